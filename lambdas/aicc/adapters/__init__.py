@@ -1,0 +1,1 @@
+"""AWS adapters: DynamoDB repositories and service clients (boto3)."""

@@ -1,0 +1,1 @@
+"""Lambda entry points: Connect event in, flat string map out."""

@@ -1,0 +1,447 @@
+"""The contact center's configuration: loads and validates the data files in aicc/config.
+
+The same YAML files are read by Terraform (yamldecode) and by the Lambdas and the local engine, so
+every check here names the file and the field, and nothing downstream has to re-validate.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, time
+from functools import cache
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+
+DEFAULT_CONFIG_DIR = Path(__file__).with_name("config")
+DAYS = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")
+_KEY = re.compile(r"^[a-z][a-z0-9_]*$")
+_HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+
+
+class ConfigError(ValueError):
+    """A data file is missing, malformed, or inconsistent. The message names file and field."""
+
+    def __init__(self, file: str, fieldpath: str, problem: str) -> None:
+        self.file, self.field, self.problem = file, fieldpath, problem
+        super().__init__(f"{file}: {fieldpath}: {problem}")
+
+
+@dataclass(frozen=True)
+class Queue:
+    key: str
+    name: str
+    description: str
+    priority: int
+    sla_seconds: int | None
+    sla_next_business_day: bool
+    hours: str
+    customer_queue_flow: str
+    max_contacts: int | None = None
+
+
+@dataclass(frozen=True)
+class DayHours:
+    start: time
+    end: time  # time(0, 0) means midnight at the end of the day
+
+    def contains(self, t: time) -> bool:
+        if self.end == time(0, 0):
+            return t >= self.start
+        return self.start <= t < self.end
+
+
+@dataclass(frozen=True)
+class Hours:
+    key: str
+    name: str
+    description: str
+    time_zone: ZoneInfo
+    holidays: bool
+    schedule: Mapping[str, DayHours]  # day name -> hours; missing day = closed
+
+
+@dataclass(frozen=True)
+class SpecialDay:
+    day: date
+    name: str
+    hours: DayHours | None = None  # for special open days; None = the usual business hours
+
+
+@dataclass(frozen=True)
+class HolidayCalendar:
+    country: str
+    categories: tuple[str, ...]
+    closed: Mapping[date, SpecialDay]
+    open: Mapping[date, SpecialDay]
+
+
+@dataclass(frozen=True)
+class QueueConfig:
+    queue: str
+    priority: int
+    delay: int
+
+
+@dataclass(frozen=True)
+class RoutingProfile:
+    key: str
+    name: str
+    description: str
+    team: str
+    default_outbound_queue: str
+    queues: tuple[QueueConfig, ...]
+
+
+@dataclass(frozen=True)
+class EscalationPolicy:
+    wait_seconds: int
+    chain: tuple[str, ...]
+    notify_manager_at: frozenset[str]
+    general_team: str
+
+
+@dataclass(frozen=True)
+class Prompt:
+    key: str
+    texts: Mapping[str, str]  # locale -> text
+
+    def text(self, locale: str = "ko-KR") -> str:
+        return self.texts.get(locale) or self.texts["ko-KR"]
+
+
+@dataclass(frozen=True)
+class TableSchema:
+    name: str
+    env: str
+    hash_key: str
+    attributes: Mapping[str, str]
+    range_key: str | None = None
+    indexes: Mapping[str, tuple[str, str | None]] = field(default_factory=dict)
+    ttl_attribute: str | None = None
+
+
+@dataclass(frozen=True)
+class Config:
+    directory: Path
+    queues: Mapping[str, Queue]
+    hours: Mapping[str, Hours]
+    holidays: HolidayCalendar
+    routing_profiles: Mapping[str, RoutingProfile]
+    escalation: EscalationPolicy
+    prompts: Mapping[str, Prompt]
+    tables: Mapping[str, TableSchema]
+    intents: Mapping[str, Any]
+
+    def queue_by_name(self, name: str) -> Queue:
+        for q in self.queues.values():
+            if q.name == name:
+                return q
+        raise KeyError(name)
+
+
+ESCALATION_STEPS = ("ts_primary", "ts_secondary", "part_members", "general_agent")
+TEAMS = ("TS", "GENERAL", "MANAGER")
+LOCALES = ("ko-KR", "en-US")
+
+
+class _Reader:
+    """Typed access to one file's parsed YAML, raising ConfigError with the field path."""
+
+    def __init__(self, directory: Path, file: str) -> None:
+        self.file = file
+        path = directory / file
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise ConfigError(file, "-", f"file not found in {directory}") from None
+        try:
+            self.data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f"line {mark.line + 1}" if mark else "-"
+            raise ConfigError(file, where, f"not valid YAML ({getattr(exc, 'problem', exc)})") from None
+        if not isinstance(self.data, dict):
+            raise ConfigError(file, "-", "must be a mapping at the top level")
+
+    def fail(self, path: str, problem: str) -> ConfigError:
+        return ConfigError(self.file, path, problem)
+
+    def mapping(self, value: Any, path: str) -> dict[str, Any]:
+        if not isinstance(value, dict) or not value:
+            raise self.fail(path, "must be a non-empty mapping")
+        return value
+
+    def get(self, obj: Mapping[str, Any], key: str, path: str, kind: type | tuple[type, ...],
+            default: Any = ..., ) -> Any:
+        if key not in obj or obj[key] is None:
+            if default is ...:
+                raise self.fail(f"{path}.{key}", "is required")
+            return default
+        value = obj[key]
+        if isinstance(value, bool) and kind is int:
+            raise self.fail(f"{path}.{key}", f"must be an integer, got {value!r}")
+        if not isinstance(value, kind):
+            want = kind.__name__ if isinstance(kind, type) else "/".join(k.__name__ for k in kind)
+            raise self.fail(f"{path}.{key}", f"must be {want}, got {value!r}")
+        return value
+
+    def key(self, key: Any, path: str) -> str:
+        if not isinstance(key, str) or not _KEY.match(key):
+            raise self.fail(path, f"key {key!r} must be snake_case (a-z, 0-9, _)")
+        return key
+
+    def hhmm(self, value: Any, path: str) -> time:
+        if not isinstance(value, str) or not _HHMM.match(value):
+            raise self.fail(path, f"must be a time \"HH:MM\" (24h), got {value!r}")
+        h, m = value.split(":")
+        return time(int(h), int(m))
+
+    def day_hours(self, obj: Any, path: str) -> DayHours:
+        obj = self.mapping(obj, path)
+        start = self.hhmm(obj.get("start"), f"{path}.start")
+        end = self.hhmm(obj.get("end"), f"{path}.end")
+        if end != time(0, 0) and end <= start:
+            raise self.fail(path, f"end {end:%H:%M} must be after start {start:%H:%M} (00:00 = midnight)")
+        return DayHours(start, end)
+
+    def iso_date(self, value: Any, path: str) -> date:
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(str(value))
+        except ValueError:
+            raise self.fail(path, f"must be a date YYYY-MM-DD, got {value!r}") from None
+
+
+def _load_hours(d: Path) -> dict[str, Hours]:
+    r = _Reader(d, "hours.yaml")
+    out: dict[str, Hours] = {}
+    for key, obj in r.mapping(r.data.get("hours"), "hours").items():
+        p = f"hours.{r.key(key, f'hours.{key}')}"
+        obj = r.mapping(obj, p)
+        tz_name = r.get(obj, "time_zone", p, str)
+        try:
+            tz = ZoneInfo(tz_name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise r.fail(f"{p}.time_zone", f"unknown time zone {tz_name!r} (e.g. Asia/Seoul)") from None
+        schedule: dict[str, DayHours] = {}
+        for day, dh in r.mapping(obj.get("schedule"), f"{p}.schedule").items():
+            if day not in DAYS:
+                raise r.fail(f"{p}.schedule.{day}", f"day must be one of {', '.join(DAYS)}")
+            schedule[day] = r.day_hours(dh, f"{p}.schedule.{day}")
+        out[key] = Hours(key, r.get(obj, "name", p, str), r.get(obj, "description", p, str, ""), tz,
+                         r.get(obj, "holidays", p, bool, False), schedule)
+    return out
+
+
+def _load_holidays(d: Path) -> HolidayCalendar:
+    import holidays as holidays_lib
+
+    r = _Reader(d, "holidays.yaml")
+    country = r.get(r.data, "country", "", str)
+    if country not in holidays_lib.list_supported_countries():
+        raise r.fail("country", f"{country!r} is not a country the holidays library knows (e.g. KR)")
+    categories = tuple(r.get(r.data, "categories", "", list, ["public"]))
+    supported = holidays_lib.country_holidays(country).supported_categories
+    for i, c in enumerate(categories):
+        if c not in supported:
+            raise r.fail(f"categories[{i}]", f"{c!r} is not one of {sorted(supported)}")
+
+    def days(section: str, with_hours: bool) -> dict[date, SpecialDay]:
+        items = r.get(r.data, section, "", list, [])
+        out: dict[date, SpecialDay] = {}
+        for i, obj in enumerate(items):
+            p = f"{section}[{i}]"
+            obj = r.mapping(obj, p)
+            day = r.iso_date(obj.get("date"), f"{p}.date")
+            if day in out:
+                raise r.fail(f"{p}.date", f"{day} is listed twice")
+            hours = None
+            if with_hours and ("start" in obj or "end" in obj):
+                hours = r.day_hours({"start": obj.get("start"), "end": obj.get("end")}, p)
+            out[day] = SpecialDay(day, r.get(obj, "name", p, str), hours)
+        return out
+
+    closed, opened = days("closed", False), days("open", True)
+    both = sorted(set(closed) & set(opened))
+    if both:
+        raise r.fail("open", f"{both[0]} is also in closed; a day is either closed or open")
+    return HolidayCalendar(country, categories, closed, opened)
+
+
+def _load_queues(d: Path, hours: Mapping[str, Hours]) -> dict[str, Queue]:
+    r = _Reader(d, "queues.yaml")
+    out: dict[str, Queue] = {}
+    names: set[str] = set()
+    for key, obj in r.mapping(r.data.get("queues"), "queues").items():
+        p = f"queues.{r.key(key, f'queues.{key}')}"
+        obj = r.mapping(obj, p)
+        name = r.get(obj, "name", p, str)
+        if name in names:
+            raise r.fail(f"{p}.name", f"queue name {name!r} is used twice")
+        names.add(name)
+        priority = r.get(obj, "priority", p, int)
+        if not 1 <= priority <= 99:
+            raise r.fail(f"{p}.priority", "must be between 1 (highest) and 99")
+        sla = r.get(obj, "sla_seconds", p, int, None)
+        nbd = r.get(obj, "sla_next_business_day", p, bool, False)
+        if (sla is None) == (not nbd):
+            raise r.fail(p, "set exactly one of sla_seconds or sla_next_business_day: true")
+        if sla is not None and sla <= 0:
+            raise r.fail(f"{p}.sla_seconds", "must be positive")
+        hours_key = r.get(obj, "hours", p, str)
+        if hours_key not in hours:
+            raise r.fail(f"{p}.hours", f"unknown hours {hours_key!r}; defined in hours.yaml: {sorted(hours)}")
+        max_contacts = r.get(obj, "max_contacts", p, int, None)
+        out[key] = Queue(key, name, r.get(obj, "description", p, str, ""), priority, sla, nbd, hours_key,
+                         r.get(obj, "customer_queue_flow", p, str), max_contacts)
+    return out
+
+
+def _load_routing_profiles(d: Path, queues: Mapping[str, Queue]) -> dict[str, RoutingProfile]:
+    r = _Reader(d, "routing_profiles.yaml")
+    out: dict[str, RoutingProfile] = {}
+    for key, obj in r.mapping(r.data.get("routing_profiles"), "routing_profiles").items():
+        p = f"routing_profiles.{r.key(key, f'routing_profiles.{key}')}"
+        obj = r.mapping(obj, p)
+        team = r.get(obj, "team", p, str)
+        if team not in TEAMS:
+            raise r.fail(f"{p}.team", f"must be one of {', '.join(TEAMS)}")
+        outbound = r.get(obj, "default_outbound_queue", p, str)
+        if outbound not in queues:
+            raise r.fail(f"{p}.default_outbound_queue", f"unknown queue {outbound!r}")
+        configs: list[QueueConfig] = []
+        for i, qc in enumerate(r.get(obj, "queues", p, list)):
+            qp = f"{p}.queues[{i}]"
+            qc = r.mapping(qc, qp)
+            qkey = r.get(qc, "queue", qp, str)
+            if qkey not in queues:
+                raise r.fail(f"{qp}.queue", f"unknown queue {qkey!r}; defined in queues.yaml: {sorted(queues)}")
+            delay = r.get(qc, "delay", qp, int, 0)
+            if delay < 0:
+                raise r.fail(f"{qp}.delay", "must be 0 or more seconds")
+            configs.append(QueueConfig(qkey, r.get(qc, "priority", qp, int), delay))
+        out[key] = RoutingProfile(key, r.get(obj, "name", p, str), r.get(obj, "description", p, str),
+                                  team, outbound, tuple(configs))
+    return out
+
+
+def _load_escalation(d: Path) -> EscalationPolicy:
+    r = _Reader(d, "escalation.yaml")
+    obj = r.mapping(r.data.get("escalation"), "escalation")
+    wait = r.get(obj, "wait_seconds", "escalation", int)
+    if not 20 <= wait <= 600:
+        # Connect needs > 20 s (the agent-accept window) between queue-flow interrupts.
+        raise r.fail("escalation.wait_seconds", "must be between 20 and 600 seconds")
+    chain = r.get(obj, "chain", "escalation", list)
+    for i, step in enumerate(chain):
+        if step not in ESCALATION_STEPS:
+            raise r.fail(f"escalation.chain[{i}]", f"unknown step {step!r}; one of {', '.join(ESCALATION_STEPS)}")
+    if len(set(chain)) != len(chain) or not chain:
+        raise r.fail("escalation.chain", "must list each step once, at least one")
+    notify = r.get(obj, "notify_manager_at", "escalation", list, [])
+    for i, step in enumerate(notify):
+        if step not in chain:
+            raise r.fail(f"escalation.notify_manager_at[{i}]", f"{step!r} is not in the chain")
+    team = r.get(obj, "general_team", "escalation", str)
+    if team not in TEAMS:
+        raise r.fail("escalation.general_team", f"must be one of {', '.join(TEAMS)}")
+    return EscalationPolicy(wait, tuple(chain), frozenset(notify), team)
+
+
+def _load_prompts(d: Path) -> dict[str, Prompt]:
+    r = _Reader(d, "prompts.yaml")
+    out: dict[str, Prompt] = {}
+    for key, obj in r.mapping(r.data.get("prompts"), "prompts").items():
+        p = f"prompts.{r.key(key, f'prompts.{key}')}"
+        obj = r.mapping(obj, p)
+        texts = {loc: r.get(obj, loc, p, str) for loc in LOCALES if loc in obj}
+        if "ko-KR" not in texts:
+            raise r.fail(f"{p}.ko-KR", "is required (ko-KR is the primary language)")
+        for loc in obj:
+            if loc not in LOCALES:
+                raise r.fail(f"{p}.{loc}", f"unknown locale; one of {', '.join(LOCALES)}")
+        for loc, text in texts.items():
+            if len(text) > 3000:
+                raise r.fail(f"{p}.{loc}", "longer than Connect's 3000-character prompt limit")
+            if text.lstrip().startswith("<speak>") and not text.rstrip().endswith("</speak>"):
+                raise r.fail(f"{p}.{loc}", "SSML must end with </speak>")
+        out[key] = Prompt(key, texts)
+    return out
+
+
+def _load_tables(d: Path) -> dict[str, TableSchema]:
+    r = _Reader(d, "tables.yaml")
+    out: dict[str, TableSchema] = {}
+    for key, obj in r.mapping(r.data.get("tables"), "tables").items():
+        p = f"tables.{r.key(key, f'tables.{key}')}"
+        obj = r.mapping(obj, p)
+        attributes = r.get(obj, "attributes", p, dict)
+        for a, t in attributes.items():
+            if t not in ("S", "N", "B"):
+                raise r.fail(f"{p}.attributes.{a}", "type must be S, N or B")
+        hash_key = r.get(obj, "hash_key", p, str)
+        range_key = r.get(obj, "range_key", p, str, None)
+        indexes: dict[str, tuple[str, str | None]] = {}
+        for name, idx in r.get(obj, "global_secondary_indexes", p, dict, {}).items():
+            ip = f"{p}.global_secondary_indexes.{name}"
+            idx = r.mapping(idx, ip)
+            indexes[name] = (r.get(idx, "hash_key", ip, str), r.get(idx, "range_key", ip, str, None))
+        for k in [hash_key, range_key, *(x for pair in indexes.values() for x in pair)]:
+            if k is not None and k not in attributes:
+                raise r.fail(f"{p}.attributes", f"key attribute {k!r} is not declared")
+        out[key] = TableSchema(key, r.get(obj, "env", p, str), hash_key, attributes, range_key, indexes,
+                               r.get(obj, "ttl_attribute", p, str, None))
+    return out
+
+
+def _load_intents(d: Path) -> dict[str, Any]:
+    r = _Reader(d, "intents.yaml")
+    slot_types = r.get(r.data, "slot_types", "", dict, {})
+    intents = r.mapping(r.data.get("intents"), "intents")
+    for name, obj in intents.items():
+        p = f"intents.{name}"
+        obj = r.mapping(obj, p)
+        slots = r.get(obj, "slots", p, dict, {})
+        for slot, spec in slots.items():
+            stype = r.get(r.mapping(spec, f"{p}.slots.{slot}"), "type", f"{p}.slots.{slot}", str)
+            if stype not in slot_types:
+                raise r.fail(f"{p}.slots.{slot}.type", f"unknown slot type {stype!r}")
+        utterances = r.mapping(obj.get("utterances"), f"{p}.utterances")
+        for locale, items in utterances.items():
+            for i, u in enumerate(items):
+                for ref in re.findall(r"\{(\w+)\}", u):
+                    if ref not in slots:
+                        raise r.fail(f"{p}.utterances.{locale}[{i}]", f"uses undefined slot {{{ref}}}")
+    return {"slot_types": slot_types, "intents": intents}
+
+
+def load_config(directory: Path | str | None = None) -> Config:
+    """Load and cross-check every data file. Raises ConfigError naming file and field."""
+    d = Path(directory) if directory else Path(os.environ.get("AICC_CONFIG_DIR", DEFAULT_CONFIG_DIR))
+    hours = _load_hours(d)
+    queues = _load_queues(d, hours)
+    prompts = _load_prompts(d)
+    return Config(
+        directory=d,
+        queues=queues,
+        hours=hours,
+        holidays=_load_holidays(d),
+        routing_profiles=_load_routing_profiles(d, queues),
+        escalation=_load_escalation(d),
+        prompts=prompts,
+        tables=_load_tables(d),
+        intents=_load_intents(d),
+    )
+
+
+@cache
+def config() -> Config:
+    """The process-wide configuration, loaded once (at first use, not at import: cold starts)."""
+    return load_config()

@@ -1,0 +1,1 @@
+"""aicc-ops: the operators CLI, the local flow engine and the local stack."""
