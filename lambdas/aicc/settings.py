@@ -177,8 +177,14 @@ class _Reader:
             raise self.fail(path, "must be a non-empty mapping")
         return value
 
-    def get(self, obj: Mapping[str, Any], key: str, path: str, kind: type | tuple[type, ...],
-            default: Any = ..., ) -> Any:
+    def get(
+        self,
+        obj: Mapping[str, Any],
+        key: str,
+        path: str,
+        kind: type | tuple[type, ...],
+        default: Any = ...,
+    ) -> Any:
         if key not in obj or obj[key] is None:
             if default is ...:
                 raise self.fail(f"{path}.{key}", "is required")
@@ -198,7 +204,7 @@ class _Reader:
 
     def hhmm(self, value: Any, path: str) -> time:
         if not isinstance(value, str) or not _HHMM.match(value):
-            raise self.fail(path, f"must be a time \"HH:MM\" (24h), got {value!r}")
+            raise self.fail(path, f'must be a time "HH:MM" (24h), got {value!r}')
         h, m = value.split(":")
         return time(int(h), int(m))
 
@@ -235,8 +241,14 @@ def _load_hours(d: Path) -> dict[str, Hours]:
             if day not in DAYS:
                 raise r.fail(f"{p}.schedule.{day}", f"day must be one of {', '.join(DAYS)}")
             schedule[day] = r.day_hours(dh, f"{p}.schedule.{day}")
-        out[key] = Hours(key, r.get(obj, "name", p, str), r.get(obj, "description", p, str, ""), tz,
-                         r.get(obj, "holidays", p, bool, False), schedule)
+        out[key] = Hours(
+            key,
+            r.get(obj, "name", p, str),
+            r.get(obj, "description", p, str, ""),
+            tz,
+            r.get(obj, "holidays", p, bool, False),
+            schedule,
+        )
     return out
 
 
@@ -299,8 +311,17 @@ def _load_queues(d: Path, hours: Mapping[str, Hours]) -> dict[str, Queue]:
         if hours_key not in hours:
             raise r.fail(f"{p}.hours", f"unknown hours {hours_key!r}; defined in hours.yaml: {sorted(hours)}")
         max_contacts = r.get(obj, "max_contacts", p, int, None)
-        out[key] = Queue(key, name, r.get(obj, "description", p, str, ""), priority, sla, nbd, hours_key,
-                         r.get(obj, "customer_queue_flow", p, str), max_contacts)
+        out[key] = Queue(
+            key,
+            name,
+            r.get(obj, "description", p, str, ""),
+            priority,
+            sla,
+            nbd,
+            hours_key,
+            r.get(obj, "customer_queue_flow", p, str),
+            max_contacts,
+        )
     return out
 
 
@@ -322,13 +343,16 @@ def _load_routing_profiles(d: Path, queues: Mapping[str, Queue]) -> dict[str, Ro
             qc = r.mapping(qc, qp)
             qkey = r.get(qc, "queue", qp, str)
             if qkey not in queues:
-                raise r.fail(f"{qp}.queue", f"unknown queue {qkey!r}; defined in queues.yaml: {sorted(queues)}")
+                raise r.fail(
+                    f"{qp}.queue", f"unknown queue {qkey!r}; defined in queues.yaml: {sorted(queues)}"
+                )
             delay = r.get(qc, "delay", qp, int, 0)
             if delay < 0:
                 raise r.fail(f"{qp}.delay", "must be 0 or more seconds")
             configs.append(QueueConfig(qkey, r.get(qc, "priority", qp, int), delay))
-        out[key] = RoutingProfile(key, r.get(obj, "name", p, str), r.get(obj, "description", p, str),
-                                  team, outbound, tuple(configs))
+        out[key] = RoutingProfile(
+            key, r.get(obj, "name", p, str), r.get(obj, "description", p, str), team, outbound, tuple(configs)
+        )
     return out
 
 
@@ -342,7 +366,9 @@ def _load_escalation(d: Path) -> EscalationPolicy:
     chain = r.get(obj, "chain", "escalation", list)
     for i, step in enumerate(chain):
         if step not in ESCALATION_STEPS:
-            raise r.fail(f"escalation.chain[{i}]", f"unknown step {step!r}; one of {', '.join(ESCALATION_STEPS)}")
+            raise r.fail(
+                f"escalation.chain[{i}]", f"unknown step {step!r}; one of {', '.join(ESCALATION_STEPS)}"
+            )
     if len(set(chain)) != len(chain) or not chain:
         raise r.fail("escalation.chain", "must list each step once, at least one")
     notify = r.get(obj, "notify_manager_at", "escalation", list, [])
@@ -396,8 +422,15 @@ def _load_tables(d: Path) -> dict[str, TableSchema]:
         for k in [hash_key, range_key, *(x for pair in indexes.values() for x in pair)]:
             if k is not None and k not in attributes:
                 raise r.fail(f"{p}.attributes", f"key attribute {k!r} is not declared")
-        out[key] = TableSchema(key, r.get(obj, "env", p, str), hash_key, attributes, range_key, indexes,
-                               r.get(obj, "ttl_attribute", p, str, None))
+        out[key] = TableSchema(
+            key,
+            r.get(obj, "env", p, str),
+            hash_key,
+            attributes,
+            range_key,
+            indexes,
+            r.get(obj, "ttl_attribute", p, str, None),
+        )
     return out
 
 

@@ -21,7 +21,9 @@ def create_table_request(schema: TableSchema, name: str) -> dict[str, Any]:
         "TableName": name,
         "BillingMode": "PAY_PER_REQUEST",
         "KeySchema": keys,
-        "AttributeDefinitions": [{"AttributeName": a, "AttributeType": t} for a, t in schema.attributes.items()],
+        "AttributeDefinitions": [
+            {"AttributeName": a, "AttributeType": t} for a, t in schema.attributes.items()
+        ],
     }
     if schema.indexes:
         request["GlobalSecondaryIndexes"] = [
@@ -36,7 +38,9 @@ def create_table_request(schema: TableSchema, name: str) -> dict[str, Any]:
     return request
 
 
-def create_tables(client: Any, schemas: Mapping[str, TableSchema], prefix: str = "aicc-local") -> dict[str, str]:
+def create_tables(
+    client: Any, schemas: Mapping[str, TableSchema], prefix: str = "aicc-local"
+) -> dict[str, str]:
     """Create every table (skipping existing ones). Returns {env var: table name} for the Lambdas."""
     existing = set(client.list_tables().get("TableNames", []))
     env: dict[str, str] = {}
@@ -46,7 +50,8 @@ def create_tables(client: Any, schemas: Mapping[str, TableSchema], prefix: str =
             client.create_table(**create_table_request(schema, name))
             if schema.ttl_attribute:
                 client.update_time_to_live(
-                    TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": schema.ttl_attribute}
+                    TableName=name,
+                    TimeToLiveSpecification={"Enabled": True, "AttributeName": schema.ttl_attribute},
                 )
         env[schema.env] = name
     return env

@@ -1,0 +1,42 @@
+"""Agents and part rosters, as the escalation chain and the assignment ranking see them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+class AgentStatus(StrEnum):
+    AVAILABLE = "AVAILABLE"
+    BUSY = "BUSY"
+    AFTER_CONTACT_WORK = "AFTER_CONTACT_WORK"
+    OFFLINE = "OFFLINE"
+
+
+@dataclass(frozen=True)
+class Agent:
+    login: str
+    name: str
+    team: str
+    part: str = ""
+    email: str = ""
+    skills: frozenset[str] = field(default_factory=frozenset)
+    user_arn: str = ""
+    routing_profile: str = ""
+    status: AgentStatus = AgentStatus.OFFLINE
+    active_contacts: int = 0
+    handled_today: int = 0
+    last_assigned_at: datetime | None = None  # aware; None = never assigned
+
+    @property
+    def available(self) -> bool:
+        return self.status is AgentStatus.AVAILABLE
+
+
+@dataclass(frozen=True)
+class Roster:
+    part: str
+    name: str
+    members: tuple[str, ...]  # logins, in escalation order
+    manager: str = ""  # login; "" when the part has none

@@ -1,0 +1,188 @@
+"""Customers and the decision of who is calling.
+
+`auth` mode: the caller gives company and contact name (speech, possibly empty after a DTMF
+fallback) and the last 4 digits of the AWS account ID; the caller number is extra evidence.
+`phone` mode: the caller number alone. Either way, when two candidates are equally good the
+answer is NOT_FOUND: a wrong customer (and a wrong engineer paged) is worse than asking again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from aicc.domain import names, phones
+
+
+class Tier(StrEnum):
+    MSP = "MSP"
+    GENERAL = "GENERAL"
+
+
+class CustomerClass(StrEnum):
+    MSP = "MSP"
+    GENERAL = "GENERAL"
+    UNREGISTERED = "UNREGISTERED"
+
+
+class LookupStatus(StrEnum):
+    FOUND = "FOUND"
+    NOT_FOUND = "NOT_FOUND"
+    INVALID_INPUT = "INVALID_INPUT"
+
+
+class MatchedBy(StrEnum):
+    NAME_LAST4 = "name_last4"
+    PHONE_LAST4 = "phone_last4"
+    PHONE = "phone"
+
+
+class LookupMode(StrEnum):
+    AUTH = "auth"
+    PHONE = "phone"
+
+
+class InvalidInput(ValueError):
+    """Caller input that cannot be used; `reason` is the contract's INVALID_INPUT reason."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        self.reason = reason
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class Customer:
+    customer_id: str
+    company: str
+    contact_name: str
+    phone: str  # E.164
+    account_id: str = ""
+    account_last4: str = ""
+    tier: Tier = Tier.GENERAL
+    part: str = ""
+    ts_primary: str = ""
+    ts_secondary: str = ""
+    sales_rep_name: str = ""
+    sales_rep_phone: str = ""
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def customer_class(self) -> CustomerClass:
+        return CustomerClass.MSP if self.tier is Tier.MSP else CustomerClass.GENERAL
+
+
+@dataclass(frozen=True)
+class LookupResult:
+    status: LookupStatus
+    customer: Customer | None = None
+    matched_by: MatchedBy | None = None
+    reason: str = ""  # contract reason, for INVALID_INPUT
+    detail: str = ""  # why NOT_FOUND (for logs and metrics): no_candidate, ambiguous, no_caller_number
+
+    @property
+    def customer_class(self) -> CustomerClass:
+        return self.customer.customer_class if self.customer else CustomerClass.UNREGISTERED
+
+
+# Candidates whose name scores are closer than this are a tie (half a jamo error in a 4-syllable
+# name); only the caller number may then separate them.
+TIE_MARGIN = 0.05
+LAST4_FORMAT = "last4_format"
+
+
+def parse_last4(raw: str) -> str:
+    """The 4 digits as entered, or InvalidInput (DTMF `Timeout`, too few or many digits, `*`)."""
+    value = raw.strip()
+    if len(value) != 4 or not value.isascii() or not value.isdigit():
+        raise InvalidInput(LAST4_FORMAT, "the account ID's last 4 digits must be exactly 4 digits")
+    return value
+
+
+def parse_caller(raw: str) -> str | None:
+    """E.164 of the caller number; None for anonymous or unusable numbers (evidence, not input)."""
+    try:
+        return phones.normalize(raw)
+    except phones.InvalidPhoneNumber:
+        return None
+
+
+def lookup_by_phone(phone: str | None, candidates: Sequence[Customer]) -> LookupResult:
+    """`phone` mode: the single customer registered with the caller number."""
+    if phone is None:
+        return LookupResult(LookupStatus.NOT_FOUND, detail="no_caller_number")
+    matches = _unique([c for c in candidates if _same_phone(c.phone, phone)])
+    if len(matches) == 1:
+        return LookupResult(LookupStatus.FOUND, matches[0], MatchedBy.PHONE)
+    return LookupResult(LookupStatus.NOT_FOUND, detail="ambiguous" if matches else "no_candidate")
+
+
+def authenticate(
+    company: str, contact_name: str, last4: str, phone: str | None, candidates: Sequence[Customer]
+) -> LookupResult:
+    """`auth` mode over the customers whose account ends in `last4`.
+
+    Spoken names, when given, must each match (company against the name and its aliases); the
+    best match wins unless another is as good, and the caller number breaks such a tie. When no
+    name was given, or the names match no one (a badly garbled transcript), the caller number
+    together with the last 4 digits identifies the customer if exactly one fits.
+    """
+    pool = _unique([c for c in candidates if c.account_last4 == last4])
+    if names.normalize(company) or names.normalize(contact_name):
+        scored = [s for c in pool if (s := _name_score(c, company, contact_name, phone)) is not None]
+        if scored:
+            best = _best(scored)
+            if best is None:
+                return LookupResult(LookupStatus.NOT_FOUND, detail="ambiguous")
+            return LookupResult(LookupStatus.FOUND, best, MatchedBy.NAME_LAST4)
+    by_phone = [c for c in pool if phone is not None and _same_phone(c.phone, phone)]
+    if len(by_phone) == 1:
+        return LookupResult(LookupStatus.FOUND, by_phone[0], MatchedBy.PHONE_LAST4)
+    if by_phone:
+        return LookupResult(LookupStatus.NOT_FOUND, detail="ambiguous")
+    return LookupResult(LookupStatus.NOT_FOUND, detail="no_caller_number" if phone is None else "no_candidate")
+
+
+@dataclass(frozen=True)
+class _Scored:
+    customer: Customer
+    score: float
+    phone_match: bool
+
+
+def _name_score(c: Customer, company: str, contact_name: str, phone: str | None) -> _Scored | None:
+    scores: list[float] = []
+    if names.normalize(company):
+        registered = (c.company, *c.aliases)
+        if not any(names.is_match(company, n) for n in registered):
+            return None
+        scores.append(max(names.similarity(company, n) for n in registered))
+    if names.normalize(contact_name):
+        if not names.is_match(contact_name, c.contact_name):
+            return None
+        scores.append(names.similarity(contact_name, c.contact_name))
+    return _Scored(c, sum(scores) / len(scores), phone is not None and _same_phone(c.phone, phone))
+
+
+def _best(scored: list[_Scored]) -> Customer | None:
+    top = max(s.score for s in scored)
+    contenders = [s for s in scored if top - s.score < TIE_MARGIN]
+    if len(contenders) == 1:
+        return contenders[0].customer
+    with_phone = [s for s in contenders if s.phone_match]
+    return with_phone[0].customer if len(with_phone) == 1 else None
+
+
+def _same_phone(registered: str, caller: str) -> bool:
+    try:
+        return phones.normalize(registered) == caller
+    except phones.InvalidPhoneNumber:
+        return False
+
+
+def _unique(customers: Sequence[Customer]) -> list[Customer]:
+    """Drop duplicate items (the same customer reached through two indexes)."""
+    seen: dict[str, Customer] = {}
+    for c in customers:
+        seen.setdefault(c.customer_id, c)
+    return list(seen.values())

@@ -1,0 +1,136 @@
+"""`aicc-ops call`: run calls through the flows on the local stack."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+
+from ..engine.interpreter import CallerInput, CallResult
+from ..engine.lambdas import FAULTS
+from ..local.stack import local_stack
+from ._errors import user_errors
+
+DEFAULT_NUMBER = "+821012345678"
+
+
+def parse_at(value: str | None) -> datetime:
+    if not value:
+        return datetime.now(UTC)
+    try:
+        at = datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(
+            f"{value!r} is not ISO-8601, e.g. 2026-11-25T10:00:00+09:00", param_hint="--at"
+        ) from None
+    if at.tzinfo is None:
+        raise click.BadParameter(
+            f"{value!r} has no UTC offset; add one, e.g. {value}+09:00", param_hint="--at"
+        )
+    return at
+
+
+def parse_faults(values: tuple[str, ...]) -> dict[str, str]:
+    faults: dict[str, str] = {}
+    for v in values:
+        name, sep, kind = v.partition("=")
+        if not sep or kind not in FAULTS:
+            raise click.BadParameter(
+                f"{v!r}: use HANDLER=KIND with KIND one of {', '.join(FAULTS)}", param_hint="--fault"
+            )
+        faults[name] = kind
+    return faults
+
+
+def render_transcript(result: CallResult) -> str:
+    icons = {
+        "prompt": "🔊",
+        "input": "☎ ",
+        "lambda": "λ ",
+        "queue": "⇢ ",
+        "flow": "▶ ",
+        "callback": "↩ ",
+        "end": "■ ",
+    }
+    lines = [f"Call {result.contact_id[:8]} at {result.started_at}"]
+    for entry in result.transcript:
+        at = entry["at"][11:19]
+        if entry["kind"] == "flow":
+            lines.append(f"{at} ▶ {entry['text']}")
+        else:
+            lines.append(f"{at}   {icons.get(entry['kind'], '  ')} {entry['text']}")
+    if result.in_queue:
+        outcome = f"waiting in queue {result.queue_transfers[-1] if result.queue_transfers else result.queue}"
+    elif result.disconnected:
+        outcome = "disconnected"
+    else:
+        outcome = result.end_reason or "ended"
+    lines.append(f"Result: {outcome}; queue={result.queue or '-'}; flows: {' → '.join(result.flows)}")
+    return "\n".join(lines)
+
+
+@click.group()
+def call() -> None:
+    """Simulated calls on the local stack."""
+
+
+@call.command("simulate")
+@click.option("--number", default=DEFAULT_NUMBER, show_default=True, help="Caller number, E.164.")
+@click.option("--at", "at_text", metavar="ISO-8601", help="Call time with UTC offset (default: now).")
+@click.option(
+    "--input",
+    "inputs",
+    multiple=True,
+    metavar="VALUE",
+    help="Caller input, in order: DTMF digits (1234#, 1), say:TEXT for speech, or silence. Repeatable.",
+)
+@click.option(
+    "--data",
+    "data_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Seed data directory (customers.csv; optional agents.csv, rosters.csv). Default: bundled samples.",
+)
+@click.option(
+    "--hold",
+    "hold_seconds",
+    type=click.IntRange(0, 86400),
+    default=300,
+    show_default=True,
+    help="Simulated seconds the caller waits in a queue before the simulation stops.",
+)
+@click.option(
+    "--fault",
+    "faults",
+    multiple=True,
+    metavar="HANDLER=KIND",
+    help=f"Inject a Lambda fault ({', '.join(FAULTS)}), e.g. customer_lookup=timeout.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a transcript.")
+def simulate(
+    number: str,
+    at_text: str | None,
+    inputs: tuple[str, ...],
+    data_dir: Path | None,
+    hold_seconds: int,
+    faults: tuple[str, ...],
+    as_json: bool,
+) -> None:
+    """Place one call through the contact flows, offline, and show what the caller heard.
+
+    \b
+    Examples:
+      aicc-ops call simulate --at 2026-11-25T10:00:00+09:00 --input say:솔트웨어 --input say:김민준 \\
+          --input 1234# --input 1 --input say:웹서버가 응답하지 않습니다
+      aicc-ops call simulate --at 2026-09-25T10:00:00+09:00 --input 2 --json     # 추석: after hours
+    """
+    at = parse_at(at_text)
+    with user_errors():
+        script = [CallerInput.parse(i) for i in inputs]
+        with local_stack(data_dir, faults=parse_faults(faults), hold_seconds=hold_seconds) as stack:
+            result = stack.engine.run(number, at, script)
+    if as_json:
+        click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(render_transcript(result))

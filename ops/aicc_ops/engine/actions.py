@@ -1,0 +1,202 @@
+"""What each Flow Language action accepts: parameters, errors, flow types, terminality.
+
+Source: shared/reference/connect-flow-language.md (§2). The linter checks flows against this table
+and the interpreter runs only the action types listed here; anything else is rejected loudly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+INBOUND = "CONTACT_FLOW"
+CUSTOMER_QUEUE = "CUSTOMER_QUEUE"
+HOLD = ("CUSTOMER_HOLD", "AGENT_HOLD")
+WHISPER = ("CUSTOMER_WHISPER", "AGENT_WHISPER")
+TRANSFER = ("AGENT_TRANSFER", "QUEUE_TRANSFER")
+ALL_TYPES = (INBOUND, CUSTOMER_QUEUE, *HOLD, *WHISPER, "OUTBOUND_WHISPER", *TRANSFER)
+
+PROMPT_KEYS = ("Text", "SSML", "PromptId", "Media")
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    required: frozenset[str] = frozenset()
+    optional: frozenset[str] = frozenset()
+    errors: frozenset[str] = frozenset({"NoMatchingError"})
+    required_errors: frozenset[str] = frozenset()
+    flow_types: tuple[str, ...] = ALL_TYPES
+    terminal: bool = False
+    leaves_flow: bool = False  # success ends this flow (no success branch)
+    conditions: bool = False
+
+
+def _s(*names: str) -> frozenset[str]:
+    return frozenset(names)
+
+
+SPECS: dict[str, ActionSpec] = {
+    "MessageParticipant": ActionSpec(
+        optional=_s(*PROMPT_KEYS),
+        flow_types=(INBOUND, CUSTOMER_QUEUE, *WHISPER, "OUTBOUND_WHISPER", *TRANSFER),
+    ),
+    "GetParticipantInput": ActionSpec(
+        optional=_s(
+            *PROMPT_KEYS,
+            "InputTimeLimitSeconds",
+            "StoreInput",
+            "InputValidation",
+            "InputEncryption",
+            "DTMFConfiguration",
+        ),
+        errors=_s("NoMatchingError", "NoMatchingCondition", "InputTimeLimitExceeded", "InvalidPhoneNumber"),
+        required_errors=_s("NoMatchingError"),
+        flow_types=(INBOUND, CUSTOMER_QUEUE, *TRANSFER),
+        conditions=True,
+    ),
+    "ConnectParticipantWithLexBot": ActionSpec(
+        optional=_s(
+            *PROMPT_KEYS,
+            "LexV2Bot",
+            "LexBot",
+            "LexSessionAttributes",
+            "LexInitializationData",
+            "LexTimeoutSeconds",
+        ),
+        errors=_s("NoMatchingError", "NoMatchingCondition", "InputTimeLimitExceeded"),
+        required_errors=_s("NoMatchingError", "NoMatchingCondition"),
+        flow_types=(INBOUND, CUSTOMER_QUEUE, *TRANSFER),
+        conditions=True,
+    ),
+    "InvokeLambdaFunction": ActionSpec(
+        required=_s("LambdaFunctionARN"),
+        optional=_s(
+            "InvocationTimeLimitSeconds", "InvocationType", "LambdaInvocationAttributes", "ResponseValidation"
+        ),
+        required_errors=_s("NoMatchingError"),
+    ),
+    "Compare": ActionSpec(required=_s("ComparisonValue"), errors=_s("NoMatchingCondition"), conditions=True),
+    "CheckHoursOfOperation": ActionSpec(
+        optional=_s("HoursOfOperationId"),
+        required_errors=_s("NoMatchingError"),
+        flow_types=(INBOUND, CUSTOMER_QUEUE, *TRANSFER),
+        conditions=True,
+    ),
+    "CheckMetricData": ActionSpec(
+        required=_s("MetricType"),
+        optional=_s("QueueId", "AgentId"),
+        errors=_s("NoMatchingError", "NoMatchingCondition"),
+        required_errors=_s("NoMatchingError"),
+        flow_types=(INBOUND, CUSTOMER_QUEUE, *TRANSFER),
+        conditions=True,
+    ),
+    "GetMetricData": ActionSpec(optional=_s("QueueId", "AgentId", "QueueChannel")),
+    "Loop": ActionSpec(required=_s("LoopCount"), errors=frozenset(), conditions=True),
+    "UpdateContactTargetQueue": ActionSpec(
+        optional=_s("QueueId", "AgentId"), flow_types=(INBOUND, *TRANSFER)
+    ),
+    "TransferContactToQueue": ActionSpec(
+        errors=_s("NoMatchingError", "QueueAtCapacity"),
+        required_errors=_s("NoMatchingError", "QueueAtCapacity"),
+        flow_types=(INBOUND, *TRANSFER),
+        leaves_flow=True,
+    ),
+    "DequeueContactAndTransferToQueue": ActionSpec(
+        optional=_s("QueueId", "AgentId"),
+        errors=_s("NoMatchingError", "QueueAtCapacity"),
+        required_errors=_s("NoMatchingError"),
+        flow_types=(CUSTOMER_QUEUE,),
+    ),
+    "UpdateContactAttributes": ActionSpec(required=_s("Attributes"), optional=_s("TargetContact")),
+    "UpdateFlowAttributes": ActionSpec(required=_s("FlowAttributes")),
+    "UpdateContactRecordingBehavior": ActionSpec(
+        optional=_s("RecordingBehavior", "AnalyticsBehavior", "IVRRecordingBehavior"),
+        errors=frozenset(),
+        flow_types=(INBOUND, CUSTOMER_QUEUE, "OUTBOUND_WHISPER", *TRANSFER),
+    ),
+    "UpdateFlowLoggingBehavior": ActionSpec(required=_s("FlowLoggingBehavior"), errors=frozenset()),
+    "UpdateContactRoutingBehavior": ActionSpec(
+        optional=_s("QueuePriority", "QueueTimeAdjustmentSeconds"), errors=frozenset(), flow_types=(INBOUND,)
+    ),
+    "UpdateContactEventHooks": ActionSpec(required=_s("EventHooks"), optional=_s("EventHooksConfiguration")),
+    "UpdateContactTextToSpeechVoice": ActionSpec(
+        required=_s("TextToSpeechVoice"),
+        optional=_s("TextToSpeechEngine", "TextToSpeechStyle"),
+    ),
+    "TransferToFlow": ActionSpec(
+        required=_s("ContactFlowId"),
+        required_errors=_s("NoMatchingError"),
+        flow_types=(INBOUND, *TRANSFER),
+        leaves_flow=True,
+    ),
+    "UpdateContactCallbackNumber": ActionSpec(
+        required=_s("CallbackNumber"),
+        errors=_s("NoMatchingError", "InvalidCallbackNumber", "CallbackNumberNotDialable"),
+        required_errors=_s("InvalidCallbackNumber", "CallbackNumberNotDialable"),
+        flow_types=(INBOUND, CUSTOMER_QUEUE, *TRANSFER),
+    ),
+    "CreateCallbackContact": ActionSpec(
+        optional=_s(
+            "QueueId",
+            "AgentId",
+            "InitialCallDelaySeconds",
+            "MaximumConnectionAttempts",
+            "RetryDelaySeconds",
+            "ContactFlowId",
+            "CallerId",
+        ),
+        required_errors=_s("NoMatchingError"),
+        flow_types=(INBOUND, CUSTOMER_QUEUE, *TRANSFER),
+    ),
+    "MessageParticipantIteratively": ActionSpec(
+        required=_s("Messages"),
+        optional=_s("InterruptFrequencySeconds"),
+        flow_types=(CUSTOMER_QUEUE, *HOLD),
+        conditions=True,
+    ),
+    "DisconnectParticipant": ActionSpec(errors=frozenset(), terminal=True),
+    "EndFlowExecution": ActionSpec(
+        errors=frozenset(), terminal=True, flow_types=(CUSTOMER_QUEUE, *WHISPER, "OUTBOUND_WHISPER")
+    ),
+}
+
+# Parameters that must be a single JSONPath or static (never text with embedded references).
+SINGLE_PATH_PARAMS = frozenset(
+    {
+        "ComparisonValue",
+        "QueueId",
+        "AgentId",
+        "ContactFlowId",
+        "HoursOfOperationId",
+        "CallbackNumber",
+        "PromptId",
+        "LoopCount",
+    }
+)
+AGENT_METRICS = frozenset({"NumberOfAgentsAvailable", "NumberOfAgentsStaffed", "NumberOfAgentsOnline"})
+QUEUE_METRICS = frozenset({"OldestContactInQueueAgeSeconds", "NumberOfContactsInQueue"})
+EVENT_HOOKS = frozenset(
+    {
+        "AgentHold",
+        "AgentWhisper",
+        "CustomerHold",
+        "CustomerQueue",
+        "CustomerRemaining",
+        "CustomerWhisper",
+        "DefaultAgentUI",
+        "DisconnectAgentUI",
+        "PauseContact",
+        "ResumeContact",
+    }
+)
+OPERATORS = frozenset(
+    {
+        "Equals",
+        "TextStartsWith",
+        "TextEndsWith",
+        "TextContains",
+        "NumberGreaterThan",
+        "NumberGreaterOrEqualTo",
+        "NumberLessThan",
+        "NumberLessOrEqualTo",
+    }
+)

@@ -1,0 +1,192 @@
+"""The flow catalog (terraform/flows/flows.yaml), the template variables, and rendered flows.
+
+Terraform renders each `<key>.json.tftpl` with templatefile() and the real ARNs; the engine renders
+the very same files with local ARNs from `Resources`, so both run identical Flow Language.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pkgutil
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from aicc.settings import Config
+
+from . import template
+from .actions import ALL_TYPES
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+DEFAULT_FLOWS_DIR = REPO_ROOT / "terraform" / "flows"
+REGION = "ap-northeast-2"
+ACCOUNT = "000000000000"
+INSTANCE = "aicc-local"
+
+
+class FlowError(ValueError):
+    """A flow file or the catalog cannot be loaded; the message names the file."""
+
+
+@dataclass(frozen=True)
+class FlowDef:
+    key: str
+    name: str
+    type: str
+    description: str
+    template: Path
+
+
+@dataclass
+class Flow:
+    key: str
+    name: str
+    type: str
+    content: dict[str, Any]
+    text: str
+    actions: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @property
+    def start(self) -> str:
+        return str(self.content.get("StartAction", ""))
+
+
+def flows_dir() -> Path:
+    return Path(os.environ.get("AICC_FLOWS_DIR", DEFAULT_FLOWS_DIR))
+
+
+def handler_names() -> list[str]:
+    """Every deployable handler: the public modules of aicc.handlers."""
+    import aicc.handlers
+
+    return sorted(m.name for m in pkgutil.iter_modules(aicc.handlers.__path__) if not m.name.startswith("_"))
+
+
+def load_catalog(directory: Path | None = None) -> dict[str, FlowDef]:
+    d = directory or flows_dir()
+    path = d / "flows.yaml"
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise FlowError(
+            f"{path}: flow catalog not found (set AICC_FLOWS_DIR or run from the repository)"
+        ) from None
+    except yaml.YAMLError as exc:
+        raise FlowError(f"{path}: not valid YAML: {exc}") from None
+    out: dict[str, FlowDef] = {}
+    entries = (data or {}).get("flows")
+    if not isinstance(entries, dict) or not entries:
+        raise FlowError(f"{path}: flows: must be a non-empty mapping")
+    names: set[str] = set()
+    for key, obj in entries.items():
+        where = f"{path}: flows.{key}"
+        if not isinstance(obj, dict) or not isinstance(obj.get("name"), str):
+            raise FlowError(f"{where}.name: is required")
+        ftype = obj.get("type", "CONTACT_FLOW")
+        if ftype not in ALL_TYPES:
+            raise FlowError(f"{where}.type: {ftype!r} is not a flow type ({', '.join(ALL_TYPES)})")
+        if obj["name"] in names:
+            raise FlowError(f"{where}.name: {obj['name']!r} is used twice")
+        names.add(obj["name"])
+        tpl = d / f"{key}.json.tftpl"
+        if not tpl.is_file():
+            raise FlowError(f"{where}: template {tpl.name} is missing")
+        out[key] = FlowDef(key, obj["name"], ftype, str(obj.get("description", "")), tpl)
+    return out
+
+
+@dataclass(frozen=True)
+class Resources:
+    """ARNs of the local instance's resources, and the reverse mapping the engine needs."""
+
+    config: Config
+    catalog: Mapping[str, FlowDef]
+    handlers: tuple[str, ...]
+    region: str = REGION
+    account: str = ACCOUNT
+    instance: str = INSTANCE
+
+    @property
+    def instance_arn(self) -> str:
+        return f"arn:aws:connect:{self.region}:{self.account}:instance/{self.instance}"
+
+    def queue_arn(self, key: str) -> str:
+        return f"{self.instance_arn}/queue/{key}"
+
+    def agent_arn(self, login: str) -> str:
+        return f"{self.instance_arn}/agent/{login}"
+
+    def flow_arn(self, key: str) -> str:
+        return f"{self.instance_arn}/contact-flow/{key}"
+
+    def hours_arn(self, key: str) -> str:
+        return f"{self.instance_arn}/operating-hours/{key}"
+
+    def function_arn(self, name: str) -> str:
+        return f"arn:aws:lambda:{self.region}:{self.account}:function:aicc-local-{name.replace('_', '-')}"
+
+    @property
+    def lex_alias_arn(self) -> str:
+        return f"arn:aws:lex:{self.region}:{self.account}:bot-alias/AICCBOT/LOCAL"
+
+    def variables(self) -> dict[str, Any]:
+        """The templatefile() variables, as the Terraform root module binds them."""
+        return {
+            "queues": {k: self.queue_arn(k) for k in self.config.queues},
+            "queue_names": {k: q.name for k, q in self.config.queues.items()},
+            "flows": {k: self.flow_arn(k) for k in self.catalog},
+            "lambdas": {h: self.function_arn(h) for h in self.handlers},
+            "hours": {k: self.hours_arn(k) for k in self.config.hours},
+            "prompts": {k: p.text("ko-KR") for k, p in self.config.prompts.items()},
+            "escalation": {"wait_seconds": str(self.config.escalation.wait_seconds)},
+            "lex_bot_alias_arn": self.lex_alias_arn,
+        }
+
+    def identify(self, ref: str) -> tuple[str, str] | None:
+        """('queue'|'agent'|'flow'|'hours'|'lambda'|'lex', key) for an ARN or a bare id, else None."""
+        known: list[tuple[str, str, str]] = [
+            *(("queue", k, self.queue_arn(k)) for k in self.config.queues),
+            *(("flow", k, self.flow_arn(k)) for k in self.catalog),
+            *(("hours", k, self.hours_arn(k)) for k in self.config.hours),
+            *(("lambda", h, self.function_arn(h)) for h in self.handlers),
+            ("lex", "bot", self.lex_alias_arn),
+        ]
+        for kind, key, arn in known:
+            if ref in (arn, arn.rsplit("/", 1)[-1]) and (kind != "lambda" or ref == arn):
+                return kind, key
+        prefix = f"{self.instance_arn}/agent/"
+        if ref.startswith(prefix) and len(ref) > len(prefix):
+            return "agent", ref[len(prefix) :]
+        return None
+
+
+def render(defn: FlowDef, variables: Mapping[str, Any]) -> Flow:
+    source = defn.template.read_text(encoding="utf-8")
+    try:
+        text = template.render(source, variables)
+    except template.TemplateError as exc:
+        raise FlowError(f"{defn.template.name}: {exc}") from None
+    try:
+        content = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise FlowError(f"{defn.template.name}: rendered flow is not valid JSON: {exc}") from None
+    if not isinstance(content, dict):
+        raise FlowError(f"{defn.template.name}: a flow must be a JSON object")
+    flow = Flow(defn.key, defn.name, defn.type, content, text)
+    for action in content.get("Actions") or []:
+        if isinstance(action, dict) and isinstance(action.get("Identifier"), str):
+            flow.actions.setdefault(action["Identifier"], action)
+    return flow
+
+
+def build_resources(config: Config, directory: Path | None = None) -> Resources:
+    return Resources(config, load_catalog(directory), tuple(handler_names()))
+
+
+def render_all(resources: Resources) -> dict[str, Flow]:
+    variables = resources.variables()
+    return {k: render(d, variables) for k, d in resources.catalog.items()}

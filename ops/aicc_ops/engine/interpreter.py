@@ -1,0 +1,812 @@
+"""Run a contact through the flows as Amazon Connect would, offline.
+
+Caller inputs are consumed, in order, by the blocks that wait for the caller (menu and digit
+input, Lex speech). Time is simulated: it advances by input time limits and queue waits, so a call
+at any instant (holidays, nights) runs in milliseconds. Every step and transition is recorded.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from aicc import clock
+from aicc.settings import DAYS, Config
+
+from . import references as refs
+from .actions import SINGLE_PATH_PARAMS, SPECS
+from .flows import Flow, Resources
+from .lambdas import LambdaInvokeError, LocalLambdas
+from .lex import LocalLexBot
+from .presence import AgentPresence
+
+MAX_ATTRIBUTES_BYTES = 32 * 1024
+MAX_STEPS = 1000
+DEFAULT_INPUT_SECONDS = 5
+_DTMF = re.compile(r"^[0-9#*]+$")
+_E164 = re.compile(r"^\+[1-9]\d{7,14}$")
+_SSML_TAG = re.compile(r"<[^>]+>")
+_ATTR_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
+class InputError(ValueError):
+    """A caller input the simulator cannot understand."""
+
+
+@dataclass(frozen=True)
+class CallerInput:
+    kind: str  # dtmf | speech | silence
+    value: str = ""
+
+    @classmethod
+    def parse(cls, raw: str) -> CallerInput:
+        text = raw.strip()
+        if text.lower() == "silence":
+            return cls("silence")
+        if text.lower().startswith("say:"):
+            spoken = text[4:].strip()
+            if not spoken:
+                raise InputError(f"{raw!r}: say: needs words after it, e.g. say:솔트웨어")
+            return cls("speech", spoken)
+        if _DTMF.match(text):
+            return cls("dtmf", text)
+        raise InputError(
+            f"{raw!r} is not a caller input: use digits with optional # or * (1234#), "
+            "say:TEXT for speech, or silence"
+        )
+
+    def __str__(self) -> str:
+        return {"dtmf": self.value, "speech": f"say:{self.value}", "silence": "silence"}[self.kind]
+
+
+@dataclass
+class Step:
+    flow: str
+    identifier: str
+    type: str
+    outcome: str
+    at: str
+    detail: str = ""
+
+
+@dataclass
+class LambdaCall:
+    flow: str
+    identifier: str
+    function: str
+    parameters: dict[str, str]
+    response: dict[str, Any] | None
+    error: str | None
+    duration_ms: float
+
+
+@dataclass
+class CallResult:
+    contact_id: str
+    started_at: str
+    ended_at: str = ""
+    flows: list[str] = field(default_factory=list)
+    prompts: list[str] = field(default_factory=list)
+    queue: str | None = None
+    queue_transfers: list[str] = field(default_factory=list)
+    attributes: dict[str, str] = field(default_factory=dict)
+    disconnected: bool = False
+    in_queue: bool = False
+    end_reason: str = ""
+    steps: list[Step] = field(default_factory=list)
+    lambda_calls: list[LambdaCall] = field(default_factory=list)
+    callbacks: list[dict[str, str]] = field(default_factory=list)
+    inputs_used: list[str] = field(default_factory=list)
+    transitions: list[tuple[str, str, str, str]] = field(default_factory=list)
+    transcript: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def dropped_silently(self) -> bool:
+        """Disconnected without a queue or callback, and nothing was said after the caller's last input."""
+        if self.in_queue or self.callbacks or not self.disconnected:
+            return False
+        kinds = [e["kind"] for e in self.transcript if e["kind"] in ("prompt", "input")]
+        return not kinds or kinds[-1] != "prompt"
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["transitions"] = [
+            {"flow": f, "from": a, "branch": b, "to": t} for f, a, b, t in self.transitions
+        ]
+        data["dropped_silently"] = self.dropped_silently
+        return data
+
+
+class FlowRunError(RuntimeError):
+    """A flow is broken at run time (unhandled error, step limit); the contact would be dropped."""
+
+
+@dataclass
+class _Outcome:
+    kind: str  # next | result | error | terminal | leave
+    value: str = ""
+    detail: str = ""
+
+
+@dataclass
+class _Contact:
+    contact_id: str
+    caller: str
+    dialed: str
+    now: datetime
+    attributes: dict[str, str] = field(default_factory=dict)
+    external: dict[str, Any] = field(default_factory=dict)
+    stored_input: str | None = None
+    lex: dict[str, Any] = field(default_factory=dict)
+    flow_attributes: dict[str, str] = field(default_factory=dict)
+    metrics: dict[str, Any] = field(default_factory=dict)
+    target_queue: tuple[str, str] | None = None  # (kind, key): ("queue", "msp_general") or ("agent", login)
+    hooks: dict[str, str] = field(default_factory=dict)
+    loops: dict[tuple[str, str], int] = field(default_factory=dict)
+    voice: str = "Joanna"
+    callback_number: str | None = None
+    queued: bool = False
+
+
+def _brief(response: Mapping[str, Any]) -> str:
+    keys = (
+        "status",
+        "open",
+        "reason",
+        "customer_class",
+        "stage",
+        "target_login",
+        "agent_login",
+        "due_spoken",
+    )
+    shown = [f"{k}={response[k]}" for k in keys if response.get(k)]
+    return ", ".join(shown) or ", ".join(f"{k}={v}" for k, v in list(response.items())[:3])
+
+
+def _strip_ssml(text: str) -> str:
+    return re.sub(r"\s+", " ", _SSML_TAG.sub(" ", text)).strip()
+
+
+def _number(value: str) -> Decimal | None:
+    try:
+        return Decimal(value.strip())
+    except (InvalidOperation, AttributeError):
+        return None
+
+
+def condition_true(operator: str, operand: str, value: str) -> bool:
+    if operator == "Equals":
+        return value == operand
+    if operator == "TextStartsWith":
+        return value.startswith(operand)
+    if operator == "TextEndsWith":
+        return value.endswith(operand)
+    if operator == "TextContains":
+        return operand in value
+    left, right = _number(value), _number(operand)
+    if left is None or right is None:
+        return False
+    return {
+        "NumberGreaterThan": left > right,
+        "NumberGreaterOrEqualTo": left >= right,
+        "NumberLessThan": left < right,
+        "NumberLessOrEqualTo": left <= right,
+    }.get(operator, False)
+
+
+def local_phone_to_e164(digits: str, country: str) -> str | None:
+    """Store-mode phone validation ('Local' format): a Korean national number to E.164."""
+    if country != "KR" or not re.fullmatch(r"0\d{8,10}", digits):
+        return None
+    return f"+82{digits[1:]}"
+
+
+class Engine:
+    """Interprets rendered flows for one local instance. Create once, run many calls."""
+
+    def __init__(
+        self,
+        config: Config,
+        resources: Resources,
+        flows: Mapping[str, Flow],
+        lambdas: LocalLambdas,
+        lex: LocalLexBot,
+        presence: AgentPresence,
+        *,
+        entry_flow: str = "customer_authentication",
+        hold_seconds: int = 300,
+    ) -> None:
+        self.config, self.resources, self.flows = config, resources, flows
+        self.lambdas, self.lex, self.presence = lambdas, lex, presence
+        if entry_flow not in flows:
+            raise ValueError(f"entry flow {entry_flow!r} is not in the catalog")
+        self.entry_flow = entry_flow
+        self.hold_seconds = hold_seconds
+        self.occupancy: dict[str, tuple[int, int]] = {}  # queue key -> (contacts waiting, oldest age s)
+
+    # ---- public -----------------------------------------------------------------------------
+    def run(
+        self,
+        caller: str,
+        at: datetime,
+        inputs: Sequence[str | CallerInput] = (),
+        dialed: str = "+8215880000",
+        hold_seconds: int | None = None,
+    ) -> CallResult:
+        script = [i if isinstance(i, CallerInput) else CallerInput.parse(i) for i in inputs]
+        if not _E164.match(caller):
+            raise InputError(f"caller number {caller!r} must be E.164, e.g. +821012345678")
+        if at.tzinfo is None:
+            raise InputError("the call time needs a UTC offset, e.g. 2026-11-25T10:00:00+09:00")
+        contact = _Contact(str(uuid.uuid4()), caller, dialed, at)
+        result = CallResult(contact.contact_id, at.isoformat())
+        run = _Run(
+            self, contact, result, script, hold_seconds if hold_seconds is not None else self.hold_seconds
+        )
+        self.presence.refresh()
+        try:
+            run.inbound(self.entry_flow)
+        finally:
+            result.ended_at = contact.now.isoformat()
+            result.attributes = dict(contact.attributes)
+        return result
+
+    def all_transitions(self, flow: Flow) -> set[tuple[str, str, str]]:
+        """(source, branch, target) for every transition of a flow: the denominator of coverage."""
+        out: set[tuple[str, str, str]] = set()
+        for ident, action in flow.actions.items():
+            for branch, target in _branches(action):
+                out.add((ident, branch, target))
+        return out
+
+
+def _branches(action: Mapping[str, Any]) -> Iterable[tuple[str, str]]:
+    t = action.get("Transitions") or {}
+    if t.get("NextAction"):
+        yield "next", t["NextAction"]
+    for c in t.get("Conditions") or []:
+        cond = c.get("Condition") or {}
+        yield f"{cond.get('Operator')}:{(cond.get('Operands') or [''])[0]}", c.get("NextAction", "")
+    for e in t.get("Errors") or []:
+        yield f"error:{e.get('ErrorType')}", e.get("NextAction", "")
+
+
+class _Run:
+    """One contact's journey (inbound flows, then the customer-queue flow while it waits)."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        contact: _Contact,
+        result: CallResult,
+        script: list[CallerInput],
+        hold_seconds: int,
+    ) -> None:
+        self.e, self.c, self.r = engine, contact, result
+        self.script = script
+        self.hold_seconds = hold_seconds
+        self.steps = 0
+        self.queue_entered_at: datetime | None = None
+
+    # ---- views --------------------------------------------------------------------------------
+    def view(self) -> dict[str, Any]:
+        c = self.c
+        queue = None
+        if c.target_queue:
+            queue = {
+                "Name": self.queue_name(c.target_queue),
+                "ARN": self.queue_arn(c.target_queue),
+                "OutboundCallerId": {"Address": c.dialed, "Type": "TELEPHONE_NUMBER"},
+            }
+        return {
+            "Attributes": c.attributes,
+            "External": c.external,
+            "StoredCustomerInput": c.stored_input,
+            "Lex": c.lex,
+            "Queue": queue,
+            "FlowAttributes": c.flow_attributes,
+            "Metrics": c.metrics,
+            "CustomerEndpoint": {"Address": c.caller, "Type": "TELEPHONE_NUMBER"},
+            "SystemEndpoint": {"Address": c.dialed, "Type": "TELEPHONE_NUMBER"},
+            "Channel": "VOICE",
+            "ContactId": c.contact_id,
+            "InitialContactId": c.contact_id,
+            "InstanceARN": self.e.resources.instance_arn,
+            "AwsRegion": self.e.resources.region,
+            "InitiationMethod": "INBOUND",
+            "LanguageCode": "ko-KR",
+            "TextToSpeechVoiceId": c.voice,
+        }
+
+    def queue_name(self, target: tuple[str, str]) -> str:
+        kind, key = target
+        return self.e.config.queues[key].name if kind == "queue" else f"agent:{key}"
+
+    def queue_arn(self, target: tuple[str, str]) -> str:
+        kind, key = target
+        return self.e.resources.queue_arn(key) if kind == "queue" else self.e.resources.agent_arn(key)
+
+    # ---- flow loop ----------------------------------------------------------------------------
+    def inbound(self, flow_key: str) -> None:
+        while flow_key:
+            flow = self.e.flows[flow_key]
+            self.r.flows.append(flow.name)
+            self.note("flow", flow.name)
+            self.c.flow_attributes = {}
+            leave = self.execute(flow)
+            flow_key = ""
+            if leave is None:
+                if not self.r.disconnected and not self.c.queued:
+                    # A flow that runs out of actions ends the contact.
+                    self.r.disconnected = True
+                    self.r.end_reason = self.r.end_reason or "flow ended"
+                return
+            kind, target = leave
+            if kind == "flow":
+                flow_key = target
+            elif kind == "queue":
+                self.wait_in_queue()
+
+    def execute(self, flow: Flow, budget_until: datetime | None = None) -> tuple[str, str] | None:
+        """Run a flow from its start. Returns ('flow', key) or ('queue', name) when it hands off."""
+        ident: str | None = flow.start
+        while ident:
+            if budget_until is not None and self.c.now >= budget_until:
+                return None
+            self.steps += 1
+            if self.steps > MAX_STEPS:
+                raise FlowRunError(f"{flow.name}: more than {MAX_STEPS} steps; a loop without an exit?")
+            action = flow.actions[ident]
+            kind = str(action["Type"])
+            outcome = self.dispatch(flow, action, kind, budget_until)
+            next_ident, branch = self.choose(flow, action, outcome)
+            self.r.steps.append(Step(flow.name, ident, kind, branch, self.c.now.isoformat(), outcome.detail))
+            if outcome.kind == "terminal":
+                return None
+            if outcome.kind == "leave":
+                kind_, target = outcome.value.split(":", 1)
+                self.r.transitions.append((flow.name, ident, "leave", ""))
+                return kind_, target
+            if next_ident is None:
+                raise FlowRunError(
+                    f"{flow.name} / {ident}: {branch} has no branch; Connect would drop the call"
+                )
+            self.r.transitions.append((flow.name, ident, branch, next_ident))
+            ident = next_ident
+        return None
+
+    def choose(self, flow: Flow, action: Mapping[str, Any], outcome: _Outcome) -> tuple[str | None, str]:
+        t = action.get("Transitions") or {}
+        if outcome.kind in ("terminal", "leave"):
+            return None, outcome.kind
+        if outcome.kind == "error":
+            errors = t.get("Errors") or []
+            for wanted in (outcome.value, "NoMatchingError"):
+                for e in errors:
+                    if e.get("ErrorType") == wanted:
+                        return e.get("NextAction"), f"error:{wanted}"
+            return None, f"error:{outcome.value}"
+        if outcome.kind == "result":
+            for c in t.get("Conditions") or []:
+                cond = c.get("Condition") or {}
+                operand = str((cond.get("Operands") or [""])[0])
+                if condition_true(str(cond.get("Operator")), operand, outcome.value):
+                    return c.get("NextAction"), f"{cond.get('Operator')}:{operand}"
+            for e in t.get("Errors") or []:
+                if e.get("ErrorType") == "NoMatchingCondition":
+                    return e.get("NextAction"), "error:NoMatchingCondition"
+        return t.get("NextAction"), "next"
+
+    def dispatch(self, flow: Flow, action: Mapping[str, Any], kind: str, budget: datetime | None) -> _Outcome:
+        if kind not in SPECS:
+            raise FlowRunError(f"{flow.name} / {action['Identifier']}: unknown action type {kind!r}")
+        raw = action.get("Parameters") or {}
+        params = {
+            k: refs.resolve_param(v, self.view(), single=k in SINGLE_PATH_PARAMS) for k, v in raw.items()
+        }
+        handler = getattr(self, f"do_{kind}")
+        outcome: _Outcome = handler(flow, action, params, budget)
+        return outcome
+
+    # ---- caller I/O ---------------------------------------------------------------------------
+    def note(self, kind: str, text: str) -> None:
+        flow = self.r.flows[-1] if self.r.flows else ""
+        self.r.transcript.append({"at": self.c.now.isoformat(), "flow": flow, "kind": kind, "text": text})
+
+    def say(self, params: Mapping[str, Any]) -> None:
+        if params.get("Text"):
+            text = _strip_ssml(str(params["Text"]))
+        elif params.get("SSML"):
+            text = _strip_ssml(str(params["SSML"]))
+        elif params.get("PromptId"):
+            text = f"[prompt {params['PromptId']}]"
+        elif params.get("Media"):
+            text = f"[audio {params['Media'].get('Uri', '')}]"
+        else:
+            return
+        self.r.prompts.append(text)
+        self.note("prompt", text)
+
+    def next_input(self) -> CallerInput:
+        item = self.script.pop(0) if self.script else CallerInput("silence")
+        self.r.inputs_used.append(str(item))
+        self.note("input", str(item))
+        return item
+
+    def wait(self, seconds: float) -> None:
+        self.c.now += timedelta(seconds=seconds)
+
+    # ---- actions ------------------------------------------------------------------------------
+    def do_MessageParticipant(self, flow: Flow, a: Any, p: Mapping[str, Any], b: Any) -> _Outcome:
+        self.say(p)
+        return _Outcome("next")
+
+    def do_GetParticipantInput(self, flow: Flow, a: Any, p: Mapping[str, Any], b: Any) -> _Outcome:
+        self.say(p)
+        limit = int(p.get("InputTimeLimitSeconds", DEFAULT_INPUT_SECONDS))
+        store = str(p.get("StoreInput", "False")).lower() == "true"
+        given = self.next_input()
+        if given.kind != "dtmf":  # speech on a keypad block is not heard as keys
+            self.wait(limit)
+            if store:
+                self.c.stored_input = "Timeout"
+                return _Outcome("next", detail="timeout")
+            return _Outcome("error", "InputTimeLimitExceeded", "timeout")
+        if not store:
+            return _Outcome("result", given.value[0], f"pressed {given.value[0]}")
+        dtmf = p.get("DTMFConfiguration") or {}
+        terminator = str(dtmf.get("InputTerminationSequence", "#"))
+        cancel = str(dtmf.get("DisableCancelKey", "False")).lower() != "true"
+        digits = given.value
+        if terminator and terminator in digits:
+            digits = digits[: digits.index(terminator)]
+        if cancel and "*" in digits:
+            digits = digits[digits.rindex("*") + 1 :]
+        validation = p.get("InputValidation") or {}
+        maximum = (validation.get("CustomValidation") or {}).get("MaximumLength")
+        if maximum is not None:
+            digits = digits[: int(maximum)]
+        phone = validation.get("PhoneNumberValidation")
+        if phone:
+            if phone.get("NumberFormat") == "E164":
+                number = digits if _E164.match(digits) else None
+            else:
+                number = local_phone_to_e164(digits, str(phone.get("CountryCode", "")))
+            if number is None:
+                return _Outcome("error", "InvalidPhoneNumber", f"invalid number {digits!r}")
+            digits = number
+        self.c.stored_input = digits
+        return _Outcome("next", detail=f"stored {digits!r}")
+
+    def do_ConnectParticipantWithLexBot(self, flow: Flow, a: Any, p: Mapping[str, Any], b: Any) -> _Outcome:
+        self.say(p)
+        bot = (p.get("LexV2Bot") or {}).get("AliasArn", "")
+        if self.e.resources.identify(str(bot)) != ("lex", "bot"):
+            return _Outcome("error", "NoMatchingError", f"unknown bot {bot!r}")
+        session = {str(k): str(v) for k, v in (p.get("LexSessionAttributes") or {}).items()}
+        given = self.next_input()
+        if given.kind == "silence":
+            self.wait(8)
+            self.c.lex = {}
+            return _Outcome("error", "InputTimeLimitExceeded", "no speech")
+        text = given.value.rstrip("#") if given.kind == "dtmf" else given.value
+        mode = "DTMF" if given.kind == "dtmf" else "Speech"
+        with clock.frozen_at(self.c.now):
+            turn = self.e.lex.recognize(text, session, mode, self.c.contact_id)
+        self.c.lex = turn.view()
+        return _Outcome("result", turn.intent, f"{mode.lower()} {text!r} -> {turn.intent}")
+
+    def do_InvokeLambdaFunction(self, flow: Flow, a: Any, p: Mapping[str, Any], b: Any) -> _Outcome:
+        arn = str(p.get("LambdaFunctionARN", ""))
+        name = self.e.lambdas.name_of(arn) or arn
+        limit = float(p.get("InvocationTimeLimitSeconds", 8))
+        rtype = (p.get("ResponseValidation") or {}).get("ResponseType", "STRING_MAP")
+        parameters = {str(k): refs.as_text(v) for k, v in (p.get("LambdaInvocationAttributes") or {}).items()}
+        event = self.lambda_event(parameters)
+        started = datetime.now()
+        response: dict[str, Any] | None = None
+        error: str | None = None
+        try:
+            with clock.frozen_at(self.c.now):
+                response = self.e.lambdas.invoke(arn, event, limit, rtype)
+        except LambdaInvokeError as exc:
+            error = str(exc)
+        elapsed = (datetime.now() - started).total_seconds()
+        self.wait(elapsed if error is None or "Timeout" not in error else limit)
+        self.r.lambda_calls.append(
+            LambdaCall(
+                flow.name, a["Identifier"], name, parameters, response, error, round(elapsed * 1000, 2)
+            )
+        )
+        self.note("lambda", f"{name}: {error}" if error else f"{name}: {_brief(response or {})}")
+        if error is not None:
+            return _Outcome("error", "NoMatchingError", error)
+        self.c.external = response or {}
+        return _Outcome("next", detail=name)
+
+    def lambda_event(self, parameters: dict[str, str]) -> dict[str, Any]:
+        c = self.c
+        queue = None
+        if c.target_queue:
+            queue = {
+                "ARN": self.queue_arn(c.target_queue),
+                "Name": self.queue_name(c.target_queue),
+                "OutboundCallerId": {"Address": c.dialed, "Type": "TELEPHONE_NUMBER"},
+            }
+        return {
+            "Name": "ContactFlowEvent",
+            "Details": {
+                "ContactData": {
+                    "Attributes": dict(c.attributes),
+                    "Channel": "VOICE",
+                    "ContactId": c.contact_id,
+                    "CustomerEndpoint": {"Address": c.caller, "Type": "TELEPHONE_NUMBER"},
+                    "CustomerId": None,
+                    "Description": None,
+                    "InitialContactId": c.contact_id,
+                    "InitiationMethod": "INBOUND",
+                    "InstanceARN": self.e.resources.instance_arn,
+                    "LanguageCode": "ko-KR",
+                    "MediaStreams": {"Customer": {"Audio": None}},
+                    "Name": "ContactFlowEvent",
+                    "PreviousContactId": c.contact_id,
+                    "Queue": queue,
+                    "References": {},
+                    "SystemEndpoint": {"Address": c.dialed, "Type": "TELEPHONE_NUMBER"},
+                },
+                "Parameters": parameters,
+            },
+        }
+
+    def do_Compare(self, flow: Flow, a: Any, p: Mapping[str, Any], b: Any) -> _Outcome:
+        value = p.get("ComparisonValue")
+        return _Outcome("result", refs.as_text(value), f"value {refs.as_text(value)!r}")
+
+    def do_CheckHoursOfOperation(self, flow: Flow, a: Any, p: Mapping[str, Any], b: Any) -> _Outcome:
+        ref = p.get("HoursOfOperationId")
+        if ref:
+            found = self.e.resources.identify(str(ref))
+            key = found[1] if found and found[0] == "hours" else None
+        elif self.c.target_queue and self.c.target_queue[0] == "queue":
+            key = self.e.config.queues[self.c.target_queue[1]].hours
+        else:
+            key = None  # no hours given and an agent queue or none: Connect takes Error
+        if key is None:
+            return _Outcome("error", "NoMatchingError", "no hours of operation")
+        hours = self.e.config.hours[key]
+        local = self.c.now.astimezone(hours.time_zone)
+        day = hours.schedule.get(DAYS[local.weekday()])
+        is_open = bool(day and day.contains(local.time().replace(second=0, microsecond=0)))
+        return _Outcome("result", "True" if is_open else "False", f"{key} at {local:%a %H:%M}")
+
+    def _queue_ref(self, p: Mapping[str, Any]) -> tuple[str, str] | None:
+        ref = p.get("QueueId") or p.get("AgentId")
+        found = self.e.resources.identify(str(ref)) if ref else None
+        if found and found[0] in ("queue", "agent"):
+            return found[0], found[1]
+        return None
+
+    def _metric(self, metric: str, target: tuple[str, str] | None) -> int | None:
+        if target is None or target[0] != "queue":
+            if target and metric in (
+                "NumberOfAgentsAvailable",
+                "NumberOfAgentsOnline",
+                "NumberOfAgentsStaffed",
+            ):
+                status = self.e.presence.agent_status(target[1])
+                return (
+                    int(status == "AVAILABLE")
+                    if metric == "NumberOfAgentsAvailable"
+                    else int(status != "OFFLINE")
+                )
+            return None
+        counts = self.e.presence.counts(target[1])
+        waiting, oldest = self.e.occupancy.get(target[1], (0, 0))
+        return {
+            "NumberOfAgentsAvailable": counts.available,
+            "NumberOfAgentsOnline": counts.online,
+            "NumberOfAgentsStaffed": counts.staffed,
+            "NumberOfContactsInQueue": waiting,
+            "OldestContactInQueueAgeSeconds": oldest,
+        }.get(metric)
+
+    def do_CheckMetricData(self, flow: Flow, a: Any, p: Mapping[str, Any], b: Any) -> _Outcome:
+        target = self._queue_ref(p) if (p.get("QueueId") or p.get("AgentId")) else self.c.target_queue
+        value = self._metric(str(p.get("MetricType")), target)
+        if value is None:
+            return _Outcome("error", "NoMatchingError", "no queue to measure")
+        return _Outcome("result", str(value), f"{p.get('MetricType')}={value}")
+
+    def do_GetMetricData(self, flow: Flow, a: Any, p: Mapping[str, Any], b: Any) -> _Outcome:
+        target = self._queue_ref(p) if (p.get("QueueId") or p.get("AgentId")) else self.c.target_queue
+        if target is None or target[0] != "queue":
+            return _Outcome("error", "NoMatchingError", "no queue to measure")
+        counts = self.e.presence.counts(target[1])
+        waiting, oldest = self.e.occupancy.get(target[1], (0, 0))
+        self.c.metrics = {
+            "Queue": {
+                "Name": self.queue_name(target),
+                "ARN": self.queue_arn(target),
+                "Size": str(waiting),
+                "OldestContactAge": str(oldest),
+            },
+            "Agents": {
+                "Online": {"Count": str(counts.online)},
+                "Available": {"Count": str(counts.available)},
+                "Staffed": {"Count": str(counts.staffed)},
+            },
+        }
+        return _Outcome("next")
+
+    def do_Loop(self, flow: Flow, a: Any, p: Mapping[str, Any], b: Any) -> _Outcome:
+        key = (flow.key, str(a["Identifier"]))
+        done = self.c.loops.get(key, 0)
+        limit = int(str(p.get("LoopCount", "0")) or 0)
+        if done < limit:
+            self.c.loops[key] = done + 1
+            return _Outcome("result", "ContinueLooping", f"{done + 1}/{limit}")
+        self.c.loops[key] = 0
+        return _Outcome("result", "DoneLooping", f"{limit}/{limit}")
+
+    def do_UpdateContactTargetQueue(self, flow: Flow, a: Any, p: Mapping[str, Any], b: Any) -> _Outcome:
+        target = self._queue_ref(p)
+        if target is None:
+            return _Outcome(
+                "error", "NoMatchingError", f"unknown queue {p.get('QueueId') or p.get('AgentId')!r}"
+            )
+        self.c.target_queue = target
+        return _Outcome("next", detail=self.queue_name(target))
+
+    def _enqueue(self, target: tuple[str, str]) -> _Outcome | None:
+        if target[0] == "queue":
+            queue = self.e.config.queues[target[1]]
+            waiting, _ = self.e.occupancy.get(target[1], (0, 0))
+            if queue.max_contacts is not None and waiting >= queue.max_contacts:
+                return _Outcome("error", "QueueAtCapacity", f"{queue.name} holds {waiting}")
+        name = self.queue_name(target)
+        self.r.queue_transfers.append(name)
+        self.note("queue", name)
+        self.c.target_queue = target
+        return None
+
+    def do_TransferContactToQueue(self, flow: Flow, a: Any, p: Mapping[str, Any], b: Any) -> _Outcome:
+        if self.c.target_queue is None:
+            return _Outcome("error", "NoMatchingError", "no working queue set")
+        if self.c.queued:
+            return _Outcome("error", "NoMatchingError", "contact is already queued")
+        failed = self._enqueue(self.c.target_queue)
+        if failed:
+            return failed
+        self.c.queued = True
+        name = self.queue_name(self.c.target_queue)
+        self.r.queue = self.r.queue or name
+        return _Outcome("leave", f"queue:{name}", name)
+
+    def do_DequeueContactAndTransferToQueue(
+        self, flow: Flow, a: Any, p: Mapping[str, Any], b: Any
+    ) -> _Outcome:
+        target = self._queue_ref(p)
+        if target is None or not self.c.queued:
+            return _Outcome(
+                "error", "NoMatchingError", "no such queue or agent" if self.c.queued else "not queued"
+            )
+        failed = self._enqueue(target)
+        return failed or _Outcome("next", detail=self.queue_name(target))
+
+    def do_UpdateContactAttributes(self, flow: Flow, a: Any, p: Mapping[str, Any], b: Any) -> _Outcome:
+        values = {str(k): refs.as_text(v) for k, v in (p.get("Attributes") or {}).items()}
+        if any(not _ATTR_KEY.match(k) for k in values):
+            return _Outcome("error", "NoMatchingError", "invalid attribute key")
+        merged = {**self.c.attributes, **values}
+        if len(json.dumps(merged, ensure_ascii=False).encode("utf-8")) > MAX_ATTRIBUTES_BYTES:
+            return _Outcome("error", "NoMatchingError", "attributes would exceed 32 KB")
+        self.c.attributes = merged
+        return _Outcome("next", detail=", ".join(f"{k}={v}" for k, v in values.items()))
+
+    def do_UpdateFlowAttributes(self, flow: Flow, a: Any, p: Mapping[str, Any], b: Any) -> _Outcome:
+        for k, v in (p.get("FlowAttributes") or {}).items():
+            self.c.flow_attributes[str(k)] = refs.as_text((v or {}).get("Value"))
+        return _Outcome("next")
+
+    def do_UpdateContactRecordingBehavior(self, flow: Flow, a: Any, p: Mapping[str, Any], b: Any) -> _Outcome:
+        return _Outcome("next")
+
+    def do_UpdateFlowLoggingBehavior(self, flow: Flow, a: Any, p: Mapping[str, Any], b: Any) -> _Outcome:
+        return _Outcome("next")
+
+    def do_UpdateContactRoutingBehavior(self, flow: Flow, a: Any, p: Mapping[str, Any], b: Any) -> _Outcome:
+        return _Outcome("next", detail=f"priority {p.get('QueuePriority', '-')}")
+
+    def do_UpdateContactTextToSpeechVoice(self, flow: Flow, a: Any, p: Mapping[str, Any], b: Any) -> _Outcome:
+        self.c.voice = str(p.get("TextToSpeechVoice"))
+        return _Outcome("next")
+
+    def do_UpdateContactEventHooks(self, flow: Flow, a: Any, p: Mapping[str, Any], b: Any) -> _Outcome:
+        for hook, ref in (p.get("EventHooks") or {}).items():
+            found = self.e.resources.identify(str(ref))
+            if not found or found[0] != "flow":
+                return _Outcome("error", "NoMatchingError", f"{hook}: unknown flow {ref!r}")
+            self.c.hooks[str(hook)] = found[1]
+        return _Outcome("next")
+
+    def do_TransferToFlow(self, flow: Flow, a: Any, p: Mapping[str, Any], b: Any) -> _Outcome:
+        found = self.e.resources.identify(str(p.get("ContactFlowId", "")))
+        if not found or found[0] != "flow" or found[1] not in self.e.flows:
+            return _Outcome("error", "NoMatchingError", f"unknown flow {p.get('ContactFlowId')!r}")
+        return _Outcome("leave", f"flow:{found[1]}", self.e.flows[found[1]].name)
+
+    def do_UpdateContactCallbackNumber(self, flow: Flow, a: Any, p: Mapping[str, Any], b: Any) -> _Outcome:
+        number = refs.as_text(p.get("CallbackNumber"))
+        if not _E164.match(number):
+            return _Outcome("error", "InvalidCallbackNumber", f"{number!r} is not E.164")
+        if not number.startswith("+82"):
+            return _Outcome("error", "CallbackNumberNotDialable", f"{number} is outside Korea")
+        self.c.callback_number = number
+        return _Outcome("next", detail=number)
+
+    def do_CreateCallbackContact(self, flow: Flow, a: Any, p: Mapping[str, Any], b: Any) -> _Outcome:
+        target = self._queue_ref(p) if (p.get("QueueId") or p.get("AgentId")) else self.c.target_queue
+        if target is None:
+            return _Outcome("error", "NoMatchingError", "no callback queue")
+        number = self.c.callback_number or self.c.caller
+        self.r.callbacks.append(
+            {
+                "queue": self.queue_name(target),
+                "number": number,
+                "initial_delay_seconds": str(p.get("InitialCallDelaySeconds", "")),
+                "max_attempts": str(p.get("MaximumConnectionAttempts", "")),
+            }
+        )
+        self.note("callback", f"{number} via {self.queue_name(target)}")
+        return _Outcome("next", detail=f"callback {number} via {self.queue_name(target)}")
+
+    def do_MessageParticipantIteratively(
+        self, flow: Flow, a: Any, p: Mapping[str, Any], budget: datetime | None
+    ) -> _Outcome:
+        for message in p.get("Messages") or []:
+            self.say(message)
+        interval = p.get("InterruptFrequencySeconds")
+        remaining = (budget - self.c.now).total_seconds() if budget else float(self.hold_seconds)
+        if interval is None or float(interval) > remaining:
+            self.wait(max(0.0, remaining))
+            return _Outcome("terminal", detail="played until the end of the simulated wait")
+        self.wait(float(interval))
+        return _Outcome("result", "MessagesInterrupted", f"after {interval} s")
+
+    def do_DisconnectParticipant(self, flow: Flow, a: Any, p: Mapping[str, Any], b: Any) -> _Outcome:
+        self.r.disconnected = True
+        self.c.queued = False
+        self.r.end_reason = "disconnected by flow"
+        self.note("end", "disconnected")
+        return _Outcome("terminal")
+
+    def do_EndFlowExecution(self, flow: Flow, a: Any, p: Mapping[str, Any], b: Any) -> _Outcome:
+        return _Outcome("terminal", detail="resume")
+
+    # ---- waiting in queue ---------------------------------------------------------------------
+    def wait_in_queue(self) -> None:
+        """The customer-queue flow runs while the contact waits, for the simulated hold time."""
+        self.queue_entered_at = self.c.now
+        until = self.c.now + timedelta(seconds=self.hold_seconds)
+        hook = self.c.hooks.get("CustomerQueue")
+        while hook and self.c.queued and self.c.now < until and not self.r.disconnected:
+            before = self.c.now
+            name = self.e.flows[hook].name
+            if self.r.flows[-1:] != [name]:
+                self.r.flows.append(name)
+                self.note("flow", name)
+            self.execute(self.e.flows[hook], budget_until=until)
+            if self.c.now == before:
+                break  # the queue flow ended without waiting: the caller hears music until answered
+        if self.c.queued and not self.r.disconnected:
+            self.c.now = max(self.c.now, until)
+            self.r.in_queue = True
+            self.r.end_reason = (
+                f"waiting in {self.queue_name(self.c.target_queue)}" if self.c.target_queue else ""
+            )

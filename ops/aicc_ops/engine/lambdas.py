@@ -1,0 +1,130 @@
+"""Run the Lambda handlers in-process, under the rules Connect applies to a flow's Lambda call.
+
+The handler gets the real Connect event; its answer must be a flat map of strings (STRING_MAP) or
+any JSON (JSON), under 32 KB, within the block's time limit (at most 8 s). Anything else, and any
+exception, is an error that sends the flow down the block's error branch.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import importlib
+import json
+import re
+import threading
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass, field
+from typing import Any
+
+MAX_RESPONSE_BYTES = 32 * 1024
+_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+
+Handler = Callable[[dict[str, Any], Any], Any]
+
+
+class LambdaInvokeError(Exception):
+    """The invocation failed the way Connect sees it: error, timeout, or unusable response."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        self.kind = kind
+        super().__init__(f"{kind}: {message}")
+
+
+@dataclass
+class LambdaContext:
+    """The attributes Powertools and handlers read from the Lambda context object."""
+
+    function_name: str
+    invoked_function_arn: str
+    timeout_seconds: float
+    memory_limit_in_mb: int = 256
+    function_version: str = "$LATEST"
+    log_group_name: str = ""
+    log_stream_name: str = ""
+    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    _started: float = field(default_factory=time.monotonic)
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self.timeout_seconds - (time.monotonic() - self._started)) * 1000))
+
+
+# Fault kinds a drill or a test can inject per handler.
+FAULTS = ("error", "timeout", "bad_response", "throttle")
+
+
+class LocalLambdas:
+    """Maps function ARNs to `aicc.handlers.<name>.handler` and invokes them like Connect."""
+
+    def __init__(self, functions: Mapping[str, str], faults: Mapping[str, str] | None = None) -> None:
+        self.functions = dict(functions)  # ARN -> handler name
+        self.faults = dict(faults or {})
+        for name, kind in self.faults.items():
+            if kind not in FAULTS:
+                raise ValueError(f"unknown fault {kind!r} for {name}; one of {', '.join(FAULTS)}")
+        self._handlers: dict[str, Handler] = {}
+        self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="lambda")
+        self._lock = threading.Lock()
+
+    def name_of(self, arn: str) -> str | None:
+        return self.functions.get(arn)
+
+    def handler(self, name: str) -> Handler:
+        with self._lock:
+            if name not in self._handlers:
+                module = importlib.import_module(f"aicc.handlers.{name}")
+                self._handlers[name] = module.handler
+            return self._handlers[name]
+
+    def invoke(self, arn: str, event: dict[str, Any], timeout: float, response_type: str) -> dict[str, Any]:
+        name = self.functions.get(arn)
+        if name is None:
+            raise LambdaInvokeError("NotFound", f"no function {arn}")
+        fault = self.faults.get(name)
+        if fault == "throttle":
+            raise LambdaInvokeError("TooManyRequestsException", f"{name} throttled (injected)")
+        if fault == "timeout":
+            raise LambdaInvokeError("Timeout", f"{name} ran longer than {timeout:g} s (injected)")
+        if fault == "error":
+            raise LambdaInvokeError("Unhandled", f"{name} failed (injected)")
+        handler = self.handler(name)
+        context = LambdaContext(f"aicc-local-{name}", arn, timeout)
+        run = contextvars.copy_context().run  # keeps the simulated clock inside the worker
+        future = self._pool.submit(run, handler, event, context)
+        try:
+            result = future.result(timeout=timeout)
+        except FutureTimeout:
+            raise LambdaInvokeError("Timeout", f"{name} ran longer than {timeout:g} s") from None
+        except Exception as exc:
+            raise LambdaInvokeError("Unhandled", f"{name} raised {type(exc).__name__}: {exc}") from exc
+        if fault == "bad_response":
+            result = {"nested": {"not": "flat"}}
+        return validate_response(name, result, response_type)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+def validate_response(name: str, result: Any, response_type: str) -> dict[str, Any]:
+    if not isinstance(result, dict):
+        raise LambdaInvokeError("InvalidResponse", f"{name} returned {type(result).__name__}, not an object")
+    size = len(json.dumps(result, ensure_ascii=False).encode("utf-8"))
+    if size >= MAX_RESPONSE_BYTES:
+        raise LambdaInvokeError(
+            "InvalidResponse", f"{name} returned {size} bytes; Connect accepts under 32 KB"
+        )
+    if response_type == "STRING_MAP":
+        for k, v in result.items():
+            if not isinstance(k, str) or not _KEY.match(k):
+                raise LambdaInvokeError(
+                    "InvalidResponse", f"{name} returned key {k!r}: only letters, digits, - and _"
+                )
+            if v is not None and not isinstance(v, str):
+                raise LambdaInvokeError(
+                    "InvalidResponse", f"{name} returned {k}={v!r}: STRING_MAP values must be strings"
+                )
+        return {k: v for k, v in result.items() if v is not None}
+    return result

@@ -1,0 +1,452 @@
+"""Offline checks of rendered flows: what otherwise fails only on a live instance or mid-call.
+
+Each finding names the flow and the action. Errors block a run; warnings (unreachable actions) do
+not. Rules come from the Flow Language reference (shared/reference/connect-flow-language.md).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from . import references as refs
+from .actions import (
+    AGENT_METRICS,
+    EVENT_HOOKS,
+    OPERATORS,
+    PROMPT_KEYS,
+    QUEUE_METRICS,
+    SINGLE_PATH_PARAMS,
+    SPECS,
+)
+from .flows import Flow, Resources
+
+MAX_ACTIONS = 250
+MAX_CONTENT = 256_000
+_BAD_ID_CHARS = set("%:()\\/=$,;[]{}")
+_RESERVED_IDS = {
+    "__proto__",
+    "constructor",
+    "__defineGetter__",
+    "__defineSetter__",
+    "toString",
+    "hasOwnProperty",
+    "isPrototypeOf",
+    "propertyIsEnumerable",
+    "toLocaleString",
+    "valueOf",
+}
+_ATTR_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+_ARN = re.compile(r"^arn:aws:")
+
+
+@dataclass(frozen=True)
+class Finding:
+    flow: str
+    action: str
+    message: str
+    severity: str = "error"
+
+    def __str__(self) -> str:
+        where = f"{self.flow} / {self.action}" if self.action else self.flow
+        return f"{self.severity}: {where}: {self.message}"
+
+
+def _truthy(value: Any) -> bool:
+    return str(value).lower() == "true"
+
+
+def _targets(action: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+    """(branch label, target identifier) for every transition of an action."""
+    t = action.get("Transitions") or {}
+    if t.get("NextAction"):
+        yield "NextAction", t["NextAction"]
+    for c in t.get("Conditions") or []:
+        yield f"condition {c.get('Condition', {}).get('Operands')}", c.get("NextAction", "")
+    for e in t.get("Errors") or []:
+        yield f"error {e.get('ErrorType')}", e.get("NextAction", "")
+
+
+class _FlowLinter:
+    def __init__(self, flow: Flow, resources: Resources, flows_by_key: Mapping[str, Flow]) -> None:
+        self.flow, self.resources, self.flows = flow, resources, flows_by_key
+        self.findings: list[Finding] = []
+
+    def add(self, action: str, message: str, severity: str = "error") -> None:
+        self.findings.append(Finding(self.flow.name, action, message, severity))
+
+    def run(self) -> list[Finding]:
+        c = self.flow.content
+        if c.get("Version") != "2019-10-30":
+            self.add("", f'Version must be "2019-10-30", got {c.get("Version")!r}')
+        actions = c.get("Actions")
+        if not isinstance(actions, list) or not actions:
+            self.add("", "Actions must be a non-empty list")
+            return self.findings
+        if len(actions) > MAX_ACTIONS:
+            self.add("", f"{len(actions)} actions; Connect allows at most {MAX_ACTIONS} per flow")
+        if len(self.flow.text) > MAX_CONTENT:
+            self.add("", f"content is {len(self.flow.text)} characters; the limit is {MAX_CONTENT}")
+        seen: set[str] = set()
+        for a in actions:
+            ident = a.get("Identifier") if isinstance(a, dict) else None
+            if not isinstance(ident, str) or not ident:
+                self.add("", "an action has no Identifier")
+                continue
+            if ident in seen:
+                self.add(ident, "Identifier is used twice")
+            seen.add(ident)
+            self.identifier(ident)
+            self.action(a)
+        if self.flow.start not in self.flow.actions:
+            self.add("", f"StartAction {self.flow.start!r} is not an action of this flow")
+        else:
+            self.reachability()
+            self.working_queue()
+        return self.findings
+
+    def identifier(self, ident: str) -> None:
+        if len(ident) > 50:
+            self.add(ident, "Identifier is longer than 50 characters")
+        bad = sorted(set(ident) & _BAD_ID_CHARS)
+        if bad:
+            self.add(ident, f"Identifier contains characters Connect rejects: {' '.join(bad)}")
+        if ident in _RESERVED_IDS:
+            self.add(ident, "Identifier is a reserved word")
+
+    def action(self, a: Mapping[str, Any]) -> None:
+        ident, kind = a["Identifier"], a.get("Type")
+        spec = SPECS.get(str(kind))
+        if spec is None:
+            self.add(ident, f"unknown action type {kind!r}")
+            return
+        if self.flow.type not in spec.flow_types:
+            self.add(ident, f"{kind} is not allowed in a {self.flow.type} flow")
+        params = a.get("Parameters")
+        if not isinstance(params, dict):
+            self.add(ident, "Parameters must be an object ({} when empty)")
+            params = {}
+        for p in params:
+            if p not in spec.required | spec.optional:
+                self.add(ident, f"unknown parameter {p!r} for {kind}")
+        for p in spec.required - params.keys():
+            self.add(ident, f"missing required parameter {p!r}")
+        self.references(ident, params)
+        self.transitions(ident, str(kind), spec, a.get("Transitions"), params)
+        check = getattr(self, f"check_{kind}", None)
+        if check:
+            check(ident, params, a.get("Transitions") or {})
+
+    def references(self, ident: str, params: Mapping[str, Any], path: str = "") -> None:
+        for key, value in params.items():
+            where = f"{path}{key}"
+            if isinstance(value, dict):
+                self.references(ident, value, f"{where}.")
+            elif isinstance(value, list):
+                for i, v in enumerate(value):
+                    if isinstance(v, dict):
+                        self.references(ident, v, f"{where}[{i}].")
+            elif isinstance(value, str):
+                for r in refs.references_in(value):
+                    try:
+                        refs.parse(r)
+                    except refs.InvalidReferenceError as exc:
+                        self.add(ident, f"{where}: {exc}")
+                if key in SINGLE_PATH_PARAMS and "$." in value and not refs.is_single_reference(value):
+                    self.add(ident, f"{where} must be static or a single JSONPath, got {value!r}")
+                if _ARN.match(value) and key not in ("Uri",):
+                    self.resource(ident, where, value)
+
+    def resource(self, ident: str, where: str, arn: str) -> None:
+        found = self.resources.identify(arn)
+        if found is None:
+            self.add(
+                ident,
+                f"{where} refers to {arn}, which is no flow, queue, hours, Lambda or bot of this instance",
+            )
+
+    def transitions(self, ident: str, kind: str, spec: Any, t: Any, params: Mapping[str, Any]) -> None:
+        if not isinstance(t, dict):
+            self.add(ident, "Transitions must be an object")
+            return
+        if spec.terminal:
+            if t:
+                self.add(ident, f"{kind} ends the flow: its Transitions must be {{}}")
+            return
+        for label, target in _targets({"Transitions": t}):
+            if target not in self.flow.actions:
+                self.add(ident, f"{label} goes to {target!r}, which does not exist (dangling transition)")
+        if not t.get("NextAction") and not spec.leaves_flow and kind != "MessageParticipantIteratively":
+            self.add(ident, "no NextAction: the contact would stop here")
+        errors = [e.get("ErrorType") for e in t.get("Errors") or []]
+        for e in errors:
+            if e not in spec.errors:
+                self.add(ident, f"{kind} never raises {e!r}")
+        required = set(spec.required_errors)
+        if kind == "GetParticipantInput" and not _truthy(params.get("StoreInput", "False")):
+            required |= {"InputTimeLimitExceeded", "NoMatchingCondition"}
+        if kind == "GetParticipantInput" and "PhoneNumberValidation" in (params.get("InputValidation") or {}):
+            required.add("InvalidPhoneNumber")
+        for e in sorted(required - set(errors)):
+            self.add(ident, f"missing error branch {e} (the caller would be dropped on that error)")
+        conditions = t.get("Conditions") or []
+        if conditions and not spec.conditions:
+            self.add(ident, f"{kind} has no result to branch on; remove its Conditions")
+        for c in conditions:
+            cond = c.get("Condition") or {}
+            if cond.get("Operator") not in OPERATORS:
+                self.add(ident, f"unknown condition operator {cond.get('Operator')!r}")
+            ops = cond.get("Operands")
+            if not isinstance(ops, list) or len(ops) != 1 or not isinstance(ops[0], str):
+                self.add(ident, f"a condition takes exactly one string operand, got {ops!r}")
+
+    def _operands(self, t: Mapping[str, Any]) -> list[tuple[str, str]]:
+        return [
+            (
+                str((c.get("Condition") or {}).get("Operator")),
+                str(((c.get("Condition") or {}).get("Operands") or [""])[0]),
+            )
+            for c in t.get("Conditions") or []
+        ]
+
+    def _one_prompt(self, ident: str, params: Mapping[str, Any], required: bool) -> None:
+        given = [k for k in PROMPT_KEYS if k in params]
+        if len(given) > 1:
+            self.add(ident, f"set only one of {', '.join(PROMPT_KEYS)} (got {', '.join(given)})")
+        if required and not given:
+            self.add(ident, "no prompt: the caller would hear silence (set Text, SSML, PromptId or Media)")
+        ssml = params.get("SSML")
+        if isinstance(ssml, str) and not (
+            ssml.strip().startswith("<speak>") and ssml.strip().endswith("</speak>")
+        ):
+            self.add(ident, "SSML must be wrapped in <speak>...</speak>")
+
+    def check_MessageParticipant(self, ident: str, params: Mapping[str, Any], t: Mapping[str, Any]) -> None:
+        self._one_prompt(ident, params, required=True)
+
+    def check_GetParticipantInput(self, ident: str, params: Mapping[str, Any], t: Mapping[str, Any]) -> None:
+        self._one_prompt(ident, params, required=True)
+        store = _truthy(params.get("StoreInput", "False"))
+        validation = params.get("InputValidation")
+        if store != bool(validation):
+            self.add(ident, "InputValidation is required exactly when StoreInput is True")
+        limit = params.get("InputTimeLimitSeconds")
+        if limit is not None and not (str(limit).isdigit() and 1 <= int(limit) <= 179):
+            self.add(ident, f"InputTimeLimitSeconds must be 1-179, got {limit!r}")
+        if store and t.get("Conditions"):
+            self.add(ident, "store mode has no result: remove the Conditions")
+        if store and isinstance(validation, dict):
+            custom = validation.get("CustomValidation") or {}
+            if "MaximumLength" in custom and not str(custom["MaximumLength"]).isdigit():
+                self.add(ident, "CustomValidation.MaximumLength must be a number")
+        for op, operand in self._operands(t):
+            if op != "Equals" or not re.fullmatch(r"[0-9#*]", operand):
+                self.add(ident, f"menu conditions must be Equals one key 0-9, # or *, got {op} {operand!r}")
+
+    def check_ConnectParticipantWithLexBot(
+        self, ident: str, params: Mapping[str, Any], t: Mapping[str, Any]
+    ) -> None:
+        self._one_prompt(ident, params, required=True)
+        if ("LexV2Bot" in params) == ("LexBot" in params):
+            self.add(ident, "set exactly one of LexV2Bot or LexBot")
+        for k, v in (params.get("LexSessionAttributes") or {}).items():
+            if k.startswith("x-amz-lex:audio:max-length-ms") and str(v).isdigit() and int(v) > 15000:
+                self.add(ident, f"{k} above 15000 ms sends every call down the error branch")
+        for op, _ in self._operands(t):
+            if op != "Equals":
+                self.add(ident, f"Lex conditions allow only Equals (intent names), got {op}")
+
+    def check_InvokeLambdaFunction(self, ident: str, params: Mapping[str, Any], t: Mapping[str, Any]) -> None:
+        limit = params.get("InvocationTimeLimitSeconds", "8")
+        sync = params.get("InvocationType", "SYNCHRONOUS") == "SYNCHRONOUS"
+        top = 8 if sync else 60
+        if not (str(limit).isdigit() and 1 <= int(limit) <= top):
+            self.add(ident, f"InvocationTimeLimitSeconds must be 1-{top}, got {limit!r}")
+        rtype = (params.get("ResponseValidation") or {}).get("ResponseType", "STRING_MAP")
+        if rtype not in ("STRING_MAP", "JSON"):
+            self.add(ident, f"ResponseValidation.ResponseType must be STRING_MAP or JSON, got {rtype!r}")
+        for k, v in (params.get("LambdaInvocationAttributes") or {}).items():
+            if not isinstance(v, str):
+                self.add(ident, f"LambdaInvocationAttributes.{k} must be a string")
+
+    def check_Compare(self, ident: str, params: Mapping[str, Any], t: Mapping[str, Any]) -> None:
+        value = params.get("ComparisonValue", "")
+        if not (isinstance(value, str) and refs.is_single_reference(value)):
+            self.add(ident, f"ComparisonValue must be one JSONPath reference, got {value!r}")
+        if not t.get("Conditions"):
+            self.add(ident, "Compare without Conditions")
+
+    def check_CheckHoursOfOperation(
+        self, ident: str, params: Mapping[str, Any], t: Mapping[str, Any]
+    ) -> None:
+        if sorted(self._operands(t)) != [("Equals", "False"), ("Equals", "True")]:
+            self.add(ident, 'needs exactly two conditions: Equals "True" and Equals "False"')
+
+    def check_CheckMetricData(self, ident: str, params: Mapping[str, Any], t: Mapping[str, Any]) -> None:
+        metric = params.get("MetricType")
+        if metric in AGENT_METRICS:
+            if self._operands(t) != [("NumberGreaterThan", "0")]:
+                self.add(ident, f'{metric} allows only one condition: NumberGreaterThan "0"')
+        elif metric not in QUEUE_METRICS:
+            self.add(ident, f"unknown MetricType {metric!r}")
+
+    def check_Loop(self, ident: str, params: Mapping[str, Any], t: Mapping[str, Any]) -> None:
+        if sorted(self._operands(t)) != [("Equals", "ContinueLooping"), ("Equals", "DoneLooping")]:
+            self.add(ident, "needs exactly the conditions ContinueLooping and DoneLooping")
+        count = params.get("LoopCount")
+        if (
+            isinstance(count, str)
+            and not count.startswith("$")
+            and not (count.isdigit() and int(count) <= 100)
+        ):
+            self.add(ident, f"LoopCount must be 0-100, got {count!r}")
+
+    def _queue_or_agent(self, ident: str, params: Mapping[str, Any], required: bool) -> None:
+        given = [k for k in ("QueueId", "AgentId") if k in params]
+        if len(given) > 1:
+            self.add(ident, "set QueueId or AgentId, not both")
+        if required and not given:
+            self.add(ident, "set QueueId or AgentId")
+
+    def check_UpdateContactTargetQueue(
+        self, ident: str, params: Mapping[str, Any], t: Mapping[str, Any]
+    ) -> None:
+        self._queue_or_agent(ident, params, required=True)
+
+    def check_DequeueContactAndTransferToQueue(
+        self, ident: str, params: Mapping[str, Any], t: Mapping[str, Any]
+    ) -> None:
+        self._queue_or_agent(ident, params, required=True)
+
+    def check_CreateCallbackContact(
+        self, ident: str, params: Mapping[str, Any], t: Mapping[str, Any]
+    ) -> None:
+        self._queue_or_agent(ident, params, required=False)
+        for key in ("InitialCallDelaySeconds", "RetryDelaySeconds"):
+            v = params.get(key)
+            if v is not None and not (str(v).isdigit() and 1 <= int(v) <= 259200):
+                self.add(ident, f"{key} must be 1-259200, got {v!r}")
+
+    def check_UpdateContactAttributes(
+        self, ident: str, params: Mapping[str, Any], t: Mapping[str, Any]
+    ) -> None:
+        attrs = params.get("Attributes")
+        if not isinstance(attrs, dict) or not attrs:
+            self.add(ident, "Attributes must be a non-empty object")
+            return
+        for k in attrs:
+            if not _ATTR_KEY.match(k):
+                self.add(ident, f"attribute key {k!r}: only letters, digits, - and _ are allowed")
+        if params.get("TargetContact", "Current") not in ("Current", "Related"):
+            self.add(ident, "TargetContact must be Current or Related")
+
+    def check_UpdateContactEventHooks(
+        self, ident: str, params: Mapping[str, Any], t: Mapping[str, Any]
+    ) -> None:
+        hooks = params.get("EventHooks") or {}
+        if len(hooks) != 1:
+            self.add(ident, "EventHooks takes exactly one hook per action")
+        for k, v in hooks.items():
+            if k not in EVENT_HOOKS:
+                self.add(ident, f"unknown event hook {k!r}")
+            found = self.resources.identify(v) if isinstance(v, str) else None
+            if k == "CustomerQueue" and found and found[0] == "flow":
+                target = self.flows.get(found[1])
+                if target and target.type != "CUSTOMER_QUEUE":
+                    self.add(ident, f"CustomerQueue hook points at {target.name!r}, a {target.type} flow")
+
+    def check_TransferToFlow(self, ident: str, params: Mapping[str, Any], t: Mapping[str, Any]) -> None:
+        ref = params.get("ContactFlowId")
+        found = self.resources.identify(ref) if isinstance(ref, str) else None
+        if found and found[0] == "flow":
+            target = self.flows.get(found[1])
+            if target and target.type != "CONTACT_FLOW":
+                self.add(ident, f"transfers to {target.name!r}, a {target.type} flow")
+        elif isinstance(ref, str) and not ref.startswith("$"):
+            self.add(ident, f"ContactFlowId {ref!r} is not a flow of this instance")
+
+    def check_UpdateContactCallbackNumber(
+        self, ident: str, params: Mapping[str, Any], t: Mapping[str, Any]
+    ) -> None:
+        value = params.get("CallbackNumber", "")
+        if not (isinstance(value, str) and refs.is_single_reference(value)):
+            self.add(ident, "CallbackNumber must be a single JSONPath (it cannot be static)")
+
+    def check_MessageParticipantIteratively(
+        self, ident: str, params: Mapping[str, Any], t: Mapping[str, Any]
+    ) -> None:
+        messages = params.get("Messages")
+        if not isinstance(messages, list) or not messages:
+            self.add(ident, "Messages must be a non-empty list")
+        else:
+            for i, m in enumerate(messages):
+                if not isinstance(m, dict) or len([k for k in PROMPT_KEYS if k in m]) != 1:
+                    self.add(ident, f"Messages[{i}] must set exactly one of {', '.join(PROMPT_KEYS)}")
+        freq = params.get("InterruptFrequencySeconds")
+        if freq is not None and not (str(freq).isdigit() and int(freq) >= 20):
+            self.add(ident, "InterruptFrequencySeconds must be at least 20 (the agent-accept window)")
+        for op, operand in self._operands(t):
+            if (op, operand) != ("Equals", "MessagesInterrupted"):
+                self.add(ident, 'the only condition allowed is Equals "MessagesInterrupted"')
+
+    def reachability(self) -> None:
+        seen: set[str] = set()
+        todo = [self.flow.start]
+        while todo:
+            ident = todo.pop()
+            if ident in seen or ident not in self.flow.actions:
+                continue
+            seen.add(ident)
+            todo.extend(target for _, target in _targets(self.flow.actions[ident]))
+        for ident in self.flow.actions:
+            if ident not in seen:
+                self.add(ident, "unreachable from StartAction", "warning")
+
+    def working_queue(self) -> None:
+        """Must-analysis: on every path to a TransferContactToQueue a working queue was set.
+
+        An UpdateContactTargetQueue sets the queue on its success edge only; its error edges carry
+        whatever held before it.
+        """
+        incoming: dict[str, list[tuple[str, bool]]] = {i: [] for i in self.flow.actions}
+        for ident, a in self.flow.actions.items():
+            for label, target in _targets(a):
+                if target in incoming:
+                    incoming[target].append((ident, label.startswith("error")))
+        sets = {i: a.get("Type") == "UpdateContactTargetQueue" for i, a in self.flow.actions.items()}
+        state = dict.fromkeys(self.flow.actions, True)  # greatest fixed point from "set everywhere"
+        state[self.flow.start] = False
+
+        def before(ident: str) -> bool:
+            if ident == self.flow.start:
+                return False
+            edges = incoming[ident]
+            return bool(edges) and all((sets[p] and not err) or state[p] for p, err in edges)
+
+        changed = True
+        while changed:
+            changed = False
+            for ident in self.flow.actions:
+                new = before(ident)
+                if new != state[ident]:
+                    state[ident], changed = new, True
+        for ident, a in self.flow.actions.items():
+            if a.get("Type") == "TransferContactToQueue" and not before(ident):
+                self.add(
+                    ident,
+                    "TransferContactToQueue may run with no working queue set "
+                    "(add UpdateContactTargetQueue on every path before it)",
+                )
+
+
+def lint(flows: Mapping[str, Flow], resources: Resources) -> list[Finding]:
+    findings: list[Finding] = []
+    for flow in flows.values():
+        findings.extend(_FlowLinter(flow, resources, flows).run())
+    return findings
+
+
+def errors(findings: Iterable[Finding]) -> list[Finding]:
+    return [f for f in findings if f.severity == "error"]

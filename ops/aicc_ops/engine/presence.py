@@ -1,0 +1,71 @@
+"""Agent presence per queue, for CheckMetricData / GetMetricData in the local engine.
+
+Agents and their status live in the agents table (the same table the assignment and escalation
+Lambdas read); a routing profile's queues come from routing_profiles.yaml.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+
+from aicc.settings import Config
+
+ONLINE = frozenset({"AVAILABLE", "BUSY", "AFTER_CONTACT_WORK"})
+
+
+@dataclass(frozen=True)
+class AgentCounts:
+    available: int = 0
+    online: int = 0
+    staffed: int = 0
+
+
+class AgentPresence:
+    def __init__(self, config: Config, agents: list[Mapping[str, Any]] | None = None) -> None:
+        self.config = config
+        self._agents = agents
+
+    def refresh(self) -> None:
+        """Re-read the agents table (once per simulated call)."""
+        table = os.environ.get(self.config.tables["agents"].env)
+        if not table:
+            self._agents = []
+            return
+        client = boto3.client("dynamodb")
+        items: list[dict[str, Any]] = []
+        kwargs: dict[str, Any] = {"TableName": table}
+        while True:
+            page = client.scan(**kwargs)
+            items.extend(
+                {k: next(iter(v.values())) for k, v in item.items()} for item in page.get("Items", [])
+            )
+            if "LastEvaluatedKey" not in page:
+                break
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        self._agents = items
+
+    def counts(self, queue_key: str) -> AgentCounts:
+        if self._agents is None:
+            self.refresh()
+        available = online = 0
+        for agent in self._agents or []:
+            profile = self.config.routing_profiles.get(str(agent.get("routing_profile", "")))
+            if profile is None or all(qc.queue != queue_key for qc in profile.queues):
+                continue
+            status = str(agent.get("status", "OFFLINE"))
+            online += status in ONLINE
+            available += status == "AVAILABLE"
+        return AgentCounts(available, online, online)
+
+    def agent_status(self, login: str) -> str:
+        if self._agents is None:
+            self.refresh()
+        for agent in self._agents or []:
+            if agent.get("login") == login:
+                return str(agent.get("status", "OFFLINE"))
+        return "OFFLINE"

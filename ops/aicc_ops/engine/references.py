@@ -1,0 +1,106 @@
+"""Dynamic references ($.Attributes.x, $.External.x, $.Lex.Slots.x ...) in flow parameters."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+NAMESPACES = frozenset(
+    {
+        "Attributes",
+        "External",
+        "StoredCustomerInput",
+        "Lex",
+        "Queue",
+        "CustomerEndpoint",
+        "SystemEndpoint",
+        "Channel",
+        "ContactId",
+        "InitialContactId",
+        "PreviousContactId",
+        "InstanceARN",
+        "AwsRegion",
+        "InitiationMethod",
+        "LanguageCode",
+        "TextToSpeechVoiceId",
+        "Metrics",
+        "FlowAttributes",
+        "Name",
+        "Description",
+        "CustomerId",
+        "References",
+        "Agent",
+        "MediaStreams",
+        "Media",
+        "Customer",
+        "LambdaInvocation",
+    }
+)
+
+# A reference inside text: $.Ns.seg.seg or $.Ns['quoted key'].
+_SEGMENT = r"(?:\.[A-Za-z0-9_-]+|\.?\['[^']+'\])"
+REFERENCE = re.compile(rf"\$(?:\.[A-Za-z]+|\['[A-Za-z]+'\]){_SEGMENT}*")
+_PARTS = re.compile(r"\.([A-Za-z0-9_-]+)|\.?\['([^']+)'\]")
+
+
+class InvalidReferenceError(ValueError):
+    """A reference that is not valid Flow Language (unknown namespace, bad syntax)."""
+
+
+def parse(reference: str) -> list[str]:
+    """'$.Attributes.['a b'].c' -> ['Attributes', 'a b', 'c']; raises on an unknown namespace."""
+    if not reference.startswith("$"):
+        raise InvalidReferenceError(f"{reference!r} is not a reference (must start with $.)")
+    parts = [a or b for a, b in _PARTS.findall(reference[1:])]
+    rebuilt = "".join(f".{p}" if re.fullmatch(r"[A-Za-z0-9_-]+", p) else f"['{p}']" for p in parts)
+    if not parts or len(rebuilt) > len(reference):
+        raise InvalidReferenceError(f"{reference!r} is not a valid reference")
+    if parts[0] not in NAMESPACES:
+        raise InvalidReferenceError(f"{reference!r}: unknown namespace $.{parts[0]}")
+    return parts
+
+
+def is_single_reference(value: str) -> bool:
+    m = REFERENCE.fullmatch(value.strip())
+    return m is not None
+
+
+def references_in(text: str) -> list[str]:
+    return REFERENCE.findall(text)
+
+
+def resolve(reference: str, view: Mapping[str, Any]) -> Any:
+    """Value at the reference, or None when any part is missing."""
+    value: Any = view
+    for part in parse(reference):
+        if not isinstance(value, Mapping) or part not in value:
+            return None
+        value = value[part]
+    return value
+
+
+def as_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def interpolate(text: str, view: Mapping[str, Any]) -> str:
+    """Replace every embedded reference; unresolved ones become empty text (as Connect renders them)."""
+    return REFERENCE.sub(lambda m: as_text(resolve(m.group(0), view)), text)
+
+
+def resolve_param(value: Any, view: Mapping[str, Any], *, single: bool) -> Any:
+    """A parameter value at run time: whole-path lookup for single-path params, interpolation otherwise."""
+    if isinstance(value, str):
+        if single:
+            return resolve(value, view) if value.startswith("$") else value
+        return interpolate(value, view)
+    if isinstance(value, Mapping):
+        return {k: resolve_param(v, view, single=False) for k, v in value.items()}
+    if isinstance(value, list):
+        return [resolve_param(v, view, single=False) for v in value]
+    return value

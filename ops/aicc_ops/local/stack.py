@@ -1,0 +1,148 @@
+"""The embedded local stack: moto on loopback as the AWS endpoint, tables, seed data, the engine.
+
+The Lambda handlers reach DynamoDB and SNS through the very boto3 code they run in AWS: only
+AWS_ENDPOINT_URL differs. Flows are rendered from the Terraform templates and linted before any
+call runs.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from aicc.settings import Config, load_config
+
+from ..engine import lint as flow_lint
+from ..engine.flows import Flow, Resources, build_resources, render_all
+from ..engine.interpreter import Engine
+from ..engine.lambdas import LocalLambdas
+from ..engine.lex import LocalLexBot
+from ..engine.presence import AgentPresence
+from . import seed
+from .tables import create_tables
+
+QUIET_POWERTOOLS = {
+    "POWERTOOLS_SERVICE_NAME": "aicc",
+    "POWERTOOLS_METRICS_NAMESPACE": "AICC",
+    "POWERTOOLS_METRICS_DISABLED": "true",  # EMF lines would land in the CLI's output
+    "POWERTOOLS_TRACE_DISABLED": "true",
+    "POWERTOOLS_LOG_LEVEL": "ERROR",
+    "POWERTOOLS_DEV": "false",
+}
+FAKE_CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": "ap-northeast-2",
+    "AWS_REGION": "ap-northeast-2",
+    "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
+}
+
+
+class FlowLintError(RuntimeError):
+    def __init__(self, findings: list[flow_lint.Finding]) -> None:
+        self.findings = findings
+        super().__init__("flows do not pass lint:\n  " + "\n  ".join(map(str, findings)))
+
+
+@dataclass
+class LocalStack:
+    config: Config
+    resources: Resources
+    flows: dict[str, Flow]
+    endpoint: str
+    tables: dict[str, str]
+    engine: Engine
+    lambdas: LocalLambdas
+    seeded: seed.SeedData
+
+
+@contextmanager
+def _environment(values: Mapping[str, str]) -> Iterator[None]:
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+@contextmanager
+def moto_endpoint() -> Iterator[str]:
+    """A moto server on a free loopback port, for the lifetime of the context."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.stop()
+
+
+def reset_moto(endpoint: str) -> None:
+    """Forget every resource of the moto server (fresh stack without a restart)."""
+    import urllib.request
+
+    urllib.request.urlopen(
+        urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST"), timeout=10
+    ).close()
+
+
+def provision(
+    endpoint: str,
+    config: Config,
+    data_dir: Path | None,
+    faults: Mapping[str, str] | None = None,
+    hold_seconds: int = 300,
+) -> LocalStack:
+    """Tables, topic and seed data on the endpoint, then the engine. Env must point at the endpoint."""
+    import boto3
+
+    resources = build_resources(config)
+    flows = render_all(resources)
+    problems = flow_lint.errors(flow_lint.lint(flows, resources))
+    if problems:
+        raise FlowLintError(problems)
+    data = seed.load(data_dir or seed.SAMPLE_DIR, config)
+    tables = create_tables(boto3.client("dynamodb"), config.tables)
+    topic = boto3.client("sns").create_topic(Name="aicc-local-notifications")["TopicArn"]
+    os.environ.update(tables)
+    os.environ["NOTIFY_TOPIC_ARN"] = topic
+    seed.write(data, tables, boto3.resource("dynamodb"), resources.agent_arn)
+    lambdas = LocalLambdas({resources.function_arn(h): h for h in resources.handlers}, faults)
+    hook = None
+    if "lex_hook" in resources.handlers:
+        hook = lambdas.handler("lex_hook")
+    lex = LocalLexBot(config.intents, code_hook=hook)
+    engine = Engine(config, resources, flows, lambdas, lex, AgentPresence(config), hold_seconds=hold_seconds)
+    return LocalStack(config, resources, flows, endpoint, tables, engine, lambdas, data)
+
+
+@contextmanager
+def local_stack(
+    data_dir: Path | None = None,
+    *,
+    config: Config | None = None,
+    faults: Mapping[str, str] | None = None,
+    hold_seconds: int = 300,
+) -> Iterator[LocalStack]:
+    """A fresh local stack for one process (the CLI's `call simulate` and `demo`)."""
+    cfg = config or load_config()
+    with moto_endpoint() as endpoint:
+        env: dict[str, Any] = {**FAKE_CREDENTIALS, **QUIET_POWERTOOLS, "AWS_ENDPOINT_URL": endpoint}
+        with _environment(env):
+            stack = provision(endpoint, cfg, data_dir, faults, hold_seconds)
+            try:
+                yield stack
+            finally:
+                stack.lambdas.close()

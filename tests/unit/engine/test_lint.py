@@ -1,0 +1,239 @@
+"""The linter catches, offline, what would otherwise fail on a live instance or mid-call."""
+
+import copy
+from typing import Any
+
+import pytest
+
+from aicc.settings import load_config
+from aicc_ops.engine import lint
+from aicc_ops.engine.flows import Flow, Resources, build_resources, render_all
+
+
+@pytest.fixture(scope="module")
+def resources() -> Resources:
+    return build_resources(load_config())
+
+
+@pytest.fixture(scope="module")
+def real_flows(resources: Resources) -> dict[str, Flow]:
+    return render_all(resources)
+
+
+def test_shipped_flows_have_no_errors(real_flows: dict[str, Flow], resources: Resources) -> None:
+    findings = lint.lint(real_flows, resources)
+    assert lint.errors(findings) == []
+    assert [f for f in findings if f.severity == "warning"] == []
+
+
+def _flow(actions: list[dict[str, Any]], ftype: str = "CONTACT_FLOW") -> Flow:
+    content = {"Version": "2019-10-30", "StartAction": actions[0]["Identifier"], "Actions": actions}
+    flow = Flow("test", "Test Flow", ftype, content, "{}")
+    flow.actions = {a["Identifier"]: a for a in actions}
+    return flow
+
+
+def _messages(resources: Resources, flow: Flow) -> list[str]:
+    found = lint.lint({flow.key: flow}, resources)
+    return [f"{f.action}: {f.message}" for f in lint.errors(found)]
+
+
+BYE = {"Identifier": "bye", "Type": "DisconnectParticipant", "Parameters": {}, "Transitions": {}}
+
+
+def _say(ident: str = "hello", nxt: str = "bye") -> dict[str, Any]:
+    return {
+        "Identifier": ident,
+        "Type": "MessageParticipant",
+        "Parameters": {"Text": "안녕하세요"},
+        "Transitions": {"NextAction": nxt, "Errors": [{"NextAction": nxt, "ErrorType": "NoMatchingError"}]},
+    }
+
+
+def test_minimal_flow_is_clean(resources: Resources) -> None:
+    assert _messages(resources, _flow([_say(), BYE])) == []
+
+
+def test_unknown_action_type(resources: Resources) -> None:
+    bad = {"Identifier": "x", "Type": "CheckStaffing", "Parameters": {}, "Transitions": {"NextAction": "bye"}}
+    assert _messages(resources, _flow([bad, BYE])) == ["x: unknown action type 'CheckStaffing'"]
+
+
+def test_unknown_parameter(resources: Resources) -> None:
+    action = _say()
+    action["Parameters"]["MaxDigits"] = "4"
+    assert "hello: unknown parameter 'MaxDigits' for MessageParticipant" in _messages(
+        resources, _flow([action, BYE])
+    )
+
+
+def test_dangling_transition(resources: Resources) -> None:
+    msgs = _messages(resources, _flow([_say(nxt="nowhere"), BYE]))
+    assert any("goes to 'nowhere', which does not exist" in m for m in msgs)
+
+
+def test_lambda_without_error_branch(resources: Resources) -> None:
+    invoke = {
+        "Identifier": "fn",
+        "Type": "InvokeLambdaFunction",
+        "Parameters": {"LambdaFunctionARN": resources.function_arn(resources.handlers[0])},
+        "Transitions": {"NextAction": "bye"},
+    }
+    msgs = _messages(resources, _flow([invoke, BYE]))
+    assert msgs == ["fn: missing error branch NoMatchingError (the caller would be dropped on that error)"]
+
+
+def test_menu_without_timeout_branch_and_bad_operand(resources: Resources) -> None:
+    menu = {
+        "Identifier": "menu",
+        "Type": "GetParticipantInput",
+        "Parameters": {"Text": "1번", "StoreInput": "False"},
+        "Transitions": {
+            "NextAction": "bye",
+            "Conditions": [{"NextAction": "bye", "Condition": {"Operator": "Equals", "Operands": ["12"]}}],
+            "Errors": [
+                {"NextAction": "bye", "ErrorType": "NoMatchingError"},
+                {"NextAction": "bye", "ErrorType": "NoMatchingCondition"},
+            ],
+        },
+    }
+    msgs = _messages(resources, _flow([menu, BYE]))
+    assert (
+        "menu: missing error branch InputTimeLimitExceeded (the caller would be dropped on that error)"
+        in msgs
+    )
+    assert any("menu conditions must be Equals one key" in m for m in msgs)
+
+
+def test_transfer_without_working_queue(resources: Resources) -> None:
+    transfer = {
+        "Identifier": "xfer",
+        "Type": "TransferContactToQueue",
+        "Parameters": {},
+        "Transitions": {
+            "NextAction": "bye",
+            "Errors": [
+                {"NextAction": "bye", "ErrorType": "QueueAtCapacity"},
+                {"NextAction": "bye", "ErrorType": "NoMatchingError"},
+            ],
+        },
+    }
+    msgs = _messages(resources, _flow([_say(nxt="xfer"), transfer, BYE]))
+    assert any(m.startswith("xfer: TransferContactToQueue may run with no working queue") for m in msgs)
+    setq = {
+        "Identifier": "setq",
+        "Type": "UpdateContactTargetQueue",
+        "Parameters": {"QueueId": resources.queue_arn("general_customer")},
+        "Transitions": {
+            "NextAction": "xfer",
+            "Errors": [{"NextAction": "bye", "ErrorType": "NoMatchingError"}],
+        },
+    }
+    assert _messages(resources, _flow([setq, transfer, BYE])) == []
+
+
+def test_queue_set_on_one_path_only_is_not_enough(resources: Resources) -> None:
+    setq = {
+        "Identifier": "setq",
+        "Type": "UpdateContactTargetQueue",
+        "Parameters": {"QueueId": resources.queue_arn("general_customer")},
+        "Transitions": {
+            "NextAction": "xfer",
+            "Errors": [{"NextAction": "xfer", "ErrorType": "NoMatchingError"}],
+        },
+    }
+    transfer = {
+        "Identifier": "xfer",
+        "Type": "TransferContactToQueue",
+        "Parameters": {},
+        "Transitions": {
+            "Errors": [
+                {"NextAction": "bye", "ErrorType": "QueueAtCapacity"},
+                {"NextAction": "bye", "ErrorType": "NoMatchingError"},
+            ]
+        },
+    }
+    # The error branch of setq reaches the transfer without a queue.
+    msgs = _messages(resources, _flow([setq, transfer, BYE]))
+    assert any(m.startswith("xfer: TransferContactToQueue may run") for m in msgs)
+
+
+def test_lex_block_without_prompt(resources: Resources) -> None:
+    lex_block = {
+        "Identifier": "ask",
+        "Type": "ConnectParticipantWithLexBot",
+        "Parameters": {"LexV2Bot": {"AliasArn": resources.lex_alias_arn}},
+        "Transitions": {
+            "NextAction": "bye",
+            "Errors": [
+                {"NextAction": "bye", "ErrorType": "NoMatchingError"},
+                {"NextAction": "bye", "ErrorType": "NoMatchingCondition"},
+            ],
+        },
+    }
+    assert _messages(resources, _flow([lex_block, BYE])) == [
+        "ask: no prompt: the caller would hear silence (set Text, SSML, PromptId or Media)"
+    ]
+
+
+def test_reference_to_missing_flow_queue_or_lambda(resources: Resources) -> None:
+    ghost = resources.flow_arn("ghost")
+    xfer = {
+        "Identifier": "go",
+        "Type": "TransferToFlow",
+        "Parameters": {"ContactFlowId": ghost},
+        "Transitions": {
+            "NextAction": "bye",
+            "Errors": [{"NextAction": "bye", "ErrorType": "NoMatchingError"}],
+        },
+    }
+    msgs = _messages(resources, _flow([xfer, BYE]))
+    assert any(f"refers to {ghost}, which is no flow" in m for m in msgs)
+    fn = {
+        "Identifier": "fn",
+        "Type": "InvokeLambdaFunction",
+        "Parameters": {"LambdaFunctionARN": resources.function_arn("no_such_handler")},
+        "Transitions": {
+            "NextAction": "bye",
+            "Errors": [{"NextAction": "bye", "ErrorType": "NoMatchingError"}],
+        },
+    }
+    assert any("no_such_handler".replace("_", "-") in m for m in _messages(resources, _flow([fn, BYE])))
+
+
+def test_unknown_reference_namespace(resources: Resources) -> None:
+    action = _say()
+    action["Parameters"]["Text"] = "hi $.Bogus.name"
+    assert any("unknown namespace $.Bogus" in m for m in _messages(resources, _flow([action, BYE])))
+
+
+def test_structural_rules(resources: Resources) -> None:
+    bye = copy.deepcopy(BYE)
+    bye["Transitions"] = {"NextAction": "hello"}
+    hours = {
+        "Identifier": "h",
+        "Type": "CheckHoursOfOperation",
+        "Parameters": {},
+        "Transitions": {
+            "NextAction": "bye",
+            "Conditions": [{"NextAction": "bye", "Condition": {"Operator": "Equals", "Operands": ["True"]}}],
+            "Errors": [{"NextAction": "bye", "ErrorType": "NoMatchingError"}],
+        },
+    }
+    bad_id = _say("a/b", "h")
+    msgs = _messages(resources, _flow([bad_id, hours, bye]))
+    assert any("Transitions must be {}" in m for m in msgs)
+    assert any("exactly two conditions" in m for m in msgs)
+    assert any("a/b: Identifier contains characters" in m for m in msgs)
+
+
+def test_flow_type_restrictions(resources: Resources) -> None:
+    end = {"Identifier": "end", "Type": "EndFlowExecution", "Parameters": {}, "Transitions": {}}
+    assert _messages(resources, _flow([end])) == [
+        "end: EndFlowExecution is not allowed in a CONTACT_FLOW flow"
+    ]
+
+
+def test_unreachable_action_is_a_warning(resources: Resources) -> None:
+    found = lint.lint({"t": _flow([_say(), BYE, _say("orphan")])}, resources)
+    assert [(f.action, f.severity) for f in found] == [("orphan", "warning")]

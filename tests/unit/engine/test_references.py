@@ -1,0 +1,37 @@
+import pytest
+
+from aicc_ops.engine import references as refs
+
+VIEW = {
+    "Attributes": {"company": "솔트웨어", "a b": "x"},
+    "External": {"status": "FOUND"},
+    "StoredCustomerInput": "1234",
+    "CustomerEndpoint": {"Address": "+821012345678"},
+}
+
+
+def test_resolve_paths_and_quoted_keys() -> None:
+    assert refs.resolve("$.External.status", VIEW) == "FOUND"
+    assert refs.resolve("$.Attributes['a b']", VIEW) == "x"
+    assert refs.resolve("$.StoredCustomerInput", VIEW) == "1234"
+    assert refs.resolve("$.Attributes.missing", VIEW) is None
+
+
+def test_interpolate_embeds_values_and_blanks_missing_ones() -> None:
+    text = "$.Attributes.company 고객님, 번호 $.CustomerEndpoint.Address, $.Attributes.none끝"
+    assert refs.interpolate(text, VIEW) == "솔트웨어 고객님, 번호 +821012345678, 끝"
+
+
+def test_unknown_namespace_is_an_error() -> None:
+    with pytest.raises(refs.InvalidReferenceError, match="unknown namespace"):
+        refs.parse("$.Bogus.x")
+
+
+def test_single_reference_detection() -> None:
+    assert refs.is_single_reference("$.Attributes.callback_queue")
+    assert not refs.is_single_reference("queue $.Attributes.x")
+
+
+def test_resolve_param_single_vs_dynamic() -> None:
+    assert refs.resolve_param("$.External.status", VIEW, single=True) == "FOUND"
+    assert refs.resolve_param({"k": "v=$.External.status"}, VIEW, single=False) == {"k": "v=FOUND"}
