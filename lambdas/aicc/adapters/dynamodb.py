@@ -9,7 +9,7 @@ per contact and key). Items map to and from the domain dataclasses here and nowh
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -36,7 +36,7 @@ _BATCH_LIMIT = 100
 _BATCH_RETRIES = 3
 
 
-class TableNotConfigured(RuntimeError):
+class TableNotConfiguredError(RuntimeError):
     """The table's environment variable is missing (a deployment error, not a caller's)."""
 
 
@@ -44,7 +44,7 @@ def table_name(key: str) -> str:
     schema = config().tables[key]
     name = os.environ.get(schema.env, "").strip()
     if not name:
-        raise TableNotConfigured(f"environment variable {schema.env} (table {key!r}) is not set")
+        raise TableNotConfiguredError(f"environment variable {schema.env} (table {key!r}) is not set")
     return name
 
 
@@ -54,9 +54,13 @@ def timestamp(instant: datetime) -> str:
 
 
 def _parse_instant(value: Any) -> datetime | None:
+    """An ISO-8601 instant (naive = UTC); None for a missing or unreadable value (never routing-fatal)."""
     if not isinstance(value, str) or not value:
         return None
-    parsed = datetime.fromisoformat(value)
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
@@ -113,7 +117,15 @@ class _Repository:
         item = response.get("Item")
         return _from_item(item) if item else None
 
-    def _query(self, index: str, key: str, value: str) -> list[dict[str, Any]]:
+    def _index(self, key: str) -> str:
+        """The GSI (from tables.yaml, not repeated here) whose hash key is `key`."""
+        for name, (hash_key, _) in config().tables[self.table_key].indexes.items():
+            if hash_key == key:
+                return name
+        raise TableNotConfiguredError(f"tables.yaml: table {self.table_key!r} has no index on {key!r}")
+
+    def _query(self, key: str, value: str) -> list[dict[str, Any]]:
+        index = self._index(key)
         items: list[dict[str, Any]] = []
         start: dict[str, Any] | None = None
         while True:
@@ -133,7 +145,9 @@ class _Repository:
                 return items
 
     def _put(self, values: Mapping[str, Any]) -> None:
-        self.client.put_item(TableName=self.table, Item=_to_item({k: v for k, v in values.items() if v not in ("", None)}))
+        self.client.put_item(
+            TableName=self.table, Item=_to_item({k: v for k, v in values.items() if v not in ("", None)})
+        )
 
 
 class CustomerRepository(_Repository):
@@ -144,20 +158,29 @@ class CustomerRepository(_Repository):
         return _customer(item) if item else None
 
     def by_phone(self, phone: str) -> list[Customer]:
-        return [_customer(i) for i in self._query("phone-index", "phone", phone)]
+        return [_customer(i) for i in self._query("phone", phone)]
 
     def by_last4(self, last4: str) -> list[Customer]:
-        return [_customer(i) for i in self._query("last4-index", "account_last4", last4)]
+        return [_customer(i) for i in self._query("account_last4", last4)]
 
     def put(self, customer: Customer) -> None:
-        self._put({
-            "customer_id": customer.customer_id, "company": customer.company,
-            "contact_name": customer.contact_name, "phone": customer.phone, "account_id": customer.account_id,
-            "account_last4": customer.account_last4, "tier": customer.tier.value, "part": customer.part,
-            "ts_primary": customer.ts_primary, "ts_secondary": customer.ts_secondary,
-            "sales_rep_name": customer.sales_rep_name, "sales_rep_phone": customer.sales_rep_phone,
-            "aliases": list(customer.aliases) or None,
-        })
+        self._put(
+            {
+                "customer_id": customer.customer_id,
+                "company": customer.company,
+                "contact_name": customer.contact_name,
+                "phone": customer.phone,
+                "account_id": customer.account_id,
+                "account_last4": customer.account_last4,
+                "tier": customer.tier.value,
+                "part": customer.part,
+                "ts_primary": customer.ts_primary,
+                "ts_secondary": customer.ts_secondary,
+                "sales_rep_name": customer.sales_rep_name,
+                "sales_rep_phone": customer.sales_rep_phone,
+                "aliases": list(customer.aliases) or None,
+            }
+        )
 
 
 def _customer(item: Mapping[str, Any]) -> Customer:
@@ -201,28 +224,37 @@ class AgentRepository(_Repository):
         return self._agent(item) if item else None
 
     def by_team(self, team: str) -> list[Agent]:
-        return [self._agent(i) for i in self._query("team-index", "team", team)]
+        return [self._agent(i) for i in self._query("team", team)]
 
     def get_many(self, logins: Iterable[str]) -> dict[str, Agent]:
         wanted = sorted({login for login in logins if login})
         found: dict[str, Agent] = {}
         for first in range(0, len(wanted), _BATCH_LIMIT):
-            keys: list[dict[str, Any]] = [_to_item({"login": login}) for login in wanted[first : first + _BATCH_LIMIT]]
+            keys: list[dict[str, Any]] = [
+                _to_item({"login": login}) for login in wanted[first : first + _BATCH_LIMIT]
+            ]
             for _ in range(_BATCH_RETRIES):
                 response = self.client.batch_get_item(RequestItems={self.table: {"Keys": keys}})
                 for item in response.get("Responses", {}).get(self.table, []):
                     agent = self._agent(_from_item(item))
                     found[agent.login] = agent
-                keys = list(response.get("UnprocessedKeys", {}).get(self.table, {}).get("Keys", []))
+                unprocessed = response.get("UnprocessedKeys", {}).get(self.table)
+                keys = list(unprocessed["Keys"]) if unprocessed else []
                 if not keys:
                     break
         return found
 
     def claim(self, agent: Agent, contact_id: str, now: datetime) -> bool:
         """Record the assignment if the agent is still AVAILABLE and unassigned since we read it."""
-        seen = self._seen.get(agent.login, timestamp(agent.last_assigned_at) if agent.last_assigned_at else None)
-        values: dict[str, Any] = {":available": AgentStatus.AVAILABLE.value, ":now": timestamp(now),
-                                  ":contact": contact_id, ":one": 1}
+        seen = self._seen.get(
+            agent.login, timestamp(agent.last_assigned_at) if agent.last_assigned_at else None
+        )
+        values: dict[str, Any] = {
+            ":available": AgentStatus.AVAILABLE.value,
+            ":now": timestamp(now),
+            ":contact": contact_id,
+            ":one": 1,
+        }
         if seen is None:
             condition = "#status = :available AND attribute_not_exists(last_assigned_at)"
         else:
@@ -246,13 +278,22 @@ class AgentRepository(_Repository):
         return True
 
     def put(self, agent: Agent) -> None:
-        self._put({
-            "login": agent.login, "name": agent.name, "email": agent.email, "team": agent.team,
-            "part": agent.part, "skills": sorted(agent.skills) or None, "user_arn": agent.user_arn,
-            "routing_profile": agent.routing_profile, "status": agent.status.value,
-            "active_contacts": agent.active_contacts, "handled_today": agent.handled_today,
-            "last_assigned_at": timestamp(agent.last_assigned_at) if agent.last_assigned_at else None,
-        })
+        self._put(
+            {
+                "login": agent.login,
+                "name": agent.name,
+                "email": agent.email,
+                "team": agent.team,
+                "part": agent.part,
+                "skills": sorted(agent.skills) or None,
+                "user_arn": agent.user_arn,
+                "routing_profile": agent.routing_profile,
+                "status": agent.status.value,
+                "active_contacts": agent.active_contacts,
+                "handled_today": agent.handled_today,
+                "last_assigned_at": timestamp(agent.last_assigned_at) if agent.last_assigned_at else None,
+            }
+        )
 
 
 def _agent(item: Mapping[str, Any]) -> Agent:
@@ -281,11 +322,19 @@ class RosterRepository(_Repository):
         item = self._get("part", part) if part else None
         if item is None:
             return None
-        return Roster(_text(item, "part"), _text(item, "name"), _strings(item, "members"), _text(item, "manager"))
+        return Roster(
+            _text(item, "part"), _text(item, "name"), _strings(item, "members"), _text(item, "manager")
+        )
 
     def put(self, roster: Roster) -> None:
-        self._put({"part": roster.part, "name": roster.name, "members": list(roster.members) or None,
-                   "manager": roster.manager})
+        self._put(
+            {
+                "part": roster.part,
+                "name": roster.name,
+                "members": list(roster.members) or None,
+                "manager": roster.manager,
+            }
+        )
 
 
 class CallLogRepository(_Repository):
@@ -294,10 +343,16 @@ class CallLogRepository(_Repository):
     def apply(self, update: CallLogUpdate) -> None:
         """Merge one call_log invocation into the contact's item (repeatable: see domain.call_log)."""
         names = {"#event_at": update.event_attribute}
-        values: dict[str, Any] = {":at": timestamp(update.at), ":expires": update.expires_at,
-                                  ":events": {update.event}}
-        sets = ["created_at = if_not_exists(created_at, :at)", "expires_at = if_not_exists(expires_at, :expires)",
-                "#event_at = if_not_exists(#event_at, :at)"]
+        values: dict[str, Any] = {
+            ":at": timestamp(update.at),
+            ":expires": update.expires_at,
+            ":events": {update.event},
+        }
+        sets = [
+            "created_at = if_not_exists(created_at, :at)",
+            "expires_at = if_not_exists(expires_at, :expires)",
+            "#event_at = if_not_exists(#event_at, :at)",
+        ]
         for i, (key, value) in enumerate(sorted(update.fields.items())):
             names[f"#f{i}"] = key
             values[f":f{i}"] = value
@@ -314,9 +369,15 @@ class CallLogRepository(_Repository):
             ExpressionAttributeValues=_to_item(values),
         )
 
-    def record_assignment(self, contact_id: str, status: str, login: str, at: datetime, expires_at: int) -> None:
-        values: dict[str, Any] = {":status": status, ":login": login or "-", ":at": timestamp(at),
-                                  ":expires": expires_at}
+    def record_assignment(
+        self, contact_id: str, status: str, login: str, at: datetime, expires_at: int
+    ) -> None:
+        values: dict[str, Any] = {
+            ":status": status,
+            ":login": login or "-",
+            ":at": timestamp(at),
+            ":expires": expires_at,
+        }
         self.client.update_item(
             TableName=self.table,
             Key=_to_item({"contact_id": contact_id}),
@@ -343,6 +404,15 @@ class CallLogRepository(_Repository):
                 return False
             raise
         return True
+
+    def release_notification(self, contact_id: str, key: str) -> None:
+        """Undo a claim whose notice could not be sent, so that a retry sends it."""
+        self.client.update_item(
+            TableName=self.table,
+            Key=_to_item({"contact_id": contact_id}),
+            UpdateExpression="DELETE notified :keys",
+            ExpressionAttributeValues=_to_item({":keys": {key}}),
+        )
 
     def get(self, contact_id: str) -> dict[str, Any] | None:
         return self._get("contact_id", contact_id)
@@ -372,21 +442,29 @@ class CallbackRepository(_Repository):
 
 def _callback_item(cb: Callback) -> dict[str, Any]:
     item = {
-        "contact_id": cb.contact_id, "number": cb.number, "reason": cb.reason.value, "queue": cb.queue,
+        "contact_id": cb.contact_id,
+        "callback_number": cb.number,
+        "reason": cb.reason.value,
+        "queue": cb.queue,
         "requested_at": timestamp(cb.requested_at),
         # UTC so that the status-due-index sorts by time; the zone restores the local time.
-        "due_at": timestamp(cb.due_at), "time_zone": str(cb.due_at.tzinfo), "status": cb.status,
-        "customer_id": cb.customer_id, "expires_at": cb.expires_at,
+        "due_at": timestamp(cb.due_at),
+        "time_zone": getattr(cb.due_at.tzinfo, "key", ""),
+        "status": cb.status,
+        "customer_id": cb.customer_id,
+        "expires_at": cb.expires_at,
     }
     return {k: v for k, v in item.items() if v != ""}
 
 
 def _callback(item: Mapping[str, Any]) -> Callback:
-    due = _parse_instant(item.get("due_at")) or datetime.now(UTC)
+    due = _parse_instant(item.get("due_at"))
+    if due is None:
+        raise ValueError(f"callback item {_text(item, 'contact_id')!r} has no due_at")
     zone = _text(item, "time_zone")
     return Callback(
         contact_id=_text(item, "contact_id"),
-        number=_text(item, "number"),
+        number=_text(item, "callback_number"),
         reason=CallbackReason(_text(item, "reason")),
         queue=_text(item, "queue"),
         requested_at=_parse_instant(item.get("requested_at")) or due,
@@ -394,7 +472,3 @@ def _callback(item: Mapping[str, Any]) -> Callback:
         customer_id=_text(item, "customer_id"),
         status=_text(item, "status"),
     )
-
-
-def all_repositories() -> Sequence[type[_Repository]]:
-    return (CustomerRepository, AgentRepository, RosterRepository, CallLogRepository, CallbackRepository)

@@ -118,7 +118,9 @@ def status(hours: Hours, calendar: HolidayCalendar, at: datetime) -> HoursStatus
     return HoursStatus(False, reason, "", next_opening(hours, calendar, at))
 
 
-def open_intervals(hours: Hours, calendar: HolidayCalendar, start: datetime) -> Iterator[tuple[datetime, datetime]]:
+def open_intervals(
+    hours: Hours, calendar: HolidayCalendar, start: datetime
+) -> Iterator[tuple[datetime, datetime]]:
     """The open periods from `start` on (the first clipped to `start`), for SEARCH_DAYS days."""
     local = start.astimezone(hours.time_zone)
     # The day before too: its window may run to midnight, i.e. past `start`'s day start.

@@ -49,7 +49,7 @@ def parse_path(raw: str) -> tuple[str, ...]:
 
 
 def parse_flag(raw: str, name: str) -> bool | None:
-    """"true"/"false" (any case) → bool; "" → None (unknown); anything else is a flow bug."""
+    """ "true"/"false" (any case) → bool; "" → None (unknown); anything else is a flow bug."""
     text = raw.strip().lower()
     if not text:
         return None

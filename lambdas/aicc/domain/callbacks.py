@@ -69,7 +69,9 @@ def due_at(queue: Queue, hours: Mapping[str, Hours], calendar: HolidayCalendar, 
         business = hours[business_hours.DEFAULT_HOURS]
         due = business_hours.next_opening(business, calendar, now)
         if due is None:
-            raise ValueError(f"hours {business.key!r} never open; cannot schedule a next-business-day callback")
+            raise ValueError(
+                f"hours {business.key!r} never open; cannot schedule a next-business-day callback"
+            )
     else:
         if queue.sla_seconds is None:  # settings guarantees one of the two; keep mypy and readers sure
             raise ValueError(f"queue {queue.key!r} has no SLA")
@@ -88,7 +90,7 @@ def request(
     now: datetime,
     customer_id: str = "",
 ) -> Callback:
-    """A new callback; raises phones.InvalidPhoneNumber for a number we cannot call."""
+    """A new callback; raises phones.PhoneNumberError for a number we cannot call."""
     if not contact_id:
         raise ValueError("contact_id is required")
     number = phones.normalize(raw_number)

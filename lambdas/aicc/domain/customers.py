@@ -43,7 +43,7 @@ class LookupMode(StrEnum):
     PHONE = "phone"
 
 
-class InvalidInput(ValueError):
+class InvalidInputError(ValueError):
     """Caller input that cannot be used; `reason` is the contract's INVALID_INPUT reason."""
 
     def __init__(self, reason: str, message: str) -> None:
@@ -92,10 +92,10 @@ LAST4_FORMAT = "last4_format"
 
 
 def parse_last4(raw: str) -> str:
-    """The 4 digits as entered, or InvalidInput (DTMF `Timeout`, too few or many digits, `*`)."""
+    """The 4 digits as entered, or InvalidInputError (DTMF `Timeout`, too few or many digits, `*`)."""
     value = raw.strip()
     if len(value) != 4 or not value.isascii() or not value.isdigit():
-        raise InvalidInput(LAST4_FORMAT, "the account ID's last 4 digits must be exactly 4 digits")
+        raise InvalidInputError(LAST4_FORMAT, "the account ID's last 4 digits must be exactly 4 digits")
     return value
 
 
@@ -103,7 +103,7 @@ def parse_caller(raw: str) -> str | None:
     """E.164 of the caller number; None for anonymous or unusable numbers (evidence, not input)."""
     try:
         return phones.normalize(raw)
-    except phones.InvalidPhoneNumber:
+    except phones.PhoneNumberError:
         return None
 
 
@@ -140,7 +140,9 @@ def authenticate(
         return LookupResult(LookupStatus.FOUND, by_phone[0], MatchedBy.PHONE_LAST4)
     if by_phone:
         return LookupResult(LookupStatus.NOT_FOUND, detail="ambiguous")
-    return LookupResult(LookupStatus.NOT_FOUND, detail="no_caller_number" if phone is None else "no_candidate")
+    return LookupResult(
+        LookupStatus.NOT_FOUND, detail="no_caller_number" if phone is None else "no_candidate"
+    )
 
 
 @dataclass(frozen=True)
@@ -176,7 +178,7 @@ def _best(scored: list[_Scored]) -> Customer | None:
 def _same_phone(registered: str, caller: str) -> bool:
     try:
         return phones.normalize(registered) == caller
-    except phones.InvalidPhoneNumber:
+    except phones.PhoneNumberError:
         return False
 
 

@@ -2,8 +2,8 @@
 
 A bare answer ("솔트웨어") fits every capture intent (a single free-text slot), so Lex may pick the
 wrong one or fall back. The flow names the intent it expects in the session attribute
-`expected_intent`; when Lex landed elsewhere, the answer closes the expected intent with its slot
-filled from the transcript. Everything else is delegated back to Lex unchanged.
+`expected_intent`; when Lex landed elsewhere, spoken words close the expected intent with its slot
+filled from the transcript. Everything else (keypad input included) is delegated to Lex unchanged.
 """
 
 from __future__ import annotations
@@ -19,12 +19,14 @@ _FREE_TEXT_BUILTINS = frozenset({"AMAZON.FreeFormInput"})
 def capture_slots(intents_config: Mapping[str, Any]) -> dict[str, str]:
     """Capture intents from intents.yaml (exactly one slot, of a free-text type) → their slot name."""
     slot_types: Mapping[str, Any] = intents_config.get("slot_types") or {}
-    free_text = {name for name, spec in slot_types.items() if (spec or {}).get("builtin") in _FREE_TEXT_BUILTINS}
+    free_text = {
+        name for name, spec in slot_types.items() if (spec or {}).get("builtin") in _FREE_TEXT_BUILTINS
+    }
     out: dict[str, str] = {}
     for intent, spec in (intents_config.get("intents") or {}).items():
         slots: Mapping[str, Any] = (spec or {}).get("slots") or {}
         if len(slots) == 1:
-            (slot, slot_spec), = slots.items()
+            ((slot, slot_spec),) = slots.items()
             if (slot_spec or {}).get("type") in free_text:
                 out[intent] = slot
     return out
@@ -40,13 +42,29 @@ def respond(event: Mapping[str, Any], captures: Mapping[str, str]) -> dict[str, 
     transcript = str(event.get("inputTranscript") or "").strip()
 
     landed_wrong = current == FALLBACK_INTENT or (current in captures and current != expected)
-    if expected in captures and landed_wrong and transcript:
-        slot_value = {"value": {"originalValue": transcript, "interpretedValue": transcript,
-                                "resolvedValues": [transcript]}}
-        closed = {"name": expected, "state": "Fulfilled", "confirmationState": "None",
-                  "slots": {captures[expected]: slot_value}}
-        return {"sessionState": {"sessionAttributes": attributes, "dialogAction": {"type": "Close"},
-                                 "intent": closed}}
+    # Only spoken words answer a name or incident prompt: keypad digits ("1#") are not a company.
+    words = event.get("inputMode") != "DTMF" and any(ch.isalpha() for ch in transcript)
+    if expected in captures and landed_wrong and words:
+        slot_value = {
+            "value": {
+                "originalValue": transcript,
+                "interpretedValue": transcript,
+                "resolvedValues": [transcript],
+            }
+        }
+        closed = {
+            "name": expected,
+            "state": "Fulfilled",
+            "confirmationState": "None",
+            "slots": {captures[expected]: slot_value},
+        }
+        return {
+            "sessionState": {
+                "sessionAttributes": attributes,
+                "dialogAction": {"type": "Close"},
+                "intent": closed,
+            }
+        }
     delegate: dict[str, Any] = {"sessionAttributes": attributes, "dialogAction": {"type": "Delegate"}}
     if intent:
         delegate["intent"] = dict(intent)

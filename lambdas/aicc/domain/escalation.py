@@ -2,9 +2,9 @@
 
 The customer-queue flow calls the escalation handler every `wait_seconds` with the index of the
 next step. A step whose target is not AVAILABLE is skipped at once, so one call walks as far as
-the first reachable target. TS steps and part members are agents (the call goes to the agent's
-queue); the general step goes to the general queue, with the best available general agent paged;
-past the last step the chain is EXHAUSTED and the call goes to the fallback queue.
+the first reachable target. Every step's target is an agent (the call goes to the agent's queue);
+a general agent without a user ARN can only be reached through the general queue. Past the last
+step the chain is EXHAUSTED and the call goes to the fallback queue.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ class EscalationContext:
 @dataclass(frozen=True)
 class Skip:
     step: str
-    reason: str  # no_customer, not_assigned, unknown_agent, no_roster, or the agent status
+    reason: str  # no_customer, not_assigned, unknown_agent, no_user_arn, no_roster, or the agent status
 
 
 @dataclass(frozen=True)
@@ -59,14 +59,14 @@ class EscalationDecision:
     stage: Stage
     step: int  # chain index taken; len(chain) when exhausted
     next_step: int
-    agent: Agent | None  # the agent paged (for GENERAL_AGENT: the general agent paged)
+    agent: Agent | None  # the agent paged; None when exhausted
     notify_manager: bool
     manager_login: str
     skipped: tuple[Skip, ...] = ()
 
     @property
     def target_type(self) -> TargetType:
-        if self.stage in (Stage.GENERAL_AGENT, Stage.EXHAUSTED):
+        if self.agent is None or not self.agent.user_arn:
             return TargetType.QUEUE
         return TargetType.AGENT
 
@@ -94,7 +94,13 @@ def next_target(policy: EscalationPolicy, step: int, ctx: EscalationContext) -> 
             skipped.append(Skip(name, why))
             continue
         return EscalationDecision(
-            STEP_STAGES[name], index, index + 1, agent, name in policy.notify_manager_at, manager, tuple(skipped)
+            STEP_STAGES[name],
+            index,
+            index + 1,
+            agent,
+            name in policy.notify_manager_at,
+            manager,
+            tuple(skipped),
         )
     end = len(policy.chain)
     return EscalationDecision(Stage.EXHAUSTED, end, end, None, True, manager, tuple(skipped))
@@ -131,4 +137,6 @@ def _available(login: str, agents: Mapping[str, Agent]) -> tuple[Agent | None, s
     agent = agents.get(login)
     if agent is None:
         return None, "unknown_agent"
+    if not agent.user_arn:  # the flow routes to the agent by ARN: without one, unreachable
+        return None, "no_user_arn"
     return (agent, "") if agent.available else (None, agent.status.value)

@@ -12,7 +12,9 @@ from aicc.domain import phones
 
 _PHONE_KEYS = frozenset({"phone", "caller", "callback_number", "address", "ani"})
 _ACCOUNT_KEYS = frozenset({"account_id"})
-_NAME_KEYS = frozenset({"contact_name", "sales_rep_name", "target_name", "agent_name", "manager_name", "name"})
+_NAME_KEYS = frozenset(
+    {"contact_name", "sales_rep_name", "target_name", "agent_name", "manager_name", "name"}
+)
 _TEXT_KEYS = frozenset({"incident", "transcript", "inputtranscript"})
 
 
@@ -20,7 +22,7 @@ def mask_phone(value: str) -> str:
     """`+821012345678` → `+82-10-****-5678`; anything unparseable keeps only its last 4 digits."""
     try:
         number = phones.parse(value)
-    except phones.InvalidPhoneNumber:
+    except phones.PhoneNumberError:
         return _keep_last(value, 4)
     if number.kind is phones.PhoneKind.INTERNATIONAL:
         digits = number.e164[1:]

@@ -22,7 +22,9 @@ SINGLE_EDIT_MIN_LENGTH = 4
 
 # After NFKC (㈜ becomes "(주)") and casefold. Korean legal forms may stand before or after the name.
 _KO_LEGAL_FORMS = re.compile(r"\(주\)|\(유\)|주식회사|유한책임회사|유한회사|합자회사|합명회사")
-_EN_LEGAL_FORM = re.compile(r"(?:^|[\s,.]+)(?:inc|incorporated|co|corp|corporation|ltd|limited|llc|company)\.?$")
+_EN_LEGAL_FORM = re.compile(
+    r"(?:^|[\s,.]+)(?:inc|incorporated|co|corp|corporation|ltd|limited|llc|company)\.?$"
+)
 # Longest first, so 이에요 is removed whole rather than leaving 이 behind.
 _COPULAS = ("입니다", "이에요", "이예요", "에요", "예요", "이요", "요", "님")
 _TRAILING_PUNCTUATION = " \t.,!?~·-"

@@ -13,8 +13,8 @@ from aicc.domain.agents import Agent
 from aicc.domain.customers import Customer
 from aicc.domain.escalation import EscalationDecision, Stage
 
-# SNS limits a subject to 100 characters.
-SUBJECT_LIMIT = 100
+# SNS wants a subject shorter than 100 characters.
+SUBJECT_LIMIT = 99
 
 STAGE_LABELS: Mapping[Stage, str] = {
     Stage.TS_PRIMARY: "1차 주 담당 TS 엔지니어",
@@ -50,14 +50,16 @@ def escalation_page(
         raise ValueError(f"stage {decision.stage} has no agent to page")
     company = _company(customer)
     subject = f"[긴급 장애] {company} 호출 - {STAGE_LABELS[decision.stage]}"[:SUBJECT_LIMIT]
-    message = _lines([
-        ("안내", f"{agent.name} 님, MSP 고객 긴급 장애 전화가 연결 대기 중입니다. 바로 응답해 주세요."),
-        ("고객사", company),
-        ("고객 ID", customer.customer_id if customer else ""),
-        ("단계", STAGE_LABELS[decision.stage]),
-        ("장애 내용", incident),
-        ("접수 번호", contact_id),
-    ])
+    message = _lines(
+        [
+            ("안내", f"{agent.name} 님, MSP 고객 긴급 장애 전화가 연결 대기 중입니다. 바로 응답해 주세요."),
+            ("고객사", company),
+            ("고객 ID", customer.customer_id if customer else ""),
+            ("단계", STAGE_LABELS[decision.stage]),
+            ("장애 내용", incident),
+            ("접수 번호", contact_id),
+        ]
+    )
     return Notice("page", subject, message, {"kind": "page", "login": agent.login, "part": agent.part})
 
 
@@ -72,15 +74,21 @@ def escalation_manager(
         target = decision.agent.name if decision.agent else ""
         what = f"긴급 장애가 {STAGE_LABELS[decision.stage]} 단계까지 올라왔습니다 (호출: {target})."
     subject = f"[긴급 에스컬레이션] {company} - {STAGE_LABELS[decision.stage]}"[:SUBJECT_LIMIT]
-    message = _lines([
-        ("안내", what),
-        ("매니저", manager.name if manager else decision.manager_login or "미지정"),
-        ("고객사", company),
-        ("고객 ID", customer.customer_id if customer else ""),
-        ("건너뛴 단계", ", ".join(f"{s.step}({s.reason})" for s in decision.skipped)),
-        ("접수 번호", contact_id),
-    ])
-    attributes = {"kind": "manager", "login": decision.manager_login, "part": customer.part if customer else ""}
+    message = _lines(
+        [
+            ("안내", what),
+            ("매니저", manager.name if manager else decision.manager_login or "미지정"),
+            ("고객사", company),
+            ("고객 ID", customer.customer_id if customer else ""),
+            ("건너뛴 단계", ", ".join(f"{s.step}({s.reason})" for s in decision.skipped)),
+            ("접수 번호", contact_id),
+        ]
+    )
+    attributes = {
+        "kind": "manager",
+        "login": decision.manager_login,
+        "part": customer.part if customer else "",
+    }
     return Notice("manager", subject, message, {k: v for k, v in attributes.items() if v})
 
 
@@ -88,10 +96,12 @@ def assignment_failed(team: str, part: str, contact_id: str, manager: Agent | No
     """The manager's alert when no agent could take a contact."""
     where = f"{team} 팀" + (f" {part} 파트" if part else "")
     subject = f"[배정 실패] {where} 가용 상담원 없음"[:SUBJECT_LIMIT]
-    message = _lines([
-        ("안내", f"{where}에 지금 연결할 수 있는 상담원이 없습니다. 대기 중인 고객을 확인해 주세요."),
-        ("매니저", manager.name if manager else "미지정"),
-        ("접수 번호", contact_id),
-    ])
+    message = _lines(
+        [
+            ("안내", f"{where}에 지금 연결할 수 있는 상담원이 없습니다. 대기 중인 고객을 확인해 주세요."),
+            ("매니저", manager.name if manager else "미지정"),
+            ("접수 번호", contact_id),
+        ]
+    )
     attributes = {"kind": "assignment", "login": manager.login if manager else "", "part": part}
     return Notice("assignment", subject, message, {k: v for k, v in attributes.items() if v})

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 
-class InvalidPhoneNumber(ValueError):
+class PhoneNumberError(ValueError):
     """Not a number we can call back (the message says why, without echoing the digits)."""
 
 
@@ -39,7 +39,24 @@ class PhoneNumber:
 
 KR_COUNTRY_CODE = "82"
 _AREA_CODES = frozenset(
-    {"031", "032", "033", "041", "042", "043", "044", "051", "052", "053", "054", "055", "061", "062", "063", "064"}
+    {
+        "031",
+        "032",
+        "033",
+        "041",
+        "042",
+        "043",
+        "044",
+        "051",
+        "052",
+        "053",
+        "054",
+        "055",
+        "061",
+        "062",
+        "063",
+        "064",
+    }
 )
 _OLD_MOBILE = frozenset({"011", "016", "017", "018", "019"})
 _SEPARATORS = re.compile(r"[\s\-.()/]")
@@ -50,32 +67,34 @@ def parse(raw: str) -> PhoneNumber:
     """Parse `+821012345678`, `010-1234-5678`, `82 10 1234 5678`, `0082...`, `1588-1234`, `+44...`."""
     text = _SEPARATORS.sub("", raw or "")
     if not text:
-        raise InvalidPhoneNumber("no number given")
+        raise PhoneNumberError("no number given")
     if text.startswith("+"):
         digits = text[1:]
         if not digits.isdigit():
-            raise InvalidPhoneNumber("a number has only digits after the +")
+            raise PhoneNumberError("a number has only digits after the +")
         return _international(digits)
     if not text.isdigit():
-        raise InvalidPhoneNumber("a number has only digits (and separators)")
+        raise PhoneNumberError("a number has only digits (and separators)")
     if text.startswith("00"):  # international call prefix, as typed on a keypad
         return _international(text[2:])
     if text.startswith(KR_COUNTRY_CODE) and len(text) >= 10:
         return _korean(text[len(KR_COUNTRY_CODE) :])
     if not text.startswith("0") and not _REPRESENTATIVE.fullmatch(text):
-        raise InvalidPhoneNumber("a Korean number starts with 0 (010, 02, 031, ...) or is a 15xx/16xx/18xx number")
+        raise PhoneNumberError(
+            "a Korean number starts with 0 (010, 02, 031, ...) or is a 15xx/16xx/18xx number"
+        )
     return _korean(text)
 
 
 def normalize(raw: str) -> str:
-    """E.164 form of a number, or InvalidPhoneNumber."""
+    """E.164 form of a number, or PhoneNumberError."""
     return parse(raw).e164
 
 
 def is_valid(raw: str) -> bool:
     try:
         parse(raw)
-    except InvalidPhoneNumber:
+    except PhoneNumberError:
         return False
     return True
 
@@ -84,7 +103,7 @@ def spoken(raw: str) -> str:
     """Spoken/written Korean form; an unparseable value is returned unchanged (it is only read out)."""
     try:
         return parse(raw).spoken
-    except InvalidPhoneNumber:
+    except PhoneNumberError:
         return raw
 
 
@@ -93,7 +112,7 @@ def _international(digits: str) -> PhoneNumber:
         return _korean(digits[len(KR_COUNTRY_CODE) :])
     # E.164: at most 15 digits; a country code never starts with 0. 8 is the shortest real number.
     if not 8 <= len(digits) <= 15 or digits.startswith("0"):
-        raise InvalidPhoneNumber("not an E.164 number (8 to 15 digits after +)")
+        raise PhoneNumberError("not an E.164 number (8 to 15 digits after +)")
     return PhoneNumber(f"+{digits}", PhoneKind.INTERNATIONAL, (digits,))
 
 
@@ -105,9 +124,11 @@ def _korean(number: str) -> PhoneNumber:
     prefix, kind, subscriber_lengths = _prefix(national)
     subscriber = national[len(prefix) :]
     if len(subscriber) not in subscriber_lengths:
-        raise InvalidPhoneNumber(f"a {prefix} number has {' or '.join(map(str, subscriber_lengths))} digits after {prefix}")
+        raise PhoneNumberError(
+            f"a {prefix} number has {' or '.join(map(str, subscriber_lengths))} digits after {prefix}"
+        )
     if subscriber.startswith("0"):  # a second trunk 0 means a typo, not a number
-        raise InvalidPhoneNumber(f"the digits after {prefix} cannot start with 0")
+        raise PhoneNumberError(f"the digits after {prefix} cannot start with 0")
     groups = (prefix, subscriber[:-4], subscriber[-4:])
     return PhoneNumber(f"+82{national[1:]}", kind, groups)
 
@@ -124,4 +145,4 @@ def _prefix(national: str) -> tuple[str, PhoneKind, tuple[int, ...]]:
         return head, PhoneKind.INTERNET, (8,)
     if head in _AREA_CODES:
         return head, PhoneKind.LANDLINE, (7, 8)
-    raise InvalidPhoneNumber("not a Korean mobile, area-code, 070 or 15xx/16xx/18xx number")
+    raise PhoneNumberError("not a Korean mobile, area-code, 070 or 15xx/16xx/18xx number")

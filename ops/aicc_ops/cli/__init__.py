@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import sys
+
 import click
 
 from . import call, demo, flows
@@ -19,4 +22,11 @@ cli.add_command(demo.demo)
 
 
 def main() -> None:
-    cli(prog_name="aicc-ops")
+    try:
+        cli(prog_name="aicc-ops", standalone_mode=True)
+    except Exception as exc:  # an unexpected failure is a bug: say so, without a trace for operators
+        if os.environ.get("AICC_DEBUG"):
+            raise
+        click.echo(f"Error: unexpected {type(exc).__name__}: {exc}\n"
+                   "This is a bug in aicc-ops; run again with AICC_DEBUG=1 for the trace and report it.", err=True)
+        sys.exit(2)

@@ -55,7 +55,7 @@ DEMO_CALLS: tuple[DemoCall, ...] = (
         "General: email address",
         "+821045678901",
         WEEKDAY,
-        ["say:다온로지스", "say:정하은", "0123#", "1", "1"],
+        ["say:다온로지스", "say:정하은", "3456#", "1", "1"],
     ),
     DemoCall(
         "General: urgent, agent free",
@@ -68,7 +68,7 @@ DEMO_CALLS: tuple[DemoCall, ...] = (
         "+821056789012",
         WEEKDAY,
         ["say:새봄헬스케어", "say:강도현", "4567#", "2", "1", "2", "01098765432#"],
-        agent_status={"ga.han": "BUSY"},
+        agent_status={"ts.park": "BUSY", "ts.yoon": "BUSY", "ga.han": "BUSY", "mgr.kim": "BUSY"},
     ),
     DemoCall(
         "Unregistered → new customer",

@@ -229,6 +229,10 @@ class Engine:
         self.entry_flow = entry_flow
         self.hold_seconds = hold_seconds
         self.occupancy: dict[str, tuple[int, int]] = {}  # queue key -> (contacts waiting, oldest age s)
+        # Fault injection for drills and tests: queue key -> capacity (overrides max_contacts), and
+        # (flow key, action identifier) -> the ErrorType that action raises instead of running.
+        self.queue_limits: dict[str, int] = {}
+        self.action_faults: dict[tuple[str, str], str] = {}
 
     # ---- public -----------------------------------------------------------------------------
     def run(
@@ -266,9 +270,21 @@ class Engine:
         return out
 
 
+def _next_reachable(action: Mapping[str, Any]) -> bool:
+    """Whether the default NextAction can ever be taken (the console writes one even where it cannot)."""
+    kind = str(action.get("Type"))
+    t = action.get("Transitions") or {}
+    if SPECS.get(kind) and SPECS[kind].leaves_flow:
+        return False  # success leaves the flow
+    if kind in ("Loop", "CheckHoursOfOperation"):
+        return False  # the two required conditions cover every result
+    errors = {e.get("ErrorType") for e in t.get("Errors") or []}
+    return not (t.get("Conditions") and "NoMatchingCondition" in errors)
+
+
 def _branches(action: Mapping[str, Any]) -> Iterable[tuple[str, str]]:
     t = action.get("Transitions") or {}
-    if t.get("NextAction"):
+    if t.get("NextAction") and _next_reachable(action):
         yield "next", t["NextAction"]
     for c in t.get("Conditions") or []:
         cond = c.get("Condition") or {}
@@ -364,7 +380,11 @@ class _Run:
                 raise FlowRunError(f"{flow.name}: more than {MAX_STEPS} steps; a loop without an exit?")
             action = flow.actions[ident]
             kind = str(action["Type"])
-            outcome = self.dispatch(flow, action, kind, budget_until)
+            injected = self.e.action_faults.get((flow.key, ident))
+            if injected:
+                outcome = _Outcome("error", injected, "injected fault")
+            else:
+                outcome = self.dispatch(flow, action, kind, budget_until)
             next_ident, branch = self.choose(flow, action, outcome)
             self.r.steps.append(Step(flow.name, ident, kind, branch, self.c.now.isoformat(), outcome.detail))
             if outcome.kind == "terminal":
@@ -497,8 +517,12 @@ class _Run:
             return _Outcome("error", "InputTimeLimitExceeded", "no speech")
         text = given.value.rstrip("#") if given.kind == "dtmf" else given.value
         mode = "DTMF" if given.kind == "dtmf" else "Speech"
-        with clock.frozen_at(self.c.now):
-            turn = self.e.lex.recognize(text, session, mode, self.c.contact_id)
+        try:
+            with clock.frozen_at(self.c.now):
+                turn = self.e.lex.recognize(text, session, mode, self.c.contact_id)
+        except LambdaInvokeError as exc:  # the bot's code hook failed: Lex fails the turn
+            self.c.lex = {}
+            return _Outcome("error", "NoMatchingError", f"lex code hook: {exc}")
         self.c.lex = turn.view()
         return _Outcome("result", turn.intent, f"{mode.lower()} {text!r} -> {turn.intent}")
 
@@ -667,7 +691,8 @@ class _Run:
         if target[0] == "queue":
             queue = self.e.config.queues[target[1]]
             waiting, _ = self.e.occupancy.get(target[1], (0, 0))
-            if queue.max_contacts is not None and waiting >= queue.max_contacts:
+            limit = self.e.queue_limits.get(target[1], queue.max_contacts)
+            if limit is not None and waiting >= limit:
                 return _Outcome("error", "QueueAtCapacity", f"{queue.name} holds {waiting}")
         name = self.queue_name(target)
         self.r.queue_transfers.append(name)

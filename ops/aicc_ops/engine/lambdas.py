@@ -7,7 +7,9 @@ exception, is an error that sends the flow down the block's error branch.
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
+import io
 import importlib
 import json
 import re
@@ -65,6 +67,8 @@ class LocalLambdas:
         for name, kind in self.faults.items():
             if kind not in FAULTS:
                 raise ValueError(f"unknown fault {kind!r} for {name}; one of {', '.join(FAULTS)}")
+        # Drills and tests: handler name -> keys that override the handler's real response.
+        self.overrides: dict[str, dict[str, str]] = {}
         self._handlers: dict[str, Handler] = {}
         self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="lambda")
         self._lock = threading.Lock()
@@ -83,6 +87,10 @@ class LocalLambdas:
         name = self.functions.get(arn)
         if name is None:
             raise LambdaInvokeError("NotFound", f"no function {arn}")
+        return self.invoke_named(name, event, timeout, response_type)
+
+    def invoke_named(self, name: str, event: dict[str, Any], timeout: float, response_type: str) -> dict[str, Any]:
+        arn = next((a for a, n in self.functions.items() if n == name), name)
         fault = self.faults.get(name)
         if fault == "throttle":
             raise LambdaInvokeError("TooManyRequestsException", f"{name} throttled (injected)")
@@ -93,7 +101,7 @@ class LocalLambdas:
         handler = self.handler(name)
         context = LambdaContext(f"aicc-local-{name}", arn, timeout)
         run = contextvars.copy_context().run  # keeps the simulated clock inside the worker
-        future = self._pool.submit(run, handler, event, context)
+        future = self._pool.submit(run, _quietly, handler, event, context)
         try:
             result = future.result(timeout=timeout)
         except FutureTimeout:
@@ -102,10 +110,18 @@ class LocalLambdas:
             raise LambdaInvokeError("Unhandled", f"{name} raised {type(exc).__name__}: {exc}") from exc
         if fault == "bad_response":
             result = {"nested": {"not": "flat"}}
+        elif name in self.overrides and isinstance(result, dict):
+            result = {**result, **self.overrides[name]}
         return validate_response(name, result, response_type)
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _quietly(handler: Handler, event: dict[str, Any], context: LambdaContext) -> Any:
+    """Run a handler with its stdout (Powertools' EMF metric lines) kept out of the CLI's output."""
+    with contextlib.redirect_stdout(io.StringIO()):
+        return handler(event, context)
 
 
 def validate_response(name: str, result: Any, response_type: str) -> dict[str, Any]:

@@ -62,7 +62,7 @@ class LocalLexBot:
         self,
         intents: Mapping[str, Any],
         locale: str = "ko_KR",
-        code_hook: Callable[[dict[str, Any], Any], Any] | None = None,
+        code_hook: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
     ) -> None:
         self.locale = locale
         self.code_hook = code_hook
@@ -155,7 +155,7 @@ class LocalLexBot:
 
     def _run_code_hook(self, turn: LexTurn, session_id: str) -> None:
         assert self.code_hook is not None
-        response = self.code_hook(self._event(turn, session_id), None)
+        response = self.code_hook(self._event(turn, session_id))
         state = (response or {}).get("sessionState") or {}
         action = (state.get("dialogAction") or {}).get("type")
         turn.session_attributes = dict(state.get("sessionAttributes") or turn.session_attributes)

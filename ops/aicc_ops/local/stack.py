@@ -7,6 +7,7 @@ call runs.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -28,7 +29,6 @@ from .tables import create_tables
 QUIET_POWERTOOLS = {
     "POWERTOOLS_SERVICE_NAME": "aicc",
     "POWERTOOLS_METRICS_NAMESPACE": "AICC",
-    "POWERTOOLS_METRICS_DISABLED": "true",  # EMF lines would land in the CLI's output
     "POWERTOOLS_TRACE_DISABLED": "true",
     "POWERTOOLS_LOG_LEVEL": "ERROR",
     "POWERTOOLS_DEV": "false",
@@ -80,6 +80,7 @@ def moto_endpoint() -> Iterator[str]:
     """A moto server on a free loopback port, for the lifetime of the context."""
     from moto.server import ThreadedMotoServer
 
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no access log in the CLI's output
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
@@ -122,7 +123,10 @@ def provision(
     lambdas = LocalLambdas({resources.function_arn(h): h for h in resources.handlers}, faults)
     hook = None
     if "lex_hook" in resources.handlers:
-        hook = lambdas.handler("lex_hook")
+        # Lex gives its code hook at most 30 s; a failing hook fails the turn (the flow's error branch).
+        def hook(event: dict[str, Any]) -> dict[str, Any]:
+            return lambdas.invoke_named("lex_hook", event, 30, "JSON")
+
     lex = LocalLexBot(config.intents, code_hook=hook)
     engine = Engine(config, resources, flows, lambdas, lex, AgentPresence(config), hold_seconds=hold_seconds)
     return LocalStack(config, resources, flows, endpoint, tables, engine, lambdas, data)

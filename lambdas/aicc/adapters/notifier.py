@@ -1,0 +1,72 @@
+"""Notices to engineers and managers: SNS to NOTIFY_TOPIC_ARN, or only a log line without it."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from aws_lambda_powertools import Logger
+
+from aicc.adapters import aws
+from aicc.adapters.dynamodb import CallLogRepository
+from aicc.domain.call_log import RETENTION
+from aicc.domain.masking import mask_text
+from aicc.domain.notices import Notice
+
+if TYPE_CHECKING:
+    from mypy_boto3_sns import SNSClient
+
+TOPIC_ENV = "NOTIFY_TOPIC_ARN"
+
+logger = Logger(child=True)
+
+
+class Notifier:
+    def __init__(self, client: SNSClient | None = None, topic_arn: str | None = None) -> None:
+        self._client = client
+        self.topic_arn = os.environ.get(TOPIC_ENV, "").strip() if topic_arn is None else topic_arn
+
+    def send(self, notice: Notice) -> str:
+        """Publish; returns the SNS message ID, or "" when no topic is configured (logged only)."""
+        # The text may quote the caller's incident description: logged by length only.
+        summary = {
+            "kind": notice.kind,
+            "subject": notice.subject,
+            "attributes": dict(notice.attributes),
+            "text": mask_text(notice.message),
+        }
+        if not self.topic_arn:
+            logger.info("notification (no topic configured, not sent)", extra=summary)
+            return ""
+        client = self._client or aws.sns()
+        response = client.publish(
+            TopicArn=self.topic_arn,
+            Subject=notice.subject,
+            Message=notice.message,
+            MessageAttributes={
+                k: {"DataType": "String", "StringValue": v} for k, v in notice.attributes.items() if v
+            },
+        )
+        logger.info("notification sent", extra={**summary, "message_id": response["MessageId"]})
+        return response["MessageId"]
+
+    def send_once(
+        self, notice: Notice, contact_id: str, key: str, logs: CallLogRepository, at: datetime
+    ) -> bool:
+        """Send unless the contact's call log shows `key` as sent; True once the notice is out.
+
+        The claim comes first so that concurrent or repeated invocations send once. A failed send
+        releases the claim (a retry sends it) and returns False without raising: the caller is
+        routed whether or not the page went out.
+        """
+        if not logs.claim_notification(contact_id, key, at, int((at + RETENTION).timestamp())):
+            logger.info("notification already sent for this contact", extra={"key": key})
+            return True
+        try:
+            self.send(notice)
+        except Exception:
+            logger.exception("notification failed", extra={"key": key, "kind": notice.kind})
+            logs.release_notification(contact_id, key)
+            return False
+        return True

@@ -1,0 +1,88 @@
+"""Shared fixtures: Connect events from tests/events, a Lambda context, and mocked AWS (moto)."""
+
+from __future__ import annotations
+
+import copy
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from helpers import REGION, EventLoader, FakeLambdaContext, read_event
+from moto import mock_aws
+
+from aicc.adapters import aws as aicc_aws
+from aicc.settings import config
+from aicc_ops.local.tables import create_tables
+
+
+@pytest.fixture
+def connect_event() -> EventLoader:
+    """Load a Connect event and override parts of it.
+
+    `parameters` / `attributes` are merged into Details.Parameters / ContactData.Attributes (a None
+    value removes the key); `caller` replaces the CustomerEndpoint address (None: no endpoint);
+    `contact_id` replaces the contact ID.
+    """
+
+    def load(
+        name: str,
+        parameters: dict[str, str | None] | None = None,
+        attributes: dict[str, str | None] | None = None,
+        **contact: Any,
+    ) -> dict[str, Any]:
+        event = copy.deepcopy(read_event(name))
+        data = event["Details"]["ContactData"]
+        for target, changes in (
+            (event["Details"]["Parameters"], parameters),
+            (data["Attributes"], attributes),
+        ):
+            for key, value in (changes or {}).items():
+                if value is None:
+                    target.pop(key, None)
+                else:
+                    target[key] = value
+        if "caller" in contact:
+            caller = contact.pop("caller")
+            data["CustomerEndpoint"] = (
+                None if caller is None else {"Address": caller, "Type": "TELEPHONE_NUMBER"}
+            )
+        if "contact_id" in contact:
+            data["ContactId"] = data["InitialContactId"] = contact.pop("contact_id")
+        if contact:
+            raise TypeError(f"unknown override(s): {', '.join(contact)}")
+        return event
+
+    return load
+
+
+@pytest.fixture
+def lambda_context() -> FakeLambdaContext:
+    return FakeLambdaContext()
+
+
+@pytest.fixture
+def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
+    """moto for every AWS call, fake credentials in ap-northeast-2, the tables of tables.yaml.
+
+    Yields {table env var: table name}; the env vars are set. NOTIFY_TOPIC_ARN is unset.
+    """
+    for key in [k for k in os.environ if k.startswith("AWS_ENDPOINT_URL") or k == "AWS_PROFILE"]:
+        monkeypatch.delenv(key)
+    monkeypatch.delenv("NOTIFY_TOPIC_ARN", raising=False)
+    for key, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_REGION": REGION,
+    }.items():
+        monkeypatch.setenv(key, value)
+    aicc_aws.reset()
+    with mock_aws():
+        tables = create_tables(boto3.client("dynamodb", region_name=REGION), config().tables)
+        for env, name in tables.items():
+            monkeypatch.setenv(env, name)
+        yield tables
+    aicc_aws.reset()

@@ -1,0 +1,123 @@
+"""call_log handler: one item per contact, merged and repeatable."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from helpers import EventLoader, FakeLambdaContext
+
+from aicc import clock
+from aicc.handlers.call_log import handler
+
+from .conftest import Tables
+
+KST = ZoneInfo("Asia/Seoul")
+CONTACT = "4a573372-1f28-4e26-b97b-000000000003"
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=KST)
+
+
+def log(connect_event: EventLoader, ctx: FakeLambdaContext, when: str, **overrides: object) -> dict[str, str]:
+    with clock.frozen_at(at(when)):
+        out: dict[str, str] = handler(connect_event("connect_call_log", **overrides), ctx)
+    return out
+
+
+def test_first_write_creates_the_item(
+    tables: Tables, connect_event: EventLoader, lambda_context: FakeLambdaContext
+) -> None:
+    assert log(connect_event, lambda_context, "2026-11-25T10:00") == {"logged": "true", "contact_id": CONTACT}
+    item = tables.call_log(CONTACT)
+    assert item is not None
+    expires = item.pop("expires_at")
+    assert int(expires) == int(at("2026-11-25T10:00").timestamp()) + 3 * 366 * 86400
+    assert item == {
+        "contact_id": CONTACT,
+        "created_at": "2026-11-25T01:00:00.000+00:00",
+        "queued_at": "2026-11-25T01:00:00.000+00:00",
+        "events": {"queued"},
+        "customer_id": "C-SALTWARE-KMJ",
+        "company": "솔트웨어",
+        "contact_name": "김민준",
+        "customer_class": "MSP",
+        "tier": "MSP",
+        "part": "TS1",
+        "queue": "MSP General",
+        "inquiry_type": "general",
+        "emergency": False,
+        "caller": "+82-10-****-5678",
+        "path": ["main", "auth", "msp_menu", "msp_general"],
+    }
+
+
+def test_rerunning_the_same_input_changes_nothing(
+    tables: Tables, connect_event: EventLoader, lambda_context: FakeLambdaContext
+) -> None:
+    log(connect_event, lambda_context, "2026-11-25T10:00")
+    first = tables.call_log(CONTACT)
+    log(connect_event, lambda_context, "2026-11-25T10:05")  # a retry, minutes later
+    assert tables.call_log(CONTACT) == first
+
+
+def test_later_events_merge_without_erasing(
+    tables: Tables, connect_event: EventLoader, lambda_context: FakeLambdaContext
+) -> None:
+    log(connect_event, lambda_context, "2026-11-25T10:00")
+    # The disconnect flow knows fewer attributes; what it does not know stays as it was.
+    log(
+        connect_event,
+        lambda_context,
+        "2026-11-25T10:07",
+        parameters={"event": "disconnected", "queue": None, "callback_requested": "true"},
+        attributes={"company": None, "contact_name": None, "path": "main>auth>msp_menu>msp_general>callback"},
+    )
+    item = tables.call_log(CONTACT)
+    assert item is not None
+    assert item["events"] == {"queued", "disconnected"}
+    assert item["created_at"] == item["queued_at"] == "2026-11-25T01:00:00.000+00:00"
+    assert item["disconnected_at"] == "2026-11-25T01:07:00.000+00:00"
+    assert (item["company"], item["queue"], item["callback_requested"]) == ("솔트웨어", "MSP General", True)
+    assert item["path"][-1] == "callback"
+
+
+def test_incident_and_emergency_parameters(
+    tables: Tables, connect_event: EventLoader, lambda_context: FakeLambdaContext
+) -> None:
+    log(
+        connect_event,
+        lambda_context,
+        "2026-11-25T22:00",
+        parameters={
+            "event": "escalated",
+            "emergency": "true",
+            "inquiry_type": "emergency",
+            "incident": "RDS 장애",
+        },
+    )
+    item = tables.call_log(CONTACT)
+    assert item is not None
+    assert (item["emergency"], item["inquiry_type"], item["incident"]) == (True, "emergency", "RDS 장애")
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"event": None}, "event must be"),
+        ({"event": "created"}, "event must be"),
+        ({"emergency": "yes"}, "emergency must be true or false"),
+    ],
+)
+def test_bad_input_is_a_value_error_and_writes_nothing(
+    tables: Tables,
+    connect_event: EventLoader,
+    lambda_context: FakeLambdaContext,
+    params: dict[str, str | None],
+    message: str,
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        log(connect_event, lambda_context, "2026-11-25T10:00", parameters=params)
+    assert tables.call_log(CONTACT) is None

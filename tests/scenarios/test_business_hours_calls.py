@@ -1,0 +1,266 @@
+"""Calls in business hours: authentication, MSP and general customers, unregistered callers."""
+
+from __future__ import annotations
+
+import boto3
+
+from aicc_ops.local.stack import LocalStack
+
+from .conftest import ALL_BUSY, Caller
+
+SALTWARE = ["say:솔트웨어", "say:김민준입니다", "1234#"]  # MSP, part TS1, primary ts.park
+DAON = ["say:다온로지스", "say:정하은", "3456#"]  # GENERAL
+SAEBOM = ["say:새봄헬스케어", "say:강도현", "4567#"]  # GENERAL
+SAEBOM_PHONE = "+821056789012"
+
+
+def test_msp_outage_reaches_msp_emergency_with_incident_and_flag(call: Caller, stack: LocalStack) -> None:
+    r = call([*SALTWARE, "1", "say:운영 웹서버가 응답하지 않습니다"], hold=0)
+    assert r.flows == ["Customer Authentication", "MSP Customer", "Emergency"]
+    assert r.queue == "MSP Emergency"
+    assert "긴급 장애를 최우선으로 처리하겠습니다." in r.prompts
+    assert r.attributes["emergency"] == "true"
+    assert r.attributes["customer_class"] == "MSP"
+    assert r.attributes["incident"] == "운영 웹서버가 응답하지 않습니다"
+    log = (
+        boto3.resource("dynamodb")
+        .Table(stack.tables["CALL_LOGS_TABLE"])
+        .get_item(Key={"contact_id": r.contact_id})
+    )
+    assert log["Item"]["emergency"] is True
+    assert log["Item"]["inquiry_type"] == "EMERGENCY"
+
+
+def test_msp_emergency_escalates_along_the_chain_while_waiting(call: Caller) -> None:
+    # ts.park (primary) AVAILABLE, ts.choi (secondary) BUSY, ts.yoon (part) AVAILABLE, ga.han AVAILABLE.
+    r = call([*SALTWARE, "1", "silence"], hold=300)
+    assert r.flows[-1] == "MSP Emergency Queue"
+    assert r.in_queue
+    stages = [c.response["stage"] for c in r.lambda_calls if c.function == "escalation" and c.response]
+    assert stages[:3] == ["TS_PRIMARY", "PART_MEMBER", "GENERAL_AGENT"]
+    assert r.queue_transfers[:4] == ["MSP Emergency", "agent:ts.park", "agent:ts.yoon", "agent:ga.han"]
+    general = next(c for c in r.lambda_calls if c.response and c.response.get("stage") == "GENERAL_AGENT")
+    assert general.response is not None and general.response["manager_notified"] == "true"
+    assert "다음 담당 엔지니어에게 연결을 시도하고 있습니다. 잠시만 기다려주세요." in r.prompts
+
+
+def test_msp_emergency_with_nobody_available_stays_queued(call: Caller) -> None:
+    nobody = {login: "OFFLINE" for login in ("ts.park", "ts.yoon", "ga.han")}
+    r = call([*SALTWARE, "1", "silence"], hold=150, agents=nobody)
+    stages = [c.response["stage"] for c in r.lambda_calls if c.function == "escalation" and c.response]
+    assert stages and set(stages) == {"EXHAUSTED"}
+    assert r.in_queue and r.queue_transfers == ["MSP Emergency"]
+
+
+def test_msp_technical_question_queues_msp_general_with_assigned_engineer(call: Caller) -> None:
+    r = call([*SALTWARE, "2"])
+    assert r.flows == ["Customer Authentication", "MSP Customer", "MSP General Queue"]
+    assert r.queue == "MSP General"
+    assert "담당 엔지니어가 15분 내에 연락드리겠습니다." in r.prompts
+    assert r.attributes["inquiry_type"] == "TECHNICAL"
+    assert r.attributes["assigned_agent"] == "ts.park"
+    assert r.attributes["assignment_status"] == "ASSIGNED"
+
+
+def test_msp_menu_reprompts_invalid_input_then_routes_to_a_human(call: Caller) -> None:
+    r = call([*SALTWARE, "7", "silence", "#"])
+    assert r.prompts.count("잘못 누르셨습니다. 다시 선택해주세요.") == 2
+    assert r.queue == "MSP General"
+    assert r.attributes["inquiry_type"] == "UNSPECIFIED"
+
+
+def test_msp_menu_second_try_works(call: Caller) -> None:
+    r = call([*SALTWARE, "5", "1", "silence"], hold=0)
+    assert r.prompts.count("잘못 누르셨습니다. 다시 선택해주세요.") == 1
+    assert r.queue == "MSP Emergency"
+
+
+def test_speech_tolerates_recognition_errors_and_spacing(call: Caller) -> None:
+    r = call(["say:쏠트 웨어", "say:김민쥰", "1234#", "2"])
+    assert r.attributes["customer_class"] == "MSP"
+    assert r.attributes["company"] == "솔트웨어"
+
+
+def test_speech_fails_three_times_then_keypad_identifies_by_caller_number(call: Caller) -> None:
+    r = call(["silence", "silence", "silence", "5678#", "2"], number="+82212345678")
+    assert r.prompts.count("죄송합니다. 잘 알아듣지 못했습니다. 다시 한 번 말씀해주세요.") == 2
+    assert "음성 확인이 어려워 키패드 입력으로 진행하겠습니다." in r.prompts
+    assert r.attributes["auth_method"] == "dtmf"
+    assert r.attributes["company"] == "누리커머스"
+    assert r.queue == "MSP General"
+
+
+def test_contact_name_fails_after_company_succeeds(call: Caller) -> None:
+    r = call(["say:솔트웨어", "silence", "silence", "silence", "1234#", "2"])
+    assert "음성 확인이 어려워 키패드 입력으로 진행하겠습니다." in r.prompts
+    assert r.attributes["customer_class"] == "MSP"
+
+
+def test_keypad_digits_on_a_speech_prompt_count_as_an_answer(call: Caller) -> None:
+    r = call(["1#", "1#", "1#", "1234#", "2"])  # Lex hears digits: not a company name, retries
+    assert "음성 확인이 어려워 키패드 입력으로 진행하겠습니다." in r.prompts
+
+
+def test_account_digits_are_validated_and_reentered(call: Caller) -> None:
+    r = call([*SALTWARE[:2], "12#", "12345#", "1234#", "2"])
+    assert r.prompts.count("입력하신 번호가 4자리 숫자가 아닙니다. 다시 입력해주세요.") == 2
+    assert r.queue == "MSP General"
+
+
+def test_star_cancels_digits_entered_so_far(call: Caller) -> None:
+    r = call([*SALTWARE[:2], "99*1234#", "2"])
+    assert r.attributes["customer_class"] == "MSP"
+
+
+def test_unverifiable_digits_offer_an_agent(call: Caller) -> None:
+    r = call([*SALTWARE[:2], "12#", "silence", "1#", "1"])
+    assert (
+        "고객 정보를 확인하지 못했습니다. 상담원 연결은 1번, 처음부터 다시 하시려면 2번을 눌러주세요."
+        in r.prompts
+    )
+    assert r.queue == "General Customer"
+    assert r.attributes["customer_class"] == "UNVERIFIED"
+
+
+def test_unverified_caller_may_start_again_once(call: Caller) -> None:
+    bad = ["12#", "12#", "12#"]
+    r = call([*SALTWARE[:2], *bad, "2", *SALTWARE, "2"])
+    assert r.attributes["customer_class"] == "MSP"
+    r = call([*SALTWARE[:2], *bad, "2", *SALTWARE[:2], *bad, "2"])
+    assert r.attributes["customer_class"] == "UNVERIFIED"
+    assert r.queue == "General Customer"
+
+
+def test_unregistered_caller_gets_the_new_customer_path(call: Caller) -> None:
+    r = call(["say:가나다상사", "say:홍길동", "9999#", "1"], number="+821099990000")
+    assert (
+        "등록된 고객 정보를 찾을 수 없습니다. 신규 고객이시면 1번, 정보를 다시 입력하시려면 2번을 눌러주세요."
+        in r.prompts
+    )
+    assert r.attributes["customer_class"] == "UNREGISTERED"
+    assert r.attributes["inquiry_type"] == "NEW_CUSTOMER"
+    assert r.queue == "General Customer"
+
+
+def test_not_found_caller_can_reenter_details(call: Caller) -> None:
+    r = call(["say:솔트웨어", "say:김민준", "9999#", "2", *SALTWARE, "2"], number="+821099990000")
+    assert r.attributes["customer_class"] == "MSP"
+
+
+def test_caller_asking_for_an_agent_is_connected(call: Caller) -> None:
+    r = call(["say:상담원 연결해주세요"], number="+821099990000")
+    assert r.attributes["inquiry_type"] == "AGENT_REQUEST"
+    assert r.queue == "General Customer"
+    assert "상담원에게 연결해 드리겠습니다. 잠시만 기다려주세요." in r.prompts
+
+
+def test_general_customer_hears_the_email_address_and_can_repeat_it(call: Caller) -> None:
+    r = call([*DAON, "1", "1"], number="+821045678901")
+    assert r.flows == ["Customer Authentication", "General Customer"]
+    assert "일반 기술 문의는 support@saltware.co.kr로 이메일 문의를 권장합니다." in r.prompts
+    spelled = [p for p in r.prompts if p.startswith("이메일 주소는 support@saltware.co.kr")]
+    assert len(spelled) == 2 and "골뱅이" in spelled[0] and "티켓이 자동으로 생성" in spelled[0]
+    assert r.prompts[-1] == "이용해 주셔서 감사합니다. 안녕히 계십시오."
+    assert r.disconnected and r.queue is None
+
+
+def test_general_customer_email_then_person(call: Caller) -> None:
+    r = call([*DAON, "1", "2"], number="+821045678901")
+    assert r.queue == "General Customer"
+
+
+def test_general_menu_invalid_three_times_gives_the_email_address(call: Caller) -> None:
+    r = call([*DAON, "5", "6", "silence"], number="+821045678901")
+    assert any(p.startswith("이메일 주소는") for p in r.prompts)
+    assert r.disconnected
+
+
+def test_general_urgent_with_an_agent_available_is_queued(call: Caller) -> None:
+    r = call([*SAEBOM, "2"], number=SAEBOM_PHONE)
+    assert "담당자 확인 후 전화드리겠습니다." in r.prompts
+    assert r.queue == "General Customer"
+    assert not any(p.startswith("현재 모든 담당자가 통화 중") for p in r.prompts)
+
+
+def test_general_urgent_with_no_agent_offers_a_callback_on_the_caller_number(call: Caller) -> None:
+    r = call([*SAEBOM, "2", "1", "1"], number=SAEBOM_PHONE, agents=ALL_BUSY)
+    assert any(p.startswith("현재 모든 담당자가 통화 중") for p in r.prompts)
+    assert r.flows[-1] == "Callback Request"
+    assert r.callbacks == [
+        {
+            "queue": "General Customer",
+            "number": SAEBOM_PHONE,
+            "initial_delay_seconds": "5",
+            "max_attempts": "2",
+        }
+    ]
+    assert r.attributes["callback_requested"] == "true"
+    assert any(p.startswith("콜백 요청이 접수되었습니다.") for p in r.prompts)
+
+
+def test_callback_on_another_number(call: Caller, stack: LocalStack) -> None:
+    r = call(
+        [*SAEBOM, "2", "1", "2", "010-9876-5432#".replace("-", "")],
+        number=SAEBOM_PHONE,
+        agents=ALL_BUSY,
+    )
+    assert r.callbacks[0]["number"] == "+821098765432"
+    item = (
+        boto3.resource("dynamodb")
+        .Table(stack.tables["CALLBACKS_TABLE"])
+        .get_item(Key={"contact_id": r.contact_id})["Item"]
+    )
+    assert item["callback_number"] == "+821098765432"
+
+
+def test_callback_with_an_invalid_number_falls_back_to_the_caller_number(call: Caller) -> None:
+    r = call([*SAEBOM, "2", "1", "2", "123#"], number=SAEBOM_PHONE, agents=ALL_BUSY)
+    assert "올바른 전화번호가 아닙니다. 지금 거신 번호로 연락드리겠습니다." in r.prompts
+    assert r.callbacks[0]["number"] == SAEBOM_PHONE
+
+
+def test_declined_callback_waits_in_queue_with_periodic_offers(call: Caller) -> None:
+    r = call([*SAEBOM, "2", "2"], number=SAEBOM_PHONE, agents=ALL_BUSY, hold=300)
+    assert r.in_queue and r.queue == "General Customer"
+    offers = [p for p in r.prompts if p.startswith("대기가 길어지고 있습니다")]
+    assert len(offers) == 2  # at 120 s and 240 s of the 300 s wait
+
+
+def test_callback_taken_while_waiting_in_queue(call: Caller) -> None:
+    r = call([*SAEBOM, "2", "1"], number=SAEBOM_PHONE, hold=300)  # agent free: queued; "1" at the first offer
+    assert r.queue == "General Customer"
+    assert r.callbacks and r.callbacks[0]["queue"] == "General Customer"
+    assert r.disconnected and not r.in_queue
+    assert r.attributes["callback_requested"] == "true"
+
+
+def test_agent_request_at_the_name_prompt(call: Caller) -> None:
+    r = call(["say:솔트웨어", "say:상담원 연결해주세요"])
+    assert r.attributes["inquiry_type"] == "AGENT_REQUEST"
+    assert r.queue == "General Customer"
+
+
+def test_agent_request_during_incident_capture_queues_at_once(call: Caller) -> None:
+    r = call([*SALTWARE, "1", "say:상담원 바꿔주세요"], hold=0)
+    assert r.queue == "MSP Emergency"
+    assert "incident" not in r.attributes
+
+
+def test_emergency_general_step_without_agent_arn_uses_the_general_queue(call: Caller) -> None:
+    r = call([*SALTWARE, "1", "silence"], hold=250, agents={"ts.park": "OFFLINE", "ts.yoon": "OFFLINE"},
+             without_arn=["ga.han"])
+    assert "General Customer" in r.queue_transfers
+
+
+def test_repeated_callback_request_is_not_created_twice(call: Caller) -> None:
+    r = call([*SAEBOM, "2", "1", "1"], number=SAEBOM_PHONE, agents=ALL_BUSY,
+             responses={"callback": {"status": "ALREADY_REQUESTED"}})
+    assert r.callbacks == []
+    assert any(p.startswith("콜백 요청이 접수되었습니다.") for p in r.prompts)
+
+
+def test_callback_number_refused_by_the_lambda_falls_back_then_queues(call: Caller) -> None:
+    r = call([*SAEBOM, "2", "1", "1"], number=SAEBOM_PHONE, agents=ALL_BUSY,
+             responses={"callback": {"status": "INVALID_NUMBER"}})
+    assert "올바른 전화번호가 아닙니다. 지금 거신 번호로 연락드리겠습니다." in r.prompts
+    assert r.queue == "General Customer" and not r.callbacks

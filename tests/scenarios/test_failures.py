@@ -1,0 +1,145 @@
+"""Failures never drop a caller: Lambda errors and timeouts, bad responses, full queues, and a
+sweep that forces every error branch of every flow in turn."""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from aicc_ops.local.stack import LocalStack
+
+from .conftest import ALL_BUSY, Caller
+
+SALTWARE = ["say:솔트웨어", "say:김민준", "1234#"]
+SAEBOM = ["say:새봄헬스케어", "say:강도현", "4567#"]
+WEEKDAY_CHUSEOK = "2026-09-25T10:00:00+09:00"  # a Friday, but 추석
+
+
+@pytest.fixture
+def faults(stack: LocalStack) -> Iterator[LocalStack]:
+    yield stack
+    stack.engine.queue_limits.clear()
+    stack.engine.action_faults.clear()
+
+
+@pytest.mark.parametrize("kind", ["error", "timeout", "bad_response", "throttle"])
+def test_hours_lambda_failure_falls_back_to_weekly_hours(call: Caller, kind: str) -> None:
+    # On 추석 the Lambda would say closed; Connect's weekly hours only know it is a Friday.
+    r = call(["say:상담원"], at=WEEKDAY_CHUSEOK, faults={"business_hours": kind})
+    assert r.lambda_calls[0].error is not None
+    assert r.prompts[0] == "안녕하세요, 솔트웨어 AWS 기술지원 센터입니다."
+    r = call(["1"], at="2026-11-25T22:00:00+09:00", faults={"business_hours": kind})
+    assert r.flows[:2] == ["Customer Authentication", "After Hours"]
+
+
+def test_lookup_failure_speaks_and_connects_an_agent(call: Caller) -> None:
+    r = call(SALTWARE, faults={"customer_lookup": "timeout"})
+    assert "죄송합니다. 일시적인 시스템 오류가 발생했습니다. 상담원에게 연결해 드리겠습니다." in r.prompts
+    assert r.queue == "General Customer"
+
+
+def test_call_log_failure_does_not_block_the_queue(call: Caller) -> None:
+    r = call([*SALTWARE, "2"], faults={"call_log": "error"})
+    assert r.queue == "MSP General"
+
+
+def test_assignment_failure_still_queues_msp_general(call: Caller) -> None:
+    r = call([*SALTWARE, "2"], faults={"agent_assignment": "error"})
+    assert r.queue == "MSP General"
+    assert "assigned_agent" not in r.attributes
+
+
+def test_escalation_failure_keeps_the_caller_waiting(call: Caller) -> None:
+    r = call([*SALTWARE, "1", "silence"], faults={"escalation": "error"}, hold=150)
+    assert r.in_queue and r.queue_transfers == ["MSP Emergency"]
+
+
+def test_callback_lambda_failure_still_creates_the_callback(call: Caller) -> None:
+    r = call(
+        ["say:새봄헬스케어", "say:강도현", "4567#", "2", "1", "1"],
+        number="+821056789012",
+        agents=ALL_BUSY,
+        faults={"callback": "error"},
+    )
+    assert r.callbacks
+    assert "콜백 요청이 접수되었습니다. 연락 예정 시각은 담당자 확인 후 순서대로 입니다." in r.prompts
+
+
+def test_full_emergency_queue_falls_back_to_msp_general(call: Caller, faults: LocalStack) -> None:
+    faults.engine.queue_limits["msp_emergency"] = 0
+    r = call([*SALTWARE, "1", "silence"], hold=0)
+    assert "죄송합니다. 긴급 회선 연결에 실패했습니다. 일반 상담 대기열로 연결해 드리겠습니다." in r.prompts
+    assert r.queue == "MSP General"
+
+
+def test_every_queue_full_ends_with_a_spoken_message(call: Caller, faults: LocalStack) -> None:
+    for key in faults.config.queues:
+        faults.engine.queue_limits[key] = 0
+    r = call([*SALTWARE, "2"])
+    assert r.prompts[-1].startswith("죄송합니다. 지금은 연결이 어렵습니다.")
+    assert r.disconnected and r.queue is None
+
+
+# Calls that, with the faults the sweep adds on top, visit every action of every flow.
+SWEEP_CALLS: list[dict[str, Any]] = [
+    {"inputs": [*SALTWARE, "1", "say:장애"], "hold": 130},
+    {"inputs": [*SALTWARE, "7", "8", "9"], "hold": 10},
+    {"inputs": [*SALTWARE, "2"], "hold": 10},
+    {"inputs": ["say:솔트웨어", "silence", "silence", "silence", "12#", "12#", "12#", "1"], "hold": 10},
+    {"inputs": ["say:가나다", "say:홍길동", "9999#", "1"], "number": "+821099990000", "hold": 10},
+    {"inputs": ["say:가나다", "say:홍길동", "9999#", "2", "say:상담원"], "number": "+821099990000", "hold": 10},
+    {"inputs": [*SAEBOM, "5", "1", "1"], "number": "+821056789012"},
+    {"inputs": [*SAEBOM, "2", "1", "2", "01098765432#"], "number": "+821056789012", "agents": ALL_BUSY},
+    {"inputs": [*SAEBOM, "2", "1"], "number": "+821056789012", "hold": 130},
+    {"inputs": [*SALTWARE, "1", "silence"], "hold": 250, "agents": {"ts.park": "OFFLINE", "ts.yoon": "OFFLINE"},
+     "without_arn": ["ga.han"]},
+    {"inputs": ["2", "say:장애"], "at": "2026-11-25T20:30:00+09:00", "hold": 10},
+    {"inputs": ["4", "3", "1", "1"], "at": "2026-11-25T20:30:00+09:00", "number": "+821045678901", "hold": 10},
+    {"inputs": ["2", "1", "1"], "at": "2026-11-25T20:30:00+09:00", "number": "+821099990000", "hold": 10},
+    {"inputs": ["1"], "at": "2026-11-25T20:30:00+09:00"},
+]
+MAX_STACKED_FAULTS = 3
+
+
+def _error_branches(stack: LocalStack) -> set[tuple[str, str, str]]:
+    """(flow key, action, ErrorType) for every error branch of every flow."""
+    return {
+        (key, ident, str(e.get("ErrorType")))
+        for key, flow in stack.flows.items()
+        for ident, a in flow.actions.items()
+        for e in (a.get("Transitions") or {}).get("Errors") or []
+    }
+
+
+def test_forcing_any_error_branch_never_drops_the_caller(call: Caller, faults: LocalStack) -> None:
+    """Force each error branch of each action on a call that reaches it.
+
+    Breadth-first: a forced error leads to fallback actions (other queues, spoken apologies), whose own
+    error branches are then forced on top, up to MAX_STACKED_FAULTS at once.
+    """
+    pending = _error_branches(faults)
+    scheduled: set[tuple[str, str, str]] = set()
+    by_name = {f.name: k for k, f in faults.flows.items()}
+    todo: deque[tuple[dict[str, Any], dict[tuple[str, str], str]]] = deque((spec, {}) for spec in SWEEP_CALLS)
+    while todo:
+        spec, injected = todo.popleft()
+        kwargs = {k: v for k, v in spec.items() if k != "inputs"}
+        faults.engine.action_faults = dict(injected)
+        # A failing message can leave the caller unspoken to; any other failure must not.
+        speaks = any(faults.flows[f].actions[i]["Type"] == "MessageParticipant" for f, i in injected)
+        run = call(spec["inputs"], may_end_silently=speaks, **kwargs)
+        if injected:
+            forced = {(by_name[s.flow], s.identifier) for s in run.steps if s.detail == "injected fault"}
+            last = next(reversed(injected))
+            assert last in forced, injected
+            pending.discard((*last, injected[last]))
+        visited = {(by_name[s.flow], s.identifier) for s in run.steps}
+        for branch in sorted(b for b in pending - scheduled if b[:2] in visited and b[:2] not in injected):
+            if len(injected) < MAX_STACKED_FAULTS:
+                scheduled.add(branch)
+                todo.append((spec, {**injected, branch[:2]: branch[2]}))
+    faults.engine.action_faults = {}
+    assert pending == set(), f"no sweep call reaches: {sorted(pending)}"

@@ -1,0 +1,100 @@
+"""The Lex V2 code hook's decision: close the expected capture intent, or delegate."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from aicc.domain.dialog import capture_slots, respond
+from aicc.settings import config
+
+CAPTURES = capture_slots(config().intents)
+
+
+def lex_event(
+    intent: str, transcript: str, expected: str | None, slots: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    attributes = {"path": "main>auth"} | ({"expected_intent": expected} if expected else {})
+    return {
+        "messageVersion": "1.0",
+        "invocationSource": "DialogCodeHook",
+        "inputMode": "Speech",
+        "inputTranscript": transcript,
+        "sessionState": {
+            "sessionAttributes": attributes,
+            "dialogAction": {"type": "Delegate"},
+            "intent": {
+                "name": intent,
+                "state": "InProgress",
+                "confirmationState": "None",
+                "slots": slots or {},
+            },
+        },
+    }
+
+
+def test_capture_intents_come_from_intents_yaml() -> None:
+    assert CAPTURES == {
+        "ProvideCompanyName": "CompanyName",
+        "ProvideContactName": "ContactName",
+        "DescribeIncident": "Incident",
+    }
+
+
+@pytest.mark.parametrize("landed", ["FallbackIntent", "DescribeIncident", "ProvideContactName"])
+def test_wrong_or_fallback_intent_closes_the_expected_one(landed: str) -> None:
+    response = respond(lex_event(landed, " 솔트웨어 ", "ProvideCompanyName"), CAPTURES)
+    value = {"originalValue": "솔트웨어", "interpretedValue": "솔트웨어", "resolvedValues": ["솔트웨어"]}
+    assert response == {
+        "sessionState": {
+            "sessionAttributes": {"path": "main>auth", "expected_intent": "ProvideCompanyName"},
+            "dialogAction": {"type": "Close"},
+            "intent": {
+                "name": "ProvideCompanyName",
+                "state": "Fulfilled",
+                "confirmationState": "None",
+                "slots": {"CompanyName": {"value": value}},
+            },
+        }
+    }
+
+
+@pytest.mark.parametrize(
+    ("intent", "transcript", "expected"),
+    [
+        ("ProvideCompanyName", "솔트웨어", "ProvideCompanyName"),  # already right
+        ("RequestAgent", "상담원 연결해주세요", "ProvideCompanyName"),  # the caller asked for a person
+        ("FallbackIntent", "솔트웨어", None),  # the flow expects nothing
+        ("FallbackIntent", "솔트웨어", "RequestAgent"),  # not a capture intent
+        ("FallbackIntent", "  ", "ProvideCompanyName"),  # nothing was said
+        ("FallbackIntent", "1#", "ProvideCompanyName"),  # keypad digits are not a company name
+        ("DescribeIncident", "1234", "ProvideContactName"),
+    ],
+)
+def test_everything_else_is_delegated_unchanged(intent: str, transcript: str, expected: str | None) -> None:
+    event = lex_event(intent, transcript, expected)
+    response = respond(event, CAPTURES)
+    state = event["sessionState"]
+    assert response == {
+        "sessionState": {
+            "sessionAttributes": state["sessionAttributes"],
+            "dialogAction": {"type": "Delegate"},
+            "intent": state["intent"],
+        }
+    }
+
+
+def test_delegate_without_an_intent() -> None:
+    response = respond({"sessionState": {"sessionAttributes": {}}, "inputTranscript": "네"}, CAPTURES)
+    assert response == {"sessionState": {"sessionAttributes": {}, "dialogAction": {"type": "Delegate"}}}
+
+
+def test_keypad_input_mode_is_delegated_even_with_letters() -> None:
+    event = lex_event("FallbackIntent", "솔트웨어", "ProvideCompanyName") | {"inputMode": "DTMF"}
+    assert respond(event, CAPTURES)["sessionState"]["dialogAction"] == {"type": "Delegate"}
+
+
+def test_english_words_are_captured_too() -> None:
+    response = respond(lex_event("FallbackIntent", "Saltware", "ProvideCompanyName"), CAPTURES)
+    assert response["sessionState"]["intent"]["slots"]["CompanyName"]["value"]["originalValue"] == "Saltware"

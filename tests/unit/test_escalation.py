@@ -1,0 +1,152 @@
+"""The emergency chain walk: skipping unavailable targets, stages, manager notification."""
+
+from __future__ import annotations
+
+import pytest
+
+from aicc.domain.agents import Agent, AgentStatus, Roster
+from aicc.domain.customers import Customer, Tier
+from aicc.domain.escalation import (
+    EscalationContext,
+    Stage,
+    TargetType,
+    next_target,
+    parse_step,
+)
+from aicc.settings import EscalationPolicy, config
+
+POLICY = config().escalation  # ts_primary, ts_secondary, part_members, general_agent; manager at general
+CUSTOMER = Customer(
+    "C-SALT",
+    "솔트웨어",
+    "김민준",
+    "+821012345678",
+    tier=Tier.MSP,
+    part="TS1",
+    ts_primary="ts.park",
+    ts_secondary="ts.choi",
+)
+ROSTER = Roster("TS1", "기술지원 1파트", ("ts.park", "ts.choi", "ts.yoon", "ts.han"), "mgr.kim")
+A, B, OFF = AgentStatus.AVAILABLE, AgentStatus.BUSY, AgentStatus.OFFLINE
+
+
+def agents(**status: AgentStatus) -> dict[str, Agent]:
+    return {
+        login.replace("_", "."): Agent(
+            login.replace("_", "."), login, "TS", "TS1", status=s, user_arn=f"arn:aws:connect:::agent/{login}"
+        )
+        for login, s in status.items()
+    }
+
+
+GENERAL = [
+    Agent("ga.oh", "오세훈", "GENERAL", status=A, handled_today=4, user_arn="arn:aws:connect:::agent/ga.oh"),
+    Agent(
+        "ga.han", "한소희", "GENERAL", status=A, handled_today=1, user_arn="arn:aws:connect:::agent/ga.han"
+    ),
+    Agent("ga.seo", "서지민", "GENERAL", status=OFF),
+]
+
+
+def ctx(
+    people: dict[str, Agent],
+    general: list[Agent] | None = None,
+    customer: Customer | None = CUSTOMER,
+    roster: Roster | None = ROSTER,
+) -> EscalationContext:
+    return EscalationContext(customer, roster, people, GENERAL if general is None else general)
+
+
+def test_parse_step() -> None:
+    assert parse_step("") == 0
+    assert parse_step(" 2 ") == 2
+    for bad in ("-1", "one", "1.5", "２"):
+        with pytest.raises(ValueError, match="step"):
+            parse_step(bad)
+
+
+def test_primary_first() -> None:
+    d = next_target(POLICY, 0, ctx(agents(ts_park=A, ts_choi=A, ts_yoon=A)))
+    assert (d.stage, d.step, d.next_step, d.target_type) == (Stage.TS_PRIMARY, 0, 1, TargetType.AGENT)
+    assert d.agent is not None and d.agent.login == "ts.park"
+    assert not d.notify_manager and d.skipped == ()
+
+
+def test_unavailable_primary_is_skipped_at_once() -> None:
+    d = next_target(POLICY, 0, ctx(agents(ts_park=B, ts_choi=A)))
+    assert (d.stage, d.next_step) == (Stage.TS_SECONDARY, 2)
+    assert [(s.step, s.reason) for s in d.skipped] == [("ts_primary", "BUSY")]
+
+
+def test_next_call_continues_from_the_step_given() -> None:
+    # The primary was paged at step 0 and did not answer: step 1 goes on even if the primary is free.
+    d = next_target(POLICY, 1, ctx(agents(ts_park=A, ts_choi=A)))
+    assert d.stage is Stage.TS_SECONDARY
+
+
+def test_part_members_in_roster_order_without_the_ts_engineers() -> None:
+    d = next_target(POLICY, 2, ctx(agents(ts_park=A, ts_choi=A, ts_yoon=OFF, ts_han=A)))
+    assert (d.stage, d.next_step) == (Stage.PART_MEMBER, 3)
+    assert d.agent is not None and d.agent.login == "ts.han"
+
+
+def test_general_agent_is_the_last_step_and_notifies_the_manager() -> None:
+    d = next_target(POLICY, 0, ctx(agents(ts_park=OFF, ts_choi=B, ts_yoon=OFF, ts_han=OFF)))
+    assert (d.stage, d.step, d.next_step, d.target_type) == (Stage.GENERAL_AGENT, 3, 4, TargetType.AGENT)
+    assert d.agent is not None and d.agent.login == "ga.han"  # lightest workload
+    assert d.notify_manager and d.manager_login == "mgr.kim"
+    assert [s.step for s in d.skipped] == ["ts_primary", "ts_secondary", "part_members"]
+
+
+def test_general_agent_without_a_user_arn_is_reached_through_the_queue() -> None:
+    general = [Agent("ga.new", "신입", "GENERAL", status=A)]
+    d = next_target(POLICY, 3, ctx({}, general=general))
+    assert (d.stage, d.target_type) == (Stage.GENERAL_AGENT, TargetType.QUEUE)
+    assert d.agent is not None and d.agent.login == "ga.new"
+
+
+def test_exhausted_when_no_one_is_available() -> None:
+    d = next_target(POLICY, 0, ctx(agents(ts_park=OFF, ts_choi=OFF), general=[]))
+    assert (d.stage, d.step, d.next_step, d.target_type) == (Stage.EXHAUSTED, 4, 4, TargetType.QUEUE)
+    assert d.agent is None and d.notify_manager and d.manager_login == "mgr.kim"
+
+
+def test_past_the_end_is_exhausted() -> None:
+    d = next_target(POLICY, 7, ctx(agents(ts_park=A)))
+    assert (d.stage, d.next_step, d.skipped) == (Stage.EXHAUSTED, 4, ())
+
+
+def test_unknown_customer_reaches_only_the_general_step() -> None:
+    d = next_target(POLICY, 0, ctx({}, customer=None, roster=None))
+    assert d.stage is Stage.GENERAL_AGENT
+    assert [(s.step, s.reason) for s in d.skipped][:2] == [
+        ("ts_primary", "no_customer"),
+        ("ts_secondary", "no_customer"),
+    ]
+    assert d.manager_login == ""
+
+
+def test_missing_or_unroutable_targets_are_skipped() -> None:
+    people = agents(ts_choi=A)
+    people["ts.choi"] = Agent("ts.choi", "최지우", "TS", status=A)  # no user ARN
+    customer = Customer(
+        "C-X", "엑스", "홍길동", "+821011112222", ts_primary="", ts_secondary="ts.choi", part="TS1"
+    )
+    d = next_target(POLICY, 0, ctx(people, customer=customer, roster=None, general=[]))
+    assert [(s.step, s.reason) for s in d.skipped] == [
+        ("ts_primary", "not_assigned"),
+        ("ts_secondary", "no_user_arn"),
+        ("part_members", "no_roster"),
+        ("general_agent", "none_available"),
+    ]
+
+
+def test_custom_policy_notifies_where_configured() -> None:
+    policy = EscalationPolicy(60, ("ts_primary", "general_agent"), frozenset({"ts_primary"}), "GENERAL")
+    d = next_target(policy, 0, ctx(agents(ts_park=A)))
+    assert (d.stage, d.notify_manager, d.next_step) == (Stage.TS_PRIMARY, True, 1)
+
+
+def test_negative_step_is_rejected() -> None:
+    with pytest.raises(ValueError, match="step"):
+        next_target(POLICY, -1, ctx({}))
