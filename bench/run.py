@@ -37,7 +37,8 @@ def bench_calls(rounds: int) -> list[str]:
     calls = len(latencies)
     q = statistics.quantiles(latencies, n=20)
     return [
-        f"Engine throughput: the demo's mix of {len(DEMO_CALLS)} scripted calls, {rounds} rounds after one warm-up round,",
+        f"Engine throughput: the demo's mix of {len(DEMO_CALLS)} scripted calls, {rounds} rounds "
+        "after one warm-up round,",
         "one process, handlers in-process, DynamoDB/SNS on moto over loopback HTTP.",
         f"  calls: {calls}, wall time: {elapsed:.2f} s, throughput: {calls / elapsed:.1f} calls/s",
         f"  per call: median {statistics.median(latencies) * 1000:.1f} ms, p95 {q[18] * 1000:.1f} ms, "
@@ -47,6 +48,7 @@ def bench_calls(rounds: int) -> list[str]:
 
 def _import_seconds(statement: str, runs: int) -> float:
     """Median wall time of a fresh interpreter running `statement`, minus bare start-up."""
+
     def once(code: str) -> float:
         t0 = time.perf_counter()
         subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
@@ -60,30 +62,39 @@ def bench_imports(runs: int) -> list[str]:
     from aicc_ops.engine.flows import handler_names
 
     lines = [
-        f"Cold-start import cost: median of {runs} fresh `python -c 'import X'` runs, minus bare interpreter start-up.",
+        f"Cold-start import cost: median of {runs} fresh `python -c 'import X'` runs, "
+        "minus bare interpreter start-up.",
     ]
     boto = _import_seconds("import boto3", runs)
     lines.append(f"  import boto3 alone: {boto * 1000:.0f} ms")
     for name in handler_names():
         cost = _import_seconds(f"import aicc.handlers.{name}", runs)
-        lines.append(f"  import aicc.handlers.{name}: {cost * 1000:.0f} ms ({(cost - boto) * 1000:+.0f} ms vs boto3)")
+        lines.append(
+            f"  import aicc.handlers.{name}: {cost * 1000:.0f} ms ({(cost - boto) * 1000:+.0f} ms vs boto3)"
+        )
     return lines
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=5, help="rounds of the demo mix (default 5)")
-    parser.add_argument("--import-runs", type=int, default=7, help="fresh interpreters per import (default 7)")
+    parser.add_argument(
+        "--import-runs", type=int, default=7, help="fresh interpreters per import (default 7)"
+    )
     parser.add_argument("--update-readme", action="store_true", help="write the results into README.md")
     args = parser.parse_args()
-    header = [f"{datetime.now():%Y-%m-%d}, Python {platform.python_version()}, {platform.machine()}, "
-              f"{__import__('os').cpu_count()} CPUs"]
+    header = [
+        f"{datetime.now():%Y-%m-%d}, Python {platform.python_version()}, {platform.machine()}, "
+        f"{__import__('os').cpu_count()} CPUs"
+    ]
     lines = header + bench_calls(args.rounds) + bench_imports(args.import_runs)
     print("\n".join(lines))
     if args.update_readme:
         readme = ROOT / "README.md"
         block = "<!-- bench:start -->\n```\n" + "\n".join(lines) + "\n```\n<!-- bench:end -->"
-        text = re.sub(r"<!-- bench:start -->.*<!-- bench:end -->", block, readme.read_text(encoding="utf-8"), flags=re.S)
+        text = re.sub(
+            r"<!-- bench:start -->.*<!-- bench:end -->", block, readme.read_text(encoding="utf-8"), flags=re.S
+        )
         readme.write_text(text, encoding="utf-8")
 
 

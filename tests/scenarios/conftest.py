@@ -24,8 +24,17 @@ from aicc_ops.local.stack import FAKE_CREDENTIALS, QUIET_POWERTOOLS, LocalStack,
 # Every agent of the sample data who is AVAILABLE, made BUSY: no one can take a call.
 ALL_BUSY = {"ts.park": "BUSY", "ts.yoon": "BUSY", "ga.han": "BUSY", "mgr.kim": "BUSY"}
 REPORT = Path(__file__).resolve().parents[2] / "reports" / "flow-coverage.json"
-_exercised: set[tuple[str, str, str, str]] = set()
-_stack: LocalStack | None = None
+
+
+class _Coverage:
+    """Transitions taken by every call of the session, and the stack whose flows they belong to."""
+
+    def __init__(self) -> None:
+        self.exercised: set[tuple[str, str, str, str]] = set()
+        self.stack: LocalStack | None = None
+
+
+COVERAGE = _Coverage()
 
 
 class Caller:
@@ -69,7 +78,9 @@ class Caller:
             self.stack.lambdas.overrides = {}
             for login, arn in arns.items():
                 table.update_item(
-                    Key={"login": login}, UpdateExpression="SET user_arn = :a", ExpressionAttributeValues={":a": arn}
+                    Key={"login": login},
+                    UpdateExpression="SET user_arn = :a",
+                    ExpressionAttributeValues={":a": arn},
                 )
             for login, status in previous.items():
                 table.update_item(
@@ -78,7 +89,7 @@ class Caller:
                     ExpressionAttributeNames={"#s": "status"},
                     ExpressionAttributeValues={":s": status},
                 )
-        _exercised.update(result.transitions)
+        COVERAGE.exercised.update(result.transitions)
         if not may_end_silently:
             assert not result.dropped_silently, f"caller dropped without a message: {result.transcript}"
         return result
@@ -86,15 +97,15 @@ class Caller:
 
 @pytest.fixture(scope="session")
 def stack() -> Iterator[LocalStack]:
-    global _stack
     saved = dict(os.environ)
     with moto_endpoint() as endpoint:
         os.environ.update({**FAKE_CREDENTIALS, **QUIET_POWERTOOLS, "AWS_ENDPOINT_URL": endpoint})
         try:
-            _stack = provision(endpoint, load_config(), None)
-            yield _stack
+            COVERAGE.stack = provision(endpoint, load_config(), None)
+            yield COVERAGE.stack
         finally:
-            _stack.lambdas.close() if _stack else None
+            if COVERAGE.stack:
+                COVERAGE.stack.lambdas.close()
             os.environ.clear()
             os.environ.update(saved)
 
@@ -105,12 +116,13 @@ def call(stack: LocalStack) -> Caller:
 
 
 def coverage() -> dict[str, dict[str, Any]]:
-    if _stack is None:
+    stack = COVERAGE.stack
+    if stack is None:
         return {}
     out: dict[str, dict[str, Any]] = {}
-    for flow in _stack.flows.values():
-        every = _stack.engine.all_transitions(flow)
-        done = {(a, b, t) for f, a, b, t in _exercised if f == flow.name}
+    for flow in stack.flows.values():
+        every = stack.engine.all_transitions(flow)
+        done = {(a, b, t) for f, a, b, t in COVERAGE.exercised if f == flow.name}
         missed = sorted(every - done)
         out[flow.name] = {
             "transitions": len(every),

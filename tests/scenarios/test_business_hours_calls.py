@@ -247,20 +247,32 @@ def test_agent_request_during_incident_capture_queues_at_once(call: Caller) -> N
 
 
 def test_emergency_general_step_without_agent_arn_uses_the_general_queue(call: Caller) -> None:
-    r = call([*SALTWARE, "1", "silence"], hold=250, agents={"ts.park": "OFFLINE", "ts.yoon": "OFFLINE"},
-             without_arn=["ga.han"])
+    r = call(
+        [*SALTWARE, "1", "silence"],
+        hold=250,
+        agents={"ts.park": "OFFLINE", "ts.yoon": "OFFLINE"},
+        without_arn=["ga.han"],
+    )
     assert "General Customer" in r.queue_transfers
 
 
 def test_repeated_callback_request_is_not_created_twice(call: Caller) -> None:
-    r = call([*SAEBOM, "2", "1", "1"], number=SAEBOM_PHONE, agents=ALL_BUSY,
-             responses={"callback": {"status": "ALREADY_REQUESTED"}})
+    r = call(
+        [*SAEBOM, "2", "1", "1"],
+        number=SAEBOM_PHONE,
+        agents=ALL_BUSY,
+        responses={"callback": {"status": "ALREADY_REQUESTED"}},
+    )
     assert r.callbacks == []
     assert any(p.startswith("콜백 요청이 접수되었습니다.") for p in r.prompts)
 
 
 def test_callback_number_refused_by_the_lambda_falls_back_then_queues(call: Caller) -> None:
-    r = call([*SAEBOM, "2", "1", "1"], number=SAEBOM_PHONE, agents=ALL_BUSY,
-             responses={"callback": {"status": "INVALID_NUMBER"}})
+    r = call(
+        [*SAEBOM, "2", "1", "1"],
+        number=SAEBOM_PHONE,
+        agents=ALL_BUSY,
+        responses={"callback": {"status": "INVALID_NUMBER"}},
+    )
     assert "올바른 전화번호가 아닙니다. 지금 거신 번호로 연락드리겠습니다." in r.prompts
     assert r.queue == "General Customer" and not r.callbacks

@@ -27,6 +27,9 @@ def main() -> None:
     except Exception as exc:  # an unexpected failure is a bug: say so, without a trace for operators
         if os.environ.get("AICC_DEBUG"):
             raise
-        click.echo(f"Error: unexpected {type(exc).__name__}: {exc}\n"
-                   "This is a bug in aicc-ops; run again with AICC_DEBUG=1 for the trace and report it.", err=True)
+        click.echo(
+            f"Error: unexpected {type(exc).__name__}: {exc}\n"
+            "This is a bug in aicc-ops; run again with AICC_DEBUG=1 for the trace and report it.",
+            err=True,
+        )
         sys.exit(2)

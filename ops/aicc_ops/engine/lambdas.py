@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-import io
 import importlib
+import io
 import json
 import re
 import threading
@@ -89,7 +89,9 @@ class LocalLambdas:
             raise LambdaInvokeError("NotFound", f"no function {arn}")
         return self.invoke_named(name, event, timeout, response_type)
 
-    def invoke_named(self, name: str, event: dict[str, Any], timeout: float, response_type: str) -> dict[str, Any]:
+    def invoke_named(
+        self, name: str, event: dict[str, Any], timeout: float, response_type: str
+    ) -> dict[str, Any]:
         arn = next((a for a, n in self.functions.items() if n == name), name)
         fault = self.faults.get(name)
         if fault == "throttle":

@@ -37,7 +37,7 @@ class AgentPresence:
             self._agents = []
             return
         client = boto3.client("dynamodb")
-        items: list[dict[str, Any]] = []
+        items: list[Mapping[str, Any]] = []
         kwargs: dict[str, Any] = {"TableName": table}
         while True:
             page = client.scan(**kwargs)
