@@ -8,7 +8,6 @@ flow's transitions that the scenarios exercised (also written to reports/flow-co
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -17,9 +16,8 @@ from typing import Any
 import boto3
 import pytest
 
-from aicc.settings import load_config
 from aicc_ops.engine.interpreter import CallResult
-from aicc_ops.local.stack import FAKE_CREDENTIALS, QUIET_POWERTOOLS, LocalStack, moto_endpoint, provision
+from aicc_ops.local.stack import LocalStack, local_stack
 
 # Every agent of the sample data who is AVAILABLE, made BUSY: no one can take a call.
 ALL_BUSY = {"ts.park": "BUSY", "ts.yoon": "BUSY", "ga.han": "BUSY", "mgr.kim": "BUSY"}
@@ -97,17 +95,8 @@ class Caller:
 
 @pytest.fixture(scope="session")
 def stack() -> Iterator[LocalStack]:
-    saved = dict(os.environ)
-    with moto_endpoint() as endpoint:
-        os.environ.update({**FAKE_CREDENTIALS, **QUIET_POWERTOOLS, "AWS_ENDPOINT_URL": endpoint})
-        try:
-            COVERAGE.stack = provision(endpoint, load_config(), None)
-            yield COVERAGE.stack
-        finally:
-            if COVERAGE.stack:
-                COVERAGE.stack.lambdas.close()
-            os.environ.clear()
-            os.environ.update(saved)
+    with local_stack() as COVERAGE.stack:
+        yield COVERAGE.stack
 
 
 @pytest.fixture

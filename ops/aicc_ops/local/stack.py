@@ -63,16 +63,14 @@ class LocalStack:
 
 @contextmanager
 def _environment(values: Mapping[str, str]) -> Iterator[None]:
-    saved = {k: os.environ.get(k) for k in values}
+    """Set env vars for the stack's lifetime; everything set meanwhile (table names...) is undone."""
+    saved = dict(os.environ)
     os.environ.update(values)
     try:
         yield
     finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
+        os.environ.clear()
+        os.environ.update(saved)
 
 
 @contextmanager
@@ -109,6 +107,9 @@ def provision(
     """Tables, topic and seed data on the endpoint, then the engine. Env must point at the endpoint."""
     import boto3
 
+    from aicc.adapters import aws as handler_clients
+
+    handler_clients.reset()  # clients cached by the handlers still point at a previous endpoint
     resources = build_resources(config)
     flows = render_all(resources)
     problems = flow_lint.errors(flow_lint.lint(flows, resources))

@@ -1,0 +1,166 @@
+"""The data files load, cross-check, and name the file and field of every problem."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date, time
+from pathlib import Path
+
+import pytest
+
+from aicc.settings import DEFAULT_CONFIG_DIR, ConfigError, load_config
+
+
+def test_shipped_configuration() -> None:
+    cfg = load_config()
+    names = {q.name: (q.priority, q.sla_seconds, q.sla_next_business_day) for q in cfg.queues.values()}
+    assert names == {
+        "MSP Emergency": (1, 900, False),
+        "MSP General": (2, 1800, False),
+        "General Customer": (3, 3600, False),
+        "After Hours": (4, None, True),
+    }
+    business = cfg.hours["business"]
+    assert str(business.time_zone) == "Asia/Seoul" and business.holidays
+    assert set(business.schedule) == {"MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY"}
+    assert business.schedule["MONDAY"].contains(time(9, 0)) and not business.schedule["MONDAY"].contains(
+        time(18, 0)
+    )
+    assert cfg.hours["always"].schedule["SUNDAY"].contains(time(23, 59))
+    assert date(2026, 12, 31) in cfg.holidays.closed
+    assert cfg.escalation.chain == ("ts_primary", "ts_secondary", "part_members", "general_agent")
+    assert (
+        cfg.prompts["after_hours_intro"].text()
+        == "현재 업무시간 외입니다. 업무시간은 평일 09:00~18:00입니다."
+    )
+    assert cfg.prompts["welcome"].text("en-US").startswith("Hello")
+
+
+@pytest.fixture
+def config_dir(tmp_path: Path) -> Path:
+    shutil.copytree(DEFAULT_CONFIG_DIR, tmp_path, dirs_exist_ok=True)
+    return tmp_path
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new", "expected"),
+    [
+        (
+            "queues.yaml",
+            "priority: 1\n",
+            "priority: high\n",
+            "queues.yaml: queues.msp_emergency.priority: must be int",
+        ),
+        (
+            "queues.yaml",
+            "hours: business\n",
+            "hours: office\n",
+            "queues.yaml: queues.msp_general.hours: unknown hours 'office'",
+        ),
+        (
+            "queues.yaml",
+            "    sla_seconds: 900\n",
+            "",
+            "queues.yaml: queues.msp_emergency: set exactly one of sla_seconds",
+        ),
+        (
+            "queues.yaml",
+            "name: MSP General",
+            "name: MSP Emergency",
+            "queues.yaml: queues.msp_general.name: queue name 'MSP Emergency' is used twice",
+        ),
+        (
+            "hours.yaml",
+            'MONDAY: { start: "09:00", end: "18:00" }',
+            'MONDAY: { start: "9am", end: "18:00" }',
+            "hours.yaml: hours.business.schedule.MONDAY.start: must be a time",
+        ),
+        (
+            "hours.yaml",
+            'FRIDAY: { start: "09:00", end: "18:00" }',
+            'FRIDAY: { start: "18:00", end: "09:00" }',
+            "hours.yaml: hours.business.schedule.FRIDAY: end 09:00 must be after start 18:00",
+        ),
+        (
+            "hours.yaml",
+            "time_zone: Asia/Seoul",
+            "time_zone: Asia/Busan",
+            "hours.yaml: hours.business.time_zone: unknown time zone 'Asia/Busan'",
+        ),
+        (
+            "hours.yaml",
+            "  MONDAY:",
+            "  MONDAYS:",
+            "hours.yaml: hours.business.schedule.MONDAYS: day must be one of",
+        ),
+        (
+            "holidays.yaml",
+            'date: "2026-12-31"',
+            'date: "2026-13-31"',
+            "holidays.yaml: closed[0].date: must be a date YYYY-MM-DD",
+        ),
+        ("holidays.yaml", "country: KR", "country: XX", "holidays.yaml: country: 'XX' is not a country"),
+        (
+            "routing_profiles.yaml",
+            "{ queue: msp_general, priority: 2, delay: 0 }",
+            "{ queue: vip, priority: 2, delay: 0 }",
+            "routing_profiles.yaml: routing_profiles.msp_ts_engineer.queues[1].queue: unknown queue 'vip'",
+        ),
+        (
+            "escalation.yaml",
+            "wait_seconds: 60",
+            "wait_seconds: 5",
+            "escalation.yaml: escalation.wait_seconds: must be between 20 and 600",
+        ),
+        (
+            "escalation.yaml",
+            "chain: [ts_primary,",
+            "chain: [cto,",
+            "escalation.yaml: escalation.chain[0]: unknown step 'cto'",
+        ),
+        (
+            "prompts.yaml",
+            "  welcome:\n    ko-KR:",
+            "  welcome:\n    ja-JP:",
+            "prompts.yaml: prompts.welcome.ko-KR: is required",
+        ),
+        (
+            "tables.yaml",
+            "hash_key: customer_id",
+            "hash_key: id",
+            "tables.yaml: tables.customers.attributes: key attribute 'id' is not declared",
+        ),
+        (
+            "intents.yaml",
+            '"{CompanyName}입니다"',
+            '"{Company}입니다"',
+            "intents.yaml: intents.ProvideCompanyName.utterances.ko_KR[1]: uses undefined slot {Company}",
+        ),
+        ("queues.yaml", "queues:\n", "queues: [\n", "queues.yaml: line"),
+    ],
+)
+def test_errors_name_file_and_field(config_dir: Path, file: str, old: str, new: str, expected: str) -> None:
+    _edit(config_dir / file, old, new)
+    with pytest.raises(ConfigError) as caught:
+        load_config(config_dir)
+    assert str(caught.value).startswith(expected), str(caught.value)
+
+
+def test_missing_file_says_where_it_was_looked_for(config_dir: Path) -> None:
+    (config_dir / "hours.yaml").unlink()
+    with pytest.raises(ConfigError, match=r"hours\.yaml: -: file not found in"):
+        load_config(config_dir)
+
+
+def test_environment_variable_selects_the_directory(
+    config_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _edit(config_dir / "escalation.yaml", "wait_seconds: 60", "wait_seconds: 90")
+    monkeypatch.setenv("AICC_CONFIG_DIR", str(config_dir))
+    assert load_config().escalation.wait_seconds == 90
