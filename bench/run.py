@@ -46,29 +46,37 @@ def bench_calls(rounds: int) -> list[str]:
     ]
 
 
-def _import_seconds(statement: str, runs: int) -> float:
-    """Median wall time of a fresh interpreter running `statement`, minus bare start-up."""
+def _import_seconds(module: str, runs: int) -> float:
+    """Median cumulative import time of `module` in fresh interpreters (`python -X importtime`)."""
 
-    def once(code: str) -> float:
-        t0 = time.perf_counter()
-        subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
-        return time.perf_counter() - t0
+    def once() -> float:
+        done = subprocess.run(
+            [sys.executable, "-X", "importtime", "-c", f"import {module}"],
+            check=True,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        )
+        for line in reversed(done.stderr.splitlines()):
+            fields = [f.strip() for f in line.split("|")]
+            if len(fields) == 3 and fields[2] == module:
+                return int(fields[1]) / 1e6
+        raise RuntimeError(f"no import time reported for {module}")
 
-    base = statistics.median(once("pass") for _ in range(runs))
-    return statistics.median(once(statement) for _ in range(runs)) - base
+    return statistics.median(once() for _ in range(runs))
 
 
 def bench_imports(runs: int) -> list[str]:
     from aicc_ops.engine.flows import handler_names
 
     lines = [
-        f"Cold-start import cost: median of {runs} fresh `python -c 'import X'` runs, "
-        "minus bare interpreter start-up.",
+        f"Cold-start import cost: median over {runs} fresh interpreters of the cumulative import time "
+        "reported by `python -X importtime -c 'import X'`.",
     ]
-    boto = _import_seconds("import boto3", runs)
+    boto = _import_seconds("boto3", runs)
     lines.append(f"  import boto3 alone: {boto * 1000:.0f} ms")
     for name in handler_names():
-        cost = _import_seconds(f"import aicc.handlers.{name}", runs)
+        cost = _import_seconds(f"aicc.handlers.{name}", runs)
         lines.append(
             f"  import aicc.handlers.{name}: {cost * 1000:.0f} ms ({(cost - boto) * 1000:+.0f} ms vs boto3)"
         )

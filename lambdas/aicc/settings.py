@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
 
 DEFAULT_CONFIG_DIR = Path(__file__).with_name("config")
 DAYS = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")
@@ -155,6 +154,8 @@ class _Reader:
 
     def __init__(self, directory: Path, file: str) -> None:
         self.file = file
+        import yaml  # here, not at module import: handler cold starts load config on first use
+
         path = directory / file
         try:
             text = path.read_text(encoding="utf-8")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -15,13 +15,11 @@ from aicc.settings import config
 
 logger = Logger()
 metrics = Metrics(namespace="AICC")
-tracer = Tracer()
 
 
 # The event carries the caller's number: never log or trace it whole.
 @logger.inject_lambda_context(log_event=False, clear_state=True)
 @metrics.log_metrics
-@tracer.capture_lambda_handler(capture_response=False)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, str]:
     contact = parse(event)
     logger.append_keys(contact_id=contact.contact_id)

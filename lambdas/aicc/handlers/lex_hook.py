@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -18,7 +18,6 @@ from aicc.settings import config
 
 logger = Logger()
 metrics = Metrics(namespace="AICC")
-tracer = Tracer()
 
 
 @cache
@@ -29,7 +28,6 @@ def _captures() -> Mapping[str, str]:
 # The transcript is the caller's own words (names): never log or trace it whole.
 @logger.inject_lambda_context(log_event=False, clear_state=True)
 @metrics.log_metrics
-@tracer.capture_lambda_handler(capture_response=False)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     if not isinstance(event, Mapping) or not isinstance(event.get("sessionState"), Mapping):
         raise ValueError("expected a Lex V2 code-hook event with a sessionState object")

@@ -106,6 +106,8 @@ DEMO_CALLS: tuple[DemoCall, ...] = (
 
 def _set_agent_status(stack: LocalStack, statuses: Mapping[str, str]) -> dict[str, str]:
     """Set agents' status; returns the previous values for restoring."""
+    if not statuses:
+        return {}
     table = boto3.resource("dynamodb").Table(stack.tables["AGENTS_TABLE"])
     previous: dict[str, str] = {}
     for login, status in statuses.items():
