@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -114,7 +114,7 @@ def test_claim_is_optimistic_on_status_and_last_assignment(tables: Tables) -> No
     assert again is not None and mine.claim(again, "contact-b", NOW)  # fresh read: fine
     stored = tables.agent("ts.park")
     assert (stored["active_contacts"], stored["handled_today"], stored["last_contact_id"]) == (
-        "2",
+        "0",  # live load: Connect's agent events keep it, a claim never does
         "2",
         "contact-b",
     )
@@ -138,6 +138,90 @@ def test_claim_compares_the_stored_timestamp_as_written(tables: Tables) -> None:
     agent = repo.get("x.y")
     assert agent is not None and agent.last_assigned_at == datetime(2026, 11, 24, 9, tzinfo=UTC)
     assert repo.claim(agent, "c", NOW)
+
+
+def test_claim_counts_handled_today_per_seoul_day_and_leaves_live_load_alone(tables: Tables) -> None:
+    tables.put(
+        "AGENTS_TABLE",
+        {
+            "login": "x.y",
+            "name": "엑스",
+            "team": "TS",
+            "status": "AVAILABLE",
+            "active_contacts": 3,
+            "handled_today": 7,
+            "last_assigned_at": "2026-11-23T05:00:00.000+00:00",
+        },
+    )
+    repo = AgentRepository()
+    agent = repo.get("x.y")
+    assert agent is not None
+
+    def claim(at: str) -> tuple[str, str, str]:
+        assert repo.claim(agent, f"contact-{at}", datetime.fromisoformat(at))
+        stored = tables.agent("x.y")
+        return stored["handled_today"], stored["active_contacts"], stored["last_assigned_at"]
+
+    # 23:59 on 11-24 in Seoul: a new day since the 11-23 assignment, so the count starts again.
+    assert claim("2026-11-24T14:59:00+00:00") == ("1", "3", "2026-11-24T14:59:00.000+00:00")
+    # One minute later it is 11-25 in Seoul (the same UTC day): again a new day.
+    assert claim("2026-11-24T15:00:00+00:00") == ("1", "3", "2026-11-24T15:00:00.000+00:00")
+    # 10:00 on 11-25 in Seoul (the next UTC day): the same Seoul day, so it adds up.
+    assert claim("2026-11-25T01:00:00+00:00") == ("2", "3", "2026-11-25T01:00:00.000+00:00")
+    assert claim("2026-11-25T08:00:00+09:00") == ("3", "3", "2026-11-24T23:00:00.000+00:00")
+
+
+def test_the_day_decision_rests_on_the_value_the_condition_pins(tables: Tables) -> None:
+    # We read yesterday's assignment (our write would set 1); a rival claims first today: our
+    # claim must fail rather than reset the rival's count.
+    tables.put(
+        "AGENTS_TABLE",
+        {
+            "login": "x.y",
+            "name": "엑스",
+            "team": "TS",
+            "status": "AVAILABLE",
+            "handled_today": 5,
+            "last_assigned_at": "2026-11-24T01:00:00.000+00:00",
+        },
+    )
+    mine, theirs = AgentRepository(), AgentRepository()
+    agent_mine, agent_theirs = mine.get("x.y"), theirs.get("x.y")
+    assert agent_mine is not None and agent_theirs is not None
+    assert theirs.claim(agent_theirs, "rival", NOW)
+    assert not mine.claim(agent_mine, "mine", NOW + timedelta(seconds=1))
+    stored = tables.agent("x.y")
+    assert (stored["handled_today"], stored["last_contact_id"]) == ("1", "rival")
+
+
+class _RetriedWrites:
+    """A DynamoDB client whose update_item is sent twice, as botocore does when the first
+    attempt's response is lost (read timeout, 5xx): the first write is applied, the retry answers."""
+
+    def __init__(self, client: Any) -> None:
+        self._client = client
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._client, name)
+
+    def update_item(self, **kwargs: Any) -> Any:
+        self._client.update_item(**kwargs)
+        return self._client.update_item(**kwargs)
+
+
+def test_a_retried_claim_that_finds_its_own_write_is_a_claim(tables: Tables) -> None:
+    client: Any = _RetriedWrites(aws_clients.dynamodb())  # duck-typed DynamoDBClient
+    repo = AgentRepository(client)
+    park = repo.get("ts.park")
+    assert park is not None
+    assert repo.claim(park, "contact-a", NOW)  # the retry failed the condition on our own write
+    stored = tables.agent("ts.park")
+    assert (stored["last_contact_id"], stored["handled_today"]) == ("contact-a", "1")
+    # Someone else's claim is still a lost race, retried or not.
+    stale = AgentRepository(client)
+    choi = stale.get("ts.choi")
+    assert choi is not None and AgentRepository().claim(choi, "rival", NOW)
+    assert not stale.claim(choi, "contact-b", NOW + timedelta(seconds=1))
 
 
 def test_notification_claims_are_once_per_key(aws: dict[str, str]) -> None:

@@ -37,6 +37,13 @@ def test_open_times_authenticate(call: Caller, at: str) -> None:
     assert r.prompts[0] == "안녕하세요, 솔트웨어 AWS 기술지원 센터입니다."
 
 
+def test_after_hours_says_when_we_open_again(call: Caller) -> None:
+    r = call(["1"], at=EVENING)
+    assert r.prompts[1] == "다음 업무 시작은 11월 26일 목요일 오전 9시 입니다."
+    r = call(["1"], at="2026-09-24T20:00:00+09:00")  # 추석 연휴 전날 밤: 24~26 holidays, 27 Sunday
+    assert r.prompts[1] == "다음 업무 시작은 9월 28일 월요일 오전 9시 입니다."
+
+
 def test_after_hours_email(call: Caller) -> None:
     r = call(["1"], at=EVENING)
     assert any("support@saltware.co.kr" in p and "다음 업무일" in p for p in r.prompts)
@@ -111,3 +118,11 @@ def test_after_hours_bad_digits_twice(call: Caller) -> None:
     r = call(["2", "12#", "123#", "2"], at=EVENING, number="+821099990000")
     assert r.prompts.count("입력하신 번호가 4자리 숫자가 아닙니다. 다시 입력해주세요.") == 1
     assert r.attributes["customer_class"] == "UNREGISTERED"
+
+
+def test_after_hours_callback_when_the_caller_number_cannot_be_called_back(call: Caller) -> None:
+    r = call(["2", "0000#", "1", "1", "01098765432#"], at=EVENING, number="+447700900123")
+    assert "지금 거신 번호로는 콜백을 드릴 수 없습니다." in r.prompts
+    assert r.callbacks == [
+        {"queue": "After Hours", "number": "+821098765432", "initial_delay_seconds": "5", "max_attempts": "2"}
+    ]

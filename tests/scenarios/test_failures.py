@@ -113,6 +113,18 @@ SWEEP_CALLS: list[dict[str, Any]] = [
     },
     {"inputs": ["2", "1", "1"], "at": "2026-11-25T20:30:00+09:00", "number": "+821099990000", "hold": 10},
     {"inputs": ["1"], "at": "2026-11-25T20:30:00+09:00"},
+    {
+        "inputs": [*SAEBOM, "2", "1", "1"],
+        "number": "+821056789012",
+        "agents": ALL_BUSY,
+        "responses": {"callback": {"status": "ALREADY_REQUESTED"}},
+    },
+    {
+        "inputs": [*SAEBOM, "2", "1"],
+        "number": "+821056789012",
+        "hold": 130,
+        "responses": {"callback": {"status": "ALREADY_REQUESTED"}},
+    },
 ]
 MAX_STACKED_FAULTS = 3
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
 
 from aicc.domain.agents import Agent, AgentStatus, Roster
@@ -28,6 +32,9 @@ CUSTOMER = Customer(
 )
 ROSTER = Roster("TS1", "기술지원 1파트", ("ts.park", "ts.choi", "ts.yoon", "ts.han"), "mgr.kim")
 A, B, OFF = AgentStatus.AVAILABLE, AgentStatus.BUSY, AgentStatus.OFFLINE
+KST = ZoneInfo("Asia/Seoul")
+NOW = datetime(2026, 11, 25, 10, 0, tzinfo=KST)
+THIS_MORNING = datetime(2026, 11, 25, 9, 0, tzinfo=KST)
 
 
 def agents(**status: AgentStatus) -> dict[str, Agent]:
@@ -40,9 +47,23 @@ def agents(**status: AgentStatus) -> dict[str, Agent]:
 
 
 GENERAL = [
-    Agent("ga.oh", "오세훈", "GENERAL", status=A, handled_today=4, user_arn="arn:aws:connect:::agent/ga.oh"),
     Agent(
-        "ga.han", "한소희", "GENERAL", status=A, handled_today=1, user_arn="arn:aws:connect:::agent/ga.han"
+        "ga.oh",
+        "오세훈",
+        "GENERAL",
+        status=A,
+        handled_today=4,
+        last_assigned_at=THIS_MORNING,
+        user_arn="arn:aws:connect:::agent/ga.oh",
+    ),
+    Agent(
+        "ga.han",
+        "한소희",
+        "GENERAL",
+        status=A,
+        handled_today=1,
+        last_assigned_at=THIS_MORNING,
+        user_arn="arn:aws:connect:::agent/ga.han",
     ),
     Agent("ga.seo", "서지민", "GENERAL", status=OFF),
 ]
@@ -53,8 +74,9 @@ def ctx(
     general: list[Agent] | None = None,
     customer: Customer | None = CUSTOMER,
     roster: Roster | None = ROSTER,
+    now: datetime = NOW,
 ) -> EscalationContext:
-    return EscalationContext(customer, roster, people, GENERAL if general is None else general)
+    return EscalationContext(customer, roster, people, GENERAL if general is None else general, now)
 
 
 def test_parse_step() -> None:
@@ -96,6 +118,13 @@ def test_general_agent_is_the_last_step_and_notifies_the_manager() -> None:
     assert d.agent is not None and d.agent.login == "ga.han"  # lightest workload
     assert d.notify_manager and d.manager_login == "mgr.kim"
     assert [s.step for s in d.skipped] == ["ts_primary", "ts_secondary", "part_members"]
+
+
+def test_general_step_counts_only_today_s_handled_contacts() -> None:
+    # ga.oh's 4 are from yesterday (Seoul): today he has handled none, ga.han one.
+    oh = replace(GENERAL[0], last_assigned_at=datetime(2026, 11, 24, 18, 0, tzinfo=KST))
+    d = next_target(POLICY, 3, ctx({}, general=[oh, GENERAL[1]]))
+    assert d.agent is not None and d.agent.login == "ga.oh"
 
 
 def test_general_agent_without_a_user_arn_is_reached_through_the_queue() -> None:

@@ -55,7 +55,7 @@ def test_every_bad_row_is_reported(tmp_path: Path) -> None:
         "customers.csv:4: phone '12345' is not a phone number (E.164 +8210... or 010-...)",
         "customers.csv:4: account_id '11112222333' must be 12 digits",
         "customers.csv:4: tier 'VIP' must be MSP or GENERAL",
-        "customers.csv:5: account 3333 / 김 already on line 2",
+        "customers.csv:5: same account_id and contact_name as line 2",
     ]
 
 
@@ -95,4 +95,14 @@ def test_bad_agents_and_rosters(tmp_path: Path) -> None:
 
 def test_missing_customers_file(tmp_path: Path) -> None:
     with pytest.raises(seed.SeedError, match=r"customers\.csv not found"):
+        seed.load(tmp_path, load_config())
+
+
+def test_a_file_that_is_not_utf8_says_how_to_save_it(tmp_path: Path) -> None:
+    (tmp_path / "customers.csv").write_bytes(
+        (HEADER + "가나,김가나,010-1111-2222,111111112222,MSP\n").encode("cp949")
+    )
+    with pytest.raises(
+        seed.SeedError, match=r"customers\.csv: not UTF-8 text \(in Excel: Save As > CSV UTF-8\)"
+    ):
         seed.load(tmp_path, load_config())

@@ -17,8 +17,16 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_sns import SNSClient
 
-# A flow waits at most 8 s for the Lambda (the caller hears silence): fail fast, retry once.
-_CONFIG = Config(connect_timeout=1, read_timeout=2, retries={"max_attempts": 2, "mode": "standard"})
+# Every flow gives its Lambda 3 s (InvocationTimeLimitSeconds "3"); past that Connect takes the
+# error branch while the Lambda would keep writing. So one call must end inside 3 s: 2 attempts
+# (the first try and one retry, standard mode) x (0.5 s connect + 0.8 s read), plus the backoff
+# before the retry (random, at most 25 ms for DynamoDB and 50 ms for SNS after a timeout or 5xx;
+# up to 1 s after throttling, which is answered at once), is at worst about 2.6 s per call.
+# `total_max_attempts`, not `max_attempts`: botocore's `max_attempts` counts retries only, so
+# `max_attempts: 2` would mean 3 attempts (about 3.9 s). A healthy call takes milliseconds; the
+# bound is per call, and a handler makes a few in a row, so two calls that both hit it in one
+# invocation still overrun the flow's 3 s.
+_CONFIG = Config(connect_timeout=0.5, read_timeout=0.8, retries={"total_max_attempts": 2, "mode": "standard"})
 # Creating clients on boto3's shared session is not thread-safe; the local engine runs handlers
 # in worker threads.
 _lock = threading.Lock()

@@ -20,6 +20,7 @@ from botocore.exceptions import ClientError
 
 from aicc.adapters import aws
 from aicc.domain.agents import Agent, AgentStatus, Roster
+from aicc.domain.assignment import same_workday
 from aicc.domain.call_log import CallLogUpdate
 from aicc.domain.callbacks import Callback, CallbackReason
 from aicc.domain.customers import Customer, Tier
@@ -94,6 +95,13 @@ def _strings(item: Mapping[str, Any], key: str) -> tuple[str, ...]:
 
 def _condition_failed(exc: ClientError) -> bool:
     return exc.response.get("Error", {}).get("Code") == _CONDITION_FAILED
+
+
+def _written_by(exc: ClientError, contact_id: str, at: str) -> bool:
+    """Whether the agent item a failed claim returned (ALL_OLD) is this contact's claim at `at`."""
+    raw = exc.response.get("Item")
+    item = _from_item(raw) if isinstance(raw, Mapping) else {}
+    return _text(item, "last_contact_id") == contact_id and _text(item, "last_assigned_at") == at
 
 
 class _Repository:
@@ -245,7 +253,13 @@ class AgentRepository(_Repository):
         return found
 
     def claim(self, agent: Agent, contact_id: str, now: datetime) -> bool:
-        """Record the assignment if the agent is still AVAILABLE and unassigned since we read it."""
+        """Record the assignment if the agent is still AVAILABLE and unassigned since we read it.
+
+        Sets `last_assigned_at` and `last_contact_id` and counts `handled_today` for `now`'s Seoul
+        day: plus 1 when the previous assignment (the value the condition pins) was that same day,
+        else 1. `active_contacts` is live load, kept by Connect's agent events, not by a pick.
+        False when a concurrent call got there first (the condition failed).
+        """
         seen = self._seen.get(
             agent.login, timestamp(agent.last_assigned_at) if agent.last_assigned_at else None
         )
@@ -260,20 +274,29 @@ class AgentRepository(_Repository):
         else:
             condition = "#status = :available AND last_assigned_at = :seen"
             values[":seen"] = seen
+        # Decided from `seen`, which the condition pins: if the stored value changed, nothing is written.
+        if same_workday(_parse_instant(seen), now):
+            update = "SET last_assigned_at = :now, last_contact_id = :contact ADD handled_today :one"
+        else:
+            update = "SET last_assigned_at = :now, last_contact_id = :contact, handled_today = :one"
         try:
             self.client.update_item(
                 TableName=self.table,
                 Key=_to_item({"login": agent.login}),
-                UpdateExpression="SET last_assigned_at = :now, last_contact_id = :contact "
-                "ADD active_contacts :one, handled_today :one",
+                UpdateExpression=update,
                 ConditionExpression=condition,
                 ExpressionAttributeNames={"#status": "status"},
                 ExpressionAttributeValues=_to_item(values),
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
         except ClientError as exc:
-            if _condition_failed(exc):
+            if not _condition_failed(exc):
+                raise
+            # botocore retries a write whose response was lost (timeout, 5xx): if the first attempt
+            # was applied, the retry fails the condition on our own write. That is our claim, not a
+            # lost race; treating it as lost would claim a second agent for this contact.
+            if not _written_by(exc, contact_id, values[":now"]):
                 return False
-            raise
         self._seen[agent.login] = values[":now"]
         return True
 

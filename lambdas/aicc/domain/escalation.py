@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 from aicc.domain.agents import Agent, Roster
@@ -46,6 +47,7 @@ class EscalationContext:
     roster: Roster | None  # the customer's part
     agents: Mapping[str, Agent]  # by login: at least the TS engineers and part members
     general_agents: Sequence[Agent]  # the policy's general team
+    now: datetime  # aware; the general step ranks by today's (Seoul) handled count, as of this
 
 
 @dataclass(frozen=True)
@@ -108,7 +110,7 @@ def next_target(policy: EscalationPolicy, step: int, ctx: EscalationContext) -> 
 
 def _target(step: str, policy: EscalationPolicy, ctx: EscalationContext) -> tuple[Agent | None, str]:
     if step == "general_agent":
-        ranked = rank(ctx.general_agents, AssignmentRequest(team=policy.general_team))
+        ranked = rank(ctx.general_agents, AssignmentRequest(team=policy.general_team), ctx.now)
         return (ranked[0], "") if ranked else (None, "none_available")
     customer = ctx.customer
     if customer is None:

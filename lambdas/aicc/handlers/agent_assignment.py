@@ -35,7 +35,10 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, str]:
     now = clock.now()
 
     chosen: Agent | None = None
-    for candidate in rank(agents.by_team(request.team), request)[:MAX_CLAIM_ATTEMPTS]:
+    # At most MAX_CLAIM_ATTEMPTS claims, and the loop stops at the first that succeeds: one agent
+    # per invocation. A claim lost to a concurrent call returns False (never raises), so losing
+    # them all ends as NO_AGENT below.
+    for candidate in rank(agents.by_team(request.team), request, now)[:MAX_CLAIM_ATTEMPTS]:
         if agents.claim(candidate, contact.contact_id, now):
             chosen = candidate
             break

@@ -44,9 +44,9 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, str]:
     )
     # The general team is read only when the walk can get that far.
     general = agents.by_team(policy.general_team) if "general_agent" in policy.chain[step:] else []
-    decision = next_target(policy, step, EscalationContext(customer, roster, people, general))
-
     now = clock.now()
+    decision = next_target(policy, step, EscalationContext(customer, roster, people, general, now))
+
     logs, notifier = CallLogRepository(), Notifier()
     if decision.agent is not None:
         page = notices.escalation_page(decision, customer, contact.contact_id, contact.attr("incident"))

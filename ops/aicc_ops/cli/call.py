@@ -8,6 +8,9 @@ from pathlib import Path
 
 import click
 
+from aicc.domain import phones
+
+from ..engine.flows import handler_names
 from ..engine.interpreter import CallerInput, CallResult
 from ..engine.lambdas import FAULTS
 from ..local.stack import local_stack
@@ -34,14 +37,29 @@ def parse_at(value: str | None) -> datetime:
 
 def parse_faults(values: tuple[str, ...]) -> dict[str, str]:
     faults: dict[str, str] = {}
+    handlers = handler_names()
     for v in values:
         name, sep, kind = v.partition("=")
         if not sep or kind not in FAULTS:
             raise click.BadParameter(
                 f"{v!r}: use HANDLER=KIND with KIND one of {', '.join(FAULTS)}", param_hint="--fault"
             )
+        if name not in handlers:
+            raise click.BadParameter(
+                f"{name!r} is not a handler; one of {', '.join(handlers)}", param_hint="--fault"
+            )
         faults[name] = kind
     return faults
+
+
+def parse_number(value: str) -> str:
+    """The caller number as E.164; Korean national numbers (010-1234-5678) are accepted too."""
+    try:
+        return phones.normalize(value)
+    except phones.PhoneNumberError as exc:
+        raise click.BadParameter(
+            f"{value!r}: {exc} (e.g. +821012345678 or 010-1234-5678)", param_hint="--number"
+        ) from None
 
 
 def render_transcript(result: CallResult) -> str:
@@ -77,7 +95,12 @@ def call() -> None:
 
 
 @call.command("simulate")
-@click.option("--number", default=DEFAULT_NUMBER, show_default=True, help="Caller number, E.164.")
+@click.option(
+    "--number",
+    default=DEFAULT_NUMBER,
+    show_default=True,
+    help="Caller number, E.164 or Korean (010-1234-5678).",
+)
 @click.option("--at", "at_text", metavar="ISO-8601", help="Call time with UTC offset (default: now).")
 @click.option(
     "--input",
@@ -126,10 +149,12 @@ def simulate(
       aicc-ops call simulate --at 2026-09-25T10:00:00+09:00 --input 2 --json     # 추석: after hours
     """
     at = parse_at(at_text)
+    caller = parse_number(number)
+    fault_map = parse_faults(faults)
     with user_errors():
         script = [CallerInput.parse(i) for i in inputs]
-        with local_stack(data_dir, faults=parse_faults(faults), hold_seconds=hold_seconds) as stack:
-            result = stack.engine.run(number, at, script)
+        with local_stack(data_dir, faults=fault_map, hold_seconds=hold_seconds) as stack:
+            result = stack.engine.run(caller, at, script)
     if as_json:
         click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
     else:

@@ -7,7 +7,6 @@ at any instant (holidays, nights) runs in milliseconds. Every step and transitio
 
 from __future__ import annotations
 
-import json
 import re
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
@@ -17,6 +16,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from aicc import clock
+from aicc.domain import phones
 from aicc.settings import DAYS, Config
 
 from . import references as refs
@@ -27,11 +27,12 @@ from .lex import LocalLexBot
 from .presence import AgentPresence
 
 MAX_ATTRIBUTES_BYTES = 32 * 1024
-MAX_STEPS = 1000
+MAX_STEPS = 1000  # actions in a row without the caller's time or input moving on: a flow loop
 DEFAULT_INPUT_SECONDS = 5
 _DTMF = re.compile(r"^[0-9#*]+$")
 _E164 = re.compile(r"^\+[1-9]\d{7,14}$")
 _SSML_TAG = re.compile(r"<[^>]+>")
+_SSML_BREAK = re.compile(r"<break\b[^>]*/?>")
 _ATTR_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 
 
@@ -123,6 +124,22 @@ class CallResult:
         return data
 
 
+class _BadParameterError(ValueError):
+    """A parameter resolved at run time to a value Connect would refuse (the action errors)."""
+
+
+def _int_param(params: Mapping[str, Any], key: str, default: int) -> int:
+    value = params.get(key, default)
+    try:
+        return int(str(value))
+    except ValueError:
+        raise _BadParameterError(f"{key} is {value!r}, not a number") from None
+
+
+def _attributes_bytes(attributes: Mapping[str, str]) -> int:
+    return sum(len(k.encode("utf-8")) + len(v.encode("utf-8")) for k, v in attributes.items())
+
+
 class FlowRunError(RuntimeError):
     """A flow is broken at run time (unhandled error, step limit); the contact would be dropped."""
 
@@ -152,6 +169,7 @@ class _Contact:
     voice: str = "Joanna"
     callback_number: str | None = None
     queued: bool = False
+    lambda_invocation: dict[str, str] = field(default_factory=dict)
 
 
 def _brief(response: Mapping[str, Any]) -> str:
@@ -170,7 +188,9 @@ def _brief(response: Mapping[str, Any]) -> str:
 
 
 def _strip_ssml(text: str) -> str:
-    return re.sub(r"\s+", " ", _SSML_TAG.sub(" ", text)).strip()
+    """What the caller hears, as text: breaks become spaces, other tags vanish (<sub> keeps its text)."""
+    text = _SSML_BREAK.sub(" ", text)
+    return re.sub(r"\s+", " ", _SSML_TAG.sub("", text)).strip()
 
 
 def _number(value: str) -> Decimal | None:
@@ -201,10 +221,13 @@ def condition_true(operator: str, operand: str, value: str) -> bool:
 
 
 def local_phone_to_e164(digits: str, country: str) -> str | None:
-    """Store-mode phone validation ('Local' format): a Korean national number to E.164."""
-    if country != "KR" or not re.fullmatch(r"0\d{8,10}", digits):
+    """Store-mode phone validation ('Local' format): a Korean national number to E.164, else None."""
+    if country != "KR" or not digits.startswith("0"):
         return None
-    return f"+82{digits[1:]}"
+    try:
+        return phones.normalize(digits)
+    except phones.PhoneNumberError:
+        return None
 
 
 class Engine:
@@ -228,7 +251,9 @@ class Engine:
             raise ValueError(f"entry flow {entry_flow!r} is not in the catalog")
         self.entry_flow = entry_flow
         self.hold_seconds = hold_seconds
-        self.occupancy: dict[str, tuple[int, int]] = {}  # queue key -> (contacts waiting, oldest age s)
+        # Contacts already waiting per queue key: (count, oldest age in s). A simulated call is alone
+        # unless a drill or test sets a backlog; queue metrics and max_contacts capacity read it.
+        self.backlog: dict[str, tuple[int, int]] = {}
         # Fault injection for drills and tests: queue key -> capacity (overrides max_contacts), and
         # (flow key, action identifier) -> the ErrorType that action raises instead of running.
         self.queue_limits: dict[str, int] = {}
@@ -308,18 +333,23 @@ class _Run:
         self.script = script
         self.hold_seconds = hold_seconds
         self.steps = 0
-        self.queue_entered_at: datetime | None = None
+        self.progress: tuple[datetime, int] | None = None
 
     # ---- views --------------------------------------------------------------------------------
+    def queue_view(self) -> dict[str, Any] | None:
+        """$.Queue and the event's ContactData.Queue: the working queue, or None."""
+        c = self.c
+        if not c.target_queue:
+            return None
+        return {
+            "Name": self.queue_name(c.target_queue),
+            "ARN": self.queue_arn(c.target_queue),
+            "OutboundCallerId": {"Address": c.dialed, "Type": "TELEPHONE_NUMBER"},
+        }
+
     def view(self) -> dict[str, Any]:
         c = self.c
-        queue = None
-        if c.target_queue:
-            queue = {
-                "Name": self.queue_name(c.target_queue),
-                "ARN": self.queue_arn(c.target_queue),
-                "OutboundCallerId": {"Address": c.dialed, "Type": "TELEPHONE_NUMBER"},
-            }
+        queue = self.queue_view()
         return {
             "Attributes": c.attributes,
             "External": c.external,
@@ -338,6 +368,7 @@ class _Run:
             "InitiationMethod": "INBOUND",
             "LanguageCode": "ko-KR",
             "TextToSpeechVoiceId": c.voice,
+            "LambdaInvocation": c.lambda_invocation,
         }
 
     def queue_name(self, target: tuple[str, str]) -> str:
@@ -375,9 +406,14 @@ class _Run:
         while ident:
             if budget_until is not None and self.c.now >= budget_until:
                 return None
-            self.steps += 1
+            progress = (self.c.now, len(self.r.inputs_used))
+            self.steps = self.steps + 1 if progress == self.progress else 1
+            self.progress = progress
             if self.steps > MAX_STEPS:
-                raise FlowRunError(f"{flow.name}: more than {MAX_STEPS} steps; a loop without an exit?")
+                raise FlowRunError(
+                    f"{flow.name} / {ident}: {MAX_STEPS} actions in a row with no input and no time passing; "
+                    "a loop without an exit"
+                )
             action = flow.actions[ident]
             kind = str(action["Type"])
             injected = self.e.action_faults.get((flow.key, ident))
@@ -431,7 +467,10 @@ class _Run:
             k: refs.resolve_param(v, self.view(), single=k in SINGLE_PATH_PARAMS) for k, v in raw.items()
         }
         handler = getattr(self, f"do_{kind}")
-        outcome: _Outcome = handler(flow, action, params, budget)
+        try:
+            outcome: _Outcome = handler(flow, action, params, budget)
+        except _BadParameterError as exc:
+            return _Outcome("error", "NoMatchingError", str(exc))
         return outcome
 
     # ---- caller I/O ---------------------------------------------------------------------------
@@ -469,7 +508,7 @@ class _Run:
 
     def do_GetParticipantInput(self, flow: Flow, a: Any, p: Mapping[str, Any], b: Any) -> _Outcome:
         self.say(p)
-        limit = int(p.get("InputTimeLimitSeconds", DEFAULT_INPUT_SECONDS))
+        limit = _int_param(p, "InputTimeLimitSeconds", DEFAULT_INPUT_SECONDS)
         store = str(p.get("StoreInput", "False")).lower() == "true"
         given = self.next_input()
         if given.kind != "dtmf":  # speech on a keypad block is not heard as keys
@@ -491,7 +530,7 @@ class _Run:
         validation = p.get("InputValidation") or {}
         maximum = (validation.get("CustomValidation") or {}).get("MaximumLength")
         if maximum is not None:
-            digits = digits[: int(maximum)]
+            digits = digits[: _int_param(validation["CustomValidation"], "MaximumLength", 20)]
         phone = validation.get("PhoneNumberValidation")
         if phone:
             if phone.get("NumberFormat") == "E164":
@@ -512,7 +551,9 @@ class _Run:
         session = {str(k): str(v) for k, v in (p.get("LexSessionAttributes") or {}).items()}
         given = self.next_input()
         if given.kind == "silence":
-            self.wait(8)
+            # Lex waits start-timeout-ms for speech to begin (3 s unless the block's session says otherwise).
+            start_ms = session.get("x-amz-lex:audio:start-timeout-ms:*:*", "3000")
+            self.wait(int(start_ms) / 1000 if start_ms.isdigit() else 3)
             self.c.lex = {}
             return _Outcome("error", "InputTimeLimitExceeded", "no speech")
         text = given.value.rstrip("#") if given.kind == "dtmf" else given.value
@@ -529,8 +570,9 @@ class _Run:
     def do_InvokeLambdaFunction(self, flow: Flow, a: Any, p: Mapping[str, Any], b: Any) -> _Outcome:
         arn = str(p.get("LambdaFunctionARN", ""))
         name = self.e.lambdas.name_of(arn) or arn
-        limit = float(p.get("InvocationTimeLimitSeconds", 8))
+        limit = float(_int_param(p, "InvocationTimeLimitSeconds", 8))
         rtype = (p.get("ResponseValidation") or {}).get("ResponseType", "STRING_MAP")
+        asynchronous = p.get("InvocationType") == "ASYNCHRONOUS"
         parameters = {str(k): refs.as_text(v) for k, v in (p.get("LambdaInvocationAttributes") or {}).items()}
         event = self.lambda_event(parameters)
         started = datetime.now()
@@ -549,6 +591,10 @@ class _Run:
             )
         )
         self.note("lambda", f"{name}: {error}" if error else f"{name}: {_brief(response or {})}")
+        if asynchronous:
+            # The flow does not wait: only the invocation ID is known; the result is loaded later.
+            self.c.lambda_invocation = {"InvocationId": str(uuid.uuid4())}
+            return _Outcome("next", detail=f"{name} (asynchronous)")
         if error is not None:
             return _Outcome("error", "NoMatchingError", error)
         self.c.external = response or {}
@@ -556,13 +602,6 @@ class _Run:
 
     def lambda_event(self, parameters: dict[str, str]) -> dict[str, Any]:
         c = self.c
-        queue = None
-        if c.target_queue:
-            queue = {
-                "ARN": self.queue_arn(c.target_queue),
-                "Name": self.queue_name(c.target_queue),
-                "OutboundCallerId": {"Address": c.dialed, "Type": "TELEPHONE_NUMBER"},
-            }
         return {
             "Name": "ContactFlowEvent",
             "Details": {
@@ -580,7 +619,7 @@ class _Run:
                     "MediaStreams": {"Customer": {"Audio": None}},
                     "Name": "ContactFlowEvent",
                     "PreviousContactId": c.contact_id,
-                    "Queue": queue,
+                    "Queue": self.queue_view(),
                     "References": {},
                     "SystemEndpoint": {"Address": c.dialed, "Type": "TELEPHONE_NUMBER"},
                 },
@@ -631,7 +670,7 @@ class _Run:
                 )
             return None
         counts = self.e.presence.counts(target[1])
-        waiting, oldest = self.e.occupancy.get(target[1], (0, 0))
+        waiting, oldest = self.e.backlog.get(target[1], (0, 0))
         return {
             "NumberOfAgentsAvailable": counts.available,
             "NumberOfAgentsOnline": counts.online,
@@ -652,7 +691,7 @@ class _Run:
         if target is None or target[0] != "queue":
             return _Outcome("error", "NoMatchingError", "no queue to measure")
         counts = self.e.presence.counts(target[1])
-        waiting, oldest = self.e.occupancy.get(target[1], (0, 0))
+        waiting, oldest = self.e.backlog.get(target[1], (0, 0))
         self.c.metrics = {
             "Queue": {
                 "Name": self.queue_name(target),
@@ -671,7 +710,7 @@ class _Run:
     def do_Loop(self, flow: Flow, a: Any, p: Mapping[str, Any], b: Any) -> _Outcome:
         key = (flow.key, str(a["Identifier"]))
         done = self.c.loops.get(key, 0)
-        limit = int(str(p.get("LoopCount", "0")) or 0)
+        limit = _int_param(p, "LoopCount", 0)
         if done < limit:
             self.c.loops[key] = done + 1
             return _Outcome("result", "ContinueLooping", f"{done + 1}/{limit}")
@@ -690,7 +729,7 @@ class _Run:
     def _enqueue(self, target: tuple[str, str]) -> _Outcome | None:
         if target[0] == "queue":
             queue = self.e.config.queues[target[1]]
-            waiting, _ = self.e.occupancy.get(target[1], (0, 0))
+            waiting, _ = self.e.backlog.get(target[1], (0, 0))
             limit = self.e.queue_limits.get(target[1], queue.max_contacts)
             if limit is not None and waiting >= limit:
                 return _Outcome("error", "QueueAtCapacity", f"{queue.name} holds {waiting}")
@@ -729,7 +768,7 @@ class _Run:
         if any(not _ATTR_KEY.match(k) for k in values):
             return _Outcome("error", "NoMatchingError", "invalid attribute key")
         merged = {**self.c.attributes, **values}
-        if len(json.dumps(merged, ensure_ascii=False).encode("utf-8")) > MAX_ATTRIBUTES_BYTES:
+        if _attributes_bytes(merged) > MAX_ATTRIBUTES_BYTES:
             return _Outcome("error", "NoMatchingError", "attributes would exceed 32 KB")
         self.c.attributes = merged
         return _Outcome("next", detail=", ".join(f"{k}={v}" for k, v in values.items()))
@@ -798,6 +837,8 @@ class _Run:
             self.say(message)
         interval = p.get("InterruptFrequencySeconds")
         remaining = (budget - self.c.now).total_seconds() if budget else float(self.hold_seconds)
+        if interval is not None:
+            interval = _int_param(p, "InterruptFrequencySeconds", 60)
         if interval is None or float(interval) > remaining:
             self.wait(max(0.0, remaining))
             return _Outcome("terminal", detail="played until the end of the simulated wait")
@@ -817,7 +858,6 @@ class _Run:
     # ---- waiting in queue ---------------------------------------------------------------------
     def wait_in_queue(self) -> None:
         """The customer-queue flow runs while the contact waits, for the simulated hold time."""
-        self.queue_entered_at = self.c.now
         until = self.c.now + timedelta(seconds=self.hold_seconds)
         hook = self.c.hooks.get("CustomerQueue")
         while hook and self.c.queued and self.c.now < until and not self.r.disconnected:

@@ -7,12 +7,12 @@ exception, is an error that sends the flow down the block's error branch.
 
 from __future__ import annotations
 
-import contextlib
 import contextvars
 import importlib
 import io
 import json
 import re
+import sys
 import threading
 import time
 import uuid
@@ -70,8 +70,10 @@ class LocalLambdas:
         # Drills and tests: handler name -> keys that override the handler's real response.
         self.overrides: dict[str, dict[str, str]] = {}
         self._handlers: dict[str, Handler] = {}
-        self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="lambda")
+        self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix=_WORKER_PREFIX)
         self._lock = threading.Lock()
+        self._stdout = sys.stdout
+        sys.stdout = _WorkerOutputFilter(sys.stdout)
 
     def name_of(self, arn: str) -> str | None:
         return self.functions.get(arn)
@@ -103,7 +105,7 @@ class LocalLambdas:
         handler = self.handler(name)
         context = LambdaContext(f"aicc-local-{name}", arn, timeout)
         run = contextvars.copy_context().run  # keeps the simulated clock inside the worker
-        future = self._pool.submit(run, _quietly, handler, event, context)
+        future = self._pool.submit(run, handler, event, context)
         try:
             result = future.result(timeout=timeout)
         except FutureTimeout:
@@ -118,12 +120,34 @@ class LocalLambdas:
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
+        if isinstance(sys.stdout, _WorkerOutputFilter):
+            sys.stdout = self._stdout
 
 
-def _quietly(handler: Handler, event: dict[str, Any], context: LambdaContext) -> Any:
-    """Run a handler with its stdout (Powertools' EMF metric lines) kept out of the CLI's output."""
-    with contextlib.redirect_stdout(io.StringIO()):
-        return handler(event, context)
+class _WorkerOutputFilter(io.TextIOBase):
+    """sys.stdout stand-in: text written by Lambda worker threads (Powertools' EMF metric lines and
+    logs, which go to stdout as in AWS) is dropped; everything else reaches the real stdout.
+
+    Routing by thread, not by swapping sys.stdout per call, keeps a handler that outlives its
+    timeout from swallowing the CLI's own output."""
+
+    def __init__(self, real: Any) -> None:
+        self.real = real
+
+    def write(self, text: str) -> int:
+        if threading.current_thread().name.startswith(_WORKER_PREFIX):
+            return len(text)
+        written: int = self.real.write(text)
+        return written
+
+    def flush(self) -> None:
+        self.real.flush()
+
+    def __getattr__(self, name: str) -> Any:  # encoding, isatty, fileno... of the real stream
+        return getattr(self.real, name)
+
+
+_WORKER_PREFIX = "aicc-lambda"
 
 
 def validate_response(name: str, result: Any, response_type: str) -> dict[str, Any]:

@@ -39,6 +39,36 @@ _RESERVED_IDS = {
     "valueOf",
 }
 _ATTR_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+# The kind of resource a parameter must name (a static value must resolve to it).
+PARAM_KINDS = {
+    "QueueId": "queue",
+    "AgentId": "agent",
+    "ContactFlowId": "flow",
+    "HoursOfOperationId": "hours",
+    "LambdaFunctionARN": "lambda",
+    "AliasArn": "lex",
+    "CustomerQueue": "flow",
+    "CustomerHold": "flow",
+    "CustomerWhisper": "flow",
+    "AgentWhisper": "flow",
+    "AgentHold": "flow",
+    "CustomerRemaining": "flow",
+}
+KIND_NAMES = {
+    "queue": "queue",
+    "agent": "agent",
+    "flow": "flow",
+    "hours": "hours of operation",
+    "lambda": "Lambda function",
+    "lex": "Lex bot alias",
+}
+ENUMS = {
+    "FlowLoggingBehavior": ("Enabled", "Disabled"),
+    "StoreInput": ("True", "False"),
+    "InvocationType": ("SYNCHRONOUS", "ASYNCHRONOUS"),
+    "DisableCancelKey": ("True", "False"),
+    "NumberFormat": ("Local", "E164"),
+}
 _ARN = re.compile(r"^arn:aws:")
 
 
@@ -149,6 +179,8 @@ class _FlowLinter:
                     if isinstance(v, dict):
                         self.references(ident, v, f"{where}[{i}].")
             elif isinstance(value, str):
+                if key in ENUMS and value not in ENUMS[key]:
+                    self.add(ident, f"{where} must be one of {', '.join(ENUMS[key])}, got {value!r}")
                 for r in refs.references_in(value):
                     try:
                         refs.parse(r)
@@ -156,16 +188,18 @@ class _FlowLinter:
                         self.add(ident, f"{where}: {exc}")
                 if key in SINGLE_PATH_PARAMS and "$." in value and not refs.is_single_reference(value):
                     self.add(ident, f"{where} must be static or a single JSONPath, got {value!r}")
-                if _ARN.match(value) and key not in ("Uri",):
-                    self.resource(ident, where, value)
+                if key in PARAM_KINDS and not value.startswith("$."):
+                    self.resource(ident, where, value, PARAM_KINDS[key])
+                elif _ARN.match(value) and key != "Uri":
+                    self.resource(ident, where, value, None)
 
-    def resource(self, ident: str, where: str, arn: str) -> None:
-        found = self.resources.identify(arn)
+    def resource(self, ident: str, where: str, ref: str, kind: str | None) -> None:
+        found = self.resources.identify(ref)
         if found is None:
-            self.add(
-                ident,
-                f"{where} refers to {arn}, which is no flow, queue, hours, Lambda or bot of this instance",
-            )
+            what = f"no {KIND_NAMES[kind]}" if kind else "no flow, queue, hours, Lambda or bot"
+            self.add(ident, f"{where} refers to {ref}, which is {what} of this instance")
+        elif kind and found[0] != kind:
+            self.add(ident, f"{where} must name a {KIND_NAMES[kind]}, but {ref} is a {KIND_NAMES[found[0]]}")
 
     def transitions(self, ident: str, kind: str, spec: Any, t: Any, params: Mapping[str, Any]) -> None:
         if not isinstance(t, dict):
@@ -185,8 +219,16 @@ class _FlowLinter:
             if e not in spec.errors:
                 self.add(ident, f"{kind} never raises {e!r}")
         required = set(spec.required_errors)
+        never: set[str] = set()
         if kind == "GetParticipantInput" and not _truthy(params.get("StoreInput", "False")):
             required |= {"InputTimeLimitExceeded", "NoMatchingCondition"}
+            never = {"InvalidPhoneNumber"}
+        elif kind == "GetParticipantInput":
+            never = {"InputTimeLimitExceeded", "NoMatchingCondition"}  # store mode: timeout is "Timeout"
+        if kind == "CheckMetricData" and params.get("MetricType") in AGENT_METRICS:
+            never = {"NoMatchingCondition"}  # the false case of an agent count goes to NextAction
+        for e in sorted(never & set(errors)):
+            self.add(ident, f"{e} never happens here (remove the branch)")
         if kind == "GetParticipantInput" and "PhoneNumberValidation" in (params.get("InputValidation") or {}):
             required.add("InvalidPhoneNumber")
         for e in sorted(required - set(errors)):
@@ -360,12 +402,9 @@ class _FlowLinter:
     def check_TransferToFlow(self, ident: str, params: Mapping[str, Any], t: Mapping[str, Any]) -> None:
         ref = params.get("ContactFlowId")
         found = self.resources.identify(ref) if isinstance(ref, str) else None
-        if found and found[0] == "flow":
-            target = self.flows.get(found[1])
-            if target and target.type != "CONTACT_FLOW":
-                self.add(ident, f"transfers to {target.name!r}, a {target.type} flow")
-        elif isinstance(ref, str) and not ref.startswith("$"):
-            self.add(ident, f"ContactFlowId {ref!r} is not a flow of this instance")
+        target = self.flows.get(found[1]) if found and found[0] == "flow" else None
+        if target and target.type != "CONTACT_FLOW":
+            self.add(ident, f"transfers to {target.name!r}, a {target.type} flow")
 
     def check_UpdateContactCallbackNumber(
         self, ident: str, params: Mapping[str, Any], t: Mapping[str, Any]

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from aicc.domain import phones
 from aicc.settings import TEAMS, Config
 
 SAMPLE_DIR = Path(__file__).with_name("sample_data")
@@ -33,7 +34,6 @@ CUSTOMER_OPTIONAL = ("part", "ts_primary", "ts_secondary", "sales_rep_name", "sa
 AGENT_COLUMNS = ("login", "name", "email", "team", "part", "skills", "routing_profile", "status")
 ROSTER_COLUMNS = ("part", "name", "members", "manager")
 STATUSES = ("AVAILABLE", "BUSY", "AFTER_CONTACT_WORK", "OFFLINE")
-_E164 = re.compile(r"^\+[1-9]\d{7,14}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -53,13 +53,11 @@ class SeedData:
 
 
 def normalize_phone(raw: str) -> str | None:
-    """E.164 for an E.164 or Korean national number (010-1234-5678, 02-123-4567), else None."""
-    text = re.sub(r"[\s\-().]", "", raw)
-    if _E164.match(text):
-        return text
-    if re.fullmatch(r"0\d{8,10}", text):
-        return f"+82{text[1:]}"
-    return None
+    """E.164 for a number the Lambdas accept (010-1234-5678, 02-123-4567, +8210...), else None."""
+    try:
+        return phones.normalize(raw)
+    except phones.PhoneNumberError:
+        return None
 
 
 def _rows(
@@ -71,31 +69,39 @@ def _rows(
         problems.append(f"{path.name}: cannot read ({exc.strerror})")
         return
     with handle:
-        reader = csv.DictReader(handle)
-        header = [h.strip() for h in reader.fieldnames or []]
-        missing = [c for c in required if c not in header]
-        unknown = [c for c in header if c not in required + optional]
-        if missing:
-            problems.append(
-                f"{path.name}:1: missing column(s) {', '.join(missing)}; "
-                f"the header must be {','.join(required)}"
-            )
-            return
-        if unknown:
-            problems.append(
-                f"{path.name}:1: unknown column(s) {', '.join(unknown)}; "
-                f"allowed: {', '.join(required + optional)}"
-            )
-            return
-        for row in reader:
-            line = reader.line_num
-            values = {(k or "").strip(): (v or "").strip() for k, v in row.items() if k is not None}
-            if None in row:
-                problems.append(f"{path.name}:{line}: more values than columns")
-                continue
-            if not any(values.values()):
-                continue
-            yield line, values
+        try:
+            yield from _read(path, handle, required, optional, problems)
+        except UnicodeDecodeError:
+            problems.append(f"{path.name}: not UTF-8 text (in Excel: Save As > CSV UTF-8)")
+
+
+def _read(
+    path: Path, handle: Any, required: tuple[str, ...], optional: tuple[str, ...], problems: list[str]
+) -> Iterator[tuple[int, dict[str, str]]]:
+    reader = csv.DictReader(handle)
+    header = [h.strip() for h in reader.fieldnames or []]
+    missing = [c for c in required if c not in header]
+    unknown = [c for c in header if c not in required + optional]
+    if missing:
+        problems.append(
+            f"{path.name}:1: missing column(s) {', '.join(missing)}; the header must be {','.join(required)}"
+        )
+        return
+    if unknown:
+        problems.append(
+            f"{path.name}:1: unknown column(s) {', '.join(unknown)}; "
+            f"allowed: {', '.join(required + optional)}"
+        )
+        return
+    for row in reader:
+        line = reader.line_num
+        values = {(k or "").strip(): (v or "").strip() for k, v in row.items() if k is not None}
+        if None in row:
+            problems.append(f"{path.name}:{line}: more values than columns")
+            continue
+        if not any(values.values()):
+            continue
+        yield line, values
 
 
 def _split(value: str) -> list[str]:
@@ -217,7 +223,7 @@ def _load_customers(
             bad.append(f"tier {r['tier']!r} must be MSP or GENERAL")
         key = (r["account_id"], r["contact_name"])
         if key in seen:
-            bad.append(f"account {r['account_id'][-4:]} / {r['contact_name']} already on line {seen[key]}")
+            bad.append(f"same account_id and contact_name as line {seen[key]}")
         for col in ("ts_primary", "ts_secondary"):
             if r.get(col) and r[col] not in logins:
                 bad.append(f"{col} {r[col]!r} is not an agent login")

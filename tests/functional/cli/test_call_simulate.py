@@ -108,8 +108,9 @@ def test_fault_injection_option() -> None:
         (["--at", "2026-11-25T10:00:00"], "has no UTC offset"),
         (["--input", "12a"], "is not a caller input"),
         (["--input", "say:"], "say: needs words"),
-        (["--number", "010-1234-5678"], "must be E.164"),
+        (["--number", "12345"], "e.g. +821012345678 or 010-1234-5678"),
         (["--fault", "customer_lookup=explode"], "HANDLER=KIND"),
+        (["--fault", "customer_lokup=error"], "'customer_lokup' is not a handler"),
     ],
 )
 def test_bad_arguments_get_a_clear_usage_error(args: list[str], message: str) -> None:

@@ -237,3 +237,77 @@ def test_flow_type_restrictions(resources: Resources) -> None:
 def test_unreachable_action_is_a_warning(resources: Resources) -> None:
     found = lint.lint({"t": _flow([_say(), BYE, _say("orphan")])}, resources)
     assert [(f.action, f.severity) for f in found] == [("orphan", "warning")]
+
+
+def test_static_references_must_name_the_right_kind(resources: Resources) -> None:
+    def setq(value: str) -> dict[str, Any]:
+        return {
+            "Identifier": "setq",
+            "Type": "UpdateContactTargetQueue",
+            "Parameters": {"QueueId": value},
+            "Transitions": {
+                "NextAction": "bye",
+                "Errors": [{"NextAction": "bye", "ErrorType": "NoMatchingError"}],
+            },
+        }
+
+    assert _messages(resources, _flow([setq("nosuch-queue"), BYE])) == [
+        "setq: QueueId refers to nosuch-queue, which is no queue of this instance"
+    ]
+    flow_arn = resources.flow_arn("emergency")
+    assert _messages(resources, _flow([setq(flow_arn), BYE])) == [
+        f"setq: QueueId must name a queue, but {flow_arn} is a flow"
+    ]
+    assert _messages(resources, _flow([setq(resources.queue_arn("msp_general")), BYE])) == []
+    assert _messages(resources, _flow([setq("$.Attributes.queue"), BYE])) == []
+    hook = {
+        "Identifier": "hook",
+        "Type": "UpdateContactEventHooks",
+        "Parameters": {"EventHooks": {"CustomerQueue": resources.queue_arn("msp_general")}},
+        "Transitions": {
+            "NextAction": "bye",
+            "Errors": [{"NextAction": "bye", "ErrorType": "NoMatchingError"}],
+        },
+    }
+    assert any("CustomerQueue must name a flow" in m for m in _messages(resources, _flow([hook, BYE])))
+    fn = {
+        "Identifier": "fn",
+        "Type": "InvokeLambdaFunction",
+        "Parameters": {"LambdaFunctionARN": "customer-lookup"},
+        "Transitions": {
+            "NextAction": "bye",
+            "Errors": [{"NextAction": "bye", "ErrorType": "NoMatchingError"}],
+        },
+    }
+    assert any("which is no Lambda function" in m for m in _messages(resources, _flow([fn, BYE])))
+
+
+def test_error_branches_that_cannot_happen_and_enum_values(resources: Resources) -> None:
+    store = {
+        "Identifier": "digits",
+        "Type": "GetParticipantInput",
+        "Parameters": {
+            "Text": "번호",
+            "StoreInput": "True",
+            "InputValidation": {"CustomValidation": {"MaximumLength": "4"}},
+        },
+        "Transitions": {
+            "NextAction": "bye",
+            "Errors": [
+                {"NextAction": "bye", "ErrorType": "NoMatchingError"},
+                {"NextAction": "bye", "ErrorType": "InputTimeLimitExceeded"},
+            ],
+        },
+    }
+    assert _messages(resources, _flow([store, BYE])) == [
+        "digits: InputTimeLimitExceeded never happens here (remove the branch)"
+    ]
+    logging = {
+        "Identifier": "log",
+        "Type": "UpdateFlowLoggingBehavior",
+        "Parameters": {"FlowLoggingBehavior": "Sometimes"},
+        "Transitions": {"NextAction": "bye"},
+    }
+    assert _messages(resources, _flow([logging, BYE])) == [
+        "log: FlowLoggingBehavior must be one of Enabled, Disabled, got 'Sometimes'"
+    ]

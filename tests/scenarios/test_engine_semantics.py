@@ -1,0 +1,194 @@
+"""Engine rules on small synthetic flows, run with the stack's real Lambdas, Lex and agents."""
+
+from __future__ import annotations
+
+import io
+import threading
+from datetime import datetime
+from typing import Any
+
+import pytest
+
+from aicc_ops.engine.flows import Flow
+from aicc_ops.engine.interpreter import Engine, FlowRunError
+from aicc_ops.engine.lambdas import _WORKER_PREFIX, _WorkerOutputFilter
+from aicc_ops.local.stack import LocalStack
+
+AT = datetime.fromisoformat("2026-11-25T10:00:00+09:00")
+BYE = {"Identifier": "bye", "Type": "DisconnectParticipant", "Parameters": {}, "Transitions": {}}
+
+
+def _say(ident: str, text: str, nxt: str = "bye") -> dict[str, Any]:
+    return {
+        "Identifier": ident,
+        "Type": "MessageParticipant",
+        "Parameters": {"Text": text},
+        "Transitions": {"NextAction": nxt, "Errors": [{"NextAction": nxt, "ErrorType": "NoMatchingError"}]},
+    }
+
+
+def _engine(stack: LocalStack, actions: list[dict[str, Any]]) -> Engine:
+    flow = Flow(
+        "t",
+        "Test",
+        "CONTACT_FLOW",
+        {"Version": "2019-10-30", "StartAction": actions[0]["Identifier"], "Actions": actions},
+        "{}",
+    )
+    flow.actions = {a["Identifier"]: a for a in actions}
+    return Engine(
+        stack.config,
+        stack.resources,
+        {"t": flow},
+        stack.lambdas,
+        stack.engine.lex,
+        stack.engine.presence,
+        entry_flow="t",
+    )
+
+
+def _set_queue(stack: LocalStack, nxt: str) -> dict[str, Any]:
+    return {
+        "Identifier": "setq",
+        "Type": "UpdateContactTargetQueue",
+        "Parameters": {"QueueId": stack.resources.queue_arn("general_customer")},
+        "Transitions": {"NextAction": nxt, "Errors": [{"NextAction": "bye", "ErrorType": "NoMatchingError"}]},
+    }
+
+
+def test_queue_metrics_and_capacity_read_the_backlog(stack: LocalStack) -> None:
+    size = {
+        "Identifier": "size",
+        "Type": "CheckMetricData",
+        "Parameters": {"MetricType": "NumberOfContactsInQueue"},
+        "Transitions": {
+            "NextAction": "xfer",
+            "Conditions": [
+                {"NextAction": "busy", "Condition": {"Operator": "NumberGreaterOrEqualTo", "Operands": ["3"]}}
+            ],
+            "Errors": [
+                {"NextAction": "xfer", "ErrorType": "NoMatchingCondition"},
+                {"NextAction": "xfer", "ErrorType": "NoMatchingError"},
+            ],
+        },
+    }
+    xfer = {
+        "Identifier": "xfer",
+        "Type": "TransferContactToQueue",
+        "Parameters": {},
+        "Transitions": {
+            "Errors": [
+                {"NextAction": "full", "ErrorType": "QueueAtCapacity"},
+                {"NextAction": "bye", "ErrorType": "NoMatchingError"},
+            ]
+        },
+    }
+    engine = _engine(
+        stack,
+        [_set_queue(stack, "size"), size, xfer, _say("busy", "busy", "xfer"), _say("full", "full"), BYE],
+    )
+    assert engine.run("+821012345678", AT, hold_seconds=0).queue == "General Customer"
+    engine.backlog["general_customer"] = (3, 400)
+    engine.queue_limits["general_customer"] = 3
+    r = engine.run("+821012345678", AT, hold_seconds=0)
+    assert r.prompts == ["busy", "full"] and r.queue is None
+
+
+def test_asynchronous_lambda_leaves_external_alone(stack: LocalStack) -> None:
+    def invoke(ident: str, handler: str, nxt: str, **extra: str) -> dict[str, Any]:
+        return {
+            "Identifier": ident,
+            "Type": "InvokeLambdaFunction",
+            "Parameters": {
+                "LambdaFunctionARN": stack.resources.function_arn(handler),
+                **extra,
+                "LambdaInvocationAttributes": {"hours": "business", "event": "test"},
+            },
+            "Transitions": {
+                "NextAction": nxt,
+                "Errors": [{"NextAction": "bye", "ErrorType": "NoMatchingError"}],
+            },
+        }
+
+    engine = _engine(
+        stack,
+        [
+            invoke("hours", "business_hours", "log"),
+            invoke("log", "call_log", "say", InvocationType="ASYNCHRONOUS"),
+            _say("say", "open=$.External.open id=$.LambdaInvocation.InvocationId"),
+            BYE,
+        ],
+    )
+    r = engine.run("+821012345678", AT)
+    assert r.prompts[0].startswith("open=true id=") and len(r.prompts[0]) > len("open=true id=") + 30
+
+
+def test_a_parameter_that_is_not_a_number_takes_the_error_branch(stack: LocalStack) -> None:
+    ask = {
+        "Identifier": "ask",
+        "Type": "GetParticipantInput",
+        "Parameters": {"Text": "번호", "StoreInput": "False", "InputTimeLimitSeconds": "soon"},
+        "Transitions": {
+            "NextAction": "bye",
+            "Errors": [
+                {"NextAction": "oops", "ErrorType": "NoMatchingError"},
+                {"NextAction": "bye", "ErrorType": "NoMatchingCondition"},
+                {"NextAction": "bye", "ErrorType": "InputTimeLimitExceeded"},
+            ],
+        },
+    }
+    r = _engine(stack, [ask, _say("oops", "잘못된 설정"), BYE]).run("+821012345678", AT)
+    assert r.prompts[-1] == "잘못된 설정"
+    assert "InputTimeLimitSeconds is 'soon', not a number" in r.steps[0].detail
+
+
+def test_a_loop_without_input_or_time_is_reported_not_run_forever(stack: LocalStack) -> None:
+    a = {
+        "Identifier": "a",
+        "Type": "Compare",
+        "Parameters": {"ComparisonValue": "$.Attributes.x"},
+        "Transitions": {
+            "Errors": [{"NextAction": "b", "ErrorType": "NoMatchingCondition"}],
+            "Conditions": [{"NextAction": "bye", "Condition": {"Operator": "Equals", "Operands": ["y"]}}],
+        },
+    }
+    b = {
+        "Identifier": "b",
+        "Type": "UpdateContactAttributes",
+        "Parameters": {"Attributes": {"n": "1"}},
+        "Transitions": {"NextAction": "a", "Errors": [{"NextAction": "bye", "ErrorType": "NoMatchingError"}]},
+    }
+    with pytest.raises(FlowRunError, match="no input and no time passing"):
+        _engine(stack, [a, b, BYE]).run("+821012345678", AT)
+
+
+def test_a_day_in_queue_is_simulated_without_tripping_the_loop_guard(stack: LocalStack) -> None:
+    r = stack.engine.run("+821099990000", AT, ["say:상담원"], hold_seconds=86_400)
+    assert r.in_queue and r.queue == "General Customer"
+    assert len([p for p in r.prompts if p.startswith("대기가 길어지고 있습니다")]) == 86_400 // (
+        120 + 5
+    )  # each cycle: 120 s of messages, a 5 s offer
+
+
+def test_contact_attributes_are_limited_to_32_kb_all_or_nothing(stack: LocalStack) -> None:
+    big = {
+        "Identifier": "big",
+        "Type": "UpdateContactAttributes",
+        "Parameters": {"Attributes": {"small": "ok", "blob": "가" * 11_000}},
+        "Transitions": {
+            "NextAction": "bye",
+            "Errors": [{"NextAction": "err", "ErrorType": "NoMatchingError"}],
+        },
+    }
+    r = _engine(stack, [big, _say("err", "too big"), BYE]).run("+821012345678", AT)
+    assert r.prompts == ["too big"] and "small" not in r.attributes
+
+
+def test_worker_output_is_dropped_and_the_cli_output_kept() -> None:
+    real = io.StringIO()
+    out = _WorkerOutputFilter(real)
+    worker = threading.Thread(target=out.write, args=("EMF metric line\n",), name=f"{_WORKER_PREFIX}_0")
+    worker.start()
+    worker.join()
+    out.write("transcript\n")
+    assert real.getvalue() == "transcript\n"
