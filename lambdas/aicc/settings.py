@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, time
 from functools import cache
@@ -169,6 +169,12 @@ class _Reader:
         if not isinstance(self.data, dict):
             raise ConfigError(file, "-", "must be a mapping at the top level")
 
+    def entries(self, section: str) -> Iterator[tuple[str, str, dict[str, Any]]]:
+        """(key, field path, mapping) for each entry of a top-level section keyed by snake_case names."""
+        for key, obj in self.mapping(self.data.get(section), section).items():
+            path = f"{section}.{self.key(key, f'{section}.{key}')}"
+            yield key, path, self.mapping(obj, path)
+
     def fail(self, path: str, problem: str) -> ConfigError:
         return ConfigError(self.file, path, problem)
 
@@ -228,9 +234,7 @@ class _Reader:
 def _load_hours(d: Path) -> dict[str, Hours]:
     r = _Reader(d, "hours.yaml")
     out: dict[str, Hours] = {}
-    for key, obj in r.mapping(r.data.get("hours"), "hours").items():
-        p = f"hours.{r.key(key, f'hours.{key}')}"
-        obj = r.mapping(obj, p)
+    for key, p, obj in r.entries("hours"):
         tz_name = r.get(obj, "time_zone", p, str)
         try:
             tz = ZoneInfo(tz_name)
@@ -291,9 +295,7 @@ def _load_queues(d: Path, hours: Mapping[str, Hours]) -> dict[str, Queue]:
     r = _Reader(d, "queues.yaml")
     out: dict[str, Queue] = {}
     names: set[str] = set()
-    for key, obj in r.mapping(r.data.get("queues"), "queues").items():
-        p = f"queues.{r.key(key, f'queues.{key}')}"
-        obj = r.mapping(obj, p)
+    for key, p, obj in r.entries("queues"):
         name = r.get(obj, "name", p, str)
         if name in names:
             raise r.fail(f"{p}.name", f"queue name {name!r} is used twice")
@@ -328,9 +330,7 @@ def _load_queues(d: Path, hours: Mapping[str, Hours]) -> dict[str, Queue]:
 def _load_routing_profiles(d: Path, queues: Mapping[str, Queue]) -> dict[str, RoutingProfile]:
     r = _Reader(d, "routing_profiles.yaml")
     out: dict[str, RoutingProfile] = {}
-    for key, obj in r.mapping(r.data.get("routing_profiles"), "routing_profiles").items():
-        p = f"routing_profiles.{r.key(key, f'routing_profiles.{key}')}"
-        obj = r.mapping(obj, p)
+    for key, p, obj in r.entries("routing_profiles"):
         team = r.get(obj, "team", p, str)
         if team not in TEAMS:
             raise r.fail(f"{p}.team", f"must be one of {', '.join(TEAMS)}")
@@ -384,9 +384,7 @@ def _load_escalation(d: Path) -> EscalationPolicy:
 def _load_prompts(d: Path) -> dict[str, Prompt]:
     r = _Reader(d, "prompts.yaml")
     out: dict[str, Prompt] = {}
-    for key, obj in r.mapping(r.data.get("prompts"), "prompts").items():
-        p = f"prompts.{r.key(key, f'prompts.{key}')}"
-        obj = r.mapping(obj, p)
+    for key, p, obj in r.entries("prompts"):
         texts = {loc: r.get(obj, loc, p, str) for loc in LOCALES if loc in obj}
         if "ko-KR" not in texts:
             raise r.fail(f"{p}.ko-KR", "is required (ko-KR is the primary language)")
@@ -405,9 +403,7 @@ def _load_prompts(d: Path) -> dict[str, Prompt]:
 def _load_tables(d: Path) -> dict[str, TableSchema]:
     r = _Reader(d, "tables.yaml")
     out: dict[str, TableSchema] = {}
-    for key, obj in r.mapping(r.data.get("tables"), "tables").items():
-        p = f"tables.{r.key(key, f'tables.{key}')}"
-        obj = r.mapping(obj, p)
+    for key, p, obj in r.entries("tables"):
         attributes = r.get(obj, "attributes", p, dict)
         for a, t in attributes.items():
             if t not in ("S", "N", "B"):
