@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import click
 
@@ -17,11 +18,12 @@ from ..local.stack import local_stack
 from ._errors import user_errors
 
 DEFAULT_NUMBER = "+821012345678"
+SEOUL = ZoneInfo("Asia/Seoul")
 
 
 def parse_at(value: str | None) -> datetime:
     if not value:
-        return datetime.now(UTC)
+        return datetime.now(SEOUL)
     try:
         at = datetime.fromisoformat(value)
     except ValueError:
@@ -101,7 +103,9 @@ def call() -> None:
     show_default=True,
     help="Caller number, E.164 or Korean (010-1234-5678).",
 )
-@click.option("--at", "at_text", metavar="ISO-8601", help="Call time with UTC offset (default: now).")
+@click.option(
+    "--at", "at_text", metavar="ISO-8601", help="Call time with UTC offset (default: now, in Seoul)."
+)
 @click.option(
     "--input",
     "inputs",
