@@ -11,6 +11,7 @@ import os
 import pkgutil
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -146,18 +147,24 @@ class Resources:
             "lex_bot_alias_arn": self.lex_alias_arn,
         }
 
+    @cached_property
+    def _by_arn(self) -> dict[str, tuple[str, str]]:
+        return {
+            **{self.queue_arn(k): ("queue", k) for k in self.config.queues},
+            **{self.flow_arn(k): ("flow", k) for k in self.catalog},
+            **{self.hours_arn(k): ("hours", k) for k in self.config.hours},
+            **{self.function_arn(h): ("lambda", h) for h in self.handlers},
+            self.lex_alias_arn: ("lex", "bot"),
+        }
+
     def identify(self, ref: str) -> tuple[str, str] | None:
-        """('queue'|'agent'|'flow'|'hours'|'lambda'|'lex', key) for an ARN or a bare id, else None."""
-        known: list[tuple[str, str, str]] = [
-            *(("queue", k, self.queue_arn(k)) for k in self.config.queues),
-            *(("flow", k, self.flow_arn(k)) for k in self.catalog),
-            *(("hours", k, self.hours_arn(k)) for k in self.config.hours),
-            *(("lambda", h, self.function_arn(h)) for h in self.handlers),
-            ("lex", "bot", self.lex_alias_arn),
-        ]
-        for kind, key, arn in known:
-            if ref in (arn, arn.rsplit("/", 1)[-1]) and (kind != "lambda" or ref == arn):
-                return kind, key
+        """('queue'|'agent'|'flow'|'hours'|'lambda'|'lex', key) for an ARN of this instance, else None.
+
+        Templates bind full ARNs (as Terraform does); a bare ID is not resolved, since local IDs are
+        the keys, which queues and flows may share (after_hours)."""
+        found = self._by_arn.get(ref)
+        if found:
+            return found
         prefix = f"{self.instance_arn}/agent/"
         if ref.startswith(prefix) and len(ref) > len(prefix):
             return "agent", ref[len(prefix) :]
