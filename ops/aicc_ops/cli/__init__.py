@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from . import call, demo, flows
+from . import call, demo, deploy, flows
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
@@ -19,6 +19,7 @@ def cli() -> None:
 cli.add_command(call.call)
 cli.add_command(flows.flows)
 cli.add_command(demo.demo)
+cli.add_command(deploy.deploy)
 
 
 def main() -> None:

@@ -74,6 +74,13 @@ class LocalLambdas:
         self._lock = threading.Lock()
         self._stdout = sys.stdout
         sys.stdout = _WorkerOutputFilter(sys.stdout)
+        # handler name -> {(service, operation, resource)}: the AWS calls each handler really made,
+        # which the deployment gate compares with the IAM policies in functions.yaml.
+        self.aws_calls: dict[str, set[tuple[str, str, str]]] = {}
+        self._current = threading.local()
+        import boto3
+
+        boto3._get_default_session().events.register("before-parameter-build.*.*", self._record_call)
 
     def name_of(self, arn: str) -> str | None:
         return self.functions.get(arn)
@@ -105,7 +112,7 @@ class LocalLambdas:
         handler = self.handler(name)
         context = LambdaContext(f"aicc-local-{name}", arn, timeout)
         run = contextvars.copy_context().run  # keeps the simulated clock inside the worker
-        future = self._pool.submit(run, handler, event, context)
+        future = self._pool.submit(run, self._as, name, handler, event, context)
         try:
             result = future.result(timeout=timeout)
         except FutureTimeout:
@@ -117,6 +124,28 @@ class LocalLambdas:
         elif name in self.overrides and isinstance(result, dict):
             result = {**result, **self.overrides[name]}
         return validate_response(name, result, response_type)
+
+    def _as(self, name: str, handler: Handler, event: dict[str, Any], context: LambdaContext) -> Any:
+        self._current.name = name
+        try:
+            return handler(event, context)
+        finally:
+            self._current.name = None
+
+    def _record_call(self, params: Mapping[str, Any], model: Any, **_: Any) -> None:
+        name = getattr(self._current, "name", None)
+        if name is None:
+            return
+        service = model.service_model.endpoint_prefix
+        if "RequestItems" in params:  # BatchGetItem / BatchWriteItem name their tables there
+            resources = [str(t) for t in params["RequestItems"]]
+        else:
+            resource = str(params.get("TableName") or params.get("TopicArn") or "*")
+            if params.get("IndexName"):
+                resource += f"/index/{params['IndexName']}"
+            resources = [resource]
+        calls = self.aws_calls.setdefault(name, set())
+        calls.update((service, model.name, r) for r in resources)
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
