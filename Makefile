@@ -4,7 +4,13 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: install demo test lint format flows-lint bench clean
+CHECKOV_VENV := .venv-checkov
+CHECKOV_STAMP := $(CHECKOV_VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+# The pin lives in pyproject.toml ([project.optional-dependencies] checkov).
+CHECKOV_PIN = $(shell $(PYTHON) -c "import tomllib; print(*tomllib.load(open('pyproject.toml', 'rb'))['project']['optional-dependencies']['checkov'])")
+ENV ?= dev
+
+.PHONY: install demo test lint format flows-lint bench clean checkov plan deploy
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required (set PYTHON=python3.11)")'
@@ -13,7 +19,14 @@ $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-*
 	touch $@
 
-install: $(STAMP)
+# checkov's dependencies overwrite python-hcl2's `hcl2` package: it gets a virtualenv of its own.
+$(CHECKOV_STAMP): pyproject.toml
+	test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check $(CHECKOV_PIN)
+	rm -f $(CHECKOV_VENV)/.installed-*
+	touch $@
+
+install: $(STAMP) $(CHECKOV_STAMP)
 
 demo: $(STAMP)
 	$(BIN)/aicc-ops demo
@@ -31,11 +44,20 @@ format: $(STAMP)
 flows-lint: $(STAMP)
 	$(BIN)/aicc-ops flows lint
 
-test: lint
-	$(BIN)/pytest
+checkov: $(CHECKOV_STAMP)
+	$(CHECKOV_VENV)/bin/checkov -d terraform --framework terraform --skip-download --quiet --compact
+
+test: lint $(CHECKOV_STAMP)
+	CHECKOV=$(CHECKOV_VENV)/bin/checkov $(BIN)/pytest
+
+plan: $(STAMP)
+	$(BIN)/aicc-ops deploy plan --env $(ENV)
+
+deploy: $(STAMP)
+	$(BIN)/aicc-ops deploy apply --env $(ENV)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage build *.egg-info
+	rm -rf $(VENV) $(CHECKOV_VENV) .pytest_cache .mypy_cache .ruff_cache .coverage build *.egg-info

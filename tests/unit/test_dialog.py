@@ -98,3 +98,14 @@ def test_keypad_input_mode_is_delegated_even_with_letters() -> None:
 def test_english_words_are_captured_too() -> None:
     response = respond(lex_event("FallbackIntent", "Saltware", "ProvideCompanyName"), CAPTURES)
     assert response["sessionState"]["intent"]["slots"]["CompanyName"]["value"]["originalValue"] == "Saltware"
+
+
+def test_custom_original_value_slot_types_are_free_text_captures() -> None:
+    from aicc.domain.dialog import capture_slots
+    from aicc.settings import load_config
+
+    assert capture_slots(load_config().intents) == {
+        "ProvideCompanyName": "CompanyName",
+        "ProvideContactName": "ContactName",
+        "DescribeIncident": "Incident",
+    }

@@ -16,12 +16,16 @@ FALLBACK_INTENT = "FallbackIntent"
 _FREE_TEXT_BUILTINS = frozenset({"AMAZON.FreeFormInput"})
 
 
+def _free_text(spec: Mapping[str, Any]) -> bool:
+    """A slot type that keeps what the caller said: AMAZON.FreeFormInput, or custom OriginalValue."""
+    builtin = spec.get("builtin")
+    return builtin in _FREE_TEXT_BUILTINS or (not builtin and spec.get("resolution") == "OriginalValue")
+
+
 def capture_slots(intents_config: Mapping[str, Any]) -> dict[str, str]:
     """Capture intents from intents.yaml (exactly one slot, of a free-text type) → their slot name."""
     slot_types: Mapping[str, Any] = intents_config.get("slot_types") or {}
-    free_text = {
-        name for name, spec in slot_types.items() if (spec or {}).get("builtin") in _FREE_TEXT_BUILTINS
-    }
+    free_text = {name for name, spec in slot_types.items() if _free_text(spec or {})}
     out: dict[str, str] = {}
     for intent, spec in (intents_config.get("intents") or {}).items():
         slots: Mapping[str, Any] = (spec or {}).get("slots") or {}

@@ -1,0 +1,26 @@
+# Development. No secrets here: credentials come from the caller's AWS profile, and nothing
+# below is sensitive.
+env            = "dev"
+region         = "ap-northeast-2"
+name_prefix    = "aicc-dev"
+instance_alias = "aicc-ops-dev"
+
+# The on-call distribution list for dev alarms.
+alarm_email       = "aicc-oncall-dev@example.com"
+runbooks_base_url = "https://github.com/example-org/aicc-ops/blob/main/runbooks"
+
+# Dev uses test calls through the console's test numbers; no number is claimed.
+claim_phone_number = false
+
+log_retention_days  = 30
+deletion_protection = false
+
+# A new instance starts at 10 concurrent calls; keep in step with Service Quotas.
+concurrent_calls_quota = 10
+
+reserved_concurrency    = {}
+provisioned_concurrency = {}
+
+tags = {
+  CostCenter = "aicc-dev"
+}

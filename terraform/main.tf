@@ -1,0 +1,136 @@
+# The contact center: one module per concern, wired as terraform/README.md ("Module interfaces")
+# describes. Every queue, hours, prompt, intent, table and flow comes from the data files.
+
+locals {
+  config_dir       = "${path.module}/../lambdas/aicc/config"
+  queues           = yamldecode(file("${local.config_dir}/queues.yaml")).queues
+  hours            = yamldecode(file("${local.config_dir}/hours.yaml")).hours
+  holidays         = yamldecode(file("${local.config_dir}/holidays.yaml"))
+  routing_profiles = yamldecode(file("${local.config_dir}/routing_profiles.yaml")).routing_profiles
+  prompts          = { for k, v in yamldecode(file("${local.config_dir}/prompts.yaml")).prompts : k => v["ko-KR"] }
+  escalation       = yamldecode(file("${local.config_dir}/escalation.yaml")).escalation
+  intents          = yamldecode(file("${local.config_dir}/intents.yaml"))
+  tables           = yamldecode(file("${local.config_dir}/tables.yaml")).tables
+  functions        = yamldecode(file("${local.config_dir}/functions.yaml")).functions
+  flows            = yamldecode(file("${path.module}/flows/flows.yaml")).flows
+}
+
+locals {
+  # queue key => Connect queue name (queue_names.<key> in the flow templates).
+  queue_names = { for k, q in local.queues : k => q.name }
+
+  tags = merge(var.tags, {
+    Project     = "aicc-ops"
+    Environment = var.env
+    ManagedBy   = "terraform"
+  })
+
+  # Lex locales and their prompt texts (prompts.yaml writes ko-KR/en-US, Lex ko_KR/en_US).
+  lex_locales = ["ko_KR", "en_US"]
+  lex_prompts = {
+    for locale in local.lex_locales : locale => {
+      for k, v in yamldecode(file("${local.config_dir}/prompts.yaml")).prompts :
+      k => lookup(v, replace(locale, "_", "-"), v["ko-KR"])
+    }
+  }
+
+  # What flows and Lex invoke, per handler: the "live" alias where the environment provisions
+  # concurrency (an unqualified ARN never reaches provisioned instances), else the function.
+  invoke_arns = module.lambdas.invoke_arns
+
+  # Powertools settings of every function (tables and the topic are wired by the lambdas module).
+  lambda_environment = {
+    POWERTOOLS_SERVICE_NAME      = "aicc"
+    POWERTOOLS_METRICS_NAMESPACE = "AICC"
+    POWERTOOLS_LOG_LEVEL         = var.env == "prod" ? "INFO" : "DEBUG"
+    AICC_ENV                     = var.env
+  }
+}
+
+module "security" {
+  source = "./modules/security"
+
+  name_prefix         = var.name_prefix
+  deletion_protection = var.deletion_protection
+  tags                = local.tags
+}
+
+module "data" {
+  source = "./modules/data"
+
+  name_prefix         = var.name_prefix
+  tables              = local.tables
+  kms_key_arn         = module.security.kms_key_arns["data"]
+  deletion_protection = var.deletion_protection
+  tags                = local.tags
+}
+
+module "lambdas" {
+  source = "./modules/lambdas"
+
+  name_prefix             = var.name_prefix
+  functions               = local.functions
+  source_dir              = "${path.module}/../lambdas"
+  table_names             = module.data.table_names
+  table_arns              = module.data.table_arns
+  kms_key_arn             = module.security.kms_key_arns["data"]
+  logs_kms_key_arn        = module.security.kms_key_arns["logs"]
+  log_retention_days      = var.log_retention_days
+  reserved_concurrency    = var.reserved_concurrency
+  provisioned_concurrency = var.provisioned_concurrency
+  notify_topic_arn        = module.monitoring.notify_topic_arn
+  environment             = local.lambda_environment
+  connect_instance_arn    = module.connect.instance_arn
+  tags                    = local.tags
+}
+
+module "lex" {
+  source = "./modules/lex"
+
+  name_prefix          = var.name_prefix
+  intents              = local.intents
+  locales              = local.lex_locales
+  prompts              = local.lex_prompts
+  code_hook_lambda_arn = local.invoke_arns["lex_hook"]
+  kms_key_arn          = module.security.kms_key_arns["logs"]
+  log_retention_days   = var.log_retention_days
+  tags                 = local.tags
+}
+
+module "connect" {
+  source = "./modules/connect"
+
+  name_prefix      = var.name_prefix
+  instance_alias   = var.instance_alias
+  queues           = local.queues
+  hours            = local.hours
+  routing_profiles = local.routing_profiles
+  flows            = local.flows
+  flows_dir        = "${path.module}/flows"
+  template_vars = {
+    prompts = local.prompts
+    escalation = {
+      wait_seconds = tostring(local.escalation.wait_seconds)
+    }
+  }
+  lambda_arns        = local.invoke_arns
+  lex_bot_alias_arn  = module.lex.bot_alias_arn
+  recordings_bucket  = module.security.recordings_bucket
+  kms_key_arn        = module.security.kms_key_arns["connect"]
+  claim_phone_number = var.claim_phone_number
+  tags               = local.tags
+}
+
+module "monitoring" {
+  source = "./modules/monitoring"
+
+  name_prefix            = var.name_prefix
+  instance_id            = module.connect.instance_id
+  queues                 = local.queues
+  function_names         = module.lambdas.function_names
+  table_names            = module.data.table_names
+  alarm_email            = var.alarm_email
+  runbooks_base_url      = var.runbooks_base_url
+  concurrent_calls_quota = var.concurrent_calls_quota
+  tags                   = local.tags
+}

@@ -1,0 +1,69 @@
+output "instance_id" {
+  description = "Amazon Connect instance ID."
+  value       = aws_connect_instance.this.id
+}
+
+output "instance_arn" {
+  description = "Amazon Connect instance ARN."
+  value       = aws_connect_instance.this.arn
+}
+
+output "queue_ids" {
+  description = "Queue IDs keyed by queue key (queues.yaml)."
+  value       = { for key, queue in aws_connect_queue.this : key => queue.queue_id }
+}
+
+output "queue_arns" {
+  description = "Queue ARNs keyed by queue key (queues.yaml)."
+  value       = { for key, queue in aws_connect_queue.this : key => queue.arn }
+}
+
+output "flow_ids" {
+  description = "Contact flow IDs keyed by flow key (flows.yaml)."
+  value       = local.flow_ids
+}
+
+output "flow_arns" {
+  description = "Contact flow ARNs keyed by flow key (flows.yaml)."
+  value       = local.flow_arns
+}
+
+output "flow_groups" {
+  description = "Creation group of each flow key (queue, shared, branch, entry): a flow references only flows of earlier groups."
+  value       = { for key, rank in local.flow_rank : key => local.flow_group_order[rank] if contains(keys(var.flows), key) }
+}
+
+output "hours_ids" {
+  description = "Hours of operation IDs keyed by hours key (hours.yaml)."
+  value       = { for key, hours in aws_connect_hours_of_operation.this : key => hours.hours_of_operation_id }
+}
+
+output "routing_profile_ids" {
+  description = "Routing profile IDs keyed by routing profile key (routing_profiles.yaml)."
+  value       = { for key, profile in aws_connect_routing_profile.this : key => profile.routing_profile_id }
+}
+
+output "security_profile_ids" {
+  description = "Security profile IDs keyed by role (agent, supervisor, admin)."
+  value       = { for key, profile in aws_connect_security_profile.this : key => profile.security_profile_id }
+}
+
+output "quick_connect_ids" {
+  description = "Queue quick connect IDs keyed by queue key."
+  value       = { for key, qc in aws_connect_quick_connect.queue : key => qc.quick_connect_id }
+}
+
+output "phone_number" {
+  description = "The claimed phone number in E.164, or null when claim_phone_number is false."
+  value       = try(aws_connect_phone_number.this[0].phone_number, null)
+}
+
+output "ctr_stream_arn" {
+  description = "ARN of the Kinesis stream receiving contact trace records."
+  value       = aws_kinesis_stream.this["CONTACT_TRACE_RECORDS"].arn
+}
+
+output "agent_events_stream_arn" {
+  description = "ARN of the Kinesis stream receiving agent events."
+  value       = aws_kinesis_stream.this["AGENT_EVENTS"].arn
+}

@@ -1,0 +1,176 @@
+variable "name_prefix" {
+  description = "Prefix of every resource name this module creates outside Connect (Kinesis streams), e.g. \"aicc-dev\"."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{1,30}[a-z0-9]$", var.name_prefix))
+    error_message = "name_prefix must be 3-32 characters of lowercase letters, digits and hyphens, starting with a letter."
+  }
+}
+
+variable "tags" {
+  description = "Tags applied to every taggable resource of this module."
+  type        = map(string)
+  default     = {}
+}
+
+variable "instance_alias" {
+  description = "Amazon Connect instance alias (the <alias>.my.connect.aws access URL); unique across AWS."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9][A-Za-z0-9-]{0,43}[A-Za-z0-9]$", var.instance_alias)) && !startswith(var.instance_alias, "d-")
+    error_message = "instance_alias must be 2-45 letters, digits or hyphens, must not start or end with a hyphen, and must not start with \"d-\"."
+  }
+}
+
+variable "queues" {
+  description = "Queues keyed by stable key (queues.yaml `queues`): name, description, the hours key, optional max_contacts. Other keys of the data file (priority, SLA, customer_queue_flow) are accepted and not used here."
+  type = map(object({
+    name                  = string
+    description           = optional(string, "")
+    hours                 = string
+    max_contacts          = optional(number)
+    priority              = optional(number)
+    sla_seconds           = optional(number)
+    sla_next_business_day = optional(bool, false)
+    customer_queue_flow   = optional(string)
+  }))
+
+  validation {
+    condition     = alltrue([for q in values(var.queues) : q.max_contacts == null ? true : q.max_contacts >= 0])
+    error_message = "queues.*.max_contacts must be 0 or more when set."
+  }
+}
+
+variable "hours" {
+  description = "Hours of operation keyed by stable key (hours.yaml `hours`): name, description, IANA time_zone, schedule of Connect day names to {start, end} as HH:MM; an end of \"00:00\" is midnight at the end of the day."
+  type = map(object({
+    name        = string
+    description = optional(string, "")
+    time_zone   = string
+    holidays    = optional(bool, false)
+    schedule = map(object({
+      start = string
+      end   = string
+    }))
+  }))
+
+  validation {
+    condition = alltrue(flatten([
+      for h in values(var.hours) : [
+        for day, t in h.schedule :
+        contains(["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY"], day) &&
+        can(regex("^([01][0-9]|2[0-3]):[0-5][0-9]$", t.start)) &&
+        can(regex("^([01][0-9]|2[0-3]):[0-5][0-9]$", t.end))
+      ]
+    ]))
+    error_message = "hours.*.schedule keys must be Connect day names (MONDAY..SUNDAY) and start/end must be HH:MM (00:00-23:59)."
+  }
+}
+
+variable "routing_profiles" {
+  description = "Routing profiles keyed by stable key (routing_profiles.yaml): name, description, default_outbound_queue (queue key) and the queues served with priority (1 = first) and delay in seconds."
+  type = map(object({
+    name                   = string
+    description            = string
+    team                   = optional(string)
+    default_outbound_queue = string
+    queues = list(object({
+      queue    = string
+      priority = number
+      delay    = number
+    }))
+  }))
+
+  validation {
+    condition = alltrue(flatten([
+      for p in values(var.routing_profiles) : [
+        for q in p.queues : q.priority >= 1 && q.priority <= 99 && q.delay >= 0 && q.delay <= 9999
+      ]
+    ]))
+    error_message = "routing_profiles.*.queues: priority must be 1-99 and delay 0-9999 seconds."
+  }
+}
+
+variable "flows" {
+  description = "Contact flow catalog keyed by flow key (flows.yaml `flows`): name, type, description. Each key has a template <flows_dir>/<key>.json.tftpl."
+  type = map(object({
+    name        = string
+    type        = string
+    description = optional(string, "")
+  }))
+
+  validation {
+    condition = alltrue([
+      for f in values(var.flows) : contains([
+        "CONTACT_FLOW", "CUSTOMER_QUEUE", "CUSTOMER_HOLD", "CUSTOMER_WHISPER", "AGENT_HOLD",
+        "AGENT_WHISPER", "OUTBOUND_WHISPER", "AGENT_TRANSFER", "QUEUE_TRANSFER",
+      ], f.type)
+    ])
+    error_message = "flows.*.type must be a Connect flow type (CONTACT_FLOW, CUSTOMER_QUEUE, CUSTOMER_HOLD, CUSTOMER_WHISPER, AGENT_HOLD, AGENT_WHISPER, OUTBOUND_WHISPER, AGENT_TRANSFER, QUEUE_TRANSFER)."
+  }
+}
+
+variable "flows_dir" {
+  description = "Directory holding the flow templates (<key>.json.tftpl), normally \"<root>/flows\"."
+  type        = string
+}
+
+variable "template_vars" {
+  description = "Template variables that are not Connect resources: prompts (prompt key to ko-KR text) and escalation.wait_seconds (as a string, as the local engine binds it)."
+  type = object({
+    prompts = map(string)
+    escalation = object({
+      wait_seconds = string
+    })
+  })
+
+  validation {
+    condition     = can(regex("^[0-9]+$", var.template_vars.escalation.wait_seconds))
+    error_message = "template_vars.escalation.wait_seconds must be a whole number of seconds, as a string."
+  }
+}
+
+variable "lambda_arns" {
+  description = "Lambda function ARNs keyed by handler name (the lambdas module's function_arns); each is associated with the instance and bound as lambdas.<handler> in the templates. Unqualified ARNs (no version or alias)."
+  type        = map(string)
+}
+
+variable "lex_bot_alias_arn" {
+  description = "ARN of the Lex V2 bot alias the flows use (lex_bot_alias_arn in the templates); associated with the instance as a LEX_BOT integration."
+  type        = string
+}
+
+variable "recordings_bucket" {
+  description = "Name of the S3 bucket (security module) for call recordings and chat transcripts."
+  type        = string
+}
+
+variable "kms_key_arn" {
+  description = "ARN of the KMS key (security module, `connect`) that encrypts recordings, transcripts and the CTR and agent-event streams."
+  type        = string
+}
+
+variable "claim_phone_number" {
+  description = "Claim a Korean DID number for the instance and attach it to the entry flow."
+  type        = bool
+  default     = false
+}
+
+variable "entry_flow" {
+  description = "Key of the flow (in var.flows) that answers the claimed phone number."
+  type        = string
+  default     = "customer_authentication"
+}
+
+variable "stream_retention_hours" {
+  description = "Retention of the CTR and agent-event Kinesis streams, in hours (24-8760)."
+  type        = number
+  default     = 24
+
+  validation {
+    condition     = var.stream_retention_hours >= 24 && var.stream_retention_hours <= 8760
+    error_message = "stream_retention_hours must be between 24 and 8760."
+  }
+}

@@ -1,0 +1,14 @@
+terraform {
+  required_version = ">= 1.6"
+
+  required_providers {
+    aws = {
+      source  = "hashicorp/aws"
+      version = ">= 5.80"
+    }
+    awscc = {
+      source  = "hashicorp/awscc"
+      version = ">= 1.20"
+    }
+  }
+}

@@ -1,0 +1,245 @@
+# One artifact (lambdas/ zipped), one function per handler in functions.yaml, each with its own
+# role whose DynamoDB and SNS permissions are generated from functions.yaml and nothing else.
+#
+# No dead-letter queue: Connect flows and Lex invoke these functions synchronously
+# (RequestResponse), and a DLQ (dead_letter_config) only receives failed asynchronous events. A
+# failure reaches the caller's flow as its error branch, and the Errors alarm (monitoring module).
+
+data "aws_caller_identity" "current" {}
+data "aws_partition" "current" {}
+data "aws_region" "current" {}
+
+locals {
+  account_id = data.aws_caller_identity.current.account_id
+  partition  = data.aws_partition.current.partition
+  region     = data.aws_region.current.name
+
+  # Table key -> environment variable, from the same tables.yaml the code reads (its `env`).
+  table_env = {
+    for k, t in yamldecode(file("${var.source_dir}/aicc/config/tables.yaml")).tables : k => t.env
+  }
+
+  function_names = { for k in keys(var.functions) : k => "${var.name_prefix}-${replace(k, "_", "-")}" }
+
+  provisioned = { for k, v in var.provisioned_concurrency : k => v if contains(keys(var.functions), k) }
+
+  layers = [for arn in [var.powertools_layer_arn, var.dependencies_layer_arn] : arn if arn != null]
+
+  # Handler -> IAM statements on its tables (an unknown table key is reported by the function's
+  # precondition, hence the lookups). The adapter only ever Queries a GSI, so Query is
+  # granted on the index ARNs named in `indexes` (on the table itself when none are named); every
+  # other action on the table ARN.
+  dynamodb_statements = {
+    for fn, f in var.functions : fn => flatten([
+      for t, actions in f.tables : [
+        for s in [
+          {
+            sid       = "DynamoDB${replace(title(replace(t, "_", " ")), " ", "")}"
+            actions   = sort([for a in actions : a if a != "dynamodb:Query" || length(lookup(f.indexes, t, [])) == 0])
+            resources = [lookup(var.table_arns, t, "")]
+          },
+          {
+            sid       = "DynamoDB${replace(title(replace(t, "_", " ")), " ", "")}Indexes"
+            actions   = contains(actions, "dynamodb:Query") && length(lookup(f.indexes, t, [])) > 0 ? ["dynamodb:Query"] : []
+            resources = [for i in lookup(f.indexes, t, []) : "${lookup(var.table_arns, t, "")}/index/${i}"]
+          },
+        ] : s if length(s.actions) > 0
+      ]
+    ])
+  }
+}
+
+################################################################################
+# Artifact
+################################################################################
+
+data "archive_file" "source" {
+  type             = "zip"
+  source_dir       = var.source_dir
+  output_path      = "${path.root}/build/${var.name_prefix}-lambdas.zip"
+  output_file_mode = "0644"
+  # Paths relative to source_dir (listed, not globbed: works with every archive provider version).
+  excludes = sort(setunion(
+    fileset(var.source_dir, "**/__pycache__/**"),
+    fileset(var.source_dir, "**/*.pyc"),
+    fileset(var.source_dir, "**/.DS_Store"),
+  ))
+}
+
+################################################################################
+# IAM: one role per function
+################################################################################
+
+data "aws_iam_policy_document" "assume" {
+  statement {
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["lambda.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role" "this" {
+  for_each = var.functions
+
+  name               = "${local.function_names[each.key]}-lambda"
+  description        = "Execution role of ${local.function_names[each.key]} (${each.value.handler})"
+  assume_role_policy = data.aws_iam_policy_document.assume.json
+
+  tags = merge(var.tags, { "aicc:handler" = each.key })
+}
+
+data "aws_iam_policy_document" "function" {
+  for_each = var.functions
+
+  # AWSLambdaBasicExecutionRole, scoped to the function's own log group (created below, so no
+  # logs:CreateLogGroup).
+  statement {
+    sid       = "Logs"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = ["${aws_cloudwatch_log_group.this[each.key].arn}:*"]
+  }
+
+  # Active tracing: the Lambda service records the segments (the handlers do not load the X-Ray SDK).
+  statement {
+    sid       = "XRay"
+    actions   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+    resources = ["*"]
+  }
+
+  statement {
+    sid       = "DataKey"
+    actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
+    resources = [var.kms_key_arn]
+  }
+
+  dynamic "statement" {
+    for_each = local.dynamodb_statements[each.key]
+    content {
+      sid       = statement.value.sid
+      actions   = statement.value.actions
+      resources = statement.value.resources
+    }
+  }
+
+  # The topic's own KMS key lets account principals use it through SNS (monitoring module).
+  dynamic "statement" {
+    for_each = each.value.publishes && var.notify_topic_arn != null ? [var.notify_topic_arn] : []
+    content {
+      sid       = "NotifyTopic"
+      actions   = ["sns:Publish"]
+      resources = [statement.value]
+    }
+  }
+}
+
+resource "aws_iam_role_policy" "this" {
+  for_each = var.functions
+
+  name   = "least-privilege"
+  role   = aws_iam_role.this[each.key].id
+  policy = data.aws_iam_policy_document.function[each.key].json
+}
+
+################################################################################
+# Log groups
+################################################################################
+
+resource "aws_cloudwatch_log_group" "this" {
+  for_each = var.functions
+
+  name              = "/aws/lambda/${local.function_names[each.key]}"
+  retention_in_days = var.log_retention_days
+  kms_key_id        = var.logs_kms_key_arn
+
+  tags = merge(var.tags, { "aicc:handler" = each.key })
+}
+
+################################################################################
+# Functions
+################################################################################
+
+resource "aws_lambda_function" "this" {
+  # checkov:skip=CKV_AWS_116: Connect and Lex invoke synchronously; a DLQ only receives failed asynchronous events (see the header)
+  # checkov:skip=CKV_AWS_117: the functions reach only AWS public endpoints (DynamoDB, SNS); a VPC adds ENI and NAT or endpoint cost, no protection
+  # checkov:skip=CKV_AWS_272: the artifact is zipped from the reviewed repository by this module; code signing needs an S3 signer pipeline (not yet)
+  for_each = var.functions
+
+  function_name    = local.function_names[each.key]
+  description      = "AICC ${each.key} (${each.value.invoked_by})"
+  role             = aws_iam_role.this[each.key].arn
+  handler          = each.value.handler
+  runtime          = "python3.12"
+  architectures    = ["arm64"]
+  filename         = data.archive_file.source.output_path
+  source_code_hash = data.archive_file.source.output_base64sha256
+  timeout          = each.value.timeout
+  memory_size      = each.value.memory
+  layers           = local.layers
+  kms_key_arn      = var.kms_key_arn
+
+  reserved_concurrent_executions = lookup(var.reserved_concurrency, each.key, -1)
+  # A version is published only for the alias that carries provisioned concurrency.
+  publish = contains(keys(local.provisioned), each.key)
+
+  environment {
+    variables = merge(
+      var.environment,
+      {
+        POWERTOOLS_SERVICE_NAME      = each.key
+        POWERTOOLS_METRICS_NAMESPACE = "AICC"
+      },
+      { for t in keys(each.value.tables) : lookup(local.table_env, t, "UNKNOWN_TABLE_${t}") => lookup(var.table_names, t, "") },
+      each.value.publishes && var.notify_topic_arn != null ? { NOTIFY_TOPIC_ARN = var.notify_topic_arn } : {},
+    )
+  }
+
+  tracing_config {
+    mode = "Active"
+  }
+
+  tags = merge(var.tags, { "aicc:handler" = each.key })
+
+  lifecycle {
+    precondition {
+      condition     = alltrue([for t in keys(each.value.tables) : contains(keys(var.table_names), t) && contains(keys(var.table_arns), t) && contains(keys(local.table_env), t)])
+      error_message = "functions.yaml: ${each.key} uses a table that tables.yaml / the data module does not define."
+    }
+  }
+
+  # The log group and the policy exist before the first invocation can log or fail on access.
+  depends_on = [aws_cloudwatch_log_group.this, aws_iam_role_policy.this]
+}
+
+resource "aws_lambda_alias" "live" {
+  for_each = local.provisioned
+
+  name             = "live"
+  description      = "Latest published version, with provisioned concurrency"
+  function_name    = aws_lambda_function.this[each.key].function_name
+  function_version = aws_lambda_function.this[each.key].version
+}
+
+resource "aws_lambda_provisioned_concurrency_config" "live" {
+  for_each = local.provisioned
+
+  function_name                     = aws_lambda_alias.live[each.key].function_name
+  qualifier                         = aws_lambda_alias.live[each.key].name
+  provisioned_concurrent_executions = each.value
+}
+
+# A resource-based permission on the unqualified function does not cover its aliases: whoever
+# calls the "live" alias needs a permission of its own.
+resource "aws_lambda_permission" "live" {
+  for_each = local.provisioned
+
+  statement_id   = "AllowLiveAliasFrom${title(var.functions[each.key].invoked_by)}"
+  action         = "lambda:InvokeFunction"
+  function_name  = aws_lambda_function.this[each.key].function_name
+  qualifier      = aws_lambda_alias.live[each.key].name
+  principal      = var.functions[each.key].invoked_by == "lex" ? "lexv2.amazonaws.com" : "connect.amazonaws.com"
+  source_account = local.account_id
+  source_arn     = var.functions[each.key].invoked_by == "connect" ? var.connect_instance_arn : null
+}

@@ -1,0 +1,34 @@
+output "function_arns" {
+  description = "Handler -> unqualified function ARN (what aws_connect_lambda_function_association and IAM take)."
+  value       = { for k, f in aws_lambda_function.this : k => f.arn }
+}
+
+output "invoke_arns" {
+  description = "Handler -> the ARN flows and the Lex bot should invoke: the \"live\" alias ARN when the handler has provisioned concurrency, otherwise the unqualified function ARN."
+  value       = { for k, f in aws_lambda_function.this : k => contains(keys(local.provisioned), k) ? aws_lambda_alias.live[k].arn : f.arn }
+}
+
+output "function_names" {
+  description = "Handler -> function name (the FunctionName dimension of the AWS/Lambda metrics)."
+  value       = { for k, f in aws_lambda_function.this : k => f.function_name }
+}
+
+output "alias_arns" {
+  description = "Handler -> \"live\" alias ARN, for the handlers with provisioned concurrency only."
+  value       = { for k, a in aws_lambda_alias.live : k => a.arn }
+}
+
+output "role_arns" {
+  description = "Handler -> execution role ARN."
+  value       = { for k, r in aws_iam_role.this : k => r.arn }
+}
+
+output "log_group_names" {
+  description = "Handler -> CloudWatch Logs log group name."
+  value       = { for k, g in aws_cloudwatch_log_group.this : k => g.name }
+}
+
+output "artifact_sha256" {
+  description = "Base64 SHA-256 of the deployed zip (the same for every function)."
+  value       = data.archive_file.source.output_base64sha256
+}

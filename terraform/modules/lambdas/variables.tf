@@ -1,0 +1,142 @@
+variable "name_prefix" {
+  description = "Prefix of every resource name, e.g. \"aicc-prod\". Functions are named \"<name_prefix>-<handler with - for _>\"."
+  type        = string
+}
+
+variable "tags" {
+  description = "Tags added to every resource of the module."
+  type        = map(string)
+  default     = {}
+}
+
+variable "functions" {
+  description = <<-EOT
+    The `functions` map of lambdas/aicc/config/functions.yaml (yamldecode), keyed by handler name:
+    `handler`, `timeout` (s), `memory` (MB), `tables` (table key -> DynamoDB actions), optional
+    `indexes` (table key -> GSI names it Queries), `publishes` (sns:Publish on the notify topic)
+    and `invoked_by` (connect | lex).
+  EOT
+  type = map(object({
+    handler    = string
+    timeout    = number
+    memory     = number
+    tables     = optional(map(list(string)), {})
+    indexes    = optional(map(list(string)), {})
+    publishes  = optional(bool, false)
+    invoked_by = string
+  }))
+
+  validation {
+    condition     = alltrue([for f in values(var.functions) : contains(["connect", "lex"], f.invoked_by)])
+    error_message = "functions.yaml: invoked_by must be connect or lex."
+  }
+
+  validation {
+    # A flow waits at most 8 s for a Lambda (InvocationTimeLimitSeconds); our flows use 3.
+    condition     = alltrue([for f in values(var.functions) : f.timeout >= 1 && (f.invoked_by != "connect" || f.timeout <= 8)])
+    error_message = "functions.yaml: timeout must be at least 1 s, and at most 8 s for a function a flow invokes."
+  }
+
+  validation {
+    condition     = alltrue([for f in values(var.functions) : f.memory >= 128 && f.memory <= 10240])
+    error_message = "functions.yaml: memory must be between 128 and 10240 MB."
+  }
+
+  validation {
+    condition = alltrue(flatten([
+      for f in values(var.functions) : [for actions in values(f.tables) : [for a in actions : can(regex("^dynamodb:[A-Za-z]+$", a))]]
+    ]))
+    error_message = "functions.yaml: table actions must be DynamoDB actions written dynamodb:<Action>."
+  }
+
+  validation {
+    condition = alltrue(flatten([
+      for f in values(var.functions) : [for t in keys(f.indexes) : contains(lookup(f.tables, t, []), "dynamodb:Query")]
+    ]))
+    error_message = "functions.yaml: `indexes` may name only tables the function Queries (dynamodb:Query in `tables`)."
+  }
+}
+
+variable "source_dir" {
+  description = "Path of the lambdas/ directory (the `aicc` package with its config/*.yaml). Zipped whole, __pycache__ excluded, as the one artifact of every function; its aicc/config/tables.yaml also gives each table's environment variable (`env`)."
+  type        = string
+}
+
+variable "table_names" {
+  description = "Table key -> DynamoDB table name (data module output `table_names`)."
+  type        = map(string)
+}
+
+variable "table_arns" {
+  description = "Table key -> DynamoDB table ARN (data module output `table_arns`)."
+  type        = map(string)
+}
+
+variable "kms_key_arn" {
+  description = "ARN of the `data` KMS key: encrypts the functions' environment variables; the roles may Decrypt/GenerateDataKey with it (the tables are encrypted with it too)."
+  type        = string
+}
+
+variable "logs_kms_key_arn" {
+  description = "ARN of the `logs` KMS key (security module) for the functions' log groups. The key policy must let CloudWatch Logs use it, which the `data` key's does not. null: log groups use CloudWatch Logs' default encryption."
+  type        = string
+  default     = null
+}
+
+variable "log_retention_days" {
+  description = "Retention of each function's log group, in days (a value CloudWatch Logs accepts)."
+  type        = number
+  default     = 365
+
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
+    error_message = "log_retention_days must be one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653."
+  }
+}
+
+variable "reserved_concurrency" {
+  description = "Handler -> reserved concurrent executions (a cap and a guarantee). Handlers not listed get -1 (unreserved). The account must keep 100 executions unreserved."
+  type        = map(number)
+  default     = {}
+}
+
+variable "provisioned_concurrency" {
+  description = "Handler -> provisioned concurrent executions (no cold start for callers). A listed handler is published and gets an alias \"live\" carrying the provisioned concurrency; its invoke_arns entry is the alias ARN."
+  type        = map(number)
+  default     = {}
+
+  validation {
+    condition     = alltrue([for v in values(var.provisioned_concurrency) : v >= 1])
+    error_message = "provisioned_concurrency values must be at least 1 (leave a handler out instead of 0)."
+  }
+}
+
+variable "notify_topic_arn" {
+  description = "ARN of the SNS topic for pages and manager notices (monitoring module `notify_topic_arn`). Given to and publishable by the functions with `publishes: true` only. null: notices are only logged."
+  type        = string
+  default     = null
+}
+
+variable "environment" {
+  description = "Extra environment variables for every function (e.g. POWERTOOLS_LOG_LEVEL). The module's own variables (table names, NOTIFY_TOPIC_ARN, POWERTOOLS_SERVICE_NAME, POWERTOOLS_METRICS_NAMESPACE) take precedence."
+  type        = map(string)
+  default     = {}
+}
+
+variable "dependencies_layer_arn" {
+  description = "ARN (with version) of the layer holding the third-party dependencies (aws-lambda-powertools, holidays, rapidfuzz, PyYAML as pinned in pyproject.toml) built for python3.12 on arm64 (manylinux aarch64 wheels) under python/. Built by `make lambda-layer` (to be added). null: no layer; the functions fail at import until one is attached."
+  type        = string
+  default     = null
+}
+
+variable "powertools_layer_arn" {
+  description = "ARN of the AWS-managed Powertools for AWS Lambda (Python) layer, arn:aws:lambda:<region>:017000801446:layer:AWSLambdaPowertoolsPythonV3-python312-arm64:<version>, with the version that ships the Powertools release pinned in pyproject.toml. Attached before the dependencies layer. null: Powertools comes from the dependencies layer."
+  type        = string
+  default     = null
+}
+
+variable "connect_instance_arn" {
+  description = "ARN of the Amazon Connect instance, used only as the source ARN of the permission that lets Connect invoke a \"live\" alias (provisioned concurrency). null: the permission is limited to this account instead. Unqualified functions are authorized by the connect module's Lambda association."
+  type        = string
+  default     = null
+}

@@ -1,0 +1,486 @@
+# SNS topics (alarms for on-call, notify for the handlers' pages), the operations dashboard, and
+# the alarms. Every alarm's description ends with the link to its runbook in runbooks/, and the
+# file names are stable: local.runbooks is the one place that maps alarm kinds to files.
+
+data "aws_caller_identity" "current" {}
+data "aws_partition" "current" {}
+data "aws_region" "current" {}
+
+locals {
+  account_id   = data.aws_caller_identity.current.account_id
+  partition    = data.aws_partition.current.partition
+  region       = data.aws_region.current.name
+  runbooks_url = trimsuffix(var.runbooks_base_url, "/")
+
+  # alarm kind -> runbook file in runbooks/ (names are stable: links in alarms point at them)
+  runbooks = {
+    lambda_errors        = "lambda-errors.md"
+    lambda_throttles     = "lambda-throttles.md"
+    lambda_duration_p95  = "lambda-duration-p95.md"
+    dynamodb_throttles   = "dynamodb-throttles.md"
+    queue_sla_risk       = "queue-sla-risk.md"
+    concurrent_calls_max = "concurrent-calls-near-quota.md"
+  }
+
+  # Queues with a first-response target in seconds; next-business-day queues have none.
+  sla_queues = {
+    for k, q in var.queues : k => merge(q, {
+      threshold = floor(q.sla_seconds * var.queue_sla_risk_ratio)
+    }) if q.sla_seconds != null && !q.sla_next_business_day
+  }
+
+  alarm_actions = [aws_sns_topic.this["alarms"].arn]
+}
+
+################################################################################
+# SNS topics (KMS)
+################################################################################
+
+# A key of its own: CloudWatch alarms can publish to an encrypted topic only if the key policy
+# lets cloudwatch.amazonaws.com use the key (the AWS managed alias/aws/sns key does not), and the
+# Lambdas that publish to `notify` use it through SNS without a grant in their own policies.
+data "aws_iam_policy_document" "sns_key" {
+  # checkov:skip=CKV_AWS_111: a key policy's Resource "*" means this key only; the account statement is what lets IAM policies grant access (AWS default key policy)
+  # checkov:skip=CKV_AWS_356: a key policy's Resource "*" means this key only
+  # checkov:skip=CKV_AWS_109: the account statement of the AWS default key policy; without it IAM could not manage the key
+  statement {
+    sid       = "EnableIamPolicies"
+    actions   = ["kms:*"]
+    resources = ["*"]
+
+    principals {
+      type        = "AWS"
+      identifiers = ["arn:${local.partition}:iam::${local.account_id}:root"]
+    }
+  }
+
+  statement {
+    sid       = "CloudWatchAlarmsPublish"
+    actions   = ["kms:Decrypt", "kms:GenerateDataKey*"]
+    resources = ["*"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["cloudwatch.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
+    }
+  }
+
+  statement {
+    sid       = "AccountPrincipalsThroughSns"
+    actions   = ["kms:Decrypt", "kms:GenerateDataKey*"]
+    resources = ["*"]
+
+    principals {
+      type        = "AWS"
+      identifiers = ["*"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "kms:CallerAccount"
+      values   = [local.account_id]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "kms:ViaService"
+      values   = ["sns.${local.region}.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_kms_key" "sns" {
+  description         = "${var.name_prefix}: SNS topics (alarms, notify)"
+  enable_key_rotation = true
+  policy              = data.aws_iam_policy_document.sns_key.json
+
+  tags = merge(var.tags, { Name = "${var.name_prefix}-sns" })
+}
+
+resource "aws_kms_alias" "sns" {
+  name          = "alias/${var.name_prefix}-sns"
+  target_key_id = aws_kms_key.sns.key_id
+}
+
+resource "aws_sns_topic" "this" {
+  for_each = {
+    alarms = "CloudWatch alarms for on-call"
+    notify = "Escalation pages and manager notices sent by the call handlers"
+  }
+
+  name              = "${var.name_prefix}-${each.key}"
+  display_name      = "AICC ${each.key}"
+  kms_master_key_id = aws_kms_key.sns.arn
+
+  tags = merge(var.tags, { Name = "${var.name_prefix}-${each.key}", Purpose = each.value })
+}
+
+resource "aws_sns_topic_subscription" "alarm_email" {
+  count = var.alarm_email == null ? 0 : 1
+
+  topic_arn = aws_sns_topic.this["alarms"].arn
+  protocol  = "email"
+  endpoint  = var.alarm_email
+}
+
+resource "aws_sns_topic_subscription" "notify_email" {
+  for_each = toset(var.notify_emails)
+
+  topic_arn = aws_sns_topic.this["notify"].arn
+  protocol  = "email"
+  endpoint  = each.value
+}
+
+################################################################################
+# Alarms
+################################################################################
+
+resource "aws_cloudwatch_metric_alarm" "lambda_errors" {
+  for_each = var.function_names
+
+  alarm_name          = "${var.name_prefix}-lambda-errors-${each.key}"
+  alarm_description   = "Lambda ${each.value} (${each.key}) raised an error in the last 5 minutes: the calling flow took its error branch. Runbook: ${local.runbooks_url}/${local.runbooks.lambda_errors}"
+  namespace           = "AWS/Lambda"
+  metric_name         = "Errors"
+  dimensions          = { FunctionName = each.value }
+  statistic           = "Sum"
+  period              = 300
+  evaluation_periods  = 1
+  comparison_operator = "GreaterThanThreshold"
+  threshold           = 0
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+
+  tags = merge(var.tags, { Runbook = local.runbooks.lambda_errors })
+}
+
+resource "aws_cloudwatch_metric_alarm" "lambda_throttles" {
+  for_each = var.function_names
+
+  alarm_name          = "${var.name_prefix}-lambda-throttles-${each.key}"
+  alarm_description   = "Lambda ${each.value} (${each.key}) was throttled in the last 5 minutes: Connect got no answer and the flow took its error branch. Runbook: ${local.runbooks_url}/${local.runbooks.lambda_throttles}"
+  namespace           = "AWS/Lambda"
+  metric_name         = "Throttles"
+  dimensions          = { FunctionName = each.value }
+  statistic           = "Sum"
+  period              = 300
+  evaluation_periods  = 1
+  comparison_operator = "GreaterThanThreshold"
+  threshold           = 0
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+
+  tags = merge(var.tags, { Runbook = local.runbooks.lambda_throttles })
+}
+
+resource "aws_cloudwatch_metric_alarm" "lambda_duration_p95" {
+  for_each = var.function_names
+
+  alarm_name          = "${var.name_prefix}-lambda-duration-p95-${each.key}"
+  alarm_description   = "Lambda ${each.value} (${each.key}) p95 duration above ${var.lambda_duration_p95_threshold_ms} ms in 2 of the last 3 5-minute periods; flows give it 3 s before the error branch. Runbook: ${local.runbooks_url}/${local.runbooks.lambda_duration_p95}"
+  namespace           = "AWS/Lambda"
+  metric_name         = "Duration"
+  dimensions          = { FunctionName = each.value }
+  extended_statistic  = "p95"
+  period              = 300
+  evaluation_periods  = 3
+  datapoints_to_alarm = 2
+  comparison_operator = "GreaterThanThreshold"
+  threshold           = var.lambda_duration_p95_threshold_ms
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+
+  tags = merge(var.tags, { Runbook = local.runbooks.lambda_duration_p95 })
+}
+
+# ThrottledRequests is reported per TableName and Operation: the alarm sums the operations.
+resource "aws_cloudwatch_metric_alarm" "dynamodb_throttles" {
+  for_each = var.table_names
+
+  alarm_name          = "${var.name_prefix}-dynamodb-throttles-${each.key}"
+  alarm_description   = "DynamoDB table ${each.value} (${each.key}) throttled requests in the last 5 minutes (sum over operations). Runbook: ${local.runbooks_url}/${local.runbooks.dynamodb_throttles}"
+  evaluation_periods  = 1
+  comparison_operator = "GreaterThanThreshold"
+  threshold           = 0
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+
+  metric_query {
+    id          = "throttled"
+    label       = "ThrottledRequests (all operations)"
+    expression  = "SUM(METRICS())"
+    return_data = true
+  }
+
+  dynamic "metric_query" {
+    for_each = var.dynamodb_operations
+    content {
+      id = "m${metric_query.key}"
+
+      metric {
+        namespace   = "AWS/DynamoDB"
+        metric_name = "ThrottledRequests"
+        dimensions  = { TableName = each.value, Operation = metric_query.value }
+        stat        = "Sum"
+        period      = 300
+      }
+    }
+  }
+
+  tags = merge(var.tags, { Runbook = local.runbooks.dynamodb_throttles })
+}
+
+resource "aws_cloudwatch_metric_alarm" "queue_sla_risk" {
+  for_each = local.sla_queues
+
+  alarm_name          = "${var.name_prefix}-queue-sla-risk-${each.key}"
+  alarm_description   = "Queue ${each.value.name}: a caller waited more than ${each.value.threshold} s (${floor(var.queue_sla_risk_ratio * 100)} % of the ${each.value.sla_seconds} s SLA). Runbook: ${local.runbooks_url}/${local.runbooks.queue_sla_risk}"
+  namespace           = "AWS/Connect"
+  metric_name         = "LongestQueueWaitTime"
+  dimensions          = { InstanceId = var.instance_id, MetricGroup = "Queue", QueueName = each.value.name }
+  statistic           = "Maximum"
+  period              = 60
+  evaluation_periods  = 1
+  comparison_operator = "GreaterThanThreshold"
+  threshold           = each.value.threshold
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+
+  tags = merge(var.tags, { Runbook = local.runbooks.queue_sla_risk })
+}
+
+# Connect reports ConcurrentCallsPercentage as a fraction of the configured quota (0.8 = 80 %).
+resource "aws_cloudwatch_metric_alarm" "concurrent_calls_near_quota" {
+  alarm_name          = "${var.name_prefix}-concurrent-calls-near-quota"
+  alarm_description   = "Concurrent voice calls above ${var.concurrent_calls_alarm_percent} % of the instance quota (${var.concurrent_calls_quota} calls) in 2 of the last 3 minutes; calls beyond the quota are rejected. Runbook: ${local.runbooks_url}/${local.runbooks.concurrent_calls_max}"
+  namespace           = "AWS/Connect"
+  metric_name         = "ConcurrentCallsPercentage"
+  dimensions          = { InstanceId = var.instance_id, MetricGroup = "VoiceCalls" }
+  statistic           = "Maximum"
+  period              = 60
+  evaluation_periods  = 3
+  datapoints_to_alarm = 2
+  comparison_operator = "GreaterThanThreshold"
+  threshold           = var.concurrent_calls_alarm_percent / 100
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+
+  tags = merge(var.tags, { Runbook = local.runbooks.concurrent_calls_max })
+}
+
+locals {
+  # alarm name -> runbook file, for every alarm of the module
+  alarm_runbooks = merge(
+    { for a in aws_cloudwatch_metric_alarm.lambda_errors : a.alarm_name => local.runbooks.lambda_errors },
+    { for a in aws_cloudwatch_metric_alarm.lambda_throttles : a.alarm_name => local.runbooks.lambda_throttles },
+    { for a in aws_cloudwatch_metric_alarm.lambda_duration_p95 : a.alarm_name => local.runbooks.lambda_duration_p95 },
+    { for a in aws_cloudwatch_metric_alarm.dynamodb_throttles : a.alarm_name => local.runbooks.dynamodb_throttles },
+    { for a in aws_cloudwatch_metric_alarm.queue_sla_risk : a.alarm_name => local.runbooks.queue_sla_risk },
+    { (aws_cloudwatch_metric_alarm.concurrent_calls_near_quota.alarm_name) = local.runbooks.concurrent_calls_max },
+  )
+}
+
+################################################################################
+# Dashboard
+################################################################################
+
+locals {
+  connect_voice = ["InstanceId", var.instance_id, "MetricGroup", "VoiceCalls"]
+
+  dashboard_widgets = [
+    {
+      type   = "text"
+      width  = 24
+      height = 2
+      properties = {
+        markdown = "# AICC ${var.name_prefix}\nConnect instance `${var.instance_id}`. Every alarm links its runbook: [runbooks](${local.runbooks_url}). Flows give a Lambda 3 s; the concurrent-call quota is ${var.concurrent_calls_quota}."
+      }
+    },
+    {
+      type   = "metric"
+      width  = 8
+      height = 6
+      properties = {
+        title  = "Connect: calls per interval, missed calls"
+        region = local.region
+        view   = "timeSeries"
+        period = 60
+        stat   = "Sum"
+        metrics = [
+          concat(["AWS/Connect", "CallsPerInterval"], local.connect_voice, [{ label = "Calls" }]),
+          concat(["AWS/Connect", "MissedCalls"], local.connect_voice, [{ label = "Missed (agent did not answer in 20 s)" }]),
+        ]
+      }
+    },
+    {
+      type   = "metric"
+      width  = 8
+      height = 6
+      properties = {
+        title   = "Connect: concurrent calls"
+        region  = local.region
+        view    = "timeSeries"
+        period  = 60
+        stat    = "Maximum"
+        metrics = [concat(["AWS/Connect", "ConcurrentCalls"], local.connect_voice, [{ label = "Concurrent calls" }])]
+        annotations = {
+          horizontal = [
+            { label = "Quota", value = var.concurrent_calls_quota },
+            { label = "${var.concurrent_calls_alarm_percent} % of quota", value = var.concurrent_calls_quota * var.concurrent_calls_alarm_percent / 100 },
+          ]
+        }
+      }
+    },
+    {
+      type   = "metric"
+      width  = 8
+      height = 6
+      properties = {
+        title   = "Connect: concurrent calls, fraction of quota"
+        region  = local.region
+        view    = "timeSeries"
+        period  = 60
+        stat    = "Maximum"
+        metrics = [concat(["AWS/Connect", "ConcurrentCallsPercentage"], local.connect_voice, [{ label = "ConcurrentCallsPercentage" }])]
+        yAxis   = { left = { min = 0, max = 1 } }
+        annotations = {
+          horizontal = [{ label = "Alarm", value = var.concurrent_calls_alarm_percent / 100 }]
+        }
+      }
+    },
+    {
+      type   = "metric"
+      width  = 12
+      height = 6
+      properties = {
+        title  = "Connect: queue size"
+        region = local.region
+        view   = "timeSeries"
+        period = 60
+        stat   = "Maximum"
+        metrics = [
+          for k, q in var.queues :
+          ["AWS/Connect", "QueueSize", "InstanceId", var.instance_id, "MetricGroup", "Queue", "QueueName", q.name, { label = q.name }]
+        ]
+      }
+    },
+    {
+      type   = "metric"
+      width  = 12
+      height = 6
+      properties = {
+        title  = "Connect: longest queue wait (s)"
+        region = local.region
+        view   = "timeSeries"
+        period = 60
+        stat   = "Maximum"
+        metrics = [
+          for k, q in var.queues :
+          ["AWS/Connect", "LongestQueueWaitTime", "InstanceId", var.instance_id, "MetricGroup", "Queue", "QueueName", q.name, { label = q.name }]
+        ]
+        annotations = {
+          horizontal = [for k, q in local.sla_queues : { label = "${q.name} SLA risk", value = q.threshold }]
+        }
+      }
+    },
+    {
+      type   = "metric"
+      width  = 8
+      height = 6
+      properties = {
+        title   = "Lambda: duration p95 (ms)"
+        region  = local.region
+        view    = "timeSeries"
+        period  = 300
+        stat    = "p95"
+        metrics = [for k, n in var.function_names : ["AWS/Lambda", "Duration", "FunctionName", n, { label = k }]]
+        annotations = {
+          horizontal = [
+            { label = "Alarm", value = var.lambda_duration_p95_threshold_ms },
+            { label = "Flow time limit (3 s)", value = 3000 },
+          ]
+        }
+      }
+    },
+    {
+      type   = "metric"
+      width  = 8
+      height = 6
+      properties = {
+        title   = "Lambda: errors"
+        region  = local.region
+        view    = "timeSeries"
+        period  = 300
+        stat    = "Sum"
+        metrics = [for k, n in var.function_names : ["AWS/Lambda", "Errors", "FunctionName", n, { label = k }]]
+      }
+    },
+    {
+      type   = "metric"
+      width  = 8
+      height = 6
+      properties = {
+        title   = "Lambda: throttles"
+        region  = local.region
+        view    = "timeSeries"
+        period  = 300
+        stat    = "Sum"
+        metrics = [for k, n in var.function_names : ["AWS/Lambda", "Throttles", "FunctionName", n, { label = k }]]
+      }
+    },
+    # DynamoDB reports these per TableName and Operation: one SEARCH per table shows every operation.
+    {
+      type   = "metric"
+      width  = 12
+      height = 6
+      properties = {
+        title  = "DynamoDB: successful request latency (ms, average)"
+        region = local.region
+        view   = "timeSeries"
+        period = 300
+        metrics = [
+          for k, n in var.table_names : [{
+            id         = "lat_${k}"
+            expression = "SEARCH('{AWS/DynamoDB,Operation,TableName} MetricName=\"SuccessfulRequestLatency\" TableName=\"${n}\"', 'Average', 300)"
+            label      = "${k} $${PROP('Dim.Operation')}"
+          }]
+        ]
+      }
+    },
+    {
+      type   = "metric"
+      width  = 12
+      height = 6
+      properties = {
+        title  = "DynamoDB: throttled requests"
+        region = local.region
+        view   = "timeSeries"
+        period = 300
+        metrics = [
+          for k, n in var.table_names : [{
+            id         = "thr_${k}"
+            expression = "SEARCH('{AWS/DynamoDB,Operation,TableName} MetricName=\"ThrottledRequests\" TableName=\"${n}\"', 'Sum', 300)"
+            label      = "${k} $${PROP('Dim.Operation')}"
+          }]
+        ]
+      }
+    },
+  ]
+}
+
+resource "aws_cloudwatch_dashboard" "this" {
+  dashboard_name = "${var.name_prefix}-operations"
+  dashboard_body = jsonencode({ widgets = local.dashboard_widgets })
+}

@@ -1,0 +1,44 @@
+output "kms_key_arns" {
+  description = "KMS key ARNs by purpose: `data` (DynamoDB, Lambda environment), `logs` (CloudWatch Logs), `connect` (recordings, transcripts), `trail` (CloudTrail)."
+  value       = { for k, key in aws_kms_key.this : k => key.arn }
+}
+
+output "kms_key_ids" {
+  description = "KMS key IDs by purpose (same keys as kms_key_arns)."
+  value       = { for k, key in aws_kms_key.this : k => key.key_id }
+}
+
+output "kms_alias_names" {
+  description = "KMS alias names by purpose, e.g. alias/<name_prefix>-data."
+  value       = { for k, a in aws_kms_alias.this : k => a.name }
+}
+
+output "recordings_bucket" {
+  description = "Name of the bucket for call recordings and transcripts (SSE-KMS with the `connect` key)."
+  value       = aws_s3_bucket.this["recordings"].id
+}
+
+output "recordings_bucket_arn" {
+  description = "ARN of the recordings and transcripts bucket."
+  value       = aws_s3_bucket.this["recordings"].arn
+}
+
+output "trail_arn" {
+  description = "ARN of the multi-Region CloudTrail trail."
+  value       = aws_cloudtrail.this.arn
+}
+
+output "trail_bucket" {
+  description = "Name of the bucket that receives the CloudTrail log files."
+  value       = aws_s3_bucket.this["trail"].id
+}
+
+output "access_logs_bucket" {
+  description = "Name of the bucket that receives the S3 server access logs of the recordings and trail buckets."
+  value       = aws_s3_bucket.this["access_logs"].id
+}
+
+output "trail_log_group_name" {
+  description = "Name of the CloudWatch Logs log group the trail also delivers to."
+  value       = aws_cloudwatch_log_group.trail.name
+}

@@ -1,0 +1,101 @@
+# Read by the operators' CLI with `terraform output -json`: keep names and shapes stable.
+
+output "env" {
+  description = "Environment name."
+  value       = var.env
+}
+
+output "region" {
+  description = "AWS Region of the deployment."
+  value       = var.region
+}
+
+output "instance_id" {
+  description = "Amazon Connect instance ID."
+  value       = module.connect.instance_id
+}
+
+output "instance_arn" {
+  description = "Amazon Connect instance ARN."
+  value       = module.connect.instance_arn
+}
+
+output "queue_ids" {
+  description = "Connect queue IDs keyed by queue key (queues.yaml)."
+  value       = module.connect.queue_ids
+}
+
+output "queue_arns" {
+  description = "Connect queue ARNs keyed by queue key (queues.yaml)."
+  value       = module.connect.queue_arns
+}
+
+output "queue_names" {
+  description = "Connect queue names keyed by queue key (queues.yaml)."
+  value       = local.queue_names
+}
+
+output "flow_ids" {
+  description = "Contact flow IDs keyed by flow key (flows.yaml)."
+  value       = module.connect.flow_ids
+}
+
+output "hours_ids" {
+  description = "Hours of operation IDs keyed by hours key (hours.yaml)."
+  value       = module.connect.hours_ids
+}
+
+output "routing_profile_ids" {
+  description = "Routing profile IDs keyed by routing profile key (routing_profiles.yaml)."
+  value       = module.connect.routing_profile_ids
+}
+
+output "security_profile_ids" {
+  description = "Security profile IDs keyed by role (agent, supervisor, admin)."
+  value       = module.connect.security_profile_ids
+}
+
+output "phone_number" {
+  description = "The claimed support-line number (E.164), or null when none is claimed."
+  value       = module.connect.phone_number
+}
+
+output "function_names" {
+  description = "Lambda function names keyed by handler."
+  value       = module.lambdas.function_names
+}
+
+output "function_arns" {
+  description = "Lambda function ARNs keyed by handler."
+  value       = module.lambdas.function_arns
+}
+
+output "table_names" {
+  description = "DynamoDB table names keyed by table key (tables.yaml)."
+  value       = module.data.table_names
+}
+
+output "bot_id" {
+  description = "Lex V2 bot ID."
+  value       = module.lex.bot_id
+}
+
+output "bot_alias_arn" {
+  description = "ARN of the Lex V2 bot alias the flows use."
+  value       = module.lex.bot_alias_arn
+}
+
+output "recordings_bucket" {
+  description = "S3 bucket of call recordings and chat transcripts."
+  value       = module.security.recordings_bucket
+}
+
+output "dashboard_name" {
+  description = "CloudWatch dashboard of the contact center."
+  value       = module.monitoring.dashboard_name
+}
+
+output "alarm_topic_arn" {
+  description = "SNS topic the alarms publish to."
+  value       = module.monitoring.alarm_topic_arn
+}

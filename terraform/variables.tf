@@ -1,0 +1,122 @@
+variable "env" {
+  description = "Environment name; part of every tag set and of the state key."
+  type        = string
+
+  validation {
+    condition     = contains(["dev", "stg", "prod"], var.env)
+    error_message = "env must be one of dev, stg, prod."
+  }
+}
+
+variable "region" {
+  description = "AWS Region of every resource (Amazon Connect, Lex V2 ko_KR and the rest live in Seoul)."
+  type        = string
+  default     = "ap-northeast-2"
+
+  validation {
+    condition     = can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]$", var.region))
+    error_message = "region must be an AWS Region code such as ap-northeast-2."
+  }
+}
+
+variable "name_prefix" {
+  description = "Prefix of every resource name, e.g. \"aicc-dev\": lowercase letters and digits, single hyphens."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z]([a-z0-9]|-[a-z0-9])*$", var.name_prefix)) && length(var.name_prefix) >= 3 && length(var.name_prefix) <= 24
+    error_message = "name_prefix must be 3-24 lowercase letters and digits with single hyphens between them, starting with a letter."
+  }
+}
+
+variable "instance_alias" {
+  description = "Amazon Connect instance alias: the access URL is https://<alias>.my.connect.aws; unique across AWS."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9][A-Za-z0-9-]{0,43}[A-Za-z0-9]$", var.instance_alias)) && !startswith(var.instance_alias, "d-")
+    error_message = "instance_alias must be 2-45 letters, digits or hyphens, must not start or end with a hyphen, and must not start with \"d-\"."
+  }
+}
+
+variable "alarm_email" {
+  description = "Address subscribed to the alarm topic (the on-call distribution list)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", var.alarm_email))
+    error_message = "alarm_email must be an e-mail address."
+  }
+}
+
+variable "claim_phone_number" {
+  description = "Claim a Korean DID number for the instance and attach it to the Customer Authentication flow. Korean numbers need the regulatory documents filed with AWS Support first."
+  type        = bool
+  default     = false
+}
+
+variable "log_retention_days" {
+  description = "Retention of the Lambda (and other) CloudWatch log groups, in days."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
+    error_message = "log_retention_days must be a value CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653)."
+  }
+}
+
+variable "reserved_concurrency" {
+  description = "Reserved concurrent executions per handler (handler name => count); handlers not listed use the unreserved pool."
+  type        = map(number)
+  default     = {}
+
+  validation {
+    condition     = alltrue([for n in values(var.reserved_concurrency) : n >= 0 && floor(n) == n])
+    error_message = "reserved_concurrency values must be whole numbers, 0 or more."
+  }
+}
+
+variable "provisioned_concurrency" {
+  description = "Provisioned concurrency per handler (handler name => count) for the handlers callers wait on; handlers not listed get none."
+  type        = map(number)
+  default     = {}
+
+  validation {
+    condition     = alltrue([for n in values(var.provisioned_concurrency) : n >= 1 && floor(n) == n])
+    error_message = "provisioned_concurrency values must be whole numbers, 1 or more (leave a handler out for none)."
+  }
+}
+
+variable "deletion_protection" {
+  description = "Protect stateful resources (DynamoDB tables, buckets, keys) from deletion."
+  type        = bool
+  default     = true
+}
+
+variable "runbooks_base_url" {
+  description = "Base URL of the runbooks folder; each alarm's description links <base>/<alarm-name>.md."
+  type        = string
+
+  validation {
+    condition     = can(regex("^https://[^\\s]+[^/]$", var.runbooks_base_url))
+    error_message = "runbooks_base_url must be an https:// URL without a trailing slash."
+  }
+}
+
+variable "concurrent_calls_quota" {
+  description = "The instance's concurrent active calls quota (Service Quotas; 10 for a new instance); alarms fire on a share of it."
+  type        = number
+  default     = 10
+
+  validation {
+    condition     = var.concurrent_calls_quota >= 1 && floor(var.concurrent_calls_quota) == var.concurrent_calls_quota
+    error_message = "concurrent_calls_quota must be a whole number, 1 or more."
+  }
+}
+
+variable "tags" {
+  description = "Extra tags for every resource, on top of Project, Environment and ManagedBy."
+  type        = map(string)
+  default     = {}
+}
