@@ -81,6 +81,7 @@ module "lambdas" {
   notify_topic_arn        = module.monitoring.notify_topic_arn
   environment             = local.lambda_environment
   connect_instance_arn    = module.connect.instance_arn
+  dependencies_layer_zip  = "${path.module}/../build/lambda-layer.zip"
   tags                    = local.tags
 }
 

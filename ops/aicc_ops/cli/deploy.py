@@ -23,6 +23,9 @@ from tabulate import tabulate
 from ..engine.flows import REPO_ROOT
 
 MIN_TERRAFORM = (1, 6)
+# Third-party packages the Lambda code imports (boto3 is in the runtime); versions from pyproject.toml.
+LAYER_PACKAGES = ("aws-lambda-powertools", "holidays", "pyyaml", "rapidfuzz")
+LAYER_ZIP = REPO_ROOT / "build" / "lambda-layer.zip"
 ACTIONS = ("create", "update", "replace", "delete")
 
 
@@ -111,6 +114,64 @@ class Deployer:
         self.run("apply", "-input=false", str(self.plan_file))
 
 
+def layer_requirements(pyproject: Path = REPO_ROOT / "pyproject.toml") -> list[str]:
+    """The pinned requirements of LAYER_PACKAGES, read from pyproject.toml (the one place of pins)."""
+    import tomllib
+
+    pins = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["dependencies"]
+    wanted = {}
+    for pin in pins:
+        name = re.split(r"[\[=<>~! ]", pin, maxsplit=1)[0].lower()
+        if name in LAYER_PACKAGES:
+            wanted[name] = pin
+    missing = sorted(set(LAYER_PACKAGES) - set(wanted))
+    if missing:
+        raise click.ClickException(
+            f"pyproject.toml pins none of {', '.join(missing)}; the Lambda layer needs them"
+        )
+    return [wanted[n] for n in LAYER_PACKAGES]
+
+
+def build_layer(target: Path = LAYER_ZIP) -> Path:
+    """Zip the Lambda dependencies for python3.12 on arm64 (manylinux wheels from PyPI) as a layer."""
+    import subprocess
+    import tempfile
+    import zipfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        site = Path(tmp) / "python"
+        command = [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "--target",
+            str(site),
+            "--platform",
+            "manylinux2014_aarch64",
+            "--implementation",
+            "cp",
+            "--python-version",
+            "3.12",
+            "--only-binary=:all:",
+            *layer_requirements(),
+        ]
+        done = subprocess.run(command, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            raise click.ClickException(f"building the Lambda layer failed:\n{done.stderr.strip()[-2000:]}")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+            for path in sorted(site.rglob("*")):
+                if path.is_file() and "__pycache__" not in path.parts:
+                    # A fixed timestamp keeps the zip, and so Terraform's source hash, reproducible.
+                    info = zipfile.ZipInfo(str(path.relative_to(tmp)), date_time=(2020, 1, 1, 0, 0, 0))
+                    info.external_attr = 0o644 << 16
+                    archive.writestr(info, path.read_bytes(), zipfile.ZIP_DEFLATED)
+    return target
+
+
 def _has_terminal_stdout() -> bool:
     try:
         sys.stdout.fileno()
@@ -176,6 +237,7 @@ def _deployer(env: str, terraform_dir: Path, profile: str | None) -> tuple[Deplo
     if profile:
         os.environ["AWS_PROFILE"] = profile
     account = check_credentials(profile)
+    click.echo(f"Lambda layer: {build_layer()}")
     return Deployer(env, terraform_dir, binary), account
 
 
@@ -196,6 +258,12 @@ YES_OPTION = click.option("--yes", is_flag=True, help="Apply without asking.")
 @click.group()
 def deploy() -> None:
     """Deploy the contact center to AWS with Terraform."""
+
+
+@deploy.command()
+def layer() -> None:
+    """Build build/lambda-layer.zip: the Lambdas' third-party packages for python3.12 on arm64."""
+    click.echo(str(build_layer()))
 
 
 @deploy.command()

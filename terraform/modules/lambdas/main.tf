@@ -23,7 +23,8 @@ locals {
 
   provisioned = { for k, v in var.provisioned_concurrency : k => v if contains(keys(var.functions), k) }
 
-  layers = [for arn in [var.powertools_layer_arn, var.dependencies_layer_arn] : arn if arn != null]
+  dependencies_layer = var.dependencies_layer_zip != null ? aws_lambda_layer_version.dependencies[0].arn : var.dependencies_layer_arn
+  layers             = [for arn in [var.powertools_layer_arn, local.dependencies_layer] : arn if arn != null]
 
   # Handler -> IAM statements on its tables (an unknown table key is reported by the function's
   # precondition, hence the lookups). The adapter only ever Queries a GSI, so Query is
@@ -242,4 +243,17 @@ resource "aws_lambda_permission" "live" {
   principal      = var.functions[each.key].invoked_by == "lex" ? "lexv2.amazonaws.com" : "connect.amazonaws.com"
   source_account = local.account_id
   source_arn     = var.functions[each.key].invoked_by == "connect" ? var.connect_instance_arn : null
+}
+
+# The third-party packages, built by `aicc-ops deploy layer` (run by plan and apply) for
+# python3.12 on arm64, with the versions pinned in pyproject.toml.
+resource "aws_lambda_layer_version" "dependencies" {
+  count = var.dependencies_layer_zip != null ? 1 : 0
+
+  layer_name               = "${var.name_prefix}-dependencies"
+  description              = "aws-lambda-powertools, holidays, PyYAML, rapidfuzz (pinned in pyproject.toml)"
+  filename                 = var.dependencies_layer_zip
+  source_code_hash         = filebase64sha256(var.dependencies_layer_zip)
+  compatible_runtimes      = ["python3.12"]
+  compatible_architectures = ["arm64"]
 }

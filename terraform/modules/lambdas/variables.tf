@@ -123,8 +123,14 @@ variable "environment" {
   default     = {}
 }
 
+variable "dependencies_layer_zip" {
+  description = "Path of the dependencies layer zip built by `aicc-ops deploy layer` (build/lambda-layer.zip); the module publishes it as a layer version. null: use dependencies_layer_arn."
+  type        = string
+  default     = null
+}
+
 variable "dependencies_layer_arn" {
-  description = "ARN (with version) of the layer holding the third-party dependencies (aws-lambda-powertools, holidays, rapidfuzz, PyYAML as pinned in pyproject.toml) built for python3.12 on arm64 (manylinux aarch64 wheels) under python/. Built by `make lambda-layer` (to be added). null: no layer; the functions fail at import until one is attached."
+  description = "ARN (with version) of an existing layer holding the third-party dependencies (aws-lambda-powertools, holidays, rapidfuzz, PyYAML as pinned in pyproject.toml) for python3.12 on arm64, used when dependencies_layer_zip is null. Both null: the functions fail at import."
   type        = string
   default     = null
 }

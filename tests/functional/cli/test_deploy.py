@@ -62,6 +62,12 @@ def aws_credentials(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         yield
 
 
+@pytest.fixture(autouse=True)
+def no_layer_build(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The layer build downloads wheels; these tests are about Terraform, not pip."""
+    monkeypatch.setattr("aicc_ops.cli.deploy.build_layer", lambda: tmp_path / "lambda-layer.zip")
+
+
 @pytest.fixture
 def terraform_dir(tmp_path: Path) -> Path:
     root = tmp_path / "terraform"
@@ -164,3 +170,18 @@ def test_missing_credentials_say_what_to_set(
 def test_unknown_environment(terraform_dir: Path) -> None:
     code, out = invoke("plan", "--env", "staging", "--terraform-dir", str(terraform_dir))
     assert code == 2 and "'staging' is not an environment; one of dev, prod" in out
+
+
+def test_layer_requirements_come_from_the_pins_in_pyproject(tmp_path: Path) -> None:
+    from aicc_ops.cli.deploy import layer_requirements
+
+    assert [r.split("==")[0].lower() for r in layer_requirements()] == [
+        "aws-lambda-powertools",
+        "holidays",
+        "pyyaml",
+        "rapidfuzz",
+    ]
+    broken = tmp_path / "pyproject.toml"
+    broken.write_text('[project]\ndependencies = ["holidays==1"]\n', encoding="utf-8")
+    with pytest.raises(Exception, match="pins none of aws-lambda-powertools, pyyaml, rapidfuzz"):
+        layer_requirements(broken)
