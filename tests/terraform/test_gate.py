@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -296,3 +297,53 @@ def test_checkov_finds_nothing_and_every_skip_has_a_reason() -> None:
                 assert re.search(r"checkov:skip=CKV2?_\w+:\s*\S", line), (
                     f"{path.name}: a skip without a reason: {line}"
                 )
+
+
+def _modern_terraform() -> str | None:
+    """A Terraform >= 1.6 on this machine (the pip one is 1.0.3 and serves fmt only)."""
+    for candidate in (os.environ.get("TERRAFORM_BIN"), shutil.which("terraform"), "/usr/local/bin/terraform"):
+        if candidate and Path(candidate).exists():
+            out = subprocess.run([candidate, "version"], capture_output=True, text=True, check=False).stdout
+            found = re.search(r"Terraform v(\d+)\.(\d+)", out)
+            if found and (int(found[1]), int(found[2])) >= (1, 6):
+                return candidate
+    return None
+
+
+@pytest.mark.parametrize("module", ["security", "data", "lambdas", "lex", "connect", "monitoring"])
+def test_module_validates_against_the_real_provider_schema(module: str, tmp_path: Path) -> None:
+    """`terraform validate` where this machine holds the providers in a filesystem mirror.
+
+    The registry is unreachable here, so this runs only for modules whose providers are all in
+    the mirror (TF_PLUGIN_MIRROR, default /opt/tf-plugins); it catches wrong argument names.
+    """
+    binary = _modern_terraform()
+    mirror = Path(os.environ.get("TF_PLUGIN_MIRROR", "/opt/tf-plugins"))
+    if binary is None or not mirror.is_dir():
+        pytest.skip("no Terraform >= 1.6 with a provider mirror on this machine")
+    with (MODULES / module / "versions.tf").open(encoding="utf-8") as handle:
+        versions = hcl2.load(handle)
+    providers: set[str] = set()
+    for block in versions.get("terraform", []):
+        for required in block.get("required_providers", []):
+            providers |= {
+                str(spec["source"]).strip('"').split("/")[-1]
+                for spec in required.values()
+                if isinstance(spec, dict)
+            }
+    missing = sorted(
+        p for p in providers if not (mirror / "registry.terraform.io" / "hashicorp" / p).is_dir()
+    )
+    if missing:
+        pytest.skip(f"providers not in {mirror}: {', '.join(missing)}")
+    work = tmp_path / module
+    shutil.copytree(MODULES / module, work)
+    rc = tmp_path / "terraformrc"
+    rc.write_text(
+        f'provider_installation {{\n  filesystem_mirror {{\n    path = "{mirror}"\n  }}\n}}\n',
+        encoding="utf-8",
+    )
+    env = {**os.environ, "TF_CLI_CONFIG_FILE": str(rc), "TF_IN_AUTOMATION": "1"}
+    for args in (["init", "-backend=false", "-input=false", "-no-color"], ["validate", "-no-color"]):
+        done = subprocess.run([binary, *args], cwd=work, env=env, capture_output=True, text=True, check=False)
+        assert done.returncode == 0, f"terraform {args[0]} in modules/{module}:\n{done.stdout}{done.stderr}"
