@@ -38,6 +38,9 @@ locals {
   # concurrency (an unqualified ARN never reaches provisioned instances), else the function.
   invoke_arns = module.lambdas.invoke_arns
 
+  # Only the functions the flows call are associated with the instance (lex_hook is Lex's).
+  connect_lambda_arns = { for k, arn in local.invoke_arns : k => arn if local.functions[k].invoked_by == "connect" }
+
   # Powertools settings of every function (tables and the topic are wired by the lambdas module).
   lambda_environment = {
     POWERTOOLS_SERVICE_NAME      = "aicc"
@@ -114,7 +117,7 @@ module "connect" {
       wait_seconds = tostring(local.escalation.wait_seconds)
     }
   }
-  lambda_arns        = local.invoke_arns
+  lambda_arns        = local.connect_lambda_arns
   lex_bot_alias_arn  = module.lex.bot_alias_arn
   recordings_bucket  = module.security.recordings_bucket
   kms_key_arn        = module.security.kms_key_arns["connect"]

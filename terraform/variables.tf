@@ -120,3 +120,13 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "account_id" {
+  description = "The AWS account this environment lives in. The aws provider refuses other accounts' credentials, and `aicc-ops deploy` checks it before running Terraform."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[0-9]{12}$", var.account_id))
+    error_message = "account_id must be the 12-digit AWS account ID."
+  }
+}

@@ -133,11 +133,17 @@ def layer_requirements(pyproject: Path = REPO_ROOT / "pyproject.toml") -> list[s
 
 
 def build_layer(target: Path = LAYER_ZIP) -> Path:
-    """Zip the Lambda dependencies for python3.12 on arm64 (manylinux wheels from PyPI) as a layer."""
+    """Zip the Lambda dependencies for python3.12 on arm64 (manylinux wheels from PyPI) as a layer.
+
+    A zip built from the same pins is reused (its requirements are stored beside it)."""
     import subprocess
     import tempfile
     import zipfile
 
+    stamp = target.with_suffix(".requirements")
+    wanted = "\n".join(layer_requirements())
+    if target.is_file() and stamp.is_file() and stamp.read_text(encoding="utf-8") == wanted:
+        return target
     with tempfile.TemporaryDirectory() as tmp:
         site = Path(tmp) / "python"
         command = [
@@ -169,6 +175,7 @@ def build_layer(target: Path = LAYER_ZIP) -> Path:
                     info = zipfile.ZipInfo(str(path.relative_to(tmp)), date_time=(2020, 1, 1, 0, 0, 0))
                     info.external_attr = 0o644 << 16
                     archive.writestr(info, path.read_bytes(), zipfile.ZIP_DEFLATED)
+    stamp.write_text(wanted, encoding="utf-8")
     return target
 
 
@@ -237,6 +244,13 @@ def _deployer(env: str, terraform_dir: Path, profile: str | None) -> tuple[Deplo
     if profile:
         os.environ["AWS_PROFILE"] = profile
     account = check_credentials(profile)
+    tfvars = (terraform_dir / "envs" / env / "terraform.tfvars").read_text(encoding="utf-8")
+    expected = re.search(r'^\s*account_id\s*=\s*"(\d{12})"', tfvars, flags=re.M)
+    if expected and expected.group(1) != account:
+        raise click.ClickException(
+            f"the credentials are for account {account}, but envs/{env} deploys to {expected.group(1)}: "
+            f"switch profile (--profile) or fix account_id in envs/{env}/terraform.tfvars"
+        )
     click.echo(f"Lambda layer: {build_layer()}")
     return Deployer(env, terraform_dir, binary), account
 
@@ -329,6 +343,7 @@ def apply(env: str, terraform_dir: Path, profile: str | None, yes: bool) -> None
 @YES_OPTION
 def destroy(env: str, terraform_dir: Path, profile: str | None, yes: bool) -> None:
     """Plan a destroy and run it after confirmation. See docs/deploy.md for what Connect keeps."""
+    # The layer is built for destroy too: Terraform hashes the zip while planning.
     deployer, account = _deployer(env, terraform_dir, profile)
     deployer.init()
     _apply_plan(deployer, env, account, deployer.plan(destroy=True), yes, "destroy")

@@ -1,6 +1,8 @@
 # Development. No secrets here: credentials come from the caller's AWS profile, and nothing
 # below is sensitive.
-env            = "dev"
+env = "dev"
+# Replace with the dev account ID: plans with credentials of any other account are refused.
+account_id     = "111111111111"
 region         = "ap-northeast-2"
 name_prefix    = "aicc-dev"
 instance_alias = "aicc-ops-dev"

@@ -1,6 +1,8 @@
 # Production. No secrets here: credentials come from the caller's AWS profile, and nothing
 # below is sensitive.
-env            = "prod"
+env = "prod"
+# Replace with the prod account ID: plans with credentials of any other account are refused.
+account_id     = "222222222222"
 region         = "ap-northeast-2"
 name_prefix    = "aicc-prod"
 instance_alias = "aicc-ops-prod"

@@ -83,7 +83,6 @@ locals {
     "TransferDestinations.View", # quick connects in the CCP transfer list
   ]
   supervisor_permissions = concat(local.agent_permissions, [
-    "AccessMetrics",
     "RealTimeMetrics.Access",
     "HistoricalMetrics.Access",
     "ContactSearch.View",
@@ -101,7 +100,6 @@ locals {
   admin_permissions = concat(local.supervisor_permissions, [
     "Users.Create",
     "Users.Edit",
-    "Users.EditPermission",
     "Users.Delete",
     "SecurityProfiles.View",
     "AgentGrouping.Create",

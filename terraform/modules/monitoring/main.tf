@@ -260,19 +260,20 @@ resource "aws_cloudwatch_metric_alarm" "queue_sla_risk" {
   tags = merge(var.tags, { Runbook = local.runbooks.queue_sla_risk })
 }
 
-# Connect reports ConcurrentCallsPercentage as a fraction of the configured quota (0.8 = 80 %).
+# On the count of calls against the quota we keep in var.concurrent_calls_quota: the unit of
+# ConcurrentCallsPercentage (fraction or percent) is not stated clearly enough to alarm on it.
 resource "aws_cloudwatch_metric_alarm" "concurrent_calls_near_quota" {
   alarm_name          = "${var.name_prefix}-concurrent-calls-near-quota"
   alarm_description   = "Concurrent voice calls above ${var.concurrent_calls_alarm_percent} % of the instance quota (${var.concurrent_calls_quota} calls) in 2 of the last 3 minutes; calls beyond the quota are rejected. Runbook: ${local.runbooks_url}/${local.runbooks.concurrent_calls_max}"
   namespace           = "AWS/Connect"
-  metric_name         = "ConcurrentCallsPercentage"
+  metric_name         = "ConcurrentCalls"
   dimensions          = { InstanceId = var.instance_id, MetricGroup = "VoiceCalls" }
   statistic           = "Maximum"
   period              = 60
   evaluation_periods  = 3
   datapoints_to_alarm = 2
   comparison_operator = "GreaterThanThreshold"
-  threshold           = var.concurrent_calls_alarm_percent / 100
+  threshold           = floor(var.concurrent_calls_quota * var.concurrent_calls_alarm_percent / 100)
   treat_missing_data  = "notBreaching"
   alarm_actions       = local.alarm_actions
   ok_actions          = local.alarm_actions

@@ -73,7 +73,10 @@ def terraform_dir(tmp_path: Path) -> Path:
     root = tmp_path / "terraform"
     for env in ("dev", "prod"):
         (root / "envs" / env).mkdir(parents=True)
-        (root / "envs" / env / "terraform.tfvars").write_text(f'env = "{env}"\n', encoding="utf-8")
+        account = "123456789012" if env == "dev" else "222222222222"  # moto's account is 123456789012
+        (root / "envs" / env / "terraform.tfvars").write_text(
+            f'env = "{env}"\naccount_id = "{account}"\n', encoding="utf-8"
+        )
         (root / "envs" / env / "backend.hcl").write_text('bucket = "state"\n', encoding="utf-8")
     return root
 
@@ -126,11 +129,26 @@ def test_apply_asks_first_and_does_nothing_when_declined(
     assert any(c.startswith("apply -input=false") for c in log.read_text(encoding="utf-8").splitlines())
 
 
+def test_credentials_of_another_account_are_refused(
+    tmp_path: Path, terraform_dir: Path, aws_credentials: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    log = _fake_terraform(tmp_path)
+    monkeypatch.setenv("TERRAFORM_BIN", str(tmp_path / "bin" / "terraform"))
+    code, out = invoke("plan", "--env", "prod", "--terraform-dir", str(terraform_dir))
+    assert code == 1
+    assert "the credentials are for account 123456789012, but envs/prod deploys to 222222222222" in out
+    assert not any(c.startswith("init") for c in log.read_text(encoding="utf-8").splitlines())
+
+
 def test_prod_needs_its_name_typed(
     tmp_path: Path, terraform_dir: Path, aws_credentials: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _fake_terraform(tmp_path)
     monkeypatch.setenv("TERRAFORM_BIN", str(tmp_path / "bin" / "terraform"))
+    tfvars = terraform_dir / "envs" / "prod" / "terraform.tfvars"
+    tfvars.write_text(
+        tfvars.read_text(encoding="utf-8").replace("222222222222", "123456789012"), encoding="utf-8"
+    )
     code, out = invoke("destroy", "--env", "prod", "--terraform-dir", str(terraform_dir), input="y\n")
     assert code == 1 and "nothing was destroyed" in out
 
