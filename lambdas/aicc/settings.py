@@ -313,6 +313,8 @@ def _load_queues(d: Path, hours: Mapping[str, Hours]) -> dict[str, Queue]:
         if hours_key not in hours:
             raise r.fail(f"{p}.hours", f"unknown hours {hours_key!r}; defined in hours.yaml: {sorted(hours)}")
         max_contacts = r.get(obj, "max_contacts", p, int, None)
+        if max_contacts is not None and max_contacts < 1:
+            raise r.fail(f"{p}.max_contacts", "must be at least 1 (leave it out for no limit)")
         out[key] = Queue(
             key,
             name,

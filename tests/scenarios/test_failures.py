@@ -168,3 +168,15 @@ def test_forcing_any_error_branch_never_drops_the_caller(call: Caller, faults: L
                 todo.append((spec, {**injected, branch[:2]: branch[2]}))
     faults.engine.action_faults = {}
     assert pending == set(), f"no sweep call reaches: {sorted(pending)}"
+
+
+def test_a_full_queue_by_its_configured_limit_gets_the_apology(call: Caller, stack: LocalStack) -> None:
+    limit = stack.config.queues["general_customer"].max_contacts
+    assert limit is not None
+    stack.engine.backlog["general_customer"] = (limit, 600)
+    try:
+        r = call(["say:상담원"], number="+821099990000")
+    finally:
+        stack.engine.backlog.clear()
+    assert r.prompts[-1].startswith("죄송합니다. 지금은 연결이 어렵습니다.")
+    assert r.disconnected and r.queue is None

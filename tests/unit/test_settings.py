@@ -58,6 +58,12 @@ def _edit(path: Path, old: str, new: str) -> None:
         ),
         (
             "queues.yaml",
+            "max_contacts: 8\n",
+            "max_contacts: 0\n",
+            "queues.yaml: queues.msp_general.max_contacts: must be at least 1",
+        ),
+        (
+            "queues.yaml",
             "hours: business\n",
             "hours: office\n",
             "queues.yaml: queues.msp_general.hours: unknown hours 'office'",

@@ -232,17 +232,18 @@ resource "aws_lambda_provisioned_concurrency_config" "live" {
 }
 
 # A resource-based permission on the unqualified function does not cover its aliases: whoever
-# calls the "live" alias needs a permission of its own.
+# calls the "live" alias needs a permission of its own. Lex's comes from the lex module, scoped to
+# the bot alias; this one covers Connect, scoped to the instance.
 resource "aws_lambda_permission" "live" {
-  for_each = local.provisioned
+  for_each = { for k, v in local.provisioned : k => v if var.functions[k].invoked_by == "connect" }
 
-  statement_id   = "AllowLiveAliasFrom${title(var.functions[each.key].invoked_by)}"
+  statement_id   = "AllowLiveAliasFromConnect"
   action         = "lambda:InvokeFunction"
   function_name  = aws_lambda_function.this[each.key].function_name
   qualifier      = aws_lambda_alias.live[each.key].name
-  principal      = var.functions[each.key].invoked_by == "lex" ? "lexv2.amazonaws.com" : "connect.amazonaws.com"
+  principal      = "connect.amazonaws.com"
   source_account = local.account_id
-  source_arn     = var.functions[each.key].invoked_by == "connect" ? var.connect_instance_arn : null
+  source_arn     = var.connect_instance_arn
 }
 
 # The third-party packages, built by `aicc-ops deploy layer` (run by plan and apply) for
