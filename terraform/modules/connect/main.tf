@@ -523,3 +523,41 @@ resource "terraform_data" "phone_number_flow" {
     ])
   }
 }
+
+# Every queue offers the quick connects of the other queues, so an agent can move a call (for
+# example a general call that turns out to be an MSP outage) with one click. Provider 5.x has no
+# association resource, and quick_connect_ids on the queue would be a dependency cycle.
+resource "terraform_data" "queue_quick_connects" {
+  for_each = var.queues
+
+  triggers_replace = {
+    region      = data.aws_region.current.name
+    instance_id = aws_connect_instance.this.id
+    queue_id    = aws_connect_queue.this[each.key].queue_id
+    quick_connect_ids = join(" ", sort([
+      for key, qc in aws_connect_quick_connect.queue : qc.quick_connect_id if key != each.key
+    ]))
+  }
+
+  provisioner "local-exec" {
+    command = join(" ", [
+      "aws connect associate-queue-quick-connects",
+      "--region ${self.triggers_replace.region}",
+      "--instance-id ${self.triggers_replace.instance_id}",
+      "--queue-id ${self.triggers_replace.queue_id}",
+      "--quick-connect-ids ${self.triggers_replace.quick_connect_ids}",
+    ])
+  }
+
+  provisioner "local-exec" {
+    when       = destroy
+    on_failure = continue
+    command = join(" ", [
+      "aws connect disassociate-queue-quick-connects",
+      "--region ${self.triggers_replace.region}",
+      "--instance-id ${self.triggers_replace.instance_id}",
+      "--queue-id ${self.triggers_replace.queue_id}",
+      "--quick-connect-ids ${self.triggers_replace.quick_connect_ids}",
+    ])
+  }
+}
