@@ -157,29 +157,46 @@ def test_every_flow_of_the_catalog_is_deployed() -> None:
     )
 
 
-def _templatefile_keys(text: str) -> list[set[str]]:
-    """For each templatefile(path, { ... }) call, the top-level keys of its variables object."""
+def _object_keys(text: str, start: int) -> set[str]:
+    """Top-level keys of the HCL object literal whose `{` is at text[start]."""
+    keys: set[str] = set()
+    depth = 0
+    for pos in range(start, len(text)):
+        ch = text[pos]
+        if ch in "({[":
+            depth += 1
+        elif ch in ")}]":
+            depth -= 1
+            if depth == 0:
+                return keys
+        if depth == 1 and (pos == start or ch == "\n"):
+            key = re.match(r"\s*(\w+)\s*=", text[pos + 1 :])
+            if key:
+                keys.add(key.group(1))
+    raise AssertionError("unbalanced object literal")
+
+
+def _templatefile_bindings(text: str) -> list[set[str]]:
+    """For each templatefile(path, vars) call: the variable names it binds, following one
+    merge(local.<name>, { ... }) of a shared local."""
+
+    def shared(name: str) -> set[str]:
+        found = re.search(rf"^\s*{name}\s*=\s*\{{", text, flags=re.M)
+        assert found, f"local.{name} is not defined as an object in modules/connect"
+        return _object_keys(text, found.end() - 1)
+
     calls: list[set[str]] = []
-    for match in re.finditer(r"templatefile\(", text):
-        depth, start, keys = 0, None, set()
-        for pos in range(match.end(), len(text)):
-            ch = text[pos]
-            if ch in "({[":
-                depth += 1
-                if ch == "{" and depth == 1:
-                    start = pos + 1
-            elif ch in ")}]":
-                if depth == 0:
-                    break
-                depth -= 1
-            elif ch == "\n" and depth == 1 and start is not None:
-                key = re.match(r"\s*(\w+)\s*=", text[pos + 1 :])
-                if key:
-                    keys.add(key.group(1))
-        if start is not None and text[start : start + 200].strip():
-            first = re.match(r"\s*(\w+)\s*=", text[start:])
-            if first:
-                keys.add(first.group(1))
+    for match in re.finditer(r"templatefile\(\s*\"[^\"]*\",\s*", text):
+        rest = text[match.end() :]
+        keys: set[str] = set()
+        merged = re.match(r"merge\(\s*local\.(\w+)\s*,\s*", rest)
+        if merged:
+            keys |= shared(merged.group(1))
+            offset = match.end() + merged.end()
+        else:
+            offset = match.end()
+        if text[offset] == "{":
+            keys |= _object_keys(text, offset)
         calls.append(keys)
     return calls
 
@@ -190,7 +207,7 @@ def test_every_template_placeholder_is_bound_by_templatefile() -> None:
         for tpl in DEFAULT_FLOWS_DIR.glob("*.json.tftpl")
         for p in template.placeholders(tpl.read_text(encoding="utf-8"))
     }
-    calls = _templatefile_keys(module_text("connect"))
+    calls = _templatefile_bindings(module_text("connect"))
     assert calls, "modules/connect renders no flow with templatefile()"
     for keys in calls:
         assert roots <= keys, f"a templatefile() call in modules/connect does not bind {sorted(roots - keys)}"

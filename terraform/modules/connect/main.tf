@@ -305,6 +305,20 @@ resource "awscc_connect_integration_association" "lex" {
 # Contact flows, in dependency groups (see local.flow_groups above and README.md)
 # -----------------------------------------------------------------------------
 
+# The templatefile() variables every flow group shares (the local engine binds the same names:
+# ops/aicc_ops/engine/flows.py Resources.variables); each group adds the flow ARNs it may use.
+locals {
+  flow_template_vars = {
+    queues            = local.queue_arns
+    queue_names       = local.queue_names
+    lambdas           = var.lambda_arns
+    hours             = local.hours_arns
+    prompts           = var.template_vars.prompts
+    escalation        = var.template_vars.escalation
+    lex_bot_alias_arn = var.lex_bot_alias_arn
+  }
+}
+
 resource "aws_connect_contact_flow" "queue" {
   for_each = local.flow_queue
 
@@ -312,16 +326,10 @@ resource "aws_connect_contact_flow" "queue" {
   name        = each.value.name
   type        = each.value.type
   description = each.value.description
-  content = templatefile("${var.flows_dir}/${each.key}.json.tftpl", {
-    queues            = local.queue_arns
-    queue_names       = local.queue_names
-    flows             = {}
-    lambdas           = var.lambda_arns
-    hours             = local.hours_arns
-    prompts           = var.template_vars.prompts
-    escalation        = var.template_vars.escalation
-    lex_bot_alias_arn = var.lex_bot_alias_arn
-  })
+  # Each group binds only the ARNs of flows created before it (flows.<key>).
+  content = templatefile("${var.flows_dir}/${each.key}.json.tftpl", merge(local.flow_template_vars, {
+    flows = {}
+  }))
 
   tags = var.tags
 
@@ -347,16 +355,10 @@ resource "aws_connect_contact_flow" "shared" {
   name        = each.value.name
   type        = each.value.type
   description = each.value.description
-  content = templatefile("${var.flows_dir}/${each.key}.json.tftpl", {
-    queues            = local.queue_arns
-    queue_names       = local.queue_names
-    flows             = local.flow_queue_arns
-    lambdas           = var.lambda_arns
-    hours             = local.hours_arns
-    prompts           = var.template_vars.prompts
-    escalation        = var.template_vars.escalation
-    lex_bot_alias_arn = var.lex_bot_alias_arn
-  })
+  # Each group binds only the ARNs of flows created before it (flows.<key>).
+  content = templatefile("${var.flows_dir}/${each.key}.json.tftpl", merge(local.flow_template_vars, {
+    flows = local.flow_queue_arns
+  }))
 
   tags = var.tags
 
@@ -370,16 +372,10 @@ resource "aws_connect_contact_flow" "branch" {
   name        = each.value.name
   type        = each.value.type
   description = each.value.description
-  content = templatefile("${var.flows_dir}/${each.key}.json.tftpl", {
-    queues            = local.queue_arns
-    queue_names       = local.queue_names
-    flows             = merge(local.flow_queue_arns, local.flow_shared_arns)
-    lambdas           = var.lambda_arns
-    hours             = local.hours_arns
-    prompts           = var.template_vars.prompts
-    escalation        = var.template_vars.escalation
-    lex_bot_alias_arn = var.lex_bot_alias_arn
-  })
+  # Each group binds only the ARNs of flows created before it (flows.<key>).
+  content = templatefile("${var.flows_dir}/${each.key}.json.tftpl", merge(local.flow_template_vars, {
+    flows = merge(local.flow_queue_arns, local.flow_shared_arns)
+  }))
 
   tags = var.tags
 
@@ -393,16 +389,10 @@ resource "aws_connect_contact_flow" "entry" {
   name        = each.value.name
   type        = each.value.type
   description = each.value.description
-  content = templatefile("${var.flows_dir}/${each.key}.json.tftpl", {
-    queues            = local.queue_arns
-    queue_names       = local.queue_names
-    flows             = merge(local.flow_queue_arns, local.flow_shared_arns, local.flow_branch_arns)
-    lambdas           = var.lambda_arns
-    hours             = local.hours_arns
-    prompts           = var.template_vars.prompts
-    escalation        = var.template_vars.escalation
-    lex_bot_alias_arn = var.lex_bot_alias_arn
-  })
+  # Each group binds only the ARNs of flows created before it (flows.<key>).
+  content = templatefile("${var.flows_dir}/${each.key}.json.tftpl", merge(local.flow_template_vars, {
+    flows = merge(local.flow_queue_arns, local.flow_shared_arns, local.flow_branch_arns)
+  }))
 
   tags = var.tags
 
