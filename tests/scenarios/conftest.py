@@ -58,15 +58,7 @@ class Caller:
         arns = {login: table.get_item(Key={"login": login})["Item"]["user_arn"] for login in without_arn}
         for login in arns:
             table.update_item(Key={"login": login}, UpdateExpression="REMOVE user_arn")
-        previous = {}
-        for login, status in (agents or {}).items():
-            previous[login] = table.get_item(Key={"login": login})["Item"]["status"]
-            table.update_item(
-                Key={"login": login},
-                UpdateExpression="SET #s = :s",
-                ExpressionAttributeNames={"#s": "status"},
-                ExpressionAttributeValues={":s": status},
-            )
+        previous = self.stack.set_agent_status(agents or {})
         self.stack.lambdas.faults = dict(faults or {})
         self.stack.lambdas.overrides = {k: dict(v) for k, v in (responses or {}).items()}
         try:
@@ -80,13 +72,7 @@ class Caller:
                     UpdateExpression="SET user_arn = :a",
                     ExpressionAttributeValues={":a": arn},
                 )
-            for login, status in previous.items():
-                table.update_item(
-                    Key={"login": login},
-                    UpdateExpression="SET #s = :s",
-                    ExpressionAttributeNames={"#s": "status"},
-                    ExpressionAttributeValues={":s": status},
-                )
+            self.stack.set_agent_status(previous)
         COVERAGE.exercised.update(result.transitions)
         if not may_end_silently:
             assert not result.dropped_silently, f"caller dropped without a message: {result.transcript}"

@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-import boto3
 import click
 from tabulate import tabulate
 
@@ -104,32 +103,14 @@ DEMO_CALLS: tuple[DemoCall, ...] = (
 )
 
 
-def _set_agent_status(stack: LocalStack, statuses: Mapping[str, str]) -> dict[str, str]:
-    """Set agents' status; returns the previous values for restoring."""
-    if not statuses:
-        return {}
-    table = boto3.resource("dynamodb").Table(stack.tables["AGENTS_TABLE"])
-    previous: dict[str, str] = {}
-    for login, status in statuses.items():
-        item = table.get_item(Key={"login": login}).get("Item") or {}
-        previous[login] = str(item.get("status", "OFFLINE"))
-        table.update_item(
-            Key={"login": login},
-            UpdateExpression="SET #s = :s",
-            ExpressionAttributeNames={"#s": "status"},
-            ExpressionAttributeValues={":s": status},
-        )
-    return previous
-
-
 def run_call(stack: LocalStack, demo_call: DemoCall) -> CallResult:
-    previous = _set_agent_status(stack, demo_call.agent_status)
+    previous = stack.set_agent_status(demo_call.agent_status)
     stack.lambdas.faults = dict(demo_call.faults)
     try:
         return stack.engine.run(demo_call.number, datetime.fromisoformat(demo_call.at), demo_call.inputs)
     finally:
         stack.lambdas.faults = {}
-        _set_agent_status(stack, previous)
+        stack.set_agent_status(previous)
 
 
 def outcome(result: CallResult) -> str:

@@ -655,54 +655,56 @@ class _Run:
             return found[0], found[1]
         return None
 
-    def _metric(self, metric: str, target: tuple[str, str] | None) -> int | None:
-        if target is None or target[0] != "queue":
-            if target and metric in (
-                "NumberOfAgentsAvailable",
-                "NumberOfAgentsOnline",
-                "NumberOfAgentsStaffed",
-            ):
-                status = self.e.presence.agent_status(target[1])
-                return (
-                    int(status == "AVAILABLE")
-                    if metric == "NumberOfAgentsAvailable"
-                    else int(status != "OFFLINE")
-                )
-            return None
-        counts = self.e.presence.counts(target[1])
-        waiting, oldest = self.e.backlog.get(target[1], (0, 0))
+    def _metric_target(self, p: Mapping[str, Any]) -> tuple[str, str] | None:
+        """The queue or agent a metric block measures: its QueueId/AgentId, else the working queue."""
+        return self._queue_ref(p) if (p.get("QueueId") or p.get("AgentId")) else self.c.target_queue
+
+    def _queue_metrics(self, queue_key: str) -> dict[str, int]:
+        counts = self.e.presence.counts(queue_key)
+        waiting, oldest = self.e.backlog.get(queue_key, (0, 0))
         return {
             "NumberOfAgentsAvailable": counts.available,
             "NumberOfAgentsOnline": counts.online,
             "NumberOfAgentsStaffed": counts.staffed,
             "NumberOfContactsInQueue": waiting,
             "OldestContactInQueueAgeSeconds": oldest,
-        }.get(metric)
+        }
+
+    def _metric(self, metric: str, target: tuple[str, str] | None) -> int | None:
+        if target is None:
+            return None
+        if target[0] == "queue":
+            return self._queue_metrics(target[1]).get(metric)
+        # An agent queue: the agent's own state; queue metrics of agent queues are not modelled.
+        status = self.e.presence.agent_status(target[1])
+        if metric == "NumberOfAgentsAvailable":
+            return int(status == "AVAILABLE")
+        if metric in ("NumberOfAgentsOnline", "NumberOfAgentsStaffed"):
+            return int(status != "OFFLINE")
+        return None
 
     def do_CheckMetricData(self, flow: Flow, a: Any, p: Mapping[str, Any], b: Any) -> _Outcome:
-        target = self._queue_ref(p) if (p.get("QueueId") or p.get("AgentId")) else self.c.target_queue
-        value = self._metric(str(p.get("MetricType")), target)
+        value = self._metric(str(p.get("MetricType")), self._metric_target(p))
         if value is None:
             return _Outcome("error", "NoMatchingError", "no queue to measure")
         return _Outcome("result", str(value), f"{p.get('MetricType')}={value}")
 
     def do_GetMetricData(self, flow: Flow, a: Any, p: Mapping[str, Any], b: Any) -> _Outcome:
-        target = self._queue_ref(p) if (p.get("QueueId") or p.get("AgentId")) else self.c.target_queue
+        target = self._metric_target(p)
         if target is None or target[0] != "queue":
             return _Outcome("error", "NoMatchingError", "no queue to measure")
-        counts = self.e.presence.counts(target[1])
-        waiting, oldest = self.e.backlog.get(target[1], (0, 0))
+        m = self._queue_metrics(target[1])
         self.c.metrics = {
             "Queue": {
                 "Name": self.queue_name(target),
                 "ARN": self.queue_arn(target),
-                "Size": str(waiting),
-                "OldestContactAge": str(oldest),
+                "Size": str(m["NumberOfContactsInQueue"]),
+                "OldestContactAge": str(m["OldestContactInQueueAgeSeconds"]),
             },
             "Agents": {
-                "Online": {"Count": str(counts.online)},
-                "Available": {"Count": str(counts.available)},
-                "Staffed": {"Count": str(counts.staffed)},
+                "Online": {"Count": str(m["NumberOfAgentsOnline"])},
+                "Available": {"Count": str(m["NumberOfAgentsAvailable"])},
+                "Staffed": {"Count": str(m["NumberOfAgentsStaffed"])},
             },
         }
         return _Outcome("next")

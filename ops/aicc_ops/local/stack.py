@@ -60,6 +60,25 @@ class LocalStack:
     lambdas: LocalLambdas
     seeded: seed.SeedData
 
+    def set_agent_status(self, statuses: Mapping[str, str]) -> dict[str, str]:
+        """Set agents' status in the agents table; returns the previous values, for restoring."""
+        if not statuses:
+            return {}
+        import boto3
+
+        table = boto3.resource("dynamodb").Table(self.tables["AGENTS_TABLE"])
+        previous: dict[str, str] = {}
+        for login, status in statuses.items():
+            item = table.get_item(Key={"login": login}).get("Item") or {}
+            previous[login] = str(item.get("status", "OFFLINE"))
+            table.update_item(
+                Key={"login": login},
+                UpdateExpression="SET #s = :s",
+                ExpressionAttributeNames={"#s": "status"},
+                ExpressionAttributeValues={":s": status},
+            )
+        return previous
+
 
 @contextmanager
 def _environment(values: Mapping[str, str]) -> Iterator[None]:

@@ -141,34 +141,28 @@ resource "aws_sns_topic_subscription" "notify_email" {
 # Alarms
 ################################################################################
 
-resource "aws_cloudwatch_metric_alarm" "lambda_errors" {
-  for_each = var.function_names
-
-  alarm_name          = "${var.name_prefix}-lambda-errors-${each.key}"
-  alarm_description   = "Lambda ${each.value} (${each.key}) raised an error in the last 5 minutes: the calling flow took its error branch. Runbook: ${local.runbooks_url}/${local.runbooks.lambda_errors}"
-  namespace           = "AWS/Lambda"
-  metric_name         = "Errors"
-  dimensions          = { FunctionName = each.value }
-  statistic           = "Sum"
-  period              = 300
-  evaluation_periods  = 1
-  comparison_operator = "GreaterThanThreshold"
-  threshold           = 0
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = local.alarm_actions
-  ok_actions          = local.alarm_actions
-
-  tags = merge(var.tags, { Runbook = local.runbooks.lambda_errors })
+# Errors and throttles: any in 5 minutes means a flow took its error branch. One alarm per
+# function and metric, built from one table instead of two near-identical resources.
+locals {
+  lambda_failure_kinds = {
+    errors    = { metric = "Errors", runbook = "lambda_errors", what = "raised an error in the last 5 minutes: the calling flow took its error branch" }
+    throttles = { metric = "Throttles", runbook = "lambda_throttles", what = "was throttled in the last 5 minutes: Connect got no answer and the flow took its error branch" }
+  }
+  lambda_failure_alarms = merge([
+    for kind, k in local.lambda_failure_kinds : {
+      for fn, name in var.function_names : "${kind}-${fn}" => merge(k, { kind = kind, fn = fn, name = name })
+    }
+  ]...)
 }
 
-resource "aws_cloudwatch_metric_alarm" "lambda_throttles" {
-  for_each = var.function_names
+resource "aws_cloudwatch_metric_alarm" "lambda_failures" {
+  for_each = local.lambda_failure_alarms
 
-  alarm_name          = "${var.name_prefix}-lambda-throttles-${each.key}"
-  alarm_description   = "Lambda ${each.value} (${each.key}) was throttled in the last 5 minutes: Connect got no answer and the flow took its error branch. Runbook: ${local.runbooks_url}/${local.runbooks.lambda_throttles}"
+  alarm_name          = "${var.name_prefix}-lambda-${each.value.kind}-${each.value.fn}"
+  alarm_description   = "Lambda ${each.value.name} (${each.value.fn}) ${each.value.what}. Runbook: ${local.runbooks_url}/${local.runbooks[each.value.runbook]}"
   namespace           = "AWS/Lambda"
-  metric_name         = "Throttles"
-  dimensions          = { FunctionName = each.value }
+  metric_name         = each.value.metric
+  dimensions          = { FunctionName = each.value.name }
   statistic           = "Sum"
   period              = 300
   evaluation_periods  = 1
@@ -178,7 +172,7 @@ resource "aws_cloudwatch_metric_alarm" "lambda_throttles" {
   alarm_actions       = local.alarm_actions
   ok_actions          = local.alarm_actions
 
-  tags = merge(var.tags, { Runbook = local.runbooks.lambda_throttles })
+  tags = merge(var.tags, { Runbook = local.runbooks[each.value.runbook] })
 }
 
 resource "aws_cloudwatch_metric_alarm" "lambda_duration_p95" {
@@ -284,8 +278,7 @@ resource "aws_cloudwatch_metric_alarm" "concurrent_calls_near_quota" {
 locals {
   # alarm name -> runbook file, for every alarm of the module
   alarm_runbooks = merge(
-    { for a in aws_cloudwatch_metric_alarm.lambda_errors : a.alarm_name => local.runbooks.lambda_errors },
-    { for a in aws_cloudwatch_metric_alarm.lambda_throttles : a.alarm_name => local.runbooks.lambda_throttles },
+    { for k, a in aws_cloudwatch_metric_alarm.lambda_failures : a.alarm_name => local.runbooks[local.lambda_failure_alarms[k].runbook] },
     { for a in aws_cloudwatch_metric_alarm.lambda_duration_p95 : a.alarm_name => local.runbooks.lambda_duration_p95 },
     { for a in aws_cloudwatch_metric_alarm.dynamodb_throttles : a.alarm_name => local.runbooks.dynamodb_throttles },
     { for a in aws_cloudwatch_metric_alarm.queue_sla_risk : a.alarm_name => local.runbooks.queue_sla_risk },
