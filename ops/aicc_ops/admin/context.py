@@ -1,0 +1,210 @@
+"""Where an aicc-ops command operates: an AWS account and Connect instance, or the local stack.
+
+The same boto3 code serves both. Against AWS the usual chain applies (--profile, AWS_PROFILE,
+AWS_ENDPOINT_URL*...); `--local` points every client at the running local stack server. The
+Connect instance is --instance-id, else $AICC_INSTANCE_ID, else the `instance_id` Terraform output
+of --env, else the local server's. Table names come the same way (`table_names` output, the
+tables.yaml env variables, or the local server).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from aicc.settings import Config, config
+
+from ..engine.flows import REPO_ROOT
+from ..local.runtime import ServerInfo, default_state_dir, read_info
+from .ratelimit import ConnectLimiter
+
+# Every Connect call is retried on throttling with botocore's adaptive mode (client-side rate
+# measurement on top of exponential backoff).
+MAX_ATTEMPTS = 8
+
+
+class TargetError(Exception):
+    """The command cannot tell where to operate, or cannot reach it; the message says what to fix."""
+
+
+@dataclass(frozen=True)
+class Target:
+    profile: str | None = None
+    region: str | None = None
+    instance_id: str | None = None
+    env: str | None = None
+    local: bool = False
+    state_dir: Path | None = None
+    terraform_dir: Path = REPO_ROOT / "terraform"
+
+    def describe(self) -> str:
+        if self.local:
+            return "local stack"
+        return f"env {self.env}" if self.env else "AWS"
+
+
+class OpsContext:
+    """Sessions and clients for one command run; everything is created on first use."""
+
+    def __init__(self, target: Target, cfg: Config | None = None) -> None:
+        self.target = target
+        self.config = cfg or config()
+        self._clients: dict[str, Any] = {}
+
+    # ---- where ----------------------------------------------------------------------------------
+    @cached_property
+    def server(self) -> ServerInfo | None:
+        if not self.target.local:
+            return None
+        state_dir = self.target.state_dir or default_state_dir()
+        info = read_info(state_dir)
+        if info is None:
+            raise TargetError(f"no local stack runs from {state_dir}: start it with `aicc-ops local up`")
+        return info
+
+    @cached_property
+    def outputs(self) -> dict[str, Any]:
+        """The Terraform outputs of --env (empty without --env)."""
+        if not self.target.env:
+            return {}
+        return terraform_outputs(self.target.env, self.target.terraform_dir)
+
+    @cached_property
+    def session(self) -> Any:
+        import boto3
+
+        if self.server:
+            return boto3.Session(
+                aws_access_key_id="testing", aws_secret_access_key="testing", region_name=self.server.region
+            )
+        region = self.target.region or _output_value(self.outputs, "region")
+        try:
+            session = boto3.Session(profile_name=self.target.profile, region_name=region)
+        except Exception as exc:  # botocore ProfileNotFound and friends
+            raise TargetError(f"AWS profile: {exc}") from None
+        if not session.region_name:
+            raise TargetError("no AWS region: give --region, set AWS_REGION, or --env (Terraform outputs)")
+        return session
+
+    @property
+    def region(self) -> str:
+        return str(self.session.region_name)
+
+    @cached_property
+    def instance_id(self) -> str:
+        if self.target.instance_id:
+            return self.target.instance_id
+        if self.server:
+            return self.server.instance_id
+        if os.environ.get("AICC_INSTANCE_ID"):
+            return os.environ["AICC_INSTANCE_ID"]
+        found = _output_value(self.outputs, "instance_id")
+        if found:
+            return str(found)
+        raise TargetError(
+            "which Connect instance? give --instance-id, --env ENV (reads its Terraform outputs), "
+            "--local, or set AICC_INSTANCE_ID"
+        )
+
+    def table_name(self, key: str) -> str:
+        schema = self.config.tables.get(key)
+        if schema is None:
+            raise TargetError(f"no table {key!r} in tables.yaml")
+        if self.server:
+            return self.server.tables[key]
+        names = _output_value(self.outputs, "table_names") or {}
+        if key in names:
+            return str(names[key])
+        if os.environ.get(schema.env):
+            return os.environ[schema.env]
+        raise TargetError(f"which {key} table? give --env ENV, --local, or set {schema.env}")
+
+    # ---- clients --------------------------------------------------------------------------------
+    @cached_property
+    def limiter(self) -> ConnectLimiter:
+        if self.server:
+            return ConnectLimiter(self.server.connect_rate, self.server.connect_burst)
+        return ConnectLimiter()
+
+    def client(self, service: str) -> Any:
+        if service not in self._clients:
+            from botocore.config import Config as BotoConfig
+
+            kwargs: dict[str, Any] = {}
+            if self.server:
+                kwargs["endpoint_url"] = (
+                    self.server.connect_endpoint if service == "connect" else self.server.aws_endpoint
+                )
+            retries: Any = {"mode": "adaptive" if service == "connect" else "standard"}
+            retries["max_attempts"] = MAX_ATTEMPTS
+            boto_config = BotoConfig(retries=retries, connect_timeout=5, read_timeout=30)
+            client = self.session.client(service, config=boto_config, **kwargs)
+            if service == "connect":
+                self.limiter.attach(client)
+            self._clients[service] = client
+        return self._clients[service]
+
+    def table(self, key: str) -> Any:
+        kwargs: dict[str, Any] = {}
+        if self.server:
+            kwargs["endpoint_url"] = self.server.aws_endpoint
+        return self.session.resource("dynamodb", **kwargs).Table(self.table_name(key))
+
+    def paginate(self, operation: str, key: str, **params: Any) -> list[dict[str, Any]]:
+        """Every item of a paginated Connect list operation (InstanceId filled in)."""
+        paginator = self.client("connect").get_paginator(operation)
+        out: list[dict[str, Any]] = []
+        for page in paginator.paginate(InstanceId=self.instance_id, **params):
+            out.extend(page.get(key) or [])
+        return out
+
+
+def _output_value(outputs: dict[str, Any], name: str) -> Any:
+    entry = outputs.get(name)
+    return entry.get("value") if isinstance(entry, dict) and "value" in entry else entry
+
+
+def outputs_file(env: str, terraform_dir: Path) -> Path:
+    return terraform_dir / "envs" / env / "outputs.json"
+
+
+def terraform_outputs(env: str, terraform_dir: Path) -> dict[str, Any]:
+    """`terraform output -json` of an environment: the copy `deploy apply` saved, else Terraform."""
+    env_dir = terraform_dir / "envs" / env
+    if not (env_dir / "terraform.tfvars").is_file():
+        envs = (terraform_dir / "envs").iterdir()
+        known = sorted(p.name for p in envs if (p / "terraform.tfvars").is_file())
+        raise TargetError(f"{env!r} is not an environment; one of {', '.join(known)}")
+    saved = outputs_file(env, terraform_dir)
+    if saved.is_file():
+        try:
+            data: dict[str, Any] = json.loads(saved.read_text(encoding="utf-8"))
+            return data
+        except ValueError:
+            raise TargetError(f"{saved} is not JSON: delete it; the next run asks Terraform again") from None
+    from python_terraform import Terraform
+
+    binary = os.environ.get("TERRAFORM_BIN") or "terraform"
+    tf = Terraform(working_dir=str(terraform_dir), terraform_bin_path=binary)
+    try:
+        backend = f"-backend-config={env_dir / 'backend.hcl'}"
+        code, _, err = tf.cmd("init", "-input=false", "-reconfigure", backend, capture_output=True)
+        if code == 0:
+            code, out, err = tf.cmd("output", "-json", capture_output=True)
+    except OSError as exc:
+        raise TargetError(f"cannot run Terraform ({exc}): give --instance-id, or set TERRAFORM_BIN") from None
+    if code != 0:
+        last = (str(err or "").strip().splitlines() or ["no output"])[-1]
+        raise TargetError(f"terraform output for {env} failed ({last}); give --instance-id instead")
+    try:
+        data = json.loads(out)
+    except ValueError:
+        raise TargetError(f"terraform output -json for {env} did not print JSON") from None
+    if not data:
+        raise TargetError(f"{env} has no Terraform outputs: deploy it first (`make deploy ENV={env}`)")
+    saved.write_text(json.dumps(data, indent=2), encoding="utf-8")
+    return data

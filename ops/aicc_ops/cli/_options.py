@@ -1,0 +1,119 @@
+"""Options every operator command shares, the context they build, and table/JSON output.
+
+    @click.command()
+    @target_options
+    @output_option
+    def status(ops: OpsContext, output: str) -> None: ...
+
+`target_options` adds --profile, --region, --instance-id, --env, --local and --state-dir and hands
+the command an OpsContext; errors from AWS become one-line messages that say what to fix.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+from tabulate import tabulate
+
+from ..admin.context import OpsContext, Target, TargetError
+
+
+def target_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    @click.option("--profile", help="AWS profile (default: the usual credential chain).")
+    @click.option("--region", help="AWS region (default: the profile's, or --env's Terraform output).")
+    @click.option(
+        "--instance-id", help="Connect instance ID (default: --env's, --local's, $AICC_INSTANCE_ID)."
+    )
+    @click.option(
+        "--env", "env", metavar="ENV", help="Environment (terraform/envs/ENV): its Terraform outputs."
+    )
+    @click.option("--local", is_flag=True, help="Operate on the local stack started by `aicc-ops local up`.")
+    @click.option(
+        "--state-dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        envvar="AICC_LOCAL_DIR",
+        help="The local stack's state directory (with --local).",
+    )
+    @functools.wraps(f)
+    def wrapper(
+        profile: str | None,
+        region: str | None,
+        instance_id: str | None,
+        env: str | None,
+        local: bool,
+        state_dir: Path | None,
+        **kwargs: Any,
+    ) -> Any:
+        if local and (env or profile):
+            raise click.UsageError("--local is the local stack: drop --env/--profile, or drop --local")
+        target = Target(profile, region, instance_id, env, local, state_dir)
+        with aws_errors():
+            return f(ops=OpsContext(target), **kwargs)
+
+    return wrapper
+
+
+output_option = click.option(
+    "--output", type=click.Choice(["table", "json"]), default="table", show_default=True, help="Output format"
+)
+dry_run_option = click.option("--dry-run", is_flag=True, help="Show what would change; change nothing.")
+
+
+@contextmanager
+def aws_errors() -> Iterator[None]:
+    """AWS and target errors as click errors: one line, what failed and what to do."""
+    from botocore.exceptions import (
+        ClientError,
+        EndpointConnectionError,
+        NoCredentialsError,
+        NoRegionError,
+        ParamValidationError,
+    )
+
+    try:
+        yield
+    except TargetError as exc:
+        raise click.ClickException(str(exc)) from None
+    except NoCredentialsError:
+        raise click.ClickException(
+            "no AWS credentials: give --profile, run `aws sso login`, export AWS_ACCESS_KEY_ID and "
+            "AWS_SECRET_ACCESS_KEY, or use --local"
+        ) from None
+    except NoRegionError:
+        raise click.ClickException("no AWS region: give --region or set AWS_REGION") from None
+    except EndpointConnectionError as exc:
+        raise click.ClickException(
+            f"cannot reach {exc.kwargs.get('endpoint_url')}: is the network (or `aicc-ops local up`) there?"
+        ) from None
+    except ParamValidationError as exc:
+        raise click.ClickException(f"request refused before sending: {exc}") from None
+    except ClientError as exc:
+        error = exc.response.get("Error", {})
+        raise click.ClickException(
+            f"{exc.operation_name}: {error.get('Code', 'error')}: {error.get('Message', '')}".rstrip(": ")
+        ) from None
+
+
+def emit(
+    output: str,
+    data: Any,
+    rows: Sequence[Sequence[Any]] | None = None,
+    headers: Sequence[str] = (),
+    title: str = "",
+) -> None:
+    """Print JSON (`data`) or a table (`rows`, or `data` when it is a list of flat dicts)."""
+    if output == "json":
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+        return
+    if rows is None and isinstance(data, list):
+        headers = headers or (list(data[0]) if data else [])
+        rows = [[item.get(h, "") for h in headers] for item in data]
+    if title:
+        click.echo(title)
+    click.echo(tabulate(rows or [], headers=list(headers), tablefmt="simple") if rows else "(none)")

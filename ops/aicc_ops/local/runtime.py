@@ -1,0 +1,69 @@
+"""Where a running local stack server is: its state directory and the info file it writes there.
+
+`aicc-ops local up` writes server.json once every endpoint answers; `--local` on any command reads
+it to point boto3 at moto and the Connect emulator. The state directory is `--state-dir`, else
+$AICC_LOCAL_DIR, else ~/.local/state/aicc-ops/local.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+INFO_FILE = "server.json"
+PID_FILE = "server.pid"
+LOG_FILE = "server.log"
+
+
+def default_state_dir() -> Path:
+    configured = os.environ.get("AICC_LOCAL_DIR")
+    if configured:
+        return Path(configured).expanduser()
+    base = Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state")
+    return base / "aicc-ops" / "local"
+
+
+@dataclass
+class ServerInfo:
+    pid: int
+    started_at: str
+    region: str
+    account: str
+    instance_id: str
+    aws_endpoint: str  # moto: DynamoDB, S3, SNS, SQS, CloudWatch, Secrets Manager, EventBridge
+    connect_endpoint: str  # the Connect API emulator
+    calls_endpoint: str  # the HTTP call API
+    connect_rate: float  # requests/s the emulator allows (Connect: 2); 0 = unlimited
+    connect_burst: int
+    tables: dict[str, str] = field(default_factory=dict)  # tables.yaml key -> table name
+    topic_arn: str = ""
+    state_dir: str = ""
+
+    def write(self, state_dir: Path) -> None:
+        path = state_dir / INFO_FILE
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(asdict(self), indent=2, ensure_ascii=False), encoding="utf-8")
+        tmp.replace(path)
+
+
+def pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def read_info(state_dir: Path) -> ServerInfo | None:
+    """The running server's info, or None when none runs (a stale file from a crash is ignored)."""
+    path = state_dir / INFO_FILE
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        info = ServerInfo(**data)
+    except (OSError, ValueError, TypeError):
+        return None
+    return info if pid_alive(info.pid) else None
