@@ -35,6 +35,19 @@ class TokenBucket:
         self._lock = threading.Lock()
         self.waited = 0.0  # seconds spent waiting, for the summary
 
+    def try_acquire(self) -> bool:
+        """Take a token if one is there, without waiting (the emulator's server side)."""
+        if self.rate <= 0:
+            return True
+        with self._lock:
+            now = self.clock()
+            self._tokens = min(float(self.burst), self._tokens + (now - self._stamp) * self.rate)
+            self._stamp = now
+            if self._tokens < 1.0:
+                return False
+            self._tokens -= 1.0
+            return True
+
     def acquire(self) -> float:
         """Take one token, sleeping until one is there; returns the seconds waited."""
         if self.rate <= 0:

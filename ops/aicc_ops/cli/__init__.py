@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from . import call, demo, deploy, flows
+from . import call, demo, deploy, flows, local
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
@@ -20,6 +20,7 @@ cli.add_command(call.call)
 cli.add_command(flows.flows)
 cli.add_command(demo.demo)
 cli.add_command(deploy.deploy)
+cli.add_command(local.local)
 
 
 def main() -> None:

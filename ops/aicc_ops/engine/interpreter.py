@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -267,7 +267,11 @@ class Engine:
         inputs: Sequence[str | CallerInput] = (),
         dialed: str = "+8215880000",
         hold_seconds: int | None = None,
+        input_source: Callable[[], CallerInput | None] | None = None,
+        started: Callable[[CallResult], None] | None = None,
     ) -> CallResult:
+        """Run one call. With `input_source`, a block that waits for the caller and finds the script
+        empty asks it (a live caller; None is silence); `started` receives the result being filled in."""
         script = [i if isinstance(i, CallerInput) else CallerInput.parse(i) for i in inputs]
         if not _E164.match(caller):
             raise InputError(f"caller number {caller!r} must be E.164, e.g. +821012345678")
@@ -278,6 +282,9 @@ class Engine:
         run = _Run(
             self, contact, result, script, hold_seconds if hold_seconds is not None else self.hold_seconds
         )
+        run.source = input_source
+        if started is not None:
+            started(result)
         self.presence.refresh()
         try:
             run.inbound(self.entry_flow)
@@ -334,6 +341,7 @@ class _Run:
         self.hold_seconds = hold_seconds
         self.steps = 0
         self.progress: tuple[datetime, int] | None = None
+        self.source: Callable[[], CallerInput | None] | None = None
 
     # ---- views --------------------------------------------------------------------------------
     def queue_view(self) -> dict[str, Any] | None:
@@ -493,7 +501,10 @@ class _Run:
         self.note("prompt", text)
 
     def next_input(self) -> CallerInput:
-        item = self.script.pop(0) if self.script else CallerInput("silence")
+        if self.script:
+            item = self.script.pop(0)
+        else:
+            item = (self.source() if self.source else None) or CallerInput("silence")
         self.r.inputs_used.append(str(item))
         self.note("input", str(item))
         return item

@@ -93,12 +93,12 @@ def _environment(values: Mapping[str, str]) -> Iterator[None]:
 
 
 @contextmanager
-def moto_endpoint() -> Iterator[str]:
-    """A moto server on a free loopback port, for the lifetime of the context."""
+def moto_endpoint(port: int = 0) -> Iterator[str]:
+    """A moto server on loopback (port 0: a free one), for the lifetime of the context."""
     from moto.server import ThreadedMotoServer
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no access log in the CLI's output
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
     try:

@@ -1,0 +1,233 @@
+"""`aicc-ops local up|down|status|env`: the local stack as a background server on loopback."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..local.runtime import INFO_FILE, LOG_FILE, PID_FILE, ServerInfo, default_state_dir, pid_alive, read_info
+from ._options import emit, output_option
+
+DEFAULT_PORTS = {"aws": 5466, "connect": 5467, "calls": 5468}
+
+STATE_DIR = click.option(
+    "--state-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="AICC_LOCAL_DIR",
+    help="Where the server keeps its info file, pid and log [default: ~/.local/state/aicc-ops/local].",
+)
+
+
+@click.group()
+def local() -> None:
+    """Run the local stack (moto, Connect emulator, call API) as a background server."""
+
+
+def _get_json(url: str, timeout: float = 2.0) -> Any:
+    with urllib.request.urlopen(url, timeout=timeout) as response:
+        return json.loads(response.read())
+
+
+def _healthy(info: ServerInfo) -> bool:
+    try:
+        return bool(_get_json(f"{info.calls_endpoint}/health").get("status") == "ok")
+    except (OSError, ValueError):
+        return False
+
+
+def _log_tail(state_dir: Path, lines: int = 15) -> str:
+    try:
+        return "\n".join((state_dir / LOG_FILE).read_text(encoding="utf-8").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
+
+
+@local.command()
+@STATE_DIR
+@click.option(
+    "--aws-port", type=int, default=DEFAULT_PORTS["aws"], show_default=True, help="moto (0: any free port)."
+)
+@click.option(
+    "--connect-port", type=int, default=DEFAULT_PORTS["connect"], show_default=True, help="Connect API."
+)
+@click.option(
+    "--calls-port", type=int, default=DEFAULT_PORTS["calls"], show_default=True, help="HTTP call API."
+)
+@click.option(
+    "--connect-rate", type=float, default=2.0, show_default=True, help="Connect API requests/s (0: no limit)."
+)
+@click.option("--connect-burst", type=int, default=5, show_default=True, help="Connect API burst.")
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="Seed data (customers.csv, agents.csv, rosters.csv) [default: the bundled samples].",
+)
+@click.option(
+    "--talk-seconds", type=float, default=30.0, show_default=True, help="Simulated agents' talk time."
+)
+@click.option("--acw-seconds", type=float, default=5.0, show_default=True, help="After-contact work time.")
+@click.option(
+    "--input-seconds", type=float, default=10.0, show_default=True, help="How long a caller is waited for."
+)
+@click.option(
+    "--timeout", type=float, default=90.0, show_default=True, help="Seconds to wait for the server to start."
+)
+@output_option
+def up(state_dir: Path | None, timeout: float, output: str, **options: Any) -> None:
+    """Start the local stack in the background and wait until it answers."""
+    state_dir = state_dir or default_state_dir()
+    running = read_info(state_dir)
+    if running is not None:
+        click.echo(f"The local stack already runs (pid {running.pid}).", err=True)
+        _show(running, output)
+        return
+    state_dir.mkdir(parents=True, exist_ok=True)
+    (state_dir / INFO_FILE).unlink(missing_ok=True)
+    args = [sys.executable, "-m", "aicc_ops.local.server", "--state-dir", str(state_dir)]
+    for name, value in options.items():
+        if value is not None:
+            args += [f"--{name.replace('_', '-')}", str(value)]
+    with (state_dir / LOG_FILE).open("ab") as log:
+        process = subprocess.Popen(
+            args, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
+        )
+    (state_dir / PID_FILE).write_text(str(process.pid), encoding="utf-8")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise click.ClickException(
+                f"the local stack exited during start (code {process.returncode}); its log:\n"
+                f"{_log_tail(state_dir)}\nA port in use? Pick others with --aws-port/--connect-port/"
+                "--calls-port (0: any free port)."
+            )
+        info = read_info(state_dir)
+        if info is not None and info.pid == process.pid and _healthy(info):
+            click.echo(f"Local stack up (pid {info.pid}); state in {state_dir}.", err=True)
+            _show(info, output)
+            return
+        time.sleep(0.2)
+    os.killpg(process.pid, signal.SIGTERM)
+    raise click.ClickException(
+        f"the local stack did not answer within {timeout:g} s; its log:\n{_log_tail(state_dir)}"
+    )
+
+
+@local.command()
+@STATE_DIR
+@click.option(
+    "--timeout", type=float, default=20.0, show_default=True, help="Seconds before the server is killed."
+)
+def down(state_dir: Path | None, timeout: float) -> None:
+    """Stop the local stack (its data lives in memory and is gone afterwards)."""
+    state_dir = state_dir or default_state_dir()
+    pid = _pid(state_dir)
+    if pid is None:
+        click.echo(f"No local stack runs from {state_dir}.")
+        return
+    os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while pid_alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    if pid_alive(pid):
+        os.kill(pid, signal.SIGKILL)
+        click.echo(f"The local stack (pid {pid}) did not stop in {timeout:g} s and was killed.", err=True)
+    for name in (INFO_FILE, PID_FILE):
+        (state_dir / name).unlink(missing_ok=True)
+    click.echo(f"Local stack stopped (pid {pid}).")
+
+
+def _pid(state_dir: Path) -> int | None:
+    info = read_info(state_dir)
+    if info is not None:
+        return info.pid
+    try:
+        pid = int((state_dir / PID_FILE).read_text(encoding="utf-8").strip())
+    except (OSError, ValueError):
+        return None
+    return pid if pid_alive(pid) and _is_server(pid) else None
+
+
+def _is_server(pid: int) -> bool:
+    """A pid file can outlive its process and the pid be reused: check the command line."""
+    try:
+        return b"aicc_ops.local.server" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return True  # no /proc (macOS): trust the pid file
+
+
+@local.command()
+@STATE_DIR
+@output_option
+def status(state_dir: Path | None, output: str) -> None:
+    """What runs where: endpoints, agents by state, calls by state. Exit 1 when not running."""
+    state_dir = state_dir or default_state_dir()
+    info = read_info(state_dir)
+    if info is None:
+        raise click.ClickException(f"no local stack runs from {state_dir}: start it with `aicc-ops local up`")
+    _show(info, output)
+
+
+@local.command("env")
+@STATE_DIR
+def env_command(state_dir: Path | None) -> None:
+    """Shell exports pointing the AWS CLI and boto3 at the local stack: eval "$(aicc-ops local env)"."""
+    info = read_info(state_dir or default_state_dir())
+    if info is None:
+        raise click.ClickException("no local stack runs: start it with `aicc-ops local up`")
+    exports = {
+        "AWS_ENDPOINT_URL": info.aws_endpoint,
+        "AWS_ENDPOINT_URL_CONNECT": info.connect_endpoint,
+        "AWS_REGION": info.region,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AICC_INSTANCE_ID": info.instance_id,
+        "AICC_CALLS_URL": info.calls_endpoint,
+        **{f"{k.upper()}_TABLE": v for k, v in info.tables.items()},
+    }
+    for key, value in exports.items():
+        click.echo(f"export {key}={value}")
+
+
+def _show(info: ServerInfo, output: str) -> None:
+    try:
+        live = _get_json(f"{info.calls_endpoint}/status")
+    except (OSError, ValueError) as exc:
+        live = {"error": f"call API does not answer: {exc}"}
+    data = {**info.__dict__, "live": live}
+    rate = f"{info.connect_rate:g}/s, burst {info.connect_burst}" if info.connect_rate > 0 else "unlimited"
+    rows = [
+        ["AWS (moto)", info.aws_endpoint, "DynamoDB, S3, SNS, SQS, CloudWatch, Secrets Manager, EventBridge"],
+        ["Amazon Connect", info.connect_endpoint, f"instance {info.instance_id}, rate {rate}"],
+        [
+            "Call API",
+            info.calls_endpoint,
+            "POST /calls, GET /calls/ID, POST /calls/ID/input (docs/local-stack.md)",
+        ],
+    ]
+    emit(
+        output,
+        data,
+        rows,
+        ["service", "endpoint", "notes"],
+        title=f"pid {info.pid}, up since {info.started_at}",
+    )
+    if output == "table":
+        agents = (
+            ", ".join(f"{k.lower()} {v}" for k, v in sorted((live.get("agents") or {}).items())) or "none"
+        )
+        calls = ", ".join(f"{k} {v}" for k, v in sorted((live.get("calls") or {}).items())) or "none"
+        click.echo(f"\nagents: {agents}\ncalls: {calls}")
+        if live.get("faults"):
+            click.echo(f"faults injected: {json.dumps(live['faults'], ensure_ascii=False)}")
+        if live.get("error"):
+            click.echo(live["error"])

@@ -1,0 +1,766 @@
+# ruff: noqa: N802 - op_<Operation> methods carry the Connect operation names
+"""A local Amazon Connect instance: the admin and real-time metrics API the operators' CLI uses.
+
+Seeded from the repository's data files, as Terraform would build the instance (queues, hours,
+routing profiles, rendered contact flows, quick connects, security profiles), with the sample
+agents as users. Readable IDs (the data-file keys) keep the local flows' ARNs stable; users get
+UUIDs as in AWS. Real-time metrics come from the live calls and simulated agents (live.py).
+Responses are filtered through the service model's output shapes, so a field AWS does not return
+(an email in SearchUsers, say) is not returned here either.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from aicc.settings import Config
+
+from ..admin.ratelimit import ConnectLimiter
+from ..engine.flows import Flow, Resources
+from .connect_protocol import ConnectError, invalid, not_found, service_model
+
+SECURITY_PROFILES = {"agent": "AICC Agent", "supervisor": "AICC Supervisor", "admin": "AICC Admin"}
+AGENT_STATUSES = {"available": ("Available", "ROUTABLE"), "offline": ("Offline", "OFFLINE")}
+DEFAULT_FLOWS = {"default-queue-transfer": ("Default queue transfer", "QUEUE_TRANSFER")}
+USERNAME_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.@+")
+REPLICA_REGION = "ap-northeast-1"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class ConnectEmulator:
+    """Connect's state for one local instance, and one method per implemented operation."""
+
+    def __init__(
+        self,
+        config: Config,
+        resources: Resources,
+        flows: Mapping[str, Flow],
+        *,
+        rate: float = 0.0,
+        burst: int = 5,
+        identity_management: str = "CONNECT_MANAGED",
+    ) -> None:
+        self.config, self.resources = config, resources
+        self.region, self.account = resources.region, resources.account
+        self.instance_id = resources.instance
+        self.instance_arn = resources.instance_arn
+        self.identity_management = identity_management
+        self.lock = threading.RLock()
+        self.limiter = ConnectLimiter(rate, burst)
+        self.listeners: list[Callable[[str, dict[str, Any]], None]] = []  # user status changes
+        self.live: Any = None  # live.LiveCenter, for real-time metrics; set by the server
+        self.queues: dict[str, dict[str, Any]] = {}
+        self.hours: dict[str, dict[str, Any]] = {}
+        self.routing_profiles: dict[str, dict[str, Any]] = {}
+        self.profile_queues: dict[str, list[dict[str, Any]]] = {}
+        self.flows: dict[str, dict[str, Any]] = {}
+        self.quick_connects: dict[str, dict[str, Any]] = {}
+        self.users: dict[str, dict[str, Any]] = {}
+        self.status: dict[str, tuple[str, datetime]] = {}  # user ID -> (agent status ID, since)
+        self.passwords: dict[str, str] = {}
+        self.tdg: dict[str, Any] = {}
+        self._seed(flows)
+
+    # ---- seed --------------------------------------------------------------------------------
+    def arn(self, kind: str, ident: str) -> str:
+        return f"{self.instance_arn}/{kind}/{ident}"
+
+    def _seed(self, flows: Mapping[str, Flow]) -> None:
+        created = _now()
+        for key, h in self.config.hours.items():
+            self.hours[key] = {
+                "HoursOfOperationId": key,
+                "HoursOfOperationArn": self.resources.hours_arn(key),
+                "Name": h.name,
+                "Description": h.description,
+                "TimeZone": str(h.time_zone),
+                "Config": [
+                    {
+                        "Day": day,
+                        "StartTime": {"Hours": d.start.hour, "Minutes": d.start.minute},
+                        "EndTime": {"Hours": d.end.hour, "Minutes": d.end.minute},
+                    }
+                    for day, d in h.schedule.items()
+                ],
+            }
+        for key, q in self.config.queues.items():
+            self.queues[key] = {
+                "QueueId": key,
+                "QueueArn": self.resources.queue_arn(key),
+                "Name": q.name,
+                "Description": q.description,
+                "HoursOfOperationId": q.hours,
+                "MaxContacts": q.max_contacts,
+                "Status": "ENABLED",
+                "OutboundCallerConfig": {},
+            }
+            self.quick_connects[f"qc-{key}"] = {
+                "QuickConnectId": f"qc-{key}",
+                "QuickConnectARN": self.arn("transfer-destination", f"qc-{key}"),
+                "Name": q.name,
+                "Description": f"Transfer to {q.name}",
+                "QuickConnectConfig": {
+                    "QuickConnectType": "QUEUE",
+                    "QueueConfig": {"QueueId": key, "ContactFlowId": "default-queue-transfer"},
+                },
+            }
+        for key, rp in self.config.routing_profiles.items():
+            self.routing_profiles[key] = {
+                "RoutingProfileId": key,
+                "RoutingProfileArn": self.arn("routing-profile", key),
+                "Name": rp.name,
+                "Description": rp.description,
+                "InstanceId": self.instance_id,
+                "MediaConcurrencies": [{"Channel": "VOICE", "Concurrency": 1}],
+                "DefaultOutboundQueueId": rp.default_outbound_queue,
+            }
+            self.profile_queues[key] = [
+                {"QueueId": qc.queue, "Channel": "VOICE", "Priority": qc.priority, "Delay": qc.delay}
+                for qc in rp.queues
+            ]
+        for key, flow in flows.items():
+            self.flows[key] = {
+                "Id": key,
+                "Arn": self.resources.flow_arn(key),
+                "Name": flow.name,
+                "Type": flow.type,
+                "State": "ACTIVE",
+                "Status": "PUBLISHED",
+                "Description": self.resources.catalog[key].description
+                if key in self.resources.catalog
+                else "",
+                "Content": json.dumps(flow.content, ensure_ascii=False),
+            }
+        for key, (name, kind) in DEFAULT_FLOWS.items():
+            content = {
+                "Version": "2019-10-30",
+                "StartAction": "t",
+                "Actions": [
+                    {"Identifier": "t", "Type": "TransferContactToQueue", "Parameters": {}, "Transitions": {}}
+                ],
+            }
+            self.flows[key] = {
+                "Id": key,
+                "Arn": self.arn("contact-flow", key),
+                "Name": name,
+                "Type": kind,
+                "State": "ACTIVE",
+                "Status": "PUBLISHED",
+                "Description": "Created by Amazon Connect",
+                "Content": json.dumps(content),
+            }
+        self.tdg = {
+            "Id": "aicc-local-tdg",
+            "Arn": f"arn:aws:connect:{self.region}:{self.account}:traffic-distribution-group/aicc-local-tdg",
+            "Name": "aicc-local",
+            "Description": "Local stand-in for a Global Resiliency traffic distribution group",
+            "InstanceArn": self.instance_arn,
+            "Status": "ACTIVE",
+            "IsDefault": True,
+            "TelephonyConfig": {
+                "Distributions": [
+                    {"Region": self.region, "Percentage": 100},
+                    {"Region": REPLICA_REGION, "Percentage": 0},
+                ]
+            },
+            "SignInConfig": {
+                "Distributions": [
+                    {"Region": self.region, "Enabled": True},
+                    {"Region": REPLICA_REGION, "Enabled": True},
+                ]
+            },
+            "AgentConfig": {
+                "Distributions": [
+                    {"Region": self.region, "Percentage": 100},
+                    {"Region": REPLICA_REGION, "Percentage": 0},
+                ]
+            },
+            "created": created,
+        }
+
+    def add_user(
+        self, username: str, first: str, last: str, email: str, profile: str, security: Iterable[str]
+    ) -> str:
+        """A user as onboarding would create it (the server seeds the sample agents this way)."""
+        return str(
+            self.op_CreateUser(
+                {
+                    "InstanceId": self.instance_id,
+                    "Username": username,
+                    "Password": uuid.uuid4().hex + "Aa1!",
+                    "IdentityInfo": {"FirstName": first, "LastName": last, "Email": email},
+                    "PhoneConfig": {
+                        "PhoneType": "SOFT_PHONE",
+                        "AutoAccept": False,
+                        "AfterContactWorkTimeLimit": 0,
+                    },
+                    "SecurityProfileIds": list(security),
+                    "RoutingProfileId": profile,
+                }
+            )["UserId"]
+        )
+
+    # ---- dispatch ----------------------------------------------------------------------------
+    def call(self, operation: str, params: dict[str, Any]) -> dict[str, Any]:
+        method = getattr(self, f"op_{operation}", None)
+        if method is None:
+            raise ConnectError(
+                "InvalidRequestException", f"{operation} is not implemented by the local Connect emulator"
+            )
+        if not self.limiter.bucket(operation).try_acquire():
+            raise ConnectError("ThrottlingException", "Rate exceeded")
+        with self.lock:
+            if "InstanceId" in params:
+                self._instance(params["InstanceId"])
+            result: dict[str, Any] = method(params) or {}
+        shape = service_model().operation_model(operation).output_shape
+        return _filter(result, shape) if shape is not None else {}
+
+    def _instance(self, ident: str) -> None:
+        if ident not in (self.instance_id, self.instance_arn):
+            raise not_found(f"Instance {ident} not found")
+
+    # ---- helpers -----------------------------------------------------------------------------
+    @staticmethod
+    def _id(value: str) -> str:
+        return value.rsplit("/", 1)[-1]  # an ID or an ARN
+
+    def _get(self, store: Mapping[str, dict[str, Any]], ident: str, kind: str) -> dict[str, Any]:
+        found = store.get(self._id(ident))
+        if found is None:
+            raise not_found(f"{kind} {ident} not found")
+        return found
+
+    def _user(self, ident: str) -> dict[str, Any]:
+        return self._get(self.users, ident, "User")
+
+    @staticmethod
+    def _page(items: list[Any], params: Mapping[str, Any], key: str, default: int = 100) -> dict[str, Any]:
+        start = int(params.get("NextToken") or 0)
+        size = int(params.get("MaxResults") or default)
+        out: dict[str, Any] = {key: items[start : start + size]}
+        if start + size < len(items):
+            out["NextToken"] = str(start + size)
+        return out
+
+    def _touch(self, record: dict[str, Any]) -> None:
+        record["LastModifiedTime"] = _now()
+        record["LastModifiedRegion"] = self.region
+
+    # ---- instance ----------------------------------------------------------------------------
+    def op_DescribeInstance(self, p: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "Instance": {
+                "Id": self.instance_id,
+                "Arn": self.instance_arn,
+                "IdentityManagementType": self.identity_management,
+                "InstanceAlias": "aicc-local",
+                "CreatedTime": self.tdg["created"],
+                "InstanceStatus": "ACTIVE",
+                "InboundCallsEnabled": True,
+                "OutboundCallsEnabled": True,
+            }
+        }
+
+    # ---- users -------------------------------------------------------------------------------
+    def _check_user_refs(self, p: Mapping[str, Any]) -> None:
+        if "RoutingProfileId" in p:
+            self._get(self.routing_profiles, p["RoutingProfileId"], "RoutingProfile")
+        for sp in p.get("SecurityProfileIds") or []:
+            if self._id(sp) not in SECURITY_PROFILES:
+                raise not_found(f"SecurityProfile {sp} not found")
+
+    def op_CreateUser(self, p: dict[str, Any]) -> dict[str, Any]:
+        username = str(p["Username"])
+        if not (1 <= len(username) <= 64) or set(username) - USERNAME_CHARS:
+            raise invalid(f"Username {username!r}: 1-64 letters, digits and _-.@+")
+        if any(u["Username"] == username for u in self.users.values()):
+            raise ConnectError("DuplicateResourceException", f"User {username} already exists")
+        if self.identity_management == "CONNECT_MANAGED":
+            password = str(p.get("Password") or "")
+            if len(password) < 8 or password.isalpha() or password.isdigit():
+                raise invalid("Password is required: 8-64 characters with letters and digits")
+        if not p.get("SecurityProfileIds"):
+            raise invalid("SecurityProfileIds must name at least one security profile")
+        self._check_user_refs(p)
+        user_id = str(uuid.uuid4())
+        user = {
+            "Id": user_id,
+            "Arn": self.arn("agent", user_id),
+            "Username": username,
+            "IdentityInfo": dict(p.get("IdentityInfo") or {}),
+            "PhoneConfig": dict(p["PhoneConfig"]),
+            "DirectoryUserId": p.get("DirectoryUserId"),
+            "SecurityProfileIds": [self._id(s) for s in p["SecurityProfileIds"]],
+            "RoutingProfileId": self._id(p["RoutingProfileId"]),
+            "HierarchyGroupId": p.get("HierarchyGroupId"),
+            "Tags": dict(p.get("Tags") or {}),
+        }
+        self._touch(user)
+        self.users[user_id] = user
+        self.status[user_id] = ("offline", _now())
+        return {"UserId": user_id, "UserArn": user["Arn"]}
+
+    def op_DescribeUser(self, p: dict[str, Any]) -> dict[str, Any]:
+        return {"User": self._user(p["UserId"])}
+
+    def op_DeleteUser(self, p: dict[str, Any]) -> dict[str, Any]:
+        user = self._user(p["UserId"])
+        if self.live is not None and self.live.busy(user["Id"]):
+            raise ConnectError("InvalidRequestException", f"User {user['Username']} is on a contact")
+        del self.users[user["Id"]]
+        self.status.pop(user["Id"], None)
+        self._notify(user, "deleted")
+        return {}
+
+    def op_ListUsers(self, p: dict[str, Any]) -> dict[str, Any]:
+        items = [
+            {k: u[k] for k in ("Id", "Arn", "Username", "LastModifiedTime", "LastModifiedRegion")}
+            for u in sorted(self.users.values(), key=lambda u: u["Username"])
+        ]
+        return self._page(items, p, "UserSummaryList")
+
+    def op_SearchUsers(self, p: dict[str, Any]) -> dict[str, Any]:
+        users = sorted(self.users.values(), key=lambda u: u["Username"])
+        criteria = p.get("SearchCriteria") or {}
+        condition = criteria.get("StringCondition")
+        if condition:
+            field, value = condition.get("FieldName"), condition.get("Value", "")
+            kind = condition.get("ComparisonType", "EXACT")
+            if field != "Username":
+                raise invalid(f"the local emulator searches by Username only, not {field}")
+            tests: dict[str, Callable[[str], bool]] = {
+                "EXACT": lambda u: u == value,
+                "STARTS_WITH": lambda u: u.startswith(value),
+                "CONTAINS": lambda u: value in u,
+            }
+            if kind not in tests:
+                raise invalid(f"ComparisonType {kind} is not one of EXACT, STARTS_WITH, CONTAINS")
+            users = [u for u in users if tests[kind](u["Username"])]
+        elif criteria:
+            raise invalid("the local emulator supports a StringCondition on Username only")
+        out = self._page(users, p, "Users")
+        out["ApproximateTotalCount"] = len(users)
+        return out
+
+    def op_UpdateUserIdentityInfo(self, p: dict[str, Any]) -> dict[str, Any]:
+        user = self._user(p["UserId"])
+        user["IdentityInfo"] = dict(p["IdentityInfo"])
+        self._touch(user)
+        return {}
+
+    def op_UpdateUserRoutingProfile(self, p: dict[str, Any]) -> dict[str, Any]:
+        user = self._user(p["UserId"])
+        self._check_user_refs(p)
+        user["RoutingProfileId"] = self._id(p["RoutingProfileId"])
+        self._touch(user)
+        self._notify(user, "routing_profile")
+        return {}
+
+    def op_UpdateUserSecurityProfiles(self, p: dict[str, Any]) -> dict[str, Any]:
+        user = self._user(p["UserId"])
+        self._check_user_refs(p)
+        user["SecurityProfileIds"] = [self._id(s) for s in p["SecurityProfileIds"]]
+        self._touch(user)
+        return {}
+
+    def op_UpdateUserPhoneConfig(self, p: dict[str, Any]) -> dict[str, Any]:
+        user = self._user(p["UserId"])
+        user["PhoneConfig"] = dict(p["PhoneConfig"])
+        self._touch(user)
+        return {}
+
+    # ---- agent status ------------------------------------------------------------------------
+    def op_ListAgentStatuses(self, p: dict[str, Any]) -> dict[str, Any]:
+        items = [
+            {"Id": k, "Arn": self.arn("agent-state", k), "Name": name, "Type": kind}
+            for k, (name, kind) in AGENT_STATUSES.items()
+        ]
+        return self._page(items, p, "AgentStatusSummaryList")
+
+    def op_PutUserStatus(self, p: dict[str, Any]) -> dict[str, Any]:
+        user = self._user(p["UserId"])
+        status = self._id(p["AgentStatusId"])
+        if status not in AGENT_STATUSES:
+            raise not_found(f"AgentStatus {p['AgentStatusId']} not found")
+        if self.status.get(user["Id"], ("",))[0] != status:
+            self.status[user["Id"]] = (status, _now())
+            self._notify(user, "status")
+        return {}
+
+    def set_status(self, user_id: str, status: str) -> None:
+        self.op_PutUserStatus({"UserId": user_id, "AgentStatusId": status})
+
+    def user_by_login(self, login: str) -> dict[str, Any] | None:
+        return next((u for u in self.users.values() if u["Username"] == login), None)
+
+    def routable(self, user_id: str) -> bool:
+        return self.status.get(user_id, ("offline",))[0] == "available"
+
+    def _notify(self, user: dict[str, Any], change: str) -> None:
+        for listener in self.listeners:
+            listener(change, user)
+
+    # ---- routing profiles --------------------------------------------------------------------
+    def op_ListRoutingProfiles(self, p: dict[str, Any]) -> dict[str, Any]:
+        items = [
+            {"Id": k, "Arn": r["RoutingProfileArn"], "Name": r["Name"]}
+            for k, r in self.routing_profiles.items()
+        ]
+        return self._page(items, p, "RoutingProfileSummaryList")
+
+    def op_DescribeRoutingProfile(self, p: dict[str, Any]) -> dict[str, Any]:
+        profile = self._get(self.routing_profiles, p["RoutingProfileId"], "RoutingProfile")
+        key = profile["RoutingProfileId"]
+        return {
+            "RoutingProfile": {
+                **profile,
+                "NumberOfAssociatedQueues": len(self.profile_queues[key]),
+                "NumberOfAssociatedUsers": sum(u["RoutingProfileId"] == key for u in self.users.values()),
+            }
+        }
+
+    def op_ListRoutingProfileQueues(self, p: dict[str, Any]) -> dict[str, Any]:
+        profile = self._get(self.routing_profiles, p["RoutingProfileId"], "RoutingProfile")
+        items = [
+            {
+                "QueueId": c["QueueId"],
+                "QueueArn": self.queues[c["QueueId"]]["QueueArn"],
+                "QueueName": self.queues[c["QueueId"]]["Name"],
+                "Priority": c["Priority"],
+                "Delay": c["Delay"],
+                "Channel": c["Channel"],
+            }
+            for c in self.profile_queues[profile["RoutingProfileId"]]
+        ]
+        return self._page(items, p, "RoutingProfileQueueConfigSummaryList")
+
+    def _queue_configs(self, p: Mapping[str, Any]) -> list[dict[str, Any]]:
+        out = []
+        for c in p.get("QueueConfigs") or []:
+            ref = c["QueueReference"]
+            queue = self._get(self.queues, ref["QueueId"], "Queue")
+            priority, delay = int(c["Priority"]), int(c["Delay"])
+            if not 1 <= priority <= 99 or not 0 <= delay <= 9999:
+                raise invalid("Priority is 1-99 and Delay 0-9999 seconds")
+            out.append(
+                {"QueueId": queue["QueueId"], "Channel": ref["Channel"], "Priority": priority, "Delay": delay}
+            )
+        return out
+
+    def op_UpdateRoutingProfileQueues(self, p: dict[str, Any]) -> dict[str, Any]:
+        profile = self._get(self.routing_profiles, p["RoutingProfileId"], "RoutingProfile")
+        current = self.profile_queues[profile["RoutingProfileId"]]
+        for new in self._queue_configs(p):
+            match = [c for c in current if (c["QueueId"], c["Channel"]) == (new["QueueId"], new["Channel"])]
+            if not match:
+                raise invalid(f"queue {new['QueueId']} is not associated with the routing profile")
+            match[0].update(new)
+        return {}
+
+    def op_AssociateRoutingProfileQueues(self, p: dict[str, Any]) -> dict[str, Any]:
+        profile = self._get(self.routing_profiles, p["RoutingProfileId"], "RoutingProfile")
+        current = self.profile_queues[profile["RoutingProfileId"]]
+        for new in self._queue_configs(p):
+            if any((c["QueueId"], c["Channel"]) == (new["QueueId"], new["Channel"]) for c in current):
+                raise ConnectError(
+                    "DuplicateResourceException", f"queue {new['QueueId']} is already associated"
+                )
+            current.append(new)
+        return {}
+
+    def op_DisassociateRoutingProfileQueues(self, p: dict[str, Any]) -> dict[str, Any]:
+        profile = self._get(self.routing_profiles, p["RoutingProfileId"], "RoutingProfile")
+        drop = {(self._id(r["QueueId"]), r["Channel"]) for r in p.get("QueueReferences") or []}
+        key = profile["RoutingProfileId"]
+        self.profile_queues[key] = [
+            c for c in self.profile_queues[key] if (c["QueueId"], c["Channel"]) not in drop
+        ]
+        return {}
+
+    # ---- queues, hours, flows, quick connects, security profiles ------------------------------
+    def op_ListQueues(self, p: dict[str, Any]) -> dict[str, Any]:
+        types = p.get("QueueTypes") or ["STANDARD", "AGENT"]
+        items: list[dict[str, Any]] = []
+        if "STANDARD" in types:
+            items += [
+                {"Id": k, "Arn": q["QueueArn"], "Name": q["Name"], "QueueType": "STANDARD"}
+                for k, q in self.queues.items()
+            ]
+        if "AGENT" in types:
+            items += [
+                {"Id": u["Id"], "Arn": self.arn("queue", f"agent/{u['Id']}"), "QueueType": "AGENT"}
+                for u in self.users.values()
+            ]
+        return self._page(items, p, "QueueSummaryList")
+
+    def op_DescribeQueue(self, p: dict[str, Any]) -> dict[str, Any]:
+        return {"Queue": self._get(self.queues, p["QueueId"], "Queue")}
+
+    def op_UpdateQueueMaxContacts(self, p: dict[str, Any]) -> dict[str, Any]:
+        queue = self._get(self.queues, p["QueueId"], "Queue")
+        queue["MaxContacts"] = p.get("MaxContacts")
+        return {}
+
+    def op_ListQueueQuickConnects(self, p: dict[str, Any]) -> dict[str, Any]:
+        self._get(self.queues, p["QueueId"], "Queue")
+        items = [
+            {"Id": k, "Arn": qc["QuickConnectARN"], "Name": qc["Name"], "QuickConnectType": "QUEUE"}
+            for k, qc in self.quick_connects.items()
+        ]
+        return self._page(items, p, "QuickConnectSummaryList")
+
+    def op_ListHoursOfOperations(self, p: dict[str, Any]) -> dict[str, Any]:
+        items = [{"Id": k, "Arn": h["HoursOfOperationArn"], "Name": h["Name"]} for k, h in self.hours.items()]
+        return self._page(items, p, "HoursOfOperationSummaryList")
+
+    def op_DescribeHoursOfOperation(self, p: dict[str, Any]) -> dict[str, Any]:
+        return {"HoursOfOperation": self._get(self.hours, p["HoursOfOperationId"], "HoursOfOperation")}
+
+    def op_ListContactFlows(self, p: dict[str, Any]) -> dict[str, Any]:
+        types = p.get("ContactFlowTypes")
+        items = [
+            {
+                "Id": k,
+                "Arn": f["Arn"],
+                "Name": f["Name"],
+                "ContactFlowType": f["Type"],
+                "ContactFlowState": f["State"],
+                "ContactFlowStatus": f["Status"],
+            }
+            for k, f in self.flows.items()
+            if not types or f["Type"] in types
+        ]
+        return self._page(items, p, "ContactFlowSummaryList")
+
+    def op_DescribeContactFlow(self, p: dict[str, Any]) -> dict[str, Any]:
+        return {"ContactFlow": self._get(self.flows, p["ContactFlowId"], "ContactFlow")}
+
+    def op_UpdateContactFlowContent(self, p: dict[str, Any]) -> dict[str, Any]:
+        flow = self._get(self.flows, p["ContactFlowId"], "ContactFlow")
+        try:
+            content = json.loads(p["Content"])
+        except ValueError:
+            raise ConnectError("InvalidContactFlowException", "Content is not JSON") from None
+        if not isinstance(content, dict) or "Actions" not in content or "StartAction" not in content:
+            raise ConnectError(
+                "InvalidContactFlowException", "Content needs Version, StartAction and Actions"
+            )
+        flow["Content"] = p["Content"]
+        return {}
+
+    def op_ListQuickConnects(self, p: dict[str, Any]) -> dict[str, Any]:
+        items = [
+            {"Id": k, "Arn": qc["QuickConnectARN"], "Name": qc["Name"], "QuickConnectType": "QUEUE"}
+            for k, qc in self.quick_connects.items()
+        ]
+        return self._page(items, p, "QuickConnectSummaryList")
+
+    def op_DescribeQuickConnect(self, p: dict[str, Any]) -> dict[str, Any]:
+        return {"QuickConnect": self._get(self.quick_connects, p["QuickConnectId"], "QuickConnect")}
+
+    def op_ListSecurityProfiles(self, p: dict[str, Any]) -> dict[str, Any]:
+        items = [
+            {"Id": k, "Arn": self.arn("security-profile", k), "Name": name}
+            for k, name in SECURITY_PROFILES.items()
+        ]
+        return self._page(items, p, "SecurityProfileSummaryList")
+
+    # ---- real-time metrics -------------------------------------------------------------------
+    def _queue_filter(self, filters: Mapping[str, Any]) -> list[str]:
+        wanted = filters.get("Queues")
+        if not wanted:
+            raise invalid("Filters.Queues is required (1-100 queue IDs or ARNs)")
+        out = []
+        for ref in wanted:
+            key = self._id(ref)
+            if key not in self.queues:
+                raise invalid(f"queue {ref} is not a queue of this instance")
+            out.append(key)
+        return out
+
+    def op_GetCurrentMetricData(self, p: dict[str, Any]) -> dict[str, Any]:
+        filters = p.get("Filters") or {}
+        queues = self._queue_filter(filters)
+        groupings = p.get("Groupings") or []
+        if "ROUTING_PROFILE" in groupings or "AGENT" in groupings:
+            raise invalid("the local emulator groups by QUEUE and CHANNEL only")
+        snapshot = self.live.snapshot() if self.live is not None else None
+        results = []
+        by_queue = "QUEUE" in groupings
+        groups = [[q] for q in queues] if by_queue else [queues]
+        for group in groups:
+            values = self._current_values(group, snapshot)
+            dims: dict[str, Any] = {}
+            if by_queue:
+                q = self.queues[group[0]]
+                dims["Queue"] = {"Id": q["QueueId"], "Arn": q["QueueArn"]}
+            if "CHANNEL" in groupings:
+                dims["Channel"] = "VOICE"
+            collections = []
+            for metric in p["CurrentMetrics"]:
+                name = metric["Name"]
+                if name not in values:
+                    raise invalid(f"metric {name} is not supported by the local emulator")
+                collections.append({"Metric": metric, "Value": float(values[name])})
+            results.append({"Dimensions": dims, "Collections": collections})
+        out = self._page(results, p, "MetricResults")
+        out["DataSnapshotTime"] = _now()
+        out["ApproximateTotalCount"] = len(results)
+        return out
+
+    def _serves(self, user: Mapping[str, Any], queues: Iterable[str]) -> bool:
+        served = {c["QueueId"] for c in self.profile_queues.get(user["RoutingProfileId"], [])}
+        return bool(served.intersection(queues))
+
+    def _current_values(self, queues: list[str], snapshot: Any) -> dict[str, float]:
+        online = available = on_contact = acw = 0
+        for user in self.users.values():
+            if not self._serves(user, queues):
+                continue
+            status = self.status.get(user["Id"], ("offline",))[0]
+            activity = snapshot.agents.get(user["Id"]) if snapshot else None
+            if status == "offline" and activity is None:
+                continue
+            online += 1
+            if activity is None:
+                available += status == "available"
+            elif activity.state == "CONNECTED":
+                on_contact += 1
+            else:
+                acw += 1
+        waiting = [c for c in (snapshot.waiting if snapshot else []) if c.queue_key in queues]
+        oldest = max((c.waited for c in waiting), default=0.0)
+        return {
+            "AGENTS_ONLINE": online,
+            "AGENTS_AVAILABLE": available,
+            "AGENTS_ON_CALL": on_contact,
+            "AGENTS_ON_CONTACT": on_contact,
+            "AGENTS_STAFFED": online,
+            "AGENTS_AFTER_CONTACT_WORK": acw,
+            "AGENTS_NON_PRODUCTIVE": 0,
+            "AGENTS_ERROR": 0,
+            "CONTACTS_IN_QUEUE": len(waiting),
+            "CONTACTS_SCHEDULED": 0,
+            "OLDEST_CONTACT_AGE": round(oldest),
+            "SLOTS_ACTIVE": on_contact,
+            "SLOTS_AVAILABLE": available,
+        }
+
+    def op_GetCurrentUserData(self, p: dict[str, Any]) -> dict[str, Any]:
+        filters = p.get("Filters") or {}
+        if not any(filters.get(k) for k in ("Queues", "RoutingProfiles", "Agents", "UserHierarchyGroups")):
+            raise invalid("Filters needs Queues, RoutingProfiles, Agents or UserHierarchyGroups")
+        queues = {self._id(q) for q in filters.get("Queues") or []}
+        profiles = {self._id(r) for r in filters.get("RoutingProfiles") or []}
+        agents = {self._id(a) for a in filters.get("Agents") or []}
+        snapshot = self.live.snapshot() if self.live is not None else None
+        items = []
+        for user in sorted(self.users.values(), key=lambda u: u["Username"]):
+            if queues and not self._serves(user, queues):
+                continue
+            if profiles and user["RoutingProfileId"] not in profiles:
+                continue
+            if agents and user["Id"] not in agents:
+                continue
+            status, since = self.status.get(user["Id"], ("offline", _now()))
+            name, _ = AGENT_STATUSES[status]
+            activity = snapshot.agents.get(user["Id"]) if snapshot else None
+            if status == "offline" and activity is None:
+                continue  # Connect lists signed-in agents only
+            contacts = []
+            if activity is not None:
+                contacts.append(
+                    {
+                        "ContactId": activity.contact_id,
+                        "Channel": "VOICE",
+                        "InitiationMethod": "INBOUND",
+                        "AgentContactState": activity.state,
+                        "StateStartTimestamp": activity.since,
+                        "ConnectedToAgentTimestamp": activity.connected_at,
+                        "Queue": {"Id": activity.queue_id, "Arn": self.arn("queue", activity.queue_id)},
+                    }
+                )
+            items.append(
+                {
+                    "User": {"Id": user["Id"], "Arn": user["Arn"]},
+                    "RoutingProfile": {
+                        "Id": user["RoutingProfileId"],
+                        "Arn": self.arn("routing-profile", user["RoutingProfileId"]),
+                    },
+                    "Status": {
+                        "StatusStartTimestamp": since,
+                        "StatusArn": self.arn("agent-state", status),
+                        "StatusName": name,
+                    },
+                    "AvailableSlotsByChannel": {"VOICE": int(activity is None and status == "available")},
+                    "MaxSlotsByChannel": {"VOICE": 1},
+                    "ActiveSlotsByChannel": {"VOICE": int(activity is not None)},
+                    "Contacts": contacts,
+                }
+            )
+        out = self._page(items, p, "UserDataList")
+        out["ApproximateTotalCount"] = len(items)
+        return out
+
+    # ---- Global Resiliency -------------------------------------------------------------------
+    def _tdg(self, ident: str) -> dict[str, Any]:
+        if ident not in (self.tdg["Id"], self.tdg["Arn"]):
+            raise not_found(f"TrafficDistributionGroup {ident} not found")
+        return self.tdg
+
+    def op_ListTrafficDistributionGroups(self, p: dict[str, Any]) -> dict[str, Any]:
+        if p.get("InstanceId"):
+            self._instance(p["InstanceId"])
+        t = self.tdg
+        summary = {k: t[k] for k in ("Id", "Arn", "Name", "InstanceArn", "Status", "IsDefault")}
+        return self._page([summary], p, "TrafficDistributionGroupSummaryList", 10)
+
+    def op_DescribeTrafficDistributionGroup(self, p: dict[str, Any]) -> dict[str, Any]:
+        t = self._tdg(p["TrafficDistributionGroupId"])
+        return {"TrafficDistributionGroup": {k: v for k, v in t.items() if k not in ("created",)}}
+
+    def op_GetTrafficDistribution(self, p: dict[str, Any]) -> dict[str, Any]:
+        t = self._tdg(p["Id"])
+        return {k: t[k] for k in ("Id", "Arn", "TelephonyConfig", "SignInConfig", "AgentConfig")}
+
+    def op_UpdateTrafficDistribution(self, p: dict[str, Any]) -> dict[str, Any]:
+        t = self._tdg(p["Id"])
+        regions = {self.region, REPLICA_REGION}
+        for key in ("TelephonyConfig", "AgentConfig"):
+            config = p.get(key)
+            if not config:
+                continue
+            dist = config.get("Distributions") or []
+            if {d["Region"] for d in dist} - regions or sum(int(d["Percentage"]) for d in dist) != 100:
+                raise invalid(f"{key}: percentages over {sorted(regions)} must add up to 100")
+            t[key] = {
+                "Distributions": [{"Region": d["Region"], "Percentage": int(d["Percentage"])} for d in dist]
+            }
+        if p.get("SignInConfig"):
+            t["SignInConfig"] = p["SignInConfig"]
+        return {}
+
+
+def _filter(value: Any, shape: Any) -> Any:
+    """Keep what the output shape has: AWS returns no field its model does not define."""
+    if value is None:
+        return None
+    kind = shape.type_name
+    if kind == "structure" and isinstance(value, Mapping):
+        return {
+            k: _filter(v, shape.members[k]) for k, v in value.items() if k in shape.members and v is not None
+        }
+    if kind == "list" and isinstance(value, (list, tuple)):
+        return [_filter(v, shape.member) for v in value]
+    if kind == "map" and isinstance(value, Mapping):
+        return {k: _filter(v, shape.value) for k, v in value.items()}
+    return value

@@ -1,0 +1,164 @@
+"""Amazon Connect's REST-JSON wire protocol, server side, driven by botocore's own service model.
+
+Every operation of the model is routed (method + requestUri), its input read from the URI labels,
+query string and JSON body exactly where the model puts them, and its output written back in the
+shapes botocore parses (timestamps as epoch seconds). Errors carry the model's HTTP status and the
+`x-amzn-ErrorType` header, so boto3 raises the same modelled exceptions it raises against AWS.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+
+class ConnectError(Exception):
+    """An error the emulator answers with, as Connect would (code = the modelled exception name)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        self.code = code
+        self.message = message
+        super().__init__(f"{code}: {message}")
+
+
+def not_found(message: str) -> ConnectError:
+    return ConnectError("ResourceNotFoundException", message)
+
+
+def invalid(message: str) -> ConnectError:
+    return ConnectError("InvalidParameterException", message)
+
+
+@dataclass(frozen=True)
+class Route:
+    operation: str
+    method: str
+    pattern: re.Pattern[str]
+    literals: int  # literal characters: the more specific route wins
+    query: tuple[tuple[str, str], ...]  # literal query parameters of the requestUri
+
+
+@cache
+def service_model() -> Any:
+    import botocore.session
+
+    return botocore.session.get_session().get_service_model("connect")
+
+
+@cache
+def routes() -> tuple[Route, ...]:
+    found: list[Route] = []
+    model = service_model()
+    for name in model.operation_names:
+        http = model.operation_model(name).http
+        path, _, query = str(http["requestUri"]).partition("?")
+        regex, literals = "", 0
+        for part in re.split(r"(\{[^}]+\})", path):
+            if part.startswith("{"):
+                label = part[1:-1]
+                greedy = label.endswith("+")
+                regex += f"(?P<{label.rstrip('+')}>{'.+' if greedy else '[^/]+'})"
+            else:
+                regex += re.escape(part)
+                literals += len(part)
+        pairs = tuple((k, v[0] if v else "") for k, v in parse_qs(query, keep_blank_values=True).items())
+        found.append(Route(name, str(http["method"]), re.compile(f"^{regex}$"), literals, pairs))
+    found.sort(key=lambda r: (-r.literals, -len(r.query)))
+    return tuple(found)
+
+
+def match(method: str, raw_path: str) -> tuple[str, dict[str, str], dict[str, list[str]]] | None:
+    """(operation, URI labels, query) for a request, or None when no operation has that route."""
+    parts = urlsplit(raw_path)
+    query = parse_qs(parts.query, keep_blank_values=True)
+    for route in routes():
+        if route.method != method:
+            continue
+        found = route.pattern.match(parts.path)
+        if found and all(query.get(k, [None])[0] == v or (not v and k in query) for k, v in route.query):
+            return route.operation, {k: unquote(v) for k, v in found.groupdict().items()}, query
+    return None
+
+
+def parse_input(
+    operation: str, labels: Mapping[str, str], query: Mapping[str, list[str]], body: bytes
+) -> dict[str, Any]:
+    """The operation's input parameters, by member name, from where the model says each one travels."""
+    shape = service_model().operation_model(operation).input_shape
+    if shape is None:
+        return {}
+    try:
+        payload = json.loads(body) if body.strip() else {}
+    except ValueError:
+        raise ConnectError("SerializationException", "the request body is not JSON") from None
+    if not isinstance(payload, dict):
+        raise ConnectError("SerializationException", "the request body is not a JSON object")
+    params: dict[str, Any] = {}
+    for name, member in shape.members.items():
+        location = member.serialization.get("location")
+        wire = member.serialization.get("name", name)
+        if location == "uri":
+            if wire in labels:
+                params[name] = labels[wire]
+        elif location == "querystring":
+            if wire in query:
+                values = query[wire]
+                params[name] = values if member.type_name == "list" else _scalar(member, values[0])
+        elif location == "header":
+            continue  # Connect's inputs carry nothing the emulator needs in headers
+        elif name in payload:
+            params[name] = payload[name]
+    missing = [m for m in shape.required_members if m not in params]
+    if missing:
+        raise invalid(f"missing required parameter(s): {', '.join(missing)}")
+    return params
+
+
+def _scalar(shape: Any, value: str) -> Any:
+    if shape.type_name in ("integer", "long"):
+        try:
+            return int(value)
+        except ValueError:
+            raise invalid(f"{shape.name} must be an integer, not {value!r}") from None
+    if shape.type_name == "boolean":
+        return value.lower() == "true"
+    return value
+
+
+def serialize_output(operation: str, result: Mapping[str, Any] | None) -> bytes:
+    shape = service_model().operation_model(operation).output_shape
+    if shape is None or not result:
+        return b"{}"
+    body = {k: _jsonable(v) for k, v in result.items() if k in shape.members and v is not None}
+    return json.dumps(body, ensure_ascii=False).encode("utf-8")
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.timestamp()
+    if isinstance(value, Mapping):
+        return {k: _jsonable(v) for k, v in value.items() if v is not None}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def error_status(code: str) -> int:
+    model = service_model()
+    if code in model.shape_names:
+        status = (model.shape_for(code).metadata.get("error") or {}).get("httpStatusCode")
+        if status:
+            return int(status)
+    return 400
+
+
+def error_body(error: ConnectError) -> tuple[int, dict[str, str], bytes]:
+    headers = {"x-amzn-ErrorType": error.code, "Content-Type": "application/json"}
+    body = json.dumps({"Message": error.message}, ensure_ascii=False).encode("utf-8")
+    return error_status(error.code), headers, body

@@ -1,0 +1,404 @@
+"""Live calls on the local stack: callers in real time, queues that fill, simulated agents that answer.
+
+A placed call runs through the flows (the engine) on a thread of its own; its caller answers from
+the inputs given up front, then from inputs sent while it runs (the HTTP call API), else silence
+after the input wait. A call that reaches a queue waits there in real time. A dispatcher offers
+waiting contacts to the agents whose routing profile serves the queue, as Connect does: the
+profile's queue priority first, then the longest wait, honouring each queue's delay; the agent
+talks for the talk time, does after-contact work, and becomes available again. Agent states feed
+the emulator's real-time metrics and the agents table the Lambdas read.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from ..engine.interpreter import CallerInput, CallResult, Engine, InputError
+from ..engine.presence import AgentPresence
+from .connect_emulator import ConnectEmulator
+
+SEOUL = ZoneInfo("Asia/Seoul")
+log = logging.getLogger("aicc_ops.local.live")
+
+
+@dataclass
+class LiveContact:
+    contact_id: str
+    caller: str
+    talk_seconds: float
+    state: str = "ivr"  # ivr | waiting_input | queued | connected | ended
+    queue_key: str = ""  # a queues.yaml key, or agent:<user id> for an agent's own queue
+    queued_at: float = 0.0  # monotonic
+    agent_id: str = ""
+    agent_login: str = ""
+    connected_at: datetime | None = None
+    ended_at: datetime | None = None
+    end_reason: str = ""
+    error: str = ""
+    result: CallResult | None = None
+    inputs: queue.Queue[str] = field(default_factory=queue.Queue)
+    done: threading.Event = field(default_factory=threading.Event)  # the flows are done with it
+
+    @property
+    def waited(self) -> float:
+        return time.monotonic() - self.queued_at if self.state == "queued" else 0.0
+
+    def to_json(self, transcript: bool = True) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "contact_id": self.contact_id,
+            "caller": self.caller,
+            "state": self.state,
+            "queue": self.queue_key or None,
+            "waited_seconds": round(self.waited, 1),
+            "agent": self.agent_login or None,
+            "connected_at": self.connected_at.isoformat() if self.connected_at else None,
+            "ended_at": self.ended_at.isoformat() if self.ended_at else None,
+            "end_reason": self.end_reason,
+            "error": self.error or None,
+        }
+        if transcript and self.result is not None:
+            data["call"] = self.result.to_json()
+        return data
+
+
+@dataclass(frozen=True)
+class Activity:
+    """What a simulated agent is doing: CONNECTED (talking) or ENDED (after-contact work)."""
+
+    contact_id: str
+    state: str
+    since: datetime
+    connected_at: datetime
+    queue_id: str
+    until: float  # monotonic
+
+
+@dataclass(frozen=True)
+class Waiting:
+    contact_id: str
+    queue_key: str
+    waited: float
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    waiting: list[Waiting]
+    agents: dict[str, Activity]
+
+
+class LivePresence(AgentPresence):
+    """The engine's view of agents: the emulator's users and what they are doing right now."""
+
+    def __init__(self, center: LiveCenter) -> None:
+        super().__init__(center.emulator.config)
+        self.center = center
+
+    def refresh(self) -> None:
+        em = self.center.emulator
+        with em.lock:
+            activity = dict(self.center.activity)
+            self._agents = [
+                {
+                    "login": u["Username"],
+                    "routing_profile": u["RoutingProfileId"],
+                    "status": self.center.agent_state(u["Id"], activity),
+                }
+                for u in em.users.values()
+            ]
+
+
+class LiveCenter:
+    def __init__(
+        self,
+        emulator: ConnectEmulator,
+        engine: Engine,
+        *,
+        talk_seconds: float = 30.0,
+        acw_seconds: float = 5.0,
+        input_seconds: float = 10.0,
+        max_wait_seconds: float = 3600.0,
+        tick: float = 0.1,
+        on_agent_state: Callable[[str, str], None] | None = None,
+    ) -> None:
+        self.emulator, self.engine = emulator, engine
+        self.talk_seconds, self.acw_seconds = talk_seconds, acw_seconds
+        self.input_seconds, self.max_wait = input_seconds, max_wait_seconds
+        self.tick = tick
+        self.on_agent_state = on_agent_state  # (login, AVAILABLE|BUSY|AFTER_CONTACT_WORK|OFFLINE)
+        self.contacts: dict[str, LiveContact] = {}
+        self.activity: dict[str, Activity] = {}  # user ID -> activity
+        self.idle_since: dict[str, float] = {}
+        self._run_lock = threading.Lock()  # engine.backlog is per run: set and run under one lock
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._dispatch_loop, name="aicc-live-dispatch", daemon=True)
+        engine.presence = LivePresence(self)
+        emulator.live = self
+        emulator.listeners.append(self._user_changed)
+
+    # ---- lifecycle -----------------------------------------------------------------------------
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        for c in list(self.contacts.values()):
+            c.inputs.put("")  # wake callers waiting for input
+        self._thread.join(timeout=5)
+
+    # ---- calls ---------------------------------------------------------------------------------
+    def place(
+        self,
+        caller: str,
+        inputs: list[str] | None = None,
+        at: datetime | None = None,
+        hold_seconds: int = 0,
+        talk_seconds: float | None = None,
+        live_input: bool = True,
+    ) -> LiveContact:
+        """Start a call; InputError for a bad number or input (nothing started)."""
+        script = [CallerInput.parse(i) for i in inputs or []]
+        contact = LiveContact(
+            str(uuid.uuid4()), caller, self.talk_seconds if talk_seconds is None else talk_seconds
+        )
+        at = at or datetime.now(SEOUL)
+        if at.tzinfo is None:
+            raise InputError("the call time needs a UTC offset, e.g. 2026-11-25T10:00:00+09:00")
+        ready = threading.Event()
+        thread = threading.Thread(
+            target=self._run_call,
+            args=(contact, script, at, hold_seconds, live_input, ready),
+            name=f"aicc-call-{contact.contact_id[:8]}",
+            daemon=True,
+        )
+        with self.emulator.lock:
+            self.contacts[contact.contact_id] = contact
+        thread.start()
+        ready.wait(timeout=5)
+        if contact.error.startswith("InputError:"):
+            with self.emulator.lock:
+                self.contacts.pop(contact.contact_id, None)
+            raise InputError(contact.error.removeprefix("InputError: "))
+        return contact
+
+    def _run_call(
+        self,
+        contact: LiveContact,
+        script: list[CallerInput],
+        at: datetime,
+        hold_seconds: int,
+        live_input: bool,
+        ready: threading.Event,
+    ) -> None:
+        def source() -> CallerInput | None:
+            if not live_input or self._stop.is_set():
+                return None
+            contact.state = "waiting_input"
+            try:
+                raw = contact.inputs.get(timeout=self.input_seconds)
+            except queue.Empty:
+                raw = ""
+            if contact.state == "waiting_input":
+                contact.state = "ivr"
+            if not raw:
+                return None
+            try:
+                return CallerInput.parse(raw)
+            except InputError:
+                return None  # validated when sent; anything else counts as silence
+
+        def started(result: CallResult) -> None:
+            contact.result = result
+            ready.set()
+
+        try:
+            with self._run_lock:
+                self.engine.backlog = self.backlog()
+            self.engine.run(
+                contact.caller, at, script, hold_seconds=hold_seconds, input_source=source, started=started
+            )
+        except InputError as exc:
+            contact.error = f"InputError: {exc}"
+            self._end(contact, "rejected")
+        except Exception as exc:  # a flow or engine failure: the caller would be dropped; say why
+            log.exception("call %s failed", contact.contact_id)
+            contact.error = f"{type(exc).__name__}: {exc}"
+            self._end(contact, "error")
+        else:
+            result = contact.result
+            if result is not None and result.in_queue and contact.state != "ended":
+                self._enqueue(contact, result)
+            elif contact.state != "ended":
+                self._end(contact, (result.end_reason if result else "") or "disconnected")
+        finally:
+            ready.set()
+            contact.done.set()
+
+    def backlog(self) -> dict[str, tuple[int, int]]:
+        out: dict[str, tuple[int, int]] = {}
+        for w in self.snapshot().waiting:
+            count, oldest = out.get(w.queue_key, (0, 0))
+            out[w.queue_key] = (count + 1, max(oldest, int(w.waited)))
+        return out
+
+    def _enqueue(self, contact: LiveContact, result: CallResult) -> None:
+        name = result.queue or ""
+        key = ""
+        if name.startswith("agent:"):
+            user = self.emulator.user_by_login(name.removeprefix("agent:"))
+            key = f"agent:{user['Id']}" if user else ""
+        else:
+            key = next((k for k, q in self.emulator.config.queues.items() if q.name == name), "")
+        if not key:
+            self._end(contact, f"queue {name!r} does not exist")
+            return
+        with self.emulator.lock:
+            contact.queue_key = key
+            contact.queued_at = time.monotonic()
+            contact.state = "queued"
+
+    def send_input(self, contact_id: str, raw: str) -> LiveContact:
+        contact = self.get(contact_id)
+        CallerInput.parse(raw)  # InputError for the caller of the API, at once
+        if contact.state in ("ended", "connected", "queued") and contact.done.is_set():
+            raise InputError(f"call {contact_id} is {contact.state}: it takes no more input")
+        contact.inputs.put(raw)
+        return contact
+
+    def hang_up(self, contact_id: str) -> LiveContact:
+        contact = self.get(contact_id)
+        with self.emulator.lock:
+            if contact.state == "connected" and contact.agent_id in self.activity:
+                self._after_work(contact.agent_id)
+            if contact.state != "ended":
+                self._end(contact, "caller hung up")
+        contact.inputs.put("")
+        return contact
+
+    def get(self, contact_id: str) -> LiveContact:
+        found = self.contacts.get(contact_id)
+        if found is None:
+            raise KeyError(contact_id)
+        return found
+
+    def busy(self, user_id: str) -> bool:
+        activity = self.activity.get(user_id)
+        return activity is not None and activity.state == "CONNECTED"
+
+    def snapshot(self) -> Snapshot:
+        with self.emulator.lock:
+            waiting = [
+                Waiting(c.contact_id, c.queue_key, c.waited)
+                for c in self.contacts.values()
+                if c.state == "queued"
+            ]
+            return Snapshot(waiting, dict(self.activity))
+
+    # ---- agents --------------------------------------------------------------------------------
+    def agent_state(self, user_id: str, activity: dict[str, Activity] | None = None) -> str:
+        act = (activity if activity is not None else self.activity).get(user_id)
+        if act is not None:
+            return "BUSY" if act.state == "CONNECTED" else "AFTER_CONTACT_WORK"
+        return "AVAILABLE" if self.emulator.routable(user_id) else "OFFLINE"
+
+    def _user_changed(self, change: str, user: dict[str, Any]) -> None:
+        if change == "deleted":
+            self.activity.pop(user["Id"], None)
+            return
+        if change == "status":
+            self.idle_since[user["Id"]] = time.monotonic()
+            self._report(user["Id"])
+
+    def _report(self, user_id: str) -> None:
+        user = self.emulator.users.get(user_id)
+        if user is not None and self.on_agent_state is not None:
+            self.on_agent_state(user["Username"], self.agent_state(user_id))
+
+    def _end(self, contact: LiveContact, reason: str) -> None:
+        contact.state = "ended"
+        contact.end_reason = contact.end_reason or reason
+        contact.ended_at = datetime.now(UTC)
+
+    def _after_work(self, user_id: str) -> None:
+        act = self.activity[user_id]
+        now = time.monotonic()
+        self.activity[user_id] = Activity(
+            act.contact_id, "ENDED", datetime.now(UTC), act.connected_at, act.queue_id, now + self.acw_seconds
+        )
+        self._report(user_id)
+
+    # ---- dispatcher ----------------------------------------------------------------------------
+    def _dispatch_loop(self) -> None:
+        while not self._stop.wait(self.tick):
+            try:
+                self.dispatch()
+            except Exception:  # keep the center running; the log says what broke
+                log.exception("dispatch failed")
+
+    def dispatch(self) -> None:
+        """One round: finish talks and after-contact work, drop callers who waited too long, route."""
+        em = self.emulator
+        now = time.monotonic()
+        with em.lock:
+            for user_id, act in list(self.activity.items()):
+                if now < act.until:
+                    continue
+                if act.state == "CONNECTED":
+                    contact = self.contacts.get(act.contact_id)
+                    if contact is not None and contact.state == "connected":
+                        self._end(contact, "completed")
+                    self._after_work(user_id)
+                else:
+                    del self.activity[user_id]
+                    self.idle_since[user_id] = now
+                    self._report(user_id)
+            waiting = [c for c in self.contacts.values() if c.state == "queued"]
+            for c in waiting:
+                if c.waited > self.max_wait:
+                    self._end(c, "abandoned")
+            waiting = [c for c in waiting if c.state == "queued"]
+            if not waiting:
+                return
+            free = [u for u in em.users.values() if em.routable(u["Id"]) and u["Id"] not in self.activity]
+            free.sort(key=lambda u: self.idle_since.get(u["Id"], 0.0))  # longest idle first
+            for user in free:
+                contact = self._pick(user, waiting)
+                if contact is None:
+                    continue
+                waiting.remove(contact)
+                self._connect(user, contact, now)
+                if not waiting:
+                    break
+
+    def _pick(self, user: dict[str, Any], waiting: list[LiveContact]) -> LiveContact | None:
+        configs = {c["QueueId"]: c for c in self.emulator.profile_queues.get(user["RoutingProfileId"], [])}
+        best: tuple[int, float, LiveContact] | None = None
+        for c in waiting:
+            if c.queue_key == f"agent:{user['Id']}":
+                rank = (0, -c.waited)  # an agent's own queue comes first
+            elif c.queue_key in configs and c.waited >= configs[c.queue_key]["Delay"]:
+                rank = (configs[c.queue_key]["Priority"], -c.waited)
+            else:
+                continue
+            if best is None or rank < best[:2]:
+                best = (rank[0], rank[1], c)
+        return best[2] if best else None
+
+    def _connect(self, user: dict[str, Any], contact: LiveContact, now: float) -> None:
+        at = datetime.now(UTC)
+        contact.state = "connected"
+        contact.agent_id, contact.agent_login = user["Id"], user["Username"]
+        contact.connected_at = at
+        queue_id = contact.queue_key.removeprefix("agent:")
+        self.activity[user["Id"]] = Activity(
+            contact.contact_id, "CONNECTED", at, at, queue_id, now + contact.talk_seconds
+        )
+        self._report(user["Id"])

@@ -1,0 +1,468 @@
+# ruff: noqa: N815 - do_GET & co. are http.server's names
+"""The local stack as a server: moto, the Connect API emulator and the HTTP call API on loopback.
+
+`aicc-ops local up` runs `python -m aicc_ops.local.server` in the background; tests use `serve()`
+in-process. Three listeners:
+
+- AWS endpoint (moto): DynamoDB, S3, SNS, SQS, CloudWatch, Secrets Manager, EventBridge.
+- Connect endpoint: the emulator, speaking Connect's REST-JSON protocol (boto3 with endpoint_url).
+- Call API: place simulated calls, send caller input, watch them queue and be answered
+  (docs/local-stack.md documents it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import logging
+import os
+import queue
+import signal
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+from aicc.settings import Config, load_config
+
+from . import connect_protocol as wire
+from .connect_emulator import SECURITY_PROFILES, ConnectEmulator
+from .live import LiveCenter
+from .runtime import INFO_FILE, ServerInfo
+from .stack import FAKE_CREDENTIALS, QUIET_POWERTOOLS, LocalStack, _environment, moto_endpoint, provision
+
+log = logging.getLogger("aicc_ops.local.server")
+HOST = "127.0.0.1"
+TEAM_SECURITY = {"MANAGER": "supervisor"}
+FAULT_KINDS = ("lambdas", "services", "agents_offline", "queue_limits")
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "aicc-local"
+
+    def log_message(self, format: str, *args: Any) -> None:
+        log.debug("%s %s", self.address_string(), format % args)
+
+    def _body(self) -> bytes:
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length else b""
+
+    def _send(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
+        self.send_response(status)
+        for k, v in (headers or {"Content-Type": "application/json"}).items():
+            self.send_header(k, v)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+class ConnectHandler(_Handler):
+    """One Connect API request: route by the service model, run the operation, answer as Connect."""
+
+    emulator: ConnectEmulator
+
+    def _serve(self) -> None:
+        body = self._body()
+        found = wire.match(self.command, self.path)
+        if found is None:
+            error = wire.ConnectError(
+                "UnknownOperationException", f"no Connect operation {self.command} {self.path}"
+            )
+            self._send(*_error_reply(error, 404))
+            return
+        operation, labels, query = found
+        try:
+            params = wire.parse_input(operation, labels, query, body)
+            result = self.emulator.call(operation, params)
+        except wire.ConnectError as exc:
+            status, headers, payload = wire.error_body(exc)
+            self._send(status, payload, headers)
+            return
+        except Exception as exc:  # an emulator bug: answer as Connect's internal error, log the trace
+            log.exception("%s failed", operation)
+            self._send(*_error_reply(wire.ConnectError("InternalServiceException", str(exc)), 500))
+            return
+        self._send(200, wire.serialize_output(operation, result))
+
+    do_GET = do_PUT = do_POST = do_DELETE = do_PATCH = _serve
+
+
+def _error_reply(error: wire.ConnectError, status: int) -> tuple[int, bytes, dict[str, str]]:
+    _, headers, payload = wire.error_body(error)
+    return status, payload, headers
+
+
+class CallApiError(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        self.status = status
+        super().__init__(message)
+
+
+class CallsHandler(_Handler):
+    """The HTTP call API (JSON): calls, caller input, simulated agents, fault injection."""
+
+    app: CallApp
+
+    def _serve(self) -> None:
+        try:
+            raw = self._body()
+            payload = json.loads(raw) if raw.strip() else {}
+            if not isinstance(payload, dict):
+                raise CallApiError(400, "the body must be a JSON object")
+            status, result = self.app.route(self.command, self.path.split("?", 1)[0].rstrip("/"), payload)
+        except json.JSONDecodeError:
+            status, result = 400, {"error": "the body is not JSON"}
+        except CallApiError as exc:
+            status, result = exc.status, {"error": str(exc)}
+        except Exception as exc:
+            log.exception("call API %s %s failed", self.command, self.path)
+            status, result = 500, {"error": f"{type(exc).__name__}: {exc}"}
+        self._send(status, json.dumps(result, ensure_ascii=False, default=str).encode("utf-8"))
+
+    do_GET = do_PUT = do_POST = do_DELETE = _serve
+
+
+class CallApp:
+    def __init__(self, stack: LocalStack, emulator: ConnectEmulator, center: LiveCenter) -> None:
+        self.stack, self.emulator, self.center = stack, emulator, center
+        self.faults: dict[str, Any] = {}
+        self._saved_status: dict[str, str] = {}
+
+    def route(self, method: str, path: str, body: dict[str, Any]) -> tuple[int, Any]:
+        from ..engine.interpreter import InputError
+
+        parts = [p for p in path.split("/") if p]
+        try:
+            if parts == ["health"]:
+                return 200, {"status": "ok"}
+            if parts == ["status"]:
+                return 200, self.status()
+            if parts == ["calls"] and method == "GET":
+                return 200, [c.to_json(transcript=False) for c in self.center.contacts.values()]
+            if parts == ["calls"] and method == "POST":
+                return 201, self.place(body)
+            if len(parts) == 2 and parts[0] == "calls" and method == "GET":
+                return 200, self.center.get(parts[1]).to_json()
+            if len(parts) == 2 and parts[0] == "calls" and method == "DELETE":
+                return 200, self.center.hang_up(parts[1]).to_json(transcript=False)
+            if len(parts) == 3 and parts[0] == "calls" and parts[2] == "input" and method == "POST":
+                value = body.get("input")
+                if not isinstance(value, str):
+                    raise CallApiError(
+                        400, 'give {"input": "1234#"}, {"input": "say:..."} or {"input": "silence"}'
+                    )
+                return 202, self.center.send_input(parts[1], value).to_json(transcript=False)
+            if parts == ["agents"] and method == "GET":
+                return 200, self.agents()
+            if len(parts) == 2 and parts[0] == "agents" and method == "PUT":
+                return 200, self.set_agent(parts[1], body)
+            if parts == ["faults"]:
+                return self.fault_route(method, body)
+        except KeyError as exc:
+            raise CallApiError(404, f"no call or agent {exc.args[0]}") from None
+        except InputError as exc:
+            raise CallApiError(400, str(exc)) from None
+        raise CallApiError(404, f"no route {method} /{'/'.join(parts)}; see docs/local-stack.md")
+
+    def place(self, body: dict[str, Any]) -> dict[str, Any]:
+        caller = body.get("caller")
+        if not isinstance(caller, str):
+            raise CallApiError(400, 'give "caller": an E.164 number such as +821012345678')
+        inputs = body.get("inputs") or []
+        if not isinstance(inputs, list) or not all(isinstance(i, str) for i in inputs):
+            raise CallApiError(400, '"inputs" is a list of strings such as ["1234#", "say:솔트웨어"]')
+        at = None
+        if body.get("at"):
+            try:
+                at = datetime.fromisoformat(str(body["at"]))
+            except ValueError:
+                raise CallApiError(400, f'"at" {body["at"]!r} is not ISO-8601 with an offset') from None
+        contact = self.center.place(
+            caller,
+            inputs,
+            at=at,
+            hold_seconds=int(body.get("hold_seconds", 0)),
+            talk_seconds=float(body["talk_seconds"]) if body.get("talk_seconds") is not None else None,
+            live_input=bool(body.get("live_input", not body.get("wait", False))),
+        )
+        if body.get("wait"):
+            contact.done.wait(timeout=float(body.get("timeout", 60)))
+        return contact.to_json()
+
+    def agents(self) -> list[dict[str, Any]]:
+        with self.emulator.lock:
+            return [
+                {
+                    "login": u["Username"],
+                    "user_id": u["Id"],
+                    "routing_profile": u["RoutingProfileId"],
+                    "state": self.center.agent_state(u["Id"]),
+                    "contact": self.center.activity[u["Id"]].contact_id
+                    if u["Id"] in self.center.activity
+                    else None,
+                }
+                for u in sorted(self.emulator.users.values(), key=lambda u: u["Username"])
+            ]
+
+    def set_agent(self, login: str, body: dict[str, Any]) -> dict[str, Any]:
+        status = str(body.get("status", "")).lower()
+        if status not in ("available", "offline"):
+            raise CallApiError(400, '"status" is AVAILABLE or OFFLINE')
+        user = self.emulator.user_by_login(login)
+        if user is None:
+            raise KeyError(login)
+        with self.emulator.lock:
+            self.emulator.set_status(user["Id"], status)
+        return {"login": login, "state": self.center.agent_state(user["Id"])}
+
+    def status(self) -> dict[str, Any]:
+        snap = self.center.snapshot()
+        states: dict[str, int] = {}
+        with self.emulator.lock:
+            for u in self.emulator.users.values():
+                s = self.center.agent_state(u["Id"])
+                states[s] = states.get(s, 0) + 1
+        calls: dict[str, int] = {}
+        for c in list(self.center.contacts.values()):
+            calls[c.state] = calls.get(c.state, 0) + 1
+        return {"agents": states, "calls": calls, "waiting": len(snap.waiting), "faults": self.faults}
+
+    # ---- faults -----------------------------------------------------------------------------------
+    def fault_route(self, method: str, body: dict[str, Any]) -> tuple[int, Any]:
+        if method == "GET":
+            return 200, self.faults
+        if method == "DELETE":
+            self.clear_faults()
+            return 200, self.faults
+        if method == "PUT":
+            self.clear_faults()
+            self.apply_faults(body)
+            return 200, self.faults
+        raise CallApiError(405, "faults: GET, PUT or DELETE")
+
+    def apply_faults(self, body: dict[str, Any]) -> None:
+        from ..engine.lambdas import FAULTS
+
+        unknown = set(body) - set(FAULT_KINDS)
+        if unknown:
+            raise CallApiError(
+                400, f"unknown fault kind(s) {sorted(unknown)}; known: {', '.join(FAULT_KINDS)}"
+            )
+        lambdas = body.get("lambdas") or {}
+        for name, kind in lambdas.items():
+            if name not in self.stack.resources.handlers or kind not in FAULTS:
+                raise CallApiError(
+                    400,
+                    f"lambdas: {name}={kind}: handler one of {', '.join(self.stack.resources.handlers)}, "
+                    f"kind one of {', '.join(FAULTS)}",
+                )
+        limits = body.get("queue_limits") or {}
+        for key, value in limits.items():
+            if key not in self.stack.config.queues or not isinstance(value, int) or value < 0:
+                raise CallApiError(400, f"queue_limits: {key}={value!r}: a queues.yaml key and a count >= 0")
+        services = body.get("services") or []
+        supported = getattr(self.stack.lambdas, "SERVICE_FAULTS", ("dynamodb",))
+        if any(s not in supported for s in services):
+            raise CallApiError(400, f"services: one of {list(supported)}")
+        self.stack.lambdas.faults.update(lambdas)
+        self.stack.engine.queue_limits.update(limits)
+        if services and hasattr(self.stack.lambdas, "service_faults"):
+            self.stack.lambdas.service_faults.update(services)
+        if body.get("agents_offline"):
+            with self.emulator.lock:
+                for user in self.emulator.users.values():
+                    self._saved_status[user["Id"]] = self.emulator.status.get(user["Id"], ("offline",))[0]
+                    self.emulator.set_status(user["Id"], "offline")
+        self.faults = {k: v for k, v in body.items() if v}
+
+    def clear_faults(self) -> None:
+        self.stack.lambdas.faults.clear()
+        self.stack.engine.queue_limits.clear()
+        if hasattr(self.stack.lambdas, "service_faults"):
+            self.stack.lambdas.service_faults.clear()
+        with self.emulator.lock:
+            for user_id, status in self._saved_status.items():
+                if user_id in self.emulator.users:
+                    self.emulator.set_status(user_id, status)
+        self._saved_status.clear()
+        self.faults = {}
+
+
+class _AgentStateWriter:
+    """Mirrors simulated agents' states into the agents table (what agent events would do in AWS)."""
+
+    def __init__(self, table_name: str) -> None:
+        import boto3
+
+        self.table = boto3.resource("dynamodb").Table(table_name)
+        self.queue: queue.Queue[tuple[str, str] | None] = queue.Queue()
+        self.thread = threading.Thread(target=self._run, name="aicc-agent-states", daemon=True)
+        self.thread.start()
+
+    def put(self, login: str, state: str) -> None:
+        self.queue.put((login, state))
+
+    def _run(self) -> None:
+        from botocore.exceptions import ClientError
+
+        while (item := self.queue.get()) is not None:
+            login, state = item
+            with contextlib.suppress(ClientError):  # a user without an agent record: nothing to mirror
+                self.table.update_item(
+                    Key={"login": login},
+                    UpdateExpression="SET #s = :s",
+                    ConditionExpression="attribute_exists(login)",
+                    ExpressionAttributeNames={"#s": "status"},
+                    ExpressionAttributeValues={":s": state},
+                )
+
+    def close(self) -> None:
+        self.queue.put(None)
+        self.thread.join(timeout=5)
+
+
+def _seed_users(stack: LocalStack, emulator: ConnectEmulator) -> None:
+    """The sample agents as Connect users; their records get the users' ARNs."""
+    import boto3
+
+    table = boto3.resource("dynamodb").Table(stack.tables["AGENTS_TABLE"])
+    for agent in stack.seeded.agents:
+        name = str(agent["name"])  # TODO(lead): share the agents module's name splitting
+        last, first = name[:1], name[1:] or name
+        role = TEAM_SECURITY.get(str(agent["team"]), "agent")
+        user_id = emulator.add_user(
+            agent["login"], first, last, str(agent.get("email", "")), str(agent["routing_profile"]), [role]
+        )
+        if agent.get("status", "OFFLINE") != "OFFLINE":
+            emulator.set_status(user_id, "available")
+        table.update_item(
+            Key={"login": agent["login"]},
+            UpdateExpression="SET user_arn = :a, user_id = :i",
+            ExpressionAttributeValues={":a": emulator.users[user_id]["Arn"], ":i": user_id},
+        )
+    assert set(SECURITY_PROFILES) >= set(TEAM_SECURITY.values())
+
+
+def _listen(port: int, handler: type[BaseHTTPRequestHandler]) -> tuple[ThreadingHTTPServer, str]:
+    server = ThreadingHTTPServer((HOST, port), handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, name=f"aicc-http-{handler.__name__}", daemon=True).start()
+    return server, f"http://{HOST}:{server.server_address[1]}"
+
+
+@contextmanager
+def serve(
+    state_dir: Path,
+    *,
+    aws_port: int = 0,
+    connect_port: int = 0,
+    calls_port: int = 0,
+    connect_rate: float = 0.0,
+    connect_burst: int = 5,
+    data_dir: Path | None = None,
+    config: Config | None = None,
+    talk_seconds: float = 30.0,
+    acw_seconds: float = 5.0,
+    input_seconds: float = 10.0,
+) -> Iterator[ServerInfo]:
+    """Run the local stack server in this process until the context ends (port 0: any free port)."""
+    cfg = config or load_config()
+    state_dir.mkdir(parents=True, exist_ok=True)
+    with ExitStack() as stack_exit:
+        endpoint = stack_exit.enter_context(moto_endpoint(aws_port))
+        env = {**FAKE_CREDENTIALS, **QUIET_POWERTOOLS, "AWS_ENDPOINT_URL": endpoint}
+        stack_exit.enter_context(_environment(env))
+        stack = provision(endpoint, cfg, data_dir, hold_seconds=0)
+        stack_exit.callback(stack.lambdas.close)
+        emulator = ConnectEmulator(cfg, stack.resources, stack.flows, rate=connect_rate, burst=connect_burst)
+        writer = _AgentStateWriter(stack.tables["AGENTS_TABLE"])
+        stack_exit.callback(writer.close)
+        center = LiveCenter(
+            emulator,
+            stack.engine,
+            talk_seconds=talk_seconds,
+            acw_seconds=acw_seconds,
+            input_seconds=input_seconds,
+            on_agent_state=writer.put,
+        )
+        _seed_users(stack, emulator)
+        center.start()
+        stack_exit.callback(center.stop)
+        ConnectHandler.emulator = emulator
+        CallsHandler.app = CallApp(stack, emulator, center)
+        connect_server, connect_url = _listen(connect_port, ConnectHandler)
+        stack_exit.callback(connect_server.shutdown)
+        calls_server, calls_url = _listen(calls_port, CallsHandler)
+        stack_exit.callback(calls_server.shutdown)
+        info = ServerInfo(
+            pid=os.getpid(),
+            started_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            region=stack.resources.region,
+            account=stack.resources.account,
+            instance_id=emulator.instance_id,
+            aws_endpoint=endpoint,
+            connect_endpoint=connect_url,
+            calls_endpoint=calls_url,
+            connect_rate=connect_rate,
+            connect_burst=connect_burst,
+            tables={key: name for key, name in _table_names(cfg, stack).items()},
+            topic_arn=os.environ.get("NOTIFY_TOPIC_ARN", ""),
+            state_dir=str(state_dir),
+        )
+        info.write(state_dir)
+        stack_exit.callback((state_dir / INFO_FILE).unlink, missing_ok=True)
+        yield info
+
+
+def _table_names(cfg: Config, stack: LocalStack) -> dict[str, str]:
+    return {key: stack.tables[schema.env] for key, schema in cfg.tables.items() if schema.env in stack.tables}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m aicc_ops.local.server", description=__doc__)
+    parser.add_argument("--state-dir", type=Path, required=True)
+    parser.add_argument("--aws-port", type=int, default=0)
+    parser.add_argument("--connect-port", type=int, default=0)
+    parser.add_argument("--calls-port", type=int, default=0)
+    parser.add_argument("--connect-rate", type=float, default=2.0)
+    parser.add_argument("--connect-burst", type=int, default=5)
+    parser.add_argument("--data-dir", type=Path)
+    parser.add_argument("--talk-seconds", type=float, default=30.0)
+    parser.add_argument("--acw-seconds", type=float, default=5.0)
+    parser.add_argument("--input-seconds", type=float, default=10.0)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    try:
+        with serve(
+            args.state_dir,
+            aws_port=args.aws_port,
+            connect_port=args.connect_port,
+            calls_port=args.calls_port,
+            connect_rate=args.connect_rate,
+            connect_burst=args.connect_burst,
+            data_dir=args.data_dir,
+            talk_seconds=args.talk_seconds,
+            acw_seconds=args.acw_seconds,
+            input_seconds=args.input_seconds,
+        ) as info:
+            log.info("local stack up: %s", json.dumps(info.__dict__))
+            stop.wait()
+    except Exception as exc:
+        log.exception("local stack failed")
+        print(f"local stack failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+    log.info("local stack stopped")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
