@@ -86,3 +86,18 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
             monkeypatch.setenv(env, name)
         yield tables
     aicc_aws.reset()
+
+
+@pytest.fixture(scope="module")
+def local_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """The local stack server in this process (moto, Connect emulator, call API) for one test module.
+
+    Yields its ServerInfo; `--local --state-dir <info.state_dir>` points the CLI at it. Simulated
+    agents talk for 2 s; callers are waited for 1 s; the Connect API is not rate limited.
+    """
+    from aicc_ops.local.server import serve
+
+    with serve(
+        tmp_path_factory.mktemp("local-stack"), talk_seconds=2, acw_seconds=0.5, input_seconds=1
+    ) as info:
+        yield info

@@ -1,0 +1,67 @@
+"""End-to-end: `aicc-ops local up` starts the server as an operator would (a background process),
+the commands under test run as subprocesses over HTTP, and `local down` stops it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+AICC_OPS = [sys.executable, "-c", "from aicc_ops.cli import main; main()"]
+
+
+def run(
+    *args: str, env: dict[str, str] | None = None, check: bool = True, timeout: float = 300
+) -> subprocess.CompletedProcess[str]:
+    done = subprocess.run(
+        [*AICC_OPS, *args],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
+    )
+    if check and done.returncode != 0:
+        raise AssertionError(
+            f"aicc-ops {' '.join(args)} exited {done.returncode}:\n{done.stdout}\n{done.stderr}"
+        )
+    return done
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """A background local stack; yields `local up --output json` plus the state dir."""
+    state_dir = tmp_path_factory.mktemp("e2e-local")
+    env = {"AICC_LOCAL_DIR": str(state_dir)}
+    up = run(
+        "local",
+        "up",
+        "--aws-port",
+        "0",
+        "--connect-port",
+        "0",
+        "--calls-port",
+        "0",
+        "--connect-rate",
+        "50",
+        "--connect-burst",
+        "50",
+        "--talk-seconds",
+        "3",
+        "--acw-seconds",
+        "0.5",
+        "--output",
+        "json",
+        env=env,
+    )
+    info = json.loads(up.stdout)
+    try:
+        yield {**info, "env": env, "state_dir": Path(state_dir)}
+    finally:
+        run("local", "down", env=env, check=False)

@@ -1,0 +1,71 @@
+"""The operator's day on the local stack, end to end over HTTP: up, status, calls, down."""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.request
+from typing import Any
+
+from .conftest import run
+
+
+def call_api(stack: dict[str, Any], method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(f"{stack['calls_endpoint']}{path}", data=data, method=method)
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())
+
+
+def test_status_shows_what_runs_where(stack: dict[str, Any]) -> None:
+    shown = run("local", "status", env=stack["env"]).stdout
+    for endpoint in (stack["aws_endpoint"], stack["connect_endpoint"], stack["calls_endpoint"]):
+        assert endpoint in shown
+    assert "agents: available" in shown
+    data = json.loads(run("local", "status", "--output", "json", env=stack["env"]).stdout)
+    assert data["instance_id"] == "aicc-local" and data["live"]["agents"]
+
+
+def test_up_again_is_a_no_op(stack: dict[str, Any]) -> None:
+    again = run("local", "up", "--output", "json", env=stack["env"])
+    assert json.loads(again.stdout)["pid"] == stack["pid"]
+    assert "already runs" in again.stderr
+
+
+def test_env_exports_point_boto3_at_the_stack(stack: dict[str, Any]) -> None:
+    exports = run("local", "env", env=stack["env"]).stdout
+    assert f"export AWS_ENDPOINT_URL_CONNECT={stack['connect_endpoint']}" in exports
+    assert "export AICC_INSTANCE_ID=aicc-local" in exports
+
+
+def test_calls_queue_and_are_answered_over_http(stack: dict[str, Any]) -> None:
+    placed = [
+        call_api(
+            stack,
+            "POST",
+            "/calls",
+            {
+                "caller": "+821012345678",
+                "inputs": ["say:솔트웨어", "say:김민준", "1234#", "2"],
+                "at": "2026-11-25T10:00:00+09:00",
+                "wait": True,
+            },
+        )
+        for _ in range(3)
+    ]
+    assert all(c["state"] in ("queued", "connected") for c in placed), placed
+    deadline = time.monotonic() + 20
+    while True:
+        states = {call_api(stack, "GET", f"/calls/{c['contact_id']}")["state"] for c in placed}
+        if states == {"ended"}:
+            break
+        assert time.monotonic() < deadline, states
+        time.sleep(0.2)
+    answered = [call_api(stack, "GET", f"/calls/{c['contact_id']}") for c in placed]
+    assert all(a["agent"] and a["end_reason"] == "completed" for a in answered)
+
+
+def test_status_on_a_stopped_stack_says_how_to_start(tmp_path: Any) -> None:
+    done = run("local", "status", env={"AICC_LOCAL_DIR": str(tmp_path)}, check=False)
+    assert done.returncode == 1
+    assert "aicc-ops local up" in done.stderr and "Traceback" not in done.stderr

@@ -1,0 +1,276 @@
+"""The local Connect emulator through boto3: the real client, the real wire protocol, modelled errors."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import time
+import urllib.request
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from aicc_ops.local.connect_emulator import ConnectEmulator
+from aicc_ops.local.connect_protocol import match, service_model
+
+INSTANCE = "aicc-local"
+
+
+@pytest.fixture(scope="module")
+def connect(local_server: Any) -> Any:
+    return boto3.client(
+        "connect",
+        endpoint_url=local_server.connect_endpoint,
+        region_name="ap-northeast-2",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        config=Config(retries={"mode": "standard", "max_attempts": 1}),
+    )
+
+
+def call_api(info: Any, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(f"{info.calls_endpoint}{path}", data=data, method=method)
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())
+
+
+@pytest.fixture
+def user(connect: Any) -> Iterator[str]:
+    created = connect.create_user(
+        InstanceId=INSTANCE,
+        Username="test.kim",
+        Password="Str0ngPassw0rd!",
+        IdentityInfo={"FirstName": "민수", "LastName": "김", "Email": "test.kim@example.com"},
+        PhoneConfig={"PhoneType": "SOFT_PHONE"},
+        SecurityProfileIds=["agent"],
+        RoutingProfileId="general_agent",
+    )
+    yield created["UserId"]
+    with contextlib.suppress(ClientError):
+        connect.delete_user(InstanceId=INSTANCE, UserId=created["UserId"])
+
+
+def test_every_emulated_operation_is_a_connect_operation() -> None:
+    ops = {name[3:] for name in dir(ConnectEmulator) if name.startswith("op_")}
+    assert ops <= set(service_model().operation_names)
+    assert len(ops) >= 35
+
+
+def test_routes_follow_the_model_most_specific_first() -> None:
+    assert match("GET", "/users/aicc-local/u-1") == (
+        "DescribeUser",
+        {"InstanceId": "aicc-local", "UserId": "u-1"},
+        {},
+    )
+    assert match("PUT", "/users/aicc-local/u-1/status")[0] == "PutUserStatus"  # type: ignore[index]
+    assert match("GET", "/queues-summary/aicc-local?queueTypes=STANDARD")[2] == {"queueTypes": ["STANDARD"]}  # type: ignore[index]
+    assert match("GET", "/no/such/route") is None
+
+
+def test_instance_and_seeded_resources_match_the_repository(connect: Any) -> None:
+    instance = connect.describe_instance(InstanceId=INSTANCE)["Instance"]
+    assert instance["IdentityManagementType"] == "CONNECT_MANAGED"
+    queues = {
+        q["Name"]
+        for q in connect.list_queues(InstanceId=INSTANCE, QueueTypes=["STANDARD"])["QueueSummaryList"]
+    }
+    assert queues == {"MSP Emergency", "MSP General", "General Customer", "After Hours"}
+    flow = connect.describe_contact_flow(InstanceId=INSTANCE, ContactFlowId="customer_authentication")[
+        "ContactFlow"
+    ]
+    assert json.loads(flow["Content"])["StartAction"]
+    rp = connect.list_routing_profile_queues(InstanceId=INSTANCE, RoutingProfileId="msp_ts_engineer")
+    assert next((c["QueueName"], c["Priority"]) for c in rp["RoutingProfileQueueConfigSummaryList"]) == (
+        "MSP Emergency",
+        1,
+    )
+    hours = connect.describe_hours_of_operation(InstanceId=INSTANCE, HoursOfOperationId="business")
+    assert hours["HoursOfOperation"]["TimeZone"] == "Asia/Seoul"
+
+
+def test_users_lifecycle_and_modelled_errors(connect: Any, user: str) -> None:
+    described = connect.describe_user(InstanceId=INSTANCE, UserId=user)["User"]
+    assert described["IdentityInfo"]["Email"] == "test.kim@example.com"
+    with pytest.raises(connect.exceptions.DuplicateResourceException):
+        connect.create_user(
+            InstanceId=INSTANCE,
+            Username="test.kim",
+            Password="Str0ngPassw0rd!",
+            PhoneConfig={"PhoneType": "SOFT_PHONE"},
+            SecurityProfileIds=["agent"],
+            RoutingProfileId="general_agent",
+        )
+    with pytest.raises(connect.exceptions.InvalidParameterException, match="Password"):
+        connect.create_user(
+            InstanceId=INSTANCE,
+            Username="no.password",
+            PhoneConfig={"PhoneType": "SOFT_PHONE"},
+            SecurityProfileIds=["agent"],
+            RoutingProfileId="general_agent",
+        )
+    with pytest.raises(connect.exceptions.ResourceNotFoundException):
+        connect.update_user_routing_profile(InstanceId=INSTANCE, UserId=user, RoutingProfileId="nope")
+    connect.update_user_routing_profile(InstanceId=INSTANCE, UserId=user, RoutingProfileId="manager")
+    assert connect.describe_user(InstanceId=INSTANCE, UserId=user)["User"]["RoutingProfileId"] == "manager"
+    with pytest.raises(connect.exceptions.ResourceNotFoundException):
+        connect.list_users(InstanceId="another-instance")
+
+
+def test_search_returns_only_what_the_model_returns(connect: Any, user: str) -> None:
+    found = connect.search_users(
+        InstanceId=INSTANCE,
+        SearchCriteria={
+            "StringCondition": {"FieldName": "Username", "Value": "test.kim", "ComparisonType": "EXACT"}
+        },
+    )["Users"]
+    assert [u["Id"] for u in found] == [user]
+    assert "Email" not in found[0]["IdentityInfo"]  # UserIdentityInfoLite, as in AWS
+    pages = connect.get_paginator("search_users").paginate(
+        InstanceId=INSTANCE, PaginationConfig={"PageSize": 4}
+    )
+    assert sum(len(p["Users"]) for p in pages) == len(
+        connect.list_users(InstanceId=INSTANCE)["UserSummaryList"]
+    )
+
+
+def test_rate_limit_answers_throttling_like_connect(local_server: Any) -> None:
+    from aicc_ops.local.server import ConnectHandler
+
+    emulator = ConnectHandler.emulator
+    saved = emulator.limiter
+    from aicc_ops.admin.ratelimit import ConnectLimiter
+
+    emulator.limiter = ConnectLimiter(0.5, 2)
+    try:
+        client = boto3.client(
+            "connect",
+            endpoint_url=local_server.connect_endpoint,
+            region_name="ap-northeast-2",
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+            config=Config(retries={"mode": "standard", "max_attempts": 1}),
+        )
+        client.list_queues(InstanceId=INSTANCE)
+        client.list_queues(InstanceId=INSTANCE)
+        with pytest.raises(ClientError) as caught:
+            client.list_queues(InstanceId=INSTANCE)
+        assert caught.value.response["Error"]["Code"] == "ThrottlingException"
+        assert caught.value.response["ResponseMetadata"]["HTTPStatusCode"] == 429
+    finally:
+        emulator.limiter = saved
+
+
+def test_live_call_waits_in_queue_then_an_agent_answers(connect: Any, local_server: Any) -> None:
+    queues = [
+        q["Id"] for q in connect.list_queues(InstanceId=INSTANCE, QueueTypes=["STANDARD"])["QueueSummaryList"]
+    ]
+    # Nobody is available: the call waits, and the metrics show it.
+    users = connect.list_users(InstanceId=INSTANCE)["UserSummaryList"]
+    for u in users:
+        connect.put_user_status(InstanceId=INSTANCE, UserId=u["Id"], AgentStatusId="offline")
+    call = call_api(
+        local_server,
+        "POST",
+        "/calls",
+        {
+            "caller": "+821012345678",
+            "inputs": ["say:솔트웨어", "say:김민준", "1234#", "2"],
+            "at": "2026-11-25T10:00:00+09:00",
+            "wait": True,
+        },
+    )
+    assert call["state"] == "queued" and call["queue"] == "msp_general", call
+    metrics = connect.get_current_metric_data(
+        InstanceId=INSTANCE,
+        Filters={"Queues": queues, "Channels": ["VOICE"]},
+        Groupings=["QUEUE"],
+        CurrentMetrics=[
+            {"Name": "CONTACTS_IN_QUEUE", "Unit": "COUNT"},
+            {"Name": "AGENTS_AVAILABLE", "Unit": "COUNT"},
+        ],
+    )["MetricResults"]
+    by_queue = {
+        r["Dimensions"]["Queue"]["Id"]: {c["Metric"]["Name"]: c["Value"] for c in r["Collections"]}
+        for r in metrics
+    }
+    assert by_queue["msp_general"] == {"CONTACTS_IN_QUEUE": 1.0, "AGENTS_AVAILABLE": 0.0}
+    # A TS engineer signs in and takes it.
+    ts = next(u for u in users if u["Username"] == "ts.park")
+    connect.put_user_status(InstanceId=INSTANCE, UserId=ts["Id"], AgentStatusId="available")
+    deadline = time.monotonic() + 5
+    while call_api(local_server, "GET", f"/calls/{call['contact_id']}")["state"] != "connected":
+        assert time.monotonic() < deadline, "no agent answered"
+        time.sleep(0.05)
+    data = connect.get_current_user_data(InstanceId=INSTANCE, Filters={"Agents": [ts["Id"]]})["UserDataList"]
+    assert data[0]["Contacts"][0]["ContactId"] == call["contact_id"]
+    assert data[0]["Contacts"][0]["AgentContactState"] == "CONNECTED"
+    deadline = time.monotonic() + 6
+    while call_api(local_server, "GET", f"/calls/{call['contact_id']}")["state"] != "ended":
+        assert time.monotonic() < deadline, "the simulated agent never finished"
+        time.sleep(0.1)
+    assert call_api(local_server, "GET", f"/calls/{call['contact_id']}")["end_reason"] == "completed"
+
+
+def test_interactive_caller_sends_input_while_the_flow_waits(local_server: Any) -> None:
+    call = call_api(
+        local_server, "POST", "/calls", {"caller": "+821012345678", "at": "2026-11-25T10:00:00+09:00"}
+    )
+    deadline = time.monotonic() + 5
+    while call_api(local_server, "GET", f"/calls/{call['contact_id']}")["state"] != "waiting_input":
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    call_api(local_server, "POST", f"/calls/{call['contact_id']}/input", {"input": "say:솔트웨어"})
+    deadline = time.monotonic() + 5
+    while True:
+        got = call_api(local_server, "GET", f"/calls/{call['contact_id']}")
+        if "say:솔트웨어" in got["call"]["inputs_used"]:
+            break
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    ended = call_api(local_server, "DELETE", f"/calls/{call['contact_id']}")
+    assert ended["state"] == "ended" and ended["end_reason"] == "caller hung up"
+
+
+def test_call_api_rejects_bad_requests_with_what_to_fix(local_server: Any) -> None:
+    for body, expected in (
+        ({}, "caller"),
+        ({"caller": "01012345678"}, "E.164"),
+        ({"caller": "+821012345678", "inputs": ["hello"]}, "not a caller input"),
+    ):
+        with pytest.raises(urllib.error.HTTPError) as caught:
+            call_api(local_server, "POST", "/calls", body)
+        assert caught.value.code == 400
+        assert expected in json.loads(caught.value.read())["error"]
+    with pytest.raises(urllib.error.HTTPError) as caught:
+        call_api(local_server, "GET", "/calls/no-such-call")
+    assert caught.value.code == 404
+
+
+def test_faults_are_injected_and_cleared(local_server: Any) -> None:
+    faults = call_api(
+        local_server, "PUT", "/faults", {"lambdas": {"customer_lookup": "error"}, "agents_offline": True}
+    )
+    assert faults["lambdas"] == {"customer_lookup": "error"}
+    assert call_api(local_server, "GET", "/status")["agents"].get("AVAILABLE", 0) == 0
+    call = call_api(
+        local_server,
+        "POST",
+        "/calls",
+        {
+            "caller": "+821012345678",
+            "inputs": ["say:솔트웨어", "say:김민준", "1234#"],
+            "at": "2026-11-25T10:00:00+09:00",
+            "wait": True,
+        },
+    )
+    assert call["call"]["dropped_silently"] is False
+    assert any(c["error"] for c in call["call"]["lambda_calls"])
+    assert call_api(local_server, "DELETE", "/faults") == {}
+    with pytest.raises(urllib.error.HTTPError) as caught:
+        call_api(local_server, "PUT", "/faults", {"lambdas": {"nope": "error"}})
+    assert caught.value.code == 400
