@@ -69,3 +69,34 @@ def test_status_on_a_stopped_stack_says_how_to_start(tmp_path: Any) -> None:
     done = run("local", "status", env={"AICC_LOCAL_DIR": str(tmp_path)}, check=False)
     assert done.returncode == 1
     assert "aicc-ops local up" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_operator_signs_agents_in_and_places_a_mix_of_calls(stack: dict[str, Any]) -> None:
+    listed = json.loads(run("local", "agents", "--output", "json", env=stack["env"]).stdout)
+    assert {a["state"] for a in listed} <= {"AVAILABLE", "OFFLINE", "BUSY", "AFTER_CONTACT_WORK"}
+    run("local", "agents", "--available", "--all", env=stack["env"])
+    assert {
+        a["state"] for a in json.loads(run("local", "agents", "--output", "json", env=stack["env"]).stdout)
+    } <= {
+        "AVAILABLE",
+        "BUSY",
+        "AFTER_CONTACT_WORK",
+    }
+    placed = run(
+        "call",
+        "place",
+        "--mix",
+        "--count",
+        "6",
+        "--talk-seconds",
+        "1",
+        "--follow",
+        "--output",
+        "json",
+        env=stack["env"],
+    )
+    calls = json.loads(placed.stdout)
+    assert len(calls) == 6 and all(c["state"] == "ended" for c in calls)
+    assert any(c.get("agent") for c in calls)  # queued calls were answered by simulated agents
+    bad = run("local", "agents", "--available", "nobody", env=stack["env"], check=False)
+    assert bad.returncode == 1 and "no such agent" in bad.stderr

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import time
+from collections import Counter
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import click
@@ -14,8 +17,12 @@ from aicc.domain import phones
 from ..engine.flows import handler_names
 from ..engine.interpreter import CallerInput, CallResult
 from ..engine.lambdas import FAULTS
+from ..local.call_client import CallApiError, CallClient
+from ..local.runtime import default_state_dir, read_info
 from ..local.stack import local_stack
 from ._errors import user_errors
+from ._options import emit, output_option
+from .demo import DEMO_CALLS
 
 DEFAULT_NUMBER = "+821012345678"
 SEOUL = ZoneInfo("Asia/Seoul")
@@ -163,3 +170,91 @@ def simulate(
         click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
     else:
         click.echo(render_transcript(result))
+
+
+@call.command("place")
+@click.option("--number", default=DEFAULT_NUMBER, show_default=True, help="Caller number (E.164 or 010-...).")
+@click.option(
+    "--at", "at_text", metavar="ISO-8601", help="Call time with UTC offset (default: now, in Seoul)."
+)
+@click.option(
+    "--input", "inputs", multiple=True, metavar="VALUE", help="Caller input, in order (see simulate)."
+)
+@click.option("--mix", is_flag=True, help="Cycle through the demo scenarios instead of --number/--input.")
+@click.option("--count", type=click.IntRange(1, 10000), default=1, show_default=True, help="Calls to place.")
+@click.option("--interval", type=click.FloatRange(0, 3600), default=0.0, help="Seconds between calls.")
+@click.option("--talk-seconds", type=click.FloatRange(0, 86400), help="Agents' talk time for these calls.")
+@click.option("--follow", is_flag=True, help="Wait until every call has ended, showing progress.")
+@click.option(
+    "--state-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="AICC_LOCAL_DIR",
+    help="The local stack's state directory.",
+)
+@output_option
+def place(
+    number: str,
+    at_text: str | None,
+    inputs: tuple[str, ...],
+    mix: bool,
+    count: int,
+    interval: float,
+    talk_seconds: float | None,
+    follow: bool,
+    state_dir: Path | None,
+    output: str,
+) -> None:
+    """Place live calls on the running local stack (`aicc-ops local up`): they run through the flows,
+    wait in their queues in real time and are answered by the simulated agents.
+
+    \b
+    Examples:
+      aicc-ops call place --mix --count 20 --interval 0.5      # a burst of mixed calls
+      aicc-ops call place --input say:솔트웨어 --input say:김민준 --input 1234# --input 2
+    """
+    info = read_info(state_dir or default_state_dir())
+    if info is None:
+        raise click.ClickException("no local stack runs: start it with `aicc-ops local up`")
+    client = CallClient(info.calls_endpoint)
+    caller = parse_number(number)
+    at = parse_at(at_text).isoformat() if at_text else None
+    with user_errors():
+        for raw in inputs:
+            CallerInput.parse(raw)
+    placed: list[dict[str, Any]] = []
+    try:
+        for n in range(count):
+            when: str | None = at
+            if mix:
+                scenario = DEMO_CALLS[n % len(DEMO_CALLS)]
+                name, who, script, when = (
+                    scenario.name,
+                    scenario.number,
+                    list(scenario.inputs),
+                    at or scenario.at,
+                )
+            else:
+                name, who, script = "call", caller, list(inputs)
+            got = client.place(who, script, when, wait=True, talk_seconds=talk_seconds)
+            placed.append(
+                {"scenario": name, **{k: got[k] for k in ("contact_id", "state", "queue", "end_reason")}}
+            )
+            if interval and n + 1 < count:
+                time.sleep(interval)
+        if follow:
+            _follow(client, [p["contact_id"] for p in placed])
+            for p in placed:
+                now = client.get(p["contact_id"])
+                p.update({k: now[k] for k in ("state", "queue", "end_reason")}, agent=now.get("agent"))
+    except CallApiError as exc:
+        raise click.ClickException(str(exc)) from None
+    emit(output, placed, headers=["scenario", "contact_id", "state", "queue", "end_reason"])
+
+
+def _follow(client: CallClient, ids: list[str]) -> None:
+    while True:
+        states = Counter(client.get(i)["state"] for i in ids)
+        click.echo("  ".join(f"{k} {v}" for k, v in sorted(states.items())), err=True)
+        if set(states) <= {"ended"}:
+            return
+        time.sleep(1.0)

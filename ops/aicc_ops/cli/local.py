@@ -8,13 +8,12 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 from typing import Any
 
 import click
 
+from ..local.call_client import CallApiError, CallClient
 from ..local.runtime import INFO_FILE, LOG_FILE, PID_FILE, ServerInfo, default_state_dir, pid_alive, read_info
 from ._options import emit, output_option
 
@@ -33,15 +32,12 @@ def local() -> None:
     """Run the local stack (moto, Connect emulator, call API) as a background server."""
 
 
-def _get_json(url: str, timeout: float = 2.0) -> Any:
-    with urllib.request.urlopen(url, timeout=timeout) as response:
-        return json.loads(response.read())
-
-
 def _healthy(info: ServerInfo) -> bool:
     try:
-        return bool(_get_json(f"{info.calls_endpoint}/health").get("status") == "ok")
-    except (OSError, ValueError):
+        return bool(
+            CallClient(info.calls_endpoint, timeout=2).request("GET", "/health").get("status") == "ok"
+        )
+    except CallApiError:
         return False
 
 
@@ -200,9 +196,9 @@ def env_command(state_dir: Path | None) -> None:
 
 def _show(info: ServerInfo, output: str) -> None:
     try:
-        live = _get_json(f"{info.calls_endpoint}/status")
-    except (OSError, ValueError) as exc:
-        live = {"error": f"call API does not answer: {exc}"}
+        live = CallClient(info.calls_endpoint, timeout=5).status()
+    except CallApiError as exc:
+        live = {"error": str(exc)}
     data = {**info.__dict__, "live": live}
     rate = f"{info.connect_rate:g}/s, burst {info.connect_burst}" if info.connect_rate > 0 else "unlimited"
     rows = [
@@ -231,3 +227,55 @@ def _show(info: ServerInfo, output: str) -> None:
             click.echo(f"faults injected: {json.dumps(live['faults'], ensure_ascii=False)}")
         if live.get("error"):
             click.echo(live["error"])
+
+
+@local.command("agents")
+@STATE_DIR
+@click.argument("logins", nargs=-1)
+@click.option(
+    "--available", "status", flag_value="AVAILABLE", help="Sign the simulated agents in (routable)."
+)
+@click.option("--offline", "status", flag_value="OFFLINE", help="Sign them out.")
+@click.option("--all", "everyone", is_flag=True, help="Every agent of the instance.")
+@click.option("--count", type=click.IntRange(1), help="Only the first N of them (by login).")
+@output_option
+def agents_command(
+    state_dir: Path | None,
+    logins: tuple[str, ...],
+    status: str | None,
+    everyone: bool,
+    count: int | None,
+    output: str,
+) -> None:
+    """Simulated agents: list them, or sign some in or out (who answers the local calls).
+
+    \b
+    Examples:
+      aicc-ops local agents                          # who is available, talking, in after-contact work
+      aicc-ops local agents --available --all        # everyone signs in
+      aicc-ops local agents --offline ts.park ts.choi
+    """
+    info = read_info(state_dir or default_state_dir())
+    if info is None:
+        raise click.ClickException("no local stack runs: start it with `aicc-ops local up`")
+    client = CallClient(info.calls_endpoint)
+    try:
+        current = client.agents()
+        if status is None:
+            if logins or everyone:
+                raise click.UsageError("say what to do with them: --available or --offline")
+            emit(output, current, headers=["login", "routing_profile", "state", "contact"])
+            return
+        if bool(logins) == everyone:
+            raise click.UsageError("name the agents (LOGIN...) or give --all")
+        known = {a["login"] for a in current}
+        unknown = [login for login in logins if login not in known]
+        if unknown:
+            raise click.ClickException(
+                f"no such agent(s): {', '.join(unknown)}; `aicc-ops local agents` lists them"
+            )
+        chosen = sorted(known) if everyone else list(logins)
+        changed = [client.set_agent(login, status) for login in chosen[:count]]
+    except CallApiError as exc:
+        raise click.ClickException(str(exc)) from None
+    emit(output, changed, headers=["login", "state"])
