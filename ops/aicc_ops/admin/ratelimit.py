@@ -1,9 +1,9 @@
 """Client-side token buckets that keep aicc-ops inside Amazon Connect's API quotas.
 
 Connect throttles per account and region: most operations share 2 requests/s with a burst of 5;
-GetCurrentMetricData and GetCurrentUserData have 5/s, burst 8 each. A bucket is attached to every
-Connect client (botocore's `before-send` event, so each retry attempt pays too); botocore's
-adaptive retry mode backs off further when the service still answers ThrottlingException.
+GetCurrentMetricData and GetCurrentUserData have 5/s, burst 8 each. The buckets pace every call of
+a Connect client (botocore's `before-call` event); retries of a throttled call are paced by
+botocore's adaptive retry mode, which measures the rate the service accepts and backs off.
 """
 
 from __future__ import annotations
@@ -82,8 +82,8 @@ class ConnectLimiter:
         return self.shared.waited + sum(b.waited for b in self.own.values())
 
     def attach(self, client: Any) -> Any:
-        def before_send(event_name: str = "", **_: Any) -> None:
-            self.bucket(event_name.rsplit(".", 1)[-1]).acquire()  # before-send.connect.<Operation>
+        def before_call(model: Any, **_: Any) -> None:
+            self.bucket(model.name).acquire()
 
-        client.meta.events.register("before-send.connect", before_send)
+        client.meta.events.register("before-call.connect", before_call)
         return client

@@ -113,6 +113,22 @@ class Deployer:
     def apply(self) -> None:
         self.run("apply", "-input=false", str(self.plan_file))
 
+    def save_outputs(self) -> Path | None:
+        """Keep `terraform output -json` in envs/ENV/outputs.json: operator commands with --env read
+        the instance ID and table names there without initialising the backend each time."""
+        from ..admin.context import outputs_file
+
+        target = outputs_file(self.env, self.dir)
+        try:
+            outputs = json.loads(self.run("output", "-json", capture=True) or "{}")
+        except json.JSONDecodeError:
+            outputs = {}
+        if not outputs:
+            target.unlink(missing_ok=True)
+            return None
+        target.write_text(json.dumps(outputs, indent=2, sort_keys=True), encoding="utf-8")
+        return target
+
 
 def layer_requirements(pyproject: Path = REPO_ROOT / "pyproject.toml") -> list[str]:
     """The pinned requirements of LAYER_PACKAGES, read from pyproject.toml (the one place of pins)."""
@@ -321,7 +337,8 @@ def _apply_plan(
         elif not click.confirm(f"{verb.capitalize()} these changes to {env}?", default=False):
             raise click.ClickException(f"not confirmed; nothing was {done}")
     deployer.apply()
-    click.echo(f"{env}: {verb} complete.")
+    saved = deployer.save_outputs()
+    click.echo(f"{env}: {verb} complete." + (f" Outputs saved to {saved}." if saved else ""))
 
 
 @deploy.command()

@@ -32,6 +32,9 @@ PLAN = {
 }
 
 
+OUTPUTS = {"instance_id": {"value": "c8c0e68d-2200-4265-82c0-000000000000", "type": "string"}}
+
+
 def _fake_terraform(directory: Path, version: str = "1.9.5") -> Path:
     """A `terraform` that logs its arguments and answers `version` and `show -json`."""
     directory = directory / "bin"
@@ -43,7 +46,8 @@ def _fake_terraform(directory: Path, version: str = "1.9.5") -> Path:
     script.write_text(
         "#!/bin/sh\n"
         f'echo "$@" >> "{log}"\n'
-        f'case "$1" in version) echo "Terraform v{version}";; show) cat "{plan}";; esac\n'
+        f'case "$1" in version) echo "Terraform v{version}";; show) cat "{plan}";; '
+        f"output) echo '{json.dumps(OUTPUTS)}';; esac\n"
         "exit 0\n",
         encoding="utf-8",
     )
@@ -127,6 +131,9 @@ def test_apply_asks_first_and_does_nothing_when_declined(
     code, out = invoke("apply", "--env", "dev", "--terraform-dir", str(terraform_dir), "--yes")
     assert code == 0, out
     assert any(c.startswith("apply -input=false") for c in log.read_text(encoding="utf-8").splitlines())
+    saved = terraform_dir / "envs" / "dev" / "outputs.json"
+    assert json.loads(saved.read_text(encoding="utf-8")) == OUTPUTS  # what `--env dev` commands read
+    assert f"Outputs saved to {saved}" in out
 
 
 def test_credentials_of_another_account_are_refused(

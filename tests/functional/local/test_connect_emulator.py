@@ -274,3 +274,23 @@ def test_faults_are_injected_and_cleared(local_server: Any) -> None:
     with pytest.raises(urllib.error.HTTPError) as caught:
         call_api(local_server, "PUT", "/faults", {"lambdas": {"nope": "error"}})
     assert caught.value.code == 400
+
+
+def test_operator_clients_are_paced_by_the_connect_quota(local_server: Any) -> None:
+    from pathlib import Path
+
+    from aicc_ops.admin.context import OpsContext, Target
+    from aicc_ops.admin.ratelimit import TokenBucket
+
+    slept: list[float] = []
+    now = [0.0]
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        now[0] += seconds
+
+    ops = OpsContext(Target(local=True, state_dir=Path(local_server.state_dir)))
+    ops.limiter.shared = TokenBucket(2.0, 5, clock=lambda: now[0], sleep=sleep)
+    for _ in range(7):
+        ops.client("connect").list_queues(InstanceId=ops.instance_id)
+    assert slept == [pytest.approx(0.5), pytest.approx(0.5)]  # burst of 5, then 2 per second

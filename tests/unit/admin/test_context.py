@@ -1,0 +1,129 @@
+"""Where an operator command operates: instance and table resolution, rate limits, clear errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from aicc_ops.admin.context import OpsContext, Target, TargetError
+from aicc_ops.admin.ratelimit import ConnectLimiter, TokenBucket
+from aicc_ops.local.runtime import ServerInfo
+
+
+@pytest.fixture
+def terraform_dir(tmp_path: Path) -> Path:
+    env = tmp_path / "envs" / "dev"
+    env.mkdir(parents=True)
+    (env / "terraform.tfvars").write_text('env = "dev"\n', encoding="utf-8")
+    outputs = {
+        "instance_id": {"value": "c8c0e68d-2200-4265-82c0-000000000000"},
+        "region": {"value": "ap-northeast-2"},
+        "table_names": {"value": {"agents": "aicc-dev-agents"}},
+    }
+    (env / "outputs.json").write_text(json.dumps(outputs), encoding="utf-8")
+    return tmp_path
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for key in ("AICC_INSTANCE_ID", "AGENTS_TABLE", "AWS_PROFILE"):
+        monkeypatch.delenv(key, raising=False)
+
+
+def test_instance_id_precedence(terraform_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert (
+        OpsContext(Target(instance_id="given", env="dev", terraform_dir=terraform_dir)).instance_id == "given"
+    )
+    from_env = OpsContext(Target(env="dev", terraform_dir=terraform_dir))
+    assert from_env.instance_id == "c8c0e68d-2200-4265-82c0-000000000000"
+    assert from_env.table_name("agents") == "aicc-dev-agents"
+    monkeypatch.setenv("AICC_INSTANCE_ID", "from-variable")
+    assert OpsContext(Target()).instance_id == "from-variable"
+
+
+def test_missing_instance_and_tables_say_what_to_give(monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(TargetError, match="--instance-id, --env ENV"):
+        _ = OpsContext(Target()).instance_id
+    with pytest.raises(TargetError, match="set AGENTS_TABLE"):
+        OpsContext(Target()).table_name("agents")
+    monkeypatch.setenv("AGENTS_TABLE", "mine")
+    assert OpsContext(Target()).table_name("agents") == "mine"
+    with pytest.raises(TargetError, match="no table 'nope'"):
+        OpsContext(Target()).table_name("nope")
+
+
+def test_unknown_env_lists_the_known_ones(terraform_dir: Path) -> None:
+    with pytest.raises(TargetError, match="one of dev"):
+        _ = OpsContext(Target(env="stage", terraform_dir=terraform_dir)).instance_id
+
+
+def test_local_without_a_server_says_how_to_start(tmp_path: Path) -> None:
+    with pytest.raises(TargetError, match="aicc-ops local up"):
+        _ = OpsContext(Target(local=True, state_dir=tmp_path)).instance_id
+
+
+def test_local_reads_the_running_server(tmp_path: Path) -> None:
+    import os
+
+    ServerInfo(
+        pid=os.getpid(),
+        started_at="",
+        region="ap-northeast-2",
+        account="000000000000",
+        instance_id="aicc-local",
+        aws_endpoint="http://127.0.0.1:1",
+        connect_endpoint="http://127.0.0.1:2",
+        calls_endpoint="http://127.0.0.1:3",
+        connect_rate=7.0,
+        connect_burst=9,
+        tables={"agents": "aicc-local-agents"},
+    ).write(tmp_path)
+    ops = OpsContext(Target(local=True, state_dir=tmp_path))
+    assert ops.instance_id == "aicc-local" and ops.table_name("agents") == "aicc-local-agents"
+    assert ops.client("connect").meta.endpoint_url == "http://127.0.0.1:2"
+    assert ops.client("dynamodb").meta.endpoint_url == "http://127.0.0.1:1"
+    assert ops.limiter.shared.rate == 7.0 and ops.limiter.shared.burst == 9
+
+
+class FakeTime:
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.slept: list[float] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+def test_token_bucket_allows_the_burst_then_the_rate() -> None:
+    t = FakeTime()
+    bucket = TokenBucket(2.0, 5, clock=t.clock, sleep=t.sleep)
+    for _ in range(5):
+        assert bucket.acquire() == 0.0
+    assert bucket.acquire() == pytest.approx(0.5)
+    assert bucket.acquire() == pytest.approx(0.5)
+    assert t.now == pytest.approx(1.0)  # 7 requests: 5 at once, then 2 per second
+    assert bucket.waited == pytest.approx(1.0)
+
+
+def test_try_acquire_refuses_without_waiting() -> None:
+    t = FakeTime()
+    bucket = TokenBucket(1.0, 2, clock=t.clock, sleep=t.sleep)
+    assert bucket.try_acquire() and bucket.try_acquire()
+    assert not bucket.try_acquire()
+    t.now += 1.0
+    assert bucket.try_acquire()
+    assert t.slept == []
+
+
+def test_metric_operations_have_their_own_quota() -> None:
+    limiter = ConnectLimiter()
+    assert limiter.bucket("CreateUser") is limiter.shared
+    assert limiter.bucket("GetCurrentMetricData").rate == 5.0
+    assert limiter.bucket("GetCurrentMetricData").burst == 8
+    assert ConnectLimiter(0).bucket("GetCurrentMetricData").rate == 0  # unlimited stays unlimited
