@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from . import call, demo, deploy, flows, local
+from . import call, demo, deploy, flows, local, roster
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
@@ -21,6 +21,7 @@ cli.add_command(flows.flows)
 cli.add_command(demo.demo)
 cli.add_command(deploy.deploy)
 cli.add_command(local.local)
+cli.add_command(roster.roster)
 
 
 def main() -> None:
