@@ -106,7 +106,7 @@ class ConnectEmulator:
                 "QuickConnectId": f"qc-{key}",
                 "QuickConnectARN": self.arn("transfer-destination", f"qc-{key}"),
                 "Name": q.name,
-                "Description": f"Transfer to {q.name}",
+                "Description": f"Transfer to the {q.name} queue (escalation and agent transfers).",
                 "QuickConnectConfig": {
                     "QuickConnectType": "QUEUE",
                     "QueueConfig": {"QueueId": key, "ContactFlowId": "default-queue-transfer"},
@@ -511,10 +511,11 @@ class ConnectEmulator:
         return {}
 
     def op_ListQueueQuickConnects(self, p: dict[str, Any]) -> dict[str, Any]:
-        self._get(self.queues, p["QueueId"], "Queue")
-        items = [
+        queue = self._get(self.queues, p["QueueId"], "Queue")
+        items = [  # a queue offers the other queues' quick connects, as Terraform associates them
             {"Id": k, "Arn": qc["QuickConnectARN"], "Name": qc["Name"], "QuickConnectType": "QUEUE"}
             for k, qc in self.quick_connects.items()
+            if k != f"qc-{queue['QueueId']}"
         ]
         return self._page(items, p, "QuickConnectSummaryList")
 

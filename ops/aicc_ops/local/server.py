@@ -45,6 +45,7 @@ FAULT_KINDS = ("lambdas", "services", "agents_offline", "queue_limits")
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "aicc-local"
+    disable_nagle_algorithm = True  # else each keep-alive answer waits ~40 ms for delayed ACKs
 
     def log_message(self, format: str, *args: Any) -> None:
         log.debug("%s %s", self.address_string(), format % args)
