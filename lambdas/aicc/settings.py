@@ -41,6 +41,10 @@ class Queue:
     hours: str
     customer_queue_flow: str
     max_contacts: int | None = None
+    # `aicc-ops queues rebalance` rules: agents a move must leave online in the queue, and the
+    # skills that let an agent of another team serve it (empty: only the profile's own team).
+    min_staffing: int = 0
+    required_skills: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -315,6 +319,15 @@ def _load_queues(d: Path, hours: Mapping[str, Hours]) -> dict[str, Queue]:
         max_contacts = r.get(obj, "max_contacts", p, int, None)
         if max_contacts is not None and max_contacts < 1:
             raise r.fail(f"{p}.max_contacts", "must be at least 1 (leave it out for no limit)")
+        min_staffing = r.get(obj, "min_staffing", p, int, 0)
+        if min_staffing < 0:
+            raise r.fail(f"{p}.min_staffing", "must be 0 or more agents")
+        skills = r.get(obj, "required_skills", p, list, [])
+        for i, skill in enumerate(skills):
+            if not isinstance(skill, str) or not skill.strip():
+                raise r.fail(f"{p}.required_skills[{i}]", f"must be a skill name, got {skill!r}")
+            if skill in skills[:i]:
+                raise r.fail(f"{p}.required_skills[{i}]", f"{skill!r} is listed twice")
         out[key] = Queue(
             key,
             name,
@@ -325,6 +338,8 @@ def _load_queues(d: Path, hours: Mapping[str, Hours]) -> dict[str, Queue]:
             hours_key,
             r.get(obj, "customer_queue_flow", p, str),
             max_contacts,
+            min_staffing,
+            tuple(skills),
         )
     return out
 

@@ -169,3 +169,41 @@ def test_environment_variable_selects_the_directory(
     _edit(config_dir / "escalation.yaml", "wait_seconds: 60", "wait_seconds: 90")
     monkeypatch.setenv("AICC_CONFIG_DIR", str(config_dir))
     assert load_config().escalation.wait_seconds == 90
+
+
+def test_queue_rebalance_rules(config_dir: Path) -> None:
+    queues = load_config().queues
+    assert (queues["msp_emergency"].min_staffing, queues["msp_emergency"].required_skills) == (2, ("EC2",))
+    assert (queues["after_hours"].min_staffing, queues["after_hours"].required_skills) == (0, ())
+    for old, new, expected in [
+        (
+            "min_staffing: 2\n",
+            "min_staffing: -1\n",
+            "queues.yaml: queues.msp_emergency.min_staffing: must be 0 or more",
+        ),
+        (
+            "min_staffing: 2\n",
+            "min_staffing: two\n",
+            "queues.yaml: queues.msp_emergency.min_staffing: must be int",
+        ),
+        (
+            "required_skills: [EC2]",  # the first one: msp_emergency
+            "required_skills: EC2",
+            "queues.yaml: queues.msp_emergency.required_skills: must be list",
+        ),
+        (
+            "required_skills: [Account]",
+            "required_skills: [Account, 7]",
+            "queues.yaml: queues.general_customer.required_skills[1]: must be a skill name",
+        ),
+        (
+            "required_skills: [Account]",
+            "required_skills: [Account, Account]",
+            "queues.yaml: queues.general_customer.required_skills[1]: 'Account' is listed twice",
+        ),
+    ]:
+        shutil.copy(DEFAULT_CONFIG_DIR / "queues.yaml", config_dir / "queues.yaml")
+        _edit(config_dir / "queues.yaml", old, new)
+        with pytest.raises(ConfigError) as caught:
+            load_config(config_dir)
+        assert str(caught.value).startswith(expected), str(caught.value)

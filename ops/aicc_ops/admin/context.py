@@ -155,8 +155,10 @@ class OpsContext:
         return self.session.resource("dynamodb", **kwargs).Table(self.table_name(key))
 
     def paginate(self, operation: str, key: str, **params: Any) -> list[dict[str, Any]]:
-        """Every item of a paginated Connect list operation (InstanceId filled in)."""
-        paginator = self.client("connect").get_paginator(operation)
+        """Every item of a paginated Connect list operation (ListQueues or list_queues; InstanceId set)."""
+        from botocore import xform_name
+
+        paginator = self.client("connect").get_paginator(xform_name(operation))
         out: list[dict[str, Any]] = []
         for page in paginator.paginate(InstanceId=self.instance_id, **params):
             out.extend(page.get(key) or [])
