@@ -15,6 +15,9 @@ from dataclasses import dataclass
 from typing import Any
 
 DEFAULT_RATE = (2.0, 5)
+# The client paces itself a little under the quota: at exactly the quota, clock jitter between
+# client and service turns every few calls into a throttle and a retry.
+HEADROOM = 0.9
 # Operations with a quota of their own (requests/s, burst).
 OWN_QUOTAS: dict[str, tuple[float, int]] = {
     "GetCurrentMetricData": (5.0, 8),
@@ -67,12 +70,12 @@ class TokenBucket:
 class ConnectLimiter:
     """The buckets of one account and region: a shared one, and one per operation with its own quota."""
 
-    def __init__(self, rate: float = DEFAULT_RATE[0], burst: int = DEFAULT_RATE[1]) -> None:
-        self.shared = TokenBucket(rate, burst)
+    def __init__(
+        self, rate: float = DEFAULT_RATE[0], burst: int = DEFAULT_RATE[1], headroom: float = HEADROOM
+    ) -> None:
+        self.shared = TokenBucket(rate * headroom, burst)
         scale = rate / DEFAULT_RATE[0] if rate > 0 else 0.0  # a raised local limit raises all
-        self.own = {
-            op: TokenBucket(r * scale if scale else 0.0, max(b, burst)) for op, (r, b) in OWN_QUOTAS.items()
-        }
+        self.own = {op: TokenBucket(r * scale * headroom, max(b, burst)) for op, (r, b) in OWN_QUOTAS.items()}
 
     def bucket(self, operation: str) -> TokenBucket:
         return self.own.get(operation, self.shared)

@@ -20,6 +20,7 @@ from typing import Any
 
 from aicc.settings import Config
 
+from ..admin.agents import PHONE_CONFIG
 from ..admin.ratelimit import ConnectLimiter
 from ..engine.flows import Flow, Resources
 from .connect_protocol import ConnectError, invalid, not_found, service_model
@@ -54,7 +55,7 @@ class ConnectEmulator:
         self.instance_arn = resources.instance_arn
         self.identity_management = identity_management
         self.lock = threading.RLock()
-        self.limiter = ConnectLimiter(rate, burst)
+        self.limiter = ConnectLimiter(rate, burst, headroom=1.0)  # the service side enforces the quota itself
         self.listeners: list[Callable[[str, dict[str, Any]], None]] = []  # user status changes
         self.live: Any = None  # live.LiveCenter, for real-time metrics; set by the server
         self.queues: dict[str, dict[str, Any]] = {}
@@ -197,11 +198,7 @@ class ConnectEmulator:
                     "Username": username,
                     "Password": uuid.uuid4().hex + "Aa1!",
                     "IdentityInfo": {"FirstName": first, "LastName": last, "Email": email},
-                    "PhoneConfig": {
-                        "PhoneType": "SOFT_PHONE",
-                        "AutoAccept": False,
-                        "AfterContactWorkTimeLimit": 0,
-                    },
+                    "PhoneConfig": dict(PHONE_CONFIG),  # as `agents onboard` sets it
                     "SecurityProfileIds": list(security),
                     "RoutingProfileId": profile,
                 }

@@ -30,6 +30,7 @@ from typing import Any
 
 from aicc.settings import Config, load_config
 
+from ..admin.agents import split_name
 from . import connect_protocol as wire
 from .connect_emulator import SECURITY_PROFILES, ConnectEmulator
 from .live import LiveCenter
@@ -334,8 +335,7 @@ def _seed_users(stack: LocalStack, emulator: ConnectEmulator) -> None:
 
     table = boto3.resource("dynamodb").Table(stack.tables["AGENTS_TABLE"])
     for agent in stack.seeded.agents:
-        name = str(agent["name"])  # TODO(lead): share the agents module's name splitting
-        last, first = name[:1], name[1:] or name
+        last, first = split_name(str(agent["name"]))
         role = TEAM_SECURITY.get(str(agent["team"]), "agent")
         user_id = emulator.add_user(
             agent["login"], first, last, str(agent.get("email", "")), str(agent["routing_profile"]), [role]

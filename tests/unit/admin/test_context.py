@@ -84,7 +84,7 @@ def test_local_reads_the_running_server(tmp_path: Path) -> None:
     assert ops.instance_id == "aicc-local" and ops.table_name("agents") == "aicc-local-agents"
     assert ops.client("connect").meta.endpoint_url == "http://127.0.0.1:2"
     assert ops.client("dynamodb").meta.endpoint_url == "http://127.0.0.1:1"
-    assert ops.limiter.shared.rate == 7.0 and ops.limiter.shared.burst == 9
+    assert ops.limiter.shared.rate == pytest.approx(7.0 * 0.9) and ops.limiter.shared.burst == 9
 
 
 class FakeTime:
@@ -124,6 +124,7 @@ def test_try_acquire_refuses_without_waiting() -> None:
 def test_metric_operations_have_their_own_quota() -> None:
     limiter = ConnectLimiter()
     assert limiter.bucket("CreateUser") is limiter.shared
-    assert limiter.bucket("GetCurrentMetricData").rate == 5.0
+    assert limiter.shared.rate == pytest.approx(1.8)  # 90 % of the 2/s quota
+    assert limiter.bucket("GetCurrentMetricData").rate == pytest.approx(4.5)  # 90 % of 5/s
     assert limiter.bucket("GetCurrentMetricData").burst == 8
     assert ConnectLimiter(0).bucket("GetCurrentMetricData").rate == 0  # unlimited stays unlimited

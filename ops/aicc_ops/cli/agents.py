@@ -1,0 +1,314 @@
+"""`aicc-ops agents onboard|list|offboard`: Connect users and the agents table, from a CSV.
+
+    aicc-ops agents onboard agents.csv --local --dry-run
+    aicc-ops agents onboard agents.csv --env prod
+    aicc-ops agents list --team TS --part TS1
+    aicc-ops agents offboard ts.park ts.choi --env prod
+
+The CSV columns and the rules are in docs/agents.md; the work is in aicc_ops.admin.agents.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+from tabulate import tabulate
+
+from aicc.settings import TEAMS
+
+from ..admin import agents as work
+from ..admin.context import OpsContext
+from ._options import dry_run_option, emit, output_option, target_options
+
+PROGRESS_MIN = 10  # a progress bar for runs with more changes than this
+ONBOARD_OUTCOMES = ("created", "updated", "unchanged", "failed")
+OFFBOARD_OUTCOMES = ("deleted", "unchanged", "failed")
+INTERRUPTED_EXIT = 130  # 128 + SIGINT, as shells report Ctrl-C
+
+
+@click.group()
+def agents() -> None:
+    """Onboard, list and offboard agents (Connect users + the agents table)."""
+
+
+def _csv_error(path: Path, exc: work.CsvError) -> click.ClickException:
+    count = len(exc.problems)
+    lines = "\n  ".join(exc.problems)
+    return click.ClickException(
+        f"{path}: {count} problem(s); nothing was changed. Fix them and re-run:\n  {lines}"
+    )
+
+
+@agents.command()
+@click.argument("csv_file", metavar="FILE.csv", type=click.Path(dir_okay=False, path_type=Path))
+@dry_run_option
+@output_option
+@target_options
+def onboard(ops: OpsContext, csv_file: Path, dry_run: bool, output: str) -> None:
+    """Create or update agents from FILE.csv (Connect users + agents table).
+
+    Every row is checked before anything changes. Re-running changes nothing; after an interruption
+    or a failure, re-run the same command to continue. Columns: docs/agents.md.
+    """
+    try:
+        rows = work.read_csv(csv_file, ops.config)
+    except work.CsvError as exc:
+        raise _csv_error(csv_file, exc) from None
+    instance = work.load_instance(ops)
+    problems = work.instance_problems(csv_file, rows, instance, ops.config)
+    if problems:
+        raise _csv_error(csv_file, work.CsvError(problems))
+    users = work.search_users(ops)
+    records = work.agent_records(ops)
+    steps = work.plan_onboarding(ops, rows, instance, users, records, ops.config)
+    if dry_run:
+        _show_plan(output, csv_file, steps)
+        return
+    changing = sum(s.action != "unchanged" for s in steps)
+    results, interrupted = _run(work.onboard(ops, instance, steps, ops.config), changing, "Onboarding")
+    _finish(ops, output, csv_file, results, len(steps), interrupted, ONBOARD_OUTCOMES)
+
+
+def _show_plan(output: str, path: Path, steps: Sequence[work.Step]) -> None:
+    counts = Counter(s.action for s in steps)
+    data = {
+        "file": str(path),
+        "dry_run": True,
+        "summary": {a: counts.get(a, 0) for a in ("create", "update", "unchanged")},
+        "plan": [
+            {
+                "login": s.row.login,
+                "name": s.row.name,
+                "action": s.action,
+                "changes": [{"field": c.field, "before": c.before, "after": c.after} for c in s.changes],
+            }
+            for s in steps
+        ],
+    }
+    if output == "json":
+        emit(output, data)
+        return
+    rows = [
+        [s.action, s.row.login, s.row.name, "; ".join(str(c) for c in s.changes)]
+        for s in steps
+        if s.action != "unchanged"
+    ]
+    if rows:
+        click.echo(tabulate(rows, headers=["action", "login", "name", "changes"], tablefmt="simple"))
+        click.echo()
+    click.echo(
+        f"Dry run of {path}: would create {counts['create']}, update {counts['update']}, "
+        f"leave {counts['unchanged']} unchanged. Nothing was changed."
+    )
+
+
+def _run(results: Iterable[work.Result], changing: int, label: str) -> tuple[list[work.Result], bool]:
+    """Collect the results (a progress bar on stderr for long runs); True if Ctrl-C stopped it."""
+    done: list[work.Result] = []
+    bar: Any = None
+    if changing > PROGRESS_MIN:
+        bar = click.progressbar(length=changing, label=label, file=sys.stderr)
+    try:
+        with bar or contextlib.nullcontext():
+            for result in results:
+                done.append(result)
+                if bar is not None and result.outcome != "unchanged":
+                    bar.update(1)
+    except KeyboardInterrupt:
+        return done, True
+    return done, False
+
+
+def _finish(
+    ops: OpsContext,
+    output: str,
+    path: Path | None,
+    results: Sequence[work.Result],
+    total: int,
+    interrupted: bool,
+    outcomes: Sequence[str],
+) -> None:
+    """The summary (table or JSON); exit 130 when interrupted, 1 when some agents failed."""
+    counts = Counter(r.outcome for r in results)
+    summary = {o: counts.get(o, 0) for o in outcomes}
+    failed = [r for r in results if r.outcome == "failed"]
+    if output == "json":
+        data: dict[str, Any] = {"file": str(path) if path else None, "summary": summary}
+        data |= {"interrupted": interrupted, "not_reached": total - len(results)}
+        data["rate_limit_wait_seconds"] = round(ops.limiter.waited, 1)
+        data["results"] = [r.as_dict() for r in results]
+        emit(output, data)
+    else:
+        _summary_table(path, results, summary, total, interrupted)
+        if ops.limiter.waited >= 1:
+            click.echo(f"Waited {ops.limiter.waited:.0f} s in total for Connect's API rate limit.")
+    if interrupted:
+        click.echo(
+            f"Interrupted after {len(results)} of {total}: what is done stays done; "
+            "re-run the same command to continue.",
+            err=True,
+        )
+        raise click.exceptions.Exit(INTERRUPTED_EXIT)
+    if failed:
+        raise click.ClickException(
+            f"{len(failed)} agent(s) failed (errors above); the others are done. "
+            "Fix the cause and re-run the same command."
+        )
+
+
+def _summary_table(
+    path: Path | None, results: Sequence[work.Result], summary: dict[str, int], total: int, interrupted: bool
+) -> None:
+    title = f"{path}: {total} agent(s)" if path else f"{total} agent(s)"
+    if interrupted:
+        title += f", interrupted after {len(results)}"
+    rows: list[list[Any]] = [[o, n] for o, n in summary.items()]
+    if interrupted:
+        rows.append(["not reached", total - len(results)])
+    click.echo(title)
+    click.echo(tabulate(rows, headers=["outcome", "agents"], tablefmt="simple"))
+    updated = [r for r in results if r.outcome == "updated"]
+    if updated:
+        click.echo("\nupdated:")
+        for r in updated:
+            click.echo(f"  {r.login}: " + "; ".join(str(c) for c in r.changes))
+    notes = [r for r in results if r.note]
+    if notes:
+        click.echo()
+        for r in notes:
+            click.echo(f"  {r.login}: {r.note}")
+    failed = [r for r in results if r.outcome == "failed"]
+    if failed:
+        click.echo("\nfailed:")
+        for r in failed:
+            click.echo(f"  {r.login}: {r.error}")
+
+
+@agents.command("list")
+@click.option("--team", type=click.Choice(TEAMS, case_sensitive=False), help="Only this team.")
+@click.option("--part", help="Only this part (e.g. TS1, GEN).")
+@output_option
+@target_options
+def list_agents(ops: OpsContext, team: str | None, part: str | None, output: str) -> None:
+    """List agents: Connect users joined with their agents records.
+
+    Shows team, part, routing profile, security profiles and status.
+    """
+    found = work.list_agents(ops, team, part)
+    headers = ["login", "name", "team", "part", "routing profile", "security profiles", "status"]
+    rows = [
+        [
+            a["login"],
+            a["name"],
+            a["team"],
+            a["part"],
+            a["routing_profile"] or "(no Connect user)",
+            a["security_profiles"],
+            a["status"] or ("(no agents record)" if not a["in_table"] else ""),
+        ]
+        for a in found
+    ]
+    emit(output, found, rows, headers, title=f"{len(found)} agent(s)" if output == "table" else "")
+
+
+@agents.command()
+@click.argument("logins", nargs=-1, metavar="[LOGIN]...")
+@click.option(
+    "--file",
+    "csv_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Offboard the logins of this CSV's login column (other columns are ignored).",
+)
+@click.option("--force", is_flag=True, help="Offboard even agents that rosters or customers still name.")
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
+@dry_run_option
+@output_option
+@target_options
+def offboard(
+    ops: OpsContext,
+    logins: tuple[str, ...],
+    csv_file: Path | None,
+    force: bool,
+    yes: bool,
+    dry_run: bool,
+    output: str,
+) -> None:
+    """Delete agents (Connect user, agents record, password secret).
+
+    Refused while an escalation roster or a customer (TS primary/secondary) still names an
+    agent, unless --force. Logins already gone are reported as unchanged.
+    """
+    wanted = _logins(logins, csv_file)
+    departures = work.plan_offboarding(ops, wanted)
+    named = [d for d in departures if d.references]
+    if named and not force:
+        lines = "\n  ".join(f"{d.login}: {', '.join(d.references)}" for d in named)
+        raise click.ClickException(
+            f"{len(named)} agent(s) still named by rosters or customers; nothing was changed:\n  {lines}\n"
+            "Reassign them first (`aicc-ops roster set`, `aicc-ops roster set-ts`), "
+            "or offboard anyway with --force."
+        )
+    leaving = [d for d in departures if d.found]
+    if dry_run:
+        _show_departures(output, departures)
+        return
+    if leaving and not yes:
+        shown = ", ".join(d.login for d in leaving[:5]) + (", ..." if len(leaving) > 5 else "")
+        click.confirm(
+            f"Delete {len(leaving)} agent(s) ({shown}): Connect user, agents record, password secret?",
+            abort=True,
+            err=True,
+        )
+    results, interrupted = _run(work.offboard(ops, departures), len(leaving), "Offboarding")
+    if named and output == "table":
+        click.echo(
+            "Warning: still named by rosters or customers (fix them): "
+            + "; ".join(f"{d.login}: {', '.join(d.references)}" for d in named),
+            err=True,
+        )
+    _finish(ops, output, csv_file, results, len(departures), interrupted, OFFBOARD_OUTCOMES)
+
+
+def _logins(arguments: Iterable[str], csv_file: Path | None) -> list[str]:
+    out: list[str] = []
+    for login in arguments:
+        problem = work.login_problem(login)
+        if problem:
+            raise click.BadParameter(problem, param_hint="LOGIN")
+        out.append(login)
+    if csv_file is not None:
+        try:
+            out += work.read_logins(csv_file)
+        except work.CsvError as exc:
+            raise _csv_error(csv_file, exc) from None
+    if not out:
+        raise click.UsageError("which agents? give LOGIN... or --file CSV")
+    return list(dict.fromkeys(out))
+
+
+def _show_departures(output: str, departures: Sequence[work.Departure]) -> None:
+    plan = [
+        {
+            "login": d.login,
+            "action": "delete" if d.found else "unchanged",
+            "delete": d.parts(),
+            "named_by": d.references,
+        }
+        for d in departures
+    ]
+    if output == "json":
+        emit(output, {"dry_run": True, "plan": plan})
+        return
+    rows = [
+        [p["action"], p["login"], ", ".join(p["delete"]) or "not found", "\n".join(p["named_by"])]
+        for p in plan
+    ]
+    click.echo(tabulate(rows, headers=["action", "login", "deletes", "still named by"], tablefmt="simple"))
+    count = sum(d.found for d in departures)
+    click.echo(f"\nDry run: would offboard {count} of {len(departures)}. Nothing was changed.")

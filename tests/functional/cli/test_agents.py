@@ -1,0 +1,341 @@
+"""`aicc-ops agents onboard|list|offboard` with CliRunner over HTTP against the local stack server
+(`serve()`: the Connect emulator and moto), the same boto3 code that runs against AWS.
+
+The server runs once for the module; each test uses logins of its own. Every AWS call the commands
+make is recorded (service, operation), so "a re-run makes no write call" is asserted, not assumed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import boto3
+import botocore.client
+import botocore.exceptions
+import botocore.session
+import pytest
+from click.testing import CliRunner, Result
+
+from aicc_ops.admin import agents as work
+from aicc_ops.admin.context import OpsContext
+from aicc_ops.cli.agents import agents
+from aicc_ops.local.runtime import ServerInfo
+from aicc_ops.local.server import serve
+
+HEADER = "login,name,email,team,part,role,routing_profile,security_profile,skills\n"
+NAMES = [
+    "김민준",
+    "이서연",
+    "박도윤",
+    "최하은",
+    "정시우",
+    "남궁민수",
+    "황보예린",
+    "선우재덕",
+    "강지호",
+    "윤채원",
+    "장수아",
+    "임태현",
+]
+READS = ("Describe", "List", "Search", "Scan", "Get", "Query", "BatchGet")
+
+
+@dataclass
+class Stack:
+    state_dir: Path
+    info: ServerInfo
+    calls: list[tuple[str, str]] = field(default_factory=list)
+    # (service, operation) -> called before each such call; raise to inject a failure
+    hooks: dict[tuple[str, str], Callable[[], None]] = field(default_factory=dict)
+
+    def run(self, *args: str, input: str | None = None) -> Result:
+        self.calls.clear()
+        return CliRunner().invoke(agents, [*args, "--local", "--state-dir", str(self.state_dir)], input=input)
+
+    def writes(self) -> list[tuple[str, str]]:
+        return [c for c in self.calls if not c[1].startswith(READS)]
+
+    def resource(self, service: str) -> Any:
+        return boto3.resource(
+            service,
+            endpoint_url=self.info.aws_endpoint,
+            region_name=self.info.region,
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
+
+    def client(self, service: str) -> Any:
+        endpoint = self.info.connect_endpoint if service == "connect" else self.info.aws_endpoint
+        return boto3.client(
+            service,
+            endpoint_url=endpoint,
+            region_name=self.info.region,
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
+
+    def record(self, login: str) -> dict[str, Any] | None:
+        item = self.resource("dynamodb").Table(self.info.tables["agents"]).get_item(Key={"login": login})
+        return item.get("Item")
+
+    def user(self, login: str) -> dict[str, Any] | None:
+        found = self.client("connect").search_users(
+            InstanceId=self.info.instance_id,
+            SearchCriteria={
+                "StringCondition": {"FieldName": "Username", "Value": login, "ComparisonType": "EXACT"}
+            },
+        )["Users"]
+        return found[0] if found else None
+
+    def secret(self, login: str) -> str | None:
+        try:
+            value = self.client("secretsmanager").get_secret_value(SecretId=work.secret_name(login))
+        except botocore.exceptions.ClientError:
+            return None
+        return str(value["SecretString"])
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    state_dir = tmp_path_factory.mktemp("state")
+    shared = botocore.session.get_session()
+    found = Stack(state_dir, None)  # type: ignore[arg-type]
+    original = botocore.client.BaseClient._make_api_call
+
+    def session(ops: OpsContext) -> boto3.Session:
+        # One botocore session (and model cache) for every CLI run: a fresh one re-reads the JSON
+        # service models, most of a command's time here.
+        assert ops.server is not None
+        return boto3.Session("testing", "testing", region_name=ops.server.region, botocore_session=shared)
+
+    def recorded(client: Any, operation: str, params: dict[str, Any]) -> Any:
+        key = (client.meta.service_model.service_name, operation)
+        found.calls.append(key)
+        if key in found.hooks:
+            found.hooks[key]()
+        return original(client, operation, params)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(OpsContext, "session", property(session))
+        mp.setattr(botocore.client.BaseClient, "_make_api_call", recorded)
+        with serve(state_dir) as info:
+            found.info = info
+            yield found
+
+
+def _csv(tmp_path: Path, rows: list[str], name: str = "agents.csv") -> Path:
+    path = tmp_path / name
+    path.write_text(HEADER + "".join(rows), encoding="utf-8-sig")  # with a BOM, as Excel saves it
+    return path
+
+
+def _rows(prefix: str, count: int, part: str) -> list[str]:
+    return [
+        f"{prefix}{i:02},{NAMES[i % len(NAMES)]},{prefix}{i:02}@saltware.co.kr,TS,{part},agent,msp_ts_engineer,,EC2;VPC\n"
+        for i in range(count)
+    ]
+
+
+def _counts(text: str) -> dict[str, int]:
+    """The outcome table of the table output: {outcome: agents}."""
+    found = (re.fullmatch(r"([a-z ]+?)\s+(\d+)", line.strip()) for line in text.splitlines())
+    return {m[1]: int(m[2]) for m in found if m}
+
+
+def _summary(result: Result) -> dict[str, int]:
+    assert result.exit_code == 0, result.output + (result.stderr or "")
+    data: dict[str, int] = json.loads(result.stdout)["summary"]
+    return data
+
+
+# ---- onboard ----------------------------------------------------------------------------------------
+def test_onboard_creates_then_reruns_without_writes_then_updates(stack: Stack, tmp_path: Path) -> None:
+    rows = _rows("qa.on", 11, "QA1")  # a progress bar from 11 changes
+    path = _csv(tmp_path, rows)
+
+    created = stack.run("onboard", str(path))
+
+    assert created.exit_code == 0, created.output + created.stderr
+    assert _counts(created.stdout) == {"created": 11, "updated": 0, "unchanged": 0, "failed": 0}
+    assert "Onboarding" in created.stderr  # the progress bar (more than 10 changes) goes to stderr
+    assert stack.calls.count(("connect", "CreateUser")) == 11
+    user = stack.user("qa.on05")
+    assert user is not None and user["IdentityInfo"] == {"FirstName": "민수", "LastName": "남궁"}
+    assert user["PhoneConfig"]["AfterContactWorkTimeLimit"] == work.PHONE_CONFIG["AfterContactWorkTimeLimit"]
+    record = stack.record("qa.on05")
+    assert record is not None
+    assert (record["status"], record["user_arn"], record["skills"]) == (
+        "OFFLINE",
+        user["Arn"],
+        ["EC2", "VPC"],
+    )
+    password = stack.secret("qa.on05")
+    assert password and password not in created.stdout + created.stderr  # stored, never printed
+
+    again = stack.run("onboard", str(path), "--output", "json")
+
+    assert _summary(again) == {"created": 0, "updated": 0, "unchanged": 11, "failed": 0}
+    assert stack.writes() == []
+    assert ("connect", "SearchUsers") in stack.calls
+
+    # A row changes: routing profile by its Connect name, skills, and an extra security profile.
+    rows[3] = rows[3].replace("msp_ts_engineer,,EC2;VPC", "General Agent,AICC Supervisor,Billing")
+    path = _csv(tmp_path, rows)
+    stack.hooks.clear()
+    updated = stack.run("onboard", str(path), "--output", "json")
+
+    assert _summary(updated) == {"created": 0, "updated": 1, "unchanged": 10, "failed": 0}
+    (result,) = [r for r in json.loads(updated.stdout)["results"] if r["outcome"] == "updated"]
+    assert result["login"] == "qa.on03"
+    assert {c["field"] for c in result["changes"]} == {"routing_profile", "security_profiles", "skills"}
+    assert sorted(stack.writes()) == [
+        ("connect", "UpdateUserRoutingProfile"),
+        ("connect", "UpdateUserSecurityProfiles"),
+        ("dynamodb", "UpdateItem"),
+    ]
+    assert stack.record("qa.on03")["routing_profile"] == "general_agent"  # type: ignore[index]
+    assert stack.secret("qa.on05") == password  # created once
+
+
+def test_an_interrupted_run_continues_where_it_stopped(stack: Stack, tmp_path: Path) -> None:
+    path = _csv(tmp_path, _rows("qa.int", 4, "QA2"))
+    created: list[None] = []
+
+    def ctrl_c_on_the_third() -> None:
+        created.append(None)
+        if len(created) == 3:
+            raise KeyboardInterrupt
+
+    stack.hooks[("connect", "CreateUser")] = ctrl_c_on_the_third
+    try:
+        stopped = stack.run("onboard", str(path))
+    finally:
+        stack.hooks.clear()
+
+    assert stopped.exit_code == 130
+    assert _counts(stopped.stdout) == {
+        "created": 2,
+        "updated": 0,
+        "unchanged": 0,
+        "failed": 0,
+        "not reached": 2,
+    }
+    assert "re-run the same command to continue" in stopped.stderr
+    assert stack.user("qa.int01") is not None and stack.user("qa.int02") is None
+    first_password = stack.secret("qa.int02")  # stored before CreateUser was interrupted
+
+    resumed = stack.run("onboard", str(path), "--output", "json")
+
+    assert _summary(resumed) == {"created": 2, "updated": 0, "unchanged": 2, "failed": 0}
+    assert stack.secret("qa.int02") == first_password  # reused, not replaced
+    assert all(stack.record(f"qa.int{i:02}") for i in range(4))
+
+
+def test_dry_run_shows_the_plan_and_changes_nothing(stack: Stack, tmp_path: Path) -> None:
+    path = _csv(tmp_path, _rows("qa.dry", 2, "QA3"))
+
+    result = stack.run("onboard", str(path), "--dry-run")
+
+    assert result.exit_code == 0, result.output
+    assert "create    qa.dry00" in result.stdout and "routing_profile MSP TS Engineer" in result.stdout
+    assert "would create 2, update 0, leave 0 unchanged. Nothing was changed." in result.stdout
+    assert stack.writes() == []
+    assert stack.user("qa.dry00") is None
+
+
+def test_a_bad_csv_is_refused_before_any_call(stack: Stack, tmp_path: Path) -> None:
+    rows = _rows("qa.bad", 3, "QA4")
+    rows[1] = rows[1].replace("@saltware.co.kr", "@")
+    rows[2] = rows[0]
+    path = _csv(tmp_path, rows)
+
+    result = stack.run("onboard", str(path))
+
+    assert result.exit_code == 1
+    assert f"{path}:3: email 'qa.bad01@' is not an email address" in result.stderr
+    assert f"{path}:4: login 'qa.bad00' is a duplicate: already on line 2" in result.stderr
+    assert "nothing was changed" in result.stderr
+    assert stack.calls == []
+
+
+def test_a_security_profile_the_instance_lacks_is_refused_with_its_line(stack: Stack, tmp_path: Path) -> None:
+    rows = _rows("qa.sp", 2, "QA4")
+    rows[1] = rows[1].replace(",,EC2", ",Quality Auditor,EC2")
+    result = stack.run("onboard", str(_csv(tmp_path, rows)))
+
+    assert result.exit_code == 1
+    assert ":3: security profile(s) 'Quality Auditor' do not exist in instance" in result.stderr
+    assert stack.writes() == []
+
+
+# ---- list ---------------------------------------------------------------------------------------------
+def test_list_joins_users_and_records_with_filters(stack: Stack) -> None:
+    result = stack.run("list", "--team", "ts", "--part", "TS1", "--output", "json")
+
+    assert result.exit_code == 0, result.output
+    listed = {a["login"]: a for a in json.loads(result.stdout)}
+    assert set(listed) == {"ts.park", "ts.choi", "ts.yoon"}
+    assert listed["ts.park"]["routing_profile"] == "MSP TS Engineer"
+    assert listed["ts.park"]["security_profiles"] == "AICC Agent"
+    assert listed["ts.park"]["name"] == "박준영" and listed["ts.park"]["status"] in {"AVAILABLE", "BUSY"}
+
+    table = stack.run("list", "--part", "TS2")
+    assert table.exit_code == 0 and "4 agent(s)" in table.stdout and "mgr.lee" in table.stdout
+    assert "ts.park" not in table.stdout
+
+
+# ---- offboard -----------------------------------------------------------------------------------------
+def test_offboard_refuses_agents_still_named_by_rosters_or_customers(stack: Stack) -> None:
+    result = stack.run("offboard", "ts.park", "--yes")
+
+    assert result.exit_code == 1
+    assert "ts.park: roster TS1: members" in result.stderr
+    assert "ts_primary" in result.stderr and "--force" in result.stderr
+    assert stack.writes() == []
+    assert stack.user("ts.park") is not None
+
+
+def test_offboard_deletes_user_record_and_secret_and_is_idempotent(stack: Stack, tmp_path: Path) -> None:
+    path = _csv(tmp_path, _rows("qa.off", 2, "QA5"))
+    assert stack.run("onboard", str(path)).exit_code == 0
+
+    dry = stack.run("offboard", "qa.off00", "--dry-run")
+    assert dry.exit_code == 0 and "would offboard 1 of 1" in dry.stdout and stack.writes() == []
+
+    refused = stack.run("offboard", "qa.off00", input="n\n")
+    assert refused.exit_code == 1 and stack.user("qa.off00") is not None
+
+    gone = stack.run("offboard", "qa.off00", "qa.nobody", input="y\n")
+
+    assert gone.exit_code == 0, gone.output
+    assert _counts(gone.stdout) == {"deleted": 1, "unchanged": 1, "failed": 0}
+    assert "qa.nobody: not found" in gone.stdout
+    assert stack.user("qa.off00") is None and stack.record("qa.off00") is None
+    assert stack.secret("qa.off00") is None
+
+    again = stack.run("offboard", "qa.off00", "--yes", "--output", "json")
+    assert json.loads(again.stdout)["summary"] == {"deleted": 0, "unchanged": 1, "failed": 0}
+    assert stack.writes() == []
+
+    by_file = stack.run("offboard", "--file", str(path), "--yes", "--output", "json")
+    assert json.loads(by_file.stdout)["summary"] == {"deleted": 1, "unchanged": 1, "failed": 0}
+
+
+def test_offboard_with_force_removes_a_rostered_agent_and_warns(stack: Stack) -> None:
+    result = stack.run("offboard", "ts.lim", "--force", "--yes")
+
+    assert result.exit_code == 0, result.output + result.stderr
+    assert "Warning: still named by rosters or customers" in result.stderr and "roster TS2" in result.stderr
+    assert stack.user("ts.lim") is None and stack.record("ts.lim") is None
+
+
+def test_offboard_needs_logins(stack: Stack) -> None:
+    result = stack.run("offboard")
+    assert result.exit_code == 2 and "give LOGIN... or --file CSV" in result.stderr
+    bad = stack.run("offboard", "ts park")
+    assert bad.exit_code == 2 and "must be 1-64" in bad.stderr
