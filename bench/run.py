@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def bench_calls(rounds: int) -> list[str]:
-    from aicc_ops.cli.demo import DEMO_CALLS, run_call
+    from aicc_ops.local.scenarios import DEMO_CALLS, run_call
     from aicc_ops.local.stack import local_stack
 
     with local_stack() as stack:

@@ -232,7 +232,7 @@ def test_every_handler_is_deployed_and_every_deployed_handler_exists() -> None:
 @pytest.fixture(scope="module")
 def recorded_calls() -> Iterator[dict[str, set[tuple[str, str, str]]]]:
     """AWS calls each handler made while the demo's calls and the failure paths ran."""
-    from aicc_ops.cli.demo import DEMO_CALLS, DemoCall, run_call
+    from aicc_ops.local.scenarios import DEMO_CALLS, DemoCall, run_call
     from aicc_ops.local.stack import local_stack
 
     nobody_in_ts = {"ts.park": "BUSY", "ts.yoon": "BUSY", "mgr.kim": "BUSY"}

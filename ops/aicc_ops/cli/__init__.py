@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from . import agents, call, connect, demo, deploy, flows, local, queues, roster
+from . import agents, call, connect, demo, deploy, failover, flows, local, queues, roster
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
@@ -25,6 +25,7 @@ cli.add_command(roster.roster)
 cli.add_command(connect.connect)
 cli.add_command(queues.queues)
 cli.add_command(agents.agents)
+cli.add_command(failover.failover)
 
 
 def main() -> None:

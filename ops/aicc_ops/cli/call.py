@@ -19,10 +19,10 @@ from ..engine.interpreter import CallerInput, CallResult
 from ..engine.lambdas import FAULTS
 from ..local.call_client import CallApiError, CallClient
 from ..local.runtime import default_state_dir, read_info
+from ..local.scenarios import DEMO_CALLS
 from ..local.stack import local_stack
 from ._errors import user_errors
 from ._options import emit, output_option
-from .demo import DEMO_CALLS
 
 DEFAULT_NUMBER = "+821012345678"
 SEOUL = ZoneInfo("Asia/Seoul")

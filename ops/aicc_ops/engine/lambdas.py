@@ -16,7 +16,8 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
@@ -56,17 +57,37 @@ class LambdaContext:
 
 # Fault kinds a drill or a test can inject per handler.
 FAULTS = ("error", "timeout", "bad_response", "throttle")
+# AWS services a drill can make throttle the handlers' calls to (LocalLambdas.service_faults).
+SERVICE_FAULTS = ("dynamodb",)
+_THROTTLE_BODY = {
+    "__type": "com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException",
+    "message": "The level of configured provisioned throughput for the table was exceeded. "
+    "Consider increasing your provisioning level with the UpdateTable API. (injected)",
+}
 
 
 class LocalLambdas:
     """Maps function ARNs to `aicc.handlers.<name>.handler` and invokes them like Connect."""
 
-    def __init__(self, functions: Mapping[str, str], faults: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        functions: Mapping[str, str],
+        faults: Mapping[str, str] | None = None,
+        *,
+        service_faults: set[str] | None = None,
+    ) -> None:
         self.functions = dict(functions)  # ARN -> handler name
         self.faults = dict(faults or {})
         for name, kind in self.faults.items():
             if kind not in FAULTS:
                 raise ValueError(f"unknown fault {kind!r} for {name}; one of {', '.join(FAULTS)}")
+        # Services whose requests from the handlers are answered with throttling (drills and tests);
+        # service_fault_hits counts the answers per service (each retry attempt is one).
+        self.service_faults: set[str] = set(service_faults or ())
+        for service in self.service_faults:
+            if service not in SERVICE_FAULTS:
+                raise ValueError(f"unknown service fault {service!r}; one of {', '.join(SERVICE_FAULTS)}")
+        self.service_fault_hits: Counter[str] = Counter()
         # Drills and tests: handler name -> keys that override the handler's real response.
         self.overrides: dict[str, dict[str, str]] = {}
         self._handlers: dict[str, Handler] = {}
@@ -80,7 +101,11 @@ class LocalLambdas:
         self._current = threading.local()
         import boto3
 
-        boto3._get_default_session().events.register("before-parameter-build.*.*", self._record_call)
+        events = boto3._get_default_session().events
+        events.register("before-parameter-build.*.*", self._record_call)
+        # First: botocore takes the first answer to before-send, and moto's in-process mock (tests)
+        # answers that event too.
+        events.register_first("before-send.dynamodb", self._throttle_dynamodb)
 
     def name_of(self, arn: str) -> str | None:
         return self.functions.get(arn)
@@ -147,8 +172,29 @@ class LocalLambdas:
         calls = self.aws_calls.setdefault(name, set())
         calls.update((service, model.name, r) for r in resources)
 
+    def _throttle_dynamodb(self, request: Any = None, **_: Any) -> Any:
+        """`before-send` hook: while the fault is on, a handler's DynamoDB request gets DynamoDB's
+        own 400 ProvisionedThroughputExceededException instead of reaching the endpoint. botocore
+        then retries it under the client's retry config, and the handler sees the real ClientError
+        once the attempts are spent, exactly as with a throttled table in AWS. Requests from other
+        threads (the engine, the CLI, seeding) are left alone."""
+        if "dynamodb" not in self.service_faults or getattr(self._current, "name", None) is None:
+            return None
+        from botocore.awsrequest import AWSResponse, HTTPHeaders
+
+        with self._lock:
+            self.service_fault_hits["dynamodb"] += 1
+        headers = HTTPHeaders()
+        headers["x-amzn-RequestId"] = str(uuid.uuid4())
+        headers["Content-Type"] = "application/x-amz-json-1.0"
+        body = json.dumps(_THROTTLE_BODY).encode("utf-8")
+        return AWSResponse(getattr(request, "url", ""), 400, headers, _RawBody(body))
+
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
+        import boto3
+
+        boto3._get_default_session().events.unregister("before-send.dynamodb", self._throttle_dynamodb)
         if isinstance(sys.stdout, _WorkerOutputFilter):
             sys.stdout = self._stdout
 
@@ -177,6 +223,16 @@ class _WorkerOutputFilter(io.TextIOBase):
 
 
 _WORKER_PREFIX = "aicc-lambda"
+
+
+class _RawBody:
+    """The `raw` of a botocore AWSResponse: the body as one chunk."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def stream(self, **_: Any) -> Iterator[bytes]:
+        yield self.data
 
 
 def validate_response(name: str, result: Any, response_type: str) -> dict[str, Any]:

@@ -31,6 +31,7 @@ from typing import Any
 from aicc.settings import Config, load_config
 
 from ..admin.agents import split_name
+from ..engine.lambdas import FAULTS, SERVICE_FAULTS
 from . import connect_protocol as wire
 from .connect_emulator import SECURITY_PROFILES, ConnectEmulator
 from .live import LiveCenter
@@ -249,8 +250,6 @@ class CallApp:
         raise CallApiError(405, "faults: GET, PUT or DELETE")
 
     def apply_faults(self, body: dict[str, Any]) -> None:
-        from ..engine.lambdas import FAULTS
-
         unknown = set(body) - set(FAULT_KINDS)
         if unknown:
             raise CallApiError(
@@ -269,13 +268,11 @@ class CallApp:
             if key not in self.stack.config.queues or not isinstance(value, int) or value < 0:
                 raise CallApiError(400, f"queue_limits: {key}={value!r}: a queues.yaml key and a count >= 0")
         services = body.get("services") or []
-        supported = getattr(self.stack.lambdas, "SERVICE_FAULTS", ("dynamodb",))
-        if any(s not in supported for s in services):
-            raise CallApiError(400, f"services: one of {list(supported)}")
+        if any(s not in SERVICE_FAULTS for s in services):
+            raise CallApiError(400, f"services: one of {', '.join(SERVICE_FAULTS)}")
         self.stack.lambdas.faults.update(lambdas)
         self.stack.engine.queue_limits.update(limits)
-        if services and hasattr(self.stack.lambdas, "service_faults"):
-            self.stack.lambdas.service_faults.update(services)
+        self.stack.lambdas.service_faults.update(services)
         if body.get("agents_offline"):
             with self.emulator.lock:
                 for user in self.emulator.users.values():
@@ -286,8 +283,7 @@ class CallApp:
     def clear_faults(self) -> None:
         self.stack.lambdas.faults.clear()
         self.stack.engine.queue_limits.clear()
-        if hasattr(self.stack.lambdas, "service_faults"):
-            self.stack.lambdas.service_faults.clear()
+        self.stack.lambdas.service_faults.clear()
         with self.emulator.lock:
             for user_id, status in self._saved_status.items():
                 if user_id in self.emulator.users:
@@ -340,7 +336,7 @@ def _seed_users(stack: LocalStack, emulator: ConnectEmulator) -> None:
         user_id = emulator.add_user(
             agent["login"], first, last, str(agent.get("email", "")), str(agent["routing_profile"]), [role]
         )
-        if agent.get("status", "OFFLINE") != "OFFLINE":
+        if agent.get("status") == "AVAILABLE":  # a seeded BUSY agent has no contact to be busy with
             emulator.set_status(user_id, "available")
         table.update_item(
             Key={"login": agent["login"]},

@@ -1,0 +1,568 @@
+"""`aicc-ops failover drill`: a game day that proves the fallback paths, with a report.
+
+Where it runs follows the target options:
+
+- no target: an in-process local stack (no server): faults injected, scenario calls placed;
+- --local: the running local stack server, through its call API (same drill);
+- --env/--instance-id/--profile (AWS): no call placement. `--traffic-shift --to-region R` shifts a
+  Global Resiliency traffic distribution group step by step and rolls back; `--fault
+  lambda-throttle:H` throttles deployed functions for a window in which testers call by phone.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+from tabulate import tabulate
+
+from ..admin import failover as fo
+from ..admin.context import MAX_ATTEMPTS, OpsContext
+from ..admin.ratelimit import ConnectLimiter
+from ..engine.flows import handler_names
+from ._errors import user_errors
+from ._options import dry_run_option, emit, output_option, target_options
+
+REPORT_SUFFIXES = (".md", ".json")
+
+
+def _report_path(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+    if value is not None and value.suffix.lower() not in REPORT_SUFFIXES:
+        raise click.BadParameter(f"{value}: name it FILE.md (markdown) or FILE.json", param_hint="--report")
+    return value
+
+
+def write_report(path: Path | None, report: Any) -> None:
+    if path is None:
+        return
+    if path.suffix.lower() == ".json":
+        text = json.dumps(report.to_json(), ensure_ascii=False, indent=2, default=str) + "\n"
+    else:
+        text = report.to_markdown()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise click.ClickException(f"cannot write the report to {path}: {exc.strerror}") from None
+    click.echo(f"Report written to {path}", err=True)
+
+
+@click.group()
+def failover() -> None:
+    """Failover drills: inject faults, place scenario calls, prove no caller is dropped."""
+
+
+@failover.command("drill")
+@target_options
+@output_option
+@dry_run_option
+@click.option(
+    "--fault",
+    "fault_names",
+    multiple=True,
+    metavar="FAULT",
+    help="A fault set to drill (repeatable; a+b = both at once): lambda-error|lambda-timeout|"
+    "lambda-throttle|lambda-bad-response:HANDLER|all, dynamodb-throttle, lex-down, no-agents, "
+    "queue-full:QUEUE, worst-day. Default: the whole catalogue, one at a time, then worst-day.",
+)
+@click.option(
+    "--scenario",
+    "scenario_names",
+    multiple=True,
+    metavar="KEY|N",
+    help="A scenario call by key or number (repeatable; see --dry-run). Default: the demo mix.",
+)
+@click.option(
+    "--hold",
+    "hold_seconds",
+    type=click.IntRange(0, 3600),
+    default=120,
+    show_default=True,
+    help="Simulated seconds a queued caller waits before the call is judged.",
+)
+@click.option(
+    "--report",
+    "report_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    callback=_report_path,
+    help="Also write the report to FILE.md or FILE.json.",
+)
+@click.option("--traffic-shift", is_flag=True, help="AWS/--local: shift a Global Resiliency traffic group.")
+@click.option(
+    "--to-region", metavar="REGION", help="The Region traffic and agents move to (--traffic-shift)."
+)
+@click.option(
+    "--steps",
+    default="2",
+    show_default=True,
+    help="The target Region's share after each step: a count of even steps (2 = 50%, 100%) "
+    "or shares (50% or 30,60,100).",
+)
+@click.option(
+    "--group",
+    "group_ref",
+    metavar="ID|ARN|NAME",
+    help="Traffic distribution group (default: the default one).",
+)
+@click.option(
+    "--replica-instance-id",
+    metavar="ID",
+    help="The instance in --to-region whose queues are checked after each step (GetCurrentMetricData).",
+)
+@click.option(
+    "--apply-timeout",
+    type=click.FloatRange(min=1),
+    default=300,
+    show_default=True,
+    help="Seconds a step may take to show in GetTrafficDistribution.",
+)
+@click.option(
+    "--poll", type=click.FloatRange(min=0), default=10, show_default=True, help="Seconds between checks."
+)
+@click.option(
+    "--dwell",
+    type=click.FloatRange(min=0),
+    default=60,
+    show_default=True,
+    help="Seconds to stay at each applied step before checking queue health.",
+)
+@click.option("--keep", is_flag=True, help="Leave the final distribution in place when every step passed.")
+@click.option(
+    "--window",
+    type=click.FloatRange(min=0),
+    metavar="SECONDS",
+    help="AWS Lambda throttling: how long the fault stays on (default: until you press Enter).",
+)
+@click.option("--yes", is_flag=True, help="Change the AWS environment without asking.")
+def drill(
+    ops: OpsContext,
+    output: str,
+    dry_run: bool,
+    fault_names: tuple[str, ...],
+    scenario_names: tuple[str, ...],
+    hold_seconds: int,
+    report_path: Path | None,
+    traffic_shift: bool,
+    to_region: str | None,
+    steps: str,
+    group_ref: str | None,
+    replica_instance_id: str | None,
+    apply_timeout: float,
+    poll: float,
+    dwell: float,
+    keep: bool,
+    window: float | None,
+    yes: bool,
+) -> None:
+    """Run a failover drill (game day) and report whether every caller was still served.
+
+    \b
+    Each fault set is injected in turn; every scenario call runs through the flows with it; a call
+    passes when the caller reached a queue, got a callback, or heard an explanation before the end.
+    Faults are always removed afterwards. Exit 1 when a caller was dropped or rollback failed.
+
+    \b
+    Examples:
+      aicc-ops failover drill --dry-run
+      aicc-ops failover drill --fault dynamodb-throttle --fault worst-day --report drill.md
+      aicc-ops failover drill --local --fault lambda-error:all
+      aicc-ops failover drill --env dev --traffic-shift --to-region ap-northeast-3 --dry-run
+      aicc-ops failover drill --env dev --fault lambda-throttle:customer_lookup --window 900
+    """
+    target = ops.target
+    on_aws = bool(target.env or target.profile or target.instance_id) and not target.local
+    shift_only = {
+        "--to-region": to_region,
+        "--group": group_ref,
+        "--replica-instance-id": replica_instance_id,
+    }
+    given = [k for k, v in shift_only.items() if v] + (["--keep"] if keep else [])
+    if not traffic_shift and given:
+        raise click.UsageError(f"{', '.join(given)} only apply with --traffic-shift")
+    if window is not None and (traffic_shift or not on_aws):
+        raise click.UsageError(
+            "--window is for Lambda throttling on AWS (--env with --fault lambda-throttle:...)"
+        )
+    try:
+        if traffic_shift:
+            if not (on_aws or target.local):
+                raise click.UsageError(
+                    "--traffic-shift needs an instance: --env ENV, --instance-id ID, or --local"
+                )
+            if fault_names or scenario_names:
+                raise click.UsageError("--traffic-shift runs on its own: drop --fault/--scenario")
+            if not to_region:
+                raise click.UsageError("--traffic-shift needs --to-region REGION (where traffic moves)")
+            _traffic_shift(
+                ops,
+                output,
+                dry_run,
+                report_path,
+                to_region,
+                steps,
+                group_ref,
+                replica_instance_id,
+                apply_timeout,
+                poll,
+                dwell,
+                keep,
+                yes,
+            )
+        elif on_aws:
+            _aws_throttle(ops, output, dry_run, report_path, fault_names, scenario_names, window, yes)
+        else:
+            if target.region:
+                raise click.UsageError("--region needs an AWS target (--env, --instance-id or --profile)")
+            _call_drill(ops, output, dry_run, report_path, fault_names, scenario_names, hold_seconds)
+    except fo.DrillError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+# ---- scenario calls (in-process local stack, or the local server) -----------------------------------------
+
+
+def _call_drill(
+    ops: OpsContext,
+    output: str,
+    dry_run: bool,
+    report_path: Path | None,
+    fault_names: tuple[str, ...],
+    scenario_names: tuple[str, ...],
+    hold_seconds: int,
+) -> None:
+    handlers, queues = handler_names(), list(ops.config.queues)
+    faults = [fo.parse_fault(f, handlers, queues) for f in fault_names] or fo.catalogue(handlers, queues)
+    scenarios = fo.select_scenarios(scenario_names, fo.default_scenarios())
+    runner: fo.InProcessRunner | fo.HttpRunner
+    if ops.target.local:
+        server = ops.server
+        assert server is not None  # OpsContext.server raises when no server runs
+        runner = fo.HttpRunner(server.calls_endpoint)
+    else:
+        runner = fo.InProcessRunner()
+    plan = fo.build_plan(runner, faults, scenarios, hold_seconds)
+    if dry_run:
+        _show_plan(plan, output)
+        return
+    queue_names = {k: q.name for k, q in ops.config.queues.items()}
+    if isinstance(runner, fo.InProcessRunner):
+        from ..local.stack import local_stack
+
+        with user_errors(), warnings.catch_warnings(), local_stack(hold_seconds=hold_seconds) as stack:
+            # Powertools warns when a failing handler published no metric: expected in a drill.
+            warnings.filterwarnings("ignore", "No application metrics to publish", UserWarning)
+            runner.bind(stack)
+            report = _run_with_progress(plan, runner, queue_names, output)
+    else:
+        report = _run_with_progress(plan, runner, queue_names, output)
+    _show_report(report, output)
+    write_report(report_path, report)
+    if not report.passed:
+        raise click.ClickException(f"drill {report.verdict()}")
+
+
+def _run_with_progress(
+    plan: fo.DrillPlan, runner: fo.Runner, queue_names: dict[str, str], output: str
+) -> fo.DrillReport:
+    click.echo(f"Drill on the {plan.target}: {plan.calls} calls ({len(plan.faults)} fault sets)", err=True)
+    with click.progressbar(length=plan.calls, label="calls", file=sys.stderr) as bar:
+
+        def step(run: fo.CallRun) -> None:
+            bar.update(1)
+            if run.dropped:
+                click.echo(f"\nDROPPED: {run.fault} / {run.scenario}: {run.detail}", err=True)
+
+        return fo.run_drill(plan, runner, queue_names, step)
+
+
+def _show_plan(plan: fo.DrillPlan, output: str) -> None:
+    if output == "json":
+        emit(output, {"dry_run": True, **plan.to_json()})
+        return
+    click.echo(f"Failover drill plan (dry run): {plan.target}")
+    click.echo(
+        f"{len(plan.faults)} fault sets x {len(plan.scenarios)} scenarios = {plan.calls} calls, "
+        f"hold {plan.hold_seconds} s\n"
+    )
+    rows = [[f.name, f.summary, "\n".join(plan.injection.get(f.name, []))] for f in plan.faults]
+    click.echo(
+        tabulate(
+            rows,
+            headers=["fault", "what breaks", "injected where"],
+            tablefmt="simple",
+            maxcolwidths=[None, 44, 60],
+        )
+    )
+    click.echo()
+    listing = [[i, s.key, s.at, s.caller, " ".join(s.inputs)] for i, s in enumerate(plan.scenarios, 1)]
+    click.echo(tabulate(listing, headers=["#", "scenario", "at", "caller", "inputs"], tablefmt="simple"))
+    click.echo("\nAfter each fault set, and once more at the end (also on failure or Ctrl-C):")
+    for line in plan.rollback:
+        click.echo(f"  - {line}")
+    click.echo("\nNothing was run (--dry-run).")
+
+
+def _show_report(report: fo.DrillReport, output: str) -> None:
+    if output == "json":
+        emit(output, report.to_json())
+        return
+    rows = report.by_fault()
+    headers = fo.FAULT_COLUMNS
+    click.echo(tabulate([[r[h] for h in headers] for r in rows], headers=headers, tablefmt="simple"))
+    if report.dropped:
+        click.echo("\nDropped callers:")
+        dropped = [[r.fault, r.scenario, r.detail, " → ".join(r.path)] for r in report.dropped]
+        click.echo(tabulate(dropped, headers=["fault", "scenario", "detail", "path"], tablefmt="simple"))
+    missed = report.never_exercised()
+    if missed:
+        click.echo(f"\nNo scenario met: {', '.join(missed)} (the drill proves nothing about them)")
+    totals = ", ".join(f"{k} {v}" for k, v in report.totals().items())
+    click.echo(
+        f"\nCalls: {len(report.runs)} of {report.plan.calls} ({totals}); "
+        f"{len(report.changed)} ended elsewhere than without their fault (see the report)"
+    )
+    click.echo("Rollback: " + report.rollback.line())
+    if report.aborted:
+        click.echo(f"Stopped early: {report.aborted}")
+    click.echo(f"Verdict: {report.verdict()}")
+
+
+# ---- AWS: Lambda throttling window ------------------------------------------------------------------------
+
+
+def _function_names(ops: OpsContext) -> dict[str, str]:
+    entry = ops.outputs.get("function_names")
+    names = entry.get("value") if isinstance(entry, dict) and "value" in entry else entry
+    if not isinstance(names, dict) or not names:
+        raise fo.DrillError(
+            "Lambda throttling on AWS needs the deployed function names: give --env ENV "
+            "(its Terraform output function_names)"
+        )
+    return {str(k): str(v) for k, v in names.items()}
+
+
+def _aws_throttle(
+    ops: OpsContext,
+    output: str,
+    dry_run: bool,
+    report_path: Path | None,
+    fault_names: tuple[str, ...],
+    scenario_names: tuple[str, ...],
+    window: float | None,
+    yes: bool,
+) -> None:
+    if not fault_names:
+        raise fo.DrillError("on AWS give --fault lambda-throttle:HANDLER (or :all), or --traffic-shift")
+    deployed = _function_names(ops)
+    faults = [fo.parse_fault(f, sorted(deployed), list(ops.config.queues)) for f in fault_names]
+    handlers = fo.lambda_throttle_handlers(faults)
+    scenarios = fo.select_scenarios(scenario_names, fo.default_scenarios())
+    throttle = fo.LambdaThrottle(ops.client("lambda"), deployed)
+    changes = throttle.read(handlers)  # the reservations to restore, read before anything changes
+    where = ops.target.describe()
+    if output == "json" and dry_run:
+        plan = {"dry_run": True, "target": where, "functions": [vars(c) for c in changes]}
+        emit(output, {**plan, "phone_script": fo.phone_script(scenarios)})
+        return
+    if output == "table":
+        _show_throttle_plan(where, changes, scenarios)
+    if dry_run:
+        click.echo("\nNothing was changed (--dry-run).")
+        return
+    if window is None and not sys.stdin.isatty():
+        raise click.UsageError("give --window SECONDS: there is no terminal to press Enter in")
+    if not yes and not click.confirm(f"\nThrottle {len(changes)} function(s) on {where} now?", default=False):
+        raise click.ClickException("not confirmed; nothing was changed")
+
+    def wait() -> None:
+        if window is None:
+            prompt = "Fault is ON. Place the calls, then press Enter to restore"
+            click.prompt(prompt, default="", show_default=False, err=True)
+        else:
+            click.echo(f"Fault is ON for {window:g} s (Ctrl-C restores at once)...", err=True)
+            time.sleep(window)
+
+    report = fo.run_throttle_window(throttle, fo.ThrottleReport(where, changes, scenarios), wait)
+    if output == "json":
+        emit(output, report.to_json())
+    else:
+        done = [[c.handler, c.function, c.injected, c.restored, c.error] for c in report.changes]
+        headers = ["handler", "function", "injected", "restored", "error"]
+        click.echo(tabulate(done, headers=headers, tablefmt="simple"))
+        click.echo(f"Window (UTC): {report.window_start} to {report.window_end}")
+        click.echo("Rollback: " + report.rollback.line(fo.RESTORED_CONCURRENCY))
+        click.echo("Check each call in the call logs and Connect's contact search for that window.")
+    write_report(report_path, report)
+    if not report.passed:
+        raise click.ClickException("; ".join(filter(None, [report.aborted, *report.rollback.problems])))
+
+
+def _show_throttle_plan(
+    where: str, changes: list[fo.ConcurrencyChange], scenarios: list[fo.Scenario]
+) -> None:
+    click.echo(f"Lambda throttling drill on {where} (reserved concurrency 0: every invocation is throttled)")
+    rows = [
+        [c.handler, c.function, "none" if c.previous is None else c.previous, 0, c.restore_text()]
+        for c in changes
+    ]
+    click.echo(
+        tabulate(
+            rows, headers=["handler", "function", "reserved now", "drill", "rollback"], tablefmt="simple"
+        )
+    )
+    click.echo("\nDuring the window, place these calls by phone and note what you hear:")
+    for line in fo.phone_script(scenarios):
+        click.echo(f"  {line}")
+
+
+# ---- Global Resiliency traffic shift ----------------------------------------------------------------------
+
+
+def _connect_clients(ops: OpsContext) -> Callable[[str], Any]:
+    """Connect clients per Region: UpdateTrafficDistribution is called in the Region that takes the
+    traffic, with the group's ARN. Each Region has its own API quota, so its own limiter."""
+    from botocore.config import Config as BotoConfig
+
+    made: dict[str, Any] = {}
+
+    def client_for(region: str) -> Any:
+        if region == ops.region:
+            return ops.client("connect")
+        if region not in made:
+            kwargs: dict[str, Any] = {}
+            limiter = ConnectLimiter()
+            if ops.server:  # one local emulator answers for every Region
+                kwargs["endpoint_url"] = ops.server.connect_endpoint
+                limiter = ops.limiter
+            config = BotoConfig(
+                retries={"mode": "adaptive", "max_attempts": MAX_ATTEMPTS}, connect_timeout=5, read_timeout=30
+            )
+            made[region] = limiter.attach(
+                ops.session.client("connect", region_name=region, config=config, **kwargs)
+            )
+        return made[region]
+
+    return client_for
+
+
+def _traffic_shift(
+    ops: OpsContext,
+    output: str,
+    dry_run: bool,
+    report_path: Path | None,
+    to_region: str,
+    steps_text: str,
+    group_ref: str | None,
+    replica_instance_id: str | None,
+    apply_timeout: float,
+    poll: float,
+    dwell: float,
+    keep: bool,
+    yes: bool,
+) -> None:
+    client_for = _connect_clients(ops)
+    source = ops.client("connect")
+    group = fo.find_group(source, ops.instance_id, group_ref)
+    original = fo.Distribution.from_api(source.get_traffic_distribution(Id=group.arn))
+    if to_region not in original.telephony:
+        raise fo.DrillError(
+            f"--to-region {to_region}: the group {group.name} spans {', '.join(sorted(original.telephony))}"
+        )
+    shares = fo.parse_steps(steps_text, original.telephony[to_region])
+    targets = fo.shift_plan(original, to_region, shares, group)
+    health = None
+    if replica_instance_id:
+        replica = replica_instance_id
+
+        def health() -> list[fo.QueueHealth]:
+            return fo.queue_health(client_for(to_region), replica, ops.config)
+
+    echo = (lambda line: click.echo(line, err=True)) if output == "table" else (lambda line: None)
+    shift = fo.TrafficShift(
+        client_for,
+        group,
+        original,
+        to_region,
+        targets,
+        health=health,
+        timeout=apply_timeout,
+        poll=poll,
+        dwell=dwell,
+        echo=echo,
+    )
+    if output == "json" and dry_run:
+        plan = {"dry_run": True, "group": vars(group), "original": original.params()}
+        plan |= {"steps": [t.params() for t in targets], "keep": keep}
+        emit(
+            output,
+            {**plan, "rollback": shift.rollback_params(), "rollback_region": original.majority_region()},
+        )
+        return
+    if output == "table":
+        _show_shift_plan(shift, replica_instance_id, keep)
+    if dry_run:
+        click.echo("Nothing was changed (--dry-run).")
+        return
+    if not yes and not click.confirm(
+        f"Shift live telephony traffic of {group.name} to {to_region} now?", default=False, err=True
+    ):
+        raise click.ClickException("not confirmed; nothing was changed")
+    report = shift.run(keep=keep)
+    if output == "json":
+        emit(output, report.to_json())
+    else:
+        rows = [
+            [
+                s.number,
+                s.distribution.text(),
+                "-" if s.applied_after is None else f"{s.applied_after:.0f}",
+                fo.health_text(s.health),
+                s.error,
+            ]
+            for s in report.steps
+        ]
+        click.echo(
+            tabulate(
+                rows,
+                headers=["step", "distribution", "applied after s", "queues", "error"],
+                tablefmt="simple",
+            )
+        )
+        if report.kept:
+            restore = shift.cli_restore(original.majority_region(), shift.rollback_params())
+            click.echo(f"Kept: the distribution stays shifted (--keep); to restore: {restore}")
+        else:
+            click.echo("Rollback: " + report.rollback.line("the original distribution is back"))
+        click.echo(f"Verdict: {'PASS' if report.passed else 'FAIL'}")
+    write_report(report_path, report)
+    if not report.passed:
+        raise click.ClickException("; ".join(filter(None, [report.aborted, *report.rollback.problems])))
+
+
+def _show_shift_plan(shift: fo.TrafficShift, replica_instance_id: str | None, keep: bool) -> None:
+    group, original = shift.group, shift.original
+    click.echo(f"Traffic shift on {group.name} ({group.arn}), default group: {group.is_default}")
+    click.echo(f"Now: {original.text()}")
+    rows: list[list[Any]] = [[i, t.text(), shift.to_region] for i, t in enumerate(shift.targets, 1)]
+    back = "kept when every step passes (--keep); else " if keep else ""
+    rows.append(["rollback", back + original.text(), original.majority_region()])
+    click.echo(tabulate(rows, headers=["step", "distribution", "called in"], tablefmt="simple"))
+    check = (
+        f"the queues of {replica_instance_id} in {shift.to_region}"
+        if replica_instance_id
+        else "no queue check"
+    )
+    click.echo(
+        f"Each step: wait until applied (at most {shift.timeout:g} s, checked every {shift.poll:g} s), "
+        f"stay {shift.dwell:g} s, then {check}. Failure or Ctrl-C rolls back at once."
+    )
+    if original.agents is None:
+        click.echo("The group has no agent distribution: only telephony moves.")
+    if not group.is_default and original.sign_in is not None:
+        click.echo("The sign-in distribution stays as it is: it can only change on the default group.")
