@@ -63,11 +63,51 @@ def test_an_operators_day_on_the_local_stack(stack: dict[str, Any], tmp_path: Pa
     history = json.loads(run("roster", "history", "TS3", "--local", "--output", "json", env=env).stdout)
     assert len(history) >= 2
 
-    # 4. The instance matches the repository (onboarding touches users only).
+    # 4. A failover drill on the running stack: faults injected through the call API, every caller
+    #    still served, faults removed; then a Global Resiliency shift to the replica and back.
+    report = tmp_path / "drill.json"
+    drill = run(
+        "failover",
+        "drill",
+        "--local",
+        "--fault",
+        "lambda-error:customer_lookup",
+        "--fault",
+        "no-agents",
+        "--scenario",
+        "1",
+        "--scenario",
+        "2",
+        "--report",
+        str(report),
+        env=env,
+    )
+    assert json.loads(report.read_text(encoding="utf-8"))["verdict"] == "PASS", drill.stdout
+    assert run("local", "status", "--output", "json", env=env).stdout.count('"faults": {}') == 1
+    run(
+        "failover",
+        "drill",
+        "--local",
+        "--traffic-shift",
+        "--to-region",
+        "ap-northeast-1",
+        "--steps",
+        "2",
+        "--apply-timeout",
+        "5",
+        "--poll",
+        "0",
+        "--dwell",
+        "0",
+        "--yes",
+        env=env,
+    )
+
+    # 5. The instance matches the repository (onboarding touches users only).
     diff = run("connect", "diff", "--local", env=env, check=False)
     assert diff.returncode == 0, diff.stdout + diff.stderr
 
-    # 5. Offboarding refuses a rostered agent, then removes an unrostered one.
+    # 6. Offboarding refuses a rostered agent, then removes an unrostered one.
     refused = run("agents", "offboard", members[0], "--local", "--yes", env=env, check=False)
     assert refused.returncode == 1 and "roster" in refused.stderr.lower()
     loner = next(a["login"] for a in listed if a["team"] == "TS" and a["login"] not in members)
