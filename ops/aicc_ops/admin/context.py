@@ -210,3 +210,25 @@ def terraform_outputs(env: str, terraform_dir: Path) -> dict[str, Any]:
         raise TargetError(f"{env} has no Terraform outputs: deploy it first (`make deploy ENV={env}`)")
     saved.write_text(json.dumps(data, indent=2), encoding="utf-8")
     return data
+
+
+def error_text(exc: BaseException) -> str:
+    """One line for a failed AWS call, `Operation: Code: message` (never the request parameters:
+    they may hold a password), else the exception type and text."""
+    response = getattr(exc, "response", None)
+    if isinstance(response, dict) and "Error" in response:
+        error = response["Error"]
+        operation = getattr(exc, "operation_name", "")
+        return f"{operation}: {error.get('Code', 'error')}: {error.get('Message', '')}".strip(": ")
+    return f"{type(exc).__name__}: {exc}"
+
+
+def scan_all(table: Any, **params: Any) -> list[dict[str, Any]]:
+    """Every item of a DynamoDB Table resource's Scan, page by page."""
+    items: list[dict[str, Any]] = []
+    while True:
+        page = table.scan(**params)
+        items += page.get("Items", [])
+        if "LastEvaluatedKey" not in page:
+            return items
+        params["ExclusiveStartKey"] = page["LastEvaluatedKey"]

@@ -21,7 +21,7 @@ from typing import Any
 import click
 from tabulate import tabulate
 
-from ..admin.context import OpsContext, Target, TargetError
+from ..admin.context import OpsContext, Target, TargetError, error_text
 
 
 def target_options(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -94,10 +94,7 @@ def aws_errors() -> Iterator[None]:
     except ParamValidationError as exc:
         raise click.ClickException(f"request refused before sending: {exc}") from None
     except ClientError as exc:
-        error = exc.response.get("Error", {})
-        raise click.ClickException(
-            f"{exc.operation_name}: {error.get('Code', 'error')}: {error.get('Message', '')}".rstrip(": ")
-        ) from None
+        raise click.ClickException(error_text(exc)) from None
 
 
 def emit(
