@@ -94,7 +94,7 @@ def bench_operators(requests: int) -> list[str]:
 
     from aicc_ops.cli import cli
     from aicc_ops.local.seed import SAMPLE_DIR
-    from aicc_ops.local.server import ConnectHandler, serve
+    from aicc_ops.local.server import running, serve
 
     with tempfile.TemporaryDirectory() as state_dir, serve(Path(state_dir)) as info:
         client = boto3.client(
@@ -110,7 +110,7 @@ def bench_operators(requests: int) -> list[str]:
             t0 = time.perf_counter()
             client.describe_queue(InstanceId=info.instance_id, QueueId="msp_general")
             latencies.append(time.perf_counter() - t0)
-        emulator = ConnectHandler.emulator
+        emulator = running(info).emulator
         calls: Counter[str] = Counter()
         real_call = emulator.call
 

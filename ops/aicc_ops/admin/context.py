@@ -87,7 +87,7 @@ class OpsContext:
         except Exception as exc:  # botocore ProfileNotFound and friends
             raise TargetError(f"AWS profile: {exc}") from None
         if not session.region_name:
-            raise TargetError("no AWS region: give --region, set AWS_REGION, or --env (Terraform outputs)")
+            raise TargetError("no AWS region: give --region, set AWS_DEFAULT_REGION, or --env")
         return session
 
     @property
@@ -192,6 +192,10 @@ def terraform_outputs(env: str, terraform_dir: Path) -> dict[str, Any]:
 
     binary = os.environ.get("TERRAFORM_BIN") or "terraform"
     tf = Terraform(working_dir=str(terraform_dir), terraform_bin_path=binary)
+    # A data directory of its own: reading outputs must not re-point the backend of a deploy that
+    # runs from the same checkout (`terraform init -reconfigure` rewrites .terraform/).
+    saved_env = os.environ.get("TF_DATA_DIR")
+    os.environ["TF_DATA_DIR"] = str(terraform_dir / ".terraform-outputs" / env)
     try:
         backend = f"-backend-config={env_dir / 'backend.hcl'}"
         code, _, err = tf.cmd("init", "-input=false", "-reconfigure", backend, capture_output=True)
@@ -199,9 +203,16 @@ def terraform_outputs(env: str, terraform_dir: Path) -> dict[str, Any]:
             code, out, err = tf.cmd("output", "-json", capture_output=True)
     except OSError as exc:
         raise TargetError(f"cannot run Terraform ({exc}): give --instance-id, or set TERRAFORM_BIN") from None
+    finally:
+        if saved_env is None:
+            os.environ.pop("TF_DATA_DIR", None)
+        else:
+            os.environ["TF_DATA_DIR"] = saved_env
     if code != 0:
-        last = (str(err or "").strip().splitlines() or ["no output"])[-1]
-        raise TargetError(f"terraform output for {env} failed ({last}); give --instance-id instead")
+        raise TargetError(
+            f"terraform output for {env} failed ({_terraform_error(str(err or ''))}); "
+            "give --instance-id, or deploy with `make deploy` (it saves the outputs)"
+        )
     try:
         data = json.loads(out)
     except ValueError:
@@ -210,6 +221,13 @@ def terraform_outputs(env: str, terraform_dir: Path) -> dict[str, Any]:
         raise TargetError(f"{env} has no Terraform outputs: deploy it first (`make deploy ENV={env}`)")
     saved.write_text(json.dumps(data, indent=2), encoding="utf-8")
     return data
+
+
+def _terraform_error(stderr: str) -> str:
+    """The line of Terraform's boxed diagnostics that says what failed."""
+    lines = [line.strip(" │╷╵\t") for line in stderr.splitlines()]
+    lines = [line for line in lines if line]
+    return next((line for line in lines if line.startswith("Error:")), lines[0] if lines else "no output")
 
 
 def error_text(exc: BaseException) -> str:

@@ -86,7 +86,7 @@ def aws_errors() -> Iterator[None]:
             "AWS_SECRET_ACCESS_KEY, or use --local"
         ) from None
     except NoRegionError:
-        raise click.ClickException("no AWS region: give --region or set AWS_REGION") from None
+        raise click.ClickException("no AWS region: give --region or set AWS_DEFAULT_REGION") from None
     except EndpointConnectionError as exc:
         raise click.ClickException(
             f"cannot reach {exc.kwargs.get('endpoint_url')}: is the network (or `aicc-ops local up`) there?"

@@ -14,7 +14,16 @@ from typing import Any
 import click
 
 from ..local.call_client import CallApiError, CallClient
-from ..local.runtime import INFO_FILE, LOG_FILE, PID_FILE, ServerInfo, default_state_dir, pid_alive, read_info
+from ..local.runtime import (
+    INFO_FILE,
+    LOG_FILE,
+    PID_FILE,
+    ServerInfo,
+    default_state_dir,
+    is_server,
+    pid_alive,
+    read_info,
+)
 from ._options import emit, output_option
 
 DEFAULT_PORTS = {"aws": 5466, "connect": 5467, "calls": 5468}
@@ -87,8 +96,11 @@ def up(state_dir: Path | None, timeout: float, output: str, **options: Any) -> N
         click.echo(f"The local stack already runs (pid {running.pid}).", err=True)
         _show(running, output)
         return
-    state_dir.mkdir(parents=True, exist_ok=True)
-    (state_dir / INFO_FILE).unlink(missing_ok=True)
+    try:
+        state_dir.mkdir(parents=True, exist_ok=True)
+        (state_dir / INFO_FILE).unlink(missing_ok=True)
+    except OSError as exc:
+        raise click.ClickException(f"cannot use {state_dir} as the state directory: {exc.strerror}") from None
     args = [sys.executable, "-m", "aicc_ops.local.server", "--state-dir", str(state_dir)]
     for name, value in options.items():
         if value is not None:
@@ -150,15 +162,7 @@ def _pid(state_dir: Path) -> int | None:
         pid = int((state_dir / PID_FILE).read_text(encoding="utf-8").strip())
     except (OSError, ValueError):
         return None
-    return pid if pid_alive(pid) and _is_server(pid) else None
-
-
-def _is_server(pid: int) -> bool:
-    """A pid file can outlive its process and the pid be reused: check the command line."""
-    try:
-        return b"aicc_ops.local.server" in Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
-        return True  # no /proc (macOS): trust the pid file
+    return pid if pid_alive(pid) and is_server(pid) else None
 
 
 @local.command()
@@ -184,6 +188,7 @@ def env_command(state_dir: Path | None) -> None:
         "AWS_ENDPOINT_URL": info.aws_endpoint,
         "AWS_ENDPOINT_URL_CONNECT": info.connect_endpoint,
         "AWS_REGION": info.region,
+        "AWS_DEFAULT_REGION": info.region,  # what boto3 reads (AWS_REGION: the AWS CLI and SDKs)
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
         "AICC_INSTANCE_ID": info.instance_id,

@@ -258,6 +258,13 @@ class Engine:
         # (flow key, action identifier) -> the ErrorType that action raises instead of running.
         self.queue_limits: dict[str, int] = {}
         self.action_faults: dict[tuple[str, str], str] = {}
+        # Live queues (the local stack server): the contacts waiting right now, and an atomic
+        # check-and-reserve of a place in a queue (contact ID, queue key, capacity or None) -> room?
+        self.backlog_source: Callable[[], dict[str, tuple[int, int]]] | None = None
+        self.admit: Callable[[str, str, int | None], bool] | None = None
+
+    def queue_backlog(self) -> dict[str, tuple[int, int]]:
+        return self.backlog_source() if self.backlog_source is not None else self.backlog
 
     # ---- public -----------------------------------------------------------------------------
     def run(
@@ -269,15 +276,17 @@ class Engine:
         hold_seconds: int | None = None,
         input_source: Callable[[], CallerInput | None] | None = None,
         started: Callable[[CallResult], None] | None = None,
+        contact_id: str | None = None,
     ) -> CallResult:
         """Run one call. With `input_source`, a block that waits for the caller and finds the script
-        empty asks it (a live caller; None is silence); `started` receives the result being filled in."""
+        empty asks it (a live caller; None is silence, an exception ends the call: the caller hung
+        up); `started` receives the result being filled in."""
         script = [i if isinstance(i, CallerInput) else CallerInput.parse(i) for i in inputs]
         if not _E164.match(caller):
             raise InputError(f"caller number {caller!r} must be E.164, e.g. +821012345678")
         if at.tzinfo is None:
             raise InputError("the call time needs a UTC offset, e.g. 2026-11-25T10:00:00+09:00")
-        contact = _Contact(str(uuid.uuid4()), caller, dialed, at)
+        contact = _Contact(contact_id or str(uuid.uuid4()), caller, dialed, at)
         result = CallResult(contact.contact_id, at.isoformat())
         run = _Run(
             self, contact, result, script, hold_seconds if hold_seconds is not None else self.hold_seconds
@@ -672,7 +681,7 @@ class _Run:
 
     def _queue_metrics(self, queue_key: str) -> dict[str, int]:
         counts = self.e.presence.counts(queue_key)
-        waiting, oldest = self.e.backlog.get(queue_key, (0, 0))
+        waiting, oldest = self.e.queue_backlog().get(queue_key, (0, 0))
         return {
             "NumberOfAgentsAvailable": counts.available,
             "NumberOfAgentsOnline": counts.online,
@@ -742,10 +751,14 @@ class _Run:
     def _enqueue(self, target: tuple[str, str]) -> _Outcome | None:
         if target[0] == "queue":
             queue = self.e.config.queues[target[1]]
-            waiting, _ = self.e.backlog.get(target[1], (0, 0))
             limit = self.e.queue_limits.get(target[1], queue.max_contacts)
-            if limit is not None and waiting >= limit:
-                return _Outcome("error", "QueueAtCapacity", f"{queue.name} holds {waiting}")
+            if self.e.admit is not None:
+                if not self.e.admit(self.c.contact_id, target[1], limit):
+                    return _Outcome("error", "QueueAtCapacity", f"{queue.name} holds {limit}")
+            else:
+                waiting, _ = self.e.backlog.get(target[1], (0, 0))
+                if limit is not None and waiting >= limit:
+                    return _Outcome("error", "QueueAtCapacity", f"{queue.name} holds {waiting}")
         name = self.queue_name(target)
         self.r.queue_transfers.append(name)
         self.note("queue", name)

@@ -214,6 +214,7 @@ class ConnectEmulator:
             )
         if not self.limiter.bucket(operation).try_acquire():
             raise ConnectError("ThrottlingException", "Rate exceeded")
+        _check_ranges(operation, params)
         with self.lock:
             if "InstanceId" in params:
                 self._instance(params["InstanceId"])
@@ -241,7 +242,10 @@ class ConnectEmulator:
 
     @staticmethod
     def _page(items: list[Any], params: Mapping[str, Any], key: str, default: int = 100) -> dict[str, Any]:
-        start = int(params.get("NextToken") or 0)
+        token = str(params.get("NextToken") or "0")
+        if not token.isdigit() or int(token) > len(items):
+            raise invalid("NextToken is invalid or expired")
+        start = int(token)
         size = int(params.get("MaxResults") or default)
         out: dict[str, Any] = {key: items[start : start + size]}
         if start + size < len(items):
@@ -294,7 +298,7 @@ class ConnectEmulator:
             "Arn": self.arn("agent", user_id),
             "Username": username,
             "IdentityInfo": dict(p.get("IdentityInfo") or {}),
-            "PhoneConfig": dict(p["PhoneConfig"]),
+            "PhoneConfig": self._phone_config(p.get("PhoneConfig")),
             "DirectoryUserId": p.get("DirectoryUserId"),
             "SecurityProfileIds": [self._id(s) for s in p["SecurityProfileIds"]],
             "RoutingProfileId": self._id(p["RoutingProfileId"]),
@@ -305,6 +309,14 @@ class ConnectEmulator:
         self.users[user_id] = user
         self.status[user_id] = ("offline", _now())
         return {"UserId": user_id, "UserArn": user["Arn"]}
+
+    @staticmethod
+    def _phone_config(config: Mapping[str, Any] | None) -> dict[str, Any]:
+        phone = dict(config or {"PhoneType": "SOFT_PHONE"})
+        phone.setdefault("PhoneType", "SOFT_PHONE")
+        if phone["PhoneType"] == "DESK_PHONE" and not phone.get("DeskPhoneNumber"):
+            raise invalid("a DESK_PHONE needs DeskPhoneNumber")
+        return phone
 
     def op_DescribeUser(self, p: dict[str, Any]) -> dict[str, Any]:
         return {"User": self._user(p["UserId"])}
@@ -371,7 +383,7 @@ class ConnectEmulator:
 
     def op_UpdateUserPhoneConfig(self, p: dict[str, Any]) -> dict[str, Any]:
         user = self._user(p["UserId"])
-        user["PhoneConfig"] = dict(p["PhoneConfig"])
+        user["PhoneConfig"] = self._phone_config(p["PhoneConfig"])
         self._touch(user)
         return {}
 
@@ -397,7 +409,8 @@ class ConnectEmulator:
         self.op_PutUserStatus({"UserId": user_id, "AgentStatusId": status})
 
     def user_by_login(self, login: str) -> dict[str, Any] | None:
-        return next((u for u in self.users.values() if u["Username"] == login), None)
+        with self.lock:
+            return next((u for u in self.users.values() if u["Username"] == login), None)
 
     def routable(self, user_id: str) -> bool:
         return self.status.get(user_id, ("offline",))[0] == "available"
@@ -605,10 +618,16 @@ class ConnectEmulator:
                 dims["Channel"] = "VOICE"
             collections = []
             for metric in p["CurrentMetrics"]:
-                name = metric["Name"]
+                name, unit = metric["Name"], metric.get("Unit")
                 if name not in values:
                     raise invalid(f"metric {name} is not supported by the local emulator")
-                collections.append({"Metric": metric, "Value": float(values[name])})
+                expected = "SECONDS" if name == "OLDEST_CONTACT_AGE" else "COUNT"
+                if unit != expected:
+                    raise invalid(f"metric {name} takes Unit {expected}, not {unit}")
+                value = float(values[name])
+                if name == "OLDEST_CONTACT_AGE" and not groupings:
+                    value *= 1000  # Connect: "SECONDS" without groupings is returned in milliseconds
+                collections.append({"Metric": metric, "Value": value})
             results.append({"Dimensions": dims, "Collections": collections})
         out = self._page(results, p, "MetricResults")
         out["DataSnapshotTime"] = _now()
@@ -746,6 +765,18 @@ class ConnectEmulator:
         if p.get("SignInConfig"):
             t["SignInConfig"] = p["SignInConfig"]
         return {}
+
+
+def _check_ranges(operation: str, params: Mapping[str, Any]) -> None:
+    """Integer bounds of the model's input members (botocore checks minimums only, client side)."""
+    shape = service_model().operation_model(operation).input_shape
+    for name, value in params.items():
+        member = shape.members.get(name) if shape is not None else None
+        if member is None or member.type_name != "integer" or not isinstance(value, int):
+            continue
+        low, high = member.metadata.get("min"), member.metadata.get("max")
+        if (low is not None and value < low) or (high is not None and value > high):
+            raise invalid(f"{name} must be between {low} and {high}, not {value}")
 
 
 def _filter(value: Any, shape: Any) -> Any:

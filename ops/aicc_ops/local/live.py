@@ -45,8 +45,11 @@ class LiveContact:
     end_reason: str = ""
     error: str = ""
     result: CallResult | None = None
+    reserved: str = ""  # the queue key whose place the flows took while still running (capacity)
+    ended_mono: float = 0.0
     inputs: queue.Queue[str] = field(default_factory=queue.Queue)
     done: threading.Event = field(default_factory=threading.Event)  # the flows are done with it
+    hung_up: threading.Event = field(default_factory=threading.Event)
 
     @property
     def waited(self) -> float:
@@ -95,6 +98,10 @@ class Snapshot:
     agents: dict[str, Activity]
 
 
+class CallerHungUpError(Exception):
+    """Raised into the flows when the live caller hangs up: the engine's run ends there."""
+
+
 class LivePresence(AgentPresence):
     """The engine's view of agents: the emulator's users and what they are doing right now."""
 
@@ -126,21 +133,24 @@ class LiveCenter:
         acw_seconds: float = 5.0,
         input_seconds: float = 10.0,
         max_wait_seconds: float = 3600.0,
+        keep_ended_seconds: float = 900.0,
         tick: float = 0.1,
         on_agent_state: Callable[[str, str], None] | None = None,
     ) -> None:
         self.emulator, self.engine = emulator, engine
         self.talk_seconds, self.acw_seconds = talk_seconds, acw_seconds
         self.input_seconds, self.max_wait = input_seconds, max_wait_seconds
+        self.keep_ended = keep_ended_seconds  # ended calls stay visible this long, then are forgotten
         self.tick = tick
         self.on_agent_state = on_agent_state  # (login, AVAILABLE|BUSY|AFTER_CONTACT_WORK|OFFLINE)
         self.contacts: dict[str, LiveContact] = {}
         self.activity: dict[str, Activity] = {}  # user ID -> activity
         self.idle_since: dict[str, float] = {}
-        self._run_lock = threading.Lock()  # engine.backlog is per run: set and run under one lock
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._dispatch_loop, name="aicc-live-dispatch", daemon=True)
         engine.presence = LivePresence(self)
+        engine.backlog_source = self.backlog  # queue metrics and capacity read the live queues
+        engine.admit = self._admit
         emulator.live = self
         emulator.listeners.append(self._user_changed)
 
@@ -199,6 +209,8 @@ class LiveCenter:
         ready: threading.Event,
     ) -> None:
         def source() -> CallerInput | None:
+            if contact.hung_up.is_set():
+                raise CallerHungUpError
             if not live_input or self._stop.is_set():
                 return None
             contact.state = "waiting_input"
@@ -206,8 +218,9 @@ class LiveCenter:
                 raw = contact.inputs.get(timeout=self.input_seconds)
             except queue.Empty:
                 raw = ""
-            if contact.state == "waiting_input":
-                contact.state = "ivr"
+            if contact.hung_up.is_set():
+                raise CallerHungUpError
+            contact.state = "ivr"
             if not raw:
                 return None
             try:
@@ -220,11 +233,17 @@ class LiveCenter:
             ready.set()
 
         try:
-            with self._run_lock:
-                self.engine.backlog = self.backlog()
             self.engine.run(
-                contact.caller, at, script, hold_seconds=hold_seconds, input_source=source, started=started
+                contact.caller,
+                at,
+                script,
+                hold_seconds=hold_seconds,
+                input_source=source,
+                started=started,
+                contact_id=contact.contact_id,
             )
+        except CallerHungUpError:
+            pass  # hang_up() ended it
         except InputError as exc:
             contact.error = f"InputError: {exc}"
             self._end(contact, "rejected")
@@ -233,21 +252,48 @@ class LiveCenter:
             contact.error = f"{type(exc).__name__}: {exc}"
             self._end(contact, "error")
         else:
-            result = contact.result
-            if result is not None and result.in_queue and contact.state != "ended":
-                self._enqueue(contact, result)
-            elif contact.state != "ended":
-                self._end(contact, (result.end_reason if result else "") or "disconnected")
+            with self.emulator.lock:
+                result = contact.result
+                if contact.state == "ended":
+                    pass
+                elif result is not None and result.in_queue:
+                    self._enqueue(contact, result)
+                else:
+                    self._end(contact, (result.end_reason if result else "") or "disconnected")
         finally:
+            with self.emulator.lock:
+                contact.reserved = ""
             ready.set()
             contact.done.set()
 
     def backlog(self) -> dict[str, tuple[int, int]]:
+        """Per queue key: contacts waiting (and places taken by calls still in their flows), oldest wait."""
         out: dict[str, tuple[int, int]] = {}
-        for w in self.snapshot().waiting:
-            count, oldest = out.get(w.queue_key, (0, 0))
-            out[w.queue_key] = (count + 1, max(oldest, int(w.waited)))
+        with self.emulator.lock:
+            for c in self.contacts.values():
+                key = c.queue_key if c.state == "queued" else c.reserved
+                if key:
+                    count, oldest = out.get(key, (0, 0))
+                    out[key] = (count + 1, max(oldest, int(c.waited)))
         return out
+
+    def _admit(self, contact_id: str, queue_key: str, limit: int | None) -> bool:
+        """Take a place in a queue for a call still in its flows, unless the queue is at capacity."""
+        with self.emulator.lock:
+            contact = self.contacts.get(contact_id)
+            if contact is None:
+                return limit is None  # not a live call (cannot happen through place())
+            if queue_key not in self.engine.queue_limits and queue_key in self.emulator.queues:
+                limit = self.emulator.queues[queue_key].get("MaxContacts")  # UpdateQueueMaxContacts
+            taken = sum(
+                1
+                for c in self.contacts.values()
+                if c is not contact and (c.queue_key if c.state == "queued" else c.reserved) == queue_key
+            )
+            if limit is not None and taken >= limit:
+                return False
+            contact.reserved = queue_key
+            return True
 
     def _enqueue(self, contact: LiveContact, result: CallResult) -> None:
         name = result.queue or ""
@@ -260,10 +306,10 @@ class LiveCenter:
         if not key:
             self._end(contact, f"queue {name!r} does not exist")
             return
-        with self.emulator.lock:
-            contact.queue_key = key
-            contact.queued_at = time.monotonic()
-            contact.state = "queued"
+        contact.queue_key = key
+        contact.queued_at = time.monotonic()
+        contact.state = "queued"
+        contact.reserved = ""
 
     def send_input(self, contact_id: str, raw: str) -> LiveContact:
         contact = self.get(contact_id)
@@ -275,6 +321,7 @@ class LiveCenter:
 
     def hang_up(self, contact_id: str) -> LiveContact:
         contact = self.get(contact_id)
+        contact.hung_up.set()
         with self.emulator.lock:
             if contact.state == "connected" and contact.agent_id in self.activity:
                 self._after_work(contact.agent_id)
@@ -324,8 +371,10 @@ class LiveCenter:
 
     def _end(self, contact: LiveContact, reason: str) -> None:
         contact.state = "ended"
+        contact.reserved = ""
         contact.end_reason = contact.end_reason or reason
         contact.ended_at = datetime.now(UTC)
+        contact.ended_mono = time.monotonic()
 
     def _after_work(self, user_id: str) -> None:
         act = self.activity[user_id]
@@ -360,6 +409,12 @@ class LiveCenter:
                     del self.activity[user_id]
                     self.idle_since[user_id] = now
                     self._report(user_id)
+            for cid in [
+                cid
+                for cid, c in self.contacts.items()
+                if c.state == "ended" and c.done.is_set() and now - c.ended_mono > self.keep_ended
+            ]:
+                del self.contacts[cid]
             waiting = [c for c in self.contacts.values() if c.state == "queued"]
             for c in waiting:
                 if c.waited > self.max_wait:

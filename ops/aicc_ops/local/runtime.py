@@ -58,6 +58,14 @@ def pid_alive(pid: int) -> bool:
     return True
 
 
+def is_server(pid: int) -> bool:
+    """Whether pid is a local stack server: a file can outlive its process and the pid be reused."""
+    try:
+        return b"aicc_ops.local.server" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return not Path("/proc/self").exists()  # no /proc (macOS): trust the file
+
+
 def read_info(state_dir: Path) -> ServerInfo | None:
     """The running server's info, or None when none runs (a stale file from a crash is ignored)."""
     path = state_dir / INFO_FILE
@@ -66,4 +74,6 @@ def read_info(state_dir: Path) -> ServerInfo | None:
         info = ServerInfo(**data)
     except (OSError, ValueError, TypeError):
         return None
-    return info if pid_alive(info.pid) else None
+    if info.pid == os.getpid():
+        return info  # serve() in this process (tests, benchmarks)
+    return info if pid_alive(info.pid) and is_server(info.pid) else None

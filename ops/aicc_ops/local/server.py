@@ -147,7 +147,9 @@ class CallApp:
             if parts == ["status"]:
                 return 200, self.status()
             if parts == ["calls"] and method == "GET":
-                return 200, [c.to_json(transcript=False) for c in self.center.contacts.values()]
+                with self.emulator.lock:
+                    calls = list(self.center.contacts.values())
+                return 200, [c.to_json(transcript=False) for c in calls]
             if parts == ["calls"] and method == "POST":
                 return 201, self.place(body)
             if len(parts) == 2 and parts[0] == "calls" and method == "GET":
@@ -186,12 +188,17 @@ class CallApp:
                 at = datetime.fromisoformat(str(body["at"]))
             except ValueError:
                 raise CallApiError(400, f'"at" {body["at"]!r} is not ISO-8601 with an offset') from None
+        hold, talk = body.get("hold_seconds", 0), body.get("talk_seconds")
+        if not isinstance(hold, int) or not 0 <= hold <= 86400:
+            raise CallApiError(400, '"hold_seconds" is a whole number of seconds, 0-86400')
+        if talk is not None and (not isinstance(talk, (int, float)) or talk < 0):
+            raise CallApiError(400, '"talk_seconds" is a number of seconds >= 0')
         contact = self.center.place(
             caller,
             inputs,
             at=at,
-            hold_seconds=int(body.get("hold_seconds", 0)),
-            talk_seconds=float(body["talk_seconds"]) if body.get("talk_seconds") is not None else None,
+            hold_seconds=hold,
+            talk_seconds=float(talk) if talk is not None else None,
             live_input=bool(body.get("live_input", not body.get("wait", False))),
         )
         if body.get("wait"):
@@ -232,7 +239,9 @@ class CallApp:
                 s = self.center.agent_state(u["Id"])
                 states[s] = states.get(s, 0) + 1
         calls: dict[str, int] = {}
-        for c in list(self.center.contacts.values()):
+        with self.emulator.lock:
+            contacts = list(self.center.contacts.values())
+        for c in contacts:
             calls[c.state] = calls.get(c.state, 0) + 1
         return {"agents": states, "calls": calls, "waiting": len(snap.waiting), "faults": self.faults}
 
@@ -391,12 +400,17 @@ def serve(
         _seed_users(stack, emulator)
         center.start()
         stack_exit.callback(center.stop)
-        ConnectHandler.emulator = emulator
-        CallsHandler.app = CallApp(stack, emulator, center)
-        connect_server, connect_url = _listen(connect_port, ConnectHandler)
+        app = CallApp(stack, emulator, center)
+        # Handler classes of this server's own: two servers in one process do not share state.
+        connect_handler = type("ConnectHandler", (ConnectHandler,), {"emulator": emulator})
+        connect_server, connect_url = _listen(connect_port, connect_handler)
+        stack_exit.callback(connect_server.server_close)
         stack_exit.callback(connect_server.shutdown)
-        calls_server, calls_url = _listen(calls_port, CallsHandler)
+        calls_server, calls_url = _listen(calls_port, type("CallsHandler", (CallsHandler,), {"app": app}))
+        stack_exit.callback(calls_server.server_close)
         stack_exit.callback(calls_server.shutdown)
+        _RUNNING[connect_url] = app
+        stack_exit.callback(_RUNNING.pop, connect_url, None)
         info = ServerInfo(
             pid=os.getpid(),
             started_at=datetime.now(UTC).isoformat(timespec="seconds"),
@@ -415,6 +429,14 @@ def serve(
         info.write(state_dir)
         stack_exit.callback((state_dir / INFO_FILE).unlink, missing_ok=True)
         yield info
+
+
+_RUNNING: dict[str, CallApp] = {}
+
+
+def running(info: ServerInfo) -> CallApp:
+    """The objects behind a server started by serve() in this process (tests and benchmarks)."""
+    return _RUNNING[info.connect_endpoint]
 
 
 def _table_names(cfg: Config, stack: LocalStack) -> dict[str, str]:

@@ -139,9 +139,9 @@ def test_search_returns_only_what_the_model_returns(connect: Any, user: str) -> 
 
 
 def test_rate_limit_answers_throttling_like_connect(local_server: Any) -> None:
-    from aicc_ops.local.server import ConnectHandler
+    from aicc_ops.local.server import running
 
-    emulator = ConnectHandler.emulator
+    emulator = running(local_server).emulator
     saved = emulator.limiter
     from aicc_ops.admin.ratelimit import ConnectLimiter
 
@@ -294,3 +294,70 @@ def test_operator_clients_are_paced_by_the_connect_quota(local_server: Any) -> N
     for _ in range(7):
         ops.client("connect").list_queues(InstanceId=ops.instance_id)
     assert slept == [pytest.approx(0.5), pytest.approx(0.5)]  # burst of 5, then 2 per second
+
+
+def test_a_caller_who_hangs_up_in_the_flows_never_reaches_a_queue(local_server: Any) -> None:
+    call = call_api(
+        local_server, "POST", "/calls", {"caller": "+821012345678", "at": "2026-11-25T10:00:00+09:00"}
+    )
+    deadline = time.monotonic() + 5
+    while call_api(local_server, "GET", f"/calls/{call['contact_id']}")["state"] != "waiting_input":
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    call_api(local_server, "DELETE", f"/calls/{call['contact_id']}")
+    time.sleep(1.5)  # longer than the input wait: a run that went on would have moved by now
+    got = call_api(local_server, "GET", f"/calls/{call['contact_id']}")
+    assert got["state"] == "ended" and got["queue"] is None and got["end_reason"] == "caller hung up"
+
+
+def test_queue_capacity_holds_under_concurrent_calls(connect: Any, local_server: Any) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    for u in connect.list_users(InstanceId=INSTANCE)["UserSummaryList"]:
+        connect.put_user_status(InstanceId=INSTANCE, UserId=u["Id"], AgentStatusId="offline")
+    connect.update_queue_max_contacts(InstanceId=INSTANCE, QueueId="msp_general", MaxContacts=2)
+    body = {
+        "caller": "+821012345678",
+        "inputs": ["say:솔트웨어", "say:김민준", "1234#", "2"],
+        "at": "2026-11-25T10:00:00+09:00",
+        "wait": True,
+    }
+    try:
+        with ThreadPoolExecutor(5) as pool:
+            calls = list(pool.map(lambda _: call_api(local_server, "POST", "/calls", body), range(5)))
+        queued = [c for c in calls if c["state"] == "queued"]
+        assert len(queued) == 2, [c["state"] for c in calls]
+        refused = [c for c in calls if c["state"] == "ended"]
+        assert all(not c["call"]["dropped_silently"] for c in refused)  # the apology was spoken
+    finally:
+        connect.update_queue_max_contacts(InstanceId=INSTANCE, QueueId="msp_general", MaxContacts=8)
+        for c in call_api(local_server, "GET", "/calls"):
+            if c["state"] != "ended":
+                call_api(local_server, "DELETE", f"/calls/{c['contact_id']}")
+
+
+def test_paging_and_input_bounds_are_checked_like_connect(connect: Any) -> None:
+    with pytest.raises(connect.exceptions.InvalidParameterException, match="NextToken"):
+        connect.list_users(InstanceId=INSTANCE, NextToken="not-a-token")
+    with pytest.raises(connect.exceptions.InvalidParameterException, match="MaxResults"):
+        connect.list_users(InstanceId=INSTANCE, MaxResults=5000)
+    with pytest.raises(connect.exceptions.InvalidParameterException, match="Unit"):
+        connect.get_current_metric_data(
+            InstanceId=INSTANCE,
+            Filters={"Queues": ["msp_general"]},
+            CurrentMetrics=[{"Name": "OLDEST_CONTACT_AGE", "Unit": "COUNT"}],
+        )
+    created = connect.create_user(  # PhoneConfig is optional in the model: a softphone
+        InstanceId=INSTANCE,
+        Username="no.phone.config",
+        Password="Str0ngPassw0rd!",
+        SecurityProfileIds=["agent"],
+        RoutingProfileId="general_agent",
+    )
+    user = connect.describe_user(InstanceId=INSTANCE, UserId=created["UserId"])["User"]
+    assert user["PhoneConfig"]["PhoneType"] == "SOFT_PHONE"
+    with pytest.raises(connect.exceptions.InvalidParameterException, match="DeskPhoneNumber"):
+        connect.update_user_phone_config(
+            InstanceId=INSTANCE, UserId=created["UserId"], PhoneConfig={"PhoneType": "DESK_PHONE"}
+        )
+    connect.delete_user(InstanceId=INSTANCE, UserId=created["UserId"])

@@ -128,3 +128,29 @@ def test_metric_operations_have_their_own_quota() -> None:
     assert limiter.bucket("GetCurrentMetricData").rate == pytest.approx(4.5)  # 90 % of 5/s
     assert limiter.bucket("GetCurrentMetricData").burst == 8
     assert ConnectLimiter(0).bucket("GetCurrentMetricData").rate == 0  # unlimited stays unlimited
+
+
+def test_a_stale_info_file_with_a_reused_pid_is_not_a_server(tmp_path: Path) -> None:
+    from aicc_ops.local.runtime import read_info
+
+    ServerInfo(
+        pid=1,  # alive, but init, not a local stack server
+        started_at="",
+        region="ap-northeast-2",
+        account="000000000000",
+        instance_id="aicc-local",
+        aws_endpoint="",
+        connect_endpoint="",
+        calls_endpoint="",
+        connect_rate=2.0,
+        connect_burst=5,
+    ).write(tmp_path)
+    assert read_info(tmp_path) is None
+
+
+def test_terraform_errors_are_shown_by_their_error_line() -> None:
+    from aicc_ops.admin.context import _terraform_error
+
+    boxed = "╷\n│ Error: Backend initialization required\n│ \n│ Run terraform init\n╵\n"
+    assert _terraform_error(boxed) == "Error: Backend initialization required"
+    assert _terraform_error("") == "no output"
