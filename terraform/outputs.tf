@@ -85,6 +85,11 @@ output "bot_alias_arn" {
   value       = module.lex.bot_alias_arn
 }
 
+output "kms_key_arn" {
+  description = "ARN of the customer-managed KMS key for data at rest (security module `data` key: DynamoDB, Lambda environment); aicc-ops agents onboard encrypts the initial-password secrets with it."
+  value       = module.security.kms_key_arns["data"]
+}
+
 output "recordings_bucket" {
   description = "S3 bucket of call recordings and chat transcripts."
   value       = module.security.recordings_bucket

@@ -24,7 +24,8 @@ from typing import Any
 
 from aicc.settings import TEAMS, Config
 
-from .context import OpsContext
+from .context import OpsContext, error_text, scan_all
+from .queues import HOME_ATTRIBUTE
 
 # Role -> the security profile every agent of that role gets (terraform/modules/connect).
 ROLES: dict[str, str] = {"agent": "AICC Agent", "supervisor": "AICC Supervisor", "admin": "AICC Admin"}
@@ -48,6 +49,8 @@ PHONE_CONFIG: dict[str, Any] = {
 SEARCH_PAGE = 100  # SearchUsers MaxResults
 EXACT_SEARCH_MAX = 10  # up to this many logins: one exact SearchUsers each, else list every user
 NEW_STATUS = "OFFLINE"  # an onboarded agent's status until Connect's agent events say otherwise
+KMS_KEY_OUTPUT = "kms_key_arn"  # Terraform output: the key of the initial-password secrets
+MOVED_NOTE = "moved by rebalance; `queues rebalance --restore` brings it home"
 
 # Connect's Username: letters, digits, _ - . @ (up to 64); @ only as an email address.
 _LOGIN = re.compile(r"[A-Za-z0-9_.@-]{1,64}")
@@ -349,18 +352,8 @@ def search_users(ops: OpsContext, logins: Collection[str] | None = None) -> dict
     return {str(u["Username"]).casefold(): u for u in found if u.get("Username")}
 
 
-def scan(table: Any, **params: Any) -> list[dict[str, Any]]:
-    items: list[dict[str, Any]] = []
-    while True:
-        page = table.scan(**params)
-        items += page.get("Items", [])
-        if "LastEvaluatedKey" not in page:
-            return items
-        params["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-
-
 def agent_records(ops: OpsContext) -> dict[str, dict[str, Any]]:
-    return {str(item["login"]): item for item in scan(ops.table("agents"))}
+    return {str(item["login"]): item for item in scan_all(ops.table("agents"))}
 
 
 # ---- onboarding: the plan -----------------------------------------------------------------------
@@ -392,9 +385,12 @@ class Step:
     security: bool = False
     phone: bool = False
     record: bool = False  # write the agents-table record
+    record_routing: str = ""  # the record's routing_profile ("": the row's)
+    clear_home: bool = False  # remove the record's home_routing_profile (queues rebalance)
+    note: str = ""
 
 
-def _desired_record(row: AgentRow, user_id: str, user_arn: str) -> dict[str, Any]:
+def _desired_record(row: AgentRow, user_id: str, user_arn: str, routing: str = "") -> dict[str, Any]:
     return {
         "login": row.login,
         "name": row.name,
@@ -402,7 +398,7 @@ def _desired_record(row: AgentRow, user_id: str, user_arn: str) -> dict[str, Any
         "team": row.team,
         "part": row.part,
         "skills": list(row.skills),
-        "routing_profile": row.routing_profile,
+        "routing_profile": routing or row.routing_profile,
         "user_arn": user_arn,
         "user_id": user_id,
     }
@@ -439,23 +435,20 @@ def plan_onboarding(
     for row in rows:
         routing = config.routing_profiles[row.routing_profile].name
         user = users.get(row.login.casefold())
+        record = records.get(row.login)
+        home = str(record.get(HOME_ATTRIBUTE) or "") if record else ""
         if user is None:
             changes = [
                 Change("routing_profile", "", routing),
                 Change("security_profiles", "", ", ".join(sorted(row.security_profiles))),
             ]
-            steps.append(Step(row, "create", changes, routing=True, security=True, phone=True, record=True))
+            step = Step(row, "create", changes, routing=True, security=True, phone=True, record=True)
+            step.clear_home = bool(home)  # a record left from an earlier user: nothing was moved
+            steps.append(step)
             continue
         step = Step(row, "update", user_id=str(user["Id"]), user_arn=str(user["Arn"]))
-        record = records.get(row.login)
         _plan_identity(ops, step, user, record)
-        if user.get("RoutingProfileId") != instance.routing_ids[routing]:
-            step.routing = True
-            step.changes.append(
-                Change(
-                    "routing_profile", instance.routing_name(str(user.get("RoutingProfileId", ""))), routing
-                )
-            )
+        _plan_routing(step, str(user.get("RoutingProfileId", "")), home, instance, config)
         want_security = {instance.security_ids[s] for s in row.security_profiles}
         have_security = set(user.get("SecurityProfileIds") or [])
         if have_security != want_security:
@@ -474,14 +467,45 @@ def plan_onboarding(
             step.changes.append(
                 Change("phone", _phone_text(phone, differ), _phone_text(PHONE_CONFIG, differ))
             )
-        record_changes = _record_changes(_desired_record(row, step.user_id, step.user_arn), record)
-        step.record = bool(record_changes)
+        desired = _desired_record(row, step.user_id, step.user_arn, step.record_routing)
+        record_changes = _record_changes(desired, record)
+        step.record = bool(record_changes) or step.clear_home
         known = {c.field for c in step.changes}
         step.changes += [c for c in record_changes if c.field not in known]
         if not step.changes:
             step.action = "unchanged"
         steps.append(step)
     return steps
+
+
+def _plan_routing(step: Step, current_id: str, home: str, instance: Instance, config: Config) -> None:
+    """The routing profile: the row's, except for an agent `queues rebalance` moved away from the
+    profile the row names (its record's home_routing_profile). That agent stays where it was moved
+    (`queues rebalance --restore` brings it home); a row naming another profile wins, and ends the
+    rebalance's claim on the agent."""
+    row = step.row
+    routing = config.routing_profiles[row.routing_profile].name
+    wanted_id = instance.routing_ids[routing]
+    if home and current_id != wanted_id and _is_profile(home, row.routing_profile, wanted_id, config):
+        step.record_routing = _profile_ref(current_id, instance, config)
+        step.note = MOVED_NOTE
+        return
+    if home:  # the row names another profile, or the agent is home already
+        step.clear_home = True
+        step.changes.append(Change(HOME_ATTRIBUTE, home, "(removed)"))
+    if current_id != wanted_id:
+        step.routing = True
+        step.changes.append(Change("routing_profile", instance.routing_name(current_id), routing))
+
+
+def _is_profile(ref: str, key: str, profile_id: str, config: Config) -> bool:
+    """Whether a recorded profile reference (yaml key, Connect ID or name) is the profile `key`."""
+    return ref in (key, profile_id) or ref.casefold() == config.routing_profiles[key].name.casefold()
+
+
+def _profile_ref(profile_id: str, instance: Instance, config: Config) -> str:
+    """How the agents table records a profile (as `queues rebalance` does): yaml key, else Connect ID."""
+    return routing_profile_key(instance.routing_name(profile_id), config) or profile_id
 
 
 def _phone_text(phone: Mapping[str, Any], keys: Iterable[str]) -> str:
@@ -537,40 +561,40 @@ class Result:
         return out
 
 
-def error_text(exc: Exception) -> str:
-    """One line for a failed AWS call (never the request parameters: they may hold a password)."""
-    response = getattr(exc, "response", None)
-    if isinstance(response, dict):
-        error = response.get("Error", {})
-        operation = getattr(exc, "operation_name", "")
-        return f"{operation}: {error.get('Code', 'error')}: {error.get('Message', '')}".rstrip(": ")
-    return f"{type(exc).__name__}: {exc}"
-
-
 def _aws_errors() -> tuple[type[Exception], ...]:
     from botocore.exceptions import BotoCoreError, ClientError
 
     return (ClientError, BotoCoreError)
 
 
-def onboard(ops: OpsContext, instance: Instance, steps: Iterable[Step], config: Config) -> Iterator[Result]:
-    """Apply the steps one agent at a time, yielding each agent's outcome as it is done."""
+def onboard(
+    ops: OpsContext,
+    instance: Instance,
+    steps: Iterable[Step],
+    config: Config,
+    kms_key_id: str | None = None,
+) -> Iterator[Result]:
+    """Apply the steps one agent at a time, yielding each agent's outcome as it is done.
+
+    `kms_key_id` encrypts the initial-password secrets (None: Secrets Manager's AWS-managed key)."""
     errors = _aws_errors()
     table = ops.table("agents")  # one resource for the run (building one loads its model)
     for step in steps:
         if step.action == "unchanged":
-            yield Result(step.row.login, "unchanged")
+            yield Result(step.row.login, "unchanged", note=step.note)
             continue
         try:
-            _apply(ops, table, instance, step, config)
+            _apply(ops, table, instance, step, config, kms_key_id)
         except errors as exc:
-            yield Result(step.row.login, "failed", tuple(step.changes), error_text(exc))
+            yield Result(step.row.login, "failed", tuple(step.changes), error_text(exc), step.note)
             continue
         outcome = "created" if step.action == "create" else "updated"
-        yield Result(step.row.login, outcome, tuple(step.changes))
+        yield Result(step.row.login, outcome, tuple(step.changes), note=step.note)
 
 
-def _apply(ops: OpsContext, table: Any, instance: Instance, step: Step, config: Config) -> None:
+def _apply(
+    ops: OpsContext, table: Any, instance: Instance, step: Step, config: Config, kms_key_id: str | None
+) -> None:
     connect = ops.client("connect")
     row = step.row
     routing_id = instance.routing_ids[config.routing_profiles[row.routing_profile].name]
@@ -586,7 +610,7 @@ def _apply(ops: OpsContext, table: Any, instance: Instance, step: Step, config: 
             "RoutingProfileId": routing_id,
         }
         if instance.needs_password:
-            params["Password"] = initial_password(ops, row.login)
+            params["Password"] = initial_password(ops, row.login, kms_key_id)
         created = connect.create_user(**params)
         step.user_id, step.user_arn = created["UserId"], created["UserArn"]
     else:
@@ -600,23 +624,29 @@ def _apply(ops: OpsContext, table: Any, instance: Instance, step: Step, config: 
         if step.phone:
             connect.update_user_phone_config(**user, PhoneConfig=PHONE_CONFIG)
     if step.record:
-        write_record(table, row, step.user_id, step.user_arn)
+        write_record(table, row, step.user_id, step.user_arn, step.record_routing, step.clear_home)
 
 
-def write_record(table: Any, row: AgentRow, user_id: str, user_arn: str) -> None:
-    """Set the agent's profile fields; status and the assignment counters are kept (new: OFFLINE, 0)."""
-    fields = _desired_record(row, user_id, user_arn)
+def write_record(
+    table: Any, row: AgentRow, user_id: str, user_arn: str, routing: str = "", clear_home: bool = False
+) -> None:
+    """Set the agent's profile fields; status and the assignment counters are kept (new: OFFLINE, 0).
+
+    `routing`: the routing_profile to record ("": the row's); `clear_home` removes the record's
+    home_routing_profile."""
+    fields = _desired_record(row, user_id, user_arn, routing)
     del fields["login"]
     if not fields["skills"]:
         del fields["skills"]  # the seeder's shape: no empty lists (removed below)
     names = {f"#{k}": k for k in fields} | {"#status": "status"}
+    removed = ([] if row.skills else ["skills"]) + ([HOME_ATTRIBUTE] if clear_home else [])
     values: dict[str, Any] = {f":{k}": v for k, v in fields.items()} | {":offline": NEW_STATUS, ":zero": 0}
     sets = [f"#{k} = :{k}" for k in fields] + [
         "#status = if_not_exists(#status, :offline)",
         "active_contacts = if_not_exists(active_contacts, :zero)",
         "handled_today = if_not_exists(handled_today, :zero)",
     ]
-    expression = "SET " + ", ".join(sets) + ("" if row.skills else " REMOVE skills")
+    expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removed) if removed else "")
     table.update_item(
         Key={"login": row.login},
         UpdateExpression=expression,
@@ -635,19 +665,32 @@ def new_password(length: int = 20) -> str:
             return password
 
 
-def initial_password(ops: OpsContext, login: str) -> str:
-    """The agent's initial password, stored once in Secrets Manager (a re-run reuses it)."""
+def secrets_kms_key(ops: OpsContext) -> str | None:
+    """The customer-managed KMS key for the initial-password secrets: the `kms_key_arn` Terraform
+    output of --env; None locally, without --env, or when the deployment does not export it."""
+    if ops.target.local or not ops.target.env:
+        return None
+    entry = ops.outputs.get(KMS_KEY_OUTPUT)
+    value = entry.get("value") if isinstance(entry, dict) else entry
+    return str(value) if value else None
+
+
+def initial_password(ops: OpsContext, login: str, kms_key_id: str | None = None) -> str:
+    """The agent's initial password, stored once in Secrets Manager (a re-run reuses it), encrypted
+    with `kms_key_id` (None: Secrets Manager's AWS-managed key)."""
     from botocore.exceptions import ClientError
 
     client = ops.client("secretsmanager")
     name = secret_name(login)
     password = new_password()
+    key: dict[str, str] = {"KmsKeyId": kms_key_id} if kms_key_id else {}
     try:
         client.create_secret(
             Name=name,
             SecretString=password,
             Description=f"Initial Amazon Connect password of agent {login} (aicc-ops agents onboard)",
             Tags=[{"Key": "aicc:agent", "Value": login}],
+            **key,
         )
         return password
     except ClientError as exc:
@@ -656,7 +699,7 @@ def initial_password(ops: OpsContext, login: str) -> str:
             return str(client.get_secret_value(SecretId=name)["SecretString"])
         if error.get("Code") == "InvalidRequestException" and "deletion" in str(error.get("Message")):
             client.restore_secret(SecretId=name)  # offboarded with a recovery window, now back
-            client.put_secret_value(SecretId=name, SecretString=password)
+            client.update_secret(SecretId=name, SecretString=password, **key)  # the key, too
             return password
         raise
 
@@ -761,14 +804,14 @@ def references(ops: OpsContext, logins: Collection[str]) -> dict[str, list[str]]
     if not logins:
         return {}
     out: dict[str, list[str]] = {}
-    for roster in scan(ops.table("rosters"), ProjectionExpression="part, members, manager"):
+    for roster in scan_all(ops.table("rosters"), ProjectionExpression="part, members, manager"):
         for login in roster.get("members") or []:
             if login in logins:
                 out.setdefault(login, []).append(f"roster {roster['part']}: members")
         if roster.get("manager") in logins:
             out.setdefault(str(roster["manager"]), []).append(f"roster {roster['part']}: manager")
     projection = "customer_id, company, contact_name, ts_primary, ts_secondary"
-    for customer in scan(ops.table("customers"), ProjectionExpression=projection):
+    for customer in scan_all(ops.table("customers"), ProjectionExpression=projection):
         for attr in ("ts_primary", "ts_secondary"):
             login = customer.get(attr)
             if isinstance(login, str) and login in logins:

@@ -18,7 +18,7 @@ from typing import Any
 
 from aicc.settings import Config
 
-from .context import OpsContext
+from .context import OpsContext, error_text, scan_all
 
 CHANNEL = "VOICE"
 FILTER_LIMIT = 100  # Queues / Agents filters of the metrics APIs take at most 100 IDs
@@ -608,19 +608,11 @@ def usernames(ops: OpsContext) -> dict[str, str]:
 
 def agent_items(ops: OpsContext, only_moved: bool = False) -> dict[str, dict[str, Any]]:
     """login -> agents table item (only those with a home_routing_profile when `only_moved`)."""
-    table = ops.table("agents")
     params: dict[str, Any] = {}
     if only_moved:
         params["FilterExpression"] = "attribute_exists(#h)"
         params["ExpressionAttributeNames"] = {"#h": HOME_ATTRIBUTE}
-    items: dict[str, dict[str, Any]] = {}
-    while True:
-        page = table.scan(**params)
-        for item in page.get("Items") or []:
-            items[str(item["login"])] = item
-        if "LastEvaluatedKey" not in page:
-            return items
-        params["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    return {str(item["login"]): item for item in scan_all(ops.table("agents"), **params)}
 
 
 def _agent(
@@ -715,15 +707,6 @@ class Outcome:
         return {**self.move.as_dict(), "result": "applied" if self.ok else "failed", "error": self.error}
 
 
-def _error_text(exc: Exception) -> str:
-    from botocore.exceptions import ClientError
-
-    if isinstance(exc, ClientError):
-        error = exc.response.get("Error", {})
-        return f"{exc.operation_name}: {error.get('Code', 'error')}: {error.get('Message', '')}".rstrip(": ")
-    return f"{type(exc).__name__}: {exc}"
-
-
 def apply_moves(ops: OpsContext, moves: Sequence[Move]) -> list[Outcome]:
     """Apply rebalance moves; each records the agent's first profile as home_routing_profile
     before the change (so --restore finds it even after an interruption)."""
@@ -756,7 +739,7 @@ def apply_moves(ops: OpsContext, moves: Sequence[Move]) -> list[Outcome]:
             _record_profile(table, move.login, move.to_ref, back_home=move.to_ref == home)
             outcomes.append(Outcome(move, True))
         except (ClientError, BotoCoreError) as exc:
-            outcomes.append(Outcome(move, False, _error_text(exc)))
+            outcomes.append(Outcome(move, False, error_text(exc)))
     return outcomes
 
 
@@ -776,13 +759,13 @@ def apply_restore(ops: OpsContext, plan: RestorePlan) -> tuple[list[Outcome], li
             _record_profile(table, move.login, move.to_ref, back_home=True)
             outcomes.append(Outcome(move, True))
         except (ClientError, BotoCoreError) as exc:
-            outcomes.append(Outcome(move, False, _error_text(exc)))
+            outcomes.append(Outcome(move, False, error_text(exc)))
     uncleared: list[str] = []
     for login, home_ref in plan.already_home:
         try:
             _record_profile(table, login, home_ref, back_home=True)
         except (ClientError, BotoCoreError) as exc:
-            uncleared.append(f"{login}: {_error_text(exc)}")
+            uncleared.append(f"{login}: {error_text(exc)}")
     return outcomes, uncleared
 
 

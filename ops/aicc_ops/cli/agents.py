@@ -47,10 +47,16 @@ def _csv_error(path: Path, exc: work.CsvError) -> click.ClickException:
 
 @agents.command()
 @click.argument("csv_file", metavar="FILE.csv", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--kms-key-id",
+    metavar="KEY",
+    help="KMS key (ID, ARN or alias) encrypting the initial-password secrets. Default: the "
+    "`kms_key_arn` Terraform output of --env, else Secrets Manager's AWS-managed key.",
+)
 @dry_run_option
 @output_option
 @target_options
-def onboard(ops: OpsContext, csv_file: Path, dry_run: bool, output: str) -> None:
+def onboard(ops: OpsContext, csv_file: Path, kms_key_id: str | None, dry_run: bool, output: str) -> None:
     """Create or update agents from FILE.csv (Connect users + agents table).
 
     Every row is checked before anything changes. Re-running changes nothing; after an interruption
@@ -70,8 +76,16 @@ def onboard(ops: OpsContext, csv_file: Path, dry_run: bool, output: str) -> None
     if dry_run:
         _show_plan(output, csv_file, steps)
         return
+    key = kms_key_id or work.secrets_kms_key(ops)
+    if not key and ops.target.env and instance.needs_password and any(s.action == "create" for s in steps):
+        click.echo(
+            f"warning: env {ops.target.env} has no `{work.KMS_KEY_OUTPUT}` Terraform output; initial "
+            "passwords are encrypted with Secrets Manager's AWS-managed key (give --kms-key-id)",
+            err=True,
+        )
     changing = sum(s.action != "unchanged" for s in steps)
-    results, interrupted = _run(work.onboard(ops, instance, steps, ops.config), changing, "Onboarding")
+    onboarding = work.onboard(ops, instance, steps, ops.config, key)
+    results, interrupted = _run(onboarding, changing, "Onboarding")
     _finish(ops, output, csv_file, results, len(steps), interrupted, ONBOARD_OUTCOMES)
 
 
@@ -87,6 +101,7 @@ def _show_plan(output: str, path: Path, steps: Sequence[work.Step]) -> None:
                 "name": s.row.name,
                 "action": s.action,
                 "changes": [{"field": c.field, "before": c.before, "after": c.after} for c in s.changes],
+                **({"note": s.note} if s.note else {}),
             }
             for s in steps
         ],
@@ -101,6 +116,11 @@ def _show_plan(output: str, path: Path, steps: Sequence[work.Step]) -> None:
     ]
     if rows:
         click.echo(tabulate(rows, headers=["action", "login", "name", "changes"], tablefmt="simple"))
+        click.echo()
+    for s in steps:
+        if s.note:
+            click.echo(f"  {s.row.login}: {s.note}")
+    if any(s.note for s in steps):
         click.echo()
     click.echo(
         f"Dry run of {path}: would create {counts['create']}, update {counts['update']}, "
@@ -242,10 +262,14 @@ def offboard(
     """Delete agents (Connect user, agents record, password secret).
 
     Refused while an escalation roster or a customer (TS primary/secondary) still names an
-    agent, unless --force. Logins already gone are reported as unchanged.
+    agent, unless --force; --dry-run shows the plan with those agents marked blocked. Logins
+    already gone are reported as unchanged.
     """
     wanted = _logins(logins, csv_file)
     departures = work.plan_offboarding(ops, wanted)
+    if dry_run:  # the whole plan, refused agents included (marked blocked)
+        _show_departures(output, departures, force)
+        return
     named = [d for d in departures if d.references]
     if named and not force:
         lines = "\n  ".join(f"{d.login}: {', '.join(d.references)}" for d in named)
@@ -255,9 +279,6 @@ def offboard(
             "or offboard anyway with --force."
         )
     leaving = [d for d in departures if d.found]
-    if dry_run:
-        _show_departures(output, departures)
-        return
     if leaving and not yes:
         shown = ", ".join(d.login for d in leaving[:5]) + (", ..." if len(leaving) > 5 else "")
         click.confirm(
@@ -292,23 +313,36 @@ def _logins(arguments: Iterable[str], csv_file: Path | None) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-def _show_departures(output: str, departures: Sequence[work.Departure]) -> None:
+def _show_departures(output: str, departures: Sequence[work.Departure], force: bool) -> None:
+    """The offboarding plan. An agent still named by rosters or customers is `blocked`: the command
+    would refuse it (and so everyone) without --force; with --force it is deleted all the same."""
+
+    def action(d: work.Departure) -> str:
+        if not d.found:
+            return "unchanged"
+        return "blocked" if d.references and not force else "delete"
+
     plan = [
-        {
-            "login": d.login,
-            "action": "delete" if d.found else "unchanged",
-            "delete": d.parts(),
-            "named_by": d.references,
-        }
+        {"login": d.login, "action": action(d), "delete": d.parts(), "named_by": d.references}
         for d in departures
     ]
+    counts = Counter(str(p["action"]) for p in plan)
     if output == "json":
-        emit(output, {"dry_run": True, "plan": plan})
+        summary = {a: counts.get(a, 0) for a in ("delete", "blocked", "unchanged")}
+        emit(output, {"dry_run": True, "force": force, "summary": summary, "plan": plan})
         return
     rows = [
         [p["action"], p["login"], ", ".join(p["delete"]) or "not found", "\n".join(p["named_by"])]
         for p in plan
     ]
     click.echo(tabulate(rows, headers=["action", "login", "deletes", "still named by"], tablefmt="simple"))
-    count = sum(d.found for d in departures)
-    click.echo(f"\nDry run: would offboard {count} of {len(departures)}. Nothing was changed.")
+    blocked = counts["blocked"]
+    if not blocked:
+        click.echo(f"\nDry run: would offboard {counts['delete']} of {len(departures)}. Nothing was changed.")
+        return
+    click.echo(
+        f"\nDry run: {blocked} of {len(departures)} blocked (still named by rosters or customers): "
+        "without --force the command refuses and changes nothing; with it, it would offboard "
+        f"{counts['delete'] + blocked}. Reassign them first (`aicc-ops roster set`, "
+        "`aicc-ops roster set-ts`), or use --force. Nothing was changed."
+    )

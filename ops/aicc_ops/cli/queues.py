@@ -153,8 +153,10 @@ def _restore(ops: OpsContext, dry_run: bool, output: str) -> None:
     if output == "table":
         if plan.moves:
             _show_moves(plan.moves, "Restore")
+        # What happens to their home_routing_profile; a failure to clear it is reported after.
+        record = f"its {q.HOME_ATTRIBUTE} would be cleared" if dry_run else f"clearing its {q.HOME_ATTRIBUTE}"
         for login, _ in plan.already_home:
-            click.echo(f"already on the home profile (record cleared): {login}")
+            click.echo(f"already on the home profile ({record}): {login}")
         for login in plan.on_contact:
             click.echo(f"on a contact, left for the next --restore: {login}")
         for problem in problems:

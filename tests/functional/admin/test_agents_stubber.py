@@ -30,6 +30,7 @@ SECURITY = {"AICC Agent": "sp-agent", "AICC Supervisor": "sp-sup", "AICC Admin":
 HEADER = "login,name,email,team,part,role,routing_profile,security_profile,skills\n"
 KIM = "ts.kim,남궁민수,ts.kim@saltware.co.kr,TS,TS1,agent,MSP TS Engineer,,EC2;VPC\n"
 LEE = "ga.lee,이서연,ga.lee@saltware.co.kr,GENERAL,GEN,supervisor,general_agent,AICC Admin,Billing\n"
+KMS_KEY = "arn:aws:kms:ap-northeast-2:111122223333:key/0b7e3f4c-1d2e-4f60-8a9b-0c1d2e3f4a5b"
 PASSWORD = re.compile(
     botocore.session.get_session()
     .get_service_model("connect")
@@ -94,6 +95,14 @@ def ops(moto_tables: dict[str, str]) -> OpsContext:
 @pytest.fixture
 def connect(ops: OpsContext, tables: Tables) -> Iterator[Stubber]:
     with Stubber(ops.client("connect")) as stub:
+        yield stub
+        stub.assert_no_pending_responses()
+
+
+@pytest.fixture
+def secrets(ops: OpsContext, tables: Tables) -> Iterator[Stubber]:
+    """Secrets Manager stubbed: its requests are checked against the real service model."""
+    with Stubber(ops.client("secretsmanager")) as stub:
         yield stub
         stub.assert_no_pending_responses()
 
@@ -351,7 +360,7 @@ def test_phone_settings_are_put_back(
     assert [r.outcome for r in a.onboard(ops, instance, steps, config())] == ["updated"]
 
 
-def _agent_record(tables: Tables, user_id: str) -> None:
+def _agent_record(tables: Tables, user_id: str, **extra: str) -> None:
     tables.put(
         "AGENTS_TABLE",
         {
@@ -365,7 +374,8 @@ def _agent_record(tables: Tables, user_id: str) -> None:
             "user_arn": _user_arn(user_id),
             "user_id": user_id,
             "status": "BUSY",
-        },
+        }
+        | extra,
     )
 
 
@@ -415,6 +425,150 @@ def test_a_failing_agent_is_counted_and_the_others_continue(
         "CreateUser: InvalidParameterException: Email is not valid",
     )
     assert second.outcome == "created" and _record("ga.lee") is not None and _record("ts.kim") is None
+
+
+# ---- the initial-password secret: a customer-managed KMS key ------------------------------------------
+def _secret_response(login: str) -> dict[str, Any]:
+    name = a.secret_name(login)
+    return {"ARN": f"arn:aws:secretsmanager:{REGION}:111122223333:secret:{name}-AbCdEf", "Name": name}
+
+
+def test_initial_passwords_are_stored_with_the_kms_key(
+    ops: OpsContext, connect: Stubber, secrets: Stubber, tmp_path: Path
+) -> None:
+    _instance_reads(connect)
+    _search(connect, [])
+    secrets.add_response(
+        "create_secret",
+        _secret_response("ts.kim"),
+        {
+            "Name": "aicc/agents/ts.kim/initial-password",
+            "SecretString": ANY,
+            "Description": ANY,
+            "Tags": [{"Key": "aicc:agent", "Value": "ts.kim"}],
+            "KmsKeyId": KMS_KEY,
+        },
+    )
+    connect.add_response("create_user", {"UserId": "u-kim", "UserArn": _user_arn("u-kim")}, None)
+    instance, steps = _prepare(ops, _csv(tmp_path, KIM))
+
+    (result,) = a.onboard(ops, instance, steps, config(), kms_key_id=KMS_KEY)
+
+    assert result.outcome == "created"
+
+
+@pytest.mark.parametrize("key", [KMS_KEY, None], ids=["kms-key", "aws-managed"])
+def test_a_secret_pending_deletion_is_restored_and_rewritten_with_the_key(
+    ops: OpsContext, secrets: Stubber, key: str | None
+) -> None:
+    """Offboarded with a recovery window, onboarded again: the new password goes under the key too
+    (and without a key, no KmsKeyId is sent at all: Stubber compares the parameters exactly)."""
+    name = a.secret_name("ts.kim")
+    with_key = {"KmsKeyId": key} if key else {}
+    secrets.add_client_error(
+        "create_secret",
+        "InvalidRequestException",
+        "You can't create this secret because a secret with this name is already scheduled for deletion.",
+        400,
+        expected_params={
+            "Name": name,
+            "SecretString": ANY,
+            "Description": ANY,
+            "Tags": ANY,
+            **with_key,
+        },
+    )
+    secrets.add_response("restore_secret", _secret_response("ts.kim"), {"SecretId": name})
+    sent: list[dict[str, Any]] = []
+    ops.client("secretsmanager").meta.events.register(
+        "provide-client-params.secrets-manager.UpdateSecret", lambda params, **_: sent.append(dict(params))
+    )
+    secrets.add_response(
+        "update_secret", _secret_response("ts.kim"), {"SecretId": name, "SecretString": ANY, **with_key}
+    )
+
+    password = a.initial_password(ops, "ts.kim", key)
+
+    assert PASSWORD.fullmatch(password) and sent[-1]["SecretString"] == password
+
+
+# ---- a re-run after `queues rebalance --apply` ----------------------------------------------------------
+def test_an_agent_moved_by_rebalance_stays_moved_without_a_write(
+    ops: OpsContext, connect: Stubber, tables: Tables, tmp_path: Path
+) -> None:
+    """The row names the agent's home profile; rebalance lent him to the general agents."""
+    _instance_reads(connect)
+    _search(connect, [_summary("ts.kim", "u-kim", RoutingProfileId="rp-ga")])
+    _agent_record(tables, "u-kim", routing_profile="general_agent", home_routing_profile="msp_ts_engineer")
+    instance, (step,) = _prepare(ops, _csv(tmp_path, KIM))
+    assert (step.action, step.changes, step.note) == ("unchanged", [], a.MOVED_NOTE)
+
+    (result,) = a.onboard(ops, instance, [step], config())  # Stubber: no write call is queued
+
+    assert (result.outcome, result.note) == ("unchanged", a.MOVED_NOTE)
+    record = _record("ts.kim")
+    assert record is not None
+    assert (record["routing_profile"], record["home_routing_profile"]) == ("general_agent", "msp_ts_engineer")
+
+
+def test_a_moved_agent_with_other_changes_keeps_the_loan(
+    ops: OpsContext, connect: Stubber, tables: Tables, tmp_path: Path
+) -> None:
+    """Skills change; the routing profile (Connect and record) stays where rebalance put it."""
+    _instance_reads(connect)
+    _search(connect, [_summary("ts.kim", "u-kim", RoutingProfileId="rp-ga")])
+    _agent_record(tables, "u-kim", routing_profile="general_agent", home_routing_profile="msp_ts_engineer")
+    instance, (step,) = _prepare(ops, _csv(tmp_path, KIM.replace("EC2;VPC", "EC2;VPC;RDS")))
+    assert [c.field for c in step.changes] == ["skills"] and step.note == a.MOVED_NOTE
+
+    (result,) = a.onboard(ops, instance, [step], config())
+
+    assert (result.outcome, result.note) == ("updated", a.MOVED_NOTE)
+    record = _record("ts.kim")
+    assert record is not None and record["skills"] == ["EC2", "VPC", "RDS"]
+    assert (record["routing_profile"], record["home_routing_profile"]) == ("general_agent", "msp_ts_engineer")
+
+
+@pytest.mark.parametrize(
+    ("csv_profile", "user_profile", "update_to", "recorded"),
+    [
+        ("manager", "rp-ga", "rp-mgr", "manager"),  # another profile than home: the CSV wins
+        ("general_agent", "rp-ga", None, "general_agent"),  # the CSV adopts the loan
+        ("msp_ts_engineer", "rp-ts", None, "msp_ts_engineer"),  # home already: a stale record
+    ],
+    ids=["other-profile", "where-rebalance-put-it", "already-home"],
+)
+def test_the_csv_overrides_rebalance_and_clears_the_home_record(
+    ops: OpsContext,
+    connect: Stubber,
+    tables: Tables,
+    tmp_path: Path,
+    csv_profile: str,
+    user_profile: str,
+    update_to: str | None,
+    recorded: str,
+) -> None:
+    _instance_reads(connect)
+    _search(connect, [_summary("ts.kim", "u-kim", RoutingProfileId=user_profile)])
+    current = {"rp-ga": "general_agent", "rp-ts": "msp_ts_engineer"}[user_profile]
+    _agent_record(tables, "u-kim", routing_profile=current, home_routing_profile="msp_ts_engineer")
+    if update_to:
+        connect.add_response(
+            "update_user_routing_profile",
+            {},
+            {"InstanceId": INSTANCE_ID, "UserId": "u-kim", "RoutingProfileId": update_to},
+        )
+    row = KIM.replace("MSP TS Engineer", csv_profile)
+    instance, (step,) = _prepare(ops, _csv(tmp_path, row))
+    assert step.action == "update" and step.note == ""
+    assert "home_routing_profile: msp_ts_engineer -> (removed)" in [str(c) for c in step.changes]
+
+    (result,) = a.onboard(ops, instance, [step], config())
+
+    assert result.outcome == "updated"
+    record = _record("ts.kim")
+    assert record is not None and "home_routing_profile" not in record
+    assert record["routing_profile"] == recorded
 
 
 # ---- listing and offboarding -------------------------------------------------------------------------

@@ -22,8 +22,10 @@ import pytest
 from click.testing import CliRunner, Result
 
 from aicc_ops.admin import agents as work
-from aicc_ops.admin.context import OpsContext
+from aicc_ops.admin import queues as q
+from aicc_ops.admin.context import OpsContext, Target
 from aicc_ops.cli.agents import agents
+from aicc_ops.cli.queues import queues
 from aicc_ops.local.runtime import ServerInfo
 from aicc_ops.local.server import serve
 
@@ -61,7 +63,8 @@ class Stack:
         return [c for c in self.calls if not c[1].startswith(READS)]
 
     def resource(self, service: str) -> Any:
-        return boto3.resource(
+        factory: Any = boto3.resource  # by name: the stubs type only literal service names
+        return factory(
             service,
             endpoint_url=self.info.aws_endpoint,
             region_name=self.info.region,
@@ -71,7 +74,8 @@ class Stack:
 
     def client(self, service: str) -> Any:
         endpoint = self.info.connect_endpoint if service == "connect" else self.info.aws_endpoint
-        return boto3.client(
+        factory: Any = boto3.client
+        return factory(
             service,
             endpoint_url=endpoint,
             region_name=self.info.region,
@@ -81,7 +85,8 @@ class Stack:
 
     def record(self, login: str) -> dict[str, Any] | None:
         item = self.resource("dynamodb").Table(self.info.tables["agents"]).get_item(Key={"login": login})
-        return item.get("Item")
+        found: dict[str, Any] | None = item.get("Item")
+        return found
 
     def user(self, login: str) -> dict[str, Any] | None:
         found = self.client("connect").search_users(
@@ -105,7 +110,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     state_dir = tmp_path_factory.mktemp("state")
     shared = botocore.session.get_session()
     found = Stack(state_dir, None)  # type: ignore[arg-type]
-    original = botocore.client.BaseClient._make_api_call
+    original = botocore.client.BaseClient._make_api_call  # type: ignore[attr-defined]
 
     def session(ops: OpsContext) -> boto3.Session:
         # One botocore session (and model cache) for every CLI run: a fresh one re-reads the JSON
@@ -248,6 +253,72 @@ def test_dry_run_shows_the_plan_and_changes_nothing(stack: Stack, tmp_path: Path
     assert stack.user("qa.dry00") is None
 
 
+def test_a_rerun_leaves_agents_moved_by_rebalance_where_they_are(stack: Stack, tmp_path: Path) -> None:
+    """`queues rebalance --apply` lends two engineers to the general agents (the real apply_moves);
+    re-running the onboarding CSV, which names their home profile, leaves them lent. (Onboarded with
+    --kms-key-id: the initial-password secrets are encrypted with that key.)"""
+    rows = _rows("qa.rb", 2, "QA6")
+    path = _csv(tmp_path, rows)
+    created = stack.run("onboard", str(path), "--kms-key-id", "alias/aicc-test-data")
+    assert created.exit_code == 0, created.output + created.stderr
+    described = stack.client("secretsmanager").describe_secret(SecretId=work.secret_name("qa.rb00"))
+    assert described["KmsKeyId"] == "alias/aicc-test-data"
+    ops = OpsContext(Target(local=True, state_dir=stack.state_dir))
+    for login in ("qa.rb00", "qa.rb01"):
+        user = stack.user(login)
+        assert user is not None and user["RoutingProfileId"] == "msp_ts_engineer"
+        lend = q.Move(
+            login,
+            user["Id"],
+            "msp_ts_engineer",
+            "msp_ts_engineer",
+            "msp_ts_engineer",
+            "general_agent",
+            "general_agent",
+            "general_agent",
+            "MSP General",
+            "test",
+        )
+        assert [o.ok for o in q.apply_moves(ops, [lend])] == [True]
+
+    dry = stack.run("onboard", str(path), "--dry-run", "--output", "json")
+    assert [(p["action"], p.get("note")) for p in json.loads(dry.stdout)["plan"]] == [
+        ("unchanged", work.MOVED_NOTE)
+    ] * 2
+
+    again = stack.run("onboard", str(path))
+
+    assert again.exit_code == 0, again.output + again.stderr
+    assert _counts(again.stdout)["unchanged"] == 2
+    assert f"qa.rb00: {work.MOVED_NOTE}" in again.stdout
+    assert stack.writes() == []
+    assert stack.user("qa.rb00")["RoutingProfileId"] == "general_agent"  # type: ignore[index]
+    record = stack.record("qa.rb00")
+    assert record is not None
+    assert (record["routing_profile"], record["home_routing_profile"]) == ("general_agent", "msp_ts_engineer")
+
+    # A row naming another profile than home wins, and ends the loan.
+    rows[1] = rows[1].replace("msp_ts_engineer", "manager")
+    changed = stack.run("onboard", str(_csv(tmp_path, rows)), "--output", "json")
+
+    assert _summary(changed) == {"created": 0, "updated": 1, "unchanged": 1, "failed": 0}
+    (updated,) = [r for r in json.loads(changed.stdout)["results"] if r["outcome"] == "updated"]
+    assert updated["login"] == "qa.rb01" and "note" not in updated
+    assert {c["field"] for c in updated["changes"]} == {"routing_profile", "home_routing_profile"}
+    assert stack.user("qa.rb01")["RoutingProfileId"] == "manager"  # type: ignore[index]
+    record = stack.record("qa.rb01")
+    assert record is not None and record["routing_profile"] == "manager"
+    assert "home_routing_profile" not in record
+
+    # As the note says, `queues rebalance --restore` brings the other one home.
+    restored = CliRunner().invoke(
+        queues, ["rebalance", "--restore", "--local", "--state-dir", str(stack.state_dir)]
+    )
+    assert restored.exit_code == 0, restored.output
+    assert stack.user("qa.rb00")["RoutingProfileId"] == "msp_ts_engineer"  # type: ignore[index]
+    assert "home_routing_profile" not in stack.record("qa.rb00")  # type: ignore[operator]
+
+
 def test_a_bad_csv_is_refused_before_any_call(stack: Stack, tmp_path: Path) -> None:
     rows = _rows("qa.bad", 3, "QA4")
     rows[1] = rows[1].replace("@saltware.co.kr", "@")
@@ -298,6 +369,24 @@ def test_offboard_refuses_agents_still_named_by_rosters_or_customers(stack: Stac
     assert "ts_primary" in result.stderr and "--force" in result.stderr
     assert stack.writes() == []
     assert stack.user("ts.park") is not None
+
+
+def test_offboard_dry_run_shows_the_plan_with_the_blocked_agents(stack: Stack) -> None:
+    result = stack.run("offboard", "ts.park", "qa.nobody", "--dry-run")
+
+    assert result.exit_code == 0, result.output + result.stderr
+    park = next(line for line in result.stdout.splitlines() if "ts.park" in line)
+    assert park.split()[0] == "blocked" and "roster TS1: members" in park
+    assert "1 of 2 blocked" in result.stdout and "Nothing was changed." in result.stdout
+    assert stack.writes() == []
+
+    plan = json.loads(stack.run("offboard", "ts.park", "--dry-run", "--output", "json").stdout)
+    assert plan["summary"] == {"delete": 0, "blocked": 1, "unchanged": 0}
+    assert plan["plan"][0]["action"] == "blocked" and "ts_primary" in " ".join(plan["plan"][0]["named_by"])
+
+    forced = json.loads(stack.run("offboard", "ts.park", "--dry-run", "--force", "--output", "json").stdout)
+    assert forced["plan"][0]["action"] == "delete" and forced["plan"][0]["named_by"]
+    assert stack.writes() == [] and stack.user("ts.park") is not None
 
 
 def test_offboard_deletes_user_record_and_secret_and_is_idempotent(stack: Stack, tmp_path: Path) -> None:

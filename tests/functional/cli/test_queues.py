@@ -150,6 +150,42 @@ def test_failed_moves_are_reported_and_exit_1(monkeypatch: pytest.MonkeyPatch) -
     assert data["summary"] == {"applied": 0, "failed": 1} and data["results"][0]["result"] == "failed"
 
 
+def test_restore_dry_run_claims_no_change(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI layer alone: one agent to move home, one already home whose record is left as is."""
+    profiles = {
+        "rp-ts": q.Profile("rp-ts", "MSP TS Engineer", "msp_ts_engineer", "TS"),
+        "rp-ga": q.Profile("rp-ga", "General Agent", "general_agent", "GENERAL"),
+    }
+    agents = [
+        q.AgentState("ts.lent", "u-1", "rp-ga", q.Activity.AVAILABLE, "TS", home_profile="msp_ts_engineer"),
+        q.AgentState("ga.home", "u-2", "rp-ga", q.Activity.OFFLINE, "GENERAL", home_profile="general_agent"),
+    ]
+    monkeypatch.setattr(q, "restore_snapshot", lambda ops: q.RestoreSnapshot(agents, profiles, []))
+    applied: list[q.RestorePlan] = []
+
+    def apply(ops: OpsContext, plan: q.RestorePlan) -> tuple[list[q.Outcome], list[str]]:
+        applied.append(plan)
+        return [q.Outcome(m, True) for m in plan.moves], []
+
+    monkeypatch.setattr(q, "apply_restore", apply)
+    args = ["rebalance", "--restore", "--instance-id", "i-1", "--region", "ap-northeast-2"]
+
+    dry = CliRunner().invoke(queues_cli.queues, [*args, "--dry-run"])
+
+    assert dry.exit_code == 0, dry.output
+    assert "already on the home profile (its home_routing_profile would be cleared): ga.home" in dry.output
+    assert "record cleared" not in dry.output and "dry run: nothing changed" in dry.output
+    assert "ts.lent" in dry.output and applied == []
+    data = json.loads(CliRunner().invoke(queues_cli.queues, [*args, "--dry-run", "--output", "json"]).output)
+    assert (data["applied"], data["already_home"]) == (False, ["ga.home"]) and applied == []
+
+    done = CliRunner().invoke(queues_cli.queues, args)
+
+    assert done.exit_code == 0, done.output
+    assert "already on the home profile (clearing its home_routing_profile): ga.home" in done.output
+    assert "applied 1, failed 0" in done.output and len(applied) == 1
+
+
 def test_bad_options_say_what_to_fix(tmp_path: Path) -> None:
     result = CliRunner().invoke(queues_cli.queues, ["rebalance", "--max-moves", "0"])
     assert result.exit_code == 2 and "--max-moves" in result.output

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 
 from aicc.settings import config
 from aicc_ops.admin import agents as a
+from aicc_ops.admin.context import OpsContext, Target
 
 HEADER = "login,name,email,team,part,role,routing_profile,security_profile,skills\n"
 GOOD = "ts.kim,김민준,ts.kim@saltware.co.kr,TS,TS1,agent,msp_ts_engineer,,EC2;VPC\n"
@@ -267,3 +269,25 @@ def test_generated_passwords_meet_connects_pattern() -> None:
     passwords = {a.new_password() for _ in range(200)}
     assert len(passwords) == 200
     assert all(pattern.fullmatch(p) and any(c in "!#%+-=?@^_" for c in p) for p in passwords)
+
+
+def test_the_secrets_kms_key_is_the_kms_key_arn_output_of_the_env(tmp_path: Path) -> None:
+    """Read from the outputs `deploy apply` saved; nothing locally, without --env, or without the output."""
+    key = "arn:aws:kms:ap-northeast-2:111122223333:key/0b7e3f4c-1d2e-4f60-8a9b-0c1d2e3f4a5b"
+    for env, outputs in (
+        ("dev", {"kms_key_arn": {"value": key}}),
+        ("old", {"instance_id": {"value": "i-1"}}),
+    ):
+        env_dir = tmp_path / "envs" / env
+        env_dir.mkdir(parents=True)
+        (env_dir / "terraform.tfvars").write_text(f'env = "{env}"\n', encoding="utf-8")
+        (env_dir / "outputs.json").write_text(json.dumps(outputs), encoding="utf-8")
+
+    def kms_key(env: str | None = None, local: bool = False) -> str | None:
+        target = Target(env=env, local=local, terraform_dir=tmp_path)
+        return a.secrets_kms_key(OpsContext(target, config()))
+
+    assert kms_key(env="dev") == key
+    assert kms_key(env="old") is None  # deployed before the root module exported it
+    assert kms_key() is None
+    assert kms_key(local=True) is None
