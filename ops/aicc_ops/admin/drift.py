@@ -16,8 +16,11 @@ lambdas/aicc/config, one QUEUE quick connect per queue.
 from __future__ import annotations
 
 import difflib
+import errno
 import json
+import os
 import re
+import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -511,7 +514,8 @@ def comparable(kind: str, body: Mapping[str, Any]) -> dict[str, Any]:
         out["Content"] = {k: v for k, v in content.items() if k != "Metadata"}
     if kind == "routing_profile" and isinstance(out.get("MediaConcurrencies"), list):
         out["MediaConcurrencies"] = [
-            {k: m[k] for k in ("Channel", "Concurrency") if k in m} for m in out["MediaConcurrencies"]
+            {k: m[k] for k in ("Channel", "Concurrency") if k in m} if isinstance(m, dict) else m
+            for m in out["MediaConcurrencies"]
         ]
     return out
 
@@ -802,14 +806,42 @@ def _manifest_entries(snapshot: Snapshot, managed: Iterable[ResourceKey]) -> Ite
         yield {"kind": kind, "name": name, "file": rel, "managed": key in managed_set}
 
 
+def _cannot_write(directory: Path, exc: OSError) -> DriftError:
+    where = f"{exc.filename}: " if exc.filename else ""
+    return DriftError(
+        f"cannot write the export to {directory}: {where}{exc.strerror or exc}; give another --dir"
+    )
+
+
 def check_export_dir(directory: Path) -> None:
-    """Refuse a directory that is neither new, empty, nor an earlier export (before any API call)."""
+    """Refuse a directory that is neither new, empty, nor an earlier export, or that cannot be
+    created (before any API call)."""
     if directory.exists() and not directory.is_dir():
         raise DriftError(f"{directory} is a file: give --dir a directory")
-    if directory.is_dir() and any(directory.iterdir()) and not (directory / MANIFEST).is_file():
-        raise DriftError(
-            f"{directory} is not empty and holds no {MANIFEST}: give --dir a new or an export directory"
-        )
+    try:
+        if directory.is_dir() and any(directory.iterdir()) and not (directory / MANIFEST).is_file():
+            raise DriftError(
+                f"{directory} is not empty and holds no {MANIFEST}: give --dir a new or an export directory"
+            )
+        if not directory.exists():
+            _probe_creatable(directory)
+    except OSError as exc:
+        raise _cannot_write(directory, exc) from None
+
+
+def _probe_creatable(directory: Path) -> None:
+    """Raise the OSError that creating `directory` would raise, leaving nothing behind: the nearest
+    existing folder must take a new sub-directory (root's permission bits say nothing of /proc)."""
+    parent = directory.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir():
+        raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(parent))
+    try:
+        with tempfile.TemporaryDirectory(dir=parent, prefix=".aicc-export-"):
+            pass
+    except OSError as exc:  # named after the folder, not the probe
+        raise OSError(exc.errno, exc.strerror, str(parent)) from None
 
 
 def write_export(snapshot: Snapshot, directory: Path, managed: Iterable[ResourceKey]) -> dict[str, Any]:
@@ -818,6 +850,13 @@ def write_export(snapshot: Snapshot, directory: Path, managed: Iterable[Resource
     Files of an earlier export in the same directory are replaced, so a deleted resource leaves."""
     check_export_dir(directory)
     entries = list(_manifest_entries(snapshot, managed))
+    try:
+        return _write_files(snapshot, directory, entries)
+    except OSError as exc:  # a full disk, a read-only file left by someone...
+        raise _cannot_write(directory, exc) from None
+
+
+def _write_files(snapshot: Snapshot, directory: Path, entries: list[dict[str, Any]]) -> dict[str, Any]:
     directory.mkdir(parents=True, exist_ok=True)
     for kind in KINDS.values():
         folder = directory / kind.folder
@@ -863,7 +902,8 @@ def read_export(directory: Path) -> Snapshot:
         where = f"{path}: resources[{i}]"
         if (
             not isinstance(entry, dict)
-            or entry.get("kind") not in KINDS
+            or not isinstance(entry.get("kind"), str)
+            or entry["kind"] not in KINDS
             or not isinstance(entry.get("file"), str)
         ):
             raise DriftError(f"{where}: needs kind (one of {', '.join(KINDS)}), name and file")
@@ -871,11 +911,12 @@ def read_export(directory: Path) -> Snapshot:
         if not isinstance(body, dict):
             raise DriftError(f"{directory / entry['file']}: must hold a JSON object")
         view[entry["kind"], str(entry.get("name") or body.get("Name"))] = body
+    env = manifest.get("env")
     return Snapshot(
         view,
         str(manifest.get("instance_id") or ""),
         str(manifest.get("region") or ""),
-        manifest.get("env"),
+        env if isinstance(env, str) and env else None,
         str(manifest.get("exported_at") or ""),
         set(view),
     )

@@ -31,6 +31,9 @@ from typing import Any, Protocol
 
 from aicc.settings import Config
 
+from ..local.call_client import CallApiError, CallClient
+from .context import error_text, scan_all
+
 # ---- fault catalogue -------------------------------------------------------------------------------
 
 # Command-line prefix -> LocalLambdas fault kind.
@@ -542,43 +545,7 @@ class InProcessRunner:
     def _agents(self) -> list[dict[str, Any]]:
         import boto3
 
-        table = boto3.resource("dynamodb").Table(self.stack.tables["AGENTS_TABLE"])
-        items: list[dict[str, Any]] = []
-        kwargs: dict[str, Any] = {}
-        while True:
-            page = table.scan(**kwargs)
-            items += page.get("Items", [])
-            if "LastEvaluatedKey" not in page:
-                return items
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-
-
-Opener = Callable[[str, str, dict[str, Any] | None, float], Any]
-
-
-def _http_json(method: str, url: str, body: dict[str, Any] | None, timeout: float) -> Any:
-    import urllib.error
-    import urllib.request
-
-    data = None if body is None else json.dumps(body, ensure_ascii=False).encode("utf-8")
-    request = urllib.request.Request(url, data=data, method=method)
-    if data is not None:
-        request.add_header("Content-Type", "application/json")
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            text = response.read().decode("utf-8")
-    except urllib.error.HTTPError as exc:
-        detail = exc.read().decode("utf-8", "replace").strip()
-        raise RunnerError(f"{method} {url}: HTTP {exc.code}: {detail[:300] or exc.reason}") from None
-    except (urllib.error.URLError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise RunnerError(
-            f"cannot reach the local stack's call API at {url} ({reason}): is `aicc-ops local up` running?"
-        ) from None
-    try:
-        return json.loads(text) if text.strip() else None
-    except ValueError:
-        raise RunnerError(f"{method} {url} did not answer JSON: {text[:200]!r}") from None
+        return scan_all(boto3.resource("dynamodb").Table(self.stack.tables["AGENTS_TABLE"]))
 
 
 class HttpRunner:
@@ -589,11 +556,13 @@ class HttpRunner:
     under "call"; DELETE {calls}/calls/ID hangs up. Scenario agent statuses go through
     PUT {calls}/agents/LOGIN (AVAILABLE or OFFLINE: a BUSY agent of a scenario is not available)."""
 
-    def __init__(self, calls_endpoint: str, *, opener: Opener = _http_json, timeout: float = 120.0) -> None:
+    def __init__(
+        self, calls_endpoint: str, *, client: CallClient | None = None, timeout: float = 120.0
+    ) -> None:
         self.endpoint = calls_endpoint.rstrip("/")
         self.description = f"local stack server ({self.endpoint})"
-        self.opener = opener
         self.timeout = timeout  # one HTTP request; the server gets a little less to finish a call
+        self.client = client or CallClient(self.endpoint, timeout=timeout)
         self.active = FaultSet()
 
     def injection_points(self, faults: FaultSet) -> list[str]:
@@ -605,8 +574,20 @@ class HttpRunner:
             f"every drill call hung up once judged (DELETE {self.endpoint}/calls/ID): none stays queued",
         ]
 
+    @contextmanager
+    def _api(self, method: str, path: str) -> Iterator[None]:
+        """A refused or unanswered request as a RunnerError naming it: the drill stops there."""
+        try:
+            yield
+        except CallApiError as exc:
+            status = f"HTTP {exc.status}: " if exc.status else ""
+            raise RunnerError(f"{method} {self.endpoint}{path}: {status}{exc}") from None
+        except ValueError:  # the answer was not JSON
+            raise RunnerError(f"{method} {self.endpoint}{path} did not answer JSON") from None
+
     def inject(self, faults: FaultSet) -> None:
-        self.opener("PUT", f"{self.endpoint}/faults", faults.to_json(), self.timeout)
+        with self._api("PUT", "/faults"):
+            self.client.set_faults(faults.to_json())
         self.active = faults
 
     def place(self, scenario: Scenario, hold_seconds: int) -> Placed:
@@ -622,7 +603,9 @@ class HttpRunner:
         }
         started = time.perf_counter()
         try:
-            answer = self.opener("POST", f"{self.endpoint}/calls", body, self.timeout)
+            # Not CallClient.place: it cannot pass the server its "timeout" for finishing the call.
+            with self._api("POST", "/calls"):
+                answer = self.client.request("POST", "/calls", body)
         finally:
             self._set_status(previous)
         wall = (time.perf_counter() - started) * 1000
@@ -632,7 +615,9 @@ class HttpRunner:
             )
         if answer.get("state") != "ended":
             # A queued drill caller would fill the queue for the next scenarios: hang up.
-            self.opener("DELETE", f"{self.endpoint}/calls/{answer.get('contact_id')}", None, self.timeout)
+            contact_id = str(answer.get("contact_id"))
+            with self._api("DELETE", f"/calls/{contact_id}"):
+                self.client.hang_up(contact_id)
         result = dict(answer["call"])
         if answer.get("error"):
             result["end_reason"] = f"flow error: {answer['error']}"
@@ -643,7 +628,8 @@ class HttpRunner:
     def clear(self) -> Rollback:
         out = Rollback()
         try:
-            self.opener("DELETE", f"{self.endpoint}/faults", None, self.timeout)
+            with self._api("DELETE", "/faults"):
+                self.client.clear_faults()
             out.steps.append(f"DELETE {self.endpoint}/faults")
         except RunnerError as exc:
             out.problems.append(f"{exc}; remove the faults by hand: curl -X DELETE {self.endpoint}/faults")
@@ -654,13 +640,15 @@ class HttpRunner:
         """Set agents AVAILABLE or OFFLINE; returns what they were, for restoring."""
         if not statuses:
             return {}
-        agents = self.opener("GET", f"{self.endpoint}/agents", None, self.timeout) or []
+        with self._api("GET", "/agents"):
+            agents = self.client.agents() or []
         now = {str(a.get("login")): str(a.get("state", "OFFLINE")) for a in agents}
         previous: dict[str, str] = {}
         for login, status in statuses.items():
             previous[login] = "OFFLINE" if now.get(login, "OFFLINE") == "OFFLINE" else "AVAILABLE"
             wanted = "AVAILABLE" if status == "AVAILABLE" else "OFFLINE"
-            self.opener("PUT", f"{self.endpoint}/agents/{login}", {"status": wanted}, self.timeout)
+            with self._api("PUT", f"/agents/{login}"):
+                self.client.set_agent(login, wanted)
         return previous
 
 
@@ -859,16 +847,6 @@ def _md_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     return "\n".join(out)
 
 
-def describe_error(exc: BaseException) -> str:
-    """One line: `Operation: Code: message` for an AWS error (as the CLI prints them), else the type."""
-    response = getattr(exc, "response", None)
-    if isinstance(response, dict) and "Error" in response:
-        error = response["Error"]
-        text = f"{getattr(exc, 'operation_name', '')}: {error.get('Code', '')}: {error.get('Message', '')}"
-        return text.strip(": ")
-    return f"{type(exc).__name__}: {exc}"
-
-
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -910,7 +888,7 @@ def run_drill(
 
 def _absorb(into: Rollback, more: Rollback) -> None:
     into.steps += [s for s in more.steps if s not in into.steps]
-    into.problems += more.problems
+    into.problems += [p for p in more.problems if p not in into.problems]  # the safety net repeats them
 
 
 @contextmanager
@@ -1010,7 +988,7 @@ class LambdaThrottle:
                     "ReservedConcurrentExecutions"
                 )
             except Exception as exc:  # every function gets its chance, whatever one of them does
-                c.error = describe_error(exc)
+                c.error = error_text(exc)
                 out.problems.append(f"{c.function}: {c.error}; restore by hand: {_cli_restore(c)}")
                 continue
             if (None if now is None else int(now)) != c.previous:
@@ -1119,7 +1097,7 @@ def run_throttle_window(
     except KeyboardInterrupt:
         report.aborted = "interrupted (Ctrl-C)"
     except Exception as exc:
-        report.aborted = describe_error(exc)
+        report.aborted = error_text(exc)
     finally:
         with _deferred_interrupts():
             report.rollback = throttle.restore(report.changes)
@@ -1525,7 +1503,7 @@ class TrafficShift:
         except KeyboardInterrupt:
             report.aborted = "interrupted (Ctrl-C)"
         except Exception as exc:  # an API error: the shift stops, the rollback still runs
-            report.aborted = describe_error(exc)
+            report.aborted = error_text(exc)
             if report.steps:
                 report.steps[-1].error = report.aborted
         finally:
@@ -1593,7 +1571,7 @@ class TrafficShift:
             after = self._wait_applied(client, want)
             out.steps.append(f"restored {want.text()} (applied after {after:.0f} s)")
         except Exception as exc:  # say how to finish it by hand
-            out.problems.append(f"{describe_error(exc)}; restore by hand: {self.cli_restore(region, params)}")
+            out.problems.append(f"{error_text(exc)}; restore by hand: {self.cli_restore(region, params)}")
         return out
 
     def cli_restore(self, region: str, params: Mapping[str, Any]) -> str:

@@ -20,15 +20,16 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from boto3.dynamodb.types import TypeSerializer
 from botocore.exceptions import BotoCoreError, ClientError
 
+# Read items exactly as the escalation Lambda reads them.
+from aicc.adapters.dynamodb import _from_item, _strings, _text
 from aicc.domain.agents import Roster
 
-if TYPE_CHECKING:
-    from .context import OpsContext
+from .context import OpsContext, scan_all
 
 ROSTER_COLUMNS = ("part", "name", "members", "manager")
 MANAGER_TEAM = "MANAGER"
@@ -39,7 +40,6 @@ _PART = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 NO_PART = "-"
 
 _serializer = TypeSerializer()
-_deserializer = TypeDeserializer()
 
 
 class RosterError(Exception):
@@ -311,6 +311,13 @@ def read_roster_csv(path: Path) -> list[CsvRoster]:
     except OSError as exc:
         raise RosterError(f"{label}: cannot read ({exc.strerror})") from None
     reader = csv.DictReader(text.splitlines(keepends=True))
+    try:
+        return _csv_rosters(label, reader)
+    except csv.Error as exc:  # a cell over csv's size limit, a NUL byte...
+        raise RosterError(f"{label}:{reader.reader.line_num}: not readable as CSV ({exc})") from None
+
+
+def _csv_rosters(label: str, reader: csv.DictReader[str]) -> list[CsvRoster]:
     header = [(h or "").strip() for h in reader.fieldnames or []]
     missing = [c for c in ROSTER_COLUMNS if c not in header]
     unknown = [c for c in header if c not in ROSTER_COLUMNS]
@@ -401,25 +408,6 @@ def _dump(values: Mapping[str, Any]) -> dict[str, Any]:
     return {k: _serializer.serialize(v) for k, v in values.items() if v not in ("", None, [])}
 
 
-def _load(item: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: _deserializer.deserialize(v) for k, v in item.items()}
-
-
-def _text(item: Mapping[str, Any], key: str) -> str:
-    value = item.get(key)
-    return value if isinstance(value, str) else ""
-
-
-def _strings(item: Mapping[str, Any], key: str) -> tuple[str, ...]:
-    """A list (in order) or a string set (sorted), as the escalation adapter reads `members`."""
-    value = item.get(key)
-    if isinstance(value, list):
-        return tuple(v for v in value if isinstance(v, str))
-    if isinstance(value, set):
-        return tuple(sorted(v for v in value if isinstance(v, str)))
-    return ()
-
-
 def _roster(item: Mapping[str, Any]) -> Roster:
     return Roster(_text(item, "part"), _text(item, "name"), _strings(item, "members"), _text(item, "manager"))
 
@@ -481,10 +469,9 @@ class RosterStore:
         return self._ops.table_name(key)
 
     def _scan(self, key: str, **params: Any) -> list[dict[str, Any]]:
-        items: list[dict[str, Any]] = []
-        for page in self._client.get_paginator("scan").paginate(TableName=self._table(key), **params):
-            items.extend(page.get("Items", []))
-        return items
+        """Every item as stored (typed attribute values: writes are conditional on them)."""
+        # The client's Scan pages like a Table resource's, with LastEvaluatedKey as stored too.
+        return scan_all(self._client, TableName=self._table(key), **params)
 
     # ---- reads --------------------------------------------------------------------------------------
     def people(self) -> dict[str, Person]:
@@ -493,13 +480,15 @@ class RosterStore:
             ProjectionExpression="#l, #n, #t, #p",
             ExpressionAttributeNames={"#l": "login", "#n": "name", "#t": "team", "#p": "part"},
         )
-        people = [Person(*(_text(_load(i), k) for k in ("login", "name", "team", "part"))) for i in found]
+        people = [
+            Person(*(_text(_from_item(i), k) for k in ("login", "name", "team", "part"))) for i in found
+        ]
         return {p.login: p for p in people if p.login}
 
     def rosters(self) -> dict[str, Roster]:
         out: dict[str, Roster] = {}
         for raw in self._scan("rosters", ConsistentRead=True):
-            roster = _roster(_load(raw))
+            roster = _roster(_from_item(raw))
             self._rosters_read[roster.part] = raw
             out[roster.part] = roster
         return dict(sorted(out.items()))
@@ -510,7 +499,7 @@ class RosterStore:
         )
         raw = response.get("Item")
         self._rosters_read[part] = raw
-        return _roster(_load(raw)) if raw else None
+        return _roster(_from_item(raw)) if raw else None
 
     def customers(self) -> list[CustomerTS]:
         """Every MSP customer (the only ones with TS engineers and a part)."""
@@ -520,7 +509,7 @@ class RosterStore:
             ExpressionAttributeNames={"#tier": "tier"},
             ExpressionAttributeValues={":msp": {"S": "MSP"}},
         )
-        return sorted((_customer(_load(i)) for i in found), key=lambda c: (c.company, c.customer_id))
+        return sorted((_customer(_from_item(i)) for i in found), key=lambda c: (c.company, c.customer_id))
 
     def customer(self, customer_id: str) -> CustomerTS | None:
         response = self._client.get_item(
@@ -530,7 +519,7 @@ class RosterStore:
         if not raw:
             return None
         self._customers_read[customer_id] = raw
-        return _customer(_load(raw))
+        return _customer(_from_item(raw))
 
     def history(self, part: str, limit: int) -> list[dict[str, Any]]:
         """The part's changes, newest first."""
@@ -542,7 +531,7 @@ class RosterStore:
             ScanIndexForward=False,
             Limit=limit,
         )
-        return [_load(i) for i in response.get("Items", [])]
+        return [_from_item(i) for i in response.get("Items", [])]
 
     # ---- writes -------------------------------------------------------------------------------------
     def save(self, change: Change, action: str, by: str) -> str:

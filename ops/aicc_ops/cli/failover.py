@@ -12,7 +12,9 @@ Where it runs follows the target options:
 from __future__ import annotations
 
 import json
+import os
 import sys
+import tempfile
 import time
 import warnings
 from collections.abc import Callable
@@ -33,9 +35,32 @@ REPORT_SUFFIXES = (".md", ".json")
 
 
 def _report_path(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
-    if value is not None and value.suffix.lower() not in REPORT_SUFFIXES:
+    if value is None:
+        return None
+    if value.suffix.lower() not in REPORT_SUFFIXES:
         raise click.BadParameter(f"{value}: name it FILE.md (markdown) or FILE.json", param_hint="--report")
+    problem = _unwritable(value)
+    if problem:  # found now, not after a drill that changed the environment for half an hour
+        raise click.BadParameter(f"{value}: {problem}", param_hint="--report")
     return value
+
+
+def _unwritable(path: Path) -> str:
+    """Why the report could not be written ("" when it can), leaving nothing behind: the nearest
+    existing folder must take a file (root's permission bits say nothing of /proc)."""
+    folder = path.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir():
+        return f"{folder} is not a directory"
+    if path.exists() and not os.access(path, os.W_OK):
+        return "the file is read-only"
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        return f"cannot write in {folder} ({exc.strerror or exc})"
+    return ""
 
 
 def write_report(path: Path | None, report: Any) -> None:

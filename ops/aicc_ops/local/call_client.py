@@ -31,7 +31,8 @@ class CallClient:
                 return json.loads(response.read())
         except urllib.error.HTTPError as exc:
             try:
-                message = json.loads(exc.read()).get("error", exc.reason)
+                body = json.loads(exc.read())
+                message = body.get("error", exc.reason) if isinstance(body, dict) else exc.reason
             except ValueError:
                 message = exc.reason
             raise CallApiError(str(message), exc.code) from None

@@ -364,6 +364,7 @@ def test_without_the_environment_the_live_alias_shows_as_drift(client: Any) -> N
         snapshot = d.InstanceReader(client, fake.iid).read(
             only=lambda key: key == ("flow", "Customer Authentication")
         )
+        stubber.assert_no_pending_responses()
     (result,) = [r for r in d.compare(plain, snapshot.resources) if r.name == "Customer Authentication"]
     assert result.state == d.DRIFTED
     assert {c.repository for c in result.changes} == {
@@ -429,9 +430,17 @@ def test_other_errors_are_raised(client: Any) -> None:
     fake = FakeInstance(config())
     with Stubber(client) as stubber:
         fake.stub_lists(stubber)
-        stubber.add_client_error("describe_contact_flow", "AccessDeniedException", "no", 403)
+        first = next(iter(fake.flows))  # the first resource listed, so the first described
+        stubber.add_client_error(
+            "describe_contact_flow",
+            "AccessDeniedException",
+            "no",
+            403,
+            expected_params={"InstanceId": fake.iid, "ContactFlowId": fake.ids["flow"][first]},
+        )
         with pytest.raises(ClientError, match="AccessDeniedException"):
             d.InstanceReader(client, fake.iid).read()
+        stubber.assert_no_pending_responses()
 
 
 def test_drift_in_the_prod_instance_is_found(client: Any, repo: d.View) -> None:
@@ -444,6 +453,7 @@ def test_drift_in_the_prod_instance_is_found(client: Any, repo: d.View) -> None:
         snapshot = d.InstanceReader(client, fake.iid, lambda_prefix="aicc-prod").read(
             only=lambda key: key == ("flow", "Emergency")
         )
+        stubber.assert_no_pending_responses()
     results = {(r.kind, r.name): r for r in d.compare(repo, snapshot.resources, snapshot.listed)}
     emergency = results["flow", "Emergency"]
     assert emergency.state == d.DRIFTED

@@ -106,6 +106,7 @@ def connect() -> Iterator[Connect]:
     for stub in c.stubs.values():
         stub.activate()
     yield c
+    c.done()  # a test that forgot to: a stubbed call the code never made fails it too
     for stub in c.stubs.values():
         stub.deactivate()
 
@@ -351,6 +352,7 @@ def lam() -> Iterator[tuple[Any, Stubber]]:
     )
     with Stubber(client) as stub:
         yield client, stub
+        stub.assert_no_pending_responses()
 
 
 def _reads(stub: Stubber) -> None:

@@ -242,3 +242,15 @@ def test_a_directory_that_is_not_an_export_is_refused(tmp_path: Path) -> None:
     result = run("export", "--instance-id", "iid-1", "--region", "ap-northeast-2", "--dir", str(tmp_path))
     assert result.exit_code == 1
     assert "holds no manifest.json" in result.output
+
+
+def test_an_export_directory_that_cannot_be_created_is_refused_before_any_call(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("x", encoding="utf-8")
+    target = tmp_path / "notes.txt" / "export"
+    # No Connect call is stubbed or reachable: the check comes first (catch_exceptions=False).
+    result = run("export", "--instance-id", "iid-1", "--region", "ap-northeast-2", "--dir", str(target))
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: cannot write the export to {target}: {tmp_path / 'notes.txt'}: Not a directory; "
+        "give another --dir\n"
+    )

@@ -17,10 +17,10 @@ import pytest
 from botocore.stub import Stubber
 from click.testing import CliRunner, Result
 
-from aicc_ops.admin import failover as fo
 from aicc_ops.admin.context import OpsContext
 from aicc_ops.cli import failover as cli_failover
 from aicc_ops.cli.failover import failover
+from aicc_ops.local.call_client import CallClient
 from aicc_ops.local.runtime import ServerInfo
 from aicc_ops.local.server import serve
 
@@ -119,6 +119,19 @@ def test_bad_input_says_what_to_fix(args: list[str], message: str) -> None:
     assert result.exit_code == 2, result.output
     assert message in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_report_that_could_not_be_written_is_refused_before_the_drill(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("x", encoding="utf-8")
+    report = tmp_path / "notes.txt" / "drill.md"
+    result = run("--fault", "no-agents", "--scenario", "1", "--report", str(report))
+    assert result.exit_code == 2
+    assert (
+        f"Invalid value for --report: {report}: {tmp_path / 'notes.txt'} is not a directory" in result.output
+    )
+    assert "Drill on the" not in result.output  # nothing ran
+    assert run("--dry-run", "--report", str(tmp_path / "new" / "drill.md")).exit_code == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]  # the check leaves nothing behind
 
 
 # ---- --local: the server's call API ------------------------------------------------------------------------
@@ -404,7 +417,7 @@ def cli_json(result: Result) -> Any:
 
 
 def calls_api(info: ServerInfo, method: str, path: str) -> Any:
-    return fo._http_json(method, f"{info.calls_endpoint}{path}", None, 10)
+    return CallClient(info.calls_endpoint, timeout=10).request(method, path)
 
 
 def test_local_drill_runs_through_the_servers_call_api(server: ServerInfo) -> None:

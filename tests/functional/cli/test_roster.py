@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
+from botocore.stub import Stubber
 from click.testing import CliRunner, Result
 from helpers import REGION
 
 from aicc.adapters.dynamodb import RosterRepository
 from aicc_ops.admin import rosters as admin
-from aicc_ops.admin.context import OpsContext
+from aicc_ops.admin.context import OpsContext, Target
 from aicc_ops.cli.roster import roster
 
 from ..conftest import Tables
@@ -233,6 +235,47 @@ def test_import_reports_every_bad_row_and_writes_nothing(tables: Tables, tmp_pat
 
     missing = run("import", str(tmp_path / "nope.csv"))
     assert missing.exit_code == 1 and "nope.csv: no such file" in missing.output
+
+    limit = csv.field_size_limit()
+    path = _csv(tmp_path, "TS2,기술지원 2파트,ts.jung;ts.yoon,mgr.lee", "TS1," + "x" * (limit + 1))
+    unparsable = run("import", str(path))  # catch_exceptions=False: a trace would fail the test
+    assert unparsable.exit_code == 1
+    assert (
+        unparsable.output
+        == f"Error: {path}:3: not readable as CSV (field larger than field limit ({limit}))\n"
+    )
+    assert members("TS2") == ("ts.jung",)
+
+
+# ---- the store ---------------------------------------------------------------------------------------
+def test_the_store_reads_every_page_of_a_scan(monkeypatch: pytest.MonkeyPatch) -> None:
+    client = boto3.client(
+        "dynamodb", region_name=REGION, aws_access_key_id="testing", aws_secret_access_key="testing"
+    )
+    ops = OpsContext(Target())
+    monkeypatch.setattr(ops, "client", lambda service: client)
+    monkeypatch.setattr(ops, "table_name", lambda key: f"aicc-test-{key}")
+    expected = {
+        "TableName": "aicc-test-agents",
+        "ProjectionExpression": "#l, #n, #t, #p",
+        "ExpressionAttributeNames": {"#l": "login", "#n": "name", "#t": "team", "#p": "part"},
+    }
+    page_key = {"login": {"S": "ts.park"}}
+
+    def agent(login: str, team: str) -> dict[str, Any]:
+        return {"login": {"S": login}, "name": {"S": login.upper()}, "team": {"S": team}}
+
+    with Stubber(client) as stub:
+        stub.add_response("scan", {"Items": [agent("ts.park", "TS")], "LastEvaluatedKey": page_key}, expected)
+        stub.add_response(
+            "scan", {"Items": [agent("mgr.kim", "MANAGER")]}, {**expected, "ExclusiveStartKey": page_key}
+        )
+        people = admin.RosterStore(ops).people()
+        stub.assert_no_pending_responses()
+    assert people == {
+        "ts.park": admin.Person("ts.park", "TS.PARK", "TS"),
+        "mgr.kim": admin.Person("mgr.kim", "MGR.KIM", "MANAGER"),
+    }
 
 
 # ---- rotate ------------------------------------------------------------------------------------------

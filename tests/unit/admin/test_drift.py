@@ -444,6 +444,10 @@ def test_file_names_are_safe_and_unique(tmp_path: Path) -> None:
         ({"manifest.json": '{"format": 9, "resources": []}'}, "format 9"),
         ({"manifest.json": '{"format": 1, "resources": [{"kind": "robot"}]}'}, r"resources\[0\]: needs kind"),
         (
+            {"manifest.json": '{"format": 1, "resources": [{"kind": ["queue"]}]}'},
+            r"resources\[0\]: needs kind",
+        ),
+        (
             {
                 "manifest.json": '{"format": 1, "resources": [{"kind": "queue", "name": "Q", "file": "queues/Q.json"}]}'
             },
@@ -458,6 +462,46 @@ def test_a_bad_export_directory_says_what_is_wrong(
         (tmp_path / name).write_text(text, encoding="utf-8")
     with pytest.raises(d.DriftError, match=message):
         d.read_export(tmp_path)
+
+
+def test_an_export_directory_that_cannot_be_made_is_refused_before_anything_is_read(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("x", encoding="utf-8")
+    with pytest.raises(d.DriftError) as err:
+        d.check_export_dir(tmp_path / "file" / "export")
+    assert str(err.value) == (
+        f"cannot write the export to {tmp_path / 'file' / 'export'}: {tmp_path / 'file'}: Not a directory; "
+        "give another --dir"
+    )
+    assert d.check_export_dir(tmp_path / "new" / "export") is None
+    assert list(tmp_path.iterdir()) == [tmp_path / "file"]  # the check leaves nothing behind
+
+
+def test_a_write_that_fails_midway_is_a_drift_error(tmp_path: Path, repo: d.View) -> None:
+    d.write_export(snapshot(repo), tmp_path, managed=repo)
+    for old in (tmp_path / "flows").iterdir():
+        old.unlink()
+    (tmp_path / "flows").rmdir()
+    (tmp_path / "flows").write_text("someone's file", encoding="utf-8")
+    with pytest.raises(
+        d.DriftError, match=r"^cannot write the export to .*flows: File exists; give another --dir$"
+    ):
+        d.write_export(snapshot(repo), tmp_path, managed=repo)
+
+
+def test_an_export_from_an_older_or_hand_edited_manifest_still_compares(tmp_path: Path, repo: d.View) -> None:
+    d.write_export(snapshot(repo), tmp_path, managed=repo)
+    manifest = json.loads((tmp_path / d.MANIFEST).read_text(encoding="utf-8"))
+    manifest["env"] = 7
+    (tmp_path / d.MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+    (profile,) = [e for e in manifest["resources"] if e["kind"] == "routing_profile"][:1]
+    path = tmp_path / profile["file"]
+    body = json.loads(path.read_text(encoding="utf-8"))
+    body["MediaConcurrencies"] = [7]  # not an object: compared as it is
+    path.write_text(json.dumps(body), encoding="utf-8")
+    again = d.read_export(tmp_path)
+    assert again.env is None
+    (drifted,) = [r for r in d.compare(repo, again.resources) if r.state == d.DRIFTED]
+    assert (drifted.name, drifted.changes[0].path) == (profile["name"], "MediaConcurrencies[0]")
 
 
 def test_pretty_is_sorted_and_readable() -> None:

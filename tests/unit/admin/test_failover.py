@@ -12,6 +12,7 @@ import pytest
 from aicc.settings import config
 from aicc_ops.admin import failover as fo
 from aicc_ops.engine.flows import handler_names
+from aicc_ops.local.call_client import CallApiError, CallClient
 
 HANDLERS = handler_names()
 QUEUES = list(config().queues)
@@ -353,39 +354,53 @@ def test_a_failed_removal_fails_the_drill_and_says_so() -> None:
     runner = FakeRunner(problems=["DELETE failed; remove the faults by hand"])
     report = drill(runner, ["no-agents"], ["a"])
     assert not report.passed and "rollback incomplete" in report.verdict()
-    assert "- Rollback: INCOMPLETE: DELETE failed; remove the faults by hand" in report.to_markdown()
+    # Said once, though the removal after the fault and the final safety net both failed.
+    assert report.rollback.problems == ["DELETE failed; remove the faults by hand"]
+    assert "- Rollback: INCOMPLETE: DELETE failed; remove the faults by hand\n" in report.to_markdown()
 
 
 # ---- HTTP runner: the call API contract ------------------------------------------------------------------
 
 
-class Recorder:
+class Recorder(CallClient):
     """The call API as the runner sees it: records requests, answers a call and the agents."""
 
     def __init__(
         self, call: Any = None, state: str = "queued", agents: list[dict[str, str]] | None = None
     ) -> None:
+        super().__init__("http://127.0.0.1:4567")
         self.calls: list[tuple[str, str, Any]] = []
-        self.answer = {"contact_id": "c-1", "state": state, "call": call, "error": None}
-        self.agents = agents or []
+        self.answer: dict[str, Any] = {"contact_id": "c-1", "state": state, "call": call, "error": None}
+        self.agents_now = agents or []
 
-    def __call__(self, method: str, url: str, body: dict[str, Any] | None, timeout: float) -> Any:
-        self.calls.append((method, url.removeprefix("http://127.0.0.1:4567"), body))
+    def request(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        self.calls.append((method, path, body))
         if method == "POST":
             return self.answer
         if method == "GET":
-            return self.agents
-        return None
+            return self.agents_now
+        return {}
+
+
+class Refusing(CallClient):
+    """A call API that answers every request with an error (`status` 0: it does not answer at all)."""
+
+    def __init__(self, message: str, status: int = 0) -> None:
+        super().__init__("http://x")
+        self.message, self.status_code = message, status
+
+    def request(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        raise CallApiError(self.message, self.status_code)
 
 
 def test_http_runner_speaks_the_documented_call_api() -> None:
-    opener = Recorder(QUEUED)
-    runner = fo.HttpRunner("http://127.0.0.1:4567/", opener=opener)
+    api = Recorder(QUEUED)
+    runner = fo.HttpRunner("http://127.0.0.1:4567/", client=api)
     runner.inject(fault("lambda-error:customer_lookup+no-agents").faults)
     placed = runner.place(fo.default_scenarios()[0], 90)
     assert placed.result == QUEUED and placed.service_hits is None
     assert runner.clear().steps == ["DELETE http://127.0.0.1:4567/faults"]
-    assert opener.calls == [
+    assert api.calls == [
         ("PUT", "/faults", {"lambdas": {"customer_lookup": "error"}, "agents_offline": True}),
         (
             "POST",
@@ -414,52 +429,63 @@ def test_http_runner_speaks_the_documented_call_api() -> None:
 
 
 def test_http_runner_sets_scenario_agents_through_the_api_and_restores_them() -> None:
-    opener = Recorder(SILENT, state="ended", agents=[{"login": "ts.park", "state": "AVAILABLE"}])
-    runner = fo.HttpRunner("http://127.0.0.1:4567", opener=opener)
+    api = Recorder(SILENT, state="ended", agents=[{"login": "ts.park", "state": "AVAILABLE"}])
+    runner = fo.HttpRunner("http://127.0.0.1:4567", client=api)
     busy = fo.Scenario("s", "s", "+821056789012", "2026-11-25T10:00:00+09:00", ("2",), {"ts.park": "BUSY"})
     runner.place(busy, 0)
-    assert [(m, u, b) for m, u, b in opener.calls if m != "POST"] == [
+    assert [(m, u, b) for m, u, b in api.calls if m != "POST"] == [
         ("GET", "/agents", None),
         ("PUT", "/agents/ts.park", {"status": "OFFLINE"}),  # not available, as BUSY means
         ("GET", "/agents", None),
         ("PUT", "/agents/ts.park", {"status": "AVAILABLE"}),
     ]  # an ended call is not hung up again
-    opener.calls.clear()
+    api.calls.clear()
     runner.inject(fault("no-agents").faults)
     runner.place(busy, 0)  # with everyone offline, the scenario's statuses stay out
-    assert [m for m, _, _ in opener.calls] == ["PUT", "POST"]
+    assert [m for m, _, _ in api.calls] == ["PUT", "POST"]
 
 
 def test_a_call_the_server_could_not_run_is_judged_with_its_error() -> None:
-    opener = Recorder({"disconnected": False, "transcript": []}, state="ended")
-    opener.answer["error"] = "FlowRunError: MSP Customer / x: error:NoMatchingError has no branch"
-    placed = fo.HttpRunner("http://x", opener=opener).place(scenario("a"), 0)
+    api = Recorder({"disconnected": False, "transcript": []}, state="ended")
+    api.answer["error"] = "FlowRunError: MSP Customer / x: error:NoMatchingError has no branch"
+    placed = fo.HttpRunner("http://x", client=api).place(scenario("a"), 0)
     verdict = fo.verify(placed.result)
     assert verdict.outcome == "DROPPED"
     assert verdict.ended == "flow error: FlowRunError: MSP Customer / x: error:NoMatchingError has no branch"
 
 
 def test_http_runner_refuses_an_answer_that_is_not_a_call() -> None:
-    opener = Recorder()
-    opener.answer = {"error": "no route"}
+    api = Recorder()
+    api.answer = {"error": "no route"}
     with pytest.raises(fo.RunnerError, match="did not answer a call with its flow result"):
-        fo.HttpRunner("http://x", opener=opener).place(scenario("a"), 10)
+        fo.HttpRunner("http://x", client=api).place(scenario("a"), 10)
+
+
+def test_a_request_the_call_api_refuses_stops_the_drill_naming_it() -> None:
+    api = Refusing("no call or agent ts.park", 404)
+    busy = fo.Scenario("s", "s", "+821056789012", "2026-11-25T10:00:00+09:00", ("2",), {"ts.park": "BUSY"})
+    with pytest.raises(fo.RunnerError) as caught:
+        fo.HttpRunner("http://x", client=api).place(busy, 0)
+    assert str(caught.value) == "GET http://x/agents: HTTP 404: no call or agent ts.park"
 
 
 def test_http_runner_that_cannot_remove_faults_says_how_to() -> None:
-    def broken(method: str, url: str, body: Any, timeout: float) -> Any:
-        raise fo.RunnerError("cannot reach the local stack's call API at http://x/faults")
-
-    rollback = fo.HttpRunner("http://x", opener=broken).clear()
-    assert not rollback.done
-    assert rollback.problems[0].endswith("remove the faults by hand: curl -X DELETE http://x/faults")
+    api = Refusing("the call API at http://x does not answer (refused); is `aicc-ops local up` running?")
+    rollback = fo.HttpRunner("http://x", client=api).clear()
+    assert rollback.problems == [
+        "DELETE http://x/faults: the call API at http://x does not answer (refused); is `aicc-ops local "
+        "up` running?; remove the faults by hand: curl -X DELETE http://x/faults"
+    ]
 
 
 def test_unreachable_call_api_is_a_clear_runner_error() -> None:
+    runner = fo.HttpRunner("http://127.0.0.1:9", timeout=2)
     with pytest.raises(
-        fo.RunnerError, match=r"cannot reach the local stack's call API at http://127.0.0.1:9/faults"
+        fo.RunnerError,
+        match=r"^PUT http://127.0.0.1:9/faults: the call API at http://127.0.0.1:9 does not answer .*"
+        r"is `aicc-ops local up` running\?$",
     ):
-        fo._http_json("PUT", "http://127.0.0.1:9/faults", {}, 2)
+        runner.inject(fault("no-agents").faults)
 
 
 # ---- AWS: which faults can go there ------------------------------------------------------------------------

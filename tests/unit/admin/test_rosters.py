@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -222,6 +223,16 @@ def test_import_file_reports_every_bad_row_with_its_line(tmp_path: Path) -> None
 def test_malformed_import_files(tmp_path: Path, text: str, expected: str) -> None:
     with pytest.raises(r.RosterError, match=expected.replace("(", r"\(").replace(")", r"\)")):
         r.read_roster_csv(_csv(tmp_path, text))
+
+
+def test_a_file_csv_cannot_parse_is_a_problem_at_its_line(tmp_path: Path) -> None:
+    huge = "x" * (csv.field_size_limit() + 1)
+    path = _csv(tmp_path, f"part,name,members,manager\nTS1,ok,ts.park,mgr.kim\nTS2,{huge},ts.park,mgr.kim\n")
+    with pytest.raises(r.RosterError) as err:
+        r.read_roster_csv(path)
+    assert err.value.problems == [
+        f"{path}:3: not readable as CSV (field larger than field limit ({csv.field_size_limit()}))"
+    ]
 
 
 def test_unreadable_import_files(tmp_path: Path) -> None:
