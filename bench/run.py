@@ -89,7 +89,6 @@ def bench_operators(requests: int) -> list[str]:
     import tempfile
     from collections import Counter
 
-    import boto3
     from click.testing import CliRunner
 
     from aicc_ops.cli import cli
@@ -97,13 +96,7 @@ def bench_operators(requests: int) -> list[str]:
     from aicc_ops.local.server import running, serve
 
     with tempfile.TemporaryDirectory() as state_dir, serve(Path(state_dir)) as info:
-        client = boto3.client(
-            "connect",
-            endpoint_url=info.connect_endpoint,
-            region_name=info.region,
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
-        )
+        client = info.client("connect")
         client.describe_queue(InstanceId=info.instance_id, QueueId="msp_general")  # warm-up
         latencies = []
         for _ in range(requests):

@@ -62,15 +62,10 @@ def lambda_context() -> FakeLambdaContext:
     return FakeLambdaContext()
 
 
-@pytest.fixture
-def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
-    """moto for every AWS call, fake credentials in ap-northeast-2, the tables of tables.yaml.
-
-    Yields {table env var: table name}; the env vars are set. NOTIFY_TOPIC_ARN is unset.
-    """
+def _moto_tables(mp: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
     for key in [k for k in os.environ if k.startswith("AWS_ENDPOINT_URL") or k == "AWS_PROFILE"]:
-        monkeypatch.delenv(key)
-    monkeypatch.delenv("NOTIFY_TOPIC_ARN", raising=False)
+        mp.delenv(key)
+    mp.delenv("NOTIFY_TOPIC_ARN", raising=False)
     for key, value in {
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
@@ -78,14 +73,30 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
         "AWS_DEFAULT_REGION": REGION,
         "AWS_REGION": REGION,
     }.items():
-        monkeypatch.setenv(key, value)
+        mp.setenv(key, value)
     aicc_aws.reset()
     with mock_aws():
         tables = create_tables(boto3.client("dynamodb", region_name=REGION), config().tables)
         for env, name in tables.items():
-            monkeypatch.setenv(env, name)
+            mp.setenv(env, name)
         yield tables
     aicc_aws.reset()
+
+
+@pytest.fixture
+def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
+    """moto for every AWS call, fake credentials in ap-northeast-2, the tables of tables.yaml.
+
+    Yields {table env var: table name}; the env vars are set. NOTIFY_TOPIC_ARN is unset.
+    """
+    yield from _moto_tables(monkeypatch)
+
+
+@pytest.fixture(scope="module")
+def aws_module() -> Iterator[dict[str, str]]:
+    """`aws`, once for a test module (creating moto's tables is most of a short test's time)."""
+    with pytest.MonkeyPatch.context() as mp:
+        yield from _moto_tables(mp)
 
 
 @pytest.fixture(scope="module")

@@ -11,6 +11,7 @@ import json
 import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 INFO_FILE = "server.json"
 PID_FILE = "server.pid"
@@ -40,6 +41,22 @@ class ServerInfo:
     tables: dict[str, str] = field(default_factory=dict)  # tables.yaml key -> table name
     topic_arn: str = ""
     state_dir: str = ""
+
+    def client(self, service: str, **config: Any) -> Any:
+        """A boto3 client of the local stack: Connect at the emulator, anything else at moto.
+        `config`: botocore Config arguments (retries=...)."""
+        import boto3
+        from botocore.config import Config
+
+        make: Any = boto3.client  # the stubs overload per service name; this takes any
+        return make(
+            service,
+            endpoint_url=self.connect_endpoint if service == "connect" else self.aws_endpoint,
+            region_name=self.region,
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+            config=Config(**config) if config else None,
+        )
 
     def write(self, state_dir: Path) -> None:
         path = state_dir / INFO_FILE

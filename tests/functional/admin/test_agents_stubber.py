@@ -14,12 +14,10 @@ import botocore.session
 import pytest
 from botocore.stub import ANY, Stubber
 from helpers import REGION
-from moto import mock_aws
 
 from aicc.settings import config
 from aicc_ops.admin import agents as a
 from aicc_ops.admin.context import OpsContext, Target
-from aicc_ops.local.tables import create_tables
 
 from ..conftest import AGENTS, CUSTOMERS, ROSTERS, Tables
 
@@ -41,20 +39,8 @@ PASSWORD = re.compile(
 
 
 @pytest.fixture(scope="module")
-def moto_tables() -> Iterator[dict[str, str]]:
-    """moto and the tables once for the module (creating them is most of a test's time)."""
-    with pytest.MonkeyPatch.context() as mp:
-        for key in [k for k in os.environ if k.startswith("AWS_ENDPOINT_URL") or k == "AWS_PROFILE"]:
-            mp.delenv(key)
-        for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
-            mp.setenv(key, "testing")
-        mp.setenv("AWS_DEFAULT_REGION", REGION)
-        mp.setenv("AWS_REGION", REGION)
-        with mock_aws():
-            names = create_tables(boto3.client("dynamodb", region_name=REGION), config().tables)
-            for env, name in names.items():
-                mp.setenv(env, name)
-            yield names
+def moto_tables(aws_module: dict[str, str]) -> dict[str, str]:
+    return aws_module
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ response against its output shape. The agents table is moto's.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -14,12 +13,10 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 from helpers import REGION
-from moto import mock_aws
 
 from aicc.settings import config
 from aicc_ops.admin import queues as q
 from aicc_ops.admin.context import OpsContext, Target
-from aicc_ops.local.tables import create_tables
 
 INSTANCE = "aicc-test"
 ARN = f"arn:aws:connect:{REGION}:111122223333:instance/{INSTANCE}"
@@ -145,19 +142,8 @@ def profile_queues_response(key: str) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def tables() -> Iterator[dict[str, str]]:
-    """moto and the tables of tables.yaml, once for the module (the `aws` fixture costs ~1 s a test)."""
-    with pytest.MonkeyPatch.context() as mp:
-        for key in [k for k in os.environ if k.startswith("AWS_ENDPOINT_URL") or k == "AWS_PROFILE"]:
-            mp.delenv(key)
-        for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
-            mp.setenv(key, "testing")
-        mp.setenv("AWS_DEFAULT_REGION", REGION)
-        with mock_aws():
-            names = create_tables(boto3.client("dynamodb", region_name=REGION), config().tables)
-            for env, name in names.items():
-                mp.setenv(env, name)
-            yield names
+def tables(aws_module: dict[str, str]) -> dict[str, str]:
+    return aws_module
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 from click.testing import CliRunner, Result
 
@@ -32,13 +31,7 @@ def local(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Serv
 
 
 def connect_client(info: ServerInfo) -> Any:
-    return boto3.client(
-        "connect",
-        endpoint_url=info.connect_endpoint,
-        region_name=info.region,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
+    return info.client("connect")
 
 
 # ---- against the local stack -----------------------------------------------------------------------

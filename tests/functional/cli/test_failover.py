@@ -460,13 +460,7 @@ def test_local_traffic_shift_on_the_emulators_group_and_back(server: ServerInfo,
     ]
     assert all(s["health"] and not any(h["problem"] for h in s["health"]) for s in data["steps"])
     assert data["rolled_back"] is True
-    connect = boto3.client(
-        "connect",
-        endpoint_url=server.connect_endpoint,
-        region_name=server.region,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
+    connect = server.client("connect")
     now = connect.get_traffic_distribution(Id=data["group"]["arn"])
     assert {d["Region"]: d["Percentage"] for d in now["TelephonyConfig"]["Distributions"]} == {
         "ap-northeast-2": 100,

@@ -98,13 +98,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         mp.setattr(OpsContext, "session", property(session))
         config.cache_clear()
         with serve(state_dir, config=load_config(config_dir), acw_seconds=0.2) as info:
-            connect = boto3.client(
-                "connect",
-                endpoint_url=info.connect_endpoint,
-                region_name=info.region,
-                aws_access_key_id="testing",
-                aws_secret_access_key="testing",
-            )
+            connect = info.client("connect")
             yield Stack(state_dir, info, connect)
     config.cache_clear()
 

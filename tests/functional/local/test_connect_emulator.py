@@ -9,9 +9,7 @@ import urllib.request
 from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from aicc_ops.local.connect_emulator import ConnectEmulator
@@ -22,14 +20,7 @@ INSTANCE = "aicc-local"
 
 @pytest.fixture(scope="module")
 def connect(local_server: Any) -> Any:
-    return boto3.client(
-        "connect",
-        endpoint_url=local_server.connect_endpoint,
-        region_name="ap-northeast-2",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-        config=Config(retries={"mode": "standard", "max_attempts": 1}),
-    )
+    return local_server.client("connect", retries={"mode": "standard", "max_attempts": 1})
 
 
 def call_api(info: Any, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
@@ -147,14 +138,7 @@ def test_rate_limit_answers_throttling_like_connect(local_server: Any) -> None:
 
     emulator.limiter = ConnectLimiter(0.5, 2)
     try:
-        client = boto3.client(
-            "connect",
-            endpoint_url=local_server.connect_endpoint,
-            region_name="ap-northeast-2",
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
-            config=Config(retries={"mode": "standard", "max_attempts": 1}),
-        )
+        client = local_server.client("connect", retries={"mode": "standard", "max_attempts": 1})
         client.list_queues(InstanceId=INSTANCE)
         client.list_queues(InstanceId=INSTANCE)
         with pytest.raises(ClientError) as caught:
