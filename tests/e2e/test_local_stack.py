@@ -100,3 +100,17 @@ def test_operator_signs_agents_in_and_places_a_mix_of_calls(stack: dict[str, Any
     assert any(c.get("agent") for c in calls)  # queued calls were answered by simulated agents
     bad = run("local", "agents", "--available", "nobody", env=stack["env"], check=False)
     assert bad.returncode == 1 and "no such agent" in bad.stderr
+
+
+def test_commands_follow_aws_endpoint_url_like_any_boto3_tool(stack: dict[str, Any]) -> None:
+    """Without --local, the AWS code path: endpoints, region, instance and tables from the environment
+    (what `eval "$(aicc-ops local env)"` exports), exactly as an operator points a tool at AWS."""
+    exports = dict(
+        line.removeprefix("export ").split("=", 1)
+        for line in run("local", "env", env=stack["env"]).stdout.splitlines()
+    )
+    env = {**exports, "AICC_LOCAL_DIR": "/nonexistent"}  # no way to find the server but the exports
+    queues = json.loads(run("queues", "status", "--output", "json", env=env).stdout)
+    assert {q["key"] for q in queues} >= {"msp_emergency", "msp_general", "general_customer", "after_hours"}
+    agents = json.loads(run("agents", "list", "--output", "json", env=env).stdout)
+    assert "ts.park" in {a["login"] for a in agents}

@@ -225,6 +225,8 @@ def test_call_api_rejects_bad_requests_with_what_to_fix(local_server: Any) -> No
         ({}, "caller"),
         ({"caller": "01012345678"}, "E.164"),
         ({"caller": "+821012345678", "inputs": ["hello"]}, "not a caller input"),
+        ({"caller": "+821012345678", "hold_seconds": "x"}, "hold_seconds"),
+        ({"caller": "+821012345678", "at": "tomorrow"}, "ISO-8601"),
     ):
         with pytest.raises(urllib.error.HTTPError) as caught:
             call_api(local_server, "POST", "/calls", body)
