@@ -347,3 +347,25 @@ def test_paging_and_input_bounds_are_checked_like_connect(connect: Any) -> None:
             InstanceId=INSTANCE, UserId=created["UserId"], PhoneConfig={"PhoneType": "DESK_PHONE"}
         )
     connect.delete_user(InstanceId=INSTANCE, UserId=created["UserId"])
+
+
+def test_the_aws_endpoint_serves_the_other_services_the_toolkit_uses(local_server: Any) -> None:
+    s3 = local_server.client("s3")
+    s3.create_bucket(
+        Bucket="aicc-local-exports", CreateBucketConfiguration={"LocationConstraint": "ap-northeast-2"}
+    )
+    s3.put_object(Bucket="aicc-local-exports", Key="a.json", Body=b"{}")
+    assert local_server.client("sqs").create_queue(QueueName="aicc-local-events")["QueueUrl"]
+    local_server.client("cloudwatch").put_metric_data(
+        Namespace="AICC", MetricData=[{"MetricName": "m", "Value": 1}]
+    )
+    secret = local_server.client("secretsmanager").create_secret(Name="aicc/test", SecretString="x")
+    assert secret["ARN"].startswith("arn:aws:secretsmanager:ap-northeast-2:")
+    sent = local_server.client("events").put_events(
+        Entries=[{"Source": "aicc", "DetailType": "t", "Detail": "{}"}]
+    )
+    assert sent["FailedEntryCount"] == 0
+    tables = local_server.client("dynamodb").list_tables()["TableNames"]
+    assert set(local_server.tables.values()) <= set(tables)
+    topics = local_server.client("sns").list_topics()["Topics"]
+    assert local_server.topic_arn in {t["TopicArn"] for t in topics}
