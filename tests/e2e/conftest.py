@@ -3,8 +3,10 @@ the commands under test run as subprocesses over HTTP, and `local down` stops it
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -64,4 +66,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     try:
         yield {**info, "env": env, "state_dir": Path(state_dir)}
     finally:
-        run("local", "down", env=env, check=False)
+        down = run("local", "down", env=env, check=False)
+        if down.returncode != 0:  # never leave a server behind, whatever broke the CLI
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(info["pid"], signal.SIGTERM)
