@@ -19,7 +19,7 @@ from typing import Any
 from aicc.settings import Config, config
 
 from ..engine.flows import REPO_ROOT
-from ..local.runtime import ServerInfo, default_state_dir, read_info
+from ..local.runtime import NotRunningError, ServerInfo, running_info
 from .ratelimit import ConnectLimiter
 
 # Every Connect call is retried on throttling with botocore's adaptive mode (client-side rate
@@ -60,11 +60,10 @@ class OpsContext:
     def server(self) -> ServerInfo | None:
         if not self.target.local:
             return None
-        state_dir = self.target.state_dir or default_state_dir()
-        info = read_info(state_dir)
-        if info is None:
-            raise TargetError(f"no local stack runs from {state_dir}: start it with `aicc-ops local up`")
-        return info
+        try:
+            return running_info(self.target.state_dir)
+        except NotRunningError as exc:
+            raise TargetError(str(exc)) from None
 
     @cached_property
     def outputs(self) -> dict[str, Any]:
@@ -72,6 +71,11 @@ class OpsContext:
         if not self.target.env:
             return {}
         return terraform_outputs(self.target.env, self.target.terraform_dir)
+
+    def output(self, name: str) -> Any:
+        """The value of one Terraform output of --env (None without --env or such an output)."""
+        entry = self.outputs.get(name)
+        return entry.get("value") if isinstance(entry, dict) and "value" in entry else entry
 
     @cached_property
     def session(self) -> Any:
@@ -81,7 +85,7 @@ class OpsContext:
             return boto3.Session(
                 aws_access_key_id="testing", aws_secret_access_key="testing", region_name=self.server.region
             )
-        region = self.target.region or _output_value(self.outputs, "region")
+        region = self.target.region or self.output("region")
         try:
             session = boto3.Session(profile_name=self.target.profile, region_name=region)
         except Exception as exc:  # botocore ProfileNotFound and friends
@@ -102,7 +106,7 @@ class OpsContext:
             return self.server.instance_id
         if os.environ.get("AICC_INSTANCE_ID"):
             return os.environ["AICC_INSTANCE_ID"]
-        found = _output_value(self.outputs, "instance_id")
+        found = self.output("instance_id")
         if found:
             return str(found)
         raise TargetError(
@@ -116,7 +120,7 @@ class OpsContext:
             raise TargetError(f"no table {key!r} in tables.yaml")
         if self.server:
             return self.server.tables[key]
-        names = _output_value(self.outputs, "table_names") or {}
+        names = self.output("table_names") or {}
         if key in names:
             return str(names[key])
         if os.environ.get(schema.env):
@@ -165,9 +169,9 @@ class OpsContext:
         return out
 
 
-def _output_value(outputs: dict[str, Any], name: str) -> Any:
-    entry = outputs.get(name)
-    return entry.get("value") if isinstance(entry, dict) and "value" in entry else entry
+def environments(terraform_dir: Path) -> list[str]:
+    """The environments: the folders of terraform/envs with a terraform.tfvars."""
+    return sorted(p.name for p in (terraform_dir / "envs").iterdir() if (p / "terraform.tfvars").is_file())
 
 
 def outputs_file(env: str, terraform_dir: Path) -> Path:
@@ -178,9 +182,7 @@ def terraform_outputs(env: str, terraform_dir: Path) -> dict[str, Any]:
     """`terraform output -json` of an environment: the copy `deploy apply` saved, else Terraform."""
     env_dir = terraform_dir / "envs" / env
     if not (env_dir / "terraform.tfvars").is_file():
-        envs = (terraform_dir / "envs").iterdir()
-        known = sorted(p.name for p in envs if (p / "terraform.tfvars").is_file())
-        raise TargetError(f"{env!r} is not an environment; one of {', '.join(known)}")
+        raise TargetError(f"{env!r} is not an environment; one of {', '.join(environments(terraform_dir))}")
     saved = outputs_file(env, terraform_dir)
     if saved.is_file():
         try:

@@ -2,30 +2,37 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 
 import click
 
-from . import agents, call, connect, demo, deploy, failover, flows, local, queues, roster
+# Command groups, each the same-named object of the same-named module. A group's module (with
+# boto3, the engine...) is imported only when it runs: `aicc-ops local status` skips the engine.
+COMMANDS = ("agents", "call", "connect", "demo", "deploy", "failover", "flows", "local", "queues", "roster")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
+class LazyGroup(click.Group):
+    """click's documented lazy-loading group: subcommands are imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        module = importlib.import_module(f"{__name__}.{cmd_name}")
+        command: click.Command = getattr(module, cmd_name)
+        return command
+
+
+@click.group(
+    cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110}
+)
 @click.version_option(package_name="aicc-ops")
 def cli() -> None:
     """Operate the AICC contact center on Amazon Connect, and its local stack."""
-
-
-cli.add_command(call.call)
-cli.add_command(flows.flows)
-cli.add_command(demo.demo)
-cli.add_command(deploy.deploy)
-cli.add_command(local.local)
-cli.add_command(roster.roster)
-cli.add_command(connect.connect)
-cli.add_command(queues.queues)
-cli.add_command(agents.agents)
-cli.add_command(failover.failover)
 
 
 def main() -> None:

@@ -22,6 +22,22 @@ import click
 from tabulate import tabulate
 
 from ..admin.context import OpsContext, Target, TargetError, error_text
+from ..local.runtime import NotRunningError, ServerInfo, running_info
+
+state_dir_option = click.option(
+    "--state-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="AICC_LOCAL_DIR",
+    help="The local stack's state directory [default: ~/.local/state/aicc-ops/local].",
+)
+
+
+def running_server(state_dir: Path | None) -> ServerInfo:
+    """The running local stack server, or a click error saying how to start it."""
+    try:
+        return running_info(state_dir)
+    except NotRunningError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 def target_options(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -34,12 +50,7 @@ def target_options(f: Callable[..., Any]) -> Callable[..., Any]:
         "--env", "env", metavar="ENV", help="Environment (terraform/envs/ENV): its Terraform outputs."
     )
     @click.option("--local", is_flag=True, help="Operate on the local stack started by `aicc-ops local up`.")
-    @click.option(
-        "--state-dir",
-        type=click.Path(file_okay=False, path_type=Path),
-        envvar="AICC_LOCAL_DIR",
-        help="The local stack's state directory (with --local).",
-    )
+    @state_dir_option
     @functools.wraps(f)
     def wrapper(
         profile: str | None,

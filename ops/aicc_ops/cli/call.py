@@ -18,11 +18,10 @@ from ..engine.flows import handler_names
 from ..engine.interpreter import CallerInput, CallResult
 from ..engine.lambdas import FAULTS
 from ..local.call_client import CallApiError, CallClient
-from ..local.runtime import default_state_dir, read_info
 from ..local.scenarios import DEMO_CALLS
 from ..local.stack import local_stack
 from ._errors import user_errors
-from ._options import emit, output_option
+from ._options import emit, output_option, running_server, state_dir_option
 
 DEFAULT_NUMBER = "+821012345678"
 SEOUL = ZoneInfo("Asia/Seoul")
@@ -185,12 +184,7 @@ def simulate(
 @click.option("--interval", type=click.FloatRange(0, 3600), default=0.0, help="Seconds between calls.")
 @click.option("--talk-seconds", type=click.FloatRange(0, 86400), help="Agents' talk time for these calls.")
 @click.option("--follow", is_flag=True, help="Wait until every call has ended, showing progress.")
-@click.option(
-    "--state-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    envvar="AICC_LOCAL_DIR",
-    help="The local stack's state directory.",
-)
+@state_dir_option
 @output_option
 def place(
     number: str,
@@ -212,10 +206,7 @@ def place(
       aicc-ops call place --mix --count 20 --interval 0.5      # a burst of mixed calls
       aicc-ops call place --input say:솔트웨어 --input say:김민준 --input 1234# --input 2
     """
-    info = read_info(state_dir or default_state_dir())
-    if info is None:
-        raise click.ClickException("no local stack runs: start it with `aicc-ops local up`")
-    client = CallClient(info.calls_endpoint)
+    client = CallClient(running_server(state_dir).calls_endpoint)
     caller = parse_number(number)
     at = parse_at(at_text).isoformat() if at_text else None
     with user_errors():

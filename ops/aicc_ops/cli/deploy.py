@@ -20,6 +20,7 @@ from typing import Any
 import click
 from tabulate import tabulate
 
+from ..admin.context import environments, outputs_file
 from ..engine.flows import REPO_ROOT
 
 MIN_TERRAFORM = (1, 6)
@@ -116,8 +117,6 @@ class Deployer:
     def save_outputs(self) -> Path | None:
         """Keep `terraform output -json` in envs/ENV/outputs.json: operator commands with --env read
         the instance ID and table names there without initialising the backend each time."""
-        from ..admin.context import outputs_file
-
         target = outputs_file(self.env, self.dir)
         try:
             outputs = json.loads(self.run("output", "-json", capture=True) or "{}")
@@ -244,10 +243,6 @@ def check_credentials(profile: str | None) -> str:
     except (BotoCoreError, ClientError) as exc:
         raise click.ClickException(f"AWS credentials do not work: {exc}") from None
     return str(identity["Account"])
-
-
-def environments(terraform_dir: Path) -> list[str]:
-    return sorted(p.name for p in (terraform_dir / "envs").iterdir() if (p / "terraform.tfvars").is_file())
 
 
 def _deployer(env: str, terraform_dir: Path, profile: str | None) -> tuple[Deployer, str]:

@@ -24,16 +24,9 @@ from ..local.runtime import (
     pid_alive,
     read_info,
 )
-from ._options import emit, output_option
+from ._options import emit, output_option, running_server, state_dir_option
 
 DEFAULT_PORTS = {"aws": 5466, "connect": 5467, "calls": 5468}
-
-STATE_DIR = click.option(
-    "--state-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    envvar="AICC_LOCAL_DIR",
-    help="Where the server keeps its info file, pid and log [default: ~/.local/state/aicc-ops/local].",
-)
 
 
 @click.group()
@@ -58,7 +51,7 @@ def _log_tail(state_dir: Path, lines: int = 15) -> str:
 
 
 @local.command()
-@STATE_DIR
+@state_dir_option
 @click.option(
     "--aws-port", type=int, default=DEFAULT_PORTS["aws"], show_default=True, help="moto (0: any free port)."
 )
@@ -131,7 +124,7 @@ def up(state_dir: Path | None, timeout: float, output: str, **options: Any) -> N
 
 
 @local.command()
-@STATE_DIR
+@state_dir_option
 @click.option(
     "--timeout", type=float, default=20.0, show_default=True, help="Seconds before the server is killed."
 )
@@ -166,24 +159,18 @@ def _pid(state_dir: Path) -> int | None:
 
 
 @local.command()
-@STATE_DIR
+@state_dir_option
 @output_option
 def status(state_dir: Path | None, output: str) -> None:
     """What runs where: endpoints, agents by state, calls by state. Exit 1 when not running."""
-    state_dir = state_dir or default_state_dir()
-    info = read_info(state_dir)
-    if info is None:
-        raise click.ClickException(f"no local stack runs from {state_dir}: start it with `aicc-ops local up`")
-    _show(info, output)
+    _show(running_server(state_dir), output)
 
 
 @local.command("env")
-@STATE_DIR
+@state_dir_option
 def env_command(state_dir: Path | None) -> None:
     """Shell exports pointing the AWS CLI and boto3 at the local stack: eval "$(aicc-ops local env)"."""
-    info = read_info(state_dir or default_state_dir())
-    if info is None:
-        raise click.ClickException("no local stack runs: start it with `aicc-ops local up`")
+    info = running_server(state_dir)
     exports = {
         "AWS_ENDPOINT_URL": info.aws_endpoint,
         "AWS_ENDPOINT_URL_CONNECT": info.connect_endpoint,
@@ -235,7 +222,7 @@ def _show(info: ServerInfo, output: str) -> None:
 
 
 @local.command("agents")
-@STATE_DIR
+@state_dir_option
 @click.argument("logins", nargs=-1)
 @click.option(
     "--available", "status", flag_value="AVAILABLE", help="Sign the simulated agents in (routable)."
@@ -260,10 +247,7 @@ def agents_command(
       aicc-ops local agents --available --all        # everyone signs in
       aicc-ops local agents --offline ts.park ts.choi
     """
-    info = read_info(state_dir or default_state_dir())
-    if info is None:
-        raise click.ClickException("no local stack runs: start it with `aicc-ops local up`")
-    client = CallClient(info.calls_endpoint)
+    client = CallClient(running_server(state_dir).calls_endpoint)
     try:
         current = client.agents()
         if status is None:

@@ -258,13 +258,15 @@ class Engine:
         # (flow key, action identifier) -> the ErrorType that action raises instead of running.
         self.queue_limits: dict[str, int] = {}
         self.action_faults: dict[tuple[str, str], str] = {}
-        # Live queues (the local stack server): the contacts waiting right now, and an atomic
-        # check-and-reserve of a place in a queue (contact ID, queue key, capacity or None) -> room?
-        self.backlog_source: Callable[[], dict[str, tuple[int, int]]] | None = None
-        self.admit: Callable[[str, str, int | None], bool] | None = None
+        # Where queue metrics and capacity come from: the backlog above, unless the local stack
+        # server's live queues take over (what waits right now, and an atomic check-and-reserve
+        # of a place: contact ID, queue key, capacity or None -> room?).
+        self.queue_backlog: Callable[[], dict[str, tuple[int, int]]] = lambda: self.backlog
+        self.admit: Callable[[str, str, int | None], bool] = self._admit_from_backlog
 
-    def queue_backlog(self) -> dict[str, tuple[int, int]]:
-        return self.backlog_source() if self.backlog_source is not None else self.backlog
+    def _admit_from_backlog(self, contact_id: str, queue_key: str, limit: int | None) -> bool:
+        waiting, _ = self.backlog.get(queue_key, (0, 0))
+        return limit is None or waiting < limit
 
     # ---- public -----------------------------------------------------------------------------
     def run(
@@ -752,13 +754,8 @@ class _Run:
         if target[0] == "queue":
             queue = self.e.config.queues[target[1]]
             limit = self.e.queue_limits.get(target[1], queue.max_contacts)
-            if self.e.admit is not None:
-                if not self.e.admit(self.c.contact_id, target[1], limit):
-                    return _Outcome("error", "QueueAtCapacity", f"{queue.name} holds {limit}")
-            else:
-                waiting, _ = self.e.backlog.get(target[1], (0, 0))
-                if limit is not None and waiting >= limit:
-                    return _Outcome("error", "QueueAtCapacity", f"{queue.name} holds {waiting}")
+            if not self.e.admit(self.c.contact_id, target[1], limit):
+                return _Outcome("error", "QueueAtCapacity", f"{queue.name} holds {limit}")
         name = self.queue_name(target)
         self.r.queue_transfers.append(name)
         self.note("queue", name)

@@ -149,7 +149,7 @@ class LiveCenter:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._dispatch_loop, name="aicc-live-dispatch", daemon=True)
         engine.presence = LivePresence(self)
-        engine.backlog_source = self.backlog  # queue metrics and capacity read the live queues
+        engine.queue_backlog = self.backlog  # queue metrics and capacity read the live queues
         engine.admit = self._admit
         emulator.live = self
         emulator.listeners.append(self._user_changed)

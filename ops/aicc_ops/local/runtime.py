@@ -83,6 +83,19 @@ def is_server(pid: int) -> bool:
         return not Path("/proc/self").exists()  # no /proc (macOS): trust the file
 
 
+class NotRunningError(LookupError):
+    """No local stack server runs from a state directory; the message says how to start one."""
+
+
+def running_info(state_dir: Path | None) -> ServerInfo:
+    """The server running from state_dir (default: default_state_dir()), else NotRunningError."""
+    where = state_dir or default_state_dir()
+    info = read_info(where)
+    if info is None:
+        raise NotRunningError(f"no local stack runs from {where}: start it with `aicc-ops local up`")
+    return info
+
+
 def read_info(state_dir: Path) -> ServerInfo | None:
     """The running server's info, or None when none runs (a stale file from a crash is ignored)."""
     path = state_dir / INFO_FILE
