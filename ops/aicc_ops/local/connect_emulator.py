@@ -522,11 +522,8 @@ class ConnectEmulator:
 
     def op_ListQueueQuickConnects(self, p: dict[str, Any]) -> dict[str, Any]:
         queue = self._get(self.queues, p["QueueId"], "Queue")
-        items = [  # a queue offers the other queues' quick connects, as Terraform associates them
-            {"Id": k, "Arn": qc["QuickConnectARN"], "Name": qc["Name"], "QuickConnectType": "QUEUE"}
-            for k, qc in self.quick_connects.items()
-            if k != f"qc-{queue['QueueId']}"
-        ]
+        # A queue offers the other queues' quick connects, as Terraform associates them.
+        items = [s for s in self._quick_connect_summaries() if s["Id"] != f"qc-{queue['QueueId']}"]
         return self._page(items, p, "QuickConnectSummaryList")
 
     def op_ListHoursOfOperations(self, p: dict[str, Any]) -> dict[str, Any]:
@@ -568,12 +565,14 @@ class ConnectEmulator:
         flow["Content"] = p["Content"]
         return {}
 
-    def op_ListQuickConnects(self, p: dict[str, Any]) -> dict[str, Any]:
-        items = [
+    def _quick_connect_summaries(self) -> list[dict[str, Any]]:
+        return [
             {"Id": k, "Arn": qc["QuickConnectARN"], "Name": qc["Name"], "QuickConnectType": "QUEUE"}
             for k, qc in self.quick_connects.items()
         ]
-        return self._page(items, p, "QuickConnectSummaryList")
+
+    def op_ListQuickConnects(self, p: dict[str, Any]) -> dict[str, Any]:
+        return self._page(self._quick_connect_summaries(), p, "QuickConnectSummaryList")
 
     def op_DescribeQuickConnect(self, p: dict[str, Any]) -> dict[str, Any]:
         return {"QuickConnect": self._get(self.quick_connects, p["QuickConnectId"], "QuickConnect")}
