@@ -20,12 +20,15 @@ import string
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aicc.settings import TEAMS, Config
 
 from .context import OpsContext, error_text, scan_all
-from .queues import HOME_ATTRIBUTE
+from .queues import HOME_ATTRIBUTE, agent_items
+
+if TYPE_CHECKING:
+    from botocore.exceptions import ClientError
 
 # Role -> the security profile every agent of that role gets (terraform/modules/connect).
 ROLES: dict[str, str] = {"agent": "AICC Agent", "supervisor": "AICC Supervisor", "admin": "AICC Admin"}
@@ -352,8 +355,7 @@ def search_users(ops: OpsContext, logins: Collection[str] | None = None) -> dict
     return {str(u["Username"]).casefold(): u for u in found if u.get("Username")}
 
 
-def agent_records(ops: OpsContext) -> dict[str, dict[str, Any]]:
-    return {str(item["login"]): item for item in scan_all(ops.table("agents"))}
+agent_records = agent_items  # every agents-table record by login (`queues rebalance` reads them too)
 
 
 # ---- onboarding: the plan -----------------------------------------------------------------------
@@ -369,6 +371,9 @@ class Change:
         if not self.before:
             return f"{self.field} {self.after}"
         return f"{self.field}: {self.before} -> {self.after}"
+
+    def as_dict(self) -> dict[str, str]:
+        return {"field": self.field, "before": self.before, "after": self.after}
 
 
 @dataclass
@@ -553,7 +558,7 @@ class Result:
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"login": self.login, "outcome": self.outcome}
-        out["changes"] = [{"field": c.field, "before": c.before, "after": c.after} for c in self.changes]
+        out["changes"] = [c.as_dict() for c in self.changes]
         if self.error:
             out["error"] = self.error
         if self.note:
@@ -565,6 +570,11 @@ def _aws_errors() -> tuple[type[Exception], ...]:
     from botocore.exceptions import BotoCoreError, ClientError
 
     return (ClientError, BotoCoreError)
+
+
+def _gone(exc: ClientError) -> bool:
+    """Whether the call failed because the resource is not there (any more)."""
+    return exc.response.get("Error", {}).get("Code") == "ResourceNotFoundException"
 
 
 def onboard(
@@ -668,10 +678,9 @@ def new_password(length: int = 20) -> str:
 def secrets_kms_key(ops: OpsContext) -> str | None:
     """The customer-managed KMS key for the initial-password secrets: the `kms_key_arn` Terraform
     output of --env; None locally, without --env, or when the deployment does not export it."""
-    if ops.target.local or not ops.target.env:
+    if ops.target.local:
         return None
-    entry = ops.outputs.get(KMS_KEY_OUTPUT)
-    value = entry.get("value") if isinstance(entry, dict) else entry
+    value = ops.output(KMS_KEY_OUTPUT)
     return str(value) if value else None
 
 
@@ -788,7 +797,7 @@ def plan_offboarding(ops: OpsContext, logins: list[str]) -> list[Departure]:
             described = sm.describe_secret(SecretId=secret_name(login))
             secret = "DeletedDate" not in described
         except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") != "ResourceNotFoundException":
+            if not _gone(exc):
                 raise
             secret = False
         out.append(Departure(login, str(user["Id"]) if user else "", record, secret))
@@ -840,14 +849,11 @@ def offboard(ops: OpsContext, departures: Iterable[Departure]) -> Iterator[Resul
 def _depart(ops: OpsContext, table: Any, d: Departure) -> None:
     from botocore.exceptions import ClientError
 
-    def gone(exc: ClientError) -> bool:
-        return exc.response.get("Error", {}).get("Code") == "ResourceNotFoundException"
-
     if d.user_id:
         try:
             ops.client("connect").delete_user(InstanceId=ops.instance_id, UserId=d.user_id)
         except ClientError as exc:
-            if not gone(exc):
+            if not _gone(exc):
                 raise
     if d.record:
         table.delete_item(Key={"login": d.login})
@@ -859,5 +865,5 @@ def _depart(ops: OpsContext, table: Any, d: Departure) -> None:
                 SecretId=secret_name(d.login), ForceDeleteWithoutRecovery=True
             )
         except ClientError as exc:
-            if not gone(exc):
+            if not _gone(exc):
                 raise

@@ -11,7 +11,7 @@ for operators in docs/queues.md.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -255,6 +255,25 @@ def risk_order(status: QueueStatus) -> tuple[bool, int, float, str]:
     return (status.priority is None, status.priority or 0, -share, status.queue.ref)
 
 
+def _move(
+    agent: AgentState, from_id: str, profiles: Mapping[str, Profile], to: Profile, queue: str, reason: str
+) -> Move:
+    """The agent's move from profile `from_id` (labelled by its Connect ID when unknown) to `to`."""
+    current = profiles.get(from_id)
+    return Move(
+        login=agent.login,
+        user_id=agent.user_id,
+        from_id=from_id,
+        from_label=current.label if current else from_id,
+        from_ref=current.ref if current else from_id,
+        to_id=to.id,
+        to_label=to.label,
+        to_ref=to.ref,
+        queue=queue,
+        reason=reason,
+    )
+
+
 def plan_rebalance(
     queues: Sequence[QueueStatus],
     agents: Sequence[AgentState],
@@ -388,18 +407,8 @@ class _Planner:
         if not ranked:
             return None
         _, agent, target = min(ranked, key=lambda r: r[0])
-        current = self.profile(agent)
-        return Move(
-            login=agent.login,
-            user_id=agent.user_id,
-            from_id=self.current[agent.user_id],
-            from_label=current.label if current else self.current[agent.user_id],
-            from_ref=current.ref if current else self.current[agent.user_id],
-            to_id=target.id,
-            to_label=target.label,
-            to_ref=target.ref,
-            queue=queue.queue.name,
-            reason=queue.summary(),
+        return _move(
+            agent, self.current[agent.user_id], self.profiles, target, queue.queue.name, queue.summary()
         )
 
     def shortfall(self, queue: QueueStatus, capped: bool) -> str:
@@ -453,20 +462,8 @@ def plan_restore(agents: Sequence[AgentState], profiles: Mapping[str, Profile]) 
         elif agent.activity is Activity.ON_CONTACT:
             plan.on_contact.append(agent.login)
         else:
-            current = profiles.get(agent.profile_id)
             plan.moves.append(
-                Move(
-                    login=agent.login,
-                    user_id=agent.user_id,
-                    from_id=agent.profile_id,
-                    from_label=current.label if current else agent.profile_id,
-                    from_ref=current.ref if current else agent.profile_id,
-                    to_id=home.id,
-                    to_label=home.label,
-                    to_ref=home.ref,
-                    queue="",
-                    reason="back to the home routing profile",
-                )
+                _move(agent, agent.profile_id, profiles, home, "", "back to the home routing profile")
             )
     return plan
 
@@ -493,31 +490,36 @@ def _chunks(items: Sequence[str]) -> list[list[str]]:
     return [list(items[i : i + FILTER_LIMIT]) for i in range(0, len(items), FILTER_LIMIT)]
 
 
+def _token_pages(ops: OpsContext, operation: str, key: str, **params: Any) -> Iterator[dict[str, Any]]:
+    """The `key` items of every page of a Connect call that pages by NextToken without a boto3
+    paginator (GetCurrentMetricData, GetCurrentUserData), FILTER_LIMIT per page."""
+    call = getattr(ops.client("connect"), operation)
+    params = {"InstanceId": ops.instance_id, **params, "MaxResults": FILTER_LIMIT}
+    while True:
+        page = call(**params)
+        yield from page.get(key) or []
+        if not page.get("NextToken"):
+            return
+        params["NextToken"] = page["NextToken"]
+
+
 def current_metrics(ops: OpsContext, queues: Sequence[QueueRef]) -> dict[str, dict[str, float]]:
     """Queue ID -> metric name -> value: one GetCurrentMetricData per 100 queues (and result page)."""
-    connect = ops.client("connect")
     out: dict[str, dict[str, float]] = {q.id: {} for q in queues}
     for ids in _chunks([q.id for q in queues]):
-        token: str | None = None
-        while True:
-            params: dict[str, Any] = {
-                "InstanceId": ops.instance_id,
-                "Filters": {"Queues": ids, "Channels": [CHANNEL]},
-                "Groupings": ["QUEUE"],
-                "CurrentMetrics": [{"Name": n, "Unit": u} for n, u in CURRENT_METRICS],
-                "MaxResults": FILTER_LIMIT,
-            }
-            if token:
-                params["NextToken"] = token
-            page = connect.get_current_metric_data(**params)
-            for result in page.get("MetricResults") or []:
-                queue_id = ((result.get("Dimensions") or {}).get("Queue") or {}).get("Id")
-                values = out.setdefault(str(queue_id), {})
-                for c in result.get("Collections") or []:
-                    values[c["Metric"]["Name"]] = float(c.get("Value") or 0.0)
-            token = page.get("NextToken")
-            if not token:
-                break
+        results = _token_pages(
+            ops,
+            "get_current_metric_data",
+            "MetricResults",
+            Filters={"Queues": ids, "Channels": [CHANNEL]},
+            Groupings=["QUEUE"],
+            CurrentMetrics=[{"Name": n, "Unit": u} for n, u in CURRENT_METRICS],
+        )
+        for result in results:
+            queue_id = ((result.get("Dimensions") or {}).get("Queue") or {}).get("Id")
+            values = out.setdefault(str(queue_id), {})
+            for c in result.get("Collections") or []:
+                values[c["Metric"]["Name"]] = float(c.get("Value") or 0.0)
     return out
 
 
@@ -562,24 +564,10 @@ def load_profiles(
 
 def current_user_data(ops: OpsContext, filter_name: str, ids: Sequence[str]) -> list[dict[str, Any]]:
     """GetCurrentUserData for up to 100 queue / agent IDs per call, every page, users once each."""
-    connect = ops.client("connect")
     users: dict[str, dict[str, Any]] = {}
     for chunk in _chunks(ids):
-        token: str | None = None
-        while True:
-            params: dict[str, Any] = {
-                "InstanceId": ops.instance_id,
-                "Filters": {filter_name: chunk},
-                "MaxResults": FILTER_LIMIT,
-            }
-            if token:
-                params["NextToken"] = token
-            page = connect.get_current_user_data(**params)
-            for data in page.get("UserDataList") or []:
-                users.setdefault(data["User"]["Id"], data)
-            token = page.get("NextToken")
-            if not token:
-                break
+        for data in _token_pages(ops, "get_current_user_data", "UserDataList", Filters={filter_name: chunk}):
+            users.setdefault(data["User"]["Id"], data)
     return list(users.values())
 
 

@@ -480,9 +480,8 @@ class RosterStore:
             ProjectionExpression="#l, #n, #t, #p",
             ExpressionAttributeNames={"#l": "login", "#n": "name", "#t": "team", "#p": "part"},
         )
-        people = [
-            Person(*(_text(_from_item(i), k) for k in ("login", "name", "team", "part"))) for i in found
-        ]
+        items = (_from_item(i) for i in found)
+        people = [Person(*(_text(item, k) for k in ("login", "name", "team", "part"))) for item in items]
         return {p.login: p for p in people if p.login}
 
     def rosters(self) -> dict[str, Roster]:

@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import click
-from tabulate import tabulate
 
 from aicc.settings import TEAMS
 
@@ -100,7 +99,7 @@ def _show_plan(output: str, path: Path, steps: Sequence[work.Step]) -> None:
                 "login": s.row.login,
                 "name": s.row.name,
                 "action": s.action,
-                "changes": [{"field": c.field, "before": c.before, "after": c.after} for c in s.changes],
+                "changes": [c.as_dict() for c in s.changes],
                 **({"note": s.note} if s.note else {}),
             }
             for s in steps
@@ -115,7 +114,7 @@ def _show_plan(output: str, path: Path, steps: Sequence[work.Step]) -> None:
         if s.action != "unchanged"
     ]
     if rows:
-        click.echo(tabulate(rows, headers=["action", "login", "name", "changes"], tablefmt="simple"))
+        emit(output, None, rows, ["action", "login", "name", "changes"])
         click.echo()
     for s in steps:
         if s.note:
@@ -191,8 +190,7 @@ def _summary_table(
     rows: list[list[Any]] = [[o, n] for o, n in summary.items()]
     if interrupted:
         rows.append(["not reached", total - len(results)])
-    click.echo(title)
-    click.echo(tabulate(rows, headers=["outcome", "agents"], tablefmt="simple"))
+    emit("table", None, rows, ["outcome", "agents"], title=title)
     updated = [r for r in results if r.outcome == "updated"]
     if updated:
         click.echo("\nupdated:")
@@ -335,7 +333,7 @@ def _show_departures(output: str, departures: Sequence[work.Departure], force: b
         [p["action"], p["login"], ", ".join(p["delete"]) or "not found", "\n".join(p["named_by"])]
         for p in plan
     ]
-    click.echo(tabulate(rows, headers=["action", "login", "deletes", "still named by"], tablefmt="simple"))
+    emit(output, None, rows, ["action", "login", "deletes", "still named by"])
     blocked = counts["blocked"]
     if not blocked:
         click.echo(f"\nDry run: would offboard {counts['delete']} of {len(departures)}. Nothing was changed.")

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import click
-from tabulate import tabulate
 
 from ..admin import drift
 from ..admin.context import OpsContext
@@ -74,14 +73,8 @@ def export_command(ops: OpsContext, directory: Path | None, output: str) -> None
         managed = drift.repository_view(ops.config, settings=settings)
         snapshot = _read_live(ops, settings)
         manifest = drift.write_export(snapshot, target, managed)
-    rows = [
-        [
-            drift.KINDS[k].folder,
-            manifest["counts"][drift.KINDS[k].folder]["total"],
-            manifest["counts"][drift.KINDS[k].folder]["managed"],
-        ]
-        for k in drift.KIND_ORDER
-    ]
+    counts = manifest["counts"]
+    rows = [[k.folder, counts[k.folder]["total"], counts[k.folder]["managed"]] for k in drift.KINDS.values()]
     emit(
         output,
         {**manifest, "directory": str(target)},
@@ -181,8 +174,7 @@ def _print_report(results: list[drift.ResourceDrift], counts: dict[str, int], so
         [r.name, drift.KINDS[r.kind].label, click.style(r.state, fg=_STATE_COLORS.get(r.state))]
         for r in managed
     ]
-    click.echo(f"Repository vs {source}:")
-    click.echo(tabulate(rows, headers=["resource", "kind", "state"], tablefmt="simple") if rows else "(none)")
+    emit("table", None, rows, ["resource", "kind", "state"], title=f"Repository vs {source}:")
     unmanaged = [r for r in results if not r.managed]
     if unmanaged:
         click.echo("\nUnmanaged (only in the instance; not drift):")
@@ -192,7 +184,7 @@ def _print_report(results: list[drift.ResourceDrift], counts: dict[str, int], so
                 click.echo(f"  {drift.KINDS[kind].folder}: {', '.join(names)}")
     verdict = (
         click.style("drift found", fg="red", bold=True)
-        if counts[drift.DRIFTED] or counts[drift.MISSING]
+        if drift.has_drift(results)
         else click.style("in sync", fg="green", bold=True)
     )
     click.echo(
