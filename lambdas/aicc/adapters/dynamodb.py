@@ -338,16 +338,16 @@ def _agent(item: Mapping[str, Any]) -> Agent:
     )
 
 
+def _roster(item: Mapping[str, Any]) -> Roster:
+    return Roster(_text(item, "part"), _text(item, "name"), _strings(item, "members"), _text(item, "manager"))
+
+
 class RosterRepository(_Repository):
     table_key = "rosters"
 
     def get(self, part: str) -> Roster | None:
         item = self._get("part", part) if part else None
-        if item is None:
-            return None
-        return Roster(
-            _text(item, "part"), _text(item, "name"), _strings(item, "members"), _text(item, "manager")
-        )
+        return _roster(item) if item is not None else None
 
     def put(self, roster: Roster) -> None:
         self._put(

@@ -54,6 +54,7 @@ class OpsContext:
         self.target = target
         self.config = cfg or config()
         self._clients: dict[str, Any] = {}
+        self._tables: dict[str, Any] = {}
 
     # ---- where ----------------------------------------------------------------------------------
     @cached_property
@@ -153,10 +154,12 @@ class OpsContext:
         return self._clients[service]
 
     def table(self, key: str) -> Any:
-        kwargs: dict[str, Any] = {}
-        if self.server:
-            kwargs["endpoint_url"] = self.server.aws_endpoint
-        return self.session.resource("dynamodb", **kwargs).Table(self.table_name(key))
+        if key not in self._tables:
+            kwargs: dict[str, Any] = {}
+            if self.server:
+                kwargs["endpoint_url"] = self.server.aws_endpoint
+            self._tables[key] = self.session.resource("dynamodb", **kwargs).Table(self.table_name(key))
+        return self._tables[key]
 
     def paginate(self, operation: str, key: str, **params: Any) -> list[dict[str, Any]]:
         """Every item of a paginated Connect list operation (ListQueues or list_queues; InstanceId set)."""

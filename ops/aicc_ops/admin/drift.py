@@ -29,7 +29,7 @@ from typing import Any
 
 from aicc.settings import Config
 
-from ..engine.flows import Resources, build_resources, handler_names, render_all
+from ..engine.flows import LOCAL_FUNCTION_PREFIX, Resources, build_resources, handler_names, render_all
 from .context import OpsContext, Target
 
 # A Connect client (boto3); left untyped like OpsContext.client.
@@ -39,7 +39,6 @@ View = dict[ResourceKey, dict[str, Any]]
 
 EXPORT_FORMAT = 1
 MANIFEST = "manifest.json"
-LOCAL_LAMBDA_PREFIX = "aicc-local"  # Resources.function_arn: aicc-local-<handler with dashes>
 # Terraform's QUEUE quick connects transfer through the flow every instance is created with.
 QUEUE_TRANSFER_FLOW = "Default queue transfer"
 
@@ -403,7 +402,7 @@ def env_settings(env: str, terraform_dir: Path) -> EnvSettings:
     return EnvSettings(env, prefix[1] if prefix else None, frozenset(provisioned))
 
 
-LOCAL_SETTINGS = EnvSettings("local", LOCAL_LAMBDA_PREFIX)
+LOCAL_SETTINGS = EnvSettings("local", LOCAL_FUNCTION_PREFIX)
 
 
 def repository_view(

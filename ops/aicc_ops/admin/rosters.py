@@ -26,7 +26,7 @@ from boto3.dynamodb.types import TypeSerializer
 from botocore.exceptions import BotoCoreError, ClientError
 
 # Read items exactly as the escalation Lambda reads them.
-from aicc.adapters.dynamodb import _from_item, _strings, _text
+from aicc.adapters.dynamodb import _from_item, _roster, _text
 from aicc.domain.agents import Roster
 
 from .context import OpsContext, scan_all
@@ -406,10 +406,6 @@ def _login_name() -> str:
 # ---- the tables ------------------------------------------------------------------------------------
 def _dump(values: Mapping[str, Any]) -> dict[str, Any]:
     return {k: _serializer.serialize(v) for k, v in values.items() if v not in ("", None, [])}
-
-
-def _roster(item: Mapping[str, Any]) -> Roster:
-    return Roster(_text(item, "part"), _text(item, "name"), _strings(item, "members"), _text(item, "manager"))
 
 
 def _customer(item: Mapping[str, Any]) -> CustomerTS:

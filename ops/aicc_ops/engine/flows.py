@@ -27,6 +27,7 @@ DEFAULT_FLOWS_DIR = REPO_ROOT / "terraform" / "flows"
 REGION = "ap-northeast-2"
 ACCOUNT = "000000000000"
 INSTANCE = "aicc-local"
+LOCAL_FUNCTION_PREFIX = "aicc-local"  # local Lambda names: aicc-local-<handler with dashes>
 
 
 class FlowError(ValueError):
@@ -128,7 +129,7 @@ class Resources:
         return f"{self.instance_arn}/operating-hours/{key}"
 
     def function_arn(self, name: str) -> str:
-        return f"arn:aws:lambda:{self.region}:{self.account}:function:aicc-local-{name.replace('_', '-')}"
+        return f"arn:aws:lambda:{self.region}:{self.account}:function:{local_function_name(name)}"
 
     @property
     def lex_alias_arn(self) -> str:
@@ -169,6 +170,10 @@ class Resources:
         if ref.startswith(prefix) and len(ref) > len(prefix):
             return "agent", ref[len(prefix) :]
         return None
+
+
+def local_function_name(handler: str) -> str:
+    return f"{LOCAL_FUNCTION_PREFIX}-{handler.replace('_', '-')}"
 
 
 def render(defn: FlowDef, variables: Mapping[str, Any]) -> Flow:

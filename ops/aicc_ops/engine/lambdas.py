@@ -23,6 +23,8 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from typing import Any
 
+from .flows import local_function_name
+
 MAX_RESPONSE_BYTES = 32 * 1024
 _KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 
@@ -135,7 +137,7 @@ class LocalLambdas:
         if fault == "error":
             raise LambdaInvokeError("Unhandled", f"{name} failed (injected)")
         handler = self.handler(name)
-        context = LambdaContext(f"aicc-local-{name}", arn, timeout)
+        context = LambdaContext(local_function_name(name), arn, timeout)
         run = contextvars.copy_context().run  # keeps the simulated clock inside the worker
         future = self._pool.submit(run, self._as, name, handler, event, context)
         try:
