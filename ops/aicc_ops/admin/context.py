@@ -53,7 +53,7 @@ class OpsContext:
     def __init__(self, target: Target, cfg: Config | None = None) -> None:
         self.target = target
         self.config = cfg or config()
-        self._clients: dict[str, Any] = {}
+        self._clients: dict[tuple[str, str | None], Any] = {}
         self._tables: dict[str, Any] = {}
 
     # ---- where ----------------------------------------------------------------------------------
@@ -131,15 +131,20 @@ class OpsContext:
     # ---- clients --------------------------------------------------------------------------------
     @cached_property
     def limiter(self) -> ConnectLimiter:
+        """The Connect quota of the home Region (another Region's clients have their own)."""
         if self.server:
             return ConnectLimiter(self.server.connect_rate, self.server.connect_burst)
         return ConnectLimiter()
 
-    def client(self, service: str) -> Any:
-        if service not in self._clients:
+    def client(self, service: str, region: str | None = None) -> Any:
+        """A client of the command's session; `region`: another Region's (Global Resiliency), with
+        its own Connect quota. The local stack answers for every Region."""
+        if self.server or region == self.region:
+            region = None
+        if (service, region) not in self._clients:
             from botocore.config import Config as BotoConfig
 
-            kwargs: dict[str, Any] = {}
+            kwargs: dict[str, Any] = {"region_name": region} if region else {}
             if self.server:
                 kwargs["endpoint_url"] = (
                     self.server.connect_endpoint if service == "connect" else self.server.aws_endpoint
@@ -149,9 +154,9 @@ class OpsContext:
             boto_config = BotoConfig(retries=retries, connect_timeout=5, read_timeout=30)
             client = self.session.client(service, config=boto_config, **kwargs)
             if service == "connect":
-                self.limiter.attach(client)
-            self._clients[service] = client
-        return self._clients[service]
+                (ConnectLimiter() if region else self.limiter).attach(client)
+            self._clients[service, region] = client
+        return self._clients[service, region]
 
     def table(self, key: str) -> Any:
         if key not in self._tables:

@@ -23,10 +23,11 @@ import signal
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
+from functools import reduce
 from typing import Any, Protocol
 
 from aicc.settings import Config
@@ -92,6 +93,10 @@ class FaultSet:
         return data
 
 
+def _merged(faults: Iterable[Fault]) -> FaultSet:
+    return reduce(FaultSet.merge, (f.faults for f in faults), FaultSet())
+
+
 @dataclass(frozen=True)
 class Fault:
     name: str  # as written on the command line
@@ -142,10 +147,7 @@ def parse_fault(text: str, handlers: Sequence[str], queues: Sequence[str]) -> Fa
     found = [_one_fault(p, handlers, queues) for p in parts]
     if len(found) == 1:
         return found[0]
-    merged = FaultSet()
-    for f in found:
-        merged = merged.merge(f.faults)
-    return Fault(text, merged, " + ".join(f.summary for f in found))
+    return Fault(text, _merged(found), " + ".join(f.summary for f in found))
 
 
 def baseline() -> Fault:
@@ -160,9 +162,7 @@ def with_baseline(faults: Sequence[Fault]) -> list[Fault]:
 
 
 def worst_day(handlers: Sequence[str], queues: Sequence[str]) -> Fault:
-    merged = FaultSet()
-    for name in WORST_DAY:
-        merged = merged.merge(_one_fault(name, handlers, queues).faults)
+    merged = _merged(_one_fault(name, handlers, queues) for name in WORST_DAY)
     return Fault("worst-day", merged, "all at once: " + ", ".join(WORST_DAY))
 
 
@@ -290,6 +290,7 @@ def build_plan(
 QUEUE, CALLBACK, EXPLAINED, DROPPED = "queue", "callback", "explained", "DROPPED"
 OUTCOMES = (QUEUE, CALLBACK, EXPLAINED, DROPPED)
 FAULT_COLUMNS = ["fault", "calls", *OUTCOMES, "changed", "exercised", "result"]
+DROPPED_COLUMNS = ["fault", "scenario", "detail", "path"]
 
 
 @dataclass(frozen=True)
@@ -465,8 +466,11 @@ class InProcessRunner:
 
     def bind(self, stack: Any) -> None:
         """The stack to drill (a plan needs none): aicc_ops.local.stack.LocalStack."""
+        import boto3
+
         self.stack = stack
         self._limits = dict(stack.engine.queue_limits)  # restored by clear()
+        self._agents_table = boto3.resource("dynamodb").Table(stack.tables["AGENTS_TABLE"])
 
     def injection_points(self, faults: FaultSet) -> list[str]:
         out = []
@@ -543,9 +547,7 @@ class InProcessRunner:
         return out
 
     def _agents(self) -> list[dict[str, Any]]:
-        import boto3
-
-        return scan_all(boto3.resource("dynamodb").Table(self.stack.tables["AGENTS_TABLE"]))
+        return scan_all(self._agents_table)
 
 
 class HttpRunner:
@@ -593,19 +595,18 @@ class HttpRunner:
     def place(self, scenario: Scenario, hold_seconds: int) -> Placed:
         statuses = {} if self.active.agents_offline else dict(scenario.agent_status)
         previous = self._set_status(statuses)
-        body = {
-            "caller": scenario.caller,
-            "inputs": list(scenario.inputs),
-            "at": scenario.at,
-            "hold_seconds": hold_seconds,
-            "wait": True,
-            "timeout": max(1.0, self.timeout - 10),
-        }
+        wait_seconds = max(1.0, self.timeout - 10)
         started = time.perf_counter()
         try:
-            # Not CallClient.place: it cannot pass the server its "timeout" for finishing the call.
             with self._api("POST", "/calls"):
-                answer = self.client.request("POST", "/calls", body)
+                answer = self.client.place(
+                    scenario.caller,
+                    list(scenario.inputs),
+                    scenario.at,
+                    wait=True,
+                    hold_seconds=hold_seconds,
+                    wait_seconds=wait_seconds,
+                )
         finally:
             self._set_status(previous)
         wall = (time.perf_counter() - started) * 1000
@@ -622,7 +623,7 @@ class HttpRunner:
         if answer.get("error"):
             result["end_reason"] = f"flow error: {answer['error']}"
         elif answer.get("state") in ("ivr", "waiting_input"):
-            result["end_reason"] = f"the flows were not done with the call after {body['timeout']:g} s"
+            result["end_reason"] = f"the flows were not done with the call after {wait_seconds:g} s"
         return Placed(result, wall)
 
     def clear(self) -> Rollback:
@@ -693,22 +694,32 @@ class DrillReport:
             if not runs:
                 continue
             counts = Counter(r.outcome for r in runs)
-            hit = [r.exercised for r in runs]
+            met: int | str
+            if fault.name == BASELINE:
+                met = "-"
+            elif all(r.exercised is None for r in runs):
+                met = "?"
+            else:
+                met = sum(1 for r in runs if r.exercised)
             rows.append(
                 {
                     "fault": fault.name,
                     "calls": len(runs),
                     **{o: counts.get(o, 0) for o in OUTCOMES},
                     "changed": sum(1 for r in runs if r.baseline),
-                    "exercised": "-"
-                    if fault.name == BASELINE
-                    else "?"
-                    if all(h is None for h in hit)
-                    else sum(1 for h in hit if h),
+                    "exercised": met,
                     "result": "FAIL" if counts.get(DROPPED) else "pass",
                 }
             )
         return rows
+
+    def fault_rows(self) -> list[list[Any]]:
+        """by_fault() as table rows under FAULT_COLUMNS."""
+        return [[row[h] for h in FAULT_COLUMNS] for row in self.by_fault()]
+
+    def dropped_rows(self) -> list[list[Any]]:
+        """The dropped callers as table rows under DROPPED_COLUMNS."""
+        return [[r.fault, r.scenario, r.detail, " → ".join(r.path)] for r in self.dropped]
 
     def never_exercised(self) -> list[str]:
         """Faults that no scenario met: the drill proves nothing about them."""
@@ -748,89 +759,82 @@ class DrillReport:
         }
 
     def to_markdown(self) -> str:
-        lines = [
-            "# Failover drill report",
-            "",
-            f"- Verdict: **{self.verdict()}**",
-            f"- Target: {self.plan.target}",
-            f"- Started: {self.started_at}; finished: {self.finished_at}",
-            f"- Calls: {len(self.runs)} of {self.plan.calls} planned "
+        facts = [
+            f"Verdict: **{self.verdict()}**",
+            f"Target: {self.plan.target}",
+            f"Started: {self.started_at}; finished: {self.finished_at}",
+            f"Calls: {len(self.runs)} of {self.plan.calls} planned "
             f"({len(self.plan.faults)} fault sets x {len(self.plan.scenarios)} scenarios, "
             f"hold {self.plan.hold_seconds} s)",
-            "- Rollback: " + self.rollback.line(),
+            "Rollback: " + self.rollback.line(),
         ]
-        if self.aborted:
-            lines.append(f"- Stopped early: {self.aborted}")
-        lines += ["", "## Totals", "", _md_table(["outcome", "calls"], list(self.totals().items()))]
-        lines += ["", "## By fault", ""]
-        rows = self.by_fault()
-        lines.append(_md_table(FAULT_COLUMNS, [[r[h] for h in FAULT_COLUMNS] for r in rows]))
-        lines += [
-            "",
+        blocks = [
+            "## Totals",
+            _md_table(["outcome", "calls"], list(self.totals().items())),
+            "## By fault",
+            _md_table(FAULT_COLUMNS, self.fault_rows()),
             "changed: calls that ended elsewhere than without the fault (still served, but by a fallback); "
             "exercised: calls that met the fault.",
         ]
         missed = self.never_exercised()
         if missed:
-            lines += [
-                "",
-                "No scenario met these faults (add a scenario that reaches them): " + ", ".join(missed),
-            ]
+            blocks.append(
+                "No scenario met these faults (add a scenario that reaches them): " + ", ".join(missed)
+            )
         if self.changed:
-            lines += ["", "## Calls a fault sent elsewhere", ""]
-            lines.append(
-                _md_table(
-                    ["fault", "scenario", "without the fault", "with it"],
-                    [
-                        [
-                            r.fault,
-                            r.scenario,
-                            r.baseline,
-                            _short(r.landing if r.outcome != EXPLAINED else f"explained: {r.ended}"),
-                        ]
-                        for r in self.changed
-                    ],
-                )
-            )
+            moved = [
+                [
+                    r.fault,
+                    r.scenario,
+                    r.baseline,
+                    _short(r.landing if r.outcome != EXPLAINED else f"explained: {r.ended}"),
+                ]
+                for r in self.changed
+            ]
+            blocks += [
+                "## Calls a fault sent elsewhere",
+                _md_table(["fault", "scenario", "without the fault", "with it"], moved),
+            ]
         if self.dropped:
-            lines += ["", "## Dropped callers", ""]
-            lines.append(
-                _md_table(
-                    ["fault", "scenario", "detail", "path"],
-                    [[r.fault, r.scenario, r.detail, " → ".join(r.path)] for r in self.dropped],
-                )
-            )
-        lines += ["", "## Calls", ""]
-        lines.append(
-            _md_table(
-                [
-                    "fault",
-                    "scenario",
-                    "outcome",
-                    "ended",
-                    "path",
-                    "call s",
-                    "wall ms",
-                    "met fault",
-                    "baseline",
-                ],
-                [
-                    [
-                        r.fault,
-                        r.scenario,
-                        r.outcome,
-                        _short(r.ended),
-                        " → ".join(r.path),
-                        r.seconds,
-                        r.wall_ms,
-                        "-" if r.fault == BASELINE else {True: "yes", False: "no", None: "?"}[r.exercised],
-                        r.baseline or "same",
-                    ]
-                    for r in self.runs
-                ],
-            )
-        )
-        return "\n".join(lines) + "\n"
+            blocks += ["## Dropped callers", _md_table(DROPPED_COLUMNS, self.dropped_rows())]
+        calls = [
+            [
+                r.fault,
+                r.scenario,
+                r.outcome,
+                _short(r.ended),
+                " → ".join(r.path),
+                r.seconds,
+                r.wall_ms,
+                "-" if r.fault == BASELINE else {True: "yes", False: "no", None: "?"}[r.exercised],
+                r.baseline or "same",
+            ]
+            for r in self.runs
+        ]
+        headers = [
+            "fault",
+            "scenario",
+            "outcome",
+            "ended",
+            "path",
+            "call s",
+            "wall ms",
+            "met fault",
+            "baseline",
+        ]
+        blocks += ["## Calls", _md_table(headers, calls)]
+        return _md_report("Failover drill report", facts, self.aborted, blocks)
+
+
+def _md_report(title: str, facts: Sequence[str], aborted: str, blocks: Sequence[str]) -> str:
+    """A markdown report: the title, its facts as a list (and why it stopped early), then each block
+    (a heading, a table, a paragraph) after a blank line."""
+    lines = [f"# {title}", "", *(f"- {f}" for f in facts)]
+    if aborted:
+        lines.append(f"- Stopped early: {aborted}")
+    for block in blocks:
+        lines += ["", block]
+    return "\n".join(lines) + "\n"
 
 
 def _short(text: str, width: int = 60) -> str:
@@ -872,8 +876,10 @@ def run_drill(
                     if progress:
                         progress(run)
             finally:
-                with _deferred_interrupts():
+                with _deferred_interrupts() as interrupted:
                     _absorb(report.rollback, runner.clear())
+                if interrupted:
+                    raise KeyboardInterrupt  # held during the rollback: no further fault sets
     except RunnerError as exc:
         report.aborted = str(exc)
     except KeyboardInterrupt:
@@ -893,12 +899,13 @@ def _absorb(into: Rollback, more: Rollback) -> None:
 
 @contextmanager
 def _deferred_interrupts() -> Iterator[list[int]]:
-    """Let a rollback finish: a Ctrl-C meanwhile is noted, not raised (main thread only)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield []
-        return
+    """Let a rollback finish: a Ctrl-C meanwhile is held, and noted in the list yielded, so the
+    caller can stop once the rollback is done (main thread only: signals go there)."""
     caught: list[int] = []
-    previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
+    if threading.current_thread() is not threading.main_thread():
+        yield caught
+        return
+    previous = signal.signal(signal.SIGINT, lambda signum, _frame: caught.append(signum))
     try:
         yield caught
     finally:
@@ -922,6 +929,18 @@ class ConcurrencyChange:
             return f"DeleteFunctionConcurrency {self.function} (no reservation before)"
         return f"PutFunctionConcurrency {self.function} ReservedConcurrentExecutions={self.previous}"
 
+    def cli_restore(self) -> str:
+        """The same restore as an AWS CLI command, for doing it by hand."""
+        if self.previous is None:
+            return f"aws lambda delete-function-concurrency --function-name {self.function}"
+        return (
+            f"aws lambda put-function-concurrency --function-name {self.function} "
+            f"--reserved-concurrent-executions {self.previous}"
+        )
+
+
+AWS_FAULTS_HINT = "on AWS give --fault lambda-throttle:HANDLER (or :all), or --traffic-shift"
+
 
 def lambda_throttle_handlers(faults: Sequence[Fault]) -> list[str]:
     """The handlers to throttle on AWS; only Lambda throttling can be injected there."""
@@ -935,7 +954,7 @@ def lambda_throttle_handlers(faults: Sequence[Fault]) -> list[str]:
             )
         handlers += [h for h in fs.lambdas if h not in handlers]
     if not handlers:
-        raise DrillError("on AWS give --fault lambda-throttle:HANDLER (or :all), or --traffic-shift")
+        raise DrillError(AWS_FAULTS_HINT)
     return handlers
 
 
@@ -957,14 +976,15 @@ class LambdaThrottle:
                 f"no deployed function for {', '.join(missing)} in the Terraform output function_names "
                 f"(deployed: {', '.join(sorted(self.function_names)) or 'none'})"
             )
-        out = []
-        for h in handlers:
-            name = self.function_names[h]
-            current = self.client.get_function_concurrency(FunctionName=name).get(
-                "ReservedConcurrentExecutions"
-            )
-            out.append(ConcurrencyChange(h, name, None if current is None else int(current)))
-        return out
+        names = {h: self.function_names[h] for h in handlers}
+        return [ConcurrencyChange(h, name, self._reserved(name)) for h, name in names.items()]
+
+    def _reserved(self, function: str) -> int | None:
+        """The function's reserved concurrency (None: none reserved)."""
+        current = self.client.get_function_concurrency(FunctionName=function).get(
+            "ReservedConcurrentExecutions"
+        )
+        return None if current is None else int(current)
 
     def inject(self, changes: Sequence[ConcurrencyChange]) -> None:
         for c in changes:
@@ -977,6 +997,7 @@ class LambdaThrottle:
         for c in changes:
             if not c.injected:
                 continue
+            c.error = ""
             try:
                 if c.previous is None:
                     self.client.delete_function_concurrency(FunctionName=c.function)
@@ -984,29 +1005,17 @@ class LambdaThrottle:
                     self.client.put_function_concurrency(
                         FunctionName=c.function, ReservedConcurrentExecutions=c.previous
                     )
-                now = self.client.get_function_concurrency(FunctionName=c.function).get(
-                    "ReservedConcurrentExecutions"
-                )
+                now = self._reserved(c.function)
+                if now != c.previous:
+                    c.error = f"reserved concurrency is {now}, expected {c.previous}"
             except Exception as exc:  # every function gets its chance, whatever one of them does
                 c.error = error_text(exc)
-                out.problems.append(f"{c.function}: {c.error}; restore by hand: {_cli_restore(c)}")
-                continue
-            if (None if now is None else int(now)) != c.previous:
-                c.error = f"reserved concurrency is {now}, expected {c.previous}"
-                out.problems.append(f"{c.function}: {c.error}; restore by hand: {_cli_restore(c)}")
-                continue
-            c.restored = True
-            out.steps.append(c.restore_text())
+            if c.error:
+                out.problems.append(f"{c.function}: {c.error}; restore by hand: {c.cli_restore()}")
+            else:
+                c.restored = True
+                out.steps.append(c.restore_text())
         return out
-
-
-def _cli_restore(c: ConcurrencyChange) -> str:
-    if c.previous is None:
-        return f"aws lambda delete-function-concurrency --function-name {c.function}"
-    return (
-        f"aws lambda put-function-concurrency --function-name {c.function} "
-        f"--reserved-concurrent-executions {c.previous}"
-    )
 
 
 @dataclass
@@ -1036,40 +1045,31 @@ class ThrottleReport:
         }
 
     def to_markdown(self) -> str:
-        lines = [
-            "# Failover drill report: Lambda throttling on AWS",
-            "",
-            f"- Result: **{'injected and restored' if self.passed else 'FAIL'}**",
-            f"- Target: {self.target}",
-            f"- Fault window (UTC): {self.window_start} to {self.window_end}",
-            "- Rollback: " + self.rollback.line(RESTORED_CONCURRENCY),
+        facts = [
+            f"Result: **{'injected and restored' if self.passed else 'FAIL'}**",
+            f"Target: {self.target}",
+            f"Fault window (UTC): {self.window_start} to {self.window_end}",
+            "Rollback: " + self.rollback.line(RESTORED_CONCURRENCY),
         ]
-        if self.aborted:
-            lines.append(f"- Stopped early: {self.aborted}")
-        lines += [
-            "",
-            _md_table(
-                ["handler", "function", "reserved before", "injected", "restored", "error"],
-                [
-                    [
-                        c.handler,
-                        c.function,
-                        "none" if c.previous is None else c.previous,
-                        c.injected,
-                        c.restored,
-                        c.error,
-                    ]
-                    for c in self.changes
-                ],
-            ),
+        rows = [
+            [
+                c.handler,
+                c.function,
+                "none" if c.previous is None else c.previous,
+                c.injected,
+                c.restored,
+                c.error,
+            ]
+            for c in self.changes
         ]
-        lines += [
-            "",
+        headers = ["handler", "function", "reserved before", "injected", "restored", "error"]
+        blocks = [
+            _md_table(headers, rows),
             "The calls were placed by phone: verify each in the call logs (`call_logs` table) and in "
             "Connect's contact search for the window above. Expected: every caller reached a queue, a "
             "callback, or a spoken explanation.",
         ]
-        return "\n".join(lines) + "\n"
+        return _md_report("Failover drill report: Lambda throttling on AWS", facts, self.aborted, blocks)
 
 
 def phone_script(scenarios: Sequence[Scenario]) -> list[str]:
@@ -1148,19 +1148,15 @@ class Distribution:
 
     def params(self) -> dict[str, Any]:
         """UpdateTrafficDistribution's configs (only the parts this distribution sets)."""
-        out: dict[str, Any] = {
-            "TelephonyConfig": {
-                "Distributions": [{"Region": r, "Percentage": p} for r, p in sorted(self.telephony.items())]
-            }
-        }
+
+        def config(split: Mapping[str, Any], key: str) -> dict[str, Any]:
+            return {"Distributions": [{"Region": r, key: v} for r, v in sorted(split.items())]}
+
+        out = {"TelephonyConfig": config(self.telephony, "Percentage")}
         if self.agents is not None:
-            out["AgentConfig"] = {
-                "Distributions": [{"Region": r, "Percentage": p} for r, p in sorted(self.agents.items())]
-            }
+            out["AgentConfig"] = config(self.agents, "Percentage")
         if self.sign_in is not None:
-            out["SignInConfig"] = {
-                "Distributions": [{"Region": r, "Enabled": e} for r, e in sorted(self.sign_in.items())]
-            }
+            out["SignInConfig"] = config(self.sign_in, "Enabled")
         return out
 
     def applied_in(self, current: Distribution) -> bool:
@@ -1171,9 +1167,12 @@ class Distribution:
         )
 
     def text(self) -> str:
-        parts = ["telephony " + " / ".join(f"{r} {p}%" for r, p in sorted(self.telephony.items()))]
+        def split(shares: Mapping[str, int]) -> str:
+            return " / ".join(f"{r} {p}%" for r, p in sorted(shares.items()))
+
+        parts = ["telephony " + split(self.telephony)]
         if self.agents is not None:
-            parts.append("agents " + " / ".join(f"{r} {p}%" for r, p in sorted(self.agents.items())))
+            parts.append("agents " + split(self.agents))
         if self.sign_in is not None:
             parts.append(
                 "sign-in " + ", ".join(f"{r} {'on' if e else 'off'}" for r, e in sorted(self.sign_in.items()))
@@ -1297,14 +1296,10 @@ def queue_health(client: Any, instance_id: str, config: Config) -> list[QueueHea
 
 
 def find_group(client: Any, instance_id: str, wanted: str | None) -> TrafficGroup:
-    groups: list[dict[str, Any]] = []
-    params: dict[str, Any] = {"InstanceId": instance_id, "MaxResults": 10}
-    while True:
-        page = client.list_traffic_distribution_groups(**params)
-        groups += page.get("TrafficDistributionGroupSummaryList") or []
-        if not page.get("NextToken"):
-            break
-        params["NextToken"] = page["NextToken"]
+    pages = client.get_paginator("list_traffic_distribution_groups").paginate(
+        InstanceId=instance_id, PaginationConfig={"PageSize": 10}
+    )
+    groups = [g for page in pages for g in page.get("TrafficDistributionGroupSummaryList") or []]
     if not groups:
         raise DrillError(
             f"instance {instance_id} has no traffic distribution group: Global Resiliency needs a replica "
@@ -1401,41 +1396,37 @@ class ShiftReport:
             )
         else:
             back = "INCOMPLETE: " + "; ".join(self.rollback.problems or ["not rolled back"])
-        lines = [
-            "# Failover drill report: Global Resiliency traffic shift",
-            "",
-            f"- Verdict: **{'PASS' if self.passed else 'FAIL'}**",
-            f"- Traffic distribution group: {self.group.name} ({self.group.arn})",
-            f"- Shift to: {self.to_region}; started {self.started_at}, finished {self.finished_at}",
-            f"- Original: {self.original.text()}",
-            f"- Rollback: {back}",
+        facts = [
+            f"Verdict: **{'PASS' if self.passed else 'FAIL'}**",
+            f"Traffic distribution group: {self.group.name} ({self.group.arn})",
+            f"Shift to: {self.to_region}; started {self.started_at}, finished {self.finished_at}",
+            f"Original: {self.original.text()}",
+            f"Rollback: {back}",
         ]
-        if self.aborted:
-            lines.append(f"- Stopped early: {self.aborted}")
-        lines += [
-            "",
-            _md_table(
-                ["step", "distribution", "called in", "applied after s", "queues", "error"],
-                [
-                    [
-                        s.number,
-                        s.distribution.text(),
-                        s.region,
-                        "-" if s.applied_after is None else round(s.applied_after, 1),
-                        health_text(s.health),
-                        s.error,
-                    ]
-                    for s in self.steps
-                ],
-            ),
+        rows = [
+            [
+                s.number,
+                s.distribution.text(),
+                s.region,
+                "-" if s.applied_after is None else round(s.applied_after, 1),
+                health_text(s.health),
+                s.error,
+            ]
+            for s in self.steps
         ]
-        return "\n".join(lines) + "\n"
+        headers = ["step", "distribution", "called in", "applied after s", "queues", "error"]
+        title = "Failover drill report: Global Resiliency traffic shift"
+        return _md_report(title, facts, self.aborted, [_md_table(headers, rows)])
+
+
+def _health_problems(health: Sequence[QueueHealth]) -> list[str]:
+    return [f"{h.queue}: {h.problem}" for h in health if h.problem]
 
 
 def health_text(health: Sequence[QueueHealth]) -> str:
     if not health:
         return "not checked"
-    bad = [f"{h.queue}: {h.problem}" for h in health if h.problem]
+    bad = _health_problems(health)
     online = sum(h.agents_online for h in health)
     return "; ".join(bad) if bad else f"{len(health)} healthy, {online} agent(s) online"
 
@@ -1475,15 +1466,17 @@ class TrafficShift:
         self.accepted = 0  # updates the service took
         self.unchanged = False  # the first update was refused: nothing to roll back
 
-    def rollback_params(self) -> dict[str, Any]:
+    def rollback_target(self) -> Distribution:
         """The original distribution, with only the parts the steps changed."""
-        first = self.targets[0] if self.targets else None
-        params = self.original.params()
-        if first is None or first.agents is None:
-            params.pop("AgentConfig", None)
-        if first is None or first.sign_in is None:
-            params.pop("SignInConfig", None)
-        return params
+        first = self.targets[0] if self.targets else Distribution({})
+        return Distribution(
+            self.original.telephony,
+            None if first.agents is None else self.original.agents,
+            None if first.sign_in is None else self.original.sign_in,
+        )
+
+    def rollback_params(self) -> dict[str, Any]:
+        return self.rollback_target().params()
 
     def run(self, keep: bool = False) -> ShiftReport:
         report = ShiftReport(
@@ -1536,7 +1529,7 @@ class TrafficShift:
             self.sleep(self.dwell)
         if self.health is not None:
             step.health = self.health()
-            bad = [f"{h.queue}: {h.problem}" for h in step.health if h.problem]
+            bad = _health_problems(step.health)
             if bad:
                 raise ShiftError("queues at risk in " + self.to_region + ": " + "; ".join(bad))
 
@@ -1558,24 +1551,22 @@ class TrafficShift:
     def _rollback(self) -> Rollback:
         out = Rollback()
         region = self.original.majority_region()
-        params = self.rollback_params()
+        want = self.rollback_target()
         try:
             self.echo(f"rollback: {self.original.text()} (UpdateTrafficDistribution in {region})")
             client = self.client_for(region)
-            client.update_traffic_distribution(Id=self.group.arn, **params)
-            want = Distribution(
-                self.original.telephony,
-                self.original.agents if "AgentConfig" in params else None,
-                self.original.sign_in if "SignInConfig" in params else None,
-            )
+            client.update_traffic_distribution(Id=self.group.arn, **want.params())
             after = self._wait_applied(client, want)
             out.steps.append(f"restored {want.text()} (applied after {after:.0f} s)")
         except Exception as exc:  # say how to finish it by hand
-            out.problems.append(f"{error_text(exc)}; restore by hand: {self.cli_restore(region, params)}")
+            out.problems.append(f"{error_text(exc)}; restore by hand: {self.cli_restore()}")
         return out
 
-    def cli_restore(self, region: str, params: Mapping[str, Any]) -> str:
+    def cli_restore(self) -> str:
+        """The rollback as an AWS CLI command, for doing it by hand."""
         flags = " ".join(
-            f"--{re.sub(r'(?<!^)(?=[A-Z])', '-', k).lower()} '{json.dumps(v)}'" for k, v in params.items()
+            f"--{re.sub(r'(?<!^)(?=[A-Z])', '-', k).lower()} '{json.dumps(v)}'"
+            for k, v in self.rollback_params().items()
         )
+        region = self.original.majority_region()
         return f"aws connect update-traffic-distribution --region {region} --id {self.group.arn} {flags}"

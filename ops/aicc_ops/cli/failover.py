@@ -17,7 +17,8 @@ import sys
 import tempfile
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -25,8 +26,7 @@ import click
 from tabulate import tabulate
 
 from ..admin import failover as fo
-from ..admin.context import MAX_ATTEMPTS, OpsContext
-from ..admin.ratelimit import ConnectLimiter
+from ..admin.context import OpsContext
 from ..engine.flows import handler_names
 from ._errors import user_errors
 from ._options import dry_run_option, emit, output_option, target_options
@@ -76,6 +76,17 @@ def write_report(path: Path | None, report: Any) -> None:
     except OSError as exc:
         raise click.ClickException(f"cannot write the report to {path}: {exc.strerror}") from None
     click.echo(f"Report written to {path}", err=True)
+
+
+def _conclude(report_path: Path | None, report: Any, failure: str) -> None:
+    """Write the report; then, when the drill did not pass, fail the command (exit 1) with `failure`."""
+    write_report(report_path, report)
+    if not report.passed:
+        raise click.ClickException(failure)
+
+
+def _undone(report: fo.ThrottleReport | fo.ShiftReport) -> str:
+    return "; ".join(filter(None, [report.aborted, *report.rollback.problems]))
 
 
 @click.group()
@@ -264,37 +275,39 @@ def _call_drill(
     handlers, queues = handler_names(), list(ops.config.queues)
     faults = [fo.parse_fault(f, handlers, queues) for f in fault_names] or fo.catalogue(handlers, queues)
     scenarios = fo.select_scenarios(scenario_names, fo.default_scenarios())
-    runner: fo.InProcessRunner | fo.HttpRunner
+    runner: fo.Runner
+    stack: AbstractContextManager[None]  # what the calls run on while the drill runs
     if ops.target.local:
         server = ops.server
         assert server is not None  # OpsContext.server raises when no server runs
-        runner = fo.HttpRunner(server.calls_endpoint)
+        runner, stack = fo.HttpRunner(server.calls_endpoint), nullcontext()
     else:
-        runner = fo.InProcessRunner()
+        runner = in_process = fo.InProcessRunner()
+        stack = _local_stack(in_process, hold_seconds)
     plan = fo.build_plan(runner, faults, scenarios, hold_seconds)
     if dry_run:
         _show_plan(plan, output)
         return
     queue_names = {k: q.name for k, q in ops.config.queues.items()}
-    if isinstance(runner, fo.InProcessRunner):
-        from ..local.stack import local_stack
-
-        with user_errors(), warnings.catch_warnings(), local_stack(hold_seconds=hold_seconds) as stack:
-            # Powertools warns when a failing handler published no metric: expected in a drill.
-            warnings.filterwarnings("ignore", "No application metrics to publish", UserWarning)
-            runner.bind(stack)
-            report = _run_with_progress(plan, runner, queue_names, output)
-    else:
-        report = _run_with_progress(plan, runner, queue_names, output)
+    with stack:
+        report = _run_with_progress(plan, runner, queue_names)
     _show_report(report, output)
-    write_report(report_path, report)
-    if not report.passed:
-        raise click.ClickException(f"drill {report.verdict()}")
+    _conclude(report_path, report, f"drill {report.verdict()}")
 
 
-def _run_with_progress(
-    plan: fo.DrillPlan, runner: fo.Runner, queue_names: dict[str, str], output: str
-) -> fo.DrillReport:
+@contextmanager
+def _local_stack(runner: fo.InProcessRunner, hold_seconds: int) -> Iterator[None]:
+    """A local stack in this process for the drill, bound to the runner."""
+    from ..local.stack import local_stack
+
+    with user_errors(), warnings.catch_warnings(), local_stack(hold_seconds=hold_seconds) as stack:
+        # Powertools warns when a failing handler published no metric: expected in a drill.
+        warnings.filterwarnings("ignore", "No application metrics to publish", UserWarning)
+        runner.bind(stack)
+        yield
+
+
+def _run_with_progress(plan: fo.DrillPlan, runner: fo.Runner, queue_names: dict[str, str]) -> fo.DrillReport:
     click.echo(f"Drill on the {plan.target}: {plan.calls} calls ({len(plan.faults)} fault sets)", err=True)
     with click.progressbar(length=plan.calls, label="calls", file=sys.stderr) as bar:
 
@@ -337,13 +350,10 @@ def _show_report(report: fo.DrillReport, output: str) -> None:
     if output == "json":
         emit(output, report.to_json())
         return
-    rows = report.by_fault()
-    headers = fo.FAULT_COLUMNS
-    click.echo(tabulate([[r[h] for h in headers] for r in rows], headers=headers, tablefmt="simple"))
+    click.echo(tabulate(report.fault_rows(), headers=fo.FAULT_COLUMNS, tablefmt="simple"))
     if report.dropped:
         click.echo("\nDropped callers:")
-        dropped = [[r.fault, r.scenario, r.detail, " → ".join(r.path)] for r in report.dropped]
-        click.echo(tabulate(dropped, headers=["fault", "scenario", "detail", "path"], tablefmt="simple"))
+        click.echo(tabulate(report.dropped_rows(), headers=fo.DROPPED_COLUMNS, tablefmt="simple"))
     missed = report.never_exercised()
     if missed:
         click.echo(f"\nNo scenario met: {', '.join(missed)} (the drill proves nothing about them)")
@@ -362,8 +372,7 @@ def _show_report(report: fo.DrillReport, output: str) -> None:
 
 
 def _function_names(ops: OpsContext) -> dict[str, str]:
-    entry = ops.outputs.get("function_names")
-    names = entry.get("value") if isinstance(entry, dict) and "value" in entry else entry
+    names = ops.output("function_names")
     if not isinstance(names, dict) or not names:
         raise fo.DrillError(
             "Lambda throttling on AWS needs the deployed function names: give --env ENV "
@@ -382,8 +391,8 @@ def _aws_throttle(
     window: float | None,
     yes: bool,
 ) -> None:
-    if not fault_names:
-        raise fo.DrillError("on AWS give --fault lambda-throttle:HANDLER (or :all), or --traffic-shift")
+    if not fault_names:  # said before the deployed functions are looked for
+        raise fo.DrillError(fo.AWS_FAULTS_HINT)
     deployed = _function_names(ops)
     faults = [fo.parse_fault(f, sorted(deployed), list(ops.config.queues)) for f in fault_names]
     handlers = fo.lambda_throttle_handlers(faults)
@@ -402,7 +411,11 @@ def _aws_throttle(
         return
     if window is None and not sys.stdin.isatty():
         raise click.UsageError("give --window SECONDS: there is no terminal to press Enter in")
-    if not yes and not click.confirm(f"\nThrottle {len(changes)} function(s) on {where} now?", default=False):
+    if not yes and not click.confirm(
+        f"\nThrottle {len(changes)} function(s) on {where} now?",
+        default=False,
+        err=True,  # stdout: the report
+    ):
         raise click.ClickException("not confirmed; nothing was changed")
 
     def wait() -> None:
@@ -414,18 +427,13 @@ def _aws_throttle(
             time.sleep(window)
 
     report = fo.run_throttle_window(throttle, fo.ThrottleReport(where, changes, scenarios), wait)
-    if output == "json":
-        emit(output, report.to_json())
-    else:
-        done = [[c.handler, c.function, c.injected, c.restored, c.error] for c in report.changes]
-        headers = ["handler", "function", "injected", "restored", "error"]
-        click.echo(tabulate(done, headers=headers, tablefmt="simple"))
+    done = [[c.handler, c.function, c.injected, c.restored, c.error] for c in report.changes]
+    emit(output, report.to_json(), done, ["handler", "function", "injected", "restored", "error"])
+    if output == "table":
         click.echo(f"Window (UTC): {report.window_start} to {report.window_end}")
         click.echo("Rollback: " + report.rollback.line(fo.RESTORED_CONCURRENCY))
         click.echo("Check each call in the call logs and Connect's contact search for that window.")
-    write_report(report_path, report)
-    if not report.passed:
-        raise click.ClickException("; ".join(filter(None, [report.aborted, *report.rollback.problems])))
+    _conclude(report_path, report, _undone(report))
 
 
 def _show_throttle_plan(
@@ -451,29 +459,8 @@ def _show_throttle_plan(
 
 def _connect_clients(ops: OpsContext) -> Callable[[str], Any]:
     """Connect clients per Region: UpdateTrafficDistribution is called in the Region that takes the
-    traffic, with the group's ARN. Each Region has its own API quota, so its own limiter."""
-    from botocore.config import Config as BotoConfig
-
-    made: dict[str, Any] = {}
-
-    def client_for(region: str) -> Any:
-        if region == ops.region:
-            return ops.client("connect")
-        if region not in made:
-            kwargs: dict[str, Any] = {}
-            limiter = ConnectLimiter()
-            if ops.server:  # one local emulator answers for every Region
-                kwargs["endpoint_url"] = ops.server.connect_endpoint
-                limiter = ops.limiter
-            config = BotoConfig(
-                retries={"mode": "adaptive", "max_attempts": MAX_ATTEMPTS}, connect_timeout=5, read_timeout=30
-            )
-            made[region] = limiter.attach(
-                ops.session.client("connect", region_name=region, config=config, **kwargs)
-            )
-        return made[region]
-
-    return client_for
+    traffic, with the group's ARN (OpsContext.client: same session, each Region its own quota)."""
+    return lambda region: ops.client("connect", region)
 
 
 def _traffic_shift(
@@ -495,12 +482,8 @@ def _traffic_shift(
     source = ops.client("connect")
     group = fo.find_group(source, ops.instance_id, group_ref)
     original = fo.Distribution.from_api(source.get_traffic_distribution(Id=group.arn))
-    if to_region not in original.telephony:
-        raise fo.DrillError(
-            f"--to-region {to_region}: the group {group.name} spans {', '.join(sorted(original.telephony))}"
-        )
-    shares = fo.parse_steps(steps_text, original.telephony[to_region])
-    targets = fo.shift_plan(original, to_region, shares, group)
+    shares = fo.parse_steps(steps_text, original.telephony.get(to_region, 0))
+    targets = fo.shift_plan(original, to_region, shares, group)  # refuses a Region outside the group
     health = None
     if replica_instance_id:
         replica = replica_instance_id
@@ -539,35 +522,24 @@ def _traffic_shift(
     ):
         raise click.ClickException("not confirmed; nothing was changed")
     report = shift.run(keep=keep)
-    if output == "json":
-        emit(output, report.to_json())
-    else:
-        rows = [
-            [
-                s.number,
-                s.distribution.text(),
-                "-" if s.applied_after is None else f"{s.applied_after:.0f}",
-                fo.health_text(s.health),
-                s.error,
-            ]
-            for s in report.steps
+    rows = [
+        [
+            s.number,
+            s.distribution.text(),
+            "-" if s.applied_after is None else f"{s.applied_after:.0f}",
+            fo.health_text(s.health),
+            s.error,
         ]
-        click.echo(
-            tabulate(
-                rows,
-                headers=["step", "distribution", "applied after s", "queues", "error"],
-                tablefmt="simple",
-            )
-        )
+        for s in report.steps
+    ]
+    emit(output, report.to_json(), rows, ["step", "distribution", "applied after s", "queues", "error"])
+    if output == "table":
         if report.kept:
-            restore = shift.cli_restore(original.majority_region(), shift.rollback_params())
-            click.echo(f"Kept: the distribution stays shifted (--keep); to restore: {restore}")
+            click.echo(f"Kept: the distribution stays shifted (--keep); to restore: {shift.cli_restore()}")
         else:
             click.echo("Rollback: " + report.rollback.line("the original distribution is back"))
         click.echo(f"Verdict: {'PASS' if report.passed else 'FAIL'}")
-    write_report(report_path, report)
-    if not report.passed:
-        raise click.ClickException("; ".join(filter(None, [report.aborted, *report.rollback.problems])))
+    _conclude(report_path, report, _undone(report))
 
 
 def _show_shift_plan(shift: fo.TrafficShift, replica_instance_id: str | None, keep: bool) -> None:

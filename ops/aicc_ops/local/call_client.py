@@ -50,7 +50,10 @@ class CallClient:
         wait: bool = False,
         hold_seconds: int = 0,
         talk_seconds: float | None = None,
+        wait_seconds: float | None = None,
     ) -> dict[str, Any]:
+        """Start a call; with `wait`, answer once the flows are done with it (within `wait_seconds`;
+        the server's default is 60 s)."""
         body: dict[str, Any] = {
             "caller": caller,
             "inputs": inputs or [],
@@ -61,6 +64,8 @@ class CallClient:
             body["at"] = at
         if talk_seconds is not None:
             body["talk_seconds"] = talk_seconds
+        if wait_seconds is not None:
+            body["timeout"] = wait_seconds
         result: dict[str, Any] = self.request("POST", "/calls", body)
         return result
 

@@ -618,3 +618,21 @@ def test_shift_report_markdown_says_what_happened() -> None:
     assert "- Rollback: rolled back to telephony ap-northeast-1 100% / ap-northeast-3 0%" in md
     assert "| 1 healthy, 3 agent(s) online |" in md
     assert json.loads(json.dumps(report.to_json()))["steps"][0]["applied_after_seconds"] == 12.0
+
+
+def test_ctrl_c_during_a_rollback_lets_it_finish_then_stops_the_drill() -> None:
+    import os
+    import signal
+
+    class InterruptedRollback(FakeRunner):
+        def clear(self) -> fo.Rollback:
+            if len([e for e in self.log if e == "clear"]) == 0:
+                os.kill(os.getpid(), signal.SIGINT)  # the operator presses Ctrl-C while faults come off
+            return super().clear()
+
+    runner = InterruptedRollback()
+    report = drill(runner, ["no-agents", "dynamodb-throttle"], ["a"])
+    # the rollback finished, no further fault set was injected, the safety net still ran
+    assert runner.log == ["inject {}", "place a", "clear", "clear"]
+    assert report.aborted == "interrupted (Ctrl-C)"
+    assert report.rollback.done
