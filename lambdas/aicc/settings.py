@@ -20,6 +20,7 @@ DEFAULT_CONFIG_DIR = Path(__file__).with_name("config")
 DAYS = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")
 _KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+_LEX_LOCALE = re.compile(r"^[a-z]{2}_[A-Z]{2}$")
 
 
 class ConfigError(ValueError):
@@ -449,6 +450,12 @@ def _load_tables(d: Path) -> dict[str, TableSchema]:
 
 def _load_intents(d: Path) -> dict[str, Any]:
     r = _Reader(d, "intents.yaml")
+    locales = r.get(r.data, "locales", "", list)
+    for i, locale in enumerate(locales):
+        if not isinstance(locale, str) or not _LEX_LOCALE.match(locale):
+            raise r.fail(f"locales[{i}]", f"must be a Lex locale ID such as ko_KR, got {locale!r}")
+    if not locales or len(set(locales)) != len(locales):
+        raise r.fail("locales", "must list each bot locale once, at least one")
     slot_types = r.get(r.data, "slot_types", "", dict, {})
     intents = r.mapping(r.data.get("intents"), "intents")
     for name, obj in intents.items():
@@ -461,11 +468,13 @@ def _load_intents(d: Path) -> dict[str, Any]:
                 raise r.fail(f"{p}.slots.{slot}.type", f"unknown slot type {stype!r}")
         utterances = r.mapping(obj.get("utterances"), f"{p}.utterances")
         for locale, items in utterances.items():
+            if locale not in locales:
+                raise r.fail(f"{p}.utterances.{locale}", f"not a bot locale (locales: {', '.join(locales)})")
             for i, u in enumerate(items):
                 for ref in re.findall(r"\{(\w+)\}", u):
                     if ref not in slots:
                         raise r.fail(f"{p}.utterances.{locale}[{i}]", f"uses undefined slot {{{ref}}}")
-    return {"slot_types": slot_types, "intents": intents}
+    return {"locales": locales, "slot_types": slot_types, "intents": intents}
 
 
 def load_config(directory: Path | str | None = None) -> Config:

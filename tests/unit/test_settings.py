@@ -147,6 +147,18 @@ def _edit(path: Path, old: str, new: str) -> None:
             '"{Company}입니다"',
             "intents.yaml: intents.ProvideCompanyName.utterances.ko_KR[1]: uses undefined slot {Company}",
         ),
+        (
+            "intents.yaml",
+            "locales: [ko_KR, en_US]",
+            "locales: [ko-KR, en_US]",
+            "intents.yaml: locales[0]: must be a Lex locale ID such as ko_KR, got 'ko-KR'",
+        ),
+        (
+            "intents.yaml",
+            "locales: [ko_KR, en_US]",
+            "locales: [ko_KR]",
+            "intents.yaml: intents.ProvideCompanyName.utterances.en_US: not a bot locale (locales: ko_KR)",
+        ),
         ("queues.yaml", "queues:\n", "queues: [\n", "queues.yaml: line"),
     ],
 )

@@ -6,6 +6,7 @@ and the interpreter runs only the action types listed here; anything else is rej
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 INBOUND = "CONTACT_FLOW"
@@ -122,6 +123,24 @@ SPECS: dict[str, ActionSpec] = {
         required=_s("TextToSpeechVoice"),
         optional=_s("TextToSpeechEngine", "TextToSpeechStyle"),
     ),
+    # The Set voice block's "Set language attribute" and the Set contact data blocks. Lex and
+    # Contact Lens use the contact's language (default en-US), which nothing else sets.
+    "UpdateContactData": ActionSpec(
+        optional=_s(
+            "LanguageCode",
+            "Name",
+            "Description",
+            "CustomerId",
+            "References",
+            "TargetContact",
+            "IsVoiceIdStreamingEnabled",
+            "IsFraudDetectionEnabled",
+            "IsVoiceAuthenticationEnabled",
+            "VoiceAuthenticationThreshold",
+            "VoiceAuthenticationResponseTime",
+            "FraudDetectionThreshold",
+        ),
+    ),
     "TransferToFlow": ActionSpec(
         required=_s("ContactFlowId"),
         required_errors=_s("NoMatchingError"),
@@ -158,6 +177,10 @@ SPECS: dict[str, ActionSpec] = {
         errors=frozenset(), terminal=True, flow_types=(CUSTOMER_QUEUE, *WHISPER, "OUTBOUND_WHISPER")
     ),
 }
+
+# A contact language (UpdateContactData LanguageCode, AnalyticsLanguage): ko-KR, en-US...; "ko_KR"
+# is Lex's spelling of a locale, not a language code.
+LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}-[A-Z]{2}$")
 
 # Parameters that must be a single JSONPath or static (never text with embedded references).
 SINGLE_PATH_PARAMS = frozenset(

@@ -20,15 +20,16 @@ from aicc.domain import phones
 from aicc.settings import DAYS, Config
 
 from . import references as refs
-from .actions import SINGLE_PATH_PARAMS, SPECS
+from .actions import LANGUAGE_CODE, SINGLE_PATH_PARAMS, SPECS
 from .flows import Flow, Resources
 from .lambdas import LambdaInvokeError, LocalLambdas
-from .lex import LocalLexBot
+from .lex import LocalLexBot, MissingLocaleError
 from .presence import AgentPresence
 
 MAX_ATTRIBUTES_BYTES = 32 * 1024
 MAX_STEPS = 1000  # actions in a row without the caller's time or input moving on: a flow loop
 DEFAULT_INPUT_SECONDS = 5
+DEFAULT_LANGUAGE = "en-US"
 _DTMF = re.compile(r"^[0-9#*]+$")
 _E164 = re.compile(r"^\+[1-9]\d{7,14}$")
 _SSML_TAG = re.compile(r"<[^>]+>")
@@ -106,6 +107,9 @@ class CallResult:
     inputs_used: list[str] = field(default_factory=list)
     transitions: list[tuple[str, str, str, str]] = field(default_factory=list)
     transcript: list[dict[str, str]] = field(default_factory=list)
+    # What Connect would record and analyse once an agent answers: participants, and Contact
+    # Lens's language and modes (empty until a flow sets them).
+    recording: dict[str, Any] = field(default_factory=dict)
 
     @property
     def dropped_silently(self) -> bool:
@@ -167,6 +171,9 @@ class _Contact:
     hooks: dict[str, str] = field(default_factory=dict)
     loops: dict[tuple[str, str], int] = field(default_factory=dict)
     voice: str = "Joanna"
+    # Connect's default contact language; only UpdateContactData (the Set voice block's "Set
+    # language attribute") changes it. Lex and Contact Lens follow it, not the voice.
+    language: str = DEFAULT_LANGUAGE
     callback_number: str | None = None
     queued: bool = False
     lambda_invocation: dict[str, str] = field(default_factory=dict)
@@ -385,7 +392,7 @@ class _Run:
             "InstanceARN": self.e.resources.instance_arn,
             "AwsRegion": self.e.resources.region,
             "InitiationMethod": "INBOUND",
-            "LanguageCode": "ko-KR",
+            "LanguageCode": c.language,
             "TextToSpeechVoiceId": c.voice,
             "LambdaInvocation": c.lambda_invocation,
         }
@@ -580,14 +587,18 @@ class _Run:
             return _Outcome("error", "InputTimeLimitExceeded", "no speech")
         text = given.value.rstrip("#") if given.kind == "dtmf" else given.value
         mode = "DTMF" if given.kind == "dtmf" else "Speech"
+        locale = LocalLexBot.locale_of(self.c.language)
         try:
             with clock.frozen_at(self.c.now):
-                turn = self.e.lex.recognize(text, session, mode, self.c.contact_id)
+                turn = self.e.lex.recognize(text, session, mode, self.c.contact_id, locale=locale)
+        except MissingLocaleError as exc:  # Connect asks the alias for the contact's locale
+            self.c.lex = {}
+            return _Outcome("error", "NoMatchingError", str(exc))
         except LambdaInvokeError as exc:  # the bot's code hook failed: Lex fails the turn
             self.c.lex = {}
             return _Outcome("error", "NoMatchingError", f"lex code hook: {exc}")
         self.c.lex = turn.view()
-        return _Outcome("result", turn.intent, f"{mode.lower()} {text!r} -> {turn.intent}")
+        return _Outcome("result", turn.intent, f"{locale} {mode.lower()} {text!r} -> {turn.intent}")
 
     def do_InvokeLambdaFunction(self, flow: Flow, a: Any, p: Mapping[str, Any], b: Any) -> _Outcome:
         arn = str(p.get("LambdaFunctionARN", ""))
@@ -637,7 +648,7 @@ class _Run:
                     "InitialContactId": c.contact_id,
                     "InitiationMethod": "INBOUND",
                     "InstanceARN": self.e.resources.instance_arn,
-                    "LanguageCode": "ko-KR",
+                    "LanguageCode": c.language,
                     "MediaStreams": {"Customer": {"Audio": None}},
                     "Name": "ContactFlowEvent",
                     "PreviousContactId": c.contact_id,
@@ -802,7 +813,16 @@ class _Run:
         return _Outcome("next")
 
     def do_UpdateContactRecordingBehavior(self, flow: Flow, a: Any, p: Mapping[str, Any], b: Any) -> _Outcome:
-        return _Outcome("next")
+        participants = list((p.get("RecordingBehavior") or {}).get("RecordedParticipants") or [])
+        recording: dict[str, Any] = {"participants": participants}
+        analytics = p.get("AnalyticsBehavior") or {}
+        # Contact Lens analyses a call only when both sides are recorded.
+        if analytics.get("Enabled") == "True" and set(participants) == {"Agent", "Customer"}:
+            voice = (analytics.get("ChannelConfiguration") or {}).get("Voice") or {}
+            recording["analytics_language"] = analytics.get("AnalyticsLanguage", "")
+            recording["analytics_modes"] = list(voice.get("AnalyticsModes") or [])
+        self.r.recording = recording
+        return _Outcome("next", detail=", ".join(f"{k}={v}" for k, v in recording.items()))
 
     def do_UpdateFlowLoggingBehavior(self, flow: Flow, a: Any, p: Mapping[str, Any], b: Any) -> _Outcome:
         return _Outcome("next")
@@ -813,6 +833,14 @@ class _Run:
     def do_UpdateContactTextToSpeechVoice(self, flow: Flow, a: Any, p: Mapping[str, Any], b: Any) -> _Outcome:
         self.c.voice = str(p.get("TextToSpeechVoice"))
         return _Outcome("next")
+
+    def do_UpdateContactData(self, flow: Flow, a: Any, p: Mapping[str, Any], b: Any) -> _Outcome:
+        if "LanguageCode" in p:
+            code = refs.as_text(p["LanguageCode"])
+            if not LANGUAGE_CODE.match(code):
+                return _Outcome("error", "NoMatchingError", f"{code!r} is not a language code such as ko-KR")
+            self.c.language = code
+        return _Outcome("next", detail=", ".join(f"{k}={refs.as_text(v)}" for k, v in p.items()))
 
     def do_UpdateContactEventHooks(self, flow: Flow, a: Any, p: Mapping[str, Any], b: Any) -> _Outcome:
         for hook, ref in (p.get("EventHooks") or {}).items():

@@ -5,6 +5,10 @@ patterns the one with the most literal words wins (a carrier phrase beats a bare
 utterance with no slot matches fuzzily. When only bare captures match, or nothing does, the turn
 goes to FallbackIntent. Then, as in the deployed bot, the dialog code hook (`aicc.handlers.lex_hook`)
 runs with a real Lex V2 event and may resolve the turn (e.g. to the intent the flow expects).
+
+Each locale of the file is trained apart, and a turn runs in the locale of the contact's language,
+as Connect asks the bot alias for it: Korean speech reaches ko_KR only when the flow set the
+contact's language to ko-KR, and a language the bot has no locale for fails the turn.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from rapidfuzz import fuzz
 
 FALLBACK = "FallbackIntent"
 _PUNCT = re.compile(r"[\s.,!?~·]+$")
+_HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]+")
 
 
 @dataclass(frozen=True)
@@ -39,6 +44,7 @@ class LexTurn:
     confidence: float
     transcript: str
     input_mode: str
+    locale: str = "ko_KR"
     messages: list[str] = field(default_factory=list)
 
     def view(self) -> dict[str, Any]:
@@ -53,34 +59,53 @@ class LexTurn:
         }
 
 
+def heard(spoken: str, locale: str) -> str:
+    """What the locale's speech recognizer writes down: only a Korean model writes Hangul, so Korean
+    words said to another locale are lost (Lex hears speech but recognizes no words of it)."""
+    if locale == "ko_KR":
+        return spoken
+    return re.sub(r"\s+", " ", _HANGUL.sub("", spoken)).strip()
+
+
 def _normalize(text: str) -> str:
     return _PUNCT.sub("", unicodedata.normalize("NFKC", text).strip())
 
 
+class MissingLocaleError(LookupError):
+    """The bot has no locale for the contact's language: Connect's Lex block takes its error branch."""
+
+
 class LocalLexBot:
+    """The bot with every locale of intents.yaml; a turn runs in the locale of the contact's language."""
+
     def __init__(
         self,
         intents: Mapping[str, Any],
-        locale: str = "ko_KR",
         code_hook: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
     ) -> None:
-        self.locale = locale
+        self.locales: tuple[str, ...] = tuple(intents["locales"])
         self.code_hook = code_hook
-        self.patterns: list[_Pattern] = []
+        self.patterns: dict[str, list[_Pattern]] = {locale: [] for locale in self.locales}
         for name, spec in intents["intents"].items():
-            for utterance in (spec.get("utterances") or {}).get(locale, []):
-                slots = tuple(re.findall(r"\{(\w+)\}", utterance))
-                parts = re.split(r"(\{\w+\})", utterance)
-                body = "".join(
-                    f"(?P<{p[1:-1]}>.+?)" if re.fullmatch(r"\{\w+\}", p) else re.escape(p) for p in parts
-                )
-                literal = re.sub(r"\{\w+\}", "", utterance).strip()
-                self.patterns.append(_Pattern(name, re.compile(rf"^{body}$"), literal, slots))
+            for locale, utterances in (spec.get("utterances") or {}).items():
+                for utterance in utterances:
+                    slots = tuple(re.findall(r"\{(\w+)\}", utterance))
+                    parts = re.split(r"(\{\w+\})", utterance)
+                    body = "".join(
+                        f"(?P<{p[1:-1]}>.+?)" if re.fullmatch(r"\{\w+\}", p) else re.escape(p) for p in parts
+                    )
+                    literal = re.sub(r"\{\w+\}", "", utterance).strip()
+                    self.patterns[locale].append(_Pattern(name, re.compile(rf"^{body}$"), literal, slots))
 
-    def classify(self, transcript: str) -> tuple[str, dict[str, str | None], float]:
+    @staticmethod
+    def locale_of(language_code: str) -> str:
+        """The Lex locale ID of a contact language code: ko-KR -> ko_KR."""
+        return language_code.replace("-", "_")
+
+    def classify(self, transcript: str, locale: str) -> tuple[str, dict[str, str | None], float]:
         text = _normalize(transcript)
         best: tuple[float, str, dict[str, str | None]] = (0.0, FALLBACK, {})
-        for p in self.patterns:
+        for p in self.patterns[locale]:
             if p.slots:
                 m = p.regex.match(text)
                 if m and p.literal:
@@ -99,8 +124,14 @@ class LocalLexBot:
         session_attributes: Mapping[str, str],
         input_mode: str = "Speech",
         session_id: str | None = None,
+        *,
+        locale: str,
     ) -> LexTurn:
-        intent, slots, confidence = self.classify(transcript)
+        if locale not in self.patterns:
+            raise MissingLocaleError(f"the bot has no {locale} locale (it has {', '.join(self.locales)})")
+        if input_mode == "Speech":
+            transcript = heard(transcript, locale)
+        intent, slots, confidence = self.classify(transcript, locale) if transcript else (FALLBACK, {}, 0.0)
         turn = LexTurn(
             intent,
             slots,
@@ -109,6 +140,7 @@ class LocalLexBot:
             confidence,
             transcript,
             input_mode,
+            locale,
         )
         if self.code_hook is not None:
             self._run_code_hook(turn, session_id or str(uuid.uuid4()))
@@ -136,7 +168,7 @@ class LocalLexBot:
             "bot": {
                 "id": "AICCBOT",
                 "name": "aicc-support",
-                "localeId": self.locale,
+                "localeId": turn.locale,
                 "version": "DRAFT",
                 "aliasId": "LOCAL",
                 "aliasName": "local",

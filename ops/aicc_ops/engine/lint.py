@@ -15,6 +15,7 @@ from . import references as refs
 from .actions import (
     AGENT_METRICS,
     EVENT_HOOKS,
+    LANGUAGE_CODE,
     OPERATORS,
     PROMPT_KEYS,
     QUEUE_METRICS,
@@ -39,6 +40,7 @@ _RESERVED_IDS = {
     "valueOf",
 }
 _ATTR_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+_HANGUL = re.compile(r"[\uac00-\ud7a3]")
 # The kind of resource a parameter must name (a static value must resolve to it).
 PARAM_KINDS = {
     "QueueId": "queue",
@@ -100,8 +102,11 @@ def _targets(action: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
 
 
 class _FlowLinter:
-    def __init__(self, flow: Flow, resources: Resources, flows_by_key: Mapping[str, Flow]) -> None:
+    def __init__(
+        self, flow: Flow, resources: Resources, flows_by_key: Mapping[str, Flow], entry: bool = False
+    ) -> None:
         self.flow, self.resources, self.flows = flow, resources, flows_by_key
+        self.entry = entry  # a call can start here (no other flow transfers to it)
         self.findings: list[Finding] = []
 
     def add(self, action: str, message: str, severity: str = "error") -> None:
@@ -135,6 +140,8 @@ class _FlowLinter:
         else:
             self.reachability()
             self.working_queue()
+            if self.entry:
+                self.language_before_lex()
         return self.findings
 
     def identifier(self, ident: str) -> None:
@@ -384,6 +391,37 @@ class _FlowLinter:
         if params.get("TargetContact", "Current") not in ("Current", "Related"):
             self.add(ident, "TargetContact must be Current or Related")
 
+    def check_UpdateContactData(self, ident: str, params: Mapping[str, Any], t: Mapping[str, Any]) -> None:
+        if not params:
+            self.add(ident, "sets nothing: give at least one field (LanguageCode, Name...)")
+        code = params.get("LanguageCode")
+        if isinstance(code, str) and not code.startswith("$.") and not LANGUAGE_CODE.match(code):
+            self.add(ident, f"LanguageCode must be a language code such as ko-KR, got {code!r}")
+        if params.get("TargetContact", "Current") not in ("Current", "Related"):
+            self.add(ident, "TargetContact must be Current or Related")
+
+    def check_UpdateContactRecordingBehavior(
+        self, ident: str, params: Mapping[str, Any], t: Mapping[str, Any]
+    ) -> None:
+        recorded = set((params.get("RecordingBehavior") or {}).get("RecordedParticipants") or [])
+        if not recorded <= {"Agent", "Customer"}:
+            self.add(ident, f"RecordedParticipants may hold only Agent and Customer, got {sorted(recorded)}")
+        analytics = params.get("AnalyticsBehavior")
+        if not isinstance(analytics, dict) or analytics.get("Enabled") != "True":
+            return
+        if recorded != {"Agent", "Customer"}:
+            self.add(ident, "Contact Lens analytics needs both Agent and Customer recorded")
+        language = analytics.get("AnalyticsLanguage")
+        if not (isinstance(language, str) and LANGUAGE_CODE.match(language)):
+            self.add(ident, f"AnalyticsLanguage must be a static language code (ko-KR), got {language!r}")
+        modes = ((analytics.get("ChannelConfiguration") or {}).get("Voice") or {}).get("AnalyticsModes")
+        if modes not in (["RealTime"], ["PostContact"]):
+            self.add(
+                ident,
+                'Voice AnalyticsModes must be ["RealTime"] (real-time and post-call) or ["PostContact"], '
+                f"got {modes!r}",
+            )
+
     def check_UpdateContactEventHooks(
         self, ident: str, params: Mapping[str, Any], t: Mapping[str, Any]
     ) -> None:
@@ -443,18 +481,16 @@ class _FlowLinter:
             if ident not in seen:
                 self.add(ident, "unreachable from StartAction", "warning")
 
-    def working_queue(self) -> None:
-        """Must-analysis: on every path to a TransferContactToQueue a working queue was set.
+    def set_before(self, sets: Mapping[str, bool]) -> dict[str, bool]:
+        """Must-analysis: for each action, whether an action with sets[ident] ran on every path to it.
 
-        An UpdateContactTargetQueue sets the queue on its success edge only; its error edges carry
-        whatever held before it.
+        A setter sets on its success edge only; its error edges carry whatever held before it.
         """
         incoming: dict[str, list[tuple[str, bool]]] = {i: [] for i in self.flow.actions}
         for ident, a in self.flow.actions.items():
             for label, target in _targets(a):
                 if target in incoming:
                     incoming[target].append((ident, label.startswith("error")))
-        sets = {i: a.get("Type") == "UpdateContactTargetQueue" for i, a in self.flow.actions.items()}
         state = dict.fromkeys(self.flow.actions, True)  # greatest fixed point from "set everywhere"
         state[self.flow.start] = False
 
@@ -471,19 +507,59 @@ class _FlowLinter:
                 new = before(ident)
                 if new != state[ident]:
                     state[ident], changed = new, True
+        return state
+
+    def working_queue(self) -> None:
+        """On every path to a TransferContactToQueue a working queue was set."""
+        sets = {i: a.get("Type") == "UpdateContactTargetQueue" for i, a in self.flow.actions.items()}
+        state = self.set_before(sets)
         for ident, a in self.flow.actions.items():
-            if a.get("Type") == "TransferContactToQueue" and not before(ident):
+            if a.get("Type") == "TransferContactToQueue" and not state[ident]:
                 self.add(
                     ident,
                     "TransferContactToQueue may run with no working queue set "
                     "(add UpdateContactTargetQueue on every path before it)",
                 )
 
+    def language_before_lex(self) -> None:
+        """In a flow a call can start in, a Lex block that speaks Korean runs only after the contact's
+        language is set: Connect asks the bot for the locale of the contact's language, en-US unless a
+        flow set it, so Korean speech would reach the en_US locale and not be understood."""
+        sets = {
+            i: a.get("Type") == "UpdateContactData" and "LanguageCode" in (a.get("Parameters") or {})
+            for i, a in self.flow.actions.items()
+        }
+        state = self.set_before(sets)
+        for ident, a in self.flow.actions.items():
+            if a.get("Type") != "ConnectParticipantWithLexBot" or state[ident]:
+                continue
+            prompt = " ".join(str((a.get("Parameters") or {}).get(k, "")) for k in ("Text", "SSML"))
+            if _HANGUL.search(prompt):
+                self.add(
+                    ident,
+                    "asks in Korean, but the contact's language may still be Connect's default en-US here: "
+                    "Lex would listen with its en_US locale (set LanguageCode ko-KR with UpdateContactData "
+                    "on every path before it)",
+                )
+
+
+def entry_flows(flows: Mapping[str, Flow], resources: Resources) -> set[str]:
+    """Inbound flows no other flow transfers to: where calls start (phone numbers, the API)."""
+    targets = set()
+    for flow in flows.values():
+        for a in flow.actions.values():
+            if a.get("Type") == "TransferToFlow":
+                found = resources.identify(str((a.get("Parameters") or {}).get("ContactFlowId", "")))
+                if found and found[0] == "flow":
+                    targets.add(found[1])
+    return {k for k, f in flows.items() if f.type == "CONTACT_FLOW" and k not in targets}
+
 
 def lint(flows: Mapping[str, Flow], resources: Resources) -> list[Finding]:
     findings: list[Finding] = []
-    for flow in flows.values():
-        findings.extend(_FlowLinter(flow, resources, flows).run())
+    entries = entry_flows(flows, resources)
+    for key, flow in flows.items():
+        findings.extend(_FlowLinter(flow, resources, flows, entry=key in entries).run())
     return findings
 
 

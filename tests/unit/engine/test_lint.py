@@ -311,3 +311,104 @@ def test_error_branches_that_cannot_happen_and_enum_values(resources: Resources)
     assert _messages(resources, _flow([logging, BYE])) == [
         "log: FlowLoggingBehavior must be one of Enabled, Disabled, got 'Sometimes'"
     ]
+
+
+def _lex(resources: Resources, ident: str = "ask", text: str = "고객사명을 말씀해주세요.") -> dict[str, Any]:
+    errors = [{"NextAction": "bye", "ErrorType": e} for e in ("NoMatchingError", "NoMatchingCondition")]
+    return {
+        "Identifier": ident,
+        "Type": "ConnectParticipantWithLexBot",
+        "Parameters": {"Text": text, "LexV2Bot": {"AliasArn": resources.lex_alias_arn}},
+        "Transitions": {"NextAction": "bye", "Errors": errors},
+    }
+
+
+def _language(code: str, on_error: str = "bye") -> dict[str, Any]:
+    return {
+        "Identifier": "language",
+        "Type": "UpdateContactData",
+        "Parameters": {"LanguageCode": code},
+        "Transitions": {
+            "NextAction": "ask",
+            "Errors": [{"NextAction": on_error, "ErrorType": "NoMatchingError"}],
+        },
+    }
+
+
+LANGUAGE_NOT_SET = "contact's language may still be Connect's default en-US"
+
+
+def test_korean_lex_block_before_the_language_is_set(resources: Resources) -> None:
+    msgs = _messages(resources, _flow([_lex(resources), BYE]))
+    assert any(LANGUAGE_NOT_SET in m for m in msgs), msgs
+    # An English prompt in an English contact is fine.
+    assert _messages(resources, _flow([_lex(resources, text="Please say your company name."), BYE])) == []
+    assert _messages(resources, _flow([_language("ko-KR"), _lex(resources), BYE])) == []
+
+
+def test_language_failure_must_not_lead_to_the_korean_lex_block(resources: Resources) -> None:
+    msgs = _messages(resources, _flow([_language("ko-KR", on_error="ask"), _lex(resources), BYE]))
+    assert any(LANGUAGE_NOT_SET in m for m in msgs), msgs
+
+
+def test_a_flow_reached_by_transfer_inherits_the_language(resources: Resources) -> None:
+    entry = _flow([_language("ko-KR"), _lex(resources), BYE])
+    entry.actions["ask"]["Transitions"]["NextAction"] = "go"
+    go = {
+        "Identifier": "go",
+        "Type": "TransferToFlow",
+        "Parameters": {"ContactFlowId": resources.flow_arn("emergency")},
+        "Transitions": {
+            "NextAction": "bye",
+            "Errors": [{"NextAction": "bye", "ErrorType": "NoMatchingError"}],
+        },
+    }
+    entry.actions["go"] = go
+    entry.content["Actions"].append(go)
+    entry.key = "customer_authentication"
+    target = _flow([_lex(resources), BYE])
+    target.key = "emergency"
+    found = lint.errors(lint.lint({"customer_authentication": entry, "emergency": target}, resources))
+    assert [f for f in found if LANGUAGE_NOT_SET in f.message] == []
+    assert lint.entry_flows({"customer_authentication": entry, "emergency": target}, resources) == {
+        "customer_authentication"
+    }
+
+
+def test_language_code_spelling(resources: Resources) -> None:
+    msgs = _messages(resources, _flow([_language("ko_KR"), _lex(resources), BYE]))
+    assert "language: LanguageCode must be a language code such as ko-KR, got 'ko_KR'" in msgs
+
+
+def _recording(participants: list[str], analytics: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "Identifier": "rec",
+        "Type": "UpdateContactRecordingBehavior",
+        "Parameters": {
+            "RecordingBehavior": {"RecordedParticipants": participants},
+            "AnalyticsBehavior": analytics,
+        },
+        "Transitions": {"NextAction": "bye"},
+    }
+
+
+def test_contact_lens_settings(resources: Resources) -> None:
+    good = {
+        "Enabled": "True",
+        "AnalyticsLanguage": "ko-KR",
+        "ChannelConfiguration": {"Voice": {"AnalyticsModes": ["RealTime"]}},
+    }
+    assert _messages(resources, _flow([_recording(["Agent", "Customer"], good), BYE])) == []
+    msgs = _messages(resources, _flow([_recording(["Customer"], good), BYE]))
+    assert msgs == ["rec: Contact Lens analytics needs both Agent and Customer recorded"]
+    both_modes = copy.deepcopy(good)
+    both_modes["ChannelConfiguration"]["Voice"]["AnalyticsModes"] = ["RealTime", "PostContact"]
+    assert any(
+        "AnalyticsModes" in m
+        for m in _messages(resources, _flow([_recording(["Agent", "Customer"], both_modes), BYE]))
+    )
+    lex_locale = {**good, "AnalyticsLanguage": "ko_KR"}
+    assert any(
+        "AnalyticsLanguage" in m
+        for m in _messages(resources, _flow([_recording(["Agent", "Customer"], lex_locale), BYE]))
+    )

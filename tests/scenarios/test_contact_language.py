@@ -1,0 +1,154 @@
+"""The contact's language, as Connect keeps it: Lex listens in the locale of the contact's language.
+
+Connect starts every contact in en-US; only UpdateContactData (LanguageCode) changes it, and the
+Lex block asks the bot alias for the matching locale. A flow that sets only a Korean voice sends
+Korean speech to the bot's en_US locale, where it is not understood.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from aicc_ops.engine.flows import Flow
+from aicc_ops.engine.interpreter import CallResult, Engine
+from aicc_ops.local.stack import LocalStack
+
+from .conftest import Caller
+
+SALTWARE = ["say:솔트웨어", "say:김민준입니다", "1234#"]  # MSP, registered number
+
+
+def _lex_steps(result: CallResult) -> list[str]:
+    return [s.detail for s in result.steps if s.type == "ConnectParticipantWithLexBot"]
+
+
+def test_korean_speech_reaches_the_ko_kr_locale_from_the_first_question(call: Caller) -> None:
+    r = call([*SALTWARE, "2"])
+    asked = _lex_steps(r)
+    assert len(asked) == 2, asked  # company and contact understood at the first try
+    assert all(d.startswith("ko_KR speech") for d in asked), asked
+    assert r.attributes["spoken_company"] == "솔트웨어"
+    assert r.attributes["auth_method"] == "speech"
+    assert r.attributes["customer_class"] == "MSP"
+
+
+def test_every_call_path_sets_korean_before_any_lex_turn(call: Caller) -> None:
+    # After hours an MSP emergency is described by speech in the Emergency flow, reached by transfer:
+    # the language set by the entry flow carries over.
+    r = call(["2", "say:운영 데이터베이스가 멈췄습니다"], at="2026-11-28T23:00:00+09:00", hold=0)
+    assert r.flows[:3] == ["Customer Authentication", "After Hours", "Emergency"]
+    for step in r.steps:
+        if step.type == "ConnectParticipantWithLexBot":
+            assert step.detail.startswith("ko_KR"), (step.flow, step.identifier, step.detail)
+    languages = [s for s in r.steps if s.type == "UpdateContactData"]
+    assert languages and languages[0].flow == "Customer Authentication"
+
+
+def test_contact_lens_analyses_the_call_in_korean_in_real_time(call: Caller) -> None:
+    r = call([*SALTWARE, "2"])
+    assert r.recording == {
+        "participants": ["Agent", "Customer"],
+        "analytics_language": "ko-KR",
+        "analytics_modes": ["RealTime"],  # real-time and post-call
+    }
+
+
+# ---- the engine's model, on small flows ----------------------------------------------------------
+
+
+def _run(stack: LocalStack, actions: list[dict[str, Any]], inputs: list[str]) -> CallResult:
+    flow = Flow(
+        "t",
+        "Test",
+        "CONTACT_FLOW",
+        {"Version": "2019-10-30", "StartAction": actions[0]["Identifier"], "Actions": actions},
+        "{}",
+    )
+    flow.actions = {a["Identifier"]: a for a in actions}
+    engine = Engine(
+        stack.config,
+        stack.resources,
+        {"t": flow},
+        stack.lambdas,
+        stack.engine.lex,
+        stack.engine.presence,
+        entry_flow="t",
+    )
+    return engine.run("+821012345678", datetime.fromisoformat("2026-11-25T10:00:00+09:00"), inputs)
+
+
+def _ask(stack: LocalStack) -> dict[str, Any]:
+    return {
+        "Identifier": "ask",
+        "Type": "ConnectParticipantWithLexBot",
+        "Parameters": {
+            "Text": "고객사명을 말씀해주세요.",
+            "LexV2Bot": {"AliasArn": stack.resources.lex_alias_arn},
+            "LexSessionAttributes": {"expected_intent": "ProvideCompanyName"},
+        },
+        "Transitions": {
+            "NextAction": "bye",
+            "Conditions": [
+                {"NextAction": "bye", "Condition": {"Operator": "Equals", "Operands": ["ProvideCompanyName"]}}
+            ],
+            "Errors": [
+                {"NextAction": "bye", "ErrorType": "NoMatchingCondition"},
+                {"NextAction": "bye", "ErrorType": "NoMatchingError"},
+                {"NextAction": "bye", "ErrorType": "InputTimeLimitExceeded"},
+            ],
+        },
+    }
+
+
+def _language(code: str) -> dict[str, Any]:
+    return {
+        "Identifier": "language",
+        "Type": "UpdateContactData",
+        "Parameters": {"LanguageCode": code},
+        "Transitions": {
+            "NextAction": "ask",
+            "Errors": [{"NextAction": "bye", "ErrorType": "NoMatchingError"}],
+        },
+    }
+
+
+def _voice() -> dict[str, Any]:
+    return {
+        "Identifier": "voice",
+        "Type": "UpdateContactTextToSpeechVoice",
+        "Parameters": {"TextToSpeechVoice": "Seoyeon"},
+        "Transitions": {"NextAction": "ask"},
+    }
+
+
+BYE = {"Identifier": "bye", "Type": "DisconnectParticipant", "Parameters": {}, "Transitions": {}}
+
+
+def _branch(result: CallResult, ident: str) -> str:
+    return next(s.outcome for s in result.steps if s.identifier == ident)
+
+
+def test_a_korean_voice_alone_leaves_the_contact_in_en_us(stack: LocalStack) -> None:
+    r = _run(stack, [_voice(), _ask(stack), BYE], ["say:솔트웨어입니다"])
+    assert _lex_steps(r)[0].startswith("en_US")
+    assert r.attributes == {}
+    # The en_US locale hears "솔트웨어입니다" as nothing it knows: not the company-name intent.
+    assert _branch(r, "ask") != "Equals:ProvideCompanyName"
+
+
+def test_setting_ko_kr_sends_the_same_words_to_the_ko_kr_locale(stack: LocalStack) -> None:
+    r = _run(stack, [_language("ko-KR"), _ask(stack), BYE], ["say:솔트웨어입니다"])
+    assert _lex_steps(r)[0].startswith("ko_KR")
+    assert _branch(r, "ask") == "Equals:ProvideCompanyName"
+
+
+def test_a_language_the_bot_has_no_locale_for_takes_the_error_branch(stack: LocalStack) -> None:
+    r = _run(stack, [_language("ja-JP"), _ask(stack), BYE], ["say:ソルトウェア"])
+    assert _branch(r, "ask") == "error:NoMatchingError"
+    assert "ja_JP" in next(s.detail for s in r.steps if s.identifier == "ask")
+
+
+def test_an_invalid_language_code_is_an_error_of_the_block(stack: LocalStack) -> None:
+    r = _run(stack, [_language("ko_KR"), _ask(stack), BYE], [])
+    assert _branch(r, "language") == "error:NoMatchingError"
