@@ -12,10 +12,20 @@ locals {
   intents          = yamldecode(file("${local.config_dir}/intents.yaml"))
   tables           = yamldecode(file("${local.config_dir}/tables.yaml")).tables
   functions        = yamldecode(file("${local.config_dir}/functions.yaml")).functions
+  security_yaml    = yamldecode(file("${local.config_dir}/security_profiles.yaml")).security_profiles
   flows            = yamldecode(file("${path.module}/flows/flows.yaml")).flows
 }
 
 locals {
+  # role => security profile, with the permissions of the roles it includes (as aicc.settings reads it).
+  security_profiles = {
+    for role, sp in local.security_yaml : role => {
+      name        = sp.name
+      description = sp.description
+      permissions = distinct(concat(flatten([for r in try(sp.includes, []) : local.security_yaml[r].permissions]), sp.permissions))
+    }
+  }
+
   # queue key => Connect queue name (queue_names.<key> in the flow templates).
   queue_names = { for k, q in local.queues : k => q.name }
 
@@ -25,10 +35,9 @@ locals {
     ManagedBy   = "terraform"
   })
 
-  # Lex locales and their prompt texts (prompts.yaml writes ko-KR/en-US, Lex ko_KR/en_US).
-  lex_locales = ["ko_KR", "en_US"]
+  # Prompt texts per bot locale (prompts.yaml writes ko-KR/en-US, Lex ko_KR/en_US).
   lex_prompts = {
-    for locale in local.lex_locales : locale => {
+    for locale in local.intents.locales : locale => {
       for k, v in yamldecode(file("${local.config_dir}/prompts.yaml")).prompts :
       k => lookup(v, replace(locale, "_", "-"), v["ko-KR"])
     }
@@ -84,8 +93,12 @@ module "lambdas" {
   notify_topic_arn        = module.monitoring.notify_topic_arn
   environment             = local.lambda_environment
   connect_instance_arn    = module.connect.instance_arn
-  dependencies_layer_zip  = "${path.module}/../build/lambda-layer.zip"
-  tags                    = local.tags
+  streams = {
+    agent_events = { arn = module.connect.agent_events_stream_arn, kms_key_arn = module.security.kms_key_arns["connect"] }
+  }
+  source_zip             = "${path.module}/../build/lambda-source.zip"
+  dependencies_layer_zip = "${path.module}/../build/lambda-layer.zip"
+  tags                   = local.tags
 }
 
 module "lex" {
@@ -93,7 +106,6 @@ module "lex" {
 
   name_prefix          = var.name_prefix
   intents              = local.intents
-  locales              = local.lex_locales
   prompts              = local.lex_prompts
   code_hook_lambda_arn = local.invoke_arns["lex_hook"]
   kms_key_arn          = module.security.kms_key_arns["logs"]
@@ -104,25 +116,31 @@ module "lex" {
 module "connect" {
   source = "./modules/connect"
 
-  name_prefix      = var.name_prefix
-  instance_alias   = var.instance_alias
-  queues           = local.queues
-  hours            = local.hours
-  routing_profiles = local.routing_profiles
-  flows            = local.flows
-  flows_dir        = "${path.module}/flows"
+  name_prefix       = var.name_prefix
+  instance_alias    = var.instance_alias
+  queues            = local.queues
+  hours             = local.hours
+  routing_profiles  = local.routing_profiles
+  security_profiles = local.security_profiles
+  flows             = local.flows
+  flows_dir         = "${path.module}/flows"
   template_vars = {
     prompts = local.prompts
     escalation = {
       wait_seconds = tostring(local.escalation.wait_seconds)
     }
   }
-  lambda_arns        = local.connect_lambda_arns
-  lex_bot_alias_arn  = module.lex.bot_alias_arn
-  recordings_bucket  = module.security.recordings_bucket
-  kms_key_arn        = module.security.kms_key_arns["connect"]
-  claim_phone_number = var.claim_phone_number
-  tags               = local.tags
+  lambda_arns                 = local.connect_lambda_arns
+  lex_bot_alias_arn           = module.lex.bot_alias_arn
+  recordings_bucket           = module.security.recordings_bucket
+  kms_key_arn                 = module.security.kms_key_arns["connect"]
+  contact_records_bucket_arn  = module.security.contact_records_bucket_arn
+  contact_records_kms_key_arn = module.security.kms_key_arns["connect"]
+  logs_kms_key_arn            = module.security.kms_key_arns["logs"]
+  log_retention_days          = var.log_retention_days
+  phone_number                = var.phone_number
+  deletion_protection         = var.deletion_protection
+  tags                        = local.tags
 }
 
 module "monitoring" {
@@ -133,8 +151,10 @@ module "monitoring" {
   queues                 = local.queues
   function_names         = module.lambdas.function_names
   table_names            = module.data.table_names
-  alarm_email            = var.alarm_email
+  flow_names             = { for k, f in local.flows : k => f.name }
+  alarm_emails           = var.alarm_emails
   runbooks_base_url      = var.runbooks_base_url
   concurrent_calls_quota = var.concurrent_calls_quota
+  deletion_protection    = var.deletion_protection
   tags                   = local.tags
 }

@@ -56,8 +56,18 @@ output "security_profile_ids" {
 }
 
 output "phone_number" {
-  description = "The claimed support-line number (E.164), or null when none is claimed."
+  description = "The claimed support-line number (E.164), or null (none, or an existing number known by its ID)."
   value       = module.connect.phone_number
+}
+
+output "phone_number_id" {
+  description = "ID of the support line's number, or null when the instance has none yet."
+  value       = module.connect.phone_number_id
+}
+
+output "contact_records_bucket" {
+  description = "S3 bucket of the contact records (contact-records/year=/month=/day=/, GZIP JSON lines)."
+  value       = module.security.contact_records_bucket
 }
 
 output "function_names" {

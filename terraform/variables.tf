@@ -39,20 +39,54 @@ variable "instance_alias" {
   }
 }
 
-variable "alarm_email" {
-  description = "Address subscribed to the alarm topic (the on-call distribution list)."
-  type        = string
+variable "alarm_emails" {
+  description = "Addresses subscribed to the alarm topic (the on-call distribution lists); each confirms the subscription e-mail once."
+  type        = list(string)
 
   validation {
-    condition     = can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", var.alarm_email))
-    error_message = "alarm_email must be an e-mail address."
+    condition     = length(var.alarm_emails) > 0 && alltrue([for e in var.alarm_emails : can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", e))])
+    error_message = "alarm_emails must list at least one e-mail address: an alarm that reaches nobody is no alarm."
   }
 }
 
-variable "claim_phone_number" {
-  description = "Claim a Korean DID number for the instance and attach it to the Customer Authentication flow. Korean numbers need the regulatory documents filed with AWS Support first."
-  type        = bool
-  default     = false
+variable "phone_number" {
+  description = <<-EOT
+    The support line's number, answered by the entry flow and used as the queues' outbound caller ID.
+    existing_id: the phone number ID of a number already claimed to the instance. Korean numbers are
+    issued through AWS Support and claimed to the instance by AWS (docs/deploy.md, "Phone number").
+    claim: claim a new number by search, where the country allows it (not KR), e.g.
+    { country_code = "US", type = "DID" }. Neither: no number yet (console test calls only; callbacks
+    cannot dial out without an outbound caller ID).
+  EOT
+  type = object({
+    existing_id = optional(string)
+    claim = optional(object({
+      country_code = string
+      type         = optional(string, "DID")
+      prefix       = optional(string)
+    }))
+  })
+  default = {}
+
+  validation {
+    condition     = var.phone_number.existing_id == null || var.phone_number.claim == null
+    error_message = "phone_number: give existing_id or claim, not both."
+  }
+
+  validation {
+    condition     = var.phone_number.existing_id == null || can(regex("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", var.phone_number.existing_id))
+    error_message = "phone_number.existing_id must be the number's phone number ID (a UUID, from `aws connect list-phone-numbers-v2`), not the number itself."
+  }
+
+  validation {
+    condition     = try(var.phone_number.claim.country_code, "") != "KR"
+    error_message = "phone_number.claim: Korean numbers cannot be claimed by search; AWS Support issues them. Open the case (docs/deploy.md, \"Phone number\"), then set phone_number.existing_id."
+  }
+
+  validation {
+    condition     = try(contains(["DID", "TOLL_FREE"], var.phone_number.claim.type), true)
+    error_message = "phone_number.claim.type must be DID or TOLL_FREE."
+  }
 }
 
 variable "log_retention_days" {

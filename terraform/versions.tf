@@ -1,21 +1,15 @@
 terraform {
-  required_version = ">= 1.6"
+  # 1.10+: the S3 backend's own lock file (use_lockfile); no DynamoDB lock table.
+  required_version = ">= 1.10"
 
   required_providers {
     aws = {
       source  = "hashicorp/aws"
-      version = "~> 5.80"
-    }
-    awscc = {
-      source  = "hashicorp/awscc"
-      version = "~> 1.20"
-    }
-    archive = {
-      source  = "hashicorp/archive"
-      version = "~> 2.4"
+      version = "~> 5.100"
     }
   }
 
-  # Partial configuration: `terraform init -backend-config=envs/<env>/backend.hcl`.
+  # Partial configuration: `aicc-ops deploy` passes envs/<env>/backend.hcl and the state bucket
+  # made by `aicc-ops deploy bootstrap` (docs/deploy.md).
   backend "s3" {}
 }

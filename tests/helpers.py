@@ -34,3 +34,10 @@ class FakeLambdaContext:
 
     def get_remaining_time_in_millis(self) -> int:
         return 8000
+
+
+def kinesis_event(*records: dict[str, Any] | bytes) -> dict[str, Any]:
+    """A Lambda event from the agent-event stream carrying these records (JSON objects, or bytes)."""
+    from aicc_ops.local.streams import kinesis_event as build
+
+    return build(records, f"arn:aws:kinesis:{REGION}:111122223333:stream/aicc-test-agent-events")

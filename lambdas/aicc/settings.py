@@ -46,6 +46,7 @@ class Queue:
     # skills that let an agent of another team serve it (empty: only the profile's own team).
     min_staffing: int = 0
     required_skills: tuple[str, ...] = ()
+    outbound_caller_name: str = ""  # shown with the support line's number on callbacks
 
 
 @dataclass(frozen=True)
@@ -130,6 +131,14 @@ class TableSchema:
 
 
 @dataclass(frozen=True)
+class SecurityProfile:
+    key: str  # role: agent, supervisor, admin
+    name: str
+    description: str
+    permissions: tuple[str, ...]  # its own and those of the roles it includes, in order
+
+
+@dataclass(frozen=True)
 class Config:
     directory: Path
     queues: Mapping[str, Queue]
@@ -140,6 +149,7 @@ class Config:
     prompts: Mapping[str, Prompt]
     tables: Mapping[str, TableSchema]
     intents: Mapping[str, Any]
+    security_profiles: Mapping[str, SecurityProfile] = field(default_factory=dict)
 
     def queue_by_name(self, name: str) -> Queue:
         for q in self.queues.values():
@@ -329,6 +339,9 @@ def _load_queues(d: Path, hours: Mapping[str, Hours]) -> dict[str, Queue]:
                 raise r.fail(f"{p}.required_skills[{i}]", f"must be a skill name, got {skill!r}")
             if skill in skills[:i]:
                 raise r.fail(f"{p}.required_skills[{i}]", f"{skill!r} is listed twice")
+        caller_name = r.get(obj, "outbound_caller_name", p, str)
+        if not 1 <= len(caller_name) <= 255:
+            raise r.fail(f"{p}.outbound_caller_name", "must be 1-255 characters (Connect's caller ID name)")
         out[key] = Queue(
             key,
             name,
@@ -341,6 +354,7 @@ def _load_queues(d: Path, hours: Mapping[str, Hours]) -> dict[str, Queue]:
             max_contacts,
             min_staffing,
             tuple(skills),
+            caller_name,
         )
     return out
 
@@ -457,6 +471,13 @@ def _load_intents(d: Path) -> dict[str, Any]:
     if not locales or len(set(locales)) != len(locales):
         raise r.fail("locales", "must list each bot locale once, at least one")
     slot_types = r.get(r.data, "slot_types", "", dict, {})
+    for name, spec in slot_types.items():
+        resolution = r.mapping(spec, f"slot_types.{name}").get("resolution", "OriginalValue")
+        if resolution not in ("OriginalValue", "TopResolution", "Concatenation"):
+            raise r.fail(
+                f"slot_types.{name}.resolution",
+                f"must be OriginalValue, TopResolution or Concatenation, got {resolution!r}",
+            )
     intents = r.mapping(r.data.get("intents"), "intents")
     for name, obj in intents.items():
         p = f"intents.{name}"
@@ -477,6 +498,33 @@ def _load_intents(d: Path) -> dict[str, Any]:
     return {"locales": locales, "slot_types": slot_types, "intents": intents}
 
 
+def _load_security_profiles(d: Path) -> dict[str, SecurityProfile]:
+    r = _Reader(d, "security_profiles.yaml")
+    raw = {key: (p, obj) for key, p, obj in r.entries("security_profiles")}
+    out: dict[str, SecurityProfile] = {}
+    names: set[str] = set()
+    for key, (p, obj) in raw.items():
+        name = r.get(obj, "name", p, str)
+        if name in names:
+            raise r.fail(f"{p}.name", f"{name!r} is used twice")
+        names.add(name)
+        permissions: list[str] = []
+        for i, role in enumerate(r.get(obj, "includes", p, list, [])):
+            if role not in raw or role == key:
+                raise r.fail(f"{p}.includes[{i}]", f"{role!r} is not another role of this file")
+            permissions += r.get(raw[role][1], "permissions", raw[role][0], list)
+        own = r.get(obj, "permissions", p, list)
+        for i, perm in enumerate(own):
+            if not isinstance(perm, str) or not re.fullmatch(r"[A-Za-z][A-Za-z0-9.]*", perm):
+                raise r.fail(f"{p}.permissions[{i}]", f"must be a Connect permission name, got {perm!r}")
+        if len(own) + len(permissions) > 500:
+            raise r.fail(f"{p}.permissions", "Connect takes at most 500 permissions per profile")
+        out[key] = SecurityProfile(
+            key, name, r.get(obj, "description", p, str, ""), tuple(dict.fromkeys([*permissions, *own]))
+        )
+    return out
+
+
 def load_config(directory: Path | str | None = None) -> Config:
     """Load and cross-check every data file. Raises ConfigError naming file and field."""
     d = Path(directory) if directory else Path(os.environ.get("AICC_CONFIG_DIR", DEFAULT_CONFIG_DIR))
@@ -493,6 +541,7 @@ def load_config(directory: Path | str | None = None) -> Config:
         prompts=prompts,
         tables=_load_tables(d),
         intents=_load_intents(d),
+        security_profiles=_load_security_profiles(d),
     )
 
 

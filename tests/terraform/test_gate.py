@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import Any
 import hcl2
 import pytest
 import yaml
+from plan_gate import modern_terraform
 
 from aicc.settings import DEFAULT_CONFIG_DIR, load_config
 from aicc_ops.engine import template
@@ -74,7 +74,7 @@ def test_every_tf_file_parses() -> None:
 
 def _terraform_binary() -> str | None:
     local = ROOT / ".venv" / "bin" / "terraform"
-    return str(local) if local.exists() else _modern_terraform()
+    return str(local) if local.exists() else modern_terraform()
 
 
 def test_terraform_fmt_is_clean() -> None:
@@ -252,6 +252,12 @@ def recorded_calls() -> Iterator[dict[str, set[tuple[str, str, str]]]]:
         event = json.loads((ROOT / "tests" / "events" / "connect_callback.json").read_text(encoding="utf-8"))
         for _ in range(2):
             stack.lambdas.invoke_named("callback", event, 3, "STRING_MAP")
+        # Connect's agent event stream, as the event source mapping delivers it.
+        from helpers import kinesis_event, read_event
+
+        stack.lambdas.invoke_named(
+            "agent_events", kinesis_event(read_event("connect_agent_event")), 30, "JSON"
+        )
         by_table = {table_name(s): key for key, s in stack.config.tables.items()}
         out: dict[str, set[tuple[str, str, str]]] = {}
         for handler, calls in stack.lambdas.aws_calls.items():
@@ -299,14 +305,22 @@ def test_every_alarm_names_a_runbook_that_exists() -> None:
     runbooks = monitoring["locals"]["runbooks"]  # alarm kind -> file, the one mapping the alarms use
     alarms = monitoring["resource"]["aws_cloudwatch_metric_alarm"]
     assert len(alarms) >= 5
-    # An alarm links local.runbooks.<kind>, or local.runbooks[each.value.runbook] when its for_each
-    # table (a local) names the kind per entry as runbook = "<kind>".
+    # An alarm links local.runbooks.<kind>; or local.runbooks[each.value.runbook] when its for_each
+    # table (a local) names the kind per entry as runbook = "<kind>"; or local.runbooks[each.key]
+    # when the keys of its for_each table are the kinds.
     table_kinds = sorted(set(re.findall(r'runbook\s*=\s*"(\w+)"', module_text("monitoring"))))
-    link = r"Runbook: \$\{local\.runbooks_url\}/\$\{local\.runbooks(?:\.(\w+)|\[each\.value\.runbook\])\}"
+    link = r"Runbook: \$\{local\.runbooks_url\}/\$\{local\.runbooks(?:\.(\w+)|\[each\.value\.runbook\]|(\[each\.key\]))\}"
     for name, body in alarms.items():
         found = re.search(link, str(body.get("alarm_description", "")))
         assert found, f"alarm {name}: its description must end with its runbook link"
-        kinds = [found.group(1)] if found.group(1) else table_kinds
+        if found.group(1):
+            kinds = [found.group(1)]
+        elif found.group(2):
+            table = re.search(r"local\.(\w+)", str(body.get("for_each")))
+            assert table, f"alarm {name}: indexes local.runbooks by each.key but iterates no local"
+            kinds = list(monitoring["locals"][table.group(1)])
+        else:
+            kinds = table_kinds
         assert kinds, f"alarm {name}: indexes local.runbooks but no table names its kinds"
         for kind in kinds:
             assert kind in runbooks, f"alarm {name}: no runbook kind {kind!r} in local.runbooks"
@@ -354,120 +368,3 @@ def test_checkov_finds_nothing_and_every_skip_has_a_reason() -> None:
                 assert re.search(r"checkov:skip=CKV2?_\w+:\s*\S", line), (
                     f"{path.name}: a skip without a reason: {line}"
                 )
-
-
-def _modern_terraform() -> str | None:
-    """A Terraform >= 1.6 on this machine (the pip one is 1.0.3 and serves fmt only)."""
-    for candidate in (os.environ.get("TERRAFORM_BIN"), shutil.which("terraform"), "/usr/local/bin/terraform"):
-        if candidate and Path(candidate).exists():
-            out = subprocess.run([candidate, "version"], capture_output=True, text=True, check=False).stdout
-            found = re.search(r"Terraform v(\d+)\.(\d+)", out)
-            if found and (int(found[1]), int(found[2])) >= (1, 6):
-                return candidate
-    return None
-
-
-def _init_and_validate(binary: str, mirror: Path, work: Path, what: str) -> None:
-    """`terraform init` from the provider mirror (no registry), then `terraform validate`, in `work`."""
-    rc = work.parent / "terraformrc"
-    rc.write_text(
-        f'provider_installation {{\n  filesystem_mirror {{\n    path = "{mirror}"\n  }}\n}}\n',
-        encoding="utf-8",
-    )
-    env = {**os.environ, "TF_CLI_CONFIG_FILE": str(rc), "TF_IN_AUTOMATION": "1"}
-    for args in (["init", "-backend=false", "-input=false", "-no-color"], ["validate", "-no-color"]):
-        done = subprocess.run([binary, *args], cwd=work, env=env, capture_output=True, text=True, check=False)
-        assert done.returncode == 0, f"terraform {args[0]} of {what}:\n{done.stdout}{done.stderr}"
-
-
-@pytest.mark.parametrize("module", ["security", "data", "lambdas", "lex", "connect", "monitoring"])
-def test_module_validates_against_the_real_provider_schema(module: str, tmp_path: Path) -> None:
-    """`terraform validate` where this machine holds the providers in a filesystem mirror.
-
-    The registry is unreachable here, so this runs only for modules whose providers are all in
-    the mirror (TF_PLUGIN_MIRROR, default /opt/tf-plugins); it catches wrong argument names.
-    """
-    binary = _modern_terraform()
-    mirror = Path(os.environ.get("TF_PLUGIN_MIRROR", "/opt/tf-plugins"))
-    if binary is None or not mirror.is_dir():
-        pytest.skip("no Terraform >= 1.6 with a provider mirror on this machine")
-    with (MODULES / module / "versions.tf").open(encoding="utf-8") as handle:
-        versions = hcl2.load(handle)
-    providers: set[str] = set()
-    for block in versions.get("terraform", []):
-        for required in block.get("required_providers", []):
-            providers |= {
-                str(spec["source"]).strip('"').split("/")[-1]
-                for spec in required.values()
-                if isinstance(spec, dict)
-            }
-    missing = sorted(
-        p for p in providers if not (mirror / "registry.terraform.io" / "hashicorp" / p).is_dir()
-    )
-    if missing:
-        pytest.skip(f"providers not in {mirror}: {', '.join(missing)}")
-    work = tmp_path / module
-    shutil.copytree(MODULES / module, work)
-    _init_and_validate(binary, mirror, work, f"modules/{module}")
-
-
-def _replace_block(text: str, header: str, replacement: str) -> str:
-    """Replace the HCL block whose first line matches `header` (a regex) with `replacement`."""
-    found = re.search(header, text, flags=re.M)
-    if not found:
-        return text
-    depth, pos = 0, text.index("{", found.start())
-    for end in range(pos, len(text)):
-        depth += {"{": 1, "}": -1}.get(text[end], 0)
-        if depth == 0:
-            return text[: found.start()] + replacement + text[end + 1 :]
-    raise AssertionError(f"unbalanced block {header}")
-
-
-# Providers this machine may not mirror: their resources become terraform_data stand-ins whose
-# `output` carries the attributes the configuration reads, so everything else validates for real.
-STAND_INS = [
-    (
-        r'^resource "awscc_lex_bot_alias" "this"',
-        "awscc_lex_bot_alias.this.",
-        "awscc_lex_bot_alias_this",
-        '{ arn = "arn:aws:lex:ap-northeast-2:111111111111:bot-alias/BOT/ALIAS", bot_alias_id = "ALIAS" }',
-    ),
-    (
-        r'^resource "awscc_connect_integration_association" "lex"',
-        "awscc_connect_integration_association.lex",
-        "awscc_connect_integration_association_lex",
-        "{}",
-    ),
-    (
-        r'^data "archive_file" "source"',
-        "data.archive_file.source.",
-        "archive_source",
-        '{ output_path = "artifact.zip", output_base64sha256 = "c3R1Yg==" }',
-    ),
-]
-
-
-def test_root_module_validates_with_stand_ins_for_unmirrored_providers(tmp_path: Path) -> None:
-    """`terraform validate` of the whole root (all six modules) against the real aws provider schema."""
-    binary = _modern_terraform()
-    mirror = Path(os.environ.get("TF_PLUGIN_MIRROR", "/opt/tf-plugins"))
-    if binary is None or not (mirror / "registry.terraform.io" / "hashicorp" / "aws").is_dir():
-        pytest.skip("no Terraform >= 1.6 with the aws provider in a mirror on this machine")
-    work = tmp_path / "terraform"
-    shutil.copytree(TERRAFORM, work, ignore=shutil.ignore_patterns(".terraform", "envs"))
-    (tmp_path / "lambdas").symlink_to(ROOT / "lambdas")  # the data files and the artifact source
-    (tmp_path / "build").mkdir()
-    (tmp_path / "build" / "lambda-layer.zip").write_bytes(b"stand-in layer")
-    for path in work.rglob("*.tf"):
-        text = path.read_text(encoding="utf-8")
-        for header, reference, name, output in STAND_INS:
-            text = _replace_block(
-                text, header, f'resource "terraform_data" "{name}" {{\n  input = {output}\n}}'
-            )
-            stand_in = f"terraform_data.{name}" + (".output." if reference.endswith(".") else "")
-            text = text.replace(reference, stand_in)
-        text = _replace_block(text, r'^provider "awscc"', "")
-        text = re.sub(r"^\s*(awscc|archive)\s*=\s*\{[^}]*\}\n", "", text, flags=re.M)
-        path.write_text(text, encoding="utf-8")
-    _init_and_validate(binary, mirror, work, "the root module")

@@ -19,6 +19,7 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
 from aicc.adapters import aws
+from aicc.domain.agent_events import Presence
 from aicc.domain.agents import Agent, AgentStatus, Roster
 from aicc.domain.assignment import same_workday
 from aicc.domain.call_log import CallLogUpdate
@@ -298,6 +299,30 @@ class AgentRepository(_Repository):
             if not _written_by(exc, contact_id, values[":now"]):
                 return False
         self._seen[agent.login] = values[":now"]
+        return True
+
+    def record_presence(self, presence: Presence) -> bool:
+        """Mirror an agent event: status, live load and the event's time. Only a newer event than
+        the one stored wins (Kinesis redelivers, and a retried batch replays older events), and
+        only agents of this table are written. False when the event was skipped."""
+        at = timestamp(presence.at)
+        try:
+            self.client.update_item(
+                TableName=self.table,
+                Key=_to_item({"login": presence.login}),
+                UpdateExpression="SET #status = :status, active_contacts = :active, presence_at = :at",
+                ConditionExpression=(
+                    "attribute_exists(login) AND (attribute_not_exists(presence_at) OR presence_at < :at)"
+                ),
+                ExpressionAttributeNames={"#status": "status"},
+                ExpressionAttributeValues=_to_item(
+                    {":status": presence.status.value, ":active": presence.active_contacts, ":at": at}
+                ),
+            )
+        except ClientError as exc:
+            if not _condition_failed(exc):
+                raise
+            return False
         return True
 
     def put(self, agent: Agent) -> None:

@@ -11,6 +11,7 @@ class AgentStatus(StrEnum):
     AVAILABLE = "AVAILABLE"
     BUSY = "BUSY"
     AFTER_CONTACT_WORK = "AFTER_CONTACT_WORK"
+    AWAY = "AWAY"  # signed in with a custom, non-routable CCP status (break, lunch, training)
     OFFLINE = "OFFLINE"
 
 

@@ -30,8 +30,6 @@ from .queues import HOME_ATTRIBUTE, agent_items
 if TYPE_CHECKING:
     from botocore.exceptions import ClientError
 
-# Role -> the security profile every agent of that role gets (terraform/modules/connect).
-ROLES: dict[str, str] = {"agent": "AICC Agent", "supervisor": "AICC Supervisor", "admin": "AICC Admin"}
 REQUIRED_COLUMNS = ("login", "name", "email", "team", "part", "role", "routing_profile")
 OPTIONAL_COLUMNS = ("security_profile", "skills")
 COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
@@ -232,15 +230,17 @@ def _check_row(
         bad.append(f"team {r['team']!r} must be one of {', '.join(TEAMS)}")
     if not _PART.fullmatch(r["part"]):
         bad.append(f"part {r['part']!r} must be 1-32 letters, digits, _ or - (e.g. TS1, GEN)")
+    # Role -> the security profile every agent of that role gets (security_profiles.yaml).
+    roles = {key: sp.name for key, sp in config.security_profiles.items()}
     role = r["role"].lower()
-    if role not in ROLES:
-        bad.append(f"role {r['role']!r} must be one of {', '.join(ROLES)}")
+    if role not in roles:
+        bad.append(f"role {r['role']!r} must be one of {', '.join(roles)}")
     profile = routing_profile_key(r["routing_profile"], config)
     if profile is None:
         valid = ", ".join(f"{k} ({p.name})" for k, p in config.routing_profiles.items())
         bad.append(f"routing_profile {r['routing_profile']!r} is unknown; one of: {valid}")
     extra = _split(r.get("security_profile", ""))
-    security = tuple(dict.fromkeys([ROLES.get(role, ""), *extra]))
+    security = tuple(dict.fromkeys([roles.get(role, ""), *extra]))
     if len(security) > MAX_SECURITY_PROFILES:
         bad.append(f"{len(security)} security profiles; a user can have at most {MAX_SECURITY_PROFILES}")
     if bad:

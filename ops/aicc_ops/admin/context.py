@@ -177,21 +177,16 @@ class OpsContext:
         return out
 
 
-def environments(terraform_dir: Path) -> list[str]:
-    """The environments: the folders of terraform/envs with a terraform.tfvars."""
-    return sorted(p.name for p in (terraform_dir / "envs").iterdir() if (p / "terraform.tfvars").is_file())
-
-
-def outputs_file(env: str, terraform_dir: Path) -> Path:
-    return terraform_dir / "envs" / env / "outputs.json"
-
-
 def terraform_outputs(env: str, terraform_dir: Path) -> dict[str, Any]:
     """`terraform output -json` of an environment: the copy `deploy apply` saved, else Terraform."""
-    env_dir = terraform_dir / "envs" / env
-    if not (env_dir / "terraform.tfvars").is_file():
-        raise TargetError(f"{env!r} is not an environment; one of {', '.join(environments(terraform_dir))}")
-    saved = outputs_file(env, terraform_dir)
+    from ..deploy.environment import Environment
+    from ..deploy.errors import DeployError
+
+    try:
+        environment = Environment.load(env, terraform_dir)
+    except DeployError as exc:
+        raise TargetError(str(exc)) from None
+    saved = environment.dir / "outputs.json"
     if saved.is_file():
         try:
             data: dict[str, Any] = json.loads(saved.read_text(encoding="utf-8"))
@@ -202,13 +197,13 @@ def terraform_outputs(env: str, terraform_dir: Path) -> dict[str, Any]:
 
     binary = os.environ.get("TERRAFORM_BIN") or "terraform"
     tf = Terraform(working_dir=str(terraform_dir), terraform_bin_path=binary)
-    # A data directory of its own: reading outputs must not re-point the backend of a deploy that
-    # runs from the same checkout (`terraform init -reconfigure` rewrites .terraform/).
+    # The environment's own data directory: reading outputs never re-points another environment.
     saved_env = os.environ.get("TF_DATA_DIR")
-    os.environ["TF_DATA_DIR"] = str(terraform_dir / ".terraform-outputs" / env)
+    os.environ["TF_DATA_DIR"] = str(environment.data_dir)
     try:
-        backend = f"-backend-config={env_dir / 'backend.hcl'}"
-        code, _, err = tf.cmd("init", "-input=false", "-reconfigure", backend, capture_output=True)
+        # Reading the state needs no key ARN: S3 decrypts it for whoever may use the key.
+        backend = environment.backend_args(None)
+        code, _, err = tf.cmd("init", "-input=false", "-reconfigure", *backend, capture_output=True)
         if code == 0:
             code, out, err = tf.cmd("output", "-json", capture_output=True)
     except OSError as exc:
@@ -247,7 +242,9 @@ def error_text(exc: BaseException) -> str:
     if isinstance(response, dict) and "Error" in response:
         error = response["Error"]
         operation = getattr(exc, "operation_name", "")
-        return f"{operation}: {error.get('Code', 'error')}: {error.get('Message', '')}".strip(": ")
+        # A service (or a stand-in) that answers with an HTML page: its first line is enough.
+        message = str(error.get("Message", "")).strip().split("\n", 1)[0][:200]
+        return f"{operation}: {error.get('Code', 'error')}: {message}".strip(": ")
     return f"{type(exc).__name__}: {exc}"
 
 

@@ -27,7 +27,7 @@ from tabulate import tabulate
 
 from ..admin import failover as fo
 from ..admin.context import OpsContext
-from ..engine.flows import handler_names
+from ..engine.flows import call_handlers
 from ._errors import user_errors
 from ._options import dry_run_option, emit, output_option, target_options
 
@@ -272,7 +272,7 @@ def _call_drill(
     scenario_names: tuple[str, ...],
     hold_seconds: int,
 ) -> None:
-    handlers, queues = handler_names(), list(ops.config.queues)
+    handlers, queues = call_handlers(), list(ops.config.queues)
     faults = [fo.parse_fault(f, handlers, queues) for f in fault_names] or fo.catalogue(handlers, queues)
     scenarios = fo.select_scenarios(scenario_names, fo.default_scenarios())
     runner: fo.Runner

@@ -68,6 +68,15 @@ def handler_names() -> list[str]:
     return sorted(m.name for m in pkgutil.iter_modules(aicc.handlers.__path__) if not m.name.startswith("_"))
 
 
+def call_handlers() -> list[str]:
+    """The handlers a call can reach: those a flow or the Lex bot invokes (functions.yaml
+    invoked_by connect or lex); a stream's handler (agent_events) runs beside the calls."""
+    from aicc.settings import DEFAULT_CONFIG_DIR
+
+    spec = yaml.safe_load((DEFAULT_CONFIG_DIR / "functions.yaml").read_text(encoding="utf-8"))["functions"]
+    return [h for h in handler_names() if (spec.get(h) or {}).get("invoked_by") in ("connect", "lex")]
+
+
 def load_catalog(directory: Path | None = None) -> dict[str, FlowDef]:
     d = directory or flows_dir()
     path = d / "flows.yaml"
@@ -130,6 +139,9 @@ class Resources:
 
     def function_arn(self, name: str) -> str:
         return f"arn:aws:lambda:{self.region}:{self.account}:function:{local_function_name(name)}"
+
+    def stream_arn(self, name: str) -> str:
+        return f"arn:aws:kinesis:{self.region}:{self.account}:stream/{INSTANCE}-{name}"
 
     @property
     def lex_alias_arn(self) -> str:

@@ -15,7 +15,7 @@ import boto3
 
 from aicc.settings import Config
 
-ONLINE = frozenset({"AVAILABLE", "BUSY", "AFTER_CONTACT_WORK"})
+ONLINE = frozenset({"AVAILABLE", "BUSY", "AFTER_CONTACT_WORK", "AWAY"})
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,6 @@ from ..admin.ratelimit import ConnectLimiter
 from ..engine.flows import Flow, Resources
 from .connect_protocol import ConnectError, invalid, not_found, service_model
 
-SECURITY_PROFILES = {"agent": "AICC Agent", "supervisor": "AICC Supervisor", "admin": "AICC Admin"}
 AGENT_STATUSES = {"available": ("Available", "ROUTABLE"), "offline": ("Offline", "OFFLINE")}
 DEFAULT_FLOWS = {"default-queue-transfer": ("Default queue transfer", "QUEUE_TRANSFER")}
 USERNAME_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.@+")
@@ -276,7 +275,7 @@ class ConnectEmulator:
         if "RoutingProfileId" in p:
             self._get(self.routing_profiles, p["RoutingProfileId"], "RoutingProfile")
         for sp in p.get("SecurityProfileIds") or []:
-            if self._id(sp) not in SECURITY_PROFILES:
+            if self._id(sp) not in self.config.security_profiles:
                 raise not_found(f"SecurityProfile {sp} not found")
 
     def op_CreateUser(self, p: dict[str, Any]) -> dict[str, Any]:
@@ -579,8 +578,8 @@ class ConnectEmulator:
 
     def op_ListSecurityProfiles(self, p: dict[str, Any]) -> dict[str, Any]:
         items = [
-            {"Id": k, "Arn": self.arn("security-profile", k), "Name": name}
-            for k, name in SECURITY_PROFILES.items()
+            {"Id": k, "Arn": self.arn("security-profile", k), "Name": sp.name}
+            for k, sp in self.config.security_profiles.items()
         ]
         return self._page(items, p, "SecurityProfileSummaryList")
 

@@ -6,7 +6,8 @@ after the input wait. A call that reaches a queue waits there in real time. A di
 waiting contacts to the agents whose routing profile serves the queue, as Connect does: the
 profile's queue priority first, then the longest wait, honouring each queue's delay; the agent
 talks for the talk time, does after-contact work, and becomes available again. Agent states feed
-the emulator's real-time metrics and the agents table the Lambdas read.
+the emulator's real-time metrics and, as Connect's agent events (the same records, through the
+agent_events handler), the agents table the Lambdas read.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from zoneinfo import ZoneInfo
 
 from ..engine.interpreter import CallerInput, CallResult, Engine, InputError
 from ..engine.presence import AgentPresence
-from .connect_emulator import ConnectEmulator
+from .connect_emulator import AGENT_STATUSES, ConnectEmulator
 
 SEOUL = ZoneInfo("Asia/Seoul")
 log = logging.getLogger("aicc_ops.local.live")
@@ -135,14 +136,14 @@ class LiveCenter:
         max_wait_seconds: float = 3600.0,
         keep_ended_seconds: float = 900.0,
         tick: float = 0.1,
-        on_agent_state: Callable[[str, str], None] | None = None,
+        on_agent_event: Callable[[dict[str, Any]], None] | None = None,
     ) -> None:
         self.emulator, self.engine = emulator, engine
         self.talk_seconds, self.acw_seconds = talk_seconds, acw_seconds
         self.input_seconds, self.max_wait = input_seconds, max_wait_seconds
         self.keep_ended = keep_ended_seconds  # ended calls stay visible this long, then are forgotten
         self.tick = tick
-        self.on_agent_state = on_agent_state  # (login, AVAILABLE|BUSY|AFTER_CONTACT_WORK|OFFLINE)
+        self.on_agent_event = on_agent_event  # an agent event record, as Connect streams it
         self.contacts: dict[str, LiveContact] = {}
         self.activity: dict[str, Activity] = {}  # user ID -> activity
         self.idle_since: dict[str, float] = {}
@@ -366,8 +367,58 @@ class LiveCenter:
 
     def _report(self, user_id: str) -> None:
         user = self.emulator.users.get(user_id)
-        if user is not None and self.on_agent_state is not None:
-            self.on_agent_state(user["Username"], self.agent_state(user_id))
+        if user is not None and self.on_agent_event is not None:
+            self.on_agent_event(self.agent_event(user))
+
+    def agent_event(self, user: dict[str, Any]) -> dict[str, Any]:
+        """The agent's STATE_CHANGE record of Connect's agent event stream (its data model)."""
+        em = self.emulator
+        status_id, since = em.status.get(user["Id"], ("offline", datetime.now(UTC)))
+        name, kind = AGENT_STATUSES.get(status_id, AGENT_STATUSES["offline"])
+        act = self.activity.get(user["Id"])
+        contacts = []
+        if act is not None:
+            queue_key = act.queue_id
+            queue_name = em.config.queues[queue_key].name if queue_key in em.config.queues else None
+            contacts.append(
+                {
+                    "ContactId": act.contact_id,
+                    "InitialContactId": None,
+                    "Channel": "VOICE",
+                    "InitiationMethod": "INBOUND",
+                    "State": act.state,
+                    "StateStartTimestamp": _ms(act.since),
+                    "ConnectedToAgentTimestamp": _ms(act.connected_at),
+                    "QueueTimestamp": None,
+                    "Queue": {"ARN": em.arn("queue", queue_key), "Name": queue_name},
+                }
+            )
+        profile = em.routing_profiles.get(user["RoutingProfileId"], {})
+        return {
+            "AWSAccountId": em.instance_arn.split(":")[4],
+            "AgentARN": user["Arn"],
+            "EventId": str(uuid.uuid4()),
+            "EventTimestamp": _ms(datetime.now(UTC)),
+            "EventType": "STATE_CHANGE",
+            "InstanceARN": em.instance_arn,
+            "Version": "2019-05-25",
+            "CurrentAgentSnapshot": {
+                "AgentStatus": {
+                    "ARN": em.arn("agent-state", status_id),
+                    "Name": name,
+                    "Type": kind,
+                    "StartTimestamp": _ms(since),
+                },
+                "Configuration": {
+                    "Username": user["Username"],
+                    "FirstName": user.get("IdentityInfo", {}).get("FirstName"),
+                    "LastName": user.get("IdentityInfo", {}).get("LastName"),
+                    "AgentHierarchyGroups": None,
+                    "RoutingProfile": {"ARN": profile.get("RoutingProfileArn"), "Name": profile.get("Name")},
+                },
+                "Contacts": contacts,
+            },
+        }
 
     def _end(self, contact: LiveContact, reason: str) -> None:
         contact.state = "ended"
@@ -457,3 +508,8 @@ class LiveCenter:
             contact.contact_id, "CONNECTED", at, at, queue_id, now + contact.talk_seconds
         )
         self._report(user["Id"])
+
+
+def _ms(instant: datetime) -> str:
+    """Connect's agent-event timestamps: ISO-8601 UTC with milliseconds and a Z."""
+    return instant.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")

@@ -9,7 +9,7 @@ line number. Files (UTF-8, header row first):
   An MSP customer without a part gets one from the rosters (by account ID), and the part's first
   two members as TS primary and secondary.
 - agents.csv: login,name,email,team,part,skills,routing_profile,status
-  team TS|GENERAL|MANAGER; skills ";"-separated; status AVAILABLE|BUSY|AFTER_CONTACT_WORK|OFFLINE.
+  team TS|GENERAL|MANAGER; skills ";"-separated; status AVAILABLE|BUSY|AFTER_CONTACT_WORK|AWAY|OFFLINE.
 - rosters.csv: part,name,members,manager   (members ";"-separated logins, in escalation order)
 
 Without agents.csv / rosters.csv the bundled samples are used, so a customers-only directory works.
@@ -33,7 +33,7 @@ CUSTOMER_COLUMNS = ("company", "contact_name", "phone", "account_id", "tier")
 CUSTOMER_OPTIONAL = ("part", "ts_primary", "ts_secondary", "sales_rep_name", "sales_rep_phone", "aliases")
 AGENT_COLUMNS = ("login", "name", "email", "team", "part", "skills", "routing_profile", "status")
 ROSTER_COLUMNS = ("part", "name", "members", "manager")
-STATUSES = ("AVAILABLE", "BUSY", "AFTER_CONTACT_WORK", "OFFLINE")
+STATUSES = ("AVAILABLE", "BUSY", "AFTER_CONTACT_WORK", "AWAY", "OFFLINE")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 

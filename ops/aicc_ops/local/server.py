@@ -13,11 +13,9 @@ in-process. Three listeners:
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import logging
 import os
-import queue
 import signal
 import sys
 import threading
@@ -33,10 +31,11 @@ from aicc.settings import Config, load_config
 from ..admin.agents import split_name
 from ..engine.lambdas import FAULTS, SERVICE_FAULTS
 from . import connect_protocol as wire
-from .connect_emulator import SECURITY_PROFILES, ConnectEmulator
+from .connect_emulator import ConnectEmulator
 from .live import LiveCenter
 from .runtime import INFO_FILE, ServerInfo
 from .stack import FAKE_CREDENTIALS, QUIET_POWERTOOLS, LocalStack, _environment, moto_endpoint, provision
+from .streams import StreamToLambda
 
 log = logging.getLogger("aicc_ops.local.server")
 HOST = "127.0.0.1"
@@ -301,39 +300,6 @@ class CallApp:
         self.faults = {}
 
 
-class _AgentStateWriter:
-    """Mirrors simulated agents' states into the agents table (what agent events would do in AWS)."""
-
-    def __init__(self, table_name: str) -> None:
-        import boto3
-
-        self.table = boto3.resource("dynamodb").Table(table_name)
-        self.queue: queue.Queue[tuple[str, str] | None] = queue.Queue()
-        self.thread = threading.Thread(target=self._run, name="aicc-agent-states", daemon=True)
-        self.thread.start()
-
-    def put(self, login: str, state: str) -> None:
-        self.queue.put((login, state))
-
-    def _run(self) -> None:
-        from botocore.exceptions import ClientError
-
-        while (item := self.queue.get()) is not None:
-            login, state = item
-            with contextlib.suppress(ClientError):  # a user without an agent record: nothing to mirror
-                self.table.update_item(
-                    Key={"login": login},
-                    UpdateExpression="SET #s = :s",
-                    ConditionExpression="attribute_exists(login)",
-                    ExpressionAttributeNames={"#s": "status"},
-                    ExpressionAttributeValues={":s": state},
-                )
-
-    def close(self) -> None:
-        self.queue.put(None)
-        self.thread.join(timeout=5)
-
-
 def _seed_users(stack: LocalStack, emulator: ConnectEmulator) -> None:
     """The sample agents as Connect users; their records get the users' ARNs."""
     import boto3
@@ -352,7 +318,7 @@ def _seed_users(stack: LocalStack, emulator: ConnectEmulator) -> None:
             UpdateExpression="SET user_arn = :a, user_id = :i",
             ExpressionAttributeValues={":a": emulator.users[user_id]["Arn"], ":i": user_id},
         )
-    assert set(SECURITY_PROFILES) >= set(TEAM_SECURITY.values())
+    assert set(stack.config.security_profiles) >= set(TEAM_SECURITY.values())
 
 
 def _listen(port: int, handler: type[BaseHTTPRequestHandler]) -> tuple[ThreadingHTTPServer, str]:
@@ -387,15 +353,19 @@ def serve(
         stack = provision(endpoint, cfg, data_dir, hold_seconds=0)
         stack_exit.callback(stack.lambdas.close)
         emulator = ConnectEmulator(cfg, stack.resources, stack.flows, rate=connect_rate, burst=connect_burst)
-        writer = _AgentStateWriter(stack.tables["AGENTS_TABLE"])
-        stack_exit.callback(writer.close)
+        # Connect's agent event stream: the simulated agents' state changes reach the agents table
+        # through the agent_events handler, as in AWS.
+        agent_events = StreamToLambda(
+            stack.lambdas, "agent_events", stack.resources.stream_arn("agent-events")
+        )
+        stack_exit.callback(agent_events.close)
         center = LiveCenter(
             emulator,
             stack.engine,
             talk_seconds=talk_seconds,
             acw_seconds=acw_seconds,
             input_seconds=input_seconds,
-            on_agent_state=writer.put,
+            on_agent_event=agent_events.put,
         )
         _seed_users(stack, emulator)
         center.start()

@@ -1,6 +1,7 @@
-# terraform init -reconfigure -backend-config=envs/dev/backend.hcl
-bucket         = "aicc-ops-terraform-state-dev"
-key            = "aicc-ops/dev/terraform.tfstate"
-region         = "ap-northeast-2"
-dynamodb_table = "aicc-ops-terraform-locks-dev"
-encrypt        = true
+# The dev state backend. `aicc-ops deploy` adds the bucket and its KMS key, both made by
+# `aicc-ops deploy bootstrap --env dev`: bucket = "aicc-ops-tfstate-<account_id>-dev",
+# kms_key_id = the ARN of alias/aicc-ops-tfstate-dev (docs/deploy.md, "State backend").
+key          = "aicc-ops/dev/terraform.tfstate"
+region       = "ap-northeast-2"
+encrypt      = true
+use_lockfile = true # Terraform's S3 lock file: no DynamoDB lock table

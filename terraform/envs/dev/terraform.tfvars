@@ -8,11 +8,14 @@ name_prefix    = "aicc-dev"
 instance_alias = "aicc-ops-dev"
 
 # The on-call distribution list for dev alarms.
-alarm_email       = "aicc-oncall-dev@example.com"
+alarm_emails      = ["aicc-oncall-dev@example.com"]
 runbooks_base_url = "https://github.com/example-org/aicc-ops/blob/main/runbooks"
 
-# Dev uses test calls through the console's test numbers; no number is claimed.
-claim_phone_number = false
+# A US number for test calls: Korean numbers cannot be claimed by search (AWS Support issues
+# them, see prod). Callbacks dial out with it.
+phone_number = {
+  claim = { country_code = "US", type = "DID" }
+}
 
 log_retention_days  = 30
 deletion_protection = false

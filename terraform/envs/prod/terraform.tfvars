@@ -8,11 +8,15 @@ name_prefix    = "aicc-prod"
 instance_alias = "aicc-ops-prod"
 
 # The on-call distribution list for production alarms.
-alarm_email       = "aicc-oncall@example.com"
+alarm_emails      = ["aicc-oncall@example.com"]
 runbooks_base_url = "https://github.com/example-org/aicc-ops/blob/main/runbooks"
 
-# The Korean DID needs the regulatory documents filed with AWS Support before the claim.
-claim_phone_number = true
+# The Korean support-line number is issued through AWS Support and claimed to the instance by AWS,
+# so it exists only after the first apply (docs/deploy.md, "Phone number"). Then put its phone
+# number ID here and apply again: it answers the entry flow and is every queue's caller ID.
+phone_number = {
+  # existing_id = "<phone number ID from `aws connect list-phone-numbers-v2`>"
+}
 
 log_retention_days  = 365
 deletion_protection = true

@@ -1,3 +1,4 @@
+data "aws_caller_identity" "current" {}
 data "aws_region" "current" {}
 
 locals {
@@ -74,63 +75,6 @@ locals {
     { for key, flow in aws_connect_contact_flow.entry : key => flow.contact_flow_id },
   )
 
-  # Security profiles: least privilege per role. Flows, queues, hours, routing profiles and quick
-  # connects are owned by Terraform, so nobody edits them in the console; the admin profile
-  # manages people (users, hierarchy, agent states), not the call design.
-  agent_permissions = [
-    "BasicAgentAccess",          # Contact Control Panel
-    "OutboundCallAccess",        # outbound calls (callbacks to customers)
-    "TransferDestinations.View", # quick connects in the CCP transfer list
-  ]
-  supervisor_permissions = concat(local.agent_permissions, [
-    "RealTimeMetrics.Access",
-    "HistoricalMetrics.Access",
-    "ContactSearch.View",
-    "ContactAttributes.View",
-    "RealtimeContactLens.View",
-    "GraphTrends.View",
-    "RedactedData.View", # redacted recordings and transcripts only
-    "ManagerListenIn",
-    "AgentStates.View",
-    "AgentTimeCard.View",
-    "Queues.View",
-    "RoutingPolicies.View",
-    "Users.View",
-  ])
-  admin_permissions = concat(local.supervisor_permissions, [
-    "Users.Create",
-    "Users.Edit",
-    "Users.Delete",
-    "SecurityProfiles.View",
-    "AgentGrouping.Create",
-    "AgentGrouping.Edit",
-    "AgentGrouping.View",
-    "AgentStates.Create",
-    "AgentStates.Edit",
-    "AgentStates.EnableAndDisable",
-    "HoursOfOperation.View",
-    "ContactFlows.View",
-    "Prompts.View",
-    "PhoneNumbers.View",
-  ])
-  security_profiles = {
-    agent = {
-      name        = "AICC Agent"
-      description = "Agents: Contact Control Panel, outbound calls, quick connects."
-      permissions = local.agent_permissions
-    }
-    supervisor = {
-      name        = "AICC Supervisor"
-      description = "Supervisors: agent access plus real-time and historical metrics, contact search, redacted recordings, monitoring."
-      permissions = local.supervisor_permissions
-    }
-    admin = {
-      name        = "AICC Admin"
-      description = "Administrators: supervisor access plus users, hierarchy and agent states. Call design (flows, queues, hours, routing) is Terraform-managed and view-only."
-      permissions = local.admin_permissions
-    }
-  }
-
   s3_storage = {
     CALL_RECORDINGS  = "recordings"
     CHAT_TRANSCRIPTS = "chat-transcripts"
@@ -199,9 +143,23 @@ resource "aws_connect_queue" "this" {
   hours_of_operation_id = aws_connect_hours_of_operation.this[each.value.hours].hours_of_operation_id
   max_contacts          = each.value.max_contacts
 
+  # Callbacks and agents' outbound calls dial out with the support line's number and the queue's
+  # caller name (queues.yaml outbound_caller_name); without a number the queue cannot dial out.
+  dynamic "outbound_caller_config" {
+    for_each = local.has_phone_number ? [each.value] : []
+
+    content {
+      outbound_caller_id_name      = outbound_caller_config.value.outbound_caller_name
+      outbound_caller_id_number_id = local.phone_number_id
+    }
+  }
+
   tags = var.tags
 
   lifecycle {
+    # The queue's quick connects are set by terraform_data.queue_quick_connects (see there).
+    ignore_changes = [quick_connect_ids]
+
     precondition {
       condition     = contains(keys(var.hours), each.value.hours)
       error_message = "Queue ${each.key}: hours \"${each.value.hours}\" is not a key of hours.yaml."
@@ -247,7 +205,7 @@ resource "aws_connect_routing_profile" "this" {
 }
 
 resource "aws_connect_security_profile" "this" {
-  for_each = local.security_profiles
+  for_each = var.security_profiles
 
   instance_id = aws_connect_instance.this.id
   name        = each.value.name
@@ -294,11 +252,39 @@ resource "aws_connect_lambda_function_association" "this" {
   function_arn = each.value
 }
 
-# aws_connect_bot_association is Lex V1 only; Lex V2 aliases are associated through Cloud Control.
-resource "awscc_connect_integration_association" "lex" {
-  instance_id      = aws_connect_instance.this.arn
-  integration_arn  = var.lex_bot_alias_arn
-  integration_type = "LEX_BOT"
+# aws_connect_bot_association is Lex V1 only: the Lex V2 alias is associated through
+# CloudFormation's AWS::Connect::IntegrationAssociation, which also lets Connect call the alias.
+resource "aws_cloudformation_stack" "lex_association" {
+  #checkov:skip=CKV_AWS_124: Terraform reads the stack events during the apply and prints the failures; SNS notices of every resource event would flood the on-call topic
+  name = "${var.name_prefix}-connect-lex-bot"
+  template_body = jsonencode({
+    AWSTemplateFormatVersion = "2010-09-09"
+    Description              = "Associates the support-line Lex V2 bot alias with the Amazon Connect instance (terraform/modules/connect)"
+    Parameters = {
+      InstanceArn = { Type = "String", Description = "Amazon Connect instance ARN" }
+      BotAliasArn = { Type = "String", Description = "Lex V2 bot alias ARN" }
+    }
+    Resources = {
+      LexBot = {
+        Type = "AWS::Connect::IntegrationAssociation"
+        Properties = {
+          InstanceId      = { Ref = "InstanceArn" }
+          IntegrationType = "LEX_BOT"
+          IntegrationArn  = { Ref = "BotAliasArn" }
+        }
+      }
+    }
+    Outputs = {
+      IntegrationAssociationId = { Value = { "Fn::GetAtt" = ["LexBot", "IntegrationAssociationId"] } }
+    }
+  })
+  parameters = {
+    InstanceArn = aws_connect_instance.this.arn
+    BotAliasArn = var.lex_bot_alias_arn
+  }
+  on_failure = "DELETE"
+
+  tags = var.tags
 }
 
 # -----------------------------------------------------------------------------
@@ -334,7 +320,7 @@ resource "aws_connect_contact_flow" "queue" {
   tags = var.tags
 
   # Connect validates the content on create: the Lambdas and the bot must already be associated.
-  depends_on = [aws_connect_lambda_function_association.this, awscc_connect_integration_association.lex]
+  depends_on = [aws_connect_lambda_function_association.this, aws_cloudformation_stack.lex_association]
 
   lifecycle {
     precondition {
@@ -362,7 +348,7 @@ resource "aws_connect_contact_flow" "shared" {
 
   tags = var.tags
 
-  depends_on = [aws_connect_lambda_function_association.this, awscc_connect_integration_association.lex]
+  depends_on = [aws_connect_lambda_function_association.this, aws_cloudformation_stack.lex_association]
 }
 
 resource "aws_connect_contact_flow" "branch" {
@@ -379,7 +365,7 @@ resource "aws_connect_contact_flow" "branch" {
 
   tags = var.tags
 
-  depends_on = [aws_connect_lambda_function_association.this, awscc_connect_integration_association.lex]
+  depends_on = [aws_connect_lambda_function_association.this, aws_cloudformation_stack.lex_association]
 }
 
 resource "aws_connect_contact_flow" "entry" {
@@ -396,7 +382,7 @@ resource "aws_connect_contact_flow" "entry" {
 
   tags = var.tags
 
-  depends_on = [aws_connect_lambda_function_association.this, awscc_connect_integration_association.lex]
+  depends_on = [aws_connect_lambda_function_association.this, aws_cloudformation_stack.lex_association]
 }
 
 # -----------------------------------------------------------------------------
@@ -458,15 +444,191 @@ resource "aws_connect_instance_storage_config" "kinesis" {
 }
 
 # -----------------------------------------------------------------------------
-# Phone number (optional): a Korean DID answered by the entry flow
+# Contact records to S3: Firehose reads the CTR stream and writes newline-delimited JSON, GZIP,
+# partitioned by delivery date (year=/month=/day=, as Athena and the reports read them), encrypted
+# with the records bucket's key. The stream keeps 24 h for real-time consumers.
 # -----------------------------------------------------------------------------
 
-resource "aws_connect_phone_number" "this" {
-  count = var.claim_phone_number ? 1 : 0
+data "aws_iam_policy_document" "firehose_assume" {
+  statement {
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["firehose.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [data.aws_caller_identity.current.account_id]
+    }
+  }
+}
+
+resource "aws_iam_role" "firehose" {
+  name               = "${var.name_prefix}-contact-records-firehose"
+  description        = "Firehose ${var.name_prefix}-contact-records: reads the CTR stream, writes the records bucket"
+  assume_role_policy = data.aws_iam_policy_document.firehose_assume.json
+
+  tags = var.tags
+}
+
+data "aws_iam_policy_document" "firehose" {
+  statement {
+    sid       = "ReadContactRecordStream"
+    actions   = ["kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:GetShardIterator", "kinesis:GetRecords", "kinesis:ListShards"]
+    resources = [aws_kinesis_stream.this["CONTACT_TRACE_RECORDS"].arn]
+  }
+
+  statement {
+    sid       = "DecryptContactRecordStream"
+    actions   = ["kms:Decrypt"]
+    resources = [var.kms_key_arn]
+
+    condition {
+      test     = "StringEquals"
+      variable = "kms:ViaService"
+      values   = ["kinesis.${data.aws_region.current.name}.amazonaws.com"]
+    }
+  }
+
+  statement {
+    sid       = "WriteContactRecords"
+    actions   = ["s3:AbortMultipartUpload", "s3:GetBucketLocation", "s3:GetObject", "s3:ListBucket", "s3:ListBucketMultipartUploads", "s3:PutObject"]
+    resources = [var.contact_records_bucket_arn, "${var.contact_records_bucket_arn}/*"]
+  }
+
+  statement {
+    sid       = "EncryptContactRecords"
+    actions   = ["kms:GenerateDataKey", "kms:Decrypt"]
+    resources = [var.contact_records_kms_key_arn]
+
+    condition {
+      test     = "StringEquals"
+      variable = "kms:ViaService"
+      values   = ["s3.${data.aws_region.current.name}.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringLike"
+      variable = "kms:EncryptionContext:aws:s3:arn"
+      values   = ["${var.contact_records_bucket_arn}/*"]
+    }
+  }
+
+  statement {
+    sid       = "DeliveryErrors"
+    actions   = ["logs:PutLogEvents"]
+    resources = ["${aws_cloudwatch_log_group.firehose.arn}:log-stream:*"]
+  }
+}
+
+resource "aws_iam_role_policy" "firehose" {
+  name   = "contact-records"
+  role   = aws_iam_role.firehose.id
+  policy = data.aws_iam_policy_document.firehose.json
+}
+
+resource "aws_cloudwatch_log_group" "firehose" {
+  name              = "/aws/kinesisfirehose/${var.name_prefix}-contact-records"
+  retention_in_days = var.log_retention_days
+  kms_key_id        = var.logs_kms_key_arn
+
+  tags = var.tags
+}
+
+resource "aws_cloudwatch_log_stream" "firehose" {
+  name           = "S3Delivery"
+  log_group_name = aws_cloudwatch_log_group.firehose.name
+}
+
+resource "aws_kinesis_firehose_delivery_stream" "contact_records" {
+  name        = "${var.name_prefix}-contact-records"
+  destination = "extended_s3"
+
+  # With a stream as source, the data at rest is the stream's (KMS): Firehose takes no SSE of its own.
+  kinesis_source_configuration {
+    kinesis_stream_arn = aws_kinesis_stream.this["CONTACT_TRACE_RECORDS"].arn
+    role_arn           = aws_iam_role.firehose.arn
+  }
+
+  extended_s3_configuration {
+    role_arn            = aws_iam_role.firehose.arn
+    bucket_arn          = var.contact_records_bucket_arn
+    prefix              = "contact-records/year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/"
+    error_output_prefix = "contact-records-errors/!{firehose:error-output-type}/year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/"
+    buffering_size      = 5
+    buffering_interval  = 300
+    compression_format  = "GZIP"
+    kms_key_arn         = var.contact_records_kms_key_arn
+
+    # One contact record per line (records arrive as bare JSON objects).
+    processing_configuration {
+      enabled = true
+
+      processors {
+        type = "AppendDelimiterToRecord"
+      }
+    }
+
+    cloudwatch_logging_options {
+      enabled         = true
+      log_group_name  = aws_cloudwatch_log_group.firehose.name
+      log_stream_name = aws_cloudwatch_log_stream.firehose.name
+    }
+  }
+
+  tags = var.tags
+
+  depends_on = [aws_iam_role_policy.firehose]
+}
+
+# -----------------------------------------------------------------------------
+# Protection (deletion_protection, prod): prevent_destroy must be a literal, so it sits on guards
+# that exist only when the environment is protected and follow the protected resources: a plan
+# that destroys or replaces the instance or a queue replaces its guard, which Terraform refuses
+# ("Instance cannot be destroyed"). In-place updates leave the guards alone. Taking a protected
+# environment down on purpose: docs/deploy.md, "Destroying".
+# -----------------------------------------------------------------------------
+
+resource "terraform_data" "protect_instance" {
+  count = var.deletion_protection ? 1 : 0
+
+  input = aws_connect_instance.this.arn
+
+  lifecycle {
+    prevent_destroy      = true
+    replace_triggered_by = [aws_connect_instance.this.id]
+  }
+}
+
+resource "terraform_data" "protect_queue" {
+  for_each = { for key in keys(var.queues) : key => key if var.deletion_protection }
+
+  input = aws_connect_queue.this[each.key].arn
+
+  lifecycle {
+    prevent_destroy      = true
+    replace_triggered_by = [aws_connect_queue.this[each.key].queue_id]
+  }
+}
+
+# -----------------------------------------------------------------------------
+# Phone number: the support line, answered by the entry flow and the queues' outbound caller ID
+#
+# Korean numbers are issued through AWS Support and claimed to the instance by AWS: such a number
+# is given by its ID (phone_number.existing_id). Where the country allows it, a number is claimed
+# by search (phone_number.claim).
+# -----------------------------------------------------------------------------
+
+resource "aws_connect_phone_number" "claimed" {
+  count = var.phone_number.claim == null ? 0 : 1
 
   target_arn   = aws_connect_instance.this.arn
-  country_code = "KR"
-  type         = "DID"
+  country_code = var.phone_number.claim.country_code
+  type         = var.phone_number.claim.type
+  prefix       = var.phone_number.claim.prefix
   description  = "${var.name_prefix} support line, answered by the ${var.flows[var.entry_flow].name} flow"
 
   tags = var.tags
@@ -479,24 +641,30 @@ resource "aws_connect_phone_number" "this" {
   }
 }
 
-# aws_connect_phone_number_contact_flow_association only exists in AWS provider 6.x (added in
-# July 2025); this configuration is pinned to 5.x, so the association is made with the AWS CLI
-# (AssociatePhoneNumberContactFlow), undone on destroy. See README.md.
+locals {
+  has_phone_number = var.phone_number.existing_id != null || var.phone_number.claim != null
+  phone_number_id  = var.phone_number.claim == null ? var.phone_number.existing_id : aws_connect_phone_number.claimed[0].id
+}
+
+# aws_connect_phone_number_contact_flow_association came with provider 6.x; on 5.x the number is
+# pointed at the flow by `aicc-ops deploy step` (AssociatePhoneNumberContactFlow), which first
+# checks that the number is claimed to this instance. Undone on destroy.
 resource "terraform_data" "phone_number_flow" {
-  count = var.claim_phone_number ? 1 : 0
+  count = local.has_phone_number ? 1 : 0
 
   triggers_replace = {
     region          = data.aws_region.current.name
     instance_id     = aws_connect_instance.this.id
-    phone_number_id = aws_connect_phone_number.this[0].id
+    phone_number_id = local.phone_number_id
     contact_flow_id = local.flow_ids[var.entry_flow]
   }
 
   provisioner "local-exec" {
     command = join(" ", [
-      "aws connect associate-phone-number-contact-flow",
+      "aicc-ops deploy step",
       "--region ${self.triggers_replace.region}",
       "--instance-id ${self.triggers_replace.instance_id}",
+      "associate-phone-number",
       "--phone-number-id ${self.triggers_replace.phone_number_id}",
       "--contact-flow-id ${self.triggers_replace.contact_flow_id}",
     ])
@@ -506,9 +674,10 @@ resource "terraform_data" "phone_number_flow" {
     when       = destroy
     on_failure = continue
     command = join(" ", [
-      "aws connect disassociate-phone-number-contact-flow",
+      "aicc-ops deploy step",
       "--region ${self.triggers_replace.region}",
       "--instance-id ${self.triggers_replace.instance_id}",
+      "associate-phone-number --undo",
       "--phone-number-id ${self.triggers_replace.phone_number_id}",
     ])
   }
@@ -516,7 +685,9 @@ resource "terraform_data" "phone_number_flow" {
 
 # Every queue offers the quick connects of the other queues, so an agent can move a call (for
 # example a general call that turns out to be an MSP outage) with one click. Provider 5.x has no
-# association resource, and quick_connect_ids on the queue would be a dependency cycle.
+# association resource, and quick_connect_ids on the queue would be a dependency cycle (the queue
+# quick connects reference the queues); the queues ignore quick_connect_ids so that the next apply
+# does not empty what this step set.
 resource "terraform_data" "queue_quick_connects" {
   for_each = var.queues
 
@@ -524,16 +695,17 @@ resource "terraform_data" "queue_quick_connects" {
     region      = data.aws_region.current.name
     instance_id = aws_connect_instance.this.id
     queue_id    = aws_connect_queue.this[each.key].queue_id
-    quick_connect_ids = join(" ", sort([
+    quick_connect_ids = join(",", sort([
       for key, qc in aws_connect_quick_connect.queue : qc.quick_connect_id if key != each.key
     ]))
   }
 
   provisioner "local-exec" {
     command = join(" ", [
-      "aws connect associate-queue-quick-connects",
+      "aicc-ops deploy step",
       "--region ${self.triggers_replace.region}",
       "--instance-id ${self.triggers_replace.instance_id}",
+      "queue-quick-connects",
       "--queue-id ${self.triggers_replace.queue_id}",
       "--quick-connect-ids ${self.triggers_replace.quick_connect_ids}",
     ])
@@ -543,9 +715,10 @@ resource "terraform_data" "queue_quick_connects" {
     when       = destroy
     on_failure = continue
     command = join(" ", [
-      "aws connect disassociate-queue-quick-connects",
+      "aicc-ops deploy step",
       "--region ${self.triggers_replace.region}",
       "--instance-id ${self.triggers_replace.instance_id}",
+      "queue-quick-connects --undo",
       "--queue-id ${self.triggers_replace.queue_id}",
       "--quick-connect-ids ${self.triggers_replace.quick_connect_ids}",
     ])

@@ -54,8 +54,18 @@ output "quick_connect_ids" {
 }
 
 output "phone_number" {
-  description = "The claimed phone number in E.164, or null when claim_phone_number is false."
-  value       = try(aws_connect_phone_number.this[0].phone_number, null)
+  description = "The claimed phone number in E.164 (phone_number.claim), else null (an existing number is known by its ID)."
+  value       = try(aws_connect_phone_number.claimed[0].phone_number, null)
+}
+
+output "phone_number_id" {
+  description = "ID of the support line's number (claimed or existing), or null when there is none."
+  value       = local.has_phone_number ? local.phone_number_id : null
+}
+
+output "contact_records_delivery_stream" {
+  description = "Name of the Firehose delivery stream that writes the contact records to S3."
+  value       = aws_kinesis_firehose_delivery_stream.contact_records.name
 }
 
 output "ctr_stream_arn" {

@@ -25,7 +25,7 @@ variable "instance_alias" {
 }
 
 variable "queues" {
-  description = "Queues keyed by stable key (queues.yaml `queues`): name, description, the hours key, optional max_contacts. Other keys of the data file (priority, SLA, customer_queue_flow) are accepted and not used here."
+  description = "Queues keyed by stable key (queues.yaml `queues`): name, description, the hours key, optional max_contacts, outbound_caller_name (the caller name of callbacks and outbound calls). Other keys of the data file (priority, SLA, customer_queue_flow) are accepted and not used here."
   type = map(object({
     name                  = string
     description           = optional(string, "")
@@ -35,6 +35,7 @@ variable "queues" {
     sla_seconds           = optional(number)
     sla_next_business_day = optional(bool, false)
     customer_queue_flow   = optional(string)
+    outbound_caller_name  = string
   }))
 
   validation {
@@ -90,6 +91,20 @@ variable "routing_profiles" {
       ]
     ]))
     error_message = "routing_profiles.*.queues: priority must be 1-99 and delay 0-9999 seconds."
+  }
+}
+
+variable "security_profiles" {
+  description = "Security profiles keyed by role (security_profiles.yaml, includes expanded): name, description and Connect permission names as the admin guide lists them (security-profile-list.html)."
+  type = map(object({
+    name        = string
+    description = string
+    permissions = list(string)
+  }))
+
+  validation {
+    condition     = alltrue([for sp in values(var.security_profiles) : length(sp.permissions) > 0 && length(sp.permissions) <= 500])
+    error_message = "security_profiles: each profile needs 1-500 permissions."
   }
 }
 
@@ -152,10 +167,44 @@ variable "kms_key_arn" {
   type        = string
 }
 
-variable "claim_phone_number" {
-  description = "Claim a Korean DID number for the instance and attach it to the entry flow."
+variable "phone_number" {
+  description = "The support line's number (root variable phone_number): existing_id of a number claimed to the instance (Korean numbers: through AWS Support), or claim { country_code, type, prefix } to claim one by search; neither: no number."
+  type = object({
+    existing_id = optional(string)
+    claim = optional(object({
+      country_code = string
+      type         = optional(string, "DID")
+      prefix       = optional(string)
+    }))
+  })
+  default = {}
+}
+
+variable "deletion_protection" {
+  description = "Guard the instance and the queues with prevent_destroy (a plan that destroys or replaces them fails)."
   type        = bool
-  default     = false
+  default     = true
+}
+
+variable "contact_records_bucket_arn" {
+  description = "ARN of the S3 bucket (security module, `contact_records`) that Firehose fills with the contact records."
+  type        = string
+}
+
+variable "contact_records_kms_key_arn" {
+  description = "ARN of the KMS key of the contact-records bucket (Firehose encrypts the objects with it)."
+  type        = string
+}
+
+variable "logs_kms_key_arn" {
+  description = "ARN of the KMS key (security module, `logs`) of the Firehose delivery-error log group."
+  type        = string
+}
+
+variable "log_retention_days" {
+  description = "Retention of the Firehose delivery-error log group, in days."
+  type        = number
+  default     = 30
 }
 
 variable "entry_flow" {

@@ -23,6 +23,9 @@ locals {
 
   provisioned = { for k, v in var.provisioned_concurrency : k => v if contains(keys(var.functions), k) }
 
+  # Functions fed by a stream (event source mapping): handler -> stream key.
+  stream_functions = { for k, f in var.functions : k => f.stream if f.invoked_by == "kinesis" }
+
   dependencies_layer = var.dependencies_layer_zip != null ? aws_lambda_layer_version.dependencies[0].arn : var.dependencies_layer_arn
   layers             = [for arn in [var.powertools_layer_arn, local.dependencies_layer] : arn if arn != null]
 
@@ -48,23 +51,6 @@ locals {
       ]
     ])
   }
-}
-
-################################################################################
-# Artifact
-################################################################################
-
-data "archive_file" "source" {
-  type             = "zip"
-  source_dir       = var.source_dir
-  output_path      = "${path.root}/build/${var.name_prefix}-lambdas.zip"
-  output_file_mode = "0644"
-  # Paths relative to source_dir (listed, not globbed: works with every archive provider version).
-  excludes = sort(setunion(
-    fileset(var.source_dir, "**/__pycache__/**"),
-    fileset(var.source_dir, "**/*.pyc"),
-    fileset(var.source_dir, "**/.DS_Store"),
-  ))
 }
 
 ################################################################################
@@ -125,6 +111,26 @@ data "aws_iam_policy_document" "function" {
     }
   }
 
+  # AWSLambdaKinesisExecutionRole, scoped to the function's stream: the Lambda service polls the
+  # stream with this role and decrypts its records with the stream's key.
+  dynamic "statement" {
+    for_each = contains(keys(local.stream_functions), each.key) ? [var.streams[local.stream_functions[each.key]]] : []
+    content {
+      sid       = "ReadStream"
+      actions   = ["kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:GetRecords", "kinesis:GetShardIterator", "kinesis:ListShards", "kinesis:SubscribeToShard"]
+      resources = [statement.value.arn]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = contains(keys(local.stream_functions), each.key) ? [var.streams[local.stream_functions[each.key]]] : []
+    content {
+      sid       = "DecryptStream"
+      actions   = ["kms:Decrypt"]
+      resources = [statement.value.kms_key_arn]
+    }
+  }
+
   # The topic's own KMS key lets account principals use it through SNS (monitoring module).
   dynamic "statement" {
     for_each = each.value.publishes && var.notify_topic_arn != null ? [var.notify_topic_arn] : []
@@ -174,8 +180,8 @@ resource "aws_lambda_function" "this" {
   handler          = each.value.handler
   runtime          = "python3.12"
   architectures    = ["arm64"]
-  filename         = data.archive_file.source.output_path
-  source_code_hash = data.archive_file.source.output_base64sha256
+  filename         = var.source_zip
+  source_code_hash = filebase64sha256(var.source_zip)
   timeout          = each.value.timeout
   memory_size      = each.value.memory
   layers           = local.layers
@@ -257,4 +263,31 @@ resource "aws_lambda_layer_version" "dependencies" {
   source_code_hash         = filebase64sha256(var.dependencies_layer_zip)
   compatible_runtimes      = ["python3.12"]
   compatible_architectures = ["arm64"]
+}
+
+# Stream-fed functions: batches of up to 100 records, one at a time per shard (agent events stay
+# in order), failed records reported one by one (ReportBatchItemFailures) and retried, a poison
+# batch split in halves. Presence older than 10 minutes is dropped: the next heartbeat (every
+# 120 s) restates it.
+resource "aws_lambda_event_source_mapping" "stream" {
+  for_each = local.stream_functions
+
+  event_source_arn                   = var.streams[each.value].arn
+  function_name                      = aws_lambda_function.this[each.key].arn
+  starting_position                  = "LATEST"
+  batch_size                         = 100
+  maximum_batching_window_in_seconds = 1
+  maximum_record_age_in_seconds      = 600
+  maximum_retry_attempts             = 5
+  bisect_batch_on_function_error     = true
+  function_response_types            = ["ReportBatchItemFailures"]
+
+  lifecycle {
+    precondition {
+      condition     = contains(keys(var.streams), each.value)
+      error_message = "functions.yaml: ${each.key} reads stream \"${each.value}\", which the root module does not pass in `streams`."
+    }
+  }
+
+  depends_on = [aws_iam_role_policy.this]
 }

@@ -30,5 +30,5 @@ output "log_group_names" {
 
 output "artifact_sha256" {
   description = "Base64 SHA-256 of the deployed zip (the same for every function)."
-  value       = data.archive_file.source.output_base64sha256
+  value       = filebase64sha256(var.source_zip)
 }

@@ -13,8 +13,8 @@ variable "functions" {
   description = <<-EOT
     The `functions` map of lambdas/aicc/config/functions.yaml (yamldecode), keyed by handler name:
     `handler`, `timeout` (s), `memory` (MB), `tables` (table key -> DynamoDB actions), optional
-    `indexes` (table key -> GSI names it Queries), `publishes` (sns:Publish on the notify topic)
-    and `invoked_by` (connect | lex).
+    `indexes` (table key -> GSI names it Queries), `publishes` (sns:Publish on the notify topic),
+    `invoked_by` (connect | lex | kinesis) and, for kinesis, `stream` (a key of var.streams).
   EOT
   type = map(object({
     handler    = string
@@ -24,11 +24,17 @@ variable "functions" {
     indexes    = optional(map(list(string)), {})
     publishes  = optional(bool, false)
     invoked_by = string
+    stream     = optional(string)
   }))
 
   validation {
-    condition     = alltrue([for f in values(var.functions) : contains(["connect", "lex"], f.invoked_by)])
-    error_message = "functions.yaml: invoked_by must be connect or lex."
+    condition     = alltrue([for f in values(var.functions) : contains(["connect", "lex", "kinesis"], f.invoked_by)])
+    error_message = "functions.yaml: invoked_by must be connect, lex or kinesis."
+  }
+
+  validation {
+    condition     = alltrue([for f in values(var.functions) : (f.invoked_by == "kinesis") == (f.stream != null)])
+    error_message = "functions.yaml: a kinesis function names its `stream`, and only a kinesis function does."
   }
 
   validation {
@@ -58,7 +64,12 @@ variable "functions" {
 }
 
 variable "source_dir" {
-  description = "Path of the lambdas/ directory (the `aicc` package with its config/*.yaml). Zipped whole, __pycache__ excluded, as the one artifact of every function; its aicc/config/tables.yaml also gives each table's environment variable (`env`)."
+  description = "Path of the lambdas/ directory (the `aicc` package with its config/*.yaml); its aicc/config/tables.yaml gives each table's environment variable (`env`)."
+  type        = string
+}
+
+variable "source_zip" {
+  description = "Path of the one artifact of every function: lambdas/ zipped by `aicc-ops deploy` (build/lambda-source.zip, reproducible, __pycache__ left out)."
   type        = string
 }
 
@@ -145,4 +156,13 @@ variable "connect_instance_arn" {
   description = "ARN of the Amazon Connect instance, used only as the source ARN of the permission that lets Connect invoke a \"live\" alias (provisioned concurrency). null: the permission is limited to this account instead. Unqualified functions are authorized by the connect module's Lambda association."
   type        = string
   default     = null
+}
+
+variable "streams" {
+  description = "Kinesis streams the `kinesis` functions read, keyed as functions.yaml `stream` names them: { arn, kms_key_arn }."
+  type = map(object({
+    arn         = string
+    kms_key_arn = string
+  }))
+  default = {}
 }

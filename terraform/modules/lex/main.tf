@@ -7,6 +7,7 @@ locals {
   partition  = data.aws_partition.current.partition
   region     = data.aws_region.current.name
   bot_name   = "${var.name_prefix}-support-bot"
+  locales    = var.intents.locales
 
   # arn:aws:lambda:<region>:<account>:function:<name>[:<alias or version>]
   code_hook_arn_parts = split(":", var.code_hook_lambda_arn)
@@ -14,33 +15,18 @@ locals {
   code_hook_qualifier = length(local.code_hook_arn_parts) > 7 ? local.code_hook_arn_parts[7] : null
 
   slot_types = var.intents.slot_types
+  # intents.yaml writes the Lex API's names; CloudFormation spells them in capitals.
+  resolution_strategies = {
+    OriginalValue = "ORIGINAL_VALUE"
+    TopResolution = "TOP_RESOLUTION"
+    Concatenation = "CONCATENATION"
+  }
 
   # Built-in slot types that Lex V2 refuses in intent sample utterances (the locale build fails):
   # "AMAZON.FreeFormInput cannot be used in intent sample utterances" and "is only recognized
   # when elicited for". Utterances naming such a slot are left out of the Lex intent; the dialog
   # code hook (lex_hook) puts a bare answer into the expected intent instead (README.md).
   utterance_excluded_builtins = ["AMAZON.FreeFormInput"]
-
-  # Custom slot types (no `builtin`), one per locale.
-  custom_slot_types = merge([
-    for locale in var.locales : {
-      for name, spec in local.slot_types : "${locale}.${name}" => {
-        locale = locale
-        name   = name
-        spec   = spec
-      } if spec.builtin == null
-    }
-  ]...)
-
-  # "<locale>.<slot type name>" => slot_type_id (built-in name or the custom type's ID).
-  slot_type_ids = merge(
-    merge([
-      for locale in var.locales : {
-        for name, spec in local.slot_types : "${locale}.${name}" => spec.builtin if spec.builtin != null
-      }
-    ]...),
-    { for key, st in aws_lexv2models_slot_type.this : key => st.slot_type_id },
-  )
 
   # Slots whose type resolves to an excluded built-in, per intent.
   excluded_slots = {
@@ -50,46 +36,198 @@ locals {
     ]
   }
 
-  intent_instances = merge([
-    for locale in var.locales : {
-      for intent, spec in var.intents.intents : "${locale}.${intent}" => {
-        locale      = locale
-        name        = intent
-        description = spec.description
-        utterances = distinct([
-          for u in lookup(spec.utterances, locale, []) : u
-          if !anytrue([for slot in local.excluded_slots[intent] : strcontains(u, "{${slot}}")])
-        ])
-      }
+  # "<locale>.<intent>" => the utterances Lex is given.
+  utterances = merge([
+    for locale in local.locales : {
+      for intent, spec in var.intents.intents : "${locale}.${intent}" => distinct([
+        for u in lookup(spec.utterances, locale, []) : u
+        if !anytrue([for slot in local.excluded_slots[intent] : strcontains(u, "{${slot}}")])
+      ])
     }
   ]...)
 
-  slot_instances = merge([
-    for key, intent in local.intent_instances : {
-      for slot, slot_spec in var.intents.intents[intent.name].slots : "${key}.${slot}" => {
-        locale     = intent.locale
-        intent_key = key
-        name       = slot
-        type       = slot_spec.type
-        prompt     = try(var.prompts[intent.locale][slot_spec.prompt], var.intents.intents[intent.name].description)
-      }
-    }
-  ]...)
-
-  # Default prompt attempt settings, as Lex stores them when none are given (declared here so
-  # that Terraform shows no perpetual difference); "#" ends keypad input, as in the flows.
+  # Slot prompts: Connect asks the caller itself, but Lex re-prompts a required slot it could not
+  # fill, in the locale's words. "#" ends keypad input, as in the flows.
   prompt_attempts = ["Initial", "Retry1", "Retry2"]
+  prompt_attempt = {
+    AllowInterrupt    = true
+    AllowedInputTypes = { AllowAudioInput = true, AllowDTMFInput = true }
+    AudioAndDTMFInputSpecification = {
+      StartTimeoutMs     = 4000
+      AudioSpecification = { EndTimeoutMs = 640, MaxLengthMs = 15000 }
+      DTMFSpecification  = { DeletionCharacter = "*", EndCharacter = "#", EndTimeoutMs = 5000, MaxLength = 513 }
+    }
+    TextInputSpecification = { StartTimeoutMs = 30000 }
+  }
 
-  # Everything the DRAFT locales are built from; a change builds them again and cuts a new version.
-  definition_hash = sha256(jsonencode({
-    intents     = var.intents
-    prompts     = var.prompts
-    locales     = var.locales
-    voices      = var.voices
-    threshold   = var.nlu_confidence_threshold
-    utterances  = { for key, intent in local.intent_instances : key => intent.utterances }
-    code_hooked = "dialog+fallback"
-  }))
+  # The bot's locales in CloudFormation's AWS::Lex::Bot shape. Slots are named, not referenced by
+  # ID, so every intent lists its slot priorities in the same definition (without them the
+  # locale build fails: "Slot ids [...] don't define a slot priority").
+  bot_locales = [
+    for locale in local.locales : merge(
+      {
+        LocaleId               = locale
+        NluConfidenceThreshold = var.nlu_confidence_threshold
+        SlotTypes = [
+          for name, spec in local.slot_types : {
+            Name                  = name
+            Description           = spec.description
+            ValueSelectionSetting = { ResolutionStrategy = local.resolution_strategies[spec.resolution] }
+            SlotTypeValues        = [for v in spec.values : { SampleValue = { Value = v } }]
+          } if spec.builtin == null
+        ]
+        Intents = concat(
+          [
+            for intent, spec in var.intents.intents : merge(
+              {
+                Name             = intent
+                Description      = spec.description
+                SampleUtterances = [for u in local.utterances["${locale}.${intent}"] : { Utterance = u }]
+                # Every turn goes through lex_hook, which resolves bare answers to the expected intent.
+                DialogCodeHook = { Enabled = true }
+              },
+              # (Conditional objects of different shapes go through JSON: Terraform's ?: wants one type.)
+              jsondecode(length(spec.slots) == 0 ? "{}" : jsonencode({
+                SlotPriorities = [for i, slot in keys(spec.slots) : { Priority = i + 1, SlotName = slot }]
+                Slots = [
+                  for slot, slot_spec in spec.slots : {
+                    Name         = slot
+                    SlotTypeName = coalesce(try(local.slot_types[slot_spec.type].builtin, null), slot_spec.type)
+                    ValueElicitationSetting = {
+                      SlotConstraint = "Required"
+                      PromptSpecification = {
+                        MaxRetries               = length(local.prompt_attempts) - 1
+                        AllowInterrupt           = true
+                        MessageSelectionStrategy = "Ordered"
+                        MessageGroupsList = [{
+                          Message = jsondecode(
+                            startswith(try(var.prompts[locale][slot_spec.prompt], spec.description), "<speak>")
+                            ? jsonencode({ SSMLMessage = { Value = var.prompts[locale][slot_spec.prompt] } })
+                            : jsonencode({ PlainTextMessage = { Value = try(var.prompts[locale][slot_spec.prompt], spec.description) } })
+                          )
+                        }]
+                        PromptAttemptsSpecification = { for attempt in local.prompt_attempts : attempt => local.prompt_attempt }
+                      }
+                    }
+                    # Names and incident descriptions are PII: masked in conversation logs.
+                    ObfuscationSetting = { ObfuscationSettingType = "DefaultObfuscation" }
+                  }
+                ]
+              })),
+            )
+          ],
+          # Lex's own FallbackIntent, with the code hooks on: a bare answer Lex cannot classify
+          # reaches lex_hook, which closes the intent the flow expects (domain/dialog.py).
+          [{
+            Name                  = "FallbackIntent"
+            Description           = "Anything the bot does not recognize"
+            ParentIntentSignature = "AMAZON.FallbackIntent"
+            DialogCodeHook        = { Enabled = true }
+            FulfillmentCodeHook   = { Enabled = true }
+          }],
+        )
+      },
+      jsondecode(contains(keys(var.voices), locale) ? jsonencode({
+        VoiceSettings = { VoiceId = var.voices[locale].voice_id, Engine = var.voices[locale].engine }
+      }) : "{}"),
+    )
+  ]
+
+  # A new numbered version whenever the locales change: the version's logical ID carries the
+  # definition's hash, so CloudFormation creates it after the bot is rebuilt, moves the alias and
+  # deletes the old version (AWS::Lex::BotVersion cannot be updated in place).
+  definition_hash    = substr(sha256(jsonencode(local.bot_locales)), 0, 16)
+  version_logical_id = "BotVersion${local.definition_hash}"
+
+  alias_locale_settings = [
+    for locale in local.locales : {
+      LocaleId = locale
+      BotAliasLocaleSetting = {
+        Enabled = true
+        CodeHookSpecification = {
+          LambdaCodeHook = { CodeHookInterfaceVersion = "1.0", LambdaArn = { Ref = "CodeHookLambdaArn" } }
+        }
+      }
+    }
+  ]
+
+  cfn_tags = [for key, value in var.tags : { Key = key, Value = value }]
+
+  template = {
+    AWSTemplateFormatVersion = "2010-09-09"
+    Description              = "${local.bot_name}: the Lex V2 bot of the support line, built from intents.yaml (terraform/modules/lex)"
+    Parameters = merge(
+      {
+        BotRoleArn        = { Type = "String", Description = "Runtime role of the bot" }
+        CodeHookLambdaArn = { Type = "String", Description = "The lex_hook function (or its live alias)" }
+      },
+      jsondecode(var.conversation_logs_enabled ? jsonencode({
+        ConversationLogGroupArn = { Type = "String", Description = "Log group of the text conversation logs" }
+      }) : "{}"),
+    )
+    Resources = {
+      Bot = {
+        Type = "AWS::Lex::Bot"
+        Properties = {
+          Name                    = local.bot_name
+          Description             = "AICC support line: identification answers (company, contact name, incident) and agent requests, ko_KR first."
+          RoleArn                 = { Ref = "BotRoleArn" }
+          DataPrivacy             = { ChildDirected = false }
+          IdleSessionTTLInSeconds = var.idle_session_ttl_in_seconds
+          # CloudFormation builds every locale and fails the stack with Lex's reasons if a build fails.
+          AutoBuildBotLocales = true
+          BotLocales          = local.bot_locales
+          TestBotAliasSettings = {
+            BotAliasLocaleSettings    = local.alias_locale_settings
+            SentimentAnalysisSettings = { DetectSentiment = false }
+          }
+          BotTags = local.cfn_tags
+        }
+      }
+      (local.version_logical_id) = {
+        Type = "AWS::Lex::BotVersion"
+        Properties = {
+          BotId       = { Ref = "Bot" }
+          Description = "Built from intents.yaml, definition ${local.definition_hash}"
+          BotVersionLocaleSpecification = [
+            for locale in local.locales : { LocaleId = locale, BotVersionLocaleDetails = { SourceBotVersion = "DRAFT" } }
+          ]
+        }
+      }
+      BotAlias = {
+        Type = "AWS::Lex::BotAlias"
+        Properties = merge(
+          {
+            BotId                     = { Ref = "Bot" }
+            BotAliasName              = var.alias_name
+            BotVersion                = { "Fn::GetAtt" = [local.version_logical_id, "BotVersion"] }
+            Description               = "Alias used by Amazon Connect, dialog code hook on every locale."
+            BotAliasLocaleSettings    = local.alias_locale_settings
+            SentimentAnalysisSettings = { DetectSentiment = false } # Contact Lens analyses the whole call
+            BotAliasTags              = local.cfn_tags
+          },
+          jsondecode(var.conversation_logs_enabled ? jsonencode({
+            ConversationLogSettings = {
+              TextLogSettings = [{
+                Enabled = true
+                Destination = {
+                  CloudWatch = { CloudWatchLogGroupArn = { Ref = "ConversationLogGroupArn" }, LogPrefix = "${var.alias_name}/" }
+                }
+              }]
+            }
+          }) : "{}"),
+        )
+      }
+    }
+    Outputs = {
+      BotId       = { Value = { Ref = "Bot" } }
+      BotArn      = { Value = { "Fn::GetAtt" = ["Bot", "Arn"] } }
+      BotVersion  = { Value = { "Fn::GetAtt" = [local.version_logical_id, "BotVersion"] } }
+      BotAliasId  = { Value = { "Fn::GetAtt" = ["BotAlias", "BotAliasId"] } }
+      BotAliasArn = { Value = { "Fn::GetAtt" = ["BotAlias", "Arn"] } }
+    }
+  }
+  template_body = jsonencode(local.template)
 }
 
 # -----------------------------------------------------------------------------
@@ -166,291 +304,66 @@ resource "aws_cloudwatch_log_group" "conversation" {
 }
 
 # -----------------------------------------------------------------------------
-# Bot, locales, slot types, intents, slots (all on the DRAFT version)
+# Bot, locales, intents, slots, version and alias: one CloudFormation stack
+#
+# The AWS provider's aws_lexv2models_* resources cannot set slot priorities (the intent needs the
+# slots' IDs, the slots the intent's ID: provider issues 36863/39948), build no locale, cannot
+# manage FallbackIntent and have no alias resource. CloudFormation's AWS::Lex::Bot takes the whole
+# bot by name, builds it (AutoBuildBotLocales) and fails with Lex's own build errors, which the
+# provider prints from the stack events; the version and alias come in the same stack.
 # -----------------------------------------------------------------------------
 
-resource "aws_lexv2models_bot" "this" {
-  name                        = local.bot_name
-  description                 = "AICC support line: identification answers (company, contact name, incident) and agent requests, ko_KR first."
-  role_arn                    = aws_iam_role.bot.arn
-  idle_session_ttl_in_seconds = var.idle_session_ttl_in_seconds
-
-  data_privacy {
-    child_directed = false
-  }
+resource "aws_cloudformation_stack" "bot" {
+  #checkov:skip=CKV_AWS_124: Terraform reads the stack events during the apply and prints the failures; SNS notices of every resource event would flood the on-call topic
+  name          = local.bot_name
+  template_body = local.template_body
+  parameters = merge(
+    {
+      BotRoleArn        = aws_iam_role.bot.arn
+      CodeHookLambdaArn = var.code_hook_lambda_arn
+    },
+    var.conversation_logs_enabled ? { ConversationLogGroupArn = aws_cloudwatch_log_group.conversation[0].arn } : {},
+  )
+  # A failed first create deletes the stack (the next apply starts clean) after Terraform has
+  # printed the failure reasons; a failed update rolls back to the working bot.
+  on_failure = "DELETE"
 
   tags = var.tags
-}
 
-resource "aws_lexv2models_bot_locale" "this" {
-  for_each = toset(var.locales)
-
-  bot_id                           = aws_lexv2models_bot.this.id
-  bot_version                      = "DRAFT"
-  locale_id                        = each.key
-  n_lu_intent_confidence_threshold = var.nlu_confidence_threshold
-
-  dynamic "voice_settings" {
-    for_each = contains(keys(var.voices), each.key) ? [var.voices[each.key]] : []
-
-    content {
-      voice_id = voice_settings.value.voice_id
-      engine   = voice_settings.value.engine
-    }
-  }
-}
-
-resource "aws_lexv2models_slot_type" "this" {
-  for_each = local.custom_slot_types
-
-  bot_id      = aws_lexv2models_bot.this.id
-  bot_version = aws_lexv2models_bot_locale.this[each.value.locale].bot_version
-  locale_id   = aws_lexv2models_bot_locale.this[each.value.locale].locale_id
-  name        = each.value.name
-  description = each.value.spec.description
-
-  value_selection_setting {
-    resolution_strategy = each.value.spec.resolution
-  }
-
-  dynamic "slot_type_values" {
-    for_each = each.value.spec.values
-
-    content {
-      sample_value {
-        value = slot_type_values.value
-      }
-    }
-  }
-}
-
-resource "aws_lexv2models_intent" "this" {
-  for_each = local.intent_instances
-
-  bot_id      = aws_lexv2models_bot.this.id
-  bot_version = aws_lexv2models_bot_locale.this[each.value.locale].bot_version
-  locale_id   = aws_lexv2models_bot_locale.this[each.value.locale].locale_id
-  name        = each.value.name
-  description = each.value.description
-
-  dynamic "sample_utterance" {
-    for_each = each.value.utterances
-
-    content {
-      utterance = sample_utterance.value
-    }
-  }
-
-  # Every turn goes through lex_hook, which resolves bare answers to the expected intent.
-  dialog_code_hook {
-    enabled = true
+  timeouts {
+    create = "30m"
+    update = "30m"
+    delete = "30m"
   }
 
   lifecycle {
-    # Slots are created after the intent (they need its ID) and Lex adds them to the priorities
-    # itself; the provider ignores slot_priority on create, so it is not managed here.
-    ignore_changes = [slot_priority]
-  }
-}
-
-resource "aws_lexv2models_slot" "this" {
-  for_each = local.slot_instances
-
-  bot_id       = aws_lexv2models_bot.this.id
-  bot_version  = aws_lexv2models_bot_locale.this[each.value.locale].bot_version
-  locale_id    = aws_lexv2models_bot_locale.this[each.value.locale].locale_id
-  intent_id    = aws_lexv2models_intent.this[each.value.intent_key].intent_id
-  name         = each.value.name
-  slot_type_id = lookup(local.slot_type_ids, "${each.value.locale}.${each.value.type}", each.value.type)
-
-  value_elicitation_setting {
-    slot_constraint = "Required"
-
-    prompt_specification {
-      max_retries                = length(local.prompt_attempts) - 1
-      allow_interrupt            = true
-      message_selection_strategy = "Ordered"
-
-      message_group {
-        message {
-          dynamic "plain_text_message" {
-            for_each = startswith(each.value.prompt, "<speak>") ? [] : [each.value.prompt]
-
-            content {
-              value = plain_text_message.value
-            }
-          }
-
-          dynamic "ssml_message" {
-            for_each = startswith(each.value.prompt, "<speak>") ? [each.value.prompt] : []
-
-            content {
-              value = ssml_message.value
-            }
-          }
-        }
-      }
-
-      dynamic "prompt_attempts_specification" {
-        for_each = toset(local.prompt_attempts)
-
-        content {
-          map_block_key   = prompt_attempts_specification.value
-          allow_interrupt = true
-
-          allowed_input_types {
-            allow_audio_input = true
-            allow_dtmf_input  = true
-          }
-
-          audio_and_dtmf_input_specification {
-            start_timeout_ms = 4000
-
-            audio_specification {
-              end_timeout_ms = 640
-              max_length_ms  = 15000
-            }
-
-            dtmf_specification {
-              deletion_character = "*"
-              end_character      = "#"
-              end_timeout_ms     = 5000
-              max_length         = 513
-            }
-          }
-
-          text_input_specification {
-            start_timeout_ms = 30000
-          }
-        }
-      }
+    precondition {
+      condition     = length(local.template_body) <= 51200
+      error_message = "The Lex template is ${length(local.template_body)} bytes; CloudFormation takes at most 51,200 in template_body. Upload it to S3 and use template_url."
     }
   }
 
-  # Names and incident descriptions are PII: masked in conversation logs and stored utterances.
-  obfuscation_setting {
-    obfuscation_setting_type = "DefaultObfuscation"
-  }
+  depends_on = [aws_iam_role_policy.bot]
 }
 
-# -----------------------------------------------------------------------------
-# Build and version
-#
-# The AWS provider neither builds a locale nor exposes the FallbackIntent that Lex creates in
-# every locale, and CreateBotVersion needs built locales. This step (AWS CLI v2, same
-# credentials as Terraform) turns on the code hooks of FallbackIntent, builds every DRAFT
-# locale and waits for the build; it runs again whenever the definition changes, and the
-# version below is then replaced (created before the old one is deleted, so the alias moves).
-# -----------------------------------------------------------------------------
-
-resource "terraform_data" "build" {
-  triggers_replace = {
-    bot_id     = aws_lexv2models_bot.this.id
-    region     = local.region
-    locales    = join(" ", var.locales)
-    definition = local.definition_hash
-  }
-
-  provisioner "local-exec" {
-    interpreter = ["/bin/bash", "-c"]
-    command     = <<-EOT
-      set -euo pipefail
-      BOT=${self.triggers_replace.bot_id}
-      REGION=${self.triggers_replace.region}
-      for LOCALE in ${self.triggers_replace.locales}; do
-        FALLBACK_ID=$(aws lexv2-models list-intents --region "$REGION" --bot-id "$BOT" --bot-version DRAFT \
-          --locale-id "$LOCALE" --filters name=IntentName,values=FallbackIntent,operator=EQ \
-          --query 'intentSummaries[0].intentId' --output text)
-        aws lexv2-models update-intent --region "$REGION" --bot-id "$BOT" --bot-version DRAFT \
-          --locale-id "$LOCALE" --intent-id "$FALLBACK_ID" --intent-name FallbackIntent \
-          --parent-intent-signature AMAZON.FallbackIntent \
-          --dialog-code-hook enabled=true --fulfillment-code-hook enabled=true > /dev/null
-        aws lexv2-models build-bot-locale --region "$REGION" --bot-id "$BOT" --bot-version DRAFT \
-          --locale-id "$LOCALE" > /dev/null
-      done
-      for LOCALE in ${self.triggers_replace.locales}; do
-        aws lexv2-models wait bot-locale-built --region "$REGION" --bot-id "$BOT" --bot-version DRAFT \
-          --locale-id "$LOCALE"
-      done
-    EOT
-  }
-
-  depends_on = [
-    aws_lexv2models_bot_locale.this,
-    aws_lexv2models_slot_type.this,
-    aws_lexv2models_intent.this,
-    aws_lexv2models_slot.this,
-  ]
-}
-
-resource "aws_lexv2models_bot_version" "this" {
-  bot_id      = aws_lexv2models_bot.this.id
-  description = "Built from intents.yaml, definition ${substr(local.definition_hash, 0, 16)}"
-
-  locale_specification = {
-    for locale in var.locales : locale => {
-      source_bot_version = "DRAFT"
-    }
-  }
-
-  depends_on = [terraform_data.build]
-
-  lifecycle {
-    create_before_destroy = true
-    replace_triggered_by  = [terraform_data.build]
-  }
-}
-
-# -----------------------------------------------------------------------------
-# Alias (Cloud Control: aws_lexv2models_bot_alias does not exist in the AWS provider)
-# -----------------------------------------------------------------------------
-
-resource "awscc_lex_bot_alias" "this" {
-  bot_id         = aws_lexv2models_bot.this.id
-  bot_alias_name = var.alias_name
-  bot_version    = aws_lexv2models_bot_version.this.bot_version
-  description    = "Alias used by Amazon Connect, dialog code hook on every locale."
-
-  bot_alias_locale_settings = [
-    for locale in var.locales : {
-      locale_id = locale
-      bot_alias_locale_setting = {
-        enabled = true
-        code_hook_specification = {
-          lambda_code_hook = {
-            code_hook_interface_version = "1.0"
-            lambda_arn                  = var.code_hook_lambda_arn
-          }
-        }
-      }
-    }
-  ]
-
-  conversation_log_settings = var.conversation_logs_enabled ? {
-    text_log_settings = [{
-      enabled = true
-      destination = {
-        cloudwatch = {
-          cloudwatch_log_group_arn = aws_cloudwatch_log_group.conversation[0].arn
-          log_prefix               = "${var.alias_name}/"
-        }
-      }
-    }]
-  } : null
-
-  sentiment_analysis_settings = {
-    detect_sentiment = false # Contact Lens analyses sentiment for the whole call
-  }
-
-  bot_alias_tags = [for key, value in var.tags : { key = key, value = value }]
-}
-
+# Lex may call the code hook from the alias Connect uses, and from the bot's test alias (the Lex
+# console's test window), nothing else.
 resource "aws_lambda_permission" "lex" {
   statement_id   = "AllowLexV2Alias-${var.alias_name}"
   action         = "lambda:InvokeFunction"
   function_name  = local.code_hook_function
   qualifier      = local.code_hook_qualifier
   principal      = "lexv2.amazonaws.com"
-  source_arn     = awscc_lex_bot_alias.this.arn
+  source_arn     = aws_cloudformation_stack.bot.outputs["BotAliasArn"]
+  source_account = local.account_id
+}
+
+resource "aws_lambda_permission" "lex_test_alias" {
+  statement_id   = "AllowLexV2TestAlias"
+  action         = "lambda:InvokeFunction"
+  function_name  = local.code_hook_function
+  qualifier      = local.code_hook_qualifier
+  principal      = "lexv2.amazonaws.com"
+  source_arn     = "arn:${local.partition}:lex:${local.region}:${local.account_id}:bot-alias/${aws_cloudformation_stack.bot.outputs["BotId"]}/TSTALIASID"
   source_account = local.account_id
 }

@@ -15,8 +15,9 @@ variable "tags" {
 }
 
 variable "intents" {
-  description = "The decoded intents.yaml: slot_types (built-in via `builtin`, or custom with `values`) and intents (description, slots of {type, prompt}, utterances per locale keyed ko_KR/en_US; {Slot} marks a slot, as Lex writes it)."
+  description = "The decoded intents.yaml: locales (Lex locale IDs such as ko_KR), slot_types (built-in via `builtin`, or custom with `values`) and intents (description, slots of {type, prompt}, utterances per locale; {Slot} marks a slot, as Lex writes it)."
   type = object({
+    locales = list(string)
     slot_types = optional(map(object({
       description = optional(string, "")
       builtin     = optional(string)
@@ -34,6 +35,11 @@ variable "intents" {
   })
 
   validation {
+    condition     = alltrue([for st in values(var.intents.slot_types) : contains(["OriginalValue", "TopResolution", "Concatenation"], st.resolution)])
+    error_message = "intents.slot_types: resolution must be OriginalValue, TopResolution or Concatenation."
+  }
+
+  validation {
     condition = alltrue([
       for st in values(var.intents.slot_types) : st.builtin != null || length(st.values) > 0
     ])
@@ -41,18 +47,13 @@ variable "intents" {
   }
 
   validation {
-    condition     = alltrue([for name in keys(var.intents.intents) : can(regex("^([0-9a-zA-Z][_-]?){1,100}$", name))])
-    error_message = "intents.intents: intent names must be letters and digits with single _ or - between them (Lex V2 naming)."
+    condition     = length(var.intents.locales) > 0 && alltrue([for l in var.intents.locales : can(regex("^[a-z]{2}_[A-Z]{2}$", l))])
+    error_message = "intents.locales must be a non-empty list of Lex locale IDs such as ko_KR and en_US."
   }
-}
-
-variable "locales" {
-  description = "Bot locales, as Lex writes them (ko_KR, en_US); every intent's utterances are keyed by these."
-  type        = list(string)
 
   validation {
-    condition     = length(var.locales) > 0 && alltrue([for l in var.locales : can(regex("^[a-z]{2}_[A-Z]{2}$", l))])
-    error_message = "locales must be a non-empty list of Lex locale IDs such as ko_KR and en_US."
+    condition     = alltrue([for name in keys(var.intents.intents) : can(regex("^([0-9a-zA-Z][_-]?){1,100}$", name))])
+    error_message = "intents.intents: intent names must be letters and digits with single _ or - between them (Lex V2 naming)."
   }
 }
 

@@ -20,6 +20,10 @@ locals {
     dynamodb_throttles   = "dynamodb-throttles.md"
     queue_sla_risk       = "queue-sla-risk.md"
     concurrent_calls_max = "concurrent-calls-near-quota.md"
+    contact_flow_errors  = "contact-flow-errors.md"
+    throttled_calls      = "throttled-calls.md"
+    calls_over_quota     = "calls-breaching-concurrency-quota.md"
+    recording_upload     = "call-recording-upload-errors.md"
   }
 
   # Queues with a first-response target in seconds; next-business-day queues have none.
@@ -122,11 +126,11 @@ resource "aws_sns_topic" "this" {
 }
 
 resource "aws_sns_topic_subscription" "alarm_email" {
-  count = var.alarm_email == null ? 0 : 1
+  for_each = toset(var.alarm_emails)
 
   topic_arn = aws_sns_topic.this["alarms"].arn
   protocol  = "email"
-  endpoint  = var.alarm_email
+  endpoint  = each.value
 }
 
 resource "aws_sns_topic_subscription" "notify_email" {
@@ -275,6 +279,79 @@ resource "aws_cloudwatch_metric_alarm" "concurrent_calls_near_quota" {
   tags = merge(var.tags, { Runbook = local.runbooks.concurrent_calls_max })
 }
 
+# Connect's own alarms. Each counts over 5 minutes; Connect publishes a metric only when it has
+# data, so no data is no trouble.
+locals {
+  connect_instance_alarms = {
+    throttled_calls = {
+      metric = "ThrottledCalls"
+      group  = "VoiceCalls"
+      what   = "calls were rejected because the instance's call rate quota was exceeded"
+    }
+    calls_over_quota = {
+      metric = "CallsBreachingConcurrencyQuota"
+      group  = "VoiceCalls"
+      what   = "calls exceeded the concurrent active calls quota and were rejected"
+    }
+    recording_upload = {
+      metric = "CallRecordingUploadError"
+      group  = "CallRecordings"
+      what   = "call recordings failed to upload to S3 (recordings and Contact Lens analysis are missing)"
+    }
+  }
+}
+
+resource "aws_cloudwatch_metric_alarm" "connect_instance" {
+  for_each = local.connect_instance_alarms
+
+  alarm_name          = "${var.name_prefix}-connect-${replace(each.key, "_", "-")}"
+  alarm_description   = "Connect instance ${var.instance_id}: ${each.value.what} in the last 5 minutes. Runbook: ${local.runbooks_url}/${local.runbooks[each.key]}"
+  namespace           = "AWS/Connect"
+  metric_name         = each.value.metric
+  dimensions          = { InstanceId = var.instance_id, MetricGroup = each.value.group }
+  statistic           = "Sum"
+  period              = 300
+  evaluation_periods  = 1
+  comparison_operator = "GreaterThanThreshold"
+  threshold           = 0
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+
+  tags = merge(var.tags, { Runbook = local.runbooks[each.key] })
+}
+
+# Per flow: error branches above the threshold (callers' invalid input takes them too), and any
+# fatal error (the flow failed on a system error: the caller was cut off).
+locals {
+  flow_alarms = merge([
+    for key, name in var.flow_names : {
+      "${key}-errors" = { flow = key, name = name, metric = "ContactFlowErrors", threshold = var.contact_flow_errors_threshold, what = "took error branches more than ${var.contact_flow_errors_threshold} times" }
+      "${key}-fatal"  = { flow = key, name = name, metric = "ContactFlowFatalErrors", threshold = 0, what = "failed on a system error (callers were cut off)" }
+    }
+  ]...)
+}
+
+resource "aws_cloudwatch_metric_alarm" "contact_flow" {
+  for_each = local.flow_alarms
+
+  alarm_name          = "${var.name_prefix}-flow-${replace(each.key, "_", "-")}"
+  alarm_description   = "Contact flow \"${each.value.name}\" ${each.value.what} in the last 5 minutes. Runbook: ${local.runbooks_url}/${local.runbooks.contact_flow_errors}"
+  namespace           = "AWS/Connect"
+  metric_name         = each.value.metric
+  dimensions          = { InstanceId = var.instance_id, MetricGroup = "ContactFlow", ContactFlowName = each.value.name }
+  statistic           = "Sum"
+  period              = 300
+  evaluation_periods  = 1
+  comparison_operator = "GreaterThanThreshold"
+  threshold           = each.value.threshold
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+
+  tags = merge(var.tags, { Runbook = local.runbooks.contact_flow_errors })
+}
+
 locals {
   # alarm name -> runbook file, for every alarm of the module
   alarm_runbooks = merge(
@@ -283,6 +360,8 @@ locals {
     { for a in aws_cloudwatch_metric_alarm.dynamodb_throttles : a.alarm_name => local.runbooks.dynamodb_throttles },
     { for a in aws_cloudwatch_metric_alarm.queue_sla_risk : a.alarm_name => local.runbooks.queue_sla_risk },
     { (aws_cloudwatch_metric_alarm.concurrent_calls_near_quota.alarm_name) = local.runbooks.concurrent_calls_max },
+    { for k, a in aws_cloudwatch_metric_alarm.connect_instance : a.alarm_name => local.runbooks[k] },
+    { for a in aws_cloudwatch_metric_alarm.contact_flow : a.alarm_name => local.runbooks.contact_flow_errors },
   )
 }
 
@@ -477,4 +556,17 @@ locals {
 resource "aws_cloudwatch_dashboard" "this" {
   dashboard_name = "${var.name_prefix}-operations"
   dashboard_body = jsonencode({ widgets = local.dashboard_widgets })
+}
+
+# Protection (deletion_protection, prod): a plan that destroys or replaces the topics' key fails
+# (prevent_destroy must be a literal, so it sits on this guard; see modules/security).
+resource "terraform_data" "protect_key" {
+  count = var.deletion_protection ? 1 : 0
+
+  input = aws_kms_key.sns.arn
+
+  lifecycle {
+    prevent_destroy      = true
+    replace_triggered_by = [aws_kms_key.sns.key_id]
+  }
 }

@@ -33,10 +33,32 @@ variable "table_names" {
   type        = map(string)
 }
 
-variable "alarm_email" {
-  description = "Email address subscribed to the alarms topic (the subscription must be confirmed from the mailbox). null: no subscription (subscribe a pager or chat integration instead)."
-  type        = string
-  default     = null
+variable "alarm_emails" {
+  description = "Email addresses subscribed to the alarms topic (each subscription must be confirmed from its mailbox). The Slack path subscribes separately."
+  type        = list(string)
+  default     = []
+}
+
+variable "flow_names" {
+  description = "Contact flow key -> flow name (flows.yaml): the ContactFlowName dimension of ContactFlowErrors / ContactFlowFatalErrors. ASCII names only: Connect does not publish metrics of non-ASCII names."
+  type        = map(string)
+
+  validation {
+    condition     = alltrue([for n in values(var.flow_names) : can(regex("^[ -~]+$", n))])
+    error_message = "flow_names: Connect publishes no CloudWatch metrics for flows with non-ASCII names; name flows in ASCII."
+  }
+}
+
+variable "contact_flow_errors_threshold" {
+  description = "Error branches taken per flow in 5 minutes above which the flow alarms. Error branches include callers' invalid input, so the default allows some."
+  type        = number
+  default     = 20
+}
+
+variable "deletion_protection" {
+  description = "Guard the SNS key with prevent_destroy (a plan that destroys or replaces it fails)."
+  type        = bool
+  default     = true
 }
 
 variable "notify_emails" {

@@ -43,6 +43,15 @@ locals {
       expiration_days = var.trail_expiration_days
       access_logged   = true
     }
+    # Contact records (Firehose from the CTR stream): reports and audits read them with Athena.
+    contact_records = {
+      name            = "${var.name_prefix}-contact-records-${local.bucket_suffix}"
+      kms_key         = "connect"
+      transition_days = var.contact_records_transition_days
+      storage_class   = "GLACIER_IR" # Athena still reads it, at archive prices
+      expiration_days = var.contact_records_expiration_days
+      access_logged   = true
+    }
     # Server access logs can only be delivered to a bucket encrypted with SSE-S3 (S3 rejects
     # SSE-KMS targets), and a log bucket does not log to itself (a loop of log objects).
     access_logs = {
@@ -308,6 +317,9 @@ resource "aws_s3_bucket_logging" "this" {
   bucket        = aws_s3_bucket.this[each.key].id
   target_bucket = aws_s3_bucket.this["access_logs"].id
   target_prefix = "${each.key}/"
+
+  # S3 checks, when logging is turned on, that the target's policy lets the logging service write.
+  depends_on = [aws_s3_bucket_policy.this]
 }
 
 # Bucket policies: TLS only everywhere, plus the service principals that write to the trail and
@@ -410,9 +422,10 @@ data "aws_iam_policy_document" "access_logs_bucket" {
 
 locals {
   bucket_policies = {
-    recordings  = data.aws_iam_policy_document.tls_only["recordings"].json
-    trail       = data.aws_iam_policy_document.trail_bucket.json
-    access_logs = data.aws_iam_policy_document.access_logs_bucket.json
+    recordings      = data.aws_iam_policy_document.tls_only["recordings"].json
+    contact_records = data.aws_iam_policy_document.tls_only["contact_records"].json
+    trail           = data.aws_iam_policy_document.trail_bucket.json
+    access_logs     = data.aws_iam_policy_document.access_logs_bucket.json
   }
 }
 
@@ -525,4 +538,34 @@ resource "aws_cloudtrail" "this" {
   tags = merge(var.tags, { Name = local.trail_name })
 
   depends_on = [aws_s3_bucket_policy.this, aws_iam_role_policy.trail]
+}
+
+################################################################################
+# Protection (deletion_protection, prod)
+#
+# prevent_destroy must be a literal, so it sits on guards that exist only in a protected
+# environment and follow the keys and buckets: a plan that destroys or replaces one of them
+# replaces its guard, which Terraform refuses. In-place changes leave the guards alone.
+################################################################################
+
+resource "terraform_data" "protect_key" {
+  for_each = { for k in keys(local.keys) : k => k if var.deletion_protection }
+
+  input = aws_kms_key.this[each.key].arn
+
+  lifecycle {
+    prevent_destroy      = true
+    replace_triggered_by = [aws_kms_key.this[each.key].key_id]
+  }
+}
+
+resource "terraform_data" "protect_bucket" {
+  for_each = { for k in keys(local.buckets) : k => k if var.deletion_protection }
+
+  input = aws_s3_bucket.this[each.key].arn
+
+  lifecycle {
+    prevent_destroy      = true
+    replace_triggered_by = [aws_s3_bucket.this[each.key].arn]
+  }
 }

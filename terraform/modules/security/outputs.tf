@@ -23,6 +23,16 @@ output "recordings_bucket_arn" {
   value       = aws_s3_bucket.this["recordings"].arn
 }
 
+output "contact_records_bucket" {
+  description = "Name of the bucket of the contact records (Firehose from the CTR stream; SSE-KMS with the `connect` key), partitioned contact-records/year=/month=/day=."
+  value       = aws_s3_bucket.this["contact_records"].id
+}
+
+output "contact_records_bucket_arn" {
+  description = "ARN of the contact-records bucket."
+  value       = aws_s3_bucket.this["contact_records"].arn
+}
+
 output "trail_arn" {
   description = "ARN of the multi-Region CloudTrail trail."
   value       = aws_cloudtrail.this.arn

@@ -104,3 +104,20 @@ variable "trail_log_retention_days" {
     error_message = "trail_log_retention_days must be a value CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)."
   }
 }
+
+variable "contact_records_transition_days" {
+  description = "Days after which contact records move to Glacier Instant Retrieval (Athena still reads them)."
+  type        = number
+  default     = 90
+}
+
+variable "contact_records_expiration_days" {
+  description = "Days contact records are kept (default 5 years, the record-keeping period of Korean electronic financial transactions)."
+  type        = number
+  default     = 1827
+
+  validation {
+    condition     = var.contact_records_expiration_days > 90
+    error_message = "contact_records_expiration_days must exceed the 90-day transition."
+  }
+}

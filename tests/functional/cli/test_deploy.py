@@ -1,4 +1,4 @@
-"""`aicc-ops deploy` against a fake terraform on PATH and moto's STS: the run, the summary, the guards."""
+"""`aicc-ops deploy` against a fake terraform on PATH and moto: the run, the summary, the guards."""
 
 from __future__ import annotations
 
@@ -8,12 +8,14 @@ import stat
 from collections.abc import Iterator
 from pathlib import Path
 
+import boto3
 import pytest
 from click.testing import CliRunner
 from moto import mock_aws
 
 from aicc_ops.cli import cli
-from aicc_ops.cli.deploy import Change, changes, classify
+from aicc_ops.deploy.artifacts import build_source, layer_requirements
+from aicc_ops.deploy.terraform import Change, changes, classify
 
 PLAN = {
     "resource_changes": [
@@ -30,13 +32,12 @@ PLAN = {
         {"address": "module.monitoring.aws_sns_topic.alarms", "change": {"actions": ["no-op"]}},
     ]
 }
-
-
 OUTPUTS = {"instance_id": {"value": "c8c0e68d-2200-4265-82c0-000000000000", "type": "string"}}
+ACCOUNT = "123456789012"  # moto's
 
 
-def _fake_terraform(directory: Path, version: str = "1.9.5") -> Path:
-    """A `terraform` that logs its arguments and answers `version` and `show -json`."""
+def _fake_terraform(directory: Path, version: str = "1.11.4") -> Path:
+    """A `terraform` that logs its arguments with TF_DATA_DIR and answers version, show, output."""
     directory = directory / "bin"
     directory.mkdir(exist_ok=True)
     log = directory / "calls.log"
@@ -45,7 +46,7 @@ def _fake_terraform(directory: Path, version: str = "1.9.5") -> Path:
     script = directory / "terraform"
     script.write_text(
         "#!/bin/sh\n"
-        f'echo "$@" >> "{log}"\n'
+        f'echo "TF_DATA_DIR=$TF_DATA_DIR $@" >> "{log}"\n'
         f'case "$1" in version) echo "Terraform v{version}";; show) cat "{plan}";; '
         f"output) echo '{json.dumps(OUTPUTS)}';; esac\n"
         "exit 0\n",
@@ -55,8 +56,12 @@ def _fake_terraform(directory: Path, version: str = "1.9.5") -> Path:
     return log
 
 
+def _calls(log: Path) -> list[str]:
+    return log.read_text(encoding="utf-8").splitlines()
+
+
 @pytest.fixture
-def aws_credentials(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     for key in [k for k in os.environ if k.startswith("AWS_")]:
         monkeypatch.delenv(key)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
@@ -67,27 +72,42 @@ def aws_credentials(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
-def no_layer_build(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def no_artifact_build(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """The layer build downloads wheels; these tests are about Terraform, not pip."""
     monkeypatch.setattr("aicc_ops.cli.deploy.build_layer", lambda: tmp_path / "lambda-layer.zip")
+    monkeypatch.setattr("aicc_ops.cli.deploy.build_source", lambda: tmp_path / "lambda-source.zip")
 
 
 @pytest.fixture
 def terraform_dir(tmp_path: Path) -> Path:
     root = tmp_path / "terraform"
-    for env in ("dev", "prod"):
+    for env, protected in (("dev", "false"), ("prod", "true")):
         (root / "envs" / env).mkdir(parents=True)
-        account = "123456789012" if env == "dev" else "222222222222"  # moto's account is 123456789012
         (root / "envs" / env / "terraform.tfvars").write_text(
-            f'env = "{env}"\naccount_id = "{account}"\n', encoding="utf-8"
+            f'env = "{env}"\naccount_id = "{ACCOUNT}"\ndeletion_protection = {protected}\n', encoding="utf-8"
         )
-        (root / "envs" / env / "backend.hcl").write_text('bucket = "state"\n', encoding="utf-8")
+        (root / "envs" / env / "backend.hcl").write_text('region = "ap-northeast-2"\n', encoding="utf-8")
     return root
 
 
-def invoke(*args: str, input: str | None = None) -> tuple[int, str]:
-    result = CliRunner().invoke(cli, ["deploy", *args], input=input)
+@pytest.fixture
+def terraform(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    log = _fake_terraform(tmp_path)
+    monkeypatch.setenv("TERRAFORM_BIN", str(tmp_path / "bin" / "terraform"))
+    return log
+
+
+def invoke(terraform_dir: Path, *args: str, input: str | None = None) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, ["deploy", *args, "--terraform-dir", str(terraform_dir)], input=input)
     return result.exit_code, result.output
+
+
+@pytest.fixture
+def bootstrapped(terraform_dir: Path, aws: None) -> Path:
+    for env in ("dev", "prod"):
+        code, out = invoke(terraform_dir, "bootstrap", "--env", env)
+        assert code == 0, out
+    return terraform_dir
 
 
 def test_classify_and_changes() -> None:
@@ -98,108 +118,123 @@ def test_classify_and_changes() -> None:
     assert Change("a", "create") == Change("a", "create")
 
 
-def test_plan_inits_with_the_env_backend_and_prints_a_summary(
-    tmp_path: Path, terraform_dir: Path, aws_credentials: None, monkeypatch: pytest.MonkeyPatch
+def test_plan_inits_the_env_backend_in_its_own_data_dir_and_prints_a_summary(
+    bootstrapped: Path, terraform: Path
 ) -> None:
-    log = _fake_terraform(tmp_path)
-    monkeypatch.setenv("TERRAFORM_BIN", str(tmp_path / "bin" / "terraform"))
-    code, out = invoke("plan", "--env", "dev", "--terraform-dir", str(terraform_dir))
+    code, out = invoke(bootstrapped, "plan", "--env", "dev")
     assert code == 0, out
-    assert "account 123456789012" in out
+    assert f"account {ACCOUNT}" in out
     table = out[: out.index("replaced or deleted:")]
     wanted = ("create", "update", "replace", "delete")
     rows = dict(line.split() for line in table.splitlines() if line.split()[:1] and line.split()[0] in wanted)
     assert rows == {"create": "1", "update": "1", "replace": "1", "delete": "1"}
     assert 'replace  module.lambdas.aws_lambda_function.this["call_log"]' in out
-    calls = log.read_text(encoding="utf-8").splitlines()
-    assert calls[1].startswith("init -input=false -reconfigure -backend-config=") and calls[1].endswith(
-        "envs/dev/backend.hcl"
+    init, plan, show = _calls(terraform)[1:4]
+    data_dir = f"TF_DATA_DIR={bootstrapped / '.terraform-dev'} "
+    assert init.startswith(
+        data_dir + "init -no-color -input=false -reconfigure -lockfile=readonly -backend-config="
     )
-    assert "-var-file=" in calls[2] and calls[2].endswith("envs/dev/dev.tfplan")
-    assert calls[3].startswith("show -json")
-    assert not any(c.startswith("apply") for c in calls)
+    assert f"-backend-config=bucket=aicc-ops-tfstate-{ACCOUNT}-dev" in init
+    key = boto3.client("kms").describe_key(KeyId="alias/aicc-ops-tfstate-dev")["KeyMetadata"]["Arn"]
+    assert f"-backend-config=kms_key_id={key}" in init
+    assert plan.startswith(data_dir + "plan") and plan.endswith("envs/dev/dev.tfplan")
+    assert show.startswith(data_dir + "show -json")
+    assert not any(" apply" in c for c in _calls(terraform))
 
 
-def test_apply_asks_first_and_does_nothing_when_declined(
-    tmp_path: Path, terraform_dir: Path, aws_credentials: None, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    log = _fake_terraform(tmp_path)
-    monkeypatch.setenv("TERRAFORM_BIN", str(tmp_path / "bin" / "terraform"))
-    code, out = invoke("apply", "--env", "dev", "--terraform-dir", str(terraform_dir), input="n\n")
+def test_two_environments_never_share_a_data_dir(bootstrapped: Path, terraform: Path) -> None:
+    for env in ("dev", "prod"):
+        assert invoke(bootstrapped, "plan", "--env", env)[0] == 0
+    dirs = {c.split()[0] for c in _calls(terraform) if " init " in c}
+    assert dirs == {
+        f"TF_DATA_DIR={bootstrapped / '.terraform-dev'}",
+        f"TF_DATA_DIR={bootstrapped / '.terraform-prod'}",
+    }
+
+
+def test_plan_without_a_backend_says_to_bootstrap(terraform_dir: Path, terraform: Path, aws: None) -> None:
+    code, out = invoke(terraform_dir, "plan", "--env", "dev")
+    assert code == 1
+    assert "the Terraform state backend of dev is missing its bucket and KMS key" in out
+    assert "run `aicc-ops deploy bootstrap --env dev` once" in out
+    assert not any(" init " in c for c in _calls(terraform))
+
+
+def test_apply_asks_first_and_does_nothing_when_declined(bootstrapped: Path, terraform: Path) -> None:
+    code, out = invoke(bootstrapped, "apply", "--env", "dev", input="n\n")
     assert code == 1 and "not confirmed; nothing was applied" in out
-    assert not any(c.startswith("apply") for c in log.read_text(encoding="utf-8").splitlines())
-    code, out = invoke("apply", "--env", "dev", "--terraform-dir", str(terraform_dir), "--yes")
+    assert not any(" apply " in c for c in _calls(terraform))
+    code, out = invoke(bootstrapped, "apply", "--env", "dev", "--yes")
     assert code == 0, out
-    assert any(c.startswith("apply -input=false") for c in log.read_text(encoding="utf-8").splitlines())
-    saved = terraform_dir / "envs" / "dev" / "outputs.json"
+    assert any(" apply -no-color -input=false" in c for c in _calls(terraform))
+    saved = bootstrapped / "envs" / "dev" / "outputs.json"
     assert json.loads(saved.read_text(encoding="utf-8")) == OUTPUTS  # what `--env dev` commands read
     assert f"Outputs saved to {saved}" in out
 
 
-def test_credentials_of_another_account_are_refused(
-    tmp_path: Path, terraform_dir: Path, aws_credentials: None, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    log = _fake_terraform(tmp_path)
-    monkeypatch.setenv("TERRAFORM_BIN", str(tmp_path / "bin" / "terraform"))
-    code, out = invoke("plan", "--env", "prod", "--terraform-dir", str(terraform_dir))
-    assert code == 1
-    assert "the credentials are for account 123456789012, but envs/prod deploys to 222222222222" in out
-    assert not any(c.startswith("init") for c in log.read_text(encoding="utf-8").splitlines())
+def test_yes_does_not_confirm_a_protected_environment(bootstrapped: Path, terraform: Path) -> None:
+    code, out = invoke(bootstrapped, "apply", "--env", "prod", "--yes", input="y\n")
+    assert code == 1 and "prod is protected: --yes does not confirm it" in out
+    assert "not confirmed; nothing was applied" in out
+    code, out = invoke(bootstrapped, "destroy", "--env", "prod", "--yes", input="prod\n")
+    assert code == 0, out
+    assert any(" apply " in c for c in _calls(terraform))
 
 
-def test_prod_needs_its_name_typed(
-    tmp_path: Path, terraform_dir: Path, aws_credentials: None, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    _fake_terraform(tmp_path)
-    monkeypatch.setenv("TERRAFORM_BIN", str(tmp_path / "bin" / "terraform"))
+def test_a_pipeline_confirms_prod_by_naming_it(bootstrapped: Path, terraform: Path) -> None:
+    code, out = invoke(bootstrapped, "apply", "--env", "prod", "--confirm-env", "dev")
+    assert code == 1 and "--confirm-env dev does not name prod; nothing was applied" in out
+    assert not any(" apply " in c for c in _calls(terraform))
+    code, out = invoke(bootstrapped, "apply", "--env", "prod", "--confirm-env", "prod")
+    assert code == 0, out
+    assert any(" apply " in c for c in _calls(terraform))
+
+
+def test_credentials_of_another_account_are_refused(terraform_dir: Path, terraform: Path, aws: None) -> None:
     tfvars = terraform_dir / "envs" / "prod" / "terraform.tfvars"
-    tfvars.write_text(
-        tfvars.read_text(encoding="utf-8").replace("222222222222", "123456789012"), encoding="utf-8"
-    )
-    code, out = invoke("destroy", "--env", "prod", "--terraform-dir", str(terraform_dir), input="y\n")
-    assert code == 1 and "nothing was destroyed" in out
+    tfvars.write_text(tfvars.read_text(encoding="utf-8").replace(ACCOUNT, "222222222222"), encoding="utf-8")
+    code, out = invoke(terraform_dir, "plan", "--env", "prod")
+    assert code == 1
+    assert f"the credentials are for account {ACCOUNT}, but envs/prod deploys to 222222222222" in out
+    assert not any(" init " in c for c in _calls(terraform))
 
 
 def test_missing_terraform_says_what_to_install(
-    terraform_dir: Path, aws_credentials: None, monkeypatch: pytest.MonkeyPatch
+    terraform_dir: Path, aws: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("TERRAFORM_BIN", raising=False)
     monkeypatch.setenv("PATH", "/nonexistent")
-    code, out = invoke("plan", "--env", "dev", "--terraform-dir", str(terraform_dir))
-    assert code == 1 and "terraform not found: install Terraform 1.6 or newer" in out
+    code, out = invoke(terraform_dir, "plan", "--env", "dev")
+    assert code == 1 and "terraform not found: install Terraform 1.10 or newer" in out
 
 
 def test_old_terraform_is_refused(
-    tmp_path: Path, terraform_dir: Path, aws_credentials: None, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, terraform_dir: Path, aws: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _fake_terraform(tmp_path, version="1.0.3")
+    _fake_terraform(tmp_path, version="1.9.5")
     monkeypatch.setenv("TERRAFORM_BIN", str(tmp_path / "bin" / "terraform"))
-    code, out = invoke("plan", "--env", "dev", "--terraform-dir", str(terraform_dir))
-    assert code == 1 and "is Terraform 1.0.3; this project needs 1.6 or newer" in out
+    code, out = invoke(terraform_dir, "plan", "--env", "dev")
+    assert code == 1 and "is Terraform 1.9.5; this project needs 1.10 or newer" in out
 
 
 def test_missing_credentials_say_what_to_set(
-    tmp_path: Path, terraform_dir: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, terraform_dir: Path, terraform: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _fake_terraform(tmp_path)
-    monkeypatch.setenv("TERRAFORM_BIN", str(tmp_path / "bin" / "terraform"))
     for key in [k for k in os.environ if k.startswith("AWS_")]:
         monkeypatch.delenv(key)
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    code, out = invoke("plan", "--env", "dev", "--terraform-dir", str(terraform_dir))
+    code, out = invoke(terraform_dir, "plan", "--env", "dev")
     assert code == 1 and "no AWS credentials: set AWS_PROFILE" in out
 
 
 def test_unknown_environment(terraform_dir: Path) -> None:
-    code, out = invoke("plan", "--env", "staging", "--terraform-dir", str(terraform_dir))
+    code, out = invoke(terraform_dir, "plan", "--env", "staging")
     assert code == 2 and "'staging' is not an environment; one of dev, prod" in out
 
 
 def test_layer_requirements_come_from_the_pins_in_pyproject(tmp_path: Path) -> None:
-    from aicc_ops.cli.deploy import layer_requirements
-
     assert [r.split("==")[0].lower() for r in layer_requirements()] == [
         "aws-lambda-powertools",
         "holidays",
@@ -210,3 +245,14 @@ def test_layer_requirements_come_from_the_pins_in_pyproject(tmp_path: Path) -> N
     broken.write_text('[project]\ndependencies = ["holidays==1"]\n', encoding="utf-8")
     with pytest.raises(Exception, match="pins none of aws-lambda-powertools, pyyaml, rapidfuzz"):
         layer_requirements(broken)
+
+
+def test_the_source_zip_is_reproducible_and_holds_only_the_package(tmp_path: Path) -> None:
+    import zipfile
+
+    first = build_source(target=tmp_path / "a.zip").read_bytes()
+    second = build_source(target=tmp_path / "b.zip").read_bytes()
+    assert first == second  # same files, same bytes: Terraform's source hash only moves with the code
+    names = zipfile.ZipFile(tmp_path / "a.zip").namelist()
+    assert "aicc/handlers/agent_events.py" in names and "aicc/config/functions.yaml" in names
+    assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]

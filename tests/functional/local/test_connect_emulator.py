@@ -193,11 +193,29 @@ def test_live_call_waits_in_queue_then_an_agent_answers(connect: Any, local_serv
     data = connect.get_current_user_data(InstanceId=INSTANCE, Filters={"Agents": [ts["Id"]]})["UserDataList"]
     assert data[0]["Contacts"][0]["ContactId"] == call["contact_id"]
     assert data[0]["Contacts"][0]["AgentContactState"] == "CONNECTED"
+    # Connect's agent events, through the agent_events handler, keep the agents table current.
+    assert _agent_record(local_server, "ts.park", lambda a: a["status"]["S"] == "BUSY")[
+        "active_contacts"
+    ] == {"N": "1"}
     deadline = time.monotonic() + 6
     while call_api(local_server, "GET", f"/calls/{call['contact_id']}")["state"] != "ended":
         assert time.monotonic() < deadline, "the simulated agent never finished"
         time.sleep(0.1)
     assert call_api(local_server, "GET", f"/calls/{call['contact_id']}")["end_reason"] == "completed"
+    done = _agent_record(local_server, "ts.park", lambda a: a["status"]["S"] == "AVAILABLE")
+    assert done["active_contacts"] == {"N": "0"} and done["presence_at"]["S"].endswith("+00:00")
+
+
+def _agent_record(info: Any, login: str, ready: Any, seconds: float = 5) -> dict[str, Any]:
+    """The agent's item once `ready` holds for it (events reach the table asynchronously, as in AWS)."""
+    table = info.tables["agents"]
+    deadline = time.monotonic() + seconds
+    while True:
+        item = info.client("dynamodb").get_item(TableName=table, Key={"login": {"S": login}}).get("Item", {})
+        if item and ready(item):
+            return dict(item)
+        assert time.monotonic() < deadline, f"{login}: the agents table still says {item}"
+        time.sleep(0.05)
 
 
 def test_interactive_caller_sends_input_while_the_flow_waits(local_server: Any) -> None:

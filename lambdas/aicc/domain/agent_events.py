@@ -1,0 +1,102 @@
+"""An agent's presence from Connect's agent event stream: status and live load.
+
+Connect publishes an event whenever an agent's CCP status or one of their contacts changes, and a
+heartbeat every 120 s otherwise; each carries the agent's whole current snapshot, so the latest
+event alone says where the agent stands (an older one, delivered late, must not win).
+
+Status, as the agents table keeps it (what assignment and escalation route on):
+- a contact offered or in conversation (INCOMING, PENDING, CONNECTING, CONNECTED,
+  CONNECTED_ONHOLD): BUSY, whatever the CCP status says;
+- only after-contact work (ENDED, until the contact leaves the snapshot): AFTER_CONTACT_WORK;
+- no contact: the CCP status's type: ROUTABLE -> AVAILABLE, OFFLINE -> OFFLINE, a custom status
+  (break, lunch, training) -> AWAY; a LOGOUT event -> OFFLINE.
+
+`active_contacts` counts the contacts offered or in conversation (after-contact work is not load).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from aicc.domain.agents import AgentStatus
+
+IN_CONTACT = frozenset({"INCOMING", "PENDING", "CONNECTING", "CONNECTED", "CONNECTED_ONHOLD"})
+AFTER_CONTACT = frozenset({"ENDED"})
+EVENT_TYPES = frozenset({"LOGIN", "LOGOUT", "STATE_CHANGE", "HEART_BEAT"})
+
+
+class AgentEventError(ValueError):
+    """A record that is not an agent event this code can read (logged and skipped, never retried)."""
+
+
+@dataclass(frozen=True)
+class Presence:
+    login: str  # the Connect username (the agents table's key)
+    status: AgentStatus
+    active_contacts: int
+    at: datetime  # EventTimestamp, aware UTC: a later event wins
+    event_id: str
+    event_type: str
+
+
+def _instant(value: Any) -> datetime:
+    if not isinstance(value, str) or not value:
+        raise AgentEventError("EventTimestamp is missing")
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise AgentEventError(f"EventTimestamp {value!r} is not ISO-8601") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _mapping(value: Any, where: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise AgentEventError(f"{where} must be an object")
+    return value
+
+
+def _ccp_status(agent_status: Mapping[str, Any]) -> AgentStatus:
+    """The CCP status by its type; records without one (older versions) by the system statuses'
+    names, Available and Offline."""
+    kind = str(agent_status.get("Type") or "").upper()
+    if not kind:
+        kind = {"AVAILABLE": "ROUTABLE", "OFFLINE": "OFFLINE"}.get(
+            str(agent_status.get("Name", "")).upper(), ""
+        )
+    return {"ROUTABLE": AgentStatus.AVAILABLE, "OFFLINE": AgentStatus.OFFLINE}.get(kind, AgentStatus.AWAY)
+
+
+def presence(event: Mapping[str, Any]) -> Presence:
+    """The agent's presence after this event. Raises AgentEventError for a malformed record."""
+    event_type = event.get("EventType")
+    if event_type not in EVENT_TYPES:
+        raise AgentEventError(f"EventType {event_type!r} is not an agent event type")
+    snapshot = _mapping(event.get("CurrentAgentSnapshot"), "CurrentAgentSnapshot")
+    configuration = _mapping(snapshot.get("Configuration"), "CurrentAgentSnapshot.Configuration")
+    login = configuration.get("Username")
+    if not isinstance(login, str) or not login:
+        raise AgentEventError("CurrentAgentSnapshot.Configuration.Username is missing")
+    contacts = snapshot.get("Contacts") or []
+    if not isinstance(contacts, list):
+        raise AgentEventError("CurrentAgentSnapshot.Contacts must be a list")
+    states = [str(_mapping(c, "a contact").get("State", "")) for c in contacts]
+    active = sum(state in IN_CONTACT for state in states)
+    if event_type == "LOGOUT":
+        status, active = AgentStatus.OFFLINE, 0
+    elif active:
+        status = AgentStatus.BUSY
+    elif any(state in AFTER_CONTACT for state in states):
+        status = AgentStatus.AFTER_CONTACT_WORK
+    else:
+        status = _ccp_status(_mapping(snapshot.get("AgentStatus") or {}, "AgentStatus"))
+    return Presence(
+        login=login,
+        status=status,
+        active_contacts=active,
+        at=_instant(event.get("EventTimestamp")),
+        event_id=str(event.get("EventId", "")),
+        event_type=str(event_type),
+    )

@@ -1,0 +1,131 @@
+"""One deployment environment: terraform/envs/<env>/ (terraform.tfvars, backend.hcl) and what
+follows from it (the account, the Region, the state bucket, Terraform's data directory).
+
+The state bucket's name is derived, never written down: `aicc-ops-tfstate-<account>-<env>`, so the
+account ID lives only in terraform.tfvars and two environments never share a bucket or a lock.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from ..engine.flows import REPO_ROOT
+from .errors import DeployError
+
+TERRAFORM_DIR = REPO_ROOT / "terraform"
+STATE_BUCKET_PREFIX = "aicc-ops-tfstate"
+_ACCOUNT = re.compile(r"^\d{12}$")
+
+
+def environments(terraform_dir: Path = TERRAFORM_DIR) -> list[str]:
+    """The environments: the folders of terraform/envs with a terraform.tfvars."""
+    envs = terraform_dir / "envs"
+    if not envs.is_dir():
+        return []
+    return sorted(p.name for p in envs.iterdir() if (p / "terraform.tfvars").is_file())
+
+
+def _unquote(value: Any) -> Any:
+    """python-hcl2 keeps the quotes of HCL strings: "\"dev\"" -> "dev", recursively."""
+    if isinstance(value, str) and len(value) >= 2 and value[0] == value[-1] == '"':
+        return value[1:-1]
+    if isinstance(value, dict):
+        return {str(_unquote(k)): _unquote(v) for k, v in value.items() if k != "__comments__"}
+    if isinstance(value, list):
+        return [_unquote(v) for v in value]
+    return value
+
+
+def read_hcl(path: Path) -> dict[str, Any]:
+    """The attributes of a .tfvars or .hcl file, as plain Python values."""
+    import hcl2
+
+    try:
+        with path.open(encoding="utf-8") as handle:
+            data = hcl2.load(handle)
+    except FileNotFoundError:
+        raise DeployError(f"{path} does not exist") from None
+    except Exception as exc:  # the parser raises lark errors of several kinds
+        raise DeployError(f"{path} is not valid HCL: {str(exc).splitlines()[0]}") from None
+    return dict(_unquote(data))
+
+
+@dataclass(frozen=True)
+class Environment:
+    name: str
+    terraform_dir: Path = TERRAFORM_DIR
+
+    @classmethod
+    def load(cls, name: str, terraform_dir: Path = TERRAFORM_DIR) -> Environment:
+        known = environments(terraform_dir)
+        if name not in known:
+            raise DeployError(f"{name!r} is not an environment; one of {', '.join(known) or '(none)'}")
+        return cls(name, terraform_dir)
+
+    @property
+    def dir(self) -> Path:
+        return self.terraform_dir / "envs" / self.name
+
+    @property
+    def tfvars_file(self) -> Path:
+        return self.dir / "terraform.tfvars"
+
+    @property
+    def backend_file(self) -> Path:
+        return self.dir / "backend.hcl"
+
+    @property
+    def plan_file(self) -> Path:
+        return self.dir / f"{self.name}.tfplan"
+
+    @property
+    def data_dir(self) -> Path:
+        """Terraform's data directory (TF_DATA_DIR) of this environment alone: `init` of one
+        environment never re-points another's backend or providers."""
+        return self.terraform_dir / f".terraform-{self.name}"
+
+    @cached_property
+    def tfvars(self) -> dict[str, Any]:
+        return read_hcl(self.tfvars_file)
+
+    @cached_property
+    def backend(self) -> dict[str, Any]:
+        return read_hcl(self.backend_file)
+
+    @property
+    def account_id(self) -> str:
+        account = str(self.tfvars.get("account_id", ""))
+        if not _ACCOUNT.match(account):
+            where = f"envs/{self.name}/terraform.tfvars"
+            raise DeployError(f"{where}: account_id must be the 12-digit AWS account ID")
+        return account
+
+    @property
+    def region(self) -> str:
+        return str(self.backend.get("region") or self.tfvars.get("region") or "ap-northeast-2")
+
+    @property
+    def state_bucket(self) -> str:
+        return f"{STATE_BUCKET_PREFIX}-{self.account_id}-{self.name}"
+
+    @property
+    def state_key_alias(self) -> str:
+        return f"alias/{STATE_BUCKET_PREFIX}-{self.name}"
+
+    @property
+    def protected(self) -> bool:
+        """Stateful resources carry prevent_destroy guards (deletion_protection in the tfvars)."""
+        return bool(self.tfvars.get("deletion_protection", True))
+
+    def backend_args(self, key_arn: str | None) -> list[str]:
+        """`terraform init` arguments: backend.hcl, plus the derived bucket and the state key's ARN
+        (writers need it: with encrypt = true and no key the backend writes SSE-S3 objects; readers
+        do not)."""
+        args = [f"-backend-config={self.backend_file}", f"-backend-config=bucket={self.state_bucket}"]
+        if key_arn:
+            args.append(f"-backend-config=kms_key_id={key_arn}")
+        return args

@@ -1,0 +1,139 @@
+"""`aicc-ops deploy bootstrap`: the state bucket and key of an environment, on moto."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from botocore.stub import Stubber
+from click.testing import CliRunner
+from moto import mock_aws
+
+from aicc_ops.cli import cli
+from aicc_ops.deploy import backend
+from aicc_ops.deploy.environment import Environment
+from aicc_ops.deploy.errors import DeployError
+
+ACCOUNT = "123456789012"  # moto's
+
+
+@pytest.fixture
+def terraform_dir(tmp_path: Path) -> Path:
+    env_dir = tmp_path / "terraform" / "envs" / "dev"
+    env_dir.mkdir(parents=True)
+    (env_dir / "terraform.tfvars").write_text(f'env = "dev"\naccount_id = "{ACCOUNT}"\n', encoding="utf-8")
+    (env_dir / "backend.hcl").write_text('region = "ap-northeast-2"\nuse_lockfile = true\n', encoding="utf-8")
+    return tmp_path / "terraform"
+
+
+@pytest.fixture
+def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    for key in [k for k in os.environ if k.startswith("AWS_")]:
+        monkeypatch.delenv(key)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "ap-northeast-2")
+    with mock_aws():
+        yield
+
+
+def test_the_names_follow_from_the_account_and_the_environment(terraform_dir: Path) -> None:
+    env = Environment.load("dev", terraform_dir)
+    assert env.state_bucket == f"aicc-ops-tfstate-{ACCOUNT}-dev"
+    assert env.state_key_alias == "alias/aicc-ops-tfstate-dev"
+    assert env.data_dir == terraform_dir / ".terraform-dev"
+    assert env.backend_args("arn:aws:kms:ap-northeast-2:1:key/k")[1:] == [
+        f"-backend-config=bucket=aicc-ops-tfstate-{ACCOUNT}-dev",
+        "-backend-config=kms_key_id=arn:aws:kms:ap-northeast-2:1:key/k",
+    ]
+
+
+def test_bootstrap_makes_a_versioned_kms_tls_only_private_bucket(terraform_dir: Path, aws: None) -> None:
+    env = Environment.load("dev", terraform_dir)
+    with pytest.raises(DeployError, match="run `aicc-ops deploy bootstrap --env dev` once"):
+        backend.check(env, boto3.Session())
+    report = backend.bootstrap(env, boto3.Session())
+    assert report.created == ["KMS key alias/aicc-ops-tfstate-dev", f"bucket s3://{env.state_bucket}"]
+    s3, kms = boto3.client("s3"), boto3.client("kms")
+    bucket = env.state_bucket
+    assert s3.get_bucket_versioning(Bucket=bucket)["Status"] == "Enabled"
+    (rule,) = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"]
+    assert rule["ApplyServerSideEncryptionByDefault"] == {
+        "SSEAlgorithm": "aws:kms",
+        "KMSMasterKeyID": report.key_arn,
+    }
+    assert rule["BucketKeyEnabled"] is True
+    block = s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
+    assert all(block.values()) and len(block) == 4
+    (statement,) = json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])["Statement"]
+    assert statement["Effect"] == "Deny" and statement["Condition"] == {
+        "Bool": {"aws:SecureTransport": "false"}
+    }
+    assert kms.get_key_rotation_status(KeyId=report.key_arn)["KeyRotationEnabled"] is True
+    assert backend.check(env, boto3.Session()) == report.key_arn
+
+
+def test_bootstrap_again_creates_nothing_and_repairs_what_was_removed(terraform_dir: Path, aws: None) -> None:
+    env = Environment.load("dev", terraform_dir)
+    first = backend.bootstrap(env, boto3.Session())
+    boto3.client("s3").delete_public_access_block(Bucket=env.state_bucket)
+    again = backend.bootstrap(env, boto3.Session())
+    assert again.created == [] and again.key_arn == first.key_arn
+    block = boto3.client("s3").get_public_access_block(Bucket=env.state_bucket)[
+        "PublicAccessBlockConfiguration"
+    ]
+    assert all(block.values())
+
+
+def test_a_bucket_of_another_account_is_named_not_overwritten(terraform_dir: Path) -> None:
+    env = Environment.load("dev", terraform_dir)
+    s3 = boto3.client("s3", region_name="ap-northeast-2", aws_access_key_id="x", aws_secret_access_key="x")
+    with Stubber(s3) as stub:
+        stub.add_client_error(
+            "head_bucket",
+            "403",
+            "Forbidden",
+            403,
+            {"Bucket": env.state_bucket, "ExpectedBucketOwner": ACCOUNT},
+        )
+        with pytest.raises(DeployError, match=f"exists but not in account {ACCOUNT}"):
+            backend.bucket_exists(env, s3)
+
+
+def _cli(terraform_dir: Path, *args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, ["deploy", *args, "--terraform-dir", str(terraform_dir)])
+    return result.exit_code, result.output
+
+
+def test_bootstrap_command(terraform_dir: Path, aws: None) -> None:
+    code, out = _cli(terraform_dir, "bootstrap", "--env", "dev")
+    assert code == 0, out
+    assert f"state in s3://aicc-ops-tfstate-{ACCOUNT}-dev" in out
+    assert "Next: aicc-ops deploy plan --env dev" in out
+    code, out = _cli(terraform_dir, "bootstrap", "--env", "dev")
+    assert "created: nothing (already there)" in out
+
+
+def test_bootstrap_with_credentials_of_another_account_is_refused(terraform_dir: Path, aws: None) -> None:
+    tfvars = terraform_dir / "envs" / "dev" / "terraform.tfvars"
+    tfvars.write_text(tfvars.read_text(encoding="utf-8").replace(ACCOUNT, "222222222222"), encoding="utf-8")
+    code, out = _cli(terraform_dir, "bootstrap", "--env", "dev")
+    assert (
+        code == 1
+        and "the credentials are for account 123456789012, but envs/dev deploys to 222222222222" in out
+    )
+    assert boto3.client("s3").list_buckets()["Buckets"] == []
+
+
+def test_an_unreadable_tfvars_is_named(terraform_dir: Path) -> None:
+    (terraform_dir / "envs" / "dev" / "terraform.tfvars").write_text('account_id = "12\n', encoding="utf-8")
+    code, out = _cli(terraform_dir, "bootstrap", "--env", "dev")
+    assert code == 1 and "terraform.tfvars is not valid HCL" in out
+
+
+def _unused(_: Any) -> None: ...

@@ -1,0 +1,115 @@
+"""agent_events handler: Connect's agent events keep the agents table's status and live load."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+from helpers import REGION, FakeLambdaContext, kinesis_event, read_event
+
+from aicc.handlers import agent_events
+from aicc.handlers.agent_events import handler
+
+from .conftest import Tables
+
+
+def _event(
+    login: str, at: str, states: tuple[str, ...] = ("CONNECTED",), event_type: str = "STATE_CHANGE"
+) -> dict[str, Any]:
+    event = copy.deepcopy(read_event("connect_agent_event"))
+    event["CurrentAgentSnapshot"]["Configuration"]["Username"] = login
+    contact = event["CurrentAgentSnapshot"]["Contacts"][0]
+    event["CurrentAgentSnapshot"]["Contacts"] = [{**contact, "State": s} for s in states]
+    event["EventTimestamp"] = at
+    event["EventType"] = event_type
+    return event
+
+
+def _agent(login: str) -> dict[str, Any]:
+    item = (
+        boto3.resource("dynamodb", region_name=REGION)
+        .Table("aicc-test-agents")
+        .get_item(Key={"login": login})
+    )
+    return dict(item["Item"])
+
+
+@pytest.fixture
+def agents_table(tables: Tables) -> str:
+    return tables.names["AGENTS_TABLE"]
+
+
+def test_a_call_makes_the_agent_busy_and_its_end_available_again(
+    agents_table: str, lambda_context: FakeLambdaContext
+) -> None:
+    table = boto3.resource("dynamodb", region_name=REGION).Table(agents_table)
+    out = handler(kinesis_event(_event("ts.park", "2026-11-25T01:00:05.181Z")), lambda_context)
+    assert out == {"batchItemFailures": []}
+    park = table.get_item(Key={"login": "ts.park"})["Item"]
+    assert (park["status"], park["active_contacts"]) == ("BUSY", 1)
+    assert park["presence_at"] == "2026-11-25T01:00:05.181+00:00"
+    handler(kinesis_event(_event("ts.park", "2026-11-25T01:04:00.000Z", ("ENDED",))), lambda_context)
+    assert table.get_item(Key={"login": "ts.park"})["Item"]["status"] == "AFTER_CONTACT_WORK"
+    handler(kinesis_event(_event("ts.park", "2026-11-25T01:04:30.000Z", ())), lambda_context)
+    park = table.get_item(Key={"login": "ts.park"})["Item"]
+    assert (park["status"], park["active_contacts"]) == ("AVAILABLE", 0)
+    assert park["handled_today"] == 0  # assignment's own counters are not touched
+
+
+def test_an_older_event_delivered_late_does_not_win(
+    agents_table: str, lambda_context: FakeLambdaContext
+) -> None:
+    table = boto3.resource("dynamodb", region_name=REGION).Table(agents_table)
+    late = _event("ts.yoon", "2026-11-25T01:00:00.000Z")
+    newer = _event("ts.yoon", "2026-11-25T01:05:00.000Z", ())
+    handler(kinesis_event(newer, late), lambda_context)
+    yoon = table.get_item(Key={"login": "ts.yoon"})["Item"]
+    assert (yoon["status"], yoon["presence_at"]) == ("AVAILABLE", "2026-11-25T01:05:00.000+00:00")
+    handler(kinesis_event(newer), lambda_context)  # a redelivery changes nothing
+    assert table.get_item(Key={"login": "ts.yoon"})["Item"]["status"] == "AVAILABLE"
+
+
+def test_agents_unknown_to_the_table_and_bad_records_are_skipped(
+    agents_table: str, lambda_context: FakeLambdaContext
+) -> None:
+    table = boto3.resource("dynamodb", region_name=REGION).Table(agents_table)
+    out = handler(
+        kinesis_event(
+            b"not json",
+            {"EventType": "HEART_BEAT"},
+            _event("stranger", "2026-11-25T01:00:00Z"),
+            _event("ga.han", "2026-11-25T01:00:00Z"),
+        ),
+        lambda_context,
+    )
+    assert out == {"batchItemFailures": []}  # nothing worth retrying
+    assert "Item" not in table.get_item(Key={"login": "stranger"})
+    assert table.get_item(Key={"login": "ga.han"})["Item"]["status"] == "BUSY"
+
+
+def test_a_dynamodb_failure_fails_only_that_record(
+    agents_table: str, lambda_context: FakeLambdaContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = agent_events.AgentRepository.record_presence
+
+    def flaky(self: Any, presence: Any) -> bool:
+        if presence.login == "ts.choi":
+            raise ClientError(
+                {"Error": {"Code": "ProvisionedThroughputExceededException", "Message": "slow down"}},
+                "UpdateItem",
+            )
+        return real(self, presence)
+
+    monkeypatch.setattr(agent_events.AgentRepository, "record_presence", flaky)
+    event = kinesis_event(
+        _event("ts.park", "2026-11-25T01:00:00Z"), _event("ts.choi", "2026-11-25T01:00:00Z")
+    )
+    out = handler(event, lambda_context)
+    assert out == {
+        "batchItemFailures": [{"itemIdentifier": event["Records"][1]["kinesis"]["sequenceNumber"]}]
+    }
+    table = boto3.resource("dynamodb", region_name=REGION).Table(agents_table)
+    assert table.get_item(Key={"login": "ts.park"})["Item"]["status"] == "BUSY"

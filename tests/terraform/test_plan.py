@@ -1,0 +1,255 @@
+"""The plan gate: `terraform plan` of dev and prod succeeds, and what it would build is what AWS
+accepts (every CloudFormation template through cfn-lint's resource schemas, every permission name
+against the AWS documentation) and what a first deploy needs.
+
+See conftest.py for how the plans are made (the operators' own commands, moto as the endpoint).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from plan_gate import PROD_NUMBER_ID, ROOT, Plan, PlanGate, template_bodies
+
+from aicc.settings import load_config
+
+CONFIG = load_config()
+PERMISSIONS = Path(__file__).parent / "data" / "connect-security-profile-permissions.txt"
+
+
+def _actions(plan: Plan) -> set[str]:
+    return {a for rc in plan.json["resource_changes"] for a in rc["change"]["actions"]}
+
+
+@pytest.mark.parametrize("env", ["dev", "prod"])
+def test_the_environment_plans_clean_from_empty(env: str, plan_gate: PlanGate) -> None:
+    plan = plan_gate.plan(env)
+    assert _actions(plan) <= {"create", "read"}, "a first plan only creates (and reads data sources)"
+    assert len(plan.json["resource_changes"]) > 150
+    assert f"{env} (account " in plan.output and "plan saved to" in plan.output
+    # One provider, from the committed lock file: nothing to download that was not reviewed.
+    providers = {p["full_name"] for p in plan.json["configuration"]["provider_config"].values()}
+    assert providers - {"terraform.io/builtin/terraform"} == {"registry.terraform.io/hashicorp/aws"}
+
+
+def test_every_cloudformation_template_passes_cfn_lint(dev_plan: Plan, prod_plan_with_number: Plan) -> None:
+    """The Lex bot and the Connect-Lex association are CloudFormation: cfn-lint checks them against
+    the resource schemas CloudFormation itself validates with (names, types, enums, patterns)."""
+    from cfnlint.api import ManualArgs, lint
+
+    for plan in (dev_plan, prod_plan_with_number):
+        for address, template in template_bodies(plan).items():
+            matches = lint(json.dumps(template), config=ManualArgs(regions=["ap-northeast-2"]))
+            problems = [f"{m.rule.id} {m.path_string}: {m.message}" for m in matches if m.rule.id[0] in "EW"]
+            assert problems == [], f"{plan.env} {address}:\n" + "\n".join(problems)
+
+
+def _bot(plan: Plan) -> dict[str, Any]:
+    template = template_bodies(plan)["module.lex.aws_cloudformation_stack.bot"]
+    bots = [r for r in template["Resources"].values() if r["Type"] == "AWS::Lex::Bot"]
+    assert len(bots) == 1
+    return dict(bots[0]["Properties"])
+
+
+def test_every_required_slot_has_a_priority_so_the_locale_builds(dev_plan: Plan) -> None:
+    """Lex refuses to build a locale whose intents leave a slot without a priority ("Slot ids [...]
+    don't define a slot priority"): then no version, alias or flow is ever created."""
+    bot = _bot(dev_plan)
+    checked = 0
+    for locale in bot["BotLocales"]:
+        for intent in locale["Intents"]:
+            slots = [s["Name"] for s in intent.get("Slots", [])]
+            priorities = sorted(intent.get("SlotPriorities", []), key=lambda p: p["Priority"])
+            where = f"{locale['LocaleId']} {intent['Name']}: slots {slots}, priorities {priorities}"
+            assert sorted(p["SlotName"] for p in priorities) == sorted(slots), where
+            assert [p["Priority"] for p in priorities] == list(range(1, len(slots) + 1)), where
+            checked += len(slots)
+    assert checked >= len(CONFIG.intents["locales"]) * 3
+
+
+def test_the_bot_is_built_from_intents_yaml_and_a_failed_build_fails_the_apply(dev_plan: Plan) -> None:
+    bot = _bot(dev_plan)
+    assert bot["AutoBuildBotLocales"] is True  # CloudFormation waits for the build and reports its errors
+    assert [loc["LocaleId"] for loc in bot["BotLocales"]] == CONFIG.intents["locales"]
+    for locale in bot["BotLocales"]:
+        names = {i["Name"] for i in locale["Intents"]}
+        assert names == {*CONFIG.intents["intents"], "FallbackIntent"}
+        fallback = next(i for i in locale["Intents"] if i["Name"] == "FallbackIntent")
+        assert fallback["ParentIntentSignature"] == "AMAZON.FallbackIntent"
+        assert fallback["DialogCodeHook"] == {"Enabled": True}  # bare answers reach lex_hook
+    stack = dev_plan.one("aws_cloudformation_stack", "module.lex.")
+    assert stack["on_failure"] == "DELETE"
+    assert stack["timeouts"]["create"] == "30m"
+    template = template_bodies(dev_plan)["module.lex.aws_cloudformation_stack.bot"]
+    versions = [k for k, r in template["Resources"].items() if r["Type"] == "AWS::Lex::BotVersion"]
+    alias = next(r for r in template["Resources"].values() if r["Type"] == "AWS::Lex::BotAlias")
+    assert len(versions) == 1 and alias["Properties"]["BotVersion"] == {
+        "Fn::GetAtt": [versions[0], "BotVersion"]
+    }
+    hooks = alias["Properties"]["BotAliasLocaleSettings"]
+    assert {h["LocaleId"] for h in hooks} == set(CONFIG.intents["locales"])
+
+
+def _documented_permissions() -> tuple[set[str], dict[str, str]]:
+    current, legacy = set(), {}
+    for line in PERMISSIONS.read_text(encoding="utf-8").splitlines():
+        if line.startswith("legacy "):
+            old, new = line.removeprefix("legacy ").split(" -> ")
+            legacy[old] = new
+        elif line.strip() and not line.startswith("#"):
+            current.add(line.strip())
+    return current, legacy
+
+
+def test_security_profile_permissions_are_the_documented_names(dev_plan: Plan) -> None:
+    current, legacy = _documented_permissions()
+    assert "AccessMetrics.RealTimeMetrics.Access" in current and "RealTimeMetrics.Access" not in current
+    profiles = dev_plan.after("aws_connect_security_profile")
+    assert len(profiles) == len(CONFIG.security_profiles)
+    for address, profile in profiles.items():
+        for name in profile["permissions"]:
+            assert name not in legacy, f"{address}: {name} is a legacy permission; use {legacy[name]}"
+            assert name in current, (
+                f"{address}: {name} is not a permission of the admin guide ({PERMISSIONS.name})"
+            )
+    by_name = {p["name"]: set(p["permissions"]) for p in profiles.values()}
+    for role in CONFIG.security_profiles.values():
+        assert by_name[role.name] == set(role.permissions)  # Terraform expands `includes` as Python does
+
+
+def _queues(plan: Plan) -> dict[str, dict[str, Any]]:
+    return {q["name"]: q for q in plan.after("aws_connect_queue").values()}
+
+
+def test_queues_dial_out_with_the_support_line_and_their_caller_name(
+    dev_plan: Plan, prod_plan: Plan, prod_plan_with_number: Plan
+) -> None:
+    names = {q.name: q.outbound_caller_name for q in CONFIG.queues.values()}
+    for queue in _queues(prod_plan_with_number).values():
+        (config,) = queue["outbound_caller_config"]
+        assert config["outbound_caller_id_number_id"] == PROD_NUMBER_ID
+        assert config["outbound_caller_id_name"] == names[queue["name"]]
+    for queue in _queues(dev_plan).values():
+        (config,) = queue["outbound_caller_config"]  # the claimed number's ID is known after apply
+        assert config["outbound_caller_id_name"] == names[queue["name"]]
+    assert all(not q["outbound_caller_config"] for q in _queues(prod_plan).values())  # no number yet
+
+
+def test_korean_numbers_come_through_aws_support_not_by_search(
+    dev_plan: Plan, prod_plan_with_number: Plan
+) -> None:
+    assert "aws_connect_phone_number" not in prod_plan_with_number.changes
+    association = prod_plan_with_number.one("terraform_data", "phone_number_flow")
+    assert association["triggers_replace"]["phone_number_id"] == PROD_NUMBER_ID
+    claimed = dev_plan.one("aws_connect_phone_number")
+    assert claimed["country_code"] == "US" and claimed["type"] == "DID"
+
+
+def test_claiming_a_korean_number_by_search_is_refused_at_plan(plan_gate: PlanGate, prod_plan: Plan) -> None:
+    from aicc_ops.deploy.environment import Environment
+    from aicc_ops.deploy.errors import DeployError
+    from aicc_ops.deploy.terraform import Deployer
+
+    environment = Environment.load("prod", plan_gate.terraform_dir)
+    deployer = Deployer(environment, str(plan_gate.binary), echo=lambda _: None)
+    with plan_gate.environment(environment.account_id), pytest.raises(DeployError) as failed:
+        deployer.run(
+            "plan",
+            "-input=false",
+            f"-var-file={environment.tfvars_file}",
+            "-var",
+            'phone_number={claim={country_code="KR"}}',
+            capture=True,
+        )
+    assert "Korean numbers cannot be claimed by search" in str(failed.value)
+
+
+def test_contact_records_reach_s3_partitioned_by_date(dev_plan: Plan) -> None:
+    firehose = dev_plan.one("aws_kinesis_firehose_delivery_stream")
+    (s3,) = firehose["extended_s3_configuration"]
+    assert s3["prefix"] == "contact-records/year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/"
+    assert "!{firehose:error-output-type}" in s3["error_output_prefix"]
+    assert s3["compression_format"] == "GZIP"
+    assert [p["type"] for p in s3["processing_configuration"][0]["processors"]] == ["AppendDelimiterToRecord"]
+    assert firehose["kinesis_source_configuration"], "Firehose reads the contact-record stream"
+    assert (
+        firehose["server_side_encryption"] in ([], None)
+        or not firehose["server_side_encryption"][0]["enabled"]
+    )
+    buckets = {b["bucket"] for b in dev_plan.after("aws_s3_bucket").values()}
+    assert any("-contact-records-" in b for b in buckets)
+
+
+def test_agent_events_keep_the_agents_live_load(dev_plan: Plan) -> None:
+    (mapping,) = dev_plan.after("aws_lambda_event_source_mapping").values()
+    assert mapping["function_response_types"] == ["ReportBatchItemFailures"]
+    assert mapping["bisect_batch_on_function_error"] is True
+    functions = {f["function_name"]: f for f in dev_plan.after("aws_lambda_function").values()}
+    handler = functions["aicc-dev-agent-events"]["handler"]
+    assert handler == "aicc.handlers.agent_events.handler"
+    # Fed by the agent-event stream of Connect's storage config (the stream ARN is known after apply).
+    streams = {a for a in dev_plan.after("aws_connect_instance_storage_config") if "AGENT_EVENTS" in a}
+    assert len(streams) == 1
+
+
+CONNECT_ALARMS = {
+    "ContactFlowErrors",
+    "ContactFlowFatalErrors",
+    "ThrottledCalls",
+    "CallsBreachingConcurrencyQuota",
+    "CallRecordingUploadError",
+}
+
+
+def test_connect_alarms_with_their_runbooks(dev_plan: Plan) -> None:
+    alarms = list(dev_plan.after("aws_cloudwatch_metric_alarm").values())
+    found = {a["metric_name"] for a in alarms if a.get("namespace") == "AWS/Connect"}
+    assert found >= CONNECT_ALARMS
+    flows = yaml.safe_load((ROOT / "terraform" / "flows" / "flows.yaml").read_text(encoding="utf-8"))["flows"]
+    per_flow = {a["alarm_name"] for a in alarms if a.get("metric_name") == "ContactFlowErrors"}
+    assert per_flow == {f"aicc-dev-flow-{key.replace('_', '-')}-errors" for key in flows}
+    for alarm in alarms:
+        # A description naming the instance ID is known after apply: its runbook tag is known now.
+        link = re.search(r"Runbook: \S+/runbooks/([\w.-]+\.md)$", alarm.get("alarm_description") or "")
+        if not link and "alarm_description" not in alarm:
+            link = re.search(r"^([\w.-]+\.md)$", alarm["tags"]["Runbook"])
+        assert link, f"{alarm['alarm_name']}: no runbook link"
+        assert (ROOT / "runbooks" / link.group(1)).is_file(), (
+            f"{alarm['alarm_name']}: runbooks/{link.group(1)} is missing"
+        )
+
+
+def test_the_alarm_topic_reaches_the_on_call_lists_of_the_tfvars(dev_plan: Plan, prod_plan: Plan) -> None:
+    from aicc_ops.deploy.environment import read_hcl
+
+    for plan in (dev_plan, prod_plan):
+        wanted = read_hcl(ROOT / "terraform" / "envs" / plan.env / "terraform.tfvars")["alarm_emails"]
+        endpoints = {
+            s["endpoint"] for a, s in plan.after("aws_sns_topic_subscription").items() if "alarm_email" in a
+        }
+        assert endpoints == set(wanted)
+
+
+def _guarded(plan: Plan) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for address in plan.after("terraform_data"):
+        found = re.search(r"terraform_data\.(protect_\w+)", address)
+        if found:
+            counts[found.group(1)] = counts.get(found.group(1), 0) + 1
+    return counts
+
+
+def test_prod_guards_its_instance_queues_tables_keys_and_buckets(prod_plan: Plan, dev_plan: Plan) -> None:
+    guards = _guarded(prod_plan)
+    assert guards["protect_instance"] == 1
+    assert guards["protect_queue"] == len(CONFIG.queues)
+    assert guards["protect_table"] == len(CONFIG.tables)
+    keys = len(prod_plan.after("aws_kms_key"))
+    assert guards["protect_key"] == keys  # the security module's keys and the SNS topics' key
+    assert guards["protect_bucket"] == len(prod_plan.after("aws_s3_bucket"))
+    assert _guarded(dev_plan) == {}  # dev can be torn down

@@ -1,0 +1,80 @@
+"""An agent's presence from Connect's agent events: status and live load."""
+
+from __future__ import annotations
+
+import copy
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from helpers import read_event
+
+from aicc.domain.agent_events import AgentEventError, presence
+from aicc.domain.agents import AgentStatus
+
+
+def _event(
+    event_type: str = "STATE_CHANGE", states: tuple[str, ...] = ("CONNECTED",), ccp: str = "ROUTABLE"
+) -> dict[str, Any]:
+    event = copy.deepcopy(read_event("connect_agent_event"))
+    event["EventType"] = event_type
+    snapshot = event["CurrentAgentSnapshot"]
+    contact = snapshot["Contacts"][0]
+    snapshot["Contacts"] = [{**contact, "State": s} for s in states]
+    snapshot["AgentStatus"]["Type"] = ccp
+    return event
+
+
+def test_the_documented_record() -> None:
+    p = presence(read_event("connect_agent_event"))
+    assert (p.login, p.status, p.active_contacts) == ("ts.park", AgentStatus.BUSY, 1)
+    assert p.at == datetime(2026, 11, 25, 1, 0, 5, 181000, tzinfo=UTC)
+    assert p.event_type == "STATE_CHANGE" and p.event_id
+
+
+@pytest.mark.parametrize(
+    ("states", "ccp", "status", "active"),
+    [
+        (("CONNECTING",), "ROUTABLE", AgentStatus.BUSY, 1),  # ringing: offered, not available
+        (("CONNECTED_ONHOLD",), "ROUTABLE", AgentStatus.BUSY, 1),
+        (("ENDED",), "ROUTABLE", AgentStatus.AFTER_CONTACT_WORK, 0),  # ACW is not load
+        (("ENDED", "INCOMING"), "ROUTABLE", AgentStatus.BUSY, 1),  # a callback offered during ACW
+        (("MISSED",), "ROUTABLE", AgentStatus.AVAILABLE, 0),
+        ((), "ROUTABLE", AgentStatus.AVAILABLE, 0),
+        ((), "CUSTOM", AgentStatus.AWAY, 0),  # break, lunch: online, not routable
+        ((), "OFFLINE", AgentStatus.OFFLINE, 0),
+        (("CONNECTED",), "CUSTOM", AgentStatus.BUSY, 1),  # next status set, still on the call
+    ],
+)
+def test_status_and_live_load(states: tuple[str, ...], ccp: str, status: AgentStatus, active: int) -> None:
+    p = presence(_event(states=states, ccp=ccp))
+    assert (p.status, p.active_contacts) == (status, active)
+
+
+def test_logout_is_offline_whatever_the_snapshot_says() -> None:
+    assert presence(_event("LOGOUT")).status is AgentStatus.OFFLINE
+
+
+def test_records_without_a_status_type_fall_back_to_the_system_names() -> None:
+    event = _event(states=())
+    del event["CurrentAgentSnapshot"]["AgentStatus"]["Type"]
+    assert presence(event).status is AgentStatus.AVAILABLE
+    event["CurrentAgentSnapshot"]["AgentStatus"]["Name"] = "점심"
+    assert presence(event).status is AgentStatus.AWAY
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda e: e.update(EventType="QUEUE_EVENT"), "EventType 'QUEUE_EVENT'"),
+        (lambda e: e.pop("CurrentAgentSnapshot"), "CurrentAgentSnapshot must be an object"),
+        (lambda e: e["CurrentAgentSnapshot"]["Configuration"].pop("Username"), "Username is missing"),
+        (lambda e: e.update(EventTimestamp="yesterday"), "is not ISO-8601"),
+        (lambda e: e["CurrentAgentSnapshot"].update(Contacts="none"), "Contacts must be a list"),
+    ],
+)
+def test_unreadable_records_are_named(change: Any, message: str) -> None:
+    event = _event()
+    change(event)
+    with pytest.raises(AgentEventError, match=message):
+        presence(event)
