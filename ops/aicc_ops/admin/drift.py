@@ -376,30 +376,42 @@ def quick_connect_view(qc: Mapping[str, Any], refs: InstanceRefs) -> dict[str, A
 
 @dataclass(frozen=True)
 class EnvSettings:
-    """What the flows of an environment reference beyond the data files (terraform.tfvars)."""
+    """What an environment's instance holds beyond the data files (terraform.tfvars, outputs)."""
 
     name: str | None = None
     lambda_prefix: str | None = None  # name_prefix: functions are <prefix>-<handler with dashes>
     provisioned: frozenset[str] = frozenset()  # handlers invoked through their "live" alias
-
-
-_TFVARS_COMMENT = re.compile(r"""^((?:[^"#]|"[^"]*")*?)\s*(?:#|//).*$""")
+    # The support line's number ID, every queue's outbound caller ID (phone_number.existing_id, or
+    # the claimed number's ID from the outputs `deploy apply` saved); None: the queues have none.
+    phone_number_id: str | None = None
 
 
 def env_settings(env: str, terraform_dir: Path) -> EnvSettings:
-    """name_prefix and provisioned_concurrency of terraform/envs/<env>/terraform.tfvars."""
+    """name_prefix, provisioned_concurrency and the phone number of terraform/envs/<env>."""
+    from ..deploy.environment import read_hcl
+    from ..deploy.errors import DeployError
+
     path = terraform_dir / "envs" / env / "terraform.tfvars"
+    if not path.is_file():
+        raise DriftError(f"{path}: cannot read it; is {env!r} an environment under {terraform_dir / 'envs'}?")
     try:
-        raw = path.read_text(encoding="utf-8")
-    except OSError:
-        raise DriftError(
-            f"{path}: cannot read it; is {env!r} an environment under {terraform_dir / 'envs'}?"
-        ) from None
-    text = "\n".join(_TFVARS_COMMENT.sub(r"\1", line) for line in raw.splitlines())
-    prefix = re.search(r'^\s*name_prefix\s*=\s*"([^"]+)"', text, flags=re.M)
-    block = re.search(r"^\s*provisioned_concurrency\s*=\s*\{(.*?)\}", text, flags=re.M | re.S)
-    provisioned = re.findall(r"([A-Za-z_][A-Za-z0-9_]*)\s*=\s*\d+", block[1]) if block else []
-    return EnvSettings(env, prefix[1] if prefix else None, frozenset(provisioned))
+        tfvars = read_hcl(path)
+    except DeployError as exc:
+        raise DriftError(str(exc)) from None
+    number = tfvars.get("phone_number") or {}
+    number_id = number.get("existing_id")
+    if number_id is None and number.get("claim"):
+        outputs = terraform_dir / "envs" / env / "outputs.json"
+        try:
+            number_id = json.loads(outputs.read_text(encoding="utf-8"))["phone_number_id"]["value"]
+        except (OSError, ValueError, KeyError, TypeError):
+            number_id = None  # not applied yet (or outputs not saved): compared as none
+    return EnvSettings(
+        env,
+        tfvars.get("name_prefix"),
+        frozenset(tfvars.get("provisioned_concurrency") or {}),
+        str(number_id) if number_id else None,
+    )
 
 
 LOCAL_SETTINGS = EnvSettings("local", LOCAL_FUNCTION_PREFIX)
@@ -451,6 +463,14 @@ def repository_view(
             Description=q.description,
             HoursOfOperation=ref("hours", cfg.hours[q.hours].name),
             MaxContacts=q.max_contacts,
+            OutboundCallerConfig=(
+                {
+                    "OutboundCallerIdName": q.outbound_caller_name,
+                    "OutboundCallerIdNumberId": settings.phone_number_id,
+                }
+                if settings.phone_number_id
+                else None
+            ),
             Status="ENABLED",
             QuickConnects=sorted(ref("quick_connect", o.name) for o in cfg.queues.values() if o.key != q.key),
         )

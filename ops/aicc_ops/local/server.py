@@ -368,6 +368,7 @@ def serve(
             on_agent_event=agent_events.put,
         )
         _seed_users(stack, emulator)
+        agent_events.drain()  # the sample agents' sign-in reaches the table before the first call
         center.start()
         stack_exit.callback(center.stop)
         app = CallApp(stack, emulator, center)

@@ -68,15 +68,26 @@ class StreamToLambda:
 
     def _run(self) -> None:
         while (record := self.queue.get()) is not None:
-            event = kinesis_event([record], self.stream_arn, first_sequence=self.sequence)
-            self.sequence += 1
             try:
-                result = self.lambdas.invoke_named(self.handler, event, self.timeout, "JSON")
-            except LambdaInvokeError as exc:  # Lambda would retry; locally the next event restates it
-                log.warning("%s failed on a record: %s", self.handler, exc)
-                continue
-            if result.get("batchItemFailures"):
-                log.warning("%s reported a failed record: %s", self.handler, result["batchItemFailures"])
+                self._deliver(record)
+            finally:
+                self.queue.task_done()
+        self.queue.task_done()
+
+    def _deliver(self, record: Mapping[str, Any]) -> None:
+        event = kinesis_event([record], self.stream_arn, first_sequence=self.sequence)
+        self.sequence += 1
+        try:
+            result = self.lambdas.invoke_named(self.handler, event, self.timeout, "JSON")
+        except LambdaInvokeError as exc:  # Lambda would retry; locally the next event restates it
+            log.warning("%s failed on a record: %s", self.handler, exc)
+            return
+        if result.get("batchItemFailures"):
+            log.warning("%s reported a failed record: %s", self.handler, result["batchItemFailures"])
+
+    def drain(self) -> None:
+        """Wait until every record put so far has reached the handler."""
+        self.queue.join()
 
     def close(self) -> None:
         self.queue.put(None)

@@ -303,6 +303,30 @@ def test_env_settings_read_the_environment_tfvars(tmp_path: Path) -> None:
         d.env_settings("nope", tmp_path)
 
 
+def test_the_queues_dial_out_with_the_environments_number(tmp_path: Path) -> None:
+    env = tmp_path / "envs" / "qa"
+    env.mkdir(parents=True)
+    tfvars = env / "terraform.tfvars"
+    tfvars.write_text('phone_number = { existing_id = "n-1" }\n', encoding="utf-8")
+    settings = d.env_settings("qa", tmp_path)
+    assert settings.phone_number_id == "n-1"
+    queue = d.repository_view(config(), settings=settings)["queue", "MSP General"]
+    assert queue["OutboundCallerConfig"] == {
+        "OutboundCallerIdName": "AICC MSP Support",
+        "OutboundCallerIdNumberId": "n-1",
+    }
+    # A claimed number's ID is known once `deploy apply` saved the outputs.
+    tfvars.write_text('phone_number = { claim = { country_code = "US" } }\n', encoding="utf-8")
+    assert d.env_settings("qa", tmp_path).phone_number_id is None
+    (env / "outputs.json").write_text('{"phone_number_id": {"value": "n-2"}}', encoding="utf-8")
+    assert d.env_settings("qa", tmp_path).phone_number_id == "n-2"
+    # No number: no outbound caller config (the queue cannot dial out).
+    assert (
+        "OutboundCallerConfig"
+        not in d.repository_view(config(), settings=d.EnvSettings("x"))["queue", "MSP General"]
+    )
+
+
 # ---- comparison ------------------------------------------------------------------------------------
 def test_an_identical_instance_is_in_sync(repo: d.View) -> None:
     results = d.compare(repo, dict(repo))
