@@ -10,7 +10,7 @@ CHECKOV_STAMP := $(CHECKOV_VENV)/.installed-$(shell cat pyproject.toml | cksum |
 CHECKOV_PIN = $(shell $(PYTHON) -c "import tomllib; print(*tomllib.load(open('pyproject.toml', 'rb'))['project']['optional-dependencies']['checkov'])")
 ENV ?= dev
 
-.PHONY: install demo test lint format flows-lint bench clean checkov plan deploy
+.PHONY: install demo test lint format flows-lint bench clean checkov bootstrap plan deploy
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required (set PYTHON=python3.11)")'
@@ -49,6 +49,9 @@ checkov: $(CHECKOV_STAMP)
 
 test: lint $(CHECKOV_STAMP)
 	CHECKOV=$(CHECKOV_VENV)/bin/checkov $(BIN)/pytest
+
+bootstrap: $(STAMP)
+	$(BIN)/aicc-ops deploy bootstrap --env $(ENV)
 
 plan: $(STAMP)
 	$(BIN)/aicc-ops deploy plan --env $(ENV)
