@@ -14,7 +14,7 @@ import click
 
 from aicc.domain import phones
 
-from ..engine.flows import handler_names
+from ..engine.flows import call_handlers
 from ..engine.interpreter import CallerInput, CallResult
 from ..engine.lambdas import FAULTS
 from ..local.call_client import CallApiError, CallClient
@@ -45,7 +45,7 @@ def parse_at(value: str | None) -> datetime:
 
 def parse_faults(values: tuple[str, ...]) -> dict[str, str]:
     faults: dict[str, str] = {}
-    handlers = handler_names()
+    handlers = call_handlers()  # the ones a call reaches
     for v in values:
         name, sep, kind = v.partition("=")
         if not sep or kind not in FAULTS:
@@ -54,7 +54,8 @@ def parse_faults(values: tuple[str, ...]) -> dict[str, str]:
             )
         if name not in handlers:
             raise click.BadParameter(
-                f"{name!r} is not a handler; one of {', '.join(handlers)}", param_hint="--fault"
+                f"{name!r} is not a handler a call reaches; one of {', '.join(handlers)}",
+                param_hint="--fault",
             )
         faults[name] = kind
     return faults

@@ -510,10 +510,11 @@ data "aws_iam_policy_document" "firehose" {
       values   = ["s3.${data.aws_region.current.name}.amazonaws.com"]
     }
 
+    # With S3 Bucket Keys (the security module turns them on) the context is the bucket's ARN.
     condition {
       test     = "StringLike"
       variable = "kms:EncryptionContext:aws:s3:arn"
-      values   = ["${var.contact_records_bucket_arn}/*"]
+      values   = [var.contact_records_bucket_arn, "${var.contact_records_bucket_arn}/*"]
     }
   }
 
