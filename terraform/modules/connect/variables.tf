@@ -148,7 +148,7 @@ variable "template_vars" {
 }
 
 variable "lambda_arns" {
-  description = "Lambda function ARNs keyed by handler name (the lambdas module's function_arns); each is associated with the instance and bound as lambdas.<handler> in the templates. Unqualified ARNs (no version or alias)."
+  description = "The ARNs the flows invoke, keyed by handler name (the lambdas module's invoke_arns: the function, or its \"live\" alias where concurrency is provisioned); each is associated with the instance and bound as lambdas.<handler> in the templates."
   type        = map(string)
 }
 
