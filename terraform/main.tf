@@ -146,15 +146,18 @@ module "connect" {
 module "monitoring" {
   source = "./modules/monitoring"
 
-  name_prefix            = var.name_prefix
-  instance_id            = module.connect.instance_id
-  queues                 = local.queues
-  function_names         = module.lambdas.function_names
-  table_names            = module.data.table_names
-  flow_names             = { for k, f in local.flows : k => f.name }
-  alarm_emails           = var.alarm_emails
-  runbooks_base_url      = var.runbooks_base_url
-  concurrent_calls_quota = var.concurrent_calls_quota
-  deletion_protection    = var.deletion_protection
-  tags                   = local.tags
+  name_prefix    = var.name_prefix
+  instance_id    = module.connect.instance_id
+  queues         = local.queues
+  function_names = module.lambdas.function_names
+  table_names    = module.data.table_names
+  flow_names     = { for k, f in local.flows : k => f.name }
+  function_kinds = { for k, f in local.functions : k => f.invoked_by }
+
+  contact_records_delivery_stream = module.connect.contact_records_delivery_stream
+  alarm_emails                    = var.alarm_emails
+  runbooks_base_url               = var.runbooks_base_url
+  concurrent_calls_quota          = var.concurrent_calls_quota
+  deletion_protection             = var.deletion_protection
+  tags                            = local.tags
 }

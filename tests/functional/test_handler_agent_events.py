@@ -72,6 +72,19 @@ def test_an_older_event_delivered_late_does_not_win(
     assert table.get_item(Key={"login": "ts.yoon"})["Item"]["status"] == "AVAILABLE"
 
 
+def test_events_of_the_same_millisecond_apply_in_stream_order(
+    agents_table: str, lambda_context: FakeLambdaContext
+) -> None:
+    # After-contact work ends and the next call rings within one millisecond: the later record wins.
+    table = boto3.resource("dynamodb", region_name=REGION).Table(agents_table)
+    same = "2026-11-25T01:00:03.456Z"
+    handler(
+        kinesis_event(_event("ts.park", same, ()), _event("ts.park", same, ("CONNECTING",))), lambda_context
+    )
+    park = table.get_item(Key={"login": "ts.park"})["Item"]
+    assert (park["status"], park["active_contacts"]) == ("BUSY", 1)
+
+
 def test_agents_unknown_to_the_table_and_bad_records_are_skipped(
     agents_table: str, lambda_context: FakeLambdaContext
 ) -> None:

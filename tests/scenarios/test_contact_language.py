@@ -152,3 +152,16 @@ def test_a_language_the_bot_has_no_locale_for_takes_the_error_branch(stack: Loca
 def test_an_invalid_language_code_is_an_error_of_the_block(stack: LocalStack) -> None:
     r = _run(stack, [_language("ko_KR"), _ask(stack), BYE], [])
     assert _branch(r, "language") == "error:NoMatchingError"
+
+
+def test_when_the_language_cannot_be_set_the_caller_reaches_a_person_and_is_still_recorded(
+    call: Caller, stack: LocalStack
+) -> None:
+    stack.engine.action_faults[("customer_authentication", "language")] = "NoMatchingError"
+    try:
+        r = call([*SALTWARE, "2"], hold=0)
+    finally:
+        stack.engine.action_faults.clear()
+    assert _lex_steps(r) == []  # no speech in a language the bot would not understand
+    assert r.queue is not None  # an agent takes the call, in Korean
+    assert r.recording["analytics_language"] == "ko-KR"

@@ -86,12 +86,24 @@ class PlanGate:
             (TERRAFORM / ".terraform.lock.hcl").read_text(encoding="utf-8"), encoding="utf-8"
         )
         (workdir / "lambdas").symlink_to(ROOT / "lambdas")
-        (workdir / "build").symlink_to(ROOT / "build", target_is_directory=True)
-        (ROOT / "build").mkdir(exist_ok=True)
+        # Artifacts of its own: the gate never touches build/ of a deploy that may be running.
+        self.build = workdir / "build"
+        self.build.mkdir()
         self.rc = workdir / "terraformrc"
         self.rc.write_text(
             f'provider_installation {{\n  filesystem_mirror {{\n    path = "{MIRROR}"\n  }}\n}}\n'
         )
+
+    def source_zip(self) -> Path:
+        from aicc_ops.deploy.artifacts import build_source
+
+        return build_source(target=self.build / "lambda-source.zip")
+
+    def layer_stand_in(self) -> Path:
+        """The layer's content reaches the plan only as a hash: an empty zip stands in for it."""
+        layer = self.build / "lambda-layer.zip"
+        layer.write_bytes(b"PK\x05\x06" + b"\x00" * 18)
+        return layer
 
     def credentials(self, account: str) -> dict[str, str]:
         """Credentials of `account` from moto's STS (moto keeps each account's resources apart)."""
@@ -152,7 +164,8 @@ class PlanGate:
         environment = Environment.load(env, self.terraform_dir)
         with (
             self.environment(environment.account_id),
-            mock.patch("aicc_ops.cli.deploy.build_layer", _layer_stand_in),
+            mock.patch("aicc_ops.cli.deploy.build_layer", self.layer_stand_in),
+            mock.patch("aicc_ops.cli.deploy.build_source", self.source_zip),
         ):
             code, out = self.cli("deploy", "bootstrap", "--env", env)
             assert code == 0, out
@@ -168,16 +181,6 @@ class PlanGate:
         plan = Plan(env, out, shown)
         self.plans[env, variant] = plan
         return plan
-
-
-def _layer_stand_in() -> Path:
-    """The Lambda layer as it is, or a stand-in zip (no stamp: a real build replaces it)."""
-    from aicc_ops.deploy.artifacts import LAYER_ZIP
-
-    if not LAYER_ZIP.is_file():
-        LAYER_ZIP.parent.mkdir(parents=True, exist_ok=True)
-        LAYER_ZIP.write_bytes(b"PK\x05\x06" + b"\x00" * 18)  # an empty zip
-    return LAYER_ZIP
 
 
 # The number AWS Support would have claimed to prod's instance (the variant planned after the case).

@@ -74,7 +74,7 @@ def test_every_required_slot_has_a_priority_so_the_locale_builds(dev_plan: Plan)
 
 def test_the_bot_is_built_from_intents_yaml_and_a_failed_build_fails_the_apply(dev_plan: Plan) -> None:
     bot = _bot(dev_plan)
-    assert bot["AutoBuildBotLocales"] is True  # CloudFormation waits for the build and reports its errors
+    assert bot["AutoBuildBotLocales"] is True  # CloudFormation builds; a failed build fails the stack
     assert [loc["LocaleId"] for loc in bot["BotLocales"]] == CONFIG.intents["locales"]
     for locale in bot["BotLocales"]:
         names = {i["Name"] for i in locale["Intents"]}
@@ -83,8 +83,8 @@ def test_the_bot_is_built_from_intents_yaml_and_a_failed_build_fails_the_apply(d
         assert fallback["ParentIntentSignature"] == "AMAZON.FallbackIntent"
         assert fallback["DialogCodeHook"] == {"Enabled": True}  # bare answers reach lex_hook
     stack = dev_plan.one("aws_cloudformation_stack", "module.lex.")
-    assert stack["on_failure"] == "DELETE"
-    assert stack["timeouts"]["create"] == "30m"
+    assert stack["on_failure"] == "DO_NOTHING"  # the failed bot stays, with its build's reasons
+    assert stack["timeout_in_minutes"] < 30 and stack["timeouts"]["create"] == "30m"
     template = template_bodies(dev_plan)["module.lex.aws_cloudformation_stack.bot"]
     versions = [k for k, r in template["Resources"].items() if r["Type"] == "AWS::Lex::BotVersion"]
     alias = next(r for r in template["Resources"].values() if r["Type"] == "AWS::Lex::BotAlias")
@@ -175,6 +175,7 @@ def test_contact_records_reach_s3_partitioned_by_date(dev_plan: Plan) -> None:
     assert s3["prefix"] == "contact-records/year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/"
     assert "!{firehose:error-output-type}" in s3["error_output_prefix"]
     assert s3["compression_format"] == "GZIP"
+    assert s3["custom_time_zone"] == "Asia/Seoul"  # a day of records is a Korean day
     assert [p["type"] for p in s3["processing_configuration"][0]["processors"]] == ["AppendDelimiterToRecord"]
     assert firehose["kinesis_source_configuration"], "Firehose reads the contact-record stream"
     assert (

@@ -301,10 +301,11 @@ class AgentRepository(_Repository):
         self._seen[agent.login] = values[":now"]
         return True
 
-    def record_presence(self, presence: Presence) -> bool:
-        """Mirror an agent event: status, live load and the event's time. Only a newer event than
-        the one stored wins (Kinesis redelivers, and a retried batch replays older events), and
-        only agents of this table are written. False when the event was skipped."""
+    def record_presence(self, presence: Presence) -> str:
+        """Mirror an agent event: status, live load and the event's time. An event older than the
+        one stored loses (Kinesis redelivers, a retried batch replays); one of the same instant wins,
+        since one agent's records arrive in order (one partition key, one shard). Only agents of
+        this table are written. Returns "written", "stale" or "unknown" (no such agent)."""
         at = timestamp(presence.at)
         try:
             self.client.update_item(
@@ -312,18 +313,19 @@ class AgentRepository(_Repository):
                 Key=_to_item({"login": presence.login}),
                 UpdateExpression="SET #status = :status, active_contacts = :active, presence_at = :at",
                 ConditionExpression=(
-                    "attribute_exists(login) AND (attribute_not_exists(presence_at) OR presence_at < :at)"
+                    "attribute_exists(login) AND (attribute_not_exists(presence_at) OR presence_at <= :at)"
                 ),
                 ExpressionAttributeNames={"#status": "status"},
                 ExpressionAttributeValues=_to_item(
                     {":status": presence.status.value, ":active": presence.active_contacts, ":at": at}
                 ),
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
         except ClientError as exc:
             if not _condition_failed(exc):
                 raise
-            return False
-        return True
+            return "stale" if exc.response.get("Item") else "unknown"
+        return "written"
 
     def put(self, agent: Agent) -> None:
         self._put(

@@ -38,7 +38,6 @@ class Presence:
     status: AgentStatus
     active_contacts: int
     at: datetime  # EventTimestamp, aware UTC: a later event wins
-    event_id: str
     event_type: str
 
 
@@ -58,15 +57,15 @@ def _mapping(value: Any, where: str) -> Mapping[str, Any]:
     return value
 
 
-def _ccp_status(agent_status: Mapping[str, Any]) -> AgentStatus:
-    """The CCP status by its type; records without one (older versions) by the system statuses'
-    names, Available and Offline."""
-    kind = str(agent_status.get("Type") or "").upper()
-    if not kind:
-        kind = {"AVAILABLE": "ROUTABLE", "OFFLINE": "OFFLINE"}.get(
-            str(agent_status.get("Name", "")).upper(), ""
-        )
-    return {"ROUTABLE": AgentStatus.AVAILABLE, "OFFLINE": AgentStatus.OFFLINE}.get(kind, AgentStatus.AWAY)
+def ccp_status(kind: str | None, name: str | None) -> AgentStatus:
+    """An agent's CCP status without a contact, by the status's type (ROUTABLE, OFFLINE, CUSTOM);
+    where no type is given (older records, GetCurrentUserData), by the names of the system
+    statuses, Available and Offline; any other status is a custom one (break, lunch): AWAY."""
+    found = str(kind or "").upper()
+    if not found:
+        system = {"AVAILABLE": "ROUTABLE", "OFFLINE": "OFFLINE"}
+        found = system.get(str(name or "").upper(), "CUSTOM" if name else "OFFLINE")
+    return {"ROUTABLE": AgentStatus.AVAILABLE, "OFFLINE": AgentStatus.OFFLINE}.get(found, AgentStatus.AWAY)
 
 
 def presence(event: Mapping[str, Any]) -> Presence:
@@ -91,12 +90,12 @@ def presence(event: Mapping[str, Any]) -> Presence:
     elif any(state in AFTER_CONTACT for state in states):
         status = AgentStatus.AFTER_CONTACT_WORK
     else:
-        status = _ccp_status(_mapping(snapshot.get("AgentStatus") or {}, "AgentStatus"))
+        agent_status = _mapping(snapshot.get("AgentStatus") or {}, "AgentStatus")
+        status = ccp_status(agent_status.get("Type"), agent_status.get("Name"))
     return Presence(
         login=login,
         status=status,
         active_contacts=active,
         at=_instant(event.get("EventTimestamp")),
-        event_id=str(event.get("EventId", "")),
         event_type=str(event_type),
     )

@@ -34,10 +34,12 @@ def record_handler(record: KinesisStreamRecord) -> None:
         )
         metrics.add_metric(name="AgentEventSkipped", unit=MetricUnit.Count, value=1)
         return
-    written = AgentRepository().record_presence(update)
-    metrics.add_metric(
-        name="AgentPresenceUpdated" if written else "AgentEventSuperseded", unit=MetricUnit.Count, value=1
+    outcome = AgentRepository().record_presence(update)
+    # Presence written; an event older than the one stored; an agent this table does not know.
+    metric = {"written": "AgentPresenceUpdated", "stale": "AgentEventSuperseded"}.get(
+        outcome, "AgentEventUnknownAgent"
     )
+    metrics.add_metric(name=metric, unit=MetricUnit.Count, value=1)
     logger.debug(
         "agent presence",
         extra={
@@ -45,7 +47,7 @@ def record_handler(record: KinesisStreamRecord) -> None:
             "status": update.status.value,
             "active_contacts": update.active_contacts,
             "event_type": update.event_type,
-            "written": written,
+            "outcome": outcome,
         },
     )
 

@@ -197,13 +197,14 @@ def terraform_outputs(env: str, terraform_dir: Path) -> dict[str, Any]:
 
     binary = os.environ.get("TERRAFORM_BIN") or "terraform"
     tf = Terraform(working_dir=str(terraform_dir), terraform_bin_path=binary)
-    # The environment's own data directory: reading outputs never re-points another environment.
+    # A data directory of its own: reading outputs never re-initialises under a running deploy.
     saved_env = os.environ.get("TF_DATA_DIR")
-    os.environ["TF_DATA_DIR"] = str(environment.data_dir)
+    os.environ["TF_DATA_DIR"] = str(environment.outputs_data_dir)
     try:
-        # Reading the state needs no key ARN: S3 decrypts it for whoever may use the key.
-        backend = environment.backend_args(None)
-        code, _, err = tf.cmd("init", "-input=false", "-reconfigure", *backend, capture_output=True)
+        backend = environment.backend_args()
+        code, _, err = tf.cmd(
+            "init", "-input=false", "-reconfigure", "-lockfile=readonly", *backend, capture_output=True
+        )
         if code == 0:
             code, out, err = tf.cmd("output", "-json", capture_output=True)
     except OSError as exc:

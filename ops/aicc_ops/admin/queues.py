@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from aicc.domain.agent_events import ccp_status
+from aicc.domain.agents import AgentStatus
 from aicc.settings import Config
 
 from .context import OpsContext, error_text, scan_all
@@ -581,10 +583,10 @@ def activity_of(data: Mapping[str, Any], types: Mapping[str, str]) -> Activity:
     if data.get("Contacts") or any(int(v) > 0 for v in (data.get("ActiveSlotsByChannel") or {}).values()):
         return Activity.ON_CONTACT
     status = data.get("Status") or {}
-    name = str(status.get("StatusName") or "")
-    default = {"Available": "ROUTABLE", "Offline": "OFFLINE"}.get(name, "CUSTOM" if name else "OFFLINE")
-    kind = types.get(str(status.get("StatusArn") or ""), default)
-    return {"ROUTABLE": Activity.AVAILABLE, "OFFLINE": Activity.OFFLINE}.get(kind, Activity.AWAY)
+    found = ccp_status(types.get(str(status.get("StatusArn") or "")), status.get("StatusName"))
+    return {AgentStatus.AVAILABLE: Activity.AVAILABLE, AgentStatus.OFFLINE: Activity.OFFLINE}.get(
+        found, Activity.AWAY
+    )
 
 
 def usernames(ops: OpsContext) -> dict[str, str]:

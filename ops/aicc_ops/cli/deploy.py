@@ -29,29 +29,34 @@ def _env(name: str, terraform_dir: Path) -> Environment:
 class _Run:
     """What plan, apply and destroy share: checks, artifacts, init."""
 
-    def __init__(self, env_name: str, terraform_dir: Path, profile: str | None) -> None:
+    def __init__(
+        self, env_name: str, terraform_dir: Path, profile: str | None, json_output: bool = False
+    ) -> None:
         self.env = _env(env_name, terraform_dir)
+        self.json_output = json_output  # stdout carries the result: progress and Terraform go to stderr
         try:
             self.binary = find_terraform()
             self.session = preflight.session_for(profile)
             self.account = preflight.check_account(self.env, self.session)
-            self.key_arn = backend.check(self.env, self.session)
-            click.echo(f"Lambda code: {build_source()}")
-            click.echo(f"Lambda layer: {build_layer()}")
+            backend.check(self.env, self.session)
+            click.echo(f"Lambda code: {build_source()}", err=json_output)
+            click.echo(f"Lambda layer: {build_layer()}", err=json_output)
         except DeployError as exc:
             raise click.ClickException(str(exc)) from None
-        self.deployer = Deployer(self.env, self.binary, echo=click.echo)
+        self.deployer = Deployer(
+            self.env, self.binary, echo=click.echo, profile=profile, stdout_reserved=json_output
+        )
 
     def plan(self, destroy: bool = False) -> list[Change]:
         try:
-            self.deployer.init(self.key_arn)
+            self.deployer.init()
             return self.deployer.plan(destroy=destroy)
         except DeployError as exc:
             raise click.ClickException(str(exc)) from None
 
     def concurrency(self, enforce: bool) -> None:
         try:
-            click.echo(preflight.check_concurrency(self.env, self.session))
+            click.echo(preflight.check_concurrency(self.env, self.session), err=self.json_output)
         except DeployError as exc:
             if enforce:
                 raise click.ClickException(str(exc)) from None
@@ -119,8 +124,9 @@ def bootstrap(env: str, terraform_dir: Path, profile: str | None) -> None:
 @PROFILE_OPTION
 @click.option("--output", type=click.Choice(["table", "json"]), default="table", show_default=True)
 def plan(env: str, terraform_dir: Path, profile: str | None, output: str) -> None:
-    """Init and plan to envs/ENV/ENV.tfplan; print what would change."""
-    run = _Run(env, terraform_dir, profile)
+    """Init and plan to envs/ENV/ENV.tfplan; print what would change (--output json: the result
+    alone on stdout, Terraform's output on stderr)."""
+    run = _Run(env, terraform_dir, profile, json_output=output == "json")
     run.concurrency(enforce=False)
     found = run.plan()
     if output == "json":
@@ -138,7 +144,7 @@ def plan(env: str, terraform_dir: Path, profile: str | None, output: str) -> Non
         click.echo(f"\n{env} (account {run.account}): plan saved to {run.env.plan_file}\n{summary(found)}")
 
 
-def _confirm(run: _Run, found: list[Change], yes: bool, confirm_env: str | None, verb: str) -> None:
+def _confirm(run: _Run, yes: bool, confirm_env: str | None, verb: str) -> None:
     done = {"apply": "applied", "destroy": "destroyed"}[verb]
     env = run.env.name
     if confirm_env is not None and confirm_env != env:
@@ -165,7 +171,7 @@ def _apply_plan(run: _Run, found: list[Change], yes: bool, confirm_env: str | No
     if not found:
         click.echo("Nothing to change.")
         return
-    _confirm(run, found, yes, confirm_env, verb)
+    _confirm(run, yes, confirm_env, verb)
     try:
         run.deployer.apply()
         outputs = run.deployer.outputs()
@@ -214,7 +220,10 @@ def destroy(env: str, terraform_dir: Path, profile: str | None, yes: bool, confi
 @click.pass_context
 def step(ctx: click.Context, region: str, instance_id: str) -> None:
     """Steps Terraform runs for what the AWS provider cannot do (safe to run by hand)."""
-    ctx.obj = (steps.connect_client(region), instance_id)
+    try:
+        ctx.obj = (steps.connect_client(region), instance_id)
+    except DeployError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 @step.command("associate-phone-number")

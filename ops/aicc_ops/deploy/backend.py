@@ -34,14 +34,29 @@ def _code(exc: ClientError) -> str:
     return str(exc.response.get("Error", {}).get("Code", ""))
 
 
-def state_key_arn(env: Environment, kms: Any) -> str | None:
-    """The ARN of the environment's state key, or None when the bootstrap has not made it."""
+def state_key(env: Environment, kms: Any) -> dict[str, Any] | None:
+    """The environment's state key (KeyMetadata), or None when the bootstrap has not made it."""
     try:
-        return str(kms.describe_key(KeyId=env.state_key_alias)["KeyMetadata"]["Arn"])
+        return dict(kms.describe_key(KeyId=env.state_key_alias)["KeyMetadata"])
     except ClientError as exc:
         if _code(exc) == "NotFoundException":
             return None
         raise
+
+
+def _usable(env: Environment, key: dict[str, Any]) -> str:
+    state = str(key.get("KeyState", "Enabled"))
+    if state != "Enabled":
+        fix = (
+            "aws kms cancel-key-deletion and enable-key"
+            if state == "PendingDeletion"
+            else "aws kms enable-key"
+        )
+        raise DeployError(
+            f"the state key {env.state_key_alias} is {state}: nobody can read or write the {env.name} "
+            f"state until it is enabled again ({fix} --key-id {key.get('KeyId')})"
+        )
+    return str(key["Arn"])
 
 
 def bucket_exists(env: Environment, s3: Any) -> bool:
@@ -61,9 +76,9 @@ def bucket_exists(env: Environment, s3: Any) -> bool:
 
 
 def check(env: Environment, session: Any) -> str:
-    """The state key ARN, after making sure the bucket and key exist; else what to run."""
+    """The state key ARN, after making sure the bucket and an enabled key exist; else what to do."""
     try:
-        key = state_key_arn(env, session.client("kms", region_name=env.region))
+        key = state_key(env, session.client("kms", region_name=env.region))
         exists = bucket_exists(env, session.client("s3", region_name=env.region))
     except (BotoCoreError, ClientError) as exc:
         raise DeployError(f"cannot check the state backend: {error_text(exc)}") from None
@@ -74,7 +89,7 @@ def check(env: Environment, session: Any) -> str:
             f"(s3://{env.state_bucket}, {env.state_key_alias}): run "
             f"`aicc-ops deploy bootstrap --env {env.name}` once, then plan again"
         )
-    return key
+    return _usable(env, key)
 
 
 def _tags(env: Environment) -> list[dict[str, str]]:
@@ -86,23 +101,30 @@ def _tags(env: Environment) -> list[dict[str, str]]:
 
 
 def _ensure_key(env: Environment, kms: Any, report: BootstrapReport) -> str:
-    arn = state_key_arn(env, kms)
-    if arn is None:
+    found = state_key(env, kms)
+    if found is None:
         key = kms.create_key(
             Description=f"aicc-ops Terraform state of {env.name}",
             KeyUsage="ENCRYPT_DECRYPT",
             KeySpec="SYMMETRIC_DEFAULT",
             Tags=[{"TagKey": t["Key"], "TagValue": t["Value"]} for t in _tags(env)],
         )["KeyMetadata"]
-        arn = str(key["Arn"])
-        kms.create_alias(AliasName=env.state_key_alias, TargetKeyId=key["KeyId"])
+        try:
+            kms.create_alias(AliasName=env.state_key_alias, TargetKeyId=key["KeyId"])
+        except (BotoCoreError, ClientError):
+            # Without its alias the key is lost to us: do not leave it behind for the next run.
+            kms.schedule_key_deletion(KeyId=key["KeyId"], PendingWindowInDays=7)
+            raise
         report.created.append(f"KMS key {env.state_key_alias}")
+        found = dict(key)
+    arn = _usable(env, found)
     kms.enable_key_rotation(KeyId=arn)
     report.ensured.append("key rotation")
     return arn
 
 
-def _tls_only_policy(bucket: str) -> str:
+def _bucket_policy(bucket: str) -> str:
+    """TLS only, and no object written with SSE-S3: the state stays under the state key."""
     arn = f"arn:aws:s3:::{bucket}"
     return json.dumps(
         {
@@ -115,7 +137,15 @@ def _tls_only_policy(bucket: str) -> str:
                     "Action": "s3:*",
                     "Resource": [arn, f"{arn}/*"],
                     "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-                }
+                },
+                {
+                    "Sid": "DenyStateWithoutTheStateKey",
+                    "Effect": "Deny",
+                    "Principal": "*",
+                    "Action": "s3:PutObject",
+                    "Resource": f"{arn}/*",
+                    "Condition": {"StringEquals": {"s3:x-amz-server-side-encryption": "AES256"}},
+                },
             ],
         }
     )
@@ -164,7 +194,7 @@ def _ensure_bucket(env: Environment, s3: Any, key_arn: str, report: BootstrapRep
             ]
         },
     )
-    s3.put_bucket_policy(Bucket=bucket, Policy=_tls_only_policy(bucket))
+    s3.put_bucket_policy(Bucket=bucket, Policy=_bucket_policy(bucket))
     s3.put_bucket_lifecycle_configuration(
         Bucket=bucket,
         LifecycleConfiguration={
@@ -185,7 +215,7 @@ def _ensure_bucket(env: Environment, s3: Any, key_arn: str, report: BootstrapRep
         "owner-enforced",
         "versioning",
         "SSE-KMS with bucket keys",
-        "TLS-only policy",
+        "TLS-only policy (and no SSE-S3 objects)",
         f"old versions kept {NONCURRENT_STATE_DAYS} days",
         "tags",
     ]

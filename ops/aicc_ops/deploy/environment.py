@@ -121,11 +121,13 @@ class Environment:
         """Stateful resources carry prevent_destroy guards (deletion_protection in the tfvars)."""
         return bool(self.tfvars.get("deletion_protection", True))
 
-    def backend_args(self, key_arn: str | None) -> list[str]:
-        """`terraform init` arguments: backend.hcl, plus the derived bucket and the state key's ARN
-        (writers need it: with encrypt = true and no key the backend writes SSE-S3 objects; readers
-        do not)."""
-        args = [f"-backend-config={self.backend_file}", f"-backend-config=bucket={self.state_bucket}"]
-        if key_arn:
-            args.append(f"-backend-config=kms_key_id={key_arn}")
-        return args
+    def backend_args(self) -> list[str]:
+        """`terraform init` arguments: backend.hcl and the derived bucket (its default encryption,
+        SSE-KMS with the state key, covers every writer, raw `terraform` included)."""
+        return [f"-backend-config={self.backend_file}", f"-backend-config=bucket={self.state_bucket}"]
+
+    @property
+    def outputs_data_dir(self) -> Path:
+        """Where operator commands read the outputs: apart from the deploy's own data directory, so a
+        read never re-initialises under a running plan or apply."""
+        return self.terraform_dir / f".terraform-{self.name}-outputs"

@@ -73,10 +73,20 @@ class ConcurrencyBudget:
         return self.wanted <= self.available
 
 
+def _counts(env: Environment, name: str) -> dict[str, int]:
+    value = env.tfvars.get(name) or {}
+    if not isinstance(value, dict) or not all(isinstance(v, int) and v >= 0 for v in value.values()):
+        raise DeployError(
+            f"envs/{env.name}/terraform.tfvars: {name} must map handlers to whole numbers, e.g. "
+            "{ customer_lookup = 20 }"
+        )
+    return {str(k): int(v) for k, v in value.items()}
+
+
 def wanted_concurrency(env: Environment) -> tuple[dict[str, int], dict[str, int], int]:
     """(reserved, provisioned, total taken from the account's unreserved pool) from the tfvars."""
-    reserved = {str(k): int(v) for k, v in (env.tfvars.get("reserved_concurrency") or {}).items()}
-    provisioned = {str(k): int(v) for k, v in (env.tfvars.get("provisioned_concurrency") or {}).items()}
+    reserved = _counts(env, "reserved_concurrency")
+    provisioned = _counts(env, "provisioned_concurrency")
     over = sorted(
         f"{k} ({provisioned[k]} > {reserved[k]})"
         for k in provisioned

@@ -30,11 +30,16 @@ def connect_client(region: str) -> Any:
     import boto3
     from botocore.config import Config
 
-    client = boto3.client(
-        "connect",
-        region_name=region,
-        config=Config(retries={"mode": "adaptive", "max_attempts": 10}, connect_timeout=5, read_timeout=30),
-    )
+    try:
+        client = boto3.client(
+            "connect",
+            region_name=region,
+            config=Config(
+                retries={"mode": "adaptive", "max_attempts": 10}, connect_timeout=5, read_timeout=30
+            ),
+        )
+    except BotoCoreError as exc:  # an unknown profile, no region...
+        raise DeployError(f"cannot make a Connect client for {region}: {exc}") from None
     return ConnectLimiter().attach(client)
 
 

@@ -8,6 +8,7 @@ local-exec provisioners call are this checkout's.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -104,9 +105,10 @@ def _environ(values: dict[str, str]) -> Iterator[None]:
                 os.environ[k] = v
 
 
-def _has_terminal_stdout() -> bool:
+def _file_backed(stream: Any) -> bool:
+    """Whether Terraform can write to this stream itself (a real file descriptor)."""
     try:
-        sys.stdout.fileno()
+        stream.fileno()
     except (AttributeError, OSError, ValueError):
         return False
     return True
@@ -118,32 +120,50 @@ def _error_lines(text: str) -> list[str]:
     return [line for line in lines if line][-15:]
 
 
+def _print(text: str, err: bool = False) -> None:
+    print(text, file=sys.stderr if err else sys.stdout)
+
+
 class Deployer:
     """Runs Terraform in terraform/ for one environment."""
 
-    def __init__(self, env: Environment, binary: str, echo: Any = print) -> None:
+    def __init__(
+        self,
+        env: Environment,
+        binary: str,
+        echo: Any = _print,
+        profile: str | None = None,
+        stdout_reserved: bool = False,
+    ) -> None:
         from python_terraform import Terraform
 
         self.env = env
-        self.echo = echo
+        self.echo = echo  # echo(text, err=bool)
+        self.profile = profile  # --profile: Terraform, its backend and the steps use it too
+        # stdout carries a result (--output json): Terraform's own output goes to stderr.
+        self.stdout_reserved = stdout_reserved
         self.tf = Terraform(working_dir=str(env.terraform_dir), terraform_bin_path=binary)
 
     def environ(self) -> dict[str, str]:
         bin_dir = str(Path(sys.executable).parent)
-        return {
+        values = {
             "TF_DATA_DIR": str(self.env.data_dir),
             "TF_IN_AUTOMATION": "1",
             "PATH": os.pathsep.join([bin_dir, os.environ.get("PATH", "")]),
         }
+        if self.profile:
+            values["AWS_PROFILE"] = self.profile
+        return values
 
     def run(self, *args: str, capture: bool = False) -> str:
-        stream = not capture and _has_terminal_stdout()  # else capture, then echo
-        if not stream and args[0] in ("init", "plan", "apply"):
-            args = (args[0], "-no-color", *args[1:])  # captured output is read, not shown in colour
-        with _environ(self.environ()):
+        target = sys.stderr if self.stdout_reserved else sys.stdout
+        stream = not capture and _file_backed(target)  # live output; else capture, then echo
+        if not (stream and target.isatty()) and args[0] in ("init", "plan", "apply"):
+            args = (args[0], "-no-color", *args[1:])  # colour only on a terminal
+        with _environ(self.environ()), contextlib.redirect_stdout(target):
             code, out, err = self.tf.cmd(*args, capture_output=not stream)
         if not stream and not capture and out:
-            self.echo(str(out).rstrip())
+            self.echo(str(out).rstrip(), err=self.stdout_reserved)
         if code != 0:
             detail = _error_lines(str(err or out or "")) if not stream else []
             raise DeployError(
@@ -151,8 +171,8 @@ class Deployer:
             )
         return str(out or "")
 
-    def init(self, key_arn: str, *extra: str) -> None:
-        args = [*self.env.backend_args(key_arn), *extra]
+    def init(self, *extra: str) -> None:
+        args = [*self.env.backend_args(), *extra]
         if os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL"):
             # An S3 endpoint of one's own (the local stack, a proxy) serves buckets by path, not
             # by host name.

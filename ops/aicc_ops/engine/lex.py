@@ -24,7 +24,8 @@ from rapidfuzz import fuzz
 
 FALLBACK = "FallbackIntent"
 _PUNCT = re.compile(r"[\s.,!?~·]+$")
-_HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]+")
+# Hangul syllables and jamo: what only a Korean speech model writes down.
+HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]+")
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ def heard(spoken: str, locale: str) -> str:
     words said to another locale are lost (Lex hears speech but recognizes no words of it)."""
     if locale == "ko_KR":
         return spoken
-    return re.sub(r"\s+", " ", _HANGUL.sub("", spoken)).strip()
+    return re.sub(r"\s+", " ", HANGUL.sub("", spoken)).strip()
 
 
 def _normalize(text: str) -> str:

@@ -23,6 +23,7 @@ from .actions import (
     SPECS,
 )
 from .flows import Flow, Resources
+from .lex import HANGUL
 
 MAX_ACTIONS = 250
 MAX_CONTENT = 256_000
@@ -40,7 +41,6 @@ _RESERVED_IDS = {
     "valueOf",
 }
 _ATTR_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
-_HANGUL = re.compile(r"[\uac00-\ud7a3]")
 # The kind of resource a parameter must name (a static value must resolve to it).
 PARAM_KINDS = {
     "QueueId": "queue",
@@ -534,7 +534,7 @@ class _FlowLinter:
             if a.get("Type") != "ConnectParticipantWithLexBot" or state[ident]:
                 continue
             prompt = " ".join(str((a.get("Parameters") or {}).get(k, "")) for k in ("Text", "SSML"))
-            if _HANGUL.search(prompt):
+            if HANGUL.search(prompt):
                 self.add(
                     ident,
                     "asks in Korean, but the contact's language may still be Connect's default en-US here: "

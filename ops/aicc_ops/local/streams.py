@@ -82,6 +82,9 @@ class StreamToLambda:
         except LambdaInvokeError as exc:  # Lambda would retry; locally the next event restates it
             log.warning("%s failed on a record: %s", self.handler, exc)
             return
+        except Exception:  # the stream keeps flowing whatever one record does (drain() must end)
+            log.exception("%s: delivering a record failed", self.handler)
+            return
         if result.get("batchItemFailures"):
             log.warning("%s reported a failed record: %s", self.handler, result["batchItemFailures"])
 

@@ -1,7 +1,8 @@
-# The dev state backend. `aicc-ops deploy` adds the bucket and its KMS key, both made by
-# `aicc-ops deploy bootstrap --env dev`: bucket = "aicc-ops-tfstate-<account_id>-dev",
-# kms_key_id = the ARN of alias/aicc-ops-tfstate-dev (docs/deploy.md, "State backend").
+# The dev state backend. `aicc-ops deploy` adds the bucket made by
+# `aicc-ops deploy bootstrap --env dev`: bucket = "aicc-ops-tfstate-<account_id>-dev"
+# (docs/deploy.md, "State backend"). State and lock objects take the bucket's default encryption,
+# SSE-KMS with alias/aicc-ops-tfstate-dev; no `encrypt` here: with it and no key, the backend would
+# ask for SSE-S3 instead (and the bucket refuses that).
 key          = "aicc-ops/dev/terraform.tfstate"
 region       = "ap-northeast-2"
-encrypt      = true
 use_lockfile = true # Terraform's S3 lock file: no DynamoDB lock table

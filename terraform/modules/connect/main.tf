@@ -563,6 +563,9 @@ resource "aws_kinesis_firehose_delivery_stream" "contact_records" {
     buffering_interval  = 300
     compression_format  = "GZIP"
     kms_key_arn         = var.contact_records_kms_key_arn
+    # Days as the support line counts them: a call at 08:00 KST belongs to that day, not to UTC's
+    # previous one.
+    custom_time_zone = "Asia/Seoul"
 
     # One contact record per line (records arrive as bare JSON objects).
     processing_configuration {

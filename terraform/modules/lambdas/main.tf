@@ -4,6 +4,10 @@
 # No dead-letter queue: Connect flows and Lex invoke these functions synchronously
 # (RequestResponse), and a DLQ (dead_letter_config) only receives failed asynchronous events. A
 # failure reaches the caller's flow as its error branch, and the Errors alarm (monitoring module).
+# A stream's function (agent_events) is polled by its event source mapping: failed records are
+# retried there, and records that still fail are dropped once 10 minutes old, since each agent's
+# next event (a heartbeat every 120 s) restates the whole snapshot; the iterator-age alarm says
+# when the function falls behind.
 
 data "aws_caller_identity" "current" {}
 data "aws_partition" "current" {}
@@ -122,6 +126,16 @@ data "aws_iam_policy_document" "function" {
     }
   }
 
+  # The event source mapping checks ListStreams when it is created; it cannot be scoped to a stream.
+  dynamic "statement" {
+    for_each = contains(keys(local.stream_functions), each.key) ? [1] : []
+    content {
+      sid       = "ListStreams"
+      actions   = ["kinesis:ListStreams"]
+      resources = ["*"]
+    }
+  }
+
   dynamic "statement" {
     for_each = contains(keys(local.stream_functions), each.key) ? [var.streams[local.stream_functions[each.key]]] : []
     content {
@@ -169,7 +183,7 @@ resource "aws_cloudwatch_log_group" "this" {
 ################################################################################
 
 resource "aws_lambda_function" "this" {
-  # checkov:skip=CKV_AWS_116: Connect and Lex invoke synchronously; a DLQ only receives failed asynchronous events (see the header)
+  # checkov:skip=CKV_AWS_116: no asynchronous invocations: Connect and Lex invoke synchronously, the stream's mapping retries its own records (see the header)
   # checkov:skip=CKV_AWS_117: the functions reach only AWS public endpoints (DynamoDB, SNS); a VPC adds ENI and NAT or endpoint cost, no protection
   # checkov:skip=CKV_AWS_272: the artifact is zipped from the reviewed repository by this module; code signing needs an S3 signer pipeline (not yet)
   for_each = var.functions

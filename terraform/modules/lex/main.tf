@@ -174,7 +174,7 @@ locals {
           RoleArn                 = { Ref = "BotRoleArn" }
           DataPrivacy             = { ChildDirected = false }
           IdleSessionTTLInSeconds = var.idle_session_ttl_in_seconds
-          # CloudFormation builds every locale and fails the stack with Lex's reasons if a build fails.
+          # CloudFormation builds every locale; a failed build fails the stack (and the apply).
           AutoBuildBotLocales = true
           BotLocales          = local.bot_locales
           TestBotAliasSettings = {
@@ -309,8 +309,8 @@ resource "aws_cloudwatch_log_group" "conversation" {
 # The AWS provider's aws_lexv2models_* resources cannot set slot priorities (the intent needs the
 # slots' IDs, the slots the intent's ID: provider issues 36863/39948), build no locale, cannot
 # manage FallbackIntent and have no alias resource. CloudFormation's AWS::Lex::Bot takes the whole
-# bot by name, builds it (AutoBuildBotLocales) and fails with Lex's own build errors, which the
-# provider prints from the stack events; the version and alias come in the same stack.
+# bot by name, builds it (AutoBuildBotLocales) and fails the stack when a build fails, and the
+# provider prints the stack events' reasons; the version and alias come in the same stack.
 # -----------------------------------------------------------------------------
 
 resource "aws_cloudformation_stack" "bot" {
@@ -324,9 +324,11 @@ resource "aws_cloudformation_stack" "bot" {
     },
     var.conversation_logs_enabled ? { ConversationLogGroupArn = aws_cloudwatch_log_group.conversation[0].arn } : {},
   )
-  # A failed first create deletes the stack (the next apply starts clean) after Terraform has
-  # printed the failure reasons; a failed update rolls back to the working bot.
-  on_failure = "DELETE"
+  # A failed first create keeps the stack and the bot, so that the build's failure reasons stay
+  # readable (docs/deploy.md); the next apply replaces the failed stack. A failed update rolls
+  # back to the working bot. CloudFormation's own timeout ends a hung build before Terraform's.
+  on_failure         = "DO_NOTHING"
+  timeout_in_minutes = 25
 
   tags = var.tags
 

@@ -24,6 +24,8 @@ locals {
     throttled_calls      = "throttled-calls.md"
     calls_over_quota     = "calls-breaching-concurrency-quota.md"
     recording_upload     = "call-recording-upload-errors.md"
+    records_delivery     = "contact-records-delivery.md"
+    stream_iterator_age  = "agent-events-iterator-age.md"
   }
 
   # Queues with a first-response target in seconds; next-business-day queues have none.
@@ -180,7 +182,8 @@ resource "aws_cloudwatch_metric_alarm" "lambda_failures" {
 }
 
 resource "aws_cloudwatch_metric_alarm" "lambda_duration_p95" {
-  for_each = var.function_names
+  # Only the functions a caller waits on (a stream's consumer works in batches, in the background).
+  for_each = { for k, n in var.function_names : k => n if lookup(var.function_kinds, k, "connect") != "kinesis" }
 
   alarm_name          = "${var.name_prefix}-lambda-duration-p95-${each.key}"
   alarm_description   = "Lambda ${each.value} (${each.key}) p95 duration above ${var.lambda_duration_p95_threshold_ms} ms in 2 of the last 3 5-minute periods; flows give it 3 s before the error branch. Runbook: ${local.runbooks_url}/${local.runbooks.lambda_duration_p95}"
@@ -352,6 +355,51 @@ resource "aws_cloudwatch_metric_alarm" "contact_flow" {
   tags = merge(var.tags, { Runbook = local.runbooks.contact_flow_errors })
 }
 
+# A stream consumer that falls behind, or cannot read at all (then it raises no error): its
+# iterator age grows. For agent_events that means stale agent status in the agents table.
+resource "aws_cloudwatch_metric_alarm" "stream_iterator_age" {
+  for_each = { for k, n in var.function_names : k => n if lookup(var.function_kinds, k, "") == "kinesis" }
+
+  alarm_name          = "${var.name_prefix}-${replace(each.key, "_", "-")}-iterator-age"
+  alarm_description   = "Lambda ${each.value} (${each.key}) is more than 5 minutes behind its stream in 2 of the last 3 5-minute periods: what it keeps (agent status and live load) is going stale. Runbook: ${local.runbooks_url}/${local.runbooks.stream_iterator_age}"
+  namespace           = "AWS/Lambda"
+  metric_name         = "IteratorAge"
+  dimensions          = { FunctionName = each.value }
+  statistic           = "Maximum"
+  period              = 300
+  evaluation_periods  = 3
+  datapoints_to_alarm = 2
+  comparison_operator = "GreaterThanThreshold"
+  threshold           = 300000 # ms
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+
+  tags = merge(var.tags, { Runbook = local.runbooks.stream_iterator_age })
+}
+
+# Contact records wait in a stream that keeps them 24 hours: stalled delivery must be seen long
+# before that.
+resource "aws_cloudwatch_metric_alarm" "records_delivery" {
+  count = var.contact_records_delivery_stream == null ? 0 : 1
+
+  alarm_name          = "${var.name_prefix}-contact-records-delivery"
+  alarm_description   = "Firehose ${var.contact_records_delivery_stream}: the oldest contact record waiting is older than 15 minutes for 15 minutes; delivery to S3 is failing or stalled (the stream keeps records 24 hours). Runbook: ${local.runbooks_url}/${local.runbooks.records_delivery}"
+  namespace           = "AWS/Firehose"
+  metric_name         = "DeliveryToS3.DataFreshness"
+  dimensions          = { DeliveryStreamName = var.contact_records_delivery_stream }
+  statistic           = "Maximum"
+  period              = 300
+  evaluation_periods  = 3
+  comparison_operator = "GreaterThanThreshold"
+  threshold           = 900 # seconds
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+
+  tags = merge(var.tags, { Runbook = local.runbooks.records_delivery })
+}
+
 locals {
   # alarm name -> runbook file, for every alarm of the module
   alarm_runbooks = merge(
@@ -362,6 +410,8 @@ locals {
     { (aws_cloudwatch_metric_alarm.concurrent_calls_near_quota.alarm_name) = local.runbooks.concurrent_calls_max },
     { for k, a in aws_cloudwatch_metric_alarm.connect_instance : a.alarm_name => local.runbooks[k] },
     { for a in aws_cloudwatch_metric_alarm.contact_flow : a.alarm_name => local.runbooks.contact_flow_errors },
+    { for a in aws_cloudwatch_metric_alarm.stream_iterator_age : a.alarm_name => local.runbooks.stream_iterator_age },
+    { for a in aws_cloudwatch_metric_alarm.records_delivery : a.alarm_name => local.runbooks.records_delivery },
   )
 }
 

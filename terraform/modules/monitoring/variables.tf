@@ -39,6 +39,18 @@ variable "alarm_emails" {
   default     = []
 }
 
+variable "function_kinds" {
+  description = "Handler key -> what invokes it (functions.yaml invoked_by: connect, lex or kinesis). Callers wait on connect and lex functions (latency alarms); kinesis functions read a stream (iterator-age alarm)."
+  type        = map(string)
+  default     = {}
+}
+
+variable "contact_records_delivery_stream" {
+  description = "Name of the Firehose delivery stream of the contact records (connect module); null: no delivery alarm."
+  type        = string
+  default     = null
+}
+
 variable "flow_names" {
   description = "Contact flow key -> flow name (flows.yaml): the ContactFlowName dimension of ContactFlowErrors / ContactFlowFatalErrors. ASCII names only: Connect does not publish metrics of non-ASCII names."
   type        = map(string)

@@ -8,7 +8,6 @@ import stat
 from collections.abc import Iterator
 from pathlib import Path
 
-import boto3
 import pytest
 from click.testing import CliRunner
 from moto import mock_aws
@@ -46,7 +45,7 @@ def _fake_terraform(directory: Path, version: str = "1.11.4") -> Path:
     script = directory / "terraform"
     script.write_text(
         "#!/bin/sh\n"
-        f'echo "TF_DATA_DIR=$TF_DATA_DIR $@" >> "{log}"\n'
+        f'echo "TF_DATA_DIR=$TF_DATA_DIR AWS_PROFILE=$AWS_PROFILE $@" >> "{log}"\n'
         f'case "$1" in version) echo "Terraform v{version}";; show) cat "{plan}";; '
         f"output) echo '{json.dumps(OUTPUTS)}';; esac\n"
         "exit 0\n",
@@ -57,7 +56,12 @@ def _fake_terraform(directory: Path, version: str = "1.11.4") -> Path:
 
 
 def _calls(log: Path) -> list[str]:
-    return log.read_text(encoding="utf-8").splitlines()
+    """Terraform's arguments per call, after the environment it saw (TF_DATA_DIR=.. AWS_PROFILE=..)."""
+    return [line.split(" ", 2)[2] for line in log.read_text(encoding="utf-8").splitlines()]
+
+
+def _environments(log: Path) -> list[str]:
+    return [" ".join(line.split(" ", 2)[:2]) for line in log.read_text(encoding="utf-8").splitlines()]
 
 
 @pytest.fixture
@@ -130,22 +134,21 @@ def test_plan_inits_the_env_backend_in_its_own_data_dir_and_prints_a_summary(
     assert rows == {"create": "1", "update": "1", "replace": "1", "delete": "1"}
     assert 'replace  module.lambdas.aws_lambda_function.this["call_log"]' in out
     init, plan, show = _calls(terraform)[1:4]
-    data_dir = f"TF_DATA_DIR={bootstrapped / '.terraform-dev'} "
-    assert init.startswith(
-        data_dir + "init -no-color -input=false -reconfigure -lockfile=readonly -backend-config="
-    )
-    assert f"-backend-config=bucket=aicc-ops-tfstate-{ACCOUNT}-dev" in init
-    key = boto3.client("kms").describe_key(KeyId="alias/aicc-ops-tfstate-dev")["KeyMetadata"]["Arn"]
-    assert f"-backend-config=kms_key_id={key}" in init
-    assert plan.startswith(data_dir + "plan") and plan.endswith("envs/dev/dev.tfplan")
-    assert show.startswith(data_dir + "show -json")
-    assert not any(" apply" in c for c in _calls(terraform))
+    assert set(_environments(terraform)[1:4]) == {
+        f"TF_DATA_DIR={bootstrapped / '.terraform-dev'} AWS_PROFILE="
+    }
+    assert init.startswith("init -no-color -input=false -reconfigure -lockfile=readonly -backend-config=")
+    assert init.endswith(f"envs/dev/backend.hcl -backend-config=bucket=aicc-ops-tfstate-{ACCOUNT}-dev")
+    assert plan.startswith("plan") and plan.endswith("envs/dev/dev.tfplan")
+    assert show.startswith("show -json")
+    assert not any(c.startswith("apply") for c in _calls(terraform))
 
 
 def test_two_environments_never_share_a_data_dir(bootstrapped: Path, terraform: Path) -> None:
     for env in ("dev", "prod"):
         assert invoke(bootstrapped, "plan", "--env", env)[0] == 0
-    dirs = {c.split()[0] for c in _calls(terraform) if " init " in c}
+    calls = zip(_environments(terraform), _calls(terraform), strict=True)
+    dirs = {e.split()[0] for e, c in calls if c.startswith("init ")}
     assert dirs == {
         f"TF_DATA_DIR={bootstrapped / '.terraform-dev'}",
         f"TF_DATA_DIR={bootstrapped / '.terraform-prod'}",
@@ -157,16 +160,16 @@ def test_plan_without_a_backend_says_to_bootstrap(terraform_dir: Path, terraform
     assert code == 1
     assert "the Terraform state backend of dev is missing its bucket and KMS key" in out
     assert "run `aicc-ops deploy bootstrap --env dev` once" in out
-    assert not any(" init " in c for c in _calls(terraform))
+    assert not any(c.startswith("init ") for c in _calls(terraform))
 
 
 def test_apply_asks_first_and_does_nothing_when_declined(bootstrapped: Path, terraform: Path) -> None:
     code, out = invoke(bootstrapped, "apply", "--env", "dev", input="n\n")
     assert code == 1 and "not confirmed; nothing was applied" in out
-    assert not any(" apply " in c for c in _calls(terraform))
+    assert not any(c.startswith("apply ") for c in _calls(terraform))
     code, out = invoke(bootstrapped, "apply", "--env", "dev", "--yes")
     assert code == 0, out
-    assert any(" apply -no-color -input=false" in c for c in _calls(terraform))
+    assert any(c.startswith("apply -no-color -input=false") for c in _calls(terraform))
     saved = bootstrapped / "envs" / "dev" / "outputs.json"
     assert json.loads(saved.read_text(encoding="utf-8")) == OUTPUTS  # what `--env dev` commands read
     assert f"Outputs saved to {saved}" in out
@@ -178,16 +181,16 @@ def test_yes_does_not_confirm_a_protected_environment(bootstrapped: Path, terraf
     assert "not confirmed; nothing was applied" in out
     code, out = invoke(bootstrapped, "destroy", "--env", "prod", "--yes", input="prod\n")
     assert code == 0, out
-    assert any(" apply " in c for c in _calls(terraform))
+    assert any(c.startswith("apply ") for c in _calls(terraform))
 
 
 def test_a_pipeline_confirms_prod_by_naming_it(bootstrapped: Path, terraform: Path) -> None:
     code, out = invoke(bootstrapped, "apply", "--env", "prod", "--confirm-env", "dev")
     assert code == 1 and "--confirm-env dev does not name prod; nothing was applied" in out
-    assert not any(" apply " in c for c in _calls(terraform))
+    assert not any(c.startswith("apply ") for c in _calls(terraform))
     code, out = invoke(bootstrapped, "apply", "--env", "prod", "--confirm-env", "prod")
     assert code == 0, out
-    assert any(" apply " in c for c in _calls(terraform))
+    assert any(c.startswith("apply ") for c in _calls(terraform))
 
 
 def test_credentials_of_another_account_are_refused(terraform_dir: Path, terraform: Path, aws: None) -> None:
@@ -196,7 +199,7 @@ def test_credentials_of_another_account_are_refused(terraform_dir: Path, terrafo
     code, out = invoke(terraform_dir, "plan", "--env", "prod")
     assert code == 1
     assert f"the credentials are for account {ACCOUNT}, but envs/prod deploys to 222222222222" in out
-    assert not any(" init " in c for c in _calls(terraform))
+    assert not any(c.startswith("init ") for c in _calls(terraform))
 
 
 def test_missing_terraform_says_what_to_install(
@@ -256,3 +259,29 @@ def test_the_source_zip_is_reproducible_and_holds_only_the_package(tmp_path: Pat
     names = zipfile.ZipFile(tmp_path / "a.zip").namelist()
     assert "aicc/handlers/agent_events.py" in names and "aicc/config/functions.yaml" in names
     assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
+
+
+def test_the_profile_reaches_terraform_its_backend_and_the_steps(
+    bootstrapped: Path, terraform: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "aws-config"
+    config.write_text(
+        "[profile ops-admin]\naws_access_key_id = testing\naws_secret_access_key = testing\n"
+        "region = ap-northeast-2\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    code, out = invoke(bootstrapped, "plan", "--env", "dev", "--profile", "ops-admin")
+    assert code == 0, out
+    assert {e.split()[1] for e in _environments(terraform)[1:]} == {"AWS_PROFILE=ops-admin"}
+
+
+def test_plan_json_is_alone_on_stdout(bootstrapped: Path, terraform: Path) -> None:
+    result = CliRunner().invoke(
+        cli, ["deploy", "plan", "--env", "dev", "--output", "json", "--terraform-dir", str(bootstrapped)]
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)  # progress lines and Terraform's output went to stderr
+    assert report["env"] == "dev" and report["account"] == ACCOUNT
+    assert [c["action"] for c in report["changes"]] == ["create", "update", "replace", "delete"]
+    assert "Lambda code:" in result.stderr

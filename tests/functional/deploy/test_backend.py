@@ -47,10 +47,8 @@ def test_the_names_follow_from_the_account_and_the_environment(terraform_dir: Pa
     assert env.state_bucket == f"aicc-ops-tfstate-{ACCOUNT}-dev"
     assert env.state_key_alias == "alias/aicc-ops-tfstate-dev"
     assert env.data_dir == terraform_dir / ".terraform-dev"
-    assert env.backend_args("arn:aws:kms:ap-northeast-2:1:key/k")[1:] == [
-        f"-backend-config=bucket=aicc-ops-tfstate-{ACCOUNT}-dev",
-        "-backend-config=kms_key_id=arn:aws:kms:ap-northeast-2:1:key/k",
-    ]
+    assert env.backend_args()[1:] == [f"-backend-config=bucket=aicc-ops-tfstate-{ACCOUNT}-dev"]
+    assert env.outputs_data_dir != env.data_dir  # reading outputs never re-inits a running deploy
 
 
 def test_bootstrap_makes_a_versioned_kms_tls_only_private_bucket(terraform_dir: Path, aws: None) -> None:
@@ -70,10 +68,11 @@ def test_bootstrap_makes_a_versioned_kms_tls_only_private_bucket(terraform_dir: 
     assert rule["BucketKeyEnabled"] is True
     block = s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
     assert all(block.values()) and len(block) == 4
-    (statement,) = json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])["Statement"]
-    assert statement["Effect"] == "Deny" and statement["Condition"] == {
-        "Bool": {"aws:SecureTransport": "false"}
-    }
+    tls, sse_s3 = json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])["Statement"]
+    assert tls["Effect"] == "Deny" and tls["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    # State written with SSE-S3 (a backend with `encrypt` and no key) is refused, not downgraded.
+    assert sse_s3["Action"] == "s3:PutObject"
+    assert sse_s3["Condition"] == {"StringEquals": {"s3:x-amz-server-side-encryption": "AES256"}}
     assert kms.get_key_rotation_status(KeyId=report.key_arn)["KeyRotationEnabled"] is True
     assert backend.check(env, boto3.Session()) == report.key_arn
 
@@ -137,3 +136,38 @@ def test_an_unreadable_tfvars_is_named(terraform_dir: Path) -> None:
 
 
 def _unused(_: Any) -> None: ...
+
+
+def test_a_disabled_state_key_is_named_with_the_fix(terraform_dir: Path, aws: None) -> None:
+    env = Environment.load("dev", terraform_dir)
+    report = backend.bootstrap(env, boto3.Session())
+    boto3.client("kms").schedule_key_deletion(KeyId=report.key_arn.split("/")[-1], PendingWindowInDays=7)
+    with pytest.raises(DeployError, match="is PendingDeletion: nobody can read or write the dev state"):
+        backend.check(env, boto3.Session())
+
+
+def test_a_key_whose_alias_cannot_be_made_is_not_left_behind(terraform_dir: Path) -> None:
+    env = Environment.load("dev", terraform_dir)
+    kms = boto3.client("kms", region_name="ap-northeast-2", aws_access_key_id="x", aws_secret_access_key="x")
+    metadata = {
+        "KeyId": "k-1",
+        "Arn": "arn:aws:kms:ap-northeast-2:123456789012:key/k-1",
+        "KeyState": "Enabled",
+    }
+    with Stubber(kms) as stub:
+        stub.add_client_error(
+            "describe_key", "NotFoundException", "no alias", 400, {"KeyId": env.state_key_alias}
+        )
+        stub.add_response("create_key", {"KeyMetadata": metadata})
+        stub.add_client_error("create_alias", "AccessDeniedException", "not allowed", 400)
+        stub.add_response(
+            "schedule_key_deletion", {"KeyId": "k-1"}, {"KeyId": "k-1", "PendingWindowInDays": 7}
+        )
+
+        class _Session:
+            def client(self, service: str, region_name: str | None = None) -> Any:
+                return kms if service == "kms" else None
+
+        with pytest.raises(DeployError, match="CreateAlias: AccessDeniedException"):
+            backend.bootstrap(env, _Session())
+        stub.assert_no_pending_responses()
