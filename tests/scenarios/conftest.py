@@ -16,9 +16,11 @@ from typing import Any
 import boto3
 import pytest
 
-from aicc_ops.engine.interpreter import CallResult
+from aicc_ops.engine.flows import Flow
+from aicc_ops.engine.interpreter import CallResult, Engine
 from aicc_ops.local.stack import LocalStack, local_stack
 
+BYE = {"Identifier": "bye", "Type": "DisconnectParticipant", "Parameters": {}, "Transitions": {}}
 # Every agent of the sample data who is AVAILABLE, made BUSY: no one can take a call.
 ALL_BUSY = {"ts.park": "BUSY", "ts.yoon": "BUSY", "ga.han": "BUSY", "mgr.kim": "BUSY"}
 REPORT = Path(__file__).resolve().parents[2] / "reports" / "flow-coverage.json"
@@ -123,4 +125,25 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         )
     terminalreporter.write_line(
         f"  {'all flows':<26} {done:>3}/{total:<3} {100 * done / total:5.1f}%  ({REPORT.name})"
+    )
+
+
+def engine_for(stack: LocalStack, actions: list[dict[str, Any]]) -> Engine:
+    """An engine of the stack running these actions as its one (entry) flow."""
+    flow = Flow(
+        "t",
+        "Test",
+        "CONTACT_FLOW",
+        {"Version": "2019-10-30", "StartAction": actions[0]["Identifier"], "Actions": actions},
+        "{}",
+    )
+    flow.actions = {a["Identifier"]: a for a in actions}
+    return Engine(
+        stack.config,
+        stack.resources,
+        {"t": flow},
+        stack.lambdas,
+        stack.engine.lex,
+        stack.engine.presence,
+        entry_flow="t",
     )

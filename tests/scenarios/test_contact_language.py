@@ -10,11 +10,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from aicc_ops.engine.flows import Flow
-from aicc_ops.engine.interpreter import CallResult, Engine
+from aicc_ops.engine.interpreter import CallResult
 from aicc_ops.local.stack import LocalStack
 
-from .conftest import Caller
+from .conftest import BYE, Caller, engine_for
 
 SALTWARE = ["say:솔트웨어", "say:김민준입니다", "1234#"]  # MSP, registered number
 
@@ -58,24 +57,9 @@ def test_contact_lens_analyses_the_call_in_korean_in_real_time(call: Caller) -> 
 
 
 def _run(stack: LocalStack, actions: list[dict[str, Any]], inputs: list[str]) -> CallResult:
-    flow = Flow(
-        "t",
-        "Test",
-        "CONTACT_FLOW",
-        {"Version": "2019-10-30", "StartAction": actions[0]["Identifier"], "Actions": actions},
-        "{}",
+    return engine_for(stack, actions).run(
+        "+821012345678", datetime.fromisoformat("2026-11-25T10:00:00+09:00"), inputs
     )
-    flow.actions = {a["Identifier"]: a for a in actions}
-    engine = Engine(
-        stack.config,
-        stack.resources,
-        {"t": flow},
-        stack.lambdas,
-        stack.engine.lex,
-        stack.engine.presence,
-        entry_flow="t",
-    )
-    return engine.run("+821012345678", datetime.fromisoformat("2026-11-25T10:00:00+09:00"), inputs)
 
 
 def _ask(stack: LocalStack) -> dict[str, Any]:
@@ -120,9 +104,6 @@ def _voice() -> dict[str, Any]:
         "Parameters": {"TextToSpeechVoice": "Seoyeon"},
         "Transitions": {"NextAction": "ask"},
     }
-
-
-BYE = {"Identifier": "bye", "Type": "DisconnectParticipant", "Parameters": {}, "Transitions": {}}
 
 
 def _branch(result: CallResult, ident: str) -> str:

@@ -9,13 +9,13 @@ from typing import Any
 
 import pytest
 
-from aicc_ops.engine.flows import Flow
-from aicc_ops.engine.interpreter import Engine, FlowRunError
+from aicc_ops.engine.interpreter import FlowRunError
 from aicc_ops.engine.lambdas import _WORKER_PREFIX, _WorkerOutputFilter
 from aicc_ops.local.stack import LocalStack
 
+from .conftest import BYE, engine_for
+
 AT = datetime.fromisoformat("2026-11-25T10:00:00+09:00")
-BYE = {"Identifier": "bye", "Type": "DisconnectParticipant", "Parameters": {}, "Transitions": {}}
 
 
 def _say(ident: str, text: str, nxt: str = "bye") -> dict[str, Any]:
@@ -25,26 +25,6 @@ def _say(ident: str, text: str, nxt: str = "bye") -> dict[str, Any]:
         "Parameters": {"Text": text},
         "Transitions": {"NextAction": nxt, "Errors": [{"NextAction": nxt, "ErrorType": "NoMatchingError"}]},
     }
-
-
-def _engine(stack: LocalStack, actions: list[dict[str, Any]]) -> Engine:
-    flow = Flow(
-        "t",
-        "Test",
-        "CONTACT_FLOW",
-        {"Version": "2019-10-30", "StartAction": actions[0]["Identifier"], "Actions": actions},
-        "{}",
-    )
-    flow.actions = {a["Identifier"]: a for a in actions}
-    return Engine(
-        stack.config,
-        stack.resources,
-        {"t": flow},
-        stack.lambdas,
-        stack.engine.lex,
-        stack.engine.presence,
-        entry_flow="t",
-    )
 
 
 def _set_queue(stack: LocalStack, nxt: str) -> dict[str, Any]:
@@ -83,7 +63,7 @@ def test_queue_metrics_and_capacity_read_the_backlog(stack: LocalStack) -> None:
             ]
         },
     }
-    engine = _engine(
+    engine = engine_for(
         stack,
         [_set_queue(stack, "size"), size, xfer, _say("busy", "busy", "xfer"), _say("full", "full"), BYE],
     )
@@ -110,7 +90,7 @@ def test_asynchronous_lambda_leaves_external_alone(stack: LocalStack) -> None:
             },
         }
 
-    engine = _engine(
+    engine = engine_for(
         stack,
         [
             invoke("hours", "business_hours", "log"),
@@ -137,7 +117,7 @@ def test_a_parameter_that_is_not_a_number_takes_the_error_branch(stack: LocalSta
             ],
         },
     }
-    r = _engine(stack, [ask, _say("oops", "잘못된 설정"), BYE]).run("+821012345678", AT)
+    r = engine_for(stack, [ask, _say("oops", "잘못된 설정"), BYE]).run("+821012345678", AT)
     assert r.prompts[-1] == "잘못된 설정"
     assert "InputTimeLimitSeconds is 'soon', not a number" in r.steps[0].detail
 
@@ -159,7 +139,7 @@ def test_a_loop_without_input_or_time_is_reported_not_run_forever(stack: LocalSt
         "Transitions": {"NextAction": "a", "Errors": [{"NextAction": "bye", "ErrorType": "NoMatchingError"}]},
     }
     with pytest.raises(FlowRunError, match="no input and no time passing"):
-        _engine(stack, [a, b, BYE]).run("+821012345678", AT)
+        engine_for(stack, [a, b, BYE]).run("+821012345678", AT)
 
 
 def test_a_day_in_queue_is_simulated_without_tripping_the_loop_guard(stack: LocalStack) -> None:
@@ -180,7 +160,7 @@ def test_contact_attributes_are_limited_to_32_kb_all_or_nothing(stack: LocalStac
             "Errors": [{"NextAction": "err", "ErrorType": "NoMatchingError"}],
         },
     }
-    r = _engine(stack, [big, _say("err", "too big"), BYE]).run("+821012345678", AT)
+    r = engine_for(stack, [big, _say("err", "too big"), BYE]).run("+821012345678", AT)
     assert r.prompts == ["too big"] and "small" not in r.attributes
 
 

@@ -282,122 +282,82 @@ resource "aws_cloudwatch_metric_alarm" "concurrent_calls_near_quota" {
   tags = merge(var.tags, { Runbook = local.runbooks.concurrent_calls_max })
 }
 
-# Connect's own alarms. Each counts over 5 minutes; Connect publishes a metric only when it has
-# data, so no data is no trouble.
+# The alarms on one metric each, from one table: Connect's own (counted over 5 minutes; Connect
+# publishes a metric only when it has data, so no data is no trouble), each flow's error branches
+# (callers' invalid input takes them too) and fatal errors (the caller was cut off), a stream
+# consumer falling behind (its iterator age grows; a mapping that cannot read at all publishes
+# nothing, see the runbook), and the contact records' delivery (they wait in a stream that keeps
+# them 24 hours: stalled delivery must be seen long before that).
 locals {
-  connect_instance_alarms = {
-    throttled_calls = {
-      metric = "ThrottledCalls"
-      group  = "VoiceCalls"
-      what   = "calls were rejected because the instance's call rate quota was exceeded"
-    }
-    calls_over_quota = {
-      metric = "CallsBreachingConcurrencyQuota"
-      group  = "VoiceCalls"
-      what   = "calls exceeded the concurrent active calls quota and were rejected"
-    }
-    recording_upload = {
-      metric = "CallRecordingUploadError"
-      group  = "CallRecordings"
-      what   = "call recordings failed to upload to S3 (recordings and Contact Lens analysis are missing)"
-    }
-  }
+  instance = { InstanceId = var.instance_id }
+  metric_alarms = merge(
+    {
+      connect-throttled-calls = {
+        namespace = "AWS/Connect", metric = "ThrottledCalls", dimensions = merge(local.instance, { MetricGroup = "VoiceCalls" })
+        what      = "Connect instance ${var.instance_id}: calls were rejected because the instance's call rate quota was exceeded in the last 5 minutes"
+        statistic = "Sum", periods = 1, breaching = 1, threshold = 0, runbook = "throttled_calls"
+      }
+      connect-calls-over-quota = {
+        namespace = "AWS/Connect", metric = "CallsBreachingConcurrencyQuota", dimensions = merge(local.instance, { MetricGroup = "VoiceCalls" })
+        what      = "Connect instance ${var.instance_id}: calls exceeded the concurrent active calls quota and were rejected in the last 5 minutes"
+        statistic = "Sum", periods = 1, breaching = 1, threshold = 0, runbook = "calls_over_quota"
+      }
+      connect-recording-upload = {
+        namespace = "AWS/Connect", metric = "CallRecordingUploadError", dimensions = merge(local.instance, { MetricGroup = "CallRecordings" })
+        what      = "Connect instance ${var.instance_id}: call recordings failed to upload to S3 in the last 5 minutes (recordings and Contact Lens analysis are missing)"
+        statistic = "Sum", periods = 1, breaching = 1, threshold = 0, runbook = "recording_upload"
+      }
+    },
+    merge([
+      for key, name in var.flow_names : {
+        "flow-${replace(key, "_", "-")}-errors" = {
+          namespace = "AWS/Connect", metric = "ContactFlowErrors", dimensions = merge(local.instance, { MetricGroup = "ContactFlow", ContactFlowName = name })
+          what      = "Contact flow \"${name}\" took error branches more than ${var.contact_flow_errors_threshold} times in the last 5 minutes"
+          statistic = "Sum", periods = 1, breaching = 1, threshold = var.contact_flow_errors_threshold, runbook = "contact_flow_errors"
+        }
+        "flow-${replace(key, "_", "-")}-fatal" = {
+          namespace = "AWS/Connect", metric = "ContactFlowFatalErrors", dimensions = merge(local.instance, { MetricGroup = "ContactFlow", ContactFlowName = name })
+          what      = "Contact flow \"${name}\" failed on a system error (callers were cut off) in the last 5 minutes"
+          statistic = "Sum", periods = 1, breaching = 1, threshold = 0, runbook = "contact_flow_errors"
+        }
+      }
+    ]...),
+    {
+      for key, name in var.function_names : "${replace(key, "_", "-")}-iterator-age" => {
+        namespace = "AWS/Lambda", metric = "IteratorAge", dimensions = { FunctionName = name }
+        what      = "Lambda ${name} (${key}) is more than 5 minutes behind its stream in 2 of the last 3 5-minute periods: what it keeps (agent status and live load) is going stale"
+        statistic = "Maximum", periods = 3, breaching = 2, threshold = 300000, runbook = "stream_iterator_age" # ms
+      } if lookup(var.function_kinds, key, "") == "kinesis"
+    },
+    var.contact_records_delivery_stream == null ? {} : {
+      contact-records-delivery = {
+        namespace = "AWS/Firehose", metric = "DeliveryToS3.DataFreshness", dimensions = { DeliveryStreamName = var.contact_records_delivery_stream }
+        what      = "Firehose ${var.contact_records_delivery_stream}: the oldest contact record waiting has been older than 15 minutes for 15 minutes; delivery to S3 is failing or stalled (the stream keeps records 24 hours)"
+        statistic = "Maximum", periods = 3, breaching = 3, threshold = 900, runbook = "records_delivery" # s
+      }
+    },
+  )
 }
 
-resource "aws_cloudwatch_metric_alarm" "connect_instance" {
-  for_each = local.connect_instance_alarms
+resource "aws_cloudwatch_metric_alarm" "metric" {
+  for_each = local.metric_alarms
 
-  alarm_name          = "${var.name_prefix}-connect-${replace(each.key, "_", "-")}"
-  alarm_description   = "Connect instance ${var.instance_id}: ${each.value.what} in the last 5 minutes. Runbook: ${local.runbooks_url}/${local.runbooks[each.key]}"
-  namespace           = "AWS/Connect"
+  alarm_name          = "${var.name_prefix}-${each.key}"
+  alarm_description   = "${each.value.what}. Runbook: ${local.runbooks_url}/${local.runbooks[each.value.runbook]}"
+  namespace           = each.value.namespace
   metric_name         = each.value.metric
-  dimensions          = { InstanceId = var.instance_id, MetricGroup = each.value.group }
-  statistic           = "Sum"
+  dimensions          = each.value.dimensions
+  statistic           = each.value.statistic
   period              = 300
-  evaluation_periods  = 1
-  comparison_operator = "GreaterThanThreshold"
-  threshold           = 0
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = local.alarm_actions
-  ok_actions          = local.alarm_actions
-
-  tags = merge(var.tags, { Runbook = local.runbooks[each.key] })
-}
-
-# Per flow: error branches above the threshold (callers' invalid input takes them too), and any
-# fatal error (the flow failed on a system error: the caller was cut off).
-locals {
-  flow_alarms = merge([
-    for key, name in var.flow_names : {
-      "${key}-errors" = { flow = key, name = name, metric = "ContactFlowErrors", threshold = var.contact_flow_errors_threshold, what = "took error branches more than ${var.contact_flow_errors_threshold} times" }
-      "${key}-fatal"  = { flow = key, name = name, metric = "ContactFlowFatalErrors", threshold = 0, what = "failed on a system error (callers were cut off)" }
-    }
-  ]...)
-}
-
-resource "aws_cloudwatch_metric_alarm" "contact_flow" {
-  for_each = local.flow_alarms
-
-  alarm_name          = "${var.name_prefix}-flow-${replace(each.key, "_", "-")}"
-  alarm_description   = "Contact flow \"${each.value.name}\" ${each.value.what} in the last 5 minutes. Runbook: ${local.runbooks_url}/${local.runbooks.contact_flow_errors}"
-  namespace           = "AWS/Connect"
-  metric_name         = each.value.metric
-  dimensions          = { InstanceId = var.instance_id, MetricGroup = "ContactFlow", ContactFlowName = each.value.name }
-  statistic           = "Sum"
-  period              = 300
-  evaluation_periods  = 1
+  evaluation_periods  = each.value.periods
+  datapoints_to_alarm = each.value.breaching
   comparison_operator = "GreaterThanThreshold"
   threshold           = each.value.threshold
   treat_missing_data  = "notBreaching"
   alarm_actions       = local.alarm_actions
   ok_actions          = local.alarm_actions
 
-  tags = merge(var.tags, { Runbook = local.runbooks.contact_flow_errors })
-}
-
-# A stream consumer that falls behind, or cannot read at all (then it raises no error): its
-# iterator age grows. For agent_events that means stale agent status in the agents table.
-resource "aws_cloudwatch_metric_alarm" "stream_iterator_age" {
-  for_each = { for k, n in var.function_names : k => n if lookup(var.function_kinds, k, "") == "kinesis" }
-
-  alarm_name          = "${var.name_prefix}-${replace(each.key, "_", "-")}-iterator-age"
-  alarm_description   = "Lambda ${each.value} (${each.key}) is more than 5 minutes behind its stream in 2 of the last 3 5-minute periods: what it keeps (agent status and live load) is going stale. Runbook: ${local.runbooks_url}/${local.runbooks.stream_iterator_age}"
-  namespace           = "AWS/Lambda"
-  metric_name         = "IteratorAge"
-  dimensions          = { FunctionName = each.value }
-  statistic           = "Maximum"
-  period              = 300
-  evaluation_periods  = 3
-  datapoints_to_alarm = 2
-  comparison_operator = "GreaterThanThreshold"
-  threshold           = 300000 # ms
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = local.alarm_actions
-  ok_actions          = local.alarm_actions
-
-  tags = merge(var.tags, { Runbook = local.runbooks.stream_iterator_age })
-}
-
-# Contact records wait in a stream that keeps them 24 hours: stalled delivery must be seen long
-# before that.
-resource "aws_cloudwatch_metric_alarm" "records_delivery" {
-  count = var.contact_records_delivery_stream == null ? 0 : 1
-
-  alarm_name          = "${var.name_prefix}-contact-records-delivery"
-  alarm_description   = "Firehose ${var.contact_records_delivery_stream}: the oldest contact record waiting is older than 15 minutes for 15 minutes; delivery to S3 is failing or stalled (the stream keeps records 24 hours). Runbook: ${local.runbooks_url}/${local.runbooks.records_delivery}"
-  namespace           = "AWS/Firehose"
-  metric_name         = "DeliveryToS3.DataFreshness"
-  dimensions          = { DeliveryStreamName = var.contact_records_delivery_stream }
-  statistic           = "Maximum"
-  period              = 300
-  evaluation_periods  = 3
-  comparison_operator = "GreaterThanThreshold"
-  threshold           = 900 # seconds
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = local.alarm_actions
-  ok_actions          = local.alarm_actions
-
-  tags = merge(var.tags, { Runbook = local.runbooks.records_delivery })
+  tags = merge(var.tags, { Runbook = local.runbooks[each.value.runbook] })
 }
 
 locals {
@@ -408,10 +368,7 @@ locals {
     { for a in aws_cloudwatch_metric_alarm.dynamodb_throttles : a.alarm_name => local.runbooks.dynamodb_throttles },
     { for a in aws_cloudwatch_metric_alarm.queue_sla_risk : a.alarm_name => local.runbooks.queue_sla_risk },
     { (aws_cloudwatch_metric_alarm.concurrent_calls_near_quota.alarm_name) = local.runbooks.concurrent_calls_max },
-    { for k, a in aws_cloudwatch_metric_alarm.connect_instance : a.alarm_name => local.runbooks[k] },
-    { for a in aws_cloudwatch_metric_alarm.contact_flow : a.alarm_name => local.runbooks.contact_flow_errors },
-    { for a in aws_cloudwatch_metric_alarm.stream_iterator_age : a.alarm_name => local.runbooks.stream_iterator_age },
-    { for a in aws_cloudwatch_metric_alarm.records_delivery : a.alarm_name => local.runbooks.records_delivery },
+    { for k, a in aws_cloudwatch_metric_alarm.metric : a.alarm_name => local.runbooks[local.metric_alarms[k].runbook] },
   )
 }
 

@@ -5,12 +5,10 @@ from __future__ import annotations
 import json
 import os
 import stat
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from moto import mock_aws
 
 from aicc_ops.cli import cli
 from aicc_ops.deploy.artifacts import build_source, layer_requirements
@@ -65,14 +63,8 @@ def _environments(log: Path) -> list[str]:
 
 
 @pytest.fixture
-def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    for key in [k for k in os.environ if k.startswith("AWS_")]:
-        monkeypatch.delenv(key)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "ap-northeast-2")
-    with mock_aws():
-        yield
+def aws(moto_account: None) -> None:
+    """moto's account, nothing created (tests/conftest.py)."""
 
 
 @pytest.fixture(autouse=True)

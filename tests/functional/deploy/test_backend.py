@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +10,6 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 from click.testing import CliRunner
-from moto import mock_aws
 
 from aicc_ops.cli import cli
 from aicc_ops.deploy import backend
@@ -32,14 +29,8 @@ def terraform_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    for key in [k for k in os.environ if k.startswith("AWS_")]:
-        monkeypatch.delenv(key)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "ap-northeast-2")
-    with mock_aws():
-        yield
+def aws(moto_account: None) -> None:
+    """moto's account, nothing created (tests/conftest.py)."""
 
 
 def test_the_names_follow_from_the_account_and_the_environment(terraform_dir: Path) -> None:
