@@ -10,10 +10,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from aicc_ops.engine.interpreter import CallResult
+from aicc_ops.engine.interpreter import CallResult, Engine
 from aicc_ops.local.stack import LocalStack
 
-from .conftest import BYE, Caller, engine_for
+from .conftest import BYE, COVERAGE, Caller, engine_for
 
 SALTWARE = ["say:솔트웨어", "say:김민준입니다", "1234#"]  # MSP, registered number
 
@@ -146,3 +146,45 @@ def test_when_the_language_cannot_be_set_the_caller_reaches_a_person_and_is_stil
     assert _lex_steps(r) == []  # no speech in a language the bot would not understand
     assert r.queue is not None  # an agent takes the call, in Korean
     assert r.recording["analytics_language"] == "ko-KR"
+
+
+def test_a_callbacks_customer_is_recorded_and_analysed_in_korean_too(stack: LocalStack) -> None:
+    """Connect runs each queue's outbound whisper flow for the customer of a callback (a new
+    contact, which never passes the entry flow)."""
+    whisper = Engine(
+        stack.config,
+        stack.resources,
+        stack.flows,
+        stack.lambdas,
+        stack.engine.lex,
+        stack.engine.presence,
+        entry_flow="outbound_whisper",
+    )
+    at = datetime.fromisoformat("2026-11-25T10:00:00+09:00")
+    recorded = {
+        "participants": ["Agent", "Customer"],
+        "analytics_language": "ko-KR",
+        "analytics_modes": ["RealTime"],
+    }
+    r = whisper.run("+821012345678", at)
+    COVERAGE.exercised.update(r.transitions)
+    assert r.flows == ["Outbound Whisper"]
+    assert r.recording == recorded
+    assert not r.disconnected  # the whisper ends and the call goes on to the customer
+
+    # A language that cannot be set must not cost the customer the callback.
+    whisper.action_faults[("outbound_whisper", "language")] = "NoMatchingError"
+    failed = whisper.run("+821012345678", at)
+    COVERAGE.exercised.update(failed.transitions)
+    assert failed.recording == recorded
+    assert not failed.disconnected
+
+
+def test_inbound_and_callback_contacts_share_one_recording_setting(stack: LocalStack) -> None:
+    def recording(flow: str) -> dict[str, Any]:
+        (action,) = [
+            a for a in stack.flows[flow].actions.values() if a["Type"] == "UpdateContactRecordingBehavior"
+        ]
+        return dict(action["Parameters"])
+
+    assert recording("customer_authentication") == recording("outbound_whisper")

@@ -130,10 +130,12 @@ MAX_STACKED_FAULTS = 3
 
 
 def _error_branches(stack: LocalStack) -> set[tuple[str, str, str]]:
-    """(flow key, action, ErrorType) for every error branch of every flow."""
+    """(flow key, action, ErrorType) for every error branch of every flow an inbound call runs
+    (the outbound whisper runs for callbacks: test_contact_language covers it)."""
     return {
         (key, ident, str(e.get("ErrorType")))
         for key, flow in stack.flows.items()
+        if flow.type in ("CONTACT_FLOW", "CUSTOMER_QUEUE")
         for ident, a in flow.actions.items()
         for e in (a.get("Transitions") or {}).get("Errors") or []
     }

@@ -176,14 +176,14 @@ def _object_keys(text: str, start: int) -> set[str]:
     raise AssertionError("unbalanced object literal")
 
 
-def _templatefile_bindings(text: str) -> list[set[str]]:
-    """For each templatefile(path, vars) call: the variable names it binds, following one
-    merge(local.<name>, { ... }) of a shared local."""
+def _templatefile_bindings(text: str, module: str) -> list[set[str]]:
+    """For each templatefile(path, vars) call in `text`: the variable names it binds, following one
+    merge(local.<name>, { ... }) of a shared local of `module`."""
 
     def shared(name: str) -> set[str]:
-        found = re.search(rf"^\s*{name}\s*=\s*\{{", text, flags=re.M)
+        found = re.search(rf"^\s*{name}\s*=\s*\{{", module, flags=re.M)
         assert found, f"local.{name} is not defined as an object in modules/connect"
-        return _object_keys(text, found.end() - 1)
+        return _object_keys(module, found.end() - 1)
 
     calls: list[set[str]] = []
     for match in re.finditer(r"templatefile\(\s*\"[^\"]*\",\s*", text):
@@ -201,19 +201,39 @@ def _templatefile_bindings(text: str) -> list[set[str]]:
     return calls
 
 
-def test_every_template_placeholder_is_bound_by_templatefile() -> None:
-    roots = {
+def _roots(flow_keys: list[str]) -> set[str]:
+    """The template variables the flows' templates use (prompts, queues, flows...)."""
+    return {
         p.reference.split(".")[0]
-        for tpl in DEFAULT_FLOWS_DIR.glob("*.json.tftpl")
-        for p in template.placeholders(tpl.read_text(encoding="utf-8"))
+        for key in flow_keys
+        for p in template.placeholders((DEFAULT_FLOWS_DIR / f"{key}.json.tftpl").read_text(encoding="utf-8"))
     }
-    calls = _templatefile_bindings(module_text("connect"))
-    assert calls, "modules/connect renders no flow with templatefile()"
-    for keys in calls:
-        assert roots <= keys, f"a templatefile() call in modules/connect does not bind {sorted(roots - keys)}"
-        assert keys <= roots | {"queue_names"}, (
-            f"templatefile() binds variables no template uses: {sorted(keys - roots)}"
+
+
+def test_every_template_placeholder_is_bound_by_templatefile() -> None:
+    """Each flow resource renders one group of flows (local.flow_groups): its templatefile() binds
+    every variable those templates use, and none that no template uses."""
+    module = module_text("connect")
+    groups = {
+        name: [k.strip('"') for k in keys]
+        for name, keys in parsed(MODULES / "connect")["locals"]["flow_groups"].items()
+    }
+    every = _roots([k for keys in groups.values() for k in keys])
+    resources = list(re.finditer(r'^resource "aws_connect_contact_flow" "(\w+)" \{', module, flags=re.M))
+    assert resources, "modules/connect renders no flow"
+    rendered = set()
+    for i, found in enumerate(resources):
+        block = module[found.start() : resources[i + 1].start() if i + 1 < len(resources) else len(module)]
+        group = re.search(r"for_each\s*=\s*local\.flow_(\w+)", block)
+        assert group and group.group(1) in groups, f"aws_connect_contact_flow.{found.group(1)}: no flow group"
+        (keys,) = _templatefile_bindings(block, module)
+        wanted = _roots(groups[group.group(1)])
+        assert wanted <= keys, f"the {group.group(1)} flows use {sorted(wanted - keys)}, unbound"
+        assert keys <= every | {"queue_names"}, (
+            f"templatefile() binds what no template uses: {sorted(keys - every)}"
         )
+        rendered.add(group.group(1))
+    assert rendered == set(groups), f"flow groups without a resource: {sorted(set(groups) - rendered)}"
 
 
 def functions() -> dict[str, Any]:

@@ -137,7 +137,13 @@ def test_queues_dial_out_with_the_support_line_and_their_caller_name(
     for queue in _queues(dev_plan).values():
         (config,) = queue["outbound_caller_config"]  # the claimed number's ID is known after apply
         assert config["outbound_caller_id_name"] == names[queue["name"]]
-    assert all(not q["outbound_caller_config"] for q in _queues(prod_plan).values())  # no number yet
+    # Every queue runs the outbound whisper flow for a callback's customer (its ID: known after apply).
+    for rc in prod_plan.changes["aws_connect_queue"]:
+        assert rc["change"]["after_unknown"]["outbound_caller_config"][0]["outbound_flow_id"] is True
+    for queue in _queues(prod_plan).values():  # no number yet: a name, the whisper flow, no number
+        (config,) = queue["outbound_caller_config"]
+        assert config["outbound_caller_id_name"] == names[queue["name"]]
+        assert config.get("outbound_caller_id_number_id") is None
 
 
 def test_korean_numbers_come_through_aws_support_not_by_search(

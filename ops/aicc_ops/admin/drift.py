@@ -29,7 +29,14 @@ from typing import Any
 
 from aicc.settings import Config
 
-from ..engine.flows import LOCAL_FUNCTION_PREFIX, Resources, build_resources, handler_names, render_all
+from ..engine.flows import (
+    LOCAL_FUNCTION_PREFIX,
+    Resources,
+    build_resources,
+    handler_names,
+    outbound_flow,
+    render_all,
+)
 from .context import OpsContext, Target
 
 # A Connect client (boto3); left untyped like OpsContext.client.
@@ -429,6 +436,7 @@ def repository_view(
     the environment are invoked through their "live" alias."""
     res = resources or build_resources(cfg)
     flows = render_all(res)
+    outbound = outbound_flow(res.catalog)
 
     def resolve(arn: str) -> str | None:
         found = res.identify(arn)
@@ -463,14 +471,11 @@ def repository_view(
             Description=q.description,
             HoursOfOperation=ref("hours", cfg.hours[q.hours].name),
             MaxContacts=q.max_contacts,
-            OutboundCallerConfig=(
-                {
-                    "OutboundCallerIdName": q.outbound_caller_name,
-                    "OutboundCallerIdNumberId": settings.phone_number_id,
-                }
-                if settings.phone_number_id
-                else None
-            ),
+            OutboundCallerConfig={
+                "OutboundCallerIdName": q.outbound_caller_name,
+                "OutboundCallerIdNumberId": settings.phone_number_id,
+                "OutboundFlow": ref("flow", res.catalog[outbound].name) if outbound else None,
+            },
             Status="ENABLED",
             QuickConnects=sorted(ref("quick_connect", o.name) for o in cfg.queues.values() if o.key != q.key),
         )

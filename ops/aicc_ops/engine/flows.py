@@ -188,6 +188,15 @@ def local_function_name(handler: str) -> str:
     return f"{LOCAL_FUNCTION_PREFIX}-{handler.replace('_', '-')}"
 
 
+def outbound_flow(catalog: Mapping[str, FlowDef]) -> str | None:
+    """The OUTBOUND_WHISPER flow every queue runs for a callback's customer (modules/connect
+    `outbound_flow`), or None when the catalog has none."""
+    found = [key for key, d in catalog.items() if d.type == "OUTBOUND_WHISPER"]
+    if len(found) > 1:
+        raise FlowError(f"flows.yaml: one OUTBOUND_WHISPER flow is the queues' outbound flow, found {found}")
+    return found[0] if found else None
+
+
 def render(defn: FlowDef, variables: Mapping[str, Any]) -> Flow:
     source = defn.template.read_text(encoding="utf-8")
     try:

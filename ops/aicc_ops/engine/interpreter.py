@@ -176,6 +176,7 @@ class _Contact:
     language: str = DEFAULT_LANGUAGE
     callback_number: str | None = None
     queued: bool = False
+    resumed: bool = False  # an End flow / Resume block ran (whisper and hook flows)
     lambda_invocation: dict[str, str] = field(default_factory=dict)
 
 
@@ -415,6 +416,10 @@ class _Run:
             leave = self.execute(flow)
             flow_key = ""
             if leave is None:
+                if flow.type.endswith("_WHISPER") and self.c.resumed:
+                    # A whisper that ends hands the call back: the parties are connected.
+                    self.r.end_reason = self.r.end_reason or "whisper ended: connected"
+                    return
                 if not self.r.disconnected and not self.c.queued:
                     # A flow that runs out of actions ends the contact.
                     self.r.disconnected = True
@@ -904,6 +909,7 @@ class _Run:
         return _Outcome("terminal")
 
     def do_EndFlowExecution(self, flow: Flow, a: Any, p: Mapping[str, Any], b: Any) -> _Outcome:
+        self.c.resumed = True
         return _Outcome("terminal", detail="resume")
 
     # ---- waiting in queue ---------------------------------------------------------------------

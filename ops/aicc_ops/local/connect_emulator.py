@@ -22,13 +22,17 @@ from aicc.settings import Config
 
 from ..admin.agents import PHONE_CONFIG
 from ..admin.ratelimit import ConnectLimiter
-from ..engine.flows import Flow, Resources
+from ..engine.flows import Flow, Resources, outbound_flow
 from .connect_protocol import ConnectError, invalid, not_found, service_model
 
 AGENT_STATUSES = {"available": ("Available", "ROUTABLE"), "offline": ("Offline", "OFFLINE")}
 DEFAULT_FLOWS = {"default-queue-transfer": ("Default queue transfer", "QUEUE_TRANSFER")}
 USERNAME_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.@+")
 REPLICA_REGION = "ap-northeast-1"
+
+
+def prune_empty(values: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in values.items() if v not in (None, "")}
 
 
 def _now() -> datetime:
@@ -75,6 +79,7 @@ class ConnectEmulator:
 
     def _seed(self, flows: Mapping[str, Flow]) -> None:
         created = _now()
+        outbound = outbound_flow(self.resources.catalog)
         for key, h in self.config.hours.items():
             self.hours[key] = {
                 "HoursOfOperationId": key,
@@ -100,7 +105,10 @@ class ConnectEmulator:
                 "HoursOfOperationId": q.hours,
                 "MaxContacts": q.max_contacts,
                 "Status": "ENABLED",
-                "OutboundCallerConfig": {},
+                # As Terraform configures it; the local instance has no phone number.
+                "OutboundCallerConfig": prune_empty(
+                    {"OutboundCallerIdName": q.outbound_caller_name, "OutboundFlowId": outbound}
+                ),
             }
             self.quick_connects[f"qc-{key}"] = {
                 "QuickConnectId": f"qc-{key}",

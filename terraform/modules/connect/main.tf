@@ -10,6 +10,8 @@ locals {
   # whose instances reference each other is a dependency cycle. The flows are created in groups,
   # each its own resource below; a flow may reference only flows of earlier groups:
   #
+  #   outbound  outbound_whisper (OUTBOUND_WHISPER) references nothing: every queue names it as its
+  #             outbound flow, so it exists before the queues and is rendered with prompts only
   #   queue   CUSTOMER_QUEUE flows               reference no flow
   #   shared  callback_request                   references no flow
   #           emergency                          -> msp_emergency_queue, msp_general_queue
@@ -23,12 +25,13 @@ locals {
   # the queue group), so a template change that breaks the order fails the plan, naming the flow.
   # ---------------------------------------------------------------------------
   flow_groups = {
-    queue  = ["msp_emergency_queue", "msp_general_queue", "general_customer_queue", "after_hours_queue"]
-    shared = ["callback_request", "emergency"]
-    branch = ["msp_customer", "general_customer", "after_hours"]
-    entry  = ["customer_authentication"]
+    outbound = ["outbound_whisper"]
+    queue    = ["msp_emergency_queue", "msp_general_queue", "general_customer_queue", "after_hours_queue"]
+    shared   = ["callback_request", "emergency"]
+    branch   = ["msp_customer", "general_customer", "after_hours"]
+    entry    = ["customer_authentication"]
   }
-  flow_group_order = ["queue", "shared", "branch", "entry"]
+  flow_group_order = ["outbound", "queue", "shared", "branch", "entry"]
 
   # flow key => position of its group in flow_group_order
   flow_rank = merge([
@@ -52,10 +55,11 @@ locals {
     ])
   ]
 
-  flow_queue  = { for key in local.flow_groups.queue : key => var.flows[key] if contains(keys(var.flows), key) }
-  flow_shared = { for key in local.flow_groups.shared : key => var.flows[key] if contains(keys(var.flows), key) }
-  flow_branch = { for key in local.flow_groups.branch : key => var.flows[key] if contains(keys(var.flows), key) }
-  flow_entry  = { for key in local.flow_groups.entry : key => var.flows[key] if contains(keys(var.flows), key) }
+  flow_outbound = { for key in local.flow_groups.outbound : key => var.flows[key] if contains(keys(var.flows), key) }
+  flow_queue    = { for key in local.flow_groups.queue : key => var.flows[key] if contains(keys(var.flows), key) }
+  flow_shared   = { for key in local.flow_groups.shared : key => var.flows[key] if contains(keys(var.flows), key) }
+  flow_branch   = { for key in local.flow_groups.branch : key => var.flows[key] if contains(keys(var.flows), key) }
+  flow_entry    = { for key in local.flow_groups.entry : key => var.flows[key] if contains(keys(var.flows), key) }
 
   # Template variables (same names as the local engine binds, ops/aicc_ops/engine/flows.py).
   queue_arns  = { for key, queue in aws_connect_queue.this : key => queue.arn }
@@ -67,8 +71,12 @@ locals {
   flow_branch_arns = { for key, flow in aws_connect_contact_flow.branch : key => flow.arn }
   flow_entry_arns  = { for key, flow in aws_connect_contact_flow.entry : key => flow.arn }
 
-  flow_arns = merge(local.flow_queue_arns, local.flow_shared_arns, local.flow_branch_arns, local.flow_entry_arns)
+  flow_arns = merge(
+    { for key, flow in aws_connect_contact_flow.outbound : key => flow.arn },
+    local.flow_queue_arns, local.flow_shared_arns, local.flow_branch_arns, local.flow_entry_arns,
+  )
   flow_ids = merge(
+    { for key, flow in aws_connect_contact_flow.outbound : key => flow.contact_flow_id },
     { for key, flow in aws_connect_contact_flow.queue : key => flow.contact_flow_id },
     { for key, flow in aws_connect_contact_flow.shared : key => flow.contact_flow_id },
     { for key, flow in aws_connect_contact_flow.branch : key => flow.contact_flow_id },
@@ -144,14 +152,12 @@ resource "aws_connect_queue" "this" {
   max_contacts          = each.value.max_contacts
 
   # Callbacks and agents' outbound calls dial out with the support line's number and the queue's
-  # caller name (queues.yaml outbound_caller_name); without a number the queue cannot dial out.
-  dynamic "outbound_caller_config" {
-    for_each = local.has_phone_number ? [each.value] : []
-
-    content {
-      outbound_caller_id_name      = outbound_caller_config.value.outbound_caller_name
-      outbound_caller_id_number_id = local.phone_number_id
-    }
+  # caller name (queues.yaml outbound_caller_name), and run the outbound whisper flow for the
+  # customer (recording, Korean Contact Lens). Without a number the queue cannot dial out.
+  outbound_caller_config {
+    outbound_caller_id_name      = each.value.outbound_caller_name
+    outbound_caller_id_number_id = local.has_phone_number ? local.phone_number_id : null
+    outbound_flow_id             = aws_connect_contact_flow.outbound[var.outbound_flow].contact_flow_id
   }
 
   tags = var.tags
@@ -302,6 +308,26 @@ locals {
     prompts           = var.template_vars.prompts
     escalation        = var.template_vars.escalation
     lex_bot_alias_arn = var.lex_bot_alias_arn
+  }
+}
+
+# Before the queues (they name it as their outbound flow), so it binds no queue, flow or Lambda.
+resource "aws_connect_contact_flow" "outbound" {
+  for_each = local.flow_outbound
+
+  instance_id = aws_connect_instance.this.id
+  name        = each.value.name
+  type        = each.value.type
+  description = each.value.description
+  content     = templatefile("${var.flows_dir}/${each.key}.json.tftpl", { prompts = var.template_vars.prompts })
+
+  tags = var.tags
+
+  lifecycle {
+    precondition {
+      condition     = try(var.flows[var.outbound_flow].type, "") == "OUTBOUND_WHISPER"
+      error_message = "outbound_flow \"${var.outbound_flow}\" must be an OUTBOUND_WHISPER flow of flows.yaml."
+    }
   }
 }
 

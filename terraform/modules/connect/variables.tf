@@ -207,6 +207,12 @@ variable "log_retention_days" {
   default     = 30
 }
 
+variable "outbound_flow" {
+  description = "Key of the OUTBOUND_WHISPER flow (in var.flows) every queue runs for the customer of a callback or outbound call."
+  type        = string
+  default     = "outbound_whisper"
+}
+
 variable "entry_flow" {
   description = "Key of the flow (in var.flows) that answers the claimed phone number."
   type        = string

@@ -205,6 +205,10 @@ class FakeInstance:
                 "HoursOfOperationId": ids["hours"][q.hours],
                 "MaxContacts": q.max_contacts or 0,
                 "Status": "ENABLED",
+                "OutboundCallerConfig": {
+                    "OutboundCallerIdName": q.outbound_caller_name,
+                    "OutboundFlowId": ids["flow"]["outbound_whisper"],
+                },
                 "LastModifiedTime": STAMP,
             }
             stubber.add_response("describe_queue", {"Queue": queue}, {"InstanceId": iid, "QueueId": rid})

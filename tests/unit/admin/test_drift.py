@@ -241,6 +241,11 @@ def test_the_repository_view_mirrors_terraform(repo: d.View) -> None:
         "Description": "MSP 고객 일반 기술 문의 (높음, SLA 30분)",
         "HoursOfOperation": "{{hours:Business Hours}}",
         "MaxContacts": 8,
+        # Callbacks show the queue's caller name and run the outbound whisper flow.
+        "OutboundCallerConfig": {
+            "OutboundCallerIdName": config().queue_by_name("MSP General").outbound_caller_name,
+            "OutboundFlow": "{{flow:Outbound Whisper}}",
+        },
         "Status": "ENABLED",
         # Every queue offers the other queues' quick connects, not its own.
         "QuickConnects": [
@@ -312,19 +317,18 @@ def test_the_queues_dial_out_with_the_environments_number(tmp_path: Path) -> Non
     assert settings.phone_number_id == "n-1"
     queue = d.repository_view(config(), settings=settings)["queue", "MSP General"]
     assert queue["OutboundCallerConfig"] == {
-        "OutboundCallerIdName": "AICC MSP Support",
+        "OutboundCallerIdName": config().queue_by_name("MSP General").outbound_caller_name,
         "OutboundCallerIdNumberId": "n-1",
+        "OutboundFlow": "{{flow:Outbound Whisper}}",
     }
     # A claimed number's ID is known once `deploy apply` saved the outputs.
     tfvars.write_text('phone_number = { claim = { country_code = "US" } }\n', encoding="utf-8")
     assert d.env_settings("qa", tmp_path).phone_number_id is None
     (env / "outputs.json").write_text('{"phone_number_id": {"value": "n-2"}}', encoding="utf-8")
     assert d.env_settings("qa", tmp_path).phone_number_id == "n-2"
-    # No number: no outbound caller config (the queue cannot dial out).
-    assert (
-        "OutboundCallerConfig"
-        not in d.repository_view(config(), settings=d.EnvSettings("x"))["queue", "MSP General"]
-    )
+    # No number: the caller name and the whisper flow, but no number (the queue cannot dial out).
+    no_number = d.repository_view(config(), settings=d.EnvSettings("x"))["queue", "MSP General"]
+    assert "OutboundCallerIdNumberId" not in no_number["OutboundCallerConfig"]
 
 
 # ---- comparison ------------------------------------------------------------------------------------
