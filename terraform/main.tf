@@ -94,7 +94,7 @@ module "lambdas" {
   environment             = local.lambda_environment
   connect_instance_arn    = module.connect.instance_arn
   streams = {
-    agent_events = { arn = module.connect.agent_events_stream_arn, kms_key_arn = module.security.kms_key_arns["connect"] }
+    agent_events = module.connect.agent_events_stream
   }
   source_zip             = "${path.module}/../build/lambda-source.zip"
   dependencies_layer_zip = "${path.module}/../build/lambda-layer.zip"
@@ -130,17 +130,15 @@ module "connect" {
       wait_seconds = tostring(local.escalation.wait_seconds)
     }
   }
-  lambda_arns                 = local.connect_lambda_arns
-  lex_bot_alias_arn           = module.lex.bot_alias_arn
-  recordings_bucket           = module.security.recordings_bucket
-  kms_key_arn                 = module.security.kms_key_arns["connect"]
-  contact_records_bucket_arn  = module.security.contact_records_bucket_arn
-  contact_records_kms_key_arn = module.security.kms_key_arns["connect"]
-  logs_kms_key_arn            = module.security.kms_key_arns["logs"]
-  log_retention_days          = var.log_retention_days
-  phone_number                = var.phone_number
-  deletion_protection         = var.deletion_protection
-  tags                        = local.tags
+  lambda_arns        = local.connect_lambda_arns
+  lex_bot_alias_arn  = module.lex.bot_alias_arn
+  recordings_bucket  = module.security.recordings_bucket
+  kms_key_arn        = module.security.kms_key_arns["connect"]
+  contact_records    = module.security.contact_records
+  logs_kms_key_arn   = module.security.kms_key_arns["logs"]
+  log_retention_days = var.log_retention_days
+  phone_number       = var.phone_number
+  tags               = local.tags
 }
 
 module "monitoring" {
@@ -152,12 +150,31 @@ module "monitoring" {
   function_names = module.lambdas.function_names
   table_names    = module.data.table_names
   flow_names     = { for k, f in local.flows : k => f.name }
-  function_kinds = { for k, f in local.functions : k => f.invoked_by }
+  function_kinds = module.lambdas.function_kinds
 
   contact_records_delivery_stream = module.connect.contact_records_delivery_stream
   alarm_emails                    = var.alarm_emails
   runbooks_base_url               = var.runbooks_base_url
   concurrent_calls_quota          = var.concurrent_calls_quota
-  deletion_protection             = var.deletion_protection
   tags                            = local.tags
+}
+
+# Protection (deletion_protection, prod): prevent_destroy must be a literal, so it sits on guards
+# that exist only in a protected environment, one per resource the modules list as `protected`
+# (name => ARN). Destroying or replacing such a resource (a new ARN) replaces its guard, and
+# switching the protection off in the same apply destroys the guards: Terraform refuses both
+# ("Instance cannot be destroyed"). In-place updates leave the guards alone. Taking a protected
+# environment down on purpose: docs/deploy.md, "Destroying".
+locals {
+  protected = merge(module.security.protected, module.data.protected, module.connect.protected, module.monitoring.protected)
+}
+
+resource "terraform_data" "protect" {
+  for_each = var.deletion_protection ? local.protected : {}
+
+  triggers_replace = each.value
+
+  lifecycle {
+    prevent_destroy = true
+  }
 }

@@ -67,7 +67,7 @@ output "phone_number_id" {
 
 output "contact_records_bucket" {
   description = "S3 bucket of the contact records (contact-records/year=/month=/day=/, GZIP JSON lines)."
-  value       = module.security.contact_records_bucket
+  value       = module.security.contact_records.name
 }
 
 output "function_names" {

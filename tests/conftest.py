@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import copy
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import boto3
@@ -32,7 +31,7 @@ def connect_event() -> EventLoader:
         attributes: dict[str, str | None] | None = None,
         **contact: Any,
     ) -> dict[str, Any]:
-        event = copy.deepcopy(read_event(name))
+        event = read_event(name)
         data = event["Details"]["ContactData"]
         for target, changes in (
             (event["Details"]["Parameters"], parameters),
@@ -62,18 +61,28 @@ def lambda_context() -> FakeLambdaContext:
     return FakeLambdaContext()
 
 
-def _moto_tables(mp: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
-    for key in [k for k in os.environ if k.startswith("AWS_ENDPOINT_URL") or k == "AWS_PROFILE"]:
+def _fake_aws_env(mp: pytest.MonkeyPatch, drop: Callable[[str], bool], **extra: str) -> None:
+    """moto's fake credentials in REGION (and `extra` settings), after removing the AWS settings
+    `drop` selects, so that no real profile or endpoint can be reached."""
+    for key in [k for k in os.environ if drop(k)]:
         mp.delenv(key)
-    mp.delenv("NOTIFY_TOPIC_ARN", raising=False)
     for key, value in {
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SESSION_TOKEN": "testing",
         "AWS_DEFAULT_REGION": REGION,
-        "AWS_REGION": REGION,
+        **extra,
     }.items():
         mp.setenv(key, value)
+
+
+def _moto_tables(mp: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
+    _fake_aws_env(
+        mp,
+        lambda k: k.startswith("AWS_ENDPOINT_URL") or k == "AWS_PROFILE",
+        AWS_SESSION_TOKEN="testing",
+        AWS_REGION=REGION,
+    )
+    mp.delenv("NOTIFY_TOPIC_ARN", raising=False)
     aicc_aws.reset()
     with mock_aws():
         tables = create_tables(boto3.client("dynamodb", region_name=REGION), config().tables)
@@ -118,10 +127,6 @@ def local_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
 def moto_account(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """moto for every AWS call, with nothing created: fake credentials of moto's account
     (123456789012) in ap-northeast-2, no other AWS_* setting (no profile, no endpoint)."""
-    for key in [k for k in os.environ if k.startswith("AWS_")]:
-        monkeypatch.delenv(key)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
+    _fake_aws_env(monkeypatch, lambda k: k.startswith("AWS_"))
     with mock_aws():
         yield

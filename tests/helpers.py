@@ -7,7 +7,10 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from aicc_ops.engine.flows import Flow
 
 EVENTS_DIR = Path(__file__).parent / "events"
 REGION = "ap-northeast-2"
@@ -41,3 +44,67 @@ def kinesis_event(*records: dict[str, Any] | bytes) -> dict[str, Any]:
     from aicc_ops.local.streams import kinesis_event as build
 
     return build(records, f"arn:aws:kinesis:{REGION}:111122223333:stream/aicc-test-agent-events")
+
+
+def agent_event(
+    login: str | None = None,
+    at: str | None = None,
+    states: tuple[str, ...] = ("CONNECTED",),
+    *,
+    event_type: str = "STATE_CHANGE",
+    ccp: str | None = None,
+) -> dict[str, Any]:
+    """tests/events/connect_agent_event.json with one contact per state, and the agent (Username),
+    EventTimestamp and CCP status type (ROUTABLE, CUSTOM, OFFLINE) changed where given."""
+    event = read_event("connect_agent_event")
+    event["EventType"] = event_type
+    if at is not None:
+        event["EventTimestamp"] = at
+    snapshot = event["CurrentAgentSnapshot"]
+    if login is not None:
+        snapshot["Configuration"]["Username"] = login
+    if ccp is not None:
+        snapshot["AgentStatus"]["Type"] = ccp
+    contact = snapshot["Contacts"][0]
+    snapshot["Contacts"] = [{**contact, "State": s} for s in states]
+    return event
+
+
+# ---- synthetic flows ------------------------------------------------------------------------------
+
+BYE: dict[str, Any] = {
+    "Identifier": "bye",
+    "Type": "DisconnectParticipant",
+    "Parameters": {},
+    "Transitions": {},
+}
+
+
+def block(
+    ident: str, kind: str, params: dict[str, Any], nxt: str = "bye", on_error: str = "bye"
+) -> dict[str, Any]:
+    """An action going on to `nxt`, and to `on_error` on NoMatchingError."""
+    return {
+        "Identifier": ident,
+        "Type": kind,
+        "Parameters": params,
+        "Transitions": {
+            "NextAction": nxt,
+            "Errors": [{"NextAction": on_error, "ErrorType": "NoMatchingError"}],
+        },
+    }
+
+
+def set_language(code: str, nxt: str = "ask", on_error: str = "bye") -> dict[str, Any]:
+    """The Set voice block's "Set language attribute": the contact's language (ko-KR...)."""
+    return block("language", "UpdateContactData", {"LanguageCode": code}, nxt, on_error)
+
+
+def flow_of(actions: list[dict[str, Any]], ftype: str = "CONTACT_FLOW", key: str = "test") -> Flow:
+    """A rendered flow of these actions, starting at the first."""
+    from aicc_ops.engine.flows import Flow
+
+    content = {"Version": "2019-10-30", "StartAction": actions[0]["Identifier"], "Actions": actions}
+    flow = Flow(key, "Test", ftype, content, "{}")
+    flow.actions = {a["Identifier"]: a for a in actions}
+    return flow

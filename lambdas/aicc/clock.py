@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
+from typing import Any
 
 _override: ContextVar[datetime | None] = ContextVar("aicc_clock_override", default=None)
 
@@ -28,3 +29,14 @@ def frozen_at(instant: datetime) -> Iterator[None]:
         yield
     finally:
         _override.reset(token)
+
+
+def parse_instant(value: Any) -> datetime | None:
+    """An ISO-8601 instant ("Z" or an offset; naive = UTC); None for a missing or unreadable value."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, time
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -41,12 +41,12 @@ class Queue:
     sla_next_business_day: bool
     hours: str
     customer_queue_flow: str
+    outbound_caller_name: str  # shown with the support line's number on callbacks
     max_contacts: int | None = None
     # `aicc-ops queues rebalance` rules: agents a move must leave online in the queue, and the
     # skills that let an agent of another team serve it (empty: only the profile's own team).
     min_staffing: int = 0
     required_skills: tuple[str, ...] = ()
-    outbound_caller_name: str = ""  # shown with the support line's number on callbacks
 
 
 @dataclass(frozen=True)
@@ -149,7 +149,17 @@ class Config:
     prompts: Mapping[str, Prompt]
     tables: Mapping[str, TableSchema]
     intents: Mapping[str, Any]
-    security_profiles: Mapping[str, SecurityProfile] = field(default_factory=dict)
+
+    # Read on first use, not by load_config(): only the ops side (agents onboard, the emulator, the
+    # call commands) needs these files, and every Lambda's cold start loads the config.
+    @cached_property
+    def security_profiles(self) -> Mapping[str, SecurityProfile]:
+        return _load_security_profiles(self.directory)
+
+    @cached_property
+    def invoked_by(self) -> Mapping[str, str]:
+        """Each function of functions.yaml (a handler module) -> what invokes it: INVOKERS."""
+        return _load_invokers(self.directory)
 
     def queue_by_name(self, name: str) -> Queue:
         for q in self.queues.values():
@@ -161,6 +171,7 @@ class Config:
 ESCALATION_STEPS = ("ts_primary", "ts_secondary", "part_members", "general_agent")
 TEAMS = ("TS", "GENERAL", "MANAGER")
 LOCALES = ("ko-KR", "en-US")
+INVOKERS = ("connect", "lex", "kinesis")
 
 
 class _Reader:
@@ -351,10 +362,10 @@ def _load_queues(d: Path, hours: Mapping[str, Hours]) -> dict[str, Queue]:
             nbd,
             hours_key,
             r.get(obj, "customer_queue_flow", p, str),
+            caller_name,
             max_contacts,
             min_staffing,
             tuple(skills),
-            caller_name,
         )
     return out
 
@@ -525,6 +536,18 @@ def _load_security_profiles(d: Path) -> dict[str, SecurityProfile]:
     return out
 
 
+def _load_invokers(d: Path) -> dict[str, str]:
+    """functions.yaml's invoked_by; the rest of the file is Terraform's (and the plan gate's)."""
+    r = _Reader(d, "functions.yaml")
+    out: dict[str, str] = {}
+    for key, p, obj in r.entries("functions"):
+        invoker = r.get(obj, "invoked_by", p, str)
+        if invoker not in INVOKERS:
+            raise r.fail(f"{p}.invoked_by", f"must be one of {', '.join(INVOKERS)}, got {invoker!r}")
+        out[key] = invoker
+    return out
+
+
 def load_config(directory: Path | str | None = None) -> Config:
     """Load and cross-check every data file. Raises ConfigError naming file and field."""
     d = Path(directory) if directory else Path(os.environ.get("AICC_CONFIG_DIR", DEFAULT_CONFIG_DIR))
@@ -541,7 +564,6 @@ def load_config(directory: Path | str | None = None) -> Config:
         prompts=prompts,
         tables=_load_tables(d),
         intents=_load_intents(d),
-        security_profiles=_load_security_profiles(d),
     )
 
 

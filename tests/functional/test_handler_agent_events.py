@@ -2,39 +2,17 @@
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 import boto3
 import pytest
 from botocore.exceptions import ClientError
-from helpers import REGION, FakeLambdaContext, kinesis_event, read_event
+from helpers import REGION, FakeLambdaContext, agent_event, kinesis_event
 
 from aicc.handlers import agent_events
 from aicc.handlers.agent_events import handler
 
 from .conftest import Tables
-
-
-def _event(
-    login: str, at: str, states: tuple[str, ...] = ("CONNECTED",), event_type: str = "STATE_CHANGE"
-) -> dict[str, Any]:
-    event = copy.deepcopy(read_event("connect_agent_event"))
-    event["CurrentAgentSnapshot"]["Configuration"]["Username"] = login
-    contact = event["CurrentAgentSnapshot"]["Contacts"][0]
-    event["CurrentAgentSnapshot"]["Contacts"] = [{**contact, "State": s} for s in states]
-    event["EventTimestamp"] = at
-    event["EventType"] = event_type
-    return event
-
-
-def _agent(login: str) -> dict[str, Any]:
-    item = (
-        boto3.resource("dynamodb", region_name=REGION)
-        .Table("aicc-test-agents")
-        .get_item(Key={"login": login})
-    )
-    return dict(item["Item"])
 
 
 @pytest.fixture
@@ -46,14 +24,14 @@ def test_a_call_makes_the_agent_busy_and_its_end_available_again(
     agents_table: str, lambda_context: FakeLambdaContext
 ) -> None:
     table = boto3.resource("dynamodb", region_name=REGION).Table(agents_table)
-    out = handler(kinesis_event(_event("ts.park", "2026-11-25T01:00:05.181Z")), lambda_context)
+    out = handler(kinesis_event(agent_event("ts.park", "2026-11-25T01:00:05.181Z")), lambda_context)
     assert out == {"batchItemFailures": []}
     park = table.get_item(Key={"login": "ts.park"})["Item"]
     assert (park["status"], park["active_contacts"]) == ("BUSY", 1)
     assert park["presence_at"] == "2026-11-25T01:00:05.181+00:00"
-    handler(kinesis_event(_event("ts.park", "2026-11-25T01:04:00.000Z", ("ENDED",))), lambda_context)
+    handler(kinesis_event(agent_event("ts.park", "2026-11-25T01:04:00.000Z", ("ENDED",))), lambda_context)
     assert table.get_item(Key={"login": "ts.park"})["Item"]["status"] == "AFTER_CONTACT_WORK"
-    handler(kinesis_event(_event("ts.park", "2026-11-25T01:04:30.000Z", ())), lambda_context)
+    handler(kinesis_event(agent_event("ts.park", "2026-11-25T01:04:30.000Z", ())), lambda_context)
     park = table.get_item(Key={"login": "ts.park"})["Item"]
     assert (park["status"], park["active_contacts"]) == ("AVAILABLE", 0)
     assert park["handled_today"] == 0  # assignment's own counters are not touched
@@ -63,8 +41,8 @@ def test_an_older_event_delivered_late_does_not_win(
     agents_table: str, lambda_context: FakeLambdaContext
 ) -> None:
     table = boto3.resource("dynamodb", region_name=REGION).Table(agents_table)
-    late = _event("ts.yoon", "2026-11-25T01:00:00.000Z")
-    newer = _event("ts.yoon", "2026-11-25T01:05:00.000Z", ())
+    late = agent_event("ts.yoon", "2026-11-25T01:00:00.000Z")
+    newer = agent_event("ts.yoon", "2026-11-25T01:05:00.000Z", ())
     handler(kinesis_event(newer, late), lambda_context)
     yoon = table.get_item(Key={"login": "ts.yoon"})["Item"]
     assert (yoon["status"], yoon["presence_at"]) == ("AVAILABLE", "2026-11-25T01:05:00.000+00:00")
@@ -79,7 +57,8 @@ def test_events_of_the_same_millisecond_apply_in_stream_order(
     table = boto3.resource("dynamodb", region_name=REGION).Table(agents_table)
     same = "2026-11-25T01:00:03.456Z"
     handler(
-        kinesis_event(_event("ts.park", same, ()), _event("ts.park", same, ("CONNECTING",))), lambda_context
+        kinesis_event(agent_event("ts.park", same, ()), agent_event("ts.park", same, ("CONNECTING",))),
+        lambda_context,
     )
     park = table.get_item(Key={"login": "ts.park"})["Item"]
     assert (park["status"], park["active_contacts"]) == ("BUSY", 1)
@@ -93,8 +72,8 @@ def test_agents_unknown_to_the_table_and_bad_records_are_skipped(
         kinesis_event(
             b"not json",
             {"EventType": "HEART_BEAT"},
-            _event("stranger", "2026-11-25T01:00:00Z"),
-            _event("ga.han", "2026-11-25T01:00:00Z"),
+            agent_event("stranger", "2026-11-25T01:00:00Z"),
+            agent_event("ga.han", "2026-11-25T01:00:00Z"),
         ),
         lambda_context,
     )
@@ -118,7 +97,7 @@ def test_a_dynamodb_failure_fails_only_that_record(
 
     monkeypatch.setattr(agent_events.AgentRepository, "record_presence", flaky)
     event = kinesis_event(
-        _event("ts.park", "2026-11-25T01:00:00Z"), _event("ts.choi", "2026-11-25T01:00:00Z")
+        agent_event("ts.park", "2026-11-25T01:00:00Z"), agent_event("ts.choi", "2026-11-25T01:00:00Z")
     )
     out = handler(event, lambda_context)
     assert out == {

@@ -15,12 +15,11 @@ from typing import Any
 
 import boto3
 import pytest
+from helpers import flow_of
 
-from aicc_ops.engine.flows import Flow
 from aicc_ops.engine.interpreter import CallResult, Engine
 from aicc_ops.local.stack import LocalStack, local_stack
 
-BYE = {"Identifier": "bye", "Type": "DisconnectParticipant", "Parameters": {}, "Transitions": {}}
 # Every agent of the sample data who is AVAILABLE, made BUSY: no one can take a call.
 ALL_BUSY = {"ts.park": "BUSY", "ts.yoon": "BUSY", "ga.han": "BUSY", "mgr.kim": "BUSY"}
 REPORT = Path(__file__).resolve().parents[2] / "reports" / "flow-coverage.json"
@@ -50,6 +49,7 @@ class Caller:
         at: str = "2026-11-25T10:00:00+09:00",
         number: str = "+821012345678",
         faults: Mapping[str, str] | None = None,
+        action_faults: Mapping[tuple[str, str], str] | None = None,
         responses: Mapping[str, Mapping[str, str]] | None = None,
         agents: Mapping[str, str] | None = None,
         hold: int = 300,
@@ -62,11 +62,13 @@ class Caller:
             table.update_item(Key={"login": login}, UpdateExpression="REMOVE user_arn")
         previous = self.stack.set_agent_status(agents or {})
         self.stack.lambdas.faults = dict(faults or {})
+        self.stack.engine.action_faults = dict(action_faults or {})
         self.stack.lambdas.overrides = {k: dict(v) for k, v in (responses or {}).items()}
         try:
             result = self.stack.engine.run(number, datetime.fromisoformat(at), inputs, hold_seconds=hold)
         finally:
             self.stack.lambdas.faults = {}
+            self.stack.engine.action_faults = {}
             self.stack.lambdas.overrides = {}
             for login, arn in arns.items():
                 table.update_item(
@@ -128,22 +130,18 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     )
 
 
-def engine_for(stack: LocalStack, actions: list[dict[str, Any]]) -> Engine:
-    """An engine of the stack running these actions as its one (entry) flow."""
-    flow = Flow(
-        "t",
-        "Test",
-        "CONTACT_FLOW",
-        {"Version": "2019-10-30", "StartAction": actions[0]["Identifier"], "Actions": actions},
-        "{}",
-    )
-    flow.actions = {a["Identifier"]: a for a in actions}
+def engine_for(
+    stack: LocalStack, actions: list[dict[str, Any]] | None = None, *, entry: str = "test"
+) -> Engine:
+    """An engine on the stack's Lambdas, Lex and agents running these actions as its one flow, or
+    without actions the stack's flows, from `entry`."""
+    flows = stack.flows if actions is None else {"test": flow_of(actions)}
     return Engine(
         stack.config,
         stack.resources,
-        {"t": flow},
+        flows,
         stack.lambdas,
         stack.engine.lex,
         stack.engine.presence,
-        entry_flow="t",
+        entry_flow=entry,
     )

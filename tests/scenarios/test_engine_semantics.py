@@ -8,32 +8,25 @@ from datetime import datetime
 from typing import Any
 
 import pytest
+from helpers import BYE, block
 
 from aicc_ops.engine.interpreter import FlowRunError
 from aicc_ops.engine.lambdas import _WORKER_PREFIX, _WorkerOutputFilter
 from aicc_ops.local.stack import LocalStack
 
-from .conftest import BYE, engine_for
+from .conftest import engine_for
 
 AT = datetime.fromisoformat("2026-11-25T10:00:00+09:00")
 
 
 def _say(ident: str, text: str, nxt: str = "bye") -> dict[str, Any]:
-    return {
-        "Identifier": ident,
-        "Type": "MessageParticipant",
-        "Parameters": {"Text": text},
-        "Transitions": {"NextAction": nxt, "Errors": [{"NextAction": nxt, "ErrorType": "NoMatchingError"}]},
-    }
+    return block(ident, "MessageParticipant", {"Text": text}, nxt, on_error=nxt)
 
 
 def _set_queue(stack: LocalStack, nxt: str) -> dict[str, Any]:
-    return {
-        "Identifier": "setq",
-        "Type": "UpdateContactTargetQueue",
-        "Parameters": {"QueueId": stack.resources.queue_arn("general_customer")},
-        "Transitions": {"NextAction": nxt, "Errors": [{"NextAction": "bye", "ErrorType": "NoMatchingError"}]},
-    }
+    return block(
+        "setq", "UpdateContactTargetQueue", {"QueueId": stack.resources.queue_arn("general_customer")}, nxt
+    )
 
 
 def test_queue_metrics_and_capacity_read_the_backlog(stack: LocalStack) -> None:
@@ -76,19 +69,12 @@ def test_queue_metrics_and_capacity_read_the_backlog(stack: LocalStack) -> None:
 
 def test_asynchronous_lambda_leaves_external_alone(stack: LocalStack) -> None:
     def invoke(ident: str, handler: str, nxt: str, **extra: str) -> dict[str, Any]:
-        return {
-            "Identifier": ident,
-            "Type": "InvokeLambdaFunction",
-            "Parameters": {
-                "LambdaFunctionARN": stack.resources.function_arn(handler),
-                **extra,
-                "LambdaInvocationAttributes": {"hours": "business", "event": "test"},
-            },
-            "Transitions": {
-                "NextAction": nxt,
-                "Errors": [{"NextAction": "bye", "ErrorType": "NoMatchingError"}],
-            },
+        params = {
+            "LambdaFunctionARN": stack.resources.function_arn(handler),
+            **extra,
+            "LambdaInvocationAttributes": {"hours": "business", "event": "test"},
         }
+        return block(ident, "InvokeLambdaFunction", params, nxt)
 
     engine = engine_for(
         stack,
@@ -132,12 +118,7 @@ def test_a_loop_without_input_or_time_is_reported_not_run_forever(stack: LocalSt
             "Conditions": [{"NextAction": "bye", "Condition": {"Operator": "Equals", "Operands": ["y"]}}],
         },
     }
-    b = {
-        "Identifier": "b",
-        "Type": "UpdateContactAttributes",
-        "Parameters": {"Attributes": {"n": "1"}},
-        "Transitions": {"NextAction": "a", "Errors": [{"NextAction": "bye", "ErrorType": "NoMatchingError"}]},
-    }
+    b = block("b", "UpdateContactAttributes", {"Attributes": {"n": "1"}}, nxt="a")
     with pytest.raises(FlowRunError, match="no input and no time passing"):
         engine_for(stack, [a, b, BYE]).run("+821012345678", AT)
 
@@ -151,15 +132,12 @@ def test_a_day_in_queue_is_simulated_without_tripping_the_loop_guard(stack: Loca
 
 
 def test_contact_attributes_are_limited_to_32_kb_all_or_nothing(stack: LocalStack) -> None:
-    big = {
-        "Identifier": "big",
-        "Type": "UpdateContactAttributes",
-        "Parameters": {"Attributes": {"small": "ok", "blob": "가" * 11_000}},
-        "Transitions": {
-            "NextAction": "bye",
-            "Errors": [{"NextAction": "err", "ErrorType": "NoMatchingError"}],
-        },
-    }
+    big = block(
+        "big",
+        "UpdateContactAttributes",
+        {"Attributes": {"small": "ok", "blob": "가" * 11_000}},
+        on_error="err",
+    )
     r = engine_for(stack, [big, _say("err", "too big"), BYE]).run("+821012345678", AT)
     assert r.prompts == ["too big"] and "small" not in r.attributes
 

@@ -22,7 +22,6 @@ WEEKDAY_CHUSEOK = "2026-09-25T10:00:00+09:00"  # a Friday, but 추석
 def faults(stack: LocalStack) -> Iterator[LocalStack]:
     yield stack
     stack.engine.queue_limits.clear()
-    stack.engine.action_faults.clear()
 
 
 @pytest.mark.parametrize("kind", ["error", "timeout", "bad_response", "throttle"])
@@ -154,10 +153,9 @@ def test_forcing_any_error_branch_never_drops_the_caller(call: Caller, faults: L
     while todo:
         spec, injected = todo.popleft()
         kwargs = {k: v for k, v in spec.items() if k != "inputs"}
-        faults.engine.action_faults = dict(injected)
         # A failing message can leave the caller unspoken to; any other failure must not.
         speaks = any(faults.flows[f].actions[i]["Type"] == "MessageParticipant" for f, i in injected)
-        run = call(spec["inputs"], may_end_silently=speaks, **kwargs)
+        run = call(spec["inputs"], may_end_silently=speaks, action_faults=injected, **kwargs)
         if injected:
             forced = {(by_name[s.flow], s.identifier) for s in run.steps if s.detail == "injected fault"}
             last = next(reversed(injected))
@@ -168,7 +166,6 @@ def test_forcing_any_error_branch_never_drops_the_caller(call: Caller, faults: L
             if len(injected) < MAX_STACKED_FAULTS:
                 scheduled.add(branch)
                 todo.append((spec, {**injected, branch[:2]: branch[2]}))
-    faults.engine.action_faults = {}
     assert pending == set(), f"no sweep call reaches: {sorted(pending)}"
 
 

@@ -22,7 +22,7 @@ from plan_gate import modern_terraform
 
 from aicc.settings import DEFAULT_CONFIG_DIR, load_config
 from aicc_ops.engine import template
-from aicc_ops.engine.flows import DEFAULT_FLOWS_DIR, handler_names
+from aicc_ops.engine.flows import DEFAULT_FLOWS_DIR, handler_names, load_catalog, outbound_flow
 from aicc_ops.local.tables import table_name
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -144,6 +144,18 @@ def test_every_queue_hours_profile_and_table_is_a_resource() -> None:
     assert "local.tables" in str(module["data"]["tables"])
 
 
+def flow_groups() -> dict[str, list[str]]:
+    """local.flow_groups of modules/connect (group -> flow keys), local.outbound_flow resolved: the
+    module takes the catalog's OUTBOUND_WHISPER flow, as the local engine does."""
+    connect = parsed(MODULES / "connect")["locals"]
+    assert "OUTBOUND_WHISPER" in connect["outbound_flow"]
+    outbound = outbound_flow(load_catalog())
+    return {
+        group: [outbound if key == "${local.outbound_flow}" else key.strip('"') for key in keys]
+        for group, keys in connect["flow_groups"].items()
+    }
+
+
 def test_every_flow_of_the_catalog_is_deployed() -> None:
     flows = yaml.safe_load((DEFAULT_FLOWS_DIR / "flows.yaml").read_text(encoding="utf-8"))["flows"]
     resources = parsed(MODULES / "connect")["resource"]["aws_connect_contact_flow"]
@@ -151,9 +163,10 @@ def test_every_flow_of_the_catalog_is_deployed() -> None:
     assert resources, "no aws_connect_contact_flow in modules/connect"
     assert "templatefile(" in text and ".json.tftpl" in text
     # Flows are created in dependency groups; every catalog key must be in exactly one group.
-    grouped = [key for key in flows if re.search(rf'"{key}"', text)]
+    grouped = [key for keys in flow_groups().values() for key in keys]
     assert sorted(grouped) == sorted(flows), (
-        f"flows missing from modules/connect: {sorted(set(flows) - set(grouped))}"
+        f"not grouped in modules/connect: {sorted(set(flows) - set(grouped))}; "
+        f"grouped twice or not in flows.yaml: {sorted(k for k in set(grouped) if grouped.count(k) > 1 or k not in flows)}"
     )
 
 
@@ -214,10 +227,7 @@ def test_every_template_placeholder_is_bound_by_templatefile() -> None:
     """Each flow resource renders one group of flows (local.flow_groups): its templatefile() binds
     every variable those templates use, and none that no template uses."""
     module = module_text("connect")
-    groups = {
-        name: [k.strip('"') for k in keys]
-        for name, keys in parsed(MODULES / "connect")["locals"]["flow_groups"].items()
-    }
+    groups = flow_groups()
     every = _roots([k for keys in groups.values() for k in keys])
     resources = list(re.finditer(r'^resource "aws_connect_contact_flow" "(\w+)" \{', module, flags=re.M))
     assert resources, "modules/connect renders no flow"

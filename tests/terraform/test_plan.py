@@ -16,10 +16,16 @@ import pytest
 import yaml
 from plan_gate import PROD_NUMBER_ID, ROOT, Plan, PlanGate, template_bodies
 
-from aicc.settings import load_config
+from aicc.settings import DEFAULT_CONFIG_DIR, load_config
+from aicc_ops.deploy.environment import read_hcl
 
 CONFIG = load_config()
+FUNCTIONS = yaml.safe_load((DEFAULT_CONFIG_DIR / "functions.yaml").read_text(encoding="utf-8"))["functions"]
 PERMISSIONS = Path(__file__).parent / "data" / "connect-security-profile-permissions.txt"
+
+
+def _tfvars(env: str) -> dict[str, Any]:
+    return read_hcl(ROOT / "terraform" / "envs" / env / "terraform.tfvars")
 
 
 def _actions(plan: Plan) -> set[str]:
@@ -69,7 +75,8 @@ def test_every_required_slot_has_a_priority_so_the_locale_builds(dev_plan: Plan)
             assert sorted(p["SlotName"] for p in priorities) == sorted(slots), where
             assert [p["Priority"] for p in priorities] == list(range(1, len(slots) + 1)), where
             checked += len(slots)
-    assert checked >= len(CONFIG.intents["locales"]) * 3
+    slots_per_locale = sum(len(intent.get("slots") or {}) for intent in CONFIG.intents["intents"].values())
+    assert checked == len(CONFIG.intents["locales"]) * slots_per_locale
 
 
 def test_the_bot_is_built_from_intents_yaml_and_a_failed_build_fails_the_apply(dev_plan: Plan) -> None:
@@ -108,7 +115,6 @@ def _documented_permissions() -> tuple[set[str], dict[str, str]]:
 
 def test_security_profile_permissions_are_the_documented_names(dev_plan: Plan) -> None:
     current, legacy = _documented_permissions()
-    assert "AccessMetrics.RealTimeMetrics.Access" in current and "RealTimeMetrics.Access" not in current
     profiles = dev_plan.after("aws_connect_security_profile")
     assert len(profiles) == len(CONFIG.security_profiles)
     for address, profile in profiles.items():
@@ -153,7 +159,8 @@ def test_korean_numbers_come_through_aws_support_not_by_search(
     association = prod_plan_with_number.one("terraform_data", "phone_number_flow")
     assert association["triggers_replace"]["phone_number_id"] == PROD_NUMBER_ID
     claimed = dev_plan.one("aws_connect_phone_number")
-    assert claimed["country_code"] == "US" and claimed["type"] == "DID"
+    claim = _tfvars("dev")["phone_number"]["claim"]
+    assert claimed["country_code"] == claim["country_code"] and claimed["type"] == claim["type"]
 
 
 def test_claiming_a_korean_number_by_search_is_refused_at_plan(plan_gate: PlanGate, prod_plan: Plan) -> None:
@@ -178,12 +185,18 @@ def test_claiming_a_korean_number_by_search_is_refused_at_plan(plan_gate: PlanGa
 def test_contact_records_reach_s3_partitioned_by_date(dev_plan: Plan) -> None:
     firehose = dev_plan.one("aws_kinesis_firehose_delivery_stream")
     (s3,) = firehose["extended_s3_configuration"]
-    assert s3["prefix"] == "contact-records/year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/"
-    assert "!{firehose:error-output-type}" in s3["error_output_prefix"]
-    assert s3["compression_format"] == "GZIP"
+    # Partitioned by the records' date, the way Athena and the reports read them.
+    assert re.search(
+        r"/year=!\{timestamp:yyyy\}/month=!\{timestamp:MM\}/day=!\{timestamp:dd\}/$", s3["prefix"]
+    )
     assert s3["custom_time_zone"] == "Asia/Seoul"  # a day of records is a Korean day
+    # Firehose refuses a prefix with expressions unless failed records go apart by error type.
+    assert "!{firehose:error-output-type}" in s3["error_output_prefix"]
+    # GZIP JSON lines, as the root output contact_records_bucket describes them.
+    assert s3["compression_format"] == "GZIP"
     assert [p["type"] for p in s3["processing_configuration"][0]["processors"]] == ["AppendDelimiterToRecord"]
     assert firehose["kinesis_source_configuration"], "Firehose reads the contact-record stream"
+    # With a stream as source Firehose takes no encryption of its own (the stream's KMS is at rest).
     assert (
         firehose["server_side_encryption"] in ([], None)
         or not firehose["server_side_encryption"][0]["enabled"]
@@ -193,13 +206,21 @@ def test_contact_records_reach_s3_partitioned_by_date(dev_plan: Plan) -> None:
 
 
 def test_agent_events_keep_the_agents_live_load(dev_plan: Plan) -> None:
-    (mapping,) = dev_plan.after("aws_lambda_event_source_mapping").values()
+    ((address, mapping),) = dev_plan.after("aws_lambda_event_source_mapping").items()
     assert mapping["function_response_types"] == ["ReportBatchItemFailures"]
     assert mapping["bisect_batch_on_function_error"] is True
+    # It feeds the stream function of functions.yaml ...
+    (handler,) = [key for key, spec in FUNCTIONS.items() if spec["invoked_by"] == "kinesis"]
+    assert address.endswith(f'["{handler}"]')
     functions = {f["function_name"]: f for f in dev_plan.after("aws_lambda_function").values()}
-    handler = functions["aicc-dev-agent-events"]["handler"]
-    assert handler == "aicc.handlers.agent_events.handler"
-    # Fed by the agent-event stream of Connect's storage config (the stream ARN is known after apply).
+    name = f"{_tfvars('dev')['name_prefix']}-{handler.replace('_', '-')}"
+    assert functions[name]["handler"] == FUNCTIONS[handler]["handler"]
+    # ... from the agent-event stream of Connect's storage config, which the root module passes to
+    # the lambdas module (ARNs are known after apply: the wiring is read from the configuration).
+    calls = dev_plan.json["configuration"]["root_module"]["module_calls"]
+    assert "module.connect.agent_events_stream" in calls["lambdas"]["expressions"]["streams"]["references"]
+    stream = calls["connect"]["module"]["outputs"]["agent_events_stream"]["expression"]["references"]
+    assert 'aws_kinesis_stream.this["AGENT_EVENTS"]' in stream
     streams = {a for a in dev_plan.after("aws_connect_instance_storage_config") if "AGENT_EVENTS" in a}
     assert len(streams) == 1
 
@@ -219,7 +240,8 @@ def test_connect_alarms_with_their_runbooks(dev_plan: Plan) -> None:
     assert found >= CONNECT_ALARMS
     flows = yaml.safe_load((ROOT / "terraform" / "flows" / "flows.yaml").read_text(encoding="utf-8"))["flows"]
     per_flow = {a["alarm_name"] for a in alarms if a.get("metric_name") == "ContactFlowErrors"}
-    assert per_flow == {f"aicc-dev-flow-{key.replace('_', '-')}-errors" for key in flows}
+    prefix = _tfvars("dev")["name_prefix"]
+    assert per_flow == {f"{prefix}-flow-{key.replace('_', '-')}-errors" for key in flows}
     for alarm in alarms:
         # A description naming the instance ID is known after apply: its runbook tag is known now.
         link = re.search(r"Runbook: \S+/runbooks/([\w.-]+\.md)$", alarm.get("alarm_description") or "")
@@ -232,10 +254,8 @@ def test_connect_alarms_with_their_runbooks(dev_plan: Plan) -> None:
 
 
 def test_the_alarm_topic_reaches_the_on_call_lists_of_the_tfvars(dev_plan: Plan, prod_plan: Plan) -> None:
-    from aicc_ops.deploy.environment import read_hcl
-
     for plan in (dev_plan, prod_plan):
-        wanted = read_hcl(ROOT / "terraform" / "envs" / plan.env / "terraform.tfvars")["alarm_emails"]
+        wanted = _tfvars(plan.env)["alarm_emails"]
         endpoints = {
             s["endpoint"] for a, s in plan.after("aws_sns_topic_subscription").items() if "alarm_email" in a
         }
@@ -243,9 +263,10 @@ def test_the_alarm_topic_reaches_the_on_call_lists_of_the_tfvars(dev_plan: Plan,
 
 
 def _guarded(plan: Plan) -> dict[str, int]:
+    """Guards per kind of protected resource: terraform_data.protect["<kind>.<key>"]."""
     counts: dict[str, int] = {}
     for address in plan.after("terraform_data"):
-        found = re.search(r"terraform_data\.(protect_\w+)", address)
+        found = re.match(r'terraform_data\.protect\["(\w+)', address)
         if found:
             counts[found.group(1)] = counts.get(found.group(1), 0) + 1
     return counts
@@ -253,10 +274,10 @@ def _guarded(plan: Plan) -> dict[str, int]:
 
 def test_prod_guards_its_instance_queues_tables_keys_and_buckets(prod_plan: Plan, dev_plan: Plan) -> None:
     guards = _guarded(prod_plan)
-    assert guards["protect_instance"] == 1
-    assert guards["protect_queue"] == len(CONFIG.queues)
-    assert guards["protect_table"] == len(CONFIG.tables)
+    assert guards["instance"] == 1
+    assert guards["queue"] == len(CONFIG.queues)
+    assert guards["table"] == len(CONFIG.tables)
     keys = len(prod_plan.after("aws_kms_key"))
-    assert guards["protect_key"] == keys  # the security module's keys and the SNS topics' key
-    assert guards["protect_bucket"] == len(prod_plan.after("aws_s3_bucket"))
+    assert guards["key"] == keys  # the security module's keys and the SNS topics' key
+    assert guards["bucket"] == len(prod_plan.after("aws_s3_bucket"))
     assert _guarded(dev_plan) == {}  # dev can be torn down

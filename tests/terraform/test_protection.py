@@ -1,9 +1,10 @@
 """Prod safety: the stateful resources of a protected environment cannot be destroyed or replaced.
 
-prevent_destroy must be a literal in Terraform, so the modules put it on guards (terraform_data)
-that exist only when deletion_protection is on and follow the protected resource through
-replace_triggered_by. The mechanism is shown with real Terraform on a small configuration (no
-provider needed), and every protected resource of the modules is checked to have its guard.
+prevent_destroy must be a literal in Terraform, so the root module puts it on guards (terraform_data)
+that exist only when deletion_protection is on: one per resource the modules list in their
+`protected` output (name => ARN). A new ARN would replace the guard, which Terraform refuses. The
+mechanism is shown with real Terraform on a small configuration (no provider needed), and every
+protected resource of the modules is checked to be listed and guarded.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import os
 import re
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import hcl2
 import pytest
@@ -30,47 +32,49 @@ PROTECTED = {
 GUARDED = """
 variable "generation" { type = number }
 variable "setting" { type = string }
-variable "protected" { type = bool }
+variable "deletion_protection" { type = bool }
 
-# The protected resource: `setting` changes it in place, `generation` replaces it.
+# The protected resource: `setting` changes it in place, `generation` replaces it (a new ID, as a
+# replaced resource has a new ARN).
 resource "terraform_data" "thing" {
   input            = var.setting
   triggers_replace = var.generation
 }
+
+# What the modules' `protected` outputs give the root module: name => ARN (here the stand-in's ID).
+locals {
+  protected = { instance = terraform_data.thing.id }
+}
 """
 
 
-def _guard_of(module: str) -> str:
-    return (TERRAFORM / "modules" / module / "main.tf").read_text(encoding="utf-8")
+def _blocks(path: Path, kind: str) -> dict[str, Any]:
+    """name -> body of the blocks of one kind in a .tf file ("type.name" for resources)."""
+    with path.open(encoding="utf-8") as handle:
+        doc = hcl2.load(handle)
+    found = {}
+    for block in doc.get(kind, []):
+        for name, body in block.items():
+            if kind == "resource":
+                found |= {f"{name}.{inner}".replace('"', ""): b for inner, b in body.items()}
+            else:
+                found[name.strip('"')] = body
+    return found
 
 
-def test_every_protected_resource_has_a_guard_that_follows_it() -> None:
+def test_every_protected_resource_is_listed_and_guarded() -> None:
+    root = TERRAFORM / "main.tf"
+    guard = _blocks(root, "resource")["terraform_data.protect"]
+    (lifecycle,) = guard["lifecycle"]
+    assert lifecycle["prevent_destroy"] is True
+    assert guard["triggers_replace"] == "${each.value}", "a guard must follow its resource's ARN"
+    assert "var.deletion_protection" in guard["for_each"], "the guards ignore deletion_protection"
+    assert "local.protected" in guard["for_each"]
+    protected = _blocks(root, "locals")["protected"]
     for module, rtype in sorted(PROTECTED):
-        with (TERRAFORM / "modules" / module / "main.tf").open(encoding="utf-8") as handle:
-            doc = hcl2.load(handle)
-        guards = [
-            body
-            for block in doc.get("resource", [])
-            for kind, named in block.items()
-            if kind.strip('"') == "terraform_data"
-            for name, body in named.items()
-            if name.strip('"').startswith("protect_")
-        ]
-        following = [
-            g
-            for g in guards
-            if any(
-                rtype in str(t) for lc in g.get("lifecycle", []) for t in lc.get("replace_triggered_by", [])
-            )
-        ]
-        assert following, f"modules/{module}: no protect_* guard follows {rtype}"
-        for guard in following:
-            (lifecycle,) = guard["lifecycle"]
-            assert lifecycle["prevent_destroy"] is True
-            switch = str(guard.get("count", "")) + str(guard.get("for_each", ""))
-            assert "var.deletion_protection" in switch, (
-                f"modules/{module}: the guard of {rtype} ignores deletion_protection"
-            )
+        assert f"module.{module}.protected" in protected, f"the guards leave out module {module}"
+        listed = _blocks(TERRAFORM / "modules" / module / "outputs.tf", "output")["protected"]["value"]
+        assert f"{rtype}." in str(listed), f"modules/{module}: output `protected` leaves out {rtype}"
 
 
 @pytest.fixture(scope="module")
@@ -79,18 +83,14 @@ def guarded(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if binary is None:
         pytest.skip("no Terraform >= 1.10 on this machine")
     work = tmp_path_factory.mktemp("guard")
-    # The guard exactly as modules/connect writes it for the instance, around a stand-in resource.
-    connect = _guard_of("connect")
-    guard = re.search(r'resource "terraform_data" "protect_instance" \{.*?\n\}\n', connect, flags=re.S)
+    # The guard exactly as the root module writes it, around a stand-in resource.
+    root = (TERRAFORM / "main.tf").read_text(encoding="utf-8")
+    guard = re.search(r'^resource "terraform_data" "protect" \{.*?\n\}\n', root, flags=re.S | re.M)
     assert guard
-    text = guard.group(0)
-    text = text.replace("var.deletion_protection", "var.protected").replace(
-        "aws_connect_instance.this", "terraform_data.thing"
-    )
-    text = text.replace("terraform_data.thing.arn", "terraform_data.thing.id")
-    (work / "main.tf").write_text(GUARDED + text, encoding="utf-8")
+    (work / "main.tf").write_text(GUARDED + guard.group(0), encoding="utf-8")
     _tf(work, "init", "-input=false")
-    _tf(work, "apply", "-auto-approve", "-input=false", *_vars(1, "a", True))
+    applied = _tf(work, "apply", "-auto-approve", "-input=false", *_vars(1, "a", True))
+    assert applied.returncode == 0, applied.stderr
     return work
 
 
@@ -101,7 +101,7 @@ def _vars(generation: int, setting: str, protected: bool) -> list[str]:
         "-var",
         f"setting={setting}",
         "-var",
-        f"protected={str(protected).lower()}",
+        f"deletion_protection={str(protected).lower()}",
     ]
 
 

@@ -2,27 +2,14 @@
 
 from __future__ import annotations
 
-import copy
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from helpers import read_event
+from helpers import agent_event, read_event
 
 from aicc.domain.agent_events import AgentEventError, presence
 from aicc.domain.agents import AgentStatus
-
-
-def _event(
-    event_type: str = "STATE_CHANGE", states: tuple[str, ...] = ("CONNECTED",), ccp: str = "ROUTABLE"
-) -> dict[str, Any]:
-    event = copy.deepcopy(read_event("connect_agent_event"))
-    event["EventType"] = event_type
-    snapshot = event["CurrentAgentSnapshot"]
-    contact = snapshot["Contacts"][0]
-    snapshot["Contacts"] = [{**contact, "State": s} for s in states]
-    snapshot["AgentStatus"]["Type"] = ccp
-    return event
 
 
 def test_the_documented_record() -> None:
@@ -47,16 +34,16 @@ def test_the_documented_record() -> None:
     ],
 )
 def test_status_and_live_load(states: tuple[str, ...], ccp: str, status: AgentStatus, active: int) -> None:
-    p = presence(_event(states=states, ccp=ccp))
+    p = presence(agent_event(states=states, ccp=ccp))
     assert (p.status, p.active_contacts) == (status, active)
 
 
 def test_logout_is_offline_whatever_the_snapshot_says() -> None:
-    assert presence(_event("LOGOUT")).status is AgentStatus.OFFLINE
+    assert presence(agent_event(event_type="LOGOUT")).status is AgentStatus.OFFLINE
 
 
 def test_records_without_a_status_type_fall_back_to_the_system_names() -> None:
-    event = _event(states=())
+    event = agent_event(states=())
     del event["CurrentAgentSnapshot"]["AgentStatus"]["Type"]
     assert presence(event).status is AgentStatus.AVAILABLE
     event["CurrentAgentSnapshot"]["AgentStatus"]["Name"] = "점심"
@@ -74,7 +61,7 @@ def test_records_without_a_status_type_fall_back_to_the_system_names() -> None:
     ],
 )
 def test_unreadable_records_are_named(change: Any, message: str) -> None:
-    event = _event()
+    event = agent_event()
     change(event)
     with pytest.raises(AgentEventError, match=message):
         presence(event)

@@ -219,3 +219,18 @@ def test_queue_rebalance_rules(config_dir: Path) -> None:
         with pytest.raises(ConfigError) as caught:
             load_config(config_dir)
         assert str(caught.value).startswith(expected), str(caught.value)
+
+
+def test_ops_only_files_are_read_on_first_use(config_dir: Path) -> None:
+    # A Lambda's cold start loads the config: it does not parse what only the ops side reads.
+    _edit(config_dir / "security_profiles.yaml", "    name: AICC Agent", "    name: [AICC Agent]")
+    _edit(config_dir / "functions.yaml", "invoked_by: lex", "invoked_by: sqs")
+    cfg = load_config(config_dir)
+    with pytest.raises(
+        ConfigError, match=r"^security_profiles\.yaml: security_profiles\.agent\.name: must be str"
+    ):
+        _ = cfg.security_profiles
+    with pytest.raises(ConfigError, match=r"^functions\.yaml: functions\.\w+\.invoked_by: must be one of"):
+        _ = cfg.invoked_by
+    assert load_config().security_profiles["admin"].permissions[0] == "BasicAgentAccess"  # includes first
+    assert load_config().invoked_by["agent_events"] == "kinesis"

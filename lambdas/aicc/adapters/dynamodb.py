@@ -19,6 +19,7 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
 from aicc.adapters import aws
+from aicc.clock import parse_instant
 from aicc.domain.agent_events import Presence
 from aicc.domain.agents import Agent, AgentStatus, Roster
 from aicc.domain.assignment import same_workday
@@ -53,17 +54,6 @@ def table_name(key: str) -> str:
 def timestamp(instant: datetime) -> str:
     """The one format this code writes instants in: UTC ISO-8601 (sorts as text)."""
     return instant.astimezone(UTC).isoformat(timespec="milliseconds")
-
-
-def _parse_instant(value: Any) -> datetime | None:
-    """An ISO-8601 instant (naive = UTC); None for a missing or unreadable value (never routing-fatal)."""
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def _to_item(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -276,7 +266,7 @@ class AgentRepository(_Repository):
             condition = "#status = :available AND last_assigned_at = :seen"
             values[":seen"] = seen
         # Decided from `seen`, which the condition pins: if the stored value changed, nothing is written.
-        if same_workday(_parse_instant(seen), now):
+        if same_workday(parse_instant(seen), now):
             update = "SET last_assigned_at = :now, last_contact_id = :contact ADD handled_today :one"
         else:
             update = "SET last_assigned_at = :now, last_contact_id = :contact, handled_today = :one"
@@ -361,7 +351,7 @@ def _agent(item: Mapping[str, Any]) -> Agent:
         status=AgentStatus(status) if status in AgentStatus.__members__ else AgentStatus.OFFLINE,
         active_contacts=_int(item, "active_contacts"),
         handled_today=_int(item, "handled_today"),
-        last_assigned_at=_parse_instant(item.get("last_assigned_at")),
+        last_assigned_at=parse_instant(item.get("last_assigned_at")),
     )
 
 
@@ -508,7 +498,7 @@ def _callback_item(cb: Callback) -> dict[str, Any]:
 
 
 def _callback(item: Mapping[str, Any]) -> Callback:
-    due = _parse_instant(item.get("due_at"))
+    due = parse_instant(item.get("due_at"))
     if due is None:
         raise ValueError(f"callback item {_text(item, 'contact_id')!r} has no due_at")
     zone = _text(item, "time_zone")
@@ -517,7 +507,7 @@ def _callback(item: Mapping[str, Any]) -> Callback:
         number=_text(item, "callback_number"),
         reason=CallbackReason(_text(item, "reason")),
         queue=_text(item, "queue"),
-        requested_at=_parse_instant(item.get("requested_at")) or due,
+        requested_at=parse_instant(item.get("requested_at")) or due,
         due_at=due.astimezone(ZoneInfo(zone)) if zone else due,
         customer_id=_text(item, "customer_id"),
         status=_text(item, "status"),

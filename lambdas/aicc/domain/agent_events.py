@@ -18,9 +18,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
+from aicc.clock import parse_instant
 from aicc.domain.agents import AgentStatus
 
 IN_CONTACT = frozenset({"INCOMING", "PENDING", "CONNECTING", "CONNECTED", "CONNECTED_ONHOLD"})
@@ -42,13 +43,12 @@ class Presence:
 
 
 def _instant(value: Any) -> datetime:
-    if not isinstance(value, str) or not value:
-        raise AgentEventError("EventTimestamp is missing")
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise AgentEventError(f"EventTimestamp {value!r} is not ISO-8601") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    parsed = parse_instant(value)
+    if parsed is None:
+        raise AgentEventError(
+            f"EventTimestamp {value!r} is not ISO-8601" if value else "EventTimestamp is missing"
+        )
+    return parsed
 
 
 def _mapping(value: Any, where: str) -> Mapping[str, Any]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from aicc.domain import phones
+from aicc.domain.hangul import HANGUL_SYLLABLES
 
 _PHONE_KEYS = frozenset({"phone", "caller", "callback_number", "address", "ani"})
 _ACCOUNT_KEYS = frozenset({"account_id"})
@@ -74,14 +75,10 @@ def _keep_last(value: str, visible: int) -> str:
     return "*" * (len(value) - visible) + value[-visible:]
 
 
-def _is_hangul(ch: str) -> bool:
-    return "\uac00" <= ch <= "\ud7a3"
-
-
 def _mask_word(word: str) -> str:
     if len(word) == 1:
         return "*"
-    if any(_is_hangul(ch) for ch in word):
+    if HANGUL_SYLLABLES.search(word):
         # Korean names are 2-4 syllables: keep the family name (and the last syllable from three on).
         if len(word) == 2:
             return word[0] + "*"

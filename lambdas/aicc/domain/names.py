@@ -13,6 +13,8 @@ import unicodedata
 
 from rapidfuzz.distance import Levenshtein
 
+from aicc.domain.hangul import SYLLABLE_FIRST, SYLLABLE_LAST
+
 # Similarity at or above which two normalized names are taken as the same name. One jamo error in
 # a four-syllable name scores about 0.89; 솔트웨어 vs 소프트웨어 (a different company) 0.80.
 MATCH_THRESHOLD = 0.85
@@ -29,7 +31,6 @@ _EN_LEGAL_FORM = re.compile(
 _COPULAS = ("입니다", "이에요", "이예요", "에요", "예요", "이요", "요", "님")
 _TRAILING_PUNCTUATION = " \t.,!?~·-"
 
-_HANGUL_FIRST, _HANGUL_LAST = 0xAC00, 0xD7A3
 _JUNG_COUNT, _JONG_COUNT = 21, 28
 
 
@@ -63,8 +64,8 @@ def jamo(text: str) -> str:
     out: list[str] = []
     for ch in text:
         code = ord(ch)
-        if _HANGUL_FIRST <= code <= _HANGUL_LAST:
-            index = code - _HANGUL_FIRST
+        if SYLLABLE_FIRST <= code <= SYLLABLE_LAST:
+            index = code - SYLLABLE_FIRST
             lead, rest = divmod(index, _JUNG_COUNT * _JONG_COUNT)
             vowel, tail = divmod(rest, _JONG_COUNT)
             out.append(chr(0x1100 + lead))

@@ -17,7 +17,7 @@ from aws_lambda_powertools.utilities.data_classes.kinesis_stream_event import Ki
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from aicc.adapters.dynamodb import AgentRepository
-from aicc.domain.agent_events import AgentEventError, presence
+from aicc.domain.agent_events import presence
 
 logger = Logger()
 metrics = Metrics(namespace="AICC")
@@ -27,7 +27,7 @@ processor = BatchProcessor(event_type=EventType.KinesisDataStreams)
 def record_handler(record: KinesisStreamRecord) -> None:
     try:
         update = presence(record.kinesis.data_as_json())
-    except (AgentEventError, ValueError) as exc:  # ValueError: not JSON
+    except ValueError as exc:  # an AgentEventError, or data that is not JSON
         logger.warning(
             "skipped a record that is not an agent event",
             extra={"reason": str(exc), "sequence": record.kinesis.sequence_number},

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from aicc.domain.hangul import HANGUL_SYLLABLES
 from aicc.settings import TEAMS, Config
 
 from .context import OpsContext, error_text, scan_all
@@ -58,7 +59,6 @@ _LOGIN = re.compile(r"[A-Za-z0-9_.@-]{1,64}")
 _LOGIN_EMAIL = re.compile(r"[A-Za-z0-9_.-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 _PART = re.compile(r"[A-Za-z0-9_-]{1,32}")
-_HANGUL = re.compile(r"[\uac00-\ud7a3]+")
 _PASSWORD_SYMBOLS = "!#%+-=?@^_"
 
 
@@ -100,7 +100,7 @@ def split_name(name: str) -> tuple[str, str]:
     two for a two-syllable family name (남궁민수 -> 남궁, 민수). Other names: the last word.
     """
     words = name.split()
-    if _HANGUL.fullmatch("".join(words)):
+    if HANGUL_SYLLABLES.fullmatch("".join(words)):
         if len(words) > 1:
             return words[0], " ".join(words[1:])
         if len(name) >= 3 and name[:2] in COMPOUND_SURNAMES:
@@ -115,7 +115,7 @@ def split_name(name: str) -> tuple[str, str]:
 
 def full_name(last_name: str, first_name: str) -> str:
     """The name as the CSV writes it: Korean family name first without a space."""
-    if _HANGUL.fullmatch(last_name + first_name):
+    if HANGUL_SYLLABLES.fullmatch(last_name + first_name):
         return last_name + first_name
     return f"{first_name} {last_name}".strip()
 

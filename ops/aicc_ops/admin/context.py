@@ -9,7 +9,6 @@ tables.yaml env variables, or the local server).
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass
 from functools import cached_property
@@ -18,7 +17,7 @@ from typing import Any
 
 from aicc.settings import Config, config
 
-from ..engine.flows import REPO_ROOT
+from ..deploy.environment import TERRAFORM_DIR
 from ..local.runtime import NotRunningError, ServerInfo, running_info
 from .ratelimit import ConnectLimiter
 
@@ -39,7 +38,7 @@ class Target:
     env: str | None = None
     local: bool = False
     state_dir: Path | None = None
-    terraform_dir: Path = REPO_ROOT / "terraform"
+    terraform_dir: Path = TERRAFORM_DIR
 
     def describe(self) -> str:
         if self.local:
@@ -71,7 +70,7 @@ class OpsContext:
         """The Terraform outputs of --env (empty without --env)."""
         if not self.target.env:
             return {}
-        return terraform_outputs(self.target.env, self.target.terraform_dir)
+        return terraform_outputs(self.target.env, self.target.terraform_dir, self.target.profile)
 
     def output(self, name: str) -> Any:
         """The value of one Terraform output of --env (None without --env or such an output)."""
@@ -177,63 +176,39 @@ class OpsContext:
         return out
 
 
-def terraform_outputs(env: str, terraform_dir: Path) -> dict[str, Any]:
-    """`terraform output -json` of an environment: the copy `deploy apply` saved, else Terraform."""
+def terraform_outputs(env: str, terraform_dir: Path, profile: str | None = None) -> dict[str, Any]:
+    """`terraform output -json` of an environment: the copy `deploy apply` saved, else Terraform's
+    (then saved)."""
     from ..deploy.environment import Environment
     from ..deploy.errors import DeployError
+    from ..deploy.terraform import Deployer, find_terraform
 
     try:
         environment = Environment.load(env, terraform_dir)
-    except DeployError as exc:
-        raise TargetError(str(exc)) from None
-    saved = environment.dir / "outputs.json"
-    if saved.is_file():
-        try:
-            data: dict[str, Any] = json.loads(saved.read_text(encoding="utf-8"))
+        data = environment.saved_outputs()
+        if data is not None:
             return data
-        except ValueError:
-            raise TargetError(f"{saved} is not JSON: delete it; the next run asks Terraform again") from None
-    from python_terraform import Terraform
-
-    binary = os.environ.get("TERRAFORM_BIN") or "terraform"
-    tf = Terraform(working_dir=str(terraform_dir), terraform_bin_path=binary)
-    # A data directory of its own: reading outputs never re-initialises under a running deploy.
-    saved_env = os.environ.get("TF_DATA_DIR")
-    os.environ["TF_DATA_DIR"] = str(environment.outputs_data_dir)
-    try:
-        backend = environment.backend_args()
-        code, _, err = tf.cmd(
-            "init", "-input=false", "-reconfigure", "-lockfile=readonly", *backend, capture_output=True
+        # A data directory of its own: reading outputs never re-initialises under a running deploy.
+        deployer = Deployer(
+            environment, find_terraform(), profile=profile, data_dir=environment.outputs_data_dir, quiet=True
         )
-        if code == 0:
-            code, out, err = tf.cmd("output", "-json", capture_output=True)
-    except OSError as exc:
-        raise TargetError(f"cannot run Terraform ({exc}): give --instance-id, or set TERRAFORM_BIN") from None
-    finally:
-        if saved_env is None:
-            os.environ.pop("TF_DATA_DIR", None)
-        else:
-            os.environ["TF_DATA_DIR"] = saved_env
-    if code != 0:
+        deployer.init()
+        data = deployer.outputs()
+    except DeployError as exc:
         raise TargetError(
-            f"terraform output for {env} failed ({_terraform_error(str(err or ''))}); "
-            "give --instance-id, or deploy with `make deploy` (it saves the outputs)"
-        )
-    try:
-        data = json.loads(out)
-    except ValueError:
-        raise TargetError(f"terraform output -json for {env} did not print JSON") from None
+            f"the Terraform outputs of {env}: {exc}; give --instance-id, or deploy with `make deploy` "
+            "(it saves the outputs)"
+        ) from None
     if not data:
         raise TargetError(f"{env} has no Terraform outputs: deploy it first (`make deploy ENV={env}`)")
-    saved.write_text(json.dumps(data, indent=2), encoding="utf-8")
+    environment.save_outputs(data)
     return data
 
 
-def _terraform_error(stderr: str) -> str:
-    """The line of Terraform's boxed diagnostics that says what failed."""
-    lines = [line.strip(" │╷╵\t") for line in stderr.splitlines()]
-    lines = [line for line in lines if line]
-    return next((line for line in lines if line.startswith("Error:")), lines[0] if lines else "no output")
+def error_code(exc: BaseException) -> str:
+    """The AWS error code of a failed call (ResourceNotFoundException...), "" for other errors."""
+    response = getattr(exc, "response", None)
+    return str(response.get("Error", {}).get("Code", "")) if isinstance(response, dict) else ""
 
 
 def error_text(exc: BaseException) -> str:

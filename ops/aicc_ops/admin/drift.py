@@ -395,24 +395,25 @@ class EnvSettings:
 
 def env_settings(env: str, terraform_dir: Path) -> EnvSettings:
     """name_prefix, provisioned_concurrency and the phone number of terraform/envs/<env>."""
-    from ..deploy.environment import read_hcl
+    from ..deploy.environment import Environment
     from ..deploy.errors import DeployError
 
-    path = terraform_dir / "envs" / env / "terraform.tfvars"
-    if not path.is_file():
-        raise DriftError(f"{path}: cannot read it; is {env!r} an environment under {terraform_dir / 'envs'}?")
+    environment = Environment(env, terraform_dir)
+    if not environment.tfvars_file.is_file():
+        envs = terraform_dir / "envs"
+        raise DriftError(
+            f"{environment.tfvars_file}: cannot read it; is {env!r} an environment under {envs}?"
+        )
     try:
-        tfvars = read_hcl(path)
+        tfvars = environment.tfvars
+        number = tfvars.get("phone_number") or {}
+        number_id = number.get("existing_id")
+        if number_id is None and number.get("claim"):
+            # A claimed number's ID is known once `deploy apply` saved the outputs; before, none.
+            outputs = environment.saved_outputs() or {}
+            number_id = (outputs.get("phone_number_id") or {}).get("value")
     except DeployError as exc:
         raise DriftError(str(exc)) from None
-    number = tfvars.get("phone_number") or {}
-    number_id = number.get("existing_id")
-    if number_id is None and number.get("claim"):
-        outputs = terraform_dir / "envs" / env / "outputs.json"
-        try:
-            number_id = json.loads(outputs.read_text(encoding="utf-8"))["phone_number_id"]["value"]
-        except (OSError, ValueError, KeyError, TypeError):
-            number_id = None  # not applied yet (or outputs not saved): compared as none
     return EnvSettings(
         env,
         tfvars.get("name_prefix"),

@@ -9,6 +9,7 @@ import click
 
 from aicc.settings import ConfigError
 
+from ..deploy.errors import DeployError
 from ..engine.flows import FlowError
 from ..engine.interpreter import FlowRunError, InputError
 from ..local.seed import SeedError
@@ -23,7 +24,7 @@ def user_errors() -> Iterator[None]:
         raise click.ClickException(f"configuration: {exc}") from None
     except (FlowError, FlowLintError, FlowRunError) as exc:
         raise click.ClickException(f"flows: {exc}") from None
-    except SeedError as exc:
+    except (SeedError, DeployError) as exc:
         raise click.ClickException(str(exc)) from None
     except InputError as exc:
         raise click.UsageError(str(exc)) from None

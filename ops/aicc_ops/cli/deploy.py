@@ -12,11 +12,14 @@ from pathlib import Path
 
 import click
 
+from ..admin.context import OpsContext, Target
 from ..deploy import backend, preflight, steps
 from ..deploy.artifacts import build_layer, build_source
 from ..deploy.environment import TERRAFORM_DIR, Environment
 from ..deploy.errors import DeployError
 from ..deploy.terraform import Change, Deployer, find_terraform, summary
+from ._errors import user_errors
+from ._options import aws_errors
 
 
 def _env(name: str, terraform_dir: Path) -> Environment:
@@ -27,39 +30,33 @@ def _env(name: str, terraform_dir: Path) -> Environment:
 
 
 class _Run:
-    """What plan, apply and destroy share: checks, artifacts, init."""
+    """What plan, apply and destroy share: checks, artifacts, init (DeployError: see user_errors)."""
 
     def __init__(
         self, env_name: str, terraform_dir: Path, profile: str | None, json_output: bool = False
     ) -> None:
         self.env = _env(env_name, terraform_dir)
         self.json_output = json_output  # stdout carries the result: progress and Terraform go to stderr
-        try:
-            self.binary = find_terraform()
-            self.session = preflight.session_for(profile)
-            self.account = preflight.check_account(self.env, self.session)
-            backend.check(self.env, self.session)
-            click.echo(f"Lambda code: {build_source()}", err=json_output)
-            click.echo(f"Lambda layer: {build_layer()}", err=json_output)
-        except DeployError as exc:
-            raise click.ClickException(str(exc)) from None
+        binary = find_terraform()
+        self.session = preflight.session_for(self.env, profile)
+        self.account = preflight.check_account(self.env, self.session)
+        backend.check(self.env, self.session)
+        click.echo(f"Lambda code: {build_source()}", err=json_output)
+        click.echo(f"Lambda layer: {build_layer()}", err=json_output)
         self.deployer = Deployer(
-            self.env, self.binary, echo=click.echo, profile=profile, stdout_reserved=json_output
+            self.env, binary, echo=click.echo, profile=profile, stdout_reserved=json_output
         )
 
     def plan(self, destroy: bool = False) -> list[Change]:
-        try:
-            self.deployer.init()
-            return self.deployer.plan(destroy=destroy)
-        except DeployError as exc:
-            raise click.ClickException(str(exc)) from None
+        self.deployer.init()
+        return self.deployer.plan(destroy=destroy)
 
     def concurrency(self, enforce: bool) -> None:
         try:
             click.echo(preflight.check_concurrency(self.env, self.session), err=self.json_output)
         except DeployError as exc:
             if enforce:
-                raise click.ClickException(str(exc)) from None
+                raise
             click.echo(f"Warning: {exc}", err=True)
 
 
@@ -92,11 +89,9 @@ def deploy() -> None:
 @deploy.command()
 def layer() -> None:
     """Build build/lambda-source.zip and build/lambda-layer.zip (python3.12 on arm64)."""
-    try:
+    with user_errors():
         click.echo(str(build_source()))
         click.echo(str(build_layer()))
-    except DeployError as exc:
-        raise click.ClickException(str(exc)) from None
 
 
 @deploy.command()
@@ -106,12 +101,10 @@ def layer() -> None:
 def bootstrap(env: str, terraform_dir: Path, profile: str | None) -> None:
     """Create the environment's Terraform state bucket and KMS key (once; safe to re-run)."""
     environment = _env(env, terraform_dir)
-    try:
-        session = preflight.session_for(profile)
+    with user_errors():
+        session = preflight.session_for(environment, profile)
         preflight.check_account(environment, session)
         report = backend.bootstrap(environment, session)
-    except DeployError as exc:
-        raise click.ClickException(str(exc)) from None
     click.echo(f"{env}: state in s3://{report.bucket}, encrypted with {report.key_arn}")
     click.echo("created: " + (", ".join(report.created) or "nothing (already there)"))
     click.echo("ensured: " + ", ".join(report.ensured))
@@ -126,9 +119,10 @@ def bootstrap(env: str, terraform_dir: Path, profile: str | None) -> None:
 def plan(env: str, terraform_dir: Path, profile: str | None, output: str) -> None:
     """Init and plan to envs/ENV/ENV.tfplan; print what would change (--output json: the result
     alone on stdout, Terraform's output on stderr)."""
-    run = _Run(env, terraform_dir, profile, json_output=output == "json")
-    run.concurrency(enforce=False)
-    found = run.plan()
+    with user_errors():
+        run = _Run(env, terraform_dir, profile, json_output=output == "json")
+        run.concurrency(enforce=False)
+        found = run.plan()
     if output == "json":
         click.echo(
             json.dumps(
@@ -147,21 +141,21 @@ def plan(env: str, terraform_dir: Path, profile: str | None, output: str) -> Non
 def _confirm(run: _Run, yes: bool, confirm_env: str | None, verb: str) -> None:
     done = {"apply": "applied", "destroy": "destroyed"}[verb]
     env = run.env.name
-    if confirm_env is not None and confirm_env != env:
-        raise click.ClickException(f"--confirm-env {confirm_env} does not name {env}; nothing was {done}")
-    if run.env.protected and confirm_env != env:
+    if confirm_env is not None:
+        if confirm_env != env:
+            raise click.ClickException(f"--confirm-env {confirm_env} does not name {env}; nothing was {done}")
+        return
+    if run.env.protected:
         if yes:
             click.echo(
                 f"{env} is protected: --yes does not confirm it; type its name (or pass --confirm-env {env})."
             )
-        typed = click.prompt(f"Type the environment name to {verb} {env}", default="", show_default=False)
-        if typed != env:
-            raise click.ClickException(f"not confirmed; nothing was {done}")
-    elif (
-        not yes
-        and not run.env.protected
-        and not click.confirm(f"{verb.capitalize()} these changes to {env}?", default=False)
-    ):
+        confirmed = (
+            click.prompt(f"Type the environment name to {verb} {env}", default="", show_default=False) == env
+        )
+    else:
+        confirmed = yes or click.confirm(f"{verb.capitalize()} these changes to {env}?", default=False)
+    if not confirmed:
         raise click.ClickException(f"not confirmed; nothing was {done}")
 
 
@@ -172,18 +166,11 @@ def _apply_plan(run: _Run, found: list[Change], yes: bool, confirm_env: str | No
         click.echo("Nothing to change.")
         return
     _confirm(run, yes, confirm_env, verb)
-    try:
-        run.deployer.apply()
-        outputs = run.deployer.outputs()
-    except DeployError as exc:
-        raise click.ClickException(str(exc)) from None
-    target = run.env.dir / "outputs.json"
-    if outputs:
-        # Operator commands with --env read the instance ID and table names here.
-        target.write_text(json.dumps(outputs, indent=2, sort_keys=True), encoding="utf-8")
-    else:
-        target.unlink(missing_ok=True)
-    click.echo(f"{env}: {verb} complete." + (f" Outputs saved to {target}." if outputs else ""))
+    run.deployer.apply()
+    outputs = run.deployer.outputs()
+    run.env.save_outputs(outputs)  # operator commands with --env read the instance ID and tables here
+    saved = f" Outputs saved to {run.env.outputs_file}." if outputs else ""
+    click.echo(f"{env}: {verb} complete.{saved}")
 
 
 @deploy.command()
@@ -194,9 +181,10 @@ def _apply_plan(run: _Run, found: list[Change], yes: bool, confirm_env: str | No
 @CONFIRM_OPTION
 def apply(env: str, terraform_dir: Path, profile: str | None, yes: bool, confirm_env: str | None) -> None:
     """Plan, show the summary, and apply after confirmation."""
-    run = _Run(env, terraform_dir, profile)
-    run.concurrency(enforce=True)
-    _apply_plan(run, run.plan(), yes, confirm_env, "apply")
+    with user_errors():
+        run = _Run(env, terraform_dir, profile)
+        run.concurrency(enforce=True)
+        _apply_plan(run, run.plan(), yes, confirm_env, "apply")
 
 
 @deploy.command()
@@ -207,8 +195,9 @@ def apply(env: str, terraform_dir: Path, profile: str | None, yes: bool, confirm
 @CONFIRM_OPTION
 def destroy(env: str, terraform_dir: Path, profile: str | None, yes: bool, confirm_env: str | None) -> None:
     """Plan a destroy and run it after confirmation. See docs/deploy.md for what Connect keeps."""
-    run = _Run(env, terraform_dir, profile)
-    _apply_plan(run, run.plan(destroy=True), yes, confirm_env, "destroy")
+    with user_errors():
+        run = _Run(env, terraform_dir, profile)
+        _apply_plan(run, run.plan(destroy=True), yes, confirm_env, "destroy")
 
 
 # ---- what Terraform's local-exec provisioners run -------------------------------------------------
@@ -220,10 +209,8 @@ def destroy(env: str, terraform_dir: Path, profile: str | None, yes: bool, confi
 @click.pass_context
 def step(ctx: click.Context, region: str, instance_id: str) -> None:
     """Steps Terraform runs for what the AWS provider cannot do (safe to run by hand)."""
-    try:
-        ctx.obj = (steps.connect_client(region), instance_id)
-    except DeployError as exc:
-        raise click.ClickException(str(exc)) from None
+    with aws_errors():
+        ctx.obj = (OpsContext(Target(region=region, instance_id=instance_id)).client("connect"), instance_id)
 
 
 @step.command("associate-phone-number")
@@ -236,15 +223,13 @@ def associate_phone_number(
 ) -> None:
     """Point a number claimed to the instance at a flow (AssociatePhoneNumberContactFlow)."""
     connect, instance_id = obj
-    try:
+    with user_errors():
         if undo:
             click.echo(steps.disassociate_phone_number(connect, instance_id, phone_number_id))
-        elif not contact_flow_id:
-            raise click.UsageError("--contact-flow-id is required (or --undo)")
-        else:
+        elif contact_flow_id:
             click.echo(steps.associate_phone_number(connect, instance_id, phone_number_id, contact_flow_id))
-    except DeployError as exc:
-        raise click.ClickException(str(exc)) from None
+        else:
+            raise click.UsageError("--contact-flow-id is required (or --undo)")
 
 
 @step.command("queue-quick-connects")
@@ -256,10 +241,8 @@ def queue_quick_connects(obj: tuple[object, str], queue_id: str, quick_connect_i
     """Make a queue offer these quick connects (AssociateQueueQuickConnects)."""
     connect, instance_id = obj
     ids = [i for i in quick_connect_ids.replace(",", " ").split() if i]
-    try:
+    with user_errors():
         if undo:
             click.echo(steps.disassociate_queue_quick_connects(connect, instance_id, queue_id, ids))
         else:
             click.echo(steps.associate_queue_quick_connects(connect, instance_id, queue_id, ids))
-    except DeployError as exc:
-        raise click.ClickException(str(exc)) from None

@@ -272,7 +272,7 @@ def _call_drill(
     scenario_names: tuple[str, ...],
     hold_seconds: int,
 ) -> None:
-    handlers, queues = call_handlers(), list(ops.config.queues)
+    handlers, queues = call_handlers(ops.config), list(ops.config.queues)
     faults = [fo.parse_fault(f, handlers, queues) for f in fault_names] or fo.catalogue(handlers, queues)
     scenarios = fo.select_scenarios(scenario_names, fo.default_scenarios())
     runner: fo.Runner

@@ -74,7 +74,8 @@ def build_layer(target: Path = LAYER_ZIP) -> Path:
 
     A zip built from the same pins is reused (its requirements are stored beside it)."""
     stamp = target.with_suffix(".requirements")
-    wanted = "\n".join(layer_requirements())
+    requirements = layer_requirements()
+    wanted = "\n".join(requirements)
     if target.is_file() and stamp.is_file() and stamp.read_text(encoding="utf-8") == wanted:
         return target
     with tempfile.TemporaryDirectory() as tmp:
@@ -95,7 +96,7 @@ def build_layer(target: Path = LAYER_ZIP) -> Path:
             "--python-version",
             "3.12",
             "--only-binary=:all:",
-            *layer_requirements(),
+            *requirements,
         ]
         done = subprocess.run(command, capture_output=True, text=True, check=False)
         if done.returncode != 0:

@@ -15,7 +15,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from ..admin.context import error_text
+from ..admin.context import error_code, error_text
 from .environment import Environment
 from .errors import DeployError
 
@@ -30,16 +30,12 @@ class BootstrapReport:
     ensured: list[str] = field(default_factory=list)  # settings (re)applied
 
 
-def _code(exc: ClientError) -> str:
-    return str(exc.response.get("Error", {}).get("Code", ""))
-
-
 def state_key(env: Environment, kms: Any) -> dict[str, Any] | None:
     """The environment's state key (KeyMetadata), or None when the bootstrap has not made it."""
     try:
         return dict(kms.describe_key(KeyId=env.state_key_alias)["KeyMetadata"])
     except ClientError as exc:
-        if _code(exc) == "NotFoundException":
+        if error_code(exc) == "NotFoundException":
             return None
         raise
 
@@ -63,9 +59,9 @@ def bucket_exists(env: Environment, s3: Any) -> bool:
     try:
         s3.head_bucket(Bucket=env.state_bucket, ExpectedBucketOwner=env.account_id)
     except ClientError as exc:
-        if _code(exc) in ("404", "NoSuchBucket", "NotFound"):
+        if error_code(exc) in ("404", "NoSuchBucket", "NotFound"):
             return False
-        if _code(exc) in ("403", "AccessDenied"):
+        if error_code(exc) in ("403", "AccessDenied"):
             raise DeployError(
                 f"the state bucket {env.state_bucket} exists but not in account {env.account_id} "
                 "(or these credentials may not read it): check account_id in "
@@ -160,7 +156,7 @@ def _ensure_bucket(env: Environment, s3: Any, key_arn: str, report: BootstrapRep
         try:
             s3.create_bucket(**params)
         except ClientError as exc:
-            if _code(exc) == "BucketAlreadyExists":
+            if error_code(exc) == "BucketAlreadyExists":
                 raise DeployError(
                     f"the bucket name {bucket} is taken by another account: check account_id in "
                     f"envs/{env.name}/terraform.tfvars"

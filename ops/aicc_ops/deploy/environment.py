@@ -7,13 +7,15 @@ account ID lives only in terraform.tfvars and two environments never share a buc
 
 from __future__ import annotations
 
+import json
+import os
 import re
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from ..engine.flows import REPO_ROOT
+from ..engine.flows import REGION, REPO_ROOT
 from .errors import DeployError
 
 TERRAFORM_DIR = REPO_ROOT / "terraform"
@@ -106,7 +108,7 @@ class Environment:
 
     @property
     def region(self) -> str:
-        return str(self.backend.get("region") or self.tfvars.get("region") or "ap-northeast-2")
+        return str(self.backend.get("region") or self.tfvars.get("region") or REGION)
 
     @property
     def state_bucket(self) -> str:
@@ -124,7 +126,36 @@ class Environment:
     def backend_args(self) -> list[str]:
         """`terraform init` arguments: backend.hcl and the derived bucket (its default encryption,
         SSE-KMS with the state key, covers every writer, raw `terraform` included)."""
-        return [f"-backend-config={self.backend_file}", f"-backend-config=bucket={self.state_bucket}"]
+        args = [f"-backend-config={self.backend_file}", f"-backend-config=bucket={self.state_bucket}"]
+        if os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL"):
+            # An S3 endpoint of one's own (the local stack, a proxy) serves buckets by path, not
+            # by host name.
+            args.append("-backend-config=use_path_style=true")
+        return args
+
+    @property
+    def outputs_file(self) -> Path:
+        """The outputs `deploy apply` saves; operator commands with --env read the instance ID,
+        table names and number here before asking Terraform."""
+        return self.dir / "outputs.json"
+
+    def saved_outputs(self) -> dict[str, Any] | None:
+        """The saved `terraform output -json`, or None when nothing is saved."""
+        try:
+            data: dict[str, Any] = json.loads(self.outputs_file.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return None
+        except ValueError:
+            raise DeployError(
+                f"{self.outputs_file} is not JSON: delete it; the next run asks Terraform again"
+            ) from None
+        return data
+
+    def save_outputs(self, data: dict[str, Any]) -> None:
+        if data:
+            self.outputs_file.write_text(json.dumps(data, indent=2, sort_keys=True), encoding="utf-8")
+        else:
+            self.outputs_file.unlink(missing_ok=True)
 
     @property
     def outputs_data_dir(self) -> Path:

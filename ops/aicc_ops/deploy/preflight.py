@@ -13,7 +13,8 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from ..admin.context import error_text
+from ..admin.context import error_code, error_text
+from ..engine.flows import function_name_of
 from .environment import Environment
 from .errors import DeployError
 
@@ -23,13 +24,14 @@ MIN_UNRESERVED = 100
 CONCURRENCY_QUOTA = "Concurrent executions (Service Quotas: lambda L-B99A9384)"
 
 
-def session_for(profile: str | None) -> Any:
-    import boto3
+def session_for(env: Environment, profile: str | None) -> Any:
+    """The session of --profile (else the usual credential chain) in the environment's Region."""
+    from ..admin.context import OpsContext, Target, TargetError
 
     try:
-        return boto3.Session(profile_name=profile)
-    except BotoCoreError as exc:
-        raise DeployError(f"AWS profile {profile!r}: {exc}") from None
+        return OpsContext(Target(profile=profile, region=env.region)).session
+    except TargetError as exc:
+        raise DeployError(str(exc)) from None
 
 
 def check_account(env: Environment, session: Any) -> str:
@@ -54,7 +56,12 @@ def check_account(env: Environment, session: Any) -> str:
 
 def function_name(env: Environment, handler: str) -> str:
     """The deployed name of a handler's function (modules/lambdas: <name_prefix>-<handler with dashes>)."""
-    return f"{env.tfvars.get('name_prefix', '')}-{handler.replace('_', '-')}"
+    prefix = env.tfvars.get("name_prefix")
+    if not prefix:
+        raise DeployError(
+            f'envs/{env.name}/terraform.tfvars: name_prefix is missing (e.g. "aicc-{env.name}")'
+        )
+    return function_name_of(str(prefix), handler)
 
 
 @dataclass(frozen=True)
@@ -116,7 +123,7 @@ def concurrency_budget(env: Environment, session: Any) -> ConcurrencyBudget | No
             try:
                 now = client.get_function_concurrency(FunctionName=name).get("ReservedConcurrentExecutions")
             except ClientError as exc:
-                if exc.response.get("Error", {}).get("Code") != "ResourceNotFoundException":
+                if error_code(exc) != "ResourceNotFoundException":
                     raise
                 now = None  # not deployed yet
             held += int(now or 0)

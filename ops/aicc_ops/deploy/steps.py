@@ -19,32 +19,10 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from ..admin.context import error_text
-from ..admin.ratelimit import ConnectLimiter
+from ..admin.context import error_code, error_text
 from .errors import DeployError
 
 MAX_QUICK_CONNECTS_PER_CALL = 50  # AssociateQueueQuickConnects takes at most 50 IDs
-
-
-def connect_client(region: str) -> Any:
-    import boto3
-    from botocore.config import Config
-
-    try:
-        client = boto3.client(
-            "connect",
-            region_name=region,
-            config=Config(
-                retries={"mode": "adaptive", "max_attempts": 10}, connect_timeout=5, read_timeout=30
-            ),
-        )
-    except BotoCoreError as exc:  # an unknown profile, no region...
-        raise DeployError(f"cannot make a Connect client for {region}: {exc}") from None
-    return ConnectLimiter().attach(client)
-
-
-def _code(exc: ClientError) -> str:
-    return str(exc.response.get("Error", {}).get("Code", ""))
 
 
 def _call(what: str, fn: Callable[[], Any]) -> Any:
@@ -89,20 +67,17 @@ def associate_phone_number(connect: Any, instance_id: str, phone_number_id: str,
 def disassociate_phone_number(connect: Any, instance_id: str, phone_number_id: str) -> str:
     try:
         connect.disassociate_phone_number_contact_flow(PhoneNumberId=phone_number_id, InstanceId=instance_id)
-    except ClientError as exc:
-        if _code(exc) != "ResourceNotFoundException":
+    except (BotoCoreError, ClientError) as exc:
+        if error_code(exc) != "ResourceNotFoundException":
             raise DeployError(f"DisassociatePhoneNumberContactFlow: {error_text(exc)}") from None
         return f"{phone_number_id} had no flow (or is gone)"
-    except BotoCoreError as exc:
-        raise DeployError(f"DisassociatePhoneNumberContactFlow: {error_text(exc)}") from None
     return f"{phone_number_id} answers no flow"
 
 
 def _associated(connect: Any, instance_id: str, queue_id: str) -> set[str]:
     found: set[str] = set()
     paginator = connect.get_paginator("list_queue_quick_connects")
-    pages = paginator.paginate(InstanceId=instance_id, QueueId=queue_id)
-    for page in _call(f"ListQueueQuickConnects of {queue_id}", lambda: list(pages)):
+    for page in paginator.paginate(InstanceId=instance_id, QueueId=queue_id):
         found |= {str(qc["Id"]) for qc in page.get("QuickConnectSummaryList") or []}
     return found
 
@@ -118,7 +93,10 @@ def associate_queue_quick_connects(
     connect: Any, instance_id: str, queue_id: str, quick_connect_ids: Sequence[str]
 ) -> str:
     """Make the queue offer these quick connects (those already offered are left alone)."""
-    missing = sorted(set(quick_connect_ids) - _associated(connect, instance_id, queue_id))
+    offered = _call(
+        f"ListQueueQuickConnects of {queue_id}", partial(_associated, connect, instance_id, queue_id)
+    )
+    missing = sorted(set(quick_connect_ids) - offered)
     for chunk in _chunks(missing):
         _call(
             "AssociateQueueQuickConnects",
@@ -137,7 +115,9 @@ def disassociate_queue_quick_connects(
 ) -> str:
     try:
         present = sorted(set(quick_connect_ids) & _associated(connect, instance_id, queue_id))
-    except DeployError:
+    except (BotoCoreError, ClientError) as exc:
+        if error_code(exc) != "ResourceNotFoundException":
+            raise DeployError(f"ListQueueQuickConnects of {queue_id}: {error_text(exc)}") from None
         return f"queue {queue_id} is gone: nothing to undo"
     for chunk in _chunks(present):
         _call(

@@ -134,6 +134,8 @@ class Deployer:
         echo: Any = _print,
         profile: str | None = None,
         stdout_reserved: bool = False,
+        data_dir: Path | None = None,
+        quiet: bool = False,
     ) -> None:
         from python_terraform import Terraform
 
@@ -142,12 +144,14 @@ class Deployer:
         self.profile = profile  # --profile: Terraform, its backend and the steps use it too
         # stdout carries a result (--output json): Terraform's own output goes to stderr.
         self.stdout_reserved = stdout_reserved
+        self.data_dir = data_dir or env.data_dir
+        self.quiet = quiet  # Terraform's output is captured, shown only when it fails
         self.tf = Terraform(working_dir=str(env.terraform_dir), terraform_bin_path=binary)
 
     def environ(self) -> dict[str, str]:
         bin_dir = str(Path(sys.executable).parent)
         values = {
-            "TF_DATA_DIR": str(self.env.data_dir),
+            "TF_DATA_DIR": str(self.data_dir),
             "TF_IN_AUTOMATION": "1",
             "PATH": os.pathsep.join([bin_dir, os.environ.get("PATH", "")]),
         }
@@ -156,6 +160,7 @@ class Deployer:
         return values
 
     def run(self, *args: str, capture: bool = False) -> str:
+        capture = capture or self.quiet
         target = sys.stderr if self.stdout_reserved else sys.stdout
         stream = not capture and _file_backed(target)  # live output; else capture, then echo
         if not (stream and target.isatty()) and args[0] in ("init", "plan", "apply"):
@@ -171,20 +176,15 @@ class Deployer:
             )
         return str(out or "")
 
-    def init(self, *extra: str) -> None:
-        args = [*self.env.backend_args(), *extra]
-        if os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL"):
-            # An S3 endpoint of one's own (the local stack, a proxy) serves buckets by path, not
-            # by host name.
-            args.append("-backend-config=use_path_style=true")
+    def init(self) -> None:
         # The committed .terraform.lock.hcl is what runs: a provider change is a reviewed commit.
-        self.run("init", "-input=false", "-reconfigure", "-lockfile=readonly", *args)
+        self.run("init", "-input=false", "-reconfigure", "-lockfile=readonly", *self.env.backend_args())
 
-    def plan(self, destroy: bool = False, *extra: str) -> list[Change]:
+    def plan(self, destroy: bool = False) -> list[Change]:
         args = ["plan", "-input=false", f"-var-file={self.env.tfvars_file}", f"-out={self.env.plan_file}"]
         if destroy:
             args.append("-destroy")
-        self.run(*args, *extra)
+        self.run(*args)
         return changes(self.show())
 
     def show(self) -> dict[str, Any]:

@@ -13,8 +13,9 @@ INBOUND = "CONTACT_FLOW"
 CUSTOMER_QUEUE = "CUSTOMER_QUEUE"
 HOLD = ("CUSTOMER_HOLD", "AGENT_HOLD")
 WHISPER = ("CUSTOMER_WHISPER", "AGENT_WHISPER")
+OUTBOUND_WHISPER = "OUTBOUND_WHISPER"
 TRANSFER = ("AGENT_TRANSFER", "QUEUE_TRANSFER")
-ALL_TYPES = (INBOUND, CUSTOMER_QUEUE, *HOLD, *WHISPER, "OUTBOUND_WHISPER", *TRANSFER)
+ALL_TYPES = (INBOUND, CUSTOMER_QUEUE, *HOLD, *WHISPER, OUTBOUND_WHISPER, *TRANSFER)
 
 PROMPT_KEYS = ("Text", "SSML", "PromptId", "Media")
 
@@ -38,7 +39,7 @@ def _s(*names: str) -> frozenset[str]:
 SPECS: dict[str, ActionSpec] = {
     "MessageParticipant": ActionSpec(
         optional=_s(*PROMPT_KEYS),
-        flow_types=(INBOUND, CUSTOMER_QUEUE, *WHISPER, "OUTBOUND_WHISPER", *TRANSFER),
+        flow_types=(INBOUND, CUSTOMER_QUEUE, *WHISPER, OUTBOUND_WHISPER, *TRANSFER),
     ),
     "GetParticipantInput": ActionSpec(
         optional=_s(
@@ -112,7 +113,7 @@ SPECS: dict[str, ActionSpec] = {
     "UpdateContactRecordingBehavior": ActionSpec(
         optional=_s("RecordingBehavior", "AnalyticsBehavior", "IVRRecordingBehavior"),
         errors=frozenset(),
-        flow_types=(INBOUND, CUSTOMER_QUEUE, "OUTBOUND_WHISPER", *TRANSFER),
+        flow_types=(INBOUND, CUSTOMER_QUEUE, OUTBOUND_WHISPER, *TRANSFER),
     ),
     "UpdateFlowLoggingBehavior": ActionSpec(required=_s("FlowLoggingBehavior"), errors=frozenset()),
     "UpdateContactRoutingBehavior": ActionSpec(
@@ -174,7 +175,7 @@ SPECS: dict[str, ActionSpec] = {
     ),
     "DisconnectParticipant": ActionSpec(errors=frozenset(), terminal=True),
     "EndFlowExecution": ActionSpec(
-        errors=frozenset(), terminal=True, flow_types=(CUSTOMER_QUEUE, *WHISPER, "OUTBOUND_WHISPER")
+        errors=frozenset(), terminal=True, flow_types=(CUSTOMER_QUEUE, *WHISPER, OUTBOUND_WHISPER)
     ),
 }
 

@@ -17,10 +17,10 @@ from typing import Any
 
 import yaml
 
-from aicc.settings import Config
+from aicc.settings import Config, config
 
 from . import template
-from .actions import ALL_TYPES
+from .actions import ALL_TYPES, OUTBOUND_WHISPER
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 DEFAULT_FLOWS_DIR = REPO_ROOT / "terraform" / "flows"
@@ -68,13 +68,11 @@ def handler_names() -> list[str]:
     return sorted(m.name for m in pkgutil.iter_modules(aicc.handlers.__path__) if not m.name.startswith("_"))
 
 
-def call_handlers() -> list[str]:
+def call_handlers(cfg: Config | None = None) -> list[str]:
     """The handlers a call can reach: those a flow or the Lex bot invokes (functions.yaml
     invoked_by connect or lex); a stream's handler (agent_events) runs beside the calls."""
-    from aicc.settings import DEFAULT_CONFIG_DIR
-
-    spec = yaml.safe_load((DEFAULT_CONFIG_DIR / "functions.yaml").read_text(encoding="utf-8"))["functions"]
-    return [h for h in handler_names() if (spec.get(h) or {}).get("invoked_by") in ("connect", "lex")]
+    invoked_by = (cfg or config()).invoked_by
+    return [h for h in handler_names() if invoked_by.get(h) in ("connect", "lex")]
 
 
 def load_catalog(directory: Path | None = None) -> dict[str, FlowDef]:
@@ -184,16 +182,23 @@ class Resources:
         return None
 
 
+def function_name_of(prefix: str, handler: str) -> str:
+    """A handler's function name (modules/lambdas: <name_prefix>-<handler with dashes>)."""
+    return f"{prefix}-{handler.replace('_', '-')}"
+
+
 def local_function_name(handler: str) -> str:
-    return f"{LOCAL_FUNCTION_PREFIX}-{handler.replace('_', '-')}"
+    return function_name_of(LOCAL_FUNCTION_PREFIX, handler)
 
 
 def outbound_flow(catalog: Mapping[str, FlowDef]) -> str | None:
     """The OUTBOUND_WHISPER flow every queue runs for a callback's customer (modules/connect
     `outbound_flow`), or None when the catalog has none."""
-    found = [key for key, d in catalog.items() if d.type == "OUTBOUND_WHISPER"]
+    found = [key for key, d in catalog.items() if d.type == OUTBOUND_WHISPER]
     if len(found) > 1:
-        raise FlowError(f"flows.yaml: one OUTBOUND_WHISPER flow is the queues' outbound flow, found {found}")
+        raise FlowError(
+            f"flows.yaml: one {OUTBOUND_WHISPER} flow is the queues' outbound flow, found {found}"
+        )
     return found[0] if found else None
 
 

@@ -150,7 +150,7 @@ class FlowRunError(RuntimeError):
 
 @dataclass
 class _Outcome:
-    kind: str  # next | result | error | terminal | leave
+    kind: str  # next | result | error | terminal | leave (value "flow:<key>", "queue:<name>" or "resume:")
     value: str = ""
     detail: str = ""
 
@@ -176,7 +176,6 @@ class _Contact:
     language: str = DEFAULT_LANGUAGE
     callback_number: str | None = None
     queued: bool = False
-    resumed: bool = False  # an End flow / Resume block ran (whisper and hook flows)
     lambda_invocation: dict[str, str] = field(default_factory=dict)
 
 
@@ -416,10 +415,6 @@ class _Run:
             leave = self.execute(flow)
             flow_key = ""
             if leave is None:
-                if flow.type.endswith("_WHISPER") and self.c.resumed:
-                    # A whisper that ends hands the call back: the parties are connected.
-                    self.r.end_reason = self.r.end_reason or "whisper ended: connected"
-                    return
                 if not self.r.disconnected and not self.c.queued:
                     # A flow that runs out of actions ends the contact.
                     self.r.disconnected = True
@@ -430,9 +425,13 @@ class _Run:
                 flow_key = target
             elif kind == "queue":
                 self.wait_in_queue()
+            elif kind == "resume":
+                # The flow hands the contact back to what ran it: after a whisper, the parties talk.
+                self.r.end_reason = self.r.end_reason or "whisper ended: connected"
 
     def execute(self, flow: Flow, budget_until: datetime | None = None) -> tuple[str, str] | None:
-        """Run a flow from its start. Returns ('flow', key) or ('queue', name) when it hands off."""
+        """Run a flow from its start. Returns ('flow', key) or ('queue', name) when it hands off, and
+        ('resume', '') when an End flow / Resume block hands the contact back."""
         ident: str | None = flow.start
         while ident:
             if budget_until is not None and self.c.now >= budget_until:
@@ -909,8 +908,7 @@ class _Run:
         return _Outcome("terminal")
 
     def do_EndFlowExecution(self, flow: Flow, a: Any, p: Mapping[str, Any], b: Any) -> _Outcome:
-        self.c.resumed = True
-        return _Outcome("terminal", detail="resume")
+        return _Outcome("leave", "resume:", "resume")
 
     # ---- waiting in queue ---------------------------------------------------------------------
     def wait_in_queue(self) -> None:
@@ -923,7 +921,7 @@ class _Run:
             if self.r.flows[-1:] != [name]:
                 self.r.flows.append(name)
                 self.note("flow", name)
-            self.execute(self.e.flows[hook], budget_until=until)
+            self.execute(self.e.flows[hook], budget_until=until)  # an End flow leaves the contact waiting
             if self.c.now == before:
                 break  # the queue flow ended without waiting: the caller hears music until answered
         if self.c.queued and not self.r.disconnected:

@@ -22,10 +22,10 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
+from aicc.domain.hangul import HANGUL
+
 FALLBACK = "FallbackIntent"
 _PUNCT = re.compile(r"[\s.,!?~·]+$")
-# Hangul syllables and jamo: what only a Korean speech model writes down.
-HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]+")
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ class LexTurn:
     confidence: float
     transcript: str
     input_mode: str
-    locale: str = "ko_KR"
+    locale: str  # the Lex locale the turn ran in: the contact's language's
     messages: list[str] = field(default_factory=list)
 
     def view(self) -> dict[str, Any]:
@@ -62,7 +62,7 @@ class LexTurn:
 
 def heard(spoken: str, locale: str) -> str:
     """What the locale's speech recognizer writes down: only a Korean model writes Hangul, so Korean
-    words said to another locale are lost (Lex hears speech but recognizes no words of it)."""
+    words (any Hangul) said to another locale are lost (Lex hears speech but recognizes no words of it)."""
     if locale == "ko_KR":
         return spoken
     return re.sub(r"\s+", " ", HANGUL.sub("", spoken)).strip()

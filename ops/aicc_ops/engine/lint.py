@@ -11,6 +11,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from aicc.domain.hangul import HANGUL
+
 from . import references as refs
 from .actions import (
     AGENT_METRICS,
@@ -23,7 +25,6 @@ from .actions import (
     SPECS,
 )
 from .flows import Flow, Resources
-from .lex import HANGUL
 
 MAX_ACTIONS = 250
 MAX_CONTENT = 256_000
@@ -378,6 +379,10 @@ class _FlowLinter:
             if v is not None and not (str(v).isdigit() and 1 <= int(v) <= 259200):
                 self.add(ident, f"{key} must be 1-259200, got {v!r}")
 
+    def _target_contact(self, ident: str, params: Mapping[str, Any]) -> None:
+        if params.get("TargetContact", "Current") not in ("Current", "Related"):
+            self.add(ident, "TargetContact must be Current or Related")
+
     def check_UpdateContactAttributes(
         self, ident: str, params: Mapping[str, Any], t: Mapping[str, Any]
     ) -> None:
@@ -388,8 +393,7 @@ class _FlowLinter:
         for k in attrs:
             if not _ATTR_KEY.match(k):
                 self.add(ident, f"attribute key {k!r}: only letters, digits, - and _ are allowed")
-        if params.get("TargetContact", "Current") not in ("Current", "Related"):
-            self.add(ident, "TargetContact must be Current or Related")
+        self._target_contact(ident, params)
 
     def check_UpdateContactData(self, ident: str, params: Mapping[str, Any], t: Mapping[str, Any]) -> None:
         if not params:
@@ -397,8 +401,7 @@ class _FlowLinter:
         code = params.get("LanguageCode")
         if isinstance(code, str) and not code.startswith("$.") and not LANGUAGE_CODE.match(code):
             self.add(ident, f"LanguageCode must be a language code such as ko-KR, got {code!r}")
-        if params.get("TargetContact", "Current") not in ("Current", "Related"):
-            self.add(ident, "TargetContact must be Current or Related")
+        self._target_contact(ident, params)
 
     def check_UpdateContactRecordingBehavior(
         self, ident: str, params: Mapping[str, Any], t: Mapping[str, Any]

@@ -21,6 +21,7 @@ from typing import Any
 from aicc.settings import Config
 
 from ..admin.agents import PHONE_CONFIG
+from ..admin.drift import prune
 from ..admin.ratelimit import ConnectLimiter
 from ..engine.flows import Flow, Resources, outbound_flow
 from .connect_protocol import ConnectError, invalid, not_found, service_model
@@ -31,12 +32,13 @@ USERNAME_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ012345
 REPLICA_REGION = "ap-northeast-1"
 
 
-def prune_empty(values: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in values.items() if v not in (None, "")}
-
-
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def _event_time(instant: datetime) -> str:
+    """Connect's agent-event timestamps: ISO-8601 UTC with milliseconds and a Z."""
+    return instant.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 class ConnectEmulator:
@@ -106,7 +108,7 @@ class ConnectEmulator:
                 "MaxContacts": q.max_contacts,
                 "Status": "ENABLED",
                 # As Terraform configures it; the local instance has no phone number.
-                "OutboundCallerConfig": prune_empty(
+                "OutboundCallerConfig": prune(
                     {"OutboundCallerIdName": q.outbound_caller_name, "OutboundFlowId": outbound}
                 ),
             }
@@ -685,7 +687,7 @@ class ConnectEmulator:
         queues = {self._id(q) for q in filters.get("Queues") or []}
         profiles = {self._id(r) for r in filters.get("RoutingProfiles") or []}
         agents = {self._id(a) for a in filters.get("Agents") or []}
-        snapshot = self.live.snapshot() if self.live is not None else None
+        activities = self._activities()
         items = []
         for user in sorted(self.users.values(), key=lambda u: u["Username"]):
             if queues and not self._serves(user, queues):
@@ -694,9 +696,7 @@ class ConnectEmulator:
                 continue
             if agents and user["Id"] not in agents:
                 continue
-            status, since = self.status.get(user["Id"], ("offline", _now()))
-            name, _ = AGENT_STATUSES[status]
-            activity = snapshot.agents.get(user["Id"]) if snapshot else None
+            status, since, activity = self._presence(user["Id"], activities)
             if status == "offline" and activity is None:
                 continue  # Connect lists signed-in agents only
             contacts = []
@@ -722,7 +722,7 @@ class ConnectEmulator:
                     "Status": {
                         "StatusStartTimestamp": since,
                         "StatusArn": self.arn("agent-state", status),
-                        "StatusName": name,
+                        "StatusName": AGENT_STATUSES[status][0],
                     },
                     "AvailableSlotsByChannel": {"VOICE": int(activity is None and status == "available")},
                     "MaxSlotsByChannel": {"VOICE": 1},
@@ -733,6 +733,68 @@ class ConnectEmulator:
         out = self._page(items, p, "UserDataList")
         out["ApproximateTotalCount"] = len(items)
         return out
+
+    # ---- agents' presence: GetCurrentUserData and the agent event stream ---------------------
+    def _activities(self) -> dict[str, Any]:
+        """What each agent is doing (user ID -> live.Activity): the live calls', when they run."""
+        return self.live.snapshot().agents if self.live is not None else {}
+
+    def _presence(self, user_id: str, activities: Mapping[str, Any]) -> tuple[str, datetime, Any]:
+        """An agent's status ID, since when, and the contact they are on (a live.Activity) or None."""
+        status, since = self.status.get(user_id, ("offline", _now()))
+        return status, since, activities.get(user_id)
+
+    def agent_event(self, user_id: str) -> dict[str, Any]:
+        """The agent's STATE_CHANGE record of Connect's agent event stream (its data model)."""
+        user = self.users[user_id]
+        status, since, activity = self._presence(user_id, self._activities())
+        name, kind = AGENT_STATUSES[status]
+        contacts = []
+        if activity is not None:
+            queue = self.config.queues.get(activity.queue_id)  # None: an agent's own queue
+            contacts.append(
+                {
+                    "ContactId": activity.contact_id,
+                    "InitialContactId": None,
+                    "Channel": "VOICE",
+                    "InitiationMethod": "INBOUND",
+                    "State": activity.state,
+                    "StateStartTimestamp": _event_time(activity.since),
+                    "ConnectedToAgentTimestamp": _event_time(activity.connected_at),
+                    "QueueTimestamp": None,
+                    "Queue": {
+                        "ARN": self.arn("queue", activity.queue_id),
+                        "Name": queue.name if queue else None,
+                    },
+                }
+            )
+        profile = self.routing_profiles.get(user["RoutingProfileId"], {})
+        identity = user.get("IdentityInfo", {})
+        return {
+            "AWSAccountId": self.account,
+            "AgentARN": user["Arn"],
+            "EventId": str(uuid.uuid4()),
+            "EventTimestamp": _event_time(_now()),
+            "EventType": "STATE_CHANGE",
+            "InstanceARN": self.instance_arn,
+            "Version": "2019-05-25",
+            "CurrentAgentSnapshot": {
+                "AgentStatus": {
+                    "ARN": self.arn("agent-state", status),
+                    "Name": name,
+                    "Type": kind,
+                    "StartTimestamp": _event_time(since),
+                },
+                "Configuration": {
+                    "Username": user["Username"],
+                    "FirstName": identity.get("FirstName"),
+                    "LastName": identity.get("LastName"),
+                    "AgentHierarchyGroups": None,
+                    "RoutingProfile": {"ARN": profile.get("RoutingProfileArn"), "Name": profile.get("Name")},
+                },
+                "Contacts": contacts,
+            },
+        }
 
     # ---- Global Resiliency -------------------------------------------------------------------
     def _tdg(self, ident: str) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 
 from ..engine.interpreter import CallerInput, CallResult, Engine, InputError
 from ..engine.presence import AgentPresence
-from .connect_emulator import AGENT_STATUSES, ConnectEmulator
+from .connect_emulator import ConnectEmulator
 
 SEOUL = ZoneInfo("Asia/Seoul")
 log = logging.getLogger("aicc_ops.local.live")
@@ -366,59 +366,8 @@ class LiveCenter:
             self._report(user["Id"])
 
     def _report(self, user_id: str) -> None:
-        user = self.emulator.users.get(user_id)
-        if user is not None and self.on_agent_event is not None:
-            self.on_agent_event(self.agent_event(user))
-
-    def agent_event(self, user: dict[str, Any]) -> dict[str, Any]:
-        """The agent's STATE_CHANGE record of Connect's agent event stream (its data model)."""
-        em = self.emulator
-        status_id, since = em.status.get(user["Id"], ("offline", datetime.now(UTC)))
-        name, kind = AGENT_STATUSES.get(status_id, AGENT_STATUSES["offline"])
-        act = self.activity.get(user["Id"])
-        contacts = []
-        if act is not None:
-            queue_key = act.queue_id
-            queue_name = em.config.queues[queue_key].name if queue_key in em.config.queues else None
-            contacts.append(
-                {
-                    "ContactId": act.contact_id,
-                    "InitialContactId": None,
-                    "Channel": "VOICE",
-                    "InitiationMethod": "INBOUND",
-                    "State": act.state,
-                    "StateStartTimestamp": _ms(act.since),
-                    "ConnectedToAgentTimestamp": _ms(act.connected_at),
-                    "QueueTimestamp": None,
-                    "Queue": {"ARN": em.arn("queue", queue_key), "Name": queue_name},
-                }
-            )
-        profile = em.routing_profiles.get(user["RoutingProfileId"], {})
-        return {
-            "AWSAccountId": em.instance_arn.split(":")[4],
-            "AgentARN": user["Arn"],
-            "EventId": str(uuid.uuid4()),
-            "EventTimestamp": _ms(datetime.now(UTC)),
-            "EventType": "STATE_CHANGE",
-            "InstanceARN": em.instance_arn,
-            "Version": "2019-05-25",
-            "CurrentAgentSnapshot": {
-                "AgentStatus": {
-                    "ARN": em.arn("agent-state", status_id),
-                    "Name": name,
-                    "Type": kind,
-                    "StartTimestamp": _ms(since),
-                },
-                "Configuration": {
-                    "Username": user["Username"],
-                    "FirstName": user.get("IdentityInfo", {}).get("FirstName"),
-                    "LastName": user.get("IdentityInfo", {}).get("LastName"),
-                    "AgentHierarchyGroups": None,
-                    "RoutingProfile": {"ARN": profile.get("RoutingProfileArn"), "Name": profile.get("Name")},
-                },
-                "Contacts": contacts,
-            },
-        }
+        if user_id in self.emulator.users and self.on_agent_event is not None:
+            self.on_agent_event(self.emulator.agent_event(user_id))
 
     def _end(self, contact: LiveContact, reason: str) -> None:
         contact.state = "ended"
@@ -508,8 +457,3 @@ class LiveCenter:
             contact.contact_id, "CONNECTED", at, at, queue_id, now + contact.talk_seconds
         )
         self._report(user["Id"])
-
-
-def _ms(instant: datetime) -> str:
-    """Connect's agent-event timestamps: ISO-8601 UTC with milliseconds and a Z."""
-    return instant.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")

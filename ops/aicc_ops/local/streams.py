@@ -13,24 +13,21 @@ import threading
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ..engine.lambdas import LambdaInvokeError, LocalLambdas
+from ..engine.lambdas import LocalLambdas
 
 log = logging.getLogger("aicc_ops.local.streams")
-REGION = "ap-northeast-2"
 
 
 def kinesis_event(
-    records: Sequence[Mapping[str, Any] | bytes],
-    stream_arn: str,
-    partition_key: str = "",
-    first_sequence: int = 0,
+    records: Sequence[Mapping[str, Any] | bytes], stream_arn: str, first_sequence: int = 0
 ) -> dict[str, Any]:
-    """A Lambda event from a Kinesis stream carrying these records (JSON objects, or raw bytes)."""
+    """A Lambda event from a Kinesis stream (its ARN) carrying these records (JSON objects, or raw
+    bytes); Connect keys agent events by the agent's ARN."""
     out = []
-    region = stream_arn.split(":")[3] if stream_arn.count(":") >= 5 else REGION
+    region = stream_arn.split(":")[3]
     for i, record in enumerate(records, start=first_sequence):
         data = record if isinstance(record, bytes) else json.dumps(record, ensure_ascii=False).encode("utf-8")
-        key = partition_key or (str(record.get("AgentARN", "")) if isinstance(record, Mapping) else "")
+        key = str(record.get("AgentARN", "")) if isinstance(record, Mapping) else ""
         sequence = f"{49590338271490256608559692538361571095921575989136588898 + i}"
         out.append(
             {
@@ -79,10 +76,8 @@ class StreamToLambda:
         self.sequence += 1
         try:
             result = self.lambdas.invoke_named(self.handler, event, self.timeout, "JSON")
-        except LambdaInvokeError as exc:  # Lambda would retry; locally the next event restates it
-            log.warning("%s failed on a record: %s", self.handler, exc)
-            return
-        except Exception:  # the stream keeps flowing whatever one record does (drain() must end)
+        except Exception:  # the stream keeps flowing whatever one record does (drain() must end);
+            # Lambda would retry a failed record, locally the agent's next event restates it.
             log.exception("%s: delivering a record failed", self.handler)
             return
         if result.get("batchItemFailures"):

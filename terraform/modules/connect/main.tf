@@ -10,8 +10,8 @@ locals {
   # whose instances reference each other is a dependency cycle. The flows are created in groups,
   # each its own resource below; a flow may reference only flows of earlier groups:
   #
-  #   outbound  outbound_whisper (OUTBOUND_WHISPER) references nothing: every queue names it as its
-  #             outbound flow, so it exists before the queues and is rendered with prompts only
+  #   outbound  the OUTBOUND_WHISPER flow (local.outbound_flow) references nothing: every queue
+  #             names it as its outbound flow, so it exists before the queues and binds no variable
   #   queue   CUSTOMER_QUEUE flows               reference no flow
   #   shared  callback_request                   references no flow
   #           emergency                          -> msp_emergency_queue, msp_general_queue
@@ -25,13 +25,17 @@ locals {
   # the queue group), so a template change that breaks the order fails the plan, naming the flow.
   # ---------------------------------------------------------------------------
   flow_groups = {
-    outbound = ["outbound_whisper"]
+    outbound = [local.outbound_flow]
     queue    = ["msp_emergency_queue", "msp_general_queue", "general_customer_queue", "after_hours_queue"]
     shared   = ["callback_request", "emergency"]
     branch   = ["msp_customer", "general_customer", "after_hours"]
     entry    = ["customer_authentication"]
   }
   flow_group_order = ["outbound", "queue", "shared", "branch", "entry"]
+
+  # The flow every queue runs for the customer of a callback or outbound call: the catalog's one
+  # OUTBOUND_WHISPER flow (var.flows checks there is exactly one).
+  outbound_flow = one([for key, flow in var.flows : key if flow.type == "OUTBOUND_WHISPER"])
 
   # flow key => position of its group in flow_group_order
   flow_rank = merge([
@@ -156,8 +160,8 @@ resource "aws_connect_queue" "this" {
   # customer (recording, Korean Contact Lens). Without a number the queue cannot dial out.
   outbound_caller_config {
     outbound_caller_id_name      = each.value.outbound_caller_name
-    outbound_caller_id_number_id = local.has_phone_number ? local.phone_number_id : null
-    outbound_flow_id             = aws_connect_contact_flow.outbound[var.outbound_flow].contact_flow_id
+    outbound_caller_id_number_id = local.phone_number_id
+    outbound_flow_id             = aws_connect_contact_flow.outbound[local.outbound_flow].contact_flow_id
   }
 
   tags = var.tags
@@ -311,7 +315,8 @@ locals {
   }
 }
 
-# Before the queues (they name it as their outbound flow), so it binds no queue, flow or Lambda.
+# Before the queues (they name it as their outbound flow), so it can bind no queue, flow or Lambda
+# ARN; its template uses no variable, so it binds none (the gate checks every group's bindings).
 resource "aws_connect_contact_flow" "outbound" {
   for_each = local.flow_outbound
 
@@ -319,16 +324,9 @@ resource "aws_connect_contact_flow" "outbound" {
   name        = each.value.name
   type        = each.value.type
   description = each.value.description
-  content     = templatefile("${var.flows_dir}/${each.key}.json.tftpl", { prompts = var.template_vars.prompts })
+  content     = templatefile("${var.flows_dir}/${each.key}.json.tftpl", {})
 
   tags = var.tags
-
-  lifecycle {
-    precondition {
-      condition     = try(var.flows[var.outbound_flow].type, "") == "OUTBOUND_WHISPER"
-      error_message = "outbound_flow \"${var.outbound_flow}\" must be an OUTBOUND_WHISPER flow of flows.yaml."
-    }
-  }
 }
 
 resource "aws_connect_contact_flow" "queue" {
@@ -522,13 +520,13 @@ data "aws_iam_policy_document" "firehose" {
   statement {
     sid       = "WriteContactRecords"
     actions   = ["s3:AbortMultipartUpload", "s3:GetBucketLocation", "s3:GetObject", "s3:ListBucket", "s3:ListBucketMultipartUploads", "s3:PutObject"]
-    resources = [var.contact_records_bucket_arn, "${var.contact_records_bucket_arn}/*"]
+    resources = [var.contact_records.arn, "${var.contact_records.arn}/*"]
   }
 
   statement {
     sid       = "EncryptContactRecords"
     actions   = ["kms:GenerateDataKey", "kms:Decrypt"]
-    resources = [var.contact_records_kms_key_arn]
+    resources = [var.contact_records.kms_key_arn]
 
     condition {
       test     = "StringEquals"
@@ -540,7 +538,7 @@ data "aws_iam_policy_document" "firehose" {
     condition {
       test     = "StringLike"
       variable = "kms:EncryptionContext:aws:s3:arn"
-      values   = [var.contact_records_bucket_arn, "${var.contact_records_bucket_arn}/*"]
+      values   = [var.contact_records.arn, "${var.contact_records.arn}/*"]
     }
   }
 
@@ -582,13 +580,13 @@ resource "aws_kinesis_firehose_delivery_stream" "contact_records" {
 
   extended_s3_configuration {
     role_arn            = aws_iam_role.firehose.arn
-    bucket_arn          = var.contact_records_bucket_arn
+    bucket_arn          = var.contact_records.arn
     prefix              = "contact-records/year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/"
     error_output_prefix = "contact-records-errors/!{firehose:error-output-type}/year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/"
     buffering_size      = 5
     buffering_interval  = 300
     compression_format  = "GZIP"
-    kms_key_arn         = var.contact_records_kms_key_arn
+    kms_key_arn         = var.contact_records.kms_key_arn
     # Days as the support line counts them: a call at 08:00 KST belongs to that day, not to UTC's
     # previous one.
     custom_time_zone = "Asia/Seoul"
@@ -612,36 +610,6 @@ resource "aws_kinesis_firehose_delivery_stream" "contact_records" {
   tags = var.tags
 
   depends_on = [aws_iam_role_policy.firehose]
-}
-
-# -----------------------------------------------------------------------------
-# Protection (deletion_protection, prod): prevent_destroy must be a literal, so it sits on guards
-# that exist only when the environment is protected and follow the protected resources: a plan
-# that destroys or replaces the instance or a queue replaces its guard, which Terraform refuses
-# ("Instance cannot be destroyed"). In-place updates leave the guards alone. Taking a protected
-# environment down on purpose: docs/deploy.md, "Destroying".
-# -----------------------------------------------------------------------------
-
-resource "terraform_data" "protect_instance" {
-  count = var.deletion_protection ? 1 : 0
-
-  input = aws_connect_instance.this.arn
-
-  lifecycle {
-    prevent_destroy      = true
-    replace_triggered_by = [aws_connect_instance.this.id]
-  }
-}
-
-resource "terraform_data" "protect_queue" {
-  for_each = { for key in keys(var.queues) : key => key if var.deletion_protection }
-
-  input = aws_connect_queue.this[each.key].arn
-
-  lifecycle {
-    prevent_destroy      = true
-    replace_triggered_by = [aws_connect_queue.this[each.key].queue_id]
-  }
 }
 
 # -----------------------------------------------------------------------------

@@ -60,7 +60,7 @@ output "phone_number" {
 
 output "phone_number_id" {
   description = "ID of the support line's number (claimed or existing), or null when there is none."
-  value       = local.has_phone_number ? local.phone_number_id : null
+  value       = local.phone_number_id
 }
 
 output "contact_records_delivery_stream" {
@@ -73,7 +73,18 @@ output "ctr_stream_arn" {
   value       = aws_kinesis_stream.this["CONTACT_TRACE_RECORDS"].arn
 }
 
-output "agent_events_stream_arn" {
-  description = "ARN of the Kinesis stream receiving agent events."
-  value       = aws_kinesis_stream.this["AGENT_EVENTS"].arn
+output "agent_events_stream" {
+  description = "The Kinesis stream receiving agent events: arn, and kms_key_arn, the key its records are encrypted with (a reader decrypts with it)."
+  value = {
+    arn         = aws_kinesis_stream.this["AGENT_EVENTS"].arn
+    kms_key_arn = aws_kinesis_stream.this["AGENT_EVENTS"].kms_key_id
+  }
+}
+
+output "protected" {
+  description = "Name => ARN of what a protected environment must not lose (the instance and every queue): the root module guards each."
+  value = merge(
+    { instance = aws_connect_instance.this.arn },
+    { for key, queue in aws_connect_queue.this : "queue.${key}" => queue.arn },
+  )
 }

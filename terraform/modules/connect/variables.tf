@@ -125,6 +125,11 @@ variable "flows" {
     ])
     error_message = "flows.*.type must be a Connect flow type (CONTACT_FLOW, CUSTOMER_QUEUE, CUSTOMER_HOLD, CUSTOMER_WHISPER, AGENT_HOLD, AGENT_WHISPER, OUTBOUND_WHISPER, AGENT_TRANSFER, QUEUE_TRANSFER)."
   }
+
+  validation {
+    condition     = length([for f in values(var.flows) : f if f.type == "OUTBOUND_WHISPER"]) == 1
+    error_message = "flows.yaml must have exactly one OUTBOUND_WHISPER flow (every queue runs it for the customer of a callback or outbound call); found [${join(", ", [for k, f in var.flows : k if f.type == "OUTBOUND_WHISPER"])}]."
+  }
 }
 
 variable "flows_dir" {
@@ -180,20 +185,12 @@ variable "phone_number" {
   default = {}
 }
 
-variable "deletion_protection" {
-  description = "Guard the instance and the queues with prevent_destroy (a plan that destroys or replaces them fails)."
-  type        = bool
-  default     = true
-}
-
-variable "contact_records_bucket_arn" {
-  description = "ARN of the S3 bucket (security module, `contact_records`) that Firehose fills with the contact records."
-  type        = string
-}
-
-variable "contact_records_kms_key_arn" {
-  description = "ARN of the KMS key of the contact-records bucket (Firehose encrypts the objects with it)."
-  type        = string
+variable "contact_records" {
+  description = "The S3 bucket Firehose fills with the contact records (security module output `contact_records`): its arn, and kms_key_arn, the bucket's key, which Firehose encrypts the objects with."
+  type = object({
+    arn         = string
+    kms_key_arn = string
+  })
 }
 
 variable "logs_kms_key_arn" {
@@ -205,12 +202,6 @@ variable "log_retention_days" {
   description = "Retention of the Firehose delivery-error log group, in days."
   type        = number
   default     = 30
-}
-
-variable "outbound_flow" {
-  description = "Key of the OUTBOUND_WHISPER flow (in var.flows) every queue runs for the customer of a callback or outbound call."
-  type        = string
-  default     = "outbound_whisper"
 }
 
 variable "entry_flow" {

@@ -49,17 +49,3 @@ resource "aws_dynamodb_table" "this" {
 
   tags = merge(var.tags, { "aicc:table" = each.key })
 }
-
-# Protection (deletion_protection, prod): besides DynamoDB's own deletion protection, a plan that
-# destroys or replaces a table (a key schema change replaces it, emptying it) replaces the table's
-# guard, which Terraform refuses: prevent_destroy must be a literal, so it sits on the guard.
-resource "terraform_data" "protect_table" {
-  for_each = { for k in keys(var.tables) : k => k if var.deletion_protection }
-
-  input = aws_dynamodb_table.this[each.key].arn
-
-  lifecycle {
-    prevent_destroy      = true
-    replace_triggered_by = [aws_dynamodb_table.this[each.key].arn]
-  }
-}

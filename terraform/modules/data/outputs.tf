@@ -12,3 +12,8 @@ output "table_env" {
   description = "Table key -> the environment variable through which the Lambdas read the table name (tables.yaml `env`)."
   value       = { for k, t in var.tables : k => t.env }
 }
+
+output "protected" {
+  description = "Name => ARN of what a protected environment must not lose (every table): the root module guards each."
+  value       = { for k, t in aws_dynamodb_table.this : "table.${k}" => t.arn }
+}

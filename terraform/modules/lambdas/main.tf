@@ -30,6 +30,30 @@ locals {
   # Functions fed by a stream (event source mapping): handler -> stream key.
   stream_functions = { for k, f in var.functions : k => f.stream if f.invoked_by == "kinesis" }
 
+  # Handler -> IAM statements on its stream (AWSLambdaKinesisExecutionRole, scoped): the Lambda
+  # service polls the stream with the function's role and decrypts the records with the stream's
+  # key. The event source mapping checks ListStreams when it is created, which cannot be scoped.
+  # (var.streams' validation names a stream the root module does not pass.)
+  stream_statements = {
+    for fn, stream in local.stream_functions : fn => [
+      {
+        sid       = "ReadStream"
+        actions   = ["kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:GetRecords", "kinesis:GetShardIterator", "kinesis:ListShards", "kinesis:SubscribeToShard"]
+        resources = [var.streams[stream].arn]
+      },
+      {
+        sid       = "ListStreams"
+        actions   = ["kinesis:ListStreams"]
+        resources = ["*"]
+      },
+      {
+        sid       = "DecryptStream"
+        actions   = ["kms:Decrypt"]
+        resources = [var.streams[stream].kms_key_arn]
+      },
+    ]
+  }
+
   dependencies_layer = var.dependencies_layer_zip != null ? aws_lambda_layer_version.dependencies[0].arn : var.dependencies_layer_arn
   layers             = [for arn in [var.powertools_layer_arn, local.dependencies_layer] : arn if arn != null]
 
@@ -106,42 +130,13 @@ data "aws_iam_policy_document" "function" {
     resources = [var.kms_key_arn]
   }
 
+  # Its tables and, for a stream's function, its stream (see the locals).
   dynamic "statement" {
-    for_each = local.dynamodb_statements[each.key]
+    for_each = concat(local.dynamodb_statements[each.key], lookup(local.stream_statements, each.key, []))
     content {
       sid       = statement.value.sid
       actions   = statement.value.actions
       resources = statement.value.resources
-    }
-  }
-
-  # AWSLambdaKinesisExecutionRole, scoped to the function's stream: the Lambda service polls the
-  # stream with this role and decrypts its records with the stream's key.
-  dynamic "statement" {
-    for_each = contains(keys(local.stream_functions), each.key) ? [var.streams[local.stream_functions[each.key]]] : []
-    content {
-      sid       = "ReadStream"
-      actions   = ["kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:GetRecords", "kinesis:GetShardIterator", "kinesis:ListShards", "kinesis:SubscribeToShard"]
-      resources = [statement.value.arn]
-    }
-  }
-
-  # The event source mapping checks ListStreams when it is created; it cannot be scoped to a stream.
-  dynamic "statement" {
-    for_each = contains(keys(local.stream_functions), each.key) ? [1] : []
-    content {
-      sid       = "ListStreams"
-      actions   = ["kinesis:ListStreams"]
-      resources = ["*"]
-    }
-  }
-
-  dynamic "statement" {
-    for_each = contains(keys(local.stream_functions), each.key) ? [var.streams[local.stream_functions[each.key]]] : []
-    content {
-      sid       = "DecryptStream"
-      actions   = ["kms:Decrypt"]
-      resources = [statement.value.kms_key_arn]
     }
   }
 
@@ -295,13 +290,6 @@ resource "aws_lambda_event_source_mapping" "stream" {
   maximum_retry_attempts             = 5
   bisect_batch_on_function_error     = true
   function_response_types            = ["ReportBatchItemFailures"]
-
-  lifecycle {
-    precondition {
-      condition     = contains(keys(var.streams), each.value)
-      error_message = "functions.yaml: ${each.key} reads stream \"${each.value}\", which the root module does not pass in `streams`."
-    }
-  }
 
   depends_on = [aws_iam_role_policy.this]
 }

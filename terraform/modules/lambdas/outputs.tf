@@ -13,6 +13,11 @@ output "function_names" {
   value       = { for k, f in aws_lambda_function.this : k => f.function_name }
 }
 
+output "function_kinds" {
+  description = "Handler -> what invokes it (functions.yaml `invoked_by`: connect, lex or kinesis); the same keys as function_names."
+  value       = { for k, f in var.functions : k => f.invoked_by }
+}
+
 output "alias_arns" {
   description = "Handler -> \"live\" alias ARN, for the handlers with provisioned concurrency only."
   value       = { for k, a in aws_lambda_alias.live : k => a.arn }

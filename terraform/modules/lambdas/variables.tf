@@ -165,4 +165,9 @@ variable "streams" {
     kms_key_arn = string
   }))
   default = {}
+
+  validation {
+    condition     = alltrue([for f in values(var.functions) : contains(keys(var.streams), f.stream) if f.stream != null])
+    error_message = "functions.yaml: ${join(", ", [for k, f in var.functions : "${k} reads stream \"${f.stream}\"" if f.stream != null])}; the root module passes [${join(", ", keys(var.streams))}] in `streams`."
+  }
 }

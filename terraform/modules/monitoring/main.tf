@@ -183,7 +183,7 @@ resource "aws_cloudwatch_metric_alarm" "lambda_failures" {
 
 resource "aws_cloudwatch_metric_alarm" "lambda_duration_p95" {
   # Only the functions a caller waits on (a stream's consumer works in batches, in the background).
-  for_each = { for k, n in var.function_names : k => n if lookup(var.function_kinds, k, "connect") != "kinesis" }
+  for_each = { for k, n in var.function_names : k => n if var.function_kinds[k] != "kinesis" }
 
   alarm_name          = "${var.name_prefix}-lambda-duration-p95-${each.key}"
   alarm_description   = "Lambda ${each.value} (${each.key}) p95 duration above ${var.lambda_duration_p95_threshold_ms} ms in 2 of the last 3 5-minute periods; flows give it 3 s before the error branch. Runbook: ${local.runbooks_url}/${local.runbooks.lambda_duration_p95}"
@@ -327,7 +327,7 @@ locals {
         namespace = "AWS/Lambda", metric = "IteratorAge", dimensions = { FunctionName = name }
         what      = "Lambda ${name} (${key}) is more than 5 minutes behind its stream in 2 of the last 3 5-minute periods: what it keeps (agent status and live load) is going stale"
         statistic = "Maximum", periods = 3, breaching = 2, threshold = 300000, runbook = "stream_iterator_age" # ms
-      } if lookup(var.function_kinds, key, "") == "kinesis"
+      } if var.function_kinds[key] == "kinesis"
     },
     var.contact_records_delivery_stream == null ? {} : {
       contact-records-delivery = {
@@ -563,17 +563,4 @@ locals {
 resource "aws_cloudwatch_dashboard" "this" {
   dashboard_name = "${var.name_prefix}-operations"
   dashboard_body = jsonencode({ widgets = local.dashboard_widgets })
-}
-
-# Protection (deletion_protection, prod): a plan that destroys or replaces the topics' key fails
-# (prevent_destroy must be a literal, so it sits on this guard; see modules/security).
-resource "terraform_data" "protect_key" {
-  count = var.deletion_protection ? 1 : 0
-
-  input = aws_kms_key.sns.arn
-
-  lifecycle {
-    prevent_destroy      = true
-    replace_triggered_by = [aws_kms_key.sns.key_id]
-  }
 }

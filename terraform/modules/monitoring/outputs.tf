@@ -27,3 +27,8 @@ output "alarm_runbooks" {
   description = "Alarm name -> runbook file name in runbooks/ (e.g. lambda-errors.md); the same link ends each alarm's description."
   value       = local.alarm_runbooks
 }
+
+output "protected" {
+  description = "Name => ARN of what a protected environment must not lose (the topics' KMS key): the root module guards it."
+  value       = { "key.sns" = aws_kms_key.sns.arn }
+}

@@ -40,9 +40,8 @@ variable "alarm_emails" {
 }
 
 variable "function_kinds" {
-  description = "Handler key -> what invokes it (functions.yaml invoked_by: connect, lex or kinesis). Callers wait on connect and lex functions (latency alarms); kinesis functions read a stream (iterator-age alarm)."
+  description = "Handler key -> what invokes it (lambdas module `function_kinds`: connect, lex or kinesis), for every key of function_names. Callers wait on connect and lex functions (latency alarms); kinesis functions read a stream (iterator-age alarm)."
   type        = map(string)
-  default     = {}
 }
 
 variable "contact_records_delivery_stream" {
@@ -65,12 +64,6 @@ variable "contact_flow_errors_threshold" {
   description = "Error branches taken per flow in 5 minutes above which the flow alarms. Error branches include callers' invalid input, so the default allows some."
   type        = number
   default     = 20
-}
-
-variable "deletion_protection" {
-  description = "Guard the SNS key with prevent_destroy (a plan that destroys or replaces it fails)."
-  type        = bool
-  default     = true
 }
 
 variable "notify_emails" {

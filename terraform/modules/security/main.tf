@@ -25,6 +25,10 @@ locals {
   # policy must exist before the trail.
   trail_arn = "arn:${local.partition}:cloudtrail:${local.region}:${local.account_id}:trail/${local.trail_name}"
 
+  # 5 years, leap days included: the record-keeping period of Korean electronic financial
+  # transactions, for recordings and contact records alike (unless their variables say otherwise).
+  record_keeping_days = 1827
+
   bucket_suffix = "${local.account_id}-${local.region}"
   buckets = {
     recordings = {
@@ -32,7 +36,7 @@ locals {
       kms_key         = "connect"
       transition_days = var.recordings_transition_days
       storage_class   = var.recordings_transition_storage_class
-      expiration_days = var.recordings_expiration_days
+      expiration_days = coalesce(var.recordings_expiration_days, local.record_keeping_days)
       access_logged   = true
     }
     trail = {
@@ -49,7 +53,7 @@ locals {
       kms_key         = "connect"
       transition_days = var.contact_records_transition_days
       storage_class   = "GLACIER_IR" # Athena still reads it, at archive prices
-      expiration_days = var.contact_records_expiration_days
+      expiration_days = coalesce(var.contact_records_expiration_days, local.record_keeping_days)
       access_logged   = true
     }
     # Server access logs can only be delivered to a bucket encrypted with SSE-S3 (S3 rejects
@@ -309,6 +313,15 @@ resource "aws_s3_bucket_lifecycle_configuration" "this" {
   }
 
   depends_on = [aws_s3_bucket_versioning.this]
+
+  lifecycle {
+    # S3 refuses a rule that expires objects before they transition. The message is rendered for
+    # every bucket, hence jsonencode: a null transition cannot be interpolated.
+    precondition {
+      condition     = each.value.transition_days == null ? true : each.value.expiration_days > each.value.transition_days
+      error_message = "Bucket ${each.key}: its expiration days (${each.value.expiration_days}) must exceed its transition days (${jsonencode(each.value.transition_days)}): S3 refuses a rule that expires objects before they transition."
+    }
+  }
 }
 
 resource "aws_s3_bucket_logging" "this" {
@@ -538,34 +551,4 @@ resource "aws_cloudtrail" "this" {
   tags = merge(var.tags, { Name = local.trail_name })
 
   depends_on = [aws_s3_bucket_policy.this, aws_iam_role_policy.trail]
-}
-
-################################################################################
-# Protection (deletion_protection, prod)
-#
-# prevent_destroy must be a literal, so it sits on guards that exist only in a protected
-# environment and follow the keys and buckets: a plan that destroys or replaces one of them
-# replaces its guard, which Terraform refuses. In-place changes leave the guards alone.
-################################################################################
-
-resource "terraform_data" "protect_key" {
-  for_each = { for k in keys(local.keys) : k => k if var.deletion_protection }
-
-  input = aws_kms_key.this[each.key].arn
-
-  lifecycle {
-    prevent_destroy      = true
-    replace_triggered_by = [aws_kms_key.this[each.key].key_id]
-  }
-}
-
-resource "terraform_data" "protect_bucket" {
-  for_each = { for k in keys(local.buckets) : k => k if var.deletion_protection }
-
-  input = aws_s3_bucket.this[each.key].arn
-
-  lifecycle {
-    prevent_destroy      = true
-    replace_triggered_by = [aws_s3_bucket.this[each.key].arn]
-  }
 }

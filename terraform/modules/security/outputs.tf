@@ -23,14 +23,13 @@ output "recordings_bucket_arn" {
   value       = aws_s3_bucket.this["recordings"].arn
 }
 
-output "contact_records_bucket" {
-  description = "Name of the bucket of the contact records (Firehose from the CTR stream; SSE-KMS with the `connect` key), partitioned contact-records/year=/month=/day=."
-  value       = aws_s3_bucket.this["contact_records"].id
-}
-
-output "contact_records_bucket_arn" {
-  description = "ARN of the contact-records bucket."
-  value       = aws_s3_bucket.this["contact_records"].arn
+output "contact_records" {
+  description = "The contact-records bucket (Firehose from the CTR stream, partitioned contact-records/year=/month=/day=): name, arn, and kms_key_arn, the key its objects are encrypted with."
+  value = {
+    name        = aws_s3_bucket.this["contact_records"].id
+    arn         = aws_s3_bucket.this["contact_records"].arn
+    kms_key_arn = aws_kms_key.this[local.buckets.contact_records.kms_key].arn
+  }
 }
 
 output "trail_arn" {
@@ -51,4 +50,12 @@ output "access_logs_bucket" {
 output "trail_log_group_name" {
   description = "Name of the CloudWatch Logs log group the trail also delivers to."
   value       = aws_cloudwatch_log_group.trail.name
+}
+
+output "protected" {
+  description = "Name => ARN of what a protected environment must not lose (every KMS key and bucket): the root module guards each."
+  value = merge(
+    { for k, key in aws_kms_key.this : "key.${k}" => key.arn },
+    { for k, bucket in aws_s3_bucket.this : "bucket.${k}" => bucket.arn },
+  )
 }

@@ -55,12 +55,12 @@ variable "recordings_transition_storage_class" {
 }
 
 variable "recordings_expiration_days" {
-  description = "Days after which recordings and transcripts are deleted (retention policy; confirm with compliance, financial records are commonly kept 5 years)."
+  description = "Days after which recordings and transcripts are deleted (retention policy; confirm with compliance). null: 5 years, the record-keeping period of Korean electronic financial transactions (as for contact records)."
   type        = number
-  default     = 1825
+  default     = null
 
   validation {
-    condition     = var.recordings_expiration_days > 0
+    condition     = var.recordings_expiration_days == null ? true : var.recordings_expiration_days > 0
     error_message = "recordings_expiration_days must be positive."
   }
 }
@@ -112,12 +112,12 @@ variable "contact_records_transition_days" {
 }
 
 variable "contact_records_expiration_days" {
-  description = "Days contact records are kept (default 5 years, the record-keeping period of Korean electronic financial transactions)."
+  description = "Days contact records are kept. null: 5 years, the record-keeping period of Korean electronic financial transactions (as for recordings)."
   type        = number
-  default     = 1827
+  default     = null
 
   validation {
-    condition     = var.contact_records_expiration_days > 90
-    error_message = "contact_records_expiration_days must exceed the 90-day transition."
+    condition     = var.contact_records_expiration_days == null ? true : var.contact_records_expiration_days > 0
+    error_message = "contact_records_expiration_days must be positive."
   }
 }

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from aicc_ops.cli import cli
 from aicc_ops.deploy.artifacts import build_source, layer_requirements
-from aicc_ops.deploy.terraform import Change, changes, classify
+from aicc_ops.deploy.terraform import changes, classify
 
 PLAN = {
     "resource_changes": [
@@ -111,7 +111,6 @@ def test_classify_and_changes() -> None:
     assert classify(["no-op"]) is None
     assert [c.action for c in changes(PLAN)] == ["create", "update", "replace", "delete"]
     assert changes({}) == []
-    assert Change("a", "create") == Change("a", "create")
 
 
 def test_plan_inits_the_env_backend_in_its_own_data_dir_and_prints_a_summary(
@@ -183,6 +182,9 @@ def test_a_pipeline_confirms_prod_by_naming_it(bootstrapped: Path, terraform: Pa
     code, out = invoke(bootstrapped, "apply", "--env", "prod", "--confirm-env", "prod")
     assert code == 0, out
     assert any(c.startswith("apply ") for c in _calls(terraform))
+    # Naming the environment confirms any environment, without a question a pipeline cannot answer.
+    code, out = invoke(bootstrapped, "destroy", "--env", "dev", "--confirm-env", "dev", input="")
+    assert code == 0 and "dev: destroy complete" in out
 
 
 def test_credentials_of_another_account_are_refused(terraform_dir: Path, terraform: Path, aws: None) -> None:
@@ -253,7 +255,7 @@ def test_the_source_zip_is_reproducible_and_holds_only_the_package(tmp_path: Pat
     assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
 
 
-def test_the_profile_reaches_terraform_its_backend_and_the_steps(
+def test_the_profile_reaches_terraform_whose_backend_and_steps_inherit_it(
     bootstrapped: Path, terraform: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     config = tmp_path / "aws-config"

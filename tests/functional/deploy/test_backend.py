@@ -126,9 +126,6 @@ def test_an_unreadable_tfvars_is_named(terraform_dir: Path) -> None:
     assert code == 1 and "terraform.tfvars is not valid HCL" in out
 
 
-def _unused(_: Any) -> None: ...
-
-
 def test_a_disabled_state_key_is_named_with_the_fix(terraform_dir: Path, aws: None) -> None:
     env = Environment.load("dev", terraform_dir)
     report = backend.bootstrap(env, boto3.Session())

@@ -59,10 +59,15 @@ def _stubbed(limit: int, unreserved: int, held: dict[str, int | None]) -> tuple[
     return client, stub
 
 
+def _deployed(handler: str) -> str:
+    """prod's function of a handler, as modules/lambdas names it (name_prefix "aicc-prod")."""
+    return "aicc-prod-" + handler.replace("_", "-")
+
+
 def test_prods_reservations_fit_an_account_with_the_default_limit(tmp_path: Path) -> None:
     env = _env(tmp_path, PROD_TFVARS.read_text(encoding="utf-8"))
     reserved, _, total = preflight.wanted_concurrency(env)
-    held = {preflight.function_name(env, h): None for h in reserved}  # a first deploy: nothing yet
+    held = {_deployed(h): None for h in reserved}  # a first deploy: nothing yet
     client, stub = _stubbed(1000, 1000, held)
     with stub:
         line = preflight.check_concurrency(env, _Session(client))
@@ -73,7 +78,7 @@ def test_prods_reservations_fit_an_account_with_the_default_limit(tmp_path: Path
 def test_a_new_account_with_10_concurrent_executions_is_stopped_before_the_apply(tmp_path: Path) -> None:
     env = _env(tmp_path, PROD_TFVARS.read_text(encoding="utf-8"))
     reserved, _, total = preflight.wanted_concurrency(env)
-    client, stub = _stubbed(10, 10, {preflight.function_name(env, h): None for h in reserved})
+    client, stub = _stubbed(10, 10, {_deployed(h): None for h in reserved})
     with stub, pytest.raises(DeployError) as stopped:
         preflight.check_concurrency(env, _Session(client))
     message = str(stopped.value)

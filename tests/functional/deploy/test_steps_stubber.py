@@ -18,6 +18,7 @@ from botocore.stub import Stubber
 from click.testing import CliRunner
 from helpers import REGION
 
+from aicc_ops.admin.context import OpsContext
 from aicc_ops.cli import cli
 from aicc_ops.deploy import steps
 from aicc_ops.deploy.errors import DeployError
@@ -176,6 +177,18 @@ def test_undo_removes_only_our_quick_connects(connect: tuple[Any, Stubber]) -> N
     )
 
 
+def test_undo_on_a_gone_queue_is_done_but_a_refusal_is_an_error(connect: tuple[Any, Stubber]) -> None:
+    client, stub = connect
+    where = {"InstanceId": INSTANCE, "QueueId": QUEUE}
+    stub.add_client_error("list_queue_quick_connects", "ResourceNotFoundException", "gone", 404, where)
+    assert "is gone: nothing to undo" in steps.disassociate_queue_quick_connects(
+        client, INSTANCE, QUEUE, ["qc-1"]
+    )
+    stub.add_client_error("list_queue_quick_connects", "AccessDeniedException", "not allowed", 403, where)
+    with pytest.raises(DeployError, match=r"ListQueueQuickConnects of .*AccessDeniedException"):
+        steps.disassociate_queue_quick_connects(client, INSTANCE, QUEUE, ["qc-1"])
+
+
 # ---- the commands Terraform runs -------------------------------------------------------------------
 
 SAMPLE = {
@@ -262,7 +275,7 @@ def test_each_terraform_step_runs_and_makes_the_expected_calls(
     name = next(a for i, a in enumerate(rest) if not a.startswith("--") and not rest[i - 1].startswith("--"))
     step = f"{name} --undo" if "--undo" in rest else name
     client = boto3.client("connect", region_name=REGION, aws_access_key_id="x", aws_secret_access_key="x")
-    monkeypatch.setattr(steps, "connect_client", lambda region: client)
+    monkeypatch.setattr(OpsContext, "client", lambda self, service, region=None: client)
     with Stubber(client) as stub:
         for operation, response, params in EXPECTED_CALLS[step]:
             stub.add_response(operation, response, params)
@@ -273,7 +286,7 @@ def test_each_terraform_step_runs_and_makes_the_expected_calls(
 
 def test_a_failing_step_exits_1_with_the_service_error(monkeypatch: pytest.MonkeyPatch) -> None:
     client = boto3.client("connect", region_name=REGION, aws_access_key_id="x", aws_secret_access_key="x")
-    monkeypatch.setattr(steps, "connect_client", lambda region: client)
+    monkeypatch.setattr(OpsContext, "client", lambda self, service, region=None: client)
     with Stubber(client) as stub:
         stub.add_client_error("describe_phone_number", "AccessDeniedException", "not allowed", 403)
         result = CliRunner().invoke(

@@ -148,9 +148,28 @@ def test_a_stale_info_file_with_a_reused_pid_is_not_a_server(tmp_path: Path) -> 
     assert read_info(tmp_path) is None
 
 
-def test_terraform_errors_are_shown_by_their_error_line() -> None:
-    from aicc_ops.admin.context import _terraform_error
-
-    boxed = "╷\n│ Error: Backend initialization required\n│ \n│ Run terraform init\n╵\n"
-    assert _terraform_error(boxed) == "Error: Backend initialization required"
-    assert _terraform_error("") == "no output"
+def test_terraform_errors_are_shown_by_their_error_line(
+    terraform_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without saved outputs, Terraform is asked; its boxed error reaches the operator unboxed."""
+    env = terraform_dir / "envs" / "dev"
+    (env / "outputs.json").unlink()
+    (env / "terraform.tfvars").write_text('account_id = "111122223333"\n', encoding="utf-8")
+    (env / "backend.hcl").write_text('region = "ap-northeast-2"\n', encoding="utf-8")
+    fake = tmp_path / "terraform"
+    fake.write_text(
+        "#!/bin/sh\n"
+        'case "$1" in\n'
+        "  version) echo 'Terraform v1.11.0' ;;\n"
+        "  *) printf '\\342\\225\\267\\n\\342\\224\\202 Error: Backend initialization required\\n' >&2; exit 1 ;;\n"
+        "esac\n",
+        encoding="utf-8",
+    )
+    fake.chmod(0o755)
+    monkeypatch.setenv("TERRAFORM_BIN", str(fake))
+    with pytest.raises(TargetError) as failed:
+        _ = OpsContext(Target(env="dev", terraform_dir=terraform_dir)).instance_id
+    message = str(failed.value)
+    assert "terraform init failed (exit 1)\nError: Backend initialization required" in message
+    assert "│" not in message and "give --instance-id" in message
+    assert not (env / "outputs.json").exists()  # nothing saved from a failed read

@@ -4,6 +4,7 @@ import copy
 from typing import Any
 
 import pytest
+from helpers import BYE, block, flow_of, set_language
 
 from aicc.settings import load_config
 from aicc_ops.engine import lint
@@ -26,49 +27,34 @@ def test_shipped_flows_have_no_errors(real_flows: dict[str, Flow], resources: Re
     assert [f for f in findings if f.severity == "warning"] == []
 
 
-def _flow(actions: list[dict[str, Any]], ftype: str = "CONTACT_FLOW") -> Flow:
-    content = {"Version": "2019-10-30", "StartAction": actions[0]["Identifier"], "Actions": actions}
-    flow = Flow("test", "Test Flow", ftype, content, "{}")
-    flow.actions = {a["Identifier"]: a for a in actions}
-    return flow
-
-
 def _messages(resources: Resources, flow: Flow) -> list[str]:
     found = lint.lint({flow.key: flow}, resources)
     return [f"{f.action}: {f.message}" for f in lint.errors(found)]
 
 
-BYE = {"Identifier": "bye", "Type": "DisconnectParticipant", "Parameters": {}, "Transitions": {}}
-
-
 def _say(ident: str = "hello", nxt: str = "bye") -> dict[str, Any]:
-    return {
-        "Identifier": ident,
-        "Type": "MessageParticipant",
-        "Parameters": {"Text": "안녕하세요"},
-        "Transitions": {"NextAction": nxt, "Errors": [{"NextAction": nxt, "ErrorType": "NoMatchingError"}]},
-    }
+    return block(ident, "MessageParticipant", {"Text": "안녕하세요"}, nxt, on_error=nxt)
 
 
 def test_minimal_flow_is_clean(resources: Resources) -> None:
-    assert _messages(resources, _flow([_say(), BYE])) == []
+    assert _messages(resources, flow_of([_say(), BYE])) == []
 
 
 def test_unknown_action_type(resources: Resources) -> None:
     bad = {"Identifier": "x", "Type": "CheckStaffing", "Parameters": {}, "Transitions": {"NextAction": "bye"}}
-    assert _messages(resources, _flow([bad, BYE])) == ["x: unknown action type 'CheckStaffing'"]
+    assert _messages(resources, flow_of([bad, BYE])) == ["x: unknown action type 'CheckStaffing'"]
 
 
 def test_unknown_parameter(resources: Resources) -> None:
     action = _say()
     action["Parameters"]["MaxDigits"] = "4"
     assert "hello: unknown parameter 'MaxDigits' for MessageParticipant" in _messages(
-        resources, _flow([action, BYE])
+        resources, flow_of([action, BYE])
     )
 
 
 def test_dangling_transition(resources: Resources) -> None:
-    msgs = _messages(resources, _flow([_say(nxt="nowhere"), BYE]))
+    msgs = _messages(resources, flow_of([_say(nxt="nowhere"), BYE]))
     assert any("goes to 'nowhere', which does not exist" in m for m in msgs)
 
 
@@ -79,7 +65,7 @@ def test_lambda_without_error_branch(resources: Resources) -> None:
         "Parameters": {"LambdaFunctionARN": resources.function_arn(resources.handlers[0])},
         "Transitions": {"NextAction": "bye"},
     }
-    msgs = _messages(resources, _flow([invoke, BYE]))
+    msgs = _messages(resources, flow_of([invoke, BYE]))
     assert msgs == ["fn: missing error branch NoMatchingError (the caller would be dropped on that error)"]
 
 
@@ -97,7 +83,7 @@ def test_menu_without_timeout_branch_and_bad_operand(resources: Resources) -> No
             ],
         },
     }
-    msgs = _messages(resources, _flow([menu, BYE]))
+    msgs = _messages(resources, flow_of([menu, BYE]))
     assert (
         "menu: missing error branch InputTimeLimitExceeded (the caller would be dropped on that error)"
         in msgs
@@ -118,30 +104,22 @@ def test_transfer_without_working_queue(resources: Resources) -> None:
             ],
         },
     }
-    msgs = _messages(resources, _flow([_say(nxt="xfer"), transfer, BYE]))
+    msgs = _messages(resources, flow_of([_say(nxt="xfer"), transfer, BYE]))
     assert any(m.startswith("xfer: TransferContactToQueue may run with no working queue") for m in msgs)
-    setq = {
-        "Identifier": "setq",
-        "Type": "UpdateContactTargetQueue",
-        "Parameters": {"QueueId": resources.queue_arn("general_customer")},
-        "Transitions": {
-            "NextAction": "xfer",
-            "Errors": [{"NextAction": "bye", "ErrorType": "NoMatchingError"}],
-        },
-    }
-    assert _messages(resources, _flow([setq, transfer, BYE])) == []
+    setq = block(
+        "setq", "UpdateContactTargetQueue", {"QueueId": resources.queue_arn("general_customer")}, "xfer"
+    )
+    assert _messages(resources, flow_of([setq, transfer, BYE])) == []
 
 
 def test_queue_set_on_one_path_only_is_not_enough(resources: Resources) -> None:
-    setq = {
-        "Identifier": "setq",
-        "Type": "UpdateContactTargetQueue",
-        "Parameters": {"QueueId": resources.queue_arn("general_customer")},
-        "Transitions": {
-            "NextAction": "xfer",
-            "Errors": [{"NextAction": "xfer", "ErrorType": "NoMatchingError"}],
-        },
-    }
+    setq = block(
+        "setq",
+        "UpdateContactTargetQueue",
+        {"QueueId": resources.queue_arn("general_customer")},
+        "xfer",
+        "xfer",
+    )
     transfer = {
         "Identifier": "xfer",
         "Type": "TransferContactToQueue",
@@ -154,7 +132,7 @@ def test_queue_set_on_one_path_only_is_not_enough(resources: Resources) -> None:
         },
     }
     # The error branch of setq reaches the transfer without a queue.
-    msgs = _messages(resources, _flow([setq, transfer, BYE]))
+    msgs = _messages(resources, flow_of([setq, transfer, BYE]))
     assert any(m.startswith("xfer: TransferContactToQueue may run") for m in msgs)
 
 
@@ -171,40 +149,24 @@ def test_lex_block_without_prompt(resources: Resources) -> None:
             ],
         },
     }
-    assert _messages(resources, _flow([lex_block, BYE])) == [
+    assert _messages(resources, flow_of([lex_block, BYE])) == [
         "ask: no prompt: the caller would hear silence (set Text, SSML, PromptId or Media)"
     ]
 
 
 def test_reference_to_missing_flow_queue_or_lambda(resources: Resources) -> None:
     ghost = resources.flow_arn("ghost")
-    xfer = {
-        "Identifier": "go",
-        "Type": "TransferToFlow",
-        "Parameters": {"ContactFlowId": ghost},
-        "Transitions": {
-            "NextAction": "bye",
-            "Errors": [{"NextAction": "bye", "ErrorType": "NoMatchingError"}],
-        },
-    }
-    msgs = _messages(resources, _flow([xfer, BYE]))
+    xfer = block("go", "TransferToFlow", {"ContactFlowId": ghost})
+    msgs = _messages(resources, flow_of([xfer, BYE]))
     assert any(f"refers to {ghost}, which is no flow" in m for m in msgs)
-    fn = {
-        "Identifier": "fn",
-        "Type": "InvokeLambdaFunction",
-        "Parameters": {"LambdaFunctionARN": resources.function_arn("no_such_handler")},
-        "Transitions": {
-            "NextAction": "bye",
-            "Errors": [{"NextAction": "bye", "ErrorType": "NoMatchingError"}],
-        },
-    }
-    assert any("no_such_handler".replace("_", "-") in m for m in _messages(resources, _flow([fn, BYE])))
+    fn = block("fn", "InvokeLambdaFunction", {"LambdaFunctionARN": resources.function_arn("no_such_handler")})
+    assert any("no_such_handler".replace("_", "-") in m for m in _messages(resources, flow_of([fn, BYE])))
 
 
 def test_unknown_reference_namespace(resources: Resources) -> None:
     action = _say()
     action["Parameters"]["Text"] = "hi $.Bogus.name"
-    assert any("unknown namespace $.Bogus" in m for m in _messages(resources, _flow([action, BYE])))
+    assert any("unknown namespace $.Bogus" in m for m in _messages(resources, flow_of([action, BYE])))
 
 
 def test_structural_rules(resources: Resources) -> None:
@@ -221,7 +183,7 @@ def test_structural_rules(resources: Resources) -> None:
         },
     }
     bad_id = _say("a/b", "h")
-    msgs = _messages(resources, _flow([bad_id, hours, bye]))
+    msgs = _messages(resources, flow_of([bad_id, hours, bye]))
     assert any("Transitions must be {}" in m for m in msgs)
     assert any("exactly two conditions" in m for m in msgs)
     assert any("a/b: Identifier contains characters" in m for m in msgs)
@@ -229,57 +191,37 @@ def test_structural_rules(resources: Resources) -> None:
 
 def test_flow_type_restrictions(resources: Resources) -> None:
     end = {"Identifier": "end", "Type": "EndFlowExecution", "Parameters": {}, "Transitions": {}}
-    assert _messages(resources, _flow([end])) == [
+    assert _messages(resources, flow_of([end])) == [
         "end: EndFlowExecution is not allowed in a CONTACT_FLOW flow"
     ]
 
 
 def test_unreachable_action_is_a_warning(resources: Resources) -> None:
-    found = lint.lint({"t": _flow([_say(), BYE, _say("orphan")])}, resources)
+    found = lint.lint({"t": flow_of([_say(), BYE, _say("orphan")])}, resources)
     assert [(f.action, f.severity) for f in found] == [("orphan", "warning")]
 
 
 def test_static_references_must_name_the_right_kind(resources: Resources) -> None:
     def setq(value: str) -> dict[str, Any]:
-        return {
-            "Identifier": "setq",
-            "Type": "UpdateContactTargetQueue",
-            "Parameters": {"QueueId": value},
-            "Transitions": {
-                "NextAction": "bye",
-                "Errors": [{"NextAction": "bye", "ErrorType": "NoMatchingError"}],
-            },
-        }
+        return block("setq", "UpdateContactTargetQueue", {"QueueId": value})
 
-    assert _messages(resources, _flow([setq("nosuch-queue"), BYE])) == [
+    assert _messages(resources, flow_of([setq("nosuch-queue"), BYE])) == [
         "setq: QueueId refers to nosuch-queue, which is no queue of this instance"
     ]
     flow_arn = resources.flow_arn("emergency")
-    assert _messages(resources, _flow([setq(flow_arn), BYE])) == [
+    assert _messages(resources, flow_of([setq(flow_arn), BYE])) == [
         f"setq: QueueId must name a queue, but {flow_arn} is a flow"
     ]
-    assert _messages(resources, _flow([setq(resources.queue_arn("msp_general")), BYE])) == []
-    assert _messages(resources, _flow([setq("$.Attributes.queue"), BYE])) == []
-    hook = {
-        "Identifier": "hook",
-        "Type": "UpdateContactEventHooks",
-        "Parameters": {"EventHooks": {"CustomerQueue": resources.queue_arn("msp_general")}},
-        "Transitions": {
-            "NextAction": "bye",
-            "Errors": [{"NextAction": "bye", "ErrorType": "NoMatchingError"}],
-        },
-    }
-    assert any("CustomerQueue must name a flow" in m for m in _messages(resources, _flow([hook, BYE])))
-    fn = {
-        "Identifier": "fn",
-        "Type": "InvokeLambdaFunction",
-        "Parameters": {"LambdaFunctionARN": "customer-lookup"},
-        "Transitions": {
-            "NextAction": "bye",
-            "Errors": [{"NextAction": "bye", "ErrorType": "NoMatchingError"}],
-        },
-    }
-    assert any("which is no Lambda function" in m for m in _messages(resources, _flow([fn, BYE])))
+    assert _messages(resources, flow_of([setq(resources.queue_arn("msp_general")), BYE])) == []
+    assert _messages(resources, flow_of([setq("$.Attributes.queue"), BYE])) == []
+    hook = block(
+        "hook",
+        "UpdateContactEventHooks",
+        {"EventHooks": {"CustomerQueue": resources.queue_arn("msp_general")}},
+    )
+    assert any("CustomerQueue must name a flow" in m for m in _messages(resources, flow_of([hook, BYE])))
+    fn = block("fn", "InvokeLambdaFunction", {"LambdaFunctionARN": "customer-lookup"})
+    assert any("which is no Lambda function" in m for m in _messages(resources, flow_of([fn, BYE])))
 
 
 def test_error_branches_that_cannot_happen_and_enum_values(resources: Resources) -> None:
@@ -299,7 +241,7 @@ def test_error_branches_that_cannot_happen_and_enum_values(resources: Resources)
             ],
         },
     }
-    assert _messages(resources, _flow([store, BYE])) == [
+    assert _messages(resources, flow_of([store, BYE])) == [
         "digits: InputTimeLimitExceeded never happens here (remove the branch)"
     ]
     logging = {
@@ -308,7 +250,7 @@ def test_error_branches_that_cannot_happen_and_enum_values(resources: Resources)
         "Parameters": {"FlowLoggingBehavior": "Sometimes"},
         "Transitions": {"NextAction": "bye"},
     }
-    assert _messages(resources, _flow([logging, BYE])) == [
+    assert _messages(resources, flow_of([logging, BYE])) == [
         "log: FlowLoggingBehavior must be one of Enabled, Disabled, got 'Sometimes'"
     ]
 
@@ -323,60 +265,39 @@ def _lex(resources: Resources, ident: str = "ask", text: str = "고객사명을 
     }
 
 
-def _language(code: str, on_error: str = "bye") -> dict[str, Any]:
-    return {
-        "Identifier": "language",
-        "Type": "UpdateContactData",
-        "Parameters": {"LanguageCode": code},
-        "Transitions": {
-            "NextAction": "ask",
-            "Errors": [{"NextAction": on_error, "ErrorType": "NoMatchingError"}],
-        },
-    }
-
-
 LANGUAGE_NOT_SET = "contact's language may still be Connect's default en-US"
 
 
 def test_korean_lex_block_before_the_language_is_set(resources: Resources) -> None:
-    msgs = _messages(resources, _flow([_lex(resources), BYE]))
+    msgs = _messages(resources, flow_of([_lex(resources), BYE]))
     assert any(LANGUAGE_NOT_SET in m for m in msgs), msgs
     # An English prompt in an English contact is fine.
-    assert _messages(resources, _flow([_lex(resources, text="Please say your company name."), BYE])) == []
-    assert _messages(resources, _flow([_language("ko-KR"), _lex(resources), BYE])) == []
+    assert _messages(resources, flow_of([_lex(resources, text="Please say your company name."), BYE])) == []
+    assert _messages(resources, flow_of([set_language("ko-KR"), _lex(resources), BYE])) == []
 
 
 def test_language_failure_must_not_lead_to_the_korean_lex_block(resources: Resources) -> None:
-    msgs = _messages(resources, _flow([_language("ko-KR", on_error="ask"), _lex(resources), BYE]))
+    msgs = _messages(resources, flow_of([set_language("ko-KR", on_error="ask"), _lex(resources), BYE]))
     assert any(LANGUAGE_NOT_SET in m for m in msgs), msgs
 
 
 def test_a_flow_reached_by_transfer_inherits_the_language(resources: Resources) -> None:
-    entry = _flow([_language("ko-KR"), _lex(resources), BYE])
-    entry.actions["ask"]["Transitions"]["NextAction"] = "go"
-    go = {
-        "Identifier": "go",
-        "Type": "TransferToFlow",
-        "Parameters": {"ContactFlowId": resources.flow_arn("emergency")},
-        "Transitions": {
-            "NextAction": "bye",
-            "Errors": [{"NextAction": "bye", "ErrorType": "NoMatchingError"}],
-        },
+    ask = _lex(resources)
+    ask["Transitions"]["NextAction"] = "go"
+    go = block("go", "TransferToFlow", {"ContactFlowId": resources.flow_arn("emergency")})
+    flows = {
+        "customer_authentication": flow_of(
+            [set_language("ko-KR"), ask, go, BYE], key="customer_authentication"
+        ),
+        "emergency": flow_of([_lex(resources), BYE], key="emergency"),
     }
-    entry.actions["go"] = go
-    entry.content["Actions"].append(go)
-    entry.key = "customer_authentication"
-    target = _flow([_lex(resources), BYE])
-    target.key = "emergency"
-    found = lint.errors(lint.lint({"customer_authentication": entry, "emergency": target}, resources))
+    found = lint.errors(lint.lint(flows, resources))
     assert [f for f in found if LANGUAGE_NOT_SET in f.message] == []
-    assert lint.entry_flows({"customer_authentication": entry, "emergency": target}, resources) == {
-        "customer_authentication"
-    }
+    assert lint.entry_flows(flows, resources) == {"customer_authentication"}
 
 
 def test_language_code_spelling(resources: Resources) -> None:
-    msgs = _messages(resources, _flow([_language("ko_KR"), _lex(resources), BYE]))
+    msgs = _messages(resources, flow_of([set_language("ko_KR"), _lex(resources), BYE]))
     assert "language: LanguageCode must be a language code such as ko-KR, got 'ko_KR'" in msgs
 
 
@@ -398,17 +319,17 @@ def test_contact_lens_settings(resources: Resources) -> None:
         "AnalyticsLanguage": "ko-KR",
         "ChannelConfiguration": {"Voice": {"AnalyticsModes": ["RealTime"]}},
     }
-    assert _messages(resources, _flow([_recording(["Agent", "Customer"], good), BYE])) == []
-    msgs = _messages(resources, _flow([_recording(["Customer"], good), BYE]))
+    assert _messages(resources, flow_of([_recording(["Agent", "Customer"], good), BYE])) == []
+    msgs = _messages(resources, flow_of([_recording(["Customer"], good), BYE]))
     assert msgs == ["rec: Contact Lens analytics needs both Agent and Customer recorded"]
     both_modes = copy.deepcopy(good)
     both_modes["ChannelConfiguration"]["Voice"]["AnalyticsModes"] = ["RealTime", "PostContact"]
     assert any(
         "AnalyticsModes" in m
-        for m in _messages(resources, _flow([_recording(["Agent", "Customer"], both_modes), BYE]))
+        for m in _messages(resources, flow_of([_recording(["Agent", "Customer"], both_modes), BYE]))
     )
     lex_locale = {**good, "AnalyticsLanguage": "ko_KR"}
     assert any(
         "AnalyticsLanguage" in m
-        for m in _messages(resources, _flow([_recording(["Agent", "Customer"], lex_locale), BYE]))
+        for m in _messages(resources, flow_of([_recording(["Agent", "Customer"], lex_locale), BYE]))
     )
