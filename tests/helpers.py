@@ -19,6 +19,19 @@ REGION = "ap-northeast-2"
 EventLoader = Callable[..., dict[str, Any]]
 
 
+def prompt(key: str, locale: str = "ko-KR", **attributes: str) -> str:
+    """What a caller hears for prompts.yaml's `key`: references filled from `attributes`, SSML read out.
+
+    Tests compare with this instead of restating a prompt's wording, which lives in the configuration.
+    """
+    from aicc.settings import config
+    from aicc_ops.engine.interpreter import _strip_ssml
+    from aicc_ops.engine.references import interpolate
+
+    text = interpolate(config().prompts[key].text(locale), {"Attributes": attributes})
+    return _strip_ssml(text) if text.lstrip().startswith("<speak>") else text
+
+
 def read_event(name: str) -> dict[str, Any]:
     """tests/events/<name>.json as a fresh dict."""
     path = EVENTS_DIR / (name if name.endswith(".json") else f"{name}.json")

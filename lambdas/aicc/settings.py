@@ -489,6 +489,9 @@ def _load_intents(d: Path) -> dict[str, Any]:
                 f"slot_types.{name}.resolution",
                 f"must be OriginalValue, TopResolution or Concatenation, got {resolution!r}",
             )
+        digits = spec.get("digits")
+        if digits is not None and (not isinstance(digits, int) or isinstance(digits, bool) or digits < 1):
+            raise r.fail(f"slot_types.{name}.digits", f"must be a positive whole number, got {digits!r}")
     intents = r.mapping(r.data.get("intents"), "intents")
     for name, obj in intents.items():
         p = f"intents.{name}"

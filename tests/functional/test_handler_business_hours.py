@@ -56,7 +56,7 @@ def test_open(connect_event: EventLoader, lambda_context: FakeLambdaContext) -> 
         (
             "2026-12-31T10:00",
             "CLOSED_OVERRIDE",
-            "연말 휴무",
+            "연말",
             "2027-01-04T09:00:00+09:00",
             "1월 4일 월요일 오전 9시",
         ),

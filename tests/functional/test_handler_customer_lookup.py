@@ -88,16 +88,37 @@ def test_auth_general_customer_by_alias(
     )
 
 
-@pytest.mark.parametrize("digits", ["12", "12345", "Timeout", "12a4", ""])
-def test_auth_invalid_digits(
+@pytest.mark.parametrize("digits", ["12", "12345", "Timeout", "12a4"])
+def test_auth_invalid_digits_from_an_unknown_number_are_asked_again(
     tables: Tables, connect_event: EventLoader, lambda_context: FakeLambdaContext, digits: str
 ) -> None:
-    out = lookup(connect_event, lambda_context, parameters={"account_last4": digits})
+    out = lookup(connect_event, lambda_context, parameters={"account_last4": digits}, caller="+821000000000")
     assert out == dict.fromkeys(KEYS, "") | {
         "status": "INVALID_INPUT",
         "customer_class": "UNREGISTERED",
         "reason": "last4_format",
     }
+
+
+@pytest.mark.parametrize("digits", ["12", "Timeout", "", "9999"])
+def test_failed_digits_keep_a_caller_identified_by_number_and_names(
+    tables: Tables, connect_event: EventLoader, lambda_context: FakeLambdaContext, digits: str
+) -> None:
+    # The registered MSP contact, calling from the registered number, said company and name.
+    out = lookup(connect_event, lambda_context, parameters={"account_last4": digits})
+    assert (out["status"], out["customer_class"], out["customer_id"], out["matched_by"]) == (
+        "FOUND",
+        "MSP",
+        "C-SALTWARE-KMJ",
+        "phone_name",
+    )
+
+
+def test_no_digits_from_an_unknown_number_is_not_found(
+    tables: Tables, connect_event: EventLoader, lambda_context: FakeLambdaContext
+) -> None:
+    out = lookup(connect_event, lambda_context, parameters={"account_last4": ""}, caller="+821000000000")
+    assert out == NOT_FOUND
 
 
 def test_auth_unknown_customer(

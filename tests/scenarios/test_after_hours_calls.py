@@ -3,30 +3,46 @@
 from __future__ import annotations
 
 import pytest
+from helpers import prompt
+
+from aicc.domain.business_hours import spoken_schedule
+from aicc.settings import config
 
 from .conftest import Caller
 
 EVENING = "2026-11-25T20:30:00+09:00"
-INTRO = "현재 업무시간 외입니다. 업무시간은 평일 09:00~18:00입니다."
+INTRO = prompt("after_hours_intro")
+MENU = prompt("after_hours_menu")
+HOURS = prompt("after_hours_hours", business_hours=spoken_schedule(config().hours["business"]))
 
 
 @pytest.mark.parametrize(
-    ("at", "why"),
+    ("at", "heard"),
     [
-        ("2026-09-25T10:00:00+09:00", "추석 (lunar)"),
-        ("2026-02-17T11:00:00+09:00", "설날 (lunar)"),
-        ("2026-03-02T10:00:00+09:00", "삼일절 대체 휴일 (alternative)"),
-        ("2026-06-03T10:00:00+09:00", "지방선거일 (election)"),
-        ("2026-12-31T10:00:00+09:00", "operator closed day (holidays.yaml)"),
-        ("2026-11-28T10:00:00+09:00", "Saturday"),
-        ("2026-11-25T18:00:00+09:00", "18:00 sharp"),
-        ("2026-11-25T08:59:00+09:00", "before 09:00"),
+        ("2026-09-25T10:00:00+09:00", prompt("closed_day", closed_day="추석으로")),
+        ("2026-02-17T11:00:00+09:00", prompt("closed_day", closed_day="설날로")),
+        ("2026-03-02T10:00:00+09:00", prompt("closed_day", closed_day="삼일절 대체 휴일로")),
+        ("2026-06-03T10:00:00+09:00", prompt("closed_day", closed_day="지방선거일로")),
+        ("2026-10-09T10:00:00+09:00", prompt("closed_day", closed_day="한글날로")),
+        ("2026-12-31T10:00:00+09:00", prompt("closed_day", closed_day="연말로")),
+        ("2026-11-28T10:00:00+09:00", prompt("closed_weekend")),
+        ("2026-11-25T18:00:00+09:00", INTRO),
+        ("2026-11-25T08:59:00+09:00", INTRO),
     ],
 )
-def test_closed_times_go_to_after_hours(call: Caller, at: str, why: str) -> None:
+def test_closed_times_say_why_and_the_hours(call: Caller, at: str, heard: str) -> None:
     r = call(["1"], at=at)
-    assert r.flows == ["Customer Authentication", "After Hours"], why
-    assert r.prompts[0] == INTRO
+    assert r.flows == ["Customer Authentication", "After Hours"]
+    assert r.prompts[:2] == [heard, HOURS]
+
+
+def test_closed_day_wording_is_natural_korean(call: Caller) -> None:
+    r = call(["1"], at="2026-10-09T10:00:00+09:00")
+    assert r.prompts[:2] == [
+        "오늘은 한글날로 휴무입니다.",
+        "업무시간은 평일 오전 9시부터 오후 6시까지입니다.",
+    ]
+    assert r.prompts[2] == "다음 업무 시작은 10월 12일 월요일 오전 9시입니다."
 
 
 @pytest.mark.parametrize(
@@ -39,29 +55,39 @@ def test_open_times_authenticate(call: Caller, at: str) -> None:
 
 def test_after_hours_says_when_we_open_again(call: Caller) -> None:
     r = call(["1"], at=EVENING)
-    assert r.prompts[1] == "다음 업무 시작은 11월 26일 목요일 오전 9시 입니다."
+    assert r.prompts[2] == prompt("after_hours_next_open", next_open="11월 26일 목요일 오전 9시")
     r = call(["1"], at="2026-09-24T20:00:00+09:00")  # 추석 연휴 전날 밤: 24~26 holidays, 27 Sunday
-    assert r.prompts[1] == "다음 업무 시작은 9월 28일 월요일 오전 9시 입니다."
+    assert r.prompts[2] == prompt("after_hours_next_open", next_open="9월 28일 월요일 오전 9시")
 
 
 def test_after_hours_email(call: Caller) -> None:
     r = call(["1"], at=EVENING)
     assert any("support@saltware.co.kr" in p and "다음 업무일" in p for p in r.prompts)
-    assert r.prompts[-1] == "이용해 주셔서 감사합니다. 안녕히 계십시오."
+    assert r.prompts[-1] == prompt("goodbye")
     assert r.disconnected
 
 
-def test_after_hours_menu_repeats_on_9_and_invalid_input(call: Caller) -> None:
-    r = call(["9", "4", "1"], at=EVENING)
-    assert r.prompts.count(INTRO) == 2
-    assert "잘못 누르셨습니다. 다시 선택해주세요." in r.prompts
+def test_after_hours_menu_repeats_on_star_and_reprompts_invalid_input(call: Caller) -> None:
+    r = call(["*", "4", "1"], at=EVENING)
+    assert r.prompts.count(MENU) == 3
+    assert r.prompts.count(prompt("invalid_choice")) == 1
+    assert r.attributes["inquiry_type"] == "EMAIL_INFO"
 
 
-def test_after_hours_silence_ends_with_the_email_address(call: Caller) -> None:
+def test_after_hours_silence_hears_no_input_prompts_then_the_email_address(call: Caller) -> None:
     r = call([], at=EVENING)
-    assert r.prompts.count("잘못 누르셨습니다. 다시 선택해주세요.") == 2
-    assert any("support@saltware.co.kr" in p for p in r.prompts[-3:])
+    assert r.prompts.count(prompt("menu_no_input")) == 2
+    assert prompt("invalid_choice") not in r.prompts
+    giveup = r.prompts.index(prompt("menu_no_choice"))
+    assert r.prompts[giveup + 1] == prompt("after_hours_email")
     assert r.disconnected
+
+
+def test_zero_after_hours_is_told_no_agent_works_now_and_offered_a_callback(call: Caller) -> None:
+    r = call(["0", "1", "1"], at=EVENING, number="+821045678901")
+    no_agent = r.prompts.index(prompt("after_hours_no_agent"))
+    assert r.prompts[no_agent + 1] == prompt("after_hours_callback_offer")
+    assert r.callbacks and r.callbacks[0]["queue"] == "After Hours"
 
 
 def test_after_hours_msp_emergency_is_recognised_by_caller_number(call: Caller) -> None:
@@ -75,7 +101,7 @@ def test_after_hours_msp_emergency_is_recognised_by_caller_number(call: Caller) 
 def test_after_hours_shared_office_line_is_told_apart_by_account_digits(call: Caller) -> None:
     # +82212345678 belongs to two customers (누리커머스 MSP, 누리페이 GENERAL): the digits decide.
     r = call(["2", "5678#", "say:장애"], at=EVENING, number="+82212345678", hold=0)
-    assert "고객 확인을 위해 AWS Account ID 마지막 4자리를 입력해주세요." in r.prompts
+    assert prompt("after_hours_identify") in r.prompts
     assert r.attributes["company"] == "누리커머스"
     assert r.queue == "MSP Emergency"
 
@@ -89,10 +115,10 @@ def test_after_hours_digits_alone_do_not_identify_an_unknown_number(call: Caller
 
 def test_after_hours_general_emergency_gets_sales_rep_and_callback(call: Caller) -> None:
     r = call(["2", "1", "1"], at=EVENING, number="+821045678901")
-    assert "담당 영업대표 김도윤 님의 연락처는 010-5550-1003 입니다." in r.prompts
+    assert prompt("sales_rep_contact", sales_rep_name="김도윤", sales_rep_phone="010-5550-1003") in r.prompts
     assert r.callbacks[0]["queue"] == "After Hours"
     assert r.attributes["callback_reason"] == "AFTER_HOURS_EMERGENCY"
-    confirmed = next(p for p in r.prompts if p.startswith("콜백 요청이 접수되었습니다."))
+    confirmed = next(p for p in r.prompts if p.startswith(prompt("callback_confirmed").split("$")[0][:10]))
     assert "11월 26일" in confirmed  # next business day
 
 
@@ -116,13 +142,26 @@ def test_after_hours_unknown_caller(call: Caller) -> None:
 
 def test_after_hours_bad_digits_twice(call: Caller) -> None:
     r = call(["2", "12#", "123#", "2"], at=EVENING, number="+821099990000")
-    assert r.prompts.count("입력하신 번호가 4자리 숫자가 아닙니다. 다시 입력해주세요.") == 1
+    assert r.prompts.count(prompt("auth_account_invalid")) == 1
     assert r.attributes["customer_class"] == "UNREGISTERED"
+
+
+def test_after_hours_spoken_digits_identify_the_caller(call: Caller) -> None:
+    # +82212345678 is shared; "오육칠팔" (5678) said aloud tells 누리커머스 apart.
+    r = call(["2", "say:오육칠팔", "say:장애"], at=EVENING, number="+82212345678", hold=0)
+    assert r.attributes["company"] == "누리커머스"
+    assert r.queue == "MSP Emergency"
+
+
+def test_after_hours_silence_at_the_digits_hears_the_no_input_prompt(call: Caller) -> None:
+    r = call(["2", "silence", "silence", "2"], at=EVENING, number="+821099990000")
+    assert r.prompts.count(prompt("auth_account_no_input")) == 1
+    assert prompt("auth_account_invalid") not in r.prompts
 
 
 def test_after_hours_callback_when_the_caller_number_cannot_be_called_back(call: Caller) -> None:
     r = call(["2", "0000#", "1", "1", "01098765432#"], at=EVENING, number="+447700900123")
-    assert "지금 거신 번호로는 콜백을 드릴 수 없습니다." in r.prompts
+    assert prompt("callback_caller_number_unusable") in r.prompts
     assert r.callbacks == [
         {"queue": "After Hours", "number": "+821098765432", "initial_delay_seconds": "5", "max_attempts": "2"}
     ]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import boto3
+import pytest
+from helpers import prompt
 
 from aicc_ops.local.stack import LocalStack
 
@@ -12,13 +14,14 @@ SALTWARE = ["say:솔트웨어", "say:김민준입니다", "1234#"]  # MSP, part 
 DAON = ["say:다온로지스", "say:정하은", "3456#"]  # GENERAL
 SAEBOM = ["say:새봄헬스케어", "say:강도현", "4567#"]  # GENERAL
 SAEBOM_PHONE = "+821056789012"
+UNKNOWN = "+821099990000"  # registered to no one
 
 
 def test_msp_outage_reaches_msp_emergency_with_incident_and_flag(call: Caller, stack: LocalStack) -> None:
     r = call([*SALTWARE, "1", "say:운영 웹서버가 응답하지 않습니다"], hold=0)
     assert r.flows == ["Customer Authentication", "MSP Customer", "Emergency"]
     assert r.queue == "MSP Emergency"
-    assert "긴급 장애를 최우선으로 처리하겠습니다." in r.prompts
+    assert prompt("emergency_intro") in r.prompts
     assert r.attributes["emergency"] == "true"
     assert r.attributes["customer_class"] == "MSP"
     assert r.attributes["incident"] == "운영 웹서버가 응답하지 않습니다"
@@ -41,7 +44,7 @@ def test_msp_emergency_escalates_along_the_chain_while_waiting(call: Caller) -> 
     assert r.queue_transfers[:4] == ["MSP Emergency", "agent:ts.park", "agent:ts.yoon", "agent:ga.han"]
     general = next(c for c in r.lambda_calls if c.response and c.response.get("stage") == "GENERAL_AGENT")
     assert general.response is not None and general.response["manager_notified"] == "true"
-    assert "다음 담당 엔지니어에게 연결을 시도하고 있습니다. 잠시만 기다려주세요." in r.prompts
+    assert prompt("hold_msp_emergency_escalated") in r.prompts
 
 
 def test_msp_emergency_with_nobody_available_stays_queued(call: Caller) -> None:
@@ -56,7 +59,7 @@ def test_msp_technical_question_queues_msp_general_with_assigned_engineer(call: 
     r = call([*SALTWARE, "2"])
     assert r.flows == ["Customer Authentication", "MSP Customer", "MSP General Queue"]
     assert r.queue == "MSP General"
-    assert "담당 엔지니어가 15분 내에 연락드리겠습니다." in r.prompts
+    assert prompt("msp_general") in r.prompts
     assert r.attributes["inquiry_type"] == "TECHNICAL"
     assert r.attributes["assigned_agent"] == "ts.park"
     assert r.attributes["assignment_status"] == "ASSIGNED"
@@ -64,14 +67,26 @@ def test_msp_technical_question_queues_msp_general_with_assigned_engineer(call: 
 
 def test_msp_menu_reprompts_invalid_input_then_routes_to_a_human(call: Caller) -> None:
     r = call([*SALTWARE, "7", "silence", "#"])
-    assert r.prompts.count("잘못 누르셨습니다. 다시 선택해주세요.") == 2
+    assert r.prompts.count(prompt("invalid_choice")) == 1
+    assert r.prompts.count(prompt("menu_no_input")) == 1
     assert r.queue == "MSP General"
     assert r.attributes["inquiry_type"] == "UNSPECIFIED"
+    # One account of what happens next: no choice, then the connection the caller gets.
+    giveup = r.prompts.index(prompt("menu_no_choice"))
+    assert r.prompts[giveup + 1 :] == [prompt("msp_general"), prompt("hold_msp_general")]
+
+
+def test_msp_menu_zero_reaches_an_engineer_and_star_repeats(call: Caller) -> None:
+    r = call([*SALTWARE, "*", "0"])
+    menu = [p for p in r.prompts if p.endswith(prompt("msp_menu").split(". ", 1)[1])]
+    assert len(menu) == 2
+    assert prompt("invalid_choice") not in r.prompts
+    assert r.queue == "MSP General" and r.attributes["inquiry_type"] == "TECHNICAL"
 
 
 def test_msp_menu_second_try_works(call: Caller) -> None:
     r = call([*SALTWARE, "5", "1", "silence"], hold=0)
-    assert r.prompts.count("잘못 누르셨습니다. 다시 선택해주세요.") == 1
+    assert r.prompts.count(prompt("invalid_choice")) == 1
     assert r.queue == "MSP Emergency"
 
 
@@ -83,8 +98,8 @@ def test_speech_tolerates_recognition_errors_and_spacing(call: Caller) -> None:
 
 def test_speech_fails_three_times_then_keypad_identifies_by_caller_number(call: Caller) -> None:
     r = call(["silence", "silence", "silence", "5678#", "2"], number="+82212345678")
-    assert r.prompts.count("죄송합니다. 잘 알아듣지 못했습니다. 다시 한 번 말씀해주세요.") == 2
-    assert "음성 확인이 어려워 키패드 입력으로 진행하겠습니다." in r.prompts
+    assert r.prompts.count(prompt("speech_retry")) == 2
+    assert prompt("speech_fallback") in r.prompts
     assert r.attributes["auth_method"] == "dtmf"
     assert r.attributes["company"] == "누리커머스"
     assert r.queue == "MSP General"
@@ -92,18 +107,46 @@ def test_speech_fails_three_times_then_keypad_identifies_by_caller_number(call: 
 
 def test_contact_name_fails_after_company_succeeds(call: Caller) -> None:
     r = call(["say:솔트웨어", "silence", "silence", "silence", "1234#", "2"])
-    assert "음성 확인이 어려워 키패드 입력으로 진행하겠습니다." in r.prompts
+    assert prompt("speech_fallback") in r.prompts
     assert r.attributes["customer_class"] == "MSP"
 
 
 def test_keypad_digits_on_a_speech_prompt_count_as_an_answer(call: Caller) -> None:
     r = call(["1#", "1#", "1#", "1234#", "2"])  # Lex hears digits: not a company name, retries
-    assert "음성 확인이 어려워 키패드 입력으로 진행하겠습니다." in r.prompts
+    assert prompt("speech_fallback") in r.prompts
 
 
 def test_account_digits_are_validated_and_reentered(call: Caller) -> None:
-    r = call([*SALTWARE[:2], "12#", "12345#", "1234#", "2"])
-    assert r.prompts.count("입력하신 번호가 4자리 숫자가 아닙니다. 다시 입력해주세요.") == 2
+    r = call([*SALTWARE[:2], "12#", "12345#", "1234#", "2"], number=UNKNOWN)
+    assert r.prompts.count(prompt("auth_account_invalid")) == 2
+    assert r.queue == "MSP General"
+
+
+@pytest.mark.parametrize("digits", ["say:일이삼사", "say:일 이 삼 사", "say:1 2 삼 사", "say:일이삼사입니다"])
+def test_account_digits_may_be_spoken(call: Caller, digits: str) -> None:
+    r = call([*SALTWARE[:2], digits, "2"], number=UNKNOWN)
+    assert r.attributes["customer_class"] == "MSP" and r.attributes["matched_by"] == "name_last4"
+    assert prompt("auth_account_invalid") not in r.prompts
+
+
+def test_silence_at_the_digits_hears_a_no_input_prompt_not_a_wrong_digits_one(call: Caller) -> None:
+    r = call([*SALTWARE[:2], "silence", "1234#", "2"], number=UNKNOWN)
+    assert r.prompts.count(prompt("auth_account_no_input")) == 1
+    assert prompt("auth_account_invalid") not in r.prompts
+    assert r.attributes["customer_class"] == "MSP"
+
+
+@pytest.mark.parametrize(
+    "digits",
+    [["silence"] * 3, ["say:음 잘 모르겠어요"] * 3, ["12#", "silence", "9#"]],
+    ids=["silent", "unsure", "mixed"],
+)
+def test_failed_digits_never_demote_a_caller_identified_by_number_and_names(
+    call: Caller, digits: list[str]
+) -> None:
+    # The registered MSP contact, from the registered number, gave company and name: still MSP.
+    r = call([*SALTWARE[:2], *digits, "2"])
+    assert (r.attributes["customer_class"], r.attributes["matched_by"]) == ("MSP", "phone_name")
     assert r.queue == "MSP General"
 
 
@@ -113,30 +156,24 @@ def test_star_cancels_digits_entered_so_far(call: Caller) -> None:
 
 
 def test_unverifiable_digits_offer_an_agent(call: Caller) -> None:
-    r = call([*SALTWARE[:2], "12#", "silence", "1#", "1"])
-    assert (
-        "고객 정보를 확인하지 못했습니다. 상담원 연결은 1번, 처음부터 다시 하시려면 2번을 눌러주세요."
-        in r.prompts
-    )
+    r = call([*SALTWARE[:2], "12#", "silence", "1#", "1"], number=UNKNOWN)
+    assert prompt("auth_unverified_menu") in r.prompts
     assert r.queue == "General Customer"
     assert r.attributes["customer_class"] == "UNVERIFIED"
 
 
 def test_unverified_caller_may_start_again_once(call: Caller) -> None:
     bad = ["12#", "12#", "12#"]
-    r = call([*SALTWARE[:2], *bad, "2", *SALTWARE, "2"])
+    r = call([*SALTWARE[:2], *bad, "2", *SALTWARE, "2"], number=UNKNOWN)
     assert r.attributes["customer_class"] == "MSP"
-    r = call([*SALTWARE[:2], *bad, "2", *SALTWARE[:2], *bad, "2"])
+    r = call([*SALTWARE[:2], *bad, "2", *SALTWARE[:2], *bad, "2"], number=UNKNOWN)
     assert r.attributes["customer_class"] == "UNVERIFIED"
     assert r.queue == "General Customer"
 
 
 def test_unregistered_caller_gets_the_new_customer_path(call: Caller) -> None:
     r = call(["say:가나다상사", "say:홍길동", "9999#", "1"], number="+821099990000")
-    assert (
-        "등록된 고객 정보를 찾을 수 없습니다. 신규 고객이시면 1번, 정보를 다시 입력하시려면 2번을 눌러주세요."
-        in r.prompts
-    )
+    assert prompt("auth_not_found_menu") in r.prompts
     assert r.attributes["customer_class"] == "UNREGISTERED"
     assert r.attributes["inquiry_type"] == "NEW_CUSTOMER"
     assert r.queue == "General Customer"
@@ -151,16 +188,16 @@ def test_caller_asking_for_an_agent_is_connected(call: Caller) -> None:
     r = call(["say:상담원 연결해주세요"], number="+821099990000")
     assert r.attributes["inquiry_type"] == "AGENT_REQUEST"
     assert r.queue == "General Customer"
-    assert "상담원에게 연결해 드리겠습니다. 잠시만 기다려주세요." in r.prompts
+    assert prompt("connect_agent") in r.prompts
 
 
 def test_general_customer_hears_the_email_address_and_can_repeat_it(call: Caller) -> None:
     r = call([*DAON, "1", "1"], number="+821045678901")
     assert r.flows == ["Customer Authentication", "General Customer"]
-    assert "일반 기술 문의는 support@saltware.co.kr로 이메일 문의를 권장합니다." in r.prompts
+    assert prompt("general_intro") in r.prompts
     spelled = [p for p in r.prompts if p.startswith("이메일 주소는 support@saltware.co.kr")]
     assert len(spelled) == 2 and "골뱅이" in spelled[0] and "티켓이 자동으로 생성" in spelled[0]
-    assert r.prompts[-1] == "이용해 주셔서 감사합니다. 안녕히 계십시오."
+    assert r.prompts[-1] == prompt("goodbye")
     assert r.disconnected and r.queue is None
 
 
@@ -177,7 +214,7 @@ def test_general_menu_invalid_three_times_gives_the_email_address(call: Caller) 
 
 def test_general_urgent_with_an_agent_available_is_queued(call: Caller) -> None:
     r = call([*SAEBOM, "2"], number=SAEBOM_PHONE)
-    assert "담당자 확인 후 전화드리겠습니다." in r.prompts
+    assert prompt("general_connect") in r.prompts
     assert r.queue == "General Customer"
     assert not any(p.startswith("현재 모든 담당자가 통화 중") for p in r.prompts)
 
@@ -215,14 +252,14 @@ def test_callback_on_another_number(call: Caller, stack: LocalStack) -> None:
 
 def test_callback_number_entered_wrong_can_be_entered_again(call: Caller) -> None:
     r = call([*SAEBOM, "2", "1", "2", "123#", "01098765432#"], number=SAEBOM_PHONE, agents=ALL_BUSY)
-    assert "올바른 전화번호가 아닙니다. 다시 입력해주세요." in r.prompts
+    assert prompt("callback_number_invalid") in r.prompts
     assert r.callbacks[0]["number"] == "+821098765432"
 
 
 def test_callback_number_wrong_twice_keeps_the_caller_in_queue(call: Caller) -> None:
     r = call([*SAEBOM, "2", "1", "2", "123#", "456#"], number=SAEBOM_PHONE, agents=ALL_BUSY, hold=0)
-    assert r.prompts.count("올바른 전화번호가 아닙니다. 다시 입력해주세요.") == 1
-    assert "연결될 때까지 잠시만 기다려주세요." in r.prompts
+    assert r.prompts.count(prompt("callback_number_invalid")) == 1
+    assert prompt("keep_waiting") in r.prompts
     assert r.queue == "General Customer" and not r.callbacks
 
 
@@ -282,7 +319,7 @@ def test_callback_number_refused_by_the_lambda_asks_again_then_queues(call: Call
         hold=0,
         responses={"callback": {"status": "INVALID_NUMBER"}},
     )
-    assert "올바른 전화번호가 아닙니다. 다시 입력해주세요." in r.prompts
+    assert prompt("callback_number_invalid") in r.prompts
     assert r.queue == "General Customer" and not r.callbacks
 
 
@@ -305,7 +342,7 @@ def test_queue_callback_with_unusable_number_keeps_waiting(call: Caller) -> None
         responses={"callback": {"status": "INVALID_NUMBER"}},
     )
     assert r.callbacks == [] and r.in_queue
-    assert "연결될 때까지 잠시만 기다려주세요." in r.prompts
+    assert prompt("keep_waiting") in r.prompts
 
 
 def test_emergency_chain_exhausted_returns_to_the_emergency_queue_and_stops_escalating(call: Caller) -> None:

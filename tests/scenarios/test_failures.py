@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from helpers import prompt
 
 from aicc_ops.local.stack import LocalStack
 
@@ -29,14 +30,14 @@ def test_hours_lambda_failure_falls_back_to_weekly_hours(call: Caller, kind: str
     # On 추석 the Lambda would say closed; Connect's weekly hours only know it is a Friday.
     r = call(["say:상담원"], at=WEEKDAY_CHUSEOK, faults={"business_hours": kind})
     assert r.lambda_calls[0].error is not None
-    assert r.prompts[0] == "안녕하세요, 솔트웨어 AWS 기술지원 센터입니다."
+    assert r.prompts[0] == prompt("welcome")
     r = call(["1"], at="2026-11-25T22:00:00+09:00", faults={"business_hours": kind})
     assert r.flows[:2] == ["Customer Authentication", "After Hours"]
 
 
 def test_lookup_failure_speaks_and_connects_an_agent(call: Caller) -> None:
     r = call(SALTWARE, faults={"customer_lookup": "timeout"})
-    assert "죄송합니다. 일시적인 시스템 오류가 발생했습니다. 상담원에게 연결해 드리겠습니다." in r.prompts
+    assert prompt("system_error") in r.prompts
     assert r.queue == "General Customer"
 
 
@@ -64,13 +65,13 @@ def test_callback_lambda_failure_still_creates_the_callback(call: Caller) -> Non
         faults={"callback": "error"},
     )
     assert r.callbacks
-    assert "콜백 요청이 접수되었습니다. 연락 예정 시각은 담당자 확인 후 순서대로 입니다." in r.prompts
+    assert prompt("callback_confirmed", callback_due="담당자 확인 후 정해질 예정") in r.prompts
 
 
 def test_full_emergency_queue_falls_back_to_msp_general(call: Caller, faults: LocalStack) -> None:
     faults.engine.queue_limits["msp_emergency"] = 0
     r = call([*SALTWARE, "1", "silence"], hold=0)
-    assert "죄송합니다. 긴급 회선 연결에 실패했습니다. 일반 상담 대기열로 연결해 드리겠습니다." in r.prompts
+    assert prompt("emergency_unavailable") in r.prompts
     assert r.queue == "MSP General"
 
 
@@ -112,6 +113,10 @@ SWEEP_CALLS: list[dict[str, Any]] = [
     },
     {"inputs": ["2", "1", "1"], "at": "2026-11-25T20:30:00+09:00", "number": "+821099990000", "hold": 10},
     {"inputs": ["1"], "at": "2026-11-25T20:30:00+09:00"},
+    {"inputs": ["1"], "at": "2026-10-09T10:00:00+09:00"},  # 한글날: a named closed day
+    {"inputs": ["1"], "at": "2026-11-28T10:00:00+09:00"},  # Saturday
+    {"inputs": ["2", "0000#", "2"], "at": "2026-11-25T20:30:00+09:00", "number": "+821099990000", "hold": 10},
+    {"inputs": ["0", "2"], "at": "2026-11-25T20:30:00+09:00", "number": "+821045678901", "hold": 10},
     {
         "inputs": [*SAEBOM, "2", "1", "1"],
         "number": "+821056789012",

@@ -21,7 +21,7 @@ from aicc.settings import DayHours, HolidayCalendar, Hours, SpecialDay, config
 KST = ZoneInfo("Asia/Seoul")
 BUSINESS = config().hours["business"]
 ALWAYS = config().hours["always"]
-CALENDAR = config().holidays  # KR public holidays + 2026-12-31 연말 휴무
+CALENDAR = config().holidays  # KR public holidays + 2026-12-31 연말
 
 
 def at(text: str) -> datetime:
@@ -43,7 +43,7 @@ def at(text: str) -> datetime:
         ("2026-03-02T10:00", False, Reason.HOLIDAY, "삼일절 대체 휴일", "2026-03-03T09:00"),  # alternative
         ("2026-06-03T10:00", False, Reason.HOLIDAY, "지방선거일", "2026-06-04T09:00"),  # election day
         ("2026-03-01T10:00", False, Reason.HOLIDAY, "삼일절", "2026-03-03T09:00"),  # holiday on a Sunday
-        ("2026-12-31T10:00", False, Reason.CLOSED_OVERRIDE, "연말 휴무", "2027-01-04T09:00"),  # then 1/1
+        ("2026-12-31T10:00", False, Reason.CLOSED_OVERRIDE, "연말", "2027-01-04T09:00"),  # then 1/1
         ("2026-12-30T18:00", False, Reason.AFTER_HOURS, "", "2027-01-04T09:00"),
     ],
 )

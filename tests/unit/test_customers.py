@@ -164,10 +164,28 @@ def test_auth_unknown_company_is_not_found() -> None:
     assert result.customer is None
 
 
-def test_auth_wrong_last4_finds_no_one() -> None:
-    # Candidates come from the last-4 index; one with other digits never matches.
-    result = authenticate("솔트웨어", "김민준", "9999", CALLER, POOL)
+def test_auth_wrong_last4_from_another_number_finds_no_one() -> None:
+    # Candidates come from the last-4 index; one with other digits never matches by digits.
+    result = authenticate("솔트웨어", "김민준", "9999", "+821000000000", POOL)
     assert result.status is LookupStatus.NOT_FOUND
+
+
+@pytest.mark.parametrize("last4", ["9999", None], ids=["wrong-digits", "no-digits"])
+def test_failed_digits_do_not_demote_a_caller_identified_by_number_and_names(last4: str | None) -> None:
+    result = authenticate("솔트웨어", "김민준", last4, CALLER, POOL)
+    assert (result.status, result.customer, result.matched_by) == (
+        LookupStatus.FOUND,
+        SALTWARE,
+        MatchedBy.PHONE_NAME,
+    )
+    assert result.customer_class is CustomerClass.MSP
+
+
+def test_without_digits_both_names_are_needed() -> None:
+    # The number and a company alone are a colleague's phone call as much as this caller's.
+    assert authenticate("솔트웨어", "", None, CALLER, POOL).status is LookupStatus.NOT_FOUND
+    assert authenticate("솔트웨어", "박서준", None, CALLER, POOL).status is LookupStatus.NOT_FOUND
+    assert authenticate("솔트웨어", "김민준", None, None, POOL).detail == "no_caller_number"
 
 
 def test_auth_same_phone_on_two_records_without_names_is_ambiguous() -> None:

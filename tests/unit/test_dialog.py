@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from aicc.domain.dialog import capture_slots, respond
+from aicc.domain.dialog import Capture, capture_slots, respond
 from aicc.settings import config
 
 CAPTURES = capture_slots(config().intents)
@@ -36,9 +36,10 @@ def lex_event(
 
 def test_capture_intents_come_from_intents_yaml() -> None:
     assert CAPTURES == {
-        "ProvideCompanyName": "CompanyName",
-        "ProvideContactName": "ContactName",
-        "DescribeIncident": "Incident",
+        "ProvideCompanyName": Capture("CompanyName"),
+        "ProvideContactName": Capture("ContactName"),
+        "DescribeIncident": Capture("Incident"),
+        "ProvideAccountDigits": Capture("AccountLast4", digits=4),
     }
 
 
@@ -104,8 +105,64 @@ def test_custom_original_value_slot_types_are_free_text_captures() -> None:
     from aicc.domain.dialog import capture_slots
     from aicc.settings import load_config
 
-    assert capture_slots(load_config().intents) == {
+    assert {k: c.slot for k, c in capture_slots(load_config().intents).items()} == {
         "ProvideCompanyName": "CompanyName",
         "ProvideContactName": "ContactName",
         "DescribeIncident": "Incident",
+        "ProvideAccountDigits": "AccountLast4",
     }
+
+
+DIGITS = "ProvideAccountDigits"
+
+
+def closed_digits(response: dict[str, Any]) -> tuple[str, str | None]:
+    intent = response["sessionState"]["intent"]
+    slot = (intent["slots"].get("AccountLast4") or {}).get("value") or {}
+    return intent["name"], slot.get("interpretedValue")
+
+
+@pytest.mark.parametrize(
+    ("said", "mode"),
+    [
+        ("일이삼사", "Speech"),
+        ("사 팔 이 일", "Speech"),
+        ("공일 이삼", "Speech"),
+        ("영 일 이 삼", "Speech"),
+        ("1 2 삼 사", "Speech"),
+        ("일이삼사입니다", "Speech"),
+        ("1234", "DTMF"),
+    ],
+)
+def test_account_digits_are_heard_spoken_or_keyed(said: str, mode: str) -> None:
+    event = lex_event("FallbackIntent", said, DIGITS) | {"inputMode": mode}
+    name, value = closed_digits(respond(event, CAPTURES))
+    expected = "".join(ch for ch in said if ch.isdigit()) if mode == "DTMF" else None
+    assert name == DIGITS
+    assert value is not None and len(value) == 4 and value.isdigit()
+    assert expected is None or value == expected
+
+
+def test_spoken_digits_map_to_their_values() -> None:
+    response = respond(lex_event("FallbackIntent", "사 팔 이 일", DIGITS), CAPTURES)
+    assert closed_digits(response) == (DIGITS, "4821")
+    response = respond(lex_event("FallbackIntent", "공칠오구", DIGITS), CAPTURES)
+    assert closed_digits(response) == (DIGITS, "0759")
+
+
+def test_digits_from_a_carrier_phrase_come_from_the_slot() -> None:
+    slot = {"AccountLast4": {"value": {"originalValue": "일이삼사", "interpretedValue": "일이삼사"}}}
+    event = lex_event(DIGITS, "끝자리는 일이삼사", DIGITS, slots=slot)
+    assert closed_digits(respond(event, CAPTURES)) == (DIGITS, "1234")
+
+
+@pytest.mark.parametrize("said", ["일이삼", "12345", "솔트웨어", ""])
+def test_anything_but_four_digits_is_fallback(said: str) -> None:
+    response = respond(lex_event("FallbackIntent", said, DIGITS), CAPTURES)
+    assert response["sessionState"]["intent"]["name"] == "FallbackIntent"
+    assert response["sessionState"]["intent"]["state"] == "Failed"
+
+
+def test_an_intent_of_its_own_at_the_digits_prompt_is_kept() -> None:
+    response = respond(lex_event("RequestAgent", "상담원 연결해주세요", DIGITS), CAPTURES)
+    assert response["sessionState"]["dialogAction"]["type"] == "Delegate"

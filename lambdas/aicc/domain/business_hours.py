@@ -14,6 +14,7 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from functools import cache
 
+from aicc.domain.hangul import with_euro, with_gwa
 from aicc.settings import DAYS, DayHours, HolidayCalendar, Hours
 
 # Hours that define a "business day" (callbacks due on the next business day, the default of the
@@ -153,9 +154,49 @@ def add_open_time(hours: Hours, calendar: HolidayCalendar, start: datetime, seco
     raise ValueError(f"hours {hours.key!r} are not open for {seconds} s within {SEARCH_DAYS} days")
 
 
+def _spoken_time(t: time) -> str:
+    """`오전 9시`, `오후 3시 30분`, `밤 12시` (midnight, the end of a day)."""
+    if t == time(0, 0):
+        return "밤 12시"
+    half = "오전" if t.hour < 12 else "오후"
+    hour = t.hour if t.hour <= 12 else t.hour - 12
+    return f"{half} {hour}시 {t.minute}분" if t.minute else f"{half} {hour}시"
+
+
 def spoken(instant: datetime) -> str:
     """Korean spoken form of a local instant: `12월 28일 월요일 오전 9시`, `... 오후 3시 30분`."""
-    half = "오전" if instant.hour < 12 else "오후"
-    hour = instant.hour if instant.hour <= 12 else instant.hour - 12
-    text = f"{instant.month}월 {instant.day}일 {_WEEKDAYS_KO[instant.weekday()]}요일 {half} {hour}시"
-    return f"{text} {instant.minute}분" if instant.minute else text
+    day = f"{instant.month}월 {instant.day}일 {_WEEKDAYS_KO[instant.weekday()]}요일"
+    return f"{day} {_spoken_time(instant.time())}"
+
+
+def spoken_schedule(hours: Hours) -> str:
+    """The weekly hours as a caller hears them: `평일 오전 9시부터 오후 6시까지`, `매일 24시간`."""
+    spans = {day: (h.start, h.end) for day, h in hours.schedule.items()}
+    if not spans:
+        return ""
+    groups: dict[tuple[time, time], list[int]] = {}
+    for day, span in spans.items():
+        groups.setdefault(span, []).append(DAYS.index(day))
+    parts = []
+    for (start, end), days in sorted(groups.items(), key=lambda g: min(g[1])):
+        days.sort()
+        if days == list(range(7)):
+            label = "매일"
+        elif days == list(range(5)):
+            label = "평일"
+        elif days == [5, 6]:
+            label = "주말"
+        else:
+            label = ", ".join(f"{_WEEKDAYS_KO[d]}요일" for d in days)
+        window = "24시간" if start == end == time(0, 0) else f"{_spoken_time(start)}부터 {_spoken_time(end)}까지"
+        parts.append(f"{label} {window}")
+    return ", ".join(parts)
+
+
+def closed_day(status: HoursStatus) -> str:
+    """Why a closed day is closed, as said before 휴무입니다: `한글날로`; "" when not a named day."""
+    if status.open or status.reason not in (Reason.HOLIDAY, Reason.CLOSED_OVERRIDE) or not status.holiday_name:
+        return ""
+    # The holidays library joins days that fall together: "부처님오신날; 어린이날".
+    *first, last = [n.strip() for n in status.holiday_name.split(";") if n.strip()]
+    return " ".join([*(with_gwa(n) for n in first), with_euro(last)])

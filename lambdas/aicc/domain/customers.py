@@ -1,7 +1,9 @@
 """Customers and the decision of who is calling.
 
 `auth` mode: the caller gives company and contact name (speech, possibly empty after a DTMF
-fallback) and the last 4 digits of the AWS account ID; the caller number is extra evidence.
+fallback) and the last 4 digits of the AWS account ID; the caller number is extra evidence. When
+the digits fail (wrong, or never understood), the caller number together with the spoken names
+still identifies a registered caller: a failed digit step never demotes an identified customer.
 `phone` mode: the caller number alone. Either way, when two candidates are equally good the
 answer is NOT_FOUND: a wrong customer (and a wrong engineer paged) is worse than asking again.
 """
@@ -36,6 +38,7 @@ class MatchedBy(StrEnum):
     NAME_LAST4 = "name_last4"
     PHONE_LAST4 = "phone_last4"
     PHONE = "phone"
+    PHONE_NAME = "phone_name"
 
 
 class LookupMode(StrEnum):
@@ -118,15 +121,43 @@ def lookup_by_phone(phone: str | None, candidates: Sequence[Customer]) -> Lookup
 
 
 def authenticate(
-    company: str, contact_name: str, last4: str, phone: str | None, candidates: Sequence[Customer]
+    company: str, contact_name: str, last4: str | None, phone: str | None, candidates: Sequence[Customer]
 ) -> LookupResult:
-    """`auth` mode over the customers whose account ends in `last4`.
+    """`auth` mode over the candidates (customers whose account ends in `last4`, or who have the
+    caller's number); `last4` is None when the caller could not give the digits.
 
     Spoken names, when given, must each match (company against the name and its aliases); the
     best match wins unless another is as good, and the caller number breaks such a tie. When no
     name was given, or the names match no one (a badly garbled transcript), the caller number
-    together with the last 4 digits identifies the customer if exactly one fits.
+    together with the last 4 digits identifies the customer if exactly one fits. Without usable
+    digits, the caller number and the spoken names together identify the one customer they fit.
     """
+    found = _by_digits(company, contact_name, last4, phone, candidates) if last4 else None
+    if found is not None and found.status is LookupStatus.FOUND:
+        return found
+    by_names = _by_phone_and_names(company, contact_name, phone, candidates)
+    if by_names is not None:
+        return by_names
+    if found is not None:
+        return found
+    return LookupResult(LookupStatus.NOT_FOUND, detail="no_caller_number" if phone is None else "no_digits")
+
+
+def _by_phone_and_names(
+    company: str, contact_name: str, phone: str | None, candidates: Sequence[Customer]
+) -> LookupResult | None:
+    """The one customer registered with the caller number whose company and name were both said."""
+    if phone is None or not (names.normalize(company) and names.normalize(contact_name)):
+        return None
+    pool = _unique([c for c in candidates if _same_phone(c.phone, phone)])
+    scored = [s for c in pool if (s := _name_score(c, company, contact_name, phone)) is not None]
+    best = _best(scored) if scored else None
+    return LookupResult(LookupStatus.FOUND, best, MatchedBy.PHONE_NAME) if best else None
+
+
+def _by_digits(
+    company: str, contact_name: str, last4: str, phone: str | None, candidates: Sequence[Customer]
+) -> LookupResult:
     pool = _unique([c for c in candidates if c.account_last4 == last4])
     if names.normalize(company) or names.normalize(contact_name):
         scored = [s for c in pool if (s := _name_score(c, company, contact_name, phone)) is not None]

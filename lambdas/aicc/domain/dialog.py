@@ -3,13 +3,18 @@
 A bare answer ("솔트웨어") fits every capture intent (a single free-text slot), so Lex may pick the
 wrong one or fall back. The flow names the intent it expects in the session attribute
 `expected_intent`; when Lex landed elsewhere, spoken words close the expected intent with its slot
-filled from the transcript. Everything else (keypad input included) is delegated to Lex unchanged.
+filled from the transcript. A digits slot (slot type with `digits: N`) takes speech and keypad alike:
+"일이삼사", "사 팔 이 일" and 1234# all close the intent with "1234", and anything that is not N digits
+closes FallbackIntent so that the flow asks again. Everything else is delegated to Lex unchanged.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
+
+from aicc.domain import spoken_digits
 
 EXPECTED_INTENT = "expected_intent"
 FALLBACK_INTENT = "FallbackIntent"
@@ -22,21 +27,50 @@ def _free_text(spec: Mapping[str, Any]) -> bool:
     return builtin in _FREE_TEXT_BUILTINS or (not builtin and spec.get("resolution") == "OriginalValue")
 
 
-def capture_slots(intents_config: Mapping[str, Any]) -> dict[str, str]:
-    """Capture intents from intents.yaml (exactly one slot, of a free-text type) → their slot name."""
+@dataclass(frozen=True)
+class Capture:
+    """The one slot a capture intent fills, and for a digits slot how many digits it takes."""
+
+    slot: str
+    digits: int | None = None
+
+
+def capture_slots(intents_config: Mapping[str, Any]) -> dict[str, Capture]:
+    """Capture intents from intents.yaml (exactly one slot, of a free-text type) → their slot."""
     slot_types: Mapping[str, Any] = intents_config.get("slot_types") or {}
     free_text = {name for name, spec in slot_types.items() if _free_text(spec or {})}
-    out: dict[str, str] = {}
+    out: dict[str, Capture] = {}
     for intent, spec in (intents_config.get("intents") or {}).items():
         slots: Mapping[str, Any] = (spec or {}).get("slots") or {}
         if len(slots) == 1:
             ((slot, slot_spec),) = slots.items()
-            if (slot_spec or {}).get("type") in free_text:
-                out[intent] = slot
+            stype = (slot_spec or {}).get("type")
+            if stype in free_text:
+                digits = (slot_types[stype] or {}).get("digits")
+                out[intent] = Capture(slot, int(digits) if digits else None)
     return out
 
 
-def respond(event: Mapping[str, Any], captures: Mapping[str, str]) -> dict[str, Any]:
+def _close(attributes: Mapping[str, Any], intent: str, state: str, slots: Mapping[str, str]) -> dict[str, Any]:
+    closed = {
+        "name": intent,
+        "state": state,
+        "confirmationState": "None",
+        "slots": {
+            name: {"value": {"originalValue": v, "interpretedValue": v, "resolvedValues": [v]}}
+            for name, v in slots.items()
+        },
+    }
+    return {
+        "sessionState": {
+            "sessionAttributes": dict(attributes),
+            "dialogAction": {"type": "Close"},
+            "intent": closed,
+        }
+    }
+
+
+def respond(event: Mapping[str, Any], captures: Mapping[str, Capture]) -> dict[str, Any]:
     """The code hook's response to one Lex V2 event (see the reference, section 5)."""
     state: Mapping[str, Any] = event.get("sessionState") or {}
     attributes = dict(state.get("sessionAttributes") or {})
@@ -45,30 +79,23 @@ def respond(event: Mapping[str, Any], captures: Mapping[str, str]) -> dict[str, 
     expected = str(attributes.get(EXPECTED_INTENT) or "")
     transcript = str(event.get("inputTranscript") or "").strip()
 
+    capture = captures.get(expected)
+    # An intent of its own ("상담원 연결해주세요") is the caller's answer; any capture is not.
+    own_intent = bool(current) and current != FALLBACK_INTENT and current not in captures
+    if capture is not None and capture.digits is not None and not own_intent:
+        # Keypad and speech alike: the slot Lex filled from a carrier phrase ("끝자리는 일이삼사"),
+        # else the whole transcript.
+        said = ((intent.get("slots") or {}).get(capture.slot) or {}).get("value") or {}
+        value = spoken_digits.exactly(str(said.get("originalValue") or ""), capture.digits)
+        value = value or spoken_digits.exactly(transcript, capture.digits)
+        if value is None:
+            return _close(attributes, FALLBACK_INTENT, "Failed", {})
+        return _close(attributes, expected, "Fulfilled", {capture.slot: value})
     landed_wrong = current == FALLBACK_INTENT or (current in captures and current != expected)
     # Only spoken words answer a name or incident prompt: keypad digits ("1#") are not a company.
     words = event.get("inputMode") != "DTMF" and any(ch.isalpha() for ch in transcript)
-    if expected in captures and landed_wrong and words:
-        slot_value = {
-            "value": {
-                "originalValue": transcript,
-                "interpretedValue": transcript,
-                "resolvedValues": [transcript],
-            }
-        }
-        closed = {
-            "name": expected,
-            "state": "Fulfilled",
-            "confirmationState": "None",
-            "slots": {captures[expected]: slot_value},
-        }
-        return {
-            "sessionState": {
-                "sessionAttributes": attributes,
-                "dialogAction": {"type": "Close"},
-                "intent": closed,
-            }
-        }
+    if capture is not None and landed_wrong and words:
+        return _close(attributes, expected, "Fulfilled", {capture.slot: transcript})
     delegate: dict[str, Any] = {"sessionAttributes": attributes, "dialogAction": {"type": "Delegate"}}
     if intent:
         delegate["intent"] = dict(intent)

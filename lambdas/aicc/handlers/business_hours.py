@@ -37,6 +37,8 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, str]:
             "holiday_name": status.holiday_name,
             "next_open": status.next_open,
             "next_open_spoken": business_hours.spoken(status.next_open) if status.next_open else "",
+            "closed_day": business_hours.closed_day(status),
+            "hours_spoken": business_hours.spoken_schedule(hours),
         }
     )
     metrics.add_dimension(name="reason", value=status.reason.value)

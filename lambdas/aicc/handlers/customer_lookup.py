@@ -69,10 +69,16 @@ def lookup(contact: ContactEvent, customers: CustomerRepository) -> LookupResult
     phone = parse_caller(contact.param("phone") or contact.caller)
     if mode is LookupMode.PHONE:
         return lookup_by_phone(phone, customers.by_phone(phone) if phone else [])
+    raw = contact.param("account_last4")
+    last4: str | None = None
+    invalid: InvalidInputError | None = None
     try:
-        last4 = parse_last4(contact.param("account_last4"))
+        last4 = parse_last4(raw)
     except InvalidInputError as exc:
-        return LookupResult(LookupStatus.INVALID_INPUT, reason=exc.reason)
-    return authenticate(
-        contact.param("company"), contact.param("contact_name"), last4, phone, customers.by_last4(last4)
-    )
+        invalid = exc
+    candidates = [*(customers.by_last4(last4) if last4 else ()), *(customers.by_phone(phone) if phone else ())]
+    found = authenticate(contact.param("company"), contact.param("contact_name"), last4, phone, candidates)
+    if found.status is LookupStatus.NOT_FOUND and invalid is not None and raw.strip():
+        # Digits were given but unusable, and nothing else identifies the caller: ask again.
+        return LookupResult(LookupStatus.INVALID_INPUT, reason=invalid.reason)
+    return found
