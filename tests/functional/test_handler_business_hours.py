@@ -11,6 +11,8 @@ import pytest
 from helpers import EventLoader, FakeLambdaContext
 
 from aicc import clock
+from aicc.domain.business_hours import spoken_schedule
+from aicc.domain.hangul import with_euro
 from aicc.handlers._connect import EventError
 from aicc.handlers.business_hours import handler
 from aicc.settings import DEFAULT_CONFIG_DIR, config
@@ -23,7 +25,17 @@ def check(
 ) -> dict[str, str]:
     with clock.frozen_at(datetime.fromisoformat(instant).replace(tzinfo=KST)):
         out: dict[str, str] = handler(connect_event("connect_business_hours", parameters=params), ctx)
-    assert set(out) == {"open", "reason", "holiday_name", "next_open", "next_open_spoken"}
+    assert set(out) == {
+        "open",
+        "reason",
+        "holiday_name",
+        "next_open",
+        "next_open_spoken",
+        "closed_day",
+        "hours_spoken",
+    }
+    # The weekly hours of the hours asked for, as the after-hours flow reads them out.
+    assert out.pop("hours_spoken") == spoken_schedule(config().hours[params.get("hours") or "business"])
     return out
 
 
@@ -34,6 +46,7 @@ def test_open(connect_event: EventLoader, lambda_context: FakeLambdaContext) -> 
         "holiday_name": "",
         "next_open": "",
         "next_open_spoken": "",
+        "closed_day": "",
     }
 
 
@@ -77,6 +90,7 @@ def test_closed(
         "holiday_name": holiday,
         "next_open": next_open,
         "next_open_spoken": spoken,
+        "closed_day": with_euro(holiday) if holiday else "",
     }
 
 
@@ -124,6 +138,7 @@ def test_special_open_day_from_holidays_yaml(
             "holiday_name": "연초 비상 근무",
             "next_open": "",
             "next_open_spoken": "",
+            "closed_day": "",
         }
         assert (
             check(connect_event, lambda_context, "2027-01-01T10:00")["next_open_spoken"]

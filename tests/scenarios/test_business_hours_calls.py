@@ -352,3 +352,33 @@ def test_emergency_chain_exhausted_returns_to_the_emergency_queue_and_stops_esca
     assert r.queue_transfers[-1] == "MSP Emergency"
     assert r.prompts[-1].startswith("담당 엔지니어와 관리자에게 모두 긴급 호출했습니다.")
     assert r.in_queue
+
+
+def test_zero_at_the_general_menu_reaches_a_person(call: Caller) -> None:
+    r = call([*SAEBOM, "0"], number=SAEBOM_PHONE)
+    assert r.attributes["inquiry_type"] == "URGENT" and r.queue == "General Customer"
+
+
+def test_zero_at_the_not_found_menu_reaches_a_person(call: Caller) -> None:
+    r = call(["say:가나다상사", "say:홍길동", "9999#", "0"], number=UNKNOWN)
+    assert r.attributes["inquiry_type"] == "AGENT_REQUEST" and r.queue == "General Customer"
+
+
+def test_star_repeats_the_unverified_menu(call: Caller) -> None:
+    r = call([*SALTWARE[:2], "12#", "12#", "12#", "*", "1"], number=UNKNOWN)
+    assert r.prompts.count(prompt("auth_unverified_menu")) == 2
+    assert r.attributes["customer_class"] == "UNVERIFIED"
+
+
+def test_callback_number_menu_takes_zero_for_a_person(call: Caller) -> None:
+    r = call([*SAEBOM, "2", "1", "0"], number=SAEBOM_PHONE, agents=ALL_BUSY, hold=0)
+    assert not r.callbacks
+    assert r.queue == "General Customer"
+
+
+def test_three_silent_answers_at_the_callback_offer_keep_the_caller_waiting(call: Caller) -> None:
+    r = call([*SAEBOM, "2"], number=SAEBOM_PHONE, agents=ALL_BUSY, hold=10)
+    assert r.prompts.count(prompt("menu_no_input")) == 2
+    giveup = r.prompts.index(prompt("menu_no_choice"))
+    assert r.prompts[giveup + 1] == prompt("hold_general_customer")
+    assert r.queue == "General Customer" and not r.callbacks

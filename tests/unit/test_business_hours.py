@@ -152,3 +152,23 @@ def test_add_open_time_on_always_open_hours_is_plain_addition() -> None:
 )
 def test_spoken(instant: str, said: str) -> None:
     assert spoken(at(instant)) == said
+
+
+def test_closed_day_is_said_with_its_particle() -> None:
+    from aicc.domain.business_hours import HoursStatus, closed_day
+
+    def said(reason: Reason, name: str) -> str:
+        return closed_day(HoursStatus(False, reason, name, None))
+
+    assert said(Reason.HOLIDAY, "한글날") == "한글날로"
+    assert said(Reason.HOLIDAY, "부처님오신날; 어린이날") == "부처님오신날과 어린이날로"
+    assert said(Reason.CLOSED_OVERRIDE, "창립기념일") == "창립기념일로"
+    assert said(Reason.WEEKEND, "") == ""
+    assert said(Reason.AFTER_HOURS, "") == ""
+
+
+def test_weekly_hours_are_spoken() -> None:
+    from aicc.domain.business_hours import spoken_schedule
+
+    assert spoken_schedule(config().hours["business"]) == "평일 오전 9시부터 오후 6시까지"
+    assert spoken_schedule(config().hours["always"]) == "매일 24시간"

@@ -35,12 +35,12 @@ def lex_event(
 
 
 def test_capture_intents_come_from_intents_yaml() -> None:
-    assert CAPTURES == {
+    assert {
         "ProvideCompanyName": Capture("CompanyName"),
         "ProvideContactName": Capture("ContactName"),
         "DescribeIncident": Capture("Incident"),
         "ProvideAccountDigits": Capture("AccountLast4", digits=4),
-    }
+    } == CAPTURES
 
 
 @pytest.mark.parametrize("landed", ["FallbackIntent", "DescribeIncident", "ProvideContactName"])

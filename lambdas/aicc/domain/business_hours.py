@@ -188,14 +188,18 @@ def spoken_schedule(hours: Hours) -> str:
             label = "주말"
         else:
             label = ", ".join(f"{_WEEKDAYS_KO[d]}요일" for d in days)
-        window = "24시간" if start == end == time(0, 0) else f"{_spoken_time(start)}부터 {_spoken_time(end)}까지"
+        if start == end == time(0, 0):
+            window = "24시간"
+        else:
+            window = f"{_spoken_time(start)}부터 {_spoken_time(end)}까지"
         parts.append(f"{label} {window}")
     return ", ".join(parts)
 
 
 def closed_day(status: HoursStatus) -> str:
     """Why a closed day is closed, as said before 휴무입니다: `한글날로`; "" when not a named day."""
-    if status.open or status.reason not in (Reason.HOLIDAY, Reason.CLOSED_OVERRIDE) or not status.holiday_name:
+    named = status.reason in (Reason.HOLIDAY, Reason.CLOSED_OVERRIDE) and status.holiday_name
+    if status.open or not named:
         return ""
     # The holidays library joins days that fall together: "부처님오신날; 어린이날".
     *first, last = [n.strip() for n in status.holiday_name.split(";") if n.strip()]

@@ -51,7 +51,9 @@ def capture_slots(intents_config: Mapping[str, Any]) -> dict[str, Capture]:
     return out
 
 
-def _close(attributes: Mapping[str, Any], intent: str, state: str, slots: Mapping[str, str]) -> dict[str, Any]:
+def _close(
+    attributes: Mapping[str, Any], intent: str, state: str, slots: Mapping[str, str]
+) -> dict[str, Any]:
     closed = {
         "name": intent,
         "state": state,

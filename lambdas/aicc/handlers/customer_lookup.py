@@ -76,7 +76,10 @@ def lookup(contact: ContactEvent, customers: CustomerRepository) -> LookupResult
         last4 = parse_last4(raw)
     except InvalidInputError as exc:
         invalid = exc
-    candidates = [*(customers.by_last4(last4) if last4 else ()), *(customers.by_phone(phone) if phone else ())]
+    candidates = [
+        *(customers.by_last4(last4) if last4 else ()),
+        *(customers.by_phone(phone) if phone else ()),
+    ]
     found = authenticate(contact.param("company"), contact.param("contact_name"), last4, phone, candidates)
     if found.status is LookupStatus.NOT_FOUND and invalid is not None and raw.strip():
         # Digits were given but unusable, and nothing else identifies the caller: ask again.

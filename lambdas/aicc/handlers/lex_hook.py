@@ -21,7 +21,7 @@ metrics = Metrics(namespace="AICC")
 
 
 @cache
-def _captures() -> Mapping[str, str]:
+def _captures() -> Mapping[str, dialog.Capture]:
     return dialog.capture_slots(config().intents)
 
 
