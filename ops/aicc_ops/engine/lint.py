@@ -143,6 +143,8 @@ class _FlowLinter:
             self.working_queue()
             if self.entry:
                 self.language_before_lex()
+            if self.flow.type == "CONTACT_FLOW":
+                self.korean_menus()
         return self.findings
 
     def identifier(self, ident: str) -> None:
@@ -543,6 +545,40 @@ class _FlowLinter:
                     "asks in Korean, but the contact's language may still be Connect's default en-US here: "
                     "Lex would listen with its en_US locale (set LanguageCode ko-KR with UpdateContactData "
                     "on every path before it)",
+                )
+
+    def korean_menus(self) -> None:
+        """A keypad menu spoken in Korean follows the habits Korean callers have: 0 reaches a person, *
+        repeats the menu (and the prompt says so); a caller who pressed nothing is told that, not that a
+        wrong key was pressed. (Queue flows are exempt: there silence means "keep waiting".)"""
+        for ident, a in self.flow.actions.items():
+            params = a.get("Parameters") or {}
+            if a.get("Type") != "GetParticipantInput" or _truthy(params.get("StoreInput")):
+                continue
+            prompt = " ".join(str(params.get(k, "")) for k in ("Text", "SSML"))
+            if not HANGUL.search(prompt):
+                continue
+            t = a.get("Transitions") or {}
+            keys = {
+                str(op): c.get("NextAction")
+                for c in t.get("Conditions") or []
+                for op in (c.get("Condition") or {}).get("Operands") or []
+            }
+            errors = {e.get("ErrorType"): e.get("NextAction") for e in t.get("Errors") or []}
+            if "0" not in keys:
+                self.add(ident, "a Korean menu without 0: callers press 0 for a person (add a 0 branch)")
+            if "*" not in keys:
+                self.add(ident, "a Korean menu without *: callers press * to hear it again (add a * branch)")
+            # 0 is a habit callers try unprompted (and after hours it can only explain that no one is
+            # there); * must be announced, or callers who missed an option hang up instead.
+            if "*" in keys and "별표" not in prompt:
+                self.add(ident, "the prompt never tells the caller that * repeats it (say 별표)")
+            silent = errors.get("InputTimeLimitExceeded")
+            if silent is None or silent == errors.get("NoMatchingCondition"):
+                self.add(
+                    ident,
+                    "no input and a wrong key take the same branch: a caller who pressed nothing would "
+                    "hear the wrong-key message (give InputTimeLimitExceeded its own no-input prompt)",
                 )
 
 

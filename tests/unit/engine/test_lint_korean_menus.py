@@ -1,0 +1,101 @@
+"""Korean IVR habits at every Korean keypad menu of an inbound flow, checked by the linter."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from aicc.settings import load_config
+from aicc_ops.engine import lint
+from aicc_ops.engine.flows import Flow, Resources, build_resources, render_all
+
+
+@pytest.fixture(scope="module")
+def resources() -> Resources:
+    return build_resources(load_config())
+
+
+@pytest.fixture(scope="module")
+def real_flows(resources: Resources) -> dict[str, Flow]:
+    return render_all(resources)
+
+
+def _menus(flows: dict[str, Flow]) -> list[tuple[str, str]]:
+    """Every Korean keypad menu of the inbound flows: (flow key, action)."""
+    return [
+        (key, ident)
+        for key, flow in flows.items()
+        if flow.type == "CONTACT_FLOW"
+        for ident, a in flow.actions.items()
+        if a["Type"] == "GetParticipantInput" and a["Parameters"].get("StoreInput", "False") == "False"
+    ]
+
+
+def _errors_after(flows: dict[str, Flow], resources: Resources, key: str, change: Any) -> list[str]:
+    flow = copy.deepcopy(flows[key])
+    change(flow)
+    found = lint.errors(lint.lint({**flows, key: flow}, resources))
+    return [f"{f.action}: {f.message}" for f in found if f.flow == flow.name]
+
+
+def test_every_inbound_menu_is_checked(real_flows: dict[str, Flow]) -> None:
+    # The rule's reach: the menus of customer authentication, MSP, general, after-hours and callbacks.
+    assert len(_menus(real_flows)) >= 8
+
+
+def _drop(operand: str, ident: str) -> Callable[[Flow], None]:
+    def change(flow: Flow) -> None:
+        t = flow.actions[ident]["Transitions"]
+        t["Conditions"] = [c for c in t["Conditions"] if c["Condition"]["Operands"] != [operand]]
+
+    return change
+
+
+@pytest.mark.parametrize("key", ["0", "*"])
+def test_a_menu_without_zero_or_star_is_an_error(
+    real_flows: dict[str, Flow], resources: Resources, key: str
+) -> None:
+    for flow_key, ident in _menus(real_flows):
+        errors = _errors_after(real_flows, resources, flow_key, _drop(key, ident))
+        assert any(e.startswith(f"{ident}: a Korean menu without {key}") for e in errors), (flow_key, errors)
+
+
+def test_silence_sharing_the_wrong_key_branch_is_an_error(
+    real_flows: dict[str, Flow], resources: Resources
+) -> None:
+    for flow_key, ident in _menus(real_flows):
+
+        def same(flow: Flow, ident: str = ident) -> None:
+            errors = flow.actions[ident]["Transitions"]["Errors"]
+            wrong = next(e["NextAction"] for e in errors if e["ErrorType"] == "NoMatchingCondition")
+            for e in errors:
+                if e["ErrorType"] == "InputTimeLimitExceeded":
+                    e["NextAction"] = wrong
+
+        errors = _errors_after(real_flows, resources, flow_key, same)
+        assert any(e.startswith(f"{ident}: no input and a wrong key") for e in errors), (flow_key, errors)
+
+
+def test_star_must_be_announced(real_flows: dict[str, Flow], resources: Resources) -> None:
+    def unsaid(flow: Flow) -> None:
+        params = flow.actions["msp-menu"]["Parameters"]
+        params["Text"] = params["Text"].replace("별표", "")
+
+    errors = _errors_after(real_flows, resources, "msp_customer", unsaid)
+    assert "msp-menu: the prompt never tells the caller that * repeats it (say 별표)" in errors
+
+
+def test_english_menus_and_queue_flows_are_left_alone(
+    real_flows: dict[str, Flow], resources: Resources
+) -> None:
+    def english(flow: Flow) -> None:
+        params = flow.actions["msp-menu"]["Parameters"]
+        params["Text"] = "Press 1 for an outage, 2 for a question."
+
+    errors = _errors_after(
+        real_flows, resources, "msp_customer", lambda f: (english(f), _drop("0", "msp-menu")(f))
+    )
+    assert not any(e.startswith("msp-menu: a Korean menu") for e in errors)
