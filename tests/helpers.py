@@ -25,11 +25,11 @@ def prompt(key: str, locale: str = "ko-KR", **attributes: str) -> str:
     Tests compare with this instead of restating a prompt's wording, which lives in the configuration.
     """
     from aicc.settings import config
-    from aicc_ops.engine.interpreter import _strip_ssml
     from aicc_ops.engine.references import interpolate
+    from aicc_ops.engine.ssml import spoken_text
 
     text = interpolate(config().prompts[key].text(locale), {"Attributes": attributes})
-    return _strip_ssml(text) if text.lstrip().startswith("<speak>") else text
+    return spoken_text(text) if text.lstrip().startswith("<speak>") else text
 
 
 def read_event(name: str) -> dict[str, Any]:

@@ -150,3 +150,49 @@ def test_worker_output_is_dropped_and_the_cli_output_kept() -> None:
     worker.join()
     out.write("transcript\n")
     assert real.getvalue() == "transcript\n"
+
+
+def _invoke(
+    stack: LocalStack, ident: str, handler: str, nxt: str, on_error: str, **extra: str
+) -> dict[str, Any]:
+    params = {"LambdaFunctionARN": stack.resources.function_arn(handler), **extra}
+    params["LambdaInvocationAttributes"] = {"hours": "business", "event": "test"}
+    return block(ident, "InvokeLambdaFunction", params, nxt, on_error)
+
+
+def test_a_failed_lambda_leaves_no_earlier_response_in_external(stack: LocalStack) -> None:
+    engine = engine_for(
+        stack,
+        [
+            _invoke(stack, "hours", "business_hours", "broken", "bye"),
+            _invoke(stack, "broken", "no_such_handler", "bye", "say"),
+            _say("say", "open=$.External.open"),
+            BYE,
+        ],
+    )
+    r = engine.run("+821012345678", AT)
+    assert r.lambda_calls[1].error is not None
+    assert r.prompts == ["open="]  # not business_hours' "true": Connect has no response to show
+
+
+def test_an_asynchronous_lambda_does_not_hold_the_caller(stack: LocalStack) -> None:
+    engine = engine_for(
+        stack,
+        [
+            _invoke(stack, "log", "call_log", "say", "bye", InvocationType="ASYNCHRONOUS"),
+            _say("say", "ok"),
+            BYE,
+        ],
+    )
+    r = engine.run("+821012345678", AT)
+    assert r.lambda_calls[0].error is None and r.prompts == ["ok"]
+    assert [s.at for s in r.steps] == [AT.isoformat()] * 3  # no simulated time passed at the Lambda
+
+
+def test_a_text_prompt_is_spoken_as_written(stack: LocalStack) -> None:
+    text = "3 < 5 이고 <b>굵게</b> 읽지 않습니다"
+    r = engine_for(stack, [_say("say", text), BYE]).run("+821012345678", AT)
+    assert r.prompts == [text]
+    ssml = '<speak>잠시만요<break time="1s"/>연결합니다</speak>'
+    r = engine_for(stack, [block("say", "MessageParticipant", {"SSML": ssml}), BYE]).run("+821012345678", AT)
+    assert r.prompts == ["잠시만요 연결합니다"]

@@ -117,6 +117,8 @@ SWEEP_CALLS: list[dict[str, Any]] = [
     {"inputs": ["1"], "at": "2026-11-28T10:00:00+09:00"},  # Saturday
     {"inputs": ["2", "0000#", "2"], "at": "2026-11-25T20:30:00+09:00", "number": "+821099990000", "hold": 10},
     {"inputs": ["0", "2"], "at": "2026-11-25T20:30:00+09:00", "number": "+821045678901", "hold": 10},
+    # Closed by the weekly hours after the hours Lambda failed (no closing reason to copy).
+    {"inputs": ["1"], "at": "2026-11-25T22:00:00+09:00", "faults": {"business_hours": "error"}},
     {
         "inputs": [*SAEBOM, "2", "1", "1"],
         "number": "+821056789012",

@@ -30,15 +30,21 @@ class ActionSpec:
     terminal: bool = False
     leaves_flow: bool = False  # success ends this flow (no success branch)
     conditions: bool = False
+    # Parameter groups of which at most one may be set (the Flow Language refuses two together).
+    exclusive: tuple[tuple[str, ...], ...] = ()
 
 
 def _s(*names: str) -> frozenset[str]:
     return frozenset(names)
 
 
+_QUEUE_OR_AGENT = ("QueueId", "AgentId")
+
+
 SPECS: dict[str, ActionSpec] = {
     "MessageParticipant": ActionSpec(
         optional=_s(*PROMPT_KEYS),
+        exclusive=(PROMPT_KEYS,),
         flow_types=(INBOUND, CUSTOMER_QUEUE, *WHISPER, OUTBOUND_WHISPER, *TRANSFER),
     ),
     "GetParticipantInput": ActionSpec(
@@ -50,6 +56,7 @@ SPECS: dict[str, ActionSpec] = {
             "InputEncryption",
             "DTMFConfiguration",
         ),
+        exclusive=(PROMPT_KEYS,),
         errors=_s("NoMatchingError", "NoMatchingCondition", "InputTimeLimitExceeded", "InvalidPhoneNumber"),
         required_errors=_s("NoMatchingError"),
         flow_types=(INBOUND, CUSTOMER_QUEUE, *TRANSFER),
@@ -64,6 +71,7 @@ SPECS: dict[str, ActionSpec] = {
             "LexInitializationData",
             "LexTimeoutSeconds",
         ),
+        exclusive=(PROMPT_KEYS, ("LexV2Bot", "LexBot")),
         errors=_s("NoMatchingError", "NoMatchingCondition", "InputTimeLimitExceeded"),
         required_errors=_s("NoMatchingError", "NoMatchingCondition"),
         flow_types=(INBOUND, CUSTOMER_QUEUE, *TRANSFER),
@@ -86,15 +94,18 @@ SPECS: dict[str, ActionSpec] = {
     "CheckMetricData": ActionSpec(
         required=_s("MetricType"),
         optional=_s("QueueId", "AgentId"),
+        exclusive=(_QUEUE_OR_AGENT,),
         errors=_s("NoMatchingError", "NoMatchingCondition"),
         required_errors=_s("NoMatchingError"),
         flow_types=(INBOUND, CUSTOMER_QUEUE, *TRANSFER),
         conditions=True,
     ),
-    "GetMetricData": ActionSpec(optional=_s("QueueId", "AgentId", "QueueChannel")),
+    "GetMetricData": ActionSpec(
+        optional=_s("QueueId", "AgentId", "QueueChannel"), exclusive=(_QUEUE_OR_AGENT,)
+    ),
     "Loop": ActionSpec(required=_s("LoopCount"), errors=frozenset(), conditions=True),
     "UpdateContactTargetQueue": ActionSpec(
-        optional=_s("QueueId", "AgentId"), flow_types=(INBOUND, *TRANSFER)
+        optional=_s("QueueId", "AgentId"), flow_types=(INBOUND, *TRANSFER), exclusive=(_QUEUE_OR_AGENT,)
     ),
     "TransferContactToQueue": ActionSpec(
         errors=_s("NoMatchingError", "QueueAtCapacity"),
@@ -104,6 +115,7 @@ SPECS: dict[str, ActionSpec] = {
     ),
     "DequeueContactAndTransferToQueue": ActionSpec(
         optional=_s("QueueId", "AgentId"),
+        exclusive=(_QUEUE_OR_AGENT,),
         errors=_s("NoMatchingError", "QueueAtCapacity"),
         required_errors=_s("NoMatchingError"),
         flow_types=(CUSTOMER_QUEUE,),
@@ -116,8 +128,13 @@ SPECS: dict[str, ActionSpec] = {
         flow_types=(INBOUND, CUSTOMER_QUEUE, OUTBOUND_WHISPER, *TRANSFER),
     ),
     "UpdateFlowLoggingBehavior": ActionSpec(required=_s("FlowLoggingBehavior"), errors=frozenset()),
+    # "Cannot be specified if QueueTimeAdjustmentSeconds is specified" and the reverse; both static
+    # integers, the priority above zero (APIReference/contact-actions-updatecontactroutingbehavior.html).
     "UpdateContactRoutingBehavior": ActionSpec(
-        optional=_s("QueuePriority", "QueueTimeAdjustmentSeconds"), errors=frozenset(), flow_types=(INBOUND,)
+        optional=_s("QueuePriority", "QueueTimeAdjustmentSeconds"),
+        errors=frozenset(),
+        flow_types=(INBOUND,),
+        exclusive=(("QueuePriority", "QueueTimeAdjustmentSeconds"),),
     ),
     "UpdateContactEventHooks": ActionSpec(required=_s("EventHooks"), optional=_s("EventHooksConfiguration")),
     "UpdateContactTextToSpeechVoice": ActionSpec(
@@ -164,6 +181,7 @@ SPECS: dict[str, ActionSpec] = {
             "ContactFlowId",
             "CallerId",
         ),
+        exclusive=(_QUEUE_OR_AGENT,),
         required_errors=_s("NoMatchingError"),
         flow_types=(INBOUND, CUSTOMER_QUEUE, *TRANSFER),
     ),
@@ -182,6 +200,25 @@ SPECS: dict[str, ActionSpec] = {
 # A contact language (UpdateContactData LanguageCode, AnalyticsLanguage): ko-KR, en-US...; "ko_KR"
 # is Lex's spelling of a locale, not a language code.
 LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}-[A-Z]{2}$")
+
+# Parameters the Flow Language takes only as static values (never a JSONPath).
+STATIC_PARAMS = frozenset(
+    {"QueuePriority", "QueueTimeAdjustmentSeconds", "InvocationTimeLimitSeconds", "InvocationType"}
+)
+# Connect speaks with Joanna (en-US) until a Set voice block runs (reference §2.16). Polly's Korean
+# voices: docs.aws.amazon.com/polly/latest/dg/available-voices.html (Seoyeon standard and neural,
+# Jihye neural); any other voice reads Hangul as a foreign speaker would, or not at all.
+DEFAULT_VOICE = "Joanna"
+KOREAN_VOICES = frozenset({"Seoyeon", "Jihye"})
+# Actions that play their prompt parameters to the caller.
+SPEAKING = frozenset(
+    {
+        "MessageParticipant",
+        "GetParticipantInput",
+        "ConnectParticipantWithLexBot",
+        "MessageParticipantIteratively",
+    }
+)
 
 # Parameters that must be a single JSONPath or static (never text with embedded references).
 SINGLE_PATH_PARAMS = frozenset(

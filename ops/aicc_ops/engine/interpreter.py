@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -20,11 +20,13 @@ from aicc.domain import phones
 from aicc.settings import DAYS, Config
 
 from . import references as refs
-from .actions import LANGUAGE_CODE, SINGLE_PATH_PARAMS, SPECS
+from .actions import DEFAULT_VOICE, LANGUAGE_CODE, SINGLE_PATH_PARAMS, SPECS
 from .flows import Flow, Resources
+from .graph import branches
 from .lambdas import LambdaInvokeError, LocalLambdas
 from .lex import LocalLexBot, MissingLocaleError
 from .presence import AgentPresence
+from .ssml import spoken_text
 
 MAX_ATTRIBUTES_BYTES = 32 * 1024
 MAX_STEPS = 1000  # actions in a row without the caller's time or input moving on: a flow loop
@@ -32,8 +34,6 @@ DEFAULT_INPUT_SECONDS = 5
 DEFAULT_LANGUAGE = "en-US"
 _DTMF = re.compile(r"^[0-9#*]+$")
 _E164 = re.compile(r"^\+[1-9]\d{7,14}$")
-_SSML_TAG = re.compile(r"<[^>]+>")
-_SSML_BREAK = re.compile(r"<break\b[^>]*/?>")
 _ATTR_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 
 
@@ -170,7 +170,7 @@ class _Contact:
     target_queue: tuple[str, str] | None = None  # (kind, key): ("queue", "msp_general") or ("agent", login)
     hooks: dict[str, str] = field(default_factory=dict)
     loops: dict[tuple[str, str], int] = field(default_factory=dict)
-    voice: str = "Joanna"
+    voice: str = DEFAULT_VOICE
     # Connect's default contact language; only UpdateContactData (the Set voice block's "Set
     # language attribute") changes it. Lex and Contact Lens follow it, not the voice.
     language: str = DEFAULT_LANGUAGE
@@ -192,12 +192,6 @@ def _brief(response: Mapping[str, Any]) -> str:
     )
     shown = [f"{k}={response[k]}" for k in keys if response.get(k)]
     return ", ".join(shown) or ", ".join(f"{k}={v}" for k, v in list(response.items())[:3])
-
-
-def _strip_ssml(text: str) -> str:
-    """What the caller hears, as text: breaks become spaces, other tags vanish (<sub> keeps its text)."""
-    text = _SSML_BREAK.sub(" ", text)
-    return re.sub(r"\s+", " ", _SSML_TAG.sub("", text)).strip()
 
 
 def _number(value: str) -> Decimal | None:
@@ -315,32 +309,9 @@ class Engine:
         """(source, branch, target) for every transition of a flow: the denominator of coverage."""
         out: set[tuple[str, str, str]] = set()
         for ident, action in flow.actions.items():
-            for branch, target in _branches(action):
+            for branch, target in branches(action):
                 out.add((ident, branch, target))
         return out
-
-
-def _next_reachable(action: Mapping[str, Any]) -> bool:
-    """Whether the default NextAction can ever be taken (the console writes one even where it cannot)."""
-    kind = str(action.get("Type"))
-    t = action.get("Transitions") or {}
-    if SPECS.get(kind) and SPECS[kind].leaves_flow:
-        return False  # success leaves the flow
-    if kind in ("Loop", "CheckHoursOfOperation"):
-        return False  # the two required conditions cover every result
-    errors = {e.get("ErrorType") for e in t.get("Errors") or []}
-    return not (t.get("Conditions") and "NoMatchingCondition" in errors)
-
-
-def _branches(action: Mapping[str, Any]) -> Iterable[tuple[str, str]]:
-    t = action.get("Transitions") or {}
-    if t.get("NextAction") and _next_reachable(action):
-        yield "next", t["NextAction"]
-    for c in t.get("Conditions") or []:
-        cond = c.get("Condition") or {}
-        yield f"{cond.get('Operator')}:{(cond.get('Operands') or [''])[0]}", c.get("NextAction", "")
-    for e in t.get("Errors") or []:
-        yield f"error:{e.get('ErrorType')}", e.get("NextAction", "")
 
 
 class _Run:
@@ -510,9 +481,9 @@ class _Run:
 
     def say(self, params: Mapping[str, Any]) -> None:
         if params.get("Text"):
-            text = _strip_ssml(str(params["Text"]))
+            text = str(params["Text"]).strip()  # spoken as written: a Text prompt is not SSML
         elif params.get("SSML"):
-            text = _strip_ssml(str(params["SSML"]))
+            text = spoken_text(str(params["SSML"]))
         elif params.get("PromptId"):
             text = f"[prompt {params['PromptId']}]"
         elif params.get("Media"):
@@ -621,7 +592,6 @@ class _Run:
         except LambdaInvokeError as exc:
             error = str(exc)
         elapsed = (datetime.now() - started).total_seconds()
-        self.wait(elapsed if error is None or "Timeout" not in error else limit)
         self.r.lambda_calls.append(
             LambdaCall(
                 flow.name, a["Identifier"], name, parameters, response, error, round(elapsed * 1000, 2)
@@ -629,12 +599,21 @@ class _Run:
         )
         self.note("lambda", f"{name}: {error}" if error else f"{name}: {_brief(response or {})}")
         if asynchronous:
-            # The flow does not wait: only the invocation ID is known; the result is loaded later.
+            # "The contact is routed to the next block without waiting for the Lambda to complete"
+            # (adminguide/invoke-lambda-function-block.html): no time passes, $.External stays as it
+            # was (the response is only reachable by a later "Load Lambda result"), and only the
+            # invocation ID is known. A function that fails after the flow moved on changes nothing.
             self.c.lambda_invocation = {"InvocationId": str(uuid.uuid4())}
             return _Outcome("next", detail=f"{name} (asynchronous)")
+        self.wait(elapsed if error is None or "Timeout" not in error else limit)
+        # Each invocation replaces $.External ("overwritten when you invoke any other Lambda
+        # function", adminguide/attribs-with-lambda.html), and only a successful one has a
+        # response to put there ("If an error does not occur, the response's attributes are
+        # available ... under $.External", APIReference/interactions-invokelambdafunction.html):
+        # after a failed Lambda no earlier function's values remain.
+        self.c.external = {} if error is not None else (response or {})
         if error is not None:
             return _Outcome("error", "NoMatchingError", error)
-        self.c.external = response or {}
         return _Outcome("next", detail=name)
 
     def lambda_event(self, parameters: dict[str, str]) -> dict[str, Any]:

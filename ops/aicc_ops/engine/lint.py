@@ -13,7 +13,9 @@ from typing import Any
 
 from aicc.domain.hangul import HANGUL
 
+from . import lint_paths as paths
 from . import references as refs
+from . import ssml
 from .actions import (
     AGENT_METRICS,
     EVENT_HOOKS,
@@ -23,8 +25,11 @@ from .actions import (
     QUEUE_METRICS,
     SINGLE_PATH_PARAMS,
     SPECS,
+    STATIC_PARAMS,
 )
 from .flows import Flow, Resources
+from .graph import reachable
+from .lex import FALLBACK
 
 MAX_ACTIONS = 250
 MAX_CONTENT = 256_000
@@ -102,12 +107,32 @@ def _targets(action: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
         yield f"error {e.get('ErrorType')}", e.get("NextAction", "")
 
 
+@dataclass(frozen=True)
+class _FlowFacts:
+    queue: Mapping[str, frozenset[str]]
+    language: Mapping[str, frozenset[str]]
+    voice: Mapping[str, frozenset[str]]
+    external: Mapping[str, frozenset[paths.Source]]
+
+
+@dataclass(frozen=True)
+class _PathFacts:
+    queue: Mapping[str, Mapping[str, frozenset[str]]]
+    language: Mapping[str, Mapping[str, frozenset[str]]]
+    voice: Mapping[str, Mapping[str, frozenset[str]]]
+    external: Mapping[str, Mapping[str, frozenset[paths.Source]]]
+
+    def of(self, key: str) -> _FlowFacts:
+        return _FlowFacts(self.queue[key], self.language[key], self.voice[key], self.external[key])
+
+
 class _FlowLinter:
     def __init__(
-        self, flow: Flow, resources: Resources, flows_by_key: Mapping[str, Flow], entry: bool = False
+        self, flow: Flow, resources: Resources, flows_by_key: Mapping[str, Flow], facts: _FlowFacts
     ) -> None:
         self.flow, self.resources, self.flows = flow, resources, flows_by_key
-        self.entry = entry  # a call can start here (no other flow transfers to it)
+        self.facts = facts  # what the path analyses found before each action of this flow
+        self.intents = frozenset(resources.config.intents.get("intents") or {}) | {FALLBACK}
         self.findings: list[Finding] = []
 
     def add(self, action: str, message: str, severity: str = "error") -> None:
@@ -140,12 +165,23 @@ class _FlowLinter:
             self.add("", f"StartAction {self.flow.start!r} is not an action of this flow")
         else:
             self.reachability()
-            self.working_queue()
-            if self.entry:
-                self.language_before_lex()
+            self.path_rules()
             if self.flow.type == "CONTACT_FLOW":
                 self.korean_menus()
         return self.findings
+
+    def path_rules(self) -> None:
+        f, facts = self.flow, self.facts
+        found = [
+            *paths.traps(f),
+            *paths.working_queue(f, facts.queue),
+            *paths.language_before_lex(f, facts.language),
+            *paths.korean_voice(f, facts.voice),
+            *paths.external_reads(f, facts.external, self.resources),
+            *paths.silent_hangups(f),
+        ]
+        for ident, message in found:
+            self.add(ident, message)
 
     def identifier(self, ident: str) -> None:
         if len(ident) > 50:
@@ -173,6 +209,10 @@ class _FlowLinter:
                 self.add(ident, f"unknown parameter {p!r} for {kind}")
         for p in spec.required - params.keys():
             self.add(ident, f"missing required parameter {p!r}")
+        for group in spec.exclusive:
+            given = [k for k in group if k in params]
+            if len(given) > 1:
+                self.add(ident, f"set only one of {', '.join(group)}: Connect refuses {' with '.join(given)}")
         self.references(ident, params)
         self.transitions(ident, str(kind), spec, a.get("Transitions"), params)
         check = getattr(self, f"check_{kind}", None)
@@ -196,6 +236,8 @@ class _FlowLinter:
                         refs.parse(r)
                     except refs.InvalidReferenceError as exc:
                         self.add(ident, f"{where}: {exc}")
+                if key in STATIC_PARAMS and "$." in value:
+                    self.add(ident, f"{where} must be static, got {value!r}")
                 if key in SINGLE_PATH_PARAMS and "$." in value and not refs.is_single_reference(value):
                     self.add(ident, f"{where} must be static or a single JSONPath, got {value!r}")
                 if key in PARAM_KINDS and not value.startswith("$."):
@@ -263,17 +305,25 @@ class _FlowLinter:
             for c in t.get("Conditions") or []
         ]
 
-    def _one_prompt(self, ident: str, params: Mapping[str, Any], required: bool) -> None:
-        given = [k for k in PROMPT_KEYS if k in params]
-        if len(given) > 1:
-            self.add(ident, f"set only one of {', '.join(PROMPT_KEYS)} (got {', '.join(given)})")
-        if required and not given:
-            self.add(ident, "no prompt: the caller would hear silence (set Text, SSML, PromptId or Media)")
-        ssml = params.get("SSML")
-        if isinstance(ssml, str) and not (
-            ssml.strip().startswith("<speak>") and ssml.strip().endswith("</speak>")
-        ):
-            self.add(ident, "SSML must be wrapped in <speak>...</speak>")
+    def _one_prompt(self, ident: str, params: Mapping[str, Any], required: bool, where: str = "") -> None:
+        if required and not any(k in params for k in PROMPT_KEYS):
+            self.add(
+                ident, f"{where}no prompt: the caller would hear silence (set Text, SSML, PromptId or Media)"
+            )
+        text, markup = params.get("Text"), params.get("SSML")
+        for key in ("Text", "SSML", "PromptId"):
+            if key in params and not str(params[key]).strip():
+                self.add(ident, f"{where}{key} is empty: the caller would hear silence")
+        if isinstance(text, str) and (tag := ssml.markup_in_text(text)):
+            self.add(
+                ident, f"{where}Text holds SSML ({tag}), which Connect would read out as written: use SSML"
+            )
+        if isinstance(markup, str) and markup.strip():
+            problems = ssml.problems(markup)
+            for problem in problems:
+                self.add(ident, f"{where}{problem}")
+            if not problems and ssml.is_silent(markup):
+                self.add(ident, f"{where}SSML says nothing: the caller would hear silence")
 
     def check_MessageParticipant(self, ident: str, params: Mapping[str, Any], t: Mapping[str, Any]) -> None:
         self._one_prompt(ident, params, required=True)
@@ -301,14 +351,28 @@ class _FlowLinter:
         self, ident: str, params: Mapping[str, Any], t: Mapping[str, Any]
     ) -> None:
         self._one_prompt(ident, params, required=True)
-        if ("LexV2Bot" in params) == ("LexBot" in params):
-            self.add(ident, "set exactly one of LexV2Bot or LexBot")
+        if "LexV2Bot" not in params and "LexBot" not in params:
+            self.add(ident, "set LexV2Bot (or LexBot)")
         for k, v in (params.get("LexSessionAttributes") or {}).items():
             if k.startswith("x-amz-lex:audio:max-length-ms") and str(v).isdigit() and int(v) > 15000:
                 self.add(ident, f"{k} above 15000 ms sends every call down the error branch")
-        for op, _ in self._operands(t):
+        ours = self.resources.identify(str((params.get("LexV2Bot") or {}).get("AliasArn", ""))) == (
+            "lex",
+            "bot",
+        )
+        for op, operand in self._operands(t):
             if op != "Equals":
                 self.add(ident, f"Lex conditions allow only Equals (intent names), got {op}")
+            elif ours:  # another bot's intents are not ours to know
+                self._intent(ident, operand)
+
+    def _intent(self, ident: str, name: str) -> None:
+        if name not in self.intents:
+            self.add(
+                ident,
+                f"intent {name!r} is not in lambdas/aicc/config/intents.yaml: the bot never returns it "
+                "(add the intent there or fix the condition)",
+            )
 
     def check_InvokeLambdaFunction(self, ident: str, params: Mapping[str, Any], t: Mapping[str, Any]) -> None:
         limit = params.get("InvocationTimeLimitSeconds", "8")
@@ -327,6 +391,10 @@ class _FlowLinter:
         value = params.get("ComparisonValue", "")
         if not (isinstance(value, str) and refs.is_single_reference(value)):
             self.add(ident, f"ComparisonValue must be one JSONPath reference, got {value!r}")
+        elif refs.parse(value) == ["Lex", "IntentName"]:
+            for op, operand in self._operands(t):
+                if op == "Equals":
+                    self._intent(ident, operand)
         if not t.get("Conditions"):
             self.add(ident, "Compare without Conditions")
 
@@ -356,10 +424,7 @@ class _FlowLinter:
             self.add(ident, f"LoopCount must be 0-100, got {count!r}")
 
     def _queue_or_agent(self, ident: str, params: Mapping[str, Any], required: bool) -> None:
-        given = [k for k in ("QueueId", "AgentId") if k in params]
-        if len(given) > 1:
-            self.add(ident, "set QueueId or AgentId, not both")
-        if required and not given:
+        if required and not any(k in params for k in ("QueueId", "AgentId")):
             self.add(ident, "set QueueId or AgentId")
 
     def check_UpdateContactTargetQueue(
@@ -427,6 +492,17 @@ class _FlowLinter:
                 f"got {modes!r}",
             )
 
+    def check_UpdateContactRoutingBehavior(
+        self, ident: str, params: Mapping[str, Any], t: Mapping[str, Any]
+    ) -> None:
+        if not params:
+            self.add(ident, "sets nothing: give QueuePriority or QueueTimeAdjustmentSeconds")
+        priority, adjust = params.get("QueuePriority"), params.get("QueueTimeAdjustmentSeconds")
+        if priority is not None and not (str(priority).isdigit() and int(priority) > 0):
+            self.add(ident, f"QueuePriority must be a whole number above 0, got {priority!r}")
+        if adjust is not None and not re.fullmatch(r"-?\d+", str(adjust)):
+            self.add(ident, f"QueueTimeAdjustmentSeconds must be a whole number of seconds, got {adjust!r}")
+
     def check_UpdateContactEventHooks(
         self, ident: str, params: Mapping[str, Any], t: Mapping[str, Any]
     ) -> None:
@@ -466,6 +542,8 @@ class _FlowLinter:
             for i, m in enumerate(messages):
                 if not isinstance(m, dict) or len([k for k in PROMPT_KEYS if k in m]) != 1:
                     self.add(ident, f"Messages[{i}] must set exactly one of {', '.join(PROMPT_KEYS)}")
+                else:
+                    self._one_prompt(ident, m, required=True, where=f"Messages[{i}]: ")
         freq = params.get("InterruptFrequencySeconds")
         if freq is not None and not (str(freq).isdigit() and int(freq) >= 20):
             self.add(ident, "InterruptFrequencySeconds must be at least 20 (the agent-accept window)")
@@ -474,77 +552,11 @@ class _FlowLinter:
                 self.add(ident, 'the only condition allowed is Equals "MessagesInterrupted"')
 
     def reachability(self) -> None:
-        seen: set[str] = set()
-        todo = [self.flow.start]
-        while todo:
-            ident = todo.pop()
-            if ident in seen or ident not in self.flow.actions:
-                continue
-            seen.add(ident)
-            todo.extend(target for _, target in _targets(self.flow.actions[ident]))
+        live = reachable(self.flow.actions, self.flow.start)
         for ident in self.flow.actions:
-            if ident not in seen:
-                self.add(ident, "unreachable from StartAction", "warning")
-
-    def set_before(self, sets: Mapping[str, bool]) -> dict[str, bool]:
-        """Must-analysis: for each action, whether an action with sets[ident] ran on every path to it.
-
-        A setter sets on its success edge only; its error edges carry whatever held before it.
-        """
-        incoming: dict[str, list[tuple[str, bool]]] = {i: [] for i in self.flow.actions}
-        for ident, a in self.flow.actions.items():
-            for label, target in _targets(a):
-                if target in incoming:
-                    incoming[target].append((ident, label.startswith("error")))
-        state = dict.fromkeys(self.flow.actions, True)  # greatest fixed point from "set everywhere"
-        state[self.flow.start] = False
-
-        def before(ident: str) -> bool:
-            if ident == self.flow.start:
-                return False
-            edges = incoming[ident]
-            return bool(edges) and all((sets[p] and not err) or state[p] for p, err in edges)
-
-        changed = True
-        while changed:
-            changed = False
-            for ident in self.flow.actions:
-                new = before(ident)
-                if new != state[ident]:
-                    state[ident], changed = new, True
-        return state
-
-    def working_queue(self) -> None:
-        """On every path to a TransferContactToQueue a working queue was set."""
-        sets = {i: a.get("Type") == "UpdateContactTargetQueue" for i, a in self.flow.actions.items()}
-        state = self.set_before(sets)
-        for ident, a in self.flow.actions.items():
-            if a.get("Type") == "TransferContactToQueue" and not state[ident]:
+            if ident not in live:
                 self.add(
-                    ident,
-                    "TransferContactToQueue may run with no working queue set "
-                    "(add UpdateContactTargetQueue on every path before it)",
-                )
-
-    def language_before_lex(self) -> None:
-        """In a flow a call can start in, a Lex block that speaks Korean runs only after the contact's
-        language is set: Connect asks the bot for the locale of the contact's language, en-US unless a
-        flow set it, so Korean speech would reach the en_US locale and not be understood."""
-        sets = {
-            i: a.get("Type") == "UpdateContactData" and "LanguageCode" in (a.get("Parameters") or {})
-            for i, a in self.flow.actions.items()
-        }
-        state = self.set_before(sets)
-        for ident, a in self.flow.actions.items():
-            if a.get("Type") != "ConnectParticipantWithLexBot" or state[ident]:
-                continue
-            prompt = " ".join(str((a.get("Parameters") or {}).get(k, "")) for k in ("Text", "SSML"))
-            if HANGUL.search(prompt):
-                self.add(
-                    ident,
-                    "asks in Korean, but the contact's language may still be Connect's default en-US here: "
-                    "Lex would listen with its en_US locale (set LanguageCode ko-KR with UpdateContactData "
-                    "on every path before it)",
+                    ident, "unreachable from StartAction (a transfer's success leaves the flow)", "warning"
                 )
 
     def korean_menus(self) -> None:
@@ -596,9 +608,14 @@ def entry_flows(flows: Mapping[str, Flow], resources: Resources) -> set[str]:
 
 def lint(flows: Mapping[str, Flow], resources: Resources) -> list[Finding]:
     findings: list[Finding] = []
-    entries = entry_flows(flows, resources)
+    facts = _PathFacts(
+        paths.solve(flows, resources, paths.WORKING_QUEUE),
+        paths.solve(flows, resources, paths.LANGUAGE),
+        paths.solve(flows, resources, paths.VOICE),
+        paths.solve(flows, resources, paths.EXTERNAL),
+    )
     for key, flow in flows.items():
-        findings.extend(_FlowLinter(flow, resources, flows, entry=key in entries).run())
+        findings.extend(_FlowLinter(flow, resources, flows, facts.of(key)).run())
     return findings
 
 

@@ -32,12 +32,22 @@ def _messages(resources: Resources, flow: Flow) -> list[str]:
     return [f"{f.action}: {f.message}" for f in lint.errors(found)]
 
 
-def _say(ident: str = "hello", nxt: str = "bye") -> dict[str, Any]:
-    return block(ident, "MessageParticipant", {"Text": "안녕하세요"}, nxt, on_error=nxt)
+def _say(ident: str = "hello", nxt: str = "bye", text: str = "안녕하세요") -> dict[str, Any]:
+    return block(ident, "MessageParticipant", {"Text": text}, nxt, on_error=nxt)
+
+
+def _korean(actions: list[dict[str, Any]], ftype: str = "CONTACT_FLOW") -> Flow:
+    """A flow of these actions after the Set voice block that makes Polly speak Korean."""
+    first = actions[0]["Identifier"]
+    voice = block("voice", "UpdateContactTextToSpeechVoice", {"TextToSpeechVoice": "Seoyeon"}, first, first)
+    return flow_of([voice, *actions], ftype)
+
+
+SORRY = _say("sorry", text="죄송합니다. 다시 전화해 주십시오.")
 
 
 def test_minimal_flow_is_clean(resources: Resources) -> None:
-    assert _messages(resources, flow_of([_say(), BYE])) == []
+    assert _messages(resources, _korean([_say(), BYE])) == []
 
 
 def test_unknown_action_type(resources: Resources) -> None:
@@ -149,9 +159,9 @@ def test_lex_block_without_prompt(resources: Resources) -> None:
             ],
         },
     }
-    assert _messages(resources, flow_of([lex_block, BYE])) == [
-        "ask: no prompt: the caller would hear silence (set Text, SSML, PromptId or Media)"
-    ]
+    assert "ask: no prompt: the caller would hear silence (set Text, SSML, PromptId or Media)" in _messages(
+        resources, flow_of([lex_block, BYE])
+    )
 
 
 def test_reference_to_missing_flow_queue_or_lambda(resources: Resources) -> None:
@@ -197,7 +207,7 @@ def test_flow_type_restrictions(resources: Resources) -> None:
 
 
 def test_unreachable_action_is_a_warning(resources: Resources) -> None:
-    found = lint.lint({"t": flow_of([_say(), BYE, _say("orphan")])}, resources)
+    found = lint.lint({"t": _korean([_say(), BYE, _say("orphan")])}, resources)
     assert [(f.action, f.severity) for f in found] == [("orphan", "warning")]
 
 
@@ -236,12 +246,12 @@ def test_error_branches_that_cannot_happen_and_enum_values(resources: Resources)
         "Transitions": {
             "NextAction": "bye",
             "Errors": [
-                {"NextAction": "bye", "ErrorType": "NoMatchingError"},
-                {"NextAction": "bye", "ErrorType": "InputTimeLimitExceeded"},
+                {"NextAction": "sorry", "ErrorType": "NoMatchingError"},
+                {"NextAction": "sorry", "ErrorType": "InputTimeLimitExceeded"},
             ],
         },
     }
-    assert _messages(resources, flow_of([store, BYE])) == [
+    assert _messages(resources, _korean([store, SORRY, BYE])) == [
         "digits: InputTimeLimitExceeded never happens here (remove the branch)"
     ]
     logging = {
@@ -256,7 +266,7 @@ def test_error_branches_that_cannot_happen_and_enum_values(resources: Resources)
 
 
 def _lex(resources: Resources, ident: str = "ask", text: str = "고객사명을 말씀해주세요.") -> dict[str, Any]:
-    errors = [{"NextAction": "bye", "ErrorType": e} for e in ("NoMatchingError", "NoMatchingCondition")]
+    errors = [{"NextAction": "sorry", "ErrorType": e} for e in ("NoMatchingError", "NoMatchingCondition")]
     return {
         "Identifier": ident,
         "Type": "ConnectParticipantWithLexBot",
@@ -269,11 +279,15 @@ LANGUAGE_NOT_SET = "contact's language may still be Connect's default en-US"
 
 
 def test_korean_lex_block_before_the_language_is_set(resources: Resources) -> None:
-    msgs = _messages(resources, flow_of([_lex(resources), BYE]))
+    msgs = _messages(resources, _korean([_lex(resources), SORRY, BYE]))
     assert any(LANGUAGE_NOT_SET in m for m in msgs), msgs
     # An English prompt in an English contact is fine.
-    assert _messages(resources, flow_of([_lex(resources, text="Please say your company name."), BYE])) == []
-    assert _messages(resources, flow_of([set_language("ko-KR"), _lex(resources), BYE])) == []
+    english = _lex(resources, text="Please say your company name.")
+    assert _messages(resources, flow_of([english, _say("sorry", text="Sorry."), BYE])) == []
+    assert (
+        _messages(resources, _korean([set_language("ko-KR", on_error="sorry"), _lex(resources), SORRY, BYE]))
+        == []
+    )
 
 
 def test_language_failure_must_not_lead_to_the_korean_lex_block(resources: Resources) -> None:

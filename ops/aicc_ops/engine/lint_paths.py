@@ -1,0 +1,367 @@
+"""Path rules of the linter: what holds on every path a caller can take through the flows.
+
+Each rule is a may-analysis over `graph.branches` (a transfer's success leaves the flow; only its
+error branches go on). What a flow starts with depends on how the contact got there: an entry flow
+starts as Connect starts a call, a flow reached by TransferToFlow carries what held before each
+transfer to it, and other flow types start with what their kind guarantees.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from aicc.domain.hangul import HANGUL
+
+from . import references as refs
+from .actions import (
+    CUSTOMER_QUEUE,
+    DEFAULT_VOICE,
+    HOLD,
+    INBOUND,
+    KOREAN_VOICES,
+    SPEAKING,
+    SPECS,
+)
+from .flows import Flow, Resources
+from .graph import branches, facts_before, is_error, reachable
+
+T = TypeVar("T")
+Problem = tuple[str, str]  # (action identifier, message)
+INHERITED = "inherited"  # set by whatever ran before this flow: not known here
+
+
+@dataclass(frozen=True)
+class Analysis(Generic[T]):
+    entry: frozenset[T]  # at the start of a call
+    other: Callable[[str], frozenset[T]]  # at the start of a flow of this type nothing transfers to
+    transfer: Callable[[Mapping[str, Any], str, frozenset[T]], frozenset[T]]
+
+
+def _params(action: Mapping[str, Any]) -> Mapping[str, Any]:
+    p = action.get("Parameters")
+    return p if isinstance(p, dict) else {}
+
+
+def _static(value: Any) -> str | None:
+    return value if isinstance(value, str) and "$." not in value else None
+
+
+def transfers_to(flows: Mapping[str, Flow], resources: Resources) -> dict[str, list[tuple[str, str]]]:
+    """flow key -> the (flow key, action) TransferToFlow blocks that name it statically."""
+    out: dict[str, list[tuple[str, str]]] = {}
+    for key, flow in flows.items():
+        for ident, a in flow.actions.items():
+            if a.get("Type") == "TransferToFlow":
+                found = resources.identify(str(_params(a).get("ContactFlowId", "")))
+                if found and found[0] == "flow" and found[1] in flows:
+                    out.setdefault(found[1], []).append((key, ident))
+    return out
+
+
+def solve(
+    flows: Mapping[str, Flow], resources: Resources, analysis: Analysis[T]
+) -> dict[str, dict[str, frozenset[T]]]:
+    """flow key -> action -> the facts some path (across transfers) can carry to it."""
+    incoming = transfers_to(flows, resources)
+    start: dict[str, frozenset[T]] = {}
+    for key, flow in flows.items():
+        if key in incoming:
+            start[key] = frozenset()  # filled from the transfers below
+        elif flow.type == INBOUND:
+            start[key] = analysis.entry
+        else:
+            start[key] = analysis.other(flow.type)
+    while True:
+        result = {k: facts_before(f.actions, f.start, start[k], analysis.transfer) for k, f in flows.items()}
+        changed = False
+        for key, sites in incoming.items():
+            new = frozenset().union(*(result[k].get(i, frozenset()) for k, i in sites))
+            if new != start[key]:
+                start[key], changed = new, True
+        if not changed:
+            return result
+
+
+# ---- working queue ------------------------------------------------------------------------------
+
+# Blocks that act on the working queue unless they name a queue or agent themselves.
+_QUEUE_USERS = {
+    "TransferContactToQueue": (),
+    "CheckHoursOfOperation": ("HoursOfOperationId",),
+    "CheckMetricData": ("QueueId", "AgentId"),
+    "GetMetricData": ("QueueId", "AgentId"),
+    "CreateCallbackContact": ("QueueId", "AgentId"),
+}
+
+
+def _queue_transfer(action: Mapping[str, Any], branch: str, facts: frozenset[str]) -> frozenset[str]:
+    sets = action.get("Type") in ("UpdateContactTargetQueue", "DequeueContactAndTransferToQueue")
+    return frozenset({"set"}) if sets and not is_error(branch) else facts
+
+
+# A call starts with no working queue. A customer-queue, hold or whisper flow runs for a contact in
+# a queue, and a transfer flow for the quick connect's queue or agent.
+WORKING_QUEUE: Analysis[str] = Analysis(
+    frozenset({"unset"}), lambda ftype: frozenset({"unset" if ftype == INBOUND else "set"}), _queue_transfer
+)
+
+
+def working_queue(flow: Flow, facts: Mapping[str, frozenset[str]]) -> Iterator[Problem]:
+    for ident, a in flow.actions.items():
+        own = _QUEUE_USERS.get(str(a.get("Type")))
+        if own is None or any(_params(a).get(k) for k in own) or "unset" not in facts[ident]:
+            continue
+        fix = "add UpdateContactTargetQueue on every path before it"
+        if own:
+            fix += f" or give it {' or '.join(own)}"
+        yield ident, f"{a.get('Type')} may run with no working queue set ({fix})"
+
+
+# ---- language and voice -------------------------------------------------------------------------
+
+
+def _language_transfer(action: Mapping[str, Any], branch: str, facts: frozenset[str]) -> frozenset[str]:
+    if (
+        action.get("Type") == "UpdateContactData"
+        and "LanguageCode" in _params(action)
+        and not is_error(branch)
+    ):
+        return frozenset({"set"})
+    return facts
+
+
+LANGUAGE: Analysis[str] = Analysis(
+    frozenset({"default"}), lambda ftype: frozenset({INHERITED}), _language_transfer
+)
+
+
+def _prompt_texts(action: Mapping[str, Any]) -> list[str]:
+    p = _params(action)
+    listed = p.get("Messages")
+    messages: list[Any] = listed if isinstance(listed, list) else [p]
+    return [str(m.get(k, "")) for m in messages if isinstance(m, dict) for k in ("Text", "SSML")]
+
+
+def language_before_lex(flow: Flow, facts: Mapping[str, frozenset[str]]) -> Iterator[Problem]:
+    """A Lex block that speaks Korean runs only after the contact's language is set: Connect asks
+    the bot for the locale of the contact's language, en-US unless a flow set it, so Korean speech
+    would reach the en_US locale and not be understood."""
+    for ident, a in flow.actions.items():
+        if a.get("Type") != "ConnectParticipantWithLexBot" or "default" not in facts[ident]:
+            continue
+        if any(HANGUL.search(t) for t in _prompt_texts(a)):
+            yield (
+                ident,
+                "asks in Korean, but the contact's language may still be Connect's default en-US here: "
+                "Lex would listen with its en_US locale (set LanguageCode ko-KR with UpdateContactData "
+                "on every path before it)",
+            )
+
+
+def _voice_transfer(action: Mapping[str, Any], branch: str, facts: frozenset[str]) -> frozenset[str]:
+    if action.get("Type") != "UpdateContactTextToSpeechVoice":
+        return facts
+    voice = _static(_params(action).get("TextToSpeechVoice"))
+    if voice is None:
+        return facts | {"dynamic"} if is_error(branch) else frozenset({"dynamic"})
+    return frozenset({voice})  # a static voice Polly has cannot fail to be set
+
+
+VOICE: Analysis[str] = Analysis(
+    frozenset({DEFAULT_VOICE}), lambda ftype: frozenset({INHERITED}), _voice_transfer
+)
+
+
+def korean_voice(flow: Flow, facts: Mapping[str, frozenset[str]]) -> Iterator[Problem]:
+    for ident, a in flow.actions.items():
+        if a.get("Type") not in SPEAKING or not any(HANGUL.search(t) for t in _prompt_texts(a)):
+            continue
+        foreign = sorted(v for v in facts[ident] if v not in KOREAN_VOICES | {INHERITED, "dynamic"})
+        if foreign:
+            yield (
+                ident,
+                f"speaks Korean, but the voice may be {', '.join(foreign)} here (not a Korean voice; "
+                f"Connect's default is {DEFAULT_VOICE}): set TextToSpeechVoice to "
+                f"{' or '.join(sorted(KOREAN_VOICES))} with UpdateContactTextToSpeechVoice on every path "
+                "before it",
+            )
+
+
+# ---- $.External ---------------------------------------------------------------------------------
+
+Source = tuple[str, str]  # ("ok", function ARN) | ("failed", action) | ("none", "") | (INHERITED, "")
+
+
+def _external_transfer(action: Mapping[str, Any], branch: str, facts: frozenset[Source]) -> frozenset[Source]:
+    p = _params(action)
+    if action.get("Type") != "InvokeLambdaFunction" or p.get("InvocationType") == "ASYNCHRONOUS":
+        return facts  # an asynchronous invocation leaves $.External as it was
+    if is_error(branch):
+        return frozenset({("failed", str(action.get("Identifier")))})
+    return frozenset({("ok", str(p.get("LambdaFunctionARN", "")))})
+
+
+EXTERNAL: Analysis[Source] = Analysis(
+    frozenset({("none", "")}), lambda ftype: frozenset({(INHERITED, "")}), _external_transfer
+)
+
+
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from _strings(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _strings(v)
+
+
+def _external_keys(action: Mapping[str, Any]) -> list[str]:
+    keys: list[str] = []
+    for text in _strings(_params(action)):
+        for r in refs.references_in(text):
+            try:
+                parts = refs.parse(r)
+            except refs.InvalidReferenceError:
+                continue
+            if parts[:1] == ["External"] and len(parts) > 1 and parts[1] not in keys:
+                keys.append(parts[1])
+    return keys
+
+
+def _describe(source: Source, resources: Resources) -> str:
+    kind, what = source
+    if kind == "failed":
+        return f"nothing (the Lambda of {what} failed, and Connect keeps no response of a failed Lambda)"
+    if kind == "none":
+        return "nothing (no Lambda has run yet)"
+    if kind == INHERITED:
+        return "whatever a Lambda before this flow returned"
+    found = resources.identify(what)
+    return f"the response of {found[1] if found else what}"
+
+
+def external_reads(
+    flow: Flow, facts: Mapping[str, frozenset[Source]], resources: Resources
+) -> Iterator[Problem]:
+    """$.External holds the last successful synchronous Lambda's response only: a read must see the
+    same function's response on every path to it."""
+    for ident, a in flow.actions.items():
+        keys = _external_keys(a)
+        sources = facts[ident]
+        if not keys or not sources or sources == {(INHERITED, "")}:
+            continue
+        if len(sources) == 1 and next(iter(sources))[0] == "ok":
+            continue
+        seen = "; or ".join(sorted(_describe(s, resources) for s in sources))
+        yield (
+            ident,
+            f"reads $.External.{', $.External.'.join(keys)}, but on some path $.External holds {seen}: "
+            "read it only on the success path of the Lambda that returns it, or copy it into a contact "
+            "attribute right after that Lambda",
+        )
+
+
+# ---- traps and silent hang-ups ------------------------------------------------------------------
+
+
+def _waits_for_agent(flow: Flow, action: Mapping[str, Any]) -> bool:
+    return flow.type in (CUSTOMER_QUEUE, *HOLD) and action.get("Type") == "MessageParticipantIteratively"
+
+
+def _exits(flow: Flow, action: Mapping[str, Any]) -> bool:
+    spec = SPECS.get(str(action.get("Type")))
+    return bool(spec and (spec.terminal or spec.leaves_flow)) or _waits_for_agent(flow, action)
+
+
+def _callers_choice(action: Mapping[str, Any], branch: str) -> bool:
+    """A branch the caller picks (a key, an intent, a wrong key): they can pick another."""
+    if action.get("Type") not in ("GetParticipantInput", "ConnectParticipantWithLexBot"):
+        return False
+    return (not is_error(branch) and branch != "next") or branch == "error:NoMatchingCondition"
+
+
+def traps(flow: Flow) -> Iterator[Problem]:
+    """A caller trapped: no way from an action to the end of the call or a hand-off, or an error
+    branch that comes back round to its action with nothing (a Loop, the caller) to stop it."""
+    actions = flow.actions
+    live = reachable(actions, flow.start)
+    can_leave = {i for i in live if _exits(flow, actions[i])}
+    grew = True
+    while grew:
+        grew = False
+        for i in live - can_leave:
+            if any(t in can_leave for _, t in branches(actions[i])):
+                can_leave.add(i)
+                grew = True
+    for i in sorted(live - can_leave):
+        entered = i == flow.start or any(t == i for j in can_leave for _, t in branches(actions[j]))
+        if entered:
+            yield i, "from here no path ends the call or hands it on: the caller would go round forever"
+    for i in sorted(live & can_leave):
+        a = actions[i]
+        for branch, target in branches(a):
+            if is_error(branch) and target in actions and i in _forced_reach(flow, target):
+                yield (
+                    i,
+                    f"its {branch[6:]} branch comes back to it with no Loop to count the tries: while the "
+                    "error lasts the caller goes round forever (bound it with a Loop and then play a "
+                    "message, queue or hang up)",
+                )
+
+
+def _forced_reach(flow: Flow, start: str) -> set[str]:
+    """Actions reachable from `start` on branches the caller does not choose, not through a Loop
+    (which bounds a cycle) nor a wait for an agent."""
+    seen: set[str] = set()
+    todo = [start]
+    while todo:
+        ident = todo.pop()
+        a = flow.actions.get(ident)
+        if a is None or ident in seen:
+            continue
+        # A Loop bounds a cycle; a wait lets an agent answer; an action this linter does not know
+        # (ShowView...) may be the customer's choice.
+        if a.get("Type") == "Loop" or str(a.get("Type")) not in SPECS or _waits_for_agent(flow, a):
+            continue
+        seen.add(ident)
+        todo.extend(t for b, t in branches(a) if not _callers_choice(a, b))
+    return seen
+
+
+_CALLER_ON_LINE = (
+    INBOUND,
+    CUSTOMER_QUEUE,
+    "CUSTOMER_WHISPER",
+    "OUTBOUND_WHISPER",
+    "QUEUE_TRANSFER",
+    "AGENT_TRANSFER",
+)
+
+
+def _unannounced(action: Mapping[str, Any], branch: str, facts: frozenset[str]) -> frozenset[str]:
+    """Errors since which the caller has heard nothing."""
+    kind = action.get("Type")
+    if kind == "MessageParticipant":
+        return frozenset()  # the flow told the caller (if that message fails, another would too)
+    if is_error(branch):
+        return facts | {f"{action.get('Identifier')} {branch[6:]}"}
+    return frozenset() if kind in SPEAKING else facts
+
+
+def silent_hangups(flow: Flow) -> Iterator[Problem]:
+    speaks = any(a.get("Type") in SPEAKING for a in flow.actions.values())
+    if flow.type not in _CALLER_ON_LINE or not speaks:
+        return  # nobody listens (a task or routing-only flow)
+    facts = facts_before(flow.actions, flow.start, [], _unannounced)
+    for ident, a in flow.actions.items():
+        if a.get("Type") == "DisconnectParticipant" and facts[ident]:
+            after = ", ".join(sorted(facts[ident]))
+            yield (
+                ident,
+                f"hangs up after an error ({after}) with no message in between: play a MessageParticipant "
+                "that tells the caller what happened before disconnecting",
+            )

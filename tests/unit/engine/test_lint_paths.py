@@ -1,0 +1,322 @@
+"""Path rules of the linter, each shown on one defect put into a real rendered flow or a small flow."""
+
+import copy
+from typing import Any
+
+import pytest
+from helpers import BYE, block, flow_of
+
+from aicc.settings import load_config
+from aicc_ops.engine import lint
+from aicc_ops.engine.flows import Flow, Resources, build_resources, render_all
+
+
+@pytest.fixture(scope="module")
+def resources() -> Resources:
+    return build_resources(load_config())
+
+
+@pytest.fixture(scope="module")
+def real_flows(resources: Resources) -> dict[str, Flow]:
+    return render_all(resources)
+
+
+def _mutated(real_flows: dict[str, Flow], key: str, ident: str) -> tuple[dict[str, Flow], dict[str, Any]]:
+    """A copy of every flow, and of `key`'s action `ident` to break."""
+    flows = {k: copy.deepcopy(f) for k, f in real_flows.items()}
+    flow = flows[key]
+    flow.actions = {a["Identifier"]: a for a in flow.content["Actions"]}
+    return flows, flow.actions[ident]
+
+
+def _errors(flows: dict[str, Flow], resources: Resources) -> list[str]:
+    return [f"{f.flow} / {f.action}: {f.message}" for f in lint.errors(lint.lint(flows, resources))]
+
+
+def _one(resources: Resources, actions: list[dict[str, Any]], ftype: str = "CONTACT_FLOW") -> list[str]:
+    found = lint.lint({"test": flow_of(actions, ftype)}, resources)
+    return [f"{f.action}: {f.message}" for f in found if f.severity == "error"]
+
+
+def _say(ident: str, nxt: str = "bye", text: str = "Hello.") -> dict[str, Any]:
+    return block(ident, "MessageParticipant", {"Text": text}, nxt, on_error=nxt)
+
+
+def _transfer(ident: str = "xfer", on_error: str = "sorry") -> dict[str, Any]:
+    errors = [{"NextAction": on_error, "ErrorType": e} for e in ("QueueAtCapacity", "NoMatchingError")]
+    return {
+        "Identifier": ident,
+        "Type": "TransferContactToQueue",
+        "Parameters": {},
+        "Transitions": {"NextAction": on_error, "Errors": errors},
+    }
+
+
+def _set_queue(resources: Resources, nxt: str, on_error: str = "sorry") -> dict[str, Any]:
+    return block(
+        "setq",
+        "UpdateContactTargetQueue",
+        {"QueueId": resources.queue_arn("general_customer")},
+        nxt,
+        on_error,
+    )
+
+
+SORRY = _say("sorry", text="Sorry, please call again.")
+
+
+def test_the_shipped_flows_pass_every_path_rule(real_flows: dict[str, Flow], resources: Resources) -> None:
+    assert _errors(real_flows, resources) == []
+
+
+# ---- a. a caller trapped ------------------------------------------------------------------------
+
+
+def test_an_error_branch_back_to_its_own_block_traps_the_caller(
+    real_flows: dict[str, Flow], resources: Resources
+) -> None:
+    flows, lookup = _mutated(real_flows, "customer_authentication", "lookup")
+    lookup["Transitions"]["Errors"][0]["NextAction"] = "lookup"
+    assert any(
+        m.startswith("Customer Authentication / lookup: its NoMatchingError branch comes back to it")
+        for m in _errors(flows, resources)
+    )
+
+
+def test_a_loop_with_no_way_out(resources: Resources) -> None:
+    conditions = [
+        {"NextAction": "ask", "Condition": {"Operator": "Equals", "Operands": [o]}}
+        for o in ("ContinueLooping", "DoneLooping")
+    ]
+    loop = {"Identifier": "loop", "Type": "Loop", "Parameters": {"LoopCount": "3"}}
+    loop["Transitions"] = {"NextAction": "ask", "Conditions": conditions}
+    msgs = _one(resources, [_say("ask", "loop"), loop])
+    assert "ask: from here no path ends the call or hands it on: the caller would go round forever" in msgs
+    # A bounded retry that gives up to a message is fine.
+    conditions[1]["NextAction"] = "sorry"
+    assert _one(resources, [_say("ask", "loop"), loop, SORRY, BYE]) == []
+
+
+# ---- b. a transfer's success leaves the flow ----------------------------------------------------
+
+
+def test_a_block_reached_only_by_a_transfers_success_is_unreachable(resources: Resources) -> None:
+    go = block("go", "TransferToFlow", {"ContactFlowId": resources.flow_arn("emergency")}, "after", "sorry")
+    found = lint.lint({"t": flow_of([go, _say("after"), SORRY, BYE])}, resources)
+    assert [(f.action, f.severity) for f in found] == [("after", "warning")]
+
+
+def test_only_the_transfers_error_branches_carry_the_queue_state(resources: Resources) -> None:
+    # setq's error reaches "go" with no queue, but only go's success (which leaves) points at xfer;
+    # go's error sets a queue before xfer.
+    first = _set_queue(resources, "go", on_error="go")
+    go = block("go", "TransferToFlow", {"ContactFlowId": resources.flow_arn("emergency")}, "xfer", "setq2")
+    second = {**_set_queue(resources, "xfer"), "Identifier": "setq2"}
+    assert _one(resources, [first, go, second, _transfer(), SORRY, BYE]) == []
+
+
+# ---- c. the working queue used where none is set ------------------------------------------------
+
+
+def test_hours_check_without_hours_needs_a_working_queue(
+    real_flows: dict[str, Flow], resources: Resources
+) -> None:
+    flows, hours = _mutated(real_flows, "customer_authentication", "hours-fallback")
+    del hours["Parameters"]["HoursOfOperationId"]
+    assert any(
+        m.startswith(
+            "Customer Authentication / hours-fallback: CheckHoursOfOperation may run with no working queue"
+        )
+        for m in _errors(flows, resources)
+    )
+
+
+@pytest.mark.parametrize(
+    ("kind", "params"),
+    [
+        ("CreateCallbackContact", {"InitialCallDelaySeconds": "5"}),
+        ("CheckMetricData", {"MetricType": "NumberOfContactsInQueue"}),
+    ],
+)
+def test_callback_and_metrics_without_a_queue(
+    resources: Resources, kind: str, params: dict[str, Any]
+) -> None:
+    action = block("uses", kind, params, "sorry", "sorry")
+    msgs = _one(resources, [action, SORRY, BYE])
+    assert f"uses: {kind} may run with no working queue set" in " ".join(msgs)
+    assert not any(
+        "working queue" in m for m in _one(resources, [_set_queue(resources, "uses"), action, SORRY, BYE])
+    )
+
+
+def test_a_transfer_flow_starts_with_the_quick_connects_queue(resources: Resources) -> None:
+    assert _one(resources, [_transfer(), SORRY, BYE], ftype="QUEUE_TRANSFER") == []
+    assert any("working queue" in m for m in _one(resources, [_transfer(), SORRY, BYE]))
+
+
+def test_a_flow_reached_by_transfer_inherits_the_working_queue(resources: Resources) -> None:
+    go = block("go", "TransferToFlow", {"ContactFlowId": resources.flow_arn("emergency")}, "sorry", "sorry")
+    flows = {
+        "customer_authentication": flow_of(
+            [_set_queue(resources, "go"), go, SORRY, BYE], key="customer_authentication"
+        ),
+        "emergency": flow_of([_transfer(), SORRY, BYE], key="emergency"),
+    }
+    assert _errors(flows, resources) == []
+    flows["customer_authentication"] = flow_of([go, SORRY, BYE], key="customer_authentication")
+    assert any(m.startswith("Test / xfer: TransferContactToQueue may run") for m in _errors(flows, resources))
+
+
+# ---- d. $.External read where another Lambda's response (or none) is there -----------------------
+
+
+def test_external_after_a_failed_lambda(real_flows: dict[str, Flow], resources: Resources) -> None:
+    flows, fallback = _mutated(real_flows, "customer_authentication", "hours-fallback")
+    # The weekly-hours fallback (run when the hours Lambda failed) reads the Lambda's closing reason.
+    fallback["Transitions"]["Conditions"][1]["NextAction"] = "closed-attributes"
+    msgs = [m for m in _errors(flows, resources) if "closed-attributes" in m]
+    assert len(msgs) == 1 and "the Lambda of hours-check failed" in msgs[0], msgs
+
+
+def test_external_from_a_different_lambda_on_some_path(resources: Resources) -> None:
+    def invoke(ident: str, handler: str, nxt: str, on_error: str = "sorry") -> dict[str, Any]:
+        arn = resources.function_arn(handler)
+        return block(ident, "InvokeLambdaFunction", {"LambdaFunctionARN": arn}, nxt, on_error)
+
+    # When the hours Lambda fails the call is logged, and the read sees call_log's response.
+    read = _say("say", text="open=$.External.open")
+    flow = [invoke("hours", "business_hours", "say", on_error="log"), invoke("log", "call_log", "say"), read]
+    msgs = _one(resources, [*flow, SORRY, BYE])
+    assert any(
+        m.startswith("say: reads $.External.open, but on some path") and "call_log" in m for m in msgs
+    ), msgs
+    # An asynchronous invocation does not replace $.External: the read still sees business_hours.
+    flow[1]["Parameters"]["InvocationType"] = "ASYNCHRONOUS"
+    flow[0]["Transitions"]["Errors"][0]["NextAction"] = "sorry"
+    flow[0]["Transitions"]["NextAction"] = "log"
+    assert _one(resources, [*flow, SORRY, BYE]) == []
+
+
+# ---- e. Lex intents the bot does not have -------------------------------------------------------
+
+
+def test_lex_condition_on_an_intent_not_in_intents_yaml(
+    real_flows: dict[str, Flow], resources: Resources
+) -> None:
+    assert "ProvideCompanyName" in resources.config.intents["intents"]
+    flows, ask = _mutated(real_flows, "customer_authentication", "company-ask")
+    ask["Transitions"]["Conditions"][0]["Condition"]["Operands"] = ["ProvideCompany"]
+    assert any(
+        m.startswith(
+            "Customer Authentication / company-ask: intent 'ProvideCompany' is not in lambdas/aicc/config/intents.yaml"
+        )
+        for m in _errors(flows, resources)
+    )
+
+
+# ---- f. parameters the Flow Language forbids together -------------------------------------------
+
+
+def test_queue_priority_with_time_adjustment(real_flows: dict[str, Flow], resources: Resources) -> None:
+    flows, priority = _mutated(real_flows, "emergency", "priority")
+    priority["Parameters"]["QueueTimeAdjustmentSeconds"] = "120"
+    assert (
+        "Emergency / priority: set only one of QueuePriority, QueueTimeAdjustmentSeconds: Connect refuses "
+        "QueuePriority with QueueTimeAdjustmentSeconds"
+    ) in _errors(flows, resources)
+    priority["Parameters"] = {"QueuePriority": "0"}
+    assert "Emergency / priority: QueuePriority must be a whole number above 0, got '0'" in _errors(
+        flows, resources
+    )
+
+
+# ---- g. prompts Polly would refuse or read wrongly ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"SSML": "<speak>A & B</speak>"}, "SSML is not well-formed XML"),
+        (
+            {"SSML": '<speak><audio src="x.mp3"/>안녕하세요</speak>'},
+            "Polly does not support the SSML tag <audio>",
+        ),
+        ({"Text": '잠시만요<break time="1s"/>'}, 'Text holds SSML (<break time="1s"/>)'),
+        ({"Text": "  "}, "Text is empty: the caller would hear silence"),
+        ({"SSML": "<speak></speak>"}, "SSML says nothing"),
+    ],
+)
+def test_prompts_polly_cannot_speak(
+    real_flows: dict[str, Flow], resources: Resources, params: dict[str, str], expected: str
+) -> None:
+    flows, welcome = _mutated(real_flows, "customer_authentication", "welcome")
+    welcome["Parameters"] = params
+    assert any(
+        m.startswith(f"Customer Authentication / welcome: {expected}") for m in _errors(flows, resources)
+    )
+
+
+def test_a_pause_alone_is_not_an_empty_prompt(resources: Resources) -> None:
+    assert (
+        _one(
+            resources,
+            [block("wait", "MessageParticipant", {"SSML": '<speak><break time="2s"/></speak>'}), BYE],
+        )
+        == []
+    )
+
+
+def test_korean_prompts_need_a_korean_voice(real_flows: dict[str, Flow], resources: Resources) -> None:
+    flows, voice = _mutated(real_flows, "customer_authentication", "voice")
+    voice["Parameters"]["TextToSpeechVoice"] = "Joanna"
+    msgs = _errors(flows, resources)
+    assert any(
+        m.startswith("Customer Authentication / welcome: speaks Korean, but the voice may be Joanna")
+        for m in msgs
+    )
+    # The voice carries into the flows the entry flow transfers to.
+    assert any(m.startswith("After Hours / ") and "voice may be Joanna" in m for m in msgs)
+
+
+# ---- h. hung up after an error without a word ---------------------------------------------------
+
+
+def test_an_error_that_hangs_up_without_a_message(real_flows: dict[str, Flow], resources: Resources) -> None:
+    flows, transfer = _mutated(real_flows, "general_customer", "queue-transfer")
+    full = next(e for e in transfer["Transitions"]["Errors"] if e["ErrorType"] == "QueueAtCapacity")
+    full["NextAction"] = "disconnect"
+    assert any(
+        m.startswith("General Customer / disconnect: hangs up after an error (")
+        and "queue-transfer QueueAtCapacity" in m
+        for m in _errors(flows, resources)
+    )
+
+
+def test_a_menu_that_gives_up_silently_after_timeouts(resources: Resources) -> None:
+    menu = {
+        "Identifier": "menu",
+        "Type": "GetParticipantInput",
+        "Parameters": {"Text": "Press 1.", "StoreInput": "False"},
+        "Transitions": {
+            "NextAction": "loop",
+            "Conditions": [{"NextAction": "bye", "Condition": {"Operator": "Equals", "Operands": ["1"]}}],
+            "Errors": [
+                {"NextAction": "loop", "ErrorType": e}
+                for e in ("InputTimeLimitExceeded", "NoMatchingCondition", "NoMatchingError")
+            ],
+        },
+    }
+    conditions = [
+        {"NextAction": "menu", "Condition": {"Operator": "Equals", "Operands": ["ContinueLooping"]}},
+        {"NextAction": "bye", "Condition": {"Operator": "Equals", "Operands": ["DoneLooping"]}},
+    ]
+    loop = {
+        "Identifier": "loop",
+        "Type": "Loop",
+        "Parameters": {"LoopCount": "2"},
+        "Transitions": {"NextAction": "bye", "Conditions": conditions},
+    }
+    msgs = _one(resources, [menu, loop, BYE])
+    assert any(m.startswith("bye: hangs up after an error (menu InputTimeLimitExceeded") for m in msgs), msgs
+    conditions[1]["NextAction"] = "sorry"
+    assert _one(resources, [menu, loop, SORRY, BYE]) == []
