@@ -17,9 +17,10 @@ from typing import Any
 
 from aicc.settings import Config, config
 
+from ..core.aws import pages
+from ..core.ratelimit import ConnectLimiter
 from ..deploy.environment import TERRAFORM_DIR
 from ..local.runtime import NotRunningError, ServerInfo, running_info
-from .ratelimit import ConnectLimiter
 
 # Every Connect call is retried on throttling with botocore's adaptive mode (client-side rate
 # measurement on top of exponential backoff).
@@ -166,14 +167,8 @@ class OpsContext:
         return self._tables[key]
 
     def paginate(self, operation: str, key: str, **params: Any) -> list[dict[str, Any]]:
-        """Every item of a paginated Connect list operation (ListQueues or list_queues; InstanceId set)."""
-        from botocore import xform_name
-
-        paginator = self.client("connect").get_paginator(xform_name(operation))
-        out: list[dict[str, Any]] = []
-        for page in paginator.paginate(InstanceId=self.instance_id, **params):
-            out.extend(page.get(key) or [])
-        return out
+        """Every item of a paginated Connect operation (ListQueues or list_queues; InstanceId set)."""
+        return pages(self.client("connect"), operation, key, InstanceId=self.instance_id, **params)
 
 
 def terraform_outputs(env: str, terraform_dir: Path, profile: str | None = None) -> dict[str, Any]:
@@ -203,25 +198,6 @@ def terraform_outputs(env: str, terraform_dir: Path, profile: str | None = None)
         raise TargetError(f"{env} has no Terraform outputs: deploy it first (`make deploy ENV={env}`)")
     environment.save_outputs(data)
     return data
-
-
-def error_code(exc: BaseException) -> str:
-    """The AWS error code of a failed call (ResourceNotFoundException...), "" for other errors."""
-    response = getattr(exc, "response", None)
-    return str(response.get("Error", {}).get("Code", "")) if isinstance(response, dict) else ""
-
-
-def error_text(exc: BaseException) -> str:
-    """One line for a failed AWS call, `Operation: Code: message` (never the request parameters:
-    they may hold a password), else the exception type and text."""
-    response = getattr(exc, "response", None)
-    if isinstance(response, dict) and "Error" in response:
-        error = response["Error"]
-        operation = getattr(exc, "operation_name", "")
-        # A service (or a stand-in) that answers with an HTML page: its first line is enough.
-        message = str(error.get("Message", "")).strip().split("\n", 1)[0][:200]
-        return f"{operation}: {error.get('Code', 'error')}: {message}".strip(": ")
-    return f"{type(exc).__name__}: {exc}"
 
 
 def scan_all(table: Any, **params: Any) -> list[dict[str, Any]]:

@@ -32,8 +32,9 @@ from typing import Any, Protocol
 
 from aicc.settings import Config
 
+from ..core.aws import error_text
 from ..local.call_client import CallApiError, CallClient
-from .context import error_text, scan_all
+from .context import scan_all
 
 # ---- fault catalogue -------------------------------------------------------------------------------
 

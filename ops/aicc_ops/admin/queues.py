@@ -20,7 +20,8 @@ from aicc.domain.agent_events import ccp_status
 from aicc.domain.agents import AgentStatus
 from aicc.settings import Config
 
-from .context import OpsContext, error_text, scan_all
+from ..core.aws import error_text
+from .context import OpsContext, scan_all
 
 CHANNEL = "VOICE"
 FILTER_LIMIT = 100  # Queues / Agents filters of the metrics APIs take at most 100 IDs

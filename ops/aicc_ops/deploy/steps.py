@@ -8,7 +8,7 @@ service's own error (Terraform then fails the apply and prints it).
   (AssociateQueueQuickConnects; `quick_connect_ids` on the queue would be a dependency cycle).
 
 Several steps run at once during an apply, all inside Connect's 2 requests/s: each client paces
-itself (admin.ratelimit) and retries throttling adaptively.
+itself (core.ratelimit) and retries throttling adaptively.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from ..admin.context import error_code, error_text
+from ..core.aws import error_code, error_text
 from .errors import DeployError
 
 MAX_QUICK_CONNECTS_PER_CALL = 50  # AssociateQueueQuickConnects takes at most 50 IDs

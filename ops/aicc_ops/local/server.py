@@ -28,7 +28,7 @@ from typing import Any
 
 from aicc.settings import Config, load_config
 
-from ..admin.agents import split_name
+from ..core.agents import split_name
 from ..engine.lambdas import FAULTS, SERVICE_FAULTS
 from . import connect_protocol as wire
 from .connect_emulator import ConnectEmulator
