@@ -17,7 +17,7 @@ from typing import Any
 
 from aicc.settings import Config, config
 
-from ..core.aws import pages
+from ..core.aws import SessionError, new_session, pages
 from ..core.ratelimit import ConnectLimiter
 from ..deploy.environment import TERRAFORM_DIR
 from ..local.runtime import NotRunningError, ServerInfo, running_info
@@ -86,14 +86,10 @@ class OpsContext:
             return boto3.Session(
                 aws_access_key_id="testing", aws_secret_access_key="testing", region_name=self.server.region
             )
-        region = self.target.region or self.output("region")
         try:
-            session = boto3.Session(profile_name=self.target.profile, region_name=region)
-        except Exception as exc:  # botocore ProfileNotFound and friends
-            raise TargetError(f"AWS profile: {exc}") from None
-        if not session.region_name:
-            raise TargetError("no AWS region: give --region, set AWS_DEFAULT_REGION, or --env")
-        return session
+            return new_session(self.target.profile, self.target.region or self.output("region"))
+        except SessionError as exc:
+            raise TargetError(str(exc)) from None
 
     @property
     def region(self) -> str:

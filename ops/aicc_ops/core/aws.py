@@ -6,6 +6,24 @@ from collections.abc import Iterator
 from typing import Any
 
 
+class SessionError(Exception):
+    """No usable AWS session (unknown profile, no Region); the message says what to give."""
+
+
+def new_session(profile: str | None, region: str | None) -> Any:
+    """A boto3 session of `profile` (else the usual credential chain) in `region` (else the
+    profile's or the environment's Region)."""
+    import boto3
+
+    try:
+        session = boto3.Session(profile_name=profile, region_name=region)
+    except Exception as exc:  # botocore ProfileNotFound and friends
+        raise SessionError(f"AWS profile: {exc}") from None
+    if not session.region_name:
+        raise SessionError("no AWS region: give --region, set AWS_DEFAULT_REGION, or --env")
+    return session
+
+
 def error_code(exc: BaseException) -> str:
     """The AWS error code of a failed call (ResourceNotFoundException...), "" for other errors."""
     response = getattr(exc, "response", None)
