@@ -482,20 +482,18 @@ class InProcessRunner:
 
         # With every agent offline, the scenario's own statuses would bring some back: skip them.
         statuses = {} if self.active.agents_offline else dict(scenario.agent_status)
-        previous = self.stack.set_agent_status(statuses)
         hits = self.stack.lambdas.service_fault_hits["dynamodb"]
         started = time.perf_counter()
         try:
-            result = self.stack.engine.run(
+            result = self.stack.call(
                 scenario.caller,
                 datetime.fromisoformat(scenario.at),
                 scenario.inputs,
                 hold_seconds=hold_seconds,
+                agents=statuses,
             ).to_json()
         except FlowRunError as exc:  # a flow with no branch for what happened: Connect drops the call
             result = {"disconnected": False, "end_reason": f"flow error: {exc}", "transcript": []}
-        finally:
-            self.stack.set_agent_status(previous)
         wall = (time.perf_counter() - started) * 1000
         return Placed(result, wall, self.stack.lambdas.service_fault_hits["dynamodb"] - hits)
 
