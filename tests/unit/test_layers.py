@@ -119,3 +119,17 @@ def test_an_upward_import_is_found(tmp_path: Path, source: str, relative_to: str
     target.write_text(source, encoding="utf-8")
     found = upward_imports(fake)
     assert any(expected in line for line in found), found
+
+
+def test_the_deploy_commands_leave_the_work_to_the_deploy_package() -> None:
+    """cli/deploy.py declares options and calls deploy.run (sam-cli's do_cli): it never drives
+    Terraform, the state backend or the preflight checks itself."""
+    cli_deploy = OPS / "cli" / "deploy.py"
+    driving = sorted(
+        target
+        for _, target in imports(cli_deploy)
+        if target.startswith(
+            ("aicc_ops.deploy.terraform", "aicc_ops.deploy.backend", "aicc_ops.deploy.preflight")
+        )
+    )
+    assert driving == [], f"cli/deploy.py imports {driving}: move that work into aicc_ops/deploy/run.py"

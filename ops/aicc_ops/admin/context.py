@@ -168,23 +168,14 @@ class OpsContext:
 
 
 def terraform_outputs(env: str, terraform_dir: Path, profile: str | None = None) -> dict[str, Any]:
-    """`terraform output -json` of an environment: the copy `deploy apply` saved, else Terraform's
-    (then saved)."""
+    """`terraform output -json` of an environment (deploy.run.outputs), or a TargetError saying
+    how to get them."""
     from ..deploy.environment import Environment
     from ..deploy.errors import DeployError
-    from ..deploy.terraform import Deployer, find_terraform
+    from ..deploy.run import outputs
 
     try:
-        environment = Environment.load(env, terraform_dir)
-        data = environment.saved_outputs()
-        if data is not None:
-            return data
-        # A data directory of its own: reading outputs never re-initialises under a running deploy.
-        deployer = Deployer(
-            environment, find_terraform(), profile=profile, data_dir=environment.outputs_data_dir, quiet=True
-        )
-        deployer.init()
-        data = deployer.outputs()
+        data = outputs(Environment.load(env, terraform_dir), profile)
     except DeployError as exc:
         raise TargetError(
             f"the Terraform outputs of {env}: {exc}; give --instance-id, or deploy with `make deploy` "
@@ -192,7 +183,6 @@ def terraform_outputs(env: str, terraform_dir: Path, profile: str | None = None)
         ) from None
     if not data:
         raise TargetError(f"{env} has no Terraform outputs: deploy it first (`make deploy ENV={env}`)")
-    environment.save_outputs(data)
     return data
 
 
