@@ -19,9 +19,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import hcl2
 import pytest
 import yaml
+from hcl_files import parsed
 
 from aicc.settings import load_config
 from aicc_ops.core.connect_resources import ConnectResourceSet, derive
@@ -56,28 +56,6 @@ class UnknownExpressionError(Exception):
     """An HCL expression this gate cannot evaluate."""
 
 
-def _blocks(path: Path) -> dict[str, Any]:
-    """resource/data/module/variable/locals of a module directory, labels unquoted."""
-    merged: dict[str, Any] = {}
-    for tf in sorted(path.glob("*.tf")):
-        with tf.open(encoding="utf-8") as handle:
-            doc = hcl2.load(handle)
-        for kind, blocks in doc.items():
-            for block in blocks:
-                if kind in ("resource", "data"):
-                    for rtype, named in block.items():
-                        for name, body in named.items():
-                            merged.setdefault(kind, {}).setdefault(rtype.strip('"'), {})[name.strip('"')] = (
-                                body
-                            )
-                elif kind in ("module", "variable"):
-                    for name, body in block.items():
-                        merged.setdefault(kind, {})[name.strip('"')] = body
-                elif kind == "locals":
-                    merged.setdefault("locals", {}).update(block)
-    return merged
-
-
 def _literal(text: str) -> Any:
     return yaml.safe_load(text) if text not in ("null",) else None
 
@@ -94,8 +72,8 @@ class Module:
     """modules/connect evaluated over the root module's inputs."""
 
     def __init__(self, terraform_dir: Path) -> None:
-        self.root = _blocks(terraform_dir)
-        self.module = _blocks(terraform_dir / "modules" / "connect")
+        self.root = parsed(terraform_dir)
+        self.module = parsed(terraform_dir / "modules" / "connect")
         self.config_dir = terraform_dir / ".." / "lambdas" / "aicc" / "config"
         self.catalog = load_catalog(terraform_dir / "flows")
 
@@ -361,6 +339,15 @@ def test_the_gate_sees_every_kind_of_resource() -> None:
     assert set(view["security_profiles"]) == set(config.security_profiles)
 
 
+def _copy(tmp_path: Path) -> Path:
+    """terraform/ and the data files, copied to be broken."""
+    copy = tmp_path / "terraform"
+    shutil.copytree(TERRAFORM, copy, ignore=shutil.ignore_patterns(".terraform", "*.tfplan", "*.tfstate*"))
+    (tmp_path / "lambdas" / "aicc").mkdir(parents=True)
+    shutil.copytree(CONFIG_DIR, tmp_path / "lambdas" / "aicc" / "config")
+    return copy
+
+
 @pytest.mark.parametrize(
     ("old", "new", "field"),
     [
@@ -374,10 +361,7 @@ def test_the_gate_sees_every_kind_of_resource() -> None:
     ],
 )
 def test_a_change_to_the_module_alone_fails_the_gate(tmp_path: Path, old: str, new: str, field: str) -> None:
-    copy = tmp_path / "terraform"
-    shutil.copytree(TERRAFORM, copy, ignore=shutil.ignore_patterns(".terraform", "*.tfplan", "*.tfstate*"))
-    (tmp_path / "lambdas" / "aicc").mkdir(parents=True)
-    shutil.copytree(CONFIG_DIR, tmp_path / "lambdas" / "aicc" / "config")
+    copy = _copy(tmp_path)
     main = copy / "modules" / "connect" / "main.tf"
     text = main.read_text(encoding="utf-8")
     assert old in text
@@ -387,10 +371,7 @@ def test_a_change_to_the_module_alone_fails_the_gate(tmp_path: Path, old: str, n
 
 
 def test_an_expression_the_gate_does_not_know_fails_it(tmp_path: Path) -> None:
-    copy = tmp_path / "terraform"
-    shutil.copytree(TERRAFORM, copy, ignore=shutil.ignore_patterns(".terraform", "*.tfplan", "*.tfstate*"))
-    (tmp_path / "lambdas" / "aicc").mkdir(parents=True)
-    shutil.copytree(CONFIG_DIR, tmp_path / "lambdas" / "aicc" / "config")
+    copy = _copy(tmp_path)
     main = copy / "modules" / "connect" / "main.tf"
     text = main.read_text(encoding="utf-8")
     main.write_text(
