@@ -92,9 +92,8 @@ def test_an_operators_day_on_the_local_stack(stack: dict[str, Any], tmp_path: Pa
     assert run("local", "status", "--output", "json", env=env).stdout.count('"faults": {}') == 1
     run(
         "failover",
-        "drill",
+        "shift",
         "--local",
-        "--traffic-shift",
         "--to-region",
         "ap-northeast-1",
         "--steps",

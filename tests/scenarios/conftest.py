@@ -18,6 +18,7 @@ import pytest
 from helpers import flow_of
 
 from aicc_ops.engine.interpreter import CallResult, Engine
+from aicc_ops.engine.presence import SimulatedQueues
 from aicc_ops.local.stack import LocalStack, local_stack
 
 # Every agent of the sample data who is AVAILABLE, made BUSY: no one can take a call.
@@ -60,23 +61,24 @@ class Caller:
         arns = {login: table.get_item(Key={"login": login})["Item"]["user_arn"] for login in without_arn}
         for login in arns:
             table.update_item(Key={"login": login}, UpdateExpression="REMOVE user_arn")
-        previous = self.stack.set_agent_status(agents or {})
-        self.stack.lambdas.faults = dict(faults or {})
-        self.stack.engine.action_faults = dict(action_faults or {})
-        self.stack.lambdas.overrides = {k: dict(v) for k, v in (responses or {}).items()}
         try:
-            result = self.stack.engine.run(number, datetime.fromisoformat(at), inputs, hold_seconds=hold)
+            result = self.stack.call(
+                number,
+                datetime.fromisoformat(at),
+                inputs,
+                hold_seconds=hold,
+                faults=faults,
+                action_faults=action_faults,
+                responses=responses,
+                agents=agents,
+            )
         finally:
-            self.stack.lambdas.faults = {}
-            self.stack.engine.action_faults = {}
-            self.stack.lambdas.overrides = {}
             for login, arn in arns.items():
                 table.update_item(
                     Key={"login": login},
                     UpdateExpression="SET user_arn = :a",
                     ExpressionAttributeValues={":a": arn},
                 )
-            self.stack.set_agent_status(previous)
         COVERAGE.exercised.update(result.transitions)
         if not may_end_silently:
             assert not result.dropped_silently, f"caller dropped without a message: {result.transcript}"
@@ -136,12 +138,4 @@ def engine_for(
     """An engine on the stack's Lambdas, Lex and agents running these actions as its one flow, or
     without actions the stack's flows, from `entry`."""
     flows = stack.flows if actions is None else {"test": flow_of(actions)}
-    return Engine(
-        stack.config,
-        stack.resources,
-        flows,
-        stack.lambdas,
-        stack.engine.lex,
-        stack.engine.presence,
-        entry_flow=entry,
-    )
+    return stack.new_engine(SimulatedQueues(stack.config), flows=flows, entry_flow=entry)

@@ -7,6 +7,7 @@ import threading
 from datetime import datetime
 from typing import Any
 
+import boto3
 import pytest
 from helpers import BYE, block
 
@@ -61,7 +62,7 @@ def test_queue_metrics_and_capacity_read_the_backlog(stack: LocalStack) -> None:
         [_set_queue(stack, "size"), size, xfer, _say("busy", "busy", "xfer"), _say("full", "full"), BYE],
     )
     assert engine.run("+821012345678", AT, hold_seconds=0).queue == "General Customer"
-    engine.backlog["general_customer"] = (3, 400)
+    engine.queues.waiting["general_customer"] = (3, 400)
     engine.queue_limits["general_customer"] = 3
     r = engine.run("+821012345678", AT, hold_seconds=0)
     assert r.prompts == ["busy", "full"] and r.queue is None
@@ -196,3 +197,28 @@ def test_a_text_prompt_is_spoken_as_written(stack: LocalStack) -> None:
     ssml = '<speak>잠시만요<break time="1s"/>연결합니다</speak>'
     r = engine_for(stack, [block("say", "MessageParticipant", {"SSML": ssml}), BYE]).run("+821012345678", AT)
     assert r.prompts == ["잠시만요 연결합니다"]
+
+
+def test_one_call_runner_adds_its_faults_to_the_injected_ones_and_puts_everything_back(
+    stack: LocalStack,
+) -> None:
+    """A drill injects faults for a fault set; a call adds its own (demo rows, scenario tests) and
+    leaves the drill's in place: one runner for the demo, the drills and the tests."""
+    previous = {"ts.park": stack.set_agent_status({"ts.park": "AVAILABLE"})["ts.park"]}
+    stack.lambdas.faults = {"call_log": "error"}
+    try:
+        r = stack.call(
+            "+821012345678",
+            AT,
+            ["say:상담원"],
+            hold_seconds=0,
+            faults={"business_hours": "timeout"},
+            agents={"ts.park": "OFFLINE"},
+        )
+        assert any(c.error and c.function == "business_hours" for c in r.lambda_calls), r.lambda_calls
+        assert stack.lambdas.faults == {"call_log": "error"}  # the drill's fault is still on
+        table = boto3.resource("dynamodb").Table(stack.tables["AGENTS_TABLE"])
+        assert table.get_item(Key={"login": "ts.park"})["Item"]["status"] == "AVAILABLE"
+    finally:
+        stack.lambdas.faults = {}
+        stack.set_agent_status(previous)

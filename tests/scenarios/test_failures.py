@@ -179,10 +179,10 @@ def test_forcing_any_error_branch_never_drops_the_caller(call: Caller, faults: L
 def test_a_full_queue_by_its_configured_limit_gets_the_apology(call: Caller, stack: LocalStack) -> None:
     limit = stack.config.queues["general_customer"].max_contacts
     assert limit is not None
-    stack.engine.backlog["general_customer"] = (limit, 600)
+    stack.engine.queues.waiting["general_customer"] = (limit, 600)
     try:
         r = call(["say:상담원"], number="+821099990000")
     finally:
-        stack.engine.backlog.clear()
+        stack.engine.queues.waiting.clear()
     assert r.prompts[-1].startswith("죄송합니다. 지금은 연결이 어렵습니다.")
     assert r.disconnected and r.queue is None

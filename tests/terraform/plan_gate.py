@@ -164,8 +164,8 @@ class PlanGate:
         environment = Environment.load(env, self.terraform_dir)
         with (
             self.environment(environment.account_id),
-            mock.patch("aicc_ops.cli.deploy.build_layer", self.layer_stand_in),
-            mock.patch("aicc_ops.cli.deploy.build_source", self.source_zip),
+            mock.patch("aicc_ops.deploy.run.build_layer", self.layer_stand_in),
+            mock.patch("aicc_ops.deploy.run.build_source", self.source_zip),
         ):
             code, out = self.cli("deploy", "bootstrap", "--env", env)
             assert code == 0, out

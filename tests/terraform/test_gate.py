@@ -18,6 +18,7 @@ from typing import Any
 import hcl2
 import pytest
 import yaml
+from hcl_files import parsed
 from plan_gate import modern_terraform
 
 from aicc.settings import DEFAULT_CONFIG_DIR, load_config
@@ -37,28 +38,6 @@ def tf_files() -> list[Path]:
 
 def module_text(name: str) -> str:
     return "\n".join(p.read_text(encoding="utf-8") for p in sorted((MODULES / name).glob("*.tf")))
-
-
-def parsed(directory: Path) -> dict[str, Any]:
-    """All blocks of a module's .tf files, merged: {"resource": {type: {name: body}}, ...}."""
-    merged: dict[str, Any] = {}
-    for path in sorted(directory.glob("*.tf")):
-        with path.open(encoding="utf-8") as handle:
-            doc = hcl2.load(handle)
-        for kind, blocks in doc.items():
-            for block in blocks:
-                if kind in ("resource", "data"):
-                    for rtype, named in block.items():
-                        for name, body in named.items():
-                            merged.setdefault(kind, {}).setdefault(rtype.strip('"'), {})[name.strip('"')] = (
-                                body
-                            )
-                elif kind in ("module", "variable", "output"):
-                    for name, body in block.items():
-                        merged.setdefault(kind, {})[name.strip('"')] = body
-                elif kind == "locals":
-                    merged.setdefault("locals", {}).update(block)
-    return merged
 
 
 def test_every_tf_file_parses() -> None:

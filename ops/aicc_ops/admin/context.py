@@ -17,9 +17,10 @@ from typing import Any
 
 from aicc.settings import Config, config
 
+from ..core.aws import SessionError, new_session, pages
+from ..core.ratelimit import ConnectLimiter
 from ..deploy.environment import TERRAFORM_DIR
 from ..local.runtime import NotRunningError, ServerInfo, running_info
-from .ratelimit import ConnectLimiter
 
 # Every Connect call is retried on throttling with botocore's adaptive mode (client-side rate
 # measurement on top of exponential backoff).
@@ -85,14 +86,10 @@ class OpsContext:
             return boto3.Session(
                 aws_access_key_id="testing", aws_secret_access_key="testing", region_name=self.server.region
             )
-        region = self.target.region or self.output("region")
         try:
-            session = boto3.Session(profile_name=self.target.profile, region_name=region)
-        except Exception as exc:  # botocore ProfileNotFound and friends
-            raise TargetError(f"AWS profile: {exc}") from None
-        if not session.region_name:
-            raise TargetError("no AWS region: give --region, set AWS_DEFAULT_REGION, or --env")
-        return session
+            return new_session(self.target.profile, self.target.region or self.output("region"))
+        except SessionError as exc:
+            raise TargetError(str(exc)) from None
 
     @property
     def region(self) -> str:
@@ -166,34 +163,19 @@ class OpsContext:
         return self._tables[key]
 
     def paginate(self, operation: str, key: str, **params: Any) -> list[dict[str, Any]]:
-        """Every item of a paginated Connect list operation (ListQueues or list_queues; InstanceId set)."""
-        from botocore import xform_name
-
-        paginator = self.client("connect").get_paginator(xform_name(operation))
-        out: list[dict[str, Any]] = []
-        for page in paginator.paginate(InstanceId=self.instance_id, **params):
-            out.extend(page.get(key) or [])
-        return out
+        """Every item of a paginated Connect operation (ListQueues or list_queues; InstanceId set)."""
+        return pages(self.client("connect"), operation, key, InstanceId=self.instance_id, **params)
 
 
 def terraform_outputs(env: str, terraform_dir: Path, profile: str | None = None) -> dict[str, Any]:
-    """`terraform output -json` of an environment: the copy `deploy apply` saved, else Terraform's
-    (then saved)."""
+    """`terraform output -json` of an environment (deploy.run.outputs), or a TargetError saying
+    how to get them."""
     from ..deploy.environment import Environment
     from ..deploy.errors import DeployError
-    from ..deploy.terraform import Deployer, find_terraform
+    from ..deploy.run import outputs
 
     try:
-        environment = Environment.load(env, terraform_dir)
-        data = environment.saved_outputs()
-        if data is not None:
-            return data
-        # A data directory of its own: reading outputs never re-initialises under a running deploy.
-        deployer = Deployer(
-            environment, find_terraform(), profile=profile, data_dir=environment.outputs_data_dir, quiet=True
-        )
-        deployer.init()
-        data = deployer.outputs()
+        data = outputs(Environment.load(env, terraform_dir), profile)
     except DeployError as exc:
         raise TargetError(
             f"the Terraform outputs of {env}: {exc}; give --instance-id, or deploy with `make deploy` "
@@ -201,27 +183,7 @@ def terraform_outputs(env: str, terraform_dir: Path, profile: str | None = None)
         ) from None
     if not data:
         raise TargetError(f"{env} has no Terraform outputs: deploy it first (`make deploy ENV={env}`)")
-    environment.save_outputs(data)
     return data
-
-
-def error_code(exc: BaseException) -> str:
-    """The AWS error code of a failed call (ResourceNotFoundException...), "" for other errors."""
-    response = getattr(exc, "response", None)
-    return str(response.get("Error", {}).get("Code", "")) if isinstance(response, dict) else ""
-
-
-def error_text(exc: BaseException) -> str:
-    """One line for a failed AWS call, `Operation: Code: message` (never the request parameters:
-    they may hold a password), else the exception type and text."""
-    response = getattr(exc, "response", None)
-    if isinstance(response, dict) and "Error" in response:
-        error = response["Error"]
-        operation = getattr(exc, "operation_name", "")
-        # A service (or a stand-in) that answers with an HTML page: its first line is enough.
-        message = str(error.get("Message", "")).strip().split("\n", 1)[0][:200]
-        return f"{operation}: {error.get('Code', 'error')}: {message}".strip(": ")
-    return f"{type(exc).__name__}: {exc}"
 
 
 def scan_all(table: Any, **params: Any) -> list[dict[str, Any]]:

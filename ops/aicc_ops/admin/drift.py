@@ -9,8 +9,8 @@ An export of dev, one of prod and the repository's own rendering then compare eq
 agree, whatever IDs Connect gave each instance.
 
 The repository's view is what Terraform creates (terraform/modules/connect/main.tf) from the data
-files: flows rendered from terraform/flows, queues, hours and routing profiles from
-lambdas/aicc/config, one QUEUE quick connect per queue.
+files: flows rendered from terraform/flows, and the Connect resource set that
+core/connect_resources.py derives from lambdas/aicc/config.
 """
 
 from __future__ import annotations
@@ -29,6 +29,8 @@ from typing import Any
 
 from aicc.settings import Config
 
+from ..core.aws import pages
+from ..core.connect_resources import derive
 from ..engine.flows import (
     LOCAL_FUNCTION_PREFIX,
     Resources,
@@ -46,8 +48,6 @@ View = dict[ResourceKey, dict[str, Any]]
 
 EXPORT_FORMAT = 1
 MANIFEST = "manifest.json"
-# Terraform's QUEUE quick connects transfer through the flow every instance is created with.
-QUEUE_TRANSFER_FLOW = "Default queue transfer"
 
 
 class DriftError(Exception):
@@ -428,13 +428,10 @@ LOCAL_SETTINGS = EnvSettings("local", LOCAL_FUNCTION_PREFIX)
 def repository_view(
     cfg: Config, resources: Resources | None = None, settings: EnvSettings = EnvSettings()
 ) -> View:
-    """What Terraform creates from the data files, in the normalized shape of an instance's view.
-
-    Mirrors terraform/modules/connect/main.tf: queue hours and max contacts, routing profiles with
-    VOICE concurrency 1 and their queues' priority and delay, one QUEUE quick connect per queue
-    (through the instance's default queue transfer flow), each queue offering the others' quick
-    connects, flows published from the rendered templates. Lambdas with provisioned concurrency in
-    the environment are invoked through their "live" alias."""
+    """What Terraform creates from the data files, in the normalized shape of an instance's view:
+    the Connect resource set (core.connect_resources, which the Terraform gate checks against
+    modules/connect) and the flows published from the rendered templates. Lambdas with provisioned
+    concurrency in the environment are invoked through their "live" alias."""
     res = resources or build_resources(cfg)
     flows = render_all(res)
     outbound = outbound_flow(res.catalog)
@@ -466,60 +463,68 @@ def repository_view(
             State="ACTIVE",
             Status="PUBLISHED",
         )
-    for q in cfg.queues.values():
+    rs = derive(cfg, outbound)
+
+    def named(kind: str, key: str) -> str:
+        names: Mapping[str, Any] = {
+            "queue": rs.queues,
+            "hours": rs.hours,
+            "quick_connect": rs.quick_connects,
+        }[kind]
+        return ref(kind, names[key].name)
+
+    for q in rs.queues.values():
         view["queue", q.name] = _resource(
             Name=q.name,
             Description=q.description,
-            HoursOfOperation=ref("hours", cfg.hours[q.hours].name),
+            HoursOfOperation=named("hours", q.hours),
             MaxContacts=q.max_contacts,
             OutboundCallerConfig={
                 "OutboundCallerIdName": q.outbound_caller_name,
                 "OutboundCallerIdNumberId": settings.phone_number_id,
-                "OutboundFlow": ref("flow", res.catalog[outbound].name) if outbound else None,
+                "OutboundFlow": ref("flow", res.catalog[q.outbound_flow].name) if q.outbound_flow else None,
             },
-            Status="ENABLED",
-            QuickConnects=sorted(ref("quick_connect", o.name) for o in cfg.queues.values() if o.key != q.key),
+            Status=q.status,
+            QuickConnects=sorted(named("quick_connect", k) for k in q.quick_connects),
         )
-        view["quick_connect", q.name] = _resource(
-            Name=q.name,
-            Description=f"Transfer to the {q.name} queue (escalation and agent transfers).",
+    for qc in rs.quick_connects.values():
+        view["quick_connect", qc.name] = _resource(
+            Name=qc.name,
+            Description=qc.description,
             QuickConnectConfig={
-                "QuickConnectType": "QUEUE",
-                "QueueConfig": {
-                    "Queue": ref("queue", q.name),
-                    "ContactFlow": ref("flow", QUEUE_TRANSFER_FLOW),
-                },
+                "QuickConnectType": qc.type,
+                "QueueConfig": {"Queue": named("queue", qc.queue), "ContactFlow": ref("flow", qc.flow)},
             },
         )
-    for h in cfg.hours.values():
+    for h in rs.hours.values():
         view["hours", h.name] = _resource(
             Name=h.name,
             Description=h.description,
-            TimeZone=h.time_zone.key,
+            TimeZone=h.time_zone,
             Config=_hours_config(
                 {
-                    "Day": day,
-                    "StartTime": {"Hours": dh.start.hour, "Minutes": dh.start.minute},
-                    "EndTime": {"Hours": dh.end.hour, "Minutes": dh.end.minute},
+                    "Day": d.day,
+                    "StartTime": {"Hours": d.start[0], "Minutes": d.start[1]},
+                    "EndTime": {"Hours": d.end[0], "Minutes": d.end[1]},
                 }
-                for day, dh in h.schedule.items()
+                for d in h.config
             ),
         )
-    for rp in cfg.routing_profiles.values():
+    for rp in rs.routing_profiles.values():
         queues = [
             {
-                "Queue": ref("queue", cfg.queues[qc.queue].name),
-                "Channel": "VOICE",
-                "Priority": qc.priority,
-                "Delay": qc.delay,
+                "Queue": named("queue", rq.queue),
+                "Channel": rq.channel,
+                "Priority": rq.priority,
+                "Delay": rq.delay,
             }
-            for qc in rp.queues
+            for rq in rp.queues
         ]
         view["routing_profile", rp.name] = _resource(
             Name=rp.name,
             Description=rp.description,
-            DefaultOutboundQueue=ref("queue", cfg.queues[rp.default_outbound_queue].name),
-            MediaConcurrencies=[{"Channel": "VOICE", "Concurrency": 1}],
+            DefaultOutboundQueue=named("queue", rp.default_outbound_queue),
+            MediaConcurrencies=[{"Channel": c, "Concurrency": n} for c, n in rp.media],
             Queues=sorted(queues, key=lambda q: (str(q["Channel"]), str(q["Queue"]))),
         )
     return view
@@ -710,13 +715,6 @@ _LISTS: dict[str, tuple[str, str, dict[str, Any]]] = {
 }
 
 
-def _pages(client: ConnectClient, operation: str, key: str, **params: Any) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = []
-    for page in client.get_paginator(operation).paginate(**params):
-        out.extend(page.get(key) or [])
-    return out
-
-
 class InstanceReader:
     """Lists an instance's resources, then describes those wanted (one call or two per resource;
     the client's rate limiter keeps them inside Connect's quota)."""
@@ -741,7 +739,7 @@ class InstanceReader:
             return self.items
         for kind, (operation, key, params) in _LISTS.items():
             seen: set[str] = set()
-            for summary in _pages(self.client, operation, key, InstanceId=self.instance_id, **params):
+            for summary in pages(self.client, operation, key, InstanceId=self.instance_id, **params):
                 name = str(summary.get("Name") or summary.get("Id"))
                 unique, n = name, 1
                 while unique in seen:  # Connect names are unique per kind; never lose one if not
@@ -789,7 +787,7 @@ class InstanceReader:
             )
         if item.kind == "queue":
             queue = c.describe_queue(InstanceId=iid, QueueId=rid)["Queue"]
-            offered = _pages(
+            offered = pages(
                 c, "list_queue_quick_connects", "QuickConnectSummaryList", InstanceId=iid, QueueId=rid
             )
             return queue_view(queue, offered, self.refs)
@@ -798,7 +796,7 @@ class InstanceReader:
             return hours_view(hours, self.refs)
         if item.kind == "routing_profile":
             profile = c.describe_routing_profile(InstanceId=iid, RoutingProfileId=rid)["RoutingProfile"]
-            configs = _pages(
+            configs = pages(
                 c,
                 "list_routing_profile_queues",
                 "RoutingProfileQueueConfigSummaryList",

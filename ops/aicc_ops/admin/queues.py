@@ -20,7 +20,8 @@ from aicc.domain.agent_events import ccp_status
 from aicc.domain.agents import AgentStatus
 from aicc.settings import Config
 
-from .context import OpsContext, error_text, scan_all
+from ..core.aws import error_text, iter_pages
+from .context import OpsContext, scan_all
 
 CHANNEL = "VOICE"
 FILTER_LIMIT = 100  # Queues / Agents filters of the metrics APIs take at most 100 IDs
@@ -493,16 +494,10 @@ def _chunks(items: Sequence[str]) -> list[list[str]]:
 
 
 def _token_pages(ops: OpsContext, operation: str, key: str, **params: Any) -> Iterator[dict[str, Any]]:
-    """The `key` items of every page of a Connect call that pages by NextToken without a boto3
-    paginator (GetCurrentMetricData, GetCurrentUserData), FILTER_LIMIT per page."""
-    call = getattr(ops.client("connect"), operation)
+    """The `key` items of every page of GetCurrentMetricData / GetCurrentUserData (no boto3
+    paginator: core.aws.iter_pages follows NextToken), FILTER_LIMIT per page."""
     params = {"InstanceId": ops.instance_id, **params, "MaxResults": FILTER_LIMIT}
-    while True:
-        page = call(**params)
-        yield from page.get(key) or []
-        if not page.get("NextToken"):
-            return
-        params["NextToken"] = page["NextToken"]
+    return iter_pages(ops.client("connect"), operation, key, **params)
 
 
 def current_metrics(ops: OpsContext, queues: Sequence[QueueRef]) -> dict[str, dict[str, float]]:

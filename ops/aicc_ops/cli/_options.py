@@ -21,7 +21,8 @@ from typing import Any
 import click
 from tabulate import tabulate
 
-from ..admin.context import OpsContext, Target, TargetError, error_text
+from ..admin.context import OpsContext, Target, TargetError
+from ..core.aws import error_text
 from ..local.runtime import NotRunningError, ServerInfo, running_info
 
 state_dir_option = click.option(

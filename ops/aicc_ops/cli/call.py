@@ -165,7 +165,7 @@ def simulate(
     with user_errors():
         script = [CallerInput.parse(i) for i in inputs]
         with local_stack(data_dir, faults=fault_map, hold_seconds=hold_seconds) as stack:
-            result = stack.engine.run(caller, at, script)
+            result = stack.call(caller, at, script)
     if as_json:
         click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
     else:

@@ -1,12 +1,11 @@
-"""`aicc-ops failover drill`: a game day that proves the fallback paths, with a report.
+"""`aicc-ops failover`: game days that prove the fallback paths, each with a report.
 
-Where it runs follows the target options:
-
-- no target: an in-process local stack (no server): faults injected, scenario calls placed;
-- --local: the running local stack server, through its call API (same drill);
-- --env/--instance-id/--profile (AWS): no call placement. `--traffic-shift --to-region R` shifts a
-  Global Resiliency traffic distribution group step by step and rolls back; `--fault
-  lambda-throttle:H` throttles deployed functions for a window in which testers call by phone.
+- `drill`: faults injected, scenario calls placed through the flows; on an in-process local stack
+  (no target) or the running local stack server (--local). admin/drill.py.
+- `throttle`: on AWS, deployed functions throttled for a window in which testers call by phone.
+  admin/throttle.py.
+- `shift`: a Global Resiliency traffic distribution group shifted step by step and rolled back
+  (AWS, or the local emulator's group with --local). admin/traffic_shift.py.
 """
 
 from __future__ import annotations
@@ -25,7 +24,10 @@ from typing import Any
 import click
 from tabulate import tabulate
 
+from ..admin import drill as dr
 from ..admin import failover as fo
+from ..admin import throttle as th
+from ..admin import traffic_shift as ts
 from ..admin.context import OpsContext
 from ..engine.flows import call_handlers
 from ._errors import user_errors
@@ -85,13 +87,48 @@ def _conclude(report_path: Path | None, report: Any, failure: str) -> None:
         raise click.ClickException(failure)
 
 
-def _undone(report: fo.ThrottleReport | fo.ShiftReport) -> str:
+def _undone(report: th.ThrottleReport | ts.ShiftReport) -> str:
     return "; ".join(filter(None, [report.aborted, *report.rollback.problems]))
 
 
 @click.group()
 def failover() -> None:
     """Failover drills: inject faults, place scenario calls, prove no caller is dropped."""
+
+
+def _on_aws(ops: OpsContext) -> bool:
+    target = ops.target
+    return bool(target.env or target.profile or target.instance_id) and not target.local
+
+
+@contextmanager
+def _drill_errors() -> Iterator[None]:
+    """A fault, scenario or option the exercise cannot use is a usage error (exit 2)."""
+    try:
+        yield
+    except fo.DrillError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+FAULT_HELP = (
+    "lambda-error|lambda-timeout|lambda-throttle|lambda-bad-response:HANDLER|all, dynamodb-throttle, "
+    "lex-down, no-agents, queue-full:QUEUE, worst-day"
+)
+SCENARIO_OPTION = click.option(
+    "--scenario",
+    "scenario_names",
+    multiple=True,
+    metavar="KEY|N",
+    help="A scenario call by key or number (repeatable; see --dry-run). Default: the demo mix.",
+)
+REPORT_OPTION = click.option(
+    "--report",
+    "report_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    callback=_report_path,
+    help="Also write the report to FILE.md or FILE.json.",
+)
+YES_OPTION = click.option("--yes", is_flag=True, help="Change the AWS environment without asking.")
 
 
 @failover.command("drill")
@@ -103,17 +140,10 @@ def failover() -> None:
     "fault_names",
     multiple=True,
     metavar="FAULT",
-    help="A fault set to drill (repeatable; a+b = both at once): lambda-error|lambda-timeout|"
-    "lambda-throttle|lambda-bad-response:HANDLER|all, dynamodb-throttle, lex-down, no-agents, "
-    "queue-full:QUEUE, worst-day. Default: the whole catalogue, one at a time, then worst-day.",
+    help=f"A fault set to drill (repeatable; a+b = both at once): {FAULT_HELP}. "
+    "Default: the whole catalogue, one at a time, then worst-day.",
 )
-@click.option(
-    "--scenario",
-    "scenario_names",
-    multiple=True,
-    metavar="KEY|N",
-    help="A scenario call by key or number (repeatable; see --dry-run). Default: the demo mix.",
-)
+@SCENARIO_OPTION
 @click.option(
     "--hold",
     "hold_seconds",
@@ -122,17 +152,99 @@ def failover() -> None:
     show_default=True,
     help="Simulated seconds a queued caller waits before the call is judged.",
 )
+@REPORT_OPTION
+def drill(
+    ops: OpsContext,
+    output: str,
+    dry_run: bool,
+    fault_names: tuple[str, ...],
+    scenario_names: tuple[str, ...],
+    hold_seconds: int,
+    report_path: Path | None,
+) -> None:
+    """Run a failover drill (game day) on the local stack and report whether every caller was served.
+
+    \b
+    Each fault set is injected in turn; every scenario call runs through the flows with it; a call
+    passes when the caller reached a queue, got a callback, or heard an explanation before the end.
+    Faults are always removed afterwards. Exit 1 when a caller was dropped or rollback failed.
+    Without a target the drill runs on a local stack in this process; --local uses the running
+    local stack server. On AWS, see `failover throttle` and `failover shift`.
+
+    \b
+    Examples:
+      aicc-ops failover drill --dry-run
+      aicc-ops failover drill --fault dynamodb-throttle --fault worst-day --report drill.md
+      aicc-ops failover drill --local --fault lambda-error:all
+    """
+    if _on_aws(ops):
+        raise click.UsageError(
+            "a drill places calls through the flows, which only the local stack can: on AWS use "
+            "`aicc-ops failover throttle` (Lambda throttling, calls by phone) or `aicc-ops failover shift`"
+        )
+    if ops.target.region:
+        raise click.UsageError("--region needs an AWS target (--env, --instance-id or --profile)")
+    with _drill_errors():
+        _call_drill(ops, output, dry_run, report_path, fault_names, scenario_names, hold_seconds)
+
+
+@failover.command("throttle")
+@target_options
+@output_option
+@dry_run_option
 @click.option(
-    "--report",
-    "report_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    callback=_report_path,
-    help="Also write the report to FILE.md or FILE.json.",
+    "--fault",
+    "fault_names",
+    multiple=True,
+    required=True,
+    metavar="lambda-throttle:HANDLER|all",
+    help="The functions to throttle (repeatable): reserved concurrency 0 for the window.",
 )
-@click.option("--traffic-shift", is_flag=True, help="AWS/--local: shift a Global Resiliency traffic group.")
+@SCENARIO_OPTION
 @click.option(
-    "--to-region", metavar="REGION", help="The Region traffic and agents move to (--traffic-shift)."
+    "--window",
+    type=click.FloatRange(min=0),
+    metavar="SECONDS",
+    help="How long the fault stays on (default: until you press Enter).",
 )
+@REPORT_OPTION
+@YES_OPTION
+def throttle(
+    ops: OpsContext,
+    output: str,
+    dry_run: bool,
+    fault_names: tuple[str, ...],
+    scenario_names: tuple[str, ...],
+    window: float | None,
+    report_path: Path | None,
+    yes: bool,
+) -> None:
+    """Throttle deployed Lambda functions on AWS for a window in which testers call by phone.
+
+    \b
+    Each function's reserved concurrency is read, set to 0 (every invocation is throttled) for the
+    window, then restored and checked, whatever happens. The report lists the phone script for the
+    scenarios and what was restored. Exit 1 when a restore failed.
+
+    \b
+    Examples:
+      aicc-ops failover throttle --env dev --fault lambda-throttle:customer_lookup --dry-run
+      aicc-ops failover throttle --env dev --fault lambda-throttle:customer_lookup --window 900
+    """
+    if not _on_aws(ops):
+        raise click.UsageError(
+            "throttling changes deployed functions: give --env ENV (or --instance-id/--profile); "
+            "on the local stack use `aicc-ops failover drill --fault lambda-throttle:HANDLER`"
+        )
+    with _drill_errors():
+        _aws_throttle(ops, output, dry_run, report_path, fault_names, scenario_names, window, yes)
+
+
+@failover.command("shift")
+@target_options
+@output_option
+@dry_run_option
+@click.option("--to-region", required=True, metavar="REGION", help="The Region traffic and agents move to.")
 @click.option(
     "--steps",
     default="2",
@@ -169,23 +281,13 @@ def failover() -> None:
     help="Seconds to stay at each applied step before checking queue health.",
 )
 @click.option("--keep", is_flag=True, help="Leave the final distribution in place when every step passed.")
-@click.option(
-    "--window",
-    type=click.FloatRange(min=0),
-    metavar="SECONDS",
-    help="AWS Lambda throttling: how long the fault stays on (default: until you press Enter).",
-)
-@click.option("--yes", is_flag=True, help="Change the AWS environment without asking.")
-def drill(
+@REPORT_OPTION
+@YES_OPTION
+def shift(
     ops: OpsContext,
     output: str,
     dry_run: bool,
-    fault_names: tuple[str, ...],
-    scenario_names: tuple[str, ...],
-    hold_seconds: int,
-    report_path: Path | None,
-    traffic_shift: bool,
-    to_region: str | None,
+    to_region: str,
     steps: str,
     group_ref: str | None,
     replica_instance_id: str | None,
@@ -193,71 +295,39 @@ def drill(
     poll: float,
     dwell: float,
     keep: bool,
-    window: float | None,
+    report_path: Path | None,
     yes: bool,
 ) -> None:
-    """Run a failover drill (game day) and report whether every caller was still served.
+    """Shift a Connect Global Resiliency traffic distribution group to another Region, step by step.
 
     \b
-    Each fault set is injected in turn; every scenario call runs through the flows with it; a call
-    passes when the caller reached a queue, got a callback, or heard an explanation before the end.
-    Faults are always removed afterwards. Exit 1 when a caller was dropped or rollback failed.
+    Each step waits until GetTrafficDistribution shows it, stays --dwell seconds, and checks the
+    replica's queues; a failure or Ctrl-C rolls back at once, and the original distribution is
+    restored at the end unless --keep. Exit 1 when a step or the rollback failed.
 
     \b
     Examples:
-      aicc-ops failover drill --dry-run
-      aicc-ops failover drill --fault dynamodb-throttle --fault worst-day --report drill.md
-      aicc-ops failover drill --local --fault lambda-error:all
-      aicc-ops failover drill --env dev --traffic-shift --to-region ap-northeast-3 --dry-run
-      aicc-ops failover drill --env dev --fault lambda-throttle:customer_lookup --window 900
+      aicc-ops failover shift --env dev --to-region ap-northeast-3 --dry-run
+      aicc-ops failover shift --local --to-region ap-northeast-1 --steps 50%
     """
-    target = ops.target
-    on_aws = bool(target.env or target.profile or target.instance_id) and not target.local
-    shift_only = {
-        "--to-region": to_region,
-        "--group": group_ref,
-        "--replica-instance-id": replica_instance_id,
-    }
-    given = [k for k, v in shift_only.items() if v] + (["--keep"] if keep else [])
-    if not traffic_shift and given:
-        raise click.UsageError(f"{', '.join(given)} only apply with --traffic-shift")
-    if window is not None and (traffic_shift or not on_aws):
-        raise click.UsageError(
-            "--window is for Lambda throttling on AWS (--env with --fault lambda-throttle:...)"
+    if not (_on_aws(ops) or ops.target.local):
+        raise click.UsageError("a traffic shift needs an instance: --env ENV, --instance-id ID, or --local")
+    with _drill_errors():
+        _traffic_shift(
+            ops,
+            output,
+            dry_run,
+            report_path,
+            to_region,
+            steps,
+            group_ref,
+            replica_instance_id,
+            apply_timeout,
+            poll,
+            dwell,
+            keep,
+            yes,
         )
-    try:
-        if traffic_shift:
-            if not (on_aws or target.local):
-                raise click.UsageError(
-                    "--traffic-shift needs an instance: --env ENV, --instance-id ID, or --local"
-                )
-            if fault_names or scenario_names:
-                raise click.UsageError("--traffic-shift runs on its own: drop --fault/--scenario")
-            if not to_region:
-                raise click.UsageError("--traffic-shift needs --to-region REGION (where traffic moves)")
-            _traffic_shift(
-                ops,
-                output,
-                dry_run,
-                report_path,
-                to_region,
-                steps,
-                group_ref,
-                replica_instance_id,
-                apply_timeout,
-                poll,
-                dwell,
-                keep,
-                yes,
-            )
-        elif on_aws:
-            _aws_throttle(ops, output, dry_run, report_path, fault_names, scenario_names, window, yes)
-        else:
-            if target.region:
-                raise click.UsageError("--region needs an AWS target (--env, --instance-id or --profile)")
-            _call_drill(ops, output, dry_run, report_path, fault_names, scenario_names, hold_seconds)
-    except fo.DrillError as exc:
-        raise click.UsageError(str(exc)) from None
 
 
 # ---- scenario calls (in-process local stack, or the local server) -----------------------------------------
@@ -273,18 +343,18 @@ def _call_drill(
     hold_seconds: int,
 ) -> None:
     handlers, queues = call_handlers(ops.config), list(ops.config.queues)
-    faults = [fo.parse_fault(f, handlers, queues) for f in fault_names] or fo.catalogue(handlers, queues)
-    scenarios = fo.select_scenarios(scenario_names, fo.default_scenarios())
-    runner: fo.Runner
+    faults = [dr.parse_fault(f, handlers, queues) for f in fault_names] or dr.catalogue(handlers, queues)
+    scenarios = dr.select_scenarios(scenario_names, dr.default_scenarios())
+    runner: dr.Runner
     stack: AbstractContextManager[None]  # what the calls run on while the drill runs
     if ops.target.local:
         server = ops.server
         assert server is not None  # OpsContext.server raises when no server runs
-        runner, stack = fo.HttpRunner(server.calls_endpoint), nullcontext()
+        runner, stack = dr.HttpRunner(server.calls_endpoint), nullcontext()
     else:
-        runner = in_process = fo.InProcessRunner()
+        runner = in_process = dr.InProcessRunner()
         stack = _local_stack(in_process, hold_seconds)
-    plan = fo.build_plan(runner, faults, scenarios, hold_seconds)
+    plan = dr.build_plan(runner, faults, scenarios, hold_seconds)
     if dry_run:
         _show_plan(plan, output)
         return
@@ -296,7 +366,7 @@ def _call_drill(
 
 
 @contextmanager
-def _local_stack(runner: fo.InProcessRunner, hold_seconds: int) -> Iterator[None]:
+def _local_stack(runner: dr.InProcessRunner, hold_seconds: int) -> Iterator[None]:
     """A local stack in this process for the drill, bound to the runner."""
     from ..local.stack import local_stack
 
@@ -307,19 +377,19 @@ def _local_stack(runner: fo.InProcessRunner, hold_seconds: int) -> Iterator[None
         yield
 
 
-def _run_with_progress(plan: fo.DrillPlan, runner: fo.Runner, queue_names: dict[str, str]) -> fo.DrillReport:
+def _run_with_progress(plan: dr.DrillPlan, runner: dr.Runner, queue_names: dict[str, str]) -> dr.DrillReport:
     click.echo(f"Drill on the {plan.target}: {plan.calls} calls ({len(plan.faults)} fault sets)", err=True)
     with click.progressbar(length=plan.calls, label="calls", file=sys.stderr) as bar:
 
-        def step(run: fo.CallRun) -> None:
+        def step(run: dr.CallRun) -> None:
             bar.update(1)
             if run.dropped:
                 click.echo(f"\nDROPPED: {run.fault} / {run.scenario}: {run.detail}", err=True)
 
-        return fo.run_drill(plan, runner, queue_names, step)
+        return dr.run_drill(plan, runner, queue_names, step)
 
 
-def _show_plan(plan: fo.DrillPlan, output: str) -> None:
+def _show_plan(plan: dr.DrillPlan, output: str) -> None:
     if output == "json":
         emit(output, {"dry_run": True, **plan.to_json()})
         return
@@ -346,14 +416,14 @@ def _show_plan(plan: fo.DrillPlan, output: str) -> None:
     click.echo("\nNothing was run (--dry-run).")
 
 
-def _show_report(report: fo.DrillReport, output: str) -> None:
+def _show_report(report: dr.DrillReport, output: str) -> None:
     if output == "json":
         emit(output, report.to_json())
         return
-    click.echo(tabulate(report.fault_rows(), headers=fo.FAULT_COLUMNS, tablefmt="simple"))
+    click.echo(tabulate(report.fault_rows(), headers=dr.FAULT_COLUMNS, tablefmt="simple"))
     if report.dropped:
         click.echo("\nDropped callers:")
-        click.echo(tabulate(report.dropped_rows(), headers=fo.DROPPED_COLUMNS, tablefmt="simple"))
+        click.echo(tabulate(report.dropped_rows(), headers=dr.DROPPED_COLUMNS, tablefmt="simple"))
     missed = report.never_exercised()
     if missed:
         click.echo(f"\nNo scenario met: {', '.join(missed)} (the drill proves nothing about them)")
@@ -392,17 +462,17 @@ def _aws_throttle(
     yes: bool,
 ) -> None:
     if not fault_names:  # said before the deployed functions are looked for
-        raise fo.DrillError(fo.AWS_FAULTS_HINT)
+        raise fo.DrillError(th.AWS_FAULTS_HINT)
     deployed = _function_names(ops)
-    faults = [fo.parse_fault(f, sorted(deployed), list(ops.config.queues)) for f in fault_names]
-    handlers = fo.lambda_throttle_handlers(faults)
-    scenarios = fo.select_scenarios(scenario_names, fo.default_scenarios())
-    throttle = fo.LambdaThrottle(ops.client("lambda"), deployed)
+    faults = [dr.parse_fault(f, sorted(deployed), list(ops.config.queues)) for f in fault_names]
+    handlers = th.lambda_throttle_handlers(faults)
+    scenarios = dr.select_scenarios(scenario_names, dr.default_scenarios())
+    throttle = th.LambdaThrottle(ops.client("lambda"), deployed)
     changes = throttle.read(handlers)  # the reservations to restore, read before anything changes
     where = ops.target.describe()
     if output == "json" and dry_run:
         plan = {"dry_run": True, "target": where, "functions": [vars(c) for c in changes]}
-        emit(output, {**plan, "phone_script": fo.phone_script(scenarios)})
+        emit(output, {**plan, "phone_script": th.phone_script(scenarios)})
         return
     if output == "table":
         _show_throttle_plan(where, changes, scenarios)
@@ -426,18 +496,18 @@ def _aws_throttle(
             click.echo(f"Fault is ON for {window:g} s (Ctrl-C restores at once)...", err=True)
             time.sleep(window)
 
-    report = fo.run_throttle_window(throttle, fo.ThrottleReport(where, changes, scenarios), wait)
+    report = th.run_throttle_window(throttle, th.ThrottleReport(where, changes, scenarios), wait)
     done = [[c.handler, c.function, c.injected, c.restored, c.error] for c in report.changes]
     emit(output, report.to_json(), done, ["handler", "function", "injected", "restored", "error"])
     if output == "table":
         click.echo(f"Window (UTC): {report.window_start} to {report.window_end}")
-        click.echo("Rollback: " + report.rollback.line(fo.RESTORED_CONCURRENCY))
+        click.echo("Rollback: " + report.rollback.line(th.RESTORED_CONCURRENCY))
         click.echo("Check each call in the call logs and Connect's contact search for that window.")
     _conclude(report_path, report, _undone(report))
 
 
 def _show_throttle_plan(
-    where: str, changes: list[fo.ConcurrencyChange], scenarios: list[fo.Scenario]
+    where: str, changes: list[th.ConcurrencyChange], scenarios: list[dr.Scenario]
 ) -> None:
     click.echo(f"Lambda throttling drill on {where} (reserved concurrency 0: every invocation is throttled)")
     rows = [
@@ -450,7 +520,7 @@ def _show_throttle_plan(
         )
     )
     click.echo("\nDuring the window, place these calls by phone and note what you hear:")
-    for line in fo.phone_script(scenarios):
+    for line in th.phone_script(scenarios):
         click.echo(f"  {line}")
 
 
@@ -480,19 +550,19 @@ def _traffic_shift(
 ) -> None:
     client_for = _connect_clients(ops)
     source = ops.client("connect")
-    group = fo.find_group(source, ops.instance_id, group_ref)
-    original = fo.Distribution.from_api(source.get_traffic_distribution(Id=group.arn))
-    shares = fo.parse_steps(steps_text, original.telephony.get(to_region, 0))
-    targets = fo.shift_plan(original, to_region, shares, group)  # refuses a Region outside the group
+    group = ts.find_group(source, ops.instance_id, group_ref)
+    original = ts.Distribution.from_api(source.get_traffic_distribution(Id=group.arn))
+    shares = ts.parse_steps(steps_text, original.telephony.get(to_region, 0))
+    targets = ts.shift_plan(original, to_region, shares, group)  # refuses a Region outside the group
     health = None
     if replica_instance_id:
         replica = replica_instance_id
 
-        def health() -> list[fo.QueueHealth]:
-            return fo.queue_health(client_for(to_region), replica, ops.config)
+        def health() -> list[ts.QueueHealth]:
+            return ts.queue_health(client_for(to_region), replica, ops.config)
 
     echo = (lambda line: click.echo(line, err=True)) if output == "table" else (lambda line: None)
-    shift = fo.TrafficShift(
+    shift = ts.TrafficShift(
         client_for,
         group,
         original,
@@ -527,7 +597,7 @@ def _traffic_shift(
             s.number,
             s.distribution.text(),
             "-" if s.applied_after is None else f"{s.applied_after:.0f}",
-            fo.health_text(s.health),
+            ts.health_text(s.health),
             s.error,
         ]
         for s in report.steps
@@ -542,7 +612,7 @@ def _traffic_shift(
     _conclude(report_path, report, _undone(report))
 
 
-def _show_shift_plan(shift: fo.TrafficShift, replica_instance_id: str | None, keep: bool) -> None:
+def _show_shift_plan(shift: ts.TrafficShift, replica_instance_id: str | None, keep: bool) -> None:
     group, original = shift.group, shift.original
     click.echo(f"Traffic shift on {group.name} ({group.arn}), default group: {group.is_default}")
     click.echo(f"Now: {original.text()}")

@@ -15,7 +15,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from ..admin.context import error_code, error_text
+from ..core.aws import error_code, error_text
 from .environment import Environment
 from .errors import DeployError
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from ..admin.context import error_code, error_text
+from ..core.aws import SessionError, error_code, error_text, new_session
 from ..engine.flows import function_name_of
 from .environment import Environment
 from .errors import DeployError
@@ -26,11 +26,9 @@ CONCURRENCY_QUOTA = "Concurrent executions (Service Quotas: lambda L-B99A9384)"
 
 def session_for(env: Environment, profile: str | None) -> Any:
     """The session of --profile (else the usual credential chain) in the environment's Region."""
-    from ..admin.context import OpsContext, Target, TargetError
-
     try:
-        return OpsContext(Target(profile=profile, region=env.region)).session
-    except TargetError as exc:
+        return new_session(profile, env.region)
+    except SessionError as exc:
         raise DeployError(str(exc)) from None
 
 

@@ -8,7 +8,7 @@ service's own error (Terraform then fails the apply and prints it).
   (AssociateQueueQuickConnects; `quick_connect_ids` on the queue would be a dependency cycle).
 
 Several steps run at once during an apply, all inside Connect's 2 requests/s: each client paces
-itself (admin.ratelimit) and retries throttling adaptively.
+itself (core.ratelimit) and retries throttling adaptively.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from ..admin.context import error_code, error_text
+from ..core.aws import error_code, error_text, pages
 from .errors import DeployError
 
 MAX_QUICK_CONNECTS_PER_CALL = 50  # AssociateQueueQuickConnects takes at most 50 IDs
@@ -75,11 +75,14 @@ def disassociate_phone_number(connect: Any, instance_id: str, phone_number_id: s
 
 
 def _associated(connect: Any, instance_id: str, queue_id: str) -> set[str]:
-    found: set[str] = set()
-    paginator = connect.get_paginator("list_queue_quick_connects")
-    for page in paginator.paginate(InstanceId=instance_id, QueueId=queue_id):
-        found |= {str(qc["Id"]) for qc in page.get("QuickConnectSummaryList") or []}
-    return found
+    found = pages(
+        connect,
+        "list_queue_quick_connects",
+        "QuickConnectSummaryList",
+        InstanceId=instance_id,
+        QueueId=queue_id,
+    )
+    return {str(qc["Id"]) for qc in found}
 
 
 def _chunks(ids: Sequence[str]) -> list[list[str]]:

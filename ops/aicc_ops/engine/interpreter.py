@@ -25,7 +25,7 @@ from .flows import Flow, Resources
 from .graph import branches
 from .lambdas import LambdaInvokeError, LocalLambdas
 from .lex import LocalLexBot, MissingLocaleError
-from .presence import AgentPresence
+from .presence import QueueModel
 from .ssml import spoken_text
 
 MAX_ATTRIBUTES_BYTES = 32 * 1024
@@ -241,33 +241,22 @@ class Engine:
         flows: Mapping[str, Flow],
         lambdas: LocalLambdas,
         lex: LocalLexBot,
-        presence: AgentPresence,
+        queues: QueueModel,
         *,
         entry_flow: str = "customer_authentication",
         hold_seconds: int = 300,
     ) -> None:
         self.config, self.resources, self.flows = config, resources, flows
-        self.lambdas, self.lex, self.presence = lambdas, lex, presence
+        self.lambdas, self.lex = lambdas, lex
+        self.queues = queues  # agents online and callers waiting: simulated, or the live server's
         if entry_flow not in flows:
             raise ValueError(f"entry flow {entry_flow!r} is not in the catalog")
         self.entry_flow = entry_flow
         self.hold_seconds = hold_seconds
-        # Contacts already waiting per queue key: (count, oldest age in s). A simulated call is alone
-        # unless a drill or test sets a backlog; queue metrics and max_contacts capacity read it.
-        self.backlog: dict[str, tuple[int, int]] = {}
         # Fault injection for drills and tests: queue key -> capacity (overrides max_contacts), and
         # (flow key, action identifier) -> the ErrorType that action raises instead of running.
         self.queue_limits: dict[str, int] = {}
         self.action_faults: dict[tuple[str, str], str] = {}
-        # Where queue metrics and capacity come from: the backlog above, unless the local stack
-        # server's live queues take over (what waits right now, and an atomic check-and-reserve
-        # of a place: contact ID, queue key, capacity or None -> room?).
-        self.queue_backlog: Callable[[], dict[str, tuple[int, int]]] = lambda: self.backlog
-        self.admit: Callable[[str, str, int | None], bool] = self._admit_from_backlog
-
-    def _admit_from_backlog(self, contact_id: str, queue_key: str, limit: int | None) -> bool:
-        waiting, _ = self.backlog.get(queue_key, (0, 0))
-        return limit is None or waiting < limit
 
     # ---- public -----------------------------------------------------------------------------
     def run(
@@ -297,7 +286,7 @@ class Engine:
         run.source = input_source
         if started is not None:
             started(result)
-        self.presence.refresh()
+        self.queues.refresh()
         try:
             run.inbound(self.entry_flow)
         finally:
@@ -676,8 +665,8 @@ class _Run:
         return self._queue_ref(p) if (p.get("QueueId") or p.get("AgentId")) else self.c.target_queue
 
     def _queue_metrics(self, queue_key: str) -> dict[str, int]:
-        counts = self.e.presence.counts(queue_key)
-        waiting, oldest = self.e.queue_backlog().get(queue_key, (0, 0))
+        counts = self.e.queues.counts(queue_key)
+        waiting, oldest = self.e.queues.backlog().get(queue_key, (0, 0))
         return {
             "NumberOfAgentsAvailable": counts.available,
             "NumberOfAgentsOnline": counts.online,
@@ -692,7 +681,7 @@ class _Run:
         if target[0] == "queue":
             return self._queue_metrics(target[1]).get(metric)
         # An agent queue: the agent's own state; queue metrics of agent queues are not modelled.
-        status = self.e.presence.agent_status(target[1])
+        status = self.e.queues.agent_status(target[1])
         if metric == "NumberOfAgentsAvailable":
             return int(status == "AVAILABLE")
         if metric in ("NumberOfAgentsOnline", "NumberOfAgentsStaffed"):
@@ -748,7 +737,7 @@ class _Run:
         if target[0] == "queue":
             queue = self.e.config.queues[target[1]]
             limit = self.e.queue_limits.get(target[1], queue.max_contacts)
-            if not self.e.admit(self.c.contact_id, target[1], limit):
+            if not self.e.queues.admit(self.c.contact_id, target[1], limit):
                 return _Outcome("error", "QueueAtCapacity", f"{queue.name} holds {limit}")
         name = self.queue_name(target)
         self.r.queue_transfers.append(name)

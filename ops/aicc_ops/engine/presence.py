@@ -1,7 +1,11 @@
-"""Agent presence per queue, for CheckMetricData / GetMetricData in the local engine.
+"""The engine's queue model: agent presence per queue and the callers waiting, for CheckMetricData /
+GetMetricData and a queue's capacity (max_contacts) in the local engine.
 
-Agents and their status live in the agents table (the same table the assignment and escalation
-Lambdas read); a routing profile's queues come from routing_profiles.yaml.
+The engine takes one model at construction. `SimulatedQueues` serves a simulated call (the CLI's
+`call simulate`, demo, drills, scenario tests): agents and their status from the agents table (the
+same table the assignment and escalation Lambdas read), a routing profile's queues from
+routing_profiles.yaml, and the callers already waiting as a drill or test sets them. The local stack
+server's live queues (local/live.py) are the other model: what waits and who talks right now.
 """
 
 from __future__ import annotations
@@ -9,7 +13,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import boto3
 
@@ -23,6 +27,25 @@ class AgentCounts:
     available: int = 0
     online: int = 0
     staffed: int = 0
+
+
+class QueueModel(Protocol):
+    """What the engine asks about queues and agents while a call runs."""
+
+    def refresh(self) -> None:
+        """Re-read the agents (once per call)."""
+
+    def counts(self, queue_key: str) -> AgentCounts: ...
+
+    def agent_status(self, login: str) -> str: ...
+
+    def backlog(self) -> Mapping[str, tuple[int, int]]:
+        """Per queue key: contacts waiting and the oldest wait in seconds."""
+        ...
+
+    def admit(self, contact_id: str, queue_key: str, limit: int | None) -> bool:
+        """Whether the queue has room for the contact (None: no limit); may take the place."""
+        ...
 
 
 class AgentPresence:
@@ -72,3 +95,19 @@ class AgentPresence:
             if agent.get("login") == login:
                 return str(agent.get("status", "OFFLINE"))
         return "OFFLINE"
+
+
+class SimulatedQueues(AgentPresence):
+    """A simulated call's queues: agents from the agents table, and the contacts already waiting per
+    queue key as `waiting` says (a call is alone unless a drill or test sets some)."""
+
+    def __init__(self, config: Config, agents: list[Mapping[str, Any]] | None = None) -> None:
+        super().__init__(config, agents)
+        self.waiting: dict[str, tuple[int, int]] = {}  # queue key -> (count, oldest age in s)
+
+    def backlog(self) -> Mapping[str, tuple[int, int]]:
+        return self.waiting
+
+    def admit(self, contact_id: str, queue_key: str, limit: int | None) -> bool:
+        count, _ = self.waiting.get(queue_key, (0, 0))
+        return limit is None or count < limit

@@ -20,14 +20,14 @@ from typing import Any
 
 from aicc.settings import Config
 
-from ..admin.agents import PHONE_CONFIG
-from ..admin.drift import prune
-from ..admin.ratelimit import ConnectLimiter
+from ..core.agents import PHONE_CONFIG
+from ..core.connect_resources import QUEUE_TRANSFER_FLOW, derive
+from ..core.ratelimit import ConnectLimiter
 from ..engine.flows import Flow, Resources, outbound_flow
 from .connect_protocol import ConnectError, invalid, not_found, service_model
 
 AGENT_STATUSES = {"available": ("Available", "ROUTABLE"), "offline": ("Offline", "OFFLINE")}
-DEFAULT_FLOWS = {"default-queue-transfer": ("Default queue transfer", "QUEUE_TRANSFER")}
+DEFAULT_FLOWS = {"default-queue-transfer": (QUEUE_TRANSFER_FLOW, "QUEUE_TRANSFER")}
 USERNAME_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.@+")
 REPLICA_REGION = "ap-northeast-1"
 
@@ -73,32 +73,40 @@ class ConnectEmulator:
         self.status: dict[str, tuple[str, datetime]] = {}  # user ID -> (agent status ID, since)
         self.passwords: dict[str, str] = {}
         self.tdg: dict[str, Any] = {}
+        self.resource_set = derive(config, outbound_flow(resources.catalog))  # as Terraform builds it
         self._seed(flows)
 
     # ---- seed --------------------------------------------------------------------------------
+    @staticmethod
+    def quick_connect_id(key: str) -> str:
+        return f"qc-{key}"
+
     def arn(self, kind: str, ident: str) -> str:
         return f"{self.instance_arn}/{kind}/{ident}"
 
     def _seed(self, flows: Mapping[str, Flow]) -> None:
         created = _now()
-        outbound = outbound_flow(self.resources.catalog)
-        for key, h in self.config.hours.items():
+        rs = self.resource_set
+        for key, h in rs.hours.items():
             self.hours[key] = {
                 "HoursOfOperationId": key,
                 "HoursOfOperationArn": self.resources.hours_arn(key),
                 "Name": h.name,
                 "Description": h.description,
-                "TimeZone": str(h.time_zone),
+                "TimeZone": h.time_zone,
                 "Config": [
                     {
-                        "Day": day,
-                        "StartTime": {"Hours": d.start.hour, "Minutes": d.start.minute},
-                        "EndTime": {"Hours": d.end.hour, "Minutes": d.end.minute},
+                        "Day": d.day,
+                        "StartTime": {"Hours": d.start[0], "Minutes": d.start[1]},
+                        "EndTime": {"Hours": d.end[0], "Minutes": d.end[1]},
                     }
-                    for day, d in h.schedule.items()
+                    for d in h.config
                 ],
             }
-        for key, q in self.config.queues.items():
+        for key, q in rs.queues.items():
+            caller: dict[str, Any] = {"OutboundCallerIdName": q.outbound_caller_name}  # no phone number here
+            if q.outbound_flow:
+                caller["OutboundFlowId"] = q.outbound_flow
             self.queues[key] = {
                 "QueueId": key,
                 "QueueArn": self.resources.queue_arn(key),
@@ -106,35 +114,35 @@ class ConnectEmulator:
                 "Description": q.description,
                 "HoursOfOperationId": q.hours,
                 "MaxContacts": q.max_contacts,
-                "Status": "ENABLED",
-                # As Terraform configures it; the local instance has no phone number.
-                "OutboundCallerConfig": prune(
-                    {"OutboundCallerIdName": q.outbound_caller_name, "OutboundFlowId": outbound}
-                ),
+                "Status": q.status,
+                "OutboundCallerConfig": caller,
             }
-            self.quick_connects[f"qc-{key}"] = {
-                "QuickConnectId": f"qc-{key}",
-                "QuickConnectARN": self.arn("transfer-destination", f"qc-{key}"),
-                "Name": q.name,
-                "Description": f"Transfer to the {q.name} queue (escalation and agent transfers).",
+        transfer_flow = next(k for k, (name, _) in DEFAULT_FLOWS.items() if name == QUEUE_TRANSFER_FLOW)
+        for key, qc in rs.quick_connects.items():
+            ident = self.quick_connect_id(key)
+            self.quick_connects[ident] = {
+                "QuickConnectId": ident,
+                "QuickConnectARN": self.arn("transfer-destination", ident),
+                "Name": qc.name,
+                "Description": qc.description,
                 "QuickConnectConfig": {
-                    "QuickConnectType": "QUEUE",
-                    "QueueConfig": {"QueueId": key, "ContactFlowId": "default-queue-transfer"},
+                    "QuickConnectType": qc.type,
+                    "QueueConfig": {"QueueId": qc.queue, "ContactFlowId": transfer_flow},
                 },
             }
-        for key, rp in self.config.routing_profiles.items():
+        for key, rp in rs.routing_profiles.items():
             self.routing_profiles[key] = {
                 "RoutingProfileId": key,
                 "RoutingProfileArn": self.arn("routing-profile", key),
                 "Name": rp.name,
                 "Description": rp.description,
                 "InstanceId": self.instance_id,
-                "MediaConcurrencies": [{"Channel": "VOICE", "Concurrency": 1}],
+                "MediaConcurrencies": [{"Channel": c, "Concurrency": n} for c, n in rp.media],
                 "DefaultOutboundQueueId": rp.default_outbound_queue,
             }
             self.profile_queues[key] = [
-                {"QueueId": qc.queue, "Channel": "VOICE", "Priority": qc.priority, "Delay": qc.delay}
-                for qc in rp.queues
+                {"QueueId": rq.queue, "Channel": rq.channel, "Priority": rq.priority, "Delay": rq.delay}
+                for rq in rp.queues
             ]
         for key, flow in flows.items():
             self.flows[key] = {
@@ -285,7 +293,7 @@ class ConnectEmulator:
         if "RoutingProfileId" in p:
             self._get(self.routing_profiles, p["RoutingProfileId"], "RoutingProfile")
         for sp in p.get("SecurityProfileIds") or []:
-            if self._id(sp) not in self.config.security_profiles:
+            if self._id(sp) not in self.resource_set.security_profiles:
                 raise not_found(f"SecurityProfile {sp} not found")
 
     def op_CreateUser(self, p: dict[str, Any]) -> dict[str, Any]:
@@ -531,8 +539,10 @@ class ConnectEmulator:
 
     def op_ListQueueQuickConnects(self, p: dict[str, Any]) -> dict[str, Any]:
         queue = self._get(self.queues, p["QueueId"], "Queue")
-        # A queue offers the other queues' quick connects, as Terraform associates them.
-        items = [s for s in self._quick_connect_summaries() if s["Id"] != f"qc-{queue['QueueId']}"]
+        offered = {
+            self.quick_connect_id(k) for k in self.resource_set.queues[queue["QueueId"]].quick_connects
+        }
+        items = [s for s in self._quick_connect_summaries() if s["Id"] in offered]
         return self._page(items, p, "QuickConnectSummaryList")
 
     def op_ListHoursOfOperations(self, p: dict[str, Any]) -> dict[str, Any]:
@@ -589,7 +599,7 @@ class ConnectEmulator:
     def op_ListSecurityProfiles(self, p: dict[str, Any]) -> dict[str, Any]:
         items = [
             {"Id": k, "Arn": self.arn("security-profile", k), "Name": sp.name}
-            for k, sp in self.config.security_profiles.items()
+            for k, sp in self.resource_set.security_profiles.items()
         ]
         return self._page(items, p, "SecurityProfileSummaryList")
 

@@ -24,7 +24,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from ..engine.interpreter import CallerInput, CallResult, Engine, InputError
-from ..engine.presence import AgentPresence
+from ..engine.presence import AgentPresence, QueueModel
 from .connect_emulator import ConnectEmulator
 
 SEOUL = ZoneInfo("Asia/Seoul")
@@ -103,12 +103,19 @@ class CallerHungUpError(Exception):
     """Raised into the flows when the live caller hangs up: the engine's run ends there."""
 
 
-class LivePresence(AgentPresence):
-    """The engine's view of agents: the emulator's users and what they are doing right now."""
+class LiveQueues(AgentPresence):
+    """The engine's queue model on the server: the emulator's users and what they are doing right
+    now, the callers waiting in the live queues, and an atomic check-and-reserve of a place."""
 
     def __init__(self, center: LiveCenter) -> None:
         super().__init__(center.emulator.config)
         self.center = center
+
+    def backlog(self) -> dict[str, tuple[int, int]]:
+        return self.center.backlog()
+
+    def admit(self, contact_id: str, queue_key: str, limit: int | None) -> bool:
+        return self.center.admit(contact_id, queue_key, limit)
 
     def refresh(self) -> None:
         em = self.center.emulator
@@ -128,7 +135,7 @@ class LiveCenter:
     def __init__(
         self,
         emulator: ConnectEmulator,
-        engine: Engine,
+        new_engine: Callable[[QueueModel], Engine],
         *,
         talk_seconds: float = 30.0,
         acw_seconds: float = 5.0,
@@ -138,7 +145,7 @@ class LiveCenter:
         tick: float = 0.1,
         on_agent_event: Callable[[dict[str, Any]], None] | None = None,
     ) -> None:
-        self.emulator, self.engine = emulator, engine
+        self.emulator = emulator
         self.talk_seconds, self.acw_seconds = talk_seconds, acw_seconds
         self.input_seconds, self.max_wait = input_seconds, max_wait_seconds
         self.keep_ended = keep_ended_seconds  # ended calls stay visible this long, then are forgotten
@@ -149,9 +156,8 @@ class LiveCenter:
         self.idle_since: dict[str, float] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._dispatch_loop, name="aicc-live-dispatch", daemon=True)
-        engine.presence = LivePresence(self)
-        engine.queue_backlog = self.backlog  # queue metrics and capacity read the live queues
-        engine.admit = self._admit
+        # The calls' engine, built on the live queues: metrics and capacity read what waits now.
+        self.engine = new_engine(LiveQueues(self))
         emulator.live = self
         emulator.listeners.append(self._user_changed)
 
@@ -278,7 +284,7 @@ class LiveCenter:
                     out[key] = (count + 1, max(oldest, int(c.waited)))
         return out
 
-    def _admit(self, contact_id: str, queue_key: str, limit: int | None) -> bool:
+    def admit(self, contact_id: str, queue_key: str, limit: int | None) -> bool:
         """Take a place in a queue for a call still in its flows, unless the queue is at capacity."""
         with self.emulator.lock:
             contact = self.contacts.get(contact_id)

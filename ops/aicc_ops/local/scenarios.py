@@ -97,10 +97,10 @@ DEMO_CALLS: tuple[DemoCall, ...] = (
 
 
 def run_call(stack: LocalStack, demo_call: DemoCall) -> CallResult:
-    previous = stack.set_agent_status(demo_call.agent_status)
-    stack.lambdas.faults = dict(demo_call.faults)
-    try:
-        return stack.engine.run(demo_call.number, datetime.fromisoformat(demo_call.at), demo_call.inputs)
-    finally:
-        stack.lambdas.faults = {}
-        stack.set_agent_status(previous)
+    return stack.call(
+        demo_call.number,
+        datetime.fromisoformat(demo_call.at),
+        demo_call.inputs,
+        faults=demo_call.faults,
+        agents=demo_call.agent_status,
+    )

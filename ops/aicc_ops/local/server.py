@@ -28,7 +28,7 @@ from typing import Any
 
 from aicc.settings import Config, load_config
 
-from ..admin.agents import split_name
+from ..core.agents import split_name
 from ..engine.lambdas import FAULTS, SERVICE_FAULTS
 from . import connect_protocol as wire
 from .connect_emulator import ConnectEmulator
@@ -279,7 +279,7 @@ class CallApp:
         if any(s not in SERVICE_FAULTS for s in services):
             raise CallApiError(400, f"services: one of {', '.join(SERVICE_FAULTS)}")
         self.stack.lambdas.faults.update(lambdas)
-        self.stack.engine.queue_limits.update(limits)
+        self.center.engine.queue_limits.update(limits)
         self.stack.lambdas.service_faults.update(services)
         if body.get("agents_offline"):
             with self.emulator.lock:
@@ -290,7 +290,7 @@ class CallApp:
 
     def clear_faults(self) -> None:
         self.stack.lambdas.faults.clear()
-        self.stack.engine.queue_limits.clear()
+        self.center.engine.queue_limits.clear()
         self.stack.lambdas.service_faults.clear()
         with self.emulator.lock:
             for user_id, status in self._saved_status.items():
@@ -361,7 +361,7 @@ def serve(
         stack_exit.callback(agent_events.close)
         center = LiveCenter(
             emulator,
-            stack.engine,
+            stack.new_engine,
             talk_seconds=talk_seconds,
             acw_seconds=acw_seconds,
             input_seconds=input_seconds,

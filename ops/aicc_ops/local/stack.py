@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -19,10 +21,10 @@ from aicc.settings import Config, load_config
 
 from ..engine import lint as flow_lint
 from ..engine.flows import Flow, Resources, build_resources, render_all
-from ..engine.interpreter import Engine
+from ..engine.interpreter import CallerInput, CallResult, Engine
 from ..engine.lambdas import LocalLambdas
 from ..engine.lex import LocalLexBot
-from ..engine.presence import AgentPresence
+from ..engine.presence import QueueModel, SimulatedQueues
 from . import seed
 from .tables import create_tables
 
@@ -56,9 +58,62 @@ class LocalStack:
     flows: dict[str, Flow]
     endpoint: str
     tables: dict[str, str]
-    engine: Engine
     lambdas: LocalLambdas
+    lex: LocalLexBot
     seeded: seed.SeedData
+    hold_seconds: int = 300
+
+    def new_engine(
+        self,
+        queues: QueueModel,
+        *,
+        flows: Mapping[str, Flow] | None = None,
+        entry_flow: str = "customer_authentication",
+    ) -> Engine:
+        """An engine on this stack's flows (or `flows`), Lambdas and Lex, with its queue model."""
+        return Engine(
+            self.config,
+            self.resources,
+            self.flows if flows is None else flows,
+            self.lambdas,
+            self.lex,
+            queues,
+            entry_flow=entry_flow,
+            hold_seconds=self.hold_seconds,
+        )
+
+    @cached_property
+    def engine(self) -> Engine:
+        """The engine of simulated calls: agents from the agents table, no other caller waiting."""
+        return self.new_engine(SimulatedQueues(self.config))
+
+    def call(
+        self,
+        number: str,
+        at: datetime,
+        inputs: Sequence[str | CallerInput] = (),
+        *,
+        hold_seconds: int | None = None,
+        faults: Mapping[str, str] | None = None,
+        action_faults: Mapping[tuple[str, str], str] | None = None,
+        responses: Mapping[str, Mapping[str, str]] | None = None,
+        agents: Mapping[str, str] | None = None,
+    ) -> CallResult:
+        """One simulated call through the flows: the one call runner of the demo, the drills, `call
+        simulate` and the scenario tests. For this call only, `faults` (handler -> kind) and
+        `action_faults` add to those already injected, `responses` override Lambda results and
+        `agents` set agents' statuses; everything is put back afterwards, whatever happens."""
+        engine, lambdas = self.engine, self.lambdas
+        saved = dict(lambdas.faults), dict(engine.action_faults), dict(lambdas.overrides)
+        previous = self.set_agent_status(agents or {})
+        lambdas.faults = {**saved[0], **(faults or {})}
+        engine.action_faults = {**saved[1], **(action_faults or {})}
+        lambdas.overrides = {**saved[2], **{k: dict(v) for k, v in (responses or {}).items()}}
+        try:
+            return engine.run(number, at, inputs, hold_seconds=hold_seconds)
+        finally:
+            lambdas.faults, engine.action_faults, lambdas.overrides = saved
+            self.set_agent_status(previous)
 
     def set_agent_status(self, statuses: Mapping[str, str]) -> dict[str, str]:
         """Set agents' status in the agents table; returns the previous values, for restoring."""
@@ -148,8 +203,7 @@ def provision(
             return lambdas.invoke_named("lex_hook", event, 30, "JSON")
 
     lex = LocalLexBot(config.intents, code_hook=hook)
-    engine = Engine(config, resources, flows, lambdas, lex, AgentPresence(config), hold_seconds=hold_seconds)
-    return LocalStack(config, resources, flows, endpoint, tables, engine, lambdas, data)
+    return LocalStack(config, resources, flows, endpoint, tables, lambdas, lex, data, hold_seconds)
 
 
 @contextmanager

@@ -13,6 +13,8 @@ from botocore.stub import Stubber
 
 from aicc.settings import config
 from aicc_ops.admin import failover as fo
+from aicc_ops.admin import throttle as th
+from aicc_ops.admin import traffic_shift as ts
 
 SOURCE, REPLICA = "ap-northeast-1", "ap-northeast-3"
 ARN = "arn:aws:connect:ap-northeast-1:111122223333:traffic-distribution-group/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0"
@@ -111,13 +113,13 @@ def connect() -> Iterator[Connect]:
         stub.deactivate()
 
 
-GROUP = fo.TrafficGroup(ARN.rsplit("/", 1)[1], ARN, "aicc-gr", "ACTIVE", True, INSTANCE_ARN)
+GROUP = ts.TrafficGroup(ARN.rsplit("/", 1)[1], ARN, "aicc-gr", "ACTIVE", True, INSTANCE_ARN)
 
 
-def shift(connect: Connect, clock: Clock, shares: list[int], **kwargs: Any) -> fo.TrafficShift:
-    original = fo.Distribution.from_api(ORIGINAL)
-    steps = fo.shift_plan(original, REPLICA, shares, GROUP)
-    return fo.TrafficShift(
+def shift(connect: Connect, clock: Clock, shares: list[int], **kwargs: Any) -> ts.TrafficShift:
+    original = ts.Distribution.from_api(ORIGINAL)
+    steps = ts.shift_plan(original, REPLICA, shares, GROUP)
+    return ts.TrafficShift(
         connect.client_for, GROUP, original, REPLICA, steps,
         timeout=kwargs.pop("timeout", 60), poll=kwargs.pop("poll", 5), sleep=clock.sleep, clock=clock, **kwargs,
     )  # fmt: skip
@@ -143,7 +145,7 @@ def test_find_group_picks_the_default_group_of_the_instance(connect: Connect) ->
         {"TrafficDistributionGroupSummaryList": [summary]},
         {"InstanceId": "4a5b6c7d-8e9f-4a0b-8c1d-2e3f4a5b6c7d", "MaxResults": 10, "NextToken": "t"},
     )
-    group = fo.find_group(connect.client_for(SOURCE), "4a5b6c7d-8e9f-4a0b-8c1d-2e3f4a5b6c7d", None)
+    group = ts.find_group(connect.client_for(SOURCE), "4a5b6c7d-8e9f-4a0b-8c1d-2e3f4a5b6c7d", None)
     assert group == GROUP
     connect.done()
 
@@ -165,7 +167,7 @@ def test_a_group_that_is_not_active_is_refused(connect: Connect) -> None:
         {"InstanceId": "i", "MaxResults": 10},
     )
     with pytest.raises(fo.DrillError, match="aicc-gr is UPDATE_IN_PROGRESS; it must be ACTIVE"):
-        fo.find_group(connect.client_for(SOURCE), "i", None)
+        ts.find_group(connect.client_for(SOURCE), "i", None)
 
 
 def test_shift_step_by_step_then_roll_back_in_the_source_region(connect: Connect) -> None:
@@ -289,8 +291,8 @@ def test_queues_at_risk_in_the_replica_stop_the_shift(connect: Connect) -> None:
     connect.update(SOURCE, ORIGINAL)
     connect.shows(SOURCE, ORIGINAL)
 
-    def health() -> list[fo.QueueHealth]:
-        return fo.queue_health(connect.client_for(REPLICA), "replica-id", config())
+    def health() -> list[ts.QueueHealth]:
+        return ts.queue_health(connect.client_for(REPLICA), "replica-id", config())
 
     clock = Clock()
     report = shift(connect, clock, [50, 100], health=health, dwell=60).run()
@@ -300,7 +302,7 @@ def test_queues_at_risk_in_the_replica_stop_the_shift(connect: Connect) -> None:
         "step 1: queues at risk in ap-northeast-3: MSP General: 2 caller(s) waiting, no agent online"
     )
     assert report.steps[0].health == [
-        fo.QueueHealth("MSP General", 0, 0, 2, 95, 1800, report.steps[0].health[0].problem)
+        ts.QueueHealth("MSP General", 0, 0, 2, 95, 1800, report.steps[0].health[0].problem)
     ]
     assert len(report.steps) == 1 and report.rolled_back
 
@@ -392,15 +394,15 @@ def test_throttle_window_restores_each_functions_previous_concurrency(lam: tuple
     _reads(stub)
     _throttles(stub)
     _restores(stub)
-    throttle = fo.LambdaThrottle(client, FUNCTIONS)
+    throttle = th.LambdaThrottle(client, FUNCTIONS)
     changes = throttle.read(["customer_lookup", "call_log"])
     assert [(c.function, c.previous) for c in changes] == [
         (FUNCTIONS["customer_lookup"], 5),
         (FUNCTIONS["call_log"], None),
     ]
     waited: list[bool] = []
-    report = fo.run_throttle_window(
-        throttle, fo.ThrottleReport("env stg", changes, []), lambda: waited.append(True)
+    report = th.run_throttle_window(
+        throttle, th.ThrottleReport("env stg", changes, []), lambda: waited.append(True)
     )
     stub.assert_no_pending_responses()
     assert waited == [True] and report.passed
@@ -429,9 +431,9 @@ def test_a_failed_injection_still_restores_everything_touched(lam: tuple[Any, St
         http_status_code=400,
     )
     _restores(stub)
-    throttle = fo.LambdaThrottle(client, FUNCTIONS)
+    throttle = th.LambdaThrottle(client, FUNCTIONS)
     changes = throttle.read(["customer_lookup", "call_log"])
-    report = fo.run_throttle_window(throttle, fo.ThrottleReport("env stg", changes, []), lambda: None)
+    report = th.run_throttle_window(throttle, th.ThrottleReport("env stg", changes, []), lambda: None)
     stub.assert_no_pending_responses()
     assert report.aborted == (
         "PutFunctionConcurrency: InvalidParameterValueException: "
@@ -461,9 +463,9 @@ def test_a_restore_that_does_not_hold_is_reported_with_the_command_to_fix_it(
     stub.add_response(
         "get_function_concurrency", {"ReservedConcurrentExecutions": 0}, {"FunctionName": lookup}
     )
-    throttle = fo.LambdaThrottle(client, FUNCTIONS)
-    report = fo.run_throttle_window(
-        throttle, fo.ThrottleReport("env stg", throttle.read(["customer_lookup"]), []), lambda: None
+    throttle = th.LambdaThrottle(client, FUNCTIONS)
+    report = th.run_throttle_window(
+        throttle, th.ThrottleReport("env stg", throttle.read(["customer_lookup"]), []), lambda: None
     )
     assert not report.passed
     assert report.rollback.problems == [
@@ -477,4 +479,4 @@ def test_a_handler_that_is_not_deployed_is_named(lam: tuple[Any, Stubber]) -> No
     with pytest.raises(
         fo.DrillError, match=r"no deployed function for escalation .*deployed: call_log, customer_lookup"
     ):
-        fo.LambdaThrottle(client, FUNCTIONS).read(["escalation"])
+        th.LambdaThrottle(client, FUNCTIONS).read(["escalation"])

@@ -70,8 +70,8 @@ def aws(moto_account: None) -> None:
 @pytest.fixture(autouse=True)
 def no_artifact_build(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """The layer build downloads wheels; these tests are about Terraform, not pip."""
-    monkeypatch.setattr("aicc_ops.cli.deploy.build_layer", lambda: tmp_path / "lambda-layer.zip")
-    monkeypatch.setattr("aicc_ops.cli.deploy.build_source", lambda: tmp_path / "lambda-source.zip")
+    monkeypatch.setattr("aicc_ops.deploy.run.build_layer", lambda: tmp_path / "lambda-layer.zip")
+    monkeypatch.setattr("aicc_ops.deploy.run.build_source", lambda: tmp_path / "lambda-source.zip")
 
 
 @pytest.fixture

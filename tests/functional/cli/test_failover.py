@@ -25,8 +25,16 @@ from aicc_ops.local.runtime import ServerInfo
 from aicc_ops.local.server import serve
 
 
-def run(*args: str, **kwargs: Any) -> Result:
-    return CliRunner().invoke(failover, ["drill", *args], **kwargs)
+def run(*args: str, command: str = "drill", **kwargs: Any) -> Result:
+    return CliRunner().invoke(failover, [command, *args], **kwargs)
+
+
+def throttle(*args: str, **kwargs: Any) -> Result:
+    return run(*args, command="throttle", **kwargs)
+
+
+def shift(*args: str, **kwargs: Any) -> Result:
+    return run(*args, command="shift", **kwargs)
 
 
 # ---- the plan ------------------------------------------------------------------------------------------
@@ -104,18 +112,20 @@ def test_short_drill_passes_removes_its_faults_and_writes_the_report(tmp_path: P
         (["--fault", "lambda-error:lookup"], "handlers: agent_assignment, business_hours"),
         (["--scenario", "lunch"], "'lunch' is not a scenario; one of: 1 msp-outage-speech-auth"),
         (["--report", "drill.txt"], "drill.txt: name it FILE.md (markdown) or FILE.json"),
-        (["--to-region", "ap-northeast-3"], "--to-region only apply with --traffic-shift"),
-        (["--traffic-shift", "--to-region", "x"], "--traffic-shift needs an instance: --env ENV"),
-        (["--window", "60"], "--window is for Lambda throttling on AWS"),
         (["--region", "us-east-1"], "--region needs an AWS target"),
         (
             ["--instance-id", "i-1", "--region", "ap-northeast-2"],
-            "on AWS give --fault lambda-throttle:HANDLER",
+            "on AWS use `aicc-ops failover throttle`",
         ),
+        (["shift", "--to-region", "x"], "a traffic shift needs an instance: --env ENV"),
+        (["throttle", "--fault", "lambda-throttle:all"], "throttling changes deployed functions: give --env"),
+        (["throttle", "--instance-id", "i-1"], "Missing option '--fault'"),
+        (["shift", "--instance-id", "i-1"], "Missing option '--to-region'"),
     ],
 )
 def test_bad_input_says_what_to_fix(args: list[str], message: str) -> None:
-    result = run(*args, "--dry-run")
+    command = args.pop(0) if args[0] in ("drill", "throttle", "shift") else "drill"
+    result = run(*args, "--dry-run", command=command)
     assert result.exit_code == 2, result.output
     assert message in result.output
     assert "Traceback" not in result.output
@@ -239,7 +249,7 @@ def test_aws_throttle_dry_run_reads_and_changes_nothing(aws_lambda: Stubber) -> 
         {"ReservedConcurrentExecutions": 5},
         {"FunctionName": FUNCTIONS["customer_lookup"]},
     )
-    result = run(*AWS, "--fault", "lambda-throttle:customer_lookup", "--scenario", "1", "--dry-run")
+    result = throttle(*AWS, "--fault", "lambda-throttle:customer_lookup", "--scenario", "1", "--dry-run")
     assert result.exit_code == 0, result.output
     assert "aicc-stg-customer-lookup" in result.output and "ReservedConcurrentExecutions=5" in result.output
     assert "place these calls by phone" in result.output and "say '솔트웨어'" in result.output
@@ -257,7 +267,7 @@ def test_aws_throttle_window_injects_and_restores(aws_lambda: Stubber, tmp_path:
     aws_lambda.add_response("delete_function_concurrency", {}, {"FunctionName": name})
     aws_lambda.add_response("get_function_concurrency", {}, {"FunctionName": name})
     report_file = tmp_path / "aws.json"
-    result = run(
+    result = throttle(
         *AWS, "--fault", "lambda-throttle:call_log", "--window", "0", "--yes",
         "--output", "json", "--report", str(report_file),
     )  # fmt: skip
@@ -278,14 +288,14 @@ def test_aws_throttle_window_injects_and_restores(aws_lambda: Stubber, tmp_path:
 
 
 def test_aws_refuses_faults_it_cannot_inject(aws_lambda: Stubber) -> None:
-    result = run(*AWS, "--fault", "no-agents", "--dry-run")
+    result = throttle(*AWS, "--fault", "no-agents", "--dry-run")
     assert result.exit_code == 2
     assert "'no-agents' cannot be injected on AWS: only lambda-throttle" in result.output
 
 
 def test_aws_throttle_without_confirmation_changes_nothing(aws_lambda: Stubber) -> None:
     aws_lambda.add_response("get_function_concurrency", {}, {"FunctionName": FUNCTIONS["call_log"]})
-    result = run(*AWS, "--fault", "lambda-throttle:call_log", "--window", "0", input="n\n")
+    result = throttle(*AWS, "--fault", "lambda-throttle:call_log", "--window", "0", input="n\n")
     assert result.exit_code == 1
     assert "not confirmed; nothing was changed" in result.output
 
@@ -342,9 +352,7 @@ def _applied(stub: Stubber, source: int) -> None:
 
 
 def test_traffic_shift_dry_run_prints_the_steps_and_the_rollback(gr: dict[str, Stubber]) -> None:
-    result = run(
-        *AWS[:2], "--region", SOURCE, "--traffic-shift", "--to-region", REPLICA, "--steps", "2", "--dry-run"
-    )
+    result = shift(*AWS[:2], "--region", SOURCE, "--to-region", REPLICA, "--steps", "2", "--dry-run")
     assert result.exit_code == 0, result.output
     out = result.output
     assert f"Traffic shift on aicc-gr ({ARN}), default group: False" in out
@@ -358,8 +366,8 @@ def test_traffic_shift_runs_verifies_and_rolls_back(gr: dict[str, Stubber], tmp_
     _applied(gr[REPLICA], 0)
     _applied(gr[SOURCE], 100)  # the rollback
     report_file = tmp_path / "shift.md"
-    result = run(
-        *AWS[:2], "--region", SOURCE, "--traffic-shift", "--to-region", REPLICA, "--steps", "1",
+    result = shift(
+        *AWS[:2], "--region", SOURCE, "--to-region", REPLICA, "--steps", "1",
         "--dwell", "0", "--poll", "0", "--yes", "--report", str(report_file),
     )  # fmt: skip
     assert result.exit_code == 0, result.output
@@ -375,7 +383,7 @@ def test_traffic_shift_runs_verifies_and_rolls_back(gr: dict[str, Stubber], tmp_
 
 
 def test_traffic_shift_to_a_region_outside_the_group_is_refused(gr: dict[str, Stubber]) -> None:
-    result = run(*AWS[:2], "--region", SOURCE, "--traffic-shift", "--to-region", "us-west-2", "--dry-run")
+    result = shift(*AWS[:2], "--region", SOURCE, "--to-region", "us-west-2", "--dry-run")
     assert result.exit_code == 2
     assert "--to-region us-west-2: the group aicc-gr spans ap-northeast-1, ap-northeast-3" in result.output
 
@@ -446,8 +454,8 @@ def test_local_drill_runs_through_the_servers_call_api(server: ServerInfo) -> No
 
 def test_local_traffic_shift_on_the_emulators_group_and_back(server: ServerInfo, tmp_path: Path) -> None:
     report_file = tmp_path / "shift.json"
-    result = run(
-        "--local", "--state-dir", server.state_dir, "--traffic-shift", "--to-region", "ap-northeast-1",
+    result = shift(
+        "--local", "--state-dir", server.state_dir, "--to-region", "ap-northeast-1",
         "--replica-instance-id", server.instance_id, "--dwell", "0", "--poll", "0", "--yes",
         "--report", str(report_file),
     )  # fmt: skip

@@ -134,7 +134,7 @@ def test_rate_limit_answers_throttling_like_connect(local_server: Any) -> None:
 
     emulator = running(local_server).emulator
     saved = emulator.limiter
-    from aicc_ops.admin.ratelimit import ConnectLimiter
+    from aicc_ops.core.ratelimit import ConnectLimiter
 
     emulator.limiter = ConnectLimiter(0.5, 2)
     try:
@@ -284,7 +284,7 @@ def test_operator_clients_are_paced_by_the_connect_quota(local_server: Any) -> N
     from pathlib import Path
 
     from aicc_ops.admin.context import OpsContext, Target
-    from aicc_ops.admin.ratelimit import TokenBucket
+    from aicc_ops.core.ratelimit import TokenBucket
 
     slept: list[float] = []
     now = [0.0]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from aicc_ops.admin.context import OpsContext, Target, TargetError
-from aicc_ops.admin.ratelimit import ConnectLimiter, TokenBucket
+from aicc_ops.core.ratelimit import ConnectLimiter, TokenBucket
 from aicc_ops.local.runtime import ServerInfo
 
 

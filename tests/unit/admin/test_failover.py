@@ -10,7 +10,10 @@ from typing import Any
 import pytest
 
 from aicc.settings import config
+from aicc_ops.admin import drill as dr
 from aicc_ops.admin import failover as fo
+from aicc_ops.admin import throttle as th
+from aicc_ops.admin import traffic_shift as ts
 from aicc_ops.engine.flows import handler_names
 from aicc_ops.local.call_client import CallApiError, CallClient
 
@@ -19,8 +22,8 @@ QUEUES = list(config().queues)
 QUEUE_NAMES = {k: q.name for k, q in config().queues.items()}
 
 
-def fault(text: str) -> fo.Fault:
-    return fo.parse_fault(text, HANDLERS, QUEUES)
+def fault(text: str) -> dr.Fault:
+    return dr.parse_fault(text, HANDLERS, QUEUES)
 
 
 # ---- catalogue ----------------------------------------------------------------------------------------
@@ -84,12 +87,12 @@ def test_bad_faults_say_what_to_give(text: str, message: str) -> None:
 
 
 def test_catalogue_has_every_fault_once_and_ends_with_the_worst_day() -> None:
-    names = [f.name for f in fo.catalogue(HANDLERS, QUEUES)]
+    names = [f.name for f in dr.catalogue(HANDLERS, QUEUES)]
     assert len(names) == len(set(names))
     for handler in HANDLERS:
         if handler != "lex_hook":  # its failure is lex-down
             assert f"lambda-error:{handler}" in names and f"lambda-timeout:{handler}" in names
-    for prefix in fo.LAMBDA_FAULTS:
+    for prefix in dr.LAMBDA_FAULTS:
         assert f"{prefix}:all" in names
     assert {"dynamodb-throttle", "no-agents", "lex-down"} <= set(names)
     assert {f"queue-full:{q}" for q in QUEUES} <= set(names)
@@ -103,7 +106,7 @@ def test_catalogue_has_every_fault_once_and_ends_with_the_worst_day() -> None:
 def test_default_scenarios_are_the_demo_mix_without_its_own_faults() -> None:
     from aicc_ops.local.scenarios import DEMO_CALLS
 
-    scenarios = fo.default_scenarios()
+    scenarios = dr.default_scenarios()
     assert [s.name for s in scenarios] == [c.name for c in DEMO_CALLS if not c.faults]
     keys = [s.key for s in scenarios]
     assert len(keys) == len(set(keys)) and all(k.isascii() for k in keys)
@@ -115,17 +118,17 @@ def test_default_scenarios_are_the_demo_mix_without_its_own_faults() -> None:
 
 
 def test_scenarios_by_key_or_number_in_the_order_given() -> None:
-    known = fo.default_scenarios()
-    picked = fo.select_scenarios(["holiday-email", "1", "HOLIDAY-EMAIL"], known)
+    known = dr.default_scenarios()
+    picked = dr.select_scenarios(["holiday-email", "1", "HOLIDAY-EMAIL"], known)
     assert [s.key for s in picked] == ["holiday-email", known[0].key]
-    assert fo.select_scenarios([], known) == known
+    assert dr.select_scenarios([], known) == known
 
 
 def test_unknown_scenario_lists_the_known_ones() -> None:
     with pytest.raises(
         fo.DrillError, match=r"'lunch' is not a scenario; one of: 1 msp-outage-speech-auth, 2 "
     ):
-        fo.select_scenarios(["lunch"], fo.default_scenarios())
+        dr.select_scenarios(["lunch"], dr.default_scenarios())
 
 
 # ---- plan -------------------------------------------------------------------------------------------------
@@ -133,8 +136,8 @@ def test_unknown_scenario_lists_the_known_ones() -> None:
 
 def test_the_plan_puts_the_baseline_first_and_counts_calls() -> None:
     runner = FakeRunner()
-    scenarios = fo.default_scenarios()[:3]
-    plan = fo.build_plan(runner, [fault("no-agents"), fault("none")], scenarios, 60)
+    scenarios = dr.default_scenarios()[:3]
+    plan = dr.build_plan(runner, [fault("no-agents"), fault("none")], scenarios, 60)
     assert [f.name for f in plan.faults] == ["none", "no-agents"]
     assert plan.calls == 6
     data = plan.to_json()
@@ -143,7 +146,7 @@ def test_the_plan_puts_the_baseline_first_and_counts_calls() -> None:
 
 
 def test_in_process_plan_names_where_each_fault_goes_without_a_stack() -> None:
-    runner = fo.InProcessRunner()
+    runner = dr.InProcessRunner()
     points = runner.injection_points(fault("worst-day").faults)
     assert points == [
         "LocalLambdas.faults: business_hours=timeout, lex_hook=error",
@@ -165,22 +168,22 @@ def said(text: str) -> dict[str, str]:
 
 
 def test_a_caller_waiting_in_a_queue_passes() -> None:
-    v = fo.verify(
+    v = dr.verify(
         {"in_queue": True, "queue": "MSP General", "queue_transfers": ["MSP General", "agent:ts.park"]}
     )
-    assert v == fo.Verdict("queue", "agent:ts.park")
+    assert v == dr.Verdict("queue", "agent:ts.park")
 
 
 def test_a_callback_passes_even_when_the_call_ends() -> None:
-    v = fo.verify({"disconnected": True, "callbacks": [{"queue": "General Customer", "number": "+8210"}]})
+    v = dr.verify({"disconnected": True, "callbacks": [{"queue": "General Customer", "number": "+8210"}]})
     assert (v.outcome, v.ended) == ("callback", "General Customer")
 
 
 def test_a_call_ending_on_a_spoken_explanation_passes() -> None:
-    v = fo.verify(
+    v = dr.verify(
         {"disconnected": True, "transcript": [said("1"), prompt("죄송합니다. 메일로 문의해 주세요.")]}
     )
-    assert v == fo.Verdict("explained", "죄송합니다. 메일로 문의해 주세요.")
+    assert v == dr.Verdict("explained", "죄송합니다. 메일로 문의해 주세요.")
 
 
 @pytest.mark.parametrize(
@@ -205,24 +208,24 @@ def test_a_call_ending_on_a_spoken_explanation_passes() -> None:
     ],
 )
 def test_anything_else_is_a_dropped_caller(result: dict[str, Any], detail: str) -> None:
-    v = fo.verify(result)
+    v = dr.verify(result)
     assert v.outcome == "DROPPED"
     assert detail in v.detail
 
 
 def test_exercised_tells_whether_the_call_met_its_fault() -> None:
     lookup_failed = {"lambda_calls": [{"function": "customer_lookup", "error": "Unhandled: x"}]}
-    assert fo.exercised(fault("lambda-error:customer_lookup").faults, lookup_failed, None, QUEUE_NAMES)
-    assert fo.exercised(fault("lambda-error:escalation").faults, lookup_failed, None, QUEUE_NAMES) is False
+    assert dr.exercised(fault("lambda-error:customer_lookup").faults, lookup_failed, None, QUEUE_NAMES)
+    assert dr.exercised(fault("lambda-error:escalation").faults, lookup_failed, None, QUEUE_NAMES) is False
     lex = {"steps": [{"type": "ConnectParticipantWithLexBot", "detail": "lex code hook: Unhandled: x"}]}
-    assert fo.exercised(fault("lex-down").faults, lex, None, QUEUE_NAMES)
+    assert dr.exercised(fault("lex-down").faults, lex, None, QUEUE_NAMES)
     full = {"steps": [{"type": "TransferContactToQueue", "detail": "MSP Emergency holds 0"}]}
-    assert fo.exercised(fault("queue-full:msp_emergency").faults, full, None, QUEUE_NAMES)
-    assert fo.exercised(fault("queue-full:msp_general").faults, full, None, QUEUE_NAMES) is False
-    assert fo.exercised(fault("dynamodb-throttle").faults, {}, 3, QUEUE_NAMES)
-    assert fo.exercised(fault("dynamodb-throttle").faults, {}, 0, QUEUE_NAMES) is False
-    assert fo.exercised(fault("dynamodb-throttle").faults, {}, None, QUEUE_NAMES) is None  # over HTTP
-    assert fo.exercised(fault("no-agents").faults, {}, None, QUEUE_NAMES)
+    assert dr.exercised(fault("queue-full:msp_emergency").faults, full, None, QUEUE_NAMES)
+    assert dr.exercised(fault("queue-full:msp_general").faults, full, None, QUEUE_NAMES) is False
+    assert dr.exercised(fault("dynamodb-throttle").faults, {}, 3, QUEUE_NAMES)
+    assert dr.exercised(fault("dynamodb-throttle").faults, {}, 0, QUEUE_NAMES) is False
+    assert dr.exercised(fault("dynamodb-throttle").faults, {}, None, QUEUE_NAMES) is None  # over HTTP
+    assert dr.exercised(fault("no-agents").faults, {}, None, QUEUE_NAMES)
 
 
 # ---- the drill loop ---------------------------------------------------------------------------------------
@@ -246,40 +249,40 @@ class FakeRunner:
         self.fail_on = fail_on
         self.problems = problems or []
         self.log: list[str] = []
-        self.active = fo.FaultSet()
+        self.active = dr.FaultSet()
 
-    def injection_points(self, faults: fo.FaultSet) -> list[str]:
+    def injection_points(self, faults: dr.FaultSet) -> list[str]:
         return [f"fake: {faults.to_json()}"]
 
     def rollback_plan(self) -> list[str]:
         return ["fake: clear"]
 
-    def inject(self, faults: fo.FaultSet) -> None:
+    def inject(self, faults: dr.FaultSet) -> None:
         self.active = faults
         self.log.append(f"inject {json.dumps(faults.to_json(), sort_keys=True)}")
 
-    def place(self, scenario: fo.Scenario, hold_seconds: int) -> fo.Placed:
+    def place(self, scenario: dr.Scenario, hold_seconds: int) -> dr.Placed:
         self.log.append(f"place {scenario.key}")
         if scenario.key == self.fail_on == "ctrl-c":
             raise KeyboardInterrupt
         if scenario.key == self.fail_on:
-            raise fo.RunnerError("call API gone")
+            raise dr.RunnerError("call API gone")
         key = f"{json.dumps(self.active.to_json(), sort_keys=True)} {scenario.key}"
-        return fo.Placed(self.answers.get(key, QUEUED), 1.0, 0)
+        return dr.Placed(self.answers.get(key, QUEUED), 1.0, 0)
 
     def clear(self) -> fo.Rollback:
         self.log.append("clear")
-        self.active = fo.FaultSet()
+        self.active = dr.FaultSet()
         return fo.Rollback(["faults off"], list(self.problems))
 
 
-def scenario(key: str) -> fo.Scenario:
-    return fo.Scenario(key, key, "+821012345678", "2026-11-25T10:00:00+09:00", ("1",))
+def scenario(key: str) -> dr.Scenario:
+    return dr.Scenario(key, key, "+821012345678", "2026-11-25T10:00:00+09:00", ("1",))
 
 
-def drill(runner: FakeRunner, faults: list[str], keys: list[str]) -> fo.DrillReport:
-    plan = fo.build_plan(runner, [fault(f) for f in faults], [scenario(k) for k in keys], 60)
-    return fo.run_drill(plan, runner, QUEUE_NAMES)
+def drill(runner: FakeRunner, faults: list[str], keys: list[str]) -> dr.DrillReport:
+    plan = dr.build_plan(runner, [fault(f) for f in faults], [scenario(k) for k in keys], 60)
+    return dr.run_drill(plan, runner, QUEUE_NAMES)
 
 
 def test_every_fault_is_injected_then_removed_around_its_calls() -> None:
@@ -395,9 +398,9 @@ class Refusing(CallClient):
 
 def test_http_runner_speaks_the_documented_call_api() -> None:
     api = Recorder(QUEUED)
-    runner = fo.HttpRunner("http://127.0.0.1:4567/", client=api)
+    runner = dr.HttpRunner("http://127.0.0.1:4567/", client=api)
     runner.inject(fault("lambda-error:customer_lookup+no-agents").faults)
-    placed = runner.place(fo.default_scenarios()[0], 90)
+    placed = runner.place(dr.default_scenarios()[0], 90)
     assert placed.result == QUEUED and placed.service_hits is None
     assert runner.clear().steps == ["DELETE http://127.0.0.1:4567/faults"]
     assert api.calls == [
@@ -430,8 +433,8 @@ def test_http_runner_speaks_the_documented_call_api() -> None:
 
 def test_http_runner_sets_scenario_agents_through_the_api_and_restores_them() -> None:
     api = Recorder(SILENT, state="ended", agents=[{"login": "ts.park", "state": "AVAILABLE"}])
-    runner = fo.HttpRunner("http://127.0.0.1:4567", client=api)
-    busy = fo.Scenario("s", "s", "+821056789012", "2026-11-25T10:00:00+09:00", ("2",), {"ts.park": "BUSY"})
+    runner = dr.HttpRunner("http://127.0.0.1:4567", client=api)
+    busy = dr.Scenario("s", "s", "+821056789012", "2026-11-25T10:00:00+09:00", ("2",), {"ts.park": "BUSY"})
     runner.place(busy, 0)
     assert [(m, u, b) for m, u, b in api.calls if m != "POST"] == [
         ("GET", "/agents", None),
@@ -448,8 +451,8 @@ def test_http_runner_sets_scenario_agents_through_the_api_and_restores_them() ->
 def test_a_call_the_server_could_not_run_is_judged_with_its_error() -> None:
     api = Recorder({"disconnected": False, "transcript": []}, state="ended")
     api.answer["error"] = "FlowRunError: MSP Customer / x: error:NoMatchingError has no branch"
-    placed = fo.HttpRunner("http://x", client=api).place(scenario("a"), 0)
-    verdict = fo.verify(placed.result)
+    placed = dr.HttpRunner("http://x", client=api).place(scenario("a"), 0)
+    verdict = dr.verify(placed.result)
     assert verdict.outcome == "DROPPED"
     assert verdict.ended == "flow error: FlowRunError: MSP Customer / x: error:NoMatchingError has no branch"
 
@@ -457,21 +460,21 @@ def test_a_call_the_server_could_not_run_is_judged_with_its_error() -> None:
 def test_http_runner_refuses_an_answer_that_is_not_a_call() -> None:
     api = Recorder()
     api.answer = {"error": "no route"}
-    with pytest.raises(fo.RunnerError, match="did not answer a call with its flow result"):
-        fo.HttpRunner("http://x", client=api).place(scenario("a"), 10)
+    with pytest.raises(dr.RunnerError, match="did not answer a call with its flow result"):
+        dr.HttpRunner("http://x", client=api).place(scenario("a"), 10)
 
 
 def test_a_request_the_call_api_refuses_stops_the_drill_naming_it() -> None:
     api = Refusing("no call or agent ts.park", 404)
-    busy = fo.Scenario("s", "s", "+821056789012", "2026-11-25T10:00:00+09:00", ("2",), {"ts.park": "BUSY"})
-    with pytest.raises(fo.RunnerError) as caught:
-        fo.HttpRunner("http://x", client=api).place(busy, 0)
+    busy = dr.Scenario("s", "s", "+821056789012", "2026-11-25T10:00:00+09:00", ("2",), {"ts.park": "BUSY"})
+    with pytest.raises(dr.RunnerError) as caught:
+        dr.HttpRunner("http://x", client=api).place(busy, 0)
     assert str(caught.value) == "GET http://x/agents: HTTP 404: no call or agent ts.park"
 
 
 def test_http_runner_that_cannot_remove_faults_says_how_to() -> None:
     api = Refusing("the call API at http://x does not answer (refused); is `aicc-ops local up` running?")
-    rollback = fo.HttpRunner("http://x", client=api).clear()
+    rollback = dr.HttpRunner("http://x", client=api).clear()
     assert rollback.problems == [
         "DELETE http://x/faults: the call API at http://x does not answer (refused); is `aicc-ops local "
         "up` running?; remove the faults by hand: curl -X DELETE http://x/faults"
@@ -479,9 +482,9 @@ def test_http_runner_that_cannot_remove_faults_says_how_to() -> None:
 
 
 def test_unreachable_call_api_is_a_clear_runner_error() -> None:
-    runner = fo.HttpRunner("http://127.0.0.1:9", timeout=2)
+    runner = dr.HttpRunner("http://127.0.0.1:9", timeout=2)
     with pytest.raises(
-        fo.RunnerError,
+        dr.RunnerError,
         match=r"^PUT http://127.0.0.1:9/faults: the call API at http://127.0.0.1:9 does not answer .*"
         r"is `aicc-ops local up` running\?$",
     ):
@@ -494,18 +497,18 @@ def test_unreachable_call_api_is_a_clear_runner_error() -> None:
 def test_only_lambda_throttling_can_be_injected_on_aws() -> None:
     deployed = ["call_log", "customer_lookup"]
     faults = [
-        fo.parse_fault(f, deployed, QUEUES)
+        dr.parse_fault(f, deployed, QUEUES)
         for f in ("lambda-throttle:customer_lookup", "lambda-throttle:all")
     ]
-    assert fo.lambda_throttle_handlers(faults) == ["customer_lookup", "call_log"]
+    assert th.lambda_throttle_handlers(faults) == ["customer_lookup", "call_log"]
     with pytest.raises(fo.DrillError, match="'no-agents' cannot be injected on AWS: only lambda-throttle"):
-        fo.lambda_throttle_handlers([fault("no-agents")])
+        th.lambda_throttle_handlers([fault("no-agents")])
     with pytest.raises(fo.DrillError, match="cannot be injected on AWS"):
-        fo.lambda_throttle_handlers([fault("lambda-error:customer_lookup")])
+        th.lambda_throttle_handlers([fault("lambda-error:customer_lookup")])
 
 
 def test_phone_script_tells_testers_what_to_do() -> None:
-    lines = fo.phone_script(fo.default_scenarios()[:3])
+    lines = th.phone_script(dr.default_scenarios()[:3])
     assert lines[0] == (
         "1. MSP outage (speech auth) (in Seoul: 10:00 on 2026-11-25): say '솔트웨어', say '김민준입니다', "
         "press 1234#, press 1, say '운영 웹서버가 응답하지 않습니다'"
@@ -515,8 +518,8 @@ def test_phone_script_tells_testers_what_to_do() -> None:
 
 # ---- AWS: Global Resiliency plan -----------------------------------------------------------------------------
 
-GROUP = fo.TrafficGroup("id", "arn:tdg", "aicc", "ACTIVE", True, "arn:instance")
-ORIGINAL = fo.Distribution(
+GROUP = ts.TrafficGroup("id", "arn:tdg", "aicc", "ACTIVE", True, "arn:instance")
+ORIGINAL = ts.Distribution(
     {"ap-northeast-1": 100, "ap-northeast-3": 0},
     {"ap-northeast-1": 100, "ap-northeast-3": 0},
     {"ap-northeast-1": True, "ap-northeast-3": False},
@@ -535,7 +538,7 @@ ORIGINAL = fo.Distribution(
     ],
 )
 def test_steps_are_shares_of_the_target_region(text: str, current: int, shares: list[int]) -> None:
-    assert fo.parse_steps(text, current) == shares
+    assert ts.parse_steps(text, current) == shares
 
 
 @pytest.mark.parametrize(
@@ -550,11 +553,11 @@ def test_steps_are_shares_of_the_target_region(text: str, current: int, shares: 
 )
 def test_bad_steps_say_what_connect_accepts(text: str, current: int, message: str) -> None:
     with pytest.raises(fo.DrillError, match=message):
-        fo.parse_steps(text, current)
+        ts.parse_steps(text, current)
 
 
 def test_shift_moves_telephony_agents_and_sign_in_together_on_the_default_group() -> None:
-    steps = fo.shift_plan(ORIGINAL, "ap-northeast-3", [50, 100], GROUP)
+    steps = ts.shift_plan(ORIGINAL, "ap-northeast-3", [50, 100], GROUP)
     assert steps[0].params() == {
         "TelephonyConfig": {
             "Distributions": [
@@ -583,11 +586,11 @@ def test_shift_moves_telephony_agents_and_sign_in_together_on_the_default_group(
 
 
 def test_a_non_default_group_keeps_its_sign_in_and_a_group_without_agents_moves_telephony_only() -> None:
-    group = fo.TrafficGroup("id", "arn:tdg", "aicc", "ACTIVE", False, "arn:instance")
-    telephony_only = fo.Distribution({"ap-northeast-1": 100, "ap-northeast-3": 0})
-    [step] = fo.shift_plan(telephony_only, "ap-northeast-3", [100], group)
+    group = ts.TrafficGroup("id", "arn:tdg", "aicc", "ACTIVE", False, "arn:instance")
+    telephony_only = ts.Distribution({"ap-northeast-1": 100, "ap-northeast-3": 0})
+    [step] = ts.shift_plan(telephony_only, "ap-northeast-3", [100], group)
     assert set(step.params()) == {"TelephonyConfig"}
-    [step] = fo.shift_plan(ORIGINAL, "ap-northeast-3", [100], group)
+    [step] = ts.shift_plan(ORIGINAL, "ap-northeast-3", [100], group)
     assert set(step.params()) == {"TelephonyConfig", "AgentConfig"}
 
 
@@ -595,22 +598,22 @@ def test_the_target_region_must_belong_to_the_group() -> None:
     with pytest.raises(
         fo.DrillError, match="--to-region us-west-2: the group aicc spans ap-northeast-1, ap-northeast-3"
     ):
-        fo.shift_plan(ORIGINAL, "us-west-2", [100], GROUP)
+        ts.shift_plan(ORIGINAL, "us-west-2", [100], GROUP)
 
 
 def test_distribution_reads_the_api_answer_and_compares() -> None:
     answer = {"TelephonyConfig": ORIGINAL.params()["TelephonyConfig"], "Id": "id", "Arn": "arn:tdg"}
-    read = fo.Distribution.from_api(answer)
-    assert read == fo.Distribution({"ap-northeast-1": 100, "ap-northeast-3": 0})
-    assert fo.Distribution(dict(ORIGINAL.telephony)).applied_in(read)
+    read = ts.Distribution.from_api(answer)
+    assert read == ts.Distribution({"ap-northeast-1": 100, "ap-northeast-3": 0})
+    assert ts.Distribution(dict(ORIGINAL.telephony)).applied_in(read)
     assert not ORIGINAL.applied_in(read)  # agents asked for, none shown yet
     assert ORIGINAL.majority_region() == "ap-northeast-1"
 
 
 def test_shift_report_markdown_says_what_happened() -> None:
-    report = fo.ShiftReport(GROUP, ORIGINAL, "ap-northeast-3", planned=1, started_at="s", finished_at="f")
-    step = fo.ShiftStep(1, fo.shift_plan(ORIGINAL, "ap-northeast-3", [100], GROUP)[0], "ap-northeast-3", 12.0)
-    step.health = [fo.QueueHealth("MSP General", 3, 1, 0, 0, 1800)]
+    report = ts.ShiftReport(GROUP, ORIGINAL, "ap-northeast-3", planned=1, started_at="s", finished_at="f")
+    step = ts.ShiftStep(1, ts.shift_plan(ORIGINAL, "ap-northeast-3", [100], GROUP)[0], "ap-northeast-3", 12.0)
+    step.health = [ts.QueueHealth("MSP General", 3, 1, 0, 0, 1800)]
     report.steps.append(step)
     report.rollback, report.rolled_back = fo.Rollback(["restored"]), True
     md = report.to_markdown()
