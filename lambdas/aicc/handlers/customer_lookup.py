@@ -2,13 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from aws_lambda_powertools import Logger, Metrics
-from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.typing import LambdaContext
-
-from aicc.adapters.dynamodb import CustomerRepository
+from aicc.adapters.customers import CustomerRepository
 from aicc.domain import phones
 from aicc.domain.customers import (
     InvalidInputError,
@@ -20,44 +14,31 @@ from aicc.domain.customers import (
     parse_caller,
     parse_last4,
 )
-from aicc.handlers._connect import ContactEvent, EventError, masked, parse, result
-
-logger = Logger()
-metrics = Metrics(namespace="AICC")
+from aicc.handlers._connect import ContactEvent, EventError, Value
+from aicc.handlers._prologue import contact_flow, count, logger
 
 
-# The event and the response carry names and numbers: never log or trace them whole.
-@logger.inject_lambda_context(log_event=False, clear_state=True)
-@metrics.log_metrics
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, str]:
-    contact = parse(event)
-    logger.append_keys(contact_id=contact.contact_id)
+@contact_flow
+def handler(contact: ContactEvent) -> dict[str, Value]:
     found = lookup(contact, CustomerRepository())
     c = found.customer
-    out = result(
-        {
-            "status": found.status,
-            "customer_class": found.customer_class,
-            "customer_id": c.customer_id if c else "",
-            "company": c.company if c else "",
-            "contact_name": c.contact_name if c else "",
-            "tier": c.tier if c else "",
-            "part": c.part if c else "",
-            "ts_primary": c.ts_primary if c else "",
-            "ts_secondary": c.ts_secondary if c else "",
-            "sales_rep_name": c.sales_rep_name if c else "",
-            "sales_rep_phone": phones.spoken(c.sales_rep_phone) if c and c.sales_rep_phone else "",
-            "matched_by": found.matched_by,
-            "reason": found.reason,
-        }
-    )
-    metrics.add_dimension(name="status", value=found.status.value)
-    metrics.add_metric(name="CustomerLookup", unit=MetricUnit.Count, value=1)
-    logger.info(
-        "customer lookup",
-        extra={"request": contact.log_view(), "result": masked(out), "detail": found.detail},
-    )
-    return out
+    count("CustomerLookup", status=found.status.value)
+    logger.append_keys(detail=found.detail)
+    return {
+        "status": found.status,
+        "customer_class": found.customer_class,
+        "customer_id": c.customer_id if c else "",
+        "company": c.company if c else "",
+        "contact_name": c.contact_name if c else "",
+        "tier": c.tier if c else "",
+        "part": c.part if c else "",
+        "ts_primary": c.ts_primary if c else "",
+        "ts_secondary": c.ts_secondary if c else "",
+        "sales_rep_name": c.sales_rep_name if c else "",
+        "sales_rep_phone": phones.spoken(c.sales_rep_phone) if c and c.sales_rep_phone else "",
+        "matched_by": found.matched_by,
+        "reason": found.reason,
+    }
 
 
 def lookup(contact: ContactEvent, customers: CustomerRepository) -> LookupResult:
