@@ -19,20 +19,22 @@ POWERTOOLS_METRICS_NAMESPACE (Terraform sets them per function), never from code
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.middleware_factory import lambda_handler_decorator
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from aicc.handlers._connect import ContactEvent, EventError, Value, masked, parse, result
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
 logger = Logger()
 metrics = Metrics()
 
 R = TypeVar("R")
-Handler = Callable[[Any, LambdaContext], R]
+Handler = Callable[[Any, "LambdaContext"], R]
 
 
 def count(metric: str, **dimensions: str) -> None:

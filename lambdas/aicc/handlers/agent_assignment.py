@@ -6,7 +6,6 @@ from aicc import clock
 from aicc.adapters.agents import AgentRepository, RosterRepository
 from aicc.adapters.call_logs import CallLogRepository
 from aicc.adapters.notifier import Notifier
-from aicc.domain import notices
 from aicc.domain.agents import Agent
 from aicc.domain.assignment import MAX_CLAIM_ATTEMPTS, AssignmentRequest, rank, split_list
 from aicc.domain.call_log import RETENTION
@@ -38,6 +37,8 @@ def handler(contact: ContactEvent) -> dict[str, Value]:
     if chosen is None:
         roster = RosterRepository().get(request.part) if request.part else None
         manager = agents.get(roster.manager) if roster and roster.manager else None
+        from aicc.domain import notices  # only when nobody took the call: it imports the escalation chain
+
         notice = notices.assignment_failed(request.team, request.part, contact.contact_id, manager)
         key = f"assignment:{request.team}:{request.part}"
         escalated = Notifier().send_once(notice, contact.contact_id, key, logs, now)
