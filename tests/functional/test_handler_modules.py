@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from aicc.handlers import _prologue
 from aicc_ops.engine.flows import handler_names
 
 MAX_LINES = 60  # non-blank, non-comment lines (docstrings count)
@@ -32,7 +31,8 @@ def test_the_handler_runs_inside_the_shared_prologue(name: str) -> None:
         layers.append((handler.__module__, handler.__qualname__.partition(".<locals>")[0]))
         handler = getattr(handler, "__wrapped__", None)
     assert {("aicc.handlers._prologue", p) for p in PROLOGUES} & set(layers), layers
-    assert _prologue.logger.service == "aicc"  # one Logger, named by POWERTOOLS_SERVICE_NAME
+    prologue = importlib.import_module("aicc.handlers._prologue")
+    assert prologue.logger.service == "aicc"  # one Logger, named by POWERTOOLS_SERVICE_NAME
 
 
 @pytest.mark.parametrize("name", handler_names())
