@@ -86,7 +86,8 @@ def bench_imports(runs: int) -> list[str]:
         f"Cold-start import cost: {runs} rounds; each round imports every handler in a fresh interpreter,",
         "each followed by `import boto3` alone in another (interleaved, so machine drift hits both).",
         "Time of the import statement only (time.perf_counter around it), bytecode present as in the",
-        f"artifact. Ratio: median over the rounds of handler / the boto3 run after it; budget {IMPORT_BUDGET} x.",
+        "artifact. Ratio: median over the rounds of handler / the boto3 run after it;",
+        f"budget {IMPORT_BUDGET} x.",
         f"  import boto3 alone: median {statistics.median(alone) * 1000:.0f} ms",
     ]
     for module in modules:
