@@ -15,6 +15,10 @@ from aicc.adapters import aws as aicc_aws
 from aicc.settings import config
 from aicc_ops.local.tables import create_tables
 
+# As Terraform sets them on every function; the handlers' Logger and Metrics read them when created.
+os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "aicc")
+os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "AICC")
+
 
 @pytest.fixture
 def connect_event() -> EventLoader:

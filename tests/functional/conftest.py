@@ -14,7 +14,7 @@ import pytest
 from boto3.dynamodb.types import TypeSerializer
 from helpers import REGION
 
-from aicc.adapters.dynamodb import CallLogRepository
+from aicc.adapters.call_logs import CallLogRepository
 
 INSTANCE = "arn:aws:connect:ap-northeast-2:111122223333:instance/c8c0e68d-2200-4265-82c0-000000000000"
 CALLER = "+821012345678"

@@ -9,13 +9,10 @@ from typing import Any
 import pytest
 
 from aicc.adapters import aws as aws_clients
-from aicc.adapters.dynamodb import (
-    AgentRepository,
-    CallbackRepository,
-    CallLogRepository,
-    CustomerRepository,
-    RosterRepository,
-)
+from aicc.adapters.agents import AgentRepository, RosterRepository
+from aicc.adapters.call_logs import CallLogRepository
+from aicc.adapters.callbacks import CallbackRepository
+from aicc.adapters.customers import CustomerRepository
 from aicc.adapters.notifier import Notifier
 from aicc.domain.agents import Agent, AgentStatus, Roster
 from aicc.domain.callbacks import Callback, CallbackReason

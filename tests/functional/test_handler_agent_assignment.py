@@ -11,7 +11,7 @@ import pytest
 from helpers import EventLoader, FakeLambdaContext
 
 from aicc import clock
-from aicc.adapters.dynamodb import AgentRepository
+from aicc.adapters.agents import AgentRepository
 from aicc.domain.agents import Agent
 from aicc.handlers import agent_assignment
 from aicc.handlers._connect import EventError

@@ -215,3 +215,11 @@ def test_phone_mode_shared_number_is_ambiguous() -> None:
     result = lookup_by_phone(CALLER, [SALTWARE, shared, SALTWARE])  # duplicates from two indexes count once
     assert (result.status, result.detail) == (LookupStatus.NOT_FOUND, "ambiguous")
     assert found(lookup_by_phone(CALLER, [SALTWARE, SALTWARE])) == "C-SALT-KMJ"
+
+
+def test_malformed_digits_that_identify_no_one_are_asked_again() -> None:
+    result = authenticate("솔트웨어", "김민준", None, "+821000000000", POOL, given="12")
+    assert (result.status, result.reason) == (LookupStatus.INVALID_INPUT, "last4_format")
+    # The same digits from the registered number with both names: identified, not asked again.
+    result = authenticate("솔트웨어", "김민준", None, CALLER, POOL, given="12")
+    assert (result.status, result.matched_by) == (LookupStatus.FOUND, MatchedBy.PHONE_NAME)

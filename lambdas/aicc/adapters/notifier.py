@@ -9,13 +9,14 @@ from typing import TYPE_CHECKING
 from aws_lambda_powertools import Logger
 
 from aicc.adapters import aws
-from aicc.adapters.dynamodb import CallLogRepository
 from aicc.domain.call_log import RETENTION
 from aicc.domain.masking import mask_text
-from aicc.domain.notices import Notice
 
 if TYPE_CHECKING:
     from mypy_boto3_sns import SNSClient
+
+    from aicc.adapters.call_logs import CallLogRepository
+    from aicc.domain.notices import Notice
 
 TOPIC_ENV = "NOTIFY_TOPIC_ARN"
 

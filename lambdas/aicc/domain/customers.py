@@ -120,8 +120,22 @@ def lookup_by_phone(phone: str | None, candidates: Sequence[Customer]) -> Lookup
     return LookupResult(LookupStatus.NOT_FOUND, detail="ambiguous" if matches else "no_candidate")
 
 
+def usable_last4(raw: str) -> str | None:
+    """The 4 digits of `raw`, or None when they are not 4 digits (see parse_last4)."""
+    try:
+        return parse_last4(raw)
+    except InvalidInputError:
+        return None
+
+
 def authenticate(
-    company: str, contact_name: str, last4: str | None, phone: str | None, candidates: Sequence[Customer]
+    company: str,
+    contact_name: str,
+    last4: str | None,
+    phone: str | None,
+    candidates: Sequence[Customer],
+    *,
+    given: str = "",
 ) -> LookupResult:
     """`auth` mode over the candidates (customers whose account ends in `last4`, or who have the
     caller's number); `last4` is None when the caller could not give the digits.
@@ -131,6 +145,8 @@ def authenticate(
     name was given, or the names match no one (a badly garbled transcript), the caller number
     together with the last 4 digits identifies the customer if exactly one fits. Without usable
     digits, the caller number and the spoken names together identify the one customer they fit.
+    `given` is what the caller entered for the digits: when it was not 4 digits and nothing else
+    identifies the caller, the answer is INVALID_INPUT (the flow asks again).
     """
     found = _by_digits(company, contact_name, last4, phone, candidates) if last4 else None
     if found is not None and found.status is LookupStatus.FOUND:
@@ -140,6 +156,11 @@ def authenticate(
         return by_names
     if found is not None:
         return found
+    if given.strip():
+        try:
+            parse_last4(given)
+        except InvalidInputError as exc:
+            return LookupResult(LookupStatus.INVALID_INPUT, reason=exc.reason)
     return LookupResult(LookupStatus.NOT_FOUND, detail="no_caller_number" if phone is None else "no_digits")
 
 

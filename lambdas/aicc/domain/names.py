@@ -11,8 +11,6 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from rapidfuzz.distance import Levenshtein
-
 from aicc.domain.hangul import SYLLABLE_FIRST, SYLLABLE_LAST
 
 # Similarity at or above which two normalized names are taken as the same name. One jamo error in
@@ -82,6 +80,9 @@ def similarity(a: str, b: str) -> float:
     x, y = jamo(normalize(a)), jamo(normalize(b))
     if not x or not y:
         return 0.0
+    # Imported where used: most handlers that import this module never compare names (cold starts).
+    from rapidfuzz.distance import Levenshtein
+
     return Levenshtein.normalized_similarity(x, y)
 
 
@@ -90,6 +91,8 @@ def is_match(a: str, b: str) -> bool:
     x, y = jamo(normalize(a)), jamo(normalize(b))
     if not x or not y:
         return False
+    from rapidfuzz.distance import Levenshtein  # where used, as in similarity()
+
     if Levenshtein.normalized_similarity(x, y) >= MATCH_THRESHOLD:
         return True
     return min(len(x), len(y)) >= SINGLE_EDIT_MIN_LENGTH and Levenshtein.distance(x, y, score_cutoff=1) <= 1

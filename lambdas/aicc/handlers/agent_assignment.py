@@ -2,34 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from aws_lambda_powertools import Logger, Metrics
-from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.typing import LambdaContext
-
 from aicc import clock
-from aicc.adapters.dynamodb import AgentRepository, CallLogRepository, RosterRepository
+from aicc.adapters.agents import AgentRepository, RosterRepository
+from aicc.adapters.call_logs import CallLogRepository
 from aicc.adapters.notifier import Notifier
-from aicc.domain import notices
 from aicc.domain.agents import Agent
 from aicc.domain.assignment import MAX_CLAIM_ATTEMPTS, AssignmentRequest, rank, split_list
 from aicc.domain.call_log import RETENTION
-from aicc.handlers._connect import ContactEvent, EventError, parse, result
+from aicc.handlers._connect import ContactEvent, EventError, Value
+from aicc.handlers._prologue import contact_flow, count, logger
 from aicc.settings import TEAMS
-
-logger = Logger()
-metrics = Metrics(namespace="AICC")
 
 ASSIGNED, NO_AGENT = "ASSIGNED", "NO_AGENT"
 
 
-# The event carries the caller's number and names: never log or trace it whole.
-@logger.inject_lambda_context(log_event=False, clear_state=True)
-@metrics.log_metrics
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, str]:
-    contact = parse(event)
-    logger.append_keys(contact_id=contact.contact_id)
+@contact_flow
+def handler(contact: ContactEvent) -> dict[str, Value]:
     request = _request(contact)
     agents = AgentRepository()
     now = clock.now()
@@ -49,6 +37,8 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, str]:
     if chosen is None:
         roster = RosterRepository().get(request.part) if request.part else None
         manager = agents.get(roster.manager) if roster and roster.manager else None
+        from aicc.domain import notices  # only when nobody took the call: it imports the escalation chain
+
         notice = notices.assignment_failed(request.team, request.part, contact.contact_id, manager)
         key = f"assignment:{request.team}:{request.part}"
         escalated = Notifier().send_once(notice, contact.contact_id, key, logs, now)
@@ -57,22 +47,14 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, str]:
         contact.contact_id, status, chosen.login if chosen else "", now, int((now + RETENTION).timestamp())
     )
 
-    out = result(
-        {
-            "status": status,
-            "agent_login": chosen.login if chosen else "",
-            "agent_name": chosen.name if chosen else "",
-            "agent_arn": chosen.user_arn if chosen else "",
-            "escalated": escalated,
-        }
-    )
-    metrics.add_dimension(name="status", value=status)
-    metrics.add_metric(name="AgentAssignment", unit=MetricUnit.Count, value=1)
-    logger.info(
-        "agent assignment",
-        extra={"request": contact.log_view(), "status": status, "agent_login": out["agent_login"]},
-    )
-    return out
+    count("AgentAssignment", status=status)
+    return {
+        "status": status,
+        "agent_login": chosen.login if chosen else "",
+        "agent_name": chosen.name if chosen else "",
+        "agent_arn": chosen.user_arn if chosen else "",
+        "escalated": escalated,
+    }
 
 
 def _request(contact: ContactEvent) -> AssignmentRequest:

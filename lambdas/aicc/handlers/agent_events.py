@@ -8,38 +8,33 @@ which Lambda retries from there (docs/handlers.md).
 
 from __future__ import annotations
 
+import base64
+import json
+from collections.abc import Mapping
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics
-from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-from aws_lambda_powertools.utilities.data_classes.kinesis_stream_event import KinesisStreamRecord
-from aws_lambda_powertools.utilities.typing import LambdaContext
-
-from aicc.adapters.dynamodb import AgentRepository
+from aicc.adapters.agents import AgentRepository
 from aicc.domain.agent_events import presence
+from aicc.handlers._prologue import count, kinesis_batch, logger
 
-logger = Logger()
-metrics = Metrics(namespace="AICC")
-processor = BatchProcessor(event_type=EventType.KinesisDataStreams)
+# Presence written; an event older than the one stored; an agent this table does not know.
+_OUTCOME_METRICS = {"written": "AgentPresenceUpdated", "stale": "AgentEventSuperseded"}
 
 
-def record_handler(record: KinesisStreamRecord) -> None:
+@kinesis_batch
+def handler(record: Mapping[str, Any]) -> None:
+    kinesis = record["kinesis"]
     try:
-        update = presence(record.kinesis.data_as_json())
-    except ValueError as exc:  # an AgentEventError, or data that is not JSON
+        update = presence(json.loads(base64.b64decode(kinesis["data"], validate=True)))
+    except ValueError as exc:  # an AgentEventError, or data that is not base64 JSON
         logger.warning(
             "skipped a record that is not an agent event",
-            extra={"reason": str(exc), "sequence": record.kinesis.sequence_number},
+            extra={"reason": str(exc), "sequence": kinesis.get("sequenceNumber", "")},
         )
-        metrics.add_metric(name="AgentEventSkipped", unit=MetricUnit.Count, value=1)
+        count("AgentEventSkipped")
         return
     outcome = AgentRepository().record_presence(update)
-    # Presence written; an event older than the one stored; an agent this table does not know.
-    metric = {"written": "AgentPresenceUpdated", "stale": "AgentEventSuperseded"}.get(
-        outcome, "AgentEventUnknownAgent"
-    )
-    metrics.add_metric(name=metric, unit=MetricUnit.Count, value=1)
+    count(_OUTCOME_METRICS.get(outcome, "AgentEventUnknownAgent"))
     logger.debug(
         "agent presence",
         extra={
@@ -49,12 +44,4 @@ def record_handler(record: KinesisStreamRecord) -> None:
             "event_type": update.event_type,
             "outcome": outcome,
         },
-    )
-
-
-@logger.inject_lambda_context(log_event=False, clear_state=True)
-@metrics.log_metrics
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return process_partial_response(  # type: ignore[return-value]  # a TypedDict of lists
-        event=event, record_handler=record_handler, processor=processor, context=context
     )

@@ -2,30 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from aws_lambda_powertools import Logger, Metrics
-from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.typing import LambdaContext
-
 from aicc import clock
-from aicc.adapters.dynamodb import CallbackRepository
+from aicc.adapters.callbacks import CallbackRepository
 from aicc.domain import callbacks
 from aicc.domain.callbacks import Callback, CallbackStatus
 from aicc.domain.phones import PhoneNumberError
-from aicc.handlers._connect import ContactEvent, EventError, masked, parse, result
+from aicc.handlers._connect import ContactEvent, EventError, Value
+from aicc.handlers._prologue import contact_flow, count, logger
 from aicc.settings import Config, Queue, config
 
-logger = Logger()
-metrics = Metrics(namespace="AICC")
 
-
-# The event and the response carry phone numbers: never log or trace them whole.
-@logger.inject_lambda_context(log_event=False, clear_state=True)
-@metrics.log_metrics
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, str]:
-    contact = parse(event)
-    logger.append_keys(contact_id=contact.contact_id)
+@contact_flow
+def handler(contact: ContactEvent) -> dict[str, Value]:
     reason = callbacks.parse_reason(contact.require("reason"))
     cfg = config()
     queue = _queue(contact, cfg)
@@ -54,26 +42,14 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, str]:
             # The first registration stands: same number and due time as the caller heard then.
             status, stored = CallbackStatus.ALREADY_REQUESTED, repository.get(contact.contact_id) or request
 
-    out = result(
-        {
-            "status": status,
-            "callback_number": stored.number if stored else "",
-            "due_at": stored.due_at if stored else None,
-            "due_spoken": stored.due_spoken if stored else "",
-        }
-    )
-    metrics.add_dimension(name="status", value=status.value)
-    metrics.add_metric(name="CallbackRequest", unit=MetricUnit.Count, value=1)
-    logger.info(
-        "callback",
-        extra={
-            "request": contact.log_view(),
-            "reason": reason.value,
-            "queue": queue.name,
-            "result": masked(out),
-        },
-    )
-    return out
+    count("CallbackRequest", status=status.value)
+    logger.append_keys(reason=reason.value, queue=queue.name)
+    return {
+        "status": status,
+        "callback_number": stored.number if stored else "",
+        "due_at": stored.due_at if stored else None,
+        "due_spoken": stored.due_spoken if stored else "",
+    }
 
 
 def _queue(contact: ContactEvent, cfg: Config) -> Queue:

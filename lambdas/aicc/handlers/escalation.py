@@ -2,30 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from aws_lambda_powertools import Logger, Metrics
-from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.typing import LambdaContext
-
 from aicc import clock
-from aicc.adapters.dynamodb import AgentRepository, CallLogRepository, CustomerRepository, RosterRepository
+from aicc.adapters.agents import AgentRepository, RosterRepository
+from aicc.adapters.call_logs import CallLogRepository
+from aicc.adapters.customers import CustomerRepository
 from aicc.adapters.notifier import Notifier
 from aicc.domain import notices
 from aicc.domain.escalation import EscalationContext, TargetType, next_target, parse_step
-from aicc.handlers._connect import parse, result
+from aicc.handlers._connect import ContactEvent, Value
+from aicc.handlers._prologue import contact_flow, count, logger
 from aicc.settings import config
 
-logger = Logger()
-metrics = Metrics(namespace="AICC")
 
-
-# The event carries names, numbers and the incident transcript: never log or trace it whole.
-@logger.inject_lambda_context(log_event=False, clear_state=True)
-@metrics.log_metrics
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, str]:
-    contact = parse(event)
-    logger.append_keys(contact_id=contact.contact_id)
+@contact_flow
+def handler(contact: ContactEvent) -> dict[str, Value]:
     step = parse_step(contact.param("step"))
     fallback_arn = contact.require("fallback_queue_arn")
     general_arn = contact.require("general_queue_arn")
@@ -34,13 +24,9 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, str]:
     customer = CustomerRepository().get(contact.attr("customer_id"))
     roster = RosterRepository().get(customer.part) if customer else None
     agents = AgentRepository()
+    engineers = [customer.ts_primary, customer.ts_secondary] if customer else []
     people = agents.get_many(
-        [
-            customer.ts_primary if customer else "",
-            customer.ts_secondary if customer else "",
-            *(roster.members if roster else ()),
-            roster.manager if roster else "",
-        ]
+        [*engineers, *(roster.members if roster else ()), roster.manager if roster else ""]
     )
     # The general team is read only when the walk can get that far.
     general = agents.by_team(policy.general_team) if "general_agent" in policy.chain[step:] else []
@@ -62,31 +48,17 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, str]:
     agent = decision.agent
     if agent is None:
         target_arn = fallback_arn
-    elif decision.target_type is TargetType.QUEUE:  # a general agent without a user ARN
-        target_arn = general_arn
-    else:
-        target_arn = agent.user_arn
-    out = result(
-        {
-            "stage": decision.stage,
-            "target_type": decision.target_type,
-            "target_arn": target_arn,
-            "target_login": agent.login if agent else "",
-            "target_name": agent.name if agent else "",
-            "next_step": decision.next_step,
-            "manager_notified": manager_notified,
-        }
-    )
-    metrics.add_dimension(name="stage", value=decision.stage.value)
-    metrics.add_metric(name="EscalationStep", unit=MetricUnit.Count, value=1)
-    logger.info(
-        "escalation",
-        extra={
-            "step": step,
-            "stage": decision.stage.value,
-            "target_login": out["target_login"],
-            "skipped": [f"{s.step}:{s.reason}" for s in decision.skipped],
-            "customer_id": contact.attr("customer_id"),
-        },
-    )
-    return out
+    else:  # a general agent without a user ARN is reached through the general queue
+        target_arn = general_arn if decision.target_type is TargetType.QUEUE else agent.user_arn
+    count("EscalationStep", stage=decision.stage.value)
+    skipped = [f"{s.step}:{s.reason}" for s in decision.skipped]
+    logger.append_keys(step=step, skipped=skipped, customer_id=contact.attr("customer_id"))
+    return {
+        "stage": decision.stage,
+        "target_type": decision.target_type,
+        "target_arn": target_arn,
+        "target_login": agent.login if agent else "",
+        "target_name": agent.name if agent else "",
+        "next_step": decision.next_step,
+        "manager_notified": manager_notified,
+    }

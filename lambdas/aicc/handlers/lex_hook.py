@@ -9,15 +9,9 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics
-from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.typing import LambdaContext
-
 from aicc.domain import dialog
+from aicc.handlers._prologue import count, lex_code_hook, logger
 from aicc.settings import config
-
-logger = Logger()
-metrics = Metrics(namespace="AICC")
 
 
 @cache
@@ -25,24 +19,19 @@ def _captures() -> Mapping[str, dialog.Capture]:
     return dialog.capture_slots(config().intents)
 
 
-# The transcript is the caller's own words (names): never log or trace it whole.
-@logger.inject_lambda_context(log_event=False, clear_state=True)
-@metrics.log_metrics
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    if not isinstance(event, Mapping) or not isinstance(event.get("sessionState"), Mapping):
-        raise ValueError("expected a Lex V2 code-hook event with a sessionState object")
+# The transcript is the caller's own words (names): logged by its length only.
+@lex_code_hook
+def handler(event: Mapping[str, Any]) -> dict[str, Any]:
     response = dialog.respond(event, _captures())
     state = response["sessionState"]
     action = state["dialogAction"]["type"]
-    metrics.add_dimension(name="action", value=action)
-    metrics.add_metric(name="LexCodeHook", unit=MetricUnit.Count, value=1)
+    count("LexCodeHook", action=action)
+    session = event["sessionState"]
     logger.info(
         "lex code hook",
         extra={
-            "intent": (event["sessionState"].get("intent") or {}).get("name", ""),
-            "expected_intent": (event["sessionState"].get("sessionAttributes") or {}).get(
-                dialog.EXPECTED_INTENT, ""
-            ),
+            "intent": (session.get("intent") or {}).get("name", ""),
+            "expected_intent": (session.get("sessionAttributes") or {}).get(dialog.EXPECTED_INTENT, ""),
             "action": action,
             "closed_intent": (state.get("intent") or {}).get("name", "") if action == "Close" else "",
             "transcript_chars": len(str(event.get("inputTranscript") or "")),

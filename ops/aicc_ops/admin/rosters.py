@@ -26,7 +26,8 @@ from boto3.dynamodb.types import TypeSerializer
 from botocore.exceptions import BotoCoreError, ClientError
 
 # Read items exactly as the escalation Lambda reads them.
-from aicc.adapters.dynamodb import _from_item, _roster, _text
+from aicc.adapters.agents import roster_from_item
+from aicc.adapters.dynamodb import from_item, item_text
 from aicc.domain.agents import Roster
 
 from .context import OpsContext, scan_all
@@ -410,13 +411,13 @@ def _dump(values: Mapping[str, Any]) -> dict[str, Any]:
 
 def _customer(item: Mapping[str, Any]) -> CustomerTS:
     return CustomerTS(
-        customer_id=_text(item, "customer_id"),
-        company=_text(item, "company"),
-        contact_name=_text(item, "contact_name"),
-        tier=_text(item, "tier"),
-        part=_text(item, "part"),
-        ts_primary=_text(item, "ts_primary"),
-        ts_secondary=_text(item, "ts_secondary"),
+        customer_id=item_text(item, "customer_id"),
+        company=item_text(item, "company"),
+        contact_name=item_text(item, "contact_name"),
+        tier=item_text(item, "tier"),
+        part=item_text(item, "part"),
+        ts_primary=item_text(item, "ts_primary"),
+        ts_secondary=item_text(item, "ts_secondary"),
     )
 
 
@@ -476,14 +477,14 @@ class RosterStore:
             ProjectionExpression="#l, #n, #t, #p",
             ExpressionAttributeNames={"#l": "login", "#n": "name", "#t": "team", "#p": "part"},
         )
-        items = (_from_item(i) for i in found)
-        people = [Person(*(_text(item, k) for k in ("login", "name", "team", "part"))) for item in items]
+        items = (from_item(i) for i in found)
+        people = [Person(*(item_text(item, k) for k in ("login", "name", "team", "part"))) for item in items]
         return {p.login: p for p in people if p.login}
 
     def rosters(self) -> dict[str, Roster]:
         out: dict[str, Roster] = {}
         for raw in self._scan("rosters", ConsistentRead=True):
-            roster = _roster(_from_item(raw))
+            roster = roster_from_item(from_item(raw))
             self._rosters_read[roster.part] = raw
             out[roster.part] = roster
         return dict(sorted(out.items()))
@@ -494,7 +495,7 @@ class RosterStore:
         )
         raw = response.get("Item")
         self._rosters_read[part] = raw
-        return _roster(_from_item(raw)) if raw else None
+        return roster_from_item(from_item(raw)) if raw else None
 
     def customers(self) -> list[CustomerTS]:
         """Every MSP customer (the only ones with TS engineers and a part)."""
@@ -504,7 +505,7 @@ class RosterStore:
             ExpressionAttributeNames={"#tier": "tier"},
             ExpressionAttributeValues={":msp": {"S": "MSP"}},
         )
-        return sorted((_customer(_from_item(i)) for i in found), key=lambda c: (c.company, c.customer_id))
+        return sorted((_customer(from_item(i)) for i in found), key=lambda c: (c.company, c.customer_id))
 
     def customer(self, customer_id: str) -> CustomerTS | None:
         response = self._client.get_item(
@@ -514,7 +515,7 @@ class RosterStore:
         if not raw:
             return None
         self._customers_read[customer_id] = raw
-        return _customer(_from_item(raw))
+        return _customer(from_item(raw))
 
     def history(self, part: str, limit: int) -> list[dict[str, Any]]:
         """The part's changes, newest first."""
@@ -526,7 +527,7 @@ class RosterStore:
             ScanIndexForward=False,
             Limit=limit,
         )
-        return [_from_item(i) for i in response.get("Items", [])]
+        return [from_item(i) for i in response.get("Items", [])]
 
     # ---- writes -------------------------------------------------------------------------------------
     def save(self, change: Change, action: str, by: str) -> str:

@@ -2,11 +2,20 @@
 
 Both zips are reproducible (sorted entries, fixed timestamps and modes), so Terraform's source hash
 changes only when a file does.
+
+Both carry bytecode for the functions' runtime (`local.runtime` of the lambdas module): Lambda's code
+directories are read-only, so without it every cold start compiles every module it imports. The
+.pyc files use unchecked-hash invalidation: valid whatever the files' times in the zip, and never
+checked against the source at import (the source cannot change under them). Bytecode is specific to
+the Python minor version, so it is compiled by that version: the interpreter running this code when
+it matches, else `python3.X` on PATH, else CPython of that version compiled to WebAssembly (the npm
+package pyodide, run by Node.js), whose compiler writes the same bytecode.
 """
 
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -16,6 +25,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ..engine.flows import REPO_ROOT
+from .environment import read_hcl
 from .errors import DeployError
 
 BUILD_DIR = REPO_ROOT / "build"
@@ -24,8 +34,30 @@ LAYER_ZIP = BUILD_DIR / "lambda-layer.zip"
 SOURCE_DIR = REPO_ROOT / "lambdas"
 # Third-party packages the Lambda code imports (boto3 is in the runtime); versions from pyproject.toml.
 LAYER_PACKAGES = ("aws-lambda-powertools", "holidays", "pyyaml", "rapidfuzz")
+LAMBDAS_MODULE = REPO_ROOT / "terraform" / "modules" / "lambdas" / "main.tf"
+# Where Lambda puts the function's code and a layer's python/ (the paths tracebacks show).
+CODE_DIR, LAYER_DIR = "/var/task", "/opt/python"
+PYODIDE_DIR = BUILD_DIR / "pyodide"
+# The pyodide release whose CPython has the runtime's minor version.
+PYODIDE_RELEASES = {"3.12": "0.27.7"}
 _EPOCH = (2020, 1, 1, 0, 0, 0)
 _SKIPPED = ("__pycache__", ".DS_Store", ".mypy_cache", ".pytest_cache")
+_COMPILE = """
+import compileall
+from py_compile import PycInvalidationMode
+ok = compileall.compile_dir(
+    {root!r}, ddir={ddir!r}, quiet=1, invalidation_mode=PycInvalidationMode.UNCHECKED_HASH
+)
+"""
+_PYODIDE_RUN = """
+const {{ loadPyodide }} = require("pyodide");
+(async () => {{
+  const py = await loadPyodide();
+  py.FS.mkdir("/build");
+  py.FS.mount(py.FS.filesystems.NODEFS, {{ root: process.argv[2] }}, "/build");
+  process.exitCode = py.runPython(process.argv[3]) ?? 0;
+}})().catch((error) => {{ console.error(String(error)); process.exitCode = 1; }});
+"""
 
 
 def _write_zip(target: Path, files: Iterable[tuple[str, Path]]) -> Path:
@@ -40,19 +72,92 @@ def _write_zip(target: Path, files: Iterable[tuple[str, Path]]) -> Path:
     return target
 
 
-def _tree(root: Path, prefix: str = "") -> list[tuple[str, Path]]:
-    return [
-        (prefix + str(p.relative_to(root)), p)
-        for p in root.rglob("*")
-        if p.is_file() and not any(part in _SKIPPED for part in p.parts) and p.suffix != ".pyc"
-    ]
+def _tree(root: Path, prefix: str = "", bytecode: str = "") -> list[tuple[str, Path]]:
+    """The files under `root`, without caches; with `bytecode` (a tag: cpython-312) its .pyc files."""
+
+    def kept(p: Path) -> bool:
+        if bytecode and p.parent.name == "__pycache__":
+            return p.name.endswith(f".{bytecode}.pyc")
+        return not any(part in _SKIPPED for part in p.parts) and p.suffix != ".pyc"
+
+    return [(prefix + str(p.relative_to(root)), p) for p in root.rglob("*") if p.is_file() and kept(p)]
+
+
+def lambda_runtime(module: Path = LAMBDAS_MODULE) -> str:
+    """The functions' runtime, `python3.12`, as the lambdas module sets it (`local.runtime`)."""
+    runtimes = [block["runtime"] for block in read_hcl(module).get("locals", []) if "runtime" in block]
+    if len(runtimes) != 1 or not re.fullmatch(r"python3\.\d+", str(runtimes[0])):
+        raise DeployError(f'{module}: expected one `runtime = "python3.X"` in locals, found {runtimes}')
+    return str(runtimes[0])
+
+
+def bytecode_tag(runtime: str) -> str:
+    """`python3.12` -> `cpython-312`, the tag in the names of that version's .pyc files."""
+    return "cpython-" + runtime.removeprefix("python").replace(".", "")
+
+
+def _pyodide(version: str) -> list[str] | None:
+    """node running pyodide's CPython `version` (installed from npm into build/ on first use)."""
+    release = PYODIDE_RELEASES.get(version)
+    node, npm = shutil.which("node"), shutil.which("npm")
+    if release is None or node is None or npm is None:
+        return None
+    package = PYODIDE_DIR / release
+    if not (package / "node_modules" / "pyodide" / "package.json").is_file():
+        install = [npm, "install", "--silent", "--no-audit", "--no-fund", "--prefix", str(package)]
+        done = subprocess.run([*install, f"pyodide@{release}"], capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            raise DeployError(f"installing pyodide {release} from npm failed:\n{done.stderr.strip()[-2000:]}")
+    script = package / "compile.js"
+    script.write_text(_PYODIDE_RUN.format(), encoding="utf-8")
+    return [node, str(script)]
+
+
+def _python(runtime: str) -> str | None:
+    """`python3.X` on PATH if it runs and is that version (a pyenv shim may exist but refuse)."""
+    python = shutil.which(runtime)
+    if python is None:
+        return None
+    probe = "import sys; print('python%d.%d' % sys.version_info[:2])"
+    done = subprocess.run([python, "-c", probe], capture_output=True, text=True, check=False)
+    return python if done.returncode == 0 and done.stdout.strip() == runtime else None
+
+
+def compile_bytecode(root: Path, ddir: str, runtime: str) -> None:
+    """Write unchecked-hash .pyc files of the runtime's version next to every module under `root`."""
+    version = runtime.removeprefix("python")
+    if f"{sys.version_info.major}.{sys.version_info.minor}" == version:
+        command = [
+            sys.executable,
+            "-c",
+            _COMPILE.format(root=str(root), ddir=ddir) + "raise SystemExit(not ok)",
+        ]
+    elif python := _python(runtime):
+        command = [python, "-c", _COMPILE.format(root=str(root), ddir=ddir) + "raise SystemExit(not ok)"]
+    elif node := _pyodide(version):  # the script's last value is the exit code
+        command = [*node, str(root), _COMPILE.format(root="/build", ddir=ddir) + "int(not ok)"]
+    else:
+        raise DeployError(
+            f"the functions run {runtime}: compiling their bytecode needs {runtime} on PATH, or Node.js "
+            f"and npm (for pyodide {PYODIDE_RELEASES.get(version, '')}). Install one and re-run."
+        )
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise DeployError(f"compiling bytecode for {runtime} failed:\n{(done.stdout + done.stderr)[-2000:]}")
 
 
 def build_source(source: Path = SOURCE_DIR, target: Path = SOURCE_ZIP) -> Path:
-    """Zip lambdas/ (the `aicc` package and its config) as the one artifact of every function."""
+    """Zip lambdas/ (the `aicc` package and its config, with its bytecode) as every function's code."""
     if not (source / "aicc" / "handlers").is_dir():
         raise DeployError(f"{source} holds no aicc/handlers: run from the repository checkout")
-    return _write_zip(target, _tree(source))
+    runtime = lambda_runtime()
+    with tempfile.TemporaryDirectory() as tmp:
+        staged = Path(tmp)
+        for name, path in _tree(source):
+            (staged / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, staged / name)
+        compile_bytecode(staged, CODE_DIR, runtime)
+        return _write_zip(target, _tree(staged, bytecode=bytecode_tag(runtime)))
 
 
 def layer_requirements(pyproject: Path = REPO_ROOT / "pyproject.toml") -> list[str]:
@@ -70,12 +175,12 @@ def layer_requirements(pyproject: Path = REPO_ROOT / "pyproject.toml") -> list[s
 
 
 def build_layer(target: Path = LAYER_ZIP) -> Path:
-    """Zip the Lambda dependencies for python3.12 on arm64 (manylinux wheels from PyPI) as a layer.
-
-    A zip built from the same pins is reused (its requirements are stored beside it)."""
+    """Zip the Lambda dependencies for the runtime on arm64 (manylinux wheels from PyPI) as a layer,
+    with their bytecode. A zip built from the same pins is reused (its requirements are stored beside it)."""
     stamp = target.with_suffix(".requirements")
     requirements = layer_requirements()
-    wanted = "\n".join(requirements)
+    runtime = lambda_runtime()
+    wanted = "\n".join([*requirements, f"bytecode: {bytecode_tag(runtime)}"])
     if target.is_file() and stamp.is_file() and stamp.read_text(encoding="utf-8") == wanted:
         return target
     with tempfile.TemporaryDirectory() as tmp:
@@ -94,13 +199,14 @@ def build_layer(target: Path = LAYER_ZIP) -> Path:
             "--implementation",
             "cp",
             "--python-version",
-            "3.12",
+            runtime.removeprefix("python"),
             "--only-binary=:all:",
             *requirements,
         ]
         done = subprocess.run(command, capture_output=True, text=True, check=False)
         if done.returncode != 0:
             raise DeployError(f"building the Lambda layer failed:\n{done.stderr.strip()[-2000:]}")
-        _write_zip(target, _tree(site, "python/"))
+        compile_bytecode(site, LAYER_DIR, runtime)
+        _write_zip(target, _tree(site, "python/", bytecode=bytecode_tag(runtime)))
     stamp.write_text(wanted, encoding="utf-8")
     return target

@@ -14,6 +14,10 @@ data "aws_partition" "current" {}
 data "aws_region" "current" {}
 
 locals {
+  # The functions' Python; `aicc-ops deploy` builds the layer for it and compiles the artifact's
+  # bytecode with it (aicc_ops.deploy.artifacts reads this line).
+  runtime = "python3.12"
+
   account_id = data.aws_caller_identity.current.account_id
   partition  = data.aws_partition.current.partition
   region     = data.aws_region.current.name
@@ -187,7 +191,7 @@ resource "aws_lambda_function" "this" {
   description      = "AICC ${each.key} (${each.value.invoked_by})"
   role             = aws_iam_role.this[each.key].arn
   handler          = each.value.handler
-  runtime          = "python3.12"
+  runtime          = local.runtime
   architectures    = ["arm64"]
   filename         = var.source_zip
   source_code_hash = filebase64sha256(var.source_zip)
@@ -270,7 +274,7 @@ resource "aws_lambda_layer_version" "dependencies" {
   description              = "aws-lambda-powertools, holidays, PyYAML, rapidfuzz (pinned in pyproject.toml)"
   filename                 = var.dependencies_layer_zip
   source_code_hash         = filebase64sha256(var.dependencies_layer_zip)
-  compatible_runtimes      = ["python3.12"]
+  compatible_runtimes      = [local.runtime]
   compatible_architectures = ["arm64"]
 }
 

@@ -13,7 +13,7 @@ from botocore.stub import Stubber
 from click.testing import CliRunner, Result
 from helpers import REGION
 
-from aicc.adapters.dynamodb import RosterRepository
+from aicc.adapters.agents import RosterRepository
 from aicc_ops.admin import rosters as admin
 from aicc_ops.admin.context import OpsContext, Target
 from aicc_ops.cli.roster import roster

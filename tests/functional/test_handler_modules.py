@@ -1,0 +1,59 @@
+"""Every handler module is thin: the shared prologue around it, at most ~60 lines over the domain."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import inspect
+from pathlib import Path
+
+import pytest
+
+from aicc_ops.engine.flows import handler_names
+
+MAX_LINES = 60  # non-blank, non-comment lines (docstrings count)
+PROLOGUES = {"contact_flow", "lex_code_hook", "kinesis_batch"}
+
+
+def source(name: str) -> Path:
+    return Path(inspect.getfile(importlib.import_module(f"aicc.handlers.{name}")))
+
+
+def test_there_are_handlers() -> None:
+    assert len(handler_names()) >= 8
+
+
+@pytest.mark.parametrize("name", handler_names())
+def test_the_handler_runs_inside_the_shared_prologue(name: str) -> None:
+    handler = importlib.import_module(f"aicc.handlers.{name}").handler
+    layers = []
+    while handler is not None:  # functools.wraps leaves each layer's inner function in __wrapped__
+        layers.append((handler.__module__, handler.__qualname__.partition(".<locals>")[0]))
+        handler = getattr(handler, "__wrapped__", None)
+    assert {("aicc.handlers._prologue", p) for p in PROLOGUES} & set(layers), layers
+    prologue = importlib.import_module("aicc.handlers._prologue")
+    assert prologue.logger.service == "aicc"  # one Logger, named by POWERTOOLS_SERVICE_NAME
+
+
+@pytest.mark.parametrize("name", handler_names())
+def test_the_handler_repeats_no_prologue_of_its_own(name: str) -> None:
+    tree = ast.parse(source(name).read_text(encoding="utf-8"))
+    imported = {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)} | {
+        alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names
+    }
+    assert not {m for m in imported if m.startswith("aws_lambda_powertools")}, "use aicc.handlers._prologue"
+    decorators = [
+        d.id
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef) and node.name == "handler"
+        for d in node.decorator_list
+        if isinstance(d, ast.Name)
+    ]
+    assert len(decorators) == 1 and decorators[0] in PROLOGUES, decorators
+
+
+@pytest.mark.parametrize("name", handler_names())
+def test_the_handler_module_stays_small(name: str) -> None:
+    lines = source(name).read_text(encoding="utf-8").splitlines()
+    code = [line for line in lines if line.strip() and not line.strip().startswith("#")]
+    assert len(code) <= MAX_LINES, f"{name}: {len(code)} lines; move logic into aicc.domain"

@@ -1,0 +1,113 @@
+"""The handlers' shared prologue: log context, metrics flush, one parse, failures on the error path."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import pytest
+from helpers import FakeLambdaContext, kinesis_event, read_event
+
+from aicc.handlers._connect import ContactEvent, EventError, Value
+from aicc.handlers._prologue import BatchFailedError, contact_flow, count, kinesis_batch, logger
+
+CALL = "4a573372-1f28-4e26-b97b-00000000c0de"  # the call's first contact (before a transfer)
+
+
+@contact_flow
+def probe(contact: ContactEvent) -> dict[str, Value]:
+    logger.info("inside the handler")
+    count("Probe", kind=contact.param("kind", "plain"))
+    if contact.param("kind") == "broken":
+        raise RuntimeError("the repository is down")
+    return {"ok": True, "caller": contact.caller}
+
+
+@pytest.fixture
+def log() -> Iterator[io.StringIO]:
+    """What the handlers' logger writes during the test, formatted as CloudWatch gets it."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logger.registered_formatter)
+    logger.addHandler(handler)
+    yield stream
+    logger.removeHandler(handler)
+
+
+def written(log: io.StringIO) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in log.getvalue().splitlines()]
+
+
+def event(kind: str = "plain", **data: Any) -> dict[str, Any]:
+    loaded = read_event("connect_call_log")
+    loaded["Details"]["Parameters"] = {"kind": kind}
+    loaded["Details"]["ContactData"].update(data)
+    return loaded
+
+
+def emf(out: str) -> list[Mapping[str, Any]]:
+    return [m for m in map(json.loads, out.splitlines()) if "_aws" in m]
+
+
+def test_every_line_carries_the_contact_and_the_call_it_belongs_to(
+    log: io.StringIO, lambda_context: FakeLambdaContext
+) -> None:
+    contact = read_event("connect_call_log")["Details"]["ContactData"]["ContactId"]
+    assert probe(event(InitialContactId=CALL), lambda_context) == {"ok": "true", "caller": "+821012345678"}
+    logged = written(log)
+    assert [line["message"] for line in logged] == ["inside the handler", "test prologue"]
+    assert {(line["contact_id"], line["correlation_id"]) for line in logged} == {(contact, CALL)}
+    answer = logged[-1]
+    assert answer["result"] == {"ok": "true", "caller": "+82-10-****-5678"}  # PII masked
+    assert "+821012345678" not in json.dumps(logged)
+
+
+def test_metrics_are_flushed_once_per_invocation_with_the_namespace_of_the_environment(
+    capsys: pytest.CaptureFixture[str], lambda_context: FakeLambdaContext
+) -> None:
+    probe(event("plain"), lambda_context)
+    probe(event("second"), lambda_context)
+    blobs = emf(capsys.readouterr().out)
+    assert [(b["Probe"], b["kind"]) for b in blobs] == [([1.0], "plain"), ([1.0], "second")]
+    assert {b["_aws"]["CloudWatchMetrics"][0]["Namespace"] for b in blobs} == {"AICC"}
+
+
+def test_a_bad_event_is_logged_counted_and_raised_for_the_error_branch(
+    log: io.StringIO, capsys: pytest.CaptureFixture[str], lambda_context: FakeLambdaContext
+) -> None:
+    broken = event()
+    del broken["Details"]["ContactData"]
+    with pytest.raises(EventError, match=r"no Details\.ContactData"):
+        probe(broken, lambda_context)
+    (line,) = written(log)
+    assert (line["level"], line["reason"]) == (
+        "ERROR",
+        "event has no Details.ContactData: not a Connect ContactFlowEvent",
+    )
+    assert [b.get("InvalidEvent") for b in emf(capsys.readouterr().out)] == [[1.0]]  # flushed on failure too
+
+
+def test_a_failing_handler_is_logged_with_its_contact_and_raised(
+    log: io.StringIO, lambda_context: FakeLambdaContext
+) -> None:
+    with pytest.raises(RuntimeError, match="repository is down"):
+        probe(event("broken", InitialContactId=CALL), lambda_context)
+    failure = written(log)[-1]
+    assert (failure["level"], failure["correlation_id"]) == ("ERROR", CALL)
+    assert "the repository is down" in failure["exception"]
+
+
+def test_a_batch_reports_the_failed_records_and_fails_when_all_did(lambda_context: FakeLambdaContext) -> None:
+    @kinesis_batch
+    def consume(record: Mapping[str, Any]) -> None:
+        if record["kinesis"]["data"] != "b2s=":  # "ok"
+            raise RuntimeError("cannot store it")
+
+    batch = kinesis_event(b"ok", b"no", b"ok")
+    second = batch["Records"][1]["kinesis"]["sequenceNumber"]
+    assert consume(batch, lambda_context) == {"batchItemFailures": [{"itemIdentifier": second}]}
+    with pytest.raises(BatchFailedError, match="all 2 records"):
+        consume(kinesis_event(b"no", b"no"), lambda_context)
