@@ -10,7 +10,7 @@ CHECKOV_STAMP := $(CHECKOV_VENV)/.installed-$(shell cat pyproject.toml | cksum |
 CHECKOV_PIN = $(shell $(PYTHON) -c "import tomllib; print(*tomllib.load(open('pyproject.toml', 'rb'))['project']['optional-dependencies']['checkov'])")
 ENV ?= dev
 
-.PHONY: install demo test lint format flows-lint bench clean checkov bootstrap plan deploy
+.PHONY: install demo test test-fast lint format flows-lint bench clean checkov bootstrap plan deploy
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required (set PYTHON=python3.11)")'
@@ -26,7 +26,14 @@ $(CHECKOV_STAMP): pyproject.toml
 	rm -f $(CHECKOV_VENV)/.installed-*
 	touch $@
 
-install: $(STAMP) $(CHECKOV_STAMP)
+# The Lambda runtime's Python compiles the functions' bytecode: the interpreter of that version, or
+# pyodide's from the npm registry (installed into build/ once); see aicc_ops/deploy/artifacts.py.
+LAMBDA_COMPILER := build/.lambda-compiler
+$(LAMBDA_COMPILER): $(STAMP) terraform/modules/lambdas/main.tf
+	$(BIN)/python -c "from aicc_ops.deploy import artifacts as a; a.compiler(a.lambda_runtime())"
+	mkdir -p build && touch $@
+
+install: $(STAMP) $(CHECKOV_STAMP) $(LAMBDA_COMPILER)
 
 demo: $(STAMP)
 	$(BIN)/aicc-ops demo
@@ -47,16 +54,20 @@ flows-lint: $(STAMP)
 checkov: $(CHECKOV_STAMP)
 	$(CHECKOV_VENV)/bin/checkov -d terraform --framework terraform --skip-download --quiet --compact
 
-test: lint $(CHECKOV_STAMP)
+test: lint $(CHECKOV_STAMP) $(LAMBDA_COMPILER)
 	CHECKOV=$(CHECKOV_VENV)/bin/checkov $(BIN)/pytest
+
+# The development loop: everything but the slow tests (whole-root plans, sweeps, drills), no lint.
+test-fast: $(STAMP) $(CHECKOV_STAMP) $(LAMBDA_COMPILER)
+	CHECKOV=$(CHECKOV_VENV)/bin/checkov $(BIN)/pytest -m "not slow"
 
 bootstrap: $(STAMP)
 	$(BIN)/aicc-ops deploy bootstrap --env $(ENV)
 
-plan: $(STAMP)
+plan: $(STAMP) $(LAMBDA_COMPILER)
 	$(BIN)/aicc-ops deploy plan --env $(ENV)
 
-deploy: $(STAMP)
+deploy: $(STAMP) $(LAMBDA_COMPILER)
 	$(BIN)/aicc-ops deploy apply --env $(ENV)
 
 bench: $(STAMP)

@@ -32,6 +32,13 @@ def prompt(key: str, locale: str = "ko-KR", **attributes: str) -> str:
     return spoken_text(text) if text.lstrip().startswith("<speak>") else text
 
 
+def prompt_opening(key: str) -> str:
+    """The words of prompts.yaml's `key` before its first dynamic reference: what every call hears."""
+    from aicc.settings import config
+
+    return config().prompts[key].text("ko-KR").split("$.", 1)[0]
+
+
 def read_event(name: str) -> dict[str, Any]:
     """tests/events/<name>.json as a fresh dict."""
     path = EVENTS_DIR / (name if name.endswith(".json") else f"{name}.json")

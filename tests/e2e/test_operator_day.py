@@ -8,6 +8,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from aicc_ops.local.seed import SAMPLE_DIR
 
 from .conftest import run
@@ -21,6 +23,7 @@ def onboard(stack: dict[str, Any], *extra: str) -> dict[str, Any]:
     return result
 
 
+@pytest.mark.slow
 def test_an_operators_day_on_the_local_stack(stack: dict[str, Any], tmp_path: Path) -> None:
     env = stack["env"]
     # 1. Onboard 200 agents; a re-run changes nothing.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from helpers import prompt
+from helpers import prompt, prompt_opening
 
 from aicc.domain.business_hours import spoken_schedule
 from aicc.settings import config
@@ -50,7 +50,7 @@ def test_closed_day_wording_is_natural_korean(call: Caller) -> None:
 )
 def test_open_times_authenticate(call: Caller, at: str) -> None:
     r = call(["say:상담원"], at=at)
-    assert r.prompts[0] == "안녕하세요, 솔트웨어 AWS 기술지원 센터입니다."
+    assert r.prompts[0] == prompt("welcome")
 
 
 def test_after_hours_says_when_we_open_again(call: Caller) -> None:
@@ -93,7 +93,7 @@ def test_zero_after_hours_is_told_no_agent_works_now_and_offered_a_callback(call
 def test_after_hours_msp_emergency_is_recognised_by_caller_number(call: Caller) -> None:
     r = call(["2", "say:DB 접속이 안 됩니다"], at=EVENING, hold=0)
     assert r.flows == ["Customer Authentication", "After Hours", "Emergency"]
-    assert any(p.startswith("MSP 고객님의 긴급 장애는 24시간 긴급 연락망으로") for p in r.prompts)
+    assert any(p == prompt("after_hours_msp_emergency") for p in r.prompts)
     assert r.queue == "MSP Emergency"
     assert r.attributes["emergency"] == "true"
 
@@ -118,25 +118,28 @@ def test_after_hours_general_emergency_gets_sales_rep_and_callback(call: Caller)
     assert prompt("sales_rep_contact", sales_rep_name="김도윤", sales_rep_phone="010-5550-1003") in r.prompts
     assert r.callbacks[0]["queue"] == "After Hours"
     assert r.attributes["callback_reason"] == "AFTER_HOURS_EMERGENCY"
-    confirmed = next(p for p in r.prompts if p.startswith(prompt("callback_confirmed").split("$")[0][:10]))
+    confirmed = next(p for p in r.prompts if p.startswith(prompt_opening("callback_confirmed")))
     assert "11월 26일" in confirmed  # next business day
 
 
 def test_after_hours_sales_contact_declines_callback(call: Caller) -> None:
     r = call(["3", "2"], at=EVENING, number="+821045678901")
-    assert any(p.startswith("담당 영업대표 김도윤") for p in r.prompts)
+    assert any(
+        p == prompt("sales_rep_contact", sales_rep_name="김도윤", sales_rep_phone="010-5550-1003")
+        for p in r.prompts
+    )
     assert not r.callbacks and r.disconnected
 
 
 def test_after_hours_customer_without_sales_rep(call: Caller) -> None:
     r = call(["3", "2"], at=EVENING, number="+821067890123")
-    assert any(p.startswith("등록된 담당 영업대표 정보를 찾을 수 없습니다") for p in r.prompts)
+    assert any(p == prompt("after_hours_unknown") for p in r.prompts)
 
 
 def test_after_hours_unknown_caller(call: Caller) -> None:
     r = call(["2", "0000#", "2"], at=EVENING, number="+821099990000")
     assert r.attributes["customer_class"] == "UNREGISTERED"
-    assert any(p.startswith("등록된 담당 영업대표 정보를 찾을 수 없습니다") for p in r.prompts)
+    assert any(p == prompt("after_hours_unknown") for p in r.prompts)
     assert r.disconnected and not r.callbacks
 
 

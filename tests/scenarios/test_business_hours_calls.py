@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import boto3
 import pytest
-from helpers import prompt
+from helpers import prompt, prompt_opening
 
 from aicc_ops.local.stack import LocalStack
 
@@ -195,7 +195,7 @@ def test_general_customer_hears_the_email_address_and_can_repeat_it(call: Caller
     r = call([*DAON, "1", "1"], number="+821045678901")
     assert r.flows == ["Customer Authentication", "General Customer"]
     assert prompt("general_intro") in r.prompts
-    spelled = [p for p in r.prompts if p.startswith("이메일 주소는 support@saltware.co.kr")]
+    spelled = [p for p in r.prompts if p == prompt("email_address")]
     assert len(spelled) == 2 and "골뱅이" in spelled[0] and "티켓이 자동으로 생성" in spelled[0]
     assert r.prompts[-1] == prompt("goodbye")
     assert r.disconnected and r.queue is None
@@ -208,7 +208,7 @@ def test_general_customer_email_then_person(call: Caller) -> None:
 
 def test_general_menu_invalid_three_times_gives_the_email_address(call: Caller) -> None:
     r = call([*DAON, "5", "6", "silence"], number="+821045678901")
-    assert any(p.startswith("이메일 주소는") for p in r.prompts)
+    assert any(p == prompt("email_address") for p in r.prompts)
     assert r.disconnected
 
 
@@ -216,12 +216,12 @@ def test_general_urgent_with_an_agent_available_is_queued(call: Caller) -> None:
     r = call([*SAEBOM, "2"], number=SAEBOM_PHONE)
     assert prompt("general_connect") in r.prompts
     assert r.queue == "General Customer"
-    assert not any(p.startswith("현재 모든 담당자가 통화 중") for p in r.prompts)
+    assert not any(p == prompt("callback_offer") for p in r.prompts)
 
 
 def test_general_urgent_with_no_agent_offers_a_callback_on_the_caller_number(call: Caller) -> None:
     r = call([*SAEBOM, "2", "1", "1"], number=SAEBOM_PHONE, agents=ALL_BUSY)
-    assert any(p.startswith("현재 모든 담당자가 통화 중") for p in r.prompts)
+    assert any(p == prompt("callback_offer") for p in r.prompts)
     assert r.flows[-1] == "Callback Request"
     assert r.callbacks == [
         {
@@ -232,7 +232,7 @@ def test_general_urgent_with_no_agent_offers_a_callback_on_the_caller_number(cal
         }
     ]
     assert r.attributes["callback_requested"] == "true"
-    assert any(p.startswith("콜백 요청이 접수되었습니다.") for p in r.prompts)
+    assert any(p.startswith(prompt_opening("callback_confirmed")) for p in r.prompts)
 
 
 def test_callback_on_another_number(call: Caller, stack: LocalStack) -> None:
@@ -266,7 +266,7 @@ def test_callback_number_wrong_twice_keeps_the_caller_in_queue(call: Caller) -> 
 def test_declined_callback_waits_in_queue_with_periodic_offers(call: Caller) -> None:
     r = call([*SAEBOM, "2", "2"], number=SAEBOM_PHONE, agents=ALL_BUSY, hold=300)
     assert r.in_queue and r.queue == "General Customer"
-    offers = [p for p in r.prompts if p.startswith("대기가 길어지고 있습니다")]
+    offers = [p for p in r.prompts if p == prompt("queue_callback_offer")]
     assert len(offers) == 2  # at 120 s and 240 s of the 300 s wait
 
 
@@ -308,7 +308,7 @@ def test_repeated_callback_request_is_not_created_twice(call: Caller) -> None:
         responses={"callback": {"status": "ALREADY_REQUESTED"}},
     )
     assert r.callbacks == []
-    assert any(p.startswith("콜백 요청이 접수되었습니다.") for p in r.prompts)
+    assert any(p.startswith(prompt_opening("callback_confirmed")) for p in r.prompts)
 
 
 def test_callback_number_refused_by_the_lambda_asks_again_then_queues(call: Caller) -> None:
@@ -331,7 +331,7 @@ def test_queue_callback_already_requested_is_not_created_twice(call: Caller) -> 
         responses={"callback": {"status": "ALREADY_REQUESTED"}},
     )
     assert r.callbacks == [] and r.disconnected
-    assert any(p.startswith("콜백 요청이 접수되었습니다.") for p in r.prompts)
+    assert any(p.startswith(prompt_opening("callback_confirmed")) for p in r.prompts)
 
 
 def test_queue_callback_with_unusable_number_keeps_waiting(call: Caller) -> None:

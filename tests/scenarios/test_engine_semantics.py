@@ -9,7 +9,7 @@ from typing import Any
 
 import boto3
 import pytest
-from helpers import BYE, block
+from helpers import BYE, block, prompt
 
 from aicc_ops.engine.interpreter import FlowRunError
 from aicc_ops.engine.lambdas import _WORKER_PREFIX, _WorkerOutputFilter
@@ -127,7 +127,7 @@ def test_a_loop_without_input_or_time_is_reported_not_run_forever(stack: LocalSt
 def test_a_day_in_queue_is_simulated_without_tripping_the_loop_guard(stack: LocalStack) -> None:
     r = stack.engine.run("+821099990000", AT, ["say:상담원"], hold_seconds=86_400)
     assert r.in_queue and r.queue == "General Customer"
-    assert len([p for p in r.prompts if p.startswith("대기가 길어지고 있습니다")]) == 86_400 // (
+    assert len([p for p in r.prompts if p == prompt("queue_callback_offer")]) == 86_400 // (
         120 + 5
     )  # each cycle: 120 s of messages, a 5 s offer
 

@@ -79,7 +79,7 @@ def test_every_queue_full_ends_with_a_spoken_message(call: Caller, faults: Local
     for key in faults.config.queues:
         faults.engine.queue_limits[key] = 0
     r = call([*SALTWARE, "2"])
-    assert r.prompts[-1].startswith("죄송합니다. 지금은 연결이 어렵습니다.")
+    assert r.prompts[-1] == prompt("queue_full")
     assert r.disconnected and r.queue is None
 
 
@@ -147,6 +147,7 @@ def _error_branches(stack: LocalStack) -> set[tuple[str, str, str]]:
     }
 
 
+@pytest.mark.slow
 def test_forcing_any_error_branch_never_drops_the_caller(call: Caller, faults: LocalStack) -> None:
     """Force each error branch of each action on a call that reaches it.
 
@@ -184,5 +185,5 @@ def test_a_full_queue_by_its_configured_limit_gets_the_apology(call: Caller, sta
         r = call(["say:상담원"], number="+821099990000")
     finally:
         stack.engine.queues.waiting.clear()
-    assert r.prompts[-1].startswith("죄송합니다. 지금은 연결이 어렵습니다.")
+    assert r.prompts[-1] == prompt("queue_full")
     assert r.disconnected and r.queue is None

@@ -19,6 +19,9 @@ from plan_gate import PROD_NUMBER_ID, ROOT, Plan, PlanGate, template_bodies
 from aicc.settings import DEFAULT_CONFIG_DIR, load_config
 from aicc_ops.deploy.environment import read_hcl
 
+# Every test here plans the whole root against the local AWS endpoint (tens of seconds).
+pytestmark = pytest.mark.slow
+
 CONFIG = load_config()
 FUNCTIONS = yaml.safe_load((DEFAULT_CONFIG_DIR / "functions.yaml").read_text(encoding="utf-8"))["functions"]
 PERMISSIONS = Path(__file__).parent / "data" / "connect-security-profile-permissions.txt"

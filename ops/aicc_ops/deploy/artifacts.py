@@ -123,24 +123,29 @@ def _python(runtime: str) -> str | None:
     return python if done.returncode == 0 and done.stdout.strip() == runtime else None
 
 
-def compile_bytecode(root: Path, ddir: str, runtime: str) -> None:
-    """Write unchecked-hash .pyc files of the runtime's version next to every module under `root`."""
+def compiler(runtime: str) -> list[str]:
+    """The command that runs Python code with the runtime's version (installing pyodide if it is the
+    only way). `make install` calls this, so tests and deploys find it ready."""
     version = runtime.removeprefix("python")
     if f"{sys.version_info.major}.{sys.version_info.minor}" == version:
-        command = [
-            sys.executable,
-            "-c",
-            _COMPILE.format(root=str(root), ddir=ddir) + "raise SystemExit(not ok)",
-        ]
-    elif python := _python(runtime):
-        command = [python, "-c", _COMPILE.format(root=str(root), ddir=ddir) + "raise SystemExit(not ok)"]
-    elif node := _pyodide(version):  # the script's last value is the exit code
-        command = [*node, str(root), _COMPILE.format(root="/build", ddir=ddir) + "int(not ok)"]
-    else:
-        raise DeployError(
-            f"the functions run {runtime}: compiling their bytecode needs {runtime} on PATH, or Node.js "
-            f"and npm (for pyodide {PYODIDE_RELEASES.get(version, '')}). Install one and re-run."
-        )
+        return [sys.executable, "-c"]
+    if python := _python(runtime):
+        return [python, "-c"]
+    if node := _pyodide(version):
+        return node
+    raise DeployError(
+        f"the functions run {runtime}: compiling their bytecode needs {runtime} on PATH, or Node.js "
+        f"and npm (for pyodide {PYODIDE_RELEASES.get(version, '')}). Install one and re-run."
+    )
+
+
+def compile_bytecode(root: Path, ddir: str, runtime: str) -> None:
+    """Write unchecked-hash .pyc files of the runtime's version next to every module under `root`."""
+    run = compiler(runtime)
+    if run[-1] == "-c":
+        command = [*run, _COMPILE.format(root=str(root), ddir=ddir) + "raise SystemExit(not ok)"]
+    else:  # pyodide: the tree is mounted at /build, and the script's last value is the exit code
+        command = [*run, str(root), _COMPILE.format(root="/build", ddir=ddir) + "int(not ok)"]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise DeployError(f"compiling bytecode for {runtime} failed:\n{(done.stdout + done.stderr)[-2000:]}")

@@ -392,6 +392,7 @@ def test_traffic_shift_to_a_region_outside_the_group_is_refused(gr: dict[str, St
 
 
 @pytest.mark.scenario
+@pytest.mark.slow
 def test_the_whole_catalogue_drops_no_caller() -> None:
     """Every fault of the catalogue and the worst day, with every scenario (about a minute and a half)."""
     result = run("--output", "json")
