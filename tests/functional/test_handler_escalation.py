@@ -13,7 +13,8 @@ from aicc.handlers.escalation import handler
 
 from .conftest import Tables, agent_arn
 
-KEYS = {"stage", "target_type", "target_arn", "target_login", "target_name", "next_step", "manager_notified"}
+ROUTED = {"action": "ROUTE", "caller_notice": "NONE", "moved_on": "false", "offer_callback": "false"}
+KEYS = {"stage", "target_type", "target_arn", "target_login", "target_name", "next_step", "manager_notified", *ROUTED}
 PARAMS = read_event("connect_escalation")["Details"]["Parameters"]
 FALLBACK, GENERAL = PARAMS["fallback_queue_arn"], PARAMS["general_queue_arn"]
 CONTACT = "4a573372-1f28-4e26-b97b-000000000004"
@@ -40,6 +41,7 @@ def test_primary_engineer_is_paged_once(
         "target_name": "박준영",
         "next_step": "1",
         "manager_notified": "false",
+        **ROUTED,
     }
     assert escalate(connect_event, lambda_context) == expected
     assert escalate(connect_event, lambda_context) == expected  # Connect retried the Lambda
@@ -82,6 +84,7 @@ def test_general_agent_stage_routes_to_the_agent_and_alerts_the_manager(
         "target_name": "한소희",
         "next_step": "4",
         "manager_notified": "true",
+        **ROUTED,
     }
     assert escalate(connect_event, lambda_context) == expected
     assert escalate(connect_event, lambda_context) == expected
@@ -103,6 +106,9 @@ def test_exhausted_goes_to_the_fallback_queue(
         "target_name": "",
         "next_step": "4",
         "manager_notified": "true",
+        **ROUTED,
+        "action": "EXHAUSTED",
+        "caller_notice": "MANAGER_PAGED",
     }
     assert escalate(connect_event, lambda_context) == expected
     assert escalate(connect_event, lambda_context, "4") == expected

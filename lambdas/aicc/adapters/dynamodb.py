@@ -3,13 +3,15 @@
 Table names come from the environment variables named in tables.yaml, read at call time. Writes
 that a concurrent call could undo are conditional: an agent claim (optimistic on the agent's
 status and last assignment), a callback registration (once per contact), a notification (once
-per contact and key). Items map to and from the domain dataclasses here and nowhere else.
+per contact and key), a page acknowledgement (by the paged engineer only). Items map to and
+from the domain dataclasses here and nowhere else.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -26,6 +28,7 @@ from aicc.domain.assignment import same_workday
 from aicc.domain.call_log import CallLogUpdate
 from aicc.domain.callbacks import Callback, CallbackReason
 from aicc.domain.customers import Customer, Tier
+from aicc.domain.escalation import CHANNELS, Page
 from aicc.settings import config
 
 if TYPE_CHECKING:
@@ -323,6 +326,7 @@ class AgentRepository(_Repository):
                 "login": agent.login,
                 "name": agent.name,
                 "email": agent.email,
+                "mobile": agent.mobile or None,
                 "team": agent.team,
                 "part": agent.part,
                 "skills": sorted(agent.skills) or None,
@@ -344,6 +348,7 @@ def _agent(item: Mapping[str, Any]) -> Agent:
         team=_text(item, "team"),
         part=_text(item, "part"),
         email=_text(item, "email"),
+        mobile=_text(item, "mobile"),
         skills=frozenset(_strings(item, "skills")),
         user_arn=_text(item, "user_arn"),
         routing_profile=_text(item, "routing_profile"),
@@ -456,6 +461,74 @@ class CallLogRepository(_Repository):
 
     def get(self, contact_id: str) -> dict[str, Any] | None:
         return self._get("contact_id", contact_id)
+
+    def escalation_state(self, contact_id: str, at: datetime, expires_at: int) -> EscalationState:
+        """When the contact's escalation started (set on the first call, `at`) and its pages so far."""
+        response = self.client.update_item(
+            TableName=self.table,
+            Key=_to_item({"contact_id": contact_id}),
+            UpdateExpression="SET escalation_started_at = if_not_exists(escalation_started_at, :at), "
+            "created_at = if_not_exists(created_at, :at), expires_at = if_not_exists(expires_at, :expires)",
+            ExpressionAttributeValues=_to_item({":at": timestamp(at), ":expires": expires_at}),
+            ReturnValues="ALL_NEW",
+        )
+        item = _from_item(response.get("Attributes", {}))
+        pages: dict[int, Page] = {}
+        for key, value in item.items():
+            index = key.removeprefix(_PAGE_PREFIX)
+            if key.startswith(_PAGE_PREFIX) and index.isdigit() and isinstance(value, Mapping):
+                page = _page(value)
+                if page is not None:
+                    pages[int(index)] = page
+        return EscalationState(parse_instant(item.get("escalation_started_at")) or at, pages)
+
+    def record_page(
+        self, contact_id: str, step: int, login: str, at: datetime, channels: Mapping[str, str]
+    ) -> None:
+        """The page of a chain step: who, when, and each channel's outcome (sent | failed | none).
+        The first record of a step stands: a retried invocation does not move its clock."""
+        page = {"login": login, "paged_at": timestamp(at), **channels}
+        self.client.update_item(
+            TableName=self.table,
+            Key=_to_item({"contact_id": contact_id}),
+            UpdateExpression="SET #page = if_not_exists(#page, :page)",
+            ExpressionAttributeNames={"#page": f"{_PAGE_PREFIX}{step}"},
+            ExpressionAttributeValues=_to_item({":page": page}),
+        )
+
+    def acknowledge_page(self, contact_id: str, step: int, login: str, at: datetime) -> bool:
+        """The paged engineer pressed 1; False when no page of that step went to `login`."""
+        try:
+            self.client.update_item(
+                TableName=self.table,
+                Key=_to_item({"contact_id": contact_id}),
+                UpdateExpression="SET #page.acked_at = if_not_exists(#page.acked_at, :at)",
+                ConditionExpression="#page.login = :login",
+                ExpressionAttributeNames={"#page": f"{_PAGE_PREFIX}{step}"},
+                ExpressionAttributeValues=_to_item({":at": timestamp(at), ":login": login}),
+            )
+        except ClientError as exc:
+            if _condition_failed(exc):
+                return False
+            raise
+        return True
+
+
+_PAGE_PREFIX = "page_"
+
+
+@dataclass(frozen=True)
+class EscalationState:
+    started_at: datetime
+    pages: Mapping[int, Page]
+
+
+def _page(item: Mapping[str, Any]) -> Page | None:
+    paged_at = parse_instant(item.get("paged_at"))
+    if paged_at is None:
+        return None
+    delivered = frozenset(ch for ch in CHANNELS if item.get(ch) == "sent")
+    return Page(_text(item, "login"), paged_at, delivered, parse_instant(item.get("acked_at")))
 
 
 class CallbackRepository(_Repository):

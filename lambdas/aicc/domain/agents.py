@@ -22,6 +22,7 @@ class Agent:
     team: str
     part: str = ""
     email: str = ""
+    mobile: str = ""  # E.164; where an on-call engineer who is not signed in is paged
     skills: frozenset[str] = field(default_factory=frozenset)
     user_arn: str = ""
     routing_profile: str = ""
