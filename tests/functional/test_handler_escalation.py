@@ -257,7 +257,9 @@ def connect(monkeypatch: pytest.MonkeyPatch) -> Iterator[Stubber]:
         yield stubber
 
 
-def expect_page_call(connect: Stubber, mobile: str, login: str, step: int = 0) -> None:
+def expect_page_call(
+    connect: Stubber, mobile: str, login: str, step: int = 0, at: datetime | None = None
+) -> None:
     connect.add_response(
         "start_outbound_voice_contact",
         {"ContactId": f"page-call-{login}"},
@@ -272,6 +274,7 @@ def expect_page_call(connect: Stubber, mobile: str, login: str, step: int = 0) -
                 "paged_login": login,
                 "company": "한빛금융",
                 "incident": "운영 DB 장애",
+                "paged_at": (at or NIGHT).isoformat(),
             },
             "ClientToken": f"{CONTACT}:page:{step}",
             "RingTimeoutInSeconds": 30,
@@ -355,8 +358,8 @@ def test_acknowledged_page_holds_the_step_then_the_next_engineer_is_paged(
     out = night_escalate(connect_event, lambda_context, later)
     assert (out["action"], out["caller_notice"], out["moved_on"]) == ("ACKNOWLEDGED", "ACKNOWLEDGED", "false")
     # The grace runs out without ts.jung signing in: ts.kang is paged and the caller told so.
-    expect_page_call(connect, KANG_MOBILE, "ts.kang", step=1)
     gone = NIGHT + timedelta(seconds=POLICY.wait_seconds + POLICY.ack_grace_seconds)
+    expect_page_call(connect, KANG_MOBILE, "ts.kang", step=1, at=gone)
     out = night_escalate(connect_event, lambda_context, gone)
     assert (out["action"], out["target_login"], out["moved_on"], out["next_step"]) == (
         "PAGE",
@@ -385,5 +388,5 @@ def test_callback_is_offered_before_the_sla(
     assert night_escalate(connect_event, lambda_context, NIGHT)["offer_callback"] == "false"
     sla = config().queues[POLICY.queue].sla_seconds or 0
     near = NIGHT + timedelta(seconds=sla - POLICY.callback_before_sla_seconds - POLICY.wait_seconds)
-    expect_page_call(connect, KANG_MOBILE, "ts.kang", step=1)
+    expect_page_call(connect, KANG_MOBILE, "ts.kang", step=1, at=near)
     assert night_escalate(connect_event, lambda_context, near)["offer_callback"] == "true"

@@ -482,18 +482,29 @@ class CallLogRepository(_Repository):
                     pages[int(index)] = page
         return EscalationState(parse_instant(item.get("escalation_started_at")) or at, pages)
 
-    def record_page(
-        self, contact_id: str, step: int, login: str, at: datetime, channels: Mapping[str, str]
-    ) -> None:
-        """The page of a chain step: who, when, and each channel's outcome (sent | failed | none).
-        The first record of a step stands: a retried invocation does not move its clock."""
-        page = {"login": login, "paged_at": timestamp(at), **channels}
+    def record_page(self, contact_id: str, step: int, login: str, at: datetime) -> None:
+        """A chain step's page, before it goes out (the engineer may acknowledge at once). The first
+        record of a step stands: a retried invocation does not move its clock."""
+        page = {"login": login, "paged_at": timestamp(at)}
         self.client.update_item(
             TableName=self.table,
             Key=_to_item({"contact_id": contact_id}),
             UpdateExpression="SET #page = if_not_exists(#page, :page)",
             ExpressionAttributeNames={"#page": f"{_PAGE_PREFIX}{step}"},
             ExpressionAttributeValues=_to_item({":page": page}),
+        )
+
+    def record_page_channels(self, contact_id: str, step: int, delivered: Iterable[str]) -> None:
+        """Each channel's outcome for the step's page: sent or failed."""
+        sent = set(delivered)
+        names = {"#page": f"{_PAGE_PREFIX}{step}", **{f"#{ch}": ch for ch in CHANNELS}}
+        values = {f":{ch}": "sent" if ch in sent else "failed" for ch in CHANNELS}
+        self.client.update_item(
+            TableName=self.table,
+            Key=_to_item({"contact_id": contact_id}),
+            UpdateExpression="SET " + ", ".join(f"#page.#{ch} = :{ch}" for ch in CHANNELS),
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=_to_item(values),
         )
 
     def acknowledge_page(self, contact_id: str, step: int, login: str, at: datetime) -> bool:

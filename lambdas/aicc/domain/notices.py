@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from aicc.domain.agents import Agent
 from aicc.domain.customers import Customer
@@ -131,7 +132,7 @@ def page_sms(role: str, customer: Customer | None, contact_id: str, incident: st
 
 
 def page_call_attributes(
-    contact_id: str, step: int, login: str, customer: Customer | None, incident: str
+    contact_id: str, step: int, login: str, customer: Customer | None, incident: str, paged_at: datetime
 ) -> dict[str, str]:
     """The page call's contact attributes: what the page flow reads out, and what the
     acknowledgement is recorded against (the emergency contact and the chain step)."""
@@ -141,4 +142,5 @@ def page_call_attributes(
         "paged_login": login,
         "company": _company(customer),
         "incident": incident.strip()[:PAGE_CALL_INCIDENT_LIMIT],
+        "paged_at": paged_at.isoformat(),
     }

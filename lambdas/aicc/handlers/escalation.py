@@ -21,7 +21,6 @@ from aicc.domain.agents import Agent
 from aicc.domain.call_log import RETENTION
 from aicc.domain.customers import Customer
 from aicc.domain.escalation import (
-    CHANNELS,
     Action,
     EscalationContext,
     Stage,
@@ -78,9 +77,9 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, str]:
     pager = _Pager(contact.contact_id, customer, incident, line, logs, notifier, now)
     delivered: frozenset[str] = frozenset()
     if decision.action is Action.PAGE and decision.agent is not None:
+        logs.record_page(contact.contact_id, decision.step, decision.agent.login, now)
         delivered = pager.page(decision.agent, notices.STAGE_LABELS[decision.stage], decision.step)
-        channels = {ch: "sent" if ch in delivered else "failed" for ch in CHANNELS}
-        logs.record_page(contact.contact_id, decision.step, decision.agent.login, now, channels)
+        logs.record_page_channels(contact.contact_id, decision.step, delivered)
     elif decision.action is Action.ROUTE and decision.agent is not None:
         page = notices.escalation_page(decision, customer, contact.contact_id, incident)
         notifier.send_once(page, contact.contact_id, f"page:{decision.step}", logs, now)
@@ -155,7 +154,7 @@ class _Pager:
             sent.add("sms")
         if self.line.complete:  # without the page flow's parameters, SMS only
             attributes = notices.page_call_attributes(
-                self.contact_id, step, person.login, self.customer, self.incident
+                self.contact_id, step, person.login, self.customer, self.incident, self.now
             )
             caller, token = PageCaller(self.line), f"{self.contact_id}:{key}"  # a retry places no second call
             if self._once(lambda: caller.call(person.mobile, attributes, token), f"{key}:call"):
