@@ -55,6 +55,7 @@ class Caller:
         hold: int = 300,
         may_end_silently: bool = False,
         without_arn: Sequence[str] = (),
+        backlog: Mapping[str, tuple[int, int]] | None = None,
     ) -> CallResult:
         table = boto3.resource("dynamodb").Table(self.stack.tables["AGENTS_TABLE"])
         arns = {login: table.get_item(Key={"login": login})["Item"]["user_arn"] for login in without_arn}
@@ -64,12 +65,14 @@ class Caller:
         self.stack.lambdas.faults = dict(faults or {})
         self.stack.engine.action_faults = dict(action_faults or {})
         self.stack.lambdas.overrides = {k: dict(v) for k, v in (responses or {}).items()}
+        self.stack.engine.backlog = dict(backlog or {})  # other callers waiting: (count, oldest age s)
         try:
             result = self.stack.engine.run(number, datetime.fromisoformat(at), inputs, hold_seconds=hold)
         finally:
             self.stack.lambdas.faults = {}
             self.stack.engine.action_faults = {}
             self.stack.lambdas.overrides = {}
+            self.stack.engine.backlog = {}
             for login, arn in arns.items():
                 table.update_item(
                     Key={"login": login},
