@@ -65,14 +65,16 @@ class Caller:
         self.stack.lambdas.faults = dict(faults or {})
         self.stack.engine.action_faults = dict(action_faults or {})
         self.stack.lambdas.overrides = {k: dict(v) for k, v in (responses or {}).items()}
-        self.stack.engine.backlog = dict(backlog or {})  # other callers waiting: (count, oldest age s)
+        waiting = self.stack.engine.backlog
+        if backlog is not None:  # other callers waiting per queue key: (count, oldest age in s)
+            self.stack.engine.backlog = dict(backlog)
         try:
             result = self.stack.engine.run(number, datetime.fromisoformat(at), inputs, hold_seconds=hold)
         finally:
             self.stack.lambdas.faults = {}
             self.stack.engine.action_faults = {}
             self.stack.lambdas.overrides = {}
-            self.stack.engine.backlog = {}
+            self.stack.engine.backlog = waiting
             for login, arn in arns.items():
                 table.update_item(
                     Key={"login": login},

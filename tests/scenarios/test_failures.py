@@ -135,6 +135,13 @@ SWEEP_CALLS: list[dict[str, Any]] = [
         "backlog": {"msp_emergency": (1, 60)},
     },
     {"inputs": ["2", "say:DB 장애", "1"], "at": NIGHT, "number": HANBIT, "hold": 700},
+    {
+        "inputs": ["2", "say:DB 장애", "1"],
+        "at": NIGHT,
+        "number": HANBIT,
+        "hold": 700,
+        "responses": {"callback": {"status": "ALREADY_REQUESTED"}},
+    },
     *(
         {
             "inputs": ["2", "say:DB 장애"],
