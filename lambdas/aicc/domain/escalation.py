@@ -135,11 +135,12 @@ def next_target(policy: EscalationPolicy, step: int, ctx: EscalationContext) -> 
         if paged is None:
             skipped.append(Skip(name, why))
             continue
-        action, page, ended = _page_state(policy, ctx.pages.get(index), paged.login, ctx.now)
+        action, page, ended = _page_state(policy, ctx.pages.get(index), ctx.now)
         if ended:
             skipped.append(Skip(name, ended))
             continue
-        return EscalationDecision(stage, index, index, paged, notify, manager, tuple(skipped), action, page)
+        who = ctx.agents.get(page.login, paged) if page else paged  # the one the step paged
+        return EscalationDecision(stage, index, index, who, notify, manager, tuple(skipped), action, page)
     end = len(policy.chain)
     return EscalationDecision(
         Stage.EXHAUSTED, end, end, None, True, manager, tuple(skipped), Action.EXHAUSTED
@@ -147,10 +148,11 @@ def next_target(policy: EscalationPolicy, step: int, ctx: EscalationContext) -> 
 
 
 def _page_state(
-    policy: EscalationPolicy, page: Page | None, login: str, now: datetime
+    policy: EscalationPolicy, page: Page | None, now: datetime
 ) -> tuple[Action, Page | None, str]:
-    """What a step with an engineer to page does now: (action, its page, "" or why it is over)."""
-    if page is None or page.login != login:
+    """What a step with an engineer to page does now: (action, its page, "" or why it is over).
+    A step pages once: its recorded page (whoever it went to) decides from then on."""
+    if page is None:
         return Action.PAGE, None, ""
     if not page.delivered:
         return Action.PAGE, page, "page_failed"
