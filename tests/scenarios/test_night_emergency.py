@@ -26,7 +26,7 @@ from aicc_ops.local.connect_emulator import ConnectEmulator
 from aicc_ops.local.server import ConnectHandler, _listen
 from aicc_ops.local.stack import LocalStack
 
-from .conftest import Caller, engine_for
+from .conftest import COVERAGE, Caller, engine_for
 
 NIGHT = "2026-11-26T02:30:00+09:00"  # a Thursday, 02:30 in Seoul
 HANBIT = "+821023456789"  # 한빛금융, MSP, part TS2: ts.jung (primary), ts.kang (secondary), ts.lim; mgr.lee
@@ -60,15 +60,15 @@ class Engineers:
         if keys is None:
             return
         at = datetime.fromisoformat(contact["Attributes"]["paged_at"]) + ANSWER_AFTER
-        self.calls.append(
-            self.engine.run(
-                contact["DestinationPhoneNumber"],
-                at,
-                keys,
-                contact_id=contact["ContactId"],
-                attributes=contact["Attributes"],
-            )
+        result = self.engine.run(
+            contact["DestinationPhoneNumber"],
+            at,
+            keys,
+            contact_id=contact["ContactId"],
+            attributes=contact["Attributes"],
         )
+        COVERAGE.exercised.update(result.transitions)
+        self.calls.append(result)
 
 
 @pytest.fixture(scope="module")
