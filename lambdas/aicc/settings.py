@@ -108,6 +108,10 @@ class EscalationPolicy:
     chain: tuple[str, ...]
     notify_manager_at: frozenset[str]
     general_team: str
+    queue: str  # the emergency queue: its SLA bounds the wait before a callback is offered
+    ack_wait_seconds: int  # a paged engineer's time to acknowledge before the next step
+    ack_grace_seconds: int  # after an acknowledgement, the time to log in and go AVAILABLE
+    callback_before_sla_seconds: int  # the callback is offered this long before the SLA ends
 
 
 @dataclass(frozen=True)
@@ -399,7 +403,7 @@ def _load_routing_profiles(d: Path, queues: Mapping[str, Queue]) -> dict[str, Ro
     return out
 
 
-def _load_escalation(d: Path) -> EscalationPolicy:
+def _load_escalation(d: Path, queues: Mapping[str, Queue]) -> EscalationPolicy:
     r = _Reader(d, "escalation.yaml")
     obj = r.mapping(r.data.get("escalation"), "escalation")
     wait = r.get(obj, "wait_seconds", "escalation", int)
@@ -421,7 +425,25 @@ def _load_escalation(d: Path) -> EscalationPolicy:
     team = r.get(obj, "general_team", "escalation", str)
     if team not in TEAMS:
         raise r.fail("escalation.general_team", f"must be one of {', '.join(TEAMS)}")
-    return EscalationPolicy(wait, tuple(chain), frozenset(notify), team)
+    queue = r.get(obj, "queue", "escalation", str)
+    sla = queues[queue].sla_seconds if queue in queues else None
+    if sla is None:
+        raise r.fail("escalation.queue", f"{queue!r} must be a queue of queues.yaml with sla_seconds")
+    page = r.mapping(obj.get("page"), "escalation.page")
+    ack_wait = r.get(page, "ack_wait_seconds", "escalation.page", int)
+    if ack_wait < wait:
+        # The chain is looked at once per wait: a shorter time could never be waited.
+        raise r.fail("escalation.page.ack_wait_seconds", f"must be at least wait_seconds ({wait})")
+    grace = r.get(page, "ack_grace_seconds", "escalation.page", int)
+    if grace < wait:
+        raise r.fail("escalation.page.ack_grace_seconds", f"must be at least wait_seconds ({wait})")
+    before = r.get(obj, "callback_before_sla_seconds", "escalation", int)
+    if not wait <= before < sla:
+        raise r.fail(
+            "escalation.callback_before_sla_seconds",
+            f"must be at least wait_seconds ({wait}) and less than {queue}'s sla_seconds ({sla})",
+        )
+    return EscalationPolicy(wait, tuple(chain), frozenset(notify), team, queue, ack_wait, grace, before)
 
 
 def _load_prompts(d: Path) -> dict[str, Prompt]:
@@ -563,7 +585,7 @@ def load_config(directory: Path | str | None = None) -> Config:
         hours=hours,
         holidays=_load_holidays(d),
         routing_profiles=_load_routing_profiles(d, queues),
-        escalation=_load_escalation(d),
+        escalation=_load_escalation(d, queues),
         prompts=prompts,
         tables=_load_tables(d),
         intents=_load_intents(d),

@@ -2,18 +2,38 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
+import boto3
 import pytest
-from helpers import EventLoader, FakeLambdaContext, read_event
+from botocore.exceptions import ClientError
+from botocore.stub import Stubber
+from helpers import REGION, EventLoader, FakeLambdaContext, read_event
 
+from aicc import clock
+from aicc.adapters import aws
+from aicc.adapters.notifier import Notifier
 from aicc.handlers._connect import EventError
 from aicc.handlers.escalation import handler
+from aicc.handlers.page_ack import handler as page_ack
+from aicc.settings import config
 
 from .conftest import Tables, agent_arn
 
-KEYS = {"stage", "target_type", "target_arn", "target_login", "target_name", "next_step", "manager_notified"}
+ROUTED = {"action": "ROUTE", "caller_notice": "NONE", "moved_on": "false", "offer_callback": "false"}
+KEYS = {
+    "stage",
+    "target_type",
+    "target_arn",
+    "target_login",
+    "target_name",
+    "next_step",
+    "manager_notified",
+    *ROUTED,
+}
 PARAMS = read_event("connect_escalation")["Details"]["Parameters"]
 FALLBACK, GENERAL = PARAMS["fallback_queue_arn"], PARAMS["general_queue_arn"]
 CONTACT = "4a573372-1f28-4e26-b97b-000000000004"
@@ -40,6 +60,7 @@ def test_primary_engineer_is_paged_once(
         "target_name": "박준영",
         "next_step": "1",
         "manager_notified": "false",
+        **ROUTED,
     }
     assert escalate(connect_event, lambda_context) == expected
     assert escalate(connect_event, lambda_context) == expected  # Connect retried the Lambda
@@ -82,6 +103,7 @@ def test_general_agent_stage_routes_to_the_agent_and_alerts_the_manager(
         "target_name": "한소희",
         "next_step": "4",
         "manager_notified": "true",
+        **ROUTED,
     }
     assert escalate(connect_event, lambda_context) == expected
     assert escalate(connect_event, lambda_context) == expected
@@ -103,6 +125,9 @@ def test_exhausted_goes_to_the_fallback_queue(
         "target_name": "",
         "next_step": "4",
         "manager_notified": "true",
+        **ROUTED,
+        "action": "EXHAUSTED",
+        "caller_notice": "MANAGER_PAGED",
     }
     assert escalate(connect_event, lambda_context) == expected
     assert escalate(connect_event, lambda_context, "4") == expected
@@ -181,3 +206,187 @@ def test_bad_parameters(
 ) -> None:
     with pytest.raises(error, match=message):
         handler(connect_event("connect_escalation", parameters=params), lambda_context)
+
+
+# ---- night: the on-call engineer is not signed in and is paged ---------------------------------
+HANBIT = {"customer_id": "C-HANBIT", "incident": "운영 DB 장애"}
+JUNG_MOBILE, KANG_MOBILE = "+821077001001", "+821077001002"
+INSTANCE_ID = PARAMS["instance_arn"].rsplit("/", 1)[-1]
+PAGE_FLOW_ID = PARAMS["page_flow_id"].rsplit("/", 1)[-1]
+QUEUE_ID = PARAMS["page_queue_id"].rsplit("/", 1)[-1]
+POLICY = config().escalation
+
+
+@pytest.fixture
+def night(tables: Tables) -> Tables:
+    """Part TS2 off shift: ts.jung (primary) and ts.kang (secondary) OFFLINE, with mobiles."""
+    for login, name, mobile in (("ts.jung", "정민호", JUNG_MOBILE), ("ts.kang", "강하늘", KANG_MOBILE)):
+        tables.put(
+            "AGENTS_TABLE",
+            {
+                "login": login,
+                "name": name,
+                "team": "TS",
+                "part": "TS2",
+                "status": "OFFLINE",
+                "mobile": mobile,
+                "user_arn": agent_arn(login),
+            },
+        )
+    tables.put(
+        "ROSTERS_TABLE",
+        {"part": "TS2", "name": "기술지원 2파트", "members": ["ts.jung", "ts.kang"], "manager": "mgr.lee"},
+    )
+    return tables
+
+
+def sms() -> list[tuple[str, str]]:
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.sns.models import sns_backends
+
+    return list(sns_backends[DEFAULT_ACCOUNT_ID][REGION].sms_messages.values())
+
+
+@pytest.fixture
+def connect(monkeypatch: pytest.MonkeyPatch) -> Iterator[Stubber]:
+    """Connect as the pager's client, through botocore's Stubber (parameters checked against the model)."""
+    client = boto3.client("connect", region_name=REGION)
+    stubber = Stubber(client)
+    monkeypatch.setattr(aws, "connect", lambda: client)
+    with stubber:
+        yield stubber
+
+
+def expect_page_call(
+    connect: Stubber, mobile: str, login: str, step: int = 0, at: datetime | None = None
+) -> None:
+    connect.add_response(
+        "start_outbound_voice_contact",
+        {"ContactId": f"page-call-{login}"},
+        {
+            "InstanceId": INSTANCE_ID,
+            "ContactFlowId": PAGE_FLOW_ID,
+            "QueueId": QUEUE_ID,
+            "DestinationPhoneNumber": mobile,
+            "Attributes": {
+                "emergency_contact_id": CONTACT,
+                "escalation_step": str(step),
+                "paged_login": login,
+                "company": "한빛금융",
+                "incident": "운영 DB 장애",
+                "paged_at": (at or NIGHT).isoformat(),
+            },
+            "ClientToken": f"{CONTACT}:page:{step}",
+            "RingTimeoutInSeconds": 30,
+        },
+    )
+
+
+def night_escalate(
+    connect_event: EventLoader, ctx: FakeLambdaContext, at: datetime, step: str = "0"
+) -> dict[str, str]:
+    with clock.frozen_at(at):
+        return escalate(connect_event, ctx, step, attributes=HANBIT)
+
+
+NIGHT = datetime(2026, 11, 26, 2, 30, tzinfo=ZoneInfo("Asia/Seoul"))
+
+
+def test_offline_engineer_is_paged_by_sms_and_call_once(
+    night: Tables,
+    topic: Sent,
+    connect: Stubber,
+    connect_event: EventLoader,
+    lambda_context: FakeLambdaContext,
+) -> None:
+    expect_page_call(connect, JUNG_MOBILE, "ts.jung")
+    out = night_escalate(connect_event, lambda_context, NIGHT)
+    assert (out["action"], out["caller_notice"], out["target_login"], out["next_step"]) == (
+        "PAGE",
+        "PAGED",
+        "ts.jung",
+        "0",
+    )
+    assert (out["target_type"], out["target_arn"]) == ("QUEUE", FALLBACK)  # the call waits in the queue
+    [(number, text)] = sms()
+    assert number == JUNG_MOBILE and "한빛금융" in text and "운영 DB 장애" in text and CONTACT in text
+    page = (night.call_log(CONTACT) or {})["page_0"]
+    assert (page["login"], page["sms"], page["call"]) == ("ts.jung", "sent", "sent")
+    # A minute later: no second SMS or call (the Stubber would fail on an unexpected call).
+    out = night_escalate(connect_event, lambda_context, NIGHT + timedelta(seconds=POLICY.wait_seconds))
+    assert (out["action"], out["caller_notice"], out["next_step"]) == ("AWAIT_ACK", "AWAITING_ACK", "0")
+    assert len(sms()) == 1
+    connect.assert_no_pending_responses()
+
+
+def test_failed_sms_is_not_announced(
+    night: Tables,
+    connect: Stubber,
+    connect_event: EventLoader,
+    lambda_context: FakeLambdaContext,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def refuse(self: Notifier, phone: str, text: str) -> str:
+        raise ClientError({"Error": {"Code": "OptedOut", "Message": "opted out"}}, "Publish")
+
+    monkeypatch.setattr(Notifier, "send_sms", refuse)
+    expect_page_call(connect, JUNG_MOBILE, "ts.jung")
+    out = night_escalate(connect_event, lambda_context, NIGHT)
+    assert (out["action"], out["caller_notice"]) == ("PAGE", "PAGED_CALL")
+    page = (night.call_log(CONTACT) or {})["page_0"]
+    assert (page["sms"], page["call"]) == ("failed", "sent")
+
+
+def test_failed_page_call_is_not_announced(
+    night: Tables, connect: Stubber, connect_event: EventLoader, lambda_context: FakeLambdaContext
+) -> None:
+    connect.add_client_error("start_outbound_voice_contact", "DestinationNotAllowedException")
+    out = night_escalate(connect_event, lambda_context, NIGHT)
+    assert (out["action"], out["caller_notice"]) == ("PAGE", "PAGED_SMS")
+    assert [n for n, _ in sms()] == [JUNG_MOBILE]
+
+
+def test_acknowledged_page_holds_the_step_then_the_next_engineer_is_paged(
+    night: Tables, connect: Stubber, connect_event: EventLoader, lambda_context: FakeLambdaContext
+) -> None:
+    expect_page_call(connect, JUNG_MOBILE, "ts.jung")
+    night_escalate(connect_event, lambda_context, NIGHT)
+    ack = connect_event("connect_page_ack")
+    with clock.frozen_at(NIGHT + timedelta(seconds=POLICY.wait_seconds)):
+        assert page_ack(ack, lambda_context) == {"status": "ACKNOWLEDGED"}
+    later = NIGHT + timedelta(seconds=POLICY.ack_wait_seconds)  # past the ack wait: the ack holds
+    out = night_escalate(connect_event, lambda_context, later)
+    assert (out["action"], out["caller_notice"], out["moved_on"]) == ("ACKNOWLEDGED", "ACKNOWLEDGED", "false")
+    # The grace runs out without ts.jung signing in: ts.kang is paged and the caller told so.
+    gone = NIGHT + timedelta(seconds=POLICY.wait_seconds + POLICY.ack_grace_seconds)
+    expect_page_call(connect, KANG_MOBILE, "ts.kang", step=1, at=gone)
+    out = night_escalate(connect_event, lambda_context, gone)
+    assert (out["action"], out["target_login"], out["moved_on"], out["next_step"]) == (
+        "PAGE",
+        "ts.kang",
+        "true",
+        "1",
+    )
+
+
+def test_an_ack_from_someone_else_is_not_recorded(
+    night: Tables, connect: Stubber, connect_event: EventLoader, lambda_context: FakeLambdaContext
+) -> None:
+    expect_page_call(connect, JUNG_MOBILE, "ts.jung")
+    night_escalate(connect_event, lambda_context, NIGHT)
+    wrong = connect_event("connect_page_ack", attributes={"paged_login": "ts.kang"})
+    assert page_ack(wrong, lambda_context) == {"status": "NOT_FOUND"}
+    assert "acked_at" not in (night.call_log(CONTACT) or {})["page_0"]
+    with pytest.raises(EventError, match="emergency_contact_id"):
+        page_ack(connect_event("connect_page_ack", attributes={"emergency_contact_id": None}), lambda_context)
+
+
+def test_callback_is_offered_before_the_sla(
+    night: Tables, connect: Stubber, connect_event: EventLoader, lambda_context: FakeLambdaContext
+) -> None:
+    expect_page_call(connect, JUNG_MOBILE, "ts.jung")
+    assert night_escalate(connect_event, lambda_context, NIGHT)["offer_callback"] == "false"
+    sla = config().queues[POLICY.queue].sla_seconds or 0
+    near = NIGHT + timedelta(seconds=sla - POLICY.callback_before_sla_seconds - POLICY.wait_seconds)
+    expect_page_call(connect, KANG_MOBILE, "ts.kang", step=1, at=near)
+    assert night_escalate(connect_event, lambda_context, near)["offer_callback"] == "true"

@@ -56,6 +56,7 @@ class Caller:
         hold: int = 300,
         may_end_silently: bool = False,
         without_arn: Sequence[str] = (),
+        backlog: Mapping[str, tuple[int, int]] | None = None,
     ) -> CallResult:
         table = boto3.resource("dynamodb").Table(self.stack.tables["AGENTS_TABLE"])
         arns = {login: table.get_item(Key={"login": login})["Item"]["user_arn"] for login in without_arn}
@@ -71,6 +72,7 @@ class Caller:
                 action_faults=action_faults,
                 responses=responses,
                 agents=agents,
+                waiting=backlog,
             )
         finally:
             for login, arn in arns.items():

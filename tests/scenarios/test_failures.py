@@ -17,6 +17,7 @@ from .conftest import ALL_BUSY, Caller
 SALTWARE = ["say:솔트웨어", "say:김민준", "1234#"]
 SAEBOM = ["say:새봄헬스케어", "say:강도현", "4567#"]
 WEEKDAY_CHUSEOK = "2026-09-25T10:00:00+09:00"  # a Friday, but 추석
+NIGHT, HANBIT = "2026-11-26T02:30:00+09:00", "+821023456789"  # MSP, part TS2: engineers off shift
 
 
 @pytest.fixture
@@ -131,17 +132,45 @@ SWEEP_CALLS: list[dict[str, Any]] = [
         "hold": 130,
         "responses": {"callback": {"status": "ALREADY_REQUESTED"}},
     },
+    # Night emergency, engineers off shift: paged by SMS (the local stack places no page call),
+    # no acknowledgement, the next engineer, the queue position, the callback offer before the SLA.
+    {
+        "inputs": ["2", "say:DB 장애", "silence"],
+        "at": NIGHT,
+        "number": HANBIT,
+        "hold": 700,
+        "backlog": {"msp_emergency": (1, 60)},
+    },
+    {"inputs": ["2", "say:DB 장애", "1"], "at": NIGHT, "number": HANBIT, "hold": 700},
+    {
+        "inputs": ["2", "say:DB 장애", "1"],
+        "at": NIGHT,
+        "number": HANBIT,
+        "hold": 700,
+        "responses": {"callback": {"status": "ALREADY_REQUESTED"}},
+    },
+    *(
+        {
+            "inputs": ["2", "say:DB 장애"],
+            "at": NIGHT,
+            "number": HANBIT,
+            "hold": 10,
+            "responses": {"escalation": {"caller_notice": n}},
+        }
+        for n in ("PAGED", "PAGED_CALL", "ACKNOWLEDGED")
+    ),
 ]
 MAX_STACKED_FAULTS = 3
 
 
 def _error_branches(stack: LocalStack) -> set[tuple[str, str, str]]:
     """(flow key, action, ErrorType) for every error branch of every flow an inbound call runs
-    (the outbound whisper runs for callbacks: test_contact_language covers it)."""
+    (the outbound whisper runs for callbacks: test_contact_language covers it; the Emergency Page
+    flow runs for page calls: test_night_emergency covers it)."""
     return {
         (key, ident, str(e.get("ErrorType")))
         for key, flow in stack.flows.items()
-        if flow.type in ("CONTACT_FLOW", "CUSTOMER_QUEUE")
+        if flow.type in ("CONTACT_FLOW", "CUSTOMER_QUEUE") and key != "emergency_page"
         for ident, a in flow.actions.items()
         for e in (a.get("Transitions") or {}).get("Errors") or []
     }

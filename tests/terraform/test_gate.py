@@ -253,6 +253,12 @@ def recorded_calls() -> Iterator[dict[str, set[tuple[str, str, str]]]]:
             ["say:솔트웨어", "say:김민준", "1234#", "2"],
             agent_status=nobody_in_ts,
         ),
+        DemoCall(
+            "MSP outage at night, the on-call engineers paged",
+            "+821023456789",
+            "2026-11-26T02:30:00+09:00",
+            ["2", "say:DB 장애"],
+        ),
     )
     with local_stack() as stack:
         for demo_call in (*DEMO_CALLS, *extra):
@@ -261,6 +267,11 @@ def recorded_calls() -> Iterator[dict[str, set[tuple[str, str, str]]]]:
         event = json.loads((ROOT / "tests" / "events" / "connect_callback.json").read_text(encoding="utf-8"))
         for _ in range(2):
             stack.lambdas.invoke_named("callback", event, 3, "STRING_MAP")
+        # The Emergency Page flow, as the paged engineer presses 1.
+        page_call = json.loads(
+            (ROOT / "tests" / "events" / "connect_page_ack.json").read_text(encoding="utf-8")
+        )
+        stack.lambdas.invoke_named("page_ack", page_call, 3, "STRING_MAP")
         # Connect's agent event stream, as the event source mapping delivers it.
         from helpers import kinesis_event, read_event
 
@@ -272,7 +283,9 @@ def recorded_calls() -> Iterator[dict[str, set[tuple[str, str, str]]]]:
         for handler, calls in stack.lambdas.aws_calls.items():
             for service, operation, resource in calls:
                 table, _, index = resource.partition("/index/")
-                name = by_table.get(table, "notify" if service == "sns" else resource)
+                # sns: to the notify topic, or an SMS straight to a phone number (no resource).
+                sns = "notify" if resource != "*" else "sms"
+                name = by_table.get(table, sns if service == "sns" else resource)
                 out.setdefault(handler, set()).add(
                     (service, operation, f"{name}/index/{index}" if index else name)
                 )
@@ -292,6 +305,8 @@ def _allowed(spec: dict[str, Any]) -> set[tuple[str, str, str]]:
                 allowed.add((service, operation, table))
     if spec.get("publishes"):
         allowed.add(("sns", "Publish", "notify"))
+    if spec.get("pages"):  # the lambdas module: SMS on "*", page calls on the instance
+        allowed |= {("sns", "Publish", "sms"), ("connect", "StartOutboundVoiceContact", "*")}
     return allowed
 
 

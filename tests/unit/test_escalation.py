@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -11,13 +11,18 @@ import pytest
 from aicc.domain.agents import Agent, AgentStatus, Roster
 from aicc.domain.customers import Customer, Tier
 from aicc.domain.escalation import (
+    Action,
+    CallerNotice,
     EscalationContext,
+    Page,
     Stage,
     TargetType,
+    callback_due,
+    caller_notice,
     next_target,
     parse_step,
 )
-from aicc.settings import EscalationPolicy, config
+from aicc.settings import config
 
 POLICY = config().escalation  # ts_primary, ts_secondary, part_members, general_agent; manager at general
 CUSTOMER = Customer(
@@ -75,8 +80,11 @@ def ctx(
     customer: Customer | None = CUSTOMER,
     roster: Roster | None = ROSTER,
     now: datetime = NOW,
+    pages: dict[int, Page] | None = None,
 ) -> EscalationContext:
-    return EscalationContext(customer, roster, people, GENERAL if general is None else general, now)
+    return EscalationContext(
+        customer, roster, people, GENERAL if general is None else general, now, pages or {}
+    )
 
 
 def test_parse_step() -> None:
@@ -171,7 +179,9 @@ def test_missing_or_unroutable_targets_are_skipped() -> None:
 
 
 def test_custom_policy_notifies_where_configured() -> None:
-    policy = EscalationPolicy(60, ("ts_primary", "general_agent"), frozenset({"ts_primary"}), "GENERAL")
+    policy = replace(
+        POLICY, chain=("ts_primary", "general_agent"), notify_manager_at=frozenset({"ts_primary"})
+    )
     d = next_target(policy, 0, ctx(agents(ts_park=A)))
     assert (d.stage, d.notify_manager, d.next_step) == (Stage.TS_PRIMARY, True, 1)
 
@@ -179,3 +189,111 @@ def test_custom_policy_notifies_where_configured() -> None:
 def test_negative_step_is_rejected() -> None:
     with pytest.raises(ValueError, match="step"):
         next_target(POLICY, -1, ctx({}))
+
+
+# ---- night: engineers on call, not signed in, paged on their mobiles ------------------------------
+def on_call(**status: AgentStatus) -> dict[str, Agent]:
+    """Agents as agents() makes them, each with a mobile number (on the on-call rota)."""
+    return {
+        k: replace(a, mobile="+8210770010" + str(i).zfill(2))
+        for i, (k, a) in enumerate(agents(**status).items())
+    }
+
+
+def paged(
+    login: str, minutes_ago: float, acked_minutes_ago: float | None = None, channels: str = "sms,call"
+) -> Page:
+    acked = NOW - timedelta(minutes=acked_minutes_ago) if acked_minutes_ago is not None else None
+    return Page(
+        login, NOW - timedelta(minutes=minutes_ago), frozenset(filter(None, channels.split(","))), acked
+    )
+
+
+NIGHT_OFF = {"ts_park": OFF, "ts_choi": OFF, "ts_yoon": OFF, "ts_han": OFF}
+
+
+def test_offline_engineer_with_a_mobile_is_paged_and_the_step_holds() -> None:
+    d = next_target(POLICY, 0, ctx(on_call(**NIGHT_OFF)))
+    assert (d.action, d.stage, d.agent and d.agent.login, d.next_step) == (
+        Action.PAGE,
+        Stage.TS_PRIMARY,
+        "ts.park",
+        0,
+    )
+    assert d.target_type is TargetType.QUEUE  # the call stays in the emergency queue
+
+
+def test_offline_engineer_without_a_mobile_is_still_skipped() -> None:
+    d = next_target(POLICY, 0, ctx(agents(**NIGHT_OFF)))
+    assert d.stage is Stage.GENERAL_AGENT and d.action is Action.ROUTE
+
+
+def test_busy_engineer_is_not_paged() -> None:
+    d = next_target(POLICY, 0, ctx(on_call(ts_park=B, ts_choi=OFF, ts_yoon=OFF, ts_han=OFF)))
+    assert (d.action, d.stage, d.agent and d.agent.login) == (Action.PAGE, Stage.TS_SECONDARY, "ts.choi")
+
+
+WAIT_MIN = POLICY.ack_wait_seconds / 60
+GRACE_MIN = POLICY.ack_grace_seconds / 60
+
+
+@pytest.mark.parametrize(
+    ("page", "action", "step"),
+    [
+        (paged("ts.park", WAIT_MIN - 1), Action.AWAIT_ACK, 0),
+        (paged("ts.park", WAIT_MIN), Action.PAGE, 1),  # no ack in time: ts.choi is paged
+        (paged("ts.park", WAIT_MIN + 1, acked_minutes_ago=GRACE_MIN - 1), Action.ACKNOWLEDGED, 0),
+        (paged("ts.park", WAIT_MIN + GRACE_MIN, acked_minutes_ago=GRACE_MIN), Action.PAGE, 1),  # grace over
+        (paged("ts.park", 0, channels=""), Action.PAGE, 1),  # no channel went out: nobody was reached
+    ],
+)
+def test_a_paged_step_waits_for_the_ack_then_moves_on(page: Page, action: Action, step: int) -> None:
+    d = next_target(POLICY, 0, ctx(on_call(**NIGHT_OFF), pages={0: page}))
+    assert (d.action, d.step) == (action, step)
+    assert d.moved_on is (step == 1)
+
+
+def test_a_paged_engineer_who_signs_in_gets_the_call() -> None:
+    people = on_call(ts_park=A, ts_choi=OFF, ts_yoon=OFF, ts_han=OFF)
+    d = next_target(POLICY, 0, ctx(people, pages={0: paged("ts.park", 2, acked_minutes_ago=1)}))
+    assert (d.action, d.target_type, d.next_step) == (Action.ROUTE, TargetType.AGENT, 1)
+
+
+def test_part_members_page_the_first_member_not_tried() -> None:
+    pages = {0: paged("ts.park", 9), 1: paged("ts.choi", 6)}
+    d = next_target(POLICY, 1, ctx(on_call(**NIGHT_OFF), pages=pages))
+    assert (d.action, d.stage, d.agent and d.agent.login) == (Action.PAGE, Stage.PART_MEMBER, "ts.yoon")
+
+
+def test_every_page_unanswered_exhausts_the_chain() -> None:
+    pages = {0: paged("ts.park", 12), 1: paged("ts.choi", 9), 2: paged("ts.yoon", 6)}
+    d = next_target(POLICY, 0, ctx(on_call(**NIGHT_OFF), general=[], pages=pages))
+    assert d.action is Action.EXHAUSTED and d.notify_manager and d.moved_on
+
+
+@pytest.mark.parametrize(
+    ("delivered", "notice"),
+    [
+        ("sms,call", CallerNotice.PAGED),
+        ("sms", CallerNotice.PAGED_SMS),
+        ("call", CallerNotice.PAGED_CALL),
+        ("", CallerNotice.NONE),
+    ],
+)
+def test_the_caller_hears_only_the_channels_that_went_out(delivered: str, notice: CallerNotice) -> None:
+    d = next_target(POLICY, 0, ctx(on_call(**NIGHT_OFF)))
+    assert caller_notice(d, frozenset(filter(None, delivered.split(","))), False) is notice
+
+
+def test_the_manager_is_announced_only_when_reached() -> None:
+    d = next_target(POLICY, 0, ctx({}, general=[]))
+    assert caller_notice(d, frozenset(), True) is CallerNotice.MANAGER_PAGED
+    assert caller_notice(d, frozenset(), False) is CallerNotice.NONE
+
+
+def test_callback_is_due_one_interval_before_the_sla_margin() -> None:
+    sla = config().queues[POLICY.queue].sla_seconds or 0
+    due_after = sla - POLICY.callback_before_sla_seconds - POLICY.wait_seconds
+    started = NOW - timedelta(seconds=due_after)
+    assert callback_due(POLICY, sla, started, NOW)
+    assert not callback_due(POLICY, sla, started + timedelta(seconds=1), NOW)

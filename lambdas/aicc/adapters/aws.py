@@ -14,6 +14,7 @@ import boto3
 from botocore.config import Config
 
 if TYPE_CHECKING:
+    from mypy_boto3_connect import ConnectClient
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_sns import SNSClient
 
@@ -42,6 +43,11 @@ def _sns() -> SNSClient:
     return boto3.client("sns", config=_CONFIG)
 
 
+@cache
+def _connect() -> ConnectClient:
+    return boto3.client("connect", config=_CONFIG)
+
+
 def dynamodb() -> DynamoDBClient:
     with _lock:
         return _dynamodb()
@@ -52,8 +58,14 @@ def sns() -> SNSClient:
         return _sns()
 
 
+def connect() -> ConnectClient:
+    with _lock:
+        return _connect()
+
+
 def reset() -> None:
     """Forget the clients (tests, or the local stack after changing endpoints)."""
     with _lock:
         _dynamodb.cache_clear()
         _sns.cache_clear()
+        _connect.cache_clear()

@@ -1,13 +1,18 @@
-"""Call logs: one item per contact, merged repeatably; notifications claimed once per contact and key."""
+"""Call logs: one item per contact, merged repeatably; notifications claimed once per contact and key;
+an emergency's pages (recorded before they go out, acknowledged by the paged engineer only)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from aicc.adapters.dynamodb import Repository, condition_failed, timestamp, to_item
+from aicc.adapters.dynamodb import Repository, condition_failed, from_item, item_text, timestamp, to_item
+from aicc.clock import parse_instant
+from aicc.domain.escalation import CHANNELS, Page
 
 if TYPE_CHECKING:
     from aicc.domain.call_log import CallLogUpdate
@@ -92,3 +97,82 @@ class CallLogRepository(Repository):
 
     def get(self, contact_id: str) -> dict[str, Any] | None:
         return self._get("contact_id", contact_id)
+
+    def escalation_state(self, contact_id: str, at: datetime, expires_at: int) -> EscalationState:
+        """When the contact's escalation started (set on the first call, `at`) and its pages so far."""
+        response = self.client.update_item(
+            TableName=self.table,
+            Key=to_item({"contact_id": contact_id}),
+            UpdateExpression="SET escalation_started_at = if_not_exists(escalation_started_at, :at), "
+            "created_at = if_not_exists(created_at, :at), expires_at = if_not_exists(expires_at, :expires)",
+            ExpressionAttributeValues=to_item({":at": timestamp(at), ":expires": expires_at}),
+            ReturnValues="ALL_NEW",
+        )
+        item = from_item(response.get("Attributes", {}))
+        pages: dict[int, Page] = {}
+        for key, value in item.items():
+            index = key.removeprefix(_PAGE_PREFIX)
+            if key.startswith(_PAGE_PREFIX) and index.isdigit() and isinstance(value, Mapping):
+                page = _page(value)
+                if page is not None:
+                    pages[int(index)] = page
+        return EscalationState(parse_instant(item.get("escalation_started_at")) or at, pages)
+
+    def record_page(self, contact_id: str, step: int, login: str, at: datetime) -> None:
+        """A chain step's page, before it goes out (the engineer may acknowledge at once). The first
+        record of a step stands: a retried invocation does not move its clock."""
+        page = {"login": login, "paged_at": timestamp(at)}
+        self.client.update_item(
+            TableName=self.table,
+            Key=to_item({"contact_id": contact_id}),
+            UpdateExpression="SET #page = if_not_exists(#page, :page)",
+            ExpressionAttributeNames={"#page": f"{_PAGE_PREFIX}{step}"},
+            ExpressionAttributeValues=to_item({":page": page}),
+        )
+
+    def record_page_channels(self, contact_id: str, step: int, delivered: Iterable[str]) -> None:
+        """Each channel's outcome for the step's page: sent or failed."""
+        sent = set(delivered)
+        names = {"#page": f"{_PAGE_PREFIX}{step}", **{f"#{ch}": ch for ch in CHANNELS}}
+        values = {f":{ch}": "sent" if ch in sent else "failed" for ch in CHANNELS}
+        self.client.update_item(
+            TableName=self.table,
+            Key=to_item({"contact_id": contact_id}),
+            UpdateExpression="SET " + ", ".join(f"#page.#{ch} = :{ch}" for ch in CHANNELS),
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=to_item(values),
+        )
+
+    def acknowledge_page(self, contact_id: str, step: int, login: str, at: datetime) -> bool:
+        """The paged engineer pressed 1; False when no page of that step went to `login`."""
+        try:
+            self.client.update_item(
+                TableName=self.table,
+                Key=to_item({"contact_id": contact_id}),
+                UpdateExpression="SET #page.acked_at = if_not_exists(#page.acked_at, :at)",
+                ConditionExpression="#page.login = :login",
+                ExpressionAttributeNames={"#page": f"{_PAGE_PREFIX}{step}"},
+                ExpressionAttributeValues=to_item({":at": timestamp(at), ":login": login}),
+            )
+        except ClientError as exc:
+            if condition_failed(exc):
+                return False
+            raise
+        return True
+
+
+_PAGE_PREFIX = "page_"
+
+
+@dataclass(frozen=True)
+class EscalationState:
+    started_at: datetime
+    pages: Mapping[int, Page]
+
+
+def _page(item: Mapping[str, Any]) -> Page | None:
+    paged_at = parse_instant(item.get("paged_at"))
+    if paged_at is None:
+        return None
+    delivered = frozenset(ch for ch in CHANNELS if item.get(ch) == "sent")
+    return Page(item_text(item, "login"), paged_at, delivered, parse_instant(item.get("acked_at")))

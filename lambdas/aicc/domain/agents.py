@@ -29,6 +29,7 @@ class Agent:
     active_contacts: int = 0
     handled_today: int = 0
     last_assigned_at: datetime | None = None  # aware; None = never assigned
+    mobile: str = ""  # E.164; where an on-call engineer who is not signed in is paged
 
     @property
     def available(self) -> bool:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from aicc.domain.agents import Agent
 from aicc.domain.customers import Customer
@@ -105,3 +106,41 @@ def assignment_failed(team: str, part: str, contact_id: str, manager: Agent | No
     )
     attributes = {"kind": "assignment", "login": manager.login if manager else "", "part": part}
     return Notice("assignment", subject, message, {k: v for k, v in attributes.items() if v})
+
+
+# An SMS in Korean is sent as UCS-2: 70 characters a segment. The incident is cut to keep a page
+# to about three segments; the call log keeps the whole text.
+SMS_INCIDENT_LIMIT = 40
+# Attributes the page call carries into the Emergency Page flow ($.Attributes.*).
+PAGE_CALL_INCIDENT_LIMIT = 100
+
+
+def page_sms(role: str, customer: Customer | None, contact_id: str, incident: str) -> str:
+    """The SMS that pages an on-call engineer or manager who is not signed in to the CCP."""
+    what = incident.strip()
+    if len(what) > SMS_INCIDENT_LIMIT:
+        what = what[:SMS_INCIDENT_LIMIT] + "…"
+    return _lines(
+        [
+            ("[긴급 장애 호출]", f"{role} 호출"),
+            ("고객사", _company(customer)),
+            ("장애 내용", what),
+            ("접수 번호", contact_id),
+            ("조치", "CCP에 로그인해 MSP Emergency 대기열의 통화를 받아주세요."),
+        ]
+    )
+
+
+def page_call_attributes(
+    contact_id: str, step: int, login: str, customer: Customer | None, incident: str, paged_at: datetime
+) -> dict[str, str]:
+    """The page call's contact attributes: what the page flow reads out, and what the
+    acknowledgement is recorded against (the emergency contact and the chain step)."""
+    return {
+        "emergency_contact_id": contact_id,
+        "escalation_step": str(step),
+        "paged_login": login,
+        "company": _company(customer),
+        "incident": incident.strip()[:PAGE_CALL_INCIDENT_LIMIT],
+        "paged_at": paged_at.isoformat(),
+    }

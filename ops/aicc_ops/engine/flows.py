@@ -30,6 +30,10 @@ INSTANCE = "aicc-local"
 LOCAL_FUNCTION_PREFIX = "aicc-local"  # local Lambda names: aicc-local-<handler with dashes>
 
 
+# Who a flow speaks to. Customers' flows follow the habits of Korean callers (lint: korean_menus).
+AUDIENCES = ("callers", "staff")
+
+
 class FlowError(ValueError):
     """A flow file or the catalog cannot be loaded; the message names the file."""
 
@@ -41,6 +45,7 @@ class FlowDef:
     type: str
     description: str
     template: Path
+    audience: str = "callers"  # who hears it: callers (customers), or staff (a page to an engineer)
 
 
 @dataclass
@@ -51,6 +56,7 @@ class Flow:
     content: dict[str, Any]
     text: str
     actions: dict[str, dict[str, Any]] = field(default_factory=dict)
+    audience: str = "callers"
 
     @property
     def start(self) -> str:
@@ -104,7 +110,10 @@ def load_catalog(directory: Path | None = None) -> dict[str, FlowDef]:
         tpl = d / f"{key}.json.tftpl"
         if not tpl.is_file():
             raise FlowError(f"{where}: template {tpl.name} is missing")
-        out[key] = FlowDef(key, obj["name"], ftype, str(obj.get("description", "")), tpl)
+        audience = obj.get("audience", "callers")
+        if audience not in AUDIENCES:
+            raise FlowError(f"{where}.audience: {audience!r} is not one of {', '.join(AUDIENCES)}")
+        out[key] = FlowDef(key, obj["name"], ftype, str(obj.get("description", "")), tpl, audience)
     return out
 
 
@@ -214,7 +223,7 @@ def render(defn: FlowDef, variables: Mapping[str, Any]) -> Flow:
         raise FlowError(f"{defn.template.name}: rendered flow is not valid JSON: {exc}") from None
     if not isinstance(content, dict):
         raise FlowError(f"{defn.template.name}: a flow must be a JSON object")
-    flow = Flow(defn.key, defn.name, defn.type, content, text)
+    flow = Flow(defn.key, defn.name, defn.type, content, text, audience=defn.audience)
     for action in content.get("Actions") or []:
         if isinstance(action, dict) and isinstance(action.get("Identifier"), str):
             flow.actions.setdefault(action["Identifier"], action)

@@ -269,16 +269,18 @@ class Engine:
         input_source: Callable[[], CallerInput | None] | None = None,
         started: Callable[[CallResult], None] | None = None,
         contact_id: str | None = None,
+        attributes: Mapping[str, str] | None = None,
     ) -> CallResult:
         """Run one call. With `input_source`, a block that waits for the caller and finds the script
         empty asks it (a live caller; None is silence, an exception ends the call: the caller hung
-        up); `started` receives the result being filled in."""
+        up); `started` receives the result being filled in. `attributes`: the contact's attributes
+        from the start (an outbound contact's, as StartOutboundVoiceContact sets them)."""
         script = [i if isinstance(i, CallerInput) else CallerInput.parse(i) for i in inputs]
         if not _E164.match(caller):
             raise InputError(f"caller number {caller!r} must be E.164, e.g. +821012345678")
         if at.tzinfo is None:
             raise InputError("the call time needs a UTC offset, e.g. 2026-11-25T10:00:00+09:00")
-        contact = _Contact(contact_id or str(uuid.uuid4()), caller, dialed, at)
+        contact = _Contact(contact_id or str(uuid.uuid4()), caller, dialed, at, dict(attributes or {}))
         result = CallResult(contact.contact_id, at.isoformat())
         run = _Run(
             self, contact, result, script, hold_seconds if hold_seconds is not None else self.hold_seconds
@@ -699,6 +701,9 @@ class _Run:
         if target is None or target[0] != "queue":
             return _Outcome("error", "NoMatchingError", "no queue to measure")
         m = self._queue_metrics(target[1])
+        if self.c.queued and self.c.target_queue == target:
+            # The backlog is the other contacts; Connect's queue size counts this one too.
+            m["NumberOfContactsInQueue"] += 1
         self.c.metrics = {
             "Queue": {
                 "Name": self.queue_name(target),

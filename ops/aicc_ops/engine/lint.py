@@ -166,7 +166,7 @@ class _FlowLinter:
         else:
             self.reachability()
             self.path_rules()
-            if self.flow.type == "CONTACT_FLOW":
+            if self.flow.type == "CONTACT_FLOW" and self.flow.audience == "callers":
                 self.korean_menus()
         return self.findings
 

@@ -74,6 +74,9 @@ class ConnectEmulator:
         self.passwords: dict[str, str] = {}
         self.tdg: dict[str, Any] = {}
         self.resource_set = derive(config, outbound_flow(resources.catalog))  # as Terraform builds it
+        # StartOutboundVoiceContact: the contacts placed, and who answers them (tests, drills).
+        self.outbound_contacts: list[dict[str, Any]] = []
+        self.outbound_listeners: list[Callable[[dict[str, Any]], None]] = []
         self._seed(flows)
 
     # ---- seed --------------------------------------------------------------------------------
@@ -843,6 +846,40 @@ class ConnectEmulator:
         if p.get("SignInConfig"):
             t["SignInConfig"] = p["SignInConfig"]
         return {}
+
+    # ---- outbound voice contacts -------------------------------------------------------------
+    def op_StartOutboundVoiceContact(self, p: dict[str, Any]) -> dict[str, Any]:
+        """Record the outbound call and hand it to the listeners (who answer it); nothing is dialled.
+        botocore checks the required members client side; the rest is checked as Connect does."""
+        token = p.get("ClientToken")
+        for placed in self.outbound_contacts:
+            if token and placed["ClientToken"] == token:
+                return {"ContactId": placed["ContactId"]}  # idempotent within the token's 7 days
+        flow = self._get(self.flows, p["ContactFlowId"], "ContactFlow")
+        if flow["Type"] != "CONTACT_FLOW":
+            raise invalid(f"ContactFlowId {p['ContactFlowId']} is a {flow['Type']} flow, not a CONTACT_FLOW")
+        if not p.get("QueueId") and not p.get("SourcePhoneNumber"):
+            raise invalid("QueueId or SourcePhoneNumber is required (the caller ID the callee sees)")
+        queue = self._get(self.queues, p["QueueId"], "Queue") if p.get("QueueId") else None
+        number = str(p["DestinationPhoneNumber"])
+        if not (number.startswith("+") and number[1:].isdigit() and 8 <= len(number) <= 16):
+            raise invalid(f"DestinationPhoneNumber {number} is not in E.164 format")
+        attributes = {str(k): str(v) for k, v in (p.get("Attributes") or {}).items()}
+        if sum(len(k.encode()) + len(v.encode()) for k, v in attributes.items()) > 32 * 1024:
+            raise invalid("Attributes exceed 32 KB")
+        contact = {
+            "ContactId": str(uuid.uuid4()),
+            "ClientToken": token,
+            "ContactFlowId": flow["Id"],
+            "QueueId": queue["QueueId"] if queue else None,
+            "DestinationPhoneNumber": number,
+            "Attributes": attributes,
+            "InitiatedAt": _now(),
+        }
+        self.outbound_contacts.append(contact)
+        for listener in list(self.outbound_listeners):
+            listener(dict(contact))
+        return {"ContactId": contact["ContactId"]}
 
 
 def _check_ranges(operation: str, params: Mapping[str, Any]) -> None:

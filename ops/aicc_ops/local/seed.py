@@ -8,7 +8,7 @@ line number. Files (UTF-8, header row first):
   tier is MSP or GENERAL; account_id has 12 digits; phone is E.164 (+8210...) or Korean (010-...).
   An MSP customer without a part gets one from the rosters (by account ID), and the part's first
   two members as TS primary and secondary.
-- agents.csv: login,name,email,team,part,skills,routing_profile,status
+- agents.csv: login,name,email,team,part,skills,routing_profile,status[,mobile]
   team TS|GENERAL|MANAGER; skills ";"-separated; status AVAILABLE|BUSY|AFTER_CONTACT_WORK|AWAY|OFFLINE.
 - rosters.csv: part,name,members,manager   (members ";"-separated logins, in escalation order)
 
@@ -32,6 +32,7 @@ SAMPLE_DIR = Path(__file__).with_name("sample_data")
 CUSTOMER_COLUMNS = ("company", "contact_name", "phone", "account_id", "tier")
 CUSTOMER_OPTIONAL = ("part", "ts_primary", "ts_secondary", "sales_rep_name", "sales_rep_phone", "aliases")
 AGENT_COLUMNS = ("login", "name", "email", "team", "part", "skills", "routing_profile", "status")
+AGENT_OPTIONAL = ("mobile",)  # E.164 or a Korean number: where the escalation pages one not signed in
 ROSTER_COLUMNS = ("part", "name", "members", "manager")
 STATUSES = ("AVAILABLE", "BUSY", "AFTER_CONTACT_WORK", "AWAY", "OFFLINE")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -136,7 +137,7 @@ def load(directory: Path, config: Config) -> SeedData:
 def _load_agents(path: Path, config: Config, problems: list[str]) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     seen: dict[str, int] = {}
-    for line, r in _rows(path, AGENT_COLUMNS, (), problems):
+    for line, r in _rows(path, AGENT_COLUMNS, AGENT_OPTIONAL, problems):
         where = f"{path.name}:{line}"
         bad = []
         if not re.fullmatch(r"[A-Za-z0-9._@-]{1,64}", r["login"]):
@@ -156,6 +157,9 @@ def _load_agents(path: Path, config: Config, problems: list[str]) -> list[dict[s
             )
         if r["status"] not in STATUSES:
             bad.append(f"status {r['status']!r} must be one of {', '.join(STATUSES)}")
+        mobile = normalize_phone(r["mobile"]) if r.get("mobile") else ""
+        if mobile is None:
+            bad.append(f"mobile {r['mobile']!r} is not a phone number (010-1234-5678 or +821012345678)")
         if bad:
             problems.extend(f"{where}: {b}" for b in bad)
             continue
@@ -165,6 +169,7 @@ def _load_agents(path: Path, config: Config, problems: list[str]) -> list[dict[s
                 "login": r["login"],
                 "name": r["name"],
                 "email": r["email"],
+                "mobile": mobile or "",
                 "team": r["team"],
                 "part": r["part"],
                 "skills": _split(r["skills"]),

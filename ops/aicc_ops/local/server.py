@@ -26,6 +26,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from aicc.adapters import aws as handler_clients
 from aicc.settings import Config, load_config
 
 from ..core.agents import split_name
@@ -377,6 +378,10 @@ def serve(
         connect_server, connect_url = _listen(connect_port, connect_handler)
         stack_exit.callback(connect_server.server_close)
         stack_exit.callback(connect_server.shutdown)
+        # The handlers' own Connect calls (the escalation's page calls) reach the emulator too.
+        os.environ["AWS_ENDPOINT_URL_CONNECT"] = connect_url
+        handler_clients.reset()
+        stack_exit.callback(handler_clients.reset)  # no cached client outlives the emulator
         calls_server, calls_url = _listen(calls_port, type("CallsHandler", (CallsHandler,), {"app": app}))
         stack_exit.callback(calls_server.server_close)
         stack_exit.callback(calls_server.shutdown)

@@ -98,21 +98,29 @@ class LocalStack:
         action_faults: Mapping[tuple[str, str], str] | None = None,
         responses: Mapping[str, Mapping[str, str]] | None = None,
         agents: Mapping[str, str] | None = None,
+        waiting: Mapping[str, tuple[int, int]] | None = None,
     ) -> CallResult:
         """One simulated call through the flows: the one call runner of the demo, the drills, `call
         simulate` and the scenario tests. For this call only, `faults` (handler -> kind) and
-        `action_faults` add to those already injected, `responses` override Lambda results and
-        `agents` set agents' statuses; everything is put back afterwards, whatever happens."""
+        `action_faults` add to those already injected, `responses` override Lambda results,
+        `agents` set agents' statuses and `waiting` the callers already in each queue (queue key ->
+        count, oldest age in s); everything is put back afterwards, whatever happens."""
         engine, lambdas = self.engine, self.lambdas
         saved = dict(lambdas.faults), dict(engine.action_faults), dict(lambdas.overrides)
+        queues = engine.queues
+        saved_waiting = dict(queues.waiting) if isinstance(queues, SimulatedQueues) else {}
         previous = self.set_agent_status(agents or {})
         lambdas.faults = {**saved[0], **(faults or {})}
         engine.action_faults = {**saved[1], **(action_faults or {})}
         lambdas.overrides = {**saved[2], **{k: dict(v) for k, v in (responses or {}).items()}}
+        if waiting is not None and isinstance(queues, SimulatedQueues):
+            queues.waiting = dict(waiting)
         try:
             return engine.run(number, at, inputs, hold_seconds=hold_seconds)
         finally:
             lambdas.faults, engine.action_faults, lambdas.overrides = saved
+            if isinstance(queues, SimulatedQueues):
+                queues.waiting = saved_waiting
             self.set_agent_status(previous)
 
     def set_agent_status(self, statuses: Mapping[str, str]) -> dict[str, str]:

@@ -12,7 +12,9 @@ locals {
   #
   #   outbound  the OUTBOUND_WHISPER flow (local.outbound_flow) references nothing: every queue
   #             names it as its outbound flow, so it exists before the queues and binds no variable
+  #   page    emergency_page (CONTACT_FLOW run by the escalation's page calls) references no flow
   #   queue   CUSTOMER_QUEUE flows               reference no flow
+  #           msp_emergency_queue                -> emergency_page (page calls it places)
   #   shared  callback_request                   references no flow
   #           emergency                          -> msp_emergency_queue, msp_general_queue
   #   branch  msp_customer                       -> emergency, msp_emergency_queue, msp_general_queue
@@ -26,12 +28,13 @@ locals {
   # ---------------------------------------------------------------------------
   flow_groups = {
     outbound = [local.outbound_flow]
+    page     = ["emergency_page"]
     queue    = ["msp_emergency_queue", "msp_general_queue", "general_customer_queue", "after_hours_queue"]
     shared   = ["callback_request", "emergency"]
     branch   = ["msp_customer", "general_customer", "after_hours"]
     entry    = ["customer_authentication"]
   }
-  flow_group_order = ["outbound", "queue", "shared", "branch", "entry"]
+  flow_group_order = ["outbound", "page", "queue", "shared", "branch", "entry"]
 
   # The flow every queue runs for the customer of a callback or outbound call: the catalog's one
   # OUTBOUND_WHISPER flow (var.flows checks there is exactly one).
@@ -60,6 +63,7 @@ locals {
   ]
 
   flow_outbound = { for key in local.flow_groups.outbound : key => var.flows[key] if contains(keys(var.flows), key) }
+  flow_page     = { for key in local.flow_groups.page : key => var.flows[key] if contains(keys(var.flows), key) }
   flow_queue    = { for key in local.flow_groups.queue : key => var.flows[key] if contains(keys(var.flows), key) }
   flow_shared   = { for key in local.flow_groups.shared : key => var.flows[key] if contains(keys(var.flows), key) }
   flow_branch   = { for key in local.flow_groups.branch : key => var.flows[key] if contains(keys(var.flows), key) }
@@ -70,6 +74,7 @@ locals {
   queue_names = { for key, queue in var.queues : key => queue.name }
   hours_arns  = { for key, hours in aws_connect_hours_of_operation.this : key => hours.arn }
 
+  flow_page_arns   = { for key, flow in aws_connect_contact_flow.page : key => flow.arn }
   flow_queue_arns  = { for key, flow in aws_connect_contact_flow.queue : key => flow.arn }
   flow_shared_arns = { for key, flow in aws_connect_contact_flow.shared : key => flow.arn }
   flow_branch_arns = { for key, flow in aws_connect_contact_flow.branch : key => flow.arn }
@@ -77,10 +82,11 @@ locals {
 
   flow_arns = merge(
     { for key, flow in aws_connect_contact_flow.outbound : key => flow.arn },
-    local.flow_queue_arns, local.flow_shared_arns, local.flow_branch_arns, local.flow_entry_arns,
+    local.flow_page_arns, local.flow_queue_arns, local.flow_shared_arns, local.flow_branch_arns, local.flow_entry_arns,
   )
   flow_ids = merge(
     { for key, flow in aws_connect_contact_flow.outbound : key => flow.contact_flow_id },
+    { for key, flow in aws_connect_contact_flow.page : key => flow.contact_flow_id },
     { for key, flow in aws_connect_contact_flow.queue : key => flow.contact_flow_id },
     { for key, flow in aws_connect_contact_flow.shared : key => flow.contact_flow_id },
     { for key, flow in aws_connect_contact_flow.branch : key => flow.contact_flow_id },
@@ -329,6 +335,23 @@ resource "aws_connect_contact_flow" "outbound" {
   tags = var.tags
 }
 
+resource "aws_connect_contact_flow" "page" {
+  for_each = local.flow_page
+
+  instance_id = aws_connect_instance.this.id
+  name        = each.value.name
+  type        = each.value.type
+  description = each.value.description
+  # Each group binds only the ARNs of flows created before it (flows.<key>).
+  content = templatefile("${var.flows_dir}/${each.key}.json.tftpl", merge(local.flow_template_vars, {
+    flows = {}
+  }))
+
+  tags = var.tags
+
+  depends_on = [aws_connect_lambda_function_association.this, aws_cloudformation_stack.lex_association]
+}
+
 resource "aws_connect_contact_flow" "queue" {
   for_each = local.flow_queue
 
@@ -338,7 +361,7 @@ resource "aws_connect_contact_flow" "queue" {
   description = each.value.description
   # Each group binds only the ARNs of flows created before it (flows.<key>).
   content = templatefile("${var.flows_dir}/${each.key}.json.tftpl", merge(local.flow_template_vars, {
-    flows = {}
+    flows = local.flow_page_arns
   }))
 
   tags = var.tags
@@ -367,7 +390,7 @@ resource "aws_connect_contact_flow" "shared" {
   description = each.value.description
   # Each group binds only the ARNs of flows created before it (flows.<key>).
   content = templatefile("${var.flows_dir}/${each.key}.json.tftpl", merge(local.flow_template_vars, {
-    flows = local.flow_queue_arns
+    flows = merge(local.flow_page_arns, local.flow_queue_arns)
   }))
 
   tags = var.tags
@@ -384,7 +407,7 @@ resource "aws_connect_contact_flow" "branch" {
   description = each.value.description
   # Each group binds only the ARNs of flows created before it (flows.<key>).
   content = templatefile("${var.flows_dir}/${each.key}.json.tftpl", merge(local.flow_template_vars, {
-    flows = merge(local.flow_queue_arns, local.flow_shared_arns)
+    flows = merge(local.flow_page_arns, local.flow_queue_arns, local.flow_shared_arns)
   }))
 
   tags = var.tags
@@ -401,7 +424,7 @@ resource "aws_connect_contact_flow" "entry" {
   description = each.value.description
   # Each group binds only the ARNs of flows created before it (flows.<key>).
   content = templatefile("${var.flows_dir}/${each.key}.json.tftpl", merge(local.flow_template_vars, {
-    flows = merge(local.flow_queue_arns, local.flow_shared_arns, local.flow_branch_arns)
+    flows = merge(local.flow_page_arns, local.flow_queue_arns, local.flow_shared_arns, local.flow_branch_arns)
   }))
 
   tags = var.tags

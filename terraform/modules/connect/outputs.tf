@@ -29,7 +29,7 @@ output "flow_arns" {
 }
 
 output "flow_groups" {
-  description = "Creation group of each flow key (queue, shared, branch, entry): a flow references only flows of earlier groups."
+  description = "Creation group of each flow key (outbound, page, queue, shared, branch, entry): a flow references only flows of earlier groups."
   value       = { for key, rank in local.flow_rank : key => local.flow_group_order[rank] if contains(keys(var.flows), key) }
 }
 

@@ -153,6 +153,33 @@ data "aws_iam_policy_document" "function" {
       resources = [statement.value]
     }
   }
+
+  # On-call pages (functions.yaml `pages`). An SMS is published to a phone number, not to a
+  # topic: SNS has no resource ARN or condition key for that, so it is authorized on "*".
+  dynamic "statement" {
+    for_each = each.value.pages ? ["sms"] : []
+    content {
+      sid       = "PageSms"
+      actions   = ["sns:Publish"]
+      resources = ["*"]
+    }
+  }
+
+  # The page call: StartOutboundVoiceContact on this instance's contacts, into its flows and
+  # queues. The Emergency Page flow's own ARN cannot be named here: the flows invoke these
+  # functions, so they are created after them.
+  dynamic "statement" {
+    for_each = each.value.pages && var.connect_instance_arn != null ? [var.connect_instance_arn] : []
+    content {
+      sid     = "PageCall"
+      actions = ["connect:StartOutboundVoiceContact"]
+      resources = [
+        "${statement.value}/contact/*",
+        "${statement.value}/contact-flow/*",
+        "${statement.value}/queue/*",
+      ]
+    }
+  }
 }
 
 resource "aws_iam_role_policy" "this" {

@@ -14,6 +14,7 @@ variable "functions" {
     The `functions` map of lambdas/aicc/config/functions.yaml (yamldecode), keyed by handler name:
     `handler`, `timeout` (s), `memory` (MB), `tables` (table key -> DynamoDB actions), optional
     `indexes` (table key -> GSI names it Queries), `publishes` (sns:Publish on the notify topic),
+    `pages` (SMS and connect:StartOutboundVoiceContact on the instance, for on-call pages),
     `invoked_by` (connect | lex | kinesis) and, for kinesis, `stream` (a key of var.streams).
   EOT
   type = map(object({
@@ -23,6 +24,7 @@ variable "functions" {
     tables     = optional(map(list(string)), {})
     indexes    = optional(map(list(string)), {})
     publishes  = optional(bool, false)
+    pages      = optional(bool, false)
     invoked_by = string
     stream     = optional(string)
   }))
@@ -153,7 +155,7 @@ variable "powertools_layer_arn" {
 }
 
 variable "connect_instance_arn" {
-  description = "ARN of the Amazon Connect instance, used only as the source ARN of the permission that lets Connect invoke a \"live\" alias (provisioned concurrency). null: the permission is limited to this account instead. Unqualified functions are authorized by the connect module's Lambda association."
+  description = "ARN of the Amazon Connect instance: the source ARN of the permission that lets Connect invoke a \"live\" alias (provisioned concurrency; null: limited to this account instead; unqualified functions are authorized by the connect module's Lambda association), and the instance a `pages` function places page calls on (null: no page calls)."
   type        = string
   default     = null
 }

@@ -45,7 +45,7 @@ def test_dry_run_shows_faults_scenarios_and_rollback_and_runs_nothing() -> None:
     assert result.exit_code == 0, result.output
     out = result.output
     assert "Failover drill plan (dry run): in-process local stack" in out
-    assert "25 fault sets x 14 scenarios = 350 calls, hold 120 s" in out
+    assert "27 fault sets x 14 scenarios = 378 calls, hold 120 s" in out
     for fault in (
         "none",
         "lambda-error:customer_lookup",
@@ -399,10 +399,15 @@ def test_the_whole_catalogue_drops_no_caller() -> None:
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["verdict"] == "PASS", [c for c in data["calls"] if c["dropped"]]
-    assert data["calls_run"] == data["calls_planned"] == 350
+    assert data["calls_run"] == data["calls_planned"] == 378
     assert data["rollback"]["done"] is True
-    # The demo mix never queues a caller in After Hours: that fault is proven by nothing.
-    assert data["never_exercised"] == ["queue-full:after_hours"]
+    # The demo mix never queues a caller in After Hours, and no engineer answers a page call
+    # (page_ack runs in the Emergency Page flow only): those faults are proven by nothing.
+    assert data["never_exercised"] == [
+        "lambda-error:page_ack",
+        "lambda-timeout:page_ack",
+        "queue-full:after_hours",
+    ]
 
 
 # ---- against the local stack server (`serve()`, over HTTP) ----------------------------------------------------

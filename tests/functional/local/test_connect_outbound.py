@@ -1,0 +1,104 @@
+"""StartOutboundVoiceContact on the local Connect emulator, through boto3 (the real client and wire
+protocol): what Connect requires, idempotency by ClientToken, and the contacts handed to listeners."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError, ParamValidationError
+
+from aicc.settings import load_config
+from aicc_ops.engine.flows import build_resources, render_all
+from aicc_ops.local.connect_emulator import ConnectEmulator
+from aicc_ops.local.server import ConnectHandler, _listen
+
+MOBILE = "+821077001001"
+
+
+@pytest.fixture(scope="module")
+def emulator() -> ConnectEmulator:
+    resources = build_resources(load_config())
+    return ConnectEmulator(resources.config, resources, render_all(resources))
+
+
+@pytest.fixture(scope="module")
+def connect(emulator: ConnectEmulator) -> Iterator[Any]:
+    server, url = _listen(0, type("ConnectHandler", (ConnectHandler,), {"emulator": emulator}))
+    try:
+        yield boto3.client(
+            "connect",
+            endpoint_url=url,
+            region_name="ap-northeast-2",
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def start(connect: Any, emulator: ConnectEmulator, **overrides: Any) -> dict[str, Any]:
+    params = {
+        "InstanceId": emulator.instance_id,
+        "ContactFlowId": "emergency_page",
+        "QueueId": "msp_emergency",
+        "DestinationPhoneNumber": MOBILE,
+        "Attributes": {"emergency_contact_id": "c-1", "paged_login": "ts.jung"},
+        **overrides,
+    }
+    response: dict[str, Any] = connect.start_outbound_voice_contact(
+        **{k: v for k, v in params.items() if v is not None}
+    )
+    return response
+
+
+def test_an_outbound_contact_is_recorded_and_handed_to_the_listeners(
+    connect: Any, emulator: ConnectEmulator
+) -> None:
+    answered: list[dict[str, Any]] = []
+    emulator.outbound_listeners.append(answered.append)
+    try:
+        contact_id = start(connect, emulator, ClientToken="c-1:page:0")["ContactId"]
+    finally:
+        emulator.outbound_listeners.remove(answered.append)
+    [contact] = answered
+    assert (contact["ContactId"], contact["ContactFlowId"], contact["QueueId"]) == (
+        contact_id,
+        "emergency_page",
+        "msp_emergency",
+    )
+    assert contact["Attributes"] == {"emergency_contact_id": "c-1", "paged_login": "ts.jung"}
+    # Connect's idempotency: the same token starts no second call.
+    assert start(connect, emulator, ClientToken="c-1:page:0")["ContactId"] == contact_id
+    assert sum(c["ClientToken"] == "c-1:page:0" for c in emulator.outbound_contacts) == 1
+
+
+@pytest.mark.parametrize(
+    ("overrides", "code", "message"),
+    [
+        ({"QueueId": None}, "InvalidParameterException", "QueueId or SourcePhoneNumber"),
+        ({"ContactFlowId": "msp_emergency_queue"}, "InvalidParameterException", "not a CONTACT_FLOW"),
+        ({"ContactFlowId": "no-such-flow"}, "ResourceNotFoundException", "no-such-flow"),
+        ({"QueueId": "no-such-queue"}, "ResourceNotFoundException", "no-such-queue"),
+        ({"DestinationPhoneNumber": "010-7700-1001"}, "InvalidParameterException", "E.164"),
+        ({"InstanceId": "other-instance"}, "ResourceNotFoundException", "other-instance"),
+    ],
+)
+def test_what_connect_refuses_is_refused(
+    connect: Any, emulator: ConnectEmulator, overrides: dict[str, Any], code: str, message: str
+) -> None:
+    with pytest.raises(ClientError, match=message) as caught:
+        start(connect, emulator, **overrides)
+    assert caught.value.response["Error"]["Code"] == code
+
+
+def test_the_source_number_can_stand_for_the_queue(connect: Any, emulator: ConnectEmulator) -> None:
+    assert start(connect, emulator, QueueId=None, SourcePhoneNumber="+8215880000")["ContactId"]
+
+
+def test_required_members_are_checked_by_the_client(connect: Any, emulator: ConnectEmulator) -> None:
+    with pytest.raises(ParamValidationError, match="DestinationPhoneNumber"):
+        connect.start_outbound_voice_contact(InstanceId=emulator.instance_id, ContactFlowId="emergency_page")

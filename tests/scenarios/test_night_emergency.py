@@ -1,0 +1,251 @@
+"""Night emergencies (issue 9 item 3): the on-call engineers are not signed in to Connect, so the
+escalation pages them (SMS and a page call), waits for the acknowledgement, moves on, and in the
+end pages the manager; the caller hears only what was really done, the queue position, and a
+callback offer before the SLA.
+
+The Connect emulator takes the escalation's StartOutboundVoiceContact; an engineer who answers
+runs the Emergency Page flow through the engine (pressing 1 or not), and the caller's next
+interval shows the outcome.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from typing import Any
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+
+from aicc.adapters import aws
+from aicc.adapters.notifier import Notifier
+from aicc_ops.engine.interpreter import CallResult
+from aicc_ops.local.connect_emulator import ConnectEmulator
+from aicc_ops.local.server import ConnectHandler, _listen
+from aicc_ops.local.stack import LocalStack
+
+from .conftest import COVERAGE, Caller, engine_for
+
+NIGHT = "2026-11-26T02:30:00+09:00"  # a Thursday, 02:30 in Seoul
+HANBIT = "+821023456789"  # 한빛금융, MSP, part TS2: ts.jung (primary), ts.kang (secondary), ts.lim; mgr.lee
+OUTAGE = ["2", "say:DB 장애"]  # after-hours menu: emergency line; the incident
+NOBODY_ON_SHIFT = {"ga.han": "OFFLINE"}  # the general agent has gone home too
+ANSWER_AFTER = timedelta(seconds=20)  # the engineer picks up the page call
+
+
+class Engineers:
+    """The on-call engineers' phones. A page call to a number in `answers` is answered after
+    ANSWER_AFTER and the page flow runs with those keys; any other page call rings out."""
+
+    def __init__(self, stack: LocalStack, emulator: ConnectEmulator) -> None:
+        self.stack, self.emulator = stack, emulator
+        self.engine = engine_for(stack, entry="emergency_page")
+        self.answers: dict[str, list[str]] = {}
+        self.calls: list[CallResult] = []
+
+    def mobile(self, login: str) -> str:
+        return next(str(a["mobile"]) for a in self.stack.seeded.agents if a["login"] == login)
+
+    def answer(self, login: str, keys: list[str]) -> None:
+        self.answers[self.mobile(login)] = keys
+
+    def paged(self) -> list[tuple[str, str]]:
+        """(login paged, flow run) for every page call placed."""
+        return [(c["Attributes"]["paged_login"], c["ContactFlowId"]) for c in self.emulator.outbound_contacts]
+
+    def __call__(self, contact: dict[str, Any]) -> None:
+        keys = self.answers.get(contact["DestinationPhoneNumber"])
+        if keys is None:
+            return
+        at = datetime.fromisoformat(contact["Attributes"]["paged_at"]) + ANSWER_AFTER
+        result = self.engine.run(
+            contact["DestinationPhoneNumber"],
+            at,
+            keys,
+            contact_id=contact["ContactId"],
+            attributes=contact["Attributes"],
+        )
+        COVERAGE.exercised.update(result.transitions)
+        self.calls.append(result)
+
+
+@pytest.fixture(scope="module")
+def connect_emulator(stack: LocalStack) -> Iterator[ConnectEmulator]:
+    """The Connect emulator on loopback as the handlers' Connect endpoint, for this module."""
+    emulator = ConnectEmulator(stack.config, stack.resources, stack.flows)
+    server, url = _listen(0, type("ConnectHandler", (ConnectHandler,), {"emulator": emulator}))
+    previous = os.environ.get("AWS_ENDPOINT_URL_CONNECT")
+    os.environ["AWS_ENDPOINT_URL_CONNECT"] = url
+    aws.reset()
+    try:
+        yield emulator
+    finally:
+        if previous is None:
+            os.environ.pop("AWS_ENDPOINT_URL_CONNECT", None)
+        else:
+            os.environ["AWS_ENDPOINT_URL_CONNECT"] = previous
+        aws.reset()
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def engineers(stack: LocalStack, connect_emulator: ConnectEmulator) -> Iterator[Engineers]:
+    phones = Engineers(stack, connect_emulator)
+    connect_emulator.outbound_contacts.clear()
+    connect_emulator.outbound_listeners.append(phones)
+    try:
+        yield phones
+    finally:
+        connect_emulator.outbound_listeners.remove(phones)
+
+
+def prompt(stack: LocalStack, key: str) -> str:
+    return stack.config.prompts[key].text()
+
+
+def page_record(stack: LocalStack, contact_id: str, step: int) -> dict[str, Any]:
+    table = boto3.resource("dynamodb").Table(stack.tables["CALL_LOGS_TABLE"])
+    item: dict[str, Any] = table.get_item(Key={"contact_id": contact_id})["Item"]
+    return dict(item[f"page_{step}"])
+
+
+def escalations(r: CallResult) -> list[tuple[str, str]]:
+    return [
+        (c.response["action"], c.response["target_login"])
+        for c in r.lambda_calls
+        if c.function == "escalation" and c.response
+    ]
+
+
+def test_night_call_pages_the_offline_primary_by_sms_and_call(
+    call: Caller, stack: LocalStack, engineers: Engineers
+) -> None:
+    r = call(OUTAGE, at=NIGHT, number=HANBIT, hold=30, agents=NOBODY_ON_SHIFT)
+    assert r.queue == "MSP Emergency" and r.in_queue
+    assert escalations(r)[0] == ("PAGE", "ts.jung")
+    assert engineers.paged() == [("ts.jung", "emergency_page")]
+    page = page_record(stack, r.contact_id, 0)
+    assert (page["login"], page["sms"], page["call"]) == ("ts.jung", "sent", "sent")
+    assert prompt(stack, "emergency_paged") in r.prompts
+
+
+def test_acknowledged_page_is_what_the_caller_hears_next(
+    call: Caller, stack: LocalStack, engineers: Engineers
+) -> None:
+    engineers.answer("ts.jung", ["1"])
+    wait = stack.config.escalation.wait_seconds
+    r = call(OUTAGE, at=NIGHT, number=HANBIT, hold=wait + 10, agents=NOBODY_ON_SHIFT)
+    [page_call] = engineers.calls
+    assert page_call.flows == ["Emergency Page"]
+    assert any("한빛금융" in p and "DB 장애" in p for p in page_call.prompts)
+    assert prompt(stack, "emergency_page_acknowledged") in page_call.prompts
+    assert "acked_at" in page_record(stack, r.contact_id, 0)
+    # The caller was told of the page, and at the next interval of the acknowledgement.
+    assert [a for a, _ in escalations(r)] == ["PAGE", "ACKNOWLEDGED"]
+    told = r.prompts.index(prompt(stack, "emergency_paged"))
+    assert prompt(stack, "emergency_acknowledged") in r.prompts[told:]
+
+
+def test_engineer_who_does_not_press_1_is_not_reported_as_acknowledged(
+    call: Caller, stack: LocalStack, engineers: Engineers
+) -> None:
+    engineers.answer("ts.jung", ["silence", "silence", "silence"])
+    wait = stack.config.escalation.wait_seconds
+    r = call(OUTAGE, at=NIGHT, number=HANBIT, hold=wait + 10, agents=NOBODY_ON_SHIFT)
+    [page_call] = engineers.calls
+    assert prompt(stack, "emergency_page_unacknowledged") in page_call.prompts
+    assert [a for a, _ in escalations(r)] == ["PAGE", "AWAIT_ACK"]
+    assert prompt(stack, "emergency_acknowledged") not in r.prompts
+
+
+def test_no_acknowledgement_pages_the_secondary(
+    call: Caller, stack: LocalStack, engineers: Engineers
+) -> None:
+    policy = stack.config.escalation
+    r = call(OUTAGE, at=NIGHT, number=HANBIT, hold=policy.ack_wait_seconds + 10, agents=NOBODY_ON_SHIFT)
+    assert [login for login, _ in engineers.paged()] == ["ts.jung", "ts.kang"]
+    assert escalations(r)[-1] == ("PAGE", "ts.kang")
+    moved = r.prompts.index(prompt(stack, "emergency_next_engineer"))
+    assert r.prompts[moved + 1] == prompt(stack, "emergency_paged")
+
+
+def test_everyone_unanswered_pages_the_manager_and_the_caller_is_told(
+    call: Caller, stack: LocalStack, engineers: Engineers
+) -> None:
+    policy = stack.config.escalation
+    hold = 3 * policy.ack_wait_seconds + 2 * policy.wait_seconds
+    r = call([*OUTAGE, "silence"], at=NIGHT, number=HANBIT, hold=hold, agents=NOBODY_ON_SHIFT)
+    assert [login for login, _ in engineers.paged()] == ["ts.jung", "ts.kang", "ts.lim", "mgr.lee"]
+    assert ("EXHAUSTED", "") in escalations(r)
+    assert prompt(stack, "emergency_manager_paged") in r.prompts
+    assert r.in_queue and r.queue_transfers[-1] == "MSP Emergency"
+
+
+def test_failed_sms_is_never_announced(
+    call: Caller, stack: LocalStack, engineers: Engineers, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def undeliverable(self: Notifier, phone: str, text: str) -> str:
+        raise ClientError({"Error": {"Code": "InternalError", "Message": "SMS failed"}}, "Publish")
+
+    monkeypatch.setattr(Notifier, "send_sms", undeliverable)
+    r = call(OUTAGE, at=NIGHT, number=HANBIT, hold=30, agents=NOBODY_ON_SHIFT)
+    assert page_record(stack, r.contact_id, 0)["sms"] == "failed"
+    assert prompt(stack, "emergency_paged_call") in r.prompts
+    assert not any("문자" in p for p in r.prompts)
+
+
+def test_the_waiting_caller_hears_the_queue_position(
+    call: Caller, stack: LocalStack, engineers: Engineers
+) -> None:
+    wait = stack.config.escalation.wait_seconds
+    r = call(
+        OUTAGE,
+        at=NIGHT,
+        number=HANBIT,
+        hold=wait + 10,
+        agents=NOBODY_ON_SHIFT,
+        backlog={"msp_emergency": (2, 90)},
+    )
+    assert prompt(stack, "emergency_queue_size").replace("$.Metrics.Queue.Size", "3") in r.prompts
+    alone = call(OUTAGE, at=NIGHT, number=HANBIT, hold=wait + 10, agents=NOBODY_ON_SHIFT)
+    assert prompt(stack, "emergency_queue_first") in alone.prompts
+
+
+def test_callback_is_offered_before_the_sla_runs_out(
+    call: Caller, stack: LocalStack, engineers: Engineers
+) -> None:
+    policy = stack.config.escalation
+    sla = stack.config.queues[policy.queue].sla_seconds or 0
+    r = call([*OUTAGE, "1"], at=NIGHT, number=HANBIT, hold=sla, agents=NOBODY_ON_SHIFT)
+    offer = next(e for e in r.transcript if e["text"] == prompt(stack, "emergency_callback_offer"))
+    queued = next(e for e in r.transcript if e["kind"] == "queue")
+    waited = datetime.fromisoformat(offer["at"]) - datetime.fromisoformat(queued["at"])
+    assert timedelta(seconds=sla - policy.callback_before_sla_seconds) <= waited < timedelta(seconds=sla)
+    assert r.callbacks == [
+        {"queue": "MSP Emergency", "number": HANBIT, "initial_delay_seconds": "5", "max_attempts": "2"}
+    ]
+    assert r.disconnected and r.attributes["callback_requested"] == "true"
+
+
+def test_declined_callback_keeps_the_caller_waiting_and_is_offered_once(
+    call: Caller, stack: LocalStack, engineers: Engineers
+) -> None:
+    sla = stack.config.queues[stack.config.escalation.queue].sla_seconds or 0
+    r = call([*OUTAGE, "silence"], at=NIGHT, number=HANBIT, hold=sla + 120, agents=NOBODY_ON_SHIFT)
+    assert r.prompts.count(prompt(stack, "emergency_callback_offer")) == 1
+    assert r.in_queue and not r.callbacks
+
+
+@pytest.mark.parametrize("failing", ["voice", "language", "intro", "ask", "acknowledge", "acknowledged"])
+def test_page_flow_errors_still_tell_the_engineer_what_to_do(
+    call: Caller, stack: LocalStack, engineers: Engineers, failing: str
+) -> None:
+    engineers.answer("ts.jung", ["1", "1", "1"])
+    engineers.engine.action_faults = {("emergency_page", failing): "NoMatchingError"}
+    call(OUTAGE, at=NIGHT, number=HANBIT, hold=30, agents=NOBODY_ON_SHIFT)
+    [page_call] = engineers.calls
+    assert page_call.disconnected and page_call.prompts
+    assert "CCP에 로그인" in page_call.prompts[-1] or failing == "acknowledged"
