@@ -64,8 +64,10 @@ def sla_state(
         return SlaState.OK
     if oldest >= sla_seconds:
         return SlaState.BREACHED
-    if online <= 0 or oldest >= AT_RISK_SHARE * sla_seconds or (
-        waiting > available and oldest >= BACKLOG_AT_RISK_SHARE * sla_seconds
+    if (
+        online <= 0
+        or oldest >= AT_RISK_SHARE * sla_seconds
+        or (waiting > available and oldest >= BACKLOG_AT_RISK_SHARE * sla_seconds)
     ):
         return SlaState.AT_RISK
     return SlaState.OK

@@ -108,6 +108,23 @@ def aws_errors() -> Iterator[None]:
         raise click.ClickException(error_text(exc)) from None
 
 
+def command_line(ctx: click.Context | None = None) -> str:
+    """The running command as the operator types it again: its path, arguments, and the options
+    given other than their defaults (a resumable run prints it)."""
+    import shlex
+
+    ctx = ctx or click.get_current_context()
+    path = ctx.command_path if ctx.command_path.startswith("aicc-ops") else f"aicc-ops {ctx.command_path}"
+    words: list[str] = []
+    for param in ctx.command.params:
+        value = ctx.params.get(param.name or "")
+        if isinstance(param, click.Argument) and value is not None:
+            words += [str(v) for v in value] if isinstance(value, tuple | list) else [str(value)]
+        elif isinstance(param, click.Option) and value not in (None, (), False, param.default):
+            words += [param.opts[0]] if param.is_flag else [param.opts[0], str(value)]
+    return " ".join([path, *map(shlex.quote, words)])
+
+
 def emit(
     output: str,
     data: Any,
