@@ -20,6 +20,7 @@ from aicc.domain.agents import Roster
 from ..admin import rosters as r
 from ..admin.context import OpsContext
 from ._options import dry_run_option, emit, output_option, target_options
+from ._progress import progress
 
 
 @contextmanager
@@ -333,17 +334,20 @@ def import_command(ops: OpsContext, file: Path, dry_run: bool, output: str) -> N
         writing = not dry_run and any(c.status != "unchanged" for c in changes)
         by = r.operator_identity(ops) if writing else ""
         results: list[dict[str, Any]] = []
-        for change in changes:
-            result = {
-                **change.as_dict(),
-                "changes": change.describe() if change.status != "unchanged" else "",
-            }
-            if change.status != "unchanged" and not dry_run:
-                try:
-                    store.save(change, "import", by)
-                except r.ConflictError as exc:
-                    result.update(status="failed", error=str(exc))
-            results.append(result)
+        writes = sum(c.status != "unchanged" for c in changes) if not dry_run else 0
+        with progress(writes, f"Importing {file}") as tick:
+            for change in changes:
+                result = {
+                    **change.as_dict(),
+                    "changes": change.describe() if change.status != "unchanged" else "",
+                }
+                if change.status != "unchanged" and not dry_run:
+                    try:
+                        store.save(change, "import", by)
+                    except r.ConflictError as exc:
+                        result.update(status="failed", error=str(exc))
+                    tick(1)
+                results.append(result)
     counts = {
         s: sum(1 for x in results if x["status"] == s) for s in ("created", "updated", "unchanged", "failed")
     }

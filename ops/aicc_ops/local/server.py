@@ -19,7 +19,7 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -131,8 +131,16 @@ class CallsHandler(_Handler):
 
 
 class CallApp:
-    def __init__(self, stack: LocalStack, emulator: ConnectEmulator, center: LiveCenter) -> None:
-        self.stack, self.emulator, self.center = stack, emulator, center
+    def __init__(
+        self,
+        stack: LocalStack,
+        emulator: ConnectEmulator,
+        center: LiveCenter,
+        settle: Callable[[], None] = lambda: None,
+    ) -> None:
+        """`settle` waits until agent state changes have reached the agents table (the event
+        stream), so that a call placed after a sign-in or -out sees it as the flows would."""
+        self.stack, self.emulator, self.center, self.settle = stack, emulator, center, settle
         self.faults: dict[str, Any] = {}
         self._saved_status: dict[str, str] = {}
 
@@ -228,6 +236,7 @@ class CallApp:
             raise KeyError(login)
         with self.emulator.lock:
             self.emulator.set_status(user["Id"], status)
+        self.settle()
         return {"login": login, "state": self.center.agent_state(user["Id"])}
 
     def status(self) -> dict[str, Any]:
@@ -286,6 +295,7 @@ class CallApp:
                 for user in self.emulator.users.values():
                     self._saved_status[user["Id"]] = self.emulator.status.get(user["Id"], ("offline",))[0]
                     self.emulator.set_status(user["Id"], "offline")
+            self.settle()
         self.faults = {k: v for k, v in body.items() if v}
 
     def clear_faults(self) -> None:
@@ -371,7 +381,7 @@ def serve(
         agent_events.drain()  # the sample agents' sign-in reaches the table before the first call
         center.start()
         stack_exit.callback(center.stop)
-        app = CallApp(stack, emulator, center)
+        app = CallApp(stack, emulator, center, agent_events.drain)
         # Handler classes of this server's own: two servers in one process do not share state.
         connect_handler = type("ConnectHandler", (ConnectHandler,), {"emulator": emulator})
         connect_server, connect_url = _listen(connect_port, connect_handler)
