@@ -21,8 +21,9 @@ from typing import Any
 import click
 from tabulate import tabulate
 
-from ..admin.context import OpsContext, Target, TargetError, error_text
+from ..admin.context import OpsContext, Target, TargetError, error_code, error_text
 from ..local.runtime import NotRunningError, ServerInfo, running_info
+from ._errors import CREDENTIAL_HINT, OpsError, credential_marker
 
 state_dir_option = click.option(
     "--state-dir",
@@ -37,7 +38,7 @@ def running_server(state_dir: Path | None) -> ServerInfo:
     try:
         return running_info(state_dir)
     except NotRunningError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise OpsError(str(exc), "not_running") from None
 
 
 def target_options(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -78,34 +79,46 @@ dry_run_option = click.option("--dry-run", is_flag=True, help="Show what would c
 
 @contextmanager
 def aws_errors() -> Iterator[None]:
-    """AWS and target errors as click errors: one line, what failed and what to do."""
+    """AWS and target errors as operator errors: one line, what failed and what to do."""
     from botocore.exceptions import (
         ClientError,
+        CredentialRetrievalError,
         EndpointConnectionError,
         NoCredentialsError,
         NoRegionError,
         ParamValidationError,
+        PartialCredentialsError,
+        SSOError,
+        TokenRetrievalError,
     )
 
     try:
         yield
     except TargetError as exc:
-        raise click.ClickException(str(exc)) from None
-    except NoCredentialsError:
-        raise click.ClickException(
-            "no AWS credentials: give --profile, run `aws sso login`, export AWS_ACCESS_KEY_ID and "
-            "AWS_SECRET_ACCESS_KEY, or use --local"
+        raise OpsError(str(exc), "target") from None
+    except (NoCredentialsError, PartialCredentialsError) as exc:
+        raise OpsError(f"no usable AWS credentials ({exc})", "aws_credentials", CREDENTIAL_HINT) from None
+    except (CredentialRetrievalError, TokenRetrievalError, SSOError) as exc:
+        raise OpsError(
+            f"the AWS credentials could not be refreshed ({exc})", "aws_credentials", CREDENTIAL_HINT
         ) from None
     except NoRegionError:
-        raise click.ClickException("no AWS region: give --region or set AWS_DEFAULT_REGION") from None
+        raise OpsError("no AWS region", "aws_region", "give --region or set AWS_DEFAULT_REGION") from None
     except EndpointConnectionError as exc:
-        raise click.ClickException(
-            f"cannot reach {exc.kwargs.get('endpoint_url')}: is the network (or `aicc-ops local up`) there?"
+        raise OpsError(
+            f"cannot reach {exc.kwargs.get('endpoint_url')}",
+            "endpoint_unreachable",
+            "is the network (or `aicc-ops local up`) there?",
         ) from None
     except ParamValidationError as exc:
-        raise click.ClickException(f"request refused before sending: {exc}") from None
+        raise OpsError(f"request refused before sending: {exc}", "usage") from None
     except ClientError as exc:
-        raise click.ClickException(error_text(exc)) from None
+        text = error_text(exc)
+        if credential_marker(error_code(exc) or text):
+            raise OpsError(
+                f"AWS refused the credentials: {text}", "aws_credentials", CREDENTIAL_HINT
+            ) from None
+        raise OpsError(text, "aws") from None
 
 
 def command_line(ctx: click.Context | None = None) -> str:

@@ -33,12 +33,11 @@ from ..engine.lambdas import FAULTS, SERVICE_FAULTS
 from . import connect_protocol as wire
 from .connect_emulator import ConnectEmulator
 from .live import LiveCenter
-from .runtime import INFO_FILE, ServerInfo
+from .runtime import HOST, INFO_FILE, PortError, ServerInfo
 from .stack import FAKE_CREDENTIALS, QUIET_POWERTOOLS, LocalStack, _environment, moto_endpoint, provision
 from .streams import StreamToLambda
 
 log = logging.getLogger("aicc_ops.local.server")
-HOST = "127.0.0.1"
 TEAM_SECURITY = {"MANAGER": "supervisor"}
 FAULT_KINDS = ("lambdas", "services", "agents_offline", "queue_limits")
 
@@ -331,11 +330,19 @@ def _seed_users(stack: LocalStack, emulator: ConnectEmulator) -> None:
     assert set(stack.config.security_profiles) >= set(TEAM_SECURITY.values())
 
 
-def _listen(port: int, handler: type[BaseHTTPRequestHandler]) -> tuple[ThreadingHTTPServer, str]:
-    server = ThreadingHTTPServer((HOST, port), handler)
+def _bind(port: int, handler: type[BaseHTTPRequestHandler], what: str) -> ThreadingHTTPServer:
+    """A listener bound now (a port in use fails before anything is built), served later."""
+    try:
+        server = ThreadingHTTPServer((HOST, port), handler)
+    except OSError as exc:
+        raise PortError(port, what, exc) from None
     server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, name=f"aicc-http-{handler.__name__}", daemon=True).start()
-    return server, f"http://{HOST}:{server.server_address[1]}"
+    return server
+
+
+def _serve_in_thread(server: ThreadingHTTPServer, name: str) -> str:
+    threading.Thread(target=server.serve_forever, name=f"aicc-http-{name}", daemon=True).start()
+    return f"http://{HOST}:{server.server_address[1]}"
 
 
 @contextmanager
@@ -357,7 +364,18 @@ def serve(
     cfg = config or load_config()
     state_dir.mkdir(parents=True, exist_ok=True)
     with ExitStack() as stack_exit:
-        endpoint = stack_exit.enter_context(moto_endpoint(aws_port))
+        # Every port first: one in use fails in a moment, not after the stack was built.
+        # Handler classes of this server's own: two servers in one process do not share state.
+        connect_handler: Any = type("ConnectHandler", (ConnectHandler,), {})
+        calls_handler: Any = type("CallsHandler", (CallsHandler,), {})
+        connect_server = _bind(connect_port, connect_handler, "Connect API")
+        stack_exit.callback(connect_server.server_close)
+        calls_server = _bind(calls_port, calls_handler, "call API")
+        stack_exit.callback(calls_server.server_close)
+        try:
+            endpoint = stack_exit.enter_context(moto_endpoint(aws_port))
+        except OSError as exc:
+            raise PortError(aws_port, "AWS (moto)", exc) from None
         env = {**FAKE_CREDENTIALS, **QUIET_POWERTOOLS, "AWS_ENDPOINT_URL": endpoint}
         stack_exit.enter_context(_environment(env))
         stack = provision(endpoint, cfg, data_dir, hold_seconds=0)
@@ -382,13 +400,10 @@ def serve(
         center.start()
         stack_exit.callback(center.stop)
         app = CallApp(stack, emulator, center, agent_events.drain)
-        # Handler classes of this server's own: two servers in one process do not share state.
-        connect_handler = type("ConnectHandler", (ConnectHandler,), {"emulator": emulator})
-        connect_server, connect_url = _listen(connect_port, connect_handler)
-        stack_exit.callback(connect_server.server_close)
+        connect_handler.emulator, calls_handler.app = emulator, app
+        connect_url = _serve_in_thread(connect_server, "connect")
         stack_exit.callback(connect_server.shutdown)
-        calls_server, calls_url = _listen(calls_port, type("CallsHandler", (CallsHandler,), {"app": app}))
-        stack_exit.callback(calls_server.server_close)
+        calls_url = _serve_in_thread(calls_server, "calls")
         stack_exit.callback(calls_server.shutdown)
         _RUNNING[connect_url] = app
         stack_exit.callback(_RUNNING.pop, connect_url, None)
@@ -438,9 +453,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--input-seconds", type=float, default=10.0)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    # SIGTERM and SIGINT stop the server at any moment, during the start too: the exception unwinds
+    # whatever runs in the main thread, and every listener, thread and file is closed on the way.
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    log.info("local stack starting (pid %d)", os.getpid())
     try:
         with serve(
             args.state_dir,
@@ -455,13 +472,29 @@ def main(argv: list[str] | None = None) -> int:
             input_seconds=args.input_seconds,
         ) as info:
             log.info("local stack up: %s", json.dumps(info.__dict__))
-            stop.wait()
+            threading.Event().wait()
+    except Stopped:
+        log.info("local stack stopped")
+        return 0
+    except PortError as exc:
+        print(f"local stack failed: {exc}", file=sys.stderr)
+        return 1
     except Exception as exc:
         log.exception("local stack failed")
         print(f"local stack failed: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
-    log.info("local stack stopped")
     return 0
+
+
+class Stopped(BaseException):
+    """SIGTERM or SIGINT: not an Exception, so that no `except Exception` on the way swallows it."""
+
+
+def _stop(signum: int, _frame: Any) -> None:
+    # One stop is enough: a second signal must not interrupt the clean-up of the first.
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    raise Stopped(signal.Signals(signum).name)
 
 
 if __name__ == "__main__":
