@@ -22,13 +22,14 @@ import click
 
 LINE_SECONDS = 30.0  # a quiet log looks hung: a line at least this often
 LINES = 10  # about this many lines for the whole run
+SHORT = 10  # work of at most this many units shows no progress (it is over before it is read)
 
 
 @contextmanager
 def progress(total: int, label: str, file: TextIO | None = None) -> Iterator[Callable[[int], None]]:
     """`tick(n)` after each n units of work; on stderr unless `file`."""
     out = file or sys.stderr
-    if total <= 0:
+    if total <= SHORT:
         yield _nothing
         return
     if out.isatty():

@@ -26,7 +26,6 @@ from ..admin.ratelimit import ConnectLimiter
 from ._options import command_line, dry_run_option, emit, output_option, target_options
 from ._progress import progress
 
-PROGRESS_MIN = 10  # a progress bar for runs with more changes than this
 ONBOARD_OUTCOMES = ("created", "updated", "unchanged", "failed")
 OFFBOARD_OUTCOMES = ("deleted", "unchanged", "failed")
 INTERRUPTED_EXIT = 130  # 128 + SIGINT, as shells report Ctrl-C
@@ -187,7 +186,7 @@ def _run(results: Iterable[work.Result], changing: int, label: str) -> Run:
     """Collect the results (progress on stderr for long runs), until Ctrl-C or a dead endpoint."""
     run = Run([])
     try:
-        with progress(changing if changing > PROGRESS_MIN else 0, label) as tick:
+        with progress(changing, label) as tick:
             for result in results:
                 run.results.append(result)
                 if result.outcome != "unchanged":

@@ -10,7 +10,6 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import click
 from click.core import ParameterSource
@@ -24,11 +23,10 @@ from ..local.call_client import CallApiError, CallClient
 from ..local.scenarios import DEMO_CALLS, DemoCall
 from ..local.stack import local_stack
 from ._errors import user_errors
-from ._options import emit, output_option, running_server, state_dir_option
+from ._options import SEOUL, emit, output_option, running_server, state_dir_option
 from ._progress import progress
 
 DEFAULT_NUMBER = "+821012345678"
-SEOUL = ZoneInfo("Asia/Seoul")
 
 
 AT_EXAMPLES = "2026-11-25T10:00:00+09:00 (Seoul) or 2026-11-25T01:00:00Z"
@@ -254,7 +252,7 @@ def place(
             CallerInput.parse(raw)
     placed: list[dict[str, Any]] = []
     try:
-        with progress(count if count > 1 else 0, "Placing calls") as tick:
+        with progress(count, "Placing calls") as tick:
             for n in range(count):
                 if mix:
                     scenario = DEMO_CALLS[n % len(DEMO_CALLS)]

@@ -19,7 +19,7 @@ from aicc.domain.agents import Roster
 
 from ..admin import rosters as r
 from ..admin.context import OpsContext
-from ._options import dry_run_option, emit, output_option, target_options
+from ._options import dry_run_option, emit, output_option, seoul_time, target_options
 from ._progress import progress
 
 
@@ -159,7 +159,11 @@ def show(ops: OpsContext, part: str | None, output: str) -> None:
 def _report_change(
     output: str, change: r.Change, dry_run: bool, changed_at: str | None, extra: str = ""
 ) -> None:
-    data = {**change.as_dict(), "dry_run": dry_run, "changed_at": changed_at}
+    data = {
+        **change.as_dict(),
+        "dry_run": dry_run,
+        "changed_at": seoul_time(changed_at) if changed_at else None,
+    }
     if output == "json":
         emit(output, data)
         return
@@ -415,13 +419,16 @@ def rotate_command(ops: OpsContext, part: str, to: str | None, dry_run: bool, ou
 @output_option
 def history(ops: OpsContext, part: str, limit: int, output: str) -> None:
     """PART's roster and TS changes, newest first: when, who, what."""
-    entries = r.RosterStore(ops).history(part, limit)
+    entries = [
+        {**e, "changed_at": seoul_time(str(e["changed_at"]))} if e.get("changed_at") else e
+        for e in r.RosterStore(ops).history(part, limit)
+    ]
     if output == "json":
         emit(output, entries)
         return
     rows = [
         [
-            str(e.get("changed_at", "")).split("#", 1)[0],
+            e.get("changed_at", ""),
             e.get("by", ""),
             e.get("action", "") + (f" {e['company']}" if e.get("company") else ""),
             r.describe(e.get("before"), e.get("after") or {}),
@@ -431,4 +438,4 @@ def history(ops: OpsContext, part: str, limit: int, output: str) -> None:
     if not rows:
         click.echo(f"no changes recorded for part {part}")
         return
-    emit(output, entries, rows, ["changed at (UTC)", "by", "action", "change"])
+    emit(output, entries, rows, ["changed at (KST)", "by", "action", "change"])

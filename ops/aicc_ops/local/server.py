@@ -21,7 +21,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -32,7 +32,7 @@ from ..admin.agents import split_name
 from ..engine.lambdas import FAULTS, SERVICE_FAULTS
 from . import connect_protocol as wire
 from .connect_emulator import ConnectEmulator
-from .live import LiveCenter
+from .live import SEOUL, LiveCenter
 from .runtime import HOST, INFO_FILE, PortError, ServerInfo
 from .stack import FAKE_CREDENTIALS, QUIET_POWERTOOLS, LocalStack, _environment, moto_endpoint, provision
 from .streams import StreamToLambda
@@ -409,7 +409,7 @@ def serve(
         stack_exit.callback(_RUNNING.pop, connect_url, None)
         info = ServerInfo(
             pid=os.getpid(),
-            started_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            started_at=datetime.now(SEOUL).isoformat(timespec="seconds"),  # operators read it
             region=stack.resources.region,
             account=stack.resources.account,
             instance_id=emulator.instance_id,

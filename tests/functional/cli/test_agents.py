@@ -167,7 +167,7 @@ def test_onboard_creates_then_reruns_without_writes_then_updates(stack: Stack, t
 
     assert created.exit_code == 0, created.output + created.stderr
     assert _counts(created.stdout) == {"created": 11, "updated": 0, "unchanged": 0, "failed": 0}
-    assert "Onboarding" in created.stderr  # the progress bar (more than 10 changes) goes to stderr
+    assert "Onboarding: 11/11 (100%)" in created.stderr  # progress lines on stderr (not a terminal)
     assert stack.calls.count(("connect", "CreateUser")) == 11
     user = stack.user("qa.on05")
     assert user is not None and user["IdentityInfo"] == {"FirstName": "민수", "LastName": "남궁"}

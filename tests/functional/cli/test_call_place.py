@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from aicc_ops.cli.call import call
+from aicc_ops.cli.local import local
 from aicc_ops.local.call_client import CallClient
 from aicc_ops.local.runtime import ServerInfo
 from aicc_ops.local.scenarios import DEMO_CALLS
@@ -56,6 +57,13 @@ def test_mix_injects_what_each_scenario_is_named_after(
     assert {"customer_lookup", "business_hours"} <= {k for s in DEMO_CALLS for k in s.faults}
     assert any(s.agent_status for s in DEMO_CALLS)
     assert app.stack.lambdas.faults == {}  # cleared by the test; the command restored the operator's
+
+
+def test_the_server_start_time_is_shown_in_seoul(server: tuple[Path, ServerInfo]) -> None:
+    state_dir, info = server
+    result = CliRunner().invoke(local, ["status", "--state-dir", str(state_dir)])
+    assert result.exit_code == 0, result.output
+    assert info.started_at.endswith("+09:00") and f"up since {info.started_at}" in result.stdout
 
 
 def test_mix_refuses_the_options_it_would_ignore(server: tuple[Path, ServerInfo]) -> None:
