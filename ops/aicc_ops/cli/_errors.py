@@ -3,7 +3,8 @@ no trace), and how every error is shown: `Error: ...` text, or under `--output j
 object on stderr with a stable shape, {"error": {"code", "message", "hint"}}.
 
 Codes: usage (exit 2), aws_credentials, aws_region, endpoint_unreachable, aws (a refused AWS
-call), aborted, interrupted, error (any other).
+call), target (where to operate is unclear), not_running (no local stack), aborted, error (any
+other).
 """
 
 from __future__ import annotations
