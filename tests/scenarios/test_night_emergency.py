@@ -23,7 +23,7 @@ from aicc.adapters import aws
 from aicc.adapters.notifier import Notifier
 from aicc_ops.engine.interpreter import CallResult
 from aicc_ops.local.connect_emulator import ConnectEmulator
-from aicc_ops.local.server import ConnectHandler, _listen
+from aicc_ops.local.server import ConnectHandler, _bind, _serve_in_thread
 from aicc_ops.local.stack import LocalStack
 
 from .conftest import COVERAGE, Caller, engine_for
@@ -75,7 +75,8 @@ class Engineers:
 def connect_emulator(stack: LocalStack) -> Iterator[ConnectEmulator]:
     """The Connect emulator on loopback as the handlers' Connect endpoint, for this module."""
     emulator = ConnectEmulator(stack.config, stack.resources, stack.flows)
-    server, url = _listen(0, type("ConnectHandler", (ConnectHandler,), {"emulator": emulator}))
+    server = _bind(0, type("ConnectHandler", (ConnectHandler,), {"emulator": emulator}), "Connect API")
+    url = _serve_in_thread(server, "connect")
     previous = os.environ.get("AWS_ENDPOINT_URL_CONNECT")
     os.environ["AWS_ENDPOINT_URL_CONNECT"] = url
     aws.reset()

@@ -17,6 +17,7 @@ import csv
 import re
 import secrets
 import string
+import unicodedata
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from aicc.settings import TEAMS, Config
 
+from ..core import connect_users
 from ..core.agents import PHONE_CONFIG, full_name, split_name
 from ..core.aws import error_text
 from .context import OpsContext, scan_all
@@ -43,9 +45,6 @@ NEW_STATUS = "OFFLINE"  # an onboarded agent's status until Connect's agent even
 KMS_KEY_OUTPUT = "kms_key_arn"  # Terraform output: the key of the initial-password secrets
 MOVED_NOTE = "moved by rebalance; `queues rebalance --restore` brings it home"
 
-# Connect's Username: letters, digits, _ - . @ (up to 64); @ only as an email address.
-_LOGIN = re.compile(r"[A-Za-z0-9_.@-]{1,64}")
-_LOGIN_EMAIL = re.compile(r"[A-Za-z0-9_.-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 _PART = re.compile(r"[A-Za-z0-9_-]{1,32}")
 _PASSWORD_SYMBOLS = "!#%+-=?@^_"
@@ -97,13 +96,8 @@ def routing_profile_key(value: str, config: Config) -> str | None:
 
 
 def login_problem(login: str) -> str | None:
-    if not login:
-        return "login is empty"
-    if not _LOGIN.fullmatch(login):
-        return f"login {login!r} must be 1-64 of letters, digits, _ - . @"
-    if "@" in login and not _LOGIN_EMAIL.fullmatch(login):
-        return f"login {login!r}: @ is allowed only in an email address (name@example.com)"
-    return None
+    """Why Connect refuses the login as a user name, whatever the instance's identity type."""
+    return connect_users.username_problem(login)
 
 
 def _table(path: Path, problems: list[str]) -> tuple[list[str], list[tuple[int, list[str]]]]:
@@ -148,15 +142,18 @@ def read_csv(path: Path, config: Config) -> list[AgentRow]:
     header, table = _table(path, problems)
     if header:
         problems += _header_problems(path, header, REQUIRED_COLUMNS, COLUMNS)
+    if header and not table:
+        problems.append(f"{path}: only the header, no agents; add one line per agent under it")
     if problems:
         raise CsvError(problems)
     rows: list[AgentRow] = []
     seen: dict[str, int] = {}
+    emails: dict[str, int] = {}
     for line, values in table:
         if len(values) != len(header):
             problems.append(f"{path}:{line}: {len(values)} values, but the header has {len(header)} columns")
             continue
-        bad, row = _check_row(dict(zip(header, values, strict=True)), line, config, seen)
+        bad, row = _check_row(dict(zip(header, values, strict=True)), line, config, seen, emails)
         problems.extend(f"{path}:{line}: {b}" for b in bad)
         if row is not None:
             rows.append(row)
@@ -166,7 +163,7 @@ def read_csv(path: Path, config: Config) -> list[AgentRow]:
 
 
 def _check_row(
-    r: dict[str, str], line: int, config: Config, seen: dict[str, int]
+    r: dict[str, str], line: int, config: Config, seen: dict[str, int], emails: dict[str, int]
 ) -> tuple[list[str], AgentRow | None]:
     bad: list[str] = []
     login = r["login"]
@@ -178,15 +175,24 @@ def _check_row(
     else:
         seen[login.casefold()] = line
     names: tuple[str, str] = ("", "")
-    if not r["name"]:
+    # Connect takes names in Unicode NFC only; a file saved on macOS may hold decomposed Hangul.
+    name = unicodedata.normalize("NFC", r["name"])
+    if not name:
         bad.append("name is empty")
     else:
         try:
-            names = split_name(r["name"])
+            names = split_name(name)
         except ValueError as exc:
             bad.append(str(exc))
     if not _EMAIL.fullmatch(r["email"]):
         bad.append(f"email {r['email']!r} is not an email address")
+    elif r["email"].casefold() in emails:
+        bad.append(f"email {r['email']!r} is a duplicate: already on line {emails[r['email'].casefold()]}")
+    else:
+        emails[r["email"].casefold()] = line
+    bad += connect_users.identity_problems(names[1], names[0], r["email"])
+    skills = _split(r.get("skills", ""))
+    bad += _skill_problems(skills, config)
     team = r["team"].upper()
     if team not in TEAMS:
         bad.append(f"team {r['team']!r} must be one of {', '.join(TEAMS)}")
@@ -210,17 +216,36 @@ def _check_row(
     return [], AgentRow(
         line=line,
         login=login,
-        name=r["name"],
+        name=name,
         email=r["email"],
         team=team,
         part=r["part"],
         role=role,
         routing_profile=str(profile),
         security_profiles=security,
-        skills=_split(r.get("skills", "")),
+        skills=skills,
         last_name=names[0],
         first_name=names[1],
     )
+
+
+def configured_skills(config: Config) -> dict[str, str]:
+    """The skills queues.yaml names (required_skills), by their case-folded spelling."""
+    return {s.casefold(): s for q in config.queues.values() for s in q.required_skills}
+
+
+def _skill_problems(skills: Iterable[str], config: Config) -> list[str]:
+    """Skills Connect refuses, and configured skills spelled otherwise (the rebalance would never
+    find the agent: required_skills match exactly)."""
+    known = configured_skills(config)
+    out = []
+    for skill in skills:
+        problem = connect_users.skill_problem(skill)
+        if problem:
+            out.append(problem)
+        elif skill.casefold() in known and known[skill.casefold()] != skill:
+            out.append(f"skill {skill!r} is written {known[skill.casefold()]!r} in queues.yaml; use that")
+    return out
 
 
 def read_logins(path: Path) -> list[str]:
@@ -283,9 +308,15 @@ def load_instance(ops: OpsContext) -> Instance:
 
 
 def instance_problems(path: Path, rows: Iterable[AgentRow], instance: Instance, config: Config) -> list[str]:
-    """Rows whose routing or security profiles the instance does not have."""
+    """Rows the instance refuses: a login or name its identity type does not allow, a routing or
+    security profile it does not have."""
     problems = []
     for row in rows:
+        refused = [connect_users.username_problem(row.login, instance.identity)]
+        refused += connect_users.identity_problems(
+            row.first_name, row.last_name, row.email, instance.identity
+        )
+        problems += [f"{path}:{row.line}: {p}" for p in refused if p]
         routing = config.routing_profiles[row.routing_profile].name
         if routing not in instance.routing_ids:
             problems.append(
@@ -315,6 +346,22 @@ def search_users(ops: OpsContext, logins: Collection[str] | None = None) -> dict
     else:
         found = ops.paginate("search_users", "Users", PaginationConfig={"PageSize": SEARCH_PAGE})
     return {str(u["Username"]).casefold(): u for u in found if u.get("Username")}
+
+
+def existing_user_problems(
+    path: Path, rows: Iterable[AgentRow], users: Mapping[str, Mapping[str, Any]]
+) -> list[str]:
+    """Logins that name an existing user in another case: Connect keeps its spelling, the agents
+    table would key the record by the file's, and the two would no longer meet."""
+    out = []
+    for row in rows:
+        user = users.get(row.login.casefold())
+        if user is not None and user.get("Username") != row.login:
+            out.append(
+                f"{path}:{row.line}: login {row.login!r} is the existing user {user['Username']!r}; "
+                "write it as Connect has it"
+            )
+    return out
 
 
 agent_records = agent_items  # every agents-table record by login (`queues rebalance` reads them too)
@@ -445,6 +492,32 @@ def plan_onboarding(
     return steps
 
 
+def connect_writes(steps: Iterable[Step]) -> int:
+    """The Connect write calls the steps make (what the quota paces)."""
+    calls = 0
+    for step in steps:
+        if step.action == "create":
+            calls += 1
+        elif step.action == "update":
+            calls += sum((step.identity is not None, step.routing, step.security, step.phone))
+    return calls
+
+
+def roster_moves(ops: OpsContext, steps: Iterable[Step]) -> list[str]:
+    """Engineers an escalation roster names whom the steps move to another team or part: the
+    roster would page someone who no longer works there. One line each."""
+    moving = {
+        s.row.login: s for s in steps if any(c.field in ("team", "part") and c.before for c in s.changes)
+    }
+    out = []
+    for login, where in references(ops, moving).items():
+        rosters = [w for w in where if w.startswith("roster ")]
+        if rosters:
+            changes = "; ".join(str(c) for c in moving[login].changes if c.field in ("team", "part"))
+            out.append(f"{login}: {changes} (named by {', '.join(rosters)})")
+    return out
+
+
 def _plan_routing(step: Step, current_id: str, home: str, instance: Instance, config: Config) -> None:
     """The routing profile: the row's, except for an agent `queues rebalance` moved away from the
     profile the row names (its record's home_routing_profile). That agent stays where it was moved
@@ -534,6 +607,21 @@ def _aws_errors() -> tuple[type[Exception], ...]:
     return (ClientError, BotoCoreError)
 
 
+def _unreachable() -> tuple[type[Exception], ...]:
+    """Errors that say the endpoint itself is gone: every later agent would fail the same way."""
+    from botocore.exceptions import ConnectionClosedError, EndpointConnectionError
+
+    return (EndpointConnectionError, ConnectionClosedError)
+
+
+class EndpointDownError(Exception):
+    """An AWS endpoint stopped answering in the middle of a run (at `login`, which is not done)."""
+
+    def __init__(self, login: str, error: str) -> None:
+        self.login = login
+        super().__init__(f"{error} (at {login})")
+
+
 def _gone(exc: ClientError) -> bool:
     """Whether the call failed because the resource is not there (any more)."""
     return exc.response.get("Error", {}).get("Code") == "ResourceNotFoundException"
@@ -549,7 +637,7 @@ def onboard(
     """Apply the steps one agent at a time, yielding each agent's outcome as it is done.
 
     `kms_key_id` encrypts the initial-password secrets (None: Secrets Manager's AWS-managed key)."""
-    errors = _aws_errors()
+    errors, unreachable = _aws_errors(), _unreachable()
     table = ops.table("agents")  # one resource for the run (building one loads its model)
     for step in steps:
         if step.action == "unchanged":
@@ -557,6 +645,8 @@ def onboard(
             continue
         try:
             _apply(ops, table, instance, step, config, kms_key_id)
+        except unreachable as exc:
+            raise EndpointDownError(step.row.login, error_text(exc)) from None
         except errors as exc:
             yield Result(step.row.login, "failed", tuple(step.changes), error_text(exc), step.note)
             continue
@@ -793,7 +883,7 @@ def references(ops: OpsContext, logins: Collection[str]) -> dict[str, list[str]]
 
 def offboard(ops: OpsContext, departures: Iterable[Departure]) -> Iterator[Result]:
     """Delete each found login's Connect user, agents record and secret; the absent are unchanged."""
-    errors = _aws_errors()
+    errors, unreachable = _aws_errors(), _unreachable()
     table = ops.table("agents")
     for d in departures:
         if not d.found:
@@ -802,6 +892,8 @@ def offboard(ops: OpsContext, departures: Iterable[Departure]) -> Iterator[Resul
         changes = tuple(Change(p, "present", "deleted") for p in d.parts())
         try:
             _depart(ops, table, d)
+        except unreachable as exc:
+            raise EndpointDownError(d.login, error_text(exc)) from None
         except errors as exc:
             yield Result(d.login, "failed", changes, error_text(exc))
             continue

@@ -53,17 +53,22 @@ class SlaState(StrEnum):
     BREACHED = "BREACHED"
 
 
-def sla_state(oldest: float, waiting: int, available: int, sla_seconds: int | None) -> SlaState | None:
-    """BREACHED: the oldest caller waited the whole SLA. AT RISK: half of it, or a quarter of it
-    while more callers wait than agents are available. None: the queue has no same-day SLA."""
+def sla_state(
+    oldest: float, waiting: int, available: int, sla_seconds: int | None, *, online: int
+) -> SlaState | None:
+    """BREACHED: the oldest caller waited the whole SLA. AT RISK: callers wait and no agent is
+    online (nobody will answer them however long the SLA), or half of it, or a quarter of it while
+    more callers wait than agents are available. None: the queue has no same-day SLA."""
     if sla_seconds is None:
         return None
     if waiting <= 0:
         return SlaState.OK
     if oldest >= sla_seconds:
         return SlaState.BREACHED
-    if oldest >= AT_RISK_SHARE * sla_seconds or (
-        waiting > available and oldest >= BACKLOG_AT_RISK_SHARE * sla_seconds
+    if (
+        online <= 0
+        or oldest >= AT_RISK_SHARE * sla_seconds
+        or (waiting > available and oldest >= BACKLOG_AT_RISK_SHARE * sla_seconds)
     ):
         return SlaState.AT_RISK
     return SlaState.OK
@@ -99,7 +104,7 @@ class QueueStatus:
 
     @property
     def state(self) -> SlaState | None:
-        return sla_state(self.oldest, self.waiting, self.available, self.sla_seconds)
+        return sla_state(self.oldest, self.waiting, self.available, self.sla_seconds, online=self.online)
 
     @property
     def at_risk(self) -> bool:

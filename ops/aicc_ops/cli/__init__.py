@@ -5,6 +5,8 @@ from __future__ import annotations
 import importlib
 import os
 import sys
+from collections.abc import Sequence
+from typing import Any
 
 import click
 
@@ -14,7 +16,23 @@ COMMANDS = ("agents", "call", "connect", "demo", "deploy", "failover", "flows", 
 
 
 class LazyGroup(click.Group):
-    """click's documented lazy-loading group: subcommands are imported on first use."""
+    """click's documented lazy-loading group: subcommands are imported on first use. Errors are
+    shown by _errors.show_error: as one JSON object on stderr when the command line asks for JSON."""
+
+    def main(self, args: Sequence[str] | None = None, *rest: Any, **kwargs: Any) -> Any:
+        if kwargs.get("standalone_mode", True) is False:
+            return super().main(args, *rest, **kwargs)
+        from ._errors import show_error, wants_json
+
+        given = list(sys.argv[1:] if args is None else args)
+        kwargs["standalone_mode"] = False
+        try:
+            result = super().main(given, *rest, **kwargs)
+        except (click.ClickException, click.exceptions.Abort) as exc:
+            show_error(exc, wants_json(given))
+            sys.exit(exc.exit_code if isinstance(exc, click.ClickException) else 1)
+        # click returns an Exit's code without standalone mode (commands return None)
+        sys.exit(result if isinstance(result, int) else 0)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)

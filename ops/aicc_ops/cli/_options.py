@@ -15,15 +15,18 @@ import functools
 import json
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import click
 from tabulate import tabulate
 
 from ..admin.context import OpsContext, Target, TargetError
-from ..core.aws import error_text
+from ..core.aws import error_code, error_text
 from ..local.runtime import NotRunningError, ServerInfo, running_info
+from ._errors import CREDENTIAL_HINT, OpsError, credential_marker
 
 state_dir_option = click.option(
     "--state-dir",
@@ -38,7 +41,7 @@ def running_server(state_dir: Path | None) -> ServerInfo:
     try:
         return running_info(state_dir)
     except NotRunningError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise OpsError(str(exc), "not_running") from None
 
 
 def target_options(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -79,34 +82,76 @@ dry_run_option = click.option("--dry-run", is_flag=True, help="Show what would c
 
 @contextmanager
 def aws_errors() -> Iterator[None]:
-    """AWS and target errors as click errors: one line, what failed and what to do."""
+    """AWS and target errors as operator errors: one line, what failed and what to do."""
     from botocore.exceptions import (
         ClientError,
+        CredentialRetrievalError,
         EndpointConnectionError,
         NoCredentialsError,
         NoRegionError,
         ParamValidationError,
+        PartialCredentialsError,
+        SSOError,
+        TokenRetrievalError,
     )
 
     try:
         yield
     except TargetError as exc:
-        raise click.ClickException(str(exc)) from None
-    except NoCredentialsError:
-        raise click.ClickException(
-            "no AWS credentials: give --profile, run `aws sso login`, export AWS_ACCESS_KEY_ID and "
-            "AWS_SECRET_ACCESS_KEY, or use --local"
+        raise OpsError(str(exc), "target") from None
+    except (NoCredentialsError, PartialCredentialsError) as exc:
+        raise OpsError(f"no usable AWS credentials ({exc})", "aws_credentials", CREDENTIAL_HINT) from None
+    except (CredentialRetrievalError, TokenRetrievalError, SSOError) as exc:
+        raise OpsError(
+            f"the AWS credentials could not be refreshed ({exc})", "aws_credentials", CREDENTIAL_HINT
         ) from None
     except NoRegionError:
-        raise click.ClickException("no AWS region: give --region or set AWS_DEFAULT_REGION") from None
+        raise OpsError("no AWS region", "aws_region", "give --region or set AWS_DEFAULT_REGION") from None
     except EndpointConnectionError as exc:
-        raise click.ClickException(
-            f"cannot reach {exc.kwargs.get('endpoint_url')}: is the network (or `aicc-ops local up`) there?"
+        raise OpsError(
+            f"cannot reach {exc.kwargs.get('endpoint_url')}",
+            "endpoint_unreachable",
+            "is the network (or `aicc-ops local up`) there?",
         ) from None
     except ParamValidationError as exc:
-        raise click.ClickException(f"request refused before sending: {exc}") from None
+        raise OpsError(f"request refused before sending: {exc}", "usage") from None
     except ClientError as exc:
-        raise click.ClickException(error_text(exc)) from None
+        text = error_text(exc)
+        if credential_marker(error_code(exc) or text):
+            raise OpsError(
+                f"AWS refused the credentials: {text}", "aws_credentials", CREDENTIAL_HINT
+            ) from None
+        raise OpsError(text, "aws") from None
+
+
+SEOUL = ZoneInfo("Asia/Seoul")
+
+
+def seoul_time(value: str | datetime) -> str:
+    """A timestamp as operators read it: Asia/Seoul, with its offset (+09:00). Takes a datetime or
+    an ISO-8601 text (a `Z` or a `#suffix` of a stored key allowed); a naive one is taken as UTC."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value.split("#", 1)[0].replace("Z", "+00:00"))
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(SEOUL).isoformat(timespec="seconds")
+
+
+def command_line(ctx: click.Context | None = None) -> str:
+    """The running command as the operator types it again: its path, arguments, and the options
+    given other than their defaults (a resumable run prints it)."""
+    import shlex
+
+    ctx = ctx or click.get_current_context()
+    path = ctx.command_path if ctx.command_path.startswith("aicc-ops") else f"aicc-ops {ctx.command_path}"
+    words: list[str] = []
+    for param in ctx.command.params:
+        value = ctx.params.get(param.name or "")
+        if isinstance(param, click.Argument) and value is not None:
+            words += [str(v) for v in value] if isinstance(value, tuple | list) else [str(value)]
+        elif isinstance(param, click.Option) and value not in (None, (), False, param.default):
+            words += [param.opts[0]] if param.is_flag else [param.opts[0], str(value)]
+    return " ".join([path, *map(shlex.quote, words)])
 
 
 def emit(

@@ -10,10 +10,9 @@ The CSV columns and the rules are in docs/agents.md; the work is in aicc_ops.adm
 
 from __future__ import annotations
 
-import contextlib
-import sys
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,9 +22,10 @@ from aicc.settings import TEAMS
 
 from ..admin import agents as work
 from ..admin.context import OpsContext
-from ._options import dry_run_option, emit, output_option, target_options
+from ..core.ratelimit import ConnectLimiter
+from ._options import command_line, dry_run_option, emit, output_option, target_options
+from ._progress import progress
 
-PROGRESS_MIN = 10  # a progress bar for runs with more changes than this
 ONBOARD_OUTCOMES = ("created", "updated", "unchanged", "failed")
 OFFBOARD_OUTCOMES = ("deleted", "unchanged", "failed")
 INTERRUPTED_EXIT = 130  # 128 + SIGINT, as shells report Ctrl-C
@@ -52,14 +52,19 @@ def _csv_error(path: Path, exc: work.CsvError) -> click.ClickException:
     help="KMS key (ID, ARN or alias) encrypting the initial-password secrets. Default: the "
     "`kms_key_arn` Terraform output of --env, else Secrets Manager's AWS-managed key.",
 )
+@click.option("--force", is_flag=True, help="Change the team or part of agents that rosters name.")
 @dry_run_option
 @output_option
 @target_options
-def onboard(ops: OpsContext, csv_file: Path, kms_key_id: str | None, dry_run: bool, output: str) -> None:
+def onboard(
+    ops: OpsContext, csv_file: Path, kms_key_id: str | None, force: bool, dry_run: bool, output: str
+) -> None:
     """Create or update agents from FILE.csv (Connect users + agents table).
 
-    Every row is checked before anything changes. Re-running changes nothing; after an interruption
-    or a failure, re-run the same command to continue. Columns: docs/agents.md.
+    Every row is checked, against Connect's own limits too, before anything changes. Re-running
+    changes nothing; after an interruption or a failure, re-run the same command to continue.
+    Moving an engineer that an escalation roster names to another team or part needs --force.
+    Columns: docs/agents.md.
     """
     try:
         rows = work.read_csv(csv_file, ops.config)
@@ -70,11 +75,25 @@ def onboard(ops: OpsContext, csv_file: Path, kms_key_id: str | None, dry_run: bo
     if problems:
         raise _csv_error(csv_file, work.CsvError(problems))
     users = work.search_users(ops)
+    problems = work.existing_user_problems(csv_file, rows, users)
+    if problems:
+        raise _csv_error(csv_file, work.CsvError(problems))
     records = work.agent_records(ops)
     steps = work.plan_onboarding(ops, rows, instance, users, records, ops.config)
+    moves = work.roster_moves(ops, steps)
     if dry_run:
-        _show_plan(output, csv_file, steps)
+        _show_plan(output, csv_file, steps, moves, ops.limiter)
         return
+    if moves:
+        lines = "\n  ".join(moves)
+        if not force:
+            raise click.ClickException(
+                f"{len(moves)} rostered engineer(s) would change team or part; nothing was changed:\n"
+                f"  {lines}\nUpdate the rosters first (`aicc-ops roster set`), or give --force."
+            )
+        click.echo(
+            f"warning: changing the team or part of rostered engineers (--force):\n  {lines}", err=True
+        )
     key = kms_key_id or work.secrets_kms_key(ops)
     if not key and ops.target.env and instance.needs_password and any(s.action == "create" for s in steps):
         click.echo(
@@ -84,20 +103,29 @@ def onboard(ops: OpsContext, csv_file: Path, kms_key_id: str | None, dry_run: bo
         )
     changing = sum(s.action != "unchanged" for s in steps)
     onboarding = work.onboard(ops, instance, steps, ops.config, key)
-    results, interrupted = _run(onboarding, changing, "Onboarding")
-    _finish(ops, output, csv_file, results, len(steps), interrupted, ONBOARD_OUTCOMES)
+    run = _run(onboarding, changing, "Onboarding")
+    _finish(ops, output, csv_file, run, [s.row.login for s in steps], ONBOARD_OUTCOMES)
 
 
-def _show_plan(output: str, path: Path, steps: Sequence[work.Step]) -> None:
+def _show_plan(
+    output: str, path: Path, steps: Sequence[work.Step], moves: Sequence[str], limiter: ConnectLimiter
+) -> None:
     counts = Counter(s.action for s in steps)
+    writes = work.connect_writes(steps)
+    quota_seconds = limiter.seconds_for(writes)
     data = {
         "file": str(path),
         "dry_run": True,
         "summary": {a: counts.get(a, 0) for a in ("create", "update", "unchanged")},
+        "connect_writes": writes,
+        "quota_seconds": round(quota_seconds, 1),
+        "rostered_moves": list(moves),
         "plan": [
             {
                 "login": s.row.login,
                 "name": s.row.name,
+                "family_name": s.row.last_name,
+                "given_name": s.row.first_name,
                 "action": s.action,
                 "changes": [c.as_dict() for c in s.changes],
                 **({"note": s.note} if s.note else {}),
@@ -109,13 +137,21 @@ def _show_plan(output: str, path: Path, steps: Sequence[work.Step]) -> None:
         emit(output, data)
         return
     rows = [
-        [s.action, s.row.login, s.row.name, "; ".join(str(c) for c in s.changes)]
+        [
+            s.action,
+            s.row.login,
+            s.row.name,
+            f"{s.row.last_name} / {s.row.first_name}",
+            "; ".join(map(str, s.changes)),
+        ]
         for s in steps
         if s.action != "unchanged"
     ]
     if rows:
-        emit(output, None, rows, ["action", "login", "name", "changes"])
+        emit(output, None, rows, ["action", "login", "name", "family / given", "changes"])
         click.echo()
+    for move in moves:
+        click.echo(f"  needs --force (rostered): {move}")
     for s in steps:
         if s.note:
             click.echo(f"  {s.row.login}: {s.note}")
@@ -125,35 +161,55 @@ def _show_plan(output: str, path: Path, steps: Sequence[work.Step]) -> None:
         f"Dry run of {path}: would create {counts['create']}, update {counts['update']}, "
         f"leave {counts['unchanged']} unchanged. Nothing was changed."
     )
+    if writes:
+        click.echo(
+            f"Connect API: {writes} write call(s), about {_duration(quota_seconds)} at its quota of "
+            f"{limiter.rate:g} requests/s (burst {limiter.burst})."
+        )
 
 
-def _run(results: Iterable[work.Result], changing: int, label: str) -> tuple[list[work.Result], bool]:
-    """Collect the results (a progress bar on stderr for long runs); True if Ctrl-C stopped it."""
-    done: list[work.Result] = []
-    bar: Any = None
-    if changing > PROGRESS_MIN:
-        bar = click.progressbar(length=changing, label=label, file=sys.stderr)
+def _duration(seconds: float) -> str:
+    whole = round(seconds)
+    return f"{whole // 60} min {whole % 60} s" if whole >= 60 else f"{whole} s"
+
+
+@dataclass
+class Run:
+    """What a run did: the results in order, and whether Ctrl-C or a dead endpoint stopped it."""
+
+    results: list[work.Result]
+    interrupted: bool = False
+    down: work.EndpointDownError | None = None
+
+
+def _run(results: Iterable[work.Result], changing: int, label: str) -> Run:
+    """Collect the results (progress on stderr for long runs), until Ctrl-C or a dead endpoint."""
+    run = Run([])
     try:
-        with bar or contextlib.nullcontext():
+        with progress(changing, label) as tick:
             for result in results:
-                done.append(result)
-                if bar is not None and result.outcome != "unchanged":
-                    bar.update(1)
+                run.results.append(result)
+                if result.outcome != "unchanged":
+                    tick(1)
     except KeyboardInterrupt:
-        return done, True
-    return done, False
+        run.interrupted = True
+    except work.EndpointDownError as exc:
+        run.down = exc
+    return run
 
 
 def _finish(
     ops: OpsContext,
     output: str,
     path: Path | None,
-    results: Sequence[work.Result],
-    total: int,
-    interrupted: bool,
+    run: Run,
+    logins: Sequence[str],
     outcomes: Sequence[str],
 ) -> None:
-    """The summary (table or JSON); exit 130 when interrupted, 1 when some agents failed."""
+    """The summary (table or JSON); exit 130 when interrupted, 1 when some agents failed or the
+    endpoint stopped answering (then with what remains and the command that resumes)."""
+    results, interrupted, total = run.results, run.interrupted, len(logins)
+    remaining = list(logins[len(results) :])
     counts = Counter(r.outcome for r in results)
     summary = {o: counts.get(o, 0) for o in outcomes}
     failed = [r for r in results if r.outcome == "failed"]
@@ -162,9 +218,12 @@ def _finish(
         data |= {"interrupted": interrupted, "not_reached": total - len(results)}
         data["rate_limit_wait_seconds"] = round(ops.limiter.waited, 1)
         data["results"] = [r.as_dict() for r in results]
+        if run.down is not None:
+            data["stopped"] = {"error": str(run.down), "remaining": remaining, "resume": command_line()}
         emit(output, data)
     else:
-        _summary_table(path, results, summary, total, interrupted)
+        stopped = "interrupted" if interrupted else "stopped" if run.down is not None else ""
+        _summary_table(path, results, summary, total, stopped)
         if ops.limiter.waited >= 1:
             click.echo(f"Waited {ops.limiter.waited:.0f} s in total for Connect's API rate limit.")
     if interrupted:
@@ -174,6 +233,13 @@ def _finish(
             err=True,
         )
         raise click.exceptions.Exit(INTERRUPTED_EXIT)
+    if run.down is not None:
+        shown = ", ".join(remaining[:10]) + (", ..." if len(remaining) > 10 else "")
+        raise click.ClickException(
+            f"stopped: {run.down}. Done: {len(results)} of {total} (what is done stays done); "
+            f"remaining {len(remaining)}: {shown}. When the endpoint answers again, resume with:\n"
+            f"  {command_line()}"
+        )
     if failed:
         raise click.ClickException(
             f"{len(failed)} agent(s) failed (errors above); the others are done. "
@@ -182,13 +248,14 @@ def _finish(
 
 
 def _summary_table(
-    path: Path | None, results: Sequence[work.Result], summary: dict[str, int], total: int, interrupted: bool
+    path: Path | None, results: Sequence[work.Result], summary: dict[str, int], total: int, stopped: str
 ) -> None:
+    """`stopped`: "interrupted" or "stopped" when the run ended early, else ""."""
     title = f"{path}: {total} agent(s)" if path else f"{total} agent(s)"
-    if interrupted:
-        title += f", interrupted after {len(results)}"
+    if stopped:
+        title += f", {stopped} after {len(results)}"
     rows: list[list[Any]] = [[o, n] for o, n in summary.items()]
-    if interrupted:
+    if stopped:
         rows.append(["not reached", total - len(results)])
     emit("table", None, rows, ["outcome", "agents"], title=title)
     updated = [r for r in results if r.outcome == "updated"]
@@ -284,14 +351,14 @@ def offboard(
             abort=True,
             err=True,
         )
-    results, interrupted = _run(work.offboard(ops, departures), len(leaving), "Offboarding")
+    run = _run(work.offboard(ops, departures), len(leaving), "Offboarding")
     if named and output == "table":
         click.echo(
             "Warning: still named by rosters or customers (fix them): "
             + "; ".join(f"{d.login}: {', '.join(d.references)}" for d in named),
             err=True,
         )
-    _finish(ops, output, csv_file, results, len(departures), interrupted, OFFBOARD_OUTCOMES)
+    _finish(ops, output, csv_file, run, [d.login for d in departures], OFFBOARD_OUTCOMES)
 
 
 def _logins(arguments: Iterable[str], csv_file: Path | None) -> list[str]:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import click
+from click.core import ParameterSource
 
 from aicc.domain import phones
 
@@ -18,29 +20,55 @@ from ..engine.flows import call_handlers
 from ..engine.interpreter import CallerInput, CallResult
 from ..engine.lambdas import FAULTS
 from ..local.call_client import CallApiError, CallClient
-from ..local.scenarios import DEMO_CALLS
+from ..local.scenarios import DEMO_CALLS, DemoCall
 from ..local.stack import local_stack
 from ._errors import user_errors
-from ._options import emit, output_option, running_server, state_dir_option
+from ._options import SEOUL, emit, output_option, running_server, state_dir_option
+from ._progress import progress
 
 DEFAULT_NUMBER = "+821012345678"
-SEOUL = ZoneInfo("Asia/Seoul")
+
+
+AT_EXAMPLES = "2026-11-25T10:00:00+09:00 (Seoul) or 2026-11-25T01:00:00Z"
 
 
 def parse_at(value: str | None) -> datetime:
+    """A call time: ISO-8601 with a UTC offset, within the years the holiday calendar knows."""
     if not value:
         return datetime.now(SEOUL)
     try:
         at = datetime.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(
-            f"{value!r} is not ISO-8601, e.g. 2026-11-25T10:00:00+09:00", param_hint="--at"
+            f"{value!r} is not a valid ISO-8601 date and time; e.g. {AT_EXAMPLES}", param_hint="--at"
         ) from None
     if at.tzinfo is None:
         raise click.BadParameter(
-            f"{value!r} has no UTC offset; add one, e.g. {value}+09:00", param_hint="--at"
+            f"{value!r} has no UTC offset; e.g. {at.replace(tzinfo=SEOUL).isoformat()} (Seoul)",
+            param_hint="--at",
+        )
+    first, last = calendar_years()
+    try:
+        in_seoul = at.astimezone(SEOUL)
+    except OverflowError:
+        in_seoul = None
+    if in_seoul is None or not first <= in_seoul.year <= last:
+        raise click.BadParameter(
+            f"{value!r} is outside the years the holiday calendar covers ({first}-{last}); "
+            f"e.g. {AT_EXAMPLES}",
+            param_hint="--at",
         )
     return at
+
+
+def calendar_years() -> tuple[int, int]:
+    """The first and last year the configured holiday calendar (holidays library) covers."""
+    import holidays
+
+    from aicc.settings import config
+
+    calendar = holidays.country_holidays(config().holidays.country)
+    return int(calendar.start_year), int(calendar.end_year)
 
 
 def parse_faults(values: tuple[str, ...]) -> dict[str, str]:
@@ -207,6 +235,15 @@ def place(
       aicc-ops call place --mix --count 20 --interval 0.5      # a burst of mixed calls
       aicc-ops call place --input say:솔트웨어 --input say:김민준 --input 1234# --input 2
     """
+    ctx = click.get_current_context()
+    if mix:
+        given = {"--number": "number", "--input": "inputs"}
+        ignored = [o for o, p in given.items() if ctx.get_parameter_source(p) is ParameterSource.COMMANDLINE]
+        if ignored:
+            raise click.UsageError(
+                "--mix places the demo scenarios with their own numbers and inputs; "
+                f"drop {' and '.join(ignored)}"
+            )
     client = CallClient(running_server(state_dir).calls_endpoint)
     caller = parse_number(number)
     at = parse_at(at_text).isoformat() if at_text else None
@@ -215,24 +252,28 @@ def place(
             CallerInput.parse(raw)
     placed: list[dict[str, Any]] = []
     try:
-        for n in range(count):
-            when: str | None = at
-            if mix:
-                scenario = DEMO_CALLS[n % len(DEMO_CALLS)]
-                name, who, script, when = (
-                    scenario.name,
-                    scenario.number,
-                    list(scenario.inputs),
-                    at or scenario.at,
+        with progress(count, "Placing calls") as tick:
+            for n in range(count):
+                if mix:
+                    scenario = DEMO_CALLS[n % len(DEMO_CALLS)]
+                    with scenario_conditions(client, scenario):
+                        got = client.place(
+                            scenario.number,
+                            list(scenario.inputs),
+                            at or scenario.at,
+                            wait=True,
+                            talk_seconds=talk_seconds,
+                        )
+                    name = scenario.name
+                else:
+                    got = client.place(caller, list(inputs), at, wait=True, talk_seconds=talk_seconds)
+                    name = "call"
+                placed.append(
+                    {"scenario": name, **{k: got[k] for k in ("contact_id", "state", "queue", "end_reason")}}
                 )
-            else:
-                name, who, script = "call", caller, list(inputs)
-            got = client.place(who, script, when, wait=True, talk_seconds=talk_seconds)
-            placed.append(
-                {"scenario": name, **{k: got[k] for k in ("contact_id", "state", "queue", "end_reason")}}
-            )
-            if interval and n + 1 < count:
-                time.sleep(interval)
+                tick(1)
+                if interval and n + 1 < count:
+                    time.sleep(interval)
         if follow:
             _follow(client, [p["contact_id"] for p in placed])
             for p in placed:
@@ -241,6 +282,34 @@ def place(
     except CallApiError as exc:
         raise click.ClickException(str(exc)) from None
     emit(output, placed, headers=["scenario", "contact_id", "state", "queue", "end_reason"])
+
+
+@contextmanager
+def scenario_conditions(client: CallClient, scenario: DemoCall) -> Iterator[None]:
+    """What a demo scenario is named after, on the live stack for the time its call runs through
+    the flows: its Lambda faults (on top of the faults already injected) and its agents not free
+    (signed out: the simulated agents are available or offline). Restored afterwards."""
+    before: dict[str, Any] = (client.status().get("faults") or {}) if scenario.faults else {}
+    if scenario.faults:
+        client.set_faults({**before, "lambdas": {**(before.get("lambdas") or {}), **scenario.faults}})
+    states = {a["login"]: a["state"] for a in client.agents()} if scenario.agent_status else {}
+    taken = [
+        login
+        for login, status in scenario.agent_status.items()
+        if status != "AVAILABLE" and states.get(login) == "AVAILABLE"
+    ]
+    for login in taken:
+        client.set_agent(login, "OFFLINE")
+    try:
+        yield
+    finally:
+        for login in taken:
+            client.set_agent(login, "AVAILABLE")
+        if scenario.faults:
+            if before:
+                client.set_faults(before)
+            else:
+                client.clear_faults()
 
 
 def _follow(client: CallClient, ids: list[str]) -> None:

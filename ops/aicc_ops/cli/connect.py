@@ -5,8 +5,7 @@ The work is in aicc_ops.admin.drift; this module reads options, shows progress a
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ from ..admin import drift
 from ..admin.context import OpsContext
 from ._errors import user_errors
 from ._options import emit, output_option, target_options
+from ._progress import progress
 
 
 @click.group()
@@ -33,21 +33,11 @@ def _drift_errors() -> Iterator[None]:
             raise click.ClickException(str(exc)) from None
 
 
-@contextmanager
-def _progress(total: int, label: str) -> Iterator[Callable[[], None]]:
-    """A progress bar on a terminal (Connect allows 2 requests/s: a full read takes a while)."""
-    if not sys.stderr.isatty() or total == 0:
-        yield lambda: None
-        return
-    with click.progressbar(length=total, label=label, file=sys.stderr) as bar:
-        yield lambda: bar.update(1)
-
-
 def _read_live(ops: OpsContext, settings: drift.EnvSettings, only: Any = None) -> drift.Snapshot:
     reader = drift.reader_for(ops, settings)
     wanted = reader.wanted(only)
-    with _progress(len(wanted), f"Reading {len(wanted)} resources of {ops.instance_id}") as tick:
-        return reader.read(only, tick)
+    with progress(len(wanted), f"Reading {len(wanted)} resources of {ops.instance_id}") as tick:
+        return reader.read(only, lambda: tick(1))
 
 
 @connect.command("export")

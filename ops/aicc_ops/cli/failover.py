@@ -32,6 +32,7 @@ from ..admin.context import OpsContext
 from ..engine.flows import call_handlers
 from ._errors import user_errors
 from ._options import dry_run_option, emit, output_option, target_options
+from ._progress import progress
 
 REPORT_SUFFIXES = (".md", ".json")
 
@@ -379,10 +380,10 @@ def _local_stack(runner: dr.InProcessRunner, hold_seconds: int) -> Iterator[None
 
 def _run_with_progress(plan: dr.DrillPlan, runner: dr.Runner, queue_names: dict[str, str]) -> dr.DrillReport:
     click.echo(f"Drill on the {plan.target}: {plan.calls} calls ({len(plan.faults)} fault sets)", err=True)
-    with click.progressbar(length=plan.calls, label="calls", file=sys.stderr) as bar:
+    with progress(plan.calls, "calls") as tick:
 
         def step(run: dr.CallRun) -> None:
-            bar.update(1)
+            tick(1)
             if run.dropped:
                 click.echo(f"\nDROPPED: {run.fault} / {run.scenario}: {run.detail}", err=True)
 

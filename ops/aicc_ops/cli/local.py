@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -22,11 +23,14 @@ from ..local.runtime import (
     default_state_dir,
     is_server,
     pid_alive,
+    port_problem,
     read_info,
 )
 from ._options import emit, output_option, running_server, state_dir_option
 
 DEFAULT_PORTS = {"aws": 5466, "connect": 5467, "calls": 5468}
+PORT = click.IntRange(0, 65535)
+STOP_SECONDS = 10.0  # a server that does not stop on SIGTERM within this is killed
 
 
 @click.group()
@@ -53,13 +57,13 @@ def _log_tail(state_dir: Path, lines: int = 15) -> str:
 @local.command()
 @state_dir_option
 @click.option(
-    "--aws-port", type=int, default=DEFAULT_PORTS["aws"], show_default=True, help="moto (0: any free port)."
+    "--aws-port", type=PORT, default=DEFAULT_PORTS["aws"], show_default=True, help="moto (0: any free port)."
 )
 @click.option(
-    "--connect-port", type=int, default=DEFAULT_PORTS["connect"], show_default=True, help="Connect API."
+    "--connect-port", type=PORT, default=DEFAULT_PORTS["connect"], show_default=True, help="Connect API."
 )
 @click.option(
-    "--calls-port", type=int, default=DEFAULT_PORTS["calls"], show_default=True, help="HTTP call API."
+    "--calls-port", type=PORT, default=DEFAULT_PORTS["calls"], show_default=True, help="HTTP call API."
 )
 @click.option(
     "--connect-rate", type=float, default=2.0, show_default=True, help="Connect API requests/s (0: no limit)."
@@ -89,6 +93,13 @@ def up(state_dir: Path | None, timeout: float, output: str, **options: Any) -> N
         click.echo(f"The local stack already runs (pid {running.pid}).", err=True)
         _show(running, output)
         return
+    starting = _pid(state_dir)
+    if starting is not None:  # its pid file is all there is until it answers: never overwrite it
+        raise click.ClickException(
+            f"a local stack is starting from {state_dir} (pid {starting}); wait for it "
+            "(`aicc-ops local status`) or stop it (`aicc-ops local down`)"
+        )
+    _check_ports({k: options[f"{k}_port"] for k in DEFAULT_PORTS})
     try:
         state_dir.mkdir(parents=True, exist_ok=True)
         (state_dir / INFO_FILE).unlink(missing_ok=True)
@@ -106,10 +117,10 @@ def up(state_dir: Path | None, timeout: float, output: str, **options: Any) -> N
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
+            (state_dir / PID_FILE).unlink(missing_ok=True)
             raise click.ClickException(
                 f"the local stack exited during start (code {process.returncode}); its log:\n"
-                f"{_log_tail(state_dir)}\nA port in use? Pick others with --aws-port/--connect-port/"
-                "--calls-port (0: any free port)."
+                f"{_log_tail(state_dir)}"
             )
         info = read_info(state_dir)
         if info is not None and info.pid == process.pid and _healthy(info):
@@ -117,10 +128,39 @@ def up(state_dir: Path | None, timeout: float, output: str, **options: Any) -> N
             _show(info, output)
             return
         time.sleep(0.2)
-    os.killpg(process.pid, signal.SIGTERM)
+    _stop(process)
+    (state_dir / PID_FILE).unlink(missing_ok=True)
     raise click.ClickException(
-        f"the local stack did not answer within {timeout:g} s; its log:\n{_log_tail(state_dir)}"
+        f"the local stack did not answer within {timeout:g} s and was stopped; its log:\n"
+        f"{_log_tail(state_dir)}"
     )
+
+
+def _check_ports(ports: dict[str, int]) -> None:
+    """Every port free and distinct (0: any free one), before a server is started."""
+    fixed = [p for p in ports.values() if p]
+    twice = sorted({p for p in fixed if fixed.count(p) > 1})
+    if twice:
+        raise click.UsageError(f"port {', '.join(map(str, twice))} given for two services; give each its own")
+    for name, port in ports.items():
+        problem = port_problem(port) if port else None
+        if problem:
+            raise click.ClickException(
+                f"--{name}-port {port}: {problem} (another local stack or program listens there?); "
+                "pick another port, or 0 for any free one"
+            )
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM to the server's process group, SIGKILL if it is still there after STOP_SECONDS."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(STOP_SECONDS)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
 
 
 @local.command()

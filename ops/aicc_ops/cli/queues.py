@@ -6,7 +6,7 @@ aicc_ops.admin.queues.
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from time import sleep
 from typing import Any
 
@@ -14,7 +14,7 @@ import click
 
 from ..admin import queues as q
 from ..admin.context import OpsContext
-from ._options import dry_run_option, emit, output_option, target_options
+from ._options import dry_run_option, emit, output_option, seoul_time, target_options
 
 MOVE_HEADERS = ("agent", "from profile", "to profile", "reason")
 NOTHING_AT_RISK = "no queue at risk; nothing to do"
@@ -65,7 +65,7 @@ def status(ops: OpsContext, output: str, watch: float | None) -> None:
 
 
 def _now() -> str:
-    return datetime.now().astimezone().isoformat(timespec="seconds")
+    return seoul_time(datetime.now(UTC))
 
 
 def _show_status(output: str, statuses: list[q.QueueStatus]) -> None:

@@ -19,7 +19,8 @@ from aicc.domain.agents import Roster
 
 from ..admin import rosters as r
 from ..admin.context import OpsContext
-from ._options import dry_run_option, emit, output_option, target_options
+from ._options import dry_run_option, emit, output_option, seoul_time, target_options
+from ._progress import progress
 
 
 @contextmanager
@@ -158,7 +159,11 @@ def show(ops: OpsContext, part: str | None, output: str) -> None:
 def _report_change(
     output: str, change: r.Change, dry_run: bool, changed_at: str | None, extra: str = ""
 ) -> None:
-    data = {**change.as_dict(), "dry_run": dry_run, "changed_at": changed_at}
+    data = {
+        **change.as_dict(),
+        "dry_run": dry_run,
+        "changed_at": seoul_time(changed_at) if changed_at else None,
+    }
     if output == "json":
         emit(output, data)
         return
@@ -333,17 +338,20 @@ def import_command(ops: OpsContext, file: Path, dry_run: bool, output: str) -> N
         writing = not dry_run and any(c.status != "unchanged" for c in changes)
         by = r.operator_identity(ops) if writing else ""
         results: list[dict[str, Any]] = []
-        for change in changes:
-            result = {
-                **change.as_dict(),
-                "changes": change.describe() if change.status != "unchanged" else "",
-            }
-            if change.status != "unchanged" and not dry_run:
-                try:
-                    store.save(change, "import", by)
-                except r.ConflictError as exc:
-                    result.update(status="failed", error=str(exc))
-            results.append(result)
+        writes = sum(c.status != "unchanged" for c in changes) if not dry_run else 0
+        with progress(writes, f"Importing {file}") as tick:
+            for change in changes:
+                result = {
+                    **change.as_dict(),
+                    "changes": change.describe() if change.status != "unchanged" else "",
+                }
+                if change.status != "unchanged" and not dry_run:
+                    try:
+                        store.save(change, "import", by)
+                    except r.ConflictError as exc:
+                        result.update(status="failed", error=str(exc))
+                    tick(1)
+                results.append(result)
     counts = {
         s: sum(1 for x in results if x["status"] == s) for s in ("created", "updated", "unchanged", "failed")
     }
@@ -411,13 +419,16 @@ def rotate_command(ops: OpsContext, part: str, to: str | None, dry_run: bool, ou
 @output_option
 def history(ops: OpsContext, part: str, limit: int, output: str) -> None:
     """PART's roster and TS changes, newest first: when, who, what."""
-    entries = r.RosterStore(ops).history(part, limit)
+    entries = [
+        {**e, "changed_at": seoul_time(str(e["changed_at"]))} if e.get("changed_at") else e
+        for e in r.RosterStore(ops).history(part, limit)
+    ]
     if output == "json":
         emit(output, entries)
         return
     rows = [
         [
-            str(e.get("changed_at", "")).split("#", 1)[0],
+            e.get("changed_at", ""),
             e.get("by", ""),
             e.get("action", "") + (f" {e['company']}" if e.get("company") else ""),
             r.describe(e.get("before"), e.get("after") or {}),
@@ -427,4 +438,4 @@ def history(ops: OpsContext, part: str, limit: int, output: str) -> None:
     if not rows:
         click.echo(f"no changes recorded for part {part}")
         return
-    emit(output, entries, rows, ["changed at (UTC)", "by", "action", "change"])
+    emit(output, entries, rows, ["changed at (KST)", "by", "action", "change"])

@@ -73,9 +73,15 @@ class ConnectLimiter:
     def __init__(
         self, rate: float = DEFAULT_RATE[0], burst: int = DEFAULT_RATE[1], headroom: float = HEADROOM
     ) -> None:
+        self.rate, self.burst = rate, burst
         self.shared = TokenBucket(rate * headroom, burst)
         scale = rate / DEFAULT_RATE[0] if rate > 0 else 0.0  # a raised local limit raises all
         self.own = {op: TokenBucket(r * scale * headroom, max(b, burst)) for op, (r, b) in OWN_QUOTAS.items()}
+
+    def seconds_for(self, calls: int) -> float:
+        """How long `calls` calls of the shared quota take, starting with a full burst."""
+        bucket = self.shared
+        return max(0, calls - bucket.burst) / bucket.rate if bucket.rate > 0 else 0.0
 
     def bucket(self, operation: str) -> TokenBucket:
         return self.own.get(operation, self.shared)

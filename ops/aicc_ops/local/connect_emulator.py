@@ -20,6 +20,7 @@ from typing import Any
 
 from aicc.settings import Config
 
+from ..core import connect_users
 from ..core.agents import PHONE_CONFIG
 from ..core.connect_resources import QUEUE_TRANSFER_FLOW, derive
 from ..core.ratelimit import ConnectLimiter
@@ -28,7 +29,6 @@ from .connect_protocol import ConnectError, invalid, not_found, service_model
 
 AGENT_STATUSES = {"available": ("Available", "ROUTABLE"), "offline": ("Offline", "OFFLINE")}
 DEFAULT_FLOWS = {"default-queue-transfer": (QUEUE_TRANSFER_FLOW, "QUEUE_TRANSFER")}
-USERNAME_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.@+")
 REPLICA_REGION = "ap-northeast-1"
 
 
@@ -301,9 +301,10 @@ class ConnectEmulator:
 
     def op_CreateUser(self, p: dict[str, Any]) -> dict[str, Any]:
         username = str(p["Username"])
-        if not (1 <= len(username) <= 64) or set(username) - USERNAME_CHARS:
-            raise invalid(f"Username {username!r}: 1-64 letters, digits and _-.@+")
-        if any(u["Username"] == username for u in self.users.values()):
+        problem = connect_users.username_problem(username, self.identity_management)
+        if problem:
+            raise invalid(f"Username: {problem}")
+        if any(u["Username"].casefold() == username.casefold() for u in self.users.values()):
             raise ConnectError("DuplicateResourceException", f"User {username} already exists")
         if self.identity_management == "CONNECT_MANAGED":
             password = str(p.get("Password") or "")
@@ -311,6 +312,7 @@ class ConnectEmulator:
                 raise invalid("Password is required: 8-64 characters with letters and digits")
         if not p.get("SecurityProfileIds"):
             raise invalid("SecurityProfileIds must name at least one security profile")
+        self._check_identity(p.get("IdentityInfo") or {})
         self._check_user_refs(p)
         user_id = str(uuid.uuid4())
         user = {
@@ -329,6 +331,16 @@ class ConnectEmulator:
         self.users[user_id] = user
         self.status[user_id] = ("offline", _now())
         return {"UserId": user_id, "UserArn": user["Arn"]}
+
+    def _check_identity(self, info: Mapping[str, Any]) -> None:
+        problems = connect_users.identity_problems(
+            str(info.get("FirstName", "")),
+            str(info.get("LastName", "")),
+            str(info.get("Email", "")),
+            self.identity_management,
+        )
+        if problems:
+            raise invalid(f"IdentityInfo: {'; '.join(problems)}")
 
     @staticmethod
     def _phone_config(config: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -382,6 +394,7 @@ class ConnectEmulator:
 
     def op_UpdateUserIdentityInfo(self, p: dict[str, Any]) -> dict[str, Any]:
         user = self._user(p["UserId"])
+        self._check_identity(p["IdentityInfo"])
         user["IdentityInfo"] = dict(p["IdentityInfo"])
         self._touch(user)
         return {}

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+HOST = "127.0.0.1"  # the local stack listens on loopback only
 INFO_FILE = "server.json"
 PID_FILE = "server.pid"
 LOG_FILE = "server.log"
@@ -81,6 +83,27 @@ def is_server(pid: int) -> bool:
         return b"aicc_ops.local.server" in Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:
         return not Path("/proc/self").exists()  # no /proc (macOS): trust the file
+
+
+class PortError(OSError):
+    """A port the local stack cannot listen on; the message names it and what it was for."""
+
+    def __init__(self, port: int, what: str, cause: OSError) -> None:
+        super().__init__(
+            f"the {what} port {port} cannot be used ({cause.strerror or cause}); pick another "
+            "(0: any free port)"
+        )
+
+
+def port_problem(port: int) -> str | None:
+    """Why the local stack could not listen on 127.0.0.1:port (None: it can, at this moment)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as http.server binds
+        try:
+            probe.bind((HOST, port))
+        except OSError as exc:
+            return exc.strerror or str(exc)
+    return None
 
 
 class NotRunningError(LookupError):

@@ -19,9 +19,9 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -33,13 +33,12 @@ from ..core.agents import split_name
 from ..engine.lambdas import FAULTS, SERVICE_FAULTS
 from . import connect_protocol as wire
 from .connect_emulator import ConnectEmulator
-from .live import LiveCenter
-from .runtime import INFO_FILE, ServerInfo
+from .live import SEOUL, LiveCenter
+from .runtime import HOST, INFO_FILE, PortError, ServerInfo
 from .stack import FAKE_CREDENTIALS, QUIET_POWERTOOLS, LocalStack, _environment, moto_endpoint, provision
 from .streams import StreamToLambda
 
 log = logging.getLogger("aicc_ops.local.server")
-HOST = "127.0.0.1"
 TEAM_SECURITY = {"MANAGER": "supervisor"}
 FAULT_KINDS = ("lambdas", "services", "agents_offline", "queue_limits")
 
@@ -132,8 +131,16 @@ class CallsHandler(_Handler):
 
 
 class CallApp:
-    def __init__(self, stack: LocalStack, emulator: ConnectEmulator, center: LiveCenter) -> None:
-        self.stack, self.emulator, self.center = stack, emulator, center
+    def __init__(
+        self,
+        stack: LocalStack,
+        emulator: ConnectEmulator,
+        center: LiveCenter,
+        settle: Callable[[], None] = lambda: None,
+    ) -> None:
+        """`settle` waits until agent state changes have reached the agents table (the event
+        stream), so that a call placed after a sign-in or -out sees it as the flows would."""
+        self.stack, self.emulator, self.center, self.settle = stack, emulator, center, settle
         self.faults: dict[str, Any] = {}
         self._saved_status: dict[str, str] = {}
 
@@ -229,6 +236,7 @@ class CallApp:
             raise KeyError(login)
         with self.emulator.lock:
             self.emulator.set_status(user["Id"], status)
+        self.settle()
         return {"login": login, "state": self.center.agent_state(user["Id"])}
 
     def status(self) -> dict[str, Any]:
@@ -287,6 +295,7 @@ class CallApp:
                 for user in self.emulator.users.values():
                     self._saved_status[user["Id"]] = self.emulator.status.get(user["Id"], ("offline",))[0]
                     self.emulator.set_status(user["Id"], "offline")
+            self.settle()
         self.faults = {k: v for k, v in body.items() if v}
 
     def clear_faults(self) -> None:
@@ -322,11 +331,19 @@ def _seed_users(stack: LocalStack, emulator: ConnectEmulator) -> None:
     assert set(stack.config.security_profiles) >= set(TEAM_SECURITY.values())
 
 
-def _listen(port: int, handler: type[BaseHTTPRequestHandler]) -> tuple[ThreadingHTTPServer, str]:
-    server = ThreadingHTTPServer((HOST, port), handler)
+def _bind(port: int, handler: type[BaseHTTPRequestHandler], what: str) -> ThreadingHTTPServer:
+    """A listener bound now (a port in use fails before anything is built), served later."""
+    try:
+        server = ThreadingHTTPServer((HOST, port), handler)
+    except OSError as exc:
+        raise PortError(port, what, exc) from None
     server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, name=f"aicc-http-{handler.__name__}", daemon=True).start()
-    return server, f"http://{HOST}:{server.server_address[1]}"
+    return server
+
+
+def _serve_in_thread(server: ThreadingHTTPServer, name: str) -> str:
+    threading.Thread(target=server.serve_forever, name=f"aicc-http-{name}", daemon=True).start()
+    return f"http://{HOST}:{server.server_address[1]}"
 
 
 @contextmanager
@@ -348,7 +365,18 @@ def serve(
     cfg = config or load_config()
     state_dir.mkdir(parents=True, exist_ok=True)
     with ExitStack() as stack_exit:
-        endpoint = stack_exit.enter_context(moto_endpoint(aws_port))
+        # Every port first: one in use fails in a moment, not after the stack was built.
+        # Handler classes of this server's own: two servers in one process do not share state.
+        connect_handler: Any = type("ConnectHandler", (ConnectHandler,), {})
+        calls_handler: Any = type("CallsHandler", (CallsHandler,), {})
+        connect_server = _bind(connect_port, connect_handler, "Connect API")
+        stack_exit.callback(connect_server.server_close)
+        calls_server = _bind(calls_port, calls_handler, "call API")
+        stack_exit.callback(calls_server.server_close)
+        try:
+            endpoint = stack_exit.enter_context(moto_endpoint(aws_port))
+        except OSError as exc:
+            raise PortError(aws_port, "AWS (moto)", exc) from None
         env = {**FAKE_CREDENTIALS, **QUIET_POWERTOOLS, "AWS_ENDPOINT_URL": endpoint}
         stack_exit.enter_context(_environment(env))
         stack = provision(endpoint, cfg, data_dir, hold_seconds=0)
@@ -372,24 +400,21 @@ def serve(
         agent_events.drain()  # the sample agents' sign-in reaches the table before the first call
         center.start()
         stack_exit.callback(center.stop)
-        app = CallApp(stack, emulator, center)
-        # Handler classes of this server's own: two servers in one process do not share state.
-        connect_handler = type("ConnectHandler", (ConnectHandler,), {"emulator": emulator})
-        connect_server, connect_url = _listen(connect_port, connect_handler)
-        stack_exit.callback(connect_server.server_close)
+        app = CallApp(stack, emulator, center, agent_events.drain)
+        connect_handler.emulator, calls_handler.app = emulator, app
+        connect_url = _serve_in_thread(connect_server, "connect")
         stack_exit.callback(connect_server.shutdown)
         # The handlers' own Connect calls (the escalation's page calls) reach the emulator too.
-        os.environ["AWS_ENDPOINT_URL_CONNECT"] = connect_url
+        stack_exit.enter_context(_environment({"AWS_ENDPOINT_URL_CONNECT": connect_url}))
         handler_clients.reset()
         stack_exit.callback(handler_clients.reset)  # no cached client outlives the emulator
-        calls_server, calls_url = _listen(calls_port, type("CallsHandler", (CallsHandler,), {"app": app}))
-        stack_exit.callback(calls_server.server_close)
+        calls_url = _serve_in_thread(calls_server, "calls")
         stack_exit.callback(calls_server.shutdown)
         _RUNNING[connect_url] = app
         stack_exit.callback(_RUNNING.pop, connect_url, None)
         info = ServerInfo(
             pid=os.getpid(),
-            started_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            started_at=datetime.now(SEOUL).isoformat(timespec="seconds"),  # operators read it
             region=stack.resources.region,
             account=stack.resources.account,
             instance_id=emulator.instance_id,
@@ -433,9 +458,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--input-seconds", type=float, default=10.0)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    # SIGTERM and SIGINT stop the server at any moment, during the start too: the exception unwinds
+    # whatever runs in the main thread, and every listener, thread and file is closed on the way.
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    log.info("local stack starting (pid %d)", os.getpid())
     try:
         with serve(
             args.state_dir,
@@ -450,13 +477,29 @@ def main(argv: list[str] | None = None) -> int:
             input_seconds=args.input_seconds,
         ) as info:
             log.info("local stack up: %s", json.dumps(info.__dict__))
-            stop.wait()
+            threading.Event().wait()
+    except Stopped:
+        log.info("local stack stopped")
+        return 0
+    except PortError as exc:
+        print(f"local stack failed: {exc}", file=sys.stderr)
+        return 1
     except Exception as exc:
         log.exception("local stack failed")
         print(f"local stack failed: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
-    log.info("local stack stopped")
     return 0
+
+
+class Stopped(BaseException):
+    """SIGTERM or SIGINT: not an Exception, so that no `except Exception` on the way swallows it."""
+
+
+def _stop(signum: int, _frame: Any) -> None:
+    # One stop is enough: a second signal must not interrupt the clean-up of the first.
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    raise Stopped(signal.Signals(signum).name)
 
 
 if __name__ == "__main__":

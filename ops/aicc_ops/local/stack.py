@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
+import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -157,17 +159,36 @@ def _environment(values: Mapping[str, str]) -> Iterator[None]:
 
 @contextmanager
 def moto_endpoint(port: int = 0) -> Iterator[str]:
-    """A moto server on loopback (port 0: a free one), for the lifetime of the context."""
-    from moto.server import ThreadedMotoServer
+    """A moto server on loopback (port 0: a free one), for the lifetime of the context.
+
+    The socket is bound here, in the caller's thread, so that a port in use raises OSError at once
+    (moto's ThreadedMotoServer binds in its thread and then waits forever for a server that never
+    came)."""
+    from moto.moto_server.werkzeug_app import (
+        DomainDispatcherApplication,
+        MotoRequestHandler,
+        create_backend_app,
+    )
+    from werkzeug.serving import make_server
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no access log in the CLI's output
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
+    # Bound by us: werkzeug reports a port in use by printing and exiting the process.
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as listener:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", port))
+        listener.listen(128)
+        app = DomainDispatcherApplication(create_backend_app)
+        server = make_server(
+            "127.0.0.1", port, app, threaded=True, request_handler=MotoRequestHandler, fd=listener.fileno()
+        )
+    thread = threading.Thread(target=server.serve_forever, name="aicc-moto", daemon=True)
+    thread.start()
     try:
-        yield f"http://{host}:{port}"
+        yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:
-        server.stop()
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
 
 
 def reset_moto(endpoint: str) -> None:

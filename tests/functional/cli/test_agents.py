@@ -167,7 +167,7 @@ def test_onboard_creates_then_reruns_without_writes_then_updates(stack: Stack, t
 
     assert created.exit_code == 0, created.output + created.stderr
     assert _counts(created.stdout) == {"created": 11, "updated": 0, "unchanged": 0, "failed": 0}
-    assert "Onboarding" in created.stderr  # the progress bar (more than 10 changes) goes to stderr
+    assert "Onboarding: 11/11 (100%)" in created.stderr  # progress lines on stderr (not a terminal)
     assert stack.calls.count(("connect", "CreateUser")) == 11
     user = stack.user("qa.on05")
     assert user is not None and user["IdentityInfo"] == {"FirstName": "민수", "LastName": "남궁"}
@@ -427,4 +427,97 @@ def test_offboard_needs_logins(stack: Stack) -> None:
     result = stack.run("offboard")
     assert result.exit_code == 2 and "give LOGIN... or --file CSV" in result.stderr
     bad = stack.run("offboard", "ts park")
-    assert bad.exit_code == 2 and "must be 1-64" in bad.stderr
+    assert bad.exit_code == 2 and "may hold only letters, digits" in bad.stderr
+
+
+# ---- Connect's own limits, a dead endpoint, rostered engineers (issue 9) ----------------------------
+def test_connect_limits_of_the_instance_are_checked_before_any_write(stack: Stack, tmp_path: Path) -> None:
+    """The local instance manages its own identities: Connect allows 20 characters there, not 64."""
+    rows = _rows("qa.limits", 2, "QA7")
+    rows[1] = rows[1].replace("qa.limits01,", "qa.limits.twentyone.x,", 1)  # 21 characters
+    result = stack.run("onboard", str(_csv(tmp_path, rows)))
+
+    assert result.exit_code == 1
+    assert ":3: login 'qa.limits.twentyone.x' has 21 characters; an instance with CONNECT_MANAGED" in (
+        result.stderr
+    )
+    assert stack.writes() == []
+
+
+def test_a_login_that_is_an_existing_user_in_another_case_is_refused(stack: Stack, tmp_path: Path) -> None:
+    row = "TS.Park,박준영,ts.park@saltware.co.kr,TS,TS1,agent,msp_ts_engineer,,EC2;VPC;RDS\n"
+    result = stack.run("onboard", str(_csv(tmp_path, [row])), "--dry-run")
+
+    assert result.exit_code == 1
+    assert ":2: login 'TS.Park' is the existing user 'ts.park'; write it as Connect has it" in result.stderr
+
+
+def test_a_dead_endpoint_stops_at_once_with_what_remains_and_how_to_resume(
+    stack: Stack, tmp_path: Path
+) -> None:
+    path = _csv(tmp_path, _rows("qa.dead", 4, "QA8"))
+    created: list[None] = []
+
+    def endpoint_gone_on_the_second() -> None:
+        created.append(None)
+        if len(created) >= 2:
+            raise botocore.exceptions.EndpointConnectionError(endpoint_url=stack.info.connect_endpoint)
+
+    stack.hooks[("connect", "CreateUser")] = endpoint_gone_on_the_second
+    try:
+        stopped = stack.run("onboard", str(path))
+    finally:
+        stack.hooks.clear()
+
+    assert stopped.exit_code == 1
+    assert stack.calls.count(("connect", "CreateUser")) == 2  # no attempt for the agents after it
+    assert _counts(stopped.stdout) == {
+        "created": 1,
+        "updated": 0,
+        "unchanged": 0,
+        "failed": 0,
+        "not reached": 3,
+    }
+    assert "stopped: EndpointConnectionError" in stopped.stderr and "(at qa.dead01)" in stopped.stderr
+    assert "remaining 3: qa.dead01, qa.dead02, qa.dead03" in stopped.stderr
+    resume = f"aicc-ops agents onboard {path} --local --state-dir {stack.state_dir}"
+    assert resume in stopped.stderr
+
+    resumed = stack.run(*resume.split()[2:4], "--output", "json")
+
+    assert _summary(resumed) == {"created": 3, "updated": 0, "unchanged": 1, "failed": 0}
+
+
+def test_moving_a_rostered_engineer_to_another_part_needs_force(stack: Stack, tmp_path: Path) -> None:
+    row = "ts.kang,강하늘,ts.kang@saltware.co.kr,TS,TS1,agent,msp_ts_engineer,,Security;IAM\n"
+    path = _csv(tmp_path, [row])
+
+    planned = stack.run("onboard", str(path), "--dry-run", "--output", "json")
+    refused = stack.run("onboard", str(path))
+
+    assert planned.exit_code == 0, planned.output
+    assert json.loads(planned.stdout)["rostered_moves"] == [
+        "ts.kang: part: TS2 -> TS1 (named by roster TS2: members)"
+    ]
+    assert refused.exit_code == 1 and "give --force" in refused.stderr
+    assert "ts.kang: part: TS2 -> TS1 (named by roster TS2: members)" in refused.stderr
+    assert stack.writes() == []
+
+    forced = stack.run("onboard", str(path), "--force")
+
+    assert forced.exit_code == 0, forced.output
+    assert "warning: changing the team or part of rostered engineers (--force)" in forced.stderr
+    assert stack.record("ts.kang")["part"] == "TS1"  # type: ignore[index]
+
+
+def test_dry_run_shows_the_korean_name_split_and_the_connect_writes(stack: Stack, tmp_path: Path) -> None:
+    rows = _rows("qa.split", 6, "QA9")  # 남궁민수 is the sixth name
+    table = stack.run("onboard", str(_csv(tmp_path, rows)), "--dry-run")
+    data = json.loads(stack.run("onboard", str(_csv(tmp_path, rows)), "--dry-run", "--output", "json").stdout)
+
+    assert table.exit_code == 0, table.output
+    assert "family / given" in table.stdout and "남궁 / 민수" in table.stdout
+    assert "Connect API: 6 write call(s)" in table.stdout
+    (split,) = [p for p in data["plan"] if p["login"] == "qa.split05"]
+    assert (split["family_name"], split["given_name"]) == ("남궁", "민수")
+    assert data["connect_writes"] == 6

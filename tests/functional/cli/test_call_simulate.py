@@ -104,7 +104,7 @@ def test_fault_injection_option() -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--at", "tomorrow"], "is not ISO-8601"),
+        (["--at", "tomorrow"], "is not a valid ISO-8601 date and time"),
         (["--at", "2026-11-25T10:00:00"], "has no UTC offset"),
         (["--input", "12a"], "is not a caller input"),
         (["--input", "say:"], "say: needs words"),

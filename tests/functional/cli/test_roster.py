@@ -365,5 +365,8 @@ def test_history_lists_changes_newest_first(tables: Tables) -> None:
     assert table.exit_code == 0
     assert "manager: mgr.kim  =>  mgr.lee" in table.output
     assert "#" not in table.output  # the unique suffix is not shown
+    # Operators read Seoul time, with its offset (stored: UTC keys)
+    assert "changed at (KST)" in table.output and "+09:00" in table.output
+    assert all(e["changed_at"].endswith("+09:00") for e in as_json("history", "TS1"))
     empty = run("history", "GEN")
     assert empty.exit_code == 0 and "no changes recorded for part GEN" in empty.output

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import time
+import unicodedata
 import urllib.request
 from collections.abc import Iterator
 from typing import Any
@@ -355,6 +356,7 @@ def test_paging_and_input_bounds_are_checked_like_connect(connect: Any) -> None:
         InstanceId=INSTANCE,
         Username="no.phone.config",
         Password="Str0ngPassw0rd!",
+        IdentityInfo={"FirstName": "폰", "LastName": "무"},
         SecurityProfileIds=["agent"],
         RoutingProfileId="general_agent",
     )
@@ -387,3 +389,42 @@ def test_the_aws_endpoint_serves_the_other_services_the_toolkit_uses(local_serve
     assert set(local_server.tables.values()) <= set(tables)
     topics = local_server.client("sns").list_topics()["Topics"]
     assert local_server.topic_arn in {t["TopicArn"] for t in topics}
+
+
+def test_create_user_refuses_what_connect_refuses(connect: Any, user: str) -> None:
+    """Connect's own limits (connect_users): the user name length of the identity type, names
+    required, in NFC and within their lengths; a user name is taken whatever its case."""
+    base = {
+        "InstanceId": INSTANCE,
+        "Password": "Str0ngPassw0rd!",
+        "PhoneConfig": {"PhoneType": "SOFT_PHONE"},
+        "SecurityProfileIds": ["agent"],
+        "RoutingProfileId": "general_agent",
+    }
+    names = {"FirstName": "민수", "LastName": "김", "Email": "x@example.com"}
+    refused = [
+        ({"Username": "a" * 21, "IdentityInfo": names}, "at most 20"),
+        ({"Username": "no.names"}, "given name is empty"),
+        (
+            {
+                "Username": "nfd.name",
+                "IdentityInfo": {**names, "FirstName": unicodedata.normalize("NFD", "민수")},
+            },
+            "NFC",
+        ),
+        ({"Username": "long.last", "IdentityInfo": {**names, "LastName": "김" * 257}}, "at most 256"),
+        (
+            {"Username": "long.mail", "IdentityInfo": {**names, "Email": "x" * 250 + "@example.com"}},
+            "at most 255",
+        ),
+    ]
+    for params, message in refused:
+        with pytest.raises(connect.exceptions.InvalidParameterException, match=message):
+            connect.create_user(**base, **params)
+    with pytest.raises(connect.exceptions.DuplicateResourceException):
+        connect.create_user(**base, Username="Test.Kim", IdentityInfo=names)
+    with pytest.raises(connect.exceptions.InvalidParameterException, match="family name is empty"):
+        connect.update_user_identity_info(
+            InstanceId=INSTANCE, UserId=user, IdentityInfo={"FirstName": "민수", "LastName": ""}
+        )
+    assert connect.describe_user(InstanceId=INSTANCE, UserId=user)["User"]["IdentityInfo"]["LastName"] == "김"

@@ -13,7 +13,7 @@ from botocore.exceptions import ClientError, ParamValidationError
 from aicc.settings import load_config
 from aicc_ops.engine.flows import build_resources, render_all
 from aicc_ops.local.connect_emulator import ConnectEmulator
-from aicc_ops.local.server import ConnectHandler, _listen
+from aicc_ops.local.server import ConnectHandler, _bind, _serve_in_thread
 
 MOBILE = "+821077001001"
 
@@ -26,7 +26,8 @@ def emulator() -> ConnectEmulator:
 
 @pytest.fixture(scope="module")
 def connect(emulator: ConnectEmulator) -> Iterator[Any]:
-    server, url = _listen(0, type("ConnectHandler", (ConnectHandler,), {"emulator": emulator}))
+    server = _bind(0, type("ConnectHandler", (ConnectHandler,), {"emulator": emulator}), "Connect API")
+    url = _serve_in_thread(server, "connect")
     try:
         yield boto3.client(
             "connect",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from pathlib import Path
 
 import botocore.session
@@ -12,6 +13,7 @@ import pytest
 from aicc.settings import config
 from aicc_ops.admin import agents as a
 from aicc_ops.admin.context import OpsContext, Target
+from aicc_ops.core.ratelimit import HEADROOM, ConnectLimiter
 
 HEADER = "login,name,email,team,part,role,routing_profile,security_profile,skills\n"
 GOOD = "ts.kim,김민준,ts.kim@saltware.co.kr,TS,TS1,agent,msp_ts_engineer,,EC2;VPC\n"
@@ -62,8 +64,9 @@ def test_optional_columns_may_be_left_out_and_blank_lines_are_skipped(tmp_path: 
     assert row.line == 3 and row.skills == () and row.security_profiles == ("AICC Agent",)
 
 
-def test_a_header_only_file_has_no_agents(tmp_path: Path) -> None:
-    assert a.read_csv(_csv(tmp_path, HEADER), config()) == []
+def test_a_header_only_file_says_it_has_no_agents(tmp_path: Path) -> None:
+    path = _csv(tmp_path, HEADER + ",,,,,,,,\n")
+    assert _problems(path) == [f"{path}: only the header, no agents; add one line per agent under it"]
 
 
 def test_the_bundled_200_agent_file_is_valid() -> None:
@@ -89,10 +92,12 @@ def test_unknown_and_repeated_columns_are_refused(tmp_path: Path) -> None:
 
 
 def test_duplicate_logins_name_the_first_line(tmp_path: Path) -> None:
-    path = _csv(tmp_path, HEADER + GOOD + GOOD.replace("김민준", "김민수") + GOOD.replace("ts.kim", "TS.Kim"))
+    again = GOOD.replace("김민준", "김민수").replace("ts.kim@", "minsu@")
+    path = _csv(tmp_path, HEADER + GOOD + again + GOOD.replace("ts.kim,", "TS.Kim,"))
     assert _problems(path) == [
         f"{path}:3: login 'ts.kim' is a duplicate: already on line 2",
         f"{path}:4: login 'TS.Kim' is a duplicate: already on line 2",
+        f"{path}:4: email 'ts.kim@saltware.co.kr' is a duplicate: already on line 2",
     ]
 
 
@@ -114,9 +119,9 @@ def test_bad_email(tmp_path: Path, email: str) -> None:
     ("login", "message"),
     [
         ("", "login is empty"),
-        ("ts kim", "must be 1-64 of letters, digits, _ - . @"),
-        ("김민준", "must be 1-64 of letters, digits, _ - . @"),
-        ("x" * 65, "must be 1-64"),
+        ("ts kim", "may hold only letters, digits, _ - . @"),
+        ("김민준", "may hold only letters, digits, _ - . @"),
+        ("x" * 65, "has 65 characters; Connect allows at most 64"),
         ("ts.kim@saltware", "@ is allowed only in an email address"),
     ],
 )
@@ -291,3 +296,49 @@ def test_the_secrets_kms_key_is_the_kms_key_arn_output_of_the_env(tmp_path: Path
     assert kms_key(env="old") is None  # deployed before the root module exported it
     assert kms_key() is None
     assert kms_key(local=True) is None
+
+
+# ---- Connect's own limits (botocore's CreateUser model and the API reference) -----------------------
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (("김민준", "Minjun " + "K" * 301), "family name has 301 characters; Connect allows at most 300"),
+        (("김민준", "M" * 256 + " Kim"), "given name has 256 characters; Connect allows at most 255"),
+        (("ts.kim@saltware.co.kr", "t" * 250 + "@saltware.co.kr"), "email has 265 characters"),
+        (("EC2;VPC", "ec2;VPC"), "skill 'ec2' is written 'EC2' in queues.yaml"),
+        (("EC2;VPC", "X" * 101), "has 101 characters; Connect allows at most 100"),
+    ],
+)
+def test_connect_refusals_are_found_in_the_file(
+    tmp_path: Path, change: tuple[str, str], message: str
+) -> None:
+    path = _csv(tmp_path, HEADER + GOOD.replace(*change))
+    problems = _problems(path)
+    assert any(message in p for p in problems), problems
+
+
+def test_decomposed_hangul_is_sent_as_connect_takes_it(tmp_path: Path) -> None:
+    """Connect refuses names not in NFC; a file saved on macOS may hold decomposed Hangul."""
+    (row,) = a.read_csv(
+        _csv(tmp_path, HEADER + GOOD.replace("김민준", unicodedata.normalize("NFD", "김민준"))), config()
+    )
+    assert (row.name, row.last_name, row.first_name) == ("김민준", "김", "민준")
+
+
+def test_the_user_name_limit_follows_the_identity_type(tmp_path: Path) -> None:
+    login = "ts.kim.twenty.one.ch"  # 20: Connect-managed allows it, one more does not
+    (row,) = a.read_csv(_csv(tmp_path, HEADER + GOOD.replace("ts.kim,", f"{login}x,", 1)), config())
+    routing = {p.name: p.name for p in config().routing_profiles.values()}
+    security = {"AICC Agent": "agent"}
+    managed = a.Instance("i", "arn", "CONNECT_MANAGED", routing, security)
+    saml = a.Instance("i", "arn", "SAML", routing, security)
+    (problem,) = a.instance_problems(tmp_path, [row], managed, config())
+    assert "has 21 characters; an instance with CONNECT_MANAGED identities allows at most 20" in problem
+    assert a.instance_problems(tmp_path, [row], saml, config()) == []
+
+
+def test_the_quota_time_of_a_run() -> None:
+    limiter = ConnectLimiter(2.0, 5)
+    assert limiter.seconds_for(5) == 0  # the burst
+    assert limiter.seconds_for(200) == pytest.approx(195 / (2.0 * HEADROOM))
+    assert ConnectLimiter(0, 5).seconds_for(200) == 0  # no limit (a local stack started so)

@@ -107,23 +107,40 @@ MSP_GENERAL_AT_RISK = queue("msp_general", waiting=3, oldest=600, available=0)
 
 # ---- SLA state ------------------------------------------------------------------------------------
 @pytest.mark.parametrize(
-    ("oldest", "waiting", "available", "expected"),
+    ("oldest", "waiting", "available", "online", "expected"),
     [
-        (0, 0, 0, SlaState.OK),
-        (899, 0, 0, SlaState.OK),  # nobody waits (a stale age means nothing)
-        (100, 1, 0, SlaState.OK),
-        (449, 1, 1, SlaState.OK),
-        (450, 1, 5, SlaState.AT_RISK),  # half the SLA
-        (224, 3, 2, SlaState.OK),  # backlog, but under a quarter
-        (225, 3, 2, SlaState.AT_RISK),  # backlog and a quarter
-        (225, 2, 2, SlaState.OK),  # as many available as waiting
-        (899.9, 1, 0, SlaState.AT_RISK),
-        (900, 1, 0, SlaState.BREACHED),
-        (3000, 4, 9, SlaState.BREACHED),
+        (0, 0, 0, 0, SlaState.OK),
+        (899, 0, 0, 0, SlaState.OK),  # nobody waits (a stale age means nothing)
+        (100, 1, 0, 1, SlaState.OK),
+        (449, 1, 1, 1, SlaState.OK),
+        (450, 1, 5, 5, SlaState.AT_RISK),  # half the SLA
+        (224, 3, 2, 2, SlaState.OK),  # backlog, but under a quarter
+        (225, 3, 2, 2, SlaState.AT_RISK),  # backlog and a quarter
+        (225, 2, 2, 2, SlaState.OK),  # as many available as waiting
+        (899.9, 1, 0, 1, SlaState.AT_RISK),
+        (900, 1, 0, 0, SlaState.BREACHED),
+        (3000, 4, 9, 9, SlaState.BREACHED),
+        (0, 1, 0, 0, SlaState.AT_RISK),  # a caller waits and nobody is online: at once
+        (5, 2, 0, 0, SlaState.AT_RISK),
     ],
 )
-def test_sla_state(oldest: float, waiting: int, available: int, expected: SlaState) -> None:
-    assert sla_state(oldest, waiting, available, 900) is expected
+def test_sla_state(oldest: float, waiting: int, available: int, online: int, expected: SlaState) -> None:
+    assert sla_state(oldest, waiting, available, 900, online=online) is expected
+
+
+def test_a_caller_waiting_with_nobody_online_is_at_risk_at_once_and_rebalanced() -> None:
+    """No agent online: the SLA clock cannot help, nobody would ever answer."""
+    spec = config().queues["msp_emergency"]
+    assert spec.sla_seconds
+    values = {"CONTACTS_IN_QUEUE": 1, "OLDEST_CONTACT_AGE": 3, "AGENTS_ONLINE": 0}
+    status = queue_status(QueueRef("id-e", "arn-e", spec.name, "msp_emergency"), values, config())
+    assert status.state is SlaState.AT_RISK and status.at_risk
+    staffed = queue_status(
+        QueueRef("id-e", "arn-e", spec.name, "msp_emergency"), {**values, "AGENTS_ONLINE": 1}, config()
+    )
+    assert staffed.state is SlaState.OK
+    plan = plan_rebalance(with_queue(status), staff(), profiles(), max_moves=5)
+    assert [q.queue.key for q in plan.at_risk] == ["msp_emergency"]
 
 
 def test_queues_without_a_same_day_sla_have_no_state() -> None:
