@@ -11,6 +11,10 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
+
+# The support line's time zone: Korean calendar days, and every time an operator or caller reads.
+SEOUL = ZoneInfo("Asia/Seoul")
 
 _override: ContextVar[datetime | None] = ContextVar("aicc_clock_override", default=None)
 
@@ -40,3 +44,13 @@ def parse_instant(value: Any) -> datetime | None:
     except ValueError:
         return None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def seoul_time(value: str | datetime) -> str:
+    """A timestamp as operators read it: Asia/Seoul, with its offset (+09:00). Takes a datetime or
+    an ISO-8601 text (a `Z` or a `#suffix` of a stored key allowed); a naive one is taken as UTC."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value.split("#", 1)[0].replace("Z", "+00:00"))
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(SEOUL).isoformat(timespec="seconds")

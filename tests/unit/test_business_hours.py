@@ -172,3 +172,12 @@ def test_weekly_hours_are_spoken() -> None:
 
     assert spoken_schedule(config().hours["business"]) == "평일 오전 9시부터 오후 6시까지"
     assert spoken_schedule(config().hours["always"]) == "매일 24시간"
+
+
+def test_report_times_operators_read_are_seoul_time() -> None:
+    from aicc.clock import seoul_time
+    from aicc_ops.admin import drift, failover
+
+    assert seoul_time("2026-11-25T01:00:00Z") == "2026-11-25T10:00:00+09:00"
+    assert seoul_time(datetime(2026, 11, 25, 1, 0)) == "2026-11-25T10:00:00+09:00"  # naive: UTC
+    assert failover.now().endswith("+09:00") and drift._now().endswith("+09:00")

@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
 
+from aicc.clock import SEOUL
 from aicc.domain.agents import Agent
 
 # Candidates tried in one invocation before giving up: each failed claim means a concurrent call
@@ -24,7 +24,7 @@ _NEVER = datetime.min.replace(tzinfo=UTC)
 
 # The day `handled_today` counts in: the contact center's (Korean) calendar day, whatever zone
 # the instants are stored or passed in.
-WORKDAY_ZONE = ZoneInfo("Asia/Seoul")
+WORKDAY_ZONE = SEOUL  # a Korean working day
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from aicc.clock import seoul_time
 from aicc.settings import Config
 
 from ..core.aws import pages
@@ -809,7 +810,7 @@ class InstanceReader:
 
 
 def _now() -> str:
-    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return seoul_time(datetime.now(UTC))
 
 
 # ---- export directories ---------------------------------------------------------------------------

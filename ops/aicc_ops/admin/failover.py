@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from aicc.clock import seoul_time
+
 
 class DrillError(ValueError):
     """A fault, scenario or option the drill cannot use; the message says what to give instead."""
@@ -67,7 +69,8 @@ def md_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
 
 
 def now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+    """Report times: Asia/Seoul, with the offset (operators read them)."""
+    return seoul_time(datetime.now(UTC))
 
 
 def absorb(into: Rollback, more: Rollback) -> None:

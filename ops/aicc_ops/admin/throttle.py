@@ -153,7 +153,7 @@ class ThrottleReport:
         facts = [
             f"Result: **{'injected and restored' if self.passed else 'FAIL'}**",
             f"Target: {self.target}",
-            f"Fault window (UTC): {self.window_start} to {self.window_end}",
+            f"Fault window: {self.window_start} to {self.window_end}",
             "Rollback: " + self.rollback.line(RESTORED_CONCURRENCY),
         ]
         rows = [

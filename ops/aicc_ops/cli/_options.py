@@ -15,10 +15,8 @@ import functools
 import json
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import click
 from tabulate import tabulate
@@ -122,19 +120,6 @@ def aws_errors() -> Iterator[None]:
                 f"AWS refused the credentials: {text}", "aws_credentials", CREDENTIAL_HINT
             ) from None
         raise OpsError(text, "aws") from None
-
-
-SEOUL = ZoneInfo("Asia/Seoul")
-
-
-def seoul_time(value: str | datetime) -> str:
-    """A timestamp as operators read it: Asia/Seoul, with its offset (+09:00). Takes a datetime or
-    an ISO-8601 text (a `Z` or a `#suffix` of a stored key allowed); a naive one is taken as UTC."""
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value.split("#", 1)[0].replace("Z", "+00:00"))
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(SEOUL).isoformat(timespec="seconds")
 
 
 def command_line(ctx: click.Context | None = None) -> str:

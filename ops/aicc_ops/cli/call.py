@@ -14,6 +14,7 @@ from typing import Any
 import click
 from click.core import ParameterSource
 
+from aicc.clock import SEOUL
 from aicc.domain import phones
 
 from ..engine.flows import call_handlers
@@ -23,7 +24,7 @@ from ..local.call_client import CallApiError, CallClient
 from ..local.scenarios import DEMO_CALLS, DemoCall
 from ..local.stack import local_stack
 from ._errors import user_errors
-from ._options import SEOUL, emit, output_option, running_server, state_dir_option
+from ._options import emit, output_option, running_server, state_dir_option
 from ._progress import progress
 
 DEFAULT_NUMBER = "+821012345678"

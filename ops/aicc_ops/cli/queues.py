@@ -12,9 +12,11 @@ from typing import Any
 
 import click
 
+from aicc.clock import seoul_time
+
 from ..admin import queues as q
 from ..admin.context import OpsContext
-from ._options import dry_run_option, emit, output_option, seoul_time, target_options
+from ._options import dry_run_option, emit, output_option, target_options
 
 MOVE_HEADERS = ("agent", "from profile", "to profile", "reason")
 NOTHING_AT_RISK = "no queue at risk; nothing to do"

@@ -15,11 +15,12 @@ from typing import Any
 
 import click
 
+from aicc.clock import seoul_time
 from aicc.domain.agents import Roster
 
 from ..admin import rosters as r
 from ..admin.context import OpsContext
-from ._options import dry_run_option, emit, output_option, seoul_time, target_options
+from ._options import dry_run_option, emit, output_option, target_options
 from ._progress import progress
 
 

@@ -21,13 +21,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
+
+from aicc.clock import SEOUL
 
 from ..engine.interpreter import CallerInput, CallResult, Engine, InputError
 from ..engine.presence import AgentPresence, QueueModel
 from .connect_emulator import ConnectEmulator
 
-SEOUL = ZoneInfo("Asia/Seoul")
 log = logging.getLogger("aicc_ops.local.live")
 
 

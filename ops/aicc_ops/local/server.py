@@ -27,13 +27,14 @@ from pathlib import Path
 from typing import Any
 
 from aicc.adapters import aws as handler_clients
+from aicc.clock import SEOUL
 from aicc.settings import Config, load_config
 
 from ..core.agents import split_name
 from ..engine.lambdas import FAULTS, SERVICE_FAULTS
 from . import connect_protocol as wire
 from .connect_emulator import ConnectEmulator
-from .live import SEOUL, LiveCenter
+from .live import LiveCenter
 from .runtime import HOST, INFO_FILE, PortError, ServerInfo
 from .stack import FAKE_CREDENTIALS, QUIET_POWERTOOLS, LocalStack, _environment, moto_endpoint, provision
 from .streams import StreamToLambda
