@@ -165,6 +165,11 @@ class Config:
         """Each function of functions.yaml (a handler module) -> what invokes it: INVOKERS."""
         return _load_invokers(self.directory)
 
+    @cached_property
+    def function_returns(self) -> dict[str, frozenset[str]]:
+        """Each flow-invoked function of functions.yaml -> the keys of its answer (`returns`)."""
+        return _load_returns(self.directory)
+
     def queue_by_name(self, name: str) -> Queue:
         for q in self.queues.values():
             if q.name == name:
@@ -570,6 +575,19 @@ def _load_invokers(d: Path) -> dict[str, str]:
         if invoker not in INVOKERS:
             raise r.fail(f"{p}.invoked_by", f"must be one of {', '.join(INVOKERS)}, got {invoker!r}")
         out[key] = invoker
+    return out
+
+
+def _load_returns(d: Path) -> dict[str, frozenset[str]]:
+    r = _Reader(d, "functions.yaml")
+    out: dict[str, frozenset[str]] = {}
+    for key, p, obj in r.entries("functions"):
+        if obj.get("invoked_by") != "connect":
+            continue
+        keys = r.get(obj, "returns", p, list)
+        if not keys or not all(isinstance(k, str) and k for k in keys):
+            raise r.fail(f"{p}.returns", "must list the keys of the function's answer (non-empty names)")
+        out[key] = frozenset(keys)
     return out
 
 

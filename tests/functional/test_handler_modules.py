@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from aicc.settings import config
 from aicc_ops.engine.flows import handler_names
 
 MAX_LINES = 60  # non-blank, non-comment lines (docstrings count)
@@ -57,3 +58,21 @@ def test_the_handler_module_stays_small(name: str) -> None:
     lines = source(name).read_text(encoding="utf-8").splitlines()
     code = [line for line in lines if line.strip() and not line.strip().startswith("#")]
     assert len(code) <= MAX_LINES, f"{name}: {len(code)} lines; move logic into aicc.domain"
+
+
+def _answer_keys(name: str) -> set[str]:
+    """The keys of the dict literals `handler` returns (a flow handler answers a flat map)."""
+    tree = ast.parse(source(name).read_text(encoding="utf-8"))
+    handler = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "handler")
+    keys: set[str] = set()
+    for node in ast.walk(handler):
+        if isinstance(node, ast.Return):
+            assert isinstance(node.value, ast.Dict), f"{name}: return the answer as a dict literal"
+            keys |= {k.value for k in node.value.keys if isinstance(k, ast.Constant)}
+    return keys
+
+
+@pytest.mark.parametrize("name", sorted(config().function_returns))
+def test_functions_yaml_names_the_keys_each_flow_handler_answers(name: str) -> None:
+    # The flow lint reads `returns` to check every $.External read: it must be the handler's truth.
+    assert _answer_keys(name) == set(config().function_returns[name])

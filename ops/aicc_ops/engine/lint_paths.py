@@ -248,12 +248,25 @@ def external_reads(
     flow: Flow, facts: Mapping[str, frozenset[Source]], resources: Resources
 ) -> Iterator[Problem]:
     """$.External holds the last successful synchronous Lambda's response only: a read must see the
-    same function's response on every path to it."""
+    same function's response on every path to it, and that function must answer the key (its
+    `returns` in functions.yaml)."""
+    answers = resources.config.function_returns
     for ident, a in flow.actions.items():
         keys = _external_keys(a)
         sources = facts[ident]
         if not keys or not sources or sources == {(INHERITED, "")}:
             continue
+        for kind, arn in sorted(sources):
+            found = resources.identify(arn) if kind == "ok" else None
+            if found and found[0] == "lambda" and found[1] in answers:
+                missing = [k for k in keys if k not in answers[found[1]]]
+                if missing:
+                    yield (
+                        ident,
+                        f"reads $.External.{', $.External.'.join(missing)}, but on some path $.External "
+                        f"holds the response of {found[1]}, which answers only "
+                        f"{', '.join(sorted(answers[found[1]]))} (functions.yaml returns)",
+                    )
         if len(sources) == 1 and next(iter(sources))[0] == "ok":
             continue
         seen = "; or ".join(sorted(_describe(s, resources) for s in sources))

@@ -320,3 +320,29 @@ def test_a_menu_that_gives_up_silently_after_timeouts(resources: Resources) -> N
     assert any(m.startswith("bye: hangs up after an error (menu InputTimeLimitExceeded") for m in msgs), msgs
     conditions[1]["NextAction"] = "sorry"
     assert _one(resources, [menu, loop, SORRY, BYE]) == []
+
+
+def test_an_external_read_of_a_key_the_last_lambda_does_not_answer(resources: Resources) -> None:
+    # business_hours answers `open`; a call_log in between leaves its own answer in $.External.
+    flows = render_all(resources)
+    flow = copy.deepcopy(flows["customer_authentication"])
+    hours = flow.actions["hours-check"]
+    log = copy.deepcopy(hours)
+    log["Identifier"] = "log-between"
+    log["Parameters"]["LambdaFunctionARN"] = resources.function_arn("call_log")
+    log["Parameters"]["LambdaInvocationAttributes"] = {"event": "hours"}
+    log["Transitions"] = {
+        "NextAction": "hours-branch",
+        "Errors": [{"NextAction": "hours-fallback", "ErrorType": "NoMatchingError"}],
+    }
+    hours["Transitions"]["NextAction"] = "log-between"
+    flow.content["Actions"].append(log)
+    flow.actions["log-between"] = log
+    found = lint.errors(lint.lint({**flows, "customer_authentication": flow}, resources))
+    msgs = [f"{f.action}: {f.message}" for f in found if f.flow == flow.name]
+    assert any(
+        m.startswith(
+            "hours-branch: reads $.External.open, but on some path $.External holds the response of call_log"
+        )
+        for m in msgs
+    ), msgs
