@@ -31,8 +31,12 @@ def flows() -> None:
 def lint_command(flows_dir: Path | None, output: str, warnings: bool) -> None:
     """Render every flow with local ARNs and check it as Connect would, offline.
 
-    Exits 1 when any flow has an error (unknown action or parameter, dangling transition, missing
-    error branch, transfer with no working queue, Lex block without a prompt, unknown reference).
+    Exits 1 when any flow has an error: Connect would refuse it (unknown action or parameter,
+    parameters forbidden together, dangling transition, missing error branch, unknown reference or
+    Lex intent, SSML Polly does not read), or it would hurt a caller on some path (trapped in a loop,
+    hung up after an error without a word, a transfer or hours check with no working queue, Korean
+    spoken in a non-Korean voice or to Lex before the language is set, a $.External read of another
+    Lambda's answer, a Korean menu without 0 and * or that blames silence as a wrong key).
     """
     with user_errors():
         resources = build_resources(load_config(), flows_dir)
