@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from aicc.domain import phones
 from aicc.settings import TEAMS, Config
 
 from ..core import connect_users
@@ -35,7 +36,8 @@ if TYPE_CHECKING:
     from botocore.exceptions import ClientError
 
 REQUIRED_COLUMNS = ("login", "name", "email", "team", "part", "role", "routing_profile")
-OPTIONAL_COLUMNS = ("security_profile", "skills")
+# mobile: the engineer's own phone, for on-call pages (SMS and a page call) when not signed in.
+OPTIONAL_COLUMNS = ("security_profile", "skills", "mobile")
 COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 SAMPLE_CSV = Path(__file__).parents[1] / "local" / "sample_data" / "agents_200.csv"
 MAX_SECURITY_PROFILES = 10  # per user (Connect's SecurityProfileIds limit)
@@ -79,6 +81,7 @@ class AgentRow:
     skills: tuple[str, ...]
     last_name: str  # family name (Connect LastName)
     first_name: str
+    mobile: str | None = None  # E.164; "" to clear it; None: the file has no mobile column (kept)
 
 
 def _split(value: str) -> tuple[str, ...]:
@@ -193,6 +196,12 @@ def _check_row(
     bad += connect_users.identity_problems(names[1], names[0], r["email"])
     skills = _split(r.get("skills", ""))
     bad += _skill_problems(skills, config)
+    mobile = None if "mobile" not in r else ""
+    if (r.get("mobile") or "").strip():
+        try:
+            mobile = phones.normalize(r["mobile"])
+        except phones.PhoneNumberError as exc:
+            bad.append(f"mobile {r['mobile']!r} is not a phone number pages can reach: {exc}")
     team = r["team"].upper()
     if team not in TEAMS:
         bad.append(f"team {r['team']!r} must be one of {', '.join(TEAMS)}")
@@ -226,6 +235,7 @@ def _check_row(
         skills=skills,
         last_name=names[0],
         first_name=names[1],
+        mobile=mobile,
     )
 
 
@@ -405,6 +415,7 @@ class Step:
 
 
 def _desired_record(row: AgentRow, user_id: str, user_arn: str, routing: str = "") -> dict[str, Any]:
+    mobile = {} if row.mobile is None else {"mobile": row.mobile}
     return {
         "login": row.login,
         "name": row.name,
@@ -412,6 +423,7 @@ def _desired_record(row: AgentRow, user_id: str, user_arn: str, routing: str = "
         "team": row.team,
         "part": row.part,
         "skills": list(row.skills),
+        **mobile,
         "routing_profile": routing or row.routing_profile,
         "user_arn": user_arn,
         "user_id": user_id,
@@ -699,9 +711,12 @@ def write_record(
     fields = _desired_record(row, user_id, user_arn, routing)
     del fields["login"]
     if not fields["skills"]:
-        del fields["skills"]  # the seeder's shape: no empty lists (removed below)
+        del fields["skills"]  # the seeder's shape: no empty lists or texts (removed below)
+    if fields.get("mobile") == "":
+        del fields["mobile"]
     names = {f"#{k}": k for k in fields} | {"#status": "status"}
     removed = ([] if row.skills else ["skills"]) + ([HOME_ATTRIBUTE] if clear_home else [])
+    removed += ["mobile"] if row.mobile == "" else []
     values: dict[str, Any] = {f":{k}": v for k, v in fields.items()} | {":offline": NEW_STATUS, ":zero": 0}
     sets = [f"#{k} = :{k}" for k in fields] + [
         "#status = if_not_exists(#status, :offline)",

@@ -207,6 +207,23 @@ def test_onboard_creates_then_reruns_without_writes_then_updates(stack: Stack, t
     assert stack.secret("qa.on05") == password  # created once
 
 
+def test_onboarding_records_the_mobile_that_on_call_pages_reach(stack: Stack, tmp_path: Path) -> None:
+    path = tmp_path / "mobile.csv"
+    header = HEADER.rstrip("\n") + ",mobile\n"
+    row = "qa.mob,김하늘,qa.mob@saltware.co.kr,TS,QA9,agent,msp_ts_engineer,,EC2,010-5550-3001\n"
+    path.write_text(header + row, encoding="utf-8")
+    assert stack.run("onboard", str(path)).exit_code == 0
+    record = stack.record("qa.mob")
+    assert record is not None and record["mobile"] == "+821055503001"
+    # A file without the column keeps the number; an empty cell clears it.
+    (tmp_path / "plain.csv").write_text(HEADER + row.rsplit(",", 1)[0] + "\n", encoding="utf-8")
+    assert stack.run("onboard", str(tmp_path / "plain.csv")).exit_code == 0
+    assert (stack.record("qa.mob") or {}).get("mobile") == "+821055503001"
+    path.write_text(header + row.rsplit(",", 1)[0] + ",\n", encoding="utf-8")
+    assert stack.run("onboard", str(path)).exit_code == 0
+    assert "mobile" not in (stack.record("qa.mob") or {})
+
+
 def test_an_interrupted_run_continues_where_it_stopped(stack: Stack, tmp_path: Path) -> None:
     path = _csv(tmp_path, _rows("qa.int", 4, "QA2"))
     created: list[None] = []

@@ -342,3 +342,20 @@ def test_the_quota_time_of_a_run() -> None:
     assert limiter.seconds_for(5) == 0  # the burst
     assert limiter.seconds_for(200) == pytest.approx(195 / (2.0 * HEADROOM))
     assert ConnectLimiter(0, 5).seconds_for(200) == 0  # no limit (a local stack started so)
+
+
+def test_a_mobile_column_gives_the_number_pages_reach(tmp_path: Path) -> None:
+    text = HEADER.replace("skills\n", "skills,mobile\n") + GOOD.replace("\n", ",010-5550-2001\n")
+    text += "ts.lee,이서준,ts.lee@saltware.co.kr,TS,TS1,agent,msp_ts_engineer,,,\n"
+    kim, lee = a.read_csv(_csv(tmp_path, text), config())
+    assert (kim.mobile, lee.mobile) == ("+821055502001", "")  # E.164; empty clears it
+    (row,) = a.read_csv(_csv(tmp_path, HEADER + GOOD, name="no-mobile.csv"), config())
+    assert row.mobile is None  # no column: the record's number is kept
+
+
+def test_a_mobile_that_cannot_be_dialled_is_named(tmp_path: Path) -> None:
+    text = HEADER.replace("skills\n", "skills,mobile\n") + GOOD.replace("\n", ",12345\n")
+    (problem,) = _problems(_csv(tmp_path, text))
+    assert problem.startswith(
+        f"{tmp_path / 'agents.csv'}:2: mobile '12345' is not a phone number pages can reach"
+    )
