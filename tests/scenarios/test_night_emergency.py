@@ -250,3 +250,51 @@ def test_page_flow_errors_still_tell_the_engineer_what_to_do(
     [page_call] = engineers.calls
     assert page_call.disconnected and page_call.prompts
     assert "CCP에 로그인" in page_call.prompts[-1] or failing == "acknowledged"
+
+
+def test_the_engineer_may_hear_the_page_again_and_a_wrong_key_is_asked_again(
+    call: Caller, stack: LocalStack, engineers: Engineers
+) -> None:
+    engineers.answer("ts.jung", ["*", "5", "1"])
+    call(OUTAGE, at=NIGHT, number=HANBIT, hold=30, agents=NOBODY_ON_SHIFT)
+    [page_call] = engineers.calls
+    assert page_call.prompts.count(prompt(stack, "emergency_page_ack")) == 3
+    assert prompt(stack, "emergency_page_acknowledged") in page_call.prompts
+
+
+def test_an_acknowledgement_matching_no_page_still_sends_the_engineer_to_the_ccp(
+    call: Caller, stack: LocalStack, engineers: Engineers
+) -> None:
+    engineers.answer("ts.jung", ["1"])
+    responses = {"page_ack": {"status": "NOT_FOUND"}}
+    call(OUTAGE, at=NIGHT, number=HANBIT, hold=30, agents=NOBODY_ON_SHIFT, responses=responses)
+    [page_call] = engineers.calls
+    assert page_call.prompts[-1] == prompt(stack, "emergency_page_not_recorded")
+
+
+@pytest.mark.parametrize(
+    ("keys", "failing", "responses"),
+    [(["silence"] * 3, "unacknowledged", {}), (["1"], "not-recorded", {"page_ack": {"status": "NOT_FOUND"}})],
+)
+def test_a_failing_last_word_to_the_engineer_still_ends_the_page_call(
+    call: Caller,
+    stack: LocalStack,
+    engineers: Engineers,
+    keys: list[str],
+    failing: str,
+    responses: dict[str, dict[str, str]],
+) -> None:
+    engineers.answer("ts.jung", keys)
+    engineers.engine.action_faults = {("emergency_page", failing): "NoMatchingError"}
+    call(OUTAGE, at=NIGHT, number=HANBIT, hold=30, agents=NOBODY_ON_SHIFT, responses=responses)
+    [page_call] = engineers.calls
+    assert page_call.disconnected
+
+
+def test_a_callback_number_the_registry_refuses_keeps_the_caller_waiting(
+    call: Caller, stack: LocalStack, engineers: Engineers
+) -> None:
+    sla = stack.config.queues[stack.config.escalation.queue].sla_seconds or 0
+    responses = {"callback": {"status": "INVALID_NUMBER"}}
+    r = call([*OUTAGE, "1"], at=NIGHT, number=HANBIT, hold=sla, agents=NOBODY_ON_SHIFT, responses=responses)
+    assert not r.callbacks and r.in_queue
