@@ -15,7 +15,7 @@ from aicc_ops.engine.interpreter import FlowRunError
 from aicc_ops.engine.lambdas import _WORKER_PREFIX, _WorkerOutputFilter
 from aicc_ops.local.stack import LocalStack
 
-from .conftest import engine_for
+from .conftest import Caller, engine_for
 
 AT = datetime.fromisoformat("2026-11-25T10:00:00+09:00")
 
@@ -222,3 +222,13 @@ def test_one_call_runner_adds_its_faults_to_the_injected_ones_and_puts_everythin
     finally:
         stack.lambdas.faults = {}
         stack.set_agent_status(previous)
+
+
+def test_a_queue_flow_that_ends_without_waiting_is_not_run_again_and_again(call: Caller) -> None:
+    # End flow / Resume returns the caller to the interrupted Loop prompts; when that block failed,
+    # none ran: the caller hears music until answered, and the flow's Lambdas are not called in a loop.
+    failing = {("msp_emergency_queue", "hold"): "NoMatchingError"}
+    r = call(["say:솔트웨어", "say:김민준", "1234#", "1", "say:장애"], hold=300, action_faults=failing)
+    escalations = [c for c in r.lambda_calls if c.function == "escalation"]
+    assert r.in_queue and r.queue == "MSP Emergency"
+    assert len(escalations) == 1

@@ -176,6 +176,7 @@ class _Contact:
     language: str = DEFAULT_LANGUAGE
     callback_number: str | None = None
     queued: bool = False
+    hold_waits: int = 0  # Loop prompts (MessageParticipantIteratively) waits the caller sat through
     lambda_invocation: dict[str, str] = field(default_factory=dict)
 
 
@@ -867,6 +868,7 @@ class _Run:
         remaining = (budget - self.c.now).total_seconds() if budget else float(self.hold_seconds)
         if interval is not None:
             interval = _int_param(p, "InterruptFrequencySeconds", 60)
+        self.c.hold_waits += 1
         if interval is None or float(interval) > remaining:
             self.wait(max(0.0, remaining))
             return _Outcome("terminal", detail="played until the end of the simulated wait")
@@ -889,14 +891,17 @@ class _Run:
         until = self.c.now + timedelta(seconds=self.hold_seconds)
         hook = self.c.hooks.get("CustomerQueue")
         while hook and self.c.queued and self.c.now < until and not self.r.disconnected:
-            before = self.c.now
+            waits = self.c.hold_waits
             name = self.e.flows[hook].name
             if self.r.flows[-1:] != [name]:
                 self.r.flows.append(name)
                 self.note("flow", name)
             self.execute(self.e.flows[hook], budget_until=until)  # an End flow leaves the contact waiting
-            if self.c.now == before:
-                break  # the queue flow ended without waiting: the caller hears music until answered
+            if self.c.hold_waits == waits:
+                # Ended without a Loop prompts wait (End flow / Resume returns the caller to the
+                # interrupted Loop prompts; none ran): the caller hears music until answered, and
+                # nothing in the flow runs again (Lambdas included).
+                break
         if self.c.queued and not self.r.disconnected:
             self.c.now = max(self.c.now, until)
             self.r.in_queue = True
