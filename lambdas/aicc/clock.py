@@ -10,11 +10,21 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
-from typing import Any
-from zoneinfo import ZoneInfo
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
-# The support line's time zone: Korean calendar days, and every time an operator or caller reads.
-SEOUL = ZoneInfo("Asia/Seoul")
+if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
+
+
+@cache
+def seoul() -> ZoneInfo:
+    """The support line's time zone: Korean calendar days, and every time an operator or caller
+    reads. Loaded on first use: zoneinfo and the zone file are a cold start's cost otherwise."""
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo("Asia/Seoul")
+
 
 _override: ContextVar[datetime | None] = ContextVar("aicc_clock_override", default=None)
 
@@ -53,4 +63,4 @@ def seoul_time(value: str | datetime) -> str:
         value = datetime.fromisoformat(value.split("#", 1)[0].replace("Z", "+00:00"))
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
-    return value.astimezone(SEOUL).isoformat(timespec="seconds")
+    return value.astimezone(seoul()).isoformat(timespec="seconds")

@@ -33,6 +33,8 @@ class ConfigError(ValueError):
 
 @dataclass(frozen=True)
 class Queue:
+    """A queue of queues.yaml."""
+
     key: str
     name: str
     description: str
@@ -51,6 +53,8 @@ class Queue:
 
 @dataclass(frozen=True)
 class DayHours:
+    """One day's opening window."""
+
     start: time
     end: time  # time(0, 0) means midnight at the end of the day
 
@@ -62,6 +66,8 @@ class DayHours:
 
 @dataclass(frozen=True)
 class Hours:
+    """Hours of operation of hours.yaml."""
+
     key: str
     name: str
     description: str
@@ -72,6 +78,8 @@ class Hours:
 
 @dataclass(frozen=True)
 class SpecialDay:
+    """An operator's closed or special open day (holidays.yaml)."""
+
     day: date
     name: str
     hours: DayHours | None = None  # for special open days; None = the usual business hours
@@ -79,6 +87,8 @@ class SpecialDay:
 
 @dataclass(frozen=True)
 class HolidayCalendar:
+    """Public holidays (country, categories) and the operator's overrides."""
+
     country: str
     categories: tuple[str, ...]
     closed: Mapping[date, SpecialDay]
@@ -87,6 +97,8 @@ class HolidayCalendar:
 
 @dataclass(frozen=True)
 class QueueConfig:
+    """A queue's priority and delay in a routing profile."""
+
     queue: str
     priority: int
     delay: int
@@ -94,6 +106,8 @@ class QueueConfig:
 
 @dataclass(frozen=True)
 class RoutingProfile:
+    """A routing profile of routing_profiles.yaml."""
+
     key: str
     name: str
     description: str
@@ -104,6 +118,8 @@ class RoutingProfile:
 
 @dataclass(frozen=True)
 class EscalationPolicy:
+    """The emergency chain of escalation.yaml."""
+
     wait_seconds: int
     chain: tuple[str, ...]
     notify_manager_at: frozenset[str]
@@ -116,6 +132,8 @@ class EscalationPolicy:
 
 @dataclass(frozen=True)
 class Prompt:
+    """A caller-facing prompt of prompts.yaml, by locale."""
+
     key: str
     texts: Mapping[str, str]  # locale -> text
 
@@ -125,6 +143,8 @@ class Prompt:
 
 @dataclass(frozen=True)
 class TableSchema:
+    """A DynamoDB table of tables.yaml: keys and indexes."""
+
     name: str
     env: str
     hash_key: str
@@ -136,6 +156,8 @@ class TableSchema:
 
 @dataclass(frozen=True)
 class SecurityProfile:
+    """A security profile of security_profiles.yaml."""
+
     key: str  # role: agent, supervisor, admin
     name: str
     description: str
@@ -144,6 +166,8 @@ class SecurityProfile:
 
 @dataclass(frozen=True)
 class Config:
+    """Every data file, loaded and cross-checked."""
+
     directory: Path
     queues: Mapping[str, Queue]
     hours: Mapping[str, Hours]

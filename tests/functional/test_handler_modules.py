@@ -5,6 +5,9 @@ from __future__ import annotations
 import ast
 import importlib
 import inspect
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -76,3 +79,25 @@ def _answer_keys(name: str) -> set[str]:
 def test_functions_yaml_names_the_keys_each_flow_handler_answers(name: str) -> None:
     # The flow lint reads `returns` to check every $.External read: it must be the handler's truth.
     assert _answer_keys(name) == set(config().function_returns[name])
+
+
+# What a cold start must not import: code for other handlers' work (make bench shows the cost).
+NOT_AT_IMPORT = {
+    "rapidfuzz": "names are compared only when a caller is identified",
+    "aicc.domain.identification": "only customer_lookup identifies callers",
+    "aicc.domain.escalation": "only the emergency chain's handlers walk it",
+    "aws_lambda_powertools.utilities.data_classes": "the prologue reads events itself",
+}
+NEEDED = {"customer_lookup": {"aicc.domain.identification"}, "escalation": {"aicc.domain.escalation"}}
+
+
+@pytest.mark.parametrize("name", handler_names())
+def test_a_cold_start_imports_only_what_the_handler_needs(name: str) -> None:
+    code = f"import sys, aicc.handlers.{name}; print('\\n'.join(sys.modules))"
+    env = {**os.environ, "POWERTOOLS_SERVICE_NAME": "aicc", "POWERTOOLS_METRICS_NAMESPACE": "AICC"}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    loaded = set(done.stdout.split())
+    unwanted = {
+        m: why for m, why in NOT_AT_IMPORT.items() if m in loaded and m not in NEEDED.get(name, set())
+    }
+    assert unwanted == {}, unwanted

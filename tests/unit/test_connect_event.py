@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from helpers import EventLoader
 
-from aicc.domain.customers import LookupStatus
+from aicc.domain.identification import LookupStatus
 from aicc.handlers._connect import EventError, parse, result
 
 

@@ -14,14 +14,13 @@ from aicc.domain.escalation import (
     Action,
     CallerNotice,
     EscalationContext,
-    Page,
     Stage,
     TargetType,
     callback_due,
     caller_notice,
     next_target,
-    parse_step,
 )
+from aicc.domain.pages import Page, parse_step
 from aicc.settings import config
 
 POLICY = config().escalation  # ts_primary, ts_secondary, part_members, general_agent; manager at general

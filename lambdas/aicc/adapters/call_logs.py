@@ -12,7 +12,7 @@ from botocore.exceptions import ClientError
 
 from aicc.adapters.dynamodb import Repository, condition_failed, from_item, item_text, timestamp, to_item
 from aicc.clock import parse_instant
-from aicc.domain.escalation import CHANNELS, Page
+from aicc.domain.pages import CHANNELS, Page
 
 if TYPE_CHECKING:
     from aicc.domain.call_log import CallLogUpdate
@@ -166,6 +166,8 @@ _PAGE_PREFIX = "page_"
 
 @dataclass(frozen=True)
 class EscalationState:
+    """When an emergency contact's escalation started, and its pages by chain step."""
+
     started_at: datetime
     pages: Mapping[int, Page]
 

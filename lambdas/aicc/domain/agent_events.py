@@ -35,6 +35,8 @@ class AgentEventError(ValueError):
 
 @dataclass(frozen=True)
 class Presence:
+    """An agent's live state from one Connect agent event: status, contacts and when."""
+
     login: str  # the Connect username (the agents table's key)
     status: AgentStatus
     active_contacts: int

@@ -17,6 +17,8 @@ class AgentStatus(StrEnum):
 
 @dataclass(frozen=True)
 class Agent:
+    """An agent of the agents table: who they are, where they work and their live state."""
+
     login: str
     name: str
     team: str
@@ -38,6 +40,8 @@ class Agent:
 
 @dataclass(frozen=True)
 class Roster:
+    """A part's escalation roster: its members in order and its manager."""
+
     part: str
     name: str
     members: tuple[str, ...]  # logins, in escalation order

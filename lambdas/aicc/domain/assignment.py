@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
-from aicc.clock import SEOUL
+from aicc.clock import seoul
 from aicc.domain.agents import Agent
 
 # Candidates tried in one invocation before giving up: each failed claim means a concurrent call
@@ -24,11 +24,12 @@ _NEVER = datetime.min.replace(tzinfo=UTC)
 
 # The day `handled_today` counts in: the contact center's (Korean) calendar day, whatever zone
 # the instants are stored or passed in.
-WORKDAY_ZONE = SEOUL  # a Korean working day
 
 
 @dataclass(frozen=True)
 class AssignmentRequest:
+    """What an assignment asks for: a team, a part and a preferred engineer."""
+
     team: str = ""  # "" = any team
     part: str = ""  # preferred part, not a filter: another part's engineer beats no engineer
     skills: frozenset[str] = field(default_factory=frozenset)
@@ -45,7 +46,7 @@ def workday(instant: datetime) -> date:
     """The Seoul calendar day of an aware instant."""
     if instant.tzinfo is None:
         raise ValueError(f"instant needs a time zone, got {instant.isoformat()}")
-    return instant.astimezone(WORKDAY_ZONE).date()
+    return instant.astimezone(seoul()).date()  # a Korean working day
 
 
 def same_workday(earlier: datetime | None, now: datetime) -> bool:

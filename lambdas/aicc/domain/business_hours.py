@@ -38,6 +38,8 @@ class Reason(StrEnum):
 
 @dataclass(frozen=True)
 class HoursStatus:
+    """Open or closed at an instant, why, and when it opens next."""
+
     open: bool
     reason: Reason
     holiday_name: str  # the holiday, closed day or special open day that decided it; "" otherwise

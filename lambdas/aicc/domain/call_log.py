@@ -31,6 +31,8 @@ _RESERVED_EVENTS = frozenset({"created", "assigned", "expires"})
 
 @dataclass(frozen=True)
 class CallLogUpdate:
+    """One call_log invocation, as the fields it merges into the contact's item."""
+
     contact_id: str
     event: str
     at: datetime

@@ -34,6 +34,8 @@ class CallbackStatus(StrEnum):
 
 @dataclass(frozen=True)
 class Callback:
+    """A callback request: whom to call, where, why and by when."""
+
     contact_id: str
     number: str  # E.164
     reason: CallbackReason

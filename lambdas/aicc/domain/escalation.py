@@ -21,6 +21,7 @@ from enum import StrEnum
 from aicc.domain.agents import Agent, AgentStatus, Roster
 from aicc.domain.assignment import AssignmentRequest, rank
 from aicc.domain.customers import Customer
+from aicc.domain.pages import CHANNELS, Page
 from aicc.settings import EscalationPolicy
 
 
@@ -42,7 +43,6 @@ class Action(StrEnum):
 
 # Why a paged step was left: the caller is told that the next engineer is tried.
 PAGE_ENDED = frozenset({"no_ack", "ack_expired", "page_failed"})
-CHANNELS = ("sms", "call")
 
 
 class TargetType(StrEnum):
@@ -59,17 +59,9 @@ STEP_STAGES: Mapping[str, Stage] = {
 
 
 @dataclass(frozen=True)
-class Page:
-    """A step's page as the call log holds it."""
-
-    login: str
-    paged_at: datetime  # aware
-    delivered: frozenset[str]  # the CHANNELS that went out
-    acked_at: datetime | None = None  # aware; None until the engineer presses 1 on the page call
-
-
-@dataclass(frozen=True)
 class EscalationContext:
+    """What the chain walk knows: the customer, their part, the people and pages."""
+
     customer: Customer | None  # None: unknown customer, only the general step can be reached
     roster: Roster | None  # the customer's part
     agents: Mapping[str, Agent]  # by login: at least the TS engineers and part members
@@ -80,12 +72,16 @@ class EscalationContext:
 
 @dataclass(frozen=True)
 class Skip:
+    """A chain step left out, and why."""
+
     step: str
     reason: str  # no_customer, not_assigned, unknown_agent, no_user_arn, no_roster, or the agent status
 
 
 @dataclass(frozen=True)
 class EscalationDecision:
+    """The step the chain walk took: its target, what to do and who to tell."""
+
     stage: Stage
     step: int  # chain index taken; len(chain) when exhausted
     next_step: int
@@ -115,16 +111,6 @@ class EscalationDecision:
     def moved_on(self) -> bool:
         """Whether an engineer paged earlier was given up on during this walk."""
         return any(s.reason in PAGE_ENDED for s in self.skipped)
-
-
-def parse_step(raw: str) -> int:
-    """The `step` parameter: "" is the first step; anything but a non-negative integer is a flow bug."""
-    text = raw.strip()
-    if not text:
-        return 0
-    if not text.isascii() or not text.isdigit():
-        raise ValueError(f"step must be a non-negative integer, got {raw!r}")
-    return int(text)
 
 
 def next_target(policy: EscalationPolicy, step: int, ctx: EscalationContext) -> EscalationDecision:

@@ -28,6 +28,8 @@ STAGE_LABELS: Mapping[Stage, str] = {
 
 @dataclass(frozen=True)
 class Notice:
+    """A notification's subject, text and the attributes subscriptions filter on."""
+
     kind: str  # page | manager | assignment
     subject: str
     message: str

@@ -26,6 +26,8 @@ class PhoneKind(StrEnum):
 
 @dataclass(frozen=True)
 class PhoneNumber:
+    """A parsed phone number: E.164, its kind and how to read it out."""
+
     e164: str
     kind: PhoneKind
     # Digit groups of the national form, e.g. ("010", "1234", "5678"); the E.164 digits otherwise.

@@ -26,6 +26,8 @@ class EventError(ValueError):
 
 @dataclass(frozen=True)
 class ContactEvent:
+    """The parts of a Connect ContactFlowEvent the handlers read."""
+
     contact_id: str
     initial_contact_id: str  # the first contact of the call (transfers, callbacks): its correlation id
     parameters: Mapping[str, str]

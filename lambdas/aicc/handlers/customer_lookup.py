@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aicc.adapters.customers import CustomerRepository
 from aicc.domain import phones
-from aicc.domain.customers import (
+from aicc.domain.identification import (
     LookupMode,
     LookupResult,
     authenticate,

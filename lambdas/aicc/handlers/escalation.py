@@ -10,7 +10,8 @@ from aicc.adapters.customers import CustomerRepository
 from aicc.adapters.notifier import Notifier
 from aicc.adapters.pager import PageLine, Pager
 from aicc.domain.call_log import RETENTION
-from aicc.domain.escalation import EscalationContext, callback_due, caller_notice, next_target, parse_step
+from aicc.domain.escalation import EscalationContext, callback_due, caller_notice, next_target
+from aicc.domain.pages import parse_step
 from aicc.handlers._connect import ContactEvent, Value
 from aicc.handlers._prologue import contact_flow, count, logger
 from aicc.settings import config

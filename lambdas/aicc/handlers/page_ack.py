@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from aicc import clock
 from aicc.adapters.call_logs import CallLogRepository
-from aicc.domain.escalation import parse_step
+from aicc.domain.pages import parse_step
 from aicc.handlers._connect import ContactEvent, EventError, Value
 from aicc.handlers._prologue import contact_flow, count, logger
 

@@ -14,7 +14,7 @@ from typing import Any
 import click
 from click.core import ParameterSource
 
-from aicc.clock import SEOUL
+from aicc.clock import seoul
 from aicc.domain import phones
 
 from ..engine.flows import call_handlers
@@ -36,7 +36,7 @@ AT_EXAMPLES = "2026-11-25T10:00:00+09:00 (Seoul) or 2026-11-25T01:00:00Z"
 def parse_at(value: str | None) -> datetime:
     """A call time: ISO-8601 with a UTC offset, within the years the holiday calendar knows."""
     if not value:
-        return datetime.now(SEOUL)
+        return datetime.now(seoul())
     try:
         at = datetime.fromisoformat(value)
     except ValueError:
@@ -45,12 +45,12 @@ def parse_at(value: str | None) -> datetime:
         ) from None
     if at.tzinfo is None:
         raise click.BadParameter(
-            f"{value!r} has no UTC offset; e.g. {at.replace(tzinfo=SEOUL).isoformat()} (Seoul)",
+            f"{value!r} has no UTC offset; e.g. {at.replace(tzinfo=seoul()).isoformat()} (Seoul)",
             param_hint="--at",
         )
     first, last = calendar_years()
     try:
-        in_seoul = at.astimezone(SEOUL)
+        in_seoul = at.astimezone(seoul())
     except OverflowError:
         in_seoul = None
     if in_seoul is None or not first <= in_seoul.year <= last:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from aicc.clock import SEOUL
+from aicc.clock import seoul
 
 from ..engine.interpreter import CallerInput, CallResult, Engine, InputError
 from ..engine.presence import AgentPresence, QueueModel
@@ -186,7 +186,7 @@ class LiveCenter:
         contact = LiveContact(
             str(uuid.uuid4()), caller, self.talk_seconds if talk_seconds is None else talk_seconds
         )
-        at = at or datetime.now(SEOUL)
+        at = at or datetime.now(seoul())
         if at.tzinfo is None:
             raise InputError("the call time needs a UTC offset, e.g. 2026-11-25T10:00:00+09:00")
         ready = threading.Event()

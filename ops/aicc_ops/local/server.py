@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from aicc.adapters import aws as handler_clients
-from aicc.clock import SEOUL
+from aicc.clock import seoul
 from aicc.settings import Config, load_config
 
 from ..core.agents import split_name
@@ -415,7 +415,7 @@ def serve(
         stack_exit.callback(_RUNNING.pop, connect_url, None)
         info = ServerInfo(
             pid=os.getpid(),
-            started_at=datetime.now(SEOUL).isoformat(timespec="seconds"),  # operators read it
+            started_at=datetime.now(seoul()).isoformat(timespec="seconds"),  # operators read it
             region=stack.resources.region,
             account=stack.resources.account,
             instance_id=emulator.instance_id,

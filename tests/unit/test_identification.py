@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from aicc.domain.customers import (
-    Customer,
-    CustomerClass,
+from aicc.domain.customers import Customer, CustomerClass, Tier
+from aicc.domain.identification import (
     InvalidInputError,
     LookupResult,
     LookupStatus,
     MatchedBy,
-    Tier,
     authenticate,
     lookup_by_phone,
     parse_caller,
