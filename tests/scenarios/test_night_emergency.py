@@ -21,6 +21,7 @@ from botocore.exceptions import ClientError
 
 from aicc.adapters import aws
 from aicc.adapters.notifier import Notifier
+from aicc.adapters.pager import PageCaller
 from aicc_ops.engine.interpreter import CallResult
 from aicc_ops.local.connect_emulator import ConnectEmulator
 from aicc_ops.local.server import ConnectHandler, _bind, _serve_in_thread
@@ -183,6 +184,46 @@ def test_everyone_unanswered_pages_the_manager_and_the_caller_is_told(
     assert ("EXHAUSTED", "") in escalations(r)
     assert prompt(stack, "emergency_manager_paged") in r.prompts
     assert r.in_queue and r.queue_transfers[-1] == "MSP Emergency"
+    # Told of the manager, the caller is not also told a "next engineer" is being paged.
+    manager = r.prompts.index(prompt(stack, "emergency_manager_paged"))
+    assert r.prompts[manager - 1] != prompt(stack, "emergency_next_engineer")
+
+
+def test_the_managers_page_can_be_acknowledged(call: Caller, stack: LocalStack, engineers: Engineers) -> None:
+    engineers.answer("mgr.lee", ["1"])
+    policy = stack.config.escalation
+    hold = 3 * policy.ack_wait_seconds + 3 * policy.wait_seconds
+    r = call([*OUTAGE, "silence"], at=NIGHT, number=HANBIT, hold=hold, agents=NOBODY_ON_SHIFT)
+    manager_call = next(c for c in engineers.calls if c.attributes.get("paged_login") == "mgr.lee")
+    assert prompt(stack, "emergency_page_acknowledged") in manager_call.prompts
+    assert "acked_at" in page_record(stack, r.contact_id, len(policy.chain))
+
+
+def test_a_page_that_reaches_no_one_moves_on_at_once_and_is_not_called_unanswered(
+    call: Caller, stack: LocalStack, engineers: Engineers, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    unreachable = engineers.mobile("ts.jung")
+
+    def sms(self: Notifier, phone: str, text: str) -> str:
+        if phone == unreachable:
+            raise ClientError({"Error": {"Code": "InternalError", "Message": "SMS failed"}}, "Publish")
+        return "sms-id"
+
+    def page_call(self: PageCaller, phone: str, attributes: Any, token: str) -> str:
+        if phone == unreachable:
+            raise ClientError({"Error": {"Code": "DestinationNotAllowedException", "Message": "no"}}, "Start")
+        return "page-contact-id"
+
+    monkeypatch.setattr(Notifier, "send_sms", sms)
+    monkeypatch.setattr(PageCaller, "call", page_call)
+    r = call(OUTAGE, at=NIGHT, number=HANBIT, hold=30, agents=NOBODY_ON_SHIFT)
+    # The same invocation pages the secondary: no minute lost on a page that reached no one.
+    assert escalations(r)[0] == ("PAGE", "ts.kang")
+    assert (
+        page_record(stack, r.contact_id, 0)["sms"] == page_record(stack, r.contact_id, 0)["call"] == "failed"
+    )
+    assert prompt(stack, "emergency_paged") in r.prompts
+    assert prompt(stack, "emergency_next_engineer") not in r.prompts  # ts.jung was never reached
 
 
 def test_failed_sms_is_never_announced(

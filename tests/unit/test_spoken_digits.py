@@ -18,6 +18,7 @@ from aicc.domain.hangul import with_euro, with_gwa
         ("빵빵일일", "0011"),
         ("1 2 삼 사", "1234"),
         ("12-34", "1234"),
+        ("1234#", "1234"),  # the keypad's end key
         ("육칠팔구요", "6789"),
         ("오륙칠팔입니다", "5678"),
         ("one two three four", "1234"),
@@ -28,7 +29,7 @@ def test_digits_spoken_keyed_or_mixed(said: str, digits: str) -> None:
     assert spoken_digits.parse(said) == digits
 
 
-@pytest.mark.parametrize("said", ["솔트웨어", "일이삼사오육 주세요", "", "   ", "열두"])
+@pytest.mark.parametrize("said", ["솔트웨어", "일이삼사오육 주세요", "", "   ", "열두", "1234*", "12*34"])
 def test_anything_else_is_not_digits(said: str) -> None:
     assert spoken_digits.parse(said) is None
 

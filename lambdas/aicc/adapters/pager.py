@@ -5,7 +5,7 @@ signed in to the CCP; and the notices of a routed step or a manager alert (SNS t
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -15,14 +15,16 @@ from aicc.adapters import aws
 from aicc.adapters.notifier import Notifier, send_once
 from aicc.domain import notices
 from aicc.domain.agents import Agent
-from aicc.domain.escalation import Action, EscalationDecision, Stage
+from aicc.domain.escalation import Action, EscalationContext, EscalationDecision, Stage, next_target
 from aicc.domain.masking import mask_phone
+from aicc.domain.pages import Page
 
 if TYPE_CHECKING:
     from mypy_boto3_connect import ConnectClient
 
     from aicc.adapters.call_logs import CallLogRepository
     from aicc.domain.customers import Customer
+    from aicc.settings import EscalationPolicy
 
 MANAGER_ROLE = "긴급 에스컬레이션 담당 관리자"
 
@@ -89,6 +91,20 @@ class Pager:
     notifier: Notifier
     now: datetime
 
+    def walk(
+        self, policy: EscalationPolicy, step: int, ctx: EscalationContext
+    ) -> tuple[EscalationDecision, frozenset[str]]:
+        """The chain's decision from `step` and what its page delivered. A page that reached no one
+        (every channel failed) leaves its step at once: the walk goes on to the next target now,
+        not after a wait for an acknowledgement that cannot come."""
+        while True:
+            decision = next_target(policy, step, ctx)
+            delivered = self.step(decision)
+            if decision.action is not Action.PAGE or delivered or decision.agent is None:
+                return decision, delivered
+            failed = Page(decision.agent.login, self.now, frozenset())
+            ctx = replace(ctx, pages={**ctx.pages, decision.step: failed})
+
     def step(self, decision: EscalationDecision) -> frozenset[str]:
         """Page the step's engineer (the CHANNELS that went out), or notify the one it routes to."""
         agent = decision.agent
@@ -111,8 +127,12 @@ class Pager:
         alerted = self.notifier.send_once(alert, self.contact_id, key, self.logs, self.now)
         notified = alerted and bool(self.notifier.topic_arn)  # without a topic it is only logged
         if decision.stage is Stage.EXHAUSTED and manager is not None and manager.mobile:
-            # At night the manager does not watch the topic either: the mobile is paged too.
-            notified = bool(self.page(manager, MANAGER_ROLE, chain_length)) or notified
+            # At night the manager does not watch the topic either: the mobile is paged too, as
+            # the step after the chain (recorded like an engineer's page, so 1 acknowledges it).
+            self.logs.record_page(self.contact_id, chain_length, manager.login, self.now)
+            delivered = self.page(manager, MANAGER_ROLE, chain_length)
+            self.logs.record_page_channels(self.contact_id, chain_length, delivered)
+            notified = bool(delivered) or notified
         return notified
 
     def page(self, person: Agent, role: str, step: int) -> frozenset[str]:

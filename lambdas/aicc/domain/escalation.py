@@ -41,8 +41,9 @@ class Action(StrEnum):
     EXHAUSTED = "EXHAUSTED"
 
 
-# Why a paged step was left: the caller is told that the next engineer is tried.
-PAGE_ENDED = frozenset({"no_ack", "ack_expired", "page_failed"})
+# Why a paged step was left after its engineer was reached and did not come: the caller is told
+# that the next engineer is tried. (A page that reached no one, "page_failed", is left at once.)
+PAGE_ENDED = frozenset({"no_ack", "ack_expired"})
 
 
 class TargetType(StrEnum):
@@ -109,8 +110,9 @@ class EscalationDecision:
 
     @property
     def moved_on(self) -> bool:
-        """Whether an engineer paged earlier was given up on during this walk."""
-        return any(s.reason in PAGE_ENDED for s in self.skipped)
+        """Whether an engineer paged earlier, who did not come, was given up on for another one
+        (when the chain is exhausted, the caller is told of the manager instead)."""
+        return self.action is not Action.EXHAUSTED and any(s.reason in PAGE_ENDED for s in self.skipped)
 
 
 def next_target(policy: EscalationPolicy, step: int, ctx: EscalationContext) -> EscalationDecision:

@@ -20,8 +20,9 @@ _WORDS: dict[str, str] = {
     "five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9",
 }  # fmt: skip
 _TOKEN = re.compile("|".join(sorted(map(re.escape, _WORDS), key=len, reverse=True)) + r"|\d")
-# What may surround the digits without changing them: separators and polite endings.
-_SEPARATORS = re.compile(r"[\s\-.,#*]+")
+# What may surround the digits without changing them: separators, the keypad's end key, polite
+# endings. `*` is not among them: on a keypad it cancels or repeats, never separates.
+_SEPARATORS = re.compile(r"[\s\-.,]+|#$")
 _ENDINGS = re.compile(r"(입니다|이에요|예요|요|번)$")
 
 

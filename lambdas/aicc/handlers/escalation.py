@@ -10,7 +10,7 @@ from aicc.adapters.customers import CustomerRepository
 from aicc.adapters.notifier import Notifier
 from aicc.adapters.pager import PageLine, Pager
 from aicc.domain.call_log import RETENTION
-from aicc.domain.escalation import EscalationContext, callback_due, caller_notice, next_target
+from aicc.domain.escalation import EscalationContext, callback_due, caller_notice
 from aicc.domain.pages import parse_step
 from aicc.handlers._connect import ContactEvent, Value
 from aicc.handlers._prologue import contact_flow, count, logger
@@ -36,12 +36,9 @@ def handler(contact: ContactEvent) -> dict[str, Value]:
     general = agents.by_team(policy.general_team) if "general_agent" in policy.chain[step:] else []
     now, logs = clock.now(), CallLogRepository()
     state = logs.escalation_state(contact.contact_id, now, int((now + RETENTION).timestamp()))
-    decision = next_target(
-        policy, step, EscalationContext(customer, roster, people, general, now, state.pages)
-    )
-
     pager = Pager(contact.contact_id, customer, contact.attr("incident"), line, logs, Notifier(), now)
-    delivered = pager.step(decision)
+    ctx = EscalationContext(customer, roster, people, general, now, state.pages)
+    decision, delivered = pager.walk(policy, step, ctx)
     manager_notified = pager.manager(decision, people.get(decision.manager_login), len(policy.chain))
 
     agent = decision.agent
