@@ -187,12 +187,16 @@ class Config:
     @cached_property
     def invoked_by(self) -> Mapping[str, str]:
         """Each function of functions.yaml (a handler module) -> what invokes it: INVOKERS."""
-        return _load_invokers(self.directory)
+        return self._functions[0]
 
     @cached_property
-    def function_returns(self) -> dict[str, frozenset[str]]:
+    def function_returns(self) -> Mapping[str, frozenset[str]]:
         """Each flow-invoked function of functions.yaml -> the keys of its answer (`returns`)."""
-        return _load_returns(self.directory)
+        return self._functions[1]
+
+    @cached_property
+    def _functions(self) -> tuple[dict[str, str], dict[str, frozenset[str]]]:
+        return _load_functions(self.directory)
 
     def queue_by_name(self, name: str) -> Queue:
         for q in self.queues.values():
@@ -590,29 +594,25 @@ def _load_security_profiles(d: Path) -> dict[str, SecurityProfile]:
     return out
 
 
-def _load_invokers(d: Path) -> dict[str, str]:
-    """functions.yaml's invoked_by; the rest of the file is Terraform's (and the plan gate's)."""
+def _load_functions(d: Path) -> tuple[dict[str, str], dict[str, frozenset[str]]]:
+    """What the Python side reads of functions.yaml, in one pass: each function's invoker, and each
+    flow-invoked function's answer keys. The rest of the file is Terraform's and the plan gate's.
+    (A tuple, not a dataclass: this module is on every cold start.)"""
     r = _Reader(d, "functions.yaml")
-    out: dict[str, str] = {}
+    invoked_by: dict[str, str] = {}
+    returns: dict[str, frozenset[str]] = {}
     for key, p, obj in r.entries("functions"):
         invoker = r.get(obj, "invoked_by", p, str)
         if invoker not in INVOKERS:
             raise r.fail(f"{p}.invoked_by", f"must be one of {', '.join(INVOKERS)}, got {invoker!r}")
-        out[key] = invoker
-    return out
-
-
-def _load_returns(d: Path) -> dict[str, frozenset[str]]:
-    r = _Reader(d, "functions.yaml")
-    out: dict[str, frozenset[str]] = {}
-    for key, p, obj in r.entries("functions"):
-        if obj.get("invoked_by") != "connect":
+        invoked_by[key] = invoker
+        if invoker != "connect":
             continue
         keys = r.get(obj, "returns", p, list)
         if not keys or not all(isinstance(k, str) and k for k in keys):
             raise r.fail(f"{p}.returns", "must list the keys of the function's answer (non-empty names)")
-        out[key] = frozenset(keys)
-    return out
+        returns[key] = frozenset(keys)
+    return invoked_by, returns
 
 
 def load_config(directory: Path | str | None = None) -> Config:

@@ -7,6 +7,7 @@ from aicc.domain import phones
 from aicc.domain.identification import (
     LookupMode,
     LookupResult,
+    LookupStatus,
     authenticate,
     lookup_by_phone,
     parse_caller,
@@ -50,9 +51,10 @@ def lookup(contact: ContactEvent, customers: CustomerRepository) -> LookupResult
         return lookup_by_phone(phone, customers.by_phone(phone) if phone else [])
     given = contact.param("account_last4")
     last4 = usable_last4(given)
-    candidates = [
-        *(customers.by_last4(last4) if last4 else ()),
-        *(customers.by_phone(phone) if phone else ()),
-    ]
     company, name = contact.param("company"), contact.param("contact_name")
-    return authenticate(company, name, last4, phone, candidates, given=given)
+    by_last4 = customers.by_last4(last4) if last4 else []
+    found = authenticate(company, name, last4, phone, by_last4, given=given)
+    if found.status is LookupStatus.FOUND or phone is None:
+        return found
+    # The digits identified no one: the caller number and the names may (one more query, only now).
+    return authenticate(company, name, last4, phone, [*by_last4, *customers.by_phone(phone)], given=given)

@@ -3,22 +3,10 @@
 import copy
 from typing import Any
 
-import pytest
 from helpers import BYE, block, flow_of, set_language
 
-from aicc.settings import load_config
 from aicc_ops.engine import lint
-from aicc_ops.engine.flows import Flow, Resources, build_resources, render_all
-
-
-@pytest.fixture(scope="module")
-def resources() -> Resources:
-    return build_resources(load_config())
-
-
-@pytest.fixture(scope="module")
-def real_flows(resources: Resources) -> dict[str, Flow]:
-    return render_all(resources)
+from aicc_ops.engine.flows import Flow, Resources
 
 
 def test_shipped_flows_have_no_errors(real_flows: dict[str, Flow], resources: Resources) -> None:

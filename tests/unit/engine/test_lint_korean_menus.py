@@ -8,19 +8,8 @@ from typing import Any
 
 import pytest
 
-from aicc.settings import load_config
 from aicc_ops.engine import lint
-from aicc_ops.engine.flows import Flow, Resources, build_resources, render_all
-
-
-@pytest.fixture(scope="module")
-def resources() -> Resources:
-    return build_resources(load_config())
-
-
-@pytest.fixture(scope="module")
-def real_flows(resources: Resources) -> dict[str, Flow]:
-    return render_all(resources)
+from aicc_ops.engine.flows import Flow, Resources
 
 
 def _menus(flows: dict[str, Flow]) -> list[tuple[str, str]]:

@@ -6,19 +6,8 @@ from typing import Any
 import pytest
 from helpers import BYE, block, flow_of
 
-from aicc.settings import load_config
 from aicc_ops.engine import lint
-from aicc_ops.engine.flows import Flow, Resources, build_resources, render_all
-
-
-@pytest.fixture(scope="module")
-def resources() -> Resources:
-    return build_resources(load_config())
-
-
-@pytest.fixture(scope="module")
-def real_flows(resources: Resources) -> dict[str, Flow]:
-    return render_all(resources)
+from aicc_ops.engine.flows import Flow, Resources, render_all
 
 
 def _mutated(real_flows: dict[str, Flow], key: str, ident: str) -> tuple[dict[str, Flow], dict[str, Any]]:
