@@ -178,8 +178,8 @@ def test_missing_or_unroutable_targets_are_skipped() -> None:
 
 
 def test_custom_policy_notifies_where_configured() -> None:
-    policy = replace(
-        POLICY, chain=("ts_primary", "general_agent"), notify_manager_at=frozenset({"ts_primary"})
+    policy = POLICY._replace(
+        chain=("ts_primary", "general_agent"), notify_manager_at=frozenset({"ts_primary"})
     )
     d = next_target(policy, 0, ctx(agents(ts_park=A)))
     assert (d.stage, d.notify_manager, d.next_step) == (Stage.TS_PRIMARY, True, 1)
