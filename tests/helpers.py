@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -14,6 +15,22 @@ if TYPE_CHECKING:
 
 EVENTS_DIR = Path(__file__).parent / "events"
 REGION = "ap-northeast-2"
+# Data others wrote, which the tests read in place and never copy: ../shared next to the checkout.
+SHARED_DIR = Path(os.environ.get("AICC_SHARED_DIR", Path(__file__).resolve().parents[2] / "shared"))
+PUBLIC_FLOWS_DIR = SHARED_DIR / "data" / "public-flows"
+
+
+def public_flows() -> list[tuple[Path, str]]:
+    """(file, flow type) of every public flow in ../shared/data/public-flows (its manifest.json)."""
+    manifest = PUBLIC_FLOWS_DIR / "manifest.json"
+    if not manifest.is_file():
+        raise FileNotFoundError(
+            f"{manifest} is missing: the public flows live in ../shared next to the checkout "
+            "(or set AICC_SHARED_DIR)"
+        )
+    entries = json.loads(manifest.read_text(encoding="utf-8"))["flows"]
+    return [(PUBLIC_FLOWS_DIR / e["file"], e["type"]) for e in entries]
+
 
 # The `connect_event` fixture: (name, parameters=..., attributes=..., caller=..., contact_id=...) -> event
 EventLoader = Callable[..., dict[str, Any]]

@@ -57,6 +57,9 @@ class Flow:
     text: str
     actions: dict[str, dict[str, Any]] = field(default_factory=dict)
     audience: str = "callers"
+    # Where it came from (a file given to `flows lint`), and the ID or ARN other flows name it by.
+    source: str = ""
+    arn: str = ""
 
     @property
     def start(self) -> str:
