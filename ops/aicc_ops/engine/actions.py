@@ -1,7 +1,15 @@
 """What each Flow Language action accepts: parameters, errors, flow types, terminality.
 
-Source: shared/reference/connect-flow-language.md (§2). The linter checks flows against this table
-and the interpreter runs only the action types listed here; anything else is rejected loudly.
+Every action type of the AWS Flow Language reference is here, each with the page it comes from
+(`ActionSpec.source`): the contact, flow control, interaction and participant actions listed under
+https://docs.aws.amazon.com/connect/latest/APIReference/flow-language-actions.html, plus the few
+types real console exports use under another name. shared/reference/connect-flow-language.md (§2)
+holds the details this project relies on. The linter checks flows against this table; the
+interpreter runs only the types it has a handler for and rejects the rest loudly.
+
+Where the docs and what Connect accepts disagree (real exports import, so they are evidence), the
+table takes the lenient side and says why in a comment: a linter that reports an error Connect would
+not raise is wrong in a way operators stop trusting.
 """
 
 from __future__ import annotations
@@ -16,10 +24,21 @@ WHISPER = ("CUSTOMER_WHISPER", "AGENT_WHISPER")
 OUTBOUND_WHISPER = "OUTBOUND_WHISPER"
 TRANSFER = ("AGENT_TRANSFER", "QUEUE_TRANSFER")
 ALL_TYPES = (INBOUND, CUSTOMER_QUEUE, *HOLD, *WHISPER, OUTBOUND_WHISPER, *TRANSFER)
-# A flow module (CreateContactFlowModule): run by InvokeFlowModule, not a flow type of its own.
+# A flow module (CreateContactFlowModule): run by InvokeFlowModule, not a flow type of its own. Modules
+# run only inside inbound flows ("You can use modules in any flow that is type Inbound flow"), so a
+# module may hold what an inbound flow may, except InvokeFlowModule ("Modules do not allow invoking
+# another module"), and only a module may hold EndFlowModuleExecution.
+# https://docs.aws.amazon.com/connect/latest/adminguide/contact-flow-modules.html
 MODULE = "CONTACT_FLOW_MODULE"
+EVERYWHERE = (*ALL_TYPES, MODULE)
+
+VOICE, CHAT, TASK, EMAIL = "VOICE", "CHAT", "TASK", "EMAIL"
+ALL_CHANNELS = frozenset({VOICE, CHAT, TASK, EMAIL})
 
 PROMPT_KEYS = ("Text", "SSML", "PromptId", "Media")
+
+_API = "https://docs.aws.amazon.com/connect/latest/APIReference/"
+_ADMIN = "https://docs.aws.amazon.com/connect/latest/adminguide/"
 
 
 @dataclass(frozen=True)
@@ -27,42 +46,75 @@ class ActionSpec:
     required: frozenset[str] = frozenset()
     optional: frozenset[str] = frozenset()
     errors: frozenset[str] = frozenset({"NoMatchingError"})
+    # Errors a flow must wire: only where Connect refuses the flow without them (public exports that
+    # import without a branch prove it is not required, whatever a page says).
     required_errors: frozenset[str] = frozenset()
-    flow_types: tuple[str, ...] = ALL_TYPES
+    flow_types: tuple[str, ...] = EVERYWHERE
     terminal: bool = False
     leaves_flow: bool = False  # success ends this flow (no success branch)
     conditions: bool = False
     # Parameter groups of which at most one may be set (the Flow Language refuses two together).
     exclusive: tuple[tuple[str, ...], ...] = ()
+    # Channels the action works on; on another channel Connect takes the error branch.
+    channels: frozenset[str] = ALL_CHANNELS
+    # Condition operators the action allows (empty: any documented operator).
+    operators: frozenset[str] = frozenset()
+    # The closed set of results conditions may test (empty: open, e.g. Compare's value).
+    results: frozenset[str] = frozenset()
+    # The AWS documentation page the entry follows.
+    source: str = ""
 
 
 def _s(*names: str) -> frozenset[str]:
     return frozenset(names)
 
 
+def _types(*types: str) -> tuple[str, ...]:
+    """Flow types an action may appear in; a module may hold what an inbound flow may (see MODULE)."""
+    return (*types, MODULE) if INBOUND in types else types
+
+
 _QUEUE_OR_AGENT = ("QueueId", "AgentId")
+_EQUALS = _s("Equals")
+# "contact flows, transfer flows, and customer queue flows", the most common restriction.
+_IN_CQ_XFER = _types(INBOUND, CUSTOMER_QUEUE, *TRANSFER)
+# "contact flows, transfer flows, whisper flows, and customer queue flows. It is not supported in hold flows."
+_NOT_HOLD = _types(INBOUND, CUSTOMER_QUEUE, *WHISPER, OUTBOUND_WHISPER, *TRANSFER)
+# The fields a Customer Profiles action reads and writes.
+_PROFILE = _s("ProfileRequestData", "ProfileResponseData")
+# Cases actions: ContactNotLinked when the case was found or made but the contact not linked to it.
+_CASE_ERRORS = _s("NoMatchingError", "ContactNotLinked")
 
 
-SPECS: dict[str, ActionSpec] = {
+PARTICIPANT_ACTIONS: dict[str, ActionSpec] = {
     "MessageParticipant": ActionSpec(
-        optional=_s(*PROMPT_KEYS),
+        # SkipWhenDTMFBufferEnabled is not on the page; a third-party wire-format report (code index id
+        # 63182323717) finds it in every console export of a Play prompt, so it is accepted.
+        optional=_s(*PROMPT_KEYS, "SkipWhenDTMFBufferEnabled"),
         exclusive=(PROMPT_KEYS,),
-        flow_types=(INBOUND, CUSTOMER_QUEUE, *WHISPER, OUTBOUND_WHISPER, *TRANSFER),
+        flow_types=_NOT_HOLD,
+        source=_API + "participant-actions-messageparticipant.html",
     ),
     "GetParticipantInput": ActionSpec(
+        # One doc page spells the timeout InputTimeoutSeconds (reference §2.2); exports use
+        # InputTimeLimitSeconds. Both are accepted, never together.
         optional=_s(
             *PROMPT_KEYS,
             "InputTimeLimitSeconds",
+            "InputTimeoutSeconds",
             "StoreInput",
             "InputValidation",
             "InputEncryption",
             "DTMFConfiguration",
         ),
-        exclusive=(PROMPT_KEYS,),
+        exclusive=(PROMPT_KEYS, ("InputTimeLimitSeconds", "InputTimeoutSeconds")),
         errors=_s("NoMatchingError", "NoMatchingCondition", "InputTimeLimitExceeded", "InvalidPhoneNumber"),
-        required_errors=_s("NoMatchingError"),
-        flow_types=(INBOUND, CUSTOMER_QUEUE, *TRANSFER),
+        required_errors=_s("NoMatchingError"),  # "Must always be defined"; every export has it
+        flow_types=_IN_CQ_XFER,
         conditions=True,
+        operators=_EQUALS,
+        channels=_s(VOICE),
+        source=_API + "participant-actions-getparticipantinput.html",
     ),
     "ConnectParticipantWithLexBot": ActionSpec(
         optional=_s(
@@ -76,44 +128,106 @@ SPECS: dict[str, ActionSpec] = {
         exclusive=(PROMPT_KEYS, ("LexV2Bot", "LexBot")),
         errors=_s("NoMatchingError", "NoMatchingCondition", "InputTimeLimitExceeded"),
         required_errors=_s("NoMatchingError", "NoMatchingCondition"),
-        flow_types=(INBOUND, CUSTOMER_QUEUE, *TRANSFER),
+        flow_types=_IN_CQ_XFER,
         conditions=True,
+        operators=_EQUALS,
+        source=_API + "participant-actions-connectparticipantwithlexbot.html",
     ),
-    "InvokeLambdaFunction": ActionSpec(
-        required=_s("LambdaFunctionARN"),
+    "MessageParticipantIteratively": ActionSpec(
+        required=_s("Messages"),
+        # ContinueMessagingDuringInterrupt is not on the page; the console writes it (Voicemail
+        # Express' in-queue flow, a public export that imports), so it is accepted.
+        optional=_s("InterruptFrequencySeconds", "ContinueMessagingDuringInterrupt"),
+        flow_types=(CUSTOMER_QUEUE, *HOLD),
+        conditions=True,
+        operators=_EQUALS,
+        results=_s("MessagesInterrupted"),
+        channels=_s(VOICE),  # "On chat channel, immediately takes error branch"
+        source=_API + "participant-actions-messageparticipantiteratively.html",
+    ),
+    "ShowView": ActionSpec(
+        # The page shows ViewResource {Id, Version}; exports may carry the version on the ARN instead.
+        optional=_s("ViewResource", "InvocationTimeLimitSeconds", "ViewData", "SensitiveDataConfiguration"),
+        errors=_s("NoMatchingError", "NoMatchingCondition", "TimeLimitExceeded"),
+        flow_types=_types(INBOUND, CUSTOMER_QUEUE),
+        conditions=True,  # the result is what the user chose in the view; branches depend on the view
+        channels=_s(CHAT),
+        source=_API + "participant-actions-showview.html",
+    ),
+    "DisconnectParticipant": ActionSpec(
+        errors=frozenset(),
+        terminal=True,
+        flow_types=_IN_CQ_XFER,  # "contact flows, transfer flows, and customer queue flows"
+        source=_API + "participant-actions-disconnectparticipant.html",
+    ),
+    # Absent from the current API Reference list but still documented (the "Transfer to phone number"
+    # block). The current page calls the timeout ThirdPartyConnectionTimeoutSeconds, the 2023 page (and
+    # Connect, per code index id 63182323717) ThirdPartyConnectionTimeLimitSeconds: both are accepted.
+    # VoiceConnector is the page's "voice connector" target, named as in CompleteOutboundCall.
+    "TransferParticipantToThirdParty": ActionSpec(
         optional=_s(
-            "InvocationTimeLimitSeconds", "InvocationType", "LambdaInvocationAttributes", "ResponseValidation"
+            "ThirdPartyPhoneNumber",
+            "ThirdPartyConnectionTimeLimitSeconds",
+            "ThirdPartyConnectionTimeoutSeconds",
+            "ContinueFlowExecution",
+            "ThirdPartyDTMFDigits",
+            "CallerId",
+            "VoiceConnector",
         ),
-        required_errors=_s("NoMatchingError"),
+        exclusive=(("ThirdPartyConnectionTimeLimitSeconds", "ThirdPartyConnectionTimeoutSeconds"),),
+        # ConnectionTimeLimitExceeded and CallFailed only when ContinueFlowExecution is True.
+        errors=_s("NoMatchingError", "ConnectionTimeLimitExceeded", "CallFailed"),
+        flow_types=_IN_CQ_XFER,
+        channels=_s(VOICE),
+        source=_ADMIN + "participant-actions-transferparticipanttothirdparty.html",
     ),
-    "Compare": ActionSpec(required=_s("ComparisonValue"), errors=_s("NoMatchingCondition"), conditions=True),
-    "CheckHoursOfOperation": ActionSpec(
-        optional=_s("HoursOfOperationId"),
-        required_errors=_s("NoMatchingError"),
-        flow_types=(INBOUND, CUSTOMER_QUEUE, *TRANSFER),
-        conditions=True,
+}
+
+
+CONTACT_ACTIONS: dict[str, ActionSpec] = {
+    # "can be used only when the contact is in the process of making an outbound call": a runtime
+    # condition, not a flow type, so every type is allowed. Errors: "None", but NoMatchingError is
+    # accepted as on every block that has an Error branch in the designer.
+    "CompleteOutboundCall": ActionSpec(
+        optional=_s("CallerId", "VoiceConnector", "ConnectionTimeLimitSeconds"),
+        channels=_s(VOICE),
+        source=_API + "contact-actions-completeoutboundcall.html",
     ),
-    "CheckMetricData": ActionSpec(
-        required=_s("MetricType"),
-        optional=_s("QueueId", "AgentId"),
-        exclusive=(_QUEUE_OR_AGENT,),
-        errors=_s("NoMatchingError", "NoMatchingCondition"),
-        required_errors=_s("NoMatchingError"),
-        flow_types=(INBOUND, CUSTOMER_QUEUE, *TRANSFER),
-        conditions=True,
+    "CreateCase": ActionSpec(
+        optional=_s("LinkContactToCase", "CaseTemplateId", "CaseRequestFields"),
+        errors=_CASE_ERRORS,
+        source=_API + "createcase.html",
     ),
-    "GetMetricData": ActionSpec(
-        optional=_s("QueueId", "AgentId", "QueueChannel"), exclusive=(_QUEUE_OR_AGENT,)
+    "GetCase": ActionSpec(
+        optional=_s(
+            "LinkContactToCase", "GetLastUpdatedCase", "CustomerId", "CaseRequestFields", "CaseResponseFields"
+        ),
+        errors=_s(*_CASE_ERRORS, "MultipleFound", "NoneFound"),
+        source=_API + "getcase.html",
     ),
-    "Loop": ActionSpec(required=_s("LoopCount"), errors=frozenset(), conditions=True),
-    "UpdateContactTargetQueue": ActionSpec(
-        optional=_s("QueueId", "AgentId"), flow_types=(INBOUND, *TRANSFER), exclusive=(_QUEUE_OR_AGENT,)
+    "UpdateCase": ActionSpec(
+        optional=_s("LinkContactToCase", "CaseId", "CaseRequestFields"),
+        errors=_CASE_ERRORS,
+        source=_API + "updatecase.html",
     ),
-    "TransferContactToQueue": ActionSpec(
-        errors=_s("NoMatchingError", "QueueAtCapacity"),
-        required_errors=_s("NoMatchingError", "QueueAtCapacity"),
-        flow_types=(INBOUND, *TRANSFER),
-        leaves_flow=True,
+    "CreateTask": ActionSpec(
+        optional=_s(
+            "ContactFlowId",
+            "Attributes",
+            "Name",
+            "Description",
+            "References",
+            "DelaySeconds",
+            "ScheduledTime",
+            "TaskTemplateId",
+        ),
+        exclusive=(("DelaySeconds", "ScheduledTime"),),
+        source=_API + "createtask.html",
+    ),
+    "CreateWisdomSession": ActionSpec(
+        optional=_s("WisdomAssistantArn"),
+        channels=_s(VOICE),  # "only supported on the voice channel ... all contact flow types"
+        source=_API + "createwisdomsession.html",
     ),
     "DequeueContactAndTransferToQueue": ActionSpec(
         optional=_s("QueueId", "AgentId"),
@@ -121,30 +235,72 @@ SPECS: dict[str, ActionSpec] = {
         errors=_s("NoMatchingError", "QueueAtCapacity"),
         required_errors=_s("NoMatchingError"),
         flow_types=(CUSTOMER_QUEUE,),
+        source=_API + "contact-actions-dequeuecontactandtransfertoqueue.html",
     ),
-    "UpdateContactAttributes": ActionSpec(required=_s("Attributes"), optional=_s("TargetContact")),
-    "UpdateFlowAttributes": ActionSpec(required=_s("FlowAttributes")),
-    "UpdateContactRecordingBehavior": ActionSpec(
-        optional=_s("RecordingBehavior", "AnalyticsBehavior", "IVRRecordingBehavior"),
+    # The Return block: Parameters {} on the page. Result and ResultData (the branch a module returns
+    # and its output object) are accepted by Connect per code index id 63182323717.
+    "EndFlowModuleExecution": ActionSpec(
+        optional=_s("Result", "ResultData"),
         errors=frozenset(),
-        flow_types=(INBOUND, CUSTOMER_QUEUE, OUTBOUND_WHISPER, *TRANSFER),
+        terminal=True,
+        flow_types=(MODULE,),
+        source=_API + "endflowmoduleexecution.html",
     ),
-    "UpdateFlowLoggingBehavior": ActionSpec(required=_s("FlowLoggingBehavior"), errors=frozenset()),
-    # "Cannot be specified if QueueTimeAdjustmentSeconds is specified" and the reverse; both static
-    # integers, the priority above zero (APIReference/contact-actions-updatecontactroutingbehavior.html).
-    "UpdateContactRoutingBehavior": ActionSpec(
-        optional=_s("QueuePriority", "QueueTimeAdjustmentSeconds"),
-        errors=frozenset(),
+    # "only supports Inbound flow types", and a module cannot invoke another module. The page lists no
+    # conditions; modules with custom branches return them as Equals conditions on this action, and
+    # Input carries the module's input (code index id 63182323717), so both are accepted.
+    "InvokeFlowModule": ActionSpec(
+        optional=_s("FlowModuleId", "Input"),
+        errors=_s("NoMatchingError", "NoMatchingCondition"),
         flow_types=(INBOUND,),
-        exclusive=(("QueuePriority", "QueueTimeAdjustmentSeconds"),),
+        conditions=True,
+        operators=_EQUALS,
+        source=_API + "flow-language-actions-invoke-flow-module.html",
     ),
-    "UpdateContactEventHooks": ActionSpec(required=_s("EventHooks"), optional=_s("EventHooksConfiguration")),
-    "UpdateContactTextToSpeechVoice": ActionSpec(
-        required=_s("TextToSpeechVoice"),
-        optional=_s("TextToSpeechEngine", "TextToSpeechStyle"),
+    "StartOutboundChatContact": ActionSpec(
+        optional=_s(
+            "SourceEndpoint",
+            "DestinationEndpoint",
+            "ContactFlowArn",
+            "ContactSubtype",
+            "InitialSystemMessage",
+            "RelatedContact",
+        ),
+        source=_API + "contact-actions-startoutboundchatcontact.html",
     ),
-    # The Set voice block's "Set language attribute" and the Set contact data blocks. Lex and
-    # Contact Lens use the contact's language (default en-US), which nothing else sets.
+    # Errors: "None" on the page, but Voicemail Express' in-queue flow (a public export that imports)
+    # wires NoMatchingError, so it is accepted.
+    "TagContact": ActionSpec(optional=_s("Tags"), source=_API + "contact-actions-tagcontact.html"),
+    "TransferContactToAgent": ActionSpec(
+        errors=frozenset(),
+        terminal=True,
+        flow_types=TRANSFER,  # "only transfer to agent and transfer to queue flows"
+        channels=_s(VOICE),
+        source=_API + "contact-actions-transfercontacttoagent.html",
+    ),
+    "TransferContactToQueue": ActionSpec(
+        errors=_s("NoMatchingError", "QueueAtCapacity"),
+        required_errors=_s("NoMatchingError", "QueueAtCapacity"),
+        flow_types=_types(INBOUND, *TRANSFER),
+        leaves_flow=True,
+        source=_API + "contact-actions-transfercontacttoqueue.html",
+    ),
+    "UnTagContact": ActionSpec(optional=_s("TagKeys"), source=_API + "contact-actions-untagcontact.html"),
+    "UpdateContactAttributes": ActionSpec(
+        required=_s("Attributes"),
+        optional=_s("TargetContact"),
+        source=_API + "contact-actions-updatecontactattributes.html",
+    ),
+    "UpdateContactCallbackNumber": ActionSpec(
+        required=_s("CallbackNumber"),
+        errors=_s("NoMatchingError", "InvalidCallbackNumber", "CallbackNumberNotDialable"),
+        required_errors=_s("InvalidCallbackNumber", "CallbackNumberNotDialable"),
+        flow_types=_IN_CQ_XFER,
+        source=_API + "contact-actions-updatecontactcallbacknumber.html",
+    ),
+    # The Set voice block's "Set language attribute" and the Set contact data blocks. Lex and Contact
+    # Lens use the contact's language (default en-US), which nothing else sets. The page marks
+    # TargetContact required; public exports (Voice ID handler) import without it, so it is optional.
     "UpdateContactData": ActionSpec(
         optional=_s(
             "LanguageCode",
@@ -159,19 +315,213 @@ SPECS: dict[str, ActionSpec] = {
             "VoiceAuthenticationThreshold",
             "VoiceAuthenticationResponseTime",
             "FraudDetectionThreshold",
+            "WatchlistId",
+            "WisdomSessionArn",
         ),
+        source=_API + "contact-actions-updatecontactdata.html",
+    ),
+    # EventHooksConfiguration is not on the page; public exports (gitlab-cicd queue transfer) carry it.
+    "UpdateContactEventHooks": ActionSpec(
+        required=_s("EventHooks"),
+        optional=_s("EventHooksConfiguration"),
+        source=_API + "contact-actions-updatecontacteventhooks.html",
+    ),
+    "UpdateContactMediaProcessing": ActionSpec(
+        optional=_s("ChatProcessor"),
+        errors=_s("NoMatchingError", "ChannelMismatch"),
+        channels=_s(CHAT),
+        source=_API + "contact-actions-updatecontactmediaprocessing.html",
+    ),
+    "UpdateContactMediaStreamingBehavior": ActionSpec(
+        optional=_s("MediaStreamingState", "Participants", "MediaStreamType"),
+        flow_types=_NOT_HOLD,  # "contact flows, customer queue flows, transfer flows, and whisper flows"
+        channels=_s(VOICE),
+        source=_API + "contact-actions-updatecontactmediastreamingbehavior.html",
+    ),
+    # The newer "Set recording, analytics and processing behavior" block; the page gives no flow-type
+    # restriction. Only one of ChatBehavior and VoiceBehavior per action.
+    "UpdateContactRecordingAndAnalyticsBehavior": ActionSpec(
+        optional=_s("ChatBehavior", "VoiceBehavior", "ScreenRecordingBehavior"),
+        exclusive=(("ChatBehavior", "VoiceBehavior"),),
+        errors=_s("NoMatchingError", "ChannelMismatch", "InFlightRedactionConfigurationFailed"),
+        source=_API + "contact-actions-updatecontactrecordingandanalyticsbehavior.html",
+    ),
+    # IVRRecordingBehavior belongs inside RecordingBehavior on the page; older exports put it at the
+    # top level, which this table has always accepted.
+    "UpdateContactRecordingBehavior": ActionSpec(
+        optional=_s("RecordingBehavior", "AnalyticsBehavior", "IVRRecordingBehavior"),
+        errors=frozenset(),
+        flow_types=_types(INBOUND, CUSTOMER_QUEUE, OUTBOUND_WHISPER, *TRANSFER),
+        source=_API + "contact-actions-updatecontactrecordingbehavior.html",
+    ),
+    "ResumeContact": ActionSpec(source=_API + "contact-actions-updatecontactresumecontact.html"),
+    # "Cannot be specified if QueueTimeAdjustmentSeconds is specified" and the reverse; both static
+    # integers, the priority above zero. Inbound flows only.
+    "UpdateContactRoutingBehavior": ActionSpec(
+        optional=_s("QueuePriority", "QueueTimeAdjustmentSeconds"),
+        errors=frozenset(),
+        flow_types=_types(INBOUND),
+        exclusive=(("QueuePriority", "QueueTimeAdjustmentSeconds"),),
+        source=_API + "contact-actions-updatecontactroutingbehavior.html",
+    ),
+    "UpdateContactTargetQueue": ActionSpec(
+        optional=_s("QueueId", "AgentId"),
+        flow_types=_types(INBOUND, *TRANSFER),
+        exclusive=(_QUEUE_OR_AGENT,),
+        source=_API + "contact-actions-updatecontacttargetqueue.html",
+    ),
+    # "NoMatchingError ... Must always be defined", yet public exports (gitlab-cicd main flow) set the
+    # voice with no error branch and import: not a required error.
+    "UpdateContactTextToSpeechVoice": ActionSpec(
+        required=_s("TextToSpeechVoice"),
+        optional=_s("TextToSpeechEngine", "TextToSpeechStyle"),
+        source=_API + "contact-actions-updatecontacttexttospeechvoice.html",
+    ),
+    "UpdatePreviousContactParticipantState": ActionSpec(
+        optional=_s("PreviousContactParticipantState"),
+        flow_types=_types(INBOUND, *TRANSFER),
+        channels=_s(VOICE),
+        source=_API + "contact-actions-updatepreviouscontactparticipantstate.html",
+    ),
+}
+
+
+FLOW_CONTROL_ACTIONS: dict[str, ActionSpec] = {
+    "CheckHoursOfOperation": ActionSpec(
+        optional=_s("HoursOfOperationId"),
+        required_errors=_s("NoMatchingError"),
+        flow_types=_IN_CQ_XFER,
+        conditions=True,
+        operators=_EQUALS,
+        results=_s("True", "False"),
+        source=_API + "flow-control-actions-checkhoursofoperation.html",
+    ),
+    "CheckMetricData": ActionSpec(
+        required=_s("MetricType"),
+        optional=_s("QueueId", "AgentId"),
+        exclusive=(_QUEUE_OR_AGENT,),
+        errors=_s("NoMatchingError", "NoMatchingCondition"),
+        required_errors=_s("NoMatchingError"),
+        flow_types=_IN_CQ_XFER,
+        conditions=True,
+        source=_API + "flow-control-actions-checkmetricdata.html",
+    ),
+    # Answering machine detection; "Works with Connect outbound campaigns ONLY", a runtime condition.
+    "CheckOutboundCallStatus": ActionSpec(
+        conditions=True,
+        operators=_EQUALS,
+        results=_s("CallAnswered", "VoicemailBeep", "VoicemailNoBeep", "NotDetected"),
+        channels=_s(VOICE),
+        source=_API + "flow-control-actions-checkoutboundcallstatus.html",
+    ),
+    # The page lists the results as display labels ("Not enrolled"); Connect's wire values have no
+    # spaces (code index id 63182323717). Both spellings are results.
+    "CheckVoiceId": ActionSpec(
+        optional=_s("CheckVoiceIdOption"),
+        conditions=True,
+        results=_s(
+            "Enrolled",
+            "Not enrolled",
+            "NotEnrolled",
+            "Opted out",
+            "OptedOut",
+            "Authenticated",
+            "Not authenticated",
+            "NotAuthenticated",
+            "Inconclusive",
+            "High risk",
+            "HighRisk",
+            "Low risk",
+            "LowRisk",
+        ),
+        channels=_s(VOICE),
+        source=_API + "flow-control-actions-checkvoiceid.html",
+    ),
+    "Compare": ActionSpec(
+        required=_s("ComparisonValue"),
+        errors=_s("NoMatchingCondition"),
+        conditions=True,
+        source=_API + "flow-control-actions-compare.html",
+    ),
+    # "a chain of NumericLessThan comparisons" (the operator is NumberLessThan); the remainder is the
+    # NoMatchingCondition branch.
+    "DistributeByPercentage": ActionSpec(
+        errors=_s("NoMatchingCondition"),
+        flow_types=_IN_CQ_XFER,
+        conditions=True,
+        operators=_s("NumberLessThan"),
+        source=_API + "flow-control-actions-distributebypercentage.html",
+    ),
+    "EndFlowExecution": ActionSpec(
+        errors=frozenset(),
+        terminal=True,
+        flow_types=(CUSTOMER_QUEUE, *WHISPER, OUTBOUND_WHISPER),
+        source=_API + "flow-control-actions-endflowexecution.html",
+    ),
+    "GetMetricData": ActionSpec(
+        optional=_s("QueueId", "AgentId", "QueueChannel"),
+        exclusive=(_QUEUE_OR_AGENT,),
+        source=_API + "flow-control-actions-getmetricdata.html",
+    ),
+    "Loop": ActionSpec(
+        required=_s("LoopCount"),
+        errors=frozenset(),
+        conditions=True,
+        operators=_EQUALS,
+        results=_s("ContinueLooping", "DoneLooping"),
+        source=_API + "flow-control-actions-loop.html",
+    ),
+    "StartVoiceIdStream": ActionSpec(
+        flow_types=_types(INBOUND, CUSTOMER_QUEUE, *WHISPER, OUTBOUND_WHISPER, *TRANSFER),  # not hold
+        channels=_s(VOICE),
+        source=_API + "flow-control-actions-startvoiceidstream.html",
     ),
     "TransferToFlow": ActionSpec(
         required=_s("ContactFlowId"),
         required_errors=_s("NoMatchingError"),
-        flow_types=(INBOUND, *TRANSFER),
+        flow_types=_types(INBOUND, *TRANSFER),
         leaves_flow=True,
+        source=_API + "flow-control-actions-transfertoflow.html",
     ),
-    "UpdateContactCallbackNumber": ActionSpec(
-        required=_s("CallbackNumber"),
-        errors=_s("NoMatchingError", "InvalidCallbackNumber", "CallbackNumberNotDialable"),
-        required_errors=_s("InvalidCallbackNumber", "CallbackNumberNotDialable"),
-        flow_types=(INBOUND, CUSTOMER_QUEUE, *TRANSFER),
+    # Errors: "None" on the page, but every public export wires NoMatchingError (and a third-party
+    # report finds Connect demands it), so it is accepted.
+    "UpdateFlowAttributes": ActionSpec(
+        required=_s("FlowAttributes"), source=_API + "flow-control-actions-updateflowattributes.html"
+    ),
+    "UpdateFlowLoggingBehavior": ActionSpec(
+        required=_s("FlowLoggingBehavior"),
+        errors=frozenset(),
+        source=_API + "flow-control-actions-updateflowloggingbehavior.html",
+    ),
+    # "RoutingCriteria": Required. Inbound, customer queue and transfer flows.
+    "UpdateRoutingCriteria": ActionSpec(
+        required=_s("RoutingCriteria"),
+        flow_types=_IN_CQ_XFER,
+        source=_API + "flow-control-actions-updateroutingcriteria.html",
+    ),
+    # The page says TimeoutSeconds; Connect is reported to want TimeLimitSeconds (code index id
+    # 63182323717), so either is accepted, never both. Flow Language page: chat only; the Wait block
+    # page adds voice (inbound, event-based), task and email, so every channel is allowed.
+    "Wait": ActionSpec(
+        optional=_s("TimeoutSeconds", "TimeLimitSeconds", "Events"),
+        exclusive=(("TimeoutSeconds", "TimeLimitSeconds"),),
+        errors=_s("NoMatchingError", "ParticipantNotFound"),
+        conditions=True,
+        operators=_EQUALS,
+        source=_API + "flow-control-actions-wait.html",
+    ),
+}
+# Console exports write the Set routing criteria block as UpdateContactRoutingCriteria (Voicemail
+# Express' task flow, a public export that imports); the reference page is titled UpdateRoutingCriteria.
+FLOW_CONTROL_ACTIONS["UpdateContactRoutingCriteria"] = FLOW_CONTROL_ACTIONS["UpdateRoutingCriteria"]
+
+
+INTERACTIONS: dict[str, ActionSpec] = {
+    # "A ProfileId and ContactId must be present" (inside ProfileRequestData).
+    "AssociateContactToCustomerProfile": ActionSpec(
+        required=_s("ProfileRequestData"),
+        optional=_s("ProfileResponseData"),
+        source=_API + "interactions-associatecontacttocustomerprofile.html",
     ),
     "CreateCallbackContact": ActionSpec(
         optional=_s(
@@ -185,27 +535,106 @@ SPECS: dict[str, ActionSpec] = {
         ),
         exclusive=(_QUEUE_OR_AGENT,),
         required_errors=_s("NoMatchingError"),
-        flow_types=(INBOUND, CUSTOMER_QUEUE, *TRANSFER),
+        flow_types=_IN_CQ_XFER,
+        source=_API + "interactions-createcallbackcontact.html",
     ),
-    "MessageParticipantIteratively": ActionSpec(
-        required=_s("Messages"),
-        optional=_s("InterruptFrequencySeconds"),
-        flow_types=(CUSTOMER_QUEUE, *HOLD),
-        conditions=True,
+    "CreateCustomerProfile": ActionSpec(
+        optional=_PROFILE, source=_API + "interactions-createcustomerprofile.html"
     ),
-    "DisconnectParticipant": ActionSpec(errors=frozenset(), terminal=True),
-    "EndFlowExecution": ActionSpec(
-        errors=frozenset(), terminal=True, flow_types=(CUSTOMER_QUEUE, *WHISPER, OUTBOUND_WHISPER)
+    "GetCustomerProfile": ActionSpec(
+        optional=_PROFILE,
+        errors=_s("NoMatchingError", "MultipleFoundError", "NoneFoundError"),
+        source=_API + "interactions-getcustomerprofile.html",
     ),
+    "GetCustomerProfileObject": ActionSpec(
+        optional=_PROFILE,
+        errors=_s("NoMatchingError", "NoneFoundError"),
+        source=_API + "interactions-getcustomerprofileobject.html",
+    ),
+    "GetCalculatedAttributesForCustomerProfile": ActionSpec(
+        optional=_PROFILE,
+        errors=_s("NoMatchingError", "NoneFoundError"),
+        source=_API + "interactions-getcalculatedattributesforcustomerprofile.html",
+    ),
+    "InvokeLambdaFunction": ActionSpec(
+        required=_s("LambdaFunctionARN"),
+        optional=_s(
+            "InvocationTimeLimitSeconds", "InvocationType", "LambdaInvocationAttributes", "ResponseValidation"
+        ),
+        required_errors=_s("NoMatchingError"),
+        source=_API + "interactions-invokelambdafunction.html",
+    ),
+    "UpdateCustomerProfile": ActionSpec(
+        optional=_PROFILE, source=_API + "interactions-updatecustomerprofile.html"
+    ),
+}
+
+
+# Types the Flow Language reference does not list, or lists under another spelling.
+UNLISTED_ACTIONS: dict[str, ActionSpec] = {
+    # The "Create persistent contact association" block (chat only; error branch on voice and task).
+    # Its parameters are those of the CreatePersistentContactAssociation API the block calls:
+    # https://docs.aws.amazon.com/connect/latest/APIReference/API_CreatePersistentContactAssociation.html
+    "CreatePersistentContactAssociation": ActionSpec(
+        optional=_s("RehydrationType", "SourceContactId", "ClientToken"),
+        channels=_s(CHAT),
+        source=_ADMIN + "create-persistent-contact-association-block.html",
+    ),
+    # Connect is reported to accept only this spelling of UnTagContact (code index id 63182323717).
+    "UntagContact": CONTACT_ACTIONS["UnTagContact"],
+}
+
+
+SPECS: dict[str, ActionSpec] = {
+    **PARTICIPANT_ACTIONS,
+    **CONTACT_ACTIONS,
+    **FLOW_CONTROL_ACTIONS,
+    **INTERACTIONS,
+    **UNLISTED_ACTIONS,
 }
 
 # A contact language (UpdateContactData LanguageCode, AnalyticsLanguage): ko-KR, en-US...; "ko_KR"
 # is Lex's spelling of a locale, not a language code.
 LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}-[A-Z]{2}$")
 
-# Parameters the Flow Language takes only as static values (never a JSONPath).
+# Parameters (at any depth) the Flow Language takes only as static values, never a JSONPath: the
+# pages say "Must be defined statically", "Dynamic values are not supported" or "static only".
 STATIC_PARAMS = frozenset(
-    {"QueuePriority", "QueueTimeAdjustmentSeconds", "InvocationTimeLimitSeconds", "InvocationType"}
+    {
+        # UpdateContactRoutingBehavior
+        "QueuePriority",
+        "QueueTimeAdjustmentSeconds",
+        # InvokeLambdaFunction (and ResponseValidation.ResponseType)
+        "InvocationTimeLimitSeconds",
+        "InvocationType",
+        "ResponseType",
+        # GetParticipantInput
+        "InputTimeLimitSeconds",
+        "StoreInput",
+        "NumberFormat",
+        "CountryCode",
+        # CheckMetricData, UpdateFlowLoggingBehavior
+        "MetricType",
+        "FlowLoggingBehavior",
+        # CreateCallbackContact
+        "InitialCallDelaySeconds",
+        "MaximumConnectionAttempts",
+        "RetryDelaySeconds",
+        # UpdateContactMediaStreamingBehavior
+        "MediaStreamingState",
+        "MediaStreamType",
+        "ParticipantType",
+        # TransferParticipantToThirdParty, CompleteOutboundCall (VoiceConnector)
+        "ContinueFlowExecution",
+        "VoiceConnectorType",
+        # CreateTask, UpdateRoutingCriteria (Expiry.DurationInSeconds)
+        "TaskTemplateId",
+        "DurationInSeconds",
+        # UpdateContactRecordingBehavior / UpdateContactRecordingAndAnalyticsBehavior
+        "IVRRecordingBehavior",
+        "RedactionMaskMode",
+        "AnalyticsRedactionMaskMode",
+    }
 )
 # Connect speaks with Joanna (en-US) until a Set voice block runs (reference §2.16). Polly's Korean
 # voices: docs.aws.amazon.com/polly/latest/dg/available-voices.html (Seoyeon standard and neural,
@@ -222,7 +651,8 @@ SPEAKING = frozenset(
     }
 )
 
-# Parameters that must be a single JSONPath or static (never text with embedded references).
+# Parameters that must be static or a single JSONPath (never text with embedded references): the
+# pages say "fully static or a single valid JSONPath identifier" (or "fully static or fully dynamic").
 SINGLE_PATH_PARAMS = frozenset(
     {
         "ComparisonValue",
@@ -233,10 +663,22 @@ SINGLE_PATH_PARAMS = frozenset(
         "CallbackNumber",
         "PromptId",
         "LoopCount",
+        # Wait
+        "TimeoutSeconds",
+        # TransferParticipantToThirdParty (and CompleteOutboundCall's CallerId.Number)
+        "ThirdPartyConnectionTimeLimitSeconds",
+        "ThirdPartyConnectionTimeoutSeconds",
+        "ThirdPartyDTMFDigits",
+        "Number",
     }
 )
+# CheckMetricData MetricType values: the agent counts allow only NumberGreaterThan "0"; the queue
+# metrics allow Equals and every Number* operator.
+# https://docs.aws.amazon.com/connect/latest/APIReference/flow-control-actions-checkmetricdata.html
 AGENT_METRICS = frozenset({"NumberOfAgentsAvailable", "NumberOfAgentsStaffed", "NumberOfAgentsOnline"})
 QUEUE_METRICS = frozenset({"OldestContactInQueueAgeSeconds", "NumberOfContactsInQueue"})
+# The event hooks UpdateContactEventHooks may set ("The following event hooks are valid").
+# https://docs.aws.amazon.com/connect/latest/APIReference/contact-actions-updatecontacteventhooks.html
 EVENT_HOOKS = frozenset(
     {
         "AgentHold",
@@ -251,6 +693,8 @@ EVENT_HOOKS = frozenset(
         "ResumeContact",
     }
 )
+# The condition operators of the "List of Operators" table, each taking one string operand.
+# https://docs.aws.amazon.com/connect/latest/APIReference/flow-language-actions.html
 OPERATORS = frozenset(
     {
         "Equals",

@@ -6,42 +6,67 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+# The first segment of every reference the docs list, by the page's sections ("List of available
+# contact attributes and their JSONPath references"):
+# https://docs.aws.amazon.com/connect/latest/adminguide/connect-attrib-list.html
 NAMESPACES = frozenset(
     {
-        "Attributes",
-        "External",
-        "StoredCustomerInput",
-        "Lex",
-        "Queue",
+        # System attributes ($.AwsRegion is also written $['AwsRegion'])
+        "AwsRegion",
         "CustomerEndpoint",
+        "CustomerId",
         "SystemEndpoint",
-        "Channel",
+        "AdditionalEmailRecipients",
+        "StoredCustomerInput",
+        "Queue",
+        "TextToSpeechVoiceId",
         "ContactId",
         "InitialContactId",
         "PreviousContactId",
+        "Task",
+        "Channel",
         "InstanceARN",
-        "AwsRegion",
         "InitiationMethod",
         "LanguageCode",
-        "TextToSpeechVoiceId",
-        "Metrics",
-        "FlowAttributes",
         "Name",
         "Description",
-        "CustomerId",
         "References",
+        "Tags",
+        # Segment attributes ($.SegmentAttributes['connect:Subtype']); the page writes one of them
+        # $.Segment.Attributes['connect:ValidationTestType'], so that spelling parses too.
+        "SegmentAttributes",
+        "Segment",
+        # View, capability, agent, queue and contact metrics attributes
+        "Views",
+        "Capabilities",
         "Agent",
-        "MediaStreams",
+        "Metrics",
+        # Telephony (SIP headers), chat initial message, email and media streams attributes
         "Media",
-        "Customer",
+        "Email",
+        "MediaStreams",
+        # Lex, Cases, Lambda ($.External, $.LambdaInvocation), user-defined and flow attributes
+        "Lex",
+        "Case",
+        "External",
         "LambdaInvocation",
+        "Attributes",
+        "FlowAttributes",
+        # Loop, flow module and data table attributes
+        "Loop",
+        "Modules",
+        "DataTables",
+        "DataTableList",
+        # Customer Profiles and Connect AI agents (Wisdom) attributes
+        "Customer",
+        "Wisdom",
     }
 )
 
-# A reference inside text: $.Ns.seg.seg or $.Ns['quoted key'].
-_SEGMENT = r"(?:\.[A-Za-z0-9_-]+|\.?\['[^']+'\])"
+# A reference inside text: $.Ns.seg.seg, $.Ns['quoted key'], $['Ns'] or a list index $.Ns.list[0].
+_SEGMENT = r"(?:\.[A-Za-z0-9_-]+|\.?\['[^']+'\]|\[\d+\])"
 REFERENCE = re.compile(rf"\$(?:\.[A-Za-z]+|\['[A-Za-z]+'\]){_SEGMENT}*")
-_PARTS = re.compile(r"\.([A-Za-z0-9_-]+)|\.?\['([^']+)'\]")
+_PARTS = re.compile(r"\.([A-Za-z0-9_-]+)|\.?\['([^']+)'\]|\[(\d+)\]")
 
 
 class InvalidReferenceError(ValueError):
@@ -49,10 +74,10 @@ class InvalidReferenceError(ValueError):
 
 
 def parse(reference: str) -> list[str]:
-    """'$.Attributes.['a b'].c' -> ['Attributes', 'a b', 'c']; raises on an unknown namespace."""
+    """'$.Attributes.['a b'].c[0]' -> ['Attributes', 'a b', 'c', '0']; raises on an unknown namespace."""
     if not reference.startswith("$"):
         raise InvalidReferenceError(f"{reference!r} is not a reference (must start with $.)")
-    parts = [a or b for a, b in _PARTS.findall(reference[1:])]
+    parts = [a or b or c for a, b, c in _PARTS.findall(reference[1:])]
     rebuilt = "".join(f".{p}" if re.fullmatch(r"[A-Za-z0-9_-]+", p) else f"['{p}']" for p in parts)
     if not parts or len(rebuilt) > len(reference):
         raise InvalidReferenceError(f"{reference!r} is not a valid reference")
@@ -71,12 +96,15 @@ def references_in(text: str) -> list[str]:
 
 
 def resolve(reference: str, view: Mapping[str, Any]) -> Any:
-    """Value at the reference, or None when any part is missing."""
+    """Value at the reference, or None when any part is missing (a digit part also indexes a list)."""
     value: Any = view
     for part in parse(reference):
-        if not isinstance(value, Mapping) or part not in value:
+        if isinstance(value, Mapping) and part in value:
+            value = value[part]
+        elif isinstance(value, list) and part.isdigit() and int(part) < len(value):
+            value = value[int(part)]
+        else:
             return None
-        value = value[part]
     return value
 
 

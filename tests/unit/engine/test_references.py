@@ -35,3 +35,20 @@ def test_single_reference_detection() -> None:
 def test_resolve_param_single_vs_dynamic() -> None:
     assert refs.resolve_param("$.External.status", VIEW, single=True) == "FOUND"
     assert refs.resolve_param({"k": "v=$.External.status"}, VIEW, single=False) == {"k": "v=FOUND"}
+
+
+def test_documented_namespaces_and_bracket_forms_parse() -> None:
+    # connect-attrib-list.html writes these forms.
+    assert refs.parse("$['AwsRegion']") == ["AwsRegion"]
+    assert refs.parse("$.SegmentAttributes['connect:Subtype']") == ["SegmentAttributes", "connect:Subtype"]
+    assert refs.parse("$.Views.ViewResultData.FormData.returnreason")[0] == "Views"
+    assert refs.parse("$.Modules.ResultData.customerId")[0] == "Modules"
+    assert refs.parse("$.Task.ContactId") == ["Task", "ContactId"]
+    assert refs.is_single_reference("$.DataTableList.ResultData.primaryKeyGroups.default[0]")
+
+
+def test_list_positions_resolve() -> None:
+    view = {"Views": {"ViewResultData": {"Category": ["billing", "tech"]}}}
+    assert refs.resolve("$.Views.ViewResultData.Category.0", view) == "billing"
+    assert refs.resolve("$.Views.ViewResultData.Category[1]", view) == "tech"
+    assert refs.resolve("$.Views.ViewResultData.Category[2]", view) is None
