@@ -1,45 +1,106 @@
-"""`aicc-ops flows`: render and lint the contact flows offline."""
+"""`aicc-ops flows`: render and lint the contact flows offline: this repository's, or exported ones."""
 
 from __future__ import annotations
 
 import json
+import os
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import click
 
 from aicc.settings import load_config
 
 from ..engine import lint as flow_lint
-from ..engine.flows import build_resources, render_all
+from ..engine.flow_files import FileProblem, FlowFiles, flow_types, load_paths
+from ..engine.flows import Flow, Resources, build_resources, render_all
 from ._errors import user_errors
 
 
 @click.group()
 def flows() -> None:
-    """Contact flows (terraform/flows/*.json.tftpl)."""
+    """Contact flows: this repository's (terraform/flows/*.json.tftpl), or exported ones."""
+
+
+def lint_resources(flows_dir: Path | None = None) -> Resources:
+    """What the flows' references (queues, Lambdas, flows, hours, bots) resolve against: this
+    repository's local instance. The place to choose another resource map (a live instance, a
+    resources file, none)."""
+    return build_resources(load_config(), flows_dir)
+
+
+def lint_flows(
+    flows: Mapping[str, Flow], resources: Resources
+) -> tuple[list[flow_lint.Finding], dict[str, str]]:
+    """The findings on these flows, linted together so references among them resolve; and the
+    flows the linter failed on (key -> what it raised), left out so the others are still checked."""
+    try:
+        return flow_lint.lint(flows, resources), {}
+    except Exception:  # a linter bug on one exported flow must not hide the findings on the others
+        if os.environ.get("AICC_DEBUG"):
+            raise
+    failed: dict[str, str] = {}
+    for key, flow in flows.items():
+        try:
+            flow_lint.lint({key: flow}, resources)
+        except Exception as exc:
+            failed[key] = f"{type(exc).__name__}: {exc}"
+    rest = {k: f for k, f in flows.items() if k not in failed}
+    return (flow_lint.lint(rest, resources) if rest else []), failed
 
 
 @flows.command("lint")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option(
     "--flows-dir",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="Directory with flows.yaml and the templates (default: terraform/flows).",
+    help="Directory with flows.yaml and the templates (default: terraform/flows); not with PATHs.",
+)
+@click.option(
+    "--type",
+    "flow_type",
+    type=click.Choice(flow_types(), case_sensitive=False),
+    default=None,
+    help="Flow type of the PATH files that do not say theirs (a file's own type wins).",
 )
 @click.option("--output", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option("--warnings/--no-warnings", default=True, show_default=True, help="Show warnings too.")
-def lint_command(flows_dir: Path | None, output: str, warnings: bool) -> None:
-    """Render every flow with local ARNs and check it as Connect would, offline.
+def lint_command(
+    paths: tuple[Path, ...], flows_dir: Path | None, flow_type: str | None, output: str, warnings: bool
+) -> None:
+    """Check contact flows as Connect would, offline.
 
-    Exits 1 when any flow has an error: Connect would refuse it (unknown action or parameter,
-    parameters forbidden together, dangling transition, missing error branch, unknown reference or
-    Lex intent, SSML Polly does not read), or it would hurt a caller on some path (trapped in a loop,
-    hung up after an error without a word, a transfer or hours check with no working queue, Korean
-    spoken in a non-Korean voice or to Lex before the language is set, a $.External read of another
-    Lambda's answer, a Korean menu without 0 and * or that blames silence as a wrong key).
+    Without PATH: render this repository's flows with local ARNs and check them. With PATHs (files or
+    folders, walked for *.json, *.yaml, *.yml, *.template, *.json.tftpl): check exported flows in
+    any form: the Flow Language JSON, describe-contact-flow(-module) output, {Name, Type, Content},
+    a CloudFormation template's AWS::Connect::ContactFlow(Module) resources, .json.tftpl templates.
+    They are linted together, so transfers and flow modules among them resolve; results per file.
+
+    Exits 1 when any flow has an error or a file cannot be read: Connect would refuse the flow
+    (unknown action or parameter, parameters forbidden together, dangling transition, missing error
+    branch, unknown reference or Lex intent, SSML Polly does not read), or it would hurt a caller on
+    some path (trapped in a loop, hung up after an error without a word, a transfer or hours check
+    with no working queue, Korean spoken in a non-Korean voice or to Lex before the language is set,
+    a $.External read of another Lambda's answer, a Korean menu without 0 and * or that blames
+    silence as a wrong key).
     """
+    if paths and flows_dir:
+        raise click.UsageError(
+            "--flows-dir lints this repository's catalog: give PATHs or --flows-dir, not both"
+        )
+    if flow_type and not paths:
+        raise click.UsageError("--type applies to the files given as PATH")
+    if paths:
+        _lint_files(paths, flow_type, output, warnings)
+    else:
+        _lint_catalog(flows_dir, output, warnings)
+
+
+def _lint_catalog(flows_dir: Path | None, output: str, warnings: bool) -> None:
     with user_errors():
-        resources = build_resources(load_config(), flows_dir)
+        resources = lint_resources(flows_dir)
         rendered = render_all(resources)
         findings = flow_lint.lint(rendered, resources)
     shown = [f for f in findings if warnings or f.severity == "error"]
@@ -65,3 +126,100 @@ def lint_command(flows_dir: Path | None, output: str, warnings: bool) -> None:
         )
     if n_errors:
         raise SystemExit(1)
+
+
+def _lint_files(paths: Sequence[Path], flow_type: str | None, output: str, warnings: bool) -> None:
+    with user_errors():
+        loaded = load_paths(paths, flow_type=flow_type.upper() if flow_type else None)
+        resources = lint_resources()
+        by_key = {f.key: f for f in loaded.flows}
+        findings, failed = lint_flows(by_key, resources)
+    for key, error in failed.items():
+        flow = by_key[key]
+        loaded.problems.append(
+            FileProblem(
+                flow.source,
+                f"{flow.name}: not checked, the linter failed on it ({error}); this is a bug in "
+                "aicc-ops, please report it",
+            )
+        )
+    report = _report(loaded, findings, failed)
+    n_errors = sum(1 for f in findings if f.severity == "error") + len(loaded.errors)
+    n_warnings = sum(1 for f in findings if f.severity == "warning") + sum(
+        1 for p in loaded.problems if p.severity == "warning"
+    )
+    if output == "json":
+        click.echo(
+            json.dumps(
+                {"files": _filtered(report, warnings), "errors": n_errors, "warnings": n_warnings},
+                ensure_ascii=False,
+            )
+        )
+    else:
+        _print_table(_filtered(report, warnings))
+        n_flows = len(by_key) - len(failed)
+        actions = sum(len(f.actions) for k, f in by_key.items() if k not in failed)
+        click.echo(
+            f"{len(report)} file(s), {n_flows} flow(s), {actions} actions: "
+            f"{n_errors} error(s), {n_warnings} warning(s)"
+        )
+    if n_errors:
+        raise SystemExit(1)
+
+
+def _report(
+    loaded: FlowFiles, findings: Sequence[flow_lint.Finding], failed: Mapping[str, str]
+) -> list[dict[str, Any]]:
+    """Per file, in the order read: its flows with their findings, and its problems."""
+    by_name: dict[str, list[dict[str, Any]]] = {f.name: [] for f in loaded.flows}
+    for finding in findings:
+        by_name.setdefault(finding.flow, []).append(finding.__dict__)
+    return [
+        {
+            "path": path,
+            "flows": [
+                {
+                    "key": f.key,
+                    "name": f.name,
+                    "type": f.type,
+                    "actions": len(f.actions),
+                    "findings": by_name[f.name],
+                }
+                for f in loaded.flows_of(path)
+                if f.key not in failed
+            ],
+            "problems": [{"message": p.message, "severity": p.severity} for p in loaded.problems_of(path)],
+        }
+        for path in loaded.files
+    ]
+
+
+def _filtered(report: list[dict[str, Any]], warnings: bool) -> list[dict[str, Any]]:
+    if warnings:
+        return report
+    return [
+        {
+            **entry,
+            "flows": [
+                {**f, "findings": [x for x in f["findings"] if x["severity"] == "error"]}
+                for f in entry["flows"]
+            ],
+            "problems": [p for p in entry["problems"] if p["severity"] == "error"],
+        }
+        for entry in report
+    ]
+
+
+def _print_table(report: list[dict[str, Any]]) -> None:
+    for entry in report:
+        click.echo(entry["path"])
+        for problem in entry["problems"]:
+            click.echo(f"  {problem['severity']}: {problem['message']}")
+        for flow in entry["flows"]:
+            found = flow["findings"]
+            n_err = sum(1 for x in found if x["severity"] == "error")
+            verdict = f"{n_err} error(s), {len(found) - n_err} warning(s)" if found else "ok"
+            click.echo(f"  {flow['name']} ({flow['type']}, {flow['actions']} actions): {verdict}")
+            for x in found:
+                where = f"{x['action']}: " if x["action"] else ""
+                click.echo(f"    {x['severity']}: {where}{x['message']}")

@@ -1,0 +1,167 @@
+"""`aicc-ops flows lint PATH...`: exported flows from files and folders, results per file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from aicc_ops.cli import cli
+from aicc_ops.engine import lint as flow_lint
+from aicc_ops.engine.flows import DEFAULT_FLOWS_DIR, load_catalog
+
+
+def action(ident: str, kind: str, params: dict[str, Any], nxt: str = "") -> dict[str, Any]:
+    transitions: dict[str, Any] = {}
+    if nxt:
+        transitions = {"NextAction": nxt, "Errors": [{"NextAction": nxt, "ErrorType": "NoMatchingError"}]}
+    return {"Identifier": ident, "Type": kind, "Parameters": params, "Transitions": transitions}
+
+
+def greeting(name: str, goes_to: str = "bye", **metadata: str) -> dict[str, Any]:
+    """A clean inbound flow: a message, then hang up (or a transition to `goes_to`)."""
+    return {
+        "Version": "2019-10-30",
+        "StartAction": "hi",
+        "Metadata": {"name": name, **metadata},
+        "Actions": [
+            action("hi", "MessageParticipant", {"Text": "Thanks for calling."}, goes_to),
+            action("bye", "DisconnectParticipant", {}),
+        ],
+    }
+
+
+def write(path: Path, data: Any) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(data if isinstance(data, str) else json.dumps(data), encoding="utf-8")
+    return path
+
+
+def lint(*args: str) -> Result:
+    return CliRunner().invoke(cli, ["flows", "lint", *args])
+
+
+def test_a_folder_of_clean_flows_passes_with_results_per_file(tmp_path: Path) -> None:
+    write(tmp_path / "main.json", greeting("Main", type="contactFlow"))
+    write(
+        tmp_path / "exports" / "described.json",
+        {"ContactFlow": {"Name": "Described", "Type": "CONTACT_FLOW", "Content": json.dumps(greeting("x"))}},
+    )
+    result = lint(str(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        str(tmp_path / "main.json"),
+        "  Main (CONTACT_FLOW, 2 actions): ok",
+        str(tmp_path / "exports" / "described.json"),
+        "  Described (CONTACT_FLOW, 2 actions): ok",
+        "2 file(s), 2 flow(s), 4 actions: 0 error(s), 0 warning(s)",
+    ]
+
+
+@pytest.fixture
+def mixed(tmp_path: Path) -> Path:
+    write(tmp_path / "good.json", greeting("Good", type="contactFlow"))
+    write(tmp_path / "dangling.json", greeting("Dangling", goes_to="nowhere", type="contactFlow"))
+    write(tmp_path / "broken.json", '{"Version": ')
+    write(tmp_path / "untyped.json", greeting("Untyped"))
+    write(tmp_path / "manifest.json", {"flows": []})
+    return tmp_path
+
+
+def test_one_bad_file_does_not_stop_the_others_and_exits_1(mixed: Path) -> None:
+    result = lint(str(mixed), "--output", "json")
+    assert result.exit_code == 1, result.output
+    data = json.loads(result.output)
+    files = {Path(f["path"]).name: f for f in data["files"]}
+    assert list(files) == ["broken.json", "dangling.json", "good.json", "manifest.json", "untyped.json"]
+    assert files["broken.json"]["flows"] == []
+    assert [p["severity"] for p in files["broken.json"]["problems"]] == ["error"]
+    assert files["broken.json"]["problems"][0]["message"].startswith("not valid JSON")
+    (dangling,) = files["dangling.json"]["flows"]
+    assert (dangling["name"], dangling["type"]) == ("Dangling", "CONTACT_FLOW")
+    assert {(f["action"], f["severity"]) for f in dangling["findings"]} >= {("hi", "error")}
+    assert [(f["name"], f["findings"]) for f in files["good.json"]["flows"]] == [("Good", [])]
+    assert [p["severity"] for p in files["manifest.json"]["problems"]] == ["note"]
+    assert [p["severity"] for p in files["untyped.json"]["problems"]] == ["warning"]
+    severities = [f["severity"] for f in dangling["findings"]]
+    assert (data["errors"], data["warnings"]) == (
+        1 + severities.count("error"),
+        1 + severities.count("warning"),
+    )
+
+
+def test_table_output_names_each_file_its_flows_and_findings(mixed: Path) -> None:
+    result = lint(str(mixed))
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    broken = lines.index(str(mixed / "broken.json"))
+    assert lines[broken + 1].startswith("  error: not valid JSON")
+    dangling = lines.index(str(mixed / "dangling.json"))
+    assert lines[dangling + 1].startswith("  Dangling (CONTACT_FLOW, 2 actions): ")
+    assert "    error: hi: NextAction goes to 'nowhere'" in lines[dangling + 2]
+    assert lines[-1].startswith("5 file(s), 3 flow(s), 6 actions: ")
+    assert "Traceback" not in result.output
+
+
+def test_no_warnings_hides_the_guessed_type(mixed: Path) -> None:
+    everything = json.loads(lint(str(mixed), "--output", "json").output)
+    shown = json.loads(lint(str(mixed), "--output", "json", "--no-warnings").output)
+    assert all(p["severity"] == "error" for f in shown["files"] for p in f["problems"])
+    assert all(x["severity"] == "error" for f in shown["files"] for fl in f["flows"] for x in fl["findings"])
+    assert (shown["errors"], shown["warnings"]) == (everything["errors"], everything["warnings"])  # counted
+
+
+def test_type_fills_in_for_files_that_do_not_say_theirs(mixed: Path) -> None:
+    data = json.loads(lint(str(mixed), "--type", "agent_whisper", "--output", "json").output)
+    types = {Path(f["path"]).name: [x["type"] for x in f["flows"]] for f in data["files"]}
+    assert types["untyped.json"] == ["AGENT_WHISPER"] and types["good.json"] == ["CONTACT_FLOW"]
+    notes = {Path(f["path"]).name: [p["message"] for p in f["problems"]] for f in data["files"]}
+    assert notes["good.json"] == ["--type AGENT_WHISPER not used: the file says CONTACT_FLOW"]
+    assert notes["untyped.json"] == []
+
+
+def test_this_repositorys_flows_by_path_lint_clean() -> None:
+    result = lint(str(DEFAULT_FLOWS_DIR), "--output", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert sum(len(f["flows"]) for f in data["files"]) == len(load_catalog())
+    assert (data["errors"], data["warnings"]) == (0, 0)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--flows-dir", str(DEFAULT_FLOWS_DIR), str(DEFAULT_FLOWS_DIR)], "give PATHs or --flows-dir"),
+        (["--type", "CONTACT_FLOW"], "--type applies to the files given as PATH"),
+        (["/nonexistent/flows"], "does not exist"),
+        (["--type", "INBOUND", str(DEFAULT_FLOWS_DIR)], "'INBOUND' is not one of"),
+    ],
+)
+def test_usage_errors_exit_2(args: list[str], message: str) -> None:
+    result = lint(*args)
+    assert result.exit_code == 2 and message in result.output
+
+
+def test_a_linter_failure_on_one_flow_leaves_the_others_checked(
+    mixed: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = flow_lint.lint
+
+    def failing(flows: Any, resources: Any) -> list[flow_lint.Finding]:
+        if any(f.name == "Good" for f in flows.values()):
+            raise KeyError("Parameters")
+        return real(flows, resources)
+
+    monkeypatch.setattr(flow_lint, "lint", failing)
+    monkeypatch.delenv("AICC_DEBUG", raising=False)
+    result = lint(str(mixed), "--output", "json")
+    assert result.exit_code == 1
+    files = {Path(f["path"]).name: f for f in json.loads(result.output)["files"]}
+    assert files["good.json"]["flows"] == []
+    assert (
+        "Good: not checked, the linter failed on it (KeyError" in files["good.json"]["problems"][0]["message"]
+    )
+    assert files["dangling.json"]["flows"][0]["findings"]
