@@ -133,6 +133,10 @@ class _FlowLinter:
         self.flow, self.resources, self.flows = flow, resources, flows_by_key
         self.facts = facts  # what the path analyses found before each action of this flow
         self.intents = frozenset(resources.config.intents.get("intents") or {}) | {FALLBACK}
+        self.own = paths.own(flow)
+        # House rules (Korean callers' habits, our bot's intents, functions.yaml) are errors on this
+        # repository's flows and advice on a file someone gives `flows lint`: Connect accepts both.
+        self.house = "error" if self.own else "warning"
         self.findings: list[Finding] = []
 
     def add(self, action: str, message: str, severity: str = "error") -> None:
@@ -172,16 +176,17 @@ class _FlowLinter:
 
     def path_rules(self) -> None:
         f, facts = self.flow, self.facts
-        found = [
-            *paths.traps(f),
-            *paths.working_queue(f, facts.queue),
+        for ident, message in [*paths.traps(f), *paths.silent_hangups(f)]:
+            self.add(ident, message)  # a caller trapped, or dropped without a word
+        for ident, message, severity in paths.working_queue(f, facts.queue):
+            self.add(ident, message, severity)
+        house = [
             *paths.language_before_lex(f, facts.language),
             *paths.korean_voice(f, facts.voice),
             *paths.external_reads(f, facts.external, self.resources),
-            *paths.silent_hangups(f),
         ]
-        for ident, message in found:
-            self.add(ident, message)
+        for ident, message in house:
+            self.add(ident, message, self.house)
 
     def identifier(self, ident: str) -> None:
         if len(ident) > 50:
@@ -200,7 +205,10 @@ class _FlowLinter:
             return
         if self.flow.type not in spec.flow_types:
             self.add(ident, f"{kind} is not allowed in a {self.flow.type} flow")
-        params = a.get("Parameters")
+        # Older exports leave out an empty Parameters (the SCV samples' and terraform-aws-amazonconnect's
+        # TransferContactToQueue, "No parameters are expected", published through the API): absent is
+        # {}. A Parameters that is there but is not an object is no Flow Language (reference §1.3).
+        params = a.get("Parameters", {})
         if not isinstance(params, dict):
             self.add(ident, "Parameters must be an object ({} when empty)")
             params = {}
@@ -277,10 +285,24 @@ class _FlowLinter:
             never = {"InvalidPhoneNumber"}
         elif kind == "GetParticipantInput":
             never = {"InputTimeLimitExceeded", "NoMatchingCondition"}  # store mode: timeout is "Timeout"
-        if kind == "CheckMetricData" and params.get("MetricType") in AGENT_METRICS:
-            never = {"NoMatchingCondition"}  # the false case of an agent count goes to NextAction
         for e in sorted(never & set(errors)):
             self.add(ident, f"{e} never happens here (remove the branch)")
+        if (
+            kind == "CheckMetricData"
+            and params.get("MetricType") in AGENT_METRICS
+            and "NoMatchingCondition" in errors
+        ):
+            # NoMatchingCondition is "only supported if the MetricType is OldestContactInQueueAgeSeconds
+            # or NumberOfContactsInQueue" (APIReference/flow-control-actions-checkmetricdata.html): for an
+            # agent count the false case goes to NextAction (reference §2.7). Connect publishes the branch
+            # all the same (SCV's AWS_Sample_SCV_Queue_Transfer, created through the API), so it is a
+            # warning: a branch the flow counts on that may never be taken.
+            self.add(
+                ident,
+                f"NoMatchingCondition is documented only for queue metrics, not {params['MetricType']}: "
+                "no agents goes to NextAction, so this branch may never be taken",
+                "warning",
+            )
         if kind == "GetParticipantInput" and "PhoneNumberValidation" in (params.get("InputValidation") or {}):
             required.add("InvalidPhoneNumber")
         for e in sorted(required - set(errors)):
@@ -321,8 +343,8 @@ class _FlowLinter:
         if isinstance(markup, str) and markup.strip():
             problems = ssml.problems(markup)
             for problem in problems:
-                self.add(ident, f"{where}{problem}")
-            if not problems and ssml.is_silent(markup):
+                self.add(ident, f"{where}{problem.message}", problem.severity)
+            if not any(p.severity == "error" for p in problems) and ssml.is_silent(markup):
                 self.add(ident, f"{where}SSML says nothing: the caller would hear silence")
 
     def check_MessageParticipant(self, ident: str, params: Mapping[str, Any], t: Mapping[str, Any]) -> None:
@@ -391,7 +413,7 @@ class _FlowLinter:
         value = params.get("ComparisonValue", "")
         if not (isinstance(value, str) and refs.is_single_reference(value)):
             self.add(ident, f"ComparisonValue must be one JSONPath reference, got {value!r}")
-        elif refs.parse(value) == ["Lex", "IntentName"]:
+        elif refs.parse(value) == ["Lex", "IntentName"] and self.own:  # another flow's bot is not ours
             for op, operand in self._operands(t):
                 if op == "Equals":
                     self._intent(ident, operand)
@@ -562,7 +584,8 @@ class _FlowLinter:
     def korean_menus(self) -> None:
         """A keypad menu spoken in Korean follows the habits Korean callers have: 0 reaches a person, *
         repeats the menu (and the prompt says so); a caller who pressed nothing is told that, not that a
-        wrong key was pressed. (Queue flows are exempt: there silence means "keep waiting".)"""
+        wrong key was pressed. (Queue flows are exempt: there silence means "keep waiting".) A house
+        rule: an error on our flows, advice on a Korean flow someone else wrote."""
         for ident, a in self.flow.actions.items():
             params = a.get("Parameters") or {}
             if a.get("Type") != "GetParticipantInput" or _truthy(params.get("StoreInput")):
@@ -578,19 +601,28 @@ class _FlowLinter:
             }
             errors = {e.get("ErrorType"): e.get("NextAction") for e in t.get("Errors") or []}
             if "0" not in keys:
-                self.add(ident, "a Korean menu without 0: callers press 0 for a person (add a 0 branch)")
+                self.add(
+                    ident,
+                    "a Korean menu without 0: callers press 0 for a person (add a 0 branch)",
+                    self.house,
+                )
             if "*" not in keys:
-                self.add(ident, "a Korean menu without *: callers press * to hear it again (add a * branch)")
+                self.add(
+                    ident,
+                    "a Korean menu without *: callers press * to hear it again (add a * branch)",
+                    self.house,
+                )
             # 0 is a habit callers try unprompted (and after hours it can only explain that no one is
             # there); * must be announced, or callers who missed an option hang up instead.
             if "*" in keys and "별표" not in prompt:
-                self.add(ident, "the prompt never tells the caller that * repeats it (say 별표)")
+                self.add(ident, "the prompt never tells the caller that * repeats it (say 별표)", self.house)
             silent = errors.get("InputTimeLimitExceeded")
             if silent is None or silent == errors.get("NoMatchingCondition"):
                 self.add(
                     ident,
                     "no input and a wrong key take the same branch: a caller who pressed nothing would "
                     "hear the wrong-key message (give InputTimeLimitExceeded its own no-input prompt)",
+                    self.house,
                 )
 
 

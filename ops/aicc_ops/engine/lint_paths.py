@@ -29,7 +29,15 @@ from .graph import branches, facts_before, is_error, reachable
 
 T = TypeVar("T")
 Problem = tuple[str, str]  # (action identifier, message)
+Graded = tuple[str, str, str]  # (action identifier, message, severity)
 INHERITED = "inherited"  # set by whatever ran before this flow: not known here
+
+
+def own(flow: Flow) -> bool:
+    """A flow of this repository (rendered from terraform/flows, or built by a test), not a file given
+    to `flows lint`. House rules (Korean callers' habits, our bot's intents, functions.yaml) are errors
+    on our flows and advice on others'."""
+    return not flow.source
 
 
 @dataclass(frozen=True)
@@ -101,22 +109,57 @@ def _queue_transfer(action: Mapping[str, Any], branch: str, facts: frozenset[str
     return frozenset({"set"}) if sets and not is_error(branch) else facts
 
 
-# A call starts with no working queue. A customer-queue, hold or whisper flow runs for a contact in
-# a queue, and a transfer flow for the quick connect's queue or agent.
+# What each kind of flow starts with ("unset" where some way in has no queue):
+# - An inbound flow (CONTACT_FLOW: a call, a chat, a task from StartTaskContact) has none until Set
+#   working queue: "A queue must be specified before invoking Transfer to queue except when used in a
+#   customer queue flow" (adminguide/set-working-queue.html). StartOutboundVoiceContact may pass a
+#   QueueId, but a flow cannot count on how it was started.
+# - A transfer flow runs for a quick connect, which names its queue (QueueQuickConnectConfig: QueueId
+#   and a Transfer to Queue flow) or its agent (UserQuickConnectConfig: the agent's queue and a
+#   Transfer to Agent flow), APIReference/API_QueueQuickConnectConfig.html, API_UserQuickConnectConfig.html.
+# - A customer-queue, hold or whisper flow runs for a contact in a queue; an outbound whisper for a call
+#   placed from the outbound queue.
+# - A flow module runs inside whichever flow invokes it: unknown here, so taken as set (the docs are
+#   silent; the lenient choice).
 WORKING_QUEUE: Analysis[str] = Analysis(
     frozenset({"unset"}), lambda ftype: frozenset({"unset" if ftype == INBOUND else "set"}), _queue_transfer
 )
 
 
-def working_queue(flow: Flow, facts: Mapping[str, frozenset[str]]) -> Iterator[Problem]:
+def working_queue(flow: Flow, facts: Mapping[str, frozenset[str]]) -> Iterator[Graded]:
+    """A block that acts on the working queue where none may be set. Connect publishes such a flow,
+    and the block then fails: TransferContactToQueue "places a contact ... into the contact's
+    TargetQueue" and raises NoMatchingError "if no other Error matches"
+    (APIReference/contact-actions-transfercontacttoqueue.html); CheckHoursOfOperation and
+    CheckMetricData fall back to the TargetQueue (reference §2.6, §2.7). With a NoMatchingError branch
+    the contact goes on down it (a warning, whatever that branch then does: a silent hang-up there is
+    silent_hangups' error); without one the contact would be dropped (an error)."""
     for ident, a in flow.actions.items():
-        own = _QUEUE_USERS.get(str(a.get("Type")))
-        if own is None or any(_params(a).get(k) for k in own) or "unset" not in facts[ident]:
+        named_by = _QUEUE_USERS.get(str(a.get("Type")))
+        if named_by is None or any(_params(a).get(k) for k in named_by) or "unset" not in facts[ident]:
             continue
         fix = "add UpdateContactTargetQueue on every path before it"
-        if own:
-            fix += f" or give it {' or '.join(own)}"
-        yield ident, f"{a.get('Type')} may run with no working queue set ({fix})"
+        if named_by:
+            fix += f" or give it {' or '.join(named_by)}"
+        when = (
+            "runs with no working queue set on every path here"
+            if facts[ident] == {"unset"}
+            else "may run with no working queue set"
+        )
+        errors = (a.get("Transitions") or {}).get("Errors") or []
+        if any(e.get("ErrorType") == "NoMatchingError" for e in errors):
+            yield (
+                ident,
+                f"{a.get('Type')} {when}: it then takes its NoMatchingError branch ({fix})",
+                "warning",
+            )
+        else:
+            yield (
+                ident,
+                f"{a.get('Type')} {when}, and has no NoMatchingError branch: the contact would be dropped "
+                f"({fix})",
+                "error",
+            )
 
 
 # ---- language and voice -------------------------------------------------------------------------
@@ -355,21 +398,53 @@ _CALLER_ON_LINE = (
 )
 
 
-def _unannounced(action: Mapping[str, Any], branch: str, facts: frozenset[str]) -> frozenset[str]:
-    """Errors since which the caller has heard nothing."""
-    kind = action.get("Type")
-    if kind == "MessageParticipant":
-        return frozenset()  # the flow told the caller (if that message fails, another would too)
-    if is_error(branch):
-        return facts | {f"{action.get('Identifier')} {branch[6:]}"}
-    return frozenset() if kind in SPEAKING else facts
+# A block's ordinary "none of the conditions matched" outcome, not a fault: Compare's and
+# DistributeByPercentage's default branch, CheckMetricData's queue-metric comparison (reference §1.6, §2.8).
+_NO_MATCH_IS_DEFAULT = frozenset({"Compare", "DistributeByPercentage", "CheckMetricData"})
+
+
+def _success_targets(flow: Flow, action: Mapping[str, Any]) -> set[str]:
+    """Where a block goes when it works. A Loop prompts that waits for an agent, with no interrupt,
+    never completes (it plays until the agent answers: reference §2.17); a transfer's success leaves."""
+    if _waits_for_agent(flow, action) and not _params(action).get("InterruptFrequencySeconds"):
+        return set()
+    return {target for branch, target in branches(action) if not is_error(branch)}
+
+
+def _diverts(flow: Flow, action: Mapping[str, Any], branch: str) -> bool:
+    """Whether this error branch sends the contact somewhere its success would not. An error branch to
+    where the block goes anyway (a console habit: Set contact attributes' Error wired to its Success
+    target) changes nothing for the caller, so it cannot be what hangs them up."""
+    if branch == "error:NoMatchingCondition" and action.get("Type") in _NO_MATCH_IS_DEFAULT:
+        return False
+    errors = (action.get("Transitions") or {}).get("Errors") or []
+    target = next((e.get("NextAction") for e in errors if f"error:{e.get('ErrorType')}" == branch), None)
+    return target not in _success_targets(flow, action)
 
 
 def silent_hangups(flow: Flow) -> Iterator[Problem]:
+    """A caller hung up because something failed, with not a word about it: the error that "can drop a
+    caller silently", whoever wrote the flow. Connect accepts such a flow; the caller hears silence and
+    then the line goes dead.
+
+    Only flows someone listens to (an inbound, customer-queue, customer-whisper, outbound-whisper or
+    transfer flow that speaks; not an agent's whisper or hold, not a flow that never speaks such as a
+    task's). Each hang-up names the last error that sent the contact towards it: an error after which
+    the contact went on into a queue, a module or a message is not the cause. A module may speak (its
+    actions are not in this flow), so returning from one counts as having told the caller."""
     speaks = any(a.get("Type") in SPEAKING for a in flow.actions.values())
     if flow.type not in _CALLER_ON_LINE or not speaks:
-        return  # nobody listens (a task or routing-only flow)
-    facts = facts_before(flow.actions, flow.start, [], _unannounced)
+        return
+
+    def unannounced(action: Mapping[str, Any], branch: str, facts: frozenset[str]) -> frozenset[str]:
+        kind = action.get("Type")
+        if kind == "MessageParticipant":
+            return frozenset()  # the flow told the caller (if that message fails, another would too)
+        if is_error(branch) and _diverts(flow, action, branch):
+            return frozenset({f"{action.get('Identifier')} {branch[6:]}"})
+        return frozenset() if kind in SPEAKING or kind == "InvokeFlowModule" else facts
+
+    facts = facts_before(flow.actions, flow.start, [], unannounced)
     for ident, a in flow.actions.items():
         if a.get("Type") == "DisconnectParticipant" and facts[ident]:
             after = ", ".join(sorted(facts[ident]))

@@ -1,14 +1,18 @@
-"""SSML prompts as Polly reads them: what a caller hears, and what Polly would refuse.
+"""SSML prompts as Connect speaks them through Polly: what a caller hears, and what would go wrong.
 
-Polly rejects SSML that is not well-formed XML and tags it does not support ("If you use an
-unsupported SSML tag ... an error occurs", docs.aws.amazon.com/polly/latest/dg/supportedtags.html).
-A Text prompt is not SSML: Connect speaks it as written, angle brackets included.
+Polly rejects SSML that is not well-formed XML. Connect is more forgiving than Polly about the rest:
+"If you use an unsupported tag in your input text, it's automatically ignored when it's processed"
+(docs.aws.amazon.com/connect/latest/adminguide/supported-ssml-tags.html), and it publishes flows whose
+SSML has no <speak> root (the gitlab sample's console export says "Welcome to ACME corporation" as
+SSML and deploys through aws_connect_contact_flow, which publishes and so validates). Those two are
+therefore warnings. A Text prompt is not SSML: Connect speaks it as written, angle brackets included.
 """
 
 from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from typing import NamedTuple
 
 # docs.aws.amazon.com/polly/latest/dg/supportedtags.html (the amazon: tags take a name/attribute).
 POLLY_TAGS = frozenset(
@@ -45,22 +49,44 @@ def spoken_text(ssml: str) -> str:
     return re.sub(r"\s+", " ", _TAG.sub("", text)).strip()
 
 
-def problems(ssml: str) -> list[str]:
-    """Why Polly would refuse this SSML (empty when it would speak it)."""
+class Problem(NamedTuple):
+    message: str
+    severity: str  # "error": the prompt cannot be spoken; "warning": spoken, but not as written
+
+
+def problems(ssml: str) -> list[Problem]:
+    """What would keep this SSML from being spoken as written (empty when nothing would)."""
     text = ssml.strip()
+    found: list[Problem] = []
     if not (text.startswith("<speak") and text.endswith("</speak>")):
-        return ["SSML must be wrapped in <speak>...</speak>"]
+        # "All SSML-enhanced text must be enclosed within a pair of speak tags" (Connect's
+        # supported-ssml-tags.html; Polly's speak-tag.html), yet Connect publishes such flows and the
+        # docs do not say what it then plays: a warning. The rest is checked as if it were wrapped.
+        found.append(
+            Problem(
+                "SSML is not wrapped in <speak>...</speak>, which Connect and Polly require of SSML: "
+                "Connect accepts the flow, but the prompt may not be spoken as written",
+                "warning",
+            )
+        )
+        text = f"<speak>{text}</speak>"
     bound = re.sub(r"^<speak\b", f'<speak xmlns:amazon="{_AMAZON_NS}"', text, count=1)
     try:
         root = ET.fromstring(bound)
     except ET.ParseError as exc:
-        return [f"SSML is not well-formed XML ({exc}); escape & < > as &amp; &lt; &gt;"]
-    found = []
+        found.append(
+            Problem(f"SSML is not well-formed XML ({exc}); escape & < > as &amp; &lt; &gt;", "error")
+        )
+        return found
+    tags: list[str] = []
     for element in root.iter():
         tag = element.tag.replace(f"{{{_AMAZON_NS}}}", "amazon:")
-        if tag not in POLLY_TAGS and tag not in found:
-            found.append(tag)
-    return [f"Polly does not support the SSML tag <{tag}>" for tag in found]
+        if tag not in POLLY_TAGS and tag not in tags:
+            tags.append(tag)
+    found.extend(
+        Problem(f"Polly does not support the SSML tag <{tag}>: Connect ignores it", "warning") for tag in tags
+    )
+    return found
 
 
 def is_silent(ssml: str) -> bool:

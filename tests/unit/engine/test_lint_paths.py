@@ -22,9 +22,17 @@ def _errors(flows: dict[str, Flow], resources: Resources) -> list[str]:
     return [f"{f.flow} / {f.action}: {f.message}" for f in lint.errors(lint.lint(flows, resources))]
 
 
-def _one(resources: Resources, actions: list[dict[str, Any]], ftype: str = "CONTACT_FLOW") -> list[str]:
+def _one(
+    resources: Resources, actions: list[dict[str, Any]], ftype: str = "CONTACT_FLOW", severity: str = "error"
+) -> list[str]:
     found = lint.lint({"test": flow_of(actions, ftype)}, resources)
-    return [f"{f.action}: {f.message}" for f in found if f.severity == "error"]
+    return [f"{f.action}: {f.message}" for f in found if f.severity == severity]
+
+
+def _warnings(flows: dict[str, Flow], resources: Resources) -> list[str]:
+    return [
+        f"{f.flow} / {f.action}: {f.message}" for f in lint.lint(flows, resources) if f.severity == "warning"
+    ]
 
 
 def _say(ident: str, nxt: str = "bye", text: str = "Hello.") -> dict[str, Any]:
@@ -112,9 +120,24 @@ def test_hours_check_without_hours_needs_a_working_queue(
 ) -> None:
     flows, hours = _mutated(real_flows, "customer_authentication", "hours-fallback")
     del hours["Parameters"]["HoursOfOperationId"]
+    # Its NoMatchingError branch takes the caller on (Connect accepts the flow): a warning.
     assert any(
         m.startswith(
-            "Customer Authentication / hours-fallback: CheckHoursOfOperation may run with no working queue"
+            "Customer Authentication / hours-fallback: CheckHoursOfOperation runs with no working queue set "
+            "on every path here: it then takes its NoMatchingError branch"
+        )
+        for m in _warnings(flows, resources)
+    )
+    assert not any("working queue" in m for m in _errors(flows, resources))
+    # Without that branch the caller would be dropped: an error.
+    hours["Transitions"]["Errors"] = []
+    assert any(
+        m.startswith(
+            "Customer Authentication / hours-fallback: CheckHoursOfOperation runs with no working queue"
+        )
+        and m.endswith(
+            "has no NoMatchingError branch: the contact would be dropped (add UpdateContactTargetQueue "
+            "on every path before it or give it HoursOfOperationId)"
         )
         for m in _errors(flows, resources)
     )
@@ -131,16 +154,47 @@ def test_callback_and_metrics_without_a_queue(
     resources: Resources, kind: str, params: dict[str, Any]
 ) -> None:
     action = block("uses", kind, params, "sorry", "sorry")
-    msgs = _one(resources, [action, SORRY, BYE])
-    assert f"uses: {kind} may run with no working queue set" in " ".join(msgs)
+    msgs = _one(resources, [action, SORRY, BYE], severity="warning")
+    assert f"uses: {kind} runs with no working queue set on every path here" in " ".join(msgs)
+    setq = _set_queue(resources, "uses")
     assert not any(
-        "working queue" in m for m in _one(resources, [_set_queue(resources, "uses"), action, SORRY, BYE])
+        "working queue" in m for m in _one(resources, [setq, action, SORRY, BYE], severity="warning")
     )
+    # A failed Set working queue that goes on to the block leaves it without a queue on that path.
+    setq["Transitions"]["Errors"][0]["NextAction"] = "uses"
+    msgs = _one(resources, [setq, action, SORRY, BYE], severity="warning")
+    assert f"uses: {kind} may run with no working queue set" in " ".join(msgs)
 
 
-def test_a_transfer_flow_starts_with_the_quick_connects_queue(resources: Resources) -> None:
-    assert _one(resources, [_transfer(), SORRY, BYE], ftype="QUEUE_TRANSFER") == []
-    assert any("working queue" in m for m in _one(resources, [_transfer(), SORRY, BYE]))
+def test_metrics_without_a_queue_or_an_error_branch_drop_the_contact(resources: Resources) -> None:
+    metrics = {
+        "Identifier": "metrics",
+        "Type": "GetMetricData",
+        "Parameters": {},
+        "Transitions": {"NextAction": "sorry"},
+    }
+    assert (
+        "metrics: GetMetricData runs with no working queue set on every path here, and has no NoMatchingError "
+        "branch: the contact would be dropped (add UpdateContactTargetQueue on every path before it or give "
+        "it QueueId or AgentId)"
+    ) in _one(resources, [metrics, SORRY, BYE])
+
+
+@pytest.mark.parametrize(
+    "ftype", ["QUEUE_TRANSFER", "AGENT_TRANSFER", "CUSTOMER_QUEUE", "CUSTOMER_WHISPER", "OUTBOUND_WHISPER"]
+)
+def test_a_transfer_or_queue_flow_starts_with_a_queue(resources: Resources, ftype: str) -> None:
+    # A quick connect names the queue (or agent) of a transfer flow; the others run for a queued contact.
+    metrics = block("metrics", "GetMetricData", {}, "sorry", "sorry")
+    found = lint.lint({"test": flow_of([metrics, SORRY, BYE], ftype)}, resources)
+    assert not any("working queue" in f.message for f in found)
+    inbound = lint.lint({"test": flow_of([metrics, SORRY, BYE])}, resources)
+    assert any("working queue" in f.message for f in inbound)
+
+
+def test_an_inbound_flow_starts_without_a_queue(resources: Resources) -> None:
+    assert _one(resources, [_transfer(), SORRY, BYE], ftype="QUEUE_TRANSFER", severity="warning") == []
+    assert any("working queue" in m for m in _one(resources, [_transfer(), SORRY, BYE], severity="warning"))
 
 
 def test_a_flow_reached_by_transfer_inherits_the_working_queue(resources: Resources) -> None:
@@ -151,9 +205,12 @@ def test_a_flow_reached_by_transfer_inherits_the_working_queue(resources: Resour
         ),
         "emergency": flow_of([_transfer(), SORRY, BYE], key="emergency"),
     }
-    assert _errors(flows, resources) == []
+    assert _errors(flows, resources) == [] and _warnings(flows, resources) == []
     flows["customer_authentication"] = flow_of([go, SORRY, BYE], key="customer_authentication")
-    assert any(m.startswith("Test / xfer: TransferContactToQueue may run") for m in _errors(flows, resources))
+    assert any(
+        m.startswith("Test / xfer: TransferContactToQueue runs with no working queue set")
+        for m in _warnings(flows, resources)
+    )
 
 
 # ---- d. $.External read where another Lambda's response (or none) is there -----------------------
@@ -226,10 +283,6 @@ def test_queue_priority_with_time_adjustment(real_flows: dict[str, Flow], resour
     ("params", "expected"),
     [
         ({"SSML": "<speak>A & B</speak>"}, "SSML is not well-formed XML"),
-        (
-            {"SSML": '<speak><audio src="x.mp3"/>안녕하세요</speak>'},
-            "Polly does not support the SSML tag <audio>",
-        ),
         ({"Text": '잠시만요<break time="1s"/>'}, 'Text holds SSML (<break time="1s"/>)'),
         ({"Text": "  "}, "Text is empty: the caller would hear silence"),
         ({"SSML": "<speak></speak>"}, "SSML says nothing"),
@@ -242,6 +295,36 @@ def test_prompts_polly_cannot_speak(
     welcome["Parameters"] = params
     assert any(
         m.startswith(f"Customer Authentication / welcome: {expected}") for m in _errors(flows, resources)
+    )
+
+
+@pytest.mark.parametrize(
+    ("ssml", "expected"),
+    [
+        # Connect ignores an unsupported tag (adminguide/supported-ssml-tags.html) and the rest is spoken.
+        ('<speak><audio src="x.mp3"/>안녕하세요</speak>', "Polly does not support the SSML tag <audio>: "),
+        # Connect publishes SSML with no <speak> root; the docs only say SSML must have one.
+        ("안녕하세요", "SSML is not wrapped in <speak>...</speak>"),
+        ('<break time="1s"/>', "SSML is not wrapped in <speak>...</speak>"),
+    ],
+)
+def test_ssml_connect_accepts_but_may_not_speak_as_written(
+    real_flows: dict[str, Flow], resources: Resources, ssml: str, expected: str
+) -> None:
+    flows, welcome = _mutated(real_flows, "customer_authentication", "welcome")
+    welcome["Parameters"] = {"SSML": ssml}
+    assert not any(m.startswith("Customer Authentication / welcome: ") for m in _errors(flows, resources))
+    assert any(
+        m.startswith(f"Customer Authentication / welcome: {expected}") for m in _warnings(flows, resources)
+    )
+
+
+def test_unwrapped_ssml_is_still_checked_as_xml(real_flows: dict[str, Flow], resources: Resources) -> None:
+    flows, welcome = _mutated(real_flows, "customer_authentication", "welcome")
+    welcome["Parameters"] = {"SSML": "A & B"}
+    assert any(
+        m.startswith("Customer Authentication / welcome: SSML is not well-formed XML")
+        for m in _errors(flows, resources)
     )
 
 
