@@ -426,7 +426,9 @@ class _Reader:
             _strip_suffix(self.path.name),
         )
         key = f"{self.source}#{logical}" if logical else self.source
-        flow = Flow(key, shown.strip(), ftype, content, text, source=self.source, arn=str(arn or ""))
+        flow = Flow(
+            key, shown.strip(), ftype, content, text, source=self.source, arn=str(arn or ""), foreign=True
+        )
         index_actions(flow)
         self.flows.append(flow)
 

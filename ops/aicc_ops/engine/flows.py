@@ -60,6 +60,9 @@ class Flow:
     # Where it came from (a file given to `flows lint`), and the ID or ARN other flows name it by.
     source: str = ""
     arn: str = ""
+    # Someone else's flow (a file given to `flows lint` or `call simulate --flow`, not rendered from
+    # this repository's catalog): house rules are advice on it, not errors.
+    foreign: bool = False
 
     @property
     def start(self) -> str:

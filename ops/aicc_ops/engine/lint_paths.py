@@ -37,7 +37,7 @@ def own(flow: Flow) -> bool:
     """A flow of this repository (rendered from terraform/flows, or built by a test), not a file given
     to `flows lint`. House rules (Korean callers' habits, our bot's intents, functions.yaml) are errors
     on our flows and advice on others'."""
-    return not flow.source
+    return not flow.foreign
 
 
 @dataclass(frozen=True)
@@ -333,9 +333,15 @@ def _exits(flow: Flow, action: Mapping[str, Any]) -> bool:
     return bool(spec and (spec.terminal or spec.leaves_flow)) or _waits_for_agent(flow, action)
 
 
+# Blocks whose result the customer chooses: a key, an intent, a button of a view (ShowView's
+# conditions are the view's actions, such as Back and Next of a step-by-step guide:
+# https://docs.aws.amazon.com/connect/latest/APIReference/participant-actions-showview.html).
+_ASKS_CUSTOMER = frozenset({"GetParticipantInput", "ConnectParticipantWithLexBot", "ShowView"})
+
+
 def _callers_choice(action: Mapping[str, Any], branch: str) -> bool:
     """A branch the caller picks (a key, an intent, a wrong key): they can pick another."""
-    if action.get("Type") not in ("GetParticipantInput", "ConnectParticipantWithLexBot"):
+    if action.get("Type") not in _ASKS_CUSTOMER:
         return False
     return (not is_error(branch) and branch != "next") or branch == "error:NoMatchingCondition"
 
@@ -360,7 +366,14 @@ def traps(flow: Flow) -> Iterator[Problem]:
     for i in sorted(live & can_leave):
         a = actions[i]
         for branch, target in branches(a):
-            if is_error(branch) and target in actions and i in _forced_reach(flow, target):
+            # An error wired to where success goes changes nothing: any cycle is the success path's.
+            success = (a.get("Transitions") or {}).get("NextAction")
+            if (
+                is_error(branch)
+                and target != success
+                and target in actions
+                and i in _forced_reach(flow, target)
+            ):
                 yield (
                     i,
                     f"its {branch[6:]} branch comes back to it with no Loop to count the tries: while the "

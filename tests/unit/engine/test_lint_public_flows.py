@@ -152,7 +152,7 @@ def _load() -> dict[str, Flow]:
     for path, ftype in public_flows():
         text = path.read_text(encoding="utf-8")
         content = json.loads(text)
-        flow = Flow(path.stem, path.stem, ftype, content, text, source=str(path))
+        flow = Flow(path.stem, path.stem, ftype, content, text, source=str(path), foreign=True)
         for action in content.get("Actions") or []:
             flow.actions.setdefault(action["Identifier"], action)
         flows[flow.key] = flow
@@ -198,7 +198,7 @@ def test_the_same_flows_built_without_a_source_give_the_same_findings(
     # House rules apply only to Korean prompts, our bot and our functions: none of them is here.
     bare = {k: copy.deepcopy(f) for k, f in public.items()}
     for f in bare.values():
-        f.source = ""
+        f.foreign = False
     assert sorted(map(str, _found(bare, resources))) == sorted(map(str, _found(public, resources)))
 
 
@@ -343,7 +343,7 @@ def _korean_menu(public: dict[str, Flow], source: str) -> tuple[dict[str, Flow],
     """VMX3's test flow with its delivery menu spoken in Korean (a menu with no 0 and no *)."""
     name = "voicemail-express-amazon-connect__VMX3_AWS_Test_Flow"
     flows, flow = _copy(public, name)
-    flow.source = source
+    flow.foreign = bool(source)
     flow.actions["Select Delivery Model"]["Parameters"]["Text"] = "음성 사서함 전달 방식을 선택하세요."
     return flows, name
 
@@ -383,7 +383,7 @@ def test_another_flows_lex_intents_are_not_checked_against_ours(
     name = f"{SBS}SBS_Lex_Integration_Handler"
     for source, flagged in ((public[name].source, False), ("", True)):
         flows, flow = _copy(public, name)
-        flow.source = source
+        flow.foreign = bool(source)
         flow.content["Actions"].append(copy.deepcopy(compare))
         flow.actions["intent"] = flow.content["Actions"][-1]
         lex = flow.actions["83b2112b-82ec-44a4-87c6-c858d37b1507"]["Transitions"]["Conditions"][0]
