@@ -242,4 +242,7 @@ def build_resources(config: Config, directory: Path | None = None) -> Resources:
 
 def render_all(resources: Resources) -> dict[str, Flow]:
     variables = resources.variables()
-    return {k: render(d, variables) for k, d in resources.catalog.items()}
+    flows = {k: render(d, variables) for k, d in resources.catalog.items()}
+    for key, flow in flows.items():
+        flow.arn = resources.flow_arn(key)  # what the other templates name it by
+    return flows

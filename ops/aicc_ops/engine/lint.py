@@ -15,7 +15,7 @@ from aicc.domain.hangul import HANGUL
 
 from . import lint_paths as paths
 from . import references as refs
-from . import ssml
+from . import resource_map, ssml
 from .actions import (
     AGENT_METRICS,
     EVENT_HOOKS,
@@ -30,6 +30,7 @@ from .actions import (
 from .flows import Flow, Resources
 from .graph import reachable
 from .lex import FALLBACK
+from .resource_map import FOUND, MALFORMED, MISSING, ResourceMap, kind_name, local_map, with_flows
 
 MAX_ACTIONS = 250
 MAX_CONTENT = 256_000
@@ -47,14 +48,20 @@ _RESERVED_IDS = {
     "valueOf",
 }
 _ATTR_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
-# The kind of resource a parameter must name (a static value must resolve to it).
+# The kind of resource a parameter names, by parameter name (anywhere in Parameters) or by its
+# path in Parameters; the resource map resolves a static value to it (connect-flow-language.md
+# §2.3 LexV2Bot, §2.4 LambdaFunctionARN, §2.6 HoursOfOperationId, §2.9 QueueId/AgentId, §2.14
+# EventHooks, §2.15 ContactFlowId and InvokeFlowModule's FlowModuleId, §2.1 PromptId; ShowView's
+# ViewResource.Id: https://docs.aws.amazon.com/connect/latest/APIReference/participant-actions-showview.html).
 PARAM_KINDS = {
     "QueueId": "queue",
     "AgentId": "agent",
     "ContactFlowId": "flow",
+    "FlowModuleId": "module",
     "HoursOfOperationId": "hours",
     "LambdaFunctionARN": "lambda",
     "AliasArn": "lex",
+    "PromptId": "prompt",
     "CustomerQueue": "flow",
     "CustomerHold": "flow",
     "CustomerWhisper": "flow",
@@ -62,14 +69,11 @@ PARAM_KINDS = {
     "AgentHold": "flow",
     "CustomerRemaining": "flow",
 }
-KIND_NAMES = {
-    "queue": "queue",
-    "agent": "agent",
-    "flow": "flow",
-    "hours": "hours of operation",
-    "lambda": "Lambda function",
-    "lex": "Lex bot alias",
+PATH_KINDS = {
+    "ViewResource.Id": "view",
+    "LexBot.Name": "lex_v1",
 }
+KIND_NAMES = resource_map.KIND_NAMES
 ENUMS = {
     "FlowLoggingBehavior": ("Enabled", "Disabled"),
     "StoreInput": ("True", "False"),
@@ -128,9 +132,17 @@ class _PathFacts:
 
 class _FlowLinter:
     def __init__(
-        self, flow: Flow, resources: Resources, flows_by_key: Mapping[str, Flow], facts: _FlowFacts
+        self,
+        flow: Flow,
+        resources: Resources,
+        flows_by_key: Mapping[str, Flow],
+        facts: _FlowFacts,
+        refs: ResourceMap,
+        ours: ResourceMap,
     ) -> None:
         self.flow, self.resources, self.flows = flow, resources, flows_by_key
+        self.refs = refs  # where references resolve (this instance, a file, a live one...)
+        self.ours = ours  # this repository's instance: rules that know our bot and functions
         self.facts = facts  # what the path analyses found before each action of this flow
         self.intents = frozenset(resources.config.intents.get("intents") or {}) | {FALLBACK}
         self.own = paths.own(flow)
@@ -183,7 +195,7 @@ class _FlowLinter:
         house = [
             *paths.language_before_lex(f, facts.language),
             *paths.korean_voice(f, facts.voice),
-            *paths.external_reads(f, facts.external, self.resources),
+            *paths.external_reads(f, facts.external, self.resources, self.ours),
         ]
         for ident, message in house:
             self.add(ident, message, self.house)
@@ -248,18 +260,56 @@ class _FlowLinter:
                     self.add(ident, f"{where} must be static, got {value!r}")
                 if key in SINGLE_PATH_PARAMS and "$." in value and not refs.is_single_reference(value):
                     self.add(ident, f"{where} must be static or a single JSONPath, got {value!r}")
-                if key in PARAM_KINDS and not value.startswith("$."):
-                    self.resource(ident, where, value, PARAM_KINDS[key])
+                kind = PATH_KINDS.get(f"{path}{key}") or PARAM_KINDS.get(key)
+                if kind:
+                    self.resource(ident, where, value, kind)
                 elif _ARN.match(value) and key != "Uri":
                     self.resource(ident, where, value, None)
 
     def resource(self, ident: str, where: str, ref: str, kind: str | None) -> None:
-        found = self.resources.identify(ref)
-        if found is None:
-            what = f"no {KIND_NAMES[kind]}" if kind else "no flow, queue, hours, Lambda or bot"
-            self.add(ident, f"{where} refers to {ref}, which is {what} of this instance")
-        elif kind and found[0] != kind:
-            self.add(ident, f"{where} must name a {KIND_NAMES[kind]}, but {ref} is a {KIND_NAMES[found[0]]}")
+        """A reference as the resource map resolves it. An error: a static value of the wrong kind
+        or shape, or a resource the map's own instance lacks (Connect refuses the flow: see
+        resource_map). Another instance's or account's resource, or a dynamic part, is not one.
+        An ARN in free text (an attribute's value) is data Connect does not check: a warning."""
+        found = self.refs.resolve(ref, kind)
+        if kind and found.kind and found.kind != kind:
+            self.add(ident, f"{where} must name a {kind_name(kind)}, but {ref} is a {kind_name(found.kind)}")
+        elif found.status == MALFORMED and kind:
+            if not ref.strip():
+                # Connect imports a flow whose block names nothing yet (SBS_Lex_Integration_Handler,
+                # a public sample, leaves its bot to be chosen after import); the docs do not say
+                # what the block does then, so a warning.
+                self.add(ident, f"{where} is empty: name a {kind_name(kind)}", "warning")
+            else:
+                what = "ARN" if kind in resource_map.ARN_ONLY else "ID or ARN"
+                self.add(
+                    ident, f"{where} refers to {ref}, which is no {kind_name(kind)} {what} ({found.message})"
+                )
+        elif found.status == MALFORMED:
+            self.add(ident, f"{where}: {ref} is not an ARN ({found.message})", "warning")
+        elif found.status == MISSING and kind:
+            self.add(ident, f"{where} refers to {ref}, which is {found.message}")
+        elif found.status == MISSING:
+            self.add(
+                ident,
+                f"{where} names {ref}, which is {found.message} (a block given this value would not find it)",
+                "warning",
+            )
+
+    def target_flow(self, ref: Any) -> Flow | None:
+        """The flow (or module) given alongside that `ref` names, if any."""
+        if not isinstance(ref, str):
+            return None
+        found = self.refs.resolve(ref)
+        return self.flows.get(found.key) if found.status == FOUND and found.key else None
+
+    def our(self, ref: Any, kind: str) -> str | None:
+        """The key of this repository's own `kind` resource that `ref` names (our Lex bot, our
+        handlers), else None: rules that know our bot's intents apply to it alone."""
+        if not isinstance(ref, str):
+            return None
+        found = self.ours.resolve(ref, kind)
+        return found.key if found.status == FOUND and found.kind == kind else None
 
     def transitions(self, ident: str, kind: str, spec: Any, t: Any, params: Mapping[str, Any]) -> None:
         if not isinstance(t, dict):
@@ -378,10 +428,7 @@ class _FlowLinter:
         for k, v in (params.get("LexSessionAttributes") or {}).items():
             if k.startswith("x-amz-lex:audio:max-length-ms") and str(v).isdigit() and int(v) > 15000:
                 self.add(ident, f"{k} above 15000 ms sends every call down the error branch")
-        ours = self.resources.identify(str((params.get("LexV2Bot") or {}).get("AliasArn", ""))) == (
-            "lex",
-            "bot",
-        )
+        ours = self.our((params.get("LexV2Bot") or {}).get("AliasArn"), "lex") == "bot"
         for op, operand in self._operands(t):
             if op != "Equals":
                 self.add(ident, f"Lex conditions allow only Equals (intent names), got {op}")
@@ -534,16 +581,12 @@ class _FlowLinter:
         for k, v in hooks.items():
             if k not in EVENT_HOOKS:
                 self.add(ident, f"unknown event hook {k!r}")
-            found = self.resources.identify(v) if isinstance(v, str) else None
-            if k == "CustomerQueue" and found and found[0] == "flow":
-                target = self.flows.get(found[1])
-                if target and target.type != "CUSTOMER_QUEUE":
-                    self.add(ident, f"CustomerQueue hook points at {target.name!r}, a {target.type} flow")
+            target = self.target_flow(v) if k == "CustomerQueue" else None
+            if target and target.type != "CUSTOMER_QUEUE":
+                self.add(ident, f"CustomerQueue hook points at {target.name!r}, a {target.type} flow")
 
     def check_TransferToFlow(self, ident: str, params: Mapping[str, Any], t: Mapping[str, Any]) -> None:
-        ref = params.get("ContactFlowId")
-        found = self.resources.identify(ref) if isinstance(ref, str) else None
-        target = self.flows.get(found[1]) if found and found[0] == "flow" else None
+        target = self.target_flow(params.get("ContactFlowId"))
         if target and target.type != "CONTACT_FLOW":
             self.add(ident, f"transfers to {target.name!r}, a {target.type} flow")
 
@@ -626,28 +669,30 @@ class _FlowLinter:
                 )
 
 
-def entry_flows(flows: Mapping[str, Flow], resources: Resources) -> set[str]:
+def entry_flows(
+    flows: Mapping[str, Flow], resources: Resources, *, refs: ResourceMap | None = None
+) -> set[str]:
     """Inbound flows no other flow transfers to: where calls start (phone numbers, the API)."""
-    targets = set()
-    for flow in flows.values():
-        for a in flow.actions.values():
-            if a.get("Type") == "TransferToFlow":
-                found = resources.identify(str((a.get("Parameters") or {}).get("ContactFlowId", "")))
-                if found and found[0] == "flow":
-                    targets.add(found[1])
+    targets = paths.transfers_to(flows, with_flows(refs or local_map(resources), flows))
     return {k for k, f in flows.items() if f.type == "CONTACT_FLOW" and k not in targets}
 
 
-def lint(flows: Mapping[str, Flow], resources: Resources) -> list[Finding]:
+def lint(
+    flows: Mapping[str, Flow], resources: Resources, *, refs: ResourceMap | None = None
+) -> list[Finding]:
+    """Findings of `flows`; references resolve against `refs` (default: this repository's
+    instance), and the flows given are always found by their ARN (Flow.arn) first."""
+    ours = local_map(resources)
+    refs = with_flows(refs or ours, flows)
     findings: list[Finding] = []
     facts = _PathFacts(
-        paths.solve(flows, resources, paths.WORKING_QUEUE),
-        paths.solve(flows, resources, paths.LANGUAGE),
-        paths.solve(flows, resources, paths.VOICE),
-        paths.solve(flows, resources, paths.EXTERNAL),
+        paths.solve(flows, refs, paths.WORKING_QUEUE),
+        paths.solve(flows, refs, paths.LANGUAGE),
+        paths.solve(flows, refs, paths.VOICE),
+        paths.solve(flows, refs, paths.EXTERNAL),
     )
     for key, flow in flows.items():
-        findings.extend(_FlowLinter(flow, resources, flows, facts.of(key)).run())
+        findings.extend(_FlowLinter(flow, resources, flows, facts.of(key), refs, ours).run())
     return findings
 
 

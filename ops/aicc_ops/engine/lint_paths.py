@@ -26,6 +26,7 @@ from .actions import (
 )
 from .flows import Flow, Resources
 from .graph import branches, facts_before, is_error, reachable
+from .resource_map import FOUND, MalformedArnError, ResourceMap, parse_arn
 
 T = TypeVar("T")
 Problem = tuple[str, str]  # (action identifier, message)
@@ -56,23 +57,24 @@ def _static(value: Any) -> str | None:
     return value if isinstance(value, str) and "$." not in value else None
 
 
-def transfers_to(flows: Mapping[str, Flow], resources: Resources) -> dict[str, list[tuple[str, str]]]:
-    """flow key -> the (flow key, action) TransferToFlow blocks that name it statically."""
+def transfers_to(flows: Mapping[str, Flow], refs: ResourceMap) -> dict[str, list[tuple[str, str]]]:
+    """flow key -> the (flow key, action) TransferToFlow blocks that name it statically (`refs`
+    resolves a reference to the key of a flow given)."""
     out: dict[str, list[tuple[str, str]]] = {}
     for key, flow in flows.items():
         for ident, a in flow.actions.items():
             if a.get("Type") == "TransferToFlow":
-                found = resources.identify(str(_params(a).get("ContactFlowId", "")))
-                if found and found[0] == "flow" and found[1] in flows:
-                    out.setdefault(found[1], []).append((key, ident))
+                found = refs.resolve(str(_params(a).get("ContactFlowId", "")), "flow")
+                if found.status == FOUND and found.kind == "flow" and found.key and found.key in flows:
+                    out.setdefault(found.key, []).append((key, ident))
     return out
 
 
 def solve(
-    flows: Mapping[str, Flow], resources: Resources, analysis: Analysis[T]
+    flows: Mapping[str, Flow], refs: ResourceMap, analysis: Analysis[T]
 ) -> dict[str, dict[str, frozenset[T]]]:
     """flow key -> action -> the facts some path (across transfers) can carry to it."""
-    incoming = transfers_to(flows, resources)
+    incoming = transfers_to(flows, refs)
     start: dict[str, frozenset[T]] = {}
     for key, flow in flows.items():
         if key in incoming:
@@ -275,7 +277,21 @@ def _external_keys(action: Mapping[str, Any]) -> list[str]:
     return keys
 
 
-def _describe(source: Source, resources: Resources) -> str:
+def _our_handler(arn: str, ours: ResourceMap) -> str | None:
+    """The handler of this repository that a function ARN invokes, else None."""
+    found = ours.resolve(arn, "lambda")
+    return found.key if found.status == FOUND and found.kind == "lambda" else None
+
+
+def _function_name(arn: str) -> str:
+    try:
+        parsed = parse_arn(arn)
+    except MalformedArnError:
+        return arn
+    return parsed.ident if parsed.kind == "lambda" else arn
+
+
+def _describe(source: Source, ours: ResourceMap) -> str:
     kind, what = source
     if kind == "failed":
         return f"nothing (the Lambda of {what} failed, and Connect keeps no response of a failed Lambda)"
@@ -283,16 +299,15 @@ def _describe(source: Source, resources: Resources) -> str:
         return "nothing (no Lambda has run yet)"
     if kind == INHERITED:
         return "whatever a Lambda before this flow returned"
-    found = resources.identify(what)
-    return f"the response of {found[1] if found else what}"
+    return f"the response of {_our_handler(what, ours) or _function_name(what)}"
 
 
 def external_reads(
-    flow: Flow, facts: Mapping[str, frozenset[Source]], resources: Resources
+    flow: Flow, facts: Mapping[str, frozenset[Source]], resources: Resources, ours: ResourceMap
 ) -> Iterator[Problem]:
     """$.External holds the last successful synchronous Lambda's response only: a read must see the
     same function's response on every path to it, and that function must answer the key (its
-    `returns` in functions.yaml)."""
+    `returns` in functions.yaml: known of this repository's handlers alone, `ours`)."""
     answers = resources.config.function_returns
     for ident, a in flow.actions.items():
         keys = _external_keys(a)
@@ -300,19 +315,19 @@ def external_reads(
         if not keys or not sources or sources == {(INHERITED, "")}:
             continue
         for kind, arn in sorted(sources):
-            found = resources.identify(arn) if kind == "ok" else None
-            if found and found[0] == "lambda" and found[1] in answers:
-                missing = [k for k in keys if k not in answers[found[1]]]
+            handler = _our_handler(arn, ours) if kind == "ok" else None
+            if handler and handler in answers:
+                missing = [k for k in keys if k not in answers[handler]]
                 if missing:
                     yield (
                         ident,
                         f"reads $.External.{', $.External.'.join(missing)}, but on some path $.External "
-                        f"holds the response of {found[1]}, which answers only "
-                        f"{', '.join(sorted(answers[found[1]]))} (functions.yaml returns)",
+                        f"holds the response of {handler}, which answers only "
+                        f"{', '.join(sorted(answers[handler]))} (functions.yaml returns)",
                     )
         if len(sources) == 1 and next(iter(sources))[0] == "ok":
             continue
-        seen = "; or ".join(sorted(_describe(s, resources) for s in sources))
+        seen = "; or ".join(sorted(_describe(s, ours) for s in sources))
         yield (
             ident,
             f"reads $.External.{', $.External.'.join(keys)}, but on some path $.External holds {seen}: "

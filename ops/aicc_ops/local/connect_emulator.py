@@ -612,6 +612,19 @@ class ConnectEmulator:
     def op_DescribeQuickConnect(self, p: dict[str, Any]) -> dict[str, Any]:
         return {"QuickConnect": self._get(self.quick_connects, p["QuickConnectId"], "QuickConnect")}
 
+    # ---- integrations: what terraform/modules/connect associates with the instance --------------
+    def op_ListLambdaFunctions(self, p: dict[str, Any]) -> dict[str, Any]:
+        invoked_by = self.config.invoked_by
+        items = [
+            self.resources.function_arn(h) for h in self.resources.handlers if invoked_by.get(h) == "connect"
+        ]
+        return self._page(items, p, "LambdaFunctions", 25)
+
+    def op_ListBots(self, p: dict[str, Any]) -> dict[str, Any]:
+        # The Lex V2 alias (AWS::Connect::IntegrationAssociation); no Lex V1 bot.
+        items = [{"LexV2Bot": {"AliasArn": self.resources.lex_alias_arn}}] if p["LexVersion"] == "V2" else []
+        return self._page(items, p, "LexBots", 25)
+
     def op_ListSecurityProfiles(self, p: dict[str, Any]) -> dict[str, Any]:
         items = [
             {"Id": k, "Arn": self.arn("security-profile", k), "Name": sp.name}

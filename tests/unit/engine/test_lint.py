@@ -213,7 +213,7 @@ def test_static_references_must_name_the_right_kind(resources: Resources) -> Non
         return block("setq", "UpdateContactTargetQueue", {"QueueId": value})
 
     assert _messages(resources, flow_of([setq("nosuch-queue"), BYE])) == [
-        "setq: QueueId refers to nosuch-queue, which is no queue of this instance"
+        "setq: QueueId refers to nosuch-queue, which is no queue of this repository's instance"
     ]
     flow_arn = resources.flow_arn("emergency")
     assert _messages(resources, flow_of([setq(flow_arn), BYE])) == [

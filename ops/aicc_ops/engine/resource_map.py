@@ -1,0 +1,716 @@
+"""Resource maps: what the ARNs and IDs a flow names are, checked against one instance's resources.
+
+A flow names queues, flows, flow modules, hours, prompts, agents, quick connects, views, Lambda
+functions and Lex bots, by ARN or by ID. `flows lint` resolves each reference against one map:
+
+- `local_map(resources)`: this repository's instance, as the templates render it (the default);
+- `file_map(path)`: a YAML or JSON file listing an instance's resources (`--resources FILE`);
+- `connect_map(client, instance_id)`: a live instance read with Connect's List APIs (`--env`,
+  `--instance-id`: admin.instance_map.live_map finds the instance and builds the client);
+- `no_resolve_map()`: nothing is looked up, only the ARN's shape and kind (`--no-resolve`);
+- `with_flows(base, flows)`: the flows and modules given alongside, by their ARN or ID, then `base`.
+
+A reference resolves to one status. Connect refuses a flow that names a resource its instance does
+not have: moving flows between instances means "replace every ARN in the source flow with the
+corresponding ARN from the target instance. Otherwise UpdateContactFlowContent fails with
+InvalidContactFlow error" (https://docs.aws.amazon.com/connect/latest/adminguide/migrate-contact-flows.html).
+So `missing` (the map's own instance, account and Region, but no such resource) and `malformed`
+are errors; `foreign` (another instance, account or Region: that instance is not the map's to
+know), `dynamic` (a part is a JSONPath such as `$.AwsRegion`, known only mid-call) and `unchecked`
+(the map does not list that kind) are not.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+import yaml
+
+from ..core.aws import error_text, iter_pages
+from .actions import MODULE
+
+if TYPE_CHECKING:
+    from .flows import Flow, Resources
+
+FOUND, MISSING, FOREIGN, DYNAMIC, UNCHECKED, MALFORMED = (
+    "found",
+    "missing",
+    "foreign",
+    "dynamic",
+    "unchecked",
+    "malformed",
+)
+STATUSES = (FOUND, MISSING, FOREIGN, DYNAMIC, UNCHECKED, MALFORMED)
+
+# What each kind is called in a message.
+KIND_NAMES = {
+    "queue": "queue",
+    "agent": "agent",
+    "flow": "flow",
+    "module": "flow module",
+    "hours": "hours of operation",
+    "prompt": "prompt",
+    "quick_connect": "quick connect",
+    "view": "view",
+    "lambda": "Lambda function",
+    "lex": "Lex bot alias",
+    "lex_v1": "Lex (V1) bot",
+    "routing_profile": "routing profile",
+    "security_profile": "security profile",
+    "task_template": "task template",
+    "agent_status": "agent status",
+    "phone_number": "phone number",
+    "instance": "Connect instance",
+}
+
+# The segment of a Connect ARN after instance/<id>/, and the kind it names (the service
+# authorization reference's resource types for Amazon Connect).
+CONNECT_SEGMENTS = {
+    "queue": "queue",
+    "agent": "agent",
+    "contact-flow": "flow",
+    "flow-module": "module",
+    "operating-hours": "hours",
+    "prompt": "prompt",
+    "transfer-destination": "quick_connect",
+    "view": "view",
+    "routing-profile": "routing_profile",
+    "security-profile": "security_profile",
+    "task-template": "task_template",
+    "agent-state": "agent_status",
+}
+_SEGMENT_OF = {kind: segment for segment, kind in CONNECT_SEGMENTS.items()}
+
+# The documented shape of each kind's ARN, for the message of a malformed one.
+_INSTANCE_ARN = "arn:aws:connect:REGION:ACCOUNT:instance/INSTANCE_ID"
+SHAPES = {
+    **{kind: f"{_INSTANCE_ARN}/{segment}/ID" for segment, kind in CONNECT_SEGMENTS.items()},
+    "view": f"{_INSTANCE_ARN}/view/VIEW_ID[:VERSION], or arn:aws:connect:REGION:aws:view/NAME[:VERSION]",
+    "lambda": "arn:aws:lambda:REGION:ACCOUNT:function:NAME[:ALIAS_OR_VERSION]",
+    "lex": "arn:aws:lex:REGION:ACCOUNT:bot-alias/BOT_ID/ALIAS_ID",
+    "lex_v1": "the bot's name",
+    "instance": _INSTANCE_ARN,
+}
+# Parameters that take an ARN only (LambdaFunctionARN, LexV2Bot.AliasArn); the others take an ID
+# or an ARN (connect-flow-language.md §2.3, §2.4).
+ARN_ONLY = frozenset({"lambda", "lex"})
+# Kinds a map knows by ARN only: a flow names an AWS managed view by a short ID ("form", "cards" in
+# the public step-by-step guides) that neither ListViews nor a resources file gives.
+BY_ARN_ONLY = frozenset({"view"})
+
+_ARN = re.compile(
+    r"^arn:(?P<partition>aws[a-z-]*):(?P<service>[a-z0-9-]+):(?P<region>[^:]*):(?P<account>[^:]*):(?P<resource>.+)$"
+)
+_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
+_ACCOUNT = re.compile(r"^\d{12}$")
+_ID = re.compile(r"^[A-Za-z0-9_.$-]+$")
+_LAMBDA = re.compile(r"^function:(?P<name>[A-Za-z0-9_-]{1,64})(?::(?P<qualifier>\$LATEST|[A-Za-z0-9_-]+))?$")
+_LEX_ALIAS = re.compile(r"^bot-alias/(?P<bot>[A-Za-z0-9_-]+)/(?P<alias>[A-Za-z0-9_-]+)$")
+_LEX_V1 = re.compile(r"^bot:(?P<name>[A-Za-z0-9_]+)(?::(?P<alias>[A-Za-z0-9_$]+))?$")
+
+
+class ResourceMapError(ValueError):
+    """A map cannot be built (a bad resources file, an instance that cannot be read); the message
+    says what to fix."""
+
+
+class MalformedArnError(ValueError):
+    """Not an ARN of the shape its service documents."""
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """What one reference is, as one map sees it.
+
+    status: found, missing, foreign, dynamic, unchecked or malformed; kind: queue, flow, module,
+    hours, prompt, agent, quick_connect, view, lambda, lex... when the reference says (None when
+    it does not: a bare ID the map does not know, a whole JSONPath); key: the map's key of a found
+    resource (a flow key, a handler, a Connect ID); message: why, for the finding's text."""
+
+    status: str
+    kind: str | None = None
+    key: str | None = None
+    message: str = ""
+
+
+class ResourceMap(Protocol):
+    def resolve(self, ref: str, expected_kind: str | None = None) -> Resolution:
+        """What `ref` (an ARN or ID) is; `expected_kind`: the kind its parameter takes."""
+        ...
+
+    def describe(self) -> str:
+        """The map in a message: "this repository's instance", "resources.yaml"..."""
+        ...
+
+
+def kind_name(kind: str | None) -> str:
+    if kind is None:
+        return "resource"
+    return KIND_NAMES.get(kind, kind.replace("_", " "))
+
+
+# ---- ARNs ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Arn:
+    """A parsed ARN: `kind` from KIND_NAMES for the resources flows name, else the service's name."""
+
+    text: str
+    service: str
+    region: str
+    account: str
+    kind: str
+    instance: str = ""  # a Connect instance's ID
+    ident: str = ""  # the resource's ID (a function's name, a bot alias's ID...)
+    qualifier: str = ""  # a Lambda alias or version, a flow or view version
+
+    @property
+    def unqualified(self) -> str:
+        return self.text[: -len(self.qualifier) - 1] if self.qualifier else self.text
+
+    @property
+    def aws_managed(self) -> bool:
+        return self.account == "aws"
+
+
+def is_dynamic(ref: str) -> bool:
+    """A value with a JSONPath in it ($.AwsRegion, $['Attributes']...): known only mid-call."""
+    return "$." in ref or "$[" in ref
+
+
+def parse_arn(text: str) -> Arn:
+    """The parts of an ARN; raises MalformedArnError saying what is wrong. A dynamic part (a
+    JSONPath) is taken as it is: only what is static is checked."""
+    m = _ARN.match(text)
+    if not m:
+        raise MalformedArnError("an ARN is arn:aws:SERVICE:REGION:ACCOUNT:RESOURCE")
+    service, region, account, resource = m["service"], m["region"], m["account"], m["resource"]
+    dynamic = is_dynamic(text)
+    if not dynamic and service in ("connect", "lambda", "lex"):
+        if not _REGION.match(region):
+            raise MalformedArnError(f"{region!r} is not an AWS Region")
+        if not (_ACCOUNT.match(account) or (service == "connect" and account == "aws")):
+            raise MalformedArnError(f"{account!r} is not an AWS account (12 digits)")
+    if service == "connect":
+        return _connect_arn(text, region, account, resource, dynamic)
+    if service == "lambda":
+        found = _LAMBDA.match(resource)
+        if not found and not dynamic:
+            raise MalformedArnError(f"a Lambda function ARN is {SHAPES['lambda']}")
+        if found is None:  # a dynamic name
+            return Arn(text, service, region, account, "lambda", ident=resource.partition(":")[2])
+        qualifier = found["qualifier"] or ""
+        return Arn(text, service, region, account, "lambda", ident=found["name"], qualifier=qualifier)
+    if service == "lex":
+        if found := _LEX_ALIAS.match(resource):
+            return Arn(text, service, region, account, "lex", ident=f"{found['bot']}/{found['alias']}")
+        if found := _LEX_V1.match(resource):
+            return Arn(text, service, region, account, "lex_v1", ident=found["name"])
+        if dynamic and resource.startswith("bot-alias/"):
+            return Arn(text, service, region, account, "lex", ident=resource[len("bot-alias/") :])
+        raise MalformedArnError(f"a Lex V2 bot alias ARN is {SHAPES['lex']}")
+    return Arn(text, service, region, account, service, ident=resource)
+
+
+def _connect_arn(text: str, region: str, account: str, resource: str, dynamic: bool) -> Arn:
+    parts = resource.split("/")
+    if account == "aws":  # an AWS managed view, the same in every instance of a Region
+        if len(parts) == 2 and parts[0] == "view" and parts[1]:
+            ident, _, qualifier = parts[1].partition(":")
+            return Arn(text, "connect", region, account, "view", ident=ident, qualifier=qualifier)
+        raise MalformedArnError(
+            f"an AWS managed view's ARN is arn:aws:connect:REGION:aws:view/NAME[:VERSION], got {resource!r}"
+        )
+    if parts[0] == "phone-number" and len(parts) == 2:
+        return Arn(text, "connect", region, account, "phone_number", ident=parts[1])
+    if parts[0] != "instance" or len(parts) < 2 or not parts[1]:
+        raise MalformedArnError(f"a Connect resource's ARN starts {_INSTANCE_ARN}/, got {resource!r}")
+    instance = parts[1]
+    if len(parts) == 2:
+        return Arn(text, "connect", region, account, "instance", instance=instance, ident=instance)
+    segment, rest = parts[2], "/".join(parts[3:])
+    kind = CONNECT_SEGMENTS.get(segment, f"connect:{segment}")
+    if not rest:
+        shape = SHAPES.get(kind, f"{_INSTANCE_ARN}/{segment}/ID")
+        raise MalformedArnError(f"no ID after {segment}/ (a {kind_name(kind)} ARN is {shape})")
+    ident, _, qualifier = rest.partition(":")
+    # An agent's queue is queue/agent/<user ID>; every other resource has one ID segment.
+    one_segment = "/" not in ident or (
+        segment == "queue" and ident.startswith("agent/") and ident.count("/") == 1
+    )
+    if not dynamic and (not one_segment or not all(_ID.match(p) for p in ident.split("/"))):
+        raise MalformedArnError(f"{rest!r} is not a {kind_name(kind)} ID")
+    return Arn(text, "connect", region, account, kind, instance=instance, ident=ident, qualifier=qualifier)
+
+
+# ---- the maps --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Home:
+    """The instance a map describes: references elsewhere are foreign to it."""
+
+    region: str
+    account: str
+    instance: str
+
+    def foreign(self, arn: Arn) -> str:
+        """Why `arn` is not this instance's to know ("" when it is)."""
+        if arn.region != self.region:
+            return f"Region {arn.region}, not {self.region}"
+        if arn.aws_managed:
+            return ""
+        if arn.account != self.account:
+            return f"account {arn.account}, not {self.account}"
+        if (
+            arn.service == "connect"
+            and arn.instance
+            and arn.kind != "phone_number"
+            and arn.instance != self.instance
+        ):
+            return f"instance {arn.instance}, not {self.instance}"
+        return ""
+
+
+@dataclass
+class Index:
+    """The resources of one kind a map knows: by ARN (without a version qualifier) and by ID."""
+
+    arns: dict[str, str] = field(default_factory=dict)  # ARN -> key
+    ids: dict[str, str] = field(default_factory=dict)  # ID -> key
+    names: dict[str, str] = field(default_factory=dict)  # key -> display name
+    by_id: bool = True  # False: a bare ID cannot be told missing (known by ARN only)
+
+    def add(self, key: str, arn: str = "", ident: str = "", name: str = "") -> None:
+        if arn:
+            self.arns[_unqualified(arn)] = key
+        if ident:
+            self.ids[ident] = key
+        if name:
+            self.names[key] = name
+
+    def find(self, arn: Arn | None, ident: str) -> str | None:
+        if arn is not None:
+            return self.arns.get(arn.unqualified) or self.arns.get(arn.text)
+        return self.ids.get(ident)
+
+
+def _unqualified(text: str) -> str:
+    try:
+        return parse_arn(text).unqualified
+    except MalformedArnError:
+        return text
+
+
+def _shape(ref: str, expected: str | None) -> Resolution | Arn | str:
+    """What a reference's text alone says: a Resolution when that settles it (dynamic, malformed),
+    else the parsed ARN, or the bare ID."""
+    value = ref.strip()
+    if not value:
+        return Resolution(MALFORMED, expected, message="empty")
+    if is_dynamic(value):  # never an error: what it names is known only mid-call
+        try:
+            kind = parse_arn(value).kind if value.startswith("arn:") else None
+        except MalformedArnError:
+            kind = None
+        return Resolution(DYNAMIC, kind, message="a JSONPath part, known only mid-call")
+    if value.startswith("arn:"):
+        try:
+            return parse_arn(value)
+        except MalformedArnError as exc:
+            return Resolution(MALFORMED, expected, message=str(exc))
+    if expected in ARN_ONLY:
+        return Resolution(
+            MALFORMED, expected, message=f"not an ARN: a {kind_name(expected)} ARN is {SHAPES[expected]}"
+        )
+    return value
+
+
+class _InstanceMap:
+    """A map of one instance (its Home) that knows some kinds: resolve() is the same for all; each
+    map says which kinds it knows and where a reference is."""
+
+    home: Home
+
+    def describe(self) -> str:
+        raise NotImplementedError
+
+    def index(self, kind: str) -> Index | str:
+        """The Index of `kind`, or why this map does not know that kind."""
+        raise NotImplementedError
+
+    def resolve(self, ref: str, expected_kind: str | None = None) -> Resolution:
+        shape = _shape(ref, expected_kind)
+        if isinstance(shape, Resolution):
+            return shape
+        if isinstance(shape, Arn):
+            why = self.home.foreign(shape)
+            if why:
+                return Resolution(FOREIGN, shape.kind, message=why)
+            kind, arn, ident = shape.kind, shape, shape.ident
+        elif expected_kind is None:
+            return Resolution(UNCHECKED, None, message="not an ARN")
+        else:
+            kind, arn, ident = expected_kind, None, shape
+        known = self.index(kind)
+        if isinstance(known, str):
+            return Resolution(UNCHECKED, kind, message=known)
+        if arn is None and not known.by_id:
+            return Resolution(UNCHECKED, kind, message=f"{kind_name(kind)}s are known by ARN only")
+        key = known.find(arn, ident)
+        if key is None:
+            return Resolution(MISSING, kind, message=f"no {kind_name(kind)} of {self.describe()}")
+        return Resolution(FOUND, kind, key, known.names.get(key, ""))
+
+
+class LocalMap(_InstanceMap):
+    """This repository's instance, as the templates render it (flows.Resources): queues, flows,
+    hours, the handlers' functions and the Lex bot by ARN; any agent of the instance (logins are
+    not data here); queues, flows and hours also by their local ID (the data file's key)."""
+
+    def __init__(self, resources: Resources) -> None:
+        self.resources = resources
+        self.home = Home(resources.region, resources.account, resources.instance)
+        self.ids_by_kind = {
+            "queue": set(resources.config.queues),
+            "flow": set(resources.catalog),
+            "hours": set(resources.config.hours),
+        }
+
+    def describe(self) -> str:
+        return "this repository's instance"
+
+    def index(self, kind: str) -> Index | str:
+        if kind in ("queue", "flow", "hours", "lambda", "lex", "agent"):
+            return _LocalIndex(self, kind)
+        return f"this repository does not list its instance's {kind_name(kind)}s"
+
+
+class _LocalIndex(Index):
+    def __init__(self, owner: LocalMap, kind: str) -> None:
+        super().__init__(by_id=kind in owner.ids_by_kind)
+        self.owner, self.kind = owner, kind
+
+    def find(self, arn: Arn | None, ident: str) -> str | None:
+        if arn is None:
+            return ident if ident in self.owner.ids_by_kind.get(self.kind, ()) else None
+        found = self.owner.resources.identify(arn.text) or self.owner.resources.identify(arn.unqualified)
+        return found[1] if found and found[0] == self.kind else None
+
+
+class InventoryMap(_InstanceMap):
+    """An instance whose resources are listed per kind (a resources file, a live instance)."""
+
+    def __init__(self, home: Home, label: str, indexes: Mapping[str, Index] | None = None) -> None:
+        self.home, self.label = home, label
+        self.indexes: dict[str, Index] = dict(indexes or {})
+
+    def describe(self) -> str:
+        return self.label
+
+    def index(self, kind: str) -> Index | str:
+        found = self.indexes.get(kind)
+        return found if found is not None else f"{self.label} does not list {kind_name(kind)}s"
+
+
+class NoResolveMap:
+    """`--no-resolve`: nothing is looked up; an ARN's shape and kind are still checked."""
+
+    def describe(self) -> str:
+        return "no resolution"
+
+    def resolve(self, ref: str, expected_kind: str | None = None) -> Resolution:
+        shape = _shape(ref, expected_kind)
+        if isinstance(shape, Resolution):
+            return shape
+        kind = shape.kind if isinstance(shape, Arn) else expected_kind
+        return Resolution(UNCHECKED, kind, message="not resolved (--no-resolve)")
+
+
+class FlowsMap:
+    """The flows and modules given alongside (by Flow.arn: an ARN or a bare ID), then `base`."""
+
+    def __init__(self, base: ResourceMap, flows: Mapping[str, Flow]) -> None:
+        self.base = base
+        self.by_arn: dict[str, tuple[str, str]] = {}
+        self.by_id: dict[str, tuple[str, str]] = {}
+        for key, flow in flows.items():
+            if not flow.arn:
+                continue
+            kind = "module" if flow.type == MODULE else "flow"
+            try:
+                arn = parse_arn(flow.arn)
+            except MalformedArnError:
+                self.by_id[flow.arn] = kind, key
+                continue
+            self.by_arn[arn.unqualified] = kind, key
+
+    def describe(self) -> str:
+        return f"{self.base.describe()} nor among the flows given"
+
+    def resolve(self, ref: str, expected_kind: str | None = None) -> Resolution:
+        value = ref.strip()
+        found = self.by_arn.get(_unqualified(value)) if value.startswith("arn:") else self.by_id.get(value)
+        if found is None and value.startswith("arn:") and self.by_id:
+            try:
+                arn = parse_arn(value)
+            except MalformedArnError:
+                arn = None
+            if arn is not None and arn.kind in ("flow", "module"):
+                found = self.by_id.get(arn.ident)
+        if found is not None:
+            return Resolution(FOUND, found[0], found[1], "given alongside")
+        resolution = self.base.resolve(ref, expected_kind)
+        if resolution.status == MISSING and resolution.kind in ("flow", "module"):
+            return Resolution(
+                MISSING, resolution.kind, message=f"no {kind_name(resolution.kind)} of {self.describe()}"
+            )
+        return resolution
+
+
+def local_map(resources: Resources) -> ResourceMap:
+    """This repository's instance (the default)."""
+    return LocalMap(resources)
+
+
+def no_resolve_map() -> ResourceMap:
+    return NoResolveMap()
+
+
+def with_flows(base: ResourceMap, flows: Mapping[str, Flow]) -> ResourceMap:
+    """`base`, with the flows and modules given alongside found first by their Flow.arn."""
+    return FlowsMap(base, flows)
+
+
+# ---- --resources FILE ------------------------------------------------------------------------------
+
+# The file's keys: one list per kind (a kind left out is not checked; an empty list means none).
+FILE_KINDS = {
+    "queues": "queue",
+    "flows": "flow",
+    "modules": "module",
+    "hours": "hours",
+    "prompts": "prompt",
+    "agents": "agent",
+    "quick_connects": "quick_connect",
+    "views": "view",
+    "lambdas": "lambda",
+    "lex_bots": "lex",
+    "lex_v1_bots": "lex_v1",
+}
+FILE_FORMAT = """\
+instance: arn:aws:connect:REGION:ACCOUNT:instance/INSTANCE_ID   # required
+queues:                  # a kind left out is not checked; [] means the instance has none
+  - arn:aws:connect:REGION:ACCOUNT:instance/INSTANCE_ID/queue/QUEUE_ID
+  - id: QUEUE_ID         # or a mapping: arn or id, and an optional name
+    name: Sales
+flows, modules, hours, prompts, agents, quick_connects: the same
+views:                   # view ARNs (a bare view ID in a flow is not checked)
+lambdas:                 # function ARNs (or names, in the instance's account and Region)
+lex_bots:                # Lex V2 bot alias ARNs
+lex_v1_bots:             # Lex V1 bot names"""
+
+
+def file_map(path: Path) -> ResourceMap:
+    """The instance a resources file describes (`--resources FILE`, format in FILE_FORMAT)."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ResourceMapError(f"{path}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ResourceMapError(f"{path}: cannot be read: {exc}") from None
+    except yaml.YAMLError as exc:
+        raise ResourceMapError(f"{path}: not valid YAML or JSON: {exc}") from None
+    return read_resources(data, path.name)
+
+
+def read_resources(data: Any, label: str) -> InventoryMap:
+    """The map of a resources document (the parsed file); errors name the field."""
+
+    def fail(where: str, message: str) -> ResourceMapError:
+        return ResourceMapError(f"{label}: {where}: {message}")
+
+    if not isinstance(data, dict):
+        raise ResourceMapError(
+            f"{label}: must be a mapping with instance: and a list per kind\n{FILE_FORMAT}"
+        )
+    unknown = sorted(set(data) - {"instance", *FILE_KINDS})
+    if unknown:
+        raise fail(unknown[0], f"unknown key (the keys are instance, {', '.join(FILE_KINDS)})")
+    instance = data.get("instance")
+    try:
+        arn = parse_arn(str(instance)) if isinstance(instance, str) else None
+    except MalformedArnError as exc:
+        raise fail("instance", str(exc)) from None
+    if arn is None or arn.kind != "instance" or is_dynamic(arn.text):
+        raise fail("instance", f"give the instance's ARN ({_INSTANCE_ARN})")
+    home = Home(arn.region, arn.account, arn.instance)
+    indexes: dict[str, Index] = {}
+    for field_name, kind in FILE_KINDS.items():
+        if field_name not in data:
+            continue
+        entries = data[field_name]
+        if entries is None:
+            entries = []
+        if not isinstance(entries, list):
+            raise fail(field_name, "must be a list")
+        index = indexes[kind] = Index(by_id=kind not in BY_ARN_ONLY)
+        for i, entry in enumerate(entries):
+            _file_entry(index, kind, home, entry, f"{label}: {field_name}[{i}]")
+    return InventoryMap(home, label, indexes)
+
+
+def _file_entry(index: Index, kind: str, home: Home, entry: Any, where: str) -> None:
+    def fail(message: str) -> ResourceMapError:
+        return ResourceMapError(f"{where}: {message}")
+
+    name = ""
+    if isinstance(entry, dict):
+        extra = sorted(set(entry) - {"arn", "id", "name"})
+        if extra:
+            raise fail(f"unknown key {extra[0]!r} (an entry has arn or id, and name)")
+        given = [k for k in ("arn", "id") if entry.get(k)]
+        if len(given) != 1:
+            raise fail("give one of arn or id")
+        value, name = entry[given[0]], entry.get("name") or ""
+        if not isinstance(value, str) or not isinstance(name, str):
+            raise fail("arn, id and name are text")
+    elif isinstance(entry, str) and entry:
+        value = entry
+    else:
+        raise fail("an entry is an ARN, an ID, or a mapping with arn or id")
+    value = value.strip()
+    if kind == "lambda" and not value.startswith("arn:"):
+        value = f"arn:aws:lambda:{home.region}:{home.account}:function:{value}"
+    if kind == "lex_v1":
+        index.add(value, ident=value, name=name or value)
+        return
+    if not value.startswith("arn:"):
+        if kind in ARN_ONLY:
+            raise fail(f"{value!r} is not an ARN ({SHAPES[kind]})")
+        if not _ID.match(value):
+            raise fail(f"{value!r} is not an ID")
+        index.add(value, ident=value, name=name)
+        return
+    try:
+        arn = parse_arn(value)
+    except MalformedArnError as exc:
+        raise fail(str(exc)) from None
+    if is_dynamic(value):
+        raise fail("a resource listed here has no JSONPath in it")
+    if arn.kind != kind:
+        raise fail(f"{value} is a {kind_name(arn.kind)}, not a {kind_name(kind)}")
+    why = home.foreign(arn)
+    if why:
+        raise fail(f"{value} is not of the instance ({why})")
+    index.add(arn.ident if kind not in ARN_ONLY else arn.unqualified, arn=value, ident=arn.ident, name=name)
+
+
+# ---- a live instance -------------------------------------------------------------------------------
+
+# kind -> (List operation, result key, parameters, the largest page the operation gives): read
+# once, on the first reference of the kind. Full pages keep the calls few: 2 000 users are two
+# ListUsers calls, inside Connect's 2 requests/s.
+LISTS: dict[str, tuple[str, str, dict[str, Any], int]] = {
+    "queue": ("ListQueues", "QueueSummaryList", {}, 1000),
+    "flow": ("ListContactFlows", "ContactFlowSummaryList", {}, 1000),
+    "module": ("ListContactFlowModules", "ContactFlowModulesSummaryList", {}, 1000),
+    "hours": ("ListHoursOfOperations", "HoursOfOperationSummaryList", {}, 1000),
+    "prompt": ("ListPrompts", "PromptSummaryList", {}, 1000),
+    "quick_connect": ("ListQuickConnects", "QuickConnectSummaryList", {}, 1000),
+    "agent": ("ListUsers", "UserSummaryList", {}, 1000),
+    "view": ("ListViews", "ViewsSummaryList", {}, 100),
+    "lambda": ("ListLambdaFunctions", "LambdaFunctions", {}, 25),
+    "lex": ("ListBots", "LexBots", {"LexVersion": "V2"}, 25),
+    "lex_v1": ("ListBots", "LexBots", {"LexVersion": "V1"}, 25),
+}
+
+
+class LiveMap(InventoryMap):
+    """A live instance, read through a Connect client: each kind is listed once, when a reference
+    first needs it. The client paces the calls (OpsContext's clients: Connect's 2 requests/s with
+    a burst of 5, botocore's adaptive retries on a throttle). A kind that cannot be listed (no
+    permission for ListViews, say) is left unchecked, with the reason in each resolution."""
+
+    def __init__(self, client: Any, home: Home, label: str) -> None:
+        super().__init__(home, label)
+        self.client = client
+        self.unlisted: dict[str, str] = {}
+        self.calls: list[str] = []  # the List operations made, in order (for the summary and tests)
+
+    def index(self, kind: str) -> Index | str:
+        if kind in self.indexes:
+            return self.indexes[kind]
+        if kind in self.unlisted:
+            return self.unlisted[kind]
+        if kind not in LISTS:
+            return f"{kind_name(kind)}s are not listed"
+        operation, key, params, page = LISTS[kind]
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        self.calls.append(f"{operation}{''.join(f' {k}={v}' for k, v in params.items())}")
+        try:
+            items = list(
+                iter_pages(
+                    self.client,
+                    operation,
+                    key,
+                    InstanceId=self.home.instance,
+                    PaginationConfig={"PageSize": page},
+                    **params,
+                )
+            )
+        except (BotoCoreError, ClientError) as exc:
+            self.unlisted[kind] = f"not checked: {error_text(exc)}"
+            return self.unlisted[kind]
+        index = self.indexes[kind] = _index_of(kind, items)
+        return index
+
+
+def _index_of(kind: str, items: Iterable[Any]) -> Index:
+    index = Index(by_id=kind not in BY_ARN_ONLY)
+    for item in items:
+        if kind == "lambda":
+            arn = str(item)
+            index.add(_unqualified(arn), arn=arn, name=arn.rsplit(":function:", 1)[-1])
+        elif kind == "lex":
+            alias = str((item.get("LexV2Bot") or {}).get("AliasArn") or "")
+            if alias:
+                index.add(alias, arn=alias, name=alias.split("bot-alias/", 1)[-1])
+        elif kind == "lex_v1":
+            name = str((item.get("LexBot") or {}).get("Name") or "")
+            if name:
+                index.add(name, ident=name, name=name)
+        else:
+            ident = str(item.get("Id") or "")
+            index.add(
+                ident,
+                arn=str(item.get("Arn") or ""),
+                ident=ident,
+                name=str(item.get("Name") or item.get("Username") or ""),
+            )
+    return index
+
+
+def connect_map(client: Any, instance_id: str, label: str | None = None) -> LiveMap:
+    """The live instance `instance_id` (an ID or ARN), read through `client` (a boto3 Connect
+    client). DescribeInstance gives its ARN: its account and Region. Raises ResourceMapError."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        found = client.describe_instance(InstanceId=instance_id)["Instance"]
+    except (BotoCoreError, ClientError) as exc:
+        raise ResourceMapError(f"Connect instance {instance_id}: {error_text(exc)}") from None
+    try:
+        arn = parse_arn(str(found.get("Arn") or ""))
+    except MalformedArnError:
+        arn = None
+    if arn is None or arn.kind != "instance":
+        raise ResourceMapError(f"Connect instance {instance_id}: DescribeInstance gave no instance ARN")
+    home = Home(arn.region, arn.account, arn.instance)
+    return LiveMap(client, home, label or f"instance {home.instance} in {home.region} (live)")
