@@ -26,6 +26,7 @@ def user_errors() -> Iterator[None]:
     from ..deploy.errors import DeployError
     from ..engine.flows import FlowError
     from ..engine.interpreter import FlowRunError, InputError
+    from ..engine.resource_map import ResourceMapError
     from ..local.seed import SeedError
     from ..local.stack import FlowLintError
 
@@ -35,6 +36,8 @@ def user_errors() -> Iterator[None]:
         raise click.ClickException(f"configuration: {exc}") from None
     except (FlowError, FlowLintError, FlowRunError) as exc:
         raise click.ClickException(f"flows: {exc}") from None
+    except ResourceMapError as exc:
+        raise click.ClickException(f"resources: {exc}") from None
     except (SeedError, DeployError) as exc:
         raise click.ClickException(str(exc)) from None
     except InputError as exc:

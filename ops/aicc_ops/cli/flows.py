@@ -12,10 +12,14 @@ import click
 
 from aicc.settings import load_config
 
+from ..admin.context import OpsContext
+from ..admin.instance_map import live_map
 from ..engine import lint as flow_lint
 from ..engine.flow_files import FileProblem, FlowFiles, flow_types, load_paths
 from ..engine.flows import Flow, Resources, build_resources, render_all
+from ..engine.resource_map import ResourceMap, file_map, no_resolve_map
 from ._errors import user_errors
+from ._options import target_options
 
 
 @click.group()
@@ -24,30 +28,51 @@ def flows() -> None:
 
 
 def lint_resources(flows_dir: Path | None = None) -> Resources:
-    """What the flows' references (queues, Lambdas, flows, hours, bots) resolve against: this
-    repository's local instance. The place to choose another resource map (a live instance, a
-    resources file, none)."""
+    """This repository's local instance: what its own flows render with and resolve against."""
     return build_resources(load_config(), flows_dir)
 
 
+def resource_map(ops: OpsContext, resources_file: Path | None, no_resolve: bool) -> ResourceMap | None:
+    """What exported flows' references resolve against: a resources file, nothing (shape and kind
+    only), a live instance (--env / --instance-id / --local), or None for this repository's."""
+    target = ops.target
+    live = bool(target.env or target.instance_id or target.local)
+    chosen = [
+        name
+        for name, on in (
+            ("--resources", resources_file is not None),
+            ("--no-resolve", no_resolve),
+            ("--env/--instance-id/--local", live),
+        )
+        if on
+    ]
+    if len(chosen) > 1:
+        raise click.UsageError(f"choose one resource map: {' or '.join(chosen)}")
+    if resources_file is not None:
+        return file_map(resources_file)
+    if no_resolve:
+        return no_resolve_map()
+    return live_map(ops=ops) if live else None
+
+
 def lint_flows(
-    flows: Mapping[str, Flow], resources: Resources
+    flows: Mapping[str, Flow], resources: Resources, refs: ResourceMap | None = None
 ) -> tuple[list[flow_lint.Finding], dict[str, str]]:
     """The findings on these flows, linted together so references among them resolve; and the
     flows the linter failed on (key -> what it raised), left out so the others are still checked."""
     try:
-        return flow_lint.lint(flows, resources), {}
+        return flow_lint.lint(flows, resources, refs=refs), {}
     except Exception:  # a linter bug on one exported flow must not hide the findings on the others
         if os.environ.get("AICC_DEBUG"):
             raise
     failed: dict[str, str] = {}
     for key, flow in flows.items():
         try:
-            flow_lint.lint({key: flow}, resources)
+            flow_lint.lint({key: flow}, resources, refs=refs)
         except Exception as exc:
             failed[key] = f"{type(exc).__name__}: {exc}"
     rest = {k: f for k, f in flows.items() if k not in failed}
-    return (flow_lint.lint(rest, resources) if rest else []), failed
+    return (flow_lint.lint(rest, resources, refs=refs) if rest else []), failed
 
 
 @flows.command("lint")
@@ -65,10 +90,30 @@ def lint_flows(
     default=None,
     help="Flow type of the PATH files that do not say theirs (a file's own type wins).",
 )
+@click.option(
+    "--resources",
+    "resources_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Resolve the PATH flows' references against the instance this YAML/JSON file lists "
+    "(format: docs/flows.md).",
+)
+@click.option(
+    "--no-resolve",
+    is_flag=True,
+    help="Check only each reference's ARN shape and kind, against no instance.",
+)
 @click.option("--output", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option("--warnings/--no-warnings", default=True, show_default=True, help="Show warnings too.")
+@target_options
 def lint_command(
-    paths: tuple[Path, ...], flows_dir: Path | None, flow_type: str | None, output: str, warnings: bool
+    paths: tuple[Path, ...],
+    flows_dir: Path | None,
+    flow_type: str | None,
+    resources_file: Path | None,
+    no_resolve: bool,
+    output: str,
+    warnings: bool,
+    ops: OpsContext,
 ) -> None:
     """Check contact flows as Connect would, offline.
 
@@ -77,6 +122,12 @@ def lint_command(
     any form: the Flow Language JSON, describe-contact-flow(-module) output, {Name, Type, Content},
     a CloudFormation template's AWS::Connect::ContactFlow(Module) resources, .json.tftpl templates.
     They are linted together, so transfers and flow modules among them resolve; results per file.
+
+    References (queues, flows, modules, hours, prompts, Lambdas, bots) resolve against this
+    repository's local instance, a live one (--env ENV, --instance-id ID, --local: read with the
+    Connect List APIs, paced under Connect's quota), a --resources FILE, or none (--no-resolve). A
+    reference to another account or instance, or with a dynamic part ($.AwsRegion, ${...}), is
+    never an error by itself; one the chosen instance lacks is.
 
     Exits 1 when any flow has an error or a file cannot be read: Connect would refuse the flow
     (unknown action or parameter, parameters forbidden together, dangling transition, missing error
@@ -92,8 +143,15 @@ def lint_command(
         )
     if flow_type and not paths:
         raise click.UsageError("--type applies to the files given as PATH")
+    with user_errors():
+        refs = resource_map(ops, resources_file, no_resolve)
+    if refs is not None and not paths:
+        raise click.UsageError(
+            "this repository's flows resolve against its own instance: the resource map options "
+            "apply to the files given as PATH"
+        )
     if paths:
-        _lint_files(paths, flow_type, output, warnings)
+        _lint_files(paths, flow_type, output, warnings, refs)
     else:
         _lint_catalog(flows_dir, output, warnings)
 
@@ -128,12 +186,14 @@ def _lint_catalog(flows_dir: Path | None, output: str, warnings: bool) -> None:
         raise SystemExit(1)
 
 
-def _lint_files(paths: Sequence[Path], flow_type: str | None, output: str, warnings: bool) -> None:
+def _lint_files(
+    paths: Sequence[Path], flow_type: str | None, output: str, warnings: bool, refs: ResourceMap | None
+) -> None:
     with user_errors():
         loaded = load_paths(paths, flow_type=flow_type.upper() if flow_type else None)
         resources = lint_resources()
         by_key = {f.key: f for f in loaded.flows}
-        findings, failed = lint_flows(by_key, resources)
+        findings, failed = lint_flows(by_key, resources, refs)
     for key, error in failed.items():
         flow = by_key[key]
         loaded.problems.append(

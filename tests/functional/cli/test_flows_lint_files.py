@@ -150,10 +150,10 @@ def test_a_linter_failure_on_one_flow_leaves_the_others_checked(
 ) -> None:
     real = flow_lint.lint
 
-    def failing(flows: Any, resources: Any) -> list[flow_lint.Finding]:
+    def failing(flows: Any, resources: Any, **kwargs: Any) -> list[flow_lint.Finding]:
         if any(f.name == "Good" for f in flows.values()):
             raise KeyError("Parameters")
-        return real(flows, resources)
+        return real(flows, resources, **kwargs)
 
     monkeypatch.setattr(flow_lint, "lint", failing)
     monkeypatch.delenv("AICC_DEBUG", raising=False)
@@ -165,3 +165,67 @@ def test_a_linter_failure_on_one_flow_leaves_the_others_checked(
         "Good: not checked, the linter failed on it (KeyError" in files["good.json"]["problems"][0]["message"]
     )
     assert files["dangling.json"]["flows"][0]["findings"]
+
+
+# ---- what references resolve against ------------------------------------------------------------
+INSTANCE = "arn:aws:connect:us-east-1:111122223333:instance/11111111-2222-4333-8444-555555555555"
+
+
+def queued(queue_arn: str) -> dict[str, Any]:
+    """An inbound flow that sets a working queue and transfers to it; a full queue hears why."""
+    return {
+        "Version": "2019-10-30",
+        "StartAction": "set",
+        "Metadata": {"name": "Queued", "type": "contactFlow"},
+        "Actions": [
+            action("set", "UpdateContactTargetQueue", {"QueueId": queue_arn}, "transfer"),
+            {
+                "Identifier": "transfer",
+                "Type": "TransferContactToQueue",
+                "Parameters": {},
+                "Transitions": {
+                    "Errors": [
+                        {"NextAction": "sorry", "ErrorType": "QueueAtCapacity"},
+                        {"NextAction": "sorry", "ErrorType": "NoMatchingError"},
+                    ]
+                },
+            },
+            action("sorry", "MessageParticipant", {"Text": "We cannot take your call now."}, "bye"),
+            action("bye", "DisconnectParticipant", {}),
+        ],
+    }
+
+
+def test_references_resolve_against_the_resources_file(tmp_path: Path) -> None:
+    sales = f"{INSTANCE}/queue/aaaaaaaa-0000-4000-8000-000000000001"
+    flow = write(tmp_path / "queued.json", queued(sales))
+    listed = write(tmp_path / "listed.yaml", f"instance: {INSTANCE}\nqueues:\n  - {sales}\n")
+    empty = write(tmp_path / "empty.yaml", f"instance: {INSTANCE}\nqueues: []\n")
+    assert lint(str(flow), "--resources", str(listed)).exit_code == 0
+    # The same queue against an instance without it: Connect would refuse the flow.
+    missing = lint(str(flow), "--resources", str(empty), "--output", "json")
+    assert missing.exit_code == 1
+    messages = [x["message"] for x in json.loads(missing.output)["files"][0]["flows"][0]["findings"]]
+    assert any(sales in m and "no queue of" in m for m in messages), messages
+    # Against this repository's instance (the default) it is another instance's queue: not an error.
+    assert lint(str(flow)).exit_code == 0
+    # --no-resolve checks only shape and kind: a queue where a Lambda belongs is still an error.
+    flow_text = json.dumps(queued(sales)).replace(
+        '"UpdateContactTargetQueue", "Parameters": {"QueueId"',
+        '"InvokeLambdaFunction", "Parameters": {"LambdaFunctionARN"',
+    )
+    wrong = write(tmp_path / "wrong.json", flow_text)
+    result = lint(str(wrong), "--no-resolve")
+    assert result.exit_code == 1 and "must name a Lambda function" in result.output, result.output
+
+
+def test_one_resource_map_at_a_time_and_a_bad_file_says_what_to_fix(tmp_path: Path) -> None:
+    flow = write(tmp_path / "main.json", greeting("Main", type="contactFlow"))
+    bad = write(tmp_path / "bad.yaml", "queues: 3\n")
+    both = lint(str(flow), "--no-resolve", "--resources", str(bad))
+    assert both.exit_code == 2 and "choose one resource map" in both.output
+    result = lint(str(flow), "--resources", str(bad))
+    assert result.exit_code == 1 and "instance: give the instance's ARN" in result.output
+    assert "Traceback" not in result.output
+    ours = lint("--no-resolve")
+    assert ours.exit_code == 2 and "apply to the files given as PATH" in ours.output
