@@ -44,7 +44,7 @@ import yaml
 
 from aicc.settings import load_config
 
-from .actions import ALL_TYPES, INBOUND, MODULE
+from .actions import ALL_TYPES, INBOUND, MODULE, SPECS
 from .flows import Flow, FlowError, Resources, build_resources, load_catalog, render
 
 FLOW_SUFFIXES = (".json.tftpl", ".json", ".yaml", ".yml", ".template")
@@ -223,6 +223,13 @@ def _fill(text: str, token: str, value: Callable[[re.Match[str]], Fill], *, json
 
 
 _TFTPL_TOKEN = r"\$\$\{|%%\{|\$\{(?P<expr>[^}]*)\}|%\{"
+
+
+def fitting_types(actions: Sequence[Any]) -> list[str]:
+    """The flow types (inbound first, modules last) in which every one of these blocks is allowed."""
+    kinds = {str(a.get("Type")) for a in actions if isinstance(a, dict)}
+    specs = [SPECS[k] for k in kinds if k in SPECS]
+    return [t for t in (*ALL_TYPES, MODULE) if all(t in spec.flow_types for spec in specs)]
 
 
 def render_foreign_template(text: str) -> str:
@@ -462,12 +469,20 @@ class _Reader:
             )
             return MODULE
         unknown = f" (Metadata.type {console!r} is not one the linter knows)" if console else ""
+        fits = fitting_types(actions if isinstance(actions, list) else [])
+        # Inbound when its blocks allow it; else the first type every block allows (a loop-prompts
+        # queue flow, a whisper ending with EndFlowExecution), so an untyped export is not blamed
+        # for blocks its real type allows.
+        assumed = INBOUND if INBOUND in fits or not fits else fits[0]
+        others = (
+            f" (its blocks also fit {', '.join(t for t in fits if t != assumed)})" if len(fits) > 1 else ""
+        )
         self.problem(
-            f"{prefix}the file does not say its flow type{unknown}: checked as {INBOUND}; pass "
+            f"{prefix}the file does not say its flow type{unknown}: checked as {assumed}{others}; pass "
             "--type TYPE if it is another type",
             "warning",
         )
-        return INBOUND
+        return assumed
 
     # -- CloudFormation
 

@@ -229,3 +229,24 @@ def test_one_resource_map_at_a_time_and_a_bad_file_says_what_to_fix(tmp_path: Pa
     assert "Traceback" not in result.output
     ours = lint("--no-resolve")
     assert ours.exit_code == 2 and "apply to the files given as PATH" in ours.output
+
+
+def test_an_untyped_folder_of_public_flows_gets_only_true_errors() -> None:
+    """Most public exports do not say their type: each is checked as the first type its blocks
+    allow (with a warning), so a whisper or queue flow is not blamed for its own blocks; what is
+    left are the true silent hang-ups (test_lint_public_flows names them)."""
+    from helpers import PUBLIC_FLOWS_DIR
+
+    result = lint(str(PUBLIC_FLOWS_DIR), "--output", "json")
+    assert result.exit_code == 1
+    report = json.loads(result.output)
+    errors = [
+        x["message"]
+        for f in report["files"]
+        for fl in f["flows"]
+        for x in fl["findings"]
+        if x["severity"] == "error"
+    ]
+    assert errors and all(m.startswith("hangs up after an error (") for m in errors), errors
+    assumed = [p["message"] for f in report["files"] for p in f["problems"] if "checked as" in p["message"]]
+    assert any("checked as CUSTOMER_QUEUE" in m for m in assumed), assumed
