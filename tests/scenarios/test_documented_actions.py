@@ -377,3 +377,14 @@ def test_parameters_of_the_wrong_shape_take_the_error_branch(stack: LocalStack) 
     result = run(stack, [action("TagContact", {"Tags": ["not", "a", "map"]})])
     assert branch(result) == "error:NoMatchingError"
     assert "unexpected shape" in result.steps[0].detail
+
+
+def test_another_instances_callback_numbers_are_not_held_to_our_countries(stack: LocalStack) -> None:
+    number = action("UpdateContactCallbackNumber", {"CallbackNumber": "$.CustomerEndpoint.Address"})
+    ours = run(stack, [number], inputs=())
+    assert branch(ours) == "next"  # the caller is Korean
+    flow = flow_of([number, OK, FAILED, BYE])
+    flow.source = "exports/us.json"
+    engine = stack.new_engine(SimulatedQueues(stack.config), flows={"test": flow}, entry_flow="test")
+    us = engine.run("+12125550123", AT)
+    assert next(s.outcome for s in us.steps if s.identifier == "act") == "next"

@@ -17,6 +17,7 @@ import yaml
 from helpers import PUBLIC_FLOWS_DIR, public_flows
 
 from aicc_ops.engine import fixtures as fx
+from aicc_ops.engine.flow_files import load_flow_file
 from aicc_ops.engine.interpreter import CallResult
 from aicc_ops.engine.presence import SimulatedQueues
 from aicc_ops.local.rehearsal import gather
@@ -142,10 +143,9 @@ def rehearse(
     return engine.run(CALLER, datetime.fromisoformat(AT), list(inputs), hold_seconds=hold)
 
 
-def flow_name(path: Path) -> str:
-    """What the simulator calls a flow file: the console's Metadata.name, else the file's stem."""
-    metadata = json.loads(path.read_text(encoding="utf-8")).get("Metadata") or {}
-    return str(metadata.get("name") or path.stem)
+def flow_name(path: Path, ftype: str = "CONTACT_FLOW") -> str:
+    """What the simulator calls a flow file (the loader's name for it)."""
+    return load_flow_file(path, ftype)[0].name
 
 
 def ended(result: CallResult) -> bool:
@@ -164,7 +164,7 @@ def test_every_public_flow_runs_from_its_start_to_an_end(
     result = rehearse(stack, path, ftype, fixtures, INPUTS.get(path.name, ()))
     assert ended(result), json.dumps(result.to_json(), indent=1, default=str)[:3000]
     content = json.loads(path.read_text(encoding="utf-8"))
-    assert (result.flows[0], result.steps[0].identifier) == (flow_name(path), content["StartAction"])
+    assert (result.flows[0], result.steps[0].identifier) == (flow_name(path, ftype), content["StartAction"])
 
 
 def _public(name: str) -> tuple[Path, str]:
@@ -257,7 +257,7 @@ def test_the_customer_queue_flow_given_alongside_runs_while_the_caller_waits(
     takes the voicemail offer (1), records, and is told the voicemail is saved."""
     path, ftype = _public("voicemail-express-amazon-connect__VMX3_AWS_Test_Flow")
     result = rehearse(stack, path, ftype, fixture_file(tmp_path, ANSWERS), ["4", "1", "silence"])
-    queue_flow = "voicemail-express-amazon-connect__VMX3_In_Queue_Option"
+    queue_flow = flow_name(PUBLIC_FLOWS_DIR / "voicemail-express-amazon-connect__VMX3_In_Queue_Option.json")
     assert result.flows[:2] == [flow_name(path), queue_flow]
     assert result.attributes["vmx3_timestamp"] == "1764082800" and result.tags == {"function": "vmx3"}
     assert result.prompts[-1] == "Your voicemail has been saved. Goodbye." and result.disconnected
@@ -303,7 +303,8 @@ def test_modules_given_alongside_run_and_return(stack: LocalStack, tmp_path: Pat
     fixtures.write_text(yaml.safe_dump({**ANSWERS, "flows": modules}), encoding="utf-8")
     path, ftype = _public("sample-amazon-connect-outbound-call__OutboundCallFlow")
     result = rehearse(stack, path, ftype, fixtures)
-    assert result.flows == ["Outbound Call Flow", "init", "Outbound Call Flow", "get_name"]
+    main, init, get_name = (flow_name(p) for p in (path, tmp_path / "init.json", tmp_path / "get_name.json"))
+    assert result.flows == [main, init, main, get_name]
     assert result.prompts[0] == "Module speaking."
     assert result.disconnected  # the get_name module hung up on its own error branch
     assert [c.function for c in result.lambda_calls] == [

@@ -1139,7 +1139,8 @@ class _Run(OfflineActions):
         number = refs.as_text(p.get("CallbackNumber"))
         if not _E164.match(number):
             return _Outcome("error", "InvalidCallbackNumber", f"{number!r} is not E.164")
-        if not number.startswith("+82"):
+        # Our instance dials Korea only; which countries another instance may dial is its own.
+        if not flow.source and not number.startswith("+82"):
             return _Outcome("error", "CallbackNumberNotDialable", f"{number} is outside Korea")
         self.c.callback_number = number
         return _Outcome("next", detail=number)
