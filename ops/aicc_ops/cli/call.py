@@ -17,10 +17,15 @@ from click.core import ParameterSource
 from aicc.clock import seoul
 from aicc.domain import phones
 
-from ..engine.flows import call_handlers
+from ..engine.fixtures import FixtureError, Fixtures
+from ..engine.fixtures import load as load_fixtures
+from ..engine.flow_files import flow_types
+from ..engine.flows import Flow, call_handlers, load_catalog
 from ..engine.interpreter import CallerInput, CallResult
 from ..engine.lambdas import FAULTS
+from ..engine.presence import SimulatedQueues
 from ..local.call_client import CallApiError, CallClient
+from ..local.rehearsal import gather
 from ..local.scenarios import DEMO_CALLS, DemoCall
 from ..local.stack import local_stack
 from ._errors import user_errors
@@ -109,6 +114,7 @@ def render_transcript(result: CallResult) -> str:
         "flow": "▶ ",
         "callback": "↩ ",
         "end": "■ ",
+        "fixture": "⚠ ",  # not ours and not in the fixtures, or not run offline: why this branch
     }
     lines = [f"Call {result.contact_id[:8]} at {result.started_at}"]
     for entry in result.transcript:
@@ -170,6 +176,39 @@ def call() -> None:
     metavar="HANDLER=KIND",
     help=f"Inject a Lambda fault ({', '.join(FAULTS)}), e.g. customer_lookup=timeout.",
 )
+@click.option(
+    "--flow",
+    "flow_ref",
+    metavar="NAME|FILE|FOLDER",
+    help="Start the call in this flow: a key or name of our catalog (flows.yaml), or an exported "
+    "flow (Flow Language JSON), or a folder of them with --entry. Default: our entry flow.",
+)
+@click.option(
+    "--type",
+    "flow_type",
+    type=click.Choice(flow_types()),
+    help="The --flow file's flow type when the file does not say (default: CONTACT_FLOW).",
+)
+@click.option(
+    "--entry", metavar="NAME", help="With --flow FOLDER: the flow to start in (file name or flow name)."
+)
+@click.option(
+    "--with",
+    "alongside",
+    multiple=True,
+    type=click.Path(exists=True, path_type=Path),
+    metavar="FILE|FOLDER",
+    help="Flows and modules the --flow file reaches (TransferToFlow, InvokeFlowModule, event hooks). "
+    "Repeatable.",
+)
+@click.option(
+    "--fixtures",
+    "fixtures_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="YAML or JSON answers for what is not ours: Lambdas, queues, hours, Lex bots, views, the agent, "
+    "the flows: behind ARNs (see below). Anything not listed takes its documented error branch.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a transcript.")
 def simulate(
     number: str,
@@ -178,27 +217,115 @@ def simulate(
     data_dir: Path | None,
     hold_seconds: int,
     faults: tuple[str, ...],
+    flow_ref: str | None,
+    flow_type: str | None,
+    entry: str | None,
+    alongside: tuple[Path, ...],
+    fixtures_path: Path | None,
     as_json: bool,
 ) -> None:
     """Place one call through the contact flows, offline, and show what the caller heard.
+
+    With --flow the call starts in any flow, ours or an exported one, under its type's rules: a
+    customer queue flow runs for a contact waiting in its working queue, a hold flow for the
+    simulated hold time, whisper and transfer-to-agent flows with an agent ($.Agent), an outbound
+    whisper for an outbound contact, a queue transfer flow with the quick connect's queue. Our own
+    Lambdas and Lex bot run for real; another team's answer from --fixtures.
 
     \b
     Examples:
       aicc-ops call simulate --at 2026-11-25T10:00:00+09:00 --input say:솔트웨어 --input say:김민준 \\
           --input 1234# --input 1 --input say:웹서버가 응답하지 않습니다
       aicc-ops call simulate --at 2026-09-25T10:00:00+09:00 --input 2 --json     # 추석: after hours
+      aicc-ops call simulate --flow outbound_whisper                         # a flow of our catalog
+      aicc-ops call simulate --flow exports/main.json --with exports/modules --fixtures main.yaml --input 1
+      aicc-ops call simulate --flow exports --entry queue_flow --type CUSTOMER_QUEUE --fixtures f.yaml
+
+    \b
+    A fixture file (every section optional; keys are ARNs, IDs or names):
+      lambdas:  {NAME: {response: {k: v}} | {responses: [{k: v}, {error: timeout}]} | {error: throttle}}
+      queues:   {NAME: {agents_available: 1, agents_online: 2, agents_staffed: 2, contacts_in_queue: 3,
+                        oldest_contact_age: 120, at_capacity: false, hours: HOURS}}
+      hours:    {HOURS: open | closed}
+      bots:     {ALIAS_ARN_OR_V1_NAME: [{intent: Sales, slots: {k: v}, say: "..."}, {error: timeout}]}
+      views:    {VIEW_ID: [{result: Next, data: {...}}]}
+      agent:    {username: jdoe, first_name: Jane, last_name: Doe, arn: ..., status: AVAILABLE}
+      contact:  {queue: NAME, attributes: {k: v}, initiation_method: OUTBOUND}
+      flows:    {FLOW_ARN_OR_ID: FILE_NEXT_TO_THE_FIXTURES | FLOW_NAME}
+      actions:  {IDENTIFIER_OR_TYPE: {result: X} | {error: ErrorType} | {data: {...}}}
+    Lambda errors: timeout, error, throttle, bad_response; Lex errors: timeout, error.
     """
     at = parse_at(at_text)
     caller = parse_number(number)
     fault_map = parse_faults(faults)
+    fixtures = read_fixtures(fixtures_path)
     with user_errors():
         script = [CallerInput.parse(i) for i in inputs]
+        target = simulation_target(flow_ref, flow_type, entry, alongside, fixtures, fixtures_path)
         with local_stack(data_dir, faults=fault_map, hold_seconds=hold_seconds) as stack:
-            result = stack.call(caller, at, script)
+            engine = None
+            if target is not None or fixtures is not None:
+                flows, start, references = target or (None, "customer_authentication", None)
+                engine = stack.new_engine(
+                    SimulatedQueues(stack.config),
+                    flows=flows,
+                    entry_flow=start,
+                    fixtures=fixtures,
+                    references=references,
+                )
+            result = stack.call(caller, at, script, engine=engine)
     if as_json:
         click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
     else:
         click.echo(render_transcript(result))
+
+
+def read_fixtures(path: Path | None) -> Fixtures | None:
+    if path is None:
+        return None
+    try:
+        return load_fixtures(path)
+    except FixtureError as exc:
+        raise click.BadParameter(str(exc), param_hint="--fixtures") from None
+
+
+SimulationTarget = tuple[dict[str, Flow] | None, str, dict[str, str] | None]
+
+
+def simulation_target(
+    flow_ref: str | None,
+    flow_type: str | None,
+    entry: str | None,
+    alongside: tuple[Path, ...],
+    fixtures: Fixtures | None,
+    fixtures_path: Path | None,
+) -> SimulationTarget | None:
+    """(flows, entry key, references) of --flow: None for our entry flow, flows None for a flow of
+    our catalog, else the exported flows gathered (files are read before the stack starts)."""
+    if flow_ref is None:
+        if flow_type or entry or alongside:
+            raise click.UsageError("--type, --entry and --with go with --flow FILE|FOLDER")
+        return None
+    path = Path(flow_ref)
+    if not path.exists():
+        catalog = load_catalog()
+        key = next((k for k, d in catalog.items() if flow_ref in (k, d.name)), None)
+        if key is None:
+            raise click.BadParameter(
+                f"{flow_ref!r} is neither a file or folder nor a flow of our catalog ({', '.join(catalog)})",
+                param_hint="--flow",
+            )
+        if flow_type or entry or alongside:
+            raise click.UsageError(
+                f"{flow_ref!r} is a flow of our catalog, which knows its type and its flows; "
+                "--type, --entry and --with are for exported flow files"
+            )
+        return None, key, None
+    base = fixtures_path.parent if fixtures_path else None
+    r = gather(
+        path, flow_type=flow_type, entry=entry, alongside=alongside, fixtures=fixtures, fixtures_dir=base
+    )
+    return r.flows, r.entry, r.references
 
 
 @call.command("place")

@@ -20,21 +20,41 @@ from aicc.domain import phones
 from aicc.settings import DAYS, Config
 
 from . import references as refs
-from .actions import DEFAULT_VOICE, LANGUAGE_CODE, SINGLE_PATH_PARAMS, SPECS
+from .actions import HOLD, LANGUAGE_CODE, OUTBOUND_WHISPER, SINGLE_PATH_PARAMS, WHISPER
+from .contact import Contact as _Contact
+from .contact import Outcome as _Outcome
+from .fixtures import Cursor, Fixtures, QueueState, arn_tail
 from .flows import Flow, Resources
 from .graph import branches
-from .lambdas import LambdaInvokeError, LocalLambdas
+from .lambdas import LambdaInvokeError, LocalLambdas, validate_response
 from .lex import LocalLexBot, MissingLocaleError
+from .offline_actions import FLOW_ARN, OfflineActions
 from .presence import QueueModel
 from .ssml import spoken_text
 
 MAX_ATTRIBUTES_BYTES = 32 * 1024
 MAX_STEPS = 1000  # actions in a row without the caller's time or input moving on: a flow loop
+# Actions in one contact at all: a loop that lets time pass (a retry on a Lambda timeout, a menu
+# repeated on silence) never exits either; the simulator stops it instead of running for ever.
+MAX_TOTAL_STEPS = 20_000
 DEFAULT_INPUT_SECONDS = 5
-DEFAULT_LANGUAGE = "en-US"
+# $.InitiationMethod by the flow type a simulated contact starts in (connect-flow-language.md
+# §3.1); the fixtures' contact.initiation_method overrides it.
+INITIATION_BY_TYPE = {
+    OUTBOUND_WHISPER: "OUTBOUND",
+    "AGENT_TRANSFER": "TRANSFER",
+    "QUEUE_TRANSFER": "TRANSFER",
+}
+# Flow types that run with an agent: $.Agent is "only in whisper, hold, outbound-whisper and
+# transfer-to-agent flows" (connect-flow-language.md §3.1).
+AGENT_FLOW_TYPES = frozenset({*WHISPER, *HOLD, OUTBOUND_WHISPER, "AGENT_TRANSFER"})
+# Flow types that start with a working queue: the customer waits in it (customer queue), the
+# quick connect names it (queue transfer, §2.0), or the agent answered from it (whispers).
+QUEUED_FLOW_TYPES = frozenset({"CUSTOMER_QUEUE", "QUEUE_TRANSFER", *WHISPER})
 _DTMF = re.compile(r"^[0-9#*]+$")
 _E164 = re.compile(r"^\+[1-9]\d{7,14}$")
 _ATTR_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+_FLOW_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 
 class InputError(ValueError):
@@ -110,6 +130,10 @@ class CallResult:
     # What Connect would record and analyse once an agent answers: participants, and Contact
     # Lens's language and modes (empty until a flow sets them).
     recording: dict[str, Any] = field(default_factory=dict)
+    # What the flows did beyond the call itself: contact tags, tasks and cases created, what was
+    # sent elsewhere (TagContact, CreateTask, StartOutboundChatContact...).
+    tags: dict[str, str] = field(default_factory=dict)
+    created: list[dict[str, str]] = field(default_factory=list)
 
     @property
     def dropped_silently(self) -> bool:
@@ -148,38 +172,6 @@ class FlowRunError(RuntimeError):
     """A flow is broken at run time (unhandled error, step limit); the contact would be dropped."""
 
 
-@dataclass
-class _Outcome:
-    kind: str  # next | result | error | terminal | leave (value "flow:<key>", "queue:<name>" or "resume:")
-    value: str = ""
-    detail: str = ""
-
-
-@dataclass
-class _Contact:
-    contact_id: str
-    caller: str
-    dialed: str
-    now: datetime
-    attributes: dict[str, str] = field(default_factory=dict)
-    external: dict[str, Any] = field(default_factory=dict)
-    stored_input: str | None = None
-    lex: dict[str, Any] = field(default_factory=dict)
-    flow_attributes: dict[str, str] = field(default_factory=dict)
-    metrics: dict[str, Any] = field(default_factory=dict)
-    target_queue: tuple[str, str] | None = None  # (kind, key): ("queue", "msp_general") or ("agent", login)
-    hooks: dict[str, str] = field(default_factory=dict)
-    loops: dict[tuple[str, str], int] = field(default_factory=dict)
-    voice: str = DEFAULT_VOICE
-    # Connect's default contact language; only UpdateContactData (the Set voice block's "Set
-    # language attribute") changes it. Lex and Contact Lens follow it, not the voice.
-    language: str = DEFAULT_LANGUAGE
-    callback_number: str | None = None
-    queued: bool = False
-    hold_waits: int = 0  # Loop prompts (MessageParticipantIteratively) waits the caller sat through
-    lambda_invocation: dict[str, str] = field(default_factory=dict)
-
-
 def _brief(response: Mapping[str, Any]) -> str:
     keys = (
         "status",
@@ -200,6 +192,35 @@ def _number(value: str) -> Decimal | None:
         return Decimal(value.strip())
     except (InvalidOperation, AttributeError):
         return None
+
+
+_PARTS = re.compile(r"\.([A-Za-z0-9_-]+)|\.?\['([^']+)'\]")
+
+
+def _lenient_resolve(reference: str, view: Mapping[str, Any]) -> Any:
+    """refs.resolve for any namespace the view has (None where a part is missing)."""
+    parts = [a or b for a, b in _PARTS.findall(reference[1:])]
+    if not parts or parts[0] not in view:
+        raise refs.InvalidReferenceError(f"{reference!r}: unknown namespace")
+    value: Any = view
+    for part in parts:
+        if not isinstance(value, Mapping) or part not in value:
+            return None
+        value = value[part]
+    return value
+
+
+def _lenient_param(value: Any, view: Mapping[str, Any], *, single: bool) -> Any:
+    """refs.resolve_param, resolving every namespace the simulated contact has."""
+    if isinstance(value, str):
+        if single and value.startswith("$"):
+            return _lenient_resolve(value, view)
+        return refs.REFERENCE.sub(lambda m: refs.as_text(_lenient_resolve(m.group(0), view)), value)
+    if isinstance(value, Mapping):
+        return {k: _lenient_param(v, view, single=False) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_lenient_param(v, view, single=False) for v in value]
+    return value
 
 
 def condition_true(operator: str, operand: str, value: str) -> bool:
@@ -246,6 +267,8 @@ class Engine:
         *,
         entry_flow: str = "customer_authentication",
         hold_seconds: int = 300,
+        fixtures: Fixtures | None = None,
+        references: Mapping[str, str] | None = None,
     ) -> None:
         self.config, self.resources, self.flows = config, resources, flows
         self.lambdas, self.lex = lambdas, lex
@@ -254,6 +277,10 @@ class Engine:
             raise ValueError(f"entry flow {entry_flow!r} is not in the catalog")
         self.entry_flow = entry_flow
         self.hold_seconds = hold_seconds
+        # What answers for the Lambdas, queues, bots... that are not ours (nothing: their error
+        # branches), and the ARNs and IDs of flows given alongside -> their keys in `flows`.
+        self.fixtures = fixtures or Fixtures()
+        self.references = dict(references or {})
         # Fault injection for drills and tests: queue key -> capacity (overrides max_contacts), and
         # (flow key, action identifier) -> the ErrorType that action raises instead of running.
         self.queue_limits: dict[str, int] = {}
@@ -271,17 +298,30 @@ class Engine:
         started: Callable[[CallResult], None] | None = None,
         contact_id: str | None = None,
         attributes: Mapping[str, str] | None = None,
+        entry: str | None = None,
     ) -> CallResult:
         """Run one call. With `input_source`, a block that waits for the caller and finds the script
         empty asks it (a live caller; None is silence, an exception ends the call: the caller hung
         up); `started` receives the result being filled in. `attributes`: the contact's attributes
-        from the start (an outbound contact's, as StartOutboundVoiceContact sets them)."""
+        from the start (an outbound contact's, as StartOutboundVoiceContact sets them), over the
+        fixtures' contact.attributes. `entry`: the flow the contact starts in (default: the
+        engine's entry flow); its type's rules apply (see `_Run.start`)."""
         script = [i if isinstance(i, CallerInput) else CallerInput.parse(i) for i in inputs]
         if not _E164.match(caller):
             raise InputError(f"caller number {caller!r} must be E.164, e.g. +821012345678")
         if at.tzinfo is None:
             raise InputError("the call time needs a UTC offset, e.g. 2026-11-25T10:00:00+09:00")
-        contact = _Contact(contact_id or str(uuid.uuid4()), caller, dialed, at, dict(attributes or {}))
+        entry = entry or self.entry_flow
+        if entry not in self.flows:
+            raise InputError(f"no flow {entry!r} to start the contact in")
+        contact = _Contact(
+            contact_id or str(uuid.uuid4()),
+            caller,
+            dialed,
+            at,
+            {**self.fixtures.attributes, **(attributes or {})},
+            cursor=Cursor(self.fixtures),
+        )
         result = CallResult(contact.contact_id, at.isoformat())
         run = _Run(
             self, contact, result, script, hold_seconds if hold_seconds is not None else self.hold_seconds
@@ -291,11 +331,19 @@ class Engine:
             started(result)
         self.queues.refresh()
         try:
-            run.inbound(self.entry_flow)
+            run.start(entry)
         finally:
             result.ended_at = contact.now.isoformat()
             result.attributes = dict(contact.attributes)
         return result
+
+    def flow_key(self, ref: str) -> str | None:
+        """The key of the flow or module an ARN or ID names: ours, or one given alongside."""
+        found = self.resources.identify(ref)
+        if found and found[0] == "flow":
+            return found[1] if found[1] in self.flows else None
+        key = self.references.get(ref) or self.references.get(arn_tail(ref))
+        return key if key in self.flows else None
 
     def all_transitions(self, flow: Flow) -> set[tuple[str, str, str]]:
         """(source, branch, target) for every transition of a flow: the denominator of coverage."""
@@ -306,7 +354,7 @@ class Engine:
         return out
 
 
-class _Run:
+class _Run(OfflineActions):
     """One contact's journey (inbound flows, then the customer-queue flow while it waits)."""
 
     def __init__(
@@ -321,6 +369,7 @@ class _Run:
         self.script = script
         self.hold_seconds = hold_seconds
         self.steps = 0
+        self.total_steps = 0
         self.progress: tuple[datetime, int] | None = None
         self.source: Callable[[], CallerInput | None] | None = None
 
@@ -354,27 +403,109 @@ class _Run:
             "InitialContactId": c.contact_id,
             "InstanceARN": self.e.resources.instance_arn,
             "AwsRegion": self.e.resources.region,
-            "InitiationMethod": "INBOUND",
+            "InitiationMethod": c.initiation_method,
             "LanguageCode": c.language,
             "TextToSpeechVoiceId": c.voice,
             "LambdaInvocation": c.lambda_invocation,
+            **c.contact_data,
+            **({"Agent": c.agent} if c.agent is not None else {}),
+            "Customer": c.customer,
+            "Case": c.case,
+            "Views": c.views,
+            "MediaStreams": c.media_streams,
         }
 
     def queue_name(self, target: tuple[str, str]) -> str:
         kind, key = target
-        return self.e.config.queues[key].name if kind == "queue" else f"agent:{key}"
+        if kind == "queue":
+            return self.e.config.queues[key].name
+        if kind == "external":
+            return self.c.queue_states[key].name
+        return f"agent:{key}"
 
     def queue_arn(self, target: tuple[str, str]) -> str:
         kind, key = target
-        return self.e.resources.queue_arn(key) if kind == "queue" else self.e.resources.agent_arn(key)
+        if kind == "queue":
+            return self.e.resources.queue_arn(key)
+        if kind == "external":
+            state = self.c.queue_states[key]
+            return state.arn or f"{self.e.resources.instance_arn}/queue/{arn_tail(key)}"
+        if kind == "xagent":
+            return self.e.fixtures.agent.arn or self.e.resources.agent_arn(key)
+        return self.e.resources.agent_arn(key)
+
+    def external_queue(self, state: QueueState) -> tuple[str, str]:
+        """Another instance's queue, as the fixtures describe it, as a working-queue target."""
+        self.c.queue_states[state.key] = state
+        return "external", state.key
+
+    def unmodelled(self, error: str, detail: str) -> _Outcome:
+        """What the simulator cannot answer (not ours, not in the fixtures) takes the action's
+        documented error branch, and the transcript says why."""
+        self.note("fixture", detail)
+        return _Outcome("error", error, detail)
 
     # ---- flow loop ----------------------------------------------------------------------------
+    def start(self, flow_key: str) -> None:
+        """Start the contact in a flow of any type, as Connect would run that type: a customer-queue
+        flow for a contact waiting in its working queue, a hold flow while the call is on hold,
+        whisper and transfer-to-agent flows with an agent ($.Agent), an outbound whisper for an
+        outbound contact, a queue transfer flow with the quick connect's queue."""
+        c, f = self.c, self.e.fixtures
+        ftype = self.e.flows[flow_key].type
+        c.initiation_method = f.initiation_method or INITIATION_BY_TYPE.get(ftype, "INBOUND")
+        if ftype in AGENT_FLOW_TYPES:
+            a = f.agent
+            c.agent = {
+                "UserName": a.username,
+                "FirstName": a.first_name,
+                "LastName": a.last_name,
+                "ARN": a.arn or self.e.resources.agent_arn(a.username),
+            }
+        if ftype in QUEUED_FLOW_TYPES:
+            c.target_queue = self.start_queue()
+        if ftype == "CUSTOMER_QUEUE":
+            assert c.target_queue is not None
+            name = self.queue_name(c.target_queue)
+            self.r.queue_transfers.append(name)
+            self.r.queue = name
+            c.queued = True
+            c.hooks["CustomerQueue"] = flow_key
+            self.wait_in_queue()
+        elif ftype in HOLD:
+            flow = self.e.flows[flow_key]
+            self.enter(flow)
+            until = c.now + timedelta(seconds=self.hold_seconds)
+            # A hold flow plays until the agent resumes the call: the simulated hold time.
+            if self.execute(flow, budget_until=until) is None and not self.r.disconnected:
+                c.now = max(c.now, until)
+                self.r.end_reason = f"on hold for {self.hold_seconds} s (simulated), then resumed"
+        else:
+            self.inbound(flow_key)
+
+    def start_queue(self) -> tuple[str, str]:
+        """The working queue a queued flow type starts with: the fixtures' contact.queue (ours by key
+        or name, or another instance's), else Connect's BasicQueue."""
+        ref = self.e.fixtures.start_queue
+        if ref is not None:
+            queues = self.e.config.queues
+            key = next((k for k, q in queues.items() if ref in (k, q.name)), None)
+            found = self.e.resources.identify(ref)
+            if key is None and found and found[0] == "queue":
+                key = found[1]
+            if key is not None:
+                return "queue", key
+        return self.external_queue(self.e.fixtures.start_queue_state())
+
+    def enter(self, flow: Flow) -> None:
+        self.r.flows.append(flow.name)
+        self.note("flow", flow.name)
+        self.c.flow_attributes = {}
+
     def inbound(self, flow_key: str) -> None:
         while flow_key:
             flow = self.e.flows[flow_key]
-            self.r.flows.append(flow.name)
-            self.note("flow", flow.name)
-            self.c.flow_attributes = {}
+            self.enter(flow)
             leave = self.execute(flow)
             flow_key = ""
             if leave is None:
@@ -389,8 +520,22 @@ class _Run:
             elif kind == "queue":
                 self.wait_in_queue()
             elif kind == "resume":
-                # The flow hands the contact back to what ran it: after a whisper, the parties talk.
-                self.r.end_reason = self.r.end_reason or "whisper ended: connected"
+                self.resumed(flow)
+            elif kind == "module":
+                # A module started on its own returns to nothing: the rehearsal ends there.
+                self.r.end_reason = self.r.end_reason or "module ended (EndFlowModuleExecution)"
+            elif kind == "end":
+                self.r.end_reason = target
+
+    def resumed(self, flow: Flow) -> None:
+        """End flow / Resume: "if a flow ends before the contact is put into queue, ending the flow
+        results in the contact being ended" (APIReference/flow-control-actions-endflowexecution.html);
+        after a whisper the parties talk."""
+        if flow.type in (*WHISPER, OUTBOUND_WHISPER) or self.c.queued:
+            self.r.end_reason = self.r.end_reason or "whisper ended: connected"
+            return
+        self.r.disconnected = True
+        self.r.end_reason = self.r.end_reason or "flow ended before the contact was queued"
 
     def execute(self, flow: Flow, budget_until: datetime | None = None) -> tuple[str, str] | None:
         """Run a flow from its start. Returns ('flow', key) or ('queue', name) when it hands off, and
@@ -407,11 +552,26 @@ class _Run:
                     f"{flow.name} / {ident}: {MAX_STEPS} actions in a row with no input and no time passing; "
                     "a loop without an exit"
                 )
+            self.total_steps += 1
+            if self.total_steps > MAX_TOTAL_STEPS:
+                raise FlowRunError(
+                    f"{flow.name} / {ident}: {MAX_TOTAL_STEPS} actions in one contact; a loop without an "
+                    f"exit (the contact's clock reached {self.c.now.isoformat()})"
+                )
+            if ident not in flow.actions:
+                raise FlowRunError(f"{flow.name}: no action {ident!r}; Connect would drop the call")
             action = flow.actions[ident]
             kind = str(action["Type"])
             injected = self.e.action_faults.get((flow.key, ident))
+            answer = self.e.fixtures.action(ident, kind)
             if injected:
                 outcome = _Outcome("error", injected, "injected fault")
+            elif answer is not None and answer.error:
+                outcome = _Outcome(
+                    "error",
+                    answer.error,
+                    f"fixtures: actions.{ident if ident in self.e.fixtures.actions else kind}",
+                )
             else:
                 outcome = self.dispatch(flow, action, kind, budget_until)
             next_ident, branch = self.choose(flow, action, outcome)
@@ -453,17 +613,34 @@ class _Run:
         return t.get("NextAction"), "next"
 
     def dispatch(self, flow: Flow, action: Mapping[str, Any], kind: str, budget: datetime | None) -> _Outcome:
-        if kind not in SPECS:
+        # Every documented action type has a do_<Type> handler; a type without one is not Flow
+        # Language the simulator knows, and Connect would not have imported the flow.
+        handler = getattr(self, f"do_{kind}", None) if kind.isidentifier() else None
+        if handler is None:
             raise FlowRunError(f"{flow.name} / {action['Identifier']}: unknown action type {kind!r}")
         raw = action.get("Parameters") or {}
-        params = {
-            k: refs.resolve_param(v, self.view(), single=k in SINGLE_PATH_PARAMS) for k, v in raw.items()
-        }
-        handler = getattr(self, f"do_{kind}")
+        if not isinstance(raw, Mapping):
+            return _Outcome("error", "NoMatchingError", f"Parameters is {type(raw).__name__}, not an object")
+        view = self.view()
+        try:
+            params = {k: refs.resolve_param(v, view, single=k in SINGLE_PATH_PARAMS) for k, v in raw.items()}
+        except refs.InvalidReferenceError as exc:
+            # A namespace the simulator fills ($.Views, $.Case...) that the reference table does
+            # not list yet still resolves; any other invalid reference is the action's error.
+            try:
+                params = {k: _lenient_param(v, view, single=k in SINGLE_PATH_PARAMS) for k, v in raw.items()}
+            except refs.InvalidReferenceError:
+                return _Outcome("error", "NoMatchingError", str(exc))
         try:
             outcome: _Outcome = handler(flow, action, params, budget)
         except _BadParameterError as exc:
             return _Outcome("error", "NoMatchingError", str(exc))
+        except (AttributeError, TypeError, KeyError) as exc:
+            # A parameter of a shape the action does not take (a list for a map...): Connect would
+            # not have imported the flow; here the action errors rather than the simulator.
+            return _Outcome(
+                "error", "NoMatchingError", f"{kind}: parameters of an unexpected shape ({exc!r})"
+            )
         return outcome
 
     # ---- caller I/O ---------------------------------------------------------------------------
@@ -541,10 +718,13 @@ class _Run:
 
     def do_ConnectParticipantWithLexBot(self, flow: Flow, a: Any, p: Mapping[str, Any], b: Any) -> _Outcome:
         self.say(p)
-        bot = (p.get("LexV2Bot") or {}).get("AliasArn", "")
-        if self.e.resources.identify(str(bot)) != ("lex", "bot"):
-            return _Outcome("error", "NoMatchingError", f"unknown bot {bot!r}")
+        v2, v1 = p.get("LexV2Bot") or {}, p.get("LexBot") or {}
+        bot = refs.as_text(v2.get("AliasArn") if isinstance(v2, Mapping) else None)
         session = {str(k): str(v) for k, v in (p.get("LexSessionAttributes") or {}).items()}
+        if self.e.resources.identify(bot) != ("lex", "bot"):
+            # Another team's bot (Lex V2 by alias ARN, Lex V1 by name) answers from the fixtures.
+            name = bot or refs.as_text(v1.get("Name") if isinstance(v1, Mapping) else None)
+            return self.fixture_lex_turn(name, session)
         given = self.next_input()
         if given.kind == "silence":
             # Lex waits start-timeout-ms for speech to begin (3 s unless the block's session says otherwise).
@@ -567,9 +747,40 @@ class _Run:
         self.c.lex = turn.view()
         return _Outcome("result", turn.intent, f"{locale} {mode.lower()} {text!r} -> {turn.intent}")
 
+    def fixture_lex_turn(self, bot: str, session: Mapping[str, str]) -> _Outcome:
+        """A turn of a bot that is not ours, from the fixtures (bots:): one per block, in order."""
+        key, turn = self.c.cursor.lex_turn(bot)
+        if key is None:
+            self.c.lex = {}
+            return self.unmodelled(
+                "NoMatchingError", f"Lex bot {bot or '(none)'!r} is not ours and not in the fixtures (bots:)"
+            )
+        if turn is not None and turn.say:
+            self.r.inputs_used.append(f"say:{turn.say}")
+            self.note("input", f"say:{turn.say}")
+        if turn is None or turn.error:
+            # No turn left: the caller says nothing, and Lex times out (3 s unless the session says).
+            self.wait(3)
+            self.c.lex = {}
+            error = turn.error if turn is not None and turn.error else "InputTimeLimitExceeded"
+            return _Outcome(
+                "error", error, f"fixtures: bots.{key}: {'no turn left' if turn is None else error}"
+            )
+        self.c.lex = {
+            "IntentName": turn.intent,
+            "Slots": dict(turn.slots),
+            "SessionAttributes": {**session, **turn.session_attributes},
+            "DialogState": "Fulfilled",
+            "IntentConfidence": {"Score": "1.00"},
+            "InputTranscript": turn.say,
+            **({"SentimentResponse": {"Label": turn.sentiment}} if turn.sentiment else {}),
+        }
+        return _Outcome("result", turn.intent, f"fixtures: bots.{key} -> {turn.intent}")
+
     def do_InvokeLambdaFunction(self, flow: Flow, a: Any, p: Mapping[str, Any], b: Any) -> _Outcome:
-        arn = str(p.get("LambdaFunctionARN", ""))
-        name = self.e.lambdas.name_of(arn) or arn
+        arn = refs.as_text(p.get("LambdaFunctionARN"))
+        ours = self.e.lambdas.name_of(arn)
+        name = ours or arn_tail(arn) or "(no function)"
         limit = float(_int_param(p, "InvocationTimeLimitSeconds", 8))
         rtype = (p.get("ResponseValidation") or {}).get("ResponseType", "STRING_MAP")
         asynchronous = p.get("InvocationType") == "ASYNCHRONOUS"
@@ -579,11 +790,14 @@ class _Run:
         response: dict[str, Any] | None = None
         error: str | None = None
         try:
-            with clock.frozen_at(self.c.now):
-                response = self.e.lambdas.invoke(arn, event, limit, rtype)
+            if ours is None and arn:
+                response = self.fixture_lambda(arn, name, rtype)
+            else:
+                with clock.frozen_at(self.c.now):
+                    response = self.e.lambdas.invoke(arn, event, limit, rtype)
         except LambdaInvokeError as exc:
             error = str(exc)
-        elapsed = (datetime.now() - started).total_seconds()
+        elapsed = 0.0 if ours is None else (datetime.now() - started).total_seconds()
         self.r.lambda_calls.append(
             LambdaCall(
                 flow.name, a["Identifier"], name, parameters, response, error, round(elapsed * 1000, 2)
@@ -608,6 +822,17 @@ class _Run:
             return _Outcome("error", "NoMatchingError", error)
         return _Outcome("next", detail=name)
 
+    def fixture_lambda(self, arn: str, name: str, rtype: str) -> dict[str, Any]:
+        """Another team's function answers from the fixtures (lambdas:), under the same rules as
+        ours (a STRING_MAP answer must be flat strings); one not listed fails, as a function
+        Connect cannot invoke does (the error branch)."""
+        answer = self.c.cursor.lambda_answer(arn)
+        if answer is None:
+            raise LambdaInvokeError("NotFound", f"{name} is not ours and not in the fixtures (lambdas:)")
+        if answer.error:
+            raise LambdaInvokeError(answer.error, f"{name} (fixtures)")
+        return validate_response(name, answer.response or {}, rtype)
+
     def lambda_event(self, parameters: dict[str, str]) -> dict[str, Any]:
         c = self.c
         return {
@@ -618,10 +843,10 @@ class _Run:
                     "Channel": "VOICE",
                     "ContactId": c.contact_id,
                     "CustomerEndpoint": {"Address": c.caller, "Type": "TELEPHONE_NUMBER"},
-                    "CustomerId": None,
-                    "Description": None,
+                    "CustomerId": c.contact_data.get("CustomerId"),
+                    "Description": c.contact_data.get("Description"),
                     "InitialContactId": c.contact_id,
-                    "InitiationMethod": "INBOUND",
+                    "InitiationMethod": c.initiation_method,
                     "InstanceARN": self.e.resources.instance_arn,
                     "LanguageCode": c.language,
                     "MediaStreams": {"Customer": {"Audio": None}},
@@ -640,12 +865,24 @@ class _Run:
         return _Outcome("result", refs.as_text(value), f"value {refs.as_text(value)!r}")
 
     def do_CheckHoursOfOperation(self, flow: Flow, a: Any, p: Mapping[str, Any], b: Any) -> _Outcome:
-        ref = p.get("HoursOfOperationId")
+        ref = refs.as_text(p.get("HoursOfOperationId"))
+        target = self.c.target_queue
         if ref:
-            found = self.e.resources.identify(str(ref))
+            found = self.e.resources.identify(ref)
             key = found[1] if found and found[0] == "hours" else None
-        elif self.c.target_queue and self.c.target_queue[0] == "queue":
-            key = self.e.config.queues[self.c.target_queue[1]].hours
+            if key is None:
+                return self.fixture_hours(ref, f"hours {ref!r}")
+        elif target and target[0] == "queue":
+            key = self.e.config.queues[target[1]].hours
+        elif target and target[0] == "external":
+            # Another instance's queue: its hours as the fixtures say (queues.<key>.hours).
+            state = self.c.queue_states[target[1]]
+            if state.hours is None:
+                return self.unmodelled(
+                    "NoMatchingError",
+                    f"queue {state.name!r} has no hours in the fixtures (queues.{state.key}.hours)",
+                )
+            return self.fixture_hours(state.hours, f"{state.name}'s hours {state.hours!r}")
         else:
             key = None  # no hours given and an agent queue or none: Connect takes Error
         if key is None:
@@ -656,18 +893,50 @@ class _Run:
         is_open = bool(day and day.contains(local.time().replace(second=0, microsecond=0)))
         return _Outcome("result", "True" if is_open else "False", f"{key} at {local:%a %H:%M}")
 
+    def fixture_hours(self, ref: str, what: str) -> _Outcome:
+        is_open = self.e.fixtures.hours_open(ref)
+        if is_open is None:
+            return self.unmodelled("NoMatchingError", f"{what} is not ours and not in the fixtures (hours:)")
+        return _Outcome(
+            "result", "True" if is_open else "False", f"fixtures: {what} {'open' if is_open else 'closed'}"
+        )
+
     def _queue_ref(self, p: Mapping[str, Any]) -> tuple[str, str] | None:
-        ref = p.get("QueueId") or p.get("AgentId")
-        found = self.e.resources.identify(str(ref)) if ref else None
+        ref = refs.as_text(p.get("QueueId") or p.get("AgentId"))
+        found = self.e.resources.identify(ref) if ref else None
         if found and found[0] in ("queue", "agent"):
             return found[0], found[1]
+        if ref and p.get("QueueId"):
+            state = self.e.fixtures.queue(ref)
+            return self.external_queue(state) if state is not None else None
+        if ref and self.e.fixtures.agent_matches(ref):
+            return "xagent", self.e.fixtures.agent.username
         return None
+
+    def _unknown_queue(self, p: Mapping[str, Any]) -> _Outcome:
+        ref = refs.as_text(p.get("QueueId") or p.get("AgentId"))
+        if not ref:
+            return _Outcome("error", "NoMatchingError", "no queue or agent given")
+        if ref.startswith(f"{self.e.resources.instance_arn}/"):
+            return _Outcome("error", "NoMatchingError", f"unknown queue {ref!r}")
+        section = "queues:" if p.get("QueueId") else "agent:"
+        return self.unmodelled("NoMatchingError", f"{ref!r} is not ours and not in the fixtures ({section})")
 
     def _metric_target(self, p: Mapping[str, Any]) -> tuple[str, str] | None:
         """The queue or agent a metric block measures: its QueueId/AgentId, else the working queue."""
         return self._queue_ref(p) if (p.get("QueueId") or p.get("AgentId")) else self.c.target_queue
 
-    def _queue_metrics(self, queue_key: str) -> dict[str, int]:
+    def _queue_metrics(self, target: tuple[str, str]) -> dict[str, int]:
+        if target[0] == "external":
+            q = self.c.queue_states[target[1]]
+            return {
+                "NumberOfAgentsAvailable": q.agents_available,
+                "NumberOfAgentsOnline": q.agents_online,
+                "NumberOfAgentsStaffed": q.agents_staffed,
+                "NumberOfContactsInQueue": q.contacts_in_queue,
+                "OldestContactInQueueAgeSeconds": q.oldest_contact_age,
+            }
+        queue_key = target[1]
         counts = self.e.queues.counts(queue_key)
         waiting, oldest = self.e.queues.backlog().get(queue_key, (0, 0))
         return {
@@ -681,10 +950,13 @@ class _Run:
     def _metric(self, metric: str, target: tuple[str, str] | None) -> int | None:
         if target is None:
             return None
-        if target[0] == "queue":
-            return self._queue_metrics(target[1]).get(metric)
+        if target[0] in ("queue", "external"):
+            return self._queue_metrics(target).get(metric)
         # An agent queue: the agent's own state; queue metrics of agent queues are not modelled.
-        status = self.e.queues.agent_status(target[1])
+        if target[0] == "xagent":
+            status = self.e.fixtures.agent.status
+        else:
+            status = self.e.queues.agent_status(target[1])
         if metric == "NumberOfAgentsAvailable":
             return int(status == "AVAILABLE")
         if metric in ("NumberOfAgentsOnline", "NumberOfAgentsStaffed"):
@@ -699,9 +971,9 @@ class _Run:
 
     def do_GetMetricData(self, flow: Flow, a: Any, p: Mapping[str, Any], b: Any) -> _Outcome:
         target = self._metric_target(p)
-        if target is None or target[0] != "queue":
+        if target is None or target[0] not in ("queue", "external"):
             return _Outcome("error", "NoMatchingError", "no queue to measure")
-        m = self._queue_metrics(target[1])
+        m = self._queue_metrics(target)
         if self.c.queued and self.c.target_queue == target:
             # The backlog is the other contacts; Connect's queue size counts this one too.
             m["NumberOfContactsInQueue"] += 1
@@ -733,9 +1005,7 @@ class _Run:
     def do_UpdateContactTargetQueue(self, flow: Flow, a: Any, p: Mapping[str, Any], b: Any) -> _Outcome:
         target = self._queue_ref(p)
         if target is None:
-            return _Outcome(
-                "error", "NoMatchingError", f"unknown queue {p.get('QueueId') or p.get('AgentId')!r}"
-            )
+            return self._unknown_queue(p)
         self.c.target_queue = target
         return _Outcome("next", detail=self.queue_name(target))
 
@@ -745,6 +1015,9 @@ class _Run:
             limit = self.e.queue_limits.get(target[1], queue.max_contacts)
             if not self.e.queues.admit(self.c.contact_id, target[1], limit):
                 return _Outcome("error", "QueueAtCapacity", f"{queue.name} holds {limit}")
+        if target[0] == "external" and self.c.queue_states[target[1]].at_capacity:
+            state = self.c.queue_states[target[1]]
+            return _Outcome("error", "QueueAtCapacity", f"fixtures: queues.{state.key}.at_capacity")
         name = self.queue_name(target)
         self.r.queue_transfers.append(name)
         self.note("queue", name)
@@ -768,10 +1041,10 @@ class _Run:
         self, flow: Flow, a: Any, p: Mapping[str, Any], b: Any
     ) -> _Outcome:
         target = self._queue_ref(p)
-        if target is None or not self.c.queued:
-            return _Outcome(
-                "error", "NoMatchingError", "no such queue or agent" if self.c.queued else "not queued"
-            )
+        if not self.c.queued:
+            return _Outcome("error", "NoMatchingError", "not queued")
+        if target is None:
+            return self._unknown_queue(p)
         failed = self._enqueue(target)
         return failed or _Outcome("next", detail=self.queue_name(target))
 
@@ -818,35 +1091,67 @@ class _Run:
             if not LANGUAGE_CODE.match(code):
                 return _Outcome("error", "NoMatchingError", f"{code!r} is not a language code such as ko-KR")
             self.c.language = code
+        # The contact's own data, readable as $.Name, $.Description, $.CustomerId, $.References
+        # (APIReference/contact-actions-updatecontactdata.html); the Voice ID settings only
+        # configure StartVoiceIdStream.
+        for key in ("Name", "Description", "CustomerId", "References"):
+            if key in p:
+                self.c.contact_data[key] = p[key] if key == "References" else refs.as_text(p[key])
         return _Outcome("next", detail=", ".join(f"{k}={refs.as_text(v)}" for k, v in p.items()))
 
     def do_UpdateContactEventHooks(self, flow: Flow, a: Any, p: Mapping[str, Any], b: Any) -> _Outcome:
-        for hook, ref in (p.get("EventHooks") or {}).items():
-            found = self.e.resources.identify(str(ref))
-            if not found or found[0] != "flow":
+        notes = []
+        for hook, value in (p.get("EventHooks") or {}).items():
+            ref = refs.as_text(value)
+            key = self.e.flow_key(ref) if ref else None
+            if key is not None:
+                self.c.hooks[str(hook)] = key
+            elif self.not_given(ref):
+                # Another instance's flow the simulation was not given: Connect would accept it;
+                # here it cannot run (the contact waits with music, the whisper is skipped).
+                self.c.hooks.pop(str(hook), None)
+                notes.append(f"{hook}: flow {ref} not given, it will not run here")
+            else:
                 return _Outcome("error", "NoMatchingError", f"{hook}: unknown flow {ref!r}")
-            self.c.hooks[str(hook)] = found[1]
-        return _Outcome("next")
+        for text in notes:
+            self.note("fixture", f"{text} (--with FILE, or the fixtures' flows:)")
+        return _Outcome("next", detail="; ".join(notes))
+
+    def not_given(self, ref: str) -> bool:
+        """A flow ARN of another instance, or a bare flow ID: a flow that exists there, which the
+        simulation was not given. An ARN of this instance that names no flow is an error."""
+        if ref.startswith(f"{self.e.resources.instance_arn}/"):
+            return False
+        return bool(FLOW_ARN.match(ref) or _FLOW_ID.match(ref))
 
     def do_TransferToFlow(self, flow: Flow, a: Any, p: Mapping[str, Any], b: Any) -> _Outcome:
-        found = self.e.resources.identify(str(p.get("ContactFlowId", "")))
-        if not found or found[0] != "flow" or found[1] not in self.e.flows:
-            return _Outcome("error", "NoMatchingError", f"unknown flow {p.get('ContactFlowId')!r}")
-        return _Outcome("leave", f"flow:{found[1]}", self.e.flows[found[1]].name)
+        ref = refs.as_text(p.get("ContactFlowId"))
+        key = self.e.flow_key(ref) if ref else None
+        if key is not None:
+            return _Outcome("leave", f"flow:{key}", self.e.flows[key].name)
+        if self.not_given(ref):
+            why = f"transferred to flow {ref}, which was not given (--with FILE, or the fixtures' flows:)"
+            self.note("fixture", why)
+            return _Outcome("leave", f"end:{why}", why)
+        return _Outcome("error", "NoMatchingError", f"unknown flow {ref!r}")
 
     def do_UpdateContactCallbackNumber(self, flow: Flow, a: Any, p: Mapping[str, Any], b: Any) -> _Outcome:
         number = refs.as_text(p.get("CallbackNumber"))
         if not _E164.match(number):
             return _Outcome("error", "InvalidCallbackNumber", f"{number!r} is not E.164")
-        if not number.startswith("+82"):
+        # Our instance dials Korea only; which countries another instance may dial is its own.
+        if not flow.source and not number.startswith("+82"):
             return _Outcome("error", "CallbackNumberNotDialable", f"{number} is outside Korea")
         self.c.callback_number = number
         return _Outcome("next", detail=number)
 
     def do_CreateCallbackContact(self, flow: Flow, a: Any, p: Mapping[str, Any], b: Any) -> _Outcome:
-        target = self._queue_ref(p) if (p.get("QueueId") or p.get("AgentId")) else self.c.target_queue
+        given = p.get("QueueId") or p.get("AgentId")
+        target = self._queue_ref(p) if given else self.c.target_queue
         if target is None:
-            return _Outcome("error", "NoMatchingError", "no callback queue")
+            return (
+                self._unknown_queue(p) if given else _Outcome("error", "NoMatchingError", "no callback queue")
+            )
         number = self.c.callback_number or self.c.caller
         self.r.callbacks.append(
             {

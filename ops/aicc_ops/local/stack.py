@@ -22,6 +22,7 @@ from typing import Any
 from aicc.settings import Config, load_config
 
 from ..engine import lint as flow_lint
+from ..engine.fixtures import Fixtures
 from ..engine.flows import Flow, Resources, build_resources, render_all
 from ..engine.interpreter import CallerInput, CallResult, Engine
 from ..engine.lambdas import LocalLambdas
@@ -71,8 +72,11 @@ class LocalStack:
         *,
         flows: Mapping[str, Flow] | None = None,
         entry_flow: str = "customer_authentication",
+        fixtures: Fixtures | None = None,
+        references: Mapping[str, str] | None = None,
     ) -> Engine:
-        """An engine on this stack's flows (or `flows`), Lambdas and Lex, with its queue model."""
+        """An engine on this stack's flows (or `flows`), Lambdas and Lex, with its queue model; what
+        is not ours answers from `fixtures`, and `references` finds given flows by ARN or ID."""
         return Engine(
             self.config,
             self.resources,
@@ -82,6 +86,8 @@ class LocalStack:
             queues,
             entry_flow=entry_flow,
             hold_seconds=self.hold_seconds,
+            fixtures=fixtures,
+            references=references,
         )
 
     @cached_property
@@ -101,13 +107,15 @@ class LocalStack:
         responses: Mapping[str, Mapping[str, str]] | None = None,
         agents: Mapping[str, str] | None = None,
         waiting: Mapping[str, tuple[int, int]] | None = None,
+        engine: Engine | None = None,
     ) -> CallResult:
         """One simulated call through the flows: the one call runner of the demo, the drills, `call
         simulate` and the scenario tests. For this call only, `faults` (handler -> kind) and
         `action_faults` add to those already injected, `responses` override Lambda results,
         `agents` set agents' statuses and `waiting` the callers already in each queue (queue key ->
-        count, oldest age in s); everything is put back afterwards, whatever happens."""
-        engine, lambdas = self.engine, self.lambdas
+        count, oldest age in s); everything is put back afterwards, whatever happens. `engine`: one
+        of `new_engine` (another team's flows, fixtures) instead of the stack's own."""
+        engine, lambdas = engine or self.engine, self.lambdas
         saved = dict(lambdas.faults), dict(engine.action_faults), dict(lambdas.overrides)
         queues = engine.queues
         saved_waiting = dict(queues.waiting) if isinstance(queues, SimulatedQueues) else {}

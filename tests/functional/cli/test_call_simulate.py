@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from helpers import PUBLIC_FLOWS_DIR
 
 from aicc_ops.cli import cli
 
@@ -161,3 +162,167 @@ def test_bad_data_directory_lists_every_bad_row(tmp_path: Path) -> None:
     assert "customers.csv:3: phone 'not-a-phone' is not a phone number" in out
     assert "customers.csv:3: tier 'GOLD' must be MSP or GENERAL" in out
     assert "Traceback" not in out
+
+
+# ---- --flow: any flow, ours or an exported one, with fixtures for what is not ours ---------------
+AWS_IA = "terraform-aws-amazonconnect__complete_inbound.json"
+SUPPORT_QUEUE = (
+    "arn:aws:connect:us-east-1:111122223333:instance/11111111-2222-4333-8444-555555555555"
+    "/queue/b65e1881-74e4-5c26-adf2-8d8ba2b28530"
+)
+FIXTURES = f"""
+bots:
+  IntentandRoute:
+    - {{intent: Support, say: I need support}}
+queues:
+  "{SUPPORT_QUEUE}": {{name: Support, agents_available: 1, agents_online: 1, agents_staffed: 1}}
+"""
+
+
+def test_an_exported_flow_runs_with_the_fixtures_answers(tmp_path: Path) -> None:
+    fixtures = tmp_path / "fixtures.yaml"
+    fixtures.write_text(FIXTURES, encoding="utf-8")
+    flow = str(PUBLIC_FLOWS_DIR / AWS_IA)
+    code, out = simulate("--flow", flow, "--fixtures", str(fixtures), "--at", AT, "--hold", "0", "--json")
+    assert code == 0, out
+    data = json.loads(out)
+    assert len(data["flows"]) == 1  # no flow of ours ran
+    assert data["inputs_used"] == ["say:I need support"] and data["queue"] == "Support"
+    # Without fixtures, the bot and the queue are not ours: their error branches, and why.
+    code, out = simulate("--flow", flow, "--at", AT)
+    assert code == 0, out
+    assert "⚠  Lex bot 'IntentandRoute' is not ours and not in the fixtures (bots:)" in out
+    assert "Result: disconnected" in out
+
+
+def test_a_flow_of_our_catalog_by_key_or_name() -> None:
+    code, out = simulate("--flow", "Outbound Whisper", "--at", AT, "--json")
+    assert code == 0, out
+    data = json.loads(out)
+    assert data["flows"] == ["Outbound Whisper"] and not data["disconnected"]
+    assert data["end_reason"] == "whisper ended: connected"
+
+
+def test_a_folder_with_an_entry_and_a_module_alongside(tmp_path: Path) -> None:
+    main = {
+        "Version": "2019-10-30",
+        "StartAction": "module",
+        "Actions": [
+            {
+                "Identifier": "module",
+                "Type": "InvokeFlowModule",
+                "Parameters": {
+                    "FlowModuleId": "arn:aws:connect:us-east-1:111122223333:instance/i-1/flow-module/m-1"
+                },
+                "Transitions": {
+                    "NextAction": "bye",
+                    "Errors": [{"NextAction": "bye", "ErrorType": "NoMatchingError"}],
+                },
+            },
+            {"Identifier": "bye", "Type": "DisconnectParticipant", "Parameters": {}, "Transitions": {}},
+        ],
+    }
+    module = {
+        "Version": "2019-10-30",
+        "StartAction": "hello",
+        "Metadata": {"type": "contactFlowModule", "name": "Greeting module"},
+        "Actions": [
+            {
+                "Identifier": "hello",
+                "Type": "MessageParticipant",
+                "Parameters": {"Text": "Hello from the module"},
+                "Transitions": {"NextAction": "back"},
+            },
+            {"Identifier": "back", "Type": "EndFlowModuleExecution", "Parameters": {}, "Transitions": {}},
+        ],
+    }
+    (tmp_path / "flows").mkdir()
+    (tmp_path / "flows" / "main.json").write_text(json.dumps(main), encoding="utf-8")
+    (tmp_path / "flows" / "greeting.json").write_text(json.dumps(module), encoding="utf-8")
+    fixtures = tmp_path / "fixtures.yaml"
+    fixtures.write_text("flows:\n  m-1: flows/greeting.json\n", encoding="utf-8")
+    code, out = simulate(
+        "--flow", str(tmp_path / "flows"), "--entry", "main", "--fixtures", str(fixtures), "--at", AT
+    )
+    assert code == 0, out
+    assert "🔊 Hello from the module" in out
+    assert out.rstrip().endswith("main")  # the flows the call ran: main, the module, main again
+    assert out.count("▶ ") == 3
+
+
+# A one-block flow that hangs up: enough to be a flow (its name is its file's stem).
+HANG_UP = json.dumps(
+    {
+        "Version": "2019-10-30",
+        "StartAction": "bye",
+        "Actions": [
+            {"Identifier": "bye", "Type": "DisconnectParticipant", "Parameters": {}, "Transitions": {}}
+        ],
+    }
+)
+
+
+@pytest.mark.parametrize(
+    ("files", "args", "code", "message"),
+    [
+        (
+            {},
+            ["--flow", "no_such_flow"],
+            2,
+            "'no_such_flow' is neither a file or folder nor a flow of our catalog",
+        ),
+        (
+            {"f.yaml": "hours: {h: sometimes}\n"},
+            ["--fixtures", "{tmp}/f.yaml"],
+            2,
+            "hours.h: 'sometimes' is not one of open, closed",
+        ),
+        ({"f.yaml": "lambda: {}\n"}, ["--fixtures", "{tmp}/f.yaml"], 2, "lambda: is not a fixture section"),
+        ({}, ["--fixtures", "{tmp}/missing.yaml"], 2, "missing.yaml: cannot be read"),
+        ({"bad.json": "{"}, ["--flow", "{tmp}/bad.json"], 1, "bad.json: not valid JSON"),
+        ({"x.json": "{}"}, ["--flow", "{tmp}/x.json"], 1, "x.json: not a flow: no Actions"),
+        (
+            {"a.json": HANG_UP, "b.json": HANG_UP},
+            ["--flow", "{tmp}"],
+            1,
+            "holds 2 flows: name the one to start in with --entry (a, b)",
+        ),
+        ({}, ["--with", "{tmp}"], 2, "--type, --entry and --with go with --flow FILE|FOLDER"),
+        ({}, ["--flow", "after_hours", "--type", "CUSTOMER_QUEUE"], 2, "is a flow of our catalog"),
+    ],
+)
+def test_bad_flows_and_fixtures_get_a_clear_error(
+    tmp_path: Path, files: dict[str, str], args: list[str], code: int, message: str
+) -> None:
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    got, out = simulate(*(a.format(tmp=tmp_path) for a in args))
+    assert got == code, out
+    assert message in " ".join(out.split())
+    assert "Traceback" not in out
+
+
+def test_a_fixture_flow_that_is_neither_a_file_nor_a_given_flow(tmp_path: Path) -> None:
+    flow = tmp_path / "main.json"
+    flow.write_text(
+        json.dumps(
+            {
+                "Version": "2019-10-30",
+                "StartAction": "bye",
+                "Actions": [
+                    {
+                        "Identifier": "bye",
+                        "Type": "DisconnectParticipant",
+                        "Parameters": {},
+                        "Transitions": {},
+                    }
+                ],
+            }
+        ),
+        encoding="utf-8",
+    )
+    fixtures = tmp_path / "f.yaml"
+    fixtures.write_text("flows: {some-arn: nowhere.json}\n", encoding="utf-8")
+    code, out = simulate("--flow", str(flow), "--fixtures", str(fixtures))
+    assert code == 1
+    assert "flows.some-arn: 'nowhere.json' is neither a file next to the fixture file nor a flow given" in out

@@ -1,0 +1,119 @@
+"""The flows a rehearsal of someone's exported flow runs: the flow to start in, and the flows and
+modules given alongside (transfer targets, event hooks' flows, modules), found by the ARN or ID
+other flows name them by.
+
+`call simulate --flow FILE` starts in FILE's flow; `--flow FOLDER --entry NAME` (or a
+CloudFormation template holding several flows) starts in the flow NAME, with the others
+alongside; `--with FILE|FOLDER` adds flows. Files are read in every form `flows lint` reads. A bare
+Flow Language export does not carry its own ARN, so the fixtures' `flows:` section says which
+flow answers to which ARN or ID (a file next to the fixture file, or a given flow's key or name).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..engine.fixtures import Fixtures, arn_tail
+from ..engine.flow_files import flows_by_reference, load_paths
+from ..engine.flows import Flow, FlowError
+
+
+class RehearsalError(FlowError):
+    """The flows to rehearse cannot be gathered; the message says what to give instead."""
+
+
+@dataclass
+class Rehearsal:
+    flows: dict[str, Flow] = field(default_factory=dict)
+    entry: str = ""
+    references: dict[str, str] = field(default_factory=dict)  # ARN or ID -> key in flows
+
+    def add(self, flow: Flow) -> str:
+        """Keep a flow under a key of its own (two files may share a stem); returns the key."""
+        key, n = flow.key, 2
+        while key in self.flows:
+            key, n = f"{flow.key}~{n}", n + 1
+        flow.key = key
+        self.flows[key] = flow
+        return key
+
+    def find(self, name: str) -> str | None:
+        """A given flow by key, file stem or name."""
+        for key, flow in self.flows.items():
+            if name in (key, flow.name, Path(flow.source).stem, Path(flow.source).name):
+                return key
+        return None
+
+
+def gather(
+    flow: Path,
+    *,
+    flow_type: str | None = None,
+    entry: str | None = None,
+    alongside: Sequence[Path] = (),
+    fixtures: Fixtures | None = None,
+    fixtures_dir: Path | None = None,
+) -> Rehearsal:
+    """Load the entry flow (with `flow_type`), the flows alongside it, and resolve the fixtures'
+    flows: mapping. Files are read as `flows lint` reads them (every export form; folders walked).
+    Raises FlowError with the file at fault."""
+    r = Rehearsal()
+    given = _read([flow], flow_type)
+    if entry is None:
+        if len(given) > 1:
+            names = ", ".join(f.name for f in given)
+            raise RehearsalError(
+                f"{flow} holds {len(given)} flows: name the one to start in with --entry ({names})"
+            )
+        chosen = given[0]
+    else:
+        found = [f for f in given if entry in (f.key, f.name, Path(f.source).stem, Path(f.source).name)]
+        if not found:
+            names = ", ".join(f.name for f in given)
+            raise RehearsalError(f"{flow}: no flow {entry!r} (its flows: {names})")
+        chosen = found[0]
+    for f in given:
+        key = r.add(f)
+        if f is chosen:
+            r.entry = key
+    for f in _read(alongside, None) if alongside else []:
+        r.add(f)
+    r.references = flows_by_reference(r.flows.values())
+    if fixtures is not None:
+        _fixture_flows(r, fixtures, fixtures_dir or Path("."))
+    return r
+
+
+def _read(paths: Sequence[Path], flow_type: str | None) -> list[Flow]:
+    """The flows of these files and folders; any file that cannot be read stops the rehearsal."""
+    for path in paths:
+        if not path.exists():
+            raise RehearsalError(f"{path}: no such file or folder")
+    loaded = load_paths(paths, flow_type=flow_type)
+    if loaded.errors:
+        raise RehearsalError("; ".join(f"{p.path}: {p.message}" for p in loaded.errors))
+    return loaded.flows
+
+
+def _load_file(r: Rehearsal, path: Path) -> str:
+    return r.add(_read([path], None)[0])
+
+
+def _fixture_flows(r: Rehearsal, fixtures: Fixtures, base: Path) -> None:
+    """The fixtures' flows: ARN or ID -> a file next to the fixture file, or a given flow's name."""
+    loaded: dict[Path, str] = {Path(f.source).resolve(): k for k, f in r.flows.items() if f.source}
+    for ref, target in fixtures.flows.items():
+        key = r.find(target)
+        path = (base / target).resolve()
+        if key is None and path.is_file():
+            key = loaded.get(path) or _load_file(r, path)
+            loaded[path] = key
+        if key is None:
+            raise RehearsalError(
+                f"{fixtures.source}: flows.{ref}: {target!r} is neither a file next to the fixture file "
+                "nor a flow given with --flow or --with"
+            )
+        r.references[ref] = key
+        r.references.setdefault(arn_tail(ref), key)
