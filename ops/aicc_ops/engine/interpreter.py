@@ -28,8 +28,9 @@ from .flows import Flow, Resources
 from .graph import branches
 from .lambdas import LambdaInvokeError, LocalLambdas, validate_response
 from .lex import LocalLexBot, MissingLocaleError
-from .offline_actions import FLOW_ARN, OfflineActions
+from .offline_actions import OfflineActions
 from .presence import QueueModel
+from .resource_map import MalformedArnError, parse_arn
 from .ssml import spoken_text
 
 MAX_ATTRIBUTES_BYTES = 32 * 1024
@@ -1122,7 +1123,12 @@ class _Run(OfflineActions):
         simulation was not given. An ARN of this instance that names no flow is an error."""
         if ref.startswith(f"{self.e.resources.instance_arn}/"):
             return False
-        return bool(FLOW_ARN.match(ref) or _FLOW_ID.match(ref))
+        if _FLOW_ID.match(ref):
+            return True
+        try:
+            return parse_arn(ref).kind in ("flow", "module")
+        except MalformedArnError:
+            return False
 
     def do_TransferToFlow(self, flow: Flow, a: Any, p: Mapping[str, Any], b: Any) -> _Outcome:
         ref = refs.as_text(p.get("ContactFlowId"))

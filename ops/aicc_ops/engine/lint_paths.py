@@ -253,20 +253,21 @@ EXTERNAL: Analysis[Source] = Analysis(
 )
 
 
-def _strings(value: Any) -> Iterator[str]:
+def strings_in(value: Any) -> Iterator[str]:
+    """Every string inside a parameter value (nested objects and lists included)."""
     if isinstance(value, str):
         yield value
     elif isinstance(value, dict):
         for v in value.values():
-            yield from _strings(v)
+            yield from strings_in(v)
     elif isinstance(value, list):
         for v in value:
-            yield from _strings(v)
+            yield from strings_in(v)
 
 
 def _external_keys(action: Mapping[str, Any]) -> list[str]:
     keys: list[str] = []
-    for text in _strings(_params(action)):
+    for text in strings_in(_params(action)):
         for r in refs.references_in(text):
             try:
                 parts = refs.parse(r)

@@ -26,80 +26,8 @@ from .flows import Flow
 if TYPE_CHECKING:
     from .interpreter import CallResult, Engine
 
-# A contact-flow or flow-module ARN, of any instance (APIReference/flow-language-actions.html:
-# "A flow ID or flow ARN").
-FLOW_ARN = re.compile(r"^arn:aws[\w-]*:connect:[^:]*:\d{12}:instance/[^/]+/(contact-flow|flow-module)/[^/]+$")
 MAX_MODULE_DEPTH = 5  # a module invoking modules: deeper than this is a loop, not a design
 _E164 = re.compile(r"^\+[1-9]\d{7,14}$")
-
-# Every action type the Flow Language documents (APIReference: participant-actions.html,
-# contact-actions.html, flow-control-actions.html, interactions.html), with the older names exports
-# still carry. Each one has a do_<Type> handler in the interpreter or here.
-DOCUMENTED_ACTIONS = (
-    # participant actions
-    "ConnectParticipantWithLexBot",
-    "DisconnectParticipant",
-    "GetParticipantInput",
-    "MessageParticipant",
-    "MessageParticipantIteratively",
-    "ShowView",
-    "TransferParticipantToThirdParty",
-    # contact actions
-    "CompleteOutboundCall",
-    "CreateCase",
-    "CreatePersistentContactAssociation",
-    "CreateTask",
-    "CreateWisdomSession",
-    "DequeueContactAndTransferToQueue",
-    "EndFlowModuleExecution",
-    "GetCase",
-    "InvokeFlowModule",
-    "ResumeContact",
-    "StartOutboundChatContact",
-    "TagContact",
-    "TransferContactToAgent",
-    "TransferContactToQueue",
-    "UnTagContact",
-    "UpdateCase",
-    "UpdateContactAttributes",
-    "UpdateContactCallbackNumber",
-    "UpdateContactData",
-    "UpdateContactEventHooks",
-    "UpdateContactMediaProcessing",
-    "UpdateContactMediaStreamingBehavior",
-    "UpdateContactRecordingAndAnalyticsBehavior",
-    "UpdateContactRecordingBehavior",
-    "UpdateContactRoutingBehavior",
-    "UpdateContactTargetQueue",
-    "UpdateContactTextToSpeechVoice",
-    "UpdatePreviousContactParticipantState",
-    # flow control actions
-    "CheckHoursOfOperation",
-    "CheckMetricData",
-    "CheckOutboundCallStatus",
-    "CheckVoiceId",
-    "Compare",
-    "DistributeByPercentage",
-    "EndFlowExecution",
-    "GetMetricData",
-    "Loop",
-    "StartVoiceIdStream",
-    "TransferToFlow",
-    "UpdateContactRoutingCriteria",  # what console exports write for UpdateRoutingCriteria
-    "UpdateFlowAttributes",
-    "UpdateFlowLoggingBehavior",
-    "UpdateRoutingCriteria",
-    "Wait",
-    # interactions
-    "AssociateContactToCustomerProfile",
-    "CreateCallbackContact",
-    "CreateCustomerProfile",
-    "GetCalculatedAttributesForCustomerProfile",
-    "GetCustomerProfile",
-    "GetCustomerProfileObject",
-    "InvokeLambdaFunction",
-    "UpdateCustomerProfile",
-)
 
 
 def _seconds(params: Mapping[str, Any], key: str, default: int) -> int:
@@ -455,20 +383,20 @@ class OfflineActions:
     # under ... $.Customer.ProfileId".
     def do_CreateCustomerProfile(self, flow: Flow, a: Any, p: Mapping[str, Any], b: Any) -> Outcome:
         self.c.customer = {"ProfileId": uuid.uuid4().hex}
-        request = p.get("ProfileRequestData") or {}
-        if isinstance(request, Mapping):
-            self.c.customer.update(
-                {str(k): refs.as_text(v) for k, v in request.items() if isinstance(v, str)}
-            )
+        self._profile_fields(p)
         return Outcome("next", detail=f"profile {self.c.customer['ProfileId']} (simulated)")
 
     def do_UpdateCustomerProfile(self, flow: Flow, a: Any, p: Mapping[str, Any], b: Any) -> Outcome:
+        self._profile_fields(p)
+        return Outcome("next", detail="profile updated (simulated)")
+
+    def _profile_fields(self, p: Mapping[str, Any]) -> None:
+        """The profile's text fields from ProfileRequestData, into $.Customer."""
         request = p.get("ProfileRequestData") or {}
         if isinstance(request, Mapping):
             self.c.customer.update(
                 {str(k): refs.as_text(v) for k, v in request.items() if isinstance(v, str)}
             )
-        return Outcome("next", detail="profile updated (simulated)")
 
     # devguide/interactions-associatecontacttocustomerprofile.html: NoMatchingError.
     def do_AssociateContactToCustomerProfile(

@@ -18,6 +18,7 @@ from aicc_ops.engine.actions import (
     TRANSFER,
     WHISPER,
 )
+from aicc_ops.engine.lint_paths import strings_in
 
 # The four category pages of the reference, as of this writing (their "Topics" lists):
 # https://docs.aws.amazon.com/connect/latest/APIReference/participant-actions.html,
@@ -97,17 +98,6 @@ def _public_actions() -> Iterator[tuple[str, str, dict[str, Any]]]:
             yield path.name, ftype, action
 
 
-def _strings(value: Any) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for v in value.values():
-            yield from _strings(v)
-    elif isinstance(value, list):
-        for v in value:
-            yield from _strings(v)
-
-
 @pytest.mark.parametrize("category", sorted(DOCUMENTED))
 def test_every_documented_action_type_has_a_spec(category: str) -> None:
     assert [t for t in DOCUMENTED[category] if t not in SPECS] == []
@@ -154,7 +144,7 @@ def test_public_flows_wire_every_required_error() -> None:
 def test_references_in_public_flows_parse() -> None:
     bad = []
     for name, _, action in _public_actions():
-        for text in _strings(action.get("Parameters") or {}):
+        for text in strings_in(action.get("Parameters") or {}):
             for r in refs.references_in(text):
                 try:
                     refs.parse(r)
