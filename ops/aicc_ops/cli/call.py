@@ -181,16 +181,20 @@ def call() -> None:
     "flow_ref",
     metavar="NAME|FILE|FOLDER",
     help="Start the call in this flow: a key or name of our catalog (flows.yaml), or an exported "
-    "flow (Flow Language JSON), or a folder of them with --entry. Default: our entry flow.",
+    "flow file in any form `flows lint` reads, or a folder (or template) of them with --entry. "
+    "Default: our entry flow.",
 )
 @click.option(
     "--type",
     "flow_type",
     type=click.Choice(flow_types()),
-    help="The --flow file's flow type when the file does not say (default: CONTACT_FLOW).",
+    help="The --flow file's flow type when the file does not say (default: as `flows lint` "
+    "chooses, the first type its blocks allow).",
 )
 @click.option(
-    "--entry", metavar="NAME", help="With --flow FOLDER: the flow to start in (file name or flow name)."
+    "--entry",
+    metavar="NAME",
+    help="With --flow FOLDER or a template of several flows: the flow to start in (file or flow name).",
 )
 @click.option(
     "--with",
