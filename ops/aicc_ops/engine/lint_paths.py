@@ -4,11 +4,16 @@ Each rule is a may-analysis over `graph.branches` (a transfer's success leaves t
 error branches go on). What a flow starts with depends on how the contact got there: an entry flow
 starts as Connect starts a call, a flow reached by TransferToFlow carries what held before each
 transfer to it, and other flow types start with what their kind guarantees.
+
+InvokeFlowModule runs the module and comes back: where the module is given alongside, what held
+before the block runs through the module (from its start to its EndFlowModuleExecution blocks) and
+comes out on the block's success branches; where it is not (another instance's, a dynamic
+FlowModuleId), what the module did is unknown (`Analysis.unknown`), never "not set".
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -21,11 +26,12 @@ from .actions import (
     HOLD,
     INBOUND,
     KOREAN_VOICES,
+    MODULE,
     SPEAKING,
     SPECS,
 )
 from .flows import Flow, Resources
-from .graph import branches, facts_before, is_error, reachable
+from .graph import branches, facts_before, is_error, reachable, transitions
 from .resource_map import FOUND, MalformedArnError, ResourceMap, parse_arn
 
 T = TypeVar("T")
@@ -46,6 +52,11 @@ class Analysis(Generic[T]):
     entry: frozenset[T]  # at the start of a call
     other: Callable[[str], frozenset[T]]  # at the start of a flow of this type nothing transfers to
     transfer: Callable[[Mapping[str, Any], str, frozenset[T]], frozenset[T]]
+    # After a module that is not given alongside: whatever it did is not known here.
+    unknown: frozenset[T]
+    # Whether a module shares the fact with the flow that invokes it (the contact's queue, language
+    # and voice) or keeps its own (the flow's local data, such as $.External).
+    shared_with_modules: bool = True
 
 
 def _params(action: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -70,24 +81,74 @@ def transfers_to(flows: Mapping[str, Flow], refs: ResourceMap) -> dict[str, list
     return out
 
 
+def modules_invoked(flows: Mapping[str, Flow], refs: ResourceMap) -> dict[tuple[str, str], str | None]:
+    """(flow key, action) of every InvokeFlowModule -> the key of the module given alongside that its
+    FlowModuleId names, or None (not given, another instance's, or dynamic)."""
+    out: dict[tuple[str, str], str | None] = {}
+    for key, flow in flows.items():
+        for ident, a in flow.actions.items():
+            if a.get("Type") != "InvokeFlowModule":
+                continue
+            found = refs.resolve(str(_params(a).get("FlowModuleId", "")), "module")
+            given = found.status == FOUND and found.kind == "module" and found.key in flows
+            module = found.key if given and found.key and flows[found.key].type == MODULE else None
+            out[(key, ident)] = module
+    return out
+
+
+def _union(sets: Iterable[frozenset[T]]) -> frozenset[T]:
+    return frozenset().union(*sets)
+
+
 def solve(
     flows: Mapping[str, Flow], refs: ResourceMap, analysis: Analysis[T]
 ) -> dict[str, dict[str, frozenset[T]]]:
-    """flow key -> action -> the facts some path (across transfers) can carry to it."""
+    """flow key -> action -> the facts some path (across transfers and modules) can carry to it."""
     incoming = transfers_to(flows, refs)
+    invoked = modules_invoked(flows, refs) if analysis.shared_with_modules else {}
+    callers: dict[str, list[tuple[str, str]]] = {}
+    for site, module in invoked.items():
+        if module is not None:
+            callers.setdefault(module, []).append(site)
+    runs: dict[tuple[str, frozenset[T]], tuple[frozenset[T], frozenset[T]]] = {}
+
+    def run_module(key: str, before: frozenset[T]) -> tuple[frozenset[T], frozenset[T]]:
+        """What the module leaves when it returns, and what may hold anywhere in it (where it may
+        fail), when it starts with `before`."""
+        if (key, before) not in runs:
+            m = flows[key]
+            # A module cannot invoke another (actions.MODULE), so no InvokeFlowModule is followed here.
+            facts = facts_before(m.actions, m.start, before, step(key))
+            ends = (i for i, a in m.actions.items() if a.get("Type") == "EndFlowModuleExecution")
+            runs[(key, before)] = _union(facts[i] for i in ends), _union(facts.values())
+        return runs[(key, before)]
+
+    def step(key: str) -> Callable[[Mapping[str, Any], str, frozenset[T]], frozenset[T]]:
+        def transfer(action: Mapping[str, Any], branch: str, facts: frozenset[T]) -> frozenset[T]:
+            if action.get("Type") != "InvokeFlowModule" or not analysis.shared_with_modules:
+                return analysis.transfer(action, branch, facts)
+            module = invoked.get((key, str(action.get("Identifier"))))
+            if module is None or flows[key].type == MODULE:
+                return facts | analysis.unknown if is_error(branch) else analysis.unknown
+            returned, anywhere = run_module(module, facts)
+            # Its error branch: the module may have failed anywhere, before or after changing the fact.
+            return facts | anywhere if is_error(branch) else returned
+
+        return transfer
+
     start: dict[str, frozenset[T]] = {}
     for key, flow in flows.items():
-        if key in incoming:
-            start[key] = frozenset()  # filled from the transfers below
+        if key in incoming or key in callers:
+            start[key] = frozenset()  # filled from the transfers and invocations below
         elif flow.type == INBOUND:
             start[key] = analysis.entry
         else:
             start[key] = analysis.other(flow.type)
     while True:
-        result = {k: facts_before(f.actions, f.start, start[k], analysis.transfer) for k, f in flows.items()}
+        result = {k: facts_before(f.actions, f.start, start[k], step(k)) for k, f in flows.items()}
         changed = False
-        for key, sites in incoming.items():
-            new = frozenset().union(*(result[k].get(i, frozenset()) for k, i in sites))
+        for key, sites in (*incoming.items(), *callers.items()):
+            new = _union(result[k].get(i, frozenset()) for k, i in sites)
             if new != start[key]:
                 start[key], changed = new, True
         if not changed:
@@ -121,10 +182,15 @@ def _queue_transfer(action: Mapping[str, Any], branch: str, facts: frozenset[str
 #   Transfer to Agent flow), APIReference/API_QueueQuickConnectConfig.html, API_UserQuickConnectConfig.html.
 # - A customer-queue, hold or whisper flow runs for a contact in a queue; an outbound whisper for a call
 #   placed from the outbound queue.
-# - A flow module runs inside whichever flow invokes it: unknown here, so taken as set (the docs are
-#   silent; the lenient choice).
+# - A flow module runs inside the flow that invokes it and shares its contact: one given alongside
+#   starts with what held before each InvokeFlowModule naming it (see `solve`); one nothing given
+#   invokes is taken as set (the docs are silent; the lenient choice), as is what a module not given
+#   leaves behind.
 WORKING_QUEUE: Analysis[str] = Analysis(
-    frozenset({"unset"}), lambda ftype: frozenset({"unset" if ftype == INBOUND else "set"}), _queue_transfer
+    frozenset({"unset"}),
+    lambda ftype: frozenset({"unset" if ftype == INBOUND else "set"}),
+    _queue_transfer,
+    unknown=frozenset({INHERITED}),
 )
 
 
@@ -148,8 +214,7 @@ def working_queue(flow: Flow, facts: Mapping[str, frozenset[str]]) -> Iterator[G
             if facts[ident] == {"unset"}
             else "may run with no working queue set"
         )
-        errors = (a.get("Transitions") or {}).get("Errors") or []
-        if any(e.get("ErrorType") == "NoMatchingError" for e in errors):
+        if any(e["ErrorType"] == "NoMatchingError" for e in transitions(a).get("Errors", [])):
             yield (
                 ident,
                 f"{a.get('Type')} {when}: it then takes its NoMatchingError branch ({fix})",
@@ -178,7 +243,10 @@ def _language_transfer(action: Mapping[str, Any], branch: str, facts: frozenset[
 
 
 LANGUAGE: Analysis[str] = Analysis(
-    frozenset({"default"}), lambda ftype: frozenset({INHERITED}), _language_transfer
+    frozenset({"default"}),
+    lambda ftype: frozenset({INHERITED}),
+    _language_transfer,
+    unknown=frozenset({INHERITED}),
 )
 
 
@@ -215,7 +283,10 @@ def _voice_transfer(action: Mapping[str, Any], branch: str, facts: frozenset[str
 
 
 VOICE: Analysis[str] = Analysis(
-    frozenset({DEFAULT_VOICE}), lambda ftype: frozenset({INHERITED}), _voice_transfer
+    frozenset({DEFAULT_VOICE}),
+    lambda ftype: frozenset({INHERITED}),
+    _voice_transfer,
+    unknown=frozenset({INHERITED}),
 )
 
 
@@ -248,8 +319,17 @@ def _external_transfer(action: Mapping[str, Any], branch: str, facts: frozenset[
     return frozenset({("ok", str(p.get("LambdaFunctionARN", "")))})
 
 
+# $.External is the flow's local data, which a module does not share: "Modules do not allow overriding
+# flow local data of the invoking flow. This means you can't use the following with modules: External
+# attributes, ..." (https://docs.aws.amazon.com/connect/latest/adminguide/contact-flow-modules.html).
+# So InvokeFlowModule leaves the invoking flow's $.External as it was, and a module starts with
+# whatever it has (unknown here).
 EXTERNAL: Analysis[Source] = Analysis(
-    frozenset({("none", "")}), lambda ftype: frozenset({(INHERITED, "")}), _external_transfer
+    frozenset({("none", "")}),
+    lambda ftype: frozenset({(INHERITED, "")}),
+    _external_transfer,
+    unknown=frozenset({(INHERITED, "")}),
+    shared_with_modules=False,
 )
 
 
@@ -383,7 +463,7 @@ def traps(flow: Flow) -> Iterator[Problem]:
         a = actions[i]
         for branch, target in branches(a):
             # An error wired to where success goes changes nothing: any cycle is the success path's.
-            success = (a.get("Transitions") or {}).get("NextAction")
+            success = transitions(a).get("NextAction")
             if (
                 is_error(branch)
                 and target != success
@@ -446,8 +526,8 @@ def _diverts(flow: Flow, action: Mapping[str, Any], branch: str) -> bool:
     target) changes nothing for the caller, so it cannot be what hangs them up."""
     if branch == "error:NoMatchingCondition" and action.get("Type") in _NO_MATCH_IS_DEFAULT:
         return False
-    errors = (action.get("Transitions") or {}).get("Errors") or []
-    target = next((e.get("NextAction") for e in errors if f"error:{e.get('ErrorType')}" == branch), None)
+    errors = transitions(action).get("Errors", [])
+    target = next((e["NextAction"] for e in errors if f"error:{e['ErrorType']}" == branch), None)
     return target not in _success_targets(flow, action)
 
 

@@ -418,3 +418,97 @@ def test_an_external_read_of_a_key_the_last_lambda_does_not_answer(resources: Re
         )
         for m in msgs
     ), msgs
+
+
+# ---- e. what a flow module does to the facts of the flow that invokes it ------------------------
+
+MODULE_ARN = (
+    "arn:aws:connect:us-east-1:111122223333:instance/11111111-2222-4333-8444-555555555555/flow-module/"
+    "5b16c300-e2a1-5e68-aecb-4c9d6f311277"
+)
+RETURN = {"Identifier": "end", "Type": "EndFlowModuleExecution", "Parameters": {}, "Transitions": {}}
+
+
+def _module(*actions: dict[str, Any]) -> Flow:
+    module = flow_of([*actions, RETURN, BYE], "CONTACT_FLOW_MODULE", key="module")
+    module.arn = MODULE_ARN
+    return module
+
+
+def _invoking(*after: dict[str, Any]) -> Flow:
+    invoke = block(
+        "invoke", "InvokeFlowModule", {"FlowModuleId": MODULE_ARN}, after[0]["Identifier"], "sorry"
+    )
+    return flow_of([invoke, *after, SORRY, BYE], key="inbound")
+
+
+def _queue_messages(flows: dict[str, Flow], resources: Resources) -> list[str]:
+    return [f"{f.action}: {f.message}" for f in lint.lint(flows, resources) if "working queue" in f.message]
+
+
+def test_a_module_that_sets_the_working_queue_sets_it_for_the_invoking_flow(resources: Resources) -> None:
+    # Set working queue in the module (its error hangs up), then Transfer to queue after the module.
+    setq = block(
+        "setq", "UpdateContactTargetQueue", {"QueueId": resources.queue_arn("general_customer")}, "end"
+    )
+    flows = {"inbound": _invoking(_transfer()), "module": _module(setq)}
+    assert _queue_messages(flows, resources) == []
+    # Not given alongside, what the module did is unknown: never "no working queue on every path".
+    assert _queue_messages({"inbound": flows["inbound"]}, resources) == []
+    # A module that may return without a queue (its Set working queue's error goes on to Return).
+    setq["Transitions"]["Errors"][0]["NextAction"] = "end"
+    assert _queue_messages(flows, resources) == [
+        "xfer: TransferContactToQueue may run with no working queue set: it then takes its NoMatchingError "
+        "branch (add UpdateContactTargetQueue on every path before it)"
+    ]
+    # A module that does not set it leaves none, as the invoking flow had.
+    flows["module"] = _module(block("noop", "UpdateContactAttributes", {"Attributes": {"a": "1"}}, "end"))
+    assert _queue_messages(flows, resources) == [
+        "xfer: TransferContactToQueue runs with no working queue set on every path here: it then takes its "
+        "NoMatchingError branch (add UpdateContactTargetQueue on every path before it)"
+    ]
+
+
+def test_a_module_starts_with_what_held_where_it_was_invoked(resources: Resources) -> None:
+    # The module transfers to the working queue: set by the flow before invoking it, or not.
+    flows = {"inbound": _invoking(SORRY), "module": _module(_transfer(on_error="end"))}
+    assert [m for m in _queue_messages(flows, resources) if m.startswith("xfer")] == [
+        "xfer: TransferContactToQueue runs with no working queue set on every path here: it then takes its "
+        "NoMatchingError branch (add UpdateContactTargetQueue on every path before it)"
+    ]
+    setq = _set_queue(resources, "invoke")
+    flows["inbound"] = flow_of([setq, *_invoking(SORRY).content["Actions"]], key="inbound")
+    assert _queue_messages(flows, resources) == []
+
+
+def test_a_module_that_sets_the_language_before_a_korean_lex_block(resources: Resources) -> None:
+    ask = block(
+        "ask",
+        "ConnectParticipantWithLexBot",
+        {"Text": "무엇을 도와드릴까요?", "LexV2Bot": {"AliasArn": resources.lex_alias_arn}},
+        "sorry",
+        "sorry",
+    )
+    ask["Transitions"]["Errors"].append({"NextAction": "sorry", "ErrorType": "NoMatchingCondition"})
+    language = block("language", "UpdateContactData", {"LanguageCode": "ko-KR"}, "end", "bye")
+
+    def about_language(flows: dict[str, Flow]) -> list[str]:
+        return [f.message for f in lint.lint(flows, resources) if "language" in f.message]
+
+    flows = {"inbound": _invoking(ask), "module": _module(language)}
+    assert about_language(flows) == []
+    assert about_language({"inbound": flows["inbound"]}) == []  # not given: unknown
+    flows["module"] = _module(block("noop", "UpdateContactAttributes", {"Attributes": {"a": "1"}}, "end"))
+    assert any("may still be Connect's default en-US" in m for m in about_language(flows))
+
+
+def test_a_modules_lambda_does_not_fill_the_invoking_flows_external(resources: Resources) -> None:
+    # "Modules do not allow overriding flow local data of the invoking flow" ($.External among it).
+    fn = block("fn", "InvokeLambdaFunction", {"LambdaFunctionARN": resources.function_arn("call_log")}, "end")
+    read = block(
+        "read", "UpdateContactAttributes", {"Attributes": {"a": "$.External.open"}}, "sorry", "sorry"
+    )
+    found = lint.lint({"inbound": _invoking(read), "module": _module(fn)}, resources)
+    assert any(f.action == "read" and "nothing (no Lambda has run yet)" in f.message for f in found), [
+        f.message for f in found
+    ]
