@@ -19,29 +19,98 @@ T = TypeVar("T")
 Transfer = Callable[[Mapping[str, Any], str, frozenset[T]], frozenset[T]]
 
 
+def transitions(action: Mapping[str, Any]) -> dict[str, Any]:
+    """The well-formed part of an action's Transitions, whatever JSON a file holds: NextAction a
+    string; Conditions a list of {NextAction, Condition: {Operator, Operands: [str]}}; Errors a list of
+    {ErrorType, NextAction} (connect-flow-language.md §1.4). Every analysis reads this; the linter
+    reports the parts left out (`shape_problems`)."""
+    t = action.get("Transitions")
+    if not isinstance(t, dict):
+        return {}
+    out: dict[str, Any] = {}
+    if isinstance(t.get("NextAction"), str) and t["NextAction"]:
+        out["NextAction"] = t["NextAction"]
+    conditions = t.get("Conditions")
+    if isinstance(conditions, list):
+        out["Conditions"] = [
+            {
+                "NextAction": _target(c),
+                "Condition": {
+                    "Operator": str(c["Condition"].get("Operator")),
+                    "Operands": [str(o) for o in _list(c["Condition"].get("Operands"))],
+                },
+            }
+            for c in conditions
+            if isinstance(c, dict) and isinstance(c.get("Condition"), dict)
+        ]
+    errors = t.get("Errors")
+    if isinstance(errors, list):
+        out["Errors"] = [
+            {"ErrorType": e["ErrorType"], "NextAction": _target(e)}
+            for e in errors
+            if isinstance(e, dict) and isinstance(e.get("ErrorType"), str)
+        ]
+    return out
+
+
+def _target(entry: Mapping[str, Any]) -> str:
+    target = entry.get("NextAction")
+    return target if isinstance(target, str) else ""
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+_CONDITION = "{NextAction, Condition: {Operator, Operands}}"
+
+
+def shape_problems(t: Mapping[str, Any]) -> Iterator[str]:
+    """What in a Transitions object is not the Flow Language's shape (§1.4): the parts `transitions`
+    leaves out."""
+    if "NextAction" in t and not (isinstance(t["NextAction"], str) and t["NextAction"]):
+        yield f"Transitions.NextAction must be an action's Identifier (a string), got {t['NextAction']!r}"
+    for key, shape, inner, inner_type in (
+        ("Errors", "{ErrorType, NextAction}", "ErrorType", str),
+        ("Conditions", _CONDITION, "Condition", dict),
+    ):
+        entries = t.get(key)
+        if entries is None:
+            continue
+        if not isinstance(entries, list):
+            yield f"Transitions.{key} must be a list of {shape}, got {entries!r}"
+            continue
+        for i, entry in enumerate(entries):
+            if not isinstance(entry, dict) or not isinstance(entry.get(inner), inner_type):
+                yield f"Transitions.{key}[{i}] must be {shape}, got {entry!r}"
+            elif "NextAction" in entry and not isinstance(entry["NextAction"], str):
+                got = entry["NextAction"]
+                yield f"Transitions.{key}[{i}].NextAction must be an action's Identifier, got {got!r}"
+
+
 def next_reachable(action: Mapping[str, Any]) -> bool:
     """Whether the default NextAction can ever be taken (the console writes one even where it cannot)."""
     kind = str(action.get("Type"))
-    t = action.get("Transitions") or {}
+    t = transitions(action)
     if SPECS.get(kind) and SPECS[kind].leaves_flow:
         return False  # success leaves the flow
     if kind in ("Loop", "CheckHoursOfOperation"):
         return False  # the two required conditions cover every result
-    errors = {e.get("ErrorType") for e in t.get("Errors") or []}
+    errors = {e["ErrorType"] for e in t.get("Errors", [])}
     return not (t.get("Conditions") and "NoMatchingCondition" in errors)
 
 
 def branches(action: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
     """(branch, target) for every transition that can be taken: "next", "<Operator>:<operand>",
     "error:<ErrorType>"."""
-    t = action.get("Transitions") or {}
+    t = transitions(action)
     if t.get("NextAction") and next_reachable(action):
         yield "next", t["NextAction"]
-    for c in t.get("Conditions") or []:
-        cond = c.get("Condition") or {}
-        yield f"{cond.get('Operator')}:{(cond.get('Operands') or [''])[0]}", c.get("NextAction", "")
-    for e in t.get("Errors") or []:
-        yield f"error:{e.get('ErrorType')}", e.get("NextAction", "")
+    for c in t.get("Conditions", []):
+        cond = c["Condition"]
+        yield f"{cond['Operator']}:{(cond['Operands'] or [''])[0]}", c["NextAction"]
+    for e in t.get("Errors", []):
+        yield f"error:{e['ErrorType']}", e["NextAction"]
 
 
 def is_error(branch: str) -> bool:

@@ -13,9 +13,9 @@ from typing import Any
 
 from aicc.domain.hangul import HANGUL
 
+from . import graph, resource_map, ssml
 from . import lint_paths as paths
 from . import references as refs
-from . import resource_map, ssml
 from .actions import (
     AGENT_METRICS,
     EVENT_HOOKS,
@@ -28,7 +28,6 @@ from .actions import (
     STATIC_PARAMS,
 )
 from .flows import Flow, Resources
-from .graph import reachable
 from .lex import FALLBACK
 from .resource_map import FOUND, MALFORMED, MISSING, ResourceMap, kind_name, local_map, with_flows
 
@@ -73,7 +72,6 @@ PATH_KINDS = {
     "ViewResource.Id": "view",
     "LexBot.Name": "lex_v1",
 }
-KIND_NAMES = resource_map.KIND_NAMES
 ENUMS = {
     "FlowLoggingBehavior": ("Enabled", "Disabled"),
     "StoreInput": ("True", "False"),
@@ -82,6 +80,22 @@ ENUMS = {
     "NumberFormat": ("Local", "E164"),
 }
 _ARN = re.compile(r"^arn:aws:")
+# Parameters whose value is an object with fields of its own (the action pages' parameter objects:
+# reference §2.2 InputValidation, §2.3 LexV2Bot and LexSessionAttributes, §2.4 ResponseValidation and
+# LambdaInvocationAttributes, §2.11 RecordingBehavior and AnalyticsBehavior, §2.14 EventHooks).
+OBJECT_PARAMS = frozenset(
+    {
+        "InputValidation",
+        "LexV2Bot",
+        "LexBot",
+        "LexSessionAttributes",
+        "ResponseValidation",
+        "LambdaInvocationAttributes",
+        "RecordingBehavior",
+        "AnalyticsBehavior",
+        "EventHooks",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -100,15 +114,21 @@ def _truthy(value: Any) -> bool:
     return str(value).lower() == "true"
 
 
-def _targets(action: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
-    """(branch label, target identifier) for every transition of an action."""
-    t = action.get("Transitions") or {}
+def _obj(value: Any) -> Mapping[str, Any]:
+    """An object parameter as the rules read it: {} when the file holds something else there (the
+    linter reports that shape once, in `_FlowLinter.action`)."""
+    return value if isinstance(value, dict) else {}
+
+
+def _targets(t: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+    """(branch label, target identifier) for every transition of well-formed Transitions
+    (graph.transitions)."""
     if t.get("NextAction"):
         yield "NextAction", t["NextAction"]
-    for c in t.get("Conditions") or []:
-        yield f"condition {c.get('Condition', {}).get('Operands')}", c.get("NextAction", "")
-    for e in t.get("Errors") or []:
-        yield f"error {e.get('ErrorType')}", e.get("NextAction", "")
+    for c in t.get("Conditions", []):
+        yield f"condition {c['Condition']['Operands']}", c["NextAction"]
+    for e in t.get("Errors", []):
+        yield f"error {e['ErrorType']}", e["NextAction"]
 
 
 @dataclass(frozen=True)
@@ -229,15 +249,19 @@ class _FlowLinter:
                 self.add(ident, f"unknown parameter {p!r} for {kind}")
         for p in spec.required - params.keys():
             self.add(ident, f"missing required parameter {p!r}")
+        for p in sorted(OBJECT_PARAMS & params.keys()):
+            if not isinstance(params[p], dict):
+                self.add(ident, f"{p} must be an object, got {params[p]!r}")
         for group in spec.exclusive:
             given = [k for k in group if k in params]
             if len(given) > 1:
                 self.add(ident, f"set only one of {', '.join(group)}: Connect refuses {' with '.join(given)}")
         self.references(ident, params)
-        self.transitions(ident, str(kind), spec, a.get("Transitions"), params)
+        t = graph.transitions(a)  # its well-formed part: what Connect would follow
+        self.transitions(ident, str(kind), spec, a.get("Transitions"), t, params)
         check = getattr(self, f"check_{kind}", None)
         if check:
-            check(ident, params, a.get("Transitions") or {})
+            check(ident, params, t)
 
     def references(self, ident: str, params: Mapping[str, Any], path: str = "") -> None:
         for key, value in params.items():
@@ -311,20 +335,25 @@ class _FlowLinter:
         found = self.ours.resolve(ref, kind)
         return found.key if found.status == FOUND and found.kind == kind else None
 
-    def transitions(self, ident: str, kind: str, spec: Any, t: Any, params: Mapping[str, Any]) -> None:
-        if not isinstance(t, dict):
+    def transitions(
+        self, ident: str, kind: str, spec: Any, raw: Any, t: Mapping[str, Any], params: Mapping[str, Any]
+    ) -> None:
+        """`raw` as the file has it, `t` its well-formed part (graph.transitions)."""
+        if not isinstance(raw, dict):
             self.add(ident, "Transitions must be an object")
             return
         if spec.terminal:
-            if t:
+            if raw:
                 self.add(ident, f"{kind} ends the flow: its Transitions must be {{}}")
             return
-        for label, target in _targets({"Transitions": t}):
+        for problem in graph.shape_problems(raw):
+            self.add(ident, problem)
+        for label, target in _targets(t):
             if target not in self.flow.actions:
                 self.add(ident, f"{label} goes to {target!r}, which does not exist (dangling transition)")
         if not t.get("NextAction") and not spec.leaves_flow and kind != "MessageParticipantIteratively":
             self.add(ident, "no NextAction: the contact would stop here")
-        errors = [e.get("ErrorType") for e in t.get("Errors") or []]
+        errors = [e["ErrorType"] for e in t.get("Errors", [])]
         for e in errors:
             if e not in spec.errors:
                 self.add(ident, f"{kind} never raises {e!r}")
@@ -339,7 +368,7 @@ class _FlowLinter:
             self.add(ident, f"{e} never happens here (remove the branch)")
         if (
             kind == "CheckMetricData"
-            and params.get("MetricType") in AGENT_METRICS
+            and str(params.get("MetricType")) in AGENT_METRICS
             and "NoMatchingCondition" in errors
         ):
             # NoMatchingCondition is "only supported if the MetricType is OldestContactInQueueAgeSeconds
@@ -353,15 +382,18 @@ class _FlowLinter:
                 "no agents goes to NextAction, so this branch may never be taken",
                 "warning",
             )
-        if kind == "GetParticipantInput" and "PhoneNumberValidation" in (params.get("InputValidation") or {}):
+        if kind == "GetParticipantInput" and "PhoneNumberValidation" in _obj(params.get("InputValidation")):
             required.add("InvalidPhoneNumber")
         for e in sorted(required - set(errors)):
             self.add(ident, f"missing error branch {e} (the caller would be dropped on that error)")
-        conditions = t.get("Conditions") or []
+        conditions = t.get("Conditions", [])
         if conditions and not spec.conditions:
             self.add(ident, f"{kind} has no result to branch on; remove its Conditions")
-        for c in conditions:
-            cond = c.get("Condition") or {}
+        listed = raw.get("Conditions")
+        for c in listed if isinstance(listed, list) else []:
+            cond = c.get("Condition") if isinstance(c, dict) else None
+            if not isinstance(cond, dict):
+                continue  # reported with the shape
             if cond.get("Operator") not in OPERATORS:
                 self.add(ident, f"unknown condition operator {cond.get('Operator')!r}")
             ops = cond.get("Operands")
@@ -369,12 +401,10 @@ class _FlowLinter:
                 self.add(ident, f"a condition takes exactly one string operand, got {ops!r}")
 
     def _operands(self, t: Mapping[str, Any]) -> list[tuple[str, str]]:
+        """(operator, first operand) of each condition of well-formed Transitions."""
         return [
-            (
-                str((c.get("Condition") or {}).get("Operator")),
-                str(((c.get("Condition") or {}).get("Operands") or [""])[0]),
-            )
-            for c in t.get("Conditions") or []
+            (c["Condition"]["Operator"], (c["Condition"]["Operands"] or [""])[0])
+            for c in t.get("Conditions", [])
         ]
 
     def _one_prompt(self, ident: str, params: Mapping[str, Any], required: bool, where: str = "") -> None:
@@ -412,7 +442,7 @@ class _FlowLinter:
         if store and t.get("Conditions"):
             self.add(ident, "store mode has no result: remove the Conditions")
         if store and isinstance(validation, dict):
-            custom = validation.get("CustomValidation") or {}
+            custom = _obj(validation.get("CustomValidation"))
             if "MaximumLength" in custom and not str(custom["MaximumLength"]).isdigit():
                 self.add(ident, "CustomValidation.MaximumLength must be a number")
         for op, operand in self._operands(t):
@@ -425,10 +455,10 @@ class _FlowLinter:
         self._one_prompt(ident, params, required=True)
         if "LexV2Bot" not in params and "LexBot" not in params:
             self.add(ident, "set LexV2Bot (or LexBot)")
-        for k, v in (params.get("LexSessionAttributes") or {}).items():
+        for k, v in _obj(params.get("LexSessionAttributes")).items():
             if k.startswith("x-amz-lex:audio:max-length-ms") and str(v).isdigit() and int(v) > 15000:
                 self.add(ident, f"{k} above 15000 ms sends every call down the error branch")
-        ours = self.our((params.get("LexV2Bot") or {}).get("AliasArn"), "lex") == "bot"
+        ours = self.our(_obj(params.get("LexV2Bot")).get("AliasArn"), "lex") == "bot"
         for op, operand in self._operands(t):
             if op != "Equals":
                 self.add(ident, f"Lex conditions allow only Equals (intent names), got {op}")
@@ -449,10 +479,10 @@ class _FlowLinter:
         top = 8 if sync else 60
         if not (str(limit).isdigit() and 1 <= int(limit) <= top):
             self.add(ident, f"InvocationTimeLimitSeconds must be 1-{top}, got {limit!r}")
-        rtype = (params.get("ResponseValidation") or {}).get("ResponseType", "STRING_MAP")
+        rtype = _obj(params.get("ResponseValidation")).get("ResponseType", "STRING_MAP")
         if rtype not in ("STRING_MAP", "JSON"):
             self.add(ident, f"ResponseValidation.ResponseType must be STRING_MAP or JSON, got {rtype!r}")
-        for k, v in (params.get("LambdaInvocationAttributes") or {}).items():
+        for k, v in _obj(params.get("LambdaInvocationAttributes")).items():
             if not isinstance(v, str):
                 self.add(ident, f"LambdaInvocationAttributes.{k} must be a string")
 
@@ -475,10 +505,10 @@ class _FlowLinter:
 
     def check_CheckMetricData(self, ident: str, params: Mapping[str, Any], t: Mapping[str, Any]) -> None:
         metric = params.get("MetricType")
-        if metric in AGENT_METRICS:
+        if str(metric) in AGENT_METRICS:
             if self._operands(t) != [("NumberGreaterThan", "0")]:
                 self.add(ident, f'{metric} allows only one condition: NumberGreaterThan "0"')
-        elif metric not in QUEUE_METRICS:
+        elif str(metric) not in QUEUE_METRICS:
             self.add(ident, f"unknown MetricType {metric!r}")
 
     def check_Loop(self, ident: str, params: Mapping[str, Any], t: Mapping[str, Any]) -> None:
@@ -542,7 +572,11 @@ class _FlowLinter:
     def check_UpdateContactRecordingBehavior(
         self, ident: str, params: Mapping[str, Any], t: Mapping[str, Any]
     ) -> None:
-        recorded = set((params.get("RecordingBehavior") or {}).get("RecordedParticipants") or [])
+        listed = _obj(params.get("RecordingBehavior")).get("RecordedParticipants") or []
+        if not isinstance(listed, list) or not all(isinstance(p, str) for p in listed):
+            self.add(ident, f"RecordedParticipants must be a list of Agent and Customer, got {listed!r}")
+            listed = []
+        recorded = set(listed)
         if not recorded <= {"Agent", "Customer"}:
             self.add(ident, f"RecordedParticipants may hold only Agent and Customer, got {sorted(recorded)}")
         analytics = params.get("AnalyticsBehavior")
@@ -553,7 +587,7 @@ class _FlowLinter:
         language = analytics.get("AnalyticsLanguage")
         if not (isinstance(language, str) and LANGUAGE_CODE.match(language)):
             self.add(ident, f"AnalyticsLanguage must be a static language code (ko-KR), got {language!r}")
-        modes = ((analytics.get("ChannelConfiguration") or {}).get("Voice") or {}).get("AnalyticsModes")
+        modes = _obj(_obj(analytics.get("ChannelConfiguration")).get("Voice")).get("AnalyticsModes")
         if modes not in (["RealTime"], ["PostContact"]):
             self.add(
                 ident,
@@ -575,7 +609,9 @@ class _FlowLinter:
     def check_UpdateContactEventHooks(
         self, ident: str, params: Mapping[str, Any], t: Mapping[str, Any]
     ) -> None:
-        hooks = params.get("EventHooks") or {}
+        hooks = params.get("EventHooks")
+        if not isinstance(hooks, dict):
+            return  # not an object: reported with the parameters
         if len(hooks) != 1:
             self.add(ident, "EventHooks takes exactly one hook per action")
         for k, v in hooks.items():
@@ -617,7 +653,7 @@ class _FlowLinter:
                 self.add(ident, 'the only condition allowed is Equals "MessagesInterrupted"')
 
     def reachability(self) -> None:
-        live = reachable(self.flow.actions, self.flow.start)
+        live = graph.reachable(self.flow.actions, self.flow.start)
         for ident in self.flow.actions:
             if ident not in live:
                 self.add(
@@ -630,19 +666,15 @@ class _FlowLinter:
         wrong key was pressed. (Queue flows are exempt: there silence means "keep waiting".) A house
         rule: an error on our flows, advice on a Korean flow someone else wrote."""
         for ident, a in self.flow.actions.items():
-            params = a.get("Parameters") or {}
+            params = _obj(a.get("Parameters"))
             if a.get("Type") != "GetParticipantInput" or _truthy(params.get("StoreInput")):
                 continue
             prompt = " ".join(str(params.get(k, "")) for k in ("Text", "SSML"))
             if not HANGUL.search(prompt):
                 continue
-            t = a.get("Transitions") or {}
-            keys = {
-                str(op): c.get("NextAction")
-                for c in t.get("Conditions") or []
-                for op in (c.get("Condition") or {}).get("Operands") or []
-            }
-            errors = {e.get("ErrorType"): e.get("NextAction") for e in t.get("Errors") or []}
+            t = graph.transitions(a)
+            keys = {op: c["NextAction"] for c in t.get("Conditions", []) for op in c["Condition"]["Operands"]}
+            errors = {e["ErrorType"]: e["NextAction"] for e in t.get("Errors", [])}
             if "0" not in keys:
                 self.add(
                     ident,
