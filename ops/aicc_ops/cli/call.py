@@ -17,9 +17,9 @@ from click.core import ParameterSource
 from aicc.clock import seoul
 from aicc.domain import phones
 
+from ..engine.actions import EVERYWHERE
 from ..engine.fixtures import FixtureError, Fixtures
 from ..engine.fixtures import load as load_fixtures
-from ..engine.flow_files import flow_types
 from ..engine.flows import Flow, call_handlers, load_catalog
 from ..engine.interpreter import CallerInput, CallResult
 from ..engine.lambdas import FAULTS
@@ -187,7 +187,7 @@ def call() -> None:
 @click.option(
     "--type",
     "flow_type",
-    type=click.Choice(flow_types()),
+    type=click.Choice(EVERYWHERE),
     help="The --flow file's flow type when the file does not say (default: as `flows lint` "
     "chooses, the first type its blocks allow).",
 )

@@ -15,7 +15,8 @@ from aicc.settings import load_config
 from ..admin.context import OpsContext
 from ..admin.instance_map import live_map
 from ..engine import lint as flow_lint
-from ..engine.flow_files import FileProblem, FlowFiles, flow_types, load_paths
+from ..engine.actions import EVERYWHERE
+from ..engine.flow_files import FileProblem, FlowFiles, load_paths
 from ..engine.flows import Flow, Resources, build_resources, render_all
 from ..engine.resource_map import ResourceMap, file_map, no_resolve_map
 from ._errors import user_errors
@@ -86,7 +87,7 @@ def lint_flows(
 @click.option(
     "--type",
     "flow_type",
-    type=click.Choice(flow_types(), case_sensitive=False),
+    type=click.Choice(EVERYWHERE, case_sensitive=False),
     default=None,
     help="Flow type of the PATH files that do not say theirs (a file's own type wins).",
 )
@@ -129,13 +130,15 @@ def lint_command(
     reference to another account or instance, or with a dynamic part ($.AwsRegion, ${...}), is
     never an error by itself; one the chosen instance lacks is.
 
-    Exits 1 when any flow has an error or a file cannot be read: Connect would refuse the flow
+    Exits 1 when any flow has an error or a file cannot be read (in a folder, a file that is no flow,
+    or does not parse and does not look like a flow export, is a note): Connect would refuse the flow
     (unknown action or parameter, parameters forbidden together, dangling transition, missing error
-    branch, unknown reference or Lex intent, SSML Polly does not read), or it would hurt a caller on
+    branch, unknown reference or Lex intent, SSML Polly does not read), or it would drop a caller on
     some path (trapped in a loop, hung up after an error without a word, a transfer or hours check
-    with no working queue, Korean spoken in a non-Korean voice or to Lex before the language is set,
-    a $.External read of another Lambda's answer, a Korean menu without 0 and * or that blames
-    silence as a wrong key).
+    with no working queue and no NoMatchingError branch to take instead: with one, a warning). The
+    house rules (Korean spoken in a non-Korean voice or to Lex before the language is set, a
+    $.External read of another Lambda's answer, a Korean menu without 0 and * or that blames silence
+    as a wrong key) are errors on this repository's flows and warnings on anyone else's.
     """
     if paths and flows_dir:
         raise click.UsageError(
@@ -143,13 +146,15 @@ def lint_command(
         )
     if flow_type and not paths:
         raise click.UsageError("--type applies to the files given as PATH")
-    with user_errors():
-        refs = resource_map(ops, resources_file, no_resolve)
-    if refs is not None and not paths:
+    target = ops.target
+    if not paths and (resources_file or no_resolve or target.env or target.instance_id or target.local):
+        # Checked before resource_map, which would read a live instance first.
         raise click.UsageError(
             "this repository's flows resolve against its own instance: the resource map options "
             "apply to the files given as PATH"
         )
+    with user_errors():
+        refs = resource_map(ops, resources_file, no_resolve)
     if paths:
         _lint_files(paths, flow_type, output, warnings, refs)
     else:

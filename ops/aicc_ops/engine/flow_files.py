@@ -44,7 +44,7 @@ import yaml
 
 from aicc.settings import load_config
 
-from .actions import ALL_TYPES, INBOUND, MODULE, SPECS
+from .actions import EVERYWHERE, INBOUND, MODULE, SPECS
 from .flows import Flow, FlowError, Resources, build_resources, load_catalog, render
 
 FLOW_SUFFIXES = (".json.tftpl", ".json", ".yaml", ".yml", ".template")
@@ -83,11 +83,6 @@ LEGACY_HINT = (
 )
 
 
-def flow_types() -> tuple[str, ...]:
-    """Every type a flow file may declare: the flow types and the flow module."""
-    return (*ALL_TYPES, MODULE)
-
-
 def has_placeholder(value: str) -> bool:
     """Whether a value holds a deploy-time placeholder `${...}` (see the module's docstring)."""
     return bool(PLACEHOLDER.search(value))
@@ -113,9 +108,6 @@ class FlowFiles:
     problems: list[FileProblem] = field(default_factory=list)
     # Every file (or folder) read, in order: the flows' `source` and the problems' `path` name these.
     files: list[str] = field(default_factory=list)
-
-    def by_key(self) -> dict[str, Flow]:
-        return {f.key: f for f in self.flows}
 
     def flows_of(self, path: str) -> list[Flow]:
         return [f for f in self.flows if f.source == path]
@@ -229,7 +221,7 @@ def fitting_types(actions: Sequence[Any]) -> list[str]:
     """The flow types (inbound first, modules last) in which every one of these blocks is allowed."""
     kinds = {str(a.get("Type")) for a in actions if isinstance(a, dict)}
     specs = [SPECS[k] for k in kinds if k in SPECS]
-    return [t for t in (*ALL_TYPES, MODULE) if all(t in spec.flow_types for spec in specs)]
+    return [t for t in EVERYWHERE if all(t in spec.flow_types for spec in specs)]
 
 
 def render_foreign_template(text: str) -> str:
@@ -281,6 +273,27 @@ def _is_legacy(doc: Mapping[str, Any]) -> bool:
     return isinstance(doc.get("modules"), list) and ("version" in doc or "start" in doc)
 
 
+_FLOW_KEYS = "Actions, ContactFlow, ContactFlowModule, Resources or Content"
+
+
+def _may_hold_flow(doc: Any) -> bool:
+    """Whether a document has one of the forms `_Reader.document` reads (see the module docstring)."""
+    keys = ("Actions", "StartAction", "ContactFlow", "ContactFlowModule", "Resources", "Content")
+    return isinstance(doc, dict) and (_is_legacy(doc) or any(k in doc for k in keys))
+
+
+# What every form of a flow export has in its text, even when it no longer parses: the Flow
+# Language's StartAction, or DescribeContactFlow's ContactFlow / CloudFormation's
+# AWS::Connect::ContactFlow(Module) (which the Content's StartAction is inside of, escaped or not).
+_FLOW_MARKERS = re.compile(r"StartAction|ContactFlow")
+
+
+def looks_like_flow(text: str) -> bool:
+    """Whether text that cannot be parsed was meant to be a flow export (a broken one is an error
+    even in a folder walk; other unparsable files there are notes)."""
+    return bool(_FLOW_MARKERS.search(text))
+
+
 def _strip_suffix(name: str) -> str:
     for suffix in FLOW_SUFFIXES:
         if name.endswith(suffix):
@@ -294,15 +307,27 @@ class _Reader:
         self.flow_type, self.required, self.catalogs = flow_type, required, catalogs
         self.flows: list[Flow] = []
         self.problems: list[FileProblem] = []
+        self.prefix = ""  # which document of a YAML stream the problems are about
 
     def problem(self, message: str, severity: str = "error") -> None:
-        self.problems.append(FileProblem(self.source, message, severity))
+        self.problems.append(FileProblem(self.source, f"{self.prefix}{message}", severity))
 
     def not_a_flow(self, why: str) -> None:
         if self.required:
             self.problem(f"not a flow: {why}")
         else:
             self.problem(f"skipped, not a flow: {why}", "note")
+
+    def unreadable(self, why: str, text: str = "") -> None:
+        """A file that cannot be parsed: an error when the user named it or it looks like a flow
+        export (a broken export must not pass unnoticed); found in a folder walk, anything else
+        (a tsconfig.json with comments, a binary, an empty file) is a note, as a file with no flow."""
+        if self.required or looks_like_flow(text):
+            self.problem(why)
+        else:
+            self.problem(
+                f"skipped: {why} (no StartAction or ContactFlow in it: not taken for a flow)", "note"
+            )
 
     def read(self) -> None:
         try:
@@ -313,10 +338,10 @@ class _Reader:
         try:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError:
-            self.problem("not UTF-8 text (export flows as JSON)")
+            self.unreadable("not UTF-8 text (export flows as JSON)")
             return
         if not text.strip():
-            self.problem("the file is empty")
+            self.unreadable("the file is empty")
             return
         name = self.path.name
         if name == CATALOG and any(self.path.parent.glob("*.json.tftpl")):
@@ -325,21 +350,27 @@ class _Reader:
         if _is_catalog_template(self.path) and self.catalog_template():
             return
         try:
-            if name.endswith(".json.tftpl"):
-                text = render_foreign_template(text)
-            doc = self.parse(text)
+            rendered = render_foreign_template(text) if name.endswith(".json.tftpl") else text
+            docs = self.parse(rendered)
         except FlowFileError as exc:
-            self.problem(str(exc))
+            self.unreadable(str(exc), text)
             return
-        self.document(doc, text)
+        if len(docs) == 1:
+            self.document(docs[0], rendered)
+        else:
+            self.documents(docs, rendered)
 
-    def parse(self, text: str) -> Any:
+    def parse(self, text: str) -> list[Any]:
+        """The file's documents: one for JSON; every document of a YAML stream (`---` between them;
+        empty ones left out)."""
         yaml_file = self.path.suffix in (".yaml", ".yml") or (
             self.path.suffix != ".json" and not text.lstrip().startswith(("{", "["))
         )
         if yaml_file:
             try:
-                return yaml.load(text, Loader=CloudFormationLoader)  # a SafeLoader: no Python objects
+                # A SafeLoader: no Python objects.
+                docs = [d for d in yaml.load_all(text, Loader=CloudFormationLoader) if d is not None]
+                return docs or [None]
             except yaml.YAMLError as exc:
                 mark = getattr(exc, "problem_mark", None)
                 where = f" at line {mark.line + 1}" if mark is not None else ""
@@ -347,7 +378,7 @@ class _Reader:
                     f"not valid YAML{where}: {getattr(exc, 'problem', None) or exc}"
                 ) from None
         try:
-            return json.loads(text)
+            return [json.loads(text)]
         except json.JSONDecodeError as exc:
             hint = ""
             if has_placeholder(text) and not self.path.name.endswith(".json.tftpl"):
@@ -357,6 +388,22 @@ class _Reader:
             ) from None
 
     # -- forms
+
+    def documents(self, docs: Sequence[Any], text: str) -> None:
+        """A YAML stream of several documents (a Kubernetes manifest, several exports in one file):
+        each document that may hold a flow is read as a file of its own would be; the others are
+        skipped with a note. A CloudFormation template is one document."""
+        flowish = [(i, d) for i, d in enumerate(docs, 1) if _may_hold_flow(d)]
+        if not flowish:
+            self.not_a_flow(f"{len(docs)} YAML documents, none with {_FLOW_KEYS}")
+            return
+        for i, doc in flowish:
+            self.prefix = f"document {i} of {len(docs)}: "
+            self.document(doc, text)
+        self.prefix = ""
+        if len(flowish) < len(docs):
+            skipped = ", ".join(str(i) for i, d in enumerate(docs, 1) if not _may_hold_flow(d))
+            self.problem(f"YAML document(s) {skipped} of {len(docs)} hold no flow: skipped", "note")
 
     def document(self, doc: Any, text: str) -> None:
         if not isinstance(doc, dict):
@@ -376,7 +423,7 @@ class _Reader:
             arn = doc.get("Arn") or doc.get("Id") or ""
             self.content(doc["Content"], "Content", name=doc.get("Name"), declared=doc.get("Type"), arn=arn)
         else:
-            self.not_a_flow("no Actions, ContactFlow, ContactFlowModule, Resources or Content")
+            self.not_a_flow(f"no {_FLOW_KEYS}")
 
     def described(self, obj: Mapping[str, Any], *, module: bool) -> None:
         kind = "ContactFlowModule" if module else "ContactFlow"
@@ -443,13 +490,13 @@ class _Reader:
         meta = content.get("Metadata")
         console = meta.get("type") if isinstance(meta, dict) else None
         from_file = (
-            declared or CONSOLE_TYPES.get(str(console)) or (console if console in flow_types() else None)
+            declared or CONSOLE_TYPES.get(str(console)) or (console if console in EVERYWHERE else None)
         )
         if from_file:
-            if from_file not in flow_types():
+            if from_file not in EVERYWHERE:
                 self.problem(
                     f"{prefix}not checked: the linter does not know the flow type {from_file!r} "
-                    f"(it knows {', '.join(flow_types())})",
+                    f"(it knows {', '.join(EVERYWHERE)})",
                     "warning",
                 )
                 return None
@@ -671,8 +718,8 @@ def load_paths(paths: Sequence[Path], *, flow_type: str | None = None) -> FlowFi
     Keys are unique (the file's path, and `#LogicalId` in a CloudFormation template; this repository's
     templates keep their catalog keys); names stay as the files give them, with the key added in
     parentheses where two flows share one."""
-    if flow_type is not None and flow_type not in flow_types():
-        raise FlowError(f"--type {flow_type}: not a flow type ({', '.join(flow_types())})")
+    if flow_type is not None and flow_type not in EVERYWHERE:
+        raise FlowError(f"--type {flow_type}: not a flow type ({', '.join(EVERYWHERE)})")
     result = FlowFiles()
     catalogs = _Catalogs()
     seen: set[Path] = set()

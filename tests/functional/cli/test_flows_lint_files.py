@@ -65,7 +65,7 @@ def test_a_folder_of_clean_flows_passes_with_results_per_file(tmp_path: Path) ->
 def mixed(tmp_path: Path) -> Path:
     write(tmp_path / "good.json", greeting("Good", type="contactFlow"))
     write(tmp_path / "dangling.json", greeting("Dangling", goes_to="nowhere", type="contactFlow"))
-    write(tmp_path / "broken.json", '{"Version": ')
+    write(tmp_path / "broken.json", '{"Version": "2019-10-30", "StartAction": ')  # a broken export
     write(tmp_path / "untyped.json", greeting("Untyped"))
     write(tmp_path / "manifest.json", {"flows": []})
     return tmp_path
@@ -250,3 +250,58 @@ def test_an_untyped_folder_of_public_flows_gets_only_true_errors() -> None:
     assert errors and all(m.startswith("hangs up after an error (") for m in errors), errors
     assumed = [p["message"] for f in report["files"] for p in f["problems"] if "checked as" in p["message"]]
     assert any("checked as CUSTOMER_QUEUE" in m for m in assumed), assumed
+
+
+@pytest.mark.parametrize(
+    "args", [["--instance-id", "11111111-2222-4333-8444-555555555555"], ["--env", "prod"], ["--no-resolve"]]
+)
+def test_resource_map_options_without_paths_are_refused_before_any_live_call(
+    args: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from aicc_ops.cli import flows as flows_cli
+
+    def no_live_call(**kwargs: Any) -> None:
+        raise AssertionError("the live instance was read before the usage error")
+
+    monkeypatch.setattr(flows_cli, "live_map", no_live_call)
+    result = lint(*args)
+    assert result.exit_code == 2 and "apply to the files given as PATH" in result.output, result.output
+
+
+def test_a_module_given_alongside_sets_the_working_queue_of_the_flow_invoking_it(tmp_path: Path) -> None:
+    """The reviewer's case: an inbound flow invokes a module that sets the working queue, then
+    transfers to it. With the module given, the queue comes from it; without, it is unknown."""
+    module_arn = f"{INSTANCE}/flow-module/mq"
+    module = {
+        "Version": "2019-10-30",
+        "StartAction": "q",
+        "Actions": [
+            action("q", "UpdateContactTargetQueue", {"QueueId": f"{INSTANCE}/queue/q1"}, "e"),
+            action("e", "EndFlowModuleExecution", {}),
+        ],
+    }
+    transfer = action("t", "TransferContactToQueue", {}, "p")
+    transfer["Transitions"]["Errors"].append({"NextAction": "p", "ErrorType": "QueueAtCapacity"})
+    inbound = {
+        "Version": "2019-10-30",
+        "StartAction": "m",
+        "Actions": [
+            action("m", "InvokeFlowModule", {"FlowModuleId": module_arn}, "t"),
+            transfer,
+            action("p", "MessageParticipant", {"Text": "Sorry."}, "d"),
+            action("d", "DisconnectParticipant", {}),
+        ],
+    }
+    write(
+        tmp_path / "in.json",
+        {"ContactFlow": {"Name": "In", "Type": "CONTACT_FLOW", "Content": json.dumps(inbound)}},
+    )
+    write(
+        tmp_path / "module.json",
+        {"ContactFlowModule": {"Arn": module_arn, "Name": "SetQueue", "Content": json.dumps(module)}},
+    )
+    for args in ([str(tmp_path)], [str(tmp_path / "in.json")]):
+        result = lint(*args, "--no-resolve")
+        # The module's Set working queue may fail and return without a queue: at most "may run".
+        assert "no working queue set on every path" not in result.output, result.output
+        assert result.exit_code == 0, result.output

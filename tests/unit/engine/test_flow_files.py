@@ -500,7 +500,7 @@ def test_a_folder_mixing_good_and_bad_files(tmp_path: Path) -> None:
         tmp_path / "b" / "main.json",
         {"ContactFlow": {"Name": "Main", "Type": "CONTACT_FLOW", "Content": json.dumps(content)}},
     )
-    write(tmp_path / "b" / "broken.json", "{")
+    write(tmp_path / "b" / "broken.json", '{"Version": "2019-10-30", "StartAction": ')  # a broken export
     write(tmp_path / "b" / "empty.json", "")
     write(tmp_path / "manifest.json", {"flows": ["a/main.json"]})
     write(tmp_path / ".git" / "config.json", "{")
@@ -513,12 +513,74 @@ def test_a_folder_mixing_good_and_bad_files(tmp_path: Path) -> None:
     ]
     assert sorted((Path(p.path).name, p.severity) for p in loaded.problems) == [
         ("broken.json", "error"),
-        ("empty.json", "error"),
+        ("empty.json", "note"),
         ("manifest.json", "note"),
     ]
     keys = [f.key for f in loaded.flows]
     assert keys == [str(tmp_path / "a" / "main.json"), str(tmp_path / "b" / "main.json")]
     assert [f.name for f in loaded.flows] == [f"Main ({k})" for k in keys]  # two flows named Main
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "severity", "message"),
+    [
+        # Not flows: in a folder walk, a note, as a file that parses but holds no flow.
+        ("tsconfig.json", '{\n  // comment\n  "compilerOptions": {}\n}\n', "note", "skipped: not valid JSON"),
+        ("values.yaml", "a: [\n", "note", "skipped: not valid YAML"),
+        ("empty.json", "", "note", "skipped: the file is empty"),
+        ("policy.json.tftpl", '{"a": %{ if x }1%{ endif }}', "note", "skipped: line 1: a template directive"),
+        # Broken exports: errors, even in a folder walk.
+        (
+            "flow.json",
+            '{"Version": "2019-10-30", "StartAction": "a", "Actions": [',
+            "error",
+            "not valid JSON",
+        ),
+        ("described.json", '{"ContactFlow": {"Content": "{', "error", "not valid JSON"),
+        ("stack.yaml", "Resources:\n  F: {Type: AWS::Connect::ContactFlow\n", "error", "not valid YAML"),
+    ],
+)
+def test_in_a_folder_an_unparsable_file_is_an_error_only_if_it_looks_like_a_flow(
+    tmp_path: Path, name: str, text: str, severity: str, message: str
+) -> None:
+    write(tmp_path / "flows" / "main.json", flow_json(BYE, type="contactFlow"))
+    path = write(tmp_path / "flows" / name, text)
+    loaded = load_paths([tmp_path / "flows"])
+    (problem,) = [p for p in loaded.problems if p.path == str(path)]
+    assert (problem.severity, problem.message.startswith(message)) == (severity, True), problem
+    # Named on the command line, the same file is an error whatever it holds.
+    (named,) = load_paths([path]).problems
+    assert named.severity == "error" and not named.message.startswith("skipped")
+
+
+def test_every_document_of_a_yaml_stream_is_read(tmp_path: Path) -> None:
+    hello = flow_json(action("hi", "MessageParticipant", {"Text": "Hi"}, "bye"), BYE, type="contactFlow")
+    stream = yaml.safe_dump_all(
+        [{"kind": "ConfigMap"}, {"Name": "One", "Type": "CONTACT_FLOW", "Content": json.dumps(hello)}, hello]
+    )
+    path = write(tmp_path / "exports.yaml", stream)
+    flows, problems = read_flow_file(path)
+    assert [(f.name, f.type) for f in flows] == [("One", "CONTACT_FLOW"), ("exports", "CONTACT_FLOW")]
+    assert [(p.severity, p.message) for p in problems] == [
+        ("note", "YAML document(s) 1 of 3 hold no flow: skipped")
+    ]
+    loaded = load_paths([path])
+    assert len({f.key for f in loaded.flows}) == 2  # one file, two flows: each its own key
+    # A Kubernetes manifest (several documents, none a flow) in a folder walk is a note.
+    write(tmp_path / "k8s" / "app.yaml", "a: 1\n---\nb: 2\n")
+    write(tmp_path / "k8s" / "main.json", hello)
+    (problem,) = load_paths([tmp_path / "k8s"]).problems
+    assert (problem.severity, problem.message) == (
+        "note",
+        "skipped, not a flow: 2 YAML documents, none with Actions, ContactFlow, ContactFlowModule, Resources "
+        "or Content",
+    )
+
+
+def test_a_problem_in_one_document_of_a_stream_names_the_document(tmp_path: Path) -> None:
+    path = write(tmp_path / "two.yaml", 'Content: ""\n---\nContent: "{}"\n')
+    _, problems = read_flow_file(path)
+    assert [p.message.split(":")[0] for p in problems if p.severity == "error"] == ["document 1 of 2"]
 
 
 def test_a_folder_without_flows_is_an_error(tmp_path: Path) -> None:
