@@ -88,8 +88,8 @@ _CASE_ERRORS = _s("NoMatchingError", "ContactNotLinked")
 
 PARTICIPANT_ACTIONS: dict[str, ActionSpec] = {
     "MessageParticipant": ActionSpec(
-        # SkipWhenDTMFBufferEnabled is not on the page; a third-party wire-format report (code index id
-        # 63182323717) finds it in every console export of a Play prompt, so it is accepted.
+        # SkipWhenDTMFBufferEnabled is not on the page: the docs are silent on it. Newer console exports
+        # of the Play prompt block write it ("false"), so it is accepted (the lenient choice).
         optional=_s(*PROMPT_KEYS, "SkipWhenDTMFBufferEnabled"),
         exclusive=(PROMPT_KEYS,),
         flow_types=_NOT_HOLD,
@@ -161,9 +161,10 @@ PARTICIPANT_ACTIONS: dict[str, ActionSpec] = {
         source=_API + "participant-actions-disconnectparticipant.html",
     ),
     # Absent from the current API Reference list but still documented (the "Transfer to phone number"
-    # block). The current page calls the timeout ThirdPartyConnectionTimeoutSeconds, the 2023 page (and
-    # Connect, per code index id 63182323717) ThirdPartyConnectionTimeLimitSeconds: both are accepted.
-    # VoiceConnector is the page's "voice connector" target, named as in CompleteOutboundCall.
+    # block). The current page calls the timeout ThirdPartyConnectionTimeoutSeconds; the 2023 page
+    # (awsdocs/amazon-connect-admin-guide, reference §2.21) ThirdPartyConnectionTimeLimitSeconds: both
+    # are accepted, never together. VoiceConnector is the page's "voice connector" target, named as in
+    # CompleteOutboundCall.
     "TransferParticipantToThirdParty": ActionSpec(
         optional=_s(
             "ThirdPartyPhoneNumber",
@@ -237,8 +238,10 @@ CONTACT_ACTIONS: dict[str, ActionSpec] = {
         flow_types=(CUSTOMER_QUEUE,),
         source=_API + "contact-actions-dequeuecontactandtransfertoqueue.html",
     ),
-    # The Return block: Parameters {} on the page. Result and ResultData (the branch a module returns
-    # and its output object) are accepted by Connect per code index id 63182323717.
+    # The Return block: Parameters {} on the page. Modules have "custom input/output objects and
+    # branches" (adminguide/contact-flow-modules.html), which the Return block must carry, but no page
+    # names its parameters: Result and ResultData (the branch returned and the output object) are
+    # accepted, as the docs are silent (the lenient choice).
     "EndFlowModuleExecution": ActionSpec(
         optional=_s("Result", "ResultData"),
         errors=frozenset(),
@@ -247,8 +250,9 @@ CONTACT_ACTIONS: dict[str, ActionSpec] = {
         source=_API + "endflowmoduleexecution.html",
     ),
     # "only supports Inbound flow types", and a module cannot invoke another module. The page lists no
-    # conditions; modules with custom branches return them as Equals conditions on this action, and
-    # Input carries the module's input (code index id 63182323717), so both are accepted.
+    # conditions nor an input, yet modules have "custom input/output objects and branches"
+    # (adminguide/contact-flow-modules.html): Equals conditions on the branch a module returns, and
+    # Input, are accepted, as the docs are silent on their form (the lenient choice).
     "InvokeFlowModule": ActionSpec(
         optional=_s("FlowModuleId", "Input"),
         errors=_s("NoMatchingError", "NoMatchingCondition"),
@@ -414,8 +418,9 @@ FLOW_CONTROL_ACTIONS: dict[str, ActionSpec] = {
         channels=_s(VOICE),
         source=_API + "flow-control-actions-checkoutboundcallstatus.html",
     ),
-    # The page lists the results as display labels ("Not enrolled"); Connect's wire values have no
-    # spaces (code index id 63182323717). Both spellings are results.
+    # The page lists the results as display labels ("Not enrolled"); the same words without spaces
+    # ("NotEnrolled") are accepted too, as the docs give no other spelling of the values a flow's
+    # conditions test (the lenient choice).
     "CheckVoiceId": ActionSpec(
         optional=_s("CheckVoiceIdOption"),
         conditions=True,
@@ -452,10 +457,15 @@ FLOW_CONTROL_ACTIONS: dict[str, ActionSpec] = {
         operators=_s("NumberLessThan"),
         source=_API + "flow-control-actions-distributebypercentage.html",
     ),
+    # The two pages disagree on where it may be: the Flow Language page, "available only in whisper
+    # flows and customer queue flows"; its block's page (End flow / Resume), "All flows", adding that
+    # "if you place the End flow / Resume block in an inbound flow or disconnect flow, it functions
+    # identically to the Disconnect block" (https://docs.aws.amazon.com/connect/latest/adminguide/
+    # end-flow-resume.html). The block page describes what Connect does with it, so every type is
+    # allowed (the lenient choice); lint warns where it hangs up (an inbound flow).
     "EndFlowExecution": ActionSpec(
         errors=frozenset(),
         terminal=True,
-        flow_types=(CUSTOMER_QUEUE, *WHISPER, OUTBOUND_WHISPER),
         source=_API + "flow-control-actions-endflowexecution.html",
     ),
     "GetMetricData": ActionSpec(
@@ -483,8 +493,8 @@ FLOW_CONTROL_ACTIONS: dict[str, ActionSpec] = {
         leaves_flow=True,
         source=_API + "flow-control-actions-transfertoflow.html",
     ),
-    # Errors: "None" on the page, but every public export wires NoMatchingError (and a third-party
-    # report finds Connect demands it), so it is accepted.
+    # Errors: "None" on the page, but the public exports wire NoMatchingError (gitlab-cicd's
+    # acme_main_AUTO, VMX3's AWS test flow: both import), so it is accepted.
     "UpdateFlowAttributes": ActionSpec(
         required=_s("FlowAttributes"), source=_API + "flow-control-actions-updateflowattributes.html"
     ),
@@ -499,9 +509,10 @@ FLOW_CONTROL_ACTIONS: dict[str, ActionSpec] = {
         flow_types=_IN_CQ_XFER,
         source=_API + "flow-control-actions-updateroutingcriteria.html",
     ),
-    # The page says TimeoutSeconds; Connect is reported to want TimeLimitSeconds (code index id
-    # 63182323717), so either is accepted, never both. Flow Language page: chat only; the Wait block
-    # page adds voice (inbound, event-based), task and email, so every channel is allowed.
+    # The page says TimeoutSeconds; TimeLimitSeconds, the name every other timeout of the Flow Language
+    # has, is accepted too (the docs are silent on it: the lenient choice), never both. Flow Language
+    # page: chat only; the Wait block page adds voice (inbound, event-based), task and email, so every
+    # channel is allowed.
     "Wait": ActionSpec(
         optional=_s("TimeoutSeconds", "TimeLimitSeconds", "Events"),
         exclusive=(("TimeoutSeconds", "TimeLimitSeconds"),),
@@ -580,7 +591,9 @@ UNLISTED_ACTIONS: dict[str, ActionSpec] = {
         channels=_s(CHAT),
         source=_ADMIN + "create-persistent-contact-association-block.html",
     ),
-    # Connect is reported to accept only this spelling of UnTagContact (code index id 63182323717).
+    # The Flow Language page spells the action UnTagContact (contact-actions-untagcontact.html); the API
+    # operation is UntagContact (APIReference/API_UntagContact.html). The docs never use that spelling
+    # for a flow action, nor say Connect refuses it: both are accepted (the lenient choice).
     "UntagContact": CONTACT_ACTIONS["UnTagContact"],
 }
 

@@ -44,7 +44,7 @@ import yaml
 
 from aicc.settings import load_config
 
-from .actions import EVERYWHERE, INBOUND, MODULE, SPECS
+from .actions import CUSTOMER_QUEUE, EVERYWHERE, INBOUND, MODULE, OUTBOUND_WHISPER, SPECS, WHISPER
 from .flows import Flow, FlowError, Resources, build_resources, load_catalog, render
 
 FLOW_SUFFIXES = (".json.tftpl", ".json", ".yaml", ".yml", ".template")
@@ -217,11 +217,19 @@ def _fill(text: str, token: str, value: Callable[[re.Match[str]], Fill], *, json
 _TFTPL_TOKEN = r"\$\$\{|%%\{|\$\{(?P<expr>[^}]*)\}|%\{"
 
 
+# Blocks allowed in more flow types than they make sense in, for guessing an untyped export's type:
+# End flow / Resume hangs up in an inbound flow (actions.py EndFlowExecution), so a flow ending with it
+# is taken for one of the types the Flow Language page names: "whisper flows and customer queue flows".
+_TELLING_TYPES = {"EndFlowExecution": (CUSTOMER_QUEUE, *WHISPER, OUTBOUND_WHISPER)}
+
+
 def fitting_types(actions: Sequence[Any]) -> list[str]:
-    """The flow types (inbound first, modules last) in which every one of these blocks is allowed."""
+    """The flow types (inbound first, modules last) in which every one of these blocks is allowed and
+    makes sense (`_TELLING_TYPES`)."""
     kinds = {str(a.get("Type")) for a in actions if isinstance(a, dict)}
-    specs = [SPECS[k] for k in kinds if k in SPECS]
-    return [t for t in EVERYWHERE if all(t in spec.flow_types for spec in specs)]
+    allowed = [SPECS[k].flow_types for k in kinds if k in SPECS]
+    allowed += [_TELLING_TYPES[k] for k in kinds if k in _TELLING_TYPES]
+    return [t for t in EVERYWHERE if all(t in types for types in allowed)]
 
 
 def render_foreign_template(text: str) -> str:

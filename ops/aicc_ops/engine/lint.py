@@ -621,6 +621,18 @@ class _FlowLinter:
             if target and target.type != "CUSTOMER_QUEUE":
                 self.add(ident, f"CustomerQueue hook points at {target.name!r}, a {target.type} flow")
 
+    def check_EndFlowExecution(self, ident: str, params: Mapping[str, Any], t: Mapping[str, Any]) -> None:
+        # "If you place the End flow / Resume block in an inbound flow ..., it functions identically to
+        # the Disconnect block" (adminguide/end-flow-resume.html; actions.py EndFlowExecution): allowed,
+        # but it hangs up where its name says it only ends the flow.
+        if self.flow.type == "CONTACT_FLOW":
+            self.add(
+                ident,
+                "EndFlowExecution in an inbound flow hangs up, as DisconnectParticipant does (say so with "
+                "DisconnectParticipant, or use TransferToFlow to go on in another flow)",
+                "warning",
+            )
+
     def check_TransferToFlow(self, ident: str, params: Mapping[str, Any], t: Mapping[str, Any]) -> None:
         target = self.target_flow(params.get("ContactFlowId"))
         if target and target.type != "CONTACT_FLOW":

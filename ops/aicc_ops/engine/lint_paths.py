@@ -531,6 +531,13 @@ def _diverts(flow: Flow, action: Mapping[str, Any], branch: str) -> bool:
     return target not in _success_targets(flow, action)
 
 
+def _hangs_up(flow: Flow, action: Mapping[str, Any]) -> bool:
+    """DisconnectParticipant; or EndFlowExecution in an inbound flow, where "it functions identically
+    to the Disconnect block" (https://docs.aws.amazon.com/connect/latest/adminguide/end-flow-resume.html)."""
+    kind = action.get("Type")
+    return kind == "DisconnectParticipant" or (kind == "EndFlowExecution" and flow.type == INBOUND)
+
+
 def silent_hangups(flow: Flow) -> Iterator[Problem]:
     """A caller hung up because something failed, with not a word about it: the error that "can drop a
     caller silently", whoever wrote the flow. Connect accepts such a flow; the caller hears silence and
@@ -555,7 +562,7 @@ def silent_hangups(flow: Flow) -> Iterator[Problem]:
 
     facts = facts_before(flow.actions, flow.start, [], unannounced)
     for ident, a in flow.actions.items():
-        if a.get("Type") == "DisconnectParticipant" and facts[ident]:
+        if _hangs_up(flow, a) and facts[ident]:
             after = ", ".join(sorted(facts[ident]))
             yield (
                 ident,

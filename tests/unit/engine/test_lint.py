@@ -197,10 +197,29 @@ def test_structural_rules(resources: Resources) -> None:
 
 
 def test_flow_type_restrictions(resources: Resources) -> None:
+    loop = block("loop", "MessageParticipantIteratively", {"Messages": [{"Text": "Please hold."}]}, "bye")
+    assert "loop: MessageParticipantIteratively is not allowed in a CONTACT_FLOW flow" in _messages(
+        resources, flow_of([loop, BYE])
+    )
+
+
+def test_end_flow_is_allowed_in_every_flow_type_and_hangs_up_an_inbound_call(resources: Resources) -> None:
+    # The End flow / Resume block page: "All flows"; in an inbound flow it acts as Disconnect.
     end = {"Identifier": "end", "Type": "EndFlowExecution", "Parameters": {}, "Transitions": {}}
-    assert _messages(resources, flow_of([end])) == [
-        "end: EndFlowExecution is not allowed in a CONTACT_FLOW flow"
+    for ftype in ("CONTACT_FLOW", "CUSTOMER_HOLD", "AGENT_HOLD", "QUEUE_TRANSFER", "AGENT_TRANSFER"):
+        assert _messages(resources, flow_of([end], ftype)) == [], ftype
+    found = lint.lint({"t": flow_of([_say(nxt="end", text="Goodbye."), end])}, resources)
+    assert [(f.action, f.severity, f.message.split(",")[0]) for f in found] == [
+        ("end", "warning", "EndFlowExecution in an inbound flow hangs up")
     ]
+    # So an error that goes straight to it hangs the caller up without a word.
+    hours = block("hours", "CheckHoursOfOperation", {"HoursOfOperationId": "arn:x"}, "hello", "end")
+    hours["Transitions"]["Conditions"] = [
+        {"NextAction": "hello", "Condition": {"Operator": "Equals", "Operands": [v]}}
+        for v in ("True", "False")
+    ]
+    msgs = _messages(resources, flow_of([hours, _say(nxt="end", text="Hello."), end]))
+    assert any(m.startswith("end: hangs up after an error (hours NoMatchingError)") for m in msgs), msgs
 
 
 def test_unreachable_action_is_a_warning(resources: Resources) -> None:
