@@ -15,10 +15,9 @@ from typing import Any
 
 import pytest
 import yaml
-from helpers import PUBLIC_FLOWS_DIR, public_flows
+from helpers import PUBLIC_FLOWS_DIR, flows_in_file, public_flows
 
 from aicc_ops.engine import fixtures as fx
-from aicc_ops.engine.flow_files import load_flow_file
 from aicc_ops.engine.interpreter import CallResult
 from aicc_ops.engine.presence import SimulatedQueues
 from aicc_ops.local.rehearsal import gather
@@ -146,7 +145,7 @@ def rehearse(
 
 def flow_name(path: Path, ftype: str = "CONTACT_FLOW") -> str:
     """What the simulator calls a flow file (the loader's name for it)."""
-    return load_flow_file(path, ftype)[0].name
+    return flows_in_file(path, ftype)[0].name
 
 
 def ending(result: CallResult) -> str:

@@ -31,7 +31,7 @@ from .lambdas import LambdaInvokeError, LocalLambdas, validate_response
 from .lex import LocalLexBot, MissingLocaleError
 from .offline_actions import OfflineActions
 from .presence import QueueModel
-from .resource_map import MalformedArnError, parse_arn
+from .resource_map import MalformedArnError, find_flow, parse_arn
 from .ssml import spoken_text
 
 MAX_ATTRIBUTES_BYTES = 32 * 1024
@@ -328,11 +328,12 @@ class Engine:
         return result
 
     def flow_key(self, ref: str) -> str | None:
-        """The key of the flow or module an ARN or ID names: ours, or one given alongside."""
+        """The key of the flow or module an ARN or ID names: ours, or one given alongside (found
+        as `flows lint` finds it: resource_map.find_flow)."""
         found = self.resources.identify(ref)
         if found and found[0] == "flow":
             return found[1] if found[1] in self.flows else None
-        key = self.references.get(ref) or self.references.get(arn_tail(ref))
+        key = find_flow(ref, self.references)
         return key if key in self.flows else None
 
     def all_transitions(self, flow: Flow) -> set[tuple[str, str, str]]:

@@ -16,9 +16,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..engine.fixtures import Fixtures, arn_tail
-from ..engine.flow_files import FileProblem, flows_by_reference, load_paths
+from ..engine.fixtures import Fixtures
+from ..engine.flow_files import FileProblem, load_paths
 from ..engine.flows import Flow, FlowError
+from ..engine.resource_map import flow_references, reference_forms
 
 
 class RehearsalError(FlowError):
@@ -99,7 +100,7 @@ def gather(
             r.entry = key
     for f in r.read(alongside, None) if alongside else []:
         r.add(f)
-    r.references = flows_by_reference(r.flows.values())
+    r.references = flow_references(r.flows.values())
     if fixtures is not None:
         _fixture_flows(r, fixtures, fixtures_dir or Path("."))
     return r
@@ -136,4 +137,5 @@ def _fixture_flows(r: Rehearsal, fixtures: Fixtures, base: Path) -> None:
                 "nor a flow given with --flow or --with"
             )
         r.references[ref] = key
-        r.references.setdefault(arn_tail(ref), key)
+        for form in reference_forms(ref):
+            r.references.setdefault(form, key)
