@@ -145,3 +145,15 @@ def flow_of(actions: list[dict[str, Any]], ftype: str = "CONTACT_FLOW", key: str
     flow = Flow(key, "Test", ftype, content, "{}")
     flow.actions = {a["Identifier"]: a for a in actions}
     return flow
+
+
+def flows_in_file(path: Path, flow_type: str | None = None) -> list[Flow]:
+    """The flows of one file as `flows lint` reads it; FlowFileError (naming the file) if the
+    loader found an error in it."""
+    from aicc_ops.engine.flow_files import FlowFileError, read_flow_file
+
+    flows, problems = read_flow_file(path, flow_type)
+    errors = [p.message for p in problems if p.severity == "error"]
+    if errors:
+        raise FlowFileError(f"{path}: {'; '.join(errors)}")
+    return flows

@@ -1,8 +1,9 @@
-"""Every public flow (others' work, read in place from ../shared) simulates from its start to an end:
-a disconnect, a queue, the end of a whisper or hold, a transfer. Their Lambdas, queues, bots and
-views answer from fixture files written here; each flow runs once with every answer a success and
-once with every answer a failure, and some flows take further paths that check a fixture really
-drives the branch (a queue's staffing, a bot's intent, a module given alongside, a guide's view)."""
+"""Every public flow (others' work, read in place from ../shared) simulates from its start to the
+end its paths lead to (ENDINGS): a disconnect after its last words, a queue, the end of a whisper
+or hold. Their Lambdas, queues, bots and views answer from fixture files written here; each flow
+runs once with every answer a success and once with every answer a failure, and some flows take
+further paths that check a fixture really drives the branch (a queue's staffing, a bot's intent, a
+module given alongside, a guide's view)."""
 
 from __future__ import annotations
 
@@ -14,10 +15,9 @@ from typing import Any
 
 import pytest
 import yaml
-from helpers import PUBLIC_FLOWS_DIR, public_flows
+from helpers import PUBLIC_FLOWS_DIR, flows_in_file, public_flows
 
 from aicc_ops.engine import fixtures as fx
-from aicc_ops.engine.flow_files import load_flow_file
 from aicc_ops.engine.interpreter import CallResult
 from aicc_ops.engine.presence import SimulatedQueues
 from aicc_ops.local.rehearsal import gather
@@ -145,26 +145,152 @@ def rehearse(
 
 def flow_name(path: Path, ftype: str = "CONTACT_FLOW") -> str:
     """What the simulator calls a flow file (the loader's name for it)."""
-    return load_flow_file(path, ftype)[0].name
+    return flows_in_file(path, ftype)[0].name
 
 
-def ended(result: CallResult) -> bool:
-    return bool(result.steps) and (result.disconnected or result.in_queue or bool(result.end_reason))
+def ending(result: CallResult) -> str:
+    """How the contact ended: the queue it waits in, the last words it heard before the flow hung
+    up, or what else ended it (a whisper that connected the parties, a hold resumed...)."""
+    if result.in_queue:
+        return f"in queue {result.queue_transfers[-1]}"
+    if result.disconnected:
+        last = next((" ".join(p.split()) for p in reversed(result.prompts) if p.strip()), "")
+        return f"{result.end_reason} after {last[:40]!r}" if last else f"{result.end_reason}, silently"
+    return result.end_reason
+
+
+# How each public flow ends (with the answering fixtures, with the failing ones), from a run of each
+# checked against the flow: a queue it transfers to, the last words before it hangs up, a whisper
+# that connects the parties, a hold that is resumed.
+ENDINGS: dict[str, tuple[str, str]] = {
+    # failures: the queue is at capacity, so goodbye
+    "Simple_Survey_Example": (
+        "in queue Queue d49a",
+        "disconnected by flow after 'Welcome to the simple survey demonstrati'",
+    ),
+    "acme_agent_whisper_AUTO": (
+        "whisper ended: connected",
+        "whisper ended: connected",
+    ),
+    "acme_customer_queue_AUTO": (
+        "in queue BasicQueue",
+        "in queue BasicQueue",
+    ),
+    "acme_hold_AUTO": (
+        "on hold for 120 s (simulated), then resumed",
+        "on hold for 120 s (simulated), then resumed",
+    ),
+    # its Lex bot and module are not in the fixtures: the error message
+    "acme_main_AUTO": (
+        "disconnected by flow after 'We are experiencing technical difficulti'",
+        "disconnected by flow after 'We are experiencing technical difficulti'",
+    ),
+    "acme_outbound_flow1_AUTO": (
+        "whisper ended: connected",
+        "whisper ended: connected",
+    ),
+    "acme_queue_transfer_AUTO": (
+        "in queue BasicQueue",
+        "in queue BasicQueue",
+    ),
+    # failures: the telephony Lambda times out twice (its Loop), then the error message
+    "AWS_Sample_SCV_Agent_Transfer": (
+        "in queue agent:jdoe",
+        'disconnected by flow after "I\'m sorry. We have encountered an error "',
+    ),
+    "AWS_Sample_SCV_Inbound": (
+        "in queue BasicQueue",
+        'disconnected by flow after "I\'m sorry. We have encountered an error "',
+    ),
+    "AWS_Sample_SCV_Outbound_Flow_with_Transcription": (
+        "whisper ended: connected",
+        "whisper ended: connected",
+    ),
+    "AWS_Sample_SCV_Queue_Transfer": (
+        "in queue BasicQueue",
+        'disconnected by flow after "I\'m sorry. We have encountered an error "',
+    ),
+    "AWS_Sample_SCV_REST_Example": (
+        "in queue BasicQueue",
+        'disconnected by flow after "I\'m sorry. We have encountered an error "',
+    ),
+    "AWSSCVAgentWhisper": (
+        "whisper ended: connected",
+        "whisper ended: connected",
+    ),
+    # an agent's step-by-step guide: no prompts
+    "Retail_contactFlow": (
+        "disconnected by flow, silently",
+        "disconnected by flow, silently",
+    ),
+    # the bot's AliasArn is left empty in the sample
+    "SBS_Lex_Integration_Handler": (
+        "disconnected by flow after 'Hi, welcome to the airline customer supp'",
+        "disconnected by flow after 'Hi, welcome to the airline customer supp'",
+    ),
+    # placeholder queue ARN (ENTER WORKING QUEUE ARN HERE)
+    "SBSGuides_Example_Cards_Handler": (
+        "disconnected by flow after 'Welcome to Any Airline contact center Pr'",
+        "disconnected by flow after 'Welcome to Any Airline contact center Pr'",
+    ),
+    # placeholder queue ARN in the sample
+    "VoiceID_handlerContactFlow": (
+        "disconnected by flow after 'Speak anything for 10 seconds to be auth'",
+        "disconnected by flow after 'Speak anything for 10 seconds to be auth'",
+    ),
+    # its modules were not given: the error-handling path
+    "OutboundCallFlow": (
+        "disconnected by flow, silently",
+        "disconnected by flow, silently",
+    ),
+    "OutboundCallWhisperer": (
+        "whisper ended: connected",
+        "whisper ended: connected",
+    ),
+    "complete_inbound": (
+        "in queue Queue 8530",
+        "disconnected by flow after 'Welcome to terraform deployed connect in'",
+    ),
+    # voicemail recorded in the queue flow given alongside / the Lambda failed
+    "VMX3_AWS_Test_Flow": (
+        "disconnected by flow after 'Your voicemail has been saved. Goodbye.'",
+        "disconnected by flow after 'We have encountered a system error. Plea'",
+    ),
+    # a task flow: no queue attribute on this voice contact, so it ends
+    "VMX3_Basic_Task_Flow": (
+        "disconnected by flow, silently",
+        "disconnected by flow, silently",
+    ),
+    "VMX3_In_Queue_Agent_Whisper": (
+        "whisper ended: connected",
+        "whisper ended: connected",
+    ),
+    # voicemail recorded / the Lambda failed, back to waiting
+    "VMX3_In_Queue_Option": (
+        "disconnected by flow after 'Your voicemail has been saved. Goodbye.'",
+        "in queue BasicQueue",
+    ),
+}
 
 
 PUBLIC = public_flows()
 
 
+def test_every_public_flow_has_its_expected_ending() -> None:
+    assert sorted(ENDINGS) == sorted(p.stem.split("__")[1] for p, _ in PUBLIC)
+
+
 @pytest.mark.parametrize("scenario", ["answers", "failures"])
 @pytest.mark.parametrize(("path", "ftype"), PUBLIC, ids=[p.stem for p, _ in PUBLIC])
-def test_every_public_flow_runs_from_its_start_to_an_end(
+def test_every_public_flow_runs_from_its_start_to_its_end(
     stack: LocalStack, tmp_path: Path, path: Path, ftype: str, scenario: str
 ) -> None:
     fixtures = fixture_file(tmp_path, ANSWERS if scenario == "answers" else FAILURES)
     result = rehearse(stack, path, ftype, fixtures, INPUTS.get(path.name, ()))
-    assert ended(result), json.dumps(result.to_json(), indent=1, default=str)[:3000]
     content = json.loads(path.read_text(encoding="utf-8"))
     assert (result.flows[0], result.steps[0].identifier) == (flow_name(path, ftype), content["StartAction"])
+    expected = ENDINGS[path.stem.split("__")[1]][scenario == "failures"]
+    assert ending(result) == expected, json.dumps(result.to_json(), indent=1, default=str)[:3000]
 
 
 def _public(name: str) -> tuple[Path, str]:

@@ -40,6 +40,7 @@ from ..engine.flows import (
     outbound_flow,
     render_all,
 )
+from ..engine.resource_map import local_names, symbolic_ref
 from .context import OpsContext, Target
 
 # A Connect client (boto3); left untyped like OpsContext.client.
@@ -108,9 +109,9 @@ ONLY = "only in instance"
 STATES = (IN_SYNC, DRIFTED, MISSING, ONLY)
 
 
-def ref(kind: str, name: str) -> str:
-    """The symbolic reference that stands for a resource's ARN or ID."""
-    return "{{" + kind + ":" + name + "}}"
+# The symbolic reference that stands for a resource's ARN or ID ({{kind:name}}): one home, which
+# `flows lint` reads back (engine.resource_map.parse_symbolic).
+ref = symbolic_ref
 
 
 # ---- references -----------------------------------------------------------------------------------
@@ -436,23 +437,17 @@ def repository_view(
     res = resources or build_resources(cfg)
     flows = render_all(res)
     outbound = outbound_flow(res.catalog)
+    names = local_names(res)
 
     def resolve(arn: str) -> str | None:
         found = res.identify(arn)
         if found is None:
             return None
         kind, key = found
-        if kind == "queue":
-            return ref("queue", cfg.queues[key].name)
-        if kind == "flow":
-            return ref("flow", res.catalog[key].name)
-        if kind == "hours":
-            return ref("hours", cfg.hours[key].name)
         if kind == "lambda":
             return lambda_ref(key, "live" if key in settings.provisioned else None)
-        if kind == "lex":
-            return ref("lex", "bot")
-        return None
+        name = names.get(kind, {}).get(key)
+        return ref(kind, name) if name is not None else None
 
     view: View = {}
     for key, defn in res.catalog.items():

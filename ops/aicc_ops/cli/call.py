@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from aicc.domain import phones
 from ..engine.actions import EVERYWHERE
 from ..engine.fixtures import FixtureError, Fixtures
 from ..engine.fixtures import load as load_fixtures
+from ..engine.flow_files import FileProblem
 from ..engine.flows import Flow, call_handlers, load_catalog
 from ..engine.interpreter import CallerInput, CallResult
 from ..engine.lambdas import FAULTS
@@ -105,7 +107,7 @@ def parse_number(value: str) -> str:
         ) from None
 
 
-def render_transcript(result: CallResult) -> str:
+def render_transcript(result: CallResult, notices: Sequence[FileProblem] = ()) -> str:
     icons = {
         "prompt": "🔊",
         "input": "☎ ",
@@ -116,7 +118,10 @@ def render_transcript(result: CallResult) -> str:
         "end": "■ ",
         "fixture": "⚠ ",  # not ours and not in the fixtures, or not run offline: why this branch
     }
-    lines = [f"Call {result.contact_id[:8]} at {result.started_at}"]
+    # What the loader assumed or skipped reading the --flow and --with files (an untyped export
+    # runs as the type its blocks fit first: pass --type if it is another).
+    lines = [f"{'⚠ ' if n.severity == 'warning' else 'ℹ '} {n.path}: {n.message}" for n in notices]
+    lines.append(f"Call {result.contact_id[:8]} at {result.started_at}")
     for entry in result.transcript:
         at = entry["at"][11:19]
         if entry["kind"] == "flow":
@@ -187,14 +192,16 @@ def call() -> None:
 @click.option(
     "--type",
     "flow_type",
-    type=click.Choice(EVERYWHERE),
+    type=click.Choice(EVERYWHERE, case_sensitive=False),
+    callback=lambda _ctx, _param, value: value.upper() if value else value,
     help="The --flow file's flow type when the file does not say (default: as `flows lint` "
-    "chooses, the first type its blocks allow).",
+    "chooses, the first type its blocks allow; the transcript says which). Any case.",
 )
 @click.option(
     "--entry",
     metavar="NAME",
-    help="With --flow FOLDER or a template of several flows: the flow to start in (file or flow name).",
+    help="With --flow FOLDER or a template of several flows: the flow to start in (its file name or "
+    "stem, its flow name, or a CloudFormation resource's logical ID).",
 )
 @click.option(
     "--with",
@@ -269,19 +276,21 @@ def simulate(
         with local_stack(data_dir, faults=fault_map, hold_seconds=hold_seconds) as stack:
             engine = None
             if target is not None or fixtures is not None:
-                flows, start, references = target or (None, "customer_authentication", None)
+                target = target or SimulationTarget()
                 engine = stack.new_engine(
                     SimulatedQueues(stack.config),
-                    flows=flows,
-                    entry_flow=start,
+                    flows=target.flows,
+                    entry_flow=target.entry,
                     fixtures=fixtures,
-                    references=references,
+                    references=target.references,
                 )
             result = stack.call(caller, at, script, engine=engine)
+    notices = target.notices if target else []
     if as_json:
-        click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+        loader = [{"path": n.path, "severity": n.severity, "message": n.message} for n in notices]
+        click.echo(json.dumps({"loader": loader, **result.to_json()}, ensure_ascii=False, indent=2))
     else:
-        click.echo(render_transcript(result))
+        click.echo(render_transcript(result, notices))
 
 
 def read_fixtures(path: Path | None) -> Fixtures | None:
@@ -293,7 +302,15 @@ def read_fixtures(path: Path | None) -> Fixtures | None:
         raise click.BadParameter(str(exc), param_hint="--fixtures") from None
 
 
-SimulationTarget = tuple[dict[str, Flow] | None, str, dict[str, str] | None]
+@dataclass
+class SimulationTarget:
+    """Where a simulated call starts: the flows (None: our catalog), the entry key, the ARNs and
+    IDs of flows given alongside, and what the loader said of the files (not errors)."""
+
+    flows: dict[str, Flow] | None = None
+    entry: str = "customer_authentication"
+    references: dict[str, str] | None = None
+    notices: list[FileProblem] = field(default_factory=list)
 
 
 def simulation_target(
@@ -304,8 +321,8 @@ def simulation_target(
     fixtures: Fixtures | None,
     fixtures_path: Path | None,
 ) -> SimulationTarget | None:
-    """(flows, entry key, references) of --flow: None for our entry flow, flows None for a flow of
-    our catalog, else the exported flows gathered (files are read before the stack starts)."""
+    """Where --flow starts: None for our entry flow, flows None for a flow of our catalog, else the
+    exported flows gathered (files are read before the stack starts)."""
     if flow_ref is None:
         if flow_type or entry or alongside:
             raise click.UsageError("--type, --entry and --with go with --flow FILE|FOLDER")
@@ -324,12 +341,12 @@ def simulation_target(
                 f"{flow_ref!r} is a flow of our catalog, which knows its type and its flows; "
                 "--type, --entry and --with are for exported flow files"
             )
-        return None, key, None
+        return SimulationTarget(entry=key)
     base = fixtures_path.parent if fixtures_path else None
     r = gather(
         path, flow_type=flow_type, entry=entry, alongside=alongside, fixtures=fixtures, fixtures_dir=base
     )
-    return r.flows, r.entry, r.references
+    return SimulationTarget(r.flows, r.entry, r.references, r.notices)
 
 
 @call.command("place")

@@ -56,4 +56,5 @@ class Contact:
     tags: dict[str, str] = field(default_factory=dict)
     queue_states: dict[str, QueueState] = field(default_factory=dict)  # external queues met so far
     cursor: Cursor = field(default_factory=lambda: Cursor(Fixtures()))
-    module_depth: int = 0
+    # $.Modules: Input inside a module; Result and ResultData once it returned (InvokeFlowModule).
+    modules: dict[str, Any] = field(default_factory=dict)

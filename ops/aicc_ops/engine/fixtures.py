@@ -68,6 +68,8 @@ from typing import Any
 
 import yaml
 
+from .resource_map import MalformedArnError, parse_arn
+
 # What Connect sees of a failed invocation; each one takes the block's error branch
 # (connect-flow-language.md §4.3). Mapped to LambdaInvokeError kinds.
 LAMBDA_ERRORS = {
@@ -153,18 +155,16 @@ class AgentFixture:
 
 
 def arn_tail(ref: str) -> str:
-    """The part of an ARN that names the resource: a Lambda's function name (without qualifier),
-    a Lex alias's BOT/ALIAS, a Connect resource's ID; anything else unchanged. Lets a fixture keyed
-    by name or ID answer an ARN of any region or account (flows build ARNs from $.AwsRegion)."""
+    """The part of an ARN that names the resource (resource_map.parse_arn's ident): a Lambda's
+    function name (without qualifier), a Lex alias's BOT/ALIAS, a Lex V1 bot's name, a Connect
+    resource's ID; anything else unchanged. Lets a fixture keyed by name or ID answer an ARN of any
+    region or account (flows build ARNs from $.AwsRegion)."""
     if not ref.startswith("arn:"):
         return ref
-    parts = ref.split(":", 6)
-    if len(parts) == 7 and parts[2] == "lambda" and parts[5] == "function":
-        return parts[6].split(":", 1)[0]
-    resource = parts[-1]
-    if resource.startswith("bot-alias/"):
-        return resource[len("bot-alias/") :]
-    return resource.rsplit("/", 1)[-1]
+    try:
+        return parse_arn(ref).ident or ref
+    except MalformedArnError:
+        return ref
 
 
 class _Index:

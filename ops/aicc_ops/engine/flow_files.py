@@ -23,10 +23,11 @@ Deploy-time placeholders: a CloudFormation `${Var}` whose value the template doe
 literal (a parameter, another resource's attribute, `${AWS::Region}`), and every `${...}` of a
 foreign template, stays in the flow as the text `${...}`. It is not Flow Language syntax (a dynamic
 reference is `$.Namespace...`), so resolution can tell it apart: a value containing a placeholder
-is dynamic, known only at deploy time (`has_placeholder`), never a missing resource by itself. A
-reference to a flow or module of the same template becomes that flow's `arn`
-(`${Logical.ContactFlowArn}` / `${Logical.ContactFlowModuleArn}`), which `flows_by_reference` maps
-to the flow, so transfers and InvokeFlowModule between them resolve.
+is dynamic, known only at deploy time (resource_map.has_placeholder), never a missing resource by
+itself. A reference to a flow or module of the same template becomes that flow's `arn`
+(`${Logical.ContactFlowArn}` / `${Logical.ContactFlowModuleArn}`), which
+resource_map.flow_references maps to the flow, so transfers and InvokeFlowModule between them
+resolve.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ import json
 import os
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,6 +47,7 @@ from aicc.settings import load_config
 
 from .actions import CUSTOMER_QUEUE, EVERYWHERE, INBOUND, MODULE, OUTBOUND_WHISPER, SPECS, WHISPER
 from .flows import Flow, FlowError, Resources, build_resources, load_catalog, render
+from .resource_map import has_placeholder
 
 FLOW_SUFFIXES = (".json.tftpl", ".json", ".yaml", ".yml", ".template")
 # Folders a walk does not enter: hidden ones (.git, .terraform) and package caches.
@@ -72,20 +74,11 @@ CFN_MODULE = "AWS::Connect::ContactFlowModule"
 # Ref returns the ARN too).
 CFN_ARN_ATTRIBUTE = {CFN_FLOW: "ContactFlowArn", CFN_MODULE: "ContactFlowModuleArn"}
 
-PLACEHOLDER = re.compile(r"\$\{[^{}]*\}")
-_CONNECT_ARN = re.compile(
-    r"^arn:[^:]+:connect:[^:]*:[^:]*:instance/[^/]+/(?:contact-flow|flow-module)/(?P<id>[^/]+)$"
-)
 LEGACY_HINT = (
     "this is the console's old export format (modules, version 1), not the Flow Language; get the Flow "
     "Language with `aws connect describe-contact-flow --instance-id ID --contact-flow-id ID` (lint that "
     "output as it is), or open the flow in the current flow designer and export it again"
 )
-
-
-def has_placeholder(value: str) -> bool:
-    """Whether a value holds a deploy-time placeholder `${...}` (see the module's docstring)."""
-    return bool(PLACEHOLDER.search(value))
 
 
 class FlowFileError(FlowError):
@@ -118,43 +111,6 @@ class FlowFiles:
     @property
     def errors(self) -> list[FileProblem]:
         return [p for p in self.problems if p.severity == "error"]
-
-
-def flow_id(reference: str) -> str:
-    """The ID at the end of a flow's or module's ARN (…/contact-flow/ID, …/flow-module/ID); a bare
-    ID as it is; "" for anything else (a placeholder, a JSONPath, another kind of ARN)."""
-    m = _CONNECT_ARN.match(reference)
-    if m:
-        return m.group("id")
-    if reference and not reference.startswith(("arn:", "$")) and "/" not in reference:
-        return reference
-    return ""
-
-
-def flows_by_reference(flows: Iterable[Flow]) -> dict[str, str]:
-    """Every ARN or ID a given flow or module answers to -> its key (the first flow wins).
-
-    A flow known by its ARN answers to the ARN and to the ID at its end; one known by an ID only (a
-    module saved without its ARN) answers to the ID, so `find_flow` matches an ARN naming it. Every
-    flow also answers to `{{flow:NAME}}`, how `aicc-ops connect export` writes a reference to it."""
-    out: dict[str, str] = {}
-    for flow in flows:
-        out.setdefault(f"{{{{flow:{flow.name}}}}}", flow.key)
-        if not flow.arn:
-            continue
-        out.setdefault(flow.arn, flow.key)
-        ident = flow_id(flow.arn)
-        if ident:
-            out.setdefault(ident, flow.key)
-    return out
-
-
-def find_flow(reference: str, by_reference: Mapping[str, str]) -> str | None:
-    """The key of the given flow a reference (ContactFlowId, FlowModuleId, an event hook) names, or None."""
-    found = by_reference.get(reference)
-    if found is None and (ident := flow_id(reference)):
-        found = by_reference.get(ident)
-    return found
 
 
 # ---- YAML with CloudFormation's short tags -----------------------------------------------------------
@@ -695,16 +651,6 @@ def read_flow_file(
     reader = _Reader(path, flow_type, required=required, catalogs=_Catalogs())
     reader.read()
     return reader.flows, reader.problems
-
-
-def load_flow_file(path: Path, flow_type: str | None = None) -> list[Flow]:
-    """The flows of one file (a CloudFormation template may hold several); raises FlowFileError,
-    naming the file, for anything unreadable in it."""
-    flows, problems = read_flow_file(path, flow_type)
-    errors = [p.message for p in problems if p.severity == "error"]
-    if errors:
-        raise FlowFileError(f"{path}: {'; '.join(errors)}")
-    return flows
 
 
 def _walk(root: Path) -> list[Path]:

@@ -20,6 +20,7 @@ from aicc.domain import phones
 from aicc.settings import DAYS, Config
 
 from . import references as refs
+from .action_params import BadParameterError, int_param, list_param, map_param, maps_param
 from .actions import HOLD, LANGUAGE_CODE, OUTBOUND_WHISPER, SINGLE_PATH_PARAMS, WHISPER
 from .contact import Contact as _Contact
 from .contact import Outcome as _Outcome
@@ -30,7 +31,7 @@ from .lambdas import LambdaInvokeError, LocalLambdas, validate_response
 from .lex import LocalLexBot, MissingLocaleError
 from .offline_actions import OfflineActions
 from .presence import QueueModel
-from .resource_map import MalformedArnError, parse_arn
+from .resource_map import MalformedArnError, find_flow, parse_arn
 from .ssml import spoken_text
 
 MAX_ATTRIBUTES_BYTES = 32 * 1024
@@ -151,18 +152,6 @@ class CallResult:
         ]
         data["dropped_silently"] = self.dropped_silently
         return data
-
-
-class _BadParameterError(ValueError):
-    """A parameter resolved at run time to a value Connect would refuse (the action errors)."""
-
-
-def _int_param(params: Mapping[str, Any], key: str, default: int) -> int:
-    value = params.get(key, default)
-    try:
-        return int(str(value))
-    except ValueError:
-        raise _BadParameterError(f"{key} is {value!r}, not a number") from None
 
 
 def _attributes_bytes(attributes: Mapping[str, str]) -> int:
@@ -339,11 +328,12 @@ class Engine:
         return result
 
     def flow_key(self, ref: str) -> str | None:
-        """The key of the flow or module an ARN or ID names: ours, or one given alongside."""
+        """The key of the flow or module an ARN or ID names: ours, or one given alongside (found
+        as `flows lint` finds it: resource_map.find_flow)."""
         found = self.resources.identify(ref)
         if found and found[0] == "flow":
             return found[1] if found[1] in self.flows else None
-        key = self.references.get(ref) or self.references.get(arn_tail(ref))
+        key = find_flow(ref, self.references)
         return key if key in self.flows else None
 
     def all_transitions(self, flow: Flow) -> set[tuple[str, str, str]]:
@@ -414,6 +404,7 @@ class _Run(OfflineActions):
             "Case": c.case,
             "Views": c.views,
             "MediaStreams": c.media_streams,
+            "Modules": c.modules,
         }
 
     def queue_name(self, target: tuple[str, str]) -> str:
@@ -524,7 +515,8 @@ class _Run(OfflineActions):
                 self.resumed(flow)
             elif kind == "module":
                 # A module started on its own returns to nothing: the rehearsal ends there.
-                self.r.end_reason = self.r.end_reason or "module ended (EndFlowModuleExecution)"
+                returned = f" with result {target}" if target else ""
+                self.r.end_reason = self.r.end_reason or f"module returned{returned} (EndFlowModuleExecution)"
             elif kind == "end":
                 self.r.end_reason = target
 
@@ -634,14 +626,19 @@ class _Run(OfflineActions):
                 return _Outcome("error", "NoMatchingError", str(exc))
         try:
             outcome: _Outcome = handler(flow, action, params, budget)
-        except _BadParameterError as exc:
-            return _Outcome("error", "NoMatchingError", str(exc))
-        except (AttributeError, TypeError, KeyError) as exc:
-            # A parameter of a shape the action does not take (a list for a map...): Connect would
-            # not have imported the flow; here the action errors rather than the simulator.
-            return _Outcome(
-                "error", "NoMatchingError", f"{kind}: parameters of an unexpected shape ({exc!r})"
-            )
+        except BadParameterError as exc:
+            # A parameter of a shape the action does not take, found on purpose by the handler
+            # (action_params): the action's NoMatchingError branch, as Connect errors the action.
+            return _Outcome("error", "NoMatchingError", f"{kind}: {exc}")
+        except InputError:
+            raise
+        except (ArithmeticError, AttributeError, LookupError, TypeError, ValueError) as exc:
+            # Anything else a handler raises is the simulator's own fault: taking the flow's error
+            # branch would pass it off as Connect's behaviour, so the rehearsal stops and says so.
+            raise FlowRunError(
+                f"{flow.name} / {action['Identifier']} ({kind}): a bug in aicc-ops, not in the flow "
+                f"({type(exc).__name__}: {exc}); please report it with the flow file"
+            ) from exc
         return outcome
 
     # ---- caller I/O ---------------------------------------------------------------------------
@@ -657,7 +654,7 @@ class _Run(OfflineActions):
         elif params.get("PromptId"):
             text = f"[prompt {params['PromptId']}]"
         elif params.get("Media"):
-            text = f"[audio {params['Media'].get('Uri', '')}]"
+            text = f"[audio {refs.as_text(map_param(params, 'Media').get('Uri'))}]"
         else:
             return
         self.r.prompts.append(text)
@@ -682,7 +679,7 @@ class _Run(OfflineActions):
 
     def do_GetParticipantInput(self, flow: Flow, a: Any, p: Mapping[str, Any], b: Any) -> _Outcome:
         self.say(p)
-        limit = _int_param(p, "InputTimeLimitSeconds", DEFAULT_INPUT_SECONDS)
+        limit = int_param(p, "InputTimeLimitSeconds", DEFAULT_INPUT_SECONDS)
         store = str(p.get("StoreInput", "False")).lower() == "true"
         given = self.next_input()
         if given.kind != "dtmf":  # speech on a keypad block is not heard as keys
@@ -693,7 +690,7 @@ class _Run(OfflineActions):
             return _Outcome("error", "InputTimeLimitExceeded", "timeout")
         if not store:
             return _Outcome("result", given.value[0], f"pressed {given.value[0]}")
-        dtmf = p.get("DTMFConfiguration") or {}
+        dtmf = map_param(p, "DTMFConfiguration")
         terminator = str(dtmf.get("InputTerminationSequence", "#"))
         cancel = str(dtmf.get("DisableCancelKey", "False")).lower() != "true"
         digits = given.value
@@ -701,11 +698,11 @@ class _Run(OfflineActions):
             digits = digits[: digits.index(terminator)]
         if cancel and "*" in digits:
             digits = digits[digits.rindex("*") + 1 :]
-        validation = p.get("InputValidation") or {}
-        maximum = (validation.get("CustomValidation") or {}).get("MaximumLength")
-        if maximum is not None:
-            digits = digits[: _int_param(validation["CustomValidation"], "MaximumLength", 20)]
-        phone = validation.get("PhoneNumberValidation")
+        validation = map_param(p, "InputValidation")
+        custom = map_param(validation, "CustomValidation")
+        if custom.get("MaximumLength") is not None:
+            digits = digits[: int_param(custom, "MaximumLength", 20)]
+        phone = map_param(validation, "PhoneNumberValidation")
         if phone:
             if phone.get("NumberFormat") == "E164":
                 number = digits if _E164.match(digits) else None
@@ -719,12 +716,12 @@ class _Run(OfflineActions):
 
     def do_ConnectParticipantWithLexBot(self, flow: Flow, a: Any, p: Mapping[str, Any], b: Any) -> _Outcome:
         self.say(p)
-        v2, v1 = p.get("LexV2Bot") or {}, p.get("LexBot") or {}
-        bot = refs.as_text(v2.get("AliasArn") if isinstance(v2, Mapping) else None)
-        session = {str(k): str(v) for k, v in (p.get("LexSessionAttributes") or {}).items()}
+        v2, v1 = map_param(p, "LexV2Bot"), map_param(p, "LexBot")
+        bot = refs.as_text(v2.get("AliasArn"))
+        session = {str(k): str(v) for k, v in map_param(p, "LexSessionAttributes").items()}
         if self.e.resources.identify(bot) != ("lex", "bot"):
             # Another team's bot (Lex V2 by alias ARN, Lex V1 by name) answers from the fixtures.
-            name = bot or refs.as_text(v1.get("Name") if isinstance(v1, Mapping) else None)
+            name = bot or refs.as_text(v1.get("Name"))
             return self.fixture_lex_turn(name, session)
         given = self.next_input()
         if given.kind == "silence":
@@ -782,10 +779,10 @@ class _Run(OfflineActions):
         arn = refs.as_text(p.get("LambdaFunctionARN"))
         ours = self.e.lambdas.name_of(arn)
         name = ours or arn_tail(arn) or "(no function)"
-        limit = float(_int_param(p, "InvocationTimeLimitSeconds", 8))
-        rtype = (p.get("ResponseValidation") or {}).get("ResponseType", "STRING_MAP")
+        limit = float(int_param(p, "InvocationTimeLimitSeconds", 8))
+        rtype = map_param(p, "ResponseValidation").get("ResponseType", "STRING_MAP")
         asynchronous = p.get("InvocationType") == "ASYNCHRONOUS"
-        parameters = {str(k): refs.as_text(v) for k, v in (p.get("LambdaInvocationAttributes") or {}).items()}
+        parameters = {str(k): refs.as_text(v) for k, v in map_param(p, "LambdaInvocationAttributes").items()}
         event = self.lambda_event(parameters)
         started = datetime.now()
         response: dict[str, Any] | None = None
@@ -996,7 +993,7 @@ class _Run(OfflineActions):
     def do_Loop(self, flow: Flow, a: Any, p: Mapping[str, Any], b: Any) -> _Outcome:
         key = (flow.key, str(a["Identifier"]))
         done = self.c.loops.get(key, 0)
-        limit = _int_param(p, "LoopCount", 0)
+        limit = int_param(p, "LoopCount", 0)
         if done < limit:
             self.c.loops[key] = done + 1
             return _Outcome("result", "ContinueLooping", f"{done + 1}/{limit}")
@@ -1050,7 +1047,7 @@ class _Run(OfflineActions):
         return failed or _Outcome("next", detail=self.queue_name(target))
 
     def do_UpdateContactAttributes(self, flow: Flow, a: Any, p: Mapping[str, Any], b: Any) -> _Outcome:
-        values = {str(k): refs.as_text(v) for k, v in (p.get("Attributes") or {}).items()}
+        values = {str(k): refs.as_text(v) for k, v in map_param(p, "Attributes").items()}
         if any(not _ATTR_KEY.match(k) for k in values):
             return _Outcome("error", "NoMatchingError", "invalid attribute key")
         merged = {**self.c.attributes, **values}
@@ -1060,19 +1057,21 @@ class _Run(OfflineActions):
         return _Outcome("next", detail=", ".join(f"{k}={v}" for k, v in values.items()))
 
     def do_UpdateFlowAttributes(self, flow: Flow, a: Any, p: Mapping[str, Any], b: Any) -> _Outcome:
-        for k, v in (p.get("FlowAttributes") or {}).items():
-            self.c.flow_attributes[str(k)] = refs.as_text((v or {}).get("Value"))
+        attributes = map_param(p, "FlowAttributes")
+        for k in attributes:
+            # Each is {"Value": ..., "Type": "String"} (flow-control-actions-updateflowattributes.html).
+            self.c.flow_attributes[str(k)] = refs.as_text(map_param(attributes, k).get("Value"))
         return _Outcome("next")
 
     def do_UpdateContactRecordingBehavior(self, flow: Flow, a: Any, p: Mapping[str, Any], b: Any) -> _Outcome:
-        participants = list((p.get("RecordingBehavior") or {}).get("RecordedParticipants") or [])
+        participants = list_param(map_param(p, "RecordingBehavior"), "RecordedParticipants")
         recording: dict[str, Any] = {"participants": participants}
-        analytics = p.get("AnalyticsBehavior") or {}
+        analytics = map_param(p, "AnalyticsBehavior")
         # Contact Lens analyses a call only when both sides are recorded.
-        if analytics.get("Enabled") == "True" and set(participants) == {"Agent", "Customer"}:
-            voice = (analytics.get("ChannelConfiguration") or {}).get("Voice") or {}
+        if analytics.get("Enabled") == "True" and set(map(str, participants)) == {"Agent", "Customer"}:
+            voice = map_param(map_param(analytics, "ChannelConfiguration"), "Voice")
             recording["analytics_language"] = analytics.get("AnalyticsLanguage", "")
-            recording["analytics_modes"] = list(voice.get("AnalyticsModes") or [])
+            recording["analytics_modes"] = list_param(voice, "AnalyticsModes")
         self.r.recording = recording
         return _Outcome("next", detail=", ".join(f"{k}={v}" for k, v in recording.items()))
 
@@ -1102,7 +1101,7 @@ class _Run(OfflineActions):
 
     def do_UpdateContactEventHooks(self, flow: Flow, a: Any, p: Mapping[str, Any], b: Any) -> _Outcome:
         notes = []
-        for hook, value in (p.get("EventHooks") or {}).items():
+        for hook, value in map_param(p, "EventHooks").items():
             ref = refs.as_text(value)
             key = self.e.flow_key(ref) if ref else None
             if key is not None:
@@ -1145,8 +1144,9 @@ class _Run(OfflineActions):
         number = refs.as_text(p.get("CallbackNumber"))
         if not _E164.match(number):
             return _Outcome("error", "InvalidCallbackNumber", f"{number!r} is not E.164")
-        # Our instance dials Korea only; which countries another instance may dial is its own.
-        if not flow.source and not number.startswith("+82"):
+        # Our instance dials Korea only; which countries another instance may dial is its own (a
+        # flow of someone else's file: Flow.foreign; ours keep the rule even when given as a file).
+        if not flow.foreign and not number.startswith("+82"):
             return _Outcome("error", "CallbackNumberNotDialable", f"{number} is outside Korea")
         self.c.callback_number = number
         return _Outcome("next", detail=number)
@@ -1173,12 +1173,12 @@ class _Run(OfflineActions):
     def do_MessageParticipantIteratively(
         self, flow: Flow, a: Any, p: Mapping[str, Any], budget: datetime | None
     ) -> _Outcome:
-        for message in p.get("Messages") or []:
+        for message in maps_param(p, "Messages"):
             self.say(message)
         interval = p.get("InterruptFrequencySeconds")
         remaining = (budget - self.c.now).total_seconds() if budget else float(self.hold_seconds)
         if interval is not None:
-            interval = _int_param(p, "InterruptFrequencySeconds", 60)
+            interval = int_param(p, "InterruptFrequencySeconds", 60)
         self.c.hold_waits += 1
         if interval is None or float(interval) > remaining:
             self.wait(max(0.0, remaining))

@@ -725,18 +725,26 @@ def lint(
     flows: Mapping[str, Flow], resources: Resources, *, refs: ResourceMap | None = None
 ) -> list[Finding]:
     """Findings of `flows`; references resolve against `refs` (default: this repository's
-    instance), and the flows given are always found by their ARN (Flow.arn) first."""
+    instance), and the flows given are always found first (resource_map.flow_references).
+
+    A bare ID names a resource of the flow's own instance. `refs` (a resources file, a live
+    instance) is the instance of every flow given; the default map is this repository's instance,
+    which is not the instance someone else's flow (Flow.foreign) was exported from, so that flow's
+    bare IDs are not checked against it (resource_map.local_map, foreign)."""
     ours = local_map(resources)
-    refs = with_flows(refs or ours, flows)
+    own_refs = with_flows(refs or ours, flows)
+    foreign_refs = own_refs if refs is not None else with_flows(local_map(resources, foreign=True), flows)
     findings: list[Finding] = []
+    # Transfers between the flows given resolve the same in both maps (the flows given come first).
     facts = _PathFacts(
-        paths.solve(flows, refs, paths.WORKING_QUEUE),
-        paths.solve(flows, refs, paths.LANGUAGE),
-        paths.solve(flows, refs, paths.VOICE),
-        paths.solve(flows, refs, paths.EXTERNAL),
+        paths.solve(flows, own_refs, paths.WORKING_QUEUE),
+        paths.solve(flows, own_refs, paths.LANGUAGE),
+        paths.solve(flows, own_refs, paths.VOICE),
+        paths.solve(flows, own_refs, paths.EXTERNAL),
     )
     for key, flow in flows.items():
-        findings.extend(_FlowLinter(flow, resources, flows, facts.of(key), refs, ours).run())
+        flow_refs = foreign_refs if flow.foreign else own_refs
+        findings.extend(_FlowLinter(flow, resources, flows, facts.of(key), flow_refs, ours).run())
     return findings
 
 

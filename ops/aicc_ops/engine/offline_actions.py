@@ -19,6 +19,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from . import references as refs
+from .action_params import list_param, map_param
+from .actions import MODULE
 from .contact import Contact, Outcome
 from .fixtures import ActionAnswer
 from .flows import Flow
@@ -26,7 +28,6 @@ from .flows import Flow
 if TYPE_CHECKING:
     from .interpreter import CallResult, Engine
 
-MAX_MODULE_DEPTH = 5  # a module invoking modules: deeper than this is a loop, not a design
 _E164 = re.compile(r"^\+[1-9]\d{7,14}$")
 
 
@@ -74,8 +75,7 @@ class OfflineActions:
     # APIReference/participant-actions-showview.html: "only supported on the chat channel"; the
     # result is the action the agent chose; TimeLimitExceeded when no one answers in time.
     def do_ShowView(self, flow: Flow, a: Any, p: Mapping[str, Any], b: Any) -> Outcome:
-        view = p.get("ViewResource") or {}
-        ref = refs.as_text(view.get("Id") if isinstance(view, Mapping) else None)
+        ref = refs.as_text(map_param(p, "ViewResource").get("Id"))
         key, answer = self.c.cursor.view(ref)
         if key is None:
             return self.unmodelled(
@@ -112,14 +112,14 @@ class OfflineActions:
     # ---- contact actions ------------------------------------------------------------------------
     # APIReference/contact-actions-tagcontact.html: user-defined tags on the contact; no errors.
     def do_TagContact(self, flow: Flow, a: Any, p: Mapping[str, Any], b: Any) -> Outcome:
-        tags = {str(k): refs.as_text(v) for k, v in (p.get("Tags") or {}).items()}
+        tags = {str(k): refs.as_text(v) for k, v in map_param(p, "Tags").items()}
         self.c.tags.update(tags)
         self.r.tags = dict(self.c.tags)
         return Outcome("next", detail=", ".join(f"{k}={v}" for k, v in tags.items()))
 
     # devguide/contact-actions-untagcontact.html: removes user-defined tags; NoMatchingError.
     def do_UnTagContact(self, flow: Flow, a: Any, p: Mapping[str, Any], b: Any) -> Outcome:
-        keys = [str(k) for k in (p.get("TagKeys") or [])]
+        keys = [str(k) for k in list_param(p, "TagKeys")]
         for key in keys:
             self.c.tags.pop(key, None)
         self.r.tags = dict(self.c.tags)
@@ -128,12 +128,28 @@ class OfflineActions:
     # Connect accepts the spelling UntagContact too (actions.py: SPECS names both).
     do_UntagContact = do_UnTagContact
 
-    # APIReference/flow-language-actions-invoke-flow-module.html: runs the module and comes back to
-    # NextAction when it returns (EndFlowModuleExecution); NoMatchingError "if no other Error
-    # matches", which is what a module the simulation was not given takes.
+    # APIReference/flow-language-actions-invoke-flow-module.html: runs the module and comes back
+    # when it returns (EndFlowModuleExecution); NoMatchingError "if no other Error matches", which
+    # is what a module the simulation was not given takes. The page lists no conditions, but a
+    # module with custom branches returns one by name (its Return block's Result), and the block
+    # that invoked it branches on it with an Equals condition; a Result no condition names takes
+    # NoMatchingCondition, and no Result the default branch. The module reads its input as
+    # $.Modules.Input; after it, $.Modules.Result and $.Modules.ResultData hold what it returned,
+    # each invocation overwriting them (adminguide/connect-attrib-list.html, flow module
+    # attributes; Result, ResultData and Input as Connect accepts them: actions.py, code index id
+    # 63182323717).
+    # "Modules do not allow invoking another module" (adminguide/contact-flow-modules.html, the
+    # rule actions.py MODULE states and lint enforces): Connect refuses such a module, so one met
+    # here takes the error branch, and so does a flow ID that names a flow, not a module.
     def do_InvokeFlowModule(
         self, flow: Flow, a: Any, p: Mapping[str, Any], budget: datetime | None
     ) -> Outcome:
+        if flow.type == MODULE:
+            return Outcome(
+                "error",
+                "NoMatchingError",
+                "a module cannot invoke another module (adminguide/contact-flow-modules.html)",
+            )
         ref = refs.as_text(p.get("FlowModuleId"))
         key = self.e.flow_key(ref) if ref else None
         if key is None:
@@ -141,29 +157,37 @@ class OfflineActions:
                 "NoMatchingError",
                 f"module {ref or '(none)'!r} was not given (--with FILE, or the fixtures' flows:)",
             )
-        if self.c.module_depth >= MAX_MODULE_DEPTH:
-            return Outcome("error", "NoMatchingError", f"modules nested more than {MAX_MODULE_DEPTH} deep")
         module, saved = self.e.flows[key], self.c.flow_attributes
-        self.c.module_depth += 1
+        if module.type != MODULE:
+            return Outcome(
+                "error", "NoMatchingError", f"{ref} is {module.name}, a {module.type} flow, not a flow module"
+            )
+        self.c.modules = {"Input": dict(map_param(p, "Input"))}
         self.enter(module)  # a module has its own flow attributes
         try:
             leave = self.execute(module, budget)
         finally:
-            self.c.module_depth -= 1
             self.c.flow_attributes = saved
         if leave is None:
             return Outcome("terminal", detail=f"{module.name} ended the contact")
         kind, target = leave
-        if kind == "module":
-            self.r.flows.append(flow.name)
-            self.note("flow", flow.name)
-            return Outcome("next", detail=f"{module.name} returned")
-        return Outcome("leave", f"{kind}:{target}", f"{module.name} left the flow")
+        if kind != "module":
+            return Outcome("leave", f"{kind}:{target}", f"{module.name} left the flow")
+        self.r.flows.append(flow.name)
+        self.note("flow", flow.name)
+        if target:
+            return Outcome("result", target, f"{module.name} returned {target}")
+        return Outcome("next", detail=f"{module.name} returned")
 
     # APIReference/endflowmoduleexecution.html: "Ends the current module execution without
-    # disconnecting the contact"; no errors, modules only.
+    # disconnecting the contact"; no errors, modules only. Result names the custom branch the
+    # module returns and ResultData its output (see InvokeFlowModule); either may be absent.
     def do_EndFlowModuleExecution(self, flow: Flow, a: Any, p: Mapping[str, Any], b: Any) -> Outcome:
-        return Outcome("leave", "module:", "return")
+        result = refs.as_text(p.get("Result"))
+        data = dict(map_param(p, "ResultData"))
+        self.c.modules = {"Result": result, "ResultData": data}
+        shown = f"returns {result}" if result else "returns"
+        return Outcome("leave", f"module:{result}", shown + (f" with {', '.join(data)}" if data else ""))
 
     # APIReference/contact-actions-updatecontactmediastreamingbehavior.html: voice only; the
     # stream's $.MediaStreams.Customer.Audio values are simulated here.
@@ -196,9 +220,8 @@ class OfflineActions:
     # devguide/flow-control-actions-updateroutingcriteria.html (exports write the type as
     # UpdateContactRoutingCriteria): steps that narrow which agents may take the contact.
     def do_UpdateRoutingCriteria(self, flow: Flow, a: Any, p: Mapping[str, Any], b: Any) -> Outcome:
-        criteria = p.get("RoutingCriteria") or {}
-        steps = criteria.get("Steps") if isinstance(criteria, Mapping) else None
-        if not isinstance(steps, list) or not steps:
+        steps = list_param(map_param(p, "RoutingCriteria"), "Steps")
+        if not steps:
             return Outcome("error", "NoMatchingError", "RoutingCriteria.Steps is required")
         return Outcome(
             "next",
@@ -229,7 +252,7 @@ class OfflineActions:
     def do_CreateCase(self, flow: Flow, a: Any, p: Mapping[str, Any], b: Any) -> Outcome:
         answer = self.answer(a)
         self.c.case = {"CaseId": str(uuid.uuid4()), **(answer.data if answer else {})}
-        fields = {str(k): refs.as_text(v) for k, v in (p.get("CaseRequestFields") or {}).items()}
+        fields = {str(k): refs.as_text(v) for k, v in map_param(p, "CaseRequestFields").items()}
         self.r.created.append({"kind": "case", "template": refs.as_text(p.get("CaseTemplateId")), **fields})
         return Outcome("next", detail=f"case {self.c.case['CaseId']} (simulated)")
 
@@ -292,8 +315,7 @@ class OfflineActions:
     # APIReference/contact-actions-startoutboundchatcontact.html: an SMS to an E.164 number;
     # NoMatchingError.
     def do_StartOutboundChatContact(self, flow: Flow, a: Any, p: Mapping[str, Any], b: Any) -> Outcome:
-        dest = p.get("DestinationEndpoint") or {}
-        to = refs.as_text(dest.get("Address") if isinstance(dest, Mapping) else None)
+        to = refs.as_text(map_param(p, "DestinationEndpoint").get("Address"))
         if not _E164.match(to):
             return Outcome("error", "NoMatchingError", f"destination {to!r} is not an E.164 number")
         self.r.created.append({"kind": "sms", "to": to})
@@ -311,7 +333,7 @@ class OfflineActions:
     ) -> Outcome:
         if "VoiceBehavior" not in p and any(k.endswith("Behavior") for k in p):
             return self.chat_only(a, "ChannelMismatch")
-        self.r.recording = {**self.r.recording, "behavior": dict(p.get("VoiceBehavior") or {})}
+        self.r.recording = {**self.r.recording, "behavior": dict(map_param(p, "VoiceBehavior"))}
         return Outcome("next", detail="recording and analytics set (voice)")
 
     # ---- flow control actions -------------------------------------------------------------------
@@ -392,18 +414,14 @@ class OfflineActions:
 
     def _profile_fields(self, p: Mapping[str, Any]) -> None:
         """The profile's text fields from ProfileRequestData, into $.Customer."""
-        request = p.get("ProfileRequestData") or {}
-        if isinstance(request, Mapping):
-            self.c.customer.update(
-                {str(k): refs.as_text(v) for k, v in request.items() if isinstance(v, str)}
-            )
+        request = map_param(p, "ProfileRequestData")
+        self.c.customer.update({str(k): refs.as_text(v) for k, v in request.items() if isinstance(v, str)})
 
     # devguide/interactions-associatecontacttocustomerprofile.html: NoMatchingError.
     def do_AssociateContactToCustomerProfile(
         self, flow: Flow, a: Any, p: Mapping[str, Any], b: Any
     ) -> Outcome:
-        request = p.get("ProfileRequestData") or {}
-        profile = refs.as_text(request.get("ProfileId") if isinstance(request, Mapping) else None)
+        profile = refs.as_text(map_param(p, "ProfileRequestData").get("ProfileId"))
         if not profile:
             return Outcome("error", "NoMatchingError", "ProfileRequestData.ProfileId is required")
         return Outcome("next", detail=f"contact associated with profile {profile} (simulated)")

@@ -8,7 +8,9 @@ functions and Lex bots, by ARN or by ID. `flows lint` resolves each reference ag
 - `connect_map(client, instance_id)`: a live instance read with Connect's List APIs (`--env`,
   `--instance-id`: admin.instance_map.live_map finds the instance and builds the client);
 - `no_resolve_map()`: nothing is looked up, only the ARN's shape and kind (`--no-resolve`);
-- `with_flows(base, flows)`: the flows and modules given alongside, by their ARN or ID, then `base`.
+- `with_flows(base, flows)`: the flows and modules given alongside, then `base`. What a given flow
+  answers to (its ARN, the ID at its end, `{{flow:NAME}}`) is `flow_references`, which the
+  rehearsal and the simulator use too (`find_flow`).
 
 A reference resolves to one status. Connect refuses a flow that names a resource its instance does
 not have: moving flows between instances means "replace every ARN in the source flow with the
@@ -16,15 +18,27 @@ corresponding ARN from the target instance. Otherwise UpdateContactFlowContent f
 InvalidContactFlow error" (https://docs.aws.amazon.com/connect/latest/adminguide/migrate-contact-flows.html).
 So `missing` (the map's own instance, account and Region, but no such resource) and `malformed`
 are errors; `foreign` (another instance, account or Region: that instance is not the map's to
-know), `dynamic` (a part is a JSONPath such as `$.AwsRegion`, known only mid-call) and `unchecked`
-(the map does not list that kind) are not.
+know), `dynamic` (a part is a JSONPath such as `$.AwsRegion`, known only mid-call, or a deploy-time
+placeholder `${...}` of a CloudFormation or Terraform template, known only at deploy time) and
+`unchecked` (the map does not list that kind, or cannot know the resource) are not.
+
+Which instance a bare ID names: the flow's own. The default map is this repository's instance, so
+it checks the bare IDs of our flows, but a bare ID in someone else's flow (Flow.foreign) names a
+resource of the instance that flow was exported from, which the default map cannot know
+(`local_map(resources, foreign=True)`: unchecked). A resources file or a live instance is the
+flows' instance: bare IDs are checked against it.
+
+`aicc-ops connect export` (admin.drift) writes the instance's own resources as symbolic references,
+`{{queue:MSP General}}`, `{{flow:Emergency}}`, `{{lambda:customer_lookup}}`, `{{lex:bot}}`
+(`symbolic_ref`): the default map finds them by this repository's names or keys (`local_names`, the
+names the export gives them); another map by the names it lists; the flows given by their names.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -103,7 +117,7 @@ ARN_ONLY = frozenset({"lambda", "lex"})
 BY_ARN_ONLY = frozenset({"view"})
 
 _ARN = re.compile(
-    r"^arn:(?P<partition>aws[a-z-]*):(?P<service>[a-z0-9-]+):(?P<region>[^:]*):(?P<account>[^:]*):(?P<resource>.+)$"
+    r"^arn:(?P<partition>aws[a-z-]*|\x00\d+\x00):(?P<service>[a-z0-9-]+):(?P<region>[^:]*):(?P<account>[^:]*):(?P<resource>.+)$"
 )
 _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
 _ACCOUNT = re.compile(r"^\d{12}$")
@@ -178,32 +192,71 @@ class Arn:
         return self.account == "aws"
 
 
+# A deploy-time placeholder: what flow_files leaves of a CloudFormation `${Var}` or a Terraform
+# `${expr}` whose value only the deployment knows. It is not Flow Language syntax (a dynamic
+# reference is `$.Namespace...`, connect-flow-language.md §1.5), so it cannot be mistaken for one.
+PLACEHOLDER = re.compile(r"\$\{[^{}]*\}")
+# How parse_arn hides a placeholder while it splits an ARN: `${AWS::Region}` holds colons.
+_HOLE = re.compile(r"\x00(\d+)\x00")
+
+
+def has_placeholder(value: str) -> bool:
+    """Whether a value holds a deploy-time placeholder `${...}`."""
+    return bool(PLACEHOLDER.search(value))
+
+
 def is_dynamic(ref: str) -> bool:
-    """A value with a JSONPath in it ($.AwsRegion, $['Attributes']...): known only mid-call."""
-    return "$." in ref or "$[" in ref
+    """A value known only when the flow runs or is deployed: a JSONPath in it ($.AwsRegion,
+    $['Attributes']...) or a deploy-time placeholder (${AWS::Region}, ${sales_queue_arn}...)."""
+    return "$." in ref or "$[" in ref or has_placeholder(ref)
 
 
 def parse_arn(text: str) -> Arn:
     """The parts of an ARN; raises MalformedArnError saying what is wrong. A dynamic part (a
-    JSONPath) is taken as it is: only what is static is checked."""
-    m = _ARN.match(text)
+    JSONPath, a deploy-time placeholder) is taken as it is: only what is static is checked, and a
+    kind is read only from a static part (Arn.kind is "" when a placeholder stands for it)."""
+    holes: list[str] = []
+
+    def hide(m: re.Match[str]) -> str:
+        holes.append(m.group(0))
+        return f"\x00{len(holes) - 1}\x00"
+
+    def shown(part: str) -> str:
+        return _HOLE.sub(lambda h: holes[int(h.group(1))], part)
+
+    try:
+        arn = _parse_masked(text, PLACEHOLDER.sub(hide, text), shown)
+    except MalformedArnError as exc:
+        raise MalformedArnError(shown(str(exc))) from None
+    if not holes:
+        return arn
+    return replace(arn, instance=shown(arn.instance), ident=shown(arn.ident), qualifier=shown(arn.qualifier))
+
+
+def _parse_masked(text: str, masked: str, shown: Callable[[str], str]) -> Arn:
+    """parse_arn on `masked`: `text` with each placeholder hidden (`shown` shows them again)."""
+    m = _ARN.match(masked)
     if not m:
         raise MalformedArnError("an ARN is arn:aws:SERVICE:REGION:ACCOUNT:RESOURCE")
-    service, region, account, resource = m["service"], m["region"], m["account"], m["resource"]
-    dynamic = is_dynamic(text)
-    if not dynamic and service in ("connect", "lambda", "lex"):
-        if not _REGION.match(region):
+    service, resource = m["service"], m["resource"]
+    region, account = shown(m["region"]), shown(m["account"])
+    if service in ("connect", "lambda", "lex"):
+        if not is_dynamic(region) and not _REGION.match(region):
             raise MalformedArnError(f"{region!r} is not an AWS Region")
-        if not (_ACCOUNT.match(account) or (service == "connect" and account == "aws")):
+        if not is_dynamic(account) and not (
+            _ACCOUNT.match(account) or (service == "connect" and account == "aws")
+        ):
             raise MalformedArnError(f"{account!r} is not an AWS account (12 digits)")
+    dynamic = is_dynamic(shown(resource))
     if service == "connect":
         return _connect_arn(text, region, account, resource, dynamic)
     if service == "lambda":
         found = _LAMBDA.match(resource)
         if not found and not dynamic:
             raise MalformedArnError(f"a Lambda function ARN is {SHAPES['lambda']}")
-        if found is None:  # a dynamic name
-            return Arn(text, service, region, account, "lambda", ident=resource.partition(":")[2])
+        if found is None:  # a dynamic name or qualifier
+            name, _, qualifier = resource.partition(":")[2].partition(":")
+            return Arn(text, service, region, account, "lambda", ident=name, qualifier=qualifier)
         qualifier = found["qualifier"] or ""
         return Arn(text, service, region, account, "lambda", ident=found["name"], qualifier=qualifier)
     if service == "lex":
@@ -213,6 +266,8 @@ def parse_arn(text: str) -> Arn:
             return Arn(text, service, region, account, "lex_v1", ident=found["name"])
         if dynamic and resource.startswith("bot-alias/"):
             return Arn(text, service, region, account, "lex", ident=resource[len("bot-alias/") :])
+        if dynamic and resource.startswith("bot:"):
+            return Arn(text, service, region, account, "lex_v1", ident=resource[len("bot:") :])
         raise MalformedArnError(f"a Lex V2 bot alias ARN is {SHAPES['lex']}")
     return Arn(text, service, region, account, service, ident=resource)
 
@@ -234,6 +289,8 @@ def _connect_arn(text: str, region: str, account: str, resource: str, dynamic: b
     if len(parts) == 2:
         return Arn(text, "connect", region, account, "instance", instance=instance, ident=instance)
     segment, rest = parts[2], "/".join(parts[3:])
+    if _HOLE.search(segment):  # the kind itself is a placeholder: no kind to check
+        return Arn(text, "connect", region, account, "", instance=instance, ident=rest)
     kind = CONNECT_SEGMENTS.get(segment, f"connect:{segment}")
     if not rest:
         shape = SHAPES.get(kind, f"{_INSTANCE_ARN}/{segment}/ID")
@@ -279,7 +336,7 @@ class Home:
 
 @dataclass
 class Index:
-    """The resources of one kind a map knows: by ARN (without a version qualifier) and by ID."""
+    """The resources of one kind a map knows: by ARN (without a version qualifier), by ID, by name."""
 
     arns: dict[str, str] = field(default_factory=dict)  # ARN -> key
     ids: dict[str, str] = field(default_factory=dict)  # ID -> key
@@ -299,6 +356,21 @@ class Index:
             return self.arns.get(arn.unqualified) or self.arns.get(arn.text)
         return self.ids.get(ident)
 
+    @property
+    def keys(self) -> set[str]:
+        return {*self.arns.values(), *self.ids.values(), *self.names}
+
+    def find_name(self, name: str) -> str | None:
+        """The key of the resource with this name, or whose key it is."""
+        if name in self.keys:
+            return name
+        return next((key for key, shown in self.names.items() if shown == name), None)
+
+    @property
+    def all_named(self) -> bool:
+        """Every resource has its name here, so a name not found is none of them."""
+        return all(key in self.names for key in self.keys)
+
 
 def _unqualified(text: str) -> str:
     try:
@@ -307,23 +379,74 @@ def _unqualified(text: str) -> str:
         return text
 
 
-def _shape(ref: str, expected: str | None) -> Resolution | Arn | str:
+# ---- symbolic references (`aicc-ops connect export`) -----------------------------------------------
+
+_SYMBOLIC = re.compile(r"^\{\{(?P<kind>[a-z_]+):(?P<name>[^{}]+)\}\}$")
+
+
+def symbolic_ref(kind: str, name: str) -> str:
+    """The reference `connect export` writes for a resource of the exported instance: {{kind:name}}
+    (kind: queue, flow, hours, lambda, lex, quick_connect, routing_profile)."""
+    return "{{" + kind + ":" + name + "}}"
+
+
+def parse_symbolic(value: str) -> tuple[str, str] | None:
+    """(kind, name) of a symbolic reference (symbolic_ref), else None. A Lambda's name is its
+    handler, with the alias `connect export` saw (customer_lookup:live): the handler is returned."""
+    m = _SYMBOLIC.match(value.strip())
+    if not m or m["kind"] not in KIND_NAMES:
+        return None
+    kind, name = m["kind"], m["name"]
+    return kind, name.partition(":")[0] if kind == "lambda" else name
+
+
+def local_names(resources: Resources) -> dict[str, dict[str, str]]:
+    """kind -> key -> the name this repository gives its resources in Connect, as `connect export`
+    writes them in symbolic references (admin.drift builds its view with it): a Lambda by its
+    handler, the Lex bot as "bot"."""
+    config = resources.config
+    return {
+        "queue": {key: queue.name for key, queue in config.queues.items()},
+        "flow": {key: defn.name for key, defn in resources.catalog.items()},
+        "hours": {key: hours.name for key, hours in config.hours.items()},
+        "lambda": {handler: handler for handler in resources.handlers},
+        "lex": {"bot": "bot"},
+    }
+
+
+# ---- what a reference's text says -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Symbolic:
+    """A symbolic reference, {{kind:name}}."""
+
+    kind: str
+    name: str
+
+
+def _shape(ref: str, expected: str | None) -> Resolution | Arn | Symbolic | str:
     """What a reference's text alone says: a Resolution when that settles it (dynamic, malformed),
-    else the parsed ARN, or the bare ID."""
+    else the parsed ARN, the symbolic reference, or the bare ID."""
     value = ref.strip()
     if not value:
         return Resolution(MALFORMED, expected, message="empty")
-    if is_dynamic(value):  # never an error: what it names is known only mid-call
+    if is_dynamic(value):  # never an error: what it names is known only mid-call or at deploy time
         try:
-            kind = parse_arn(value).kind if value.startswith("arn:") else None
+            kind = (parse_arn(value).kind or None) if value.startswith("arn:") else None
         except MalformedArnError:
             kind = None
-        return Resolution(DYNAMIC, kind, message="a JSONPath part, known only mid-call")
+        if is_dynamic(PLACEHOLDER.sub("", value)):
+            return Resolution(DYNAMIC, kind, message="a JSONPath part, known only mid-call")
+        return Resolution(DYNAMIC, kind, message="a deploy-time placeholder, known only at deploy time")
     if value.startswith("arn:"):
         try:
             return parse_arn(value)
         except MalformedArnError as exc:
             return Resolution(MALFORMED, expected, message=str(exc))
+    symbolic = parse_symbolic(value)
+    if symbolic is not None:
+        return Symbolic(*symbolic)
     if expected in ARN_ONLY:
         return Resolution(
             MALFORMED, expected, message=f"not an ARN: a {kind_name(expected)} ARN is {SHAPES[expected]}"
@@ -344,10 +467,25 @@ class _InstanceMap:
         """The Index of `kind`, or why this map does not know that kind."""
         raise NotImplementedError
 
+    def no_ids(self, kind: str) -> str:
+        """Why a bare ID of `kind` is not checked (its Index is known by ARN only)."""
+        return f"{kind_name(kind)}s are known by ARN only"
+
+    def unknown_name(self, kind: str, name: str, known: Index) -> Resolution:
+        """A symbolic reference whose name the Index lacks."""
+        # A Lambda's symbolic name is our handler and the Lex bot's "bot": not names a listing gives.
+        if known.all_named and kind not in ("lambda", "lex"):
+            message = f"no {kind_name(kind)} named {name!r} of {self.describe()}"
+            return Resolution(MISSING, kind, message=message)
+        message = f"{self.describe()} does not name every {kind_name(kind)}: {name!r} not checked"
+        return Resolution(UNCHECKED, kind, message=message)
+
     def resolve(self, ref: str, expected_kind: str | None = None) -> Resolution:
         shape = _shape(ref, expected_kind)
         if isinstance(shape, Resolution):
             return shape
+        if isinstance(shape, Symbolic):
+            return self.named(shape.kind, shape.name)
         if isinstance(shape, Arn):
             why = self.home.foreign(shape)
             if why:
@@ -361,21 +499,34 @@ class _InstanceMap:
         if isinstance(known, str):
             return Resolution(UNCHECKED, kind, message=known)
         if arn is None and not known.by_id:
-            return Resolution(UNCHECKED, kind, message=f"{kind_name(kind)}s are known by ARN only")
+            return Resolution(UNCHECKED, kind, message=self.no_ids(kind))
         key = known.find(arn, ident)
         if key is None:
             return Resolution(MISSING, kind, message=f"no {kind_name(kind)} of {self.describe()}")
         return Resolution(FOUND, kind, key, known.names.get(key, ""))
 
+    def named(self, kind: str, name: str) -> Resolution:
+        """A symbolic reference {{kind:name}}, found by the name the map gives the resource."""
+        known = self.index(kind)
+        if isinstance(known, str):
+            return Resolution(UNCHECKED, kind, message=known)
+        key = known.find_name(name)
+        if key is None:
+            return self.unknown_name(kind, name, known)
+        return Resolution(FOUND, kind, key, known.names.get(key, ""))
+
 
 class LocalMap(_InstanceMap):
     """This repository's instance, as the templates render it (flows.Resources): queues, flows,
-    hours, the handlers' functions and the Lex bot by ARN; any agent of the instance (logins are
-    not data here); queues, flows and hours also by their local ID (the data file's key)."""
+    hours, the handlers' functions and the Lex bot by ARN and by the names `connect export` gives
+    them (local_names); any agent of the instance (logins are not data here); queues, flows and
+    hours also by their local ID (the data file's key), in our own flows only (`foreign`: the map
+    of someone else's flows, whose bare IDs name their own instance's resources)."""
 
-    def __init__(self, resources: Resources) -> None:
-        self.resources = resources
+    def __init__(self, resources: Resources, *, foreign: bool = False) -> None:
+        self.resources, self.foreign = resources, foreign
         self.home = Home(resources.region, resources.account, resources.instance)
+        self.names = local_names(resources)
         self.ids_by_kind = {
             "queue": set(resources.config.queues),
             "flow": set(resources.catalog),
@@ -390,10 +541,29 @@ class LocalMap(_InstanceMap):
             return _LocalIndex(self, kind)
         return f"this repository does not list its instance's {kind_name(kind)}s"
 
+    def no_ids(self, kind: str) -> str:
+        if self.foreign and kind in self.ids_by_kind:
+            return (
+                f"a bare {kind_name(kind)} ID in a flow given to lint names a resource of the instance the "
+                "flow comes from, not this repository's (check it with --resources FILE or --env ENV)"
+            )
+        return super().no_ids(kind)
+
+    def unknown_name(self, kind: str, name: str, known: Index) -> Resolution:
+        # `connect export` names only what the exported instance has; that instance may hold
+        # resources this repository does not manage (Connect's BasicQueue...): not an error here.
+        return Resolution(
+            UNCHECKED,
+            kind,
+            message=f"no {kind_name(kind)} named {name!r} in this repository (check it with --env ENV)",
+        )
+
 
 class _LocalIndex(Index):
     def __init__(self, owner: LocalMap, kind: str) -> None:
-        super().__init__(by_id=kind in owner.ids_by_kind)
+        super().__init__(
+            names=dict(owner.names.get(kind, {})), by_id=kind in owner.ids_by_kind and not owner.foreign
+        )
         self.owner, self.kind = owner, kind
 
     def find(self, arn: Arn | None, ident: str) -> str | None:
@@ -428,43 +598,68 @@ class NoResolveMap:
         shape = _shape(ref, expected_kind)
         if isinstance(shape, Resolution):
             return shape
-        kind = shape.kind if isinstance(shape, Arn) else expected_kind
+        kind = shape.kind if isinstance(shape, Arn | Symbolic) else expected_kind
         return Resolution(UNCHECKED, kind, message="not resolved (--no-resolve)")
 
 
+# ---- the flows given alongside ---------------------------------------------------------------------
+
+
+def reference_forms(ref: str) -> list[str]:
+    """The forms a reference to a flow or module is looked up under, the most exact first: an ARN as
+    it is and without its version qualifier, then the ID at its end (a flow's ID names it in any
+    ARN); anything else as it is (a bare ID, {{flow:NAME}}, ${Logical.ContactFlowArn})."""
+    value = ref.strip()
+    if not value.startswith("arn:"):
+        return [value] if value else []
+    try:
+        arn = parse_arn(value)
+    except MalformedArnError:
+        return [value]
+    forms = [value, arn.unqualified]
+    if arn.kind in ("flow", "module") and arn.ident and not is_dynamic(arn.ident):
+        forms.append(arn.ident)
+    return list(dict.fromkeys(forms))
+
+
+def flow_references(flows: Iterable[Flow]) -> dict[str, str]:
+    """Every reference a given flow or module answers to -> its key (the first flow wins): the ARN or
+    ID it is known by (Flow.arn) in each of its reference_forms, and, for a flow, `{{flow:NAME}}`,
+    as `aicc-ops connect export` writes a reference to it. `flows lint` (with_flows), the rehearsal
+    and the simulator all find the flows given with this (find_flow)."""
+    out: dict[str, str] = {}
+    for flow in flows:
+        for form in reference_forms(flow.arn):
+            out.setdefault(form, flow.key)
+        if flow.type != MODULE:
+            out.setdefault(symbolic_ref("flow", flow.name), flow.key)
+    return out
+
+
+def find_flow(ref: str, references: Mapping[str, str]) -> str | None:
+    """The key a reference (ContactFlowId, FlowModuleId, an event hook's flow) names among
+    `references` (flow_references), or None."""
+    return next((references[f] for f in reference_forms(ref) if f in references), None)
+
+
 class FlowsMap:
-    """The flows and modules given alongside (by Flow.arn: an ARN or a bare ID), then `base`."""
+    """The flows and modules given alongside (flow_references), then `base`."""
 
     def __init__(self, base: ResourceMap, flows: Mapping[str, Flow]) -> None:
-        self.base = base
-        self.by_arn: dict[str, tuple[str, str]] = {}
-        self.by_id: dict[str, tuple[str, str]] = {}
-        for key, flow in flows.items():
-            if not flow.arn:
-                continue
-            kind = "module" if flow.type == MODULE else "flow"
-            try:
-                arn = parse_arn(flow.arn)
-            except MalformedArnError:
-                self.by_id[flow.arn] = kind, key
-                continue
-            self.by_arn[arn.unqualified] = kind, key
+        self.base, self.flows = base, flows
+        self.references = flow_references(flows.values())
 
     def describe(self) -> str:
         return f"{self.base.describe()} nor among the flows given"
 
     def resolve(self, ref: str, expected_kind: str | None = None) -> Resolution:
         value = ref.strip()
-        found = self.by_arn.get(_unqualified(value)) if value.startswith("arn:") else self.by_id.get(value)
-        if found is None and value.startswith("arn:") and self.by_id:
-            try:
-                arn = parse_arn(value)
-            except MalformedArnError:
-                arn = None
-            if arn is not None and arn.kind in ("flow", "module"):
-                found = self.by_id.get(arn.ident)
-        if found is not None:
-            return Resolution(FOUND, found[0], found[1], "given alongside")
+        # A bare ID names a resource of the kind its parameter takes: a queue's ID is no flow's.
+        flow_like = expected_kind in (None, "flow", "module") or value.startswith(("arn:", "{{"))
+        key = find_flow(value, self.references) if flow_like else None
+        if key is not None and key in self.flows:
+            kind = "module" if self.flows[key].type == MODULE else "flow"
+            return Resolution(FOUND, kind, key, "given alongside")
         resolution = self.base.resolve(ref, expected_kind)
         if resolution.status == MISSING and resolution.kind in ("flow", "module"):
             return Resolution(
@@ -473,9 +668,10 @@ class FlowsMap:
         return resolution
 
 
-def local_map(resources: Resources) -> ResourceMap:
-    """This repository's instance (the default)."""
-    return LocalMap(resources)
+def local_map(resources: Resources, *, foreign: bool = False) -> ResourceMap:
+    """This repository's instance (the default). `foreign`: the map of flows given to lint from
+    elsewhere, whose bare IDs name resources of their own instance (left unchecked)."""
+    return LocalMap(resources, foreign=foreign)
 
 
 def no_resolve_map() -> ResourceMap:
@@ -483,7 +679,7 @@ def no_resolve_map() -> ResourceMap:
 
 
 def with_flows(base: ResourceMap, flows: Mapping[str, Flow]) -> ResourceMap:
-    """`base`, with the flows and modules given alongside found first by their Flow.arn."""
+    """`base`, with the flows and modules given alongside found first (flow_references)."""
     return FlowsMap(base, flows)
 
 

@@ -3,8 +3,9 @@ modules given alongside (transfer targets, event hooks' flows, modules), found b
 other flows name them by.
 
 `call simulate --flow FILE` starts in FILE's flow; `--flow FOLDER --entry NAME` (or a
-CloudFormation template holding several flows) starts in the flow NAME, with the others
-alongside; `--with FILE|FOLDER` adds flows. Files are read in every form `flows lint` reads. A bare
+CloudFormation template holding several flows) starts in the flow NAME (its file name or stem, its
+flow name, or a template resource's logical ID), with the others alongside; `--with FILE|FOLDER`
+adds flows. Files are read in every form `flows lint` reads. A bare
 Flow Language export does not carry its own ARN, so the fixtures' `flows:` section says which
 flow answers to which ARN or ID (a file next to the fixture file, or a given flow's key or name).
 """
@@ -15,9 +16,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..engine.fixtures import Fixtures, arn_tail
-from ..engine.flow_files import flows_by_reference, load_paths
+from ..engine.fixtures import Fixtures
+from ..engine.flow_files import FileProblem, load_paths
 from ..engine.flows import Flow, FlowError
+from ..engine.resource_map import flow_references, reference_forms
 
 
 class RehearsalError(FlowError):
@@ -29,6 +31,9 @@ class Rehearsal:
     flows: dict[str, Flow] = field(default_factory=dict)
     entry: str = ""
     references: dict[str, str] = field(default_factory=dict)  # ARN or ID -> key in flows
+    # What the loader said of the files besides errors: the type it assumed for a file that does
+    # not say (pass --type), a --type the file overrides, files skipped. The operator sees them.
+    notices: list[FileProblem] = field(default_factory=list)
 
     def add(self, flow: Flow) -> str:
         """Keep a flow under a key of its own (two files may share a stem); returns the key."""
@@ -40,11 +45,27 @@ class Rehearsal:
         return key
 
     def find(self, name: str) -> str | None:
-        """A given flow by key, file stem or name."""
-        for key, flow in self.flows.items():
-            if name in (key, flow.name, Path(flow.source).stem, Path(flow.source).name):
-                return key
-        return None
+        """A given flow by key, file stem or name, or a template's logical ID."""
+        return next((key for key, flow in self.flows.items() if name in names_of(flow)), None)
+
+    def read(self, paths: Sequence[Path], flow_type: str | None) -> list[Flow]:
+        flows, notices = _read(paths, flow_type)
+        self.notices.extend(notices)
+        return flows
+
+
+def names_of(flow: Flow) -> tuple[str, ...]:
+    """What --entry (and the fixtures' flows:) may call a flow: its key, its name, its file's name or
+    stem, and in a CloudFormation template its resource's logical ID (the loader's key is
+    `path#LogicalId`)."""
+    source = Path(flow.source)
+    logical = flow.key.partition("#")[2]
+    return (flow.key, flow.name, source.stem, source.name, *((logical,) if logical else ()))
+
+
+def _listed(flow: Flow) -> str:
+    logical = flow.key.partition("#")[2]
+    return f"{logical} ({flow.name})" if logical and logical != flow.name else flow.name
 
 
 def gather(
@@ -60,45 +81,45 @@ def gather(
     flows: mapping. Files are read as `flows lint` reads them (every export form; folders walked).
     Raises FlowError with the file at fault."""
     r = Rehearsal()
-    given = _read([flow], flow_type)
+    given = r.read([flow], flow_type)
+    names = ", ".join(_listed(f) for f in given)
     if entry is None:
         if len(given) > 1:
-            names = ", ".join(f.name for f in given)
             raise RehearsalError(
                 f"{flow} holds {len(given)} flows: name the one to start in with --entry ({names})"
             )
         chosen = given[0]
     else:
-        found = [f for f in given if entry in (f.key, f.name, Path(f.source).stem, Path(f.source).name)]
+        found = [f for f in given if entry in names_of(f)]
         if not found:
-            names = ", ".join(f.name for f in given)
             raise RehearsalError(f"{flow}: no flow {entry!r} (its flows: {names})")
         chosen = found[0]
     for f in given:
         key = r.add(f)
         if f is chosen:
             r.entry = key
-    for f in _read(alongside, None) if alongside else []:
+    for f in r.read(alongside, None) if alongside else []:
         r.add(f)
-    r.references = flows_by_reference(r.flows.values())
+    r.references = flow_references(r.flows.values())
     if fixtures is not None:
         _fixture_flows(r, fixtures, fixtures_dir or Path("."))
     return r
 
 
-def _read(paths: Sequence[Path], flow_type: str | None) -> list[Flow]:
-    """The flows of these files and folders; any file that cannot be read stops the rehearsal."""
+def _read(paths: Sequence[Path], flow_type: str | None) -> tuple[list[Flow], list[FileProblem]]:
+    """The flows of these files and folders, and the loader's warnings and notes; any file that
+    cannot be read stops the rehearsal."""
     for path in paths:
         if not path.exists():
             raise RehearsalError(f"{path}: no such file or folder")
     loaded = load_paths(paths, flow_type=flow_type)
     if loaded.errors:
         raise RehearsalError("; ".join(f"{p.path}: {p.message}" for p in loaded.errors))
-    return loaded.flows
+    return loaded.flows, [p for p in loaded.problems if p.severity != "error"]
 
 
 def _load_file(r: Rehearsal, path: Path) -> str:
-    return r.add(_read([path], None)[0])
+    return r.add(r.read([path], None)[0])
 
 
 def _fixture_flows(r: Rehearsal, fixtures: Fixtures, base: Path) -> None:
@@ -116,4 +137,5 @@ def _fixture_flows(r: Rehearsal, fixtures: Fixtures, base: Path) -> None:
                 "nor a flow given with --flow or --with"
             )
         r.references[ref] = key
-        r.references.setdefault(arn_tail(ref), key)
+        for form in reference_forms(ref):
+            r.references.setdefault(form, key)

@@ -326,3 +326,135 @@ def test_a_fixture_flow_that_is_neither_a_file_nor_a_given_flow(tmp_path: Path) 
     code, out = simulate("--flow", str(flow), "--fixtures", str(fixtures))
     assert code == 1
     assert "flows.some-arn: 'nowhere.json' is neither a file next to the fixture file nor a flow given" in out
+
+
+def _say(text: str) -> dict[str, object]:
+    return {
+        "Version": "2019-10-30",
+        "StartAction": "say",
+        "Actions": [
+            {
+                "Identifier": "say",
+                "Type": "MessageParticipant",
+                "Parameters": {"Text": text},
+                "Transitions": {"NextAction": "bye"},
+            },
+            {"Identifier": "bye", "Type": "DisconnectParticipant", "Parameters": {}, "Transitions": {}},
+        ],
+    }
+
+
+# A CloudFormation template holding two flows; each resource's logical ID differs from its Name.
+TEMPLATE = f"""
+AWSTemplateFormatVersion: "2010-09-09"
+Parameters:
+  Alias: {{Type: String}}
+Resources:
+  MainFlow:
+    Type: AWS::Connect::ContactFlow
+    Properties:
+      Name: !Sub "Main ${{Alias}}"
+      Type: CONTACT_FLOW
+      Content: '{json.dumps(_say("main flow"))}'
+  AfterHoursFlow:
+    Type: AWS::Connect::ContactFlow
+    Properties:
+      Name: After hours
+      Type: CONTACT_FLOW
+      Content: '{json.dumps(_say("we are closed"))}'
+"""
+
+
+@pytest.mark.parametrize(("entry", "heard"), [("AfterHoursFlow", "we are closed"), ("MainFlow", "main flow")])
+def test_entry_takes_a_templates_logical_id(tmp_path: Path, entry: str, heard: str) -> None:
+    template = tmp_path / "flows.yaml"
+    template.write_text(TEMPLATE, encoding="utf-8")
+    code, out = simulate("--flow", str(template), "--entry", entry, "--at", AT)
+    assert code == 0, out
+    assert f"🔊 {heard}" in out
+    code, out = simulate("--flow", str(template), "--entry", "After hours", "--at", AT)  # its Name too
+    assert code == 0 and "🔊 we are closed" in out, out
+    code, out = simulate("--flow", str(template), "--entry", "Main", "--at", AT)
+    assert code == 1
+    assert "no flow 'Main' (its flows: MainFlow (Main ${Alias}), AfterHoursFlow (After hours))" in out
+
+
+HOLD = "amazon-connect-gitlab-cicd-terraform__acme_hold_AUTO.json"  # says no flow type
+
+
+def test_the_type_the_loader_assumed_is_shown_and_type_takes_any_case() -> None:
+    flow = str(PUBLIC_FLOWS_DIR / HOLD)
+    code, out = simulate("--flow", flow, "--at", AT, "--hold", "30")
+    assert code == 0, out
+    first = out.splitlines()[0]
+    assert first.startswith("⚠") and HOLD in first
+    assert "checked as CUSTOMER_QUEUE (its blocks also fit CUSTOMER_HOLD, AGENT_HOLD); pass --type" in first
+    code, out = simulate("--flow", flow, "--at", AT, "--hold", "30", "--json")
+    assert code == 0, out
+    loader = json.loads(out)["loader"]
+    assert [(n["severity"], "checked as CUSTOMER_QUEUE" in n["message"]) for n in loader] == [
+        ("warning", True)
+    ]
+    code, out = simulate("--flow", flow, "--type", "customer_hold", "--at", AT, "--hold", "30", "--json")
+    assert code == 0, out
+    data = json.loads(out)
+    assert data["loader"] == [] and data["end_reason"] == "on hold for 30 s (simulated), then resumed"
+
+
+def test_a_modules_result_takes_the_invoking_blocks_branch(tmp_path: Path) -> None:
+    """The module returns Result "Yes"; the block that invoked it has a "Yes" condition."""
+    instance = "arn:aws:connect:us-east-1:111122223333:instance/11111111-2222-4333-8444-555555555555"
+    module = {
+        "ContactFlowModule": {
+            "Arn": f"{instance}/flow-module/m2",
+            "Id": "m2",
+            "Name": "M2",
+            "Content": json.dumps(
+                {
+                    "Version": "2019-10-30",
+                    "StartAction": "e",
+                    "Actions": [
+                        {
+                            "Identifier": "e",
+                            "Type": "EndFlowModuleExecution",
+                            "Parameters": {"Result": "Yes"},
+                            "Transitions": {},
+                        }
+                    ],
+                }
+            ),
+        }
+    }
+    said = {k: _say(k)["Actions"][0] | {"Identifier": k} for k in ("default branch", "Yes branch")}
+    main = {
+        "Version": "2019-10-30",
+        "StartAction": "m",
+        "Actions": [
+            {
+                "Identifier": "m",
+                "Type": "InvokeFlowModule",
+                "Parameters": {"FlowModuleId": f"{instance}/flow-module/m2"},
+                "Transitions": {
+                    "NextAction": "default branch",
+                    "Conditions": [
+                        {"NextAction": "Yes branch", "Condition": {"Operator": "Equals", "Operands": ["Yes"]}}
+                    ],
+                    "Errors": [
+                        {"NextAction": "default branch", "ErrorType": "NoMatchingError"},
+                        {"NextAction": "default branch", "ErrorType": "NoMatchingCondition"},
+                    ],
+                },
+            },
+            *said.values(),
+            {"Identifier": "bye", "Type": "DisconnectParticipant", "Parameters": {}, "Transitions": {}},
+        ],
+    }
+    (tmp_path / "module.json").write_text(json.dumps(module), encoding="utf-8")
+    (tmp_path / "main.json").write_text(json.dumps(main), encoding="utf-8")
+    code, out = simulate(
+        "--flow", str(tmp_path / "main.json"), "--with", str(tmp_path / "module.json"), "--at", AT, "--json"
+    )
+    assert code == 0, out
+    data = json.loads(out)
+    assert data["prompts"] == ["Yes branch"]
+    assert [s["outcome"] for s in data["steps"] if s["identifier"] == "m"] == ["Equals:Yes"]

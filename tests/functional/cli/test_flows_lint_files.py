@@ -305,3 +305,173 @@ def test_a_module_given_alongside_sets_the_working_queue_of_the_flow_invoking_it
         # The module's Set working queue may fail and return without a queue: at most "may run".
         assert "no working queue set on every path" not in result.output, result.output
         assert result.exit_code == 0, result.output
+
+
+# ---- review findings: placeholders, bare IDs, `connect export` files, one home for flow references ----
+
+SUB_FLOW = (
+    '{"Version": "2019-10-30", "StartAction": "l", "Actions": ['
+    '{"Identifier": "l", "Type": "InvokeLambdaFunction", "Parameters": {"LambdaFunctionARN": "LAMBDA", '
+    '"InvocationTimeLimitSeconds": "3"}, "Transitions": {"NextAction": "q", "Errors": [{"NextAction": "q", '
+    '"ErrorType": "NoMatchingError"}]}}, '
+    '{"Identifier": "q", "Type": "UpdateContactTargetQueue", "Parameters": {"QueueId": "QUEUE"}, '
+    '"Transitions": {"NextAction": "t", "Errors": [{"NextAction": "d", "ErrorType": "NoMatchingError"}]}}, '
+    '{"Identifier": "t", "Type": "TransferContactToQueue", "Parameters": {}, "Transitions": {"NextAction": "d", '
+    '"Errors": [{"NextAction": "d", "ErrorType": "QueueAtCapacity"}, {"NextAction": "d", '
+    '"ErrorType": "NoMatchingError"}]}}, '
+    '{"Identifier": "d", "Type": "DisconnectParticipant", "Parameters": {}, "Transitions": {}}]}'
+)
+
+
+def cloudformation(lambda_arn: str, queue: str) -> str:
+    content = SUB_FLOW.replace("LAMBDA", lambda_arn).replace("QUEUE", queue)
+    return f"""AWSTemplateFormatVersion: "2010-09-09"
+Parameters:
+  SalesQueueArn: {{Type: String}}
+  InstanceArn: {{Type: String}}
+Resources:
+  Fn:
+    Type: AWS::Lambda::Function
+    Properties: {{}}
+  Flow:
+    Type: AWS::Connect::ContactFlow
+    Properties:
+      InstanceArn: !Ref InstanceArn
+      Name: demo
+      Type: CONTACT_FLOW
+      Content: !Sub '{content}'
+"""
+
+
+@pytest.mark.parametrize(
+    ("lambda_arn", "queue"),
+    [
+        ("${Fn.Arn}", "${SalesQueueArn}"),
+        (
+            "arn:aws:lambda:${AWS::Region}:${AWS::AccountId}:function:${FnName}",
+            "arn:aws:connect:${AWS::Region}:${AWS::AccountId}:instance/${InstanceId}/queue/${QueueId}",
+        ),
+    ],
+)
+def test_deploy_time_placeholders_are_no_errors(tmp_path: Path, lambda_arn: str, queue: str) -> None:
+    path = write(tmp_path / "t.yaml", cloudformation(lambda_arn, queue))
+    for extra in ([], ["--no-resolve"]):
+        result = lint(str(path), *extra)
+        assert result.exit_code == 0, result.output
+        assert result.output.splitlines()[-1] == "1 file(s), 1 flow(s), 4 actions: 0 error(s), 0 warning(s)"
+
+
+def test_a_static_part_of_the_wrong_kind_is_still_an_error(tmp_path: Path) -> None:
+    wrong = "arn:aws:lambda:${AWS::Region}:${AWS::AccountId}:function:x"
+    result = lint(str(write(tmp_path / "t.yaml", cloudformation("${Fn.Arn}", wrong))))
+    assert result.exit_code == 1
+    assert f"    error: q: QueueId must name a queue, but {wrong} is a Lambda function" in result.output
+
+
+def test_terraform_templates_without_their_catalog_keep_placeholders_and_lint_clean(tmp_path: Path) -> None:
+    """This repository's own template copied alone, and a foreign one (the aws-ia sample's style)."""
+    ours = DEFAULT_FLOWS_DIR / "general_customer.json.tftpl"
+    (tmp_path / ours.name).write_text(ours.read_text(encoding="utf-8"), encoding="utf-8")
+    theirs = SUB_FLOW.replace("LAMBDA", "${lambda_arn}").replace("QUEUE", "${sales_queue_arn}")
+    write(tmp_path / "inbound.json.tftpl", theirs)
+    result = lint(str(tmp_path), "--type", "CONTACT_FLOW", "--output", "json")
+    assert result.exit_code == 0, result.output
+    findings = [x for f in json.loads(result.output)["files"] for fl in f["flows"] for x in fl["findings"]]
+    assert [x for x in findings if "${" in x["message"]] == []
+
+
+def test_bare_ids_of_an_exported_flow_name_its_own_instance(tmp_path: Path) -> None:
+    bare = {
+        "Version": "2019-10-30",
+        "StartAction": "q",
+        "Metadata": {"type": "contactFlow"},
+        "Actions": [
+            action("q", "UpdateContactTargetQueue", {"QueueId": "0f3c1d2e-1111-2222-3333-444455556666"}, "t"),
+            action("t", "TransferToFlow", {"ContactFlowId": "7193aaaa-1111-2222-3333-444455556666"}, "m"),
+            action("m", "MessageParticipant", {"Text": "sorry"}, "d"),
+            action("d", "DisconnectParticipant", {}),
+        ],
+    }
+    path = write(tmp_path / "bare" / "bare.json", bare)
+    result = lint(str(path))
+    assert result.exit_code == 0, result.output
+    # Against a description of the flow's own instance, the same IDs are checked.
+    resources = write(tmp_path / "resources.yaml", {"instance": INSTANCE, "queues": [], "flows": []})
+    checked = lint(str(path), "--resources", str(resources))
+    assert checked.exit_code == 1
+    assert "which is no queue of resources.yaml" in checked.output
+
+
+def test_a_connect_export_of_this_repository_lints_clean(tmp_path: Path) -> None:
+    """`aicc-ops connect export` writes {Name, Type, Content} files with {{queue:MSP General}},
+    {{flow:Emergency}}, {{lambda:customer_lookup}}... (admin.drift): they resolve, none is an error."""
+    from aicc.settings import load_config
+    from aicc_ops.admin import drift
+
+    view = drift.repository_view(load_config())
+    drift.write_export(drift.Snapshot(view, "i-1", "ap-northeast-2", "dev"), tmp_path / "export", view)
+    flows = tmp_path / "export" / "flows"
+    assert "{{lambda:" in "".join(p.read_text(encoding="utf-8") for p in flows.glob("*.json"))
+    for path in (flows, flows / "Emergency.json"):  # alone, a {{flow:...}} is our catalog's flow
+        result = lint(str(path), "--output", "json")
+        assert json.loads(result.output)["errors"] == 0, result.output
+
+
+def test_a_symbolic_flow_reference_finds_the_flow_given_beside_it(tmp_path: Path) -> None:
+    x = {
+        "Name": "X",
+        "Type": "CONTACT_FLOW",
+        "Content": {
+            "Version": "2019-10-30",
+            "StartAction": "l",
+            "Actions": [
+                action("l", "InvokeLambdaFunction", {"LambdaFunctionARN": "{{lambda:customer_lookup}}"}, "q"),
+                action("q", "UpdateContactTargetQueue", {"QueueId": "{{queue:MSP General}}"}, "t"),
+                action("t", "TransferToFlow", {"ContactFlowId": "{{flow:Escalation Desk}}"}, "m"),
+                action("m", "MessageParticipant", {"Text": "sorry"}, "d"),
+                action("d", "DisconnectParticipant", {}),
+            ],
+        },
+    }
+    write(tmp_path / "X.json", x)
+    desk = {"Name": "Escalation Desk", "Type": "CONTACT_FLOW", "Content": greeting("Escalation Desk")}
+    write(tmp_path / "Escalation Desk.json", desk)
+    result = lint(str(tmp_path))
+    assert result.exit_code == 0, result.output
+    # Found, it is checked: a transfer to a whisper flow is an error.
+    write(tmp_path / "Escalation Desk.json", {**desk, "Type": "AGENT_WHISPER"})
+    result = lint(str(tmp_path))
+    assert "    error: t: transfers to 'Escalation Desk', a AGENT_WHISPER flow" in result.output
+
+
+def described(name: str, ident: str, content: dict[str, Any], **extra: str) -> dict[str, Any]:
+    return {
+        "ContactFlow": {
+            "Arn": f"{INSTANCE}/contact-flow/{ident}",
+            "Name": name,
+            "Type": "CONTACT_FLOW",
+            "Content": json.dumps(content),
+            **extra,
+        }
+    }
+
+
+def test_lint_and_the_rehearsal_find_a_flow_by_the_id_at_the_end_of_its_arn(tmp_path: Path) -> None:
+    src = {
+        "Version": "2019-10-30",
+        "StartAction": "t",
+        "Actions": [
+            action("t", "TransferToFlow", {"ContactFlowId": "abcd-1234"}, "m"),
+            action("m", "MessageParticipant", {"Text": "sorry"}, "d"),
+            action("d", "DisconnectParticipant", {}),
+        ],
+    }
+    write(tmp_path / "src.json", described("Src", "src-1", src, Id="src-1"))
+    write(tmp_path / "target.json", described("Target", "abcd-1234", greeting("Target"), Id="abcd-1234"))
+    result = lint(str(tmp_path))
+    assert result.exit_code == 0, result.output
+    simulated = CliRunner().invoke(
+        cli, ["call", "simulate", "--flow", str(tmp_path), "--entry", "Src", "--json"]
+    )
+    assert simulated.exit_code == 0, simulated.output
+    assert json.loads(simulated.output)["flows"] == ["Src", "Target"]

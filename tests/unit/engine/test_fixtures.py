@@ -69,7 +69,7 @@ def test_hours_bots_views_agent_and_actions() -> None:
         {
             "hours": {
                 "Basic Hours": "open",
-                "arn:aws:connect:us-east-1:1:instance/i/operating-hours/h2": False,
+                "arn:aws:connect:us-east-1:111122223333:instance/i/operating-hours/h2": False,
             },
             "bots": {
                 ALIAS_ARN: [
@@ -80,7 +80,7 @@ def test_hours_bots_views_agent_and_actions() -> None:
             "views": {"form": ["Next", {"result": "Back", "data": {"FormData": {"a": "b"}}}]},
             "agent": {
                 "username": "jdoe",
-                "arn": "arn:aws:connect:us-east-1:1:instance/i/agent/a-1",
+                "arn": "arn:aws:connect:us-east-1:111122223333:instance/i/agent/a-1",
                 "status": "BUSY",
             },
             "actions": {
@@ -177,3 +177,15 @@ def test_arn_tail_names_the_resource() -> None:
     assert fx.arn_tail(ALIAS_ARN) == "BOT1/ALIAS1"
     assert fx.arn_tail(QUEUE_ARN) == "fe171dcc"
     assert fx.arn_tail("BasicQueue") == "BasicQueue"
+
+
+def test_arn_tail_reads_the_id_as_resource_map_parses_it() -> None:
+    """The ID is parse_arn's: a Lex V1 bot's name without its alias, an AWS managed view's name
+    without its version, an ARN built at run time or at deploy time; a malformed ARN stays whole."""
+    assert fx.arn_tail("arn:aws:lex:us-east-1:111122223333:bot:OrderBot:prod") == "OrderBot"
+    assert fx.arn_tail("arn:aws:connect:us-east-1:aws:view/form:1") == "form"
+    assert fx.arn_tail("arn:aws:lambda:$.AwsRegion:111122223333:function:lookup:live") == "lookup"
+    assert fx.arn_tail("arn:aws:lambda:${AWS::Region}:${AWS::AccountId}:function:lookup") == "lookup"
+    assert fx.arn_tail("arn:aws:connect:us-east-1:1:instance/i/queue/q") == (
+        "arn:aws:connect:us-east-1:1:instance/i/queue/q"
+    )

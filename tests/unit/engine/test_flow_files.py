@@ -10,21 +10,17 @@ from typing import Any
 
 import pytest
 import yaml
-from helpers import public_flows
+from helpers import flows_in_file, public_flows
 
 from aicc_ops.engine.actions import MODULE
 from aicc_ops.engine.flow_files import (
     CloudFormationLoader,
     FlowFileError,
-    find_flow,
-    flow_id,
-    flows_by_reference,
-    has_placeholder,
-    load_flow_file,
     load_paths,
     read_flow_file,
 )
 from aicc_ops.engine.flows import DEFAULT_FLOWS_DIR, FlowError, Resources, render_all
+from aicc_ops.engine.resource_map import find_flow, flow_references, has_placeholder
 
 PUBLIC = public_flows()
 INSTANCE = "arn:aws:connect:us-east-1:111122223333:instance/11111111-2222-4333-8444-555555555555"
@@ -74,7 +70,7 @@ def write(path: Path, data: Any) -> Path:
 def test_every_public_flow_loads_as_flow_language(path: Path, ftype: str) -> None:
     text = path.read_text(encoding="utf-8")
     content = json.loads(text)
-    (flow,) = load_flow_file(path, ftype)
+    (flow,) = flows_in_file(path, ftype)
     assert (flow.type, flow.content, flow.text, flow.source) == (ftype, content, text, str(path))
     assert flow.key == str(path) and flow.name
     assert list(flow.actions) == list(dict.fromkeys(a["Identifier"] for a in content["Actions"]))
@@ -92,7 +88,7 @@ def test_the_designers_metadata_type_is_the_flow_type() -> None:
 def test_camel_case_metadata_types_map_to_the_api_types(tmp_path: Path) -> None:
     _, content = public_of("CUSTOMER_QUEUE")
     content["Metadata"]["type"] = "customerQueue"
-    (flow,) = load_flow_file(write(tmp_path / "queue.json", content))
+    (flow,) = flows_in_file(write(tmp_path / "queue.json", content))
     assert flow.type == "CUSTOMER_QUEUE"
 
 
@@ -156,7 +152,7 @@ def test_describe_contact_flow_output(tmp_path: Path) -> None:
             "Content": text,
         }
     }
-    (flow,) = load_flow_file(write(tmp_path / "whisper.json", described))
+    (flow,) = flows_in_file(write(tmp_path / "whisper.json", described))
     assert (flow.name, flow.type, flow.arn, flow.content, flow.text) == (
         "Agent whisper",
         "AGENT_WHISPER",
@@ -175,7 +171,7 @@ def test_name_type_content_wrapper(tmp_path: Path, as_string: bool) -> None:
         "Content": json.dumps(content) if as_string else content,
         "Tags": {},
     }
-    (flow,) = load_flow_file(write(tmp_path / "transfer.json", wrapped))
+    (flow,) = flows_in_file(write(tmp_path / "transfer.json", wrapped))
     assert (flow.name, flow.type, flow.content) == ("Transfer", "QUEUE_TRANSFER", content)
 
 
@@ -196,18 +192,19 @@ def test_a_module_given_alongside_answers_to_its_arn_and_its_id(tmp_path: Path) 
     loaded = load_paths([tmp_path])
     module = next(f for f in loaded.flows if f.type == MODULE)
     assert (module.name, module.arn) == ("Greeting", MODULE_ARN)
-    refs = flows_by_reference(loaded.flows)
+    refs = flow_references(loaded.flows)
     assert refs[MODULE_ARN] == refs[MODULE_ID] == module.key
     assert find_flow(MODULE_ID, refs) == find_flow(MODULE_ARN, refs) == module.key
-    assert find_flow("{{flow:Greeting}}", refs) == module.key  # as `connect export` writes references
+    # `connect export` writes {{flow:NAME}} for flows only (it does not list modules).
+    assert find_flow("{{flow:Greeting}}", refs) is None
 
 
 def test_a_module_known_by_its_id_only_matches_an_arn_naming_it(tmp_path: Path) -> None:
     path = write(tmp_path / "module.json", {"Id": MODULE_ID, "Name": "Greeting", "Content": MODULE_CONTENT})
-    (module,) = load_flow_file(path)
+    (module,) = flows_in_file(path)
     assert (module.type, module.arn) == (MODULE, MODULE_ID)
-    assert find_flow(MODULE_ARN, flows_by_reference([module])) == module.key
-    assert find_flow(f"{INSTANCE}/flow-module/another", flows_by_reference([module])) is None
+    assert find_flow(MODULE_ARN, flow_references([module])) == module.key
+    assert find_flow(f"{INSTANCE}/flow-module/another", flow_references([module])) is None
 
 
 # ---- CloudFormation -------------------------------------------------------------------------------------
@@ -235,7 +232,7 @@ def test_cloudformation_json_template_with_a_flow_and_a_module(tmp_path: Path) -
         },
     }
     path = write(tmp_path / "stack.template", template)
-    queue, module = load_flow_file(path)
+    queue, module = flows_in_file(path)
     assert (queue.key, queue.name, queue.type, queue.content) == (
         f"{path}#QueueFlow",
         "In queue",
@@ -329,7 +326,7 @@ Resources:
     assert params["lambda"] == {"LambdaFunctionARN": "${Lookup.Arn}", "InvocationTimeLimitSeconds": "3"}
     assert params["loop"]["LoopCount"] == "${LoopCount}"  # outside a JSON string: a string placeholder
     assert params["say"]["Text"] == "Cost: ${Price}"
-    refs = flows_by_reference(flows)
+    refs = flow_references(flows)
     assert find_flow(params["module"]["FlowModuleId"], refs) == greeting.key
     assert find_flow(params["hooks"]["EventHooks"]["CustomerWhisper"], refs) == whisper.key
     assert has_placeholder(params["queue2"]["QueueId"]) and not has_placeholder(params["queue"]["QueueId"])
@@ -370,7 +367,7 @@ def test_a_cloudformation_flow_that_cannot_be_read_leaves_the_others(tmp_path: P
     assert messages[1].startswith("Resources.Conditional: Content is built with Fn::If")
     assert messages[2].startswith("Resources.Broken.Properties.Content is not valid JSON")
     with pytest.raises(FlowFileError, match=rf"^{path}: Resources.FromParameter"):
-        load_flow_file(path)
+        flows_in_file(path)
 
 
 def test_yaml_reads_cloudformation_short_tags() -> None:
@@ -400,7 +397,7 @@ def test_a_lone_template_renders_with_placeholders(tmp_path: Path) -> None:
             BYE,
         )
     ).replace('"COUNT"', "${jsonencode(retries)}")
-    (flow,) = load_flow_file(write(tmp_path / "inbound.json.tftpl", text))
+    (flow,) = flows_in_file(write(tmp_path / "inbound.json.tftpl", text))
     assert flow.name == "inbound" and flow.type == "CONTACT_FLOW"
     assert flow.actions["queue"]["Parameters"]["QueueId"] == "${sales_queue_arn}"
     assert flow.actions["loop"]["Parameters"]["LoopCount"] == "${jsonencode(retries)}"
@@ -412,7 +409,7 @@ def test_a_template_directive_is_a_clear_error(tmp_path: Path) -> None:
         tmp_path / "if.json.tftpl", '{"Version": "2019-10-30",\n%{ if x }"StartAction": "a"%{ endif }}'
     )
     with pytest.raises(FlowFileError, match=r"if\.json\.tftpl: line 2: a template directive"):
-        load_flow_file(path)
+        flows_in_file(path)
 
 
 def test_this_repositorys_templates_render_as_flows_lint_renders_them(resources: Resources) -> None:
@@ -455,7 +452,7 @@ def test_the_old_console_format_says_how_to_get_the_flow_language(
     with pytest.raises(
         FlowFileError, match=r"old\.json: .*console's old export format.*describe-contact-flow"
     ):
-        load_flow_file(write(tmp_path / "old.json", doc))
+        flows_in_file(write(tmp_path / "old.json", doc))
 
 
 @pytest.mark.parametrize(
@@ -483,7 +480,7 @@ def test_an_unreadable_file_is_a_clear_error_naming_it(
 ) -> None:
     path = write(tmp_path / name, text)
     with pytest.raises(FlowFileError) as caught:
-        load_flow_file(path)
+        flows_in_file(path)
     assert str(caught.value).startswith(f"{path}: ") and message in str(caught.value)
 
 
@@ -601,14 +598,3 @@ def test_a_folder_without_flows_is_an_error(tmp_path: Path) -> None:
 def test_an_unknown_type_option_is_refused() -> None:
     with pytest.raises(FlowError, match="--type INBOUND: not a flow type"):
         load_paths([DEFAULT_FLOWS_DIR], flow_type="INBOUND")
-
-
-def test_flow_ids() -> None:
-    assert flow_id(f"{INSTANCE}/contact-flow/abc") == "abc" and flow_id(MODULE_ARN) == MODULE_ID
-    assert flow_id("abc-123") == "abc-123"
-    assert (
-        flow_id("$.Attributes.flow")
-        == flow_id("${Flow.ContactFlowArn}")
-        == flow_id(f"{INSTANCE}/queue/q")
-        == ""
-    )

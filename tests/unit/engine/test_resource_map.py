@@ -415,3 +415,241 @@ def test_a_public_flow_moved_into_this_instance_names_what_it_lacks(resources: R
         "/contact-flow/9c95f170-90a3-4dad-bb26-4dea76097865, which is no flow of this repository's instance "
         "nor among the flows given",
     ]
+
+
+# ---- deploy-time placeholders ---------------------------------------------------------------------
+
+SUB_QUEUE = "arn:aws:connect:${AWS::Region}:${AWS::AccountId}:instance/${InstanceId}/queue/${QueueId}"
+
+
+def test_an_arn_with_placeholders_parses_its_static_parts() -> None:
+    """`${AWS::Region}` holds colons: the ARN still splits where its own colons are."""
+    queue = rm.parse_arn(SUB_QUEUE)
+    assert (queue.kind, queue.region, queue.account, queue.instance, queue.ident) == (
+        "queue",
+        "${AWS::Region}",
+        "${AWS::AccountId}",
+        "${InstanceId}",
+        "${QueueId}",
+    )
+    fn = rm.parse_arn("arn:${AWS::Partition}:lambda:${AWS::Region}:111122223333:function:${Name}:live")
+    assert (fn.kind, fn.ident, fn.qualifier) == ("lambda", "${Name}", "live")
+    assert rm.parse_arn(f"{OTHER}/${{Segment}}/x").kind == ""  # the kind itself is deploy-time
+    # What is static is still checked.
+    with pytest.raises(rm.MalformedArnError, match="'1234' is not an AWS account"):
+        rm.parse_arn("arn:aws:connect:${AWS::Region}:1234:instance/${InstanceId}/queue/q")
+
+
+@pytest.mark.parametrize(
+    ("ref", "kind", "found_kind"),
+    [
+        ("${SalesQueueArn}", "queue", None),
+        ("${Fn.Arn}", "lambda", None),
+        ("${flows.callback_request}", "flow", None),
+        (SUB_QUEUE, "queue", "queue"),
+        ("arn:aws:lambda:${AWS::Region}:${AWS::AccountId}:function:${FnName}", "lambda", "lambda"),
+        ("arn:aws:lex:${AWS::Region}:${AWS::AccountId}:bot-alias/${BotId}/${AliasId}", "lex", "lex"),
+        ("prefix-${Suffix}", "hours", None),
+    ],
+)
+def test_a_placeholder_makes_a_reference_dynamic_in_every_map(
+    resources: Resources, ref: str, kind: str, found_kind: str | None
+) -> None:
+    for refs in (rm.local_map(resources), rm.local_map(resources, foreign=True), rm.no_resolve_map()):
+        found = refs.resolve(ref, kind)
+        assert _status(found) == ("dynamic", found_kind, None), refs.describe()
+        assert found.message == "a deploy-time placeholder, known only at deploy time"
+
+
+def test_placeholders_are_no_findings_but_a_static_wrong_kind_is(resources: Resources) -> None:
+    """Findings 1 of the review: a CloudFormation !Sub and a Terraform template, as the loader
+    leaves them (`${...}` kept), in resource parameters and in attribute values."""
+    fn = block(
+        "fn", "InvokeLambdaFunction", {"LambdaFunctionARN": "${Fn.Arn}", "InvocationTimeLimitSeconds": "3"}
+    )
+    setq = block("q", "UpdateContactTargetQueue", {"QueueId": "${SalesQueueArn}"})
+    subq = block("q2", "UpdateContactTargetQueue", {"QueueId": SUB_QUEUE})
+    attrs = block("a", "UpdateContactAttributes", {"Attributes": {"next": "${flows.callback_request}"}})
+    go = block("go", "TransferToFlow", {"ContactFlowId": "${flows.callback_request}"})
+    flow = flow_of([fn, setq, subq, attrs, go, BYE])
+    flow.foreign = True
+    for refs in (None, rm.no_resolve_map()):
+        found = lint.lint({"t": flow}, resources, refs=refs)
+        assert [str(f) for f in found if "$" in f.message] == []
+    wrong = block(
+        "q", "UpdateContactTargetQueue", {"QueueId": "arn:aws:lambda:${AWS::Region}:111122223333:function:x"}
+    )
+    assert _errors({"t": flow_of([wrong, BYE])}, resources) == [
+        "q: QueueId must name a queue, but arn:aws:lambda:${AWS::Region}:111122223333:function:x is a Lambda function"
+    ]
+
+
+# ---- bare IDs: whose instance -----------------------------------------------------------------------
+
+
+def _bare(foreign: bool) -> dict[str, Flow]:
+    setq = block("q", "UpdateContactTargetQueue", {"QueueId": "0f3c1d2e-1111-2222-3333-444455556666"})
+    go = block("t", "TransferToFlow", {"ContactFlowId": "7193aaaa-1111-2222-3333-444455556666"})
+    flow = flow_of([setq, go, BYE], key="bare")
+    flow.foreign = foreign
+    return {"bare": flow}
+
+
+def test_a_bare_id_in_someone_elses_flow_is_not_judged_by_our_instance(
+    resources: Resources, tmp_path: Path
+) -> None:
+    """Finding 2 of the review (/tmp/rev/bare): a bare ID names the exporter's instance."""
+    assert _errors(_bare(foreign=True), resources) == []
+    foreign = rm.local_map(resources, foreign=True)
+    found = foreign.resolve("0f3c1d2e-1111-2222-3333-444455556666", "queue")
+    assert _status(found) == ("unchecked", "queue", None)
+    assert "--resources FILE or --env ENV" in found.message
+    # ARNs and our own names still resolve for a foreign flow; our own flows' bare IDs are checked.
+    assert foreign.resolve(resources.queue_arn("ghost"), "queue").status == "missing"
+    assert foreign.resolve("msp_general", "queue").status == "unchecked"
+    assert _errors(_bare(foreign=False), resources) == [
+        "q: QueueId refers to 0f3c1d2e-1111-2222-3333-444455556666, which is no queue of this repository's instance",
+        "t: ContactFlowId refers to 7193aaaa-1111-2222-3333-444455556666, which is no flow of this repository's "
+        "instance nor among the flows given",
+    ]
+    # A resources file is the flows' own instance: their bare IDs are checked against it.
+    listed = rm.file_map(_write(tmp_path, {"instance": OTHER, "queues": [], "flows": []}))
+    assert _errors(_bare(foreign=True), resources, listed) == [
+        "q: QueueId refers to 0f3c1d2e-1111-2222-3333-444455556666, which is no queue of resources.yaml",
+        "t: ContactFlowId refers to 7193aaaa-1111-2222-3333-444455556666, which is no flow of resources.yaml "
+        "nor among the flows given",
+    ]
+    # A bare ID that a flow given alongside answers to is that flow, whatever the map.
+    target = flow_of([BYE], "CUSTOMER_QUEUE", key="target")
+    target.arn, target.foreign = f"{OTHER}/contact-flow/7193aaaa-1111-2222-3333-444455556666", True
+    assert _errors({**_bare(foreign=True), "target": target}, resources) == [
+        "t: transfers to 'Test', a CUSTOMER_QUEUE flow"
+    ]
+
+
+# ---- symbolic references of `aicc-ops connect export` ------------------------------------------------
+
+
+def test_symbolic_references_name_this_repositorys_resources(resources: Resources) -> None:
+    local = rm.local_map(resources)
+    hours_key, hours = next(iter(resources.config.hours.items()))
+    for ref, kind, key in [
+        ("{{queue:MSP General}}", "queue", "msp_general"),
+        ("{{queue:msp_general}}", "queue", "msp_general"),  # by key
+        ("{{flow:Emergency}}", "flow", "emergency"),
+        (f"{{{{hours:{hours.name}}}}}", "hours", hours_key),
+        ("{{lambda:customer_lookup}}", "lambda", "customer_lookup"),
+        ("{{lambda:customer_lookup:live}}", "lambda", "customer_lookup"),  # a provisioned alias
+        ("{{lex:bot}}", "lex", "bot"),
+    ]:
+        assert _status(local.resolve(ref, kind)) == ("found", kind, key), ref
+        assert _status(rm.local_map(resources, foreign=True).resolve(ref, kind)) == ("found", kind, key)
+    # The exported instance may hold what this repository does not manage: not an error here.
+    assert _status(local.resolve("{{queue:BasicQueue}}", "queue")) == ("unchecked", "queue", None)
+    assert local.resolve("{{quick_connect:Sales}}").status == "unchecked"
+    assert _status(rm.no_resolve_map().resolve("{{queue:MSP General}}", "flow")) == (
+        "unchecked",
+        "queue",
+        None,
+    )
+    assert rm.parse_symbolic("{{nonsense:x}}") is None and rm.parse_symbolic("{{queue:}}") is None
+    # The kind is the reference's own: a queue named where a flow goes is the wrong kind.
+    go = block("go", "TransferToFlow", {"ContactFlowId": "{{queue:MSP General}}"})
+    assert _errors({"t": flow_of([go, BYE])}, resources) == [
+        "go: ContactFlowId must name a flow, but {{queue:MSP General}} is a queue"
+    ]
+    fn = block("fn", "InvokeLambdaFunction", {"LambdaFunctionARN": "{{lambda:customer_lookup}}"})
+    assert _errors({"t": flow_of([fn, BYE])}, resources, rm.no_resolve_map()) == []
+
+
+def test_symbolic_references_against_a_map_that_names_its_resources(tmp_path: Path) -> None:
+    named = rm.file_map(
+        _write(
+            tmp_path,
+            {
+                "instance": OTHER,
+                "queues": [{"id": UUID, "name": "Sales"}],
+                "hours": [{"id": UUID, "name": "Basic Hours"}, UUID.replace("5", "6")],
+                "lambdas": [
+                    {"arn": "arn:aws:lambda:us-east-1:111122223333:function:x", "name": "customer_lookup"}
+                ],
+            },
+        )
+    )
+    assert _status(named.resolve("{{queue:Sales}}", "queue")) == ("found", "queue", UUID)
+    assert named.resolve("{{queue:Support}}", "queue").message == "no queue named 'Support' of resources.yaml"
+    assert named.resolve("{{hours:Basic Hours}}").status == "found"
+    assert named.resolve("{{hours:Nights}}").status == "unchecked"  # an entry without a name
+    assert named.resolve("{{flow:Main}}").status == "unchecked"  # flows not listed
+    assert named.resolve("{{lambda:customer_lookup}}").status == "found"
+    assert named.resolve("{{lambda:other}}").status == "unchecked"  # a handler, not a listed name
+
+
+def test_every_reference_connect_export_writes_for_this_repository_resolves(resources: Resources) -> None:
+    """admin.drift writes the repository's view with these symbolic references: lint reads them back."""
+    from aicc.settings import load_config
+    from aicc_ops.admin import drift
+
+    view = drift.repository_view(
+        load_config(), resources, drift.EnvSettings(provisioned=frozenset({"customer_lookup"}))
+    )
+    local = rm.local_map(resources)
+    written = {
+        s
+        for (kind, _), body in view.items()
+        if kind == "flow"
+        for s in _strings(body["Content"])
+        if rm.parse_symbolic(s)
+    }
+    assert {"{{lambda:customer_lookup:live}}", "{{lex:bot}}"} <= written
+    assert {s: local.resolve(s).status for s in written} == {s: "found" for s in written}
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return []
+
+
+# ---- which given flow a reference names: one home ----------------------------------------------------
+
+
+def test_what_a_given_flow_answers_to(resources: Resources) -> None:
+    """Finding 4 of the review (/tmp/rev/xfer): a DescribeContactFlow output answers to its ARN, the ID
+    at its end (a bare ContactFlowId), {{flow:NAME}}; lint and the simulator look it up the same way."""
+    target = flow_of([BYE], key="target")
+    target.name, target.arn = "Target", f"{OTHER}/contact-flow/abcd-1234"
+    module = flow_of([BYE], "CONTACT_FLOW_MODULE", key="mod")
+    module.arn = "0e3f3c4a-0000-4000-8000-00000000abcd"  # saved without its ARN
+    cfn = flow_of([BYE], key="stack#Whisper")
+    cfn.arn = "${Whisper.ContactFlowArn}"
+    refs = rm.flow_references([target, module, cfn])
+    assert refs == {
+        target.arn: "target",
+        "abcd-1234": "target",
+        "{{flow:Target}}": "target",
+        module.arn: "mod",
+        "${Whisper.ContactFlowArn}": "stack#Whisper",
+        "{{flow:Test}}": "stack#Whisper",
+    }
+    for ref, key in [
+        ("abcd-1234", "target"),
+        (f"{target.arn}:$SAVED", "target"),
+        (f"{OTHER.replace('us-east-1', 'eu-west-2')}/contact-flow/abcd-1234", "target"),  # the ID names it
+        (f"{OTHER}/flow-module/{module.arn}", "mod"),
+        ("{{flow:Target}}", "target"),
+        ("${Whisper.ContactFlowArn}", "stack#Whisper"),
+        (f"{OTHER}/queue/abcd-1234", None),  # a queue's ARN names no flow
+        ("$.Attributes.next", None),
+    ]:
+        assert rm.find_flow(ref, refs) == key, ref
+    assert rm.reference_forms(f"{target.arn}:$SAVED") == [f"{target.arn}:$SAVED", target.arn, "abcd-1234"]
+    given = rm.with_flows(rm.local_map(resources), {"target": target, "mod": module})
+    assert _status(given.resolve("abcd-1234", "flow")) == ("found", "flow", "target")
+    assert _status(given.resolve("{{flow:Target}}", "flow")) == ("found", "flow", "target")
+    # A bare ID where a queue goes names a queue, even if a given flow has that ID.
+    assert given.resolve("abcd-1234", "queue").status == "missing"
