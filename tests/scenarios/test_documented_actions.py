@@ -642,3 +642,23 @@ def test_our_own_template_given_as_a_file_keeps_our_rules(stack: LocalStack) -> 
     assert next(s.outcome for s in us.steps if s.identifier == "set-caller-number") == (
         "error:CallbackNumberNotDialable"
     )
+
+
+def test_end_flow_in_an_inbound_flow_disconnects(stack: LocalStack) -> None:
+    """End flow / Resume in an inbound flow has nothing to resume: it acts as Disconnect
+    (adminguide/end-flow-resume.html)."""
+    result = run(
+        stack, [{"Identifier": "act", "Type": "EndFlowExecution", "Parameters": {}, "Transitions": {}}]
+    )
+    assert result.disconnected and result.end_reason == "disconnected by flow"
+
+
+def test_a_malformed_branch_is_no_branch_not_a_crash(stack: LocalStack) -> None:
+    """Errors given as a string (lint reports the shape): the simulator finds no error branch and
+    says the call would drop there, instead of failing inside the simulator."""
+    lam = action(
+        "InvokeLambdaFunction", {"LambdaFunctionARN": "arn:aws:lambda:us-east-1:111122223333:function:Nope"}
+    )
+    lam["Transitions"]["Errors"] = "NoMatchingError"
+    with pytest.raises(FlowRunError, match="has no branch"):
+        run(stack, [lam])

@@ -21,12 +21,12 @@ from aicc.settings import DAYS, Config
 
 from . import references as refs
 from .action_params import BadParameterError, int_param, list_param, map_param, maps_param
-from .actions import HOLD, LANGUAGE_CODE, OUTBOUND_WHISPER, SINGLE_PATH_PARAMS, WHISPER
+from .actions import HOLD, INBOUND, LANGUAGE_CODE, OUTBOUND_WHISPER, SINGLE_PATH_PARAMS, WHISPER
 from .contact import Contact as _Contact
 from .contact import Outcome as _Outcome
 from .fixtures import Cursor, Fixtures, QueueState, arn_tail
 from .flows import Flow, Resources
-from .graph import branches
+from .graph import branches, transitions
 from .lambdas import LambdaInvokeError, LocalLambdas, validate_response
 from .lex import LocalLexBot, MissingLocaleError
 from .offline_actions import OfflineActions
@@ -584,7 +584,7 @@ class _Run(OfflineActions):
         return None
 
     def choose(self, flow: Flow, action: Mapping[str, Any], outcome: _Outcome) -> tuple[str | None, str]:
-        t = action.get("Transitions") or {}
+        t = transitions(action)  # the well-formed part: a malformed branch is no branch (lint says why)
         if outcome.kind in ("terminal", "leave"):
             return None, outcome.kind
         if outcome.kind == "error":
@@ -1194,6 +1194,10 @@ class _Run(OfflineActions):
         return _Outcome("terminal")
 
     def do_EndFlowExecution(self, flow: Flow, a: Any, p: Mapping[str, Any], b: Any) -> _Outcome:
+        # End flow / Resume works in every flow type; in an inbound flow there is nothing to resume,
+        # so it "acts as Disconnect" (adminguide/end-flow-resume.html).
+        if flow.type == INBOUND:
+            return self.do_DisconnectParticipant(flow, a, p, b)
         return _Outcome("leave", "resume:", "resume")
 
     # ---- waiting in queue ---------------------------------------------------------------------

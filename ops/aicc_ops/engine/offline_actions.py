@@ -125,7 +125,8 @@ class OfflineActions:
         self.r.tags = dict(self.c.tags)
         return Outcome("next", detail=", ".join(keys))
 
-    # Connect accepts the spelling UntagContact too (actions.py: SPECS names both).
+    # The Flow Language page spells it UnTagContact; UntagContact, the API operation's spelling, is
+    # accepted too: the docs never say Connect refuses it (actions.py names both).
     do_UntagContact = do_UnTagContact
 
     # APIReference/flow-language-actions-invoke-flow-module.html: runs the module and comes back
@@ -136,8 +137,9 @@ class OfflineActions:
     # NoMatchingCondition, and no Result the default branch. The module reads its input as
     # $.Modules.Input; after it, $.Modules.Result and $.Modules.ResultData hold what it returned,
     # each invocation overwriting them (adminguide/connect-attrib-list.html, flow module
-    # attributes; Result, ResultData and Input as Connect accepts them: actions.py, code index id
-    # 63182323717).
+    # attributes). Modules have "inputs, output fields and custom branches"
+    # (adminguide/real-time-data-integration-modules.html); the Flow Language reference does not
+    # show their JSON, so the Result/ResultData/Input shape is inferred (actions.py says so).
     # "Modules do not allow invoking another module" (adminguide/contact-flow-modules.html, the
     # rule actions.py MODULE states and lint enforces): Connect refuses such a module, so one met
     # here takes the error branch, and so does a flow ID that names a flow, not a module.
