@@ -114,6 +114,15 @@ def _truthy(value: Any) -> bool:
     return str(value).lower() == "true"
 
 
+def _known(value: Any) -> bool:
+    """Whether a value check (an enum, a range, a language code, SSML...) can judge this value: not
+    when it holds a deploy-time placeholder `${...}` (resource_map.has_placeholder), which becomes
+    its value only when the template is deployed. Like a dynamic `$.` value where one is allowed,
+    such a value is never an error by itself (docs/flows.md). A JSONPath is no placeholder: a
+    parameter that must be static still refuses it."""
+    return not (isinstance(value, str) and resource_map.has_placeholder(value))
+
+
 def _obj(value: Any) -> Mapping[str, Any]:
     """An object parameter as the rules read it: {} when the file holds something else there (the
     linter reports that shape once, in `_FlowLinter.action`)."""
@@ -273,7 +282,7 @@ class _FlowLinter:
                     if isinstance(v, dict):
                         self.references(ident, v, f"{where}[{i}].")
             elif isinstance(value, str):
-                if key in ENUMS and value not in ENUMS[key]:
+                if key in ENUMS and _known(value) and value not in ENUMS[key]:
                     self.add(ident, f"{where} must be one of {', '.join(ENUMS[key])}, got {value!r}")
                 for r in refs.references_in(value):
                     try:
@@ -359,7 +368,10 @@ class _FlowLinter:
                 self.add(ident, f"{kind} never raises {e!r}")
         required = set(spec.required_errors)
         never: set[str] = set()
-        if kind == "GetParticipantInput" and not _truthy(params.get("StoreInput", "False")):
+        store = params.get("StoreInput", "False")
+        if kind == "GetParticipantInput" and not _known(store):
+            pass  # which errors it raises depends on the mode, known only at deploy time
+        elif kind == "GetParticipantInput" and not _truthy(store):
             required |= {"InputTimeLimitExceeded", "NoMatchingCondition"}
             never = {"InvalidPhoneNumber"}
         elif kind == "GetParticipantInput":
@@ -413,6 +425,7 @@ class _FlowLinter:
                 ident, f"{where}no prompt: the caller would hear silence (set Text, SSML, PromptId or Media)"
             )
         text, markup = params.get("Text"), params.get("SSML")
+        text, markup = (v if _known(v) else None for v in (text, markup))
         for key in ("Text", "SSML", "PromptId"):
             if key in params and not str(params[key]).strip():
                 self.add(ident, f"{where}{key} is empty: the caller would hear silence")
@@ -434,19 +447,20 @@ class _FlowLinter:
         self._one_prompt(ident, params, required=True)
         store = _truthy(params.get("StoreInput", "False"))
         validation = params.get("InputValidation")
-        if store != bool(validation):
+        if store != bool(validation) and _known(params.get("StoreInput")):
             self.add(ident, "InputValidation is required exactly when StoreInput is True")
         limit = params.get("InputTimeLimitSeconds")
-        if limit is not None and not (str(limit).isdigit() and 1 <= int(limit) <= 179):
+        if limit is not None and _known(limit) and not (str(limit).isdigit() and 1 <= int(limit) <= 179):
             self.add(ident, f"InputTimeLimitSeconds must be 1-179, got {limit!r}")
         if store and t.get("Conditions"):
             self.add(ident, "store mode has no result: remove the Conditions")
         if store and isinstance(validation, dict):
             custom = _obj(validation.get("CustomValidation"))
-            if "MaximumLength" in custom and not str(custom["MaximumLength"]).isdigit():
+            maximum = custom.get("MaximumLength")
+            if "MaximumLength" in custom and _known(maximum) and not str(maximum).isdigit():
                 self.add(ident, "CustomValidation.MaximumLength must be a number")
         for op, operand in self._operands(t):
-            if op != "Equals" or not re.fullmatch(r"[0-9#*]", operand):
+            if op != "Equals" or not (re.fullmatch(r"[0-9#*]", operand) or not _known(operand)):
                 self.add(ident, f"menu conditions must be Equals one key 0-9, # or *, got {op} {operand!r}")
 
     def check_ConnectParticipantWithLexBot(
@@ -477,10 +491,10 @@ class _FlowLinter:
         limit = params.get("InvocationTimeLimitSeconds", "8")
         sync = params.get("InvocationType", "SYNCHRONOUS") == "SYNCHRONOUS"
         top = 8 if sync else 60
-        if not (str(limit).isdigit() and 1 <= int(limit) <= top):
+        if _known(limit) and not (str(limit).isdigit() and 1 <= int(limit) <= top):
             self.add(ident, f"InvocationTimeLimitSeconds must be 1-{top}, got {limit!r}")
         rtype = _obj(params.get("ResponseValidation")).get("ResponseType", "STRING_MAP")
-        if rtype not in ("STRING_MAP", "JSON"):
+        if _known(rtype) and rtype not in ("STRING_MAP", "JSON"):
             self.add(ident, f"ResponseValidation.ResponseType must be STRING_MAP or JSON, got {rtype!r}")
         for k, v in _obj(params.get("LambdaInvocationAttributes")).items():
             if not isinstance(v, str):
@@ -488,7 +502,9 @@ class _FlowLinter:
 
     def check_Compare(self, ident: str, params: Mapping[str, Any], t: Mapping[str, Any]) -> None:
         value = params.get("ComparisonValue", "")
-        if not (isinstance(value, str) and refs.is_single_reference(value)):
+        if not _known(value):
+            pass
+        elif not (isinstance(value, str) and refs.is_single_reference(value)):
             self.add(ident, f"ComparisonValue must be one JSONPath reference, got {value!r}")
         elif refs.parse(value) == ["Lex", "IntentName"] and self.own:  # another flow's bot is not ours
             for op, operand in self._operands(t):
@@ -505,6 +521,8 @@ class _FlowLinter:
 
     def check_CheckMetricData(self, ident: str, params: Mapping[str, Any], t: Mapping[str, Any]) -> None:
         metric = params.get("MetricType")
+        if not _known(metric):
+            return
         if str(metric) in AGENT_METRICS:
             if self._operands(t) != [("NumberGreaterThan", "0")]:
                 self.add(ident, f'{metric} allows only one condition: NumberGreaterThan "0"')
@@ -518,6 +536,7 @@ class _FlowLinter:
         if (
             isinstance(count, str)
             and not count.startswith("$")
+            and _known(count)
             and not (count.isdigit() and int(count) <= 100)
         ):
             self.add(ident, f"LoopCount must be 0-100, got {count!r}")
@@ -542,11 +561,12 @@ class _FlowLinter:
         self._queue_or_agent(ident, params, required=False)
         for key in ("InitialCallDelaySeconds", "RetryDelaySeconds"):
             v = params.get(key)
-            if v is not None and not (str(v).isdigit() and 1 <= int(v) <= 259200):
+            if v is not None and _known(v) and not (str(v).isdigit() and 1 <= int(v) <= 259200):
                 self.add(ident, f"{key} must be 1-259200, got {v!r}")
 
     def _target_contact(self, ident: str, params: Mapping[str, Any]) -> None:
-        if params.get("TargetContact", "Current") not in ("Current", "Related"):
+        target = params.get("TargetContact", "Current")
+        if _known(target) and target not in ("Current", "Related"):
             self.add(ident, "TargetContact must be Current or Related")
 
     def check_UpdateContactAttributes(
@@ -557,7 +577,7 @@ class _FlowLinter:
             self.add(ident, "Attributes must be a non-empty object")
             return
         for k in attrs:
-            if not _ATTR_KEY.match(k):
+            if _known(k) and not _ATTR_KEY.match(k):
                 self.add(ident, f"attribute key {k!r}: only letters, digits, - and _ are allowed")
         self._target_contact(ident, params)
 
@@ -565,7 +585,12 @@ class _FlowLinter:
         if not params:
             self.add(ident, "sets nothing: give at least one field (LanguageCode, Name...)")
         code = params.get("LanguageCode")
-        if isinstance(code, str) and not code.startswith("$.") and not LANGUAGE_CODE.match(code):
+        if (
+            isinstance(code, str)
+            and not code.startswith("$.")
+            and _known(code)
+            and not LANGUAGE_CODE.match(code)
+        ):
             self.add(ident, f"LanguageCode must be a language code such as ko-KR, got {code!r}")
         self._target_contact(ident, params)
 
@@ -577,6 +602,8 @@ class _FlowLinter:
             self.add(ident, f"RecordedParticipants must be a list of Agent and Customer, got {listed!r}")
             listed = []
         recorded = set(listed)
+        if not all(_known(p) for p in listed):
+            return  # the participants are known only at deploy time
         if not recorded <= {"Agent", "Customer"}:
             self.add(ident, f"RecordedParticipants may hold only Agent and Customer, got {sorted(recorded)}")
         analytics = params.get("AnalyticsBehavior")
@@ -585,10 +612,12 @@ class _FlowLinter:
         if recorded != {"Agent", "Customer"}:
             self.add(ident, "Contact Lens analytics needs both Agent and Customer recorded")
         language = analytics.get("AnalyticsLanguage")
-        if not (isinstance(language, str) and LANGUAGE_CODE.match(language)):
+        if _known(language) and not (isinstance(language, str) and LANGUAGE_CODE.match(language)):
             self.add(ident, f"AnalyticsLanguage must be a static language code (ko-KR), got {language!r}")
         modes = _obj(_obj(analytics.get("ChannelConfiguration")).get("Voice")).get("AnalyticsModes")
-        if modes not in (["RealTime"], ["PostContact"]):
+        if modes not in (["RealTime"], ["PostContact"]) and not (
+            isinstance(modes, list) and not all(_known(m) for m in modes)
+        ):
             self.add(
                 ident,
                 'Voice AnalyticsModes must be ["RealTime"] (real-time and post-call) or ["PostContact"], '
@@ -601,9 +630,9 @@ class _FlowLinter:
         if not params:
             self.add(ident, "sets nothing: give QueuePriority or QueueTimeAdjustmentSeconds")
         priority, adjust = params.get("QueuePriority"), params.get("QueueTimeAdjustmentSeconds")
-        if priority is not None and not (str(priority).isdigit() and int(priority) > 0):
+        if priority is not None and _known(priority) and not (str(priority).isdigit() and int(priority) > 0):
             self.add(ident, f"QueuePriority must be a whole number above 0, got {priority!r}")
-        if adjust is not None and not re.fullmatch(r"-?\d+", str(adjust)):
+        if adjust is not None and _known(adjust) and not re.fullmatch(r"-?\d+", str(adjust)):
             self.add(ident, f"QueueTimeAdjustmentSeconds must be a whole number of seconds, got {adjust!r}")
 
     def check_UpdateContactEventHooks(
@@ -642,7 +671,7 @@ class _FlowLinter:
         self, ident: str, params: Mapping[str, Any], t: Mapping[str, Any]
     ) -> None:
         value = params.get("CallbackNumber", "")
-        if not (isinstance(value, str) and refs.is_single_reference(value)):
+        if _known(value) and not (isinstance(value, str) and refs.is_single_reference(value)):
             self.add(ident, "CallbackNumber must be a single JSONPath (it cannot be static)")
 
     def check_MessageParticipantIteratively(
@@ -658,7 +687,7 @@ class _FlowLinter:
                 else:
                     self._one_prompt(ident, m, required=True, where=f"Messages[{i}]: ")
         freq = params.get("InterruptFrequencySeconds")
-        if freq is not None and not (str(freq).isdigit() and int(freq) >= 20):
+        if freq is not None and _known(freq) and not (str(freq).isdigit() and int(freq) >= 20):
             self.add(ident, "InterruptFrequencySeconds must be at least 20 (the agent-accept window)")
         for op, operand in self._operands(t):
             if (op, operand) != ("Equals", "MessagesInterrupted"):

@@ -429,6 +429,17 @@ def _exits(flow: Flow, action: Mapping[str, Any]) -> bool:
     return bool(spec and (spec.terminal or spec.leaves_flow)) or _waits_for_agent(flow, action)
 
 
+def _dead_end(flow: Flow, action: Mapping[str, Any]) -> bool:
+    """A block whose success goes nowhere (no NextAction, or one naming no action): the contact stops
+    there, which the linter reports on the block itself ("no NextAction", "dangling transition"). It
+    ends the contact; it does not send the caller round, so the trap rule takes it as an end."""
+    kind = str(action.get("Type"))
+    spec = SPECS.get(kind)
+    if spec is None or spec.terminal or spec.leaves_flow or kind == "MessageParticipantIteratively":
+        return False
+    return transitions(action).get("NextAction") not in flow.actions
+
+
 # Blocks whose result the customer chooses: a key, an intent, a button of a view (ShowView's
 # conditions are the view's actions, such as Back and Next of a step-by-step guide:
 # https://docs.aws.amazon.com/connect/latest/APIReference/participant-actions-showview.html).
@@ -447,7 +458,7 @@ def traps(flow: Flow) -> Iterator[Problem]:
     branch that comes back round to its action with nothing (a Loop, the caller) to stop it."""
     actions = flow.actions
     live = reachable(actions, flow.start)
-    can_leave = {i for i in live if _exits(flow, actions[i])}
+    can_leave = {i for i in live if _exits(flow, actions[i]) or _dead_end(flow, actions[i])}
     grew = True
     while grew:
         grew = False

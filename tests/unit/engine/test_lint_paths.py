@@ -94,6 +94,21 @@ def test_a_loop_with_no_way_out(resources: Resources) -> None:
     assert _one(resources, [_say("ask", "loop"), loop, SORRY, BYE]) == []
 
 
+def test_a_dead_end_is_reported_once_as_a_stop_not_as_a_loop(resources: Resources) -> None:
+    """A block with no NextAction stops the contact: that is its one finding, not "go round forever"
+    (there is no loop), and neither is the block that leads to it."""
+    stop = {
+        "Identifier": "stop",
+        "Type": "MessageParticipant",
+        "Parameters": {"Text": "hi"},
+        "Transitions": {},
+    }
+    assert _one(resources, [stop]) == ["stop: no NextAction: the contact would stop here"]
+    dangling = _say("ask", "nowhere")
+    msgs = _one(resources, [_say("first", "ask"), dangling])
+    assert msgs and not any("go round forever" in m for m in msgs), msgs
+
+
 # ---- b. a transfer's success leaves the flow ----------------------------------------------------
 
 
