@@ -49,6 +49,8 @@ from .actions import CUSTOMER_QUEUE, EVERYWHERE, INBOUND, MODULE, OUTBOUND_WHISP
 from .flows import Flow, FlowError, Resources, build_resources, load_catalog, render
 from .resource_map import has_placeholder
 
+QUEUE_TRANSFER = "QUEUE_TRANSFER"
+
 FLOW_SUFFIXES = (".json.tftpl", ".json", ".yaml", ".yml", ".template")
 # Folders a walk does not enter: hidden ones (.git, .terraform) and package caches.
 SKIPPED_DIRS = ("node_modules",)
@@ -177,6 +179,29 @@ _TFTPL_TOKEN = r"\$\$\{|%%\{|\$\{(?P<expr>[^}]*)\}|%\{"
 # End flow / Resume hangs up in an inbound flow (actions.py EndFlowExecution), so a flow ending with it
 # is taken for one of the types the Flow Language page names: "whisper flows and customer queue flows".
 _TELLING_TYPES = {"EndFlowExecution": (CUSTOMER_QUEUE, *WHISPER, OUTBOUND_WHISPER)}
+
+
+# Blocks that act on the working queue without setting it: a Transfer to queue, or a hours check
+# with no HoursOfOperationId (it checks the working queue's hours: reference §2.6).
+_USES_QUEUE = ("TransferContactToQueue", "CheckHoursOfOperation")
+
+
+def uses_a_queue_it_never_sets(actions: Sequence[Any]) -> bool:
+    """Whether these blocks act on the working queue (`_USES_QUEUE`) but none sets it: the mark of a
+    transfer-to-queue flow, which starts with the queue its quick connect names (lint_paths
+    WORKING_QUEUE), not of an inbound flow, where such a block would always fail."""
+    blocks = [a for a in actions if isinstance(a, dict)]
+    uses = any(
+        a.get("Type") == "TransferContactToQueue"
+        or (a.get("Type") == "CheckHoursOfOperation" and "HoursOfOperationId" not in _params_of(a))
+        for a in blocks
+    )
+    return uses and not any(a.get("Type") == "UpdateContactTargetQueue" for a in blocks)
+
+
+def _params_of(action: Mapping[str, Any]) -> Mapping[str, Any]:
+    params = action.get("Parameters")
+    return params if isinstance(params, dict) else {}
 
 
 def fitting_types(actions: Sequence[Any]) -> list[str]:
@@ -485,11 +510,19 @@ class _Reader:
         # queue flow, a whisper ending with EndFlowExecution), so an untyped export is not blamed
         # for blocks its real type allows.
         assumed = INBOUND if INBOUND in fits or not fits else fits[0]
+        # A flow that transfers to a queue it never sets fits a queue-transfer flow better (the SCV
+        # sample's and the gitlab sample's AWS_Sample_SCV_Queue_Transfer and acme_queue_transfer are).
+        blocks = actions if isinstance(actions, list) else []
+        if assumed == INBOUND and QUEUE_TRANSFER in fits and uses_a_queue_it_never_sets(blocks):
+            assumed = QUEUE_TRANSFER
+            why = ", as it uses a working queue it never sets (a quick connect gives a transfer flow one)"
+        else:
+            why = ""
         others = (
             f" (its blocks also fit {', '.join(t for t in fits if t != assumed)})" if len(fits) > 1 else ""
         )
         self.problem(
-            f"{prefix}the file does not say its flow type{unknown}: checked as {assumed}{others}; pass "
+            f"{prefix}the file does not say its flow type{unknown}: checked as {assumed}{why}{others}; pass "
             "--type TYPE if it is another type",
             "warning",
         )

@@ -168,8 +168,10 @@ class _FlowLinter:
         facts: _FlowFacts,
         refs: ResourceMap,
         ours: ResourceMap,
+        caller_speaks: bool = False,
     ) -> None:
         self.flow, self.resources, self.flows = flow, resources, flows_by_key
+        self.caller_speaks = caller_speaks  # a module: a flow given alongside that invokes it speaks
         self.refs = refs  # where references resolve (this instance, a file, a live one...)
         self.ours = ours  # this repository's instance: rules that know our bot and functions
         self.facts = facts  # what the path analyses found before each action of this flow
@@ -217,7 +219,8 @@ class _FlowLinter:
 
     def path_rules(self) -> None:
         f, facts = self.flow, self.facts
-        for ident, message in [*paths.traps(f), *paths.silent_hangups(f)]:
+        hangups = paths.silent_hangups(f, caller_speaks=self.caller_speaks)
+        for ident, message in [*paths.traps(f), *hangups]:
             self.add(ident, message)  # a caller trapped, or dropped without a word
         for ident, message, severity in paths.working_queue(f, facts.queue):
             self.add(ident, message, severity)
@@ -652,15 +655,27 @@ class _FlowLinter:
 
     def check_EndFlowExecution(self, ident: str, params: Mapping[str, Any], t: Mapping[str, Any]) -> None:
         # "If you place the End flow / Resume block in an inbound flow ..., it functions identically to
-        # the Disconnect block" (adminguide/end-flow-resume.html; actions.py EndFlowExecution): allowed,
-        # but it hangs up where its name says it only ends the flow.
+        # the Disconnect block" (adminguide/end-flow-resume.html; actions.py EndFlowExecution), and a
+        # module runs inside an inbound flow (lint_paths.ends_inbound_flow): allowed, but it hangs up
+        # where its name says it only ends the flow. Where the page says it is "often used", after
+        # Transfer to queue's success, it is unreachable (a transfer's success leaves the flow) and
+        # never runs: the unreachable warning says all there is to say.
+        live = graph.reachable(self.flow.actions, self.flow.start)
+        if not paths.ends_inbound_flow(self.flow) or ident not in live:
+            return
         if self.flow.type == "CONTACT_FLOW":
-            self.add(
-                ident,
-                "EndFlowExecution in an inbound flow hangs up, as DisconnectParticipant does (say so with "
-                "DisconnectParticipant, or use TransferToFlow to go on in another flow)",
-                "warning",
+            where, instead = "an inbound flow", "or use TransferToFlow to go on in another flow"
+        else:
+            where, instead = (
+                "a flow module (it runs inside an inbound flow)",
+                "or EndFlowModuleExecution to return",
             )
+        self.add(
+            ident,
+            f"EndFlowExecution in {where} hangs up, as DisconnectParticipant does (say so with "
+            f"DisconnectParticipant, {instead})",
+            "warning",
+        )
 
     def check_TransferToFlow(self, ident: str, params: Mapping[str, Any], t: Mapping[str, Any]) -> None:
         target = self.target_flow(params.get("ContactFlowId"))
@@ -771,9 +786,12 @@ def lint(
         paths.solve(flows, own_refs, paths.VOICE),
         paths.solve(flows, own_refs, paths.EXTERNAL),
     )
+    invoked = paths.modules_invoked(flows, own_refs)
+    spoken_to = {module for (key, _), module in invoked.items() if module and paths.speaks(flows[key])}
     for key, flow in flows.items():
         flow_refs = foreign_refs if flow.foreign else own_refs
-        findings.extend(_FlowLinter(flow, resources, flows, facts.of(key), flow_refs, ours).run())
+        linter = _FlowLinter(flow, resources, flows, facts.of(key), flow_refs, ours, key in spoken_to)
+        findings.extend(linter.run())
     return findings
 
 

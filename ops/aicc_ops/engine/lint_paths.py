@@ -542,25 +542,45 @@ def _diverts(flow: Flow, action: Mapping[str, Any], branch: str) -> bool:
     return target not in _success_targets(flow, action)
 
 
+def ends_inbound_flow(flow: Flow) -> bool:
+    """Whether End flow / Resume hangs up here: in an inbound flow "it functions identically to the
+    Disconnect block" (https://docs.aws.amazon.com/connect/latest/adminguide/end-flow-resume.html), and a
+    module runs inside an inbound flow (InvokeFlowModule is an inbound flow's block alone:
+    APIReference/flow-language-actions-invoke-flow-module.html), so ending it there ends that flow."""
+    return flow.type in (INBOUND, MODULE)
+
+
 def _hangs_up(flow: Flow, action: Mapping[str, Any]) -> bool:
-    """DisconnectParticipant; or EndFlowExecution in an inbound flow, where "it functions identically
-    to the Disconnect block" (https://docs.aws.amazon.com/connect/latest/adminguide/end-flow-resume.html)."""
+    """DisconnectParticipant; or EndFlowExecution where it hangs up (`ends_inbound_flow`)."""
     kind = action.get("Type")
-    return kind == "DisconnectParticipant" or (kind == "EndFlowExecution" and flow.type == INBOUND)
+    return kind == "DisconnectParticipant" or (kind == "EndFlowExecution" and ends_inbound_flow(flow))
 
 
-def silent_hangups(flow: Flow) -> Iterator[Problem]:
+def speaks(flow: Flow) -> bool:
+    """Whether any block of the flow talks to the customer (actions.SPEAKING)."""
+    return any(a.get("Type") in SPEAKING for a in flow.actions.values())
+
+
+def silent_hangups(flow: Flow, *, caller_speaks: bool = False) -> Iterator[Problem]:
     """A caller hung up because something failed, with not a word about it: the error that "can drop a
     caller silently", whoever wrote the flow. Connect accepts such a flow; the caller hears silence and
     then the line goes dead.
 
-    Only flows someone listens to (an inbound, customer-queue, customer-whisper, outbound-whisper or
-    transfer flow that speaks; not an agent's whisper or hold, not a flow that never speaks such as a
-    task's). Each hang-up names the last error that sent the contact towards it: an error after which
-    the contact went on into a queue, a module or a message is not the cause. A module may speak (its
+    Only flows someone listens to: an inbound, customer-queue, customer-whisper, outbound-whisper or
+    transfer flow that speaks, and a module (it runs inside an inbound flow) that speaks or is invoked
+    by a flow given alongside that speaks (`caller_speaks`). Not an agent's whisper or hold, and not a
+    flow that never speaks: a task's or a chat's flow has no caller listening, and the file does not
+    say its channel, so a flow with no prompt at all is taken for one of those. The gap that leaves: a
+    voice flow that never speaks and hangs up after an error is not reported (docs/flows.md).
+
+    Each hang-up names the last error that sent the contact towards it: an error after which the
+    contact went on into a queue, a module or a message is not the cause. A module may speak (its
     actions are not in this flow), so returning from one counts as having told the caller."""
-    speaks = any(a.get("Type") in SPEAKING for a in flow.actions.values())
-    if flow.type not in _CALLER_ON_LINE or not speaks:
+    if flow.type == MODULE:
+        listened = caller_speaks or speaks(flow)
+    else:
+        listened = flow.type in _CALLER_ON_LINE and speaks(flow)
+    if not listened:
         return
 
     def unannounced(action: Mapping[str, Any], branch: str, facts: frozenset[str]) -> frozenset[str]:

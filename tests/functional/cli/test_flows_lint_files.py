@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -250,6 +251,16 @@ def test_an_untyped_folder_of_public_flows_gets_only_true_errors() -> None:
     assert errors and all(m.startswith("hangs up after an error (") for m in errors), errors
     assumed = [p["message"] for f in report["files"] for p in f["problems"] if "checked as" in p["message"]]
     assert any("checked as CUSTOMER_QUEUE" in m for m in assumed), assumed
+    # A flow that transfers to a queue it never sets is a queue-transfer flow (its quick connect
+    # names the queue): the SCV and gitlab samples' queue transfers, with no "no working queue".
+    transfers = {
+        fl["name"]: fl for f in report["files"] for fl in f["flows"] if fl["name"].endswith("ueue_Transfer")
+    } | {fl["name"]: fl for f in report["files"] for fl in f["flows"] if "acme_queue_transfer" in fl["name"]}
+    assert len(transfers) == 2, transfers.keys()
+    for fl in transfers.values():
+        assert fl["type"] == "QUEUE_TRANSFER", fl
+        assert not any("working queue" in x["message"] for x in fl["findings"]), fl["findings"]
+    assert report["warnings"] <= 26
 
 
 @pytest.mark.parametrize(
@@ -415,6 +426,21 @@ def test_a_connect_export_of_this_repository_lints_clean(tmp_path: Path) -> None
     for path in (flows, flows / "Emergency.json"):  # alone, a {{flow:...}} is our catalog's flow
         result = lint(str(path), "--output", "json")
         assert json.loads(result.output)["errors"] == 0, result.output
+    # Clean because every reference was looked up: each symbolic reference in a parameter Connect
+    # checks names a resource our instance has (found, not merely left unchecked).
+    from aicc_ops.engine import resource_map
+    from aicc_ops.engine.flows import build_resources
+
+    instance = resource_map.local_map(build_resources(load_config()))
+    text = "".join(p.read_text(encoding="utf-8") for p in flows.glob("*.json"))
+    checked = dict(flow_lint.PARAM_KINDS, ViewResource="view")
+    refs = set(re.findall(r'"(\w+)": *"(\{\{\w+:[^}]+\}\})"', text))
+    named = {(param, ref) for param, ref in refs if param in checked}
+    assert {ref.split(":")[0][2:] for _, ref in named} >= {"queue", "flow", "lambda"}, named
+    unresolved = {
+        ref for param, ref in named if instance.resolve(ref, checked[param]).status != resource_map.FOUND
+    }
+    assert unresolved == set()
 
 
 def test_a_symbolic_flow_reference_finds_the_flow_given_beside_it(tmp_path: Path) -> None:

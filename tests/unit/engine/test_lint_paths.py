@@ -508,7 +508,9 @@ def test_a_module_that_sets_the_language_before_a_korean_lex_block(resources: Re
     language = block("language", "UpdateContactData", {"LanguageCode": "ko-KR"}, "end", "bye")
 
     def about_language(flows: dict[str, Flow]) -> list[str]:
-        return [f.message for f in lint.lint(flows, resources) if "language" in f.message]
+        # (The module's error hangs up silently: a finding of its own, not about the language.)
+        found = lint.lint(flows, resources)
+        return [f.message for f in found if "language" in f.message and "hangs up after" not in f.message]
 
     flows = {"inbound": _invoking(ask), "module": _module(language)}
     assert about_language(flows) == []
@@ -527,3 +529,63 @@ def test_a_modules_lambda_does_not_fill_the_invoking_flows_external(resources: R
     assert any(f.action == "read" and "nothing (no Lambda has run yet)" in f.message for f in found), [
         f.message for f in found
     ]
+
+
+# ---- silent hang-ups in modules, End flow / Resume ----------------------------------------------
+
+_MODULE_ARN = (
+    "arn:aws:connect:us-east-1:111122223333:instance/11111111-2222-4333-8444-555555555555/flow-module/m"
+)
+
+
+def _called_module(*actions: dict[str, Any]) -> Flow:
+    ret = {"Identifier": "ret", "Type": "EndFlowModuleExecution", "Parameters": {}, "Transitions": {}}
+    module = flow_of([*actions, ret], "CONTACT_FLOW_MODULE", key="module")
+    module.arn = _MODULE_ARN
+    return module
+
+
+def _lambda_to(on_error: str) -> dict[str, Any]:
+    arn = "arn:aws:lambda:us-east-1:111122223333:function:f"
+    return block("fn", "InvokeLambdaFunction", {"LambdaFunctionARN": arn}, "ret", on_error)
+
+
+def _found(flows: list[Flow], resources: Resources) -> list[str]:
+    return [
+        f"{f.severity} {f.flow}/{f.action}: {f.message}"
+        for f in lint.lint({f.key: f for f in flows}, resources)
+    ]
+
+
+def test_a_module_that_hangs_up_after_an_error_while_its_caller_speaks(resources: Resources) -> None:
+    module = _called_module(_lambda_to("bye"), BYE)
+    invoke = block("mod", "InvokeFlowModule", {"FlowModuleId": _MODULE_ARN}, "hi", "hi")
+    caller = flow_of([invoke, _say("hi"), BYE], key="caller")
+    silent = "error Test/bye: hangs up after an error (fn NoMatchingError) with no message in between"
+    assert any(m.startswith(silent) for m in _found([caller, module], resources))
+    # A module that speaks is heard even when its caller is not given.
+    speaking = _called_module(_lambda_to("bye"), BYE, _say("hi", "ret"))
+    assert any(m.startswith(silent) for m in _found([speaking], resources))
+    # Telling the caller first is fine; a module nobody is heard in (its caller never speaks) is exempt.
+    told = _called_module(_lambda_to("sorry"), SORRY, BYE)
+    assert not any("hangs up after an error" in m for m in _found([caller, told], resources))
+    mute_caller = flow_of([invoke, BYE], key="caller")
+    mute_caller.actions["mod"]["Transitions"] = {"NextAction": "bye", "Errors": []}
+    assert not any("hangs up after an error" in m for m in _found([mute_caller, module], resources))
+
+
+def test_end_flow_after_a_transfers_success_is_only_unreachable(resources: Resources) -> None:
+    end = {"Identifier": "end", "Type": "EndFlowExecution", "Parameters": {}, "Transitions": {}}
+    xfer = _transfer()
+    xfer["Transitions"]["NextAction"] = "end"
+    found = _found([flow_of([_set_queue(resources, "xfer"), xfer, end, SORRY, BYE])], resources)
+    assert [m for m in found if "/end:" in m] == [
+        "warning Test/end: unreachable from StartAction (a transfer's success leaves the flow)"
+    ]
+    # Reached, it hangs up: in an inbound flow and in a module (which runs inside one).
+    reached = _found([flow_of([_say("hi", "end"), end])], resources)
+    assert any(
+        m.startswith("warning Test/end: EndFlowExecution in an inbound flow hangs up") for m in reached
+    )
+    in_module = _found([_called_module(_say("hi", "end"), end)], resources)
+    assert any(m.startswith("warning Test/end: EndFlowExecution in a flow module") for m in in_module)
