@@ -12,7 +12,7 @@ from helpers import flow_of
 
 from aicc_ops.engine import fixtures as fx
 from aicc_ops.engine.flows import DEFAULT_FLOWS_DIR
-from aicc_ops.engine.interpreter import CallResult, FlowRunError, _Run
+from aicc_ops.engine.interpreter import CallResult, FlowRunError, SimulatorBugError, _Run
 from aicc_ops.engine.presence import SimulatedQueues
 from aicc_ops.local.rehearsal import gather
 from aicc_ops.local.stack import LocalStack
@@ -617,7 +617,7 @@ def test_a_python_error_in_a_handler_is_a_bug_not_a_branch(
         raise KeyError("Tags")
 
     monkeypatch.setattr(_Run, "do_TagContact", broken)
-    with pytest.raises(FlowRunError, match=r"Test / act \(TagContact\): a bug in aicc-ops.*KeyError"):
+    with pytest.raises(SimulatorBugError, match=r"Test / act \(TagContact\): a bug in aicc-ops.*KeyError"):
         run(stack, [action("TagContact", {"Tags": {"a": "b"}})])
 
 

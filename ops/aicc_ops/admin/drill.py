@@ -478,7 +478,7 @@ class InProcessRunner:
             self._statuses = self.stack.set_agent_status(dict.fromkeys(logins, "OFFLINE"))
 
     def place(self, scenario: Scenario, hold_seconds: int) -> Placed:
-        from ..engine.interpreter import FlowRunError
+        from ..engine.interpreter import FlowRunError, SimulatorBugError
 
         # With every agent offline, the scenario's own statuses would bring some back: skip them.
         statuses = {} if self.active.agents_offline else dict(scenario.agent_status)
@@ -494,6 +494,8 @@ class InProcessRunner:
             ).to_json()
         except FlowRunError as exc:  # a flow with no branch for what happened: Connect drops the call
             result = {"disconnected": False, "end_reason": f"flow error: {exc}", "transcript": []}
+        except SimulatorBugError as exc:  # the simulator's fault, not the flow's: the drill stops
+            raise RunnerError(str(exc)) from exc
         wall = (time.perf_counter() - started) * 1000
         return Placed(result, wall, self.stack.lambdas.service_fault_hits["dynamodb"] - hits)
 

@@ -25,7 +25,7 @@ def user_errors() -> Iterator[None]:
 
     from ..deploy.errors import DeployError
     from ..engine.flows import FlowError
-    from ..engine.interpreter import FlowRunError, InputError
+    from ..engine.interpreter import FlowRunError, InputError, SimulatorBugError
     from ..engine.resource_map import ResourceMapError
     from ..local.seed import SeedError
     from ..local.stack import FlowLintError
@@ -36,6 +36,8 @@ def user_errors() -> Iterator[None]:
         raise click.ClickException(f"configuration: {exc}") from None
     except (FlowError, FlowLintError, FlowRunError) as exc:
         raise click.ClickException(f"flows: {exc}") from None
+    except SimulatorBugError as exc:  # its message says it is ours to fix and to report it
+        raise click.ClickException(str(exc)) from None
     except ResourceMapError as exc:
         raise click.ClickException(f"resources: {exc}") from None
     except (SeedError, DeployError) as exc:

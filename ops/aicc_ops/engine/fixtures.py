@@ -68,7 +68,7 @@ from typing import Any
 
 import yaml
 
-from .resource_map import MalformedArnError, parse_arn
+from .resource_map import MalformedArnError, parse_arn, parse_symbolic
 
 # What Connect sees of a failed invocation; each one takes the block's error branch
 # (connect-flow-language.md §4.3). Mapped to LambdaInvokeError kinds.
@@ -155,10 +155,15 @@ class AgentFixture:
 
 
 def arn_tail(ref: str) -> str:
-    """The part of an ARN that names the resource (resource_map.parse_arn's ident): a Lambda's
-    function name (without qualifier), a Lex alias's BOT/ALIAS, a Lex V1 bot's name, a Connect
-    resource's ID; anything else unchanged. Lets a fixture keyed by name or ID answer an ARN of any
-    region or account (flows build ARNs from $.AwsRegion)."""
+    """The part of a reference that names the resource: in an ARN resource_map.parse_arn's ident
+    (a Lambda's function name without qualifier, a Lex alias's BOT/ALIAS, a Lex V1 bot's name, a
+    Connect resource's ID), in a symbolic reference of `connect export` the name
+    ({{queue:Sales}}: Sales, {{lambda:lookup:live}}: lookup); anything else unchanged. Lets a
+    fixture keyed by name or ID answer an ARN of any region or account (flows build ARNs from
+    $.AwsRegion) and a symbolic reference."""
+    symbolic = parse_symbolic(ref)
+    if symbolic is not None:
+        return symbolic[1]
     if not ref.startswith("arn:"):
         return ref
     try:
@@ -168,10 +173,13 @@ def arn_tail(ref: str) -> str:
 
 
 class _Index:
-    """Fixture keys and their aliases (an entry's name and ARN, an ARN's tail) -> the key."""
+    """Fixture keys and their aliases (an entry's name and ARN, an ARN's tail) -> the key. `kind`:
+    what the section holds (resource_map's kinds), so {{queue:X}} finds the queue X and not a
+    Lambda named X."""
 
-    def __init__(self) -> None:
+    def __init__(self, *kinds: str) -> None:
         self.aliases: dict[str, str] = {}
+        self.kinds = kinds
 
     def add(self, key: str, *aliases: str) -> None:
         for alias in (key, *aliases):
@@ -182,7 +190,12 @@ class _Index:
     def find(self, ref: str) -> str | None:
         if not ref:
             return None
-        return self.aliases.get(ref) or self.aliases.get(arn_tail(ref))
+        if ref in self.aliases:
+            return self.aliases[ref]
+        symbolic = parse_symbolic(ref)
+        if symbolic is not None and symbolic[0] not in self.kinds:
+            return None
+        return self.aliases.get(arn_tail(ref))
 
 
 @dataclass
@@ -203,8 +216,8 @@ class Fixtures:
     actions: dict[str, ActionAnswer] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self._lambdas, self._queues, self._hours = _Index(), _Index(), _Index()
-        self._bots, self._views = _Index(), _Index()
+        self._lambdas, self._queues, self._hours = _Index("lambda"), _Index("queue"), _Index("hours")
+        self._bots, self._views = _Index("lex", "lex_v1"), _Index("view")
         for key in self.lambdas:
             self._lambdas.add(key)
         for key, q in self.queues.items():
@@ -224,7 +237,7 @@ class Fixtures:
         key = self._queues.find(ref)
         if key is not None:
             return self.queues[key]
-        if arn_tail(ref) == DEFAULT_QUEUE:
+        if arn_tail(ref) == DEFAULT_QUEUE and parse_symbolic(ref) in (None, ("queue", DEFAULT_QUEUE)):
             return QueueState(DEFAULT_QUEUE, DEFAULT_QUEUE)
         return None
 

@@ -31,7 +31,8 @@ from .lambdas import LambdaInvokeError, LocalLambdas, validate_response
 from .lex import LocalLexBot, MissingLocaleError
 from .offline_actions import OfflineActions
 from .presence import QueueModel
-from .resource_map import MalformedArnError, find_flow, parse_arn
+from .resource_map import MalformedArnError, find_flow, has_placeholder, parse_arn, parse_symbolic
+from .resource_map import ours as our_resource
 from .ssml import spoken_text
 
 MAX_ATTRIBUTES_BYTES = 32 * 1024
@@ -160,6 +161,12 @@ def _attributes_bytes(attributes: Mapping[str, str]) -> int:
 
 class FlowRunError(RuntimeError):
     """A flow is broken at run time (unhandled error, step limit); the contact would be dropped."""
+
+
+class SimulatorBugError(RuntimeError):
+    """The simulator itself failed running an action: a bug in aicc-ops, not a fault of the flow.
+    Not a FlowRunError, so nothing takes it for the flow's failure (a drill would record the flow
+    as dropping the call); the message says to report it."""
 
 
 def _brief(response: Mapping[str, Any]) -> str:
@@ -327,12 +334,17 @@ class Engine:
             result.attributes = dict(contact.attributes)
         return result
 
+    def ours(self, ref: str) -> tuple[str, str] | None:
+        """(kind, key) of one of this repository's resources a flow names, by ARN or by the symbolic
+        reference `connect export` writes (resource_map.ours), else None."""
+        return our_resource(self.resources, ref)
+
     def flow_key(self, ref: str) -> str | None:
-        """The key of the flow or module an ARN or ID names: ours, or one given alongside (found
-        as `flows lint` finds it: resource_map.find_flow)."""
-        found = self.resources.identify(ref)
-        if found and found[0] == "flow":
-            return found[1] if found[1] in self.flows else None
+        """The key of the flow or module an ARN, ID or symbolic reference names: ours, or one given
+        alongside (found as `flows lint` finds it: resource_map.find_flow)."""
+        found = self.ours(ref)
+        if found and found[0] == "flow" and found[1] in self.flows:
+            return found[1]
         key = find_flow(ref, self.references)
         return key if key in self.flows else None
 
@@ -482,7 +494,7 @@ class _Run(OfflineActions):
         if ref is not None:
             queues = self.e.config.queues
             key = next((k for k, q in queues.items() if ref in (k, q.name)), None)
-            found = self.e.resources.identify(ref)
+            found = self.e.ours(ref)
             if key is None and found and found[0] == "queue":
                 key = found[1]
             if key is not None:
@@ -615,13 +627,19 @@ class _Run(OfflineActions):
         if not isinstance(raw, Mapping):
             return _Outcome("error", "NoMatchingError", f"Parameters is {type(raw).__name__}, not an object")
         view = self.view()
+
+        def single(key: str, value: Any) -> bool:
+            # A deploy-time placeholder (${Other.ContactFlowArn}) is not a JSONPath: the value is
+            # the text the deployment replaces (resource_map.PLACEHOLDER), taken as it is.
+            return key in SINGLE_PATH_PARAMS and not (isinstance(value, str) and has_placeholder(value))
+
         try:
-            params = {k: refs.resolve_param(v, view, single=k in SINGLE_PATH_PARAMS) for k, v in raw.items()}
+            params = {k: refs.resolve_param(v, view, single=single(k, v)) for k, v in raw.items()}
         except refs.InvalidReferenceError as exc:
             # A namespace the simulator fills ($.Views, $.Case...) that the reference table does
             # not list yet still resolves; any other invalid reference is the action's error.
             try:
-                params = {k: _lenient_param(v, view, single=k in SINGLE_PATH_PARAMS) for k, v in raw.items()}
+                params = {k: _lenient_param(v, view, single=single(k, v)) for k, v in raw.items()}
             except refs.InvalidReferenceError:
                 return _Outcome("error", "NoMatchingError", str(exc))
         try:
@@ -635,7 +653,7 @@ class _Run(OfflineActions):
         except (ArithmeticError, AttributeError, LookupError, TypeError, ValueError) as exc:
             # Anything else a handler raises is the simulator's own fault: taking the flow's error
             # branch would pass it off as Connect's behaviour, so the rehearsal stops and says so.
-            raise FlowRunError(
+            raise SimulatorBugError(
                 f"{flow.name} / {action['Identifier']} ({kind}): a bug in aicc-ops, not in the flow "
                 f"({type(exc).__name__}: {exc}); please report it with the flow file"
             ) from exc
@@ -719,7 +737,7 @@ class _Run(OfflineActions):
         v2, v1 = map_param(p, "LexV2Bot"), map_param(p, "LexBot")
         bot = refs.as_text(v2.get("AliasArn"))
         session = {str(k): str(v) for k, v in map_param(p, "LexSessionAttributes").items()}
-        if self.e.resources.identify(bot) != ("lex", "bot"):
+        if self.e.ours(bot) != ("lex", "bot"):
             # Another team's bot (Lex V2 by alias ARN, Lex V1 by name) answers from the fixtures.
             name = bot or refs.as_text(v1.get("Name"))
             return self.fixture_lex_turn(name, session)
@@ -777,7 +795,8 @@ class _Run(OfflineActions):
 
     def do_InvokeLambdaFunction(self, flow: Flow, a: Any, p: Mapping[str, Any], b: Any) -> _Outcome:
         arn = refs.as_text(p.get("LambdaFunctionARN"))
-        ours = self.e.lambdas.name_of(arn)
+        found = self.e.ours(arn)
+        ours = found[1] if found and found[0] == "lambda" else self.e.lambdas.name_of(arn)
         name = ours or arn_tail(arn) or "(no function)"
         limit = float(int_param(p, "InvocationTimeLimitSeconds", 8))
         rtype = map_param(p, "ResponseValidation").get("ResponseType", "STRING_MAP")
@@ -792,7 +811,10 @@ class _Run(OfflineActions):
                 response = self.fixture_lambda(arn, name, rtype)
             else:
                 with clock.frozen_at(self.c.now):
-                    response = self.e.lambdas.invoke(arn, event, limit, rtype)
+                    if ours is None:
+                        response = self.e.lambdas.invoke(arn, event, limit, rtype)
+                    else:
+                        response = self.e.lambdas.invoke_named(ours, event, limit, rtype)
         except LambdaInvokeError as exc:
             error = str(exc)
         elapsed = 0.0 if ours is None else (datetime.now() - started).total_seconds()
@@ -866,7 +888,7 @@ class _Run(OfflineActions):
         ref = refs.as_text(p.get("HoursOfOperationId"))
         target = self.c.target_queue
         if ref:
-            found = self.e.resources.identify(ref)
+            found = self.e.ours(ref)
             key = found[1] if found and found[0] == "hours" else None
             if key is None:
                 return self.fixture_hours(ref, f"hours {ref!r}")
@@ -901,7 +923,7 @@ class _Run(OfflineActions):
 
     def _queue_ref(self, p: Mapping[str, Any]) -> tuple[str, str] | None:
         ref = refs.as_text(p.get("QueueId") or p.get("AgentId"))
-        found = self.e.resources.identify(ref) if ref else None
+        found = self.e.ours(ref) if ref else None
         if found and found[0] in ("queue", "agent"):
             return found[0], found[1]
         if ref and p.get("QueueId"):
@@ -1118,16 +1140,22 @@ class _Run(OfflineActions):
         return _Outcome("next", detail="; ".join(notes))
 
     def not_given(self, ref: str) -> bool:
-        """A flow ARN of another instance, or a bare flow ID: a flow that exists there, which the
-        simulation was not given. An ARN of this instance that names no flow is an error."""
+        """A flow the simulation was not given, which exists where the flow runs: a flow ARN of
+        another instance, a bare flow ID, a symbolic {{flow:NAME}} (`connect export`), or a value
+        holding a deploy-time placeholder (${Other.ContactFlowArn}: the deployment names the flow).
+        An ARN of this instance that names no flow, or a reference to another kind, is an error."""
         if ref.startswith(f"{self.e.resources.instance_arn}/"):
             return False
         if _FLOW_ID.match(ref):
             return True
+        symbolic = parse_symbolic(ref)
+        if symbolic is not None:
+            return symbolic[0] in ("flow", "module")
         try:
-            return parse_arn(ref).kind in ("flow", "module")
+            # A placeholder may stand for the ARN's kind itself (kind ""): taken as a flow.
+            return parse_arn(ref).kind in ("flow", "module", "")
         except MalformedArnError:
-            return False
+            return has_placeholder(ref)
 
     def do_TransferToFlow(self, flow: Flow, a: Any, p: Mapping[str, Any], b: Any) -> _Outcome:
         ref = refs.as_text(p.get("ContactFlowId"))

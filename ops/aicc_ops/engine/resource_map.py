@@ -414,6 +414,23 @@ def local_names(resources: Resources) -> dict[str, dict[str, str]]:
     }
 
 
+def ours(resources: Resources, ref: str) -> tuple[str, str] | None:
+    """(kind, key) when `ref` names one of this repository's resources, else None: an ARN the
+    templates render (Resources.identify), or a symbolic reference `connect export` writes of it
+    ({{queue:MSP General}}, {{lambda:business_hours}}, {{lex:bot}}), found by its name or key as
+    LocalMap finds it (local_names). The simulator asks this wherever a flow names a resource."""
+    value = ref.strip()
+    symbolic = parse_symbolic(value)
+    if symbolic is None:
+        return resources.identify(value) if value else None
+    kind, name = symbolic
+    names = local_names(resources).get(kind, {})
+    if name in names:
+        return kind, name
+    key = next((k for k, shown in names.items() if shown == name), None)
+    return (kind, key) if key is not None else None
+
+
 # ---- what a reference's text says -----------------------------------------------------------------
 
 

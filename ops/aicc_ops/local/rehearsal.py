@@ -12,8 +12,9 @@ flow answers to which ARN or ID (a file next to the fixture file, or a given flo
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..engine.fixtures import Fixtures
@@ -48,10 +49,33 @@ class Rehearsal:
         """A given flow by key, file stem or name, or a template's logical ID."""
         return next((key for key, flow in self.flows.items() if name in names_of(flow)), None)
 
-    def read(self, paths: Sequence[Path], flow_type: str | None) -> list[Flow]:
+    def read(self, paths: Sequence[Path], flow_type: str | None, *, skip: Path | None = None) -> list[Flow]:
+        """The flows of these files and folders; the loader's notes are kept, in the simulator's
+        words, except those about `skip` (the fixture file, which a --flow folder may hold)."""
         flows, notices = _read(paths, flow_type)
-        self.notices.extend(notices)
+        hidden = skip.resolve() if skip is not None else None
+        self.notices.extend(
+            for_simulate(n) for n in notices if hidden is None or Path(n.path).resolve() != hidden
+        )
         return flows
+
+
+# The loader speaks for `flows lint` ("checked as CUSTOMER_QUEUE", "the linter does not know the
+# flow type"); the rehearsal shows its notes in the simulator's words.
+_SIMULATE_WORDS = (
+    (re.compile(r"\bnot checked: the linter does not know\b"), "not run: the simulator does not know"),
+    (re.compile(r"\bchecked as\b"), "runs as"),
+    (re.compile(r"\bthe linter knows\b"), "the simulator knows"),
+    (re.compile(r"\(it knows\b"), "(it runs"),
+)
+
+
+def for_simulate(notice: FileProblem) -> FileProblem:
+    """A loader note as `call simulate` says it (runs as..., not checked as...)."""
+    message = notice.message
+    for pattern, words in _SIMULATE_WORDS:
+        message = pattern.sub(words, message)
+    return replace(notice, message=message)
 
 
 def names_of(flow: Flow) -> tuple[str, ...]:
@@ -81,7 +105,10 @@ def gather(
     flows: mapping. Files are read as `flows lint` reads them (every export form; folders walked).
     Raises FlowError with the file at fault."""
     r = Rehearsal()
-    given = r.read([flow], flow_type)
+    skip = Path(fixtures.source) if fixtures is not None and fixtures.source else None
+    given = r.read([flow], flow_type, skip=skip)
+    if not given:
+        raise RehearsalError(f"{flow}: no flow to run: {_why_none(r.notices)}")
     names = ", ".join(_listed(f) for f in given)
     if entry is None:
         if len(given) > 1:
@@ -98,7 +125,7 @@ def gather(
         key = r.add(f)
         if f is chosen:
             r.entry = key
-    for f in r.read(alongside, None) if alongside else []:
+    for f in r.read(alongside, None, skip=skip) if alongside else []:
         r.add(f)
     r.references = flow_references(r.flows.values())
     if fixtures is not None:
@@ -118,8 +145,19 @@ def _read(paths: Sequence[Path], flow_type: str | None) -> tuple[list[Flow], lis
     return loaded.flows, [p for p in loaded.problems if p.severity != "error"]
 
 
-def _load_file(r: Rehearsal, path: Path) -> str:
-    return r.add(r.read([path], None)[0])
+def _why_none(notices: Sequence[FileProblem]) -> str:
+    """Why the loader kept no flow: what it said of the files (a flow type the simulator does not
+    run, a file that holds no flow)."""
+    said = [n.message if len(notices) == 1 else f"{n.path}: {n.message}" for n in notices]
+    return "; ".join(said) or "it holds no flow"
+
+
+def _load_file(r: Rehearsal, path: Path, source: str) -> str:
+    before = len(r.notices)
+    flows = r.read([path], None)
+    if not flows:
+        raise RehearsalError(f"{source}: {path}: no flow to run: {_why_none(r.notices[before:])}")
+    return r.add(flows[0])
 
 
 def _fixture_flows(r: Rehearsal, fixtures: Fixtures, base: Path) -> None:
@@ -129,7 +167,7 @@ def _fixture_flows(r: Rehearsal, fixtures: Fixtures, base: Path) -> None:
         key = r.find(target)
         path = (base / target).resolve()
         if key is None and path.is_file():
-            key = loaded.get(path) or _load_file(r, path)
+            key = loaded.get(path) or _load_file(r, path, f"{fixtures.source}: flows.{ref}")
             loaded[path] = key
         if key is None:
             raise RehearsalError(

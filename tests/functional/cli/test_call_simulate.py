@@ -388,13 +388,12 @@ def test_the_type_the_loader_assumed_is_shown_and_type_takes_any_case() -> None:
     assert code == 0, out
     first = out.splitlines()[0]
     assert first.startswith("⚠") and HOLD in first
-    assert "checked as CUSTOMER_QUEUE (its blocks also fit CUSTOMER_HOLD, AGENT_HOLD); pass --type" in first
+    assert "runs as CUSTOMER_QUEUE (its blocks also fit CUSTOMER_HOLD, AGENT_HOLD); pass --type" in first
+    assert "checked as" not in out
     code, out = simulate("--flow", flow, "--at", AT, "--hold", "30", "--json")
     assert code == 0, out
     loader = json.loads(out)["loader"]
-    assert [(n["severity"], "checked as CUSTOMER_QUEUE" in n["message"]) for n in loader] == [
-        ("warning", True)
-    ]
+    assert [(n["severity"], "runs as CUSTOMER_QUEUE" in n["message"]) for n in loader] == [("warning", True)]
     code, out = simulate("--flow", flow, "--type", "customer_hold", "--at", AT, "--hold", "30", "--json")
     assert code == 0, out
     data = json.loads(out)
