@@ -346,16 +346,16 @@ class OfflineActions:
     # adminguide/flow-control-actions-checkvoiceid.html: enrollment, authentication or fraud
     # results from Voice ID, which only the fixtures can give.
     def do_CheckVoiceId(self, flow: Flow, a: Any, p: Mapping[str, Any], b: Any) -> Outcome:
-        failed = self.from_fixtures(a, "Voice ID's verdict is not known offline")
-        answer = self.answer(a)
-        if failed or answer is None or answer.result is None:
-            return failed or self.unmodelled("NoMatchingError", f"actions.{a['Identifier']}: give a result")
-        return Outcome("result", answer.result, f"fixtures: {answer.result}")
+        return self._fixture_result(a, "Voice ID's verdict is not known offline")
 
     # devguide/flow-control-actions-checkoutboundcallstatus.html: CallAnswered, VoicemailBeep,
     # VoicemailNoBeep, NotDetected; "works with outbound campaigns only".
     def do_CheckOutboundCallStatus(self, flow: Flow, a: Any, p: Mapping[str, Any], b: Any) -> Outcome:
-        failed = self.from_fixtures(a, "call progress comes from an outbound campaign's dialer")
+        return self._fixture_result(a, "call progress comes from an outbound campaign's dialer")
+
+    def _fixture_result(self, a: Mapping[str, Any], why: str) -> Outcome:
+        """A block whose result only the fixtures can give (actions: {result}); else its error."""
+        failed = self.from_fixtures(a, why)
         answer = self.answer(a)
         if failed or answer is None or answer.result is None:
             return failed or self.unmodelled("NoMatchingError", f"actions.{a['Identifier']}: give a result")
