@@ -191,35 +191,6 @@ def _number(value: str) -> Decimal | None:
         return None
 
 
-_PARTS = re.compile(r"\.([A-Za-z0-9_-]+)|\.?\['([^']+)'\]")
-
-
-def _lenient_resolve(reference: str, view: Mapping[str, Any]) -> Any:
-    """refs.resolve for any namespace the view has (None where a part is missing)."""
-    parts = [a or b for a, b in _PARTS.findall(reference[1:])]
-    if not parts or parts[0] not in view:
-        raise refs.InvalidReferenceError(f"{reference!r}: unknown namespace")
-    value: Any = view
-    for part in parts:
-        if not isinstance(value, Mapping) or part not in value:
-            return None
-        value = value[part]
-    return value
-
-
-def _lenient_param(value: Any, view: Mapping[str, Any], *, single: bool) -> Any:
-    """refs.resolve_param, resolving every namespace the simulated contact has."""
-    if isinstance(value, str):
-        if single and value.startswith("$"):
-            return _lenient_resolve(value, view)
-        return refs.REFERENCE.sub(lambda m: refs.as_text(_lenient_resolve(m.group(0), view)), value)
-    if isinstance(value, Mapping):
-        return {k: _lenient_param(v, view, single=False) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_lenient_param(v, view, single=False) for v in value]
-    return value
-
-
 def condition_true(operator: str, operand: str, value: str) -> bool:
     if operator == "Equals":
         return value == operand
@@ -636,12 +607,9 @@ class _Run(OfflineActions):
         try:
             params = {k: refs.resolve_param(v, view, single=single(k, v)) for k, v in raw.items()}
         except refs.InvalidReferenceError as exc:
-            # A namespace the simulator fills ($.Views, $.Case...) that the reference table does
-            # not list yet still resolves; any other invalid reference is the action's error.
-            try:
-                params = {k: _lenient_param(v, view, single=single(k, v)) for k, v in raw.items()}
-            except refs.InvalidReferenceError:
-                return _Outcome("error", "NoMatchingError", str(exc))
+            # Not Flow Language (references.NAMESPACES holds every documented namespace): the
+            # linter reports it; here the action errors.
+            return _Outcome("error", "NoMatchingError", str(exc))
         try:
             outcome: _Outcome = handler(flow, action, params, budget)
         except BadParameterError as exc:
