@@ -42,11 +42,13 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/terraform fmt -check -recursive -diff terraform
 	$(BIN)/aicc-ops flows lint --no-warnings
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+	$(BIN)/terraform fmt -recursive terraform
 
 flows-lint: $(STAMP)
 	$(BIN)/aicc-ops flows lint
