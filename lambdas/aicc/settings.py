@@ -607,9 +607,14 @@ def _load_functions(d: Path) -> tuple[dict[str, str], dict[str, frozenset[str]]]
     return invoked_by, returns
 
 
+def config_dir() -> Path:
+    """Where the data files are read from: AICC_CONFIG_DIR, else the package's own config/."""
+    return Path(os.environ.get("AICC_CONFIG_DIR", DEFAULT_CONFIG_DIR))
+
+
 def load_config(directory: Path | str | None = None) -> Config:
     """Load and cross-check every data file. Raises ConfigError naming file and field."""
-    d = Path(directory) if directory else Path(os.environ.get("AICC_CONFIG_DIR", DEFAULT_CONFIG_DIR))
+    d = Path(directory) if directory else config_dir()
     hours = _load_hours(d)
     queues = _load_queues(d, hours)
     prompts = _load_prompts(d)

@@ -45,10 +45,24 @@ class LazyGroup(click.Group):
         return command
 
 
+def _show_version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value:  # imported only when asked: the flows' and config's locations come with the engine
+        from ._version import show_version
+
+        show_version(ctx, param, value)
+
+
 @click.group(
     cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110}
 )
-@click.version_option(package_name="aicc-ops")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_show_version,
+    help="Show the version and the revision of the flows and configuration, then exit.",
+)
 def cli() -> None:
     """Operate the AICC contact center on Amazon Connect, and its local stack."""
 
