@@ -147,6 +147,22 @@ def flow_of(actions: list[dict[str, Any]], ftype: str = "CONTACT_FLOW", key: str
     return flow
 
 
+def public_flow_objects() -> dict[str, Flow]:
+    """Every public flow as someone else's flow (foreign), keyed and named by its file's stem, typed
+    from the manifest: the Flow Language files as they are, without the loader's naming."""
+    from aicc_ops.engine.flows import Flow
+
+    flows: dict[str, Flow] = {}
+    for path, ftype in public_flows():
+        text = path.read_text(encoding="utf-8")
+        content = json.loads(text)
+        flow = Flow(path.stem, path.stem, ftype, content, text, source=str(path), foreign=True)
+        for action in content.get("Actions") or []:
+            flow.actions.setdefault(action["Identifier"], action)
+        flows[flow.key] = flow
+    return flows
+
+
 def flows_in_file(path: Path, flow_type: str | None = None) -> list[Flow]:
     """The flows of one file as `flows lint` reads it; FlowFileError (naming the file) if the
     loader found an error in it."""

@@ -31,7 +31,7 @@ from .lambdas import LambdaInvokeError, LocalLambdas, validate_response
 from .lex import LocalLexBot, MissingLocaleError
 from .offline_actions import OfflineActions
 from .presence import QueueModel
-from .resource_map import MalformedArnError, find_flow, has_placeholder, parse_arn, parse_symbolic
+from .resource_map import LocalMap, MalformedArnError, find_flow, has_placeholder, parse_arn, parse_symbolic
 from .resource_map import ours as our_resource
 from .ssml import spoken_text
 
@@ -239,6 +239,7 @@ class Engine:
         references: Mapping[str, str] | None = None,
     ) -> None:
         self.config, self.resources, self.flows = config, resources, flows
+        self.local = LocalMap(resources)  # our resources by name, for symbolic references
         self.lambdas, self.lex = lambdas, lex
         self.queues = queues  # agents online and callers waiting: simulated, or the live server's
         if entry_flow not in flows:
@@ -308,7 +309,7 @@ class Engine:
     def ours(self, ref: str) -> tuple[str, str] | None:
         """(kind, key) of one of this repository's resources a flow names, by ARN or by the symbolic
         reference `connect export` writes (resource_map.ours), else None."""
-        return our_resource(self.resources, ref)
+        return our_resource(self.resources, ref, self.local)
 
     def flow_key(self, ref: str) -> str | None:
         """The key of the flow or module an ARN, ID or symbolic reference names: ours, or one given

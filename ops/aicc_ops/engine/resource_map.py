@@ -414,21 +414,20 @@ def local_names(resources: Resources) -> dict[str, dict[str, str]]:
     }
 
 
-def ours(resources: Resources, ref: str) -> tuple[str, str] | None:
+def ours(resources: Resources, ref: str, local: LocalMap | None = None) -> tuple[str, str] | None:
     """(kind, key) when `ref` names one of this repository's resources, else None: an ARN the
     templates render (Resources.identify), or a symbolic reference `connect export` writes of it
-    ({{queue:MSP General}}, {{lambda:business_hours}}, {{lex:bot}}), found by its name or key as
-    LocalMap finds it (local_names). The simulator asks this wherever a flow names a resource."""
+    ({{queue:MSP General}}, {{lambda:business_hours}}, {{lex:bot}}), found as lint finds it
+    (LocalMap.named). The simulator asks this wherever a flow names a resource, with the LocalMap
+    it built once."""
     value = ref.strip()
     symbolic = parse_symbolic(value)
     if symbolic is None:
         return resources.identify(value) if value else None
-    kind, name = symbolic
-    names = local_names(resources).get(kind, {})
-    if name in names:
-        return kind, name
-    key = next((k for k, shown in names.items() if shown == name), None)
-    return (kind, key) if key is not None else None
+    found = (local or LocalMap(resources)).named(*symbolic)
+    if found.status == FOUND and found.kind and found.key is not None:
+        return found.kind, found.key
+    return None
 
 
 # ---- what a reference's text says -----------------------------------------------------------------

@@ -9,11 +9,10 @@ of other instances) are left out here: they belong to the action table and the r
 from __future__ import annotations
 
 import copy
-import json
 from typing import Any
 
 import pytest
-from helpers import public_flows
+from helpers import public_flow_objects
 
 from aicc_ops.engine import lint
 from aicc_ops.engine.flows import Flow, Resources
@@ -156,15 +155,7 @@ TRUE_DEFECTS = {
 
 def _load() -> dict[str, Flow]:
     """Every public flow as `flows lint PATH` reads a file: keyed by its name, with its source."""
-    flows = {}
-    for path, ftype in public_flows():
-        text = path.read_text(encoding="utf-8")
-        content = json.loads(text)
-        flow = Flow(path.stem, path.stem, ftype, content, text, source=str(path), foreign=True)
-        for action in content.get("Actions") or []:
-            flow.actions.setdefault(action["Identifier"], action)
-        flows[flow.key] = flow
-    return flows
+    return public_flow_objects()
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 import yaml
-from helpers import BYE, block, flow_of, public_flows
+from helpers import BYE, block, flow_of, public_flow_objects
 
 from aicc_ops.engine import lint
 from aicc_ops.engine import resource_map as rm
@@ -254,14 +254,7 @@ def _errors(flows: dict[str, Flow], resources: Resources, refs: rm.ResourceMap |
 
 
 def _public() -> dict[str, Flow]:
-    flows: dict[str, Flow] = {}
-    for path, ftype in public_flows():
-        text = path.read_text(encoding="utf-8")
-        content = json.loads(text)
-        flow = Flow(path.stem, path.stem, ftype, content, text, source=str(path))
-        flow.actions = {a["Identifier"]: a for a in content.get("Actions") or []}
-        flows[flow.key] = flow
-    return flows
+    return public_flow_objects()
 
 
 def test_public_flows_name_other_instances_which_are_not_errors(resources: Resources) -> None:
