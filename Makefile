@@ -10,7 +10,7 @@ CHECKOV_STAMP := $(CHECKOV_VENV)/.installed-$(shell cat pyproject.toml | cksum |
 CHECKOV_PIN = $(shell $(PYTHON) -c "import tomllib; print(*tomllib.load(open('pyproject.toml', 'rb'))['project']['optional-dependencies']['checkov'])")
 ENV ?= dev
 
-.PHONY: install demo test test-fast lint format flows-lint bench clean checkov bootstrap plan deploy
+.PHONY: install demo test test-fast lint format flows-lint bench dist clean checkov bootstrap plan deploy
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required (set PYTHON=python3.11)")'
@@ -75,5 +75,12 @@ deploy: $(STAMP) $(LAMBDA_COMPILER)
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 
+# The operators' CLI as a package: an sdist, and a wheel built from it (so the sdist is proven
+# complete). `pipx install dist/aicc_ops-*.whl` then gives a working aicc-ops (docs/install.md).
+DIST ?= dist
+dist: $(STAMP)
+	rm -rf $(DIST)
+	$(BIN)/python -m build --outdir $(DIST) .
+
 clean:
-	rm -rf $(VENV) $(CHECKOV_VENV) .pytest_cache .mypy_cache .ruff_cache .coverage build *.egg-info
+	rm -rf $(VENV) $(CHECKOV_VENV) .pytest_cache .mypy_cache .ruff_cache .coverage build dist *.egg-info

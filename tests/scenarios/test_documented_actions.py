@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from helpers import flow_of
 
+from aicc_ops.core.repository import REPO_FLOWS_DIR
 from aicc_ops.engine import fixtures as fx
-from aicc_ops.engine.flows import DEFAULT_FLOWS_DIR
 from aicc_ops.engine.interpreter import CallResult, FlowRunError, SimulatorBugError, _Run
 from aicc_ops.engine.presence import SimulatedQueues
 from aicc_ops.local.rehearsal import gather
@@ -635,7 +635,7 @@ def test_another_instances_callback_numbers_are_not_held_to_our_countries(stack:
 def test_our_own_template_given_as_a_file_keeps_our_rules(stack: LocalStack) -> None:
     """A template of this repository's catalog passed as a file is ours (not foreign): a US caller's
     number is not dialable from our Korean instance, whatever file it came from."""
-    r = gather(DEFAULT_FLOWS_DIR / "callback_request.json.tftpl")
+    r = gather(REPO_FLOWS_DIR / "callback_request.json.tftpl")
     assert not r.flows[r.entry].foreign
     engine = stack.new_engine(SimulatedQueues(stack.config), flows=r.flows, entry_flow=r.entry)
     us = engine.run("+12125550123", AT, ["1"])

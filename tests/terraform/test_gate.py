@@ -22,8 +22,9 @@ from hcl_files import parsed
 from plan_gate import modern_terraform
 
 from aicc.settings import DEFAULT_CONFIG_DIR, load_config
+from aicc_ops.core.repository import REPO_FLOWS_DIR
 from aicc_ops.engine import template
-from aicc_ops.engine.flows import DEFAULT_FLOWS_DIR, handler_names, load_catalog, outbound_flow
+from aicc_ops.engine.flows import handler_names, load_catalog, outbound_flow
 from aicc_ops.local.tables import table_name
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -136,7 +137,7 @@ def flow_groups() -> dict[str, list[str]]:
 
 
 def test_every_flow_of_the_catalog_is_deployed() -> None:
-    flows = yaml.safe_load((DEFAULT_FLOWS_DIR / "flows.yaml").read_text(encoding="utf-8"))["flows"]
+    flows = yaml.safe_load((REPO_FLOWS_DIR / "flows.yaml").read_text(encoding="utf-8"))["flows"]
     resources = parsed(MODULES / "connect")["resource"]["aws_connect_contact_flow"]
     text = module_text("connect")
     assert resources, "no aws_connect_contact_flow in modules/connect"
@@ -198,7 +199,7 @@ def _roots(flow_keys: list[str]) -> set[str]:
     return {
         p.reference.split(".")[0]
         for key in flow_keys
-        for p in template.placeholders((DEFAULT_FLOWS_DIR / f"{key}.json.tftpl").read_text(encoding="utf-8"))
+        for p in template.placeholders((REPO_FLOWS_DIR / f"{key}.json.tftpl").read_text(encoding="utf-8"))
     }
 
 

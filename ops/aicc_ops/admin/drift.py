@@ -32,6 +32,7 @@ from aicc.settings import Config
 
 from ..core.aws import pages
 from ..core.connect_resources import derive
+from ..core.repository import check_terraform_dir
 from ..engine.flows import (
     LOCAL_FUNCTION_PREFIX,
     Resources,
@@ -400,6 +401,7 @@ def env_settings(env: str, terraform_dir: Path) -> EnvSettings:
     from ..deploy.environment import Environment
     from ..deploy.errors import DeployError
 
+    check_terraform_dir(terraform_dir, f"the environment {env!r} (terraform/envs/{env})")
     environment = Environment(env, terraform_dir)
     if not environment.tfvars_file.is_file():
         envs = terraform_dir / "envs"

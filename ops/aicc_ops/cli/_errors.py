@@ -3,8 +3,8 @@ no trace), and how every error is shown: `Error: ...` text, or under `--output j
 object on stderr with a stable shape, {"error": {"code", "message", "hint"}}.
 
 Codes: usage (exit 2), aws_credentials, aws_region, endpoint_unreachable, aws (a refused AWS
-call), target (where to operate is unclear), not_running (no local stack), aborted, error (any
-other).
+call), target (where to operate is unclear), not_running (no local stack), repository (the command
+needs a clone of the repository, not an installed package), aborted, error (any other).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ def user_errors() -> Iterator[None]:
     # Imported here: showing an error must not load the engine (`local status` stays light).
     from aicc.settings import ConfigError
 
+    from ..core.repository import OutsideRepositoryError
     from ..deploy.errors import DeployError
     from ..engine.flows import FlowError
     from ..engine.interpreter import FlowRunError, InputError, SimulatorBugError
@@ -32,6 +33,8 @@ def user_errors() -> Iterator[None]:
 
     try:
         yield
+    except OutsideRepositoryError as exc:
+        raise OpsError(str(exc), "repository") from None
     except ConfigError as exc:
         raise click.ClickException(f"configuration: {exc}") from None
     except (FlowError, FlowLintError, FlowRunError) as exc:

@@ -23,6 +23,7 @@ from tabulate import tabulate
 
 from ..admin.context import OpsContext, Target, TargetError
 from ..core.aws import error_code, error_text
+from ..core.repository import OutsideRepositoryError
 from ..local.runtime import NotRunningError, ServerInfo, running_info
 from ._errors import CREDENTIAL_HINT, OpsError, credential_marker
 
@@ -97,6 +98,8 @@ def aws_errors() -> Iterator[None]:
         yield
     except TargetError as exc:
         raise OpsError(str(exc), "target") from None
+    except OutsideRepositoryError as exc:
+        raise OpsError(str(exc), "repository") from None
     except (NoCredentialsError, PartialCredentialsError) as exc:
         raise OpsError(f"no usable AWS credentials ({exc})", "aws_credentials", CREDENTIAL_HINT) from None
     except (CredentialRetrievalError, TokenRetrievalError, SSOError) as exc:

@@ -13,18 +13,28 @@ from pathlib import Path
 import click
 
 from ..admin.context import OpsContext, Target
+from ..core.repository import TERRAFORM_DIR, OutsideRepositoryError, require_repository
 from ..deploy import run, steps
 from ..deploy.artifacts import build_layer, build_source
-from ..deploy.environment import TERRAFORM_DIR, Environment
+from ..deploy.environment import Environment
 from ..deploy.errors import DeployError
-from ._errors import user_errors
+from ._errors import OpsError, user_errors
 from ._options import aws_errors
+
+
+def _needs_repository() -> None:
+    """Deploying zips the Lambda sources and runs the clone's Terraform root: not from a package."""
+    try:
+        require_repository("aicc-ops deploy")
+    except OutsideRepositoryError as exc:
+        raise OpsError(str(exc), "repository") from None
 
 
 def _environment(ctx: click.Context, param: click.Parameter, name: str) -> Environment:
     """--env as the environment of --terraform-dir (an eager option: read first)."""
+    _needs_repository()
     try:
-        return Environment.load(name, ctx.params.get("terraform_dir", TERRAFORM_DIR))
+        return Environment.load(name, ctx.params.get("terraform_dir") or TERRAFORM_DIR)
     except DeployError as exc:
         raise click.BadParameter(str(exc)) from None
 
@@ -48,7 +58,7 @@ ENV_OPTION = click.option(
 DIR_OPTION = click.option(
     "--terraform-dir",
     type=click.Path(file_okay=False, exists=True, path_type=Path),
-    default=TERRAFORM_DIR,
+    default=None,  # the clone's terraform/; not checked for existence before --env says why it is absent
     show_default="terraform/",
     is_eager=True,  # --env is looked up in it
     help="Root module directory.",
@@ -72,6 +82,7 @@ def deploy() -> None:
 @deploy.command()
 def layer() -> None:
     """Build build/lambda-source.zip and build/lambda-layer.zip (python3.12 on arm64)."""
+    _needs_repository()
     with user_errors():
         click.echo(str(build_source()))
         click.echo(str(build_layer()))

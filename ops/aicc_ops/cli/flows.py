@@ -14,12 +14,13 @@ from aicc.settings import load_config
 
 from ..admin.context import OpsContext
 from ..admin.instance_map import live_map
+from ..core.repository import in_repository
 from ..engine import lint as flow_lint
 from ..engine.actions import EVERYWHERE
 from ..engine.flow_files import FileProblem, FlowFiles, load_paths
 from ..engine.flows import Flow, Resources, build_resources, render_all
 from ..engine.resource_map import ResourceMap, file_map, no_resolve_map
-from ._errors import user_errors
+from ._errors import OpsError, user_errors
 from ._options import target_options
 
 
@@ -146,6 +147,13 @@ def lint_command(
         )
     if flow_type and not paths:
         raise click.UsageError("--type applies to the files given as PATH")
+    if not paths and not flows_dir and not os.environ.get("AICC_FLOWS_DIR") and not in_repository():
+        raise OpsError(
+            "`flows lint` without PATH lints the repository's flow templates (terraform/flows), and this "
+            "aicc-ops runs from an installed package: give exported flow files or folders as PATH, or "
+            "--flows-dir DIR for a catalog of templates",
+            "repository",
+        )
     target = ops.target
     if not paths and (resources_file or no_resolve or target.env or target.instance_id or target.local):
         # Checked before resource_map, which would read a live instance first.

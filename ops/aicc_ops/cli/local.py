@@ -47,11 +47,13 @@ def _healthy(info: ServerInfo) -> bool:
         return False
 
 
-def _log_tail(state_dir: Path, lines: int = 15) -> str:
+def _log_tail(state_dir: Path, lines: int = 15, since: int = 0) -> str:
+    """The log's last lines, from byte `since` on: what this start wrote, not an earlier run's."""
     try:
-        return "\n".join((state_dir / LOG_FILE).read_text(encoding="utf-8").splitlines()[-lines:])
+        text = (state_dir / LOG_FILE).read_bytes()[since:].decode("utf-8", errors="replace")
     except OSError:
         return "(no log)"
+    return "\n".join(text.splitlines()[-lines:]) or "(nothing logged)"
 
 
 @local.command()
@@ -110,6 +112,7 @@ def up(state_dir: Path | None, timeout: float, output: str, **options: Any) -> N
         if value is not None:
             args += [f"--{name.replace('_', '-')}", str(value)]
     with (state_dir / LOG_FILE).open("ab") as log:
+        since = log.tell()  # the end: append mode starts there
         process = subprocess.Popen(
             args, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
         )
@@ -120,7 +123,7 @@ def up(state_dir: Path | None, timeout: float, output: str, **options: Any) -> N
             (state_dir / PID_FILE).unlink(missing_ok=True)
             raise click.ClickException(
                 f"the local stack exited during start (code {process.returncode}); its log:\n"
-                f"{_log_tail(state_dir)}"
+                f"{_log_tail(state_dir, since=since)}"
             )
         info = read_info(state_dir)
         if info is not None and info.pid == process.pid and _healthy(info):
@@ -132,7 +135,7 @@ def up(state_dir: Path | None, timeout: float, output: str, **options: Any) -> N
     (state_dir / PID_FILE).unlink(missing_ok=True)
     raise click.ClickException(
         f"the local stack did not answer within {timeout:g} s and was stopped; its log:\n"
-        f"{_log_tail(state_dir)}"
+        f"{_log_tail(state_dir, since=since)}"
     )
 
 

@@ -24,7 +24,7 @@ import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from ..engine.flows import REPO_ROOT
+from ..core.repository import REPO_ROOT, TERRAFORM_DIR
 from .environment import read_hcl
 from .errors import DeployError
 
@@ -34,7 +34,7 @@ LAYER_ZIP = BUILD_DIR / "lambda-layer.zip"
 SOURCE_DIR = REPO_ROOT / "lambdas"
 # Third-party packages the Lambda code imports (boto3 is in the runtime); versions from pyproject.toml.
 LAYER_PACKAGES = ("aws-lambda-powertools", "holidays", "pyyaml", "rapidfuzz")
-LAMBDAS_MODULE = REPO_ROOT / "terraform" / "modules" / "lambdas" / "main.tf"
+LAMBDAS_MODULE = TERRAFORM_DIR / "modules" / "lambdas" / "main.tf"
 # Where Lambda puts the function's code and a layer's python/ (the paths tracebacks show).
 CODE_DIR, LAYER_DIR = "/var/task", "/opt/python"
 PYODIDE_DIR = BUILD_DIR / "pyodide"

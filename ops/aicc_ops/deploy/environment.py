@@ -15,10 +15,10 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from ..engine.flows import REGION, REPO_ROOT
+from ..core.repository import TERRAFORM_DIR, check_terraform_dir
+from ..engine.flows import REGION
 from .errors import DeployError
 
-TERRAFORM_DIR = REPO_ROOT / "terraform"
 STATE_BUCKET_PREFIX = "aicc-ops-tfstate"
 _ACCOUNT = re.compile(r"^\d{12}$")
 
@@ -63,6 +63,7 @@ class Environment:
 
     @classmethod
     def load(cls, name: str, terraform_dir: Path = TERRAFORM_DIR) -> Environment:
+        check_terraform_dir(terraform_dir, f"the environment {name!r} (terraform/envs/{name})")
         known = environments(terraform_dir)
         if name not in known:
             raise DeployError(f"{name!r} is not an environment; one of {', '.join(known) or '(none)'}")

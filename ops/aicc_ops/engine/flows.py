@@ -19,11 +19,10 @@ import yaml
 
 from aicc.settings import Config, config
 
+from ..core.repository import default_flows_dir
 from . import template
 from .actions import ALL_TYPES, OUTBOUND_WHISPER
 
-REPO_ROOT = Path(__file__).resolve().parents[3]
-DEFAULT_FLOWS_DIR = REPO_ROOT / "terraform" / "flows"
 REGION = "ap-northeast-2"
 ACCOUNT = "000000000000"
 INSTANCE = "aicc-local"
@@ -70,7 +69,9 @@ class Flow:
 
 
 def flows_dir() -> Path:
-    return Path(os.environ.get("AICC_FLOWS_DIR", DEFAULT_FLOWS_DIR))
+    """AICC_FLOWS_DIR, else the installed package's flow templates, else the clone's terraform/flows."""
+    configured = os.environ.get("AICC_FLOWS_DIR")
+    return Path(configured) if configured else default_flows_dir()
 
 
 def handler_names() -> list[str]:
@@ -94,7 +95,7 @@ def load_catalog(directory: Path | None = None) -> dict[str, FlowDef]:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise FlowError(
-            f"{path}: flow catalog not found (set AICC_FLOWS_DIR or run from the repository)"
+            f"{path}: flow catalog not found (set AICC_FLOWS_DIR to a directory with flows.yaml)"
         ) from None
     except yaml.YAMLError as exc:
         raise FlowError(f"{path}: not valid YAML: {exc}") from None

@@ -28,15 +28,25 @@ from typing import Any
 
 from aicc.adapters import aws as handler_clients
 from aicc.clock import seoul
-from aicc.settings import Config, load_config
+from aicc.settings import Config, ConfigError, load_config
 
 from ..core.agents import split_name
+from ..engine.flows import FlowError
 from ..engine.lambdas import FAULTS, SERVICE_FAULTS
 from . import connect_protocol as wire
 from .connect_emulator import ConnectEmulator
 from .live import LiveCenter
 from .runtime import HOST, INFO_FILE, PortError, ServerInfo
-from .stack import FAKE_CREDENTIALS, QUIET_POWERTOOLS, LocalStack, _environment, moto_endpoint, provision
+from .seed import SeedError
+from .stack import (
+    FAKE_CREDENTIALS,
+    QUIET_POWERTOOLS,
+    FlowLintError,
+    LocalStack,
+    _environment,
+    moto_endpoint,
+    provision,
+)
 from .streams import StreamToLambda
 
 log = logging.getLogger("aicc_ops.local.server")
@@ -482,7 +492,8 @@ def main(argv: list[str] | None = None) -> int:
     except Stopped:
         log.info("local stack stopped")
         return 0
-    except PortError as exc:
+    except (PortError, ConfigError, FlowError, FlowLintError, SeedError) as exc:
+        # What the operator must fix (a port, a data file, a flow): the message, not a trace.
         print(f"local stack failed: {exc}", file=sys.stderr)
         return 1
     except Exception as exc:

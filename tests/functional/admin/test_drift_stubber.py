@@ -21,7 +21,8 @@ from botocore.stub import Stubber
 
 from aicc.settings import Config, config
 from aicc_ops.admin import drift as d
-from aicc_ops.engine.flows import REPO_ROOT, build_resources, render
+from aicc_ops.core.repository import TERRAFORM_DIR
+from aicc_ops.engine.flows import build_resources, render
 
 REGION = "ap-northeast-2"
 ACCOUNT = "222222222222"
@@ -356,7 +357,7 @@ def test_a_prod_instance_built_from_the_repository_is_in_sync(client: Any, repo:
 
 
 def test_prod_tfvars_give_the_same_view(repo: d.View) -> None:
-    assert d.repository_view(config(), settings=d.env_settings("prod", REPO_ROOT / "terraform")) == repo
+    assert d.repository_view(config(), settings=d.env_settings("prod", TERRAFORM_DIR)) == repo
 
 
 def test_without_the_environment_the_live_alias_shows_as_drift(client: Any) -> None:

@@ -10,7 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 from aicc_ops.cli import cli
-from aicc_ops.engine.flows import DEFAULT_FLOWS_DIR, load_catalog
+from aicc_ops.core.repository import REPO_FLOWS_DIR
+from aicc_ops.engine.flows import load_catalog
 
 
 def test_flows_lint_passes_on_the_shipped_flows() -> None:
@@ -21,7 +22,7 @@ def test_flows_lint_passes_on_the_shipped_flows() -> None:
 
 @pytest.fixture
 def broken_flows(tmp_path: Path) -> Path:
-    shutil.copytree(DEFAULT_FLOWS_DIR, tmp_path, dirs_exist_ok=True)
+    shutil.copytree(REPO_FLOWS_DIR, tmp_path, dirs_exist_ok=True)
     path = tmp_path / "msp_customer.json.tftpl"
     text = path.read_text(encoding="utf-8")
     text = text.replace(
@@ -54,7 +55,7 @@ def test_flows_lint_reports_flow_and_action_and_exits_1(broken_flows: Path) -> N
 
 
 def test_flows_lint_unbound_placeholder_is_a_clear_error(tmp_path: Path) -> None:
-    shutil.copytree(DEFAULT_FLOWS_DIR, tmp_path, dirs_exist_ok=True)
+    shutil.copytree(REPO_FLOWS_DIR, tmp_path, dirs_exist_ok=True)
     path = tmp_path / "emergency.json.tftpl"
     path.write_text(
         path.read_text(encoding="utf-8").replace("${queues.msp_emergency}", "${queues.vip}"), encoding="utf-8"

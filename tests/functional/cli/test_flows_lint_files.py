@@ -11,8 +11,9 @@ import pytest
 from click.testing import CliRunner, Result
 
 from aicc_ops.cli import cli
+from aicc_ops.core.repository import REPO_FLOWS_DIR
 from aicc_ops.engine import lint as flow_lint
-from aicc_ops.engine.flows import DEFAULT_FLOWS_DIR, load_catalog
+from aicc_ops.engine.flows import load_catalog
 
 
 def action(ident: str, kind: str, params: dict[str, Any], nxt: str = "") -> dict[str, Any]:
@@ -125,7 +126,7 @@ def test_type_fills_in_for_files_that_do_not_say_theirs(mixed: Path) -> None:
 
 
 def test_this_repositorys_flows_by_path_lint_clean() -> None:
-    result = lint(str(DEFAULT_FLOWS_DIR), "--output", "json")
+    result = lint(str(REPO_FLOWS_DIR), "--output", "json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert sum(len(f["flows"]) for f in data["files"]) == len(load_catalog())
@@ -135,10 +136,10 @@ def test_this_repositorys_flows_by_path_lint_clean() -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--flows-dir", str(DEFAULT_FLOWS_DIR), str(DEFAULT_FLOWS_DIR)], "give PATHs or --flows-dir"),
+        (["--flows-dir", str(REPO_FLOWS_DIR), str(REPO_FLOWS_DIR)], "give PATHs or --flows-dir"),
         (["--type", "CONTACT_FLOW"], "--type applies to the files given as PATH"),
         (["/nonexistent/flows"], "does not exist"),
-        (["--type", "INBOUND", str(DEFAULT_FLOWS_DIR)], "'INBOUND' is not one of"),
+        (["--type", "INBOUND", str(REPO_FLOWS_DIR)], "'INBOUND' is not one of"),
     ],
 )
 def test_usage_errors_exit_2(args: list[str], message: str) -> None:
@@ -381,7 +382,7 @@ def test_a_static_part_of_the_wrong_kind_is_still_an_error(tmp_path: Path) -> No
 
 def test_terraform_templates_without_their_catalog_keep_placeholders_and_lint_clean(tmp_path: Path) -> None:
     """This repository's own template copied alone, and a foreign one (the aws-ia sample's style)."""
-    ours = DEFAULT_FLOWS_DIR / "general_customer.json.tftpl"
+    ours = REPO_FLOWS_DIR / "general_customer.json.tftpl"
     (tmp_path / ours.name).write_text(ours.read_text(encoding="utf-8"), encoding="utf-8")
     theirs = SUB_FLOW.replace("LAMBDA", "${lambda_arn}").replace("QUEUE", "${sales_queue_arn}")
     write(tmp_path / "inbound.json.tftpl", theirs)

@@ -13,8 +13,8 @@ from click.testing import CliRunner
 
 from aicc.settings import DEFAULT_CONFIG_DIR
 from aicc_ops.cli import cli
+from aicc_ops.core.repository import REPO_FLOWS_DIR
 from aicc_ops.core.revision import CONFIG_PATTERNS, revision
-from aicc_ops.engine.flows import DEFAULT_FLOWS_DIR
 
 ROOT = Path(__file__).resolve().parents[3]
 PROJECT_VERSION = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
@@ -29,9 +29,9 @@ def version_lines() -> list[str]:
 def test_version_names_the_package_and_the_revisions_of_flows_and_config() -> None:
     lines = version_lines()
     assert lines[0] == f"aicc-ops {PROJECT_VERSION}"
-    flows = len(list(DEFAULT_FLOWS_DIR.glob("*.json.tftpl"))) + 1  # and flows.yaml
+    flows = len(list(REPO_FLOWS_DIR.glob("*.json.tftpl"))) + 1  # and flows.yaml
     assert re.fullmatch(
-        rf"flows:  [0-9a-f]{{12}} \({flows} files in {re.escape(str(DEFAULT_FLOWS_DIR))}\)", lines[1]
+        rf"flows:  [0-9a-f]{{12}} \({flows} files in {re.escape(str(REPO_FLOWS_DIR))}\)", lines[1]
     )
     files = len(list(DEFAULT_CONFIG_DIR.glob("*.yaml")))
     assert re.fullmatch(

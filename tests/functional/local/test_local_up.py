@@ -136,3 +136,19 @@ def test_the_pid_file_of_a_starting_server_is_never_overwritten(state_dir: Path)
     finally:
         starting.kill()
         starting.wait()
+
+
+def test_a_flow_catalog_the_server_cannot_load_is_reported_without_a_trace(
+    state_dir: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    missing = tmp_path_factory.mktemp("no-flows")
+    (state_dir / LOG_FILE).write_text("Traceback (most recent call last):\nan earlier run's failure\n")
+    monkeypatch.setenv("AICC_FLOWS_DIR", str(missing))  # the server process inherits it
+
+    result = up(state_dir, "--aws-port", "0", "--connect-port", "0", "--calls-port", "0")
+
+    assert result.exit_code == 1  # type: ignore[attr-defined]
+    shown = result.stderr  # type: ignore[attr-defined]
+    assert f"local stack failed: {missing / 'flows.yaml'}: flow catalog not found" in shown
+    assert "Traceback" not in shown and "earlier run" not in shown  # only what this start logged
+    assert processes_of(state_dir) == [] and not (state_dir / PID_FILE).exists()

@@ -12,7 +12,7 @@ import pytest
 
 from aicc.settings import config
 from aicc_ops.admin import drift as d
-from aicc_ops.engine.flows import REPO_ROOT
+from aicc_ops.core.repository import TERRAFORM_DIR
 
 INSTANCE = "arn:aws:connect:ap-northeast-2:222222222222:instance/11111111-2222-3333-4444-555555555555"
 HANDLERS = (
@@ -290,9 +290,9 @@ def test_provisioned_handlers_are_invoked_through_their_live_alias() -> None:
 
 
 def test_env_settings_read_the_environment_tfvars(tmp_path: Path) -> None:
-    prod = d.env_settings("prod", REPO_ROOT / "terraform")
+    prod = d.env_settings("prod", TERRAFORM_DIR)
     assert prod == d.EnvSettings("prod", "aicc-prod", frozenset({"customer_lookup", "business_hours"}))
-    assert d.env_settings("dev", REPO_ROOT / "terraform") == d.EnvSettings("dev", "aicc-dev", frozenset())
+    assert d.env_settings("dev", TERRAFORM_DIR) == d.EnvSettings("dev", "aicc-dev", frozenset())
     env = tmp_path / "envs" / "qa"
     env.mkdir(parents=True)
     (env / "terraform.tfvars").write_text(

@@ -12,6 +12,7 @@ import pytest
 import yaml
 from helpers import flows_in_file, public_flows
 
+from aicc_ops.core.repository import REPO_FLOWS_DIR
 from aicc_ops.engine.actions import MODULE
 from aicc_ops.engine.flow_files import (
     CloudFormationLoader,
@@ -19,7 +20,7 @@ from aicc_ops.engine.flow_files import (
     load_paths,
     read_flow_file,
 )
-from aicc_ops.engine.flows import DEFAULT_FLOWS_DIR, FlowError, Resources, render_all
+from aicc_ops.engine.flows import FlowError, Resources, render_all
 from aicc_ops.engine.resource_map import find_flow, flow_references, has_placeholder
 
 PUBLIC = public_flows()
@@ -413,7 +414,7 @@ def test_a_template_directive_is_a_clear_error(tmp_path: Path) -> None:
 
 
 def test_this_repositorys_templates_render_as_flows_lint_renders_them(resources: Resources) -> None:
-    loaded = load_paths([DEFAULT_FLOWS_DIR])
+    loaded = load_paths([REPO_FLOWS_DIR])
     rendered = render_all(resources)
     assert {f.key: (f.name, f.type, f.audience, f.content) for f in loaded.flows} == {
         k: (f.name, f.type, f.audience, f.content) for k, f in rendered.items()
@@ -423,7 +424,7 @@ def test_this_repositorys_templates_render_as_flows_lint_renders_them(resources:
 
 
 def test_a_template_the_catalog_does_not_list_renders_with_placeholders(tmp_path: Path) -> None:
-    shutil.copytree(DEFAULT_FLOWS_DIR, tmp_path, dirs_exist_ok=True)
+    shutil.copytree(REPO_FLOWS_DIR, tmp_path, dirs_exist_ok=True)
     queue = action("queue", "UpdateContactTargetQueue", {"QueueId": "${queues.msp_general}"}, "bye")
     path = write(tmp_path / "extra.json.tftpl", flow_json(queue, BYE))
     flows, problems = read_flow_file(path)
@@ -597,4 +598,4 @@ def test_a_folder_without_flows_is_an_error(tmp_path: Path) -> None:
 
 def test_an_unknown_type_option_is_refused() -> None:
     with pytest.raises(FlowError, match="--type INBOUND: not a flow type"):
-        load_paths([DEFAULT_FLOWS_DIR], flow_type="INBOUND")
+        load_paths([REPO_FLOWS_DIR], flow_type="INBOUND")
