@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml setup.py | cksum | cut -d' ' -f1)
 
 CHECKOV_VENV := .venv-checkov
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
@@ -12,7 +12,7 @@ ENV ?= dev
 
 .PHONY: install demo test test-fast lint format flows-lint bench dist clean checkov bootstrap plan deploy
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml setup.py
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required (set PYTHON=python3.11)")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
@@ -78,8 +78,10 @@ bench: $(STAMP)
 # The operators' CLI as a package: an sdist, and a wheel built from it (so the sdist is proven
 # complete). `pipx install dist/aicc_ops-*.whl` then gives a working aicc-ops (docs/install.md).
 DIST ?= dist
+# Only our own artifacts are replaced in DIST; a stale aicc_ops.egg-info (left by `pip install -e`)
+# would otherwise feed setuptools an old file list and hide a packaging mistake.
 dist: $(STAMP)
-	rm -rf $(DIST)
+	rm -rf aicc_ops.egg-info $(DIST)/aicc_ops-*.whl $(DIST)/aicc_ops-*.tar.gz
 	$(BIN)/python -m build --outdir $(DIST) .
 
 clean:

@@ -19,7 +19,7 @@ from aicc.settings import Config, config
 
 from ..core.aws import SessionError, new_session, pages
 from ..core.ratelimit import ConnectLimiter
-from ..core.repository import TERRAFORM_DIR, OutsideRepositoryError
+from ..core.repository import TERRAFORM_DIR
 from ..local.runtime import NotRunningError, ServerInfo, running_info
 
 # Every Connect call is retried on throttling with botocore's adaptive mode (client-side rate
@@ -176,12 +176,6 @@ def terraform_outputs(env: str, terraform_dir: Path, profile: str | None = None)
 
     try:
         data = outputs(Environment.load(env, terraform_dir), profile)
-    except OutsideRepositoryError:
-        raise TargetError(
-            f"--env {env} reads the Terraform outputs of the repository's terraform/envs/{env}, and this "
-            "aicc-ops runs from an installed package: give --instance-id and --region (or set "
-            "AICC_INSTANCE_ID and the tables' variables), or run it from a clone of the repository"
-        ) from None
     except DeployError as exc:
         raise TargetError(
             f"the Terraform outputs of {env}: {exc}; give --instance-id, or deploy with `make deploy` "

@@ -401,7 +401,7 @@ def env_settings(env: str, terraform_dir: Path) -> EnvSettings:
     from ..deploy.environment import Environment
     from ..deploy.errors import DeployError
 
-    check_terraform_dir(terraform_dir, f"the environment {env!r} (terraform/envs/{env})")
+    check_terraform_dir(terraform_dir, env)
     environment = Environment(env, terraform_dir)
     if not environment.tfvars_file.is_file():
         envs = terraform_dir / "envs"
@@ -972,6 +972,14 @@ def export_settings(snapshot: Snapshot, target: Target) -> EnvSettings:
         return target_settings(target)
     if snapshot.env == LOCAL_SETTINGS.name:
         return LOCAL_SETTINGS
+    if snapshot.env:
+        # Its name prefix and phone number are in the repository: never compare without them.
+        check_terraform_dir(
+            target.terraform_dir,
+            snapshot.env,
+            f"the diff of an export taken from {snapshot.env!r} (its name prefix and phone number are in "
+            f"terraform/envs/{snapshot.env})",
+        )
     if snapshot.env and (target.terraform_dir / "envs" / snapshot.env / "terraform.tfvars").is_file():
         return env_settings(snapshot.env, target.terraform_dir)
     return EnvSettings(snapshot.env)

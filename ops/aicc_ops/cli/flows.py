@@ -14,7 +14,7 @@ from aicc.settings import load_config
 
 from ..admin.context import OpsContext
 from ..admin.instance_map import live_map
-from ..core.repository import in_repository
+from ..core.repository import default_flows_dir, in_repository
 from ..engine import lint as flow_lint
 from ..engine.actions import EVERYWHERE
 from ..engine.flow_files import FileProblem, FlowFiles, load_paths
@@ -151,7 +151,8 @@ def lint_command(
         raise OpsError(
             "`flows lint` without PATH lints the repository's flow templates (terraform/flows), and this "
             "aicc-ops runs from an installed package: give exported flow files or folders as PATH, or "
-            "--flows-dir DIR for a catalog of templates",
+            "--flows-dir DIR for a catalog of templates (this package's own: "
+            f"--flows-dir {default_flows_dir()})",
             "repository",
         )
     target = ops.target

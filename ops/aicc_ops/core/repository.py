@@ -29,12 +29,20 @@ def in_repository() -> bool:
     return (REPO_ROOT / "terraform" / "main.tf").is_file() and (REPO_ROOT / "lambdas" / "aicc").is_dir()
 
 
-def outside_message(what: str) -> str:
-    return (
-        f"{what} needs the aicc-ops repository (the Terraform root, its environments and the Lambda "
-        "sources), and this aicc-ops runs from an installed package. In a clone of the repository "
-        "run `make install`, then its `.venv/bin/aicc-ops` or the make targets (make plan, make deploy)."
-    )
+CLONE_HINT = (
+    "In a clone of the repository run `make install`, then its `.venv/bin/aicc-ops` or the make "
+    "targets (make plan, make deploy)."
+)
+# What an operator with the package does instead of --env: name the instance and its tables.
+ENV_HINT = (
+    "From the package, name the instance instead: --instance-id and --region (or AICC_INSTANCE_ID, "
+    "and the tables' variables of aicc/config/tables.yaml such as AGENTS_TABLE); or run it from a "
+    "clone of the repository."
+)
+
+
+def outside_message(what: str, hint: str = CLONE_HINT) -> str:
+    return f"{what} needs the aicc-ops repository, and this aicc-ops runs from an installed package. {hint}"
 
 
 def require_repository(what: str) -> Path:
@@ -44,10 +52,12 @@ def require_repository(what: str) -> Path:
     return REPO_ROOT
 
 
-def check_terraform_dir(terraform_dir: Path, what: str) -> None:
-    """Outside a clone the default Terraform root is absent: say so, rather than "no environment"."""
+def check_terraform_dir(terraform_dir: Path, env: str, what: str = "") -> None:
+    """`env`'s settings and Terraform outputs live in the clone's terraform/envs: outside a clone
+    say so (with what to give instead), rather than "no such environment"."""
     if terraform_dir == TERRAFORM_DIR and not in_repository():
-        raise OutsideRepositoryError(outside_message(what))
+        what = what or f"--env {env} (it reads terraform/envs/{env} and its Terraform outputs)"
+        raise OutsideRepositoryError(outside_message(what, ENV_HINT))
 
 
 def default_flows_dir() -> Path:

@@ -63,7 +63,7 @@ class Environment:
 
     @classmethod
     def load(cls, name: str, terraform_dir: Path = TERRAFORM_DIR) -> Environment:
-        check_terraform_dir(terraform_dir, f"the environment {name!r} (terraform/envs/{name})")
+        check_terraform_dir(terraform_dir, name)
         known = environments(terraform_dir)
         if name not in known:
             raise DeployError(f"{name!r} is not an environment; one of {', '.join(known) or '(none)'}")

@@ -13,6 +13,8 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
+from aicc.settings import config
+from aicc_ops.admin import drift
 from aicc_ops.cli import cli
 from aicc_ops.core import repository
 from aicc_ops.core.repository import REPO_FLOWS_DIR, default_flows_dir, in_repository
@@ -68,15 +70,40 @@ def test_deploy_help_still_works_outside(packaged: Path) -> None:
     assert result.exit_code == 0 and "--env" in result.output
 
 
-def test_env_outputs_need_the_repository_and_the_message_names_the_alternative(packaged: Path) -> None:
-    error = error_of(run("agents", "list", "--env", "dev", "--output", "json"))
-    assert error["code"] == "target"
-    assert "--instance-id" in error["message"] and "installed package" in error["message"]
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["agents", "list"],
+        ["queues", "status"],
+        ["roster", "show"],
+        ["connect", "export", "--instance-id", "i-1", "--region", "ap-northeast-2"],
+        ["flows", "lint", str(REPO_FLOWS_DIR)],
+    ],
+    ids=lambda args: " ".join(args[:2]),
+)
+def test_env_needs_the_repository_and_the_message_names_the_alternative(
+    packaged: Path, args: list[str]
+) -> None:
+    error = error_of(run(*args, "--env", "dev", "--output", "json"))
+    assert error["code"] == "repository"
+    assert "--env dev" in error["message"] and "--instance-id and --region" in error["message"]
 
 
 def test_drift_of_an_environment_needs_the_repository(packaged: Path) -> None:
     error = error_of(run("connect", "diff", "--env", "prod", "--instance-id", "i-1", "--output", "json"))
     assert error["code"] == "repository" and "terraform/envs/prod" in error["message"]
+
+
+def test_an_export_taken_from_an_environment_is_never_diffed_without_its_settings(
+    packaged: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    repo = drift.repository_view(config())
+    snapshot = drift.Snapshot(repo, "iid-1", "ap-northeast-2", "prod", "2026-11-25T09:00:00Z", set(repo))
+    export = tmp_path_factory.mktemp("export") / "prod"
+    drift.write_export(snapshot, export, managed=repo)
+
+    error = error_of(run("connect", "diff", "--from-export", str(export), "--output", "json"))
+    assert error["code"] == "repository" and "taken from 'prod'" in error["message"]
 
 
 def test_flows_lint_of_the_repository_templates_needs_it_files_do_not(packaged: Path) -> None:
