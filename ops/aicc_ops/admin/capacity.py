@@ -52,7 +52,7 @@ DEFAULTS: dict[str, Default] = {
     "polly.neural_tps": Default(8, POLLY_QUOTAS),
     # The bot alias's concurrent conversations: the page's runtime table, as read, publishes no number
     # for it (a Chime SDK page confirms the quota exists): give it from Service Quotas.
-    "lex.concurrent_conversations": Default(None, f"{LEX_QUOTAS}#quotas-runtime"),
+    "lex.concurrent_conversations": Default(None, LEX_QUOTAS),
 }
 # Lambda keeps this many executions unreserved: "You can reserve up to the Unreserved account
 # concurrency value that is shown, minus 100".

@@ -128,12 +128,12 @@ def test_analytics_lex_and_polly_loads() -> None:
 
 def test_the_binding_limit_is_the_confirmed_one_reached_first(tmp_path: Path) -> None:
     file = tmp_path / "quotas.yaml"
-    file.write_text("connect.concurrent_calls: 100000\nlex.concurrent_conversations: 3\n", encoding="utf-8")
+    file.write_text("connect.concurrent_calls: 100000\nlex.concurrent_conversations: 60\n", encoding="utf-8")
     p = plan(quotas=cap.Quotas.load(file))
     # Polly (8/s at 10 prompts per call: 0.8 calls/s) would be first, but is not confirmed to apply.
     assert limit(p, "polly.neural_tps").max_calls_per_second == pytest.approx(0.8)
-    assert p.binding is not None and p.binding.key == "lex.concurrent_conversations"  # 3 / (2 x 15 s)
-    assert p.to_json()["binding"]["max_calls_per_second"] == pytest.approx(0.1)
+    assert p.binding is not None and p.binding.key == "lex.concurrent_conversations"  # 60 / (2 x 15 s)
+    assert p.to_json()["binding"]["max_calls_per_second"] == pytest.approx(2.0)
 
 
 @pytest.mark.parametrize(

@@ -209,3 +209,38 @@ def test_terraform_errors_are_shown_by_their_error_line(
     assert "terraform init failed (exit 1)\nError: Backend initialization required" in message
     assert "│" not in message and "give --instance-id" in message
     assert not (env / "outputs.json").exists()  # nothing saved from a failed read
+
+
+def test_every_attempt_is_paced_retries_included(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A throttled request's retry takes a token of the client's bucket too: the service counts it."""
+    import boto3
+    from botocore.awsrequest import AWSResponse
+    from botocore.config import Config
+    from botocore.retries import standard
+
+    monkeypatch.setattr(standard.ExponentialBackoff, "delay_amount", lambda self, context: 0.0)
+    answers = iter([(429, b'{"message": "Rate exceeded"}'), (200, b'{"QueueSummaryList": []}')])
+
+    class Body:
+        def __init__(self, data: bytes) -> None:
+            self.data = data
+
+        def stream(self, **_: object) -> list[bytes]:
+            return [self.data]
+
+    def service(request: object, **_: object) -> AWSResponse:  # Connect: throttled once, then answered
+        status, body = next(answers)
+        headers = {"x-amzn-ErrorType": "ThrottlingException"} if status == 429 else {}
+        response = AWSResponse("https://connect.invalid", status, headers, Body(body))
+        response._content = body
+        return response
+
+    session = boto3.Session(aws_access_key_id="a", aws_secret_access_key="b", region_name="ap-northeast-2")
+    client = session.client("connect", config=Config(retries={"mode": "standard", "max_attempts": 3}))
+    t = FakeTime()
+    limiter = ConnectLimiter()
+    limiter.buckets["ListQueues"] = TokenBucket(2.0, 1, clock=t.clock, sleep=t.sleep)
+    limiter.attach(client)
+    client.meta.events.register_first("before-send.connect", service)
+    client.list_queues(InstanceId="i")
+    assert t.slept == [pytest.approx(0.5)]  # the retry waited for a second token
