@@ -60,7 +60,8 @@ class ConnectEmulator:
         self.instance_arn = resources.instance_arn
         self.identity_management = identity_management
         self.lock = threading.RLock()
-        self.limiter = ConnectLimiter(rate, burst, headroom=1.0)  # the service side enforces the quota itself
+        # Connect's token buckets, one per operation, full: the service side keeps no reserve.
+        self.limiter = ConnectLimiter(rate, burst, reserve=0)
         self.listeners: list[Callable[[str, dict[str, Any]], None]] = []  # user status changes
         self.live: Any = None  # live.LiveCenter, for real-time metrics; set by the server
         self.queues: dict[str, dict[str, Any]] = {}

@@ -137,7 +137,7 @@ def test_rate_limit_answers_throttling_like_connect(local_server: Any) -> None:
     saved = emulator.limiter
     from aicc_ops.core.ratelimit import ConnectLimiter
 
-    emulator.limiter = ConnectLimiter(0.5, 2)
+    emulator.limiter = ConnectLimiter(0.5, 2, reserve=0)
     try:
         client = local_server.client("connect", retries={"mode": "standard", "max_attempts": 1})
         client.list_queues(InstanceId=INSTANCE)
@@ -146,6 +146,8 @@ def test_rate_limit_answers_throttling_like_connect(local_server: Any) -> None:
             client.list_queues(InstanceId=INSTANCE)
         assert caught.value.response["Error"]["Code"] == "ThrottlingException"
         assert caught.value.response["ResponseMetadata"]["HTTPStatusCode"] == 429
+        # Each operation has its own bucket, as in Connect: ListQueues' throttling leaves DescribeQueue alone.
+        client.describe_queue(InstanceId=INSTANCE, QueueId="msp_general")
     finally:
         emulator.limiter = saved
 
@@ -295,7 +297,7 @@ def test_operator_clients_are_paced_by_the_connect_quota(local_server: Any) -> N
         now[0] += seconds
 
     ops = OpsContext(Target(local=True, state_dir=Path(local_server.state_dir)))
-    ops.limiter.shared = TokenBucket(2.0, 5, clock=lambda: now[0], sleep=sleep)
+    ops.limiter.buckets["ListQueues"] = TokenBucket(2.0, 5, clock=lambda: now[0], sleep=sleep)
     for _ in range(7):
         ops.client("connect").list_queues(InstanceId=ops.instance_id)
     assert slept == [pytest.approx(0.5), pytest.approx(0.5)]  # burst of 5, then 2 per second

@@ -84,7 +84,8 @@ def test_local_reads_the_running_server(tmp_path: Path) -> None:
     assert ops.instance_id == "aicc-local" and ops.table_name("agents") == "aicc-local-agents"
     assert ops.client("connect").meta.endpoint_url == "http://127.0.0.1:2"
     assert ops.client("dynamodb").meta.endpoint_url == "http://127.0.0.1:1"
-    assert ops.limiter.shared.rate == pytest.approx(7.0 * 0.9) and ops.limiter.shared.burst == 9
+    assert (ops.limiter.rate, ops.limiter.burst) == (7.0, 9)
+    assert ops.limiter.bucket("CreateUser").rate == 7.0  # at the local server's quota
 
 
 class FakeTime:
@@ -121,13 +122,48 @@ def test_try_acquire_refuses_without_waiting() -> None:
     assert t.slept == []
 
 
-def test_metric_operations_have_their_own_quota() -> None:
+def test_each_operation_has_its_own_bucket_at_connects_quota() -> None:
     limiter = ConnectLimiter()
-    assert limiter.bucket("CreateUser") is limiter.shared
-    assert limiter.shared.rate == pytest.approx(1.8)  # 90 % of the 2/s quota
-    assert limiter.bucket("GetCurrentMetricData").rate == pytest.approx(4.5)  # 90 % of 5/s
-    assert limiter.bucket("GetCurrentMetricData").burst == 8
+    create = limiter.bucket("CreateUser")
+    assert create is limiter.bucket("CreateUser") and create is not limiter.bucket("SearchUsers")
+    assert (create.rate, create.burst) == (2.0, 4)  # Connect's 2/s, its burst of 5 less the reserve
+    metrics = limiter.bucket("GetCurrentMetricData")
+    assert (metrics.rate, metrics.burst) == (5.0, 7)
+    assert ConnectLimiter(reserve=0).bucket("CreateUser").burst == 5  # the service's own bucket
+    assert ConnectLimiter(4.0, 5).bucket("GetCurrentMetricData").rate == 10.0  # a raised default raises all
     assert ConnectLimiter(0).bucket("GetCurrentMetricData").rate == 0  # unlimited stays unlimited
+
+
+def _refused(client_reserve: int, calls: int = 200, jitter: float = 0.4) -> tuple[int, float]:
+    """A client paced by a ConnectLimiter against the service's bucket of the same quota, with
+    network latencies that vary by up to `jitter` s: how many arrivals the service refuses, and
+    when the last call was sent."""
+    import random
+
+    t = FakeTime()
+    client = ConnectLimiter(reserve=client_reserve)
+    client.buckets["CreateUser"] = TokenBucket(2.0, 5 - client_reserve, clock=t.clock, sleep=t.sleep)
+    sent = []
+    for _ in range(calls):
+        client.bucket("CreateUser").acquire()
+        sent.append(t.now)
+    rng = random.Random(7)
+    arrivals = sorted(s + 0.05 + rng.uniform(0, jitter) for s in sent)
+    now = [0.0]
+    service = TokenBucket(2.0, 5, clock=lambda: now[0])
+    refused = 0
+    for at in arrivals:
+        now[0] = at
+        refused += not service.try_acquire()
+    return refused, sent[-1]
+
+
+def test_pacing_at_the_quota_with_a_reserved_token_is_never_throttled() -> None:
+    refused, last = _refused(client_reserve=1)
+    assert refused == 0
+    assert last == pytest.approx((200 - 4) / 2.0)  # the quota-bound minimum plus one token's wait
+    refused_without_reserve, _ = _refused(client_reserve=0)
+    assert refused_without_reserve > 0  # the same pace with the whole burst taken: jitter throttles
 
 
 def test_a_stale_info_file_with_a_reused_pid_is_not_a_server(tmp_path: Path) -> None:
@@ -173,3 +209,38 @@ def test_terraform_errors_are_shown_by_their_error_line(
     assert "terraform init failed (exit 1)\nError: Backend initialization required" in message
     assert "│" not in message and "give --instance-id" in message
     assert not (env / "outputs.json").exists()  # nothing saved from a failed read
+
+
+def test_every_attempt_is_paced_retries_included(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A throttled request's retry takes a token of the client's bucket too: the service counts it."""
+    import boto3
+    from botocore.awsrequest import AWSResponse
+    from botocore.config import Config
+    from botocore.retries import standard
+
+    monkeypatch.setattr(standard.ExponentialBackoff, "delay_amount", lambda self, context: 0.0)
+    answers = iter([(429, b'{"message": "Rate exceeded"}'), (200, b'{"QueueSummaryList": []}')])
+
+    class Body:
+        def __init__(self, data: bytes) -> None:
+            self.data = data
+
+        def stream(self, **_: object) -> list[bytes]:
+            return [self.data]
+
+    def service(request: object, **_: object) -> AWSResponse:  # Connect: throttled once, then answered
+        status, body = next(answers)
+        headers = {"x-amzn-ErrorType": "ThrottlingException"} if status == 429 else {}
+        response = AWSResponse("https://connect.invalid", status, headers, Body(body))
+        response._content = body
+        return response
+
+    session = boto3.Session(aws_access_key_id="a", aws_secret_access_key="b", region_name="ap-northeast-2")
+    client = session.client("connect", config=Config(retries={"mode": "standard", "max_attempts": 3}))
+    t = FakeTime()
+    limiter = ConnectLimiter()
+    limiter.buckets["ListQueues"] = TokenBucket(2.0, 1, clock=t.clock, sleep=t.sleep)
+    limiter.attach(client)
+    client.meta.events.register_first("before-send.connect", service)
+    client.list_queues(InstanceId="i")
+    assert t.slept == [pytest.approx(0.5)]  # the retry waited for a second token
