@@ -111,9 +111,10 @@ def error_object(exc: click.ClickException | click.exceptions.Abort) -> dict[str
 
 
 def wants_json(args: Sequence[str]) -> bool:
-    """Whether the command line asks for JSON output (--output json, --output=json)."""
+    """Whether the command line asks for JSON output (--output json, --output=json, or the --json
+    flag of `call simulate`, `demo` and `loadtest`)."""
     pairs = zip(args, [*args[1:], ""], strict=True)
-    return any((a == "--output" and b == "json") or a == "--output=json" for a, b in pairs)
+    return any((a == "--output" and b == "json") or a in ("--output=json", "--json") for a, b in pairs)
 
 
 def show_error(exc: click.ClickException | click.exceptions.Abort, as_json: bool) -> None:

@@ -128,3 +128,9 @@ def test_terraform_colour_codes_never_reach_an_error(capsys: pytest.CaptureFixtu
     assert "\x1b" not in text and "Error: validating provider credentials" in text
     assert CREDENTIAL_HINT in text
     assert error["code"] == "aws_credentials" and "\x1b" not in error["message"]
+
+
+def test_the_json_flag_asks_for_json_errors_too() -> None:
+    result = run("call", "simulate", "--at", "not-a-time", "--json")
+    assert result.exit_code == 2
+    assert error_of(result)["code"] == "usage"
