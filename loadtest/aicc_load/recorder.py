@@ -29,6 +29,9 @@ STEP, CALL, LAMBDA, QUEUE = "step", "call", "lambda", "queue"
 class CallError(Exception):
     """Why a step or a call failed, as Locust lists it in its failures report."""
 
+    def __repr__(self) -> str:  # Locust's reports show the repr: the reason, not the class
+        return str(self)
+
 
 class InFlight:
     """The calls in progress in this process, and the most there were at once."""

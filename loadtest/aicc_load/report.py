@@ -30,7 +30,7 @@ from typing import Any
 
 import gevent
 from locust.runners import MasterRunner, WorkerRunner
-from locust.stats import RequestStats, StatsEntry
+from locust.stats import RequestStats, StatsEntry, StatsError
 
 from .callers import current_plan
 from .recorder import CALL, IN_FLIGHT, LAMBDA, QUEUE, STEP
@@ -156,7 +156,12 @@ class RunReport:
             "lambdas": {n: {**figures(e), "limit_s": limits.get(n)} for n, e in sorted(handlers.items())},
             "queues": {n: figures(e) for n, e in sorted(queues.items())},
             "failures": [
-                {"type": e.method, "name": e.name, "error": e.error, "occurrences": e.occurrences}
+                {
+                    "type": e.method,
+                    "name": e.name,
+                    "error": StatsError.parse_error(e.error),
+                    "occurrences": e.occurrences,
+                }
                 for e in sorted(stats.errors.values(), key=lambda e: -e.occurrences)[:TOP_FAILURES]
             ],
         }

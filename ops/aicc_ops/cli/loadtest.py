@@ -267,7 +267,8 @@ class ProgressLine:
         p95 = f"{p.step_p95_ms} ms" if p.step_p95_ms is not None else "-"
         text = (
             f"{p.elapsed_s:5.0f}/{self.duration} s  {p.phase:<14} users {p.users:<5} "
-            f"in flight {p.in_flight:<5} calls {p.calls_completed} ok, {p.calls_failed} failed  step p95 {p95}"
+            f"in flight {p.in_flight:<5} calls {p.calls_completed} ok, {p.calls_failed} failed  "
+            f"step p95 {p95}"
         )
         if self.tty:
             click.echo(f"\r{text}\x1b[K", nl=False, err=True)
