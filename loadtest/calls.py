@@ -101,7 +101,10 @@ class CallApiCaller(CallerUser):
             transcript = state.get("call") or {}
             flow = (transcript.get("flows") or ["(no flow yet)"])[-1]
             if state["state"] not in DONE_WITH_IVR and state["state"] != "waiting_input":
-                error = f"no question, queue or end within {self.plan.callers.step_timeout_s:g} s (in {flow})"
+                error = (
+                    f"no question, queue or end within {self.plan.callers.step_timeout_s:g} s "
+                    f"(the call is {state['state']}, in {flow})"
+                )
                 record.step(flow, started, error)
                 raise CallError(error)
             record.step(flow, started)

@@ -120,7 +120,7 @@ def loadtest() -> None:
 @click.option(
     "--report-dir",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Where the reports go [default: ./loadtest-reports/SCENARIO-TIME].",
+    help="Where the reports go [default: ./reports/loadtest/SCENARIO-TIME].",
 )
 @click.option(
     "--mix",

@@ -83,14 +83,14 @@ def demo_calls(
     with local_stack() as stack:
         for demo in DEMO_CALLS:
             if demo.faults or demo.agent_status:
-                skipped.append(f"{demo.name}: changes the stack for everyone (faults or busy agents)")
+                skipped.append(f"{demo.name} (its faults or busy agents would change every call)")
                 continue
             with recording(stack.lambdas) as seen:
                 result = run_call(stack, demo)
             entry = classify(result.flows, mix, names)
             if entry is None:
                 skipped.append(
-                    f"{demo.name}: its flows ({' → '.join(result.flows)}) are in no entry of the mix"
+                    f"{demo.name} (its flows, {' → '.join(result.flows)}, are in no entry of the mix)"
                 )
                 continue
             invocations = _invocations(result, seen, leave_out)

@@ -130,7 +130,7 @@ def run_loadtest(
     from ...engine.flows import load_catalog
 
     mix = mix_file.load_mix(LOADTEST_DIR / "mix.yaml", list(load_catalog()), request.weights)
-    out = request.report_dir or default_report_dir(request.scenario)
+    out = (request.report_dir or default_report_dir(request.scenario)).resolve()  # Locust runs in it
     out.mkdir(parents=True, exist_ok=True)
     notes: list[str] = []
 
@@ -142,8 +142,8 @@ def run_loadtest(
     if leave_out:
         note(f"left out on a real environment (they page people): {', '.join(sorted(leave_out))}")
     entries, skipped = plans.demo_calls(mix, leave_out)
-    for text in skipped:
-        note(f"demo call left out: {text}")
+    if skipped:
+        note(f"demo calls left out: {'; '.join(skipped)}")
     entries = [e for e in entries if e["weight"] > 0]
     empty = [e["name"] for e in entries if not e["calls"]]
     if empty:
@@ -274,4 +274,5 @@ def drain_seconds(request: RunRequest, entries: list[dict[str, Any]]) -> float:
 
 
 def default_report_dir(scenario: str) -> Path:
-    return Path.cwd() / "loadtest-reports" / f"{scenario}-{datetime.now().strftime('%Y%m%d-%H%M%S')}"
+    # reports/ is where the repository's runs write (git ignores it), under the current directory
+    return Path.cwd() / "reports" / "loadtest" / f"{scenario}-{datetime.now().strftime('%Y%m%d-%H%M%S')}"
