@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import contextlib
 import time
+from datetime import datetime
 from typing import Any
 
 from aicc_load import report
 from aicc_load.call_api import KeepAliveCallClient
 from aicc_load.callers import CallerUser, current_plan
 from aicc_load.plan import CallScript
-from aicc_load.recorder import LAMBDA, QUEUE, CallError, CallRecord
+from aicc_load.recorder import LAMBDA, QUEUE, RING, CallError, CallRecord
 from aicc_load.shape import ProfileShape
 from locust import events
 from locust.runners import WorkerRunner
@@ -57,6 +58,18 @@ def sign_in_agents(environment: Any, **_: Any) -> None:
 events.test_start.add_listener(sign_in_agents)  # type: ignore[no-untyped-call]  # Locust: untyped
 
 
+def step_flows(call: dict[str, Any], count: int) -> list[str]:
+    """The flow each of the call's first `count` steps ended in: a step ends where the flows next
+    wait for the caller (the transcript's next input) or where they finish."""
+    names, flow = [], "(no flow yet)"
+    for entry in (call.get("call") or {}).get("transcript", []):
+        if entry["kind"] == "flow":
+            flow = entry["text"]
+        elif entry["kind"] == "input":
+            names.append(flow)
+    return (names + [flow] * count)[:count]
+
+
 def _calls_endpoint(environment: Any) -> str:
     endpoint = current_plan(environment).target.calls_endpoint
     if not endpoint:
@@ -75,13 +88,13 @@ class CallApiCaller(CallerUser):
         callers = self.plan.callers
         started = time.perf_counter()
         try:
-            placed = self.api.place(call.caller, [], call.at, talk_seconds=callers.talk_s)
+            answer = self.api.dial(call.caller, call.at, callers.talk_s, callers.step_timeout_s)
         except CallApiError as exc:
-            record.step("dial", started, f"dial: {exc}")
+            record.step("dial", record.elapsed_ms(started), f"dial: {exc}")
             return
-        contact_id, state = placed["contact_id"], placed
+        contact_id, state = answer["contact_id"], answer
         try:
-            state = self.ivr(contact_id, call, record, started)
+            state = self.ivr(contact_id, call, record, answer, started)
             if state["state"] != "ended":
                 state = self.with_agent(contact_id, state, record)
         except CallApiError as exc:
@@ -91,45 +104,68 @@ class CallApiCaller(CallerUser):
                 self.hang_up(contact_id)  # gave up, failed, or cut off by the end of the run
 
     # ---- the flows ------------------------------------------------------------------------------
-    def ivr(self, contact_id: str, call: CallScript, record: CallRecord, started: float) -> dict[str, Any]:
-        """Answer the flows until they are done with the call; the state they left it in."""
+    def ivr(
+        self, contact_id: str, call: CallScript, record: CallRecord, answer: dict[str, Any], started: float
+    ) -> dict[str, Any]:
+        """Answer the flows until they are done with the call; its state then, with the transcript."""
         answers = list(call.inputs)
+        steps: list[tuple[float, str | None]] = []  # each step's time (ms) and failure
         silences = 0
-        consumed: int | None = None  # inputs the flows had taken when they last asked
-        while True:
-            state = self.next_step(contact_id, consumed, started)
-            transcript = state.get("call") or {}
-            flow = (transcript.get("flows") or ["(no flow yet)"])[-1]
-            if state["state"] not in DONE_WITH_IVR and state["state"] != "waiting_input":
-                error = (
-                    f"no question, queue or end within {self.plan.callers.step_timeout_s:g} s "
-                    f"(the call is {state['state']}, in {flow})"
-                )
-                record.step(flow, started, error)
-                raise CallError(error)
-            record.step(flow, started)
-            if state["state"] != "waiting_input":
-                self.judge(state, record)
-                return state
-            consumed = len(transcript.get("inputs_used", []))
-            if not answers:
-                silences += 1
-                if silences > EXTRA_SILENCES:
-                    raise CallError(
-                        f"the flows kept asking after the scenario's answers and {EXTRA_SILENCES} silences"
+        try:
+            while True:
+                state, ms = self.step_over(contact_id, answer, started, len(steps))
+                if ms is None:
+                    error = (
+                        f"no question, queue or end within {self.plan.callers.step_timeout_s:g} s "
+                        f"(the call is {state['state']})"
                     )
-            self.think()
-            if answers and self.rng.random() < self.plan.callers.mistakes:
-                value = self.rng.choice(MISTAKES)
-            else:
-                value = answers.pop(0) if answers else "silence"
-            started = time.perf_counter()
-            self.api.send_input(contact_id, value)
+                    steps.append((record.elapsed_ms(started), error))
+                    raise CallError(error)
+                steps.append((ms, None))
+                if state["state"] != "waiting_input":
+                    break
+                if not answers:
+                    silences += 1
+                    if silences > EXTRA_SILENCES:
+                        raise CallError(
+                            f"the flows kept asking after the answers and {EXTRA_SILENCES} silences"
+                        )
+                self.think()
+                if answers and self.rng.random() < self.plan.callers.mistakes:
+                    value = self.rng.choice(MISTAKES)
+                else:
+                    value = answers.pop(0) if answers else "silence"
+                started = time.perf_counter()
+                answer = self.api.answer(contact_id, value, self.plan.callers.step_timeout_s)
+        except (CallError, CallApiError):
+            with contextlib.suppress(CallApiError):
+                self.report_steps(contact_id, steps, record)
+            raise
+        final = self.report_steps(contact_id, steps, record)
+        self.judge(final, record)
+        return final
 
-    def next_step(self, contact_id: str, consumed: int | None, since: float) -> dict[str, Any]:
-        """Poll the call until the flows are done with it, or wait for the caller once they took
-        the last answer (`consumed`: how many inputs they had then; None before the first). Polling
-        starts fast and slows down: a step's end is seen within half its length, at most POLL_MAX."""
+    def step_over(
+        self, contact_id: str, answer: dict[str, Any], started: float, sent: int
+    ) -> tuple[dict[str, Any], float | None]:
+        """The call once the step that `answer` (to the dial or an input) started is over, and the
+        step's time in ms (None: not over within the step timeout). A stack that measures its steps
+        answered when it was over, with its time; an older one is polled (`sent`: the inputs sent
+        so far), and the time is the caller's."""
+        steps = answer.get("steps")
+        if steps is not None:
+            if answer["state"] in DONE_WITH_IVR:
+                return answer, float(steps[-1]["ms"] or 0) if steps else 0.0
+            over = answer["state"] == "waiting_input" and steps and steps[-1]["ms"] is not None
+            return answer, float(steps[-1]["ms"]) if over else None
+        state = self.next_step(contact_id, started, sent)
+        settled = state["state"] in DONE_WITH_IVR or state["state"] == "waiting_input"
+        return state, (time.perf_counter() - started) * 1000 if settled else None
+
+    def next_step(self, contact_id: str, since: float, sent: int) -> dict[str, Any]:
+        """Poll the call until the flows are done with it, or wait for an input they have not had
+        yet (they took every one sent). Polling starts fast and slows down: a step's end is seen
+        within half its length, and at most POLL_MAX late."""
         wait = POLL_FIRST
         deadline = since + self.plan.callers.step_timeout_s
         while True:
@@ -137,12 +173,26 @@ class CallApiCaller(CallerUser):
             if state["state"] in DONE_WITH_IVR:
                 return state
             used = len((state.get("call") or {}).get("inputs_used", []))
-            if state["state"] == "waiting_input" and (consumed is None or used > consumed):
+            if state["state"] == "waiting_input" and used >= sent:
                 return state
             if time.perf_counter() > deadline:
                 return state
             time.sleep(wait)
             wait = min(POLL_MAX, wait * POLL_FACTOR)
+
+    def report_steps(
+        self, contact_id: str, steps: list[tuple[float, str | None]], record: CallRecord
+    ) -> dict[str, Any]:
+        """Record the call's steps, each named after the flow it ended in (the transcript says which),
+        and how long the call rang; the call's state with its transcript."""
+        final = self.poll(contact_id)
+        for (ms, error), flow in zip(steps, step_flows(final, len(steps)), strict=True):
+            record.step(flow, ms, error)
+        arrived, answered = final.get("arrived_at"), final.get("answered_at")
+        if arrived and answered:
+            rang = datetime.fromisoformat(answered) - datetime.fromisoformat(arrived)
+            record.recorder.record(RING, "until answered", rang.total_seconds() * 1000)
+        return final
 
     def poll(self, contact_id: str) -> dict[str, Any]:
         """The call's state; a server error (5xx) is retried: polling is not part of the call."""

@@ -78,7 +78,7 @@ class HandlerCaller(CallerUser):
             answer = self.client.invoke(FunctionName=name, InvocationType="RequestResponse", Payload=payload)
             body = answer["Payload"].read()
         except (ClientError, BotoCoreError) as exc:
-            record.step(invocation.handler, started, f"{invocation.handler}: {exc}")
+            record.step(invocation.handler, record.elapsed_ms(started), f"{invocation.handler}: {exc}")
             return
         elapsed = time.perf_counter() - started
         error = answer_error(answer.get("FunctionError"), body, invocation.response_type)
@@ -88,7 +88,7 @@ class HandlerCaller(CallerUser):
                 f"{invocation.block}: Connect takes the error branch"
             )
         record.step(
-            invocation.handler, started, f"{invocation.handler}: {error}" if error else None, len(body)
+            invocation.handler, elapsed * 1000, f"{invocation.handler}: {error}" if error else None, len(body)
         )
 
 

@@ -4,6 +4,10 @@ The operators' client opens a connection per request (urllib). A thousand caller
 calls that way would spend loopback's ephemeral ports in seconds (each closed connection waits in
 TIME_WAIT), so here every simulated caller keeps its own HTTP/1.1 connection, as a phone line,
 through gevent's HTTP client. The requests, answers and errors are those of CallClient.
+
+Newer stacks measure the flow steps of a live call themselves (the call's `steps`, each with its
+`ms`) and, asked with `wait_step`, answer a dial or an input once the step it starts is over: the
+caller needs no polling then. Older stacks ignore the field and answer at once.
 """
 
 from __future__ import annotations
@@ -45,6 +49,23 @@ class KeepAliveCallClient(CallClient):
             message = answer.get("error") if isinstance(answer, dict) else None
             raise CallApiError(str(message or f"HTTP {status}"), status)
         return answer
+
+    def dial(self, caller: str, at: str, talk_seconds: float, step_timeout: float) -> dict[str, Any]:
+        """A live call (the caller answers through `answer`). A stack that measures its flow steps
+        answers once the first step is over (`wait_step`); an older one at once."""
+        body = {"caller": caller, "inputs": [], "at": at, "talk_seconds": talk_seconds}
+        result: dict[str, Any] = self.request("POST", "/calls", {**body, **self._step(step_timeout)})
+        return result
+
+    def answer(self, contact_id: str, value: str, step_timeout: float) -> dict[str, Any]:
+        """The caller's answer; as `dial`, once the step it starts is over on a stack that says so."""
+        body = {"input": value, **self._step(step_timeout)}
+        result: dict[str, Any] = self.request("POST", f"/calls/{contact_id}/input", body)
+        return result
+
+    @staticmethod
+    def _step(timeout: float) -> dict[str, Any]:
+        return {"wait_step": True, "timeout": timeout}
 
     def close(self) -> None:
         self._http.close()

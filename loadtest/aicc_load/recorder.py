@@ -11,6 +11,8 @@ Recorder, with one request type per kind of record:
            The failure ratio and the calls completed are counted over these.
     lambda a handler's duration inside a call, as the local stack measured it (calls).
     queue  the wait for an agent, named `<queue> (answered)` or `<queue> (abandoned)`.
+    ring   how long the call rang before the flows took it (stacks that admit calls as a carrier
+           does: callers beyond what they serve at once wait ringing).
 
 Requests that are only plumbing (polling a call's state) are not records. The calls in progress
 are counted too (InFlight): their peak is the run's max_concurrent.
@@ -23,7 +25,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-STEP, CALL, LAMBDA, QUEUE = "step", "call", "lambda", "queue"
+STEP, CALL, LAMBDA, QUEUE, RING = "step", "call", "lambda", "queue", "ring"
 
 
 class CallError(Exception):
@@ -104,8 +106,8 @@ class CallRecord:
     def elapsed_ms(self, since: float | None = None) -> float:
         return (time.perf_counter() - (self.started if since is None else since)) * 1000
 
-    def step(self, name: str, started: float, error: str | None = None, length: int = 0) -> None:
-        self.recorder.record(STEP, name, self.elapsed_ms(started), error, length)
+    def step(self, name: str, elapsed_ms: float, error: str | None = None, length: int = 0) -> None:
+        self.recorder.record(STEP, name, elapsed_ms, error, length)
         if error:
             self.fail(error)
 

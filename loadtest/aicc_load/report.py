@@ -12,6 +12,7 @@ summary.json, once, when Locust quits:
      "steps":   {STATS..., "by_name": {NAME: STATS}},
      "lambdas": {HANDLER: {STATS..., "limit_s"}},
      "queues":  {NAME: STATS},
+     "ringing": STATS (how long calls rang before the flows took them; stacks that say so),
      "failures": [{"type", "name", "error", "occurrences"}]}
     STATS = {"count", "failures", "p50_ms", "p95_ms", "p99_ms", "max_ms"} (None without requests)
 
@@ -33,7 +34,7 @@ from locust.runners import MasterRunner, WorkerRunner
 from locust.stats import RequestStats, StatsEntry, StatsError
 
 from .callers import current_plan
-from .recorder import CALL, IN_FLIGHT, LAMBDA, QUEUE, STEP
+from .recorder import CALL, IN_FLIGHT, LAMBDA, QUEUE, RING, STEP
 
 PROGRESS_SECONDS = 1.0
 TOP_FAILURES = 20
@@ -155,6 +156,7 @@ class RunReport:
             },
             "lambdas": {n: {**figures(e), "limit_s": limits.get(n)} for n, e in sorted(handlers.items())},
             "queues": {n: figures(e) for n, e in sorted(queues.items())},
+            "ringing": figures(merged(stats, RING)),
             "failures": [
                 {
                     "type": e.method,

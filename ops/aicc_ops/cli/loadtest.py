@@ -295,6 +295,9 @@ def show(result: RunResult) -> None:
         f"\nCalls: {data['calls_completed']} completed, {data['calls_failed']} failed, "
         f"{data['calls_abandoned']} abandoned in a queue; at most {data['max_concurrent']} at once."
     )
+    rang = data["ringing"]
+    if rang.get("count"):
+        click.echo(f"Rang before the flows took them: p95 {rang['p95_ms']} ms, max {rang['max_ms']} ms.")
     _table("Steps (ms)", data["steps"])
     _table("Lambdas (ms; limit: the block's time limit, s)", data["lambdas"], extra="limit_s")
     if data["failures"]:

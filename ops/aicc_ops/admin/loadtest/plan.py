@@ -24,6 +24,9 @@ import yaml
 from .errors import LoadTestError
 from .mix import MixEntry, classify
 
+CHANGES_THE_STACK = "their faults or busy agents would change every other call"
+IN_NO_ENTRY = "their flows are in no entry of the mix"
+
 
 @dataclass(frozen=True)
 class Recorded:
@@ -70,28 +73,26 @@ def paging_handlers() -> set[str]:
 
 def demo_calls(
     mix: Sequence[MixEntry], leave_out: Collection[str] = ()
-) -> tuple[list[dict[str, Any]], list[str]]:
-    """Every usable demo scenario run offline: (the mix's entries with their calls, what was left
-    out and why). Invocations of `leave_out` handlers are dropped from the calls' recordings."""
+) -> tuple[list[dict[str, Any]], dict[str, list[str]]]:
+    """Every usable demo scenario run offline: (the mix's entries with their calls, the scenarios
+    left out by why). Invocations of `leave_out` handlers are dropped from the calls' recordings."""
     from ...engine.flows import load_catalog
     from ...local.scenarios import DEMO_CALLS, run_call
     from ...local.stack import local_stack
 
     names = {key: d.name for key, d in load_catalog().items()}
     by_entry: dict[str, list[dict[str, Any]]] = {e.name: [] for e in mix}
-    skipped: list[str] = []
+    skipped: dict[str, list[str]] = {}
     with local_stack() as stack:
         for demo in DEMO_CALLS:
             if demo.faults or demo.agent_status:
-                skipped.append(f"{demo.name} (its faults or busy agents would change every call)")
+                skipped.setdefault(CHANGES_THE_STACK, []).append(demo.name)
                 continue
             with recording(stack.lambdas) as seen:
                 result = run_call(stack, demo)
             entry = classify(result.flows, mix, names)
             if entry is None:
-                skipped.append(
-                    f"{demo.name} (its flows, {' → '.join(result.flows)}, are in no entry of the mix)"
-                )
+                skipped.setdefault(IN_NO_ENTRY, []).append(demo.name)
                 continue
             invocations = _invocations(result, seen, leave_out)
             by_entry[entry.name].append(

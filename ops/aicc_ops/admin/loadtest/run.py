@@ -110,6 +110,7 @@ class RunResult:
             "steps": steps.get("by_name") or {},
             "lambdas": self.summary.get("lambdas") or {},
             "queues": self.summary.get("queues") or {},
+            "ringing": self.summary.get("ringing") or {},
             "failures": self.summary.get("failures") or [],
             "notes": self.notes,
             "reports": self.reports,
@@ -142,8 +143,8 @@ def run_loadtest(
     if leave_out:
         note(f"left out on a real environment (they page people): {', '.join(sorted(leave_out))}")
     entries, skipped = plans.demo_calls(mix, leave_out)
-    if skipped:
-        note(f"demo calls left out: {'; '.join(skipped)}")
+    for why, names in skipped.items():
+        note(f"demo calls left out ({why}): {', '.join(names)}")
     entries = [e for e in entries if e["weight"] > 0]
     empty = [e["name"] for e in entries if not e["calls"]]
     if empty:
