@@ -154,10 +154,12 @@ class CallApiCaller(CallerUser):
         so far), and the time is the caller's."""
         steps = answer.get("steps")
         if steps is not None:
-            if answer["state"] in DONE_WITH_IVR:
-                return answer, float(steps[-1]["ms"] or 0) if steps else 0.0
-            over = answer["state"] == "waiting_input" and steps and steps[-1]["ms"] is not None
-            return answer, float(steps[-1]["ms"]) if over else None
+            ms = steps[-1]["ms"] if steps else None
+            if ms is not None and answer["state"] in (*DONE_WITH_IVR, "waiting_input"):
+                return answer, float(ms)
+            if answer["state"] in DONE_WITH_IVR:  # done, its last step not closed yet: the caller's time
+                return answer, (time.perf_counter() - started) * 1000
+            return answer, None
         state = self.next_step(contact_id, started, sent)
         settled = state["state"] in DONE_WITH_IVR or state["state"] == "waiting_input"
         return state, (time.perf_counter() - started) * 1000 if settled else None
