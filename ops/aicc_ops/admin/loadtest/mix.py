@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import yaml
 
@@ -29,7 +28,8 @@ class MixEntry:
 def load_mix(
     path: Path, flow_keys: Sequence[str], weights: Mapping[str, float] | None = None
 ) -> tuple[MixEntry, ...]:
-    """The file's entries with `weights` applied, those of weight 0 left out; errors name the field."""
+    """The file's entries, in order, with `weights` applied (an entry of weight 0 stays: it still
+    claims the calls that pass its flows); errors name the file and the field."""
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
@@ -87,7 +87,3 @@ def classify(
     (a call's transcript names its flows)."""
     passed = set(flows_passed)
     return next((e for e in mix if any(names[f] in passed for f in e.flows)), None)
-
-
-def to_json(entries: Sequence[MixEntry]) -> list[dict[str, Any]]:
-    return [{"name": e.name, "weight": e.weight, "flows": list(e.flows)} for e in entries]
