@@ -12,7 +12,19 @@ import click
 
 # Command groups, each the same-named object of the same-named module. A group's module (with
 # boto3, the engine...) is imported only when it runs: `aicc-ops local status` skips the engine.
-COMMANDS = ("agents", "call", "connect", "demo", "deploy", "failover", "flows", "local", "queues", "roster")
+COMMANDS = (
+    "agents",
+    "call",
+    "connect",
+    "demo",
+    "deploy",
+    "failover",
+    "flows",
+    "loadtest",
+    "local",
+    "queues",
+    "roster",
+)
 
 
 class LazyGroup(click.Group):

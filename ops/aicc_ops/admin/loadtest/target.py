@@ -1,0 +1,174 @@
+"""Where a load run sends its load: the local stack, or a deployed environment's functions.
+
+`local` is the local stack server running from the state directory, or, when none runs, one of
+the run's own: started on free ports with its state in the report directory, and stopped when the
+run ends. Its agents do one second of after-contact work, so that they answer again soon.
+
+Any other target is an environment (terraform/envs/ENV): its Terraform outputs give the Region,
+the function names, the instance and the queues, so the events recorded offline are sent with the
+environment's ARNs in place of the local stack's.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ...local.call_client import CallApiError, CallClient
+from ...local.runtime import LOG_FILE, ServerInfo, read_info
+from .errors import LoadTestError
+from .processes import child_env, stop_process_group
+
+START_SECONDS = 90.0
+OWN_ACW_SECONDS = 1.0
+LOCAL_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
+
+
+@dataclass(frozen=True)
+class LoadTarget:
+    kind: str  # local | aws
+    name: str  # local, or the environment
+    region: str
+    calls_endpoint: str | None = None
+    lambda_endpoint: str | None = None
+    functions: dict[str, str] = field(default_factory=dict)  # handler -> function name
+    replacements: dict[str, str] = field(default_factory=dict)  # local ARN -> the target's
+    env: dict[str, str] = field(default_factory=dict)  # for Locust's processes
+    owned: bool = False  # a local stack started for this run
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "name": self.name,
+            "region": self.region,
+            "calls_endpoint": self.calls_endpoint,
+            "lambda_endpoint": self.lambda_endpoint,
+            "functions": self.functions,
+        }
+
+
+@contextmanager
+def local_target(state_dir: Path | None, own_dir: Path) -> Iterator[LoadTarget]:
+    """The running local stack, else one started in `own_dir` for the run's length."""
+    from ...engine.flows import local_function_name
+    from ...local.runtime import default_state_dir
+
+    info = read_info(state_dir or default_state_dir())
+    owned = info is None
+    with contextlib.ExitStack() as stack:
+        if info is None:
+            info = stack.enter_context(own_local_stack(own_dir))
+        # The server's Lambda endpoint (newer servers), else botocore's own variable.
+        lambda_endpoint = getattr(info, "lambda_endpoint", None) or os.environ.get("AWS_ENDPOINT_URL_LAMBDA")
+        from aicc.settings import config
+
+        yield LoadTarget(
+            "local",
+            "local",
+            info.region,
+            calls_endpoint=info.calls_endpoint,
+            lambda_endpoint=lambda_endpoint,
+            functions={h: local_function_name(h) for h in config().invoked_by},
+            env=dict(LOCAL_CREDENTIALS),
+            owned=owned,
+        )
+
+
+@contextmanager
+def own_local_stack(state_dir: Path) -> Iterator[ServerInfo]:
+    """A local stack server on free loopback ports, stopped (with its whole process group) at the end."""
+    state_dir.mkdir(parents=True, exist_ok=True)
+    args = [
+        sys.executable,
+        "-m",
+        "aicc_ops.local.server",
+        "--state-dir",
+        str(state_dir),
+        "--aws-port",
+        "0",
+        "--connect-port",
+        "0",
+        "--calls-port",
+        "0",
+        "--acw-seconds",
+        str(OWN_ACW_SECONDS),
+    ]
+    with (state_dir / LOG_FILE).open("ab") as log:
+        process = subprocess.Popen(
+            args,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env=child_env({}),
+            start_new_session=True,
+        )
+    try:
+        yield _wait_until_up(process, state_dir)
+    finally:
+        stop_process_group(process)
+
+
+def _wait_until_up(process: subprocess.Popen[bytes], state_dir: Path) -> ServerInfo:
+    deadline = time.monotonic() + START_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise LoadTestError(
+                f"the run's local stack exited during its start (code {process.returncode}); "
+                f"see {state_dir / LOG_FILE}"
+            )
+        info = read_info(state_dir)
+        if info is not None and info.pid == process.pid and _healthy(info):
+            return info
+        time.sleep(0.2)
+    raise LoadTestError(
+        f"the run's local stack did not answer within {START_SECONDS:g} s; see {state_dir / LOG_FILE}"
+    )
+
+
+def _healthy(info: ServerInfo) -> bool:
+    try:
+        return bool(
+            CallClient(info.calls_endpoint, timeout=2).request("GET", "/health").get("status") == "ok"
+        )
+    except CallApiError:
+        return False
+
+
+def environment_target(env: str, profile: str | None) -> LoadTarget:
+    """A deployed environment, from its Terraform outputs."""
+    from aicc.settings import config
+
+    from ...engine.flows import build_resources
+    from ..context import OpsContext, Target, TargetError
+
+    ops = OpsContext(Target(profile=profile, env=env))
+    try:
+        functions = ops.output("function_names") or {}
+        region = ops.output("region")
+        instance_arn = ops.output("instance_arn")
+    except TargetError as exc:
+        raise LoadTestError(str(exc)) from None
+    if not functions or not region:
+        raise LoadTestError(f"{env}'s Terraform outputs have no function_names or region: deploy it first")
+    local = build_resources(config())
+    replacements: dict[str, str] = {}
+    if instance_arn:
+        replacements[local.instance_arn] = str(instance_arn)
+        for key, queue_id in (ops.output("queue_ids") or {}).items():
+            replacements[local.queue_arn(key)] = f"{instance_arn}/queue/{queue_id}"
+    return LoadTarget(
+        "aws",
+        env,
+        str(region),
+        functions={str(k): str(v) for k, v in functions.items()},
+        replacements=replacements,
+        env={"AWS_PROFILE": profile} if profile else {},
+    )

@@ -1,0 +1,123 @@
+"""What `aicc-ops loadtest run` refuses before anything starts, and how it says so: the AWS approval
+for a load on a real Connect instance, a scenario a target cannot take, the repository's
+locustfiles, Locust itself, the SLO file, and the options. No Locust runs here."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner, Result
+
+from aicc_ops.admin.loadtest import run as runner
+from aicc_ops.admin.loadtest.errors import ApprovalRequiredError, LoadTestError
+from aicc_ops.admin.loadtest.run import (
+    CONNECT_LOAD_TEST_POLICY,
+    RunRequest,
+    check,
+    loads_connect,
+    run_loadtest,
+)
+from aicc_ops.cli import cli
+from aicc_ops.cli.loadtest import Duration
+from aicc_ops.core.repository import OutsideRepositoryError
+
+BASE = ["loadtest", "run", "--users", "1", "--duration", "1"]
+
+
+def cli_run(*args: str) -> Result:
+    return CliRunner().invoke(cli, [*BASE, *args])
+
+
+def request(**changes: object) -> RunRequest:
+    values: dict[str, object] = {"scenario": "lambdas", "users": 1, "spawn_rate": 1.0, "duration_s": 1}
+    return RunRequest(**{**values, **changes})  # type: ignore[arg-type]
+
+
+def test_paging_handlers_on_an_environment_need_the_approval_and_say_why() -> None:
+    paging = request(target="staging", include_paging=True)
+    assert loads_connect(paging)
+    with pytest.raises(ApprovalRequiredError) as refused:
+        check(paging)
+    message = str(refused.value)
+    assert CONNECT_LOAD_TEST_POLICY in message and "--i-have-aws-approval" in message
+    assert "two weeks" in message and "18:00-06:00" in message
+    assert check(request(target="staging", include_paging=True, aws_approval=True)).name == "lambdas.py"
+
+
+def test_the_cli_refuses_without_the_approval_before_any_work() -> None:
+    result = cli_run("--scenario", "lambdas", "--target", "staging", "--include-paging")
+    assert result.exit_code == 1, result.output
+    assert "AWS requires an approved load test request" in result.stderr
+    assert "Traceback" not in result.output + result.stderr
+
+
+def test_what_does_not_load_connect_needs_no_approval() -> None:
+    assert not loads_connect(request(target="staging"))  # the paging handlers are left out
+    assert not loads_connect(request(target="local", include_paging=True))
+    assert not loads_connect(request(scenario="calls"))
+    assert check(request(target="staging")).name == "lambdas.py"
+
+
+def test_calls_need_the_local_stack() -> None:
+    with pytest.raises(LoadTestError, match=r"staging has none.*--scenario lambdas"):
+        check(request(scenario="calls", target="staging", aws_approval=True))
+
+
+def test_outside_the_repository_it_says_the_locustfiles_are_missing(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(runner, "LOADTEST_DIR", tmp_path / "loadtest")
+    with pytest.raises(OutsideRepositoryError, match="clone of the repository"):
+        run_loadtest(request(scenario="calls"))
+    result = cli_run("--scenario", "calls")
+    assert result.exit_code == 1 and "the load tests need the aicc-ops repository" in result.stderr
+
+
+def test_without_locust_it_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(runner.importlib.util, "find_spec", lambda name: None)
+    with pytest.raises(LoadTestError, match="Locust is not installed"):
+        check(request(scenario="calls"))
+
+
+def test_a_bad_slo_file_is_named_with_its_field(tmp_path: Path) -> None:
+    bad = tmp_path / "slo.yaml"
+    bad.write_text(
+        "slo: {max_failure_ratio: 0, max_step_p95_ms: soon, max_step_p99_ms: 1, min_calls_completed: 1}\n",
+        encoding="utf-8",
+    )
+    result = cli_run("--scenario", "calls", "--slo", str(bad))
+    assert result.exit_code == 1
+    assert f"{bad}: slo.max_step_p95_ms: milliseconds" in result.stderr
+    assert "Traceback" not in result.output + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["--scenario", "calls", "--think", "3-1"], "0 <= MIN <= MAX"),
+        (["--scenario", "calls", "--think", "soon"], "MIN-MAX"),
+        (["--scenario", "calls", "--mix", "general"], "NAME=WEIGHT"),
+        (["--scenario", "calls", "--profile", "ops"], "--profile is for an environment target"),
+        (["--scenario", "chat"], "'chat' is not one of"),
+        (["--scenario", "calls", "--shape", "spike"], "'spike' is not one of"),
+    ],
+)
+def test_bad_options_are_usage_errors(args: list[str], said: str) -> None:
+    result = cli_run(*args)
+    assert result.exit_code == 2, result.output
+    assert said in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"), [("90", 90), ("90s", 90), ("5m", 300), ("1h30m", 5400), ("2m5s", 125)]
+)
+def test_durations_read_like_locusts(text: str, seconds: int) -> None:
+    assert Duration().convert(text, None, None) == seconds
+
+
+@pytest.mark.parametrize("text", ["", "0", "5x", "m", "1.5m"])
+def test_bad_durations_are_refused(text: str) -> None:
+    with pytest.raises(click.BadParameter, match=r"duration|at least 1 s"):
+        Duration().convert(text, None, None)
