@@ -1,4 +1,5 @@
-"""`aicc-ops loadtest run`: Locust load runs with a verdict against SLOs (docs/loadtest.md)."""
+"""`aicc-ops loadtest run`: Locust load runs with a verdict against SLOs (docs/loadtest.md); and
+`loadtest capacity` (its own module, loadtest_capacity.py): which AWS quota binds first."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from ..admin.loadtest.processes import Progress
 from ..admin.loadtest.run import SCENARIOS, SHAPES, RunRequest, RunResult, run_loadtest
 from ._errors import OpsError, user_errors
 from ._options import aws_errors, state_dir_option
+from .loadtest_capacity import capacity
 
 LINE_SECONDS = 10.0  # without a terminal, a progress line this often
 _DURATION = re.compile(r"^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s?)?$")
@@ -60,6 +62,9 @@ def _think(value: str) -> tuple[float, float]:
 @click.group()
 def loadtest() -> None:
     """Load tests with Locust: callers on the local stack, or a deployed environment's handlers."""
+
+
+loadtest.add_command(capacity)
 
 
 @loadtest.command("run")
