@@ -295,7 +295,10 @@ def show(result: RunResult) -> None:
         sign = ">=" if c.objective.startswith("min_") else "<="
         actual = "-" if c.actual is None else f"{c.actual:g}"
         rows.append([c.label, f"{sign} {c.limit:g}", actual, "pass" if c.passed else "FAIL", c.note])
-    click.echo(tabulate(rows, headers=["objective", "limit", "actual", "", ""], tablefmt="simple"))
+    headers = ["objective", "limit", "actual", "result", "note"]
+    if not any(row[-1] for row in rows):  # no notes: no empty column
+        rows, headers = [row[:-1] for row in rows], headers[:-1]
+    click.echo(tabulate(rows, headers=headers, tablefmt="simple"))
     click.echo(
         f"\nCalls: {data['calls_completed']} completed, {data['calls_failed']} failed, "
         f"{data['calls_abandoned']} abandoned in a queue; at most {data['max_concurrent']} at once."
