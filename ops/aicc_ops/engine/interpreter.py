@@ -298,7 +298,6 @@ class Engine:
         run.source = input_source
         if started is not None:
             started(result)
-        self.queues.refresh()
         try:
             run.start(entry)
         finally:
@@ -347,6 +346,15 @@ class _Run(OfflineActions):
         self.total_steps = 0
         self.progress: tuple[datetime, int] | None = None
         self.source: Callable[[], CallerInput | None] | None = None
+        self.agents_read = False
+
+    def agents(self) -> QueueModel:
+        """The queue model, its agents read once per contact, when the contact first asks about
+        them (a metric block): a call whose flows check no staffing reads no presence."""
+        if not self.agents_read:
+            self.e.queues.refresh()
+            self.agents_read = True
+        return self.e.queues
 
     # ---- views --------------------------------------------------------------------------------
     def queue_view(self) -> dict[str, Any] | None:
@@ -926,7 +934,7 @@ class _Run(OfflineActions):
                 "OldestContactInQueueAgeSeconds": q.oldest_contact_age,
             }
         queue_key = target[1]
-        counts = self.e.queues.counts(queue_key)
+        counts = self.agents().counts(queue_key)
         waiting, oldest = self.e.queues.backlog().get(queue_key, (0, 0))
         return {
             "NumberOfAgentsAvailable": counts.available,
@@ -945,7 +953,7 @@ class _Run(OfflineActions):
         if target[0] == "xagent":
             status = self.e.fixtures.agent.status
         else:
-            status = self.e.queues.agent_status(target[1])
+            status = self.agents().agent_status(target[1])
         if metric == "NumberOfAgentsAvailable":
             return int(status == "AVAILABLE")
         if metric in ("NumberOfAgentsOnline", "NumberOfAgentsStaffed"):
