@@ -16,6 +16,7 @@ from aicc.domain.agents import Agent
 from aicc.handlers import agent_assignment
 from aicc.handlers._connect import EventError
 
+from .aws_requests import handler_requests
 from .conftest import AGENTS, Tables, agent_arn
 
 KEYS = {"status", "agent_login", "agent_name", "agent_arn", "escalated"}
@@ -93,6 +94,27 @@ def test_no_agent_escalates_to_the_manager_once(
     ]
     log = tables.call_log(CONTACT)
     assert log is not None and log["assignment_status"] == "NO_AGENT"
+
+
+def test_nobody_free_is_one_call_log_write_the_notice_claim_carrying_the_outcome(
+    tables: Tables, topic: Sent, connect_event: EventLoader, lambda_context: FakeLambdaContext
+) -> None:
+    params = {"exclude": "ts.park,ts.choi,ts.yoon"}
+    with handler_requests() as sent:
+        assign(connect_event, lambda_context, parameters=params)
+    assert sent == ["Query", "GetItem", "GetItem", "UpdateItem", "Publish"]  # team, roster, manager
+    log = tables.call_log(CONTACT)
+    assert log is not None
+    assert (log["assignment_status"], log["assigned_agent"], log["notified"]) == (
+        "NO_AGENT",
+        "-",
+        {"assignment:TS:TS1"},
+    )
+    assert log["assigned_at"] == log["created_at"] == "2026-11-25T01:00:00.000+00:00"
+    with handler_requests() as sent:
+        assign(connect_event, lambda_context, parameters=params)  # retried: the claim fails
+    assert sent.count("UpdateItem") == 2  # so the outcome is written on its own
+    assert len(topic()) == 1
 
 
 def test_general_team(tables: Tables, connect_event: EventLoader, lambda_context: FakeLambdaContext) -> None:

@@ -15,6 +15,7 @@ from aicc.adapters import aws
 from aicc.adapters.notifier import Notifier, send_once
 from aicc.domain import notices
 from aicc.domain.agents import Agent
+from aicc.domain.call_log import RETENTION
 from aicc.domain.escalation import Action, EscalationContext, EscalationDecision, Stage, next_target
 from aicc.domain.masking import mask_phone
 from aicc.domain.pages import Page
@@ -91,6 +92,11 @@ class Pager:
     notifier: Notifier
     now: datetime
 
+    @property
+    def expires_at(self) -> int:
+        """The call log's expiry (TTL) for an item this step creates."""
+        return int((self.now + RETENTION).timestamp())
+
     def walk(
         self, policy: EscalationPolicy, step: int, ctx: EscalationContext
     ) -> tuple[EscalationDecision, frozenset[str]]:
@@ -109,7 +115,7 @@ class Pager:
         """Page the step's engineer (the CHANNELS that went out), or notify the one it routes to."""
         agent = decision.agent
         if decision.action is Action.PAGE and agent is not None:
-            self.logs.record_page(self.contact_id, decision.step, agent.login, self.now)
+            self.logs.record_page(self.contact_id, decision.step, agent.login, self.now, self.expires_at)
             delivered = self.page(agent, notices.STAGE_LABELS[decision.stage], decision.step)
             self.logs.record_page_channels(self.contact_id, decision.step, delivered)
             return delivered
@@ -129,7 +135,7 @@ class Pager:
         if decision.stage is Stage.EXHAUSTED and manager is not None and manager.mobile:
             # At night the manager does not watch the topic either: the mobile is paged too, as
             # the step after the chain (recorded like an engineer's page, so 1 acknowledges it).
-            self.logs.record_page(self.contact_id, chain_length, manager.login, self.now)
+            self.logs.record_page(self.contact_id, chain_length, manager.login, self.now, self.expires_at)
             delivered = self.page(manager, MANAGER_ROLE, chain_length)
             self.logs.record_page_channels(self.contact_id, chain_length, delivered)
             notified = bool(delivered) or notified

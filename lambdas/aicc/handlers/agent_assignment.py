@@ -32,7 +32,10 @@ def handler(contact: ContactEvent) -> dict[str, Value]:
             break
         logger.info("agent taken by a concurrent call, trying the next", extra={"login": candidate.login})
 
-    logs = CallLogRepository()
+    logs, status = CallLogRepository(), ASSIGNED if chosen else NO_AGENT
+    expires_at = int((now + RETENTION).timestamp())
+    # Held for the manager notice's claim when nobody took the call: one write to the call log.
+    logs.record_assignment(contact.contact_id, status, chosen.login if chosen else "", now, expires_at)
     escalated = False
     if chosen is None:
         roster = RosterRepository().get(request.part) if request.part else None
@@ -42,10 +45,7 @@ def handler(contact: ContactEvent) -> dict[str, Value]:
         notice = notices.assignment_failed(request.team, request.part, contact.contact_id, manager)
         key = f"assignment:{request.team}:{request.part}"
         escalated = Notifier().send_once(notice, contact.contact_id, key, logs, now)
-    status = ASSIGNED if chosen else NO_AGENT
-    logs.record_assignment(
-        contact.contact_id, status, chosen.login if chosen else "", now, int((now + RETENTION).timestamp())
-    )
+    logs.flush(contact.contact_id)
 
     count("AgentAssignment", status=status)
     return {

@@ -15,6 +15,7 @@ until the process ends or moto is reset.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -66,7 +67,32 @@ class _ServedByMoto:
 
 
 def _add_mixin(base_classes: list[type], **_: Any) -> None:
-    base_classes.insert(0, _ServedByMoto)
+    if _ServedByMoto not in base_classes:
+        base_classes.insert(0, _ServedByMoto)
+
+
+class _Registration:
+    """The mixin's hook on the default session, registered while any moto_in_process() is open (a
+    stack may start inside another: a test's, a drill's)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.open = 0
+
+    def enter(self, events: Any) -> None:
+        with self.lock:
+            if not self.open:
+                events.register("creating-client-class", _add_mixin)
+            self.open += 1
+
+    def leave(self, events: Any) -> None:
+        with self.lock:
+            self.open -= 1
+            if not self.open:
+                events.unregister("creating-client-class", _add_mixin)
+
+
+_registration = _Registration()
 
 
 @contextmanager
@@ -80,9 +106,9 @@ def moto_in_process() -> Iterator[str]:
     for key in saved:
         del os.environ[key]
     events = boto3._get_default_session().events
-    events.register("creating-client-class", _add_mixin)
+    _registration.enter(events)
     try:
         yield IN_PROCESS
     finally:
-        events.unregister("creating-client-class", _add_mixin)
+        _registration.leave(events)
         os.environ.update(saved)

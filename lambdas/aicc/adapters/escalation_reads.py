@@ -1,0 +1,86 @@
+"""What one step of an emergency's escalation reads, in as few requests as DynamoDB allows.
+
+The flow calls the escalation every wait, so each request here is repeated many times per call:
+
+1. one BatchGetItem for the customer, the roster of the part the contact's `part` attribute names
+   (the flow copied it from the customer lookup; checked against the customer's own part, and read
+   again only when it was stale) and the contact's call log, read consistently: when the
+   escalation started, its pages, and the notices already claimed;
+2. one BatchGetItem for the people the walk can reach: the TS engineers, the part's members and its
+   manager;
+3. the general team (one Query) only if the walk gets that far.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cached_property
+from typing import overload
+
+from aicc.adapters.agents import AgentRepository, RosterRepository, roster_from_item
+from aicc.adapters.call_logs import CallLogRepository, EscalationState
+from aicc.adapters.customers import CustomerRepository, customer_from_item
+from aicc.adapters.dynamodb import read_items
+from aicc.domain.agents import Agent, Roster
+from aicc.domain.customers import Customer
+
+
+class TeamOnDemand(Sequence[Agent]):
+    """A team's agents, read (one Query) the first time anyone looks at them."""
+
+    def __init__(self, agents: AgentRepository, team: str) -> None:
+        self._agents, self._team = agents, team
+
+    @cached_property
+    def _members(self) -> list[Agent]:
+        return self._agents.by_team(self._team)
+
+    @overload
+    def __getitem__(self, index: int) -> Agent: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Agent]: ...
+    def __getitem__(self, index: int | slice) -> Agent | Sequence[Agent]:
+        return self._members[index]
+
+    def __len__(self) -> int:
+        return len(self._members)
+
+    def __iter__(self) -> Iterator[Agent]:
+        return iter(self._members)
+
+
+@dataclass(frozen=True)
+class StepReads:
+    customer: Customer | None
+    roster: Roster | None
+    people: dict[str, Agent]  # by login: the TS engineers, the part's members and manager
+    general: Sequence[Agent]  # the general team, read on first use
+    state: EscalationState
+
+
+def read_step(
+    contact_id: str,
+    customer_id: str,
+    part: str,
+    general_team: str,
+    logs: CallLogRepository,
+    now: datetime,
+    expires_at: int,
+) -> StepReads:
+    """Everything a step decides on. `logs` remembers the call log it read (its claims are not
+    repeated) and holds the escalation's start for its next write when this is the first step."""
+    agents, customers, rosters = AgentRepository(), CustomerRepository(), RosterRepository()
+    keys = customers.key(customer_id), rosters.key(part), logs.key(contact_id)
+    items = read_items(agents.client, keys)
+    customer = customer_from_item(items[keys[0]]) if keys[0] in items else None
+    roster_item = items.get(keys[1])
+    if customer is not None and customer.part != part:  # the attribute was stale
+        key = rosters.key(customer.part)
+        roster_item = read_items(agents.client, [key]).get(key)
+    roster = roster_from_item(roster_item) if roster_item is not None and customer is not None else None
+    state = logs.escalation_state(contact_id, items.get(keys[2], {}), now, expires_at)
+    tried = [customer.ts_primary, customer.ts_secondary] if customer else []
+    people = agents.get_many([*tried, *(roster.members if roster else ()), roster.manager if roster else ""])
+    return StepReads(customer, roster, people, TeamOnDemand(agents, general_team), state)
