@@ -79,10 +79,13 @@ def test_a_step_reads_in_two_requests_and_its_first_write_carries_the_start(
     with handler_requests() as sent:
         escalate(connect_event, lambda_context)
     # Customer, roster and call log; the people; the page's claim, which also records when the
-    # escalation started; the page.
+    # escalation started and logs the route as call_log would; the page.
     assert sent == ["BatchGetItem", "BatchGetItem", "UpdateItem", "Publish"]
     log = tables.call_log(CONTACT)
-    assert log is not None and log["escalation_started_at"] == log["created_at"]
+    assert log is not None
+    assert log["escalation_started_at"] == log["escalated_at"] == log["created_at"]
+    assert (log["events"], log["emergency"], log["company"]) == ({"escalated"}, True, "솔트웨어")
+    assert log["path"] == ["main", "auth", "msp_menu", "emergency"]  # from the contact's attributes
     with handler_requests() as sent:
         escalate(connect_event, lambda_context)  # Connect retried: the call log shows the page claimed
     assert sent == ["BatchGetItem", "BatchGetItem"]
@@ -171,12 +174,18 @@ def test_exhausted_goes_to_the_fallback_queue(
         "action": "EXHAUSTED",
         "caller_notice": "MANAGER_PAGED",
     }
-    assert escalate(connect_event, lambda_context) == expected
-    assert escalate(connect_event, lambda_context, "4") == expected
+    with handler_requests() as first:
+        assert escalate(connect_event, lambda_context) == expected
+    with handler_requests() as again:
+        assert escalate(connect_event, lambda_context, "4") == expected
     sent = topic()
     assert [(n["kind"], n["subject"]) for n in sent] == [
         ("manager", "[긴급 에스컬레이션] 솔트웨어 - 가용 담당자 없음")
     ]
+    # The chain's end is logged with the manager's claim, once: the next wait writes nothing.
+    assert first.count("UpdateItem") == 1 and "UpdateItem" not in again
+    log = tables.call_log(CONTACT)
+    assert log is not None and log["events"] == {"escalation_exhausted"}
 
 
 def test_general_agent_without_a_user_arn_goes_through_the_general_queue(

@@ -45,6 +45,6 @@ def test_the_agents_are_read_once_in_a_call_that_checks_staffing_many_times(
 def test_agents_set_for_a_call_are_counted_apart_from_the_call(stack: LocalStack, call: Caller) -> None:
     inputs = ["say:새봄헬스케어", "say:강도현", "4567#", "2", "1", "2", "01098765432#"]
     _, used, setup = metered(stack, call, inputs, at=WEEKDAY, number="+821056789012", agents=ALL_BUSY)
-    # One request per agent to set its status (the old one comes back with it), one to restore it.
-    assert setup == Counter({"dynamodb.UpdateItem": 2 * len(ALL_BUSY)})
+    # The statuses it replaces read at once, then one transaction to set them and one to restore.
+    assert setup == Counter({"dynamodb.BatchGetItem": 1, "dynamodb.TransactWriteItems": 2})
     assert used["dynamodb.Scan"] == 1  # the urgent menu checks who is available

@@ -79,14 +79,17 @@ class _Update:
         return " ".join(f"{verb} {', '.join(parts)}" for verb, parts in self.clauses.items() if parts)
 
 
+_SET, _FIRST, _ADD = "set", "first", "add"  # how a held value is written: SET, SET if absent, ADD
+
+
 @dataclass
 class _Held:
-    """What waits for a contact's next write: (attribute, value, keep first), with the instant and
-    expiry its own write would create the item with."""
+    """What waits for a contact's next write: (attribute, value, how), with the instant and expiry
+    its own write would create the item with."""
 
     at: datetime
     expires_at: int
-    values: list[tuple[str, Any, bool]] = field(default_factory=list)
+    values: list[tuple[str, Any, str]] = field(default_factory=list)
 
 
 class CallLogRepository(Repository):
@@ -96,31 +99,71 @@ class CallLogRepository(Repository):
         super().__init__(client)
         self._held: dict[str, _Held] = {}
         self._notified: dict[str, set[str]] = {}  # keys claimed for a contact, as last known
+        self._events: dict[str, set[str]] = {}  # events logged for a contact, as last read
         self._paged: dict[str, set[int]] = {}  # steps whose page a consistent read showed recorded
+        self._exists: set[str] = set()  # contacts whose item exists: no created_at/expires_at to keep
 
     # ---- merging -----------------------------------------------------------------------------
-    def key(self, contact_id: str) -> ItemKey:
-        """The contact's item for a batch read: consistent, so that it shows every earlier write."""
-        return ItemKey(self.table_key, contact_id, consistent=True)
+    def key(self, contact_id: str, pages: int = 0) -> ItemKey:
+        """The contact's item for a batch read: consistent, so that it shows every earlier write;
+        with `pages`, only what an escalation reads: its start, its pages (steps 0 to pages - 1),
+        the notices claimed and the events logged."""
+        wanted = (
+            "escalation_started_at",
+            "notified",
+            "events",
+            *(f"{_PAGE_PREFIX}{i}" for i in range(pages)),
+        )
+        return ItemKey(self.table_key, contact_id, consistent=True, attributes=wanted if pages else ())
 
     def remember(self, contact_id: str, item: Mapping[str, Any]) -> None:
         """The contact's item as just read consistently: its claimed notifications are not claimed
         again (the claim could only fail)."""
-        notified = item.get("notified")
+        notified, events = item.get("notified"), item.get("events")
         self._notified[contact_id] = {str(k) for k in notified} if isinstance(notified, set) else set()
+        self._events[contact_id] = {str(e) for e in events} if isinstance(events, set) else set()
+        if item:
+            self._exists.add(contact_id)
 
     def hold(
-        self, contact_id: str, attribute: str, value: Any, at: datetime, expires_at: int, *, keep_first: bool
+        self,
+        contact_id: str,
+        attribute: str,
+        value: Any,
+        at: datetime,
+        expires_at: int,
+        *,
+        keep_first: bool = False,
+        add: bool = False,
     ) -> None:
-        """Write `attribute` with the next write to the contact's item (or at `flush`)."""
+        """Write `attribute` with the next write to the contact's item (or at `flush`): SET, SET
+        only if it has no value (`keep_first`), or ADD to a set (`add`)."""
         held = self._held.setdefault(contact_id, _Held(at, expires_at))
-        held.values.append((attribute, value, keep_first))
+        held.values.append((attribute, value, _ADD if add else _FIRST if keep_first else _SET))
+
+    def hold_update(self, update: CallLogUpdate, *, once: bool = False) -> None:
+        """A call_log invocation's merge (domain.call_log), held for the next write to the item;
+        `once`: not when the item as last read (`remember`) already shows the event."""
+        if once and update.event in self._events.get(update.contact_id, ()):
+            return
+        contact, at, expires = update.contact_id, update.at, update.expires_at
+        self.hold(contact, update.event_attribute, timestamp(at), at, expires, keep_first=True)
+        for key, value in sorted(update.fields.items()):
+            self.hold(contact, key, value, at, expires)
+        if update.path:
+            self.hold(contact, "path", list(update.path), at, expires)
+        self.hold(contact, "events", {update.event}, at, expires, add=True)
 
     def flush(self, contact_id: str) -> None:
         """Write what no write has carried yet."""
         held = self._held.get(contact_id)
         if held is not None and held.values:
-            self._write(contact_id, _Update().created(held.at, held.expires_at))
+            self._write(contact_id, self._new(contact_id, held.at, held.expires_at))
+
+    def _new(self, contact_id: str, at: datetime, expires_at: int) -> _Update:
+        """A write to the contact's item; one that may create it sets its creation time and expiry."""
+        update = _Update()
+        return update if contact_id in self._exists else update.created(at, expires_at)
 
     def _write(self, contact_id: str, update: _Update, condition: str = "") -> None:
         held = self._held.pop(contact_id, None)
@@ -130,9 +173,12 @@ class CallLogRepository(Repository):
                 self.flush(contact_id)  # on its own first: one expression cannot set a path twice
                 held = None
             else:
-                for attribute, value, keep_first in held.values:
-                    update.set(attribute, value, keep_first=keep_first)
-                if not {"created_at", "expires_at"} & update.touched:
+                for attribute, value, how in held.values:
+                    if how == _ADD:
+                        update.add(attribute, value)
+                    else:
+                        update.set(attribute, value, keep_first=how == _FIRST)
+                if contact_id not in self._exists and not {"created_at", "expires_at"} & update.touched:
                     update.created(held.at, held.expires_at)
         kwargs: dict[str, Any] = {
             "TableName": self.table,
@@ -150,17 +196,13 @@ class CallLogRepository(Repository):
             if held is not None and contact_id not in self._held:
                 self._held[contact_id] = held  # nothing was written: still to carry
             raise
+        self._exists.add(contact_id)
 
     # ---- the call_log handler ------------------------------------------------------------------
     def apply(self, update: CallLogUpdate) -> None:
         """Merge one call_log invocation into the contact's item (repeatable: see domain.call_log)."""
-        write = _Update().created(update.at, update.expires_at)
-        write.set(update.event_attribute, timestamp(update.at), keep_first=True)
-        for key, value in sorted(update.fields.items()):
-            write.set(key, value)
-        if update.path:
-            write.set("path", list(update.path))
-        self._write(update.contact_id, write.add("events", {update.event}))
+        self.hold_update(update)
+        self.flush(update.contact_id)
 
     def get(self, contact_id: str) -> dict[str, Any] | None:
         return self._get("contact_id", contact_id)
@@ -175,13 +217,13 @@ class CallLogRepository(Repository):
             ("assigned_agent", login or "-"),
             ("assigned_at", timestamp(at)),
         ):
-            self.hold(contact_id, attribute, value, at, expires_at, keep_first=False)
+            self.hold(contact_id, attribute, value, at, expires_at)
 
     def claim_notification(self, contact_id: str, key: str, at: datetime, expires_at: int) -> bool:
         """True the first time `key` is claimed for the contact; False on every repeat (or race)."""
         if key in self._notified.get(contact_id, ()):
             return False
-        write = _Update().created(at, expires_at).add("notified", {key})
+        write = self._new(contact_id, at, expires_at).add("notified", {key})
         notified = write.name("notified")
         condition = f"attribute_not_exists({notified}) OR NOT contains({notified}, {write.value(key)})"
         try:

@@ -86,11 +86,13 @@ def condition_failed(exc: ClientError) -> bool:
 @dataclass(frozen=True)
 class ItemKey:
     """One item to read by its hash key: the table (its key in tables.yaml) and the key's value;
-    `consistent`: a strongly consistent read (sees every write that succeeded before it)."""
+    `consistent`: a strongly consistent read (sees every write that succeeded before it);
+    `attributes`: the ones to read (a smaller answer), all when empty."""
 
     table_key: str
     value: str
     consistent: bool = False
+    attributes: tuple[str, ...] = ()  # only these (and the key), when every key of its table says so
 
 
 def read_items(client: DynamoDBClient, keys: Iterable[ItemKey]) -> dict[ItemKey, dict[str, Any]]:
@@ -106,12 +108,8 @@ def read_items(client: DynamoDBClient, keys: Iterable[ItemKey]) -> dict[ItemKey,
             name = table_name(key.table_key)
             by_value = tables.setdefault(name, (config().tables[key.table_key].hash_key, {}))[1]
             by_value.setdefault(key.value, []).append(key)
-        request: dict[str, Any] = {
-            name: {
-                "Keys": [to_item({hash_key: v}) for v in by_value],
-                "ConsistentRead": any(k.consistent for same in by_value.values() for k in same),
-            }
-            for name, (hash_key, by_value) in tables.items()
+        request: Any = {
+            name: _batch_request(hash_key, by_value) for name, (hash_key, by_value) in tables.items()
         }
         for _ in range(_BATCH_ATTEMPTS):
             response = client.batch_get_item(RequestItems=request)
@@ -121,10 +119,25 @@ def read_items(client: DynamoDBClient, keys: Iterable[ItemKey]) -> dict[ItemKey,
                     item = from_item(raw)
                     for key in by_value[str(item[hash_key])]:
                         found[key] = item
-            request = dict(response.get("UnprocessedKeys") or {})
+            request = response.get("UnprocessedKeys") or {}
             if not request:
                 break
     return found
+
+
+def _batch_request(hash_key: str, by_value: Mapping[str, list[ItemKey]]) -> dict[str, Any]:
+    """One table's part of a BatchGetItem request."""
+    keys = [k for same in by_value.values() for k in same]
+    request: dict[str, Any] = {
+        "Keys": [to_item({hash_key: v}) for v in by_value],
+        "ConsistentRead": any(k.consistent for k in keys),
+    }
+    if all(k.attributes for k in keys):
+        wanted = dict.fromkeys([hash_key, *(a for k in keys for a in k.attributes)])
+        names = {f"#p{i}": attribute for i, attribute in enumerate(wanted)}
+        request["ProjectionExpression"] = ", ".join(names)
+        request["ExpressionAttributeNames"] = names
+    return request
 
 
 class Repository:

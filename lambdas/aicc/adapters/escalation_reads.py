@@ -13,7 +13,7 @@ The flow calls the escalation every wait, so each request here is repeated many 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
@@ -24,7 +24,9 @@ from aicc.adapters.call_logs import CallLogRepository, EscalationState
 from aicc.adapters.customers import CustomerRepository, customer_from_item
 from aicc.adapters.dynamodb import read_items
 from aicc.domain.agents import Agent, Roster
+from aicc.domain.call_log import RETENTION
 from aicc.domain.customers import Customer
+from aicc.settings import EscalationPolicy
 
 
 class TeamOnDemand(Sequence[Agent]):
@@ -62,17 +64,22 @@ class StepReads:
 
 def read_step(
     contact_id: str,
-    customer_id: str,
-    part: str,
-    general_team: str,
+    attributes: Mapping[str, str],
+    policy: EscalationPolicy,
     logs: CallLogRepository,
     now: datetime,
-    expires_at: int,
 ) -> StepReads:
-    """Everything a step decides on. `logs` remembers the call log it read (its claims are not
+    """Everything a step decides on, for the contact with these attributes (`customer_id`, and
+    `part` to read the roster with it). `logs` remembers the call log it read (its claims are not
     repeated) and holds the escalation's start for its next write when this is the first step."""
     agents, customers, rosters = AgentRepository(), CustomerRepository(), RosterRepository()
-    keys = customers.key(customer_id), rosters.key(part), logs.key(contact_id)
+    part = attributes.get("part", "").strip()
+    pages = len(policy.chain) + 1  # a page per chain step, then the manager's
+    keys = (
+        customers.key(attributes.get("customer_id", "").strip()),
+        rosters.key(part),
+        logs.key(contact_id, pages),
+    )
     items = read_items(agents.client, keys)
     customer = customer_from_item(items[keys[0]]) if keys[0] in items else None
     roster_item = items.get(keys[1])
@@ -80,7 +87,8 @@ def read_step(
         key = rosters.key(customer.part)
         roster_item = read_items(agents.client, [key]).get(key)
     roster = roster_from_item(roster_item) if roster_item is not None and customer is not None else None
+    expires_at = int((now + RETENTION).timestamp())
     state = logs.escalation_state(contact_id, items.get(keys[2], {}), now, expires_at)
     tried = [customer.ts_primary, customer.ts_secondary] if customer else []
     people = agents.get_many([*tried, *(roster.members if roster else ()), roster.manager if roster else ""])
-    return StepReads(customer, roster, people, TeamOnDemand(agents, general_team), state)
+    return StepReads(customer, roster, people, TeamOnDemand(agents, policy.general_team), state)

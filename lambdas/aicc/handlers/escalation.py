@@ -8,7 +8,6 @@ from aicc.adapters.call_logs import CallLogRepository
 from aicc.adapters.escalation_reads import read_step
 from aicc.adapters.notifier import Notifier
 from aicc.adapters.pager import PageLine, Pager
-from aicc.domain.call_log import RETENTION
 from aicc.domain.escalation import EscalationContext, callback_due, caller_notice
 from aicc.domain.pages import parse_step
 from aicc.handlers._connect import ContactEvent, Value
@@ -27,18 +26,9 @@ def handler(contact: ContactEvent) -> dict[str, Value]:
     policy = cfg.escalation
 
     now, logs = clock.now(), CallLogRepository()
-    expires_at = int((now + RETENTION).timestamp())
-    reads = read_step(
-        contact.contact_id,
-        contact.attr("customer_id"),
-        contact.attr("part"),
-        policy.general_team,
-        logs,
-        now,
-        expires_at,
-    )
-    customer, people = reads.customer, reads.people
-    pager = Pager(contact.contact_id, customer, contact.attr("incident"), line, logs, Notifier(), now)
+    reads = read_step(contact.contact_id, contact.attributes, policy, logs, now)
+    customer, people, incident = reads.customer, reads.people, contact.attr("incident")
+    pager = Pager(contact.contact_id, customer, incident, line, logs, Notifier(), now, contact.attributes)
     ctx = EscalationContext(customer, reads.roster, people, reads.general, now, reads.state.pages)
     decision, delivered = pager.walk(policy, step, ctx)
     manager_notified = pager.manager(decision, people.get(decision.manager_login), len(policy.chain))

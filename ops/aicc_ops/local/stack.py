@@ -139,27 +139,62 @@ class LocalStack:
             if isinstance(queues, SimulatedQueues):
                 queues.waiting = saved_waiting
             with counted_as(SETUP):
-                self.set_agent_status(previous)
+                self.put_agent_status(previous)
 
     def set_agent_status(self, statuses: Mapping[str, str]) -> dict[str, str]:
-        """Set agents' status in the agents table; returns the previous values, for restoring."""
-        previous: dict[str, str] = {}
-        for login, status in statuses.items():
-            answer = self._agents_table.update_item(
-                Key={"login": login},
-                UpdateExpression="SET #s = :s",
-                ExpressionAttributeNames={"#s": "status"},
-                ExpressionAttributeValues={":s": status},
-                ReturnValues="UPDATED_OLD",  # the status it replaces: one request per agent
-            )
-            previous[login] = str(answer.get("Attributes", {}).get("status", "OFFLINE"))
+        """Set agents' status in the agents table; returns the previous values, for restoring.
+        One read of the statuses it replaces, then one transaction per 100 agents (all or none)."""
+        if not statuses:
+            return {}
+        table, client = self.tables["AGENTS_TABLE"], self._dynamodb
+        previous = dict.fromkeys(statuses, "OFFLINE")
+        logins = list(statuses)
+        for first in range(0, len(logins), _BATCH):
+            request: dict[str, Any] = {
+                table: {
+                    "Keys": [{"login": {"S": login}} for login in logins[first : first + _BATCH]],
+                    "ProjectionExpression": "#l, #s",
+                    "ExpressionAttributeNames": {"#l": "login", "#s": "status"},
+                    "ConsistentRead": True,
+                }
+            }
+            while request:
+                answer = client.batch_get_item(RequestItems=request)
+                for item in answer.get("Responses", {}).get(table, []):
+                    previous[item["login"]["S"]] = item.get("status", {}).get("S", "OFFLINE")
+                request = answer.get("UnprocessedKeys") or {}
+        self.put_agent_status(statuses)
         return previous
 
+    def put_agent_status(self, statuses: Mapping[str, str]) -> None:
+        """Set agents' status in one transaction per 100 agents (a drill's or a test's restore)."""
+        table, updates = self.tables["AGENTS_TABLE"], list(statuses.items())
+        for first in range(0, len(updates), _BATCH):
+            self._dynamodb.transact_write_items(
+                TransactItems=[
+                    {
+                        "Update": {
+                            "TableName": table,
+                            "Key": {"login": {"S": login}},
+                            "UpdateExpression": "SET #s = :s",
+                            "ExpressionAttributeNames": {"#s": "status"},
+                            "ExpressionAttributeValues": {":s": {"S": status}},
+                        }
+                    }
+                    for login, status in updates[first : first + _BATCH]
+                ]
+            )
+
     @cached_property
-    def _agents_table(self) -> Any:
+    def _dynamodb(self) -> Any:
         import boto3
 
-        return boto3.resource("dynamodb").Table(self.tables["AGENTS_TABLE"])
+        return boto3.client("dynamodb")
+
+
+# BatchGetItem reads, and TransactWriteItems writes, at most 100 items per request
+# (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html).
+_BATCH = 100
 
 
 @contextmanager
