@@ -92,6 +92,24 @@ def test_a_step_reads_in_two_requests_and_its_first_write_carries_the_start(
     assert len(topic()) == 1
 
 
+def test_with_the_engineers_in_the_attributes_a_route_to_the_primary_is_one_read(
+    tables: Tables, connect_event: EventLoader, lambda_context: FakeLambdaContext
+) -> None:
+    engineers = {"ts_primary": "ts.park", "ts_secondary": "ts.choi"}  # as the lookup's flow copies them
+    with handler_requests() as sent:
+        out = escalate(connect_event, lambda_context, attributes=engineers)
+    assert out["target_login"] == "ts.park"
+    assert sent == ["BatchGetItem", "UpdateItem"]  # no topic here: the notice is only logged
+    # Stale attributes only cost the read of the people the walk needs.
+    tables.set_status("ts.park", "BUSY")
+    tables.set_status("ts.choi", "BUSY")
+    with handler_requests() as sent:
+        stale = {"ts_primary": "ts.yoon", "ts_secondary": "ts.yoon"}
+        out = escalate(connect_event, lambda_context, attributes=stale, contact_id="another-contact")
+    assert (out["stage"], out["target_login"]) == ("PART_MEMBER", "ts.yoon")
+    assert sent.count("BatchGetItem") == 2
+
+
 def test_a_stale_part_attribute_costs_one_more_read_not_a_wrong_roster(
     tables: Tables, connect_event: EventLoader, lambda_context: FakeLambdaContext
 ) -> None:

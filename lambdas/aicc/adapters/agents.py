@@ -58,6 +58,13 @@ class AgentRepository(Repository):
         item = self._get("login", login) if login else None
         return self._agent(item) if item else None
 
+    def key(self, login: str) -> ItemKey:
+        """The agent's item for a batch read (dynamodb.read_items); `from_item` makes the Agent."""
+        return ItemKey(self.table_key, login)
+
+    def from_item(self, item: Mapping[str, Any]) -> Agent:
+        return self._agent(item)
+
     def by_team(self, team: str) -> list[Agent]:
         return [self._agent(i) for i in self._query("team", team)]
 

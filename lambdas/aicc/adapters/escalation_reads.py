@@ -13,7 +13,7 @@ The flow calls the escalation every wait, so each request here is repeated many 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
@@ -53,11 +53,41 @@ class TeamOnDemand(Sequence[Agent]):
         return iter(self._members)
 
 
+class PeopleOnDemand(Mapping[str, Agent]):
+    """The agents a walk may look at, by login: those read already, and the others read together
+    (one BatchGetItem) the first time one of them is asked for. A walk that routes to the customer's
+    primary engineer reads no one else."""
+
+    def __init__(self, agents: AgentRepository, known: Mapping[str, Agent], wanted: Iterable[str]) -> None:
+        logins = [login for login in dict.fromkeys(wanted) if login]
+        self._agents = agents
+        self._known = {login: known[login] for login in logins if login in known}
+        self._unread = [login for login in logins if login not in known]
+
+    def _read(self) -> None:
+        if self._unread:
+            self._known.update(self._agents.get_many(self._unread))
+            self._unread = []
+
+    def __getitem__(self, login: str) -> Agent:
+        if login not in self._known and login in self._unread:
+            self._read()
+        return self._known[login]
+
+    def __iter__(self) -> Iterator[str]:
+        self._read()
+        return iter(self._known)
+
+    def __len__(self) -> int:
+        self._read()
+        return len(self._known)
+
+
 @dataclass(frozen=True)
 class StepReads:
     customer: Customer | None
     roster: Roster | None
-    people: dict[str, Agent]  # by login: the TS engineers, the part's members and manager
+    people: Mapping[str, Agent]  # by login: the TS engineers, the part's members and manager
     general: Sequence[Agent]  # the general team, read on first use
     state: EscalationState
 
@@ -80,7 +110,9 @@ def read_step(
         rosters.key(part),
         logs.key(contact_id, pages),
     )
-    items = read_items(agents.client, keys)
+    # The TS engineers the flow copied from the customer lookup, read with them (checked below).
+    hinted = [agents.key(attributes.get(k, "").strip()) for k in ("ts_primary", "ts_secondary")]
+    items = read_items(agents.client, [*keys, *hinted])
     customer = customer_from_item(items[keys[0]]) if keys[0] in items else None
     roster_item = items.get(keys[1])
     if customer is not None and customer.part != part:  # the attribute was stale
@@ -90,5 +122,7 @@ def read_step(
     expires_at = int((now + RETENTION).timestamp())
     state = logs.escalation_state(contact_id, items.get(keys[2], {}), now, expires_at)
     tried = [customer.ts_primary, customer.ts_secondary] if customer else []
-    people = agents.get_many([*tried, *(roster.members if roster else ()), roster.manager if roster else ""])
+    known = {agent.login: agent for agent in map(agents.from_item, (items[k] for k in hinted if k in items))}
+    wanted = [*tried, *(roster.members if roster else ()), roster.manager if roster else ""]
+    people = PeopleOnDemand(agents, known, wanted)
     return StepReads(customer, roster, people, TeamOnDemand(agents, policy.general_team), state)

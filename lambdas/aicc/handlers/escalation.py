@@ -31,7 +31,8 @@ def handler(contact: ContactEvent) -> dict[str, Value]:
     pager = Pager(contact.contact_id, customer, incident, line, logs, Notifier(), now, contact.attributes)
     ctx = EscalationContext(customer, reads.roster, people, reads.general, now, reads.state.pages)
     decision, delivered = pager.walk(policy, step, ctx)
-    manager_notified = pager.manager(decision, people.get(decision.manager_login), len(policy.chain))
+    manager = people.get(decision.manager_login) if decision.notify_manager else None  # read if needed
+    manager_notified = pager.manager(decision, manager, len(policy.chain))
     logs.flush(contact.contact_id)  # what no write carried: the escalation's start, a page record
 
     agent = decision.agent

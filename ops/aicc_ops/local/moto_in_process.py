@@ -18,7 +18,7 @@ import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, cast
 
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse, HTTPHeaders
 
@@ -47,10 +47,8 @@ class _MotoFirst:
             response: AWSResponse = self._network.send(request)
             return response
         status, headers, body = answer
-        fields = HTTPHeaders()
-        for name, value in headers.items():
-            fields[name] = str(value)
-        return AWSResponse(request.url, status, fields, MockRawResponse(body))
+        # AWSResponse copies any mapping into its HeadersDict: no need to build an HTTPHeaders.
+        return AWSResponse(request.url, status, cast("HTTPHeaders", headers), MockRawResponse(body))
 
     def close(self) -> None:
         self._network.close()
