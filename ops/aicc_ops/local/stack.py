@@ -14,7 +14,7 @@ import os
 import socket
 import threading
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import ExitStack, contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
@@ -125,7 +125,7 @@ class LocalStack:
         saved = dict(lambdas.faults), dict(engine.action_faults), dict(lambdas.overrides)
         queues = engine.queues
         saved_waiting = dict(queues.waiting) if isinstance(queues, SimulatedQueues) else {}
-        with counted_as(SETUP):
+        with self._counted_as(SETUP):
             previous = self.set_agent_status(agents or {})
         lambdas.faults = {**saved[0], **(faults or {})}
         engine.action_faults = {**saved[1], **(action_faults or {})}
@@ -138,8 +138,11 @@ class LocalStack:
             lambdas.faults, engine.action_faults, lambdas.overrides = saved
             if isinstance(queues, SimulatedQueues):
                 queues.waiting = saved_waiting
-            with counted_as(SETUP):
+            with self._counted_as(SETUP):
                 self.put_agent_status(previous)
+
+    def _counted_as(self, purpose: str) -> AbstractContextManager[None]:
+        return self.meter.counted_as(purpose) if self.meter else counted_as(purpose)
 
     def set_agent_status(self, statuses: Mapping[str, str]) -> dict[str, str]:
         """Set agents' status in the agents table; returns the previous values, for restoring.
