@@ -148,13 +148,14 @@ def test_a_held_value_rides_on_the_next_write_unless_that_write_sets_it_too(tabl
 def test_a_write_whose_condition_fails_leaves_what_it_carried_held(tables: Tables) -> None:
     logs, now, expires = CallLogRepository(), at("2026-11-25T10:00"), 2_000_000_000
     assert CallLogRepository().claim_notification(CONTACT, "manager", now, expires)  # another invocation
-    logs.record_assignment(CONTACT, "NO_AGENT", "", now, expires)
+    started = "2026-11-25T01:00:00.000+00:00"
+    logs.hold(CONTACT, "escalation_started_at", started, now, expires, keep_first=True)
     with handler_requests() as sent:
         assert not logs.claim_notification(CONTACT, "manager", now, expires)
         logs.flush(CONTACT)
     assert sent == ["UpdateItem", "UpdateItem"]
     item = tables.call_log(CONTACT)
-    assert item is not None and (item["assignment_status"], item["assigned_agent"]) == ("NO_AGENT", "-")
+    assert item is not None and item["escalation_started_at"] == started
     with handler_requests() as sent:
         logs.flush(CONTACT)
     assert sent == []  # nothing held any more

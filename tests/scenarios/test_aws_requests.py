@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+import boto3
+
 from aicc_ops.engine.interpreter import CallResult
 from aicc_ops.local.aws_meter import SETUP
 from aicc_ops.local.stack import LocalStack
@@ -48,3 +50,14 @@ def test_agents_set_for_a_call_are_counted_apart_from_the_call(stack: LocalStack
     # The statuses it replaces read at once, then one transaction to set them and one to restore.
     assert setup == Counter({"dynamodb.BatchGetItem": 1, "dynamodb.TransactWriteItems": 2})
     assert used["dynamodb.Scan"] == 1  # the urgent menu checks who is available
+
+
+def test_an_msp_call_writes_its_call_log_once_with_the_assignment(stack: LocalStack, call: Caller) -> None:
+    inputs = ["say:한빛금융", "say:이서연", "4321#", "2"]  # technical question: an engineer is assigned
+    result, used, _ = metered(stack, call, inputs, at=WEEKDAY, number="+821023456789")
+    # The customer, the team; the engineer's claim and the call log.
+    assert used == Counter({"dynamodb.Query": 2, "dynamodb.UpdateItem": 2})
+    table = boto3.resource("dynamodb").Table(stack.tables["CALL_LOGS_TABLE"])
+    log = table.get_item(Key={"contact_id": result.contact_id})["Item"]
+    assigned = result.attributes["assigned_agent"]
+    assert (log["assignment_status"], log["assigned_agent"]) == ("ASSIGNED", assigned)

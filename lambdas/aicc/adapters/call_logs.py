@@ -208,17 +208,6 @@ class CallLogRepository(Repository):
         return self._get("contact_id", contact_id)
 
     # ---- assignment and notifications ----------------------------------------------------------
-    def record_assignment(
-        self, contact_id: str, status: str, login: str, at: datetime, expires_at: int
-    ) -> None:
-        """The assignment's outcome, held for the invocation's next write (a notice's claim) or flush."""
-        for attribute, value in (
-            ("assignment_status", status),
-            ("assigned_agent", login or "-"),
-            ("assigned_at", timestamp(at)),
-        ):
-            self.hold(contact_id, attribute, value, at, expires_at)
-
     def claim_notification(self, contact_id: str, key: str, at: datetime, expires_at: int) -> bool:
         """True the first time `key` is claimed for the contact; False on every repeat (or race)."""
         if key in self._notified.get(contact_id, ()):
