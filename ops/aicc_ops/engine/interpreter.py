@@ -597,9 +597,8 @@ class _Run(OfflineActions):
         return None
 
     def choose(self, flow: Flow, action: Mapping[str, Any], outcome: _Outcome) -> tuple[str | None, str]:
-        t = self.e.transitions(
-            action
-        )  # the well-formed part: a malformed branch is no branch (lint says why)
+        # The well-formed part: a malformed branch is no branch (lint says why).
+        t = self.e.transitions(action)
         if outcome.kind in ("terminal", "leave"):
             return None, outcome.kind
         if outcome.kind == "error":
