@@ -110,6 +110,18 @@ def test_with_the_engineers_in_the_attributes_a_route_to_the_primary_is_one_read
     assert sent.count("BatchGetItem") == 2
 
 
+def test_a_walk_past_the_ts_steps_does_not_read_their_engineers(
+    tables: Tables, connect_event: EventLoader, lambda_context: FakeLambdaContext
+) -> None:
+    engineers = {"ts_primary": "ts.park", "ts_secondary": "ts.choi"}
+    with handler_requests() as sent:
+        out = escalate(connect_event, lambda_context, "2", attributes=engineers)
+    assert (out["stage"], out["target_login"]) == ("PART_MEMBER", "ts.yoon")
+    first = next(params for name, params in sent.params if name == "BatchGetItem")
+    agents_table = tables.names["AGENTS_TABLE"]
+    assert agents_table not in first["RequestItems"]  # customer, roster, call log only
+
+
 def test_a_stale_part_attribute_costs_one_more_read_not_a_wrong_roster(
     tables: Tables, connect_event: EventLoader, lambda_context: FakeLambdaContext
 ) -> None:

@@ -1,13 +1,14 @@
 """What one step of an emergency's escalation reads, in as few requests as DynamoDB allows.
 
-The flow calls the escalation every wait, so each request here is repeated many times per call:
+The flow calls the escalation at every wait, so each request here is repeated many times per call:
 
-1. one BatchGetItem for the customer, the roster of the part the contact's `part` attribute names
-   (the flow copied it from the customer lookup; checked against the customer's own part, and read
-   again only when it was stale) and the contact's call log, read consistently: when the
-   escalation started, its pages, and the notices already claimed;
-2. one BatchGetItem for the people the walk can reach: the TS engineers, the part's members and its
-   manager;
+1. one BatchGetItem for the customer, the roster of the part the contact's `part` attribute names,
+   the TS engineers its `ts_primary` / `ts_secondary` attributes name (the flow copied them from the
+   customer lookup; checked against the customer, and read again only when stale) and the contact's
+   call log, read consistently: when the escalation started, its pages, the notices already claimed
+   and the events logged;
+2. the other people the walk looks at (the part's members, its manager) in one BatchGetItem, only
+   when it looks at one of them: a walk that routes to the primary engineer reads nothing more;
 3. the general team (one Query) only if the walk gets that far.
 """
 
@@ -92,15 +93,21 @@ class StepReads:
     state: EscalationState
 
 
+# Chain steps whose engineer the flow copied into an attribute of the same name.
+_HINTED = ("ts_primary", "ts_secondary")
+
+
 def read_step(
     contact_id: str,
     attributes: Mapping[str, str],
     policy: EscalationPolicy,
+    step: int,
     logs: CallLogRepository,
     now: datetime,
 ) -> StepReads:
-    """Everything a step decides on, for the contact with these attributes (`customer_id`, and
-    `part` to read the roster with it). `logs` remembers the call log it read (its claims are not
+    """Everything a walk from `step` decides on, for the contact with these attributes
+    (`customer_id`; `part`, `ts_primary` and `ts_secondary` to read the roster and the engineers with
+    it when the walk can reach them). `logs` remembers the call log it read (its claims are not
     repeated) and holds the escalation's start for its next write when this is the first step."""
     agents, customers, rosters = AgentRepository(), CustomerRepository(), RosterRepository()
     part = attributes.get("part", "").strip()
@@ -111,7 +118,8 @@ def read_step(
         logs.key(contact_id, pages),
     )
     # The TS engineers the flow copied from the customer lookup, read with them (checked below).
-    hinted = [agents.key(attributes.get(k, "").strip()) for k in ("ts_primary", "ts_secondary")]
+    steps = [name for name in policy.chain[step:] if name in _HINTED]  # the TS steps still ahead
+    hinted = [agents.key(attributes.get(name, "").strip()) for name in steps]
     items = read_items(agents.client, [*keys, *hinted])
     customer = customer_from_item(items[keys[0]]) if keys[0] in items else None
     roster_item = items.get(keys[1])

@@ -26,7 +26,7 @@ def handler(contact: ContactEvent) -> dict[str, Value]:
     policy = cfg.escalation
 
     now, logs = clock.now(), CallLogRepository()
-    reads = read_step(contact.contact_id, contact.attributes, policy, logs, now)
+    reads = read_step(contact.contact_id, contact.attributes, policy, step, logs, now)
     customer, people, incident = reads.customer, reads.people, contact.attr("incident")
     pager = Pager(contact.contact_id, customer, incident, line, logs, Notifier(), now, contact.attributes)
     ctx = EscalationContext(customer, reads.roster, people, reads.general, now, reads.state.pages)
