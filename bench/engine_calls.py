@@ -15,8 +15,7 @@ from dataclasses import dataclass, field
 class Mode:
     label: str
     moto_server: bool
-    wall: float = 0.0  # the measured passes, set-ups included
-    passes: int = 0
+    pass_walls: list[float] = field(default_factory=list)  # each measured pass, set-ups included
     latency: list[float] = field(default_factory=list)  # per call, its scenario's set-up left out
     endpoint: list[float] = field(default_factory=list)
     client: list[float] = field(default_factory=list)  # botocore's own work on the call's requests
@@ -45,8 +44,8 @@ def _round(mode: Mode, passes: int) -> None:
         assert meter is not None
         for demo_call in DEMO_CALLS:
             run_call(stack, demo_call)
-        started = time.perf_counter()
         for _ in range(passes):
+            started = time.perf_counter()
             for demo_call in DEMO_CALLS:
                 before, t0 = meter.read(), time.perf_counter()
                 run_call(stack, demo_call)
@@ -57,8 +56,7 @@ def _round(mode: Mode, passes: int) -> None:
                 mode.client.append(used.client())
                 mode.requests.setdefault(demo_call.name, Counter()).update(used.of())
                 mode.setup.update(used.of(SETUP))
-        mode.wall += time.perf_counter() - started
-        mode.passes += passes
+            mode.pass_walls.append(time.perf_counter() - started)
 
 
 def _ms(seconds: float) -> str:
@@ -95,12 +93,13 @@ def bench_calls(rounds: int, passes: int = 2) -> list[str]:
         "cost: the rest.",
     ]
     for mode in modes:
-        calls = len(mode.latency)
+        calls, wall = len(mode.latency), sum(mode.pass_walls)
+        per_pass = len(DEMO_CALLS) / statistics.median(mode.pass_walls)
         q = statistics.quantiles(mode.latency, n=20)
         own, engine = mode.own, mode.engine
         lines += [
-            f"  {mode.label}: {calls} calls in {mode.wall:.2f} s, {calls / mode.wall:.1f} calls/s; "
-            f"per call median {_ms(statistics.median(mode.latency))}, p95 {_ms(q[18])}, "
+            f"  {mode.label}: {calls} calls in {wall:.2f} s, {calls / wall:.1f} calls/s (median pass "
+            f"{per_pass:.1f}); per call median {_ms(statistics.median(mode.latency))}, p95 {_ms(q[18])}, "
             f"max {_ms(max(mode.latency))}",
             f"    per call (mean): endpoint {_ms(statistics.mean(mode.endpoint))}; own cost "
             f"{_ms(statistics.mean(own))} (median {_ms(statistics.median(own))}) = botocore "
@@ -112,15 +111,16 @@ def bench_calls(rounds: int, passes: int = 2) -> list[str]:
         per_call.update(counts)
     calls = len(inproc.latency)
     lines.append("AWS requests per call (botocore before-send, each attempt counts; moto in process):")
+    passes = len(inproc.pass_walls)
     for name, counts in inproc.requests.items():
-        total = sum(counts.values()) / inproc.passes
-        lines.append(f"  {_pad(name, 36)} {total:5.1f}  {_by_operation(counts, inproc.passes)}")
+        total = sum(counts.values()) / passes
+        lines.append(f"  {_pad(name, 36)} {total:5.1f}  {_by_operation(counts, passes)}")
     average = sum(per_call.values()) / calls
     lines.append(f"  {_pad('average over the mix', 36)} {average:5.2f}  {_by_operation(per_call, calls)}")
     if inproc.setup:
-        setup = sum(inproc.setup.values()) / inproc.passes
+        setup = sum(inproc.setup.values()) / passes
         lines.append(
             f"  not counted above: {setup:.0f} requests per pass setting a scenario's agents and putting "
-            f"them back ({_by_operation(inproc.setup, inproc.passes)})"
+            f"them back ({_by_operation(inproc.setup, passes)})"
         )
     return lines
