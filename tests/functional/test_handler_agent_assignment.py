@@ -16,6 +16,7 @@ from aicc.domain.agents import Agent
 from aicc.handlers import agent_assignment
 from aicc.handlers._connect import EventError
 
+from .aws_requests import handler_requests
 from .conftest import AGENTS, Tables, agent_arn
 
 KEYS = {"status", "agent_login", "agent_name", "agent_arn", "escalated"}
@@ -48,9 +49,8 @@ def test_assigns_the_best_match_and_records_it(
     assert (park["active_contacts"], park["handled_today"]) == ("0", "1")  # the pick is not live load
     assert park["last_assigned_at"] == "2026-11-25T01:00:00.000+00:00"
     assert park["last_contact_id"] == CONTACT
-    log = tables.call_log(CONTACT)
-    assert log is not None
-    assert (log["assignment_status"], log["assigned_agent"]) == ("ASSIGNED", "ts.park")
+    # The flow keeps the outcome in the contact attributes; the call log's next write records it.
+    assert tables.call_log(CONTACT) is None
 
 
 def test_rotation_moves_on_to_the_next_agent(
@@ -92,7 +92,20 @@ def test_no_agent_escalates_to_the_manager_once(
         ("assignment", "mgr.kim", "[배정 실패] TS 팀 TS1 파트 가용 상담원 없음")
     ]
     log = tables.call_log(CONTACT)
-    assert log is not None and log["assignment_status"] == "NO_AGENT"
+    assert log is not None and log["notified"] == {"assignment:TS:TS1"}
+
+
+def test_nobody_free_is_one_call_log_write_the_notice_claim(
+    tables: Tables, topic: Sent, connect_event: EventLoader, lambda_context: FakeLambdaContext
+) -> None:
+    params = {"exclude": "ts.park,ts.choi,ts.yoon"}
+    with handler_requests() as sent:
+        assign(connect_event, lambda_context, parameters=params)
+    assert sent == ["Query", "GetItem", "GetItem", "UpdateItem", "Publish"]  # team, roster, manager
+    with handler_requests() as sent:
+        assign(connect_event, lambda_context, parameters=params)  # retried: the claim fails, no notice
+    assert sent == ["Query", "GetItem", "GetItem", "UpdateItem"]
+    assert len(topic()) == 1
 
 
 def test_general_team(tables: Tables, connect_event: EventLoader, lambda_context: FakeLambdaContext) -> None:
@@ -203,7 +216,7 @@ def test_losing_every_claim_to_concurrent_calls_is_no_agent_after_three_tries(
         for login in ("ts.park", "ts.choi", "ts.yoon", "ts.han")
     )
     log = tables.call_log(CONTACT)
-    assert log is not None and log["assignment_status"] == "NO_AGENT"
+    assert log is not None and log["notified"] == {"assignment:TS:TS1"}
 
 
 def test_a_retried_claim_never_takes_a_second_agent(

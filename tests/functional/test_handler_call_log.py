@@ -9,8 +9,10 @@ import pytest
 from helpers import EventLoader, FakeLambdaContext
 
 from aicc import clock
+from aicc.adapters.call_logs import CallLogRepository
 from aicc.handlers.call_log import handler
 
+from .aws_requests import handler_requests
 from .conftest import Tables
 
 KST = ZoneInfo("Asia/Seoul")
@@ -121,3 +123,39 @@ def test_bad_input_is_a_value_error_and_writes_nothing(
     with pytest.raises(ValueError, match=message):
         log(connect_event, lambda_context, "2026-11-25T10:00", parameters=params)
     assert tables.call_log(CONTACT) is None
+
+
+def test_a_held_value_rides_on_the_next_write_unless_that_write_sets_it_too(tables: Tables) -> None:
+    logs, now, expires = CallLogRepository(), at("2026-11-25T22:00"), 2_000_000_000
+    page = {"login": "ts.park", "paged_at": "2026-11-25T13:00:00.000+00:00"}
+    logs.hold(CONTACT, "page_0", page, now, expires, keep_first=True)
+    with handler_requests() as sent:
+        logs.record_page_channels(CONTACT, 0, {"sms"})  # sets page_0.sms: the page is written first
+    assert sent == ["UpdateItem", "UpdateItem"]
+    item = tables.call_log(CONTACT)
+    assert item is not None
+    assert item["page_0"] == {**page, "sms": "sent", "call": "failed"}
+    assert (item["created_at"], item["expires_at"]) == ("2026-11-25T13:00:00.000+00:00", expires)
+    logs.hold(
+        CONTACT, "escalation_started_at", "2026-11-25T13:00:00.000+00:00", now, expires, keep_first=True
+    )
+    with handler_requests() as sent:
+        assert logs.claim_notification(CONTACT, "page:1", now, expires)
+    assert sent == ["UpdateItem"]  # carried by the claim
+    assert "escalation_started_at" in (tables.call_log(CONTACT) or {})
+
+
+def test_a_write_whose_condition_fails_leaves_what_it_carried_held(tables: Tables) -> None:
+    logs, now, expires = CallLogRepository(), at("2026-11-25T10:00"), 2_000_000_000
+    assert CallLogRepository().claim_notification(CONTACT, "manager", now, expires)  # another invocation
+    started = "2026-11-25T01:00:00.000+00:00"
+    logs.hold(CONTACT, "escalation_started_at", started, now, expires, keep_first=True)
+    with handler_requests() as sent:
+        assert not logs.claim_notification(CONTACT, "manager", now, expires)
+        logs.flush(CONTACT)
+    assert sent == ["UpdateItem", "UpdateItem"]
+    item = tables.call_log(CONTACT)
+    assert item is not None and item["escalation_started_at"] == started
+    with handler_requests() as sent:
+        logs.flush(CONTACT)
+    assert sent == []  # nothing held any more

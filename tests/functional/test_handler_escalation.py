@@ -21,6 +21,7 @@ from aicc.handlers.escalation import handler
 from aicc.handlers.page_ack import handler as page_ack
 from aicc.settings import config
 
+from .aws_requests import handler_requests
 from .conftest import Tables, agent_arn
 
 ROUTED = {"action": "ROUTE", "caller_notice": "NONE", "moved_on": "false", "offer_callback": "false"}
@@ -70,6 +71,80 @@ def test_primary_engineer_is_paged_once(
     assert "운영 EC2 인스턴스에 접속이 안 됩니다" in pages[0]["message"]
     log = tables.call_log(CONTACT)
     assert log is not None and log["notified"] == {"page:0"}
+
+
+def test_a_step_reads_in_two_requests_and_its_first_write_carries_the_start(
+    tables: Tables, topic: Sent, connect_event: EventLoader, lambda_context: FakeLambdaContext
+) -> None:
+    with handler_requests() as sent:
+        escalate(connect_event, lambda_context)
+    # Customer, roster and call log; the people; the page's claim, which also records when the
+    # escalation started and logs the route as call_log would; the page.
+    assert sent == ["BatchGetItem", "BatchGetItem", "UpdateItem", "Publish"]
+    log = tables.call_log(CONTACT)
+    assert log is not None
+    assert log["escalation_started_at"] == log["escalated_at"] == log["created_at"]
+    assert (log["events"], log["emergency"], log["company"]) == ({"escalated"}, True, "솔트웨어")
+    assert log["path"] == ["main", "auth", "msp_menu", "emergency"]  # from the contact's attributes
+    with handler_requests() as sent:
+        escalate(connect_event, lambda_context)  # Connect retried: the call log shows the page claimed
+    assert sent == ["BatchGetItem", "BatchGetItem"]
+    assert len(topic()) == 1
+
+
+def test_with_the_engineers_in_the_attributes_a_route_to_the_primary_is_one_read(
+    tables: Tables, connect_event: EventLoader, lambda_context: FakeLambdaContext
+) -> None:
+    engineers = {"ts_primary": "ts.park", "ts_secondary": "ts.choi"}  # as the lookup's flow copies them
+    with handler_requests() as sent:
+        out = escalate(connect_event, lambda_context, attributes=engineers)
+    assert out["target_login"] == "ts.park"
+    assert sent == ["BatchGetItem", "UpdateItem"]  # no topic here: the notice is only logged
+    # Stale attributes only cost the read of the people the walk needs.
+    tables.set_status("ts.park", "BUSY")
+    tables.set_status("ts.choi", "BUSY")
+    with handler_requests() as sent:
+        stale = {"ts_primary": "ts.yoon", "ts_secondary": "ts.yoon"}
+        out = escalate(connect_event, lambda_context, attributes=stale, contact_id="another-contact")
+    assert (out["stage"], out["target_login"]) == ("PART_MEMBER", "ts.yoon")
+    assert sent.count("BatchGetItem") == 2
+
+
+def test_a_walk_past_the_ts_steps_does_not_read_their_engineers(
+    tables: Tables, connect_event: EventLoader, lambda_context: FakeLambdaContext
+) -> None:
+    engineers = {"ts_primary": "ts.park", "ts_secondary": "ts.choi"}
+    with handler_requests() as sent:
+        out = escalate(connect_event, lambda_context, "2", attributes=engineers)
+    assert (out["stage"], out["target_login"]) == ("PART_MEMBER", "ts.yoon")
+    first = next(params for name, params in sent.params if name == "BatchGetItem")
+    agents_table = tables.names["AGENTS_TABLE"]
+    assert agents_table not in first["RequestItems"]  # customer, roster, call log only
+
+
+def test_a_stale_part_attribute_costs_one_more_read_not_a_wrong_roster(
+    tables: Tables, connect_event: EventLoader, lambda_context: FakeLambdaContext
+) -> None:
+    tables.set_status("ts.park", "BUSY")
+    tables.set_status("ts.choi", "BUSY")
+    with handler_requests() as sent:
+        out = escalate(connect_event, lambda_context, attributes={"part": "TS2"})  # the customer's is TS1
+    assert (out["stage"], out["target_login"]) == ("PART_MEMBER", "ts.yoon")  # TS1's member, not TS2's
+    assert sent.count("BatchGetItem") == 3
+
+
+def test_the_general_team_is_read_only_when_the_walk_reaches_it(
+    tables: Tables, connect_event: EventLoader, lambda_context: FakeLambdaContext
+) -> None:
+    with handler_requests() as sent:
+        escalate(connect_event, lambda_context)
+    assert "Query" not in sent
+    for login in ("ts.park", "ts.choi", "ts.yoon"):
+        tables.set_status(login, "OFFLINE")
+    with handler_requests() as sent:
+        out = escalate(connect_event, lambda_context, contact_id="another-contact")
+    assert out["stage"] == "GENERAL_AGENT"
+    assert sent.count("Query") == 1
 
 
 def test_each_step_walks_on(
@@ -129,12 +204,18 @@ def test_exhausted_goes_to_the_fallback_queue(
         "action": "EXHAUSTED",
         "caller_notice": "MANAGER_PAGED",
     }
-    assert escalate(connect_event, lambda_context) == expected
-    assert escalate(connect_event, lambda_context, "4") == expected
+    with handler_requests() as first:
+        assert escalate(connect_event, lambda_context) == expected
+    with handler_requests() as again:
+        assert escalate(connect_event, lambda_context, "4") == expected
     sent = topic()
     assert [(n["kind"], n["subject"]) for n in sent] == [
         ("manager", "[긴급 에스컬레이션] 솔트웨어 - 가용 담당자 없음")
     ]
+    # The chain's end is logged with the manager's claim, once: the next wait writes nothing.
+    assert first.count("UpdateItem") == 1 and "UpdateItem" not in again
+    log = tables.call_log(CONTACT)
+    assert log is not None and log["events"] == {"escalation_exhausted"}
 
 
 def test_general_agent_without_a_user_arn_goes_through_the_general_queue(
@@ -300,7 +381,11 @@ def test_offline_engineer_is_paged_by_sms_and_call_once(
     lambda_context: FakeLambdaContext,
 ) -> None:
     expect_page_call(connect, JUNG_MOBILE, "ts.jung")
-    out = night_escalate(connect_event, lambda_context, NIGHT)
+    with handler_requests() as sent:
+        out = night_escalate(connect_event, lambda_context, NIGHT)
+    # To the call log: the SMS's claim carrying the page record and the escalation's start (both
+    # before anything goes out), the call's claim, and the channels that went out.
+    assert sent.count("UpdateItem") == 3
     assert (out["action"], out["caller_notice"], out["target_login"], out["next_step"]) == (
         "PAGE",
         "PAGED",

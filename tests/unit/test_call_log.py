@@ -59,6 +59,12 @@ def test_fields_come_from_attributes_unless_given() -> None:
     assert update.expires_at == int((NOW + RETENTION).timestamp())
 
 
+def test_the_assignment_comes_from_the_attributes_the_flow_kept() -> None:
+    attributes = {**ATTRIBUTES, "assignment_status": "ASSIGNED", "assigned_agent": "ts.park"}
+    update = build_update("c-1", {"event": "queued"}, attributes, "", NOW)
+    assert (update.fields["assignment_status"], update.fields["assigned_agent"]) == ("ASSIGNED", "ts.park")
+
+
 def test_unknown_values_are_left_out_so_they_do_not_erase() -> None:
     update = build_update("c-1", {"event": "disconnected"}, {}, "", NOW)
     assert update.fields == {}

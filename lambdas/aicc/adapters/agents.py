@@ -9,12 +9,14 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from aicc.adapters.dynamodb import (
+    ItemKey,
     Repository,
     condition_failed,
     from_item,
     item_int,
     item_strings,
     item_text,
+    read_items,
     timestamp,
     to_item,
 )
@@ -26,10 +28,6 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
     from aicc.domain.agent_events import Presence
-
-# BatchGetItem takes at most 100 keys; unprocessed keys are retried this many times.
-_BATCH_LIMIT = 100
-_BATCH_RETRIES = 3
 
 
 def _written_by(exc: ClientError, contact_id: str, at: str) -> bool:
@@ -60,26 +58,19 @@ class AgentRepository(Repository):
         item = self._get("login", login) if login else None
         return self._agent(item) if item else None
 
+    def key(self, login: str) -> ItemKey:
+        """The agent's item for a batch read (dynamodb.read_items); `from_item` makes the Agent."""
+        return ItemKey(self.table_key, login)
+
+    def from_item(self, item: Mapping[str, Any]) -> Agent:
+        return self._agent(item)
+
     def by_team(self, team: str) -> list[Agent]:
         return [self._agent(i) for i in self._query("team", team)]
 
     def get_many(self, logins: Iterable[str]) -> dict[str, Agent]:
-        wanted = sorted({login for login in logins if login})
-        found: dict[str, Agent] = {}
-        for first in range(0, len(wanted), _BATCH_LIMIT):
-            keys: list[dict[str, Any]] = [
-                to_item({"login": login}) for login in wanted[first : first + _BATCH_LIMIT]
-            ]
-            for _ in range(_BATCH_RETRIES):
-                response = self.client.batch_get_item(RequestItems={self.table: {"Keys": keys}})
-                for item in response.get("Responses", {}).get(self.table, []):
-                    agent = self._agent(from_item(item))
-                    found[agent.login] = agent
-                unprocessed = response.get("UnprocessedKeys", {}).get(self.table)
-                keys = list(unprocessed["Keys"]) if unprocessed else []
-                if not keys:
-                    break
-        return found
+        items = read_items(self.client, (ItemKey(self.table_key, login) for login in logins))
+        return {agent.login: agent for agent in map(self._agent, items.values())}
 
     def claim(self, agent: Agent, contact_id: str, now: datetime) -> bool:
         """Record the assignment if the agent is still AVAILABLE and unassigned since we read it.
@@ -210,6 +201,10 @@ class RosterRepository(Repository):
     def get(self, part: str) -> Roster | None:
         item = self._get("part", part) if part else None
         return roster_from_item(item) if item is not None else None
+
+    def key(self, part: str) -> ItemKey:
+        """The part's roster for a batch read (dynamodb.read_items)."""
+        return ItemKey(self.table_key, part)
 
     def put(self, roster: Roster) -> None:
         self._put(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from aicc.adapters.dynamodb import Repository, item_strings, item_text
+from aicc.adapters.dynamodb import ItemKey, Repository, item_strings, item_text
 from aicc.domain.customers import Customer, Tier
 
 
@@ -14,13 +14,17 @@ class CustomerRepository(Repository):
 
     def get(self, customer_id: str) -> Customer | None:
         item = self._get("customer_id", customer_id) if customer_id else None
-        return _customer(item) if item else None
+        return customer_from_item(item) if item else None
+
+    def key(self, customer_id: str) -> ItemKey:
+        """The customer's item for a batch read (dynamodb.read_items)."""
+        return ItemKey(self.table_key, customer_id)
 
     def by_phone(self, phone: str) -> list[Customer]:
-        return [_customer(i) for i in self._query("phone", phone)]
+        return [customer_from_item(i) for i in self._query("phone", phone)]
 
     def by_last4(self, last4: str) -> list[Customer]:
-        return [_customer(i) for i in self._query("account_last4", last4)]
+        return [customer_from_item(i) for i in self._query("account_last4", last4)]
 
     def put(self, customer: Customer) -> None:
         self._put(
@@ -42,7 +46,7 @@ class CustomerRepository(Repository):
         )
 
 
-def _customer(item: Mapping[str, Any]) -> Customer:
+def customer_from_item(item: Mapping[str, Any]) -> Customer:
     tier = item_text(item, "tier")
     return Customer(
         customer_id=item_text(item, "customer_id"),

@@ -10,7 +10,8 @@ conditional: an agent claim, a callback registration, a notification (once per c
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -27,6 +28,10 @@ if TYPE_CHECKING:
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
 _CONDITION_FAILED = "ConditionalCheckFailedException"
+# BatchGetItem takes at most 100 keys; keys it leaves unprocessed (throughput) are asked again
+# this many times in all.
+BATCH_LIMIT = 100
+_BATCH_ATTEMPTS = 3
 
 
 class TableNotConfiguredError(RuntimeError):
@@ -76,6 +81,63 @@ def item_strings(item: Mapping[str, Any], key: str) -> tuple[str, ...]:
 
 def condition_failed(exc: ClientError) -> bool:
     return exc.response.get("Error", {}).get("Code") == _CONDITION_FAILED
+
+
+@dataclass(frozen=True)
+class ItemKey:
+    """One item to read by its hash key: the table (its key in tables.yaml) and the key's value;
+    `consistent`: a strongly consistent read (sees every write that succeeded before it);
+    `attributes`: the ones to read (a smaller answer), all when empty."""
+
+    table_key: str
+    value: str
+    consistent: bool = False
+    attributes: tuple[str, ...] = ()  # only these (and the key), when every key of its table says so
+
+
+def read_items(client: DynamoDBClient, keys: Iterable[ItemKey]) -> dict[ItemKey, dict[str, Any]]:
+    """The items of `keys`, from any tables, in one BatchGetItem per 100 keys (one request where
+    there would be one GetItem each); a key without an item is left out of the result."""
+    wanted = list(dict.fromkeys(k for k in keys if k.value))
+    found: dict[ItemKey, dict[str, Any]] = {}
+    for first in range(0, len(wanted), BATCH_LIMIT):
+        chunk = wanted[first : first + BATCH_LIMIT]
+        # Per table: its name, hash key, and the keys of this chunk by their value.
+        tables: dict[str, tuple[str, dict[str, list[ItemKey]]]] = {}
+        for key in chunk:
+            name = table_name(key.table_key)
+            by_value = tables.setdefault(name, (config().tables[key.table_key].hash_key, {}))[1]
+            by_value.setdefault(key.value, []).append(key)
+        request: Any = {
+            name: _batch_request(hash_key, by_value) for name, (hash_key, by_value) in tables.items()
+        }
+        for _ in range(_BATCH_ATTEMPTS):
+            response = client.batch_get_item(RequestItems=request)
+            for name, items in response.get("Responses", {}).items():
+                hash_key, by_value = tables[name]
+                for raw in items:
+                    item = from_item(raw)
+                    for key in by_value[str(item[hash_key])]:
+                        found[key] = item
+            request = response.get("UnprocessedKeys") or {}
+            if not request:
+                break
+    return found
+
+
+def _batch_request(hash_key: str, by_value: Mapping[str, list[ItemKey]]) -> dict[str, Any]:
+    """One table's part of a BatchGetItem request."""
+    keys = [k for same in by_value.values() for k in same]
+    request: dict[str, Any] = {
+        "Keys": [to_item({hash_key: v}) for v in by_value],
+        "ConsistentRead": any(k.consistent for k in keys),
+    }
+    if all(k.attributes for k in keys):
+        wanted = dict.fromkeys([hash_key, *(a for k in keys for a in k.attributes)])
+        names = {f"#p{i}": attribute for i, attribute in enumerate(wanted)}
+        request["ProjectionExpression"] = ", ".join(names)
+        request["ExpressionAttributeNames"] = names
+    return request
 
 
 class Repository:

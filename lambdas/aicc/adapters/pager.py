@@ -5,7 +5,7 @@ signed in to the CCP; and the notices of a routed step or a manager alert (SNS t
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -15,6 +15,7 @@ from aicc.adapters import aws
 from aicc.adapters.notifier import Notifier, send_once
 from aicc.domain import notices
 from aicc.domain.agents import Agent
+from aicc.domain.call_log import RETENTION, build_update
 from aicc.domain.escalation import Action, EscalationContext, EscalationDecision, Stage, next_target
 from aicc.domain.masking import mask_phone
 from aicc.domain.pages import Page
@@ -90,6 +91,13 @@ class Pager:
     logs: CallLogRepository
     notifier: Notifier
     now: datetime
+    # The contact's attributes: the call log's fields, as the call_log handler takes them.
+    attributes: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def expires_at(self) -> int:
+        """The call log's expiry (TTL) for an item this step creates."""
+        return int((self.now + RETENTION).timestamp())
 
     def walk(
         self, policy: EscalationPolicy, step: int, ctx: EscalationContext
@@ -99,17 +107,33 @@ class Pager:
         not after a wait for an acknowledgement that cannot come."""
         while True:
             decision = next_target(policy, step, ctx)
+            self.log_outcome(decision)
             delivered = self.step(decision)
             if decision.action is not Action.PAGE or delivered or decision.agent is None:
                 return decision, delivered
             failed = Page(decision.agent.login, self.now, frozenset())
             ctx = replace(ctx, pages={**ctx.pages, decision.step: failed})
 
+    def log_outcome(self, decision: EscalationDecision) -> None:
+        """A route or the chain's end in the call log (`escalated`, `escalation_exhausted`), once per
+        contact, as call_log records an event; held for the claim of the notice that follows."""
+        event = {Action.ROUTE: "escalated", Action.EXHAUSTED: "escalation_exhausted"}.get(decision.action)
+        if event is None:
+            return
+        params = {"event": event, "emergency": "true"}
+        try:
+            # The caller number is the call log's already: the flow's first call_log wrote it.
+            update = build_update(self.contact_id, params, self.attributes, "", self.now)
+        except ValueError:  # an attribute the log cannot take (a flow bug): the caller is routed anyway
+            logger.exception("call log not recorded", extra={"event": event})
+            return
+        self.logs.hold_update(update, once=True)
+
     def step(self, decision: EscalationDecision) -> frozenset[str]:
         """Page the step's engineer (the CHANNELS that went out), or notify the one it routes to."""
         agent = decision.agent
         if decision.action is Action.PAGE and agent is not None:
-            self.logs.record_page(self.contact_id, decision.step, agent.login, self.now)
+            self.logs.record_page(self.contact_id, decision.step, agent.login, self.now, self.expires_at)
             delivered = self.page(agent, notices.STAGE_LABELS[decision.stage], decision.step)
             self.logs.record_page_channels(self.contact_id, decision.step, delivered)
             return delivered
@@ -129,7 +153,7 @@ class Pager:
         if decision.stage is Stage.EXHAUSTED and manager is not None and manager.mobile:
             # At night the manager does not watch the topic either: the mobile is paged too, as
             # the step after the chain (recorded like an engineer's page, so 1 acknowledges it).
-            self.logs.record_page(self.contact_id, chain_length, manager.login, self.now)
+            self.logs.record_page(self.contact_id, chain_length, manager.login, self.now, self.expires_at)
             delivered = self.page(manager, MANAGER_ROLE, chain_length)
             self.logs.record_page_channels(self.contact_id, chain_length, delivered)
             notified = bool(delivered) or notified

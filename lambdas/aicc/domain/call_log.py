@@ -20,10 +20,13 @@ RETENTION = timedelta(days=3 * 366)
 PATH_SEPARATOR = ">"
 
 CUSTOMER_FIELDS = ("customer_id", "company", "contact_name", "customer_class", "tier", "part")
+# agent_assignment's outcome, which the flow keeps in the contact attributes: recorded by the call
+# log's next write rather than by a write of the assignment's own.
+ASSIGNMENT_FIELDS = ("assignment_status", "assigned_agent")
 _TEXT_PARAMS = ("queue", "inquiry_type", "incident")
 _FLAG_PARAMS = ("emergency", "callback_requested")
 # Read from the contact attributes when the flow did not pass them as parameters.
-_FROM_ATTRIBUTES = frozenset({*CUSTOMER_FIELDS, "path", "inquiry_type", "emergency"})
+_FROM_ATTRIBUTES = frozenset({*CUSTOMER_FIELDS, *ASSIGNMENT_FIELDS, "path", "inquiry_type", "emergency"})
 _EVENT = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 # `<event>_at` must not collide with the record's own timestamps.
 _RESERVED_EVENTS = frozenset({"created", "assigned", "expires"})
@@ -88,7 +91,7 @@ def build_update(
         return attributes.get(key, "").strip()
 
     fields: dict[str, str | bool] = {}
-    for key in (*CUSTOMER_FIELDS, *_TEXT_PARAMS):
+    for key in (*CUSTOMER_FIELDS, *ASSIGNMENT_FIELDS, *_TEXT_PARAMS):
         if text := value(key):
             fields[key] = text
     for key in _FLAG_PARAMS:

@@ -8,7 +8,6 @@ from aicc.adapters.call_logs import CallLogRepository
 from aicc.adapters.notifier import Notifier
 from aicc.domain.agents import Agent
 from aicc.domain.assignment import MAX_CLAIM_ATTEMPTS, AssignmentRequest, rank, split_list
-from aicc.domain.call_log import RETENTION
 from aicc.handlers._connect import ContactEvent, EventError, Value
 from aicc.handlers._prologue import contact_flow, count, logger
 from aicc.settings import TEAMS
@@ -32,7 +31,6 @@ def handler(contact: ContactEvent) -> dict[str, Value]:
             break
         logger.info("agent taken by a concurrent call, trying the next", extra={"login": candidate.login})
 
-    logs = CallLogRepository()
     escalated = False
     if chosen is None:
         roster = RosterRepository().get(request.part) if request.part else None
@@ -41,11 +39,9 @@ def handler(contact: ContactEvent) -> dict[str, Value]:
 
         notice = notices.assignment_failed(request.team, request.part, contact.contact_id, manager)
         key = f"assignment:{request.team}:{request.part}"
-        escalated = Notifier().send_once(notice, contact.contact_id, key, logs, now)
+        escalated = Notifier().send_once(notice, contact.contact_id, key, CallLogRepository(), now)
+    # The outcome reaches the call log through the contact attributes (domain.call_log).
     status = ASSIGNED if chosen else NO_AGENT
-    logs.record_assignment(
-        contact.contact_id, status, chosen.login if chosen else "", now, int((now + RETENTION).timestamp())
-    )
 
     count("AgentAssignment", status=status)
     return {

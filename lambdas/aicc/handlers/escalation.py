@@ -4,12 +4,10 @@
 from __future__ import annotations
 
 from aicc import clock
-from aicc.adapters.agents import AgentRepository, RosterRepository
 from aicc.adapters.call_logs import CallLogRepository
-from aicc.adapters.customers import CustomerRepository
+from aicc.adapters.escalation_reads import read_step
 from aicc.adapters.notifier import Notifier
 from aicc.adapters.pager import PageLine, Pager
-from aicc.domain.call_log import RETENTION
 from aicc.domain.escalation import EscalationContext, callback_due, caller_notice
 from aicc.domain.pages import parse_step
 from aicc.handlers._connect import ContactEvent, Value
@@ -27,19 +25,15 @@ def handler(contact: ContactEvent) -> dict[str, Value]:
     cfg = config()
     policy = cfg.escalation
 
-    customer = CustomerRepository().get(contact.attr("customer_id"))
-    roster = RosterRepository().get(customer.part) if customer else None
-    agents = AgentRepository()
-    tried = [customer.ts_primary, customer.ts_secondary] if customer else []
-    people = agents.get_many([*tried, *(roster.members if roster else ()), roster.manager if roster else ""])
-    # The general team is read only when the walk can get that far.
-    general = agents.by_team(policy.general_team) if "general_agent" in policy.chain[step:] else []
     now, logs = clock.now(), CallLogRepository()
-    state = logs.escalation_state(contact.contact_id, now, int((now + RETENTION).timestamp()))
-    pager = Pager(contact.contact_id, customer, contact.attr("incident"), line, logs, Notifier(), now)
-    ctx = EscalationContext(customer, roster, people, general, now, state.pages)
+    reads = read_step(contact.contact_id, contact.attributes, policy, step, logs, now)
+    customer, people, incident = reads.customer, reads.people, contact.attr("incident")
+    pager = Pager(contact.contact_id, customer, incident, line, logs, Notifier(), now, contact.attributes)
+    ctx = EscalationContext(customer, reads.roster, people, reads.general, now, reads.state.pages)
     decision, delivered = pager.walk(policy, step, ctx)
-    manager_notified = pager.manager(decision, people.get(decision.manager_login), len(policy.chain))
+    manager = people.get(decision.manager_login) if decision.notify_manager else None  # read if needed
+    manager_notified = pager.manager(decision, manager, len(policy.chain))
+    logs.flush(contact.contact_id)  # what no write carried: the escalation's start, a page record
 
     agent = decision.agent
     count("EscalationStep", stage=decision.stage.value)
@@ -57,6 +51,6 @@ def handler(contact: ContactEvent) -> dict[str, Value]:
         "caller_notice": caller_notice(decision, delivered, manager_notified),
         "moved_on": decision.moved_on,
         "offer_callback": callback_due(
-            policy, cfg.queues[policy.queue].sla_seconds or 0, state.started_at, now
+            policy, cfg.queues[policy.queue].sla_seconds or 0, reads.state.started_at, now
         ),
     }

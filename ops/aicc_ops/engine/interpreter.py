@@ -7,6 +7,7 @@ at any instant (holidays, nights) runs in milliseconds. Every step and transitio
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from collections.abc import Callable, Mapping, Sequence
@@ -254,6 +255,10 @@ class Engine:
         # (flow key, action identifier) -> the ErrorType that action raises instead of running.
         self.queue_limits: dict[str, int] = {}
         self.action_faults: dict[tuple[str, str], str] = {}
+        # Per action (by id, the action kept alive with its entry): its transitions, and whether its
+        # parameters mention a reference.
+        self._transitions: dict[int, tuple[Mapping[str, Any], dict[str, Any]]] = {}
+        self._references: dict[int, tuple[Mapping[str, Any], bool]] = {}
 
     # ---- public -----------------------------------------------------------------------------
     def run(
@@ -298,7 +303,6 @@ class Engine:
         run.source = input_source
         if started is not None:
             started(result)
-        self.queues.refresh()
         try:
             run.start(entry)
         finally:
@@ -319,6 +323,22 @@ class Engine:
             return found[1]
         key = find_flow(ref, self.references)
         return key if key in self.flows else None
+
+    def transitions(self, action: Mapping[str, Any]) -> dict[str, Any]:
+        """graph.transitions of one of the engine's actions, worked out once: a flow's actions do
+        not change while the engine runs them."""
+        key = id(action)
+        if key not in self._transitions:
+            self._transitions[key] = (action, transitions(action))
+        return self._transitions[key][1]
+
+    def mentions_reference(self, action: Mapping[str, Any]) -> bool:
+        """Whether any parameter of the action holds a `$` (a reference, or a placeholder the
+        resolution leaves as it is); one without is run with its parameters as written."""
+        key = id(action)
+        if key not in self._references:
+            self._references[key] = (action, "$" in json.dumps(action.get("Parameters"), ensure_ascii=False))
+        return self._references[key][1]
 
     def all_transitions(self, flow: Flow) -> set[tuple[str, str, str]]:
         """(source, branch, target) for every transition of a flow: the denominator of coverage."""
@@ -347,6 +367,15 @@ class _Run(OfflineActions):
         self.total_steps = 0
         self.progress: tuple[datetime, int] | None = None
         self.source: Callable[[], CallerInput | None] | None = None
+        self.agents_read = False
+
+    def agents(self) -> QueueModel:
+        """The queue model, its agents read once per contact, when the contact first asks about
+        them (a metric block): a call whose flows check no staffing reads no presence."""
+        if not self.agents_read:
+            self.e.queues.refresh()
+            self.agents_read = True
+        return self.e.queues
 
     # ---- views --------------------------------------------------------------------------------
     def queue_view(self) -> dict[str, Any] | None:
@@ -568,7 +597,8 @@ class _Run(OfflineActions):
         return None
 
     def choose(self, flow: Flow, action: Mapping[str, Any], outcome: _Outcome) -> tuple[str | None, str]:
-        t = transitions(action)  # the well-formed part: a malformed branch is no branch (lint says why)
+        # The well-formed part: a malformed branch is no branch (lint says why).
+        t = self.e.transitions(action)
         if outcome.kind in ("terminal", "leave"):
             return None, outcome.kind
         if outcome.kind == "error":
@@ -598,15 +628,8 @@ class _Run(OfflineActions):
         raw = action.get("Parameters") or {}
         if not isinstance(raw, Mapping):
             return _Outcome("error", "NoMatchingError", f"Parameters is {type(raw).__name__}, not an object")
-        view = self.view()
-
-        def single(key: str, value: Any) -> bool:
-            # A deploy-time placeholder (${Other.ContactFlowArn}) is not a JSONPath: the value is
-            # the text the deployment replaces (resource_map.PLACEHOLDER), taken as it is.
-            return key in SINGLE_PATH_PARAMS and not (isinstance(value, str) and has_placeholder(value))
-
         try:
-            params = {k: refs.resolve_param(v, view, single=single(k, v)) for k, v in raw.items()}
+            params = self.resolved(raw) if self.e.mentions_reference(action) else raw
         except refs.InvalidReferenceError as exc:
             # Not Flow Language (references.NAMESPACES holds every documented namespace): the
             # linter reports it; here the action errors.
@@ -627,6 +650,17 @@ class _Run(OfflineActions):
                 f"({type(exc).__name__}: {exc}); please report it with the flow file"
             ) from exc
         return outcome
+
+    def resolved(self, raw: Mapping[str, Any]) -> dict[str, Any]:
+        """An action's parameters with the contact's values in place of their references."""
+        view = self.view()
+
+        def single(key: str, value: Any) -> bool:
+            # A deploy-time placeholder (${Other.ContactFlowArn}) is not a JSONPath: the value is
+            # the text the deployment replaces (resource_map.PLACEHOLDER), taken as it is.
+            return key in SINGLE_PATH_PARAMS and not (isinstance(value, str) and has_placeholder(value))
+
+        return {k: refs.resolve_param(v, view, single=single(k, v)) for k, v in raw.items()}
 
     # ---- caller I/O ---------------------------------------------------------------------------
     def note(self, kind: str, text: str) -> None:
@@ -926,7 +960,7 @@ class _Run(OfflineActions):
                 "OldestContactInQueueAgeSeconds": q.oldest_contact_age,
             }
         queue_key = target[1]
-        counts = self.e.queues.counts(queue_key)
+        counts = self.agents().counts(queue_key)
         waiting, oldest = self.e.queues.backlog().get(queue_key, (0, 0))
         return {
             "NumberOfAgentsAvailable": counts.available,
@@ -945,7 +979,7 @@ class _Run(OfflineActions):
         if target[0] == "xagent":
             status = self.e.fixtures.agent.status
         else:
-            status = self.e.queues.agent_status(target[1])
+            status = self.agents().agent_status(target[1])
         if metric == "NumberOfAgentsAvailable":
             return int(status == "AVAILABLE")
         if metric in ("NumberOfAgentsOnline", "NumberOfAgentsStaffed"):

@@ -33,7 +33,7 @@ class QueueModel(Protocol):
     """What the engine asks about queues and agents while a call runs."""
 
     def refresh(self) -> None:
-        """Re-read the agents (once per call)."""
+        """Re-read the agents (once per call, when it first asks about agents)."""
 
     def counts(self, queue_key: str) -> AgentCounts: ...
 
@@ -64,7 +64,12 @@ class AgentPresence:
             self._client = boto3.client("dynamodb")
         client = self._client
         items: list[Mapping[str, Any]] = []
-        kwargs: dict[str, Any] = {"TableName": table}
+        kwargs: dict[str, Any] = {
+            "TableName": table,
+            # Only what counts and agent_status read: a smaller answer to send and parse.
+            "ProjectionExpression": "#l, #r, #s",
+            "ExpressionAttributeNames": {"#l": "login", "#r": "routing_profile", "#s": "status"},
+        }
         while True:
             page = client.scan(**kwargs)
             items.extend(

@@ -1,8 +1,10 @@
-"""The embedded local stack: moto on loopback as the AWS endpoint, tables, seed data, the engine.
+"""The embedded local stack: moto as the AWS endpoint, tables, seed data, the engine.
 
-The Lambda handlers reach DynamoDB and SNS through the very boto3 code they run in AWS: only
-AWS_ENDPOINT_URL differs. Flows are rendered from the Terraform templates and linted before any
-call runs.
+The Lambda handlers reach DynamoDB and SNS through the very boto3 code they run in AWS. In one
+process (`local_stack()`: `call simulate`, the demo, drills, scenario tests) moto serves their
+requests in this process (local.moto_in_process); the local stack server gives them a moto server
+through AWS_ENDPOINT_URL (`moto_endpoint()` and `provision()`). Flows are rendered from the
+Terraform templates and linted before any call runs.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import os
 import socket
 import threading
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
@@ -29,6 +31,8 @@ from ..engine.lambdas import LocalLambdas
 from ..engine.lex import LocalLexBot
 from ..engine.presence import QueueModel, SimulatedQueues
 from . import seed
+from .aws_meter import SETUP, RequestMeter, counted_as
+from .moto_in_process import moto_in_process
 from .tables import create_tables
 
 QUIET_POWERTOOLS = {
@@ -65,6 +69,8 @@ class LocalStack:
     lex: LocalLexBot
     seeded: seed.SeedData
     hold_seconds: int = 300
+    # The AWS requests of this stack's clients and the time in the endpoint (local_stack() only).
+    meter: RequestMeter | None = None
 
     def new_engine(
         self,
@@ -119,7 +125,8 @@ class LocalStack:
         saved = dict(lambdas.faults), dict(engine.action_faults), dict(lambdas.overrides)
         queues = engine.queues
         saved_waiting = dict(queues.waiting) if isinstance(queues, SimulatedQueues) else {}
-        previous = self.set_agent_status(agents or {})
+        with self._counted_as(SETUP):
+            previous = self.set_agent_status(agents or {})
         lambdas.faults = {**saved[0], **(faults or {})}
         engine.action_faults = {**saved[1], **(action_faults or {})}
         lambdas.overrides = {**saved[2], **{k: dict(v) for k, v in (responses or {}).items()}}
@@ -131,26 +138,66 @@ class LocalStack:
             lambdas.faults, engine.action_faults, lambdas.overrides = saved
             if isinstance(queues, SimulatedQueues):
                 queues.waiting = saved_waiting
-            self.set_agent_status(previous)
+            with self._counted_as(SETUP):
+                self.put_agent_status(previous)
+
+    def _counted_as(self, purpose: str) -> AbstractContextManager[None]:
+        return self.meter.counted_as(purpose) if self.meter else counted_as(purpose)
 
     def set_agent_status(self, statuses: Mapping[str, str]) -> dict[str, str]:
-        """Set agents' status in the agents table; returns the previous values, for restoring."""
+        """Set agents' status in the agents table; returns the previous values, for restoring.
+        One read of the statuses it replaces, then one transaction per 100 agents (all or none)."""
         if not statuses:
             return {}
+        table, client = self.tables["AGENTS_TABLE"], self._dynamodb
+        previous = dict.fromkeys(statuses, "OFFLINE")
+        logins = list(statuses)
+        for first in range(0, len(logins), _BATCH):
+            request: dict[str, Any] = {
+                table: {
+                    "Keys": [{"login": {"S": login}} for login in logins[first : first + _BATCH]],
+                    "ProjectionExpression": "#l, #s",
+                    "ExpressionAttributeNames": {"#l": "login", "#s": "status"},
+                    "ConsistentRead": True,
+                }
+            }
+            while request:
+                answer = client.batch_get_item(RequestItems=request)
+                for item in answer.get("Responses", {}).get(table, []):
+                    previous[item["login"]["S"]] = item.get("status", {}).get("S", "OFFLINE")
+                request = answer.get("UnprocessedKeys") or {}
+        self.put_agent_status(statuses)
+        return previous
+
+    def put_agent_status(self, statuses: Mapping[str, str]) -> None:
+        """Set agents' status in one transaction per 100 agents (a drill's or a test's restore)."""
+        table, updates = self.tables["AGENTS_TABLE"], list(statuses.items())
+        for first in range(0, len(updates), _BATCH):
+            self._dynamodb.transact_write_items(
+                TransactItems=[
+                    {
+                        "Update": {
+                            "TableName": table,
+                            "Key": {"login": {"S": login}},
+                            "UpdateExpression": "SET #s = :s",
+                            "ExpressionAttributeNames": {"#s": "status"},
+                            "ExpressionAttributeValues": {":s": {"S": status}},
+                        }
+                    }
+                    for login, status in updates[first : first + _BATCH]
+                ]
+            )
+
+    @cached_property
+    def _dynamodb(self) -> Any:
         import boto3
 
-        table = boto3.resource("dynamodb").Table(self.tables["AGENTS_TABLE"])
-        previous: dict[str, str] = {}
-        for login, status in statuses.items():
-            item = table.get_item(Key={"login": login}).get("Item") or {}
-            previous[login] = str(item.get("status", "OFFLINE"))
-            table.update_item(
-                Key={"login": login},
-                UpdateExpression="SET #s = :s",
-                ExpressionAttributeNames={"#s": "status"},
-                ExpressionAttributeValues={":s": status},
-            )
-        return previous
+        return boto3.client("dynamodb")
+
+
+# BatchGetItem reads, and TransactWriteItems writes, at most 100 items per request
+# (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html).
+_BATCH = 100
 
 
 @contextmanager
@@ -250,14 +297,25 @@ def local_stack(
     config: Config | None = None,
     faults: Mapping[str, str] | None = None,
     hold_seconds: int = 300,
+    moto_server: bool = False,
 ) -> Iterator[LocalStack]:
-    """A fresh local stack for one process (the CLI's `call simulate` and `demo`)."""
+    """A fresh local stack for one process (`call simulate`, `demo`, drills, scenario tests), with
+    moto in this process; `moto_server`: a moto server on loopback instead, as the local stack
+    server uses (the benchmark compares the two)."""
+    from aicc.adapters import aws as handler_clients
+
     cfg = config or load_config()
-    with moto_endpoint() as endpoint:
-        env: dict[str, Any] = {**FAKE_CREDENTIALS, **QUIET_POWERTOOLS, "AWS_ENDPOINT_URL": endpoint}
-        with _environment(env):
-            stack = provision(endpoint, cfg, data_dir, faults, hold_seconds)
-            try:
-                yield stack
-            finally:
-                stack.lambdas.close()
+    meter = RequestMeter()
+    with ExitStack() as stack_exit:
+        stack_exit.callback(handler_clients.reset)  # their clients send to this stack's moto
+        endpoint = stack_exit.enter_context(moto_endpoint() if moto_server else moto_in_process())
+        env: dict[str, Any] = {**FAKE_CREDENTIALS, **QUIET_POWERTOOLS}
+        if moto_server:
+            env["AWS_ENDPOINT_URL"] = endpoint
+        stack_exit.enter_context(_environment(env))
+        meter.install()  # before provision() creates the first clients: they copy the session's events
+        stack_exit.callback(meter.uninstall)
+        stack = provision(endpoint, cfg, data_dir, faults, hold_seconds)
+        stack.meter = meter
+        stack_exit.callback(stack.lambdas.close)
+        yield stack

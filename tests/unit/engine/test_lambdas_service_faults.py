@@ -1,5 +1,6 @@
 """DynamoDB throttling injected into the in-process Lambdas: DynamoDB's own error on the wire, so
-botocore retries it and the handler sees the real ClientError; nothing else is touched."""
+botocore retries it and the handler sees the real ClientError; nothing else is touched. Against
+both endpoints the local stack uses: a moto server on loopback, and moto in this process."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from aicc_ops.engine.lambdas import LambdaInvokeError, LocalLambdas
+from aicc_ops.local.moto_in_process import moto_in_process
 from aicc_ops.local.stack import FAKE_CREDENTIALS, moto_endpoint
 
 PROBE = "drill_probe"
@@ -22,15 +24,20 @@ ARN = f"arn:aws:lambda:ap-northeast-2:000000000000:function:{PROBE}"
 RETRIES = Config(retries={"total_max_attempts": 2, "mode": "standard"})
 
 
-@pytest.fixture(scope="module")
-def endpoint() -> Iterator[str]:
-    with moto_endpoint() as url:
-        yield url
+@pytest.fixture(scope="module", params=["loopback", "in-process"])
+def endpoint(request: pytest.FixtureRequest) -> Iterator[dict[str, str]]:
+    """The environment that points boto3 at moto: a server's URL, or nothing (moto in process)."""
+    if request.param == "loopback":
+        with moto_endpoint() as url:
+            yield {"AWS_ENDPOINT_URL": url}
+    else:
+        with moto_in_process():
+            yield {}
 
 
 @pytest.fixture
-def table(endpoint: str, monkeypatch: pytest.MonkeyPatch) -> str:
-    for key, value in {**FAKE_CREDENTIALS, "AWS_ENDPOINT_URL": endpoint}.items():
+def table(endpoint: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> str:
+    for key, value in {**FAKE_CREDENTIALS, **endpoint}.items():
         monkeypatch.setenv(key, value)
     client = boto3.client("dynamodb")
     name = "probe"
@@ -87,6 +94,26 @@ def test_throttled_requests_are_retried_by_botocore_then_fail_in_the_handler(
     assert answer == {"error": "ProvisionedThroughputExceededException", "status": "400", "retries": "1"}
     # Each attempt met the fault: botocore's retry ran, the endpoint was never reached.
     assert lambdas.service_fault_hits["dynamodb"] == 2
+
+
+def test_a_throttled_write_never_reaches_the_table(
+    lambdas: LocalLambdas, table: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def writing(event: dict[str, Any], context: Any) -> dict[str, str]:
+        try:
+            boto3.client("dynamodb", config=RETRIES).put_item(
+                TableName=event["table"], Item={"k": {"S": "one"}, "v": {"S": "written"}}
+            )
+        except ClientError as exc:
+            return {"error": exc.response["Error"]["Code"]}
+        return {}
+
+    monkeypatch.setattr(sys.modules[f"aicc.handlers.{PROBE}"], "handler", writing)
+    lambdas.service_faults.add("dynamodb")
+    assert invoke(lambdas, table) == {"error": "ProvisionedThroughputExceededException"}
+    # As in AWS, a throttled request changed nothing: no endpoint saw it, in process or not.
+    item = boto3.client("dynamodb").get_item(TableName=table, Key={"k": {"S": "one"}})["Item"]
+    assert item["v"]["S"] == "1"
 
 
 def test_the_fault_off_again_means_real_answers_again(lambdas: LocalLambdas, table: str) -> None:

@@ -1,0 +1,143 @@
+"""What the calls ask of AWS: requests by operation, the time spent waiting for the endpoint, and
+the time botocore spends on each request in the client.
+
+Counted with botocore's events on boto3's default session, so every client it creates afterwards
+is metered (the handlers', the engine's, the stack's own):
+
+- `before-send` is a request leaving the client (each attempt of a retried request counts), and
+  `before-parse` its answer arriving: the time between the two is the endpoint's, moto's work in
+  this process or the round trip to a moto server with that server's work;
+- `before-parameter-build` starts an API call in the client and `after-call` ends it (answer
+  parsed): that time, less the endpoint's, is botocore's own work on the request (validating,
+  serializing and signing it, parsing the answer, the retry bookkeeping), which a handler's SDK
+  does in AWS as well.
+
+What remains of a call's wall time is the flow engine's and the handlers' own work.
+
+Requests made to set a scenario up (agents' statuses a demo call or a test sets and puts back) are
+counted apart, and the set-up's wall time too: they are not the call's.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any
+
+CALL, SETUP = "call", "setup"
+# Why the requests of this context are made; Lambda workers run in a copy of the caller's context.
+_purpose: ContextVar[str] = ContextVar("aicc_aws_purpose", default=CALL)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """Requests by purpose and operation ("dynamodb.UpdateItem"), and seconds by kind and purpose:
+    ("endpoint", purpose), ("api", purpose) (botocore's API calls, the endpoint's time included) and
+    ("setup", SETUP) (a set-up's wall time, all of it)."""
+
+    requests: Mapping[str, Counter[str]] = field(default_factory=dict)
+    seconds: Mapping[tuple[str, str], float] = field(default_factory=dict)
+
+    def of(self, purpose: str = CALL) -> Counter[str]:
+        return self.requests.get(purpose, Counter())
+
+    def endpoint(self, purpose: str = CALL) -> float:
+        """Seconds the requests spent in the endpoint."""
+        return self.seconds.get(("endpoint", purpose), 0.0)
+
+    def client(self, purpose: str = CALL) -> float:
+        """botocore's own work on the requests: their API calls less the endpoint's time."""
+        return self.seconds.get(("api", purpose), 0.0) - self.endpoint(purpose)
+
+    @property
+    def setup(self) -> float:
+        return self.seconds.get(("setup", SETUP), 0.0)
+
+    def __sub__(self, earlier: Reading) -> Reading:
+        purposes = set(self.requests) | set(earlier.requests)
+        kinds = set(self.seconds) | set(earlier.seconds)
+        return Reading(
+            {p: self.of(p) - earlier.of(p) for p in purposes},
+            {k: self.seconds.get(k, 0.0) - earlier.seconds.get(k, 0.0) for k in kinds},
+        )
+
+
+class RequestMeter:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._requests: dict[str, Counter[str]] = {}
+        self._seconds: dict[tuple[str, str], float] = {}
+        self._started = threading.local()  # per thread: when its API call and its request began
+        self._events: Any = None
+
+    def install(self) -> None:
+        """Meter the clients boto3's default session creates from now on."""
+        import boto3
+
+        self._events = boto3._get_default_session().events
+        self._events.register_first("before-parameter-build", self._call_started)
+        self._events.register_first("before-send", self._sent)
+        self._events.register_last("before-parse", self._answered)
+        self._events.register_last("after-call", self._call_ended)
+
+    def uninstall(self) -> None:
+        if self._events is not None:
+            self._events.unregister("before-parameter-build", self._call_started)
+            self._events.unregister("before-send", self._sent)
+            self._events.unregister("before-parse", self._answered)
+            self._events.unregister("after-call", self._call_ended)
+            self._events = None
+
+    def read(self) -> Reading:
+        with self._lock:
+            return Reading({p: Counter(c) for p, c in self._requests.items()}, dict(self._seconds))
+
+    @contextmanager
+    def counted_as(self, purpose: str) -> Iterator[None]:
+        """Requests made meanwhile (in this context) are counted under `purpose`; a set-up's wall
+        time is kept too."""
+        started = time.perf_counter()
+        with counted_as(purpose):
+            yield
+        if purpose == SETUP:
+            self._add("setup", time.perf_counter() - started)
+
+    def _add(self, kind: str, seconds: float) -> None:
+        purpose = SETUP if kind == "setup" else _purpose.get()
+        with self._lock:
+            self._seconds[kind, purpose] = self._seconds.get((kind, purpose), 0.0) + seconds
+
+    def _call_started(self, **_: Any) -> None:
+        self._started.call = time.perf_counter()
+
+    def _sent(self, event_name: str, **_: Any) -> None:
+        operation = event_name.split(".", 1)[1]  # before-send.dynamodb.UpdateItem
+        with self._lock:
+            self._requests.setdefault(_purpose.get(), Counter())[operation] += 1
+        self._started.request = time.perf_counter()
+
+    def _answered(self, **_: Any) -> None:
+        started = getattr(self._started, "request", None)
+        if started is not None:
+            self._add("endpoint", time.perf_counter() - started)
+
+    def _call_ended(self, **_: Any) -> None:
+        started = getattr(self._started, "call", None)
+        if started is not None:
+            self._add("api", time.perf_counter() - started)
+            self._started.call = None
+
+
+@contextmanager
+def counted_as(purpose: str) -> Iterator[None]:
+    """Requests made meanwhile (in this context) are counted under `purpose`."""
+    token = _purpose.set(purpose)
+    try:
+        yield
+    finally:
+        _purpose.reset(token)

@@ -1,0 +1,63 @@
+"""What a call asks of AWS, counted by the stack's meter (botocore's before-send): each request is
+latency a caller hears in AWS too, so the engine and the handlers make only those they need."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import boto3
+
+from aicc_ops.engine.interpreter import CallResult
+from aicc_ops.local.aws_meter import SETUP
+from aicc_ops.local.stack import LocalStack
+
+from .conftest import ALL_BUSY, Caller
+
+WEEKDAY = "2026-11-25T10:00:00+09:00"
+EVENING = "2026-11-25T20:30:00+09:00"
+
+
+def metered(
+    stack: LocalStack, call: Caller, *args: Any, **kwargs: Any
+) -> tuple[CallResult, Counter[str], Counter[str]]:
+    """One call, with its requests and its set-up's by operation."""
+    assert stack.meter is not None
+    before = stack.meter.read()
+    result = call(*args, **kwargs)
+    used = stack.meter.read() - before
+    return result, used.of(), used.of(SETUP)
+
+
+def test_a_call_whose_flows_check_no_staffing_reads_no_agents(stack: LocalStack, call: Caller) -> None:
+    _, used, _ = metered(stack, call, ["say:상담원 연결해주세요"], at=WEEKDAY, number="+821099990000")
+    assert used["dynamodb.Scan"] == 0
+    assert used["dynamodb.UpdateItem"] == 1  # its call log, once
+
+
+def test_the_agents_are_read_once_in_a_call_that_checks_staffing_many_times(
+    stack: LocalStack, call: Caller
+) -> None:
+    # The emergency line: the queue's metrics at every wait.
+    result, used, _ = metered(stack, call, ["2", "say:DB 접속 장애"], at=EVENING)
+    assert sum(step.type == "GetMetricData" for step in result.steps) > 1
+    assert used["dynamodb.Scan"] == 1
+
+
+def test_agents_set_for_a_call_are_counted_apart_from_the_call(stack: LocalStack, call: Caller) -> None:
+    inputs = ["say:새봄헬스케어", "say:강도현", "4567#", "2", "1", "2", "01098765432#"]
+    _, used, setup = metered(stack, call, inputs, at=WEEKDAY, number="+821056789012", agents=ALL_BUSY)
+    # The statuses it replaces read at once, then one transaction to set them and one to restore.
+    assert setup == Counter({"dynamodb.BatchGetItem": 1, "dynamodb.TransactWriteItems": 2})
+    assert used["dynamodb.Scan"] == 1  # the urgent menu checks who is available
+
+
+def test_an_msp_call_writes_its_call_log_once_with_the_assignment(stack: LocalStack, call: Caller) -> None:
+    inputs = ["say:한빛금융", "say:이서연", "4321#", "2"]  # technical question: an engineer is assigned
+    result, used, _ = metered(stack, call, inputs, at=WEEKDAY, number="+821023456789")
+    # The customer, the team; the engineer's claim and the call log.
+    assert used == Counter({"dynamodb.Query": 2, "dynamodb.UpdateItem": 2})
+    table = boto3.resource("dynamodb").Table(stack.tables["CALL_LOGS_TABLE"])
+    log = table.get_item(Key={"contact_id": result.contact_id})["Item"]
+    assigned = result.attributes["assigned_agent"]
+    assert (log["assignment_status"], log["assigned_agent"]) == ("ASSIGNED", assigned)
