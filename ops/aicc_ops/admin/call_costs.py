@@ -6,7 +6,7 @@ Connect would. Counted per call: each handler's invocations (the flows' InvokeLa
 blocks and the Lex code hook), the Connect API calls the handlers make (page calls), the Lex turns,
 the prompts Connect's text-to-speech speaks and their characters, and whether the flows turned on
 Contact Lens real-time analytics. The capacity arithmetic (capacity.py) multiplies these by a rate
-of calls. Durations measured here are on moto over loopback, so they are reported, not used.
+of calls. Durations measured here are against moto (in process), so they are reported, not used.
 """
 
 from __future__ import annotations
