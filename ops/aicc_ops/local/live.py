@@ -19,8 +19,8 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import Any
+from datetime import UTC, datetime, timedelta
+from typing import Any, NamedTuple
 
 from aicc.clock import seoul
 
@@ -29,6 +29,36 @@ from ..engine.presence import AgentPresence, QueueModel
 from .connect_emulator import ConnectEmulator
 
 log = logging.getLogger("aicc_ops.local.live")
+
+
+@dataclass
+class FlowStep:
+    """One flow step of a live call: from the call's answer, a caller's input or the input wait
+    running out (silence), until the flows next wait for the caller, queue the call or end it.
+    An input sent before the flows wait for it starts its step when they take it."""
+
+    cause: str  # answer | input | silence
+    started: float  # monotonic
+    started_at: datetime
+    said: str = ""  # the input, for cause "input"
+    seq: int = 0  # which input sent through the call API started it (1, 2...; 0: none)
+    ended: float = 0.0  # monotonic; 0 while the flows run
+    until: str = ""  # the call's state when the step ended: waiting_input | queued | ended
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "cause": self.cause,
+            "input": self.said or None,
+            "started_at": self.started_at.isoformat(),
+            "ms": round((self.ended - self.started) * 1000, 2) if self.ended else None,
+            "until": self.until or None,
+        }
+
+
+class _Said(NamedTuple):
+    raw: str  # "" wakes a waiting flow without input (hang-up, stop)
+    at: float  # monotonic: when the call API received it
+    seq: int
 
 
 @dataclass
@@ -48,13 +78,58 @@ class LiveContact:
     result: CallResult | None = None
     reserved: str = ""  # the queue key whose place the flows took while still running (capacity)
     ended_mono: float = 0.0
-    inputs: queue.Queue[str] = field(default_factory=queue.Queue)
+    arrived_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    answered_at: datetime | None = None
+    steps: list[FlowStep] = field(default_factory=list)
+    sent: int = 0  # inputs received through the call API
+    inputs: queue.Queue[_Said] = field(default_factory=queue.Queue)
     done: threading.Event = field(default_factory=threading.Event)  # the flows are done with it
     hung_up: threading.Event = field(default_factory=threading.Event)
+    stepped: threading.Condition = field(default_factory=threading.Condition)  # a step ended, or done
 
     @property
     def waited(self) -> float:
         return time.monotonic() - self.queued_at if self.state == "queued" else 0.0
+
+    def begin_step(self, cause: str, started: float, said: _Said | None = None) -> None:
+        self.steps.append(
+            FlowStep(
+                cause,
+                started,
+                datetime.now(UTC) - timedelta(seconds=time.monotonic() - started),
+                said.raw if said else "",
+                said.seq if said else 0,
+            )
+        )
+
+    def end_step(self) -> None:
+        """The running step (if any) ends now, in the call's present state."""
+        with self.stepped:
+            if self.steps and not self.steps[-1].ended:
+                self.steps[-1].ended = time.monotonic()
+                self.steps[-1].until = self.state
+            self.stepped.notify_all()
+
+    def say(self, raw: str) -> int:
+        """Queue a caller input for the flows; its number (1, 2...) among those the API received."""
+        with self.stepped:
+            self.sent += 1
+            self.inputs.put(_Said(raw, time.monotonic(), self.sent))
+            return self.sent
+
+    def wait_step(self, seq: int, timeout: float) -> None:
+        """Until the step started by input `seq` (0: the call's first step) has ended, the flows
+        are done with the call, or `timeout` seconds have passed."""
+
+        def over() -> bool:
+            if self.done.is_set():
+                return True
+            if seq == 0:
+                return bool(self.steps) and self.steps[0].ended > 0
+            return any(s.seq == seq and s.ended for s in self.steps)
+
+        with self.stepped:
+            self.stepped.wait_for(over, timeout)
 
     def to_json(self, transcript: bool = True) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -68,6 +143,11 @@ class LiveContact:
             "ended_at": self.ended_at.isoformat() if self.ended_at else None,
             "end_reason": self.end_reason,
             "error": self.error or None,
+            "arrived_at": self.arrived_at.isoformat(),
+            "answered_at": self.answered_at.isoformat() if self.answered_at else None,
+            "prompt": self.result.prompts[-1] if self.result is not None and self.result.prompts else None,
+            "lambda_errors": sum(1 for c in self.result.lambda_calls if c.error) if self.result else 0,
+            "steps": [s.to_json() for s in list(self.steps)],
         }
         if transcript and self.result is not None:
             data["call"] = self.result.to_json()
@@ -168,7 +248,7 @@ class LiveCenter:
     def stop(self) -> None:
         self._stop.set()
         for c in list(self.contacts.values()):
-            c.inputs.put("")  # wake callers waiting for input
+            c.inputs.put(_Said("", time.monotonic(), 0))  # wake callers waiting for input
         self._thread.join(timeout=5)
 
     # ---- calls ---------------------------------------------------------------------------------
@@ -221,22 +301,30 @@ class LiveCenter:
             if not live_input or self._stop.is_set():
                 return None
             contact.state = "waiting_input"
+            contact.end_step()  # the flows wait for the caller
+            waiting_since = time.monotonic()
             try:
-                raw = contact.inputs.get(timeout=self.input_seconds)
+                said: _Said | None = contact.inputs.get(timeout=self.input_seconds)
             except queue.Empty:
-                raw = ""
+                said = None
             if contact.hung_up.is_set():
                 raise CallerHungUpError
+            if said is None or not said.raw:
+                contact.begin_step("silence", time.monotonic())
+            else:
+                contact.begin_step("input", max(said.at, waiting_since), said)
             contact.state = "ivr"
-            if not raw:
+            if said is None or not said.raw:
                 return None
             try:
-                return CallerInput.parse(raw)
+                return CallerInput.parse(said.raw)
             except InputError:
                 return None  # validated when sent; anything else counts as silence
 
         def started(result: CallResult) -> None:
             contact.result = result
+            contact.answered_at = datetime.now(UTC)
+            contact.begin_step("answer", time.monotonic())
             ready.set()
 
         try:
@@ -270,8 +358,11 @@ class LiveCenter:
         finally:
             with self.emulator.lock:
                 contact.reserved = ""
+            contact.end_step()
             ready.set()
-            contact.done.set()
+            with contact.stepped:
+                contact.done.set()
+                contact.stepped.notify_all()
 
     def backlog(self) -> dict[str, tuple[int, int]]:
         """Per queue key: contacts waiting (and places taken by calls still in their flows), oldest wait."""
@@ -318,12 +409,16 @@ class LiveCenter:
         contact.state = "queued"
         contact.reserved = ""
 
-    def send_input(self, contact_id: str, raw: str) -> LiveContact:
+    def send_input(self, contact_id: str, raw: str, wait_step: float = 0.0) -> LiveContact:
+        """Give the caller's input to the flows; with `wait_step` (seconds), return once the step
+        it starts has ended (or the flows are done with the call, or the time is up)."""
         contact = self.get(contact_id)
         CallerInput.parse(raw)  # InputError for the caller of the API, at once
         if contact.state in ("ended", "connected", "queued") and contact.done.is_set():
             raise InputError(f"call {contact_id} is {contact.state}: it takes no more input")
-        contact.inputs.put(raw)
+        seq = contact.say(raw)
+        if wait_step > 0:
+            contact.wait_step(seq, wait_step)
         return contact
 
     def hang_up(self, contact_id: str) -> LiveContact:
@@ -334,7 +429,7 @@ class LiveCenter:
                 self._after_work(contact.agent_id)
             if contact.state != "ended":
                 self._end(contact, "caller hung up")
-        contact.inputs.put("")
+        contact.inputs.put(_Said("", time.monotonic(), 0))
         return contact
 
     def get(self, contact_id: str) -> LiveContact:

@@ -180,7 +180,8 @@ class CallApp:
                     raise CallApiError(
                         400, 'give {"input": "1234#"}, {"input": "say:..."} or {"input": "silence"}'
                     )
-                return 202, self.center.send_input(parts[1], value).to_json(transcript=False)
+                wait = _timeout(body) if _flag(body, "wait_step") else 0.0
+                return 202, self.center.send_input(parts[1], value, wait).to_json(transcript=False)
             if parts == ["agents"] and method == "GET":
                 return 200, self.agents()
             if len(parts) == 2 and parts[0] == "agents" and method == "PUT":
@@ -220,7 +221,9 @@ class CallApp:
             live_input=bool(body.get("live_input", not body.get("wait", False))),
         )
         if body.get("wait"):
-            contact.done.wait(timeout=float(body.get("timeout", 60)))
+            contact.done.wait(timeout=_timeout(body))
+        elif _flag(body, "wait_step"):
+            contact.wait_step(0, _timeout(body))
         return contact.to_json()
 
     def agents(self) -> list[dict[str, Any]]:
@@ -319,6 +322,24 @@ class CallApp:
                     self.emulator.set_status(user_id, status)
         self._saved_status.clear()
         self.faults = {}
+
+
+def _flag(body: dict[str, Any], name: str) -> bool:
+    value = body.get(name, False)
+    if not isinstance(value, bool):
+        raise CallApiError(400, f'"{name}" is true or false')
+    return value
+
+
+def _timeout(body: dict[str, Any]) -> float:
+    """How long a request waits for the flows (`timeout`, seconds; default 60)."""
+    try:
+        value = float(body.get("timeout", 60))
+    except (TypeError, ValueError):
+        value = -1.0
+    if not 0 < value <= 3600:
+        raise CallApiError(400, '"timeout" is a number of seconds, more than 0 and at most 3600')
+    return value
 
 
 def _seed_users(stack: LocalStack, emulator: ConnectEmulator) -> None:
