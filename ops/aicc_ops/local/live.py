@@ -17,6 +17,7 @@ import queue
 import threading
 import time
 import uuid
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -26,7 +27,9 @@ from aicc.clock import seoul
 
 from ..engine.interpreter import CallerInput, CallResult, Engine, InputError
 from ..engine.presence import AgentPresence, QueueModel
+from .admission import ANSWERED, RINGING, AnswerRate, FlowSlots, Ticket
 from .connect_emulator import ConnectEmulator
+from .runtime import DEFAULT_ANSWER_RATE, DEFAULT_FLOW_SLOTS
 
 log = logging.getLogger("aicc_ops.local.live")
 
@@ -66,7 +69,7 @@ class LiveContact:
     contact_id: str
     caller: str
     talk_seconds: float
-    state: str = "ivr"  # ivr | waiting_input | queued | connected | ended
+    state: str = "ivr"  # ringing | ivr | waiting_input | queued | connected | ended
     queue_key: str = ""  # a queues.yaml key, or agent:<user id> for an agent's own queue
     queued_at: float = 0.0  # monotonic
     agent_id: str = ""
@@ -86,6 +89,8 @@ class LiveContact:
     done: threading.Event = field(default_factory=threading.Event)  # the flows are done with it
     hung_up: threading.Event = field(default_factory=threading.Event)
     stepped: threading.Condition = field(default_factory=threading.Condition)  # a step ended, or done
+    ticket: Ticket | None = None  # its place in line for a flow slot, while it waits for one
+    holds_slot: bool = False  # its flows run a step (only its own thread changes this)
 
     @property
     def waited(self) -> float:
@@ -224,14 +229,24 @@ class LiveCenter:
         keep_ended_seconds: float = 900.0,
         tick: float = 0.1,
         on_agent_event: Callable[[dict[str, Any]], None] | None = None,
+        flow_slots: int = DEFAULT_FLOW_SLOTS,
+        answer_rate: float = DEFAULT_ANSWER_RATE,
     ) -> None:
         self.emulator = emulator
+        self.slots = FlowSlots(flow_slots)
+        # 0: every call is answered as soon as a flow slot is free
+        self.answers = AnswerRate(answer_rate, burst=max(1, int(answer_rate))) if answer_rate else None
         self.talk_seconds, self.acw_seconds = talk_seconds, acw_seconds
         self.input_seconds, self.max_wait = input_seconds, max_wait_seconds
         self.keep_ended = keep_ended_seconds  # ended calls stay visible this long, then are forgotten
         self.tick = tick
         self.on_agent_event = on_agent_event  # an agent event record, as Connect streams it
         self.contacts: dict[str, LiveContact] = {}
+        # Indexes kept under emulator.lock, so that no round walks every call the server remembers:
+        # calls holding a queue place (queued, or reserved while their flows run), and ended calls
+        # in the order they ended (forgotten after keep_ended).
+        self._holding: dict[str, LiveContact] = {}
+        self._ended: deque[LiveContact] = deque()
         self.activity: dict[str, Activity] = {}  # user ID -> activity
         self.idle_since: dict[str, float] = {}
         self._stop = threading.Event()
@@ -247,7 +262,10 @@ class LiveCenter:
 
     def stop(self) -> None:
         self._stop.set()
+        self.slots.close()  # ringing calls and waiting steps end
         for c in list(self.contacts.values()):
+            if c.state == "ringing":
+                c.hung_up.set()
             c.inputs.put(_Said("", time.monotonic(), 0))  # wake callers waiting for input
         self._thread.join(timeout=5)
 
@@ -264,7 +282,10 @@ class LiveCenter:
         """Start a call; InputError for a bad number or input (nothing started)."""
         script = [CallerInput.parse(i) for i in inputs or []]
         contact = LiveContact(
-            str(uuid.uuid4()), caller, self.talk_seconds if talk_seconds is None else talk_seconds
+            str(uuid.uuid4()),
+            caller,
+            self.talk_seconds if talk_seconds is None else talk_seconds,
+            state="ringing",
         )
         at = at or datetime.now(seoul())
         if at.tzinfo is None:
@@ -302,6 +323,7 @@ class LiveCenter:
                 return None
             contact.state = "waiting_input"
             contact.end_step()  # the flows wait for the caller
+            self._leave_slot(contact)
             waiting_since = time.monotonic()
             try:
                 said: _Said | None = contact.inputs.get(timeout=self.input_seconds)
@@ -309,23 +331,35 @@ class LiveCenter:
                 said = None
             if contact.hung_up.is_set():
                 raise CallerHungUpError
-            if said is None or not said.raw:
-                contact.begin_step("silence", time.monotonic())
-            else:
-                contact.begin_step("input", max(said.at, waiting_since), said)
+            began = max(said.at, waiting_since) if said and said.raw else time.monotonic()
             contact.state = "ivr"
+            if not self._take_slot(contact, ANSWERED):
+                raise CallerHungUpError
             if said is None or not said.raw:
+                contact.begin_step("silence", began)
                 return None
+            contact.begin_step("input", began, said)
             try:
                 return CallerInput.parse(said.raw)
             except InputError:
                 return None  # validated when sent; anything else counts as silence
 
         def started(result: CallResult) -> None:
+            """The call is valid: it rings until its turn to be answered comes and a flow slot is
+            free (admission.py), then is answered."""
             contact.result = result
+            due = self.answers.turn() if self.answers else 0.0
+            ticket = self.slots.enter(RINGING) if due <= time.monotonic() else None
+            if ticket is not None and ticket.granted:
+                contact.state = "ivr"
+            ready.set()  # place() answers: the call rings, or is answered already
+            if ticket is None and contact.hung_up.wait(max(0.0, due - time.monotonic())):
+                raise CallerHungUpError
+            if not self._take_slot(contact, RINGING, ticket):
+                raise CallerHungUpError
+            contact.state = "ivr"
             contact.answered_at = datetime.now(UTC)
             contact.begin_step("answer", time.monotonic())
-            ready.set()
 
         try:
             self.engine.run(
@@ -358,21 +392,50 @@ class LiveCenter:
         finally:
             with self.emulator.lock:
                 contact.reserved = ""
+                if contact.state != "queued":
+                    self._holding.pop(contact.contact_id, None)
             contact.end_step()
+            self._leave_slot(contact)
             ready.set()
             with contact.stepped:
                 contact.done.set()
                 contact.stepped.notify_all()
 
+    def _take_slot(self, contact: LiveContact, priority: int, ticket: Ticket | None = None) -> bool:
+        """Wait for a flow slot (admission.py); False when the caller hung up meanwhile."""
+        ticket = ticket or self.slots.enter(priority)
+        contact.ticket = ticket
+        if contact.hung_up.is_set():  # hang_up() may have looked for the ticket before it was set
+            self.slots.withdraw(ticket)
+        granted = ticket.wait()
+        contact.ticket = None
+        if granted and contact.hung_up.is_set():
+            self.slots.release()
+            return False
+        contact.holds_slot = granted
+        return granted
+
+    def _leave_slot(self, contact: LiveContact) -> None:
+        if contact.holds_slot:
+            contact.holds_slot = False
+            self.slots.release()
+
+    def admission(self) -> dict[str, float]:
+        """The admission limits and how full they are (GET /status)."""
+        return {
+            "answer_rate": self.answers.rate if self.answers else 0,
+            "flow_slots": self.slots.size,
+            **self.slots.counts(),
+        }
+
     def backlog(self) -> dict[str, tuple[int, int]]:
         """Per queue key: contacts waiting (and places taken by calls still in their flows), oldest wait."""
         out: dict[str, tuple[int, int]] = {}
         with self.emulator.lock:
-            for c in self.contacts.values():
+            for c in self._holding.values():
                 key = c.queue_key if c.state == "queued" else c.reserved
-                if key:
-                    count, oldest = out.get(key, (0, 0))
-                    out[key] = (count + 1, max(oldest, int(c.waited)))
+                count, oldest = out.get(key, (0, 0))
+                out[key] = (count + 1, max(oldest, int(c.waited)))
         return out
 
     def admit(self, contact_id: str, queue_key: str, limit: int | None) -> bool:
@@ -385,12 +448,13 @@ class LiveCenter:
                 limit = self.emulator.queues[queue_key].get("MaxContacts")  # UpdateQueueMaxContacts
             taken = sum(
                 1
-                for c in self.contacts.values()
+                for c in self._holding.values()
                 if c is not contact and (c.queue_key if c.state == "queued" else c.reserved) == queue_key
             )
             if limit is not None and taken >= limit:
                 return False
             contact.reserved = queue_key
+            self._holding[contact_id] = contact
             return True
 
     def _enqueue(self, contact: LiveContact, result: CallResult) -> None:
@@ -408,6 +472,7 @@ class LiveCenter:
         contact.queued_at = time.monotonic()
         contact.state = "queued"
         contact.reserved = ""
+        self._holding[contact.contact_id] = contact
 
     def send_input(self, contact_id: str, raw: str, wait_step: float = 0.0) -> LiveContact:
         """Give the caller's input to the flows; with `wait_step` (seconds), return once the step
@@ -424,6 +489,9 @@ class LiveCenter:
     def hang_up(self, contact_id: str) -> LiveContact:
         contact = self.get(contact_id)
         contact.hung_up.set()
+        ticket = contact.ticket
+        if ticket is not None:
+            self.slots.withdraw(ticket)  # it was ringing, or waiting for a slot for its next step
         with self.emulator.lock:
             if contact.state == "connected" and contact.agent_id in self.activity:
                 self._after_work(contact.agent_id)
@@ -446,7 +514,7 @@ class LiveCenter:
         with self.emulator.lock:
             waiting = [
                 Waiting(c.contact_id, c.queue_key, c.waited)
-                for c in self.contacts.values()
+                for c in self._holding.values()
                 if c.state == "queued"
             ]
             return Snapshot(waiting, dict(self.activity))
@@ -471,6 +539,10 @@ class LiveCenter:
             self.on_agent_event(self.emulator.agent_event(user_id))
 
     def _end(self, contact: LiveContact, reason: str) -> None:
+        """Under emulator.lock."""
+        self._holding.pop(contact.contact_id, None)
+        if contact.state != "ended":
+            self._ended.append(contact)
         contact.state = "ended"
         contact.reserved = ""
         contact.end_reason = contact.end_reason or reason
@@ -510,13 +582,13 @@ class LiveCenter:
                     del self.activity[user_id]
                     self.idle_since[user_id] = now
                     self._report(user_id)
-            for cid in [
-                cid
-                for cid, c in self.contacts.items()
-                if c.state == "ended" and c.done.is_set() and now - c.ended_mono > self.keep_ended
-            ]:
-                del self.contacts[cid]
-            waiting = [c for c in self.contacts.values() if c.state == "queued"]
+            while (
+                self._ended
+                and self._ended[0].done.is_set()
+                and now - self._ended[0].ended_mono > self.keep_ended
+            ):
+                self.contacts.pop(self._ended.popleft().contact_id, None)
+            waiting = [c for c in self._holding.values() if c.state == "queued"]
             for c in waiting:
                 if c.waited > self.max_wait:
                     self._end(c, "abandoned")
@@ -550,6 +622,7 @@ class LiveCenter:
 
     def _connect(self, user: dict[str, Any], contact: LiveContact, now: float) -> None:
         at = datetime.now(UTC)
+        self._holding.pop(contact.contact_id, None)
         contact.state = "connected"
         contact.agent_id, contact.agent_login = user["Id"], user["Username"]
         contact.connected_at = at

@@ -34,9 +34,19 @@ from ..core.agents import split_name
 from ..engine.flows import FlowError
 from ..engine.lambdas import FAULTS, SERVICE_FAULTS
 from . import connect_protocol as wire
+from .aws_process import moto_process
 from .connect_emulator import ConnectEmulator
 from .live import LiveCenter
-from .runtime import HOST, INFO_FILE, PortError, ServerInfo
+from .runtime import (
+    DEFAULT_ANSWER_RATE,
+    DEFAULT_FLOW_SLOTS,
+    HOST,
+    INFO_FILE,
+    LISTEN_BACKLOG,
+    PortError,
+    ServerInfo,
+    listen_backlog,
+)
 from .seed import SeedError
 from .stack import (
     FAKE_CREDENTIALS,
@@ -50,14 +60,16 @@ from .stack import (
 from .streams import StreamToLambda
 
 log = logging.getLogger("aicc_ops.local.server")
+IDLE_SECONDS = 300.0
 TEAM_SECURITY = {"MANAGER": "supervisor"}
 FAULT_KINDS = ("lambdas", "services", "agents_offline", "queue_limits")
 
 
 class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+    protocol_version = "HTTP/1.1"  # keep-alive: a client's connection (and its thread) serves many requests
     server_version = "aicc-local"
     disable_nagle_algorithm = True  # else each keep-alive answer waits ~40 ms for delayed ACKs
+    timeout = IDLE_SECONDS  # a connection idle this long is closed, and its thread ends
 
     def log_message(self, format: str, *args: Any) -> None:
         log.debug("%s %s", self.address_string(), format % args)
@@ -265,7 +277,13 @@ class CallApp:
             contacts = list(self.center.contacts.values())
         for c in contacts:
             calls[c.state] = calls.get(c.state, 0) + 1
-        return {"agents": states, "calls": calls, "waiting": len(snap.waiting), "faults": self.faults}
+        return {
+            "agents": states,
+            "calls": calls,
+            "waiting": len(snap.waiting),
+            "faults": self.faults,
+            "admission": self.center.admission(),
+        }
 
     # ---- faults -----------------------------------------------------------------------------------
     def fault_route(self, method: str, body: dict[str, Any]) -> tuple[int, Any]:
@@ -363,14 +381,19 @@ def _seed_users(stack: LocalStack, emulator: ConnectEmulator) -> None:
     assert set(stack.config.security_profiles) >= set(TEAM_SECURITY.values())
 
 
+class _Listener(ThreadingHTTPServer):
+    """A thread per connection (kept alive), and a listen backlog that holds a burst of callers."""
+
+    daemon_threads = True
+    request_queue_size = listen_backlog()
+
+
 def _bind(port: int, handler: type[BaseHTTPRequestHandler], what: str) -> ThreadingHTTPServer:
     """A listener bound now (a port in use fails before anything is built), served later."""
     try:
-        server = ThreadingHTTPServer((HOST, port), handler)
+        return _Listener((HOST, port), handler)
     except OSError as exc:
         raise PortError(port, what, exc) from None
-    server.daemon_threads = True
-    return server
 
 
 def _serve_in_thread(server: ThreadingHTTPServer, name: str) -> str:
@@ -392,10 +415,21 @@ def serve(
     talk_seconds: float = 30.0,
     acw_seconds: float = 5.0,
     input_seconds: float = 10.0,
+    flow_slots: int = DEFAULT_FLOW_SLOTS,
+    answer_rate: float = DEFAULT_ANSWER_RATE,
+    aws_process: bool = True,
 ) -> Iterator[ServerInfo]:
-    """Run the local stack server in this process until the context ends (port 0: any free port)."""
+    """Run the local stack server in this process until the context ends (port 0: any free port).
+    The AWS endpoint (moto) runs in a child process (`aws_process`), else in a thread of this one."""
     cfg = config or load_config()
     state_dir.mkdir(parents=True, exist_ok=True)
+    if listen_backlog() < LISTEN_BACKLOG:
+        log.warning(
+            "net.core.somaxconn is %d: a burst of more callers than that at once is reset; "
+            "raise it (sysctl -w net.core.somaxconn=%d)",
+            listen_backlog(),
+            LISTEN_BACKLOG,
+        )
     with ExitStack() as stack_exit:
         # Every port first: one in use fails in a moment, not after the stack was built.
         # Handler classes of this server's own: two servers in one process do not share state.
@@ -406,7 +440,11 @@ def serve(
         calls_server = _bind(calls_port, calls_handler, "call API")
         stack_exit.callback(calls_server.server_close)
         try:
-            endpoint = stack_exit.enter_context(moto_endpoint(aws_port))
+            if aws_process:
+                aws = stack_exit.enter_context(moto_process(aws_port, owner=str(state_dir)))
+                endpoint, aws_pid = aws.url, aws.pid
+            else:
+                endpoint, aws_pid = stack_exit.enter_context(moto_endpoint(aws_port)), 0
         except OSError as exc:
             raise PortError(aws_port, "AWS (moto)", exc) from None
         env = {**FAKE_CREDENTIALS, **QUIET_POWERTOOLS, "AWS_ENDPOINT_URL": endpoint}
@@ -427,6 +465,8 @@ def serve(
             acw_seconds=acw_seconds,
             input_seconds=input_seconds,
             on_agent_event=agent_events.put,
+            flow_slots=flow_slots,
+            answer_rate=answer_rate,
         )
         _seed_users(stack, emulator)
         agent_events.drain()  # the sample agents' sign-in reaches the table before the first call
@@ -458,6 +498,10 @@ def serve(
             tables={key: name for key, name in _table_names(cfg, stack).items()},
             topic_arn=os.environ.get("NOTIFY_TOPIC_ARN", ""),
             state_dir=str(state_dir),
+            aws_pid=aws_pid,
+            listen_backlog=listen_backlog(),
+            flow_slots=flow_slots,
+            answer_rate=answer_rate,
         )
         info.write(state_dir)
         stack_exit.callback((state_dir / INFO_FILE).unlink, missing_ok=True)
@@ -488,6 +532,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--talk-seconds", type=float, default=30.0)
     parser.add_argument("--acw-seconds", type=float, default=5.0)
     parser.add_argument("--input-seconds", type=float, default=10.0)
+    parser.add_argument("--flow-slots", type=int, default=DEFAULT_FLOW_SLOTS)
+    parser.add_argument("--answer-rate", type=float, default=DEFAULT_ANSWER_RATE)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # SIGTERM and SIGINT stop the server at any moment, during the start too: the exception unwinds
@@ -507,6 +553,8 @@ def main(argv: list[str] | None = None) -> int:
             talk_seconds=args.talk_seconds,
             acw_seconds=args.acw_seconds,
             input_seconds=args.input_seconds,
+            flow_slots=args.flow_slots,
+            answer_rate=args.answer_rate,
         ) as info:
             log.info("local stack up: %s", json.dumps(info.__dict__))
             threading.Event().wait()
