@@ -356,13 +356,13 @@ async def measure(load: Load, srv: Server, seconds: float, start: int = 0) -> Wi
     cpu0 = {name: cpu_seconds(pid) for name, pid in pids.items()}
     own0 = resource.getrusage(resource.RUSAGE_SELF)
     busy0, total0 = machine_busy()
-    done = asyncio.Event()
-    sampler = asyncio.ensure_future(sample_live(Connection(load.host, load.port), window, done))
     if start:
         load.add(start)
         give_up = time.monotonic() + 900
         while len(load.first) < start and time.monotonic() < give_up:
             await asyncio.sleep(0.5)
+    done = asyncio.Event()  # live calls are sampled once a burst is answered
+    sampler = asyncio.ensure_future(sample_live(Connection(load.host, load.port), window, done))
     await asyncio.sleep(seconds)
     done.set()
     await sampler
