@@ -30,7 +30,7 @@ from ..local.runtime import (
 )
 from ._options import emit, output_option, running_server, state_dir_option
 
-DEFAULT_PORTS = {"aws": 5466, "connect": 5467, "calls": 5468}
+DEFAULT_PORTS = {"aws": 5466, "connect": 5467, "calls": 5468, "lambda": 0}
 PORT = click.IntRange(0, 65535)
 STOP_SECONDS = 10.0  # a server that does not stop on SIGTERM within this is killed
 
@@ -68,6 +68,13 @@ def _log_tail(state_dir: Path, lines: int = 15, since: int = 0) -> str:
 )
 @click.option(
     "--calls-port", type=PORT, default=DEFAULT_PORTS["calls"], show_default=True, help="HTTP call API."
+)
+@click.option(
+    "--lambda-port",
+    type=PORT,
+    default=DEFAULT_PORTS["lambda"],
+    show_default=True,
+    help="Lambda Invoke API for the handlers (0: any free port).",
 )
 @click.option(
     "--connect-rate", type=float, default=2.0, show_default=True, help="Connect API requests/s (0: no limit)."
@@ -233,6 +240,7 @@ def env_command(state_dir: Path | None) -> None:
     exports = {
         "AWS_ENDPOINT_URL": info.aws_endpoint,
         "AWS_ENDPOINT_URL_CONNECT": info.connect_endpoint,
+        **({"AWS_ENDPOINT_URL_LAMBDA": info.lambda_endpoint} if info.lambda_endpoint else {}),
         "AWS_REGION": info.region,
         "AWS_DEFAULT_REGION": info.region,  # what boto3 reads (AWS_REGION: the AWS CLI and SDKs)
         "AWS_ACCESS_KEY_ID": "testing",
@@ -258,6 +266,11 @@ def _show(info: ServerInfo, output: str) -> None:
     rows = [
         ["AWS (moto)", info.aws_endpoint, f"{aws_notes}; pid {info.aws_pid}" if info.aws_pid else aws_notes],
         ["Amazon Connect", info.connect_endpoint, f"instance {info.instance_id}, rate {rate}"],
+        *(
+            [["AWS Lambda", info.lambda_endpoint, "Invoke for the handlers (boto3 `lambda`)"]]
+            if info.lambda_endpoint
+            else []
+        ),
         [
             "Call API",
             info.calls_endpoint,

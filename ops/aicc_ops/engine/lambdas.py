@@ -152,6 +152,18 @@ class LocalLambdas:
     def invoke_named(
         self, name: str, event: dict[str, Any], timeout: float, response_type: str
     ) -> dict[str, Any]:
+        """Invoke as a flow's block does: the answer checked against `response_type`."""
+        result = self.run(name, event, timeout)
+        if self.faults.get(name) == "bad_response":
+            result = {"nested": {"not": "flat"}}
+        elif name in self.overrides and isinstance(result, dict):
+            result = {**result, **self.overrides[name]}
+        return validate_response(name, result, response_type)
+
+    def run(self, name: str, event: dict[str, Any], timeout: float) -> Any:
+        """The handler's answer, whatever it is, within `timeout` seconds from its start; injected
+        faults apply. LambdaInvokeError: TooManyRequestsException (throttled), Timeout, or
+        Unhandled (the handler raised: the exception is its __cause__)."""
         arn = next((a for a, n in self.functions.items() if n == name), name)
         fault = self.faults.get(name)
         if fault == "throttle":
@@ -173,17 +185,12 @@ class LocalLambdas:
         if not began.wait(START_SECONDS):
             raise LambdaInvokeError("Timeout", f"{name} did not start within {START_SECONDS:g} s")
         try:
-            # The block's time limit runs from the handler's start, as Lambda's Duration does.
-            result = future.result(timeout=max(0.0, context._started + timeout - time.monotonic()))
+            # The time limit runs from the handler's start, as Lambda's Duration does.
+            return future.result(timeout=max(0.0, context._started + timeout - time.monotonic()))
         except FutureTimeout:
             raise LambdaInvokeError("Timeout", f"{name} ran longer than {timeout:g} s") from None
         except Exception as exc:
             raise LambdaInvokeError("Unhandled", f"{name} raised {type(exc).__name__}: {exc}") from exc
-        if fault == "bad_response":
-            result = {"nested": {"not": "flat"}}
-        elif name in self.overrides and isinstance(result, dict):
-            result = {**result, **self.overrides[name]}
-        return validate_response(name, result, response_type)
 
     def _take_execution(self, name: str) -> None:
         """Count an execution in flight, or throttle it as Lambda does beyond the concurrency."""

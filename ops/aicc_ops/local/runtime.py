@@ -60,21 +60,23 @@ class ServerInfo:
     tables: dict[str, str] = field(default_factory=dict)  # tables.yaml key -> table name
     topic_arn: str = ""
     state_dir: str = ""
+    lambda_endpoint: str = ""  # AWS Lambda's Invoke API for our handlers
     aws_pid: int = 0  # the AWS endpoint's own process (0: inside the server's)
     listen_backlog: int = 0  # connections each listener queues before accepting them
     flow_slots: int = 0  # calls whose flows run a step at once (docs/local-stack.md, "Admission")
     answer_rate: float = 0.0  # new calls answered a second at most; 0: no limit
 
     def client(self, service: str, **config: Any) -> Any:
-        """A boto3 client of the local stack: Connect at the emulator, anything else at moto.
-        `config`: botocore Config arguments (retries=...)."""
+        """A boto3 client of the local stack: Connect at the emulator, Lambda at the Invoke API,
+        anything else at moto. `config`: botocore Config arguments (retries=...)."""
         import boto3
         from botocore.config import Config
 
         make: Any = boto3.client  # the stubs overload per service name; this takes any
         return make(
             service,
-            endpoint_url=self.connect_endpoint if service == "connect" else self.aws_endpoint,
+            endpoint_url={"connect": self.connect_endpoint, "lambda": self.lambda_endpoint}.get(service)
+            or self.aws_endpoint,
             region_name=self.region,
             aws_access_key_id="testing",
             aws_secret_access_key="testing",

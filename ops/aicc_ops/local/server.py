@@ -19,6 +19,7 @@ import os
 import signal
 import sys
 import threading
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from datetime import datetime
@@ -36,6 +37,7 @@ from ..engine.lambdas import FAULTS, SERVICE_FAULTS
 from . import connect_protocol as wire
 from .aws_process import moto_process
 from .connect_emulator import ConnectEmulator
+from .lambda_api import Answer, LambdaApi, function_timeouts
 from .live import LiveCenter
 from .runtime import (
     DEFAULT_ANSWER_RATE,
@@ -116,6 +118,26 @@ class ConnectHandler(_Handler):
         self._send(200, wire.serialize_output(operation, result))
 
     do_GET = do_PUT = do_POST = do_DELETE = do_PATCH = _serve
+
+
+class LambdaHandler(_Handler):
+    """AWS Lambda's Invoke API for our handlers (lambda_api.py)."""
+
+    api: LambdaApi
+
+    def _serve(self) -> None:
+        try:
+            headers = {k.lower(): v for k, v in self.headers.items()}  # names are case-blind
+            answer = self.api.handle(self.command, self.path, headers, self._body())
+        except Exception as exc:  # a bug here: Lambda's own 500, with the trace in the log
+            log.exception("Lambda %s %s failed", self.command, self.path)
+            answer = Answer(
+                500, json.dumps({"Message": str(exc)}).encode(), {"x-amzn-ErrorType": "ServiceException"}
+            )
+        headers = {"x-amzn-RequestId": str(uuid.uuid4()), **answer.headers}
+        self._send(answer.status, answer.body, headers)
+
+    do_GET = do_PUT = do_POST = do_DELETE = _serve
 
 
 def _error_reply(error: wire.ConnectError, status: int) -> tuple[int, bytes, dict[str, str]]:
@@ -408,6 +430,7 @@ def serve(
     aws_port: int = 0,
     connect_port: int = 0,
     calls_port: int = 0,
+    lambda_port: int = 0,
     connect_rate: float = 0.0,
     connect_burst: int = 5,
     data_dir: Path | None = None,
@@ -435,10 +458,13 @@ def serve(
         # Handler classes of this server's own: two servers in one process do not share state.
         connect_handler: Any = type("ConnectHandler", (ConnectHandler,), {})
         calls_handler: Any = type("CallsHandler", (CallsHandler,), {})
+        lambda_handler: Any = type("LambdaHandler", (LambdaHandler,), {})
         connect_server = _bind(connect_port, connect_handler, "Connect API")
         stack_exit.callback(connect_server.server_close)
         calls_server = _bind(calls_port, calls_handler, "call API")
         stack_exit.callback(calls_server.server_close)
+        lambda_server = _bind(lambda_port, lambda_handler, "Lambda API")
+        stack_exit.callback(lambda_server.server_close)
         try:
             if aws_process:
                 aws = stack_exit.enter_context(moto_process(aws_port, owner=str(state_dir)))
@@ -482,6 +508,9 @@ def serve(
         stack_exit.callback(handler_clients.reset)  # no cached client outlives the emulator
         calls_url = _serve_in_thread(calls_server, "calls")
         stack_exit.callback(calls_server.shutdown)
+        lambda_handler.api = LambdaApi(stack.lambdas, stack.resources, function_timeouts(cfg.directory))
+        lambda_url = _serve_in_thread(lambda_server, "lambda")
+        stack_exit.callback(lambda_server.shutdown)
         _RUNNING[connect_url] = app
         stack_exit.callback(_RUNNING.pop, connect_url, None)
         info = ServerInfo(
@@ -493,6 +522,7 @@ def serve(
             aws_endpoint=endpoint,
             connect_endpoint=connect_url,
             calls_endpoint=calls_url,
+            lambda_endpoint=lambda_url,
             connect_rate=connect_rate,
             connect_burst=connect_burst,
             tables={key: name for key, name in _table_names(cfg, stack).items()},
@@ -526,6 +556,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--aws-port", type=int, default=0)
     parser.add_argument("--connect-port", type=int, default=0)
     parser.add_argument("--calls-port", type=int, default=0)
+    parser.add_argument("--lambda-port", type=int, default=0)
     parser.add_argument("--connect-rate", type=float, default=2.0)
     parser.add_argument("--connect-burst", type=int, default=5)
     parser.add_argument("--data-dir", type=Path)
@@ -547,6 +578,7 @@ def main(argv: list[str] | None = None) -> int:
             aws_port=args.aws_port,
             connect_port=args.connect_port,
             calls_port=args.calls_port,
+            lambda_port=args.lambda_port,
             connect_rate=args.connect_rate,
             connect_burst=args.connect_burst,
             data_dir=args.data_dir,
