@@ -47,7 +47,10 @@ def test_a_handler_answers_by_its_name_its_arn_and_its_partial_arn(client: Any, 
 
 
 def test_an_unknown_function_or_version_is_resource_not_found(client: Any) -> None:
-    for function, options in (("aicc-local-nope", {}), (local_function_name("business_hours"), {"Qualifier": "7"})):
+    for function, options in (
+        ("aicc-local-nope", {}),
+        (local_function_name("business_hours"), {"Qualifier": "7"}),
+    ):
         with pytest.raises(ClientError) as missing:
             client.invoke(FunctionName=function, Payload=b"{}", **options)
         assert missing.value.response["Error"]["Code"] == "ResourceNotFoundException"
