@@ -20,6 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import engine_calls  # noqa: E402  (the bench folder is not a package)
 import imports  # noqa: E402
+import live_calls  # noqa: E402
 import operators  # noqa: E402
 
 PERFORMANCE_DOC = ROOT / "docs" / "performance.md"
@@ -31,6 +32,7 @@ def sections(args: argparse.Namespace) -> dict[str, Callable[[], list[str]]]:
         "calls": lambda: engine_calls.bench_calls(args.rounds),
         "imports": lambda: imports.bench_imports(args.import_runs),
         "operators": lambda: operators.bench_operators(args.requests),
+        "live": lambda: live_calls.bench_live_calls(args.live_calls, args.live_seconds, args.live_most),
     }
 
 
@@ -41,6 +43,18 @@ def main() -> None:
         "--import-runs", type=int, default=15, help="rounds of the interleaved import runs (default 15)"
     )
     parser.add_argument("--requests", type=int, default=500, help="Connect emulator requests (default 500)")
+    parser.add_argument(
+        "--live-calls", type=int, default=1000, help="live calls dialling at once (default 1000)"
+    )
+    parser.add_argument(
+        "--live-seconds", type=float, default=45.0, help="measured seconds per live-call level (default 45)"
+    )
+    parser.add_argument(
+        "--live-most",
+        type=int,
+        default=6000,
+        help="most live calls the saturation search tries (default 6000)",
+    )
     parser.add_argument("--only", action="append", metavar="SECTION", help="only this section (repeatable)")
     parser.add_argument("--imports-only", action="store_true", help="same as --only imports")
     parser.add_argument(

@@ -16,6 +16,8 @@ import click
 
 from ..local.call_client import CallApiError, CallClient
 from ..local.runtime import (
+    DEFAULT_ANSWER_RATE,
+    DEFAULT_FLOW_SLOTS,
     INFO_FILE,
     LOG_FILE,
     PID_FILE,
@@ -28,7 +30,7 @@ from ..local.runtime import (
 )
 from ._options import emit, output_option, running_server, state_dir_option
 
-DEFAULT_PORTS = {"aws": 5466, "connect": 5467, "calls": 5468}
+DEFAULT_PORTS = {"aws": 5466, "connect": 5467, "calls": 5468, "lambda": 0}
 PORT = click.IntRange(0, 65535)
 STOP_SECONDS = 10.0  # a server that does not stop on SIGTERM within this is killed
 
@@ -68,6 +70,13 @@ def _log_tail(state_dir: Path, lines: int = 15, since: int = 0) -> str:
     "--calls-port", type=PORT, default=DEFAULT_PORTS["calls"], show_default=True, help="HTTP call API."
 )
 @click.option(
+    "--lambda-port",
+    type=PORT,
+    default=DEFAULT_PORTS["lambda"],
+    show_default=True,
+    help="Lambda Invoke API for the handlers (0: any free port).",
+)
+@click.option(
     "--connect-rate", type=float, default=2.0, show_default=True, help="Connect API requests/s (0: no limit)."
 )
 @click.option("--connect-burst", type=int, default=5, show_default=True, help="Connect API burst.")
@@ -82,6 +91,20 @@ def _log_tail(state_dir: Path, lines: int = 15, since: int = 0) -> str:
 @click.option("--acw-seconds", type=float, default=5.0, show_default=True, help="After-contact work time.")
 @click.option(
     "--input-seconds", type=float, default=10.0, show_default=True, help="How long a caller is waited for."
+)
+@click.option(
+    "--answer-rate",
+    type=click.FloatRange(0),
+    default=DEFAULT_ANSWER_RATE,
+    show_default=True,
+    help="New calls answered a second at most; the others ring until their turn (0: no limit).",
+)
+@click.option(
+    "--flow-slots",
+    type=click.IntRange(1),
+    default=DEFAULT_FLOW_SLOTS,
+    show_default=True,
+    help="Calls whose flows run a step at once; further steps wait their turn.",
 )
 @click.option(
     "--timeout", type=float, default=90.0, show_default=True, help="Seconds to wait for the server to start."
@@ -217,6 +240,7 @@ def env_command(state_dir: Path | None) -> None:
     exports = {
         "AWS_ENDPOINT_URL": info.aws_endpoint,
         "AWS_ENDPOINT_URL_CONNECT": info.connect_endpoint,
+        **({"AWS_ENDPOINT_URL_LAMBDA": info.lambda_endpoint} if info.lambda_endpoint else {}),
         "AWS_REGION": info.region,
         "AWS_DEFAULT_REGION": info.region,  # what boto3 reads (AWS_REGION: the AWS CLI and SDKs)
         "AWS_ACCESS_KEY_ID": "testing",
@@ -236,13 +260,22 @@ def _show(info: ServerInfo, output: str) -> None:
         live = {"error": str(exc)}
     data = {**info.__dict__, "live": live}
     rate = f"{info.connect_rate:g}/s, burst {info.connect_burst}" if info.connect_rate > 0 else "unlimited"
+    aws_notes = "DynamoDB, S3, SNS, SQS, CloudWatch, Secrets Manager, EventBridge"
+    admission = live.get("admission") or {}
+    answers = f"{admission['answer_rate']:g}/s" if admission.get("answer_rate") else "no limit"
     rows = [
-        ["AWS (moto)", info.aws_endpoint, "DynamoDB, S3, SNS, SQS, CloudWatch, Secrets Manager, EventBridge"],
+        ["AWS (moto)", info.aws_endpoint, f"{aws_notes}; pid {info.aws_pid}" if info.aws_pid else aws_notes],
         ["Amazon Connect", info.connect_endpoint, f"instance {info.instance_id}, rate {rate}"],
+        *(
+            [["AWS Lambda", info.lambda_endpoint, "Invoke for the handlers (boto3 `lambda`)"]]
+            if info.lambda_endpoint
+            else []
+        ),
         [
             "Call API",
             info.calls_endpoint,
-            "POST /calls, GET /calls/ID, POST /calls/ID/input (docs/local-stack.md)",
+            "POST /calls, GET /calls/ID, POST /calls/ID/input (docs/local-stack.md)"
+            + (f"; answers {answers}, {admission['flow_slots']} flow slots" if admission else ""),
         ],
     ]
     emit(

@@ -1,8 +1,14 @@
 """Run the Lambda handlers in-process, under the rules Connect applies to a flow's Lambda call.
 
 The handler gets the real Connect event; its answer must be a flat map of strings (STRING_MAP) or
-any JSON (JSON), under 32 KB, within the block's time limit (at most 8 s). Anything else, and any
-exception, is an error that sends the flow down the block's error branch.
+any JSON (JSON), under 32 KB, within the block's time limit (at most 8 s), counted from when the
+handler starts. Anything else, and any exception, is an error that sends the flow down the block's
+error branch.
+
+Concurrency as in AWS: each invocation in flight has an execution environment of its own (here a
+worker thread, started on demand and kept warm), up to the account's concurrent executions, which
+the functions share, or a function's reserved concurrency; an invocation beyond is throttled
+(TooManyRequestsException), never queued behind others.
 """
 
 from __future__ import annotations
@@ -26,6 +32,11 @@ from typing import Any
 from .flows import local_function_name
 
 MAX_RESPONSE_BYTES = 32 * 1024
+# "Concurrent executions: 1,000" per Region by default, shared by the account's functions
+# (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html); a function with
+# reserved concurrency has exactly that many, taken from the shared pool (PutFunctionConcurrency).
+ACCOUNT_CONCURRENCY = 1000
+START_SECONDS = 60.0  # a worker that never starts the handler is a bug, not a slow function
 _KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 
 Handler = Callable[[dict[str, Any], Any], Any]
@@ -77,8 +88,20 @@ class LocalLambdas:
         faults: Mapping[str, str] | None = None,
         *,
         service_faults: set[str] | None = None,
+        concurrency: int = ACCOUNT_CONCURRENCY,
+        reserved: Mapping[str, int] | None = None,
     ) -> None:
         self.functions = dict(functions)  # ARN -> handler name
+        # Concurrent executions: the account's, shared by the functions without a reservation.
+        self.reserved = dict(reserved or {})  # handler name -> its reserved concurrency
+        self.unreserved = concurrency - sum(self.reserved.values())
+        if self.unreserved < 0:
+            raise ValueError(
+                f"reserved concurrency {sum(self.reserved.values())} exceeds the account's {concurrency}"
+            )
+        self.running: Counter[str] = Counter()  # handler name -> invocations in flight
+        self.throttled: Counter[str] = Counter()  # handler name -> invocations refused
+        self._executions = threading.Lock()
         self.faults = dict(faults or {})
         for name, kind in self.faults.items():
             if kind not in FAULTS:
@@ -93,7 +116,8 @@ class LocalLambdas:
         # Drills and tests: handler name -> keys that override the handler's real response.
         self.overrides: dict[str, dict[str, str]] = {}
         self._handlers: dict[str, Handler] = {}
-        self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix=_WORKER_PREFIX)
+        # A worker per execution in flight, at most the account's concurrency: none ever waits.
+        self._pool = ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix=_WORKER_PREFIX)
         self._lock = threading.Lock()
         self._stdout = sys.stdout
         sys.stdout = _WorkerOutputFilter(sys.stdout)
@@ -128,6 +152,18 @@ class LocalLambdas:
     def invoke_named(
         self, name: str, event: dict[str, Any], timeout: float, response_type: str
     ) -> dict[str, Any]:
+        """Invoke as a flow's block does: the answer checked against `response_type`."""
+        result = self.run(name, event, timeout)
+        if self.faults.get(name) == "bad_response":
+            result = {"nested": {"not": "flat"}}
+        elif name in self.overrides and isinstance(result, dict):
+            result = {**result, **self.overrides[name]}
+        return validate_response(name, result, response_type)
+
+    def run(self, name: str, event: dict[str, Any], timeout: float) -> Any:
+        """The handler's answer, whatever it is, within `timeout` seconds from its start; injected
+        faults apply. LambdaInvokeError: TooManyRequestsException (throttled), Timeout, or
+        Unhandled (the handler raised: the exception is its __cause__)."""
         arn = next((a for a, n in self.functions.items() if n == name), name)
         fault = self.faults.get(name)
         if fault == "throttle":
@@ -138,26 +174,62 @@ class LocalLambdas:
             raise LambdaInvokeError("Unhandled", f"{name} failed (injected)")
         handler = self.handler(name)
         context = LambdaContext(local_function_name(name), arn, timeout)
+        self._take_execution(name)
+        began = threading.Event()
         run = contextvars.copy_context().run  # keeps the simulated clock inside the worker
-        future = self._pool.submit(run, self._as, name, handler, event, context)
         try:
-            result = future.result(timeout=timeout)
+            future = self._pool.submit(run, self._execute, name, handler, event, context, began)
+        except RuntimeError:  # the pool was shut down: the stack is stopping
+            self._end_execution(name)
+            raise LambdaInvokeError("Unhandled", f"{name}: the local stack is stopping") from None
+        if not began.wait(START_SECONDS):
+            raise LambdaInvokeError("Timeout", f"{name} did not start within {START_SECONDS:g} s")
+        try:
+            # The time limit runs from the handler's start, as Lambda's Duration does.
+            return future.result(timeout=max(0.0, context._started + timeout - time.monotonic()))
         except FutureTimeout:
             raise LambdaInvokeError("Timeout", f"{name} ran longer than {timeout:g} s") from None
         except Exception as exc:
             raise LambdaInvokeError("Unhandled", f"{name} raised {type(exc).__name__}: {exc}") from exc
-        if fault == "bad_response":
-            result = {"nested": {"not": "flat"}}
-        elif name in self.overrides and isinstance(result, dict):
-            result = {**result, **self.overrides[name]}
-        return validate_response(name, result, response_type)
 
-    def _as(self, name: str, handler: Handler, event: dict[str, Any], context: LambdaContext) -> Any:
+    def _take_execution(self, name: str) -> None:
+        """Count an execution in flight, or throttle it as Lambda does beyond the concurrency."""
+        with self._executions:
+            limit = self.reserved.get(name)
+            if limit is None:
+                limit = self.unreserved
+                in_flight = sum(n for f, n in self.running.items() if f not in self.reserved)
+            else:
+                in_flight = self.running[name]
+            if in_flight >= limit:
+                self.throttled[name] += 1
+                raise LambdaInvokeError(
+                    "TooManyRequestsException", f"{name}: {in_flight} executions in flight, the limit"
+                )
+            self.running[name] += 1
+
+    def _end_execution(self, name: str) -> None:
+        with self._executions:
+            self.running[name] -= 1
+
+    def _execute(
+        self,
+        name: str,
+        handler: Handler,
+        event: dict[str, Any],
+        context: LambdaContext,
+        began: threading.Event,
+    ) -> Any:
+        """In the worker: the handler, whose execution stays counted until it returns (a handler
+        Connect gave up on keeps its environment busy, as in AWS)."""
+        context._started = time.monotonic()
+        began.set()
         self._current.name = name
         try:
             return handler(event, context)
         finally:
             self._current.name = None
+            self._end_execution(name)
 
     def _record_call(self, params: Mapping[str, Any], model: Any, **_: Any) -> None:
         name = getattr(self._current, "name", None)

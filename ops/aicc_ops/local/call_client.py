@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import http.client
 import json
-import urllib.error
-import urllib.request
+import threading
 from typing import Any
+from urllib.parse import urlsplit
 
 
 class CallApiError(Exception):
@@ -17,29 +18,64 @@ class CallApiError(Exception):
 
 
 class CallClient:
+    """Requests over one keep-alive HTTP/1.1 connection per thread: no new TCP connection (and no
+    new server thread) per request. Safe to share between threads."""
+
     def __init__(self, base_url: str, timeout: float = 60.0) -> None:
         self.base = base_url.rstrip("/")
         self.timeout = timeout
+        parts = urlsplit(self.base)
+        self._host, self._port, self._prefix = parts.hostname or "127.0.0.1", parts.port, parts.path
+        self._local = threading.local()
+
+    def _connection(self) -> http.client.HTTPConnection:
+        conn: http.client.HTTPConnection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = http.client.HTTPConnection(self._host, self._port, timeout=self.timeout)
+            self._local.conn = conn
+        return conn
 
     def request(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
         data = json.dumps(body, ensure_ascii=False).encode("utf-8") if body is not None else None
-        req = urllib.request.Request(
-            f"{self.base}{path}", data=data, method=method, headers={"Content-Type": "application/json"}
-        )
-        try:
-            with urllib.request.urlopen(req, timeout=self.timeout) as response:
-                return json.loads(response.read())
-        except urllib.error.HTTPError as exc:
+        headers = {"Content-Type": "application/json"}
+        for attempt in (1, 2):
+            conn = self._connection()
+            reused = conn.sock is not None
             try:
-                body = json.loads(exc.read())
-                message = body.get("error", exc.reason) if isinstance(body, dict) else exc.reason
+                conn.request(method, f"{self._prefix}{path}", body=data, headers=headers)
+                response = conn.getresponse()
+                raw = response.read()
+            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError) as exc:
+                conn.close()
+                if reused and attempt == 1:
+                    continue  # the server closed the idle connection before reading: send it again
+                raise self._no_answer(exc) from None
+            except (OSError, http.client.HTTPException) as exc:
+                conn.close()
+                raise self._no_answer(exc) from None
+            break
+        if response.status >= 400:
+            try:
+                answer = json.loads(raw)
+                message = (
+                    answer.get("error", response.reason) if isinstance(answer, dict) else response.reason
+                )
             except ValueError:
-                message = exc.reason
-            raise CallApiError(str(message), exc.code) from None
-        except (urllib.error.URLError, OSError) as exc:
-            raise CallApiError(
-                f"the call API at {self.base} does not answer ({exc}); is `aicc-ops local up` running?"
-            ) from None
+                message = response.reason
+            raise CallApiError(str(message), response.status)
+        return json.loads(raw)
+
+    def _no_answer(self, exc: Exception) -> CallApiError:
+        return CallApiError(
+            f"the call API at {self.base} does not answer ({exc}); is `aicc-ops local up` running?"
+        )
+
+    def close(self) -> None:
+        """Close this thread's connection (others close with their threads)."""
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
 
     def place(
         self,

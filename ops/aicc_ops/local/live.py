@@ -17,18 +17,51 @@ import queue
 import threading
 import time
 import uuid
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import Any
+from datetime import UTC, datetime, timedelta
+from typing import Any, NamedTuple
 
 from aicc.clock import seoul
 
 from ..engine.interpreter import CallerInput, CallResult, Engine, InputError
 from ..engine.presence import AgentPresence, QueueModel
+from .admission import ANSWERED, RINGING, AnswerRate, FlowSlots, Ticket
 from .connect_emulator import ConnectEmulator
+from .runtime import DEFAULT_ANSWER_RATE, DEFAULT_FLOW_SLOTS
 
 log = logging.getLogger("aicc_ops.local.live")
+
+
+@dataclass
+class FlowStep:
+    """One flow step of a live call: from the call's answer, a caller's input or the input wait
+    running out (silence), until the flows next wait for the caller, queue the call or end it.
+    An input sent before the flows wait for it starts its step when they take it."""
+
+    cause: str  # answer | input | silence
+    started: float  # monotonic
+    started_at: datetime
+    said: str = ""  # the input, for cause "input"
+    seq: int = 0  # which input sent through the call API started it (1, 2...; 0: none)
+    ended: float = 0.0  # monotonic; 0 while the flows run
+    until: str = ""  # the call's state when the step ended: waiting_input | queued | ended
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "cause": self.cause,
+            "input": self.said or None,
+            "started_at": self.started_at.isoformat(),
+            "ms": round((self.ended - self.started) * 1000, 2) if self.ended else None,
+            "until": self.until or None,
+        }
+
+
+class _Said(NamedTuple):
+    raw: str  # "" wakes a waiting flow without input (hang-up, stop)
+    at: float  # monotonic: when the call API received it
+    seq: int
 
 
 @dataclass
@@ -36,7 +69,7 @@ class LiveContact:
     contact_id: str
     caller: str
     talk_seconds: float
-    state: str = "ivr"  # ivr | waiting_input | queued | connected | ended
+    state: str = "ivr"  # ringing | ivr | waiting_input | queued | connected | ended
     queue_key: str = ""  # a queues.yaml key, or agent:<user id> for an agent's own queue
     queued_at: float = 0.0  # monotonic
     agent_id: str = ""
@@ -48,13 +81,60 @@ class LiveContact:
     result: CallResult | None = None
     reserved: str = ""  # the queue key whose place the flows took while still running (capacity)
     ended_mono: float = 0.0
-    inputs: queue.Queue[str] = field(default_factory=queue.Queue)
+    arrived_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    answered_at: datetime | None = None
+    steps: list[FlowStep] = field(default_factory=list)
+    sent: int = 0  # inputs received through the call API
+    inputs: queue.Queue[_Said] = field(default_factory=queue.Queue)
     done: threading.Event = field(default_factory=threading.Event)  # the flows are done with it
     hung_up: threading.Event = field(default_factory=threading.Event)
+    stepped: threading.Condition = field(default_factory=threading.Condition)  # a step ended, or done
+    ticket: Ticket | None = None  # its place in line for a flow slot, while it waits for one
+    holds_slot: bool = False  # its flows run a step (only its own thread changes this)
 
     @property
     def waited(self) -> float:
         return time.monotonic() - self.queued_at if self.state == "queued" else 0.0
+
+    def begin_step(self, cause: str, started: float, said: _Said | None = None) -> None:
+        self.steps.append(
+            FlowStep(
+                cause,
+                started,
+                datetime.now(UTC) - timedelta(seconds=time.monotonic() - started),
+                said.raw if said else "",
+                said.seq if said else 0,
+            )
+        )
+
+    def end_step(self) -> None:
+        """The running step (if any) ends now, in the call's present state."""
+        with self.stepped:
+            if self.steps and not self.steps[-1].ended:
+                self.steps[-1].ended = time.monotonic()
+                self.steps[-1].until = self.state
+            self.stepped.notify_all()
+
+    def say(self, raw: str) -> int:
+        """Queue a caller input for the flows; its number (1, 2...) among those the API received."""
+        with self.stepped:
+            self.sent += 1
+            self.inputs.put(_Said(raw, time.monotonic(), self.sent))
+            return self.sent
+
+    def wait_step(self, seq: int, timeout: float) -> None:
+        """Until the step started by input `seq` (0: the call's first step) has ended, the flows
+        are done with the call, or `timeout` seconds have passed."""
+
+        def over() -> bool:
+            if self.done.is_set():
+                return True
+            if seq == 0:
+                return bool(self.steps) and self.steps[0].ended > 0
+            return any(s.seq == seq and s.ended for s in self.steps)
+
+        with self.stepped:
+            self.stepped.wait_for(over, timeout)
 
     def to_json(self, transcript: bool = True) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -68,6 +148,11 @@ class LiveContact:
             "ended_at": self.ended_at.isoformat() if self.ended_at else None,
             "end_reason": self.end_reason,
             "error": self.error or None,
+            "arrived_at": self.arrived_at.isoformat(),
+            "answered_at": self.answered_at.isoformat() if self.answered_at else None,
+            "prompt": self.result.prompts[-1] if self.result is not None and self.result.prompts else None,
+            "lambda_errors": sum(1 for c in self.result.lambda_calls if c.error) if self.result else 0,
+            "steps": [s.to_json() for s in list(self.steps)],
         }
         if transcript and self.result is not None:
             data["call"] = self.result.to_json()
@@ -144,14 +229,24 @@ class LiveCenter:
         keep_ended_seconds: float = 900.0,
         tick: float = 0.1,
         on_agent_event: Callable[[dict[str, Any]], None] | None = None,
+        flow_slots: int = DEFAULT_FLOW_SLOTS,
+        answer_rate: float = DEFAULT_ANSWER_RATE,
     ) -> None:
         self.emulator = emulator
+        self.slots = FlowSlots(flow_slots)
+        # 0: every call is answered as soon as a flow slot is free
+        self.answers = AnswerRate(answer_rate, burst=max(1, int(answer_rate))) if answer_rate else None
         self.talk_seconds, self.acw_seconds = talk_seconds, acw_seconds
         self.input_seconds, self.max_wait = input_seconds, max_wait_seconds
         self.keep_ended = keep_ended_seconds  # ended calls stay visible this long, then are forgotten
         self.tick = tick
         self.on_agent_event = on_agent_event  # an agent event record, as Connect streams it
         self.contacts: dict[str, LiveContact] = {}
+        # Indexes kept under emulator.lock, so that no round walks every call the server remembers:
+        # calls holding a queue place (queued, or reserved while their flows run), and ended calls
+        # in the order they ended (forgotten after keep_ended).
+        self._holding: dict[str, LiveContact] = {}
+        self._ended: deque[LiveContact] = deque()
         self.activity: dict[str, Activity] = {}  # user ID -> activity
         self.idle_since: dict[str, float] = {}
         self._stop = threading.Event()
@@ -167,8 +262,11 @@ class LiveCenter:
 
     def stop(self) -> None:
         self._stop.set()
+        self.slots.close()  # ringing calls and waiting steps end
         for c in list(self.contacts.values()):
-            c.inputs.put("")  # wake callers waiting for input
+            if c.state == "ringing":
+                c.hung_up.set()
+            c.inputs.put(_Said("", time.monotonic(), 0))  # wake callers waiting for input
         self._thread.join(timeout=5)
 
     # ---- calls ---------------------------------------------------------------------------------
@@ -184,7 +282,10 @@ class LiveCenter:
         """Start a call; InputError for a bad number or input (nothing started)."""
         script = [CallerInput.parse(i) for i in inputs or []]
         contact = LiveContact(
-            str(uuid.uuid4()), caller, self.talk_seconds if talk_seconds is None else talk_seconds
+            str(uuid.uuid4()),
+            caller,
+            self.talk_seconds if talk_seconds is None else talk_seconds,
+            state="ringing",
         )
         at = at or datetime.now(seoul())
         if at.tzinfo is None:
@@ -221,23 +322,44 @@ class LiveCenter:
             if not live_input or self._stop.is_set():
                 return None
             contact.state = "waiting_input"
+            contact.end_step()  # the flows wait for the caller
+            self._leave_slot(contact)
+            waiting_since = time.monotonic()
             try:
-                raw = contact.inputs.get(timeout=self.input_seconds)
+                said: _Said | None = contact.inputs.get(timeout=self.input_seconds)
             except queue.Empty:
-                raw = ""
+                said = None
             if contact.hung_up.is_set():
                 raise CallerHungUpError
+            began = max(said.at, waiting_since) if said and said.raw else time.monotonic()
             contact.state = "ivr"
-            if not raw:
+            if not self._take_slot(contact, ANSWERED):
+                raise CallerHungUpError
+            if said is None or not said.raw:
+                contact.begin_step("silence", began)
                 return None
+            contact.begin_step("input", began, said)
             try:
-                return CallerInput.parse(raw)
+                return CallerInput.parse(said.raw)
             except InputError:
                 return None  # validated when sent; anything else counts as silence
 
         def started(result: CallResult) -> None:
+            """The call is valid: it rings until its turn to be answered comes and a flow slot is
+            free (admission.py), then is answered."""
             contact.result = result
-            ready.set()
+            due = self.answers.turn() if self.answers else 0.0
+            ticket = self.slots.enter(RINGING) if due <= time.monotonic() else None
+            if ticket is not None and ticket.granted:
+                contact.state = "ivr"
+            ready.set()  # place() answers: the call rings, or is answered already
+            if ticket is None and contact.hung_up.wait(max(0.0, due - time.monotonic())):
+                raise CallerHungUpError
+            if not self._take_slot(contact, RINGING, ticket):
+                raise CallerHungUpError
+            contact.state = "ivr"
+            contact.answered_at = datetime.now(UTC)
+            contact.begin_step("answer", time.monotonic())
 
         try:
             self.engine.run(
@@ -270,18 +392,50 @@ class LiveCenter:
         finally:
             with self.emulator.lock:
                 contact.reserved = ""
+                if contact.state != "queued":
+                    self._holding.pop(contact.contact_id, None)
+            contact.end_step()
+            self._leave_slot(contact)
             ready.set()
-            contact.done.set()
+            with contact.stepped:
+                contact.done.set()
+                contact.stepped.notify_all()
+
+    def _take_slot(self, contact: LiveContact, priority: int, ticket: Ticket | None = None) -> bool:
+        """Wait for a flow slot (admission.py); False when the caller hung up meanwhile."""
+        ticket = ticket or self.slots.enter(priority)
+        contact.ticket = ticket
+        if contact.hung_up.is_set():  # hang_up() may have looked for the ticket before it was set
+            self.slots.withdraw(ticket)
+        granted = ticket.wait()
+        contact.ticket = None
+        if granted and contact.hung_up.is_set():
+            self.slots.release()
+            return False
+        contact.holds_slot = granted
+        return granted
+
+    def _leave_slot(self, contact: LiveContact) -> None:
+        if contact.holds_slot:
+            contact.holds_slot = False
+            self.slots.release()
+
+    def admission(self) -> dict[str, float]:
+        """The admission limits and how full they are (GET /status)."""
+        return {
+            "answer_rate": self.answers.rate if self.answers else 0,
+            "flow_slots": self.slots.size,
+            **self.slots.counts(),
+        }
 
     def backlog(self) -> dict[str, tuple[int, int]]:
         """Per queue key: contacts waiting (and places taken by calls still in their flows), oldest wait."""
         out: dict[str, tuple[int, int]] = {}
         with self.emulator.lock:
-            for c in self.contacts.values():
+            for c in self._holding.values():
                 key = c.queue_key if c.state == "queued" else c.reserved
-                if key:
-                    count, oldest = out.get(key, (0, 0))
-                    out[key] = (count + 1, max(oldest, int(c.waited)))
+                count, oldest = out.get(key, (0, 0))
+                out[key] = (count + 1, max(oldest, int(c.waited)))
         return out
 
     def admit(self, contact_id: str, queue_key: str, limit: int | None) -> bool:
@@ -294,12 +448,13 @@ class LiveCenter:
                 limit = self.emulator.queues[queue_key].get("MaxContacts")  # UpdateQueueMaxContacts
             taken = sum(
                 1
-                for c in self.contacts.values()
+                for c in self._holding.values()
                 if c is not contact and (c.queue_key if c.state == "queued" else c.reserved) == queue_key
             )
             if limit is not None and taken >= limit:
                 return False
             contact.reserved = queue_key
+            self._holding[contact_id] = contact
             return True
 
     def _enqueue(self, contact: LiveContact, result: CallResult) -> None:
@@ -317,24 +472,32 @@ class LiveCenter:
         contact.queued_at = time.monotonic()
         contact.state = "queued"
         contact.reserved = ""
+        self._holding[contact.contact_id] = contact
 
-    def send_input(self, contact_id: str, raw: str) -> LiveContact:
+    def send_input(self, contact_id: str, raw: str, wait_step: float = 0.0) -> LiveContact:
+        """Give the caller's input to the flows; with `wait_step` (seconds), return once the step
+        it starts has ended (or the flows are done with the call, or the time is up)."""
         contact = self.get(contact_id)
         CallerInput.parse(raw)  # InputError for the caller of the API, at once
         if contact.state in ("ended", "connected", "queued") and contact.done.is_set():
             raise InputError(f"call {contact_id} is {contact.state}: it takes no more input")
-        contact.inputs.put(raw)
+        seq = contact.say(raw)
+        if wait_step > 0:
+            contact.wait_step(seq, wait_step)
         return contact
 
     def hang_up(self, contact_id: str) -> LiveContact:
         contact = self.get(contact_id)
         contact.hung_up.set()
+        ticket = contact.ticket
+        if ticket is not None:
+            self.slots.withdraw(ticket)  # it was ringing, or waiting for a slot for its next step
         with self.emulator.lock:
             if contact.state == "connected" and contact.agent_id in self.activity:
                 self._after_work(contact.agent_id)
             if contact.state != "ended":
                 self._end(contact, "caller hung up")
-        contact.inputs.put("")
+        contact.inputs.put(_Said("", time.monotonic(), 0))
         return contact
 
     def get(self, contact_id: str) -> LiveContact:
@@ -351,7 +514,7 @@ class LiveCenter:
         with self.emulator.lock:
             waiting = [
                 Waiting(c.contact_id, c.queue_key, c.waited)
-                for c in self.contacts.values()
+                for c in self._holding.values()
                 if c.state == "queued"
             ]
             return Snapshot(waiting, dict(self.activity))
@@ -376,6 +539,10 @@ class LiveCenter:
             self.on_agent_event(self.emulator.agent_event(user_id))
 
     def _end(self, contact: LiveContact, reason: str) -> None:
+        """Under emulator.lock."""
+        self._holding.pop(contact.contact_id, None)
+        if contact.state != "ended":
+            self._ended.append(contact)
         contact.state = "ended"
         contact.reserved = ""
         contact.end_reason = contact.end_reason or reason
@@ -415,13 +582,13 @@ class LiveCenter:
                     del self.activity[user_id]
                     self.idle_since[user_id] = now
                     self._report(user_id)
-            for cid in [
-                cid
-                for cid, c in self.contacts.items()
-                if c.state == "ended" and c.done.is_set() and now - c.ended_mono > self.keep_ended
-            ]:
-                del self.contacts[cid]
-            waiting = [c for c in self.contacts.values() if c.state == "queued"]
+            while (
+                self._ended
+                and self._ended[0].done.is_set()
+                and now - self._ended[0].ended_mono > self.keep_ended
+            ):
+                self.contacts.pop(self._ended.popleft().contact_id, None)
+            waiting = [c for c in self._holding.values() if c.state == "queued"]
             for c in waiting:
                 if c.waited > self.max_wait:
                     self._end(c, "abandoned")
@@ -455,6 +622,7 @@ class LiveCenter:
 
     def _connect(self, user: dict[str, Any], contact: LiveContact, now: float) -> None:
         at = datetime.now(UTC)
+        self._holding.pop(contact.contact_id, None)
         contact.state = "connected"
         contact.agent_id, contact.agent_login = user["Id"], user["Username"]
         contact.connected_at = at

@@ -15,9 +15,26 @@ from pathlib import Path
 from typing import Any
 
 HOST = "127.0.0.1"  # the local stack listens on loopback only
+# Connections the kernel holds for a listener until the server accepts them: a burst of callers
+# dialling at once waits there instead of being reset (Python's http.server asks for 5). Linux cuts
+# any backlog to net.core.somaxconn (4096 by default since 5.4).
+LISTEN_BACKLOG = 4096
+SOMAXCONN = Path("/proc/sys/net/core/somaxconn")
+# Admission of live calls (admission.py), sized by docs/performance.md, "The local stack server
+# under load": the answer rate keeps the flow steps of a 2-core machine within p95 100 ms.
+DEFAULT_ANSWER_RATE = 20.0  # new calls answered a second, at most
+DEFAULT_FLOW_SLOTS = 8  # calls whose flows run a step at once
 INFO_FILE = "server.json"
 PID_FILE = "server.pid"
 LOG_FILE = "server.log"
+
+
+def listen_backlog() -> int:
+    """The backlog a listener really gets: LISTEN_BACKLOG, or the kernel's lower net.core.somaxconn."""
+    try:
+        return min(LISTEN_BACKLOG, int(SOMAXCONN.read_text().strip()))
+    except (OSError, ValueError):
+        return LISTEN_BACKLOG  # not Linux: the system caps it silently
 
 
 def default_state_dir() -> Path:
@@ -43,17 +60,23 @@ class ServerInfo:
     tables: dict[str, str] = field(default_factory=dict)  # tables.yaml key -> table name
     topic_arn: str = ""
     state_dir: str = ""
+    lambda_endpoint: str = ""  # AWS Lambda's Invoke API for our handlers
+    aws_pid: int = 0  # the AWS endpoint's own process (0: inside the server's)
+    listen_backlog: int = 0  # connections each listener queues before accepting them
+    flow_slots: int = 0  # calls whose flows run a step at once (docs/local-stack.md, "Admission")
+    answer_rate: float = 0.0  # new calls answered a second at most; 0: no limit
 
     def client(self, service: str, **config: Any) -> Any:
-        """A boto3 client of the local stack: Connect at the emulator, anything else at moto.
-        `config`: botocore Config arguments (retries=...)."""
+        """A boto3 client of the local stack: Connect at the emulator, Lambda at the Invoke API,
+        anything else at moto. `config`: botocore Config arguments (retries=...)."""
         import boto3
         from botocore.config import Config
 
         make: Any = boto3.client  # the stubs overload per service name; this takes any
         return make(
             service,
-            endpoint_url=self.connect_endpoint if service == "connect" else self.aws_endpoint,
+            endpoint_url={"connect": self.connect_endpoint, "lambda": self.lambda_endpoint}.get(service)
+            or self.aws_endpoint,
             region_name=self.region,
             aws_access_key_id="testing",
             aws_secret_access_key="testing",

@@ -19,6 +19,7 @@ import os
 import signal
 import sys
 import threading
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from datetime import datetime
@@ -34,9 +35,20 @@ from ..core.agents import split_name
 from ..engine.flows import FlowError
 from ..engine.lambdas import FAULTS, SERVICE_FAULTS
 from . import connect_protocol as wire
+from .aws_process import moto_process
 from .connect_emulator import ConnectEmulator
+from .lambda_api import Answer, LambdaApi, function_timeouts
 from .live import LiveCenter
-from .runtime import HOST, INFO_FILE, PortError, ServerInfo
+from .runtime import (
+    DEFAULT_ANSWER_RATE,
+    DEFAULT_FLOW_SLOTS,
+    HOST,
+    INFO_FILE,
+    LISTEN_BACKLOG,
+    PortError,
+    ServerInfo,
+    listen_backlog,
+)
 from .seed import SeedError
 from .stack import (
     FAKE_CREDENTIALS,
@@ -50,14 +62,16 @@ from .stack import (
 from .streams import StreamToLambda
 
 log = logging.getLogger("aicc_ops.local.server")
+IDLE_SECONDS = 300.0
 TEAM_SECURITY = {"MANAGER": "supervisor"}
 FAULT_KINDS = ("lambdas", "services", "agents_offline", "queue_limits")
 
 
 class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+    protocol_version = "HTTP/1.1"  # keep-alive: a client's connection (and its thread) serves many requests
     server_version = "aicc-local"
     disable_nagle_algorithm = True  # else each keep-alive answer waits ~40 ms for delayed ACKs
+    timeout = IDLE_SECONDS  # a connection idle this long is closed, and its thread ends
 
     def log_message(self, format: str, *args: Any) -> None:
         log.debug("%s %s", self.address_string(), format % args)
@@ -104,6 +118,26 @@ class ConnectHandler(_Handler):
         self._send(200, wire.serialize_output(operation, result))
 
     do_GET = do_PUT = do_POST = do_DELETE = do_PATCH = _serve
+
+
+class LambdaHandler(_Handler):
+    """AWS Lambda's Invoke API for our handlers (lambda_api.py)."""
+
+    api: LambdaApi
+
+    def _serve(self) -> None:
+        try:
+            headers = {k.lower(): v for k, v in self.headers.items()}  # names are case-blind
+            answer = self.api.handle(self.command, self.path, headers, self._body())
+        except Exception as exc:  # a bug here: Lambda's own 500, with the trace in the log
+            log.exception("Lambda %s %s failed", self.command, self.path)
+            answer = Answer(
+                500, json.dumps({"Message": str(exc)}).encode(), {"x-amzn-ErrorType": "ServiceException"}
+            )
+        headers = {"x-amzn-RequestId": str(uuid.uuid4()), **answer.headers}
+        self._send(answer.status, answer.body, headers)
+
+    do_GET = do_PUT = do_POST = do_DELETE = _serve
 
 
 def _error_reply(error: wire.ConnectError, status: int) -> tuple[int, bytes, dict[str, str]]:
@@ -180,7 +214,8 @@ class CallApp:
                     raise CallApiError(
                         400, 'give {"input": "1234#"}, {"input": "say:..."} or {"input": "silence"}'
                     )
-                return 202, self.center.send_input(parts[1], value).to_json(transcript=False)
+                wait = _timeout(body) if _flag(body, "wait_step") else 0.0
+                return 202, self.center.send_input(parts[1], value, wait).to_json(transcript=False)
             if parts == ["agents"] and method == "GET":
                 return 200, self.agents()
             if len(parts) == 2 and parts[0] == "agents" and method == "PUT":
@@ -220,7 +255,9 @@ class CallApp:
             live_input=bool(body.get("live_input", not body.get("wait", False))),
         )
         if body.get("wait"):
-            contact.done.wait(timeout=float(body.get("timeout", 60)))
+            contact.done.wait(timeout=_timeout(body))
+        elif _flag(body, "wait_step"):
+            contact.wait_step(0, _timeout(body))
         return contact.to_json()
 
     def agents(self) -> list[dict[str, Any]]:
@@ -262,7 +299,13 @@ class CallApp:
             contacts = list(self.center.contacts.values())
         for c in contacts:
             calls[c.state] = calls.get(c.state, 0) + 1
-        return {"agents": states, "calls": calls, "waiting": len(snap.waiting), "faults": self.faults}
+        return {
+            "agents": states,
+            "calls": calls,
+            "waiting": len(snap.waiting),
+            "faults": self.faults,
+            "admission": self.center.admission(),
+        }
 
     # ---- faults -----------------------------------------------------------------------------------
     def fault_route(self, method: str, body: dict[str, Any]) -> tuple[int, Any]:
@@ -321,6 +364,24 @@ class CallApp:
         self.faults = {}
 
 
+def _flag(body: dict[str, Any], name: str) -> bool:
+    value = body.get(name, False)
+    if not isinstance(value, bool):
+        raise CallApiError(400, f'"{name}" is true or false')
+    return value
+
+
+def _timeout(body: dict[str, Any]) -> float:
+    """How long a request waits for the flows (`timeout`, seconds; default 60)."""
+    try:
+        value = float(body.get("timeout", 60))
+    except (TypeError, ValueError):
+        value = -1.0
+    if not 0 < value <= 3600:
+        raise CallApiError(400, '"timeout" is a number of seconds, more than 0 and at most 3600')
+    return value
+
+
 def _seed_users(stack: LocalStack, emulator: ConnectEmulator) -> None:
     """The sample agents as Connect users; their records get the users' ARNs."""
     import boto3
@@ -342,14 +403,19 @@ def _seed_users(stack: LocalStack, emulator: ConnectEmulator) -> None:
     assert set(stack.config.security_profiles) >= set(TEAM_SECURITY.values())
 
 
+class _Listener(ThreadingHTTPServer):
+    """A thread per connection (kept alive), and a listen backlog that holds a burst of callers."""
+
+    daemon_threads = True
+    request_queue_size = listen_backlog()
+
+
 def _bind(port: int, handler: type[BaseHTTPRequestHandler], what: str) -> ThreadingHTTPServer:
     """A listener bound now (a port in use fails before anything is built), served later."""
     try:
-        server = ThreadingHTTPServer((HOST, port), handler)
+        return _Listener((HOST, port), handler)
     except OSError as exc:
         raise PortError(port, what, exc) from None
-    server.daemon_threads = True
-    return server
 
 
 def _serve_in_thread(server: ThreadingHTTPServer, name: str) -> str:
@@ -364,6 +430,7 @@ def serve(
     aws_port: int = 0,
     connect_port: int = 0,
     calls_port: int = 0,
+    lambda_port: int = 0,
     connect_rate: float = 0.0,
     connect_burst: int = 5,
     data_dir: Path | None = None,
@@ -371,21 +438,39 @@ def serve(
     talk_seconds: float = 30.0,
     acw_seconds: float = 5.0,
     input_seconds: float = 10.0,
+    flow_slots: int = DEFAULT_FLOW_SLOTS,
+    answer_rate: float = DEFAULT_ANSWER_RATE,
+    aws_process: bool = True,
 ) -> Iterator[ServerInfo]:
-    """Run the local stack server in this process until the context ends (port 0: any free port)."""
+    """Run the local stack server in this process until the context ends (port 0: any free port).
+    The AWS endpoint (moto) runs in a child process (`aws_process`), else in a thread of this one."""
     cfg = config or load_config()
     state_dir.mkdir(parents=True, exist_ok=True)
+    if listen_backlog() < LISTEN_BACKLOG:
+        log.warning(
+            "net.core.somaxconn is %d: a burst of more callers than that at once is reset; "
+            "raise it (sysctl -w net.core.somaxconn=%d)",
+            listen_backlog(),
+            LISTEN_BACKLOG,
+        )
     with ExitStack() as stack_exit:
         # Every port first: one in use fails in a moment, not after the stack was built.
         # Handler classes of this server's own: two servers in one process do not share state.
         connect_handler: Any = type("ConnectHandler", (ConnectHandler,), {})
         calls_handler: Any = type("CallsHandler", (CallsHandler,), {})
+        lambda_handler: Any = type("LambdaHandler", (LambdaHandler,), {})
         connect_server = _bind(connect_port, connect_handler, "Connect API")
         stack_exit.callback(connect_server.server_close)
         calls_server = _bind(calls_port, calls_handler, "call API")
         stack_exit.callback(calls_server.server_close)
+        lambda_server = _bind(lambda_port, lambda_handler, "Lambda API")
+        stack_exit.callback(lambda_server.server_close)
         try:
-            endpoint = stack_exit.enter_context(moto_endpoint(aws_port))
+            if aws_process:
+                aws = stack_exit.enter_context(moto_process(aws_port, owner=str(state_dir)))
+                endpoint, aws_pid = aws.url, aws.pid
+            else:
+                endpoint, aws_pid = stack_exit.enter_context(moto_endpoint(aws_port)), 0
         except OSError as exc:
             raise PortError(aws_port, "AWS (moto)", exc) from None
         env = {**FAKE_CREDENTIALS, **QUIET_POWERTOOLS, "AWS_ENDPOINT_URL": endpoint}
@@ -406,6 +491,8 @@ def serve(
             acw_seconds=acw_seconds,
             input_seconds=input_seconds,
             on_agent_event=agent_events.put,
+            flow_slots=flow_slots,
+            answer_rate=answer_rate,
         )
         _seed_users(stack, emulator)
         agent_events.drain()  # the sample agents' sign-in reaches the table before the first call
@@ -421,6 +508,9 @@ def serve(
         stack_exit.callback(handler_clients.reset)  # no cached client outlives the emulator
         calls_url = _serve_in_thread(calls_server, "calls")
         stack_exit.callback(calls_server.shutdown)
+        lambda_handler.api = LambdaApi(stack.lambdas, stack.resources, function_timeouts(cfg.directory))
+        lambda_url = _serve_in_thread(lambda_server, "lambda")
+        stack_exit.callback(lambda_server.shutdown)
         _RUNNING[connect_url] = app
         stack_exit.callback(_RUNNING.pop, connect_url, None)
         info = ServerInfo(
@@ -432,11 +522,16 @@ def serve(
             aws_endpoint=endpoint,
             connect_endpoint=connect_url,
             calls_endpoint=calls_url,
+            lambda_endpoint=lambda_url,
             connect_rate=connect_rate,
             connect_burst=connect_burst,
             tables={key: name for key, name in _table_names(cfg, stack).items()},
             topic_arn=os.environ.get("NOTIFY_TOPIC_ARN", ""),
             state_dir=str(state_dir),
+            aws_pid=aws_pid,
+            listen_backlog=listen_backlog(),
+            flow_slots=flow_slots,
+            answer_rate=answer_rate,
         )
         info.write(state_dir)
         stack_exit.callback((state_dir / INFO_FILE).unlink, missing_ok=True)
@@ -461,12 +556,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--aws-port", type=int, default=0)
     parser.add_argument("--connect-port", type=int, default=0)
     parser.add_argument("--calls-port", type=int, default=0)
+    parser.add_argument("--lambda-port", type=int, default=0)
     parser.add_argument("--connect-rate", type=float, default=2.0)
     parser.add_argument("--connect-burst", type=int, default=5)
     parser.add_argument("--data-dir", type=Path)
     parser.add_argument("--talk-seconds", type=float, default=30.0)
     parser.add_argument("--acw-seconds", type=float, default=5.0)
     parser.add_argument("--input-seconds", type=float, default=10.0)
+    parser.add_argument("--flow-slots", type=int, default=DEFAULT_FLOW_SLOTS)
+    parser.add_argument("--answer-rate", type=float, default=DEFAULT_ANSWER_RATE)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # SIGTERM and SIGINT stop the server at any moment, during the start too: the exception unwinds
@@ -480,12 +578,15 @@ def main(argv: list[str] | None = None) -> int:
             aws_port=args.aws_port,
             connect_port=args.connect_port,
             calls_port=args.calls_port,
+            lambda_port=args.lambda_port,
             connect_rate=args.connect_rate,
             connect_burst=args.connect_burst,
             data_dir=args.data_dir,
             talk_seconds=args.talk_seconds,
             acw_seconds=args.acw_seconds,
             input_seconds=args.input_seconds,
+            flow_slots=args.flow_slots,
+            answer_rate=args.answer_rate,
         ) as info:
             log.info("local stack up: %s", json.dumps(info.__dict__))
             threading.Event().wait()

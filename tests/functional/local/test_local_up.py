@@ -4,6 +4,7 @@ on SIGTERM at any moment, no process left behind, a starting server's pid file n
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import socket
@@ -152,3 +153,17 @@ def test_a_flow_catalog_the_server_cannot_load_is_reported_without_a_trace(
     assert f"local stack failed: {missing / 'flows.yaml'}: flow catalog not found" in shown
     assert "Traceback" not in shown and "earlier run" not in shown  # only what this start logged
     assert processes_of(state_dir) == [] and not (state_dir / PID_FILE).exists()
+
+
+def test_the_aws_endpoint_runs_beside_the_server_and_stops_with_it(state_dir: Path) -> None:
+    result = up(state_dir, "--aws-port", "0", "--connect-port", "0", "--calls-port", "0", "--output", "json")
+    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+    info = json.loads(result.stdout)  # type: ignore[attr-defined]
+    try:
+        # Two processes: the server, and moto in its own, so that each gets a core.
+        assert sorted(processes_of(state_dir)) == sorted([info["pid"], info["aws_pid"]])
+        assert info["listen_backlog"] >= 1024 and info["live"]["admission"]["flow_slots"] >= 1
+    finally:
+        stopped = CliRunner().invoke(local, ["down", "--state-dir", str(state_dir)])
+    assert stopped.exit_code == 0
+    assert processes_of(state_dir) == []

@@ -1,0 +1,128 @@
+"""Admission of live calls on the local stack, as a carrier admits calls to a busy line.
+
+A call's flows are CPU work in the server's one interpreter. Two limits keep them within what it
+can do, and make callers beyond that wait instead of failing:
+
+- `AnswerRate`: new calls are answered at most so many a second, in the order they rang. Each
+  answered caller goes on to answer prompts, so the rate of answers sets the load of flow steps a
+  few seconds later; a burst of a thousand callers answered at once would all answer their prompts
+  at the same moment. Until its turn a call rings: accepted and counted, never reset or refused.
+- `FlowSlots`: at most `size` calls run a flow step at once. More at once would not finish more
+  per second, only make each slower. A step waits its turn first come, first served, the steps of
+  calls already answered before the first step of new ones.
+
+Hanging up while ringing, or while a step waits for its slot, withdraws the call.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import threading
+import time
+
+ANSWERED = 0  # the next step of a call in progress
+RINGING = 1  # a new call, not answered yet
+
+
+class Ticket:
+    """One caller's place in line for a slot."""
+
+    __slots__ = ("event", "granted", "priority")
+
+    def __init__(self, priority: int) -> None:
+        self.priority = priority
+        self.event = threading.Event()  # set once granted or withdrawn
+        self.granted = False
+
+    def wait(self) -> bool:
+        """Until the slot is granted (True) or the place withdrawn (False)."""
+        self.event.wait()
+        return self.granted
+
+
+class FlowSlots:
+    def __init__(self, size: int) -> None:
+        if size < 1:
+            raise ValueError(f"flow slots: {size}; at least 1")
+        self.size = size
+        self._lock = threading.Lock()
+        self._free = size  # > 0 only while no one waits
+        self._line: list[tuple[int, int, Ticket]] = []  # heap; withdrawn tickets are skipped
+        self._order = itertools.count()
+        self._waiting = [0, 0]  # tickets waiting, by priority
+        self._closed = False
+
+    def enter(self, priority: int) -> Ticket:
+        """A place in line: granted at once when a slot is free."""
+        ticket = Ticket(priority)
+        with self._lock:
+            if self._closed:
+                ticket.event.set()
+            elif self._free:
+                self._free -= 1
+                ticket.granted = True
+                ticket.event.set()
+            else:
+                heapq.heappush(self._line, (priority, next(self._order), ticket))
+                self._waiting[priority] += 1
+        return ticket
+
+    def withdraw(self, ticket: Ticket) -> None:
+        """Leave the line (the caller hung up); a slot already granted is kept until released."""
+        with self._lock:
+            if not ticket.event.is_set():
+                self._waiting[ticket.priority] -= 1
+                ticket.event.set()
+
+    def release(self) -> None:
+        """Give the slot to whoever waits longest at the highest priority, else free it."""
+        with self._lock:
+            while self._line:
+                _, _, ticket = heapq.heappop(self._line)
+                if not ticket.event.is_set():
+                    self._waiting[ticket.priority] -= 1
+                    ticket.granted = True
+                    ticket.event.set()
+                    return
+            self._free += 1
+
+    def close(self) -> None:
+        """Withdraw everyone waiting and admit no one any more (the server stops)."""
+        with self._lock:
+            self._closed = True
+            for _, _, ticket in self._line:
+                ticket.event.set()
+            self._line.clear()
+            self._waiting = [0, 0]
+
+    def counts(self) -> dict[str, int]:
+        """Slots taken, and steps waiting for one (of calls in progress, of calls being answered)."""
+        with self._lock:
+            return {
+                "flows_running": self.size - self._free,
+                "steps_waiting": self._waiting[ANSWERED],
+                "answers_waiting": self._waiting[RINGING],
+            }
+
+
+class AnswerRate:
+    """New calls are answered at most `rate` a second, in the order they rang (a carrier's
+    calls-per-second limit, GCRA): a burst of callers rings in line and is answered at the rate
+    the server can take them, instead of all walking through the IVR at the same moment. `burst`
+    calls arriving after a quiet spell are answered at once."""
+
+    def __init__(self, rate: float, burst: int) -> None:
+        if rate <= 0 or burst < 1:
+            raise ValueError(f"answer rate {rate}/s, burst {burst}: both must be positive")
+        self.rate, self.burst = rate, burst
+        self._lock = threading.Lock()
+        self._next = 0.0  # monotonic: the earliest moment the next call may be answered
+
+    def turn(self) -> float:
+        """Reserve the next answer: the monotonic moment it is due (now or later)."""
+        now = time.monotonic()
+        with self._lock:
+            due = max(self._next, now - (self.burst - 1) / self.rate)
+            self._next = due + 1 / self.rate
+            return max(due, now)

@@ -1,0 +1,97 @@
+"""Admission of live calls (local/admission.py): who runs a flow step when slots are short, and when
+a ringing call's turn to be answered comes."""
+
+from __future__ import annotations
+
+import pytest
+
+from aicc_ops.local import admission
+from aicc_ops.local.admission import ANSWERED, RINGING, AnswerRate, FlowSlots
+
+
+def test_at_most_size_steps_run_at_once_and_the_rest_wait() -> None:
+    slots = FlowSlots(2)
+    first, second, third = (slots.enter(ANSWERED) for _ in range(3))
+
+    assert first.granted and second.granted and not third.granted
+    assert slots.counts() == {"flows_running": 2, "steps_waiting": 1, "answers_waiting": 0}
+    slots.release()
+    assert third.granted and third.wait()
+    assert slots.counts() == {"flows_running": 2, "steps_waiting": 0, "answers_waiting": 0}
+
+
+def test_a_freed_slot_goes_to_a_call_in_progress_before_a_new_call_then_first_come() -> None:
+    slots = FlowSlots(1)
+    slots.enter(ANSWERED)  # the slot is taken
+    new_call = slots.enter(RINGING)
+    step_a = slots.enter(ANSWERED)
+    step_b = slots.enter(ANSWERED)
+
+    slots.release()
+    assert (step_a.granted, step_b.granted, new_call.granted) == (True, False, False)
+    slots.release()
+    assert (step_b.granted, new_call.granted) == (True, False)
+    slots.release()
+    assert new_call.granted
+
+
+def test_a_caller_who_hangs_up_leaves_the_line_and_keeps_no_slot() -> None:
+    slots = FlowSlots(1)
+    slots.enter(ANSWERED)
+    gone, waiting = slots.enter(RINGING), slots.enter(RINGING)
+
+    slots.withdraw(gone)
+    assert gone.wait() is False  # the waiting thread wakes up, without a slot
+    slots.release()
+    assert waiting.granted and not gone.granted
+    assert slots.counts()["answers_waiting"] == 0
+
+
+def test_closing_wakes_everyone_waiting_without_a_slot() -> None:
+    slots = FlowSlots(1)
+    slots.enter(ANSWERED)
+    waiting = slots.enter(ANSWERED)
+
+    slots.close()
+    assert waiting.wait() is False
+    assert slots.enter(RINGING).wait() is False  # nobody is admitted any more
+
+
+def test_no_slots_is_refused() -> None:
+    with pytest.raises(ValueError, match="at least 1"):
+        FlowSlots(0)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def monotonic(self) -> float:
+        return self.now
+
+
+def test_answers_come_at_the_rate_in_the_order_callers_rang(monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = Clock()
+    monkeypatch.setattr(admission.time, "monotonic", clock.monotonic)
+    rate = AnswerRate(rate=4, burst=2)
+
+    due = [rate.turn() for _ in range(5)]  # five callers ring at the same moment
+
+    # Two answered at once (the burst), then one every quarter of a second.
+    assert due == [1000.0, 1000.0, 1000.25, 1000.5, 1000.75]
+
+
+def test_after_a_quiet_spell_a_burst_is_answered_at_once_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = Clock()
+    monkeypatch.setattr(admission.time, "monotonic", clock.monotonic)
+    rate = AnswerRate(rate=4, burst=2)
+    for _ in range(3):
+        rate.turn()
+
+    clock.now += 10
+    assert [rate.turn() for _ in range(3)] == [1010.0, 1010.0, 1010.25]
+
+
+def test_a_rate_of_nothing_is_refused() -> None:
+    with pytest.raises(ValueError, match="must be positive"):
+        AnswerRate(0, 1)

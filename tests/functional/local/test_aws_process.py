@@ -1,0 +1,83 @@
+"""The AWS endpoint in a process of its own: it serves boto3, says at once when its port is taken,
+and never outlives the process that started it, however that one ends."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+
+import boto3
+import pytest
+
+from aicc_ops.local.aws_process import moto_process
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie has ended: only its exit status waits for its parent.
+    with contextlib.suppress(OSError):
+        return open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0] != "Z"
+    return True
+
+
+@pytest.fixture
+def taken() -> Iterator[int]:
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        yield int(holder.getsockname()[1])
+
+
+def test_it_serves_boto3_from_another_process() -> None:
+    with moto_process() as aws:
+        assert aws.pid != os.getpid() and alive(aws.pid)
+        client = boto3.client(
+            "sns",
+            endpoint_url=aws.url,
+            region_name="ap-northeast-2",
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
+        arn = client.create_topic(Name="probe")["TopicArn"]
+        assert [t["TopicArn"] for t in client.list_topics()["Topics"]] == [arn]
+    assert not alive(aws.pid)  # stopped with the context
+
+
+def test_a_port_in_use_is_an_os_error_with_the_reason(taken: int) -> None:
+    with pytest.raises(OSError, match="Address already in use"), moto_process(taken):
+        pass
+
+
+def test_it_ends_when_its_parent_is_killed() -> None:
+    parent = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import time; from aicc_ops.local.aws_process import moto_process\n"
+            "with moto_process() as aws:\n    print(aws.pid, flush=True); time.sleep(120)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert parent.stdout is not None
+        child = int(parent.stdout.readline())
+        assert alive(child)
+        parent.send_signal(signal.SIGKILL)  # no clean-up runs in the parent
+        parent.wait(30)
+        give_up = time.monotonic() + 30  # a guard, not a timing: it goes as soon as it reads EOF
+        while alive(child) and time.monotonic() < give_up:
+            time.sleep(0.05)
+        assert not alive(child)
+    finally:
+        parent.kill()
+        parent.wait()

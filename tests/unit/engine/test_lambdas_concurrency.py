@@ -1,0 +1,115 @@
+"""The in-process Lambdas' concurrency, as AWS Lambda's: an execution environment per invocation in
+flight (none waits for another to finish), throttling beyond the account's or the function's
+reserved concurrency, and a block's time limit counted from when the handler starts."""
+
+from __future__ import annotations
+
+import sys
+import threading
+import types
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+
+from aicc_ops.engine.lambdas import LambdaInvokeError, LocalLambdas
+
+SLOW, OTHER = "probe_slow", "probe_other"
+
+
+@pytest.fixture
+def gate() -> Iterator[threading.Event]:
+    """Handlers block until the test opens the gate (or 10 s pass: a failing test still ends)."""
+    opened = threading.Event()
+    yield opened
+    opened.set()
+
+
+def install(
+    monkeypatch: pytest.MonkeyPatch, name: str, handler: Callable[[dict[str, Any], Any], Any]
+) -> None:
+    module = types.ModuleType(f"aicc.handlers.{name}")
+    module.handler = handler  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, f"aicc.handlers.{name}", module)
+
+
+@pytest.fixture
+def make(monkeypatch: pytest.MonkeyPatch, gate: threading.Event) -> Iterator[Callable[..., LocalLambdas]]:
+    started = threading.Semaphore(0)
+
+    def blocked(event: dict[str, Any], context: Any) -> dict[str, str]:
+        started.release()
+        gate.wait(10)
+        return {"ok": "yes"}
+
+    install(monkeypatch, SLOW, blocked)
+    install(monkeypatch, OTHER, blocked)
+    made: list[LocalLambdas] = []
+
+    def build(**options: Any) -> LocalLambdas:
+        local = LocalLambdas({f"arn:{SLOW}": SLOW, f"arn:{OTHER}": OTHER}, **options)
+        local.started = started  # type: ignore[attr-defined]
+        made.append(local)
+        return local
+
+    yield build
+    gate.set()
+    for local in made:
+        local.close()
+
+
+def run_in_background(pool: ThreadPoolExecutor, local: LocalLambdas, name: str) -> Any:
+    future = pool.submit(local.invoke_named, name, {}, 8, "STRING_MAP")
+    assert local.started.acquire(timeout=10)  # type: ignore[attr-defined]  # its handler runs
+    return future
+
+
+def test_beyond_the_account_concurrency_an_invocation_is_throttled(
+    make: Callable[..., LocalLambdas], gate: threading.Event
+) -> None:
+    local = make(concurrency=2)
+    with ThreadPoolExecutor(4) as pool:
+        running = [run_in_background(pool, local, SLOW), run_in_background(pool, local, OTHER)]
+
+        with pytest.raises(LambdaInvokeError) as refused:
+            local.invoke_named(SLOW, {}, 8, "STRING_MAP")
+        assert refused.value.kind == "TooManyRequestsException"
+        assert local.throttled[SLOW] == 1
+
+        gate.set()
+        assert [f.result(10) for f in running] == [{"ok": "yes"}, {"ok": "yes"}]
+    assert local.invoke_named(SLOW, {}, 8, "STRING_MAP") == {"ok": "yes"}  # capacity is back
+
+
+def test_a_reserved_function_has_its_own_concurrency_and_leaves_the_rest_to_others(
+    make: Callable[..., LocalLambdas], gate: threading.Event
+) -> None:
+    local = make(concurrency=3, reserved={SLOW: 1})
+    with ThreadPoolExecutor(4) as pool:
+        running = [run_in_background(pool, local, SLOW)]
+        with pytest.raises(LambdaInvokeError, match="TooManyRequestsException"):
+            local.invoke_named(SLOW, {}, 8, "STRING_MAP")  # its one reserved execution is busy
+        running += [run_in_background(pool, local, OTHER), run_in_background(pool, local, OTHER)]
+        with pytest.raises(LambdaInvokeError, match="TooManyRequestsException"):
+            local.invoke_named(OTHER, {}, 8, "STRING_MAP")  # the unreserved two are busy
+        gate.set()
+        assert all(f.result(10) == {"ok": "yes"} for f in running)
+
+
+def test_reserving_more_than_the_account_has_is_refused() -> None:
+    with pytest.raises(ValueError, match="exceeds the account's 10"):
+        LocalLambdas({}, concurrency=10, reserved={SLOW: 11})
+
+
+def test_many_invocations_at_once_each_get_their_whole_time_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """60 handlers of 0.2 s invoked together, each with 2 s: with a pool of a few workers, and the
+    limit counted from the invocation, the last ones would wait their turn past 2 s and time out."""
+    install(monkeypatch, SLOW, lambda event, context: (threading.Event().wait(0.2), {"ok": "yes"})[1])
+    local = LocalLambdas({f"arn:{SLOW}": SLOW})
+    try:
+        with ThreadPoolExecutor(60) as pool:
+            answers = list(pool.map(lambda _: local.invoke_named(SLOW, {}, 2, "STRING_MAP"), range(60)))
+    finally:
+        local.close()
+    assert answers == [{"ok": "yes"}] * 60
