@@ -79,7 +79,10 @@ def _calls_endpoint(environment: Any) -> str:
 
 class CallApiCaller(CallerUser):
     def on_start(self) -> None:
-        self.api = KeepAliveCallClient(_calls_endpoint(self.environment), timeout=60.0)
+        callers = self.plan.callers  # the dial's answer may take the ringing and the first step
+        self.api = KeepAliveCallClient(
+            _calls_endpoint(self.environment), timeout=callers.ring_s + callers.step_timeout_s + 10
+        )
 
     def on_stop(self) -> None:
         self.api.close()
@@ -88,12 +91,17 @@ class CallApiCaller(CallerUser):
         callers = self.plan.callers
         started = time.perf_counter()
         try:
-            answer = self.api.dial(call.caller, call.at, callers.talk_s, callers.step_timeout_s)
+            # The stack answers once the first step is over: after the ringing, which is no step.
+            answer = self.api.dial(
+                call.caller, call.at, callers.talk_s, callers.ring_s + callers.step_timeout_s
+            )
         except CallApiError as exc:
             record.step("dial", record.elapsed_ms(started), f"dial: {exc}")
             return
         contact_id, state = answer["contact_id"], answer
         try:
+            if answer["state"] == "ringing":  # nobody answered within the caller's patience
+                raise CallError(f"the line rang {callers.ring_s:g} s unanswered; the caller hung up")
             state = self.ivr(contact_id, call, record, answer, started)
             if state["state"] != "ended":
                 state = self.with_agent(contact_id, state, record)

@@ -63,6 +63,7 @@ class Callers:
     patience_s: float  # waiting in a queue before hanging up
     mistakes: float  # chance per prompt of a silence, a repeat (*) or a lone # first
     step_timeout_s: float  # the flows must ask or queue within this after an input
+    ring_s: float  # how long the caller lets it ring (unanswered) before hanging up
 
 
 @dataclass(frozen=True)
@@ -120,6 +121,7 @@ def load(path: str | Path) -> Plan:
             float(c["patience_s"]),
             float(c["mistakes"]),
             float(c["step_timeout_s"]),
+            float(c.get("ring_s", 120.0)),
         ),
         mix=tuple(
             FlowShare(

@@ -47,6 +47,9 @@ class Callers:
     patience_s: float = 30.0
     mistakes: float = 0.05
     step_timeout_s: float = 30.0
+    # How long a caller lets the line ring before hanging up: the local stack answers calls at its
+    # answer rate, so a burst rings (docs/local-stack.md, admission); ringing is no flow step.
+    ring_s: float = 120.0
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -55,11 +58,12 @@ class Callers:
             "patience_s": self.patience_s,
             "mistakes": self.mistakes,
             "step_timeout_s": self.step_timeout_s,
+            "ring_s": self.ring_s,
         }
 
     def longest_call_s(self) -> float:
         """An upper bound of a call's length once it dialled in: what the drain may wait for."""
-        return self.patience_s + self.talk_s + 2 * self.step_timeout_s
+        return self.ring_s + self.patience_s + self.talk_s + 2 * self.step_timeout_s
 
 
 def paging_handlers() -> set[str]:
