@@ -120,6 +120,26 @@ def test_an_injected_fault_fails_the_verdict_with_workers(
     assert (tmp_path / "locust-worker-1.log").exists()  # a master and its worker ran
 
 
+def test_the_lambdas_scenario_on_the_stacks_own_lambda_endpoint_reports_a_failing_handler(
+    stack: dict[str, Any], tmp_path: Path, slo_file: Path
+) -> None:
+    """The local stack's Lambda Invoke API runs the real handlers; an injected fault is a function
+    error the scenario reports against that handler alone."""
+    faults(stack, "PUT", {"lambdas": {"customer_lookup": "error"}})
+    try:
+        done = run(
+            "loadtest", "run", "--scenario", "lambdas", *QUICK, "--slo", str(slo_file), "--mix", MSP_ONLY,
+            "--report-dir", str(tmp_path), check=False, env=stack["env"],
+        )  # fmt: skip
+    finally:
+        faults(stack, "DELETE")
+    assert done.returncode == 1, done.stderr
+    result = json.loads(done.stdout)
+    lookup, hours = result["lambdas"]["customer_lookup"], result["lambdas"]["business_hours"]
+    assert lookup["count"] > 0 and lookup["failures"] == lookup["count"]
+    assert hours["count"] > 0 and hours["failures"] == 0
+
+
 class _LambdaStub(BaseHTTPRequestHandler):
     """Lambda's Invoke API (POST /2015-03-31/functions/NAME/invocations): answers like a handler,
     or like a failed function for customer_lookup; records what it was sent."""

@@ -66,8 +66,8 @@ def local_target(state_dir: Path | None, own_dir: Path) -> Iterator[LoadTarget]:
     with contextlib.ExitStack() as stack:
         if info is None:
             info = stack.enter_context(own_local_stack(own_dir))
-        # The server's Lambda endpoint (newer servers), else botocore's own variable.
-        lambda_endpoint = getattr(info, "lambda_endpoint", None) or os.environ.get("AWS_ENDPOINT_URL_LAMBDA")
+        # botocore's own variable when the operator sets it (as for any AWS tool), else the server's.
+        lambda_endpoint = os.environ.get("AWS_ENDPOINT_URL_LAMBDA") or getattr(info, "lambda_endpoint", None)
         from aicc.settings import config
 
         yield LoadTarget(
