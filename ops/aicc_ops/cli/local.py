@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import signal
@@ -27,6 +26,7 @@ from ..local.runtime import (
     pid_alive,
     port_problem,
     read_info,
+    stop_process_group,
 )
 from ._options import emit, output_option, running_server, state_dir_option
 
@@ -154,7 +154,7 @@ def up(state_dir: Path | None, timeout: float, output: str, **options: Any) -> N
             _show(info, output)
             return
         time.sleep(0.2)
-    _stop(process)
+    stop_process_group(process, STOP_SECONDS)
     (state_dir / PID_FILE).unlink(missing_ok=True)
     raise click.ClickException(
         f"the local stack did not answer within {timeout:g} s and was stopped; its log:\n"
@@ -175,18 +175,6 @@ def _check_ports(ports: dict[str, int]) -> None:
                 f"--{name}-port {port}: {problem} (another local stack or program listens there?); "
                 "pick another port, or 0 for any free one"
             )
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    """SIGTERM to the server's process group, SIGKILL if it is still there after STOP_SECONDS."""
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(STOP_SECONDS)
-    except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
 
 
 @local.command()

@@ -7,9 +7,12 @@ $AICC_LOCAL_DIR, else ~/.local/state/aicc-ops/local.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
 import socket
+import subprocess
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -153,3 +156,17 @@ def read_info(state_dir: Path) -> ServerInfo | None:
     if info.pid == os.getpid():
         return info  # serve() in this process (tests, benchmarks)
     return info if pid_alive(info.pid) and is_server(info.pid) else None
+
+
+def stop_process_group(process: subprocess.Popen[bytes], seconds: float = 10.0) -> None:
+    """SIGTERM to the process's group (a server and its children, such as the AWS endpoint's
+    process), SIGKILL if it is still there after `seconds`."""
+    if process.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(seconds)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()

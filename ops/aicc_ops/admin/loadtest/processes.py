@@ -16,7 +16,6 @@ import contextlib
 import json
 import math
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -27,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from ...core.repository import REPO_ROOT
+from ...local.runtime import stop_process_group
 from .errors import LoadTestError
 
 START_SECONDS = 60.0  # Locust's start and, with workers, their connection to the master
@@ -160,25 +160,12 @@ def run_locust(job: LocustJob, on_progress: Callable[[Progress], None], poll_s: 
             if ended:  # the workers quit on the master's word
                 with contextlib.suppress(subprocess.TimeoutExpired):
                     process.wait(WORKER_EXIT_SECONDS)
-            stop_process_group(process)
+            stop_process_group(process, STOP_SECONDS)
     if main.returncode not in (0, None):
         raise LoadTestError(
             f"Locust failed (exit code {main.returncode}); see {job.out / (main_name + '.log')}:\n"
             f"{log_tail(job.out / (main_name + '.log'))}"
         )
-
-
-def stop_process_group(process: subprocess.Popen[bytes], seconds: float = STOP_SECONDS) -> None:
-    """SIGTERM to the process's group, SIGKILL if it is still there after `seconds`."""
-    if process.poll() is None:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(seconds)
-    except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
 
 
 def read_progress(path: Path) -> Progress | None:

@@ -23,9 +23,9 @@ from pathlib import Path
 from typing import Any
 
 from ...local.call_client import CallApiError, CallClient
-from ...local.runtime import LOG_FILE, ServerInfo, read_info
+from ...local.runtime import LOG_FILE, ServerInfo, read_info, stop_process_group
 from .errors import LoadTestError
-from .processes import child_env, stop_process_group
+from .processes import child_env
 
 START_SECONDS = 90.0
 OWN_ACW_SECONDS = 1.0
