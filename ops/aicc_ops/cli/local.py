@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -14,11 +12,11 @@ from typing import Any
 import click
 
 from ..local.call_client import CallApiError, CallClient
+from ..local.launch import StartError, spawn, wait_until_up
 from ..local.runtime import (
     DEFAULT_ANSWER_RATE,
     DEFAULT_FLOW_SLOTS,
     INFO_FILE,
-    LOG_FILE,
     PID_FILE,
     ServerInfo,
     default_state_dir,
@@ -26,7 +24,6 @@ from ..local.runtime import (
     pid_alive,
     port_problem,
     read_info,
-    stop_process_group,
 )
 from ._options import emit, output_option, running_server, state_dir_option
 
@@ -38,24 +35,6 @@ STOP_SECONDS = 10.0  # a server that does not stop on SIGTERM within this is kil
 @click.group()
 def local() -> None:
     """Run the local stack (moto, Connect emulator, call API) as a background server."""
-
-
-def _healthy(info: ServerInfo) -> bool:
-    try:
-        return bool(
-            CallClient(info.calls_endpoint, timeout=2).request("GET", "/health").get("status") == "ok"
-        )
-    except CallApiError:
-        return False
-
-
-def _log_tail(state_dir: Path, lines: int = 15, since: int = 0) -> str:
-    """The log's last lines, from byte `since` on: what this start wrote, not an earlier run's."""
-    try:
-        text = (state_dir / LOG_FILE).read_bytes()[since:].decode("utf-8", errors="replace")
-    except OSError:
-        return "(no log)"
-    return "\n".join(text.splitlines()[-lines:]) or "(nothing logged)"
 
 
 @local.command()
@@ -130,36 +109,17 @@ def up(state_dir: Path | None, timeout: float, output: str, **options: Any) -> N
         (state_dir / INFO_FILE).unlink(missing_ok=True)
     except OSError as exc:
         raise click.ClickException(f"cannot use {state_dir} as the state directory: {exc.strerror}") from None
-    args = [sys.executable, "-m", "aicc_ops.local.server", "--state-dir", str(state_dir)]
-    for name, value in options.items():
-        if value is not None:
-            args += [f"--{name.replace('_', '-')}", str(value)]
-    with (state_dir / LOG_FILE).open("ab") as log:
-        since = log.tell()  # the end: append mode starts there
-        process = subprocess.Popen(
-            args, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
-        )
+    process, since = spawn(state_dir, options)
     (state_dir / PID_FILE).write_text(str(process.pid), encoding="utf-8")
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
+    try:
+        info = wait_until_up(process, state_dir, timeout, since, STOP_SECONDS)
+    except StartError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        if process.poll() is not None:  # it exited, or was stopped: its pid file goes with it
             (state_dir / PID_FILE).unlink(missing_ok=True)
-            raise click.ClickException(
-                f"the local stack exited during start (code {process.returncode}); its log:\n"
-                f"{_log_tail(state_dir, since=since)}"
-            )
-        info = read_info(state_dir)
-        if info is not None and info.pid == process.pid and _healthy(info):
-            click.echo(f"Local stack up (pid {info.pid}); state in {state_dir}.", err=True)
-            _show(info, output)
-            return
-        time.sleep(0.2)
-    stop_process_group(process, STOP_SECONDS)
-    (state_dir / PID_FILE).unlink(missing_ok=True)
-    raise click.ClickException(
-        f"the local stack did not answer within {timeout:g} s and was stopped; its log:\n"
-        f"{_log_tail(state_dir, since=since)}"
-    )
+    click.echo(f"Local stack up (pid {info.pid}); state in {state_dir}.", err=True)
+    _show(info, output)
 
 
 def _check_ports(ports: dict[str, int]) -> None:

@@ -13,17 +13,14 @@ from __future__ import annotations
 
 import contextlib
 import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ...local.call_client import CallApiError, CallClient
-from ...local.runtime import LOG_FILE, ServerInfo, read_info, stop_process_group
+from ...local.launch import StartError, spawn, wait_until_up
+from ...local.runtime import ServerInfo, read_info, stop_process_group
 from .errors import LoadTestError
 from .processes import child_env
 
@@ -86,60 +83,14 @@ def local_target(state_dir: Path | None, own_dir: Path) -> Iterator[LoadTarget]:
 def own_local_stack(state_dir: Path) -> Iterator[ServerInfo]:
     """A local stack server on free loopback ports, stopped (with its whole process group) at the end."""
     state_dir.mkdir(parents=True, exist_ok=True)
-    args = [
-        sys.executable,
-        "-m",
-        "aicc_ops.local.server",
-        "--state-dir",
-        str(state_dir),
-        "--aws-port",
-        "0",
-        "--connect-port",
-        "0",
-        "--calls-port",
-        "0",
-        "--acw-seconds",
-        str(OWN_ACW_SECONDS),
-    ]
-    with (state_dir / LOG_FILE).open("ab") as log:
-        process = subprocess.Popen(
-            args,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            env=child_env({}),
-            start_new_session=True,
-        )
+    options = {"aws_port": 0, "connect_port": 0, "calls_port": 0, "acw_seconds": OWN_ACW_SECONDS}
+    process, since = spawn(state_dir, options, env=child_env({}))
     try:
-        yield _wait_until_up(process, state_dir)
+        yield wait_until_up(process, state_dir, START_SECONDS, since)
+    except StartError as exc:
+        raise LoadTestError(f"the run's own {exc}") from None
     finally:
         stop_process_group(process)
-
-
-def _wait_until_up(process: subprocess.Popen[bytes], state_dir: Path) -> ServerInfo:
-    deadline = time.monotonic() + START_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise LoadTestError(
-                f"the run's local stack exited during its start (code {process.returncode}); "
-                f"see {state_dir / LOG_FILE}"
-            )
-        info = read_info(state_dir)
-        if info is not None and info.pid == process.pid and _healthy(info):
-            return info
-        time.sleep(0.2)
-    raise LoadTestError(
-        f"the run's local stack did not answer within {START_SECONDS:g} s; see {state_dir / LOG_FILE}"
-    )
-
-
-def _healthy(info: ServerInfo) -> bool:
-    try:
-        return bool(
-            CallClient(info.calls_endpoint, timeout=2).request("GET", "/health").get("status") == "ok"
-        )
-    except CallApiError:
-        return False
 
 
 def environment_target(env: str, profile: str | None) -> LoadTarget:
