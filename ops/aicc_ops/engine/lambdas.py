@@ -6,9 +6,10 @@ handler starts. Anything else, and any exception, is an error that sends the flo
 error branch.
 
 Concurrency as in AWS: each invocation in flight has an execution environment of its own (here a
-worker thread, started on demand and kept warm), up to the account's concurrent executions, which
-the functions share, or a function's reserved concurrency; an invocation beyond is throttled
-(TooManyRequestsException), never queued behind others.
+worker thread, started on demand and kept warm for the next invocation, as Lambda reuses a warm
+environment), up to the account's concurrent executions, which the functions share, or a function's
+reserved concurrency; an invocation beyond is throttled (TooManyRequestsException), never queued
+behind others.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import contextvars
 import importlib
 import io
+import itertools
 import json
 import re
 import sys
@@ -24,8 +26,6 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -116,8 +116,12 @@ class LocalLambdas:
         # Drills and tests: handler name -> keys that override the handler's real response.
         self.overrides: dict[str, dict[str, str]] = {}
         self._handlers: dict[str, Handler] = {}
-        # A worker per execution in flight, at most the account's concurrency: none ever waits.
-        self._pool = ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix=_WORKER_PREFIX)
+        self._arns = {name: arn for arn, name in reversed(self.functions.items())}  # the first ARN wins
+        # The warm environments waiting for an invocation; one is started when none is idle, so no
+        # invocation ever waits for another (their number is bounded by the concurrency above).
+        self._idle: list[_Environment] = []
+        self._environments = threading.Lock()
+        self._closed = False
         self._lock = threading.Lock()
         self._stdout = sys.stdout
         sys.stdout = _WorkerOutputFilter(sys.stdout)
@@ -164,7 +168,6 @@ class LocalLambdas:
         """The handler's answer, whatever it is, within `timeout` seconds from its start; injected
         faults apply. LambdaInvokeError: TooManyRequestsException (throttled), Timeout, or
         Unhandled (the handler raised: the exception is its __cause__)."""
-        arn = next((a for a, n in self.functions.items() if n == name), name)
         fault = self.faults.get(name)
         if fault == "throttle":
             raise LambdaInvokeError("TooManyRequestsException", f"{name} throttled (injected)")
@@ -173,24 +176,50 @@ class LocalLambdas:
         if fault == "error":
             raise LambdaInvokeError("Unhandled", f"{name} failed (injected)")
         handler = self.handler(name)
-        context = LambdaContext(local_function_name(name), arn, timeout)
+        context = LambdaContext(local_function_name(name), self._arns.get(name, name), timeout)
         self._take_execution(name)
-        began = threading.Event()
         run = contextvars.copy_context().run  # keeps the simulated clock inside the worker
-        try:
-            future = self._pool.submit(run, self._execute, name, handler, event, context, began)
-        except RuntimeError:  # the pool was shut down: the stack is stopping
+        invocation = _Invocation(lambda: run(self._execute, name, handler, event, context))
+        handed = time.monotonic()
+        if not self._hand_over(invocation):
             self._end_execution(name)
-            raise LambdaInvokeError("Unhandled", f"{name}: the local stack is stopping") from None
-        if not began.wait(START_SECONDS):
-            raise LambdaInvokeError("Timeout", f"{name} did not start within {START_SECONDS:g} s")
-        try:
-            # The time limit runs from the handler's start, as Lambda's Duration does.
-            return future.result(timeout=max(0.0, context._started + timeout - time.monotonic()))
-        except FutureTimeout:
-            raise LambdaInvokeError("Timeout", f"{name} ran longer than {timeout:g} s") from None
-        except Exception as exc:
+            raise LambdaInvokeError("Unhandled", f"{name}: the local stack is stopping")
+        # One wake-up when the handler ends in time. The handler starts after `handed`, so its limit
+        # ends after handed + timeout: only then is the start looked at, to wait the rest of it.
+        wait = timeout
+        while not invocation.done.acquire(timeout=max(0.0, wait)):
+            now = time.monotonic()
+            if invocation.started:  # the time limit runs from the handler's start, as Lambda's Duration does
+                wait = invocation.started + timeout - now
+                if wait <= 0:
+                    raise LambdaInvokeError("Timeout", f"{name} ran longer than {timeout:g} s")
+            elif now - handed >= START_SECONDS:
+                raise LambdaInvokeError("Timeout", f"{name} did not start within {START_SECONDS:g} s")
+            else:
+                wait = min(timeout, handed + START_SECONDS - now)
+        if invocation.error is not None:
+            exc = invocation.error
             raise LambdaInvokeError("Unhandled", f"{name} raised {type(exc).__name__}: {exc}") from exc
+        return invocation.result
+
+    def _hand_over(self, invocation: _Invocation) -> bool:
+        """Give the invocation to an idle warm environment, or to a new one; False once closed."""
+        with self._environments:
+            if self._closed:
+                return False
+            environment = self._idle.pop() if self._idle else None
+        if environment is None:
+            environment = _Environment(self._park)
+            environment.start()
+        environment.give(invocation)
+        return True
+
+    def _park(self, environment: _Environment) -> bool:
+        """An environment done with its invocation waits for the next; False: the stack is closed."""
+        with self._environments:
+            if not self._closed:
+                self._idle.append(environment)
+            return not self._closed
 
     def _take_execution(self, name: str) -> None:
         """Count an execution in flight, or throttle it as Lambda does beyond the concurrency."""
@@ -212,18 +241,10 @@ class LocalLambdas:
         with self._executions:
             self.running[name] -= 1
 
-    def _execute(
-        self,
-        name: str,
-        handler: Handler,
-        event: dict[str, Any],
-        context: LambdaContext,
-        began: threading.Event,
-    ) -> Any:
+    def _execute(self, name: str, handler: Handler, event: dict[str, Any], context: LambdaContext) -> Any:
         """In the worker: the handler, whose execution stays counted until it returns (a handler
         Connect gave up on keeps its environment busy, as in AWS)."""
         context._started = time.monotonic()
-        began.set()
         self._current.name = name
         try:
             return handler(event, context)
@@ -265,7 +286,13 @@ class LocalLambdas:
         return AWSResponse(getattr(request, "url", ""), 400, headers, _RawBody(body))
 
     def close(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        """Refuse new invocations and let the idle environments end (busy ones end after their
+        handler)."""
+        with self._environments:
+            self._closed = True
+            idle, self._idle[:] = list(self._idle), []
+        for environment in idle:
+            environment.give(None)
         import boto3
 
         boto3._get_default_session().events.unregister("before-send.dynamodb", self._throttle_dynamodb)
@@ -297,6 +324,55 @@ class _WorkerOutputFilter(io.TextIOBase):
 
 
 _WORKER_PREFIX = "aicc-lambda"
+
+
+class _Invocation:
+    """One invocation handed to an environment: what to run, when it started, and its outcome.
+    `done` is held until the outcome is there (a bare lock: the cheapest wake-up between threads)."""
+
+    __slots__ = ("call", "done", "error", "result", "started")
+
+    def __init__(self, call: Callable[[], Any]) -> None:
+        self.call = call
+        self.started = 0.0  # time.monotonic() when the handler started; 0 until then
+        self.result: Any = None
+        self.error: BaseException | None = None
+        self.done = threading.Lock()
+        self.done.acquire()
+
+
+class _Environment(threading.Thread):
+    """A warm execution environment: a worker thread that runs one invocation at a time, then waits
+    among the idle ones (`park`) for the next; it ends when given None or when `park` refuses it."""
+
+    _count = itertools.count(1)
+
+    def __init__(self, park: Callable[[_Environment], bool]) -> None:
+        super().__init__(name=f"{_WORKER_PREFIX}_{next(_Environment._count)}", daemon=True)
+        self._park = park
+        self._next: _Invocation | None = None
+        self._given = threading.Lock()
+        self._given.acquire()
+
+    def give(self, invocation: _Invocation | None) -> None:
+        self._next = invocation
+        self._given.release()
+
+    def run(self) -> None:
+        while True:
+            self._given.acquire()
+            invocation, self._next = self._next, None
+            if invocation is None:
+                return
+            invocation.started = time.monotonic()
+            try:
+                invocation.result = invocation.call()
+            except BaseException as exc:  # reported to the invoker, as Lambda reports a crash
+                invocation.error = exc
+            parked = self._park(self)  # before the invoker wakes: its next invocation finds it idle
+            invocation.done.release()
+            if not parked:
+                return
 
 
 class _RawBody:

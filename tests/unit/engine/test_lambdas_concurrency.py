@@ -113,3 +113,49 @@ def test_many_invocations_at_once_each_get_their_whole_time_limit(monkeypatch: p
     finally:
         local.close()
     assert answers == [{"ok": "yes"}] * 60
+
+
+def test_a_handler_past_its_limit_times_out_and_keeps_its_environment_busy(
+    make: Callable[..., LocalLambdas], gate: threading.Event
+) -> None:
+    """The invoker gets Timeout while the handler still runs; its execution stays counted until
+    the handler returns, as an environment Connect gave up on stays busy in AWS."""
+    local = make(concurrency=1)
+    with pytest.raises(LambdaInvokeError) as late:
+        local.invoke_named(SLOW, {}, 0.2, "STRING_MAP")
+    assert late.value.kind == "Timeout"
+    assert local.running[SLOW] == 1  # the handler has not returned: the gate is closed
+    with pytest.raises(LambdaInvokeError, match="TooManyRequestsException"):
+        local.invoke_named(OTHER, {}, 8, "STRING_MAP")
+    gate.set()
+    for _ in range(1000):  # the handler returns now (10 s at most)
+        if not local.running[SLOW]:
+            break
+        threading.Event().wait(0.01)
+    assert local.invoke_named(OTHER, {}, 8, "STRING_MAP") == {"ok": "yes"}
+
+
+def test_an_environment_is_reused_warm_and_reports_the_handlers_failure(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    threads: list[str] = []
+
+    def probe(event: dict[str, Any], context: Any) -> dict[str, str]:
+        threads.append(threading.current_thread().name)
+        if event.get("fail"):
+            raise KeyError("boom")
+        return {"ok": "yes"}
+
+    install(monkeypatch, SLOW, probe)
+    local = LocalLambdas({f"arn:{SLOW}": SLOW})
+    try:
+        for _ in range(3):
+            assert local.invoke_named(SLOW, {}, 8, "STRING_MAP") == {"ok": "yes"}
+        with pytest.raises(LambdaInvokeError) as failed:
+            local.invoke_named(SLOW, {"fail": True}, 8, "STRING_MAP")
+    finally:
+        local.close()
+    assert failed.value.kind == "Unhandled" and isinstance(failed.value.__cause__, KeyError)
+    assert len(set(threads)) == 1 and threads[0] != threading.current_thread().name  # one warm worker
+    with pytest.raises(LambdaInvokeError, match="stopping"):
+        local.invoke_named(SLOW, {}, 8, "STRING_MAP")
