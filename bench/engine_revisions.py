@@ -9,7 +9,10 @@ pass of the demo's calls, then measured passes. Rounds alternate the revisions, 
 them alike; the figures are medians over all passes. Requests are counted with botocore's
 before-send on boto3's default session, registered before the stack creates a client: those of the
 calls, and apart those the demo makes to set a scenario's agents (main-thread requests to the
-agents table other than the engine's Scan). Not part of `make bench`: it needs the repository.
+agents table other than the engine's Scan). The own cost of a call is its wall time less the
+endpoint's (botocore's before-send to before-parse) and less the set-up's API calls; botocore's
+part of it is its API calls (before-parameter-build to after-call) less the endpoint's time, as
+`bench/engine_calls.py` splits it. Not part of `make bench`: it needs the repository.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -30,7 +34,12 @@ import json, os, sys, threading, time
 from collections import Counter
 import boto3
 counts, setup, on = Counter(), Counter(), [False]
+seconds = Counter()  # "endpoint", "api" (botocore's API calls, endpoint included), "setup" (set-up calls)
+local = threading.local()
+def began(**_):
+    local.call, local.setup = time.perf_counter(), False
 def sent(event_name, request=None, **_):
+    local.sent = time.perf_counter()
     if not on[0]:
         return
     operation = event_name.split(".", 1)[1]
@@ -39,10 +48,21 @@ def sent(event_name, request=None, **_):
     main = threading.current_thread() is threading.main_thread()
     if main and "-agents" in text and not operation.endswith(".Scan"):
         setup[operation] += 1
+        local.setup = True
     else:
         counts[operation] += 1
+def answered(**_):
+    if on[0] and not local.setup:
+        seconds["endpoint"] += time.perf_counter() - local.sent
+def ended(**_):
+    if on[0]:
+        seconds["setup" if local.setup else "api"] += time.perf_counter() - local.call
 boto3.setup_default_session()
-boto3._get_default_session().events.register("before-send", sent)
+events = boto3._get_default_session().events
+events.register_first("before-parameter-build", began)
+events.register("before-send", sent)
+events.register_last("before-parse", answered)
+events.register_last("after-call", ended)
 from aicc_ops.local.scenarios import DEMO_CALLS, run_call
 from aicc_ops.local.stack import local_stack
 kwargs = {"moto_server": True} if os.environ.get("BENCH_MOTO_SERVER") else {}
@@ -59,7 +79,7 @@ with local_stack(**kwargs) as stack:
         walls.append(time.perf_counter() - wall)
         cpus.append(time.process_time() - cpu)
 print(json.dumps({"calls": len(DEMO_CALLS), "passes": passes, "walls": walls, "cpus": cpus,
-                  "requests": counts, "setup": setup}))
+                  "requests": counts, "setup": setup, "seconds": seconds}))
 """
 
 
@@ -71,7 +91,7 @@ def _worktree(revision: str, into: Path) -> Path:
     return path
 
 
-def _run(tree: Path, server: bool, passes: int) -> dict[str, object]:
+def _run(tree: Path, server: bool, passes: int) -> dict[str, Any]:
     env = {
         "PATH": "/usr/bin:/bin",
         "PYTHONPATH": f"{tree}/lambdas:{tree}/ops:{tree}/tests",
@@ -82,7 +102,7 @@ def _run(tree: Path, server: bool, passes: int) -> dict[str, object]:
     done = subprocess.run(probe, check=False, cwd=tree, env=env, capture_output=True, text=True)
     if done.returncode:
         raise SystemExit(f"{tree.name}: the probe failed\n{done.stderr[-2000:]}")
-    result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
 
 
@@ -96,7 +116,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="aicc-revisions-") as tmp:
         trees: dict[str, Path] = {}
-        runs: dict[str, list[dict[str, object]]] = {}
+        runs: dict[str, list[dict[str, Any]]] = {}
         try:
             for spec in args.revisions:
                 revision = spec.removesuffix("+server")
@@ -116,16 +136,25 @@ def main() -> None:
         f"process with one warm-up pass and {args.passes} measured passes; medians over the passes."
     )
     for spec, results in runs.items():
-        calls = int(str(results[0]["calls"]))
-        walls = [w for r in results for w in r["walls"]]  # type: ignore[attr-defined]
-        cpus = [c for r in results for c in r["cpus"]]  # type: ignore[attr-defined]
-        passes = sum(int(str(r["passes"])) for r in results)
-        requests = sum(sum(r["requests"].values()) for r in results) / passes / calls  # type: ignore[attr-defined]
-        setup = sum(sum(r["setup"].values()) for r in results) / passes  # type: ignore[attr-defined]
+        calls = int(results[0]["calls"])
+        walls: list[float] = [w for r in results for w in r["walls"]]
+        cpus: list[float] = [c for r in results for c in r["cpus"]]
+        passes = sum(int(r["passes"]) for r in results)
+        requests = sum(sum(r["requests"].values()) for r in results) / passes / calls
+        setup = sum(sum(r["setup"].values()) for r in results) / passes
         wall, cpu = statistics.median(walls), statistics.median(cpus)
+        seconds: dict[str, float] = {}
+        for r in results:
+            for kind, spent in r["seconds"].items():
+                seconds[kind] = seconds.get(kind, 0.0) + spent
+        per_call = 1000 / (passes * calls)  # ms per call from seconds over all passes
+        endpoint = seconds.get("endpoint", 0.0)
+        own = (sum(walls) - seconds.get("setup", 0.0) - endpoint) * per_call
+        client = (seconds.get("api", 0.0) - endpoint) * per_call
         print(
             f"  {spec}: {calls / wall:.1f} calls/s (a pass {wall * 1000:.0f} ms wall, {cpu * 1000:.0f} ms "
-            f"CPU); {requests:.2f} requests per call, {setup:.0f} per pass setting agents"
+            f"CPU); {requests:.2f} requests per call, {setup:.0f} per pass setting agents; own cost "
+            f"per call (mean) {own:.1f} ms = botocore {client:.1f} + engine and handlers {own - client:.1f}"
         )
 
 
