@@ -32,7 +32,9 @@ def off_channel(kind: str, params: Mapping[str, Any], channel: str) -> Outcome |
     if channel not in spec.channels:
         error = "ChannelMismatch" if "ChannelMismatch" in spec.errors else "NoMatchingError"
         return Outcome(
-            "error", error, f"{kind} does not run on the {channel} channel: Connect takes Error ({CHANNEL_TABLE})"
+            "error",
+            error,
+            f"{kind} does not run on the {channel} channel: Connect takes Error ({CHANNEL_TABLE})",
         )
     if kind in SPEAKING:
         voiced = [key for key in VOICE_PROMPTS if params.get(key)]

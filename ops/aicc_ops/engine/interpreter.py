@@ -76,6 +76,8 @@ class CallerInput:
         text = raw.strip()
         if text.lower() == "silence":
             return cls("silence")
+        if text.lower().startswith("text:") and text[5:].strip():
+            return cls("text", text[5:].strip())  # a chat message
         if text.lower().startswith("say:"):
             spoken = text[4:].strip()
             if not spoken:
