@@ -98,15 +98,18 @@ class ChatSession:
     def system(self, text: str) -> None:
         self.add("MESSAGE", TEXT, text, "SYSTEM", SYSTEM_NAME, "SYSTEM")
 
-    def sync(self, contact: Any) -> None:
-        """What the live contact did since the last look: the flows' new messages, then the agent's
-        join and leave, and the chat's end (contact: live.LiveContact)."""
+    def sync(self, contact: Any, step_over: bool = False) -> None:
+        """What the live contact did since the last look (contact: live.LiveContact): with
+        `step_over` (a flow step just ended), the flows' new messages; then the agent's join and
+        leave, and the chat's end. The messages go out only at a step's end, all at once: a
+        customer never sees half a step and answers a question the flows have not asked yet."""
         with self.lock:
             result = contact.result
-            prompts = [e["text"] for e in result.transcript if e["kind"] == "prompt"] if result else []
-            for text in prompts[self.prompts_seen :]:
-                self.system(text)
-            self.prompts_seen = len(prompts)
+            if step_over and result is not None:
+                prompts = [e["text"] for e in result.transcript if e["kind"] == "prompt"]
+                for text in prompts[self.prompts_seen :]:
+                    self.system(text)
+                self.prompts_seen = len(prompts)
             if contact.agent_login and not self.agent_joined:
                 self.agent_joined = True
                 self.add("EVENT", JOINED, "", "AGENT", contact.agent_login, contact.agent_id)
@@ -156,7 +159,7 @@ class ParticipantService:
         """live.LiveContact's hook: a flow step of a chat ended (its messages are now out)."""
         session = self._by_contact.get(contact.contact_id)
         if session is not None:
-            session.sync(contact)
+            session.sync(contact, step_over=True)
 
     # ---- dispatch ----------------------------------------------------------------------------
     def call(self, operation: str, params: dict[str, Any]) -> dict[str, Any]:
@@ -171,8 +174,8 @@ class ParticipantService:
         return result
 
     def _by_participant_token(self, token: str) -> ChatSession:
-        session = self.sessions.get(token)
-        if session is None or session.ended or session.expires < datetime.now(UTC):
+        session = self.sessions.get(token)  # an ended chat's customer may still read it
+        if session is None or session.expires < datetime.now(UTC):
             raise ConnectError("AccessDeniedException", "the participant token is not valid")
         return session
 

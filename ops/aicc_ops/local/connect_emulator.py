@@ -962,7 +962,7 @@ class ConnectEmulator:
             except ValueError:
                 at = None
             if at is None or at.tzinfo is None:
-                raise invalid(f"{CONTACT_TIME_HEADER}: ISO-8601 with an offset, e.g. 2026-11-25T10:00:00+09:00")
+                raise invalid(f"{CONTACT_TIME_HEADER}: ISO-8601 with an offset (2026-11-25T10:00:00+09:00)")
         name = str(p["ParticipantDetails"]["DisplayName"])
         session = self.chats.prepare(name, int(p.get("ChatDurationInMinutes") or DEFAULT_CHAT_MINUTES))
         if message:
