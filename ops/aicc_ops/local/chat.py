@@ -280,7 +280,8 @@ def transcript_page(items: list[dict[str, Any]], p: Mapping[str, Any]) -> tuple[
         high = min(len(items), position + size)
         page, next_position = items[position:high], high
         more = high < len(items)
-    page = sorted(page, key=lambda i: i["AbsoluteTime"], reverse=p.get("SortOrder") == "DESCENDING")
+    if p.get("SortOrder") == "DESCENDING":  # the items are in the order they happened
+        page = page[::-1]
     return page, (f"{'B' if backward else 'F'}:{next_position}" if more and size else "")
 
 
