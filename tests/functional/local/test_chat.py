@@ -136,6 +136,21 @@ def test_a_chat_runs_through_the_flows_to_an_agent(
     assert ended.value.response["Error"]["Code"] == "AccessDeniedException"
 
 
+def test_botos_own_variable_points_the_participant_client_here(
+    chat: tuple[dict[str, Any], str], local_server: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import boto3
+
+    monkeypatch.setenv("AWS_ENDPOINT_URL_CONNECTPARTICIPANT", local_server.connect_endpoint)
+    client = boto3.client(
+        "connectparticipant",
+        region_name=local_server.region,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    assert client.get_transcript(ConnectionToken=chat[1])["InitialContactId"] == chat[0]["ContactId"]
+
+
 def test_transcript_pages_as_the_api_pages_it(chat: tuple[dict[str, Any], str], participant: Any) -> None:
     _, token = chat
     everything = transcript(participant, token)
