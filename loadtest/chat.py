@@ -256,7 +256,8 @@ class ChatCustomer(CallerUser):
     def transcript(self, token: str) -> list[dict[str, Any]]:
         """The whole conversation, oldest first, page by page."""
         items: list[dict[str, Any]] = []
-        params: dict[str, Any] = {"ScanDirection": "FORWARD", "MaxResults": TRANSCRIPT_PAGE}
+        params: dict[str, Any] = {"ScanDirection": "FORWARD", "SortOrder": "ASCENDING"}
+        params["MaxResults"] = TRANSCRIPT_PAGE
         while True:
             self.pace.wait("GetTranscript")
             page = self.participant.get_transcript(ConnectionToken=token, **params)

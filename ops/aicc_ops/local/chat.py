@@ -47,7 +47,7 @@ PARTICIPANT_QUOTAS: dict[str, tuple[float, int]] = {
 # StartChatContact: "If not specified, the chat session duration defaults to 25 hour" (botocore's
 # model, ChatDurationInMinutes); the participant's credentials last as long as the chat.
 DEFAULT_CHAT_MINUTES = 25 * 60
-DEFAULT_PAGE = 15  # GetTranscript's MaxResults when none is given (the API reference's default)
+DEFAULT_PAGE = 10  # GetTranscript's MaxResults when none is given ("Default: 10", the model)
 SYSTEM_NAME = "SYSTEM_MESSAGE"
 TEXT = "text/plain"
 JOINED = "application/vnd.amazonaws.connect.event.participant.joined"
@@ -256,10 +256,11 @@ class ParticipantService:
 def transcript_page(items: list[dict[str, Any]], p: Mapping[str, Any]) -> tuple[list[dict[str, Any]], str]:
     """One page of GetTranscript over the chat's items (oldest first), and the next page's token.
 
-    BACKWARD (the default) reads from the newest item towards the oldest, FORWARD from the oldest;
-    StartPosition (an item Id, a time, or the MostRecent N) moves where the scan starts; the page
-    is then sorted by SortOrder (ASCENDING by default)."""
-    backward = p.get("ScanDirection", "BACKWARD") == "BACKWARD"
+    BACKWARD reads from the newest item towards the oldest, FORWARD from the oldest; StartPosition
+    (an item Id, a time, or the MostRecent N) moves where the scan starts. The model's defaults:
+    "BACKWARD when no StartPosition is provided, FORWARD with StartPosition", SortOrder DESCENDING."""
+    direction = p.get("ScanDirection") or ("FORWARD" if p.get("StartPosition") else "BACKWARD")
+    backward = direction == "BACKWARD"
     size = int(p.get("MaxResults", DEFAULT_PAGE))
     token = p.get("NextToken")
     if token:
@@ -280,7 +281,7 @@ def transcript_page(items: list[dict[str, Any]], p: Mapping[str, Any]) -> tuple[
         high = min(len(items), position + size)
         page, next_position = items[position:high], high
         more = high < len(items)
-    if p.get("SortOrder") == "DESCENDING":  # the items are in the order they happened
+    if p.get("SortOrder", "DESCENDING") == "DESCENDING":  # the items are in the order they happened
         page = page[::-1]
     return page, (f"{'B' if backward else 'F'}:{next_position}" if more and size else "")
 

@@ -71,7 +71,7 @@ def token_of(participant: Any, chat: dict[str, Any]) -> str:
 
 def transcript(participant: Any, token: str) -> list[dict[str, Any]]:
     items: list[dict[str, Any]] = []
-    params: dict[str, Any] = {"ScanDirection": "FORWARD", "MaxResults": 100}
+    params: dict[str, Any] = {"ScanDirection": "FORWARD", "SortOrder": "ASCENDING", "MaxResults": 100}
     while True:
         page = participant.get_transcript(ConnectionToken=token, **params)
         items += page["Transcript"]
@@ -155,7 +155,7 @@ def test_transcript_pages_as_the_api_pages_it(chat: tuple[dict[str, Any], str], 
     _, token = chat
     everything = transcript(participant, token)
     assert len(everything) >= 3
-    forward, params = [], {"ScanDirection": "FORWARD", "MaxResults": 2}
+    forward, params = [], {"ScanDirection": "FORWARD", "SortOrder": "ASCENDING", "MaxResults": 2}
     while True:
         page = participant.get_transcript(ConnectionToken=token, **params)
         assert len(page["Transcript"]) <= 2
@@ -164,12 +164,14 @@ def test_transcript_pages_as_the_api_pages_it(chat: tuple[dict[str, Any], str], 
             break
         params["NextToken"] = page["NextToken"]
     assert [i["Id"] for i in forward] == [i["Id"] for i in everything]
-    newest = participant.get_transcript(ConnectionToken=token, MaxResults=2)  # BACKWARD by default
-    assert [i["Id"] for i in newest["Transcript"]] == [i["Id"] for i in everything[-2:]]
-    descending = participant.get_transcript(ConnectionToken=token, MaxResults=2, SortOrder="DESCENDING")
-    assert [i["Id"] for i in descending["Transcript"]] == [i["Id"] for i in reversed(everything[-2:])]
-    after = participant.get_transcript(
-        ConnectionToken=token, ScanDirection="FORWARD", StartPosition={"Id": everything[1]["Id"]}
+    # The model's defaults: BACKWARD (the newest) without a StartPosition, DESCENDING, 10 items.
+    newest = participant.get_transcript(ConnectionToken=token, MaxResults=2)
+    assert [i["Id"] for i in newest["Transcript"]] == [i["Id"] for i in reversed(everything[-2:])]
+    ascending = participant.get_transcript(ConnectionToken=token, MaxResults=2, SortOrder="ASCENDING")
+    assert [i["Id"] for i in ascending["Transcript"]] == [i["Id"] for i in everything[-2:]]
+    assert len(participant.get_transcript(ConnectionToken=token)["Transcript"]) == min(10, len(everything))
+    after = participant.get_transcript(  # FORWARD from a StartPosition
+        ConnectionToken=token, SortOrder="ASCENDING", StartPosition={"Id": everything[1]["Id"]}
     )
     assert after["Transcript"][0]["Id"] == everything[1]["Id"]
     assert newest["InitialContactId"] == chat[0]["ContactId"]
