@@ -72,7 +72,8 @@ loadtest.add_command(capacity)
     "--scenario",
     type=click.Choice(SCENARIOS),
     required=True,
-    help="calls (the local stack's call API) or lambdas (the handlers, invoked directly).",
+    help="calls (the local stack's call API), lambdas (the handlers, invoked directly) or chat "
+    "(StartChatContact and the Participant Service).",
 )
 @click.option(
     "--users",
@@ -205,6 +206,7 @@ def run(
       aicc-ops loadtest run --scenario calls --users 1000 --spawn-rate 100 --duration 5m --workers 2
       aicc-ops loadtest run --scenario calls --users 500 --duration 10m --shape surge --json
       aicc-ops loadtest run --scenario lambdas --target staging --users 20 --duration 5m
+      aicc-ops loadtest run --scenario chat --users 10 --duration 2m
     """
     if target == "local" and profile:
         raise click.UsageError("--profile is for an environment target; the local stack needs none")

@@ -188,6 +188,7 @@ def env_command(state_dir: Path | None) -> None:
     exports = {
         "AWS_ENDPOINT_URL": info.aws_endpoint,
         "AWS_ENDPOINT_URL_CONNECT": info.connect_endpoint,
+        "AWS_ENDPOINT_URL_CONNECTPARTICIPANT": info.connect_endpoint,  # the chats' Participant Service
         **({"AWS_ENDPOINT_URL_LAMBDA": info.lambda_endpoint} if info.lambda_endpoint else {}),
         "AWS_REGION": info.region,
         "AWS_DEFAULT_REGION": info.region,  # what boto3 reads (AWS_REGION: the AWS CLI and SDKs)

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from .actions import DEFAULT_VOICE
+from .actions import DEFAULT_VOICE, VOICE
 from .fixtures import Cursor, Fixtures, QueueState
 
 DEFAULT_LANGUAGE = "en-US"
@@ -58,3 +58,6 @@ class Contact:
     cursor: Cursor = field(default_factory=lambda: Cursor(Fixtures()))
     # $.Modules: Input inside a module; Result and ResultData once it returned (InvokeFlowModule).
     modules: dict[str, Any] = field(default_factory=dict)
+    # $.Channel: VOICE (a call) or CHAT (StartChatContact); what each action does on it is its
+    # ActionSpec.channels (actions.py).
+    channel: str = VOICE

@@ -22,7 +22,8 @@ from aicc.settings import DAYS, Config
 
 from . import references as refs
 from .action_params import BadParameterError, int_param, list_param, map_param, maps_param
-from .actions import HOLD, INBOUND, LANGUAGE_CODE, OUTBOUND_WHISPER, SINGLE_PATH_PARAMS, WHISPER
+from .actions import CHAT, HOLD, INBOUND, LANGUAGE_CODE, OUTBOUND_WHISPER, SINGLE_PATH_PARAMS, VOICE, WHISPER
+from .channels import off_channel
 from .contact import Contact as _Contact
 from .contact import Outcome as _Outcome
 from .fixtures import Cursor, Fixtures, QueueState, arn_tail
@@ -67,7 +68,7 @@ class InputError(ValueError):
 
 @dataclass(frozen=True)
 class CallerInput:
-    kind: str  # dtmf | speech | silence
+    kind: str  # dtmf | speech | silence | text (a chat message)
     value: str = ""
 
     @classmethod
@@ -75,6 +76,8 @@ class CallerInput:
         text = raw.strip()
         if text.lower() == "silence":
             return cls("silence")
+        if text.lower().startswith("text:") and text[5:].strip():
+            return cls("text", text[5:].strip())  # a chat message
         if text.lower().startswith("say:"):
             spoken = text[4:].strip()
             if not spoken:
@@ -88,6 +91,8 @@ class CallerInput:
         )
 
     def __str__(self) -> str:
+        if self.kind == "text":
+            return f"text:{self.value}"
         return {"dtmf": self.value, "speech": f"say:{self.value}", "silence": "silence"}[self.kind]
 
 
@@ -273,15 +278,19 @@ class Engine:
         contact_id: str | None = None,
         attributes: Mapping[str, str] | None = None,
         entry: str | None = None,
+        channel: str = VOICE,
     ) -> CallResult:
         """Run one call. With `input_source`, a block that waits for the caller and finds the script
         empty asks it (a live caller; None is silence, an exception ends the call: the caller hung
         up); `started` receives the result being filled in. `attributes`: the contact's attributes
         from the start (an outbound contact's, as StartOutboundVoiceContact sets them), over the
         fixtures' contact.attributes. `entry`: the flow the contact starts in (default: the
-        engine's entry flow); its type's rules apply (see `_Run.start`)."""
+        engine's entry flow); its type's rules apply (see `_Run.start`). `channel`: VOICE, or CHAT
+        for a chat contact (`caller` is then the customer's display name, not a number)."""
         script = [i if isinstance(i, CallerInput) else CallerInput.parse(i) for i in inputs]
-        if not _E164.match(caller):
+        if channel not in (VOICE, CHAT):
+            raise InputError(f"channel {channel!r}: VOICE or CHAT")
+        if channel == VOICE and not _E164.match(caller):
             raise InputError(f"caller number {caller!r} must be E.164, e.g. +821012345678")
         if at.tzinfo is None:
             raise InputError("the call time needs a UTC offset, e.g. 2026-11-25T10:00:00+09:00")
@@ -295,6 +304,7 @@ class Engine:
             at,
             {**self.fixtures.attributes, **(attributes or {})},
             cursor=Cursor(self.fixtures),
+            channel=channel,
         )
         result = CallResult(contact.contact_id, at.isoformat())
         run = _Run(
@@ -400,9 +410,8 @@ class _Run(OfflineActions):
             "Queue": queue,
             "FlowAttributes": c.flow_attributes,
             "Metrics": c.metrics,
-            "CustomerEndpoint": {"Address": c.caller, "Type": "TELEPHONE_NUMBER"},
-            "SystemEndpoint": {"Address": c.dialed, "Type": "TELEPHONE_NUMBER"},
-            "Channel": "VOICE",
+            **self.endpoints(),
+            "Channel": c.channel,
             "ContactId": c.contact_id,
             "InitialContactId": c.contact_id,
             "InstanceARN": self.e.resources.instance_arn,
@@ -418,6 +427,17 @@ class _Run(OfflineActions):
             "Views": c.views,
             "MediaStreams": c.media_streams,
             "Modules": c.modules,
+        }
+
+    def endpoints(self) -> dict[str, Any]:
+        """$.CustomerEndpoint and $.SystemEndpoint: the phone numbers of a call; a chat started with
+        StartChatContact has neither (the API takes no number)."""
+        c = self.c
+        if c.channel != VOICE:
+            return {"CustomerEndpoint": None, "SystemEndpoint": None}
+        return {
+            "CustomerEndpoint": {"Address": c.caller, "Type": "TELEPHONE_NUMBER"},
+            "SystemEndpoint": {"Address": c.dialed, "Type": "TELEPHONE_NUMBER"},
         }
 
     def queue_name(self, target: tuple[str, str]) -> str:
@@ -634,6 +654,9 @@ class _Run(OfflineActions):
             # Not Flow Language (references.NAMESPACES holds every documented namespace): the
             # linter reports it; here the action errors.
             return _Outcome("error", "NoMatchingError", str(exc))
+        wrong = off_channel(kind, raw, self.c.channel)
+        if wrong is not None:
+            return wrong
         try:
             outcome: _Outcome = handler(flow, action, params, budget)
         except BadParameterError as exc:
@@ -752,7 +775,7 @@ class _Run(OfflineActions):
             self.c.lex = {}
             return _Outcome("error", "InputTimeLimitExceeded", "no speech")
         text = given.value.rstrip("#") if given.kind == "dtmf" else given.value
-        mode = "DTMF" if given.kind == "dtmf" else "Speech"
+        mode = {"dtmf": "DTMF", "text": "Text"}.get(given.kind, "Speech")
         locale = LocalLexBot.locale_of(self.c.language)
         try:
             with clock.frozen_at(self.c.now):
@@ -863,9 +886,9 @@ class _Run(OfflineActions):
             "Details": {
                 "ContactData": {
                     "Attributes": dict(c.attributes),
-                    "Channel": "VOICE",
+                    "Channel": c.channel,
                     "ContactId": c.contact_id,
-                    "CustomerEndpoint": {"Address": c.caller, "Type": "TELEPHONE_NUMBER"},
+                    "CustomerEndpoint": self.endpoints()["CustomerEndpoint"],
                     "CustomerId": c.contact_data.get("CustomerId"),
                     "Description": c.contact_data.get("Description"),
                     "InitialContactId": c.contact_id,
@@ -877,7 +900,7 @@ class _Run(OfflineActions):
                     "PreviousContactId": c.contact_id,
                     "Queue": self.queue_view(),
                     "References": {},
-                    "SystemEndpoint": {"Address": c.dialed, "Type": "TELEPHONE_NUMBER"},
+                    "SystemEndpoint": self.endpoints()["SystemEndpoint"],
                 },
                 "Parameters": parameters,
             },

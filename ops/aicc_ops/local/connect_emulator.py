@@ -27,6 +27,17 @@ from ..core.ratelimit import ConnectLimiter
 from ..engine.flows import Flow, Resources, outbound_flow
 from .connect_protocol import ConnectError, invalid, not_found, service_model
 
+# "Concurrent active chats per instance": 100, waiting chats included (Connect's service quotas,
+# https://docs.aws.amazon.com/connect/latest/adminguide/amazon-connect-service-limits.html);
+# beyond it StartChatContact answers LimitExceededException (the API reference).
+MAX_ACTIVE_CHATS = 100
+# A local-only request header of StartChatContact: the time the chat's flows see (ISO-8601 with an
+# offset), as the call API's "at" gives a call's; the load test's chats use the demo calls' times.
+# AWS has no such header; only clients of the local stack send it.
+CONTACT_TIME_HEADER = "X-Aicc-Contact-Time"
+# Operations that start live contacts: they run without the emulator's lock, which the contact's
+# own thread takes while the operation waits for the flows to start.
+UNLOCKED = frozenset({"StartChatContact"})
 AGENT_STATUSES = {"available": ("Available", "ROUTABLE"), "offline": ("Offline", "OFFLINE")}
 DEFAULT_FLOWS = {"default-queue-transfer": (QUEUE_TRANSFER_FLOW, "QUEUE_TRANSFER")}
 REPLICA_REGION = "ap-northeast-1"
@@ -78,6 +89,10 @@ class ConnectEmulator:
         # StartOutboundVoiceContact: the contacts placed, and who answers them (tests, drills).
         self.outbound_contacts: list[dict[str, Any]] = []
         self.outbound_listeners: list[Callable[[dict[str, Any]], None]] = []
+        # StartChatContact: the Participant Service of the chats (chat.ParticipantService, set by
+        # the server with the live center), and the answers by ClientToken (idempotent retries).
+        self.chats: Any = None
+        self.chat_starts: dict[str, dict[str, Any]] = {}
         self._seed(flows)
 
     # ---- seed --------------------------------------------------------------------------------
@@ -239,7 +254,9 @@ class ConnectEmulator:
         with self.lock:
             if "InstanceId" in params:
                 self._instance(params["InstanceId"])
-            result: dict[str, Any] = method(params) or {}
+            result: dict[str, Any] = {} if operation in UNLOCKED else method(params) or {}
+        if operation in UNLOCKED:
+            result = method(params) or {}
         shape = service_model().operation_model(operation).output_shape
         return _filter(result, shape) if shape is not None else {}
 
@@ -907,6 +924,67 @@ class ConnectEmulator:
         for listener in list(self.outbound_listeners):
             listener(dict(contact))
         return {"ContactId": contact["ContactId"]}
+
+    # ---- chat contacts -----------------------------------------------------------------------
+    def op_StartChatContact(self, p: dict[str, Any]) -> dict[str, Any]:
+        """A live chat through the flows (chat.py): the customer's participant and its token.
+        The InitialMessage is the transcript's first customer message; the flows start on their
+        own, as for any chat, and read the customer's messages sent after it."""
+        from .chat import DEFAULT_CHAT_MINUTES, check_members
+
+        if self.live is None or self.chats is None:
+            raise ConnectError("InvalidRequestException", "chats run on the local stack server (local up)")
+        try:
+            check_members(service_model().operation_model("StartChatContact").input_shape, p)
+        except ConnectError as exc:
+            raise invalid(exc.message) from None
+        token = p.get("ClientToken")
+        with self.lock:
+            if token and token in self.chat_starts:
+                return dict(self.chat_starts[token])  # the same request again: the same chat
+            flow = self._get(self.flows, p["ContactFlowId"], "ContactFlow")
+        if flow["Type"] != "CONTACT_FLOW" or flow["Id"] not in self.live.engine.flows:
+            raise invalid(f"ContactFlowId {p['ContactFlowId']} is not an inbound flow (CONTACT_FLOW) of ours")
+        attributes = {str(k): str(v) for k, v in (p.get("Attributes") or {}).items()}
+        if sum(len(k.encode()) + len(v.encode()) for k, v in attributes.items()) > 32 * 1024:
+            raise invalid("Attributes exceed 32 KB")
+        message = p.get("InitialMessage")
+        if message and message["ContentType"] != "text/plain":
+            raise invalid(f"InitialMessage.ContentType {message['ContentType']!r}: text/plain locally")
+        chats = [c for c in list(self.live.contacts.values()) if c.channel == "CHAT" and c.state != "ended"]
+        if len(chats) >= MAX_ACTIVE_CHATS:
+            why = f"{MAX_ACTIVE_CHATS} chats are active on the instance"
+            raise ConnectError("LimitExceededException", why)
+        at = None
+        if p.get(CONTACT_TIME_HEADER):
+            try:
+                at = datetime.fromisoformat(str(p[CONTACT_TIME_HEADER]))
+            except ValueError:
+                at = None
+            if at is None or at.tzinfo is None:
+                raise invalid(f"{CONTACT_TIME_HEADER}: ISO-8601 with an offset (2026-11-25T10:00:00+09:00)")
+        name = str(p["ParticipantDetails"]["DisplayName"])
+        session = self.chats.prepare(name, int(p.get("ChatDurationInMinutes") or DEFAULT_CHAT_MINUTES))
+        if message:
+            session.add("MESSAGE", "text/plain", message["Content"], "CUSTOMER", name, session.participant_id)
+        self.live.place(
+            name,
+            at=at,
+            channel="CHAT",
+            entry=flow["Id"],
+            attributes=attributes,
+            contact_id=session.contact_id,
+            on_step_end=self.chats.step_ended,
+        )
+        answer = {
+            "ContactId": session.contact_id,
+            "ParticipantId": session.participant_id,
+            "ParticipantToken": session.participant_token,
+        }
+        if token:
+            with self.lock:
+                self.chat_starts[token] = answer
+        return dict(answer)
 
 
 def _check_ranges(operation: str, params: Mapping[str, Any]) -> None:

@@ -1,4 +1,5 @@
-"""Amazon Connect's REST-JSON wire protocol, server side, driven by botocore's own service model.
+"""Amazon Connect's REST-JSON wire protocol, server side, driven by botocore's own service model
+(Connect's, and the Participant Service's for chat: the same protocol, another model).
 
 Every operation of the model is routed (method + requestUri), its input read from the URI labels,
 query string and JSON body exactly where the model puts them, and its output written back in the
@@ -13,7 +14,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
+from functools import cached_property
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -44,80 +45,142 @@ class Route:
     query: tuple[tuple[str, str], ...]  # literal query parameters of the requestUri
 
 
-@cache
+class Protocol:
+    """One REST-JSON service's wire protocol, from its botocore model: Connect's (`CONNECT`) and
+    the Participant Service's (`PARTICIPANT`, the chat API a customer's client calls)."""
+
+    def __init__(self, service: str) -> None:
+        self.service = service
+
+    @cached_property
+    def model(self) -> Any:
+        import botocore.session
+
+        return botocore.session.get_session().get_service_model(self.service)
+
+    @cached_property
+    def routes(self) -> tuple[Route, ...]:
+        found: list[Route] = []
+        model = self.model
+        for name in model.operation_names:
+            http = model.operation_model(name).http
+            path, _, query = str(http["requestUri"]).partition("?")
+            regex, literals = "", 0
+            for part in re.split(r"(\{[^}]+\})", path):
+                if part.startswith("{"):
+                    label = part[1:-1]
+                    greedy = label.endswith("+")
+                    regex += f"(?P<{label.rstrip('+')}>{'.+' if greedy else '[^/]+'})"
+                else:
+                    regex += re.escape(part)
+                    literals += len(part)
+            pairs = tuple((k, v[0] if v else "") for k, v in parse_qs(query, keep_blank_values=True).items())
+            found.append(Route(name, str(http["method"]), re.compile(f"^{regex}$"), literals, pairs))
+        found.sort(key=lambda r: (-r.literals, -len(r.query)))
+        return tuple(found)
+
+    def match(self, method: str, raw_path: str) -> tuple[str, dict[str, str], dict[str, list[str]]] | None:
+        """(operation, URI labels, query) for a request, or None when no operation has that route."""
+        parts = urlsplit(raw_path)
+        query = parse_qs(parts.query, keep_blank_values=True)
+        for route in self.routes:
+            if route.method != method:
+                continue
+            found = route.pattern.match(parts.path)
+            if found and all(query.get(k, [None])[0] == v or (not v and k in query) for k, v in route.query):
+                return route.operation, {k: unquote(v) for k, v in found.groupdict().items()}, query
+        return None
+
+    def parse_input(
+        self,
+        operation: str,
+        labels: Mapping[str, str],
+        query: Mapping[str, list[str]],
+        body: bytes,
+        headers: Mapping[str, str] | None = None,
+    ) -> dict[str, Any]:
+        """The operation's input parameters, by member name, from where the model says each one
+        travels (`headers` by lower-case name: the Participant Service's X-Amz-Bearer token)."""
+        shape = self.model.operation_model(operation).input_shape
+        if shape is None:
+            return {}
+        try:
+            payload = json.loads(body) if body.strip() else {}
+        except ValueError:
+            raise ConnectError("SerializationException", "the request body is not JSON") from None
+        if not isinstance(payload, dict):
+            raise ConnectError("SerializationException", "the request body is not a JSON object")
+        params: dict[str, Any] = {}
+        for name, member in shape.members.items():
+            location = member.serialization.get("location")
+            wire = member.serialization.get("name", name)
+            if location == "uri":
+                if wire in labels:
+                    params[name] = labels[wire]
+            elif location == "querystring":
+                if wire in query:
+                    values = query[wire]
+                    params[name] = values if member.type_name == "list" else _scalar(member, values[0])
+            elif location == "header":
+                if headers is not None and wire.lower() in headers:
+                    params[name] = headers[wire.lower()]
+            elif name in payload:
+                params[name] = payload[name]
+        missing = [m for m in shape.required_members if m not in params]
+        if missing:
+            raise ConnectError(self.invalid_code, f"missing required parameter(s): {', '.join(missing)}")
+        return params
+
+    @property
+    def invalid_code(self) -> str:
+        """The model's exception for a bad parameter: Connect's InvalidParameterException, the
+        Participant Service's ValidationException."""
+        names = self.model.shape_names
+        return "InvalidParameterException" if "InvalidParameterException" in names else "ValidationException"
+
+    def serialize_output(self, operation: str, result: Mapping[str, Any] | None) -> bytes:
+        shape = self.model.operation_model(operation).output_shape
+        if shape is None or not result:
+            return b"{}"
+        body = {k: _jsonable(v) for k, v in result.items() if k in shape.members and v is not None}
+        return json.dumps(body, ensure_ascii=False).encode("utf-8")
+
+    def error_status(self, code: str) -> int:
+        model = self.model
+        if code in model.shape_names:
+            status = (model.shape_for(code).metadata.get("error") or {}).get("httpStatusCode")
+            if status:
+                return int(status)
+        return 400
+
+    def error_body(self, error: ConnectError) -> tuple[int, dict[str, str], bytes]:
+        headers = {"x-amzn-ErrorType": error.code, "Content-Type": "application/json"}
+        body = json.dumps({"Message": error.message}, ensure_ascii=False).encode("utf-8")
+        return self.error_status(error.code), headers, body
+
+
+CONNECT = Protocol("connect")
+PARTICIPANT = Protocol("connectparticipant")
+
+
 def service_model() -> Any:
-    import botocore.session
-
-    return botocore.session.get_session().get_service_model("connect")
+    return CONNECT.model
 
 
-@cache
 def routes() -> tuple[Route, ...]:
-    found: list[Route] = []
-    model = service_model()
-    for name in model.operation_names:
-        http = model.operation_model(name).http
-        path, _, query = str(http["requestUri"]).partition("?")
-        regex, literals = "", 0
-        for part in re.split(r"(\{[^}]+\})", path):
-            if part.startswith("{"):
-                label = part[1:-1]
-                greedy = label.endswith("+")
-                regex += f"(?P<{label.rstrip('+')}>{'.+' if greedy else '[^/]+'})"
-            else:
-                regex += re.escape(part)
-                literals += len(part)
-        pairs = tuple((k, v[0] if v else "") for k, v in parse_qs(query, keep_blank_values=True).items())
-        found.append(Route(name, str(http["method"]), re.compile(f"^{regex}$"), literals, pairs))
-    found.sort(key=lambda r: (-r.literals, -len(r.query)))
-    return tuple(found)
+    return CONNECT.routes
 
 
 def match(method: str, raw_path: str) -> tuple[str, dict[str, str], dict[str, list[str]]] | None:
-    """(operation, URI labels, query) for a request, or None when no operation has that route."""
-    parts = urlsplit(raw_path)
-    query = parse_qs(parts.query, keep_blank_values=True)
-    for route in routes():
-        if route.method != method:
-            continue
-        found = route.pattern.match(parts.path)
-        if found and all(query.get(k, [None])[0] == v or (not v and k in query) for k, v in route.query):
-            return route.operation, {k: unquote(v) for k, v in found.groupdict().items()}, query
-    return None
+    """(operation, URI labels, query) of a Connect request, or None when no operation has that route."""
+    return CONNECT.match(method, raw_path)
 
 
 def parse_input(
     operation: str, labels: Mapping[str, str], query: Mapping[str, list[str]], body: bytes
 ) -> dict[str, Any]:
-    """The operation's input parameters, by member name, from where the model says each one travels."""
-    shape = service_model().operation_model(operation).input_shape
-    if shape is None:
-        return {}
-    try:
-        payload = json.loads(body) if body.strip() else {}
-    except ValueError:
-        raise ConnectError("SerializationException", "the request body is not JSON") from None
-    if not isinstance(payload, dict):
-        raise ConnectError("SerializationException", "the request body is not a JSON object")
-    params: dict[str, Any] = {}
-    for name, member in shape.members.items():
-        location = member.serialization.get("location")
-        wire = member.serialization.get("name", name)
-        if location == "uri":
-            if wire in labels:
-                params[name] = labels[wire]
-        elif location == "querystring":
-            if wire in query:
-                values = query[wire]
-                params[name] = values if member.type_name == "list" else _scalar(member, values[0])
-        elif location == "header":
-            continue  # Connect's inputs carry nothing the emulator needs in headers
-        elif name in payload:
-            params[name] = payload[name]
-    missing = [m for m in shape.required_members if m not in params]
-    if missing:
-        raise invalid(f"missing required parameter(s): {', '.join(missing)}")
-    return params
+    """A Connect operation's input parameters (Connect's inputs carry nothing needed in headers)."""
+    return CONNECT.parse_input(operation, labels, query, body)
 
 
 def _scalar(shape: Any, value: str) -> Any:
@@ -131,14 +194,6 @@ def _scalar(shape: Any, value: str) -> Any:
     return value
 
 
-def serialize_output(operation: str, result: Mapping[str, Any] | None) -> bytes:
-    shape = service_model().operation_model(operation).output_shape
-    if shape is None or not result:
-        return b"{}"
-    body = {k: _jsonable(v) for k, v in result.items() if k in shape.members and v is not None}
-    return json.dumps(body, ensure_ascii=False).encode("utf-8")
-
-
 def _jsonable(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.timestamp()
@@ -149,16 +204,13 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+def serialize_output(operation: str, result: Mapping[str, Any] | None) -> bytes:
+    return CONNECT.serialize_output(operation, result)
+
+
 def error_status(code: str) -> int:
-    model = service_model()
-    if code in model.shape_names:
-        status = (model.shape_for(code).metadata.get("error") or {}).get("httpStatusCode")
-        if status:
-            return int(status)
-    return 400
+    return CONNECT.error_status(code)
 
 
 def error_body(error: ConnectError) -> tuple[int, dict[str, str], bytes]:
-    headers = {"x-amzn-ErrorType": error.code, "Content-Type": "application/json"}
-    body = json.dumps({"Message": error.message}, ensure_ascii=False).encode("utf-8")
-    return error_status(error.code), headers, body
+    return CONNECT.error_body(error)

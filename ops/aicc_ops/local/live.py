@@ -91,6 +91,8 @@ class LiveContact:
     stepped: threading.Condition = field(default_factory=threading.Condition)  # a step ended, or done
     ticket: Ticket | None = None  # its place in line for a flow slot, while it waits for one
     holds_slot: bool = False  # its flows run a step (only its own thread changes this)
+    channel: str = "VOICE"  # or CHAT: a chat started with StartChatContact (chat.py)
+    on_step_end: Callable[[LiveContact], None] | None = None  # a chat's messages go out then
 
     @property
     def waited(self) -> float:
@@ -114,6 +116,8 @@ class LiveContact:
                 self.steps[-1].ended = time.monotonic()
                 self.steps[-1].until = self.state
             self.stepped.notify_all()
+        if self.on_step_end is not None:
+            self.on_step_end(self)
 
     def say(self, raw: str) -> int:
         """Queue a caller input for the flows; its number (1, 2...) among those the API received."""
@@ -140,6 +144,7 @@ class LiveContact:
         data: dict[str, Any] = {
             "contact_id": self.contact_id,
             "caller": self.caller,
+            "channel": self.channel,
             "state": self.state,
             "queue": self.queue_key or None,
             "waited_seconds": round(self.waited, 1),
@@ -278,14 +283,23 @@ class LiveCenter:
         hold_seconds: int = 0,
         talk_seconds: float | None = None,
         live_input: bool = True,
+        *,
+        channel: str = "VOICE",
+        entry: str | None = None,
+        attributes: dict[str, str] | None = None,
+        contact_id: str | None = None,
+        on_step_end: Callable[[LiveContact], None] | None = None,
     ) -> LiveContact:
-        """Start a call; InputError for a bad number or input (nothing started)."""
+        """Start a call (or, with channel CHAT, a chat: `caller` is the customer's name, `entry`
+        the flow StartChatContact named); InputError for a bad number or input (nothing started)."""
         script = [CallerInput.parse(i) for i in inputs or []]
         contact = LiveContact(
-            str(uuid.uuid4()),
+            contact_id or str(uuid.uuid4()),
             caller,
             self.talk_seconds if talk_seconds is None else talk_seconds,
             state="ringing",
+            channel=channel,
+            on_step_end=on_step_end,
         )
         at = at or datetime.now(seoul())
         if at.tzinfo is None:
@@ -293,7 +307,7 @@ class LiveCenter:
         ready = threading.Event()
         thread = threading.Thread(
             target=self._run_call,
-            args=(contact, script, at, hold_seconds, live_input, ready),
+            args=(contact, script, at, hold_seconds, live_input, ready, entry, attributes),
             name=f"aicc-call-{contact.contact_id[:8]}",
             daemon=True,
         )
@@ -315,6 +329,8 @@ class LiveCenter:
         hold_seconds: int,
         live_input: bool,
         ready: threading.Event,
+        entry: str | None = None,
+        attributes: dict[str, str] | None = None,
     ) -> None:
         def source() -> CallerInput | None:
             if contact.hung_up.is_set():
@@ -348,7 +364,8 @@ class LiveCenter:
             """The call is valid: it rings until its turn to be answered comes and a flow slot is
             free (admission.py), then is answered."""
             contact.result = result
-            due = self.answers.turn() if self.answers else 0.0
+            # A chat does not ring: the answer rate paces calls as a carrier's lines do.
+            due = self.answers.turn() if self.answers and contact.channel == "VOICE" else 0.0
             ticket = self.slots.enter(RINGING) if due <= time.monotonic() else None
             if ticket is not None and ticket.granted:
                 contact.state = "ivr"
@@ -370,6 +387,9 @@ class LiveCenter:
                 input_source=source,
                 started=started,
                 contact_id=contact.contact_id,
+                entry=entry,
+                attributes=attributes,
+                channel=contact.channel,
             )
         except CallerHungUpError:
             pass  # hang_up() ended it

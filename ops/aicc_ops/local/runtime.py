@@ -70,15 +70,20 @@ class ServerInfo:
     answer_rate: float = 0.0  # new calls answered a second at most; 0: no limit
 
     def client(self, service: str, **config: Any) -> Any:
-        """A boto3 client of the local stack: Connect at the emulator, Lambda at the Invoke API,
-        anything else at moto. `config`: botocore Config arguments (retries=...)."""
+        """A boto3 client of the local stack: Connect and its chats' Participant Service at the
+        emulator, Lambda at the Invoke API, anything else at moto. `config`: botocore Config
+        arguments (retries=...)."""
         import boto3
         from botocore.config import Config
 
         make: Any = boto3.client  # the stubs overload per service name; this takes any
         return make(
             service,
-            endpoint_url={"connect": self.connect_endpoint, "lambda": self.lambda_endpoint}.get(service)
+            endpoint_url={
+                "connect": self.connect_endpoint,
+                "connectparticipant": self.connect_endpoint,
+                "lambda": self.lambda_endpoint,
+            }.get(service)
             or self.aws_endpoint,
             region_name=self.region,
             aws_access_key_id="testing",

@@ -5,7 +5,8 @@
 in-process. Three listeners:
 
 - AWS endpoint (moto): DynamoDB, S3, SNS, SQS, CloudWatch, Secrets Manager, EventBridge.
-- Connect endpoint: the emulator, speaking Connect's REST-JSON protocol (boto3 with endpoint_url).
+- Connect endpoint: the emulator, speaking Connect's REST-JSON protocol (boto3 with endpoint_url),
+  and on the same port the Participant Service of its chats (boto3 `connectparticipant`, chat.py).
 - Call API: place simulated calls, send caller input, watch them queue and be answered
   (docs/local-stack.md documents it).
 """
@@ -36,7 +37,8 @@ from ..engine.flows import FlowError
 from ..engine.lambdas import FAULTS, SERVICE_FAULTS
 from . import connect_protocol as wire
 from .aws_process import moto_process
-from .connect_emulator import ConnectEmulator
+from .chat import ParticipantService
+from .connect_emulator import CONTACT_TIME_HEADER, ConnectEmulator
 from .lambda_api import Answer, LambdaApi, function_timeouts
 from .live import LiveCenter
 from .runtime import (
@@ -93,10 +95,14 @@ class ConnectHandler(_Handler):
     """One Connect API request: route by the service model, run the operation, answer as Connect."""
 
     emulator: ConnectEmulator
+    participants: ParticipantService
 
     def _serve(self) -> None:
         body = self._body()
         found = wire.match(self.command, self.path)
+        if found is None and wire.PARTICIPANT.match(self.command, self.path) is not None:
+            self._participant(body)
+            return
         if found is None:
             error = wire.ConnectError(
                 "UnknownOperationException", f"no Connect operation {self.command} {self.path}"
@@ -106,6 +112,9 @@ class ConnectHandler(_Handler):
         operation, labels, query = found
         try:
             params = wire.parse_input(operation, labels, query, body)
+            at = self.headers.get(CONTACT_TIME_HEADER)
+            if at and operation == "StartChatContact":
+                params[CONTACT_TIME_HEADER] = at  # the local stack's own clock for this chat
             result = self.emulator.call(operation, params)
         except wire.ConnectError as exc:
             status, headers, payload = wire.error_body(exc)
@@ -116,6 +125,29 @@ class ConnectHandler(_Handler):
             self._send(*_error_reply(wire.ConnectError("InternalServiceException", str(exc)), 500))
             return
         self._send(200, wire.serialize_output(operation, result))
+
+    def _participant(self, body: bytes) -> None:
+        """A Participant Service request (its routes are /participant/...: none of Connect's)."""
+        protocol = wire.PARTICIPANT
+        found = protocol.match(self.command, self.path)
+        assert found is not None
+        operation, labels, query = found
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        try:
+            params = protocol.parse_input(operation, labels, query, body, headers)
+            result = self.participants.call(operation, params)
+        except wire.ConnectError as exc:
+            status, reply_headers, payload = protocol.error_body(exc)
+            self._send(status, payload, reply_headers)
+            return
+        except Exception as exc:  # a bug here: the service's internal error, with the trace in the log
+            log.exception("%s failed", operation)
+            status, reply_headers, payload = protocol.error_body(
+                wire.ConnectError("InternalServerException", str(exc))
+            )
+            self._send(500, payload, reply_headers)
+            return
+        self._send(200, protocol.serialize_output(operation, result))
 
     do_GET = do_PUT = do_POST = do_DELETE = do_PATCH = _serve
 
@@ -499,7 +531,10 @@ def serve(
         center.start()
         stack_exit.callback(center.stop)
         app = CallApp(stack, emulator, center, agent_events.drain)
+        # The chats' Participant Service, throttled at its documented rates when Connect's are.
+        emulator.chats = ParticipantService(center, throttle=connect_rate > 0)
         connect_handler.emulator, calls_handler.app = emulator, app
+        connect_handler.participants = emulator.chats
         connect_url = _serve_in_thread(connect_server, "connect")
         stack_exit.callback(connect_server.shutdown)
         # The handlers' own Connect calls (the escalation's page calls) reach the emulator too.

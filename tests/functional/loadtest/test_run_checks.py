@@ -100,7 +100,7 @@ def test_a_bad_slo_file_is_named_with_its_field(tmp_path: Path) -> None:
         (["--scenario", "calls", "--think", "soon"], "MIN-MAX"),
         (["--scenario", "calls", "--mix", "general"], "NAME=WEIGHT"),
         (["--scenario", "calls", "--profile", "ops"], "--profile is for an environment target"),
-        (["--scenario", "chat"], "'chat' is not one of"),
+        (["--scenario", "tasks"], "'tasks' is not one of"),
         (["--scenario", "calls", "--shape", "spike"], "'spike' is not one of"),
     ],
 )

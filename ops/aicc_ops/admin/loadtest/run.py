@@ -30,10 +30,10 @@ from . import plan as plans
 from .errors import ApprovalRequiredError, LoadTestError
 from .processes import CSV_PREFIX, HTML_REPORT, LocustJob, Progress, run_locust
 from .slo import Verdict, failure_ratio, judge, load_slo
-from .target import LoadTarget, environment_target, local_target
+from .target import CHAT_ENTRY_FLOW, LoadTarget, environment_target, local_target
 
 LOADTEST_DIR = REPO_ROOT / "loadtest"
-SCENARIOS = ("calls", "lambdas")
+SCENARIOS = ("calls", "lambdas", "chat")
 SHAPES = ("steady", "ramp", "surge")
 # AWS's load test policy for Amazon Connect: tests out of hours (18:00-06:00 in the Region's time
 # zone), an emergency contact, a documented plan, and AWS's approval at least two weeks ahead
@@ -156,6 +156,11 @@ def run_loadtest(
                 "the local stack has no Lambda endpoint (its server.json has no lambda_endpoint): "
                 "start a newer one, or set AWS_ENDPOINT_URL_LAMBDA; --scenario calls needs none"
             )
+        if request.scenario == "chat" and not (target.instance_id and target.chat_flow_id):
+            raise LoadTestError(
+                f"{target.name} has no instance ID or no {CHAT_ENTRY_FLOW} flow ID in its Terraform outputs "
+                "(instance_id, flow_ids): deploy it first"
+            )
         if target.owned:
             note(f"started a local stack for this run (its log: {out / 'local-stack' / 'server.log'})")
         plan_path = out / "plan.json"
@@ -172,6 +177,9 @@ def run_loadtest(
                         "drain_s": drain_s,
                     },
                     "callers": request.callers.to_json(),
+                    # The chat scenario paces the Connect and Participant Service quotas, shared
+                    # by every Locust process of the run.
+                    "processes": max(1, request.workers),
                     "mix": plans.retarget(entries, target.replacements),
                     "notes": notes,
                 },
@@ -230,23 +238,29 @@ def check(request: RunRequest) -> Path:
             "come through Amazon Connect's telephony): load its handlers with --scenario lambdas"
         )
     if loads_connect(request) and not request.aws_approval:
+        why = (
+            "its chats start with StartChatContact and talk through the Participant Service"
+            if request.scenario == "chat"
+            else "the paging handlers call StartOutboundVoiceContact"
+        )
         raise ApprovalRequiredError(
-            f"this run would load the Amazon Connect instance of {request.target} (the paging handlers "
-            "call StartOutboundVoiceContact). AWS requires an approved load test request for that: "
+            f"this run would load the Amazon Connect instance of {request.target} ({why}). "
+            "AWS requires an approved load test request for that: "
             "out of hours only (18:00-06:00 in the Region's time zone), an emergency contact reachable "
             "during the test, a documented plan, and approval at least two weeks ahead, requested from "
             f"Amazon-Connect-Load-Test-Requests@amazon.com ({CONNECT_LOAD_TEST_POLICY}). With that "
-            "approval, run again with --i-have-aws-approval; without it, drop --include-paging."
+            "approval, run again with --i-have-aws-approval"
+            + ("." if request.scenario == "chat" else "; without it, drop --include-paging.")
         )
     return locustfile
 
 
 def loads_connect(request: RunRequest) -> bool:
     """Whether the run sends load to a real Amazon Connect instance: the calls go through it, or
-    the handlers invoked call its API (the pages: StartOutboundVoiceContact)."""
+    the handlers invoked call its API (the pages: StartOutboundVoiceContact), or chats start on it."""
     if request.local:
         return False
-    return request.scenario == "calls" or (request.scenario == "lambdas" and request.include_paging)
+    return request.scenario in ("calls", "chat") or (request.scenario == "lambdas" and request.include_paging)
 
 
 @contextlib.contextmanager
@@ -261,7 +275,7 @@ def target_of(request: RunRequest, out: Path) -> Iterator[LoadTarget]:
 def drain_seconds(request: RunRequest, entries: list[dict[str, Any]]) -> float:
     """How long the calls in progress at the end of the duration may take to finish: the longest
     call the plan can make (a Lambda call: every think time and every block's limit)."""
-    if request.scenario == "calls":
+    if request.scenario in ("calls", "chat"):
         return request.callers.longest_call_s()
     think = request.callers.think_s[1]
     return max(

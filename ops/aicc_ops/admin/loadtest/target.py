@@ -25,6 +25,7 @@ from .errors import LoadTestError
 from .processes import child_env
 
 START_SECONDS = 90.0
+CHAT_ENTRY_FLOW = "customer_authentication"  # the flow the phone number starts calls in
 OWN_ACW_SECONDS = 1.0
 LOCAL_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
 
@@ -40,6 +41,12 @@ class LoadTarget:
     replacements: dict[str, str] = field(default_factory=dict)  # local ARN -> the target's
     env: dict[str, str] = field(default_factory=dict)  # for Locust's processes
     owned: bool = False  # a local stack started for this run
+    # Chats (StartChatContact and the Participant Service): the Connect endpoint (None against
+    # AWS: botocore's own, or AWS_ENDPOINT_URL_CONNECT / _CONNECTPARTICIPANT), the instance, and
+    # the inbound flow chats start in (its ID: the local flow key, or the environment's flow ID).
+    connect_endpoint: str | None = None
+    instance_id: str = ""
+    chat_flow_id: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -49,6 +56,9 @@ class LoadTarget:
             "calls_endpoint": self.calls_endpoint,
             "lambda_endpoint": self.lambda_endpoint,
             "functions": self.functions,
+            "connect_endpoint": self.connect_endpoint,
+            "instance_id": self.instance_id,
+            "chat_flow_id": self.chat_flow_id,
         }
 
 
@@ -76,6 +86,9 @@ def local_target(state_dir: Path | None, own_dir: Path) -> Iterator[LoadTarget]:
             functions={h: local_function_name(h) for h in config().invoked_by},
             env=dict(LOCAL_CREDENTIALS),
             owned=owned,
+            connect_endpoint=info.connect_endpoint,
+            instance_id=info.instance_id,
+            chat_flow_id=CHAT_ENTRY_FLOW,
         )
 
 
@@ -105,6 +118,8 @@ def environment_target(env: str, profile: str | None) -> LoadTarget:
         functions = ops.output("function_names") or {}
         region = ops.output("region")
         instance_arn = ops.output("instance_arn")
+        instance_id = ops.output("instance_id") or ""
+        flow_ids = ops.output("flow_ids") or {}
     except TargetError as exc:
         raise LoadTestError(str(exc)) from None
     if not functions or not region:
@@ -122,4 +137,6 @@ def environment_target(env: str, profile: str | None) -> LoadTarget:
         functions={str(k): str(v) for k, v in functions.items()},
         replacements=replacements,
         env={"AWS_PROFILE": profile} if profile else {},
+        instance_id=str(instance_id),
+        chat_flow_id=str(flow_ids.get(CHAT_ENTRY_FLOW, "")),
     )
