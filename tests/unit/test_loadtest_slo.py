@@ -74,7 +74,10 @@ def test_overrides_apply_to_their_scenario_only() -> None:
             "slo.max_step_p99_ms: missing",
         ),
         ({"slo": {**GOOD["slo"], "max_p95": 1}}, "slo.max_p95: unknown objective"),
-        ({"slo": {**GOOD["slo"], "max_ring_p95_s": "1m"}}, "slo.max_ring_p95_s: seconds, a number > 0, or null"),
+        (
+            {"slo": {**GOOD["slo"], "max_ring_p95_s": "1m"}},
+            "slo.max_ring_p95_s: seconds, a number > 0, or null",
+        ),
         ({"slo": {**GOOD["slo"], "max_ring_p95_s": 0}}, "slo.max_ring_p95_s"),
         ({"slo": {**GOOD["slo"], "max_step_p95_ms": None}}, "slo.max_step_p95_ms: milliseconds"),
         (

@@ -84,12 +84,18 @@ def parse_slo(data: Any, source: str, scenario: str) -> Slo:
         found = _fields(changes, source, f"scenarios.{name}", required=False)
         if name == scenario:
             values.update(found)
+    def number(name: str) -> float:
+        value = values[name]  # required ones: never None (only OPTIONAL fields may be null)
+        assert value is not None
+        return float(value)
+
+    ring = values.get("max_ring_p95_s")
     return Slo(
-        max_failure_ratio=float(values["max_failure_ratio"]),
-        max_step_p95_ms=float(values["max_step_p95_ms"]),
-        max_step_p99_ms=float(values["max_step_p99_ms"]),
-        min_calls_completed=int(values["min_calls_completed"]),
-        max_ring_p95_s=None if values.get("max_ring_p95_s") is None else float(values["max_ring_p95_s"]),
+        max_failure_ratio=number("max_failure_ratio"),
+        max_step_p95_ms=number("max_step_p95_ms"),
+        max_step_p99_ms=number("max_step_p99_ms"),
+        min_calls_completed=int(number("min_calls_completed")),
+        max_ring_p95_s=None if ring is None else float(ring),
     )
 
 
