@@ -84,6 +84,7 @@ def parse_slo(data: Any, source: str, scenario: str) -> Slo:
         found = _fields(changes, source, f"scenarios.{name}", required=False)
         if name == scenario:
             values.update(found)
+
     def number(name: str) -> float:
         value = values[name]  # required ones: never None (only OPTIONAL fields may be null)
         assert value is not None
