@@ -5,8 +5,9 @@ the demo scenarios sorted into the mix (general, MSP general, after hours, emerg
 caller with the number, time and answers of its scenario.
 
 A caller dials (POST /calls, live input), waits until the flows ask something, thinks, answers
-with the scenario's next input (now and then first a silence, a request to repeat or a lone #,
-as people do), and so on until the flows are done: a queue, a callback, a closing message. Each
+with the scenario's answer to that question (now and then first a silence, a request to repeat or
+a lone #, as people do; aicc_load/answers.py), and so on until the flows are done: a queue, a
+callback, a closing message. Each
 of those waits is a step. In a queue it waits for a simulated agent, at most its patience, talks
 for the talk time, and the call ends. The call fails when a step fails or times out, the flows
 took a Lambda's error branch, the caller was dropped without a word, or the API refused.
@@ -20,6 +21,7 @@ from datetime import datetime
 from typing import Any
 
 from aicc_load import report
+from aicc_load.answers import ScriptedAnswers
 from aicc_load.call_api import KeepAliveCallClient
 from aicc_load.callers import CallerUser, current_plan
 from aicc_load.plan import CallScript
@@ -36,7 +38,10 @@ report.register(events)
 
 DONE_WITH_IVR = ("queued", "connected", "ended")
 MISTAKES = ("silence", "*", "#")  # no answer in time, "repeat that", a # without digits
-EXTRA_SILENCES = 5  # answers of silence once the scenario's inputs are spent, before giving up
+# Questions the caller has no answer to (answered with silence) before it gives up on flows that
+# keep asking: the flows give a question three tries, and a caller whose mistakes used up a
+# question's tries may meet up to three such questions (speech, digits, a menu) before an agent.
+UNANSWERED_LIMIT = 9
 POLL_FIRST, POLL_FACTOR, POLL_MAX = 0.005, 1.5, 0.25  # seconds: a step's end is seen this soon
 QUEUE_POLL = 0.5
 POLL_RETRIES = 3
@@ -115,10 +120,12 @@ class CallApiCaller(CallerUser):
     def ivr(
         self, contact_id: str, call: CallScript, record: CallRecord, answer: dict[str, Any], started: float
     ) -> dict[str, Any]:
-        """Answer the flows until they are done with the call; its state then, with the transcript."""
-        answers = list(call.inputs)
+        """Answer the flows until they are done with the call; its state then, with the transcript.
+        Each question gets the scenario's answer to it (answers.py), now and then after a mistake;
+        a question the scenario has no answer to gets silence."""
+        answers = ScriptedAnswers(call.inputs, call.questions)
         steps: list[tuple[float, str | None]] = []  # each step's time (ms) and failure
-        silences = 0
+        unanswered = 0
         try:
             while True:
                 state, ms = self.step_over(contact_id, answer, started, len(steps))
@@ -132,17 +139,18 @@ class CallApiCaller(CallerUser):
                 steps.append((ms, None))
                 if state["state"] != "waiting_input":
                     break
-                if not answers:
-                    silences += 1
-                    if silences > EXTRA_SILENCES:
+                question = state.get("prompt") or ""
+                if not answers.has_answer(question):
+                    unanswered += 1
+                    if unanswered > UNANSWERED_LIMIT:
                         raise CallError(
-                            f"the flows kept asking after the answers and {EXTRA_SILENCES} silences"
+                            f"the flows kept asking: {UNANSWERED_LIMIT} questions the caller had no answer to"
                         )
                 self.think()
-                if answers and self.rng.random() < self.plan.callers.mistakes:
+                if answers.has_answer(question) and self.rng.random() < self.plan.callers.mistakes:
                     value = self.rng.choice(MISTAKES)
                 else:
-                    value = answers.pop(0) if answers else "silence"
+                    value = answers.answer(question) or "silence"
                 started = time.perf_counter()
                 answer = self.api.answer(contact_id, value, self.plan.callers.step_timeout_s)
         except (CallError, CallApiError):

@@ -43,6 +43,9 @@ class CallScript:
     caller: str
     at: str
     inputs: tuple[str, ...]
+    # the question (prompt) each input answered offline: a caller answers what it is asked
+    # (answers.py); empty in a plan written without them
+    questions: tuple[str, ...]
     contact_id: str  # the contact ID of the offline run, in the recorded events
     invocations: tuple[Invocation, ...]
 
@@ -133,6 +136,7 @@ def load(path: str | Path) -> Plan:
                         k["caller"],
                         k["at"],
                         tuple(k["inputs"]),
+                        tuple(k.get("questions") or ()),
                         k["contact_id"],
                         tuple(Invocation(**i) for i in k["invocations"]),
                     )

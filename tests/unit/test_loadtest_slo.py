@@ -19,18 +19,27 @@ GOOD = {
         "max_step_p95_ms": 100,
         "max_step_p99_ms": 300,
         "min_calls_completed": 10,
+        "max_ring_p95_s": 60,
     },
-    "scenarios": {"lambdas": {"max_step_p95_ms": 1000}},
+    "scenarios": {"lambdas": {"max_step_p95_ms": 1000, "max_ring_p95_s": None}},
 }
 
 
 def summary(
-    completed: int = 100, failed: int = 0, p95: int | None = 50, p99: int | None = 200
+    completed: int = 100,
+    failed: int = 0,
+    p95: int | None = 50,
+    p99: int | None = 200,
+    ring_p95: int | None = 47_000,
 ) -> dict[str, Any]:
-    return {"calls": {"completed": completed, "failed": failed}, "steps": {"p95_ms": p95, "p99_ms": p99}}
+    return {
+        "calls": {"completed": completed, "failed": failed},
+        "steps": {"p95_ms": p95, "p99_ms": p99},
+        "ringing": {"p95_ms": ring_p95} if ring_p95 is not None else {},
+    }
 
 
-def slo(**changes: float) -> Slo:
+def slo(**changes: float | None) -> Slo:
     values: dict[str, Any] = {**GOOD["slo"], **changes}
     return Slo(**values)
 
@@ -65,6 +74,12 @@ def test_overrides_apply_to_their_scenario_only() -> None:
             "slo.max_step_p99_ms: missing",
         ),
         ({"slo": {**GOOD["slo"], "max_p95": 1}}, "slo.max_p95: unknown objective"),
+        (
+            {"slo": {**GOOD["slo"], "max_ring_p95_s": "1m"}},
+            "slo.max_ring_p95_s: seconds, a number > 0, or null",
+        ),
+        ({"slo": {**GOOD["slo"], "max_ring_p95_s": 0}}, "slo.max_ring_p95_s"),
+        ({"slo": {**GOOD["slo"], "max_step_p95_ms": None}}, "slo.max_step_p95_ms: milliseconds"),
         (
             {"slo": GOOD["slo"], "scenarios": {"calls": {"max_step_p99_ms": -3}}},
             "scenarios.calls.max_step_p99_ms",
@@ -107,7 +122,9 @@ def test_a_run_within_every_objective_passes() -> None:
 
 
 def test_limits_are_inclusive() -> None:
-    verdict = judge(summary(completed=99, failed=1, p95=100, p99=300), slo(min_calls_completed=99))
+    verdict = judge(
+        summary(completed=99, failed=1, p95=100, p99=300, ring_p95=60_000), slo(min_calls_completed=99)
+    )
     assert verdict.passed, verdict.checks
 
 
@@ -118,6 +135,7 @@ def test_limits_are_inclusive() -> None:
         (summary(p95=101), "max_step_p95_ms"),
         (summary(p99=301), "max_step_p99_ms"),
         (summary(completed=9), "min_calls_completed"),
+        (summary(ring_p95=60_001), "max_ring_p95_s"),
     ],
 )
 def test_one_objective_missed_fails_the_run(run: dict[str, Any], failing: str) -> None:
@@ -134,8 +152,29 @@ def test_the_failure_ratio_is_over_finished_calls() -> None:
 
 
 def test_what_the_run_did_not_measure_fails() -> None:
-    verdict = judge(summary(completed=0, failed=0, p95=None, p99=None), slo(min_calls_completed=0))
+    verdict = judge(
+        summary(completed=0, failed=0, p95=None, p99=None, ring_p95=None), slo(min_calls_completed=0)
+    )
     failed = {c.objective: c for c in verdict.checks if not c.passed}
-    assert set(failed) == {"max_failure_ratio", "max_step_p95_ms", "max_step_p99_ms"}
+    assert set(failed) == {"max_failure_ratio", "max_step_p95_ms", "max_step_p99_ms", "max_ring_p95_s"}
     assert all(c.actual is None and c.note.startswith("not measured") for c in failed.values())
     assert not judge({}, slo(min_calls_completed=0)).passed  # an empty summary proves nothing
+
+
+def test_ringing_is_judged_in_seconds_at_the_95th_percentile() -> None:
+    check = next(c for c in judge(summary(ring_p95=47_500), slo()).checks if c.objective == "max_ring_p95_s")
+    assert (check.limit, check.actual, check.passed) == (60, 47.5, True)
+
+
+def test_ringing_is_not_judged_when_the_objective_is_null_or_absent() -> None:
+    lambdas = parse_slo(GOOD, "f.yaml", "lambdas")  # the scenario sets it to null
+    assert lambdas.max_ring_p95_s is None
+    verdict = judge(summary(ring_p95=None), lambdas)
+    assert verdict.passed and "max_ring_p95_s" not in [c.objective for c in verdict.checks]
+    without = {"slo": {k: v for k, v in GOOD["slo"].items() if k != "max_ring_p95_s"}}
+    assert parse_slo(without, "f.yaml", "calls").max_ring_p95_s is None  # optional: not "missing"
+
+
+def test_the_repository_file_judges_the_calls_ringing_but_not_the_lambdas() -> None:
+    assert load_slo(DEFAULT_FILE, "calls").max_ring_p95_s == 60
+    assert load_slo(DEFAULT_FILE, "lambdas").max_ring_p95_s is None

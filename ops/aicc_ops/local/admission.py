@@ -11,7 +11,8 @@ can do, and make callers beyond that wait instead of failing:
   per second, only make each slower. A step waits its turn first come, first served, the steps of
   calls already answered before the first step of new ones.
 
-Hanging up while ringing, or while a step waits for its slot, withdraws the call.
+Hanging up while ringing, or while a step waits for its slot, withdraws the call: it keeps no
+slot, and the callers behind it in either line move up.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import heapq
 import itertools
 import threading
 import time
+from collections import deque
 
 ANSWERED = 0  # the next step of a call in progress
 RINGING = 1  # a new call, not answered yet
@@ -106,23 +108,105 @@ class FlowSlots:
             }
 
 
+class Ringing:
+    """One ringing caller's place in the line to be answered."""
+
+    __slots__ = ("gone", "head")
+
+    def __init__(self) -> None:
+        self.head = threading.Event()  # set once it is first in line (or gone)
+        self.gone = threading.Event()  # set once withdrawn: it hung up, or the server stops
+
+
 class AnswerRate:
     """New calls are answered at most `rate` a second, in the order they rang (a carrier's
     calls-per-second limit, GCRA): a burst of callers rings in line and is answered at the rate
     the server can take them, instead of all walking through the IVR at the same moment. `burst`
-    calls arriving after a quiet spell are answered at once."""
+    calls arriving after a quiet spell are answered at once.
+
+    The line holds callers, not reserved times: a caller who hangs up while ringing leaves it, and
+    the callers behind move up to the turn it would have had (reserved times kept the turn of
+    every caller who had hung up, and the line behind waited for them)."""
 
     def __init__(self, rate: float, burst: int) -> None:
         if rate <= 0 or burst < 1:
             raise ValueError(f"answer rate {rate}/s, burst {burst}: both must be positive")
         self.rate, self.burst = rate, burst
         self._lock = threading.Lock()
+        self._line: deque[Ringing] = deque()
         self._next = 0.0  # monotonic: the earliest moment the next call may be answered
+        self._closed = False
 
-    def turn(self) -> float:
-        """Reserve the next answer: the monotonic moment it is due (now or later)."""
-        now = time.monotonic()
+    def ring(self) -> Ringing:
+        """A new caller at the end of the line."""
+        ringing = Ringing()
         with self._lock:
-            due = max(self._next, now - (self.burst - 1) / self.rate)
-            self._next = due + 1 / self.rate
-            return max(due, now)
+            if self._closed:
+                ringing.gone.set()
+                ringing.head.set()
+                return ringing
+            self._line.append(ringing)
+            if self._line[0] is ringing:
+                ringing.head.set()
+        return ringing
+
+    def try_answer(self, ringing: Ringing) -> bool:
+        """Answer the caller now if its turn has come (it is first in line and the rate allows)."""
+        with self._lock:
+            return self._due_in(ringing) == 0.0
+
+    def wait_answer(self, ringing: Ringing) -> bool:
+        """Until the caller's turn comes (True: answered) or it is withdrawn (False)."""
+        while True:
+            ringing.head.wait()
+            with self._lock:
+                wait = self._due_in(ringing)
+            if wait is None:
+                return False
+            if wait == 0.0:
+                return True
+            ringing.gone.wait(wait)
+
+    def _due_in(self, ringing: Ringing) -> float | None:
+        """(Lock held.) None: gone; 0.0: answered now (it leaves the line); else the seconds until
+        its turn, or until the head's turn (a caller further back waits for `head`)."""
+        if ringing.gone.is_set():
+            return None
+        if not self._line or self._line[0] is not ringing:
+            return 1 / self.rate
+        now = time.monotonic()
+        due = max(self._next, now - (self.burst - 1) / self.rate)
+        if due > now:
+            return due - now
+        self._next = due + 1 / self.rate
+        self._line.popleft()
+        if self._line:
+            self._line[0].head.set()
+        return 0.0
+
+    def withdraw(self, ringing: Ringing) -> None:
+        """The caller hung up while ringing: it leaves the line, and those behind move up."""
+        with self._lock:
+            if ringing.gone.is_set():
+                return
+            ringing.gone.set()
+            ringing.head.set()
+            if ringing in self._line:
+                was_head = self._line[0] is ringing
+                self._line.remove(ringing)
+                if was_head and self._line:
+                    self._line[0].head.set()
+
+    def close(self) -> None:
+        """Withdraw every ringing caller and let no one ring any more (the server stops)."""
+        with self._lock:
+            self._closed = True
+            for ringing in self._line:
+                ringing.gone.set()
+                ringing.head.set()
+            self._line.clear()
+
+    @property
+    def ringing(self) -> int:
+        with self._lock:
+            return len(self._line)

@@ -27,7 +27,7 @@ from aicc.clock import seoul
 
 from ..engine.interpreter import CallerInput, CallResult, Engine, InputError
 from ..engine.presence import AgentPresence, QueueModel
-from .admission import ANSWERED, RINGING, AnswerRate, FlowSlots, Ticket
+from .admission import ANSWERED, RINGING, AnswerRate, FlowSlots, Ringing, Ticket
 from .connect_emulator import ConnectEmulator
 from .runtime import DEFAULT_ANSWER_RATE, DEFAULT_FLOW_SLOTS
 
@@ -90,6 +90,7 @@ class LiveContact:
     hung_up: threading.Event = field(default_factory=threading.Event)
     stepped: threading.Condition = field(default_factory=threading.Condition)  # a step ended, or done
     ticket: Ticket | None = None  # its place in line for a flow slot, while it waits for one
+    ringing: Ringing | None = None  # its place in line to be answered, while it rings
     holds_slot: bool = False  # its flows run a step (only its own thread changes this)
     channel: str = "VOICE"  # or CHAT: a chat started with StartChatContact (chat.py)
     on_step_end: Callable[[LiveContact], None] | None = None  # a chat's messages go out then
@@ -267,7 +268,9 @@ class LiveCenter:
 
     def stop(self) -> None:
         self._stop.set()
-        self.slots.close()  # ringing calls and waiting steps end
+        if self.answers is not None:
+            self.answers.close()  # ringing calls end
+        self.slots.close()  # calls being answered and waiting steps end
         for c in list(self.contacts.values()):
             if c.state == "ringing":
                 c.hung_up.set()
@@ -365,13 +368,20 @@ class LiveCenter:
             free (admission.py), then is answered."""
             contact.result = result
             # A chat does not ring: the answer rate paces calls as a carrier's lines do.
-            due = self.answers.turn() if self.answers and contact.channel == "VOICE" else 0.0
-            ticket = self.slots.enter(RINGING) if due <= time.monotonic() else None
+            ringing = self.answers.ring() if self.answers and contact.channel == "VOICE" else None
+            now = ringing is None or self.answers is None or self.answers.try_answer(ringing)
+            ticket = self.slots.enter(RINGING) if now else None
             if ticket is not None and ticket.granted:
                 contact.state = "ivr"
             ready.set()  # place() answers: the call rings, or is answered already
-            if ticket is None and contact.hung_up.wait(max(0.0, due - time.monotonic())):
-                raise CallerHungUpError
+            if ringing is not None and self.answers is not None and not now:
+                contact.ringing = ringing
+                if contact.hung_up.is_set():  # hang_up() may have looked before it was set
+                    self.answers.withdraw(ringing)
+                answered = self.answers.wait_answer(ringing)
+                contact.ringing = None
+                if not answered:
+                    raise CallerHungUpError
             if not self._take_slot(contact, RINGING, ticket):
                 raise CallerHungUpError
             contact.state = "ivr"
@@ -446,6 +456,7 @@ class LiveCenter:
             "answer_rate": self.answers.rate if self.answers else 0,
             "flow_slots": self.slots.size,
             **self.slots.counts(),
+            "ringing": self.answers.ringing if self.answers else 0,
         }
 
     def backlog(self) -> dict[str, tuple[int, int]]:
@@ -509,9 +520,12 @@ class LiveCenter:
     def hang_up(self, contact_id: str) -> LiveContact:
         contact = self.get(contact_id)
         contact.hung_up.set()
+        ringing = contact.ringing
+        if ringing is not None and self.answers is not None:
+            self.answers.withdraw(ringing)  # it rang: the callers behind it move up
         ticket = contact.ticket
         if ticket is not None:
-            self.slots.withdraw(ticket)  # it was ringing, or waiting for a slot for its next step
+            self.slots.withdraw(ticket)  # it was answered, or waiting for a slot for its next step
         with self.emulator.lock:
             if contact.state == "connected" and contact.agent_id in self.activity:
                 self._after_work(contact.agent_id)

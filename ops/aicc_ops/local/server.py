@@ -568,8 +568,9 @@ def serve(
             flow_slots=flow_slots,
             answer_rate=answer_rate,
         )
-        info.write(state_dir)
+        # Its removal first: a stop signal between the two must not leave the file of a dead server.
         stack_exit.callback((state_dir / INFO_FILE).unlink, missing_ok=True)
+        info.write(state_dir)
         yield info
 
 

@@ -41,6 +41,12 @@ QUIET_POWERTOOLS = {
     "POWERTOOLS_TRACE_DISABLED": "true",
     "POWERTOOLS_LOG_LEVEL": "ERROR",
     "POWERTOOLS_DEV": "false",
+    # Powertools' Logger otherwise puts a filter on every handler of the host process's root logger
+    # that drops each record whose logger name contains the service name ("aicc" is in
+    # "aicc_ops.local.server"): once the first handler was loaded, the server's own log lost its
+    # lines ("local stack up", "local stack stopped"). provision() stops the handlers' logger at
+    # itself instead, so that nothing is logged twice.
+    "POWERTOOLS_LOG_DEDUPLICATION_DISABLED": "true",
 }
 FAKE_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "testing",
@@ -268,6 +274,9 @@ def provision(
     from aicc.adapters import aws as handler_clients
 
     handler_clients.reset()  # clients cached by the handlers still point at a previous endpoint
+    # The handlers' Powertools logger has its own handler: its records stop there, not at the host
+    # process's root handlers too (what Powertools' deduplication filter did, too broadly).
+    logging.getLogger(QUIET_POWERTOOLS["POWERTOOLS_SERVICE_NAME"]).propagate = False
     resources = build_resources(config)
     flows = render_all(resources)
     problems = flow_lint.errors(flow_lint.lint(flows, resources))

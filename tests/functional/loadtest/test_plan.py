@@ -103,3 +103,73 @@ def test_events_are_retargeted_to_the_environments_arns(
     text = json.dumps(moved)
     assert local.instance_arn not in text and deployed in text
     assert json.dumps(planned[0]).count(local.instance_arn) == text.count(deployed)
+
+
+def _scripted_answers() -> Any:
+    """loadtest/aicc_load/answers.py, loaded from its file (pytest never imports Locust)."""
+    import importlib.util
+    import sys
+
+    path = LOADTEST_DIR / "aicc_load" / "answers.py"
+    spec = importlib.util.spec_from_file_location("aicc_load_answers_plan", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module.ScriptedAnswers
+
+
+def test_every_input_keeps_the_question_it_answered(
+    planned: tuple[list[dict[str, Any]], dict[str, list[str]]],
+) -> None:
+    used = calls_of(planned[0])
+    speech_fails = used["MSP, speech fails → DTMF"]
+    prompts = config().prompts
+    assert len(speech_fails["questions"]) == len(speech_fails["inputs"])
+    # three silences to the company name, the digits to the account question
+    assert speech_fails["questions"][:4] == [prompts["auth_company"].text()] * 3 + [
+        prompts["auth_account"].text()
+    ]
+
+
+def test_mistakes_that_use_up_a_questions_tries_leave_the_caller_answering_the_next_question(
+    planned: tuple[list[dict[str, Any]], dict[str, list[str]]],
+) -> None:
+    """The 1,000-user run's two failures: a caller of "MSP, speech fails → DTMF" made three
+    mistakes at the company-name question; the flows, counting each, moved on to the account
+    digits, and a caller replaying its inputs by position answered them with the silences meant
+    for the company name, then the digits to the menu: lost, it met more questions than it had
+    silences for. Answering each question with the answer given to it, it reaches its queue."""
+    from datetime import datetime
+
+    from aicc_ops.engine.interpreter import CallerInput
+    from aicc_ops.local.stack import local_stack
+
+    call = calls_of(planned[0])["MSP, speech fails → DTMF"]
+    script = _scripted_answers()(call["inputs"], call["questions"])
+    mistakes = ["*", "#", "silence"]  # one at each of the company-name question's three tries
+    said: list[str] = []
+    result: dict[str, Any] = {}
+
+    def caller() -> CallerInput:
+        question = result["call"].prompts[-1]
+        if mistakes and script.has_answer(question):
+            value = mistakes.pop(0)
+        else:
+            value = script.answer(question) or "silence"
+        said.append(value)
+        if len(said) > 20:
+            raise AssertionError(f"the flows kept asking: {said}")
+        return CallerInput.parse(value)
+
+    with local_stack() as stack:
+        ended = stack.engine.run(
+            call["caller"],
+            datetime.fromisoformat(call["at"]),
+            (),
+            input_source=caller,
+            started=lambda r: result.__setitem__("call", r),
+        )
+    assert said == ["*", "#", "silence", "5678#", "2"]  # the digits to the digits, the menu's 2
+    assert ended.in_queue and ended.queue == config().queues["msp_general"].name
+    assert ended.attributes.get("auth_method") == "dtmf"

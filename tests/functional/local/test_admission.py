@@ -74,22 +74,68 @@ def test_answers_come_at_the_rate_in_the_order_callers_rang(monkeypatch: pytest.
     clock = Clock()
     monkeypatch.setattr(admission.time, "monotonic", clock.monotonic)
     rate = AnswerRate(rate=4, burst=2)
+    line = [rate.ring() for _ in range(5)]  # five callers ring at the same moment
 
-    due = [rate.turn() for _ in range(5)]  # five callers ring at the same moment
-
-    # Two answered at once (the burst), then one every quarter of a second.
-    assert due == [1000.0, 1000.0, 1000.25, 1000.5, 1000.75]
+    # Two answered at once (the burst), then one every quarter of a second, first come first.
+    assert [rate.try_answer(r) for r in line] == [True, True, False, False, False]
+    assert rate.ringing == 3
+    clock.now += 0.25
+    assert [rate.try_answer(r) for r in reversed(line[2:])] == [False, False, True]
+    clock.now += 0.25
+    assert rate.try_answer(line[3]) and not rate.try_answer(line[4])
 
 
 def test_after_a_quiet_spell_a_burst_is_answered_at_once_again(monkeypatch: pytest.MonkeyPatch) -> None:
     clock = Clock()
     monkeypatch.setattr(admission.time, "monotonic", clock.monotonic)
     rate = AnswerRate(rate=4, burst=2)
-    for _ in range(3):
-        rate.turn()
+    line = [rate.ring() for _ in range(3)]
+    assert [rate.try_answer(r) for r in line] == [True, True, False]
+    clock.now += 0.25
+    assert rate.try_answer(line[2])
 
     clock.now += 10
-    assert [rate.turn() for _ in range(3)] == [1010.0, 1010.0, 1010.25]
+    assert [rate.try_answer(rate.ring()) for _ in range(3)] == [True, True, False]
+
+
+def test_a_caller_who_hangs_up_ringing_gives_its_turn_to_the_callers_behind(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    clock = Clock()
+    monkeypatch.setattr(admission.time, "monotonic", clock.monotonic)
+    rate = AnswerRate(rate=4, burst=1)
+    first, gone, behind = rate.ring(), rate.ring(), rate.ring()
+    assert rate.try_answer(first)
+
+    rate.withdraw(gone)  # hung up before its turn (at +0.25 s)
+    clock.now += 0.25
+    assert rate.try_answer(behind)  # its turn, not +0.5 s: nobody waits for a caller who left
+    assert not rate.try_answer(gone) and not rate.wait_answer(gone)
+    assert rate.ringing == 0
+
+
+def test_a_ringing_caller_waiting_its_turn_is_woken_by_its_hang_up() -> None:
+    import threading
+
+    rate = AnswerRate(rate=0.001, burst=1)  # the second caller's turn is 1,000 s away
+    assert rate.try_answer(rate.ring())
+    ringing = rate.ring()
+    answered: list[bool] = []
+    waiting = threading.Thread(target=lambda: answered.append(rate.wait_answer(ringing)))
+    waiting.start()
+    rate.withdraw(ringing)
+    waiting.join(timeout=30)
+    assert answered == [False]
+
+
+def test_closing_sends_every_ringing_caller_away() -> None:
+    rate = AnswerRate(rate=0.001, burst=1)
+    assert rate.try_answer(rate.ring())
+    line = [rate.ring() for _ in range(3)]
+    rate.close()
+    assert [rate.wait_answer(r) for r in line] == [False, False, False]
+    late = rate.ring()
+    assert not rate.wait_answer(late) and rate.ringing == 0
 
 
 def test_a_rate_of_nothing_is_refused() -> None:

@@ -167,3 +167,28 @@ def test_the_aws_endpoint_runs_beside_the_server_and_stops_with_it(state_dir: Pa
         stopped = CliRunner().invoke(local, ["down", "--state-dir", str(state_dir)])
     assert stopped.exit_code == 0
     assert processes_of(state_dir) == []
+
+
+def test_the_servers_log_keeps_its_own_lines_once_the_handlers_are_loaded(state_dir: Path) -> None:
+    """The handlers' Powertools logger once filtered every record whose logger name held its
+    service name ("aicc" in "aicc_ops.local.server") out of the process's log: a server stopped
+    after its start logged neither that it was up nor that it stopped (the flaky SIGTERM test)."""
+    log = (state_dir / LOG_FILE).open("wb")
+    process = subprocess.Popen(
+        [*SERVER, "--state-dir", str(state_dir), "--connect-rate", "0"], stdout=log, stderr=subprocess.STDOUT
+    )
+    try:
+        give_up = time.monotonic() + 60
+        while not (state_dir / INFO_FILE).exists():  # up: the seed data went through the handlers
+            assert process.poll() is None, (state_dir / LOG_FILE).read_text()
+            assert time.monotonic() < give_up, "the server did not start"
+            time.sleep(0.05)
+        process.send_signal(signal.SIGTERM)
+        code = process.wait(timeout=60)
+    finally:
+        log.close()
+        if process.poll() is None:
+            process.kill()
+    text = (state_dir / LOG_FILE).read_text()
+    assert code == 0, text
+    assert "local stack up" in text and "local stack stopped" in text, text

@@ -105,11 +105,25 @@ def demo_calls(
                     "caller": demo.number,
                     "at": demo.at,
                     "inputs": list(demo.inputs),
+                    # the engine answers silence once the scenario's inputs are spent: not the caller's
+                    "questions": questions_answered(result.transcript)[: len(demo.inputs)],
                     "contact_id": result.contact_id,
                     "invocations": invocations,
                 }
             )
     return [{"name": e.name, "weight": e.weight, "calls": by_entry[e.name]} for e in mix], skipped
+
+
+def questions_answered(transcript: Sequence[Mapping[str, Any]]) -> list[str]:
+    """For each caller input of a call's transcript, the question it answered: the last prompt the
+    caller heard before it (the asking block's own, or the message before a block without one)."""
+    heard, out = "", []
+    for entry in transcript:
+        if entry["kind"] == "prompt":
+            heard = str(entry["text"])
+        elif entry["kind"] == "input":
+            out.append(heard)
+    return out
 
 
 @contextmanager

@@ -8,13 +8,15 @@ The SLO file (loadtest/slo.yaml by default) holds `slo:` with every objective an
       max_step_p95_ms: 100        # step latency percentiles
       max_step_p99_ms: 300
       min_calls_completed: 1      # calls finished without a failure
+      max_ring_p95_s: 60          # ringing before the flows answer, 95th percentile (optional)
     scenarios:
-      lambdas: {max_step_p95_ms: 1000}
+      lambdas: {max_step_p95_ms: 1000, max_ring_p95_s: null}
 
 The verdict reads the run's summary (summary.json, from Locust's statistics: see
 loadtest/aicc_load/report.py) and passes when every objective holds. A figure the run could not
 measure (no call finished, no step recorded) fails its objective: a run that proves nothing passes
-nothing.
+nothing. `max_ring_p95_s` is the one optional objective: absent or null, ringing is not judged
+(the lambdas scenario's invocations never ring).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ class Slo:
     max_step_p95_ms: float
     max_step_p99_ms: float
     min_calls_completed: int
+    max_ring_p95_s: float | None = None  # None: ringing is not judged
 
 
 FIELDS = tuple(f.name for f in fields(Slo))
@@ -44,7 +47,9 @@ EXPECTED = {
     "max_step_p95_ms": "milliseconds, a number > 0",
     "max_step_p99_ms": "milliseconds, a number > 0",
     "min_calls_completed": "a whole number of calls >= 0",
+    "max_ring_p95_s": "seconds, a number > 0, or null (ringing not judged)",
 }
+OPTIONAL = frozenset({"max_ring_p95_s"})
 
 
 def load_slo(path: Path, scenario: str) -> Slo:
@@ -79,23 +84,36 @@ def parse_slo(data: Any, source: str, scenario: str) -> Slo:
         found = _fields(changes, source, f"scenarios.{name}", required=False)
         if name == scenario:
             values.update(found)
+
+    def number(name: str) -> float:
+        value = values[name]  # required ones: never None (only OPTIONAL fields may be null)
+        assert value is not None
+        return float(value)
+
+    ring = values.get("max_ring_p95_s")
     return Slo(
-        max_failure_ratio=float(values["max_failure_ratio"]),
-        max_step_p95_ms=float(values["max_step_p95_ms"]),
-        max_step_p99_ms=float(values["max_step_p99_ms"]),
-        min_calls_completed=int(values["min_calls_completed"]),
+        max_failure_ratio=number("max_failure_ratio"),
+        max_step_p95_ms=number("max_step_p95_ms"),
+        max_step_p99_ms=number("max_step_p99_ms"),
+        min_calls_completed=int(number("min_calls_completed")),
+        max_ring_p95_s=None if ring is None else float(ring),
     )
 
 
-def _fields(given: dict[Any, Any], source: str, where: str, *, required: bool) -> dict[str, float | int]:
+def _fields(
+    given: dict[Any, Any], source: str, where: str, *, required: bool
+) -> dict[str, float | int | None]:
     unknown = sorted(str(k) for k in set(given) - set(FIELDS))
     if unknown:
         raise SloFileError(f"{source}: {where}.{unknown[0]}: unknown objective; known: {', '.join(FIELDS)}")
-    missing = [f for f in FIELDS if f not in given] if required else []
+    missing = [f for f in FIELDS if f not in given and f not in OPTIONAL] if required else []
     if missing:
         raise SloFileError(f"{source}: {where}.{missing[0]}: missing ({EXPECTED[missing[0]]})")
-    out: dict[str, float | int] = {}
+    out: dict[str, float | int | None] = {}
     for name, value in given.items():
+        if value is None and name in OPTIONAL:
+            out[name] = None
+            continue
         if not _valid(name, value):
             raise SloFileError(f"{source}: {where}.{name}: {EXPECTED[name]}, got {value!r}")
         out[name] = int(value) if name == "min_calls_completed" else float(value)
@@ -147,7 +165,7 @@ def judge(summary: Mapping[str, Any], slo: Slo) -> Verdict:
     steps = summary.get("steps") or {}
     completed, failed = int(calls.get("completed") or 0), int(calls.get("failed") or 0)
     ratio = failure_ratio(completed, failed)
-    checks = (
+    checks: tuple[Check, ...] = (
         _at_most("max_failure_ratio", "failure ratio", slo.max_failure_ratio, ratio, "no call finished"),
         _at_most("max_step_p95_ms", "step p95 (ms)", slo.max_step_p95_ms, steps.get("p95_ms"), "no step"),
         _at_most("max_step_p99_ms", "step p99 (ms)", slo.max_step_p99_ms, steps.get("p99_ms"), "no step"),
@@ -159,6 +177,10 @@ def judge(summary: Mapping[str, Any], slo: Slo) -> Verdict:
             completed >= slo.min_calls_completed,
         ),
     )
+    if slo.max_ring_p95_s is not None:
+        ring_ms = (summary.get("ringing") or {}).get("p95_ms")
+        ring_s = None if ring_ms is None else float(ring_ms) / 1000
+        checks += (_at_most("max_ring_p95_s", "ring p95 (s)", slo.max_ring_p95_s, ring_s, "no call rang"),)
     return Verdict(all(c.passed for c in checks), checks)
 
 
