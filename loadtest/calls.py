@@ -20,7 +20,7 @@ import time
 from datetime import datetime
 from typing import Any
 
-from aicc_load import report
+from aicc_load import call_api, report
 from aicc_load.answers import ScriptedAnswers
 from aicc_load.call_api import KeepAliveCallClient
 from aicc_load.callers import CallerUser, current_plan
@@ -49,15 +49,8 @@ POLL_RETRIES = 3
 
 def sign_in_agents(environment: Any, **_: Any) -> None:
     """Every simulated agent available: the callers in the queues are answered."""
-    if isinstance(environment.runner, WorkerRunner):
-        return
-    client = KeepAliveCallClient(_calls_endpoint(environment))
-    try:
-        for agent in client.agents():
-            if agent["state"] == "OFFLINE":
-                client.set_agent(agent["login"], "AVAILABLE")
-    finally:
-        client.close()
+    if not isinstance(environment.runner, WorkerRunner):
+        call_api.sign_in_agents(_calls_endpoint(environment))
 
 
 events.test_start.add_listener(sign_in_agents)  # type: ignore[no-untyped-call]  # Locust: untyped

@@ -32,7 +32,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from aicc_load import report
+from aicc_load import call_api, report
 from aicc_load.call_api import KeepAliveCallClient
 from aicc_load.callers import CallerUser
 from aicc_load.plan import CallScript
@@ -98,18 +98,9 @@ def pacer(processes: int) -> Pacer:
 
 def sign_in_agents(environment: Any, **_: Any) -> None:
     """Every simulated agent available (local stack): the chats in the queues are answered."""
-    if isinstance(environment.runner, WorkerRunner):
-        return
     extras = _extras(environment)
-    if not extras["local"] or not extras["calls_endpoint"]:
-        return
-    client = KeepAliveCallClient(extras["calls_endpoint"])
-    try:
-        for agent in client.agents():
-            if agent["state"] == "OFFLINE":
-                client.set_agent(agent["login"], "AVAILABLE")
-    finally:
-        client.close()
+    if not isinstance(environment.runner, WorkerRunner) and extras["local"] and extras["calls_endpoint"]:
+        call_api.sign_in_agents(extras["calls_endpoint"])
 
 
 events.test_start.add_listener(sign_in_agents)  # type: ignore[no-untyped-call]  # Locust: untyped

@@ -69,3 +69,14 @@ class KeepAliveCallClient(CallClient):
 
     def close(self) -> None:
         self._http.close()
+
+
+def sign_in_agents(endpoint: str) -> None:
+    """Every simulated agent of the local stack available: the contacts in the queues are answered."""
+    client = KeepAliveCallClient(endpoint)
+    try:
+        for agent in client.agents():
+            if agent["state"] == "OFFLINE":
+                client.set_agent(agent["login"], "AVAILABLE")
+    finally:
+        client.close()

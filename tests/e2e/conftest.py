@@ -70,3 +70,20 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         if down.returncode != 0:  # never leave a server behind, whatever broke the CLI
             with contextlib.suppress(ProcessLookupError):
                 os.kill(info["pid"], signal.SIGTERM)
+
+
+# What the load tests' runs are judged by: the machinery, never a timing (shared machines flake).
+ANY_LATENCY = """
+slo:
+  max_failure_ratio: 0
+  max_step_p95_ms: 600000
+  max_step_p99_ms: 600000
+  min_calls_completed: 1
+"""
+
+
+@pytest.fixture
+def slo_file(tmp_path: Path) -> Path:
+    path = tmp_path / "slo.yaml"
+    path.write_text(ANY_LATENCY, encoding="utf-8")
+    return path

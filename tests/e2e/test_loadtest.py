@@ -26,13 +26,6 @@ from .conftest import run
 
 pytestmark = pytest.mark.slow
 
-ANY_LATENCY = """
-slo:
-  max_failure_ratio: 0
-  max_step_p95_ms: 600000
-  max_step_p99_ms: 600000
-  min_calls_completed: 1
-"""
 # Short, bounded runs: callers answer at once, agents talk for no time, nobody waits long.
 QUICK = ["--users", "3", "--spawn-rate", "3", "--duration", "3", "--think", "0", "--talk-seconds", "0"]
 QUICK += ["--patience", "2", "--json"]
@@ -52,13 +45,6 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         if run("local", "down", env=env, check=False).returncode != 0:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(info["pid"], signal.SIGTERM)
-
-
-@pytest.fixture
-def slo_file(tmp_path: Path) -> Path:
-    path = tmp_path / "slo.yaml"
-    path.write_text(ANY_LATENCY, encoding="utf-8")
-    return path
 
 
 def faults(stack: dict[str, Any], method: str, body: dict[str, Any] | None = None) -> Any:

@@ -17,20 +17,11 @@ from .conftest import run
 
 pytestmark = pytest.mark.slow
 
-ANY_LATENCY = """
-slo:
-  max_failure_ratio: 0
-  max_step_p95_ms: 600000
-  max_step_p99_ms: 600000
-  min_calls_completed: 1
-"""
 QUICK = ["--users", "3", "--spawn-rate", "3", "--duration", "4", "--think", "0", "--talk-seconds", "0"]
 QUICK += ["--patience", "3", "--json"]
 
 
-def test_a_chat_run_on_its_own_local_stack_records_steps_and_chats(tmp_path: Path) -> None:
-    slo_file = tmp_path / "slo.yaml"
-    slo_file.write_text(ANY_LATENCY, encoding="utf-8")
+def test_a_chat_run_on_its_own_local_stack_records_steps_and_chats(tmp_path: Path, slo_file: Path) -> None:
     reports = tmp_path / "reports"
     done = run(
         "loadtest", "run", "--scenario", "chat", *QUICK, "--slo", str(slo_file),
