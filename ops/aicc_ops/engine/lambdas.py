@@ -118,7 +118,8 @@ class LocalLambdas:
         self._handlers: dict[str, Handler] = {}
         self._arns = {name: arn for arn, name in reversed(self.functions.items())}  # the first ARN wins
         # The warm environments waiting for an invocation; one is started when none is idle, so no
-        # invocation ever waits for another (their number is bounded by the concurrency above).
+        # invocation ever waits for another. Busy ones are bounded by the concurrency above, idle
+        # ones by `_park`.
         self._idle: list[_Environment] = []
         self._environments = threading.Lock()
         self._closed = False
@@ -181,7 +182,12 @@ class LocalLambdas:
         run = contextvars.copy_context().run  # keeps the simulated clock inside the worker
         invocation = _Invocation(lambda: run(self._execute, name, handler, event, context))
         handed = time.monotonic()
-        if not self._hand_over(invocation):
+        try:
+            handed_over = self._hand_over(invocation)
+        except RuntimeError as exc:  # no thread for a new environment: the machine's limit
+            self._end_execution(name)
+            raise LambdaInvokeError("Unhandled", f"{name}: no execution environment started ({exc})") from exc
+        if not handed_over:
             self._end_execution(name)
             raise LambdaInvokeError("Unhandled", f"{name}: the local stack is stopping")
         # One wake-up when the handler ends in time. The handler starts after `handed`, so its limit
@@ -215,11 +221,15 @@ class LocalLambdas:
         return True
 
     def _park(self, environment: _Environment) -> bool:
-        """An environment done with its invocation waits for the next; False: the stack is closed."""
+        """An environment done with its invocation waits for the next; False: it ends (the stack is
+        closed, or enough wait already: an invocation that came while this one's execution was
+        already uncounted but the environment not yet idle started another, so idle ones are capped
+        at the concurrency)."""
         with self._environments:
-            if not self._closed:
+            keep = not self._closed and len(self._idle) < self.unreserved + sum(self.reserved.values())
+            if keep:
                 self._idle.append(environment)
-            return not self._closed
+            return keep
 
     def _take_execution(self, name: str) -> None:
         """Count an execution in flight, or throttle it as Lambda does beyond the concurrency."""

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from aicc_ops.engine import lambdas
 from aicc_ops.engine.lambdas import LambdaInvokeError, LocalLambdas
 
 SLOW, OTHER = "probe_slow", "probe_other"
@@ -102,17 +103,44 @@ def test_reserving_more_than_the_account_has_is_refused() -> None:
         LocalLambdas({}, concurrency=10, reserved={SLOW: 11})
 
 
-def test_many_invocations_at_once_each_get_their_whole_time_limit(monkeypatch: pytest.MonkeyPatch) -> None:
-    """60 handlers of 0.2 s invoked together, each with 2 s: with a pool of a few workers, and the
-    limit counted from the invocation, the last ones would wait their turn past 2 s and time out."""
-    install(monkeypatch, SLOW, lambda event, context: (threading.Event().wait(0.2), {"ok": "yes"})[1])
+def test_many_invocations_at_once_each_run_in_their_own_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """60 handlers that can only finish once all 60 run at the same time (a barrier): with a pool of
+    a few workers, the barrier breaks after its 30 s and every invocation fails."""
+    together = threading.Barrier(60, timeout=30)
+    install(monkeypatch, SLOW, lambda event, context: (together.wait(), {"ok": "yes"})[1])
     local = LocalLambdas({f"arn:{SLOW}": SLOW})
     try:
         with ThreadPoolExecutor(60) as pool:
-            answers = list(pool.map(lambda _: local.invoke_named(SLOW, {}, 2, "STRING_MAP"), range(60)))
+            answers = list(pool.map(lambda _: local.invoke_named(SLOW, {}, 60, "STRING_MAP"), range(60)))
     finally:
         local.close()
     assert answers == [{"ok": "yes"}] * 60
+
+
+def test_an_environment_that_cannot_start_fails_the_invocation_and_frees_its_execution(
+    make: Callable[..., LocalLambdas], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No thread for a new environment (the machine's limit): the flow gets Lambda's error, not a
+    crash, and the execution is not counted for ever (the function would stay throttled)."""
+    local = make(concurrency=1)
+
+    def no_thread(self: threading.Thread) -> None:
+        raise RuntimeError("can't start new thread")
+
+    monkeypatch.setattr(lambdas._Environment, "start", no_thread)
+    with pytest.raises(LambdaInvokeError) as failed:
+        local.invoke_named(SLOW, {}, 8, "STRING_MAP")
+    assert failed.value.kind == "Unhandled"
+    assert local.running[SLOW] == 0
+
+
+def test_idle_environments_never_outnumber_the_concurrency(make: Callable[..., LocalLambdas]) -> None:
+    """An environment done with its invocation ends rather than wait when as many already wait as
+    the concurrency allows (an invocation in the hand-off's gap starts another one)."""
+    local = make(concurrency=2)
+    parked = [local._park(lambdas._Environment(lambda environment: False)) for _ in range(3)]
+    assert parked == [True, True, False]
+    assert len(local._idle) == 2
 
 
 def test_a_handler_past_its_limit_times_out_and_keeps_its_environment_busy(
