@@ -184,9 +184,11 @@ class LocalLambdas:
         handed = time.monotonic()
         try:
             handed_over = self._hand_over(invocation)
-        except RuntimeError as exc:  # no thread for a new environment: the machine's limit
+        except RuntimeError as no_thread:  # no thread for a new environment: the machine's limit
             self._end_execution(name)
-            raise LambdaInvokeError("Unhandled", f"{name}: no execution environment started ({exc})") from exc
+            raise LambdaInvokeError(
+                "Unhandled", f"{name}: no execution environment started ({no_thread})"
+            ) from no_thread
         if not handed_over:
             self._end_execution(name)
             raise LambdaInvokeError("Unhandled", f"{name}: the local stack is stopping")
