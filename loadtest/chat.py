@@ -16,13 +16,19 @@ timed by the service's own AbsoluteTime stamps, so the client's polling does not
 where the flows are (waiting for the customer, queued, ended); on AWS the transcript alone does.
 
 Every request is paced within Connect's documented rates, shared by the run's processes:
-StartChatContact 5/s (burst 8) per account and Region, and the Participant Service's per-instance
-quotas (chat.PARTICIPANT_QUOTAS); one token of each burst is left to the service.
+StartChatContact 5/s (burst 8) and StopContact per account and Region, and the Participant
+Service's quotas, per account and Region too (chat.PARTICIPANT_QUOTAS); one token of each burst is
+left to the service. The pacer's waits do not count in a step's timeout. GetTranscript's quota
+bounds how many customers can poll (admin/loadtest/chat_polling.py: the run notes it).
+
+No chat is left behind on an instance: a chat lasts ChatDurationInMinutes 60 (the model's
+minimum, not the default 25 hours), and a chat the customer could not leave (any failure after
+StartChatContact, or a failed DisconnectParticipant) is stopped with StopContact; a failed leave
+is recorded, not swallowed.
 """
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import json
 import os
@@ -42,6 +48,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from locust import events
 from locust.runners import WorkerRunner
 
+from aicc_ops.admin.loadtest.chat_polling import POLL_FACTOR, POLL_FIRST_S, POLL_MAX_S
 from aicc_ops.core.ratelimit import RESERVE, TokenBucket, quota
 from aicc_ops.local.call_client import CallApiError
 from aicc_ops.local.chat import ENDED, JOINED, PARTICIPANT_QUOTAS
@@ -54,8 +61,10 @@ report.register(events)
 DONE_WITH_IVR = ("queued", "connected", "ended")
 MISTAKES = ("?", "네?")  # what a confused customer types instead of the answer
 EXTRA_WAITS = 5  # times the flows may ask again once the script is spent, before giving up
-POLL_FIRST, POLL_FACTOR, POLL_MAX = 0.02, 1.5, 0.5  # seconds between transcript reads
 TRANSCRIPT_PAGE = 100  # GetTranscript's largest MaxResults
+# StartChatContact's ChatDurationInMinutes: "Minimum value of 60" (the model): a chat the load test
+# loses ends within the hour rather than the default 25 hours.
+CHAT_MINUTES = 60
 
 
 def _extras(environment: Any) -> dict[str, Any]:
@@ -78,16 +87,24 @@ class Pacer:
     """This process's share of the quotas: one bucket per operation, waited on before each call."""
 
     def __init__(self, processes: int) -> None:
-        rates = {"StartChatContact": tuple(quota("StartChatContact")), **PARTICIPANT_QUOTAS}
+        rates = {
+            "StartChatContact": tuple(quota("StartChatContact")),
+            "StopContact": tuple(quota("StopContact")),
+            **PARTICIPANT_QUOTAS,
+        }
         self.buckets = {
             op: TokenBucket(float(rate) / processes, max(1, (int(burst) - RESERVE) // processes))
             for op, (rate, burst) in rates.items()
         }
 
-    def wait(self, operation: str) -> None:
+    def wait(self, operation: str) -> float:
+        """Seconds waited for the operation's turn."""
         bucket = self.buckets.get(operation)
-        if bucket is not None:
-            bucket.acquire()
+        if bucket is None:
+            return 0.0
+        began = time.perf_counter()
+        bucket.acquire()
+        return time.perf_counter() - began
 
 
 @functools.cache
@@ -128,27 +145,23 @@ class ChatCustomer(CallerUser):
         import boto3
         from botocore.config import Config
 
-        region = self.plan.target.region
         retries = Config(retries={"mode": "standard", "max_attempts": 3})
         key = "testing" if extras["local"] else None  # the local stack takes any credentials
-        # botocore's own variables win when set (AWS_ENDPOINT_URL_CONNECT[PARTICIPANT]), as for any tool
         local = extras["connect_endpoint"] if extras["local"] else None
-        self.connect = boto3.client(
-            "connect",
-            region_name=region,
-            endpoint_url=os.environ.get("AWS_ENDPOINT_URL_CONNECT") or local,
-            config=retries,
-            aws_access_key_id=key,
-            aws_secret_access_key=key,
-        )
-        self.participant = boto3.client(
-            "connectparticipant",
-            region_name=region,
-            endpoint_url=os.environ.get("AWS_ENDPOINT_URL_CONNECTPARTICIPANT") or local,
-            config=retries,
-            aws_access_key_id=key,
-            aws_secret_access_key=key,
-        )
+
+        def client(service: str) -> Any:
+            # botocore's own variable wins when set (AWS_ENDPOINT_URL_<SERVICE>), as for any tool
+            return boto3.client(
+                service,
+                region_name=self.plan.target.region,
+                endpoint_url=os.environ.get(f"AWS_ENDPOINT_URL_{service.upper()}") or local,
+                config=retries,
+                aws_access_key_id=key,
+                aws_secret_access_key=key,
+            )
+
+        self.connect = client("connect")
+        self.participant = client("connectparticipant")
         self.calls = KeepAliveCallClient(extras["calls_endpoint"]) if extras["local"] else None
 
     def on_stop(self) -> None:
@@ -158,25 +171,31 @@ class ChatCustomer(CallerUser):
     # ---- one chat -----------------------------------------------------------------------------
     def dial(self, call: CallScript, record: CallRecord) -> None:
         try:
-            contact_id, token = self.start_chat(call)
+            started = self.start_chat(call)
         except (ClientError, BotoCoreError) as exc:
             record.step("start chat", record.elapsed_ms(), f"StartChatContact: {exc}")
             return
+        contact_id, token = started["ContactId"], None
         try:
+            token = self.connect_participant(started["ParticipantToken"])
             self.converse(contact_id, token, call, record)
         except (ClientError, BotoCoreError) as exc:
             record.fail(f"participant API: {exc}")
         except CallApiError as exc:
             record.fail(f"call API: {exc}")
-        finally:
-            self.leave(token)
+        except BaseException:
+            self.stop(contact_id, record)  # Locust stopping the user, or a bug: no chat left behind
+            raise
+        if token is None or not self.leave(token, record):
+            self.stop(contact_id, record)
 
-    def start_chat(self, call: CallScript) -> tuple[str, str]:
+    def start_chat(self, call: CallScript) -> dict[str, Any]:
         params = {
             "InstanceId": self.extras["instance_id"],
             "ContactFlowId": self.extras["flow_id"],
             "ParticipantDetails": {"DisplayName": f"고객 {call.caller[-4:]}"},
             "ClientToken": str(uuid.uuid4()),
+            "ChatDurationInMinutes": CHAT_MINUTES,
         }
         if self.extras["local"]:  # the demo call's time: the flows check the hours (local stack only)
 
@@ -186,15 +205,19 @@ class ChatCustomer(CallerUser):
             self.connect.meta.events.register_first("before-sign.connect.StartChatContact", add_time)
         try:
             self.pace.wait("StartChatContact")
-            started = self.connect.start_chat_contact(**params)
+            started: dict[str, Any] = self.connect.start_chat_contact(**params)
         finally:
             if self.extras["local"]:
                 self.connect.meta.events.unregister("before-sign.connect.StartChatContact", add_time)
+        return started
+
+    def connect_participant(self, participant_token: str) -> str:
+        """The customer's connection (CreateParticipantConnection): its ConnectionToken."""
         self.pace.wait("CreateParticipantConnection")
         connection = self.participant.create_participant_connection(
-            Type=["CONNECTION_CREDENTIALS"], ParticipantToken=started["ParticipantToken"]
+            Type=["CONNECTION_CREDENTIALS"], ParticipantToken=participant_token
         )
-        return started["ContactId"], connection["ConnectionCredentials"]["ConnectionToken"]
+        return str(connection["ConnectionCredentials"]["ConnectionToken"])
 
     def converse(self, contact_id: str, token: str, call: CallScript, record: CallRecord) -> None:
         callers = self.plan.callers
@@ -232,29 +255,46 @@ class ChatCustomer(CallerUser):
         self.with_agent(token, seen, record)
 
     def until_flows_answer(self, token: str, known: int) -> list[dict[str, Any]] | None:
-        """The transcript once the flows said something after its first `known` items (or an agent
-        joined, or the chat ended); None when nothing came within the step timeout."""
+        """The transcript once the flows answered after its first `known` items: a message of
+        theirs, an agent, or the chat's end (which comes after the flows' last messages); None
+        when nothing came within the step timeout. The pacer's waits for GetTranscript's quota
+        are the load test's own, not the flows': they do not count in the timeout."""
         deadline = time.perf_counter() + self.plan.callers.step_timeout_s
-        wait = POLL_FIRST
+        wait = POLL_FIRST_S
         while time.perf_counter() < deadline:
-            items = self.transcript(token)
-            if any(i.get("ParticipantRole") in ("SYSTEM", "AGENT") for i in items[known:]):
+            items, paced = self.read(token)
+            deadline += paced
+            if any(self.answers_customer(i) for i in items[known:]):
                 return items
             time.sleep(wait)
-            wait = min(POLL_MAX, wait * POLL_FACTOR)
+            wait = min(POLL_MAX_S, wait * POLL_FACTOR)
         return None
+
+    @staticmethod
+    def answers_customer(item: dict[str, Any]) -> bool:
+        """The flows' message, an agent's item, or the chat's end: not the customer's own items."""
+        if item.get("ParticipantRole") == "AGENT":
+            return True
+        return item.get("ParticipantRole") == "SYSTEM" and (
+            item.get("Type") == "MESSAGE" or item.get("ContentType") == ENDED
+        )
 
     def transcript(self, token: str) -> list[dict[str, Any]]:
         """The whole conversation, oldest first, page by page."""
+        return self.read(token)[0]
+
+    def read(self, token: str) -> tuple[list[dict[str, Any]], float]:
+        """The whole conversation, and the seconds the pacer held its reads back."""
         items: list[dict[str, Any]] = []
         params: dict[str, Any] = {"ScanDirection": "FORWARD", "SortOrder": "ASCENDING"}
         params["MaxResults"] = TRANSCRIPT_PAGE
+        paced = 0.0
         while True:
-            self.pace.wait("GetTranscript")
+            paced += self.pace.wait("GetTranscript")
             page = self.participant.get_transcript(ConnectionToken=token, **params)
             items.extend(page["Transcript"])
             if not page.get("NextToken"):
-                return items
+                return items, paced
             params["NextToken"] = page["NextToken"]
 
     @staticmethod
@@ -296,7 +336,7 @@ class ChatCustomer(CallerUser):
             if time.perf_counter() - queued > callers.patience_s:
                 record.recorder.record(QUEUE, "chat (abandoned)", record.elapsed_ms(queued))
                 return
-            time.sleep(POLL_MAX)
+            time.sleep(POLL_MAX_S)
             seen = self.transcript(token)
             if self.ended(seen):
                 record.fail("the chat ended in the queue")
@@ -304,7 +344,29 @@ class ChatCustomer(CallerUser):
         record.recorder.record(QUEUE, "chat (answered)", record.elapsed_ms(queued))
         time.sleep(callers.talk_s)
 
-    def leave(self, token: str) -> None:
-        with contextlib.suppress(ClientError, BotoCoreError):  # already over, or the stack is gone
+    def leave(self, token: str, record: CallRecord) -> bool:
+        """The customer leaves (DisconnectParticipant); False when the chat may still be live.
+        AccessDeniedException: the customer is no participant any more, the chat ended already."""
+        try:
             self.pace.wait("DisconnectParticipant")
             self.participant.disconnect_participant(ConnectionToken=token)
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") == "AccessDeniedException":
+                return True
+            record.fail(f"leave (DisconnectParticipant): {exc}")
+            return False
+        except BotoCoreError as exc:
+            record.fail(f"leave (DisconnectParticipant): {exc}")
+            return False
+        return True
+
+    def stop(self, contact_id: str, record: CallRecord) -> None:
+        """End a chat the customer could not leave (StopContact), so that none outlives the run."""
+        try:
+            self.pace.wait("StopContact")
+            self.connect.stop_contact(ContactId=contact_id, InstanceId=self.extras["instance_id"])
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") != "ContactNotFoundException":  # over already
+                record.fail(f"StopContact {contact_id}: {exc}")
+        except BotoCoreError as exc:
+            record.fail(f"StopContact {contact_id}: {exc}")

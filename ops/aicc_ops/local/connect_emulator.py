@@ -931,6 +931,15 @@ class ConnectEmulator:
             listener(dict(contact))
         return {"ContactId": contact["ContactId"]}
 
+    def op_StopContact(self, p: dict[str, Any]) -> dict[str, Any]:
+        """Ends a live contact (a call or a chat), as Connect's StopContact does; one that is over
+        or unknown is ContactNotFoundException."""
+        contact = self.live.contacts.get(p["ContactId"]) if self.live is not None else None
+        if contact is None or contact.state == "ended":
+            raise ConnectError("ContactNotFoundException", f"contact {p['ContactId']} is not active")
+        self.live.hang_up(contact.contact_id)
+        return {}
+
     # ---- chat contacts -----------------------------------------------------------------------
     def op_StartChatContact(self, p: dict[str, Any]) -> dict[str, Any]:
         """A live chat through the flows (chat.py): the customer's participant and its token.

@@ -95,16 +95,18 @@ class ConnectHandler(_Handler):
     """One Connect API request: route by the service model, run the operation, answer as Connect."""
 
     emulator: ConnectEmulator
-    participants: ParticipantService
+    participants: ParticipantService | None = None
 
     def _serve(self) -> None:
         """Connect's operations, and the Participant Service's on the same port (its routes are
         /participant/...: none of Connect's): one routing, one error handling for both."""
         body = self._body()
-        for protocol, service in (
-            (wire.CONNECT, self.emulator.call),
-            (wire.PARTICIPANT, self.participants.call),
-        ):
+        services: list[tuple[wire.Protocol, Callable[[str, dict[str, Any]], dict[str, Any]]]] = [
+            (wire.CONNECT, self.emulator.call)
+        ]
+        if self.participants is not None:  # none on an emulator-only server
+            services.append((wire.PARTICIPANT, self.participants.call))
+        for protocol, service in services:
             found = protocol.match(self.command, self.path)
             if found is not None:
                 self._answer(protocol, service, found, body)
