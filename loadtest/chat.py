@@ -41,17 +41,16 @@ from typing import Any
 from aicc_load import call_api, report
 from aicc_load.call_api import KeepAliveCallClient
 from aicc_load.callers import CallerUser
+from aicc_load.chat_api import ChatApi, Pacer
 from aicc_load.plan import CallScript
 from aicc_load.recorder import QUEUE, CallError, CallRecord
 from aicc_load.shape import ProfileShape
-from botocore.exceptions import BotoCoreError, ClientError
 from locust import events
 from locust.runners import WorkerRunner
 
-from aicc_ops.admin.loadtest.chat_polling import POLL_FACTOR, POLL_FIRST_S, POLL_MAX_S
-from aicc_ops.core.ratelimit import RESERVE, TokenBucket, quota
+from aicc_ops.admin.loadtest.chat_polling import POLL_MAX_S
 from aicc_ops.local.call_client import CallApiError
-from aicc_ops.local.chat import ENDED, JOINED, PARTICIPANT_QUOTAS
+from aicc_ops.local.chat import ENDED, JOINED
 from aicc_ops.local.connect_emulator import CONTACT_TIME_HEADER
 
 __all__ = ["ChatCustomer", "ProfileShape"]
@@ -61,10 +60,6 @@ report.register(events)
 DONE_WITH_IVR = ("queued", "connected", "ended")
 MISTAKES = ("?", "네?")  # what a confused customer types instead of the answer
 EXTRA_WAITS = 5  # times the flows may ask again once the script is spent, before giving up
-TRANSCRIPT_PAGE = 100  # GetTranscript's largest MaxResults
-# StartChatContact's ChatDurationInMinutes: "Minimum value of 60" (the model): a chat the load test
-# loses ends within the hour rather than the default 25 hours.
-CHAT_MINUTES = 60
 
 
 def _extras(environment: Any) -> dict[str, Any]:
@@ -81,30 +76,6 @@ def _extras(environment: Any) -> dict[str, Any]:
         "local": target["kind"] == "local",
         "processes": int(data.get("processes") or 1),
     }
-
-
-class Pacer:
-    """This process's share of the quotas: one bucket per operation, waited on before each call."""
-
-    def __init__(self, processes: int) -> None:
-        rates = {
-            "StartChatContact": tuple(quota("StartChatContact")),
-            "StopContact": tuple(quota("StopContact")),
-            **PARTICIPANT_QUOTAS,
-        }
-        self.buckets = {
-            op: TokenBucket(float(rate) / processes, max(1, (int(burst) - RESERVE) // processes))
-            for op, (rate, burst) in rates.items()
-        }
-
-    def wait(self, operation: str) -> float:
-        """Seconds waited for the operation's turn."""
-        bucket = self.buckets.get(operation)
-        if bucket is None:
-            return 0.0
-        began = time.perf_counter()
-        bucket.acquire()
-        return time.perf_counter() - began
 
 
 @functools.cache
@@ -162,6 +133,14 @@ class ChatCustomer(CallerUser):
 
         self.connect = client("connect")
         self.participant = client("connectparticipant")
+        self.api = ChatApi(
+            self.connect, self.participant, self.pace, extras["instance_id"], extras["flow_id"]
+        )
+        self.contact_time: str | None = None
+        if extras["local"]:
+            self.connect.meta.events.register_first(
+                "before-sign.connect.StartChatContact", self.add_contact_time
+            )
         self.calls = KeepAliveCallClient(extras["calls_endpoint"]) if extras["local"] else None
 
     def on_stop(self) -> None:
@@ -170,54 +149,30 @@ class ChatCustomer(CallerUser):
 
     # ---- one chat -----------------------------------------------------------------------------
     def dial(self, call: CallScript, record: CallRecord) -> None:
-        try:
-            started = self.start_chat(call)
-        except (ClientError, BotoCoreError) as exc:
-            record.step("start chat", record.elapsed_ms(), f"StartChatContact: {exc}")
-            return
-        contact_id, token = started["ContactId"], None
-        try:
-            token = self.connect_participant(started["ParticipantToken"])
-            self.converse(contact_id, token, call, record)
-        except (ClientError, BotoCoreError) as exc:
-            record.fail(f"participant API: {exc}")
-        except CallApiError as exc:
-            record.fail(f"call API: {exc}")
-        except BaseException:
-            self.stop(contact_id, record)  # Locust stopping the user, or a bug: no chat left behind
-            raise
-        if token is None or not self.leave(token, record):
-            self.stop(contact_id, record)
+        def converse(contact_id: str, token: str) -> None:
+            try:
+                self.converse(contact_id, token, call, record)
+            except CallApiError as exc:
+                record.fail(f"call API: {exc}")
+                raise
 
-    def start_chat(self, call: CallScript) -> dict[str, Any]:
-        params = {
-            "InstanceId": self.extras["instance_id"],
-            "ContactFlowId": self.extras["flow_id"],
-            "ParticipantDetails": {"DisplayName": f"고객 {call.caller[-4:]}"},
-            "ClientToken": str(uuid.uuid4()),
-            "ChatDurationInMinutes": CHAT_MINUTES,
-        }
-        if self.extras["local"]:  # the demo call's time: the flows check the hours (local stack only)
-
-            def add_time(request: Any, **_: Any) -> None:
-                request.headers[CONTACT_TIME_HEADER] = call.at
-
-            self.connect.meta.events.register_first("before-sign.connect.StartChatContact", add_time)
+        self.contact_time = call.at  # the local stack's header (add_contact_time)
         try:
-            self.pace.wait("StartChatContact")
-            started: dict[str, Any] = self.connect.start_chat_contact(**params)
+            self.api.run(
+                f"고객 {call.caller[-4:]}",
+                converse,
+                record.fail,
+                lambda error: record.step("start chat", record.elapsed_ms(), error),
+            )
+        except CallApiError:
+            pass  # recorded, and the chat stopped
         finally:
-            if self.extras["local"]:
-                self.connect.meta.events.unregister("before-sign.connect.StartChatContact", add_time)
-        return started
+            self.contact_time = None
 
-    def connect_participant(self, participant_token: str) -> str:
-        """The customer's connection (CreateParticipantConnection): its ConnectionToken."""
-        self.pace.wait("CreateParticipantConnection")
-        connection = self.participant.create_participant_connection(
-            Type=["CONNECTION_CREDENTIALS"], ParticipantToken=participant_token
-        )
-        return str(connection["ConnectionCredentials"]["ConnectionToken"])
+    def add_contact_time(self, request: Any, **_: Any) -> None:
+        """The demo call's time on a local chat: the flows check the hours (local stack only)."""
+        if self.contact_time:
+            request.headers[CONTACT_TIME_HEADER] = self.contact_time
 
     def converse(self, contact_id: str, token: str, call: CallScript, record: CallRecord) -> None:
         callers = self.plan.callers
@@ -255,47 +210,11 @@ class ChatCustomer(CallerUser):
         self.with_agent(token, seen, record)
 
     def until_flows_answer(self, token: str, known: int) -> list[dict[str, Any]] | None:
-        """The transcript once the flows answered after its first `known` items: a message of
-        theirs, an agent, or the chat's end (which comes after the flows' last messages); None
-        when nothing came within the step timeout. The pacer's waits for GetTranscript's quota
-        are the load test's own, not the flows': they do not count in the timeout."""
-        deadline = time.perf_counter() + self.plan.callers.step_timeout_s
-        wait = POLL_FIRST_S
-        while time.perf_counter() < deadline:
-            items, paced = self.read(token)
-            deadline += paced
-            if any(self.answers_customer(i) for i in items[known:]):
-                return items
-            time.sleep(wait)
-            wait = min(POLL_MAX_S, wait * POLL_FACTOR)
-        return None
-
-    @staticmethod
-    def answers_customer(item: dict[str, Any]) -> bool:
-        """The flows' message, an agent's item, or the chat's end: not the customer's own items."""
-        if item.get("ParticipantRole") == "AGENT":
-            return True
-        return item.get("ParticipantRole") == "SYSTEM" and (
-            item.get("Type") == "MESSAGE" or item.get("ContentType") == ENDED
-        )
+        return self.api.until_flows_answer(token, known, self.plan.callers.step_timeout_s)
 
     def transcript(self, token: str) -> list[dict[str, Any]]:
-        """The whole conversation, oldest first, page by page."""
-        return self.read(token)[0]
-
-    def read(self, token: str) -> tuple[list[dict[str, Any]], float]:
-        """The whole conversation, and the seconds the pacer held its reads back."""
-        items: list[dict[str, Any]] = []
-        params: dict[str, Any] = {"ScanDirection": "FORWARD", "SortOrder": "ASCENDING"}
-        params["MaxResults"] = TRANSCRIPT_PAGE
-        paced = 0.0
-        while True:
-            paced += self.pace.wait("GetTranscript")
-            page = self.participant.get_transcript(ConnectionToken=token, **params)
-            items.extend(page["Transcript"])
-            if not page.get("NextToken"):
-                return items, paced
-            params["NextToken"] = page["NextToken"]
+        """The whole conversation, oldest first."""
+        return self.api.read(token)[0]
 
     @staticmethod
     def ended(items: list[dict[str, Any]]) -> bool:
@@ -343,30 +262,3 @@ class ChatCustomer(CallerUser):
                 return
         record.recorder.record(QUEUE, "chat (answered)", record.elapsed_ms(queued))
         time.sleep(callers.talk_s)
-
-    def leave(self, token: str, record: CallRecord) -> bool:
-        """The customer leaves (DisconnectParticipant); False when the chat may still be live.
-        AccessDeniedException: the customer is no participant any more, the chat ended already."""
-        try:
-            self.pace.wait("DisconnectParticipant")
-            self.participant.disconnect_participant(ConnectionToken=token)
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") == "AccessDeniedException":
-                return True
-            record.fail(f"leave (DisconnectParticipant): {exc}")
-            return False
-        except BotoCoreError as exc:
-            record.fail(f"leave (DisconnectParticipant): {exc}")
-            return False
-        return True
-
-    def stop(self, contact_id: str, record: CallRecord) -> None:
-        """End a chat the customer could not leave (StopContact), so that none outlives the run."""
-        try:
-            self.pace.wait("StopContact")
-            self.connect.stop_contact(ContactId=contact_id, InstanceId=self.extras["instance_id"])
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") != "ContactNotFoundException":  # over already
-                record.fail(f"StopContact {contact_id}: {exc}")
-        except BotoCoreError as exc:
-            record.fail(f"StopContact {contact_id}: {exc}")

@@ -136,7 +136,9 @@ class Module:
             return tuple(sorted(k for k in self.input("queues") if k != scope["each"]["key"]))
         if inner == QUEUE_CONFIGS_EXPR:
             profile = scope["each"]["value"]
-            return [{**q, "channel": channel} for channel in sorted(profile["media"]) for q in profile["queues"]]
+            return [
+                {**q, "channel": channel} for channel in sorted(profile["media"]) for q in profile["queues"]
+            ]
         found = re.fullmatch(r"tonumber\(split\(\":\", (.+)\)\[(\d)\]\)", inner)
         if found:
             return int(str(self.ref(found[1], scope)).split(":")[int(found[2])])
@@ -365,7 +367,11 @@ def _copy(tmp_path: Path) -> Path:
             "concurrency = 1",
             "routing_profiles.general_agent.media",
         ),
-        ("channel  = queue_configs.value.channel", 'channel  = "VOICE"', "routing_profiles.general_agent.queues"),
+        (
+            "channel  = queue_configs.value.channel",
+            'channel  = "VOICE"',
+            "routing_profiles.general_agent.queues",
+        ),
         ("escalation and agent transfers", "agent transfers", "quick_connects.after_hours.description"),
         (
             "max_contacts          = each.value.max_contacts",

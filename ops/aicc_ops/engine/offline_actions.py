@@ -81,7 +81,8 @@ class OfflineActions:
             # On chat the customer's answer is what is missing; on a voice rehearsal, the channel too.
             why = "no customer answers it here" if self.c.channel == CHAT else "ShowView runs on chat only"
             return self.unmodelled(
-                "NoMatchingError", f"view {ref or '(none)'!r}: {why}, and the fixtures have no such view (views:)"
+                "NoMatchingError",
+                f"view {ref or '(none)'!r}: {why}, and the fixtures have no such view (views:)",
             )
         if answer is None:
             limit = _seconds(p, "InvocationTimeLimitSeconds", 400)
