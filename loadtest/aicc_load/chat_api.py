@@ -58,6 +58,11 @@ def answers_customer(item: dict[str, Any]) -> bool:
     )
 
 
+def denied(exc: ClientError) -> bool:
+    """AccessDeniedException: the customer is no participant of the chat any more (it ended)."""
+    return bool(exc.response.get("Error", {}).get("Code") == "AccessDeniedException")
+
+
 class ChatApi:
     """One customer's clients (boto3 `connect` and `connectparticipant`) and the process's pacer."""
 
@@ -124,7 +129,7 @@ class ChatApi:
             self.pace.wait("DisconnectParticipant")
             self.participant.disconnect_participant(ConnectionToken=token)
         except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") == "AccessDeniedException":
+            if denied(exc):
                 return True
             fail(f"leave (DisconnectParticipant): {exc}")
             return False
@@ -164,7 +169,12 @@ class ChatApi:
             return
         contact_id = str(started["ContactId"])
         try:
-            token = self.connect_participant(started["ParticipantToken"])
+            try:
+                token = self.connect_participant(started["ParticipantToken"])
+            except ClientError as exc:
+                if denied(exc):  # the flows ended the chat before the customer connected: over
+                    return
+                raise
             converse(contact_id, token)
         except (ClientError, BotoCoreError) as exc:
             fail(f"participant API: {exc}")

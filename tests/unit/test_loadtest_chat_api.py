@@ -113,6 +113,22 @@ def test_a_chat_that_fails_after_its_start_is_stopped(failing: str) -> None:
         assert failures[0].startswith("leave (DisconnectParticipant)")  # recorded, not swallowed
 
 
+def test_a_chat_the_flows_ended_before_the_customer_connected_is_over() -> None:
+    connect, participant = _clients()
+    with Stubber(connect) as c, Stubber(participant) as p:
+        c.add_response(
+            "start_chat_contact", {"ContactId": CONTACT, "ParticipantId": "p", "ParticipantToken": "pt"}
+        )
+        p.add_client_error("create_participant_connection", "AccessDeniedException", http_status_code=403)
+        failures: list[str] = []
+        conversed: list[str] = []
+        chat_api.ChatApi(connect, participant, NoWait(), INSTANCE, FLOW).run(
+            "고객", lambda contact, token: conversed.append(token), failures.append, failures.append
+        )
+        c.assert_no_pending_responses()  # no StopContact: nothing to stop
+    assert failures == [] and conversed == []
+
+
 def test_a_leave_after_the_chat_ended_is_no_failure() -> None:
     connect, participant = _clients()
     with Stubber(participant) as p:
