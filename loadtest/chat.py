@@ -16,13 +16,19 @@ timed by the service's own AbsoluteTime stamps, so the client's polling does not
 where the flows are (waiting for the customer, queued, ended); on AWS the transcript alone does.
 
 Every request is paced within Connect's documented rates, shared by the run's processes:
-StartChatContact 5/s (burst 8) per account and Region, and the Participant Service's per-instance
-quotas (chat.PARTICIPANT_QUOTAS); one token of each burst is left to the service.
+StartChatContact 5/s (burst 8) and StopContact per account and Region, and the Participant
+Service's quotas, per account and Region too (chat.PARTICIPANT_QUOTAS); one token of each burst is
+left to the service. The pacer's waits do not count in a step's timeout. GetTranscript's quota
+bounds how many customers can poll (admin/loadtest/chat_polling.py: the run notes it).
+
+No chat is left behind on an instance: a chat lasts ChatDurationInMinutes 60 (the model's
+minimum, not the default 25 hours), and a chat the customer could not leave (any failure after
+StartChatContact, or a failed DisconnectParticipant) is stopped with StopContact; a failed leave
+is recorded, not swallowed.
 """
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import json
 import os
@@ -35,16 +41,16 @@ from typing import Any
 from aicc_load import call_api, report
 from aicc_load.call_api import KeepAliveCallClient
 from aicc_load.callers import CallerUser
+from aicc_load.chat_api import ChatApi, Pacer
 from aicc_load.plan import CallScript
 from aicc_load.recorder import QUEUE, CallError, CallRecord
 from aicc_load.shape import ProfileShape
-from botocore.exceptions import BotoCoreError, ClientError
 from locust import events
 from locust.runners import WorkerRunner
 
-from aicc_ops.core.ratelimit import RESERVE, TokenBucket, quota
+from aicc_ops.admin.loadtest.chat_polling import POLL_MAX_S
 from aicc_ops.local.call_client import CallApiError
-from aicc_ops.local.chat import ENDED, JOINED, PARTICIPANT_QUOTAS
+from aicc_ops.local.chat import ENDED, JOINED
 from aicc_ops.local.connect_emulator import CONTACT_TIME_HEADER
 
 __all__ = ["ChatCustomer", "ProfileShape"]
@@ -54,8 +60,6 @@ report.register(events)
 DONE_WITH_IVR = ("queued", "connected", "ended")
 MISTAKES = ("?", "네?")  # what a confused customer types instead of the answer
 EXTRA_WAITS = 5  # times the flows may ask again once the script is spent, before giving up
-POLL_FIRST, POLL_FACTOR, POLL_MAX = 0.02, 1.5, 0.5  # seconds between transcript reads
-TRANSCRIPT_PAGE = 100  # GetTranscript's largest MaxResults
 
 
 def _extras(environment: Any) -> dict[str, Any]:
@@ -72,22 +76,6 @@ def _extras(environment: Any) -> dict[str, Any]:
         "local": target["kind"] == "local",
         "processes": int(data.get("processes") or 1),
     }
-
-
-class Pacer:
-    """This process's share of the quotas: one bucket per operation, waited on before each call."""
-
-    def __init__(self, processes: int) -> None:
-        rates = {"StartChatContact": tuple(quota("StartChatContact")), **PARTICIPANT_QUOTAS}
-        self.buckets = {
-            op: TokenBucket(float(rate) / processes, max(1, (int(burst) - RESERVE) // processes))
-            for op, (rate, burst) in rates.items()
-        }
-
-    def wait(self, operation: str) -> None:
-        bucket = self.buckets.get(operation)
-        if bucket is not None:
-            bucket.acquire()
 
 
 @functools.cache
@@ -128,27 +116,31 @@ class ChatCustomer(CallerUser):
         import boto3
         from botocore.config import Config
 
-        region = self.plan.target.region
         retries = Config(retries={"mode": "standard", "max_attempts": 3})
         key = "testing" if extras["local"] else None  # the local stack takes any credentials
-        # botocore's own variables win when set (AWS_ENDPOINT_URL_CONNECT[PARTICIPANT]), as for any tool
         local = extras["connect_endpoint"] if extras["local"] else None
-        self.connect = boto3.client(
-            "connect",
-            region_name=region,
-            endpoint_url=os.environ.get("AWS_ENDPOINT_URL_CONNECT") or local,
-            config=retries,
-            aws_access_key_id=key,
-            aws_secret_access_key=key,
+
+        def client(service: str) -> Any:
+            # botocore's own variable wins when set (AWS_ENDPOINT_URL_<SERVICE>), as for any tool
+            return boto3.client(
+                service,
+                region_name=self.plan.target.region,
+                endpoint_url=os.environ.get(f"AWS_ENDPOINT_URL_{service.upper()}") or local,
+                config=retries,
+                aws_access_key_id=key,
+                aws_secret_access_key=key,
+            )
+
+        self.connect = client("connect")
+        self.participant = client("connectparticipant")
+        self.api = ChatApi(
+            self.connect, self.participant, self.pace, extras["instance_id"], extras["flow_id"]
         )
-        self.participant = boto3.client(
-            "connectparticipant",
-            region_name=region,
-            endpoint_url=os.environ.get("AWS_ENDPOINT_URL_CONNECTPARTICIPANT") or local,
-            config=retries,
-            aws_access_key_id=key,
-            aws_secret_access_key=key,
-        )
+        self.contact_time: str | None = None
+        if extras["local"]:
+            self.connect.meta.events.register_first(
+                "before-sign.connect.StartChatContact", self.add_contact_time
+            )
         self.calls = KeepAliveCallClient(extras["calls_endpoint"]) if extras["local"] else None
 
     def on_stop(self) -> None:
@@ -157,44 +149,30 @@ class ChatCustomer(CallerUser):
 
     # ---- one chat -----------------------------------------------------------------------------
     def dial(self, call: CallScript, record: CallRecord) -> None:
+        def converse(contact_id: str, token: str) -> None:
+            try:
+                self.converse(contact_id, token, call, record)
+            except CallApiError as exc:
+                record.fail(f"call API: {exc}")
+                raise
+
+        self.contact_time = call.at  # the local stack's header (add_contact_time)
         try:
-            contact_id, token = self.start_chat(call)
-        except (ClientError, BotoCoreError) as exc:
-            record.step("start chat", record.elapsed_ms(), f"StartChatContact: {exc}")
-            return
-        try:
-            self.converse(contact_id, token, call, record)
-        except (ClientError, BotoCoreError) as exc:
-            record.fail(f"participant API: {exc}")
-        except CallApiError as exc:
-            record.fail(f"call API: {exc}")
+            self.api.run(
+                f"고객 {call.caller[-4:]}",
+                converse,
+                record.fail,
+                lambda error: record.step("start chat", record.elapsed_ms(), error),
+            )
+        except CallApiError:
+            pass  # recorded, and the chat stopped
         finally:
-            self.leave(token)
+            self.contact_time = None
 
-    def start_chat(self, call: CallScript) -> tuple[str, str]:
-        params = {
-            "InstanceId": self.extras["instance_id"],
-            "ContactFlowId": self.extras["flow_id"],
-            "ParticipantDetails": {"DisplayName": f"고객 {call.caller[-4:]}"},
-            "ClientToken": str(uuid.uuid4()),
-        }
-        if self.extras["local"]:  # the demo call's time: the flows check the hours (local stack only)
-
-            def add_time(request: Any, **_: Any) -> None:
-                request.headers[CONTACT_TIME_HEADER] = call.at
-
-            self.connect.meta.events.register_first("before-sign.connect.StartChatContact", add_time)
-        try:
-            self.pace.wait("StartChatContact")
-            started = self.connect.start_chat_contact(**params)
-        finally:
-            if self.extras["local"]:
-                self.connect.meta.events.unregister("before-sign.connect.StartChatContact", add_time)
-        self.pace.wait("CreateParticipantConnection")
-        connection = self.participant.create_participant_connection(
-            Type=["CONNECTION_CREDENTIALS"], ParticipantToken=started["ParticipantToken"]
-        )
-        return started["ContactId"], connection["ConnectionCredentials"]["ConnectionToken"]
+    def add_contact_time(self, request: Any, **_: Any) -> None:
+        """The demo call's time on a local chat: the flows check the hours (local stack only)."""
+        if self.contact_time:
+            request.headers[CONTACT_TIME_HEADER] = self.contact_time
 
     def converse(self, contact_id: str, token: str, call: CallScript, record: CallRecord) -> None:
         callers = self.plan.callers
@@ -232,30 +210,11 @@ class ChatCustomer(CallerUser):
         self.with_agent(token, seen, record)
 
     def until_flows_answer(self, token: str, known: int) -> list[dict[str, Any]] | None:
-        """The transcript once the flows said something after its first `known` items (or an agent
-        joined, or the chat ended); None when nothing came within the step timeout."""
-        deadline = time.perf_counter() + self.plan.callers.step_timeout_s
-        wait = POLL_FIRST
-        while time.perf_counter() < deadline:
-            items = self.transcript(token)
-            if any(i.get("ParticipantRole") in ("SYSTEM", "AGENT") for i in items[known:]):
-                return items
-            time.sleep(wait)
-            wait = min(POLL_MAX, wait * POLL_FACTOR)
-        return None
+        return self.api.until_flows_answer(token, known, self.plan.callers.step_timeout_s)
 
     def transcript(self, token: str) -> list[dict[str, Any]]:
-        """The whole conversation, oldest first, page by page."""
-        items: list[dict[str, Any]] = []
-        params: dict[str, Any] = {"ScanDirection": "FORWARD", "SortOrder": "ASCENDING"}
-        params["MaxResults"] = TRANSCRIPT_PAGE
-        while True:
-            self.pace.wait("GetTranscript")
-            page = self.participant.get_transcript(ConnectionToken=token, **params)
-            items.extend(page["Transcript"])
-            if not page.get("NextToken"):
-                return items
-            params["NextToken"] = page["NextToken"]
+        """The whole conversation, oldest first."""
+        return self.api.read(token)[0]
 
     @staticmethod
     def ended(items: list[dict[str, Any]]) -> bool:
@@ -296,15 +255,10 @@ class ChatCustomer(CallerUser):
             if time.perf_counter() - queued > callers.patience_s:
                 record.recorder.record(QUEUE, "chat (abandoned)", record.elapsed_ms(queued))
                 return
-            time.sleep(POLL_MAX)
+            time.sleep(POLL_MAX_S)
             seen = self.transcript(token)
             if self.ended(seen):
                 record.fail("the chat ended in the queue")
                 return
         record.recorder.record(QUEUE, "chat (answered)", record.elapsed_ms(queued))
         time.sleep(callers.talk_s)
-
-    def leave(self, token: str) -> None:
-        with contextlib.suppress(ClientError, BotoCoreError):  # already over, or the stack is gone
-            self.pace.wait("DisconnectParticipant")
-            self.participant.disconnect_participant(ConnectionToken=token)

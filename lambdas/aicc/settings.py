@@ -109,7 +109,14 @@ class RoutingProfile(NamedTuple):
     description: str
     team: str
     default_outbound_queue: str
-    queues: tuple[QueueConfig, ...]
+    queues: tuple[QueueConfig, ...]  # served on every channel of `media`
+    media: tuple[tuple[str, int], ...] = (("VOICE", 1),)  # (channel, contacts per agent at once)
+
+
+# MediaConcurrency's range per channel: "Valid Range for VOICE: Minimum value of 1. Maximum value of
+# 1. Valid Range for CHAT: Minimum value of 1. Maximum value of 10."
+# (https://docs.aws.amazon.com/connect/latest/APIReference/API_MediaConcurrency.html)
+MEDIA_CONCURRENCY = {"VOICE": (1, 1), "CHAT": (1, 10)}
 
 
 class EscalationPolicy(NamedTuple):
@@ -422,8 +429,24 @@ def _load_routing_profiles(d: Path, queues: Mapping[str, Queue]) -> dict[str, Ro
             if delay < 0:
                 raise r.fail(f"{qp}.delay", "must be 0 or more seconds")
             configs.append(QueueConfig(qkey, r.get(qc, "priority", qp, int), delay))
+        media: list[tuple[str, int]] = []
+        for channel, concurrency in r.get(obj, "media", p, dict).items():
+            low, high = MEDIA_CONCURRENCY.get(str(channel), (0, -1))
+            if (low, high) == (0, -1):
+                raise r.fail(f"{p}.media.{channel}", f"must be one of {', '.join(MEDIA_CONCURRENCY)}")
+            if not isinstance(concurrency, int) or not low <= concurrency <= high:
+                raise r.fail(f"{p}.media.{channel}", f"contacts at once: {low}-{high} for {channel}")
+            media.append((str(channel), concurrency))
+        if not media:
+            raise r.fail(f"{p}.media", "needs at least one channel, e.g. { VOICE: 1, CHAT: 3 }")
         out[key] = RoutingProfile(
-            key, r.get(obj, "name", p, str), r.get(obj, "description", p, str), team, outbound, tuple(configs)
+            key,
+            r.get(obj, "name", p, str),
+            r.get(obj, "description", p, str),
+            team,
+            outbound,
+            tuple(configs),
+            tuple(media),
         )
     return out
 

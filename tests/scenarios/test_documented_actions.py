@@ -85,7 +85,7 @@ CASES: list[tuple[str, dict[str, Any], dict[str, Any], tuple[str, ...], str, str
         {},
         ("Next",),
         "error:NoMatchingError",
-        "ShowView runs on the chat channel only",
+        "ShowView runs on chat only",
     ),
     (
         "ShowView",

@@ -51,6 +51,12 @@ OTHER_QUICK_CONNECTS_EXPR = (
     "if key != each.key]))}"
 )
 
+# A routing profile's queue configs: every queue of the profile on every channel of its media.
+QUEUE_CONFIGS_EXPR = (
+    "flatten([for channel in keys(each.value.media) : [for q in each.value.queues : "
+    "merge(q, {channel = channel})]])"
+)
+
 
 class UnknownExpressionError(Exception):
     """An HCL expression this gate cannot evaluate."""
@@ -128,6 +134,11 @@ class Module:
             return f"({inner})"
         if inner == OTHER_QUICK_CONNECTS_EXPR[2:-1]:
             return tuple(sorted(k for k in self.input("queues") if k != scope["each"]["key"]))
+        if inner == QUEUE_CONFIGS_EXPR:
+            profile = scope["each"]["value"]
+            return [
+                {**q, "channel": channel} for channel in sorted(profile["media"]) for q in profile["queues"]
+            ]
         found = re.fullmatch(r"tonumber\(split\(\":\", (.+)\)\[(\d)\]\)", inner)
         if found:
             return int(str(self.ref(found[1], scope)).split(":")[int(found[2])])
@@ -351,7 +362,16 @@ def _copy(tmp_path: Path) -> Path:
 @pytest.mark.parametrize(
     ("old", "new", "field"),
     [
-        ("concurrency = 1", "concurrency = 2", "routing_profiles.general_agent.media"),
+        (
+            "concurrency = media_concurrencies.value",
+            "concurrency = 1",
+            "routing_profiles.general_agent.media",
+        ),
+        (
+            "channel  = queue_configs.value.channel",
+            'channel  = "VOICE"',
+            "routing_profiles.general_agent.queues",
+        ),
         ("escalation and agent transfers", "agent transfers", "quick_connects.after_hours.description"),
         (
             "max_contacts          = each.value.max_contacts",

@@ -117,6 +117,18 @@ def _edit(path: Path, old: str, new: str) -> None:
             "routing_profiles.yaml: routing_profiles.msp_ts_engineer.queues[1].queue: unknown queue 'vip'",
         ),
         (
+            "routing_profiles.yaml",
+            "media: { VOICE: 1, CHAT: 3 }",
+            "media: { VOICE: 1, CHAT: 11 }",
+            "routing_profiles.yaml: routing_profiles.msp_ts_engineer.media.CHAT: contacts at once: 1-10 for CHAT",
+        ),
+        (
+            "routing_profiles.yaml",
+            "media: { VOICE: 1, CHAT: 3 }",
+            "media: { VOICE: 1, EMAIL: 3 }",
+            "routing_profiles.yaml: routing_profiles.msp_ts_engineer.media.EMAIL: must be one of VOICE, CHAT",
+        ),
+        (
             "escalation.yaml",
             "wait_seconds: 60",
             "wait_seconds: 5",

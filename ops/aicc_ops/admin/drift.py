@@ -522,7 +522,9 @@ def repository_view(
             Name=rp.name,
             Description=rp.description,
             DefaultOutboundQueue=named("queue", rp.default_outbound_queue),
-            MediaConcurrencies=[{"Channel": c, "Concurrency": n} for c, n in rp.media],
+            MediaConcurrencies=[
+                {"Channel": c, "Concurrency": n} for c, n in sorted(rp.media)
+            ],  # as read back
             Queues=sorted(queues, key=lambda q: (str(q["Channel"]), str(q["Queue"]))),
         )
     return view
@@ -555,23 +557,28 @@ class Change:
     instance: Any
 
 
-_LIST_KEYS = ("Identifier", "Queue", "Day")  # how list entries are matched for the change paths
+# How list entries are matched for the change paths: the first key (or keys together) unique in
+# the list. A routing profile holds one queue config per queue and channel (Queue, then Channel).
+_LIST_KEYS: tuple[tuple[str, ...], ...] = (("Identifier",), ("Queue",), ("Queue", "Channel"), ("Day",))
 
 
-def _list_key(items: list[Any]) -> str | None:
-    for key in _LIST_KEYS:
-        values = [i.get(key) for i in items if isinstance(i, dict)]
-        if (
-            len(values) == len(items)
-            and all(isinstance(v, str) for v in values)
-            and len(set(values)) == len(values)
-        ):
-            return key
+def _list_key(items: list[Any]) -> tuple[str, ...] | None:
+    for keys in _LIST_KEYS:
+        values = [tuple(i.get(k) for k in keys) if isinstance(i, dict) else None for i in items]
+        if all(v is not None and all(isinstance(x, str) for x in v) for v in values) and len(
+            set(values)
+        ) == len(values):
+            return keys
     return None
 
 
+def _entry(item: dict[str, Any], keys: tuple[str, ...]) -> str:
+    return " ".join(str(item[k]) for k in keys)
+
+
 def changes(repository: Any, instance: Any, path: str = "") -> list[Change]:
-    """Field-by-field differences; list entries are matched by Identifier / Queue / Day when unique."""
+    """Field-by-field differences; list entries are matched by Identifier / Queue (and Channel) /
+    Day when unique."""
     if repository == instance:
         return []
     if isinstance(repository, dict) and isinstance(instance, dict):
@@ -583,8 +590,8 @@ def changes(repository: Any, instance: Any, path: str = "") -> list[Change]:
     if isinstance(repository, list) and isinstance(instance, list):
         key = _list_key(repository)
         if key and _list_key(instance) == key:
-            left = {i[key]: i for i in repository}
-            right = {i[key]: i for i in instance}
+            left = {_entry(i, key): i for i in repository}
+            right = {_entry(i, key): i for i in instance}
             out = []
             for k in list(left) + [k for k in right if k not in left]:
                 out.extend(changes(left.get(k), right.get(k), f"{path}[{k}]"))

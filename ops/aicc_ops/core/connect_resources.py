@@ -149,7 +149,13 @@ def derive(config: Config, outbound_flow: str | None) -> ConnectResourceSet:
             rp.name,
             rp.description,
             rp.default_outbound_queue,
-            tuple(RoutingQueue(qc.queue, qc.priority, qc.delay) for qc in rp.queues),
+            # Connect keeps one queue config per queue and channel: every queue on every channel.
+            tuple(
+                RoutingQueue(qc.queue, qc.priority, qc.delay, channel)
+                for channel, _ in rp.media
+                for qc in rp.queues
+            ),
+            rp.media,
         )
         for key, rp in config.routing_profiles.items()
     }

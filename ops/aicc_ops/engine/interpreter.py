@@ -43,6 +43,10 @@ MAX_STEPS = 1000  # actions in a row without the caller's time or input moving o
 # repeated on silence) never exits either; the simulator stops it instead of running for ever.
 MAX_TOTAL_STEPS = 20_000
 DEFAULT_INPUT_SECONDS = 5
+# A chat Lex block without LexTimeoutSeconds.Text: the shortest chat timeout the console allows
+# (1 minute; connect-flow-language.md §2.3, adminguide/get-customer-input.html "Configurable
+# time-outs for chat input"). The stored docs did not give the default; the block should set it.
+CHAT_LEX_TIMEOUT_SECONDS = 60
 # $.InitiationMethod by the flow type a simulated contact starts in (connect-flow-language.md
 # §3.1); the fixtures' contact.initiation_method overrides it.
 INITIATION_BY_TYPE = {
@@ -73,11 +77,13 @@ class CallerInput:
 
     @classmethod
     def parse(cls, raw: str) -> CallerInput:
+        if raw.lstrip().lower().startswith("text:"):
+            # A chat message, as the customer typed it: blank text is a message too (SendMessage's
+            # Content takes any 1-16384 characters); what it means is the flows' business.
+            return cls("text", raw.lstrip()[5:].strip())
         text = raw.strip()
         if text.lower() == "silence":
             return cls("silence")
-        if text.lower().startswith("text:") and text[5:].strip():
-            return cls("text", text[5:].strip())  # a chat message
         if text.lower().startswith("say:"):
             spoken = text[4:].strip()
             if not spoken:
@@ -89,6 +95,15 @@ class CallerInput:
             f"{raw!r} is not a caller input: use digits with optional # or * (1234#), "
             "say:TEXT for speech, or silence"
         )
+
+    def on(self, channel: str) -> CallerInput:
+        """This input, if a contact on `channel` can give it: a chat customer types (text:), a
+        caller speaks (say:) or presses keys; silence is either's. InputError otherwise."""
+        if self.kind == "silence" or (self.kind == "text") == (channel == CHAT):
+            return self
+        if channel == CHAT:
+            raise InputError(f"{self}: a chat customer types messages (text:...), not speech or keys")
+        raise InputError(f"{self}: a caller speaks (say:...) or presses keys; text: is a chat message")
 
     def __str__(self) -> str:
         if self.kind == "text":
@@ -287,9 +302,9 @@ class Engine:
         fixtures' contact.attributes. `entry`: the flow the contact starts in (default: the
         engine's entry flow); its type's rules apply (see `_Run.start`). `channel`: VOICE, or CHAT
         for a chat contact (`caller` is then the customer's display name, not a number)."""
-        script = [i if isinstance(i, CallerInput) else CallerInput.parse(i) for i in inputs]
         if channel not in (VOICE, CHAT):
             raise InputError(f"channel {channel!r}: VOICE or CHAT")
+        script = [(i if isinstance(i, CallerInput) else CallerInput.parse(i)).on(channel) for i in inputs]
         if channel == VOICE and not _E164.match(caller):
             raise InputError(f"caller number {caller!r} must be E.164, e.g. +821012345678")
         if at.tzinfo is None:
@@ -478,7 +493,10 @@ class _Run(OfflineActions):
         outbound contact, a queue transfer flow with the quick connect's queue."""
         c, f = self.c, self.e.fixtures
         ftype = self.e.flows[flow_key].type
-        c.initiation_method = f.initiation_method or INITIATION_BY_TYPE.get(ftype, "INBOUND")
+        # A chat StartChatContact started is an API contact: "the InitiationMethod ... is API"
+        # (https://docs.aws.amazon.com/connect/latest/adminguide/integrate-with-startchatcontact-api.html).
+        started = "API" if c.channel == CHAT else "INBOUND"
+        c.initiation_method = f.initiation_method or INITIATION_BY_TYPE.get(ftype, started)
         if ftype in AGENT_FLOW_TYPES:
             a = f.agent
             c.agent = {
@@ -769,6 +787,13 @@ class _Run(OfflineActions):
             return self.fixture_lex_turn(name, session)
         given = self.next_input()
         if given.kind == "silence":
+            if self.c.channel == CHAT:
+                # A chat waits the block's LexTimeoutSeconds.Text ("chat inactivity timer",
+                # APIReference/participant-actions-connectparticipantwithlexbot.html).
+                text_s = int_param(map_param(p, "LexTimeoutSeconds"), "Text", CHAT_LEX_TIMEOUT_SECONDS)
+                self.wait(text_s)
+                self.c.lex = {}
+                return _Outcome("error", "InputTimeLimitExceeded", f"no message within {text_s} s")
             # Lex waits start-timeout-ms for speech to begin (3 s unless the block's session says otherwise).
             start_ms = session.get("x-amz-lex:audio:start-timeout-ms:*:*", "3000")
             self.wait(int(start_ms) / 1000 if start_ms.isdigit() else 3)

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import references as refs
 from .action_params import list_param, map_param
-from .actions import MODULE
+from .actions import CHAT, MODULE
 from .contact import Contact, Outcome
 from .fixtures import ActionAnswer
 from .flows import Flow
@@ -78,10 +78,11 @@ class OfflineActions:
         ref = refs.as_text(map_param(p, "ViewResource").get("Id"))
         key, answer = self.c.cursor.view(ref)
         if key is None:
+            # On chat the customer's answer is what is missing; on a voice rehearsal, the channel too.
+            why = "no customer answers it here" if self.c.channel == CHAT else "ShowView runs on chat only"
             return self.unmodelled(
                 "NoMatchingError",
-                f"ShowView runs on the chat channel only, and the fixtures have no view "
-                f"{ref or '(none)'!r} (views:)",
+                f"view {ref or '(none)'!r}: {why}, and the fixtures have no such view (views:)",
             )
         if answer is None:
             limit = _seconds(p, "InvocationTimeLimitSeconds", 400)

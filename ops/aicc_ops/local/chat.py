@@ -14,39 +14,54 @@ Amazon Connect Participant Service (boto3 `connectparticipant`) with the Partici
   MaxResults, StartPosition, NextToken).
 - DisconnectParticipant: the customer leaves; the contact ends.
 
-The flows' messages (Play prompt, a block's prompt) appear as Connect shows them: from the SYSTEM
-participant, display name SYSTEM_MESSAGE, stamped when the flows next wait for the customer,
-queue the chat or end it (a flow step's end). The simulated agent's join and leave are events.
-Errors are the model's: AccessDeniedException for a token that is not a live participant's,
-ValidationException for a bad parameter, ThrottlingException beyond the documented rates.
+The transcript is written when things happen, not when the customer reads it: the live center
+calls the session back (live.ContactEvents) when a flow step ends (its messages go out, from the
+SYSTEM participant, display name SYSTEM_MESSAGE, all at once: a customer never sees half a step),
+when an agent joins, and when the chat ends (the agent's leave, then chat.ended, after the flows'
+last messages). Errors are the model's: AccessDeniedException for a token that is not a live
+participant's, ValidationException for a bad parameter, ThrottlingException beyond the documented
+rates.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 import uuid
+from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..core.ratelimit import TokenBucket
+from ..engine.interpreter import InputError
 from .connect_protocol import PARTICIPANT, ConnectError
 
-# Amazon Connect Participant Service API throttling quotas, per instance (requests per second,
-# burst), from the Connect service quotas page ("Amazon Connect Participant Service API throttling
-# quotas"): https://docs.aws.amazon.com/connect/latest/adminguide/amazon-connect-service-limits.html
-# (shared/reference/connect-flow-language.md §7). DisconnectParticipant is not in that list here:
-# it is not throttled locally.
+if TYPE_CHECKING:
+    from .live import LiveCenter, LiveContact
+
+# Amazon Connect Participant Service API throttling quotas (requests per second, burst), from
+# Connect's service quotas page ("Amazon Connect Participant Service API throttling quotas"):
+# https://docs.aws.amazon.com/connect/latest/adminguide/amazon-connect-service-limits.html
+# (shared/reference/connect-flow-language.md §7; DisconnectParticipant's 3/s burst 5 from a copy of
+# the same table). They are per account, per Region and per API, not per instance: "The throttling
+# limits are defined for each API separately at the AWS account level, not for the individual
+# Amazon Connect instance" (https://docs.aws.amazon.com/connect/latest/APIReference/best-practices-connect-apis.html).
+# The local stack is one account in one Region: one bucket per operation for the whole server.
 PARTICIPANT_QUOTAS: dict[str, tuple[float, int]] = {
     "CreateParticipantConnection": (6.0, 9),
     "SendMessage": (10.0, 15),
     "SendEvent": (10.0, 15),
     "GetTranscript": (8.0, 12),
+    "DisconnectParticipant": (3.0, 5),
 }
 # StartChatContact: "If not specified, the chat session duration defaults to 25 hour" (botocore's
-# model, ChatDurationInMinutes); the participant's credentials last as long as the chat.
+# model, ChatDurationInMinutes); the participant token lasts as long as the chat.
 DEFAULT_CHAT_MINUTES = 25 * 60
+# "The expiry time for the connection token is different than the ChatDurationInMinutes. Expiry
+# time for the connection token is 1 day." (API_connect-participant_CreateParticipantConnection.html)
+CONNECTION_TOKEN_LIFETIME = timedelta(days=1)
 DEFAULT_PAGE = 10  # GetTranscript's MaxResults when none is given ("Default: 10", the model)
 SYSTEM_NAME = "SYSTEM_MESSAGE"
 TEXT = "text/plain"
@@ -60,6 +75,15 @@ def iso(instant: datetime) -> str:
     return instant.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+def parse_time(text: str) -> datetime | None:
+    """An AbsoluteTime as the API writes it (ISO-8601, Z or an offset); None when it is not one."""
+    try:
+        instant = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return instant if instant.tzinfo is not None else None
+
+
 @dataclass
 class ChatSession:
     """One chat contact: its customer participant, its tokens and its transcript."""
@@ -70,19 +94,28 @@ class ChatSession:
     display_name: str
     expires: datetime
     items: list[dict[str, Any]] = field(default_factory=list)
-    connection_tokens: set[str] = field(default_factory=set)
     sent: dict[str, str] = field(default_factory=dict)  # SendMessage ClientToken -> item Id
     prompts_seen: int = 0  # the engine transcript's prompts already in the chat
-    agent_joined: bool = False
+    agent: tuple[str, str] | None = None  # (login, user ID) of the agent who joined
+    left: bool = False  # the customer left (DisconnectParticipant)
     ended: bool = False
+    ended_mono: float = 0.0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def add(
-        self, kind: str, content_type: str, content: str, role: str, name: str, pid: str
+        self,
+        kind: str,
+        content_type: str,
+        content: str,
+        role: str,
+        name: str,
+        pid: str,
+        at: datetime | None = None,
     ) -> dict[str, Any]:
+        """Append an item (under `lock`, or before anyone else sees the session)."""
         item = {
             "Id": str(uuid.uuid4()),
-            "AbsoluteTime": iso(datetime.now(UTC)),
+            "AbsoluteTime": iso(at or datetime.now(UTC)),
             "Type": kind,
             "ContentType": content_type,
             "ParticipantId": pid,
@@ -95,42 +128,26 @@ class ChatSession:
         self.items.append(item)
         return item
 
-    def system(self, text: str) -> None:
-        self.add("MESSAGE", TEXT, text, "SYSTEM", SYSTEM_NAME, "SYSTEM")
-
-    def sync(self, contact: Any, step_over: bool = False) -> None:
-        """What the live contact did since the last look (contact: live.LiveContact): with
-        `step_over` (a flow step just ended), the flows' new messages; then the agent's join and
-        leave, and the chat's end. The messages go out only at a step's end, all at once: a
-        customer never sees half a step and answers a question the flows have not asked yet."""
-        with self.lock:
-            result = contact.result
-            if step_over and result is not None:
-                prompts = [e["text"] for e in result.transcript if e["kind"] == "prompt"]
-                for text in prompts[self.prompts_seen :]:
-                    self.system(text)
-                self.prompts_seen = len(prompts)
-            if contact.agent_login and not self.agent_joined:
-                self.agent_joined = True
-                self.add("EVENT", JOINED, "", "AGENT", contact.agent_login, contact.agent_id)
-            if contact.state == "ended" and not self.ended:
-                self.ended = True
-                if self.agent_joined:
-                    self.add("EVENT", LEFT, "", "AGENT", contact.agent_login, contact.agent_id)
-                self.add("EVENT", ENDED, "", "SYSTEM", SYSTEM_NAME, "SYSTEM")
+    @property
+    def closed(self) -> bool:
+        """The customer is no longer a participant: they left, or the chat ended."""
+        return self.left or self.ended
 
 
 class ParticipantService:
-    """The Participant Service's operations over the chats StartChatContact started.
+    """The Participant Service's operations over the chats StartChatContact started, and the live
+    center's callbacks (live.ContactEvents) that write their transcripts.
 
-    `sessions` is shared with the Connect emulator (which creates them); `center` is the live
-    center the customers' messages and departures go to (live.LiveCenter)."""
+    Sessions are shared with the Connect emulator (which creates them); `center` is the live
+    center the customers' messages and departures go to. Ended sessions are forgotten after
+    the center's keep_ended seconds, as the center forgets ended contacts."""
 
-    def __init__(self, center: Any, *, throttle: bool = True) -> None:
+    def __init__(self, center: LiveCenter, *, throttle: bool = True) -> None:
         self.center = center
         self.sessions: dict[str, ChatSession] = {}  # participant token -> session
-        self._by_connection: dict[str, ChatSession] = {}
+        self._by_connection: dict[str, tuple[ChatSession, datetime]] = {}  # token -> (session, expiry)
         self._by_contact: dict[str, ChatSession] = {}
+        self._ended: deque[ChatSession] = deque()
         self.lock = threading.Lock()
         rates = PARTICIPANT_QUOTAS if throttle else {}
         self.buckets = {op: TokenBucket(rate, burst) for op, (rate, burst) in rates.items()}
@@ -138,6 +155,7 @@ class ParticipantService:
     # ---- sessions (StartChatContact) ---------------------------------------------------------
     def prepare(self, display_name: str, minutes: int) -> ChatSession:
         """A new chat's session, before its contact starts (the contact takes its ID)."""
+        self.prune()
         contact_id = str(uuid.uuid4())
         session = ChatSession(
             contact_id,
@@ -146,27 +164,79 @@ class ParticipantService:
             display_name,
             datetime.now(UTC) + timedelta(minutes=minutes),
         )
+        session.add("EVENT", JOINED, "", "CUSTOMER", display_name, session.participant_id)
         with self.lock:
             self.sessions[session.participant_token] = session
             self._by_contact[contact_id] = session
-        session.add("EVENT", JOINED, "", "CUSTOMER", display_name, session.participant_id)
         return session
+
+    def forget(self, session: ChatSession) -> None:
+        """Drop a session (its chat never started, or it ended long ago) and its tokens."""
+        with self.lock:
+            self.sessions.pop(session.participant_token, None)
+            self._by_contact.pop(session.contact_id, None)
+            for token in [t for t, (s, _) in self._by_connection.items() if s is session]:
+                del self._by_connection[token]
+
+    def prune(self) -> None:
+        """Forget the sessions that ended more than the center's keep_ended seconds ago."""
+        now = time.monotonic()
+        while True:
+            with self.lock:
+                if not self._ended or now - self._ended[0].ended_mono <= self.center.keep_ended:
+                    return
+                session = self._ended.popleft()
+            self.forget(session)
 
     def of_contact(self, contact_id: str) -> ChatSession | None:
         return self._by_contact.get(contact_id)
 
-    def step_ended(self, contact: Any) -> None:
-        """live.LiveContact's hook: a flow step of a chat ended (its messages are now out)."""
+    # ---- the live center's callbacks (live.ContactEvents) -------------------------------------
+    def step_ended(self, contact: LiveContact) -> None:
+        """A flow step of the chat ended: the flows' new messages go out, all at once."""
         session = self._by_contact.get(contact.contact_id)
-        if session is not None:
-            session.sync(contact, step_over=True)
+        result = contact.result
+        if session is None or result is None:
+            return
+        prompts = [e["text"] for e in list(result.transcript) if e["kind"] == "prompt"]
+        with session.lock:
+            for text in prompts[session.prompts_seen :]:
+                session.add("MESSAGE", TEXT, text, "SYSTEM", SYSTEM_NAME, "SYSTEM")
+            session.prompts_seen = max(session.prompts_seen, len(prompts))
+
+    def agent_joined(self, contact: LiveContact, at: datetime) -> None:
+        session = self._by_contact.get(contact.contact_id)
+        if session is None:
+            return
+        with session.lock:
+            if session.agent is None and not session.ended:
+                session.agent = (contact.agent_login, contact.agent_id)
+                session.add("EVENT", JOINED, "", "AGENT", contact.agent_login, contact.agent_id, at)
+
+    def chat_ended(self, contact: LiveContact, at: datetime) -> None:
+        """The contact ended and its flows are done (live.py calls this once, after the last
+        step's messages): the agent leaves, then the chat ends."""
+        session = self._by_contact.get(contact.contact_id)
+        if session is None:
+            return
+        with session.lock:
+            if session.ended:
+                return
+            session.ended = True
+            session.ended_mono = time.monotonic()
+            if session.agent is not None:
+                login, agent_id = session.agent
+                session.add("EVENT", LEFT, "", "AGENT", login, agent_id, at)
+            session.add("EVENT", ENDED, "", "SYSTEM", SYSTEM_NAME, "SYSTEM", at)
+        with self.lock:
+            self._ended.append(session)
 
     # ---- dispatch ----------------------------------------------------------------------------
     def call(self, operation: str, params: dict[str, Any]) -> dict[str, Any]:
         method = getattr(self, f"op_{operation}", None)
         if method is None:
             raise ConnectError("ValidationException", f"{operation} is not implemented by the local stack")
-        check_members(PARTICIPANT.model.operation_model(operation).input_shape, params)
+        PARTICIPANT.check_input(operation, params)
         bucket = self.buckets.get(operation)
         if bucket is not None and not bucket.try_acquire():
             raise ConnectError("ThrottlingException", "Rate exceeded")
@@ -174,36 +244,34 @@ class ParticipantService:
         return result
 
     def _by_participant_token(self, token: str) -> ChatSession:
-        session = self.sessions.get(token)  # an ended chat's customer may still read it
+        session = self.sessions.get(token)
         if session is None or session.expires < datetime.now(UTC):
             raise ConnectError("AccessDeniedException", "the participant token is not valid")
         return session
 
     def _by_connection_token(self, token: str) -> ChatSession:
-        session = self._by_connection.get(token)
-        if session is None or session.expires < datetime.now(UTC):
+        found = self._by_connection.get(token)  # an ended chat's customer may still read it
+        if found is None or found[1] < datetime.now(UTC):
             raise ConnectError("AccessDeniedException", "the connection token is not valid")
-        return session
-
-    def _live(self, session: ChatSession) -> Any:
-        contact = self.center.contacts.get(session.contact_id)
-        if contact is not None:
-            session.sync(contact)
-        return contact
+        return found[0]
 
     # ---- operations --------------------------------------------------------------------------
     def op_CreateParticipantConnection(self, p: dict[str, Any]) -> dict[str, Any]:
         session = self._by_participant_token(p["ParticipantToken"])
+        # "The participant token is valid for the lifetime of the participant – until they are
+        # part of a contact" (API_connect-participant_CreateParticipantConnection.html).
+        if session.closed:
+            raise ConnectError("AccessDeniedException", "the participant is no longer in the chat")
         kinds = set(p["Type"])
         if "WEBRTC_CONNECTION" in kinds:
             raise ConnectError("ValidationException", "WEBRTC_CONNECTION is for calls, not a chat")
         out: dict[str, Any] = {}
         if "CONNECTION_CREDENTIALS" in kinds:
             token = f"ct-{uuid.uuid4().hex}{uuid.uuid4().hex}"
+            expiry = datetime.now(UTC) + CONNECTION_TOKEN_LIFETIME
             with self.lock:
-                session.connection_tokens.add(token)
-                self._by_connection[token] = session
-            out["ConnectionCredentials"] = {"ConnectionToken": token, "Expiry": iso(session.expires)}
+                self._by_connection[token] = (session, expiry)
+            out["ConnectionCredentials"] = {"ConnectionToken": token, "Expiry": iso(expiry)}
         return out  # WEBSOCKET: no websocket is served locally (the module's docstring)
 
     def op_SendMessage(self, p: dict[str, Any]) -> dict[str, Any]:
@@ -213,8 +281,8 @@ class ParticipantService:
             raise ConnectError("ValidationException", why)
         token = p.get("ClientToken")
         with session.lock:
-            if session.ended:
-                raise ConnectError("AccessDeniedException", "the chat has ended")
+            if session.closed:
+                raise ConnectError("AccessDeniedException", "the participant is no longer in the chat")
             if token and token in session.sent:  # a retry of the same message
                 item = next(i for i in session.items if i["Id"] == session.sent[token])
                 return {"Id": item["Id"], "AbsoluteTime": item["AbsoluteTime"]}
@@ -223,16 +291,26 @@ class ParticipantService:
             )
             if token:
                 session.sent[token] = item["Id"]
-        contact = self.center.contacts.get(session.contact_id)
-        if contact is not None and contact.state in ("ivr", "waiting_input", "ringing"):
-            self.center.send_input(session.contact_id, f"text:{p['Content']}")
+        self._to_flows(session, p["Content"])
         return {"Id": item["Id"], "AbsoluteTime": item["AbsoluteTime"]}
+
+    def _to_flows(self, session: ChatSession, content: str) -> None:
+        """The message answers the block waiting for the customer, if the flows still run the chat.
+        A message the flows cannot take (the chat left them just now) stays in the transcript
+        only, as in Connect; blank text is a message like any other (the model's Content takes
+        it), and the flows make of it what Lex makes of it."""
+        contact = self.center.contacts.get(session.contact_id)
+        if contact is None or contact.state not in ("ivr", "waiting_input", "ringing"):
+            return
+        try:
+            self.center.send_input(session.contact_id, f"text:{content}")
+        except (InputError, KeyError):
+            return  # queued, ended or forgotten between the look and the send
 
     def op_GetTranscript(self, p: dict[str, Any]) -> dict[str, Any]:
         session = self._by_connection_token(p["ConnectionToken"])
         if p.get("ContactId") and p["ContactId"] != session.contact_id:
             raise ConnectError("AccessDeniedException", "the contact is not this participant's")
-        self._live(session)
         with session.lock:
             items = list(session.items)
         page, token = transcript_page(items, p)
@@ -244,12 +322,14 @@ class ParticipantService:
     def op_DisconnectParticipant(self, p: dict[str, Any]) -> dict[str, Any]:
         session = self._by_connection_token(p["ConnectionToken"])
         with session.lock:
-            if session.ended:
-                return {}
+            # A participant who left, or whose chat ended, is no participant of the contact any
+            # more: the API's AccessDeniedException (API_connect-participant_DisconnectParticipant.html).
+            if session.closed:
+                raise ConnectError("AccessDeniedException", "the participant is no longer in the chat")
+            session.left = True
             session.add("EVENT", LEFT, "", "CUSTOMER", session.display_name, session.participant_id)
         if session.contact_id in self.center.contacts:
-            self.center.hang_up(session.contact_id)
-            self._live(session)
+            self.center.hang_up(session.contact_id)  # the center calls chat_ended back
         return {}
 
 
@@ -297,47 +377,16 @@ def _start(items: list[dict[str, Any]], start: Mapping[str, Any], backward: bool
             raise ConnectError("ValidationException", why)
         return index + 1 if backward else index
     if "AbsoluteTime" in start:
-        at = str(start["AbsoluteTime"])
+        # A time, not a string: "2026-11-25T01:00:00Z" and "...T10:00:00+09:00" are one instant.
+        at = parse_time(str(start["AbsoluteTime"]))
+        if at is None:
+            why = f"StartPosition.AbsoluteTime {start['AbsoluteTime']!r} is not an ISO-8601 time"
+            raise ConnectError("ValidationException", why)
+        times = [parse_time(i["AbsoluteTime"]) or at for i in items]
         if backward:  # the items up to that time
-            return next((n for n, i in enumerate(items) if i["AbsoluteTime"] > at), len(items))
-        return next((n for n, i in enumerate(items) if i["AbsoluteTime"] >= at), len(items))
+            return next((n for n, t in enumerate(times) if t > at), len(items))
+        return next((n for n, t in enumerate(times) if t >= at), len(items))
     if "MostRecent" in start:
         recent = int(start["MostRecent"])
         return len(items) if backward else max(0, len(items) - recent)
     return len(items) if backward else 0
-
-
-def check_members(shape: Any, value: Any, path: str = "") -> None:
-    """The model's constraints on an input (string lengths, enums, integer ranges), as the service
-    checks them: botocore checks only some of them client side, and not every client is botocore."""
-    if shape is None or value is None:
-        return
-    kind, meta, where = shape.type_name, shape.metadata, path or shape.name
-    if kind == "structure" and isinstance(value, Mapping):
-        missing = [m for m in shape.required_members if m not in value]
-        if missing:
-            raise ConnectError("ValidationException", f"{where}: missing {', '.join(missing)}")
-        for name, member in shape.members.items():
-            if name in value:
-                check_members(member, value[name], f"{path}.{name}" if path else name)
-    elif kind == "list" and isinstance(value, list):
-        for n, item in enumerate(value):
-            check_members(shape.member, item, f"{where}[{n}]")
-        _bounds(where, len(value), meta, "items")
-    elif kind == "string" and isinstance(value, str):
-        if shape.enum and value not in shape.enum:
-            why = f"{where}: {value!r} is not one of {', '.join(shape.enum)}"
-            raise ConnectError("ValidationException", why)
-        _bounds(where, len(value), meta, "characters")
-    elif kind in ("integer", "long"):
-        if not isinstance(value, int) or isinstance(value, bool):
-            raise ConnectError("ValidationException", f"{where}: {value!r} is not a whole number")
-        _bounds(where, value, meta, "")
-    elif kind in ("structure", "list", "string"):
-        raise ConnectError("ValidationException", f"{where}: not a {kind}")
-
-
-def _bounds(where: str, size: int, meta: Mapping[str, Any], unit: str) -> None:
-    low, high = meta.get("min"), meta.get("max")
-    if (low is not None and size < low) or (high is not None and size > high):
-        raise ConnectError("ValidationException", f"{where}: {size} {unit} is outside {low}-{high}".strip())

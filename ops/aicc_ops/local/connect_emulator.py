@@ -16,7 +16,7 @@ import threading
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aicc.settings import Config
 
@@ -25,7 +25,11 @@ from ..core.agents import PHONE_CONFIG
 from ..core.connect_resources import QUEUE_TRANSFER_FLOW, derive
 from ..core.ratelimit import ConnectLimiter
 from ..engine.flows import Flow, Resources, outbound_flow
-from .connect_protocol import ConnectError, invalid, not_found, service_model
+from ..engine.interpreter import InputError
+from .connect_protocol import CONNECT, ConnectError, invalid, not_found, service_model
+
+if TYPE_CHECKING:
+    from .chat import ParticipantService
 
 # "Concurrent active chats per instance": 100, waiting chats included (Connect's service quotas,
 # https://docs.aws.amazon.com/connect/latest/adminguide/amazon-connect-service-limits.html);
@@ -91,8 +95,10 @@ class ConnectEmulator:
         self.outbound_listeners: list[Callable[[dict[str, Any]], None]] = []
         # StartChatContact: the Participant Service of the chats (chat.ParticipantService, set by
         # the server with the live center), and the answers by ClientToken (idempotent retries).
-        self.chats: Any = None
-        self.chat_starts: dict[str, dict[str, Any]] = {}
+        self.chats: ParticipantService | None = None
+        # ClientToken -> the chat's answer, or the Event a first request with it sets once done.
+        self.chat_starts: dict[str, dict[str, Any] | threading.Event] = {}
+        self.chats_starting = 0  # chats reserved under the lock whose contacts are not live yet
         self._seed(flows)
 
     # ---- seed --------------------------------------------------------------------------------
@@ -250,7 +256,7 @@ class ConnectEmulator:
             )
         if not self.limiter.bucket(operation).try_acquire():
             raise ConnectError("ThrottlingException", "Rate exceeded")
-        _check_ranges(operation, params)
+        CONNECT.check_input(operation, params)
         with self.lock:
             if "InstanceId" in params:
                 self._instance(params["InstanceId"])
@@ -761,8 +767,8 @@ class ConnectEmulator:
                 contacts.append(
                     {
                         "ContactId": activity.contact_id,
-                        "Channel": "VOICE",
-                        "InitiationMethod": "INBOUND",
+                        "Channel": activity.channel,
+                        "InitiationMethod": _initiation(activity.channel),
                         "AgentContactState": activity.state,
                         "StateStartTimestamp": activity.since,
                         "ConnectedToAgentTimestamp": activity.connected_at,
@@ -813,8 +819,8 @@ class ConnectEmulator:
                 {
                     "ContactId": activity.contact_id,
                     "InitialContactId": None,
-                    "Channel": "VOICE",
-                    "InitiationMethod": "INBOUND",
+                    "Channel": activity.channel,
+                    "InitiationMethod": _initiation(activity.channel),
                     "State": activity.state,
                     "StateStartTimestamp": _event_time(activity.since),
                     "ConnectedToAgentTimestamp": _event_time(activity.connected_at),
@@ -925,23 +931,27 @@ class ConnectEmulator:
             listener(dict(contact))
         return {"ContactId": contact["ContactId"]}
 
+    def op_StopContact(self, p: dict[str, Any]) -> dict[str, Any]:
+        """Ends a live contact (a call or a chat), as Connect's StopContact does; one that is over
+        or unknown is ContactNotFoundException."""
+        contact = self.live.contacts.get(p["ContactId"]) if self.live is not None else None
+        if contact is None or contact.state == "ended":
+            raise ConnectError("ContactNotFoundException", f"contact {p['ContactId']} is not active")
+        self.live.hang_up(contact.contact_id)
+        return {}
+
     # ---- chat contacts -----------------------------------------------------------------------
     def op_StartChatContact(self, p: dict[str, Any]) -> dict[str, Any]:
         """A live chat through the flows (chat.py): the customer's participant and its token.
         The InitialMessage is the transcript's first customer message; the flows start on their
-        own, as for any chat, and read the customer's messages sent after it."""
-        from .chat import DEFAULT_CHAT_MINUTES, check_members
+        own, as for any chat, and read the customer's messages sent after it.
 
+        Runs without the emulator's lock (UNLOCKED): the chat's place among the active chats and
+        its ClientToken are reserved under the lock first, so that concurrent requests cannot
+        overrun the quota or start one token's chat twice."""
         if self.live is None or self.chats is None:
             raise ConnectError("InvalidRequestException", "chats run on the local stack server (local up)")
-        try:
-            check_members(service_model().operation_model("StartChatContact").input_shape, p)
-        except ConnectError as exc:
-            raise invalid(exc.message) from None
-        token = p.get("ClientToken")
         with self.lock:
-            if token and token in self.chat_starts:
-                return dict(self.chat_starts[token])  # the same request again: the same chat
             flow = self._get(self.flows, p["ContactFlowId"], "ContactFlow")
         if flow["Type"] != "CONTACT_FLOW" or flow["Id"] not in self.live.engine.flows:
             raise invalid(f"ContactFlowId {p['ContactFlowId']} is not an inbound flow (CONTACT_FLOW) of ours")
@@ -951,52 +961,105 @@ class ConnectEmulator:
         message = p.get("InitialMessage")
         if message and message["ContentType"] != "text/plain":
             raise invalid(f"InitialMessage.ContentType {message['ContentType']!r}: text/plain locally")
-        chats = [c for c in list(self.live.contacts.values()) if c.channel == "CHAT" and c.state != "ended"]
-        if len(chats) >= MAX_ACTIVE_CHATS:
-            why = f"{MAX_ACTIVE_CHATS} chats are active on the instance"
-            raise ConnectError("LimitExceededException", why)
-        at = None
-        if p.get(CONTACT_TIME_HEADER):
-            try:
-                at = datetime.fromisoformat(str(p[CONTACT_TIME_HEADER]))
-            except ValueError:
-                at = None
-            if at is None or at.tzinfo is None:
-                raise invalid(f"{CONTACT_TIME_HEADER}: ISO-8601 with an offset (2026-11-25T10:00:00+09:00)")
+        at = _contact_time(p)
+        token = p.get("ClientToken")
+        answer = self._reserve_chat(token)
+        if answer is not None:
+            return answer
+        try:
+            answer = self._start_chat(p, flow["Id"], attributes, at)
+        except BaseException:
+            with self.lock:
+                self.chats_starting -= 1
+                pending = self.chat_starts.pop(token, None) if token else None
+            if isinstance(pending, threading.Event):
+                pending.set()  # a retry waiting on this one tries again
+            raise
+        with self.lock:
+            self.chats_starting -= 1
+            pending = self.chat_starts.get(token) if token else None
+            if token:
+                self.chat_starts[token] = answer
+        if isinstance(pending, threading.Event):
+            pending.set()
+        return dict(answer)
+
+    def _reserve_chat(self, token: str | None) -> dict[str, Any] | None:
+        """Under the lock: the answer of an earlier request with this ClientToken (waiting for it
+        while it starts), else a place among the active chats for this one, and its token.
+        "Concurrent active chats per instance" (waiting chats included): MAX_ACTIVE_CHATS."""
+        while True:
+            with self.lock:
+                earlier = self.chat_starts.get(token) if token else None
+                if isinstance(earlier, dict):
+                    return dict(earlier)  # the same request again: the same chat
+                if earlier is None:
+                    assert self.live is not None
+                    live = sum(
+                        1
+                        for c in list(self.live.contacts.values())
+                        if c.channel == "CHAT" and c.state != "ended"
+                    )
+                    if live + self.chats_starting >= MAX_ACTIVE_CHATS:
+                        raise ConnectError(
+                            "LimitExceededException", f"{MAX_ACTIVE_CHATS} chats are active on the instance"
+                        )
+                    self.chats_starting += 1
+                    if token:
+                        self.chat_starts[token] = threading.Event()
+                    return None
+            earlier.wait(timeout=10)  # the first request with the token is starting the chat
+
+    def _start_chat(
+        self, p: Mapping[str, Any], flow_id: str, attributes: dict[str, str], at: datetime | None
+    ) -> dict[str, Any]:
+        from .chat import DEFAULT_CHAT_MINUTES
+
+        assert self.live is not None and self.chats is not None
         name = str(p["ParticipantDetails"]["DisplayName"])
         session = self.chats.prepare(name, int(p.get("ChatDurationInMinutes") or DEFAULT_CHAT_MINUTES))
+        message = p.get("InitialMessage")
         if message:
             session.add("MESSAGE", "text/plain", message["Content"], "CUSTOMER", name, session.participant_id)
-        self.live.place(
-            name,
-            at=at,
-            channel="CHAT",
-            entry=flow["Id"],
-            attributes=attributes,
-            contact_id=session.contact_id,
-            on_step_end=self.chats.step_ended,
-        )
-        answer = {
+        try:
+            self.live.place(
+                name,
+                at=at,
+                channel="CHAT",
+                entry=flow_id,
+                attributes=attributes,
+                contact_id=session.contact_id,
+                events=self.chats,
+            )
+        except InputError as exc:
+            self.chats.forget(session)  # no chat started: nobody may use its token
+            raise invalid(str(exc)) from None
+        except BaseException:
+            self.chats.forget(session)
+            raise
+        return {
             "ContactId": session.contact_id,
             "ParticipantId": session.participant_id,
             "ParticipantToken": session.participant_token,
         }
-        if token:
-            with self.lock:
-                self.chat_starts[token] = answer
-        return dict(answer)
 
 
-def _check_ranges(operation: str, params: Mapping[str, Any]) -> None:
-    """Integer bounds of the model's input members (botocore checks minimums only, client side)."""
-    shape = service_model().operation_model(operation).input_shape
-    for name, value in params.items():
-        member = shape.members.get(name) if shape is not None else None
-        if member is None or member.type_name != "integer" or not isinstance(value, int):
-            continue
-        low, high = member.metadata.get("min"), member.metadata.get("max")
-        if (low is not None and value < low) or (high is not None and value > high):
-            raise invalid(f"{name} must be between {low} and {high}, not {value}")
+def _contact_time(p: Mapping[str, Any]) -> datetime | None:
+    """The local-only CONTACT_TIME_HEADER: the time the chat's flows see."""
+    if not p.get(CONTACT_TIME_HEADER):
+        return None
+    try:
+        at = datetime.fromisoformat(str(p[CONTACT_TIME_HEADER]))
+    except ValueError:
+        at = None
+    if at is None or at.tzinfo is None:
+        raise invalid(f"{CONTACT_TIME_HEADER}: ISO-8601 with an offset (2026-11-25T10:00:00+09:00)")
+    return at
+
+
+def _initiation(channel: str) -> str:
+    """A live contact's InitiationMethod: a chat is StartChatContact's (API), a call inbound."""
+    return "API" if channel == "CHAT" else "INBOUND"
 
 
 def _filter(value: Any, shape: Any) -> Any:

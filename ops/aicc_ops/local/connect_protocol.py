@@ -131,6 +131,13 @@ class Protocol:
             raise ConnectError(self.invalid_code, f"missing required parameter(s): {', '.join(missing)}")
         return params
 
+    def check_input(self, operation: str, params: Mapping[str, Any]) -> None:
+        """The model's constraints on an operation's input (required members, string lengths,
+        enums, integer ranges), as the service checks them: botocore checks only some of them
+        client side, and not every client is botocore. A violation is the model's bad-parameter
+        error (`invalid_code`)."""
+        check_members(self.model.operation_model(operation).input_shape, params, self.invalid_code)
+
     @property
     def invalid_code(self) -> str:
         """The model's exception for a bad parameter: Connect's InvalidParameterException, the
@@ -181,6 +188,40 @@ def parse_input(
 ) -> dict[str, Any]:
     """A Connect operation's input parameters (Connect's inputs carry nothing needed in headers)."""
     return CONNECT.parse_input(operation, labels, query, body)
+
+
+def check_members(shape: Any, value: Any, code: str, path: str = "") -> None:
+    """`value` against its shape's constraints; ConnectError(`code`) naming the first violation."""
+    if shape is None or value is None:
+        return
+    kind, meta, where = shape.type_name, shape.metadata, path or shape.name
+    if kind == "structure" and isinstance(value, Mapping):
+        missing = [m for m in shape.required_members if m not in value]
+        if missing:
+            raise ConnectError(code, f"{where}: missing {', '.join(missing)}")
+        for name, member in shape.members.items():
+            if name in value:
+                check_members(member, value[name], code, f"{path}.{name}" if path else name)
+    elif kind == "list" and isinstance(value, list):
+        for n, item in enumerate(value):
+            check_members(shape.member, item, code, f"{where}[{n}]")
+        _bounds(code, where, len(value), meta, "items")
+    elif kind == "string" and isinstance(value, str):
+        if shape.enum and value not in shape.enum:
+            raise ConnectError(code, f"{where}: {value!r} is not one of {', '.join(shape.enum)}")
+        _bounds(code, where, len(value), meta, "characters")
+    elif kind in ("integer", "long"):
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise ConnectError(code, f"{where}: {value!r} is not a whole number")
+        _bounds(code, where, value, meta, "")
+    elif kind in ("structure", "list", "string"):
+        raise ConnectError(code, f"{where}: not a {kind}")
+
+
+def _bounds(code: str, where: str, size: int, meta: Mapping[str, Any], unit: str) -> None:
+    low, high = meta.get("min"), meta.get("max")
+    if (low is not None and size < low) or (high is not None and size > high):
+        raise ConnectError(code, f"{where}: {size} {unit} is outside {low}-{high}".replace("  ", " "))
 
 
 def _scalar(shape: Any, value: str) -> Any:

@@ -21,10 +21,11 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 from aicc.clock import seoul
 
+from ..engine.actions import VOICE
 from ..engine.interpreter import CallerInput, CallResult, Engine, InputError
 from ..engine.presence import AgentPresence, QueueModel
 from .admission import ANSWERED, RINGING, AnswerRate, FlowSlots, Ringing, Ticket
@@ -56,6 +57,18 @@ class FlowStep:
             "ms": round((self.ended - self.started) * 1000, 2) if self.ended else None,
             "until": self.until or None,
         }
+
+
+class ContactEvents(Protocol):
+    """Who hears what happens to a contact as it happens (a chat's Participant Service, chat.py):
+    a flow step ended (its messages are out), an agent joined, the contact ended. `ended` comes
+    once, after the flows are done with the contact, so after the last step's messages."""
+
+    def step_ended(self, contact: LiveContact) -> None: ...
+
+    def agent_joined(self, contact: LiveContact, at: datetime) -> None: ...
+
+    def chat_ended(self, contact: LiveContact, at: datetime) -> None: ...
 
 
 class _Said(NamedTuple):
@@ -92,8 +105,9 @@ class LiveContact:
     ticket: Ticket | None = None  # its place in line for a flow slot, while it waits for one
     ringing: Ringing | None = None  # its place in line to be answered, while it rings
     holds_slot: bool = False  # its flows run a step (only its own thread changes this)
-    channel: str = "VOICE"  # or CHAT: a chat started with StartChatContact (chat.py)
-    on_step_end: Callable[[LiveContact], None] | None = None  # a chat's messages go out then
+    channel: str = VOICE  # or CHAT: a chat started with StartChatContact (chat.py)
+    events: ContactEvents | None = None  # a chat's transcript is written as things happen
+    end_told: bool = False  # events.chat_ended was called (under emulator.lock)
 
     @property
     def waited(self) -> float:
@@ -117,8 +131,8 @@ class LiveContact:
                 self.steps[-1].ended = time.monotonic()
                 self.steps[-1].until = self.state
             self.stepped.notify_all()
-        if self.on_step_end is not None:
-            self.on_step_end(self)
+        if self.events is not None:
+            self.events.step_ended(self)
 
     def say(self, raw: str) -> int:
         """Queue a caller input for the flows; its number (1, 2...) among those the API received."""
@@ -175,6 +189,7 @@ class Activity:
     connected_at: datetime
     queue_id: str
     until: float  # monotonic
+    channel: str = VOICE
 
 
 @dataclass(frozen=True)
@@ -253,6 +268,10 @@ class LiveCenter:
         # in the order they ended (forgotten after keep_ended).
         self._holding: dict[str, LiveContact] = {}
         self._ended: deque[LiveContact] = deque()
+        # What each agent does, contact by contact (a chat agent may have several at once, up to
+        # the routing profile's concurrency), and the one activity per agent the metrics and
+        # agent events show (`_summarize`): a contact it talks on first, else its after-work.
+        self.work: dict[str, dict[str, Activity]] = {}  # user ID -> contact ID -> activity
         self.activity: dict[str, Activity] = {}  # user ID -> activity
         self.idle_since: dict[str, float] = {}
         self._stop = threading.Event()
@@ -287,22 +306,22 @@ class LiveCenter:
         talk_seconds: float | None = None,
         live_input: bool = True,
         *,
-        channel: str = "VOICE",
+        channel: str = VOICE,
         entry: str | None = None,
         attributes: dict[str, str] | None = None,
         contact_id: str | None = None,
-        on_step_end: Callable[[LiveContact], None] | None = None,
+        events: ContactEvents | None = None,
     ) -> LiveContact:
         """Start a call (or, with channel CHAT, a chat: `caller` is the customer's name, `entry`
         the flow StartChatContact named); InputError for a bad number or input (nothing started)."""
-        script = [CallerInput.parse(i) for i in inputs or []]
+        script = [CallerInput.parse(i).on(channel) for i in inputs or []]
         contact = LiveContact(
             contact_id or str(uuid.uuid4()),
             caller,
             self.talk_seconds if talk_seconds is None else talk_seconds,
             state="ringing",
             channel=channel,
-            on_step_end=on_step_end,
+            events=events,
         )
         at = at or datetime.now(seoul())
         if at.tzinfo is None:
@@ -359,7 +378,7 @@ class LiveCenter:
                 return None
             contact.begin_step("input", began, said)
             try:
-                return CallerInput.parse(said.raw)
+                return CallerInput.parse(said.raw).on(contact.channel)
             except InputError:
                 return None  # validated when sent; anything else counts as silence
 
@@ -368,7 +387,7 @@ class LiveCenter:
             free (admission.py), then is answered."""
             contact.result = result
             # A chat does not ring: the answer rate paces calls as a carrier's lines do.
-            ringing = self.answers.ring() if self.answers and contact.channel == "VOICE" else None
+            ringing = self.answers.ring() if self.answers and contact.channel == VOICE else None
             now = ringing is None or self.answers is None or self.answers.try_answer(ringing)
             ticket = self.slots.enter(RINGING) if now else None
             if ticket is not None and ticket.granted:
@@ -430,6 +449,8 @@ class LiveCenter:
             with contact.stepped:
                 contact.done.set()
                 contact.stepped.notify_all()
+            with self.emulator.lock:
+                self._tell_ended(contact)
 
     def _take_slot(self, contact: LiveContact, priority: int, ticket: Ticket | None = None) -> bool:
         """Wait for a flow slot (admission.py); False when the caller hung up meanwhile."""
@@ -509,7 +530,7 @@ class LiveCenter:
         """Give the caller's input to the flows; with `wait_step` (seconds), return once the step
         it starts has ended (or the flows are done with the call, or the time is up)."""
         contact = self.get(contact_id)
-        CallerInput.parse(raw)  # InputError for the caller of the API, at once
+        CallerInput.parse(raw).on(contact.channel)  # InputError for the caller of the API, at once
         if contact.state in ("ended", "connected", "queued") and contact.done.is_set():
             raise InputError(f"call {contact_id} is {contact.state}: it takes no more input")
         seq = contact.say(raw)
@@ -527,8 +548,8 @@ class LiveCenter:
         if ticket is not None:
             self.slots.withdraw(ticket)  # it was answered, or waiting for a slot for its next step
         with self.emulator.lock:
-            if contact.state == "connected" and contact.agent_id in self.activity:
-                self._after_work(contact.agent_id)
+            if contact.state == "connected" and contact.contact_id in self.work.get(contact.agent_id, {}):
+                self._after_work(contact.agent_id, contact.contact_id)
             if contact.state != "ended":
                 self._end(contact, "caller hung up")
         contact.inputs.put(_Said("", time.monotonic(), 0))
@@ -562,6 +583,7 @@ class LiveCenter:
 
     def _user_changed(self, change: str, user: dict[str, Any]) -> None:
         if change == "deleted":
+            self.work.pop(user["Id"], None)
             self.activity.pop(user["Id"], None)
             return
         if change == "status":
@@ -582,14 +604,66 @@ class LiveCenter:
         contact.end_reason = contact.end_reason or reason
         contact.ended_at = datetime.now(UTC)
         contact.ended_mono = time.monotonic()
+        self._tell_ended(contact)
 
-    def _after_work(self, user_id: str) -> None:
-        act = self.activity[user_id]
+    def _tell_ended(self, contact: LiveContact) -> None:
+        """Under emulator.lock: the contact's events hear that it ended, once, and only once its
+        flows are done with it: a chat's last step's messages come before its end."""
+        if (
+            contact.events is None
+            or contact.end_told
+            or contact.state != "ended"
+            or not contact.done.is_set()
+        ):
+            return
+        contact.end_told = True
+        contact.events.chat_ended(contact, datetime.now(UTC))
+
+    def _after_work(self, user_id: str, contact_id: str) -> None:
+        act = self.work[user_id][contact_id]
         now = time.monotonic()
-        self.activity[user_id] = Activity(
-            act.contact_id, "ENDED", datetime.now(UTC), act.connected_at, act.queue_id, now + self.acw_seconds
+        self.work[user_id][contact_id] = Activity(
+            act.contact_id,
+            "ENDED",
+            datetime.now(UTC),
+            act.connected_at,
+            act.queue_id,
+            now + self.acw_seconds,
+            act.channel,
         )
-        self._report(user_id)
+        self._summarize(user_id)
+
+    def _summarize(self, user_id: str) -> None:
+        """The agent's one activity from its contacts (a contact it talks on, the earliest first;
+        else its after-work), and an agent event when it changed."""
+        acts = sorted(self.work.get(user_id, {}).values(), key=lambda a: (a.state != "CONNECTED", a.since))
+        before = self.activity.get(user_id)
+        if acts:
+            self.activity[user_id] = acts[0]
+        else:
+            self.work.pop(user_id, None)
+            self.activity.pop(user_id, None)
+            self.idle_since[user_id] = time.monotonic()
+        if self.activity.get(user_id) != before:
+            self._report(user_id)
+
+    def room(self, user: dict[str, Any]) -> dict[str, int]:
+        """Per channel, how many more contacts the agent can take now: the routing profile's
+        MediaConcurrencies ("The number of contacts an agent can have on a channel
+        simultaneously", https://docs.aws.amazon.com/connect/latest/APIReference/API_MediaConcurrency.html)
+        less the contacts it has (after-contact work included), on the channel it works on: with the
+        default cross-channel behaviour an agent "can only receive new contacts from the same
+        channel" it is working on (ROUTE_CURRENT_CHANNEL_ONLY, API_CrossChannelBehavior.html)."""
+        profile = self.emulator.routing_profiles.get(user["RoutingProfileId"]) or {}
+        media = {m["Channel"]: int(m["Concurrency"]) for m in profile.get("MediaConcurrencies") or []}
+        load = self.work.get(user["Id"], {})
+        channels = {a.channel for a in load.values()}
+        if not channels:
+            return media
+        if len(channels) > 1:
+            return {}
+        (channel,) = channels
+        return {channel: media.get(channel, 0) - len(load)}
 
     # ---- dispatcher ----------------------------------------------------------------------------
     def _dispatch_loop(self) -> None:
@@ -604,18 +678,18 @@ class LiveCenter:
         em = self.emulator
         now = time.monotonic()
         with em.lock:
-            for user_id, act in list(self.activity.items()):
-                if now < act.until:
-                    continue
-                if act.state == "CONNECTED":
-                    contact = self.contacts.get(act.contact_id)
-                    if contact is not None and contact.state == "connected":
-                        self._end(contact, "completed")
-                    self._after_work(user_id)
-                else:
-                    del self.activity[user_id]
-                    self.idle_since[user_id] = now
-                    self._report(user_id)
+            for user_id, acts in list(self.work.items()):
+                for contact_id, act in list(acts.items()):
+                    if now < act.until:
+                        continue
+                    if act.state == "CONNECTED":
+                        contact = self.contacts.get(contact_id)
+                        if contact is not None and contact.state == "connected":
+                            self._end(contact, "completed")
+                        self._after_work(user_id, contact_id)
+                    else:
+                        del acts[contact_id]
+                        self._summarize(user_id)
             while (
                 self._ended
                 and self._ended[0].done.is_set()
@@ -629,10 +703,11 @@ class LiveCenter:
             waiting = [c for c in waiting if c.state == "queued"]
             if not waiting:
                 return
-            free = [u for u in em.users.values() if em.routable(u["Id"]) and u["Id"] not in self.activity]
+            rooms = {u["Id"]: self.room(u) for u in em.users.values() if em.routable(u["Id"])}
+            free = [em.users[i] for i, room in rooms.items() if any(n > 0 for n in room.values())]
             free.sort(key=lambda u: self.idle_since.get(u["Id"], 0.0))  # longest idle first
             for user in free:
-                contact = self._pick(user, waiting)
+                contact = self._pick(user, waiting, rooms[user["Id"]])
                 if contact is None:
                     continue
                 waiting.remove(contact)
@@ -640,14 +715,25 @@ class LiveCenter:
                 if not waiting:
                     break
 
-    def _pick(self, user: dict[str, Any], waiting: list[LiveContact]) -> LiveContact | None:
-        configs = {c["QueueId"]: c for c in self.emulator.profile_queues.get(user["RoutingProfileId"], [])}
+    def _pick(
+        self, user: dict[str, Any], waiting: list[LiveContact], room: dict[str, int]
+    ) -> LiveContact | None:
+        """The contact the agent is offered: of a channel it has room for, from a queue its routing
+        profile serves on that channel (queue configs are per queue and channel), by priority,
+        then the longest wait, once the queue's delay has passed."""
+        configs = {
+            (c["QueueId"], c["Channel"]): c
+            for c in self.emulator.profile_queues.get(user["RoutingProfileId"], [])
+        }
         best: tuple[int, float, LiveContact] | None = None
         for c in waiting:
+            if room.get(c.channel, 0) <= 0:
+                continue
+            config = configs.get((c.queue_key, c.channel))
             if c.queue_key == f"agent:{user['Id']}":
                 rank = (0, -c.waited)  # an agent's own queue comes first
-            elif c.queue_key in configs and c.waited >= configs[c.queue_key]["Delay"]:
-                rank = (configs[c.queue_key]["Priority"], -c.waited)
+            elif config is not None and c.waited >= config["Delay"]:
+                rank = (config["Priority"], -c.waited)
             else:
                 continue
             if best is None or rank < best[:2]:
@@ -661,7 +747,9 @@ class LiveCenter:
         contact.agent_id, contact.agent_login = user["Id"], user["Username"]
         contact.connected_at = at
         queue_id = contact.queue_key.removeprefix("agent:")
-        self.activity[user["Id"]] = Activity(
-            contact.contact_id, "CONNECTED", at, at, queue_id, now + contact.talk_seconds
+        self.work.setdefault(user["Id"], {})[contact.contact_id] = Activity(
+            contact.contact_id, "CONNECTED", at, at, queue_id, now + contact.talk_seconds, contact.channel
         )
-        self._report(user["Id"])
+        self._summarize(user["Id"])
+        if contact.events is not None:
+            contact.events.agent_joined(contact, at)

@@ -95,56 +95,50 @@ class ConnectHandler(_Handler):
     """One Connect API request: route by the service model, run the operation, answer as Connect."""
 
     emulator: ConnectEmulator
-    participants: ParticipantService
+    participants: ParticipantService | None = None
 
     def _serve(self) -> None:
+        """Connect's operations, and the Participant Service's on the same port (its routes are
+        /participant/...: none of Connect's): one routing, one error handling for both."""
         body = self._body()
-        found = wire.match(self.command, self.path)
-        if found is None and wire.PARTICIPANT.match(self.command, self.path) is not None:
-            self._participant(body)
-            return
-        if found is None:
-            error = wire.ConnectError(
-                "UnknownOperationException", f"no Connect operation {self.command} {self.path}"
-            )
-            self._send(*_error_reply(error, 404))
-            return
-        operation, labels, query = found
-        try:
-            params = wire.parse_input(operation, labels, query, body)
-            at = self.headers.get(CONTACT_TIME_HEADER)
-            if at and operation == "StartChatContact":
-                params[CONTACT_TIME_HEADER] = at  # the local stack's own clock for this chat
-            result = self.emulator.call(operation, params)
-        except wire.ConnectError as exc:
-            status, headers, payload = wire.error_body(exc)
-            self._send(status, payload, headers)
-            return
-        except Exception as exc:  # an emulator bug: answer as Connect's internal error, log the trace
-            log.exception("%s failed", operation)
-            self._send(*_error_reply(wire.ConnectError("InternalServiceException", str(exc)), 500))
-            return
-        self._send(200, wire.serialize_output(operation, result))
+        services: list[tuple[wire.Protocol, Callable[[str, dict[str, Any]], dict[str, Any]]]] = [
+            (wire.CONNECT, self.emulator.call)
+        ]
+        if self.participants is not None:  # none on an emulator-only server
+            services.append((wire.PARTICIPANT, self.participants.call))
+        for protocol, service in services:
+            found = protocol.match(self.command, self.path)
+            if found is not None:
+                self._answer(protocol, service, found, body)
+                return
+        error = wire.ConnectError(
+            "UnknownOperationException", f"no Connect operation {self.command} {self.path}"
+        )
+        self._send(*_error_reply(error, 404))
 
-    def _participant(self, body: bytes) -> None:
-        """A Participant Service request (its routes are /participant/...: none of Connect's)."""
-        protocol = wire.PARTICIPANT
-        found = protocol.match(self.command, self.path)
-        assert found is not None
+    def _answer(
+        self,
+        protocol: wire.Protocol,
+        service: Callable[[str, dict[str, Any]], dict[str, Any]],
+        found: tuple[str, dict[str, str], dict[str, list[str]]],
+        body: bytes,
+    ) -> None:
         operation, labels, query = found
         headers = {k.lower(): v for k, v in self.headers.items()}
         try:
             params = protocol.parse_input(operation, labels, query, body, headers)
-            result = self.participants.call(operation, params)
+            at = headers.get(CONTACT_TIME_HEADER.lower())
+            if at and operation == "StartChatContact":
+                params[CONTACT_TIME_HEADER] = at  # the local stack's own clock for this chat
+            result = service(operation, params)
         except wire.ConnectError as exc:
             status, reply_headers, payload = protocol.error_body(exc)
             self._send(status, payload, reply_headers)
             return
         except Exception as exc:  # a bug here: the service's internal error, with the trace in the log
             log.exception("%s failed", operation)
-            status, reply_headers, payload = protocol.error_body(
-                wire.ConnectError("InternalServerException", str(exc))
-            )
+            internal = "InternalServiceException" if protocol is wire.CONNECT else "InternalServerException"
+            status, reply_headers, payload = protocol.error_body(wire.ConnectError(internal, str(exc)))
             self._send(500, payload, reply_headers)
             return
         self._send(200, protocol.serialize_output(operation, result))
@@ -532,9 +526,10 @@ def serve(
         stack_exit.callback(center.stop)
         app = CallApp(stack, emulator, center, agent_events.drain)
         # The chats' Participant Service, throttled at its documented rates when Connect's are.
-        emulator.chats = ParticipantService(center, throttle=connect_rate > 0)
+        participants = ParticipantService(center, throttle=connect_rate > 0)
+        emulator.chats = participants
         connect_handler.emulator, calls_handler.app = emulator, app
-        connect_handler.participants = emulator.chats
+        connect_handler.participants = participants
         connect_url = _serve_in_thread(connect_server, "connect")
         stack_exit.callback(connect_server.shutdown)
         # The handlers' own Connect calls (the escalation's page calls) reach the emulator too.

@@ -191,16 +191,22 @@ resource "aws_connect_routing_profile" "this" {
   description               = each.value.description
   default_outbound_queue_id = aws_connect_queue.this[each.value.default_outbound_queue].queue_id
 
-  media_concurrencies {
-    channel     = "VOICE"
-    concurrency = 1
-  }
-
-  dynamic "queue_configs" {
-    for_each = each.value.queues
+  # One block per channel the profile's agents take (routing_profiles.yaml media).
+  dynamic "media_concurrencies" {
+    for_each = each.value.media
 
     content {
-      channel  = "VOICE"
+      channel     = media_concurrencies.key
+      concurrency = media_concurrencies.value
+    }
+  }
+
+  # Queue configs are per queue and channel: every queue of the profile on every channel it takes.
+  dynamic "queue_configs" {
+    for_each = flatten([for channel in keys(each.value.media) : [for q in each.value.queues : merge(q, { channel = channel })]])
+
+    content {
+      channel  = queue_configs.value.channel
       delay    = queue_configs.value.delay
       priority = queue_configs.value.priority
       queue_id = aws_connect_queue.this[queue_configs.value.queue].queue_id

@@ -71,12 +71,13 @@ variable "hours" {
 }
 
 variable "routing_profiles" {
-  description = "Routing profiles keyed by stable key (routing_profiles.yaml): name, description, default_outbound_queue (queue key) and the queues served with priority (1 = first) and delay in seconds."
+  description = "Routing profiles keyed by stable key (routing_profiles.yaml): name, description, default_outbound_queue (queue key), media (channel => contacts per agent at once) and the queues served, on every channel of media, with priority (1 = first) and delay in seconds."
   type = map(object({
     name                   = string
     description            = string
     team                   = optional(string)
     default_outbound_queue = string
+    media                  = map(number)
     queues = list(object({
       queue    = string
       priority = number
@@ -91,6 +92,16 @@ variable "routing_profiles" {
       ]
     ]))
     error_message = "routing_profiles.*.queues: priority must be 1-99 and delay 0-9999 seconds."
+  }
+
+  # MediaConcurrency: VOICE 1, CHAT 1-10 (https://docs.aws.amazon.com/connect/latest/APIReference/API_MediaConcurrency.html).
+  validation {
+    condition = alltrue(flatten([
+      for p in values(var.routing_profiles) : [
+        for channel, n in p.media : (channel == "VOICE" && n == 1) || (channel == "CHAT" && n >= 1 && n <= 10)
+      ]
+    ]))
+    error_message = "routing_profiles.*.media: VOICE takes 1, CHAT 1-10 contacts per agent."
   }
 }
 

@@ -254,10 +254,11 @@ class FakeInstance:
                 "Description": r.description,
                 "MediaConcurrencies": [
                     {
-                        "Channel": "VOICE",
-                        "Concurrency": 1,
+                        "Channel": channel,
+                        "Concurrency": concurrency,
                         "CrossChannelBehavior": {"BehaviorType": "ROUTE_CURRENT_CHANNEL_ONLY"},
                     }
+                    for channel, concurrency in r.media
                 ],
                 "DefaultOutboundQueueId": ids["queue"][r.default_outbound_queue],
                 "NumberOfAssociatedQueues": len(r.queues),
@@ -277,8 +278,9 @@ class FakeInstance:
                     "QueueName": cfg.queues[c.queue].name,
                     "Priority": c.priority,
                     "Delay": c.delay,
-                    "Channel": "VOICE",
+                    "Channel": channel,
                 }
+                for channel, _ in r.media
                 for c in r.queues
             ]
             stubber.add_response(

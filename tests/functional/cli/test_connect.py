@@ -128,7 +128,7 @@ def test_console_changes_show_as_exactly_those_drifts(local: tuple[Path, ServerI
             }
         ]
         assert drifted["routing_profile", "Manager"]["changes"] == [
-            {"path": "Queues[{{queue:MSP Emergency}}].Delay", "repository": 300, "instance": 60}
+            {"path": "Queues[{{queue:MSP Emergency}} VOICE].Delay", "repository": 300, "instance": 60}
         ]
         assert report["summary"][d.DRIFTED] == 3 and report["summary"][d.MISSING] == 0
 

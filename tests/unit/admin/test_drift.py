@@ -255,10 +255,17 @@ def test_the_repository_view_mirrors_terraform(repo: d.View) -> None:
         ],
     }
     manager = repo["routing_profile", "Manager"]
-    assert manager["MediaConcurrencies"] == [{"Channel": "VOICE", "Concurrency": 1}]
-    assert {"Queue": "{{queue:MSP Emergency}}", "Channel": "VOICE", "Priority": 1, "Delay": 300} in manager[
-        "Queues"
+    media = dict(config().routing_profiles["manager"].media)  # routing_profiles.yaml media
+    assert manager["MediaConcurrencies"] == [
+        {"Channel": c, "Concurrency": n} for c, n in sorted(media.items())
     ]
+    for channel in media:  # every queue on every channel the profile takes
+        assert {
+            "Queue": "{{queue:MSP Emergency}}",
+            "Channel": channel,
+            "Priority": 1,
+            "Delay": 300,
+        } in manager["Queues"]
     always = repo["hours", "Always Open"]
     assert always["TimeZone"] == "Asia/Seoul"
     assert always["Config"][0] == {
@@ -360,7 +367,8 @@ def test_changes_are_reported_field_by_field_with_a_unified_diff(repo: d.View) -
     hold = next(a for a in flow["Content"]["Actions"] if a["Identifier"] == "hold")
     hold["Parameters"]["Messages"][0]["Text"] = "잠시만 기다려 주십시오."
     manager = instance["routing_profile", "Manager"]
-    next(q for q in manager["Queues"] if q["Queue"] == "{{queue:MSP Emergency}}")["Delay"] = 60
+    emergency = next(q for q in manager["Queues"] if q["Queue"] == "{{queue:MSP Emergency}}")
+    emergency["Delay"] = 60
 
     results = {(r.kind, r.name): r for r in d.compare(repo, instance)}
     drifted = {k for k, r in results.items() if r.state == d.DRIFTED}
@@ -384,7 +392,7 @@ def test_changes_are_reported_field_by_field_with_a_unified_diff(repo: d.View) -
     assert change.instance == "잠시만 기다려 주십시오."
     (change,) = results["routing_profile", "Manager"].changes
     assert (change.path, change.repository, change.instance) == (
-        "Queues[{{queue:MSP Emergency}}].Delay",
+        f"Queues[{{{{queue:MSP Emergency}}}} {emergency['Channel']}].Delay",  # per queue and channel
         300,
         60,
     )
@@ -524,7 +532,7 @@ def test_an_export_from_an_older_or_hand_edited_manifest_still_compares(tmp_path
     (profile,) = [e for e in manifest["resources"] if e["kind"] == "routing_profile"][:1]
     path = tmp_path / profile["file"]
     body = json.loads(path.read_text(encoding="utf-8"))
-    body["MediaConcurrencies"] = [7]  # not an object: compared as it is
+    body["MediaConcurrencies"] = [7] * len(body["MediaConcurrencies"])  # not objects: compared as they are
     path.write_text(json.dumps(body), encoding="utf-8")
     again = d.read_export(tmp_path)
     assert again.env is None

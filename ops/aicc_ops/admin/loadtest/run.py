@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from ...core.repository import REPO_ROOT, OutsideRepositoryError
+from . import chat_polling
 from . import mix as mix_file
 from . import plan as plans
 from .errors import ApprovalRequiredError, LoadTestError
@@ -161,6 +162,9 @@ def run_loadtest(
                 f"{target.name} has no instance ID or no {CHAT_ENTRY_FLOW} flow ID in its Terraform outputs "
                 "(instance_id, flow_ids): deploy it first"
             )
+        polling = chat_polling.warning(request.users) if request.scenario == "chat" else None
+        if polling:
+            note(polling)
         if target.owned:
             note(f"started a local stack for this run (its log: {out / 'local-stack' / 'server.log'})")
         plan_path = out / "plan.json"
