@@ -11,7 +11,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -93,18 +93,17 @@ def test_the_server_itself_fails_at_once_on_a_port_in_use(state_dir: Path, taken
     assert not (state_dir / INFO_FILE).exists()
 
 
-def test_sigterm_during_the_start_stops_the_server_cleanly(state_dir: Path) -> None:
+def stop_with_sigterm(state_dir: Path, ready: Callable[[], bool], what: str) -> tuple[int, str]:
+    """Start the server, send SIGTERM once `ready()`, and give its exit code and log."""
     log = (state_dir / LOG_FILE).open("wb")
     process = subprocess.Popen(
-        [*SERVER, "--state-dir", str(state_dir), "--connect-rate", "0"],
-        stdout=log,
-        stderr=subprocess.STDOUT,
+        [*SERVER, "--state-dir", str(state_dir), "--connect-rate", "0"], stdout=log, stderr=subprocess.STDOUT
     )
     try:
-        give_up = time.monotonic() + 60  # a guard against a server that never says it starts
-        while b"local stack starting" not in (logged := (state_dir / LOG_FILE).read_bytes()):
-            assert process.poll() is None and b"local stack up" not in logged, logged.decode()
-            assert time.monotonic() < give_up, "the server never logged that it was starting"
+        give_up = time.monotonic() + 60  # a guard against a server that never gets there
+        while not ready():
+            assert process.poll() is None, (state_dir / LOG_FILE).read_text()
+            assert time.monotonic() < give_up, f"the server never {what}"
             time.sleep(0.05)
         process.send_signal(signal.SIGTERM)
         code = process.wait(timeout=60)
@@ -112,7 +111,16 @@ def test_sigterm_during_the_start_stops_the_server_cleanly(state_dir: Path) -> N
         log.close()
         if process.poll() is None:
             process.kill()
-    text = (state_dir / LOG_FILE).read_text()
+    return code, (state_dir / LOG_FILE).read_text()
+
+
+def test_sigterm_during_the_start_stops_the_server_cleanly(state_dir: Path) -> None:
+    def starting() -> bool:
+        logged = (state_dir / LOG_FILE).read_text()
+        assert "local stack up" not in logged, logged
+        return "local stack starting" in logged
+
+    code, text = stop_with_sigterm(state_dir, starting, "logged that it was starting")
     assert code == 0, text
     assert "local stack stopped" in text and "local stack up" not in text  # the start was abandoned
     assert not (state_dir / INFO_FILE).exists()
@@ -173,22 +181,6 @@ def test_the_servers_log_keeps_its_own_lines_once_the_handlers_are_loaded(state_
     """The handlers' Powertools logger once filtered every record whose logger name held its
     service name ("aicc" in "aicc_ops.local.server") out of the process's log: a server stopped
     after its start logged neither that it was up nor that it stopped (the flaky SIGTERM test)."""
-    log = (state_dir / LOG_FILE).open("wb")
-    process = subprocess.Popen(
-        [*SERVER, "--state-dir", str(state_dir), "--connect-rate", "0"], stdout=log, stderr=subprocess.STDOUT
-    )
-    try:
-        give_up = time.monotonic() + 60
-        while not (state_dir / INFO_FILE).exists():  # up: the seed data went through the handlers
-            assert process.poll() is None, (state_dir / LOG_FILE).read_text()
-            assert time.monotonic() < give_up, "the server did not start"
-            time.sleep(0.05)
-        process.send_signal(signal.SIGTERM)
-        code = process.wait(timeout=60)
-    finally:
-        log.close()
-        if process.poll() is None:
-            process.kill()
-    text = (state_dir / LOG_FILE).read_text()
+    code, text = stop_with_sigterm(state_dir, (state_dir / INFO_FILE).exists, "started")  # up: seeded
     assert code == 0, text
     assert "local stack up" in text and "local stack stopped" in text, text
