@@ -9,7 +9,8 @@ import click
 
 from aicc.settings import load_config
 
-from ..engine import speech_roundtrip, stt
+from ..core.repository import require_repository
+from ..engine import speech_roundtrip, stt, vocabulary
 from ..engine.lex import LocalLexBot
 from ._errors import user_errors
 
@@ -60,3 +61,25 @@ def roundtrip_command(eval_file: Path, rate_wpm: int | None, as_json: bool) -> N
     )
     for r in speech_roundtrip.worst(result.results):
         click.echo(f"  lost: {r.text!r} heard as {r.heard!r}: {r.intent} -> {r.from_audio}")
+
+
+VOCABULARY_FILE = Path("terraform/modules/speech/vocabulary.ko-KR.tsv")
+
+
+@speech.command("vocabulary")
+@click.option("--write", is_flag=True, help=f"Write it to {VOCABULARY_FILE} (what Terraform deploys).")
+def vocabulary_command(write: bool) -> None:
+    """The ko-KR custom vocabulary for Contact Lens, generated from intents.yaml's closed slot
+    types (values and their Hangul synonyms, displayed as the value), in Transcribe's table format."""
+    with user_errors():
+        content = vocabulary.table(load_config().intents)
+    wrong = vocabulary.problems(content) if content else []
+    if wrong:
+        raise click.ClickException("the vocabulary would be refused: " + "; ".join(wrong))
+    if not write:
+        click.echo(content, nl=False)
+        return
+    with user_errors():
+        root = require_repository("`speech vocabulary --write`")
+    (root / VOCABULARY_FILE).write_text(content, encoding="utf-8")
+    click.echo(f"{len(vocabulary.terms(load_config().intents))} terms: {VOCABULARY_FILE}")
