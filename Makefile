@@ -33,7 +33,16 @@ $(LAMBDA_COMPILER): $(STAMP) terraform/modules/lambdas/main.tf
 	$(BIN)/python -c "from aicc_ops.deploy import artifacts as a; a.compiler(a.lambda_runtime())"
 	mkdir -p build && touch $@
 
-install: $(STAMP) $(CHECKOV_STAMP) $(LAMBDA_COMPILER)
+# espeak-ng speaks the prompts offline (`aicc-ops prompts render`, the audio round trip): a Debian
+# package, installed with apt-get where it is missing and apt-get exists (as root, or with sudo).
+ESPEAK := /usr/bin/espeak-ng
+$(ESPEAK):
+	@command -v apt-get >/dev/null || { echo "install espeak-ng with your package manager"; exit 1; }
+	$(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y --no-install-recommends espeak-ng \
+		|| { $(if $(filter 0,$(shell id -u)),,sudo) apt-get update && \
+		     $(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y --no-install-recommends espeak-ng; }
+
+install: $(STAMP) $(CHECKOV_STAMP) $(LAMBDA_COMPILER) $(ESPEAK)
 
 demo: $(STAMP)
 	$(BIN)/aicc-ops demo
@@ -56,11 +65,11 @@ flows-lint: $(STAMP)
 checkov: $(CHECKOV_STAMP)
 	$(CHECKOV_VENV)/bin/checkov -d terraform --framework terraform --skip-download --quiet --compact
 
-test: lint $(CHECKOV_STAMP) $(LAMBDA_COMPILER)
+test: lint $(CHECKOV_STAMP) $(LAMBDA_COMPILER) $(ESPEAK)
 	CHECKOV=$(CHECKOV_VENV)/bin/checkov $(BIN)/pytest
 
 # The development loop: everything but the slow tests (whole-root plans, sweeps, drills), no lint.
-test-fast: $(STAMP) $(CHECKOV_STAMP) $(LAMBDA_COMPILER)
+test-fast: $(STAMP) $(CHECKOV_STAMP) $(LAMBDA_COMPILER) $(ESPEAK)
 	CHECKOV=$(CHECKOV_VENV)/bin/checkov $(BIN)/pytest -m "not slow"
 
 bootstrap: $(STAMP)

@@ -141,6 +141,15 @@ module "connect" {
   tags               = local.tags
 }
 
+module "speech" {
+  source = "./modules/speech"
+
+  name_prefix = var.name_prefix
+  instance_id = module.connect.instance_id
+  content     = file("${path.module}/modules/speech/vocabulary.ko-KR.tsv")
+  tags        = local.tags
+}
+
 module "monitoring" {
   source = "./modules/monitoring"
 

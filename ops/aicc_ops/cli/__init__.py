@@ -22,8 +22,10 @@ COMMANDS = (
     "flows",
     "loadtest",
     "local",
+    "prompts",
     "queues",
     "roster",
+    "speech",
 )
 
 

@@ -158,7 +158,8 @@ def call() -> None:
     "inputs",
     multiple=True,
     metavar="VALUE",
-    help="Caller input, in order: DTMF digits (1234#, 1), say:TEXT for speech, or silence. Repeatable.",
+    help="Caller input, in order: DTMF digits (1234#, 1), say:TEXT for speech, wav:FILE for recorded "
+    "speech (recognised offline with vosk), or silence. Repeatable.",
 )
 @click.option(
     "--data",

@@ -174,7 +174,7 @@ def _lint_catalog(flows_dir: Path | None, output: str, warnings: bool) -> None:
     with user_errors():
         resources = lint_resources(flows_dir)
         rendered = render_all(resources)
-        findings = flow_lint.lint(rendered, resources)
+        findings = flow_lint.lint(rendered, resources) + flow_lint.prompt_findings(rendered, resources)
     shown = [f for f in findings if warnings or f.severity == "error"]
     n_errors = len(flow_lint.errors(findings))
     if output == "json":

@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import Any
 
 from aicc import clock
@@ -89,11 +90,13 @@ class CallerInput:
             if not spoken:
                 raise InputError(f"{raw!r}: say: needs words after it, e.g. say:솔트웨어")
             return cls("speech", spoken)
+        if text.lower().startswith("wav:"):
+            return cls.heard(Path(text[4:].strip()), raw)
         if _DTMF.match(text):
             return cls("dtmf", text)
         raise InputError(
             f"{raw!r} is not a caller input: use digits with optional # or * (1234#), "
-            "say:TEXT for speech, or silence"
+            "say:TEXT for speech, wav:FILE for recorded speech, or silence"
         )
 
     def on(self, channel: str) -> CallerInput:
@@ -104,6 +107,20 @@ class CallerInput:
         if channel == CHAT:
             raise InputError(f"{self}: a chat customer types messages (text:...), not speech or keys")
         raise InputError(f"{self}: a caller speaks (say:...) or presses keys; text: is a chat message")
+
+    @classmethod
+    def heard(cls, path: Path, raw: str = "") -> CallerInput:
+        """The caller's recorded speech, recognised offline (stt): the same turn as say: with the
+        words the recognizer heard; silence when it heard none."""
+        from .stt import SpeechError, transcribe  # vosk loads only for audio input
+
+        if not str(path).strip() or str(path) == ".":
+            raise InputError(f"{raw!r}: wav: needs a file after it, e.g. wav:caller.wav")
+        try:
+            words = transcribe(path)
+        except SpeechError as exc:
+            raise InputError(f"{raw or path}: {exc}") from None
+        return cls("speech", words) if words else cls("silence")
 
     def __str__(self) -> str:
         if self.kind == "text":

@@ -146,6 +146,7 @@ class _FlowFacts:
     language: Mapping[str, frozenset[str]]
     voice: Mapping[str, frozenset[str]]
     external: Mapping[str, frozenset[paths.Source]]
+    engine: Mapping[str, frozenset[str]]
 
 
 @dataclass(frozen=True)
@@ -154,9 +155,12 @@ class _PathFacts:
     language: Mapping[str, Mapping[str, frozenset[str]]]
     voice: Mapping[str, Mapping[str, frozenset[str]]]
     external: Mapping[str, Mapping[str, frozenset[paths.Source]]]
+    engine: Mapping[str, Mapping[str, frozenset[str]]]
 
     def of(self, key: str) -> _FlowFacts:
-        return _FlowFacts(self.queue[key], self.language[key], self.voice[key], self.external[key])
+        return _FlowFacts(
+            self.queue[key], self.language[key], self.voice[key], self.external[key], self.engine[key]
+        )
 
 
 class _FlowLinter:
@@ -437,9 +441,10 @@ class _FlowLinter:
                 ident, f"{where}Text holds SSML ({tag}), which Connect would read out as written: use SSML"
             )
         if isinstance(markup, str) and markup.strip():
-            problems = ssml.problems(markup)
+            problems = ssml.problems(markup, self.facts.engine.get(ident, frozenset()))
             for problem in problems:
-                self.add(ident, f"{where}{problem.message}", problem.severity)
+                severity = self.house if problem.engine and problem.severity == "error" else problem.severity
+                self.add(ident, f"{where}{problem.message}", severity)
             if not any(p.severity == "error" for p in problems) and ssml.is_silent(markup):
                 self.add(ident, f"{where}SSML says nothing: the caller would hear silence")
 
@@ -785,6 +790,7 @@ def lint(
         paths.solve(flows, own_refs, paths.LANGUAGE),
         paths.solve(flows, own_refs, paths.VOICE),
         paths.solve(flows, own_refs, paths.EXTERNAL),
+        paths.solve(flows, own_refs, paths.ENGINE),
     )
     invoked = paths.modules_invoked(flows, own_refs)
     spoken_to = {module for (key, _), module in invoked.items() if module and paths.speaks(flows[key])}
@@ -793,6 +799,33 @@ def lint(
         linter = _FlowLinter(flow, resources, flows, facts.of(key), flow_refs, ours, key in spoken_to)
         findings.extend(linter.run())
     return findings
+
+
+def flow_voices(flows: Mapping[str, Flow]) -> dict[str, frozenset[str]]:
+    """voice -> engines (lower case) of the static Set voice blocks of these flows."""
+    voices: dict[str, frozenset[str]] = {}
+    for flow in flows.values():
+        for a in flow.actions.values():
+            p = _obj(a.get("Parameters"))
+            voice, engine = p.get("TextToSpeechVoice"), p.get("TextToSpeechEngine", "Standard")
+            if a.get("Type") == "UpdateContactTextToSpeechVoice" and _known(voice) and "$." not in str(voice):
+                voices[str(voice)] = voices.get(str(voice), frozenset()) | {str(engine).lower()}
+    return voices
+
+
+def prompt_findings(flows: Mapping[str, Flow], resources: Resources) -> list[Finding]:
+    """prompts.yaml, each text for the voices that speak it, given this repository's rendered flows:
+    the ko-KR texts (what the flows render) by every voice the flows set; another locale's (the Lex
+    bot's second locale) by that locale's voice, neural by default (terraform/modules/lex voices),
+    which must not be handed Korean."""
+    ours = flow_voices(flows)
+    found: list[Finding] = []
+    for key, prompt in resources.config.prompts.items():
+        for locale, text in prompt.texts.items():
+            voices = ours if locale == "ko-KR" else {f"the {locale} voice": frozenset({"neural"})}
+            for problem in ssml.prompt_problems(text, voices):
+                found.append(Finding("prompts.yaml", f"{key} ({locale})", problem.message, problem.severity))
+    return found
 
 
 def errors(findings: Iterable[Finding]) -> list[Finding]:

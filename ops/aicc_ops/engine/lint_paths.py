@@ -290,6 +290,26 @@ VOICE: Analysis[str] = Analysis(
 )
 
 
+def _engine_transfer(action: Mapping[str, Any], branch: str, facts: frozenset[str]) -> frozenset[str]:
+    if action.get("Type") != "UpdateContactTextToSpeechVoice":
+        return facts
+    # A Set voice without an engine speaks with the standard one (the engine is optional).
+    engine = _static(_params(action).get("TextToSpeechEngine", "Standard"))
+    if engine is None:
+        return facts | {"dynamic"} if is_error(branch) else frozenset({"dynamic"})
+    return frozenset({engine.lower()})
+
+
+# The Polly engine that speaks (Set voice's TextToSpeechEngine, lower case): which SSML tags work
+# depends on it (ssml.problems). Before any Set voice it is Connect's default: not known here.
+ENGINE: Analysis[str] = Analysis(
+    frozenset({INHERITED}),
+    lambda ftype: frozenset({INHERITED}),
+    _engine_transfer,
+    unknown=frozenset({INHERITED}),
+)
+
+
 def korean_voice(flow: Flow, facts: Mapping[str, frozenset[str]]) -> Iterator[Problem]:
     for ident, a in flow.actions.items():
         if a.get("Type") not in SPEAKING or not any(HANGUL.search(t) for t in _prompt_texts(a)):
