@@ -24,6 +24,7 @@ COMMANDS = (
     "local",
     "queues",
     "roster",
+    "sentiment",
 )
 
 
