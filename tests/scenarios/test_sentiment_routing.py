@@ -7,8 +7,8 @@ becomes available answers it first."""
 from __future__ import annotations
 
 import time
-from datetime import datetime
 from collections.abc import Iterator
+from datetime import datetime
 
 import pytest
 

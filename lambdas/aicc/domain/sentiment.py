@@ -10,7 +10,6 @@ alert per sharp drop. Pure logic: no boto3.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from typing import NamedTuple, Protocol
 
 NEGATIVE, NEUTRAL, POSITIVE = "NEGATIVE", "NEUTRAL", "POSITIVE"
@@ -57,35 +56,65 @@ class SentimentRules(NamedTuple):
 
 
 class Trend(NamedTuple):
-    """A contact's sentiment so far: the moving average, the utterances scored, the lowest
-    score, and how many sharp drops were already alerted (so each alerts once)."""
+    """A contact's sentiment so far, small enough to travel in the Lex session attributes and the
+    call log: the moving average, the utterances scored, the first, last and lowest score, how
+    many were negative, and how many sharp drops were already alerted (so each alerts once)."""
 
     value: float = 0.0
     turns: int = 0
     lowest: float = 0.0
     drops: int = 0
+    first: float = 0.0
+    last: float = 0.0
+    negative_turns: int = 0
 
     def add(self, score: float, rules: SentimentRules) -> Trend:
-        if self.turns == 0:
-            value = score
-        else:
-            value = rules.smoothing * score + (1 - rules.smoothing) * self.value
-        lowest = score if self.turns == 0 else min(self.lowest, score)
-        return Trend(round(value, 4), self.turns + 1, round(lowest, 4), self.drops)
+        start = self.turns == 0
+        value = score if start else rules.smoothing * score + (1 - rules.smoothing) * self.value
+        return Trend(
+            round(value, 4),
+            self.turns + 1,
+            round(score if start else min(self.lowest, score), 4),
+            self.drops,
+            round(score if start else self.first, 4),
+            round(score, 4),
+            self.negative_turns + (score <= rules.negative_trend),
+        )
 
-    def to_item(self) -> dict[str, object]:
-        return {"value": str(self.value), "turns": self.turns, "lowest": str(self.lowest), "drops": self.drops}
+    def encode(self) -> str:
+        """The compact text form kept in a session or contact attribute: "v|n|low|drops|first|last|neg"."""
+        return "|".join(str(v) for v in self)
 
     @classmethod
-    def from_item(cls, item: Mapping[str, object] | None) -> Trend:
-        if not item:
+    def decode(cls, text: str | None) -> Trend:
+        """The inverse of encode; an empty or damaged value starts afresh (a new contact)."""
+        parts = (text or "").split("|")
+        if len(parts) != len(cls._fields):
             return cls()
-        return cls(
-            float(str(item.get("value", 0))),
-            int(str(item.get("turns", 0))),
-            float(str(item.get("lowest", 0))),
-            int(str(item.get("drops", 0))),
-        )
+        try:
+            return cls(
+                float(parts[0]),
+                int(parts[1]),
+                float(parts[2]),
+                int(parts[3]),
+                float(parts[4]),
+                float(parts[5]),
+                int(parts[6]),
+            )
+        except ValueError:
+            return cls()
+
+    def to_item(self) -> dict[str, str | int]:
+        """The call log's `sentiment` map (numbers as text: DynamoDB numbers carry no float)."""
+        return {
+            "trend": str(self.value),
+            "turns": self.turns,
+            "lowest": str(self.lowest),
+            "alerts": self.drops,
+            "first": str(self.first),
+            "last": str(self.last),
+            "negative_turns": self.negative_turns,
+        }
 
 
 class Decision(NamedTuple):
@@ -137,27 +166,44 @@ class Summary(NamedTuple):
     overall: str  # NEGATIVE | NEUTRAL | POSITIVE, from the final trend
     direction: str  # improving | worsening | steady (last against first utterance)
 
+    def to_item(self) -> dict[str, str | int]:
+        return {
+            "overall": self.overall,
+            "direction": self.direction,
+            "turns": self.turns,
+            "final": str(self.final),
+            "lowest": str(self.lowest),
+            "first": str(self.first),
+            "last": str(self.last),
+            "negative_turns": self.negative_turns,
+            "alerts": self.alerts,
+        }
 
-def summarize(scores: Sequence[float], trend: Trend, rules: SentimentRules) -> Summary | None:
-    """The post-call summary of a contact's scored utterances; None when nothing was scored."""
-    if not scores or trend.turns == 0:
+
+def summarize(trend: Trend, rules: SentimentRules) -> Summary | None:
+    """The post-call summary of a contact's trend; None when no utterance was scored."""
+    if trend.turns == 0:
         return None
-    first, last = scores[0], scores[-1]
     if trend.value <= rules.negative_trend:
         overall = NEGATIVE
     elif trend.value >= -rules.negative_trend:
         overall = POSITIVE
     else:
         overall = NEUTRAL
-    change = last - first
-    direction = "improving" if change >= rules.sharp_drop else "worsening" if -change >= rules.sharp_drop else "steady"
+    change = trend.last - trend.first
+    if change >= rules.sharp_drop:
+        direction = "improving"
+    elif -change >= rules.sharp_drop:
+        direction = "worsening"
+    else:
+        direction = "steady"
     return Summary(
         trend.turns,
         trend.value,
         trend.lowest,
-        first,
-        last,
-        sum(1 for s in scores if s <= rules.negative_trend),
+        trend.first,
+        trend.last,
+        trend.negative_turns,
         trend.drops,
         overall,
         direction,

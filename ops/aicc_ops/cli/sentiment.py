@@ -55,7 +55,7 @@ def predict(text: str, method: str, as_json: bool) -> None:
     """The sentiment of one caller utterance: NEGATIVE, NEUTRAL or POSITIVE, and a score from -1
     (negative) to 1 (positive)."""
     if not text.strip():
-        raise click.UsageError("TEXT is empty: give the caller's words, e.g. \"인터넷이 또 끊겼어요\"")
+        raise click.UsageError('TEXT is empty: give the caller\'s words, e.g. "인터넷이 또 끊겼어요"')
     result = _model(method).detect(text)
     if as_json:
         click.echo(json.dumps({"label": result.label, "score": result.score}))
@@ -72,7 +72,9 @@ def eval_(file: Path, method: str, as_json: bool) -> None:
     try:
         examples = read_examples(file)
     except DataError as exc:
-        raise OpsError(str(exc), hint='each line: {"text": "...", "label": "NEGATIVE|NEUTRAL|POSITIVE"}') from None
+        raise OpsError(
+            str(exc), hint='each line: {"text": "...", "label": "NEGATIVE|NEUTRAL|POSITIVE"}'
+        ) from None
     model = _model(method)
     started = time.perf_counter()
     scores = evaluate(model, examples)
@@ -82,11 +84,12 @@ def eval_(file: Path, method: str, as_json: bool) -> None:
             json.dumps(
                 {
                     "method": method,
-                    "count": scores.count,
+                    "count": scores.utterances,
                     "accuracy": round(scores.accuracy, 4),
                     "macro_f1": round(scores.macro_f1, 4),
                     "per_label": {
-                        k: {m: round(v, 4) for m, v in figures.items()} for k, figures in scores.per_label.items()
+                        k: {m: round(v, 4) for m, v in figures.items()}
+                        for k, figures in scores.per_label.items()
                     },
                     "confusion": scores.confusion,
                     "ms_per_utterance": round(per_utterance_ms, 2),
@@ -94,8 +97,10 @@ def eval_(file: Path, method: str, as_json: bool) -> None:
             )
         )
         return
-    click.echo(f"{file}: {scores.count} utterances, method {method}")
-    click.echo(f"accuracy {scores.accuracy:.3f}  macro-F1 {scores.macro_f1:.3f}  ({per_utterance_ms:.1f} ms each)")
+    click.echo(f"{file}: {scores.utterances} utterances, method {method}")
+    click.echo(
+        f"accuracy {scores.accuracy:.3f}  macro-F1 {scores.macro_f1:.3f}  ({per_utterance_ms:.1f} ms each)"
+    )
     rows = [
         [label, *(scores.confusion[label][p] for p in scores.confusion), f"{figures['f1']:.3f}"]
         for label, figures in scores.per_label.items()

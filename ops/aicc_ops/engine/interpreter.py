@@ -1131,7 +1131,10 @@ class _Run(OfflineActions):
 
     def do_UpdateContactRoutingBehavior(self, flow: Flow, a: Any, p: Mapping[str, Any], b: Any) -> _Outcome:
         # Reference §2.13: one of the two, static; the later setting replaces the earlier one.
-        for param, key in (("QueuePriority", "queue_priority"), ("QueueTimeAdjustmentSeconds", "queue_age_s")):
+        for param, key in (
+            ("QueuePriority", "queue_priority"),
+            ("QueueTimeAdjustmentSeconds", "queue_age_s"),
+        ):
             value = str(p.get(param, "")).strip()
             if value.lstrip("-").isdigit():
                 self.r.routing = {key: int(value)}

@@ -232,7 +232,7 @@ class Scores(NamedTuple):
     macro_f1: float
     per_label: dict[str, dict[str, float]]  # label -> precision, recall, f1, support
     confusion: dict[str, dict[str, int]]  # true label -> predicted label -> count
-    count: int
+    utterances: int
 
 
 def score(truth: Iterable[str], predicted: Iterable[str]) -> Scores:
