@@ -10,7 +10,10 @@ alert per sharp drop. Pure logic: no boto3.
 
 from __future__ import annotations
 
-from typing import NamedTuple, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol
+
+if TYPE_CHECKING:
+    from aicc.domain.notices import Notice
 
 NEGATIVE, NEUTRAL, POSITIVE = "NEGATIVE", "NEUTRAL", "POSITIVE"
 LABELS = (NEGATIVE, NEUTRAL, POSITIVE)
@@ -127,6 +130,41 @@ class Decision(NamedTuple):
     alert: bool
 
 
+def priority_for(trend: Trend, customer_class: str, rules: SentimentRules) -> int:
+    """The queue priority the rules give a contact with this trend and customer class."""
+    negative = trend.turns > 0 and trend.value <= rules.negative_trend
+    vip = customer_class in rules.vip_classes
+    if vip and negative:
+        return rules.vip_negative_priority
+    if negative:
+        return rules.negative_priority
+    if vip:
+        return rules.vip_priority
+    return DEFAULT_PRIORITY
+
+
+def proficiency_for(trend: Trend, rules: SentimentRules) -> str:
+    """The agent proficiency ("name:level") a negative caller's routing prefers; "" for none."""
+    negative = trend.turns > 0 and trend.value <= rules.negative_trend
+    return f"{rules.proficiency_name}:{rules.proficiency_level}" if negative else ""
+
+
+def drop_notice(contact_id: str, trend: Trend, customer_class: str) -> Notice:
+    """The supervisor's alert for a sharp drop. No caller words: the transcript may hold names."""
+    from aicc.domain.notices import Notice  # here: only an alert needs it (lex_hook's cold import)
+
+    subject = "[고객 감정 급락] 상담 대기 고객 주의 필요"
+    message = "\n".join(
+        (
+            "안내: 통화 중인 고객의 감정이 급격히 나빠졌습니다. 모니터링하거나 먼저 연결해 주세요.",
+            f"컨택 ID: {contact_id}",
+            f"고객 등급: {customer_class or '미확인'}",
+            f"감정 추세: {trend.value} (최저 {trend.lowest}, 발화 {trend.turns}회)",
+        )
+    )
+    return Notice("sentiment", subject, message, {"kind": "sentiment", "contact_id": contact_id})
+
+
 def decide(before: Trend, score: float, customer_class: str, rules: SentimentRules) -> Decision:
     """The caller's new utterance score applied to the contact: trend, priority, alert.
 
@@ -136,21 +174,12 @@ def decide(before: Trend, score: float, customer_class: str, rules: SentimentRul
     """
     after = before.add(score, rules)
     negative = after.value <= rules.negative_trend
-    vip = customer_class in rules.vip_classes
-    if vip and negative:
-        priority = rules.vip_negative_priority
-    elif negative:
-        priority = rules.negative_priority
-    elif vip:
-        priority = rules.vip_priority
-    else:
-        priority = DEFAULT_PRIORITY
+    priority = priority_for(after, customer_class, rules)
     armed = before.turns == 0 or before.value > rules.negative_trend
     dropped = before.turns > 0 and before.value - after.value >= rules.sharp_drop
     alert = armed and dropped and negative
     trend = after._replace(drops=after.drops + 1) if alert else after
-    proficiency = f"{rules.proficiency_name}:{rules.proficiency_level}" if negative else ""
-    return Decision(trend, priority, proficiency, alert)
+    return Decision(trend, priority, proficiency_for(after, rules), alert)
 
 
 class Summary(NamedTuple):

