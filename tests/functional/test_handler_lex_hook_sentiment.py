@@ -37,7 +37,11 @@ class BrokenScorer:
         raise TimeoutError("Comprehend did not answer")
 
 
-CALM, ANGRY, FURIOUS = "요금제 문의드리려고요", "벌써 세 번째 장애예요", "도대체 언제 고쳐 주실 건데요 정말 화가 나요"
+CALM, ANGRY, FURIOUS = (
+    "요금제 문의드리려고요",
+    "벌써 세 번째 장애예요",
+    "도대체 언제 고쳐 주실 건데요 정말 화가 나요",
+)
 SCORES = {CALM: 0.0, ANGRY: -0.5, FURIOUS: -0.9, "솔트웨어": 0.0}
 
 

@@ -12,9 +12,8 @@ from datetime import datetime
 
 import pytest
 
-from aicc.domain.sentiment import DEFAULT_PRIORITY, Trend, decide
+from aicc.domain.sentiment import DEFAULT_PRIORITY, Trend
 from aicc.settings import SENTIMENT_PRIORITIES, config
-from aicc_ops.engine.sentiment import OfflineSentiment
 from aicc_ops.local.connect_emulator import ConnectEmulator
 from aicc_ops.local.live import LiveCenter, LiveContact
 from aicc_ops.local.stack import LocalStack
@@ -22,9 +21,12 @@ from aicc_ops.local.stack import LocalStack
 from .conftest import COVERAGE
 
 AT_WORK = "2026-11-25T10:00:00+09:00"
-# The General Customer menu: 2 = connect to an agent; nobody is available, so the callback offer
-# comes, and 2 = keep waiting in the queue.
-TO_QUEUE = ["2", "2"]
+GENERAL_CALLER = "+821056789012"  # 새봄헬스케어, 강도현: a GENERAL customer (sample data)
+# Speech authentication (company, contact name, account digits), then the General Customer menu:
+# 2 = connect to an agent; nobody is available, so the callback offer comes: 2 = keep waiting.
+CALM = ["say:새봄헬스케어", "say:강도현입니다", "4567#", "2", "2"]
+ANGRY = ["say:새봄헬스케어", "say:강도현입니다 진짜 너무 화가 나네요 이게 말이 됩니까", "4567#", "2", "2"]
+TO_QUEUE = ["2", "2"]  # entering General Customer directly
 
 
 @pytest.fixture
@@ -37,25 +39,18 @@ def center(stack: LocalStack) -> Iterator[LiveCenter]:
     live.stop()
 
 
-def priority_of(utterances: list[str]) -> int:
-    """The queue priority the Lex code hook leaves for the flow after these caller turns."""
-    scorer, rules, trend, priority = OfflineSentiment("ngram").load(), config().sentiment.rules, Trend(), 0
-    for text in utterances:
-        decision = decide(trend, scorer.detect(text).score, "GENERAL", rules)
-        trend, priority = decision.trend, decision.priority
-    return priority
-
-
-def queued(center: LiveCenter, attributes: dict[str, str]) -> LiveContact:
+def queued(
+    center: LiveCenter, inputs: list[str], entry: str | None = None, attributes: dict[str, str] | None = None
+) -> LiveContact:
     contact = center.place(
-        "+821055550000",
-        TO_QUEUE,
+        GENERAL_CALLER,
+        inputs,
         at=datetime.fromisoformat(AT_WORK),
         live_input=False,
-        entry="general_customer",
+        entry=entry,
         attributes=attributes,
     )
-    contact.done.wait(timeout=30)
+    contact.done.wait(timeout=60)
     assert contact.result is not None
     COVERAGE.exercised.update(contact.result.transitions)
     assert contact.state == "queued", (contact.state, contact.end_reason, contact.error)
@@ -63,15 +58,19 @@ def queued(center: LiveCenter, attributes: dict[str, str]) -> LiveContact:
 
 
 def test_a_negative_caller_is_answered_before_a_neutral_one_who_waited_longer(center: LiveCenter) -> None:
-    neutral = priority_of(["요금제 변경하려고 전화드렸어요"])
-    negative = priority_of(["아니 벌써 세 번째 장애예요 진짜 화가 나네요", "도대체 언제 고쳐 주실 건데요"])
-    assert neutral == DEFAULT_PRIORITY and negative < neutral
-
-    first = queued(center, {"sentiment_priority": str(neutral)})
-    time.sleep(0.05)  # the negative caller joins later: the neutral one has waited longer
-    second = queued(center, {"sentiment_priority": str(negative)})
+    """The whole path: the Lex code hook scores each spoken turn (the local stack's offline model),
+    the trend travels through the Lex session attributes into the contact attributes, General
+    Customer sets the queue priority from it, and the queue routes by priority before age."""
+    first = queued(center, CALM)
+    time.sleep(0.05)  # the negative caller joins later: the calm one has waited longer
+    second = queued(center, ANGRY)
     assert first.waited > second.waited
-    assert (first.priority, second.priority) == (DEFAULT_PRIORITY, negative)
+    assert first.result is not None and second.result is not None
+    calm, angry = (Trend.decode(c.result.attributes.get("sentiment_trend")) for c in (first, second))
+    assert calm.turns == angry.turns == 2  # company and name spoken; the digits keyed (not scored)
+    assert angry.value < calm.value
+    rules = config().sentiment.rules
+    assert (first.priority, second.priority) == (DEFAULT_PRIORITY, rules.negative_priority)
 
     em = center.emulator
     security = next(iter(config().security_profiles))
@@ -84,5 +83,5 @@ def test_a_negative_caller_is_answered_before_a_neutral_one_who_waited_longer(ce
 @pytest.mark.parametrize("priority", sorted(SENTIMENT_PRIORITIES))
 def test_each_priority_the_rules_may_give_is_set_by_the_flow(center: LiveCenter, priority: int) -> None:
     """sentiment.yaml may name any of these (settings checks it): the flow has a block for each."""
-    contact = queued(center, {"sentiment_priority": str(priority)})
+    contact = queued(center, TO_QUEUE, "general_customer", {"sentiment_priority": str(priority)})
     assert contact.priority == priority
