@@ -84,7 +84,8 @@ def bench_sentiment(rounds: int = 3) -> list[str]:
             times[label].extend(taken)
     utterances = sum(1 for line in EVAL.open(encoding="utf-8") if line.strip())
     lines = [
-        f"Offline sentiment: {rounds} rounds x {utterances} eval utterances, one at a time; configurations interleaved, each round a fresh process; "
+        f"Offline sentiment: {rounds} rounds x {utterances} eval utterances, one at a time; "
+        "configurations interleaved, each round a fresh process; "
         f"{os.cpu_count()} cores.",
         f"  model size: {_sizes()}",
     ]
