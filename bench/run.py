@@ -22,6 +22,7 @@ import engine_calls  # noqa: E402  (the bench folder is not a package)
 import imports  # noqa: E402
 import live_calls  # noqa: E402
 import operators  # noqa: E402
+import sentiment  # noqa: E402
 
 PERFORMANCE_DOC = ROOT / "docs" / "performance.md"
 
@@ -32,6 +33,7 @@ def sections(args: argparse.Namespace) -> dict[str, Callable[[], list[str]]]:
         "calls": lambda: engine_calls.bench_calls(args.rounds),
         "imports": lambda: imports.bench_imports(args.import_runs),
         "operators": lambda: operators.bench_operators(args.requests),
+        "sentiment": sentiment.bench_sentiment,
         "live": lambda: live_calls.bench_live_calls(args.live_calls, args.live_seconds, args.live_most),
     }
 

@@ -14,8 +14,11 @@ from datetime import date, time
 from functools import cache, cached_property
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+if TYPE_CHECKING:
+    from aicc.domain.sentiment import SentimentRules
 
 DEFAULT_CONFIG_DIR = Path(__file__).with_name("config")
 DAYS = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")
@@ -182,6 +185,11 @@ class Config:
     @cached_property
     def security_profiles(self) -> Mapping[str, SecurityProfile]:
         return _load_security_profiles(self.directory)
+
+    @cached_property
+    def sentiment(self) -> SentimentSettings:
+        """sentiment.yaml: read by the Lex code hook only, on first use."""
+        return _load_sentiment(self.directory)
 
     @cached_property
     def invoked_by(self) -> Mapping[str, str]:
@@ -628,6 +636,65 @@ def _load_functions(d: Path) -> tuple[dict[str, str], dict[str, frozenset[str]]]
             raise r.fail(f"{p}.returns", "must list the keys of the function's answer (non-empty names)")
         returns[key] = frozenset(keys)
     return invoked_by, returns
+
+
+class SentimentSettings(NamedTuple):
+    """sentiment.yaml: Comprehend's language code and the rules (aicc.domain.sentiment)."""
+
+    language_code: str
+    rules: SentimentRules
+
+
+SENTIMENT_PRIORITIES = range(1, 5)  # the flows set QueuePriority statically: one block per value
+
+
+def _load_sentiment(d: Path) -> SentimentSettings:
+    from aicc.domain.sentiment import SentimentRules
+
+    r = _Reader(d, "sentiment.yaml")
+    obj = r.mapping(r.data.get("sentiment"), "sentiment")
+    language = r.get(obj, "language_code", "sentiment", str)
+    if language != "ko":
+        raise r.fail("sentiment.language_code", f"the callers speak Korean: must be ko, got {language!r}")
+    trend = r.mapping(obj.get("trend"), "sentiment.trend")
+    smoothing = r.get(trend, "smoothing", "sentiment.trend", (int, float))
+    if not 0 < smoothing <= 1:
+        raise r.fail("sentiment.trend.smoothing", "must be above 0 and at most 1")
+    below = r.get(trend, "negative_below", "sentiment.trend", (int, float))
+    if not -1 < below < 0:
+        raise r.fail("sentiment.trend.negative_below", "must be between -1 and 0 (scores run -1 to 1)")
+    drop = r.get(trend, "sharp_drop", "sentiment.trend", (int, float))
+    if not 0 < drop <= 2:
+        raise r.fail("sentiment.trend.sharp_drop", "must be above 0 and at most 2 (the whole scale)")
+    prio = r.mapping(obj.get("priority"), "sentiment.priority")
+    levels = {}
+    for key in ("negative", "vip", "vip_negative"):
+        value = r.get(prio, key, "sentiment.priority", int)
+        if value not in SENTIMENT_PRIORITIES:
+            raise r.fail(f"sentiment.priority.{key}", "must be 1-4: the flows have a block for each")
+        levels[key] = value
+    if not levels["vip_negative"] <= min(levels["negative"], levels["vip"]):
+        raise r.fail("sentiment.priority.vip_negative", "must be at most negative and vip (lower is sooner)")
+    classes = r.get(obj, "vip_classes", "sentiment", list, [])
+    if not all(isinstance(c, str) and c for c in classes):
+        raise r.fail("sentiment.vip_classes", "must list customer_class names such as MSP")
+    prefer = r.mapping(obj.get("prefer_proficiency"), "sentiment.prefer_proficiency")
+    name = r.get(prefer, "name", "sentiment.prefer_proficiency", str)
+    level = r.get(prefer, "level", "sentiment.prefer_proficiency", int)
+    if not 1 <= level <= 5:
+        raise r.fail("sentiment.prefer_proficiency.level", "must be 1-5 (Connect's proficiency levels)")
+    rules = SentimentRules(
+        float(smoothing),
+        float(below),
+        float(drop),
+        levels["negative"],
+        levels["vip"],
+        levels["vip_negative"],
+        frozenset(classes),
+        name,
+        level,
+    )
+    return SentimentSettings(language, rules)
 
 
 def config_dir() -> Path:

@@ -159,3 +159,31 @@ def test_a_write_whose_condition_fails_leaves_what_it_carried_held(tables: Table
     with handler_requests() as sent:
         logs.flush(CONTACT)
     assert sent == []  # nothing held any more
+
+
+def test_the_sentiment_trend_and_its_summary_ride_on_the_same_write(
+    tables: Tables, connect_event: EventLoader, lambda_context: FakeLambdaContext
+) -> None:
+    from aicc.domain.sentiment import Trend
+    from aicc.settings import config
+
+    rules = config().sentiment.rules
+    trend = Trend().add(0.1, rules).add(-0.9, rules)  # calm, then angry: negative and worsening
+    with handler_requests() as sent:
+        log(connect_event, lambda_context, "2026-11-25T10:00", attributes={"sentiment_trend": trend.encode()})
+    assert sent == ["UpdateItem"]  # no request of its own
+    item = tables.call_log(CONTACT)
+    assert item is not None
+    assert item["sentiment"] == {
+        "overall": "NEGATIVE",
+        "direction": "worsening",
+        "turns": 2,
+        "final": str(trend.value),
+        "lowest": "-0.9",
+        "first": "0.1",
+        "last": "-0.9",
+        "negative_turns": 1,
+        "alerts": 0,
+    }
+    log(connect_event, lambda_context, "2026-11-25T10:05")  # no trend (e.g. keypad only): kept
+    assert (tables.call_log(CONTACT) or {})["sentiment"] == item["sentiment"]

@@ -279,6 +279,7 @@ def recorded_calls() -> Iterator[dict[str, set[tuple[str, str, str]]]]:
         stack.lambdas.invoke_named(
             "agent_events", kinesis_event(read_event("connect_agent_event")), 30, "JSON"
         )
+        _caller_turns_with_sentiment(stack)
         by_table = {table_name(s): key for key, s in stack.config.tables.items()}
         out: dict[str, set[tuple[str, str, str]]] = {}
         for handler, calls in stack.lambdas.aws_calls.items():
@@ -291,6 +292,29 @@ def recorded_calls() -> Iterator[dict[str, set[tuple[str, str, str]]]]:
                     (service, operation, f"{name}/index/{index}" if index else name)
                 )
         yield out
+
+
+def _caller_turns_with_sentiment(stack: Any) -> None:
+    """The Lex code hook's sentiment calls: a turn scored by Comprehend (moto answers it; the local
+    stack otherwise injects its offline model), and a sharp drop that alerts the supervisor."""
+    from helpers import read_event
+
+    from aicc.domain.sentiment import Trend
+    from aicc.handlers import _sentiment
+
+    turn = read_event("lex_capture_company")
+    offline = _sentiment._scorer.get("in use")
+    _sentiment.use_scorer(None)  # the deployed scorer: Comprehend DetectSentiment
+    try:
+        stack.lambdas.invoke_named("lex_hook", turn, 30, "JSON")
+    finally:
+        _sentiment.use_scorer(offline)
+    calm = Trend(0.0, 1, 0.0, 0, 0.0, 0.0, 0).encode()
+    turn["sessionState"]["sessionAttributes"][_sentiment.TREND] = calm
+    turn["inputTranscript"] = "진짜 너무 화가 나네요 이게 말이 됩니까"
+    answer = stack.lambdas.invoke_named("lex_hook", turn, 30, "JSON")
+    after = Trend.decode(answer["sessionState"]["sessionAttributes"][_sentiment.TREND])
+    assert after.drops == 1, after  # the alert went out: its claim and publish are recorded
 
 
 def _allowed(spec: dict[str, Any]) -> set[tuple[str, str, str]]:
@@ -306,6 +330,8 @@ def _allowed(spec: dict[str, Any]) -> set[tuple[str, str, str]]:
                 allowed.add((service, operation, table))
     if spec.get("publishes"):
         allowed.add(("sns", "Publish", "notify"))
+    if spec.get("detects_sentiment"):  # no resource type: "*"
+        allowed.add(("comprehend", "DetectSentiment", "*"))
     if spec.get("pages"):  # the lambdas module: SMS on "*", page calls on the instance
         allowed |= {("sns", "Publish", "sms"), ("connect", "StartOutboundVoiceContact", "*")}
     return allowed

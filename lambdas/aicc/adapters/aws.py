@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import boto3
 from botocore.config import Config
@@ -48,6 +48,11 @@ def _connect() -> ConnectClient:
     return boto3.client("connect", config=_CONFIG)
 
 
+@cache
+def _comprehend() -> Any:
+    return boto3.client("comprehend", config=_CONFIG)
+
+
 def dynamodb() -> DynamoDBClient:
     with _lock:
         return _dynamodb()
@@ -63,9 +68,16 @@ def connect() -> ConnectClient:
         return _connect()
 
 
+def comprehend() -> Any:
+    """Comprehend (DetectSentiment for the Lex code hook); untyped: no stubs package is pinned."""
+    with _lock:
+        return _comprehend()
+
+
 def reset() -> None:
     """Forget the clients (tests, or the local stack after changing endpoints)."""
     with _lock:
         _dynamodb.cache_clear()
         _sns.cache_clear()
         _connect.cache_clear()
+        _comprehend.cache_clear()

@@ -1,4 +1,5 @@
-"""lex_hook: Lex V2 dialog code hook resolving bare answers to the expected intent (docs/handlers.md).
+"""lex_hook: Lex V2 dialog code hook resolving bare answers to the expected intent (docs/handlers.md);
+each caller turn's sentiment is scored on the way (aicc.handlers._sentiment).
 
 Powertools has no Lex V2 event class; the event is read as the plain dict of the reference, §5.2.
 """
@@ -11,6 +12,7 @@ from typing import Any
 
 from aicc.domain import dialog
 from aicc.handlers._prologue import count, lex_code_hook, logger
+from aicc.handlers._sentiment import PRIORITY, score_turn
 from aicc.settings import config
 
 
@@ -24,6 +26,8 @@ def _captures() -> Mapping[str, dialog.Capture]:
 def handler(event: Mapping[str, Any]) -> dict[str, Any]:
     response = dialog.respond(event, _captures())
     state = response["sessionState"]
+    attributes = state.setdefault("sessionAttributes", {})
+    sentiment = score_turn(event, attributes)
     action = state["dialogAction"]["type"]
     count("LexCodeHook", action=action)
     session = event["sessionState"]
@@ -35,6 +39,8 @@ def handler(event: Mapping[str, Any]) -> dict[str, Any]:
             "action": action,
             "closed_intent": (state.get("intent") or {}).get("name", "") if action == "Close" else "",
             "transcript_chars": len(str(event.get("inputTranscript") or "")),
+            "sentiment": sentiment,
+            "sentiment_priority": attributes.get(PRIORITY, ""),
         },
     )
     return response

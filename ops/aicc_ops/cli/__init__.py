@@ -25,6 +25,7 @@ COMMANDS = (
     "prompts",
     "queues",
     "roster",
+    "sentiment",
     "speech",
 )
 

@@ -175,6 +175,9 @@ class CallResult:
     # sent elsewhere (TagContact, CreateTask, StartOutboundChatContact...).
     tags: dict[str, str] = field(default_factory=dict)
     created: list[dict[str, str]] = field(default_factory=list)
+    # UpdateContactRoutingBehavior: QueuePriority (lower is routed first; Connect's default 5) or
+    # QueueTimeAdjustmentSeconds (the contact counts as that much older); the live queues order by it.
+    routing: dict[str, int] = field(default_factory=dict)
 
     @property
     def dropped_silently(self) -> bool:
@@ -1169,6 +1172,14 @@ class _Run(OfflineActions):
         return _Outcome("next")
 
     def do_UpdateContactRoutingBehavior(self, flow: Flow, a: Any, p: Mapping[str, Any], b: Any) -> _Outcome:
+        # Reference §2.13: one of the two, static; the later setting replaces the earlier one.
+        for param, key in (
+            ("QueuePriority", "queue_priority"),
+            ("QueueTimeAdjustmentSeconds", "queue_age_s"),
+        ):
+            value = str(p.get(param, "")).strip()
+            if value.lstrip("-").isdigit():
+                self.r.routing = {key: int(value)}
         return _Outcome("next", detail=f"priority {p.get('QueuePriority', '-')}")
 
     def do_UpdateContactTextToSpeechVoice(self, flow: Flow, a: Any, p: Mapping[str, Any], b: Any) -> _Outcome:

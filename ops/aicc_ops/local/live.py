@@ -85,6 +85,10 @@ class LiveContact:
     state: str = "ivr"  # ringing | ivr | waiting_input | queued | connected | ended
     queue_key: str = ""  # a queues.yaml key, or agent:<user id> for an agent's own queue
     queued_at: float = 0.0  # monotonic
+    # The flows' routing behaviour (UpdateContactRoutingBehavior): within a queue Connect routes
+    # the lowest priority first (default 5), then the oldest, an age adjustment counting as waited.
+    priority: int = 5
+    age_adjustment: float = 0.0
     agent_id: str = ""
     agent_login: str = ""
     connected_at: datetime | None = None
@@ -521,6 +525,8 @@ class LiveCenter:
             self._end(contact, f"queue {name!r} does not exist")
             return
         contact.queue_key = key
+        contact.priority = result.routing.get("queue_priority", 5)
+        contact.age_adjustment = float(result.routing.get("queue_age_s", 0))
         contact.queued_at = time.monotonic()
         contact.state = "queued"
         contact.reserved = ""
@@ -719,26 +725,28 @@ class LiveCenter:
         self, user: dict[str, Any], waiting: list[LiveContact], room: dict[str, int]
     ) -> LiveContact | None:
         """The contact the agent is offered: of a channel it has room for, from a queue its routing
-        profile serves on that channel (queue configs are per queue and channel), by priority,
-        then the longest wait, once the queue's delay has passed."""
+        profile serves on that channel (queue configs are per queue and channel), by the queue's
+        priority in the profile, then the contact's routing priority, then the longest wait (its
+        age adjusted by the flows' routing behaviour), once the queue's delay has passed."""
         configs = {
             (c["QueueId"], c["Channel"]): c
             for c in self.emulator.profile_queues.get(user["RoutingProfileId"], [])
         }
-        best: tuple[int, float, LiveContact] | None = None
+        best: tuple[int, int, float, LiveContact] | None = None
         for c in waiting:
             if room.get(c.channel, 0) <= 0:
                 continue
             config = configs.get((c.queue_key, c.channel))
+            age = c.waited + c.age_adjustment
             if c.queue_key == f"agent:{user['Id']}":
-                rank = (0, -c.waited)  # an agent's own queue comes first
+                rank = (0, c.priority, -age)  # an agent's own queue comes first
             elif config is not None and c.waited >= config["Delay"]:
-                rank = (config["Priority"], -c.waited)
+                rank = (config["Priority"], c.priority, -age)
             else:
                 continue
-            if best is None or rank < best[:2]:
-                best = (rank[0], rank[1], c)
-        return best[2] if best else None
+            if best is None or rank < best[:3]:
+                best = (*rank, c)
+        return best[3] if best else None
 
     def _connect(self, user: dict[str, Any], contact: LiveContact, now: float) -> None:
         at = datetime.now(UTC)

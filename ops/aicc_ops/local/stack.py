@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aicc.settings import Config, load_config
 
@@ -34,6 +34,9 @@ from . import seed
 from .aws_meter import SETUP, RequestMeter, counted_as
 from .moto_in_process import moto_in_process
 from .tables import create_tables
+
+if TYPE_CHECKING:
+    from aicc.domain.sentiment import SentimentScorer
 
 QUIET_POWERTOOLS = {
     "POWERTOOLS_SERVICE_NAME": "aicc",
@@ -261,6 +264,13 @@ def reset_moto(endpoint: str) -> None:
     ).close()
 
 
+def local_sentiment_scorer() -> SentimentScorer:
+    """The offline Korean model (aicc_ops.engine.sentiment), loaded on the first scored turn."""
+    from ..engine.sentiment import OfflineSentiment  # here: numpy is for calls with Lex turns only
+
+    return OfflineSentiment()
+
+
 def provision(
     endpoint: str,
     config: Config,
@@ -291,6 +301,11 @@ def provision(
     lambdas = LocalLambdas({resources.function_arn(h): h for h in resources.handlers}, faults)
     hook = None
     if "lex_hook" in resources.handlers:
+        # The hook scores caller turns with the offline model here, where AWS has Comprehend.
+        from aicc.handlers import _sentiment
+
+        _sentiment.use_scorer(local_sentiment_scorer())
+
         # Lex gives its code hook at most 30 s; a failing hook fails the turn (the flow's error branch).
         def hook(event: dict[str, Any]) -> dict[str, Any]:
             return lambdas.invoke_named("lex_hook", event, 30, "JSON")

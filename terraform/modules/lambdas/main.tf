@@ -165,6 +165,17 @@ data "aws_iam_policy_document" "function" {
     }
   }
 
+  # The caller's sentiment per Lex turn (functions.yaml `detects_sentiment`). DetectSentiment has no
+  # resource type, so "*" (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncomprehend.html).
+  dynamic "statement" {
+    for_each = each.value.detects_sentiment ? ["sentiment"] : []
+    content {
+      sid       = "DetectSentiment"
+      actions   = ["comprehend:DetectSentiment"]
+      resources = ["*"]
+    }
+  }
+
   # The page call: StartOutboundVoiceContact on this instance's contacts, into its flows and
   # queues. The Emergency Page flow's own ARN cannot be named here: the flows invoke these
   # functions, so they are created after them.

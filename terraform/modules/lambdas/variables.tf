@@ -15,18 +15,20 @@ variable "functions" {
     `handler`, `timeout` (s), `memory` (MB), `tables` (table key -> DynamoDB actions), optional
     `indexes` (table key -> GSI names it Queries), `publishes` (sns:Publish on the notify topic),
     `pages` (SMS and connect:StartOutboundVoiceContact on the instance, for on-call pages),
+    `detects_sentiment` (comprehend:DetectSentiment, for the Lex code hook's per-turn sentiment),
     `invoked_by` (connect | lex | kinesis) and, for kinesis, `stream` (a key of var.streams).
   EOT
   type = map(object({
-    handler    = string
-    timeout    = number
-    memory     = number
-    tables     = optional(map(list(string)), {})
-    indexes    = optional(map(list(string)), {})
-    publishes  = optional(bool, false)
-    pages      = optional(bool, false)
-    invoked_by = string
-    stream     = optional(string)
+    handler           = string
+    timeout           = number
+    memory            = number
+    tables            = optional(map(list(string)), {})
+    indexes           = optional(map(list(string)), {})
+    publishes         = optional(bool, false)
+    pages             = optional(bool, false)
+    detects_sentiment = optional(bool, false)
+    invoked_by        = string
+    stream            = optional(string)
   }))
 
   validation {

