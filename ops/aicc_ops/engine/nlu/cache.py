@@ -55,7 +55,7 @@ def load(path: Path) -> Any | None:
     try:
         with path.open("rb") as f:
             return pickle.load(f)  # our own file, named by the hash of what it was trained from
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ModuleNotFoundError):
+    except Exception:  # any unreadable or foreign cache file (torn, older code): train again
         return None
 
 
