@@ -60,13 +60,12 @@ def bench_nlu(rounds: int) -> list[str]:
                 loaded[name].predict(row.text, "ko_KR")
                 if r:  # round 0 is the warm-up
                     times[name].append((time.perf_counter() - start) * 1000)
-    lines.append(f"{'encoder':<10} {'accuracy':>8} {'macro-F1':>8} {'p50 ms':>7} {'p95 ms':>7} {'load s':>7} {'size MB':>8}")
+    header = ("accuracy", "macro-F1", "p50 ms", "p95 ms", "load s", "size MB")
+    lines.append(f"{'encoder':<10} " + " ".join(f"{h:>8}" for h in header))
     for name in encoders:
         scores = evaluate(loaded[name], rows)
         q = statistics.quantiles(times[name], n=20)
-        lines.append(
-            f"{name:<10} {scores.accuracy:>8.3f} {scores.macro_f1:>8.3f} {statistics.median(times[name]):>7.2f} "
-            f"{q[18]:>7.2f} {load_s[name]:>7.2f} {size_mb[name]:>8.1f}"
-        )
+        figures = (scores.accuracy, scores.macro_f1, statistics.median(times[name]), q[18], load_s[name])
+        lines.append(f"{name:<10} " + " ".join(f"{f:>8.3f}" for f in figures) + f" {size_mb[name]:>8.1f}")
     lines.append(f"budget: {BUDGET_MS:.0f} ms per utterance after load (issue 11)")
     return lines

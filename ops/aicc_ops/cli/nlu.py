@@ -20,7 +20,9 @@ _encoder_option = click.option(
     show_default=True,
     help="Sentence features (docs/ai-quality.md compares them).",
 )
-_locale_option = click.option("--locale", default="ko_KR", show_default=True, help="Bot locale (intents.yaml).")
+_locale_option = click.option(
+    "--locale", default="ko_KR", show_default=True, help="Bot locale (intents.yaml)."
+)
 
 
 def _nlu(encoder: str, locale: str) -> LocalNlu:

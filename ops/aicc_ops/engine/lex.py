@@ -58,6 +58,9 @@ def heard(spoken: str, locale: str) -> str:
     return re.sub(r"\s+", " ", HANGUL.sub("", spoken)).strip()
 
 
+__all__ = ["FALLBACK", "LexTurn", "LocalLexBot", "MissingLocaleError", "heard"]  # FALLBACK: for the linter
+
+
 class MissingLocaleError(LookupError):
     """The bot has no locale for the contact's language: Connect's Lex block takes its error branch."""
 

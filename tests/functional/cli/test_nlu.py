@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from unit.nlu.conftest import TINY
 
 from aicc_ops.cli import cli
 from aicc_ops.cli import nlu as nlu_cli
 from aicc_ops.engine.nlu import LocalNlu
-from unit.nlu.conftest import TINY
 
 
 @pytest.fixture(autouse=True)
@@ -71,4 +71,6 @@ def test_a_bad_line_is_named(tmp_path: Path) -> None:
     f.write_text('{"text": "요금 문의"}\n', encoding="utf-8")
     code, out = run("eval", str(f), "--json")  # --json: the error is one JSON object too
     assert code == 1
-    assert json.loads(out)["error"]["message"].endswith('line 1: expected an object with string "text" and "intent"')
+    assert json.loads(out)["error"]["message"].endswith(
+        'line 1: expected an object with string "text" and "intent"'
+    )

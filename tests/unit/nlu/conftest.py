@@ -23,7 +23,9 @@ TINY: dict[str, Any] = {
     "intents": {
         "ProvideCompanyName": {
             "slots": {"CompanyName": {"type": "CompanyName"}},
-            "utterances": {"ko_KR": ["{CompanyName}", "회사는 {CompanyName}입니다", "{CompanyName}에서 전화했어요"]},
+            "utterances": {
+                "ko_KR": ["{CompanyName}", "회사는 {CompanyName}입니다", "{CompanyName}에서 전화했어요"]
+            },
         },
         "ReportOutage": {
             "slots": {
@@ -31,16 +33,32 @@ TINY: dict[str, Any] = {
                 "AccountLast4": {"type": "AccountDigits", "required": False},
             },
             "utterances": {
-                "ko_KR": ["장애가 났어요", "서버가 죽었어요", "서비스가 다운됐어요", "{ServiceName} 장애예요", "긴급 장애예요"]
+                "ko_KR": [
+                    "장애가 났어요",
+                    "서버가 죽었어요",
+                    "서비스가 다운됐어요",
+                    "{ServiceName} 장애예요",
+                    "긴급 장애예요",
+                ]
             },
         },
         "BillingInquiry": {
             "slots": {},
-            "utterances": {"ko_KR": ["요금 문의요", "청구서가 이상해요", "요금이 많이 나왔어요", "결제 문의요", "청구 금액 확인"]},
+            "utterances": {
+                "ko_KR": [
+                    "요금 문의요",
+                    "청구서가 이상해요",
+                    "요금이 많이 나왔어요",
+                    "결제 문의요",
+                    "청구 금액 확인",
+                ]
+            },
         },
         "TalkToAgent": {
             "slots": {},
-            "utterances": {"ko_KR": ["상담원", "상담원 연결해주세요", "사람 바꿔주세요", "직원 연결이요", "상담원이요"]},
+            "utterances": {
+                "ko_KR": ["상담원", "상담원 연결해주세요", "사람 바꿔주세요", "직원 연결이요", "상담원이요"]
+            },
         },
     },
 }

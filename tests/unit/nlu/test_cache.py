@@ -41,7 +41,7 @@ def test_an_unreadable_cache_file_is_trained_again(cache_dir: Path) -> None:
     path = cache.path_for(cache.cache_key(TINY, "chars"))
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(b"not a model")
-    nlu, same, trained = LocalNlu.load_or_train(TINY, "chars")
+    _nlu, same, trained = LocalNlu.load_or_train(TINY, "chars")
     assert same == path and trained
     assert cache.load(path) is not None
 

@@ -30,7 +30,12 @@ def test_the_how_can_i_help_intents_sit_next_to_the_capture_intents() -> None:
     names = set(INTENTS["intents"])
     captures = set(capture_slots(INTENTS))
     assert names == MENU | captures
-    assert captures == {"ProvideCompanyName", "ProvideContactName", "ProvideAccountDigits", "DescribeIncident"}
+    assert captures == {
+        "ProvideCompanyName",
+        "ProvideContactName",
+        "ProvideAccountDigits",
+        "DescribeIncident",
+    }
     assert "RequestAgent" not in names and "FallbackIntent" not in names  # Lex's built-in, added by Terraform
 
 
@@ -43,7 +48,9 @@ def test_service_name_resolves_to_the_canonical_names_with_hangul_synonyms() -> 
     assert set(service["synonyms"]) <= set(service["values"])
     for value, said in (("EC2", "이씨투"), ("RDS", "알디에스"), ("DynamoDB", "다이나모 디비")):
         assert said in service["synonyms"][value]
-    forms = [v.lower() for v in service["values"]] + [s.lower() for ss in service["synonyms"].values() for s in ss]
+    forms = [v.lower() for v in service["values"]] + [
+        s.lower() for ss in service["synonyms"].values() for s in ss
+    ]
     assert len(forms) == len(set(forms)), "a synonym repeats a value or another synonym"
     assert len(forms) <= MAX_SLOT_VALUES
 

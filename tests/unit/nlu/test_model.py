@@ -11,7 +11,11 @@ from aicc_ops.engine.nlu.model import choose_threshold, decide
 
 @pytest.mark.parametrize(
     ("text", "intent"),
-    [("서버가 다운됐어요", "ReportOutage"), ("요금이 이상해요", "BillingInquiry"), ("상담원 연결", "TalkToAgent")],
+    [
+        ("서버가 다운됐어요", "ReportOutage"),
+        ("요금이 이상해요", "BillingInquiry"),
+        ("상담원 연결", "TalkToAgent"),
+    ],
 )
 def test_the_model_learns_the_intents_of_the_file(tiny_nlu: LocalNlu, text: str, intent: str) -> None:
     assert tiny_nlu.predict(text, "ko_KR").intent == intent

@@ -32,7 +32,12 @@ def test_no_service_named_is_no_slot() -> None:
 
 @pytest.mark.parametrize(
     ("said", "value"),
-    [("사 팔 이 일", "4821"), ("끝자리 사팔이일 인데요", "4821"), ("4팔21요", "4821"), ("계정 1234 요금", "1234")],
+    [
+        ("사 팔 이 일", "4821"),
+        ("끝자리 사팔이일 인데요", "4821"),
+        ("4팔21요", "4821"),
+        ("계정 1234 요금", "1234"),
+    ],
 )
 def test_account_digits_said_keyed_or_mixed(said: str, value: str) -> None:
     assert digits(said, 4) == value

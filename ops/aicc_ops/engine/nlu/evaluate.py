@@ -42,7 +42,11 @@ def read_eval_file(path: Path) -> list[Labelled]:
             row = json.loads(line)
         except json.JSONDecodeError as exc:
             raise EvalFileError(f"{path} line {n}: not JSON ({exc.msg})") from None
-        if not isinstance(row, dict) or not isinstance(row.get("text"), str) or not isinstance(row.get("intent"), str):
+        if (
+            not isinstance(row, dict)
+            or not isinstance(row.get("text"), str)
+            or not isinstance(row.get("intent"), str)
+        ):
             raise EvalFileError(f'{path} line {n}: expected an object with string "text" and "intent"')
         slots = row.get("slots") or {}
         if not isinstance(slots, dict) or not all(isinstance(v, str) for v in slots.values()):

@@ -15,7 +15,6 @@ from typing import Any, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 Matrix = NDArray[np.float32]
@@ -71,8 +70,7 @@ class CharNgramEncoder:
         self.vectorizer.fit(texts)
 
     def transform(self, texts: Sequence[str]) -> Matrix:
-        m: sparse.csr_matrix = self.vectorizer.transform(texts)
-        return np.asarray(m.toarray(), dtype=np.float32)
+        return np.asarray(self.vectorizer.transform(texts).toarray(), dtype=np.float32)
 
 
 class CombinedEncoder:

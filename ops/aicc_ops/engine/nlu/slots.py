@@ -55,7 +55,9 @@ class SlotFiller:
                 slot: {**types[s["type"]], "type": s["type"]} for slot, s in (spec.get("slots") or {}).items()
             }
             self.templates[intent] = [
-                self._template(u) for u in ((spec.get("utterances") or {}).get(locale) or []) if _SLOT.search(u)
+                self._template(u)
+                for u in ((spec.get("utterances") or {}).get(locale) or [])
+                if _SLOT.search(u)
             ]
 
     @staticmethod
@@ -68,7 +70,9 @@ class SlotFiller:
             body += r"\s*".join(map(re.escape, normalize(w).split()))
             if i < len(names):
                 body += rf"\s*(?P<{names[i]}>.+?)\s*"
-        return _Template(re.compile(rf"^{body}$", re.IGNORECASE), len(_squash(_SLOT.sub(" ", utterance))), names)
+        return _Template(
+            re.compile(rf"^{body}$", re.IGNORECASE), len(_squash(_SLOT.sub(" ", utterance))), names
+        )
 
     def fill(self, intent: str, transcript: str) -> dict[str, str]:
         """The slots of `intent` found in `transcript` (unfilled ones left out)."""
@@ -92,7 +96,9 @@ class SlotFiller:
     def resolve(self, slot_type: str, transcript: str) -> str | None:
         """The canonical value of a TopResolution slot type named in the transcript, or None."""
         said = _squash(transcript)
-        found = [(said.find(form), -len(form), value) for form, value in self.synonyms[slot_type] if form in said]
+        found = [
+            (said.find(form), -len(form), value) for form, value in self.synonyms[slot_type] if form in said
+        ]
         return min(found)[2] if found else None
 
     def _said(self, intent: str, transcript: str, slots: list[str]) -> dict[str, str]:
@@ -126,4 +132,3 @@ def digits(transcript: str, count: int) -> str | None:
             return run_digits
         run_digits = ""
     return None
-
