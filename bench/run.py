@@ -21,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import engine_calls  # noqa: E402  (the bench folder is not a package)
 import imports  # noqa: E402
 import live_calls  # noqa: E402
+import nlu  # noqa: E402
 import operators  # noqa: E402
 import sentiment  # noqa: E402
 
@@ -35,6 +36,7 @@ def sections(args: argparse.Namespace) -> dict[str, Callable[[], list[str]]]:
         "operators": lambda: operators.bench_operators(args.requests),
         "sentiment": sentiment.bench_sentiment,
         "live": lambda: live_calls.bench_live_calls(args.live_calls, args.live_seconds, args.live_most),
+        "nlu": lambda: nlu.bench_nlu(args.nlu_rounds),
     }
 
 
@@ -44,6 +46,7 @@ def main() -> None:
     parser.add_argument(
         "--import-runs", type=int, default=15, help="rounds of the interleaved import runs (default 15)"
     )
+    parser.add_argument("--nlu-rounds", type=int, default=5, help="rounds over the NLU eval set (default 5)")
     parser.add_argument("--requests", type=int, default=500, help="Connect emulator requests (default 500)")
     parser.add_argument(
         "--live-calls", type=int, default=1000, help="live calls dialling at once (default 1000)"

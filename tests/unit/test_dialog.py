@@ -65,9 +65,9 @@ def test_wrong_or_fallback_intent_closes_the_expected_one(landed: str) -> None:
     ("intent", "transcript", "expected"),
     [
         ("ProvideCompanyName", "솔트웨어", "ProvideCompanyName"),  # already right
-        ("RequestAgent", "상담원 연결해주세요", "ProvideCompanyName"),  # the caller asked for a person
+        ("TalkToAgent", "상담원 연결해주세요", "ProvideCompanyName"),  # the caller asked for a person
         ("FallbackIntent", "솔트웨어", None),  # the flow expects nothing
-        ("FallbackIntent", "솔트웨어", "RequestAgent"),  # not a capture intent
+        ("FallbackIntent", "솔트웨어", "TalkToAgent"),  # not a capture intent
         ("FallbackIntent", "  ", "ProvideCompanyName"),  # nothing was said
         ("FallbackIntent", "1#", "ProvideCompanyName"),  # keypad digits are not a company name
         ("DescribeIncident", "1234", "ProvideContactName"),
@@ -164,5 +164,5 @@ def test_anything_but_four_digits_is_fallback(said: str) -> None:
 
 
 def test_an_intent_of_its_own_at_the_digits_prompt_is_kept() -> None:
-    response = respond(lex_event("RequestAgent", "상담원 연결해주세요", DIGITS), CAPTURES)
+    response = respond(lex_event("TalkToAgent", "상담원 연결해주세요", DIGITS), CAPTURES)
     assert response["sessionState"]["dialogAction"]["type"] == "Delegate"

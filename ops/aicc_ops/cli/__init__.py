@@ -22,6 +22,7 @@ COMMANDS = (
     "flows",
     "loadtest",
     "local",
+    "nlu",
     "prompts",
     "queues",
     "roster",

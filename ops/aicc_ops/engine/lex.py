@@ -1,9 +1,10 @@
 """Local stand-in for the Lex V2 bot, trained from the same intents data file as the real bot.
 
-Recognition: every sample utterance becomes a pattern (`{Slot}` captures text). Among matching
-patterns the one with the most literal words wins (a carrier phrase beats a bare capture); an
-utterance with no slot matches fuzzily. When only bare captures match, or nothing does, the turn
-goes to FallbackIntent. Then, as in the deployed bot, the dialog code hook (`aicc.handlers.lex_hook`)
+Recognition: the local NLU (engine/nlu: sentence embeddings + a linear model, trained from
+intents.yaml and cached) names the intent, its confidence and the slots, normalised as Lex
+resolves them; below its confidence threshold the turn goes to FallbackIntent. Where the flow asks
+a capture question (session attribute `expected_intent`), the candidates are the capture intents
+and TalkToAgent. Then, as in the deployed bot, the dialog code hook (`aicc.handlers.lex_hook`)
 runs with a real Lex V2 event and may resolve the turn (e.g. to the intent the flow expects).
 
 Each locale of the file is trained apart, and a turn runs in the locale of the contact's language,
@@ -14,26 +15,15 @@ contact's language to ko-KR, and a language the bot has no locale for fails the 
 from __future__ import annotations
 
 import re
-import unicodedata
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from rapidfuzz import fuzz
-
+from aicc.domain.dialog import EXPECTED_INTENT
 from aicc.domain.hangul import HANGUL
 
-FALLBACK = "FallbackIntent"
-_PUNCT = re.compile(r"[\s.,!?~·]+$")
-
-
-@dataclass(frozen=True)
-class _Pattern:
-    intent: str
-    regex: re.Pattern[str]
-    literal: str  # the utterance without slots, for scoring and fuzzy matching
-    slots: tuple[str, ...]
+from .nlu import FALLBACK, LocalNlu
 
 
 @dataclass
@@ -68,8 +58,7 @@ def heard(spoken: str, locale: str) -> str:
     return re.sub(r"\s+", " ", HANGUL.sub("", spoken)).strip()
 
 
-def _normalize(text: str) -> str:
-    return _PUNCT.sub("", unicodedata.normalize("NFKC", text).strip())
+__all__ = ["FALLBACK", "LexTurn", "LocalLexBot", "MissingLocaleError", "heard"]  # FALLBACK: for the linter
 
 
 class MissingLocaleError(LookupError):
@@ -83,41 +72,32 @@ class LocalLexBot:
         self,
         intents: Mapping[str, Any],
         code_hook: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+        nlu: LocalNlu | None = None,
     ) -> None:
+        self.intents = intents
         self.locales: tuple[str, ...] = tuple(intents["locales"])
         self.code_hook = code_hook
-        self.patterns: dict[str, list[_Pattern]] = {locale: [] for locale in self.locales}
-        for name, spec in intents["intents"].items():
-            for locale, utterances in (spec.get("utterances") or {}).items():
-                for utterance in utterances:
-                    slots = tuple(re.findall(r"\{(\w+)\}", utterance))
-                    parts = re.split(r"(\{\w+\})", utterance)
-                    body = "".join(
-                        f"(?P<{p[1:-1]}>.+?)" if re.fullmatch(r"\{\w+\}", p) else re.escape(p) for p in parts
-                    )
-                    literal = re.sub(r"\{\w+\}", "", utterance).strip()
-                    self.patterns[locale].append(_Pattern(name, re.compile(rf"^{body}$"), literal, slots))
+        self._nlu = nlu
+
+    @property
+    def nlu(self) -> LocalNlu:
+        """The trained NLU, loaded from its cache (or trained into it) on the first turn."""
+        if self._nlu is None:
+            self._nlu = LocalNlu.load_or_train(self.intents)[0]
+        return self._nlu
 
     @staticmethod
     def locale_of(language_code: str) -> str:
         """The Lex locale ID of a contact language code: ko-KR -> ko_KR."""
         return language_code.replace("-", "_")
 
-    def classify(self, transcript: str, locale: str) -> tuple[str, dict[str, str | None], float]:
-        text = _normalize(transcript)
-        best: tuple[float, str, dict[str, str | None]] = (0.0, FALLBACK, {})
-        for p in self.patterns[locale]:
-            if p.slots:
-                m = p.regex.match(text)
-                if m and p.literal:
-                    score = min(1.0, 0.6 + len(p.literal) / max(len(text), 1))
-                    if score > best[0]:
-                        best = (score, p.intent, {s: m.group(s).strip() for s in p.slots})
-            else:
-                score = fuzz.partial_ratio(p.literal, text) / 100 if len(text) >= 2 else 0.0
-                if score >= 0.9 and score > best[0]:
-                    best = (score, p.intent, {})
-        return best[1], best[2], best[0]
+    def classify(
+        self, transcript: str, locale: str, expected_intent: str | None = None
+    ) -> tuple[str, dict[str, str | None], float]:
+        """(intent, slots, confidence) of a transcript in a locale; `expected_intent` is the
+        capture intent the flow asks for, if any."""
+        p = self.nlu.predict(transcript, locale, expected_intent)
+        return p.intent, dict(p.slots), p.confidence
 
     def recognize(
         self,
@@ -128,11 +108,14 @@ class LocalLexBot:
         *,
         locale: str,
     ) -> LexTurn:
-        if locale not in self.patterns:
+        if locale not in self.locales:
             raise MissingLocaleError(f"the bot has no {locale} locale (it has {', '.join(self.locales)})")
         if input_mode == "Speech":
             transcript = heard(transcript, locale)
-        intent, slots, confidence = self.classify(transcript, locale) if transcript else (FALLBACK, {}, 0.0)
+        expected = session_attributes.get(EXPECTED_INTENT) or None
+        intent, slots, confidence = (
+            self.classify(transcript, locale, expected) if transcript else (FALLBACK, {}, 0.0)
+        )
         turn = LexTurn(
             intent,
             slots,

@@ -73,7 +73,15 @@ locals {
             Name                  = name
             Description           = spec.description
             ValueSelectionSetting = { ResolutionStrategy = local.resolution_strategies[spec.resolution] }
-            SlotTypeValues        = [for v in spec.values : { SampleValue = { Value = v } }]
+            # Synonyms resolve to their value under TopResolution ("이씨투" -> EC2).
+            SlotTypeValues = [
+              for v in spec.values : merge(
+                { SampleValue = { Value = v } },
+                jsondecode(length(lookup(spec.synonyms, v, [])) == 0 ? "{}" : jsonencode({
+                  Synonyms = [for s in spec.synonyms[v] : { Value = s }]
+                })),
+              )
+            ]
           } if spec.builtin == null
         ]
         Intents = concat(
@@ -93,22 +101,25 @@ locals {
                   for slot, slot_spec in spec.slots : {
                     Name         = slot
                     SlotTypeName = coalesce(try(local.slot_types[slot_spec.type].builtin, null), slot_spec.type)
-                    ValueElicitationSetting = {
-                      SlotConstraint = "Required"
-                      PromptSpecification = {
-                        MaxRetries               = length(local.prompt_attempts) - 1
-                        AllowInterrupt           = true
-                        MessageSelectionStrategy = "Ordered"
-                        MessageGroupsList = [{
-                          Message = jsondecode(
-                            startswith(try(var.prompts[locale][slot_spec.prompt], spec.description), "<speak>")
-                            ? jsonencode({ SSMLMessage = { Value = var.prompts[locale][slot_spec.prompt] } })
-                            : jsonencode({ PlainTextMessage = { Value = try(var.prompts[locale][slot_spec.prompt], spec.description) } })
-                          )
-                        }]
-                        PromptAttemptsSpecification = { for attempt in local.prompt_attempts : attempt => local.prompt_attempt }
-                      }
-                    }
+                    # An optional slot ("장애예요" names no service) is never elicited: no prompt.
+                    ValueElicitationSetting = merge(
+                      { SlotConstraint = slot_spec.required ? "Required" : "Optional" },
+                      jsondecode(!slot_spec.required ? "{}" : jsonencode({
+                        PromptSpecification = {
+                          MaxRetries               = length(local.prompt_attempts) - 1
+                          AllowInterrupt           = true
+                          MessageSelectionStrategy = "Ordered"
+                          MessageGroupsList = [{
+                            Message = jsondecode(
+                              startswith(try(var.prompts[locale][slot_spec.prompt], spec.description), "<speak>")
+                              ? jsonencode({ SSMLMessage = { Value = var.prompts[locale][slot_spec.prompt] } })
+                              : jsonencode({ PlainTextMessage = { Value = try(var.prompts[locale][slot_spec.prompt], spec.description) } })
+                            )
+                          }]
+                          PromptAttemptsSpecification = { for attempt in local.prompt_attempts : attempt => local.prompt_attempt }
+                        }
+                      })),
+                    )
                     # Names and incident descriptions are PII: masked in conversation logs.
                     ObfuscationSetting = { ObfuscationSettingType = "DefaultObfuscation" }
                   }

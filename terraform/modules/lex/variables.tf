@@ -15,20 +15,22 @@ variable "tags" {
 }
 
 variable "intents" {
-  description = "The decoded intents.yaml: locales (Lex locale IDs such as ko_KR), slot_types (built-in via `builtin`, or custom with `values`) and intents (description, slots of {type, prompt}, utterances per locale; {Slot} marks a slot, as Lex writes it)."
+  description = "The decoded intents.yaml: locales (Lex locale IDs such as ko_KR), slot_types (built-in via `builtin`, or custom with `values` and `synonyms` per value) and intents (description, slots of {type, prompt, required}, utterances per locale; {Slot} marks a slot, as Lex writes it)."
   type = object({
     locales = list(string)
     slot_types = optional(map(object({
       description = optional(string, "")
       builtin     = optional(string)
       values      = optional(list(string), [])
+      synonyms    = optional(map(list(string)), {})
       resolution  = optional(string, "OriginalValue")
     })), {})
     intents = map(object({
       description = optional(string, "")
       slots = optional(map(object({
-        type   = string
-        prompt = optional(string)
+        type     = string
+        prompt   = optional(string)
+        required = optional(bool, true)
       })), {})
       utterances = map(list(string))
     }))
@@ -37,6 +39,13 @@ variable "intents" {
   validation {
     condition     = alltrue([for st in values(var.intents.slot_types) : contains(["OriginalValue", "TopResolution", "Concatenation"], st.resolution)])
     error_message = "intents.slot_types: resolution must be OriginalValue, TopResolution or Concatenation."
+  }
+
+  validation {
+    condition = alltrue([
+      for st in values(var.intents.slot_types) : alltrue([for v in keys(st.synonyms) : contains(st.values, v)])
+    ])
+    error_message = "intents.slot_types: `synonyms` may only name values of the same slot type."
   }
 
   validation {

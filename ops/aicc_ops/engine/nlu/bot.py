@@ -1,0 +1,96 @@
+"""The local NLU: one intent model and slot filler per locale of intents.yaml.
+
+Contexts: where a flow asks a capture question (the session attribute `expected_intent` names a
+capture intent), the caller answers it or asks for a person, so the candidates are the capture
+intents and TalkToAgent; everywhere else ("무엇을 도와드릴까요?", the menus) they are the "how can I
+help" intents. Either way FallbackIntent wins below the threshold, and the dialog code hook then
+resolves a bare answer to the expected intent, as with the deployed bot.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from aicc.domain.dialog import capture_slots
+
+from . import cache
+from .examples import FALLBACK, training_examples
+from .model import IntentModel, train
+from .slots import SlotFiller
+from .text import normalize
+
+DEFAULT_ENCODER = "e5"
+# Heard at a capture prompt too: "상담원이요" when asked for a company name.
+ALSO_AT_CAPTURE_PROMPTS = ("TalkToAgent",)
+
+
+@dataclass
+class Prediction:
+    intent: str
+    confidence: float
+    slots: dict[str, str]
+
+    def as_json(self) -> dict[str, Any]:
+        return {"intent": self.intent, "confidence": round(self.confidence, 4), "slots": dict(self.slots)}
+
+
+class LocalNlu:
+    def __init__(self, intents: Mapping[str, Any], models: Mapping[str, IntentModel], encoder: str) -> None:
+        self.intents = intents
+        self.encoder = encoder
+        self.models = dict(models)
+        self._derive()
+
+    def _derive(self) -> None:
+        """What follows from intents.yaml without training: rebuilt on load, never pickled stale."""
+        intents = self.intents
+        self.captures = frozenset(capture_slots(intents))
+        self.menu = frozenset(i for i in intents.get("intents") or {} if i not in self.captures)
+        self.fillers = {locale: SlotFiller(intents, locale) for locale in self.models}
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"intents": self.intents, "encoder": self.encoder, "models": self.models}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.intents, self.encoder, self.models = state["intents"], state["encoder"], state["models"]
+        self._derive()
+
+    @classmethod
+    def train(cls, intents: Mapping[str, Any], encoder: str = DEFAULT_ENCODER) -> LocalNlu:
+        captures = capture_slots(intents)
+        menu = [i for i in intents.get("intents") or {} if i not in captures]
+        models = {
+            locale: train(training_examples(intents, locale), locale, encoder, menu)
+            for locale in intents.get("locales") or []
+        }
+        return cls(intents, models, encoder)
+
+    @classmethod
+    def load_or_train(
+        cls, intents: Mapping[str, Any], encoder: str = DEFAULT_ENCODER, directory: Path | None = None
+    ) -> tuple[LocalNlu, Path, bool]:
+        """(the NLU, its cache file, whether it was trained now rather than loaded)."""
+        path = cache.path_for(cache.cache_key(intents, encoder), directory)
+        loaded = cache.load(path)
+        if isinstance(loaded, LocalNlu) and loaded.encoder == encoder:
+            return loaded, path, False
+        nlu = cls.train(intents, encoder)
+        cache.store(path, nlu)
+        return nlu, path, True
+
+    def candidates(self, expected_intent: str | None) -> frozenset[str]:
+        if expected_intent in self.captures:
+            return self.captures | set(ALSO_AT_CAPTURE_PROMPTS)
+        return self.menu
+
+    def predict(self, transcript: str, locale: str, expected_intent: str | None = None) -> Prediction:
+        model = self.models[locale]
+        text = normalize(transcript)
+        if not text:
+            return Prediction(FALLBACK, 0.0, {})
+        intent, confidence = model.predict(text, self.candidates(expected_intent))
+        slots = self.fillers[locale].fill(intent, transcript) if intent != FALLBACK else {}
+        return Prediction(intent, confidence, slots)

@@ -1,0 +1,67 @@
+"""The trained models, cached: built once per intents.yaml and model version, then loaded.
+
+The cache key is the SHA-256 of intents.yaml's content, the out-of-scope data, the encoder and
+MODEL_VERSION: any change to one of them is another file, so a stale model is never loaded.
+Where: $AICC_NLU_CACHE, else $XDG_CACHE_HOME/aicc-ops/nlu, else ~/.cache/aicc-ops/nlu.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from .examples import out_of_scope
+
+# Bump when training changes in a way the inputs do not show (features, classifier, threshold rule).
+MODEL_VERSION = "1"
+
+
+def cache_dir() -> Path:
+    if explicit := os.environ.get("AICC_NLU_CACHE"):
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "aicc-ops" / "nlu"
+
+
+def cache_key(intents: Mapping[str, Any], encoder: str) -> str:
+    """The key of a model trained from `intents` (the decoded file) with `encoder`."""
+    locales = list(intents.get("locales") or [])
+    payload = json.dumps(
+        {
+            "intents": intents,
+            "out_of_scope": {locale: out_of_scope(locale) for locale in locales},
+            "encoder": encoder,
+            "version": MODEL_VERSION,
+        },
+        sort_keys=True,
+        ensure_ascii=False,
+        default=str,
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()[:32]
+
+
+def path_for(key: str, directory: Path | None = None) -> Path:
+    return (directory or cache_dir()) / f"nlu-{key}.pkl"
+
+
+def load(path: Path) -> Any | None:
+    """The cached object, or None when absent or unreadable (then it is trained again)."""
+    try:
+        with path.open("rb") as f:
+            return pickle.load(f)  # our own file, named by the hash of what it was trained from
+    except Exception:  # any unreadable or foreign cache file (torn, older code): train again
+        return None
+
+
+def store(path: Path, value: Any) -> None:
+    """Written to a temporary file and renamed: a reader never sees half a model."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".tmp-", delete=False) as f:
+        pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(f.name, path)

@@ -1,0 +1,52 @@
+"""Trained once, then loaded; a changed intents file or model version is another cache entry."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pytest
+
+from aicc_ops.engine.nlu import LocalNlu, cache
+
+from .conftest import TINY
+
+
+def test_trained_once_then_loaded(cache_dir: Path) -> None:
+    first, path, trained = LocalNlu.load_or_train(TINY, "chars")
+    assert trained and path.parent == cache_dir and path.is_file()
+    second, again, trained_again = LocalNlu.load_or_train(TINY, "chars")
+    assert (again, trained_again) == (path, False)
+    assert second.predict("요금 문의", "ko_KR") == first.predict("요금 문의", "ko_KR")
+
+
+def test_a_changed_intents_file_is_never_served_the_stale_model(cache_dir: Path) -> None:
+    _, old, _ = LocalNlu.load_or_train(TINY, "chars")
+    changed = copy.deepcopy(TINY)
+    changed["intents"]["BillingInquiry"]["utterances"]["ko_KR"].append("인보이스 재발행")
+    nlu, new, trained = LocalNlu.load_or_train(changed, "chars")
+    assert trained and new != old
+    assert nlu.intents == changed
+    assert nlu.predict("인보이스 재발행", "ko_KR").intent == "BillingInquiry"
+
+
+def test_the_key_covers_the_model_version_and_the_encoder(monkeypatch: pytest.MonkeyPatch) -> None:
+    key = cache.cache_key(TINY, "chars")
+    assert cache.cache_key(TINY, "e5") != key
+    monkeypatch.setattr(cache, "MODEL_VERSION", "next")
+    assert cache.cache_key(TINY, "chars") != key
+
+
+def test_an_unreadable_cache_file_is_trained_again(cache_dir: Path) -> None:
+    path = cache.path_for(cache.cache_key(TINY, "chars"))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"not a model")
+    _nlu, same, trained = LocalNlu.load_or_train(TINY, "chars")
+    assert same == path and trained
+    assert cache.load(path) is not None
+
+
+def test_the_cache_lives_in_the_users_cache_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("AICC_NLU_CACHE", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert cache.cache_dir() == tmp_path / "aicc-ops" / "nlu"
