@@ -16,11 +16,8 @@ INTENTS: dict[str, Any] = {
     "slot_types": {
         "ServiceName": {
             "resolution": "TopResolution",
-            "values": [
-                {"value": "EC2", "synonyms": ["이씨투", "이 씨 투", "ec2"]},
-                {"value": "DynamoDB", "synonyms": ["다이나모 디비", "다이나모디비"]},
-                "람다",
-            ],
+            "values": ["EC2", "DynamoDB", "람다"],
+            "synonyms": {"EC2": ["이씨투", "이 씨 투", "ec2"], "DynamoDB": ["다이나모 디비", "다이나모디비"]},
         },
         "CompanyName": {"resolution": "OriginalValue", "values": ["가나다상사"]},
     }

@@ -35,12 +35,10 @@ def terms(intents: Mapping[str, Any]) -> list[tuple[str, str]]:
     for spec in (intents.get("slot_types") or {}).values():
         if (spec or {}).get("resolution") != "TopResolution":
             continue
+        synonyms_of = spec.get("synonyms") or {}  # canonical value -> its spoken synonyms
         for value in spec.get("values") or []:
-            canonical, synonyms = (
-                (str(value["value"]), [str(s) for s in value.get("synonyms") or []])
-                if isinstance(value, Mapping)
-                else (str(value), [])
-            )
+            canonical = str(value)
+            synonyms = [str(s) for s in synonyms_of.get(value) or []]
             for said in [canonical, *synonyms]:
                 phrase = "-".join(said.split())
                 if _PHRASE_KO.fullmatch(phrase) and (phrase, canonical) not in found:
