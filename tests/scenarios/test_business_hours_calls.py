@@ -75,28 +75,36 @@ def test_msp_technical_question_queues_msp_general_with_assigned_engineer(call: 
     assert r.attributes["assignment_status"] == "ASSIGNED"
 
 
-def test_msp_menu_reprompts_invalid_input_then_routes_to_a_human(call: Caller) -> None:
-    r = call([*SALTWARE, "7", "silence", "#"])
-    assert r.prompts.count(prompt("invalid_choice")) == 1
-    assert r.prompts.count(prompt("menu_no_input")) == 1
+def test_msp_menu_misheard_twice_hands_over_with_what_the_caller_said(call: Caller) -> None:
+    r = call([*SALTWARE, "say:음 그 저기 뭐였더라", "7"])
+    assert r.prompts.count(prompt("menu_not_understood")) == 1
     assert r.queue == "MSP General"
     assert r.attributes["inquiry_type"] == "UNSPECIFIED"
-    # One account of what happens next: no choice, then the connection the caller gets.
-    giveup = r.prompts.index(prompt("menu_no_choice"))
-    assert r.prompts[giveup + 1 :] == [prompt("msp_general"), prompt("hold_msp_general")]
+    assert r.attributes["nlu_handover"] == "true"
+    assert r.attributes["caller_said"] == "7"  # the latest words (or key) the menu could not place
+    # One account of what happens next: the handover, then the connection the caller gets.
+    handover = r.prompts.index(prompt("menu_handover"))
+    assert r.prompts[handover + 1 :] == [prompt("msp_general"), prompt("hold_msp_general")]
+
+
+def test_msp_menu_silence_then_misheard_hands_over(call: Caller) -> None:
+    r = call([*SALTWARE, "silence", "say:음 그 저기 뭐였더라"])
+    assert r.prompts.count(prompt("menu_no_input")) == 1
+    assert r.attributes["nlu_handover"] == "true"
+    assert r.attributes["caller_said"] == "음 그 저기 뭐였더라"
 
 
 def test_msp_menu_zero_reaches_an_engineer_and_star_repeats(call: Caller) -> None:
     r = call([*SALTWARE, "*", "0"])
     menu = [p for p in r.prompts if p.endswith(prompt("msp_menu").split(". ", 1)[1])]
     assert len(menu) == 2
-    assert prompt("invalid_choice") not in r.prompts
-    assert r.queue == "MSP General" and r.attributes["inquiry_type"] == "TECHNICAL"
+    assert prompt("menu_not_understood") not in r.prompts
+    assert r.queue == "MSP General" and r.attributes["inquiry_type"] == "AGENT_REQUEST"
 
 
 def test_msp_menu_second_try_works(call: Caller) -> None:
     r = call([*SALTWARE, "5", "1", "silence"], hold=0)
-    assert r.prompts.count(prompt("invalid_choice")) == 1
+    assert r.prompts.count(prompt("menu_not_understood")) == 1
     assert r.queue == "MSP Emergency"
 
 

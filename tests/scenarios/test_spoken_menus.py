@@ -1,0 +1,74 @@
+"""Menus that listen: at the MSP menu a caller says what they need (or presses a key) and the
+intent the bot recognises picks the route; two misunderstandings hand the caller to a person."""
+
+from __future__ import annotations
+
+import pytest
+from helpers import prompt
+
+from aicc_ops.engine.interpreter import CallResult
+from aicc_ops.local.stack import LocalStack
+
+from .conftest import Caller
+
+SALTWARE = ["say:솔트웨어", "say:김민준입니다", "1234#"]  # MSP, part TS1, primary ts.park
+
+
+def _intents_heard(r: CallResult) -> list[str]:
+    return [s.detail.rsplit("-> ", 1)[1] for s in r.steps if s.identifier == "msp-menu" and "-> " in s.detail]
+
+
+def test_saying_an_outage_at_the_msp_menu_takes_the_emergency_path(call: Caller) -> None:
+    r = call([*SALTWARE, "say:긴급 장애예요", "say:운영 웹서버가 응답하지 않습니다"], hold=0)
+    assert _intents_heard(r) == ["ReportOutage"]
+    assert r.flows == ["Customer Authentication", "MSP Customer", "Emergency"]
+    assert r.queue == "MSP Emergency" and r.attributes["emergency"] == "true"
+
+
+@pytest.mark.parametrize(
+    ("said", "intent", "inquiry_type"),
+    [
+        ("say:이씨투 설정하는 방법이 궁금해요", "TechnicalInquiry", "TECHNICAL"),
+        ("say:이번 달 요금이 너무 많이 나왔어요", "BillingInquiry", "BILLING"),
+        ("say:콘솔 로그인이 안 돼요 비밀번호를 잊어버렸어요", "AccountAccess", "ACCOUNT_ACCESS"),
+        ("say:견적 좀 받아보고 싶어요", "SalesContact", "SALES_CONTACT"),
+        ("say:상담원 연결해 주세요", "TalkToAgent", "AGENT_REQUEST"),
+        ("0", "TalkToAgent", "AGENT_REQUEST"),
+        ("2", "TechnicalInquiry", "TECHNICAL"),
+    ],
+)
+def test_each_msp_menu_intent_reaches_the_msp_engineers(
+    call: Caller, said: str, intent: str, inquiry_type: str
+) -> None:
+    r = call([*SALTWARE, said], hold=0)
+    assert _intents_heard(r) == [intent]
+    assert r.queue == "MSP General"
+    assert r.attributes["inquiry_type"] == inquiry_type
+    assert r.attributes["assigned_agent"] == "ts.park"
+
+
+def test_asking_for_a_callback_at_the_msp_menu_registers_one(call: Caller, stack: LocalStack) -> None:
+    r = call([*SALTWARE, "say:나중에 전화 좀 주세요", "1"], hold=0)
+    assert _intents_heard(r) == ["RequestCallback"]
+    assert r.flows[:3] == ["Customer Authentication", "MSP Customer", "Callback Request"]
+    assert r.attributes["callback_reason"] == "CALLER_REQUEST"
+    assert r.attributes["callback_queue_name"] == stack.config.queues["msp_general"].name
+
+
+def test_asking_for_the_email_at_the_msp_menu_gets_the_address(call: Caller) -> None:
+    r = call([*SALTWARE, "say:이메일 주소 좀 알려주세요"], hold=0)
+    assert _intents_heard(r) == ["EmailSupport"]
+    assert r.attributes["inquiry_type"] == "EMAIL_INFO"
+    assert r.prompts[-1] == prompt("goodbye") and r.disconnected and r.queue is None
+
+
+def test_asking_to_repeat_at_the_msp_menu_hears_it_again(call: Caller) -> None:
+    r = call([*SALTWARE, "say:다시 한 번 말해 주세요", "*", "1", "silence"], hold=0)
+    assert _intents_heard(r) == ["RepeatMenu", "RepeatMenu", "ReportOutage"]
+    assert r.queue == "MSP Emergency"
+
+
+def test_the_menu_turn_keeps_the_callers_sentiment(call: Caller) -> None:
+    r = call([*SALTWARE, "say:진짜 짜증나네 몇 번째야 상담원 바꿔요"], hold=0)
+    assert r.attributes["inquiry_type"] == "AGENT_REQUEST"
+    assert r.attributes.get("sentiment_trend"), "the menu's Lex turn must copy the sentiment back"
