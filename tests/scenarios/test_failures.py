@@ -105,6 +105,21 @@ SWEEP_CALLS: list[dict[str, Any]] = [
         "agents": {"ts.park": "OFFLINE", "ts.yoon": "OFFLINE"},
         "without_arn": ["ga.han"],
     },
+    # The MSP menu that listens: each route an intent takes, and the handover after two misses.
+    *(
+        {"inputs": [*SALTWARE, said, "1"], "hold": 0}
+        for said in (
+            "say:이번 달 요금이 너무 많이 나왔어요",
+            "say:콘솔 로그인이 안 돼요 비밀번호를 잊어버렸어요",
+            "say:견적 좀 받아보고 싶어요",
+            "say:이씨투 설정하는 방법이 궁금해요",
+            "say:나중에 전화 좀 주세요",
+            "say:이메일 주소 좀 알려주세요",
+            "0",
+        )
+    ),
+    {"inputs": [*SALTWARE, "say:음 그 저기 뭐였더라", "7"], "hold": 0},
+    {"inputs": [*SALTWARE, "silence", "silence"], "hold": 0},
     {"inputs": ["2", "say:장애"], "at": "2026-11-25T20:30:00+09:00", "hold": 10},
     {
         "inputs": ["4", "3", "1", "1"],

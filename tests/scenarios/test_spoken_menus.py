@@ -3,6 +3,8 @@ intent the bot recognises picks the route; two misunderstandings hand the caller
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 from helpers import prompt
 
@@ -11,6 +13,7 @@ from aicc_ops.local.stack import LocalStack
 
 from .conftest import Caller
 
+AT = "2026-11-25T10:00:00+09:00"
 SALTWARE = ["say:솔트웨어", "say:김민준입니다", "1234#"]  # MSP, part TS1, primary ts.park
 
 
@@ -72,3 +75,12 @@ def test_the_menu_turn_keeps_the_callers_sentiment(call: Caller) -> None:
     r = call([*SALTWARE, "say:진짜 짜증나네 몇 번째야 상담원 바꿔요"], hold=0)
     assert r.attributes["inquiry_type"] == "AGENT_REQUEST"
     assert r.attributes.get("sentiment_trend"), "the menu's Lex turn must copy the sentiment back"
+
+
+def test_a_chat_reaches_the_msp_engineers_through_the_menu(stack: LocalStack) -> None:
+    # A keypad menu takes its error branch on chat; the menu that listens reads the customer's text.
+    chat = ["text:솔트웨어", "text:김민준", "text:1234", "text:이씨투 설정하는 방법이 궁금해요"]
+    r = stack.engine.run("+821012345678", datetime.fromisoformat(AT), chat, channel="CHAT")
+    assert _intents_heard(r) == ["TechnicalInquiry"]
+    assert r.queue == "MSP General" and r.attributes["inquiry_type"] == "TECHNICAL"
+    assert prompt("menu_not_understood") not in r.prompts
