@@ -224,10 +224,12 @@ def test_general_customer_email_then_person(call: Caller) -> None:
     assert r.queue == "General Customer"
 
 
-def test_general_menu_invalid_three_times_gives_the_email_address(call: Caller) -> None:
-    r = call([*DAON, "5", "6", "silence"], number="+821045678901")
-    assert any(p == prompt("email_address") for p in r.prompts)
-    assert r.disconnected
+def test_general_menu_two_wrong_keys_hand_over_to_an_agent(call: Caller) -> None:
+    r = call([*DAON, "5", "6"], number="+821045678901", hold=0)
+    assert r.prompts.count(prompt("menu_not_understood")) == 1
+    handover = r.prompts.index(prompt("menu_handover"))
+    assert r.prompts[handover + 1] == prompt("general_connect")
+    assert r.queue == "General Customer" and r.attributes["caller_said"] == "6"
 
 
 def test_general_urgent_with_an_agent_available_is_queued(call: Caller) -> None:

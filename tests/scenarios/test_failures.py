@@ -15,6 +15,7 @@ from aicc_ops.local.stack import LocalStack
 from .conftest import ALL_BUSY, Caller
 
 SALTWARE = ["say:솔트웨어", "say:김민준", "1234#"]
+DAON_AUTH = ["say:다온로지스", "say:정하은", "3456#"]  # GENERAL
 SAEBOM = ["say:새봄헬스케어", "say:강도현", "4567#"]
 WEEKDAY_CHUSEOK = "2026-09-25T10:00:00+09:00"  # a Friday, but 추석
 NIGHT, HANBIT = "2026-11-26T02:30:00+09:00", "+821023456789"  # MSP, part TS2: engineers off shift
@@ -120,6 +121,35 @@ SWEEP_CALLS: list[dict[str, Any]] = [
     ),
     {"inputs": [*SALTWARE, "say:음 그 저기 뭐였더라", "7"], "hold": 0},
     {"inputs": [*SALTWARE, "silence", "silence"], "hold": 0},
+    # The general and after-hours menus that listen: the routes only an intent takes.
+    *(
+        {"inputs": [*DAON_AUTH, said, "1"], "number": "+821045678901", "hold": 0}
+        for said in (
+            "say:서비스가 다 멈췄어요 장애인 것 같아요",
+            "say:이씨투 설정하는 방법이 궁금해요",
+            "say:이번 달 요금이 너무 많이 나왔어요",
+            "say:콘솔 로그인이 안 돼요 비밀번호를 잊어버렸어요",
+            "say:견적 좀 받아보고 싶어요",
+            "say:나중에 전화 좀 주세요",
+        )
+    ),
+    {"inputs": [*DAON_AUTH, "say:음 그 저기 뭐였더라", "silence"], "number": "+821045678901", "hold": 0},
+    *(
+        {"inputs": [said, "1", "1"], "at": "2026-11-25T20:30:00+09:00", "number": "+821045678901", "hold": 10}
+        for said in (
+            "say:이씨투 설정하는 방법이 궁금해요",
+            "say:이번 달 요금이 너무 많이 나왔어요",
+            "say:콘솔 로그인이 안 돼요 비밀번호를 잊어버렸어요",
+            "say:상담원 연결해 주세요",
+            "say:나중에 전화 좀 주세요",
+        )
+    ),
+    {
+        "inputs": ["say:음 그 저기 뭐였더라", "say:아 그러니까 그거", "1", "1"],
+        "at": "2026-11-25T20:30:00+09:00",
+        "number": "+821045678901",
+        "hold": 10,
+    },
     {"inputs": ["2", "say:장애"], "at": "2026-11-25T20:30:00+09:00", "hold": 10},
     {
         "inputs": ["4", "3", "1", "1"],

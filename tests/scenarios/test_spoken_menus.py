@@ -84,3 +84,130 @@ def test_a_chat_reaches_the_msp_engineers_through_the_menu(stack: LocalStack) ->
     assert _intents_heard(r) == ["TechnicalInquiry"]
     assert r.queue == "MSP General" and r.attributes["inquiry_type"] == "TECHNICAL"
     assert prompt("menu_not_understood") not in r.prompts
+
+
+# ---- the general menu ----------------------------------------------------------------------------
+DAON = ["say:다온로지스", "say:정하은", "3456#"]  # GENERAL
+
+
+def _general_heard(r: CallResult) -> list[str]:
+    flow = "General Customer"
+    return [
+        s.detail.rsplit("-> ", 1)[1]
+        for s in r.steps
+        if s.flow == flow and s.identifier == "menu" and "-> " in s.detail
+    ]
+
+
+@pytest.mark.parametrize(
+    ("said", "intent", "inquiry_type"),
+    [
+        ("say:서비스가 다 멈췄어요 장애인 것 같아요", "ReportOutage", "OUTAGE"),
+        ("say:이씨투 설정하는 방법이 궁금해요", "TechnicalInquiry", "TECHNICAL"),
+        ("say:이번 달 요금이 너무 많이 나왔어요", "BillingInquiry", "BILLING"),
+        ("say:콘솔 로그인이 안 돼요 비밀번호를 잊어버렸어요", "AccountAccess", "ACCOUNT_ACCESS"),
+        ("say:견적 좀 받아보고 싶어요", "SalesContact", "SALES_CONTACT"),
+        ("say:상담원 연결해 주세요", "TalkToAgent", "URGENT"),
+        ("0", "TalkToAgent", "URGENT"),
+        ("2", "TalkToAgent", "URGENT"),
+    ],
+)
+def test_each_general_menu_intent_reaches_the_general_queue(
+    call: Caller, said: str, intent: str, inquiry_type: str
+) -> None:
+    r = call([*DAON, said], number="+821045678901", hold=0)
+    assert _general_heard(r) == [intent]
+    assert r.queue == "General Customer"
+    assert r.attributes["inquiry_type"] == inquiry_type
+    assert prompt("general_connect") in r.prompts
+
+
+@pytest.mark.parametrize("said", ["say:이메일 주소 좀 알려주세요", "1"])
+def test_email_at_the_general_menu_gets_the_address(call: Caller, said: str) -> None:
+    r = call([*DAON, said, "silence", "silence", "silence"], number="+821045678901", hold=0)
+    assert _general_heard(r) == ["EmailSupport"]
+    assert r.attributes["inquiry_type"] == "EMAIL_INFO" and r.queue is None
+
+
+def test_a_callback_asked_for_at_the_general_menu_is_registered(call: Caller) -> None:
+    r = call([*DAON, "say:나중에 전화 좀 주세요", "1"], number="+821045678901", hold=0)
+    assert _general_heard(r) == ["RequestCallback"]
+    assert "Callback Request" in r.flows and r.attributes["callback_reason"] == "CALLER_REQUEST"
+
+
+def test_repeat_then_misheard_twice_at_the_general_menu_hands_over_to_an_agent(call: Caller) -> None:
+    r = call(
+        [*DAON, "say:다시 한 번 말해 주세요", "say:음 그 저기 뭐였더라", "silence"],
+        number="+821045678901",
+        hold=0,
+    )
+    assert _general_heard(r)[0] == "RepeatMenu"
+    assert r.prompts.count(prompt("menu_not_understood")) == 1
+    handover = r.prompts.index(prompt("menu_handover"))
+    assert r.prompts[handover + 1] == prompt("general_connect")
+    assert r.attributes["nlu_handover"] == "true" and r.attributes["caller_said"] == "음 그 저기 뭐였더라"
+    assert r.queue == "General Customer"
+
+
+def test_a_chat_reaches_an_agent_through_the_general_menu(stack: LocalStack) -> None:
+    chat = ["text:다온로지스", "text:정하은", "text:3456", "text:상담원 연결해 주세요"]
+    r = stack.engine.run("+821045678901", datetime.fromisoformat(AT), chat, channel="CHAT")
+    assert _general_heard(r) == ["TalkToAgent"]
+    assert r.queue == "General Customer" and r.attributes["inquiry_type"] == "URGENT"
+
+
+# ---- after hours ---------------------------------------------------------------------------------
+EVENING = "2026-11-25T20:30:00+09:00"
+
+
+def _after_hours_heard(r: CallResult) -> list[str]:
+    return [
+        s.detail.rsplit("-> ", 1)[1]
+        for s in r.steps
+        if s.flow == "After Hours" and s.identifier == "menu" and "-> " in s.detail
+    ]
+
+
+def test_saying_an_outage_after_hours_takes_the_emergency_path(call: Caller) -> None:
+    r = call(["say:긴급 장애예요", "say:운영 웹서버가 응답하지 않습니다"], at=EVENING, hold=10)
+    assert _after_hours_heard(r) == ["ReportOutage"]
+    assert r.attributes["inquiry_type"] == "EMERGENCY"
+
+
+@pytest.mark.parametrize(
+    ("said", "intent", "inquiry_type"),
+    [
+        ("say:이씨투 설정하는 방법이 궁금해요", "TechnicalInquiry", "TECHNICAL"),
+        ("say:이번 달 요금이 너무 많이 나왔어요", "BillingInquiry", "BILLING"),
+        ("say:콘솔 로그인이 안 돼요 비밀번호를 잊어버렸어요", "AccountAccess", "ACCOUNT_ACCESS"),
+        ("say:상담원 연결해 주세요", "TalkToAgent", "AGENT_REQUEST"),
+    ],
+)
+def test_after_hours_a_question_for_a_person_is_told_no_one_is_in_and_offered_a_callback(
+    call: Caller, said: str, intent: str, inquiry_type: str
+) -> None:
+    r = call([said, "1", "1"], at=EVENING, number="+821045678901")
+    assert _after_hours_heard(r) == [intent]
+    assert r.attributes["inquiry_type"] == inquiry_type
+    no_agent = r.prompts.index(prompt("after_hours_no_agent"))
+    assert r.prompts[no_agent + 1] == prompt("after_hours_callback_offer")
+    assert r.callbacks and r.callbacks[0]["queue"] == "After Hours"
+
+
+def test_after_hours_callback_and_email_and_sales_by_voice(call: Caller) -> None:
+    callback = call(["say:나중에 전화 좀 주세요", "1"], at=EVENING, number="+821045678901")
+    assert _after_hours_heard(callback) == ["RequestCallback"] and callback.callbacks
+    email = call(["say:이메일 주소 좀 알려주세요"], at=EVENING)
+    assert _after_hours_heard(email) == ["EmailSupport"] and email.attributes["inquiry_type"] == "EMAIL_INFO"
+    sales = call(["say:견적 좀 받아보고 싶어요", "2"], at=EVENING, number="+821045678901")
+    assert (
+        _after_hours_heard(sales) == ["SalesContact"] and sales.attributes["inquiry_type"] == "SALES_CONTACT"
+    )
+
+
+def test_after_hours_misheard_twice_is_told_the_truth_and_offered_a_callback(call: Caller) -> None:
+    r = call(["say:음 그 저기 뭐였더라", "say:아 그러니까 그거", "1"], at=EVENING, number="+821045678901")
+    handover = r.prompts.index(prompt("after_hours_menu_handover"))
+    assert r.prompts[handover + 1] == prompt("after_hours_callback_offer")
+    assert r.attributes["nlu_handover"] == "true" and r.attributes["caller_said"] == "아 그러니까 그거"
+    assert r.callbacks and r.callbacks[0]["queue"] == "After Hours"
