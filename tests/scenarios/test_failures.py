@@ -87,6 +87,14 @@ def test_every_queue_full_ends_with_a_spoken_message(call: Caller, faults: Local
 
 # Calls that, with the faults the sweep adds on top, visit every action of every flow.
 SWEEP_CALLS: list[dict[str, Any]] = [
+    # First: the after-hours callback, so the forced CreateCallbackContact failure is this call's
+    # and the caller waits in the after-hours queue (the only way its hold message is reached).
+    {
+        "inputs": ["say:나중에 전화 좀 주세요", "1"],
+        "at": "2026-11-25T20:30:00+09:00",
+        "number": "+821045678901",
+        "hold": 10,
+    },
     {"inputs": [*SALTWARE, "1", "say:장애"], "hold": 130},
     {"inputs": [*SALTWARE, "7", "8", "9"], "hold": 10},
     {"inputs": [*SALTWARE, "2"], "hold": 10},

@@ -211,3 +211,20 @@ def test_after_hours_misheard_twice_is_told_the_truth_and_offered_a_callback(cal
     assert r.prompts[handover + 1] == prompt("after_hours_callback_offer")
     assert r.attributes["nlu_handover"] == "true" and r.attributes["caller_said"] == "아 그러니까 그거"
     assert r.callbacks and r.callbacks[0]["queue"] == "After Hours"
+
+
+def test_a_chat_asking_for_the_email_gets_no_address_but_a_goodbye(stack: LocalStack) -> None:
+    # The address is an SSML prompt (chat takes Text only) and the repeat menu is a keypad menu.
+    chat = ["text:다온로지스", "text:정하은", "text:3456", "text:이메일 주소 좀 알려주세요"]
+    r = stack.engine.run("+821045678901", datetime.fromisoformat(AT), chat, channel="CHAT")
+    assert _general_heard(r) == ["EmailSupport"]
+    assert prompt("email_address") not in r.prompts
+    assert r.prompts[-1] == prompt("goodbye") and r.queue is None
+
+
+def test_an_after_hours_chat_reaches_the_callback_offer_which_ends_it(stack: LocalStack) -> None:
+    chat = ["text:상담원 연결해 주세요"]
+    r = stack.engine.run("+821045678901", datetime.fromisoformat(EVENING), chat, channel="CHAT")
+    assert _after_hours_heard(r) == ["TalkToAgent"]
+    assert prompt("after_hours_no_agent") in r.prompts
+    assert not r.callbacks and r.prompts[-1] == prompt("goodbye")
