@@ -47,3 +47,35 @@ def test_matching_intent_is_delegated(lambda_context: FakeLambdaContext) -> None
 def test_not_a_lex_event(lambda_context: FakeLambdaContext) -> None:
     with pytest.raises(ValueError, match="Lex V2 code-hook event"):
         handler(read_event("connect_customer_lookup"), lambda_context)
+
+
+def _menu_event(mode: str, transcript: str, ranked: list[tuple[str, float | None]]) -> dict[str, object]:
+    """A Lex V2 event at a menu that listens: no expected intent, the menu's keys, Lex's ranking."""
+    event = read_event("lex_capture_company")
+    attributes = {
+        "menu_keys": "1=ReportOutage 2=TechnicalInquiry 0=TalkToAgent *=RepeatMenu",
+        "path": "main>msp",
+    }
+    interpretations = [
+        {"intent": {"name": n, "state": "InProgress", "confirmationState": "None", "slots": {}}}
+        | ({"nluConfidence": c} if c is not None else {})
+        for n, c in ranked
+    ]
+    event |= {"inputMode": mode, "inputTranscript": transcript, "interpretations": interpretations}
+    event["sessionState"] = {"sessionAttributes": attributes, "intent": interpretations[0]["intent"]}
+    return event
+
+
+def test_a_key_at_a_menu_closes_its_intent(lambda_context: FakeLambdaContext) -> None:
+    response = handler(_menu_event("DTMF", "1", [("FallbackIntent", None)]), lambda_context)
+    assert response["sessionState"]["intent"]["name"] == "ReportOutage"
+    assert response["sessionState"]["dialogAction"] == {"type": "Close"}
+
+
+def test_at_a_menu_a_capture_intent_yields_to_the_best_menu_interpretation(
+    lambda_context: FakeLambdaContext,
+) -> None:
+    ranked = [("DescribeIncident", 0.7), ("ProvideCompanyName", 0.6), ("ReportOutage", 0.5)]
+    response = handler(_menu_event("Speech", "웹서버가 죽었어요", ranked), lambda_context)
+    assert response["sessionState"]["intent"]["name"] == "ReportOutage"
+    assert response["sessionState"]["intent"]["state"] == "Fulfilled"

@@ -133,3 +133,10 @@ def test_a_sharp_drop_alerts_the_supervisor_once(scorer: TableScorer, aws: dict[
         lower = say(FURIOUS, dropped)
         assert Trend.decode(lower[_sentiment.TREND]).drops == 1
         assert notified(CONTACT) == {"sentiment_drop_1"}
+
+
+def test_a_key_at_a_menu_keeps_the_priority_the_contact_already_has(scorer: TableScorer) -> None:
+    # A menu block passes the contact's priority in; a turn with nothing scored leaves it alone.
+    out = say("2", {_sentiment.PRIORITY: "4"}, mode="DTMF")
+    assert scorer.heard == [] and out[_sentiment.PRIORITY] == "4"
+    assert say("2", {}, mode="DTMF")[_sentiment.PRIORITY] == str(DEFAULT_PRIORITY)  # none yet: the rules'

@@ -70,16 +70,17 @@ def test_after_hours_email(call: Caller) -> None:
 def test_after_hours_menu_repeats_on_star_and_reprompts_invalid_input(call: Caller) -> None:
     r = call(["*", "4", "1"], at=EVENING)
     assert r.prompts.count(MENU) == 3
-    assert r.prompts.count(prompt("invalid_choice")) == 1
+    assert r.prompts.count(prompt("menu_not_understood")) == 1
     assert r.attributes["inquiry_type"] == "EMAIL_INFO"
 
 
-def test_after_hours_silence_hears_no_input_prompts_then_the_email_address(call: Caller) -> None:
+def test_after_hours_silence_twice_is_told_no_one_is_in_and_offered_a_callback(call: Caller) -> None:
     r = call([], at=EVENING)
-    assert r.prompts.count(prompt("menu_no_input")) == 2
-    assert prompt("invalid_choice") not in r.prompts
-    giveup = r.prompts.index(prompt("menu_no_choice"))
-    assert r.prompts[giveup + 1] == prompt("after_hours_email")
+    assert r.prompts.count(prompt("menu_no_input")) >= 1
+    assert prompt("menu_not_understood") not in r.prompts
+    handover = r.prompts.index(prompt("after_hours_menu_handover"))
+    assert r.prompts[handover + 1] == prompt("after_hours_callback_offer")
+    assert r.attributes["nlu_handover"] == "true"
     assert r.disconnected
 
 

@@ -75,28 +75,36 @@ def test_msp_technical_question_queues_msp_general_with_assigned_engineer(call: 
     assert r.attributes["assignment_status"] == "ASSIGNED"
 
 
-def test_msp_menu_reprompts_invalid_input_then_routes_to_a_human(call: Caller) -> None:
-    r = call([*SALTWARE, "7", "silence", "#"])
-    assert r.prompts.count(prompt("invalid_choice")) == 1
-    assert r.prompts.count(prompt("menu_no_input")) == 1
+def test_msp_menu_misheard_twice_hands_over_with_what_the_caller_said(call: Caller) -> None:
+    r = call([*SALTWARE, "say:음 그 저기 뭐였더라", "7"])
+    assert r.prompts.count(prompt("menu_not_understood")) == 1
     assert r.queue == "MSP General"
     assert r.attributes["inquiry_type"] == "UNSPECIFIED"
-    # One account of what happens next: no choice, then the connection the caller gets.
-    giveup = r.prompts.index(prompt("menu_no_choice"))
-    assert r.prompts[giveup + 1 :] == [prompt("msp_general"), prompt("hold_msp_general")]
+    assert r.attributes["nlu_handover"] == "true"
+    assert r.attributes["caller_said"] == "7"  # the latest words (or key) the menu could not place
+    # One account of what happens next: the handover, then the connection the caller gets.
+    handover = r.prompts.index(prompt("menu_handover"))
+    assert r.prompts[handover + 1 :] == [prompt("msp_general"), prompt("hold_msp_general")]
+
+
+def test_msp_menu_silence_then_misheard_hands_over(call: Caller) -> None:
+    r = call([*SALTWARE, "silence", "say:음 그 저기 뭐였더라"])
+    assert r.prompts.count(prompt("menu_no_input")) == 1
+    assert r.attributes["nlu_handover"] == "true"
+    assert r.attributes["caller_said"] == "음 그 저기 뭐였더라"
 
 
 def test_msp_menu_zero_reaches_an_engineer_and_star_repeats(call: Caller) -> None:
     r = call([*SALTWARE, "*", "0"])
     menu = [p for p in r.prompts if p.endswith(prompt("msp_menu").split(". ", 1)[1])]
     assert len(menu) == 2
-    assert prompt("invalid_choice") not in r.prompts
-    assert r.queue == "MSP General" and r.attributes["inquiry_type"] == "TECHNICAL"
+    assert prompt("menu_not_understood") not in r.prompts
+    assert r.queue == "MSP General" and r.attributes["inquiry_type"] == "AGENT_REQUEST"
 
 
 def test_msp_menu_second_try_works(call: Caller) -> None:
     r = call([*SALTWARE, "5", "1", "silence"], hold=0)
-    assert r.prompts.count(prompt("invalid_choice")) == 1
+    assert r.prompts.count(prompt("menu_not_understood")) == 1
     assert r.queue == "MSP Emergency"
 
 
@@ -216,10 +224,12 @@ def test_general_customer_email_then_person(call: Caller) -> None:
     assert r.queue == "General Customer"
 
 
-def test_general_menu_invalid_three_times_gives_the_email_address(call: Caller) -> None:
-    r = call([*DAON, "5", "6", "silence"], number="+821045678901")
-    assert any(p == prompt("email_address") for p in r.prompts)
-    assert r.disconnected
+def test_general_menu_two_wrong_keys_hand_over_to_an_agent(call: Caller) -> None:
+    r = call([*DAON, "5", "6"], number="+821045678901", hold=0)
+    assert r.prompts.count(prompt("menu_not_understood")) == 1
+    handover = r.prompts.index(prompt("menu_handover"))
+    assert r.prompts[handover + 1] == prompt("general_connect")
+    assert r.queue == "General Customer" and r.attributes["caller_said"] == "6"
 
 
 def test_general_urgent_with_an_agent_available_is_queued(call: Caller) -> None:

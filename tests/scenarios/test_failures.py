@@ -15,6 +15,7 @@ from aicc_ops.local.stack import LocalStack
 from .conftest import ALL_BUSY, Caller
 
 SALTWARE = ["say:솔트웨어", "say:김민준", "1234#"]
+DAON_AUTH = ["say:다온로지스", "say:정하은", "3456#"]  # GENERAL
 SAEBOM = ["say:새봄헬스케어", "say:강도현", "4567#"]
 WEEKDAY_CHUSEOK = "2026-09-25T10:00:00+09:00"  # a Friday, but 추석
 NIGHT, HANBIT = "2026-11-26T02:30:00+09:00", "+821023456789"  # MSP, part TS2: engineers off shift
@@ -86,6 +87,14 @@ def test_every_queue_full_ends_with_a_spoken_message(call: Caller, faults: Local
 
 # Calls that, with the faults the sweep adds on top, visit every action of every flow.
 SWEEP_CALLS: list[dict[str, Any]] = [
+    # First: the after-hours callback, so the forced CreateCallbackContact failure is this call's
+    # and the caller waits in the after-hours queue (the only way its hold message is reached).
+    {
+        "inputs": ["say:나중에 전화 좀 주세요", "1"],
+        "at": "2026-11-25T20:30:00+09:00",
+        "number": "+821045678901",
+        "hold": 10,
+    },
     {"inputs": [*SALTWARE, "1", "say:장애"], "hold": 130},
     {"inputs": [*SALTWARE, "7", "8", "9"], "hold": 10},
     {"inputs": [*SALTWARE, "2"], "hold": 10},
@@ -104,6 +113,50 @@ SWEEP_CALLS: list[dict[str, Any]] = [
         "hold": 250,
         "agents": {"ts.park": "OFFLINE", "ts.yoon": "OFFLINE"},
         "without_arn": ["ga.han"],
+    },
+    # The MSP menu that listens: each route an intent takes, and the handover after two misses.
+    *(
+        {"inputs": [*SALTWARE, said, "1"], "hold": 0}
+        for said in (
+            "say:이번 달 요금이 너무 많이 나왔어요",
+            "say:콘솔 로그인이 안 돼요 비밀번호를 잊어버렸어요",
+            "say:견적 좀 받아보고 싶어요",
+            "say:이씨투 설정하는 방법이 궁금해요",
+            "say:나중에 전화 좀 주세요",
+            "say:이메일 주소 좀 알려주세요",
+            "0",
+        )
+    ),
+    {"inputs": [*SALTWARE, "say:음 그 저기 뭐였더라", "7"], "hold": 0},
+    {"inputs": [*SALTWARE, "silence", "silence"], "hold": 0},
+    # The general and after-hours menus that listen: the routes only an intent takes.
+    *(
+        {"inputs": [*DAON_AUTH, said, "1"], "number": "+821045678901", "hold": 0}
+        for said in (
+            "say:서비스가 다 멈췄어요 장애인 것 같아요",
+            "say:이씨투 설정하는 방법이 궁금해요",
+            "say:이번 달 요금이 너무 많이 나왔어요",
+            "say:콘솔 로그인이 안 돼요 비밀번호를 잊어버렸어요",
+            "say:견적 좀 받아보고 싶어요",
+            "say:나중에 전화 좀 주세요",
+        )
+    ),
+    {"inputs": [*DAON_AUTH, "say:음 그 저기 뭐였더라", "silence"], "number": "+821045678901", "hold": 0},
+    *(
+        {"inputs": [said, "1", "1"], "at": "2026-11-25T20:30:00+09:00", "number": "+821045678901", "hold": 10}
+        for said in (
+            "say:이씨투 설정하는 방법이 궁금해요",
+            "say:이번 달 요금이 너무 많이 나왔어요",
+            "say:콘솔 로그인이 안 돼요 비밀번호를 잊어버렸어요",
+            "say:상담원 연결해 주세요",
+            "say:나중에 전화 좀 주세요",
+        )
+    ),
+    {
+        "inputs": ["say:음 그 저기 뭐였더라", "say:아 그러니까 그거", "1", "1"],
+        "at": "2026-11-25T20:30:00+09:00",
+        "number": "+821045678901",
+        "hold": 10,
     },
     {"inputs": ["2", "say:장애"], "at": "2026-11-25T20:30:00+09:00", "hold": 10},
     {

@@ -166,3 +166,104 @@ def test_anything_but_four_digits_is_fallback(said: str) -> None:
 def test_an_intent_of_its_own_at_the_digits_prompt_is_kept() -> None:
     response = respond(lex_event("TalkToAgent", "상담원 연결해주세요", DIGITS), CAPTURES)
     assert response["sessionState"]["dialogAction"]["type"] == "Delegate"
+
+
+# ---- the question's context in AWS: Lex's interpretations, menu keys -----------------------------
+MENU_INTENTS = frozenset(config().intents["intents"]) - set(CAPTURES)
+MENU_KEYS = "1=ReportOutage 2=TechnicalInquiry 0=TalkToAgent *=RepeatMenu"
+
+
+def interpretation(
+    name: str, confidence: float | None, slots: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """One entry of a Lex V2 event's `interpretations` (FallbackIntent carries no nluConfidence)."""
+    intent = {"name": name, "state": "InProgress", "confirmationState": "None", "slots": slots or {}}
+    return {"intent": intent} | ({"nluConfidence": confidence} if confidence is not None else {})
+
+
+def ranked_event(
+    ranked: list[dict[str, Any]], transcript: str, expected: str | None = None, mode: str = "Speech"
+) -> dict[str, Any]:
+    event = lex_event(ranked[0]["intent"]["name"], transcript, expected, ranked[0]["intent"]["slots"])
+    return event | {"interpretations": ranked, "inputMode": mode}
+
+
+def closed(response: dict[str, Any]) -> tuple[str, str, str]:
+    state = response["sessionState"]
+    return state["dialogAction"]["type"], state["intent"]["name"], state["intent"]["state"]
+
+
+def test_menu_intents_are_the_how_can_i_help_ones() -> None:
+    assert {"ReportOutage", "TalkToAgent", "RepeatMenu", "EmailSupport"} <= MENU_INTENTS
+    assert not MENU_INTENTS & set(CAPTURES)
+
+
+def test_a_capture_intent_on_top_at_a_menu_yields_to_the_best_menu_interpretation() -> None:
+    service = {
+        "ServiceName": {
+            "value": {"originalValue": "이씨투", "interpretedValue": "EC2", "resolvedValues": ["EC2"]}
+        }
+    }
+    ranked = [
+        interpretation("DescribeIncident", 0.71),
+        interpretation("TechnicalInquiry", 0.41),
+        interpretation("ReportOutage", 0.62, service),
+        interpretation("FallbackIntent", None),
+    ]
+    response = respond(ranked_event(ranked, "이씨투 장애가 났어요"), CAPTURES, MENU_INTENTS)
+    assert closed(response) == ("Close", "ReportOutage", "Fulfilled")
+    assert response["sessionState"]["intent"]["slots"]["ServiceName"]["value"]["interpretedValue"] == "EC2"
+
+
+def test_a_menu_intent_on_top_at_a_capture_question_yields_to_a_capture_interpretation() -> None:
+    ranked = [interpretation("ReportOutage", 0.55), interpretation("ProvideCompanyName", 0.40)]
+    response = respond(ranked_event(ranked, "솔트웨어 장애", "ProvideCompanyName"), CAPTURES, MENU_INTENTS)
+    assert closed(response) == ("Close", "ProvideCompanyName", "Fulfilled")
+    assert (
+        response["sessionState"]["intent"]["slots"]["CompanyName"]["value"]["originalValue"]
+        == "솔트웨어 장애"
+    )
+
+
+def test_talk_to_agent_is_allowed_at_a_capture_question() -> None:
+    ranked = [interpretation("SalesContact", 0.5), interpretation("TalkToAgent", 0.45)]
+    response = respond(
+        ranked_event(ranked, "담당자 바꿔주세요", "ProvideContactName"), CAPTURES, MENU_INTENTS
+    )
+    assert closed(response) == ("Close", "TalkToAgent", "Fulfilled")
+
+
+def test_no_allowed_interpretation_at_a_menu_is_fallback() -> None:
+    ranked = [interpretation("ProvideCompanyName", 0.8), interpretation("FallbackIntent", None)]
+    response = respond(ranked_event(ranked, "솔트웨어"), CAPTURES, MENU_INTENTS)
+    assert closed(response) == ("Close", "FallbackIntent", "Failed")
+
+
+def test_an_allowed_top_intent_at_a_menu_is_delegated() -> None:
+    ranked = [interpretation("BillingInquiry", 0.9), interpretation("ReportOutage", 0.2)]
+    response = respond(ranked_event(ranked, "요금이 이상해요"), CAPTURES, MENU_INTENTS)
+    assert response["sessionState"]["dialogAction"] == {"type": "Delegate"}
+    assert response["sessionState"]["intent"]["name"] == "BillingInquiry"
+
+
+@pytest.mark.parametrize(
+    ("key", "intent", "state"),
+    [
+        ("1", "ReportOutage", "Fulfilled"),
+        ("2#", "TechnicalInquiry", "Fulfilled"),
+        ("0", "TalkToAgent", "Fulfilled"),
+        ("*", "RepeatMenu", "Fulfilled"),
+        ("7", "FallbackIntent", "Failed"),
+    ],
+)
+def test_a_key_at_a_menu_closes_the_intent_the_menu_gives_it(key: str, intent: str, state: str) -> None:
+    # Lex V2 sends a key press as the transcript with inputMode DTMF; Lex classified it as it could.
+    event = ranked_event([interpretation("FallbackIntent", None)], key, mode="DTMF")
+    event["sessionState"]["sessionAttributes"]["menu_keys"] = MENU_KEYS
+    assert closed(respond(event, CAPTURES, MENU_INTENTS)) == ("Close", intent, state)
+
+
+def test_menu_keys_do_not_apply_to_speech() -> None:
+    event = ranked_event([interpretation("RepeatMenu", 0.9)], "다시 말해줘")
+    event["sessionState"]["sessionAttributes"]["menu_keys"] = MENU_KEYS
+    assert respond(event, CAPTURES, MENU_INTENTS)["sessionState"]["dialogAction"] == {"type": "Delegate"}

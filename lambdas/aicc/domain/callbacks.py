@@ -24,6 +24,7 @@ class CallbackReason(StrEnum):
     AFTER_HOURS_EMERGENCY = "AFTER_HOURS_EMERGENCY"
     AFTER_HOURS = "AFTER_HOURS"
     NEW_CUSTOMER = "NEW_CUSTOMER"
+    CALLER_REQUEST = "CALLER_REQUEST"  # asked for at a menu ("전화 주세요")
 
 
 class CallbackStatus(StrEnum):

@@ -77,6 +77,8 @@ def score_turn(event: Mapping[str, Any], attributes: dict[str, str]) -> str:
                 count("SentimentDrop")
     if trend.turns:
         attributes[TREND] = trend.encode()
-    attributes[PRIORITY] = str(priority_for(trend, customer_class, rules))
+    if trend.turns or not attributes.get(PRIORITY):
+        # Nothing scored yet (a keypad menu turn): the priority the contact already has stands.
+        attributes[PRIORITY] = str(priority_for(trend, customer_class, rules))
     attributes[PROFICIENCY] = proficiency_for(trend, rules)
     return label

@@ -1,4 +1,5 @@
-"""lex_hook: Lex V2 dialog code hook resolving bare answers to the expected intent (docs/handlers.md);
+"""lex_hook: Lex V2 dialog code hook resolving bare answers to the expected intent, menu keys to
+their intents and Lex's interpretations to the best one the question allows (docs/handlers.md);
 each caller turn's sentiment is scored on the way (aicc.handlers._sentiment).
 
 Powertools has no Lex V2 event class; the event is read as the plain dict of the reference, §5.2.
@@ -21,10 +22,16 @@ def _captures() -> Mapping[str, dialog.Capture]:
     return dialog.capture_slots(config().intents)
 
 
+@cache
+def _menu_intents() -> frozenset[str]:
+    """The "how can I help" intents: every intent of the file that is not a capture intent."""
+    return frozenset(config().intents.get("intents") or {}) - set(_captures())
+
+
 # The transcript is the caller's own words (names): logged by its length only.
 @lex_code_hook
 def handler(event: Mapping[str, Any]) -> dict[str, Any]:
-    response = dialog.respond(event, _captures())
+    response = dialog.respond(event, _captures(), _menu_intents())
     state = response["sessionState"]
     attributes = state.setdefault("sessionAttributes", {})
     sentiment = score_turn(event, attributes)

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from aicc.domain.dialog import EXPECTED_INTENT, MENU_KEYS, TALK_TO_AGENT, menu_keys
 from aicc.domain.hangul import HANGUL
 
 from . import graph, resource_map, ssml
@@ -33,6 +34,8 @@ from .resource_map import FOUND, MALFORMED, MISSING, ResourceMap, kind_name, loc
 
 MAX_ACTIONS = 250
 MAX_CONTENT = 256_000
+# Korean callers' keys at a menu that listens (a Lex block with menu_keys): 0 a person, * again.
+_LEX_MENU_KEYS = frozenset({("0", TALK_TO_AGENT), ("*", "RepeatMenu")})
 _BAD_ID_CHARS = set("%:()\\/=$,;[]{}")
 _RESERVED_IDS = {
     "__proto__",
@@ -486,6 +489,13 @@ class _FlowLinter:
                 self.add(ident, f"Lex conditions allow only Equals (intent names), got {op}")
             elif ours:  # another bot's intents are not ours to know
                 self._intent(ident, operand)
+        if ours:  # the intents the block's session names: the one it expects, its menu keys'
+            session = _obj(params.get("LexSessionAttributes"))
+            expected = session.get(EXPECTED_INTENT)
+            if expected is not None and _known(expected) and "$." not in str(expected):
+                self._intent(ident, str(expected))
+            for intent in menu_keys(str(session.get(MENU_KEYS) or "")).values():
+                self._intent(ident, intent)
 
     def _intent(self, ident: str, name: str) -> None:
         if name not in self.intents:
@@ -728,13 +738,20 @@ class _FlowLinter:
         rule: an error on our flows, advice on a Korean flow someone else wrote."""
         for ident, a in self.flow.actions.items():
             params = _obj(a.get("Parameters"))
-            if a.get("Type") != "GetParticipantInput" or _truthy(params.get("StoreInput")):
+            lex_keys = menu_keys(str(_obj(params.get("LexSessionAttributes")).get(MENU_KEYS) or ""))
+            keypad = a.get("Type") == "GetParticipantInput" and not _truthy(params.get("StoreInput"))
+            lex_menu = a.get("Type") == "ConnectParticipantWithLexBot" and bool(lex_keys)
+            if not (keypad or lex_menu):
                 continue
             prompt = " ".join(str(params.get(k, "")) for k in ("Text", "SSML"))
             if not HANGUL.search(prompt):
                 continue
             t = graph.transitions(a)
             keys = {op: c["NextAction"] for c in t.get("Conditions", []) for op in c["Condition"]["Operands"]}
+            if lex_menu:
+                # A Lex menu takes keys through the code hook (menu_keys): 0 must close TalkToAgent and *
+                # RepeatMenu, and the block must branch on both, as a keypad menu branches on the keys.
+                keys = {k: keys[i] for k, i in lex_keys.items() if i in keys and (k, i) in _LEX_MENU_KEYS}
             errors = {e["ErrorType"]: e["NextAction"] for e in t.get("Errors", [])}
             if "0" not in keys:
                 self.add(

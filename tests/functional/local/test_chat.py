@@ -120,20 +120,22 @@ def test_a_chat_runs_through_the_flows_to_an_agent(
     assert all(i["DisplayName"] == "SYSTEM_MESSAGE" for i in first[1:])
     contact = center.get(started["ContactId"])
     assert contact.channel == "CHAT" and contact.state == "waiting_input"
-    for text in ("솔트웨어", "김민준입니다", "1234"):  # the Lex turns take the customer's text
+    words = ("솔트웨어", "김민준입니다", "1234", "상담원 연결해 주세요")
+    for text in words:  # the Lex turns (the authentication, the MSP menu) take the customer's text
         sent = participant.send_message(ConnectionToken=token, ContentType="text/plain", Content=text)
         assert sent["Id"] and sent["AbsoluteTime"].endswith("Z")
         wait_for(lambda: contact.state != "ivr" and len(contact.steps) > 1 and contact.steps[-1].ended > 0)
     wait_for(lambda: contact.state in ("queued", "connected", "ended"))
     result = contact.result
     assert result is not None and "MSP Customer" in result.flows
-    # The MSP menu is a keypad block: on chat it takes its error branch (block-support-by-channel).
-    menus = [s for s in result.steps if s.type == "GetParticipantInput"]
-    assert menus and all(s.outcome == "error:NoMatchingError" and "CHAT" in s.detail for s in menus)
+    # The MSP menu listens (a Lex block): on chat it reads the text, where a keypad block would err.
+    (menu,) = [s for s in result.steps if s.identifier == "msp-menu"]
+    assert menu.outcome == "Equals:TalkToAgent" or menu.detail.endswith("-> TalkToAgent"), menu
+    assert not [s for s in result.steps if s.type == "GetParticipantInput"]
     wait_for(lambda: any(i["ContentType"] == JOINED for i in transcript(participant, token)[1:]))
     items = transcript(participant, token)
     customer = [i["Content"] for i in items if i["ParticipantRole"] == "CUSTOMER" and i["Type"] == "MESSAGE"]
-    assert customer == ["솔트웨어", "김민준입니다", "1234"]
+    assert customer == list(words)
     assert any(i["ContentType"] == JOINED and i["ParticipantRole"] == "AGENT" for i in items)
     participant.disconnect_participant(ConnectionToken=token)
     wait_for(lambda: contact.state == "ended")

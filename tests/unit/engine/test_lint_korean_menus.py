@@ -19,7 +19,11 @@ def _menus(flows: dict[str, Flow]) -> list[tuple[str, str]]:
         for key, flow in flows.items()
         if flow.type == "CONTACT_FLOW" and flow.audience == "callers"
         for ident, a in flow.actions.items()
-        if a["Type"] == "GetParticipantInput" and a["Parameters"].get("StoreInput", "False") == "False"
+        if (a["Type"] == "GetParticipantInput" and a["Parameters"].get("StoreInput", "False") == "False")
+        or (
+            a["Type"] == "ConnectParticipantWithLexBot"
+            and "menu_keys" in a["Parameters"]["LexSessionAttributes"]
+        )
     ]
 
 
@@ -37,7 +41,14 @@ def test_every_inbound_menu_is_checked(real_flows: dict[str, Flow]) -> None:
 
 def _drop(operand: str, ident: str) -> Callable[[Flow], None]:
     def change(flow: Flow) -> None:
-        t = flow.actions[ident]["Transitions"]
+        a = flow.actions[ident]
+        if a["Type"] == "ConnectParticipantWithLexBot":  # a listening menu: drop the key from menu_keys
+            session = a["Parameters"]["LexSessionAttributes"]
+            session["menu_keys"] = " ".join(
+                k for k in session["menu_keys"].split() if k.split("=")[0] != operand
+            )
+            return
+        t = a["Transitions"]
         t["Conditions"] = [c for c in t["Conditions"] if c["Condition"]["Operands"] != [operand]]
 
     return change
@@ -93,3 +104,20 @@ def test_english_menus_and_queue_flows_are_left_alone(
 def test_a_page_to_an_engineer_is_not_held_to_callers_habits(real_flows: dict[str, Flow]) -> None:
     staff = [key for key, flow in real_flows.items() if flow.audience == "staff"]
     assert staff == ["emergency_page"]  # flows.yaml: the page call's menu is 1 to acknowledge
+
+
+@pytest.mark.parametrize(
+    ("flow_key", "ident", "attribute", "value"),
+    [
+        ("customer_authentication", "company-ask", "expected_intent", "ProvideCompanyNam"),
+        ("msp_customer", "msp-menu", "menu_keys", "1=ReportOutages 0=TalkToAgent *=RepeatMenu"),
+    ],
+)
+def test_an_intent_a_lex_session_names_must_be_in_intents_yaml(
+    real_flows: dict[str, Flow], resources: Resources, flow_key: str, ident: str, attribute: str, value: str
+) -> None:
+    def change(flow: Flow) -> None:
+        flow.actions[ident]["Parameters"]["LexSessionAttributes"][attribute] = value
+
+    errors = _errors_after(real_flows, resources, flow_key, change)
+    assert any(e.startswith(f"{ident}: intent ") and "intents.yaml" in e for e in errors), errors

@@ -1,0 +1,230 @@
+"""Menus that listen: at the MSP menu a caller says what they need (or presses a key) and the
+intent the bot recognises picks the route; two misunderstandings hand the caller to a person."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from helpers import prompt
+
+from aicc_ops.engine.interpreter import CallResult
+from aicc_ops.local.stack import LocalStack
+
+from .conftest import Caller
+
+AT = "2026-11-25T10:00:00+09:00"
+SALTWARE = ["say:솔트웨어", "say:김민준입니다", "1234#"]  # MSP, part TS1, primary ts.park
+
+
+def _intents_heard(r: CallResult) -> list[str]:
+    return [s.detail.rsplit("-> ", 1)[1] for s in r.steps if s.identifier == "msp-menu" and "-> " in s.detail]
+
+
+def test_saying_an_outage_at_the_msp_menu_takes_the_emergency_path(call: Caller) -> None:
+    r = call([*SALTWARE, "say:긴급 장애예요", "say:운영 웹서버가 응답하지 않습니다"], hold=0)
+    assert _intents_heard(r) == ["ReportOutage"]
+    assert r.flows == ["Customer Authentication", "MSP Customer", "Emergency"]
+    assert r.queue == "MSP Emergency" and r.attributes["emergency"] == "true"
+
+
+@pytest.mark.parametrize(
+    ("said", "intent", "inquiry_type"),
+    [
+        ("say:이씨투 설정하는 방법이 궁금해요", "TechnicalInquiry", "TECHNICAL"),
+        ("say:이번 달 요금이 너무 많이 나왔어요", "BillingInquiry", "BILLING"),
+        ("say:콘솔 로그인이 안 돼요 비밀번호를 잊어버렸어요", "AccountAccess", "ACCOUNT_ACCESS"),
+        ("say:견적 좀 받아보고 싶어요", "SalesContact", "SALES_CONTACT"),
+        ("say:상담원 연결해 주세요", "TalkToAgent", "AGENT_REQUEST"),
+        ("0", "TalkToAgent", "AGENT_REQUEST"),
+        ("2", "TechnicalInquiry", "TECHNICAL"),
+    ],
+)
+def test_each_msp_menu_intent_reaches_the_msp_engineers(
+    call: Caller, said: str, intent: str, inquiry_type: str
+) -> None:
+    r = call([*SALTWARE, said], hold=0)
+    assert _intents_heard(r) == [intent]
+    assert r.queue == "MSP General"
+    assert r.attributes["inquiry_type"] == inquiry_type
+    assert r.attributes["assigned_agent"] == "ts.park"
+
+
+def test_asking_for_a_callback_at_the_msp_menu_registers_one(call: Caller, stack: LocalStack) -> None:
+    r = call([*SALTWARE, "say:나중에 전화 좀 주세요", "1"], hold=0)
+    assert _intents_heard(r) == ["RequestCallback"]
+    assert r.flows[:3] == ["Customer Authentication", "MSP Customer", "Callback Request"]
+    assert r.attributes["callback_reason"] == "CALLER_REQUEST"
+    assert r.attributes["callback_queue_name"] == stack.config.queues["msp_general"].name
+
+
+def test_asking_for_the_email_at_the_msp_menu_gets_the_address(call: Caller) -> None:
+    r = call([*SALTWARE, "say:이메일 주소 좀 알려주세요"], hold=0)
+    assert _intents_heard(r) == ["EmailSupport"]
+    assert r.attributes["inquiry_type"] == "EMAIL_INFO"
+    assert r.prompts[-1] == prompt("goodbye") and r.disconnected and r.queue is None
+
+
+def test_asking_to_repeat_at_the_msp_menu_hears_it_again(call: Caller) -> None:
+    r = call([*SALTWARE, "say:다시 한 번 말해 주세요", "*", "1", "silence"], hold=0)
+    assert _intents_heard(r) == ["RepeatMenu", "RepeatMenu", "ReportOutage"]
+    assert r.queue == "MSP Emergency"
+
+
+def test_the_menu_turn_keeps_the_callers_sentiment(call: Caller) -> None:
+    r = call([*SALTWARE, "say:진짜 짜증나네 몇 번째야 상담원 바꿔요"], hold=0)
+    assert r.attributes["inquiry_type"] == "AGENT_REQUEST"
+    assert r.attributes.get("sentiment_trend"), "the menu's Lex turn must copy the sentiment back"
+
+
+def test_a_chat_reaches_the_msp_engineers_through_the_menu(stack: LocalStack) -> None:
+    # A keypad menu takes its error branch on chat; the menu that listens reads the customer's text.
+    chat = ["text:솔트웨어", "text:김민준", "text:1234", "text:이씨투 설정하는 방법이 궁금해요"]
+    r = stack.engine.run("+821012345678", datetime.fromisoformat(AT), chat, channel="CHAT")
+    assert _intents_heard(r) == ["TechnicalInquiry"]
+    assert r.queue == "MSP General" and r.attributes["inquiry_type"] == "TECHNICAL"
+    assert prompt("menu_not_understood") not in r.prompts
+
+
+# ---- the general menu ----------------------------------------------------------------------------
+DAON = ["say:다온로지스", "say:정하은", "3456#"]  # GENERAL
+
+
+def _general_heard(r: CallResult) -> list[str]:
+    flow = "General Customer"
+    return [
+        s.detail.rsplit("-> ", 1)[1]
+        for s in r.steps
+        if s.flow == flow and s.identifier == "menu" and "-> " in s.detail
+    ]
+
+
+@pytest.mark.parametrize(
+    ("said", "intent", "inquiry_type"),
+    [
+        ("say:서비스가 다 멈췄어요 장애인 것 같아요", "ReportOutage", "OUTAGE"),
+        ("say:이씨투 설정하는 방법이 궁금해요", "TechnicalInquiry", "TECHNICAL"),
+        ("say:이번 달 요금이 너무 많이 나왔어요", "BillingInquiry", "BILLING"),
+        ("say:콘솔 로그인이 안 돼요 비밀번호를 잊어버렸어요", "AccountAccess", "ACCOUNT_ACCESS"),
+        ("say:견적 좀 받아보고 싶어요", "SalesContact", "SALES_CONTACT"),
+        ("say:상담원 연결해 주세요", "TalkToAgent", "URGENT"),
+        ("0", "TalkToAgent", "URGENT"),
+        ("2", "TalkToAgent", "URGENT"),
+    ],
+)
+def test_each_general_menu_intent_reaches_the_general_queue(
+    call: Caller, said: str, intent: str, inquiry_type: str
+) -> None:
+    r = call([*DAON, said], number="+821045678901", hold=0)
+    assert _general_heard(r) == [intent]
+    assert r.queue == "General Customer"
+    assert r.attributes["inquiry_type"] == inquiry_type
+    assert prompt("general_connect") in r.prompts
+
+
+@pytest.mark.parametrize("said", ["say:이메일 주소 좀 알려주세요", "1"])
+def test_email_at_the_general_menu_gets_the_address(call: Caller, said: str) -> None:
+    r = call([*DAON, said, "silence", "silence", "silence"], number="+821045678901", hold=0)
+    assert _general_heard(r) == ["EmailSupport"]
+    assert r.attributes["inquiry_type"] == "EMAIL_INFO" and r.queue is None
+
+
+def test_a_callback_asked_for_at_the_general_menu_is_registered(call: Caller) -> None:
+    r = call([*DAON, "say:나중에 전화 좀 주세요", "1"], number="+821045678901", hold=0)
+    assert _general_heard(r) == ["RequestCallback"]
+    assert "Callback Request" in r.flows and r.attributes["callback_reason"] == "CALLER_REQUEST"
+
+
+def test_repeat_then_misheard_twice_at_the_general_menu_hands_over_to_an_agent(call: Caller) -> None:
+    r = call(
+        [*DAON, "say:다시 한 번 말해 주세요", "say:음 그 저기 뭐였더라", "silence"],
+        number="+821045678901",
+        hold=0,
+    )
+    assert _general_heard(r)[0] == "RepeatMenu"
+    assert r.prompts.count(prompt("menu_not_understood")) == 1
+    handover = r.prompts.index(prompt("menu_handover"))
+    assert r.prompts[handover + 1] == prompt("general_connect")
+    assert r.attributes["nlu_handover"] == "true" and r.attributes["caller_said"] == "음 그 저기 뭐였더라"
+    assert r.queue == "General Customer"
+
+
+def test_a_chat_reaches_an_agent_through_the_general_menu(stack: LocalStack) -> None:
+    chat = ["text:다온로지스", "text:정하은", "text:3456", "text:상담원 연결해 주세요"]
+    r = stack.engine.run("+821045678901", datetime.fromisoformat(AT), chat, channel="CHAT")
+    assert _general_heard(r) == ["TalkToAgent"]
+    assert r.queue == "General Customer" and r.attributes["inquiry_type"] == "URGENT"
+
+
+# ---- after hours ---------------------------------------------------------------------------------
+EVENING = "2026-11-25T20:30:00+09:00"
+
+
+def _after_hours_heard(r: CallResult) -> list[str]:
+    return [
+        s.detail.rsplit("-> ", 1)[1]
+        for s in r.steps
+        if s.flow == "After Hours" and s.identifier == "menu" and "-> " in s.detail
+    ]
+
+
+def test_saying_an_outage_after_hours_takes_the_emergency_path(call: Caller) -> None:
+    r = call(["say:긴급 장애예요", "say:운영 웹서버가 응답하지 않습니다"], at=EVENING, hold=10)
+    assert _after_hours_heard(r) == ["ReportOutage"]
+    assert r.attributes["inquiry_type"] == "EMERGENCY"
+
+
+@pytest.mark.parametrize(
+    ("said", "intent", "inquiry_type"),
+    [
+        ("say:이씨투 설정하는 방법이 궁금해요", "TechnicalInquiry", "TECHNICAL"),
+        ("say:이번 달 요금이 너무 많이 나왔어요", "BillingInquiry", "BILLING"),
+        ("say:콘솔 로그인이 안 돼요 비밀번호를 잊어버렸어요", "AccountAccess", "ACCOUNT_ACCESS"),
+        ("say:상담원 연결해 주세요", "TalkToAgent", "AGENT_REQUEST"),
+    ],
+)
+def test_after_hours_a_question_for_a_person_is_told_no_one_is_in_and_offered_a_callback(
+    call: Caller, said: str, intent: str, inquiry_type: str
+) -> None:
+    r = call([said, "1", "1"], at=EVENING, number="+821045678901")
+    assert _after_hours_heard(r) == [intent]
+    assert r.attributes["inquiry_type"] == inquiry_type
+    no_agent = r.prompts.index(prompt("after_hours_no_agent"))
+    assert r.prompts[no_agent + 1] == prompt("after_hours_callback_offer")
+    assert r.callbacks and r.callbacks[0]["queue"] == "After Hours"
+
+
+def test_after_hours_callback_and_email_and_sales_by_voice(call: Caller) -> None:
+    callback = call(["say:나중에 전화 좀 주세요", "1"], at=EVENING, number="+821045678901")
+    assert _after_hours_heard(callback) == ["RequestCallback"] and callback.callbacks
+    email = call(["say:이메일 주소 좀 알려주세요"], at=EVENING)
+    assert _after_hours_heard(email) == ["EmailSupport"] and email.attributes["inquiry_type"] == "EMAIL_INFO"
+    sales = call(["say:견적 좀 받아보고 싶어요", "2"], at=EVENING, number="+821045678901")
+    assert (
+        _after_hours_heard(sales) == ["SalesContact"] and sales.attributes["inquiry_type"] == "SALES_CONTACT"
+    )
+
+
+def test_after_hours_misheard_twice_is_told_the_truth_and_offered_a_callback(call: Caller) -> None:
+    r = call(["say:음 그 저기 뭐였더라", "say:아 그러니까 그거", "1"], at=EVENING, number="+821045678901")
+    handover = r.prompts.index(prompt("after_hours_menu_handover"))
+    assert r.prompts[handover + 1] == prompt("after_hours_callback_offer")
+    assert r.attributes["nlu_handover"] == "true" and r.attributes["caller_said"] == "아 그러니까 그거"
+    assert r.callbacks and r.callbacks[0]["queue"] == "After Hours"
+
+
+def test_a_chat_asking_for_the_email_gets_no_address_but_a_goodbye(stack: LocalStack) -> None:
+    # The address is an SSML prompt (chat takes Text only) and the repeat menu is a keypad menu.
+    chat = ["text:다온로지스", "text:정하은", "text:3456", "text:이메일 주소 좀 알려주세요"]
+    r = stack.engine.run("+821045678901", datetime.fromisoformat(AT), chat, channel="CHAT")
+    assert _general_heard(r) == ["EmailSupport"]
+    assert prompt("email_address") not in r.prompts
+    assert r.prompts[-1] == prompt("goodbye") and r.queue is None
+
+
+def test_an_after_hours_chat_reaches_the_callback_offer_which_ends_it(stack: LocalStack) -> None:
+    chat = ["text:상담원 연결해 주세요"]
+    r = stack.engine.run("+821045678901", datetime.fromisoformat(EVENING), chat, channel="CHAT")
+    assert _after_hours_heard(r) == ["TalkToAgent"]
+    assert prompt("after_hours_no_agent") in r.prompts
+    assert not r.callbacks and r.prompts[-1] == prompt("goodbye")
