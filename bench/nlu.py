@@ -29,6 +29,7 @@ def _weights_mb(encoder: str) -> float:
 
 def bench_nlu(rounds: int) -> list[str]:
     from aicc.settings import load_config
+    from aicc_ops.engine import embeddings
     from aicc_ops.engine.nlu import LocalNlu, cache, features
     from aicc_ops.engine.nlu.evaluate import evaluate, read_eval_file
 
@@ -44,7 +45,7 @@ def bench_nlu(rounds: int) -> list[str]:
     size_mb: dict[str, float] = {}
     for name in encoders:
         _, path, _ = LocalNlu.load_or_train(intents, name)  # trained here when absent: not timed
-        features._E5Model._model = None  # the embedder starts again: part of the load
+        embeddings.encoder.cache_clear()  # the embedder starts again: part of the load
         start = time.perf_counter()
         nlu = cache.load(path)
         assert isinstance(nlu, LocalNlu)

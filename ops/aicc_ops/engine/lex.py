@@ -79,11 +79,17 @@ class LocalLexBot:
         self.code_hook = code_hook
         self._nlu = nlu
 
-    @property
-    def nlu(self) -> LocalNlu:
-        """The trained NLU, loaded from its cache (or trained into it) on the first turn."""
+    def load(self) -> LocalLexBot:
+        """Load the trained NLU from its cache (or train it into the cache). Returns self."""
         if self._nlu is None:
             self._nlu = LocalNlu.load_or_train(self.intents)[0]
+        return self
+
+    @property
+    def nlu(self) -> LocalNlu:
+        """The trained NLU; loaded on the first turn unless `load()` ran first (the local stack's)."""
+        self.load()
+        assert self._nlu is not None
         return self._nlu
 
     @staticmethod

@@ -9,6 +9,7 @@ resolves a bare answer to the expected intent, as with the deployed bot.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,10 @@ from .slots import SlotFiller
 from .text import normalize
 
 DEFAULT_ENCODER = "e5"
+# The models this process loaded, by cache file (named by what they were trained from); the lock:
+# two stacks starting at once train once.
+_LOADED: dict[Path, LocalNlu] = {}
+_LOADING = threading.Lock()
 # Heard at a capture prompt too: "상담원이요" when asked for a company name.
 ALSO_AT_CAPTURE_PROMPTS = ("TalkToAgent",)
 
@@ -74,12 +79,17 @@ class LocalNlu:
     ) -> tuple[LocalNlu, Path, bool]:
         """(the NLU, its cache file, whether it was trained now rather than loaded)."""
         path = cache.path_for(cache.cache_key(intents, encoder), directory)
-        loaded = cache.load(path)
-        if isinstance(loaded, LocalNlu) and loaded.encoder == encoder:
-            return loaded, path, False
-        nlu = cls.train(intents, encoder)
-        cache.store(path, nlu)
-        return nlu, path, True
+        with _LOADING:
+            if path in _LOADED and path.is_file():  # every local stack of a process: one unpickling
+                return _LOADED[path], path, False
+            loaded = cache.load(path)
+            trained = not (isinstance(loaded, LocalNlu) and loaded.encoder == encoder)
+            if trained:
+                loaded = cls.train(intents, encoder)
+                cache.store(path, loaded)
+            assert isinstance(loaded, LocalNlu)
+            _LOADED[path] = loaded
+            return loaded, path, trained
 
     def candidates(self, expected_intent: str | None) -> frozenset[str]:
         if expected_intent in self.captures:
