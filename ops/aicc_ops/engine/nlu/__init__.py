@@ -4,7 +4,7 @@ threshold chosen on held-out data, slots normalised as Lex resolves them (slots.
 intents.yaml and model version (cache.py). Measured in docs/ai-quality.md and `make bench`.
 """
 
-from .bot import DEFAULT_ENCODER, LocalNlu, Prediction
+from .bot import CASCADE, CHOICES, DEFAULT_ENCODER, LocalNlu, Prediction
 from .examples import FALLBACK
 
-__all__ = ["DEFAULT_ENCODER", "FALLBACK", "LocalNlu", "Prediction"]
+__all__ = ["CASCADE", "CHOICES", "DEFAULT_ENCODER", "FALLBACK", "LocalNlu", "Prediction"]

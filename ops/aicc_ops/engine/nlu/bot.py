@@ -19,11 +19,15 @@ from aicc.domain.dialog import capture_slots
 
 from . import cache
 from .examples import FALLBACK, training_examples
-from .model import IntentModel, train
+from .features import ENCODERS
+from .model import CascadeModel, IntentModel, train, train_cascade
 from .slots import SlotFiller
 from .text import normalize
 
-DEFAULT_ENCODER = "e5"
+# chars when confident, e5 otherwise (model.CascadeModel): e5's accuracy at a fraction of its cost.
+CASCADE = "cascade"
+CHOICES = (*sorted(ENCODERS), CASCADE)
+DEFAULT_ENCODER = CASCADE
 # The models this process loaded, by cache file (named by what they were trained from); the lock:
 # two stacks starting at once train once.
 _LOADED: dict[Path, LocalNlu] = {}
@@ -43,7 +47,9 @@ class Prediction:
 
 
 class LocalNlu:
-    def __init__(self, intents: Mapping[str, Any], models: Mapping[str, IntentModel], encoder: str) -> None:
+    def __init__(
+        self, intents: Mapping[str, Any], models: Mapping[str, IntentModel | CascadeModel], encoder: str
+    ) -> None:
         self.intents = intents
         self.encoder = encoder
         self.models = dict(models)
@@ -67,10 +73,13 @@ class LocalNlu:
     def train(cls, intents: Mapping[str, Any], encoder: str = DEFAULT_ENCODER) -> LocalNlu:
         captures = capture_slots(intents)
         menu = [i for i in intents.get("intents") or {} if i not in captures]
-        models = {
-            locale: train(training_examples(intents, locale), locale, encoder, menu)
-            for locale in intents.get("locales") or []
-        }
+        models: dict[str, IntentModel | CascadeModel] = {}
+        for locale in intents.get("locales") or []:
+            examples = training_examples(intents, locale)
+            if encoder == CASCADE:
+                models[locale] = train_cascade(examples, locale, menu)
+            else:
+                models[locale] = train(examples, locale, encoder, menu)
         return cls(intents, models, encoder)
 
     @classmethod
