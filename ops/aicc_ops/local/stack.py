@@ -265,10 +265,11 @@ def reset_moto(endpoint: str) -> None:
 
 
 def local_sentiment_scorer() -> SentimentScorer:
-    """The offline Korean model (aicc_ops.engine.sentiment), loaded on the first scored turn."""
-    from ..engine.sentiment import OfflineSentiment  # here: numpy is for calls with Lex turns only
+    """The offline Korean model (aicc_ops.engine.sentiment), loaded (or trained) now: a caller's
+    turn never waits for it."""
+    from ..engine.sentiment import OfflineSentiment  # here: numpy is for stacks with a Lex bot only
 
-    return OfflineSentiment()
+    return OfflineSentiment().load()
 
 
 def provision(
@@ -310,7 +311,9 @@ def provision(
         def hook(event: dict[str, Any]) -> dict[str, Any]:
             return lambdas.invoke_named("lex_hook", event, 30, "JSON")
 
-    lex = LocalLexBot(config.intents, code_hook=hook)
+    # The NLU is loaded (or, with an empty cache, trained) before the stack is up, never inline in
+    # a caller's turn: Lex would time the turn out (`make install` trains it into the cache).
+    lex = LocalLexBot(config.intents, code_hook=hook).load()
     return LocalStack(config, resources, flows, endpoint, tables, lambdas, lex, data, hold_seconds)
 
 

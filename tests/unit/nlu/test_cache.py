@@ -1,4 +1,5 @@
-"""Trained once, then loaded; a changed intents file or model version is another cache entry."""
+"""Trained once, then loaded; a changed intents file, training code or model version is another
+cache entry."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from aicc_ops.engine.fingerprint import SourceMissingError, source_digest
 from aicc_ops.engine.nlu import LocalNlu, cache
 
 from .conftest import TINY
@@ -50,3 +52,36 @@ def test_the_cache_lives_in_the_users_cache_dir(monkeypatch: pytest.MonkeyPatch,
     monkeypatch.delenv("AICC_NLU_CACHE", raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     assert cache.cache_dir() == tmp_path / "aicc-ops" / "nlu"
+
+
+@pytest.fixture
+def training_module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A stand-in training module whose source the test edits (the key reads it from disk)."""
+    source = tmp_path / "code" / "stand_in_trainer.py"
+    source.parent.mkdir()
+    source.write_text("C = 10.0\n")
+    monkeypatch.syspath_prepend(str(source.parent))
+    monkeypatch.setattr(cache, "TRAINING_MODULES", ("stand_in_trainer",))
+    return source
+
+
+def test_a_change_to_the_training_code_is_trained_again(cache_dir: Path, training_module: Path) -> None:
+    _, old, trained = LocalNlu.load_or_train(TINY, "chars")
+    assert trained
+    assert LocalNlu.load_or_train(TINY, "chars")[1:] == (old, False)
+    training_module.write_text("C = 20.0\n")
+    _, new, trained_again = LocalNlu.load_or_train(TINY, "chars")
+    assert trained_again and new != old
+
+
+def test_the_key_covers_the_modules_that_train_the_model() -> None:
+    """Features, embedder, classifier, examples and the pickled classes: a change to any of them is
+    another model (each resolves to its source file, or the key cannot be made)."""
+    names = {name.rpartition(".")[2] for name in cache.TRAINING_MODULES}
+    assert {"bot", "examples", "features", "model", "text", "embeddings"} <= names
+    assert len(source_digest(cache.TRAINING_MODULES)) == 64
+
+
+def test_a_training_module_without_source_is_an_error() -> None:
+    with pytest.raises(SourceMissingError, match="no_such_module"):
+        source_digest(["aicc_ops.engine.nlu.no_such_module"])

@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from typing import cast
+
 import numpy as np
 import pytest
 
 from aicc_ops.engine.nlu import FALLBACK, LocalNlu
-from aicc_ops.engine.nlu.model import choose_threshold, decide
+from aicc_ops.engine.nlu.examples import training_examples
+from aicc_ops.engine.nlu.model import (
+    CASCADE_STEPS,
+    CascadeModel,
+    HoldOut,
+    IntentModel,
+    choose_step,
+    choose_threshold,
+    decide,
+    train_cascade,
+)
+
+from .conftest import TINY
 
 
 @pytest.mark.parametrize(
@@ -61,3 +76,55 @@ def test_every_locale_gets_a_threshold_chosen_on_held_out_data(tiny_nlu: LocalNl
 
 def test_an_empty_transcript_is_fallback(tiny_nlu: LocalNlu) -> None:
     assert tiny_nlu.predict(" ?! ", "ko_KR").intent == FALLBACK
+
+
+class _Recorded:
+    """A stand-in for the e5 model of a cascade: says `intent`, records what it was asked."""
+
+    threshold = 0.1
+
+    def __init__(self, intent: str) -> None:
+        self.intent, self.asked = intent, list[str]()
+
+    def predict(self, text: str, candidates: Collection[str] | None = None) -> tuple[str, float]:
+        self.asked.append(text)
+        return self.intent, 0.99
+
+
+def _cascade(tiny_nlu: LocalNlu, confident: float) -> tuple[CascadeModel, _Recorded]:
+    fast = tiny_nlu.models["ko_KR"]
+    assert isinstance(fast, IntentModel)
+    full = _Recorded("TalkToAgent")
+    return CascadeModel(fast, cast(IntentModel, full), confident, HoldOut(0, 0.0, 0.0)), full
+
+
+def test_the_cascade_answers_with_chars_when_it_is_confident(tiny_nlu: LocalNlu) -> None:
+    cascade, full = _cascade(tiny_nlu, confident=0.0)
+    assert cascade.predict("요금 문의요") == tiny_nlu.models["ko_KR"].predict("요금 문의요")
+    assert full.asked == []  # e5 never ran
+
+
+def test_the_cascade_asks_e5_when_chars_is_unsure(tiny_nlu: LocalNlu) -> None:
+    cascade, full = _cascade(tiny_nlu, confident=1.01)
+    assert cascade.predict("요금 문의요") == ("TalkToAgent", 0.99)
+    assert full.asked == ["요금 문의요"]
+
+
+def test_the_cascade_step_is_the_lowest_that_keeps_the_held_out_score() -> None:
+    # chars is right from confidence 0.6 up and wrong below, e5 always right: chars answers from 0.6.
+    expected = ["A", "B"] * 20
+    fast = [(t if i % 4 else "B" if t == "A" else "A", 0.7 if i % 4 else 0.5) for i, t in enumerate(expected)]
+    step, f1, accuracy = choose_step(fast, expected, expected)
+    assert step == 0.55 and f1 == accuracy == 1.0
+    always_right = choose_step([(t, 0.35) for t in expected], ["B"] * len(expected), expected)
+    assert always_right[0] == CASCADE_STEPS[0]
+    # One slip in 400 costs less held-out macro-F1 than the tolerance: chars still answers it all.
+    many = ["A", "B"] * 200
+    one_slip = [("B" if i == 0 else t, 0.4) for i, t in enumerate(many)]
+    assert choose_step(one_slip, many, many)[0] == CASCADE_STEPS[0]
+
+
+def test_a_trained_cascade_pairs_chars_with_e5() -> None:
+    model = train_cascade(training_examples(TINY, "ko_KR"), "ko_KR", {"ReportOutage", "BillingInquiry"})
+    assert model.fast.encoder.name == "chars" and model.full.encoder.name == "e5"
+    assert model.confident in CASCADE_STEPS and model.threshold == model.full.threshold

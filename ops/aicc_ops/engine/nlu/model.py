@@ -101,8 +101,10 @@ def choose_threshold(
     return float(THRESHOLDS[middle]), scores[middle][0], scores[middle][1]
 
 
-def train(examples: Sequence[Example], locale: str, encoder_name: str, menu: Collection[str]) -> IntentModel:
-    """Fit the encoder and classifier on every example; the threshold from grouped held-out folds."""
+def _fit(
+    examples: Sequence[Example], locale: str, encoder_name: str, menu: Collection[str]
+) -> tuple[IntentModel, NDArray[np.float64]]:
+    """The model trained on every example, and the held-out probabilities its threshold came from."""
     encoder: Encoder = ENCODERS[encoder_name]()
     texts = [e.text for e in examples]
     labels = np.array([e.intent for e in examples])
@@ -111,12 +113,78 @@ def train(examples: Sequence[Example], locale: str, encoder_name: str, menu: Col
     c = C_BY_ENCODER[encoder_name]
     classes = sorted(set(labels.tolist()))
     held = np.zeros((len(examples), len(classes)))
-    groups = [f"{e.intent}|{e.template}" for e in examples]
-    for fit_rows, test_rows in GroupKFold(n_splits=FOLDS).split(features, labels, groups):
+    for fit_rows, test_rows in GroupKFold(n_splits=FOLDS).split(features, labels, _groups(examples)):
         fold = _classifier(c).fit(features[fit_rows], labels[fit_rows])
         cols = [classes.index(k) for k in fold.classes_]
         held[np.ix_(test_rows, cols)] = fold.predict_proba(features[test_rows])
     threshold, f1, acc = choose_threshold(held, labels.tolist(), classes, menu)
     classifier = _classifier(c).fit(features, labels)
     assert list(classifier.classes_) == classes
-    return IntentModel(locale, encoder, classifier, classes, threshold, HoldOut(len(examples), f1, acc))
+    model = IntentModel(locale, encoder, classifier, classes, threshold, HoldOut(len(examples), f1, acc))
+    return model, held
+
+
+def _groups(examples: Sequence[Example]) -> list[str]:
+    return [f"{e.intent}|{e.template}" for e in examples]
+
+
+def train(examples: Sequence[Example], locale: str, encoder_name: str, menu: Collection[str]) -> IntentModel:
+    """Fit the encoder and classifier on every example; the threshold from grouped held-out folds."""
+    return _fit(examples, locale, encoder_name, menu)[0]
+
+
+# The cascade: the character n-gram model (0.5 ms) answers when it is at least this confident,
+# multilingual-e5 (17 ms of CPU) otherwise. Candidates, lowest first; 1.01 = e5 always.
+CASCADE_STEPS = [*np.round(np.arange(0.3, 1.0, 0.05), 2).tolist(), 1.01]
+# How much held-out macro-F1 the cascade may give up against its best step for answering sooner.
+CASCADE_TOLERANCE = 0.01
+
+
+@dataclass
+class CascadeModel:
+    """chars answers when confident, e5 otherwise; both trained on the same examples."""
+
+    fast: IntentModel
+    full: IntentModel
+    confident: float  # the fast model's confidence from which it answers
+    hold_out: HoldOut  # the cascade's own held-out figures, in the menu context
+
+    @property
+    def threshold(self) -> float:
+        """FallbackIntent's threshold of the model that answers the uncertain turns."""
+        return self.full.threshold
+
+    def predict(self, text: str, candidates: Collection[str] | None = None) -> tuple[str, float]:
+        intent, confidence = self.fast.predict(text, candidates)
+        if confidence >= self.confident:
+            return intent, confidence
+        return self.full.predict(text, candidates)
+
+
+def choose_step(
+    fast_says: Sequence[tuple[str, float]], full_says: Sequence[str], expected: Sequence[str]
+) -> tuple[float, float, float]:
+    """(step, macro-F1, accuracy): the lowest step whose cascade macro-F1 on held-out answers is
+    within CASCADE_TOLERANCE of the best step's (chars answers as often as accuracy allows)."""
+    scores = []
+    for step in CASCADE_STEPS:
+        said = [f[0] if f[1] >= step else e for f, e in zip(fast_says, full_says, strict=True)]
+        f1 = float(f1_score(expected, said, average="macro", zero_division=0))
+        acc = float(np.mean([p == t for p, t in zip(said, expected, strict=True)]))
+        scores.append((f1, acc))
+    best = max(f1 for f1, _ in scores)
+    chosen = next(i for i, (f1, _) in enumerate(scores) if f1 >= best - CASCADE_TOLERANCE)
+    return float(CASCADE_STEPS[chosen]), scores[chosen][0], scores[chosen][1]
+
+
+def train_cascade(examples: Sequence[Example], locale: str, menu: Collection[str]) -> CascadeModel:
+    """Both models, and the step chosen on their held-out predictions (the same grouped folds)."""
+    fast, fast_held = _fit(examples, locale, "chars", menu)
+    full, full_held = _fit(examples, locale, "e5", menu)
+    truth = [e.intent for e in examples]
+    rows = [i for i, t in enumerate(truth) if t in menu or t == FALLBACK]
+    expected = [truth[i] for i in rows]
+    fast_says = [decide(fast_held[i], fast.classes, fast.threshold, menu) for i in rows]
+    full_says = [decide(full_held[i], full.classes, full.threshold, menu)[0] for i in rows]
+    step, f1, acc = choose_step(fast_says, full_says, expected)
+    return CascadeModel(fast, full, step, HoldOut(len(examples), f1, acc))

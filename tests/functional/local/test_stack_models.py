@@ -1,0 +1,14 @@
+"""The offline models are ready when the local stack is: no caller's turn loads or trains them."""
+
+from __future__ import annotations
+
+from aicc.handlers import _sentiment
+from aicc_ops.engine.sentiment import OfflineSentiment
+from aicc_ops.local.stack import local_stack
+
+
+def test_the_stack_is_up_with_its_nlu_and_sentiment_model_loaded() -> None:
+    with local_stack() as stack:
+        assert stack.lex._nlu is not None  # loaded by provision(), not by the first turn
+        scorer = _sentiment._scorer_in_use()
+        assert isinstance(scorer, OfflineSentiment) and scorer.loaded
