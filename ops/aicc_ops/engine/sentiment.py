@@ -17,7 +17,6 @@ The deployed Lambdas never import this module (their scorer is adapters/sentimen
 from __future__ import annotations
 
 import hashlib
-import json
 import math
 import os
 import re
@@ -34,6 +33,7 @@ from aicc.domain.sentiment import LABELS, NEGATIVE, NEUTRAL, POSITIVE, Sentiment
 
 from . import embeddings
 from .fingerprint import source_digest
+from .labelled_data import figures, read_json_lines
 from .nlu.text import normalize
 
 TRAIN_FILE = Path(__file__).with_name("data") / "sentiment_train.jsonl"
@@ -56,28 +56,14 @@ class Example(NamedTuple):
 
 def read_examples(path: Path) -> list[Example]:
     """Lines {"text", "label"} with label NEGATIVE, NEUTRAL or POSITIVE."""
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise DataError(f"{path}: cannot read ({exc.strerror or exc})") from None
     out: list[Example] = []
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise DataError(f"{path}:{number}: not JSON ({exc.msg})") from None
-        if not isinstance(row, dict):
-            raise DataError(f"{path}:{number}: expected an object with text and label")
+    for number, row in read_json_lines(path, DataError):
         text, label = row.get("text"), row.get("label")
         if not isinstance(text, str) or not text.strip():
-            raise DataError(f"{path}:{number}: text must be a non-empty string")
+            raise DataError(f"{path} line {number}: text must be a non-empty string")
         if label not in LABELS:
-            raise DataError(f"{path}:{number}: label must be one of {', '.join(LABELS)}, got {label!r}")
+            raise DataError(f"{path} line {number}: label must be one of {', '.join(LABELS)}, got {label!r}")
         out.append(Example(text.strip(), str(label)))
-    if not out:
-        raise DataError(f"{path}: no examples")
     return out
 
 
@@ -242,22 +228,12 @@ class Scores(NamedTuple):
 
 def score(truth: Iterable[str], predicted: Iterable[str]) -> Scores:
     pairs = list(zip(truth, predicted, strict=True))
-    confusion = {t: dict.fromkeys(LABELS, 0) for t in LABELS}
-    for t, p in pairs:
-        confusion[t][p] += 1
-    per_label: dict[str, dict[str, float]] = {}
-    for label in LABELS:
-        tp = confusion[label][label]
-        predicted_n = sum(confusion[t][label] for t in LABELS)
-        support = sum(confusion[label].values())
-        precision = tp / predicted_n if predicted_n else 0.0
-        recall = tp / support if support else 0.0
-        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-        per_label[label] = {"precision": precision, "recall": recall, "f1": f1, "support": support}
-    present = [label for label in LABELS if per_label[label]["support"]]
-    accuracy = sum(confusion[t][t] for t in LABELS) / len(pairs) if pairs else 0.0
-    macro = sum(per_label[label]["f1"] for label in present) / len(present) if present else 0.0
-    return Scores(accuracy, macro, per_label, confusion, len(pairs))
+    said, got = [t for t, _ in pairs], [p for _, p in pairs]
+    scored = figures(said, got, LABELS)
+    confusion = {
+        t: dict(zip(LABELS, row, strict=True)) for t, row in zip(LABELS, scored.confusion, strict=True)
+    }
+    return Scores(scored.accuracy, scored.macro_f1, scored.per_label, confusion, len(pairs))
 
 
 def evaluate(model: OfflineSentiment, examples: Sequence[Example]) -> Scores:

@@ -6,7 +6,6 @@ and character error rates on those utterances.
 
 from __future__ import annotations
 
-import json
 import re
 import tempfile
 import time
@@ -19,6 +18,7 @@ from typing import Any, Protocol
 from rapidfuzz.distance import Levenshtein
 
 from . import stt, tts
+from .labelled_data import LabelledFileError, read_json_lines
 
 
 class Classifier(Protocol):
@@ -81,16 +81,10 @@ def _chars(text: str) -> list[str]:
 def read_eval(path: Path) -> list[Utterance]:
     """Lines {"text", "intent", ...} of an NLU evaluation file (JSON Lines)."""
     found: list[Utterance] = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-            found.append(Utterance(str(row["text"]), str(row["intent"])))
-        except (ValueError, KeyError, TypeError) as exc:
-            raise ValueError(f'{path}:{n}: not a {{"text", "intent"}} JSON line ({exc})') from None
-    if not found:
-        raise ValueError(f"{path}: no utterances")
+    for n, row in read_json_lines(path):
+        if not isinstance(row.get("text"), str) or not isinstance(row.get("intent"), str):
+            raise LabelledFileError(f'{path} line {n}: not a {{"text", "intent"}} JSON line')
+        found.append(Utterance(row["text"], row["intent"]))
     return found
 
 

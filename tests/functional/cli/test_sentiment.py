@@ -59,10 +59,10 @@ def test_predict_refuses_empty_text() -> None:
 @pytest.mark.parametrize(
     ("content", "problem"),
     [
-        ('{"text": "안녕하세요", "label": "HAPPY"}\n', ":1: label must be one of"),
-        ("not json\n", ":1: not JSON"),
-        ('{"text": "", "label": "NEUTRAL"}\n', ":1: text must be a non-empty string"),
-        ("", "no examples"),
+        ('{"text": "안녕하세요", "label": "HAPPY"}\n', "line 1: label must be one of"),
+        ("not json\n", "line 1: not JSON"),
+        ('{"text": "", "label": "NEUTRAL"}\n', "line 1: text must be a non-empty string"),
+        ("", "no lines"),
     ],
 )
 def test_eval_names_the_bad_line(tmp_path: Path, content: str, problem: str) -> None:
@@ -76,4 +76,4 @@ def test_eval_names_the_bad_line(tmp_path: Path, content: str, problem: str) -> 
 
 def test_eval_of_a_missing_file() -> None:
     code, _, err = run("sentiment", "eval", "/nonexistent/eval.jsonl")
-    assert code == 1 and "cannot read" in err
+    assert code == 1 and "no such file" in err

@@ -116,5 +116,5 @@ def test_round_trip_figures() -> None:
 def test_eval_file_errors_name_the_line(tmp_path: Path) -> None:
     bad = tmp_path / "e.jsonl"
     bad.write_text('{"text": "a", "intent": "X"}\n{"text": "b"}\n', encoding="utf-8")
-    with pytest.raises(ValueError, match=r"e.jsonl:2: not a"):
+    with pytest.raises(ValueError, match=r"e.jsonl line 2: not a"):
         rt.read_eval(bad)

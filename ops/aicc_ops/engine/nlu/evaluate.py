@@ -6,12 +6,12 @@ A file is JSON lines {"text", "intent", "slots"}; "slots" maps slot names to nor
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..labelled_data import figures, read_json_lines
 from .bot import LocalNlu, Prediction
 from .examples import FALLBACK
 
@@ -28,32 +28,14 @@ class Labelled:
 
 
 def read_eval_file(path: Path) -> list[Labelled]:
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError:
-        raise EvalFileError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise EvalFileError(f"{path}: cannot read it ({exc})") from None
     out: list[Labelled] = []
-    for n, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise EvalFileError(f"{path} line {n}: not JSON ({exc.msg})") from None
-        if (
-            not isinstance(row, dict)
-            or not isinstance(row.get("text"), str)
-            or not isinstance(row.get("intent"), str)
-        ):
+    for n, row in read_json_lines(path, EvalFileError):
+        if not isinstance(row.get("text"), str) or not isinstance(row.get("intent"), str):
             raise EvalFileError(f'{path} line {n}: expected an object with string "text" and "intent"')
         slots = row.get("slots") or {}
         if not isinstance(slots, dict) or not all(isinstance(v, str) for v in slots.values()):
             raise EvalFileError(f'{path} line {n}: "slots" must map slot names to strings')
         out.append(Labelled(row["text"], row["intent"], dict(slots)))
-    if not out:
-        raise EvalFileError(f"{path}: no evaluation lines")
     return out
 
 
@@ -91,21 +73,12 @@ def score(rows: Sequence[Labelled], predictions: Sequence[Prediction]) -> Scores
     expected = [r.intent for r in rows]
     predicted = [p.intent for p in predictions]
     labels = sorted(set(expected) | set(predicted), key=lambda x: (x == FALLBACK, x))
-    index = {label: i for i, label in enumerate(labels)}
-    confusion = [[0] * len(labels) for _ in labels]
-    for e, p in zip(expected, predicted, strict=True):
-        confusion[index[e]][index[p]] += 1
-    f1s = []
-    for label in sorted(set(expected)):  # macro over the intents the file holds
-        tp = confusion[index[label]][index[label]]
-        fp = sum(confusion[index[o]][index[label]] for o in labels) - tp
-        fn = sum(confusion[index[label]]) - tp
-        f1s.append(_ratio(2 * tp, 2 * tp + fp + fn))
+    scored = figures(expected, predicted, labels)  # macro-F1 over the intents the file holds
     correct = [e == p for e, p in zip(expected, predicted, strict=True)]
     # Slots count where the intent was right: a wrong intent has no right slots to compare.
     slot_rows = [i for i, ok in enumerate(correct) if ok and rows[i].intent != FALLBACK]
     slot_ok = sum(predictions[i].slots == rows[i].slots for i in slot_rows)
-    oos_tp = sum(e == p == FALLBACK for e, p in zip(expected, predicted, strict=True))
+    oos = scored.per_label.get(FALLBACK, {})
     errors = [
         {"text": r.text, "expected": r.intent, "predicted": p.intent, "confidence": round(p.confidence, 3)}
         for r, p, ok in zip(rows, predictions, correct, strict=True)
@@ -113,13 +86,13 @@ def score(rows: Sequence[Labelled], predictions: Sequence[Prediction]) -> Scores
     ]
     return Scores(
         count=len(rows),
-        accuracy=_ratio(sum(correct), len(rows)),
-        macro_f1=sum(f1s) / len(f1s) if f1s else 0.0,
+        accuracy=scored.accuracy,
+        macro_f1=scored.macro_f1,
         slot_exact_match=_ratio(slot_ok, len(slot_rows)),
-        oos_precision=_ratio(oos_tp, predicted.count(FALLBACK)),
-        oos_recall=_ratio(oos_tp, expected.count(FALLBACK)),
+        oos_precision=oos.get("precision", 0.0),
+        oos_recall=oos.get("recall", 0.0),
         labels=labels,
-        confusion=confusion,
+        confusion=scored.confusion,
         errors=errors,
     )
 
