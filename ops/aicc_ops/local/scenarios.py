@@ -38,10 +38,10 @@ DEMO_CALLS: tuple[DemoCall, ...] = (
         "MSP, speech fails → DTMF", "+82212345678", WEEKDAY, ["silence", "silence", "silence", "5678#", "2"]
     ),
     DemoCall(
-        "MSP, invalid menu ×3",
+        "MSP, menu not understood ×2 → engineer",  # two misunderstandings in a row hand over
         "+821034567890",
         WEEKDAY,
-        ["say:미래 캐피탈", "say:최수아", "2345#", "7", "8", "9"],
+        ["say:미래 캐피탈", "say:최수아", "2345#", "7", "8"],
     ),
     DemoCall(
         "General: email address",
