@@ -65,8 +65,13 @@ EXTRA_WAITS = 5  # times the flows may ask again once the script is spent, befor
 def _extras(environment: Any) -> dict[str, Any]:
     """What the chat scenario reads from the plan beyond aicc_load.plan: the target's Connect
     endpoint, instance and chat flow, and how many Locust processes share the quotas."""
-    path = Path(environment.parsed_options.aicc_plan)
-    data = json.loads(path.read_text(encoding="utf-8"))
+    return _read_extras(str(environment.parsed_options.aicc_plan))
+
+
+@functools.cache
+def _read_extras(path: str) -> dict[str, Any]:
+    """Once per process, as aicc_load.callers reads the plan itself: every customer starts here."""
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
     target = data["target"]
     return {
         "connect_endpoint": target.get("connect_endpoint"),
