@@ -3,6 +3,7 @@ latency a caller hears in AWS too, so the engine and the handlers make only thos
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from typing import Any
 
@@ -61,3 +62,13 @@ def test_an_msp_call_writes_its_call_log_once_with_the_assignment(stack: LocalSt
     log = table.get_item(Key={"contact_id": result.contact_id})["Item"]
     assigned = result.attributes["assigned_agent"]
     assert (log["assignment_status"], log["assigned_agent"]) == ("ASSIGNED", assigned)
+
+
+def test_the_ai_stand_ins_work_is_timed_apart_from_the_requests(stack: LocalStack, call: Caller) -> None:
+    # The Lex stand-in's NLU and the hook's sentiment model are Lex's and Comprehend's work in AWS.
+    assert stack.meter is not None
+    before, started = stack.meter.read(), time.perf_counter()
+    call(["say:상담원 연결해주세요"], at=WEEKDAY, number="+821099990000")
+    wall = time.perf_counter() - started
+    used = stack.meter.read() - before
+    assert 0 < used.stand_in() < wall - used.endpoint()

@@ -12,6 +12,10 @@ is metered (the handlers', the engine's, the stack's own):
   serializing and signing it, parsing the answer, the retry bookkeeping), which a handler's SDK
   does in AWS as well.
 
+The local stand-ins for AWS's AI services (the Lex bot's NLU, the offline sentiment model where
+AWS has Comprehend) time their work with `stand_in()`: in AWS that is the service's time, not the
+call logic's.
+
 What remains of a call's wall time is the flow engine's and the handlers' own work.
 
 Requests made to set a scenario up (agents' statuses a demo call or a test sets and puts back) are
@@ -37,8 +41,9 @@ _purpose: ContextVar[str] = ContextVar("aicc_aws_purpose", default=CALL)
 @dataclass(frozen=True)
 class Reading:
     """Requests by purpose and operation ("dynamodb.UpdateItem"), and seconds by kind and purpose:
-    ("endpoint", purpose), ("api", purpose) (botocore's API calls, the endpoint's time included) and
-    ("setup", SETUP) (a set-up's wall time, all of it)."""
+    ("endpoint", purpose), ("api", purpose) (botocore's API calls, the endpoint's time included),
+    ("stand_in", purpose) (the local AI stand-ins' work) and ("setup", SETUP) (a set-up's wall
+    time, all of it)."""
 
     requests: Mapping[str, Counter[str]] = field(default_factory=dict)
     seconds: Mapping[tuple[str, str], float] = field(default_factory=dict)
@@ -53,6 +58,10 @@ class Reading:
     def client(self, purpose: str = CALL) -> float:
         """botocore's own work on the requests: their API calls less the endpoint's time."""
         return self.seconds.get(("api", purpose), 0.0) - self.endpoint(purpose)
+
+    def stand_in(self, purpose: str = CALL) -> float:
+        """Seconds the local stand-ins for Lex's NLU and Comprehend worked."""
+        return self.seconds.get(("stand_in", purpose), 0.0)
 
     @property
     def setup(self) -> float:
@@ -106,6 +115,15 @@ class RequestMeter:
             yield
         if purpose == SETUP:
             self._add("setup", time.perf_counter() - started)
+
+    @contextmanager
+    def stand_in(self) -> Iterator[None]:
+        """Time the work of a local stand-in for an AWS AI service (Lex's NLU, Comprehend)."""
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self._add("stand_in", time.perf_counter() - started)
 
     def _add(self, kind: str, seconds: float) -> None:
         purpose = SETUP if kind == "setup" else _purpose.get()

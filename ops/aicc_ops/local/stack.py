@@ -14,7 +14,7 @@ import os
 import socket
 import threading
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager, ExitStack, contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
@@ -36,7 +36,7 @@ from .moto_in_process import moto_in_process
 from .tables import create_tables
 
 if TYPE_CHECKING:
-    from aicc.domain.sentiment import SentimentScorer
+    from aicc.domain.sentiment import Sentiment, SentimentScorer
 
 QUIET_POWERTOOLS = {
     "POWERTOOLS_SERVICE_NAME": "aicc",
@@ -264,12 +264,23 @@ def reset_moto(endpoint: str) -> None:
     ).close()
 
 
-def local_sentiment_scorer() -> SentimentScorer:
+def local_sentiment_scorer(meter: RequestMeter | None = None) -> SentimentScorer:
     """The offline Korean model (aicc_ops.engine.sentiment), loaded (or trained) now: a caller's
-    turn never waits for it."""
+    turn never waits for it. With a meter, its work is timed as a stand-in's (Comprehend's in AWS)."""
     from ..engine.sentiment import OfflineSentiment  # here: numpy is for stacks with a Lex bot only
 
-    return OfflineSentiment().load()
+    model = OfflineSentiment().load()
+    return model if meter is None else _TimedScorer(model, meter)
+
+
+@dataclass
+class _TimedScorer:
+    scorer: SentimentScorer
+    meter: RequestMeter
+
+    def detect(self, text: str) -> Sentiment:
+        with self.meter.stand_in():
+            return self.scorer.detect(text)
 
 
 def provision(
@@ -278,8 +289,10 @@ def provision(
     data_dir: Path | None,
     faults: Mapping[str, str] | None = None,
     hold_seconds: int = 300,
+    meter: RequestMeter | None = None,
 ) -> LocalStack:
-    """Tables, topic and seed data on the endpoint, then the engine. Env must point at the endpoint."""
+    """Tables, topic and seed data on the endpoint, then the engine. Env must point at the endpoint.
+    `meter`: times the AI stand-ins' work (the Lex bot's NLU, the sentiment model)."""
     import boto3
 
     from aicc.adapters import aws as handler_clients
@@ -305,7 +318,7 @@ def provision(
         # The hook scores caller turns with the offline model here, where AWS has Comprehend.
         from aicc.handlers import _sentiment
 
-        _sentiment.use_scorer(local_sentiment_scorer())
+        _sentiment.use_scorer(local_sentiment_scorer(meter))
 
         # Lex gives its code hook at most 30 s; a failing hook fails the turn (the flow's error branch).
         def hook(event: dict[str, Any]) -> dict[str, Any]:
@@ -313,7 +326,7 @@ def provision(
 
     # The NLU is loaded (or, with an empty cache, trained) before the stack is up, never inline in
     # a caller's turn: Lex would time the turn out (`make install` trains it into the cache).
-    lex = LocalLexBot(config.intents, code_hook=hook).load()
+    lex = LocalLexBot(config.intents, code_hook=hook, timed=meter.stand_in if meter else nullcontext).load()
     return LocalStack(config, resources, flows, endpoint, tables, lambdas, lex, data, hold_seconds)
 
 
@@ -342,7 +355,7 @@ def local_stack(
         stack_exit.enter_context(_environment(env))
         meter.install()  # before provision() creates the first clients: they copy the session's events
         stack_exit.callback(meter.uninstall)
-        stack = provision(endpoint, cfg, data_dir, faults, hold_seconds)
+        stack = provision(endpoint, cfg, data_dir, faults, hold_seconds, meter)
         stack.meter = meter
         stack_exit.callback(stack.lambdas.close)
         yield stack
