@@ -323,6 +323,7 @@ locals {
     hours             = local.hours_arns
     prompts           = var.template_vars.prompts
     escalation        = var.template_vars.escalation
+    sentiment         = var.template_vars.sentiment
     lex_bot_alias_arn = var.lex_bot_alias_arn
   }
 }
