@@ -681,12 +681,15 @@ def _load_sentiment(d: Path) -> SentimentSettings:
     prefer = r.mapping(obj.get("prefer_proficiency"), "sentiment.prefer_proficiency")
     # Connect's limits: a routing step's AttributeCondition Name and Value 1-64 characters, a
     # ProficiencyLevel 1.0-5.0 (flow-control-actions-updateroutingcriteria.html); the flow writes
-    # "name:value:level" into a contact attribute, so ":" would make it ambiguous.
+    # "name:value:level" into a contact attribute, so ":" would make it ambiguous, and a deploy
+    # step's command line (predefined-attribute) takes them as words.
     attribute = {}
     for key in ("name", "value"):
         text = r.get(prefer, key, "sentiment.prefer_proficiency", str)
-        if not 1 <= len(text) <= 64 or ":" in text:
-            raise r.fail(f"sentiment.prefer_proficiency.{key}", "must be 1-64 characters without ':'")
+        if not 1 <= len(text) <= 64 or ":" in text or text.split() != [text]:
+            raise r.fail(
+                f"sentiment.prefer_proficiency.{key}", "must be 1-64 characters without ':' or spaces"
+            )
         attribute[key] = text
     level = r.get(prefer, "level", "sentiment.prefer_proficiency", int)
     if not 1 <= level <= 5:

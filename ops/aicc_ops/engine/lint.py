@@ -663,11 +663,11 @@ class _FlowLinter:
             or (isinstance(criteria, Mapping) and isinstance(criteria.get("Steps"), str))
         ):
             return  # set dynamically ("Steps ... May be set statically or dynamically"): checked at run time
-        found = routing_criteria.problems(criteria)
+        found = routing_criteria.problems(criteria, _known)
         for problem in found:
             self.add(ident, f"routing criteria: {problem}")
-        if found:
-            return
+        if found or routing_criteria.problems(criteria):
+            return  # wrong, or holds placeholders: nothing more to judge
         parsed = routing_criteria.RoutingCriteria.parse(criteria)
         for i in routing_criteria.unreachable_steps(parsed):
             self.add(

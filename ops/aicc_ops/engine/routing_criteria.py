@@ -17,7 +17,7 @@ so the steps' time counts from then; it never applies in an agent's own queue.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,6 +32,7 @@ NAME_MAX = 64
 
 # An agent's proficiencies (ListUserProficiencies): (AttributeName, AttributeValue) -> Level.
 Proficiencies = Mapping[tuple[str, str], float]
+Known = Callable[[Any], bool]
 
 
 def proficiencies(items: Iterable[Mapping[str, Any]]) -> dict[tuple[str, str], float]:
@@ -112,13 +113,13 @@ def _number(value: Any) -> float | None:
     return number if math.isfinite(number) else None
 
 
-def _level_problem(value: Any, where: str) -> str | None:
-    if _number(value) not in LEVELS:
+def _level_problem(value: Any, where: str, known: Known) -> str | None:
+    if known(value) and _number(value) not in LEVELS:
         return f"{where} must be one of 1.0, 2.0, 3.0, 4.0, 5.0, got {value!r}"
     return None
 
 
-def _condition_problems(c: Any, where: str) -> list[str]:
+def _condition_problems(c: Any, where: str, known: Known) -> list[str]:
     if not isinstance(c, Mapping):
         return [f"{where} must be an object"]
     out = [f"{where} has no field {k!r}" for k in sorted(set(c) - CONDITION_KEYS)]
@@ -133,13 +134,13 @@ def _condition_problems(c: Any, where: str) -> list[str]:
         return out
     for key in ("Name", "Value"):
         text = c.get(key)
-        if not isinstance(text, str) or not 1 <= len(text) <= NAME_MAX:
+        if known(text) and (not isinstance(text, str) or not 1 <= len(text) <= NAME_MAX):
             out.append(
                 f"{where}.{key} must be 1-{NAME_MAX} characters (a predefined attribute's), got {text!r}"
             )
     operator = c.get("ComparisonOperator")
     if operator == AT_LEAST:
-        problem = _level_problem(c.get("ProficiencyLevel"), f"{where}.ProficiencyLevel")
+        problem = _level_problem(c.get("ProficiencyLevel"), f"{where}.ProficiencyLevel", known)
         out += [problem] if problem else []
     elif operator == RANGE:
         bounds = c.get("Range")
@@ -147,14 +148,14 @@ def _condition_problems(c: Any, where: str) -> list[str]:
             out.append(f"{where}.Range must give MinProficiencyLevel and MaxProficiencyLevel")
         else:
             for key in ("MinProficiencyLevel", "MaxProficiencyLevel"):
-                problem = _level_problem(bounds.get(key), f"{where}.Range.{key}")
+                problem = _level_problem(bounds.get(key), f"{where}.Range.{key}", known)
                 out += [problem] if problem else []
     else:
         out.append(f"{where}.ComparisonOperator must be {AT_LEAST} (or {RANGE}), got {operator!r}")
     return out
 
 
-def _expression_problems(e: Any, where: str) -> list[str]:
+def _expression_problems(e: Any, where: str, known: Known) -> list[str]:
     if not isinstance(e, Mapping):
         return [f"{where} must be an object"]
     kinds = [k for k in EXPRESSIONS if k in e]
@@ -163,17 +164,18 @@ def _expression_problems(e: Any, where: str) -> list[str]:
         return [*out, f"{where} must hold exactly one of {', '.join(EXPRESSIONS)} (a tagged union)"]
     (kind,) = kinds
     if kind in ("AttributeCondition", "NotAttributeCondition"):
-        return out + _condition_problems(e[kind], f"{where}.{kind}")
+        return out + _condition_problems(e[kind], f"{where}.{kind}", known)
     parts = e[kind]
     if not isinstance(parts, list) or not parts:
         return [*out, f"{where}.{kind} must be a non-empty list of expressions"]
     for i, part in enumerate(parts):
-        out += _expression_problems(part, f"{where}.{kind}[{i}]")
+        out += _expression_problems(part, f"{where}.{kind}[{i}]", known)
     return out
 
 
-def problems(criteria: Any) -> list[str]:
-    """Why Connect refuses this RoutingCriteria parameter ([] when it is well-formed)."""
+def problems(criteria: Any, known: Known = lambda value: True) -> list[str]:
+    """Why Connect refuses this RoutingCriteria parameter ([] when it is well-formed); a value
+    `known` says cannot be judged yet (a deploy-time placeholder, for the linter) passes."""
     if not isinstance(criteria, Mapping) or set(criteria) != {"Steps"}:
         return ["RoutingCriteria must be an object with Steps (and nothing else)"]
     steps = criteria["Steps"]
@@ -189,13 +191,13 @@ def problems(criteria: Any) -> list[str]:
         if "Expression" not in step:
             out.append(f"{where}.Expression is required")
         else:
-            out += _expression_problems(step["Expression"], f"{where}.Expression")
+            out += _expression_problems(step["Expression"], f"{where}.Expression", known)
         if "Expiry" in step:
             expiry = step["Expiry"]
             seconds = expiry.get("DurationInSeconds") if isinstance(expiry, Mapping) else None
             if not isinstance(expiry, Mapping) or set(expiry) != {"DurationInSeconds"}:
                 out.append(f"{where}.Expiry must be {{DurationInSeconds: N}}")
-            elif (n := _number(seconds)) is None or n <= 0 or n != int(n):
+            elif known(seconds) and ((n := _number(seconds)) is None or n <= 0 or n != int(n)):
                 out.append(f"{where}.Expiry.DurationInSeconds must be a whole number of seconds above 0")
     return out
 
