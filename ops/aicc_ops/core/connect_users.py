@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 SAML = "SAML"
 CONNECT_MANAGED = "CONNECT_MANAGED"
@@ -89,3 +91,9 @@ def parse_proficiency(text: str) -> dict[str, str | float]:
         if len(part) > SKILL_MAX:
             raise ValueError(f"proficiency {text!r}: the {label} has more than {SKILL_MAX} characters")
     return {"AttributeName": name, "AttributeValue": value, "Level": float(level)}
+
+
+def held_proficiencies(items: Iterable[Mapping[str, Any]]) -> dict[tuple[str, str], float]:
+    """UserProficiency objects ({AttributeName, AttributeValue, Level}, as ListUserProficiencies
+    gives them) by attribute and value."""
+    return {(str(p["AttributeName"]), str(p["AttributeValue"])): float(p["Level"]) for p in items}

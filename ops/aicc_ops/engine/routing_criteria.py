@@ -17,7 +17,7 @@ so the steps' time counts from then; it never applies in an agent's own queue.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,14 +30,9 @@ CONDITION_KEYS = frozenset(
 STEP_KEYS = frozenset({"Expression", "Expiry"})
 NAME_MAX = 64
 
-# An agent's proficiencies (ListUserProficiencies): (AttributeName, AttributeValue) -> Level.
+# An agent's proficiencies (core.connect_users.held_proficiencies): (AttributeName, AttributeValue) -> Level.
 Proficiencies = Mapping[tuple[str, str], float]
 Known = Callable[[Any], bool]
-
-
-def proficiencies(items: Iterable[Mapping[str, Any]]) -> dict[tuple[str, str], float]:
-    """UserProficiency objects ({AttributeName, AttributeValue, Level}) as a lookup."""
-    return {(str(p["AttributeName"]), str(p["AttributeValue"])): float(p["Level"]) for p in items}
 
 
 @dataclass(frozen=True)

@@ -495,9 +495,6 @@ class ConnectEmulator:
             out[self._proficiency_key(item)] = level
         return out
 
-    def _held(self, user: dict[str, Any]) -> dict[tuple[str, str], float]:
-        return {(i["AttributeName"], i["AttributeValue"]): i["Level"] for i in user.get("Proficiencies", [])}
-
     def _keep(self, user: dict[str, Any], held: Mapping[tuple[str, str], float]) -> None:
         user["Proficiencies"] = [
             {"AttributeName": n, "AttributeValue": v, "Level": level}
@@ -509,12 +506,15 @@ class ConnectEmulator:
         # Whether Connect refuses one already associated is not documented: the level is set, so
         # re-running onboarding changes nothing.
         user = self._user(p["UserId"])
-        self._keep(user, {**self._held(user), **self._proficiencies(p)})
+        self._keep(
+            user,
+            {**connect_users.held_proficiencies(user.get("Proficiencies", [])), **self._proficiencies(p)},
+        )
         return {}
 
     def op_UpdateUserProficiencies(self, p: dict[str, Any]) -> dict[str, Any]:
         user = self._user(p["UserId"])
-        held, given = self._held(user), self._proficiencies(p)
+        held, given = connect_users.held_proficiencies(user.get("Proficiencies", [])), self._proficiencies(p)
         missing = [f"{n}:{v}" for n, v in given if (n, v) not in held]
         if missing:
             raise invalid(f"User {user['Username']} has no proficiency {', '.join(missing)} to update")
@@ -524,7 +524,14 @@ class ConnectEmulator:
     def op_DisassociateUserProficiencies(self, p: dict[str, Any]) -> dict[str, Any]:
         user = self._user(p["UserId"])
         gone = {(str(i["AttributeName"]), str(i["AttributeValue"])) for i in p["UserProficiencies"]}
-        self._keep(user, {k: v for k, v in self._held(user).items() if k not in gone})
+        self._keep(
+            user,
+            {
+                k: v
+                for k, v in connect_users.held_proficiencies(user.get("Proficiencies", [])).items()
+                if k not in gone
+            },
+        )
         return {}
 
     def op_ListUserProficiencies(self, p: dict[str, Any]) -> dict[str, Any]:

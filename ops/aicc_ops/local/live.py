@@ -25,10 +25,11 @@ from typing import Any, NamedTuple, Protocol
 
 from aicc.clock import seoul
 
+from ..core.connect_users import held_proficiencies
 from ..engine.actions import VOICE
 from ..engine.interpreter import CallerInput, CallResult, Engine, InputError
 from ..engine.presence import AgentPresence, QueueModel
-from ..engine.routing_criteria import RoutingCriteria, proficiencies
+from ..engine.routing_criteria import RoutingCriteria
 from .admission import ANSWERED, RINGING, AnswerRate, FlowSlots, Ringing, Ticket
 from .connect_emulator import ConnectEmulator
 from .runtime import DEFAULT_ANSWER_RATE, DEFAULT_FLOW_SLOTS
@@ -738,7 +739,7 @@ class LiveCenter:
             (c["QueueId"], c["Channel"]): c
             for c in self.emulator.profile_queues.get(user["RoutingProfileId"], [])
         }
-        held = proficiencies(user.get("Proficiencies", []))
+        held = held_proficiencies(user.get("Proficiencies", []))
         best: tuple[int, int, float, LiveContact] | None = None
         for c in waiting:
             if room.get(c.channel, 0) <= 0:
