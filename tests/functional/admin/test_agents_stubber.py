@@ -664,7 +664,7 @@ def test_proficiencies_that_match_are_unchanged_and_a_bad_one_is_refused(
         _held(("experience", "complaints", 4.0)),
         {"InstanceId": INSTANCE_ID, "UserId": "u-kim"},
     )
-    instance, steps = _prepare(ops, _with_proficiencies(tmp_path, "experience:complaints:4"))
+    _, steps = _prepare(ops, _with_proficiencies(tmp_path, "experience:complaints:4"))
     assert [(s.action, s.changes) for s in steps] == [("unchanged", [])]
     with pytest.raises(a.CsvError, match="the level must be 1, 2, 3, 4 or 5"):
         a.read_csv(_with_proficiencies(tmp_path, "experience:complaints:4.5"), config())
