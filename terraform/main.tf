@@ -9,6 +9,7 @@ locals {
   routing_profiles = yamldecode(file("${local.config_dir}/routing_profiles.yaml")).routing_profiles
   prompts          = { for k, v in yamldecode(file("${local.config_dir}/prompts.yaml")).prompts : k => v["ko-KR"] }
   escalation       = yamldecode(file("${local.config_dir}/escalation.yaml")).escalation
+  sentiment        = yamldecode(file("${local.config_dir}/sentiment.yaml")).sentiment
   intents          = yamldecode(file("${local.config_dir}/intents.yaml"))
   tables           = yamldecode(file("${local.config_dir}/tables.yaml")).tables
   functions        = yamldecode(file("${local.config_dir}/functions.yaml")).functions
@@ -128,6 +129,15 @@ module "connect" {
     prompts = local.prompts
     escalation = {
       wait_seconds = tostring(local.escalation.wait_seconds)
+    }
+    # A negative caller's routing criteria (sentiment.yaml prefer_proficiency), bound as the local
+    # engine binds them (ops/aicc_ops/engine/flows.py Resources.variables).
+    sentiment = {
+      proficiency    = join(":", [local.sentiment.prefer_proficiency.name, local.sentiment.prefer_proficiency.value, tostring(local.sentiment.prefer_proficiency.level)])
+      attribute      = local.sentiment.prefer_proficiency.name
+      value          = local.sentiment.prefer_proficiency.value
+      level          = format("%.1f", local.sentiment.prefer_proficiency.level)
+      expiry_seconds = tostring(local.sentiment.prefer_proficiency.expiry_seconds)
     }
   }
   lambda_arns        = local.connect_lambda_arns

@@ -679,10 +679,27 @@ def _load_sentiment(d: Path) -> SentimentSettings:
     if not all(isinstance(c, str) and c for c in classes):
         raise r.fail("sentiment.vip_classes", "must list customer_class names such as MSP")
     prefer = r.mapping(obj.get("prefer_proficiency"), "sentiment.prefer_proficiency")
-    name = r.get(prefer, "name", "sentiment.prefer_proficiency", str)
+    # Connect's limits: a routing step's AttributeCondition Name and Value 1-64 characters, a
+    # ProficiencyLevel 1.0-5.0 (flow-control-actions-updateroutingcriteria.html); the flow writes
+    # "name:value:level" into a contact attribute, so ":" would make it ambiguous, and a deploy
+    # step's command line (predefined-attribute) takes them as words.
+    attribute = {}
+    for key in ("name", "value"):
+        text = r.get(prefer, key, "sentiment.prefer_proficiency", str)
+        if not 1 <= len(text) <= 64 or ":" in text or text.split() != [text]:
+            raise r.fail(
+                f"sentiment.prefer_proficiency.{key}", "must be 1-64 characters without ':' or spaces"
+            )
+        attribute[key] = text
     level = r.get(prefer, "level", "sentiment.prefer_proficiency", int)
     if not 1 <= level <= 5:
         raise r.fail("sentiment.prefer_proficiency.level", "must be 1-5 (Connect's proficiency levels)")
+    expiry = r.get(prefer, "expiry_seconds", "sentiment.prefer_proficiency", int)
+    if expiry <= 0:
+        raise r.fail(
+            "sentiment.prefer_proficiency.expiry_seconds",
+            "must be above 0: a step that never expires strands the caller when no such agent comes",
+        )
     rules = SentimentRules(
         float(smoothing),
         float(below),
@@ -691,8 +708,10 @@ def _load_sentiment(d: Path) -> SentimentSettings:
         levels["vip"],
         levels["vip_negative"],
         frozenset(classes),
-        name,
+        attribute["name"],
+        attribute["value"],
         level,
+        expiry,
     )
     return SentimentSettings(language, rules)
 

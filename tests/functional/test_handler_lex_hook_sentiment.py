@@ -82,7 +82,7 @@ def test_each_turn_is_scored_and_the_trend_travels_in_the_session(scorer: TableS
 def test_a_negative_trend_raises_the_priority_and_asks_for_experience(scorer: TableScorer) -> None:
     out = say(FURIOUS, {_sentiment.TREND: Trend().add(-0.5, RULES).encode()})
     assert out[_sentiment.PRIORITY] == str(RULES.negative_priority)
-    assert out[_sentiment.PROFICIENCY] == f"{RULES.proficiency_name}:{RULES.proficiency_level}"
+    assert out[_sentiment.PROFICIENCY] == RULES.proficiency
 
 
 def test_a_vip_is_earlier_and_a_negative_vip_earliest(scorer: TableScorer) -> None:

@@ -116,11 +116,33 @@ CASES: list[tuple[str, dict[str, Any], dict[str, Any], tuple[str, ...], str, str
     ),
     (
         "UpdateContactRoutingCriteria",
-        {"RoutingCriteria": {"Steps": [{"Expression": {}}]}},
+        {
+            "RoutingCriteria": {
+                "Steps": [
+                    {
+                        "Expression": {
+                            "AttributeCondition": {
+                                "ComparisonOperator": "Match",
+                                "MatchCriteria": {"AgentsCriteria": {"AgentIds": ["a1"]}},
+                            }
+                        },
+                        "Expiry": {"DurationInSeconds": 30},
+                    }
+                ]
+            }
+        },
         {},
         (),
         "next",
-        "",
+        "1 step(s) (30 s)",
+    ),
+    (
+        "UpdateRoutingCriteria",
+        {"RoutingCriteria": {"Steps": [{"Expression": {}}]}},
+        {},
+        (),
+        "error:NoMatchingError",
+        "must hold exactly one of AttributeCondition",
     ),
     (
         "UpdateRoutingCriteria",
@@ -128,7 +150,7 @@ CASES: list[tuple[str, dict[str, Any], dict[str, Any], tuple[str, ...], str, str
         {},
         (),
         "error:NoMatchingError",
-        "RoutingCriteria.Steps is required",
+        "RoutingCriteria must be an object with Steps",
     ),
     ("StartVoiceIdStream", {}, {}, (), "next", ""),
     (

@@ -1,8 +1,9 @@
 """Done criterion of issue 11's sentiment part: a negative caller is answered sooner than a
-neutral one. Two callers wait in the General Customer queue on the live center (the local stack's
-queues and dispatcher); the negative one calls later, its words lower its trend below the rules'
-threshold, the flow sets its queue priority (UpdateContactRoutingBehavior), and the one agent who
-becomes available answers it first."""
+neutral one, and by an experienced agent. Two callers wait in the General Customer queue on the live
+center (the local stack's queues and dispatcher); the negative one calls later, its words lower its
+trend below the rules' threshold, the flow sets its queue priority (UpdateContactRoutingBehavior)
+and its routing criteria (UpdateRoutingCriteria: the rules' proficiency for a while, then anyone),
+and the agents who become available answer by both."""
 
 from __future__ import annotations
 
@@ -72,12 +73,67 @@ def test_a_negative_caller_is_answered_before_a_neutral_one_who_waited_longer(ce
     rules = config().sentiment.rules
     assert (first.priority, second.priority) == (DEFAULT_PRIORITY, rules.negative_priority)
 
-    em = center.emulator
-    security = next(iter(config().security_profiles))
-    agent = em.add_user("agent.one", "One", "Agent", "one@example.com", "general_agent", [security])
-    em.set_status(agent, "available")
+    agent = _agent(center, "agent.one", rules.proficiency_level)
     center.dispatch()
     assert second.state == "connected" and first.state == "queued"
+    assert second.agent_id == agent
+
+
+def _agent(center: LiveCenter, login: str, level: int | None) -> str:
+    """An available General agent, with the rules' proficiency at `level` (None: none), given as
+    onboarding gives it (AssociateUserProficiencies through the emulator's API)."""
+    em, rules = center.emulator, config().sentiment.rules
+    security = next(iter(config().security_profiles))
+    user = em.add_user(login, login, "Agent", f"{login}@example.com", "general_agent", [security])
+    if level is not None:
+        given = {
+            "AttributeName": rules.proficiency_name,
+            "AttributeValue": rules.proficiency_value,
+            "Level": level,
+        }
+        em.call(
+            "AssociateUserProficiencies",
+            {"InstanceId": em.instance_id, "UserId": user, "UserProficiencies": [given]},
+        )
+    em.set_status(user, "available")
+    return user
+
+
+def test_a_negative_caller_gets_the_experienced_agent_and_a_neutral_one_whoever_is_free(
+    center: LiveCenter,
+) -> None:
+    """The agent idle longest is offered first and would take the negative caller (its priority is
+    higher); the routing criteria keep it for the agent with the proficiency."""
+    rules = config().sentiment.rules
+    calm, angry = queued(center, CALM), queued(center, ANGRY)
+    assert calm.criteria is None and angry.criteria is not None
+    (step,) = angry.criteria.steps
+    assert step.expiry == rules.proficiency_expiry
+    novice = _agent(center, "agent.novice", rules.proficiency_level - 1)
+    expert = _agent(center, "agent.expert", rules.proficiency_level)
+    center.idle_since.update({novice: 0.0, expert: 1.0})  # the novice has waited longest
+    center.dispatch()
+    assert (angry.state, angry.agent_id) == ("connected", expert)
+    assert (calm.state, calm.agent_id) == ("connected", novice)
+
+
+def test_a_negative_caller_goes_to_any_agent_once_the_step_expires(center: LiveCenter) -> None:
+    """Never stranded: with no experienced agent, the step's expiry (timed on the live center's
+    clock from the queueing) hands the caller to whoever is free."""
+    rules = config().sentiment.rules
+    negative = Trend().add(-1.0, rules)  # one utterance as negative as it gets, earlier in the call
+    assert negative.value <= rules.negative_trend
+    angry = queued(center, TO_QUEUE, "general_customer", {"sentiment_trend": negative.encode()})
+    assert angry.criteria is not None
+    novice = _agent(center, "agent.novice", None)
+    center.dispatch()
+    assert angry.state == "queued"
+    angry.queued_at -= rules.proficiency_expiry / 2  # half the step's time waited
+    center.dispatch()
+    assert angry.state == "queued"
+    angry.queued_at -= rules.proficiency_expiry / 2  # the whole of it
+    center.dispatch()
+    assert (angry.state, angry.agent_id) == ("connected", novice)
 
 
 @pytest.mark.parametrize("priority", sorted(SENTIMENT_PRIORITIES))

@@ -39,7 +39,7 @@ def test_a_negative_trend_raises_priority_and_prefers_experienced_agents() -> No
     last = run([0.0, -0.8, -0.9])[-1]
     assert last.trend.value <= RULES.negative_trend
     assert last.priority == RULES.negative_priority < DEFAULT_PRIORITY
-    assert last.proficiency == f"{RULES.proficiency_name}:{RULES.proficiency_level}"
+    assert last.proficiency == RULES.proficiency
 
 
 def test_one_mildly_negative_word_does_not_make_a_negative_caller() -> None:
@@ -102,6 +102,8 @@ def test_the_trend_survives_its_stored_form() -> None:
         ("negative: 2", "negative: 7", "sentiment.priority.negative"),
         ("vip_negative: 1", "vip_negative: 4", "sentiment.priority.vip_negative"),
         ("level: 4", "level: 9", "sentiment.prefer_proficiency.level"),
+        ("expiry_seconds: 60", "expiry_seconds: 0", "sentiment.prefer_proficiency.expiry_seconds"),
+        ("value: complaints", "value: a:b", "sentiment.prefer_proficiency.value"),
     ],
 )
 def test_bad_rules_name_the_file_and_field(tmp_path: Path, old: str, new: str, field: str) -> None:

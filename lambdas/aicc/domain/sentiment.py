@@ -54,8 +54,16 @@ class SentimentRules(NamedTuple):
     vip_priority: int
     vip_negative_priority: int
     vip_classes: frozenset[str]
-    proficiency_name: str  # the agent proficiency a negative caller's routing prefers
-    proficiency_level: int
+    proficiency_name: str  # the agent proficiency a negative caller's routing prefers (attribute)
+    proficiency_value: str  # ... and its value
+    proficiency_level: int  # at least this level (1-5)
+    proficiency_expiry: int  # for this many seconds of the wait, then any agent
+
+    @property
+    def proficiency(self) -> str:
+        """The `sentiment_proficiency` a negative caller gets ("name:value:level"): the value
+        General Customer compares before it sets the routing criteria."""
+        return f"{self.proficiency_name}:{self.proficiency_value}:{self.proficiency_level}"
 
 
 class Trend(NamedTuple):
@@ -144,9 +152,9 @@ def priority_for(trend: Trend, customer_class: str, rules: SentimentRules) -> in
 
 
 def proficiency_for(trend: Trend, rules: SentimentRules) -> str:
-    """The agent proficiency ("name:level") a negative caller's routing prefers; "" for none."""
+    """The agent proficiency (`rules.proficiency`) a negative caller's routing prefers; "" for none."""
     negative = trend.turns > 0 and trend.value <= rules.negative_trend
-    return f"{rules.proficiency_name}:{rules.proficiency_level}" if negative else ""
+    return rules.proficiency if negative else ""
 
 
 def drop_notice(contact_id: str, trend: Trend, customer_class: str) -> Notice:

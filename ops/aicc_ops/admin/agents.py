@@ -37,7 +37,10 @@ if TYPE_CHECKING:
 
 REQUIRED_COLUMNS = ("login", "name", "email", "team", "part", "role", "routing_profile")
 # mobile: the engineer's own phone, for on-call pages (SMS and a page call) when not signed in.
-OPTIONAL_COLUMNS = ("security_profile", "skills", "mobile")
+# proficiencies: ";"-separated attribute:value:level, the Connect user proficiencies routing criteria
+# match (AssociateUserProficiencies); sentiment.yaml's prefer_proficiency names what a negative
+# caller's routing needs.
+OPTIONAL_COLUMNS = ("security_profile", "skills", "mobile", "proficiencies")
 COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 SAMPLE_CSV = Path(__file__).parents[1] / "local" / "sample_data" / "agents_200.csv"
 MAX_SECURITY_PROFILES = 10  # per user (Connect's SecurityProfileIds limit)
@@ -82,6 +85,8 @@ class AgentRow:
     last_name: str  # family name (Connect LastName)
     first_name: str
     mobile: str | None = None  # E.164; "" to clear it; None: the file has no mobile column (kept)
+    # (attribute, value) -> level; None: the file has no proficiencies column (the user's are kept)
+    proficiencies: dict[tuple[str, str], float] | None = None
 
 
 def _split(value: str) -> tuple[str, ...]:
@@ -202,6 +207,13 @@ def _check_row(
             mobile = phones.normalize(r["mobile"])
         except phones.PhoneNumberError as exc:
             bad.append(f"mobile {r['mobile']!r} is not a phone number pages can reach: {exc}")
+    given = []
+    for text in _split(r.get("proficiencies") or ""):
+        try:
+            given.append(connect_users.parse_proficiency(text))
+        except ValueError as exc:
+            bad.append(str(exc))
+    proficiencies = None if "proficiencies" not in r else connect_users.held_proficiencies(given)
     team = r["team"].upper()
     if team not in TEAMS:
         bad.append(f"team {r['team']!r} must be one of {', '.join(TEAMS)}")
@@ -236,6 +248,7 @@ def _check_row(
         last_name=names[0],
         first_name=names[1],
         mobile=mobile,
+        proficiencies=proficiencies,
     )
 
 
@@ -411,6 +424,10 @@ class Step:
     record: bool = False  # write the agents-table record
     record_routing: str = ""  # the record's routing_profile ("": the row's)
     clear_home: bool = False  # remove the record's home_routing_profile (queues rebalance)
+    # User proficiencies to associate (new), update (another level) and disassociate.
+    associate: list[dict[str, Any]] = field(default_factory=list)
+    update_levels: list[dict[str, Any]] = field(default_factory=list)
+    disassociate: list[dict[str, Any]] = field(default_factory=list)
     note: str = ""
 
 
@@ -470,6 +487,7 @@ def plan_onboarding(
             ]
             step = Step(row, "create", changes, routing=True, security=True, phone=True, record=True)
             step.clear_home = bool(home)  # a record left from an earlier user: nothing was moved
+            _plan_proficiencies(ops, step, {})
             steps.append(step)
             continue
         step = Step(row, "update", user_id=str(user["Id"]), user_arn=str(user["Arn"]))
@@ -493,6 +511,13 @@ def plan_onboarding(
             step.changes.append(
                 Change("phone", _phone_text(phone, differ), _phone_text(PHONE_CONFIG, differ))
             )
+        if row.proficiencies is not None:
+            listed = ops.client("connect").list_user_proficiencies(
+                InstanceId=ops.instance_id, UserId=step.user_id
+            )
+            _plan_proficiencies(
+                ops, step, connect_users.held_proficiencies(listed.get("UserProficiencyList") or [])
+            )
         desired = _desired_record(row, step.user_id, step.user_arn, step.record_routing)
         record_changes = _record_changes(desired, record)
         step.record = bool(record_changes) or step.clear_home
@@ -512,7 +537,32 @@ def connect_writes(steps: Iterable[Step]) -> int:
             calls += 1
         elif step.action == "update":
             calls += sum((step.identity is not None, step.routing, step.security, step.phone))
+        calls += sum(map(bool, (step.associate, step.update_levels, step.disassociate)))
     return calls
+
+
+def _plan_proficiencies(ops: OpsContext, step: Step, have: Mapping[tuple[str, str], float]) -> None:
+    """What to send so the user holds exactly the row's proficiencies (when the file has them).
+    One list of changes (ListUserProficiencies pages at most 100: agents hold a few)."""
+    want = step.row.proficiencies
+    if want is None or dict(have) == want:
+        return
+
+    def items(
+        keys: Iterable[tuple[str, str]], levels: Mapping[tuple[str, str], float]
+    ) -> list[dict[str, Any]]:
+        return [{"AttributeName": n, "AttributeValue": v, "Level": levels[(n, v)]} for n, v in sorted(keys)]
+
+    step.associate = items(want.keys() - have.keys(), want)
+    step.update_levels = items((k for k in want.keys() & have.keys() if want[k] != have[k]), want)
+    step.disassociate = [
+        {"AttributeName": n, "AttributeValue": v} for n, v in sorted(have.keys() - want.keys())
+    ]
+
+    def shown(held: Mapping[tuple[str, str], float]) -> str:
+        return ";".join(f"{n}:{v}:{int(level)}" for (n, v), level in sorted(held.items()))
+
+    step.changes.append(Change("proficiencies", shown(have), shown(want) or "(none)"))
 
 
 def roster_moves(ops: OpsContext, steps: Iterable[Step]) -> list[str]:
@@ -687,6 +737,7 @@ def _apply(
             params["Password"] = initial_password(ops, row.login, kms_key_id)
         created = connect.create_user(**params)
         step.user_id, step.user_arn = created["UserId"], created["UserArn"]
+        user = {**base, "UserId": step.user_id}
     else:
         user = {**base, "UserId": step.user_id}
         if step.identity is not None:
@@ -697,6 +748,14 @@ def _apply(
             connect.update_user_security_profiles(**user, SecurityProfileIds=security_ids)
         if step.phone:
             connect.update_user_phone_config(**user, PhoneConfig=PHONE_CONFIG)
+    # AssociateUserProficiencies / UpdateUserProficiencies / DisassociateUserProficiencies: the
+    # attribute and value must be a predefined attribute of the instance (the deploy creates it).
+    if step.associate:
+        connect.associate_user_proficiencies(**user, UserProficiencies=step.associate)
+    if step.update_levels:
+        connect.update_user_proficiencies(**user, UserProficiencies=step.update_levels)
+    if step.disassociate:
+        connect.disassociate_user_proficiencies(**user, UserProficiencies=step.disassociate)
     if step.record:
         write_record(table, row, step.user_id, step.user_arn, step.record_routing, step.clear_home)
 

@@ -189,3 +189,17 @@ def queue_quick_connects(obj: tuple[object, str], queue_id: str, quick_connect_i
             click.echo(steps.disassociate_queue_quick_connects(connect, instance_id, queue_id, ids))
         else:
             click.echo(steps.associate_queue_quick_connects(connect, instance_id, queue_id, ids))
+
+
+@step.command("predefined-attribute")
+@click.option(
+    "--name", required=True, help="The predefined attribute (sentiment.yaml prefer_proficiency name)."
+)
+@click.option("--values", required=True, help="Space- or comma-separated values it must hold.")
+@click.pass_obj
+def predefined_attribute(obj: tuple[object, str], name: str, values: str) -> None:
+    """Make a predefined attribute hold these values (CreatePredefinedAttribute)."""
+    connect, instance_id = obj
+    wanted = [v for v in values.replace(",", " ").split() if v]
+    with user_errors():
+        click.echo(steps.predefined_attribute(connect, instance_id, name, wanted))

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 SAML = "SAML"
 CONNECT_MANAGED = "CONNECT_MANAGED"
@@ -70,3 +72,28 @@ def skill_problem(skill: str) -> str | None:
     if len(skill) > SKILL_MAX:
         return f"skill {skill[:20]!r}... has {len(skill)} characters; Connect allows at most {SKILL_MAX}"
     return None
+
+
+# A user's proficiency as the agents file writes it: "attribute:value:level" (UserProficiency's
+# AttributeName and AttributeValue, of a predefined attribute, and Level "1, 2, 3, 4 and 5").
+PROFICIENCY_LEVELS = (1, 2, 3, 4, 5)
+
+
+def parse_proficiency(text: str) -> dict[str, str | float]:
+    """A UserProficiency from "attribute:value:level"; ValueError saying what to fix."""
+    parts = text.split(":")
+    if len(parts) != 3 or not all(parts):
+        raise ValueError(f"proficiency {text!r} must be attribute:value:level, e.g. experience:complaints:4")
+    name, value, level = parts
+    if not level.isdigit() or int(level) not in PROFICIENCY_LEVELS:
+        raise ValueError(f"proficiency {text!r}: the level must be 1, 2, 3, 4 or 5")
+    for label, part in (("attribute", name), ("value", value)):
+        if len(part) > SKILL_MAX:
+            raise ValueError(f"proficiency {text!r}: the {label} has more than {SKILL_MAX} characters")
+    return {"AttributeName": name, "AttributeValue": value, "Level": float(level)}
+
+
+def held_proficiencies(items: Iterable[Mapping[str, Any]]) -> dict[tuple[str, str], float]:
+    """UserProficiency objects ({AttributeName, AttributeValue, Level}, as ListUserProficiencies
+    gives them) by attribute and value."""
+    return {(str(p["AttributeName"]), str(p["AttributeValue"])): float(p["Level"]) for p in items}

@@ -6,6 +6,9 @@ service's own error (Terraform then fails the apply and prints it).
   (AssociatePhoneNumberContactFlow; the provider's association resource came with 6.x).
 - queue-quick-connects: a queue offers the other queues' quick connects to its agents
   (AssociateQueueQuickConnects; `quick_connect_ids` on the queue would be a dependency cycle).
+- predefined-attribute: the attribute and values the flows' routing criteria and the agents'
+  proficiencies name (CreatePredefinedAttribute; AWS::Connect::PredefinedAttribute is in
+  CloudFormation and awscc only, not in the AWS provider).
 
 Several steps run at once during an apply, all inside Connect's 2 requests/s: each client paces
 itself (core.ratelimit) and retries throttling adaptively.
@@ -133,3 +136,39 @@ def disassociate_queue_quick_connects(
             ),
         )
     return f"queue {queue_id}: {len(present)} quick connect(s) removed"
+
+
+def predefined_attribute(connect: Any, instance_id: str, name: str, values: Sequence[str]) -> str:
+    """Make the predefined attribute hold these values (values already there are kept: agents'
+    proficiencies may name them)."""
+    try:
+        found = connect.describe_predefined_attribute(InstanceId=instance_id, Name=name)[
+            "PredefinedAttribute"
+        ]
+    except (BotoCoreError, ClientError) as exc:
+        if error_code(exc) != "ResourceNotFoundException":
+            raise DeployError(f"DescribePredefinedAttribute {name}: {error_text(exc)}") from None
+        _call(
+            f"CreatePredefinedAttribute {name}",
+            partial(
+                connect.create_predefined_attribute,
+                InstanceId=instance_id,
+                Name=name,
+                Values={"StringList": list(values)},
+            ),
+        )
+        return f"predefined attribute {name}: created with {', '.join(values)}"
+    have = [str(v) for v in (found.get("Values") or {}).get("StringList") or []]
+    missing = [v for v in values if v not in have]
+    if not missing:
+        return f"predefined attribute {name}: has {', '.join(values)} already"
+    _call(
+        f"UpdatePredefinedAttribute {name}",
+        partial(
+            connect.update_predefined_attribute,
+            InstanceId=instance_id,
+            Name=name,
+            Values={"StringList": have + missing},
+        ),
+    )
+    return f"predefined attribute {name}: {', '.join(missing)} added"

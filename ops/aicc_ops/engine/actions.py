@@ -503,7 +503,9 @@ FLOW_CONTROL_ACTIONS: dict[str, ActionSpec] = {
         errors=frozenset(),
         source=_API + "flow-control-actions-updateflowloggingbehavior.html",
     ),
-    # "RoutingCriteria": Required. Inbound, customer queue and transfer flows.
+    # "RoutingCriteria": Required. "This action is supported on all channels and in only in Inbound
+    # flow, Customer Queue flow, Transfer to Agent flow, and Transfer to Queue flow types"; errors:
+    # NoMatchingError. The parameter's shape is checked by routing_criteria.problems.
     "UpdateRoutingCriteria": ActionSpec(
         required=_s("RoutingCriteria"),
         flow_types=_IN_CQ_XFER,

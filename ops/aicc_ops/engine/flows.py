@@ -163,6 +163,7 @@ class Resources:
 
     def variables(self) -> dict[str, Any]:
         """The templatefile() variables, as the Terraform root module binds them."""
+        rules = self.config.sentiment.rules
         return {
             "queues": {k: self.queue_arn(k) for k in self.config.queues},
             "queue_names": {k: q.name for k, q in self.config.queues.items()},
@@ -171,6 +172,13 @@ class Resources:
             "hours": {k: self.hours_arn(k) for k in self.config.hours},
             "prompts": {k: p.text("ko-KR") for k, p in self.config.prompts.items()},
             "escalation": {"wait_seconds": str(self.config.escalation.wait_seconds)},
+            "sentiment": {
+                "proficiency": rules.proficiency,
+                "attribute": rules.proficiency_name,
+                "value": rules.proficiency_value,
+                "level": f"{rules.proficiency_level:.1f}",
+                "expiry_seconds": str(rules.proficiency_expiry),
+            },
             "lex_bot_alias_arn": self.lex_alias_arn,
         }
 

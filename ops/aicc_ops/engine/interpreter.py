@@ -36,6 +36,7 @@ from .offline_actions import OfflineActions
 from .presence import QueueModel
 from .resource_map import LocalMap, MalformedArnError, find_flow, has_placeholder, parse_arn, parse_symbolic
 from .resource_map import ours as our_resource
+from .routing_criteria import RoutingCriteria
 from .ssml import spoken_text
 
 MAX_ATTRIBUTES_BYTES = 32 * 1024
@@ -178,6 +179,9 @@ class CallResult:
     # UpdateContactRoutingBehavior: QueuePriority (lower is routed first; Connect's default 5) or
     # QueueTimeAdjustmentSeconds (the contact counts as that much older); the live queues order by it.
     routing: dict[str, int] = field(default_factory=dict)
+    # UpdateRoutingCriteria: the steps that narrow which agents may take the contact once queued
+    # (routing_criteria.py); the live queues match them against the agents' proficiencies.
+    routing_criteria: RoutingCriteria | None = None
 
     @property
     def dropped_silently(self) -> bool:
@@ -1181,6 +1185,27 @@ class _Run(OfflineActions):
             if value.lstrip("-").isdigit():
                 self.r.routing = {key: int(value)}
         return _Outcome("next", detail=f"priority {p.get('QueuePriority', '-')}")
+
+    # APIReference/flow-control-actions-updateroutingcriteria.html (exports write the type as
+    # UpdateContactRoutingCriteria): a later block replaces the criteria; NoMatchingError when the
+    # parameter (perhaps set dynamically) is not one Connect takes.
+    def do_UpdateRoutingCriteria(self, flow: Flow, a: Any, p: Mapping[str, Any], b: Any) -> _Outcome:
+        criteria = map_param(p, "RoutingCriteria")
+        if isinstance(criteria.get("Steps"), str):  # a dynamic value: the JSON text of the steps
+            try:
+                criteria = {"Steps": json.loads(criteria["Steps"])}
+            except ValueError:
+                return _Outcome("error", "NoMatchingError", "RoutingCriteria.Steps is not JSON")
+        try:
+            self.r.routing_criteria = RoutingCriteria.parse(criteria)
+        except ValueError as e:
+            return _Outcome("error", "NoMatchingError", f"routing criteria refused: {e}")
+        steps = self.r.routing_criteria.steps
+        expiries = ", ".join(f"{s.expiry} s" if s.expiry else "no expiry" for s in steps)
+        return _Outcome("next", detail=f"routing criteria: {len(steps)} step(s) ({expiries})")
+
+    def do_UpdateContactRoutingCriteria(self, flow: Flow, a: Any, p: Mapping[str, Any], b: Any) -> _Outcome:
+        return self.do_UpdateRoutingCriteria(flow, a, p, b)
 
     def do_UpdateContactTextToSpeechVoice(self, flow: Flow, a: Any, p: Mapping[str, Any], b: Any) -> _Outcome:
         self.c.voice = str(p.get("TextToSpeechVoice"))

@@ -14,7 +14,7 @@ from typing import Any
 from aicc.domain.dialog import EXPECTED_INTENT, MENU_KEYS, TALK_TO_AGENT, menu_keys
 from aicc.domain.hangul import HANGUL
 
-from . import graph, resource_map, ssml
+from . import graph, resource_map, routing_criteria, ssml
 from . import lint_paths as paths
 from . import references as refs
 from .actions import (
@@ -652,6 +652,34 @@ class _FlowLinter:
             self.add(ident, f"QueuePriority must be a whole number above 0, got {priority!r}")
         if adjust is not None and _known(adjust) and not re.fullmatch(r"-?\d+", str(adjust)):
             self.add(ident, f"QueueTimeAdjustmentSeconds must be a whole number of seconds, got {adjust!r}")
+
+    def check_UpdateRoutingCriteria(
+        self, ident: str, params: Mapping[str, Any], t: Mapping[str, Any]
+    ) -> None:
+        criteria = params.get("RoutingCriteria")
+        if (
+            criteria is None
+            or isinstance(criteria, str)
+            or (isinstance(criteria, Mapping) and isinstance(criteria.get("Steps"), str))
+        ):
+            return  # set dynamically ("Steps ... May be set statically or dynamically"): checked at run time
+        found = routing_criteria.problems(criteria, _known)
+        for problem in found:
+            self.add(ident, f"routing criteria: {problem}")
+        if found or routing_criteria.problems(criteria):
+            return  # wrong, or holds placeholders: nothing more to judge
+        parsed = routing_criteria.RoutingCriteria.parse(criteria)
+        for i in routing_criteria.unreachable_steps(parsed):
+            self.add(
+                ident,
+                f"routing criteria: Steps[{i}] never applies (an earlier step never expires)",
+                "warning",
+            )
+
+    def check_UpdateContactRoutingCriteria(
+        self, ident: str, params: Mapping[str, Any], t: Mapping[str, Any]
+    ) -> None:
+        self.check_UpdateRoutingCriteria(ident, params, t)
 
     def check_UpdateContactEventHooks(
         self, ident: str, params: Mapping[str, Any], t: Mapping[str, Any]

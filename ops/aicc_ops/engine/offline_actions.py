@@ -1,7 +1,7 @@
 """The documented action types our own flows do not use, as the simulator runs them.
 
 Each follows its page of the Flow Language reference (the URL above its handler). What an action
-does only to the contact (tags, streaming, routing criteria, a task or case created) succeeds and
+does only to the contact (tags, streaming, a task or case created) succeeds and
 is recorded. What depends on something outside Connect that the simulator cannot know (a Voice ID
 verdict, an outbound campaign's call progress, a customer profile, a third party answering, an
 agent's choice in a guide) answers from the fixtures (`actions:`, `views:`), or takes the action's
@@ -219,20 +219,6 @@ class OfflineActions:
                 "error", "NoMatchingError", f"MediaStreamingState {state!r} is not Enabled or Disabled"
             )
         return Outcome("next", detail=f"media streaming {state} (simulated stream)")
-
-    # devguide/flow-control-actions-updateroutingcriteria.html (exports write the type as
-    # UpdateContactRoutingCriteria): steps that narrow which agents may take the contact.
-    def do_UpdateRoutingCriteria(self, flow: Flow, a: Any, p: Mapping[str, Any], b: Any) -> Outcome:
-        steps = list_param(map_param(p, "RoutingCriteria"), "Steps")
-        if not steps:
-            return Outcome("error", "NoMatchingError", "RoutingCriteria.Steps is required")
-        return Outcome(
-            "next",
-            detail=f"routing criteria: {len(steps)} step(s), recorded (agent proficiency is not simulated)",
-        )
-
-    def do_UpdateContactRoutingCriteria(self, flow: Flow, a: Any, p: Mapping[str, Any], b: Any) -> Outcome:
-        return self.do_UpdateRoutingCriteria(flow, a, p, b)
 
     # APIReference/createtask.html: a new task contact runs the given flow; NoMatchingError.
     def do_CreateTask(self, flow: Flow, a: Any, p: Mapping[str, Any], b: Any) -> Outcome:

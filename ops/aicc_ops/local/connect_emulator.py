@@ -86,6 +86,9 @@ class ConnectEmulator:
         self.flows: dict[str, dict[str, Any]] = {}
         self.quick_connects: dict[str, dict[str, Any]] = {}
         self.users: dict[str, dict[str, Any]] = {}
+        # Predefined attributes (CreatePredefinedAttribute) by name; users' proficiencies are kept on
+        # the user record ("Proficiencies": UserProficiency objects), which DescribeUser leaves out.
+        self.predefined: dict[str, dict[str, Any]] = {}
         self.status: dict[str, tuple[str, datetime]] = {}  # user ID -> (agent status ID, since)
         self.passwords: dict[str, str] = {}
         self.tdg: dict[str, Any] = {}
@@ -100,6 +103,7 @@ class ConnectEmulator:
         self.chat_starts: dict[str, dict[str, Any] | threading.Event] = {}
         self.chats_starting = 0  # chats reserved under the lock whose contacts are not live yet
         self._seed(flows)
+        self._seed_predefined()
 
     # ---- seed --------------------------------------------------------------------------------
     @staticmethod
@@ -245,6 +249,14 @@ class ConnectEmulator:
                     "RoutingProfileId": profile,
                 }
             )["UserId"]
+        )
+
+    def _seed_predefined(self) -> None:
+        """The predefined attribute the routing criteria of the flows name (sentiment.yaml's
+        prefer_proficiency), as a deploy creates it before any user is given a proficiency."""
+        rules = self.config.sentiment.rules
+        self.op_CreatePredefinedAttribute(
+            {"Name": rules.proficiency_name, "Values": {"StringList": [rules.proficiency_value]}}
         )
 
     # ---- dispatch ----------------------------------------------------------------------------
@@ -445,6 +457,88 @@ class ConnectEmulator:
         return {}
 
     # ---- agent status ------------------------------------------------------------------------
+    # ---- predefined attributes and user proficiencies (routing criteria) --------------------------
+    # API_CreatePredefinedAttribute.html, API_UserProficiency.html: a proficiency's AttributeName and
+    # AttributeValue "must use name [and value] of predefined attribute present in the Amazon Connect
+    # instance"; Level "The valid values are 1, 2, 3, 4 and 5".
+    def op_CreatePredefinedAttribute(self, p: dict[str, Any]) -> dict[str, Any]:
+        name = str(p["Name"])
+        if name in self.predefined:
+            raise ConnectError("DuplicateResourceException", f"Predefined attribute {name} already exists")
+        values = [str(v) for v in (p.get("Values") or {}).get("StringList") or []]
+        if not values:
+            raise invalid("Values.StringList must name at least one value")
+        record = {"Name": name, "Values": {"StringList": values}, "LastModifiedRegion": self.region}
+        self._touch(record)
+        self.predefined[name] = record
+        return {}
+
+    def op_DescribePredefinedAttribute(self, p: dict[str, Any]) -> dict[str, Any]:
+        return {"PredefinedAttribute": self._get(self.predefined, p["Name"], "PredefinedAttribute")}
+
+    def _proficiency_key(self, item: Mapping[str, Any]) -> tuple[str, str]:
+        name, value = str(item["AttributeName"]), str(item["AttributeValue"])
+        attribute = self.predefined.get(name)
+        if attribute is None:
+            raise invalid(f"AttributeName {name!r} is not a predefined attribute of the instance")
+        if value not in attribute["Values"]["StringList"]:
+            raise invalid(f"AttributeValue {value!r} is not a value of predefined attribute {name!r}")
+        return name, value
+
+    def _proficiencies(self, p: Mapping[str, Any]) -> dict[tuple[str, str], float]:
+        """The request's UserProficiencies by attribute, levels checked."""
+        out = {}
+        for item in p["UserProficiencies"]:
+            level = float(item["Level"])
+            if level not in (1.0, 2.0, 3.0, 4.0, 5.0):
+                raise invalid(f"Level {item['Level']!r}: the valid values are 1, 2, 3, 4 and 5")
+            out[self._proficiency_key(item)] = level
+        return out
+
+    def _keep(self, user: dict[str, Any], held: Mapping[tuple[str, str], float]) -> None:
+        user["Proficiencies"] = [
+            {"AttributeName": n, "AttributeValue": v, "Level": level}
+            for (n, v), level in sorted(held.items())
+        ]
+        self._touch(user)
+
+    def op_AssociateUserProficiencies(self, p: dict[str, Any]) -> dict[str, Any]:
+        # Whether Connect refuses one already associated is not documented: the level is set, so
+        # re-running onboarding changes nothing.
+        user = self._user(p["UserId"])
+        self._keep(
+            user,
+            {**connect_users.held_proficiencies(user.get("Proficiencies", [])), **self._proficiencies(p)},
+        )
+        return {}
+
+    def op_UpdateUserProficiencies(self, p: dict[str, Any]) -> dict[str, Any]:
+        user = self._user(p["UserId"])
+        held, given = connect_users.held_proficiencies(user.get("Proficiencies", [])), self._proficiencies(p)
+        missing = [f"{n}:{v}" for n, v in given if (n, v) not in held]
+        if missing:
+            raise invalid(f"User {user['Username']} has no proficiency {', '.join(missing)} to update")
+        self._keep(user, {**held, **given})
+        return {}
+
+    def op_DisassociateUserProficiencies(self, p: dict[str, Any]) -> dict[str, Any]:
+        user = self._user(p["UserId"])
+        gone = {(str(i["AttributeName"]), str(i["AttributeValue"])) for i in p["UserProficiencies"]}
+        self._keep(
+            user,
+            {
+                k: v
+                for k, v in connect_users.held_proficiencies(user.get("Proficiencies", [])).items()
+                if k not in gone
+            },
+        )
+        return {}
+
+    def op_ListUserProficiencies(self, p: dict[str, Any]) -> dict[str, Any]:
+        user = self._user(p["UserId"])
+        out = self._page(list(user.get("Proficiencies", [])), p, "UserProficiencyList")
+        return {**out, "LastModifiedTime": user["LastModifiedTime"], "LastModifiedRegion": self.region}
+
     def op_ListAgentStatuses(self, p: dict[str, Any]) -> dict[str, Any]:
         items = [
             {"Id": k, "Arn": self.arn("agent-state", k), "Name": name, "Type": kind}

@@ -25,9 +25,11 @@ from typing import Any, NamedTuple, Protocol
 
 from aicc.clock import seoul
 
+from ..core.connect_users import held_proficiencies
 from ..engine.actions import VOICE
 from ..engine.interpreter import CallerInput, CallResult, Engine, InputError
 from ..engine.presence import AgentPresence, QueueModel
+from ..engine.routing_criteria import RoutingCriteria
 from .admission import ANSWERED, RINGING, AnswerRate, FlowSlots, Ringing, Ticket
 from .connect_emulator import ConnectEmulator
 from .runtime import DEFAULT_ANSWER_RATE, DEFAULT_FLOW_SLOTS
@@ -89,6 +91,8 @@ class LiveContact:
     # the lowest priority first (default 5), then the oldest, an age adjustment counting as waited.
     priority: int = 5
     age_adjustment: float = 0.0
+    # The flows' routing criteria (UpdateRoutingCriteria): which agents may take it as it waits.
+    criteria: RoutingCriteria | None = None
     agent_id: str = ""
     agent_login: str = ""
     connected_at: datetime | None = None
@@ -527,6 +531,7 @@ class LiveCenter:
         contact.queue_key = key
         contact.priority = result.routing.get("queue_priority", 5)
         contact.age_adjustment = float(result.routing.get("queue_age_s", 0))
+        contact.criteria = result.routing_criteria
         contact.queued_at = time.monotonic()
         contact.state = "queued"
         contact.reserved = ""
@@ -727,11 +732,14 @@ class LiveCenter:
         """The contact the agent is offered: of a channel it has room for, from a queue its routing
         profile serves on that channel (queue configs are per queue and channel), by the queue's
         priority in the profile, then the contact's routing priority, then the longest wait (its
-        age adjusted by the flows' routing behaviour), once the queue's delay has passed."""
+        age adjusted by the flows' routing behaviour), once the queue's delay has passed, and only
+        a contact whose routing criteria step in force (timed from its queueing) the agent's
+        proficiencies meet; the criteria never apply in an agent's own queue."""
         configs = {
             (c["QueueId"], c["Channel"]): c
             for c in self.emulator.profile_queues.get(user["RoutingProfileId"], [])
         }
+        held = held_proficiencies(user.get("Proficiencies", []))
         best: tuple[int, int, float, LiveContact] | None = None
         for c in waiting:
             if room.get(c.channel, 0) <= 0:
@@ -741,6 +749,8 @@ class LiveCenter:
             if c.queue_key == f"agent:{user['Id']}":
                 rank = (0, c.priority, -age)  # an agent's own queue comes first
             elif config is not None and c.waited >= config["Delay"]:
+                if c.criteria is not None and not c.criteria.accepts(user["Id"], held, c.waited):
+                    continue
                 rank = (config["Priority"], c.priority, -age)
             else:
                 continue

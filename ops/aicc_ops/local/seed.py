@@ -8,8 +8,10 @@ line number. Files (UTF-8, header row first):
   tier is MSP or GENERAL; account_id has 12 digits; phone is E.164 (+8210...) or Korean (010-...).
   An MSP customer without a part gets one from the rosters (by account ID), and the part's first
   two members as TS primary and secondary.
-- agents.csv: login,name,email,team,part,skills,routing_profile,status[,mobile]
-  team TS|GENERAL|MANAGER; skills ";"-separated; status AVAILABLE|BUSY|AFTER_CONTACT_WORK|AWAY|OFFLINE.
+- agents.csv: login,name,email,team,part,skills,routing_profile,status[,mobile][,proficiencies]
+  team TS|GENERAL|MANAGER; skills ";"-separated; status AVAILABLE|BUSY|AFTER_CONTACT_WORK|AWAY|OFFLINE;
+  proficiencies ";"-separated attribute:value:level (level 1-5), the Connect user proficiencies
+  routing criteria match (sentiment.yaml's prefer_proficiency names the one a negative caller needs).
 - rosters.csv: part,name,members,manager   (members ";"-separated logins, in escalation order)
 
 Without agents.csv / rosters.csv the bundled samples are used, so a customers-only directory works.
@@ -28,11 +30,16 @@ from typing import Any
 from aicc.domain import phones
 from aicc.settings import TEAMS, Config
 
+from ..core import connect_users
+
 SAMPLE_DIR = Path(__file__).with_name("sample_data")
 CUSTOMER_COLUMNS = ("company", "contact_name", "phone", "account_id", "tier")
 CUSTOMER_OPTIONAL = ("part", "ts_primary", "ts_secondary", "sales_rep_name", "sales_rep_phone", "aliases")
 AGENT_COLUMNS = ("login", "name", "email", "team", "part", "skills", "routing_profile", "status")
-AGENT_OPTIONAL = ("mobile",)  # E.164 or a Korean number: where the escalation pages one not signed in
+AGENT_OPTIONAL = (
+    "mobile",  # E.164 or a Korean number: where the escalation pages one not signed in
+    "proficiencies",  # ";"-separated attribute:value:level (Connect user proficiencies, routing criteria)
+)
 ROSTER_COLUMNS = ("part", "name", "members", "manager")
 STATUSES = ("AVAILABLE", "BUSY", "AFTER_CONTACT_WORK", "AWAY", "OFFLINE")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -160,6 +167,12 @@ def _load_agents(path: Path, config: Config, problems: list[str]) -> list[dict[s
         mobile = normalize_phone(r["mobile"]) if r.get("mobile") else ""
         if mobile is None:
             bad.append(f"mobile {r['mobile']!r} is not a phone number (010-1234-5678 or +821012345678)")
+        held = _split(r.get("proficiencies") or "")
+        for text in held:
+            try:
+                connect_users.parse_proficiency(text)
+            except ValueError as e:
+                bad.append(str(e))
         if bad:
             problems.extend(f"{where}: {b}" for b in bad)
             continue
@@ -173,6 +186,7 @@ def _load_agents(path: Path, config: Config, problems: list[str]) -> list[dict[s
                 "team": r["team"],
                 "part": r["part"],
                 "skills": _split(r["skills"]),
+                **({"proficiencies": held} if held else {}),
                 "routing_profile": r["routing_profile"],
                 "status": r["status"],
                 "active_contacts": 1 if r["status"] == "BUSY" else 0,

@@ -32,6 +32,7 @@ from aicc.adapters import aws as handler_clients
 from aicc.clock import seoul
 from aicc.settings import Config, ConfigError, load_config
 
+from ..core import connect_users
 from ..core.agents import split_name
 from ..engine.flows import FlowError
 from ..engine.lambdas import FAULTS, SERVICE_FAULTS
@@ -419,6 +420,9 @@ def _seed_users(stack: LocalStack, emulator: ConnectEmulator) -> None:
         user_id = emulator.add_user(
             agent["login"], first, last, str(agent.get("email", "")), str(agent["routing_profile"]), [role]
         )
+        held = [connect_users.parse_proficiency(text) for text in agent.get("proficiencies", [])]
+        if held:  # as onboarding gives them (AssociateUserProficiencies)
+            emulator.op_AssociateUserProficiencies({"UserId": user_id, "UserProficiencies": held})
         if agent.get("status") == "AVAILABLE":  # a seeded BUSY agent has no contact to be busy with
             emulator.set_status(user_id, "available")
         table.update_item(

@@ -323,6 +323,7 @@ locals {
     hours             = local.hours_arns
     prompts           = var.template_vars.prompts
     escalation        = var.template_vars.escalation
+    sentiment         = var.template_vars.sentiment
     lex_bot_alias_arn = var.lex_bot_alias_arn
   }
 }
@@ -355,7 +356,7 @@ resource "aws_connect_contact_flow" "page" {
 
   tags = var.tags
 
-  depends_on = [aws_connect_lambda_function_association.this, aws_cloudformation_stack.lex_association]
+  depends_on = [aws_connect_lambda_function_association.this, aws_cloudformation_stack.lex_association, terraform_data.predefined_attribute]
 }
 
 resource "aws_connect_contact_flow" "queue" {
@@ -373,7 +374,7 @@ resource "aws_connect_contact_flow" "queue" {
   tags = var.tags
 
   # Connect validates the content on create: the Lambdas and the bot must already be associated.
-  depends_on = [aws_connect_lambda_function_association.this, aws_cloudformation_stack.lex_association]
+  depends_on = [aws_connect_lambda_function_association.this, aws_cloudformation_stack.lex_association, terraform_data.predefined_attribute]
 
   lifecycle {
     precondition {
@@ -401,7 +402,7 @@ resource "aws_connect_contact_flow" "shared" {
 
   tags = var.tags
 
-  depends_on = [aws_connect_lambda_function_association.this, aws_cloudformation_stack.lex_association]
+  depends_on = [aws_connect_lambda_function_association.this, aws_cloudformation_stack.lex_association, terraform_data.predefined_attribute]
 }
 
 resource "aws_connect_contact_flow" "branch" {
@@ -418,7 +419,7 @@ resource "aws_connect_contact_flow" "branch" {
 
   tags = var.tags
 
-  depends_on = [aws_connect_lambda_function_association.this, aws_cloudformation_stack.lex_association]
+  depends_on = [aws_connect_lambda_function_association.this, aws_cloudformation_stack.lex_association, terraform_data.predefined_attribute]
 }
 
 resource "aws_connect_contact_flow" "entry" {
@@ -435,7 +436,7 @@ resource "aws_connect_contact_flow" "entry" {
 
   tags = var.tags
 
-  depends_on = [aws_connect_lambda_function_association.this, aws_cloudformation_stack.lex_association]
+  depends_on = [aws_connect_lambda_function_association.this, aws_cloudformation_stack.lex_association, terraform_data.predefined_attribute]
 }
 
 # -----------------------------------------------------------------------------
@@ -706,6 +707,29 @@ resource "terraform_data" "phone_number_flow" {
       "--instance-id ${self.triggers_replace.instance_id}",
       "associate-phone-number --undo",
       "--phone-number-id ${self.triggers_replace.phone_number_id}",
+    ])
+  }
+}
+
+# The predefined attribute the flows' routing criteria name (sentiment.yaml prefer_proficiency),
+# which agents' proficiencies must use too: AWS::Connect::PredefinedAttribute is not in provider
+# 5.x, so `aicc-ops deploy step` creates it (CreatePredefinedAttribute); it goes with the instance.
+resource "terraform_data" "predefined_attribute" {
+  triggers_replace = {
+    region      = data.aws_region.current.name
+    instance_id = aws_connect_instance.this.id
+    name        = var.template_vars.sentiment.attribute
+    values      = var.template_vars.sentiment.value
+  }
+
+  provisioner "local-exec" {
+    command = join(" ", [
+      "aicc-ops deploy step",
+      "--region ${self.triggers_replace.region}",
+      "--instance-id ${self.triggers_replace.instance_id}",
+      "predefined-attribute",
+      "--name ${self.triggers_replace.name}",
+      "--values ${self.triggers_replace.values}",
     ])
   }
 }

@@ -149,11 +149,18 @@ variable "flows_dir" {
 }
 
 variable "template_vars" {
-  description = "Template variables that are not Connect resources: prompts (prompt key to ko-KR text) and escalation.wait_seconds (as a string, as the local engine binds it)."
+  description = "Template variables that are not Connect resources: prompts (prompt key to ko-KR text), escalation.wait_seconds and sentiment (a negative caller's routing criteria: the contact attribute value `proficiency`, the predefined `attribute` and `value`, the `level` 1.0-5.0 and the step's `expiry_seconds`), all strings as the local engine binds them."
   type = object({
     prompts = map(string)
     escalation = object({
       wait_seconds = string
+    })
+    sentiment = object({
+      proficiency    = string
+      attribute      = string
+      value          = string
+      level          = string
+      expiry_seconds = string
     })
   })
 

@@ -613,3 +613,58 @@ def test_references_come_from_rosters_and_customers(ops: OpsContext, seeded: Tab
     )
     assert sorted(found["mgr.kim"]) == ["roster GEN: manager", "roster TS1: manager"]
     assert "ga.nobody" not in found
+
+
+# ---- proficiencies (routing criteria) -----------------------------------------------------------------
+def _with_proficiencies(tmp_path: Path, proficiencies: str) -> Path:
+    path = tmp_path / "agents.csv"
+    path.write_text(f"{HEADER.rstrip()},proficiencies\n{KIM.rstrip()},{proficiencies}\n", encoding="utf-8")
+    return path
+
+
+def _held(*items: tuple[str, str, float]) -> dict[str, Any]:
+    listed = [{"AttributeName": n, "AttributeValue": v, "Level": level} for n, v, level in items]
+    return {"UserProficiencyList": listed, "LastModifiedTime": "2026-11-25T00:00:00Z"}
+
+
+def test_proficiencies_are_associated_updated_and_removed_to_match_the_file(
+    ops: OpsContext, connect: Stubber, tables: Tables, tmp_path: Path
+) -> None:
+    """The sentiment rules' proficiency at a new level, one more given, one the file dropped."""
+    rules = config().sentiment.rules
+    name, value = rules.proficiency_name, rules.proficiency_value
+    _instance_reads(connect)
+    _search(connect, [_summary("ts.kim", "u-kim")])
+    _agent_record(tables, "u-kim")
+    user = {"InstanceId": INSTANCE_ID, "UserId": "u-kim"}
+    connect.add_response("list_user_proficiencies", _held((name, value, 2.0), ("language", "en", 1.0)), user)
+    path = _with_proficiencies(tmp_path, f"{name}:{value}:5;language:ko:3")
+    instance, steps = _prepare(ops, path)
+    assert [str(c) for c in steps[0].changes] == [
+        f"proficiencies: {name}:{value}:2;language:en:1 -> {name}:{value}:5;language:ko:3"
+    ]
+    assert a.connect_writes(steps) == 3
+    associate = [{"AttributeName": "language", "AttributeValue": "ko", "Level": 3.0}]
+    connect.add_response("associate_user_proficiencies", {}, {**user, "UserProficiencies": associate})
+    update = [{"AttributeName": name, "AttributeValue": value, "Level": 5.0}]
+    connect.add_response("update_user_proficiencies", {}, {**user, "UserProficiencies": update})
+    gone = [{"AttributeName": "language", "AttributeValue": "en"}]
+    connect.add_response("disassociate_user_proficiencies", {}, {**user, "UserProficiencies": gone})
+    assert [r.outcome for r in a.onboard(ops, instance, steps, config())] == ["updated"]
+
+
+def test_proficiencies_that_match_are_unchanged_and_a_bad_one_is_refused(
+    ops: OpsContext, connect: Stubber, tables: Tables, tmp_path: Path
+) -> None:
+    _instance_reads(connect)
+    _search(connect, [_summary("ts.kim", "u-kim")])
+    _agent_record(tables, "u-kim")
+    connect.add_response(
+        "list_user_proficiencies",
+        _held(("experience", "complaints", 4.0)),
+        {"InstanceId": INSTANCE_ID, "UserId": "u-kim"},
+    )
+    _, steps = _prepare(ops, _with_proficiencies(tmp_path, "experience:complaints:4"))
+    assert [(s.action, s.changes) for s in steps] == [("unchanged", [])]
+    with pytest.raises(a.CsvError, match="the level must be 1, 2, 3, 4 or 5"):
+        a.read_csv(_with_proficiencies(tmp_path, "experience:complaints:4.5"), config())

@@ -189,6 +189,31 @@ def test_undo_on_a_gone_queue_is_done_but_a_refusal_is_an_error(connect: tuple[A
         steps.disassociate_queue_quick_connects(client, INSTANCE, QUEUE, ["qc-1"])
 
 
+# ---- predefined attribute (routing criteria) --------------------------------------------------------
+
+
+def _attribute(values: list[str]) -> dict[str, Any]:
+    return {"PredefinedAttribute": {"Name": "experience", "Values": {"StringList": values}}}
+
+
+def test_a_missing_predefined_attribute_is_created(connect: tuple[Any, Stubber]) -> None:
+    client, stub = connect
+    where = {"InstanceId": INSTANCE, "Name": "experience"}
+    stub.add_client_error("describe_predefined_attribute", "ResourceNotFoundException", "none", 404, where)
+    stub.add_response("create_predefined_attribute", {}, {**where, "Values": {"StringList": ["complaints"]}})
+    assert "created" in steps.predefined_attribute(client, INSTANCE, "experience", ["complaints"])
+
+
+def test_a_predefined_attribute_with_the_values_is_left_alone(connect: tuple[Any, Stubber]) -> None:
+    client, stub = connect
+    stub.add_response(
+        "describe_predefined_attribute",
+        _attribute(["complaints", "vip"]),
+        {"InstanceId": INSTANCE, "Name": "experience"},
+    )
+    assert "already" in steps.predefined_attribute(client, INSTANCE, "experience", ["complaints"])
+
+
 # ---- the commands Terraform runs -------------------------------------------------------------------
 
 SAMPLE = {
@@ -198,6 +223,8 @@ SAMPLE = {
     "contact_flow_id": FLOW,
     "queue_id": QUEUE,
     "quick_connect_ids": "qc-1,qc-2",
+    "name": "experience",
+    "values": "complaints",
 }
 
 
@@ -253,6 +280,18 @@ EXPECTED_CALLS = {
             "associate_queue_quick_connects",
             {},
             {"InstanceId": INSTANCE, "QueueId": QUEUE, "QuickConnectIds": ["qc-1", "qc-2"]},
+        ),
+    ],
+    "predefined-attribute": [
+        (
+            "describe_predefined_attribute",
+            _attribute(["angry"]),
+            {"InstanceId": INSTANCE, "Name": "experience"},
+        ),
+        (
+            "update_predefined_attribute",
+            {},
+            {"InstanceId": INSTANCE, "Name": "experience", "Values": {"StringList": ["angry", "complaints"]}},
         ),
     ],
     "queue-quick-connects --undo": [

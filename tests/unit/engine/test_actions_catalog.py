@@ -9,6 +9,7 @@ from helpers import public_flows
 
 from aicc_ops.engine import references as refs
 from aicc_ops.engine.actions import (
+    ALL_CHANNELS,
     ALL_TYPES,
     CUSTOMER_QUEUE,
     HOLD,
@@ -192,6 +193,9 @@ def test_routing_criteria_by_either_name() -> None:
     assert SPECS["UpdateContactRoutingCriteria"] is spec
     assert spec.required == {"RoutingCriteria"}
     assert CUSTOMER_QUEUE in spec.flow_types and HOLD[0] not in spec.flow_types
+    # The page's restriction: every channel; Inbound, Customer Queue and both transfer flow types.
+    assert spec.channels == ALL_CHANNELS and spec.errors == {"NoMatchingError"}
+    assert set(spec.flow_types) == {INBOUND, CUSTOMER_QUEUE, *TRANSFER, MODULE}
 
 
 def test_documented_errors_and_results() -> None:
