@@ -570,6 +570,11 @@ def _load_intents(d: Path) -> dict[str, Any]:
         digits = spec.get("digits")
         if digits is not None and (not isinstance(digits, int) or isinstance(digits, bool) or digits < 1):
             raise r.fail(f"slot_types.{name}.digits", f"must be a positive whole number, got {digits!r}")
+        synonyms = {str(s) for said in (spec.get("synonyms") or {}).values() for s in said or []}
+        for i, said in enumerate(r.get(spec, "transliterations", f"slot_types.{name}", list, [])):
+            if said not in synonyms:
+                where = f"slot_types.{name}.transliterations[{i}]"
+                raise r.fail(where, f"{said!r} is not one of the synonyms")
     intents = r.mapping(r.data.get("intents"), "intents")
     for name, obj in intents.items():
         p = f"intents.{name}"
