@@ -580,6 +580,7 @@ def _load_intents(d: Path) -> dict[str, Any]:
         p = f"intents.{name}"
         obj = r.mapping(obj, p)
         slots = r.get(obj, "slots", p, dict, {})
+        r.get(obj, "only_when_offered", p, bool, False)
         for slot, spec in slots.items():
             stype = r.get(r.mapping(spec, f"{p}.slots.{slot}"), "type", f"{p}.slots.{slot}", str)
             if stype not in slot_types:
