@@ -570,11 +570,17 @@ def _load_intents(d: Path) -> dict[str, Any]:
         digits = spec.get("digits")
         if digits is not None and (not isinstance(digits, int) or isinstance(digits, bool) or digits < 1):
             raise r.fail(f"slot_types.{name}.digits", f"must be a positive whole number, got {digits!r}")
+        synonyms = {str(s) for said in (spec.get("synonyms") or {}).values() for s in said or []}
+        for i, said in enumerate(r.get(spec, "transliterations", f"slot_types.{name}", list, [])):
+            if said not in synonyms:
+                where = f"slot_types.{name}.transliterations[{i}]"
+                raise r.fail(where, f"{said!r} is not one of the synonyms")
     intents = r.mapping(r.data.get("intents"), "intents")
     for name, obj in intents.items():
         p = f"intents.{name}"
         obj = r.mapping(obj, p)
         slots = r.get(obj, "slots", p, dict, {})
+        r.get(obj, "only_when_offered", p, bool, False)
         for slot, spec in slots.items():
             stype = r.get(r.mapping(spec, f"{p}.slots.{slot}"), "type", f"{p}.slots.{slot}", str)
             if stype not in slot_types:

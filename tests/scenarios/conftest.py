@@ -57,6 +57,7 @@ class Caller:
         may_end_silently: bool = False,
         without_arn: Sequence[str] = (),
         backlog: Mapping[str, tuple[int, int]] | None = None,
+        channel: str = "VOICE",
     ) -> CallResult:
         table = boto3.resource("dynamodb").Table(self.stack.tables["AGENTS_TABLE"])
         arns = {login: table.get_item(Key={"login": login})["Item"]["user_arn"] for login in without_arn}
@@ -73,6 +74,7 @@ class Caller:
                 responses=responses,
                 agents=agents,
                 waiting=backlog,
+                channel=channel,
             )
         finally:
             for login, arn in arns.items():

@@ -212,6 +212,14 @@ SWEEP_CALLS: list[dict[str, Any]] = [
         }
         for n in ("PAGED", "PAGED_CALL", "ACKNOWLEDGED")
     ),
+    # A chat asking for a callback after hours: told it cannot have one (no number to call).
+    {
+        "inputs": ["text:상담원 연결해 주세요", "text:콜백 부탁해요"],
+        "at": "2026-11-25T20:30:00+09:00",
+        "number": "+821045678901",
+        "hold": 10,
+        "channel": "CHAT",
+    },
 ]
 MAX_STACKED_FAULTS = 3
 

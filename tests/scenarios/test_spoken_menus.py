@@ -11,7 +11,7 @@ from helpers import prompt
 from aicc_ops.engine.interpreter import CallResult
 from aicc_ops.local.stack import LocalStack
 
-from .conftest import Caller
+from .conftest import ALL_BUSY, Caller
 
 AT = "2026-11-25T10:00:00+09:00"
 SALTWARE = ["say:솔트웨어", "say:김민준입니다", "1234#"]  # MSP, part TS1, primary ts.park
@@ -213,18 +213,174 @@ def test_after_hours_misheard_twice_is_told_the_truth_and_offered_a_callback(cal
     assert r.callbacks and r.callbacks[0]["queue"] == "After Hours"
 
 
-def test_a_chat_asking_for_the_email_gets_no_address_but_a_goodbye(stack: LocalStack) -> None:
-    # The address is an SSML prompt (chat takes Text only) and the repeat menu is a keypad menu.
-    chat = ["text:다온로지스", "text:정하은", "text:3456", "text:이메일 주소 좀 알려주세요"]
-    r = stack.engine.run("+821045678901", datetime.fromisoformat(AT), chat, channel="CHAT")
-    assert _general_heard(r) == ["EmailSupport"]
-    assert prompt("email_address") not in r.prompts
+def test_an_after_hours_chat_declining_the_callback_offer_gets_a_goodbye(stack: LocalStack) -> None:
+    chat = ["text:상담원 연결해 주세요", "text:아니요"]
+    r = stack.engine.run("+821045678901", datetime.fromisoformat(EVENING), chat, channel="CHAT")
+    assert _after_hours_heard(r) == ["TalkToAgent"] and _heard(r, "After Hours", "callback-offer") == [
+        "Decline"
+    ]
+    assert prompt("after_hours_no_agent") in r.prompts
+    assert not r.callbacks and r.prompts[-1] == prompt("goodbye")
+
+
+# ---- the e-mail repeat menu and the callback offers: keys, words, and chat ------------------------
+def _heard(r: CallResult, flow: str, block: str) -> list[str]:
+    """The intents one Lex block of a flow closed, in order."""
+    return [
+        s.detail.rsplit("-> ", 1)[1]
+        for s in r.steps
+        if (s.flow, s.identifier) == (flow, block) and "-> " in s.detail
+    ]
+
+
+def _email_heard(r: CallResult) -> list[str]:
+    return _heard(r, "General Customer", "email-repeat")
+
+
+@pytest.mark.parametrize(
+    ("again", "intent"), [("1", "RepeatMenu"), ("*", "RepeatMenu"), ("say:네 다시 들려주세요", "RepeatMenu")]
+)
+def test_the_email_address_again_by_key_or_words(call: Caller, again: str, intent: str) -> None:
+    r = call([*DAON, "1", again, "say:아니요 괜찮아요"], number="+821045678901", hold=0)
+    assert _email_heard(r) == [intent, "Decline"]
+    assert r.prompts.count(prompt("email_address")) == 2
     assert r.prompts[-1] == prompt("goodbye") and r.queue is None
 
 
-def test_an_after_hours_chat_reaches_the_callback_offer_which_ends_it(stack: LocalStack) -> None:
-    chat = ["text:상담원 연결해 주세요"]
+@pytest.mark.parametrize("answer", ["2", "0", "say:상담원 연결해 주세요"])
+def test_after_the_email_address_a_person_by_key_or_words(call: Caller, answer: str) -> None:
+    r = call([*DAON, "1", answer], number="+821045678901", hold=0)
+    assert _email_heard(r) == ["TalkToAgent"]
+    assert r.queue == "General Customer" and r.attributes["inquiry_type"] == "URGENT"
+
+
+@pytest.mark.parametrize("done", ["3", "say:아니요"])
+def test_after_the_email_address_no_thanks_ends_the_call(call: Caller, done: str) -> None:
+    r = call([*DAON, "1", done], number="+821045678901", hold=0)
+    assert _email_heard(r) == ["Decline"]
+    assert (
+        r.prompts[-1] == prompt("goodbye") and r.queue is None and prompt("menu_no_choice") not in r.prompts
+    )
+
+
+def test_words_the_email_repeat_menu_cannot_place_are_not_understood_not_a_wrong_key(call: Caller) -> None:
+    r = call([*DAON, "1", "say:음 그 저기 뭐였더라", "say:아니요"], number="+821045678901", hold=0)
+    assert _email_heard(r) == ["FallbackIntent", "Decline"]
+    assert prompt("menu_not_understood") in r.prompts and prompt("invalid_choice") not in r.prompts
+
+
+def test_a_chat_reads_the_email_address_and_types_its_answer(stack: LocalStack) -> None:
+    # The spelled-out address is SSML (voice only): a chat gets it as text, then answers by typing.
+    chat = [
+        "text:다온로지스",
+        "text:정하은",
+        "text:3456",
+        "text:이메일 주소 좀 알려주세요",
+        "text:다시 보여 주세요",
+        "text:상담원 연결해 주세요",
+    ]
+    r = stack.engine.run("+821045678901", datetime.fromisoformat(AT), chat, channel="CHAT")
+    assert _general_heard(r) == ["EmailSupport"] and _email_heard(r) == ["RepeatMenu", "TalkToAgent"]
+    assert r.prompts.count(prompt("email_address_text")) == 2 and prompt("email_address") not in r.prompts
+    assert r.queue == "General Customer"
+
+
+# The general menu's route to a person when no one is free: the callback offer.
+def _offer_heard(r: CallResult) -> list[str]:
+    return _heard(r, "General Customer", "callback-offer")
+
+
+@pytest.mark.parametrize("wanted", ["1", "say:콜백 부탁해요"])
+def test_a_callback_accepted_at_the_offer_by_key_or_words(call: Caller, wanted: str) -> None:
+    r = call([*DAON, "2", wanted, "1"], number="+821045678901", agents=ALL_BUSY, hold=0)
+    assert _offer_heard(r) == ["RequestCallback"]
+    assert "Callback Request" in r.flows and r.attributes["callback_reason"] == "LONG_WAIT"
+    assert r.callbacks and r.prompts[-1] == prompt("goodbye")
+
+
+@pytest.mark.parametrize(
+    ("answer", "intent"),
+    [
+        ("2", "Decline"),
+        ("0", "TalkToAgent"),
+        ("say:아니요", "Decline"),
+        ("say:그냥 기다릴게요 상담원 연결해 주세요", "TalkToAgent"),
+    ],
+)
+def test_declining_the_callback_offer_keeps_the_caller_waiting(
+    call: Caller, answer: str, intent: str
+) -> None:
+    r = call([*DAON, "2", answer], number="+821045678901", agents=ALL_BUSY, hold=0)
+    assert _offer_heard(r) == [intent]
+    assert r.queue == "General Customer" and not r.callbacks
+
+
+def test_the_callback_offer_again_by_star_or_words(call: Caller) -> None:
+    r = call(
+        [*DAON, "2", "*", "say:다시 한 번 말해 주세요", "2"], number="+821045678901", agents=ALL_BUSY, hold=0
+    )
+    assert _offer_heard(r) == ["RepeatMenu", "RepeatMenu", "Decline"]
+    assert r.prompts.count(prompt("callback_offer")) == 3 and r.queue == "General Customer"
+
+
+def test_a_chat_types_its_answer_to_the_callback_offer(call: Caller) -> None:
+    chat = [
+        "text:다온로지스",
+        "text:정하은",
+        "text:3456",
+        "text:상담원 연결해 주세요",
+        "text:아니요 괜찮아요",
+    ]
+    r = call(chat, number="+821045678901", agents=ALL_BUSY, hold=0, channel="CHAT")
+    assert _offer_heard(r) == ["Decline"] and r.queue == "General Customer"
+
+
+def test_a_chat_asking_for_a_callback_is_told_it_waits_instead(call: Caller) -> None:
+    # A callback needs a number keyed on the phone: a chat is told so and waits for a person.
+    chat = ["text:다온로지스", "text:정하은", "text:3456", "text:상담원 연결해 주세요", "text:콜백 부탁해요"]
+    r = call(chat, number="+821045678901", agents=ALL_BUSY, hold=0, channel="CHAT")
+    assert _offer_heard(r) == ["RequestCallback"]
+    told = r.prompts.index(prompt("callback_chat_unavailable"))
+    assert r.prompts[told + 1] == prompt("keep_waiting")
+    assert not r.callbacks and r.queue == "General Customer"
+    assert prompt("invalid_choice") not in r.prompts
+
+
+# After hours: the callback for the next business day.
+def _ah_offer_heard(r: CallResult) -> list[str]:
+    return _heard(r, "After Hours", "callback-offer")
+
+
+@pytest.mark.parametrize("wanted", ["1", "say:콜백 부탁해요"])
+def test_after_hours_a_callback_accepted_by_key_or_words(call: Caller, wanted: str) -> None:
+    r = call(["say:상담원 연결해 주세요", wanted, "1"], at=EVENING, number="+821045678901")
+    assert _ah_offer_heard(r) == ["RequestCallback"]
+    assert r.callbacks and r.callbacks[0]["queue"] == "After Hours"
+
+
+@pytest.mark.parametrize("declined", ["2", "say:아니요"])
+def test_after_hours_declining_the_callback_ends_the_call(call: Caller, declined: str) -> None:
+    r = call(["say:상담원 연결해 주세요", declined], at=EVENING, number="+821045678901")
+    assert _ah_offer_heard(r) == ["Decline"]
+    assert not r.callbacks and r.prompts[-1] == prompt("goodbye") and r.disconnected
+
+
+@pytest.mark.parametrize("asked", ["0", "say:상담원 바꿔 주세요"])
+def test_after_hours_asking_for_a_person_at_the_offer_is_told_no_one_is_in(call: Caller, asked: str) -> None:
+    r = call(["say:상담원 연결해 주세요", asked, "2"], at=EVENING, number="+821045678901")
+    assert _ah_offer_heard(r) == ["TalkToAgent", "Decline"]
+    assert r.prompts.count(prompt("after_hours_no_agent")) == 2
+
+
+def test_after_hours_the_offer_again_by_words(call: Caller) -> None:
+    r = call(["say:상담원 연결해 주세요", "say:다시 들려주세요", "2"], at=EVENING, number="+821045678901")
+    assert _ah_offer_heard(r) == ["RepeatMenu", "Decline"]
+    assert r.prompts.count(prompt("after_hours_callback_offer")) == 2
+
+
+def test_an_after_hours_chat_asking_for_a_callback_is_told_it_cannot_have_one(stack: LocalStack) -> None:
+    chat = ["text:상담원 연결해 주세요", "text:콜백 부탁해요"]
     r = stack.engine.run("+821045678901", datetime.fromisoformat(EVENING), chat, channel="CHAT")
-    assert _after_hours_heard(r) == ["TalkToAgent"]
-    assert prompt("after_hours_no_agent") in r.prompts
-    assert not r.callbacks and r.prompts[-1] == prompt("goodbye")
+    assert _ah_offer_heard(r) == ["RequestCallback"]
+    assert prompt("callback_chat_unavailable") in r.prompts and not r.callbacks
+    assert prompt("invalid_choice") not in r.prompts and r.queue == "After Hours"

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from aicc.domain.dialog import Capture, capture_slots, respond
+from aicc.domain.dialog import Capture, capture_slots, offer_answers, respond
 from aicc.settings import config
 
 CAPTURES = capture_slots(config().intents)
@@ -169,7 +169,7 @@ def test_an_intent_of_its_own_at_the_digits_prompt_is_kept() -> None:
 
 
 # ---- the question's context in AWS: Lex's interpretations, menu keys -----------------------------
-MENU_INTENTS = frozenset(config().intents["intents"]) - set(CAPTURES)
+MENU_INTENTS = frozenset(config().intents["intents"]) - set(CAPTURES) - offer_answers(config().intents)
 MENU_KEYS = "1=ReportOutage 2=TechnicalInquiry 0=TalkToAgent *=RepeatMenu"
 
 
@@ -267,3 +267,22 @@ def test_menu_keys_do_not_apply_to_speech() -> None:
     event = ranked_event([interpretation("RepeatMenu", 0.9)], "다시 말해줘")
     event["sessionState"]["sessionAttributes"]["menu_keys"] = MENU_KEYS
     assert respond(event, CAPTURES, MENU_INTENTS)["sessionState"]["dialogAction"] == {"type": "Delegate"}
+
+
+OFFER_KEYS = "1=RequestCallback 2=Decline 0=TalkToAgent *=RepeatMenu"
+
+
+@pytest.mark.parametrize(("keys", "expected"), [(OFFER_KEYS, ("Delegate", "Decline")), (MENU_KEYS, None)])
+def test_no_thanks_is_an_answer_only_where_the_menu_offers_it(
+    keys: str, expected: tuple[str, str] | None
+) -> None:
+    # "아니요" answers a callback offer (its keys name Decline); at a menu that offers nothing it is no
+    # answer: the best allowed interpretation, or FallbackIntent.
+    event = ranked_event([interpretation("Decline", 0.9), interpretation("TalkToAgent", 0.05)], "아니요")
+    event["sessionState"]["sessionAttributes"]["menu_keys"] = keys
+    response = respond(event, CAPTURES, MENU_INTENTS)
+    state = response["sessionState"]
+    if expected is None:
+        assert closed(response) == ("Close", "TalkToAgent", "Fulfilled")
+    else:
+        assert (state["dialogAction"]["type"], state["intent"]["name"]) == expected

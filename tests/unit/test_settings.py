@@ -170,6 +170,12 @@ def _edit(path: Path, old: str, new: str) -> None:
             "locales: [ko_KR]",
             "intents.yaml: intents.ProvideCompanyName.utterances.en_US: not a bot locale (locales: ko_KR)",
         ),
+        (
+            "intents.yaml",
+            "transliterations:\n      [이씨투,",
+            "transliterations:\n      [이씨쓰리,",
+            "intents.yaml: slot_types.ServiceName.transliterations[0]: '이씨쓰리' is not one of the synonyms",
+        ),
         ("queues.yaml", "queues:\n", "queues: [\n", "queues.yaml: line"),
     ],
 )

@@ -17,7 +17,11 @@ INTENTS: dict[str, Any] = {
         "ServiceName": {
             "resolution": "TopResolution",
             "values": ["EC2", "DynamoDB", "람다"],
-            "synonyms": {"EC2": ["이씨투", "이 씨 투", "ec2"], "DynamoDB": ["다이나모 디비", "다이나모디비"]},
+            "synonyms": {
+                "EC2": ["이씨투", "이 씨 투", "ec2", "인스턴스"],
+                "DynamoDB": ["다이나모 디비", "다이나모디비"],
+            },
+            "transliterations": ["이씨투", "이 씨 투", "다이나모 디비", "다이나모디비"],
         },
         "CompanyName": {"resolution": "OriginalValue", "values": ["가나다상사"]},
     }
@@ -28,10 +32,19 @@ def test_terms_come_from_closed_slot_types_only_in_hangul() -> None:
     assert vocabulary.terms(INTENTS) == [
         ("이씨투", "EC2"),
         ("이-씨-투", "EC2"),
+        ("인스턴스", ""),
         ("다이나모-디비", "DynamoDB"),
         ("다이나모디비", "DynamoDB"),
         ("람다", "람다"),
     ]
+
+
+def test_only_a_transliteration_is_displayed_as_the_product() -> None:
+    # 인스턴스 ("instance") is a word of its own: a transcript shows it as said, never as EC2.
+    rows = dict(line.split("\t")[::3] for line in vocabulary.table(load_config().intents).splitlines()[1:])
+    assert rows["이씨투"] == "EC2" and rows["다이나모-디비"] == "DynamoDB"
+    for word in ("인스턴스", "관계형-데이터베이스", "전용선", "쿠버네티스"):
+        assert rows[word] == "", f"{word} is displayed as {rows[word]}"
 
 
 def test_the_table_is_in_transcribes_format_and_limits() -> None:

@@ -9,8 +9,9 @@ closes FallbackIntent so that the flow asks again.
 
 Which intents may win depends on the question (the same rule as the local NLU's): at a capture
 question only the capture intents and TalkToAgent, elsewhere (a menu, "무엇을 도와드릴까요?") only
-the "how can I help" intents. When Lex's top interpretation is not allowed there, the best allowed
-one of its `interpretations` (ordered by nluConfidence) wins, else FallbackIntent.
+the "how can I help" intents, and an offer answer (`only_when_offered`, such as Decline: "아니요")
+only where the menu's `menu_keys` name it. When Lex's top interpretation is not allowed there, the
+best allowed one of its `interpretations` (ordered by nluConfidence) wins, else FallbackIntent.
 
 A menu that also takes keys names them in the session attribute `menu_keys`
 ("1=ReportOutage 0=TalkToAgent *=RepeatMenu"): Lex V2 gives a key press as the input transcript
@@ -61,6 +62,12 @@ def capture_slots(intents_config: Mapping[str, Any]) -> dict[str, Capture]:
                 digits = (slot_types[stype] or {}).get("digits")
                 out[intent] = Capture(slot, int(digits) if digits else None)
     return out
+
+
+def offer_answers(intents_config: Mapping[str, Any]) -> frozenset[str]:
+    """Intents heard only at a question that offers them (`only_when_offered: true`: Decline)."""
+    intents: Mapping[str, Any] = intents_config.get("intents") or {}
+    return frozenset(name for name, spec in intents.items() if (spec or {}).get("only_when_offered"))
 
 
 def menu_keys(value: str) -> dict[str, str]:
@@ -130,7 +137,8 @@ def respond(
         if pressed is None:
             return _close(attributes, FALLBACK_INTENT, "Failed", {})
         return _close(attributes, pressed, "Fulfilled", {})
-    allowed = {*captures, TALK_TO_AGENT} if capture is not None else set(menu_intents)
+    # At a menu its keys' intents are answers too: the offer answers (Decline) it names.
+    allowed = {*captures, TALK_TO_AGENT} if capture is not None else {*menu_intents, *keys.values()}
     if allowed and current and current != FALLBACK_INTENT and current not in allowed:
         # Lex's top intent is not an answer to this question: its best allowed interpretation is.
         chosen = best_allowed(event, allowed)

@@ -24,8 +24,10 @@ def _captures() -> Mapping[str, dialog.Capture]:
 
 @cache
 def _menu_intents() -> frozenset[str]:
-    """The "how can I help" intents: every intent of the file that is not a capture intent."""
-    return frozenset(config().intents.get("intents") or {}) - set(_captures())
+    """The "how can I help" intents: every intent of the file but the capture intents and the
+    offer answers (those a menu's keys name)."""
+    intents = config().intents
+    return frozenset(intents.get("intents") or {}) - set(_captures()) - dialog.offer_answers(intents)
 
 
 # The transcript is the caller's own words (names): logged by its length only.

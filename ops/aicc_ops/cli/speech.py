@@ -70,7 +70,8 @@ VOCABULARY_FILE = Path("terraform/modules/speech/vocabulary.ko-KR.tsv")
 @click.option("--write", is_flag=True, help=f"Write it to {VOCABULARY_FILE} (what Terraform deploys).")
 def vocabulary_command(write: bool) -> None:
     """The ko-KR custom vocabulary for Contact Lens, generated from intents.yaml's closed slot
-    types (values and their Hangul synonyms, displayed as the value), in Transcribe's table format."""
+    types (values and their Hangul synonyms; only transliterations displayed as the value), in
+    Transcribe's table format."""
     with user_errors():
         content = vocabulary.table(load_config().intents)
     wrong = vocabulary.problems(content) if content else []

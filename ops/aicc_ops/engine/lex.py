@@ -4,7 +4,8 @@ Recognition: the local NLU (engine/nlu: sentence embeddings + a linear model, tr
 intents.yaml and cached) names the intent, its confidence and the slots, normalised as Lex
 resolves them; below its confidence threshold the turn goes to FallbackIntent. Where the flow asks
 a capture question (session attribute `expected_intent`), the candidates are the capture intents
-and TalkToAgent. Then, as in the deployed bot, the dialog code hook (`aicc.handlers.lex_hook`)
+and TalkToAgent; at a menu the offer answers its `menu_keys` name (Decline) join the "how can I
+help" intents. Then, as in the deployed bot, the dialog code hook (`aicc.handlers.lex_hook`)
 runs with a real Lex V2 event and may resolve the turn (e.g. to the intent the flow expects).
 
 Each locale of the file is trained apart, and a turn runs in the locale of the contact's language,
@@ -16,12 +17,12 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from aicc.domain.dialog import EXPECTED_INTENT
+from aicc.domain.dialog import EXPECTED_INTENT, MENU_KEYS, menu_keys
 from aicc.domain.hangul import HANGUL
 
 from .nlu import FALLBACK
@@ -106,12 +107,12 @@ class LocalLexBot:
         return language_code.replace("-", "_")
 
     def classify(
-        self, transcript: str, locale: str, expected_intent: str | None = None
+        self, transcript: str, locale: str, expected_intent: str | None = None, offered: Collection[str] = ()
     ) -> tuple[str, dict[str, str | None], float]:
         """(intent, slots, confidence) of a transcript in a locale; `expected_intent` is the
-        capture intent the flow asks for, if any."""
+        capture intent the flow asks for, if any; `offered` the intents the menu's keys name."""
         with self._timed():
-            p = self.nlu.predict(transcript, locale, expected_intent)
+            p = self.nlu.predict(transcript, locale, expected_intent, offered)
         return p.intent, dict(p.slots), p.confidence
 
     def recognize(
@@ -128,8 +129,9 @@ class LocalLexBot:
         if input_mode == "Speech":
             transcript = heard(transcript, locale)
         expected = session_attributes.get(EXPECTED_INTENT) or None
+        offered = menu_keys(str(session_attributes.get(MENU_KEYS) or "")).values()
         intent, slots, confidence = (
-            self.classify(transcript, locale, expected) if transcript else (FALLBACK, {}, 0.0)
+            self.classify(transcript, locale, expected, offered) if transcript else (FALLBACK, {}, 0.0)
         )
         turn = LexTurn(
             intent,

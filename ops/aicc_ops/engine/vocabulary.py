@@ -1,6 +1,9 @@
 """The ko-KR custom vocabulary of the domain's terms, derived from intents.yaml: every closed slot
 type (resolution TopResolution, such as ServiceName: canonical values with their spoken synonyms)
-gives one row per Hangul way of saying a value, displayed as the canonical value (이씨투 -> EC2).
+gives one row per Hangul way of saying a value. DisplayAs is how the words said are written, so
+only a transliteration (the slot type's `transliterations`: 이씨투 is EC2 said aloud) is displayed
+as the value; a synonym that is a word of its own (인스턴스, 전용선) is a term without DisplayAs,
+written as said: displaying it as a product would put words in the caller's mouth.
 Open slot types (OriginalValue) only teach Lex a shape: their values are examples, not terms.
 
 Where it is used: in this architecture the caller's speech in a flow is recognised by Lex V2 (the
@@ -30,19 +33,22 @@ _PHRASE_KO = re.compile(r"[\uac00-\ud7a3]+(?:-[\uac00-\ud7a3]+)*")
 
 
 def terms(intents: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """(spoken form, display form) of every closed slot type's values and synonyms, in file order."""
+    """(spoken form, display form) of every closed slot type's values and synonyms, in file order;
+    the display form is "" (written as said) for a synonym that is not a transliteration."""
     found: list[tuple[str, str]] = []
     for spec in (intents.get("slot_types") or {}).values():
         if (spec or {}).get("resolution") != "TopResolution":
             continue
         synonyms_of = spec.get("synonyms") or {}  # canonical value -> its spoken synonyms
+        spelled = {str(s) for s in spec.get("transliterations") or []}
         for value in spec.get("values") or []:
             canonical = str(value)
             synonyms = [str(s) for s in synonyms_of.get(value) or []]
             for said in [canonical, *synonyms]:
                 phrase = "-".join(said.split())
-                if _PHRASE_KO.fullmatch(phrase) and (phrase, canonical) not in found:
-                    found.append((phrase, canonical))
+                display = canonical if said == canonical or said in spelled else ""
+                if _PHRASE_KO.fullmatch(phrase) and phrase not in (p for p, _ in found):
+                    found.append((phrase, display))
     return found
 
 

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from aicc.settings import Config, load_config
 
 from ..engine import lint as flow_lint
+from ..engine.actions import VOICE
 from ..engine.fixtures import Fixtures
 from ..engine.flows import Flow, Resources, build_resources, render_all
 from ..engine.interpreter import CallerInput, CallResult, Engine
@@ -123,13 +124,14 @@ class LocalStack:
         agents: Mapping[str, str] | None = None,
         waiting: Mapping[str, tuple[int, int]] | None = None,
         engine: Engine | None = None,
+        channel: str = VOICE,
     ) -> CallResult:
-        """One simulated call through the flows: the one call runner of the demo, the drills, `call
-        simulate` and the scenario tests. For this call only, `faults` (handler -> kind) and
-        `action_faults` add to those already injected, `responses` override Lambda results,
-        `agents` set agents' statuses and `waiting` the callers already in each queue (queue key ->
-        count, oldest age in s); everything is put back afterwards, whatever happens. `engine`: one
-        of `new_engine` (another team's flows, fixtures) instead of the stack's own."""
+        """One simulated call (or with `channel` CHAT, a chat) through the flows: the one call runner
+        of the demo, the drills, `call simulate` and the scenario tests. For this call only, `faults`
+        (handler -> kind) and `action_faults` add to those already injected, `responses` override
+        Lambda results, `agents` set agents' statuses and `waiting` the callers already in each queue
+        (queue key -> count, oldest age in s); everything is put back afterwards, whatever happens.
+        `engine`: one of `new_engine` (another team's flows, fixtures) instead of the stack's own."""
         engine, lambdas = engine or self.engine, self.lambdas
         saved = dict(lambdas.faults), dict(engine.action_faults), dict(lambdas.overrides)
         queues = engine.queues
@@ -142,7 +144,7 @@ class LocalStack:
         if waiting is not None and isinstance(queues, SimulatedQueues):
             queues.waiting = dict(waiting)
         try:
-            return engine.run(number, at, inputs, hold_seconds=hold_seconds)
+            return engine.run(number, at, inputs, hold_seconds=hold_seconds, channel=channel)
         finally:
             lambdas.faults, engine.action_faults, lambdas.overrides = saved
             if isinstance(queues, SimulatedQueues):

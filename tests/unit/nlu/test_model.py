@@ -36,6 +36,15 @@ def test_the_model_learns_the_intents_of_the_file(tiny_nlu: LocalNlu, text: str,
     assert tiny_nlu.predict(text, "ko_KR").intent == intent
 
 
+def test_an_offer_answer_is_heard_only_where_the_menu_offers_it(tiny_nlu: LocalNlu) -> None:
+    # "아니요" answers a callback offer (its menu keys name Decline); "how can I help?" offers nothing.
+    assert tiny_nlu.predict("아니요 괜찮아요", "ko_KR").intent != "Decline"
+    assert (
+        tiny_nlu.predict("아니요 괜찮아요", "ko_KR", offered=["Decline", "TalkToAgent"]).intent == "Decline"
+    )
+    assert tiny_nlu.predict("상담원 연결해주세요", "ko_KR", offered=["Decline"]).intent == "TalkToAgent"
+
+
 def test_capture_intents_are_heard_only_where_a_flow_asks_for_them(tiny_nlu: LocalNlu) -> None:
     # At a menu a company name is nothing the bot offers; at the company prompt it is the answer.
     assert tiny_nlu.predict("회사는 한국전자입니다", "ko_KR").intent != "ProvideCompanyName"

@@ -3,19 +3,20 @@
 Contexts: where a flow asks a capture question (the session attribute `expected_intent` names a
 capture intent), the caller answers it or asks for a person, so the candidates are the capture
 intents and TalkToAgent; everywhere else ("무엇을 도와드릴까요?", the menus) they are the "how can I
-help" intents. Either way FallbackIntent wins below the threshold, and the dialog code hook then
+help" intents, plus the offer answers (Decline) the question offers (its `menu_keys` name them).
+Either way FallbackIntent wins below the threshold, and the dialog code hook then
 resolves a bare answer to the expected intent, as with the deployed bot.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from aicc.domain.dialog import capture_slots
+from aicc.domain.dialog import capture_slots, offer_answers
 
 from . import cache
 from .examples import FALLBACK, training_examples
@@ -59,7 +60,8 @@ class LocalNlu:
         """What follows from intents.yaml without training: rebuilt on load, never pickled stale."""
         intents = self.intents
         self.captures = frozenset(capture_slots(intents))
-        self.menu = frozenset(i for i in intents.get("intents") or {} if i not in self.captures)
+        self.offers = offer_answers(intents)
+        self.menu = frozenset(intents.get("intents") or {}) - self.captures - self.offers
         self.fillers = {locale: SlotFiller(intents, locale) for locale in self.models}
 
     def __getstate__(self) -> dict[str, Any]:
@@ -71,8 +73,8 @@ class LocalNlu:
 
     @classmethod
     def train(cls, intents: Mapping[str, Any], encoder: str = DEFAULT_ENCODER) -> LocalNlu:
-        captures = capture_slots(intents)
-        menu = [i for i in intents.get("intents") or {} if i not in captures]
+        skip = {*capture_slots(intents), *offer_answers(intents)}
+        menu = [i for i in intents.get("intents") or {} if i not in skip]
         models: dict[str, IntentModel | CascadeModel] = {}
         for locale in intents.get("locales") or []:
             examples = training_examples(intents, locale)
@@ -100,16 +102,19 @@ class LocalNlu:
             _LOADED[path] = loaded
             return loaded, path, trained
 
-    def candidates(self, expected_intent: str | None) -> frozenset[str]:
+    def candidates(self, expected_intent: str | None, offered: Collection[str] = ()) -> frozenset[str]:
+        """`offered`: the intents the question names (its menu keys'); offer answers among them count."""
         if expected_intent in self.captures:
             return self.captures | set(ALSO_AT_CAPTURE_PROMPTS)
-        return self.menu
+        return self.menu | (self.offers & set(offered))
 
-    def predict(self, transcript: str, locale: str, expected_intent: str | None = None) -> Prediction:
+    def predict(
+        self, transcript: str, locale: str, expected_intent: str | None = None, offered: Collection[str] = ()
+    ) -> Prediction:
         model = self.models[locale]
         text = normalize(transcript)
         if not text:
             return Prediction(FALLBACK, 0.0, {})
-        intent, confidence = model.predict(text, self.candidates(expected_intent))
+        intent, confidence = model.predict(text, self.candidates(expected_intent, offered))
         slots = self.fillers[locale].fill(intent, transcript) if intent != FALLBACK else {}
         return Prediction(intent, confidence, slots)
