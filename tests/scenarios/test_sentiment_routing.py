@@ -79,6 +79,16 @@ def test_a_negative_caller_is_answered_before_a_neutral_one_who_waited_longer(ce
     assert second.agent_id == agent
 
 
+def test_the_callback_offer_keeps_what_the_caller_said_declining_it(center: LiveCenter) -> None:
+    """Anger heard at the last menu before the queue still raises the caller's priority: the
+    answer to the callback offer (spoken "no, I'll wait") is scored like any turn."""
+    declined_angrily = [*CALM[:-1], "say:아니요 됐고 그냥 기다릴게요 진짜 너무 화가 나네요 이게 말이 됩니까"]
+    contact = queued(center, declined_angrily)
+    assert contact.result is not None
+    assert Trend.decode(contact.result.attributes.get("sentiment_trend")).turns == 3
+    assert contact.priority == config().sentiment.rules.negative_priority
+
+
 def _agent(center: LiveCenter, login: str, level: int | None) -> str:
     """An available General agent, with the rules' proficiency at `level` (None: none), given as
     onboarding gives it (AssociateUserProficiencies through the emulator's API)."""

@@ -18,6 +18,11 @@ if TYPE_CHECKING:
 NEGATIVE, NEUTRAL, POSITIVE = "NEGATIVE", "NEUTRAL", "POSITIVE"
 LABELS = (NEGATIVE, NEUTRAL, POSITIVE)
 DEFAULT_PRIORITY = 5  # Connect's priority for a contact nothing changed (lower is routed first)
+# The Lex session attributes the code hook returns after scoring a turn: the trend so far, the
+# queue priority and the agent proficiency the rules chose. A flow passes the trend into each Lex
+# block and copies all three back from $.Lex.SessionAttributes wherever the caller was heard.
+TREND, PRIORITY, PROFICIENCY = "sentiment_trend", "sentiment_priority", "sentiment_proficiency"
+VERDICT_ATTRIBUTES = (TREND, PRIORITY, PROFICIENCY)
 
 
 class Sentiment(NamedTuple):

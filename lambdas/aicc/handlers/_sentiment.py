@@ -15,14 +15,24 @@ from collections.abc import Mapping
 from typing import Any
 
 from aicc import clock
-from aicc.domain.sentiment import SentimentScorer, Trend, decide, drop_notice, priority_for, proficiency_for
+from aicc.domain.sentiment import (
+    PRIORITY,
+    PROFICIENCY,
+    TREND,
+    SentimentScorer,
+    Trend,
+    decide,
+    drop_notice,
+    priority_for,
+    proficiency_for,
+)
 from aicc.handlers._prologue import count, logger
 from aicc.settings import config
 
-# Session attributes: in from the flow (the trend so far, the customer class when known, the
-# contact ID), out to the flow ($.Lex.SessionAttributes.<key>).
-TREND, PRIORITY, PROFICIENCY = "sentiment_trend", "sentiment_priority", "sentiment_proficiency"
+# Session attributes in from the flow besides the trend (domain.sentiment.VERDICT_ATTRIBUTES): the
+# customer class when known, the contact ID.
 CUSTOMER_CLASS, CONTACT_ID = "customer_class", "contact_id"
+__all__ = ["CONTACT_ID", "CUSTOMER_CLASS", "PRIORITY", "PROFICIENCY", "TREND", "score_turn", "use_scorer"]
 
 _scorer: dict[str, SentimentScorer] = {}  # "in use" -> the injected or the Comprehend scorer
 

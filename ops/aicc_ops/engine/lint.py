@@ -13,6 +13,7 @@ from typing import Any
 
 from aicc.domain.dialog import EXPECTED_INTENT, MENU_KEYS, TALK_TO_AGENT, menu_keys
 from aicc.domain.hangul import HANGUL
+from aicc.domain.sentiment import TREND, VERDICT_ATTRIBUTES
 
 from . import graph, resource_map, routing_criteria, ssml
 from . import lint_paths as paths
@@ -496,6 +497,30 @@ class _FlowLinter:
                 self._intent(ident, str(expected))
             for intent in menu_keys(str(session.get(MENU_KEYS) or "")).values():
                 self._intent(ident, intent)
+            if TREND in session:
+                self._verdict_kept(ident, t)
+
+    def _verdict_kept(self, ident: str, t: Mapping[str, Any]) -> None:
+        """Where the caller was heard (an intent's branch, or words no branch takes), the code hook
+        scored the turn: the next block copies its verdict back into the contact attributes, or the
+        queue priority and routing never see it."""
+        for label, target in _targets(t):
+            if not (label.startswith("condition") or label == "error NoMatchingCondition"):
+                continue
+            a = self.flow.actions.get(target) or {}
+            attrs = (
+                _obj(_obj(a.get("Parameters")).get("Attributes"))
+                if a.get("Type") == "UpdateContactAttributes"
+                else {}
+            )
+            missing = [k for k in VERDICT_ATTRIBUTES if attrs.get(k) != f"$.Lex.SessionAttributes.{k}"]
+            if missing:
+                self.add(
+                    ident,
+                    f"{label} goes to {target}, which does not copy {', '.join(missing)} from "
+                    "$.Lex.SessionAttributes: the sentiment verdict of the caller's turn is lost",
+                    self.house,
+                )
 
     def _intent(self, ident: str, name: str) -> None:
         if name not in self.intents:

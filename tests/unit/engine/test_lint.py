@@ -363,3 +363,37 @@ def test_contact_lens_settings(resources: Resources) -> None:
         "AnalyticsLanguage" in m
         for m in _messages(resources, flow_of([_recording(["Agent", "Customer"], lex_locale), BYE]))
     )
+
+
+def _with(flow: Flow, change: Any) -> Flow:
+    """The shipped flow with `change(actions by identifier)` applied to a copy of its actions."""
+    actions = copy.deepcopy(flow.content["Actions"])
+    change({a["Identifier"]: a for a in actions})
+    changed = Flow(flow.key, flow.name, flow.type, {**flow.content, "Actions": actions}, "{}")
+    changed.actions = {a["Identifier"]: a for a in actions}
+    return changed
+
+
+def test_a_heard_turns_sentiment_verdict_must_reach_the_contact_attributes(
+    real_flows: dict[str, Flow], resources: Resources
+) -> None:
+    general = real_flows["general_customer"]
+    before = set(_messages(resources, general))  # alone, the flow misses what its callers set (language)
+    assert not [m for m in before if "sentiment" in m]
+
+    def forget_proficiency(actions: dict[str, dict[str, Any]]) -> None:
+        del actions["callback-offer-declined"]["Parameters"]["Attributes"]["sentiment_proficiency"]
+
+    def repeat_straight_back(actions: dict[str, dict[str, Any]]) -> None:
+        for c in actions["menu"]["Transitions"]["Conditions"]:
+            if c["Condition"]["Operands"] == ["RepeatMenu"]:
+                c["NextAction"] = "menu"
+
+    lost = set(_messages(resources, _with(general, forget_proficiency))) - before
+    assert sorted(m.split(", which")[0] for m in lost) == [
+        "callback-offer: condition ['Decline'] goes to callback-offer-declined",
+        "callback-offer: condition ['TalkToAgent'] goes to callback-offer-declined",
+    ]
+    assert all("not copy sentiment_proficiency from" in m for m in lost)
+    looped = set(_messages(resources, _with(general, repeat_straight_back))) - before
+    assert [m.split(", which")[0] for m in looped] == ["menu: condition ['RepeatMenu'] goes to menu"]
