@@ -212,6 +212,32 @@ SWEEP_CALLS: list[dict[str, Any]] = [
         }
         for n in ("PAGED", "PAGED_CALL", "ACKNOWLEDGED")
     ),
+    # The answers that copy the sentiment verdict back (one block per heard branch): each reached once.
+    {"inputs": [*SALTWARE, "*", "2"], "hold": 10},  # MSP menu again
+    {"inputs": [*DAON_AUTH, "*", "1", "3"], "number": "+821045678901", "hold": 0},  # menu again; e-mail, done
+    {"inputs": [*DAON_AUTH, "2", "*", "2"], "number": "+821045678901", "agents": ALL_BUSY, "hold": 0},
+    {
+        "inputs": [
+            "say:새봄헬스케어",
+            "say:강도현입니다 진짜 너무 화가 나네요 이게 말이 됩니까",
+            "4567#",
+            "2",
+            "2",
+        ],
+        "number": "+821056789012",
+        "agents": ALL_BUSY,
+        "hold": 0,
+    },  # an angry caller: the experienced agents preferred
+    {
+        "inputs": ["*", "say:상담원 연결해 주세요", "*", "0", "2"],
+        "at": "2026-11-25T20:30:00+09:00",
+        "number": "+821045678901",
+        "hold": 10,
+    },
+    # The callback number question again, then a person; the queue offers again, then declined.
+    {"inputs": [*SAEBOM, "2", "1", "*", "0"], "number": "+821056789012", "agents": ALL_BUSY, "hold": 10},
+    {"inputs": [*SAEBOM, "2", "*", "2"], "number": "+821056789012", "hold": 130},
+    {"inputs": ["2", "say:DB 장애", "*", "2"], "at": NIGHT, "number": HANBIT, "hold": 700},
     # A chat asking for a callback after hours: told it cannot have one (no number to call).
     {
         "inputs": ["text:상담원 연결해 주세요", "text:콜백 부탁해요"],

@@ -22,12 +22,14 @@ from botocore.exceptions import ClientError
 from aicc.adapters import aws
 from aicc.adapters.notifier import Notifier
 from aicc.adapters.pager import PageCaller
+from aicc.domain.sentiment import Trend
 from aicc_ops.engine.interpreter import CallResult
 from aicc_ops.local.connect_emulator import ConnectEmulator
 from aicc_ops.local.server import ConnectHandler, _bind, _serve_in_thread
 from aicc_ops.local.stack import LocalStack
 
 from .conftest import COVERAGE, Caller, engine_for
+from .test_spoken_menus import ACCEPTED
 
 NIGHT = "2026-11-26T02:30:00+09:00"  # a Thursday, 02:30 in Seoul
 HANBIT = "+821023456789"  # 한빛금융, MSP, part TS2: ts.jung (primary), ts.kang (secondary), ts.lim; mgr.lee
@@ -339,3 +341,56 @@ def test_a_callback_number_the_registry_refuses_keeps_the_caller_waiting(
     responses = {"callback": {"status": "INVALID_NUMBER"}}
     r = call([*OUTAGE, "1"], at=NIGHT, number=HANBIT, hold=sla, agents=NOBODY_ON_SHIFT, responses=responses)
     assert not r.callbacks and r.in_queue
+
+
+def _emergency_offer_heard(r: CallResult) -> list[str]:
+    return [
+        s.detail.rsplit("-> ", 1)[1]
+        for s in r.steps
+        if (s.flow, s.identifier) == ("MSP Emergency Queue", "offer") and "-> " in s.detail
+    ]
+
+
+@pytest.mark.parametrize(("wanted", "intent"), ACCEPTED)
+def test_the_emergency_callback_taken_by_key_or_words(
+    call: Caller, stack: LocalStack, engineers: Engineers, wanted: str, intent: str
+) -> None:
+    sla = stack.config.queues[stack.config.escalation.queue].sla_seconds or 0
+    r = call([*OUTAGE, wanted], at=NIGHT, number=HANBIT, hold=sla, agents=NOBODY_ON_SHIFT)
+    assert _emergency_offer_heard(r) == [intent]
+    assert r.callbacks and r.callbacks[0]["queue"] == "MSP Emergency" and r.disconnected
+
+
+@pytest.mark.parametrize(
+    ("answer", "heard"),
+    [
+        ("2", ["Decline"]),
+        ("say:아니요 그냥 기다릴게요", ["Decline"]),
+        ("say:엔지니어 연결될 때까지 기다릴게요 상담원 바꿔 주세요", ["TalkToAgent"]),
+        ("*", ["RepeatMenu"]),  # then silence: the offer again, and no answer keeps the caller waiting
+        ("say:음 그 저기 뭐였더라", ["FallbackIntent"]),  # not understood, asked again; silence then
+    ],
+)
+def test_the_emergency_callback_declined_by_key_or_words_is_offered_once(
+    call: Caller, stack: LocalStack, engineers: Engineers, answer: str, heard: list[str]
+) -> None:
+    sla = stack.config.queues[stack.config.escalation.queue].sla_seconds or 0
+    r = call([*OUTAGE, answer], at=NIGHT, number=HANBIT, hold=sla + 120, agents=NOBODY_ON_SHIFT)
+    assert _emergency_offer_heard(r) == heard
+    offers = r.prompts.count(prompt(stack, "emergency_callback_offer"))
+    assert offers == (2 if heard[0] in ("RepeatMenu", "FallbackIntent") else 1)
+    assert r.in_queue and not r.callbacks
+    assert r.attributes["escalation_callback_offered"] == "true"
+
+
+def test_an_angry_no_at_the_emergency_callback_offer_keeps_its_sentiment_verdict(
+    call: Caller, stack: LocalStack, engineers: Engineers
+) -> None:
+    sla = stack.config.queues[stack.config.escalation.queue].sla_seconds or 0
+    angry = "say:아니요 필요 없어요 이게 말이 됩니까 너무 화가 나네요"
+    r = call([*OUTAGE, angry], at=NIGHT, number=HANBIT, hold=sla, agents=NOBODY_ON_SHIFT)
+    calm = call([*OUTAGE, "say:아니요 괜찮아요"], at=NIGHT, number=HANBIT, hold=sla, agents=NOBODY_ON_SHIFT)
+    assert _emergency_offer_heard(r) == _emergency_offer_heard(calm) == ["Decline"]
+    heard, calmly = (Trend.decode(x.attributes.get("sentiment_trend")) for x in (r, calm))
+    assert heard.turns == calmly.turns and heard.value < calmly.value  # the answer was scored and kept
+    assert int(r.attributes["sentiment_priority"]) < int(calm.attributes.get("sentiment_priority") or "5")

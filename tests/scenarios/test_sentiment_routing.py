@@ -151,3 +151,28 @@ def test_each_priority_the_rules_may_give_is_set_by_the_flow(center: LiveCenter,
     """sentiment.yaml may name any of these (settings checks it): the flow has a block for each."""
     contact = queued(center, TO_QUEUE, "general_customer", {"sentiment_priority": str(priority)})
     assert contact.priority == priority
+
+
+def test_the_queue_callback_offer_hears_words_on_the_live_center(center: LiveCenter) -> None:
+    """The customer queue flow's Lex turn runs on the live center as in the simulator: the code
+    hook, the contact's language (ko-KR from the entry flow) and the session; the spoken answer is
+    scored and its verdict kept on the waiting contact."""
+    angry_no = "say:아니요 필요 없어요 이게 말이 됩니까 너무 화가 나네요"
+    contact = center.place(
+        GENERAL_CALLER,
+        [*CALM, angry_no],
+        at=datetime.fromisoformat(AT_WORK),
+        hold_seconds=130,
+        live_input=False,
+    )
+    contact.done.wait(timeout=60)
+    assert contact.result is not None and contact.state == "queued", (contact.state, contact.error)
+    COVERAGE.exercised.update(contact.result.transitions)
+    heard = [
+        s.detail
+        for s in contact.result.steps
+        if (s.flow, s.identifier) == ("General Customer Queue", "offer")
+    ]
+    assert len(heard) == 1 and heard[0].startswith("ko_KR speech") and heard[0].endswith("-> Decline")
+    trend = Trend.decode(contact.result.attributes.get("sentiment_trend"))
+    assert trend.turns == 3 and trend.negative_turns == 1  # company and name calm, the answer not

@@ -8,10 +8,13 @@ from datetime import datetime
 import pytest
 from helpers import prompt
 
+from aicc.domain.sentiment import Trend
+from aicc.settings import config
 from aicc_ops.engine.interpreter import CallResult
 from aicc_ops.local.stack import LocalStack
 
 from .conftest import ALL_BUSY, Caller
+from .test_business_hours_calls import SAEBOM, SAEBOM_PHONE
 
 AT = "2026-11-25T10:00:00+09:00"
 SALTWARE = ["say:솔트웨어", "say:김민준입니다", "1234#"]  # MSP, part TS1, primary ts.park
@@ -224,6 +227,11 @@ def test_an_after_hours_chat_declining_the_callback_offer_gets_a_goodbye(stack: 
 
 
 # ---- the e-mail repeat menu and the callback offers: keys, words, and chat ------------------------
+# A callback offer's yes: key 1 and a spoken yes are Confirm (an offer answer the keys name),
+# asking for the callback in words is RequestCallback; both take the callback.
+ACCEPTED = [("1", "Confirm"), ("say:네 좋아요", "Confirm"), ("say:콜백 부탁해요", "RequestCallback")]
+
+
 def _heard(r: CallResult, flow: str, block: str) -> list[str]:
     """The intents one Lex block of a flow closed, in order."""
     return [
@@ -290,10 +298,10 @@ def _offer_heard(r: CallResult) -> list[str]:
     return _heard(r, "General Customer", "callback-offer")
 
 
-@pytest.mark.parametrize("wanted", ["1", "say:콜백 부탁해요"])
-def test_a_callback_accepted_at_the_offer_by_key_or_words(call: Caller, wanted: str) -> None:
+@pytest.mark.parametrize(("wanted", "intent"), ACCEPTED)
+def test_a_callback_accepted_at_the_offer_by_key_or_words(call: Caller, wanted: str, intent: str) -> None:
     r = call([*DAON, "2", wanted, "1"], number="+821045678901", agents=ALL_BUSY, hold=0)
-    assert _offer_heard(r) == ["RequestCallback"]
+    assert _offer_heard(r) == [intent]
     assert "Callback Request" in r.flows and r.attributes["callback_reason"] == "LONG_WAIT"
     assert r.callbacks and r.prompts[-1] == prompt("goodbye")
 
@@ -351,10 +359,10 @@ def _ah_offer_heard(r: CallResult) -> list[str]:
     return _heard(r, "After Hours", "callback-offer")
 
 
-@pytest.mark.parametrize("wanted", ["1", "say:콜백 부탁해요"])
-def test_after_hours_a_callback_accepted_by_key_or_words(call: Caller, wanted: str) -> None:
+@pytest.mark.parametrize(("wanted", "intent"), ACCEPTED)
+def test_after_hours_a_callback_accepted_by_key_or_words(call: Caller, wanted: str, intent: str) -> None:
     r = call(["say:상담원 연결해 주세요", wanted, "1"], at=EVENING, number="+821045678901")
-    assert _ah_offer_heard(r) == ["RequestCallback"]
+    assert _ah_offer_heard(r) == [intent]
     assert r.callbacks and r.callbacks[0]["queue"] == "After Hours"
 
 
@@ -384,3 +392,105 @@ def test_an_after_hours_chat_asking_for_a_callback_is_told_it_cannot_have_one(st
     assert _ah_offer_heard(r) == ["RequestCallback"]
     assert prompt("callback_chat_unavailable") in r.prompts and not r.callbacks
     assert prompt("invalid_choice") not in r.prompts and r.queue == "After Hours"
+
+
+# Waiting in the general queue: every 2 minutes the callback offer (General Customer Queue).
+TO_A_PERSON = [*SAEBOM, "2"]  # the general menu's "2": a person (one is free: queued; else the offer)
+ANGRY_NO = "say:아니요 필요 없어요 이게 말이 됩니까 너무 화가 나네요"
+
+
+def _queue_offer_heard(r: CallResult) -> list[str]:
+    return _heard(r, "General Customer Queue", "offer")
+
+
+@pytest.mark.parametrize(("wanted", "intent"), ACCEPTED)
+def test_a_callback_taken_in_the_queue_by_key_or_words(call: Caller, wanted: str, intent: str) -> None:
+    r = call([*TO_A_PERSON, wanted], number=SAEBOM_PHONE, hold=130)
+    assert _queue_offer_heard(r) == [intent]
+    assert r.callbacks and r.callbacks[0]["queue"] == "General Customer"
+    assert r.attributes["callback_requested"] == "true" and r.disconnected
+
+
+@pytest.mark.parametrize(
+    ("answer", "intent"),
+    [
+        ("2", "Decline"),
+        ("0", "TalkToAgent"),
+        ("say:아니요 괜찮아요", "Decline"),
+        ("say:그냥 상담원 기다릴게요", "TalkToAgent"),
+    ],
+)
+def test_declining_the_queue_callback_offer_keeps_the_caller_waiting(
+    call: Caller, answer: str, intent: str
+) -> None:
+    r = call([*TO_A_PERSON, answer], number=SAEBOM_PHONE, hold=130)
+    assert _queue_offer_heard(r) == [intent]
+    assert r.in_queue and not r.callbacks and prompt("menu_not_understood") not in r.prompts
+
+
+def test_the_queue_callback_offer_again_by_star_or_words_and_words_it_cannot_place(call: Caller) -> None:
+    said = ["*", "say:다시 들려주세요", "say:음 그 저기 뭐였더라", "1"]
+    r = call([*TO_A_PERSON, *said], number=SAEBOM_PHONE, hold=130)
+    assert _queue_offer_heard(r) == ["RepeatMenu", "RepeatMenu", "FallbackIntent", "Confirm"]
+    assert r.prompts.count(prompt("queue_callback_offer")) == 4
+    assert prompt("menu_not_understood") in r.prompts and r.callbacks
+
+
+def test_an_angry_no_at_the_queue_offer_keeps_its_sentiment_verdict(call: Caller) -> None:
+    r = call([*TO_A_PERSON, ANGRY_NO], number=SAEBOM_PHONE, hold=130)
+    assert _queue_offer_heard(r) == ["Decline"]
+    assert Trend.decode(r.attributes.get("sentiment_trend")).turns == 3  # company, name, the answer
+    assert r.attributes["sentiment_priority"] == str(config().sentiment.rules.negative_priority)
+
+
+# The callback number question (Callback Request): "네 맞아요" confirms the number called from.
+def _confirm_heard(r: CallResult) -> list[str]:
+    return _heard(r, "Callback Request", "confirm-number")
+
+
+@pytest.mark.parametrize(
+    ("yes", "intent"),
+    [
+        ("1", "Confirm"),
+        ("say:네 맞아요", "Confirm"),
+        ("say:맞습니다", "Confirm"),
+        ("say:네 이 번호로 연락 주세요", "RequestCallback"),
+    ],
+)
+def test_the_callback_number_confirmed_by_key_or_words(call: Caller, yes: str, intent: str) -> None:
+    r = call([*TO_A_PERSON, "1", yes], number=SAEBOM_PHONE, agents=ALL_BUSY)
+    assert _confirm_heard(r) == [intent]
+    assert r.callbacks and r.callbacks[0]["number"] == SAEBOM_PHONE
+
+
+@pytest.mark.parametrize("other", ["2", "say:아니요"])
+def test_another_callback_number_by_key_or_words(call: Caller, other: str) -> None:
+    r = call([*TO_A_PERSON, "1", other, "01098765432#"], number=SAEBOM_PHONE, agents=ALL_BUSY)
+    assert _confirm_heard(r) == ["Decline"]
+    assert r.callbacks and r.callbacks[0]["number"] == "+821098765432"
+
+
+@pytest.mark.parametrize("person", ["0", "say:상담원 연결해 주세요"])
+def test_a_person_instead_of_the_callback_by_key_or_words(call: Caller, person: str) -> None:
+    r = call([*TO_A_PERSON, "1", person], number=SAEBOM_PHONE, agents=ALL_BUSY, hold=0)
+    assert _confirm_heard(r) == ["TalkToAgent"]
+    assert prompt("keep_waiting") in r.prompts and r.queue == "General Customer" and not r.callbacks
+
+
+def test_the_callback_number_question_again_and_words_it_cannot_place(call: Caller) -> None:
+    r = call(
+        [*TO_A_PERSON, "1", "*", "say:음 그 저기 뭐였더라", "say:네 맞아요"],
+        number=SAEBOM_PHONE,
+        agents=ALL_BUSY,
+    )
+    assert _confirm_heard(r) == ["RepeatMenu", "FallbackIntent", "Confirm"]
+    assert r.prompts.count(prompt("callback_number_confirm")) == 3
+    assert prompt("menu_not_understood") in r.prompts and prompt("invalid_choice") not in r.prompts
+
+
+def test_an_angry_no_at_the_number_question_keeps_its_sentiment_verdict(call: Caller) -> None:
+    angry = "say:아니요 싫어요 진짜 화나네요"
+    r = call([*TO_A_PERSON, "1", angry, "01098765432#"], number=SAEBOM_PHONE, agents=ALL_BUSY)
+    assert _confirm_heard(r) == ["Decline"]
+    assert Trend.decode(r.attributes.get("sentiment_trend")).turns == 3
+    assert r.attributes["sentiment_priority"] == str(config().sentiment.rules.negative_priority)

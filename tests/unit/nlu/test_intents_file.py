@@ -29,8 +29,9 @@ _UTTERANCE = re.compile(r"^(\{\w+\}|[^\W_]|\s|')+$")
 def test_the_how_can_i_help_intents_sit_next_to_the_capture_intents() -> None:
     names = set(INTENTS["intents"])
     captures = set(capture_slots(INTENTS))
-    assert offer_answers(INTENTS) == {"Decline"}  # heard only where an offer's menu keys name it
-    assert names == MENU | captures | {"Decline"}
+    offers = {"Decline", "Confirm"}
+    assert offer_answers(INTENTS) == offers  # heard only where a question's menu keys name them
+    assert names == MENU | captures | offers
     assert captures == {
         "ProvideCompanyName",
         "ProvideContactName",
