@@ -13,6 +13,8 @@ from aicc_ops.cli import cli
 from aicc_ops.engine.sentiment import TRAIN_FILE, read_examples
 
 EVAL = Path(__file__).resolve().parents[2] / "data" / "sentiment_eval.jsonl"
+# Written by two writers who never saw this repository (docs/ai-quality.md).
+OUTSIDE = EVAL.with_name("sentiment_eval_outside.jsonl")
 BAR = 0.85  # issue 11: accuracy on caller utterances nobody here wrote
 
 
@@ -42,13 +44,19 @@ def test_predict_json_shape() -> None:
     assert set(data) == {"label", "score"} and data["label"] == "NEGATIVE" and -1 <= data["score"] < 0
 
 
-@pytest.mark.parametrize("method", ["ngram", pytest.param("e5", marks=pytest.mark.slow)])
-def test_eval_json_meets_the_bar(method: str) -> None:
-    code, out, _ = run("sentiment", "eval", str(EVAL), "--json", "--method", method)
+@pytest.mark.parametrize("path", [EVAL, OUTSIDE], ids=["in-house", "outside"])
+def test_the_default_model_meets_the_bar(path: Path) -> None:
+    code, out, _ = run("sentiment", "eval", str(path), "--json")
     assert code == 0
     data = json.loads(out)
-    assert {"accuracy", "macro_f1"} <= set(data) and data["count"] == len(read_examples(EVAL))
+    assert {"accuracy", "macro_f1"} <= set(data) and data["count"] == len(read_examples(path))
     assert data["accuracy"] >= BAR and data["macro_f1"] >= BAR
+
+
+@pytest.mark.slow  # embeds the training set when the cache does not hold the e5 weights
+def test_the_e5_alternative_on_the_in_house_set() -> None:
+    code, out, _ = run("sentiment", "eval", str(EVAL), "--json", "--method", "e5")
+    assert code == 0 and json.loads(out)["accuracy"] >= BAR
 
 
 def test_predict_refuses_empty_text() -> None:
