@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Collection
+from pathlib import Path
 from typing import cast
 
 import numpy as np
 import pytest
 
+from aicc.settings import load_config
 from aicc_ops.engine.nlu import FALLBACK, LocalNlu
+from aicc_ops.engine.nlu.evaluate import read_eval_file
 from aicc_ops.engine.nlu.examples import training_examples
+from aicc_ops.engine.nlu.features import CharNgramEncoder
 from aicc_ops.engine.nlu.model import (
     CASCADE_STEPS,
     CascadeModel,
@@ -20,8 +25,11 @@ from aicc_ops.engine.nlu.model import (
     decide,
     train_cascade,
 )
+from aicc_ops.engine.nlu.text import normalize
 
 from .conftest import TINY
+
+EVAL = Path(__file__).resolve().parents[2] / "data" / "nlu_eval.jsonl"
 
 
 @pytest.mark.parametrize(
@@ -128,3 +136,34 @@ def test_a_trained_cascade_pairs_chars_with_e5() -> None:
     model = train_cascade(training_examples(TINY, "ko_KR"), "ko_KR", {"ReportOutage", "BillingInquiry"})
     assert model.fast.encoder.name == "chars" and model.full.encoder.name == "e5"
     assert model.confident in CASCADE_STEPS and model.threshold == model.full.threshold
+
+
+@pytest.fixture(scope="module")
+def chars_model() -> IntentModel:
+    """The character model of the real intents file (seconds to train, no embedder)."""
+    model = LocalNlu.train(load_config().intents, "chars").models["ko_KR"]
+    assert isinstance(model, IntentModel)
+    return model
+
+
+def test_the_fast_path_of_the_character_model_is_scikit_learns_predict_proba(
+    chars_model: IntentModel,
+) -> None:
+    assert isinstance(chars_model.encoder, CharNgramEncoder)
+    vocabulary = chars_model.encoder.vectorizer.vocabulary_
+    unknown = "ÆØÅ"
+    assert not any(c in vocabulary for c in unknown)
+    edge = ["", " ", "  \t\n ", " ?! ", unknown, f"{unknown} 요금", "요금\t\t 문의", "EC2 장애", "ec2"]
+    texts = [r.text for r in read_eval_file(EVAL)] + [
+        e.text for e in training_examples(load_config().intents, "ko_KR")
+    ]
+    for text in [*edge, *texts, *map(normalize, texts)]:
+        expected = chars_model.probabilities([text])[0]
+        assert np.allclose(chars_model.probabilities_of(text), expected, rtol=0, atol=1e-6), text
+
+
+def test_the_fast_path_is_derived_on_load_not_pickled(chars_model: IntentModel) -> None:
+    assert not [name for name in chars_model.__getstate__() if name.startswith("_")]
+    assert list(chars_model.encoder.__getstate__()) == ["vectorizer"]
+    loaded = pickle.loads(pickle.dumps(chars_model))
+    assert np.array_equal(loaded.probabilities_of("요금 문의요"), chars_model.probabilities_of("요금 문의요"))

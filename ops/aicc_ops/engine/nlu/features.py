@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any, Protocol
 
@@ -43,18 +44,61 @@ class E5Encoder:
 
 
 class CharNgramEncoder:
+    """TF-IDF of character n-grams; `row` computes one utterance's features without scikit-learn's
+    per-call overhead (validation, sparse matrices: ~0.6 ms of a 0.7 ms prediction)."""
+
     name = "chars"
 
     def __init__(self) -> None:
         self.vectorizer = TfidfVectorizer(
             analyzer="char", ngram_range=(1, 3), sublinear_tf=True, preprocessor=_no_spaces
         )
+        self._derive()
+
+    def _derive(self) -> None:
+        """The fitted vocabulary and idf as plain lookups: rebuilt on load, never pickled."""
+        fitted = hasattr(self.vectorizer, "idf_")
+        self._vocabulary: dict[str, int] = dict(self.vectorizer.vocabulary_) if fitted else {}
+        self._idf = np.asarray(self.vectorizer.idf_ if fitted else [], dtype=np.float64)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"vectorizer": self.vectorizer}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.vectorizer = state["vectorizer"]
+        self._derive()
 
     def fit(self, texts: Sequence[str]) -> None:
         self.vectorizer.fit(texts)
+        self._derive()
 
     def transform(self, texts: Sequence[str]) -> Matrix:
         return np.asarray(self.vectorizer.transform(texts).toarray(), dtype=np.float32)
+
+    def ngrams(self, text: str) -> list[str]:
+        """What the vectorizer's char analyzer makes of `text`: the preprocessor (which replaces
+        sklearn's lowercasing), runs of whitespace made one space, then every n-gram of the range."""
+        text = _WHITE_SPACES.sub(" ", _no_spaces(text))
+        low, high = self.vectorizer.ngram_range
+        size = len(text)
+        return [text[i : i + n] for n in range(low, min(high, size) + 1) for i in range(size - n + 1)]
+
+    def row(self, text: str) -> tuple[NDArray[np.intp], NDArray[np.float64]]:
+        """`transform([text])`'s non-zero columns and values: counts of the known n-grams, 1 + log,
+        times idf, L2-normalised (none when no n-gram is known), rounded to float32 as `transform`."""
+        counts: dict[int, int] = {}
+        vocabulary = self._vocabulary
+        for gram in self.ngrams(text):
+            column = vocabulary.get(gram)
+            if column is not None:
+                counts[column] = counts.get(column, 0) + 1
+        columns = np.fromiter(counts, dtype=np.intp, count=len(counts))
+        tf = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+        values = (1.0 + np.log(tf)) * self._idf[columns]
+        norm = float(np.sqrt(values @ values))
+        if norm > 0:
+            values /= norm
+        return columns, values.astype(np.float32).astype(np.float64)
 
 
 class CombinedEncoder:
@@ -69,6 +113,10 @@ class CombinedEncoder:
 
     def transform(self, texts: Sequence[str]) -> Matrix:
         return np.hstack([part.transform(texts) for part in self.parts])
+
+
+# scikit-learn's char analyzer's own whitespace normalisation (VectorizerMixin._white_spaces).
+_WHITE_SPACES = re.compile(r"\s\s+")
 
 
 def _no_spaces(text: str) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -20,7 +21,7 @@ from sklearn.metrics import f1_score
 from sklearn.model_selection import GroupKFold
 
 from .examples import FALLBACK, Example
-from .features import ENCODERS, Encoder, Matrix
+from .features import ENCODERS, CharNgramEncoder, Encoder, Matrix
 
 # Inverse regularisation of the logistic regression, per encoder (chosen by held-out macro-F1 on
 # the training data, never on the evaluation set).
@@ -53,10 +54,39 @@ class IntentModel:
     _index: dict[str, int] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
+        self._derive()
+
+    def _derive(self) -> None:
+        """Lookups for one utterance at a time: rebuilt on load, never pickled."""
         self._index = {c: i for i, c in enumerate(self.classes)}
+        # The character model's fast path (`probabilities_of`): coefficients by feature, one row
+        # per n-gram, so an utterance's few n-grams are a small slice. Multinomial only (softmax).
+        self._weights: NDArray[np.float64] | None = None
+        if isinstance(self.encoder, CharNgramEncoder) and len(self.classes) > 2:
+            self._weights = np.ascontiguousarray(self.classifier.coef_.T, dtype=np.float64)
+            self._intercept = np.asarray(self.classifier.intercept_, dtype=np.float64)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {name: value for name, value in self.__dict__.items() if not name.startswith("_")}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._derive()
 
     def probabilities(self, texts: Sequence[str]) -> NDArray[np.float64]:
         out: NDArray[np.float64] = self.classifier.predict_proba(self.encoder.transform(texts))
+        return out
+
+    def probabilities_of(self, text: str) -> NDArray[np.float64]:
+        """`probabilities([text])[0]`; for the character model computed here, as scikit-learn 1.9's
+        multinomial LogisticRegression.predict_proba does (softmax of X @ coef.T + intercept)."""
+        if self._weights is None or not isinstance(self.encoder, CharNgramEncoder):
+            row: NDArray[np.float64] = self.probabilities([text])[0]
+            return row
+        columns, values = self.encoder.row(text)
+        logits = self._intercept + values @ self._weights[columns]
+        e = np.exp(logits - logits.max())
+        out: NDArray[np.float64] = e / e.sum()
         return out
 
     def decide(self, probs: NDArray[np.float64], candidates: Collection[str] | None) -> tuple[str, float]:
@@ -64,7 +94,7 @@ class IntentModel:
         return decide(probs, self.classes, self.threshold, candidates)
 
     def predict(self, text: str, candidates: Collection[str] | None = None) -> tuple[str, float]:
-        return self.decide(self.probabilities([text])[0], candidates)
+        return self.decide(self.probabilities_of(text), candidates)
 
 
 def decide(
