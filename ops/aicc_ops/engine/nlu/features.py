@@ -2,15 +2,16 @@
 
 - `e5`: multilingual-e5-small sentence embeddings (engine/embeddings.py, shared with the sentiment
   model). e5 was trained with the "query: " prefix for short queries, which is used here.
-- `chars`: TF-IDF of character 1-3-grams of the text without spaces: Hangul syllables carry most
-  of the meaning, and callers' (and ASR's) spacing is arbitrary ("로그인이안돼요").
+- `chars`: TF-IDF of character 1-3-grams of the text without spaces (Hangul syllables carry most
+  of the meaning, and callers' and ASR's spacing is arbitrary: "로그인이안돼요"), next to TF-IDF
+  of 2-4-grams within words, padded with a space ("_요금", "요금_": where words start and end; the
+  better held-out cascade under the latency budget, model.CASCADE_BUDGET).
 - `e5+chars`: both, side by side.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 import numpy as np
@@ -44,61 +45,69 @@ class E5Encoder:
 
 
 class CharNgramEncoder:
-    """TF-IDF of character n-grams; `row` computes one utterance's features without scikit-learn's
-    per-call overhead (validation, sparse matrices: ~0.6 ms of a 0.7 ms prediction)."""
+    """TF-IDF blocks of character n-grams, side by side (each block L2-normalised by its vectorizer);
+    `row` computes one utterance's features without scikit-learn's per-call overhead (validation,
+    sparse matrices: ~0.6 ms of a 0.7 ms prediction)."""
 
     name = "chars"
 
     def __init__(self) -> None:
-        self.vectorizer = TfidfVectorizer(
-            analyzer="char", ngram_range=(1, 3), sublinear_tf=True, preprocessor=_no_spaces
+        self.vectorizers = (
+            TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True, preprocessor=_no_spaces),
+            TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True),
         )
         self._derive()
 
     def _derive(self) -> None:
-        """The fitted vocabulary and idf as plain lookups: rebuilt on load, never pickled."""
-        fitted = hasattr(self.vectorizer, "idf_")
-        self._vocabulary: dict[str, int] = dict(self.vectorizer.vocabulary_) if fitted else {}
-        self._idf = np.asarray(self.vectorizer.idf_ if fitted else [], dtype=np.float64)
+        """Per block: sklearn's own analyzer (its preprocessing, whitespace normalisation and
+        n-grams), the vocabulary, idf and first column: rebuilt on load, never pickled."""
+        self._blocks: list[tuple[Callable[[str], list[str]], dict[str, int], NDArray[np.float64], int]] = []
+        offset = 0
+        for vectorizer in self.vectorizers:
+            if not hasattr(vectorizer, "idf_"):
+                self._blocks = []
+                return
+            vocabulary = dict(vectorizer.vocabulary_)
+            idf = np.asarray(vectorizer.idf_, dtype=np.float64)
+            self._blocks.append((vectorizer.build_analyzer(), vocabulary, idf, offset))
+            offset += len(idf)
 
     def __getstate__(self) -> dict[str, Any]:
-        return {"vectorizer": self.vectorizer}
+        return {"vectorizers": self.vectorizers}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.vectorizer = state["vectorizer"]
+        self.vectorizers = state["vectorizers"]
         self._derive()
 
     def fit(self, texts: Sequence[str]) -> None:
-        self.vectorizer.fit(texts)
+        for vectorizer in self.vectorizers:
+            vectorizer.fit(texts)
         self._derive()
 
     def transform(self, texts: Sequence[str]) -> Matrix:
-        return np.asarray(self.vectorizer.transform(texts).toarray(), dtype=np.float32)
-
-    def ngrams(self, text: str) -> list[str]:
-        """What the vectorizer's char analyzer makes of `text`: the preprocessor (which replaces
-        sklearn's lowercasing), runs of whitespace made one space, then every n-gram of the range."""
-        text = _WHITE_SPACES.sub(" ", _no_spaces(text))
-        low, high = self.vectorizer.ngram_range
-        size = len(text)
-        return [text[i : i + n] for n in range(low, min(high, size) + 1) for i in range(size - n + 1)]
+        blocks = [np.asarray(v.transform(texts).toarray(), dtype=np.float32) for v in self.vectorizers]
+        return np.hstack(blocks)
 
     def row(self, text: str) -> tuple[NDArray[np.intp], NDArray[np.float64]]:
-        """`transform([text])`'s non-zero columns and values: counts of the known n-grams, 1 + log,
-        times idf, L2-normalised (none when no n-gram is known), rounded to float32 as `transform`."""
-        counts: dict[int, int] = {}
-        vocabulary = self._vocabulary
-        for gram in self.ngrams(text):
-            column = vocabulary.get(gram)
-            if column is not None:
-                counts[column] = counts.get(column, 0) + 1
-        columns = np.fromiter(counts, dtype=np.intp, count=len(counts))
-        tf = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
-        values = (1.0 + np.log(tf)) * self._idf[columns]
-        norm = float(np.sqrt(values @ values))
-        if norm > 0:
-            values /= norm
-        return columns, values.astype(np.float32).astype(np.float64)
+        """`transform([text])`'s non-zero columns and values. Per block as TfidfVectorizer
+        computes it: counts of the known n-grams, 1 + log (sublinear_tf), times idf, L2-normalised
+        (no values when no n-gram is known); rounded to float32 as `transform` is."""
+        all_columns, all_values = [], []
+        for analyze, vocabulary, idf, offset in self._blocks:
+            counts: dict[int, int] = {}
+            for gram in analyze(text):
+                column = vocabulary.get(gram)
+                if column is not None:
+                    counts[column] = counts.get(column, 0) + 1
+            columns = np.fromiter(counts, dtype=np.intp, count=len(counts))
+            tf = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+            values = (1.0 + np.log(tf)) * idf[columns]
+            norm = float(np.sqrt(values @ values))
+            if norm > 0:
+                values /= norm
+            all_columns.append(columns + offset)
+            all_values.append(values)
+        return np.concatenate(all_columns), np.concatenate(all_values).astype(np.float32).astype(np.float64)
 
 
 class CombinedEncoder:
@@ -113,10 +122,6 @@ class CombinedEncoder:
 
     def transform(self, texts: Sequence[str]) -> Matrix:
         return np.hstack([part.transform(texts) for part in self.parts])
-
-
-# scikit-learn's char analyzer's own whitespace normalisation (VectorizerMixin._white_spaces).
-_WHITE_SPACES = re.compile(r"\s\s+")
 
 
 def _no_spaces(text: str) -> str:

@@ -25,7 +25,7 @@ from .features import ENCODERS, CharNgramEncoder, Encoder, Matrix
 
 # Inverse regularisation of the logistic regression, per encoder (chosen by held-out macro-F1 on
 # the training data, never on the evaluation set).
-C_BY_ENCODER = {"e5": 20.0, "chars": 10.0, "e5+chars": 10.0}
+C_BY_ENCODER = {"e5": 20.0, "chars": 30.0, "e5+chars": 10.0}
 FOLDS = 5
 THRESHOLDS = np.round(np.arange(0.0, 0.91, 0.01), 2)
 
@@ -163,11 +163,14 @@ def train(examples: Sequence[Example], locale: str, encoder_name: str, menu: Col
     return _fit(examples, locale, encoder_name, menu)[0]
 
 
-# The cascade: the character n-gram model (0.5 ms) answers when it is at least this confident,
-# multilingual-e5 (17 ms of CPU) otherwise. Candidates, lowest first; 1.01 = e5 always.
-CASCADE_STEPS = [*np.round(np.arange(0.3, 1.0, 0.05), 2).tolist(), 1.01]
-# How much held-out macro-F1 the cascade may give up against its best step for answering sooner.
-CASCADE_TOLERANCE = 0.01
+# The cascade: the character n-gram model (0.1 ms) answers when it is at least this confident,
+# multilingual-e5 (17-20 ms of CPU) otherwise. Candidates, lowest first; 1.01 = e5 always.
+CASCADE_STEPS = [*np.round(np.arange(0.0, 1.0, 0.01), 2).tolist(), 1.01]
+# The latency budget: at most this share of the held-out turns may reach e5. Issue 11 asks for
+# <= 10 ms per utterance; every turn that reaches e5 pays 17-20 ms, so fewer than 5 % of the turns
+# may (the 95th percentile). The held-out folds are harder than callers (a whole sample utterance
+# unseen), so their share is an upper bound of the callers'.
+CASCADE_BUDGET = 0.04
 
 
 @dataclass
@@ -178,6 +181,7 @@ class CascadeModel:
     full: IntentModel
     confident: float  # the fast model's confidence from which it answers
     hold_out: HoldOut  # the cascade's own held-out figures, in the menu context
+    slow_share: float = 0.0  # the share of held-out turns that reached e5
 
     @property
     def threshold(self) -> float:
@@ -193,18 +197,23 @@ class CascadeModel:
 
 def choose_step(
     fast_says: Sequence[tuple[str, float]], full_says: Sequence[str], expected: Sequence[str]
-) -> tuple[float, float, float]:
-    """(step, macro-F1, accuracy): the lowest step whose cascade macro-F1 on held-out answers is
-    within CASCADE_TOLERANCE of the best step's (chars answers as often as accuracy allows)."""
-    scores = []
+) -> tuple[float, float, float, float]:
+    """(step, macro-F1, accuracy, share reaching e5) on held-out answers: the step with the best
+    cascade macro-F1 among those that send at most CASCADE_BUDGET of the turns to e5 (the lowest
+    of equals: chars answers as often as the score allows)."""
+    best: tuple[float, float, float, float] | None = None
     for step in CASCADE_STEPS:
-        said = [f[0] if f[1] >= step else e for f, e in zip(fast_says, full_says, strict=True)]
+        slow = [f[1] < step for f in fast_says]
+        share = float(np.mean(slow))
+        if share > CASCADE_BUDGET:
+            break  # the share only grows with the step
+        said = [e if s else f[0] for f, e, s in zip(fast_says, full_says, slow, strict=True)]
         f1 = float(f1_score(expected, said, average="macro", zero_division=0))
-        acc = float(np.mean([p == t for p, t in zip(said, expected, strict=True)]))
-        scores.append((f1, acc))
-    best = max(f1 for f1, _ in scores)
-    chosen = next(i for i, (f1, _) in enumerate(scores) if f1 >= best - CASCADE_TOLERANCE)
-    return float(CASCADE_STEPS[chosen]), scores[chosen][0], scores[chosen][1]
+        if best is None or f1 > best[1]:
+            acc = float(np.mean([p == t for p, t in zip(said, expected, strict=True)]))
+            best = (float(step), f1, acc, share)
+    assert best is not None  # step 0.0 sends no turn to e5
+    return best
 
 
 def train_cascade(examples: Sequence[Example], locale: str, menu: Collection[str]) -> CascadeModel:
@@ -216,5 +225,5 @@ def train_cascade(examples: Sequence[Example], locale: str, menu: Collection[str
     expected = [truth[i] for i in rows]
     fast_says = [decide(fast_held[i], fast.classes, fast.threshold, menu) for i in rows]
     full_says = [decide(full_held[i], full.classes, full.threshold, menu)[0] for i in rows]
-    step, f1, acc = choose_step(fast_says, full_says, expected)
-    return CascadeModel(fast, full, step, HoldOut(len(examples), f1, acc))
+    step, f1, acc, share = choose_step(fast_says, full_says, expected)
+    return CascadeModel(fast, full, step, HoldOut(len(examples), f1, acc), share)
