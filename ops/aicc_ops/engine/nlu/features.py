@@ -4,13 +4,15 @@
   model). e5 was trained with the "query: " prefix for short queries, which is used here.
 - `chars`: TF-IDF of character 1-3-grams of the text without spaces (Hangul syllables carry most
   of the meaning, and callers' and ASR's spacing is arbitrary: "로그인이안돼요"), next to TF-IDF
-  of 2-4-grams within words, padded with a space ("_요금", "요금_": where words start and end; the
-  better held-out cascade under the latency budget, model.CASCADE_BUDGET).
+  of 1-3-grams within words, padded with a space (" 요금", "요금 ": where words start and end),
+  and of 2-3-grams of the Hangul letters (jamo: robust to a slipped vowel or final consonant).
+  Chosen by held-out macro-F1 over 5 shuffled grouped splits (docs/ai-quality.md).
 - `e5+chars`: both, side by side.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
@@ -54,7 +56,8 @@ class CharNgramEncoder:
     def __init__(self) -> None:
         self.vectorizers = (
             TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True, preprocessor=_no_spaces),
-            TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True),
+            TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 3), sublinear_tf=True),
+            TfidfVectorizer(analyzer="char", ngram_range=(2, 3), sublinear_tf=True, preprocessor=_jamo),
         )
         self._derive()
 
@@ -126,6 +129,12 @@ class CombinedEncoder:
 
 def _no_spaces(text: str) -> str:
     return text.replace(" ", "")
+
+
+def _jamo(text: str) -> str:
+    """Hangul syllables as their letters (NFD): a slip of one vowel ("장에" for "장애") keeps most
+    n-grams."""
+    return unicodedata.normalize("NFD", _no_spaces(text))
 
 
 ENCODERS: dict[str, type[E5Encoder] | type[CharNgramEncoder] | type[CombinedEncoder]] = {

@@ -163,14 +163,16 @@ def train(examples: Sequence[Example], locale: str, encoder_name: str, menu: Col
     return _fit(examples, locale, encoder_name, menu)[0]
 
 
-# The cascade: the character n-gram model (0.1 ms) answers when it is at least this confident,
+# The cascade: the character n-gram model (0.1-0.2 ms) answers when it is at least this confident,
 # multilingual-e5 (17-20 ms of CPU) otherwise. Candidates, lowest first; 1.01 = e5 always.
 CASCADE_STEPS = [*np.round(np.arange(0.0, 1.0, 0.01), 2).tolist(), 1.01]
-# The latency budget: at most this share of the held-out turns may reach e5. Issue 11 asks for
-# <= 10 ms per utterance; every turn that reaches e5 pays 17-20 ms, so fewer than 5 % of the turns
-# may (the 95th percentile). The held-out folds are harder than callers (a whole sample utterance
-# unseen), so their share is an upper bound of the callers'.
-CASCADE_BUDGET = 0.04
+# How much held-out macro-F1 the cascade may give up against its best step for answering sooner.
+CASCADE_TOLERANCE = 0.01
+# A latency budget: at most this share of the held-out turns may reach e5 (1.0: no cap). Issue 11
+# asks for <= 10 ms per utterance; a turn that reaches e5 pays 17-20 ms, so the 95th percentile
+# needs fewer than 5 % of the turns there (0.04). Not the default: no fast model chosen on held-out
+# data keeps evaluation accuracy >= 0.92 under that cap (docs/ai-quality.md, "The 10 ms budget").
+CASCADE_BUDGET = 1.0
 
 
 @dataclass
@@ -198,10 +200,10 @@ class CascadeModel:
 def choose_step(
     fast_says: Sequence[tuple[str, float]], full_says: Sequence[str], expected: Sequence[str]
 ) -> tuple[float, float, float, float]:
-    """(step, macro-F1, accuracy, share reaching e5) on held-out answers: the step with the best
-    cascade macro-F1 among those that send at most CASCADE_BUDGET of the turns to e5 (the lowest
-    of equals: chars answers as often as the score allows)."""
-    best: tuple[float, float, float, float] | None = None
+    """(step, macro-F1, accuracy, share reaching e5) on held-out answers: among the steps that send
+    at most CASCADE_BUDGET of the turns to e5, the lowest whose cascade macro-F1 is within
+    CASCADE_TOLERANCE of the best of them (chars answers as often as accuracy allows)."""
+    scores = []
     for step in CASCADE_STEPS:
         slow = [f[1] < step for f in fast_says]
         share = float(np.mean(slow))
@@ -209,11 +211,10 @@ def choose_step(
             break  # the share only grows with the step
         said = [e if s else f[0] for f, e, s in zip(fast_says, full_says, slow, strict=True)]
         f1 = float(f1_score(expected, said, average="macro", zero_division=0))
-        if best is None or f1 > best[1]:
-            acc = float(np.mean([p == t for p, t in zip(said, expected, strict=True)]))
-            best = (float(step), f1, acc, share)
-    assert best is not None  # step 0.0 sends no turn to e5
-    return best
+        acc = float(np.mean([p == t for p, t in zip(said, expected, strict=True)]))
+        scores.append((float(step), f1, acc, share))
+    best = max(f1 for _, f1, _, _ in scores)  # step 0.0 sends no turn to e5: always a candidate
+    return next(s for s in scores if s[1] >= best - CASCADE_TOLERANCE)
 
 
 def train_cascade(examples: Sequence[Example], locale: str, menu: Collection[str]) -> CascadeModel:
