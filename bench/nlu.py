@@ -8,7 +8,9 @@ alike, after one warm-up pass, the embeddings' memo emptied before each (every t
 time (perf_counter) and the thread's CPU time (thread_time: what the prediction costs without the
 other jobs of a shared machine). "+senti": the mean of the whole turn, the prediction then the
 sentiment score of the same transcript (as the local stack's code hook does; the two share the
-embeddings). Accuracy is on the same file, in the menu context.
+embeddings). Accuracy, macro-F1 and out-of-scope precision and recall are on the same file, in the
+menu context; "e5 %": the share of its utterances that pay an e5 embedding (the cascade's chars
+model unsure).
 """
 
 from __future__ import annotations
@@ -18,6 +20,10 @@ import statistics
 import time
 from importlib import util
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from aicc_ops.engine.nlu import LocalNlu
 
 ROOT = Path(__file__).resolve().parents[1]
 EVAL_FILE = ROOT / "tests" / "data" / "nlu_eval.jsonl"
@@ -37,6 +43,17 @@ def _weights_mb(encoder: str) -> float:
 
 def _load() -> str:
     return " ".join(f"{v:.1f}" for v in os.getloadavg())
+
+
+def _e5_share(nlu: LocalNlu, texts: list[str]) -> float:
+    """The share of `texts` that reach e5 in the menu context."""
+    from aicc_ops.engine.nlu.model import CascadeModel
+    from aicc_ops.engine.nlu.text import normalize
+
+    model = nlu.models["ko_KR"]
+    if not isinstance(model, CascadeModel):
+        return 1.0 if "e5" in nlu.encoder else 0.0
+    return sum(model.fast.predict(normalize(t), nlu.menu)[1] < model.confident for t in texts) / len(texts)
 
 
 def bench_nlu(rounds: int) -> list[str]:
@@ -82,14 +99,30 @@ def bench_nlu(rounds: int) -> list[str]:
                     times[name].append((done - start) * 1000)
                     cpu[name].append((done_cpu - start_cpu) * 1000)
                     turn[name].append((time.perf_counter() - start) * 1000)
-    header = ("accuracy", "OOS rec", "p50 ms", "p95 ms", "mean ms", "cpu p50", "cpu p95", "+senti", "load s")
+    header = (
+        "accuracy",
+        "macro-F1",
+        "OOS P",
+        "OOS R",
+        "e5 %",
+        "p50 ms",
+        "p95 ms",
+        "mean ms",
+        "cpu p50",
+        "cpu p95",
+        "+senti",
+        "load s",
+    )
     lines.append(f"{'model':<10} " + " ".join(f"{h:>8}" for h in header))
     for name in encoders:
         scores = evaluate(loaded[name], rows)
         q, qc = statistics.quantiles(times[name], n=20), statistics.quantiles(cpu[name], n=20)
         figures = (
             scores.accuracy,
+            scores.macro_f1,
+            scores.oos_precision,
             scores.oos_recall,
+            100 * _e5_share(loaded[name], [r.text for r in rows]),
             statistics.median(times[name]),
             q[18],
             statistics.fmean(times[name]),

@@ -1,12 +1,13 @@
-"""What a trained model was built by: a hash of the training code's source, part of each model
-cache key, so that a change to the code is another cache file and a stale model is never loaded
-(a manual version bump is easy to forget)."""
+"""What a trained model was built by: a hash of the training code's source and the installed
+versions of the libraries it trains with, part of each model cache key, so that a change to the
+code or an upgrade is another cache file and a stale model is never loaded (a manual version bump
+is easy to forget)."""
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from importlib import util
+from importlib import metadata, util
 
 
 class SourceMissingError(LookupError):
@@ -23,3 +24,14 @@ def source_digest(modules: Iterable[str]) -> str:
         with open(spec.origin, "rb") as f:
             digest.update(name.encode() + b"\0" + f.read() + b"\0")
     return digest.hexdigest()
+
+
+def package_versions(distributions: Iterable[str]) -> dict[str, str]:
+    """The installed version of each distribution ("absent" when not installed)."""
+    out: dict[str, str] = {}
+    for name in distributions:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "absent"
+    return out

