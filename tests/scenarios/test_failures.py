@@ -234,6 +234,9 @@ SWEEP_CALLS: list[dict[str, Any]] = [
         "number": "+821045678901",
         "hold": 10,
     },
+    # The authentication's menus again (unverified, then a person; not found, then a person).
+    {"inputs": [*SALTWARE[:2], "12#", "12#", "12#", "*", "1"], "number": "+821099990000", "hold": 10},
+    {"inputs": ["say:가나다", "say:홍길동", "9999#", "*", "0"], "number": "+821099990000", "hold": 10},
     # The callback number question again, then a person; the queue offers again, then declined.
     {"inputs": [*SAEBOM, "2", "1", "*", "0"], "number": "+821056789012", "agents": ALL_BUSY, "hold": 10},
     {"inputs": [*SAEBOM, "2", "*", "2"], "number": "+821056789012", "hold": 130},

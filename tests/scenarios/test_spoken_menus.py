@@ -14,7 +14,7 @@ from aicc_ops.engine.interpreter import CallResult
 from aicc_ops.local.stack import LocalStack
 
 from .conftest import ALL_BUSY, Caller
-from .test_business_hours_calls import SAEBOM, SAEBOM_PHONE
+from .test_business_hours_calls import SAEBOM, SAEBOM_PHONE, UNKNOWN
 
 AT = "2026-11-25T10:00:00+09:00"
 SALTWARE = ["say:솔트웨어", "say:김민준입니다", "1234#"]  # MSP, part TS1, primary ts.park
@@ -494,3 +494,121 @@ def test_an_angry_no_at_the_number_question_keeps_its_sentiment_verdict(call: Ca
     assert _confirm_heard(r) == ["Decline"]
     assert Trend.decode(r.attributes.get("sentiment_trend")).turns == 3
     assert r.attributes["sentiment_priority"] == str(config().sentiment.rules.negative_priority)
+
+
+# ---- the authentication's menus: a caller not verified, or not found -----------------------------
+UNVERIFIED = [*SALTWARE[:2], "12#", "12#", "12#"]  # digits that never verify, from a number no one has
+NOT_FOUND = ["say:가나다상사", "say:홍길동", "9999#"]  # a company no one registered
+
+
+def _unverified_heard(r: CallResult) -> list[str]:
+    return _heard(r, "Customer Authentication", "unverified-menu")
+
+
+def _not_found_heard(r: CallResult) -> list[str]:
+    return _heard(r, "Customer Authentication", "not-found-menu")
+
+
+@pytest.mark.parametrize("person", ["1", "0", "say:상담원 연결해 주세요"])
+def test_a_person_at_the_unverified_menu_by_key_or_words(call: Caller, person: str) -> None:
+    r = call([*UNVERIFIED, person], number=UNKNOWN)
+    assert _unverified_heard(r) == ["TalkToAgent"]
+    assert r.attributes["customer_class"] == "UNVERIFIED" and r.queue == "General Customer"
+
+
+@pytest.mark.parametrize("again", ["2", "say:처음부터 다시 할게요", "say:다시 입력할게요"])
+def test_starting_again_at_the_unverified_menu_by_key_or_words(call: Caller, again: str) -> None:
+    r = call([*UNVERIFIED, again, *SALTWARE, "2"], number=UNKNOWN)
+    assert _unverified_heard(r) == ["StartOver"]
+    assert r.attributes["customer_class"] == "MSP" and r.queue == "MSP General"
+
+
+def test_the_unverified_menu_again_by_star_or_words(call: Caller) -> None:
+    r = call([*UNVERIFIED, "*", "say:다시 들려주세요", "1"], number=UNKNOWN)
+    assert _unverified_heard(r) == ["RepeatMenu", "RepeatMenu", "TalkToAgent"]
+    assert r.prompts.count(prompt("auth_unverified_menu")) == 3
+    assert r.attributes["customer_class"] == "UNVERIFIED"
+
+
+def test_words_the_unverified_menu_cannot_place_twice_then_a_person(call: Caller) -> None:
+    said = ["say:음 그 저기 뭐였더라", "say:아 그러니까 그거", "say:상담원이요"]
+    r = call([*UNVERIFIED, *said], number=UNKNOWN)
+    assert _unverified_heard(r) == ["FallbackIntent", "FallbackIntent", "TalkToAgent"]
+    assert r.prompts.count(prompt("menu_not_understood")) == 2 and prompt("invalid_choice") not in r.prompts
+    assert r.attributes["caller_said"] == "아 그러니까 그거"
+    assert r.attributes["customer_class"] == "UNVERIFIED" and r.queue == "General Customer"
+
+
+def test_the_unverified_menu_not_understood_three_times_hands_over_to_a_person(call: Caller) -> None:
+    said = ["say:음 그 저기 뭐였더라", "say:아 그러니까 그거", "say:어 잠깐만요 그게"]
+    r = call([*UNVERIFIED, *said], number=UNKNOWN)
+    assert _unverified_heard(r) == ["FallbackIntent"] * 3
+    give_up = r.prompts.index(prompt("menu_no_choice"))
+    assert r.prompts[give_up + 1] == prompt("connect_agent")
+    assert r.attributes["customer_class"] == "UNVERIFIED" and r.queue == "General Customer"
+
+
+def test_a_chat_not_verified_types_its_answer(stack: LocalStack) -> None:
+    chat = ["text:솔트웨어", "text:김민준", "text:12", "text:12", "text:12", "text:처음부터 다시 할게요"]
+    chat += ["text:솔트웨어", "text:김민준", "text:1234", "text:이씨투 설정하는 방법이 궁금해요"]
+    r = stack.engine.run(UNKNOWN, datetime.fromisoformat(AT), chat, channel="CHAT")
+    assert _unverified_heard(r) == ["StartOver"] and _intents_heard(r) == ["TechnicalInquiry"]
+    assert r.attributes["customer_class"] == "MSP" and r.queue == "MSP General"
+
+
+@pytest.mark.parametrize(
+    ("new", "intent"),
+    [
+        ("1", "SalesContact"),
+        ("say:신규 고객이에요", "SalesContact"),
+        ("say:처음 거래하는 회사예요", "SalesContact"),
+    ],
+)
+def test_a_new_customer_at_the_not_found_menu_by_key_or_words(call: Caller, new: str, intent: str) -> None:
+    r = call([*NOT_FOUND, new], number=UNKNOWN)
+    assert _not_found_heard(r) == [intent]
+    assert r.attributes["inquiry_type"] == "NEW_CUSTOMER" and r.attributes["customer_class"] == "UNREGISTERED"
+    assert prompt("new_customer") in r.prompts and r.queue == "General Customer"
+
+
+@pytest.mark.parametrize("again", ["2", "say:정보 다시 입력할게요"])
+def test_entering_the_details_again_at_the_not_found_menu_by_key_or_words(call: Caller, again: str) -> None:
+    r = call([*NOT_FOUND, again, *SALTWARE, "2"], number=UNKNOWN)
+    assert _not_found_heard(r) == ["StartOver"]
+    assert r.attributes["customer_class"] == "MSP" and r.queue == "MSP General"
+
+
+@pytest.mark.parametrize("person", ["0", "say:상담원 연결해 주세요"])
+def test_a_person_at_the_not_found_menu_by_key_or_words(call: Caller, person: str) -> None:
+    r = call([*NOT_FOUND, person], number=UNKNOWN)
+    assert _not_found_heard(r) == ["TalkToAgent"]
+    assert r.attributes["inquiry_type"] == "AGENT_REQUEST" and r.queue == "General Customer"
+
+
+def test_the_not_found_menu_again_and_words_it_cannot_place_twice(call: Caller) -> None:
+    said = ["*", "say:다시 한 번 말해 주세요", "say:음 그 저기 뭐였더라", "say:아 그러니까 그거", "1"]
+    r = call([*NOT_FOUND, *said], number=UNKNOWN)
+    assert _not_found_heard(r) == [
+        "RepeatMenu",
+        "RepeatMenu",
+        "FallbackIntent",
+        "FallbackIntent",
+        "SalesContact",
+    ]
+    assert r.prompts.count(prompt("auth_not_found_menu")) == 5
+    assert r.prompts.count(prompt("menu_not_understood")) == 2 and prompt("invalid_choice") not in r.prompts
+    assert r.attributes["inquiry_type"] == "NEW_CUSTOMER"
+
+
+def test_an_angry_caller_at_the_not_found_menu_keeps_the_sentiment_verdict(call: Caller) -> None:
+    r = call([*NOT_FOUND, "say:아니 왜 등록이 안 돼 있어요 진짜 화나네 상담원 바꿔요"], number=UNKNOWN)
+    assert _not_found_heard(r) == ["TalkToAgent"]
+    assert Trend.decode(r.attributes.get("sentiment_trend")).turns == 3  # company, name, the answer
+    assert r.attributes["sentiment_priority"] == str(config().sentiment.rules.negative_priority)
+
+
+def test_a_chat_not_found_types_its_answer(stack: LocalStack) -> None:
+    chat = ["text:가나다상사", "text:홍길동", "text:9999", "text:상담원 연결해 주세요"]
+    r = stack.engine.run(UNKNOWN, datetime.fromisoformat(AT), chat, channel="CHAT")
+    assert _not_found_heard(r) == ["TalkToAgent"]
+    assert r.attributes["inquiry_type"] == "AGENT_REQUEST" and r.queue == "General Customer"

@@ -29,7 +29,7 @@ _UTTERANCE = re.compile(r"^(\{\w+\}|[^\W_]|\s|')+$")
 def test_the_how_can_i_help_intents_sit_next_to_the_capture_intents() -> None:
     names = set(INTENTS["intents"])
     captures = set(capture_slots(INTENTS))
-    offers = {"Decline", "Confirm"}
+    offers = {"Decline", "Confirm", "StartOver"}
     assert offer_answers(INTENTS) == offers  # heard only where a question's menu keys name them
     assert names == MENU | captures | offers
     assert captures == {

@@ -3,9 +3,9 @@
 Contexts: where a flow asks a capture question (the session attribute `expected_intent` names a
 capture intent), the caller answers it or asks for a person, so the candidates are the capture
 intents and TalkToAgent; everywhere else ("무엇을 도와드릴까요?", the menus) they are the "how can I
-help" intents, plus the offer answers (Decline, Confirm) the question offers (its `menu_keys` name them).
-Either way FallbackIntent wins below the threshold, and the dialog code hook then
-resolves a bare answer to the expected intent, as with the deployed bot.
+help" intents, plus the offer answers (Decline, Confirm, StartOver) the question offers (its
+`menu_keys` name them). Either way FallbackIntent wins below the threshold, and the dialog code hook
+then resolves a bare answer to the expected intent, as with the deployed bot.
 """
 
 from __future__ import annotations
