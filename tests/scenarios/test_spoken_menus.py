@@ -489,8 +489,7 @@ def test_the_callback_number_question_again_and_words_it_cannot_place(call: Call
 
 
 def test_an_angry_no_at_the_number_question_keeps_its_sentiment_verdict(call: Caller) -> None:
-    angry = "say:아니요 싫어요 진짜 화나네요"
-    r = call([*TO_A_PERSON, "1", angry, "01098765432#"], number=SAEBOM_PHONE, agents=ALL_BUSY)
+    r = call([*TO_A_PERSON, "1", ANGRY_NO, "01098765432#"], number=SAEBOM_PHONE, agents=ALL_BUSY)
     assert _confirm_heard(r) == ["Decline"]
     assert Trend.decode(r.attributes.get("sentiment_trend")).turns == 3
     assert r.attributes["sentiment_priority"] == str(config().sentiment.rules.negative_priority)
