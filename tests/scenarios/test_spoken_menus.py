@@ -80,6 +80,14 @@ def test_the_menu_turn_keeps_the_callers_sentiment(call: Caller) -> None:
     assert r.attributes.get("sentiment_trend"), "the menu's Lex turn must copy the sentiment back"
 
 
+def test_an_msp_chat_reads_the_email_address(stack: LocalStack) -> None:
+    # The spelled-out address is SSML (voice only): an MSP chat gets it as text too.
+    chat = ["text:솔트웨어", "text:김민준", "text:1234", "text:이메일로 문의하고 싶어요"]
+    r = stack.engine.run("+821012345678", datetime.fromisoformat(AT), chat, channel="CHAT")
+    assert _intents_heard(r) == ["EmailSupport"]
+    assert prompt("email_address_text") in r.prompts and prompt("email_address") not in r.prompts
+
+
 def test_a_chat_reaches_the_msp_engineers_through_the_menu(stack: LocalStack) -> None:
     # A keypad menu takes its error branch on chat; the menu that listens reads the customer's text.
     chat = ["text:솔트웨어", "text:김민준", "text:1234", "text:이씨투 설정하는 방법이 궁금해요"]
@@ -216,14 +224,24 @@ def test_after_hours_misheard_twice_is_told_the_truth_and_offered_a_callback(cal
     assert r.callbacks and r.callbacks[0]["queue"] == "After Hours"
 
 
-def test_an_after_hours_chat_declining_the_callback_offer_gets_a_goodbye(stack: LocalStack) -> None:
-    chat = ["text:상담원 연결해 주세요", "text:아니요"]
-    r = stack.engine.run("+821045678901", datetime.fromisoformat(EVENING), chat, channel="CHAT")
-    assert _after_hours_heard(r) == ["TalkToAgent"] and _heard(r, "After Hours", "callback-offer") == [
-        "Decline"
-    ]
-    assert prompt("after_hours_no_agent") in r.prompts
-    assert not r.callbacks and r.prompts[-1] == prompt("goodbye")
+def test_asking_twice_for_a_person_after_hours_ends_with_the_email_route(stack: LocalStack) -> None:
+    # Told once that no one is in, then offered the callback; asking again does not loop.
+    inputs = ["say:상담원 연결해 주세요", "say:상담원이요", "say:상담원 바꿔 달라고요"]
+    r = stack.engine.run("+821045678901", datetime.fromisoformat(EVENING), inputs)
+    assert _ah_offer_heard(r) == ["TalkToAgent", "TalkToAgent"]
+    assert r.prompts.count(prompt("after_hours_no_agent")) == 2
+    assert r.prompts[-2:] == [prompt("after_hours_email"), prompt("goodbye")] and not r.callbacks
+
+
+def test_an_after_hours_chat_asking_for_a_person_gets_the_email_route(stack: LocalStack) -> None:
+    # A callback needs a phone number a chat cannot give: no offer, the e-mail route instead.
+    r = stack.engine.run(
+        "+821045678901", datetime.fromisoformat(EVENING), ["text:상담원 연결해 주세요"], channel="CHAT"
+    )
+    assert _after_hours_heard(r) == ["TalkToAgent"] and _heard(r, "After Hours", "callback-offer") == []
+    told = r.prompts.index(prompt("after_hours_no_agent"))
+    assert r.prompts[told + 1 :] == [prompt("after_hours_email"), prompt("goodbye")]
+    assert not r.callbacks and r.queue is None
 
 
 # ---- the e-mail repeat menu and the callback offers: keys, words, and chat ------------------------
@@ -274,7 +292,7 @@ def test_after_the_email_address_no_thanks_ends_the_call(call: Caller, done: str
 def test_words_the_email_repeat_menu_cannot_place_are_not_understood_not_a_wrong_key(call: Caller) -> None:
     r = call([*DAON, "1", "say:음 그 저기 뭐였더라", "say:아니요"], number="+821045678901", hold=0)
     assert _email_heard(r) == ["FallbackIntent", "Decline"]
-    assert prompt("menu_not_understood") in r.prompts and prompt("invalid_choice") not in r.prompts
+    assert prompt("menu_not_understood") in r.prompts
 
 
 def test_a_chat_reads_the_email_address_and_types_its_answer(stack: LocalStack) -> None:
@@ -331,27 +349,21 @@ def test_the_callback_offer_again_by_star_or_words(call: Caller) -> None:
     assert r.prompts.count(prompt("callback_offer")) == 3 and r.queue == "General Customer"
 
 
-def test_a_chat_types_its_answer_to_the_callback_offer(call: Caller) -> None:
-    chat = [
-        "text:다온로지스",
-        "text:정하은",
-        "text:3456",
-        "text:상담원 연결해 주세요",
-        "text:아니요 괜찮아요",
-    ]
+def test_a_chat_with_no_agent_free_waits_without_a_callback_offer(call: Caller) -> None:
+    chat = ["text:다온로지스", "text:정하은", "text:3456", "text:상담원 연결해 주세요"]
     r = call(chat, number="+821045678901", agents=ALL_BUSY, hold=0, channel="CHAT")
-    assert _offer_heard(r) == ["Decline"] and r.queue == "General Customer"
+    assert _offer_heard(r) == [] and prompt("callback_offer") not in r.prompts
+    assert r.queue == "General Customer"
 
 
 def test_a_chat_asking_for_a_callback_is_told_it_waits_instead(call: Caller) -> None:
     # A callback needs a number keyed on the phone: a chat is told so and waits for a person.
-    chat = ["text:다온로지스", "text:정하은", "text:3456", "text:상담원 연결해 주세요", "text:콜백 부탁해요"]
+    chat = ["text:다온로지스", "text:정하은", "text:3456", "text:콜백 부탁해요"]
     r = call(chat, number="+821045678901", agents=ALL_BUSY, hold=0, channel="CHAT")
-    assert _offer_heard(r) == ["RequestCallback"]
+    assert _general_heard(r) == ["RequestCallback"]
     told = r.prompts.index(prompt("callback_chat_unavailable"))
     assert r.prompts[told + 1] == prompt("keep_waiting")
     assert not r.callbacks and r.queue == "General Customer"
-    assert prompt("invalid_choice") not in r.prompts
 
 
 # After hours: the callback for the next business day.
@@ -387,11 +399,12 @@ def test_after_hours_the_offer_again_by_words(call: Caller) -> None:
 
 
 def test_an_after_hours_chat_asking_for_a_callback_is_told_it_cannot_have_one(stack: LocalStack) -> None:
-    chat = ["text:상담원 연결해 주세요", "text:콜백 부탁해요"]
-    r = stack.engine.run("+821045678901", datetime.fromisoformat(EVENING), chat, channel="CHAT")
-    assert _ah_offer_heard(r) == ["RequestCallback"]
-    assert prompt("callback_chat_unavailable") in r.prompts and not r.callbacks
-    assert prompt("invalid_choice") not in r.prompts and r.queue == "After Hours"
+    r = stack.engine.run(
+        "+821045678901", datetime.fromisoformat(EVENING), ["text:콜백 부탁해요"], channel="CHAT"
+    )
+    assert _after_hours_heard(r) == ["RequestCallback"] and _ah_offer_heard(r) == []
+    assert prompt("callback_chat_unavailable") not in r.prompts and not r.callbacks
+    assert r.prompts[-2:] == [prompt("after_hours_email"), prompt("goodbye")] and r.queue is None
 
 
 # Waiting in the general queue: every 2 minutes the callback offer (General Customer Queue).
@@ -485,7 +498,16 @@ def test_the_callback_number_question_again_and_words_it_cannot_place(call: Call
     )
     assert _confirm_heard(r) == ["RepeatMenu", "FallbackIntent", "Confirm"]
     assert r.prompts.count(prompt("callback_number_confirm")) == 3
-    assert prompt("menu_not_understood") in r.prompts and prompt("invalid_choice") not in r.prompts
+    assert prompt("menu_not_understood") in r.prompts
+
+
+def test_its_fine_at_the_number_question_is_never_taken_for_no(call: Caller) -> None:
+    # "괜찮아요" alone is "yes, that's fine" to a question and "no, thanks" to an offer: asked again;
+    # with "네" it is a yes.
+    r = call([*TO_A_PERSON, "1", "say:괜찮아요", "say:네 괜찮아요"], number=SAEBOM_PHONE, agents=ALL_BUSY)
+    assert _confirm_heard(r) == ["FallbackIntent", "Confirm"]
+    assert prompt("menu_not_understood") in r.prompts
+    assert r.callbacks and r.callbacks[0]["number"] == SAEBOM_PHONE
 
 
 def test_an_angry_no_at_the_number_question_keeps_its_sentiment_verdict(call: Caller) -> None:
@@ -533,7 +555,7 @@ def test_words_the_unverified_menu_cannot_place_twice_then_a_person(call: Caller
     said = ["say:음 그 저기 뭐였더라", "say:아 그러니까 그거", "say:상담원이요"]
     r = call([*UNVERIFIED, *said], number=UNKNOWN)
     assert _unverified_heard(r) == ["FallbackIntent", "FallbackIntent", "TalkToAgent"]
-    assert r.prompts.count(prompt("menu_not_understood")) == 2 and prompt("invalid_choice") not in r.prompts
+    assert r.prompts.count(prompt("menu_not_understood")) == 2
     assert r.attributes["caller_said"] == "아 그러니까 그거"
     assert r.attributes["customer_class"] == "UNVERIFIED" and r.queue == "General Customer"
 
@@ -595,7 +617,7 @@ def test_the_not_found_menu_again_and_words_it_cannot_place_twice(call: Caller) 
         "SalesContact",
     ]
     assert r.prompts.count(prompt("auth_not_found_menu")) == 5
-    assert r.prompts.count(prompt("menu_not_understood")) == 2 and prompt("invalid_choice") not in r.prompts
+    assert r.prompts.count(prompt("menu_not_understood")) == 2
     assert r.attributes["inquiry_type"] == "NEW_CUSTOMER"
 
 

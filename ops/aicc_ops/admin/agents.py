@@ -512,11 +512,8 @@ def plan_onboarding(
                 Change("phone", _phone_text(phone, differ), _phone_text(PHONE_CONFIG, differ))
             )
         if row.proficiencies is not None:
-            listed = ops.client("connect").list_user_proficiencies(
-                InstanceId=ops.instance_id, UserId=step.user_id
-            )
             _plan_proficiencies(
-                ops, step, connect_users.held_proficiencies(listed.get("UserProficiencyList") or [])
+                ops, step, connect_users.held_proficiencies(_user_proficiencies(ops, step.user_id))
             )
         desired = _desired_record(row, step.user_id, step.user_arn, step.record_routing)
         record_changes = _record_changes(desired, record)
@@ -539,6 +536,21 @@ def connect_writes(steps: Iterable[Step]) -> int:
             calls += sum((step.identity is not None, step.routing, step.security, step.phone))
         calls += sum(map(bool, (step.associate, step.update_levels, step.disassociate)))
     return calls
+
+
+def _user_proficiencies(ops: Any, user_id: str) -> list[dict[str, Any]]:
+    """Every UserProficiency of the user (ListUserProficiencies, all pages: one request for the
+    few a user holds, at Connect's rate for the API)."""
+    client, token = ops.client("connect"), None
+    found: list[dict[str, Any]] = []
+    while True:
+        page = client.list_user_proficiencies(
+            InstanceId=ops.instance_id, UserId=user_id, **({"NextToken": token} if token else {})
+        )
+        found += page.get("UserProficiencyList") or []
+        token = page.get("NextToken")
+        if not token:
+            return found
 
 
 def _plan_proficiencies(ops: OpsContext, step: Step, have: Mapping[tuple[str, str], float]) -> None:

@@ -502,8 +502,9 @@ class _FlowLinter:
 
     def _verdict_kept(self, ident: str, t: Mapping[str, Any]) -> None:
         """Where the caller was heard (an intent's branch, or words no branch takes), the code hook
-        scored the turn: the next block copies its verdict back into the contact attributes, or the
-        queue priority and routing never see it."""
+        scored the turn: the next block copies its verdict back into the contact attributes, or what
+        the flow does next never sees it (an inbound flow's queue priority and routing criteria, the
+        next Lex block's trend, the call log's summary)."""
         for label, target in _targets(t):
             if not (label.startswith("condition") or label == "error NoMatchingCondition"):
                 continue

@@ -155,27 +155,10 @@ class NaiveBayes:
     @classmethod
     def calibrated(cls, examples: Sequence[Example]) -> NaiveBayes:
         """Trained on every example, with the temperature of TEMPERATURES that gives the lowest
-        log-loss on held-out folds (each predicted by a model trained on the others; a fixed
-        shuffle, so the same data always gives the same model)."""
-        order = list(range(len(examples)))
-        random.Random(7).shuffle(order)
-        folds = [order[k::CALIBRATION_FOLDS] for k in range(CALIBRATION_FOLDS)]
-        held: list[list[float]] = []
-        truth: list[int] = []
-        for fold in folds:
-            apart = set(fold)
-            model = cls.train([examples[i] for i in order if i not in apart])
-            held += [model.log_odds(examples[i].text) for i in fold]
-            truth += [LABELS.index(examples[i].label) for i in fold]
-
-        def log_loss(temperature: float) -> float:
-            return -sum(
-                math.log(max(_normalised(logs, temperature)[y], 1e-12))
-                for logs, y in zip(held, truth, strict=True)
-            ) / len(truth)
-
+        log-loss on held-out folds (`held_out`)."""
+        held, truth = held_out(examples)
         model = cls.train(examples)
-        model.temperature = min(TEMPERATURES, key=log_loss)
+        model.temperature = min(TEMPERATURES, key=lambda t: log_loss(held, truth, t))
         return model
 
     def log_odds(self, text: str) -> list[float]:
@@ -188,6 +171,28 @@ class NaiveBayes:
 
     def probabilities(self, text: str) -> list[float]:
         return _normalised(self.log_odds(text), self.temperature)
+
+
+def held_out(examples: Sequence[Example]) -> tuple[list[list[float]], list[int]]:
+    """Each example's log-odds by a model trained on the other folds (CALIBRATION_FOLDS, a fixed
+    shuffle: the same data always gives the same model), and its label's index."""
+    order = list(range(len(examples)))
+    random.Random(7).shuffle(order)
+    held: list[list[float]] = []
+    truth: list[int] = []
+    for k in range(CALIBRATION_FOLDS):
+        fold = order[k::CALIBRATION_FOLDS]
+        apart = set(fold)
+        model = NaiveBayes.train([examples[i] for i in order if i not in apart])
+        held += [model.log_odds(examples[i].text) for i in fold]
+        truth += [LABELS.index(examples[i].label) for i in fold]
+    return held, truth
+
+
+def log_loss(held: Sequence[Sequence[float]], truth: Sequence[int], temperature: float) -> float:
+    return -sum(
+        math.log(max(_normalised(logs, temperature)[y], 1e-12)) for logs, y in zip(held, truth, strict=True)
+    ) / len(truth)
 
 
 def _normalised(logs: Sequence[float], temperature: float) -> list[float]:
@@ -226,7 +231,7 @@ class OfflineSentiment:
         """Train, or read the cached training of the same data and method. Returns self."""
         examples = read_examples(self.train_file)
         if self.method == "ngram":
-            self._bayes = NaiveBayes.calibrated(examples)  # about a second: never cached
+            self._bayes = NaiveBayes.calibrated(examples)  # under a second: never cached
             return self
         path = self.cache_file()
         if path.exists():

@@ -456,7 +456,6 @@ class ConnectEmulator:
         self._touch(user)
         return {}
 
-    # ---- agent status ------------------------------------------------------------------------
     # ---- predefined attributes and user proficiencies (routing criteria) --------------------------
     # API_CreatePredefinedAttribute.html, API_UserProficiency.html: a proficiency's AttributeName and
     # AttributeValue "must use name [and value] of predefined attribute present in the Amazon Connect
@@ -475,6 +474,16 @@ class ConnectEmulator:
 
     def op_DescribePredefinedAttribute(self, p: dict[str, Any]) -> dict[str, Any]:
         return {"PredefinedAttribute": self._get(self.predefined, p["Name"], "PredefinedAttribute")}
+
+    def op_UpdatePredefinedAttribute(self, p: dict[str, Any]) -> dict[str, Any]:
+        """The values given replace the attribute's (the deploy step sends the old ones and the new)."""
+        record = self._get(self.predefined, p["Name"], "PredefinedAttribute")
+        values = [str(v) for v in (p.get("Values") or {}).get("StringList") or []]
+        if not values:
+            raise invalid("Values.StringList must name at least one value")
+        record["Values"] = {"StringList": values}
+        self._touch(record)
+        return {}
 
     def _proficiency_key(self, item: Mapping[str, Any]) -> tuple[str, str]:
         name, value = str(item["AttributeName"]), str(item["AttributeValue"])
@@ -539,6 +548,7 @@ class ConnectEmulator:
         out = self._page(list(user.get("Proficiencies", [])), p, "UserProficiencyList")
         return {**out, "LastModifiedTime": user["LastModifiedTime"], "LastModifiedRegion": self.region}
 
+    # ---- agent status ------------------------------------------------------------------------
     def op_ListAgentStatuses(self, p: dict[str, Any]) -> dict[str, Any]:
         items = [
             {"Id": k, "Arn": self.arn("agent-state", k), "Name": name, "Type": kind}

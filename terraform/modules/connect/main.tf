@@ -722,15 +722,16 @@ resource "terraform_data" "predefined_attribute" {
     values      = var.template_vars.sentiment.value
   }
 
+  # The names come from sentiment.yaml: passed through the environment and quoted, never spliced
+  # into the command line the shell parses.
   provisioner "local-exec" {
-    command = join(" ", [
-      "aicc-ops deploy step",
-      "--region ${self.triggers_replace.region}",
-      "--instance-id ${self.triggers_replace.instance_id}",
-      "predefined-attribute",
-      "--name ${self.triggers_replace.name}",
-      "--values ${self.triggers_replace.values}",
-    ])
+    command = "aicc-ops deploy step --region \"$AICC_REGION\" --instance-id \"$AICC_INSTANCE_ID\" predefined-attribute --name \"$AICC_ATTRIBUTE\" --values \"$AICC_VALUES\""
+    environment = {
+      AICC_REGION      = self.triggers_replace.region
+      AICC_INSTANCE_ID = self.triggers_replace.instance_id
+      AICC_ATTRIBUTE   = self.triggers_replace.name
+      AICC_VALUES      = self.triggers_replace.values
+    }
   }
 }
 

@@ -244,8 +244,16 @@ def local_exec_commands() -> list[tuple[str, str]]:
                             assert "interpreter" not in spec, (
                                 f"{where}: a step runs without a shell interpreter"
                             )
-                            parts = re.findall(r'"((?:[^"\\]|\\.)*)"', str(spec["command"]).split("[", 1)[1])
-                            line = " ".join(parts)
+                            command = str(spec["command"])
+                            if command.lstrip().startswith("${join("):
+                                parts = re.findall(r'"((?:[^"\\]|\\.)*)"', command.split("[", 1)[1])
+                                line = " ".join(parts)
+                            else:  # one string, its values from the environment (as the shell sees it)
+                                line = command[1:-1].replace('\\"', '"')  # the HCL string, unquoted
+                                for var, value in (spec.get("environment") or {}).items():
+                                    line = line.replace(f'"${var}"', shlex.quote(str(value))).replace(
+                                        f"${var}", str(value)
+                                    )
                             line = re.sub(
                                 r"\$\{self\.triggers_replace\.(\w+)\}", lambda m: SAMPLE[m.group(1)], line
                             )

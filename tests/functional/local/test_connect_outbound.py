@@ -103,3 +103,19 @@ def test_the_source_number_can_stand_for_the_queue(connect: Any, emulator: Conne
 def test_required_members_are_checked_by_the_client(connect: Any, emulator: ConnectEmulator) -> None:
     with pytest.raises(ParamValidationError, match="DestinationPhoneNumber"):
         connect.start_outbound_voice_contact(InstanceId=emulator.instance_id, ContactFlowId="emergency_page")
+
+
+def test_the_deploy_step_makes_the_predefined_attribute_on_the_emulator(
+    emulator: ConnectEmulator, connect: Any
+) -> None:
+    """`deploy step predefined-attribute` over the wire: created, then kept, then a value added."""
+    from aicc_ops.deploy.steps import predefined_attribute
+
+    instance = emulator.instance_id
+    assert "created" in predefined_attribute(connect, instance, "tier_skill", ["basic"])
+    assert "already" in predefined_attribute(connect, instance, "tier_skill", ["basic"])
+    assert "added" in predefined_attribute(connect, instance, "tier_skill", ["advanced"])
+    found = connect.describe_predefined_attribute(InstanceId=instance, Name="tier_skill")
+    assert found["PredefinedAttribute"]["Values"]["StringList"] == ["basic", "advanced"]
+    with pytest.raises(ClientError, match="ResourceNotFoundException"):
+        connect.update_predefined_attribute(InstanceId=instance, Name="nope", Values={"StringList": ["x"]})
