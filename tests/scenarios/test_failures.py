@@ -241,11 +241,11 @@ SWEEP_CALLS: list[dict[str, Any]] = [
     {"inputs": [*SAEBOM, "2", "1", "*", "0"], "number": "+821056789012", "agents": ALL_BUSY, "hold": 10},
     {"inputs": [*SAEBOM, "2", "*", "2"], "number": "+821056789012", "hold": 130},
     {"inputs": ["2", "say:DB 장애", "*", "2"], "at": NIGHT, "number": HANBIT, "hold": 700},
-    # A chat asking for a callback after hours: told it cannot have one (no number to call).
+    # A chat asking for a callback: told it cannot have one (no number to call) and waits.
     {
-        "inputs": ["text:상담원 연결해 주세요", "text:콜백 부탁해요"],
-        "at": "2026-11-25T20:30:00+09:00",
+        "inputs": ["text:다온로지스", "text:정하은", "text:3456", "text:콜백 부탁해요"],
         "number": "+821045678901",
+        "agents": ALL_BUSY,
         "hold": 10,
         "channel": "CHAT",
     },

@@ -60,7 +60,9 @@ locals {
     TextInputSpecification = { StartTimeoutMs = 30000 }
   }
 
-  # The bot's locales in CloudFormation's AWS::Lex::Bot shape. Slots are named, not referenced by
+  # The bot's locales in CloudFormation's AWS::Lex::Bot shape. Intents and slot types carry no
+  # Description: intents.yaml keeps them, and the template must stay under CloudFormation's 51,200
+  # bytes of template_body (the precondition below; past it the template goes to S3). Slots are named, not referenced by
   # ID, so every intent lists its slot priorities in the same definition (without them the
   # locale build fails: "Slot ids [...] don't define a slot priority").
   bot_locales = [
@@ -71,7 +73,6 @@ locals {
         SlotTypes = [
           for name, spec in local.slot_types : {
             Name                  = name
-            Description           = spec.description
             ValueSelectionSetting = { ResolutionStrategy = local.resolution_strategies[spec.resolution] }
             # Synonyms resolve to their value under TopResolution ("이씨투" -> EC2).
             SlotTypeValues = [
@@ -89,7 +90,6 @@ locals {
             for intent, spec in var.intents.intents : merge(
               {
                 Name             = intent
-                Description      = spec.description
                 SampleUtterances = [for u in local.utterances["${locale}.${intent}"] : { Utterance = u }]
                 # Every turn goes through lex_hook, which resolves bare answers to the expected intent.
                 DialogCodeHook = { Enabled = true }
@@ -131,7 +131,6 @@ locals {
           # reaches lex_hook, which closes the intent the flow expects (domain/dialog.py).
           [{
             Name                  = "FallbackIntent"
-            Description           = "Anything the bot does not recognize"
             ParentIntentSignature = "AMAZON.FallbackIntent"
             DialogCodeHook        = { Enabled = true }
             FulfillmentCodeHook   = { Enabled = true }
