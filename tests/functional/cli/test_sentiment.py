@@ -53,12 +53,6 @@ def test_the_default_model_meets_the_bar(path: Path) -> None:
     assert data["accuracy"] >= BAR and data["macro_f1"] >= BAR
 
 
-@pytest.mark.slow  # embeds the training set when the cache does not hold the e5 weights
-def test_the_e5_alternative_on_the_in_house_set() -> None:
-    code, out, _ = run("sentiment", "eval", str(EVAL), "--json", "--method", "e5")
-    assert code == 0 and json.loads(out)["accuracy"] >= BAR
-
-
 def test_predict_refuses_empty_text() -> None:
     code, _, err = run("sentiment", "predict", "  ", "--json")
     assert code == 2 and json.loads(err)["error"]["code"] == "usage"
