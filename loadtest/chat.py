@@ -5,9 +5,10 @@ Run it with `aicc-ops loadtest run --scenario chat` (docs/loadtest.md). Each cus
 caller of the plan's mix (the demo scenarios), starts a chat in the inbound flow, opens its
 connection (CreateParticipantConnection) and reads the conversation with GetTranscript. It
 answers the flows' questions with the caller's script as a person types it: spoken answers as
-their words, keys as digits, a silence as no message; now and then first a message the flows do
-not understand. Once the flows queued the chat, the customer waits for the simulated agent (at
-most its patience), chats for the talk time and leaves (DisconnectParticipant).
+their words, keys as digits, a silence as no message until the flows ask again; now and then
+first a message the flows do not understand. Once the flows queued the chat, the customer waits
+for the simulated agent (at most its patience), chats for the talk time and leaves
+(DisconnectParticipant).
 
 Records (aicc_load.recorder): one `step` per flow step, from the customer's message (or the
 chat's start) until the flows' messages that end it (they ask again, queue the chat or end it),
@@ -39,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from aicc_load import call_api, report
+from aicc_load.answers import typed_script
 from aicc_load.call_api import KeepAliveCallClient
 from aicc_load.callers import CallerUser
 from aicc_load.chat_api import ChatApi, Pacer
@@ -97,15 +99,6 @@ def sign_in_agents(environment: Any, **_: Any) -> None:
 
 
 events.test_start.add_listener(sign_in_agents)  # type: ignore[no-untyped-call]  # Locust: untyped
-
-
-def typed(answer: str) -> str | None:
-    """A call script's answer as a chat customer types it; None: says nothing (a silence)."""
-    if answer.strip().lower() == "silence":
-        return None
-    if answer.startswith("say:"):
-        return answer[4:].strip()
-    return answer.rstrip("#") or answer  # keys arrive as the digits typed
 
 
 def stamp(item: dict[str, Any]) -> float:
@@ -181,7 +174,7 @@ class ChatCustomer(CallerUser):
 
     def converse(self, contact_id: str, token: str, call: CallScript, record: CallRecord) -> None:
         callers = self.plan.callers
-        answers = [a for a in (typed(i) for i in call.inputs) if a is not None]
+        answers = typed_script(call.inputs)
         seen = self.transcript(token)
         since: dict[str, Any] | None = seen[0]  # the customer's joined event: the first step's start
         # What the flows said may be there already: the first step is over once they said anything.
@@ -204,6 +197,10 @@ class ChatCustomer(CallerUser):
                 if waits > EXTRA_WAITS:
                     raise CallError(f"the flows kept asking after the answers and {EXTRA_WAITS} waits")
                 since = None  # no message: the flows' own input timeout is no step of theirs
+                continue
+            if answers[0] is None:  # silent: the flows ask again after their own input time
+                answers.pop(0)
+                since = None
                 continue
             self.think()
             text = self.rng.choice(MISTAKES) if self.rng.random() < callers.mistakes else answers.pop(0)

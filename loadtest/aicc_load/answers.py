@@ -40,3 +40,19 @@ class ScriptedAnswers:
     @property
     def left(self) -> int:
         return len(self._left)
+
+
+def typed(answer: str) -> str | None:
+    """A call script's answer as a chat customer types it; None: says nothing (a silence)."""
+    if answer.strip().lower() == "silence":
+        return None
+    if answer.startswith("say:"):
+        return answer[4:].strip()
+    return answer.rstrip("#") or answer  # keys arrive as the digits typed
+
+
+def typed_script(inputs: Sequence[str]) -> list[str | None]:
+    """A call script as a chat customer follows it, in order: a silence keeps its place (None:
+    the customer sends nothing until the flows ask again), or every later answer would go to the
+    question before its own."""
+    return [typed(i) for i in inputs]

@@ -62,3 +62,10 @@ def test_without_the_questions_the_answers_go_in_order() -> None:
 def test_inputs_and_questions_must_pair_up() -> None:
     with pytest.raises(ValueError, match="2 inputs but 1 questions"):
         answers.ScriptedAnswers(["1", "2"], [MENU])
+
+
+def test_a_chat_customer_keeps_a_silence_in_its_place() -> None:
+    # The chat scenario: typed answers, and a silence waits for the flows to ask again; dropping
+    # it sent the digits as the company name and left the chat asked more than it had answers.
+    assert answers.typed_script(SPEECH_FAILS[0]) == [None, None, None, "5678", "2"]
+    assert answers.typed_script(["say:솔트웨어", "1234#", "#", "*"]) == ["솔트웨어", "1234", "#", "*"]
