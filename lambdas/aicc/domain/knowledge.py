@@ -1,0 +1,60 @@
+"""Knowledge answers: the types every knowledge backend shares.
+
+Two backends stand behind the same two roles. In AWS a Bedrock Knowledge Base retrieves
+(bedrock-agent-runtime Retrieve) and Bedrock's Converse API answers from what it retrieved, under a
+guardrail; locally an embedded hybrid index retrieves and an extractive answerer quotes the
+passages. The knowledge handler only sees these types, so the flows, the hand-over rules and the
+tests are the same for both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class Passage:
+    """One retrieved piece of a document: `doc_id` is the document's front-matter `id`."""
+
+    doc_id: str
+    title: str
+    text: str
+    score: float  # the backend's relevance, higher is better (not comparable across backends)
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One question of a contact's conversation with the knowledge bot, and what it answered."""
+
+    question: str
+    answer: str
+    doc_id: str
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the bot may say: `text` plain (chat, the contact attributes), `ssml` for Polly, the
+    source named by `doc_id` and `title`, and how sure the answerer is (0-1)."""
+
+    text: str
+    ssml: str
+    doc_id: str
+    title: str
+    confidence: float
+
+
+class Retriever(Protocol):
+    def retrieve(self, query: str, top: int = 5) -> list[Passage]:
+        """The `top` passages for `query`, best first."""
+        ...
+
+
+class Answerer(Protocol):
+    def answer(
+        self, question: str, passages: Sequence[Passage], history: Sequence[Turn] = ()
+    ) -> Answer | None:
+        """An answer grounded only in `passages` (the contact's earlier turns for follow-ups), or
+        None when the passages do not answer the question."""
+        ...
