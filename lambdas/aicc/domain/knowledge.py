@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
+from xml.sax.saxutils import escape
 
 
 @dataclass(frozen=True)
@@ -58,3 +59,16 @@ class Answerer(Protocol):
         """An answer grounded only in `passages` (the contact's earlier turns for follow-ups), or
         None when the passages do not answer the question."""
         ...
+
+
+def sourced(text: str, doc_id: str, title: str, confidence: float) -> Answer:
+    """An answer with its source named: in the text for chat and the agent's attributes, and
+    spoken after a short pause in the SSML Polly reads (escaped: a document may hold < or &)."""
+    body = " ".join(text.split())
+    return Answer(
+        text=f"{body} (출처: {title})",
+        ssml=f'<speak>{escape(body)}<break time="300ms"/>출처는 {escape(title)} 문서입니다.</speak>',
+        doc_id=doc_id,
+        title=title,
+        confidence=confidence,
+    )
