@@ -78,11 +78,11 @@ checkov: $(CHECKOV_STAMP)
 	$(CHECKOV_VENV)/bin/checkov -d terraform --framework terraform --skip-download --quiet --compact
 
 test: lint $(CHECKOV_STAMP) $(LAMBDA_COMPILER) $(ESPEAK) $(MODELS)
-	CHECKOV=$(CHECKOV_VENV)/bin/checkov $(BIN)/pytest
+	CHECKOV=$(CHECKOV_VENV)/bin/checkov $(BIN)/pytest -n auto --dist worksteal
 
 # The development loop: everything but the slow tests (whole-root plans, sweeps, drills), no lint.
 test-fast: $(STAMP) $(CHECKOV_STAMP) $(LAMBDA_COMPILER) $(ESPEAK) $(MODELS)
-	CHECKOV=$(CHECKOV_VENV)/bin/checkov $(BIN)/pytest -m "not slow"
+	CHECKOV=$(CHECKOV_VENV)/bin/checkov $(BIN)/pytest -n auto --dist worksteal -m "not slow"
 
 bootstrap: $(STAMP)
 	$(BIN)/aicc-ops deploy bootstrap --env $(ENV)
