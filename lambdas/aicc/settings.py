@@ -17,6 +17,8 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from aicc.domain.proficiency import CONDITION_TEXT_MAX, LEVELS_TEXT, is_level
+
 if TYPE_CHECKING:
     from aicc.domain.sentiment import SentimentRules
 
@@ -692,14 +694,17 @@ def _load_sentiment(d: Path) -> SentimentSettings:
     attribute = {}
     for key in ("name", "value"):
         text = r.get(prefer, key, "sentiment.prefer_proficiency", str)
-        if not 1 <= len(text) <= 64 or ":" in text or text.split() != [text]:
+        if not 1 <= len(text) <= CONDITION_TEXT_MAX or ":" in text or text.split() != [text]:
             raise r.fail(
-                f"sentiment.prefer_proficiency.{key}", "must be 1-64 characters without ':' or spaces"
+                f"sentiment.prefer_proficiency.{key}",
+                f"must be 1-{CONDITION_TEXT_MAX} characters without ':' or spaces",
             )
         attribute[key] = text
     level = r.get(prefer, "level", "sentiment.prefer_proficiency", int)
-    if not 1 <= level <= 5:
-        raise r.fail("sentiment.prefer_proficiency.level", "must be 1-5 (Connect's proficiency levels)")
+    if not is_level(level):
+        raise r.fail(
+            "sentiment.prefer_proficiency.level", f"must be {LEVELS_TEXT} (Connect's proficiency levels)"
+        )
     expiry = r.get(prefer, "expiry_seconds", "sentiment.prefer_proficiency", int)
     if expiry <= 0:
         raise r.fail(

@@ -17,8 +17,9 @@ ROOT = Path(__file__).resolve().parents[2]
 OPS = ROOT / "ops" / "aicc_ops"
 LAMBDAS = ROOT / "lambdas" / "aicc"
 # Highest first. deploy sits under admin: operator commands read an environment's outputs, and
-# the deploy steps share nothing of the operator context.
-LAYERS = ("cli", "admin", "deploy", "local", "engine", "core")
+# the deploy steps share nothing of the operator context. knowledge (the knowledge base) uses the
+# engine's encoder; the local stack serves it.
+LAYERS = ("cli", "admin", "deploy", "local", "knowledge", "engine", "core")
 
 
 def layer_of(module: str) -> str | None:

@@ -16,6 +16,8 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from aicc.domain.proficiency import LEVELS_TEXT, is_level
+
 SAML = "SAML"
 CONNECT_MANAGED = "CONNECT_MANAGED"
 USERNAME_MAX = {SAML: 64}
@@ -75,8 +77,7 @@ def skill_problem(skill: str) -> str | None:
 
 
 # A user's proficiency as the agents file writes it: "attribute:value:level" (UserProficiency's
-# AttributeName and AttributeValue, of a predefined attribute, and Level "1, 2, 3, 4 and 5").
-PROFICIENCY_LEVELS = (1, 2, 3, 4, 5)
+# AttributeName and AttributeValue, of a predefined attribute, and its Level: domain.proficiency).
 
 
 def parse_proficiency(text: str) -> dict[str, str | float]:
@@ -85,8 +86,8 @@ def parse_proficiency(text: str) -> dict[str, str | float]:
     if len(parts) != 3 or not all(parts):
         raise ValueError(f"proficiency {text!r} must be attribute:value:level, e.g. experience:complaints:4")
     name, value, level = parts
-    if not level.isdigit() or int(level) not in PROFICIENCY_LEVELS:
-        raise ValueError(f"proficiency {text!r}: the level must be 1, 2, 3, 4 or 5")
+    if not level.isdigit() or not is_level(int(level)):
+        raise ValueError(f"proficiency {text!r}: the level must be {LEVELS_TEXT}")
     for label, part in (("attribute", name), ("value", value)):
         if len(part) > SKILL_MAX:
             raise ValueError(f"proficiency {text!r}: the {label} has more than {SKILL_MAX} characters")

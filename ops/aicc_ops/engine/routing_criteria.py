@@ -21,14 +21,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-LEVELS = frozenset({1.0, 2.0, 3.0, 4.0, 5.0})  # "Valid values are: 1.0, 2.0, 3.0, 4.0 and 5.0"
+from aicc.domain.proficiency import CONDITION_TEXT_MAX, LEVELS_TEXT, is_level
+
 AT_LEAST, RANGE = "NumberGreaterOrEqualTo", "Range"
 EXPRESSIONS = ("AttributeCondition", "AndExpression", "OrExpression", "NotAttributeCondition")
 CONDITION_KEYS = frozenset(
     {"Name", "Value", "ProficiencyLevel", "Range", "MatchCriteria", "ComparisonOperator"}
 )
 STEP_KEYS = frozenset({"Expression", "Expiry"})
-NAME_MAX = 64
 
 # An agent's proficiencies (core.connect_users.held_proficiencies): (AttributeName, AttributeValue) -> Level.
 Proficiencies = Mapping[tuple[str, str], float]
@@ -109,8 +109,9 @@ def _number(value: Any) -> float | None:
 
 
 def _level_problem(value: Any, where: str, known: Known) -> str | None:
-    if known(value) and _number(value) not in LEVELS:
-        return f"{where} must be one of 1.0, 2.0, 3.0, 4.0, 5.0, got {value!r}"
+    number = _number(value)
+    if known(value) and (number is None or not is_level(number)):
+        return f"{where} must be one of {LEVELS_TEXT}, got {value!r}"
     return None
 
 
@@ -129,9 +130,10 @@ def _condition_problems(c: Any, where: str, known: Known) -> list[str]:
         return out
     for key in ("Name", "Value"):
         text = c.get(key)
-        if known(text) and (not isinstance(text, str) or not 1 <= len(text) <= NAME_MAX):
+        if known(text) and (not isinstance(text, str) or not 1 <= len(text) <= CONDITION_TEXT_MAX):
             out.append(
-                f"{where}.{key} must be 1-{NAME_MAX} characters (a predefined attribute's), got {text!r}"
+                f"{where}.{key} must be 1-{CONDITION_TEXT_MAX} characters (a predefined attribute's), "
+                f"got {text!r}"
             )
     operator = c.get("ComparisonOperator")
     if operator == AT_LEAST:

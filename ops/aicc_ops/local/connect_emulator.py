@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from aicc.domain.proficiency import LEVELS_TEXT, is_level
 from aicc.settings import Config
 
 from ..core import connect_users
@@ -499,8 +500,8 @@ class ConnectEmulator:
         out = {}
         for item in p["UserProficiencies"]:
             level = float(item["Level"])
-            if level not in (1.0, 2.0, 3.0, 4.0, 5.0):
-                raise invalid(f"Level {item['Level']!r}: the valid values are 1, 2, 3, 4 and 5")
+            if not is_level(level):
+                raise invalid(f"Level {item['Level']!r}: the valid values are {LEVELS_TEXT}")
             out[self._proficiency_key(item)] = level
         return out
 
