@@ -244,7 +244,7 @@ class HybridIndex:
             [len(query_tokens & self._heading_tokens[r]) / max(1, len(query_tokens)) for r in rows.tolist()]
         )
         features = np.stack([_scaled(dense), _scaled(chunk_bm25), _scaled(doc_bm25), heading])
-        return np.asarray(weights or WEIGHTS, dtype=np.float64) @ features
+        return np.asarray(np.asarray(weights or WEIGHTS, dtype=np.float64) @ features, dtype=np.float64)
 
     def retrieve(self, query: str, top: int = 5) -> list[Passage]:
         """The Retriever protocol: each document's best chunk as a passage."""
