@@ -1,0 +1,115 @@
+"""Retrieval quality on labelled questions (lines {"q": question, "doc": document id}): recall@1,
+recall@5, MRR and latency per question, for the hybrid index and for the baseline it must beat, a
+character n-gram TF-IDF over whole documents (scikit-learn)."""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from .documents import Document
+
+
+class QuestionsError(ValueError):
+    """A questions file the evaluation refuses: the message names the file and line."""
+
+
+@dataclass(frozen=True)
+class Question:
+    q: str
+    doc: str
+
+
+@dataclass(frozen=True)
+class Scores:
+    questions: int
+    recall_at_1: float
+    recall_at_5: float
+    mrr: float
+    p50_ms: float
+    p95_ms: float
+
+    def as_json(self) -> dict[str, float | int]:
+        """The keys `aicc-ops kb eval --json` prints (recall@1, recall@5, mrr, p50_ms, p95_ms)."""
+        d = asdict(self)
+        return {
+            "questions": d["questions"],
+            "recall@1": round(self.recall_at_1, 4),
+            "recall@5": round(self.recall_at_5, 4),
+            "mrr": round(self.mrr, 4),
+            "p50_ms": round(self.p50_ms, 2),
+            "p95_ms": round(self.p95_ms, 2),
+        }
+
+
+def read_questions(path: Path, known: Sequence[str] | None = None) -> list[Question]:
+    """The file's questions; QuestionsError names the first bad line (not JSON, no "q" text, no
+    "doc" id, or a doc outside `known` when given)."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise QuestionsError(f"{path}: cannot be read ({exc})") from None
+    out: list[Question] = []
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        where = f"{path}:{number}"
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise QuestionsError(f"{where}: not JSON ({exc.msg})") from None
+        if not isinstance(row, dict):
+            raise QuestionsError(f'{where}: expected an object {{"q": ..., "doc": ...}}')
+        q, doc = row.get("q"), row.get("doc")
+        if not isinstance(q, str) or not q.strip():
+            raise QuestionsError(f'{where}: "q" must be a non-empty question')
+        if not isinstance(doc, str) or not doc.strip():
+            raise QuestionsError(f'{where}: "doc" must be a document id')
+        if known is not None and doc not in known:
+            raise QuestionsError(f"{where}: no document {doc!r} in the knowledge base")
+        out.append(Question(q, doc))
+    if not out:
+        raise QuestionsError(f"{path}: no questions")
+    return out
+
+
+def _percentile(values: Sequence[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def evaluate(ranked: Callable[[str], Sequence[str]], questions: Sequence[Question]) -> Scores:
+    """Scores of `ranked` (question -> document ids, best first, at least 5 asked) on `questions`."""
+    hits1 = hits5 = 0
+    reciprocal = 0.0
+    times: list[float] = []
+    for question in questions:
+        started = time.perf_counter()
+        ids = list(ranked(question.q))
+        times.append((time.perf_counter() - started) * 1000)
+        if question.doc in ids:
+            rank = ids.index(question.doc) + 1
+            reciprocal += 1 / rank
+            hits1 += rank == 1
+            hits5 += rank <= 5
+    n = len(questions)
+    return Scores(n, hits1 / n, hits5 / n, reciprocal / n, statistics.median(times), _percentile(times, 0.95))
+
+
+class TfidfBaseline:
+    """Character 2-4-gram TF-IDF (within word boundaries) over whole documents, cosine ranked."""
+
+    def __init__(self, docs: Sequence[Document]) -> None:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        self.ids = [d.doc_id for d in docs]
+        self.vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True)
+        self.matrix = self.vectorizer.fit_transform([f"{d.title}\n{d.body}" for d in docs])
+
+    def ranked(self, query: str, top: int = 10) -> list[str]:
+        scores = (self.matrix @ self.vectorizer.transform([query]).T).toarray().ravel()
+        return [self.ids[i] for i in scores.argsort()[::-1][:top]]
