@@ -11,25 +11,12 @@ import numpy as np
 import pytest
 
 from aicc.domain.knowledge import Passage, Retriever
-from aicc_ops.knowledge.chunking import chunk_document
-from aicc_ops.knowledge.documents import Document, read_folder
+from aicc_ops.knowledge.documents import Document
 from aicc_ops.knowledge.evaluate import Question, QuestionsError, TfidfBaseline, evaluate, read_questions
 from aicc_ops.knowledge.search import HybridIndex, chunk_vectors, spelled, tokens
 
 KB = Path(os.environ.get("AICC_SHARED_DIR", "../shared")) / "data" / "kb"
 DEV = Path(__file__).resolve().parents[2] / "data" / "kb_questions_dev.jsonl"
-
-
-@pytest.fixture(scope="module")
-def docs() -> list[Document]:
-    return read_folder(KB)[0]
-
-
-@pytest.fixture(scope="module")
-def index(docs: list[Document], request: pytest.FixtureRequest) -> HybridIndex:
-    # Vectors cached by content in pytest's cache: the 40 documents are embedded once, not per run.
-    chunks = [c for d in docs for c in chunk_document(d)]
-    return HybridIndex(chunks, chunk_vectors(chunks, request.config.cache.mkdir("kb-vectors")))
 
 
 def test_quality_floor_on_the_dev_questions(index: HybridIndex, docs: list[Document]) -> None:
