@@ -184,6 +184,7 @@ class KbStore:
     def __init__(self, root: Path, embedder: Embedder | None = None) -> None:
         self.root = root
         self.embedder = embedder or e5_passages
+        self._schema = False  # the usage tables are created on first use
 
     # -- reading ---------------------------------------------------------------------------------
 
@@ -449,7 +450,7 @@ class KbStore:
             "per_category": dict(sorted(Counter(e.category for e in m.documents.values()).items())),
             "usage": rows,
             "most_used": [d for d in by_use[:top] if uses[d]],
-            "least_used": by_use[::-1][:top],
+            "least_used": sorted(uses, key=lambda d: (uses[d], d))[:top],
         }
 
     # -- files -----------------------------------------------------------------------------------
@@ -479,15 +480,17 @@ class KbStore:
         self.root.mkdir(parents=True, exist_ok=True)
         db = sqlite3.connect(self.root / "usage.sqlite3", timeout=30)
         try:
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute(
-                "CREATE TABLE IF NOT EXISTS usage (doc_id TEXT, kind TEXT, n INTEGER NOT NULL, "
-                "PRIMARY KEY (doc_id, kind))"
-            )
-            db.execute(
-                "CREATE TABLE IF NOT EXISTS feedback (contact_id TEXT NOT NULL, doc_id TEXT NOT NULL, "
-                "useful INTEGER NOT NULL, by TEXT, at TEXT NOT NULL)"
-            )
+            if not self._schema:
+                db.execute("PRAGMA journal_mode=WAL")  # readers never wait for a writer
+                db.execute(
+                    "CREATE TABLE IF NOT EXISTS usage (doc_id TEXT, kind TEXT, n INTEGER NOT NULL, "
+                    "PRIMARY KEY (doc_id, kind))"
+                )
+                db.execute(
+                    "CREATE TABLE IF NOT EXISTS feedback (contact_id TEXT NOT NULL, "
+                    "doc_id TEXT NOT NULL, useful INTEGER NOT NULL, by TEXT, at TEXT NOT NULL)"
+                )
+                self._schema = True
             with db:  # one transaction: committed on success, rolled back on error
                 yield db
         finally:
