@@ -20,6 +20,7 @@ COMMANDS = (
     "deploy",
     "failover",
     "flows",
+    "kb",
     "loadtest",
     "local",
     "nlu",

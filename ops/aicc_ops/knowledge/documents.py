@@ -84,6 +84,10 @@ def read_document(path: Path) -> Document:
         where = getattr(exc, "problem_mark", None)
         line = f" (line {where.line + 1})" if where is not None else ""
         raise DocumentError(path, "front matter", f"is not valid YAML{line}") from None
+    except ValueError as exc:  # PyYAML reads `2026-13-40` as a date and fails building it
+        raise DocumentError(
+            path, "front matter", f"a value YAML cannot read ({exc}); dates are YYYY-MM-DD"
+        ) from None
     return _validated(path, dict(post.metadata), post.content)
 
 
