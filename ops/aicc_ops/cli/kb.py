@@ -13,6 +13,7 @@ import click
 from tabulate import tabulate
 
 from ..knowledge.store import KbStore, Manifest, StoreError, default_dir
+from .kb_search import eval_, search
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -194,3 +195,8 @@ def feedback(
         _echo_json({"contact_id": contact_id, "doc_id": doc_id, "useful": useful, "by": by})
     else:
         click.echo(f"recorded: {doc_id} {verdict} for contact {contact_id}")
+
+
+# Search and its evaluation live beside the versions (kb_search.py): one `kb` group.
+kb.add_command(search)
+kb.add_command(eval_)

@@ -30,6 +30,18 @@ def kiwi() -> Any:
     return Kiwi()
 
 
+def morphemes(text: str) -> list[Any]:
+    """kiwipiepy's tokens of `text` (form, tag, start, len), under the process's one analyser."""
+    with _lock:
+        return list(kiwi().tokenize(text))
+
+
+def passage_text(chunk: Chunk) -> str:
+    """What a chunk's vector embeds (e5 "passage"): its document's title and section give it the
+    topic it belongs to."""
+    return f"{chunk.title}\n{chunk.section}\n{chunk.text}"
+
+
 def sentences(text: str) -> list[str]:
     """The text's sentences, in order, each stripped."""
     with _lock:  # one analyser per process; its calls are not documented as thread-safe

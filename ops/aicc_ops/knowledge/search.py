@@ -38,7 +38,7 @@ from aicc.domain.knowledge import Passage
 
 from ..engine import embeddings
 from ..engine.fingerprint import package_versions, source_digest
-from .chunking import chunk_document, kiwi
+from .chunking import chunk_document, morphemes, passage_text
 from .documents import Chunk, Document
 
 # Morpheme tags that carry content (Sejong tags as kiwipiepy prints them): general and proper
@@ -74,11 +74,6 @@ class Hit:
     text: str
 
 
-def passage_text(chunk: Chunk) -> str:
-    """What a chunk's vector embeds: its document's title and section give a short text context."""
-    return f"{chunk.title}\n{chunk.section}\n{chunk.text}"
-
-
 def tokens(text: str) -> list[str]:
     """The content morphemes of `text`, lower case; Latin and digits written together also joined."""
     out: list[str] = []
@@ -89,7 +84,7 @@ def tokens(text: str) -> list[str]:
             out.append("".join(t.form for t in run).lower())
         run.clear()
 
-    for tok in kiwi().tokenize(text):
+    for tok in morphemes(text):
         if tok.tag in ("SL", "SN"):
             if run and run[-1].start + run[-1].len != tok.start:
                 flush()

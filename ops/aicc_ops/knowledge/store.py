@@ -35,7 +35,7 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from .chunking import chunk_document
+from .chunking import chunk_document, passage_text
 from .documents import Chunk, Document, DocumentError, read_folder
 from .tagging import auto_categories, auto_tags
 
@@ -57,12 +57,6 @@ def default_dir() -> Path:
         return Path(os.environ[ENV])
     state = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
     return Path(state) / "aicc-ops" / "kb"
-
-
-def passage_text(chunk: Chunk) -> str:
-    """What is embedded for a chunk (with the "passage" prefix): its title and section give a short
-    chunk the topic it belongs to."""
-    return f"{chunk.title}\n{chunk.section}\n{chunk.text}"
 
 
 def e5_passages(texts: Sequence[str]) -> NDArray[np.float32]:

@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 from numpy.typing import NDArray
 
-from .chunking import _lock, kiwi
+from .chunking import morphemes
 from .documents import Document
 
 AUTO_TAGS = 5
@@ -30,8 +30,7 @@ _NOUNS = frozenset({"NNG", "NNP"})
 
 def terms(text: str) -> list[str]:
     """The nouns (two syllables or more) and English names of `text`, in order."""
-    with _lock:  # the chunker's analyser and lock: one Kiwi per process
-        tokens = kiwi().tokenize(text)
+    tokens = morphemes(text)
     found: list[str] = []
     name_end = -1  # where the last English name kept ends: a digit right after it joins it
     for token in tokens:

@@ -10,8 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from aicc_ops.knowledge.chunking import passage_text
 from aicc_ops.knowledge.documents import read_folder
-from aicc_ops.knowledge.store import KbStore, StoreError, e5_passages, passage_text
+from aicc_ops.knowledge.store import KbStore, StoreError, e5_passages
 from unit.knowledge.store_fixtures import FEW, CountingEmbedder, copy_docs
 
 

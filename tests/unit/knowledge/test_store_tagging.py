@@ -7,9 +7,9 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from aicc_ops.knowledge.chunking import chunk_document
+from aicc_ops.knowledge.chunking import chunk_document, passage_text
 from aicc_ops.knowledge.documents import read_folder
-from aicc_ops.knowledge.store import e5_passages, passage_text
+from aicc_ops.knowledge.store import e5_passages
 from aicc_ops.knowledge.tagging import AUTO_TAGS, auto_categories, auto_tags, terms
 from unit.knowledge.store_fixtures import KB
 
