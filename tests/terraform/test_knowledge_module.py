@@ -20,13 +20,11 @@ def rendered_template() -> dict[str, object]:
     text = (MODULE / "knowledge.cfn.json.tftpl").read_text(encoding="utf-8")
     values = {
         "name_prefix": "aicc-dev",
-        "collection_endpoint": "https://abc123.ap-northeast-2.aoss.amazonaws.com",
         "index_name": "aicc-knowledge",
         "vector_field": "embedding",
         "text_field": "AMAZON_BEDROCK_TEXT_CHUNK",
         "metadata_field": "AMAZON_BEDROCK_METADATA",
         "dimensions": "1024",
-        "kms_key_arn": "arn:aws:kms:ap-northeast-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
         "guardrail_profile_arn": "arn:aws:bedrock:ap-northeast-2:111122223333:guardrail-profile/apac.guardrail.v1:0",
         "grounding_threshold": "0.75",
         "relevance_threshold": "0.5",

@@ -274,13 +274,11 @@ resource "aws_cloudformation_stack" "this" {
   iam_role_arn = aws_iam_role.stack.arn
   template_body = templatefile("${path.module}/knowledge.cfn.json.tftpl", {
     name_prefix                   = var.name_prefix
-    collection_endpoint           = aws_opensearchserverless_collection.this.collection_endpoint
     index_name                    = local.index_name
     vector_field                  = local.fields.vector
     text_field                    = local.fields.text
     metadata_field                = local.fields.metadata
     dimensions                    = var.embedding_dimensions
-    kms_key_arn                   = var.kms_key_arn
     guardrail_profile_arn         = local.guardrail_profile
     blocked_input                 = var.blocked_messages.input
     blocked_output                = var.blocked_messages.output
@@ -289,6 +287,11 @@ resource "aws_cloudformation_stack" "this" {
     guardrail_version_description = "grounding ${var.grounding_threshold}, relevance ${var.relevance_threshold}"
     tags                          = jsonencode([for k, v in var.tags : { Key = k, Value = v }])
   })
+  # Values known only at apply are parameters: the template stays readable at plan (cfn-lint).
+  parameters = {
+    CollectionEndpoint = aws_opensearchserverless_collection.this.collection_endpoint
+    KmsKeyArn          = var.kms_key_arn
+  }
   timeout_in_minutes = 15
 
   tags = var.tags
