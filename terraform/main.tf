@@ -63,9 +63,10 @@ locals {
 module "security" {
   source = "./modules/security"
 
-  name_prefix         = var.name_prefix
-  deletion_protection = var.deletion_protection
-  tags                = local.tags
+  name_prefix               = var.name_prefix
+  deletion_protection       = var.deletion_protection
+  access_logged_bucket_arns = ["arn:aws:s3:::${local.knowledge_bucket}"]
+  tags                      = local.tags
 }
 
 module "data" {
@@ -94,12 +95,35 @@ module "lambdas" {
   notify_topic_arn        = module.monitoring.notify_topic_arn
   environment             = local.lambda_environment
   connect_instance_arn    = module.connect.instance_arn
+  knowledge               = module.knowledge.function_access
   streams = {
     agent_events = module.connect.agent_events_stream
   }
   source_zip             = "${path.module}/../build/lambda-source.zip"
   dependencies_layer_zip = "${path.module}/../build/lambda-layer.zip"
   tags                   = local.tags
+}
+
+# Knowledge answers in AWS (docs/knowledge.md "In AWS"). The bucket name is derived here: the
+# security module's access-log bucket must name it before the bucket exists.
+locals {
+  knowledge_bucket = "${var.name_prefix}-knowledge-${var.account_id}-${var.region}"
+}
+
+module "knowledge" {
+  source = "./modules/knowledge"
+
+  name_prefix          = var.name_prefix
+  bucket_name          = local.knowledge_bucket
+  kms_key_arn          = module.security.kms_key_arns["data"]
+  access_logs_bucket   = module.security.access_logs_bucket
+  deletion_protection  = var.deletion_protection
+  standby_replicas     = var.knowledge.standby_replicas
+  embedding_model_id   = var.knowledge.embedding_model_id
+  answer_model_id      = var.knowledge.answer_model_id
+  guardrail_profile_id = var.knowledge.guardrail_profile_id
+  grounding_threshold  = var.knowledge.grounding_threshold
+  tags                 = local.tags
 }
 
 module "lex" {
@@ -185,7 +209,7 @@ module "monitoring" {
 # ("Instance cannot be destroyed"). In-place updates leave the guards alone. Taking a protected
 # environment down on purpose: docs/deploy.md, "Destroying".
 locals {
-  protected = merge(module.security.protected, module.data.protected, module.connect.protected, module.monitoring.protected)
+  protected = merge(module.security.protected, module.data.protected, module.connect.protected, module.monitoring.protected, module.knowledge.protected)
 }
 
 resource "terraform_data" "protect" {

@@ -164,3 +164,15 @@ variable "account_id" {
     error_message = "account_id must be the 12-digit AWS account ID."
   }
 }
+
+variable "knowledge" {
+  description = "Knowledge answers in AWS (modules/knowledge, docs/knowledge.md \"In AWS\"): OpenSearch Serverless standby replicas (production), the embedding and answer models, the guardrail's cross-Region profile and its grounding threshold."
+  type = object({
+    standby_replicas     = optional(bool, true)
+    embedding_model_id   = optional(string, "amazon.titan-embed-text-v2:0")
+    answer_model_id      = optional(string, "apac.anthropic.claude-3-haiku-20240307-v1:0")
+    guardrail_profile_id = optional(string, "apac.guardrail.v1:0")
+    grounding_threshold  = optional(number, 0.75)
+  })
+  default = {}
+}

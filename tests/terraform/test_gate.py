@@ -73,7 +73,7 @@ def test_terraform_fmt_is_clean() -> None:
 
 
 def test_every_module_has_the_standard_files_and_a_readme() -> None:
-    expected = {"security", "data", "lambdas", "lex", "connect", "monitoring", "speech"}
+    expected = {"security", "data", "lambdas", "lex", "connect", "monitoring", "speech", "knowledge"}
     assert {p.name for p in MODULES.iterdir() if p.is_dir()} == expected
     for module in expected:
         for name in ("main.tf", "variables.tf", "outputs.tf", "versions.tf", "README.md"):

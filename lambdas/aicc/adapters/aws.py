@@ -28,6 +28,18 @@ if TYPE_CHECKING:
 # bound is per call, and a handler makes a few in a row, so two calls that both hit it in one
 # invocation still overrun the flow's 3 s.
 _CONFIG = Config(connect_timeout=0.5, read_timeout=0.8, retries={"total_max_attempts": 2, "mode": "standard"})
+# The knowledge flow alone waits 8 s for its Lambda (knowledge_answer, InvocationTimeLimitSeconds
+# "8"), and a generated answer takes seconds, not milliseconds. Its budget, at worst (the sums are
+# in tests/functional/test_knowledge_adapter.py, the arithmetic in docs/knowledge.md "In AWS"):
+# Retrieve 2 attempts x (0.5 s connect + 1.0 s read) + 0.05 s backoff = 3.05 s; Converse 1 attempt
+# (a second generation would not fit) x (0.5 s + 3.5 s) = 4.0 s; together 7.05 s, which leaves
+# about 0.9 s of the 8 s for the cold start and the handler's own work.
+KNOWLEDGE_RETRIEVE_CONFIG = Config(
+    connect_timeout=0.5, read_timeout=1.0, retries={"total_max_attempts": 2, "mode": "standard"}
+)
+KNOWLEDGE_ANSWER_CONFIG = Config(
+    connect_timeout=0.5, read_timeout=3.5, retries={"total_max_attempts": 1, "mode": "standard"}
+)
 # Creating clients on boto3's shared session is not thread-safe; the local engine runs handlers
 # in worker threads.
 _lock = threading.Lock()
@@ -53,6 +65,16 @@ def _comprehend() -> Any:
     return boto3.client("comprehend", config=_CONFIG)
 
 
+@cache
+def _bedrock_agent_runtime() -> Any:
+    return boto3.client("bedrock-agent-runtime", config=KNOWLEDGE_RETRIEVE_CONFIG)
+
+
+@cache
+def _bedrock_runtime() -> Any:
+    return boto3.client("bedrock-runtime", config=KNOWLEDGE_ANSWER_CONFIG)
+
+
 def dynamodb() -> DynamoDBClient:
     with _lock:
         return _dynamodb()
@@ -74,6 +96,18 @@ def comprehend() -> Any:
         return _comprehend()
 
 
+def bedrock_agent_runtime() -> Any:
+    """Bedrock Knowledge Bases' runtime (Retrieve, adapters/knowledge.py); untyped: no stubs pinned."""
+    with _lock:
+        return _bedrock_agent_runtime()
+
+
+def bedrock_runtime() -> Any:
+    """Bedrock's runtime (Converse, adapters/knowledge.py); untyped: no stubs package is pinned."""
+    with _lock:
+        return _bedrock_runtime()
+
+
 def reset() -> None:
     """Forget the clients (tests, or the local stack after changing endpoints)."""
     with _lock:
@@ -81,3 +115,5 @@ def reset() -> None:
         _sns.cache_clear()
         _connect.cache_clear()
         _comprehend.cache_clear()
+        _bedrock_agent_runtime.cache_clear()
+        _bedrock_runtime.cache_clear()

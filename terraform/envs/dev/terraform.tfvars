@@ -29,3 +29,8 @@ provisioned_concurrency = {}
 tags = {
   CostCenter = "aicc-dev"
 }
+
+# Knowledge answers: one collection replica is enough for development (half the OCUs).
+knowledge = {
+  standby_replicas = false
+}

@@ -44,3 +44,8 @@ reserved_concurrency = {
 tags = {
   CostCenter = "aicc-prod"
 }
+
+# Knowledge answers: a standby replica in a second Availability Zone.
+knowledge = {
+  standby_replicas = true
+}

@@ -176,6 +176,24 @@ data "aws_iam_policy_document" "function" {
     }
   }
 
+  # Knowledge answers (functions.yaml `knowledge`, adapters/knowledge.py): Retrieve on the knowledge
+  # base; Converse is authorized as bedrock:InvokeModel on the model (and its inference profile), and
+  # with a guardrailConfig also needs bedrock:ApplyGuardrail on the guardrail and its cross-Region
+  # profile (https://docs.aws.amazon.com/bedrock/latest/userguide/guardrails-permissions-id.html,
+  # https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonbedrock.html).
+  dynamic "statement" {
+    for_each = each.value.knowledge && var.knowledge != null ? [
+      { sid = "KnowledgeRetrieve", actions = ["bedrock:Retrieve"], resources = [var.knowledge.knowledge_base_arn] },
+      { sid = "KnowledgeAnswerModel", actions = ["bedrock:InvokeModel"], resources = var.knowledge.answer_model_arns },
+      { sid = "KnowledgeGuardrail", actions = ["bedrock:ApplyGuardrail"], resources = [var.knowledge.guardrail_arn, var.knowledge.guardrail_profile_arn] },
+    ] : []
+    content {
+      sid       = statement.value.sid
+      actions   = statement.value.actions
+      resources = statement.value.resources
+    }
+  }
+
   # The page call: StartOutboundVoiceContact on this instance's contacts, into its flows and
   # queues. The Emergency Page flow's own ARN cannot be named here: the flows invoke these
   # functions, so they are created after them.
@@ -251,6 +269,12 @@ resource "aws_lambda_function" "this" {
       },
       { for t in keys(each.value.tables) : lookup(local.table_env, t, "UNKNOWN_TABLE_${t}") => lookup(var.table_names, t, "") },
       each.value.publishes && var.notify_topic_arn != null ? { NOTIFY_TOPIC_ARN = var.notify_topic_arn } : {},
+      each.value.knowledge && var.knowledge != null ? {
+        KNOWLEDGE_BASE_ID = var.knowledge.knowledge_base_id
+        ANSWER_MODEL_ID   = var.knowledge.answer_model_id
+        GUARDRAIL_ID      = var.knowledge.guardrail_id
+        GUARDRAIL_VERSION = var.knowledge.guardrail_version
+      } : {},
     )
   }
 
@@ -264,6 +288,10 @@ resource "aws_lambda_function" "this" {
     precondition {
       condition     = alltrue([for t in keys(each.value.tables) : contains(keys(var.table_names), t) && contains(keys(var.table_arns), t) && contains(keys(local.table_env), t)])
       error_message = "functions.yaml: ${each.key} uses a table that tables.yaml / the data module does not define."
+    }
+    precondition {
+      condition     = !each.value.knowledge || var.knowledge != null
+      error_message = "functions.yaml: ${each.key} has `knowledge: true`, but the root module passes no knowledge base (`knowledge`)."
     }
   }
 

@@ -16,6 +16,8 @@ variable "functions" {
     `indexes` (table key -> GSI names it Queries), `publishes` (sns:Publish on the notify topic),
     `pages` (SMS and connect:StartOutboundVoiceContact on the instance, for on-call pages),
     `detects_sentiment` (comprehend:DetectSentiment, for the Lex code hook's per-turn sentiment),
+    `knowledge` (bedrock:Retrieve on the knowledge base, bedrock:InvokeModel on the answer model,
+    bedrock:ApplyGuardrail on the guardrail, and their four environment variables),
     `invoked_by` (connect | lex | kinesis) and, for kinesis, `stream` (a key of var.streams).
   EOT
   type = map(object({
@@ -27,6 +29,7 @@ variable "functions" {
     publishes         = optional(bool, false)
     pages             = optional(bool, false)
     detects_sentiment = optional(bool, false)
+    knowledge         = optional(bool, false)
     invoked_by        = string
     stream            = optional(string)
   }))
@@ -174,4 +177,19 @@ variable "streams" {
     condition     = alltrue([for f in values(var.functions) : contains(keys(var.streams), f.stream) if f.stream != null])
     error_message = "functions.yaml: ${join(", ", [for k, f in var.functions : "${k} reads stream \"${f.stream}\"" if f.stream != null])}; the root module passes [${join(", ", keys(var.streams))}] in `streams`."
   }
+}
+
+variable "knowledge" {
+  description = "The knowledge module's `function_access`, for the functions with `knowledge: true`. null: no knowledge base in this environment (a `knowledge` function is then refused at plan)."
+  type = object({
+    knowledge_base_id     = string
+    knowledge_base_arn    = string
+    answer_model_id       = string
+    answer_model_arns     = list(string)
+    guardrail_id          = string
+    guardrail_arn         = string
+    guardrail_version     = string
+    guardrail_profile_arn = string
+  })
+  default = null
 }

@@ -422,7 +422,7 @@ data "aws_iam_policy_document" "access_logs_bucket" {
     condition {
       test     = "ArnLike"
       variable = "aws:SourceArn"
-      values   = [for k, b in local.buckets : aws_s3_bucket.this[k].arn if b.access_logged]
+      values   = concat([for k, b in local.buckets : aws_s3_bucket.this[k].arn if b.access_logged], var.access_logged_bucket_arns)
     }
 
     condition {

@@ -121,3 +121,9 @@ variable "contact_records_expiration_days" {
     error_message = "contact_records_expiration_days must be positive."
   }
 }
+
+variable "access_logged_bucket_arns" {
+  description = "ARNs of buckets of other modules (the knowledge documents) that deliver server access logs to this module's access-log bucket."
+  type        = list(string)
+  default     = []
+}
