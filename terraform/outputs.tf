@@ -114,3 +114,13 @@ output "alarm_topic_arn" {
   description = "SNS topic the alarms publish to."
   value       = module.monitoring.alarm_topic_arn
 }
+
+output "knowledge" {
+  description = "Where `aicc-ops kb sync` puts the published documents (bucket, key prefix) and the knowledge base and data source it then re-ingests."
+  value = {
+    knowledge_base_id = module.knowledge.knowledge_base_id
+    data_source_id    = module.knowledge.data_source_id
+    bucket            = module.knowledge.documents.bucket
+    prefix            = module.knowledge.documents.prefix
+  }
+}

@@ -12,7 +12,9 @@ from typing import Any, TypeVar
 import click
 from tabulate import tabulate
 
+from ..admin.context import OpsContext
 from ..knowledge.store import KbStore, Manifest, StoreError, default_dir
+from ._options import target_options
 from .kb_search import eval_, search
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -200,3 +202,28 @@ def feedback(
 # Search and its evaluation live beside the versions (kb_search.py): one `kb` group.
 kb.add_command(search)
 kb.add_command(eval_)
+
+
+@kb.command()
+@click.option("--wait", is_flag=True, help="Wait until Bedrock has ingested the documents.")
+@target_options
+@_common
+def sync(ops: OpsContext, wait: bool, kb_dir: Path | None, as_json: bool) -> None:
+    """Deliver the published version to --env's Bedrock knowledge base: its S3 data source holds
+    exactly that version's documents (with their .metadata.json), then an ingestion job starts."""
+    from ..admin.knowledge_sync import SyncError
+    from ..admin.knowledge_sync import sync as deliver
+
+    with _refusals():
+        try:
+            report = deliver(ops, _store(kb_dir), wait=wait)
+        except SyncError as exc:
+            raise click.ClickException(str(exc)) from None
+    if as_json:
+        _echo_json(report.as_json())
+        return
+    click.echo(
+        f"version {report.version}: {len(report.uploaded)} documents in "
+        f"s3://{report.bucket}/{report.prefix}, {len(report.deleted)} objects removed; "
+        f"ingestion job {report.job_id} {report.job_status}"
+    )

@@ -40,6 +40,7 @@ from .documents import Chunk, Document, DocumentError, read_folder
 from .tagging import auto_categories, auto_tags
 
 ENV = "AICC_KB_DIR"
+SOURCES = "sources"  # a version's documents as ingested, one <id>.md each
 State = Literal["draft", "approved", "published", "retired"]
 UsageKind = Literal["retrieved", "answered"]
 USAGE_KINDS: tuple[UsageKind, ...] = ("retrieved", "answered")
@@ -212,6 +213,12 @@ class KbStore:
         vectors = np.load(folder / "vectors.npy", allow_pickle=False).astype(np.float32, copy=False)
         return [Chunk(**r) for r in rows], vectors
 
+    def sources(self, version: int) -> dict[str, str]:
+        """Each document of `version` as its file was when ingested: id -> Markdown."""
+        m = self.manifest(version)
+        folder = self._dir(version) / SOURCES
+        return {d: (folder / f"{d}.md").read_text(encoding="utf-8") for d in sorted(m.documents)}
+
     def published_index(self) -> tuple[list[Chunk], NDArray[np.float32]]:
         """What `HybridIndex(chunks, vectors)` is built from: the published version's chunks."""
         live = self.published()
@@ -305,14 +312,29 @@ class KbStore:
         manifest = Manifest(number, "draft", _now(), _user(by), entries)
         all_chunks = [c for d in order for c in chunk_lists[d]]
         all_vectors = np.vstack([vector_lists[d] for d in order]).astype(np.float32)
-        self._write_version(manifest, all_chunks, all_vectors)
+        # The files as ingested: what a publish uploads to Bedrock's data source, and a rollback
+        # uploads again (a refused file keeps its previous version's text).
+        previous = self.sources(latest.version) if latest and report.kept else {}
+        sources = {
+            d: current[d].path.read_text(encoding="utf-8") if d in current else previous[d] for d in order
+        }
+        self._write_version(manifest, all_chunks, all_vectors, sources)
         report.version = number
         return report
 
-    def _write_version(self, manifest: Manifest, chunks: list[Chunk], vectors: NDArray[np.float32]) -> None:
+    def _write_version(
+        self,
+        manifest: Manifest,
+        chunks: list[Chunk],
+        vectors: NDArray[np.float32],
+        sources: dict[str, str],
+    ) -> None:
         target = self._dir(manifest.version)
         tmp = Path(tempfile.mkdtemp(dir=self.root, prefix=f".tmp-{target.name}-"))
         try:
+            (tmp / SOURCES).mkdir()
+            for doc_id, text in sources.items():
+                (tmp / SOURCES / f"{doc_id}.md").write_text(text, encoding="utf-8")
             rows = [asdict(c) for c in chunks]
             (tmp / "chunks.json").write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
             with (tmp / "vectors.npy").open("wb") as f:

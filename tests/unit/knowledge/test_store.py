@@ -160,3 +160,19 @@ def test_usage_counts_from_many_threads(work: tuple[Path, KbStore, CountingEmbed
         store.record_feedback("c-1", "no-such-doc", True, None)
     with pytest.raises(StoreError, match="usage kind"):
         store.record_usage(["iam-mfa-reset"], "shown")  # type: ignore[arg-type]
+
+
+def test_each_version_keeps_its_documents_as_ingested(work: tuple[Path, KbStore, CountingEmbedder]) -> None:
+    # What a publish uploads to Bedrock's data source, and a rollback uploads again.
+    docs, store, _ = work
+    first = {p.stem: p.read_text(encoding="utf-8") for p in docs.glob("*.md")}
+    assert store.sources(1) == first
+    path = docs / "iam-mfa-reset.md"
+    path.write_text(first["iam-mfa-reset"] + "\n## 추가 안내\n\n분실 신고는 고객센터로 해 주세요.\n")
+    (docs / "root-account-locked.md").write_text("---\nid: root-account-locked\n---\n")  # refused: kept
+    report = store.ingest(docs)
+    assert report.kept == ["root-account-locked"]
+    second = store.sources(2)
+    assert second["iam-mfa-reset"].endswith("분실 신고는 고객센터로 해 주세요.\n")
+    assert second["root-account-locked"] == first["root-account-locked"]  # the previous text
+    assert store.sources(1) == first  # an earlier version is never rewritten
