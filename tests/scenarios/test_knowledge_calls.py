@@ -127,3 +127,10 @@ def test_an_msp_question_is_answered_and_a_keyed_two_still_reaches_the_engineer(
     keyed = call([*SALTWARE, "2"], hold=0)
     assert keyed.attributes["kb_handover_reason"] == "no_question"
     assert prompt("kb_handover") not in keyed.prompts and keyed.queue == "MSP General"
+
+
+def test_silence_after_an_answer_is_asked_again_once_then_a_person_takes_over(call: Caller) -> None:
+    r = call([*DAON, f"say:{QUESTION}", "silence", "silence"], number=DAON_NUMBER, hold=0)
+    assert r.prompts.count(prompt("kb_followup")) == 2 and prompt("menu_no_input") in r.prompts
+    assert r.prompts.index(prompt("menu_no_choice")) < r.prompts.index(prompt("general_connect"))
+    assert r.queue == "General Customer"

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
 
 from aicc.domain.knowledge import Answer, Passage, Turn, sourced
@@ -14,7 +17,7 @@ from aicc.domain.knowledge_rules import (
     spoken,
     ssml_body,
 )
-from aicc.settings import config
+from aicc.settings import DEFAULT_CONFIG_DIR, ConfigError, config, load_config
 
 RULES = config().knowledge
 PASSAGE = Passage("s3-deleted-object-recovery", "S3 객체 실수 삭제 시 버전 관리로 복구", "본문", 0.4)
@@ -95,3 +98,25 @@ def test_the_ssml_body_is_what_goes_between_speak_tags() -> None:
     body = ssml_body(answer.ssml)
     assert not body.startswith("<speak>") and "&amp;" in body and "&lt;확인&gt;" in body
     assert f"<speak>{body}</speak>" == answer.ssml
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field"),
+    [
+        ("min_confidence: 0.55", "min_confidence: 1.5", "knowledge.min_confidence"),
+        ("max_turns: 3", "max_turns: 0", "knowledge.max_turns"),
+        (
+            "own_account_words: [제계정,",
+            "own_account_words: [제 계정,",
+            "knowledge.handover.own_account_words",
+        ),
+    ],
+)
+def test_a_bad_knowledge_file_names_the_field(tmp_path: Path, old: str, new: str, field: str) -> None:
+    shutil.copytree(DEFAULT_CONFIG_DIR, tmp_path, dirs_exist_ok=True)
+    path = tmp_path / "knowledge.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    with pytest.raises(ConfigError, match=f"knowledge.yaml.*{field}"):
+        _ = load_config(tmp_path).knowledge
