@@ -24,7 +24,6 @@ from .conftest import Tables
 RULES = config().knowledge
 CONTACT = "5b2d7e10-3c4f-4e8a-9b1d-000000000031"  # events/connect_knowledge_answer.json
 QUESTION = "삭제한 S3 객체를 복구할 수 있나요"
-pytestmark = pytest.mark.slow  # the extractive answerer embeds what it has not met yet (e5)
 
 
 @pytest.fixture(autouse=True)

@@ -19,8 +19,6 @@ from aicc_ops.local.stack import LocalStack
 
 from .conftest import Caller
 
-pytestmark = pytest.mark.slow  # the extractive answerer embeds each new passage once (e5)
-
 DAON = ["say:다온로지스", "say:정하은", "3456#"]  # GENERAL
 DAON_NUMBER = "+821045678901"
 SALTWARE = ["say:솔트웨어", "say:김민준입니다", "1234#"]  # MSP

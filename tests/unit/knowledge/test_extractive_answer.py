@@ -11,7 +11,6 @@ from aicc.domain.knowledge import Turn
 from aicc.settings import config
 
 RULES = config().knowledge
-pytestmark = pytest.mark.slow  # e5 embeds each new passage and sentence once per session: ~1 s each
 
 
 @pytest.mark.parametrize(("question", "doc_id"), ANSWERED.items())
