@@ -135,7 +135,7 @@ def test_a_long_answer_is_cut_to_the_spoken_length(
 
     use_knowledge(retriever, Verbose())
     out = ask(connect_event, lambda_context, QUESTION)
-    body = out["answer"].removesuffix(f" (출처: {out['title']})")
+    body = out["answer"].removesuffix(sourced("", "", out["title"], 0.0).text)
     assert out["status"] == "answered" and body != out["answer"]
     assert 0 < len(body) <= RULES.spoken_max_chars + 1  # + the ellipsis of a cut between words
 

@@ -43,7 +43,7 @@ def backends() -> tuple[Retriever, Answerer]:
 
 def within_spoken_length(answer: Answer, rules: KnowledgeRules) -> Answer:
     """The answer with its body within the spoken length, whichever backend wrote it."""
-    body = answer.text.removesuffix(f" (출처: {answer.title})")
+    body = answer.text.removesuffix(sourced("", answer.doc_id, answer.title, 0.0).text)  # the source
     if len(body) <= rules.spoken_max_chars:
         return answer
     return sourced(spoken(body, rules.spoken_max_chars), answer.doc_id, answer.title, answer.confidence)

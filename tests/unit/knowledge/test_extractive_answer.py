@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from kb_answers import ANSWERED, OUT_OF_SCOPE, backends
 
-from aicc.domain.knowledge import Turn
+from aicc.domain.knowledge import Turn, sourced
 from aicc.settings import config
 
 RULES = config().knowledge
@@ -22,7 +22,7 @@ def test_a_question_the_documents_answer_gets_a_sure_sourced_spoken_answer(
     answer = answerer.answer(question, passages)
     assert answer is not None
     assert answer.doc_id == doc_id and answer.confidence >= RULES.min_confidence
-    body = answer.text.removesuffix(f" (출처: {answer.title})")
+    body = answer.text.removesuffix(sourced("", "", answer.title, 0.0).text)
     assert body != answer.text and len(body) <= RULES.spoken_max_chars
     # Extractive: every word it says is in the document's retrieved text.
     source = " ".join(p.text for p in passages if p.doc_id == doc_id)
