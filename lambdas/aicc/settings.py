@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from aicc.domain.proficiency import CONDITION_TEXT_MAX, LEVELS_TEXT, is_level
 
 if TYPE_CHECKING:
+    from aicc.domain.knowledge_rules import KnowledgeRules
     from aicc.domain.sentiment import SentimentRules
 
 DEFAULT_CONFIG_DIR = Path(__file__).with_name("config")
@@ -192,6 +193,11 @@ class Config:
     def sentiment(self) -> SentimentSettings:
         """sentiment.yaml: read by the Lex code hook only, on first use."""
         return _load_sentiment(self.directory)
+
+    @cached_property
+    def knowledge(self) -> KnowledgeRules:
+        """knowledge.yaml: read by the knowledge_answer handler only, on first use."""
+        return _load_knowledge(self.directory)
 
     @cached_property
     def invoked_by(self) -> Mapping[str, str]:
@@ -725,6 +731,43 @@ def _load_sentiment(d: Path) -> SentimentSettings:
         expiry,
     )
     return SentimentSettings(language, rules)
+
+
+def _load_knowledge(d: Path) -> KnowledgeRules:
+    from aicc.domain.knowledge_rules import KnowledgeRules
+
+    r = _Reader(d, "knowledge.yaml")
+    obj = r.mapping(r.data.get("knowledge"), "knowledge")
+    counts = {}
+    for key in ("top_k", "spoken_max_chars", "max_turns", "question_chars"):
+        counts[key] = r.get(obj, key, "knowledge", int)
+        if counts[key] < 1:
+            raise r.fail(f"knowledge.{key}", "must be at least 1")
+    if counts["spoken_max_chars"] > 1000:
+        raise r.fail("knowledge.spoken_max_chars", "must be at most 1000: a caller listens to it")
+    confidence = r.get(obj, "min_confidence", "knowledge", (int, float))
+    if not 0 < confidence < 1:
+        raise r.fail("knowledge.min_confidence", "must be above 0 and below 1")
+    handover = r.mapping(obj.get("handover"), "knowledge.handover")
+    lists: dict[str, tuple[str, ...]] = {}
+    for key in ("incident_intents", "own_account_intents", "incident_words", "own_account_words"):
+        values = r.get(handover, key, "knowledge.handover", list)
+        if not values or not all(isinstance(v, str) and v.strip() for v in values):
+            raise r.fail(f"knowledge.handover.{key}", "must list non-empty texts")
+        if key.endswith("_words") and any(len(v.split()) != 1 for v in values):
+            raise r.fail(f"knowledge.handover.{key}", "write the words without spaces (matched without them)")
+        lists[key] = tuple(v.strip().lower() if key.endswith("_words") else v.strip() for v in values)
+    return KnowledgeRules(
+        top_k=counts["top_k"],
+        min_confidence=float(confidence),
+        spoken_max_chars=counts["spoken_max_chars"],
+        max_turns=counts["max_turns"],
+        question_chars=counts["question_chars"],
+        incident_intents=frozenset(lists["incident_intents"]),
+        own_account_intents=frozenset(lists["own_account_intents"]),
+        incident_words=lists["incident_words"],
+        own_account_words=lists["own_account_words"],
+    )
 
 
 def config_dir() -> Path:

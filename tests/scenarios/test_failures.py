@@ -86,6 +86,7 @@ def test_every_queue_full_ends_with_a_spoken_message(call: Caller, faults: Local
 
 
 # Calls that, with the faults the sweep adds on top, visit every action of every flow.
+KB_QUESTION, KB_FOLLOW_UP = "삭제한 S3 객체를 복구할 수 있나요", "버전 관리가 꺼져 있으면요?"  # answered
 SWEEP_CALLS: list[dict[str, Any]] = [
     # First: the after-hours callback, so the forced CreateCallbackContact failure is this call's
     # and the caller waits in the after-hours queue (the only way its hold message is reached).
@@ -237,6 +238,13 @@ SWEEP_CALLS: list[dict[str, Any]] = [
     # The authentication's menus again (unverified, then a person; not found, then a person).
     {"inputs": [*SALTWARE[:2], "12#", "12#", "12#", "*", "1"], "number": "+821099990000", "hold": 10},
     {"inputs": ["say:가나다", "say:홍길동", "9999#", "*", "0"], "number": "+821099990000", "hold": 10},
+    # A question answered from the knowledge base (General and MSP): the answer, the follow-up
+    # question and its every branch (again, a follow-up question, done, a person, silence twice).
+    *(
+        {"inputs": [*auth, f"say:{KB_QUESTION}", *after], "number": number, "hold": 0}
+        for auth, number in ((DAON_AUTH, "+821045678901"), (SALTWARE, "+821012345678"))
+        for after in (["*", f"say:{KB_FOLLOW_UP}", "2"], ["0"], ["silence", "silence"])
+    ),
     # The callback number question again, then a person; the queue offers again, then declined.
     {"inputs": [*SAEBOM, "2", "1", "*", "0"], "number": "+821056789012", "agents": ALL_BUSY, "hold": 10},
     {"inputs": [*SAEBOM, "2", "*", "2"], "number": "+821056789012", "hold": 130},

@@ -16,7 +16,7 @@ _ACCOUNT_KEYS = frozenset({"account_id"})
 _NAME_KEYS = frozenset(
     {"contact_name", "sales_rep_name", "target_name", "agent_name", "manager_name", "name"}
 )
-_TEXT_KEYS = frozenset({"incident", "transcript", "inputtranscript"})
+_TEXT_KEYS = frozenset({"incident", "transcript", "inputtranscript", "question", "kb_question"})
 
 
 def mask_phone(value: str) -> str:

@@ -49,6 +49,19 @@ DEMO_CALLS: tuple[DemoCall, ...] = (
         WEEKDAY,
         ["say:다온로지스", "say:정하은", "3456#", "1", "1"],
     ),
+    DemoCall(  # a spoken, sourced answer, a follow-up on it, then "2": done
+        "General: question answered from the knowledge base",
+        "+821045678901",
+        WEEKDAY,
+        [
+            "say:다온로지스",
+            "say:정하은",
+            "3456#",
+            "say:삭제한 S3 객체를 복구할 수 있나요",
+            "say:버전 관리가 꺼져 있으면요?",
+            "2",
+        ],
+    ),
     DemoCall(
         "General: urgent, agent free",
         "+821056789012",

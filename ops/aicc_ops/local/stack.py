@@ -315,6 +315,13 @@ def provision(
     os.environ["NOTIFY_TOPIC_ARN"] = topic
     seed.write(data, tables, boto3.resource("dynamodb"), resources.agent_arn)
     lambdas = LocalLambdas({resources.function_arn(h): h for h in resources.handlers}, faults)
+    if "knowledge_answer" in resources.handlers:
+        # The embedded index and extractive answerer here, where AWS has Bedrock.
+        from aicc.handlers import knowledge_answer
+
+        from ..knowledge.local import local_knowledge
+
+        knowledge_answer.use_knowledge(*local_knowledge())
     hook = None
     if "lex_hook" in resources.handlers:
         # The hook scores caller turns with the offline model here, where AWS has Comprehend.

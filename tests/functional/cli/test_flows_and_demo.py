@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from aicc_ops.cli import cli
 from aicc_ops.core.repository import REPO_FLOWS_DIR
 from aicc_ops.engine.flows import load_catalog
+from aicc_ops.local.scenarios import DEMO_CALLS
 
 
 def test_flows_lint_passes_on_the_shipped_flows() -> None:
@@ -70,7 +71,7 @@ def test_demo_runs_every_scenario_without_dropping_anyone() -> None:
     result = CliRunner().invoke(cli, ["demo", "--json"])
     assert result.exit_code == 0, result.output
     rows = json.loads(result.output)
-    assert len(rows) == 16
+    assert len(rows) == len(DEMO_CALLS)
     assert not any(r["dropped"] for r in rows)
     flows = " ".join(r["flows"] for r in rows)
     for name in (

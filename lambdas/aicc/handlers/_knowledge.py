@@ -1,0 +1,69 @@
+"""The knowledge handler's backends: Bedrock in AWS, the local stack's embedded ones when injected.
+
+In AWS a Bedrock Knowledge Base retrieves and Bedrock's Converse API answers (aicc.adapters.knowledge,
+configured by KNOWLEDGE_BASE_ID, ANSWER_MODEL_ID, GUARDRAIL_ID, GUARDRAIL_VERSION); the local stack
+injects its embedded index and extractive answerer with `use_knowledge`, as it injects the
+sentiment model (_sentiment.use_scorer). Bedrock's clients are built on the first question: the
+cold import stays light.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+
+from aicc.domain.knowledge import Answer, Answerer, Retriever, Turn, sourced
+from aicc.domain.knowledge_rules import (
+    Handover,
+    KnowledgeRules,
+    handover_after_answer,
+    handover_before_search,
+    in_context,
+    spoken,
+)
+
+NO_ANSWER = Answer("", "", "", "", 0.0)
+
+_backends: dict[str, tuple[Retriever, Answerer]] = {}  # "in use" -> the injected or Bedrock's
+
+
+def use_knowledge(retriever: Retriever | None, answerer: Answerer | None = None) -> None:
+    """Answer with these (the local stack's index and extractive answerer); None: Bedrock."""
+    _backends.pop("in use", None)
+    if retriever is not None and answerer is not None:
+        _backends["in use"] = (retriever, answerer)
+
+
+def backends() -> tuple[Retriever, Answerer]:
+    if "in use" not in _backends:
+        bedrock = importlib.import_module("aicc.adapters.knowledge")  # boto3: first question only
+        _backends.setdefault("in use", (bedrock.BedrockRetriever(), bedrock.BedrockAnswerer()))
+    return _backends["in use"]
+
+
+def within_spoken_length(answer: Answer, rules: KnowledgeRules) -> Answer:
+    """The answer with its body within the spoken length, whichever backend wrote it."""
+    body = answer.text.removesuffix(sourced("", answer.doc_id, answer.title, 0.0).text)  # the source
+    if len(body) <= rules.spoken_max_chars:
+        return answer
+    return sourced(spoken(body, rules.spoken_max_chars), answer.doc_id, answer.title, answer.confidence)
+
+
+def consult(
+    question: str, intent: str, stored: Callable[[], list[Turn]], rules: KnowledgeRules
+) -> tuple[Answer, Handover | None, list[Turn]]:
+    """(the answer, None, the earlier turns) or (NO_ANSWER, why a person takes it, the turns)."""
+    turns: list[Turn] = []
+    reason = handover_before_search(question, intent, turns, rules)
+    if reason is None:  # only now the stored turns: a hand-over by the words costs no request
+        turns = stored()
+        reason = handover_before_search(question, intent, turns, rules)
+    if reason is not None:
+        return NO_ANSWER, reason, turns
+    retriever, answerer = backends()
+    passages = retriever.retrieve(in_context(question, turns), rules.top_k)
+    answer = answerer.answer(question, passages, turns) if passages else None
+    reason = handover_after_answer(passages, answer, rules)
+    if reason is not None or answer is None:
+        return NO_ANSWER, reason or Handover.NO_ANSWER, turns
+    return within_spoken_length(answer, rules), None, turns

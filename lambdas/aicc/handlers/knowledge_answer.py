@@ -1,0 +1,56 @@
+"""knowledge_answer: the caller's question answered from the knowledge base, or handed to a person.
+
+The flow passes what the caller said (`question`, the Lex transcript) and the intent Lex heard. The
+rules (domain.knowledge_rules, knowledge.yaml) hand over before anything is looked up (an incident,
+the caller's own account or bill, no words, the last allowed turn) and after (nothing retrieved, no
+answer, one below the confidence threshold). An answer comes back as text (chat, the contact
+attributes) and SSML, with its source; the contact's earlier turns go to the answerer for
+follow-ups and are kept on its call-log item. Backends: _knowledge. The caller's words are never
+logged (masking: `question`).
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+from aicc import clock
+from aicc.domain.call_log import RETENTION
+from aicc.domain.knowledge import Turn
+from aicc.domain.knowledge_rules import kept, ssml_body
+from aicc.handlers._connect import ContactEvent, Value
+from aicc.handlers._knowledge import consult, use_knowledge
+from aicc.handlers._prologue import contact_flow, count, logger
+from aicc.settings import config
+
+__all__ = ["handler", "use_knowledge"]
+
+
+@contact_flow
+def handler(contact: ContactEvent) -> dict[str, Value]:
+    from aicc.adapters.conversations import ConversationRepository  # boto3: not for a handover
+
+    rules, conversation = config().knowledge, ConversationRepository()
+    question = contact.param("question")
+    stored = partial(conversation.turns, contact.contact_id)
+    answer, reason, turns = consult(question, contact.param("intent"), stored, rules)
+    if reason is not None:
+        count("KnowledgeHandover", reason=reason.value)
+        logger.append_keys(status="handover", reason=reason.value, turn=len(turns))
+    else:
+        now = clock.now()
+        turns = kept(turns, Turn(question, answer.text, answer.doc_id), rules)
+        conversation.save(contact.contact_id, turns, now, int((now + RETENTION).timestamp()))
+        count("KnowledgeAnswered")
+        logger.append_keys(
+            status="answered", doc_id=answer.doc_id, confidence=answer.confidence, turn=len(turns)
+        )
+    return {
+        "status": "handover" if reason else "answered",
+        "reason": reason.value if reason else "",
+        "answer": answer.text,
+        "answer_ssml": ssml_body(answer.ssml),  # the flow wraps it in <speak>
+        "doc_id": answer.doc_id,
+        "title": answer.title,
+        "confidence": f"{answer.confidence:.2f}" if answer.doc_id else "",
+        "turn": len(turns),
+    }

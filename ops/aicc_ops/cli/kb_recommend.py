@@ -1,0 +1,63 @@
+"""`aicc-ops kb recommend` and `kb feedback`: what an agent should read for a live contact on the
+local stack, and the agent's verdict on a document (the `kb` group attaches both commands)."""
+
+from __future__ import annotations
+
+import getpass
+from pathlib import Path
+
+import click
+
+from ._options import emit, running_server, state_dir_option
+
+
+@click.command("recommend")
+@click.option("--contact", "contact_id", required=True, help="Contact ID of a call on the local stack.")
+@click.option("--top", type=click.IntRange(1, 10), default=3, show_default=True, help="Documents to show.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
+@state_dir_option
+def recommend(contact_id: str, top: int, as_json: bool, state_dir: Path | None) -> None:
+    """The documents and a suggested answer for a live contact, from what the caller has said.
+
+    \b
+    Example:
+      aicc-ops kb recommend --contact 4a573372-1f28-4e26-b97b-000000000001 --json
+    """
+    from ..knowledge.local import local_knowledge
+    from ..knowledge.recommend import NoQuestionError
+    from ..knowledge.recommend import recommend as recommend_for
+    from ..local.call_client import CallApiError, CallClient
+
+    client = CallClient(running_server(state_dir).calls_endpoint)
+    try:
+        call = client.get(contact_id)
+    except CallApiError as exc:
+        raise click.ClickException(
+            f"contact {contact_id}: {exc} (the contact IDs: aicc-ops local status)"
+        ) from None
+    try:
+        found = recommend_for(call, *local_knowledge(), top=top)
+    except NoQuestionError as exc:
+        raise click.ClickException(f"{exc}; ask again once the caller has said what they need") from None
+    if as_json:
+        emit("json", found.to_json())
+        return
+    click.echo(f"Caller said: {found.query}")
+    rows = [[n, p.doc_id, p.title, f"{p.score:.3f}"] for n, p in enumerate(found.documents, 1)]
+    emit("table", None, rows, ["#", "doc_id", "title", "score"])
+    if found.suggested is not None:
+        click.echo(f"Suggested answer ({found.suggested.confidence:.2f}): {found.suggested.text}")
+
+
+@click.command("feedback")
+@click.option("--contact", "contact_id", required=True, help="The contact the document was shown for.")
+@click.option("--doc", "doc_id", required=True, help="The document's id (as `kb recommend` shows it).")
+@click.option("--useful/--not-useful", required=True, help="Whether the document helped.")
+@click.option("--by", default=getpass.getuser, show_default="your user name", help="Who judged it.")
+@state_dir_option
+def feedback(contact_id: str, doc_id: str, useful: bool, by: str, state_dir: Path | None) -> None:
+    """Record whether a recommended document helped (counted in the knowledge statistics)."""
+    from ..knowledge.recommend import feedback_store
+
+    feedback_store(Path(running_server(state_dir).state_dir)).record_feedback(contact_id, doc_id, useful, by)
+    click.echo(f"Recorded: {doc_id} {'useful' if useful else 'not useful'} for contact {contact_id}.")

@@ -1,0 +1,115 @@
+"""The local stack's answerer: the one or two sentences of the retrieved passages that answer.
+
+Extractive, so it can only say what a document says. The passages are ranked by the e5 similarity
+of the question with the whole passage (title and text): that is also the confidence, because
+e5's passage-level similarity separates the questions the documents answer from those they do not
+(on the knowledge base's 40 documents, spoken questions they answer score 0.87-0.94, questions
+about weather, stocks, other clouds or AWS services no document covers 0.80-0.85). The answer is
+the best sentence of the best passage by e5 similarity plus character-bigram overlap
+(the question's own words), with the sentence after it when both fit the spoken length.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+
+from aicc.domain.knowledge import Answer, Passage, Turn, sourced
+from aicc.domain.knowledge_rules import in_context, spoken
+
+from ..engine.embeddings import Prefix, embed
+from .chunking import sentences
+from .local import bigrams
+
+# e5 passage similarity -> confidence: LOW and below is 0, HIGH and above 1, linear between. With
+# knowledge.yaml's min_confidence 0.55 a question needs a passage at about 0.866 to be answered.
+LOW, HIGH = 0.80, 0.92
+LEXICAL_WEIGHT = 0.3  # a sentence sharing the question's words beats a merely similar one
+SECOND_WITHIN = 0.03  # the next sentence joins the answer when it scores nearly as well
+WEIGHED = 3  # passages (best first) the answer may come from: each costs an embedding when new
+CACHE_SIZE = 4096  # embedded texts: the whole knowledge base's passages and sentences, several times
+_MARKUP = re.compile(r"^\s*(?:[-*]|\d+[.)])\s+|\*\*|`")
+
+
+def _clean(sentence: str) -> str:
+    """A sentence as spoken: no list number or bullet, no Markdown emphasis."""
+    return " ".join(_MARKUP.sub("", sentence).split())
+
+
+def _overlap(question: str, sentence: str) -> float:
+    """The share of the question's character bigrams the sentence holds."""
+    q, s = bigrams(question), bigrams(sentence)
+    total = sum(q.values())
+    return sum(min(n, s[g]) for g, n in q.items()) / total if total else 0.0
+
+
+@dataclass
+class ExtractiveAnswerer:
+    max_chars: int = 160  # knowledge.yaml spoken_max_chars (local_knowledge passes it)
+    _cache: OrderedDict[tuple[str, str], NDArray[np.float32]] = field(default_factory=OrderedDict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def _embedded(self, texts: Sequence[str], prefix: Prefix) -> NDArray[np.float32]:
+        """Embeddings of the texts, each computed once (the documents do not change while up)."""
+        with self._lock:
+            missing = [t for t in dict.fromkeys(texts) if (prefix, t) not in self._cache]
+        if missing:
+            fresh = embed(missing, prefix)
+            with self._lock:
+                for text, row in zip(missing, fresh, strict=True):
+                    self._cache[(prefix, text)] = row
+                while len(self._cache) > CACHE_SIZE:
+                    self._cache.popitem(last=False)
+        with self._lock:
+            return np.stack([self._cache[(prefix, t)] for t in texts])
+
+    def warm(self, passages: Iterable[Passage]) -> None:
+        """Embed these passages and their sentences now, not in a caller's silence."""
+        ps = list(passages)
+        self._embedded([f"{p.title}: {p.text}" for p in ps], "passage")
+        self._embedded([s for p in ps for s in self._sentences(p.text)], "passage")
+
+    def _sentences(self, text: str) -> list[str]:
+        # Line by line first: a numbered step is its own line, and the splitter would join the
+        # steps of a list into one "sentence" (their numbers read out mid-answer).
+        found = (_clean(s) for line in text.splitlines() for s in sentences(line))
+        return [s for s in found if len(s) > 1]
+
+    def confidence(self, similarity: float) -> float:
+        return float(min(1.0, max(0.0, (similarity - LOW) / (HIGH - LOW))))
+
+    def answer(
+        self, question: str, passages: Sequence[Passage], history: Sequence[Turn] = ()
+    ) -> Answer | None:
+        if not passages or not question.strip():
+            return None
+        question = in_context(question, history)  # a short follow-up means the topic before it
+        query = self._embedded([question], "query")[0]
+        passages = passages[:WEIGHED]
+        whole = self._embedded([f"{p.title}: {p.text}" for p in passages], "passage") @ query
+        best = passages[int(np.argmax(whole))]
+        candidates = self._sentences(best.text)
+        if not candidates:
+            return None
+        scores = self._embedded(candidates, "passage") @ query
+        ranked = [
+            float(s) + LEXICAL_WEIGHT * _overlap(question, c) for s, c in zip(scores, candidates, strict=True)
+        ]
+        top = int(np.argmax(ranked))
+        text = candidates[top]
+        if top + 1 < len(candidates):
+            after = candidates[top + 1]
+            if (
+                ranked[top + 1] >= ranked[top] - SECOND_WITHIN
+                and len(text) + 1 + len(after) <= self.max_chars
+            ):
+                text = f"{text} {after}"
+        if len(text) > self.max_chars:
+            text = spoken(text, self.max_chars)
+        return sourced(text, best.doc_id, best.title, self.confidence(float(whole.max())))

@@ -1,0 +1,178 @@
+"""knowledge_answer: a caller's question answered from the knowledge base or handed to a person,
+the conversation kept on the contact's call-log item (moto), with the real documents, a small real
+retriever and the extractive answerer (kb_answers)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+import pytest
+from helpers import EventLoader, FakeLambdaContext
+from kb_answers import ANSWERED, OUT_OF_SCOPE, backends
+
+from aicc.domain.knowledge import Answer, Passage, Turn, sourced
+from aicc.domain.knowledge_rules import Handover
+from aicc.handlers import _knowledge
+from aicc.handlers.knowledge_answer import handler, use_knowledge
+from aicc.settings import config
+
+from .aws_requests import handler_requests
+from .conftest import Tables
+
+RULES = config().knowledge
+CONTACT = "5b2d7e10-3c4f-4e8a-9b1d-000000000031"  # events/connect_knowledge_answer.json
+QUESTION = "삭제한 S3 객체를 복구할 수 있나요"
+
+
+@pytest.fixture(autouse=True)
+def local_backends() -> Iterator[None]:
+    use_knowledge(*backends())
+    yield
+    use_knowledge(None)
+
+
+def ask(
+    event: EventLoader, ctx: FakeLambdaContext, question: str, intent: str = "TechnicalInquiry"
+) -> dict[str, str]:
+    out: dict[str, str] = handler(
+        event("connect_knowledge_answer", parameters={"question": question, "intent": intent}), ctx
+    )
+    assert set(out) == config().function_returns["knowledge_answer"]
+    return out
+
+
+def test_an_answered_question_names_its_source_and_is_kept_for_follow_ups(
+    tables: Tables, connect_event: EventLoader, lambda_context: FakeLambdaContext
+) -> None:
+    with handler_requests() as sent:
+        out = ask(connect_event, lambda_context, QUESTION)
+    assert out["status"] == "answered" and out["reason"] == ""
+    assert out["doc_id"] == ANSWERED[QUESTION] and out["title"] in out["answer"]
+    assert float(out["confidence"]) >= RULES.min_confidence and out["turn"] == "1"
+    assert not out["answer_ssml"].startswith("<speak>") and out["title"] in out["answer_ssml"]
+    assert list(sent) == ["GetItem", "UpdateItem"]  # the turns read, the turn kept
+    item = tables.call_log(CONTACT)
+    assert item is not None and item["expires_at"] and item["created_at"]
+    assert item["kb_turns"] == [{"question": QUESTION, "answer": out["answer"], "doc_id": out["doc_id"]}]
+
+
+def test_a_follow_up_gets_the_earlier_turns(
+    tables: Tables, connect_event: EventLoader, lambda_context: FakeLambdaContext
+) -> None:
+    retriever, answerer = backends()
+    seen: list[Sequence[Turn]] = []
+
+    @dataclass
+    class Listening:
+        def answer(
+            self, question: str, passages: Sequence[Passage], history: Sequence[Turn] = ()
+        ) -> Answer | None:
+            seen.append(list(history))
+            return answerer.answer(question, passages, history)
+
+    use_knowledge(retriever, Listening())
+    first = ask(connect_event, lambda_context, QUESTION)
+    second = ask(connect_event, lambda_context, "버전 관리가 꺼져 있으면요?")
+    assert seen == [[], [Turn(QUESTION, first["answer"], first["doc_id"])]]
+    assert second["status"] == "answered" and second["doc_id"] == first["doc_id"] and second["turn"] == "2"
+    item = tables.call_log(CONTACT)
+    assert item is not None and len(item["kb_turns"]) == 2
+
+
+@pytest.mark.parametrize(
+    ("question", "intent", "reason"),
+    [
+        ("운영 서버가 다운됐어요 확인 좀 해주세요", "TechnicalInquiry", Handover.INCIDENT),
+        ("이번 달 요금이 왜 이렇게 많이 나왔죠", "BillingInquiry", Handover.OWN_ACCOUNT),
+        ("2", "TechnicalInquiry", Handover.NO_QUESTION),
+    ],
+)
+def test_an_incident_or_the_callers_own_account_goes_to_a_person_without_a_lookup(
+    tables: Tables,
+    connect_event: EventLoader,
+    lambda_context: FakeLambdaContext,
+    question: str,
+    intent: str,
+    reason: Handover,
+) -> None:
+    with handler_requests() as sent:
+        out = ask(connect_event, lambda_context, question, intent)
+    assert out == {"status": "handover", "reason": reason.value, "answer": "", "answer_ssml": "", "doc_id": "",
+                   "title": "", "confidence": "", "turn": "0"}  # fmt: skip
+    assert list(sent) == []
+
+
+def test_an_out_of_scope_question_goes_to_a_person_and_is_not_kept(
+    tables: Tables, connect_event: EventLoader, lambda_context: FakeLambdaContext
+) -> None:
+    out = ask(connect_event, lambda_context, OUT_OF_SCOPE[0])
+    assert out["status"] == "handover" and out["reason"] in (Handover.LOW_CONFIDENCE, Handover.NOT_FOUND)
+    assert tables.call_log(CONTACT) is None
+
+
+def test_after_the_last_allowed_turn_a_person_takes_over(
+    tables: Tables, connect_event: EventLoader, lambda_context: FakeLambdaContext
+) -> None:
+    for _ in range(RULES.max_turns):
+        assert ask(connect_event, lambda_context, QUESTION)["status"] == "answered"
+    out = ask(connect_event, lambda_context, QUESTION)
+    assert (out["status"], out["reason"], out["turn"]) == ("handover", "turn_limit", str(RULES.max_turns))
+
+
+def test_a_long_answer_is_cut_to_the_spoken_length(
+    tables: Tables, connect_event: EventLoader, lambda_context: FakeLambdaContext
+) -> None:
+    retriever, _ = backends()
+
+    class Verbose:  # quotes every retrieved passage whole, as a careless model might
+        def answer(
+            self, question: str, passages: Sequence[Passage], history: Sequence[Turn] = ()
+        ) -> Answer | None:
+            text = " ".join(p.text for p in passages)
+            return sourced(text, passages[0].doc_id, passages[0].title, 0.9)
+
+    use_knowledge(retriever, Verbose())
+    out = ask(connect_event, lambda_context, QUESTION)
+    body = out["answer"].removesuffix(sourced("", "", out["title"], 0.0).text)
+    assert out["status"] == "answered" and body != out["answer"]
+    assert 0 < len(body) <= RULES.spoken_max_chars + 1  # + the ellipsis of a cut between words
+
+
+def test_a_failing_retriever_takes_the_flows_error_branch(
+    tables: Tables, connect_event: EventLoader, lambda_context: FakeLambdaContext
+) -> None:
+    class Down:
+        def retrieve(self, query: str, top: int = 5) -> list[Passage]:
+            raise ConnectionError("the index is not reachable")
+
+    use_knowledge(Down(), backends()[1])
+    with pytest.raises(ConnectionError):
+        ask(connect_event, lambda_context, QUESTION)
+
+
+def test_the_callers_words_are_not_logged(
+    tables: Tables,
+    connect_event: EventLoader,
+    lambda_context: FakeLambdaContext,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    ask(connect_event, lambda_context, QUESTION)
+    logged = json.dumps([vars(r) for r in caplog.records], ensure_ascii=False, default=str)
+    assert "knowledge answer" in logged and ANSWERED[QUESTION] in logged
+    assert QUESTION not in logged
+
+
+def test_without_an_injected_backend_the_handler_asks_bedrock(monkeypatch: pytest.MonkeyPatch) -> None:
+    use_knowledge(None)
+    asked: list[str] = []
+
+    def import_module(name: str) -> object:
+        asked.append(name)
+        raise ModuleNotFoundError(name)
+
+    monkeypatch.setattr(_knowledge.importlib, "import_module", import_module)
+    with pytest.raises(ModuleNotFoundError):
+        _knowledge.backends()
+    assert asked == ["aicc.adapters.knowledge"]
