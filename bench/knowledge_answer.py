@@ -20,8 +20,7 @@ import statistics
 import time
 import uuid
 
-from aicc_ops.knowledge.documents import read_folder
-from aicc_ops.knowledge.local import documents_folder
+from aicc_ops.knowledge.documents import default_folder, read_folder
 from aicc_ops.local.stack import local_stack
 
 OTHERS = [
@@ -37,7 +36,7 @@ OTHERS = [
 
 
 def questions() -> list[str]:
-    docs, _ = read_folder(documents_folder())
+    docs, _ = read_folder(default_folder())
     asked = [f"{d.title}에 대해 알려주세요" for d in docs] + [f"{d.title} 어떻게 하나요" for d in docs]
     out = asked + OTHERS
     random.Random(23).shuffle(out)

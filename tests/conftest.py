@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -18,6 +19,9 @@ from aicc_ops.local.tables import create_tables
 # As Terraform sets them on every function; the handlers' Logger and Metrics read them when created.
 os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "aicc")
 os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "AICC")
+# The knowledge store a local stack serves from: an empty one of this test process, never the
+# developer's own published knowledge base (the stacks then serve ../shared/data/kb as it is).
+os.environ["AICC_KB_DIR"] = tempfile.mkdtemp(prefix="aicc-kb-tests-")
 
 
 @pytest.fixture

@@ -1,7 +1,6 @@
 """The knowledge answers' test backends (importable as `kb_answers`): the knowledge base's real
-documents, the small real retriever of aicc_ops.knowledge.local (character bigrams, not the hybrid
-index: these tests judge the answers, and must not move with the index's tuning) and the
-extractive answerer, built once per session; and spoken questions written here, not copied from
+documents, the hybrid index the local stack serves them with (its vectors cached on disk by
+content) and the extractive answerer, built once per test process; and spoken questions written here, not copied from
 the documents."""
 
 from __future__ import annotations
@@ -13,7 +12,7 @@ from helpers import SHARED_DIR
 from aicc.settings import config
 from aicc_ops.knowledge.answer import ExtractiveAnswerer
 from aicc_ops.knowledge.documents import read_folder
-from aicc_ops.knowledge.local import OverlapRetriever
+from aicc_ops.knowledge.search import HybridIndex
 
 KB_DIR = SHARED_DIR / "data" / "kb"
 
@@ -41,6 +40,6 @@ OUT_OF_SCOPE = [
 
 
 @cache
-def backends() -> tuple[OverlapRetriever, ExtractiveAnswerer]:
+def backends() -> tuple[HybridIndex, ExtractiveAnswerer]:
     docs, _ = read_folder(KB_DIR)
-    return OverlapRetriever.from_documents(docs), ExtractiveAnswerer(config().knowledge.spoken_max_chars)
+    return HybridIndex.from_documents(docs), ExtractiveAnswerer(config().knowledge.spoken_max_chars)

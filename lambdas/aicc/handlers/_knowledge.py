@@ -9,7 +9,6 @@ cold import stays light.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 
 from aicc.domain.knowledge import Answer, Answerer, Retriever, Turn, sourced
@@ -36,8 +35,9 @@ def use_knowledge(retriever: Retriever | None, answerer: Answerer | None = None)
 
 def backends() -> tuple[Retriever, Answerer]:
     if "in use" not in _backends:
-        bedrock = importlib.import_module("aicc.adapters.knowledge")  # boto3: first question only
-        _backends.setdefault("in use", (bedrock.BedrockRetriever(), bedrock.BedrockAnswerer()))
+        from aicc.adapters.knowledge import BedrockAnswerer, BedrockRetriever  # boto3: first question
+
+        _backends.setdefault("in use", (BedrockRetriever(), BedrockAnswerer()))
     return _backends["in use"]
 
 

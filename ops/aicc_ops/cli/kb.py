@@ -15,6 +15,7 @@ from tabulate import tabulate
 from ..admin.context import OpsContext
 from ..knowledge.store import KbStore, Manifest, StoreError, default_dir
 from ._options import target_options
+from .kb_recommend import recommend
 from .kb_search import eval_, search
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -199,9 +200,11 @@ def feedback(
         click.echo(f"recorded: {doc_id} {verdict} for contact {contact_id}")
 
 
-# Search and its evaluation live beside the versions (kb_search.py): one `kb` group.
+# Search and its evaluation (kb_search.py) and agents' recommendations (kb_recommend.py) live
+# beside the versions: one `kb` group.
 kb.add_command(search)
 kb.add_command(eval_)
+kb.add_command(recommend)
 
 
 @kb.command()

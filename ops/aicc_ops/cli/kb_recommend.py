@@ -1,9 +1,8 @@
-"""`aicc-ops kb recommend` and `kb feedback`: what an agent should read for a live contact on the
-local stack, and the agent's verdict on a document (the `kb` group attaches both commands)."""
+"""`aicc-ops kb recommend`: what an agent should read for a live contact on the local stack (the
+agent's verdict on a document: `kb feedback`, in kb.py)."""
 
 from __future__ import annotations
 
-import getpass
 from pathlib import Path
 
 import click
@@ -47,17 +46,3 @@ def recommend(contact_id: str, top: int, as_json: bool, state_dir: Path | None) 
     emit("table", None, rows, ["#", "doc_id", "title", "score"])
     if found.suggested is not None:
         click.echo(f"Suggested answer ({found.suggested.confidence:.2f}): {found.suggested.text}")
-
-
-@click.command("feedback")
-@click.option("--contact", "contact_id", required=True, help="The contact the document was shown for.")
-@click.option("--doc", "doc_id", required=True, help="The document's id (as `kb recommend` shows it).")
-@click.option("--useful/--not-useful", required=True, help="Whether the document helped.")
-@click.option("--by", default=getpass.getuser, show_default="your user name", help="Who judged it.")
-@state_dir_option
-def feedback(contact_id: str, doc_id: str, useful: bool, by: str, state_dir: Path | None) -> None:
-    """Record whether a recommended document helped (counted in the knowledge statistics)."""
-    from ..knowledge.recommend import feedback_store
-
-    feedback_store(Path(running_server(state_dir).state_dir)).record_feedback(contact_id, doc_id, useful, by)
-    click.echo(f"Recorded: {doc_id} {'useful' if useful else 'not useful'} for contact {contact_id}.")

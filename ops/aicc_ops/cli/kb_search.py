@@ -9,7 +9,6 @@ repository); the chunks' embeddings are cached on disk by content, so a second s
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,13 +22,6 @@ if TYPE_CHECKING:
     from ..knowledge.search import HybridIndex
 
 
-def default_docs() -> Path:
-    from ..core.repository import REPO_ROOT
-
-    shared = os.environ.get("AICC_SHARED_DIR")
-    return (Path(shared) if shared else REPO_ROOT.parent / "shared") / "data" / "kb"
-
-
 docs_option = click.option(
     "--docs",
     "docs_dir",
@@ -40,10 +32,10 @@ docs_option = click.option(
 
 
 def _index(docs_dir: Path | None) -> tuple[list[Document], HybridIndex]:
-    from ..knowledge.documents import read_folder
+    from ..knowledge.documents import default_folder, read_folder
     from ..knowledge.search import HybridIndex
 
-    folder = docs_dir or default_docs()
+    folder = docs_dir or default_folder()
     try:
         docs, errors = read_folder(folder)
     except FileNotFoundError as exc:

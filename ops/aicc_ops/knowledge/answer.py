@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -25,7 +25,6 @@ from aicc.domain.knowledge_rules import in_context, spoken
 
 from ..engine.embeddings import Prefix, embed
 from .chunking import sentences
-from .local import bigrams
 
 # e5 passage similarity -> confidence: LOW and below is 0, HIGH and above 1, linear between. With
 # knowledge.yaml's min_confidence 0.55 a question needs a passage at about 0.866 to be answered.
@@ -40,6 +39,13 @@ _MARKUP = re.compile(r"^\s*(?:[-*]|\d+[.)])\s+|\*\*|`")
 def _clean(sentence: str) -> str:
     """A sentence as spoken: no list number or bullet, no Markdown emphasis."""
     return " ".join(_MARKUP.sub("", sentence).split())
+
+
+def bigrams(text: str) -> Counter[str]:
+    """Character bigrams of the text without spaces: Korean words inflect (복구, 복구하려면), their
+    stems' bigrams stay."""
+    squeezed = "".join(text.lower().split())
+    return Counter(squeezed[i : i + 2] for i in range(len(squeezed) - 1))
 
 
 def _overlap(question: str, sentence: str) -> float:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -19,6 +20,8 @@ from typing import Any
 
 import frontmatter
 import yaml
+
+from ..core.repository import REPO_ROOT
 
 CATEGORIES = ("incident", "technical", "billing", "account", "security", "process", "contract")
 TAGS_MIN, TAGS_MAX = 3, 6
@@ -121,6 +124,13 @@ def _validated(path: Path, meta: dict[str, Any], body: str) -> Document:
     return Document(
         doc_id, title.strip(), category, tuple(str(t).strip() for t in tags), updated, body.strip(), path
     )
+
+
+def default_folder() -> Path:
+    """The support line's documents: $AICC_SHARED_DIR/data/kb, else ../shared/data/kb beside the
+    repository (where the shared data lives next to a checkout)."""
+    shared = os.environ.get("AICC_SHARED_DIR")
+    return (Path(shared) if shared else REPO_ROOT.parent / "shared") / "data" / "kb"
 
 
 def document_files(folder: Path) -> list[Path]:

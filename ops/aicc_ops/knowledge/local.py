@@ -1,83 +1,69 @@
-"""The local stack's knowledge backends: one place builds them (`local_knowledge`).
+"""The local stack's knowledge backends, built in one place (`local_knowledge`).
 
-Until the hybrid index (aicc_ops.knowledge.search.HybridIndex) is wired in here, retrieval is a
-character-bigram overlap over the documents' chunks (`OverlapRetriever`): small, real and exact,
-and what the tests of the answers use, so their outcome does not move with the index's tuning.
+Retrieval is the hybrid index (search.HybridIndex) of the knowledge store's published version
+(`aicc-ops kb publish`); with none published, of the documents folder as it is (a fresh checkout
+answers from ../shared/data/kb). Answers are extractive (answer.ExtractiveAnswerer). With a
+published version, what the bot retrieved and answered from is counted in the store's usage
+(`aicc-ops kb stats`), as Bedrock's answers are counted from the call log in AWS.
 """
 
 from __future__ import annotations
 
-import math
-import os
-from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
-from aicc.domain.knowledge import Answerer, Passage, Retriever
+from aicc.domain.knowledge import Answer, Answerer, Passage, Retriever, Turn
 
-from .chunking import chunk_document, sentences
-from .documents import Chunk, Document, read_folder
-
-
-def bigrams(text: str) -> Counter[str]:
-    """Character bigrams of the text without spaces: Korean words inflect (복구, 복구하려면), their
-    stems' bigrams stay."""
-    squeezed = "".join(text.lower().split())
-    return Counter(squeezed[i : i + 2] for i in range(len(squeezed) - 1))
+from .documents import default_folder, read_folder
+from .search import HybridIndex
+from .store import KbStore, default_dir
 
 
 @dataclass
-class OverlapRetriever:
-    """Chunks ranked by the TF-IDF cosine of their character bigrams with the query's; the title
-    and section heading count twice (they say what the chunk is about)."""
+class CountedRetriever:
+    """A retriever whose documents found are counted in the store (kind "retrieved")."""
 
-    chunks: Sequence[Chunk]
-    _vectors: list[tuple[dict[str, float], float]] = field(init=False, repr=False)
-    _idf: dict[str, float] = field(init=False, repr=False)
-
-    def __post_init__(self) -> None:
-        counted = [bigrams(f"{c.title} {c.section} " * 2 + c.text) for c in self.chunks]
-        df = Counter(g for grams in counted for g in grams)
-        self._idf = {g: math.log((1 + len(counted)) / (1 + n)) + 1 for g, n in df.items()}
-        self._vectors = [self._weighted(grams) for grams in counted]
-
-    def _weighted(self, grams: Counter[str]) -> tuple[dict[str, float], float]:
-        vector = {g: n * self._idf.get(g, 0.0) for g, n in grams.items()}
-        return vector, math.sqrt(sum(v * v for v in vector.values())) or 1.0
-
-    @classmethod
-    def from_documents(cls, docs: Iterable[Document]) -> OverlapRetriever:
-        return cls([chunk for doc in docs for chunk in chunk_document(doc)])
+    inner: Retriever
+    store: KbStore
 
     def retrieve(self, query: str, top: int = 5) -> list[Passage]:
-        q, norm = self._weighted(bigrams(query))
-        scored = []
-        for chunk, (grams, size) in zip(self.chunks, self._vectors, strict=True):
-            dot = sum(n * grams[g] for g, n in q.items() if g in grams)
-            if dot:
-                scored.append((dot / (norm * size), chunk))
-        scored.sort(key=lambda pair: -pair[0])
-        return [Passage(c.doc_id, c.title, c.text, round(s, 4)) for s, c in scored[:top]]
+        passages = self.inner.retrieve(query, top)
+        self.store.record_usage(sorted({p.doc_id for p in passages}), "retrieved")
+        return passages
 
 
-def documents_folder() -> Path:
-    """The knowledge base's documents: $AICC_KB_DIR, else <AICC_SHARED_DIR>/data/kb."""
-    if os.environ.get("AICC_KB_DIR"):
-        return Path(os.environ["AICC_KB_DIR"])
-    shared = os.environ.get("AICC_SHARED_DIR") or Path(__file__).resolve().parents[4] / "shared"
-    return Path(shared) / "data" / "kb"
+@dataclass
+class CountedAnswerer:
+    """An answerer whose answers' documents are counted in the store (kind "answered")."""
+
+    inner: Answerer
+    store: KbStore
+
+    def answer(
+        self, question: str, passages: Sequence[Passage], history: Sequence[Turn] = ()
+    ) -> Answer | None:
+        found = self.inner.answer(question, passages, history)
+        if found is not None:
+            self.store.record_usage([found.doc_id], "answered")
+        return found
 
 
 @cache
 def local_knowledge() -> tuple[Retriever, Answerer]:
-    """The local stack's retriever and answerer over the knowledge base's documents, built once per
-    process (the lead points the retriever at HybridIndex here)."""
+    """The local stack's retriever and answerer, built once per process, before any caller asks:
+    the index loads the Korean analyser and the encoder now, not in a caller's first silence."""
     from aicc.settings import config
 
     from .answer import ExtractiveAnswerer
 
-    docs, _ = read_folder(documents_folder())
-    sentences("준비")  # the Korean analyser's model loads now (3 s), not in a caller's first silence
-    return OverlapRetriever.from_documents(docs), ExtractiveAnswerer(config().knowledge.spoken_max_chars)
+    answerer = ExtractiveAnswerer(config().knowledge.spoken_max_chars)
+    store = KbStore(default_dir())
+    if store.published() is not None:
+        index = HybridIndex(*store.published_index())
+        index.search("준비")
+        return CountedRetriever(index, store), CountedAnswerer(answerer, store)
+    docs, _ = read_folder(default_folder())
+    index = HybridIndex.from_documents(docs)
+    index.search("준비")
+    return index, answerer

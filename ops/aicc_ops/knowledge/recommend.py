@@ -1,22 +1,18 @@
 """Agent recommendations: from a contact's live transcript, the documents to open and an answer to
-suggest, while the customer is still speaking; and the agent's feedback on them.
+suggest, while the customer is still speaking (the agent's verdict on them: `aicc-ops kb
+feedback`, counted by the store in `kb stats`).
 
 The query is what the caller said last in words (keys and silences are no question): the question
 the bot handed over (`kb_question`) when there is one, else the caller's last utterance. Documents
 come once each, best first; the suggested answer is the answerer's on the same passages, shown
 with its confidence even below the bot's threshold, since an agent judges it before saying it.
-Feedback goes through `FeedbackStore`: the knowledge store counts it in its statistics
-(`feedback_store` is where the lead wires it); until then a JSON-lines file in the state dir.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from aicc.domain.knowledge import Answer, Answerer, Passage, Retriever
 
@@ -90,34 +86,3 @@ def recommend(
         list(documents.values())[:top],
         answerer.answer(query, passages) if passages else None,
     )
-
-
-class FeedbackStore(Protocol):
-    def record_feedback(self, contact_id: str, doc_id: str, useful: bool, by: str) -> None:
-        """An agent found `doc_id` useful (or not) for `contact_id`."""
-        ...
-
-
-@dataclass(frozen=True)
-class FileFeedback:
-    """Feedback as JSON lines in a file: one line per vote, appended (the stand-in for the store)."""
-
-    path: Path
-
-    def record_feedback(self, contact_id: str, doc_id: str, useful: bool, by: str) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        line = {
-            "at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "contact_id": contact_id,
-            "doc_id": doc_id,
-            "useful": useful,
-            "by": by,
-        }
-        with self.path.open("a", encoding="utf-8") as f:
-            f.write(json.dumps(line, ensure_ascii=False) + "\n")
-
-
-def feedback_store(state_dir: Path) -> FeedbackStore:
-    """Where agents' feedback goes (the lead points this at the knowledge store's
-    record_feedback); until then kb-feedback.jsonl in the local stack's state directory."""
-    return FileFeedback(state_dir / "kb-feedback.jsonl")

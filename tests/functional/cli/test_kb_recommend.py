@@ -1,18 +1,16 @@
 """`kb recommend` on a running local stack (ports 0, a private state dir): the documents and a
-suggested answer for a live contact from what its caller said; `kb feedback` through the store
-interface, here the file stand-in (kb-feedback.jsonl in the state dir: one JSON line per vote)."""
+suggested answer for a live contact from what its caller said."""
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import click
 import pytest
 from click.testing import CliRunner
 
-from aicc_ops.cli.kb_recommend import feedback, recommend
+from aicc_ops.cli.kb_recommend import recommend
 from aicc_ops.local.call_client import CallClient
 
 pytestmark = pytest.mark.slow  # a local stack server, the knowledge base embedded on first use
@@ -43,38 +41,3 @@ def test_recommend_reads_the_live_transcript(local_server: Any) -> None:
 def test_recommend_for_an_unknown_contact_says_what_to_do(local_server: Any) -> None:
     result = CliRunner().invoke(recommend, ["--contact", "nope", "--state-dir", local_server.state_dir])
     assert result.exit_code == 1 and "contact nope" in result.output and "Traceback" not in result.output
-
-
-def test_feedback_is_recorded_through_the_store(local_server: Any) -> None:
-    state = Path(local_server.state_dir)
-    run(
-        feedback,
-        "--contact",
-        "c-1",
-        "--doc",
-        "s3-access-denied",
-        "--useful",
-        "--by",
-        "ga.han",
-        "--state-dir",
-        str(state),
-    )
-    run(
-        feedback,
-        "--contact",
-        "c-1",
-        "--doc",
-        "vpn-tunnel-down",
-        "--not-useful",
-        "--by",
-        "ga.han",
-        "--state-dir",
-        str(state),
-    )
-    lines = [
-        json.loads(line) for line in (state / "kb-feedback.jsonl").read_text(encoding="utf-8").splitlines()
-    ]
-    assert [(v["contact_id"], v["doc_id"], v["useful"], v["by"]) for v in lines[-2:]] == [
-        ("c-1", "s3-access-denied", True, "ga.han"),
-        ("c-1", "vpn-tunnel-down", False, "ga.han"),
-    ]

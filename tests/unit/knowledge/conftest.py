@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 from helpers import SHARED_DIR
+from kb_answers import backends
 
-from aicc_ops.knowledge.chunking import chunk_document
 from aicc_ops.knowledge.documents import Document, read_folder
-from aicc_ops.knowledge.search import HybridIndex, chunk_vectors
+from aicc_ops.knowledge.search import HybridIndex
 
 KB = SHARED_DIR / "data" / "kb"
 
@@ -18,7 +18,6 @@ def docs() -> list[Document]:
 
 
 @pytest.fixture(scope="session")
-def index(docs: list[Document], request: pytest.FixtureRequest) -> HybridIndex:
-    # Vectors cached by content in pytest's cache: the 40 documents are embedded once, not per run.
-    chunks = [c for d in docs for c in chunk_document(d)]
-    return HybridIndex(chunks, chunk_vectors(chunks, request.config.cache.mkdir("kb-vectors")))
+def index() -> HybridIndex:
+    # The answers' tests' index (kb_answers): one per process, its vectors cached on disk by content.
+    return backends()[0]
