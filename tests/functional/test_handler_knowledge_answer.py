@@ -165,14 +165,15 @@ def test_the_callers_words_are_not_logged(
 
 
 def test_without_an_injected_backend_the_handler_asks_bedrock(monkeypatch: pytest.MonkeyPatch) -> None:
+    from aicc.adapters.knowledge import BedrockAnswerer, BedrockRetriever
+
     use_knowledge(None)
-    asked: list[str] = []
-
-    def import_module(name: str) -> object:
-        asked.append(name)
-        raise ModuleNotFoundError(name)
-
-    monkeypatch.setattr(_knowledge.importlib, "import_module", import_module)
-    with pytest.raises(ModuleNotFoundError):
-        _knowledge.backends()
-    assert asked == ["aicc.adapters.knowledge"]
+    for name, value in {
+        "KNOWLEDGE_BASE_ID": "KB12345678", "ANSWER_MODEL_ID": "apac.amazon.nova-lite-v1:0",
+        "GUARDRAIL_ID": "gr-1", "GUARDRAIL_VERSION": "1",
+    }.items():  # fmt: skip
+        monkeypatch.setenv(name, value)
+    retriever, answerer = _knowledge.backends()
+    assert isinstance(retriever, BedrockRetriever) and retriever.knowledge_base_id == "KB12345678"
+    assert isinstance(answerer, BedrockAnswerer)
+    use_knowledge(None)
