@@ -188,6 +188,7 @@ class ConnectAdmin:
     lock: threading.RLock
     instances: dict[str, InstanceState]
     numbers: dict[str, dict[str, Any]]
+    offered: dict[str, str]
     _current: threading.local
 
     queues: _Store[dict[str, dict[str, Any]]] = _Store()
@@ -215,6 +216,7 @@ class ConnectAdmin:
     def _init_instances(self, instance_id: str, instance_arn: str, alias: str, identity: str) -> None:
         self.instances = {}
         self.numbers = {}  # phone numbers by ID: the account's, claimed to an instance
+        self.offered = {}  # numbers SearchAvailablePhoneNumbers found -> their type
         self._current = threading.local()
         self._add_instance(instance_id, instance_arn, alias, identity, inbound=True, outbound=True)
 
@@ -632,7 +634,7 @@ class ConnectAdmin:
             raise ConnectError(
                 "ResourceInUseException",
                 f"queue {ident} is used by routing profile(s) {', '.join(in_profiles)}",
-                {"ResourceType": "ROUTING_PROFILE", "ResourceId": ident},
+                {"ResourceId": ident},  # its ResourceType enum has no ROUTING_PROFILE,
             )
         del self.queues[ident]
         self.queue_quick_connects.pop(ident, None)
@@ -744,7 +746,7 @@ class ConnectAdmin:
                 "Id": k,
                 "Arn": r["Arn"],
                 "Name": r["SecurityProfileName"],
-                "LastModifiedTime": r["LastModifiedTime"],
+                "LastModifiedTime": r.get("LastModifiedTime"),
             }
             for k, r in self.security_profiles.items()
         ]
@@ -753,7 +755,7 @@ class ConnectAdmin:
     def op_ListSecurityProfilePermissions(self, p: dict[str, Any]) -> dict[str, Any]:
         record = self._get(self.security_profiles, p["SecurityProfileId"], "SecurityProfile")
         out = self._page(list(record["Permissions"]), p, "Permissions")
-        return {**out, "LastModifiedTime": record["LastModifiedTime"], "LastModifiedRegion": self.region}
+        return {**out, "LastModifiedTime": record.get("LastModifiedTime"), "LastModifiedRegion": self.region}
 
     def op_UpdateSecurityProfile(self, p: dict[str, Any]) -> dict[str, Any]:
         record = self._get(self.security_profiles, p["SecurityProfileId"], "SecurityProfile")
@@ -1017,7 +1019,11 @@ class ConnectAdmin:
         width = 1 + len(code) + 10  # + the country code and a national number of 10 digits
         found = []
         for n in range(1000):
-            number = prefix + str(n).rjust(width - len(prefix), "0")
+            tail = str(n).rjust(width - len(prefix), "0")
+            if prefix == f"+{code}":
+                tail = "2" + tail[1:]  # a national number starts with an area code, never 0
+            number = prefix + tail
+            self.offered[number] = kind
             if number not in taken:
                 found.append(
                     {"PhoneNumber": number, "PhoneNumberCountryCode": country, "PhoneNumberType": kind}
@@ -1040,7 +1046,7 @@ class ConnectAdmin:
             "PhoneNumberArn": f"arn:aws:connect:{self.region}:{self.account}:phone-number/{ident}",
             "PhoneNumber": number,
             "PhoneNumberCountryCode": country,
-            "PhoneNumberType": "DID",
+            "PhoneNumberType": self.offered.get(number, "DID"),
             "PhoneNumberDescription": p.get("PhoneNumberDescription"),
             "TargetArn": state.arn,
             "InstanceId": state.id,
