@@ -261,6 +261,14 @@ class ConnectAdmin:
     def _instance(self, ident: str) -> None:
         self.select(ident)
 
+    def named(self, instance: str, store: str, name: str) -> dict[str, Any] | None:
+        """A resource of an instance by its name (`store`: "queues", "flows"...): how the engine
+        finds what Terraform created, whose IDs are Connect's UUIDs, from the data files' names."""
+        with self.lock:
+            records: Mapping[str, dict[str, Any]] = getattr(self._instance_state(instance), store)
+            key = "SecurityProfileName" if store == "security_profiles" else "Name"
+            return next((r for r in records.values() if r.get(key) == name), None)
+
     def _status(self, state: InstanceState) -> str:
         return "ACTIVE" if time.monotonic() >= state.active_at else "CREATION_IN_PROGRESS"
 
@@ -1069,14 +1077,9 @@ class ConnectAdmin:
         return {"ClaimedPhoneNumberSummary": number}
 
     def op_ReleasePhoneNumber(self, p: dict[str, Any]) -> dict[str, Any]:
-        number = self._number(p["PhoneNumberId"])
-        if number.get("flow"):
-            raise ConnectError(
-                "ResourceInUseException",
-                f"{number['PhoneNumber']} answers a flow: disassociate it first",
-                {"ResourceType": "CONTACT_FLOW", "ResourceId": number["flow"]},
-            )
-        del self.numbers[number["PhoneNumberId"]]
+        """Released even when it answers a flow (adminguide/release-phone-number.html: the flow is
+        deactivated until another number is associated with it)."""
+        del self.numbers[self._number(p["PhoneNumberId"])["PhoneNumberId"]]
         return {}
 
     def op_ListPhoneNumbersV2(self, p: dict[str, Any]) -> dict[str, Any]:

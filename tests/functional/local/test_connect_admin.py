@@ -136,7 +136,9 @@ def test_an_instance_is_created_in_the_background(connect: Any, monkeypatch: pyt
     assert code(exc) == "ResourceNotFoundException"
 
 
-def test_a_new_instance_is_active_with_what_connect_seeds(connect: Any, instance: str) -> None:
+def test_a_new_instance_is_active_with_what_connect_seeds(
+    connect: Any, instance: str, emulator: ConnectEmulator
+) -> None:
     described = connect.describe_instance(InstanceId=instance)["Instance"]
     assert described["InstanceStatus"] == "ACTIVE" and described["Tags"] == TAGS
     flows = by_name(connect.list_contact_flows(InstanceId=instance)["ContactFlowSummaryList"])
@@ -148,6 +150,9 @@ def test_a_new_instance_is_active_with_what_connect_seeds(connect: Any, instance
     assert described_queue["HoursOfOperationId"] == hours[BASIC_HOURS]["Id"]
     profiles = by_name(connect.list_routing_profiles(InstanceId=instance)["RoutingProfileSummaryList"])
     assert BASIC_PROFILE in profiles
+    found = emulator.named(instance, "routing_profiles", BASIC_PROFILE)  # the engine's lookup by name
+    assert found is not None and found["RoutingProfileId"] == profiles[BASIC_PROFILE]["Id"]
+    assert emulator.named(instance, "queues", "no such queue") is None
     security = by_name(connect.list_security_profiles(InstanceId=instance)["SecurityProfileSummaryList"])
     assert set(security) == set(DEFAULT_SECURITY_PROFILES)
     # The local stack's own instance is untouched by another's resources.
@@ -553,11 +558,12 @@ def test_phone_numbers(connect: Any, instance: str) -> None:
     assert code(exc) == "InvalidParameterException"  # claimed already
     entry = connect.create_contact_flow(InstanceId=instance, Name="Line", Type="CONTACT_FLOW", Content=FLOW)
     steps.associate_phone_number(connect, instance, ident, entry["ContactFlowId"])  # the deploy step
-    with pytest.raises(ClientError) as exc:
-        connect.release_phone_number(PhoneNumberId=ident)
-    assert code(exc) == "ResourceInUseException"
     steps.disassociate_phone_number(connect, instance, ident)
-    connect.release_phone_number(PhoneNumberId=ident)
+    with pytest.raises(ClientError) as exc:
+        connect.disassociate_phone_number_contact_flow(PhoneNumberId=ident, InstanceId=instance)
+    assert code(exc) == "ResourceNotFoundException"  # it answers no flow now
+    steps.associate_phone_number(connect, instance, ident, entry["ContactFlowId"])
+    connect.release_phone_number(PhoneNumberId=ident)  # released while it answers a flow, as in Connect
     with pytest.raises(ClientError) as exc:
         connect.describe_phone_number(PhoneNumberId=ident)
     assert code(exc) == "ResourceNotFoundException"
