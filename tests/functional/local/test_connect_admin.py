@@ -587,3 +587,14 @@ def test_the_local_instance_reads_as_the_repository_builds_it(
     assert connect.list_bots(InstanceId="aicc-local", LexVersion="V2")["LexBots"] == [
         {"LexV2Bot": {"AliasArn": emulator.resources.lex_alias_arn}}
     ]
+
+
+def test_the_repository_flows_are_valid_content(
+    connect: Any, instance: str, emulator: ConnectEmulator
+) -> None:
+    """What Terraform will send: every rendered flow of flows.yaml is accepted as Connect checks it."""
+    for key, flow in render_all(emulator.resources).items():
+        created = connect.create_contact_flow(
+            InstanceId=instance, Name=f"repo {key}", Type=flow.type, Content=flow.text
+        )
+        connect.delete_contact_flow(InstanceId=instance, ContactFlowId=created["ContactFlowId"])
