@@ -27,6 +27,7 @@ from ..core.connect_resources import QUEUE_TRANSFER_FLOW, derive
 from ..core.ratelimit import ConnectLimiter
 from ..engine.flows import Flow, Resources, outbound_flow
 from ..engine.interpreter import InputError
+from .connect_admin import ConnectAdmin
 from .connect_protocol import CONNECT, ConnectError, invalid, not_found, service_model
 
 if TYPE_CHECKING:
@@ -57,8 +58,9 @@ def _event_time(instant: datetime) -> str:
     return instant.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-class ConnectEmulator:
-    """Connect's state for one local instance, and one method per implemented operation."""
+class ConnectEmulator(ConnectAdmin):
+    """Connect's state for the local instance (and those created through the API: connect_admin),
+    and one method per implemented operation."""
 
     def __init__(
         self,
@@ -80,18 +82,11 @@ class ConnectEmulator:
         self.limiter = ConnectLimiter(rate, burst, reserve=0)
         self.listeners: list[Callable[[str, dict[str, Any]], None]] = []  # user status changes
         self.live: Any = None  # live.LiveCenter, for real-time metrics; set by the server
-        self.queues: dict[str, dict[str, Any]] = {}
-        self.hours: dict[str, dict[str, Any]] = {}
-        self.routing_profiles: dict[str, dict[str, Any]] = {}
-        self.profile_queues: dict[str, list[dict[str, Any]]] = {}
-        self.flows: dict[str, dict[str, Any]] = {}
-        self.quick_connects: dict[str, dict[str, Any]] = {}
-        self.users: dict[str, dict[str, Any]] = {}
+        # The stores (queues, flows, users...) are the instance's (connect_admin.InstanceState).
         # Predefined attributes (CreatePredefinedAttribute) by name; users' proficiencies are kept on
-        # the user record ("Proficiencies": UserProficiency objects), which DescribeUser leaves out.
-        self.predefined: dict[str, dict[str, Any]] = {}
-        self.status: dict[str, tuple[str, datetime]] = {}  # user ID -> (agent status ID, since)
-        self.passwords: dict[str, str] = {}
+        # the user record ("Proficiencies": UserProficiency objects), which DescribeUser leaves out;
+        # status: user ID -> (agent status ID, since).
+        self._init_instances(self.instance_id, self.instance_arn, "aicc-local", identity_management)
         self.tdg: dict[str, Any] = {}
         self.resource_set = derive(config, outbound_flow(resources.catalog))  # as Terraform builds it
         # StartOutboundVoiceContact: the contacts placed, and who answers them (tests, drills).
@@ -110,9 +105,6 @@ class ConnectEmulator:
     @staticmethod
     def quick_connect_id(key: str) -> str:
         return f"qc-{key}"
-
-    def arn(self, kind: str, ident: str) -> str:
-        return f"{self.instance_arn}/{kind}/{ident}"
 
     def _seed(self, flows: Mapping[str, Flow]) -> None:
         created = _now()
@@ -147,6 +139,7 @@ class ConnectEmulator:
                 "Status": q.status,
                 "OutboundCallerConfig": caller,
             }
+            self.queue_quick_connects[key] = [self.quick_connect_id(k) for k in q.quick_connects]
         transfer_flow = next(k for k, (name, _) in DEFAULT_FLOWS.items() if name == QUEUE_TRANSFER_FLOW)
         for key, qc in rs.quick_connects.items():
             ident = self.quick_connect_id(key)
@@ -160,6 +153,23 @@ class ConnectEmulator:
                     "QueueConfig": {"QueueId": qc.queue, "ContactFlowId": transfer_flow},
                 },
             }
+        for key, sp in rs.security_profiles.items():
+            self.security_profiles[key] = {
+                "Id": key,
+                "Arn": self.arn("security-profile", key),
+                "SecurityProfileName": sp.name,
+                "Description": sp.description,
+                "OrganizationResourceId": self.instance_id,
+                "Permissions": list(sp.permissions),
+            }
+        # What the connect module associates: the functions the flows call, the Lex V2 alias.
+        state = self.state()
+        state.lambdas.extend(
+            self.resources.function_arn(h)
+            for h in self.resources.handlers
+            if self.config.invoked_by.get(h) == "connect"
+        )
+        state.bots.append({"LexV2Bot": {"AliasArn": self.resources.lex_alias_arn}})
         for key, rp in rs.routing_profiles.items():
             self.routing_profiles[key] = {
                 "RoutingProfileId": key,
@@ -270,18 +280,16 @@ class ConnectEmulator:
         if not self.limiter.bucket(operation).try_acquire():
             raise ConnectError("ThrottlingException", "Rate exceeded")
         CONNECT.check_input(operation, params)
-        with self.lock:
-            if "InstanceId" in params:
-                self._instance(params["InstanceId"])
-            result: dict[str, Any] = {} if operation in UNLOCKED else method(params) or {}
-        if operation in UNLOCKED:
-            result = method(params) or {}
+        try:
+            with self.lock:
+                self.select(params.get("InstanceId"))  # the stores are this instance's
+                result: dict[str, Any] = {} if operation in UNLOCKED else method(params) or {}
+            if operation in UNLOCKED:
+                result = method(params) or {}
+        finally:
+            self.select(None)
         shape = service_model().operation_model(operation).output_shape
         return _filter(result, shape) if shape is not None else {}
-
-    def _instance(self, ident: str) -> None:
-        if ident not in (self.instance_id, self.instance_arn):
-            raise not_found(f"Instance {ident} not found")
 
     # ---- helpers -----------------------------------------------------------------------------
     @staticmethod
@@ -313,28 +321,12 @@ class ConnectEmulator:
         record["LastModifiedTime"] = _now()
         record["LastModifiedRegion"] = self.region
 
-    # ---- instance ----------------------------------------------------------------------------
-    def op_DescribeInstance(self, p: dict[str, Any]) -> dict[str, Any]:
-        return {
-            "Instance": {
-                "Id": self.instance_id,
-                "Arn": self.instance_arn,
-                "IdentityManagementType": self.identity_management,
-                "InstanceAlias": "aicc-local",
-                "CreatedTime": self.tdg["created"],
-                "InstanceStatus": "ACTIVE",
-                "InboundCallsEnabled": True,
-                "OutboundCallsEnabled": True,
-            }
-        }
-
     # ---- users -------------------------------------------------------------------------------
     def _check_user_refs(self, p: Mapping[str, Any]) -> None:
         if "RoutingProfileId" in p:
             self._get(self.routing_profiles, p["RoutingProfileId"], "RoutingProfile")
         for sp in p.get("SecurityProfileIds") or []:
-            if self._id(sp) not in self.resource_set.security_profiles:
-                raise not_found(f"SecurityProfile {sp} not found")
+            self._get(self.security_profiles, sp, "SecurityProfile")
 
     def op_CreateUser(self, p: dict[str, Any]) -> dict[str, Any]:
         username = str(p["Username"])
@@ -677,19 +669,6 @@ class ConnectEmulator:
     def op_DescribeQueue(self, p: dict[str, Any]) -> dict[str, Any]:
         return {"Queue": self._get(self.queues, p["QueueId"], "Queue")}
 
-    def op_UpdateQueueMaxContacts(self, p: dict[str, Any]) -> dict[str, Any]:
-        queue = self._get(self.queues, p["QueueId"], "Queue")
-        queue["MaxContacts"] = p.get("MaxContacts")
-        return {}
-
-    def op_ListQueueQuickConnects(self, p: dict[str, Any]) -> dict[str, Any]:
-        queue = self._get(self.queues, p["QueueId"], "Queue")
-        offered = {
-            self.quick_connect_id(k) for k in self.resource_set.queues[queue["QueueId"]].quick_connects
-        }
-        items = [s for s in self._quick_connect_summaries() if s["Id"] in offered]
-        return self._page(items, p, "QuickConnectSummaryList")
-
     def op_ListHoursOfOperations(self, p: dict[str, Any]) -> dict[str, Any]:
         items = [{"Id": k, "Arn": h["HoursOfOperationArn"], "Name": h["Name"]} for k, h in self.hours.items()]
         return self._page(items, p, "HoursOfOperationSummaryList")
@@ -716,50 +695,12 @@ class ConnectEmulator:
     def op_DescribeContactFlow(self, p: dict[str, Any]) -> dict[str, Any]:
         return {"ContactFlow": self._get(self.flows, p["ContactFlowId"], "ContactFlow")}
 
-    def op_UpdateContactFlowContent(self, p: dict[str, Any]) -> dict[str, Any]:
-        flow = self._get(self.flows, p["ContactFlowId"], "ContactFlow")
-        try:
-            content = json.loads(p["Content"])
-        except ValueError:
-            raise ConnectError("InvalidContactFlowException", "Content is not JSON") from None
-        if not isinstance(content, dict) or "Actions" not in content or "StartAction" not in content:
-            raise ConnectError(
-                "InvalidContactFlowException", "Content needs Version, StartAction and Actions"
-            )
-        flow["Content"] = p["Content"]
-        return {}
-
-    def _quick_connect_summaries(self) -> list[dict[str, Any]]:
-        return [
-            {"Id": k, "Arn": qc["QuickConnectARN"], "Name": qc["Name"], "QuickConnectType": "QUEUE"}
-            for k, qc in self.quick_connects.items()
-        ]
-
     def op_ListQuickConnects(self, p: dict[str, Any]) -> dict[str, Any]:
-        return self._page(self._quick_connect_summaries(), p, "QuickConnectSummaryList")
+        items = [self._quick_connect_summary(qc) for qc in self.quick_connects.values()]
+        return self._page(items, p, "QuickConnectSummaryList")
 
     def op_DescribeQuickConnect(self, p: dict[str, Any]) -> dict[str, Any]:
         return {"QuickConnect": self._get(self.quick_connects, p["QuickConnectId"], "QuickConnect")}
-
-    # ---- integrations: what terraform/modules/connect associates with the instance --------------
-    def op_ListLambdaFunctions(self, p: dict[str, Any]) -> dict[str, Any]:
-        invoked_by = self.config.invoked_by
-        items = [
-            self.resources.function_arn(h) for h in self.resources.handlers if invoked_by.get(h) == "connect"
-        ]
-        return self._page(items, p, "LambdaFunctions", 25)
-
-    def op_ListBots(self, p: dict[str, Any]) -> dict[str, Any]:
-        # The Lex V2 alias (AWS::Connect::IntegrationAssociation); no Lex V1 bot.
-        items = [{"LexV2Bot": {"AliasArn": self.resources.lex_alias_arn}}] if p["LexVersion"] == "V2" else []
-        return self._page(items, p, "LexBots", 25)
-
-    def op_ListSecurityProfiles(self, p: dict[str, Any]) -> dict[str, Any]:
-        items = [
-            {"Id": k, "Arn": self.arn("security-profile", k), "Name": sp.name}
-            for k, sp in self.resource_set.security_profiles.items()
-        ]
-        return self._page(items, p, "SecurityProfileSummaryList")
 
     # ---- real-time metrics -------------------------------------------------------------------
     def _queue_filter(self, filters: Mapping[str, Any]) -> list[str]:

@@ -20,11 +20,13 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 
 class ConnectError(Exception):
-    """An error the emulator answers with, as Connect would (code = the modelled exception name)."""
+    """An error the emulator answers with, as Connect would (code = the modelled exception name;
+    `fields`: the exception shape's other members, such as InvalidContactFlowException's problems)."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: str, fields: Mapping[str, Any] | None = None) -> None:
         self.code = code
         self.message = message
+        self.fields = dict(fields or {})
         super().__init__(f"{code}: {message}")
 
 
@@ -162,7 +164,7 @@ class Protocol:
 
     def error_body(self, error: ConnectError) -> tuple[int, dict[str, str], bytes]:
         headers = {"x-amzn-ErrorType": error.code, "Content-Type": "application/json"}
-        body = json.dumps({"Message": error.message}, ensure_ascii=False).encode("utf-8")
+        body = json.dumps({"Message": error.message, **error.fields}, ensure_ascii=False).encode("utf-8")
         return self.error_status(error.code), headers, body
 
 
