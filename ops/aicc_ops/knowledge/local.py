@@ -9,6 +9,7 @@ published version, what the bot retrieved and answered from is counted in the st
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -18,6 +19,8 @@ from aicc.domain.knowledge import Answer, Answerer, Passage, Retriever, Turn
 from .documents import default_folder, read_folder
 from .search import HybridIndex
 from .store import KbStore, default_dir
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -49,6 +52,13 @@ class CountedAnswerer:
         return found
 
 
+class NoDocuments:
+    """A knowledge base with nothing in it: every question finds nothing, and is handed over."""
+
+    def retrieve(self, query: str, top: int = 5) -> list[Passage]:
+        return []
+
+
 @cache
 def local_knowledge() -> tuple[Retriever, Answerer]:
     """The local stack's retriever and answerer, built once per process, before any caller asks:
@@ -63,7 +73,15 @@ def local_knowledge() -> tuple[Retriever, Answerer]:
         index = HybridIndex(*store.published_index())
         index.search("준비")
         return CountedRetriever(index, store), CountedAnswerer(answerer, store)
-    docs, _ = read_folder(default_folder())
+    folder = default_folder()
+    if not folder.is_dir():  # an installed aicc-ops without ../shared: every question to a person
+        log.warning(
+            "no knowledge documents at %s and no published knowledge version: knowledge questions "
+            "go to an agent (aicc-ops kb ingest DIR, kb approve, kb publish; or set AICC_SHARED_DIR)",
+            folder,
+        )
+        return NoDocuments(), answerer
+    docs, _ = read_folder(folder)
     index = HybridIndex.from_documents(docs)
     index.search("준비")
     return index, answerer

@@ -40,12 +40,24 @@ def shift(*args: str, **kwargs: Any) -> Result:
 # ---- the plan ------------------------------------------------------------------------------------------
 
 
+def planned() -> tuple[int, int]:
+    """(fault sets, scenarios) of the default drill: the catalogue over the handlers a call reaches
+    and the queues, with the baseline; the demo mix without its own fault calls."""
+    from aicc.settings import config
+    from aicc_ops.admin import drill as dr
+    from aicc_ops.engine.flows import call_handlers
+
+    faults = dr.with_baseline(dr.catalogue(call_handlers(config()), list(config().queues)))
+    return len(faults), len(dr.default_scenarios())
+
+
 def test_dry_run_shows_faults_scenarios_and_rollback_and_runs_nothing() -> None:
     result = run("--dry-run")
     assert result.exit_code == 0, result.output
     out = result.output
     assert "Failover drill plan (dry run): in-process local stack" in out
-    assert "27 fault sets x 14 scenarios = 378 calls, hold 120 s" in out
+    faults, scenarios = planned()
+    assert f"{faults} fault sets x {scenarios} scenarios = {faults * scenarios} calls, hold 120 s" in out
     for fault in (
         "none",
         "lambda-error:customer_lookup",
@@ -399,7 +411,8 @@ def test_the_whole_catalogue_drops_no_caller() -> None:
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["verdict"] == "PASS", [c for c in data["calls"] if c["dropped"]]
-    assert data["calls_run"] == data["calls_planned"] == 378
+    faults, scenarios = planned()
+    assert data["calls_run"] == data["calls_planned"] == faults * scenarios
     assert data["rollback"]["done"] is True
     # The demo mix never queues a caller in After Hours, and no engineer answers a page call
     # (page_ack runs in the Emergency Page flow only): those faults are proven by nothing.

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from aicc_ops.admin.call_costs import CallCosts
 from aicc_ops.cli.loadtest_capacity import capacity
+from aicc_ops.local.scenarios import DEMO_CALLS
 
 
 @pytest.fixture
@@ -107,5 +108,6 @@ def test_without_costs_the_demo_calls_are_measured_and_can_be_saved(tmp_path: Pa
     code, out = run("--env", "prod", "--save-costs", str(saved), "--json")
     assert code == 0, out
     data = json.loads(out[out.index("{") :])  # after the "Measuring..." line on stderr
-    assert data["per_call"]["calls"] == 16 and data["per_call"]["invocations"]["business_hours"] == 1.0
+    demo = len(DEMO_CALLS)  # every demo call is measured once
+    assert data["per_call"]["calls"] == demo and data["per_call"]["invocations"]["business_hours"] == 1.0
     assert CallCosts.load(saved).invocations == data["per_call"]["invocations"]

@@ -82,3 +82,19 @@ def test_chunks_follow_sections_and_never_cut_a_sentence(tmp_path: Path) -> None
     chunks = chunk_document(read_document(path))
     assert len(chunks) > 5 and all(len(c.text) <= MAX_CHARS for c in chunks)
     assert all(c.text.startswith(sentence) and c.text.endswith(sentence) for c in chunks)
+
+
+def test_without_documents_or_a_published_version_the_local_stack_hands_every_question_over(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An installed aicc-ops has no ../shared beside it: its local stack still starts.
+    from aicc_ops.knowledge import local
+
+    monkeypatch.setenv("AICC_SHARED_DIR", str(tmp_path / "nowhere"))
+    monkeypatch.setenv("AICC_KB_DIR", str(tmp_path / "empty-store"))
+    local.local_knowledge.cache_clear()
+    try:
+        retriever, _ = local.local_knowledge()
+        assert retriever.retrieve("이씨투 접속이 안 돼요") == []
+    finally:
+        local.local_knowledge.cache_clear()

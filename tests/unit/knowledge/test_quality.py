@@ -30,3 +30,22 @@ def test_the_outside_questions_clear_the_bars(index: HybridIndex, docs: list[Doc
     for metric, bar in BARS.items():
         assert getattr(scores, metric) >= bar, (metric, scores)
     assert scores.mrr > baseline.mrr, (scores, baseline)
+
+
+@pytest.mark.parametrize("writer", ["A", "B"])
+def test_the_bot_answers_most_outside_questions_and_from_the_right_document(writer: str) -> None:
+    # A wrong answer is worse than none: what the bot says must come from the labelled document
+    # (measured 0.956 / 0.929 of the answered, 57 % / 79 % answered), the rest go to a person.
+    from kb_answers import backends
+
+    from aicc.settings import config
+
+    retriever, answerer = backends()
+    rows = [json.loads(line) for line in OUTSIDE.read_text(encoding="utf-8").splitlines() if line.strip()]
+    asked = [r for r in rows if r["set"] == writer]
+    answered = [(r, answerer.answer(r["q"], retriever.retrieve(r["q"], 5))) for r in asked]
+    said = [
+        (r, a) for r, a in answered if a is not None and a.confidence >= config().knowledge.min_confidence
+    ]
+    right = sum(a.doc_id == r["doc"] for r, a in said)
+    assert len(said) >= 0.5 * len(asked) and right >= 0.9 * len(said), (len(said), right)

@@ -176,3 +176,27 @@ def test_each_version_keeps_its_documents_as_ingested(work: tuple[Path, KbStore,
     assert second["iam-mfa-reset"].endswith("분실 신고는 고객센터로 해 주세요.\n")
     assert second["root-account-locked"] == first["root-account-locked"]  # the previous text
     assert store.sources(1) == first  # an earlier version is never rewritten
+
+
+def test_the_local_stack_serves_the_published_version_and_counts_its_use(
+    work: tuple[Path, KbStore, CountingEmbedder], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from aicc_ops.knowledge import local
+
+    _, store, _ = work
+    store.approve()
+    store.publish()
+    monkeypatch.setenv("AICC_KB_DIR", str(store.root))
+    local.local_knowledge.cache_clear()
+    try:
+        retriever, answerer = local.local_knowledge()
+        passages = retriever.retrieve("세금계산서 메일로 언제 와요", 3)
+        assert passages[0].doc_id == "monthly-invoice-tax-invoice"
+        answered = answerer.answer("세금계산서 메일로 언제 와요", passages)
+        assert answered is not None and answered.doc_id == "monthly-invoice-tax-invoice"
+    finally:
+        local.local_knowledge.cache_clear()
+    usage = {row["doc_id"]: row for row in store.stats()["usage"]}
+    assert usage["monthly-invoice-tax-invoice"]["retrieved"] == 1
+    assert usage["monthly-invoice-tax-invoice"]["answered"] == 1
+    assert sum(row["answered"] for row in usage.values()) == 1
