@@ -42,4 +42,5 @@ OUT_OF_SCOPE = [
 @cache
 def backends() -> tuple[HybridIndex, ExtractiveAnswerer]:
     docs, _ = read_folder(KB_DIR)
-    return HybridIndex.from_documents(docs), ExtractiveAnswerer(config().knowledge.spoken_max_chars)
+    index = HybridIndex.from_documents(docs)
+    return index, ExtractiveAnswerer(config().knowledge.spoken_max_chars, expand=index.expanded)

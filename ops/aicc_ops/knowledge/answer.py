@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import threading
 from collections import Counter, OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -63,6 +63,9 @@ def _overlap(question: str, sentence: str) -> float:
 @dataclass
 class ExtractiveAnswerer:
     max_chars: int = 160  # knowledge.yaml spoken_max_chars (local_knowledge passes it)
+    # The question as the index searched it: product names said aloud written out ("에스쓰리" ->
+    # S3), which e5 alone does not know (search.HybridIndex.expanded).
+    expand: Callable[[str], str] | None = None
     _cache: OrderedDict[tuple[str, str], NDArray[np.float32]] = field(default_factory=OrderedDict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -109,6 +112,8 @@ class ExtractiveAnswerer:
         if not self._one_document_stands_out(passages):
             return None  # two documents fit as well: which one the caller means is a person's call
         question = in_context(question, history)  # a short follow-up means the topic before it
+        if self.expand is not None:
+            question = self.expand(question)
         query = self._embedded([question], "query")[0]
         passages = passages[:WEIGHED]
         whole = self._embedded([f"{p.title}: {p.text}" for p in passages], "passage") @ query

@@ -67,11 +67,12 @@ def local_knowledge() -> tuple[Retriever, Answerer]:
 
     from .answer import ExtractiveAnswerer
 
-    answerer = ExtractiveAnswerer(config().knowledge.spoken_max_chars)
+    spoken = config().knowledge.spoken_max_chars
     store = KbStore(default_dir())
     if store.published() is not None:
         index = HybridIndex(*store.published_index())
         index.search("준비")
+        answerer = ExtractiveAnswerer(spoken, expand=index.expanded)
         return CountedRetriever(index, store), CountedAnswerer(answerer, store)
     folder = default_folder()
     if not folder.is_dir():  # an installed aicc-ops without ../shared: every question to a person
@@ -80,8 +81,8 @@ def local_knowledge() -> tuple[Retriever, Answerer]:
             "go to an agent (aicc-ops kb ingest DIR, kb approve, kb publish; or set AICC_SHARED_DIR)",
             folder,
         )
-        return NoDocuments(), answerer
+        return NoDocuments(), ExtractiveAnswerer(spoken)
     docs, _ = read_folder(folder)
     index = HybridIndex.from_documents(docs)
     index.search("준비")
-    return index, answerer
+    return index, ExtractiveAnswerer(spoken, expand=index.expanded)
