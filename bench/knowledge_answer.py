@@ -61,7 +61,7 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def main() -> None:
+def measure() -> dict[str, object]:
     asked = questions()
     report: dict[str, object] = {"questions": len(asked)}
     with local_stack() as stack:
@@ -79,8 +79,26 @@ def main() -> None:
                 "answered": statuses.count("answered"),
                 "handed_over": statuses.count("handover"),
             }
-    print(json.dumps(report, ensure_ascii=False, indent=2))
+    return report
+
+
+def bench_knowledge_answer() -> list[str]:
+    """make bench's section: the method and the two passes' figures."""
+    report = measure()
+    lines = [
+        f"knowledge_answer handler on the local stack ({report['questions']} spoken questions, each a new "
+        "contact, invoked as the flow's block does with its 8 s limit; hybrid index + extractive answerer)"
+    ]
+    for label in ("first pass", "second pass"):
+        r = report[label]
+        assert isinstance(r, dict)
+        lines.append(
+            f"  {label}: p50 {r['p50_ms']} ms, p95 {r['p95_ms']} ms, max {r['max_ms']} ms; "
+            f"{r['answered']} answered, {r['handed_over']} handed over"
+        )
+    lines.append("  (first pass: the answerer embeds each passage's sentences when it first meets them)")
+    return lines
 
 
 if __name__ == "__main__":
-    main()
+    print(json.dumps(measure(), ensure_ascii=False, indent=2))

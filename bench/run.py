@@ -21,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import engine_calls  # noqa: E402  (the bench folder is not a package)
 import imports  # noqa: E402
 import kb  # noqa: E402
+import knowledge_answer  # noqa: E402
 import live_calls  # noqa: E402
 import nlu  # noqa: E402
 import operators  # noqa: E402
@@ -39,6 +40,7 @@ def sections(args: argparse.Namespace) -> dict[str, Callable[[], list[str]]]:
         "live": lambda: live_calls.bench_live_calls(args.live_calls, args.live_seconds, args.live_most),
         "nlu": lambda: nlu.bench_nlu(args.nlu_rounds),
         "kb": kb.bench_kb,
+        "kb-answer": knowledge_answer.bench_knowledge_answer,
     }
 
 
