@@ -70,18 +70,25 @@ class ExtractiveAnswerer:
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def _embedded(self, texts: Sequence[str], prefix: Prefix) -> NDArray[np.float32]:
-        """Embeddings of the texts, each computed once (the documents do not change while up)."""
+        """Embeddings of the texts, each computed once while it stays in the LRU cache (the
+        passages and their sentences, used by every question, stay; old questions leave)."""
+        found: dict[str, NDArray[np.float32]] = {}
         with self._lock:
-            missing = [t for t in dict.fromkeys(texts) if (prefix, t) not in self._cache]
+            for text in dict.fromkeys(texts):
+                row = self._cache.get((prefix, text))
+                if row is not None:
+                    self._cache.move_to_end((prefix, text))
+                    found[text] = row
+        missing = [t for t in dict.fromkeys(texts) if t not in found]
         if missing:
-            fresh = embed(missing, prefix)
+            for text, row in zip(missing, embed(missing, prefix), strict=True):
+                found[text] = row
             with self._lock:
-                for text, row in zip(missing, fresh, strict=True):
-                    self._cache[(prefix, text)] = row
+                for text in missing:
+                    self._cache[(prefix, text)] = found[text]
                 while len(self._cache) > CACHE_SIZE:
                     self._cache.popitem(last=False)
-        with self._lock:
-            return np.stack([self._cache[(prefix, t)] for t in texts])
+        return np.stack([found[t] for t in texts])
 
     def warm(self, passages: Iterable[Passage]) -> None:
         """Embed these passages and their sentences now, not in a caller's silence."""

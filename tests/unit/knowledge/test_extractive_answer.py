@@ -50,3 +50,21 @@ def test_a_short_follow_up_is_answered_from_the_conversations_topic() -> None:
 def test_no_passages_no_answer() -> None:
     _, answerer = backends()
     assert answerer.answer("세금계산서는 언제 발행되나요", []) is None
+
+
+def test_a_full_embedding_cache_evicts_the_least_recent_and_never_loses_a_request(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A long-running stack fills the cache with callers' questions; a request whose oldest text is
+    # evicted by the texts it adds must still be answered (it raised KeyError).
+    import numpy as np
+
+    from aicc_ops.knowledge import answer as module
+
+    monkeypatch.setattr(module, "CACHE_SIZE", 2)
+    monkeypatch.setattr(module, "embed", lambda texts, prefix: np.eye(4, dtype=np.float32)[: len(texts)])
+    answerer = module.ExtractiveAnswerer()
+    answerer._embedded(["A"], "passage")
+    answerer._embedded(["B"], "passage")
+    assert answerer._embedded(["A", "C"], "passage").shape == (2, 4)  # A is used again, then C added
+    assert list(answerer._cache) == [("passage", "A"), ("passage", "C")]  # B, least recent, left
