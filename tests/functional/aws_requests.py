@@ -30,7 +30,7 @@ def handler_requests() -> Iterator[Requests]:
     def called(params: dict[str, Any], model: Any, **_: Any) -> None:
         sent.params.append((model.name, dict(params)))
 
-    clients = [aws.dynamodb(), aws.sns()]
+    clients = [aws.dynamodb(), aws.knowledge_dynamodb(), aws.sns()]
     for client in clients:
         client.meta.events.register("before-send", record)
         client.meta.events.register("before-parameter-build", called)

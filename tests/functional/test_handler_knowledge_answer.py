@@ -178,3 +178,13 @@ def test_without_an_injected_backend_the_handler_asks_bedrock(monkeypatch: pytes
     assert isinstance(retriever, BedrockRetriever) and retriever.knowledge_base_id == "KB12345678"
     assert isinstance(answerer, BedrockAnswerer)
     use_knowledge(None)
+
+
+def test_the_answer_is_given_even_when_the_conversation_cannot_be_read_or_kept(
+    tables: Tables, connect_event: EventLoader, lambda_context: FakeLambdaContext
+) -> None:
+    # The conversation is bookkeeping: a failed GetItem or UpdateItem (here: no call-log table)
+    # costs the follow-up its context, never the caller the answer.
+    tables.client.delete_table(TableName=tables.names["CALL_LOGS_TABLE"])
+    out = ask(connect_event, lambda_context, QUESTION)
+    assert out["status"] == "answered" and out["doc_id"] == ANSWERED[QUESTION]

@@ -279,17 +279,21 @@ def _worst_case_seconds(client: Any) -> float:
     return attempts * per_attempt + (attempts - 1) * MAX_BACKOFF_SECONDS
 
 
-def test_retrieve_and_converse_together_give_up_inside_the_flows_8_seconds(
+def test_every_call_of_the_handler_together_gives_up_inside_the_flows_8_seconds(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """The clients the adapters use by default: their timeouts and attempts, summed at worst, leave
-    time for a cold start inside the knowledge flow's limit (no retry of a whole generation)."""
+    """The clients the knowledge handler uses by default (the conversation's GetItem and UpdateItem,
+    Retrieve, Converse): their timeouts and attempts, summed at worst, leave time for a cold start
+    inside the knowledge flow's limit (no retry of a whole generation)."""
+    from aicc.adapters.conversations import ConversationRepository
+
     monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
     aws.reset()
     try:
         retrieve, converse = aws.bedrock_agent_runtime(), aws.bedrock_runtime()
+        table = ConversationRepository().client
         assert converse.meta.config.retries["total_max_attempts"] == 1
-        worst = _worst_case_seconds(retrieve) + _worst_case_seconds(converse)
+        worst = 2 * _worst_case_seconds(table) + _worst_case_seconds(retrieve) + _worst_case_seconds(converse)
         assert worst <= FLOW_LIMIT_SECONDS - 0.5, worst
     finally:
         aws.reset()

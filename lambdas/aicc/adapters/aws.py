@@ -29,13 +29,18 @@ if TYPE_CHECKING:
 # invocation still overrun the flow's 3 s.
 _CONFIG = Config(connect_timeout=0.5, read_timeout=0.8, retries={"total_max_attempts": 2, "mode": "standard"})
 # The knowledge flow alone waits 8 s for its Lambda (knowledge_answer, InvocationTimeLimitSeconds
-# "8"), and a generated answer takes seconds, not milliseconds. Its budget, at worst (the sums are
-# in tests/functional/test_knowledge_adapter.py, the arithmetic in docs/knowledge.md "In AWS"):
-# Retrieve 2 attempts x (0.5 s connect + 1.0 s read) + 0.05 s backoff = 3.05 s; Converse 1 attempt
-# (a second generation would not fit) x (0.5 s + 3.5 s) = 4.0 s; together 7.05 s, which leaves
-# about 0.9 s of the 8 s for the cold start and the handler's own work.
+# "8"), and a generated answer takes seconds, not milliseconds. Every call the handler makes
+# counts, at worst (the sum is in tests/functional/test_knowledge_adapter.py, the arithmetic in
+# docs/knowledge.md "In AWS"): the conversation's GetItem and UpdateItem, 1 attempt x (0.3 s
+# connect + 0.5 s read) each = 1.6 s; Retrieve 1 attempt x (0.5 s + 1.0 s) = 1.5 s; Converse 1
+# attempt (a second generation would not fit) x (0.5 s + 3.5 s) = 4.0 s; together 7.1 s, which
+# leaves about 0.9 s of the 8 s for the cold start and the handler's own work. The conversation's
+# calls are best-effort: a failed one costs the follow-up's context, never the answer.
+KNOWLEDGE_TABLE_CONFIG = Config(
+    connect_timeout=0.3, read_timeout=0.5, retries={"total_max_attempts": 1, "mode": "standard"}
+)
 KNOWLEDGE_RETRIEVE_CONFIG = Config(
-    connect_timeout=0.5, read_timeout=1.0, retries={"total_max_attempts": 2, "mode": "standard"}
+    connect_timeout=0.5, read_timeout=1.0, retries={"total_max_attempts": 1, "mode": "standard"}
 )
 KNOWLEDGE_ANSWER_CONFIG = Config(
     connect_timeout=0.5, read_timeout=3.5, retries={"total_max_attempts": 1, "mode": "standard"}
@@ -63,6 +68,11 @@ def _connect() -> ConnectClient:
 @cache
 def _comprehend() -> Any:
     return boto3.client("comprehend", config=_CONFIG)
+
+
+@cache
+def _knowledge_dynamodb() -> DynamoDBClient:
+    return boto3.client("dynamodb", config=KNOWLEDGE_TABLE_CONFIG)
 
 
 @cache
@@ -96,6 +106,12 @@ def comprehend() -> Any:
         return _comprehend()
 
 
+def knowledge_dynamodb() -> DynamoDBClient:
+    """DynamoDB for the knowledge conversation: one short attempt (the 8 s budget above)."""
+    with _lock:
+        return _knowledge_dynamodb()
+
+
 def bedrock_agent_runtime() -> Any:
     """Bedrock Knowledge Bases' runtime (Retrieve, adapters/knowledge.py); untyped: no stubs pinned."""
     with _lock:
@@ -112,6 +128,7 @@ def reset() -> None:
     """Forget the clients (tests, or the local stack after changing endpoints)."""
     with _lock:
         _dynamodb.cache_clear()
+        _knowledge_dynamodb.cache_clear()
         _sns.cache_clear()
         _connect.cache_clear()
         _comprehend.cache_clear()

@@ -10,17 +10,28 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
+from aicc.adapters import aws
 from aicc.adapters.dynamodb import Repository, timestamp, to_item
 from aicc.adapters.dynamodb import from_item as _from_item
 from aicc.domain.knowledge import Turn
 from aicc.domain.knowledge_rules import turn_item, turns_from
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
 
 TURNS = "kb_turns"
 
 
 class ConversationRepository(Repository):
     table_key = "call_logs"
+
+    @property
+    def client(self) -> DynamoDBClient:
+        if self._client is None:
+            self._client = aws.knowledge_dynamodb()  # one short attempt: the flow's 8 s budget
+        return self._client
 
     def turns(self, contact_id: str) -> list[Turn]:
         """The contact's answered turns, oldest first ([] for a first question)."""

@@ -20,6 +20,7 @@ from aicc.domain.knowledge_rules import (
     in_context,
     spoken,
 )
+from aicc.handlers._prologue import count, logger
 
 NO_ANSWER = Answer("", "", "", "", 0.0)
 
@@ -39,6 +40,23 @@ def backends() -> tuple[Retriever, Answerer]:
 
         _backends.setdefault("in use", (BedrockRetriever(), BedrockAnswerer()))
     return _backends["in use"]
+
+
+def best_effort(read: Callable[[], list[Turn]]) -> Callable[[], list[Turn]]:
+    """The conversation's turns, or none when they cannot be read: a follow-up is then answered as
+    a new question, never refused (the read is the one short attempt of aws.knowledge_dynamodb)."""
+
+    def turns() -> list[Turn]:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            return read()
+        except (BotoCoreError, ClientError) as exc:
+            count("KnowledgeConversationReadFailed")
+            logger.warning("conversation not read: answered without its turns", extra={"reason": str(exc)})
+            return []
+
+    return turns
 
 
 def within_spoken_length(answer: Answer, rules: KnowledgeRules) -> Answer:

@@ -18,7 +18,7 @@ from aicc.domain.call_log import RETENTION
 from aicc.domain.knowledge import Turn
 from aicc.domain.knowledge_rules import kept, ssml_body
 from aicc.handlers._connect import ContactEvent, Value
-from aicc.handlers._knowledge import consult, use_knowledge
+from aicc.handlers._knowledge import best_effort, consult, use_knowledge
 from aicc.handlers._prologue import contact_flow, count, logger
 from aicc.settings import config
 
@@ -27,11 +27,14 @@ __all__ = ["handler", "use_knowledge"]
 
 @contact_flow
 def handler(contact: ContactEvent) -> dict[str, Value]:
+    from botocore.exceptions import BotoCoreError, ClientError
+
     from aicc.adapters.conversations import ConversationRepository  # boto3: not for a handover
 
     rules, conversation = config().knowledge, ConversationRepository()
     question = contact.param("question")
-    stored = partial(conversation.turns, contact.contact_id)
+
+    stored = best_effort(partial(conversation.turns, contact.contact_id))
     answer, reason, turns = consult(question, contact.param("intent"), stored, rules)
     if reason is not None:
         count("KnowledgeHandover", reason=reason.value)
@@ -39,7 +42,13 @@ def handler(contact: ContactEvent) -> dict[str, Value]:
     else:
         now = clock.now()
         turns = kept(turns, Turn(question, answer.text, answer.doc_id), rules)
-        conversation.save(contact.contact_id, turns, now, int((now + RETENTION).timestamp()))
+        try:  # best-effort: the caller gets the answer even when it cannot be kept
+            conversation.save(contact.contact_id, turns, now, int((now + RETENTION).timestamp()))
+        except (BotoCoreError, ClientError) as exc:
+            count("KnowledgeConversationWriteFailed")
+            logger.warning(
+                "conversation not kept: the next follow-up lacks this turn", extra={"reason": str(exc)}
+            )
         count("KnowledgeAnswered")
         logger.append_keys(
             status="answered", doc_id=answer.doc_id, confidence=answer.confidence, turn=len(turns)
