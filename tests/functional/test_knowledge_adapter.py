@@ -138,7 +138,9 @@ def converse_response(
     return response
 
 
-def expected_request(question: str, history: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+def expected_request(
+    question: str, history: list[dict[str, Any]] | None = None, query: str | None = None
+) -> dict[str, Any]:
     turn = {
         "role": "user",
         "content": [
@@ -147,7 +149,7 @@ def expected_request(question: str, history: list[dict[str, Any]] | None = None)
                     "text": {"text": passages_block(PASSAGES), "qualifiers": ["grounding_source"]}
                 }
             },
-            {"guardContent": {"text": {"text": question, "qualifiers": ["query"]}}},
+            {"guardContent": {"text": {"text": query or question, "qualifiers": ["query"]}}},
         ],
     }
     return {
@@ -238,7 +240,8 @@ def test_a_follow_up_sends_the_contacts_earlier_turns_as_messages(runtime: tuple
     stubber.add_response(
         "converse",
         converse_response("[1] 등록된 메일로 링크가 갑니다."),
-        expected_request("메일은 어디로 와요", messages),
+        # the relevance check gets what the short follow-up is about: the question before it too
+        expected_request("메일은 어디로 와요", messages, query="비밀번호를 잊어버렸어요 메일은 어디로 와요"),
     )
     answer = answerer(client).answer("메일은 어디로 와요", PASSAGES, history)
     assert answer is not None and answer.doc_id == "password-reset"

@@ -29,6 +29,7 @@ from typing import Any
 
 from aicc.adapters import aws
 from aicc.domain.knowledge import Answer, Passage, Turn, sourced
+from aicc.domain.knowledge_rules import in_context
 
 SEARCH_TYPE = "HYBRID"
 NO_ANSWER = "NO_ANSWER"
@@ -131,7 +132,12 @@ class BedrockAnswerer:
                             "text": {"text": passages_block(passages), "qualifiers": ["grounding_source"]}
                         }
                     },
-                    {"guardContent": {"text": {"text": question, "qualifiers": ["query"]}}},
+                    # the relevance check needs what a short follow-up is about, as retrieval did
+                    {
+                        "guardContent": {
+                            "text": {"text": in_context(question, history), "qualifiers": ["query"]}
+                        }
+                    },
                 ],
             }
         )
