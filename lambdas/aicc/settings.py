@@ -757,6 +757,9 @@ def _load_knowledge(d: Path) -> KnowledgeRules:
         if key.endswith("_words") and any(len(v.split()) != 1 for v in values):
             raise r.fail(f"knowledge.handover.{key}", "write the words without spaces (matched without them)")
         lists[key] = tuple(v.strip().lower() if key.endswith("_words") else v.strip() for v in values)
+    closing = r.get(obj, "closing_words", "knowledge", list)
+    if not closing or not all(isinstance(v, str) and v.strip() and len(v.split()) == 1 for v in closing):
+        raise r.fail("knowledge.closing_words", "must list words without spaces (matched without them)")
     return KnowledgeRules(
         top_k=counts["top_k"],
         min_confidence=float(confidence),
@@ -767,6 +770,7 @@ def _load_knowledge(d: Path) -> KnowledgeRules:
         own_account_intents=frozenset(lists["own_account_intents"]),
         incident_words=lists["incident_words"],
         own_account_words=lists["own_account_words"],
+        closing_words=tuple(v.strip() for v in closing),
     )
 
 

@@ -60,6 +60,15 @@ def test_a_technical_question_is_answered_with_its_source_then_the_caller_is_don
     assert "kb_handover_reason" not in r.attributes
 
 
+@pytest.mark.parametrize("thanks", ["say:네 감사합니다", "say:알겠어요 수고하세요"])
+def test_thanks_after_an_answer_is_a_goodbye_not_the_answer_again(call: Caller, thanks: str) -> None:
+    # Lex hears no intent in thanks; the bot must not look "감사합니다" up as a follow-up.
+    r = call([*DAON, f"say:{QUESTION}", thanks], number=DAON_NUMBER, hold=0)
+    assert len(_spoken_answers(r)) == 1 and r.attributes["kb_turn"] == "1"
+    assert r.prompts[-1] == prompt("goodbye") and r.queue is None
+    assert "kb_handover_reason" not in r.attributes
+
+
 def test_a_follow_up_is_answered_and_star_repeats_the_answer(call: Caller) -> None:
     r = call(
         [*DAON, f"say:{QUESTION}", "say:버전 관리가 꺼져 있으면요?", "*", "2"], number=DAON_NUMBER, hold=0

@@ -18,7 +18,10 @@ from aicc.domain.knowledge import Answer, Passage, Turn
 
 
 class Handover(StrEnum):
-    """Why a person takes the question (the flow's kb_handover_reason)."""
+    """Why the bot does not answer (the flow's kb_handover_reason): a person takes the question,
+    except CLOSING, where the caller ends the conversation (status "done", a goodbye)."""
+
+    CLOSING = "closing"  # "네 감사합니다" after an answer: nothing to look up, nobody to call
 
     NO_QUESTION = "no_question"  # keyed, silent or empty: nothing to look up
     INCIDENT = "incident"
@@ -40,6 +43,21 @@ class KnowledgeRules:
     own_account_intents: frozenset[str]
     incident_words: tuple[str, ...]  # without spaces
     own_account_words: tuple[str, ...]
+    closing_words: tuple[str, ...] = ()  # without spaces
+
+
+FILLERS = ("네", "예", "아", "어", "음", "그", "그럼", "정말", "진짜", "너무", "잘")
+
+
+def is_closing(question: str, rules: KnowledgeRules) -> bool:
+    """Whether the caller is closing the conversation ("네 감사합니다", "알겠어요 수고하세요"):
+    the utterance, without spaces and punctuation, is made of closing words and fillers only."""
+    said = "".join(ch for ch in _squeezed(question) if ch.isalnum())
+    if not said or not any(w in said for w in rules.closing_words):
+        return False
+    for word in sorted((*rules.closing_words, *FILLERS), key=len, reverse=True):
+        said = said.replace(word, "")
+    return not said
 
 
 def _squeezed(text: str) -> str:
@@ -71,6 +89,13 @@ def in_context(question: str, turns: Sequence[Turn]) -> str:
     if turns and len(_squeezed(question)) < FOLLOW_UP_CHARS:
         return f"{turns[-1].question} {question}"
     return question
+
+
+def status_of(reason: Handover | None) -> str:
+    """The handler's `status` for the flow: answered, done (the caller closes) or handover."""
+    if reason is None:
+        return "answered"
+    return "done" if reason is Handover.CLOSING else "handover"
 
 
 def handover_after_answer(

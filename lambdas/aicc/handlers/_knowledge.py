@@ -18,6 +18,7 @@ from aicc.domain.knowledge_rules import (
     handover_after_answer,
     handover_before_search,
     in_context,
+    is_closing,
     spoken,
 )
 from aicc.handlers._prologue import count, logger
@@ -72,6 +73,8 @@ def consult(
 ) -> tuple[Answer, Handover | None, list[Turn]]:
     """(the answer, None, the earlier turns) or (NO_ANSWER, why a person takes it, the turns)."""
     turns: list[Turn] = []
+    if is_closing(question, rules):
+        return NO_ANSWER, Handover.CLOSING, turns
     reason = handover_before_search(question, intent, turns, rules)
     if reason is None:  # only now the stored turns: a hand-over by the words costs no request
         turns = stored()

@@ -16,7 +16,7 @@ from functools import partial
 from aicc import clock
 from aicc.domain.call_log import RETENTION
 from aicc.domain.knowledge import Turn
-from aicc.domain.knowledge_rules import kept, ssml_body
+from aicc.domain.knowledge_rules import kept, ssml_body, status_of
 from aicc.handlers._connect import ContactEvent, Value
 from aicc.handlers._knowledge import best_effort, consult, use_knowledge
 from aicc.handlers._prologue import contact_flow, count, logger
@@ -54,7 +54,7 @@ def handler(contact: ContactEvent) -> dict[str, Value]:
             status="answered", doc_id=answer.doc_id, confidence=answer.confidence, turn=len(turns)
         )
     return {
-        "status": "handover" if reason else "answered",
+        "status": status_of(reason),
         "reason": reason.value if reason else "",
         "answer": answer.text,
         "answer_ssml": ssml_body(answer.ssml),  # the flow wraps it in <speak>

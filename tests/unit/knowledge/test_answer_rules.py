@@ -120,3 +120,20 @@ def test_a_bad_knowledge_file_names_the_field(tmp_path: Path, old: str, new: str
     path.write_text(text.replace(old, new), encoding="utf-8")
     with pytest.raises(ConfigError, match=f"knowledge.yaml.*{field}"):
         _ = load_config(tmp_path).knowledge
+
+
+@pytest.mark.parametrize(
+    ("said", "closing"),
+    [
+        ("네 감사합니다", True),
+        ("알겠어요 수고하세요", True),
+        ("감사합니다!", True),
+        ("고맙습니다 그럼 비용은 얼마예요", False),  # a question after the thanks: look it up
+        ("버전 관리가 꺼져 있으면요?", False),
+        ("네", False),  # a filler alone closes nothing
+    ],
+)
+def test_a_caller_closing_the_conversation_is_told_goodbye(said: str, closing: bool) -> None:
+    from aicc.domain.knowledge_rules import is_closing
+
+    assert is_closing(said, config().knowledge) is closing
