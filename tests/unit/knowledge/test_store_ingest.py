@@ -72,8 +72,12 @@ def test_empty_documents_are_refused(tmp_path: Path) -> None:
         ("root-account-locked.md", "body"),
     ]
     assert sorted(store.manifest(1).documents) == sorted(FEW[:2])
-    with pytest.raises(StoreError, match="no valid document"):
+    with pytest.raises(StoreError, match="no valid document") as refused:
         KbStore(tmp_path / "other", CountingEmbedder()).ingest(_only(docs))
+    # the operator is told which file and field to fix, even when nothing could be ingested
+    assert "iam-mfa-reset.md: body" in str(refused.value) and "root-account-locked.md: body" in str(
+        refused.value
+    )
 
 
 def _only(docs: Path) -> Path:
