@@ -7,7 +7,8 @@ sync --env ENV` makes the data source hold exactly the store's published version
    `metadata`, which is how an answer names its source
    (https://docs.aws.amazon.com/bedrock/latest/userguide/kb-metadata.html);
 2. every other object under the prefix is deleted (a document that left the version, or a
-   rollback's);
+   rollback's). A file whose bytes are there already (its sha256 in the object's metadata) is not
+   put again, and when nothing changed no ingestion job starts: running it twice changes nothing;
 3. StartIngestionJob (knowledgeBaseId, dataSourceId) makes the knowledge base re-read the data
    source: Bedrock itself embeds only what changed. With --wait, GetIngestionJob is polled until
    the job is COMPLETE (or FAILED or STOPPED, an error naming its failure reasons).
@@ -16,6 +17,7 @@ Rolling back is `kb rollback N` then `kb sync`: the same steps with the earlier 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from collections.abc import Callable
@@ -25,6 +27,7 @@ from typing import Any
 from ..knowledge.store import KbStore
 from .context import OpsContext, TargetError
 
+SHA = "sha256"  # user metadata of each object: its content's digest (unchanged files are skipped)
 OUTPUT = "knowledge"  # the root module's output: knowledge_base_id, data_source_id, bucket, prefix
 DONE = ("COMPLETE", "FAILED", "STOPPED")
 POLL_S = 10.0
@@ -66,6 +69,12 @@ def target_of(ops: OpsContext) -> dict[str, str]:
     return {k: str(value[k]) for k in keys}
 
 
+def _digest_of(s3: Any, bucket: str, key: str) -> str | None:
+    """The content digest a previous sync stored with the object (None: an object put otherwise)."""
+    metadata = s3.head_object(Bucket=bucket, Key=key).get("Metadata") or {}
+    return metadata.get(SHA)
+
+
 def sync(
     ops: OpsContext,
     store: KbStore,
@@ -82,25 +91,35 @@ def sync(
     bucket, prefix = target["bucket"], target["prefix"]
     report = SyncReport(published.version, bucket, prefix)
     s3 = ops.client("s3")
+    there = {
+        obj["Key"]
+        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
+        for obj in page.get("Contents", [])
+    }
     wanted: set[str] = set()
     for doc_id, text in store.sources(published.version).items():
         entry = published.documents[doc_id]
         key = f"{prefix}{doc_id}.md"
-        s3.put_object(Bucket=bucket, Key=key, Body=text.encode("utf-8"), ContentType="text/markdown")
-        s3.put_object(
-            Bucket=bucket,
-            Key=f"{key}.metadata.json",
-            Body=metadata(doc_id, entry.title, entry.category),
-            ContentType="application/json",
+        files = (
+            (key, text.encode("utf-8"), "text/markdown"),
+            (f"{key}.metadata.json", metadata(doc_id, entry.title, entry.category), "application/json"),
         )
-        wanted |= {key, f"{key}.metadata.json"}
-        report.uploaded.append(doc_id)
-    stale = [
-        obj["Key"]
-        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
-        for obj in page.get("Contents", [])
-        if obj["Key"] not in wanted
-    ]
+        changed = False
+        for name, body, content_type in files:
+            wanted.add(name)
+            digest = hashlib.sha256(body).hexdigest()
+            if (
+                name in there
+                and s3.head_object(Bucket=bucket, Key=name).get("Metadata", {}).get(SHA) == digest
+            ):
+                continue  # the same bytes: a new object version would make Bedrock read it again
+            s3.put_object(
+                Bucket=bucket, Key=name, Body=body, ContentType=content_type, Metadata={SHA: digest}
+            )
+            changed = True
+        if changed:
+            report.uploaded.append(doc_id)
+    stale = sorted(there - wanted)
     for start in range(0, len(stale), 1000):  # DeleteObjects takes at most 1,000 keys
         batch = stale[start : start + 1000]
         answer = s3.delete_objects(
@@ -109,7 +128,9 @@ def sync(
         if answer.get("Errors"):
             failed = ", ".join(f"{e.get('Key')} ({e.get('Code')})" for e in answer["Errors"][:5])
             raise SyncError(f"could not delete from s3://{bucket}: {failed}; run kb sync again")
-    report.deleted = sorted(stale)
+    report.deleted = stale
+    if not (report.uploaded or report.deleted):
+        return report  # idempotent: the data source holds this version already, no ingestion job
     agent = ops.client("bedrock-agent")
     job = agent.start_ingestion_job(
         knowledgeBaseId=target["knowledge_base_id"],

@@ -225,8 +225,12 @@ def sync(ops: OpsContext, wait: bool, kb_dir: Path | None, as_json: bool) -> Non
     if as_json:
         _echo_json(report.as_json())
         return
+    if not report.job_id:
+        where = f"s3://{report.bucket}/{report.prefix}"
+        click.echo(f"version {report.version} is in {where} already: nothing to do")
+        return
     click.echo(
-        f"version {report.version}: {len(report.uploaded)} documents in "
+        f"version {report.version}: {len(report.uploaded)} documents put in "
         f"s3://{report.bucket}/{report.prefix}, {len(report.deleted)} objects removed; "
         f"ingestion job {report.job_id} {report.job_status}"
     )

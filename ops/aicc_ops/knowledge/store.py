@@ -262,8 +262,8 @@ class KbStore:
         refused = {e.path.stem for e in errors}
         report.kept = sorted(refused & set(before))
         if not current and not report.kept:
-            refused = "".join(f"\n  {e}" for e in errors)
-            raise StoreError(f"no valid document to ingest: nothing changed{refused}")
+            listed = "".join(f"\n  {e}" for e in errors)
+            raise StoreError(f"no valid document to ingest: nothing changed{listed}")
         for doc_id in sorted(current):
             entry = before.get(doc_id)
             if entry is None:

@@ -4,6 +4,7 @@ what else is there is deleted, and an ingestion job is started (and followed wit
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -58,45 +59,53 @@ def job(status: str, **extra: Any) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def expect_puts(s3: Stubber, store: KbStore) -> None:
+def files(store: KbStore) -> list[tuple[str, bytes, str]]:
+    """(key, body, content type) of every object the published version puts."""
     published = store.published()
     assert published is not None
+    out = []
     for doc_id, text in store.sources(published.version).items():
         entry = published.documents[doc_id]
         key = f"{PREFIX}{doc_id}.md"
-        s3.add_response(
-            "put_object",
-            {"ETag": '"e"'},
-            {"Bucket": BUCKET, "Key": key, "Body": text.encode("utf-8"), "ContentType": "text/markdown"},
+        out.append((key, text.encode("utf-8"), "text/markdown"))
+        out.append(
+            (f"{key}.metadata.json", metadata(doc_id, entry.title, entry.category), "application/json")
         )
-        body = metadata(doc_id, entry.title, entry.category)
-        s3.add_response(
-            "put_object",
-            {"ETag": '"m"'},
-            {
-                "Bucket": BUCKET,
-                "Key": f"{key}.metadata.json",
-                "Body": body,
-                "ContentType": "application/json",
-            },
-        )
+    return out
+
+
+def listing(s3: Stubber, keys: list[str]) -> None:
+    s3.add_response(
+        "list_objects_v2",
+        {"Contents": [{"Key": k} for k in keys], "IsTruncated": False, "KeyCount": len(keys)},
+        {"Bucket": BUCKET, "Prefix": PREFIX},
+    )
 
 
 def test_the_data_source_holds_exactly_the_published_version(
     store: KbStore, stubbed: tuple[OpsContext, Stubber, Stubber]
 ) -> None:
     ops, s3, agent = stubbed
-    expect_puts(s3, store)
-    listed = [f"{PREFIX}{d}.md" for d in DOCS] + [
-        f"{PREFIX}payment-method-change.md",
-        f"{PREFIX}x.md.metadata.json",
-    ]
-    s3.add_response(
-        "list_objects_v2",
-        {"Contents": [{"Key": k} for k in listed], "IsTruncated": False, "KeyCount": len(listed)},
-        {"Bucket": BUCKET, "Prefix": PREFIX},
-    )
+    puts = files(store)
+    unchanged_key = puts[0][0]  # put by an earlier sync: the same bytes
     stale = [f"{PREFIX}payment-method-change.md", f"{PREFIX}x.md.metadata.json"]
+    listing(s3, [unchanged_key, *stale])
+    for key, body, content_type in puts:
+        digest = hashlib.sha256(body).hexdigest()
+        if key == unchanged_key:
+            s3.add_response("head_object", {"Metadata": {"sha256": digest}}, {"Bucket": BUCKET, "Key": key})
+            continue
+        s3.add_response(
+            "put_object",
+            {"ETag": '"e"'},
+            {
+                "Bucket": BUCKET,
+                "Key": key,
+                "Body": body,
+                "ContentType": content_type,
+                "Metadata": {"sha256": digest},
+            },
+        )
     s3.add_response(
         "delete_objects",
         {"Deleted": [{"Key": k} for k in stale]},
@@ -122,25 +131,39 @@ def test_the_data_source_holds_exactly_the_published_version(
     assert attributes == {"doc_id": "iam-mfa-reset", "title": "t", "category": "account"}
 
 
+def test_a_second_sync_of_the_same_version_changes_nothing(
+    store: KbStore, stubbed: tuple[OpsContext, Stubber, Stubber]
+) -> None:
+    ops, s3, _ = stubbed  # the agent Stubber fails any call: no ingestion job may start
+    puts = files(store)
+    listing(s3, [key for key, _, _ in puts])
+    for key, body, _ in puts:
+        digest = hashlib.sha256(body).hexdigest()
+        s3.add_response("head_object", {"Metadata": {"sha256": digest}}, {"Bucket": BUCKET, "Key": key})
+    report = sync(ops, store, wait=True, sleep=lambda _: None)
+    assert (report.uploaded, report.deleted, report.job_id) == ([], [], "")
+
+
 def test_a_failed_ingestion_job_says_why(
     store: KbStore, stubbed: tuple[OpsContext, Stubber, Stubber]
 ) -> None:
     ops, s3, agent = stubbed
-    expect_puts(s3, store)
-    s3.add_response(
-        "list_objects_v2", {"IsTruncated": False, "KeyCount": 0}, {"Bucket": BUCKET, "Prefix": PREFIX}
-    )
-    agent.add_response(
-        "start_ingestion_job",
-        job("STARTING"),
-        {"knowledgeBaseId": KB_ID, "dataSourceId": DS_ID, "description": ANY},
-    )
+    listing(s3, [])
+    for key, body, content_type in files(store):
+        digest = hashlib.sha256(body).hexdigest()
+        params = {
+            "Bucket": BUCKET,
+            "Key": key,
+            "Body": body,
+            "ContentType": content_type,
+            "Metadata": {"sha256": digest},
+        }
+        s3.add_response("put_object", {"ETag": '"e"'}, params)
+    started = {"knowledgeBaseId": KB_ID, "dataSourceId": DS_ID, "description": ANY}
+    agent.add_response("start_ingestion_job", job("STARTING"), started)
     failed = job("FAILED", failureReasons=["The knowledge base role cannot read the bucket"])
-    agent.add_response(
-        "get_ingestion_job",
-        failed,
-        {"knowledgeBaseId": KB_ID, "dataSourceId": DS_ID, "ingestionJobId": "JOB1234567"},
-    )
+    polled = {"knowledgeBaseId": KB_ID, "dataSourceId": DS_ID, "ingestionJobId": "JOB1234567"}
+    agent.add_response("get_ingestion_job", failed, polled)
     with pytest.raises(SyncError, match="FAILED: The knowledge base role cannot read the bucket"):
         sync(ops, store, wait=True, sleep=lambda _: None)
 
