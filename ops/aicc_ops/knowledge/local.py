@@ -62,18 +62,26 @@ class NoDocuments:
 @cache
 def local_knowledge() -> tuple[Retriever, Answerer]:
     """The local stack's retriever and answerer, built once per process, before any caller asks:
-    the index loads the Korean analyser and the encoder now, not in a caller's first silence."""
+    the index loads the Korean analyser and the encoder now, not in a caller's first silence. What
+    the bot retrieves and answers from is counted in the store."""
+    return knowledge_backends(KbStore(default_dir()), counted=True)
+
+
+def knowledge_backends(store: KbStore, *, counted: bool) -> tuple[Retriever, Answerer]:
+    """A retriever and answerer over `store`'s published version, else the documents folder;
+    `counted`: the bot's use is counted in the store (an agent's look-up is not the bot's use)."""
     from aicc.settings import config
 
     from .answer import ExtractiveAnswerer
 
     spoken = config().knowledge.spoken_max_chars
-    store = KbStore(default_dir())
     if store.published() is not None:
         index = HybridIndex(*store.published_index())
         index.search("준비")
         answerer = ExtractiveAnswerer(spoken, expand=index.expanded)
-        return CountedRetriever(index, store), CountedAnswerer(answerer, store)
+        if counted:
+            return CountedRetriever(index, store), CountedAnswerer(answerer, store)
+        return index, answerer
     folder = default_folder()
     if not folder.is_dir():  # an installed aicc-ops without ../shared: every question to a person
         log.warning(
