@@ -16,6 +16,10 @@ from aicc.adapters import aws as aicc_aws
 from aicc.settings import config
 from aicc_ops.local.tables import create_tables
 
+# The log checker (every handler log line of the suite checked for PII) and pytester, which its
+# own test uses.
+pytest_plugins = ["pytester", "plugins.log_pii"]
+
 # As Terraform sets them on every function; the handlers' Logger and Metrics read them when created.
 os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "aicc")
 os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "AICC")

@@ -76,6 +76,17 @@ class FakeLambdaContext:
         return 8000
 
 
+def metrics_emitted(stdout: str) -> list[tuple[str, dict[str, str]]]:
+    """The EMF metrics a handler printed: (name, {dimension: value}) per metric, in order."""
+    out = []
+    for line in stdout.splitlines():
+        blob = json.loads(line) if line.startswith('{"_aws"') else None
+        for directive in blob["_aws"]["CloudWatchMetrics"] if blob else ():
+            (names,) = directive["Dimensions"]
+            out += [(m["Name"], {d: blob[d] for d in names}) for m in directive["Metrics"]]
+    return out
+
+
 def kinesis_event(*records: dict[str, Any] | bytes) -> dict[str, Any]:
     """A Lambda event from the agent-event stream carrying these records (JSON objects, or bytes)."""
     from aicc_ops.local.streams import kinesis_event as build

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from typing import Any
 
 import boto3
@@ -83,7 +85,10 @@ def test_agents_unknown_to_the_table_and_bad_records_are_skipped(
 
 
 def test_a_dynamodb_failure_fails_only_that_record(
-    agents_table: str, lambda_context: FakeLambdaContext, monkeypatch: pytest.MonkeyPatch
+    agents_table: str,
+    lambda_context: FakeLambdaContext,
+    monkeypatch: pytest.MonkeyPatch,
+    handler_log: Callable[[], list[str]],
 ) -> None:
     real = agent_events.AgentRepository.record_presence
 
@@ -96,12 +101,16 @@ def test_a_dynamodb_failure_fails_only_that_record(
         return real(self, presence)
 
     monkeypatch.setattr(agent_events.AgentRepository, "record_presence", flaky)
-    event = kinesis_event(
-        agent_event("ts.park", "2026-11-25T01:00:00Z"), agent_event("ts.choi", "2026-11-25T01:00:00Z")
-    )
+    choi = agent_event("ts.choi", "2026-11-25T01:00:00Z")
+    contact = "4a573372-1f28-4e26-b97b-0000000000bb"
+    choi["CurrentAgentSnapshot"]["Contacts"][0]["ContactId"] = contact
+    event = kinesis_event(agent_event("ts.park", "2026-11-25T01:00:00Z"), choi)
     out = handler(event, lambda_context)
     assert out == {
         "batchItemFailures": [{"itemIdentifier": event["Records"][1]["kinesis"]["sequenceNumber"]}]
     }
     table = boto3.resource("dynamodb", region_name=REGION).Table(agents_table)
     assert table.get_item(Key={"login": "ts.park"})["Item"]["status"] == "BUSY"
+    # The failure's line names the agent's contact (the record's own, not the one before it).
+    (failure,) = [json.loads(line) for line in handler_log() if "record failed" in line]
+    assert failure["contact_id"] == contact

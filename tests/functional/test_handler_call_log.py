@@ -6,7 +6,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from helpers import EventLoader, FakeLambdaContext
+from helpers import EventLoader, FakeLambdaContext, metrics_emitted
 
 from aicc import clock
 from aicc.adapters.call_logs import CallLogRepository
@@ -187,3 +187,19 @@ def test_the_sentiment_trend_and_its_summary_ride_on_the_same_write(
     }
     log(connect_event, lambda_context, "2026-11-25T10:05")  # no trend (e.g. keypad only): kept
     assert (tables.call_log(CONTACT) or {})["sentiment"] == item["sentiment"]
+
+
+def test_a_queue_entry_is_counted_per_queue(
+    tables: Tables,
+    connect_event: EventLoader,
+    lambda_context: FakeLambdaContext,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    log(connect_event, lambda_context, "2026-11-25T10:00")  # queued, on MSP General
+    log(connect_event, lambda_context, "2026-11-25T10:05", parameters={"event": "disconnected"})
+    counted = [(n, d.get("event") or d.get("queue")) for n, d in metrics_emitted(capsys.readouterr().out)]
+    assert [c for c in counted if c[0] != "StepLatency"] == [
+        ("CallLogged", "queued"),
+        ("QueueEntry", "MSP General"),
+        ("CallLogged", "disconnected"),
+    ]

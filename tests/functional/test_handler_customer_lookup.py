@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
+from collections.abc import Callable
 
 import pytest
-from helpers import EventLoader, FakeLambdaContext
+from helpers import EventLoader, FakeLambdaContext, metrics_emitted
 
 from aicc.adapters.dynamodb import TableNotConfiguredError
 from aicc.handlers._connect import EventError
@@ -210,10 +210,28 @@ def test_logs_mask_pii(
     tables: Tables,
     connect_event: EventLoader,
     lambda_context: FakeLambdaContext,
-    caplog: pytest.LogCaptureFixture,
+    handler_log: Callable[[], list[str]],
 ) -> None:
     lookup(connect_event, lambda_context)
-    logged = json.dumps([vars(r) for r in caplog.records], ensure_ascii=False, default=str)
+    logged = "\n".join(handler_log())  # as CloudWatch gets the lines
     assert "customer lookup" in logged and "+82-10-****-5678" in logged and "김*준" in logged
     for secret in ("+821012345678", "김민준", "010-5550-1001", "+821055501001", "이영희"):
         assert secret not in logged
+
+
+def test_lookups_are_counted_by_outcome_and_method_and_callers_by_class(
+    tables: Tables,
+    connect_event: EventLoader,
+    lambda_context: FakeLambdaContext,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    lookup(connect_event, lambda_context)
+    lookup(connect_event, lambda_context, parameters={"mode": "phone"}, caller="+821000000000")
+    counted = [(n, d) for n, d in metrics_emitted(capsys.readouterr().out) if n != "StepLatency"]
+    service = {"service": "aicc"}  # the function's name in AWS (POWERTOOLS_SERVICE_NAME)
+    assert counted == [
+        ("CustomerLookup", {**service, "status": "FOUND", "method": "auth"}),
+        ("CustomerClassified", {**service, "customer_class": "MSP"}),
+        ("CustomerLookup", {**service, "status": "NOT_FOUND", "method": "phone"}),
+        ("CustomerClassified", {**service, "customer_class": "UNREGISTERED"}),
+    ]

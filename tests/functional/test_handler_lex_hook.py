@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+from collections.abc import Callable, Iterator
 
 import pytest
 from helpers import FakeLambdaContext, read_event
@@ -79,3 +80,20 @@ def test_at_a_menu_a_capture_intent_yields_to_the_best_menu_interpretation(
     response = handler(_menu_event("Speech", "웹서버가 죽었어요", ranked), lambda_context)
     assert response["sessionState"]["intent"]["name"] == "ReportOutage"
     assert response["sessionState"]["intent"]["state"] == "Fulfilled"
+
+
+def test_every_line_carries_the_contact_the_flow_passed(
+    lambda_context: FakeLambdaContext, handler_log: Callable[[], list[str]]
+) -> None:
+    event = read_event("lex_capture_company")
+    contact = "4a573372-1f28-4e26-b97b-0000000000aa"
+    event["sessionState"]["sessionAttributes"]["contact_id"] = contact  # as the flows set it
+    handler(event, lambda_context)
+    del event["sessionState"]["sessionAttributes"]["contact_id"]  # a flow that does not: no stale id
+    handler(event, lambda_context)
+    lines = [json.loads(line) for line in handler_log()]
+    assert [(line["message"], line.get("contact_id")) for line in lines] == [
+        ("lex code hook", contact),
+        ("lex code hook", None),
+    ]
+    assert {line["correlation_id"] for line in lines} == {event["sessionId"]}

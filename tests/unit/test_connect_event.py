@@ -31,9 +31,12 @@ def test_parse_tolerates_null_endpoint_queue_and_attributes(connect_event: Event
     assert (contact.caller, contact.queue_name, dict(contact.attributes)) == ("", "", {})
 
 
-def test_log_view_masks_pii(connect_event: EventLoader) -> None:
-    view = parse(connect_event("connect_customer_lookup")).log_view()
-    assert view["caller"] == "+82-10-****-5678" and view["contact_name"] == "김*준"
+def test_log_view_is_the_parameters_and_the_caller_the_log_formatter_masks(
+    connect_event: EventLoader,
+) -> None:
+    event = connect_event("connect_customer_lookup")
+    view = parse(event).log_view()
+    assert view == {**event["Details"]["Parameters"], "caller": "+821012345678"}
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from aicc.domain.masking import mask_account, mask_fields, mask_name, mask_phone, mask_text
+from aicc.domain.masking import (
+    find_pii,
+    mask_account,
+    mask_fields,
+    mask_name,
+    mask_phone,
+    mask_record,
+    mask_text,
+    mask_text_pii,
+)
 
 
 @pytest.mark.parametrize(
@@ -69,3 +78,51 @@ def test_mask_fields_masks_by_key_and_keeps_the_rest() -> None:
         "empty": "",
     }
     assert mask_text("") == ""
+
+
+@pytest.mark.parametrize(
+    ("raw", "masked"),
+    [
+        ("callback to +821012345678.", "callback to +82-10-****-5678."),
+        ("call 010-1234-5678 or 02-123-4567", "call +82-10-****-5678 or +82-2-***-4567"),
+        ("+82-10-1234-5678", "+82-10-****-5678"),
+        (
+            "arn:aws:lambda:ap-northeast-2:111122223333:function:f",
+            "arn:aws:lambda:ap-northeast-2:********3333:function:f",
+        ),
+        ("account 1234-5678-9012", "account **********9012"),
+        ("mail kim.minjun@saltware.co.kr", "mail k***@saltware.co.kr"),
+        # Not personal data: a contact ID (UUID), a Kinesis sequence number, a timestamp, an epoch in ms.
+        ("4a573372-1f28-4e26-b97b-000000000001", "4a573372-1f28-4e26-b97b-000000000001"),
+        (
+            "49590338271490256608559692538361571095921575989136588898",
+            "49590338271490256608559692538361571095921575989136588898",
+        ),
+        ("2026-12-06 06:21:05,123+0000 1796538245563", "2026-12-06 06:21:05,123+0000 1796538245563"),
+    ],
+)
+def test_mask_text_pii_masks_by_shape_wherever_it_sits(raw: str, masked: str) -> None:
+    assert mask_text_pii(raw) == masked
+    assert find_pii(masked) == []
+    assert mask_text_pii(masked) == masked  # idempotent
+
+
+def test_mask_record_masks_nested_values_by_key_and_by_shape_and_only_once() -> None:
+    record = {
+        "message": "no agent for 010-1234-5678",
+        "request": {"account_last4": "1234", "contact_name": "김민준", "question": "제 계정 정지됐나요"},
+        "result": {"caller": "+821012345678", "email": "minjun@saltware.co.kr", "status": "FOUND"},
+        "skipped": ["0:no_phone"],
+        "account": 123456789012,
+        "turn": 2,
+    }
+    masked = mask_record(record)
+    assert masked == {
+        "message": "no agent for +82-10-****-5678",
+        "request": {"account_last4": "****", "contact_name": "김*준", "question": "[10 chars]"},
+        "result": {"caller": "+82-10-****-5678", "email": "m***@saltware.co.kr", "status": "FOUND"},
+        "skipped": ["0:no_phone"],
+        "account": "********9012",
+        "turn": 2,
+    }
+    assert mask_record(masked) == masked

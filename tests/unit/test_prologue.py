@@ -65,13 +65,23 @@ def test_every_line_carries_the_contact_and_the_call_it_belongs_to(
     assert "+821012345678" not in json.dumps(logged)
 
 
-def test_metrics_are_flushed_once_per_invocation_with_the_namespace_of_the_environment(
+def dimensions(blob: Mapping[str, Any]) -> list[str]:
+    (directive,) = blob["_aws"]["CloudWatchMetrics"]
+    (names,) = directive["Dimensions"]
+    return sorted(names)
+
+
+def test_each_metric_carries_its_own_dimensions_the_service_and_the_namespace_of_the_environment(
     capsys: pytest.CaptureFixture[str], lambda_context: FakeLambdaContext
 ) -> None:
     probe(event("plain"), lambda_context)
     probe(event("second"), lambda_context)
     blobs = emf(capsys.readouterr().out)
-    assert [(b["Probe"], b["kind"]) for b in blobs] == [([1.0], "plain"), ([1.0], "second")]
+    counts = [(b["Probe"], b["kind"], dimensions(b)) for b in blobs if "Probe" in b]
+    assert counts == [([1.0], k, ["kind", "service"]) for k in ("plain", "second")]
+    latencies = [b for b in blobs if "StepLatency" in b]  # one per invocation, in ms
+    assert [(dimensions(b), b["service"]) for b in latencies] == [(["service"], "aicc")] * 2
+    assert all(b["_aws"]["CloudWatchMetrics"][0]["Metrics"][0]["Unit"] == "Milliseconds" for b in latencies)
     assert {b["_aws"]["CloudWatchMetrics"][0]["Namespace"] for b in blobs} == {"AICC"}
 
 
@@ -87,7 +97,18 @@ def test_a_bad_event_is_logged_counted_and_raised_for_the_error_branch(
         "ERROR",
         "event has no Details.ContactData: not a Connect ContactFlowEvent",
     )
-    assert [b.get("InvalidEvent") for b in emf(capsys.readouterr().out)] == [[1.0]]  # flushed on failure too
+    blobs = emf(capsys.readouterr().out)
+    assert [(b["HandlerError"], b["kind"]) for b in blobs if "HandlerError" in b] == [([1.0], "EventError")]
+    assert len([b for b in blobs if "StepLatency" in b]) == 1  # flushed on failure too
+
+
+def test_a_failure_counts_as_an_error_of_its_kind(
+    capsys: pytest.CaptureFixture[str], lambda_context: FakeLambdaContext
+) -> None:
+    with pytest.raises(RuntimeError):
+        probe(event("broken"), lambda_context)
+    errors = [b for b in emf(capsys.readouterr().out) if "HandlerError" in b]
+    assert [(b["kind"], dimensions(b)) for b in errors] == [("RuntimeError", ["kind", "service"])]
 
 
 def test_a_failing_handler_is_logged_with_its_contact_and_raised(

@@ -42,6 +42,7 @@ class Presence:
     active_contacts: int
     at: datetime  # EventTimestamp, aware UTC: a later event wins
     event_type: str
+    contact_ids: tuple[str, ...] = ()  # the agent's contacts in this snapshot (for the log lines)
 
 
 def _instant(value: Any) -> datetime:
@@ -100,4 +101,5 @@ def presence(event: Mapping[str, Any]) -> Presence:
         active_contacts=active,
         at=_instant(event.get("EventTimestamp")),
         event_type=str(event_type),
+        contact_ids=tuple(str(c.get("ContactId")) for c in contacts if c.get("ContactId")),
     )

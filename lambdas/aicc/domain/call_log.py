@@ -27,6 +27,7 @@ _TEXT_PARAMS = ("queue", "inquiry_type", "incident")
 _FLAG_PARAMS = ("emergency", "callback_requested")
 # Read from the contact attributes when the flow did not pass them as parameters.
 _FROM_ATTRIBUTES = frozenset({*CUSTOMER_FIELDS, *ASSIGNMENT_FIELDS, "path", "inquiry_type", "emergency"})
+QUEUED = "queued"  # the event the flows log as a contact enters a queue (with `queue`)
 _EVENT = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 # `<event>_at` must not collide with the record's own timestamps.
 _RESERVED_EVENTS = frozenset({"created", "assigned", "expires"})
@@ -46,6 +47,11 @@ class CallLogUpdate:
     @property
     def event_attribute(self) -> str:
         return f"{self.event}_at"
+
+    @property
+    def queue_entered(self) -> str:
+        """The queue the contact entered with this write ("" when the event is not an entry)."""
+        return str(self.fields.get("queue", "")) if self.event == QUEUED else ""
 
 
 def parse_path(raw: str) -> tuple[str, ...]:

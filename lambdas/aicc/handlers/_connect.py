@@ -17,8 +17,6 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
-from aicc.domain.masking import mask_fields
-
 
 class EventError(ValueError):
     """The event is not a usable Connect ContactFlowEvent (a flow or wiring bug): error branch."""
@@ -43,8 +41,9 @@ class ContactEvent:
         return self.attributes.get(key, "").strip()
 
     def log_view(self) -> dict[str, object]:
-        """Parameters and caller for a log line, PII masked (attributes stay out: mostly copies)."""
-        return mask_fields({**self.parameters, "caller": self.caller})
+        """Parameters and caller for a log line (attributes stay out: mostly copies); the log
+        formatter masks their PII (handlers._prologue)."""
+        return {**self.parameters, "caller": self.caller}
 
     def require(self, key: str) -> str:
         value = self.param(key)
@@ -117,8 +116,3 @@ def text(value: Value) -> str:
 def result(values: Mapping[str, Value]) -> dict[str, str]:
     """The handler's answer as Connect's STRING_MAP."""
     return {key: text(value) for key, value in values.items()}
-
-
-def masked(values: Mapping[str, object]) -> dict[str, object]:
-    """For log lines: the same map with phone numbers, account IDs, names and free text masked."""
-    return mask_fields(values)

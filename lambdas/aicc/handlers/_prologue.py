@@ -9,8 +9,18 @@ or `kinesis_batch(fn)`. Around `fn` that gives, once for all handlers:
   handler adds to that line it adds with `logger.append_keys`;
 - metrics flushed after every invocation, a failed one too;
 - a failure logged once with its reason and re-raised: Lambda reports the error, and Connect takes
-  the block's error branch. A bad event (EventError) also counts as the metric `InvalidEvent`.
-The events carry callers' numbers, names and words: they are never logged whole.
+  the block's error branch (metric `HandlerError`, kind `EventError` for a bad event);
+- for a Lex code hook, the contact id the flow passes in the session attributes; for a Kinesis
+  batch, the contact id a record names once its handler has read it (`logger.append_keys`).
+The events carry callers' numbers, names and words: they are never logged whole, and every line
+goes out through one formatter that masks PII by key and by shape wherever it sits
+(domain.masking.mask_record): no handler can forget it.
+
+Metrics (Embedded Metric Format, docs/handlers.md "Metrics"), all with the dimension `service`
+(the function: Terraform sets POWERTOOLS_SERVICE_NAME to its key): every invocation records its
+`StepLatency` (ms) and every failure a `HandlerError` (kind: the exception's class); a handler's
+own counts go through `count`, each with its own dimension set (single_metric): Powertools' shared
+set would otherwise give every metric of an invocation the dimensions of all of them.
 
 Service name and metrics namespace come from POWERTOOLS_SERVICE_NAME and
 POWERTOOLS_METRICS_NAMESPACE (Terraform sets them per function), never from code.
@@ -18,43 +28,61 @@ POWERTOOLS_METRICS_NAMESPACE (Terraform sets them per function), never from code
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools import Logger, Metrics, single_metric
+from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.middleware_factory import lambda_handler_decorator
 
-from aicc.handlers._connect import ContactEvent, EventError, Value, masked, parse, result
+from aicc.domain.masking import mask_record
+from aicc.handlers._connect import ContactEvent, EventError, Value, parse, result
 
 if TYPE_CHECKING:
+    from aws_lambda_powertools.logging.types import LogRecord
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
-logger = Logger()
+
+class MaskingFormatter(LambdaPowertoolsFormatter):
+    """Powertools' JSON lines with every value PII-masked (message, keys, extras, exception)."""
+
+    def serialize(self, log: LogRecord) -> str:
+        return super().serialize(cast("LogRecord", mask_record(log)))
+
+
+logger = Logger(logger_formatter=MaskingFormatter())
 metrics = Metrics()
+LEX_CONTACT_ID = "contact_id"  # the Lex session attribute the flows set to $.ContactId
 
 R = TypeVar("R")
 Handler = Callable[[Any, "LambdaContext"], R]
 
 
 def count(metric: str, **dimensions: str) -> None:
-    """Add 1 to `metric` (with these dimensions) in this invocation's metrics."""
-    for name, value in dimensions.items():
-        metrics.add_dimension(name=name, value=value)
-    metrics.add_metric(name=metric, unit=MetricUnit.Count, value=1)
+    """Add 1 to `metric` with these dimensions (and `service`, which Powertools adds)."""
+    with single_metric(name=metric, unit=MetricUnit.Count, value=1) as one:
+        for name, value in dimensions.items():
+            one.add_dimension(name=name, value=value)
 
 
 @lambda_handler_decorator
 def _failures_logged(handler: Handler[R], event: Any, context: LambdaContext) -> R:
+    started = time.perf_counter()
     try:
         return handler(event, context)
     except EventError as exc:
-        count("InvalidEvent")
+        count("HandlerError", kind=type(exc).__name__)
         logger.error("not a usable event: the flow takes its error branch", extra={"reason": str(exc)})
         raise
-    except Exception:
+    except Exception as exc:
+        count("HandlerError", kind=type(exc).__name__)
         logger.exception("handler failed: the flow takes its error branch")
         raise
+    finally:
+        elapsed = (time.perf_counter() - started) * 1000
+        metrics.add_metric(name="StepLatency", unit=MetricUnit.Milliseconds, value=round(elapsed, 1))
 
 
 def _observed(handler: Handler[R]) -> Handler[R]:
@@ -74,7 +102,7 @@ def contact_flow(fn: Callable[[ContactEvent], Mapping[str, Value]]) -> Handler[d
         logger.append_keys(contact_id=contact.contact_id)
         logger.set_correlation_id(contact.initial_contact_id)
         out = result(fn(contact))
-        logger.info(name, extra={"request": contact.log_view(), "result": masked(out)})
+        logger.info(name, extra={"request": contact.log_view(), "result": out})
         return out
 
     return _observed(handler)
@@ -86,6 +114,9 @@ def lex_code_hook(fn: Callable[[Mapping[str, Any]], dict[str, Any]]) -> Handler[
     def handler(event: Any, context: LambdaContext) -> dict[str, Any]:
         if not isinstance(event, Mapping) or not isinstance(event.get("sessionState"), Mapping):
             raise EventError("expected a Lex V2 code-hook event with a sessionState object")
+        attributes = event["sessionState"].get("sessionAttributes") or {}
+        if contact_id := str(attributes.get(LEX_CONTACT_ID) or "").strip():
+            logger.append_keys(contact_id=contact_id)
         logger.set_correlation_id(str(event.get("sessionId") or ""))  # one conversation's lines
         return fn(event)
 
@@ -112,10 +143,12 @@ def kinesis_batch(fn: Callable[[Mapping[str, Any]], None]) -> Handler[dict[str, 
         failures: list[dict[str, str]] = []
         for record in records:
             sequence = str((record.get("kinesis") or {}).get("sequenceNumber", ""))
+            logger.remove_keys(["contact_id"])  # the previous record's
             try:
                 fn(record)
-            except Exception:
+            except Exception as exc:
                 logger.exception("record failed: Lambda retries from it", extra={"sequence": sequence})
+                count("HandlerError", kind=type(exc).__name__)
                 failures.append({"itemIdentifier": sequence})
         if records and len(failures) == len(records):
             raise BatchFailedError(f"all {len(records)} records of the batch failed")

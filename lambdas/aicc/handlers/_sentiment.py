@@ -26,12 +26,12 @@ from aicc.domain.sentiment import (
     priority_for,
     proficiency_for,
 )
-from aicc.handlers._prologue import count, logger
+from aicc.handlers._prologue import LEX_CONTACT_ID, count, logger
 from aicc.settings import config
 
 # Session attributes in from the flow besides the trend (domain.sentiment.VERDICT_ATTRIBUTES): the
 # customer class when known, the contact ID.
-CUSTOMER_CLASS, CONTACT_ID = "customer_class", "contact_id"
+CUSTOMER_CLASS, CONTACT_ID = "customer_class", LEX_CONTACT_ID
 __all__ = ["CONTACT_ID", "CUSTOMER_CLASS", "PRIORITY", "PROFICIENCY", "TREND", "score_turn", "use_scorer"]
 
 _scorer: dict[str, SentimentScorer] = {}  # "in use" -> the injected or the Comprehend scorer
@@ -75,6 +75,7 @@ def score_turn(event: Mapping[str, Any], attributes: dict[str, str]) -> str:
             sentiment = _scorer_in_use().detect(transcript)
         except Exception:  # a turn is never lost to sentiment: the caller's answer still counts
             logger.exception("sentiment scoring failed: the turn goes on unscored")
+            count("HandlerError", kind="SentimentScoring")
         else:
             decision = decide(before, sentiment.score, customer_class, rules)
             label, trend = sentiment.label, decision.trend

@@ -33,6 +33,8 @@ def handler(record: Mapping[str, Any]) -> None:
         )
         count("AgentEventSkipped")
         return
+    if update.contact_ids:  # the contact the agent is on (an agent has at most one voice contact)
+        logger.append_keys(contact_id=",".join(update.contact_ids))
     outcome = AgentRepository().record_presence(update)
     count(_OUTCOME_METRICS.get(outcome, "AgentEventUnknownAgent"))
     logger.debug(

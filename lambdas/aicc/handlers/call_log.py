@@ -24,5 +24,7 @@ def handler(contact: ContactEvent) -> dict[str, Value]:
         logs.hold(update.contact_id, "sentiment", summary.to_item(), update.at, update.expires_at)
     logs.apply(update)
     count("CallLogged", event=update.event)
+    if update.queue_entered:
+        count("QueueEntry", queue=update.queue_entered)
     logger.append_keys(event=update.event, fields=sorted(update.fields), path=list(update.path))
     return {"logged": True, "contact_id": contact.contact_id}

@@ -21,7 +21,9 @@ from aicc.handlers._prologue import contact_flow, count, logger
 def handler(contact: ContactEvent) -> dict[str, Value]:
     found = lookup(contact, CustomerRepository())
     c = found.customer
-    count("CustomerLookup", status=found.status.value)
+    count("CustomerLookup", status=found.status.value, method=contact.param("mode").lower())
+    if found.status is not LookupStatus.INVALID_INPUT:  # the caller is asked again: not classified yet
+        count("CustomerClassified", customer_class=found.customer_class.value)
     logger.append_keys(detail=found.detail)
     return {
         "status": found.status,
