@@ -1,4 +1,4 @@
-"""Layers point one way: cli -> admin -> deploy -> local -> engine -> core -> aicc (the Lambdas).
+"""Layers point one way: cli -> reports -> admin -> deploy -> local -> engine -> core -> aicc (the Lambdas).
 
 Every import of every module of aicc_ops (top-level, in functions, under TYPE_CHECKING) is read
 with ast; a module may import its own layer or any layer below it, never one above. The Lambda
@@ -18,8 +18,8 @@ OPS = ROOT / "ops" / "aicc_ops"
 LAMBDAS = ROOT / "lambdas" / "aicc"
 # Highest first. deploy sits under admin: operator commands read an environment's outputs, and
 # the deploy steps share nothing of the operator context. knowledge (the knowledge base) uses the
-# engine's encoder; the local stack serves it.
-LAYERS = ("cli", "admin", "deploy", "local", "knowledge", "engine", "core")
+# engine's encoder; the local stack serves it. reports reads through the operator context (admin).
+LAYERS = ("cli", "reports", "admin", "deploy", "local", "knowledge", "engine", "core")
 
 
 def layer_of(module: str) -> str | None:

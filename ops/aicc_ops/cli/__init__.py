@@ -26,6 +26,7 @@ COMMANDS = (
     "nlu",
     "prompts",
     "queues",
+    "report",
     "roster",
     "sentiment",
     "speech",

@@ -1,0 +1,121 @@
+"""`aicc-ops report daily|weekly|monthly|seed`: operating reports from the contact records and the
+call log (numbers: aicc.domain.report; data: aicc_ops.reports.sources; rendering:
+aicc_ops.reports.render), and a seeded run of synthetic traffic for the local stack's demo.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import click
+
+from aicc.clock import seoul
+
+from ..admin.context import OpsContext
+from ._errors import OpsError
+from ._options import target_options
+
+
+@click.group()
+def report() -> None:
+    """Daily, weekly and monthly operating reports (Asia/Seoul periods, trends against the previous one)."""
+
+
+def _report_command(kind: str, help_text: str) -> None:
+    @report.command(name=kind, help=help_text)
+    @click.option(
+        "--date",
+        "day",
+        type=click.DateTime(["%Y-%m-%d"]),
+        help="A day of the period to report (Asia/Seoul) [default: today].",
+    )
+    @click.option("--format", "fmt", type=click.Choice(["md", "html"]), default="md", show_default=True)
+    @click.option(
+        "--out",
+        type=click.Path(dir_okay=False, writable=True, path_type=Path),
+        help="Write the report to FILE [default: standard output].",
+    )
+    @click.option("--slack", is_flag=True, help="Also post a summary to Slack (not available yet: see docs).")
+    @target_options
+    def command(ops: OpsContext, day: datetime | None, fmt: str, out: Path | None, slack: bool) -> None:
+        do_report(ops, kind, day.date() if day else None, fmt, out, slack)
+
+
+_report_command("daily", "The report of one day (00:00-24:00 Asia/Seoul) against the day before.")
+_report_command("weekly", "The report of one week (Monday-Sunday, Asia/Seoul) against the week before.")
+_report_command("monthly", "The report of one calendar month (Asia/Seoul) against the month before.")
+
+
+def do_report(ops: OpsContext, kind: str, day: date | None, fmt: str, out: Path | None, slack: bool) -> None:
+    from aicc.domain.report import build_report, period_for
+
+    from ..reports import render, sources
+
+    if not ops.target.local and not ops.target.env:
+        raise click.UsageError(
+            "give --local (the local stack) or --env ENV (its contact records and call log)"
+        )
+    if slack:
+        # TODO(issue 13): post render.summary(report) through the SLA monitor's Slack client (slack-sdk,
+        # token from Secrets Manager) once that branch is merged; not faked here.
+        raise OpsError("--slack is not available yet: the Slack client comes with the SLA monitor", "usage")
+    now = datetime.now(UTC)
+    period = period_for(kind, day or now.astimezone(seoul()).date())
+    records, logs = sources.load(ops, period)
+    result = build_report(ops.config, period, records, logs, now)
+    text = render.render(result, fmt)
+    if out is None:
+        click.echo(text, nl=False)
+    else:
+        out.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {out} ({period.kind} {period.label})", err=True)
+    if result.current.empty:
+        click.echo(f"note: no calls in {period.label}: {render.EMPTY}", err=True)
+
+
+@report.command()
+@click.option("--days", type=click.IntRange(1, 92), default=7, show_default=True, help="Days of traffic.")
+@click.option(
+    "--until",
+    "until",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="The last day seeded (Asia/Seoul) [default: today].",
+)
+@target_options
+def seed(ops: OpsContext, days: int, until: datetime | None) -> None:
+    """Seed the local stack with synthetic support-line traffic: contact records (its S3 bucket, as
+    Firehose lays them out) and call-log items. Deterministic: the same days give the same calls,
+    so seeding again changes nothing."""
+    if not ops.target.local:
+        raise click.UsageError("synthetic traffic goes to the local stack only: give --local")
+    last = until.date() if until else datetime.now(UTC).astimezone(seoul()).date()
+    counts = do_seed(ops, [last - timedelta(days=i) for i in reversed(range(days))])
+    click.echo(
+        f"seeded {days} day(s) to {last}: {counts['records']} contact records "
+        f"({counts['objects']} objects in s3://{counts['bucket']}), {counts['call_logs']} call-log items"
+    )
+
+
+def do_seed(ops: OpsContext, days: list[date]) -> dict[str, Any]:
+    from ..reports import sources, synthetic
+
+    server = ops.server
+    assert server is not None
+    arn = f"arn:aws:connect:{server.region}:{server.account}:instance/{server.instance_id}"
+    s3, bucket = ops.client("s3"), sources.records_bucket(ops)
+    if bucket not in {b["Name"] for b in s3.list_buckets().get("Buckets", [])}:
+        where = {} if server.region == "us-east-1" else {"LocationConstraint": server.region}
+        s3.create_bucket(Bucket=bucket, **({"CreateBucketConfiguration": where} if where else {}))
+    counts: dict[str, Any] = {"records": 0, "objects": 0, "bucket": bucket, "call_logs": 0}
+    for day in days:
+        # One object per seeded day and delivery day: seeding other days never overwrites these.
+        traffic = synthetic.generate(ops.config, [day], arn)
+        counts["objects"] += sources.write_records(s3, bucket, traffic.records, f"synthetic-{day}.json.gz")
+        with ops.table("call_logs").batch_writer(overwrite_by_pkeys=["contact_id"]) as batch:
+            for item in traffic.call_logs:
+                batch.put_item(Item=item)
+        counts["records"] += len(traffic.records)
+        counts["call_logs"] += len(traffic.call_logs)
+    return counts
