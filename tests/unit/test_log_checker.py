@@ -37,7 +37,12 @@ def test_the_checker_reports_an_unmasked_line_and_passes_the_masked_one(
     assert leaks([line]) == [] and "+82-10-****-5678" in line and "********9012" in line
 
 
-def test_a_test_whose_handler_logs_an_unmasked_number_fails_the_run(pytester: pytest.Pytester) -> None:
+def test_a_test_whose_handler_logs_an_unmasked_number_fails_the_run(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The subprocess inherits this process's environment: a local stack run earlier in it quiets
+    # the handlers' logs (POWERTOOLS_LOG_LEVEL=ERROR), and then nothing would be logged to check.
+    monkeypatch.setenv("POWERTOOLS_LOG_LEVEL", "INFO")
     pytester.makeconftest(
         """
         import os
