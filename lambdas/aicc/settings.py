@@ -200,6 +200,11 @@ class Config:
         return _load_knowledge(self.directory)
 
     @cached_property
+    def sla_monitor(self) -> SlaMonitorSettings:
+        """monitoring.yaml: read by the sla_monitor handler only, on first use."""
+        return _load_monitoring(self.directory)
+
+    @cached_property
     def invoked_by(self) -> Mapping[str, str]:
         """Each function of functions.yaml (a handler module) -> what invokes it: INVOKERS."""
         return self._functions[0]
@@ -223,7 +228,7 @@ class Config:
 ESCALATION_STEPS = ("ts_primary", "ts_secondary", "part_members", "general_agent")
 TEAMS = ("TS", "GENERAL", "MANAGER")
 LOCALES = ("ko-KR", "en-US")
-INVOKERS = ("connect", "lex", "kinesis")
+INVOKERS = ("connect", "lex", "kinesis", "schedule")
 
 
 class _Reader:
@@ -768,6 +773,29 @@ def _load_knowledge(d: Path) -> KnowledgeRules:
         incident_words=lists["incident_words"],
         own_account_words=lists["own_account_words"],
     )
+
+
+class SlaMonitorSettings(NamedTuple):
+    """monitoring.yaml's sla_monitor: when a queue is at risk, how often to look, where to post."""
+
+    risk_share: float
+    schedule: str
+    slack_channel: str
+
+
+def _load_monitoring(d: Path) -> SlaMonitorSettings:
+    r = _Reader(d, "monitoring.yaml")
+    obj = r.mapping(r.data.get("sla_monitor"), "sla_monitor")
+    share = r.get(obj, "risk_share", "sla_monitor", (int, float))
+    if not 0 < share < 1:
+        raise r.fail("sla_monitor.risk_share", "must be above 0 and below 1 (at 1 the SLA is breached)")
+    schedule = r.get(obj, "schedule", "sla_monitor", str)
+    if not re.fullmatch(r"(rate|cron)\(.+\)", schedule):
+        raise r.fail("sla_monitor.schedule", "must be an EventBridge rate(...) or cron(...) expression")
+    channel = r.get(obj, "slack_channel", "sla_monitor", str)
+    if not channel.strip():
+        raise r.fail("sla_monitor.slack_channel", "must name a Slack channel")
+    return SlaMonitorSettings(float(share), schedule, channel.strip())
 
 
 def config_dir() -> Path:

@@ -28,6 +28,7 @@ COMMANDS = (
     "queues",
     "roster",
     "sentiment",
+    "sla",
     "speech",
 )
 
