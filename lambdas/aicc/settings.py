@@ -776,10 +776,9 @@ def _load_knowledge(d: Path) -> KnowledgeRules:
 
 
 class SlaMonitorSettings(NamedTuple):
-    """monitoring.yaml's sla_monitor: when a queue is at risk, how often to look, where to post."""
+    """monitoring.yaml's sla_monitor: when a queue is at risk, and where Slack messages go."""
 
     risk_share: float
-    schedule: str
     slack_channel: str
 
 
@@ -789,13 +788,10 @@ def _load_monitoring(d: Path) -> SlaMonitorSettings:
     share = r.get(obj, "risk_share", "sla_monitor", (int, float))
     if not 0 < share < 1:
         raise r.fail("sla_monitor.risk_share", "must be above 0 and below 1 (at 1 the SLA is breached)")
-    schedule = r.get(obj, "schedule", "sla_monitor", str)
-    if not re.fullmatch(r"(rate|cron)\(.+\)", schedule):
-        raise r.fail("sla_monitor.schedule", "must be an EventBridge rate(...) or cron(...) expression")
     channel = r.get(obj, "slack_channel", "sla_monitor", str)
     if not channel.strip():
         raise r.fail("sla_monitor.slack_channel", "must name a Slack channel")
-    return SlaMonitorSettings(float(share), schedule, channel.strip())
+    return SlaMonitorSettings(float(share), channel.strip())
 
 
 def config_dir() -> Path:

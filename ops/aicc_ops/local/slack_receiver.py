@@ -31,7 +31,7 @@ class SlackReceiver:
     @property
     def base_url(self) -> str:
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}/api/"
+        return f"http://{host!s}:{port}/api/"
 
     def start(self) -> SlackReceiver:
         self._thread.start()
