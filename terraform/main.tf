@@ -57,6 +57,7 @@ locals {
     POWERTOOLS_METRICS_NAMESPACE = "AICC"
     POWERTOOLS_LOG_LEVEL         = var.env == "prod" ? "INFO" : "DEBUG"
     AICC_ENV                     = var.env
+    AICC_RUNBOOKS_URL            = var.runbooks_base_url # the SLA monitor's Slack link
   }
 }
 

@@ -200,6 +200,11 @@ class Config:
         return _load_knowledge(self.directory)
 
     @cached_property
+    def sla_monitor(self) -> SlaMonitorSettings:
+        """monitoring.yaml: read by the sla_monitor handler only, on first use."""
+        return _load_monitoring(self.directory)
+
+    @cached_property
     def invoked_by(self) -> Mapping[str, str]:
         """Each function of functions.yaml (a handler module) -> what invokes it: INVOKERS."""
         return self._functions[0]
@@ -223,7 +228,7 @@ class Config:
 ESCALATION_STEPS = ("ts_primary", "ts_secondary", "part_members", "general_agent")
 TEAMS = ("TS", "GENERAL", "MANAGER")
 LOCALES = ("ko-KR", "en-US")
-INVOKERS = ("connect", "lex", "kinesis")
+INVOKERS = ("connect", "lex", "kinesis", "schedule")
 
 
 class _Reader:
@@ -772,6 +777,25 @@ def _load_knowledge(d: Path) -> KnowledgeRules:
         own_account_words=lists["own_account_words"],
         closing_words=tuple(v.strip() for v in closing),
     )
+
+
+class SlaMonitorSettings(NamedTuple):
+    """monitoring.yaml's sla_monitor: when a queue is at risk, and where Slack messages go."""
+
+    risk_share: float
+    slack_channel: str
+
+
+def _load_monitoring(d: Path) -> SlaMonitorSettings:
+    r = _Reader(d, "monitoring.yaml")
+    obj = r.mapping(r.data.get("sla_monitor"), "sla_monitor")
+    share = r.get(obj, "risk_share", "sla_monitor", (int, float))
+    if not 0 < share < 1:
+        raise r.fail("sla_monitor.risk_share", "must be above 0 and below 1 (at 1 the SLA is breached)")
+    channel = r.get(obj, "slack_channel", "sla_monitor", str)
+    if not channel.strip():
+        raise r.fail("sla_monitor.slack_channel", "must name a Slack channel")
+    return SlaMonitorSettings(float(share), channel.strip())
 
 
 def config_dir() -> Path:

@@ -16,7 +16,7 @@ from aicc.settings import config
 from aicc_ops.engine.flows import handler_names
 
 MAX_LINES = 60  # non-blank, non-comment lines (docstrings count)
-PROLOGUES = {"contact_flow", "lex_code_hook", "kinesis_batch"}
+PROLOGUES = {"contact_flow", "lex_code_hook", "kinesis_batch", "scheduled"}
 
 
 def source(name: str) -> Path:

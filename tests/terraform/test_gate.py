@@ -280,6 +280,7 @@ def recorded_calls() -> Iterator[dict[str, set[tuple[str, str, str]]]]:
             "agent_events", kinesis_event(read_event("connect_agent_event")), 30, "JSON"
         )
         _caller_turns_with_sentiment(stack)
+        _sla_monitor_run(stack)
         by_table = {table_name(s): key for key, s in stack.config.tables.items()}
         out: dict[str, set[tuple[str, str, str]]] = {}
         for handler, calls in stack.lambdas.aws_calls.items():
@@ -292,6 +293,32 @@ def recorded_calls() -> Iterator[dict[str, set[tuple[str, str, str]]]]:
                     (service, operation, f"{name}/index/{index}" if index else name)
                 )
         yield out
+
+
+def _sla_monitor_run(stack: Any) -> None:
+    """The scheduled SLA monitor on a breach: Connect's metrics (Stubber: moto has no Connect
+    metrics), the Slack token from Secrets Manager posted to the local receiver, the e-mail."""
+    import boto3
+    from functional.test_sla_monitor import EMERGENCY, INSTANCE, QUEUES, TOKEN, stubbed
+
+    from aicc.adapters import aws as handler_clients
+    from aicc.adapters import slack
+    from aicc_ops.local.slack_receiver import SlackReceiver
+
+    boto3.client("secretsmanager").create_secret(Name="aicc-gate/slack", SecretString=TOKEN)
+    sla = QUEUES[EMERGENCY].sla_seconds
+    assert sla is not None
+    client = stubbed({EMERGENCY: (sla, 0)})
+    env = {"CONNECT_INSTANCE_ID": INSTANCE, slack.TOKEN_SECRET_ENV: "aicc-gate/slack"}
+    with pytest.MonkeyPatch.context() as mp, SlackReceiver(TOKEN) as receiver:
+        for key, value in {**env, slack.BASE_URL_ENV: receiver.base_url}.items():
+            mp.setenv(key, value)
+        mp.setattr(handler_clients, "connect", lambda: client)
+        slack.forget_token()
+        event = {"id": "gate", "detail-type": "Scheduled Event", "source": "aws.events", "detail": {}}
+        stack.lambdas.invoke_named("sla_monitor", event, 60, "JSON")
+        slack.forget_token()
+        assert len(receiver.taken()) == 1
 
 
 def _caller_turns_with_sentiment(stack: Any) -> None:
@@ -334,6 +361,10 @@ def _allowed(spec: dict[str, Any]) -> set[tuple[str, str, str]]:
         allowed.add(("comprehend", "DetectSentiment", "*"))
     if spec.get("pages"):  # the lambdas module: SMS on "*", page calls on the instance
         allowed |= {("sns", "Publish", "sms"), ("connect", "StartOutboundVoiceContact", "*")}
+    if spec.get("reads_queue_metrics"):  # the lambdas module: on the instance and its queues
+        allowed |= {("connect", "ListQueues", "*"), ("connect", "GetCurrentMetricData", "*")}
+    if spec.get("posts_to_slack"):  # the lambdas module: on the token's secret
+        allowed.add(("secretsmanager", "GetSecretValue", "*"))
     return allowed
 
 

@@ -284,3 +284,28 @@ def test_prod_guards_its_instance_queues_tables_keys_and_buckets(prod_plan: Plan
     assert guards["key"] == keys  # the security module's keys and the SNS topics' key
     assert guards["bucket"] == len(prod_plan.after("aws_s3_bucket"))
     assert _guarded(dev_plan) == {}  # dev can be torn down
+
+
+def test_the_sla_monitor_runs_on_its_schedule_with_least_privilege(dev_plan: Plan) -> None:
+    (handler,) = [key for key, spec in FUNCTIONS.items() if spec["invoked_by"] == "schedule"]
+    name = f"{_tfvars('dev')['name_prefix']}-{handler.replace('_', '-')}"
+    rule = dev_plan.one("aws_cloudwatch_event_rule", handler)
+    assert rule["schedule_expression"] == FUNCTIONS[handler]["schedule"] and rule["name"] == name
+    target = dev_plan.one("aws_cloudwatch_event_target", handler)
+    assert target["retry_policy"][0]["maximum_retry_attempts"] == 0
+    permission = dev_plan.one("aws_lambda_permission", "schedule")
+    assert permission["principal"] == "events.amazonaws.com" and permission["function_name"] == name
+    # The token's secret exists, encrypted, and Terraform never holds its value.
+    secret = dev_plan.one("aws_secretsmanager_secret", "slack_token")
+    assert secret["name"].endswith("/slack-bot-token")
+    assert not dev_plan.after("aws_secretsmanager_secret_version")
+    # Its policy and environment (known after apply: read from the configuration).
+    text = json.dumps(dev_plan.json["configuration"]["root_module"]["module_calls"]["lambdas"]["module"])
+    for word in (
+        "connect:ListQueues",
+        "connect:GetCurrentMetricData",
+        "secretsmanager:GetSecretValue",
+        "CONNECT_INSTANCE_ID",
+        "SLACK_TOKEN_SECRET_ID",
+    ):
+        assert word in text

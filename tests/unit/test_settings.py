@@ -251,3 +251,27 @@ def test_ops_only_files_are_read_on_first_use(config_dir: Path) -> None:
         _ = cfg.invoked_by
     assert load_config().security_profiles["admin"].permissions[0] == "BasicAgentAccess"  # includes first
     assert load_config().invoked_by["agent_events"] == "kinesis"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        (
+            "risk_share: 0.8",
+            "risk_share: 1",
+            "monitoring.yaml: sla_monitor.risk_share: must be above 0 and below 1",
+        ),
+        (
+            'slack_channel: "#aicc-sla"',
+            'slack_channel: " "',
+            "monitoring.yaml: sla_monitor.slack_channel: must",
+        ),
+    ],
+)
+def test_monitoring_yaml_errors_name_the_field(config_dir: Path, old: str, new: str, expected: str) -> None:
+    _edit(config_dir / "monitoring.yaml", old, new)
+    cfg = load_config(config_dir)  # read by the SLA monitor only, on first use
+    with pytest.raises(ConfigError) as caught:
+        _ = cfg.sla_monitor
+    assert str(caught.value).startswith(expected), str(caught.value)
+    assert 0 < load_config().sla_monitor.risk_share < 1

@@ -66,6 +66,11 @@ def _connect() -> ConnectClient:
 
 
 @cache
+def _secretsmanager() -> Any:
+    return boto3.client("secretsmanager", config=_CONFIG)
+
+
+@cache
 def _comprehend() -> Any:
     return boto3.client("comprehend", config=_CONFIG)
 
@@ -100,6 +105,12 @@ def connect() -> ConnectClient:
         return _connect()
 
 
+def secretsmanager() -> Any:
+    """Secrets Manager (the Slack token, adapters/slack.py); untyped: no stubs package is pinned."""
+    with _lock:
+        return _secretsmanager()
+
+
 def comprehend() -> Any:
     """Comprehend (DetectSentiment for the Lex code hook); untyped: no stubs package is pinned."""
     with _lock:
@@ -132,5 +143,6 @@ def reset() -> None:
         _sns.cache_clear()
         _connect.cache_clear()
         _comprehend.cache_clear()
+        _secretsmanager.cache_clear()
         _bedrock_agent_runtime.cache_clear()
         _bedrock_runtime.cache_clear()

@@ -1,7 +1,8 @@
 """The prologue every handler shares: one Powertools middleware per kind of event.
 
-Each entry point is `handler = contact_flow(fn)` (a Connect ContactFlowEvent), `lex_code_hook(fn)`
-or `kinesis_batch(fn)`. Around `fn` that gives, once for all handlers:
+Each entry point is `handler = contact_flow(fn)` (a Connect ContactFlowEvent), `lex_code_hook(fn)`,
+`kinesis_batch(fn)` or `scheduled(fn)` (an EventBridge schedule). Around `fn` that gives, once
+for all handlers:
 - Lambda context keys on every log line, cleared between invocations; for a contact flow also the
   contact id and, as correlation id, the call's first contact (it survives transfers);
 - the event read once (a ContactEvent for contact flows) and the answer returned as a STRING_MAP,
@@ -153,5 +154,18 @@ def kinesis_batch(fn: Callable[[Mapping[str, Any]], None]) -> Handler[dict[str, 
         if records and len(failures) == len(records):
             raise BatchFailedError(f"all {len(records)} records of the batch failed")
         return {"batchItemFailures": failures}
+
+    return _observed(handler)
+
+
+def scheduled(fn: Callable[[Mapping[str, Any]], dict[str, Any]]) -> Handler[dict[str, Any]]:
+    """An EventBridge scheduled rule's Lambda (detail-type "Scheduled Event"): `fn` gets the event;
+    its run is correlated by the event's id."""
+
+    def handler(event: Any, context: LambdaContext) -> dict[str, Any]:
+        if not isinstance(event, Mapping) or event.get("detail-type") != "Scheduled Event":
+            raise EventError('expected an EventBridge event with detail-type "Scheduled Event"')
+        logger.set_correlation_id(str(event.get("id") or ""))
+        return fn(event)
 
     return _observed(handler)

@@ -18,62 +18,32 @@ from typing import Any
 
 from aicc.domain.agent_events import ccp_status
 from aicc.domain.agents import AgentStatus
+from aicc.domain.sla import (
+    CHANNEL,
+    FILTER_LIMIT,
+    SlaRules,
+    SlaState,
+    chunks,
+    metric_request,
+    metric_values,
+    mmss,
+    sla_state,
+)
 from aicc.settings import Config
 
 from ..core.aws import error_text, iter_pages
 from .context import OpsContext, scan_all
 
-CHANNEL = "VOICE"
-FILTER_LIMIT = 100  # Queues / Agents filters of the metrics APIs take at most 100 IDs
-# OLDEST_CONTACT_AGE comes in seconds when results are grouped (they are: by QUEUE).
-CURRENT_METRICS = (
-    ("CONTACTS_IN_QUEUE", "COUNT"),
-    ("OLDEST_CONTACT_AGE", "SECONDS"),
-    ("AGENTS_ONLINE", "COUNT"),
-    ("AGENTS_AVAILABLE", "COUNT"),
-    ("AGENTS_ON_CONTACT", "COUNT"),
-    ("AGENTS_STAFFED", "COUNT"),
-)
-# SLA state thresholds, as shares of the queue's sla_seconds (docs/queues.md).
+# The status table warns early (half the SLA, a quarter with a backlog, nobody online): it is
+# what rebalancing acts on (docs/queues.md). The SLA monitor alerts at monitoring.yaml's share.
 AT_RISK_SHARE = 0.5
 BACKLOG_AT_RISK_SHARE = 0.25
+STATUS_RULES = SlaRules(AT_RISK_SHARE, BACKLOG_AT_RISK_SHARE, unstaffed_is_risk=True)
 MANAGER = "MANAGER"
 HOME_ATTRIBUTE = "home_routing_profile"
 
 
-def mmss(seconds: float) -> str:
-    whole = max(0, int(seconds))
-    return f"{whole // 60:02d}:{whole % 60:02d}"
-
-
 # ---- queue status -------------------------------------------------------------------------------
-class SlaState(StrEnum):
-    OK = "OK"
-    AT_RISK = "AT RISK"
-    BREACHED = "BREACHED"
-
-
-def sla_state(
-    oldest: float, waiting: int, available: int, sla_seconds: int | None, *, online: int
-) -> SlaState | None:
-    """BREACHED: the oldest caller waited the whole SLA. AT RISK: callers wait and no agent is
-    online (nobody will answer them however long the SLA), or half of it, or a quarter of it while
-    more callers wait than agents are available. None: the queue has no same-day SLA."""
-    if sla_seconds is None:
-        return None
-    if waiting <= 0:
-        return SlaState.OK
-    if oldest >= sla_seconds:
-        return SlaState.BREACHED
-    if (
-        online <= 0
-        or oldest >= AT_RISK_SHARE * sla_seconds
-        or (waiting > available and oldest >= BACKLOG_AT_RISK_SHARE * sla_seconds)
-    ):
-        return SlaState.AT_RISK
-    return SlaState.OK
-
-
 @dataclass(frozen=True)
 class QueueRef:
     id: str
@@ -104,7 +74,14 @@ class QueueStatus:
 
     @property
     def state(self) -> SlaState | None:
-        return sla_state(self.oldest, self.waiting, self.available, self.sla_seconds, online=self.online)
+        return sla_state(
+            self.oldest,
+            self.waiting,
+            self.available,
+            self.sla_seconds,
+            online=self.online,
+            rules=STATUS_RULES,
+        )
 
     @property
     def at_risk(self) -> bool:
@@ -494,10 +471,6 @@ def missing_queues(cfg: Config, queues: Iterable[QueueRef]) -> list[str]:
     return [q.name for q in sorted(cfg.queues.values(), key=lambda q: q.priority) if q.name not in present]
 
 
-def _chunks(items: Sequence[str]) -> list[list[str]]:
-    return [list(items[i : i + FILTER_LIMIT]) for i in range(0, len(items), FILTER_LIMIT)]
-
-
 def _token_pages(ops: OpsContext, operation: str, key: str, **params: Any) -> Iterator[dict[str, Any]]:
     """The `key` items of every page of GetCurrentMetricData / GetCurrentUserData (no boto3
     paginator: core.aws.iter_pages follows NextToken), FILTER_LIMIT per page."""
@@ -508,20 +481,12 @@ def _token_pages(ops: OpsContext, operation: str, key: str, **params: Any) -> It
 def current_metrics(ops: OpsContext, queues: Sequence[QueueRef]) -> dict[str, dict[str, float]]:
     """Queue ID -> metric name -> value: one GetCurrentMetricData per 100 queues (and result page)."""
     out: dict[str, dict[str, float]] = {q.id: {} for q in queues}
-    for ids in _chunks([q.id for q in queues]):
-        results = _token_pages(
-            ops,
-            "get_current_metric_data",
-            "MetricResults",
-            Filters={"Queues": ids, "Channels": [CHANNEL]},
-            Groupings=["QUEUE"],
-            CurrentMetrics=[{"Name": n, "Unit": u} for n, u in CURRENT_METRICS],
+    for ids in chunks([q.id for q in queues]):
+        out.update(
+            metric_values(
+                _token_pages(ops, "get_current_metric_data", "MetricResults", **metric_request(ids))
+            )
         )
-        for result in results:
-            queue_id = ((result.get("Dimensions") or {}).get("Queue") or {}).get("Id")
-            values = out.setdefault(str(queue_id), {})
-            for c in result.get("Collections") or []:
-                values[c["Metric"]["Name"]] = float(c.get("Value") or 0.0)
     return out
 
 
@@ -567,7 +532,7 @@ def load_profiles(
 def current_user_data(ops: OpsContext, filter_name: str, ids: Sequence[str]) -> list[dict[str, Any]]:
     """GetCurrentUserData for up to 100 queue / agent IDs per call, every page, users once each."""
     users: dict[str, dict[str, Any]] = {}
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         for data in _token_pages(ops, "get_current_user_data", "UserDataList", Filters={filter_name: chunk}):
             users.setdefault(data["User"]["Id"], data)
     return list(users.values())

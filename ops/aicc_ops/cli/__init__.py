@@ -29,6 +29,7 @@ COMMANDS = (
     "report",
     "roster",
     "sentiment",
+    "sla",
     "speech",
 )
 

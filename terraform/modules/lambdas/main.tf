@@ -31,6 +31,12 @@ locals {
 
   provisioned = { for k, v in var.provisioned_concurrency : k => v if contains(keys(var.functions), k) }
 
+  # Functions run on an EventBridge schedule: handler -> schedule expression.
+  scheduled_functions = { for k, f in var.functions : k => f.schedule if f.invoked_by == "schedule" }
+
+  instance_id = var.connect_instance_arn != null ? element(split("/", var.connect_instance_arn), 1) : ""
+  slack       = anytrue([for f in values(var.functions) : f.posts_to_slack])
+
   # Functions fed by a stream (event source mapping): handler -> stream key.
   stream_functions = { for k, f in var.functions : k => f.stream if f.invoked_by == "kinesis" }
 
@@ -194,6 +200,32 @@ data "aws_iam_policy_document" "function" {
     }
   }
 
+  # Queue real-time metrics (functions.yaml `reads_queue_metrics`, adapters/sla_monitor.py):
+  # ListQueues is authorized on the instance, GetCurrentMetricData on the instance and the queues
+  # of its filter (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonconnect.html).
+  dynamic "statement" {
+    for_each = each.value.reads_queue_metrics && var.connect_instance_arn != null ? [
+      { sid = "ListQueues", actions = ["connect:ListQueues"], resources = [var.connect_instance_arn] },
+      { sid = "QueueMetrics", actions = ["connect:GetCurrentMetricData"], resources = [var.connect_instance_arn, "${var.connect_instance_arn}/queue/*"] },
+    ] : []
+    content {
+      sid       = statement.value.sid
+      actions   = statement.value.actions
+      resources = statement.value.resources
+    }
+  }
+
+  # The Slack bot token (functions.yaml `posts_to_slack`); the secret is encrypted with the data
+  # key, which every function may already Decrypt.
+  dynamic "statement" {
+    for_each = each.value.posts_to_slack ? [aws_secretsmanager_secret.slack_token[0].arn] : []
+    content {
+      sid       = "SlackToken"
+      actions   = ["secretsmanager:GetSecretValue"]
+      resources = [statement.value]
+    }
+  }
+
   # The page call: StartOutboundVoiceContact on this instance's contacts, into its flows and
   # queues. The Emergency Page flow's own ARN cannot be named here: the flows invoke these
   # functions, so they are created after them.
@@ -269,6 +301,8 @@ resource "aws_lambda_function" "this" {
       },
       { for t in keys(each.value.tables) : lookup(local.table_env, t, "UNKNOWN_TABLE_${t}") => lookup(var.table_names, t, "") },
       each.value.publishes && var.notify_topic_arn != null ? { NOTIFY_TOPIC_ARN = var.notify_topic_arn } : {},
+      each.value.reads_queue_metrics ? { CONNECT_INSTANCE_ID = local.instance_id } : {},
+      each.value.posts_to_slack ? { SLACK_TOKEN_SECRET_ID = aws_secretsmanager_secret.slack_token[0].arn } : {},
       each.value.knowledge && var.knowledge != null ? {
         KNOWLEDGE_BASE_ID = var.knowledge.knowledge_base_id
         ANSWER_MODEL_ID   = var.knowledge.answer_model_id
@@ -288,6 +322,10 @@ resource "aws_lambda_function" "this" {
     precondition {
       condition     = alltrue([for t in keys(each.value.tables) : contains(keys(var.table_names), t) && contains(keys(var.table_arns), t) && contains(keys(local.table_env), t)])
       error_message = "functions.yaml: ${each.key} uses a table that tables.yaml / the data module does not define."
+    }
+    precondition {
+      condition     = !each.value.reads_queue_metrics || var.connect_instance_arn != null
+      error_message = "functions.yaml: ${each.key} has `reads_queue_metrics: true`, but the root module passes no connect_instance_arn."
     }
     precondition {
       condition     = !each.value.knowledge || var.knowledge != null
@@ -337,7 +375,7 @@ resource "aws_lambda_layer_version" "dependencies" {
   count = var.dependencies_layer_zip != null ? 1 : 0
 
   layer_name               = "${var.name_prefix}-dependencies"
-  description              = "aws-lambda-powertools, holidays, PyYAML, rapidfuzz (pinned in pyproject.toml)"
+  description              = "aws-lambda-powertools, holidays, PyYAML, rapidfuzz, slack-sdk (pinned in pyproject.toml)"
   filename                 = var.dependencies_layer_zip
   source_code_hash         = filebase64sha256(var.dependencies_layer_zip)
   compatible_runtimes      = [local.runtime]
@@ -362,4 +400,59 @@ resource "aws_lambda_event_source_mapping" "stream" {
   function_response_types            = ["ReportBatchItemFailures"]
 
   depends_on = [aws_iam_role_policy.this]
+}
+
+################################################################################
+# Scheduled functions (functions.yaml `invoked_by: schedule`)
+################################################################################
+
+resource "aws_cloudwatch_event_rule" "schedule" {
+  for_each = local.scheduled_functions
+
+  name                = local.function_names[each.key]
+  description         = "Runs ${local.function_names[each.key]} (${each.value})"
+  schedule_expression = each.value
+
+  tags = merge(var.tags, { "aicc:handler" = each.key })
+}
+
+resource "aws_cloudwatch_event_target" "schedule" {
+  for_each = local.scheduled_functions
+
+  rule = aws_cloudwatch_event_rule.schedule[each.key].name
+  arn  = aws_lambda_function.this[each.key].arn
+
+  # A run that fails is not retried: the next one comes within the schedule's period and reads
+  # the queues afresh (a retry would judge stale metrics).
+  retry_policy {
+    maximum_retry_attempts       = 0
+    maximum_event_age_in_seconds = 60
+  }
+}
+
+resource "aws_lambda_permission" "schedule" {
+  for_each = local.scheduled_functions
+
+  statement_id  = "AllowEventBridgeSchedule"
+  action        = "lambda:InvokeFunction"
+  function_name = aws_lambda_function.this[each.key].function_name
+  principal     = "events.amazonaws.com"
+  source_arn    = aws_cloudwatch_event_rule.schedule[each.key].arn
+}
+
+################################################################################
+# The Slack bot token (functions with `posts_to_slack`)
+################################################################################
+
+# The value is put by hand, never by Terraform (no secret in code or state):
+#   aws secretsmanager put-secret-value --secret-id <name> --secret-string xoxb-...
+resource "aws_secretsmanager_secret" "slack_token" {
+  # checkov:skip=CKV2_AWS_57: a Slack bot token is rotated in Slack's app settings, not by a Lambda rotator
+  count = local.slack ? 1 : 0
+
+  name        = "${var.name_prefix}/slack-bot-token"
+  description = "Slack bot token (xoxb-) the SLA monitor posts with; value put by hand"
+  kms_key_id  = var.kms_key_arn
+
+  tags = var.tags
 }

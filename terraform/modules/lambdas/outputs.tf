@@ -14,7 +14,7 @@ output "function_names" {
 }
 
 output "function_kinds" {
-  description = "Handler -> what invokes it (functions.yaml `invoked_by`: connect, lex or kinesis); the same keys as function_names."
+  description = "Handler -> what invokes it (functions.yaml `invoked_by`: connect, lex, kinesis or schedule); the same keys as function_names."
   value       = { for k, f in var.functions : k => f.invoked_by }
 }
 
@@ -36,4 +36,9 @@ output "log_group_names" {
 output "artifact_sha256" {
   description = "Base64 SHA-256 of the deployed zip (the same for every function)."
   value       = filebase64sha256(var.source_zip)
+}
+
+output "slack_token_secret_arn" {
+  description = "ARN of the Slack bot token's secret (its value is put by hand); null without a `posts_to_slack` function."
+  value       = local.slack ? aws_secretsmanager_secret.slack_token[0].arn : null
 }

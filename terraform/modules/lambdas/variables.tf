@@ -18,25 +18,36 @@ variable "functions" {
     `detects_sentiment` (comprehend:DetectSentiment, for the Lex code hook's per-turn sentiment),
     `knowledge` (bedrock:Retrieve on the knowledge base, bedrock:InvokeModel on the answer model,
     bedrock:ApplyGuardrail on the guardrail, and their four environment variables),
-    `invoked_by` (connect | lex | kinesis) and, for kinesis, `stream` (a key of var.streams).
+    `reads_queue_metrics` (connect:ListQueues and connect:GetCurrentMetricData on the instance, with
+    CONNECT_INSTANCE_ID), `posts_to_slack` (secretsmanager:GetSecretValue on the Slack token's secret,
+    with SLACK_TOKEN_SECRET_ID), `invoked_by` (connect | lex | kinesis | schedule), for kinesis
+    `stream` (a key of var.streams) and for schedule `schedule` (an EventBridge schedule expression).
   EOT
   type = map(object({
-    handler           = string
-    timeout           = number
-    memory            = number
-    tables            = optional(map(list(string)), {})
-    indexes           = optional(map(list(string)), {})
-    publishes         = optional(bool, false)
-    pages             = optional(bool, false)
-    detects_sentiment = optional(bool, false)
-    knowledge         = optional(bool, false)
-    invoked_by        = string
-    stream            = optional(string)
+    handler             = string
+    timeout             = number
+    memory              = number
+    tables              = optional(map(list(string)), {})
+    indexes             = optional(map(list(string)), {})
+    publishes           = optional(bool, false)
+    pages               = optional(bool, false)
+    detects_sentiment   = optional(bool, false)
+    knowledge           = optional(bool, false)
+    reads_queue_metrics = optional(bool, false)
+    posts_to_slack      = optional(bool, false)
+    invoked_by          = string
+    stream              = optional(string)
+    schedule            = optional(string)
   }))
 
   validation {
-    condition     = alltrue([for f in values(var.functions) : contains(["connect", "lex", "kinesis"], f.invoked_by)])
-    error_message = "functions.yaml: invoked_by must be connect, lex or kinesis."
+    condition     = alltrue([for f in values(var.functions) : contains(["connect", "lex", "kinesis", "schedule"], f.invoked_by)])
+    error_message = "functions.yaml: invoked_by must be connect, lex, kinesis or schedule."
+  }
+
+  validation {
+    condition     = alltrue([for f in values(var.functions) : (f.invoked_by == "schedule") == (f.schedule != null) && (f.schedule == null || can(regex("^(rate|cron)\\(.+\\)$", f.schedule)))])
+    error_message = "functions.yaml: a schedule function names its `schedule` (an EventBridge rate(...) or cron(...) expression), and only a schedule function does."
   }
 
   validation {

@@ -18,6 +18,7 @@ import pytest
 
 from aicc.settings import config
 from aicc_ops.admin.queues import (
+    STATUS_RULES,
     Activity,
     AgentState,
     Plan,
@@ -125,7 +126,7 @@ MSP_GENERAL_AT_RISK = queue("msp_general", waiting=3, oldest=600, available=0)
     ],
 )
 def test_sla_state(oldest: float, waiting: int, available: int, online: int, expected: SlaState) -> None:
-    assert sla_state(oldest, waiting, available, 900, online=online) is expected
+    assert sla_state(oldest, waiting, available, 900, online=online, rules=STATUS_RULES) is expected
 
 
 def test_a_caller_waiting_with_nobody_online_is_at_risk_at_once_and_rebalanced() -> None:

@@ -1,0 +1,222 @@
+"""The SLA monitor end to end with moto (DynamoDB, SNS, Secrets Manager), Connect through
+botocore's Stubber (its real service model checks every parameter) and the local Slack receiver."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+import boto3
+import pytest
+from botocore.stub import Stubber
+
+from aicc.adapters import slack as slack_adapter
+from aicc.adapters.sla_alerts import SlaAlertRepository
+from aicc.adapters.sla_monitor import SlaMonitor
+from aicc.domain.sla import CURRENT_METRICS, HEADLINES, Level, Message
+from aicc.settings import config
+from aicc_ops.local.slack_receiver import SlackReceiver
+
+INSTANCE = "11111111-2222-3333-4444-555555555555"
+NOW = datetime(2026, 3, 3, 1, 0, tzinfo=UTC)
+QUEUES = {k: q for k, q in config().queues.items() if q.sla_seconds is not None}
+IDS = {k: f"q-{i:02d}" for i, k in enumerate(sorted(QUEUES))}
+TOKEN = "xoxb-test-token"
+EMERGENCY = "msp_emergency"
+
+
+@pytest.fixture
+def receiver() -> Iterator[SlackReceiver]:
+    with SlackReceiver(TOKEN) as r:
+        yield r
+
+
+@pytest.fixture
+def slack_secret(aws: Mapping[str, str], receiver: SlackReceiver, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The bot token in Secrets Manager, and slack-sdk pointed at the receiver (AICC_SLACK_BASE_URL)."""
+    boto3.client("secretsmanager").create_secret(Name="aicc-test/slack", SecretString=TOKEN)
+    monkeypatch.setenv(slack_adapter.TOKEN_SECRET_ENV, "aicc-test/slack")
+    monkeypatch.setenv(slack_adapter.BASE_URL_ENV, receiver.base_url)
+    slack_adapter.forget_token()
+    return "aicc-test/slack"
+
+
+def stubbed(waits: Mapping[str, tuple[float, int]]) -> Any:
+    """A Connect client answering one run: ListQueues, then GetCurrentMetricData with, per queue
+    key, (oldest wait in seconds, agents available); one caller waits where the wait is above 0."""
+    client = boto3.client("connect", region_name="ap-northeast-2")
+    stub = Stubber(client)
+    summaries = [
+        {
+            "Id": IDS[k],
+            "Arn": f"arn:aws:connect:ap-northeast-2:123456789012:instance/{INSTANCE}/queue/{IDS[k]}",
+            "Name": q.name,
+            "QueueType": "STANDARD",
+        }
+        for k, q in QUEUES.items()
+    ]
+    stub.add_response(
+        "list_queues",
+        {"QueueSummaryList": summaries},
+        {"InstanceId": INSTANCE, "QueueTypes": ["STANDARD"], "MaxResults": 100},
+    )
+    results = []
+    for key in sorted(QUEUES):
+        oldest, available = waits.get(key, (0.0, 1))
+        values = {
+            "CONTACTS_IN_QUEUE": 1 if oldest else 0,
+            "OLDEST_CONTACT_AGE": oldest,
+            "AGENTS_AVAILABLE": available,
+            "AGENTS_ONLINE": max(available, 1),
+        }
+        results.append(
+            {
+                "Dimensions": {"Queue": {"Id": IDS[key], "Arn": f"arn:queue/{IDS[key]}"}},
+                "Collections": [
+                    {"Metric": {"Name": n, "Unit": u}, "Value": float(values.get(n, 0))}
+                    for n, u in CURRENT_METRICS
+                ],
+            }
+        )
+    stub.add_response(
+        "get_current_metric_data",
+        {"MetricResults": results, "DataSnapshotTime": NOW},
+        {
+            "InstanceId": INSTANCE,
+            "Filters": {"Queues": sorted(IDS.values()), "Channels": ["VOICE"]},
+            "Groupings": ["QUEUE"],
+            "CurrentMetrics": [{"Name": n, "Unit": u} for n, u in CURRENT_METRICS],
+        },
+    )
+    stub.activate()
+    return client
+
+
+def monitor(waits: Mapping[str, tuple[float, int]], alerts: SlaAlertRepository | None = None) -> SlaMonitor:
+    return SlaMonitor(connect=stubbed(waits), alerts=alerts, instance_id=INSTANCE)
+
+
+def by_queue(outcomes: list[Any]) -> dict[str, Any]:
+    return {o.queue.key: o for o in outcomes}
+
+
+def test_a_breach_episode_sends_one_alert_and_one_resolve(
+    slack_secret: str, receiver: SlackReceiver, topic: Any
+) -> None:
+    sla = QUEUES[EMERGENCY].sla_seconds
+    assert sla is not None
+    runs = [
+        {EMERGENCY: (sla + 5, 1)},
+        {EMERGENCY: (sla + 65, 1)},  # still breached: nothing new
+        {EMERGENCY: (sla * 0.9, 1)},  # eased to at-risk: the same episode
+        {},  # answered: resolved
+        {},
+    ]
+    sent = []
+    for waits in runs:
+        outcome = by_queue(monitor(waits).run(NOW))[EMERGENCY]
+        sent.append(outcome.message)
+    assert sent == [Message.BREACH, None, None, Message.RESOLVED, None]
+    posted = receiver.taken()
+    headlines = [HEADLINES[Message.BREACH], HEADLINES[Message.RESOLVED]]
+    assert [m["text"][: len(h)] for m, h in zip(posted, headlines, strict=True)] == headlines
+    assert all(m["channel"] == config().sla_monitor.slack_channel for m in posted)
+    emails = [m for m in topic() if m["kind"] == "sla"]
+    assert [m["event"] for m in emails] == ["breach", "resolved"]
+    assert SlaAlertRepository().level(EMERGENCY) is Level.OK
+
+
+def test_two_overlapping_runs_alert_once(slack_secret: str, receiver: SlackReceiver, topic: Any) -> None:
+    sla = QUEUES[EMERGENCY].sla_seconds
+    assert sla is not None
+    both_read = threading.Barrier(2, timeout=10)
+
+    class Overlapping(SlaAlertRepository):
+        """Both runs read the stored level before either writes."""
+
+        def level(self, queue: str) -> Level:
+            found = super().level(queue)
+            if queue == EMERGENCY and found is Level.OK:
+                both_read.wait()
+            return found
+
+    monitors = [monitor({EMERGENCY: (sla + 1, 1)}, Overlapping()) for _ in range(2)]
+    results: list[Any] = []
+    threads = [
+        threading.Thread(target=lambda m=m: results.append(by_queue(m.run(NOW))[EMERGENCY])) for m in monitors
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(o.message is Message.BREACH for o in results) == [False, True]
+    assert [o.raced for o in results].count(True) == 1
+    assert len(receiver.taken()) == 1
+    assert [m["event"] for m in topic() if m["kind"] == "sla"] == ["breach"]
+
+
+def test_slack_rate_limit_is_waited_out_and_retried(
+    slack_secret: str, receiver: SlackReceiver, topic: Any
+) -> None:
+    receiver.rate_limit(1, retry_after=1)
+    sla = QUEUES[EMERGENCY].sla_seconds
+    assert sla is not None
+    outcome = by_queue(monitor({EMERGENCY: (sla, 1)}).run(NOW))[EMERGENCY]
+    assert outcome.message is Message.BREACH and "slack" in outcome.channels
+    assert receiver.requests == 2 and len(receiver.taken()) == 1
+
+
+def test_a_message_nobody_took_is_sent_again_next_run(
+    aws: Mapping[str, str], receiver: SlackReceiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(slack_adapter.BASE_URL_ENV, receiver.base_url)
+    receiver.rate_limit(3 + slack_adapter.RATE_LIMIT_RETRIES, retry_after=0)  # every try refused
+    poster = slack_adapter.SlackPoster("#sla", client=slack_adapter.web_client(TOKEN))
+    sla = QUEUES[EMERGENCY].sla_seconds
+    assert sla is not None
+    first = SlaMonitor(connect=stubbed({EMERGENCY: (sla, 1)}), slack=poster, instance_id=INSTANCE).run(NOW)
+    assert by_queue(first)[EMERGENCY].message is None  # no topic either: nobody heard it
+    assert SlaAlertRepository().level(EMERGENCY) is Level.OK
+    receiver._limited.clear()
+    again = SlaMonitor(connect=stubbed({EMERGENCY: (sla, 1)}), slack=poster, instance_id=INSTANCE).run(NOW)
+    assert by_queue(again)[EMERGENCY].message is Message.BREACH and len(receiver.taken()) == 1
+
+
+def test_the_manager_is_paged_once_when_a_breach_finds_no_agent(
+    slack_secret: str, receiver: SlackReceiver, topic: Any
+) -> None:
+    sla = QUEUES[EMERGENCY].sla_seconds
+    assert sla is not None
+    paged = [by_queue(monitor({EMERGENCY: (sla + s, 0)}).run(NOW))[EMERGENCY].paged for s in (0, 60)]
+    assert paged == [True, False]
+    pages = [m for m in topic() if m["kind"] == "manager"]
+    assert len(pages) == 1 and pages[0]["queue"] == EMERGENCY and pages[0]["subject"].startswith("[PAGE]")
+    # a later breach episode pages again
+    monitor({}).run(NOW)
+    assert by_queue(monitor({EMERGENCY: (sla, 0)}).run(NOW))[EMERGENCY].paged
+
+
+def test_the_handler_runs_on_a_scheduled_event(
+    slack_secret: str,
+    receiver: SlackReceiver,
+    topic: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    lambda_context: Any,
+) -> None:
+    from aicc.adapters import aws as aicc_aws
+    from aicc.handlers import sla_monitor
+
+    monkeypatch.setenv("CONNECT_INSTANCE_ID", INSTANCE)
+    sla = QUEUES[EMERGENCY].sla_seconds
+    assert sla is not None
+    client = stubbed({EMERGENCY: (sla, 2)})
+    monkeypatch.setattr(aicc_aws, "connect", lambda: client)
+    event = {"id": "e-1", "detail-type": "Scheduled Event", "source": "aws.events", "detail": {}}
+    answer = sla_monitor.handler(event, lambda_context)
+    rows = {r["queue"]: r for r in answer["queues"]}
+    assert rows[EMERGENCY]["sent"] == "breach" and rows[EMERGENCY]["state"] == "BREACHED"
+    assert len(receiver.taken()) == 1
+    with pytest.raises(Exception, match="Scheduled Event"):
+        sla_monitor.handler({"detail-type": "Object Created"}, lambda_context)
