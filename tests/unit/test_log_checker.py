@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 import logging
+import os
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
@@ -43,6 +45,11 @@ def test_a_test_whose_handler_logs_an_unmasked_number_fails_the_run(
     # The subprocess inherits this process's environment: a local stack run earlier in it quiets
     # the handlers' logs (POWERTOOLS_LOG_LEVEL=ERROR), and then nothing would be logged to check.
     monkeypatch.setenv("POWERTOOLS_LOG_LEVEL", "INFO")
+    # and it imports the checker from tests/ as this run does (make test sets no PYTHONPATH)
+    tests_dir = str(Path(__file__).resolve().parents[1])
+    monkeypatch.setenv(
+        "PYTHONPATH", os.pathsep.join(p for p in (tests_dir, os.environ.get("PYTHONPATH")) if p)
+    )
     pytester.makeconftest(
         """
         import os
