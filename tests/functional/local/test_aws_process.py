@@ -4,6 +4,7 @@ and never outlives the process that started it, however that one ends."""
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import socket
@@ -14,6 +15,7 @@ from collections.abc import Iterator
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 
 from aicc_ops.local.aws_process import moto_process
 
@@ -81,3 +83,42 @@ def test_it_ends_when_its_parent_is_killed() -> None:
     finally:
         parent.kill()
         parent.wait()
+
+
+def test_access_logging_into_a_bucket_whose_policy_has_a_star_principal() -> None:
+    """Every bucket of terraform/ has a TLS-only Deny with `"Principal": "*"`; the access-log bucket
+    grants the logging service beside it. Logging into it is allowed (moto 5.2.5 answered 500)."""
+    from aicc_ops.local.stack import moto_endpoint
+
+    with moto_endpoint() as endpoint:
+        s3 = boto3.client(
+            "s3",
+            endpoint_url=endpoint,
+            region_name="ap-northeast-2",
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
+        for name in ("logs", "data"):
+            s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": "ap-northeast-2"})
+        deny = {
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "s3:*",
+            "Resource": ["arn:aws:s3:::logs", "arn:aws:s3:::logs/*"],
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+        }
+        grant = {
+            "Effect": "Allow",
+            "Principal": {"Service": "logging.s3.amazonaws.com"},
+            "Action": "s3:PutObject",
+            "Resource": "arn:aws:s3:::logs/*",
+        }
+        logging_on = {"LoggingEnabled": {"TargetBucket": "logs", "TargetPrefix": "data/"}}
+        s3.put_bucket_policy(Bucket="logs", Policy=json.dumps({"Version": "2012-10-17", "Statement": [deny]}))
+        with pytest.raises(ClientError, match="InvalidTargetBucketForLogging"):  # no grant yet: refused
+            s3.put_bucket_logging(Bucket="data", BucketLoggingStatus=logging_on)
+        s3.put_bucket_policy(
+            Bucket="logs", Policy=json.dumps({"Version": "2012-10-17", "Statement": [deny, grant]})
+        )
+        s3.put_bucket_logging(Bucket="data", BucketLoggingStatus=logging_on)
+        assert s3.get_bucket_logging(Bucket="data")["LoggingEnabled"]["TargetBucket"] == "logs"
