@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import logging
 import signal
 import socket
@@ -24,46 +23,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, NamedTuple
 
+from .moto_extensions import patch_moto
 from .runtime import HOST, listen_backlog
 
 READY = "listening "
 FAILED = "failed "
 START_SECONDS = 60.0  # importing moto takes a second or two; a loaded machine more
-
-
-def patch_moto() -> None:
-    """moto 5.2.5's PutBucketLogging answers 500 when the target bucket's policy has a statement
-    with `"Principal": "*"` (it reads every principal as a map): every bucket of terraform/ has one,
-    its TLS-only Deny, so the deploy rehearsal could not turn on access logging. S3 accepts such a
-    policy; moto's check is given the statements it can read (only a map can name the logging
-    service)."""
-    from types import SimpleNamespace
-
-    from moto.s3.models import FakeBucket
-
-    check = FakeBucket._log_permissions_enabled_policy
-    if getattr(check, "aicc_patched", False):
-        return
-
-    def readable(target_bucket: Any, target_prefix: str | None) -> bool:
-        policy = json.loads(target_bucket.policy.decode()) if target_bucket.policy else None
-        if policy is None:
-            return False
-        statements = policy.get("Statement") or []
-        statements = [
-            s
-            for s in ([statements] if isinstance(statements, dict) else statements)
-            if isinstance(s.get("Principal"), dict)
-        ]
-        view = SimpleNamespace(
-            policy=json.dumps({**policy, "Statement": statements}).encode(),
-            partition=target_bucket.partition,
-            name=target_bucket.name,
-        )
-        return bool(check(view, target_prefix))  # type: ignore[arg-type]  # reads these three only
-
-    readable.aicc_patched = True  # type: ignore[attr-defined]
-    FakeBucket._log_permissions_enabled_policy = staticmethod(readable)  # type: ignore[method-assign]
 
 
 class AwsProcess(NamedTuple):

@@ -237,7 +237,7 @@ def moto_endpoint(port: int = 0) -> Iterator[str]:
     )
     from werkzeug.serving import make_server
 
-    from .aws_process import patch_moto
+    from .moto_extensions import patch_moto
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no access log in the CLI's output
     patch_moto()

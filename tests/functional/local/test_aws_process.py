@@ -122,3 +122,44 @@ def test_access_logging_into_a_bucket_whose_policy_has_a_star_principal() -> Non
         )
         s3.put_bucket_logging(Bucket="data", BucketLoggingStatus=logging_on)
         assert s3.get_bucket_logging(Bucket="data")["LoggingEnabled"]["TargetBucket"] == "logs"
+
+
+def test_opensearch_serverless_access_policies() -> None:
+    """The knowledge module's data access policy and security policies go through their lifecycle."""
+    from aicc_ops.local.stack import moto_endpoint
+
+    with moto_endpoint() as endpoint:
+        aoss = boto3.client(
+            "opensearchserverless",
+            endpoint_url=endpoint,
+            region_name="ap-northeast-2",
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
+        rules = [
+            {
+                "Rules": [{"ResourceType": "index", "Resource": ["index/kb/*"], "Permission": ["aoss:*"]}],
+                "Principal": ["arn:aws:iam::123456789012:role/kb"],
+            }
+        ]
+        made = aoss.create_access_policy(name="kb-data", type="data", policy=json.dumps(rules))[
+            "accessPolicyDetail"
+        ]
+        with pytest.raises(ClientError, match="ConflictException"):
+            aoss.create_access_policy(name="kb-data", type="data", policy=json.dumps(rules))
+        got = aoss.get_access_policy(name="kb-data", type="data")["accessPolicyDetail"]
+        assert got["policy"] == rules
+        aoss.update_access_policy(
+            name="kb-data", type="data", policyVersion=made["policyVersion"], description="d"
+        )
+        aoss.delete_access_policy(name="kb-data", type="data")
+        with pytest.raises(ClientError, match="ResourceNotFoundException"):
+            aoss.get_access_policy(name="kb-data", type="data")
+        encryption = {
+            "Rules": [{"ResourceType": "collection", "Resource": ["collection/kb-docs"]}],
+            "AWSOwnedKey": True,
+        }
+        aoss.create_security_policy(name="kb-data", type="encryption", policy=json.dumps(encryption))
+        aoss.delete_security_policy(name="kb-data", type="encryption")
+        with pytest.raises(ClientError, match="ResourceNotFoundException"):
+            aoss.get_security_policy(name="kb-data", type="encryption")

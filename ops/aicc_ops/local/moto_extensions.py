@@ -1,0 +1,132 @@
+"""What the local stack's moto (5.2.5) lacks for the deploy rehearsal (`aicc-ops deploy apply --env
+local`), added to moto's own classes before it serves: Terraform's AWS provider calls these as it
+would in AWS, with the shapes and errors of the botocore model.
+
+- S3 PutBucketLogging answered 500 when the target bucket's policy has a `"Principal": "*"`
+  statement (every bucket of terraform/ has one, its TLS-only Deny).
+- OpenSearch Serverless had no data access policies (Create/Get/Update/DeleteAccessPolicy) and no
+  DeleteSecurityPolicy (the knowledge module's collection has both kinds).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import UTC, datetime
+from types import SimpleNamespace
+from typing import Any
+
+
+def patch_moto() -> None:
+    """Add the operations above to moto (once per process)."""
+    from moto.s3.models import FakeBucket
+
+    if getattr(FakeBucket._log_permissions_enabled_policy, "aicc_patched", False):
+        return
+    _logging_check(FakeBucket)
+    _opensearch_serverless()
+
+
+def _logging_check(bucket_class: Any) -> None:
+    check = bucket_class._log_permissions_enabled_policy
+
+    def readable(target_bucket: Any, target_prefix: str | None) -> bool:
+        """moto's check, given the statements it can read: only a map can name the logging service."""
+        if not target_bucket.policy:
+            return False
+        policy = json.loads(target_bucket.policy.decode())
+        statements = policy.get("Statement") or []
+        statements = [statements] if isinstance(statements, dict) else statements
+        view = SimpleNamespace(
+            policy=json.dumps(
+                {**policy, "Statement": [s for s in statements if isinstance(s.get("Principal"), dict)]}
+            ).encode(),
+            partition=target_bucket.partition,
+            name=target_bucket.name,
+        )
+        return bool(check(view, target_prefix))
+
+    readable.aicc_patched = True  # type: ignore[attr-defined]
+    bucket_class._log_permissions_enabled_policy = staticmethod(readable)
+
+
+def _opensearch_serverless() -> None:
+    from moto.opensearchserverless.exceptions import ConflictException, ResourceNotFoundException
+    from moto.opensearchserverless.responses import OpenSearchServiceServerlessResponse as Response
+
+    def policies(response: Any) -> dict[tuple[str, str], dict[str, Any]]:
+        backend = response.opensearchserverless_backend
+        if not hasattr(backend, "aicc_access_policies"):
+            backend.aicc_access_policies = {}
+        found: dict[tuple[str, str], dict[str, Any]] = backend.aicc_access_policies
+        return found
+
+    def existing(response: Any, params: dict[str, Any]) -> dict[str, Any]:
+        key = (params["name"], params["type"])
+        if key not in policies(response):
+            raise ResourceNotFoundException(f"Policy with name {key[0]} and type {key[1]} is not found")
+        return policies(response)[key]
+
+    def now() -> int:
+        return int(datetime.now(UTC).timestamp() * 1000)
+
+    def version(detail: dict[str, Any] | None = None) -> str:
+        """As the service writes it: base64 of "<epoch ms>_<revision>" (20 characters)."""
+        revision = 1 + int(base64.b64decode(detail["policyVersion"]).split(b"_")[1]) if detail else 1
+        return base64.b64encode(f"{now()}_{revision}".encode()).decode()
+
+    def create_access_policy(self: Any) -> str:
+        params = json.loads(self.body)
+        key = (params["name"], params["type"])
+        if key in policies(self):
+            raise ConflictException(f"Policy with name {key[0]} and type {key[1]} already exists")
+        detail = {
+            "name": key[0],
+            "type": key[1],
+            "description": params.get("description", ""),
+            "policy": json.loads(params["policy"]),
+            "policyVersion": version(),
+            "createdDate": now(),
+            "lastModifiedDate": now(),
+        }
+        policies(self)[key] = detail
+        return json.dumps({"accessPolicyDetail": detail})
+
+    def get_access_policy(self: Any) -> str:
+        return json.dumps({"accessPolicyDetail": existing(self, json.loads(self.body))})
+
+    def update_access_policy(self: Any) -> str:
+        params = json.loads(self.body)
+        detail = existing(self, params)
+        if params.get("policyVersion") != detail["policyVersion"]:
+            raise ConflictException("The policy version does not match the current version")
+        if "policy" in params:
+            detail["policy"] = json.loads(params["policy"])
+        if "description" in params:
+            detail["description"] = params["description"]
+        detail.update(policyVersion=version(detail), lastModifiedDate=now())
+        return json.dumps({"accessPolicyDetail": detail})
+
+    def delete_access_policy(self: Any) -> str:
+        params = json.loads(self.body)
+        existing(self, params)
+        del policies(self)[params["name"], params["type"]]
+        return "{}"
+
+    def delete_security_policy(self: Any) -> str:
+        params = json.loads(self.body)
+        backend = self.opensearchserverless_backend
+        backend.get_security_policy(name=params["name"], type=params["type"])  # ResourceNotFound
+        for token, policy in list(backend.security_policies.items()):
+            if policy.name == params["name"] and policy.type == params["type"]:
+                del backend.security_policies[token]
+        return "{}"
+
+    for method in (
+        create_access_policy,
+        get_access_policy,
+        update_access_policy,
+        delete_access_policy,
+        delete_security_policy,
+    ):
+        setattr(Response, method.__name__, method)
