@@ -1,7 +1,7 @@
 # The deploy rehearsal on the local stack (`aicc-ops deploy apply --env local`, `make rehearse`;
 # docs/deploy.md, "Rehearsal on the local stack"): shaped like dev, applied to moto and the Connect
 # emulator. The account is the one moto's STS answers for the local stack's credentials.
-env = "local"
+env            = "local"
 account_id     = "123456789012"
 region         = "ap-northeast-2"
 name_prefix    = "aicc-rehearsal"
