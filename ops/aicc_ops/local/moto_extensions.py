@@ -6,12 +6,19 @@ would in AWS, with the shapes and errors of the botocore model.
   statement (every bucket of terraform/ has one, its TLS-only Deny).
 - OpenSearch Serverless had no data access policies (Create/Get/Update/DeleteAccessPolicy) and no
   DeleteSecurityPolicy (the knowledge module's collection has both kinds).
+
+Stand-ins, where the local stack has no service to build the real thing: the CloudFormation types
+in STAND_INS (the Lex V2 bot, its version and alias, and the Connect-Lex association of the lex and
+connect modules; the Bedrock guardrail and the vector index of the knowledge module) are created
+as placeholders with generated IDs and ARNs for Ref and Fn::GetAtt. Nothing builds or runs the bot
+there: the local stack answers speech with its own NLU (docs/deploy.md, "Rehearsal").
 """
 
 from __future__ import annotations
 
 import base64
 import json
+import uuid
 from datetime import UTC, datetime
 from types import SimpleNamespace
 from typing import Any
@@ -25,6 +32,7 @@ def patch_moto() -> None:
         return
     _logging_check(FakeBucket)
     _opensearch_serverless()
+    _stand_ins()
 
 
 def _logging_check(bucket_class: Any) -> None:
@@ -130,3 +138,103 @@ def _opensearch_serverless() -> None:
         delete_security_policy,
     ):
         setattr(Response, method.__name__, method)
+
+
+# CloudFormation type -> (Ref's attribute, {attribute: template}); templates see id, arn_prefix.
+STAND_INS: dict[str, tuple[str, dict[str, str]]] = {
+    "AWS::Lex::Bot": ("Id", {"Id": "{id}", "Arn": "{arn_prefix}lex:{region}:{account}:bot/{id}"}),
+    "AWS::Lex::BotVersion": ("BotVersion", {"BotVersion": "1"}),
+    "AWS::Lex::BotAlias": (
+        "BotAliasId",
+        {"BotAliasId": "{id}", "Arn": "{arn_prefix}lex:{region}:{account}:bot-alias/{bot}/{id}"},
+    ),
+    "AWS::Connect::IntegrationAssociation": (
+        "IntegrationAssociationId",
+        {"IntegrationAssociationId": "{id}"},
+    ),
+    "AWS::Bedrock::Guardrail": (
+        "GuardrailArn",
+        {
+            "GuardrailId": "{id}",
+            "GuardrailArn": "{arn_prefix}bedrock:{region}:{account}:guardrail/{id}",
+            "Version": "DRAFT",
+        },
+    ),
+    "AWS::Bedrock::GuardrailVersion": ("Version", {"Version": "1"}),
+    "AWS::OpenSearchServerless::Index": ("Uuid", {"Uuid": "{id}"}),
+}
+
+
+_KEPT: list[type] = []
+
+
+def _stand_ins() -> None:
+    from moto.cloudformation import parsing
+    from moto.core.common_models import CloudFormationModel
+
+    for cfn_type, (ref, attributes) in STAND_INS.items():
+
+        class StandIn(CloudFormationModel):
+            kind, ref_attribute, templates = cfn_type, ref, attributes
+
+            def __init__(self, properties: dict[str, Any], account_id: str, region_name: str) -> None:
+                ident = uuid.uuid4().hex[:10].upper()
+                values = {
+                    "id": ident,
+                    "arn_prefix": "arn:aws:",
+                    "region": region_name,
+                    "account": account_id,
+                    "bot": str(properties.get("BotId", "")),
+                }
+                self.attributes = {k: v.format(**values) for k, v in self.templates.items()}
+
+            @property
+            def physical_resource_id(self) -> str:
+                return self.attributes[self.ref_attribute]
+
+            @classmethod
+            def has_cfn_attr(cls, attr: str) -> bool:
+                return attr in cls.templates
+
+            def get_cfn_attribute(self, attribute_name: str) -> str:
+                return self.attributes[attribute_name]
+
+            @staticmethod
+            def cloudformation_name_type() -> str:
+                return ""
+
+            @classmethod
+            def cloudformation_type(cls) -> str:
+                return cls.kind
+
+            @classmethod
+            def create_from_cloudformation_json(
+                cls,
+                resource_name: str,
+                cloudformation_json: Any,
+                account_id: str,
+                region_name: str,
+                **kwargs: Any,
+            ) -> Any:
+                return cls(cloudformation_json.get("Properties", {}), account_id, region_name)
+
+            @classmethod
+            def update_from_cloudformation_json(
+                cls,
+                original_resource: Any,
+                new_resource_name: str,
+                cloudformation_json: Any,
+                account_id: str,
+                region_name: str,
+            ) -> Any:
+                return cls(cloudformation_json.get("Properties", {}), account_id, region_name)
+
+            @classmethod
+            def delete_from_cloudformation_json(
+                cls, resource_name: str, cloudformation_json: Any, account_id: str, region_name: str
+            ) -> None:
+                return None
+
+        StandIn.__name__ = "StandIn" + cfn_type.replace("::", "")
+        _KEPT.append(StandIn)  # moto finds models as subclasses, which Python holds only weakly
+    parsing.get_model_map.cache_clear()

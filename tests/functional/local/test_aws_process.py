@@ -163,3 +163,38 @@ def test_opensearch_serverless_access_policies() -> None:
         aoss.delete_security_policy(name="kb-data", type="encryption")
         with pytest.raises(ClientError, match="ResourceNotFoundException"):
             aoss.get_security_policy(name="kb-data", type="encryption")
+
+
+def test_cloudformation_stand_ins_answer_ref_and_getatt() -> None:
+    """The Lex bot and alias (no local Lex build) are placeholders whose outputs read as Lex's."""
+    from aicc_ops.local.stack import moto_endpoint
+
+    template = {
+        "Resources": {
+            "Bot": {"Type": "AWS::Lex::Bot", "Properties": {"Name": "bot"}},
+            "BotAlias": {
+                "Type": "AWS::Lex::BotAlias",
+                "Properties": {"BotId": {"Ref": "Bot"}, "BotAliasName": "live"},
+            },
+        },
+        "Outputs": {
+            "BotArn": {"Value": {"Fn::GetAtt": ["Bot", "Arn"]}},
+            "BotAliasArn": {"Value": {"Fn::GetAtt": ["BotAlias", "Arn"]}},
+        },
+    }
+    with moto_endpoint() as endpoint:
+        cfn = boto3.client(
+            "cloudformation",
+            endpoint_url=endpoint,
+            region_name="ap-northeast-2",
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
+        cfn.create_stack(StackName="bot", TemplateBody=json.dumps(template))
+        (stack,) = cfn.describe_stacks(StackName="bot")["Stacks"]
+        assert stack["StackStatus"] == "CREATE_COMPLETE"
+        outputs = {o["OutputKey"]: o["OutputValue"] for o in stack["Outputs"]}
+        bot = outputs["BotArn"].rpartition("/")[2]
+        assert outputs["BotArn"] == f"arn:aws:lex:ap-northeast-2:123456789012:bot/{bot}"
+        assert outputs["BotAliasArn"].startswith(f"arn:aws:lex:ap-northeast-2:123456789012:bot-alias/{bot}/")
+        cfn.delete_stack(StackName="bot")
