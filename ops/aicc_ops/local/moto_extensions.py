@@ -4,6 +4,8 @@ would in AWS, with the shapes and errors of the botocore model.
 
 - S3 PutBucketLogging answered 500 when the target bucket's policy has a `"Principal": "*"`
   statement (every bucket of terraform/ has one, its TLS-only Deny).
+- Bedrock Agent's knowledge bases answered dates as numbers and status "Active" (the API: ISO
+  8601 strings, "ACTIVE"), and it had no data sources (Create/Get/Update/Delete/ListDataSources).
 - OpenSearch Serverless had no data access policies (Create/Get/Update/DeleteAccessPolicy) and no
   DeleteSecurityPolicy (the knowledge module's collection has both kinds).
 
@@ -32,6 +34,7 @@ def patch_moto() -> None:
         return
     _logging_check(FakeBucket)
     _opensearch_serverless()
+    _bedrock_agent()
     _stand_ins()
 
 
@@ -136,6 +139,108 @@ def _opensearch_serverless() -> None:
         update_access_policy,
         delete_access_policy,
         delete_security_policy,
+    ):
+        setattr(Response, method.__name__, method)
+
+
+def _iso(value: Any) -> Any:
+    return datetime.fromtimestamp(value, UTC).isoformat() if isinstance(value, int | float) else value
+
+
+def _bedrock_agent() -> None:
+    from moto.bedrockagent.exceptions import ResourceNotFoundException
+    from moto.bedrockagent.models import KnowledgeBase
+    from moto.bedrockagent.responses import AgentsforBedrockResponse as Response
+
+    def as_the_api(shape: Any) -> Any:
+        def wrapped(self: Any) -> dict[str, Any]:
+            out = dict(shape(self))
+            for key in ("createdAt", "updatedAt"):
+                if key in out:
+                    out[key] = _iso(out[key])
+            if "status" in out:
+                out["status"] = str(out["status"]).upper()
+            return out
+
+        return wrapped
+
+    KnowledgeBase.to_dict = as_the_api(KnowledgeBase.to_dict)  # type: ignore[method-assign]
+    KnowledgeBase.dict_summary = as_the_api(KnowledgeBase.dict_summary)  # type: ignore[method-assign]
+
+    def sources(response: Any) -> dict[tuple[str, str], dict[str, Any]]:
+        backend = response.bedrockagent_backend
+        if not hasattr(backend, "aicc_data_sources"):
+            backend.aicc_data_sources = {}
+        found: dict[tuple[str, str], dict[str, Any]] = backend.aicc_data_sources
+        return found
+
+    def ids(response: Any) -> tuple[str, str]:
+        """/knowledgebases/{knowledgeBaseId}/datasources/[{dataSourceId}]"""
+        parts = response.path.split("/")
+        return parts[2], (parts[4] if len(parts) > 4 else "")
+
+    def existing(response: Any) -> dict[str, Any]:
+        key = ids(response)
+        if key not in sources(response):
+            raise ResourceNotFoundException(f"Data source {key[1]} of knowledge base {key[0]} not found")
+        return sources(response)[key]
+
+    def create_data_source(self: Any) -> str:
+        params = json.loads(self.body)
+        knowledge_base = self.bedrockagent_backend.get_knowledge_base(ids(self)[0])
+        now = datetime.now(UTC).isoformat()
+        fields = (
+            "name",
+            "description",
+            "dataSourceConfiguration",
+            "serverSideEncryptionConfiguration",
+            "vectorIngestionConfiguration",
+            "dataDeletionPolicy",
+        )
+        source = {
+            "knowledgeBaseId": knowledge_base.knowledge_base_id,
+            "dataSourceId": uuid.uuid4().hex[:10].upper(),
+            "status": "AVAILABLE",
+            "createdAt": now,
+            "updatedAt": now,
+            **{k: params[k] for k in fields if k in params},
+        }
+        sources(self)[source["knowledgeBaseId"], source["dataSourceId"]] = source
+        return json.dumps({"dataSource": source})
+
+    def list_data_sources(self: Any) -> str:
+        kb = ids(self)[0]
+        keys = ("knowledgeBaseId", "dataSourceId", "name", "status", "description", "updatedAt")
+        listed = [{k: s[k] for k in keys if k in s} for (base, _), s in sources(self).items() if base == kb]
+        return json.dumps({"dataSourceSummaries": listed})
+
+    def get_data_source(self: Any) -> str:
+        return json.dumps({"dataSource": existing(self)})
+
+    def update_data_source(self: Any) -> str:
+        source = existing(self)
+        params = json.loads(self.body)
+        source.update({k: v for k, v in params.items() if k not in ("knowledgeBaseId", "dataSourceId")})
+        source["updatedAt"] = datetime.now(UTC).isoformat()
+        return json.dumps({"dataSource": source})
+
+    def delete_data_source(self: Any) -> str:
+        source = existing(self)
+        del sources(self)[ids(self)]
+        return json.dumps(
+            {
+                "knowledgeBaseId": source["knowledgeBaseId"],
+                "dataSourceId": source["dataSourceId"],
+                "status": "DELETING",
+            }
+        )
+
+    for method in (
+        create_data_source,
+        list_data_sources,
+        get_data_source,
+        update_data_source,
+        delete_data_source,
     ):
         setattr(Response, method.__name__, method)
 

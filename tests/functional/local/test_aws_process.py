@@ -198,3 +198,37 @@ def test_cloudformation_stand_ins_answer_ref_and_getatt() -> None:
         assert outputs["BotArn"] == f"arn:aws:lex:ap-northeast-2:123456789012:bot/{bot}"
         assert outputs["BotAliasArn"].startswith(f"arn:aws:lex:ap-northeast-2:123456789012:bot-alias/{bot}/")
         cfn.delete_stack(StackName="bot")
+
+
+def test_bedrock_knowledge_base_and_data_source() -> None:
+    """As the knowledge module creates them: the knowledge base ACTIVE with ISO dates, its S3 data
+    source created, read, deleted."""
+    from aicc_ops.local.stack import moto_endpoint
+
+    with moto_endpoint() as endpoint:
+        agent = boto3.client(
+            "bedrock-agent",
+            endpoint_url=endpoint,
+            region_name="ap-northeast-2",
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
+        kb = agent.create_knowledge_base(
+            name="kb",
+            roleArn="arn:aws:iam::123456789012:role/kb",
+            knowledgeBaseConfiguration={"type": "VECTOR"},
+            storageConfiguration={"type": "OPENSEARCH_SERVERLESS"},
+        )["knowledgeBase"]
+        assert kb["status"] == "ACTIVE" and kb["createdAt"].year >= 2024  # parsed: an ISO string
+        s3 = {"type": "S3", "s3Configuration": {"bucketArn": "arn:aws:s3:::docs"}}
+        made = agent.create_data_source(
+            knowledgeBaseId=kb["knowledgeBaseId"], name="docs", dataSourceConfiguration=s3
+        )
+        ident = made["dataSource"]["dataSourceId"]
+        got = agent.get_data_source(knowledgeBaseId=kb["knowledgeBaseId"], dataSourceId=ident)["dataSource"]
+        assert (got["name"], got["status"], got["dataSourceConfiguration"]) == ("docs", "AVAILABLE", s3)
+        listed = agent.list_data_sources(knowledgeBaseId=kb["knowledgeBaseId"])["dataSourceSummaries"]
+        assert [s["dataSourceId"] for s in listed] == [ident]
+        agent.delete_data_source(knowledgeBaseId=kb["knowledgeBaseId"], dataSourceId=ident)
+        with pytest.raises(ClientError, match="ResourceNotFoundException"):
+            agent.get_data_source(knowledgeBaseId=kb["knowledgeBaseId"], dataSourceId=ident)
