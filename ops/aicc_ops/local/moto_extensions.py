@@ -4,6 +4,7 @@ would in AWS, with the shapes and errors of the botocore model.
 
 - S3 PutBucketLogging answered 500 when the target bucket's policy has a `"Principal": "*"`
   statement (every bucket of terraform/ has one, its TLS-only Deny).
+- Kinesis CreateStream dropped its Tags (the provider reads them back: every plan showed them added).
 - Bedrock Agent's knowledge bases answered dates as numbers and status "Active" (the API: ISO
   8601 strings, "ACTIVE"), and it had no data sources (Create/Get/Update/Delete/ListDataSources).
 - OpenSearch Serverless had no data access policies (Create/Get/Update/DeleteAccessPolicy) and no
@@ -35,6 +36,7 @@ def patch_moto() -> None:
     _logging_check(FakeBucket)
     _opensearch_serverless()
     _bedrock_agent()
+    _kinesis_tags()
     _stand_ins()
 
 
@@ -141,6 +143,21 @@ def _opensearch_serverless() -> None:
         delete_security_policy,
     ):
         setattr(Response, method.__name__, method)
+
+
+def _kinesis_tags() -> None:
+    from moto.kinesis.responses import KinesisResponse
+
+    create = KinesisResponse.create_stream
+
+    def create_stream(self: Any) -> Any:
+        result = create(self)
+        tags = self._get_param("Tags")
+        if tags:
+            self.kinesis_backend.add_tags_to_stream(None, self._get_param("StreamName"), dict(tags))
+        return result
+
+    KinesisResponse.create_stream = create_stream  # type: ignore[method-assign]
 
 
 def _iso(value: Any) -> Any:

@@ -232,3 +232,19 @@ def test_bedrock_knowledge_base_and_data_source() -> None:
         agent.delete_data_source(knowledgeBaseId=kb["knowledgeBaseId"], dataSourceId=ident)
         with pytest.raises(ClientError, match="ResourceNotFoundException"):
             agent.get_data_source(knowledgeBaseId=kb["knowledgeBaseId"], dataSourceId=ident)
+
+
+def test_a_kinesis_stream_keeps_the_tags_it_was_created_with() -> None:
+    from aicc_ops.local.stack import moto_endpoint
+
+    with moto_endpoint() as endpoint:
+        kinesis = boto3.client(
+            "kinesis",
+            endpoint_url=endpoint,
+            region_name="ap-northeast-2",
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
+        kinesis.create_stream(StreamName="events", ShardCount=1, Tags={"Project": "aicc-ops"})
+        tags = kinesis.list_tags_for_stream(StreamName="events")["Tags"]
+        assert tags == [{"Key": "Project", "Value": "aicc-ops"}]
