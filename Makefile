@@ -10,7 +10,7 @@ CHECKOV_STAMP := $(CHECKOV_VENV)/.installed-$(shell cat pyproject.toml | cksum |
 CHECKOV_PIN = $(shell $(PYTHON) -c "import tomllib; print(*tomllib.load(open('pyproject.toml', 'rb'))['project']['optional-dependencies']['checkov'])")
 ENV ?= dev
 
-.PHONY: install demo test test-fast lint format flows-lint bench dist clean checkov bootstrap plan deploy
+.PHONY: install demo test test-fast lint format flows-lint bench dist clean checkov bootstrap plan deploy rehearse
 
 $(STAMP): pyproject.toml setup.py
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required (set PYTHON=python3.11)")'
@@ -92,6 +92,11 @@ plan: $(STAMP) $(LAMBDA_COMPILER)
 
 deploy: $(STAMP) $(LAMBDA_COMPILER)
 	$(BIN)/aicc-ops deploy apply --env $(ENV)
+
+# The deploy rehearsal: the whole root applied to a private local stack, planned again (no
+# changes), checked and destroyed (docs/deploy.md, "Rehearsal on the local stack").
+rehearse: $(STAMP) $(LAMBDA_COMPILER)
+	$(BIN)/python -m aicc_ops.deploy.rehearse
 
 bench: $(STAMP) $(MODELS)
 	$(BIN)/python bench/run.py

@@ -3,8 +3,8 @@ variable "env" {
   type        = string
 
   validation {
-    condition     = contains(["dev", "stg", "prod"], var.env)
-    error_message = "env must be one of dev, stg, prod."
+    condition     = contains(["local", "dev", "stg", "prod"], var.env)
+    error_message = "env must be one of local, dev, stg, prod."
   }
 }
 

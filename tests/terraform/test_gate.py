@@ -450,3 +450,33 @@ def test_checkov_finds_nothing_and_every_skip_has_a_reason() -> None:
                 assert re.search(r"checkov:skip=CKV2?_\w+:\s*\S", line), (
                     f"{path.name}: a skip without a reason: {line}"
                 )
+
+
+def test_access_logging_waits_for_the_target_bucket_policy() -> None:
+    """S3 checks the target bucket's policy when logging is turned on: every aws_s3_bucket_logging
+    depends on that policy, directly or through the module output it takes the target from (the
+    knowledge module's documents logging raced the access-log bucket's policy)."""
+    root = parsed(TERRAFORM)
+    calls = {body["source"].strip('"').removeprefix("./modules/"): body for body in root["module"].values()}
+    checked = 0
+    for module_dir in sorted(p for p in MODULES.iterdir() if p.is_dir()):
+        module = parsed(module_dir)
+        for name, body in module.get("resource", {}).get("aws_s3_bucket_logging", {}).items():
+            where, target, waits = (
+                f"{module_dir.name}: aws_s3_bucket_logging.{name}",
+                body["target_bucket"],
+                body,
+            )
+            passed = re.fullmatch(r"\$\{var\.(\w+)\}", target)
+            if passed:  # a module input: follow it to the output the root passes
+                given = re.fullmatch(r"\$\{module\.(\w+)\.(\w+)\}", calls[module_dir.name][passed[1]])
+                assert given, f"{where}: target {target} is not a module output"
+                waits = parsed(
+                    MODULES / root["module"][given[1]]["source"].strip('"').removeprefix("./modules/")
+                )
+                waits = waits["output"][given[2]]
+            assert "aws_s3_bucket_policy" in json.dumps(waits), (
+                f"{where}: turned on before the target bucket's policy lets the logging service write"
+            )
+            checked += 1
+    assert checked >= 2

@@ -186,14 +186,7 @@ def env_command(state_dir: Path | None) -> None:
     """Shell exports pointing the AWS CLI and boto3 at the local stack: eval "$(aicc-ops local env)"."""
     info = running_server(state_dir)
     exports = {
-        "AWS_ENDPOINT_URL": info.aws_endpoint,
-        "AWS_ENDPOINT_URL_CONNECT": info.connect_endpoint,
-        "AWS_ENDPOINT_URL_CONNECTPARTICIPANT": info.connect_endpoint,  # the chats' Participant Service
-        **({"AWS_ENDPOINT_URL_LAMBDA": info.lambda_endpoint} if info.lambda_endpoint else {}),
-        "AWS_REGION": info.region,
-        "AWS_DEFAULT_REGION": info.region,  # what boto3 reads (AWS_REGION: the AWS CLI and SDKs)
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
+        **info.aws_environment(),
         "AICC_INSTANCE_ID": info.instance_id,
         "AICC_CALLS_URL": info.calls_endpoint,
         **{f"{k.upper()}_TABLE": v for k, v in info.tables.items()},

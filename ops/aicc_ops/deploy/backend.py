@@ -190,7 +190,12 @@ def _ensure_bucket(env: Environment, s3: Any, key_arn: str, report: BootstrapRep
             ]
         },
     )
-    s3.put_bucket_policy(Bucket=bucket, Policy=_bucket_policy(bucket))
+    if env.on_local_stack:
+        # moto applies a policy's Deny without reading its condition: the TLS-only statement would
+        # refuse the backend's plain-HTTP requests on loopback.
+        s3.delete_bucket_policy(Bucket=bucket)
+    else:
+        s3.put_bucket_policy(Bucket=bucket, Policy=_bucket_policy(bucket))
     s3.put_bucket_lifecycle_configuration(
         Bucket=bucket,
         LifecycleConfiguration={
@@ -211,7 +216,9 @@ def _ensure_bucket(env: Environment, s3: Any, key_arn: str, report: BootstrapRep
         "owner-enforced",
         "versioning",
         "SSE-KMS with bucket keys",
-        "TLS-only policy (and no SSE-S3 objects)",
+        "no bucket policy (the local stack's moto would refuse plain HTTP)"
+        if env.on_local_stack
+        else "TLS-only policy (and no SSE-S3 objects)",
         f"old versions kept {NONCURRENT_STATE_DAYS} days",
         "tags",
     ]

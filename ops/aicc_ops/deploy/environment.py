@@ -20,6 +20,7 @@ from ..engine.flows import REGION
 from .errors import DeployError
 
 STATE_BUCKET_PREFIX = "aicc-ops-tfstate"
+LOCAL_STACK = "local"  # the environment deployed to the running local stack (the deploy rehearsal)
 _ACCOUNT = re.compile(r"^\d{12}$")
 
 
@@ -118,6 +119,12 @@ class Environment:
     @property
     def state_key_alias(self) -> str:
         return f"alias/{STATE_BUCKET_PREFIX}-{self.name}"
+
+    @property
+    def on_local_stack(self) -> bool:
+        """Deployed to the running local stack (`aicc-ops local up`): moto for AWS, the emulator for
+        Connect, with the stack's own credentials (docs/deploy.md, "Rehearsal on the local stack")."""
+        return self.name == LOCAL_STACK
 
     @property
     def protected(self) -> bool:

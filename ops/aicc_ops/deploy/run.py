@@ -9,7 +9,9 @@ summary and ask before they change anything; a protected environment (prod) asks
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,6 +52,35 @@ class PlanResult:
         return f"\n{where}: plan saved to {self.env.plan_file}\n{summary(self.changes)}"
 
 
+@contextmanager
+def _endpoints(env: Environment) -> Iterator[None]:
+    """For the local environment, every AWS call of the command and of Terraform (its provider,
+    its S3 backend, the `deploy step` commands it runs) goes to the running local stack, with the
+    stack's credentials; other environments go to AWS unchanged."""
+    if not env.on_local_stack:
+        yield
+        return
+    from ..local.runtime import NotRunningError, running_info
+
+    try:
+        info = running_info(None)
+    except NotRunningError as exc:
+        raise DeployError(f"envs/{env.name} deploys to the local stack: {exc}") from None
+    values = info.aws_environment()
+    # Terraform creates the functions in moto; the stack's Lambda endpoint only invokes handlers.
+    values.pop("AWS_ENDPOINT_URL_LAMBDA", None)
+    saved = {k: v for k, v in os.environ.items() if k.startswith("AWS_")}
+    for key in saved:
+        del os.environ[key]  # a profile or a session token of a real account must not leak in
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key in values:
+            os.environ.pop(key, None)
+        os.environ.update(saved)
+
+
 class _Run:
     """What plan, apply and destroy share: checks, artifacts, init."""
 
@@ -79,16 +110,18 @@ class _Run:
 
 def bootstrap(env: Environment, profile: str | None) -> backend.BootstrapReport:
     """The environment's Terraform state bucket and KMS key (once; safe to re-run)."""
-    session = preflight.session_for(env, profile)
-    preflight.check_account(env, session)
-    return backend.bootstrap(env, session)
+    with _endpoints(env):
+        session = preflight.session_for(env, profile)
+        preflight.check_account(env, session)
+        return backend.bootstrap(env, session)
 
 
 def plan(env: Environment, profile: str | None, echo: Echo, json_output: bool = False) -> PlanResult:
     """Init and plan to envs/ENV/ENV.tfplan (a concurrency shortfall only warns here)."""
-    run = _Run(env, profile, echo, json_output)
-    run.concurrency(enforce=False)
-    return PlanResult(env, run.account, run.plan())
+    with _endpoints(env):
+        run = _Run(env, profile, echo, json_output)
+        run.concurrency(enforce=False)
+        return PlanResult(env, run.account, run.plan())
 
 
 def change(
@@ -96,17 +129,18 @@ def change(
 ) -> None:
     """`apply` or `destroy`: plan, show the summary, and run it once confirmed; the outputs are
     saved for the operator commands (--env reads the instance ID and tables there)."""
-    run = _Run(env, profile, console.echo)
-    if verb == "apply":
-        run.concurrency(enforce=True)
-    found = run.plan(destroy=verb == "destroy")
-    console.echo(f"\n{env.name} (account {run.account}):\n{summary(found)}")
-    if not found:
-        console.echo("Nothing to change.")
-        return
-    _confirm(env, console, yes, confirm_env, verb)
-    run.deployer.apply()
-    outputs = run.deployer.outputs()
+    with _endpoints(env):
+        run = _Run(env, profile, console.echo)
+        if verb == "apply":
+            run.concurrency(enforce=True)
+        found = run.plan(destroy=verb == "destroy")
+        console.echo(f"\n{env.name} (account {run.account}):\n{summary(found)}")
+        if not found:
+            console.echo("Nothing to change.")
+            return
+        _confirm(env, console, yes, confirm_env, verb)
+        run.deployer.apply()
+        outputs = run.deployer.outputs()
     env.save_outputs(outputs)
     saved = f" Outputs saved to {env.outputs_file}." if outputs else ""
     console.echo(f"{env.name}: {verb} complete.{saved}")

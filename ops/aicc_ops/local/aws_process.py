@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, NamedTuple
 
+from .moto_extensions import patch_moto
 from .runtime import HOST, listen_backlog
 
 READY = "listening "
@@ -111,6 +112,7 @@ def _serve(port: int) -> int:
         disable_nagle_algorithm = True
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no access log in the server's log
+    patch_moto()
     app = DomainDispatcherApplication(create_backend_app)
     server = make_server(HOST, port, app, threaded=True, request_handler=Handler, fd=listener.fileno())
     listener.close()  # the server holds its own duplicate of the socket

@@ -101,6 +101,7 @@ class InstanceState:
     storage: dict[str, dict[str, Any]] = field(default_factory=dict)  # association ID -> config
     lambdas: list[str] = field(default_factory=list)
     bots: list[dict[str, Any]] = field(default_factory=list)
+    vocabularies: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def id(self) -> str:
@@ -204,6 +205,7 @@ class ConnectAdmin:
     predefined: _Store[dict[str, dict[str, Any]]] = _Store()
     status: _Store[dict[str, tuple[str, datetime]]] = _Store()
     passwords: _Store[dict[str, str]] = _Store()
+    vocabularies: _Store[dict[str, dict[str, Any]]] = _Store()
 
     # Of ConnectEmulator.
     _get: Callable[..., dict[str, Any]]
@@ -462,6 +464,7 @@ class ConnectAdmin:
             "transfer-destination": state.quick_connects,
             "security-profile": state.security_profiles,
             "agent": state.users,
+            "vocabulary": state.vocabularies,
         }
         found = stores.get(kind, {}).get(ident)
         if found is None:
@@ -961,6 +964,31 @@ class ConnectAdmin:
     def op_DeleteContactFlowModule(self, p: dict[str, Any]) -> dict[str, Any]:
         del self.modules[self._module(p)["Id"]]
         return {}
+
+    # ---- custom vocabularies (Contact Lens) ---------------------------------------------------
+    def op_CreateVocabulary(self, p: dict[str, Any]) -> dict[str, Any]:
+        # Connect builds a vocabulary in the background; the provider waits for ACTIVE, which the
+        # emulator reports at once.
+        self._unique("CreateVocabulary", self.vocabularies, p["VocabularyName"], "Vocabulary")
+        ident = str(uuid.uuid4())
+        record = {
+            "Name": p["VocabularyName"],
+            "Id": ident,
+            "Arn": self.arn("vocabulary", ident),
+            "LanguageCode": p["LanguageCode"],
+            "State": "ACTIVE",
+            "LastModifiedTime": _now(),
+            "Content": p["Content"],
+        }
+        self.vocabularies[ident] = self._tagged(record, p)
+        return {"VocabularyArn": record["Arn"], "VocabularyId": ident, "State": "CREATION_IN_PROGRESS"}
+
+    def op_DescribeVocabulary(self, p: dict[str, Any]) -> dict[str, Any]:
+        return {"Vocabulary": self._get(self.vocabularies, p["VocabularyId"], "Vocabulary")}
+
+    def op_DeleteVocabulary(self, p: dict[str, Any]) -> dict[str, Any]:
+        record = self.vocabularies.pop(self._get(self.vocabularies, p["VocabularyId"], "Vocabulary")["Id"])
+        return {"VocabularyArn": record["Arn"], "VocabularyId": record["Id"], "State": "DELETE_IN_PROGRESS"}
 
     # ---- Lambda and Lex associations ---------------------------------------------------------
     def op_AssociateLambdaFunction(self, p: dict[str, Any]) -> dict[str, Any]:

@@ -91,6 +91,20 @@ class ServerInfo:
             config=Config(**config) if config else None,
         )
 
+    def aws_environment(self) -> dict[str, str]:
+        """The environment variables that point the AWS CLI, boto3 and Terraform's AWS provider at
+        this stack (`aicc-ops local env`, `aicc-ops deploy --env local`)."""
+        return {
+            "AWS_ENDPOINT_URL": self.aws_endpoint,
+            "AWS_ENDPOINT_URL_CONNECT": self.connect_endpoint,
+            "AWS_ENDPOINT_URL_CONNECTPARTICIPANT": self.connect_endpoint,  # the chats' Participant Service
+            **({"AWS_ENDPOINT_URL_LAMBDA": self.lambda_endpoint} if self.lambda_endpoint else {}),
+            "AWS_REGION": self.region,
+            "AWS_DEFAULT_REGION": self.region,  # what boto3 reads (AWS_REGION: the AWS CLI and SDKs)
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+        }
+
     def write(self, state_dir: Path) -> None:
         path = state_dir / INFO_FILE
         tmp = path.with_suffix(".tmp")

@@ -237,7 +237,10 @@ def moto_endpoint(port: int = 0) -> Iterator[str]:
     )
     from werkzeug.serving import make_server
 
+    from .moto_extensions import patch_moto
+
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no access log in the CLI's output
+    patch_moto()
     # Bound by us: werkzeug reports a port in use by printing and exiting the process.
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as listener:
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

@@ -43,8 +43,10 @@ output "trail_bucket" {
 }
 
 output "access_logs_bucket" {
-  description = "Name of the bucket that receives the S3 server access logs of the recordings and trail buckets."
-  value       = aws_s3_bucket.this["access_logs"].id
+  description = "Name of the bucket that receives the S3 server access logs, once its policy lets the logging service write."
+  # Read from the policy, not the bucket: S3 checks the target's policy when logging is turned on,
+  # so a module that logs here (knowledge) waits for it (the deploy rehearsal found the race).
+  value = aws_s3_bucket_policy.this["access_logs"].bucket
 }
 
 output "trail_log_group_name" {

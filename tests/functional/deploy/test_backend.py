@@ -8,6 +8,7 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 from botocore.stub import Stubber
 from click.testing import CliRunner
 
@@ -159,3 +160,40 @@ def test_a_key_whose_alias_cannot_be_made_is_not_left_behind(terraform_dir: Path
         with pytest.raises(DeployError, match="CreateAlias: AccessDeniedException"):
             backend.bootstrap(env, _Session())
         stub.assert_no_pending_responses()
+
+
+def _local(terraform_dir: Path) -> Environment:
+    env_dir = terraform_dir / "envs" / "local"
+    env_dir.mkdir(parents=True)
+    (env_dir / "terraform.tfvars").write_text(f'env = "local"\naccount_id = "{ACCOUNT}"\n', encoding="utf-8")
+    (env_dir / "backend.hcl").write_text('region = "ap-northeast-2"\nuse_lockfile = true\n', encoding="utf-8")
+    return Environment.load("local", terraform_dir)
+
+
+def test_the_local_state_bucket_has_no_policy_moto_would_misread(terraform_dir: Path, aws: None) -> None:
+    """moto applies the TLS-only Deny without its condition: the rehearsal's backend would be refused."""
+    env = _local(terraform_dir)
+    assert env.on_local_stack and not Environment.load("dev", terraform_dir).on_local_stack
+    report = backend.bootstrap(env, boto3.Session())
+    with pytest.raises(ClientError, match="NoSuchBucketPolicy"):
+        boto3.client("s3").get_bucket_policy(Bucket=env.state_bucket)
+    assert "no bucket policy (the local stack's moto would refuse plain HTTP)" in report.ensured
+
+
+def test_the_local_environment_needs_a_running_local_stack(
+    terraform_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AICC_LOCAL_DIR", str(tmp_path / "no-stack"))
+    result = CliRunner().invoke(
+        cli,
+        [
+            "deploy",
+            "bootstrap",
+            "--env",
+            "local",
+            "--terraform-dir",
+            str(_local(terraform_dir).terraform_dir),
+        ],
+    )
+    assert result.exit_code != 0
+    assert "envs/local deploys to the local stack: no local stack runs from" in result.output

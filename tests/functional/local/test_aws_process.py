@@ -4,6 +4,7 @@ and never outlives the process that started it, however that one ends."""
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import socket
@@ -14,6 +15,7 @@ from collections.abc import Iterator
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 
 from aicc_ops.local.aws_process import moto_process
 
@@ -81,3 +83,168 @@ def test_it_ends_when_its_parent_is_killed() -> None:
     finally:
         parent.kill()
         parent.wait()
+
+
+def test_access_logging_into_a_bucket_whose_policy_has_a_star_principal() -> None:
+    """Every bucket of terraform/ has a TLS-only Deny with `"Principal": "*"`; the access-log bucket
+    grants the logging service beside it. Logging into it is allowed (moto 5.2.5 answered 500)."""
+    from aicc_ops.local.stack import moto_endpoint
+
+    with moto_endpoint() as endpoint:
+        s3 = boto3.client(
+            "s3",
+            endpoint_url=endpoint,
+            region_name="ap-northeast-2",
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
+        for name in ("logs", "data"):
+            s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": "ap-northeast-2"})
+        deny = {
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "s3:*",
+            "Resource": ["arn:aws:s3:::logs", "arn:aws:s3:::logs/*"],
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+        }
+        grant = {
+            "Effect": "Allow",
+            "Principal": {"Service": "logging.s3.amazonaws.com"},
+            "Action": "s3:PutObject",
+            "Resource": "arn:aws:s3:::logs/*",
+        }
+        logging_on = {"LoggingEnabled": {"TargetBucket": "logs", "TargetPrefix": "data/"}}
+        s3.put_bucket_policy(Bucket="logs", Policy=json.dumps({"Version": "2012-10-17", "Statement": [deny]}))
+        with pytest.raises(ClientError, match="InvalidTargetBucketForLogging"):  # no grant yet: refused
+            s3.put_bucket_logging(Bucket="data", BucketLoggingStatus=logging_on)
+        s3.put_bucket_policy(
+            Bucket="logs", Policy=json.dumps({"Version": "2012-10-17", "Statement": [deny, grant]})
+        )
+        s3.put_bucket_logging(Bucket="data", BucketLoggingStatus=logging_on)
+        assert s3.get_bucket_logging(Bucket="data")["LoggingEnabled"]["TargetBucket"] == "logs"
+
+
+def test_opensearch_serverless_access_policies() -> None:
+    """The knowledge module's data access policy and security policies go through their lifecycle."""
+    from aicc_ops.local.stack import moto_endpoint
+
+    with moto_endpoint() as endpoint:
+        aoss = boto3.client(
+            "opensearchserverless",
+            endpoint_url=endpoint,
+            region_name="ap-northeast-2",
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
+        rules = [
+            {
+                "Rules": [{"ResourceType": "index", "Resource": ["index/kb/*"], "Permission": ["aoss:*"]}],
+                "Principal": ["arn:aws:iam::123456789012:role/kb"],
+            }
+        ]
+        made = aoss.create_access_policy(name="kb-data", type="data", policy=json.dumps(rules))[
+            "accessPolicyDetail"
+        ]
+        with pytest.raises(ClientError, match="ConflictException"):
+            aoss.create_access_policy(name="kb-data", type="data", policy=json.dumps(rules))
+        got = aoss.get_access_policy(name="kb-data", type="data")["accessPolicyDetail"]
+        assert got["policy"] == rules
+        aoss.update_access_policy(
+            name="kb-data", type="data", policyVersion=made["policyVersion"], description="d"
+        )
+        aoss.delete_access_policy(name="kb-data", type="data")
+        with pytest.raises(ClientError, match="ResourceNotFoundException"):
+            aoss.get_access_policy(name="kb-data", type="data")
+        encryption = {
+            "Rules": [{"ResourceType": "collection", "Resource": ["collection/kb-docs"]}],
+            "AWSOwnedKey": True,
+        }
+        aoss.create_security_policy(name="kb-data", type="encryption", policy=json.dumps(encryption))
+        aoss.delete_security_policy(name="kb-data", type="encryption")
+        with pytest.raises(ClientError, match="ResourceNotFoundException"):
+            aoss.get_security_policy(name="kb-data", type="encryption")
+
+
+def test_cloudformation_stand_ins_answer_ref_and_getatt() -> None:
+    """The Lex bot and alias (no local Lex build) are placeholders whose outputs read as Lex's."""
+    from aicc_ops.local.stack import moto_endpoint
+
+    template = {
+        "Resources": {
+            "Bot": {"Type": "AWS::Lex::Bot", "Properties": {"Name": "bot"}},
+            "BotAlias": {
+                "Type": "AWS::Lex::BotAlias",
+                "Properties": {"BotId": {"Ref": "Bot"}, "BotAliasName": "live"},
+            },
+        },
+        "Outputs": {
+            "BotArn": {"Value": {"Fn::GetAtt": ["Bot", "Arn"]}},
+            "BotAliasArn": {"Value": {"Fn::GetAtt": ["BotAlias", "Arn"]}},
+        },
+    }
+    with moto_endpoint() as endpoint:
+        cfn = boto3.client(
+            "cloudformation",
+            endpoint_url=endpoint,
+            region_name="ap-northeast-2",
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
+        cfn.create_stack(StackName="bot", TemplateBody=json.dumps(template))
+        (stack,) = cfn.describe_stacks(StackName="bot")["Stacks"]
+        assert stack["StackStatus"] == "CREATE_COMPLETE"
+        outputs = {o["OutputKey"]: o["OutputValue"] for o in stack["Outputs"]}
+        bot = outputs["BotArn"].rpartition("/")[2]
+        assert outputs["BotArn"] == f"arn:aws:lex:ap-northeast-2:123456789012:bot/{bot}"
+        assert outputs["BotAliasArn"].startswith(f"arn:aws:lex:ap-northeast-2:123456789012:bot-alias/{bot}/")
+        cfn.delete_stack(StackName="bot")
+
+
+def test_bedrock_knowledge_base_and_data_source() -> None:
+    """As the knowledge module creates them: the knowledge base ACTIVE with ISO dates, its S3 data
+    source created, read, deleted."""
+    from aicc_ops.local.stack import moto_endpoint
+
+    with moto_endpoint() as endpoint:
+        agent = boto3.client(
+            "bedrock-agent",
+            endpoint_url=endpoint,
+            region_name="ap-northeast-2",
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
+        kb = agent.create_knowledge_base(
+            name="kb",
+            roleArn="arn:aws:iam::123456789012:role/kb",
+            knowledgeBaseConfiguration={"type": "VECTOR"},
+            storageConfiguration={"type": "OPENSEARCH_SERVERLESS"},
+        )["knowledgeBase"]
+        assert kb["status"] == "ACTIVE" and kb["createdAt"].year >= 2024  # parsed: an ISO string
+        s3 = {"type": "S3", "s3Configuration": {"bucketArn": "arn:aws:s3:::docs"}}
+        made = agent.create_data_source(
+            knowledgeBaseId=kb["knowledgeBaseId"], name="docs", dataSourceConfiguration=s3
+        )
+        ident = made["dataSource"]["dataSourceId"]
+        got = agent.get_data_source(knowledgeBaseId=kb["knowledgeBaseId"], dataSourceId=ident)["dataSource"]
+        assert (got["name"], got["status"], got["dataSourceConfiguration"]) == ("docs", "AVAILABLE", s3)
+        listed = agent.list_data_sources(knowledgeBaseId=kb["knowledgeBaseId"])["dataSourceSummaries"]
+        assert [s["dataSourceId"] for s in listed] == [ident]
+        agent.delete_data_source(knowledgeBaseId=kb["knowledgeBaseId"], dataSourceId=ident)
+        with pytest.raises(ClientError, match="ResourceNotFoundException"):
+            agent.get_data_source(knowledgeBaseId=kb["knowledgeBaseId"], dataSourceId=ident)
+
+
+def test_a_kinesis_stream_keeps_the_tags_it_was_created_with() -> None:
+    from aicc_ops.local.stack import moto_endpoint
+
+    with moto_endpoint() as endpoint:
+        kinesis = boto3.client(
+            "kinesis",
+            endpoint_url=endpoint,
+            region_name="ap-northeast-2",
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
+        kinesis.create_stream(StreamName="events", ShardCount=1, Tags={"Project": "aicc-ops"})
+        tags = kinesis.list_tags_for_stream(StreamName="events")["Tags"]
+        assert tags == [{"Key": "Project", "Value": "aicc-ops"}]

@@ -493,6 +493,42 @@ def test_contact_flow_modules(connect: Any, instance: str) -> None:
     assert code(exc) == "ResourceNotFoundException"
 
 
+def test_vocabularies(connect: Any, instance: str) -> None:
+    """aws_connect_vocabulary (terraform/modules/speech): created, read with its content and tags,
+    refused twice under one name, deleted."""
+    made = connect.create_vocabulary(
+        InstanceId=instance,
+        VocabularyName="terms",
+        LanguageCode="ko-KR",
+        Content="Phrase\n에스쓰리",
+        Tags={"a": "b"},
+    )
+    assert made["VocabularyArn"].startswith(
+        f"{connect.describe_instance(InstanceId=instance)['Instance']['Arn']}/vocabulary/"
+    )
+    got = connect.describe_vocabulary(InstanceId=instance, VocabularyId=made["VocabularyId"])["Vocabulary"]
+    assert (got["Name"], got["LanguageCode"], got["State"], got["Content"], got["Tags"]) == (
+        "terms",
+        "ko-KR",
+        "ACTIVE",
+        "Phrase\n에스쓰리",
+        {"a": "b"},
+    )
+    assert connect.list_tags_for_resource(resourceArn=made["VocabularyArn"])["tags"] == {"a": "b"}
+    with pytest.raises(ClientError) as exc:
+        connect.create_vocabulary(
+            InstanceId=instance, VocabularyName="terms", LanguageCode="ko-KR", Content="x"
+        )
+    assert code(exc) == "ResourceConflictException"
+    assert (
+        connect.delete_vocabulary(InstanceId=instance, VocabularyId=made["VocabularyId"])["State"]
+        == "DELETE_IN_PROGRESS"
+    )
+    with pytest.raises(ClientError) as exc:
+        connect.describe_vocabulary(InstanceId=instance, VocabularyId=made["VocabularyId"])
+    assert code(exc) == "ResourceNotFoundException"
+
+
 # ---- associations, tags, phone numbers --------------------------------------------------------
 def test_lambda_and_lex_associations(connect: Any, instance: str) -> None:
     arn = "arn:aws:lambda:ap-northeast-2:123456789012:function:aicc-dev-customer-lookup"

@@ -1,0 +1,143 @@
+"""The deploy rehearsal (`make rehearse`, `python -m aicc_ops.deploy.rehearse`): the whole root
+applied to a private local stack of its own (ports 0, a temporary state directory) with envs/local,
+an immediate plan that must show no changes, checks on what Terraform created, and a destroy that
+must leave the stack as it started. Each step prints what it found; the exit code is 1 at the first
+step that failed. docs/deploy.md, "Rehearsal on the local stack".
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ..core.repository import TERRAFORM_DIR
+from ..local.launch import log_tail, spawn, wait_until_up
+from ..local.runtime import ServerInfo, stop_process_group
+from . import run
+from .environment import LOCAL_STACK, Environment
+from .errors import DeployError
+
+
+class RehearsalError(Exception):
+    """A step found what a deploy must not do; the message says what."""
+
+
+def _say(text: str = "", err: bool = False) -> None:
+    print(text, file=sys.stderr if err else sys.stdout, flush=True)
+
+
+def _console() -> run.Console:
+    return run.Console(echo=_say, confirm=lambda _question: True, prompt=lambda _question: LOCAL_STACK)
+
+
+def check_created(env: Environment, info: ServerInfo) -> list[str]:
+    """What Terraform created, read back from the Connect API as an agent's or caller's call would
+    find it: every flow, the number on the entry flow, every queue offering the other queues'
+    quick connects (associated outside the provider, so a re-apply must not empty them)."""
+    outputs = env.saved_outputs() or {}
+
+    def value(name: str) -> Any:
+        return outputs[name]["value"]
+
+    connect, instance = info.client("connect"), value("instance_id")
+    found: list[str] = []
+    flows = {f["Id"] for f in connect.list_contact_flows(InstanceId=instance)["ContactFlowSummaryList"]}
+    missing = sorted(key for key, ident in value("flow_ids").items() if ident not in flows)
+    if missing:
+        raise RehearsalError(f"flows Terraform created are not in the instance: {missing}")
+    found.append(
+        f"{len(value('flow_ids'))} flows of flows.yaml in the instance ({len(flows)} with Connect's own)"
+    )
+    queues = value("queue_ids")
+    for key, queue_id in sorted(queues.items()):
+        listed = connect.list_queue_quick_connects(InstanceId=instance, QueueId=queue_id)[
+            "QuickConnectSummaryList"
+        ]
+        if len(listed) != len(queues) - 1:
+            raise RehearsalError(
+                f"queue {key} offers {len(listed)} quick connects, not the other {len(queues) - 1} queues'"
+            )
+    found.append(f"{len(queues)} queues, each offering the other queues' quick connects")
+    number = connect.describe_phone_number(PhoneNumberId=value("phone_number_id"))[
+        "ClaimedPhoneNumberSummary"
+    ]
+    found.append(f"number {number['PhoneNumber']} {number['PhoneNumberStatus']['Status']} on the instance")
+    return found
+
+
+MIRROR = Path(os.environ.get("TF_PLUGIN_MIRROR", "/opt/tf-plugins"))
+
+
+def rehearse(terraform_dir: Path, state_dir: Path, timeout: float) -> int:
+    os.environ["AICC_LOCAL_DIR"] = str(state_dir)
+    if "TF_CLI_CONFIG_FILE" not in os.environ and MIRROR.is_dir():
+        # Providers from the machine's mirror (checked against the committed lock file), not the registry.
+        rc = state_dir / "terraformrc"
+        rc.write_text(f'provider_installation {{\n  filesystem_mirror {{\n    path = "{MIRROR}"\n  }}\n}}\n')
+        os.environ["TF_CLI_CONFIG_FILE"] = str(rc)
+    ports = {"aws_port": 0, "connect_port": 0, "calls_port": 0, "lambda_port": 0, "connect_rate": 0}
+    process, since = spawn(state_dir, ports)
+    started = time.monotonic()
+    try:
+        info = wait_until_up(process, state_dir, timeout, since)
+        env = Environment.load(LOCAL_STACK, terraform_dir)
+        before = sorted(i["Id"] for i in info.client("connect").list_instances()["InstanceSummaryList"])
+        steps: list[tuple[str, Callable[[], str]]] = [
+            ("bootstrap", lambda: ", ".join(run.bootstrap(env, None).created) or "nothing to create"),
+            ("apply", lambda: _apply(env)),
+            ("plan again", lambda: _clean_plan(env)),
+            ("check", lambda: "; ".join(check_created(env, info))),
+            ("destroy", lambda: _destroy(env, info, before)),
+        ]
+        for name, step in steps:
+            _say(f"\n== rehearsal: {name}", err=True)
+            try:
+                found = step()
+            except (DeployError, RehearsalError) as exc:
+                _say(f"rehearsal: {name} FAILED: {exc}")
+                _say(f"the local stack's log (gone with its state directory):\n{log_tail(state_dir, 40)}")
+                return 1
+            _say(f"rehearsal: {name}: {found} ({time.monotonic() - started:.0f} s)")
+        return 0
+    finally:
+        stop_process_group(process)
+
+
+def _apply(env: Environment) -> str:
+    run.change("apply", env, None, _console(), True, LOCAL_STACK)
+    return f"applied; outputs in {env.outputs_file}"
+
+
+def _clean_plan(env: Environment) -> str:
+    changes = run.plan(env, None, _say).changes
+    if changes:
+        listed = ", ".join(f"{c.action} {c.address}" for c in changes)
+        raise RehearsalError(f"the plan right after the apply is not empty: {listed}")
+    return "no changes"
+
+
+def _destroy(env: Environment, info: ServerInfo, before: list[str]) -> str:
+    run.change("destroy", env, None, _console(), True, LOCAL_STACK)
+    after = sorted(i["Id"] for i in info.client("connect").list_instances()["InstanceSummaryList"])
+    if after != before:
+        raise RehearsalError(f"instances left after the destroy: {sorted(set(after) - set(before))}")
+    return "destroyed; the local stack holds what it started with"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m aicc_ops.deploy.rehearse", description=__doc__)
+    parser.add_argument("--terraform-dir", type=Path, default=TERRAFORM_DIR)
+    parser.add_argument("--start-timeout", type=float, default=180.0)
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="aicc-rehearsal-") as state:
+        return rehearse(args.terraform_dir, Path(state), args.start_timeout)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
