@@ -74,13 +74,20 @@ def check_created(env: Environment, info: ServerInfo) -> list[str]:
 MIRROR = Path(os.environ.get("TF_PLUGIN_MIRROR", "/opt/tf-plugins"))
 
 
-def rehearse(terraform_dir: Path, state_dir: Path, timeout: float) -> int:
-    os.environ["AICC_LOCAL_DIR"] = str(state_dir)
-    if "TF_CLI_CONFIG_FILE" not in os.environ and MIRROR.is_dir():
-        # Providers from the machine's mirror (checked against the committed lock file), not the registry.
+def use_mirror(state_dir: Path) -> None:
+    """Providers from the machine's mirror (checked against the committed lock file), not the
+    registry, unless a CLI configuration that exists says otherwise (these machines set
+    TF_CLI_CONFIG_FILE to a file that is not there, and Terraform then asks the registry)."""
+    configured = os.environ.get("TF_CLI_CONFIG_FILE")
+    if not (configured and Path(configured).is_file()) and MIRROR.is_dir():
         rc = state_dir / "terraformrc"
         rc.write_text(f'provider_installation {{\n  filesystem_mirror {{\n    path = "{MIRROR}"\n  }}\n}}\n')
         os.environ["TF_CLI_CONFIG_FILE"] = str(rc)
+
+
+def rehearse(terraform_dir: Path, state_dir: Path, timeout: float) -> int:
+    os.environ["AICC_LOCAL_DIR"] = str(state_dir)
+    use_mirror(state_dir)
     ports = {"aws_port": 0, "connect_port": 0, "calls_port": 0, "lambda_port": 0, "connect_rate": 0}
     process, since = spawn(state_dir, ports)
     started = time.monotonic()
