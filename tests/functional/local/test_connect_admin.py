@@ -9,17 +9,14 @@ import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from aicc.settings import load_config
 from aicc_ops.deploy import steps
-from aicc_ops.engine.flows import build_resources, render_all
+from aicc_ops.engine.flows import render_all
 from aicc_ops.local import connect_admin
 from aicc_ops.local.connect_admin import BASIC_HOURS, BASIC_PROFILE, BASIC_QUEUE, DEFAULT_SECURITY_PROFILES
 from aicc_ops.local.connect_emulator import ConnectEmulator
-from aicc_ops.local.server import ConnectHandler, _bind, _serve_in_thread
 
 TAGS = {"project": "aicc", "env": "rehearsal"}
 FLOW = json.dumps(
@@ -45,29 +42,6 @@ WEEKDAYS = [
     {"Day": d, "StartTime": {"Hours": 9, "Minutes": 0}, "EndTime": {"Hours": 18, "Minutes": 0}}
     for d in ("MONDAY", "TUESDAY")
 ]
-
-
-@pytest.fixture(scope="module")
-def emulator() -> ConnectEmulator:
-    resources = build_resources(load_config())
-    return ConnectEmulator(resources.config, resources, render_all(resources))
-
-
-@pytest.fixture(scope="module")
-def connect(emulator: ConnectEmulator) -> Iterator[Any]:
-    server = _bind(0, type("ConnectHandler", (ConnectHandler,), {"emulator": emulator}), "Connect API")
-    url = _serve_in_thread(server, "connect")
-    try:
-        yield boto3.client(
-            "connect",
-            endpoint_url=url,
-            region_name="ap-northeast-2",
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
-        )
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def until(check: Callable[[], bool]) -> None:
