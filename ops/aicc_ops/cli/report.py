@@ -58,9 +58,12 @@ def do_report(ops: OpsContext, kind: str, day: date | None, fmt: str, out: Path 
             "give --local (the local stack) or --env ENV (its contact records and call log)"
         )
     if slack:
-        # TODO(issue 13): post render.summary(report) through the SLA monitor's Slack client (slack-sdk,
-        # token from Secrets Manager) once that branch is merged; not faked here.
-        raise OpsError("--slack is not available yet: the Slack client comes with the SLA monitor", "usage")
+        # Left for issue 13: post render.summary(report) through aicc.adapters.slack (the SLA
+        # monitor's client, token from Secrets Manager); refused until then, never faked.
+        raise OpsError(
+            "--slack is not available yet: reports are not posted to Slack; write one with --out FILE",
+            "usage",
+        )
     now = datetime.now(UTC)
     period = period_for(kind, day or now.astimezone(seoul()).date())
     records, logs = sources.load(ops, period)
