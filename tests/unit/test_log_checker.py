@@ -72,4 +72,5 @@ def test_a_test_whose_handler_logs_an_unmasked_number_fails_the_run(
     )
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     result.assert_outcomes(passed=1, failed=1)
-    result.stdout.fnmatch_lines(["*unmasked +821012345678 in: *", "FAILED *::test_masking_switched_off"])
+    # The summary line carries the failure's message only when the terminal is wide enough (CI's is).
+    result.stdout.fnmatch_lines(["*unmasked +821012345678 in: *", "FAILED *::test_masking_switched_off*"])
