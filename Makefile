@@ -42,6 +42,15 @@ $(ESPEAK):
 		|| { $(if $(filter 0,$(shell id -u)),,sudo) apt-get update && \
 		     $(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y --no-install-recommends espeak-ng; }
 
+# Debian's chromium for the live page's browser test (Playwright drives it; it never downloads a
+# browser): installed like espeak-ng.
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	@command -v apt-get >/dev/null || { echo "install chromium with your package manager"; exit 1; }
+	$(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y --no-install-recommends chromium \
+		|| { $(if $(filter 0,$(shell id -u)),,sudo) apt-get update && \
+		     $(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y --no-install-recommends chromium; }
+
 # The offline models of the local stack (the NLU, the sentiment model) are trained into the model
 # cache here, once per change of what they are trained from (their data and training code), not in
 # the first call of a local stack; their cache keys hash the same inputs (docs/ai-quality.md).
@@ -54,7 +63,7 @@ $(MODELS): $(STAMP) $(MODEL_INPUTS)
 	$(BIN)/aicc-ops sentiment train
 	mkdir -p build && touch $@
 
-install: $(STAMP) $(CHECKOV_STAMP) $(LAMBDA_COMPILER) $(ESPEAK) $(MODELS)
+install: $(STAMP) $(CHECKOV_STAMP) $(LAMBDA_COMPILER) $(ESPEAK) $(CHROMIUM) $(MODELS)
 
 demo: $(STAMP) $(MODELS)
 	$(BIN)/aicc-ops demo
@@ -77,11 +86,11 @@ flows-lint: $(STAMP)
 checkov: $(CHECKOV_STAMP)
 	$(CHECKOV_VENV)/bin/checkov -d terraform --framework terraform --skip-download --quiet --compact
 
-test: lint $(CHECKOV_STAMP) $(LAMBDA_COMPILER) $(ESPEAK) $(MODELS)
+test: lint $(CHECKOV_STAMP) $(LAMBDA_COMPILER) $(ESPEAK) $(CHROMIUM) $(MODELS)
 	CHECKOV=$(CHECKOV_VENV)/bin/checkov $(BIN)/pytest -n auto --dist worksteal
 
 # The development loop: everything but the slow tests (whole-root plans, sweeps, drills), no lint.
-test-fast: $(STAMP) $(CHECKOV_STAMP) $(LAMBDA_COMPILER) $(ESPEAK) $(MODELS)
+test-fast: $(STAMP) $(CHECKOV_STAMP) $(LAMBDA_COMPILER) $(ESPEAK) $(CHROMIUM) $(MODELS)
 	CHECKOV=$(CHECKOV_VENV)/bin/checkov $(BIN)/pytest -n auto --dist worksteal -m "not slow"
 
 bootstrap: $(STAMP)

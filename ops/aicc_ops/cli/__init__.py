@@ -16,6 +16,7 @@ COMMANDS = (
     "agents",
     "call",
     "connect",
+    "dashboard",
     "demo",
     "deploy",
     "failover",

@@ -1,0 +1,142 @@
+"""The live page's HTTP server on loopback: GET / (the page), /static/dashboard.js (its script,
+which polls /api/state and redraws without a reload) and /api/state (the snapshot as JSON).
+
+Every tab polls, but the target is read at most once per interval: Snapshots keeps the last
+snapshot (or the error that ended its read) and hands it to every request until it is `interval`
+seconds old, so N tabs cost what one does against Connect's quotas (GetCurrentMetricData 5/s,
+SearchContacts 0.5/s).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable
+from datetime import datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from importlib import resources
+from typing import Any
+
+import jinja2
+
+HOST = "127.0.0.1"  # loopback only: the page shows the center's live state
+
+
+class Snapshots:
+    """The last snapshot, read again once it is `interval` seconds old (one read at a time)."""
+
+    def __init__(
+        self,
+        read: Callable[[datetime], dict[str, Any]],
+        interval: float,
+        now: Callable[[], datetime],
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._read, self.interval, self._now, self._clock = read, interval, now, clock
+        self._lock = threading.Lock()
+        self._taken: float | None = None
+        self._last: dict[str, Any] = {}
+        self.reads = 0
+
+    def get(self) -> dict[str, Any]:
+        with self._lock:
+            if self._taken is None or self._clock() - self._taken >= self.interval:
+                self._last = self._take()
+                self._taken = self._clock()
+            return self._last
+
+    def _take(self) -> dict[str, Any]:
+        from ..cli._errors import OpsError
+        from ..cli._options import aws_errors
+
+        self.reads += 1
+        try:
+            with aws_errors():
+                return {**self._read(self._now()), "interval": self.interval}
+        except OpsError as exc:  # shown on the page; the next read may succeed (stack back up)
+            return {"error": exc.format_message(), "at": self._now().isoformat(timespec="seconds")}
+        except OSError as exc:  # the local stack's call API is gone
+            message = f"cannot read the target: {exc}"
+            return {"error": message, "at": self._now().isoformat(timespec="seconds")}
+
+
+def page(interval: float, target: str) -> str:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("aicc_ops.dashboard", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    return env.get_template("index.html.j2").render(interval_ms=int(interval * 1000), target=target)
+
+
+def script() -> bytes:
+    return resources.files("aicc_ops.dashboard").joinpath("static/dashboard.js").read_bytes()
+
+
+def make_server(snapshots: Snapshots, target: str, port: int) -> ThreadingHTTPServer:
+    """The server bound to HOST:port (0: a free port); OSError when the port is taken."""
+    html = page(snapshots.interval, target).encode("utf-8")
+    js = script()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            path = self.path.split("?", 1)[0]
+            if path in ("/", "/index.html"):
+                self._send(200, "text/html; charset=utf-8", html)
+            elif path == "/static/dashboard.js":
+                self._send(200, "text/javascript; charset=utf-8", js)
+            elif path == "/api/state":
+                state = snapshots.get()
+                body = json.dumps(state, ensure_ascii=False, default=str).encode("utf-8")
+                self._send(503 if "error" in state else 200, "application/json; charset=utf-8", body)
+            else:
+                self._send(404, "text/plain; charset=utf-8", b"not found\n")
+
+        def _send(self, status: int, kind: str, body: bytes) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass  # every poll would print a line
+
+    server = ThreadingHTTPServer((HOST, port), Handler)
+    server.daemon_threads = True
+    return server
+
+
+def url(server: ThreadingHTTPServer) -> str:
+    host, port = server.server_address[:2]
+    return f"http://{host!s}:{port}/"
+
+
+def start(ops: Any, port: int, interval: float) -> tuple[ThreadingHTTPServer, Snapshots]:
+    """The server for `ops`'s target, its first snapshot taken (a target that cannot be read is an
+    OpsError here, not a page of errors); not yet serving (serve_forever)."""
+    import errno
+
+    from aicc import clock
+
+    from ..cli._errors import OpsError
+    from .state import Reader
+
+    reader = Reader(ops)
+    snapshots = Snapshots(reader.snapshot, interval, clock.now)
+    first = snapshots.get()
+    if "error" in first:
+        raise OpsError(first["error"], "target")
+    try:
+        server = make_server(snapshots, ops.target.describe(), port)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise OpsError(
+                f"port {port} on {HOST} is in use (another dashboard?)",
+                "usage",
+                "give another --port, or --port 0 for any free one",
+            ) from None
+        raise OpsError(f"cannot listen on {HOST}:{port}: {exc.strerror}", "usage") from None
+    return server, snapshots
