@@ -115,8 +115,9 @@ def url(server: ThreadingHTTPServer) -> str:
 
 
 def start(ops: Any, port: int, interval: float) -> tuple[ThreadingHTTPServer, Snapshots]:
-    """The server for `ops`'s target, its first snapshot taken (a target that cannot be read is an
-    OpsError here, not a page of errors); not yet serving (serve_forever)."""
+    """The server for `ops`'s target, bound (a port in use is told before anything is read) and
+    its first snapshot taken (a target that cannot be read is an OpsError here, not a page of
+    errors); not yet serving (serve_forever)."""
     import errno
 
     from aicc import clock
@@ -124,11 +125,14 @@ def start(ops: Any, port: int, interval: float) -> tuple[ThreadingHTTPServer, Sn
     from ..cli._errors import OpsError
     from .state import Reader
 
-    reader = Reader(ops)
-    snapshots = Snapshots(reader.snapshot, interval, clock.now)
-    first = snapshots.get()
-    if "error" in first:
-        raise OpsError(first["error"], "target")
+    reader: Reader | None = None
+
+    def read(now: datetime) -> dict[str, Any]:
+        nonlocal reader
+        reader = reader or Reader(ops)
+        return reader.snapshot(now)
+
+    snapshots = Snapshots(read, interval, clock.now)
     try:
         server = make_server(snapshots, ops.target.describe(), port)
     except OSError as exc:
@@ -139,4 +143,8 @@ def start(ops: Any, port: int, interval: float) -> tuple[ThreadingHTTPServer, Sn
                 "give another --port, or --port 0 for any free one",
             ) from None
         raise OpsError(f"cannot listen on {HOST}:{port}: {exc.strerror}", "usage") from None
+    first = snapshots.get()
+    if "error" in first:
+        server.server_close()
+        raise OpsError(first["error"], "target")
     return server, snapshots
