@@ -1,10 +1,12 @@
 """`aicc-ops dashboard --local`: the live page in a real browser (Playwright driving Debian's
 chromium) over a local stack server (ports 0, a private state dir): calls placed through the call
-API show up on the open page, which redraws itself without a reload. And its errors: no stack
+API show up on the open page, which redraws itself without a reload, a breach turns its queue red
+and the SLA monitor's alert and resolve show. And its errors: no stack
 running, the port taken, each one line without a trace."""
 
 from __future__ import annotations
 
+import shutil
 import socket
 import threading
 from collections.abc import Iterator
@@ -15,11 +17,14 @@ import boto3
 import pytest
 from click.testing import CliRunner
 
-from aicc.settings import config
+from aicc.domain.sla import Level, SlaState
+from aicc.settings import DEFAULT_CONFIG_DIR, config, load_config
 from aicc_ops.admin.context import OpsContext, Target
+from aicc_ops.cli import sla as sla_cli
 from aicc_ops.cli.dashboard import dashboard
 from aicc_ops.dashboard.server import start, url
 from aicc_ops.local.call_client import CallClient
+from aicc_ops.local.server import serve
 from functional.cli.test_queues import MSP_GENERAL_CALL
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -35,6 +40,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 QUEUE = "msp_general"  # where MSP_GENERAL_CALL waits
+SLA = 4  # seconds: MSP General's SLA on this module's stack
 WAIT_MS = 30_000  # the longest the page may take to show a change (it polls every second here)
 
 
@@ -68,22 +74,43 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture(scope="module")
-def stack(local_server: Any) -> Iterator[tuple[Any, CallClient]]:
-    """The local stack with every agent who serves MSP General offline: its callers wait."""
-    calls = CallClient(local_server.calls_endpoint)
-    serving = {k for k, p in config().routing_profiles.items() if any(q.queue == QUEUE for q in p.queues)}
-    logins = [a["login"] for a in calls.agents() if a["routing_profile"] in serving]
-    assert logins
-    for login in logins:
-        calls.set_agent(login, "OFFLINE")
-    yield local_server, calls
-    for login in logins:
-        calls.set_agent(login, "AVAILABLE")
-    calls.close()
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, CallClient]]:
+    """A local stack whose MSP General SLA is a few seconds, with every agent who serves MSP General
+    offline: its callers wait, and breach it."""
+    config_dir = tmp_path_factory.mktemp("config")
+    shutil.copytree(DEFAULT_CONFIG_DIR, config_dir, dirs_exist_ok=True)
+    queues_yaml = config_dir / "queues.yaml"
+    sla = config().queues[QUEUE].sla_seconds
+    text = queues_yaml.read_text(encoding="utf-8")
+    queues_yaml.write_text(text.replace(f"sla_seconds: {sla}", f"sla_seconds: {SLA}"), encoding="utf-8")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("AICC_CONFIG_DIR", str(config_dir))
+        for key in ("call_logs", "sla_alerts"):  # restored after the module: the commands set them
+            mp.setenv(config().tables[key].env, "")
+        mp.delenv("AICC_SLACK_BASE_URL", raising=False)
+        config.cache_clear()
+        with serve(tmp_path_factory.mktemp("state"), config=load_config(config_dir), acw_seconds=0.2) as info:
+            calls = CallClient(info.calls_endpoint)
+            serving = {
+                k for k, p in config().routing_profiles.items() if any(q.queue == QUEUE for q in p.queues)
+            }
+            logins = [a["login"] for a in calls.agents() if a["routing_profile"] in serving]
+            assert logins
+            for login in logins:
+                calls.set_agent(login, "OFFLINE")
+            yield info, calls
+            calls.close()
+    config.cache_clear()
 
 
-@pytest.mark.slow  # a local stack and a browser: ~15 s
-def test_the_open_page_shows_calls_as_they_come_without_a_reload(
+def sla_monitor_run(info: Any) -> None:
+    """One run of the SLA monitor on the stack, as `aicc-ops sla watch --local --once` runs it."""
+    result = CliRunner().invoke(sla_cli.sla, ["watch", "--local", "--once", "--state-dir", info.state_dir])
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.slow  # a local stack, a browser and an SLA of seconds waited in real time: ~20 s
+def test_the_open_page_follows_calls_and_a_breach_without_a_reload(
     stack: tuple[Any, CallClient], browser: Any
 ) -> None:
     from playwright.sync_api import expect
@@ -99,9 +126,7 @@ def test_the_open_page_shows_calls_as_they_come_without_a_reload(
         expect(page.locator("#call-count")).to_have_text("0")
         page.evaluate("window.notReloaded = true")
 
-        contact = calls.place(**{k: v for k, v in MSP_GENERAL_CALL.items() if k != "talk_seconds"})[
-            "contact_id"
-        ]
+        contact = calls.place(**MSP_GENERAL_CALL)["contact_id"]
         expect(waiting).to_have_text("1", timeout=WAIT_MS)
         row = page.locator(f"#calls tr[data-key='{contact}']")
         expect(row.locator("td.stage")).to_have_text("QUEUED", timeout=WAIT_MS)
@@ -114,13 +139,21 @@ def test_the_open_page_shows_calls_as_they_come_without_a_reload(
         ).Table(info.tables["call_logs"])
         path = logged.get_item(Key={"contact_id": contact})["Item"]["path"]
         expect(row.locator("td.step")).to_have_text(path[-1])  # the call log's flow step
-        expect(page.locator("#queues tr[data-key=msp_general]")).to_have_class("state-OK")
         expect(page.locator("#call-count")).to_have_text("1")
+        queue_row = page.locator(f"#queues tr[data-key={QUEUE}]")
+        expect(queue_row).to_have_class(f"state-{SlaState.BREACHED.value}", timeout=WAIT_MS)  # red
+
+        sla_monitor_run(info)  # the breach alert: the page's alerts show the open episode
+        alert = page.locator(f"#alerts tr[data-key={QUEUE}] td.episode")
+        expect(alert).to_have_text(Level.BREACH.name, timeout=WAIT_MS)
 
         calls.hang_up(contact)
         expect(waiting).to_have_text("0", timeout=WAIT_MS)
         expect(page.locator("#call-count")).to_have_text("0", timeout=WAIT_MS)
-        assert page.evaluate("window.notReloaded") is True  # redrawn in place
+        expect(queue_row).to_have_class(f"state-{SlaState.OK.value}", timeout=WAIT_MS)
+        sla_monitor_run(info)  # the resolve message: the episode closes
+        expect(alert).to_have_text("resolved", timeout=WAIT_MS)
+        assert page.evaluate("window.notReloaded") is True  # redrawn in place, never reloaded
     finally:
         page.close()
         server.shutdown()
