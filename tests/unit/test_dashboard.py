@@ -9,7 +9,7 @@ from aicc.domain.sla import SlaState
 from aicc.settings import config
 from aicc_ops.admin.queues import QueueRef
 from aicc_ops.dashboard import state
-from aicc_ops.dashboard.server import Snapshots
+from aicc_ops.dashboard.server import ReadError, Snapshots
 
 NOW = datetime(2026, 12, 7, 1, 0, tzinfo=UTC)
 
@@ -143,14 +143,12 @@ def test_every_tab_shares_one_read_per_interval() -> None:
 
 
 def test_a_failed_read_is_an_error_on_the_page_not_a_trace() -> None:
-    from aicc_ops.admin.context import TargetError
-
     clock, calls = Clock(), []
 
     def read(now: datetime) -> dict[str, Any]:
         calls.append(now)
         if len(calls) == 1:
-            raise TargetError("no local stack is running; start one with `aicc-ops local up`")
+            raise ReadError("no local stack is running; start one with `aicc-ops local up`")
         return {"ok": True}
 
     snapshots = Snapshots(read, 5, lambda: NOW, clock)

@@ -18,8 +18,9 @@ OPS = ROOT / "ops" / "aicc_ops"
 LAMBDAS = ROOT / "lambdas" / "aicc"
 # Highest first. deploy sits under admin: operator commands read an environment's outputs, and
 # the deploy steps share nothing of the operator context. knowledge (the knowledge base) uses the
-# engine's encoder; the local stack serves it. reports reads through the operator context (admin).
-LAYERS = ("cli", "reports", "admin", "deploy", "local", "knowledge", "engine", "core")
+# engine's encoder; the local stack serves it. reports reads through the operator context (admin),
+# and so does dashboard (the live page).
+LAYERS = ("cli", "dashboard", "reports", "admin", "deploy", "local", "knowledge", "engine", "core")
 
 
 def layer_of(module: str) -> str | None:

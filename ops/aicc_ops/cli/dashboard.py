@@ -3,10 +3,17 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from http.server import ThreadingHTTPServer
+from typing import Any
+
 import click
 
 from ..admin.context import OpsContext
-from ._options import target_options
+from ..dashboard.server import HOST, ReadError, Snapshots, make_server, url
+from ..dashboard.state import Reader
+from ._errors import OpsError
+from ._options import aws_errors, target_options
 
 DEFAULT_PORT = 8765
 
@@ -37,8 +44,6 @@ def dashboard(ops: OpsContext, port: int, interval: float, open_browser: bool) -
     escalation step, and the SLA monitor's alerts; it updates itself every --interval seconds."""
     import webbrowser
 
-    from ..dashboard.server import start, url
-
     server, _ = start(ops, port, interval)
     address = url(server)
     click.echo(f"AICC dashboard ({ops.target.describe()}): {address}  (Ctrl-C to stop)")
@@ -50,3 +55,40 @@ def dashboard(ops: OpsContext, port: int, interval: float, open_browser: bool) -
         pass
     finally:
         server.server_close()
+
+
+def start(ops: OpsContext, port: int, interval: float) -> tuple[ThreadingHTTPServer, Snapshots]:
+    """The server for `ops`'s target, bound (a port in use is told before anything is read) and
+    its first snapshot taken (a target that cannot be read is an OpsError here, not a page of
+    errors); not yet serving (serve_forever)."""
+    import errno
+
+    from aicc import clock
+
+    reader: Reader | None = None
+
+    def read(now: datetime) -> dict[str, Any]:
+        nonlocal reader
+        try:
+            with aws_errors():
+                reader = reader or Reader(ops)
+                return reader.snapshot(now)
+        except OpsError as exc:
+            raise ReadError(exc.format_message()) from None
+
+    snapshots = Snapshots(read, interval, clock.now)
+    try:
+        server = make_server(snapshots, ops.target.describe(), port)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise OpsError(
+                f"port {port} on {HOST} is in use (another dashboard?)",
+                "usage",
+                "give another --port, or --port 0 for any free one",
+            ) from None
+        raise OpsError(f"cannot listen on {HOST}:{port}: {exc.strerror}", "usage") from None
+    first = snapshots.get()
+    if "error" in first:
+        server.server_close()
+        raise OpsError(first["error"], "target")
+    return server, snapshots

@@ -23,6 +23,10 @@ import jinja2
 HOST = "127.0.0.1"  # loopback only: the page shows the center's live state
 
 
+class ReadError(Exception):
+    """A read of the target failed; the message says why and what to do (shown on the page)."""
+
+
 class Snapshots:
     """The last snapshot, read again once it is `interval` seconds old (one read at a time)."""
 
@@ -47,18 +51,11 @@ class Snapshots:
             return self._last
 
     def _take(self) -> dict[str, Any]:
-        from ..cli._errors import OpsError
-        from ..cli._options import aws_errors
-
         self.reads += 1
         try:
-            with aws_errors():
-                return {**self._read(self._now()), "interval": self.interval}
-        except OpsError as exc:  # shown on the page; the next read may succeed (stack back up)
-            return {"error": exc.format_message(), "at": self._now().isoformat(timespec="seconds")}
-        except OSError as exc:  # the local stack's call API is gone
-            message = f"cannot read the target: {exc}"
-            return {"error": message, "at": self._now().isoformat(timespec="seconds")}
+            return {**self._read(self._now()), "interval": self.interval}
+        except ReadError as exc:  # shown on the page; the next read may succeed (stack back up)
+            return {"error": str(exc), "at": self._now().isoformat(timespec="seconds")}
 
 
 def page(interval: float, target: str) -> str:
@@ -112,39 +109,3 @@ def make_server(snapshots: Snapshots, target: str, port: int) -> ThreadingHTTPSe
 def url(server: ThreadingHTTPServer) -> str:
     host, port = server.server_address[:2]
     return f"http://{host!s}:{port}/"
-
-
-def start(ops: Any, port: int, interval: float) -> tuple[ThreadingHTTPServer, Snapshots]:
-    """The server for `ops`'s target, bound (a port in use is told before anything is read) and
-    its first snapshot taken (a target that cannot be read is an OpsError here, not a page of
-    errors); not yet serving (serve_forever)."""
-    import errno
-
-    from aicc import clock
-
-    from ..cli._errors import OpsError
-    from .state import Reader
-
-    reader: Reader | None = None
-
-    def read(now: datetime) -> dict[str, Any]:
-        nonlocal reader
-        reader = reader or Reader(ops)
-        return reader.snapshot(now)
-
-    snapshots = Snapshots(read, interval, clock.now)
-    try:
-        server = make_server(snapshots, ops.target.describe(), port)
-    except OSError as exc:
-        if exc.errno == errno.EADDRINUSE:
-            raise OpsError(
-                f"port {port} on {HOST} is in use (another dashboard?)",
-                "usage",
-                "give another --port, or --port 0 for any free one",
-            ) from None
-        raise OpsError(f"cannot listen on {HOST}:{port}: {exc.strerror}", "usage") from None
-    first = snapshots.get()
-    if "error" in first:
-        server.server_close()
-        raise OpsError(first["error"], "target")
-    return server, snapshots

@@ -21,8 +21,8 @@ from aicc.domain.sla import Level, SlaState
 from aicc.settings import DEFAULT_CONFIG_DIR, config, load_config
 from aicc_ops.admin.context import OpsContext, Target
 from aicc_ops.cli import sla as sla_cli
-from aicc_ops.cli.dashboard import dashboard
-from aicc_ops.dashboard.server import start, url
+from aicc_ops.cli.dashboard import dashboard, start
+from aicc_ops.dashboard.server import url
 from aicc_ops.local.call_client import CallClient
 from aicc_ops.local.server import serve
 from functional.cli.test_queues import MSP_GENERAL_CALL
