@@ -97,6 +97,14 @@ module "lambdas" {
   environment             = local.lambda_environment
   connect_instance_arn    = module.connect.instance_arn
   knowledge               = module.knowledge.function_access
+  reports = {
+    records_bucket      = module.security.contact_records.name
+    records_bucket_arn  = module.security.contact_records.arn
+    records_kms_key_arn = module.security.contact_records.kms_key_arn
+    reports_bucket      = module.security.reports.name
+    reports_bucket_arn  = module.security.reports.arn
+    reports_kms_key_arn = module.security.reports.kms_key_arn
+  }
   streams = {
     agent_events = module.connect.agent_events_stream
   }

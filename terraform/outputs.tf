@@ -124,3 +124,13 @@ output "knowledge" {
     prefix            = module.knowledge.documents.prefix
   }
 }
+
+output "reports_bucket" {
+  description = "The reports bucket: the report function writes reports/<kind>/<first day>.md (docs/reports.md)."
+  value       = module.security.reports.name
+}
+
+output "slack_token_secret_arn" {
+  description = "The Slack bot token's secret (`aicc-ops report ... --slack --env ENV` reads it); null without a Slack-posting function."
+  value       = module.lambdas.slack_token_secret_arn
+}

@@ -205,6 +205,15 @@ class Config:
         return _load_monitoring(self.directory)
 
     @cached_property
+    def report_slack_channel(self) -> str:
+        """monitoring.yaml's reports.slack_channel: where the scheduled reports' summaries go."""
+        r = _Reader(self.directory, "monitoring.yaml")
+        channel = r.get(r.mapping(r.data.get("reports"), "reports"), "slack_channel", "reports", str)
+        if not channel.strip():
+            raise r.fail("reports.slack_channel", "must name a Slack channel")
+        return str(channel).strip()
+
+    @cached_property
     def invoked_by(self) -> Mapping[str, str]:
         """Each function of functions.yaml (a handler module) -> what invokes it: INVOKERS."""
         return self._functions[0]

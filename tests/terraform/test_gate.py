@@ -12,6 +12,7 @@ import os
 import re
 import subprocess
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,8 @@ from aicc_ops.local.tables import table_name
 
 ROOT = Path(__file__).resolve().parents[2]
 TERRAFORM = ROOT / "terraform"
+# The report function's buckets in the recorded run (the lambdas module's var.reports).
+RECORDS_BUCKET, REPORTS_BUCKET = "gate-contact-records", "gate-reports"
 MODULES = TERRAFORM / "modules"
 RUNBOOK_SECTIONS = ("Meaning", "Impact and severity", "Diagnosis", "Mitigation", "Escalation", "Verification")
 
@@ -281,6 +284,7 @@ def recorded_calls() -> Iterator[dict[str, set[tuple[str, str, str]]]]:
         )
         _caller_turns_with_sentiment(stack)
         _sla_monitor_run(stack)
+        _report_run(stack)
         by_table = {table_name(s): key for key, s in stack.config.tables.items()}
         out: dict[str, set[tuple[str, str, str]]] = {}
         for handler, calls in stack.lambdas.aws_calls.items():
@@ -319,6 +323,39 @@ def _sla_monitor_run(stack: Any) -> None:
         stack.lambdas.invoke_named("sla_monitor", event, 60, "JSON")
         slack.forget_token()
         assert len(receiver.taken()) == 1
+
+
+def _report_run(stack: Any) -> None:
+    """The scheduled report handler on a Monday (the daily and the weekly report): records read from
+    the contact-records bucket, the call log scanned, reports written, two Slack summaries."""
+    import boto3
+
+    from aicc.adapters import reports, slack
+    from aicc_ops.local.slack_receiver import SlackReceiver
+
+    s3 = boto3.client("s3")
+    for bucket in (RECORDS_BUCKET, REPORTS_BUCKET):
+        s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": s3.meta.region_name})
+    s3.put_object(Bucket=RECORDS_BUCKET, Key=reports.day_prefix(date(2026, 11, 29)) + "r.json", Body=b"")
+    boto3.client("secretsmanager").create_secret(Name="aicc-gate/report-slack", SecretString="xoxb-gate")
+    env = {
+        reports.RECORDS_BUCKET_ENV: RECORDS_BUCKET,
+        reports.REPORTS_BUCKET_ENV: REPORTS_BUCKET,
+        slack.TOKEN_SECRET_ENV: "aicc-gate/report-slack",
+    }
+    with pytest.MonkeyPatch.context() as mp, SlackReceiver("xoxb-gate") as receiver:
+        for key, value in {**env, slack.BASE_URL_ENV: receiver.base_url}.items():
+            mp.setenv(key, value)
+        slack.forget_token()
+        event = {
+            "id": "gate",
+            "detail-type": "Scheduled Event",
+            "source": "aws.events",
+            "time": "2026-11-30T00:00:00Z",
+        }
+        stack.lambdas.invoke_named("report", event, 300, "JSON")
+        slack.forget_token()
+        assert len(receiver.taken()) == 2
 
 
 def _caller_turns_with_sentiment(stack: Any) -> None:
@@ -365,6 +402,12 @@ def _allowed(spec: dict[str, Any]) -> set[tuple[str, str, str]]:
         allowed |= {("connect", "ListQueues", "*"), ("connect", "GetCurrentMetricData", "*")}
     if spec.get("posts_to_slack"):  # the lambdas module: on the token's secret
         allowed.add(("secretsmanager", "GetSecretValue", "*"))
+    if spec.get("reports"):  # the lambdas module: s3:ListBucket (ListObjectsV2) and GetObject, PutObject
+        allowed |= {
+            ("s3", "ListObjectsV2", RECORDS_BUCKET),
+            ("s3", "GetObject", RECORDS_BUCKET),
+            ("s3", "PutObject", REPORTS_BUCKET),
+        }
     return allowed
 
 
@@ -380,6 +423,27 @@ def test_each_function_is_allowed_exactly_the_calls_its_code_makes(
         assert allowed <= made, (
             f"{name}: functions.yaml grants {sorted(allowed - made)} that the code never uses"
         )
+
+
+def test_a_reports_function_reads_the_records_and_writes_only_reports() -> None:
+    """functions.yaml `reports`: the S3 and KMS grants the adapter's calls need (ListObjectsV2 is
+    authorized as s3:ListBucket; SSE-KMS needs kms:Decrypt to read, kms:GenerateDataKey to write:
+    https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html), each on its own
+    bucket, prefix or key, and the two buckets' environment variables."""
+    from aicc.adapters import reports
+
+    text = (TERRAFORM / "modules" / "lambdas" / "main.tf").read_text(encoding="utf-8")
+    for action, resource in (
+        ("s3:ListBucket", "var.reports.records_bucket_arn]"),
+        ("s3:GetObject", '"${var.reports.records_bucket_arn}/contact-records/*"'),
+        ("kms:Decrypt", "var.reports.records_kms_key_arn"),
+        ("s3:PutObject", '"${var.reports.reports_bucket_arn}/reports/*"'),
+        ("kms:GenerateDataKey", "var.reports.reports_kms_key_arn"),
+    ):
+        assert re.search(rf'actions = \["{action}"\], resources = \[{re.escape(resource)}', text), action
+    assert reports.PREFIX == "contact-records" and reports.REPORTS_PREFIX == "reports"
+    for variable in (reports.RECORDS_BUCKET_ENV, reports.REPORTS_BUCKET_ENV):
+        assert re.search(rf"{variable}\s+= var\.reports\.", text), variable
 
 
 def test_every_alarm_names_a_runbook_that_exists() -> None:

@@ -287,14 +287,16 @@ def test_prod_guards_its_instance_queues_tables_keys_and_buckets(prod_plan: Plan
 
 
 def test_the_sla_monitor_runs_on_its_schedule_with_least_privilege(dev_plan: Plan) -> None:
-    (handler,) = [key for key, spec in FUNCTIONS.items() if spec["invoked_by"] == "schedule"]
-    name = f"{_tfvars('dev')['name_prefix']}-{handler.replace('_', '-')}"
-    rule = dev_plan.one("aws_cloudwatch_event_rule", handler)
-    assert rule["schedule_expression"] == FUNCTIONS[handler]["schedule"] and rule["name"] == name
-    target = dev_plan.one("aws_cloudwatch_event_target", handler)
-    assert target["retry_policy"][0]["maximum_retry_attempts"] == 0
-    permission = dev_plan.one("aws_lambda_permission", "schedule")
-    assert permission["principal"] == "events.amazonaws.com" and permission["function_name"] == name
+    scheduled = [key for key, spec in FUNCTIONS.items() if spec["invoked_by"] == "schedule"]
+    assert sorted(scheduled) == ["report", "sla_monitor"]
+    for handler in scheduled:
+        name = f"{_tfvars('dev')['name_prefix']}-{handler.replace('_', '-')}"
+        rule = dev_plan.one("aws_cloudwatch_event_rule", f'["{handler}"]')
+        assert rule["schedule_expression"] == FUNCTIONS[handler]["schedule"] and rule["name"] == name
+        target = dev_plan.one("aws_cloudwatch_event_target", f'["{handler}"]')
+        assert target["retry_policy"][0]["maximum_retry_attempts"] == 0
+        permission = dev_plan.one("aws_lambda_permission", f'schedule["{handler}"]')
+        assert permission["principal"] == "events.amazonaws.com" and permission["function_name"] == name
     # The token's secret exists, encrypted, and Terraform never holds its value.
     secret = dev_plan.one("aws_secretsmanager_secret", "slack_token")
     assert secret["name"].endswith("/slack-bot-token")
@@ -309,3 +311,20 @@ def test_the_sla_monitor_runs_on_its_schedule_with_least_privilege(dev_plan: Pla
         "SLACK_TOKEN_SECRET_ID",
     ):
         assert word in text
+
+
+def test_reports_run_at_nine_in_seoul_into_their_own_encrypted_bucket(dev_plan: Plan) -> None:
+    # EventBridge rules read cron in UTC (https://docs.aws.amazon.com/eventbridge/latest/ref/eb-scheduled-rule-pattern.html):
+    # 00:00 UTC is 09:00 in Asia/Seoul, which keeps no daylight saving.
+    assert (
+        dev_plan.one("aws_cloudwatch_event_rule", '["report"]')["schedule_expression"] == "cron(0 0 * * ? *)"
+    )
+    bucket = dev_plan.one("aws_s3_bucket", '["reports"]')
+    assert "-reports-" in bucket["bucket"]
+    sse = dev_plan.one("aws_s3_bucket_server_side_encryption_configuration", '["reports"]')
+    assert sse["rule"][0]["apply_server_side_encryption_by_default"][0]["sse_algorithm"] == "aws:kms"
+    assert (
+        dev_plan.one("aws_s3_bucket_versioning", '["reports"]')["versioning_configuration"][0]["status"]
+        == "Enabled"
+    )
+    # Its grants (known after apply: the buckets' ARNs) are checked on the module's text in test_gate.

@@ -51,6 +51,23 @@ def test_the_runbooks_name_commands() -> None:
     assert len(named_commands()) > 20  # the extraction finds them (it would pass on nothing)
 
 
+# Issue 13 item 6: the guides the plan asks for, beside the alarms' runbooks.
+GUIDES = (
+    "coc-operator-guide.md",
+    "system-administrator-guide.md",
+    "incident-response.md",
+    "backup-and-recovery.md",
+    "disaster-recovery.md",
+)
+
+
+def test_every_guide_is_there_and_its_commands_are_checked() -> None:
+    named = {runbook for runbook, _ in named_commands()}
+    for guide in GUIDES:
+        assert (RUNBOOKS / guide).is_file(), guide
+        assert guide in named, f"{guide} names no aicc-ops command: nothing of it is checked"
+
+
 @pytest.mark.parametrize(
     ("runbook", "words"), named_commands(), ids=lambda v: v if isinstance(v, str) else None
 )

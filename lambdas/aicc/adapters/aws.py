@@ -45,6 +45,9 @@ KNOWLEDGE_RETRIEVE_CONFIG = Config(
 KNOWLEDGE_ANSWER_CONFIG = Config(
     connect_timeout=0.5, read_timeout=3.5, retries={"total_max_attempts": 1, "mode": "standard"}
 )
+# Scheduled jobs (the report handler) answer to no caller: a page of a scan or an S3 object may
+# take seconds, and a throttled call is worth retrying within the function's timeout.
+JOB_CONFIG = Config(connect_timeout=2, read_timeout=20, retries={"total_max_attempts": 4, "mode": "standard"})
 # Creating clients on boto3's shared session is not thread-safe; the local engine runs handlers
 # in worker threads.
 _lock = threading.Lock()
@@ -88,6 +91,28 @@ def _bedrock_agent_runtime() -> Any:
 @cache
 def _bedrock_runtime() -> Any:
     return boto3.client("bedrock-runtime", config=KNOWLEDGE_ANSWER_CONFIG)
+
+
+@cache
+def _s3() -> Any:
+    return boto3.client("s3", config=JOB_CONFIG)
+
+
+@cache
+def _job_dynamodb() -> DynamoDBClient:
+    return boto3.client("dynamodb", config=JOB_CONFIG)
+
+
+def s3() -> Any:
+    """S3 for scheduled jobs (contact records in, reports out); untyped: no stubs package is pinned."""
+    with _lock:
+        return _s3()
+
+
+def job_dynamodb() -> DynamoDBClient:
+    """DynamoDB for scheduled jobs (the report's call-log scan): JOB_CONFIG, not a flow's 3 s."""
+    with _lock:
+        return _job_dynamodb()
 
 
 def dynamodb() -> DynamoDBClient:
@@ -146,3 +171,5 @@ def reset() -> None:
         _secretsmanager.cache_clear()
         _bedrock_agent_runtime.cache_clear()
         _bedrock_runtime.cache_clear()
+        _s3.cache_clear()
+        _job_dynamodb.cache_clear()

@@ -37,7 +37,12 @@ def _report_command(kind: str, help_text: str) -> None:
         type=click.Path(dir_okay=False, writable=True, path_type=Path),
         help="Write the report to FILE [default: standard output].",
     )
-    @click.option("--slack", is_flag=True, help="Also post a summary to Slack (not available yet: see docs).")
+    @click.option(
+        "--slack",
+        is_flag=True,
+        help="Also post the summary to Slack (monitoring.yaml reports.slack_channel): the local "
+        "receiver with --local, the environment's Slack with --env.",
+    )
     @target_options
     def command(ops: OpsContext, day: datetime | None, fmt: str, out: Path | None, slack: bool) -> None:
         do_report(ops, kind, day.date() if day else None, fmt, out, slack)
@@ -57,13 +62,6 @@ def do_report(ops: OpsContext, kind: str, day: date | None, fmt: str, out: Path 
         raise click.UsageError(
             "give --local (the local stack) or --env ENV (its contact records and call log)"
         )
-    if slack:
-        # Left for issue 13: post render.summary(report) through aicc.adapters.slack (the SLA
-        # monitor's client, token from Secrets Manager); refused until then, never faked.
-        raise OpsError(
-            "--slack is not available yet: reports are not posted to Slack; write one with --out FILE",
-            "usage",
-        )
     now = datetime.now(UTC)
     period = period_for(kind, day or now.astimezone(seoul()).date())
     records, logs = sources.load(ops, period)
@@ -76,6 +74,50 @@ def do_report(ops: OpsContext, kind: str, day: date | None, fmt: str, out: Path 
         click.echo(f"wrote {out} ({period.kind} {period.label})", err=True)
     if result.current.empty:
         click.echo(f"note: no calls in {period.label}: {render.EMPTY}", err=True)
+    if slack:
+        where = (
+            str(out)
+            if out
+            else f"aicc-ops report {kind} --date {period.start.date()} --format {fmt} --out FILE"
+        )
+        post_summary(ops, result, where)
+
+
+def post_summary(ops: OpsContext, result: Any, where: str) -> None:
+    """The report's summary (aicc.domain.report_render.slack_message, the scheduled handler's) to
+    Slack through the SLA monitor's client: retries on 429 after Retry-After."""
+    from slack_sdk.errors import SlackApiError
+
+    from aicc.adapters.slack import SlackPoster, web_client
+    from aicc.domain.report_render import slack_message
+
+    from .sla import local_token, receiver
+
+    channel = ops.config.report_slack_channel
+    text, blocks = slack_message(result, where)
+    try:
+        if ops.target.local:
+            assert ops.server is not None
+            token = local_token(ops.server)
+            with receiver(token) as (base_url, local_receiver):
+                SlackPoster(channel, client=web_client(token, base_url)).post(text, blocks)
+                posted = local_receiver.taken() if local_receiver else []
+            for m in posted:
+                click.echo(f"slack {m.get('channel')}: {m.get('text')}", err=True)
+        else:
+            secret = ops.output("slack_token_secret_arn")
+            if not secret:
+                raise OpsError(
+                    "the environment has no Slack token secret (Terraform output slack_token_secret_arn)",
+                    "usage",
+                )
+            token = str(
+                ops.client("secretsmanager").get_secret_value(SecretId=secret)["SecretString"]
+            ).strip()
+            SlackPoster(channel, client=web_client(token)).post(text, blocks)
+    except SlackApiError as e:
+        raise OpsError(f"Slack refused the summary: {e.response.get('error', e)}", "usage") from e
+    click.echo(f"posted the summary to Slack {channel}", err=True)
 
 
 @report.command()

@@ -272,7 +272,7 @@ class LocalLambdas:
         if "RequestItems" in params:  # BatchGetItem / BatchWriteItem name their tables there
             resources = [str(t) for t in params["RequestItems"]]
         else:
-            resource = str(params.get("TableName") or params.get("TopicArn") or "*")
+            resource = str(params.get("TableName") or params.get("TopicArn") or params.get("Bucket") or "*")
             if params.get("IndexName"):
                 resource += f"/index/{params['IndexName']}"
             resources = [resource]

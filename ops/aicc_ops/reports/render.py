@@ -1,5 +1,6 @@
-"""A report rendered: Markdown with tables, or one self-contained HTML page whose charts are
-matplotlib plots inlined as SVG (nothing is fetched: no script, font or image from the network).
+"""The report's charts for `aicc-ops report --format html`: matplotlib plots inlined as SVG
+(nothing is fetched: no script, font or image from the network); the text itself is rendered by
+aicc.domain.report_render, which the scheduled report handler shares.
 
 The SVG keeps its text as text (svg.fonttype none) so the browser draws the Korean labels with its
 own fonts (matplotlib's bundled DejaVu has no Hangul), and loses its metadata and namespace URIs.
@@ -10,103 +11,22 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Callable
-from functools import cache
 from typing import Any
 
-import jinja2
+from aicc.domain.report import SENTIMENTS, Metrics, Report
+from aicc.domain.report_render import EMPTY, FORMATS, pct, summary
+from aicc.domain.report_render import render as render_text
 
-from aicc.clock import seoul_time
-from aicc.domain.report import SENTIMENTS, Metrics, Report, Trend
+__all__ = ["EMPTY", "FORMATS", "charts_for", "render", "summary"]
 
-FORMATS = ("md", "html")
-EMPTY = "이 기간에 통화가 없습니다 (no calls in this period)."
 COLOURS = {"current": "#2563eb", "previous": "#9ca3af", "ok": "#16a34a", "warn": "#f59e0b", "bad": "#dc2626"}
 SENTIMENT_COLOURS = {"POSITIVE": "#16a34a", "NEUTRAL": "#9ca3af", "NEGATIVE": "#dc2626"}
-KIND_NAMES = {"daily": "일간", "weekly": "주간", "monthly": "월간"}
 
 
 def render(report: Report, fmt: str) -> str:
-    if fmt not in FORMATS:
-        raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {fmt!r}")
+    """The report in `fmt`, with its charts in HTML."""
     charts = charts_for(report.current) if fmt == "html" and not report.current.empty else {}
-    template = _environment(fmt == "html").get_template(f"report.{fmt}.j2")
-    return template.render(
-        report=report,
-        m=report.current,
-        charts=charts,
-        empty=EMPTY,
-        kind=KIND_NAMES[report.period.kind],
-        generated=seoul_time(report.generated_at),
-        sentiments=SENTIMENTS,
-    )
-
-
-def summary(report: Report) -> str:
-    """A few lines for chat (Slack): the period and its headline numbers against the one before."""
-    lines = [f"AICC {KIND_NAMES[report.period.kind]} 리포트 {report.period.label}"]
-    if report.current.empty:
-        return "\n".join([*lines, EMPTY])
-    lines += [f"• {t.name}: {_value(t.current, t.unit)} ({_change(t)})" for t in report.trends]
-    return "\n".join(lines)
-
-
-@cache
-def _environment(html: bool) -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("aicc_ops.reports", "templates"),
-        autoescape=html,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-    )
-    env.filters.update(pct=_pct, secs=_secs, value=_value, change=_change, direction=_direction)
-    return env
-
-
-def _pct(value: float | None) -> str:
-    return "—" if value is None else f"{value:.1f}%"
-
-
-def _secs(value: float | None) -> str:
-    if value is None:
-        return "—"
-    minutes, seconds = divmod(round(value), 60)
-    if minutes >= 60:
-        return f"{minutes // 60}시간 {minutes % 60:02d}분"
-    return f"{minutes}분 {seconds:02d}초" if minutes else f"{seconds}초"
-
-
-def _value(value: float | None, unit: str) -> str:
-    if unit == "%":
-        return _pct(value)
-    if unit == "s":
-        return _secs(value)
-    return "—" if value is None else f"{value:,.0f}"
-
-
-def _change(trend: Trend) -> str:
-    """`+12 (▲ 5.0%)`-like text against the previous period; `—` when either side is unknown."""
-    change = trend.change
-    if change is None:
-        return "이전 기간 비교 불가"
-    arrow = "▲" if change > 0 else "▼" if change < 0 else "="
-    if trend.unit == "%":
-        step = f"{change:+.1f}%p"
-    elif trend.unit == "s":
-        step = f"{change:+.0f}초"
-    else:
-        step = f"{change:+,.0f}"
-    ratio = f", {100.0 * change / trend.previous:+.0f}%" if trend.unit == "" and trend.previous else ""
-    return f"{arrow} {step}{ratio}"
-
-
-def _direction(trend: Trend) -> str:
-    """good | bad | same: whether the change is the way the number should go."""
-    change = trend.change
-    if not change:
-        return "same"
-    return "good" if (change > 0) == (trend.better == "up") else "bad"
+    return render_text(report, fmt, charts)
 
 
 # ---- charts -------------------------------------------------------------------------------------
@@ -156,7 +76,7 @@ def _sla(ax: Any, m: Metrics) -> None:
     ax.invert_yaxis()
     ax.set_title("SLA compliance by queue (%)")
     for y, (q, v) in enumerate(zip(m.queues, values, strict=True)):
-        ax.text(min(v, 88) + 1, y, _pct(q.sla_percent), va="center")
+        ax.text(min(v, 88) + 1, y, pct(q.sla_percent), va="center")
 
 
 def _agents(ax: Any, m: Metrics) -> None:

@@ -226,6 +226,26 @@ data "aws_iam_policy_document" "function" {
     }
   }
 
+  # Operating reports (functions.yaml `reports`, adapters/reports.py): list and read the contact
+  # records (ListObjectsV2 is authorized as s3:ListBucket on the bucket), write reports/ objects
+  # (PutObject), decrypt the records' key and encrypt with the reports' key (SSE-KMS needs
+  # kms:GenerateDataKey to write, kms:Decrypt to read:
+  # https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html).
+  dynamic "statement" {
+    for_each = each.value.reports && var.reports != null ? [
+      { sid = "ListContactRecords", actions = ["s3:ListBucket"], resources = [var.reports.records_bucket_arn] },
+      { sid = "ReadContactRecords", actions = ["s3:GetObject"], resources = ["${var.reports.records_bucket_arn}/contact-records/*"] },
+      { sid = "DecryptContactRecords", actions = ["kms:Decrypt"], resources = [var.reports.records_kms_key_arn] },
+      { sid = "WriteReports", actions = ["s3:PutObject"], resources = ["${var.reports.reports_bucket_arn}/reports/*"] },
+      { sid = "EncryptReports", actions = ["kms:GenerateDataKey"], resources = [var.reports.reports_kms_key_arn] },
+    ] : []
+    content {
+      sid       = statement.value.sid
+      actions   = statement.value.actions
+      resources = statement.value.resources
+    }
+  }
+
   # The page call: StartOutboundVoiceContact on this instance's contacts, into its flows and
   # queues. The Emergency Page flow's own ARN cannot be named here: the flows invoke these
   # functions, so they are created after them.
@@ -303,6 +323,10 @@ resource "aws_lambda_function" "this" {
       each.value.publishes && var.notify_topic_arn != null ? { NOTIFY_TOPIC_ARN = var.notify_topic_arn } : {},
       each.value.reads_queue_metrics ? { CONNECT_INSTANCE_ID = local.instance_id } : {},
       each.value.posts_to_slack ? { SLACK_TOKEN_SECRET_ID = aws_secretsmanager_secret.slack_token[0].arn } : {},
+      each.value.reports && var.reports != null ? {
+        CONTACT_RECORDS_BUCKET = var.reports.records_bucket
+        REPORTS_BUCKET         = var.reports.reports_bucket
+      } : {},
       each.value.knowledge && var.knowledge != null ? {
         KNOWLEDGE_BASE_ID = var.knowledge.knowledge_base_id
         ANSWER_MODEL_ID   = var.knowledge.answer_model_id
@@ -326,6 +350,10 @@ resource "aws_lambda_function" "this" {
     precondition {
       condition     = !each.value.reads_queue_metrics || var.connect_instance_arn != null
       error_message = "functions.yaml: ${each.key} has `reads_queue_metrics: true`, but the root module passes no connect_instance_arn."
+    }
+    precondition {
+      condition     = !each.value.reports || var.reports != null
+      error_message = "functions.yaml: ${each.key} has `reports: true`, but the root module passes no `reports` buckets."
     }
     precondition {
       condition     = !each.value.knowledge || var.knowledge != null
@@ -375,7 +403,7 @@ resource "aws_lambda_layer_version" "dependencies" {
   count = var.dependencies_layer_zip != null ? 1 : 0
 
   layer_name               = "${var.name_prefix}-dependencies"
-  description              = "aws-lambda-powertools, holidays, PyYAML, rapidfuzz, slack-sdk (pinned in pyproject.toml)"
+  description              = "aws-lambda-powertools, holidays, PyYAML, rapidfuzz, slack-sdk, Jinja2 (pinned in pyproject.toml)"
   filename                 = var.dependencies_layer_zip
   source_code_hash         = filebase64sha256(var.dependencies_layer_zip)
   compatible_runtimes      = [local.runtime]
@@ -451,7 +479,7 @@ resource "aws_secretsmanager_secret" "slack_token" {
   count = local.slack ? 1 : 0
 
   name        = "${var.name_prefix}/slack-bot-token"
-  description = "Slack bot token (xoxb-) the SLA monitor posts with; value put by hand"
+  description = "Slack bot token (xoxb-) the SLA monitor and the reports post with; value put by hand"
   kms_key_id  = var.kms_key_arn
 
   tags = var.tags

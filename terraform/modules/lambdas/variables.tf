@@ -20,7 +20,8 @@ variable "functions" {
     bedrock:ApplyGuardrail on the guardrail, and their four environment variables),
     `reads_queue_metrics` (connect:ListQueues and connect:GetCurrentMetricData on the instance, with
     CONNECT_INSTANCE_ID), `posts_to_slack` (secretsmanager:GetSecretValue on the Slack token's secret,
-    with SLACK_TOKEN_SECRET_ID), `invoked_by` (connect | lex | kinesis | schedule), for kinesis
+    with SLACK_TOKEN_SECRET_ID), `reports` (reads the contact-records bucket, writes the reports
+    bucket's reports/ prefix: var.reports), `invoked_by` (connect | lex | kinesis | schedule), for kinesis
     `stream` (a key of var.streams) and for schedule `schedule` (an EventBridge schedule expression).
   EOT
   type = map(object({
@@ -35,6 +36,7 @@ variable "functions" {
     knowledge           = optional(bool, false)
     reads_queue_metrics = optional(bool, false)
     posts_to_slack      = optional(bool, false)
+    reports             = optional(bool, false)
     invoked_by          = string
     stream              = optional(string)
     schedule            = optional(string)
@@ -201,6 +203,19 @@ variable "knowledge" {
     guardrail_arn         = string
     guardrail_version     = string
     guardrail_profile_arn = string
+  })
+  default = null
+}
+
+variable "reports" {
+  description = "Buckets of the report function (functions.yaml `reports`): the contact-records bucket it reads and the reports bucket it writes reports/ into, each with the KMS key its objects are encrypted with. Null when no function has `reports`."
+  type = object({
+    records_bucket      = string
+    records_bucket_arn  = string
+    records_kms_key_arn = string
+    reports_bucket      = string
+    reports_bucket_arn  = string
+    reports_kms_key_arn = string
   })
   default = null
 }

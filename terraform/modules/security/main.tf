@@ -56,6 +56,16 @@ locals {
       expiration_days = coalesce(var.contact_records_expiration_days, local.record_keeping_days)
       access_logged   = true
     }
+    # Operating reports (the report function, reports/<kind>/<first day>.md): aggregates, no
+    # personal data beyond agents' logins; kept as long as the records they summarise.
+    reports = {
+      name            = "${var.name_prefix}-reports-${local.bucket_suffix}"
+      kms_key         = "data"
+      transition_days = null
+      storage_class   = null
+      expiration_days = local.record_keeping_days
+      access_logged   = true
+    }
     # Server access logs can only be delivered to a bucket encrypted with SSE-S3 (S3 rejects
     # SSE-KMS targets), and a log bucket does not log to itself (a loop of log objects).
     access_logs = {
@@ -437,6 +447,7 @@ locals {
   bucket_policies = {
     recordings      = data.aws_iam_policy_document.tls_only["recordings"].json
     contact_records = data.aws_iam_policy_document.tls_only["contact_records"].json
+    reports         = data.aws_iam_policy_document.tls_only["reports"].json
     trail           = data.aws_iam_policy_document.trail_bucket.json
     access_logs     = data.aws_iam_policy_document.access_logs_bucket.json
   }

@@ -32,6 +32,15 @@ output "contact_records" {
   }
 }
 
+output "reports" {
+  description = "The reports bucket (the report function writes reports/<kind>/<first day>.md): name, arn, and kms_key_arn, the key its objects are encrypted with."
+  value = {
+    name        = aws_s3_bucket.this["reports"].id
+    arn         = aws_s3_bucket.this["reports"].arn
+    kms_key_arn = aws_kms_key.this[local.buckets.reports.kms_key].arn
+  }
+}
+
 output "trail_arn" {
   description = "ARN of the multi-Region CloudTrail trail."
   value       = aws_cloudtrail.this.arn

@@ -65,3 +65,35 @@ def test_seed_refuses_anything_but_the_local_stack() -> None:
     result = CliRunner().invoke(report, ["seed", "--env", "prod"])
     assert result.exit_code == 2
     assert "--local" in result.output
+
+
+def test_slack_posts_exactly_one_summary_with_the_reports_figures(
+    local_server: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from aicc.adapters.slack import BASE_URL_ENV
+    from aicc_ops.cli.sla import local_token
+    from aicc_ops.local.slack_receiver import SlackReceiver
+
+    target = ("--local", "--state-dir", local_server.state_dir)
+    run("seed", *target, "--days", "14", "--until", SUNDAY.isoformat())
+    cfg = load_config()
+    traffic = synthetic.generate(cfg, [SUNDAY - timedelta(days=i) for i in range(14)], "arn")
+    period = period_for("weekly", SUNDAY)
+    m = build_report(
+        cfg, period, latest_records(traffic.records), call_log_entries(traffic.call_logs), period.end
+    ).current
+
+    out = tmp_path / "week.md"
+    with SlackReceiver(local_token(local_server)) as receiver:
+        monkeypatch.setenv(BASE_URL_ENV, receiver.base_url)
+        run("weekly", *target, "--date", "2026-11-25", "--out", str(out), "--slack")
+        posted = receiver.taken()
+    assert len(posted) == 1
+    message = posted[0]
+    assert message["channel"] == cfg.report_slack_channel
+    blocks = str(message["blocks"])
+    for figure in (f"{m.volume:,}", f"{m.answered:,}", f"{m.abandoned:,}"):
+        assert figure in blocks
+    for q in m.queues:
+        assert f"{q.name} (SLA {q.sla}): {q.sla_percent:.1f}% of {q.offered:,}" in blocks
+    assert str(out) in blocks

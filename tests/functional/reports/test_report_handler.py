@@ -1,0 +1,100 @@
+"""The scheduled report handler with moto (S3, DynamoDB, Secrets Manager) and the local Slack
+receiver: the Markdown the CLI renders lands in the reports bucket, one Slack summary a report."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import boto3
+import pytest
+from report_data import CFG
+
+from aicc.adapters import aws as aws_clients
+from aicc.adapters import reports
+from aicc.adapters import slack as slack_adapter
+from aicc.domain.report import build_report, call_log_entries, latest_records
+from aicc.domain.report_render import render
+from aicc.handlers import report as report_handler
+from aicc_ops.local.slack_receiver import SlackReceiver
+from aicc_ops.reports import sources, synthetic
+
+TOKEN = "xoxb-test-token"
+MONDAY_9AM_KST = datetime(2026, 11, 30, 0, 0, tzinfo=UTC)  # the rule's time: 00:00 UTC
+
+
+@pytest.fixture
+def receiver() -> Iterator[SlackReceiver]:
+    with SlackReceiver(TOKEN) as r:
+        yield r
+
+
+@pytest.fixture
+def stack(aws: Mapping[str, str], receiver: SlackReceiver, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    """Two weeks of synthetic traffic in moto (records in S3, call logs in DynamoDB), the buckets
+    and the Slack token named as Terraform names them."""
+    aws_clients.reset()
+    s3 = boto3.client("s3")
+    where = {"CreateBucketConfiguration": {"LocationConstraint": "ap-northeast-2"}}
+    for bucket in ("records", "reports"):
+        s3.create_bucket(Bucket=bucket, **where)
+    days = [date(2026, 11, 29) - timedelta(days=i) for i in range(14)]
+    traffic = synthetic.generate(CFG, days, "arn:aws:connect:ap-northeast-2:123456789012:instance/i")
+    sources.write_records(s3, "records", traffic.records, "synthetic.json.gz")
+    table = boto3.resource("dynamodb").Table(aws[CFG.tables["call_logs"].env])
+    with table.batch_writer() as batch:
+        for item in traffic.call_logs:
+            batch.put_item(Item=item)
+    boto3.client("secretsmanager").create_secret(Name="aicc-test/slack", SecretString=TOKEN)
+    monkeypatch.setenv(slack_adapter.TOKEN_SECRET_ENV, "aicc-test/slack")
+    monkeypatch.setenv(slack_adapter.BASE_URL_ENV, receiver.base_url)
+    monkeypatch.setenv(reports.RECORDS_BUCKET_ENV, "records")
+    monkeypatch.setenv(reports.REPORTS_BUCKET_ENV, "reports")
+    slack_adapter.forget_token()
+    return {"s3": s3, "traffic": traffic}
+
+
+def test_due_reports_by_the_seoul_day_of_the_run() -> None:
+    assert [p.kind for p in reports.due(date(2026, 11, 25))] == ["daily"]  # a Wednesday
+    assert [(p.kind, p.label) for p in reports.due(date(2026, 11, 30))] == [
+        ("daily", "2026-11-29"),
+        ("weekly", "2026-11-23 – 2026-11-29"),
+    ]
+    assert [(p.kind, p.label) for p in reports.due(date(2026, 12, 1))] == [
+        ("daily", "2026-11-30"),
+        ("monthly", "2026-11"),
+    ]
+
+
+def test_monday_run_writes_the_cli_markdown_and_posts_one_summary_each(
+    stack: dict[str, Any], receiver: SlackReceiver, lambda_context: Any
+) -> None:
+    event = {
+        "id": "e-1",
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "time": "2026-11-30T00:00:00Z",
+    }
+    answer = report_handler.handler(event, lambda_context)
+    assert [r["kind"] for r in answer["reports"]] == ["daily", "weekly"]
+
+    posted = receiver.taken()
+    assert len(posted) == 2
+    traffic = stack["traffic"]
+    for delivered, message in zip(answer["reports"], posted, strict=True):
+        period = reports.due(date(2026, 11, 30))[0 if delivered["kind"] == "daily" else 1]
+        expected = build_report(
+            CFG, period, latest_records(traffic.records), call_log_entries(traffic.call_logs), MONDAY_9AM_KST
+        )
+        body = stack["s3"].get_object(Bucket="reports", Key=delivered["key"])["Body"].read().decode("utf-8")
+        assert body == render(expected, "md")  # the CLI's text, byte for byte
+        m = expected.current
+        assert m.volume > 0 and delivered["volume"] == m.volume
+        blocks = str(message["blocks"])
+        for figure in (f"{m.volume:,}", f"{m.answered:,}", f"{m.abandoned:,}"):
+            assert figure in blocks
+        for q in m.queues:
+            assert q.name in blocks
+        assert f"s3://reports/{delivered['key']}" in blocks
+        assert message["channel"] == CFG.report_slack_channel
