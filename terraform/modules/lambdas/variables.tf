@@ -19,7 +19,8 @@ variable "functions" {
     `knowledge` (bedrock:Retrieve on the knowledge base, bedrock:InvokeModel on the answer model,
     bedrock:ApplyGuardrail on the guardrail, and their four environment variables),
     `reads_queue_metrics` (connect:ListQueues and connect:GetCurrentMetricData on the instance, with
-    CONNECT_INSTANCE_ID), `posts_to_slack` (secretsmanager:GetSecretValue on the Slack token's secret,
+    CONNECT_INSTANCE_ID), `reads_agent_data` (connect:GetCurrentUserData on the instance's queues
+    and connect:ListUsers, with CONNECT_INSTANCE_ID), `posts_to_slack` (secretsmanager:GetSecretValue on the Slack token's secret,
     with SLACK_TOKEN_SECRET_ID), `invoked_by` (connect | lex | kinesis | schedule), for kinesis
     `stream` (a key of var.streams) and for schedule `schedule` (an EventBridge schedule expression).
   EOT
@@ -34,6 +35,7 @@ variable "functions" {
     detects_sentiment   = optional(bool, false)
     knowledge           = optional(bool, false)
     reads_queue_metrics = optional(bool, false)
+    reads_agent_data    = optional(bool, false)
     posts_to_slack      = optional(bool, false)
     invoked_by          = string
     stream              = optional(string)
