@@ -16,7 +16,8 @@ from aicc.adapters import sla_monitor as sla_monitor_adapter
 from aicc.adapters import slack as slack_adapter
 from aicc.adapters.sla_alerts import SlaAlertRepository
 from aicc.adapters.sla_monitor import SlaMonitor
-from aicc.domain.sla import CURRENT_METRICS, HEADLINES, Level, Message
+from aicc.domain import workload
+from aicc.domain.sla import CURRENT_METRICS, HEADLINES, QUEUE_DIMENSION, SLA_WAIT_SHARE, Level, Message
 from aicc.settings import config
 from aicc_ops.local.slack_receiver import SlackReceiver
 
@@ -228,7 +229,10 @@ def test_the_handler_runs_on_a_scheduled_event(
     topic: Any,
     monkeypatch: pytest.MonkeyPatch,
     lambda_context: Any,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
+    import json
+
     from aicc.adapters import aws as aicc_aws
     from aicc.handlers import sla_monitor
 
@@ -242,6 +246,12 @@ def test_the_handler_runs_on_a_scheduled_event(
     rows = {r["queue"]: r for r in answer["queues"]}
     assert rows[EMERGENCY]["sent"] == "breach" and rows[EMERGENCY]["state"] == "BREACHED"
     assert len(receiver.taken()) == 1
+    # The run's metrics: the agent on a call fully occupied, the breached queue past 100 % of its SLA.
+    emf = [json.loads(x) for x in capsys.readouterr().out.splitlines() if x.startswith('{"_aws"')]
+    (agent,) = [m for m in emf if m.get(workload.AGENT_DIMENSION) == "ts.park"]
+    assert agent[workload.CONTACTS] == [1.0] and agent[workload.OCCUPANCY] == [100.0]
+    (share,) = [m for m in emf if m.get(QUEUE_DIMENSION) == QUEUES[EMERGENCY].name]
+    assert share[SLA_WAIT_SHARE] == [100.0]
     with pytest.raises(Exception, match="Scheduled Event"):
         sla_monitor.handler({"detail-type": "Object Created"}, lambda_context)
 
