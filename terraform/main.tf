@@ -203,7 +203,7 @@ module "monitoring" {
   concurrent_calls_quota          = var.concurrent_calls_quota
   queue_sla_risk_ratio            = local.sla_monitor.risk_share
   metrics_namespace               = module.lambdas.metrics_namespace
-  sla_monitor_service             = one([for k, f in local.functions : k if f.invoked_by == "schedule" && try(f.reads_queue_metrics, false)])
+  sla_monitor_service             = one([for k, f in local.functions : k if try(f.reads_agent_data, false)]) # publishes the agent and SLA metrics
   tags                            = local.tags
 }
 

@@ -55,6 +55,7 @@ class MaskingFormatter(LambdaPowertoolsFormatter):
 
 logger = Logger(logger_formatter=MaskingFormatter())
 metrics = Metrics()
+Unit = MetricUnit  # for `measure`: handlers import nothing of Powertools themselves
 LEX_CONTACT_ID = "contact_id"  # the Lex session attribute the flows set to $.ContactId
 
 R = TypeVar("R")
@@ -68,7 +69,7 @@ def count(metric: str, **dimensions: str) -> None:
             one.add_dimension(name=name, value=value)
 
 
-def measure(values: Mapping[str, tuple[MetricUnit, float]], **dimensions: str) -> None:
+def measure(values: Mapping[str, tuple[Unit, float]], **dimensions: str) -> None:
     """Several metrics with one dimension set (and `service`) in one EMF line, written now: a
     metric of the current state (a queue's, an agent's), not a count of the invocation."""
     one = EphemeralMetrics()

@@ -12,12 +12,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from aws_lambda_powertools.metrics import MetricUnit
-
 from aicc import clock
 from aicc.adapters.sla_monitor import SlaMonitor
 from aicc.domain import sla, workload
-from aicc.handlers._prologue import count, logger, measure, scheduled
+from aicc.handlers._prologue import Unit, count, logger, measure, scheduled
 
 
 @scheduled
@@ -29,7 +27,7 @@ def handler(event: Mapping[str, Any]) -> dict[str, Any]:
             count("SlaAlert")
         if o.paged:
             count("SlaManagerPaged")
-        share = {sla.SLA_WAIT_SHARE: (MetricUnit.Percent, o.queue.wait_share)}
+        share = {sla.SLA_WAIT_SHARE: (Unit.Percent, o.queue.wait_share)}
         measure(share, **{sla.QUEUE_DIMENSION: o.queue.name})
     queues = [o.as_dict() for o in outcomes]
     agents = publish_workload(monitor)
@@ -48,8 +46,8 @@ def publish_workload(monitor: SlaMonitor) -> int:
         logger.warning("agents over monitoring.yaml max_agents: not published", extra={"left_out": left_out})
     for a in loads:
         values = {
-            workload.CONTACTS: (MetricUnit.Count, float(a.contacts)),
-            workload.OCCUPANCY: (MetricUnit.Percent, a.occupancy),
+            workload.CONTACTS: (Unit.Count, float(a.contacts)),
+            workload.OCCUPANCY: (Unit.Percent, a.occupancy),
         }
         measure(values, **{workload.AGENT_DIMENSION: a.login})
     return len(loads)
