@@ -13,6 +13,7 @@ locals {
   intents          = yamldecode(file("${local.config_dir}/intents.yaml"))
   tables           = yamldecode(file("${local.config_dir}/tables.yaml")).tables
   functions        = yamldecode(file("${local.config_dir}/functions.yaml")).functions
+  sla_monitor      = yamldecode(file("${local.config_dir}/monitoring.yaml")).sla_monitor
   security_yaml    = yamldecode(file("${local.config_dir}/security_profiles.yaml")).security_profiles
   flows            = yamldecode(file("${path.module}/flows/flows.yaml")).flows
 }
@@ -208,6 +209,9 @@ module "monitoring" {
   alarm_emails                    = var.alarm_emails
   runbooks_base_url               = var.runbooks_base_url
   concurrent_calls_quota          = var.concurrent_calls_quota
+  queue_sla_risk_ratio            = local.sla_monitor.risk_share
+  metrics_namespace               = module.lambdas.metrics_namespace
+  sla_monitor_service             = one([for k, f in local.functions : k if try(f.reads_agent_data, false)]) # publishes the agent and SLA metrics
   tags                            = local.tags
 }
 

@@ -789,10 +789,12 @@ def _load_knowledge(d: Path) -> KnowledgeRules:
 
 
 class SlaMonitorSettings(NamedTuple):
-    """monitoring.yaml's sla_monitor: when a queue is at risk, and where Slack messages go."""
+    """monitoring.yaml's sla_monitor: when a queue is at risk, where Slack messages go, and how
+    many agents' workload metrics a run publishes at most."""
 
     risk_share: float
     slack_channel: str
+    max_agents: int
 
 
 def _load_monitoring(d: Path) -> SlaMonitorSettings:
@@ -804,7 +806,10 @@ def _load_monitoring(d: Path) -> SlaMonitorSettings:
     channel = r.get(obj, "slack_channel", "sla_monitor", str)
     if not channel.strip():
         raise r.fail("sla_monitor.slack_channel", "must name a Slack channel")
-    return SlaMonitorSettings(float(share), channel.strip())
+    max_agents = r.get(obj, "max_agents", "sla_monitor", int)
+    if isinstance(max_agents, bool) or max_agents < 0:
+        raise r.fail("sla_monitor.max_agents", "must be a whole number of agents, 0 or more")
+    return SlaMonitorSettings(float(share), channel.strip(), max_agents)
 
 
 def config_dir() -> Path:

@@ -12,10 +12,12 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
+from aicc.adapters import sla_monitor as sla_monitor_adapter
 from aicc.adapters import slack as slack_adapter
 from aicc.adapters.sla_alerts import SlaAlertRepository
 from aicc.adapters.sla_monitor import SlaMonitor
-from aicc.domain.sla import CURRENT_METRICS, HEADLINES, Level, Message
+from aicc.domain import workload
+from aicc.domain.sla import CURRENT_METRICS, HEADLINES, QUEUE_DIMENSION, SLA_WAIT_SHARE, Level, Message
 from aicc.settings import config
 from aicc_ops.local.slack_receiver import SlackReceiver
 
@@ -43,9 +45,11 @@ def slack_secret(aws: Mapping[str, str], receiver: SlackReceiver, monkeypatch: p
     return "aicc-test/slack"
 
 
-def stubbed(waits: Mapping[str, tuple[float, int]]) -> Any:
+def stubbed(waits: Mapping[str, tuple[float, int]], agents: Mapping[str, int] | None = None) -> Any:
     """A Connect client answering one run: ListQueues, then GetCurrentMetricData with, per queue
-    key, (oldest wait in seconds, agents available); one caller waits where the wait is above 0."""
+    key, (oldest wait in seconds, agents available); one caller waits where the wait is above 0.
+    With `agents` (login -> contacts), the handler's workload read too: ListUsers (the logins are
+    forgotten first) and GetCurrentUserData on the same queues."""
     client = boto3.client("connect", region_name="ap-northeast-2")
     stub = Stubber(client)
     summaries = [
@@ -90,6 +94,27 @@ def stubbed(waits: Mapping[str, tuple[float, int]]) -> Any:
             "CurrentMetrics": [{"Name": n, "Unit": u} for n, u in CURRENT_METRICS],
         },
     )
+    if agents is not None:
+        sla_monitor_adapter._logins.clear()
+        ids = {login: f"u-{i:02d}" for i, login in enumerate(sorted(agents))}
+        users = [{"Id": i, "Arn": f"arn:user/{i}", "Username": login} for login, i in ids.items()]
+        stub.add_response(
+            "list_users", {"UserSummaryList": users}, {"InstanceId": INSTANCE, "MaxResults": 100}
+        )
+        data = [
+            {
+                "User": {"Id": ids[login], "Arn": f"arn:user/{ids[login]}"},
+                "ActiveSlotsByChannel": {"VOICE": min(n, 1)},
+                "MaxSlotsByChannel": {"VOICE": 1},
+                "Contacts": [{"ContactId": f"c-{login}-{k}"} for k in range(n)],
+            }
+            for login, n in agents.items()
+        ]
+        stub.add_response(
+            "get_current_user_data",
+            {"UserDataList": data, "ApproximateTotalCount": len(data)},
+            {"InstanceId": INSTANCE, "Filters": {"Queues": sorted(IDS.values())}, "MaxResults": 100},
+        )
     stub.activate()
     return client
 
@@ -204,19 +229,69 @@ def test_the_handler_runs_on_a_scheduled_event(
     topic: Any,
     monkeypatch: pytest.MonkeyPatch,
     lambda_context: Any,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
+    import json
+
     from aicc.adapters import aws as aicc_aws
     from aicc.handlers import sla_monitor
 
     monkeypatch.setenv("CONNECT_INSTANCE_ID", INSTANCE)
     sla = QUEUES[EMERGENCY].sla_seconds
     assert sla is not None
-    client = stubbed({EMERGENCY: (sla, 2)})
+    client = stubbed({EMERGENCY: (sla, 2)}, agents={"ts.park": 1})
     monkeypatch.setattr(aicc_aws, "connect", lambda: client)
     event = {"id": "e-1", "detail-type": "Scheduled Event", "source": "aws.events", "detail": {}}
     answer = sla_monitor.handler(event, lambda_context)
     rows = {r["queue"]: r for r in answer["queues"]}
     assert rows[EMERGENCY]["sent"] == "breach" and rows[EMERGENCY]["state"] == "BREACHED"
     assert len(receiver.taken()) == 1
+    # The run's metrics: the agent on a call fully occupied, the breached queue past 100 % of its SLA.
+    emf = [json.loads(x) for x in capsys.readouterr().out.splitlines() if x.startswith('{"_aws"')]
+    (agent,) = [m for m in emf if m.get(workload.AGENT_DIMENSION) == "ts.park"]
+    assert agent[workload.CONTACTS] == [1.0] and agent[workload.OCCUPANCY] == [100.0]
+    (share,) = [m for m in emf if m.get(QUEUE_DIMENSION) == QUEUES[EMERGENCY].name]
+    assert share[SLA_WAIT_SHARE] == [100.0]
     with pytest.raises(Exception, match="Scheduled Event"):
         sla_monitor.handler({"detail-type": "Object Created"}, lambda_context)
+
+
+def test_an_alert_names_the_oldest_caller_the_call_log_has_entering_then(
+    slack_secret: str, receiver: SlackReceiver, topic: Any
+) -> None:
+    """The metrics say how long; the call log says who: the emergency whose entry matches the
+    oldest wait, how far its escalation got. A queue at risk with no matching entry says so."""
+    from datetime import timedelta
+
+    from aicc.adapters.call_logs import CallLogRepository
+    from aicc.domain.call_log import build_update
+
+    sla = QUEUES[EMERGENCY].sla_seconds
+    assert sla is not None
+    logs = CallLogRepository()
+    entered = NOW - timedelta(seconds=sla + 5)
+    for contact, at, company in (
+        ("c-oldest", entered, "솔트웨어"),
+        ("c-later", NOW - timedelta(seconds=90), "다른회사"),
+    ):
+        params = {"event": "queued", "queue": QUEUES[EMERGENCY].name, "emergency": "true", "company": company}
+        logs.apply(build_update(contact, params, {}, "", at))
+    logs.record_page("c-oldest", 0, "ts.park", entered, 0)
+    logs.flush("c-oldest")
+    general = next(k for k in QUEUES if k != EMERGENCY)
+    general_sla = QUEUES[general].sla_seconds
+    assert general_sla is not None
+    outcomes = by_queue(monitor({EMERGENCY: (sla + 5, 1), general: (general_sla * 0.9, 1)}).run(NOW))
+    oldest = outcomes[EMERGENCY].queue.oldest_caller
+    assert oldest is not None and oldest.contact_id == "c-oldest"
+    assert (oldest.emergency, oldest.pages, oldest.acknowledged) == (True, 1, False)
+    assert outcomes[general].queue.log_checked and outcomes[general].queue.oldest_caller is None
+    posted = receiver.taken()
+    texts = {
+        k: str([m["blocks"] for m in posted if QUEUES[k].name in m["text"]]) for k in (EMERGENCY, general)
+    }
+    assert "c-oldest" in texts[EMERGENCY] and "솔트웨어" in texts[EMERGENCY]
+    assert "1 page(s), not acknowledged" in texts[EMERGENCY] and "c-later" not in texts[EMERGENCY]
+    assert "no queue entry in the call log" in texts[general]
+    emails = {m["queue"]: m["message"] for m in topic() if m["kind"] == "sla"}
+    assert "Oldest caller (call log): 긴급 (emergency) · 솔트웨어" in emails[EMERGENCY]

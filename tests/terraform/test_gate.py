@@ -312,7 +312,7 @@ def _sla_monitor_run(stack: Any) -> None:
     boto3.client("secretsmanager").create_secret(Name="aicc-gate/slack", SecretString=TOKEN)
     sla = QUEUES[EMERGENCY].sla_seconds
     assert sla is not None
-    client = stubbed({EMERGENCY: (sla, 0)})
+    client = stubbed({EMERGENCY: (sla, 0)}, agents={"ts.park": 1})
     env = {"CONNECT_INSTANCE_ID": INSTANCE, slack.TOKEN_SECRET_ENV: "aicc-gate/slack"}
     with pytest.MonkeyPatch.context() as mp, SlackReceiver(TOKEN) as receiver:
         for key, value in {**env, slack.BASE_URL_ENV: receiver.base_url}.items():
@@ -400,6 +400,8 @@ def _allowed(spec: dict[str, Any]) -> set[tuple[str, str, str]]:
         allowed |= {("sns", "Publish", "sms"), ("connect", "StartOutboundVoiceContact", "*")}
     if spec.get("reads_queue_metrics"):  # the lambdas module: on the instance and its queues
         allowed |= {("connect", "ListQueues", "*"), ("connect", "GetCurrentMetricData", "*")}
+    if spec.get("reads_agent_data"):  # the lambdas module: on the instance and its queues
+        allowed |= {("connect", "GetCurrentUserData", "*"), ("connect", "ListUsers", "*")}
     if spec.get("posts_to_slack"):  # the lambdas module: on the token's secret
         allowed.add(("secretsmanager", "GetSecretValue", "*"))
     if spec.get("reports"):  # the lambdas module: s3:ListBucket (ListObjectsV2) and GetObject, PutObject

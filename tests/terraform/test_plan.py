@@ -306,6 +306,8 @@ def test_the_sla_monitor_runs_on_its_schedule_with_least_privilege(dev_plan: Pla
     for word in (
         "connect:ListQueues",
         "connect:GetCurrentMetricData",
+        "connect:GetCurrentUserData",
+        "connect:ListUsers",
         "secretsmanager:GetSecretValue",
         "CONNECT_INSTANCE_ID",
         "SLACK_TOKEN_SECRET_ID",

@@ -19,9 +19,18 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from aicc.adapters.dynamodb import ItemKey, Repository, condition_failed, item_text, timestamp, to_item
+from aicc.adapters.dynamodb import (
+    ItemKey,
+    Repository,
+    condition_failed,
+    from_item,
+    item_text,
+    timestamp,
+    to_item,
+)
 from aicc.clock import parse_instant
 from aicc.domain.pages import CHANNELS, Page
+from aicc.domain.sla import LoggedCaller
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -207,6 +216,22 @@ class CallLogRepository(Repository):
     def get(self, contact_id: str) -> dict[str, Any] | None:
         return self._get("contact_id", contact_id)
 
+    # ---- the SLA monitor -------------------------------------------------------------------------
+    def queued(self, queue: str, start: datetime, end: datetime, limit: int = 20) -> list[LoggedCaller]:
+        """Contacts logged entering `queue` (its Connect name) from `start` to `end`: one Query on
+        the sparse queue-queued-index, at most `limit` items (a one-minute window of one queue)."""
+        response = self.client.query(
+            TableName=self.table,
+            IndexName=self._index("queue"),
+            KeyConditionExpression="#q = :q AND #t BETWEEN :start AND :end",
+            ExpressionAttributeNames={"#q": "queue", "#t": "queued_at"},
+            ExpressionAttributeValues=to_item(
+                {":q": queue, ":start": timestamp(start), ":end": timestamp(end)}
+            ),
+            Limit=limit,
+        )
+        return [c for c in (_caller(from_item(i)) for i in response.get("Items", [])) if c is not None]
+
     # ---- assignment and notifications ----------------------------------------------------------
     def claim_notification(self, contact_id: str, key: str, at: datetime, expires_at: int) -> bool:
         """True the first time `key` is claimed for the contact; False on every repeat (or race)."""
@@ -285,6 +310,21 @@ class EscalationState:
 
     started_at: datetime
     pages: Mapping[int, Page]
+
+
+def _caller(item: Mapping[str, Any]) -> LoggedCaller | None:
+    queued_at = parse_instant(item.get("queued_at"))
+    if queued_at is None:
+        return None
+    pages = [v for k, v in item.items() if k.startswith(_PAGE_PREFIX) and isinstance(v, Mapping)]
+    return LoggedCaller(
+        contact_id=item_text(item, "contact_id"),
+        queued_at=queued_at,
+        emergency=item.get("emergency") is True,
+        company=item_text(item, "company"),
+        pages=len(pages),
+        acknowledged=any(p.get("acked_at") for p in pages),
+    )
 
 
 def _page(item: Mapping[str, Any]) -> Page | None:

@@ -3,6 +3,11 @@ real-time metrics (ListQueues, then GetCurrentMetricData for up to 100 queues a 
 (aicc.domain.sla), and each change of a queue's episode told once: Slack (Block Kit) and e-mail
 (the notify topic); the manager is paged through the topic when a breach finds no agent available.
 
+The call log says what the metrics cannot: who the oldest caller of a queue at risk or breached is
+(an emergency? how far its escalation got?). One Query on the call log's queue index per such
+queue, none for a queue that is OK. The agents' workload (GetCurrentUserData on the same queues)
+is read for the handler to publish as metrics (aicc.domain.workload).
+
 Who tells is decided in DynamoDB before anything is sent (SlaAlertRepository.move): of two runs
 that overlap, the one whose conditional write lands sends, the other says nothing. A message that
 reached no channel moves the episode back, so the next run sends it again.
@@ -12,17 +17,18 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger
 
 from aicc.adapters import aws
+from aicc.adapters.call_logs import CallLogRepository
 from aicc.adapters.notifier import Notifier
 from aicc.adapters.sla_alerts import SlaAlertRepository
 from aicc.adapters.slack import SlackPoster
-from aicc.domain import sla
+from aicc.domain import sla, workload
 from aicc.settings import Config, config
 
 if TYPE_CHECKING:
@@ -34,6 +40,9 @@ RUNBOOKS_ENV = "AICC_RUNBOOKS_URL"
 DEFAULT_RUNBOOK = sla.RUNBOOK
 
 logger = Logger(child=True)
+# Connect user ID -> login, read once per container (ListUsers): logins do not change, and a user
+# created since then is read on the next cold start (until then it goes by its ID).
+_logins: dict[str, str] = {}
 
 
 @dataclass(frozen=True)
@@ -78,6 +87,7 @@ class SlaMonitor:
         notifier: Notifier | None = None,
         instance_id: str | None = None,
         cfg: Config | None = None,
+        call_logs: CallLogRepository | None = None,
     ) -> None:
         self.cfg = cfg or config()
         self.settings = self.cfg.sla_monitor
@@ -85,6 +95,8 @@ class SlaMonitor:
         self.alerts = alerts or SlaAlertRepository()
         self.slack = slack or SlackPoster(self.settings.slack_channel)
         self.notifier = notifier or Notifier()
+        self.call_logs = call_logs or CallLogRepository()
+        self.queue_ids: list[str] = []  # the queues of the last reading (Connect IDs)
         self.instance_id = instance_id if instance_id is not None else os.environ.get(INSTANCE_ENV, "")
         self.rules = sla.SlaRules(self.settings.risk_share)
 
@@ -122,6 +134,7 @@ class SlaMonitor:
             values.update(
                 sla.metric_values(self._pages("get_current_metric_data", "MetricResults", **params))
             )
+        self.queue_ids = sorted(ids)
         out = []
         for queue_id, key in ids.items():
             spec = self.cfg.queues[key]
@@ -129,9 +142,41 @@ class SlaMonitor:
             out.append(sla.reading(key, spec.name, spec.sla_seconds, values.get(queue_id, {}), self.rules))
         return sorted(out, key=lambda r: self.cfg.queues[r.key].priority)
 
+    def with_caller(self, q: sla.QueueReading, now: datetime) -> sla.QueueReading:
+        """A queue at risk or breached with its oldest caller from the call log; a failed read is
+        logged and the alert goes without it."""
+        if q.state is sla.SlaState.OK:
+            return q
+        start, end = sla.oldest_window(now, q.oldest)
+        try:
+            callers = self.call_logs.queued(q.name, start, end)
+        except Exception:
+            logger.exception("call log not read: the alert goes without its caller", extra={"queue": q.key})
+            return q
+        found = sla.oldest_logged(callers, now, q.oldest)
+        if found is None:
+            logger.warning("no call-log entry near the oldest wait", extra={"queue": q.key})
+        return replace(q, oldest_caller=found, log_checked=True)
+
+    def workload(self) -> tuple[list[workload.AgentLoad], int]:
+        """The signed-in agents of the last reading's queues (GetCurrentUserData, 100 queues a
+        request) and how many were left out over monitoring.yaml's max_agents."""
+        if not _logins:
+            _logins.update(
+                {u["Id"]: u["Username"] for u in self._pages("list_users", "UserSummaryList", MaxResults=100)}
+            )
+        users: dict[str, dict[str, Any]] = {}
+        for chunk in sla.chunks(self.queue_ids):
+            pages = self._pages(
+                "get_current_user_data", "UserDataList", Filters={"Queues": chunk}, MaxResults=100
+            )
+            for data in pages:
+                users.setdefault(str(data["User"]["Id"]), data)
+        return workload.loads(users.values(), _logins, self.settings.max_agents)
+
     # ---- one run --------------------------------------------------------------------------------
     def run(self, now: datetime) -> list[Outcome]:
-        return [self.judge(q, now) for q in self.readings()]
+        return [self.judge(self.with_caller(q, now), now) for q in self.readings()]
 
     def judge(self, q: sla.QueueReading, now: datetime) -> Outcome:
         stored = self.alerts.level(q.key)

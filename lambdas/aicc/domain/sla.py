@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from enum import IntEnum, StrEnum
 from typing import Any
 
@@ -26,6 +27,15 @@ CURRENT_METRICS = (
     ("AGENTS_STAFFED", "COUNT"),
 )
 RUNBOOK = "runbooks/queue-sla-risk.md"
+# The metric each run publishes per queue (dimension QUEUE_DIMENSION: the queue's Connect name, as
+# QueueEntry has it): the share of its SLA, in percent, that its oldest caller has waited (0 when
+# nobody waits). Connect publishes no SLA measure to CloudWatch; the dashboard draws this one.
+SLA_WAIT_SHARE = "SlaWaitShare"
+QUEUE_DIMENSION = "queue"
+# Connect's OLDEST_CONTACT_AGE and the call log's queued_at are stamped by different clocks and
+# steps of the flow (the log is written just before the transfer to the queue): the logged entry
+# that matches the oldest caller lies within this much of it.
+MATCH_TOLERANCE = timedelta(seconds=60)
 
 
 def mmss(seconds: float) -> str:
@@ -131,8 +141,49 @@ def next_level(stored: Level, now: Level) -> tuple[Level, Message | None]:
 
 
 @dataclass(frozen=True)
+class LoggedCaller:
+    """The queue's oldest caller as the call log knows them: what Connect's metrics do not say."""
+
+    contact_id: str
+    queued_at: datetime
+    emergency: bool
+    company: str  # a company, not a person: no personal data goes to Slack
+    pages: int  # escalation pages sent so far (the chain step reached)
+    acknowledged: bool  # an engineer acknowledged a page
+
+    def summary(self) -> str:
+        parts = ["긴급 (emergency)" if self.emergency else "일반 (general)"]
+        if self.company:
+            parts.append(self.company)
+        if self.pages:
+            ack = "acknowledged" if self.acknowledged else "not acknowledged"
+            parts.append(f"escalation: {self.pages} page(s), {ack}")
+        elif self.emergency:
+            parts.append("escalation: no page yet")
+        return " · ".join(parts) + f" (contact `{self.contact_id}`)"
+
+
+def oldest_window(now: datetime, oldest_seconds: float) -> tuple[datetime, datetime]:
+    """When the oldest caller entered the queue, give or take MATCH_TOLERANCE: the call-log range
+    the monitor reads (one Query on the queue's index)."""
+    entered = now - timedelta(seconds=oldest_seconds)
+    return entered - MATCH_TOLERANCE, entered + MATCH_TOLERANCE
+
+
+def oldest_logged(
+    callers: Iterable[LoggedCaller], now: datetime, oldest_seconds: float
+) -> LoggedCaller | None:
+    """The logged entry closest to when Connect's oldest caller entered (None: the call log has
+    no entry near it, e.g. a flow that transferred without logging `queued`)."""
+    entered = now - timedelta(seconds=oldest_seconds)
+    near = [c for c in callers if abs(c.queued_at - entered) <= MATCH_TOLERANCE]
+    return min(near, key=lambda c: (abs(c.queued_at - entered), c.contact_id), default=None)
+
+
+@dataclass(frozen=True)
 class QueueReading:
-    """One queue in one run: what Connect reported, judged against queues.yaml."""
+    """One queue in one run: what Connect reported, judged against queues.yaml; for a queue that is
+    not OK, its oldest caller as the call log has them (`log_checked`: the log was read)."""
 
     key: str
     name: str
@@ -142,10 +193,25 @@ class QueueReading:
     available: int
     online: int
     state: SlaState
+    oldest_caller: LoggedCaller | None = None
+    log_checked: bool = False
 
     @property
     def level(self) -> Level:
         return LEVEL_OF[self.state]
+
+    @property
+    def wait_share(self) -> float:
+        """SLA_WAIT_SHARE: percent of the SLA the oldest caller has waited (0 when nobody waits)."""
+        return round(100 * self.oldest / self.sla_seconds, 1) if self.waiting > 0 else 0.0
+
+    def caller_text(self) -> str | None:
+        """What the alert says of the oldest caller from the call log (None: the log was not read)."""
+        if not self.log_checked:
+            return None
+        if self.oldest_caller is None:
+            return "no queue entry in the call log near this wait (check the flow's call_log step)"
+        return self.oldest_caller.summary()
 
 
 def reading(
@@ -181,6 +247,8 @@ def slack_message(kind: Message, q: QueueReading, runbook_url: str) -> tuple[str
         ("Agents available", f"{q.available} of {q.online} online"),
         ("Waiting", str(q.waiting)),
     ]
+    if (caller := q.caller_text()) is not None:
+        fields.append(("Oldest caller (call log)", caller))
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "text": HEADLINES[kind].split(": ", 1)[-1]}},
         {"type": "section", "text": {"type": "mrkdwn", "text": f"*{HEADLINES[kind]}*: {q.name}"}},
@@ -202,6 +270,7 @@ def email(kind: Message, q: QueueReading, runbook_url: str) -> tuple[str, str]:
             f"Oldest wait: {mmss(q.oldest)} (SLA {mmss(q.sla_seconds)})",
             f"Waiting: {q.waiting}",
             f"Agents available: {q.available} of {q.online} online",
+            *([f"Oldest caller (call log): {caller}"] if (caller := q.caller_text()) is not None else []),
             f"Runbook: {runbook_url}",
         ]
     )

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from aws_lambda_powertools import Logger, Metrics, single_metric
 from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
-from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.metrics import EphemeralMetrics, MetricUnit
 from aws_lambda_powertools.middleware_factory import lambda_handler_decorator
 
 from aicc.domain.masking import mask_record
@@ -55,6 +55,7 @@ class MaskingFormatter(LambdaPowertoolsFormatter):
 
 logger = Logger(logger_formatter=MaskingFormatter())
 metrics = Metrics()
+Unit = MetricUnit  # for `measure`: handlers import nothing of Powertools themselves
 LEX_CONTACT_ID = "contact_id"  # the Lex session attribute the flows set to $.ContactId
 
 R = TypeVar("R")
@@ -66,6 +67,17 @@ def count(metric: str, **dimensions: str) -> None:
     with single_metric(name=metric, unit=MetricUnit.Count, value=1) as one:
         for name, value in dimensions.items():
             one.add_dimension(name=name, value=value)
+
+
+def measure(values: Mapping[str, tuple[Unit, float]], **dimensions: str) -> None:
+    """Several metrics with one dimension set (and `service`) in one EMF line, written now: a
+    metric of the current state (a queue's, an agent's), not a count of the invocation."""
+    one = EphemeralMetrics()
+    for name, value in dimensions.items():
+        one.add_dimension(name=name, value=value)
+    for metric, (unit, amount) in values.items():
+        one.add_metric(name=metric, unit=unit, value=amount)
+    one.flush_metrics()
 
 
 @lambda_handler_decorator

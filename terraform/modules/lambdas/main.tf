@@ -29,6 +29,10 @@ locals {
 
   function_names = { for k in keys(var.functions) : k => "${var.name_prefix}-${replace(k, "_", "-")}" }
 
+  # The CloudWatch namespace of every handler's embedded metrics (POWERTOOLS_METRICS_NAMESPACE);
+  # the dashboard reads it from the module's output.
+  metrics_namespace = "AICC"
+
   provisioned = { for k, v in var.provisioned_concurrency : k => v if contains(keys(var.functions), k) }
 
   # Functions run on an EventBridge schedule: handler -> schedule expression.
@@ -215,6 +219,21 @@ data "aws_iam_policy_document" "function" {
     }
   }
 
+  # Agents' real-time data (functions.yaml `reads_agent_data`, adapters/sla_monitor.py): GetCurrentUserData
+  # filtered by the queues (the instance and the queues of its filter), ListUsers for their logins
+  # (on the instance), as the service authorization reference lists them.
+  dynamic "statement" {
+    for_each = each.value.reads_agent_data && var.connect_instance_arn != null ? [
+      { sid = "ListUsers", actions = ["connect:ListUsers"], resources = [var.connect_instance_arn] },
+      { sid = "AgentData", actions = ["connect:GetCurrentUserData"], resources = [var.connect_instance_arn, "${var.connect_instance_arn}/queue/*"] },
+    ] : []
+    content {
+      sid       = statement.value.sid
+      actions   = statement.value.actions
+      resources = statement.value.resources
+    }
+  }
+
   # The Slack bot token (functions.yaml `posts_to_slack`); the secret is encrypted with the data
   # key, which every function may already Decrypt.
   dynamic "statement" {
@@ -317,11 +336,11 @@ resource "aws_lambda_function" "this" {
       var.environment,
       {
         POWERTOOLS_SERVICE_NAME      = each.key
-        POWERTOOLS_METRICS_NAMESPACE = "AICC"
+        POWERTOOLS_METRICS_NAMESPACE = local.metrics_namespace
       },
       { for t in keys(each.value.tables) : lookup(local.table_env, t, "UNKNOWN_TABLE_${t}") => lookup(var.table_names, t, "") },
       each.value.publishes && var.notify_topic_arn != null ? { NOTIFY_TOPIC_ARN = var.notify_topic_arn } : {},
-      each.value.reads_queue_metrics ? { CONNECT_INSTANCE_ID = local.instance_id } : {},
+      each.value.reads_queue_metrics || each.value.reads_agent_data ? { CONNECT_INSTANCE_ID = local.instance_id } : {},
       each.value.posts_to_slack ? { SLACK_TOKEN_SECRET_ID = aws_secretsmanager_secret.slack_token[0].arn } : {},
       each.value.reports && var.reports != null ? {
         CONTACT_RECORDS_BUCKET = var.reports.records_bucket
@@ -348,8 +367,8 @@ resource "aws_lambda_function" "this" {
       error_message = "functions.yaml: ${each.key} uses a table that tables.yaml / the data module does not define."
     }
     precondition {
-      condition     = !each.value.reads_queue_metrics || var.connect_instance_arn != null
-      error_message = "functions.yaml: ${each.key} has `reads_queue_metrics: true`, but the root module passes no connect_instance_arn."
+      condition     = !(each.value.reads_queue_metrics || each.value.reads_agent_data) || var.connect_instance_arn != null
+      error_message = "functions.yaml: ${each.key} has `reads_queue_metrics` or `reads_agent_data`, but the root module passes no connect_instance_arn."
     }
     precondition {
       condition     = !each.value.reports || var.reports != null

@@ -42,3 +42,8 @@ output "slack_token_secret_arn" {
   description = "ARN of the Slack bot token's secret (its value is put by hand); null without a `posts_to_slack` function."
   value       = local.slack ? aws_secretsmanager_secret.slack_token[0].arn : null
 }
+
+output "metrics_namespace" {
+  description = "CloudWatch namespace of the handlers' embedded metrics (POWERTOOLS_METRICS_NAMESPACE of every function)."
+  value       = local.metrics_namespace
+}

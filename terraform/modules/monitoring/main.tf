@@ -378,6 +378,16 @@ locals {
 
 locals {
   connect_voice = ["InstanceId", var.instance_id, "MetricGroup", "VoiceCalls"]
+  connect_queue = { for k, q in var.queues : k => ["InstanceId", var.instance_id, "MetricGroup", "Queue", "QueueName", q.name] }
+
+  # The SLA monitor's own metrics (lambdas/aicc/domain/sla.py and workload.py name them): Connect
+  # publishes no SLA measure and nothing per agent. Agents are found by SEARCH: who is signed in
+  # changes, and only signed-in agents are published.
+  sla_monitor_dims = ["service", var.sla_monitor_service]
+  agent_search = {
+    for metric, stat in { AgentContacts = "Maximum", AgentOccupancy = "Average" } : metric =>
+    "SEARCH('{${var.metrics_namespace},Agent,service} MetricName=\"${metric}\" service=\"${var.sla_monitor_service}\"', '${stat}', 60)"
+  }
 
   dashboard_widgets = [
     {
@@ -386,6 +396,71 @@ locals {
       height = 2
       properties = {
         markdown = "# AICC ${var.name_prefix}\nConnect instance `${var.instance_id}`. Every alarm links its runbook: [runbooks](${local.runbooks_url}). Flows give a Lambda 3 s; the concurrent-call quota is ${var.concurrent_calls_quota}."
+      }
+    },
+    {
+      type   = "metric"
+      width  = 24
+      height = 4
+      properties = {
+        title  = "Now: calls in progress and queue status (waiting, longest wait in s)"
+        region = local.region
+        view   = "singleValue"
+        period = 60
+        stat   = "Maximum"
+        metrics = concat(
+          [concat(["AWS/Connect", "ConcurrentCalls"], local.connect_voice, [{ label = "Calls in progress" }])],
+          [for k, q in var.queues : concat(["AWS/Connect", "QueueSize"], local.connect_queue[k], [{ label = "${q.name} waiting" }])],
+          [for k, q in var.queues : concat(["AWS/Connect", "LongestQueueWaitTime"], local.connect_queue[k], [{ label = "${q.name} longest wait" }])],
+        )
+      }
+    },
+    {
+      type   = "metric"
+      width  = 12
+      height = 6
+      properties = {
+        title  = "SLA compliance: oldest caller's wait, % of the queue's SLA"
+        region = local.region
+        view   = "timeSeries"
+        period = 60
+        stat   = "Maximum"
+        metrics = [
+          for k, q in local.sla_queues :
+          concat([var.metrics_namespace, "SlaWaitShare", "queue", q.name], local.sla_monitor_dims, [{ label = q.name }])
+        ]
+        yAxis = { left = { min = 0 } }
+        annotations = {
+          horizontal = [
+            { label = "At risk (${floor(var.queue_sla_risk_ratio * 100)} %)", value = var.queue_sla_risk_ratio * 100 },
+            { label = "Breached", value = 100 },
+          ]
+        }
+      }
+    },
+    {
+      type   = "metric"
+      width  = 6
+      height = 6
+      properties = {
+        title   = "Agent workload: contacts now, per agent"
+        region  = local.region
+        view    = "timeSeries"
+        period  = 60
+        metrics = [[{ id = "contacts", expression = local.agent_search.AgentContacts, label = "$${PROP('Dim.Agent')}" }]]
+      }
+    },
+    {
+      type   = "metric"
+      width  = 6
+      height = 6
+      properties = {
+        title   = "Agent workload: occupancy %, per agent"
+        region  = local.region
+        view    = "timeSeries"
+        period  = 60
+        metrics = [[{ id = "occupancy", expression = local.agent_search.AgentOccupancy, label = "$${PROP('Dim.Agent')}" }]]
+        yAxis   = { left = { min = 0, max = 100 } }
       }
     },
     {
@@ -451,8 +526,7 @@ locals {
         period = 60
         stat   = "Maximum"
         metrics = [
-          for k, q in var.queues :
-          ["AWS/Connect", "QueueSize", "InstanceId", var.instance_id, "MetricGroup", "Queue", "QueueName", q.name, { label = q.name }]
+          for k, q in var.queues : concat(["AWS/Connect", "QueueSize"], local.connect_queue[k], [{ label = q.name }])
         ]
       }
     },
@@ -467,8 +541,7 @@ locals {
         period = 60
         stat   = "Maximum"
         metrics = [
-          for k, q in var.queues :
-          ["AWS/Connect", "LongestQueueWaitTime", "InstanceId", var.instance_id, "MetricGroup", "Queue", "QueueName", q.name, { label = q.name }]
+          for k, q in var.queues : concat(["AWS/Connect", "LongestQueueWaitTime"], local.connect_queue[k], [{ label = q.name }])
         ]
         annotations = {
           horizontal = [for k, q in local.sla_queues : { label = "${q.name} SLA risk", value = q.threshold }]

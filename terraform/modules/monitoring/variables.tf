@@ -106,14 +106,23 @@ variable "lambda_duration_p95_threshold_ms" {
 }
 
 variable "queue_sla_risk_ratio" {
-  description = "Alarm when a queue's LongestQueueWaitTime exceeds this fraction of its sla_seconds (queues.yaml). Next-business-day queues have no alarm."
+  description = "A queue is at risk once its oldest caller has waited this fraction of its sla_seconds (queues.yaml): monitoring.yaml's sla_monitor.risk_share, the one place it is set (the root module reads it with yamldecode). The queue-sla-risk alarms and the dashboard's SLA lines use it; next-business-day queues have no alarm."
   type        = number
-  default     = 0.8
 
   validation {
-    condition     = var.queue_sla_risk_ratio > 0 && var.queue_sla_risk_ratio <= 1
-    error_message = "queue_sla_risk_ratio must be in (0, 1]."
+    condition     = var.queue_sla_risk_ratio > 0 && var.queue_sla_risk_ratio < 1
+    error_message = "queue_sla_risk_ratio (monitoring.yaml sla_monitor.risk_share) must be in (0, 1)."
   }
+}
+
+variable "metrics_namespace" {
+  description = "CloudWatch namespace of the handlers' embedded metrics (lambdas module output metrics_namespace)."
+  type        = string
+}
+
+variable "sla_monitor_service" {
+  description = "The `service` dimension of the SLA monitor's metrics (its functions.yaml key, which is POWERTOOLS_SERVICE_NAME): per queue SlaWaitShare, per agent AgentContacts and AgentOccupancy."
+  type        = string
 }
 
 variable "dynamodb_operations" {
