@@ -2,8 +2,7 @@
 questions: how many grounded answers (and their spoken rephrasings) it would hand over, and how
 many it catches with an invented number or a sentence of another document (docs/ai-quality.md).
 
-    PYTHONPATH=lambdas:ops:tests python bench/kb_grounding.py tests/data/kb_questions_dev.jsonl \
-        tests/data/kb_eval_outside.jsonl
+    python bench/kb_grounding.py tests/data/kb_questions_dev.jsonl tests/data/kb_eval_outside.jsonl
 """
 
 from __future__ import annotations
@@ -12,21 +11,22 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from kb_answers import KB_DIR, backends
-
 from aicc.domain.grounding import sentences, support
 from aicc.domain.knowledge import body_of
 from aicc.settings import config
-from aicc_ops.knowledge.documents import read_folder
+from aicc_ops.knowledge.answer import ExtractiveAnswerer
+from aicc_ops.knowledge.documents import default_folder, read_folder
 from aicc_ops.knowledge.evaluate import grounding_cases, read_questions
+from aicc_ops.knowledge.search import HybridIndex
 
 VARIANTS = ("grounded", "spoken", "invented_number", "other_document")
 
 
 def main(files: Sequence[str]) -> None:
     rules = config().knowledge
-    index, answerer = backends()
-    docs, _ = read_folder(KB_DIR)
+    docs, _ = read_folder(default_folder())
+    index = HybridIndex.from_documents(docs)  # as the local stack serves the documents folder
+    answerer = ExtractiveAnswerer(rules.spoken_max_chars, expand=index.expanded)
     said = {d.doc_id: [s for line in d.body.splitlines() for s in sentences(line)] for d in docs}
 
     def others(ids: Sequence[str]) -> list[str]:

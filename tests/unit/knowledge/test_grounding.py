@@ -55,3 +55,15 @@ def test_sentences_and_numbers() -> None:
         "- 목록 항목",
     ]
     assert numbers("1,000건, 3.5배, 90일.") == {"1000", "3.5", "90"}
+
+
+def test_the_measured_variants_of_an_answer() -> None:
+    from aicc_ops.knowledge.evaluate import grounding_cases
+
+    body = "이전 버전은 90일 동안 보관됩니다."
+    other = "세금계산서 정정은 담당 엔지니어에게 요청하십시오."
+    (case,) = grounding_cases([(body, [("s3-deleted-object-recovery", PASSAGE)])], lambda ids: [other])
+    assert case.spoken == "이전 버전은 90일 동안 보관돼요." and support(case.spoken, case.passages) >= MIN
+    assert "90" not in case.invented_number and numbers(case.invented_number) - numbers(PASSAGE)
+    assert case.other_document == f"{body} {other}"
+    assert support(case.grounded, case.passages) == 1.0
