@@ -762,6 +762,9 @@ def _load_knowledge(d: Path) -> KnowledgeRules:
     confidence = r.get(obj, "min_confidence", "knowledge", (int, float))
     if not 0 < confidence < 1:
         raise r.fail("knowledge.min_confidence", "must be above 0 and below 1")
+    min_support = r.get(obj, "min_support", "knowledge", (int, float))
+    if not 0 < min_support <= 1:
+        raise r.fail("knowledge.min_support", "must be above 0 and at most 1")
     handover = r.mapping(obj.get("handover"), "knowledge.handover")
     lists: dict[str, tuple[str, ...]] = {}
     for key in ("incident_intents", "own_account_intents", "incident_words", "own_account_words"):
@@ -780,6 +783,7 @@ def _load_knowledge(d: Path) -> KnowledgeRules:
         spoken_max_chars=counts["spoken_max_chars"],
         max_turns=counts["max_turns"],
         question_chars=counts["question_chars"],
+        min_support=float(min_support),
         incident_intents=frozenset(lists["incident_intents"]),
         own_account_intents=frozenset(lists["own_account_intents"]),
         incident_words=lists["incident_words"],

@@ -126,11 +126,11 @@ def test_a_long_answer_is_cut_to_the_spoken_length(
 ) -> None:
     retriever, _ = backends()
 
-    class Verbose:  # quotes every retrieved passage whole, as a careless model might
+    class Verbose:  # quotes the retrieved passage whole, as a careless model might
         def answer(
             self, question: str, passages: Sequence[Passage], history: Sequence[Turn] = ()
         ) -> Answer | None:
-            text = " ".join(p.text for p in passages)
+            text = passages[0].text
             return sourced(text, passages[0].doc_id, passages[0].title, 0.9)
 
     use_knowledge(retriever, Verbose())
@@ -187,3 +187,79 @@ def test_the_answer_is_given_even_when_the_conversation_cannot_be_read_or_kept(
     tables.client.delete_table(TableName=tables.names["CALL_LOGS_TABLE"])
     out = ask(connect_event, lambda_context, QUESTION)
     assert out["status"] == "answered" and out["doc_id"] == ANSWERED[QUESTION]
+
+
+# Bedrock's answers in Korean, checked by our own grounding check (domain.grounding): the
+# guardrail's contextual grounding runs in the CLASSIC tier, which has no Korean.
+RECOVERY = Passage(
+    "s3-deleted-object-recovery",
+    "S3 삭제 객체 복구",
+    "버킷에 버전 관리가 켜져 있으면 삭제 마커를 지우는 것으로 객체를 복구할 수 있습니다. "
+    "버전 관리가 꺼져 있으면 삭제된 객체는 복구할 수 없습니다.",
+    0.82,
+)
+OTHER = "세금계산서는 매월 5일에 발행됩니다."  # true elsewhere, not in the passage
+
+
+@dataclass
+class OnePassage:
+    def retrieve(self, query: str, top: int = 5) -> list[Passage]:
+        return [RECOVERY]
+
+
+def bedrock_says(text: str) -> Iterator[None]:
+    """The handler with Bedrock's answerer, its Converse stubbed against the real bedrock-runtime
+    model (no grounding score in the trace: the guardrail has none for Korean)."""
+    import boto3
+    from botocore.stub import ANY, Stubber
+
+    from aicc.adapters.knowledge import BedrockAnswerer
+
+    client = boto3.client("bedrock-runtime", region_name="ap-northeast-2")
+    response = {
+        "output": {"message": {"role": "assistant", "content": [{"text": text}]}},
+        "stopReason": "end_turn",
+        "usage": {"inputTokens": 300, "outputTokens": 40, "totalTokens": 340},
+        "metrics": {"latencyMs": 800},
+    }
+    expected = {k: ANY for k in ("modelId", "system", "messages", "inferenceConfig", "guardrailConfig")}
+    with Stubber(client) as stubber:
+        stubber.add_response("converse", response, expected)
+        use_knowledge(
+            OnePassage(), BedrockAnswerer("apac.anthropic.claude-3-haiku-20240307-v1:0", "gr1", "1", client)
+        )
+        yield
+        stubber.assert_no_pending_responses()
+
+
+@pytest.mark.parametrize(
+    ("said", "status", "reason"),
+    [
+        # the passage in spoken words: answered
+        ("[1] 버전 관리가 켜져 있으면 삭제 마커를 지워서 객체를 복구할 수 있어요.", "answered", ""),
+        # a number the passage does not hold
+        (
+            "[1] 버전 관리가 켜져 있으면 30일 안에 삭제 마커를 지워서 복구할 수 있어요.",
+            "handover",
+            "ungrounded",
+        ),
+        # a sentence from another document
+        (
+            f"[1] 버전 관리가 켜져 있으면 삭제 마커를 지워서 복구할 수 있어요. {OTHER}",
+            "handover",
+            "ungrounded",
+        ),
+    ],
+)
+def test_a_bedrock_answer_in_korean_is_spoken_only_when_the_passages_support_it(
+    tables: Tables,
+    connect_event: EventLoader,
+    lambda_context: FakeLambdaContext,
+    said: str,
+    status: str,
+    reason: str,
+) -> None:
+    for _ in bedrock_says(said):
+        out = ask(connect_event, lambda_context, QUESTION)
+    assert (out["status"], out["reason"]) == (status, reason)
+    assert (out["doc_id"] == RECOVERY.doc_id) == (status == "answered")

@@ -12,7 +12,11 @@ qualified `grounding_source` and the question as `query`, which is what the guar
 grounding check compares the answer with (https://docs.aws.amazon.com/bedrock/latest/userguide/guardrails-use-converse-api.html);
 with `trace` enabled the response carries the grounding score and its threshold. The guardrail
 stepping in (stopReason guardrail_intervened), the model saying NO_ANSWER, or a grounding score
-under the guardrail's own threshold mean no answer: the handler hands the caller over.
+under the guardrail's own threshold mean no answer: the handler hands the caller over. That check
+runs in the CLASSIC tier (English, French, Spanish; neither provider 5.100 nor CloudFormation can
+choose the STANDARD tier for it), so for a Korean answer it is kept only as an extra gate: the
+handler's own, language-independent check (domain.grounding) decides, and where the trace has no
+score the answer's confidence is that check's support.
 
 Configured by the environment the lambdas module sets for a `knowledge: true` function:
 KNOWLEDGE_BASE_ID, ANSWER_MODEL_ID, GUARDRAIL_ID, GUARDRAIL_VERSION. The clients' timeouts fit the
@@ -29,6 +33,7 @@ from typing import Any
 
 from aicc.adapters import aws
 from aicc.domain.knowledge import Answer, Passage, Turn, sourced
+from aicc.domain.knowledge_rules import grounding as grounding_of
 from aicc.domain.knowledge_rules import in_context
 
 SEARCH_TYPE = "HYBRID"
@@ -174,7 +179,9 @@ class BedrockAnswerer:
         if not 0 <= index < len(passages):
             return None  # it named a passage it was not given
         body = text[source.end() :] if source else text
-        # Without a grounding score nothing vouches for the answer: 0 makes the handler hand over.
-        confidence = found[0] if found is not None else 0.0
         passage = passages[index]
+        answer = sourced(body, passage.doc_id, passage.title, 0.0)
+        # The guardrail's score where it gives one; otherwise our own check vouches (the handler
+        # hands an answer under knowledge.yaml's min_support over in any case).
+        confidence = found[0] if found is not None else grounding_of(answer, passages)
         return sourced(body, passage.doc_id, passage.title, confidence)

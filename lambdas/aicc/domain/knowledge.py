@@ -72,3 +72,8 @@ def sourced(text: str, doc_id: str, title: str, confidence: float) -> Answer:
         title=title,
         confidence=confidence,
     )
+
+
+def body_of(answer: Answer) -> str:
+    """What the answer says, its source ("(출처: …)") left out."""
+    return answer.text.removesuffix(sourced("", answer.doc_id, answer.title, 0.0).text)

@@ -3,7 +3,8 @@ the conversation kept per contact (knowledge.yaml; the types are domain.knowledg
 
 A wrong or invented answer is worse than none. The bot hands over when the question needs someone
 who can look (an incident or outage, the caller's own account or bill: by the intent or by the
-words), when nothing was retrieved, when the answerer has nothing (None) or is not sure enough,
+words), when nothing was retrieved, when the answerer has nothing (None), says what the passages do not
+(whatever the language: domain.grounding) or is not sure enough,
 and after the contact's last allowed turn. Keywords are matched without spaces: Korean callers
 (and speech recognisers) space "접속이 안 돼요" and "접속이안돼요" alike.
 """
@@ -14,7 +15,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from aicc.domain.knowledge import Answer, Passage, Turn
+from aicc.domain.grounding import support
+from aicc.domain.knowledge import Answer, Passage, Turn, body_of
 
 
 class Handover(StrEnum):
@@ -29,6 +31,7 @@ class Handover(StrEnum):
     TURN_LIMIT = "turn_limit"
     NOT_FOUND = "not_found"  # retrieval found nothing
     NO_ANSWER = "no_answer"  # the answerer found no answer in the passages
+    UNGROUNDED = "ungrounded"  # the answer says what the passages do not (domain.grounding)
     LOW_CONFIDENCE = "low_confidence"
 
 
@@ -39,6 +42,7 @@ class KnowledgeRules:
     spoken_max_chars: int  # the answer's body, source excluded: a caller listens, not reads
     max_turns: int  # answered questions per contact; the next one goes to a person
     question_chars: int  # a question kept for follow-ups is cut to this
+    min_support: float  # an answer's least supported sentence under it is handed over (grounding)
     incident_intents: frozenset[str]
     own_account_intents: frozenset[str]
     incident_words: tuple[str, ...]  # without spaces
@@ -106,9 +110,16 @@ def handover_after_answer(
         return Handover.NOT_FOUND
     if answer is None:
         return Handover.NO_ANSWER
+    if grounding(answer, passages) < rules.min_support:
+        return Handover.UNGROUNDED
     if answer.confidence < rules.min_confidence:
         return Handover.LOW_CONFIDENCE
     return None
+
+
+def grounding(answer: Answer, passages: Sequence[Passage]) -> float:
+    """How well the passages (titles and texts) support what the answer says (domain.grounding)."""
+    return support(body_of(answer), (f"{p.title}\n{p.text}" for p in passages))
 
 
 def spoken(text: str, limit: int) -> str:

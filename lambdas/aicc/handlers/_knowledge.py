@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from aicc.domain.knowledge import Answer, Answerer, Retriever, Turn, sourced
+from aicc.domain.knowledge import Answer, Answerer, Retriever, Turn, body_of, sourced
 from aicc.domain.knowledge_rules import (
     Handover,
     KnowledgeRules,
@@ -62,7 +62,7 @@ def best_effort(read: Callable[[], list[Turn]]) -> Callable[[], list[Turn]]:
 
 def within_spoken_length(answer: Answer, rules: KnowledgeRules) -> Answer:
     """The answer with its body within the spoken length, whichever backend wrote it."""
-    body = answer.text.removesuffix(sourced("", answer.doc_id, answer.title, 0.0).text)  # the source
+    body = body_of(answer)
     if len(body) <= rules.spoken_max_chars:
         return answer
     return sourced(spoken(body, rules.spoken_max_chars), answer.doc_id, answer.title, answer.confidence)

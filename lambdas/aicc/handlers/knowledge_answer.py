@@ -3,7 +3,8 @@
 The flow passes what the caller said (`question`, the Lex transcript) and the intent Lex heard. The
 rules (domain.knowledge_rules, knowledge.yaml) hand over before anything is looked up (an incident,
 the caller's own account or bill, no words, the last allowed turn) and after (nothing retrieved, no
-answer, one below the confidence threshold). An answer comes back as text (chat, the contact
+answer, an answer the passages do not support (domain.grounding), one below the confidence
+threshold). An answer comes back as text (chat, the contact
 attributes) and SSML, with its source; the contact's earlier turns go to the answerer for
 follow-ups and are kept on its call-log item. Backends: _knowledge. The caller's words are never
 logged (masking: `question`).

@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 # The flow templates and their catalog (what Terraform renders into Connect), and the data files
 # every Lambda and command loads.
-FLOW_PATTERNS = ("*.json.tftpl", "flows.yaml")
+FLOW_PATTERNS = ("*.json.tftpl", "*.blocks.tftpl", "flows.yaml")  # the blocks: flows.render
 CONFIG_PATTERNS = ("*.yaml",)
 DIGITS = 12
 

@@ -31,6 +31,10 @@ LOCAL_FUNCTION_PREFIX = "aicc-local"  # local Lambda names: aicc-local-<handler 
 
 # Who a flow speaks to. Customers' flows follow the habits of Korean callers (lint: korean_menus).
 AUDIENCES = ("callers", "staff")
+# The knowledge answer blocks' one home, beside the templates: rendered per flow with the shared
+# variables and `kb` = the flow's flows.yaml `knowledge` (these keys), bound as ${knowledge}.
+KNOWLEDGE_BLOCKS = "knowledge.blocks.tftpl"
+KNOWLEDGE_KEYS = ("prefix", "done", "person", "outage", "account")
 
 
 class FlowError(ValueError):
@@ -45,6 +49,7 @@ class FlowDef:
     description: str
     template: Path
     audience: str = "callers"  # who hears it: callers (customers), or staff (a page to an engineer)
+    knowledge: Mapping[str, str] | None = None  # kb.<key> of its knowledge blocks (KNOWLEDGE_BLOCKS)
 
 
 @dataclass
@@ -120,7 +125,14 @@ def load_catalog(directory: Path | None = None) -> dict[str, FlowDef]:
         audience = obj.get("audience", "callers")
         if audience not in AUDIENCES:
             raise FlowError(f"{where}.audience: {audience!r} is not one of {', '.join(AUDIENCES)}")
-        out[key] = FlowDef(key, obj["name"], ftype, str(obj.get("description", "")), tpl, audience)
+        knowledge = obj.get("knowledge")
+        if knowledge is not None and not (
+            isinstance(knowledge, dict)
+            and set(knowledge) == set(KNOWLEDGE_KEYS)
+            and all(isinstance(v, str) for v in knowledge.values())
+        ):
+            raise FlowError(f"{where}.knowledge: must map {', '.join(KNOWLEDGE_KEYS)} to texts")
+        out[key] = FlowDef(key, obj["name"], ftype, str(obj.get("description", "")), tpl, audience, knowledge)
     return out
 
 
@@ -228,6 +240,15 @@ def outbound_flow(catalog: Mapping[str, FlowDef]) -> str | None:
 
 def render(defn: FlowDef, variables: Mapping[str, Any]) -> Flow:
     source = defn.template.read_text(encoding="utf-8")
+    if defn.knowledge is not None:  # as modules/connect's local.flow_knowledge
+        blocks = defn.template.parent / KNOWLEDGE_BLOCKS
+        try:
+            knowledge = template.render(
+                blocks.read_text(encoding="utf-8"), {**variables, "kb": defn.knowledge}
+            )
+        except (OSError, template.TemplateError) as exc:
+            raise FlowError(f"{blocks.name} (for {defn.template.name}): {exc}") from None
+        variables = {**variables, "knowledge": knowledge}
     try:
         text = template.render(source, variables)
     except template.TemplateError as exc:

@@ -113,3 +113,56 @@ class TfidfBaseline:
     def ranked(self, query: str, top: int = 10) -> list[str]:
         scores = (self.matrix @ self.vectorizer.transform([query]).T).toarray().ravel()
         return [self.ids[i] for i in scores.argsort()[::-1][:top]]
+
+
+@dataclass(frozen=True)
+class GroundingCase:
+    """One answered question's answer and its passages (title and text), with the variants the
+    grounding check must let through (grounded, spoken) or catch (invented number, other document)."""
+
+    grounded: str
+    spoken: str  # the same sentences with spoken endings, as a model rephrases them
+    invented_number: str
+    other_document: str
+    passages: tuple[str, ...]
+
+
+# Formal endings as a model says them on the phone; a paraphrase the check must not punish.
+SPOKEN_ENDINGS = (
+    ("하십시오", "하세요"),
+    ("합니다", "해요"),
+    ("됩니다", "돼요"),
+    ("입니다", "이에요"),
+    ("습니다", "어요"),
+)
+
+
+def grounding_cases(
+    answers: Sequence[tuple[str, Sequence[tuple[str, str]]]],
+    other_sentences: Callable[[Sequence[str]], Sequence[str]],
+    seed: int = 12,
+) -> list[GroundingCase]:
+    """The cases of `answers` ((answer body, [(doc_id, title + text) of each passage])):
+    `other_sentences(doc_ids)` gives sentences of the documents not among those."""
+    import random
+
+    from aicc.domain.grounding import NUMBER, numbers, sentences
+
+    rng = random.Random(seed)
+    cases: list[GroundingCase] = []
+    for body, passages in answers:
+        texts = tuple(t for _, t in passages)
+        spoken = body
+        for formal, said in SPOKEN_ENDINGS:
+            spoken = spoken.replace(formal, said)
+        held = set().union(*(numbers(t) for t in texts))
+        new = str(next(n for n in (rng.randint(2, 99) for _ in range(1000)) if str(n) not in held))
+        found = NUMBER.search(body)
+        if found:
+            invented = f"{body[: found.start()]}{new}{body[found.end() :]}"
+        else:
+            first, *rest = sentences(body)
+            invented = " ".join([f"{new}일 안에 {first}", *rest])
+        pool = [s for s in other_sentences([d for d, _ in passages]) if len(s) >= 20 and s not in body]
+        cases.append(GroundingCase(body, spoken, invented, f"{body} {rng.choice(pool)}", texts))
+    return cases

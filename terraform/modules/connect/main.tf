@@ -326,6 +326,14 @@ locals {
     sentiment         = var.template_vars.sentiment
     lex_bot_alias_arn = var.lex_bot_alias_arn
   }
+
+  # flow key => its knowledge answer blocks: one home (knowledge.blocks.tftpl) rendered with the
+  # flow's flows.yaml `knowledge` as kb, bound as ${knowledge} (the engine's flows.render does the same)
+  flow_knowledge = {
+    for key, flow in var.flows : key => templatefile("${var.flows_dir}/knowledge.blocks.tftpl", merge(local.flow_template_vars, {
+      kb = flow.knowledge
+    })) if flow.knowledge != null
+  }
 }
 
 # Before the queues (they name it as their outbound flow), so it can bind no queue, flow or Lambda
@@ -414,7 +422,8 @@ resource "aws_connect_contact_flow" "branch" {
   description = each.value.description
   # Each group binds only the ARNs of flows created before it (flows.<key>).
   content = templatefile("${var.flows_dir}/${each.key}.json.tftpl", merge(local.flow_template_vars, {
-    flows = merge(local.flow_page_arns, local.flow_queue_arns, local.flow_shared_arns)
+    flows     = merge(local.flow_page_arns, local.flow_queue_arns, local.flow_shared_arns)
+    knowledge = lookup(local.flow_knowledge, each.key, "")
   }))
 
   tags = var.tags

@@ -120,11 +120,18 @@ variable "security_profiles" {
 }
 
 variable "flows" {
-  description = "Contact flow catalog keyed by flow key (flows.yaml `flows`): name, type, description. Each key has a template <flows_dir>/<key>.json.tftpl."
+  description = "Contact flow catalog keyed by flow key (flows.yaml `flows`): name, type, description, and for a flow with the knowledge answer blocks the kb.<key> values <flows_dir>/knowledge.blocks.tftpl is rendered with (bound as knowledge). Each key has a template <flows_dir>/<key>.json.tftpl."
   type = map(object({
     name        = string
     type        = string
     description = optional(string, "")
+    knowledge = optional(object({
+      prefix  = string
+      done    = string
+      person  = string
+      outage  = string
+      account = string
+    }))
   }))
 
   validation {

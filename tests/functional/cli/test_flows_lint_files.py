@@ -381,8 +381,9 @@ def test_a_static_part_of_the_wrong_kind_is_still_an_error(tmp_path: Path) -> No
 
 
 def test_terraform_templates_without_their_catalog_keep_placeholders_and_lint_clean(tmp_path: Path) -> None:
-    """This repository's own template copied alone, and a foreign one (the aws-ia sample's style)."""
-    ours = REPO_FLOWS_DIR / "general_customer.json.tftpl"
+    """This repository's own template copied alone (one without the knowledge blocks, which live
+    beside it in knowledge.blocks.tftpl), and a foreign one (the aws-ia sample's style)."""
+    ours = REPO_FLOWS_DIR / "after_hours.json.tftpl"
     (tmp_path / ours.name).write_text(ours.read_text(encoding="utf-8"), encoding="utf-8")
     theirs = SUB_FLOW.replace("LAMBDA", "${lambda_arn}").replace("QUEUE", "${sales_queue_arn}")
     write(tmp_path / "inbound.json.tftpl", theirs)

@@ -29,7 +29,9 @@ def version_lines() -> list[str]:
 def test_version_names_the_package_and_the_revisions_of_flows_and_config() -> None:
     lines = version_lines()
     assert lines[0] == f"aicc-ops {PROJECT_VERSION}"
-    flows = len(list(REPO_FLOWS_DIR.glob("*.json.tftpl"))) + 1  # and flows.yaml
+    flows = (
+        len([*REPO_FLOWS_DIR.glob("*.json.tftpl"), *REPO_FLOWS_DIR.glob("*.blocks.tftpl")]) + 1
+    )  # flows.yaml
     assert re.fullmatch(
         rf"flows:  [0-9a-f]{{12}} \({flows} files in {re.escape(str(REPO_FLOWS_DIR))}\)", lines[1]
     )

@@ -20,7 +20,12 @@ from aicc.domain.knowledge_rules import (
 from aicc.settings import DEFAULT_CONFIG_DIR, ConfigError, config, load_config
 
 RULES = config().knowledge
-PASSAGE = Passage("s3-deleted-object-recovery", "S3 객체 실수 삭제 시 버전 관리로 복구", "본문", 0.4)
+PASSAGE = Passage(
+    "s3-deleted-object-recovery",
+    "S3 객체 실수 삭제 시 버전 관리로 복구",
+    "버킷에 버전 관리가 켜져 있으면 삭제 마커를 지워 객체를 복구합니다.",
+    0.4,
+)
 TURN = Turn(
     "삭제한 S3 객체를 복구할 수 있나요", "버전 관리가 켜져 있으면 됩니다.", "s3-deleted-object-recovery"
 )
@@ -61,10 +66,13 @@ def test_after_the_last_allowed_turn_a_person_takes_the_next_question() -> None:
 
 
 def test_after_the_answerer() -> None:
-    sure = sourced("버전 관리가 켜져 있으면 복구됩니다.", PASSAGE.doc_id, PASSAGE.title, RULES.min_confidence)
-    unsure = sourced(sure.text, PASSAGE.doc_id, PASSAGE.title, RULES.min_confidence - 0.01)
+    said = "버전 관리가 켜져 있으면 복구됩니다."
+    sure = sourced(said, PASSAGE.doc_id, PASSAGE.title, RULES.min_confidence)
+    unsure = sourced(said, PASSAGE.doc_id, PASSAGE.title, RULES.min_confidence - 0.01)
+    invented = sourced(f"{said} 7일 안에만 됩니다.", PASSAGE.doc_id, PASSAGE.title, 0.99)
     assert handover_after_answer([], None, RULES) == Handover.NOT_FOUND
     assert handover_after_answer([PASSAGE], None, RULES) == Handover.NO_ANSWER
+    assert handover_after_answer([PASSAGE], invented, RULES) == Handover.UNGROUNDED
     assert handover_after_answer([PASSAGE], unsure, RULES) == Handover.LOW_CONFIDENCE
     assert handover_after_answer([PASSAGE], sure, RULES) is None
 
