@@ -111,10 +111,11 @@ def onboard(env: Environment, info: ServerInfo) -> int:
     return len(data.customers)
 
 
-def place_calls(info: ServerInfo, number: str, queue_ids: dict[str, str]) -> list[str]:
+def place_calls(info: ServerInfo, number: str, outputs: dict[str, Any]) -> list[str]:
     """The scenario calls on `number` through the call API, each expected to go as the same call
     goes on the stack's own number (the same flows.yaml, rendered by the engine): the same flows in
-    the same order, the same prompts, the same queue, which must be one Terraform created."""
+    the same order, the same prompts, the same queue, which must be one Terraform created.
+    `outputs`: the Terraform outputs' values."""
     client = CallClient(info.calls_endpoint, timeout=CALL_SECONDS + 10)
     found: list[str] = []
     try:
@@ -131,16 +132,21 @@ def place_calls(info: ServerInfo, number: str, queue_ids: dict[str, str]) -> lis
                 deployed = client.request("POST", "/calls", {**body, "dialed": number})
             except CallApiError as exc:
                 raise RehearsalError(f"{demo.name}: the call API refused the call: {exc}") from None
-            found.append(_compare(demo.name, expected, deployed, queue_ids))
+            found.append(_compare(demo.name, expected, deployed, outputs))
     finally:
         client.close()
     return found
 
 
-def _compare(name: str, expected: dict[str, Any], deployed: dict[str, Any], queue_ids: dict[str, str]) -> str:
+def _compare(name: str, expected: dict[str, Any], deployed: dict[str, Any], outputs: dict[str, Any]) -> str:
     if deployed.get("error") or not deployed.get("call"):
         raise RehearsalError(f"{name}: the call on the deployed number failed: {deployed.get('error')}")
     call, own = deployed["call"], expected.get("call") or {}
+    if call["instance"] != outputs["instance_arn"]:
+        raise RehearsalError(
+            f"{name}: the number's call ran on {call['instance']}, not on the instance Terraform created"
+        )
+    queue_ids: dict[str, str] = outputs["queue_ids"]
     path, queue = " → ".join(call["flows"]), deployed.get("queue")
     differences = [
         f"{what}: {call[what]} (expected {own.get(what)})"
@@ -162,10 +168,10 @@ def _compare(name: str, expected: dict[str, Any], deployed: dict[str, Any], queu
 
 
 def calls(env: Environment, info: ServerInfo) -> str:
-    outputs = env.saved_outputs() or {}
-    number = outputs["phone_number"]["value"]
+    outputs = {name: output["value"] for name, output in (env.saved_outputs() or {}).items()}
+    number = outputs["phone_number"]
     customers = onboard(env, info)
-    found = place_calls(info, number, outputs["queue_ids"]["value"])
+    found = place_calls(info, number, outputs)
     _say("\n".join(f"  {line}" for line in found))
     return f"{len(found)} calls on {number} ran as deployed ({customers} customers onboarded first)"
 

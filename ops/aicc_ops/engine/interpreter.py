@@ -186,6 +186,9 @@ class CallResult:
     # UpdateRoutingCriteria: the steps that narrow which agents may take the contact once queued
     # (routing_criteria.py); the live queues match them against the agents' proficiencies.
     routing_criteria: RoutingCriteria | None = None
+    # The instance whose flows ran the call: the stack's own, or the one the dialled number is
+    # claimed to (local/deployed.py).
+    instance: str = ""
 
     @property
     def dropped_silently(self) -> bool:
@@ -350,7 +353,7 @@ class Engine:
             cursor=Cursor(self.fixtures),
             channel=channel,
         )
-        result = CallResult(contact.contact_id, at.isoformat())
+        result = CallResult(contact.contact_id, at.isoformat(), instance=self.resources.instance_arn)
         run = _Run(
             self, contact, result, script, hold_seconds if hold_seconds is not None else self.hold_seconds
         )

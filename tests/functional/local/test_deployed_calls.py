@@ -34,6 +34,7 @@ MSP_OUTAGE = next(c for c in DEMO_CALLS if c.name == "MSP outage (speech auth)")
 class Deployed:
     number: str
     queue_ids: dict[str, str]
+    instance_arn: str
 
 
 def until(check: Any) -> None:
@@ -149,7 +150,7 @@ def deploy(info: ServerInfo) -> Deployed:
     connect.associate_phone_number_contact_flow(
         PhoneNumberId=number, InstanceId=ident, ContactFlowId=placeholder[ENTRY]
     )
-    return Deployed(offered["PhoneNumber"], queues)
+    return Deployed(offered["PhoneNumber"], queues, arn)
 
 
 @pytest.fixture(scope="module")
@@ -190,6 +191,7 @@ def test_a_call_on_the_deployed_number_runs_the_deployed_flows_functions_and_que
     call = place(client, deployed.number)
 
     assert call["error"] is None, call["error"]
+    assert call["call"]["instance"] == deployed.instance_arn != own["call"]["instance"]
     question = prompt("auth_company")
     assert question + CHANGED in call["call"]["prompts"]  # the flows as deployed
     assert question in own["call"]["prompts"] and question + CHANGED not in own["call"]["prompts"]
@@ -203,10 +205,13 @@ def test_a_call_on_the_deployed_number_runs_the_deployed_flows_functions_and_que
     assert call["queue"] in deployed.queue_ids
 
 
-def test_a_number_no_instance_claimed_is_answered_by_the_stacks_own_flows(client: CallClient) -> None:
+def test_a_number_no_instance_claimed_is_answered_by_the_stacks_own_flows(
+    server: ServerInfo, client: CallClient
+) -> None:
     call = place(client, "+15550000000")
 
     assert prompt("auth_company") in call["call"]["prompts"]
+    assert call["call"]["instance"] == running(server).stack.resources.instance_arn
 
 
 def test_a_claimed_number_that_answers_no_flow_is_refused(server: ServerInfo, client: CallClient) -> None:
