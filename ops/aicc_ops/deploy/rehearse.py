@@ -86,19 +86,19 @@ REHEARSED_CALLS = (
 CALL_SECONDS = 120.0
 
 
-def onboard(env: Environment, info: ServerInfo) -> int:
+def onboard(outputs: dict[str, Any], info: ServerInfo) -> int:
     """The stack's sample customers, agents and rosters put into the tables Terraform created, as
-    onboarding does after a first deploy (the deployed functions read those tables); the count."""
+    onboarding does after a first deploy (the deployed functions read those tables); the count.
+    `outputs`: the Terraform outputs' values."""
     import boto3
 
     from aicc.settings import load_config
 
     from ..local import seed
 
-    outputs = env.saved_outputs() or {}
     config = load_config()
-    tables = {config.tables[key].env: name for key, name in outputs["table_names"]["value"].items()}
-    instance_arn = outputs["instance_arn"]["value"]
+    tables = {config.tables[key].env: name for key, name in outputs["table_names"].items()}
+    instance_arn = outputs["instance_arn"]
     data = seed.load(seed.SAMPLE_DIR, config)
     dynamodb = boto3.resource(
         "dynamodb",
@@ -132,13 +132,15 @@ def place_calls(info: ServerInfo, number: str, outputs: dict[str, Any]) -> list[
                 deployed = client.request("POST", "/calls", {**body, "dialed": number})
             except CallApiError as exc:
                 raise RehearsalError(f"{demo.name}: the call API refused the call: {exc}") from None
-            found.append(_compare(demo.name, expected, deployed, outputs))
+            found.append(compare(demo.name, expected, deployed, outputs))
     finally:
         client.close()
     return found
 
 
-def _compare(name: str, expected: dict[str, Any], deployed: dict[str, Any], outputs: dict[str, Any]) -> str:
+def compare(name: str, expected: dict[str, Any], deployed: dict[str, Any], outputs: dict[str, Any]) -> str:
+    """What a call on the deployed number found, or RehearsalError naming where it went otherwise
+    than the same call on the stack's own number (`expected`); both as the call API answers."""
     if deployed.get("error") or not deployed.get("call"):
         raise RehearsalError(f"{name}: the call on the deployed number failed: {deployed.get('error')}")
     call, own = deployed["call"], expected.get("call") or {}
@@ -170,7 +172,7 @@ def _compare(name: str, expected: dict[str, Any], deployed: dict[str, Any], outp
 def calls(env: Environment, info: ServerInfo) -> str:
     outputs = {name: output["value"] for name, output in (env.saved_outputs() or {}).items()}
     number = outputs["phone_number"]
-    customers = onboard(env, info)
+    customers = onboard(outputs, info)
     found = place_calls(info, number, outputs)
     _say("\n".join(f"  {line}" for line in found))
     return f"{len(found)} calls on {number} ran as deployed ({customers} customers onboarded first)"
