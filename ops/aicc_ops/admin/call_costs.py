@@ -105,11 +105,13 @@ def _counting(stack: LocalStack, tally: _Tally) -> Iterator[None]:
     lambdas = stack.lambdas
     real: Callable[..., dict[str, Any]] = lambdas.invoke_named
 
-    def invoke_named(name: str, event: dict[str, Any], timeout: float, response_type: str) -> dict[str, Any]:
+    def invoke_named(
+        name: str, event: dict[str, Any], timeout: float, response_type: str, *, arn: str = ""
+    ) -> dict[str, Any]:
         tally.invocations[name] += 1
         t0 = time.perf_counter()
         try:
-            return real(name, event, timeout, response_type)
+            return real(name, event, timeout, response_type, arn=arn)
         finally:
             tally.durations.setdefault(name, []).append((time.perf_counter() - t0) * 1000)
 

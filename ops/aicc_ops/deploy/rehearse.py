@@ -1,6 +1,7 @@
 """The deploy rehearsal (`make rehearse`, `python -m aicc_ops.deploy.rehearse`): the whole root
 applied to a private local stack of its own (ports 0, a temporary state directory) with envs/local,
-an immediate plan that must show no changes, checks on what Terraform created, and a destroy that
+an immediate plan that must show no changes, checks on what Terraform created, scenario calls on the
+number Terraform claimed (run by the flows, Lambdas and queues as deployed), and a destroy that
 must leave the stack as it started. Each step prints what it found; the exit code is 1 at the first
 step that failed. docs/deploy.md, "Rehearsal on the local stack".
 """
@@ -17,8 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from ..core.repository import TERRAFORM_DIR
+from ..local.call_client import CallApiError, CallClient
 from ..local.launch import log_tail, spawn, wait_until_up
 from ..local.runtime import ServerInfo, stop_process_group
+from ..local.scenarios import DEMO_CALLS
 from . import run
 from .environment import LOCAL_STACK, Environment
 from .errors import DeployError
@@ -71,6 +74,110 @@ def check_created(env: Environment, info: ServerInfo) -> list[str]:
     return found
 
 
+# The demo's scenario calls placed on the number Terraform claimed: an MSP emergency, general
+# customers reaching a queue and answered from the knowledge base, after hours, an unknown caller.
+REHEARSED_CALLS = (
+    "MSP outage (speech auth)",
+    "General: email address",
+    "General: question answered from the knowledge base",
+    "After hours: MSP emergency",
+    "Unregistered → new customer",
+)
+CALL_SECONDS = 120.0
+
+
+def onboard(outputs: dict[str, Any], info: ServerInfo) -> int:
+    """The stack's sample customers, agents and rosters put into the tables Terraform created, as
+    onboarding does after a first deploy (the deployed functions read those tables); the count.
+    `outputs`: the Terraform outputs' values."""
+    import boto3
+
+    from aicc.settings import load_config
+
+    from ..local import seed
+
+    config = load_config()
+    tables = {config.tables[key].env: name for key, name in outputs["table_names"].items()}
+    instance_arn = outputs["instance_arn"]
+    data = seed.load(seed.SAMPLE_DIR, config)
+    dynamodb = boto3.resource(
+        "dynamodb",
+        endpoint_url=info.aws_endpoint,
+        region_name=info.region,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    seed.write(data, tables, dynamodb, lambda login: f"{instance_arn}/agent/{login}")
+    return len(data.customers)
+
+
+def place_calls(info: ServerInfo, number: str, outputs: dict[str, Any]) -> list[str]:
+    """The scenario calls on `number` through the call API, each expected to go as the same call
+    goes on the stack's own number (the same flows.yaml, rendered by the engine): the same flows in
+    the same order, the same prompts, the same queue, which must be one Terraform created.
+    `outputs`: the Terraform outputs' values."""
+    client = CallClient(info.calls_endpoint, timeout=CALL_SECONDS + 10)
+    found: list[str] = []
+    try:
+        for demo in (c for c in DEMO_CALLS if c.name in REHEARSED_CALLS):
+            body: dict[str, Any] = {
+                "caller": demo.number,
+                "at": demo.at,
+                "inputs": list(demo.inputs),
+                "wait": True,
+                "timeout": CALL_SECONDS,
+            }
+            try:
+                expected = client.request("POST", "/calls", body)
+                deployed = client.request("POST", "/calls", {**body, "dialed": number})
+            except CallApiError as exc:
+                raise RehearsalError(f"{demo.name}: the call API refused the call: {exc}") from None
+            found.append(compare(demo.name, expected, deployed, outputs))
+    finally:
+        client.close()
+    return found
+
+
+def compare(name: str, expected: dict[str, Any], deployed: dict[str, Any], outputs: dict[str, Any]) -> str:
+    """What a call on the deployed number found, or RehearsalError naming where it went otherwise
+    than the same call on the stack's own number (`expected`); both as the call API answers."""
+    if deployed.get("error") or not deployed.get("call"):
+        raise RehearsalError(f"{name}: the call on the deployed number failed: {deployed.get('error')}")
+    call, own = deployed["call"], expected.get("call") or {}
+    if call["instance"] != outputs["instance_arn"]:
+        raise RehearsalError(
+            f"{name}: the number's call ran on {call['instance']}, not on the instance Terraform created"
+        )
+    queue_ids: dict[str, str] = outputs["queue_ids"]
+    path, queue = " → ".join(call["flows"]), deployed.get("queue")
+    differences = [
+        f"{what}: {call[what]} (expected {own.get(what)})"
+        for what in ("flows", "prompts", "queue")
+        if call[what] != own.get(what)
+    ]
+    if queue != expected.get("queue"):
+        differences.append(f"queued in {queue} (expected {expected.get('queue')})")
+    failed = [c["function"] for c in call["lambda_calls"] if c["error"]]
+    if len(failed) != sum(1 for c in own.get("lambda_calls", []) if c["error"]):
+        differences.append(f"Lambda errors: {failed}")
+    if queue and queue not in queue_ids:
+        differences.append(f"queued in {queue}, not a queue Terraform created")
+    if differences:
+        raise RehearsalError(f"{name}: on the deployed number, " + "; ".join(differences))
+    ended = call["end_reason"] or "disconnected"
+    where = f"queue {queue} ({queue_ids[queue]})" if queue else f"ended: {ended}"
+    return f"{name}: {path}; {where}; {len(call['prompts'])} prompts, last {call['prompts'][-1]!r}"
+
+
+def calls(env: Environment, info: ServerInfo) -> str:
+    outputs = {name: output["value"] for name, output in (env.saved_outputs() or {}).items()}
+    number = outputs["phone_number"]
+    customers = onboard(outputs, info)
+    found = place_calls(info, number, outputs)
+    _say("\n".join(f"  {line}" for line in found))
+    return f"{len(found)} calls on {number} ran as deployed ({customers} customers onboarded first)"
+
+
 MIRROR = Path(os.environ.get("TF_PLUGIN_MIRROR", "/opt/tf-plugins"))
 
 
@@ -100,6 +207,7 @@ def rehearse(terraform_dir: Path, state_dir: Path, timeout: float) -> int:
             ("apply", lambda: _apply(env)),
             ("plan again", lambda: _clean_plan(env)),
             ("check", lambda: "; ".join(check_created(env, info))),
+            ("calls", lambda: calls(env, info)),
             ("destroy", lambda: _destroy(env, info, before)),
         ]
         for name, step in steps:

@@ -218,6 +218,37 @@ class Resources:
         return None
 
 
+@dataclass(frozen=True)
+class DeployedResources(Resources):
+    """The resources of an instance Terraform created (the deploy rehearsal's calls): the same keys,
+    known by the IDs and ARNs Connect and Lambda gave them, so that `identify` finds our queue,
+    flow, hours or handler behind each ARN the deployed flows name. A key the deployment lacks
+    keeps its local ARN, which the deployed flows cannot name."""
+
+    ids: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # queue|flow|hours -> key -> ID
+    functions: Mapping[str, str] = field(default_factory=dict)  # handler -> function ARN
+    lex_alias: str = ""
+
+    def _arn(self, kind: str, segment: str, key: str) -> str:
+        return f"{self.instance_arn}/{segment}/{self.ids.get(kind, {}).get(key, key)}"
+
+    def queue_arn(self, key: str) -> str:
+        return self._arn("queue", "queue", key)
+
+    def flow_arn(self, key: str) -> str:
+        return self._arn("flow", "contact-flow", key)
+
+    def hours_arn(self, key: str) -> str:
+        return self._arn("hours", "operating-hours", key)
+
+    def function_arn(self, name: str) -> str:
+        return self.functions.get(name) or super().function_arn(name)
+
+    @property
+    def lex_alias_arn(self) -> str:
+        return self.lex_alias or super().lex_alias_arn
+
+
 def function_name_of(prefix: str, handler: str) -> str:
     """A handler's function name (modules/lambdas: <name_prefix>-<handler with dashes>)."""
     return f"{prefix}-{handler.replace('_', '-')}"
@@ -253,12 +284,18 @@ def render(defn: FlowDef, variables: Mapping[str, Any]) -> Flow:
         text = template.render(source, variables)
     except template.TemplateError as exc:
         raise FlowError(f"{defn.template.name}: {exc}") from None
+    return flow_of(defn, text, f"{defn.template.name}: rendered flow")
+
+
+def flow_of(defn: FlowDef, text: str, where: str) -> Flow:
+    """The catalog's flow `defn` with this Flow Language content (rendered here, or as Terraform
+    put it into an instance); `where` names the content in errors."""
     try:
         content = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise FlowError(f"{defn.template.name}: rendered flow is not valid JSON: {exc}") from None
+        raise FlowError(f"{where} is not valid JSON: {exc}") from None
     if not isinstance(content, dict):
-        raise FlowError(f"{defn.template.name}: a flow must be a JSON object")
+        raise FlowError(f"{where}: a flow must be a JSON object")
     flow = Flow(defn.key, defn.name, defn.type, content, text, audience=defn.audience)
     for action in content.get("Actions") or []:
         if isinstance(action, dict) and isinstance(action.get("Identifier"), str):

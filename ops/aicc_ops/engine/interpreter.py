@@ -150,6 +150,10 @@ class LambdaCall:
     duration_ms: float
 
 
+# The number the stack's own flows answer (a call API call that names no other number).
+OWN_NUMBER = "+8215880000"
+
+
 @dataclass
 class CallResult:
     contact_id: str
@@ -182,6 +186,9 @@ class CallResult:
     # UpdateRoutingCriteria: the steps that narrow which agents may take the contact once queued
     # (routing_criteria.py); the live queues match them against the agents' proficiencies.
     routing_criteria: RoutingCriteria | None = None
+    # The instance whose flows ran the call: the stack's own, or the one the dialled number is
+    # claimed to (local/deployed.py).
+    instance: str = ""
 
     @property
     def dropped_silently(self) -> bool:
@@ -310,7 +317,7 @@ class Engine:
         caller: str,
         at: datetime,
         inputs: Sequence[str | CallerInput] = (),
-        dialed: str = "+8215880000",
+        dialed: str | None = None,
         hold_seconds: int | None = None,
         input_source: Callable[[], CallerInput | None] | None = None,
         started: Callable[[CallResult], None] | None = None,
@@ -333,6 +340,7 @@ class Engine:
             raise InputError(f"caller number {caller!r} must be E.164, e.g. +821012345678")
         if at.tzinfo is None:
             raise InputError("the call time needs a UTC offset, e.g. 2026-11-25T10:00:00+09:00")
+        dialed = dialed or OWN_NUMBER
         entry = entry or self.entry_flow
         if entry not in self.flows:
             raise InputError(f"no flow {entry!r} to start the contact in")
@@ -345,7 +353,7 @@ class Engine:
             cursor=Cursor(self.fixtures),
             channel=channel,
         )
-        result = CallResult(contact.contact_id, at.isoformat())
+        result = CallResult(contact.contact_id, at.isoformat(), instance=self.resources.instance_arn)
         run = _Run(
             self, contact, result, script, hold_seconds if hold_seconds is not None else self.hold_seconds
         )
@@ -889,7 +897,7 @@ class _Run(OfflineActions):
                     if ours is None:
                         response = self.e.lambdas.invoke(arn, event, limit, rtype)
                     else:
-                        response = self.e.lambdas.invoke_named(ours, event, limit, rtype)
+                        response = self.e.lambdas.invoke_named(ours, event, limit, rtype, arn=arn)
         except LambdaInvokeError as exc:
             error = str(exc)
         elapsed = 0.0 if ours is None else (datetime.now() - started).total_seconds()

@@ -19,6 +19,7 @@ import importlib
 import io
 import itertools
 import json
+import os
 import re
 import sys
 import threading
@@ -26,6 +27,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -70,6 +72,28 @@ class LambdaContext:
 
 # Fault kinds a drill or a test can inject per handler.
 FAULTS = ("error", "timeout", "bad_response", "throttle")
+
+# The handlers read their settings (table names, topic) from os.environ at each call, and the
+# process has one: a deployed function's environment is put in place for its invocation, one such
+# invocation at a time (the stack's own functions run with the stack's environment).
+_ENVIRONMENT = threading.Lock()
+
+
+@contextmanager
+def _environment(values: Mapping[str, str]) -> Iterator[None]:
+    with _ENVIRONMENT:
+        saved = {k: os.environ.get(k) for k in values}
+        os.environ.update(values)
+        try:
+            yield
+        finally:
+            for k, v in saved.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
+
+
 # AWS services a drill can make throttle the handlers' calls to (LocalLambdas.service_faults).
 SERVICE_FAULTS = ("dynamodb",)
 _THROTTLE_BODY = {
@@ -115,6 +139,8 @@ class LocalLambdas:
         self.service_fault_hits: Counter[str] = Counter()
         # Drills and tests: handler name -> keys that override the handler's real response.
         self.overrides: dict[str, dict[str, str]] = {}
+        # Function ARN -> the environment its deployed definition gives it (`deploy`).
+        self.environments: dict[str, dict[str, str]] = {}
         self._handlers: dict[str, Handler] = {}
         self._arns = {name: arn for arn, name in reversed(self.functions.items())}  # the first ARN wins
         # The warm environments waiting for an invocation; one is started when none is idle, so no
@@ -141,6 +167,13 @@ class LocalLambdas:
     def name_of(self, arn: str) -> str | None:
         return self.functions.get(arn)
 
+    def deploy(self, arn: str, name: str, environment: Mapping[str, str]) -> None:
+        """A function another deployment created (the deploy rehearsal's): its ARN runs handler
+        `name` with the environment variables of its definition, as it would in AWS."""
+        with self._lock:
+            self.functions[arn] = name
+            self.environments[arn] = dict(environment)
+
     def handler(self, name: str) -> Handler:
         with self._lock:
             if name not in self._handlers:
@@ -152,13 +185,16 @@ class LocalLambdas:
         name = self.functions.get(arn)
         if name is None:
             raise LambdaInvokeError("NotFound", f"no function {arn}")
-        return self.invoke_named(name, event, timeout, response_type)
+        return self.invoke_named(name, event, timeout, response_type, arn=arn)
 
     def invoke_named(
-        self, name: str, event: dict[str, Any], timeout: float, response_type: str
+        self, name: str, event: dict[str, Any], timeout: float, response_type: str, *, arn: str = ""
     ) -> dict[str, Any]:
-        """Invoke as a flow's block does: the answer checked against `response_type`."""
-        result = self.run(name, event, timeout)
+        """Invoke as a flow's block does: the answer checked against `response_type`. `arn`: the
+        function invoked, whose deployed environment (`deploy`) the handler then runs with."""
+        environment = self.environments.get(arn)
+        with _environment(environment) if environment is not None else nullcontext():
+            result = self.run(name, event, timeout)
         if self.faults.get(name) == "bad_response":
             result = {"nested": {"not": "flat"}}
         elif name in self.overrides and isinstance(result, dict):

@@ -319,9 +319,13 @@ class LiveCenter:
         attributes: dict[str, str] | None = None,
         contact_id: str | None = None,
         events: ContactEvents | None = None,
+        dialed: str | None = None,
+        engine: Engine | None = None,
     ) -> LiveContact:
         """Start a call (or, with channel CHAT, a chat: `caller` is the customer's name, `entry`
-        the flow StartChatContact named); InputError for a bad number or input (nothing started)."""
+        the flow StartChatContact named); InputError for a bad number or input (nothing started).
+        `dialed`: the number called; `engine`: the flows that number answers with, when they are
+        not the stack's own (a deployed instance's: local/deployed.py)."""
         script = [CallerInput.parse(i).on(channel) for i in inputs or []]
         contact = LiveContact(
             contact_id or str(uuid.uuid4()),
@@ -337,7 +341,7 @@ class LiveCenter:
         ready = threading.Event()
         thread = threading.Thread(
             target=self._run_call,
-            args=(contact, script, at, hold_seconds, live_input, ready, entry, attributes),
+            args=(contact, script, at, hold_seconds, live_input, ready, entry, attributes, dialed, engine),
             name=f"aicc-call-{contact.contact_id[:8]}",
             daemon=True,
         )
@@ -361,6 +365,8 @@ class LiveCenter:
         ready: threading.Event,
         entry: str | None = None,
         attributes: dict[str, str] | None = None,
+        dialed: str | None = None,
+        engine: Engine | None = None,
     ) -> None:
         def source() -> CallerInput | None:
             if contact.hung_up.is_set():
@@ -416,10 +422,11 @@ class LiveCenter:
             contact.begin_step("answer", time.monotonic())
 
         try:
-            self.engine.run(
+            (engine or self.engine).run(
                 contact.caller,
                 at,
                 script,
+                dialed=dialed,
                 hold_seconds=hold_seconds,
                 input_source=source,
                 started=started,

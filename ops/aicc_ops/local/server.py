@@ -35,13 +35,15 @@ from aicc.settings import Config, ConfigError, load_config
 from ..core import connect_users
 from ..core.agents import split_name
 from ..engine.flows import FlowError
+from ..engine.interpreter import Engine
 from ..engine.lambdas import FAULTS, SERVICE_FAULTS
 from . import connect_protocol as wire
 from .aws_process import moto_process
 from .chat import ParticipantService
 from .connect_emulator import CONTACT_TIME_HEADER, ConnectEmulator
+from .deployed import RoutingError, route
 from .lambda_api import Answer, LambdaApi, function_timeouts
-from .live import LiveCenter
+from .live import LiveCenter, LiveQueues
 from .runtime import (
     DEFAULT_ANSWER_RATE,
     DEFAULT_FLOW_SLOTS,
@@ -215,6 +217,7 @@ class CallApp:
         self.stack, self.emulator, self.center, self.settle = stack, emulator, center, settle
         self.faults: dict[str, Any] = {}
         self._saved_status: dict[str, str] = {}
+        self._lambda: Any = None
 
     def route(self, method: str, path: str, body: dict[str, Any]) -> tuple[int, Any]:
         from ..engine.interpreter import InputError
@@ -273,6 +276,9 @@ class CallApp:
             raise CallApiError(400, '"hold_seconds" is a whole number of seconds, 0-86400')
         if talk is not None and (not isinstance(talk, (int, float)) or talk < 0):
             raise CallApiError(400, '"talk_seconds" is a number of seconds >= 0')
+        dialed = body.get("dialed")
+        if dialed is not None and not isinstance(dialed, str):
+            raise CallApiError(400, '"dialed" is the E.164 number called, such as +18005550100')
         contact = self.center.place(
             caller,
             inputs,
@@ -280,12 +286,35 @@ class CallApp:
             hold_seconds=hold,
             talk_seconds=float(talk) if talk is not None else None,
             live_input=bool(body.get("live_input", not body.get("wait", False))),
+            dialed=dialed,
+            engine=self.deployed_engine(dialed) if dialed else None,
         )
         if body.get("wait"):
             contact.done.wait(timeout=_timeout(body))
         elif _flag(body, "wait_step"):
             contact.wait_step(0, _timeout(body))
         return contact.to_json()
+
+    def deployed_engine(self, number: str) -> Engine | None:
+        """The engine of a number another instance of the emulator claimed (the deploy rehearsal's),
+        built on what that instance holds now; None for a number only the stack's own flows answer."""
+        if self._lambda is None:
+            import boto3
+
+            self._lambda = boto3.client("lambda")  # moto: the functions Terraform created
+
+        def function_of(arn: str) -> dict[str, Any]:
+            return dict(self._lambda.get_function_configuration(FunctionName=arn))
+
+        try:
+            found = route(self.emulator, self.stack.resources, number, self.stack.lambdas, function_of)
+        except (RoutingError, FlowError) as exc:
+            raise CallApiError(409, str(exc)) from None
+        if found is None:
+            return None
+        return self.stack.new_engine(
+            LiveQueues(self.center), flows=found.flows, entry_flow=found.entry, resources=found.resources
+        )
 
     def agents(self) -> list[dict[str, Any]]:
         with self.emulator.lock:

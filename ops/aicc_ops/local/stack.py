@@ -90,12 +90,14 @@ class LocalStack:
         entry_flow: str = "customer_authentication",
         fixtures: Fixtures | None = None,
         references: Mapping[str, str] | None = None,
+        resources: Resources | None = None,
     ) -> Engine:
         """An engine on this stack's flows (or `flows`), Lambdas and Lex, with its queue model; what
-        is not ours answers from `fixtures`, and `references` finds given flows by ARN or ID."""
+        is not ours answers from `fixtures`, and `references` finds given flows by ARN or ID.
+        `resources`: another instance's (a deployed one's: local/deployed.py) instead of ours."""
         return Engine(
             self.config,
-            self.resources,
+            resources or self.resources,
             self.flows if flows is None else flows,
             self.lambdas,
             self.lex,

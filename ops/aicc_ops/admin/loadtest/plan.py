@@ -132,9 +132,11 @@ def recording(lambdas: Any) -> Iterator[list[Recorded]]:
     seen: list[Recorded] = []
     invoke: Callable[..., dict[str, Any]] = lambdas.invoke_named
 
-    def record(name: str, event: dict[str, Any], timeout: float, response_type: str) -> dict[str, Any]:
+    def record(
+        name: str, event: dict[str, Any], timeout: float, response_type: str, *, arn: str = ""
+    ) -> dict[str, Any]:
         seen.append(Recorded(name, json.loads(json.dumps(event)), timeout, response_type))
-        return invoke(name, event, timeout, response_type)
+        return invoke(name, event, timeout, response_type, arn=arn)
 
     lambdas.invoke_named = record
     try:
