@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
+
 from aicc.domain.sla import SlaState
 from aicc.settings import config
 from aicc_ops.admin.queues import QueueRef
@@ -156,3 +158,24 @@ def test_a_failed_read_is_an_error_on_the_page_not_a_trace() -> None:
     assert "error" in snapshots.get() and len(calls) == 1  # an error is kept for the interval too
     clock.t += 5
     assert snapshots.get()["ok"]
+
+
+def test_an_unexpected_error_is_on_the_page_and_kept_for_the_interval(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A bug (or any error the read does not turn into a ReadError) must not drop the poll, nor make
+    every tab's next poll read the target again."""
+    clock, calls = Clock(), []
+
+    def read(now: datetime) -> dict[str, Any]:
+        calls.append(now)
+        raise KeyError("Contacts")
+
+    snapshots = Snapshots(read, 5, lambda: NOW, clock)
+    first = snapshots.get()
+    assert first["error"].startswith("unexpected: KeyError") and "'Contacts'" in first["error"]
+    assert snapshots.get() is first and len(calls) == 1
+    assert [r.exc_info is not None for r in caplog.records] == [True]  # the trace, for the bug report
+    clock.t += 5
+    snapshots.get()
+    assert len(calls) == 2

@@ -83,6 +83,7 @@ dry_run_option = click.option("--dry-run", is_flag=True, help="Show what would c
 def aws_errors() -> Iterator[None]:
     """AWS and target errors as operator errors: one line, what failed and what to do."""
     from botocore.exceptions import (
+        BotoCoreError,
         ClientError,
         CredentialRetrievalError,
         EndpointConnectionError,
@@ -116,6 +117,10 @@ def aws_errors() -> Iterator[None]:
         ) from None
     except ParamValidationError as exc:
         raise OpsError(f"request refused before sending: {exc}", "usage") from None
+    except BotoCoreError as exc:  # the rest: read or connect timeouts, a connection closed midway
+        raise OpsError(
+            f"an AWS request failed: {exc}", "aws", "try again; if it persists, check the network"
+        ) from None
     except ClientError as exc:
         text = error_text(exc)
         if credential_marker(error_code(exc) or text):

@@ -10,6 +10,7 @@ SearchContacts 0.5/s).
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -22,13 +23,16 @@ import jinja2
 
 HOST = "127.0.0.1"  # loopback only: the page shows the center's live state
 
+log = logging.getLogger("aicc_ops.dashboard")
+
 
 class ReadError(Exception):
     """A read of the target failed; the message says why and what to do (shown on the page)."""
 
 
 class Snapshots:
-    """The last snapshot, read again once it is `interval` seconds old (one read at a time)."""
+    """The last snapshot, read again once it is `interval` seconds old (one read at a time); a read
+    that fails, whatever the error, is kept as its snapshot for the interval too."""
 
     def __init__(
         self,
@@ -55,7 +59,14 @@ class Snapshots:
         try:
             return {**self._read(self._now()), "interval": self.interval}
         except ReadError as exc:  # shown on the page; the next read may succeed (stack back up)
-            return {"error": str(exc), "at": self._now().isoformat(timespec="seconds")}
+            return self._error(str(exc))
+        except Exception as exc:  # a bug: kept for the interval like any error (quota), no dropped poll
+            log.exception("reading the target failed unexpectedly")
+            name = type(exc).__name__
+            return self._error(f"unexpected: {name}: {exc} (a bug: the trace is on the terminal)")
+
+    def _error(self, text: str) -> dict[str, Any]:
+        return {"error": text, "at": self._now().isoformat(timespec="seconds")}
 
 
 def page(interval: float, target: str) -> str:

@@ -10,7 +10,7 @@ from typing import Any
 import botocore.client
 import click
 import pytest
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, ReadTimeoutError
 from click.testing import CliRunner, Result
 
 from aicc_ops.cli import cli
@@ -113,6 +113,25 @@ def test_expired_or_unknown_credentials_are_named(
     assert error["code"] == "aws_credentials" and code in error["message"]
     assert as_text.exit_code == 1 and "AWS refused the credentials" in as_text.stderr
     assert "aws sso login" in as_text.stderr
+
+
+@pytest.mark.parametrize("command", [["queues", "status"], ["dashboard", "--port", "0", "--no-open"]])
+def test_a_request_timing_out_is_one_line_not_a_trace(
+    aws_env: dict[str, str], monkeypatch: pytest.MonkeyPatch, command: list[str]
+) -> None:
+    """botocore's own errors (read or connect timeouts, a connection closed) are not ClientErrors."""
+
+    def slow(client: Any, operation: str, params: dict[str, Any]) -> Any:
+        raise ReadTimeoutError(endpoint_url="https://connect.ap-northeast-2.amazonaws.com/x")
+
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", slow)
+    env = {**aws_env, "AWS_ACCESS_KEY_ID": "AKIAEXAMPLE", "AWS_SECRET_ACCESS_KEY": "x"}
+    result = run(*command, env=env)
+
+    assert result.exit_code == 1 and result.exception is not None, result.output
+    assert isinstance(result.exception, SystemExit), result.exception
+    assert "Read timeout on endpoint URL" in result.stderr and "Traceback" not in result.stderr
+    assert "try again" in result.stderr
 
 
 def test_terraform_colour_codes_never_reach_an_error(capsys: pytest.CaptureFixture[str]) -> None:
