@@ -82,6 +82,15 @@ def script() -> bytes:
     return resources.files("aicc_ops.dashboard").joinpath("static/dashboard.js").read_bytes()
 
 
+def own_hosts(port: int) -> frozenset[str]:
+    """The Host headers a browser sends for this server (the port left out when it is HTTP's 80).
+    Any other name is refused: a page from another site that re-points its name at 127.0.0.1 (DNS
+    rebinding) would be same-origin with us and could read /api/state, but its requests carry its
+    own name as Host."""
+    names = (HOST, "localhost")
+    return frozenset({f"{n}:{port}" for n in names} | (set(names) if port == 80 else set()))
+
+
 def make_server(snapshots: Snapshots, target: str, port: int) -> ThreadingHTTPServer:
     """The server bound to HOST:port (0: a free port); OSError when the port is taken."""
     html = page(snapshots.interval, target).encode("utf-8")
@@ -90,7 +99,11 @@ def make_server(snapshots: Snapshots, target: str, port: int) -> ThreadingHTTPSe
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             path = self.path.split("?", 1)[0]
-            if path in ("/", "/index.html"):
+            host = (self.headers.get("Host") or "").strip().lower()
+            if host not in hosts:
+                allowed = " or ".join(sorted(hosts))
+                self._send(421, "text/plain; charset=utf-8", f"this server answers {allowed} only\n".encode())
+            elif path in ("/", "/index.html"):
                 self._send(200, "text/html; charset=utf-8", html)
             elif path == "/static/dashboard.js":
                 self._send(200, "text/javascript; charset=utf-8", js)
@@ -114,6 +127,7 @@ def make_server(snapshots: Snapshots, target: str, port: int) -> ThreadingHTTPSe
 
     server = ThreadingHTTPServer((HOST, port), Handler)
     server.daemon_threads = True
+    hosts = own_hosts(server.server_address[1])  # the port bound (port 0: the one picked)
     return server
 
 

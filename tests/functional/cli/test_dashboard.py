@@ -6,10 +6,12 @@ running, the port taken, each one line without a trace."""
 
 from __future__ import annotations
 
+import http.client
 import shutil
 import socket
 import threading
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +24,7 @@ from aicc.settings import DEFAULT_CONFIG_DIR, config, load_config
 from aicc_ops.admin.context import OpsContext, Target
 from aicc_ops.cli import sla as sla_cli
 from aicc_ops.cli.dashboard import dashboard, start
-from aicc_ops.dashboard.server import url
+from aicc_ops.dashboard.server import Snapshots, make_server, url
 from aicc_ops.local.call_client import CallClient
 from aicc_ops.local.server import serve
 from functional.cli.test_queues import MSP_GENERAL_CALL
@@ -41,6 +43,7 @@ CHROMIUM_ARGS = [
 ]
 QUEUE = "msp_general"  # where MSP_GENERAL_CALL waits
 SLA = 4  # seconds: MSP General's SLA on this module's stack
+NOW = datetime(2026, 12, 7, 1, 0, tzinfo=UTC)
 WAIT_MS = 30_000  # the longest the page may take to show a change (it polls every second here)
 
 
@@ -169,3 +172,33 @@ def test_a_port_in_use_is_one_line_saying_what_to_give(tmp_path: Path) -> None:
         result = CliRunner().invoke(dashboard, args)
     assert result.exit_code == 1, result.output
     assert f"port {port}" in result.output and "--port" in result.output and "Traceback" not in result.output
+
+
+def test_only_its_own_host_names_are_answered() -> None:
+    """DNS rebinding: a site that re-points its name at 127.0.0.1 is same-origin with the page and
+    could read /api/state; its requests carry its name as Host, and are refused unread."""
+    snapshots = Snapshots(lambda now: {"calls": []}, 5, lambda: NOW)
+    server = make_server(snapshots, "test", 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    port = server.server_address[1]
+
+    def status(host: str | None, path: str = "/api/state") -> int:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        try:
+            connection.putrequest("GET", path, skip_host=True)
+            if host is not None:
+                connection.putheader("Host", host)
+            connection.endheaders()
+            return connection.getresponse().status
+        finally:
+            connection.close()
+
+    try:
+        for refused in (f"attacker.example:{port}", "attacker.example", f"127.0.0.1:{port + 1}", None):
+            assert status(refused) == 421, refused
+            assert status(refused, "/") == 421, refused
+        assert snapshots.reads == 0  # a refused request costs no read of the target
+        assert status(f"127.0.0.1:{port}") == 200 and status(f"LOCALHOST:{port}", "/") == 200
+    finally:
+        server.shutdown()
+        server.server_close()
