@@ -28,10 +28,11 @@ from aicc.settings import Config
 from ..admin import queues as q
 from ..admin.context import OpsContext, TargetError, scan_all
 
-# SearchContacts: contacts initiated this long ago at most (no call lasts longer), and at most
-# this many pages of 100 a snapshot (its quota is 0.5 requests/s, burst 1).
+# SearchContacts: contacts initiated this long ago at most (no call lasts longer). One page of at
+# most SEARCH_PAGE_SIZE (the API's maximum) a snapshot: its quota is 0.5 requests/s, burst 1, for
+# the whole account, and a snapshot may come every 2 s (--interval's minimum).
 SEARCH_WINDOW = timedelta(hours=12)
-SEARCH_PAGES = 3
+SEARCH_PAGE_SIZE = 100
 # Stages of a call in progress.
 IVR, QUEUED, WITH_AGENT = "IVR", "QUEUED", "WITH_AGENT"
 # The local call API's states (aicc_ops.local.live.LiveContact.state) as stages; "ended" is gone.
@@ -45,6 +46,22 @@ class Live:
 
     contact_id: str
     stage: str  # IVR | QUEUED | WITH_AGENT
+
+
+@dataclass(frozen=True)
+class InProgress:
+    """The calls in progress read: those listed, and whether (and how many) there are more."""
+
+    calls: list[Live]
+    total: int | None = None  # SearchContacts' TotalCount; None: only `len(calls)` known
+    more: bool = False  # a next page was left unread
+
+    def count(self) -> str:
+        """The page's count: every call in progress, and how many of them are listed when not all."""
+        shown = len(self.calls)
+        if self.total is not None and self.total > shown:
+            return f"{self.total} (the first {shown} listed)"
+        return f"{shown}+" if self.more else str(shown)
 
 
 # ---- shaping (pure) -----------------------------------------------------------------------------
@@ -190,7 +207,7 @@ def search_request(instance_id: str, now: datetime) -> dict[str, Any]:
             },
         },
         "Sort": {"FieldName": "INITIATION_TIMESTAMP", "Order": "ASCENDING"},
-        "MaxResults": 100,
+        "MaxResults": SEARCH_PAGE_SIZE,
     }
 
 
@@ -222,7 +239,7 @@ class Reader:
         for key in ("call_logs", "sla_alerts"):  # read_items finds tables as the Lambdas do
             os.environ[self.cfg.tables[key].env] = ops.table_name(key)
 
-    def live(self, now: datetime) -> list[Live]:
+    def live(self, now: datetime) -> InProgress:
         server = self.ops.server
         if server is not None:
             from ..local.call_client import CallApiError, CallClient
@@ -237,17 +254,14 @@ class Reader:
             finally:
                 client.close()
             stages = [(c["contact_id"], LOCAL_STAGES.get(c["state"])) for c in calls]
-            return [Live(contact_id, stage) for contact_id, stage in stages if stage]
-        connect = self.ops.client("connect")
-        params = search_request(self.ops.instance_id, now)
-        found: list[dict[str, Any]] = []
-        for _ in range(SEARCH_PAGES):
-            page = connect.search_contacts(**params)
-            found += page.get("Contacts") or []
-            if not page.get("NextToken"):
-                break
-            params["NextToken"] = page["NextToken"]
-        return live_from_search(found)
+            return InProgress([Live(contact_id, stage) for contact_id, stage in stages if stage])
+        page = self.ops.client("connect").search_contacts(**search_request(self.ops.instance_id, now))
+        total = page.get("TotalCount")
+        return InProgress(
+            live_from_search(page.get("Contacts") or []),
+            int(total) if total is not None else None,
+            bool(page.get("NextToken")),
+        )
 
     def snapshot(self, now: datetime) -> dict[str, Any]:
         metrics = q.current_metrics(self.ops, self.refs) if self.refs else {}
@@ -256,9 +270,9 @@ class Reader:
         queues.sort(key=lambda r: (order.get(r["key"], len(order)), r["name"]))
         user_data = q.current_user_data(self.ops, "Agents", self.users) if self.users else []
         live = self.live(now)
-        keys = [ItemKey("call_logs", c.contact_id) for c in live]
+        keys = [ItemKey("call_logs", c.contact_id) for c in live.calls]
         logs = {k.value: item for k, item in read_items(self.ops.client("dynamodb"), keys).items()}
-        calls = call_rows(live, logs)
+        calls = call_rows(live.calls, logs)
         return {
             "at": now.isoformat(timespec="seconds"),
             "at_seoul": seoul_time(now),
@@ -266,6 +280,7 @@ class Reader:
             "queues": queues,
             "agents": agent_counts(user_data, self.types, len(self.users)),
             "calls": calls,
+            "calls_count": live.count(),
             "emergencies": [c for c in calls if c["emergency"]],
             "alerts": alert_rows(scan_all(self.ops.table("sla_alerts")), self.cfg),
         }

@@ -137,7 +137,29 @@ def test_one_snapshot_reads_connect_within_its_model(
         ("c-1", state.WITH_AGENT, ""),
         ("c-2", state.QUEUED, "msp_general"),
     ]
+    assert snap["calls_count"] == "2"
     assert snap["alerts"][0]["episode"] == "BREACH"
+
+
+def test_one_search_contacts_page_a_snapshot_and_the_rest_counted(
+    stubbed: tuple[OpsContext, Stubber, Stubber, Stubber],
+) -> None:
+    """SearchContacts' quota (0.5/s, account-wide) allows one request per 2 s snapshot: a next page is
+    never read (the Stubber refuses a request it was not given), the page says how many there are."""
+    ops, connect, _, _ = stubbed
+    connect.add_response("list_users", {"UserSummaryList": []}, {"InstanceId": INSTANCE})
+    connect.add_response("list_agent_statuses", {"AgentStatusSummaryList": []}, {"InstanceId": INSTANCE})
+    reader = state.Reader(ops)
+    size = state.search_request(INSTANCE, NOW)["MaxResults"]
+    listed = [{"Id": f"c-{n}"} for n in range(size)]
+    page = {"Contacts": listed, "NextToken": "t", "TotalCount": 312}
+    connect.add_response("search_contacts", page, state.search_request(INSTANCE, NOW))
+    live = reader.live(NOW)
+    assert len(live.calls) == size and live.count() == f"312 (the first {size} listed)"
+
+    del page["TotalCount"]
+    connect.add_response("search_contacts", page, state.search_request(INSTANCE, NOW))
+    assert reader.live(NOW).count() == f"{size}+"  # no TotalCount: more, not how many
 
 
 def test_search_contacts_asks_for_the_contacts_not_yet_disconnected() -> None:

@@ -45,7 +45,7 @@ function draw(state) {
   for (const el of document.querySelectorAll("[data-agents]")) {
     el.textContent = state.agents[el.dataset.agents];
   }
-  document.getElementById("call-count").textContent = state.calls.length;
+  document.getElementById("call-count").textContent = state.calls_count;
   fill("calls", state.calls, [
     (r) => [r.contact_id.slice(0, 8)],
     (r) => [r.stage, "stage"],
