@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -22,6 +23,7 @@ REGION = "ap-northeast-2"
 INSTANCE = "c8c0e68d-2200-4265-82c0-000000000000"
 NOW = datetime(2026, 12, 7, 1, 0, tzinfo=UTC)
 CALL_LOGS, SLA_ALERTS = "aicc-dev-call-logs", "aicc-dev-sla-alerts"
+GUIDE = Path(__file__).parents[3] / "docs" / "dashboard.md"
 
 
 def _client(service: str) -> Any:
@@ -64,6 +66,13 @@ def test_one_snapshot_reads_connect_within_its_model(
     stubbed: tuple[OpsContext, Stubber, Stubber, Stubber],
 ) -> None:
     ops, connect, dynamodb, table = stubbed
+    actions: set[str] = set()  # every request's IAM action, for the guide's permissions
+
+    def record(model: Any, **_: Any) -> None:
+        actions.add(f"{model.service_model.signing_name}:{model.name}")
+
+    for client in (connect.client, dynamodb.client, table.client):
+        client.meta.events.register("before-parameter-build", record)
     users = [{"Id": "u-1", "Username": "ts.choi"}, {"Id": "u-2", "Username": "ts.yoon"}]
     connect.add_response("list_users", {"UserSummaryList": users}, {"InstanceId": INSTANCE})
     statuses = [{"Arn": "arn:available", "Type": "ROUTABLE"}]
@@ -138,6 +147,9 @@ def test_one_snapshot_reads_connect_within_its_model(
         ("c-2", state.QUEUED, "msp_general"),
     ]
     assert snap["calls_count"] == "2"
+    permissions = GUIDE.read_text(encoding="utf-8").split("## Permissions", 1)[1].split("\n## ", 1)[0]
+    assert actions and {a for a in actions if f"`{a}`" not in permissions} == set()
+    assert "`kms:Decrypt` on the `data` key" in permissions  # the tables are encrypted with it
     assert snap["alerts"][0]["episode"] == "BREACH"
 
 
