@@ -160,11 +160,16 @@ def test_a_failed_read_is_an_error_on_the_page_not_a_trace() -> None:
     assert snapshots.get()["ok"]
 
 
+@pytest.mark.parametrize("debug", [False, True])
 def test_an_unexpected_error_is_on_the_page_and_kept_for_the_interval(
-    caplog: pytest.LogCaptureFixture,
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch, debug: bool
 ) -> None:
     """A bug (or any error the read does not turn into a ReadError) must not drop the poll, nor make
     every tab's next poll read the target again."""
+    if debug:
+        monkeypatch.setenv("AICC_DEBUG", "1")
+    else:
+        monkeypatch.delenv("AICC_DEBUG", raising=False)
     clock, calls = Clock(), []
 
     def read(now: datetime) -> dict[str, Any]:
@@ -175,7 +180,9 @@ def test_an_unexpected_error_is_on_the_page_and_kept_for_the_interval(
     first = snapshots.get()
     assert first["error"].startswith("unexpected: KeyError") and "'Contacts'" in first["error"]
     assert snapshots.get() is first and len(calls) == 1
-    assert [r.exc_info is not None for r in caplog.records] == [True]  # the trace, for the bug report
+    assert "AICC_DEBUG=1" in first["error"]
+    # the trace only with AICC_DEBUG (for the bug report): an operator's terminal shows none
+    assert [r.exc_info is not None for r in caplog.records] == ([True] if debug else [])
     clock.t += 5
     snapshots.get()
     assert len(calls) == 2

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -61,9 +62,14 @@ class Snapshots:
         except ReadError as exc:  # shown on the page; the next read may succeed (stack back up)
             return self._error(str(exc))
         except Exception as exc:  # a bug: kept for the interval like any error (quota), no dropped poll
-            log.exception("reading the target failed unexpectedly")
+            # The trace only when asked for, as the CLI does: an operator's terminal shows no trace.
+            if os.environ.get("AICC_DEBUG"):
+                log.exception("reading the target failed unexpectedly")
             name = type(exc).__name__
-            return self._error(f"unexpected: {name}: {exc} (a bug: the trace is on the terminal)")
+            return self._error(
+                f"unexpected: {name}: {exc} (a bug in aicc-ops: run it again with AICC_DEBUG=1 "
+                "for the trace and report it)"
+            )
 
     def _error(self, text: str) -> dict[str, Any]:
         return {"error": text, "at": self._now().isoformat(timespec="seconds")}
