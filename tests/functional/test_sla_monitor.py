@@ -17,7 +17,16 @@ from aicc.adapters import slack as slack_adapter
 from aicc.adapters.sla_alerts import SlaAlertRepository
 from aicc.adapters.sla_monitor import SlaMonitor
 from aicc.domain import workload
-from aicc.domain.sla import CURRENT_METRICS, HEADLINES, QUEUE_DIMENSION, SLA_WAIT_SHARE, Level, Message
+from aicc.domain.sla import (
+    CURRENT_METRICS,
+    HEADLINES,
+    MATCH_TOLERANCE,
+    NOT_IN_LOG,
+    QUEUE_DIMENSION,
+    SLA_WAIT_SHARE,
+    Level,
+    Message,
+)
 from aicc.settings import config
 from aicc_ops.local.slack_receiver import SlackReceiver
 
@@ -292,6 +301,41 @@ def test_an_alert_names_the_oldest_caller_the_call_log_has_entering_then(
     }
     assert "c-oldest" in texts[EMERGENCY] and "솔트웨어" in texts[EMERGENCY]
     assert "1 page(s), not acknowledged" in texts[EMERGENCY] and "c-later" not in texts[EMERGENCY]
-    assert "no queue entry in the call log" in texts[general]
+    assert NOT_IN_LOG in texts[general] and "flow" not in NOT_IN_LOG  # no blame on a flow it cannot know
     emails = {m["queue"]: m["message"] for m in topic() if m["kind"] == "sla"}
     assert "Oldest caller (call log): 긴급 (emergency) · 솔트웨어" in emails[EMERGENCY]
+
+
+def test_the_oldest_caller_is_found_in_a_busy_minute_and_not_among_callers_who_left(
+    slack_secret: str, receiver: SlackReceiver, topic: Any
+) -> None:
+    """More callers than one page of the old read entered in the minute before the oldest one, and
+    one who entered nearer its time asked for a callback (left the queue): the match is the oldest
+    caller still waiting."""
+    from datetime import timedelta
+
+    from aicc.adapters.call_logs import CallLogRepository
+    from aicc.domain.call_log import build_update
+
+    sla = QUEUES[EMERGENCY].sla_seconds
+    assert sla is not None
+    logs, name = CallLogRepository(), QUEUES[EMERGENCY].name
+    entered = NOW - timedelta(seconds=sla + 5)
+    earliest = entered - MATCH_TOLERANCE + timedelta(seconds=1)
+    for i in range(25):  # answered or gone since: inside the window, before the oldest caller
+        logs.apply(
+            build_update(
+                f"c-busy-{i:02d}", {"event": "queued", "queue": name}, {}, "", earliest + timedelta(seconds=i)
+            )
+        )
+    logs.apply(build_update("c-oldest", {"event": "queued", "queue": name}, {}, "", entered))
+    logs.apply(
+        build_update("c-left", {"event": "queued", "queue": name}, {}, "", entered + timedelta(seconds=1))
+    )
+    callback = {"event": "callback", "callback_requested": "true"}
+    logs.apply(build_update("c-left", callback, {}, "", entered + timedelta(seconds=20)))
+
+    outcomes = by_queue(monitor({EMERGENCY: (sla + 5, 1)}).run(NOW))
+
+    oldest = outcomes[EMERGENCY].queue.oldest_caller
+    assert oldest is not None and oldest.contact_id == "c-oldest"

@@ -4,7 +4,7 @@ real-time metrics (ListQueues, then GetCurrentMetricData for up to 100 queues a 
 (the notify topic); the manager is paged through the topic when a breach finds no agent available.
 
 The call log says what the metrics cannot: who the oldest caller of a queue at risk or breached is
-(an emergency? how far its escalation got?). One Query on the call log's queue index per such
+(an emergency? how far its escalation got?). A Query on the call log's queue index per such
 queue, none for a queue that is OK. The agents' workload (GetCurrentUserData on the same queues)
 is read for the handler to publish as metrics (aicc.domain.workload).
 
