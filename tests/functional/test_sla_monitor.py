@@ -12,7 +12,6 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
-from aicc.adapters import sla_monitor as sla_monitor_adapter
 from aicc.adapters import slack as slack_adapter
 from aicc.adapters.sla_alerts import SlaAlertRepository
 from aicc.adapters.sla_monitor import SlaMonitor
@@ -57,8 +56,8 @@ def slack_secret(aws: Mapping[str, str], receiver: SlackReceiver, monkeypatch: p
 def stubbed(waits: Mapping[str, tuple[float, int]], agents: Mapping[str, int] | None = None) -> Any:
     """A Connect client answering one run: ListQueues, then GetCurrentMetricData with, per queue
     key, (oldest wait in seconds, agents available); one caller waits where the wait is above 0.
-    With `agents` (login -> contacts), the handler's workload read too: ListUsers (the logins are
-    forgotten first) and GetCurrentUserData on the same queues."""
+    With `agents` (Connect user ID -> contacts), the handler's workload read too: GetCurrentUserData
+    on the same queues (and no ListUsers: a call the stub does not expect fails the test)."""
     client = boto3.client("connect", region_name="ap-northeast-2")
     stub = Stubber(client)
     summaries = [
@@ -104,20 +103,14 @@ def stubbed(waits: Mapping[str, tuple[float, int]], agents: Mapping[str, int] | 
         },
     )
     if agents is not None:
-        sla_monitor_adapter._logins.clear()
-        ids = {login: f"u-{i:02d}" for i, login in enumerate(sorted(agents))}
-        users = [{"Id": i, "Arn": f"arn:user/{i}", "Username": login} for login, i in ids.items()]
-        stub.add_response(
-            "list_users", {"UserSummaryList": users}, {"InstanceId": INSTANCE, "MaxResults": 100}
-        )
         data = [
             {
-                "User": {"Id": ids[login], "Arn": f"arn:user/{ids[login]}"},
+                "User": {"Id": user_id, "Arn": f"arn:user/{user_id}"},
                 "ActiveSlotsByChannel": {"VOICE": min(n, 1)},
                 "MaxSlotsByChannel": {"VOICE": 1},
-                "Contacts": [{"ContactId": f"c-{login}-{k}"} for k in range(n)],
+                "Contacts": [{"ContactId": f"c-{user_id}-{k}"} for k in range(n)],
             }
-            for login, n in agents.items()
+            for user_id, n in agents.items()
         ]
         stub.add_response(
             "get_current_user_data",
@@ -248,16 +241,18 @@ def test_the_handler_runs_on_a_scheduled_event(
     monkeypatch.setenv("CONNECT_INSTANCE_ID", INSTANCE)
     sla = QUEUES[EMERGENCY].sla_seconds
     assert sla is not None
-    client = stubbed({EMERGENCY: (sla, 2)}, agents={"ts.park": 1})
+    user_id = "6c3f9a4e-0b1d-4c52-9e0f-3a7d2b8c1e55"
+    client = stubbed({EMERGENCY: (sla, 2)}, agents={user_id: 1})
     monkeypatch.setattr(aicc_aws, "connect", lambda: client)
     event = {"id": "e-1", "detail-type": "Scheduled Event", "source": "aws.events", "detail": {}}
     answer = sla_monitor.handler(event, lambda_context)
     rows = {r["queue"]: r for r in answer["queues"]}
     assert rows[EMERGENCY]["sent"] == "breach" and rows[EMERGENCY]["state"] == "BREACHED"
     assert len(receiver.taken()) == 1
-    # The run's metrics: the agent on a call fully occupied, the breached queue past 100 % of its SLA.
+    # The run's metrics: the agent on a call fully occupied (by user ID: no ListUsers, no login),
+    # the breached queue past 100 % of its SLA.
     emf = [json.loads(x) for x in capsys.readouterr().out.splitlines() if x.startswith('{"_aws"')]
-    (agent,) = [m for m in emf if m.get(workload.AGENT_DIMENSION) == "ts.park"]
+    (agent,) = [m for m in emf if m.get(workload.AGENT_DIMENSION) == user_id]
     assert agent[workload.CONTACTS] == [1.0] and agent[workload.OCCUPANCY] == [100.0]
     (share,) = [m for m in emf if m.get(QUEUE_DIMENSION) == QUEUES[EMERGENCY].name]
     assert share[SLA_WAIT_SHARE] == [100.0]
