@@ -334,3 +334,39 @@ def test_the_oldest_caller_is_found_in_a_busy_minute_and_not_among_callers_who_l
 
     oldest = outcomes[EMERGENCY].queue.oldest_caller
     assert oldest is not None and oldest.contact_id == "c-oldest"
+
+
+def test_the_call_log_window_is_read_to_its_last_page(aws: Mapping[str, str]) -> None:
+    """DynamoDB stops a Query page at 1 MB: the read follows LastEvaluatedKey (Stubber checks
+    each request against the service model)."""
+    from datetime import timedelta
+
+    from aicc.adapters.call_logs import CallLogRepository
+    from aicc.adapters.dynamodb import timestamp
+
+    client = boto3.client("dynamodb", region_name="ap-northeast-2")
+    logs = CallLogRepository(client)
+    start, end = NOW - timedelta(minutes=1), NOW
+    name = QUEUES[EMERGENCY].name
+    request = {
+        "TableName": logs.table,
+        "IndexName": next(n for n, (k, _) in config().tables["call_logs"].indexes.items() if k == "queue"),
+        "KeyConditionExpression": "#q = :q AND #t BETWEEN :start AND :end",
+        "ExpressionAttributeNames": {"#q": "queue", "#t": "queued_at"},
+        "ExpressionAttributeValues": {
+            ":q": {"S": name},
+            ":start": {"S": timestamp(start)},
+            ":end": {"S": timestamp(end)},
+        },
+    }
+
+    def item(contact: str) -> dict[str, Any]:
+        return {"contact_id": {"S": contact}, "queue": {"S": name}, "queued_at": {"S": timestamp(start)}}
+
+    last = {"contact_id": {"S": "c-1"}, "queue": {"S": name}, "queued_at": {"S": timestamp(start)}}
+    with Stubber(client) as stub:
+        stub.add_response("query", {"Items": [item("c-1")], "LastEvaluatedKey": last}, request)
+        stub.add_response("query", {"Items": [item("c-2")]}, {**request, "ExclusiveStartKey": last})
+        found = logs.queued(name, start, end)
+        stub.assert_no_pending_responses()
+    assert [c.contact_id for c in found] == ["c-1", "c-2"]
