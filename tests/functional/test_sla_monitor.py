@@ -12,12 +12,20 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
-from aicc.adapters import sla_monitor as sla_monitor_adapter
 from aicc.adapters import slack as slack_adapter
 from aicc.adapters.sla_alerts import SlaAlertRepository
 from aicc.adapters.sla_monitor import SlaMonitor
 from aicc.domain import workload
-from aicc.domain.sla import CURRENT_METRICS, HEADLINES, QUEUE_DIMENSION, SLA_WAIT_SHARE, Level, Message
+from aicc.domain.sla import (
+    CURRENT_METRICS,
+    HEADLINES,
+    MATCH_TOLERANCE,
+    NOT_IN_LOG,
+    QUEUE_DIMENSION,
+    SLA_WAIT_SHARE,
+    Level,
+    Message,
+)
 from aicc.settings import config
 from aicc_ops.local.slack_receiver import SlackReceiver
 
@@ -48,8 +56,8 @@ def slack_secret(aws: Mapping[str, str], receiver: SlackReceiver, monkeypatch: p
 def stubbed(waits: Mapping[str, tuple[float, int]], agents: Mapping[str, int] | None = None) -> Any:
     """A Connect client answering one run: ListQueues, then GetCurrentMetricData with, per queue
     key, (oldest wait in seconds, agents available); one caller waits where the wait is above 0.
-    With `agents` (login -> contacts), the handler's workload read too: ListUsers (the logins are
-    forgotten first) and GetCurrentUserData on the same queues."""
+    With `agents` (Connect user ID -> contacts), the handler's workload read too: GetCurrentUserData
+    on the same queues (and no ListUsers: a call the stub does not expect fails the test)."""
     client = boto3.client("connect", region_name="ap-northeast-2")
     stub = Stubber(client)
     summaries = [
@@ -95,20 +103,14 @@ def stubbed(waits: Mapping[str, tuple[float, int]], agents: Mapping[str, int] | 
         },
     )
     if agents is not None:
-        sla_monitor_adapter._logins.clear()
-        ids = {login: f"u-{i:02d}" for i, login in enumerate(sorted(agents))}
-        users = [{"Id": i, "Arn": f"arn:user/{i}", "Username": login} for login, i in ids.items()]
-        stub.add_response(
-            "list_users", {"UserSummaryList": users}, {"InstanceId": INSTANCE, "MaxResults": 100}
-        )
         data = [
             {
-                "User": {"Id": ids[login], "Arn": f"arn:user/{ids[login]}"},
+                "User": {"Id": user_id, "Arn": f"arn:user/{user_id}"},
                 "ActiveSlotsByChannel": {"VOICE": min(n, 1)},
                 "MaxSlotsByChannel": {"VOICE": 1},
-                "Contacts": [{"ContactId": f"c-{login}-{k}"} for k in range(n)],
+                "Contacts": [{"ContactId": f"c-{user_id}-{k}"} for k in range(n)],
             }
-            for login, n in agents.items()
+            for user_id, n in agents.items()
         ]
         stub.add_response(
             "get_current_user_data",
@@ -239,16 +241,18 @@ def test_the_handler_runs_on_a_scheduled_event(
     monkeypatch.setenv("CONNECT_INSTANCE_ID", INSTANCE)
     sla = QUEUES[EMERGENCY].sla_seconds
     assert sla is not None
-    client = stubbed({EMERGENCY: (sla, 2)}, agents={"ts.park": 1})
+    user_id = "6c3f9a4e-0b1d-4c52-9e0f-3a7d2b8c1e55"
+    client = stubbed({EMERGENCY: (sla, 2)}, agents={user_id: 1})
     monkeypatch.setattr(aicc_aws, "connect", lambda: client)
     event = {"id": "e-1", "detail-type": "Scheduled Event", "source": "aws.events", "detail": {}}
     answer = sla_monitor.handler(event, lambda_context)
     rows = {r["queue"]: r for r in answer["queues"]}
     assert rows[EMERGENCY]["sent"] == "breach" and rows[EMERGENCY]["state"] == "BREACHED"
     assert len(receiver.taken()) == 1
-    # The run's metrics: the agent on a call fully occupied, the breached queue past 100 % of its SLA.
+    # The run's metrics: the agent on a call fully occupied (by user ID: no ListUsers, no login),
+    # the breached queue past 100 % of its SLA.
     emf = [json.loads(x) for x in capsys.readouterr().out.splitlines() if x.startswith('{"_aws"')]
-    (agent,) = [m for m in emf if m.get(workload.AGENT_DIMENSION) == "ts.park"]
+    (agent,) = [m for m in emf if m.get(workload.AGENT_DIMENSION) == user_id]
     assert agent[workload.CONTACTS] == [1.0] and agent[workload.OCCUPANCY] == [100.0]
     (share,) = [m for m in emf if m.get(QUEUE_DIMENSION) == QUEUES[EMERGENCY].name]
     assert share[SLA_WAIT_SHARE] == [100.0]
@@ -292,6 +296,77 @@ def test_an_alert_names_the_oldest_caller_the_call_log_has_entering_then(
     }
     assert "c-oldest" in texts[EMERGENCY] and "솔트웨어" in texts[EMERGENCY]
     assert "1 page(s), not acknowledged" in texts[EMERGENCY] and "c-later" not in texts[EMERGENCY]
-    assert "no queue entry in the call log" in texts[general]
+    assert NOT_IN_LOG in texts[general] and "flow" not in NOT_IN_LOG  # no blame on a flow it cannot know
     emails = {m["queue"]: m["message"] for m in topic() if m["kind"] == "sla"}
     assert "Oldest caller (call log): 긴급 (emergency) · 솔트웨어" in emails[EMERGENCY]
+
+
+def test_the_oldest_caller_is_found_in_a_busy_minute_and_not_among_callers_who_left(
+    slack_secret: str, receiver: SlackReceiver, topic: Any
+) -> None:
+    """More callers than one page of the old read entered in the minute before the oldest one, and
+    one who entered nearer its time asked for a callback (left the queue): the match is the oldest
+    caller still waiting."""
+    from datetime import timedelta
+
+    from aicc.adapters.call_logs import CallLogRepository
+    from aicc.domain.call_log import build_update
+
+    sla = QUEUES[EMERGENCY].sla_seconds
+    assert sla is not None
+    logs, name = CallLogRepository(), QUEUES[EMERGENCY].name
+    entered = NOW - timedelta(seconds=sla + 5)
+    earliest = entered - MATCH_TOLERANCE + timedelta(seconds=1)
+    for i in range(25):  # answered or gone since: inside the window, before the oldest caller
+        logs.apply(
+            build_update(
+                f"c-busy-{i:02d}", {"event": "queued", "queue": name}, {}, "", earliest + timedelta(seconds=i)
+            )
+        )
+    logs.apply(build_update("c-oldest", {"event": "queued", "queue": name}, {}, "", entered))
+    logs.apply(
+        build_update("c-left", {"event": "queued", "queue": name}, {}, "", entered + timedelta(seconds=1))
+    )
+    callback = {"event": "callback", "callback_requested": "true"}
+    logs.apply(build_update("c-left", callback, {}, "", entered + timedelta(seconds=20)))
+
+    outcomes = by_queue(monitor({EMERGENCY: (sla + 5, 1)}).run(NOW))
+
+    oldest = outcomes[EMERGENCY].queue.oldest_caller
+    assert oldest is not None and oldest.contact_id == "c-oldest"
+
+
+def test_the_call_log_window_is_read_to_its_last_page(aws: Mapping[str, str]) -> None:
+    """DynamoDB stops a Query page at 1 MB: the read follows LastEvaluatedKey (Stubber checks
+    each request against the service model)."""
+    from datetime import timedelta
+
+    from aicc.adapters.call_logs import CallLogRepository
+    from aicc.adapters.dynamodb import timestamp
+
+    client = boto3.client("dynamodb", region_name="ap-northeast-2")
+    logs = CallLogRepository(client)
+    start, end = NOW - timedelta(minutes=1), NOW
+    name = QUEUES[EMERGENCY].name
+    request = {
+        "TableName": logs.table,
+        "IndexName": next(n for n, (k, _) in config().tables["call_logs"].indexes.items() if k == "queue"),
+        "KeyConditionExpression": "#q = :q AND #t BETWEEN :start AND :end",
+        "ExpressionAttributeNames": {"#q": "queue", "#t": "queued_at"},
+        "ExpressionAttributeValues": {
+            ":q": {"S": name},
+            ":start": {"S": timestamp(start)},
+            ":end": {"S": timestamp(end)},
+        },
+    }
+
+    def item(contact: str) -> dict[str, Any]:
+        return {"contact_id": {"S": contact}, "queue": {"S": name}, "queued_at": {"S": timestamp(start)}}
+
+    last = {"contact_id": {"S": "c-1"}, "queue": {"S": name}, "queued_at": {"S": timestamp(start)}}
+    with Stubber(client) as stub:
+        stub.add_response("query", {"Items": [item("c-1")], "LastEvaluatedKey": last}, request)
+        stub.add_response("query", {"Items": [item("c-2")]}, {**request, "ExclusiveStartKey": last})
+        found = logs.queued(name, start, end)
+        stub.assert_no_pending_responses()
+    assert [c.contact_id for c in found] == ["c-1", "c-2"]

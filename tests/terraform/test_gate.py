@@ -401,7 +401,7 @@ def _allowed(spec: dict[str, Any]) -> set[tuple[str, str, str]]:
     if spec.get("reads_queue_metrics"):  # the lambdas module: on the instance and its queues
         allowed |= {("connect", "ListQueues", "*"), ("connect", "GetCurrentMetricData", "*")}
     if spec.get("reads_agent_data"):  # the lambdas module: on the instance and its queues
-        allowed |= {("connect", "GetCurrentUserData", "*"), ("connect", "ListUsers", "*")}
+        allowed.add(("connect", "GetCurrentUserData", "*"))
     if spec.get("posts_to_slack"):  # the lambdas module: on the token's secret
         allowed.add(("secretsmanager", "GetSecretValue", "*"))
     if spec.get("reports"):  # the lambdas module: s3:ListBucket (ListObjectsV2) and GetObject, PutObject

@@ -25,17 +25,17 @@ def entry(user_id: str, contacts: int, active: int, most: int) -> dict[str, obje
 
 
 def test_an_agents_load_is_its_contacts_and_share_of_slots_in_use() -> None:
-    assert load(entry("u1", 1, 1, 1), "kim") == AgentLoad("kim", 1, 100.0)
-    assert load(entry("u1", 1, 1, 2), "kim") == AgentLoad("kim", 1, 50.0)
-    assert load(entry("u1", 0, 0, 0), "kim") == AgentLoad("kim", 0, 0.0)  # no slots: not divided by 0
+    assert load(entry("u1", 1, 1, 1)) == AgentLoad("u1", 1, 100.0)
+    assert load(entry("u1", 1, 1, 2)) == AgentLoad("u1", 1, 50.0)
+    assert load(entry("u1", 0, 0, 0)) == AgentLoad("u1", 0, 0.0)  # no slots: not divided by 0
+    assert load({"User": {}}) is None
 
 
-def test_loads_go_by_login_and_stop_at_the_limit() -> None:
+def test_loads_go_by_user_id_once_each_and_stop_at_the_limit() -> None:
     data = [entry("u3", 0, 0, 1), entry("u1", 1, 1, 1), entry("u2", 0, 0, 1), entry("u1", 1, 1, 1)]
-    found, left_out = loads(data, {"u1": "b.lee", "u2": "a.kim"}, limit=2)
-    assert [a.login for a in found] == ["a.kim", "b.lee"] and left_out == 1  # u3 (no login) left out
-    assert loads(data, {}, limit=10)[0][0].login == "u1"  # no login known: its user ID
-    assert loads(data, {}, limit=0) == ([], 3)
+    found, left_out = loads(data, limit=2)
+    assert [a.agent for a in found] == ["u1", "u2"] and left_out == 1
+    assert loads(data, limit=0) == ([], 3)
 
 
 NOW = datetime(2026, 3, 3, 1, 0, tzinfo=UTC)
@@ -53,6 +53,10 @@ def test_the_oldest_caller_is_the_entry_nearest_the_oldest_wait_within_the_toler
     )
     found = oldest_logged([caller("a", 630), caller("b", 595), caller("c", 300)], NOW, 600)
     assert found is not None and found.contact_id == "b"
+    left = LoggedCaller("d", NOW - timedelta(seconds=600), False, "", 0, False, left=True)
+    found = oldest_logged([caller("b", 595), left], NOW, 600)
+    assert found is not None and found.contact_id == "b"  # not the caller who asked for a callback
+    assert oldest_logged([left], NOW, 600) is None
     too_far = MATCH_TOLERANCE.total_seconds() + 1
     assert oldest_logged([caller("a", 600 + too_far)], NOW, 600) is None
 

@@ -217,20 +217,28 @@ class CallLogRepository(Repository):
         return self._get("contact_id", contact_id)
 
     # ---- the SLA monitor -------------------------------------------------------------------------
-    def queued(self, queue: str, start: datetime, end: datetime, limit: int = 20) -> list[LoggedCaller]:
-        """Contacts logged entering `queue` (its Connect name) from `start` to `end`: one Query on
-        the sparse queue-queued-index, at most `limit` items (a one-minute window of one queue)."""
-        response = self.client.query(
-            TableName=self.table,
-            IndexName=self._index("queue"),
-            KeyConditionExpression="#q = :q AND #t BETWEEN :start AND :end",
-            ExpressionAttributeNames={"#q": "queue", "#t": "queued_at"},
-            ExpressionAttributeValues=to_item(
+    def queued(self, queue: str, start: datetime, end: datetime) -> list[LoggedCaller]:
+        """Contacts logged entering `queue` (its Connect name) from `start` to `end`: a Query on the
+        sparse queue-queued-index, every page of it (a busy queue logs many entries a minute, and the
+        one wanted may be the last)."""
+        params: dict[str, Any] = {
+            "TableName": self.table,
+            "IndexName": self._index("queue"),
+            "KeyConditionExpression": "#q = :q AND #t BETWEEN :start AND :end",
+            "ExpressionAttributeNames": {"#q": "queue", "#t": "queued_at"},
+            "ExpressionAttributeValues": to_item(
                 {":q": queue, ":start": timestamp(start), ":end": timestamp(end)}
             ),
-            Limit=limit,
-        )
-        return [c for c in (_caller(from_item(i)) for i in response.get("Items", [])) if c is not None]
+        }
+        found: list[LoggedCaller] = []
+        while True:
+            response = self.client.query(**params)
+            found.extend(
+                c for c in (_caller(from_item(i)) for i in response.get("Items", [])) if c is not None
+            )
+            if not response.get("LastEvaluatedKey"):
+                return found
+            params["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
     # ---- assignment and notifications ----------------------------------------------------------
     def claim_notification(self, contact_id: str, key: str, at: datetime, expires_at: int) -> bool:
@@ -324,6 +332,7 @@ def _caller(item: Mapping[str, Any]) -> LoggedCaller | None:
         company=item_text(item, "company"),
         pages=len(pages),
         acknowledged=any(p.get("acked_at") for p in pages),
+        left=item.get("callback_requested") is True or "callback" in (item.get("events") or ()),
     )
 
 

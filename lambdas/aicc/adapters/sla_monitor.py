@@ -4,7 +4,7 @@ real-time metrics (ListQueues, then GetCurrentMetricData for up to 100 queues a 
 (the notify topic); the manager is paged through the topic when a breach finds no agent available.
 
 The call log says what the metrics cannot: who the oldest caller of a queue at risk or breached is
-(an emergency? how far its escalation got?). One Query on the call log's queue index per such
+(an emergency? how far its escalation got?). A Query on the call log's queue index per such
 queue, none for a queue that is OK. The agents' workload (GetCurrentUserData on the same queues)
 is read for the handler to publish as metrics (aicc.domain.workload).
 
@@ -40,9 +40,6 @@ RUNBOOKS_ENV = "AICC_RUNBOOKS_URL"
 DEFAULT_RUNBOOK = sla.RUNBOOK
 
 logger = Logger(child=True)
-# Connect user ID -> login, read once per container (ListUsers): logins do not change, and a user
-# created since then is read on the next cold start (until then it goes by its ID).
-_logins: dict[str, str] = {}
 
 
 @dataclass(frozen=True)
@@ -160,19 +157,16 @@ class SlaMonitor:
 
     def workload(self) -> tuple[list[workload.AgentLoad], int]:
         """The signed-in agents of the last reading's queues (GetCurrentUserData, 100 queues a
-        request) and how many were left out over monitoring.yaml's max_agents."""
-        if not _logins:
-            _logins.update(
-                {u["Id"]: u["Username"] for u in self._pages("list_users", "UserSummaryList", MaxResults=100)}
-            )
-        users: dict[str, dict[str, Any]] = {}
-        for chunk in sla.chunks(self.queue_ids):
-            pages = self._pages(
+        request) and how many were left out over monitoring.yaml's max_agents; by user ID, so no
+        ListUsers (domain.workload says why not the login)."""
+        data = (
+            entry
+            for chunk in sla.chunks(self.queue_ids)
+            for entry in self._pages(
                 "get_current_user_data", "UserDataList", Filters={"Queues": chunk}, MaxResults=100
             )
-            for data in pages:
-                users.setdefault(str(data["User"]["Id"]), data)
-        return workload.loads(users.values(), _logins, self.settings.max_agents)
+        )
+        return workload.loads(data, self.settings.max_agents)
 
     # ---- one run --------------------------------------------------------------------------------
     def run(self, now: datetime) -> list[Outcome]:

@@ -36,6 +36,10 @@ QUEUE_DIMENSION = "queue"
 # steps of the flow (the log is written just before the transfer to the queue): the logged entry
 # that matches the oldest caller lies within this much of it.
 MATCH_TOLERANCE = timedelta(seconds=60)
+# What an alert says when no logged entry matches the oldest wait. Not a verdict on the flow: the
+# flows transfer even when their call_log step fails, and a caller may be logged under another
+# queue (a transfer keeps the first `queued_at`); runbooks/queue-sla-risk.md lists the causes.
+NOT_IN_LOG = "not found in the call log near this wait (the caller still waits: see the runbook)"
 
 
 def mmss(seconds: float) -> str:
@@ -150,6 +154,9 @@ class LoggedCaller:
     company: str  # a company, not a person: no personal data goes to Slack
     pages: int  # escalation pages sent so far (the chain step reached)
     acknowledged: bool  # an engineer acknowledged a page
+    # The log shows the caller left the queue (asked for a callback). The call log records no
+    # answer or hang-up, so an entry without it may still be a caller who has gone.
+    left: bool = False
 
     def summary(self) -> str:
         parts = ["긴급 (emergency)" if self.emergency else "일반 (general)"]
@@ -173,10 +180,10 @@ def oldest_window(now: datetime, oldest_seconds: float) -> tuple[datetime, datet
 def oldest_logged(
     callers: Iterable[LoggedCaller], now: datetime, oldest_seconds: float
 ) -> LoggedCaller | None:
-    """The logged entry closest to when Connect's oldest caller entered (None: the call log has
-    no entry near it, e.g. a flow that transferred without logging `queued`)."""
+    """The logged entry closest to when Connect's oldest caller entered, of those not known to have
+    left the queue (None: no such entry near it; see NOT_IN_LOG)."""
     entered = now - timedelta(seconds=oldest_seconds)
-    near = [c for c in callers if abs(c.queued_at - entered) <= MATCH_TOLERANCE]
+    near = [c for c in callers if not c.left and abs(c.queued_at - entered) <= MATCH_TOLERANCE]
     return min(near, key=lambda c: (abs(c.queued_at - entered), c.contact_id), default=None)
 
 
@@ -210,7 +217,7 @@ class QueueReading:
         if not self.log_checked:
             return None
         if self.oldest_caller is None:
-            return "no queue entry in the call log near this wait (check the flow's call_log step)"
+            return NOT_IN_LOG
         return self.oldest_caller.summary()
 
 

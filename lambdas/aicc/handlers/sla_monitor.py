@@ -4,7 +4,8 @@ breach finds no agent available (aicc.adapters.sla_monitor, runbooks/queue-sla-r
 
 Each run also publishes what the CloudWatch dashboard draws and Connect does not publish: per
 queue the share of its SLA its oldest caller has waited (domain.sla.SLA_WAIT_SHARE), per agent
-the workload (domain.workload). A failed workload read is logged; the alerts do not depend on it.
+the workload by Connect user ID (domain.workload). A failed workload read is logged; the alerts
+do not depend on it.
 """
 
 from __future__ import annotations
@@ -49,5 +50,5 @@ def publish_workload(monitor: SlaMonitor) -> int:
             workload.CONTACTS: (Unit.Count, float(a.contacts)),
             workload.OCCUPANCY: (Unit.Percent, a.occupancy),
         }
-        measure(values, **{workload.AGENT_DIMENSION: a.login})
+        measure(values, **{workload.AGENT_DIMENSION: a.agent})
     return len(loads)

@@ -220,11 +220,10 @@ data "aws_iam_policy_document" "function" {
   }
 
   # Agents' real-time data (functions.yaml `reads_agent_data`, adapters/sla_monitor.py): GetCurrentUserData
-  # filtered by the queues (the instance and the queues of its filter), ListUsers for their logins
-  # (on the instance), as the service authorization reference lists them.
+  # filtered by the queues (the instance and the queues of its filter), as the service authorization
+  # reference lists them. No ListUsers: agents are published by user ID, not login (domain/workload.py).
   dynamic "statement" {
     for_each = each.value.reads_agent_data && var.connect_instance_arn != null ? [
-      { sid = "ListUsers", actions = ["connect:ListUsers"], resources = [var.connect_instance_arn] },
       { sid = "AgentData", actions = ["connect:GetCurrentUserData"], resources = [var.connect_instance_arn, "${var.connect_instance_arn}/queue/*"] },
     ] : []
     content {

@@ -19,8 +19,8 @@ variable "functions" {
     `knowledge` (bedrock:Retrieve on the knowledge base, bedrock:InvokeModel on the answer model,
     bedrock:ApplyGuardrail on the guardrail, and their four environment variables),
     `reads_queue_metrics` (connect:ListQueues and connect:GetCurrentMetricData on the instance, with
-    CONNECT_INSTANCE_ID), `reads_agent_data` (connect:GetCurrentUserData on the instance's queues
-    and connect:ListUsers, with CONNECT_INSTANCE_ID), `posts_to_slack` (secretsmanager:GetSecretValue
+    CONNECT_INSTANCE_ID), `reads_agent_data` (connect:GetCurrentUserData on the instance's queues,
+    with CONNECT_INSTANCE_ID), `posts_to_slack` (secretsmanager:GetSecretValue
     on the Slack token's secret, with SLACK_TOKEN_SECRET_ID), `reports` (reads the contact-records
     bucket, writes the reports bucket's reports/ prefix: var.reports), `invoked_by` (connect | lex |
     kinesis | schedule), for kinesis

@@ -382,7 +382,7 @@ locals {
 
   # The SLA monitor's own metrics (lambdas/aicc/domain/sla.py and workload.py name them): Connect
   # publishes no SLA measure and nothing per agent. Agents are found by SEARCH: who is signed in
-  # changes, and only signed-in agents are published.
+  # changes, and only signed-in agents are published, by Connect user ID (no staff names in metrics).
   sla_monitor_dims = ["service", var.sla_monitor_service]
   agent_search = {
     for metric, stat in { AgentContacts = "Maximum", AgentOccupancy = "Average" } : metric =>
@@ -443,7 +443,7 @@ locals {
       width  = 6
       height = 6
       properties = {
-        title   = "Agent workload: contacts now, per agent"
+        title   = "Agent workload: contacts now, per agent (Connect user ID)"
         region  = local.region
         view    = "timeSeries"
         period  = 60
@@ -455,7 +455,7 @@ locals {
       width  = 6
       height = 6
       properties = {
-        title   = "Agent workload: occupancy %, per agent"
+        title   = "Agent workload: occupancy %, per agent (Connect user ID)"
         region  = local.region
         view    = "timeSeries"
         period  = 60

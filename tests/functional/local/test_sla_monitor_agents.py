@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 
 from aicc.adapters import aws as aicc_aws
-from aicc.adapters import sla_monitor as sla_monitor_adapter
 from aicc.domain import sla, workload
 from aicc.settings import config
 
@@ -70,7 +69,6 @@ def test_each_signed_in_agent_gets_its_workload_metrics(
             connect.put_user_status(InstanceId=INSTANCE, UserId=u["Id"], AgentStatusId="available")
     monkeypatch.setenv("CONNECT_INSTANCE_ID", INSTANCE)
     monkeypatch.setattr(aicc_aws, "connect", lambda: connect)
-    sla_monitor_adapter._logins.clear()
     capsys.readouterr()
 
     answer = sla_monitor.handler(EVENT, lambda_context)
@@ -78,7 +76,8 @@ def test_each_signed_in_agent_gets_its_workload_metrics(
     lines = emf_lines(capsys.readouterr().out)
     published = {line[workload.AGENT_DIMENSION]: line for line in lines if workload.AGENT_DIMENSION in line}
     assert answer["agents"] == len(signed_in)
-    assert sorted(published) == signed_in  # by login, signed-out agents not at all
+    # By Connect user ID (no staff name in a metric kept 15 months), signed-out agents not at all.
+    assert sorted(published) == sorted(u["Id"] for u in agents if u["Username"] in signed_in)
     for line in published.values():
         assert metric_names(line) == set(workload.METRICS)
         assert line[workload.CONTACTS] == [0.0] and line[workload.OCCUPANCY] == [0.0]
@@ -104,10 +103,52 @@ def test_no_more_agents_than_max_agents_are_published(
     monkeypatch.setattr(type(config()), "sla_monitor", property(lambda self: settings))
     monkeypatch.setenv("CONNECT_INSTANCE_ID", INSTANCE)
     monkeypatch.setattr(aicc_aws, "connect", lambda: connect)
-    sla_monitor_adapter._logins.clear()
     capsys.readouterr()
 
     sla_monitor.handler(EVENT, lambda_context)
 
     lines = emf_lines(capsys.readouterr().out)
     assert len([line for line in lines if workload.AGENT_DIMENSION in line]) == 1
+
+
+def test_an_agent_created_after_the_first_run_is_one_series_from_the_start(
+    aws: Mapping[str, str],
+    connect: Any,
+    agents: list[dict[str, str]],
+    monkeypatch: pytest.MonkeyPatch,
+    lambda_context: Any,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A warm container that ran before the agent existed and a fresh one publish the agent under
+    the same dimension value (a second value would be a second series for the same person)."""
+    import importlib
+
+    from aicc.adapters import sla_monitor as adapter
+    from aicc.handlers import sla_monitor
+
+    monkeypatch.setenv("CONNECT_INSTANCE_ID", INSTANCE)
+    monkeypatch.setattr(aicc_aws, "connect", lambda: connect)
+    first = agents[0]
+    connect.put_user_status(InstanceId=INSTANCE, UserId=first["Id"], AgentStatusId="available")
+    importlib.reload(adapter)  # a cold start
+    sla_monitor.handler(EVENT, lambda_context)  # the container's first run, before the new agent
+    late = connect.create_user(
+        InstanceId=INSTANCE,
+        Username="wl.late",
+        Password="Str0ngPassw0rd!",
+        IdentityInfo={"FirstName": "테스트", "LastName": "최"},
+        PhoneConfig={"PhoneType": "SOFT_PHONE"},
+        SecurityProfileIds=["agent"],
+        RoutingProfileId="general_agent",
+    )
+    agents.append({"Id": late["UserId"], "Username": "wl.late"})  # removed by the fixture
+    connect.put_user_status(InstanceId=INSTANCE, UserId=late["UserId"], AgentStatusId="available")
+    seen = []
+    for cold in (False, True):  # the same warm container, then a new one
+        if cold:
+            importlib.reload(adapter)
+        capsys.readouterr()
+        sla_monitor.handler(EVENT, lambda_context)
+        lines = emf_lines(capsys.readouterr().out)
+        seen.append({line[workload.AGENT_DIMENSION] for line in lines if workload.AGENT_DIMENSION in line})
+    assert seen[0] == seen[1] == {first["Id"], late["UserId"]}
