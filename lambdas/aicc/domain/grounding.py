@@ -20,6 +20,14 @@ from collections.abc import Iterable, Sequence
 
 _SENTENCE_END = re.compile(r"(?<=[.?!。])\s+|\n+")
 NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+# A list item's number ("1. ", "2) ") at a line's start or after a sentence end: the order of the
+# items a model or a passage numbers, not a claim (a model numbers steps the passage did not).
+_LIST_MARKER = re.compile(r"(?m)(?:^|(?<=[.?!。]\s))[ \t]*\d{1,2}[.)][ \t]+")
+
+
+def unlisted(text: str) -> str:
+    """The text without its list items' numbers."""
+    return _LIST_MARKER.sub("", text)
 
 
 def bigrams(text: str) -> Counter[str]:
@@ -31,12 +39,13 @@ def bigrams(text: str) -> Counter[str]:
 
 def sentences(text: str) -> list[str]:
     """The text cut at sentence ends and line breaks; pieces without a bigram are no claim."""
-    return [s.strip() for s in _SENTENCE_END.split(text) if len(bigrams(s)) > 0]
+    return [s.strip() for s in _SENTENCE_END.split(unlisted(text)) if len(bigrams(s)) > 0]
 
 
 def numbers(text: str) -> set[str]:
-    """The numbers written in the text, thousands separators dropped ("3,000" is "3000")."""
-    return {n.replace(",", "").rstrip(".") for n in NUMBER.findall(text)}
+    """The numbers written in the text, thousands separators dropped ("3,000" is "3000"), list
+    items' numbers left out."""
+    return {n.replace(",", "").rstrip(".") for n in NUMBER.findall(unlisted(text))}
 
 
 def covered(claim: Counter[str], source: Counter[str]) -> float:

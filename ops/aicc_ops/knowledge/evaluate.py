@@ -146,7 +146,7 @@ def grounding_cases(
     `other_sentences(doc_ids)` gives sentences of the documents not among those."""
     import random
 
-    from aicc.domain.grounding import NUMBER, numbers, sentences
+    from aicc.domain.grounding import NUMBER, numbers, sentences, unlisted
 
     rng = random.Random(seed)
     cases: list[GroundingCase] = []
@@ -157,9 +157,10 @@ def grounding_cases(
             spoken = spoken.replace(formal, said)
         held = set().union(*(numbers(t) for t in texts))
         new = str(next(n for n in (rng.randint(2, 99) for _ in range(1000)) if str(n) not in held))
-        found = NUMBER.search(body)
+        plain = unlisted(body)  # a list item's number is no claim: change one that is
+        found = NUMBER.search(plain)
         if found:
-            invented = f"{body[: found.start()]}{new}{body[found.end() :]}"
+            invented = f"{plain[: found.start()]}{new}{plain[found.end() :]}"
         else:
             first, *rest = sentences(body)
             invented = " ".join([f"{new}일 안에 {first}", *rest])

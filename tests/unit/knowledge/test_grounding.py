@@ -47,6 +47,17 @@ def test_a_sentence_needs_one_passage_not_pieces_of_several() -> None:
     assert support(mixed, [PASSAGE, INVOICE]) < MIN
 
 
+def test_list_numbering_is_no_claim_but_a_number_in_an_item_is() -> None:
+    steps = "1. 버전 관리가 켜져 있으면 삭제 마커를 지웁니다.\n2) 이전 버전은 90일 동안 보관됩니다."
+    assert support(steps, [PASSAGE]) >= MIN
+    inline = "버전 관리가 켜져 있으면 삭제 마커를 지웁니다. 2. 이전 버전은 90일 동안 보관됩니다."
+    assert support(inline, [PASSAGE]) >= MIN
+    assert support("1. 이전 버전은 30일 동안 보관됩니다.", [PASSAGE]) == 0.0
+    assert numbers("1. 첫째\n 2) 둘째 3.5배. 10. 열째 12일") == {"3.5", "12"}
+    # a passage's numbering vouches for no number either
+    assert support("목록은 2일 동안 보관됩니다.", ["1. 목록은\n2. 보관됩니다"]) == 0.0
+
+
 def test_sentences_and_numbers() -> None:
     assert sentences("첫 문장입니다. 둘째요? 셋째!\n- 목록 항목") == [
         "첫 문장입니다.",
@@ -67,3 +78,7 @@ def test_the_measured_variants_of_an_answer() -> None:
     assert "90" not in case.invented_number and numbers(case.invented_number) - numbers(PASSAGE)
     assert case.other_document == f"{body} {other}"
     assert support(case.grounded, case.passages) == 1.0
+    (step,) = grounding_cases(
+        [(f"1. {body}", [("s3-deleted-object-recovery", PASSAGE)])], lambda ids: [other]
+    )
+    assert "90" not in step.invented_number and support(step.invented_number, step.passages) == 0.0
