@@ -1,6 +1,7 @@
 """The grounding check (aicc.domain.grounding) on the local extractive answers of labelled
 questions: how many grounded answers (and their spoken rephrasings) it would hand over, and how
-many it catches with an invented number or a sentence of another document (docs/ai-quality.md).
+many it catches with an invented number, a sentence of another document or a predicate's polarity
+turned around (docs/ai-quality.md).
 
     python bench/kb_grounding.py tests/data/kb_questions_dev.jsonl tests/data/kb_eval_outside.jsonl
 """
@@ -19,7 +20,7 @@ from aicc_ops.knowledge.documents import default_folder, read_folder
 from aicc_ops.knowledge.evaluate import grounding_cases, read_questions
 from aicc_ops.knowledge.search import HybridIndex
 
-VARIANTS = ("grounded", "spoken", "invented_number", "other_document")
+VARIANTS = ("grounded", "spoken", "invented_number", "other_document", "negated")
 
 
 def main(files: Sequence[str]) -> None:
@@ -42,10 +43,11 @@ def main(files: Sequence[str]) -> None:
         cases = grounding_cases(answers, others)
         print(f"{name}: {len(cases)} answers, min_support {rules.min_support}")
         for variant in VARIANTS:
-            scores = [support(getattr(c, variant), c.passages) for c in cases]
+            kept = [(text, c.passages) for c in cases if (text := getattr(c, variant)) is not None]
+            scores = [support(text, passages) for text, passages in kept]
             under = sum(s < rules.min_support for s in scores)
             span = f"{min(scores):.3f}-{max(scores):.3f}"
-            print(f"  {variant:16} handed over {under:4} / {len(cases)}  support {span}")
+            print(f"  {variant:16} handed over {under:4} / {len(kept)}  support {span}")
 
 
 if __name__ == "__main__":

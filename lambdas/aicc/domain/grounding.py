@@ -8,7 +8,8 @@ This check is language-independent and cheap (no model: it runs in the Lambda): 
 the answer must share most of its character bigrams with one passage (a model joins and shortens
 its sentences and list items; Korean inflects, its stems' bigrams stay), and every number in the
 answer must appear in a passage (an invented fee or deadline is the worst wrong answer and changes
-few bigrams). The share required,
+few bigrams), and no clause of the answer may turn a negation of the passage around: "신청할 수
+없습니다" against "신청할 수 있습니다" shares most bigrams and says the opposite. The share required,
 knowledge.yaml's `min_support`, was chosen on data (docs/ai-quality.md "Grounding").
 """
 
@@ -20,6 +21,28 @@ from collections.abc import Iterable, Sequence
 
 _SENTENCE_END = re.compile(r"(?<=[.?!。])\s+|\n+")
 NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+# A list item's number ("1. ", "2) ") at a line's start or after a sentence end: the order of the
+# items a model or a passage numbers, not a claim (a model numbers steps the passage did not).
+_LIST_MARKER = re.compile(r"(?m)(?:^|(?<=[.?!。]\s))[ \t]*\d{1,2}[.)][ \t]+")
+
+
+# Where a sentence's clauses end: a comma or colon, or a connective ending (-며, -고 but not the
+# quoting -라고/-다고, -면, -지만) before a space. A model joins and splits clauses; each keeps its
+# own negation.
+_CLAUSE_END = re.compile(r"[,;:]\s*|(?<=[며면])\s+|(?<=[^라다]고)\s+|(?<=지만)\s+")
+# Negations: 않-, 없- (not in 관계없이 and the like), 못- (not 잘못), 아니-, 불가(not 불가피),
+# 불필요, 금지, the short 안 before a verb, -지 마/말 (do not), and English not/no/never/n't.
+NEGATION = re.compile(
+    r"않|(?<!관계|상관|빠짐|틀림|끊임|어김|문제)없|(?<!잘)못|아[니닌닙님]|불가(?!피)|불필요|금지"
+    r"|(?<![가-힣])안(?:\s+(?=[가-힣])|(?=[되돼됩]))|지\s?(?:마[십세시라요]|말[고아라])"
+    r"|\b(?:not|no|never|cannot)\b|n't",
+    re.IGNORECASE,
+)
+
+
+def unlisted(text: str) -> str:
+    """The text without its list items' numbers."""
+    return _LIST_MARKER.sub("", text)
 
 
 def bigrams(text: str) -> Counter[str]:
@@ -31,12 +54,13 @@ def bigrams(text: str) -> Counter[str]:
 
 def sentences(text: str) -> list[str]:
     """The text cut at sentence ends and line breaks; pieces without a bigram are no claim."""
-    return [s.strip() for s in _SENTENCE_END.split(text) if len(bigrams(s)) > 0]
+    return [s.strip() for s in _SENTENCE_END.split(unlisted(text)) if len(bigrams(s)) > 0]
 
 
 def numbers(text: str) -> set[str]:
-    """The numbers written in the text, thousands separators dropped ("3,000" is "3000")."""
-    return {n.replace(",", "").rstrip(".") for n in NUMBER.findall(text)}
+    """The numbers written in the text, thousands separators dropped ("3,000" is "3000"), list
+    items' numbers left out."""
+    return {n.replace(",", "").rstrip(".") for n in NUMBER.findall(unlisted(text))}
 
 
 def covered(claim: Counter[str], source: Counter[str]) -> float:
@@ -45,11 +69,48 @@ def covered(claim: Counter[str], source: Counter[str]) -> float:
     return sum(min(n, source[g]) for g, n in claim.items()) / total if total else 1.0
 
 
+def clauses(text: str) -> list[str]:
+    """The text's sentences cut at their clause ends; pieces without a bigram are no claim."""
+    return [c for s in sentences(text) for c in _CLAUSE_END.split(s) if len(bigrams(c)) > 0]
+
+
+def negations(text: str) -> int:
+    """How many negations the text holds."""
+    return len(NEGATION.findall(text))
+
+
+def _content(text: str) -> Counter[str]:
+    """The text's bigrams without those of its negations: which clause an answer's clause says
+    again, whatever the polarity ("앱에서는 신청할 수 없습니다" is "앱에서 신청할 수 있습니다"
+    turned around, not "지점에서는 신청할 수 없습니다")."""
+    grams: Counter[str] = Counter()
+    for piece in NEGATION.split(text):
+        grams.update(bigrams(piece))
+    return grams
+
+
+def polarity_kept(answer: str, texts: Sequence[str]) -> bool:
+    """Whether every clause of the answer holds as many negations as the passages' clause that
+    covers its content best (of clauses that cover it equally well, any will do): "처리되지
+    않으며" against "처리되며", "3,000원이 아닙니다" against "3,000원입니다" are reversed."""
+    said = [(_content(c), negations(c)) for t in texts for c in clauses(t)]
+    for clause in clauses(answer):
+        claim = _content(clause)
+        fit = [(covered(claim, grams), n) for grams, n in said]
+        best = max((f for f, _ in fit), default=None)
+        if negations(clause) not in {n for f, n in fit if f == best}:
+            return False
+    return True
+
+
 def support(answer: str, passages: Iterable[str]) -> float:
     """How well the passages support the answer, 0-1: its least supported sentence's share of
-    bigrams found in one passage; 0 when it holds a number no passage holds."""
+    bigrams found in one passage; 0 when it holds a number no passage holds or a clause turns a
+    passage's negation around."""
     texts = list(passages)
     if not numbers(answer) <= set().union(*(numbers(t) for t in texts)):
+        return 0.0
+    if not polarity_kept(answer, texts):
         return 0.0
     sources = [bigrams(t) for t in texts]
     claims: Sequence[Counter[str]] = [bigrams(s) for s in sentences(answer)]

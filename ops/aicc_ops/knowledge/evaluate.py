@@ -118,12 +118,14 @@ class TfidfBaseline:
 @dataclass(frozen=True)
 class GroundingCase:
     """One answered question's answer and its passages (title and text), with the variants the
-    grounding check must let through (grounded, spoken) or catch (invented number, other document)."""
+    grounding check must let through (grounded, spoken) or catch (invented number, other document,
+    negated)."""
 
     grounded: str
     spoken: str  # the same sentences with spoken endings, as a model rephrases them
     invented_number: str
     other_document: str
+    negated: str | None  # one predicate's polarity turned around; None: no rule applies
     passages: tuple[str, ...]
 
 
@@ -137,6 +139,46 @@ SPOKEN_ENDINGS = (
 )
 
 
+# One predicate's polarity turned around, as a model misreading the passage would say it: a
+# negation taken out, else one put in; the first rule that applies, at its first place.
+NEGATION_FLIPS = (
+    ("되지 않습니다", "됩니다"),
+    ("하지 않습니다", "합니다"),
+    ("지 않습니다", "습니다"),
+    ("지 않으며", "며"),
+    ("지 않으면", "면"),
+    ("지 않고", "고"),
+    ("지 않는", "는"),
+    ("지 않은", "은"),
+    ("수 없", "수 있"),
+    ("없습니다", "있습니다"),
+    ("아닙니다", "입니다"),
+    ("불가", "가능"),
+    ("지 말고", "고"),
+    ("지 마십시오", "십시오"),
+    ("수 있", "수 없"),
+    ("있습니다", "없습니다"),
+    ("입니다", "이 아닙니다"),
+    ("하십시오", "하지 마십시오"),
+    ("십시오", "지 마십시오"),
+    ("습니다", "지 않습니다"),  # 받습니다 → 받지 않습니다
+)
+_FINAL_B = 17  # ㅂ's index among a Hangul syllable's 28 finals: 합니다, 됩니다, 드립니다
+
+
+def negated(text: str) -> str | None:
+    """`text` with one predicate's polarity turned around (NEGATION_FLIPS, then -ㅂ니다 →
+    -지 않습니다); None when no rule applies."""
+    for said, turned in NEGATION_FLIPS:
+        if said in text:
+            return text.replace(said, turned, 1)
+    for at in (i for i in range(len(text) - 2) if text[i + 1 : i + 3] == "니다"):
+        syllable = ord(text[at]) - 0xAC00
+        if 0 <= syllable < 11172 and syllable % 28 == _FINAL_B:
+            return f"{text[:at]}{chr(ord(text[at]) - _FINAL_B)}지 않습니다{text[at + 3 :]}"
+    return None
+
+
 def grounding_cases(
     answers: Sequence[tuple[str, Sequence[tuple[str, str]]]],
     other_sentences: Callable[[Sequence[str]], Sequence[str]],
@@ -146,7 +188,7 @@ def grounding_cases(
     `other_sentences(doc_ids)` gives sentences of the documents not among those."""
     import random
 
-    from aicc.domain.grounding import NUMBER, numbers, sentences
+    from aicc.domain.grounding import NUMBER, numbers, sentences, unlisted
 
     rng = random.Random(seed)
     cases: list[GroundingCase] = []
@@ -157,12 +199,14 @@ def grounding_cases(
             spoken = spoken.replace(formal, said)
         held = set().union(*(numbers(t) for t in texts))
         new = str(next(n for n in (rng.randint(2, 99) for _ in range(1000)) if str(n) not in held))
-        found = NUMBER.search(body)
+        plain = unlisted(body)  # a list item's number is no claim: change one that is
+        found = NUMBER.search(plain)
         if found:
-            invented = f"{body[: found.start()]}{new}{body[found.end() :]}"
+            invented = f"{plain[: found.start()]}{new}{plain[found.end() :]}"
         else:
             first, *rest = sentences(body)
             invented = " ".join([f"{new}일 안에 {first}", *rest])
         pool = [s for s in other_sentences([d for d, _ in passages]) if len(s) >= 20 and s not in body]
-        cases.append(GroundingCase(body, spoken, invented, f"{body} {rng.choice(pool)}", texts))
+        other = f"{body} {rng.choice(pool)}"
+        cases.append(GroundingCase(body, spoken, invented, other, negated(body), texts))
     return cases

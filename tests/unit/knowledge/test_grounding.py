@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from aicc.domain.grounding import numbers, sentences, support
+from aicc.domain.grounding import negations, numbers, sentences, support
 from aicc.settings import config
 
 MIN = config().knowledge.min_support
@@ -47,6 +47,58 @@ def test_a_sentence_needs_one_passage_not_pieces_of_several() -> None:
     assert support(mixed, [PASSAGE, INVOICE]) < MIN
 
 
+REMITTANCE = (
+    "해외 송금 안내\n해외 송금은 영업일 기준 1~2일 내 처리되며, 건당 수수료는 3,000원입니다. "
+    "모바일 앱에서 신청할 수 있습니다. 원본 서류는 반환하지 않으며, 지점에서는 신청할 수 없습니다."
+)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "해외 송금은 영업일 기준 1~2일 내 처리되지 않으며, 건당 수수료는 없습니다.",
+        "모바일 앱에서는 신청할 수 없습니다.",
+        "해외 송금은 영업일 기준 1~2일 내 처리되며, 건당 수수료는 3,000원이 아닙니다.",
+        "모바일 앱에서는 신청이 안 돼요.",
+        "원본 서류는 반환하며, 지점에서는 신청할 수 있습니다.",  # the passage's negations taken out
+        "지점에서는 신청할 수 있어요.",
+    ],
+)
+def test_an_answer_that_turns_the_passage_around_is_not_supported(answer: str) -> None:
+    assert support(answer, [INVOICE, REMITTANCE]) < MIN
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "해외 송금은 1~2일 내 처리되고, 건당 수수료는 3,000원이에요.",
+        "해외 송금은 모바일 앱에서 신청할 수 있어요. 지점에서는 신청할 수 없어요.",
+        "원본 서류는 반환하지 않아요.",
+        "모바일 앱에서 신청할 수 있고 원본 서류는 반환하지 않습니다.",  # two sentences joined
+    ],
+)
+def test_an_answer_that_keeps_the_passages_negations_is(answer: str) -> None:
+    assert support(answer, [INVOICE, REMITTANCE]) >= MIN
+
+
+def test_negations() -> None:
+    said = "처리되지 않습니다 수수료가 없고 받지 못하며 3,000원이 아닙니다 불가 금지 안 돼요 올리지 마십시오"
+    assert negations(said) == 8
+    assert negations("금액에 관계없이 5분 안에 안내합니다. 잘못 입력한 경우 불가피하게 지연됩니다.") == 0
+    assert negations("This is not free.") == 1
+
+
+def test_list_numbering_is_no_claim_but_a_number_in_an_item_is() -> None:
+    steps = "1. 버전 관리가 켜져 있으면 삭제 마커를 지웁니다.\n2) 이전 버전은 90일 동안 보관됩니다."
+    assert support(steps, [PASSAGE]) >= MIN
+    inline = "버전 관리가 켜져 있으면 삭제 마커를 지웁니다. 2. 이전 버전은 90일 동안 보관됩니다."
+    assert support(inline, [PASSAGE]) >= MIN
+    assert support("1. 이전 버전은 30일 동안 보관됩니다.", [PASSAGE]) == 0.0
+    assert numbers("1. 첫째\n 2) 둘째 3.5배. 10. 열째 12일") == {"3.5", "12"}
+    # a passage's numbering vouches for no number either
+    assert support("목록은 2일 동안 보관됩니다.", ["1. 목록은\n2. 보관됩니다"]) == 0.0
+
+
 def test_sentences_and_numbers() -> None:
     assert sentences("첫 문장입니다. 둘째요? 셋째!\n- 목록 항목") == [
         "첫 문장입니다.",
@@ -67,3 +119,26 @@ def test_the_measured_variants_of_an_answer() -> None:
     assert "90" not in case.invented_number and numbers(case.invented_number) - numbers(PASSAGE)
     assert case.other_document == f"{body} {other}"
     assert support(case.grounded, case.passages) == 1.0
+    assert case.negated == "이전 버전은 90일 동안 보관되지 않습니다."
+    assert support(case.negated, case.passages) < MIN
+    (step,) = grounding_cases(
+        [(f"1. {body}", [("s3-deleted-object-recovery", PASSAGE)])], lambda ids: [other]
+    )
+    assert "90" not in step.invented_number and support(step.invented_number, step.passages) == 0.0
+
+
+@pytest.mark.parametrize(
+    ("said", "turned"),
+    [
+        ("처리되지 않습니다.", "처리됩니다."),
+        ("앱에서 신청할 수 있습니다.", "앱에서 신청할 수 없습니다."),
+        ("수수료는 3,000원입니다.", "수수료는 3,000원이 아닙니다."),
+        ("키는 적지 마십시오.", "키는 적십시오."),
+        ("엔지니어가 연락드립니다.", "엔지니어가 연락드리지 않습니다."),
+        ("안녕", None),
+    ],
+)
+def test_a_measured_negation_turns_one_predicate_around(said: str, turned: str | None) -> None:
+    from aicc_ops.knowledge.evaluate import negated
+
+    assert negated(said) == turned
