@@ -40,6 +40,7 @@ def test_first_write_creates_the_item(
     assert item == {
         "contact_id": CONTACT,
         "created_at": "2026-11-25T01:00:00.000+00:00",
+        "created_day": "2026-11-25",  # Asia/Seoul: the reports' created-index
         "queued_at": "2026-11-25T01:00:00.000+00:00",
         "events": {"queued"},
         "customer_id": "C-SALTWARE-KMJ",

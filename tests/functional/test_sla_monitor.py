@@ -370,3 +370,23 @@ def test_the_call_log_window_is_read_to_its_last_page(aws: Mapping[str, str]) ->
         found = logs.queued(name, start, end)
         stub.assert_no_pending_responses()
     assert [c.contact_id for c in found] == ["c-1", "c-2"]
+
+
+def test_a_rotated_token_is_read_again_when_slack_refuses_the_one_held(
+    aws: Mapping[str, str], receiver: SlackReceiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A token rotation changes no function: a warm container holds the revoked token until Slack
+    refuses it, then reads the secret again and posts."""
+    from slack_sdk.errors import SlackApiError
+
+    secrets = boto3.client("secretsmanager")
+    secrets.create_secret(Name="aicc-test/slack", SecretString="xoxb-revoked")
+    monkeypatch.setenv(slack_adapter.TOKEN_SECRET_ENV, "aicc-test/slack")
+    monkeypatch.setenv(slack_adapter.BASE_URL_ENV, receiver.base_url)
+    slack_adapter.forget_token()
+    poster = slack_adapter.SlackPoster("#sla")
+    with pytest.raises(SlackApiError):  # the secret still holds the revoked token: refused twice
+        poster.post("before", [])
+    secrets.put_secret_value(SecretId="aicc-test/slack", SecretString=TOKEN)
+    assert poster.post("after", [])
+    assert [m["text"] for m in receiver.taken()] == ["after"]

@@ -295,6 +295,9 @@ def test_the_sla_monitor_runs_on_its_schedule_with_least_privilege(dev_plan: Pla
         assert rule["schedule_expression"] == FUNCTIONS[handler]["schedule"] and rule["name"] == name
         target = dev_plan.one("aws_cloudwatch_event_target", f'["{handler}"]')
         assert target["retry_policy"][0]["maximum_retry_attempts"] == 0
+        # EventBridge invokes asynchronously: Lambda's own retries (two by default) are off too.
+        invoke = dev_plan.one("aws_lambda_function_event_invoke_config", f'schedule["{handler}"]')
+        assert invoke["maximum_retry_attempts"] == 0 and invoke["function_name"] == name
         permission = dev_plan.one("aws_lambda_permission", f'schedule["{handler}"]')
         assert permission["principal"] == "events.amazonaws.com" and permission["function_name"] == name
     # The token's secret exists, encrypted, and Terraform never holds its value.

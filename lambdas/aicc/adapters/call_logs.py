@@ -23,6 +23,7 @@ from aicc.adapters.dynamodb import (
     ItemKey,
     Repository,
     condition_failed,
+    created_day,
     from_item,
     item_text,
     timestamp,
@@ -74,9 +75,12 @@ class _Update:
         return self
 
     def created(self, at: datetime, expires_at: int) -> _Update:
-        """The item's creation time and expiry (TTL), kept from its first write."""
-        return self.set("created_at", timestamp(at), keep_first=True).set(
-            "expires_at", expires_at, keep_first=True
+        """The item's creation time, its day (the reports' created-index) and expiry (TTL), kept
+        from its first write."""
+        return (
+            self.set("created_at", timestamp(at), keep_first=True)
+            .set("created_day", created_day(at), keep_first=True)
+            .set("expires_at", expires_at, keep_first=True)
         )
 
     def add(self, attribute: str, value: Any, *, remove: bool = False) -> _Update:

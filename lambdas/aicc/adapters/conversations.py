@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from aicc.adapters import aws
-from aicc.adapters.dynamodb import Repository, timestamp, to_item
+from aicc.adapters.dynamodb import Repository, created_day, timestamp, to_item
 from aicc.adapters.dynamodb import from_item as _from_item
 from aicc.domain.knowledge import Turn
 from aicc.domain.knowledge_rules import turn_item, turns_from
@@ -50,9 +50,20 @@ class ConversationRepository(Repository):
         self.client.update_item(
             TableName=self.table,
             Key=to_item({"contact_id": contact_id}),
-            UpdateExpression="SET #t = :t, #c = if_not_exists(#c, :c), #e = if_not_exists(#e, :e)",
-            ExpressionAttributeNames={"#t": TURNS, "#c": "created_at", "#e": "expires_at"},
+            UpdateExpression="SET #t = :t, #c = if_not_exists(#c, :c), #d = if_not_exists(#d, :d), "
+            "#e = if_not_exists(#e, :e)",
+            ExpressionAttributeNames={
+                "#t": TURNS,
+                "#c": "created_at",
+                "#d": "created_day",
+                "#e": "expires_at",
+            },
             ExpressionAttributeValues=to_item(
-                {":t": [turn_item(t) for t in turns], ":c": timestamp(at), ":e": expires_at}
+                {
+                    ":t": [turn_item(t) for t in turns],
+                    ":c": timestamp(at),
+                    ":d": created_day(at),
+                    ":e": expires_at,
+                }
             ),
         )

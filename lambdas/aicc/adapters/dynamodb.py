@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +20,7 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
 from aicc.adapters import aws
+from aicc.clock import seoul
 from aicc.settings import config
 
 if TYPE_CHECKING:
@@ -46,9 +47,27 @@ def table_name(key: str) -> str:
     return name
 
 
+def index_on(table_key: str, key: str) -> str:
+    """The table's GSI (from tables.yaml, not repeated here) whose hash key is `key`."""
+    for name, (hash_key, _) in config().tables[table_key].indexes.items():
+        if hash_key == key:
+            return name
+    raise TableNotConfiguredError(f"tables.yaml: table {table_key!r} has no index on {key!r}")
+
+
 def timestamp(instant: datetime) -> str:
     """The one format this code writes instants in: UTC ISO-8601 (sorts as text)."""
     return instant.astimezone(UTC).isoformat(timespec="milliseconds")
+
+
+def day_key(day: date) -> str:
+    """An Asia/Seoul day as an item's `created_day`: the partition key of call_logs' created-index,
+    which the reports query day by day."""
+    return day.isoformat()
+
+
+def created_day(instant: datetime) -> str:
+    return day_key(instant.astimezone(seoul()).date())
 
 
 def to_item(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -162,11 +181,7 @@ class Repository:
         return from_item(item) if item else None
 
     def _index(self, key: str) -> str:
-        """The GSI (from tables.yaml, not repeated here) whose hash key is `key`."""
-        for name, (hash_key, _) in config().tables[self.table_key].indexes.items():
-            if hash_key == key:
-                return name
-        raise TableNotConfiguredError(f"tables.yaml: table {self.table_key!r} has no index on {key!r}")
+        return index_on(self.table_key, key)
 
     def _query(self, key: str, value: str) -> list[dict[str, Any]]:
         index = self._index(key)

@@ -19,9 +19,10 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from aws_lambda_powertools import Logger
+from botocore.exceptions import ClientError
 
 from aicc.adapters import aws
-from aicc.adapters.dynamodb import from_item, table_name, timestamp
+from aicc.adapters.dynamodb import day_key, from_item, index_on, table_name
 from aicc.adapters.slack import SlackPoster
 from aicc.clock import seoul
 from aicc.domain.report import (
@@ -46,6 +47,8 @@ RECORDS_BUCKET_ENV = "CONTACT_RECORDS_BUCKET"
 REPORTS_BUCKET_ENV = "REPORTS_BUCKET"
 
 logger = Logger(child=True)
+# An If-None-Match write's refusals: the key exists, or a concurrent write to it is under way.
+_CLAIMED = ("PreconditionFailed", "ConditionalRequestConflict")
 
 
 def day_prefix(day: date) -> str:
@@ -60,35 +63,70 @@ def parse_lines(body: bytes) -> Iterator[dict[str, Any]]:
             yield json.loads(line)
 
 
+class Sources:
+    """A run's contact records and call logs, read a day at a time and each day once, however many
+    reports share it (a Monday the 1st reads its month, week and day)."""
+
+    def __init__(self, s3: Any, bucket: str, dynamodb: Any = None, table: str = "") -> None:
+        self.s3, self.bucket, self.dynamodb, self.table = s3, bucket, dynamodb, table
+        self._ctrs: dict[date, list[dict[str, Any]]] = {}
+        self._logs: dict[date, list[dict[str, Any]]] = {}
+
+    def records(self, periods: Iterable[Period]) -> list[ContactRecord]:
+        """The contact records delivered while `periods` ran (and the day after), newest copy of each."""
+        days: set[date] = set()
+        for period in periods:
+            days.update(period.days())
+            days.add(period.end.date())  # delivered after midnight
+        return latest_records(ctr for day in sorted(days) for ctr in self._delivered(day))
+
+    def call_logs(self, periods: Iterable[Period]) -> list[CallLogEntry]:
+        """Call-log items created while `periods` ran (Asia/Seoul days)."""
+        days = sorted({day for period in periods for day in period.days()})
+        return call_log_entries(item for day in days for item in self._created(day))
+
+    def load(self, period: Period) -> tuple[list[ContactRecord], list[CallLogEntry]]:
+        """The records and call logs of the period and the one before it (the trends)."""
+        both = (period.previous(), period)
+        return self.records(both), self.call_logs(both)
+
+    def _delivered(self, day: date) -> list[dict[str, Any]]:
+        if day not in self._ctrs:
+            ctrs: list[dict[str, Any]] = []
+            for page in self.s3.get_paginator("list_objects_v2").paginate(
+                Bucket=self.bucket, Prefix=day_prefix(day)
+            ):
+                for obj in page.get("Contents", []):
+                    body = self.s3.get_object(Bucket=self.bucket, Key=obj["Key"])["Body"].read()
+                    ctrs.extend(parse_lines(body))
+            self._ctrs[day] = ctrs
+        return self._ctrs[day]
+
+    def _created(self, day: date) -> list[dict[str, Any]]:
+        if day not in self._logs:
+            self._logs[day] = read_call_logs(self.dynamodb, self.table, day)
+        return self._logs[day]
+
+
 def read_records(s3: Any, bucket: str, periods: Iterable[Period]) -> list[ContactRecord]:
-    """The contact records delivered while `periods` ran (and the day after), newest copy of each."""
-    days: set[date] = set()
-    for period in periods:
-        days.update(period.days())
-        days.add(period.end.date())  # delivered after midnight
-    ctrs: list[dict[str, Any]] = []
-    paginator = s3.get_paginator("list_objects_v2")
-    for day in sorted(days):
-        for page in paginator.paginate(Bucket=bucket, Prefix=day_prefix(day)):
-            for obj in page.get("Contents", []):
-                ctrs.extend(parse_lines(s3.get_object(Bucket=bucket, Key=obj["Key"])["Body"].read()))
-    return latest_records(ctrs)
+    return Sources(s3, bucket).records(periods)
 
 
-def read_call_logs(dynamodb: Any, table: str, start: Period, end: Period) -> list[CallLogEntry]:
-    """Call-log items created from `start`'s beginning to `end`'s end (the table has no time index:
-    a filtered scan, page by page; created_at is UTC ISO text, which sorts as time)."""
+def read_call_logs(dynamodb: Any, table: str, day: date) -> list[dict[str, Any]]:
+    """The call-log items created on `day` (Asia/Seoul): a Query of the created-index, page by page."""
     params: dict[str, Any] = {
         "TableName": table,
-        "FilterExpression": "created_at BETWEEN :a AND :b",
-        "ExpressionAttributeValues": {":a": {"S": timestamp(start.start)}, ":b": {"S": timestamp(end.end)}},
+        "IndexName": index_on("call_logs", "created_day"),
+        "KeyConditionExpression": "#d = :d",
+        "ExpressionAttributeNames": {"#d": "created_day"},
+        "ExpressionAttributeValues": {":d": {"S": day_key(day)}},
     }
     items: list[dict[str, Any]] = []
     while True:
-        page = dynamodb.scan(**params)
+        page = dynamodb.query(**params)
         items += [from_item(i) for i in page.get("Items", [])]
         if "LastEvaluatedKey" not in page:
-            return call_log_entries(items)
+            return items
         params["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
 
@@ -96,14 +134,18 @@ def load(
     s3: Any, bucket: str, dynamodb: Any, table: str, period: Period
 ) -> tuple[list[ContactRecord], list[CallLogEntry]]:
     """The records and call logs of the period and the one before it (the trends)."""
-    previous = period.previous()
-    return read_records(s3, bucket, (previous, period)), read_call_logs(dynamodb, table, previous, period)
+    return Sources(s3, bucket, dynamodb, table).load(period)
 
 
 def report_key(period: Period) -> str:
     """Where a period's Markdown report goes in the reports bucket: one object per period, so a
     run again (a retry) overwrites its own report (the bucket keeps the old version)."""
     return f"{REPORTS_PREFIX}/{period.kind}/{period.start.date().isoformat()}.md"
+
+
+def slack_claim_key(period: Period) -> str:
+    """The object whose creation claims the period's Slack summary (beside its report)."""
+    return report_key(period).removesuffix(".md") + ".slack"
 
 
 def due(run_day: date) -> list[Period]:
@@ -148,11 +190,12 @@ class ReportJob:
             raise RuntimeError(f"{RECORDS_BUCKET_ENV} and {REPORTS_BUCKET_ENV} must name the buckets")
 
     def run(self, now: datetime) -> list[Delivered]:
-        return [self.deliver(period, now) for period in due(now.astimezone(seoul()).date())]
+        sources = Sources(aws.s3(), self.records_bucket, aws.job_dynamodb(), table_name("call_logs"))
+        return [self.deliver(sources, period, now) for period in due(now.astimezone(seoul()).date())]
 
-    def deliver(self, period: Period, now: datetime) -> Delivered:
-        s3 = aws.s3()
-        records, logs = load(s3, self.records_bucket, aws.job_dynamodb(), table_name("call_logs"), period)
+    def deliver(self, sources: Sources, period: Period, now: datetime) -> Delivered:
+        s3 = sources.s3
+        records, logs = sources.load(period)
         report = build_report(self.cfg, period, records, logs, now)
         key = report_key(period)
         s3.put_object(
@@ -166,9 +209,9 @@ class ReportJob:
         )
 
     def post(self, report: Report, where: str) -> bool:
-        """The summary to Slack; False when Slack is not configured or refuses it (logged: the
-        report is in S3 either way)."""
-        if not self.slack.configured:
+        """The summary to Slack, once per period; False when Slack is not configured, an earlier
+        run claimed it, or Slack refuses it (logged: the report is in S3 either way)."""
+        if not self.slack.configured or not self.claim(report.period):
             return False
         text, blocks = slack_message(report, where)
         try:
@@ -176,4 +219,19 @@ class ReportJob:
         except Exception:
             logger.exception("slack message failed", extra={"period": report.period.label})
             return False
+        return True
+
+    def claim(self, period: Period) -> bool:
+        """True for the one run that may post the period's summary: an object created only if absent
+        (S3 conditional write). Lambda may deliver a scheduled event twice, and a claimed summary
+        Slack then refused stays unposted (at most once; `aicc-ops report --slack` posts it by hand)."""
+        try:
+            aws.s3().put_object(
+                Bucket=self.reports_bucket, Key=slack_claim_key(period), Body=b"", IfNoneMatch="*"
+            )
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in _CLAIMED:
+                logger.info("summary already posted", extra={"period": period.label, "kind": period.kind})
+                return False
+            raise
         return True

@@ -15,6 +15,7 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 
 from aicc.adapters import aws
@@ -23,6 +24,10 @@ TOKEN_SECRET_ENV = "SLACK_TOKEN_SECRET_ID"
 BASE_URL_ENV = "AICC_SLACK_BASE_URL"
 RATE_LIMIT_RETRIES = 2
 TIMEOUT_SECONDS = 5
+# Slack's errors for a token it no longer takes (chat.postMessage's errors, api.slack.com/methods).
+TOKEN_REFUSED = frozenset(
+    {"invalid_auth", "token_revoked", "token_expired", "account_inactive", "not_authed"}
+)
 
 logger = Logger(child=True)
 
@@ -54,6 +59,7 @@ class SlackPoster:
     def __init__(self, channel: str, client: WebClient | None = None, secret_id: str | None = None) -> None:
         self.channel = channel
         self._client = client
+        self._given = client is not None  # a client of the caller's: its token is not ours to re-read
         self._secret_id = os.environ.get(TOKEN_SECRET_ENV, "").strip() if secret_id is None else secret_id
 
     @property
@@ -69,8 +75,20 @@ class SlackPoster:
 
     def post(self, text: str, blocks: list[dict[str, Any]]) -> str:
         """Post to the channel; the message's ts. Raises SlackApiError when Slack refuses it (after
-        the retries on 429)."""
-        response = self.client().chat_postMessage(channel=self.channel, text=text, blocks=blocks)
+        the retries on 429). A token Slack no longer accepts (rotated and revoked) is read again
+        from the secret and the post tried once more: a rotation changes no function, so nothing
+        else would replace the token a warm container holds."""
+        try:
+            response = self.client().chat_postMessage(channel=self.channel, text=text, blocks=blocks)
+        except SlackApiError as exc:
+            if self._given or not self._secret_id or exc.response.get("error") not in TOKEN_REFUSED:
+                raise
+            logger.warning(
+                "slack token refused: reading the secret again", extra={"error": exc.response.get("error")}
+            )
+            forget_token()
+            self._client = None
+            response = self.client().chat_postMessage(channel=self.channel, text=text, blocks=blocks)
         ts = str(response.get("ts", ""))
         logger.info("slack message posted", extra={"channel": self.channel, "ts": ts})
         return ts

@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from typing import Any
 
-from aicc.adapters.dynamodb import timestamp
+from aicc.adapters.dynamodb import created_day, timestamp
 from aicc.clock import seoul
 from aicc.domain.business_hours import status
 from aicc.domain.call_log import RETENTION
@@ -146,6 +146,7 @@ def _contact(
     log: dict[str, Any] = {
         "contact_id": contact_id,
         "created_at": timestamp(start),
+        "created_day": created_day(start),
         "expires_at": int((start + RETENTION).timestamp()),
         "caller": mask_phone(caller),
         "events": {"queued"} if key else {"email_info"},

@@ -468,12 +468,22 @@ resource "aws_cloudwatch_event_target" "schedule" {
   rule = aws_cloudwatch_event_rule.schedule[each.key].name
   arn  = aws_lambda_function.this[each.key].arn
 
-  # A run that fails is not retried: the next one comes within the schedule's period and reads
-  # the queues afresh (a retry would judge stale metrics).
+  # EventBridge's own retries of a failed delivery (the invocation request): none.
   retry_policy {
     maximum_retry_attempts       = 0
     maximum_event_age_in_seconds = 60
   }
+}
+
+# EventBridge invokes asynchronously, and Lambda retries a function error twice by default: a run
+# that fails is not run again. The next one comes within the schedule's period and reads afresh (a
+# retry would judge stale metrics, or post the reports posted before the failure again).
+resource "aws_lambda_function_event_invoke_config" "schedule" {
+  for_each = local.scheduled_functions
+
+  function_name                = aws_lambda_function.this[each.key].function_name
+  maximum_retry_attempts       = 0
+  maximum_event_age_in_seconds = 60
 }
 
 resource "aws_lambda_permission" "schedule" {

@@ -98,3 +98,58 @@ def test_monday_run_writes_the_cli_markdown_and_posts_one_summary_each(
             assert q.name in blocks
         assert f"s3://reports/{delivered['key']}" in blocks
         assert message["channel"] == CFG.report_slack_channel
+
+
+def test_a_run_again_posts_no_summary_twice(
+    stack: dict[str, Any], receiver: SlackReceiver, lambda_context: Any
+) -> None:
+    """Lambda may deliver a scheduled event twice (or a retry runs it again): each period's summary
+    is claimed once; the reports are written again, the summaries not."""
+    event = {
+        "id": "e-1",
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "time": "2026-11-30T00:00:00Z",
+    }
+    first = report_handler.handler(event, lambda_context)
+    again = report_handler.handler(event, lambda_context)
+    assert [r["slack"] for r in first["reports"]] == [True, True]
+    assert [r["slack"] for r in again["reports"]] == [False, False]
+    assert [r["key"] for r in again["reports"]] == [r["key"] for r in first["reports"]]
+    assert len(receiver.taken()) == 2
+
+
+def test_a_monday_the_first_reads_each_day_once_by_query(stack: dict[str, Any]) -> None:
+    """Three reports (daily, weekly, monthly) and their previous periods: every call-log day is one
+    Query of the created-index (no Scan of the table), every S3 day listed once."""
+    calls: list[tuple[str, str]] = []
+
+    def seen(params: dict[str, Any], model: Any, **_: Any) -> None:
+        day = params.get("Prefix") or str(params.get("ExpressionAttributeValues", ""))
+        calls.append((model.name, day))
+
+    for client in (aws_clients.s3(), aws_clients.job_dynamodb()):
+        client.meta.events.register("provide-client-params.*.*", seen)
+    run = datetime(2026, 6, 1, tzinfo=UTC)  # a Monday, 09:00 KST
+    assert [d.period.kind for d in reports.ReportJob().run(run)] == ["daily", "weekly", "monthly"]
+
+    ops = {op for op, _ in calls}
+    assert "Scan" not in ops
+    queried = [day for op, day in calls if op == "Query"]
+    listed = [day for op, day in calls if op == "ListObjectsV2"]
+    assert len(queried) == len(set(queried)) == (date(2026, 6, 1) - date(2026, 4, 1)).days
+    assert len(listed) == len(set(listed)) == (date(2026, 6, 1) - date(2026, 4, 1)).days + 1
+
+
+def test_call_logs_are_read_by_their_seoul_day(stack: dict[str, Any]) -> None:
+    """A call logged at 23:30 UTC belongs to the next Korean day: the created-index keys it so."""
+    from aicc.adapters.call_logs import CallLogRepository
+    from aicc.adapters.dynamodb import table_name
+    from aicc.domain.call_log import CallLogUpdate
+
+    at = datetime(2026, 11, 24, 23, 30, tzinfo=UTC)  # 2026-11-25 08:30 KST
+    CallLogRepository(boto3.client("dynamodb")).apply(
+        CallLogUpdate("c-late", "transfer", at, {}, (), int(at.timestamp()) + 86400)
+    )
+    items = reports.read_call_logs(boto3.client("dynamodb"), table_name("call_logs"), date(2026, 11, 25))
+    assert "c-late" in {i["contact_id"] for i in items}
