@@ -14,6 +14,7 @@ from moto import mock_aws
 
 from aicc.adapters import aws as aicc_aws
 from aicc.settings import config
+from aicc_ops.local.moto_extensions import patch_moto
 from aicc_ops.local.tables import create_tables
 
 # The log checker (every handler log line of the suite checked for PII) and pytester, which its
@@ -96,6 +97,7 @@ def _moto_tables(mp: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
     )
     mp.delenv("NOTIFY_TOPIC_ARN", raising=False)
     aicc_aws.reset()
+    patch_moto()  # DynamoDB's conditional writes atomic, as in AWS (the local stack's moto has it too)
     with mock_aws():
         tables = create_tables(boto3.client("dynamodb", region_name=REGION), config().tables)
         for env, name in tables.items():

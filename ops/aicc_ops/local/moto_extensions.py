@@ -9,6 +9,10 @@ would in AWS, with the shapes and errors of the botocore model.
   8601 strings, "ACTIVE"), and it had no data sources (Create/Get/Update/Delete/ListDataSources).
 - OpenSearch Serverless had no data access policies (Create/Get/Update/DeleteAccessPolicy) and no
   DeleteSecurityPolicy (the knowledge module's collection has both kinds).
+- DynamoDB's conditional writes were not atomic: moto checks a ConditionExpression, then writes,
+  with nothing in between holding another thread's write off, so two concurrent writers could both
+  pass `attribute_not_exists(...)` (DynamoDB evaluates the condition and writes as one step; the SLA
+  monitor's overlapping runs and the callbacks' one-per-contact rely on it). Writes are serialised.
 
 Stand-ins, where the local stack has no service to build the real thing: the CloudFormation types
 in STAND_INS (the Lex V2 bot, its version and alias, and the Connect-Lex association of the lex and
@@ -38,6 +42,7 @@ def patch_moto() -> None:
     _bedrock_agent()
     _kinesis_tags()
     _stand_ins()
+    _atomic_item_writes()
 
 
 def _logging_check(bucket_class: Any) -> None:
@@ -143,6 +148,24 @@ def _opensearch_serverless() -> None:
         delete_security_policy,
     ):
         setattr(Response, method.__name__, method)
+
+
+def _atomic_item_writes() -> None:
+    """Each DynamoDB write (its condition check included) as one step, as DynamoDB does it."""
+    import functools
+    import threading
+
+    from moto.dynamodb.models import DynamoDBBackend
+
+    lock = threading.RLock()
+    for name in ("put_item", "update_item", "delete_item", "transact_write_items", "batch_write_item"):
+        original = getattr(DynamoDBBackend, name)
+
+        def atomic(*args: Any, __original: Any = original, **kwargs: Any) -> Any:
+            with lock:
+                return __original(*args, **kwargs)
+
+        setattr(DynamoDBBackend, name, functools.wraps(original)(atomic))
 
 
 def _kinesis_tags() -> None:
