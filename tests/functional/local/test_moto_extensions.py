@@ -3,6 +3,7 @@ two writers that both find the item absent, one wins and the other's condition f
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Mapping
 from typing import Any
@@ -30,10 +31,9 @@ def test_two_conditional_writes_at_once_one_wins(
         def checked_then_held(item: Any) -> Any:
             passed = check(item)
             if threading.current_thread().name.startswith("writer"):
-                try:
+                # broken after a second: the other writer is held off until this one has written
+                with contextlib.suppress(threading.BrokenBarrierError):
                     meet.wait()
-                except threading.BrokenBarrierError:
-                    pass  # the other writer is held off until this one has written
             return passed
 
         condition.expr = checked_then_held
