@@ -9,7 +9,7 @@ from typing import Any
 import boto3
 import pytest
 from botocore.exceptions import ClientError
-from helpers import REGION, FakeLambdaContext, agent_event, kinesis_event
+from helpers import REGION, FakeLambdaContext, agent_event, kinesis_event, read_event
 
 from aicc.handlers import agent_events
 from aicc.handlers.agent_events import handler
@@ -114,3 +114,29 @@ def test_a_dynamodb_failure_fails_only_that_record(
     # The failure's line names the agent's contact (the record's own, not the one before it).
     (failure,) = [json.loads(line) for line in handler_log() if "record failed" in line]
     assert failure["contact_id"] == contact
+
+
+def test_an_answered_contact_gets_answered_at_once_and_only_if_the_flows_logged_it(
+    tables: Tables, lambda_context: FakeLambdaContext
+) -> None:
+    documented = read_event("connect_agent_event")["CurrentAgentSnapshot"]["Contacts"][0]
+    logged, queued_at = documented["ContactId"], "2026-11-25T00:59:40.000+00:00"
+    tables.put("CALL_LOGS_TABLE", {"contact_id": logged, "queue": "MSP Emergency", "queued_at": queued_at})
+    ringing = agent_event("ts.park", "2026-11-25T01:00:01.000Z", ("CONNECTING",))
+    handler(kinesis_event(ringing), lambda_context)
+    assert "answered_at" not in (tables.call_log(logged) or {})  # offered is not answered
+    handler(kinesis_event(agent_event("ts.park", "2026-11-25T01:00:05.181Z")), lambda_context)
+    item = tables.call_log(logged)
+    assert item is not None and item["answered_at"] == "2026-11-25T01:00:05.120+00:00"  # its connect time
+    # Later snapshots restate the contact (on hold, after-contact work): the first answer stands.
+    ended = agent_event("ts.park", "2026-11-25T01:04:00.000Z", ("ENDED",))
+    ended["CurrentAgentSnapshot"]["Contacts"][0]["ConnectedToAgentTimestamp"] = "2026-11-25T01:03:00.000Z"
+    assert handler(kinesis_event(ended), lambda_context) == {"batchItemFailures": []}
+    item = tables.call_log(logged)
+    assert item is not None and item["answered_at"] == "2026-11-25T01:00:05.120+00:00"
+    assert item["queued_at"] == queued_at  # nothing else touched
+    # A contact the flows never logged (an outbound call, a transfer's new contact): no item made.
+    stranger = agent_event("ts.yoon", "2026-11-25T01:00:05.181Z")
+    stranger["CurrentAgentSnapshot"]["Contacts"][0]["ContactId"] = "4a573372-1f28-4e26-b97b-0000000000cc"
+    assert handler(kinesis_event(stranger), lambda_context) == {"batchItemFailures": []}
+    assert tables.call_log("4a573372-1f28-4e26-b97b-0000000000cc") is None

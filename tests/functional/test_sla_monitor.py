@@ -304,9 +304,9 @@ def test_an_alert_names_the_oldest_caller_the_call_log_has_entering_then(
 def test_the_oldest_caller_is_found_in_a_busy_minute_and_not_among_callers_who_left(
     slack_secret: str, receiver: SlackReceiver, topic: Any
 ) -> None:
-    """More callers than one page of the old read entered in the minute before the oldest one, and
-    one who entered nearer its time asked for a callback (left the queue): the match is the oldest
-    caller still waiting."""
+    """More callers than one page of the old read entered in the minute before the oldest one, one
+    who entered nearer its time asked for a callback (left the queue), and one who entered at the
+    same instant was answered (agent_events): the match is the oldest caller still waiting."""
     from datetime import timedelta
 
     from aicc.adapters.call_logs import CallLogRepository
@@ -329,6 +329,9 @@ def test_the_oldest_caller_is_found_in_a_busy_minute_and_not_among_callers_who_l
     )
     callback = {"event": "callback", "callback_requested": "true"}
     logs.apply(build_update("c-left", callback, {}, "", entered + timedelta(seconds=20)))
+    # Entered at the same instant and sorts first by contact ID: only its answer rules it out.
+    logs.apply(build_update("c-answered", {"event": "queued", "queue": name}, {}, "", entered))
+    assert logs.record_answer("c-answered", entered + timedelta(seconds=30))
 
     outcomes = by_queue(monitor({EMERGENCY: (sla + 5, 1)}).run(NOW))
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from helpers import agent_event, read_event
 
-from aicc.domain.agent_events import AgentEventError, presence
+from aicc.domain.agent_events import AgentEventError, Answer, presence
 from aicc.domain.agents import AgentStatus
 
 
@@ -65,3 +65,16 @@ def test_unreadable_records_are_named(change: Any, message: str) -> None:
     change(event)
     with pytest.raises(AgentEventError, match=message):
         presence(event)
+
+
+def test_the_contacts_the_agent_accepted_are_answered_at_their_connected_time() -> None:
+    contact = read_event("connect_agent_event")["CurrentAgentSnapshot"]["Contacts"][0]
+    connected = datetime(2026, 11, 25, 1, 0, 5, 120000, tzinfo=UTC)  # its ConnectedToAgentTimestamp
+    for state in ("CONNECTED", "CONNECTED_ONHOLD", "ENDED"):  # ACW: still answered (a missed event)
+        assert presence(agent_event(states=(state,))).answered == (Answer(contact["ContactId"], connected),)
+    for state in ("CONNECTING", "INCOMING", "MISSED", "REJECTED"):  # offered, not accepted
+        assert presence(agent_event(states=(state,))).answered == ()
+    event = agent_event()
+    event["CurrentAgentSnapshot"]["Contacts"][0]["ConnectedToAgentTimestamp"] = None
+    unreadable = presence(event)
+    assert unreadable.answered == () and unreadable.status is AgentStatus.BUSY  # presence still counts

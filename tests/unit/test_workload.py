@@ -57,6 +57,10 @@ def test_the_oldest_caller_is_the_entry_nearest_the_oldest_wait_within_the_toler
     found = oldest_logged([caller("b", 595), left], NOW, 600)
     assert found is not None and found.contact_id == "b"  # not the caller who asked for a callback
     assert oldest_logged([left], NOW, 600) is None
+    answered = LoggedCaller("e", NOW - timedelta(seconds=600), False, "", 0, False, answered=True)
+    found = oldest_logged([caller("b", 595), answered], NOW, 600)
+    assert found is not None and found.contact_id == "b"  # not the caller an agent took
+    assert oldest_logged([answered], NOW, 600) is None
     too_far = MATCH_TOLERANCE.total_seconds() + 1
     assert oldest_logged([caller("a", 600 + too_far)], NOW, 600) is None
 

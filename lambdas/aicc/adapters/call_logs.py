@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from aicc.domain.call_log import CallLogUpdate
 
 _PAGE_PREFIX = "page_"
+ANSWERED_AT = "answered_at"  # when an agent accepted the contact (agent_events), set once
 
 
 class _Update:
@@ -244,6 +245,26 @@ class CallLogRepository(Repository):
                 return found
             params["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
+    # ---- the agent event stream -------------------------------------------------------------------
+    def record_answer(self, contact_id: str, at: datetime) -> bool:
+        """The contact was answered at `at`: `answered_at`, written once (the first answer stands;
+        each later snapshot of the agent restates it) and only on an item the flows created. False
+        when it was set already or the contact was never logged."""
+        try:
+            self.client.update_item(
+                TableName=self.table,
+                Key=to_item({"contact_id": contact_id}),
+                UpdateExpression="SET #a = :at",
+                ConditionExpression="attribute_exists(#k) AND attribute_not_exists(#a)",
+                ExpressionAttributeNames={"#a": ANSWERED_AT, "#k": "contact_id"},
+                ExpressionAttributeValues=to_item({":at": timestamp(at)}),
+            )
+        except ClientError as exc:
+            if condition_failed(exc):
+                return False
+            raise
+        return True
+
     # ---- assignment and notifications ----------------------------------------------------------
     def claim_notification(self, contact_id: str, key: str, at: datetime, expires_at: int) -> bool:
         """True the first time `key` is claimed for the contact; False on every repeat (or race)."""
@@ -337,6 +358,7 @@ def _caller(item: Mapping[str, Any]) -> LoggedCaller | None:
         pages=len(pages),
         acknowledged=any(p.get("acked_at") for p in pages),
         left=item.get("callback_requested") is True or "callback" in (item.get("events") or ()),
+        answered=parse_instant(item.get(ANSWERED_AT)) is not None,
     )
 
 

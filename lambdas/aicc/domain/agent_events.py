@@ -12,6 +12,10 @@ Status, as the agents table keeps it (what assignment and escalation route on):
   (break, lunch, training) -> AWAY; a LOGOUT event -> OFFLINE.
 
 `active_contacts` counts the contacts offered or in conversation (after-contact work is not load).
+
+`answered`: the contacts the agent has accepted (CONNECTED, on hold, or ENDED in after-contact work)
+and when (ConnectedToAgentTimestamp), for the call log's `answered_at`. Every snapshot restates
+them until the contact leaves it; the call log keeps the first.
 """
 
 from __future__ import annotations
@@ -26,11 +30,22 @@ from aicc.domain.agents import AgentStatus
 
 IN_CONTACT = frozenset({"INCOMING", "PENDING", "CONNECTING", "CONNECTED", "CONNECTED_ONHOLD"})
 AFTER_CONTACT = frozenset({"ENDED"})
+# The agent accepted the contact: ConnectedToAgentTimestamp is set from CONNECTED on.
+ANSWERED = frozenset({"CONNECTED", "CONNECTED_ONHOLD", "ENDED"})
 EVENT_TYPES = frozenset({"LOGIN", "LOGOUT", "STATE_CHANGE", "HEART_BEAT"})
 
 
 class AgentEventError(ValueError):
     """A record that is not an agent event this code can read (logged and skipped, never retried)."""
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A contact an agent accepted: its ContactId (the call log's key: the contact the flows ran
+    for, not InitialContactId, which names the first contact of a transfer chain) and when."""
+
+    contact_id: str
+    at: datetime  # ConnectedToAgentTimestamp, aware UTC
 
 
 @dataclass(frozen=True)
@@ -43,6 +58,7 @@ class Presence:
     at: datetime  # EventTimestamp, aware UTC: a later event wins
     event_type: str
     contact_ids: tuple[str, ...] = ()  # the agent's contacts in this snapshot (for the log lines)
+    answered: tuple[Answer, ...] = ()
 
 
 def _instant(value: Any) -> datetime:
@@ -102,4 +118,15 @@ def presence(event: Mapping[str, Any]) -> Presence:
         at=_instant(event.get("EventTimestamp")),
         event_type=str(event_type),
         contact_ids=tuple(str(c.get("ContactId")) for c in contacts if c.get("ContactId")),
+        answered=tuple(a for a in map(_answer, contacts) if a is not None),
     )
+
+
+def _answer(contact: Mapping[str, Any]) -> Answer | None:
+    """The contact as answered, when the agent accepted it; a contact without its ID or a readable
+    ConnectedToAgentTimestamp is not (the agent's presence still counts)."""
+    at = parse_instant(contact.get("ConnectedToAgentTimestamp"))
+    contact_id = contact.get("ContactId")
+    if contact.get("State") not in ANSWERED or at is None or not (isinstance(contact_id, str) and contact_id):
+        return None
+    return Answer(contact_id, at)

@@ -29,8 +29,8 @@ _FLAG_PARAMS = ("emergency", "callback_requested")
 _FROM_ATTRIBUTES = frozenset({*CUSTOMER_FIELDS, *ASSIGNMENT_FIELDS, "path", "inquiry_type", "emergency"})
 QUEUED = "queued"  # the event the flows log as a contact enters a queue (with `queue`)
 _EVENT = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
-# `<event>_at` must not collide with the record's own timestamps.
-_RESERVED_EVENTS = frozenset({"created", "assigned", "expires"})
+# `<event>_at` must not collide with the record's own timestamps (answered_at: agent_events).
+_RESERVED_EVENTS = frozenset({"created", "assigned", "expires", "answered"})
 
 
 @dataclass(frozen=True)

@@ -36,10 +36,11 @@ QUEUE_DIMENSION = "queue"
 # steps of the flow (the log is written just before the transfer to the queue): the logged entry
 # that matches the oldest caller lies within this much of it.
 MATCH_TOLERANCE = timedelta(seconds=60)
-# What an alert says when no logged entry matches the oldest wait. Not a verdict on the flow: the
-# flows transfer even when their call_log step fails, and a caller may be logged under another
-# queue (a transfer keeps the first `queued_at`); runbooks/queue-sla-risk.md lists the causes.
-NOT_IN_LOG = "not found in the call log near this wait (the caller still waits: see the runbook)"
+# What an alert says when no logged entry, of those not answered and not gone to a callback,
+# matches the oldest wait. Not a verdict on the flow: the flows transfer even when their call_log
+# step fails, and a caller may be logged under another queue (a transfer keeps the first
+# `queued_at`); runbooks/queue-sla-risk.md lists the causes.
+NOT_IN_LOG = "no unanswered caller in the call log near this wait (the caller still waits: see the runbook)"
 
 
 def mmss(seconds: float) -> str:
@@ -154,9 +155,11 @@ class LoggedCaller:
     company: str  # a company, not a person: no personal data goes to Slack
     pages: int  # escalation pages sent so far (the chain step reached)
     acknowledged: bool  # an engineer acknowledged a page
-    # The log shows the caller left the queue (asked for a callback). The call log records no
-    # answer or hang-up, so an entry without it may still be a caller who has gone.
+    # The log shows the caller left the queue (asked for a callback).
     left: bool = False
+    # An agent accepted the contact (`answered_at`, from the agent event stream). A caller who hung
+    # up in the queue leaves no trace in the log: an entry neither left nor answered may be one.
+    answered: bool = False
 
     def summary(self) -> str:
         parts = ["긴급 (emergency)" if self.emergency else "일반 (general)"]
@@ -181,9 +184,11 @@ def oldest_logged(
     callers: Iterable[LoggedCaller], now: datetime, oldest_seconds: float
 ) -> LoggedCaller | None:
     """The logged entry closest to when Connect's oldest caller entered, of those not known to have
-    left the queue (None: no such entry near it; see NOT_IN_LOG)."""
+    left the queue (a callback) or been answered (None: no such entry near it; see NOT_IN_LOG)."""
     entered = now - timedelta(seconds=oldest_seconds)
-    near = [c for c in callers if not c.left and abs(c.queued_at - entered) <= MATCH_TOLERANCE]
+    near = [
+        c for c in callers if not (c.left or c.answered) and abs(c.queued_at - entered) <= MATCH_TOLERANCE
+    ]
     return min(near, key=lambda c: (abs(c.queued_at - entered), c.contact_id), default=None)
 
 

@@ -1,4 +1,5 @@
-"""agent_events: keep each agent's status and live load from Connect's agent event stream.
+"""agent_events: keep each agent's status and live load from Connect's agent event stream, and
+mark in the call log when each contact was answered (the SLA monitor skips answered callers).
 
 Invoked by the Kinesis stream Connect writes agent events to (an event source mapping with
 ReportBatchItemFailures). A record that is not a readable agent event is logged and skipped: it
@@ -14,6 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from aicc.adapters.agents import AgentRepository
+from aicc.adapters.call_logs import CallLogRepository
 from aicc.domain.agent_events import presence
 from aicc.handlers._prologue import count, kinesis_batch, logger
 
@@ -37,6 +39,11 @@ def handler(record: Mapping[str, Any]) -> None:
         logger.append_keys(contact_id=",".join(update.contact_ids))
     outcome = AgentRepository().record_presence(update)
     count(_OUTCOME_METRICS.get(outcome, "AgentEventUnknownAgent"))
+    if update.answered:
+        logs = CallLogRepository()
+        for answer in update.answered:
+            if logs.record_answer(answer.contact_id, answer.at):
+                count("CallAnswerLogged")
     logger.debug(
         "agent presence",
         extra={

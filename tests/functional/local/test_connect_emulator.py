@@ -8,11 +8,14 @@ import time
 import unicodedata
 import urllib.request
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
 
+from aicc.adapters.dynamodb import timestamp
+from aicc.settings import config
 from aicc_ops.local.connect_emulator import ConnectEmulator
 from aicc_ops.local.connect_protocol import match, service_model
 
@@ -200,6 +203,11 @@ def test_live_call_waits_in_queue_then_an_agent_answers(connect: Any, local_serv
     assert _agent_record(local_server, "ts.park", lambda a: a["status"]["S"] == "BUSY")[
         "active_contacts"
     ] == {"N": "1"}
+    # ... and mark the contact's call-log item answered, at the time the agent took it.
+    connected = call_api(local_server, "GET", f"/calls/{call['contact_id']}")["connected_at"]
+    logged = _call_log(local_server, call["contact_id"], lambda item: "answered_at" in item)
+    assert logged["answered_at"] == {"S": timestamp(datetime.fromisoformat(connected))}
+    assert logged["queue"] == {"S": config().queues[call["queue"]].name}  # the flows' queued step's item
     deadline = time.monotonic() + 6
     while call_api(local_server, "GET", f"/calls/{call['contact_id']}")["state"] != "ended":
         assert time.monotonic() < deadline, "the simulated agent never finished"
@@ -207,6 +215,19 @@ def test_live_call_waits_in_queue_then_an_agent_answers(connect: Any, local_serv
     assert call_api(local_server, "GET", f"/calls/{call['contact_id']}")["end_reason"] == "completed"
     done = _agent_record(local_server, "ts.park", lambda a: a["status"]["S"] == "AVAILABLE")
     assert done["active_contacts"] == {"N": "0"} and done["presence_at"]["S"].endswith("+00:00")
+
+
+def _call_log(info: Any, contact_id: str, ready: Any, seconds: float = 5) -> dict[str, Any]:
+    """The contact's call-log item once `ready` holds for it (written from the agent event stream)."""
+    table = info.tables["call_logs"]
+    deadline = time.monotonic() + seconds
+    while True:
+        key = {"contact_id": {"S": contact_id}}
+        item = info.client("dynamodb").get_item(TableName=table, Key=key).get("Item", {})
+        if item and ready(item):
+            return dict(item)
+        assert time.monotonic() < deadline, f"{contact_id}: the call log still says {item}"
+        time.sleep(0.05)
 
 
 def _agent_record(info: Any, login: str, ready: Any, seconds: float = 5) -> dict[str, Any]:
