@@ -53,7 +53,7 @@ class OpsContext:
     def __init__(self, target: Target, cfg: Config | None = None) -> None:
         self.target = target
         self.config = cfg or config()
-        self._clients: dict[tuple[str, str | None], Any] = {}
+        self._clients: dict[tuple[str, str | None, bool], Any] = {}
         self._tables: dict[str, Any] = {}
 
     # ---- where ----------------------------------------------------------------------------------
@@ -132,12 +132,15 @@ class OpsContext:
             return ConnectLimiter(self.server.connect_rate, self.server.connect_burst)
         return ConnectLimiter()
 
-    def client(self, service: str, region: str | None = None) -> Any:
+    def client(self, service: str, region: str | None = None, *, adaptive: bool = False) -> Any:
         """A client of the command's session; `region`: another Region's (Global Resiliency), with
-        its own Connect quota. The local stack answers for every Region."""
+        its own Connect quota. The local stack answers for every Region. `adaptive`: botocore's
+        adaptive retry mode for another service too (a bulk job that may be throttled: its sending
+        rate drops after a throttle instead of every request retrying at full speed)."""
         if self.server or region == self.region:
             region = None
-        if (service, region) not in self._clients:
+        adaptive = adaptive or service == "connect"
+        if (service, region, adaptive) not in self._clients:
             from botocore.config import Config as BotoConfig
 
             kwargs: dict[str, Any] = {"region_name": region} if region else {}
@@ -145,14 +148,14 @@ class OpsContext:
                 kwargs["endpoint_url"] = (
                     self.server.connect_endpoint if service == "connect" else self.server.aws_endpoint
                 )
-            retries: Any = {"mode": "adaptive" if service == "connect" else "standard"}
+            retries: Any = {"mode": "adaptive" if adaptive else "standard"}
             retries["max_attempts"] = MAX_ATTEMPTS
             boto_config = BotoConfig(retries=retries, connect_timeout=5, read_timeout=30)
             client = self.session.client(service, config=boto_config, **kwargs)
             if service == "connect":
                 (ConnectLimiter() if region else self.limiter).attach(client)
-            self._clients[service, region] = client
-        return self._clients[service, region]
+            self._clients[service, region, adaptive] = client
+        return self._clients[service, region, adaptive]
 
     def table(self, key: str) -> Any:
         if key not in self._tables:

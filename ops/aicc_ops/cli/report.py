@@ -1,6 +1,7 @@
-"""`aicc-ops report daily|weekly|monthly|seed`: operating reports from the contact records and the
-call log (numbers: aicc.domain.report; data: aicc_ops.reports.sources; rendering:
-aicc_ops.reports.render), and a seeded run of synthetic traffic for the local stack's demo.
+"""`aicc-ops report daily|weekly|monthly|seed|backfill`: operating reports from the contact records
+and the call log (numbers: aicc.domain.report; data: aicc_ops.reports.sources; rendering:
+aicc_ops.reports.render), a seeded run of synthetic traffic for the local stack's demo, and the
+one-off backfill of `created_day` on older call-log items (aicc_ops.reports.backfill).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from aicc.clock import seoul
 
 from ..admin.context import OpsContext
 from ._errors import OpsError
-from ._options import target_options
+from ._options import dry_run_option, target_options
 
 
 @click.group()
@@ -53,15 +54,19 @@ _report_command("weekly", "The report of one week (Monday-Sunday, Asia/Seoul) ag
 _report_command("monthly", "The report of one calendar month (Asia/Seoul) against the month before.")
 
 
+def _require_target(ops: OpsContext) -> None:
+    if not ops.target.local and not ops.target.env:
+        raise click.UsageError(
+            "give --local (the local stack) or --env ENV (its contact records and call log)"
+        )
+
+
 def do_report(ops: OpsContext, kind: str, day: date | None, fmt: str, out: Path | None, slack: bool) -> None:
     from aicc.domain.report import build_report, period_for
 
     from ..reports import render, sources
 
-    if not ops.target.local and not ops.target.env:
-        raise click.UsageError(
-            "give --local (the local stack) or --env ENV (its contact records and call log)"
-        )
+    _require_target(ops)
     now = datetime.now(UTC)
     period = period_for(kind, day or now.astimezone(seoul()).date())
     records, logs = sources.load(ops, period)
@@ -164,3 +169,18 @@ def do_seed(ops: OpsContext, days: list[date]) -> dict[str, Any]:
         counts["records"] += len(traffic.records)
         counts["call_logs"] += len(traffic.call_logs)
     return counts
+
+
+@report.command()
+@dry_run_option
+@target_options
+def backfill(ops: OpsContext, dry_run: bool) -> None:
+    """Set created_day (the reports' created-index) on call-log items written before it existed,
+    from their created_at. Run it once after upgrading a deployment that has call logs; running it
+    again changes nothing. Scans the whole table: DynamoDB reads every item once."""
+    from ..reports.backfill import backfill_created_day
+
+    _require_target(ops)
+    table = ops.table_name("call_logs")
+    counts = backfill_created_day(ops.client("dynamodb", adaptive=True), table, dry_run=dry_run)
+    click.echo(f"{table}: {counts.summary(dry_run)}")
