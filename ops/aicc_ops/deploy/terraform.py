@@ -15,14 +15,13 @@ import re
 import shutil
 import sys
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from tabulate import tabulate
 
+from ..core.environ import overridden
 from .environment import Environment
 from .errors import DeployError
 
@@ -91,20 +90,6 @@ def find_terraform() -> str:
     return binary
 
 
-@contextmanager
-def _environ(values: dict[str, str]) -> Iterator[None]:
-    saved = {k: os.environ.get(k) for k in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-
-
 def _file_backed(stream: Any) -> bool:
     """Whether Terraform can write to this stream itself (a real file descriptor)."""
     try:
@@ -165,7 +150,7 @@ class Deployer:
         stream = not capture and _file_backed(target)  # live output; else capture, then echo
         if not (stream and target.isatty()) and args[0] in ("init", "plan", "apply"):
             args = (args[0], "-no-color", *args[1:])  # colour only on a terminal
-        with _environ(self.environ()), contextlib.redirect_stdout(target):
+        with overridden(self.environ()), contextlib.redirect_stdout(target):
             code, out, err = self.tf.cmd(*args, capture_output=not stream)
         if not stream and not capture and out:
             self.echo(str(out).rstrip(), err=self.stdout_reserved)

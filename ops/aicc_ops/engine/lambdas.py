@@ -19,7 +19,6 @@ import importlib
 import io
 import itertools
 import json
-import os
 import re
 import sys
 import threading
@@ -31,6 +30,7 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..core.environ import overridden
 from .flows import local_function_name
 
 MAX_RESPONSE_BYTES = 32 * 1024
@@ -81,17 +81,8 @@ _ENVIRONMENT = threading.Lock()
 
 @contextmanager
 def _environment(values: Mapping[str, str]) -> Iterator[None]:
-    with _ENVIRONMENT:
-        saved = {k: os.environ.get(k) for k in values}
-        os.environ.update(values)
-        try:
-            yield
-        finally:
-            for k, v in saved.items():
-                if v is None:
-                    os.environ.pop(k, None)
-                else:
-                    os.environ[k] = v
+    with _ENVIRONMENT, overridden(values):
+        yield
 
 
 # AWS services a drill can make throttle the handlers' calls to (LocalLambdas.service_faults).
