@@ -157,6 +157,12 @@ class OpsContext:
             self._clients[service, region, adaptive] = client
         return self._clients[service, region, adaptive]
 
+    def provide(self, service: str, client: Any, region: str | None = None) -> None:
+        """Answer `client(service, region)` with this client, whatever its retry mode (a test's
+        stubbed client)."""
+        for adaptive in (False, True):
+            self._clients[service, region, adaptive] = client
+
     def table(self, key: str) -> Any:
         if key not in self._tables:
             kwargs: dict[str, Any] = {}

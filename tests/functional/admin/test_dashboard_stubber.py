@@ -53,7 +53,8 @@ def stubbed(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[OpsContext, Stubb
     table = boto3.resource(
         "dynamodb", region_name=REGION, aws_access_key_id="k", aws_secret_access_key="s"
     ).Table(SLA_ALERTS)
-    ops._clients.update({("connect", None): connect, ("dynamodb", None): dynamodb})
+    ops.provide("connect", connect)
+    ops.provide("dynamodb", dynamodb)
     ops._tables["sla_alerts"] = table
     with Stubber(connect) as c, Stubber(dynamodb) as d, Stubber(table.meta.client) as t:
         yield ops, c, d, t

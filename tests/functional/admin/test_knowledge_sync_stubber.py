@@ -42,7 +42,8 @@ def stubbed() -> Iterator[tuple[OpsContext, Stubber, Stubber]]:
     agent = boto3.client(
         "bedrock-agent", region_name=REGION, aws_access_key_id="k", aws_secret_access_key="s"
     )
-    ops._clients.update({("s3", None): s3, ("bedrock-agent", None): agent})
+    ops.provide("s3", s3)
+    ops.provide("bedrock-agent", agent)
     with Stubber(s3) as s3_stub, Stubber(agent) as agent_stub:
         yield ops, s3_stub, agent_stub
         s3_stub.assert_no_pending_responses()
