@@ -126,7 +126,7 @@ output "knowledge" {
 }
 
 output "reports_bucket" {
-  description = "The reports bucket: the report function writes reports/<kind>/<first day>.md (docs/reports.md)."
+  description = "The reports bucket: the report function writes reports/<kind>/<first day>.md and .html (docs/reports.md)."
   value       = module.security.reports.name
 }
 

@@ -1,6 +1,7 @@
 """The operating reports' data and delivery: contact records from S3, call-log items from
 DynamoDB (read by `aicc-ops report` and the scheduled report handler alike), and the scheduled
-job that writes each due report to the reports bucket and posts its summary to Slack.
+job that writes each due report to the reports bucket (Markdown and HTML with its charts) and posts
+its summary to Slack.
 
 Firehose (terraform/modules/connect) writes the records GZIP-compressed, one JSON object a line,
 under contact-records/year=YYYY/month=MM/day=DD/ by delivery time in Asia/Seoul. A record arrives
@@ -45,6 +46,8 @@ PREFIX = "contact-records"
 REPORTS_PREFIX = "reports"
 RECORDS_BUCKET_ENV = "CONTACT_RECORDS_BUCKET"
 REPORTS_BUCKET_ENV = "REPORTS_BUCKET"
+# What the job writes of each report (aicc.domain.report_render's formats): extension, Content-Type.
+WRITTEN = {"md": "text/markdown; charset=utf-8", "html": "text/html; charset=utf-8"}
 
 logger = Logger(child=True)
 # An If-None-Match write's refusals: the key exists, or a concurrent write to it is under way.
@@ -137,15 +140,15 @@ def load(
     return Sources(s3, bucket, dynamodb, table).load(period)
 
 
-def report_key(period: Period) -> str:
-    """Where a period's Markdown report goes in the reports bucket: one object per period, so a
-    run again (a retry) overwrites its own report (the bucket keeps the old version)."""
-    return f"{REPORTS_PREFIX}/{period.kind}/{period.start.date().isoformat()}.md"
+def report_key(period: Period, ext: str) -> str:
+    """Where a period's report in one format goes in the reports bucket: one object per period and
+    format, so a run again (a retry) overwrites its own report (the bucket keeps the old version)."""
+    return f"{REPORTS_PREFIX}/{period.kind}/{period.start.date().isoformat()}.{ext}"
 
 
 def slack_claim_key(period: Period) -> str:
     """The object whose creation claims the period's Slack summary (beside its report)."""
-    return report_key(period).removesuffix(".md") + ".slack"
+    return report_key(period, "slack")
 
 
 def due(run_day: date) -> list[Period]:
@@ -163,7 +166,7 @@ def due(run_day: date) -> list[Period]:
 @dataclass(frozen=True)
 class Delivered:
     period: Period
-    key: str
+    keys: tuple[str, ...]  # WRITTEN's order: the Markdown, then the HTML
     volume: int
     slack: bool
 
@@ -171,15 +174,16 @@ class Delivered:
         return {
             "kind": self.period.kind,
             "period": self.period.label,
-            "key": self.key,
+            "keys": list(self.keys),
             "volume": self.volume,
             "slack": self.slack,
         }
 
 
 class ReportJob:
-    """The scheduled run: each due report computed (aicc.domain.report), rendered as Markdown
-    (aicc.domain.report_render, the CLI's text), written to S3 and summarised in Slack."""
+    """The scheduled run: each due report computed (aicc.domain.report), rendered as Markdown and
+    as HTML with its charts (aicc.domain.report_render, the CLI's bytes), written to S3 and
+    summarised in Slack."""
 
     def __init__(self, slack: SlackPoster | None = None, cfg: Config | None = None) -> None:
         self.cfg = cfg or config()
@@ -197,16 +201,17 @@ class ReportJob:
         s3 = sources.s3
         records, logs = sources.load(period)
         report = build_report(self.cfg, period, records, logs, now)
-        key = report_key(period)
-        s3.put_object(
-            Bucket=self.reports_bucket,
-            Key=key,
-            Body=render(report, "md").encode("utf-8"),
-            ContentType="text/markdown; charset=utf-8",
-        )
-        return Delivered(
-            period, key, report.current.volume, self.post(report, f"s3://{self.reports_bucket}/{key}")
-        )
+        keys = tuple(report_key(period, fmt) for fmt in WRITTEN)
+        for key, (fmt, content_type) in zip(keys, WRITTEN.items(), strict=True):
+            # SSE-KMS by the bucket's default encryption (its key: the role's kms:GenerateDataKey).
+            s3.put_object(
+                Bucket=self.reports_bucket,
+                Key=key,
+                Body=render(report, fmt).encode("utf-8"),
+                ContentType=content_type,
+            )
+        where = ", ".join(f"s3://{self.reports_bucket}/{key}" for key in keys)
+        return Delivered(period, keys, report.current.volume, self.post(report, where))
 
     def post(self, report: Report, where: str) -> bool:
         """The summary to Slack, once per period; False when Slack is not configured, an earlier

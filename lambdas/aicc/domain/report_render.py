@@ -1,13 +1,11 @@
 """A report as text: Markdown tables or one self-contained HTML page (jinja2, templates/), and its
 Slack summary (Block Kit). The one home of the rendering: `aicc-ops report` and the scheduled
-report handler both call it, so the same data gives the same report. Charts are drawn by the
-caller and handed in as inline <svg> (the CLI's matplotlib plots, aicc_ops.reports.render); the
-Lambda never imports a plotting library and writes the Markdown version.
+report handler both call it, so the same data gives the same report, charts included (the HTML's
+inline <svg>, aicc.domain.report_charts, imported only when HTML is rendered).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
@@ -21,15 +19,20 @@ EMPTY = "이 기간에 통화가 없습니다 (no calls in this period)."
 KIND_NAMES = {"daily": "일간", "weekly": "주간", "monthly": "월간"}
 
 
-def render(report: Report, fmt: str, charts: Mapping[str, str] | None = None) -> str:
-    """`charts`: chart name -> inline <svg> (HTML only; none for an empty period)."""
+def render(report: Report, fmt: str) -> str:
+    """The report in `fmt`: Markdown tables, or HTML with its charts (none for an empty period)."""
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {fmt!r}")
+    charts: dict[str, str] = {}
+    if fmt == "html" and not report.current.empty:
+        from aicc.domain.report_charts import charts_for  # pygal: only where HTML is made
+
+        charts = charts_for(report.current)
     template = _environment(fmt == "html").get_template(f"report.{fmt}.j2")
     return template.render(
         report=report,
         m=report.current,
-        charts=dict(charts or {}) if fmt == "html" and not report.current.empty else {},
+        charts=charts,
         empty=EMPTY,
         kind=KIND_NAMES[report.period.kind],
         generated=seoul_time(report.generated_at),

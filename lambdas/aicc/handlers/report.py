@@ -1,6 +1,7 @@
 """report: once a day at 09:00 Asia/Seoul (EventBridge schedule, functions.yaml), the reports whose
 period has just ended (yesterday; last week on Mondays; last month on the 1st) written to the
-reports bucket as Markdown and summarised in Slack (aicc.adapters.reports, docs/reports.md)."""
+reports bucket as Markdown and as HTML with its charts (pygal, loaded when the HTML is rendered) and
+summarised in Slack (aicc.adapters.reports, docs/reports.md)."""
 
 from __future__ import annotations
 

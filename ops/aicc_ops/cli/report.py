@@ -1,7 +1,8 @@
 """`aicc-ops report daily|weekly|monthly|seed|backfill`: operating reports from the contact records
-and the call log (numbers: aicc.domain.report; data: aicc_ops.reports.sources; rendering:
-aicc_ops.reports.render), a seeded run of synthetic traffic for the local stack's demo, and the
-one-off backfill of `created_day` on older call-log items (aicc_ops.reports.backfill).
+and the call log (numbers: aicc.domain.report; data: aicc_ops.reports.sources; rendering, charts
+included: aicc.domain.report_render, the scheduled report job's), a seeded run of synthetic
+traffic for the local stack's demo, and the one-off backfill of `created_day` on older call-log
+items (aicc_ops.reports.backfill).
 """
 
 from __future__ import annotations
@@ -62,9 +63,10 @@ def _require_target(ops: OpsContext) -> None:
 
 
 def do_report(ops: OpsContext, kind: str, day: date | None, fmt: str, out: Path | None, slack: bool) -> None:
+    from aicc.domain import report_render as render
     from aicc.domain.report import build_report, period_for
 
-    from ..reports import render, sources
+    from ..reports import sources
 
     _require_target(ops)
     now = datetime.now(UTC)

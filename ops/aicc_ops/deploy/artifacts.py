@@ -33,7 +33,7 @@ SOURCE_ZIP = BUILD_DIR / "lambda-source.zip"
 LAYER_ZIP = BUILD_DIR / "lambda-layer.zip"
 SOURCE_DIR = REPO_ROOT / "lambdas"
 # Third-party packages the Lambda code imports (boto3 is in the runtime); versions from pyproject.toml.
-LAYER_PACKAGES = ("aws-lambda-powertools", "holidays", "pyyaml", "rapidfuzz", "slack-sdk", "jinja2")
+LAYER_PACKAGES = ("aws-lambda-powertools", "holidays", "pyyaml", "rapidfuzz", "slack-sdk", "jinja2", "pygal")
 LAMBDAS_MODULE = TERRAFORM_DIR / "modules" / "lambdas" / "main.tf"
 # Where Lambda puts the function's code and a layer's python/ (the paths tracebacks show).
 CODE_DIR, LAYER_DIR = "/var/task", "/opt/python"

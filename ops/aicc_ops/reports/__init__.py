@@ -1,2 +1,2 @@
-"""Operating reports (`aicc-ops report`): the data (sources), a seeded demo week (synthetic) and
-rendering (render, templates/); the numbers themselves are aicc.domain.report."""
+"""Operating reports (`aicc-ops report`): the data (sources) and a seeded demo week (synthetic); the
+numbers are aicc.domain.report, the text and charts aicc.domain.report_render (the scheduled job's)."""

@@ -421,7 +421,7 @@ resource "aws_lambda_layer_version" "dependencies" {
   count = var.dependencies_layer_zip != null ? 1 : 0
 
   layer_name               = "${var.name_prefix}-dependencies"
-  description              = "aws-lambda-powertools, holidays, PyYAML, rapidfuzz, slack-sdk, Jinja2 (pinned in pyproject.toml)"
+  description              = "aws-lambda-powertools, holidays, PyYAML, rapidfuzz, slack-sdk, Jinja2, pygal (pinned in pyproject.toml)"
   filename                 = var.dependencies_layer_zip
   source_code_hash         = filebase64sha256(var.dependencies_layer_zip)
   compatible_runtimes      = [local.runtime]

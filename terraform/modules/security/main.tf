@@ -56,7 +56,7 @@ locals {
       expiration_days = coalesce(var.contact_records_expiration_days, local.record_keeping_days)
       access_logged   = true
     }
-    # Operating reports (the report function, reports/<kind>/<first day>.md): aggregates, no
+    # Operating reports (the report function, reports/<kind>/<first day>.md and .html): aggregates, no
     # personal data beyond agents' logins; kept as long as the records they summarise.
     reports = {
       name            = "${var.name_prefix}-reports-${local.bucket_suffix}"

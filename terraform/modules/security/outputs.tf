@@ -33,7 +33,7 @@ output "contact_records" {
 }
 
 output "reports" {
-  description = "The reports bucket (the report function writes reports/<kind>/<first day>.md): name, arn, and kms_key_arn, the key its objects are encrypted with."
+  description = "The reports bucket (the report function writes reports/<kind>/<first day>.md and .html): name, arn, and kms_key_arn, the key its objects are encrypted with."
   value = {
     name        = aws_s3_bucket.this["reports"].id
     arn         = aws_s3_bucket.this["reports"].arn

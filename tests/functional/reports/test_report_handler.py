@@ -1,10 +1,13 @@
 """The scheduled report handler with moto (S3, DynamoDB, Secrets Manager) and the local Slack
-receiver: the Markdown the CLI renders lands in the reports bucket, one Slack summary a report."""
+receiver: the Markdown and the HTML (with its charts) the CLI renders land in the reports bucket,
+one Slack summary a report."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import boto3
@@ -14,6 +17,7 @@ from report_data import CFG
 from aicc.adapters import aws as aws_clients
 from aicc.adapters import reports
 from aicc.adapters import slack as slack_adapter
+from aicc.adapters.dynamodb import table_name
 from aicc.domain.report import build_report, call_log_entries, latest_records
 from aicc.domain.report_render import render
 from aicc.handlers import report as report_handler
@@ -67,7 +71,7 @@ def test_due_reports_by_the_seoul_day_of_the_run() -> None:
     ]
 
 
-def test_monday_run_writes_the_cli_markdown_and_posts_one_summary_each(
+def test_monday_run_writes_the_cli_markdown_and_html_and_posts_one_summary_each(
     stack: dict[str, Any], receiver: SlackReceiver, lambda_context: Any
 ) -> None:
     event = {
@@ -87,8 +91,14 @@ def test_monday_run_writes_the_cli_markdown_and_posts_one_summary_each(
         expected = build_report(
             CFG, period, latest_records(traffic.records), call_log_entries(traffic.call_logs), MONDAY_9AM_KST
         )
-        body = stack["s3"].get_object(Bucket="reports", Key=delivered["key"])["Body"].read().decode("utf-8")
-        assert body == render(expected, "md")  # the CLI's text, byte for byte
+        first_day = period.start.date().isoformat()
+        assert delivered["keys"] == [f"reports/{period.kind}/{first_day}.{ext}" for ext in ("md", "html")]
+        for key, fmt, content_type in zip(
+            delivered["keys"], ("md", "html"), ("text/markdown", "text/html"), strict=True
+        ):
+            obj = stack["s3"].get_object(Bucket="reports", Key=key)
+            assert obj["Body"].read().decode("utf-8") == render(expected, fmt)  # the CLI's, byte for byte
+            assert obj["ContentType"] == f"{content_type}; charset=utf-8"
         m = expected.current
         assert m.volume > 0 and delivered["volume"] == m.volume
         blocks = str(message["blocks"])
@@ -96,7 +106,8 @@ def test_monday_run_writes_the_cli_markdown_and_posts_one_summary_each(
             assert figure in blocks
         for q in m.queues:
             assert q.name in blocks
-        assert f"s3://reports/{delivered['key']}" in blocks
+        for key in delivered["keys"]:
+            assert f"s3://reports/{key}" in blocks
         assert message["channel"] == CFG.report_slack_channel
 
 
@@ -115,7 +126,7 @@ def test_a_run_again_posts_no_summary_twice(
     again = report_handler.handler(event, lambda_context)
     assert [r["slack"] for r in first["reports"]] == [True, True]
     assert [r["slack"] for r in again["reports"]] == [False, False]
-    assert [r["key"] for r in again["reports"]] == [r["key"] for r in first["reports"]]
+    assert [r["keys"] for r in again["reports"]] == [r["keys"] for r in first["reports"]]
     assert len(receiver.taken()) == 2
 
 
@@ -153,3 +164,36 @@ def test_call_logs_are_read_by_their_seoul_day(stack: dict[str, Any]) -> None:
     )
     items = reports.read_call_logs(boto3.client("dynamodb"), table_name("call_logs"), date(2026, 11, 25))
     assert "c-late" in {i["contact_id"] for i in items}
+
+
+def test_the_cli_html_is_the_jobs_byte_for_byte(
+    stack: dict[str, Any], monkeypatch: pytest.MonkeyPatch, tmp_path: Path, lambda_context: Any
+) -> None:
+    """`aicc-ops report weekly --format html --out FILE` on the data the job read, at the job's
+    time: the same page, charts included (one renderer)."""
+    from aicc_ops.cli import report as cli
+
+    event = {
+        "id": "e-1",
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "time": "2026-11-30T00:00:00Z",
+    }
+    weekly = next(
+        r for r in report_handler.handler(event, lambda_context)["reports"] if r["kind"] == "weekly"
+    )
+    job_html = stack["s3"].get_object(Bucket="reports", Key=weekly["keys"][1])["Body"].read()
+
+    class AtTheRun(datetime):
+        @classmethod
+        def now(cls, tz: Any = None) -> Any:
+            return MONDAY_9AM_KST
+
+    read = reports.Sources(aws_clients.s3(), "records", aws_clients.job_dynamodb(), table_name("call_logs"))
+    monkeypatch.setattr(cli, "datetime", AtTheRun)
+    monkeypatch.setattr(sources, "load", lambda ops, period: read.load(period))
+    ops = SimpleNamespace(target=SimpleNamespace(local=False, env="test"), config=CFG)
+    out = tmp_path / "week.html"
+    cli.do_report(ops, "weekly", date(2026, 11, 29), "html", out, slack=False)  # type: ignore[arg-type]
+    assert out.read_bytes() == job_html
+    assert job_html.count(b"<svg") == 5
