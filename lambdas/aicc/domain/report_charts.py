@@ -10,7 +10,6 @@ text stays text so the browser draws the Korean labels with the page's fonts. Ch
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from typing import Any
 
@@ -84,12 +83,22 @@ def _static(root: Any) -> Any:
 def _bar(title: str, labels: list[str], values: list[Any], **config: Any) -> Any:
     """A bar chart of counts: whole-number ticks (pygal's own scale has 0.2 steps for small counts)."""
     top = max((v["value"] if isinstance(v, dict) else v for v in values), default=0)
-    step = max(1, math.ceil(top / 8))
+    step = _step(top / 8)
     chart = pygal.Bar(
         title=title, x_labels=labels, y_labels=list(range(0, top + step, step)), **{**_CONFIG, **config}
     )
     chart.add("", values)
     return chart
+
+
+def _step(least: float) -> int:
+    """The smallest 1, 2 or 5 times a power of ten of at least `least` (and at least 1): round ticks."""
+    scale = 1
+    while True:
+        for m in (1, 2, 5):
+            if m * scale >= least:
+                return m * scale
+        scale *= 10
 
 
 def _coloured(value: float | None, colour: str, label: str | None = None) -> dict[str, Any]:

@@ -96,3 +96,15 @@ def test_an_empty_period_says_so_in_both_formats() -> None:
 def test_summary_names_each_trend(report: Report) -> None:
     text = render.summary(report)
     assert all(t.name in text for t in report.trends)
+
+
+def test_count_axes_tick_at_round_whole_numbers() -> None:
+    """pygal's own scale ticks small counts at 0.2 steps: a count axis ticks 1, 2 or 5 times a power
+    of ten, up to the tallest bar."""
+    for top, step in ((1, 1), (7, 1), (13, 2), (106, 20), (990, 200)):
+        chart = report_charts._bar("t", ["a", "b"], [top, 0])
+        svg = report_charts._svg("t", chart)
+        axis = re.search(r'<g class="axis y[^"]*">(.*?)</g></g>', svg, re.S)
+        assert axis, svg[:200]
+        ticks = [int(t) for t in re.findall(r">(\d+)</text>", axis.group(1))]
+        assert ticks == list(range(0, ticks[-1] + 1, step)) and ticks[-1] >= top, (top, ticks)
