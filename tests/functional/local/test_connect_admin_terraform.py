@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,26 @@ def endpoint(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, ConnectEmul
     monkeypatch.setattr(connect_admin, "SETTLE_SECONDS", 0.2)  # still polled for by the provider
     resources = build_resources(load_config())
     emulator = ConnectEmulator(resources.config, resources, render_all(resources))
+    # Every request the provider made, for the failure message: twice a create met "already
+    # exists" under load (a retry of a create that had gone through?), so the next failure says
+    # which requests came, how long each took and how each ended.
+    calls: list[str] = []
+    served = emulator.call
+
+    def recorded(operation: str, params: dict[str, Any]) -> dict[str, Any]:
+        started = time.monotonic()
+        outcome = "ok"
+        try:
+            return served(operation, params)
+        except Exception as exc:
+            outcome = type(exc).__name__ + f" {getattr(exc, 'code', '')}"
+            raise
+        finally:
+            took = (time.monotonic() - started) * 1000
+            calls.append(f"{time.strftime('%H:%M:%S')} {operation} {outcome} {took:.0f} ms")
+
+    monkeypatch.setattr(emulator, "call", recorded)
+    monkeypatch.setattr(emulator, "served_log", calls, raising=False)
     server = _bind(0, type("ConnectHandler", (ConnectHandler,), {"emulator": emulator}), "Connect API")
     try:
         yield _serve_in_thread(server, "connect"), emulator
@@ -65,7 +86,9 @@ def test_terraform_applies_plans_clean_and_destroys(tmp_path: Path, endpoint: tu
 
     assert terraform("init").returncode == 0
     applied = terraform("apply", "-auto-approve", f"-var=endpoint={url}")
-    assert applied.returncode == 0, applied.stdout + applied.stderr
+    assert applied.returncode == 0, (
+        applied.stdout + applied.stderr + "\nrequests served:\n" + "\n".join(emulator.served_log)
+    )
     assert "Resources: 14 added" in applied.stdout
     assert len(emulator.instances) == 2  # the local stack's own and the one Terraform created
     planned = terraform("plan", "-detailed-exitcode", f"-var=endpoint={url}")
