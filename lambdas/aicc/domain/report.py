@@ -2,8 +2,9 @@
 before it, from Connect's contact records (who queued, who answered, when) and the call log (what
 the flows learned: emergency, escalation pages, callback asked, the caller's sentiment).
 
-Pure: no boto3, no rendering. Here rather than on the ops side so that a scheduled handler can
-compute the same report; charts (matplotlib) stay with the ops side's renderer.
+Pure: no boto3, no rendering. Here rather than on the ops side so that the scheduled handler and
+`aicc-ops report` compute the same report; report_render.py (with report_charts.py's pygal charts)
+renders it for both.
 
 Contact record fields are Connect's (adminguide ctr-data-model): ContactId, InitiationMethod,
 InitiationTimestamp, DisconnectTimestamp, LastUpdateTimestamp, Queue {Name, EnqueueTimestamp,
