@@ -22,18 +22,22 @@ from collections.abc import Iterable, Sequence
 _SENTENCE_END = re.compile(r"(?<=[.?!。])\s+|\n+")
 NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 # A list item's number ("1. ", "2) ") at a line's start or after a sentence end: the order of the
-# items a model or a passage numbers, not a claim (a model numbers steps the passage did not).
-_LIST_MARKER = re.compile(r"(?m)(?:^|(?<=[.?!。]\s))[ \t]*\d{1,2}[.)][ \t]+")
+# items a model or a passage numbers, not a claim (a model numbers steps the passage did not). Not
+# after a number's own period: "2026. 12. 31." is a date, its month and day claims.
+_LIST_MARKER = re.compile(r"(?m)(?:^|(?<=[.?!。]\s)(?<!\d[.?!。]\s))[ \t]*\d{1,2}[.)][ \t]+")
 
 
 # Where a sentence's clauses end: a comma or colon, or a connective ending (-며, -고 but not the
 # quoting -라고/-다고, -면, -지만) before a space. A model joins and splits clauses; each keeps its
 # own negation.
 _CLAUSE_END = re.compile(r"[,;:]\s*|(?<=[며면])\s+|(?<=[^라다]고)\s+|(?<=지만)\s+")
-# Negations: 않-, 없- (not in 관계없이 and the like), 못- (not 잘못), 아니-, 불가(not 불가피),
-# 불필요, 금지, the short 안 before a verb, -지 마/말 (do not), and English not/no/never/n't.
+# Negations: 않-, 없- (not in 관계없이 and the like, nor the adverb 없이, "without": "수수료 없이
+# 등록할 수 있습니다" says the registering can be done), 못- (not 잘못), 아니- (not the contrastive
+# 아니라, "not A but B", unless quoted: 아니라고), 불가(not 불가피), 불필요, 금지, the short 안 before
+# a verb, -지 마/말 (do not), and English not/no/never/n't.
 NEGATION = re.compile(
-    r"않|(?<!관계|상관|빠짐|틀림|끊임|어김|문제)없|(?<!잘)못|아[니닌닙님]|불가(?!피)|불필요|금지"
+    r"않|(?<!관계|상관|빠짐|틀림|끊임|어김|문제)없(?!이)|(?<!잘)못|아니(?!라(?!고))|아[닌닙님]"
+    r"|불가(?!피)|불필요|금지"
     r"|(?<![가-힣])안(?:\s+(?=[가-힣])|(?=[되돼됩]))|지\s?(?:마[십세시라요]|말[고아라])"
     r"|\b(?:not|no|never|cannot)\b|n't",
     re.IGNORECASE,

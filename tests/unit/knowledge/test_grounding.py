@@ -85,7 +85,33 @@ def test_negations() -> None:
     said = "처리되지 않습니다 수수료가 없고 받지 못하며 3,000원이 아닙니다 불가 금지 안 돼요 올리지 마십시오"
     assert negations(said) == 8
     assert negations("금액에 관계없이 5분 안에 안내합니다. 잘못 입력한 경우 불가피하게 지연됩니다.") == 0
+    assert negations("수수료 없이 앱뿐만 아니라 지점에서도") == 0
+    assert negations("제 잘못이 아니라고 합니다") == 1  # quoted: "it is not"
     assert negations("This is not free.") == 1
+
+
+@pytest.mark.parametrize(
+    ("passage", "answer"),
+    [
+        ("별도의 수수료 없이 자동이체를 등록할 수 있습니다.", "자동이체를 등록할 수 있습니다."),
+        ("로그인 없이도 배송 조회가 가능합니다.", "배송 조회가 가능합니다."),
+        ("앱뿐만 아니라 홈페이지에서도 신청할 수 있습니다.", "홈페이지에서도 신청할 수 있습니다."),
+        ("방문이 아니라 온라인으로 신청합니다.", "온라인으로 신청합니다."),
+    ],
+)
+def test_without_and_not_a_but_b_are_no_negation_of_the_verb(passage: str, answer: str) -> None:
+    """없이 ("without") and the contrastive 아니라 leave the verb affirmative: an answer that drops
+    the phrase says what the passage says."""
+    assert support(answer, [passage]) >= MIN
+
+
+def test_a_dotted_dates_month_and_day_are_claims() -> None:
+    """ "2026. 12. 31." is a date, not list items 12 and 31: a changed month or day is invented."""
+    passage = "신청 기간은 2026. 12. 31.까지이며, 당첨자는 2027. 1. 15. 발표합니다."
+    assert numbers(passage) == {"2026", "12", "31", "2027", "1", "15"}
+    assert support("당첨자는 2027. 1. 15. 발표합니다.", [passage]) >= MIN
+    assert support("당첨자는 2027. 1. 16. 발표합니다.", [passage]) == 0.0
+    assert support("신청 기간은 2026. 11. 31.까지이며", [passage]) == 0.0
 
 
 def test_list_numbering_is_no_claim_but_a_number_in_an_item_is() -> None:
