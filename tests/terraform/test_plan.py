@@ -295,11 +295,22 @@ def test_the_sla_monitor_runs_on_its_schedule_with_least_privilege(dev_plan: Pla
         assert rule["schedule_expression"] == FUNCTIONS[handler]["schedule"] and rule["name"] == name
         target = dev_plan.one("aws_cloudwatch_event_target", f'["{handler}"]')
         assert target["retry_policy"][0]["maximum_retry_attempts"] == 0
-        # EventBridge invokes asynchronously: Lambda's own retries (two by default) are off too.
         invoke = dev_plan.one("aws_lambda_function_event_invoke_config", f'schedule["{handler}"]')
-        assert invoke["maximum_retry_attempts"] == 0 and invoke["function_name"] == name
+        assert invoke["function_name"] == name
         permission = dev_plan.one("aws_lambda_permission", f'schedule["{handler}"]')
         assert permission["principal"] == "events.amazonaws.com" and permission["function_name"] == name
+    # EventBridge invokes asynchronously: Lambda's own retries (two by default) are off for the SLA
+    # monitor, which runs again within a minute; the daily report is retried and, throttled, kept
+    # for an hour (functions.yaml).
+    invoke = {
+        handler: dev_plan.one("aws_lambda_function_event_invoke_config", f'schedule["{handler}"]')
+        for handler in scheduled
+    }
+    assert {h: i["maximum_retry_attempts"] for h, i in invoke.items()} == {"report": 2, "sla_monitor": 0}
+    assert {h: i["maximum_event_age_in_seconds"] for h, i in invoke.items()} == {
+        "report": 3600,
+        "sla_monitor": 60,
+    }
     # The token's secret exists, encrypted, and Terraform never holds its value.
     secret = dev_plan.one("aws_secretsmanager_secret", "slack_token")
     assert secret["name"].endswith("/slack-bot-token")

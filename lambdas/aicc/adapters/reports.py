@@ -14,7 +14,8 @@ from __future__ import annotations
 import gzip
 import json
 import os
-from collections.abc import Iterable, Iterator
+import time
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -50,8 +51,10 @@ REPORTS_BUCKET_ENV = "REPORTS_BUCKET"
 WRITTEN = {"md": "text/markdown; charset=utf-8", "html": "text/html; charset=utf-8"}
 
 logger = Logger(child=True)
-# An If-None-Match write's refusals: the key exists, or a concurrent write to it is under way.
-_CLAIMED = ("PreconditionFailed", "ConditionalRequestConflict")
+# An If-None-Match write's refusals (S3 conditional writes): 412, the key exists; 409, a
+# conflicting write to it was under way, which AWS says to retry (then the key exists, or not).
+_CLAIMED, _CONFLICT = "PreconditionFailed", "ConditionalRequestConflict"
+CONFLICT_BACKOFF = (0.2, 1.0)  # seconds before each retry of a 409
 
 
 def day_prefix(day: date) -> str:
@@ -151,6 +154,24 @@ def slack_claim_key(period: Period) -> str:
     return report_key(period, "slack")
 
 
+def claim_summary(s3: Any, bucket: str, period: Period, sleep: Callable[[float], None] = time.sleep) -> bool:
+    """True for the one caller that may post the period's Slack summary: it created the claim
+    object, only if absent (S3 conditional write); False when an earlier run or `aicc-ops report
+    --slack` claimed it. A 409 is retried after CONFLICT_BACKOFF, then raised."""
+    waits = list(CONFLICT_BACKOFF)
+    while True:
+        try:
+            s3.put_object(Bucket=bucket, Key=slack_claim_key(period), Body=b"", IfNoneMatch="*")
+            return True
+        except ClientError as exc:
+            code = exc.response.get("Error", {}).get("Code")
+            if code == _CLAIMED:
+                return False
+            if code != _CONFLICT or not waits:
+                raise
+        sleep(waits.pop(0))
+
+
 def due(run_day: date) -> list[Period]:
     """The periods that ended just before `run_day` (Asia/Seoul): yesterday, last week on a Monday,
     last month on the 1st."""
@@ -229,14 +250,9 @@ class ReportJob:
     def claim(self, period: Period) -> bool:
         """True for the one run that may post the period's summary: an object created only if absent
         (S3 conditional write). Lambda may deliver a scheduled event twice, and a claimed summary
-        Slack then refused stays unposted (at most once; `aicc-ops report --slack` posts it by hand)."""
-        try:
-            aws.s3().put_object(
-                Bucket=self.reports_bucket, Key=slack_claim_key(period), Body=b"", IfNoneMatch="*"
-            )
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") in _CLAIMED:
-                logger.info("summary already posted", extra={"period": period.label, "kind": period.kind})
-                return False
-            raise
-        return True
+        Slack then refused stays unposted (at most once; `aicc-ops report --slack --force` posts it
+        by hand)."""
+        if claim_summary(aws.s3(), self.reports_bucket, period):
+            return True
+        logger.info("summary already posted", extra={"period": period.label, "kind": period.kind})
+        return False

@@ -43,11 +43,17 @@ def _report_command(kind: str, help_text: str) -> None:
         "--slack",
         is_flag=True,
         help="Also post the summary to Slack (monitoring.yaml reports.slack_channel): the local "
-        "receiver with --local, the environment's Slack with --env.",
+        "receiver with --local, the environment's Slack with --env, once: it claims the summary "
+        "in the reports bucket as the scheduled report does, and posts nothing when it was claimed.",
+    )
+    @click.option(
+        "--force", is_flag=True, help="With --slack --env: post the summary even if it was posted before."
     )
     @target_options
-    def command(ops: OpsContext, day: datetime | None, fmt: str, out: Path | None, slack: bool) -> None:
-        do_report(ops, kind, day.date() if day else None, fmt, out, slack)
+    def command(
+        ops: OpsContext, day: datetime | None, fmt: str, out: Path | None, slack: bool, force: bool
+    ) -> None:
+        do_report(ops, kind, day.date() if day else None, fmt, out, slack, force)
 
 
 _report_command("daily", "The report of one day (00:00-24:00 Asia/Seoul) against the day before.")
@@ -62,7 +68,15 @@ def _require_target(ops: OpsContext) -> None:
         )
 
 
-def do_report(ops: OpsContext, kind: str, day: date | None, fmt: str, out: Path | None, slack: bool) -> None:
+def do_report(
+    ops: OpsContext,
+    kind: str,
+    day: date | None,
+    fmt: str,
+    out: Path | None,
+    slack: bool,
+    force: bool = False,
+) -> None:
     from aicc.domain import report_render as render
     from aicc.domain.report import build_report, period_for
 
@@ -87,12 +101,15 @@ def do_report(ops: OpsContext, kind: str, day: date | None, fmt: str, out: Path 
             if out
             else f"aicc-ops report {kind} --date {period.start.date()} --format {fmt} --out FILE"
         )
-        post_summary(ops, result, where)
+        post_summary(ops, result, where, force)
 
 
-def post_summary(ops: OpsContext, result: Any, where: str) -> None:
+def post_summary(ops: OpsContext, result: Any, where: str, force: bool = False) -> None:
     """The report's summary (aicc.domain.report_render.slack_message, the scheduled handler's) to
-    Slack through the SLA monitor's client: retries on 429 after Retry-After."""
+    Slack through the SLA monitor's client: retries on 429 after Retry-After. In an environment,
+    only after claiming it in the reports bucket (the scheduled job's claim), so that neither this
+    nor a later run of the job posts it twice; `force` posts it claimed or not. The local stack has
+    no reports bucket (nor a scheduled job): its receiver gets every post."""
     from slack_sdk.errors import SlackApiError
 
     from aicc.adapters.slack import SlackPoster, web_client
@@ -121,10 +138,31 @@ def post_summary(ops: OpsContext, result: Any, where: str) -> None:
             token = str(
                 ops.client("secretsmanager").get_secret_value(SecretId=secret)["SecretString"]
             ).strip()
+            if not _claim(ops, result.period, force):
+                return
             SlackPoster(channel, client=web_client(token)).post(text, blocks)
     except SlackApiError as e:
-        raise OpsError(f"Slack refused the summary: {e.response.get('error', e)}", "usage") from e
+        again = "" if ops.target.local else " (it stays claimed: once fixed, post it with --force)"
+        raise OpsError(f"Slack refused the summary: {e.response.get('error', e)}{again}", "usage") from e
     click.echo(f"posted the summary to Slack {channel}", err=True)
+
+
+def _claim(ops: OpsContext, period: Any, force: bool) -> bool:
+    """The scheduled job's claim on the period's summary, made here too (aicc.adapters.reports):
+    False, said, when it was claimed before and `force` is not given."""
+    from aicc.adapters.reports import claim_summary, slack_claim_key
+
+    bucket = ops.output("reports_bucket")
+    if not bucket:
+        raise OpsError(
+            "the environment has no reports bucket (Terraform output reports_bucket) to claim the summary in",
+            "usage",
+        )
+    if claim_summary(ops.client("s3"), str(bucket), period) or force:
+        return True
+    claim = f"s3://{bucket}/{slack_claim_key(period)}"
+    click.echo(f"already posted to Slack (claim {claim}); --force posts it again", err=True)
+    return False
 
 
 @report.command()

@@ -6,6 +6,11 @@ it from the item's own `created_at` with the writers' helper (aicc.adapters.dyna
 once: a Scan of the key and the two attributes, and an UpdateItem per item that lacks the day,
 conditional on the item still existing and still lacking it, so that a run again (or next to the
 writers, which set the day with if_not_exists) changes nothing.
+
+An old item the writers updated after the upgrade got the day of that later write (if_not_exists
+takes the write's time), not of its `created_at`: the report, which keeps an item only when its
+`created_at` is in the period, then counts it on neither day. Such a day is corrected, conditional
+on the item still having the wrong day the Scan saw.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ DAY, CREATED = "created_day", "created_at"
 class BackfillCounts:
     scanned: int = 0
     updated: int = 0  # with --dry-run: would be updated
+    corrected: int = 0  # had another day than its created_at's (with --dry-run: would be corrected)
     already_set: int = 0  # had created_day (or got it, or was deleted, between the Scan and the write)
     no_created_at: int = 0  # left alone: no creation time to take the day from
 
@@ -33,6 +39,7 @@ class BackfillCounts:
         verb = "would set" if dry_run else "set"
         return (
             f"scanned {self.scanned} call-log item(s): {verb} created_day on {self.updated}, "
+            f"{'would correct' if dry_run else 'corrected'} it on {self.corrected}, "
             f"{self.already_set} already had it, {self.no_created_at} without created_at left alone"
         )
 
@@ -40,8 +47,9 @@ class BackfillCounts:
 def backfill_created_day(
     dynamodb: Any, table: str, *, dry_run: bool = False, page_size: int = 0
 ) -> BackfillCounts:
-    """Set `created_day` where it is missing, on every item of the call-log `table` (a low-level
-    DynamoDB client: give it adaptive retries, a Scan of a large table may be throttled).
+    """Set `created_day` where it is missing or not its `created_at`'s day, on every item of the
+    call-log `table` (a low-level DynamoDB client: give it adaptive retries, a Scan of a large
+    table may be throttled).
     `page_size`: items per Scan page (0: DynamoDB's 1 MB pages)."""
     counts, key = BackfillCounts(), config().tables["call_logs"].hash_key
     names = {"#k": key, "#c": CREATED, "#d": DAY}
@@ -56,28 +64,34 @@ def backfill_created_day(
         for raw in page.get("Items", []):
             item = from_item(raw)
             counts.scanned += 1
-            at = parse_instant(item.get(CREATED))
-            if item.get(DAY):
-                counts.already_set += 1
-            elif at is None:
+            at, seen = parse_instant(item.get(CREATED)), item.get(DAY)
+            day = created_day(at) if at else None
+            if at is None and not seen:
                 counts.no_created_at += 1
-            elif dry_run or _set_day(dynamodb, table, {key: item[key]}, created_day(at)):
-                counts.updated += 1
-            else:
+            elif day is None or seen == day:
                 counts.already_set += 1
+            elif not (dry_run or _set_day(dynamodb, table, {key: item[key]}, day, seen)):
+                counts.already_set += 1  # changed or deleted since the Scan
+            elif seen:
+                counts.corrected += 1
+            else:
+                counts.updated += 1
     return counts
 
 
-def _set_day(dynamodb: Any, table: str, key: dict[str, Any], day: str) -> bool:
-    """False when the item has its day by now, or is gone (never created again here)."""
+def _set_day(dynamodb: Any, table: str, key: dict[str, Any], day: str, seen: str | None = None) -> bool:
+    """False when the item's day changed since the Scan saw it (absent, or `seen`), or the item is
+    gone (never created again here)."""
+    values = {":d": day} | ({":seen": seen} if seen else {})
     try:
         dynamodb.update_item(
             TableName=table,
             Key=to_item(key),
             UpdateExpression="SET #d = :d",
-            ConditionExpression="attribute_exists(#k) AND attribute_not_exists(#d)",
+            ConditionExpression="attribute_exists(#k) AND "
+            + ("#d = :seen" if seen else "attribute_not_exists(#d)"),
             ExpressionAttributeNames={"#k": next(iter(key)), "#d": DAY},
-            ExpressionAttributeValues=to_item({":d": day}),
+            ExpressionAttributeValues=to_item(values),
         )
     except ClientError as exc:
         if condition_failed(exc):

@@ -475,15 +475,16 @@ resource "aws_cloudwatch_event_target" "schedule" {
   }
 }
 
-# EventBridge invokes asynchronously, and Lambda retries a function error twice by default: a run
-# that fails is not run again. The next one comes within the schedule's period and reads afresh (a
-# retry would judge stale metrics, or post the reports posted before the failure again).
+# EventBridge invokes asynchronously: Lambda queues the event, retries a throttled start until
+# event_age, and a function error `retries` times (functions.yaml). The SLA monitor's next run comes
+# within a minute and reads afresh (a retry would judge stale metrics): 0. The daily report runs
+# once a day: a retry overwrites its own reports and the S3 claim keeps its Slack summary to one post.
 resource "aws_lambda_function_event_invoke_config" "schedule" {
   for_each = local.scheduled_functions
 
   function_name                = aws_lambda_function.this[each.key].function_name
-  maximum_retry_attempts       = 0
-  maximum_event_age_in_seconds = 60
+  maximum_retry_attempts       = var.functions[each.key].retries
+  maximum_event_age_in_seconds = var.functions[each.key].event_age
 }
 
 resource "aws_lambda_permission" "schedule" {

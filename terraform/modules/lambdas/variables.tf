@@ -24,7 +24,8 @@ variable "functions" {
     on the Slack token's secret, with SLACK_TOKEN_SECRET_ID), `reports` (reads the contact-records
     bucket, writes the reports bucket's reports/ prefix: var.reports), `invoked_by` (connect | lex |
     kinesis | schedule), for kinesis
-    `stream` (a key of var.streams) and for schedule `schedule` (an EventBridge schedule expression).
+    `stream` (a key of var.streams) and for schedule `schedule` (an EventBridge schedule expression),
+    optional `retries` (Lambda's retries of a failed run, 0-2) and `event_age` (s, 60-21600).
   EOT
   type = map(object({
     handler             = string
@@ -43,7 +44,15 @@ variable "functions" {
     invoked_by          = string
     stream              = optional(string)
     schedule            = optional(string)
+    retries             = optional(number, 0)
+    event_age           = optional(number, 60)
   }))
+
+  # PutFunctionEventInvokeConfig's ranges (MaximumRetryAttempts, MaximumEventAgeInSeconds).
+  validation {
+    condition     = alltrue([for f in values(var.functions) : f.retries >= 0 && f.retries <= 2 && f.event_age >= 60 && f.event_age <= 21600])
+    error_message = "functions.yaml: retries is 0 to 2 and event_age 60 to 21600 (seconds)."
+  }
 
   validation {
     condition     = alltrue([for f in values(var.functions) : contains(["connect", "lex", "kinesis", "schedule"], f.invoked_by)])

@@ -58,6 +58,50 @@ def test_items_without_created_day_reach_the_report_and_a_second_run_changes_not
     assert (again.scanned, again.updated, again.already_set) == (4, 0, 3)
 
 
+def test_an_old_item_filed_under_a_later_write_s_day_is_corrected(
+    aws: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An item from before the upgrade, updated on a later Seoul day: the writer's if_not_exists
+    gave it that day, and the report (created_at in the period) counted it on neither."""
+    client, table = boto3.client("dynamodb"), aws["CALL_LOGS_TABLE"]
+    later = DAY.replace(day=DAY.day + 1).isoformat()
+    for contact, created in OLD.items():
+        client.put_item(
+            TableName=table,
+            Item={
+                "contact_id": {"S": contact},
+                "created_at": {"S": created},
+                "created_day": {"S": later},
+            },
+        )
+    dry = backfill_created_day(client, table, dry_run=True)
+    assert (dry.updated, dry.corrected, dry.already_set) == (0, 2, 0)
+    assert "would correct it on 2" in dry.summary(True)
+    assert read_call_logs(client, table, DAY) == []
+
+    real = backfill._set_day
+
+    def rewritten_meanwhile(
+        dynamodb: Any, name: str, key: dict[str, Any], day: str, seen: Any = None
+    ) -> bool:
+        if key["contact_id"] == "morning":  # another run corrected it after this Scan
+            client.update_item(
+                TableName=name,
+                Key={"contact_id": {"S": "morning"}},
+                UpdateExpression="SET created_day = :d",
+                ExpressionAttributeValues={":d": {"S": day}},
+            )
+        return real(dynamodb, name, key, day, seen)
+
+    monkeypatch.setattr(backfill, "_set_day", rewritten_meanwhile)
+    done = backfill_created_day(client, table)
+    assert (done.updated, done.corrected, done.already_set) == (0, 1, 1)
+    assert "corrected it on 1" in done.summary(False)
+    assert sorted(i["contact_id"] for i in read_call_logs(client, table, DAY)) == sorted(OLD)
+    again = backfill_created_day(client, table)
+    assert (again.corrected, again.already_set) == (0, 2)
+
+
 def test_an_item_deleted_after_the_scan_is_not_created_again(
     aws: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -65,9 +109,9 @@ def test_an_item_deleted_after_the_scan_is_not_created_again(
     put_old_items(client, table)
     real = backfill._set_day
 
-    def expired_meanwhile(dynamodb: Any, name: str, key: dict[str, Any], day: str) -> bool:
+    def expired_meanwhile(dynamodb: Any, name: str, key: dict[str, Any], day: str, seen: Any = None) -> bool:
         dynamodb.delete_item(TableName=name, Key={"contact_id": {"S": key["contact_id"]}})  # TTL
-        return real(dynamodb, name, key, day)
+        return real(dynamodb, name, key, day, seen)
 
     monkeypatch.setattr(backfill, "_set_day", expired_meanwhile)
     counts = backfill_created_day(client, table)
@@ -99,10 +143,13 @@ def test_backfill_on_the_local_stack_with_adaptive_retries(
     target = ["--local", "--state-dir", str(local_server.state_dir)]
     first = CliRunner().invoke(report, ["backfill", *target])
     assert first.exit_code == 0, first.output
-    assert f"{table}: scanned 2 call-log item(s): set created_day on 2, 0 already had it" in first.output
+    assert (
+        f"{table}: scanned 2 call-log item(s): set created_day on 2, corrected it on 0, 0 already had it"
+        in first.output
+    )
     assert modes == ["adaptive"]  # a throttled Scan or write slows down instead of failing
     second = CliRunner().invoke(report, ["backfill", *target])
-    assert "set created_day on 0, 2 already had it" in second.output
+    assert "set created_day on 0, corrected it on 0, 2 already had it" in second.output
     s3 = local_server.client("s3")  # no contact records: the calls come from the call log only
     where = {"LocationConstraint": local_server.region}
     s3.create_bucket(

@@ -197,3 +197,46 @@ def test_the_cli_html_is_the_jobs_byte_for_byte(
     cli.do_report(ops, "weekly", date(2026, 11, 29), "html", out, slack=False)  # type: ignore[arg-type]
     assert out.read_bytes() == job_html
     assert job_html.count(b"<svg") == 5
+
+
+@pytest.mark.parametrize(
+    ("after_conflict", "claimed"),
+    [("PreconditionFailed", False), (None, True)],  # the other write created it; it did not
+)
+def test_a_409_conflict_is_retried_not_taken_for_a_claim(
+    stack: dict[str, Any], after_conflict: str | None, claimed: bool
+) -> None:
+    """S3 answers an If-None-Match write with 409 while a conflicting write is under way: retry;
+    only a 412 says the summary was claimed."""
+    from botocore.stub import Stubber
+
+    s3 = boto3.client("s3")
+    period = reports.due(date(2026, 11, 25))[0]
+    expected = {"Bucket": "reports", "Key": reports.slack_claim_key(period), "Body": b"", "IfNoneMatch": "*"}
+    waits: list[float] = []
+    with Stubber(s3) as stub:
+        stub.add_client_error("put_object", "ConditionalRequestConflict", http_status_code=409)
+        if after_conflict:
+            stub.add_client_error(
+                "put_object", after_conflict, http_status_code=412, expected_params=expected
+            )
+        else:
+            stub.add_response("put_object", {}, expected)
+        assert reports.claim_summary(s3, "reports", period, waits.append) is claimed
+        stub.assert_no_pending_responses()
+    assert waits == list(reports.CONFLICT_BACKOFF[:1])
+
+
+def test_a_409_conflict_that_persists_is_raised(stack: dict[str, Any]) -> None:
+    from botocore.exceptions import ClientError
+    from botocore.stub import Stubber
+
+    s3 = boto3.client("s3")
+    waits: list[float] = []
+    with Stubber(s3) as stub:
+        for _ in range(len(reports.CONFLICT_BACKOFF) + 1):
+            stub.add_client_error("put_object", "ConditionalRequestConflict", http_status_code=409)
+        with pytest.raises(ClientError, match="ConditionalRequestConflict"):
+            reports.claim_summary(s3, "reports", reports.due(date(2026, 11, 25))[0], waits.append)
+        stub.assert_no_pending_responses()
+    assert waits == list(reports.CONFLICT_BACKOFF)

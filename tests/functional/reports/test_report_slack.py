@@ -14,6 +14,8 @@ import click
 import pytest
 from report_data import CFG, LOGS, RECORDS, WED
 
+from aicc.adapters import aws as aws_clients
+from aicc.adapters import reports
 from aicc.adapters import slack as slack_adapter
 from aicc.domain.report import Report, build_report, call_log_entries, latest_records, period_for
 from aicc_ops.cli.report import post_summary
@@ -43,13 +45,20 @@ def env_ops(outputs: Mapping[str, str]) -> Any:
     )
 
 
+def env_with_buckets(secret: str = TOKEN) -> dict[str, str]:
+    """The outputs of an environment with its Slack token's secret and its reports bucket (moto)."""
+    arn = boto3.client("secretsmanager").create_secret(Name="aicc-dev/slack-bot-token", SecretString=secret)[
+        "ARN"
+    ]
+    where = {"LocationConstraint": "ap-northeast-2"}
+    boto3.client("s3").create_bucket(Bucket="reports", CreateBucketConfiguration=where)
+    return {"slack_token_secret_arn": arn, "reports_bucket": "reports"}
+
+
 def test_the_summary_goes_with_the_token_of_the_environments_secret(
     aws: Mapping[str, str], receiver: SlackReceiver, report: Report
 ) -> None:
-    arn = boto3.client("secretsmanager").create_secret(Name="aicc-dev/slack-bot-token", SecretString=TOKEN)[
-        "ARN"
-    ]
-    post_summary(env_ops({"slack_token_secret_arn": arn}), report, "day.md")
+    post_summary(env_ops(env_with_buckets()), report, "day.md")
     (message,) = receiver.taken()
     assert message["channel"] == CFG.report_slack_channel
     assert f"{report.current.volume:,}" in str(message["blocks"]) and "day.md" in str(message["blocks"])
@@ -58,14 +67,42 @@ def test_the_summary_goes_with_the_token_of_the_environments_secret(
 def test_a_token_slack_refuses_is_an_error_naming_slacks_reason(
     aws: Mapping[str, str], receiver: SlackReceiver, report: Report
 ) -> None:
-    arn = boto3.client("secretsmanager").create_secret(
-        Name="aicc-dev/slack-bot-token", SecretString="xoxb-revoked"
-    )["ARN"]
-    with pytest.raises(click.ClickException, match="Slack refused the summary: invalid_auth"):
-        post_summary(env_ops({"slack_token_secret_arn": arn}), report, "day.md")
+    with pytest.raises(click.ClickException, match=r"Slack refused the summary: invalid_auth.*--force"):
+        post_summary(env_ops(env_with_buckets("xoxb-revoked")), report, "day.md")
     assert receiver.taken() == []
+
+
+def test_a_summary_posted_by_hand_is_claimed_as_the_scheduled_job_claims_it(
+    aws: Mapping[str, str],
+    receiver: SlackReceiver,
+    report: Report,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The runbook's manual recovery posts the summary; a later re-invoke of the report function
+    finds the claim and posts nothing, and so does the command run again, unless --force."""
+    ops = env_ops(env_with_buckets())
+    post_summary(ops, report, "day.md")
+    assert len(receiver.taken()) == 1
+    claim = f"s3://reports/{reports.slack_claim_key(report.period)}"
+
+    post_summary(ops, report, "day.md")
+    assert receiver.taken() == []
+    assert f"already posted to Slack (claim {claim})" in capsys.readouterr().err
+
+    monkeypatch.setenv(reports.RECORDS_BUCKET_ENV, "records")
+    monkeypatch.setenv(reports.REPORTS_BUCKET_ENV, "reports")
+    aws_clients.reset()
+    assert reports.ReportJob(cfg=CFG).claim(report.period) is False  # the job's re-invoke
+
+    post_summary(ops, report, "day.md", force=True)
+    assert len(receiver.taken()) == 1
 
 
 def test_an_environment_without_the_secret_output_says_so(aws: Mapping[str, str], report: Report) -> None:
     with pytest.raises(click.ClickException, match="slack_token_secret_arn"):
         post_summary(env_ops({}), report, "day.md")
+    outputs = env_with_buckets()
+    del outputs["reports_bucket"]
+    with pytest.raises(click.ClickException, match="reports_bucket"):
+        post_summary(env_ops(outputs), report, "day.md")
