@@ -184,3 +184,19 @@ def flows_in_file(path: Path, flow_type: str | None = None) -> list[Flow]:
     if errors:
         raise FlowFileError(f"{path}: {'; '.join(errors)}")
     return flows
+
+
+def config_with_sla(directory: Path, queue: str, seconds: int) -> Path:
+    """A copy of the configuration in `directory` whose `queue` promises an answer within
+    `seconds`: a local stack with it breaches in real time (AICC_CONFIG_DIR)."""
+    import shutil
+
+    from aicc.settings import DEFAULT_CONFIG_DIR, config
+
+    shutil.copytree(DEFAULT_CONFIG_DIR, directory, dirs_exist_ok=True)
+    queues_yaml = directory / "queues.yaml"
+    sla = config().queues[queue].sla_seconds
+    text = queues_yaml.read_text(encoding="utf-8")
+    assert f"sla_seconds: {sla}" in text, f"queues.yaml has no 'sla_seconds: {sla}' to change"
+    queues_yaml.write_text(text.replace(f"sla_seconds: {sla}", f"sla_seconds: {seconds}"), encoding="utf-8")
+    return directory

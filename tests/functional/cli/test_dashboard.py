@@ -7,7 +7,6 @@ running, the port taken, each one line without a trace."""
 from __future__ import annotations
 
 import http.client
-import shutil
 import socket
 import threading
 from collections.abc import Iterator
@@ -18,9 +17,10 @@ from typing import Any
 import boto3
 import pytest
 from click.testing import CliRunner
+from helpers import config_with_sla
 
 from aicc.domain.sla import Level, SlaState
-from aicc.settings import DEFAULT_CONFIG_DIR, config, load_config
+from aicc.settings import config, load_config
 from aicc_ops.admin.context import OpsContext, Target
 from aicc_ops.cli import sla as sla_cli
 from aicc_ops.cli.dashboard import dashboard, start
@@ -80,12 +80,7 @@ def browser() -> Iterator[Any]:
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, CallClient]]:
     """A local stack whose MSP General SLA is a few seconds, with every agent who serves MSP General
     offline: its callers wait, and breach it."""
-    config_dir = tmp_path_factory.mktemp("config")
-    shutil.copytree(DEFAULT_CONFIG_DIR, config_dir, dirs_exist_ok=True)
-    queues_yaml = config_dir / "queues.yaml"
-    sla = config().queues[QUEUE].sla_seconds
-    text = queues_yaml.read_text(encoding="utf-8")
-    queues_yaml.write_text(text.replace(f"sla_seconds: {sla}", f"sla_seconds: {SLA}"), encoding="utf-8")
+    config_dir = config_with_sla(tmp_path_factory.mktemp("config"), QUEUE, SLA)
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("AICC_CONFIG_DIR", str(config_dir))
         for key in ("call_logs", "sla_alerts"):  # restored after the module: the commands set them

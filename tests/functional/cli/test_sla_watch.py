@@ -5,16 +5,16 @@ to the local Slack receiver and pages the manager; once an agent answers, one re
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Iterator
 from typing import Any
 
 import boto3
 import pytest
 from click.testing import CliRunner
+from helpers import config_with_sla
 
 from aicc.domain.sla import HEADLINES, Message
-from aicc.settings import DEFAULT_CONFIG_DIR, config, load_config
+from aicc.settings import config, load_config
 from aicc_ops.cli import sla as sla_cli
 from aicc_ops.local.server import serve
 from functional.cli.test_queues import MSP_GENERAL_CALL, Stack, wait_for
@@ -29,12 +29,7 @@ pytestmark = pytest.mark.slow  # an SLA of seconds, waited in real time
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    config_dir = tmp_path_factory.mktemp("config")
-    shutil.copytree(DEFAULT_CONFIG_DIR, config_dir, dirs_exist_ok=True)
-    queues_yaml = config_dir / "queues.yaml"
-    sla = config().queues[QUEUE].sla_seconds
-    text = queues_yaml.read_text(encoding="utf-8")
-    queues_yaml.write_text(text.replace(f"sla_seconds: {sla}", f"sla_seconds: {SLA}"), encoding="utf-8")
+    config_dir = config_with_sla(tmp_path_factory.mktemp("config"), QUEUE, SLA)
     state_dir = tmp_path_factory.mktemp("state")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("AICC_CONFIG_DIR", str(config_dir))

@@ -12,12 +12,24 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import boto3
 import pytest
 from botocore.exceptions import ClientError
 
 from aicc_ops.local.aws_process import moto_process
+
+
+def client(service: str, endpoint: str) -> Any:
+    """A boto3 client of the local AWS endpoint, with moto's fake credentials."""
+    return boto3.client(
+        service,
+        endpoint_url=endpoint,
+        region_name="ap-northeast-2",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
 
 
 def alive(pid: int) -> bool:
@@ -42,15 +54,9 @@ def taken() -> Iterator[int]:
 def test_it_serves_boto3_from_another_process() -> None:
     with moto_process() as aws:
         assert aws.pid != os.getpid() and alive(aws.pid)
-        client = boto3.client(
-            "sns",
-            endpoint_url=aws.url,
-            region_name="ap-northeast-2",
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
-        )
-        arn = client.create_topic(Name="probe")["TopicArn"]
-        assert [t["TopicArn"] for t in client.list_topics()["Topics"]] == [arn]
+        sns = client("sns", aws.url)
+        arn = sns.create_topic(Name="probe")["TopicArn"]
+        assert [t["TopicArn"] for t in sns.list_topics()["Topics"]] == [arn]
     assert not alive(aws.pid)  # stopped with the context
 
 
@@ -91,13 +97,7 @@ def test_access_logging_into_a_bucket_whose_policy_has_a_star_principal() -> Non
     from aicc_ops.local.stack import moto_endpoint
 
     with moto_endpoint() as endpoint:
-        s3 = boto3.client(
-            "s3",
-            endpoint_url=endpoint,
-            region_name="ap-northeast-2",
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
-        )
+        s3 = client("s3", endpoint)
         for name in ("logs", "data"):
             s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": "ap-northeast-2"})
         deny = {
@@ -129,13 +129,7 @@ def test_opensearch_serverless_access_policies() -> None:
     from aicc_ops.local.stack import moto_endpoint
 
     with moto_endpoint() as endpoint:
-        aoss = boto3.client(
-            "opensearchserverless",
-            endpoint_url=endpoint,
-            region_name="ap-northeast-2",
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
-        )
+        aoss = client("opensearchserverless", endpoint)
         rules = [
             {
                 "Rules": [{"ResourceType": "index", "Resource": ["index/kb/*"], "Permission": ["aoss:*"]}],
@@ -183,13 +177,7 @@ def test_cloudformation_stand_ins_answer_ref_and_getatt() -> None:
         },
     }
     with moto_endpoint() as endpoint:
-        cfn = boto3.client(
-            "cloudformation",
-            endpoint_url=endpoint,
-            region_name="ap-northeast-2",
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
-        )
+        cfn = client("cloudformation", endpoint)
         cfn.create_stack(StackName="bot", TemplateBody=json.dumps(template))
         (stack,) = cfn.describe_stacks(StackName="bot")["Stacks"]
         assert stack["StackStatus"] == "CREATE_COMPLETE"
@@ -206,13 +194,7 @@ def test_bedrock_knowledge_base_and_data_source() -> None:
     from aicc_ops.local.stack import moto_endpoint
 
     with moto_endpoint() as endpoint:
-        agent = boto3.client(
-            "bedrock-agent",
-            endpoint_url=endpoint,
-            region_name="ap-northeast-2",
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
-        )
+        agent = client("bedrock-agent", endpoint)
         kb = agent.create_knowledge_base(
             name="kb",
             roleArn="arn:aws:iam::123456789012:role/kb",
@@ -238,13 +220,7 @@ def test_a_kinesis_stream_keeps_the_tags_it_was_created_with() -> None:
     from aicc_ops.local.stack import moto_endpoint
 
     with moto_endpoint() as endpoint:
-        kinesis = boto3.client(
-            "kinesis",
-            endpoint_url=endpoint,
-            region_name="ap-northeast-2",
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
-        )
+        kinesis = client("kinesis", endpoint)
         kinesis.create_stream(StreamName="events", ShardCount=1, Tags={"Project": "aicc-ops"})
         tags = kinesis.list_tags_for_stream(StreamName="events")["Tags"]
         assert tags == [{"Key": "Project", "Value": "aicc-ops"}]

@@ -29,7 +29,7 @@ pytestmark = [
 
 
 @pytest.fixture
-def endpoint(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, ConnectEmulator]]:
+def endpoint(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, ConnectEmulator, list[str]]]:
     monkeypatch.setattr(connect_admin, "SETTLE_SECONDS", 0.2)  # still polled for by the provider
     resources = build_resources(load_config())
     emulator = ConnectEmulator(resources.config, resources, render_all(resources))
@@ -37,13 +37,13 @@ def endpoint(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, ConnectEmul
     # exists" under load (a retry of a create that had gone through?), so the next failure says
     # which requests came, how long each took and how each ended.
     calls: list[str] = []
-    served = emulator.call
+    answer = emulator.call
 
     def recorded(operation: str, params: dict[str, Any]) -> dict[str, Any]:
         started = time.monotonic()
         outcome = "ok"
         try:
-            return served(operation, params)
+            return answer(operation, params)
         except Exception as exc:
             outcome = type(exc).__name__ + f" {getattr(exc, 'code', '')}"
             raise
@@ -52,17 +52,18 @@ def endpoint(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, ConnectEmul
             calls.append(f"{time.strftime('%H:%M:%S')} {operation} {outcome} {took:.0f} ms")
 
     monkeypatch.setattr(emulator, "call", recorded)
-    monkeypatch.setattr(emulator, "served_log", calls, raising=False)
     server = _bind(0, type("ConnectHandler", (ConnectHandler,), {"emulator": emulator}), "Connect API")
     try:
-        yield _serve_in_thread(server, "connect"), emulator
+        yield _serve_in_thread(server, "connect"), emulator, calls
     finally:
         server.shutdown()
         server.server_close()
 
 
-def test_terraform_applies_plans_clean_and_destroys(tmp_path: Path, endpoint: tuple[str, Any]) -> None:
-    url, emulator = endpoint
+def test_terraform_applies_plans_clean_and_destroys(
+    tmp_path: Path, endpoint: tuple[str, ConnectEmulator, list[str]]
+) -> None:
+    url, emulator, served = endpoint
     work = tmp_path / "root"
     shutil.copytree(ROOT, work)
     rc = tmp_path / "terraformrc"
@@ -87,7 +88,7 @@ def test_terraform_applies_plans_clean_and_destroys(tmp_path: Path, endpoint: tu
     assert terraform("init").returncode == 0
     applied = terraform("apply", "-auto-approve", f"-var=endpoint={url}")
     assert applied.returncode == 0, (
-        applied.stdout + applied.stderr + "\nrequests served:\n" + "\n".join(emulator.served_log)
+        applied.stdout + applied.stderr + "\nrequests served:\n" + "\n".join(served)
     )
     assert "Resources: 14 added" in applied.stdout
     assert len(emulator.instances) == 2  # the local stack's own and the one Terraform created
