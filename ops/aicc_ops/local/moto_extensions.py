@@ -14,6 +14,9 @@ would in AWS, with the shapes and errors of the botocore model.
   pass `attribute_not_exists(...)` (DynamoDB evaluates the condition and writes as one step; the SLA
   monitor's overlapping runs and the callbacks' one-per-contact rely on it). Writes are serialised.
 
+Faster paths through moto's DynamoDB UpdateItem (FAST_PATHS_FOR, below), answering exactly what
+moto answers: the local stack's calls spent most of their time in moto's update validation.
+
 Stand-ins, where the local stack has no service to build the real thing: the CloudFormation types
 in STAND_INS (the Lex V2 bot, its version and alias, and the Connect-Lex association of the lex and
 connect modules; the Bedrock guardrail and the vector index of the knowledge module) are created
@@ -43,6 +46,7 @@ def patch_moto() -> None:
     _kinesis_tags()
     _stand_ins()
     _atomic_item_writes()
+    _fast_paths()
 
 
 def _logging_check(bucket_class: Any) -> None:
@@ -383,3 +387,299 @@ def _stand_ins() -> None:
         StandIn.__name__ = "StandIn" + cfn_type.replace("::", "")
         _KEPT.append(StandIn)  # moto finds models as subclasses, which Python holds only weakly
     parsing.get_model_map.cache_clear()
+
+
+# Faster paths through moto's DynamoDB UpdateItem, each answering exactly what moto answers (items,
+# errors and their messages; tests/functional/local/test_moto_fast_paths.py runs a corpus both
+# ways). They are fixes of the kind one would send upstream, written against moto FAST_PATHS_FOR
+# and installed only on that version: their proofs of equivalence read moto's code, so an upgrade
+# must re-read it and move FAST_PATHS_FOR (a test fails when the pinned moto differs from it).
+#
+# - DepthFirstTraverser (every validator of an UpdateExpression walks the AST with one) called
+#   `_processing_map()` (a new dict of bound methods) twice at every node and matched the node
+#   with isinstance against abc classes: the map is static per traverser and a node's processor
+#   depends only on its class, so the walk below looks the processor up once per class.
+# - ActionCountValidator and OverlappingPathsValidator process every UpdateExpression node, and
+#   every clause, action chain, path and value of the AST is one (a subclass): each ran
+#   `find_clauses` over its whole subtree, quadratic in the clauses (~150 checks on a 20-clause SET).
+#   The walks below compute each node's clauses from its children's, in the same order, and call
+#   moto's own check only where it can raise: where a count exceeds 1 (ActionCount) or on an
+#   action list not checked before (OverlappingPaths; the same list gives the same answer).
+# - Validator copied the AST with copy.deepcopy, and UpdateItem parsed its expression twice (the
+#   response layer and the backend): a parsed AST is plain (nodes with type, children and parent,
+#   children are nodes, strings or numbers), copied here as deepcopy would; a parse is a function
+#   of the expression, kept per expression and handed out as a copy (not while moto's parser logs
+#   at debug level, which a cached parse would skip).
+FAST_PATHS_FOR = "5.2.5"
+
+# (owner, attribute, moto's own value or _ABSENT, replacement): set_fast_paths switches them.
+_FAST_PATHS: list[tuple[Any, str, Any, Any]] = []
+_ABSENT = object()
+_PARSES: dict[str, Any] = {}
+_PARSES_KEPT = 512
+
+
+def set_fast_paths(enabled: bool) -> None:
+    """Install (True) or take back (False) the fast paths; the equivalence test runs moto both ways."""
+    for owner, name, original, fast in _FAST_PATHS:
+        if enabled:
+            setattr(owner, name, fast)
+        elif original is _ABSENT:
+            if name in vars(owner):
+                delattr(owner, name)
+        else:
+            setattr(owner, name, original)
+
+
+def _fast_paths() -> None:
+    """Install the fast paths if moto is the version they were proven against."""
+    import moto
+
+    if moto.__version__ != FAST_PATHS_FOR:
+        return
+    if not _FAST_PATHS:
+        _make_fast_paths()
+    set_fast_paths(True)
+
+
+def _make_fast_paths() -> None:
+    import copy
+    import copyreg
+    import importlib
+    import logging
+
+    from moto.dynamodb.parsing import validators
+
+    # Modules moto marks `type: ignore` (mypy sees no attributes in them).
+    ast_nodes: Any = importlib.import_module("moto.dynamodb.parsing.ast_nodes")
+    expressions: Any = importlib.import_module("moto.dynamodb.parsing.expressions")
+
+    node_class = ast_nodes.Node
+    traverser = ast_nodes.DepthFirstTraverser
+    walk = traverser.traverse
+
+    class NotPlainError(Exception):
+        """The tree is not one the parser makes: moto's own code handles it."""
+
+    def post_order(root: Any) -> list[Any] | None:
+        """The nodes a traverser visits, in its order, if no node holds another's child (every child's
+        parent is the node whose children hold it, none twice, the root has none): then a processor
+        that returns its node leaves the tree as it was. None otherwise."""
+        order: list[Any] = []
+        seen: set[int] = set()
+
+        def visit(node: Any, parent: Any) -> None:
+            if node.parent is not parent or id(node) in seen:
+                raise NotPlainError
+            seen.add(id(node))
+            for child in node.children or ():
+                if isinstance(child, node_class):
+                    visit(child, node)
+            order.append(node)
+
+        try:
+            visit(root, None)
+        except NotPlainError:
+            return None
+        return order
+
+    def descends(node: Any) -> bool:
+        """Node.find_clauses looks into these children."""
+        return isinstance(node, (ast_nodes.Expression, ast_nodes.UpdateExpressionFunction))
+
+    def fast_walk(self: Any, root: Any) -> Any:
+        cls = type(self)
+        if any(
+            getattr(cls, name) is not getattr(traverser, name)
+            for name in ("traverse_node_recursively", "process", "nodes_to_be_processed")
+        ):
+            return walk(self, root)
+        processors = self._processing_map()
+        pre = (
+            None
+            if cls.pre_processing_of_child is traverser.pre_processing_of_child
+            else self.pre_processing_of_child
+        )
+        kinds: dict[type, Any] = {}  # class -> its processor, None (a node left as is) or False (no node)
+
+        def kind(node_type: type) -> Any:
+            if not issubclass(node_type, node_class):
+                found: Any = False
+            else:  # the first key that matches, as process() takes it
+                found = next((p for key, p in processors.items() if issubclass(node_type, key)), None)
+            kinds[node_type] = found
+            return found
+
+        def visit(node: Any, child_id: int) -> Any:
+            node_type = type(node)
+            processor = kinds[node_type] if node_type in kinds else kind(node_type)
+            if processor is False:
+                return node
+            parent_node = node.parent
+            if node.children is not None:
+                for i, child_node in enumerate(node.children):
+                    if pre is not None:
+                        pre(node, i)
+                    visit(child_node, i)
+            if processor is not None:
+                node = processor(node)
+                node.parent = parent_node
+                if parent_node:
+                    parent_node.children[child_id] = node
+            return node
+
+        return visit(root, -1)
+
+    clause_kinds = (
+        ast_nodes.UpdateExpressionAddClause,
+        ast_nodes.UpdateExpressionRemoveClause,
+        ast_nodes.UpdateExpressionSetClause,
+    )
+
+    def count_clauses(self: Any, root: Any) -> Any:
+        order = post_order(root)
+        if order is None:
+            return walk(self, root)
+        counts: dict[int, tuple[int, ...]] = {}  # node -> its find_clauses counts of clause_kinds
+        for node in order:
+            total = [0, 0, 0]
+            for child in node.children or ():
+                below = counts.get(id(child)) if descends(child) else None
+                for n, kind in enumerate(clause_kinds):
+                    total[n] += 1 if type(child) is kind else (below[n] if below else 0)
+            counts[id(node)] = tuple(total)
+            if max(total) > 1 and isinstance(node, ast_nodes.UpdateExpression):
+                self.verify_action_counts(node)  # raises moto's error
+        return root
+
+    action_kinds = (
+        ast_nodes.UpdateExpressionSetAction,
+        ast_nodes.UpdateExpressionAddAction,
+        ast_nodes.UpdateExpressionRemoveAction,
+        ast_nodes.UpdateExpressionDeleteAction,
+    )
+
+    class Found:
+        """A node whose find_clauses answers a list already found."""
+
+        def __init__(self, clauses: list[Any]) -> None:
+            self.clauses = clauses
+
+        def find_clauses(self, clause_types: Any) -> list[Any]:
+            return list(self.clauses)
+
+    def check_paths(self: Any, root: Any) -> Any:
+        order = post_order(root)
+        if order is None:
+            return walk(self, root)
+        actions: dict[int, list[Any]] = {}  # node -> find_clauses(action_kinds)
+        checked: set[tuple[int, ...]] = set()
+        for node in order:
+            found: list[Any] = []
+            for child in node.children or ():
+                if type(child) in action_kinds:
+                    found.append(child)
+                elif descends(child):
+                    found.extend(actions[id(child)])
+            actions[id(node)] = found
+            if isinstance(node, ast_nodes.UpdateExpression):
+                ids = tuple(map(id, found))
+                if ids not in checked:
+                    self.check_for_overlapping_paths(Found(found))
+                    checked.add(ids)
+        return root
+
+    atomic = (str, int, float, bool, type(None))
+
+    def copy_tree(root: Any) -> Any:
+        """copy.deepcopy(root) for a plain AST, else None."""
+        if root.parent is not None:
+            return None
+        seen: set[int] = set()
+        plain: dict[type, bool] = {}
+        kinds: dict[type, int] = {}
+
+        def plain_class(cls: Any) -> bool:
+            """deepcopy copies its instances as cls.__new__(cls) with a copy of their __dict__."""
+            plain[cls] = not (
+                cls in copy._deepcopy_dispatch  # type: ignore[attr-defined]
+                or cls in copyreg.dispatch_table
+                or any(
+                    hasattr(cls, name)
+                    for name in ("__deepcopy__", "__setstate__", "__getnewargs__", "__getnewargs_ex__")
+                )
+                or cls.__reduce_ex__ is not object.__reduce_ex__
+                or cls.__reduce__ is not object.__reduce__
+                or cls.__getstate__ is not object.__getstate__
+            )
+            return plain[cls]
+
+        def kind(child_type: type) -> int:  # 0: kept as it is (atomic), 1: a node
+            if child_type in atomic:
+                kinds[child_type] = 0
+            elif issubclass(child_type, node_class):
+                kinds[child_type] = 1
+            else:
+                raise NotPlainError
+            return kinds[child_type]
+
+        def copied(node: Any, parent: Any, parent_copy: Any) -> Any:
+            cls: Any = type(node)
+            state = node.__dict__
+            children = state.get("children")
+            if (
+                tuple(state) != ("type", "children", "parent")  # as Node.__init__ sets them
+                or node.parent is not parent
+                or id(node) in seen
+                or type(state["type"]) is not str
+                or not (children is None or type(children) is list)
+                or not (plain[cls] if cls in plain else plain_class(cls))
+            ):
+                raise NotPlainError
+            seen.add(id(node))
+            new = cls.__new__(cls)
+            if children is not None:
+                children = [
+                    copied(child, node, new) if (kinds.get(type(child)) or kind(type(child))) else child
+                    for child in children
+                ]
+            new.__dict__.update(type=state["type"], children=children, parent=parent_copy)
+            return new
+
+        try:
+            return copied(root, None, None)
+        except NotPlainError:
+            return None
+
+    def deepcopy(x: Any, memo: Any = None, _nil: Any = None) -> Any:
+        if memo is None and isinstance(x, node_class):
+            tree = copy_tree(x)
+            if tree is not None:
+                return tree
+        return copy.deepcopy(x, memo) if _nil is None else copy.deepcopy(x, memo, _nil)
+
+    parser = expressions.UpdateExpressionParser
+    make = parser.__dict__["make"].__func__
+    parser_log = logging.getLogger(expressions.__name__)
+
+    def parsed(cls: Any, expression_str: Any) -> Any:
+        if cls is not parser or type(expression_str) is not str or parser_log.isEnabledFor(logging.DEBUG):
+            return make(cls, expression_str)
+        tree = _PARSES.get(expression_str)
+        if tree is None:
+            tree = make(cls, expression_str)
+            if copy_tree(tree) is None:
+                return tree
+            if len(_PARSES) >= _PARSES_KEPT:
+                _PARSES.pop(next(iter(_PARSES)), None)
+            _PARSES[expression_str] = tree
+        return copy_tree(tree)
+
+    for owner, name, fast in (
+        (traverser, "traverse", fast_walk),
+        (validators.ActionCountValidator, "traverse", count_clauses),
+        (validators.OverlappingPathsValidator, "traverse", check_paths),
+        (validators, "deepcopy", deepcopy),
+        (parser, "make", classmethod(parsed)),
+    ):
+        _FAST_PATHS.append((owner, name, vars(owner).get(name, _ABSENT), fast))

@@ -1,0 +1,248 @@
+"""moto's DynamoDB with the fast paths of moto_extensions answers what moto answers without them:
+the same items, the same errors with the same messages, for valid and invalid UpdateItem calls."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import moto
+import pytest
+from botocore.exceptions import ClientError
+from helpers import REGION
+from moto import mock_aws
+
+from aicc_ops.local import moto_extensions
+from aicc_ops.local.moto_extensions import FAST_PATHS_FOR, patch_moto, set_fast_paths
+
+TABLE = "fast-paths"
+SEED: dict[str, Any] = {
+    "pk": {"S": "item"},
+    "sk": {"N": "1"},
+    "n": {"N": "5"},
+    "s": {"S": "text"},
+    "a": {"S": "alpha"},
+    "l": {"L": [{"S": "x"}, {"N": "2"}, {"M": {"k": {"S": "v"}}}]},
+    "m": {"M": {"x": {"M": {"y": {"N": "1"}}}, "z": {"S": "zed"}}},
+    "ss": {"SS": ["a", "b", "c"]},
+    "ns": {"NS": ["1", "2"]},
+    "flag": {"BOOL": True},
+}
+VALUES: dict[str, Any] = {
+    ":one": {"N": "1"},
+    ":zero": {"N": "0"},
+    ":s": {"S": "new"},
+    ":empty": {"S": ""},
+    ":lst": {"L": [{"S": "appended"}]},
+    ":set": {"SS": ["b", "z"]},
+    ":nset": {"NS": ["2", "9"]},
+    ":m": {"M": {"deep": {"L": [{"N": "3"}]}}},
+    ":p": {"S": "te"},
+}
+NAMES = {"#a": "a", "#b": "b", "#k": "pk", "#x": "x", "#m": "m", "#l": "l", "#n": "n", "#g": "gsi"}
+
+# A contact record's update as the engine writes it: twenty SET actions, names, if_not_exists.
+LONG_SET = "SET " + ", ".join(
+    [f"#f{i} = :v{i}" for i in range(14)]
+    + ["#n = if_not_exists(#n, :zero) + :one", "#l = list_append(if_not_exists(#l, :lst), :lst)"]
+    + ["#m.#x.y = :one", "#m.created = if_not_exists(#m.created, :s)", "updated = :s", "#a = :s"]
+)
+LONG_NAMES = {**NAMES, **{f"#f{i}": f"field_{i}" for i in range(14)}}
+LONG_VALUES = {**VALUES, **{f":v{i}": {"S": f"value {i}"} for i in range(14)}}
+
+# (UpdateExpression, ConditionExpression or None); every case runs with NAMES and VALUES narrowed
+# to the placeholders it uses (moto rejects unused ones), unless it names its own.
+CASES: list[tuple[str, str | None]] = [
+    # valid
+    ("SET a = :s", None),
+    ("SET a = :s, b = :one, #m.z = :s", None),
+    ("SET n = n + :one", None),
+    ("SET n = n - :one, c = if_not_exists(c, :zero) + :one", None),
+    ("SET #a = if_not_exists(#a, :s), #b = if_not_exists(#b, :s)", None),
+    ("SET l = list_append(l, :lst)", None),
+    ("SET l = list_append(:lst, l)", None),
+    ("SET #m.#x.y = :one, #m.#x.w = :m", None),
+    ("SET m.newkey = :m, l[1] = :s, l[7] = :s", None),
+    ("SET l[2].k = :s", None),
+    ("REMOVE a, l[0], l[1], m.x.y", None),
+    ("REMOVE l[2], l[0]", None),
+    ("ADD n :one, ss :set, ns :nset, fresh :one", None),
+    ("DELETE ss :set", None),
+    ("SET a = :s REMOVE s ADD n :one DELETE ss :set", None),
+    ("REMOVE s SET a = :s", None),
+    ("SET a = :s", "attribute_exists(a) AND n > :one"),
+    ("SET a = :s", "begins_with(s, :p) OR attribute_not_exists(#b)"),
+    (LONG_SET, None),
+    # invalid
+    ("SET a = :s SET b = :one", None),
+    ("SET a = :s ADD n :one SET b = :s ADD fresh :one", None),
+    ("ADD n :one SET a = :s SET b = :s ADD fresh :one", None),
+    ("REMOVE a SET b = :s REMOVE s", None),
+    ("DELETE ss :set DELETE ss :set", None),
+    ("SET a = :s, b = :s, a = :one, b = :one", None),
+    ("SET m.x = :s, m = :s", None),
+    ("SET m = :s, m.x.y = :one", None),
+    ("SET #a = :s, a = :one", None),
+    ("SET a = :s REMOVE a", None),
+    ("SET l[0] = :s, l[0] = :one", None),
+    ("SET m.x.y = :s REMOVE m.x", None),
+    ("SET pk = :s", None),
+    ("SET #k = :s", None),
+    ("REMOVE sk", None),
+    ("SET a = :missing", None),
+    ("SET #missing = :s", None),
+    ("SET gsi = :one", None),
+    ("SET gsi = :empty", None),
+    ("SET s = s + :one", None),
+    ("SET gone = gone + :one", None),
+    ("SET x = list_append(gone, :lst)", None),
+    ("SET l = list_append(n, :lst)", None),
+    ("SET a.b = :s", None),
+    ("SET n[0] = :s", None),
+    ("SET nothere.x = :s", None),
+    ("SET n = (n + :one)", None),
+    ("SET a =", None),
+    ("SET a = :s,", None),
+    ("ADD a :s", None),
+    ("SET a = :s", "attribute_not_exists(a)"),
+    ("SET a = :s", "n < :zero"),
+]
+
+
+@pytest.fixture
+def dynamodb(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.setenv(key, "testing")
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    monkeypatch.delenv("AWS_ENDPOINT_URL_DYNAMODB", raising=False)
+    patch_moto()
+    with mock_aws():
+        client = boto3.client("dynamodb", region_name=REGION)
+        client.create_table(
+            TableName=TABLE,
+            KeySchema=[
+                {"AttributeName": "pk", "KeyType": "HASH"},
+                {"AttributeName": "sk", "KeyType": "RANGE"},
+            ],
+            AttributeDefinitions=[
+                {"AttributeName": "pk", "AttributeType": "S"},
+                {"AttributeName": "sk", "AttributeType": "N"},
+                {"AttributeName": "gsi", "AttributeType": "S"},
+            ],
+            GlobalSecondaryIndexes=[
+                {
+                    "IndexName": "by-gsi",
+                    "KeySchema": [{"AttributeName": "gsi", "KeyType": "HASH"}],
+                    "Projection": {"ProjectionType": "ALL"},
+                }
+            ],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        yield client
+    set_fast_paths(True)
+
+
+def _used(placeholders: dict[str, Any], *expressions: str | None) -> dict[str, Any]:
+    text = " ".join(e for e in expressions if e)
+    return {k: v for k, v in placeholders.items() if k in text}
+
+
+def _outcome(client: Any, expression: str, condition: str | None, seeded: bool) -> dict[str, Any]:
+    """What moto answers to the update (of the seed item, or of no item) and the item it leaves."""
+    key = {"pk": SEED["pk"], "sk": SEED["sk"]}
+    client.delete_item(TableName=TABLE, Key=key)
+    if seeded:
+        client.put_item(TableName=TABLE, Item=SEED)
+    long = expression == LONG_SET
+    names = _used(LONG_NAMES if long else NAMES, expression, condition)
+    values = _used(LONG_VALUES if long else VALUES, expression, condition)
+    params: dict[str, Any] = {"TableName": TABLE, "Key": key, "UpdateExpression": expression}
+    params |= {"ReturnValues": "ALL_NEW", "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}
+    if names:
+        params["ExpressionAttributeNames"] = names
+    if values:
+        params["ExpressionAttributeValues"] = values
+    if condition:
+        params["ConditionExpression"] = condition
+    outcome: dict[str, Any] = {}
+    try:
+        outcome["answer"] = client.update_item(**params).get("Attributes")
+    except ClientError as exc:
+        outcome["error"] = (exc.response["Error"], exc.response.get("Item"))
+    except Exception as exc:  # moto's own failures (an AssertionError for a grouped value)
+        outcome["raised"] = (type(exc).__name__, str(exc))
+    outcome["item"] = client.get_item(TableName=TABLE, Key=key).get("Item")
+    return outcome
+
+
+@pytest.mark.parametrize(("expression", "condition"), CASES)
+@pytest.mark.parametrize("seeded", [True, False], ids=["existing-item", "new-item"])
+def test_update_item_answers_as_moto_does(
+    dynamodb: Any, expression: str, condition: str | None, seeded: bool
+) -> None:
+    set_fast_paths(False)
+    expected = _outcome(dynamodb, expression, condition, seeded)
+    set_fast_paths(True)
+    assert _outcome(dynamodb, expression, condition, seeded) == expected
+
+
+def test_the_corpus_has_moto_errors_of_each_validator(dynamodb: Any) -> None:
+    """The invalid cases reach the validators the fast paths change, not only the parser."""
+    messages = [
+        _outcome(dynamodb, e, c, True).get("error", ({}, None))[0].get("Message", "") for e, c in CASES
+    ]
+    assert any('The "SET" section can only be used once' in m for m in messages)
+    assert any('The "ADD" section can only be used once' in m for m in messages)
+    assert any("path one: [b], path two: [b]" in m for m in messages)  # the inner SET list first
+    assert any("Cannot update attribute pk" in m for m in messages)
+
+
+def _shape(node: Any, parent: Any = None) -> Any:
+    """An AST as nested (class, children), checking every child's parent link."""
+    from moto.dynamodb.parsing.ast_nodes import Node
+
+    assert node.parent is parent
+    children = [_shape(c, node) if isinstance(c, Node) else c for c in node.children or []]
+    return type(node), node.type, children
+
+
+@pytest.mark.parametrize(
+    "expression", [e for e, _ in CASES if e not in ("SET a =", "SET a = :s,", "SET n = (n + :one)")]
+)
+def test_a_kept_parse_is_handed_out_as_a_fresh_tree(expression: str) -> None:
+    from moto.dynamodb.parsing import validators
+    from moto.dynamodb.parsing.expressions import UpdateExpressionParser
+
+    patch_moto()
+    set_fast_paths(False)
+    fresh = UpdateExpressionParser.make(expression)
+    set_fast_paths(True)
+    first, second = UpdateExpressionParser.make(expression), UpdateExpressionParser.make(expression)
+    copied = validators.deepcopy(first)
+    assert _shape(first) == _shape(second) == _shape(copied) == _shape(fresh)
+    assert first is not second and first.children is not second.children and copied is not first
+    assert expression in moto_extensions._PARSES
+
+
+def test_the_fast_paths_are_for_the_pinned_moto_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Their equivalence was read off moto FAST_PATHS_FOR's code: upgrading moto means reading it
+    again (then move FAST_PATHS_FOR); another version runs moto as it is."""
+    from moto.dynamodb.parsing import ast_nodes, validators
+
+    pyproject = tomllib.loads((Path(__file__).parents[3] / "pyproject.toml").read_text())
+    pins = [d for d in pyproject["project"]["dependencies"] if d.startswith("moto[")]
+    assert pins == [f"moto[server,dynamodb,sns]=={FAST_PATHS_FOR}"]
+    assert moto.__version__ == FAST_PATHS_FOR
+    patch_moto()
+    assert ast_nodes.DepthFirstTraverser.traverse is not moto_extensions._FAST_PATHS[0][2]
+    set_fast_paths(False)
+    monkeypatch.setattr(moto, "__version__", "5.2.6")
+    try:
+        moto_extensions._fast_paths()
+        assert "traverse" not in vars(validators.ActionCountValidator)
+        assert "deepcopy" not in vars(validators) or validators.deepcopy.__module__ == "copy"
+    finally:
+        set_fast_paths(True)
