@@ -14,8 +14,8 @@ would in AWS, with the shapes and errors of the botocore model.
   pass `attribute_not_exists(...)` (DynamoDB evaluates the condition and writes as one step; the SLA
   monitor's overlapping runs and the callbacks' one-per-contact rely on it). Writes are serialised.
 
-Faster paths through moto's DynamoDB UpdateItem (FAST_PATHS_FOR, below), answering exactly what
-moto answers: the local stack's calls spent most of their time in moto's update validation.
+Faster paths through moto's DynamoDB UpdateItem and response serializer (FAST_PATHS_FOR, below),
+answering exactly what moto answers: the local stack's calls spent most of their time there.
 
 Stand-ins, where the local stack has no service to build the real thing: the CloudFormation types
 in STAND_INS (the Lex V2 bot, its version and alias, and the Connect-Lex association of the lex and
@@ -29,6 +29,7 @@ from __future__ import annotations
 import base64
 import json
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from types import SimpleNamespace
 from typing import Any
@@ -410,6 +411,8 @@ def _stand_ins() -> None:
 #   children are nodes, strings or numbers), copied here as deepcopy would; a parse is a function
 #   of the expression, kept per expression and handed out as a copy (not while moto's parser logs
 #   at debug level, which a cached parse would skip).
+# - The response serializer (every DynamoDB answer) looked each member of each structure up
+#   through six alias-provider objects (see _fast_member_values).
 FAST_PATHS_FOR = "5.2.5"
 
 # (owner, attribute, moto's own value or _ABSENT, replacement): set_fast_paths switches them.
@@ -676,6 +679,7 @@ def _make_fast_paths() -> None:
         return copy_tree(tree)
 
     for owner, name, fast in (
+        *_fast_member_values(),
         (traverser, "traverse", fast_walk),
         (validators.ActionCountValidator, "traverse", count_clauses),
         (validators.OverlappingPathsValidator, "traverse", check_paths),
@@ -683,3 +687,72 @@ def _make_fast_paths() -> None:
         (parser, "make", classmethod(parsed)),
     ):
         _FAST_PATHS.append((owner, name, vars(owner).get(name, _ABSENT), fast))
+
+
+def _fast_member_values() -> list[tuple[Any, str, Any]]:
+    """The response serializer finds each member of a response's structures through its attribute
+    picker: a context object, then the keys six alias-provider objects propose, each looked up
+    (an item's attribute value is a structure of ten members). For a plain dict (DynamoDB's results),
+    moto's default providers and no response transformers: the same keys, in the same order, looked
+    up in the dict without the objects."""
+    from botocore import xform_name
+    from moto.core import serialize
+    from moto.core import utils as moto_utils
+
+    missing = moto_utils.MISSING  # type: ignore[attr-defined]
+    serializer = serialize.ResponseSerializer
+    own_get_value = serializer.get_value
+    picker = serialize.XFormedAttributePicker
+    providers = serialize.DEFAULT_ALIAS_PROVIDERS
+    default = [
+        serialize.ExplicitAlias,
+        serialize.ShapeNameAlias,
+        serialize.NoAlias,
+        serialize.ShapePrefixAlias,
+        serialize.ClassPrefixAlias,
+        serialize.ModelAlias,
+    ]
+
+    def aliases(key: str, shape: Any) -> Iterator[str]:
+        """What the providers propose for a dict, in their order."""
+        # ExplicitAlias: a dict has no Meta.
+        if shape is not None and shape.type_name in ["list", "structure"]:  # ShapeNameAlias
+            try:
+                sibling = shape.name in shape.parent.members
+            except AttributeError:
+                sibling = False
+            if not sibling and key != shape.name:
+                yield shape.name
+        yield key  # NoAlias
+        if shape is not None and hasattr(shape, "parent") and shape.parent.type_name == "structure":
+            parent = shape.parent  # ShapePrefixAlias
+            if key.lower().startswith(parent.name.lower()) and key[len(parent.name) :] not in parent.members:
+                yield key[len(parent.name) :]
+        if key.lower().startswith("dict"):  # ClassPrefixAlias: the class of a dict is "dict"
+            yield key[len("dict") :]
+        if shape is not None and shape.serialization.get("name", key) != key:  # ModelAlias
+            yield shape.serialization["name"]
+
+    def member_value(self: Any, value: Any, key: str, shape: Any) -> Any:
+        chooser = self._value_picker
+        if not (
+            type(value) is dict
+            and type(chooser) is picker
+            and chooser.alias_providers is providers
+            and providers == default
+            and not chooser.response_transformers
+        ):
+            return own_get_value(self, value, key, shape)
+        for alias in aliases(key, shape):  # XFormedAttributePicker: each alias, then its xform_name
+            found = look_up(value, alias)
+            if found is missing:
+                found = look_up(value, xform_name(alias))
+            if found is not missing:
+                return found
+        return None
+
+    def look_up(value: dict[str, Any], key: str) -> Any:
+        """moto's get_value of a dict (a dotted key is a path)."""
+        return moto_utils.get_value(value, key, missing) if "." in key else value.get(key, missing)
+
+    return [(serializer, "get_value", member_value)]

@@ -189,6 +189,51 @@ def test_update_item_answers_as_moto_does(
     assert _outcome(dynamodb, expression, condition, seeded) == expected
 
 
+def _reads(client: Any) -> list[Any]:
+    key = {"pk": SEED["pk"], "sk": SEED["sk"]}
+    values = {":pk": SEED["pk"]}
+    return [
+        client.get_item(TableName=TABLE, Key=key, ConsistentRead=True),
+        client.get_item(
+            TableName=TABLE,
+            Key=key,
+            ProjectionExpression="m.x, l[2], ss, #n",
+            ExpressionAttributeNames={"#n": "n"},
+        ),
+        client.query(TableName=TABLE, KeyConditionExpression="pk = :pk", ExpressionAttributeValues=values),
+        client.query(
+            TableName=TABLE,
+            KeyConditionExpression="pk = :pk",
+            ExpressionAttributeValues=values,
+            Select="COUNT",
+        ),
+        client.scan(TableName=TABLE, Limit=2),
+        client.scan(
+            TableName=TABLE, FilterExpression="attribute_exists(m.x)", ReturnConsumedCapacity="TOTAL"
+        ),
+        client.batch_get_item(RequestItems={TABLE: {"Keys": [key, {**key, "sk": {"N": "2"}}]}}),
+        client.describe_table(TableName=TABLE),
+    ]
+
+
+def test_reads_answer_as_moto_does(dynamodb: Any) -> None:
+    """The response serializer's members found as moto finds them (items of every attribute type)."""
+    dynamodb.put_item(TableName=TABLE, Item=SEED)
+    dynamodb.put_item(
+        TableName=TABLE,
+        Item={**SEED, "sk": {"N": "2"}, "b": {"B": b"bytes"}, "bs": {"BS": [b"1"]}, "nul": {"NULL": True}},
+    )
+    set_fast_paths(False)
+    expected = _reads(dynamodb)
+    set_fast_paths(True)
+    got = _reads(dynamodb)
+    for answer in (*expected, *got):
+        answer["ResponseMetadata"].pop("RequestId", None)  # random, as the header
+        for header in ("date", "x-amzn-requestid"):
+            answer["ResponseMetadata"]["HTTPHeaders"].pop(header, None)
+    assert got == expected
+
+
 def test_the_corpus_has_moto_errors_of_each_validator(dynamodb: Any) -> None:
     """The invalid cases reach the validators the fast paths change, not only the parser."""
     messages = [
@@ -246,3 +291,47 @@ def test_the_fast_paths_are_for_the_pinned_moto_only(monkeypatch: pytest.MonkeyP
         assert "deepcopy" not in vars(validators) or validators.deepcopy.__module__ == "copy"
     finally:
         set_fast_paths(True)
+
+
+@pytest.mark.parametrize("service", ["dynamodb", "sns", "s3", "lambda"])
+def test_members_of_a_dict_are_found_as_moto_finds_them(service: str) -> None:
+    """Every member of every output structure of the service, in dicts holding each key moto's
+    alias providers propose for it (alone and all together) and none."""
+    from moto.core import serialize
+    from moto.core.responses import ActionContext  # noqa: F401  (moto's serializer module loaded)
+    from moto.core.utils import get_service_model
+
+    patch_moto()
+    fast = serialize.ResponseSerializer.get_value
+    set_fast_paths(False)
+    own = serialize.ResponseSerializer.get_value
+    set_fast_paths(True)
+    assert fast is not own
+    model = get_service_model(service)
+    checked = 0
+    for name in model.operation_names:
+        operation = model.operation_model(name)
+        serializer = serialize.get_serializer_class(service, model.protocol)(
+            operation_model=operation, value_picker=serialize.XFormedAttributePicker()
+        )
+        structures, seen = [operation.output_shape], set()
+        while structures:
+            shape = structures.pop()
+            if shape is None or shape.name in seen:
+                continue
+            seen.add(shape.name)
+            members = getattr(shape, "members", None) or {}
+            for key, member in members.items():
+                member.parent = shape  # as the serializer sets it
+                context = serialize.AttributePickerContext(obj={}, key=key, shape=member)
+                keys = list(serialize.XFormedAttributePicker().get_possible_keys(context))
+                dicts = [{}, {k: n for n, k in enumerate(keys)}, *({k: k} for k in keys), {"other": 1}]
+                for value in dicts:
+                    assert fast(serializer, value, key, member) == own(serializer, value, key, member)
+                    checked += 1
+                structures += [member, getattr(member, "member", None), getattr(member, "value", None)]
+    assert checked > 100
+    # Keys no model has: a class-name prefix ("dict"), a dotted path, no shape.
+    for key in ("DictName", "dictionary", "Dict.a", "Dict"):
+        for value in ({"Name": 1}, {"name": 2}, {"ionary": 3}, {".a": 4}, {"Dict": {"a": 5}}, {"": 6}):
+            assert fast(serializer, value, key, None) == own(serializer, value, key, None)
