@@ -594,13 +594,14 @@ def _make_fast_paths() -> None:
 
     atomic = (str, int, float, bool, type(None))
 
-    def copy_tree(root: Any) -> Any:
-        """copy.deepcopy(root) for a plain AST, else None."""
+    def recipe_of(root: Any) -> Any:
+        """A plain AST as nested tuples (class, type, children: None or a tuple of atoms and
+        recipes), from which build() makes what copy.deepcopy(root) makes; None if not plain."""
         if root.parent is not None:
             return None
         seen: set[int] = set()
         plain: dict[type, bool] = {}
-        kinds: dict[type, int] = {}
+        nodes: dict[type, bool] = {}  # a child's class: a node's (True) or an atom's (False)
 
         def plain_class(cls: Any) -> bool:
             """deepcopy copies its instances as cls.__new__(cls) with a copy of their __dict__."""
@@ -617,16 +618,16 @@ def _make_fast_paths() -> None:
             )
             return plain[cls]
 
-        def kind(child_type: type) -> int:  # 0: kept as it is (atomic), 1: a node
-            if child_type in atomic:
-                kinds[child_type] = 0
+        def is_node(child_type: type) -> bool:
+            if child_type in atomic:  # deepcopy keeps these as they are
+                nodes[child_type] = False
             elif issubclass(child_type, node_class):
-                kinds[child_type] = 1
+                nodes[child_type] = True
             else:
                 raise NotPlainError
-            return kinds[child_type]
+            return nodes[child_type]
 
-        def copied(node: Any, parent: Any, parent_copy: Any) -> Any:
+        def recipe(node: Any, parent: Any) -> tuple[Any, str, Any]:
             cls: Any = type(node)
             state = node.__dict__
             children = state.get("children")
@@ -640,19 +641,37 @@ def _make_fast_paths() -> None:
             ):
                 raise NotPlainError
             seen.add(id(node))
-            new = cls.__new__(cls)
             if children is not None:
-                children = [
-                    copied(child, node, new) if (kinds.get(type(child)) or kind(type(child))) else child
+                children = tuple(
+                    recipe(child, node)
+                    if (nodes[t] if (t := type(child)) in nodes else is_node(t))
+                    else child
                     for child in children
-                ]
-            new.__dict__.update(type=state["type"], children=children, parent=parent_copy)
-            return new
+                )
+            return cls, state["type"], children
 
         try:
-            return copied(root, None, None)
+            return recipe(root, None)
         except NotPlainError:
             return None
+
+    def build(recipe: tuple[Any, str, Any], parent: Any = None) -> Any:
+        cls, node_type, children = recipe
+        node = cls.__new__(cls)
+        state = node.__dict__
+        state["type"] = node_type
+        state["children"] = (
+            None
+            if children is None
+            else [build(child, node) if type(child) is tuple else child for child in children]
+        )
+        state["parent"] = parent
+        return node
+
+    def copy_tree(root: Any) -> Any:
+        """copy.deepcopy(root) for a plain AST, else None."""
+        recipe = recipe_of(root)
+        return None if recipe is None else build(recipe)
 
     def deepcopy(x: Any, memo: Any = None, _nil: Any = None) -> Any:
         if memo is None and isinstance(x, node_class):
@@ -668,15 +687,16 @@ def _make_fast_paths() -> None:
     def parsed(cls: Any, expression_str: Any) -> Any:
         if cls is not parser or type(expression_str) is not str or parser_log.isEnabledFor(logging.DEBUG):
             return make(cls, expression_str)
-        tree = _PARSES.get(expression_str)
-        if tree is None:
+        recipe = _PARSES.get(expression_str)
+        if recipe is None:
             tree = make(cls, expression_str)
-            if copy_tree(tree) is None:
+            recipe = recipe_of(tree)
+            if recipe is None:
                 return tree
             if len(_PARSES) >= _PARSES_KEPT:
                 _PARSES.pop(next(iter(_PARSES)), None)
-            _PARSES[expression_str] = tree
-        return copy_tree(tree)
+            _PARSES[expression_str] = recipe
+        return build(recipe)
 
     for owner, name, fast in (
         *_fast_member_values(),
