@@ -411,6 +411,9 @@ def _stand_ins() -> None:
 #   children are nodes, strings or numbers), copied here as deepcopy would; a parse is a function
 #   of the expression, kept per expression and handed out as a copy (not while moto's parser logs
 #   at debug level, which a cached parse would skip).
+# - An item's size: LimitedSizeDict checks the 400 KB limit at every attribute an update sets, by
+#   summing the size of every attribute, and DynamoType.size made a DynamoType of each map value
+#   and set element to measure it (see _fast_sizes).
 # - The response serializer (every DynamoDB answer) looked each member of each structure up
 #   through six alias-provider objects (see _fast_member_values).
 FAST_PATHS_FOR = "5.2.5"
@@ -700,6 +703,7 @@ def _make_fast_paths() -> None:
 
     for owner, name, fast in (
         *_fast_member_values(),
+        *_fast_sizes(),
         (traverser, "traverse", fast_walk),
         (validators.ActionCountValidator, "traverse", count_clauses),
         (validators.OverlappingPathsValidator, "traverse", check_paths),
@@ -776,3 +780,58 @@ def _fast_member_values() -> list[tuple[Any, str, Any]]:
         return moto_utils.get_value(value, key, missing) if "." in key else value.get(key, missing)
 
     return [(serializer, "get_value", member_value)]
+
+
+def _fast_sizes() -> list[tuple[Any, str, Any]]:
+    """DynamoType.size, counted without making a DynamoType of each map value and set element (a
+    map's values are measured as DynamoType(value).size(), which is the size of the value as
+    DynamoType's constructor converts it). Pure: on any error moto's own size() answers."""
+    from moto.dynamodb.models import dynamo_type
+    from moto.dynamodb.models.utilities import bytesize
+
+    dynamo = dynamo_type.DynamoType
+    own_size = dynamo.size
+    kinds = dynamo_type.DDBType
+    sets = (kinds.STRING_SET, kinds.NUMBER_SET, kinds.BINARY_SET)
+
+    def scalar(kind: Any, value: Any) -> int:
+        """size() of a DynamoType of this type and value, neither a list nor a map."""
+        if kind == kinds.NUMBER:
+            return len(str(value))
+        if kind in sets:
+            return sum([scalar(kind[0], v) for v in value])
+        if isinstance(value, bool):
+            return 1
+        return bytesize(value)
+
+    def made(raw: Any) -> Any:
+        """DynamoType(raw).size()."""
+        if type(raw) is dynamo:
+            kind, value = raw.type, raw.value
+        elif type(raw) is dict and raw:
+            kind, value = next(iter(raw.items()))
+        else:
+            return own_size(dynamo(raw))
+        if kind == kinds.LIST:
+            return sum([made(v) for v in value])
+        if kind == kinds.MAP:
+            return sum([bytesize(k) + made(v) for k, v in value.items()])
+        return scalar(kind, value)
+
+    def measured(item: Any) -> int:
+        """item.size() of a DynamoType."""
+        if item.type == kinds.LIST:
+            return sum([measured(v) if type(v) is dynamo else v.size() for v in item.value])
+        if item.type == kinds.MAP:
+            return sum([bytesize(k) + made(v) for k, v in item.value.items()])
+        return scalar(item.type, item.value)
+
+    def size(self: Any) -> Any:
+        if type(self) is dynamo:
+            try:
+                return measured(self)
+            except Exception:
+                pass  # moto's size raises its own error
+        return own_size(self)
+
+    return [(dynamo, "size", size)]

@@ -3,6 +3,7 @@ the same items, the same errors with the same messages, for valid and invalid Up
 
 from __future__ import annotations
 
+import random
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
@@ -41,6 +42,7 @@ VALUES: dict[str, Any] = {
     ":nset": {"NS": ["2", "9"]},
     ":m": {"M": {"deep": {"L": [{"N": "3"}]}}},
     ":p": {"S": "te"},
+    ":big": {"S": "x" * 300_000},
 }
 NAMES = {"#a": "a", "#b": "b", "#k": "pk", "#x": "x", "#m": "m", "#l": "l", "#n": "n", "#g": "gsi"}
 
@@ -109,6 +111,8 @@ CASES: list[tuple[str, str | None]] = [
     ("ADD a :s", None),
     ("SET a = :s", "attribute_not_exists(a)"),
     ("SET a = :s", "n < :zero"),
+    ("SET big = :big", None),
+    ("SET big = :big, big2 = :big", None),
 ]
 
 
@@ -335,3 +339,50 @@ def test_members_of_a_dict_are_found_as_moto_finds_them(service: str) -> None:
     for key in ("DictName", "dictionary", "Dict.a", "Dict"):
         for value in ({"Name": 1}, {"name": 2}, {"ionary": 3}, {".a": 4}, {"Dict": {"a": 5}}, {"": 6}):
             assert fast(serializer, value, key, None) == own(serializer, value, key, None)
+
+
+def _value(rng: random.Random, depth: int = 0) -> dict[str, Any]:
+    """A random AttributeValue: scalars, sets, and lists and maps nested up to three deep."""
+    kinds = ["S", "N", "B", "BOOL", "NULL", "SS", "NS", "BS"] + (["L", "M"] * 2 if depth < 3 else [])
+    kind = rng.choice(kinds)
+    text = "".join(rng.choice("ab가나😀.") for _ in range(rng.randrange(5)))
+    return {
+        "S": lambda: {"S": text},
+        "N": lambda: {"N": str(rng.randrange(-(10**6), 10**6) / 7)},
+        "B": lambda: {"B": text.encode()},
+        "BOOL": lambda: {"BOOL": rng.random() < 0.5},
+        "NULL": lambda: {"NULL": True},
+        "SS": lambda: {"SS": [text + str(i) for i in range(rng.randrange(1, 4))]},
+        "NS": lambda: {"NS": [str(i * 1.5) for i in range(rng.randrange(1, 4))]},
+        "BS": lambda: {"BS": [bytes([i]) * i for i in range(rng.randrange(1, 4))]},
+        "L": lambda: {"L": [_value(rng, depth + 1) for _ in range(rng.randrange(4))]},
+        "M": lambda: {"M": {text + str(i): _value(rng, depth + 1) for i in range(rng.randrange(4))}},
+    }[kind]()
+
+
+def test_sizes_are_moto_sizes() -> None:
+    """DynamoType.size of values as moto holds them: converted, raw dicts inside maps (an update's
+    executor puts them there), and malformed ones (moto's own error)."""
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    patch_moto()
+    rng = random.Random(25)
+    values = [DynamoType(_value(rng)) for _ in range(400)]
+    raw_inside = DynamoType({"M": {}})
+    raw_inside.value = {"raw": {"M": {"k": {"L": [{"S": "v"}]}}}, "typed": DynamoType({"N": "12"})}
+    values += [raw_inside, DynamoType({"L": []}), DynamoType({"M": {}})]
+    broken = DynamoType({"L": []})
+    broken.value = [{"S": "a raw dict in a list has no size()"}]
+
+    def sizes() -> list[Any]:
+        measured: list[Any] = [v.size() for v in values]
+        try:
+            broken.size()
+        except Exception as exc:  # moto's AttributeError
+            measured.append((type(exc), str(exc)))
+        return measured
+
+    set_fast_paths(False)
+    expected = sizes()
+    set_fast_paths(True)
+    assert sizes() == expected
