@@ -406,6 +406,8 @@ def _stand_ins() -> None:
 #   The walks below compute each node's clauses from its children's, in the same order, and call
 #   moto's own check only where it can raise: where a count exceeds 1 (ActionCount) or on an
 #   action list not checked before (OverlappingPaths; the same list gives the same answer).
+#   Processing only nodes of class UpdateExpression would not be the same: moto checks the inner
+#   lists of a SET first, and its error names the overlap the first failing list holds.
 # - Validator copied the AST with copy.deepcopy, and UpdateItem parsed its expression twice (the
 #   response layer and the backend): a parsed AST is plain (nodes with type, children and parent,
 #   children are nodes, strings or numbers), copied here as deepcopy would; a parse is a function
