@@ -469,19 +469,33 @@ def _make_fast_paths() -> None:
     class NotPlainError(Exception):
         """The tree is not one the parser makes: moto's own code handles it."""
 
+    def kind_test(*bases: type) -> Any:
+        """isinstance(obj, bases) answered once per class of obj (moto's AST classes are abc
+        classes, whose isinstance goes through ABCMeta.__instancecheck__ every time)."""
+        known: dict[type, bool] = {}
+
+        def test(obj: Any) -> bool:
+            cls = type(obj)
+            if cls not in known:
+                known[cls] = issubclass(cls, bases)
+            return known[cls]
+
+        return test
+
     def post_order(root: Any) -> list[Any] | None:
         """The nodes a traverser visits, in its order, if no node holds another's child (every child's
         parent is the node whose children hold it, none twice, the root has none): then a processor
         that returns its node leaves the tree as it was. None otherwise."""
         order: list[Any] = []
         seen: set[int] = set()
+        is_node = kind_test(node_class)
 
         def visit(node: Any, parent: Any) -> None:
             if node.parent is not parent or id(node) in seen:
                 raise NotPlainError
             seen.add(id(node))
             for child in node.children or ():
-                if isinstance(child, node_class):
+                if is_node(child):
                     visit(child, node)
             order.append(node)
 
@@ -491,9 +505,8 @@ def _make_fast_paths() -> None:
             return None
         return order
 
-    def descends(node: Any) -> bool:
-        """Node.find_clauses looks into these children."""
-        return isinstance(node, (ast_nodes.Expression, ast_nodes.UpdateExpressionFunction))
+    # The children Node.find_clauses looks into.
+    descended = (ast_nodes.Expression, ast_nodes.UpdateExpressionFunction)
 
     def fast_walk(self: Any, root: Any) -> Any:
         cls = type(self)
@@ -549,6 +562,7 @@ def _make_fast_paths() -> None:
         if order is None:
             return walk(self, root)
         counts: dict[int, tuple[int, ...]] = {}  # node -> its find_clauses counts of clause_kinds
+        descends, processed = kind_test(*descended), kind_test(ast_nodes.UpdateExpression)
         for node in order:
             total = [0, 0, 0]
             for child in node.children or ():
@@ -556,7 +570,7 @@ def _make_fast_paths() -> None:
                 for n, kind in enumerate(clause_kinds):
                     total[n] += 1 if type(child) is kind else (below[n] if below else 0)
             counts[id(node)] = tuple(total)
-            if max(total) > 1 and isinstance(node, ast_nodes.UpdateExpression):
+            if max(total) > 1 and processed(node):
                 self.verify_action_counts(node)  # raises moto's error
         return root
 
@@ -582,6 +596,7 @@ def _make_fast_paths() -> None:
             return walk(self, root)
         actions: dict[int, list[Any]] = {}  # node -> find_clauses(action_kinds)
         checked: set[tuple[int, ...]] = set()
+        descends, processed = kind_test(*descended), kind_test(ast_nodes.UpdateExpression)
         for node in order:
             found: list[Any] = []
             for child in node.children or ():
@@ -590,7 +605,7 @@ def _make_fast_paths() -> None:
                 elif descends(child):
                     found.extend(actions[id(child)])
             actions[id(node)] = found
-            if isinstance(node, ast_nodes.UpdateExpression):
+            if processed(node):
                 ids = tuple(map(id, found))
                 if ids not in checked:
                     self.check_for_overlapping_paths(Found(found))
