@@ -1,4 +1,4 @@
-"""moto's DynamoDB with the fast paths of moto_extensions answers what moto answers without them:
+"""moto's DynamoDB with the fast paths of moto_fast_paths answers what moto answers without them:
 the same items, the same errors with the same messages, for valid and invalid UpdateItem calls."""
 
 from __future__ import annotations
@@ -16,8 +16,9 @@ from botocore.exceptions import ClientError
 from helpers import REGION
 from moto import mock_aws
 
-from aicc_ops.local import moto_extensions
-from aicc_ops.local.moto_extensions import FAST_PATHS_FOR, patch_moto, set_fast_paths
+from aicc_ops.local import moto_fast_paths
+from aicc_ops.local.moto_extensions import patch_moto
+from aicc_ops.local.moto_fast_paths import FAST_PATHS_FOR, set_fast_paths
 
 TABLE = "fast-paths"
 SEED: dict[str, Any] = {
@@ -273,7 +274,7 @@ def test_a_kept_parse_is_handed_out_as_a_fresh_tree(expression: str) -> None:
     copied = validators.deepcopy(first)
     assert _shape(first) == _shape(second) == _shape(copied) == _shape(fresh)
     assert first is not second and first.children is not second.children and copied is not first
-    assert expression in moto_extensions._PARSES
+    assert expression in moto_fast_paths._PARSES
 
 
 def test_the_fast_paths_are_for_the_pinned_moto_only(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -286,11 +287,11 @@ def test_the_fast_paths_are_for_the_pinned_moto_only(monkeypatch: pytest.MonkeyP
     assert pins == [f"moto[server,dynamodb,sns]=={FAST_PATHS_FOR}"]
     assert moto.__version__ == FAST_PATHS_FOR
     patch_moto()
-    assert ast_nodes.DepthFirstTraverser.traverse is not moto_extensions._FAST_PATHS[0][2]
+    assert ast_nodes.DepthFirstTraverser.traverse is not moto_fast_paths._FAST_PATHS[0][2]
     set_fast_paths(False)
     monkeypatch.setattr(moto, "__version__", "5.2.6")
     try:
-        moto_extensions._fast_paths()
+        moto_fast_paths.install_fast_paths()
         assert "traverse" not in vars(validators.ActionCountValidator)
         assert "deepcopy" not in vars(validators) or validators.deepcopy.__module__ == "copy"
     finally:
