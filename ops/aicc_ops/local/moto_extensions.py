@@ -30,6 +30,8 @@ from datetime import UTC, datetime
 from types import SimpleNamespace
 from typing import Any
 
+from .moto_fast_paths import install_fast_paths
+
 
 def patch_moto() -> None:
     """Add the operations above to moto (once per process)."""
@@ -43,6 +45,7 @@ def patch_moto() -> None:
     _kinesis_tags()
     _stand_ins()
     _atomic_item_writes()
+    install_fast_paths()  # moto_fast_paths: the same answers, sooner
 
 
 def _logging_check(bucket_class: Any) -> None:

@@ -97,9 +97,13 @@ _registration = _Registration()
 def moto_in_process() -> Iterator[str]:
     """moto as the endpoint of the clients the default boto3 session creates meanwhile; yields
     IN_PROCESS. Endpoint URLs and profiles are removed from the environment meanwhile (clients go
-    to AWS's own URLs, which moto serves) and restored after."""
+    to AWS's own URLs, which moto serves) and restored after. moto is the local stack's moto (with
+    moto_extensions), as a moto server of the local stack is."""
     import boto3
 
+    from .moto_extensions import patch_moto
+
+    patch_moto()
     saved = {k: v for k, v in os.environ.items() if k.startswith(_ELSEWHERE)}
     for key in saved:
         del os.environ[key]

@@ -1,0 +1,473 @@
+"""Faster paths through moto's DynamoDB UpdateItem and its response serializer, each answering
+exactly what moto answers (items, errors and their messages): the local stack's calls spent most of
+their CPU there (docs/performance.md, "moto's own cost"). `patch_moto` (moto_extensions) installs
+them with the rest of the local stack's changes to moto.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+# Faster paths through moto's DynamoDB UpdateItem, each answering exactly what moto answers (items,
+# errors and their messages; tests/functional/local/test_moto_fast_paths.py runs a corpus both
+# ways). They are fixes of the kind one would send upstream, written against moto FAST_PATHS_FOR
+# and installed only on that version: their proofs of equivalence read moto's code, so an upgrade
+# must re-read it and move FAST_PATHS_FOR (a test fails when the pinned moto differs from it).
+#
+# - DepthFirstTraverser (every validator of an UpdateExpression walks the AST with one) called
+#   `_processing_map()` (a new dict of bound methods) twice at every node and matched the node
+#   with isinstance against abc classes: the map is static per traverser and a node's processor
+#   depends only on its class, so the walk below looks the processor up once per class.
+# - ActionCountValidator and OverlappingPathsValidator process every UpdateExpression node, and
+#   every clause, action chain, path and value of the AST is one (a subclass): each ran
+#   `find_clauses` over its whole subtree, quadratic in the clauses (~150 checks on a 20-clause SET).
+#   The walks below compute each node's clauses from its children's, in the same order, and call
+#   moto's own check only where it can raise: where a count exceeds 1 (ActionCount) or on an
+#   action list not checked before (OverlappingPaths; the same list gives the same answer).
+#   Processing only nodes of class UpdateExpression would not be the same: moto checks the inner
+#   lists of a SET first, and its error names the overlap the first failing list holds.
+# - Validator copied the AST with copy.deepcopy, and UpdateItem parsed its expression twice (the
+#   response layer and the backend): a parsed AST is plain (nodes with type, children and parent,
+#   children are nodes, strings or numbers), copied here as deepcopy would; a parse is a function
+#   of the expression, kept per expression and handed out as a copy (not while moto's parser logs
+#   at debug level, which a cached parse would skip).
+# - An item's size: LimitedSizeDict checks the 400 KB limit at every attribute an update sets, by
+#   summing the size of every attribute, and DynamoType.size made a DynamoType of each map value
+#   and set element to measure it (see _fast_sizes).
+# - The response serializer (every DynamoDB answer) looked each member of each structure up
+#   through six alias-provider objects (see _fast_member_values).
+FAST_PATHS_FOR = "5.2.5"
+
+# (owner, attribute, moto's own value or _ABSENT, replacement): set_fast_paths switches them.
+_FAST_PATHS: list[tuple[Any, str, Any, Any]] = []
+_ABSENT = object()
+_PARSES: dict[str, Any] = {}
+_PARSES_KEPT = 512
+
+
+def set_fast_paths(enabled: bool) -> None:
+    """Install (True) or take back (False) the fast paths; the equivalence test runs moto both ways."""
+    for owner, name, original, fast in _FAST_PATHS:
+        if enabled:
+            setattr(owner, name, fast)
+        elif original is _ABSENT:
+            if name in vars(owner):
+                delattr(owner, name)
+        else:
+            setattr(owner, name, original)
+
+
+def install_fast_paths() -> None:
+    """Install the fast paths if moto is the version they were proven against."""
+    import moto
+
+    if moto.__version__ != FAST_PATHS_FOR:
+        return
+    if not _FAST_PATHS:
+        _make_fast_paths()
+    set_fast_paths(True)
+
+
+def _make_fast_paths() -> None:
+    import copy
+    import copyreg
+    import importlib
+    import logging
+
+    from moto.dynamodb.parsing import validators
+
+    # Modules moto marks `type: ignore` (mypy sees no attributes in them).
+    ast_nodes: Any = importlib.import_module("moto.dynamodb.parsing.ast_nodes")
+    expressions: Any = importlib.import_module("moto.dynamodb.parsing.expressions")
+
+    node_class = ast_nodes.Node
+    traverser = ast_nodes.DepthFirstTraverser
+    walk = traverser.traverse
+
+    class NotPlainError(Exception):
+        """The tree is not one the parser makes: moto's own code handles it."""
+
+    def kind_test(*bases: type) -> Any:
+        """isinstance(obj, bases) answered once per class of obj (moto's AST classes are abc
+        classes, whose isinstance goes through ABCMeta.__instancecheck__ every time)."""
+        known: dict[type, bool] = {}
+
+        def test(obj: Any) -> bool:
+            cls = type(obj)
+            if cls not in known:
+                known[cls] = issubclass(cls, bases)
+            return known[cls]
+
+        return test
+
+    def post_order(root: Any) -> list[Any] | None:
+        """The nodes a traverser visits, in its order, if no node holds another's child (every child's
+        parent is the node whose children hold it, none twice, the root has none): then a processor
+        that returns its node leaves the tree as it was. None otherwise."""
+        order: list[Any] = []
+        seen: set[int] = set()
+        is_node = kind_test(node_class)
+
+        def visit(node: Any, parent: Any) -> None:
+            if node.parent is not parent or id(node) in seen:
+                raise NotPlainError
+            seen.add(id(node))
+            for child in node.children or ():
+                if is_node(child):
+                    visit(child, node)
+            order.append(node)
+
+        try:
+            visit(root, None)
+        except NotPlainError:
+            return None
+        return order
+
+    # The children Node.find_clauses looks into.
+    descended = (ast_nodes.Expression, ast_nodes.UpdateExpressionFunction)
+
+    def fast_walk(self: Any, root: Any) -> Any:
+        cls = type(self)
+        if any(
+            getattr(cls, name) is not getattr(traverser, name)
+            for name in ("traverse_node_recursively", "process", "nodes_to_be_processed")
+        ):
+            return walk(self, root)
+        processors = self._processing_map()
+        pre = (
+            None
+            if cls.pre_processing_of_child is traverser.pre_processing_of_child
+            else self.pre_processing_of_child
+        )
+        kinds: dict[type, Any] = {}  # class -> its processor, None (a node left as is) or False (no node)
+
+        def kind(node_type: type) -> Any:
+            if not issubclass(node_type, node_class):
+                found: Any = False
+            else:  # the first key that matches, as process() takes it
+                found = next((p for key, p in processors.items() if issubclass(node_type, key)), None)
+            kinds[node_type] = found
+            return found
+
+        def visit(node: Any, child_id: int) -> Any:
+            node_type = type(node)
+            processor = kinds[node_type] if node_type in kinds else kind(node_type)
+            if processor is False:
+                return node
+            parent_node = node.parent
+            if node.children is not None:
+                for i, child_node in enumerate(node.children):
+                    if pre is not None:
+                        pre(node, i)
+                    visit(child_node, i)
+            if processor is not None:
+                node = processor(node)
+                node.parent = parent_node
+                if parent_node:
+                    parent_node.children[child_id] = node
+            return node
+
+        return visit(root, -1)
+
+    clause_kinds = (
+        ast_nodes.UpdateExpressionAddClause,
+        ast_nodes.UpdateExpressionRemoveClause,
+        ast_nodes.UpdateExpressionSetClause,
+    )
+
+    def count_clauses(self: Any, root: Any) -> Any:
+        order = post_order(root)
+        if order is None:
+            return walk(self, root)
+        counts: dict[int, tuple[int, ...]] = {}  # node -> its find_clauses counts of clause_kinds
+        descends, processed = kind_test(*descended), kind_test(ast_nodes.UpdateExpression)
+        for node in order:
+            total = [0, 0, 0]
+            for child in node.children or ():
+                below = counts.get(id(child)) if descends(child) else None
+                for n, kind in enumerate(clause_kinds):
+                    total[n] += 1 if type(child) is kind else (below[n] if below else 0)
+            counts[id(node)] = tuple(total)
+            if max(total) > 1 and processed(node):
+                self.verify_action_counts(node)  # raises moto's error
+        return root
+
+    action_kinds = (
+        ast_nodes.UpdateExpressionSetAction,
+        ast_nodes.UpdateExpressionAddAction,
+        ast_nodes.UpdateExpressionRemoveAction,
+        ast_nodes.UpdateExpressionDeleteAction,
+    )
+
+    class Found:
+        """A node whose find_clauses answers a list already found."""
+
+        def __init__(self, clauses: list[Any]) -> None:
+            self.clauses = clauses
+
+        def find_clauses(self, clause_types: Any) -> list[Any]:
+            return list(self.clauses)
+
+    def check_paths(self: Any, root: Any) -> Any:
+        order = post_order(root)
+        if order is None:
+            return walk(self, root)
+        actions: dict[int, list[Any]] = {}  # node -> find_clauses(action_kinds)
+        checked: set[tuple[int, ...]] = set()
+        descends, processed = kind_test(*descended), kind_test(ast_nodes.UpdateExpression)
+        for node in order:
+            found: list[Any] = []
+            for child in node.children or ():
+                if type(child) in action_kinds:
+                    found.append(child)
+                elif descends(child):
+                    found.extend(actions[id(child)])
+            actions[id(node)] = found
+            if processed(node):
+                ids = tuple(map(id, found))
+                if ids not in checked:
+                    self.check_for_overlapping_paths(Found(found))
+                    checked.add(ids)
+        return root
+
+    atomic = (str, int, float, bool, type(None))
+
+    def recipe_of(root: Any) -> Any:
+        """A plain AST as nested tuples (class, type, children: None or a tuple of atoms and
+        recipes), from which build() makes what copy.deepcopy(root) makes; None if not plain."""
+        if root.parent is not None:
+            return None
+        seen: set[int] = set()
+        plain: dict[type, bool] = {}
+        nodes: dict[type, bool] = {}  # a child's class: a node's (True) or an atom's (False)
+
+        def plain_class(cls: Any) -> bool:
+            """deepcopy copies its instances as cls.__new__(cls) with a copy of their __dict__."""
+            plain[cls] = not (
+                cls in copy._deepcopy_dispatch  # type: ignore[attr-defined]
+                or cls in copyreg.dispatch_table
+                or any(
+                    hasattr(cls, name)
+                    for name in ("__deepcopy__", "__setstate__", "__getnewargs__", "__getnewargs_ex__")
+                )
+                or cls.__reduce_ex__ is not object.__reduce_ex__
+                or cls.__reduce__ is not object.__reduce__
+                or cls.__getstate__ is not object.__getstate__
+            )
+            return plain[cls]
+
+        def is_node(child_type: type) -> bool:
+            if child_type in atomic:  # deepcopy keeps these as they are
+                nodes[child_type] = False
+            elif issubclass(child_type, node_class):
+                nodes[child_type] = True
+            else:
+                raise NotPlainError
+            return nodes[child_type]
+
+        def recipe(node: Any, parent: Any) -> tuple[Any, str, Any]:
+            cls: Any = type(node)
+            state = node.__dict__
+            children = state.get("children")
+            if (
+                tuple(state) != ("type", "children", "parent")  # as Node.__init__ sets them
+                or node.parent is not parent
+                or id(node) in seen
+                or type(state["type"]) is not str
+                or not (children is None or type(children) is list)
+                or not (plain[cls] if cls in plain else plain_class(cls))
+            ):
+                raise NotPlainError
+            seen.add(id(node))
+            if children is not None:
+                children = tuple(
+                    recipe(child, node)
+                    if (nodes[t] if (t := type(child)) in nodes else is_node(t))
+                    else child
+                    for child in children
+                )
+            return cls, state["type"], children
+
+        try:
+            return recipe(root, None)
+        except NotPlainError:
+            return None
+
+    def build(recipe: tuple[Any, str, Any], parent: Any = None) -> Any:
+        cls, node_type, children = recipe
+        node = cls.__new__(cls)
+        state = node.__dict__
+        state["type"] = node_type
+        state["children"] = (
+            None
+            if children is None
+            else [build(child, node) if type(child) is tuple else child for child in children]
+        )
+        state["parent"] = parent
+        return node
+
+    def copy_tree(root: Any) -> Any:
+        """copy.deepcopy(root) for a plain AST, else None."""
+        recipe = recipe_of(root)
+        return None if recipe is None else build(recipe)
+
+    def deepcopy(x: Any, memo: Any = None, _nil: Any = None) -> Any:
+        if memo is None and isinstance(x, node_class):
+            tree = copy_tree(x)
+            if tree is not None:
+                return tree
+        return copy.deepcopy(x, memo) if _nil is None else copy.deepcopy(x, memo, _nil)
+
+    parser = expressions.UpdateExpressionParser
+    make = parser.__dict__["make"].__func__
+    parser_log = logging.getLogger(expressions.__name__)
+
+    def parsed(cls: Any, expression_str: Any) -> Any:
+        if cls is not parser or type(expression_str) is not str or parser_log.isEnabledFor(logging.DEBUG):
+            return make(cls, expression_str)
+        recipe = _PARSES.get(expression_str)
+        if recipe is None:
+            tree = make(cls, expression_str)
+            recipe = recipe_of(tree)
+            if recipe is None:
+                return tree
+            if len(_PARSES) >= _PARSES_KEPT:
+                _PARSES.pop(next(iter(_PARSES)), None)
+            _PARSES[expression_str] = recipe
+        return build(recipe)
+
+    for owner, name, fast in (
+        *_fast_member_values(),
+        *_fast_sizes(),
+        (traverser, "traverse", fast_walk),
+        (validators.ActionCountValidator, "traverse", count_clauses),
+        (validators.OverlappingPathsValidator, "traverse", check_paths),
+        (validators, "deepcopy", deepcopy),
+        (parser, "make", classmethod(parsed)),
+    ):
+        _FAST_PATHS.append((owner, name, vars(owner).get(name, _ABSENT), fast))
+
+
+def _fast_member_values() -> list[tuple[Any, str, Any]]:
+    """The response serializer finds each member of a response's structures through its attribute
+    picker: a context object, then the keys six alias-provider objects propose, each looked up
+    (an item's attribute value is a structure of ten members). For a plain dict (DynamoDB's results),
+    moto's default providers and no response transformers: the same keys, in the same order, looked
+    up in the dict without the objects."""
+    from botocore import xform_name
+    from moto.core import serialize
+    from moto.core import utils as moto_utils
+
+    missing = moto_utils.MISSING  # type: ignore[attr-defined]
+    serializer = serialize.ResponseSerializer
+    own_get_value = serializer.get_value
+    picker = serialize.XFormedAttributePicker
+    providers = serialize.DEFAULT_ALIAS_PROVIDERS
+    default = [
+        serialize.ExplicitAlias,
+        serialize.ShapeNameAlias,
+        serialize.NoAlias,
+        serialize.ShapePrefixAlias,
+        serialize.ClassPrefixAlias,
+        serialize.ModelAlias,
+    ]
+
+    def aliases(key: str, shape: Any) -> Iterator[str]:
+        """What the providers propose for a dict, in their order."""
+        # ExplicitAlias: a dict has no Meta.
+        if shape is not None and shape.type_name in ["list", "structure"]:  # ShapeNameAlias
+            try:
+                sibling = shape.name in shape.parent.members
+            except AttributeError:
+                sibling = False
+            if not sibling and key != shape.name:
+                yield shape.name
+        yield key  # NoAlias
+        if shape is not None and hasattr(shape, "parent") and shape.parent.type_name == "structure":
+            parent = shape.parent  # ShapePrefixAlias
+            if key.lower().startswith(parent.name.lower()) and key[len(parent.name) :] not in parent.members:
+                yield key[len(parent.name) :]
+        if key.lower().startswith("dict"):  # ClassPrefixAlias: the class of a dict is "dict"
+            yield key[len("dict") :]
+        if shape is not None and shape.serialization.get("name", key) != key:  # ModelAlias
+            yield shape.serialization["name"]
+
+    def member_value(self: Any, value: Any, key: str, shape: Any) -> Any:
+        chooser = self._value_picker
+        if not (
+            type(value) is dict
+            and type(chooser) is picker
+            and chooser.alias_providers is providers
+            and providers == default
+            and not chooser.response_transformers
+        ):
+            return own_get_value(self, value, key, shape)
+        for alias in aliases(key, shape):  # XFormedAttributePicker: each alias, then its xform_name
+            found = look_up(value, alias)
+            if found is missing:
+                found = look_up(value, xform_name(alias))
+            if found is not missing:
+                return found
+        return None
+
+    def look_up(value: dict[str, Any], key: str) -> Any:
+        """moto's get_value of a dict (a dotted key is a path)."""
+        return moto_utils.get_value(value, key, missing) if "." in key else value.get(key, missing)
+
+    return [(serializer, "get_value", member_value)]
+
+
+def _fast_sizes() -> list[tuple[Any, str, Any]]:
+    """DynamoType.size, counted without making a DynamoType of each map value and set element (a
+    map's values are measured as DynamoType(value).size(), which is the size of the value as
+    DynamoType's constructor converts it). Pure: on any error moto's own size() answers."""
+    from moto.dynamodb.models import dynamo_type
+    from moto.dynamodb.models.utilities import bytesize
+
+    dynamo = dynamo_type.DynamoType
+    own_size = dynamo.size
+    kinds = dynamo_type.DDBType
+    sets = (kinds.STRING_SET, kinds.NUMBER_SET, kinds.BINARY_SET)
+
+    def scalar(kind: Any, value: Any) -> int:
+        """size() of a DynamoType of this type and value, neither a list nor a map."""
+        if kind == kinds.NUMBER:
+            return len(str(value))
+        if kind in sets:
+            return sum([scalar(kind[0], v) for v in value])
+        if isinstance(value, bool):
+            return 1
+        return bytesize(value)
+
+    def made(raw: Any) -> Any:
+        """DynamoType(raw).size()."""
+        if type(raw) is dynamo:
+            kind, value = raw.type, raw.value
+        elif type(raw) is dict and raw:
+            kind, value = next(iter(raw.items()))
+        else:
+            return own_size(dynamo(raw))
+        if kind == kinds.LIST:
+            return sum([made(v) for v in value])
+        if kind == kinds.MAP:
+            return sum([bytesize(k) + made(v) for k, v in value.items()])
+        return scalar(kind, value)
+
+    def measured(item: Any) -> int:
+        """item.size() of a DynamoType."""
+        if item.type == kinds.LIST:
+            return sum([measured(v) if type(v) is dynamo else v.size() for v in item.value])
+        if item.type == kinds.MAP:
+            return sum([bytesize(k) + made(v) for k, v in item.value.items()])
+        return scalar(item.type, item.value)
+
+    def size(self: Any) -> Any:
+        if type(self) is dynamo:
+            try:
+                return measured(self)
+            except Exception:
+                pass  # moto's size raises its own error
+        return own_size(self)
+
+    return [(dynamo, "size", size)]

@@ -1,0 +1,389 @@
+"""moto's DynamoDB with the fast paths of moto_fast_paths answers what moto answers without them:
+the same items, the same errors with the same messages, for valid and invalid UpdateItem calls."""
+
+from __future__ import annotations
+
+import random
+import tomllib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import moto
+import pytest
+from botocore.exceptions import ClientError
+from helpers import REGION
+from moto import mock_aws
+
+from aicc_ops.local import moto_fast_paths
+from aicc_ops.local.moto_extensions import patch_moto
+from aicc_ops.local.moto_fast_paths import FAST_PATHS_FOR, set_fast_paths
+
+TABLE = "fast-paths"
+SEED: dict[str, Any] = {
+    "pk": {"S": "item"},
+    "sk": {"N": "1"},
+    "n": {"N": "5"},
+    "s": {"S": "text"},
+    "a": {"S": "alpha"},
+    "l": {"L": [{"S": "x"}, {"N": "2"}, {"M": {"k": {"S": "v"}}}]},
+    "m": {"M": {"x": {"M": {"y": {"N": "1"}}}, "z": {"S": "zed"}}},
+    "ss": {"SS": ["a", "b", "c"]},
+    "ns": {"NS": ["1", "2"]},
+    "flag": {"BOOL": True},
+}
+VALUES: dict[str, Any] = {
+    ":one": {"N": "1"},
+    ":zero": {"N": "0"},
+    ":s": {"S": "new"},
+    ":empty": {"S": ""},
+    ":lst": {"L": [{"S": "appended"}]},
+    ":set": {"SS": ["b", "z"]},
+    ":nset": {"NS": ["2", "9"]},
+    ":m": {"M": {"deep": {"L": [{"N": "3"}]}}},
+    ":p": {"S": "te"},
+    ":big": {"S": "x" * 300_000},
+}
+NAMES = {"#a": "a", "#b": "b", "#k": "pk", "#x": "x", "#m": "m", "#l": "l", "#n": "n", "#g": "gsi"}
+
+# A contact record's update as the engine writes it: twenty SET actions, names, if_not_exists.
+LONG_SET = "SET " + ", ".join(
+    [f"#f{i} = :v{i}" for i in range(14)]
+    + ["#n = if_not_exists(#n, :zero) + :one", "#l = list_append(if_not_exists(#l, :lst), :lst)"]
+    + ["#m.#x.y = :one", "#m.created = if_not_exists(#m.created, :s)", "updated = :s", "#a = :s"]
+)
+LONG_NAMES = {**NAMES, **{f"#f{i}": f"field_{i}" for i in range(14)}}
+LONG_VALUES = {**VALUES, **{f":v{i}": {"S": f"value {i}"} for i in range(14)}}
+
+# (UpdateExpression, ConditionExpression or None); every case runs with NAMES and VALUES narrowed
+# to the placeholders it uses (moto rejects unused ones), unless it names its own.
+CASES: list[tuple[str, str | None]] = [
+    # valid
+    ("SET a = :s", None),
+    ("SET a = :s, b = :one, #m.z = :s", None),
+    ("SET n = n + :one", None),
+    ("SET n = n - :one, c = if_not_exists(c, :zero) + :one", None),
+    ("SET #a = if_not_exists(#a, :s), #b = if_not_exists(#b, :s)", None),
+    ("SET l = list_append(l, :lst)", None),
+    ("SET l = list_append(:lst, l)", None),
+    ("SET #m.#x.y = :one, #m.#x.w = :m", None),
+    ("SET m.newkey = :m, l[1] = :s, l[7] = :s", None),
+    ("SET l[2].k = :s", None),
+    ("REMOVE a, l[0], l[1], m.x.y", None),
+    ("REMOVE l[2], l[0]", None),
+    ("ADD n :one, ss :set, ns :nset, fresh :one", None),
+    ("DELETE ss :set", None),
+    ("SET a = :s REMOVE s ADD n :one DELETE ss :set", None),
+    ("REMOVE s SET a = :s", None),
+    ("SET a = :s", "attribute_exists(a) AND n > :one"),
+    ("SET a = :s", "begins_with(s, :p) OR attribute_not_exists(#b)"),
+    (LONG_SET, None),
+    # invalid
+    ("SET a = :s SET b = :one", None),
+    ("SET a = :s ADD n :one SET b = :s ADD fresh :one", None),
+    ("ADD n :one SET a = :s SET b = :s ADD fresh :one", None),
+    ("REMOVE a SET b = :s REMOVE s", None),
+    ("DELETE ss :set DELETE ss :set", None),
+    ("SET a = :s, b = :s, a = :one, b = :one", None),
+    ("SET m.x = :s, m = :s", None),
+    ("SET m = :s, m.x.y = :one", None),
+    ("SET #a = :s, a = :one", None),
+    ("SET a = :s REMOVE a", None),
+    ("SET l[0] = :s, l[0] = :one", None),
+    ("SET m.x.y = :s REMOVE m.x", None),
+    ("SET pk = :s", None),
+    ("SET #k = :s", None),
+    ("REMOVE sk", None),
+    ("SET a = :missing", None),
+    ("SET #missing = :s", None),
+    ("SET gsi = :one", None),
+    ("SET gsi = :empty", None),
+    ("SET s = s + :one", None),
+    ("SET gone = gone + :one", None),
+    ("SET x = list_append(gone, :lst)", None),
+    ("SET l = list_append(n, :lst)", None),
+    ("SET a.b = :s", None),
+    ("SET n[0] = :s", None),
+    ("SET nothere.x = :s", None),
+    ("SET n = (n + :one)", None),
+    ("SET a =", None),
+    ("SET a = :s,", None),
+    ("ADD a :s", None),
+    ("SET a = :s", "attribute_not_exists(a)"),
+    ("SET a = :s", "n < :zero"),
+    ("SET big = :big", None),
+    ("SET big = :big, big2 = :big", None),
+]
+
+
+@pytest.fixture
+def dynamodb(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.setenv(key, "testing")
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    monkeypatch.delenv("AWS_ENDPOINT_URL_DYNAMODB", raising=False)
+    patch_moto()
+    with mock_aws():
+        client = boto3.client("dynamodb", region_name=REGION)
+        client.create_table(
+            TableName=TABLE,
+            KeySchema=[
+                {"AttributeName": "pk", "KeyType": "HASH"},
+                {"AttributeName": "sk", "KeyType": "RANGE"},
+            ],
+            AttributeDefinitions=[
+                {"AttributeName": "pk", "AttributeType": "S"},
+                {"AttributeName": "sk", "AttributeType": "N"},
+                {"AttributeName": "gsi", "AttributeType": "S"},
+            ],
+            GlobalSecondaryIndexes=[
+                {
+                    "IndexName": "by-gsi",
+                    "KeySchema": [{"AttributeName": "gsi", "KeyType": "HASH"}],
+                    "Projection": {"ProjectionType": "ALL"},
+                }
+            ],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        yield client
+    set_fast_paths(True)
+
+
+def _used(placeholders: dict[str, Any], *expressions: str | None) -> dict[str, Any]:
+    text = " ".join(e for e in expressions if e)
+    return {k: v for k, v in placeholders.items() if k in text}
+
+
+def _outcome(client: Any, expression: str, condition: str | None, seeded: bool) -> dict[str, Any]:
+    """What moto answers to the update (of the seed item, or of no item) and the item it leaves."""
+    key = {"pk": SEED["pk"], "sk": SEED["sk"]}
+    client.delete_item(TableName=TABLE, Key=key)
+    if seeded:
+        client.put_item(TableName=TABLE, Item=SEED)
+    long = expression == LONG_SET
+    names = _used(LONG_NAMES if long else NAMES, expression, condition)
+    values = _used(LONG_VALUES if long else VALUES, expression, condition)
+    params: dict[str, Any] = {"TableName": TABLE, "Key": key, "UpdateExpression": expression}
+    params |= {"ReturnValues": "ALL_NEW", "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}
+    if names:
+        params["ExpressionAttributeNames"] = names
+    if values:
+        params["ExpressionAttributeValues"] = values
+    if condition:
+        params["ConditionExpression"] = condition
+    outcome: dict[str, Any] = {}
+    try:
+        outcome["answer"] = client.update_item(**params).get("Attributes")
+    except ClientError as exc:
+        outcome["error"] = (exc.response["Error"], exc.response.get("Item"))
+    except Exception as exc:  # moto's own failures (an AssertionError for a grouped value)
+        outcome["raised"] = (type(exc).__name__, str(exc))
+    outcome["item"] = client.get_item(TableName=TABLE, Key=key).get("Item")
+    return outcome
+
+
+@pytest.mark.parametrize(("expression", "condition"), CASES)
+@pytest.mark.parametrize("seeded", [True, False], ids=["existing-item", "new-item"])
+def test_update_item_answers_as_moto_does(
+    dynamodb: Any, expression: str, condition: str | None, seeded: bool
+) -> None:
+    set_fast_paths(False)
+    expected = _outcome(dynamodb, expression, condition, seeded)
+    set_fast_paths(True)
+    assert _outcome(dynamodb, expression, condition, seeded) == expected
+
+
+def _reads(client: Any) -> list[Any]:
+    key = {"pk": SEED["pk"], "sk": SEED["sk"]}
+    values = {":pk": SEED["pk"]}
+    return [
+        client.get_item(TableName=TABLE, Key=key, ConsistentRead=True),
+        client.get_item(
+            TableName=TABLE,
+            Key=key,
+            ProjectionExpression="m.x, l[2], ss, #n",
+            ExpressionAttributeNames={"#n": "n"},
+        ),
+        client.query(TableName=TABLE, KeyConditionExpression="pk = :pk", ExpressionAttributeValues=values),
+        client.query(
+            TableName=TABLE,
+            KeyConditionExpression="pk = :pk",
+            ExpressionAttributeValues=values,
+            Select="COUNT",
+        ),
+        client.scan(TableName=TABLE, Limit=2),
+        client.scan(
+            TableName=TABLE, FilterExpression="attribute_exists(m.x)", ReturnConsumedCapacity="TOTAL"
+        ),
+        client.batch_get_item(RequestItems={TABLE: {"Keys": [key, {**key, "sk": {"N": "2"}}]}}),
+        client.describe_table(TableName=TABLE),
+    ]
+
+
+def test_reads_answer_as_moto_does(dynamodb: Any) -> None:
+    """The response serializer's members found as moto finds them (items of every attribute type)."""
+    dynamodb.put_item(TableName=TABLE, Item=SEED)
+    dynamodb.put_item(
+        TableName=TABLE,
+        Item={**SEED, "sk": {"N": "2"}, "b": {"B": b"bytes"}, "bs": {"BS": [b"1"]}, "nul": {"NULL": True}},
+    )
+    set_fast_paths(False)
+    expected = _reads(dynamodb)
+    set_fast_paths(True)
+    got = _reads(dynamodb)
+    for answer in (*expected, *got):
+        answer["ResponseMetadata"].pop("RequestId", None)  # random, as the header
+        for header in ("date", "x-amzn-requestid"):
+            answer["ResponseMetadata"]["HTTPHeaders"].pop(header, None)
+    assert got == expected
+
+
+def test_the_corpus_has_moto_errors_of_each_validator(dynamodb: Any) -> None:
+    """The invalid cases reach the validators the fast paths change, not only the parser."""
+    messages = [
+        _outcome(dynamodb, e, c, True).get("error", ({}, None))[0].get("Message", "") for e, c in CASES
+    ]
+    assert any('The "SET" section can only be used once' in m for m in messages)
+    assert any('The "ADD" section can only be used once' in m for m in messages)
+    assert any("path one: [b], path two: [b]" in m for m in messages)  # the inner SET list first
+    assert any("Cannot update attribute pk" in m for m in messages)
+
+
+def _shape(node: Any, parent: Any = None) -> Any:
+    """An AST as nested (class, children), checking every child's parent link."""
+    from moto.dynamodb.parsing.ast_nodes import Node
+
+    assert node.parent is parent
+    children = [_shape(c, node) if isinstance(c, Node) else c for c in node.children or []]
+    return type(node), node.type, children
+
+
+@pytest.mark.parametrize(
+    "expression", [e for e, _ in CASES if e not in ("SET a =", "SET a = :s,", "SET n = (n + :one)")]
+)
+def test_a_kept_parse_is_handed_out_as_a_fresh_tree(expression: str) -> None:
+    from moto.dynamodb.parsing import validators
+    from moto.dynamodb.parsing.expressions import UpdateExpressionParser
+
+    patch_moto()
+    set_fast_paths(False)
+    fresh = UpdateExpressionParser.make(expression)
+    set_fast_paths(True)
+    first, second = UpdateExpressionParser.make(expression), UpdateExpressionParser.make(expression)
+    copied = validators.deepcopy(first)
+    assert _shape(first) == _shape(second) == _shape(copied) == _shape(fresh)
+    assert first is not second and first.children is not second.children and copied is not first
+    assert expression in moto_fast_paths._PARSES
+
+
+def test_the_fast_paths_are_for_the_pinned_moto_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Their equivalence was read off moto FAST_PATHS_FOR's code: upgrading moto means reading it
+    again (then move FAST_PATHS_FOR); another version runs moto as it is."""
+    from moto.dynamodb.parsing import ast_nodes, validators
+
+    pyproject = tomllib.loads((Path(__file__).parents[3] / "pyproject.toml").read_text())
+    pins = [d for d in pyproject["project"]["dependencies"] if d.startswith("moto[")]
+    assert pins == [f"moto[server,dynamodb,sns]=={FAST_PATHS_FOR}"]
+    assert moto.__version__ == FAST_PATHS_FOR
+    patch_moto()
+    assert ast_nodes.DepthFirstTraverser.traverse is not moto_fast_paths._FAST_PATHS[0][2]
+    set_fast_paths(False)
+    monkeypatch.setattr(moto, "__version__", "5.2.6")
+    try:
+        moto_fast_paths.install_fast_paths()
+        assert "traverse" not in vars(validators.ActionCountValidator)
+        assert "deepcopy" not in vars(validators) or validators.deepcopy.__module__ == "copy"
+    finally:
+        set_fast_paths(True)
+
+
+@pytest.mark.parametrize("service", ["dynamodb", "sns", "s3", "lambda"])
+def test_members_of_a_dict_are_found_as_moto_finds_them(service: str) -> None:
+    """Every member of every output structure of the service, in dicts holding each key moto's
+    alias providers propose for it (alone and all together) and none."""
+    from moto.core import serialize
+    from moto.core.responses import ActionContext  # noqa: F401  (moto's serializer module loaded)
+    from moto.core.utils import get_service_model
+
+    patch_moto()
+    fast = serialize.ResponseSerializer.get_value
+    set_fast_paths(False)
+    own = serialize.ResponseSerializer.get_value
+    set_fast_paths(True)
+    assert fast is not own
+    model = get_service_model(service)
+    checked = 0
+    for name in model.operation_names:
+        operation = model.operation_model(name)
+        serializer = serialize.get_serializer_class(service, model.protocol)(
+            operation_model=operation, value_picker=serialize.XFormedAttributePicker()
+        )
+        structures, seen = [operation.output_shape], set()
+        while structures:
+            shape = structures.pop()
+            if shape is None or shape.name in seen:
+                continue
+            seen.add(shape.name)
+            members = getattr(shape, "members", None) or {}
+            for key, member in members.items():
+                member.parent = shape  # as the serializer sets it
+                context = serialize.AttributePickerContext(obj={}, key=key, shape=member)
+                keys = list(serialize.XFormedAttributePicker().get_possible_keys(context))
+                dicts = [{}, {k: n for n, k in enumerate(keys)}, *({k: k} for k in keys), {"other": 1}]
+                for value in dicts:
+                    assert fast(serializer, value, key, member) == own(serializer, value, key, member)
+                    checked += 1
+                structures += [member, getattr(member, "member", None), getattr(member, "value", None)]
+    assert checked > 100
+    # Keys no model has: a class-name prefix ("dict"), a dotted path, no shape.
+    for key in ("DictName", "dictionary", "Dict.a", "Dict"):
+        for value in ({"Name": 1}, {"name": 2}, {"ionary": 3}, {".a": 4}, {"Dict": {"a": 5}}, {"": 6}):
+            assert fast(serializer, value, key, None) == own(serializer, value, key, None)
+
+
+def _value(rng: random.Random, depth: int = 0) -> dict[str, Any]:
+    """A random AttributeValue: scalars, sets, and lists and maps nested up to three deep."""
+    kinds = ["S", "N", "B", "BOOL", "NULL", "SS", "NS", "BS"] + (["L", "M"] * 2 if depth < 3 else [])
+    kind = rng.choice(kinds)
+    text = "".join(rng.choice("ab가나😀.") for _ in range(rng.randrange(5)))
+    return {
+        "S": lambda: {"S": text},
+        "N": lambda: {"N": str(rng.randrange(-(10**6), 10**6) / 7)},
+        "B": lambda: {"B": text.encode()},
+        "BOOL": lambda: {"BOOL": rng.random() < 0.5},
+        "NULL": lambda: {"NULL": True},
+        "SS": lambda: {"SS": [text + str(i) for i in range(rng.randrange(1, 4))]},
+        "NS": lambda: {"NS": [str(i * 1.5) for i in range(rng.randrange(1, 4))]},
+        "BS": lambda: {"BS": [bytes([i]) * i for i in range(rng.randrange(1, 4))]},
+        "L": lambda: {"L": [_value(rng, depth + 1) for _ in range(rng.randrange(4))]},
+        "M": lambda: {"M": {text + str(i): _value(rng, depth + 1) for i in range(rng.randrange(4))}},
+    }[kind]()
+
+
+def test_sizes_are_moto_sizes() -> None:
+    """DynamoType.size of values as moto holds them: converted, raw dicts inside maps (an update's
+    executor puts them there), and malformed ones (moto's own error)."""
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    patch_moto()
+    rng = random.Random(25)
+    values = [DynamoType(_value(rng)) for _ in range(400)]
+    raw_inside = DynamoType({"M": {}})
+    raw_inside.value = {"raw": {"M": {"k": {"L": [{"S": "v"}]}}}, "typed": DynamoType({"N": "12"})}
+    values += [raw_inside, DynamoType({"L": []}), DynamoType({"M": {}})]
+    broken = DynamoType({"L": []})
+    broken.value = [{"S": "a raw dict in a list has no size()"}]
+
+    def sizes() -> list[Any]:
+        measured: list[Any] = [v.size() for v in values]
+        try:
+            broken.size()
+        except Exception as exc:  # moto's AttributeError
+            measured.append((type(exc), str(exc)))
+        return measured
+
+    set_fast_paths(False)
+    expected = sizes()
+    set_fast_paths(True)
+    assert sizes() == expected
