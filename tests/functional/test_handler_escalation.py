@@ -24,7 +24,14 @@ from aicc.settings import config
 from .aws_requests import handler_requests
 from .conftest import Tables, agent_arn
 
-ROUTED = {"action": "ROUTE", "caller_notice": "NONE", "moved_on": "false", "offer_callback": "false"}
+# `people`: the customer's part (TS1) other than its TS engineers, for the flow to pass back.
+ROUTED = {
+    "action": "ROUTE",
+    "caller_notice": "NONE",
+    "moved_on": "false",
+    "offer_callback": "false",
+    "people": "ts.yoon,mgr.kim",
+}
 KEYS = {
     "stage",
     "target_type",
@@ -108,6 +115,34 @@ def test_with_the_engineers_in_the_attributes_a_route_to_the_primary_is_one_read
         out = escalate(connect_event, lambda_context, attributes=stale, contact_id="another-contact")
     assert (out["stage"], out["target_login"]) == ("PART_MEMBER", "ts.yoon")
     assert sent.count("BatchGetItem") == 2
+
+
+def test_with_the_people_of_the_previous_step_a_walk_to_the_part_and_the_manager_is_one_read(
+    tables: Tables, topic: Sent, connect_event: EventLoader, lambda_context: FakeLambdaContext
+) -> None:
+    for login in ("ts.park", "ts.choi", "ts.yoon"):
+        tables.set_status(login, "OFFLINE")
+    engineers = {"ts_primary": "ts.park", "ts_secondary": "ts.choi"}
+    first = escalate(connect_event, lambda_context, attributes=engineers)
+    assert (first["stage"], first["people"]) == ("GENERAL_AGENT", "ts.yoon,mgr.kim")
+    tables.set_status("ts.yoon", "AVAILABLE")  # the part's member is back: read fresh, not remembered
+    with handler_requests() as sent:
+        hinted = {**engineers, "escalation_people": first["people"]}  # as the flow passes it back
+        out = escalate(connect_event, lambda_context, "2", attributes=hinted, contact_id="another-contact")
+    assert (out["stage"], out["target_login"]) == ("PART_MEMBER", "ts.yoon")
+    assert sent == ["BatchGetItem", "UpdateItem", "Publish"]
+    tables.set_status("ts.yoon", "OFFLINE")
+    with handler_requests() as sent:
+        out = escalate(connect_event, lambda_context, "4", attributes=hinted)  # the manager's alert
+    assert (out["stage"], out["manager_notified"]) == ("EXHAUSTED", "true")
+    assert sent == ["BatchGetItem", "UpdateItem", "Publish"]
+    assert "김현우" in topic()[-1]["message"]  # the manager, read with the step
+    # A stale hint (another part's people) costs the read of the roster's people, not a wrong one.
+    with handler_requests() as sent:
+        stale = {**engineers, "escalation_people": "ts.jung,mgr.lee"}
+        out = escalate(connect_event, lambda_context, "4", attributes=stale, contact_id="third-contact")
+    assert sent == ["BatchGetItem", "BatchGetItem", "UpdateItem", "Publish"]
+    assert "김현우" in topic()[-1]["message"] and "mgr.lee" not in topic()[-1]["message"]
 
 
 def test_a_walk_past_the_ts_steps_does_not_read_their_engineers(

@@ -33,10 +33,16 @@ def local_backends() -> Iterator[None]:
 
 
 def ask(
-    event: EventLoader, ctx: FakeLambdaContext, question: str, intent: str = "TechnicalInquiry"
+    event: EventLoader,
+    ctx: FakeLambdaContext,
+    question: str,
+    intent: str = "TechnicalInquiry",
+    turn: str = "",
 ) -> dict[str, str]:
+    """`turn`: the contact's `kb_turn` attribute, the previous answer's `turn` as the flow keeps it."""
+    params, attributes = {"question": question, "intent": intent}, {"kb_turn": turn}
     out: dict[str, str] = handler(
-        event("connect_knowledge_answer", parameters={"question": question, "intent": intent}), ctx
+        event("connect_knowledge_answer", parameters=params, attributes=attributes), ctx
     )
     assert set(out) == config().function_returns["knowledge_answer"]
     return out
@@ -51,7 +57,7 @@ def test_an_answered_question_names_its_source_and_is_kept_for_follow_ups(
     assert out["doc_id"] == ANSWERED[QUESTION] and out["title"] in out["answer"]
     assert float(out["confidence"]) >= RULES.min_confidence and out["turn"] == "1"
     assert not out["answer_ssml"].startswith("<speak>") and out["title"] in out["answer_ssml"]
-    assert list(sent) == ["GetItem", "UpdateItem"]  # the turns read, the turn kept
+    assert list(sent) == ["UpdateItem"]  # the turn kept: a first question has no turns to read
     item = tables.call_log(CONTACT)
     assert item is not None and item["expires_at"] and item["created_at"]
     assert item["kb_turns"] == [{"question": QUESTION, "answer": out["answer"], "doc_id": out["doc_id"]}]
@@ -73,7 +79,9 @@ def test_a_follow_up_gets_the_earlier_turns(
 
     use_knowledge(retriever, Listening())
     first = ask(connect_event, lambda_context, QUESTION)
-    second = ask(connect_event, lambda_context, "버전 관리가 꺼져 있으면요?")
+    with handler_requests() as sent:
+        second = ask(connect_event, lambda_context, "버전 관리가 꺼져 있으면요?", turn=first["turn"])
+    assert list(sent) == ["GetItem", "UpdateItem"]  # the turns read (the flow says one was answered)
     assert seen == [[], [Turn(QUESTION, first["answer"], first["doc_id"])]]
     assert second["status"] == "answered" and second["doc_id"] == first["doc_id"] and second["turn"] == "2"
     item = tables.call_log(CONTACT)
@@ -112,12 +120,25 @@ def test_an_out_of_scope_question_goes_to_a_person_and_is_not_kept(
     assert tables.call_log(CONTACT) is None
 
 
+def test_a_first_question_retried_by_connect_is_kept_once(
+    tables: Tables, connect_event: EventLoader, lambda_context: FakeLambdaContext
+) -> None:
+    first = ask(connect_event, lambda_context, QUESTION)
+    again = ask(connect_event, lambda_context, QUESTION)  # no answer reached the flow: no kb_turn yet
+    assert first == again and again["turn"] == "1"
+    item = tables.call_log(CONTACT)
+    assert item is not None and len(item["kb_turns"]) == 1
+
+
 def test_after_the_last_allowed_turn_a_person_takes_over(
     tables: Tables, connect_event: EventLoader, lambda_context: FakeLambdaContext
 ) -> None:
+    turn = ""
     for _ in range(RULES.max_turns):
-        assert ask(connect_event, lambda_context, QUESTION)["status"] == "answered"
-    out = ask(connect_event, lambda_context, QUESTION)
+        answered = ask(connect_event, lambda_context, QUESTION, turn=turn)
+        assert answered["status"] == "answered"
+        turn = answered["turn"]
+    out = ask(connect_event, lambda_context, QUESTION, turn=turn)
     assert (out["status"], out["reason"], out["turn"]) == ("handover", "turn_limit", str(RULES.max_turns))
 
 

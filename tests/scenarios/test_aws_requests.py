@@ -45,6 +45,33 @@ def test_the_agents_are_read_once_in_a_call_that_checks_staffing_many_times(
     assert used["dynamodb.Scan"] == 1
 
 
+def test_an_emergency_call_reads_each_escalation_step_in_one_request(stack: LocalStack, call: Caller) -> None:
+    # Night: the chain walks to the primary, a part member, a general agent, then ends; each wait
+    # reads the customer, the roster, the call log and the people the previous step named at once.
+    result, used, _ = metered(stack, call, ["2", "say:DB 접속 장애"], at=EVENING)
+    steps = [c for c in result.lambda_calls if c.function == "escalation"]
+    assert [c.response["stage"] for c in steps if c.response] == [
+        "TS_PRIMARY",
+        "PART_MEMBER",
+        "GENERAL_AGENT",
+        "EXHAUSTED",
+        "EXHAUSTED",
+    ]
+    assert used["dynamodb.BatchGetItem"] == len(steps)
+    # Routes and the manager's alerts: a claim and a notice each, the general team read once.
+    assert (used["dynamodb.UpdateItem"], used["sns.Publish"], used["dynamodb.Query"]) == (6, 5, 2)
+
+
+def test_a_knowledge_conversation_is_read_only_for_a_follow_up(stack: LocalStack, call: Caller) -> None:
+    inputs = ["say:다온로지스", "say:정하은", "3456#", "say:삭제한 S3 객체를 복구할 수 있나요"]
+    follow_up = ["say:버전 관리가 꺼져 있으면요?", "2"]
+    result, used, _ = metered(stack, call, [*inputs, *follow_up], at=WEEKDAY, number="+821045678901")
+    answers = [c for c in result.lambda_calls if c.function == "knowledge_answer"]
+    assert [c.response["turn"] for c in answers if c.response] == ["1", "2"]
+    # The first question has no earlier turn to read (the flow's kb_turn is empty); each answer kept.
+    assert (used["dynamodb.GetItem"], used["dynamodb.UpdateItem"]) == (1, 2)
+
+
 def test_agents_set_for_a_call_are_counted_apart_from_the_call(stack: LocalStack, call: Caller) -> None:
     inputs = ["say:새봄헬스케어", "say:강도현", "4567#", "2", "1", "2", "01098765432#"]
     _, used, setup = metered(stack, call, inputs, at=WEEKDAY, number="+821056789012", agents=ALL_BUSY)

@@ -4,11 +4,14 @@ The flow calls the escalation at every wait, so each request here is repeated ma
 
 1. one BatchGetItem for the customer, the roster of the part the contact's `part` attribute names,
    the TS engineers its `ts_primary` / `ts_secondary` attributes name (the flow copied them from the
-   customer lookup; checked against the customer, and read again only when stale) and the contact's
-   call log, read consistently: when the escalation started, its pages, the notices already claimed
-   and the events logged;
-2. the other people the walk looks at (the part's members, its manager) in one BatchGetItem, only
-   when it looks at one of them: a walk that routes to the primary engineer reads nothing more;
+   customer lookup), the part's members and manager its `escalation_people` attribute names (the
+   flow copied them from the previous step's `people`: see `people_hint`), all checked against the
+   customer and the roster and read again only when stale, and the contact's call log, read
+   consistently: when the escalation started, its pages, the notices already claimed and the events
+   logged;
+2. the other people the walk looks at (the part's members, its manager, when no attribute named
+   them: the first step) in one BatchGetItem, only when it looks at one of them: a walk that routes
+   to the primary engineer reads nothing more;
 3. the general team (one Query) only if the walk gets that far.
 """
 
@@ -95,6 +98,19 @@ class StepReads:
 
 # Chain steps whose engineer the flow copied into an attribute of the same name.
 _HINTED = ("ts_primary", "ts_secondary")
+# The attribute the flow copies the previous step's `people` into: the part's members and manager.
+PEOPLE_ATTRIBUTE = "escalation_people"
+
+
+def people_hint(customer: Customer | None, roster: Roster | None) -> str:
+    """The logins of the part's members and manager, other than the customer's TS engineers (their
+    own attributes name them), for the flow to pass to the next step: each step reads them with the
+    customer and the roster instead of in a second request."""
+    if roster is None:
+        return ""
+    engineers = {customer.ts_primary, customer.ts_secondary} if customer else set()
+    logins = dict.fromkeys(login for login in (*roster.members, roster.manager) if login)
+    return ",".join(login for login in logins if login not in engineers)
 
 
 def read_step(
@@ -107,8 +123,9 @@ def read_step(
 ) -> StepReads:
     """Everything a walk from `step` decides on, for the contact with these attributes
     (`customer_id`; `part`, `ts_primary` and `ts_secondary` to read the roster and the engineers with
-    it when the walk can reach them). `logs` remembers the call log it read (its claims are not
-    repeated) and holds the escalation's start for its next write when this is the first step."""
+    it when the walk can reach them; `escalation_people` for the part's members and manager). `logs`
+    remembers the call log it read (its claims are not repeated) and holds the escalation's start
+    for its next write when this is the first step."""
     agents, customers, rosters = AgentRepository(), CustomerRepository(), RosterRepository()
     part = attributes.get("part", "").strip()
     pages = len(policy.chain) + 1  # a page per chain step, then the manager's
@@ -117,9 +134,12 @@ def read_step(
         rosters.key(part),
         logs.key(contact_id, pages),
     )
-    # The TS engineers the flow copied from the customer lookup, read with them (checked below).
+    # The TS engineers the flow copied from the customer lookup and the part's people from the
+    # previous step, read with them (checked below; the manager is wanted at any step, since the
+    # chain's end notifies the manager, and a few members more cost no request).
     steps = [name for name in policy.chain[step:] if name in _HINTED]  # the TS steps still ahead
-    hinted = [agents.key(attributes.get(name, "").strip()) for name in steps]
+    logins = [attributes.get(name, "") for name in steps] + attributes.get(PEOPLE_ATTRIBUTE, "").split(",")
+    hinted = [agents.key(login) for login in dict.fromkeys(login.strip() for login in logins) if login]
     items = read_items(agents.client, [*keys, *hinted])
     customer = customer_from_item(items[keys[0]]) if keys[0] in items else None
     roster_item = items.get(keys[1])

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from aicc import clock
 from aicc.adapters.call_logs import CallLogRepository
-from aicc.adapters.escalation_reads import read_step
+from aicc.adapters.escalation_reads import people_hint, read_step
 from aicc.adapters.notifier import Notifier
 from aicc.adapters.pager import PageLine, Pager
 from aicc.domain.escalation import EscalationContext, callback_due, caller_notice
@@ -50,6 +50,7 @@ def handler(contact: ContactEvent) -> dict[str, Value]:
         "manager_notified": manager_notified,
         "caller_notice": caller_notice(decision, delivered, manager_notified),
         "moved_on": decision.moved_on,
+        "people": people_hint(customer, reads.roster),  # the flow passes it back: escalation_people
         "offer_callback": callback_due(
             policy, cfg.queues[policy.queue].sla_seconds or 0, reads.state.started_at, now
         ),

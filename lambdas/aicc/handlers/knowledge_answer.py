@@ -6,7 +6,8 @@ the caller's own account or bill, no words, the last allowed turn) and after (no
 answer, an answer the passages do not support (domain.grounding), one below the confidence
 threshold). An answer comes back as text (chat, the contact
 attributes) and SSML, with its source; the contact's earlier turns go to the answerer for
-follow-ups and are kept on its call-log item. Backends: _knowledge. The caller's words are never
+follow-ups and are kept on its call-log item (read only once the flow's `kb_turn` attribute says an
+answer was given). Backends: _knowledge. The caller's words are never
 logged (masking: `question`).
 """
 
@@ -25,6 +26,8 @@ from aicc.settings import config
 
 __all__ = ["handler", "use_knowledge"]
 
+TURN_ATTRIBUTE = "kb_turn"  # the flow's copy of `turn` after each answer (knowledge.blocks.tftpl)
+
 
 @contact_flow
 def handler(contact: ContactEvent) -> dict[str, Value]:
@@ -35,7 +38,11 @@ def handler(contact: ContactEvent) -> dict[str, Value]:
     rules, conversation = config().knowledge, ConversationRepository()
     question = contact.param("question")
 
-    stored = best_effort(partial(conversation.turns, contact.contact_id))
+    # The flow keeps the count of answered turns in `kb_turn` (the answer's `turn`): without one the
+    # contact has no turn stored, so its first question reads nothing. (A retry of a first question
+    # whose save went through rewrites the same single turn.)
+    first = not contact.attr(TURN_ATTRIBUTE)
+    stored = (lambda: []) if first else best_effort(partial(conversation.turns, contact.contact_id))
     answer, reason, turns = consult(question, contact.param("intent"), stored, rules)
     if reason is not None:
         count("KnowledgeHandover", reason=reason.value)

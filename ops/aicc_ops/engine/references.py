@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 # The first segment of every reference the docs list, by the page's sections ("List of available
@@ -75,6 +76,13 @@ class InvalidReferenceError(ValueError):
 
 def parse(reference: str) -> list[str]:
     """'$.Attributes.['a b'].c[0]' -> ['Attributes', 'a b', 'c', '0']; raises on an unknown namespace."""
+    return list(_parsed(reference))
+
+
+@lru_cache(maxsize=4096)
+def _parsed(reference: str) -> tuple[str, ...]:
+    """`parse`, once per reference: a flow's references are few and each is resolved at every
+    block that names it, on every call."""
     if not reference.startswith("$"):
         raise InvalidReferenceError(f"{reference!r} is not a reference (must start with $.)")
     parts = [a or b or c for a, b, c in _PARTS.findall(reference[1:])]
@@ -83,7 +91,7 @@ def parse(reference: str) -> list[str]:
         raise InvalidReferenceError(f"{reference!r} is not a valid reference")
     if parts[0] not in NAMESPACES:
         raise InvalidReferenceError(f"{reference!r}: unknown namespace $.{parts[0]}")
-    return parts
+    return tuple(parts)
 
 
 def is_single_reference(value: str) -> bool:
@@ -98,7 +106,7 @@ def references_in(text: str) -> list[str]:
 def resolve(reference: str, view: Mapping[str, Any]) -> Any:
     """Value at the reference, or None when any part is missing (a digit part also indexes a list)."""
     value: Any = view
-    for part in parse(reference):
+    for part in _parsed(reference):
         if isinstance(value, Mapping) and part in value:
             value = value[part]
         elif isinstance(value, list) and part.isdigit() and int(part) < len(value):

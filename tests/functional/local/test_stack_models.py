@@ -1,6 +1,9 @@
-"""The offline models are ready when the local stack is: no caller's turn loads or trains them."""
+"""The offline models are ready when the local stack is: no caller's turn loads or trains them, and no
+garbage collection traverses them while the stack runs."""
 
 from __future__ import annotations
+
+import gc
 
 from aicc.handlers import _sentiment
 from aicc_ops.engine.sentiment import OfflineSentiment
@@ -13,3 +16,7 @@ def test_the_stack_is_up_with_its_nlu_and_sentiment_model_loaded() -> None:
         scorer = _sentiment._scorer_in_use()
         model = getattr(scorer, "scorer", scorer)  # the stack's meter times the model's work
         assert isinstance(model, OfflineSentiment) and model.loaded
+        # Its long-lived objects (these models among them) are out of the collector's generations:
+        # a full collection does not traverse them again on every few hundred calls.
+        assert gc.get_freeze_count() > 100_000
+    assert gc.get_freeze_count() == 0  # the stack gone, they are collected as usual again

@@ -52,3 +52,14 @@ def test_list_positions_resolve() -> None:
     assert refs.resolve("$.Views.ViewResultData.Category.0", view) == "billing"
     assert refs.resolve("$.Views.ViewResultData.Category[1]", view) == "tech"
     assert refs.resolve("$.Views.ViewResultData.Category[2]", view) is None
+
+
+def test_a_reference_parsed_again_is_the_same_whatever_was_done_with_the_first() -> None:
+    parts = refs.parse("$.Attributes.a")
+    parts.append("changed")  # a caller's own list: the parse kept for the next block is untouched
+    assert refs.parse("$.Attributes.a") == ["Attributes", "a"]
+    assert refs.resolve("$.Attributes.a", {"Attributes": {"a": "1"}}) == "1"
+    with pytest.raises(refs.InvalidReferenceError):  # an error is raised every time, not kept
+        refs.parse("$.Nope.a")
+    with pytest.raises(refs.InvalidReferenceError):
+        refs.parse("$.Nope.a")

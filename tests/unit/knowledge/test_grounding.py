@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from aicc.domain.grounding import negations, numbers, sentences, support
+from aicc.domain.grounding import bigrams, covered, negations, numbers, sentences, support
 from aicc.settings import config
 
 MIN = config().knowledge.min_support
@@ -123,6 +123,16 @@ def test_list_numbering_is_no_claim_but_a_number_in_an_item_is() -> None:
     assert numbers("1. 첫째\n 2) 둘째 3.5배. 10. 열째 12일") == {"3.5", "12"}
     # a passage's numbering vouches for no number either
     assert support("목록은 2일 동안 보관됩니다.", ["1. 목록은\n2. 보관됩니다"]) == 0.0
+
+
+def test_bigrams_are_of_letters_and_digits_of_any_script() -> None:
+    # Spaces, punctuation, markup and the underscore dropped; letters lower-cased; digits of any form.
+    assert bigrams("**버전_관리**, OK ①") == bigrams("버전관리ok①")
+    assert set(bigrams("A_b ²3")) == {"ab", "b²", "²3"}
+    assert bigrams("가") == bigrams("... _") == {}
+    claim = bigrams("가나다 가나")  # 가나 twice, 나다, 다가: the source must hold 가나 twice for both
+    assert covered(claim, bigrams("가나다")) == 2 / 4 and covered(claim, bigrams("다가나 가나다")) == 1.0
+    assert covered(bigrams(""), bigrams("가나")) == 1.0
 
 
 def test_sentences_and_numbers() -> None:
