@@ -1,3 +1,7 @@
+import random
+from types import MappingProxyType
+from typing import Any
+
 import pytest
 
 from aicc_ops.engine import references as refs
@@ -63,3 +67,51 @@ def test_a_reference_parsed_again_is_the_same_whatever_was_done_with_the_first()
         refs.parse("$.Nope.a")
     with pytest.raises(refs.InvalidReferenceError):
         refs.parse("$.Nope.a")
+
+
+def test_interpolation_equals_the_regex_on_generated_texts_with_and_without_references() -> None:
+    """Text without a `$` is returned without the regex: the same text the substitution gives."""
+    rng = random.Random(11)
+    pieces = [
+        "$.Attributes.company",
+        "$.External.status",
+        "$.Attributes['a b']",
+        "$.Attributes.none",
+        "$",
+        "$.",
+        "$x",
+        "고객님",
+        " ",
+        "abc",
+        "{",
+        "'",
+        ".",
+        "[0]",
+        "1234",
+        "$['External']",
+    ]
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 6)))
+        assert _outcome(refs.interpolate, text) == _outcome(_by_regex, text), text
+
+
+def _by_regex(text: str, view: Any) -> str:
+    return refs.REFERENCE.sub(lambda m: refs.as_text(refs.resolve(m.group(0), view)), text)
+
+
+def _outcome(fn: Any, text: str) -> tuple[str, str]:
+    try:
+        return "text", fn(text, VIEW)
+    except refs.InvalidReferenceError as exc:  # an unknown namespace: an error either way
+        return "error", str(exc)
+
+
+def test_views_and_values_of_any_mapping_resolve_as_dicts_do() -> None:
+    """The dict fast path is only a fast path: any other Mapping is read the same way."""
+    frozen = MappingProxyType({k: MappingProxyType(v) if isinstance(v, dict) else v for k, v in VIEW.items()})
+    assert refs.resolve("$.External.status", frozen) == "FOUND"
+    assert refs.resolve("$.Attributes['a b']", frozen) == "x"
+    assert refs.resolve_param(MappingProxyType({"k": "v=$.External.status"}), frozen, single=False) == {
+        "k": "v=FOUND"
+    }
+    assert refs.resolve_param(["$.StoredCustomerInput", "plain"], frozen, single=False) == ["1234", "plain"]
