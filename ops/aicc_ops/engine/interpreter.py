@@ -425,6 +425,7 @@ class _Run(OfflineActions):
         self.progress: tuple[datetime, int] | None = None
         self.source: Callable[[], CallerInput | None] | None = None
         self.agents_read = False
+        self._stamped: tuple[datetime | None, str] = (None, "")
 
     def agents(self) -> QueueModel:
         """The queue model, its agents read once per contact, when the contact first asks about
@@ -651,7 +652,7 @@ class _Run(OfflineActions):
             else:
                 outcome = self.dispatch(flow, action, kind, budget_until)
             next_ident, branch = self.choose(flow, action, outcome)
-            self.r.steps.append(Step(flow.name, ident, kind, branch, self.c.now.isoformat(), outcome.detail))
+            self.r.steps.append(Step(flow.name, ident, kind, branch, self.stamp(), outcome.detail))
             if outcome.kind == "terminal":
                 return None
             if outcome.kind == "leave":
@@ -738,7 +739,15 @@ class _Run(OfflineActions):
     # ---- caller I/O ---------------------------------------------------------------------------
     def note(self, kind: str, text: str) -> None:
         flow = self.r.flows[-1] if self.r.flows else ""
-        self.r.transcript.append({"at": self.c.now.isoformat(), "flow": flow, "kind": kind, "text": text})
+        self.r.transcript.append({"at": self.stamp(), "flow": flow, "kind": kind, "text": text})
+
+    def stamp(self) -> str:
+        """The contact's clock as steps and transcript write it, formatted once per instant: most
+        blocks take no time, and a call writes ~65 stamps."""
+        now = self.c.now
+        if now is not self._stamped[0]:
+            self._stamped = (now, now.isoformat())
+        return self._stamped[1]
 
     def say(self, params: Mapping[str, Any]) -> None:
         if params.get("Text"):
