@@ -98,7 +98,8 @@ def bench_calls(rounds: int, passes: int = 2) -> list[str]:
         "the local Lex bot's",
         "NLU and the offline sentiment model (Lex's and Comprehend's work in AWS; repeated transcripts "
         "reuse their",
-        "embeddings, as a turn's NLU and sentiment share one); the flow engine and handlers: the rest.",
+        "embeddings, as a turn's NLU and sentiment share one), and the local knowledge index and answerer",
+        "(Bedrock's work in AWS); the flow engine and handlers: the rest.",
     ]
     for mode in modes:
         calls, wall = len(mode.latency), sum(mode.pass_walls)

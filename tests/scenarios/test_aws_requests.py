@@ -4,10 +4,14 @@ latency a caller hears in AWS too, so the engine and the handlers make only thos
 from __future__ import annotations
 
 import time
+import traceback
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import boto3
+import pytest
 
 from aicc_ops.engine.interpreter import CallResult
 from aicc_ops.local.aws_meter import SETUP
@@ -99,3 +103,21 @@ def test_the_ai_stand_ins_work_is_timed_apart_from_the_requests(stack: LocalStac
     wall = time.perf_counter() - started
     used = stack.meter.read() - before
     assert 0 < used.stand_in() < wall - used.endpoint()
+
+
+def test_the_knowledge_index_and_answerer_are_timed_as_stand_ins(
+    stack: LocalStack, call: Caller, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The local index and extractive answerer are Bedrock's work in AWS (its knowledge base and model).
+    assert stack.meter is not None
+    timed, stand_in = [], stack.meter.stand_in
+
+    @contextmanager
+    def noted() -> Iterator[None]:
+        timed.extend(frame.name for frame in traceback.extract_stack())
+        with stand_in():
+            yield
+
+    monkeypatch.setattr(stack.meter, "stand_in", noted)
+    call(["say:다온로지스", "say:정하은", "3456#", "say:삭제한 S3 객체를 복구할 수 있나요", "2"], at=WEEKDAY)
+    assert {"retrieve", "answer"} <= set(timed)

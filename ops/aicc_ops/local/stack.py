@@ -38,6 +38,7 @@ from .moto_in_process import moto_in_process
 from .tables import create_tables
 
 if TYPE_CHECKING:
+    from aicc.domain.knowledge import Answer, Answerer, Passage, Retriever, Turn
     from aicc.domain.sentiment import Sentiment, SentimentScorer
 
 QUIET_POWERTOOLS = {
@@ -291,6 +292,32 @@ class _TimedScorer:
             return self.scorer.detect(text)
 
 
+@dataclass
+class _TimedRetriever:
+    """The local index, its work timed as a stand-in's (Bedrock's knowledge base in AWS)."""
+
+    retriever: Retriever
+    meter: RequestMeter
+
+    def retrieve(self, query: str, top: int = 5) -> list[Passage]:
+        with self.meter.stand_in():
+            return self.retriever.retrieve(query, top)
+
+
+@dataclass
+class _TimedAnswerer:
+    """The extractive answerer, its work timed as a stand-in's (Bedrock's model in AWS)."""
+
+    answerer: Answerer
+    meter: RequestMeter
+
+    def answer(
+        self, question: str, passages: Sequence[Passage], history: Sequence[Turn] = ()
+    ) -> Answer | None:
+        with self.meter.stand_in():
+            return self.answerer.answer(question, passages, history)
+
+
 def provision(
     endpoint: str,
     config: Config,
@@ -300,7 +327,8 @@ def provision(
     meter: RequestMeter | None = None,
 ) -> LocalStack:
     """Tables, topic and seed data on the endpoint, then the engine. Env must point at the endpoint.
-    `meter`: times the AI stand-ins' work (the Lex bot's NLU, the sentiment model)."""
+    `meter`: times the AI stand-ins' work (the Lex bot's NLU, the sentiment model, the knowledge
+    index and answerer)."""
     import boto3
 
     from aicc.adapters import aws as handler_clients
@@ -327,7 +355,10 @@ def provision(
 
         from ..knowledge.local import local_knowledge
 
-        knowledge_answer.use_knowledge(*local_knowledge())
+        retriever, answerer = local_knowledge()
+        if meter is not None:
+            retriever, answerer = _TimedRetriever(retriever, meter), _TimedAnswerer(answerer, meter)
+        knowledge_answer.use_knowledge(retriever, answerer)
     hook = None
     if "lex_hook" in resources.handlers:
         # The hook scores caller turns with the offline model here, where AWS has Comprehend.
