@@ -44,10 +44,13 @@ _FAST_PATHS: list[tuple[Any, str, Any, Any]] = []
 _ABSENT = object()
 _PARSES: dict[str, Any] = {}
 _PARSES_KEPT = 512
+# The tree `parsed` handed out last and its recipe: [tree, recipe] or [None, None].
+_HANDED_OUT: list[Any] = [None, None]
 
 
 def set_fast_paths(enabled: bool) -> None:
     """Install (True) or take back (False) the fast paths; the equivalence test runs moto both ways."""
+    _HANDED_OUT[:] = None, None
     for owner, name, original, fast in _FAST_PATHS:
         if enabled:
             setattr(owner, name, fast)
@@ -313,6 +316,13 @@ def _make_fast_paths() -> None:
         return None if recipe is None else build(recipe)
 
     def deepcopy(x: Any, memo: Any = None, _nil: Any = None) -> Any:
+        if memo is None and x is _HANDED_OUT[0]:
+            # The tree parsed last is built anew from its recipe without deriving the recipe again:
+            # in moto FAST_PATHS_FOR nothing changes a parsed tree before a Validator copies it
+            # (UpdateItem's backend parses, then reads the item and checks the condition and copies
+            # it once or twice; the response layer's and TransactWriteItems' trees are only read by
+            # find_clauses, and all are parsed again by the backend before their copy).
+            return build(_HANDED_OUT[1])
         if memo is None and isinstance(x, node_class):
             tree = copy_tree(x)
             if tree is not None:
@@ -335,10 +345,13 @@ def _make_fast_paths() -> None:
             if len(_PARSES) >= _PARSES_KEPT:
                 _PARSES.pop(next(iter(_PARSES)), None)
             _PARSES[expression_str] = recipe
-        return build(recipe)
+        tree = build(recipe)
+        _HANDED_OUT[:] = tree, recipe
+        return tree
 
     for owner, name, fast in (
         *_fast_member_values(),
+        *_fast_action_lookup(),
         *_fast_sizes(),
         (traverser, "traverse", fast_walk),
         (validators.ActionCountValidator, "traverse", count_clauses),
@@ -416,6 +429,46 @@ def _fast_member_values() -> list[tuple[Any, str, Any]]:
         return moto_utils.get_value(value, key, missing) if "." in key else value.get(key, missing)
 
     return [(serializer, "get_value", member_value)]
+
+
+def _fast_action_lookup() -> list[tuple[Any, str, Any]]:
+    """BaseResponse.call_action (every request) asks whether its action is a method of the handler
+    as `action in method_names_from_class(cls)`: inspect.getmembers of the class (getattr of its
+    ~300 names, sorted). For a class of metaclass type, the answer for the one name asked: getmembers
+    lists the names dir() gives (the keys of every class dict in the MRO), each with its value by
+    getattr (else the first class dict holding it), and keeps the functions. call_action is the only
+    reader of the name in moto.core.responses and only asks `in`."""
+    import inspect
+    import types
+
+    from moto.core import responses, utils
+
+    own = utils.method_names_from_class  # responses imports it from utils
+
+    class MethodNames:
+        def __init__(self, cls: type) -> None:
+            self.cls = cls
+
+        def __contains__(self, name: object) -> bool:
+            cls = self.cls
+            if type(name) is not str or any(
+                isinstance(vars(base).get(name), types.DynamicClassAttribute)  # listed twice
+                for base in cls.__bases__
+            ):
+                return name in own(cls)
+            holder = next((vars(k) for k in cls.__mro__ if name in vars(k)), None)
+            if holder is None:
+                return False
+            try:
+                value = getattr(cls, name)
+            except AttributeError:
+                value = holder[name]
+            return inspect.isfunction(value)
+
+    def method_names(cls: Any) -> Any:
+        return MethodNames(cls) if type(cls) is type else own(cls)
+
+    return [(responses, "method_names_from_class", method_names)]
 
 
 def _fast_sizes() -> list[tuple[Any, str, Any]]:
