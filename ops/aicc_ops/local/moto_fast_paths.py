@@ -44,13 +44,20 @@ _FAST_PATHS: list[tuple[Any, str, Any, Any]] = []
 _ABSENT = object()
 _PARSES: dict[str, Any] = {}
 _PARSES_KEPT = 512
-# The tree `parsed` handed out last and its recipe: [tree, recipe] or [None, None].
-_HANDED_OUT: list[Any] = [None, None]
+# The tree `parsed` handed out last, its recipe and expression: [tree, recipe, expression].
+_HANDED_OUT: list[Any] = [None, None, None]
+# A Validator's copy of that tree no processor has walked since but the checks that change nothing
+# (ActionCount, OverlappingPaths, UpdateHashRangeKey): [copy, expression].
+_FRESH_COPY: list[Any] = [None, None]
+# What those checks passed: (check, expression, what else the check reads).
+_PASSED: set[tuple[Any, ...]] = set()
 
 
 def set_fast_paths(enabled: bool) -> None:
     """Install (True) or take back (False) the fast paths; the equivalence test runs moto both ways."""
-    _HANDED_OUT[:] = None, None
+    _HANDED_OUT[:] = None, None, None
+    _FRESH_COPY[:] = None, None
+    _PASSED.clear()
     for owner, name, original, fast in _FAST_PATHS:
         if enabled:
             setattr(owner, name, fast)
@@ -131,6 +138,8 @@ def _make_fast_paths() -> None:
     descended = (ast_nodes.Expression, ast_nodes.UpdateExpressionFunction)
 
     def fast_walk(self: Any, root: Any) -> Any:
+        if root is _FRESH_COPY[0]:
+            _FRESH_COPY[:] = None, None  # this processor may replace nodes
         cls = type(self)
         if any(
             getattr(cls, name) is not getattr(traverser, name)
@@ -179,7 +188,36 @@ def _make_fast_paths() -> None:
         ast_nodes.UpdateExpressionSetClause,
     )
 
+    def verdict(root: Any, check: type, names: Any, keys: Any = ()) -> tuple[Any, ...] | None:
+        """The key of a check's verdict on a Validator's copy of a kept parse that no processor has
+        changed: the check (its class), the expression, and the names and table keys it reads besides the tree
+        (a check that passed on a tree passes on an equal tree with the same strings); None if
+        the tree is not such a copy or they are not strings."""
+        if (
+            root is not _FRESH_COPY[0]
+            or type(names) is not dict
+            or type(keys) not in (list, tuple)
+            or not all(type(x) is str for pair in names.items() for x in pair)
+            or not all(type(x) is str for x in keys)
+        ):
+            return None
+        return (check, _FRESH_COPY[1], tuple(names.items()), tuple(keys))
+
+    def remember(key: tuple[Any, ...] | None) -> None:
+        if key is not None:
+            if len(_PASSED) >= 4 * _PARSES_KEPT:
+                _PASSED.clear()
+            _PASSED.add(key)
+
     def count_clauses(self: Any, root: Any) -> Any:
+        key = verdict(root, type(self), {})
+        if key in _PASSED:
+            return root
+        checked = count_clauses_walk(self, root)
+        remember(key)
+        return checked
+
+    def count_clauses_walk(self: Any, root: Any) -> Any:
         order = post_order(root)
         if order is None:
             return walk(self, root)
@@ -213,6 +251,23 @@ def _make_fast_paths() -> None:
             return list(self.clauses)
 
     def check_paths(self: Any, root: Any) -> Any:
+        key = verdict(root, type(self), self.expression_attribute_names)
+        if key in _PASSED:
+            return root
+        checked = check_paths_walk(self, root)
+        remember(key)
+        return checked
+
+    def check_keys(self: Any, root: Any) -> Any:
+        """UpdateHashRangeKeyValidator: every path's first name against the table's keys."""
+        key = verdict(root, type(self), self.expression_attribute_names, self.table_key_attributes)
+        if key in _PASSED:
+            return root
+        checked = fast_walk(self, root)
+        remember(key)
+        return checked
+
+    def check_paths_walk(self: Any, root: Any) -> Any:
         order = post_order(root)
         if order is None:
             return walk(self, root)
@@ -322,7 +377,9 @@ def _make_fast_paths() -> None:
             # (UpdateItem's backend parses, then reads the item and checks the condition and copies
             # it once or twice; the response layer's and TransactWriteItems' trees are only read by
             # find_clauses, and all are parsed again by the backend before their copy).
-            return build(_HANDED_OUT[1])
+            tree = build(_HANDED_OUT[1])
+            _FRESH_COPY[:] = tree, _HANDED_OUT[2]
+            return tree
         if memo is None and isinstance(x, node_class):
             tree = copy_tree(x)
             if tree is not None:
@@ -346,7 +403,7 @@ def _make_fast_paths() -> None:
                 _PARSES.pop(next(iter(_PARSES)), None)
             _PARSES[expression_str] = recipe
         tree = build(recipe)
-        _HANDED_OUT[:] = tree, recipe
+        _HANDED_OUT[:] = tree, recipe, expression_str
         return tree
 
     for owner, name, fast in (
@@ -356,6 +413,7 @@ def _make_fast_paths() -> None:
         (traverser, "traverse", fast_walk),
         (validators.ActionCountValidator, "traverse", count_clauses),
         (validators.OverlappingPathsValidator, "traverse", check_paths),
+        (validators.UpdateHashRangeKeyValidator, "traverse", check_keys),
         (validators, "deepcopy", deepcopy),
         (parser, "make", classmethod(parsed)),
     ):

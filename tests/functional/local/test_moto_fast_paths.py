@@ -402,12 +402,13 @@ def test_the_tree_parsed_last_is_copied_from_its_kept_parse(expression: str) -> 
 
     patch_moto()
     tree = UpdateExpressionParser.make(expression)
-    assert [tree, moto_fast_paths._PARSES[expression]] == moto_fast_paths._HANDED_OUT
+    assert [tree, moto_fast_paths._PARSES[expression], expression] == moto_fast_paths._HANDED_OUT
     copied, again = validators.deepcopy(tree), validators.deepcopy(tree)
+    assert [again, expression] == moto_fast_paths._FRESH_COPY
     assert _shape(copied) == _shape(again) == _shape(copy.deepcopy(tree)) == _shape(tree)
     assert len({id(copied), id(again), id(tree)}) == 3
     set_fast_paths(False)
-    assert moto_fast_paths._HANDED_OUT == [None, None]
+    assert moto_fast_paths._HANDED_OUT == [None, None, None]
     set_fast_paths(True)
 
 
@@ -444,3 +445,54 @@ def test_an_action_is_a_method_of_its_handler_as_moto_says() -> None:
         expected = utils.method_names_from_class(cls)
         assert [name in fast(cls) for name in names] == [name in expected for name in names]
     assert "update_item" in fast(DynamoHandler) and "dispatch" not in fast(DynamoHandler)
+
+
+# (table, UpdateExpression, ExpressionAttributeNames): the same expression passes the checks, then
+# fails them with other names or on a table with other keys.
+REPEATS: list[tuple[str, str, dict[str, str]]] = [
+    (TABLE, "SET #k = :s, b = :one", {"#k": "a"}),
+    (TABLE, "SET #k = :s, b = :one", {"#k": "a"}),
+    (TABLE, "SET #k = :s, b = :one", {"#k": "pk"}),
+    (TABLE, "SET #k = :s, b = :one", {"#k": "sk"}),
+    (TABLE, "SET #k = :s, b = :one", {"#k": "a"}),
+    (TABLE, "SET a = :s, #m.x = :s", {"#m": "m"}),
+    (TABLE, "SET a = :s, #m.x = :s", {"#m": "a"}),
+    ("keyed-by-a", "SET a = :s, #m.x = :s", {"#m": "m"}),
+    ("keyed-by-a", "SET #k = :s, b = :one", {"#k": "a"}),
+    (TABLE, "SET #k = :s, b = :one", {"#k": "a"}),
+    (TABLE, "SET a = :s ADD n :one SET b = :s", {}),
+    (TABLE, "SET a = :s ADD n :one SET b = :s", {}),
+]
+
+
+def _repeats(client: Any) -> list[Any]:
+    answers: list[Any] = []
+    for table, expression, names in REPEATS:
+        key = {"pk": SEED["pk"], "sk": SEED["sk"]} if table == TABLE else {"a": {"S": "key"}}
+        params: dict[str, Any] = {"TableName": table, "Key": key, "UpdateExpression": expression}
+        params["ExpressionAttributeValues"] = _used(VALUES, expression)
+        if names:
+            params["ExpressionAttributeNames"] = names
+        try:
+            answers.append(client.update_item(**params, ReturnValues="ALL_NEW").get("Attributes"))
+        except ClientError as exc:
+            answers.append(exc.response["Error"])
+    return answers
+
+
+def test_checks_passed_before_answer_as_moto_does(dynamodb: Any) -> None:
+    """An expression's checks that passed are not run again on its next copy, but only for the same
+    names and table keys: other ones get moto's errors."""
+    dynamodb.create_table(
+        TableName="keyed-by-a",
+        KeySchema=[{"AttributeName": "a", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "a", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    set_fast_paths(False)
+    expected = _repeats(dynamodb)
+    set_fast_paths(True)
+    assert _repeats(dynamodb) == expected
+    messages = [str(answer.get("Message")) for answer in expected if "Message" in answer]
+    assert sum("Cannot update attribute" in m for m in messages) == 4
+    assert sum('The "SET" section can only be used once' in m for m in messages) == 2
