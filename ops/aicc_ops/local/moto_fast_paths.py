@@ -474,13 +474,32 @@ def _fast_member_values() -> list[tuple[Any, str, Any]]:
             and not chooser.response_transformers
         ):
             return own_get_value(self, value, key, shape)
-        for alias in aliases(key, shape):  # XFormedAttributePicker: each alias, then its xform_name
+        for alias, xformed in keys_of(key, shape):  # XFormedAttributePicker: each alias, then xformed
             found = look_up(value, alias)
             if found is missing:
-                found = look_up(value, xform_name(alias))
+                found = look_up(value, xformed)
             if found is not missing:
                 return found
         return None
+
+    # (key, shape, its parent) -> (shape, parent, [(alias, xform_name(alias))]): the aliases read only
+    # the key and the model's shapes (names, members, serialization), which do not change; the
+    # parent is the structure the serializer is in (it sets member.parent before each member).
+    known: dict[tuple[str, int, int], tuple[Any, Any, list[tuple[str, str]]]] = {}
+
+    def keys_of(key: str, shape: Any) -> Iterator[tuple[str, str]] | list[tuple[str, str]]:
+        parent = getattr(shape, "parent", _ABSENT)
+        entry = known.get((key, id(shape), id(parent)))
+        if entry is not None and entry[0] is shape and entry[1] is parent:
+            return entry[2]
+        try:
+            found = [(alias, xform_name(alias)) for alias in aliases(key, shape)]
+        except Exception:  # raised where moto raises: after the aliases before it were looked up
+            return ((alias, xform_name(alias)) for alias in aliases(key, shape))
+        if len(known) >= 4096:
+            known.clear()
+        known[key, id(shape), id(parent)] = shape, parent, found
+        return found
 
     def look_up(value: dict[str, Any], key: str) -> Any:
         """moto's get_value of a dict (a dotted key is a path)."""
