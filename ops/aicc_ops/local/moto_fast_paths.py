@@ -32,11 +32,16 @@ from typing import Any
 #   children are nodes, strings or numbers), copied here as deepcopy would; a parse is a function
 #   of the expression, kept per expression and handed out as a copy (not while moto's parser logs
 #   at debug level, which a cached parse would skip).
+# - The tree parsed last is copied from its kept recipe (nothing changes it before a Validator's
+#   copy), and on that copy the checks that change nothing (ActionCount, OverlappingPaths,
+#   UpdateHashRangeKey) are not run again once they passed the same expression with the same names
+#   and table keys (their answer is a function of those); a replacing processor's walk ends this.
 # - An item's size: LimitedSizeDict checks the 400 KB limit at every attribute an update sets, by
 #   summing the size of every attribute, and DynamoType.size made a DynamoType of each map value
 #   and set element to measure it (see _fast_sizes).
 # - The response serializer (every DynamoDB answer) looked each member of each structure up
-#   through six alias-provider objects (see _fast_member_values).
+#   through six alias-provider objects (see _fast_member_values), and call_action asked whether
+#   its action is a method of the handler through inspect.getmembers (see _fast_action_lookup).
 FAST_PATHS_FOR = "5.2.5"
 
 # (owner, attribute, moto's own value or _ABSENT, replacement): set_fast_paths switches them.
@@ -188,34 +193,30 @@ def _make_fast_paths() -> None:
         ast_nodes.UpdateExpressionSetClause,
     )
 
-    def verdict(root: Any, check: type, names: Any, keys: Any = ()) -> tuple[Any, ...] | None:
-        """The key of a check's verdict on a Validator's copy of a kept parse that no processor has
-        changed: the check (its class), the expression, and the names and table keys it reads besides the tree
-        (a check that passed on a tree passes on an equal tree with the same strings); None if
-        the tree is not such a copy or they are not strings."""
+    def once(check: Any, self: Any, root: Any, names: Any, keys: Any = ()) -> Any:
+        """check(self, root), a check that changes nothing, unless root is a Validator's copy of a
+        kept parse that no processor has changed and the check passed on that expression with the
+        same names and table keys (what it reads besides the tree) as strings."""
+        key = None
         if (
-            root is not _FRESH_COPY[0]
-            or type(names) is not dict
-            or type(keys) not in (list, tuple)
-            or not all(type(x) is str for pair in names.items() for x in pair)
-            or not all(type(x) is str for x in keys)
+            root is _FRESH_COPY[0]
+            and type(names) is dict
+            and type(keys) in (list, tuple)
+            and all(type(x) is str for pair in names.items() for x in pair)
+            and all(type(x) is str for x in keys)
         ):
-            return None
-        return (check, _FRESH_COPY[1], tuple(names.items()), tuple(keys))
-
-    def remember(key: tuple[Any, ...] | None) -> None:
+            key = (type(self), _FRESH_COPY[1], tuple(names.items()), tuple(keys))
+            if key in _PASSED:
+                return root
+        checked = check(self, root)
         if key is not None:
             if len(_PASSED) >= 4 * _PARSES_KEPT:
                 _PASSED.clear()
             _PASSED.add(key)
+        return checked
 
     def count_clauses(self: Any, root: Any) -> Any:
-        key = verdict(root, type(self), {})
-        if key in _PASSED:
-            return root
-        checked = count_clauses_walk(self, root)
-        remember(key)
-        return checked
+        return once(count_clauses_walk, self, root, {})
 
     def count_clauses_walk(self: Any, root: Any) -> Any:
         order = post_order(root)
@@ -251,21 +252,11 @@ def _make_fast_paths() -> None:
             return list(self.clauses)
 
     def check_paths(self: Any, root: Any) -> Any:
-        key = verdict(root, type(self), self.expression_attribute_names)
-        if key in _PASSED:
-            return root
-        checked = check_paths_walk(self, root)
-        remember(key)
-        return checked
+        return once(check_paths_walk, self, root, self.expression_attribute_names)
 
     def check_keys(self: Any, root: Any) -> Any:
         """UpdateHashRangeKeyValidator: every path's first name against the table's keys."""
-        key = verdict(root, type(self), self.expression_attribute_names, self.table_key_attributes)
-        if key in _PASSED:
-            return root
-        checked = fast_walk(self, root)
-        remember(key)
-        return checked
+        return once(fast_walk, self, root, self.expression_attribute_names, self.table_key_attributes)
 
     def check_paths_walk(self: Any, root: Any) -> Any:
         order = post_order(root)
