@@ -49,19 +49,19 @@ _FAST_PATHS: list[tuple[Any, str, Any, Any]] = []
 _ABSENT = object()
 _PARSES: dict[str, Any] = {}
 _PARSES_KEPT = 512
-# The tree `parsed` handed out last, its recipe and expression: [tree, recipe, expression].
-_HANDED_OUT: list[Any] = [None, None, None]
+# One-slot lists, each read once: threads parse and copy at once, so a slot's fields come from
+# one write. The tree `parsed` handed out last, its recipe and expression: (tree, recipe, expression).
+_HANDED_OUT: list[tuple[Any, Any, str] | None] = [None]
 # A Validator's copy of that tree no processor has walked since but the checks that change nothing
-# (ActionCount, OverlappingPaths, UpdateHashRangeKey): [copy, expression].
-_FRESH_COPY: list[Any] = [None, None]
+# (ActionCount, OverlappingPaths, UpdateHashRangeKey): (copy, expression).
+_FRESH_COPY: list[tuple[Any, str] | None] = [None]
 # What those checks passed: (check, expression, what else the check reads).
 _PASSED: set[tuple[Any, ...]] = set()
 
 
 def set_fast_paths(enabled: bool) -> None:
     """Install (True) or take back (False) the fast paths; the equivalence test runs moto both ways."""
-    _HANDED_OUT[:] = None, None, None
-    _FRESH_COPY[:] = None, None
+    _HANDED_OUT[0] = _FRESH_COPY[0] = None
     _PASSED.clear()
     for owner, name, original, fast in _FAST_PATHS:
         if enabled:
@@ -143,8 +143,9 @@ def _make_fast_paths() -> None:
     descended = (ast_nodes.Expression, ast_nodes.UpdateExpressionFunction)
 
     def fast_walk(self: Any, root: Any) -> Any:
-        if root is _FRESH_COPY[0]:
-            _FRESH_COPY[:] = None, None  # this processor may replace nodes
+        fresh = _FRESH_COPY[0]
+        if fresh is not None and root is fresh[0]:
+            _FRESH_COPY[0] = None  # this processor may replace nodes
         cls = type(self)
         if any(
             getattr(cls, name) is not getattr(traverser, name)
@@ -197,15 +198,16 @@ def _make_fast_paths() -> None:
         """check(self, root), a check that changes nothing, unless root is a Validator's copy of a
         kept parse that no processor has changed and the check passed on that expression with the
         same names and table keys (what it reads besides the tree) as strings."""
-        key = None
+        key, fresh = None, _FRESH_COPY[0]
         if (
-            root is _FRESH_COPY[0]
+            fresh is not None
+            and root is fresh[0]
             and type(names) is dict
             and type(keys) in (list, tuple)
             and all(type(x) is str for pair in names.items() for x in pair)
             and all(type(x) is str for x in keys)
         ):
-            key = (type(self), _FRESH_COPY[1], tuple(names.items()), tuple(keys))
+            key = (type(self), fresh[1], tuple(names.items()), tuple(keys))
             if key in _PASSED:
                 return root
         checked = check(self, root)
@@ -362,14 +364,15 @@ def _make_fast_paths() -> None:
         return None if recipe is None else build(recipe)
 
     def deepcopy(x: Any, memo: Any = None, _nil: Any = None) -> Any:
-        if memo is None and x is _HANDED_OUT[0]:
+        handed = _HANDED_OUT[0]
+        if memo is None and handed is not None and x is handed[0]:
             # The tree parsed last is built anew from its recipe without deriving the recipe again:
             # in moto FAST_PATHS_FOR nothing changes a parsed tree before a Validator copies it
             # (UpdateItem's backend parses, then reads the item and checks the condition and copies
             # it once or twice; the response layer's and TransactWriteItems' trees are only read by
             # find_clauses, and all are parsed again by the backend before their copy).
-            tree = build(_HANDED_OUT[1])
-            _FRESH_COPY[:] = tree, _HANDED_OUT[2]
+            tree = build(handed[1])
+            _FRESH_COPY[0] = tree, handed[2]
             return tree
         if memo is None and isinstance(x, node_class):
             tree = copy_tree(x)
@@ -394,7 +397,7 @@ def _make_fast_paths() -> None:
                 _PARSES.pop(next(iter(_PARSES)), None)
             _PARSES[expression_str] = recipe
         tree = build(recipe)
-        _HANDED_OUT[:] = tree, recipe, expression_str
+        _HANDED_OUT[0] = tree, recipe, expression_str
         return tree
 
     for owner, name, fast in (

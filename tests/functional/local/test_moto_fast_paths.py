@@ -402,13 +402,13 @@ def test_the_tree_parsed_last_is_copied_from_its_kept_parse(expression: str) -> 
 
     patch_moto()
     tree = UpdateExpressionParser.make(expression)
-    assert [tree, moto_fast_paths._PARSES[expression], expression] == moto_fast_paths._HANDED_OUT
+    assert [(tree, moto_fast_paths._PARSES[expression], expression)] == moto_fast_paths._HANDED_OUT
     copied, again = validators.deepcopy(tree), validators.deepcopy(tree)
-    assert [again, expression] == moto_fast_paths._FRESH_COPY
+    assert [(again, expression)] == moto_fast_paths._FRESH_COPY
     assert _shape(copied) == _shape(again) == _shape(copy.deepcopy(tree)) == _shape(tree)
     assert len({id(copied), id(again), id(tree)}) == 3
     set_fast_paths(False)
-    assert moto_fast_paths._HANDED_OUT == [None, None, None]
+    assert moto_fast_paths._HANDED_OUT == moto_fast_paths._FRESH_COPY == [None]
     set_fast_paths(True)
 
 
