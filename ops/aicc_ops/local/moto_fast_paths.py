@@ -32,11 +32,16 @@ from typing import Any
 #   children are nodes, strings or numbers), copied here as deepcopy would; a parse is a function
 #   of the expression, kept per expression and handed out as a copy (not while moto's parser logs
 #   at debug level, which a cached parse would skip).
+# - The tree parsed last is copied from its kept recipe (nothing changes it before a Validator's
+#   copy), and on that copy the checks that change nothing (ActionCount, OverlappingPaths,
+#   UpdateHashRangeKey) are not run again once they passed the same expression with the same names
+#   and table keys (their answer is a function of those); a replacing processor's walk ends this.
 # - An item's size: LimitedSizeDict checks the 400 KB limit at every attribute an update sets, by
 #   summing the size of every attribute, and DynamoType.size made a DynamoType of each map value
 #   and set element to measure it (see _fast_sizes).
 # - The response serializer (every DynamoDB answer) looked each member of each structure up
-#   through six alias-provider objects (see _fast_member_values).
+#   through six alias-provider objects (see _fast_member_values), and call_action asked whether
+#   its action is a method of the handler through inspect.getmembers (see _fast_action_lookup).
 FAST_PATHS_FOR = "5.2.5"
 
 # (owner, attribute, moto's own value or _ABSENT, replacement): set_fast_paths switches them.
@@ -44,10 +49,20 @@ _FAST_PATHS: list[tuple[Any, str, Any, Any]] = []
 _ABSENT = object()
 _PARSES: dict[str, Any] = {}
 _PARSES_KEPT = 512
+# One-slot lists, each read once: threads parse and copy at once, so a slot's fields come from
+# one write. The tree `parsed` handed out last, its recipe and expression: (tree, recipe, expression).
+_HANDED_OUT: list[tuple[Any, Any, str] | None] = [None]
+# A Validator's copy of that tree no processor has walked since but the checks that change nothing
+# (ActionCount, OverlappingPaths, UpdateHashRangeKey): (copy, expression).
+_FRESH_COPY: list[tuple[Any, str] | None] = [None]
+# What those checks passed: (check, expression, what else the check reads).
+_PASSED: set[tuple[Any, ...]] = set()
 
 
 def set_fast_paths(enabled: bool) -> None:
     """Install (True) or take back (False) the fast paths; the equivalence test runs moto both ways."""
+    _HANDED_OUT[0] = _FRESH_COPY[0] = None
+    _PASSED.clear()
     for owner, name, original, fast in _FAST_PATHS:
         if enabled:
             setattr(owner, name, fast)
@@ -128,6 +143,9 @@ def _make_fast_paths() -> None:
     descended = (ast_nodes.Expression, ast_nodes.UpdateExpressionFunction)
 
     def fast_walk(self: Any, root: Any) -> Any:
+        fresh = _FRESH_COPY[0]
+        if fresh is not None and root is fresh[0]:
+            _FRESH_COPY[0] = None  # this processor may replace nodes
         cls = type(self)
         if any(
             getattr(cls, name) is not getattr(traverser, name)
@@ -176,7 +194,33 @@ def _make_fast_paths() -> None:
         ast_nodes.UpdateExpressionSetClause,
     )
 
+    def once(check: Any, self: Any, root: Any, names: Any, keys: Any = ()) -> Any:
+        """check(self, root), a check that changes nothing, unless root is a Validator's copy of a
+        kept parse that no processor has changed and the check passed on that expression with the
+        same names and table keys (what it reads besides the tree) as strings."""
+        key, fresh = None, _FRESH_COPY[0]
+        if (
+            fresh is not None
+            and root is fresh[0]
+            and type(names) is dict
+            and type(keys) in (list, tuple)
+            and all(type(x) is str for pair in names.items() for x in pair)
+            and all(type(x) is str for x in keys)
+        ):
+            key = (type(self), fresh[1], tuple(names.items()), tuple(keys))
+            if key in _PASSED:
+                return root
+        checked = check(self, root)
+        if key is not None:
+            if len(_PASSED) >= 4 * _PARSES_KEPT:
+                _PASSED.clear()
+            _PASSED.add(key)
+        return checked
+
     def count_clauses(self: Any, root: Any) -> Any:
+        return once(count_clauses_walk, self, root, {})
+
+    def count_clauses_walk(self: Any, root: Any) -> Any:
         order = post_order(root)
         if order is None:
             return walk(self, root)
@@ -210,6 +254,13 @@ def _make_fast_paths() -> None:
             return list(self.clauses)
 
     def check_paths(self: Any, root: Any) -> Any:
+        return once(check_paths_walk, self, root, self.expression_attribute_names)
+
+    def check_keys(self: Any, root: Any) -> Any:
+        """UpdateHashRangeKeyValidator: every path's first name against the table's keys."""
+        return once(fast_walk, self, root, self.expression_attribute_names, self.table_key_attributes)
+
+    def check_paths_walk(self: Any, root: Any) -> Any:
         order = post_order(root)
         if order is None:
             return walk(self, root)
@@ -313,6 +364,16 @@ def _make_fast_paths() -> None:
         return None if recipe is None else build(recipe)
 
     def deepcopy(x: Any, memo: Any = None, _nil: Any = None) -> Any:
+        handed = _HANDED_OUT[0]
+        if memo is None and handed is not None and x is handed[0]:
+            # The tree parsed last is built anew from its recipe without deriving the recipe again:
+            # in moto FAST_PATHS_FOR nothing changes a parsed tree before a Validator copies it
+            # (UpdateItem's backend parses, then reads the item and checks the condition and copies
+            # it once or twice; the response layer's and TransactWriteItems' trees are only read by
+            # find_clauses, and all are parsed again by the backend before their copy).
+            tree = build(handed[1])
+            _FRESH_COPY[0] = tree, handed[2]
+            return tree
         if memo is None and isinstance(x, node_class):
             tree = copy_tree(x)
             if tree is not None:
@@ -335,14 +396,18 @@ def _make_fast_paths() -> None:
             if len(_PARSES) >= _PARSES_KEPT:
                 _PARSES.pop(next(iter(_PARSES)), None)
             _PARSES[expression_str] = recipe
-        return build(recipe)
+        tree = build(recipe)
+        _HANDED_OUT[0] = tree, recipe, expression_str
+        return tree
 
     for owner, name, fast in (
         *_fast_member_values(),
+        *_fast_action_lookup(),
         *_fast_sizes(),
         (traverser, "traverse", fast_walk),
         (validators.ActionCountValidator, "traverse", count_clauses),
         (validators.OverlappingPathsValidator, "traverse", check_paths),
+        (validators.UpdateHashRangeKeyValidator, "traverse", check_keys),
         (validators, "deepcopy", deepcopy),
         (parser, "make", classmethod(parsed)),
     ):
@@ -403,19 +468,78 @@ def _fast_member_values() -> list[tuple[Any, str, Any]]:
             and not chooser.response_transformers
         ):
             return own_get_value(self, value, key, shape)
-        for alias in aliases(key, shape):  # XFormedAttributePicker: each alias, then its xform_name
+        for alias, xformed in keys_of(key, shape):  # XFormedAttributePicker: each alias, then xformed
             found = look_up(value, alias)
             if found is missing:
-                found = look_up(value, xform_name(alias))
+                found = look_up(value, xformed)
             if found is not missing:
                 return found
         return None
+
+    # (key, shape, its parent) -> (shape, parent, [(alias, xform_name(alias))]): the aliases read only
+    # the key and the model's shapes (names, members, serialization), which do not change; the
+    # parent is the structure the serializer is in (it sets member.parent before each member).
+    known: dict[tuple[str, int, int], tuple[Any, Any, list[tuple[str, str]]]] = {}
+
+    def keys_of(key: str, shape: Any) -> Iterator[tuple[str, str]] | list[tuple[str, str]]:
+        parent = getattr(shape, "parent", _ABSENT)
+        entry = known.get((key, id(shape), id(parent)))
+        if entry is not None and entry[0] is shape and entry[1] is parent:
+            return entry[2]
+        try:
+            found = [(alias, xform_name(alias)) for alias in aliases(key, shape)]
+        except Exception:  # raised where moto raises: after the aliases before it were looked up
+            return ((alias, xform_name(alias)) for alias in aliases(key, shape))
+        if len(known) >= 4096:
+            known.clear()
+        known[key, id(shape), id(parent)] = shape, parent, found
+        return found
 
     def look_up(value: dict[str, Any], key: str) -> Any:
         """moto's get_value of a dict (a dotted key is a path)."""
         return moto_utils.get_value(value, key, missing) if "." in key else value.get(key, missing)
 
     return [(serializer, "get_value", member_value)]
+
+
+def _fast_action_lookup() -> list[tuple[Any, str, Any]]:
+    """BaseResponse.call_action (every request) asks whether its action is a method of the handler
+    as `action in method_names_from_class(cls)`: inspect.getmembers of the class (getattr of its
+    ~300 names, sorted). For a class of metaclass type, the answer for the one name asked: getmembers
+    lists the names dir() gives (the keys of every class dict in the MRO), each with its value by
+    getattr (else the first class dict holding it), and keeps the functions. call_action is the only
+    reader of the name in moto.core.responses and only asks `in`."""
+    import inspect
+    import types
+
+    from moto.core import responses, utils
+
+    own = utils.method_names_from_class  # responses imports it from utils
+
+    class MethodNames:
+        def __init__(self, cls: type) -> None:
+            self.cls = cls
+
+        def __contains__(self, name: object) -> bool:
+            cls = self.cls
+            if type(name) is not str or any(
+                isinstance(vars(base).get(name), types.DynamicClassAttribute)  # listed twice
+                for base in cls.__bases__
+            ):
+                return name in own(cls)
+            holder = next((vars(k) for k in cls.__mro__ if name in vars(k)), None)
+            if holder is None:
+                return False
+            try:
+                value = getattr(cls, name)
+            except AttributeError:
+                value = holder[name]
+            return inspect.isfunction(value)
+
+    def method_names(cls: Any) -> Any:
+        return MethodNames(cls) if type(cls) is type else own(cls)
+
+    return [(responses, "method_names_from_class", method_names)]
 
 
 def _fast_sizes() -> list[tuple[Any, str, Any]]:

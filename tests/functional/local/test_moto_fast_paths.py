@@ -3,8 +3,10 @@ the same items, the same errors with the same messages, for valid and invalid Up
 
 from __future__ import annotations
 
+import abc
 import random
 import tomllib
+import types
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -387,3 +389,110 @@ def test_sizes_are_moto_sizes() -> None:
     expected = sizes()
     set_fast_paths(True)
     assert sizes() == expected
+
+
+@pytest.mark.parametrize("expression", ["SET a = :s", LONG_SET, "REMOVE l[2], l[0] ADD n :one"])
+def test_the_tree_parsed_last_is_copied_from_its_kept_parse(expression: str) -> None:
+    """A Validator's copy of the tree parsed last is built from the kept parse; copy.deepcopy
+    of it makes the same tree."""
+    import copy
+
+    from moto.dynamodb.parsing import validators
+    from moto.dynamodb.parsing.expressions import UpdateExpressionParser
+
+    patch_moto()
+    tree = UpdateExpressionParser.make(expression)
+    assert [(tree, moto_fast_paths._PARSES[expression], expression)] == moto_fast_paths._HANDED_OUT
+    copied, again = validators.deepcopy(tree), validators.deepcopy(tree)
+    assert [(again, expression)] == moto_fast_paths._FRESH_COPY
+    assert _shape(copied) == _shape(again) == _shape(copy.deepcopy(tree)) == _shape(tree)
+    assert len({id(copied), id(again), id(tree)}) == 3
+    set_fast_paths(False)
+    assert moto_fast_paths._HANDED_OUT == moto_fast_paths._FRESH_COPY == [None]
+    set_fast_paths(True)
+
+
+class _Dynamic:
+    @types.DynamicClassAttribute
+    def dynamic(self) -> int:
+        return 1
+
+
+class _Handler(_Dynamic):
+    dynamic = staticmethod(lambda: 1)  # type: ignore[assignment]
+    static = staticmethod(lambda: 1)
+    klass = classmethod(lambda cls: 1)
+    prop = property(lambda self: 1)
+    value = 1
+
+    def method(self) -> int:
+        return 1
+
+
+def test_an_action_is_a_method_of_its_handler_as_moto_says() -> None:
+    """call_action's `action in method_names_from_class(cls)` of the handlers the stack serves and
+    of a class with every kind of member, for each name they hold, the metaclass's and absent ones."""
+    from moto.core import responses, utils
+    from moto.dynamodb.responses import DynamoHandler
+    from moto.s3.responses import S3Response
+    from moto.sns.responses import SNSResponse
+
+    patch_moto()
+    fast = responses.method_names_from_class
+    assert fast is not utils.method_names_from_class
+    for cls in (DynamoHandler, SNSResponse, S3Response, _Handler, _Dynamic, abc.ABC):
+        names = [*dir(cls), *dir(type(cls)), "absent", "", 1, None]
+        expected = utils.method_names_from_class(cls)
+        assert [name in fast(cls) for name in names] == [name in expected for name in names]
+    assert "update_item" in fast(DynamoHandler) and "dispatch" not in fast(DynamoHandler)
+
+
+# (table, UpdateExpression, ExpressionAttributeNames): the same expression passes the checks, then
+# fails them with other names or on a table with other keys.
+REPEATS: list[tuple[str, str, dict[str, str]]] = [
+    (TABLE, "SET #k = :s, b = :one", {"#k": "a"}),
+    (TABLE, "SET #k = :s, b = :one", {"#k": "a"}),
+    (TABLE, "SET #k = :s, b = :one", {"#k": "pk"}),
+    (TABLE, "SET #k = :s, b = :one", {"#k": "sk"}),
+    (TABLE, "SET #k = :s, b = :one", {"#k": "a"}),
+    (TABLE, "SET a = :s, #m.x = :s", {"#m": "m"}),
+    (TABLE, "SET a = :s, #m.x = :s", {"#m": "a"}),
+    ("keyed-by-a", "SET a = :s, #m.x = :s", {"#m": "m"}),
+    ("keyed-by-a", "SET #k = :s, b = :one", {"#k": "a"}),
+    (TABLE, "SET #k = :s, b = :one", {"#k": "a"}),
+    (TABLE, "SET a = :s ADD n :one SET b = :s", {}),
+    (TABLE, "SET a = :s ADD n :one SET b = :s", {}),
+]
+
+
+def _repeats(client: Any) -> list[Any]:
+    answers: list[Any] = []
+    for table, expression, names in REPEATS:
+        key = {"pk": SEED["pk"], "sk": SEED["sk"]} if table == TABLE else {"a": {"S": "key"}}
+        params: dict[str, Any] = {"TableName": table, "Key": key, "UpdateExpression": expression}
+        params["ExpressionAttributeValues"] = _used(VALUES, expression)
+        if names:
+            params["ExpressionAttributeNames"] = names
+        try:
+            answers.append(client.update_item(**params, ReturnValues="ALL_NEW").get("Attributes"))
+        except ClientError as exc:
+            answers.append(exc.response["Error"])
+    return answers
+
+
+def test_checks_passed_before_answer_as_moto_does(dynamodb: Any) -> None:
+    """An expression's checks that passed are not run again on its next copy, but only for the same
+    names and table keys: other ones get moto's errors."""
+    dynamodb.create_table(
+        TableName="keyed-by-a",
+        KeySchema=[{"AttributeName": "a", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "a", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    set_fast_paths(False)
+    expected = _repeats(dynamodb)
+    set_fast_paths(True)
+    assert _repeats(dynamodb) == expected
+    messages = [str(answer.get("Message")) for answer in expected if "Message" in answer]
+    assert sum("Cannot update attribute" in m for m in messages) == 4
+    assert sum('The "SET" section can only be used once' in m for m in messages) == 2
