@@ -1,11 +1,17 @@
 """Faster paths through moto's DynamoDB UpdateItem and its response serializer, each answering
 exactly what moto answers (items, errors and their messages): the local stack's calls spent most of
-their CPU there (docs/performance.md, "moto's own cost"). `patch_moto` (moto_extensions) installs
-them with the rest of the local stack's changes to moto.
+their CPU there (docs/performance.md, "The local AWS endpoint's cost"). `patch_moto`
+(moto_extensions) installs them with the rest of the local stack's changes to moto.
+
+One exception to "exactly": recursion depth. Where moto's recursive copies and sizes run out of
+Python's stack (an arithmetic chain of some 150+ terms, maps nested some 330+ deep: far past what
+the call logic writes) moto raises RecursionError, and these paths, using fewer frames per level,
+may answer.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -30,8 +36,9 @@ from typing import Any
 # - Validator copied the AST with copy.deepcopy, and UpdateItem parsed its expression twice (the
 #   response layer and the backend): a parsed AST is plain (nodes with type, children and parent,
 #   children are nodes, strings or numbers), copied here as deepcopy would; a parse is a function
-#   of the expression, kept per expression and handed out as a copy (not while moto's parser logs
-#   at debug level, which a cached parse would skip).
+#   of the expression, kept per expression (the 512 latest, oldest out first) as a recipe of
+#   nested tuples from which each caller gets a fresh tree (not while moto's parser logs at debug
+#   level, which a cached parse would skip).
 # - The tree parsed last is copied from its kept recipe (nothing changes it before a Validator's
 #   copy), and on that copy the checks that change nothing (ActionCount, OverlappingPaths,
 #   UpdateHashRangeKey) are not run again once they passed the same expression with the same names
@@ -49,6 +56,7 @@ _FAST_PATHS: list[tuple[Any, str, Any, Any]] = []
 _ABSENT = object()
 _PARSES: dict[str, Any] = {}
 _PARSES_KEPT = 512
+_LOCK = threading.Lock()  # the local stack's handlers and moto server's requests run in threads
 # One-slot lists, each read once: threads parse and copy at once, so a slot's fields come from
 # one write. The tree `parsed` handed out last, its recipe and expression: (tree, recipe, expression).
 _HANDED_OUT: list[tuple[Any, Any, str] | None] = [None]
@@ -79,8 +87,9 @@ def install_fast_paths() -> None:
 
     if moto.__version__ != FAST_PATHS_FOR:
         return
-    if not _FAST_PATHS:
-        _make_fast_paths()
+    with _LOCK:  # built once: a second build would take the first's paths for moto's own
+        if not _FAST_PATHS:
+            _make_fast_paths()
     set_fast_paths(True)
 
 
@@ -393,9 +402,10 @@ def _make_fast_paths() -> None:
             recipe = recipe_of(tree)
             if recipe is None:
                 return tree
-            if len(_PARSES) >= _PARSES_KEPT:
-                _PARSES.pop(next(iter(_PARSES)), None)
-            _PARSES[expression_str] = recipe
+            with _LOCK:  # another thread may add or drop one meanwhile
+                while len(_PARSES) >= _PARSES_KEPT:
+                    del _PARSES[next(iter(_PARSES))]
+                _PARSES[expression_str] = recipe
         tree = build(recipe)
         _HANDED_OUT[0] = tree, recipe, expression_str
         return tree

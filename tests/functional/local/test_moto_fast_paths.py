@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import abc
 import random
+import threading
 import tomllib
 import types
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -152,6 +154,16 @@ def dynamodb(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     set_fast_paths(True)
 
 
+@contextmanager
+def moto_as_is() -> Iterator[None]:
+    """moto without the fast paths inside the block, and with them after it whatever happens."""
+    set_fast_paths(False)
+    try:
+        yield
+    finally:
+        set_fast_paths(True)
+
+
 def _used(placeholders: dict[str, Any], *expressions: str | None) -> dict[str, Any]:
     text = " ".join(e for e in expressions if e)
     return {k: v for k, v in placeholders.items() if k in text}
@@ -190,9 +202,8 @@ def _outcome(client: Any, expression: str, condition: str | None, seeded: bool) 
 def test_update_item_answers_as_moto_does(
     dynamodb: Any, expression: str, condition: str | None, seeded: bool
 ) -> None:
-    set_fast_paths(False)
-    expected = _outcome(dynamodb, expression, condition, seeded)
-    set_fast_paths(True)
+    with moto_as_is():
+        expected = _outcome(dynamodb, expression, condition, seeded)
     assert _outcome(dynamodb, expression, condition, seeded) == expected
 
 
@@ -230,9 +241,8 @@ def test_reads_answer_as_moto_does(dynamodb: Any) -> None:
         TableName=TABLE,
         Item={**SEED, "sk": {"N": "2"}, "b": {"B": b"bytes"}, "bs": {"BS": [b"1"]}, "nul": {"NULL": True}},
     )
-    set_fast_paths(False)
-    expected = _reads(dynamodb)
-    set_fast_paths(True)
+    with moto_as_is():
+        expected = _reads(dynamodb)
     got = _reads(dynamodb)
     for answer in (*expected, *got):
         answer["ResponseMetadata"].pop("RequestId", None)  # random, as the header
@@ -269,9 +279,8 @@ def test_a_kept_parse_is_handed_out_as_a_fresh_tree(expression: str) -> None:
     from moto.dynamodb.parsing.expressions import UpdateExpressionParser
 
     patch_moto()
-    set_fast_paths(False)
-    fresh = UpdateExpressionParser.make(expression)
-    set_fast_paths(True)
+    with moto_as_is():
+        fresh = UpdateExpressionParser.make(expression)
     first, second = UpdateExpressionParser.make(expression), UpdateExpressionParser.make(expression)
     copied = validators.deepcopy(first)
     assert _shape(first) == _shape(second) == _shape(copied) == _shape(fresh)
@@ -289,7 +298,8 @@ def test_the_fast_paths_are_for_the_pinned_moto_only(monkeypatch: pytest.MonkeyP
     assert pins == [f"moto[server,dynamodb,sns]=={FAST_PATHS_FOR}"]
     assert moto.__version__ == FAST_PATHS_FOR
     patch_moto()
-    assert ast_nodes.DepthFirstTraverser.traverse is not moto_fast_paths._FAST_PATHS[0][2]
+    installed = {(owner, name): fast for owner, name, _, fast in moto_fast_paths._FAST_PATHS}
+    assert ast_nodes.DepthFirstTraverser.traverse is installed[ast_nodes.DepthFirstTraverser, "traverse"]
     set_fast_paths(False)
     monkeypatch.setattr(moto, "__version__", "5.2.6")
     try:
@@ -310,9 +320,8 @@ def test_members_of_a_dict_are_found_as_moto_finds_them(service: str) -> None:
 
     patch_moto()
     fast = serialize.ResponseSerializer.get_value
-    set_fast_paths(False)
-    own = serialize.ResponseSerializer.get_value
-    set_fast_paths(True)
+    with moto_as_is():
+        own = serialize.ResponseSerializer.get_value
     assert fast is not own
     model = get_service_model(service)
     checked = 0
@@ -385,9 +394,8 @@ def test_sizes_are_moto_sizes() -> None:
             measured.append((type(exc), str(exc)))
         return measured
 
-    set_fast_paths(False)
-    expected = sizes()
-    set_fast_paths(True)
+    with moto_as_is():
+        expected = sizes()
     assert sizes() == expected
 
 
@@ -407,9 +415,8 @@ def test_the_tree_parsed_last_is_copied_from_its_kept_parse(expression: str) -> 
     assert [(again, expression)] == moto_fast_paths._FRESH_COPY
     assert _shape(copied) == _shape(again) == _shape(copy.deepcopy(tree)) == _shape(tree)
     assert len({id(copied), id(again), id(tree)}) == 3
-    set_fast_paths(False)
-    assert moto_fast_paths._HANDED_OUT == moto_fast_paths._FRESH_COPY == [None]
-    set_fast_paths(True)
+    with moto_as_is():
+        assert moto_fast_paths._HANDED_OUT == moto_fast_paths._FRESH_COPY == [None]
 
 
 class _Dynamic:
@@ -489,10 +496,31 @@ def test_checks_passed_before_answer_as_moto_does(dynamodb: Any) -> None:
         AttributeDefinitions=[{"AttributeName": "a", "AttributeType": "S"}],
         BillingMode="PAY_PER_REQUEST",
     )
-    set_fast_paths(False)
-    expected = _repeats(dynamodb)
-    set_fast_paths(True)
+    with moto_as_is():
+        expected = _repeats(dynamodb)
     assert _repeats(dynamodb) == expected
     messages = [str(answer.get("Message")) for answer in expected if "Message" in answer]
     assert sum("Cannot update attribute" in m for m in messages) == 4
     assert sum('The "SET" section can only be used once' in m for m in messages) == 2
+
+
+def test_kept_parses_stay_bounded_while_threads_parse_at_once() -> None:
+    from moto.dynamodb.parsing.expressions import UpdateExpressionParser
+
+    patch_moto()
+    failures: list[BaseException] = []
+
+    def parse(start: int) -> None:
+        try:
+            for n in range(start, start + 400):
+                UpdateExpressionParser.make(f"SET a{n} = :v")
+        except BaseException as exc:
+            failures.append(exc)
+
+    threads = [threading.Thread(target=parse, args=(i * 400,)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert len(moto_fast_paths._PARSES) <= moto_fast_paths._PARSES_KEPT
