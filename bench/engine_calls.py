@@ -1,9 +1,14 @@
 """Engine throughput: the demo's mix of scripted calls through the embedded local stack, with moto in
 this process (`local_stack()`) and, interleaved with it, over loopback HTTP (a moto server, as the
-local stack server has it): calls/s, latency, AWS requests per call, the engine's own cost."""
+local stack server has it): calls/s, latency, AWS requests per call, the engine's own cost.
+
+Each round runs in a process of its own, as a stack runs (`call simulate`, `local up`): moto's state
+is global to a process, so rounds sharing one would measure each stack with the tables, items and
+threads the earlier ones left behind."""
 
 from __future__ import annotations
 
+import multiprocessing
 import statistics
 import time
 import unicodedata
@@ -35,6 +40,17 @@ class Mode:
         return [
             own - client - ai for own, client, ai in zip(self.own, self.client, self.stand_in, strict=True)
         ]
+
+
+def _isolated_round(mode: Mode, passes: int) -> Mode:
+    """`_round` in a fresh process; the measurements come back in `mode`'s copy."""
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        return pool.apply(_measured_round, (mode, passes))
+
+
+def _measured_round(mode: Mode, passes: int) -> Mode:
+    _round(mode, passes)
+    return mode
 
 
 def _round(mode: Mode, passes: int) -> None:
@@ -83,13 +99,13 @@ def bench_calls(rounds: int, passes: int = 2) -> list[str]:
 
     modes = [Mode("moto in process", False), Mode("moto over loopback HTTP", True)]
     for _ in range(rounds):
-        for mode in modes:  # interleaved: machine drift hits both alike
-            _round(mode, passes)
+        for n, mode in enumerate(modes):  # interleaved: machine drift hits both alike
+            modes[n] = _isolated_round(mode, passes)
     lines = [
         f"Engine throughput: the demo's mix of {len(DEMO_CALLS)} scripted calls, one process and one "
         "core, handlers in-process (`local_stack()`);",
-        f"{rounds} rounds, each on a fresh stack per mode, the modes alternating: one warm-up pass, then "
-        f"{passes} measured passes.",
+        f"{rounds} rounds, each on a fresh stack per mode in a process of its own, the modes alternating: "
+        f"one warm-up pass, then {passes} measured passes.",
         "Latency and costs per call leave out the set-up of a scenario's agents (calls/s keeps it). "
         "Endpoint: the time",
         "between botocore's before-send and before-parse events (moto's work, or the loopback round "
