@@ -86,8 +86,14 @@ flows-lint: $(STAMP)
 checkov: $(CHECKOV_STAMP)
 	$(CHECKOV_VENV)/bin/checkov -d terraform --framework terraform --skip-download --quiet --compact
 
-test: lint $(CHECKOV_STAMP) $(LAMBDA_COMPILER) $(ESPEAK) $(CHROMIUM) $(MODELS)
-	CHECKOV=$(CHECKOV_VENV)/bin/checkov $(BIN)/pytest -n auto --dist worksteal
+# Lint runs beside the tests (they leave a core idle while some wait on their subprocesses); its
+# output is shown after theirs, and either failing fails the target.
+test: $(STAMP) $(CHECKOV_STAMP) $(LAMBDA_COMPILER) $(ESPEAK) $(CHROMIUM) $(MODELS)
+	@log=$$(mktemp); $(MAKE) --no-print-directory lint > $$log 2>&1 & lint=$$!; \
+	CHECKOV=$(CHECKOV_VENV)/bin/checkov $(BIN)/pytest -n auto --dist worksteal; tests=$$?; \
+	wait $$lint; linted=$$?; echo "---- make lint"; cat $$log; rm -f $$log; \
+	if [ $$linted -ne 0 ]; then echo "make test: lint failed (above)" >&2; fi; \
+	[ $$tests -eq 0 ] && [ $$linted -eq 0 ]
 
 # The development loop: everything but the slow tests (whole-root plans, sweeps, drills), no lint.
 test-fast: $(STAMP) $(CHECKOV_STAMP) $(LAMBDA_COMPILER) $(ESPEAK) $(CHROMIUM) $(MODELS)

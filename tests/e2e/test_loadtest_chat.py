@@ -19,6 +19,9 @@ pytestmark = pytest.mark.slow
 
 QUICK = ["--users", "3", "--spawn-rate", "3", "--duration", "4", "--think", "0", "--talk-seconds", "0"]
 QUICK += ["--patience", "3", "--json"]
+# No MSP chats: their scripts' silent turns wait out the flows' input time (10 s each on the local
+# stack), which proves nothing more about the machinery and made this test's drain take 35 s.
+QUICK += ["--mix", "general=1,after_hours=1,msp_general=0,emergency=0"]
 
 
 def test_a_chat_run_on_its_own_local_stack_records_steps_and_chats(tmp_path: Path, slo_file: Path) -> None:
