@@ -5,7 +5,8 @@ from __future__ import annotations
 import io
 import json
 import logging
-from collections.abc import Iterator, Mapping
+import re
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import pytest
@@ -83,6 +84,52 @@ def test_each_metric_carries_its_own_dimensions_the_service_and_the_namespace_of
     assert [(dimensions(b), b["service"]) for b in latencies] == [(["service"], "aicc")] * 2
     assert all(b["_aws"]["CloudWatchMetrics"][0]["Metrics"][0]["Unit"] == "Milliseconds" for b in latencies)
     assert {b["_aws"]["CloudWatchMetrics"][0]["Namespace"] for b in blobs} == {"AICC"}
+
+
+def _single_metric(metric: str, **dimensions: str) -> None:
+    """What `count` did before it kept its SingleMetric: Powertools' single_metric."""
+    from aws_lambda_powertools.metrics import single_metric
+
+    with single_metric(name=metric, unit="Count", value=1) as one:
+        for name, value in dimensions.items():
+            one.add_dimension(name=name, value=value)
+
+
+@pytest.mark.parametrize("counter", [count, _single_metric], ids=["count", "single_metric"])
+def test_count_writes_the_lines_of_powertools_single_metric_whatever_came_before(
+    counter: Callable[..., None], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`count` keeps one SingleMetric per thread: each line is still single_metric's (the same
+    text, key order included), with no dimension or metric of an earlier count, and the namespace
+    and service of the environment at the time (a deployed function's is put in place per
+    invocation). Both run the same sequence against the same expected lines."""
+    from aws_lambda_powertools.metrics.exceptions import SchemaValidationError
+
+    monkeypatch.setenv("POWERTOOLS_METRICS_NAMESPACE", "AICC")
+    monkeypatch.setenv("POWERTOOLS_SERVICE_NAME", "aicc")
+    counter("Probe", kind="a", queue="b")
+    counter("Other")
+    counter("Probe", kind="c")
+    monkeypatch.setenv("POWERTOOLS_METRICS_NAMESPACE", "Elsewhere")
+    counter("Probe", kind="d")
+    monkeypatch.setenv("POWERTOOLS_SERVICE_NAME", "deployed")
+    counter("Probe")
+    with pytest.raises(SchemaValidationError):  # past the 29 dimensions EMF allows: prints null
+        counter("Probe", **{f"d{n}": "x" for n in range(30)})
+    counter("Probe", kind="e")
+    lines = [re.sub(r'"Timestamp":\d+,', "", line) for line in capsys.readouterr().out.splitlines()]
+    directive = '{"_aws":{"CloudWatchMetrics":[{"Namespace":"%s","Dimensions":[[%s]],"Metrics":[{"Name":"%s","Unit":"Count"}]}]},'
+    assert lines == [
+        directive % ("AICC", '"kind","queue","service"', "Probe")
+        + '"kind":"a","queue":"b","service":"aicc","Probe":[1.0]}',
+        directive % ("AICC", '"service"', "Other") + '"service":"aicc","Other":[1.0]}',
+        directive % ("AICC", '"kind","service"', "Probe") + '"kind":"c","service":"aicc","Probe":[1.0]}',
+        directive % ("Elsewhere", '"kind","service"', "Probe") + '"kind":"d","service":"aicc","Probe":[1.0]}',
+        directive % ("Elsewhere", '"service"', "Probe") + '"service":"deployed","Probe":[1.0]}',
+        "null",
+        directive % ("Elsewhere", '"kind","service"', "Probe")
+        + '"kind":"e","service":"deployed","Probe":[1.0]}',
+    ]
 
 
 def test_a_bad_event_is_logged_counted_and_raised_for_the_error_branch(

@@ -68,3 +68,34 @@ def test_a_full_embedding_cache_evicts_the_least_recent_and_never_loses_a_reques
     answerer._embedded(["B"], "passage")
     assert answerer._embedded(["A", "C"], "passage").shape == (2, 4)  # A is used again, then C added
     assert list(answerer._cache) == [("passage", "A"), ("passage", "C")]  # B, least recent, left
+
+
+def test_a_passage_is_split_into_sentences_once_while_it_stays_cached(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The knowledge base's passages come back answer after answer: Kiwi splits each once. The
+    # cache is bounded and holds passages only, so no caller's words stay in it.
+    from aicc_ops.knowledge import answer as module
+
+    retriever, answerer = backends()
+    question = next(iter(ANSWERED))
+    passages = retriever.retrieve(question, RULES.top_k)
+    split: list[str] = []
+
+    real = module.sentences
+
+    def counted(text: str) -> list[str]:
+        split.append(text)
+        return real(text)
+
+    monkeypatch.setattr(module, "sentences", counted)
+    module.ExtractiveAnswerer._sentences.cache_clear()
+    first = answerer.answer(question, passages)
+    once = len(split)
+    again = answerer.answer(question, passages)
+    assert once > 0 and len(split) == once  # the second answer split nothing again
+    assert again == first is not None
+    texts = {p.text for p in passages}
+    assert set(split) <= {line for t in texts for line in t.splitlines()}  # passages' lines only
+    assert module.ExtractiveAnswerer._sentences.cache_info().maxsize == module.CACHE_SIZE
+    module.ExtractiveAnswerer._sentences.cache_clear()  # later tests split with the real splitter
