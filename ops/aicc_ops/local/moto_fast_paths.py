@@ -53,6 +53,8 @@ from typing import Any
 #   the URL against every service's pattern and rebuilt and matched the backend's URL table, and
 #   normalize_request built its werkzeug Request through EnvironBuilder (see _fast_routing and
 #   _fast_environ). moto server mode takes neither path: it routes with its own werkzeug app.
+#   Every request's raw_url recomputed werkzeug's URL root (see _fast_urls: a pure function's
+#   results kept per arguments, so moto server's werkzeug requests get the same URLs).
 FAST_PATHS_FOR = "5.2.5"
 
 # (owner, attribute, moto's own value or _ABSENT, replacement): set_fast_paths switches them.
@@ -420,6 +422,7 @@ def _make_fast_paths() -> None:
         *_fast_sizes(),
         *_fast_routing(),
         *_fast_environ(),
+        *_fast_urls(),
         (traverser, "traverse", fast_walk),
         (validators.ActionCountValidator, "traverse", count_clauses),
         (validators.OverlappingPathsValidator, "traverse", check_paths),
@@ -815,3 +818,40 @@ def _fast_environ() -> list[tuple[Any, str, Any]]:
         return request
 
     return [(request_class, "from_primitives", classmethod(from_primitives))]
+
+
+def _fast_urls() -> list[tuple[Any, str, Any]]:
+    """moto reads every request's raw_url (twice: the dispatcher and setup_class), whose url_root is
+    werkzeug's get_current_url(scheme, host, root path) of get_host(scheme, Host header, server,
+    trusted hosts): string functions of their arguments (quoting, IRI decoding, validating the host),
+    kept here per arguments when these are strings, bytes, None or tuples of those and ints. Their
+    errors (an untrusted host) are not kept: every such call runs werkzeug's function."""
+    from werkzeug.sansio import request as sansio_request
+
+    scalars = (str, bytes, int, type(None))
+
+    def plain(args: tuple[Any, ...]) -> bool:
+        return all(
+            type(a) in scalars or (type(a) is tuple and all(type(b) in scalars for b in a)) for a in args
+        )
+
+    def kept(function: Any) -> Any:
+        results: dict[tuple[Any, ...], Any] = {}
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            if kwargs or not plain(args):
+                return function(*args, **kwargs)
+            found = results.get(args, _ABSENT)
+            if found is _ABSENT:
+                found = function(*args)
+                if len(results) >= 1024:
+                    results.clear()
+                results[args] = found
+            return found
+
+        return call
+
+    return [
+        (sansio_request, name, kept(getattr(sansio_request, name)))
+        for name in ("get_current_url", "get_host")
+    ]

@@ -807,3 +807,48 @@ def test_urls_are_routed_as_moto_routes_them(
     got = routed()
     assert None in expected and any(a and a[0] == 404 for a in expected)
     assert got == expected
+
+
+def test_urls_of_a_request_are_werkzeugs() -> None:
+    """werkzeug's URL root and host, asked twice (the second answer kept), as werkzeug answers."""
+    from werkzeug.exceptions import SecurityError
+    from werkzeug.sansio import request as sansio_request
+
+    patch_moto()
+    hosts = [
+        "dynamodb.ap-northeast-2.amazonaws.com",
+        "localhost:443",
+        "[::1]:80",
+        "bad host",
+        "h:99999",
+        None,
+    ]
+    calls = [
+        ("get_current_url", (scheme, host or "", *rest))
+        for scheme in ("https", "http")
+        for host in hosts
+        for rest in [(), ("",), ("/app/",), ("/a b/ü", "/x y"), ("", "/p", b"a=%20&b=\xc3\xbc")]
+    ] + [
+        ("get_host", (scheme, host, server, trusted))
+        for scheme in ("https", "http", "ws")
+        for host in hosts
+        for server in [None, ("localhost", 443), ("::1", 80), ("/sock", None)]
+        for trusted in [None, ["localhost"], [".amazonaws.com"]]
+    ]
+
+    def answers() -> list[Any]:
+        out: list[Any] = []
+        for name, args in calls * 2:
+            try:
+                out.append(getattr(sansio_request, name)(*args))
+            except (SecurityError, ValueError) as exc:
+                out.append((type(exc).__name__, str(exc)))
+        return out
+
+    fast = sansio_request.get_current_url
+    with moto_as_is():
+        assert sansio_request.get_current_url is not fast
+        expected = answers()
+    assert ("SecurityError", "Host 'localhost:443' is not trusted.") not in expected  # :443 dropped
+    assert any(type(a) is tuple for a in expected)
+    assert answers() == expected
