@@ -11,7 +11,7 @@ import threading
 import tomllib
 import types
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager, nullcontext, suppress
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -608,11 +608,13 @@ def _table(dynamodb: Any) -> None:
     )
 
 
-def _served(fast: bool) -> tuple[list[Any], list[Any]]:
+def _served(fast: bool, endpoint: str | None = None) -> tuple[list[Any], list[Any]]:
     """The requests botocore sends for _calls and moto's answers (status, headers, body) to them,
-    in a fresh moto with its random numbers seeded (the request IDs)."""
-    from moto.core.botocore_stubber import BotocoreStubber
+    in a fresh moto with its random numbers seeded (the request IDs): moto in process, or the moto
+    server at endpoint."""
     from moto.moto_api._internal import mock_random
+
+    from aicc_ops.local.stack import reset_moto
 
     sent: list[Any] = []
     answers: list[Any] = []
@@ -621,18 +623,18 @@ def _served(fast: bool) -> tuple[list[Any], list[Any]]:
         sent.append(request)
 
     def answered(response_dict: dict[str, Any], **_: Any) -> None:
-        headers = dict(response_dict["headers"])
-        headers.pop("date", None)  # the clock's
+        headers = {k: v for k, v in response_dict["headers"].items() if k.lower() != "date"}  # the clock's
         answers.append((response_dict["status_code"], headers, response_dict["body"]))
 
     patch_moto()
     set_fast_paths(fast)
     try:
-        with mock_aws():
+        with mock_aws() if endpoint is None else nullcontext():
+            if endpoint is not None:
+                reset_moto(endpoint)
             mock_random.seed(26)
-            assert isinstance(BotocoreStubber.process_request, types.FunctionType)
-            dynamodb = boto3.client("dynamodb", region_name=REGION)
-            sns = boto3.client("sns", region_name=REGION)
+            dynamodb = boto3.client("dynamodb", region_name=REGION, endpoint_url=endpoint)
+            sns = boto3.client("sns", region_name=REGION, endpoint_url=endpoint)
             _table(dynamodb)
             topic = sns.create_topic(Name="fast-paths")["TopicArn"]
             for client in (dynamodb, sns):
@@ -657,6 +659,18 @@ def test_requests_are_answered_as_moto_answers_them(credentials: None) -> None:
     moto's request layer with and without the fast paths."""
     _, expected = _served(fast=False)
     _, got = _served(fast=True)
+    assert len(expected) >= 15
+    assert any(status >= 400 for status, _, _ in expected)
+    assert got == expected
+
+
+def test_a_moto_server_answers_as_moto_does(credentials: None) -> None:
+    """The same requests to a moto server (the local stack's other endpoint, werkzeug's requests)."""
+    from aicc_ops.local.stack import moto_endpoint
+
+    with moto_endpoint() as endpoint:
+        _, expected = _served(fast=False, endpoint=endpoint)
+        _, got = _served(fast=True, endpoint=endpoint)
     assert len(expected) >= 15
     assert any(status >= 400 for status, _, _ in expected)
     assert got == expected
