@@ -49,6 +49,13 @@ from typing import Any
 # - The response serializer (every DynamoDB answer) looked each member of each structure up
 #   through six alias-provider objects (see _fast_member_values), and call_action asked whether
 #   its action is a method of the handler through inspect.getmembers (see _fast_action_lookup).
+# - The request layer (every request served in process): BotocoreStubber.process_request matched
+#   the URL against every service's pattern and rebuilt and matched the backend's URL table, and
+#   normalize_request built its werkzeug Request through EnvironBuilder (see _fast_routing and
+#   _fast_environ). moto server mode takes neither path: it routes with its own werkzeug app.
+#   Every request's raw_url recomputed werkzeug's URL root (see _fast_urls: a pure function's
+#   results kept per arguments, so moto server's werkzeug requests get the same URLs), and every
+#   answer's body was searched for a RequestId element by a regular expression (see _fast_enrich).
 FAST_PATHS_FOR = "5.2.5"
 
 # (owner, attribute, moto's own value or _ABSENT, replacement): set_fast_paths switches them.
@@ -414,6 +421,10 @@ def _make_fast_paths() -> None:
         *_fast_member_values(),
         *_fast_action_lookup(),
         *_fast_sizes(),
+        *_fast_routing(),
+        *_fast_environ(),
+        *_fast_urls(),
+        *_fast_enrich(),
         (traverser, "traverse", fast_walk),
         (validators.ActionCountValidator, "traverse", count_clauses),
         (validators.OverlappingPathsValidator, "traverse", check_paths),
@@ -608,3 +619,263 @@ def _fast_sizes() -> list[tuple[Any, str, Any]]:
         return own_size(self)
 
     return [(dynamo, "size", size)]
+
+
+def _fast_routing() -> list[tuple[Any, str, Any]]:
+    """BotocoreStubber.process_request (moto's dispatcher of an in-process request) as moto runs it,
+    with its two URL scans kept per URL: the services whose pattern matches the URL (a function of
+    the URL and backend_index's patterns, compared on each request) and the handler of the first of
+    a backend's URLs that matches (a function of the URL, the backend's class, its urls module's
+    url_bases and url_paths and MOTO_ENABLE_ISO_REGIONS: BaseBackend.urls reads nothing else). The
+    configuration checks, the backend lookup (it creates the backend) and the rest run as in moto."""
+    import re
+
+    from moto import backend_index, backends, settings
+    from moto.core import base_backend, botocore_stubber
+    from moto.core.models import DEFAULT_ACCOUNT_ID
+    from moto.moto_api import recorder
+    from werkzeug.exceptions import HTTPException  # moto.core.exceptions's
+
+    stubber = botocore_stubber.BotocoreStubber
+    m: Any = botocore_stubber  # its names are read when called, as moto's method reads them
+    base = base_backend.BaseBackend
+    no_match = object()
+    patterns_seen: list[tuple[Any, ...]] = [()]
+    services_of: dict[str, tuple[str, ...]] = {}  # clean URL -> services whose pattern matches
+    handlers: dict[tuple[Any, ...], Any] = {}  # (class, module, its URLs, flag, clean URL) -> handler
+
+    def services(clean_url: str) -> tuple[str, ...]:
+        patterns = tuple(backend_index.backend_url_patterns)
+        if patterns != patterns_seen[0]:
+            services_of.clear()
+            patterns_seen[0] = patterns
+        found = services_of.get(clean_url)
+        if found is None:
+            found = tuple(service for service, pattern in patterns if pattern.match(clean_url))
+            if len(services_of) >= 1024:
+                services_of.clear()
+            services_of[clean_url] = found
+        return found
+
+    def scan(backend: Any, clean_url: str) -> Any:
+        """moto's loop over backend.urls: the handler of the first URL that matches."""
+        for url, method_to_execute in backend.urls.items():
+            if re.compile(url).match(clean_url):
+                return method_to_execute
+        return no_match
+
+    def handler(backend: Any, clean_url: str) -> Any:
+        cls = type(backend)
+        if cls.urls is not base.urls or cls.url_bases is not base.url_bases:
+            return scan(backend, clean_url)
+        module = backend._url_module
+        key = (
+            cls,
+            module,
+            tuple(module.url_bases),
+            tuple(module.url_paths.items()),
+            settings.enable_iso_regions(),
+            clean_url,
+        )
+        try:
+            found = handlers.get(key)
+        except TypeError:  # a handler that is not hashable
+            return scan(backend, clean_url)
+        if found is None:
+            found = scan(backend, clean_url)
+            if len(handlers) >= 1024:
+                handlers.clear()
+            handlers[key] = found
+        return found
+
+    def process_request(self: Any, request: Any) -> Any:
+        parsed_url, _ = m.get_equivalent_url_in_aws_domain(request.url)
+        clean_url = f"{parsed_url.scheme}://{parsed_url.netloc}{parsed_url.path}"
+
+        if m.passthrough_url(clean_url):
+            return None
+
+        for service in services(clean_url):
+            if m.passthrough_service(service):
+                return None
+
+            if not m.service_whitelisted(service):
+                raise m.ServiceNotWhitelisted(service)
+
+            backend_dict = backends.get_backend(service)  # type: ignore[call-overload]
+
+            if isinstance(backend_dict, m.BackendDict):
+                if "us-east-1" in backend_dict[DEFAULT_ACCOUNT_ID]:
+                    backend = backend_dict[DEFAULT_ACCOUNT_ID]["us-east-1"]
+                else:
+                    backend = backend_dict[DEFAULT_ACCOUNT_ID]["aws"]
+            else:
+                backend = backend_dict["global"]
+
+            method_to_execute = handler(backend, clean_url)
+            if method_to_execute is not no_match:
+                normalized_request = m.normalize_request(request)
+                try:
+                    recorder._record_request(normalized_request)
+                    status, headers, body = method_to_execute(
+                        normalized_request,
+                        normalized_request.raw_url,
+                        normalized_request.headers,
+                    )
+                except HTTPException as e:
+                    status = e.code
+                    headers = e.get_headers()
+                    body = e.get_body()
+
+                return status, headers, body
+
+        if m.re.compile(r"https?://.+\.amazonaws.com/.*").match(clean_url):
+            return 404, {}, "Not yet implemented"
+
+        return None
+
+    return [(stubber, "process_request", process_request)]
+
+
+def _fast_environ() -> list[tuple[Any, str, Any]]:
+    """Request.from_primitives (how normalize_request makes a botocore request a werkzeug Request):
+    moto passes it to Request.from_values, whose EnvironBuilder parses the URL (iri_to_uri, urlsplit)
+    and copies the headers into werkzeug Headers twice. For a body of bytes or str and headers of str
+    without newlines: the environ's URL part, a function of the method, base URL, path and query,
+    made by EnvironBuilder once per URL, and the body and header part as its get_environ makes it
+    (CONTENT_TYPE the first Content-Type, CONTENT_LENGTH the body's length, each other header as
+    HTTP_<NAME>, repeated names joined by ", ", in this order). The rest as moto does it."""
+    import sys
+    from io import BytesIO
+    from urllib.parse import urlparse
+
+    from moto.core import request as moto_request
+    from werkzeug.test import EnvironBuilder
+
+    request_class = moto_request.Request
+    own = request_class.__dict__["from_primitives"].__func__
+    preserved_key = moto_request.PRESERVED_HEADER_NAMES_ENVIRON_KEY
+    url_parts: dict[tuple[str, str, str, str], dict[str, Any]] = {}
+    apart = ("content-type", "content-length")  # in the environ without HTTP_
+
+    def url_part(method: str, base_url: str, path: str, query: str) -> dict[str, Any]:
+        key = (method, base_url, path, query)
+        part = url_parts.get(key)
+        if part is None:
+            builder = EnvironBuilder(method=method, base_url=base_url, path=path, query_string=query)
+            try:
+                part = builder.get_environ()
+            finally:
+                builder.close()
+            if len(url_parts) >= 1024:
+                url_parts.clear()
+            url_parts[key] = part
+        return part
+
+    def from_primitives(cls: Any, method: Any, url: Any, headers: Any, body: Any = None) -> Any:
+        if cls is not request_class or type(method) is not str or type(url) is not str:
+            return own(cls, method, url, headers, body)
+        header_items = [
+            (key, value.decode("utf-8") if isinstance(value, bytes) else value)
+            for key, value in headers.items()
+            if key.lower() not in ["transfer-encoding"]
+        ]
+        try:
+            data = body.encode() if type(body) is str else body
+        except UnicodeEncodeError:
+            return own(cls, method, url, headers, body)
+        if (
+            type(data) is not bytes
+            or not data
+            or not all(
+                type(k) is str and type(v) is str and "\r" not in v and "\n" not in v for k, v in header_items
+            )
+        ):
+            return own(cls, method, url, headers, body)
+        parsed_url = urlparse(url)
+        base_url = f"{parsed_url.scheme}://{parsed_url.netloc}"
+        try:
+            environ = dict(url_part(method, base_url, parsed_url.path, parsed_url.query))
+        except Exception:  # moto's call raises it
+            return own(cls, method, url, headers, body)
+        environ["wsgi.input"] = BytesIO(data)
+        environ["wsgi.errors"] = sys.stderr
+        content_type = next((v for k, v in header_items if k.lower() == "content-type"), None)
+        if content_type is not None:
+            environ["CONTENT_TYPE"] = content_type
+        environ["CONTENT_LENGTH"] = str(len(data))
+        combined: dict[str, list[str]] = {}
+        for key, value in header_items:
+            if key.lower() not in apart:
+                combined.setdefault(f"HTTP_{key.upper().replace('-', '_')}", []).append(value)
+        for key, values in combined.items():
+            environ[key] = ", ".join(values)
+        request = cls(environ)
+        request.environ[preserved_key] = {
+            moto_request.environ_key_for_header(key): key
+            for key, _ in header_items
+            if moto_request.should_preserve_original_header_name(key)
+        }
+        request.environ.setdefault("CONTENT_LENGTH", "0")
+        return request
+
+    return [(request_class, "from_primitives", classmethod(from_primitives))]
+
+
+def _fast_urls() -> list[tuple[Any, str, Any]]:
+    """moto reads every request's raw_url (twice: the dispatcher and setup_class), whose url_root is
+    werkzeug's get_current_url(scheme, host, root path) of get_host(scheme, Host header, server,
+    trusted hosts): string functions of their arguments (quoting, IRI decoding, validating the host),
+    kept here per arguments when these are strings, bytes, None or tuples of those and ints. Their
+    errors (an untrusted host) are not kept: every such call runs werkzeug's function."""
+    from werkzeug.sansio import request as sansio_request
+
+    scalars = (str, bytes, int, type(None))
+
+    def plain(args: tuple[Any, ...]) -> bool:
+        return all(
+            type(a) in scalars or (type(a) is tuple and all(type(b) in scalars for b in a)) for a in args
+        )
+
+    def kept(function: Any) -> Any:
+        results: dict[tuple[Any, ...], Any] = {}
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            if kwargs or not plain(args):
+                return function(*args, **kwargs)
+            found = results.get(args, _ABSENT)
+            if found is _ABSENT:
+                found = function(*args)
+                if len(results) >= 1024:
+                    results.clear()
+                results[args] = found
+            return found
+
+        return call
+
+    return [
+        (sansio_request, name, kept(getattr(sansio_request, name)))
+        for name in ("get_current_url", "get_host")
+    ]
+
+
+def _fast_enrich() -> list[tuple[Any, str, Any]]:
+    """BaseResponse._enrich_response (every answer) writes the request ID into the body's RequestId
+    element with re.sub, whose lookbehind is tried at each character of the body. A str body without
+    "<RequestId>" cannot match, and re.sub gives it back as it is: that scan is skipped. The rest (the
+    status header made a str, a request ID drawn from moto's random into the headers) as moto does."""
+    from moto.core import responses
+
+    base = responses.BaseResponse
+    own = base.__dict__["_enrich_response"].__func__
+    ids: Any = responses  # gen_amzn_requestid_long is read when called, as moto's method reads it
+
+    def enrich(headers: Any, body: Any) -> Any:
+        if type(body) is not str or "<RequestId>" in body:
+            return own(headers, body)
+        if "status" in headers:
+            headers["status"] = str(headers["status"])
+        ids.gen_amzn_requestid_long(headers)
+        return headers, body
+
+    return [(base, "_enrich_response", staticmethod(enrich))]

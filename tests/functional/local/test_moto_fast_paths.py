@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import abc
 import random
+import re
+import sys
 import threading
 import tomllib
 import types
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext, suppress
+from io import BytesIO
 from pathlib import Path
 from typing import Any
 
@@ -524,3 +527,342 @@ def test_kept_parses_stay_bounded_while_threads_parse_at_once() -> None:
         thread.join()
     assert failures == []
     assert len(moto_fast_paths._PARSES) <= moto_fast_paths._PARSES_KEPT
+
+
+def _calls(dynamodb: Any, sns: Any, topic: str) -> None:
+    """The demo's kinds of requests, and an error of each service."""
+    key = {"pk": SEED["pk"], "sk": SEED["sk"]}
+    values = {":pk": SEED["pk"]}
+    calls: list[Any] = [
+        lambda: dynamodb.put_item(TableName=TABLE, Item=SEED),
+        lambda: dynamodb.get_item(TableName=TABLE, Key=key, ConsistentRead=True),
+        lambda: dynamodb.get_item(TableName="no-such-table", Key=key),
+        lambda: dynamodb.query(
+            TableName=TABLE, KeyConditionExpression="pk = :pk", ExpressionAttributeValues=values
+        ),
+        lambda: dynamodb.update_item(
+            TableName=TABLE,
+            Key=key,
+            UpdateExpression="SET n = n + :one, s = :s",
+            ExpressionAttributeValues={":one": {"N": "1"}, ":s": {"S": "ü € 😀"}},
+            ReturnValues="ALL_NEW",
+        ),
+        lambda: dynamodb.update_item(
+            TableName=TABLE,
+            Key=key,
+            UpdateExpression="SET a = :s",
+            ConditionExpression="attribute_not_exists(a)",
+            ExpressionAttributeValues={":s": {"S": "x"}},
+            ReturnValuesOnConditionCheckFailure="ALL_OLD",
+        ),
+        lambda: dynamodb.update_item(TableName=TABLE, Key=key, UpdateExpression="SET a = :missing"),
+        lambda: dynamodb.batch_get_item(RequestItems={TABLE: {"Keys": [key, {**key, "sk": {"N": "2"}}]}}),
+        lambda: dynamodb.transact_write_items(
+            TransactItems=[
+                {"Put": {"TableName": TABLE, "Item": {**SEED, "sk": {"N": "3"}}}},
+                {
+                    "Update": {
+                        "TableName": TABLE,
+                        "Key": key,
+                        "UpdateExpression": "SET flag = :f",
+                        "ExpressionAttributeValues": {":f": {"BOOL": False}},
+                    }
+                },
+            ]
+        ),
+        lambda: dynamodb.transact_write_items(
+            TransactItems=[
+                {
+                    "ConditionCheck": {
+                        "TableName": TABLE,
+                        "Key": key,
+                        "ConditionExpression": "attribute_not_exists(pk)",
+                    }
+                }
+            ]
+        ),
+        lambda: dynamodb.scan(TableName=TABLE, Limit=2),
+        lambda: sns.publish(TopicArn=topic, Message="hello ü", Subject="subject"),
+        lambda: sns.publish(
+            TopicArn=topic,
+            Message="with attributes",
+            MessageAttributes={"kind": {"DataType": "String", "StringValue": "a=b&c"}},
+        ),
+        lambda: sns.publish(TopicArn=topic + "-missing", Message="nobody"),
+        lambda: sns.publish(TopicArn=topic, Message=""),
+    ]
+    for call in calls:
+        with suppress(ClientError):
+            call()
+
+
+def _table(dynamodb: Any) -> None:
+    dynamodb.create_table(
+        TableName=TABLE,
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        AttributeDefinitions=[
+            {"AttributeName": "pk", "AttributeType": "S"},
+            {"AttributeName": "sk", "AttributeType": "N"},
+        ],
+        BillingMode="PAY_PER_REQUEST",
+    )
+
+
+def _served(fast: bool, endpoint: str | None = None) -> tuple[list[Any], list[Any]]:
+    """The requests botocore sends for _calls and moto's answers (status, headers, body) to them,
+    in a fresh moto with its random numbers seeded (the request IDs): moto in process, or the moto
+    server at endpoint."""
+    from moto.moto_api._internal import mock_random
+
+    from aicc_ops.local.stack import reset_moto
+
+    sent: list[Any] = []
+    answers: list[Any] = []
+
+    def record(request: Any, **_: Any) -> None:
+        sent.append(request)
+
+    def answered(response_dict: dict[str, Any], **_: Any) -> None:
+        headers = {k: v for k, v in response_dict["headers"].items() if k.lower() != "date"}  # the clock's
+        answers.append((response_dict["status_code"], headers, response_dict["body"]))
+
+    patch_moto()
+    set_fast_paths(fast)
+    try:
+        with mock_aws() if endpoint is None else nullcontext():
+            if endpoint is not None:
+                reset_moto(endpoint)
+            mock_random.seed(26)
+            dynamodb = boto3.client("dynamodb", region_name=REGION, endpoint_url=endpoint)
+            sns = boto3.client("sns", region_name=REGION, endpoint_url=endpoint)
+            _table(dynamodb)
+            topic = sns.create_topic(Name="fast-paths")["TopicArn"]
+            for client in (dynamodb, sns):
+                client.meta.events.register("before-send", record)
+                client.meta.events.register("before-parse", answered)
+            _calls(dynamodb, sns, topic)
+    finally:
+        set_fast_paths(True)
+    return sent, answers
+
+
+@pytest.fixture
+def credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.setenv(key, "testing")
+    for key in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_SNS"):
+        monkeypatch.delenv(key, raising=False)
+
+
+def test_requests_are_answered_as_moto_answers_them(credentials: None) -> None:
+    """Status, headers and body bytes of DynamoDB's and SNS's answers (and their errors) through
+    moto's request layer with and without the fast paths."""
+    _, expected = _served(fast=False)
+    _, got = _served(fast=True)
+    assert len(expected) >= 15
+    assert any(status >= 400 for status, _, _ in expected)
+    assert got == expected
+
+
+def test_a_moto_server_answers_as_moto_does(credentials: None) -> None:
+    """The same requests to a moto server (the local stack's other endpoint, werkzeug's requests)."""
+    from aicc_ops.local.stack import moto_endpoint
+
+    with moto_endpoint() as endpoint:
+        _, expected = _served(fast=False, endpoint=endpoint)
+        _, got = _served(fast=True, endpoint=endpoint)
+    assert len(expected) >= 15
+    assert any(status >= 400 for status, _, _ in expected)
+    assert got == expected
+
+
+def _environ(request: Any) -> tuple[Any, ...]:
+    """What moto's handlers can read of the Request normalize_request makes: its environ (in order;
+    the streams by their content), its data, form, headers (in order) and URLs."""
+    from moto.core.request import normalize_request
+
+    made = normalize_request(request)
+    own: dict[str, Any] = {
+        "wsgi.input": BytesIO.getvalue,
+        "wsgi.errors": lambda v: v is sys.stderr,
+        "werkzeug.request": lambda v: v is made,
+    }
+    environ = [(key, own[key](value) if key in own else value) for key, value in made.environ.items()]
+    return (
+        environ,
+        made.get_data(),
+        list(made.form.items(multi=True)),
+        list(made.headers),
+        made.raw_url,
+    )
+
+
+def _prepared(method: str, url: str, headers: list[tuple[str, Any]], body: Any) -> Any:
+    from botocore.awsrequest import AWSPreparedRequest
+    from botocore.compat import HTTPHeaders
+
+    header_map = HTTPHeaders()
+    for key, value in headers:
+        header_map[key] = value  # HTTPHeaders keeps repeated names
+    return AWSPreparedRequest(method=method, url=url, headers=header_map, body=body, stream_output=False)
+
+
+ODD_REQUESTS: list[tuple[str, str, list[tuple[str, Any]], Any]] = [
+    # repeated names, bytes values, a name with an underscore (kept for S3 metadata), Transfer-Encoding
+    (
+        "POST",
+        "https://dynamodb.ap-northeast-2.amazonaws.com/",
+        [
+            ("Content-Type", "Application/X-Amz-JSON-1.0"),
+            ("content-type", "text/plain"),
+            ("X-Amz-Target", b"DynamoDB_20120810.GetItem"),
+            ("x-amz-meta-my_key", "v"),
+            ("X-Custom", "one"),
+            ("x-custom", "two"),
+            ("Transfer-Encoding", "chunked"),
+            ("Content-Length", "999"),
+            ("Host", "elsewhere.example"),
+        ],
+        b'{"TableName": "t"}',
+    ),
+    (
+        "POST",
+        "https://sns.ap-northeast-2.amazonaws.com/",
+        [("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")],
+        "Action=Publish&Message=%C3%BC",
+    ),
+    ("POST", "https://sns.ap-northeast-2.amazonaws.com/", [], "Action=Publish&Message=ü"),  # str, not ASCII
+    ("POST", "https://sns.ap-northeast-2.amazonaws.com/", [], "\ud800"),  # not encodable
+    ("POST", "http://localhost:5000/a%20b/ü?x=1&y=%2F", [("X-Num", "1")], b"body"),
+    ("GET", "https://s3.amazonaws.com/bucket/key?list-type=2", [("X-Amz-Date", "20261206T000000Z")], None),
+    ("PUT", "https://s3.amazonaws.com/bucket/key", [], b""),
+    ("POST", "https://dynamodb.ap-northeast-2.amazonaws.com/", [("X-Bad", "a\r\nb")], b"{}"),
+    ("POST", "https://dynamodb.ap-northeast-2.amazonaws.com/", [("X-Amz-Target", b"\xff")], b"{}"),
+    ("POST", "https://dynamodb.ap-northeast-2.amazonaws.com/?a?b", [], b"{}"),
+]
+
+
+def _normalized(requests: list[Any]) -> list[Any]:
+    answers: list[Any] = []
+    for request in requests:
+        try:
+            answers.append(_environ(request))
+        except Exception as exc:
+            answers.append((type(exc).__name__, str(exc)))
+    return answers
+
+
+def test_requests_are_normalized_as_moto_normalizes_them(credentials: None) -> None:
+    """The werkzeug Request moto's handlers get, for the requests botocore sends and odd ones."""
+    from moto.core.request import Request
+
+    sent, _ = _served(fast=True)
+    requests = sent + [_prepared(*odd) for odd in ODD_REQUESTS]
+    patch_moto()
+    fast = vars(Request)["from_primitives"]
+    with moto_as_is():
+        assert vars(Request)["from_primitives"] is not fast
+        expected = _normalized(requests)
+    got = _normalized(requests)
+    assert any(type(answer[0]) is str for answer in expected)  # an error, raised both ways
+    assert got == expected
+
+
+@pytest.mark.parametrize("iso", ["true", "false"])
+def test_urls_are_routed_as_moto_routes_them(
+    credentials: None, monkeypatch: pytest.MonkeyPatch, iso: str
+) -> None:
+    """Which backend answers a URL (or none: a 404, or the network), with each setting moto reads."""
+    from moto.core.botocore_stubber import BotocoreStubber
+    from moto.moto_api._internal import mock_random
+
+    monkeypatch.setenv("MOTO_ENABLE_ISO_REGIONS", iso)
+    urls = [
+        "https://dynamodb.ap-northeast-2.amazonaws.com/",
+        "https://sns.ap-northeast-2.amazonaws.com/",
+        "https://sns.cn-north-1.amazonaws.com.cn/",
+        "https://dynamodb.us-iso-east-1.c2s.ic.gov/",
+        "https://sts.amazonaws.com/",
+        "https://nosuchservice.ap-northeast-2.amazonaws.com/x",
+        "https://example.com/",
+        "https://s3.amazonaws.com/bucket/",
+        "https://s3.amazonaws.com/bucket/key",  # one backend's URLs with other handlers
+        "https://lambda.ap-northeast-2.amazonaws.com/2015-03-31/functions/",
+        "https://lambda.ap-northeast-2.amazonaws.com/2015-03-31/functions/nope/invocations",
+        "https://lambda.ap-northeast-2.amazonaws.com/nothing",  # the service's pattern, none of its URLs
+    ]
+    body = "Action=GetCallerIdentity&Version=2011-06-15"
+    requests = [
+        _prepared("POST", url, [("Content-Type", "application/x-www-form-urlencoded")], body) for url in urls
+    ]
+
+    def routed() -> list[Any]:
+        with mock_aws():
+            mock_random.seed(26)
+            answers: list[Any] = []
+            for request in requests:
+                try:
+                    answer = BotocoreStubber().process_request(request)
+                except Exception as exc:
+                    answers.append((type(exc).__name__, str(exc)))
+                    continue
+                if answer is not None:
+                    status, headers, answer_body = answer
+                    headers = {k: v for k, v in headers.items() if k not in ("date", "x-amzn-requestid")}
+                    answer = status, headers, re.sub(r"<RequestId>.*</RequestId>", "", str(answer_body))
+                answers.append(answer)
+            return answers
+
+    patch_moto()
+    fast = BotocoreStubber.process_request
+    with moto_as_is():
+        assert BotocoreStubber.process_request is not fast
+        expected = routed()
+    got = routed()
+    assert None in expected and any(a and a[0] == 404 for a in expected)
+    assert got == expected
+
+
+def test_urls_of_a_request_are_werkzeugs() -> None:
+    """werkzeug's URL root and host, asked twice (the second answer kept), as werkzeug answers."""
+    from werkzeug.exceptions import SecurityError
+    from werkzeug.sansio import request as sansio_request
+
+    patch_moto()
+    hosts = [
+        "dynamodb.ap-northeast-2.amazonaws.com",
+        "localhost:443",
+        "[::1]:80",
+        "bad host",
+        "h:99999",
+        None,
+    ]
+    calls = [
+        ("get_current_url", (scheme, host or "", *rest))
+        for scheme in ("https", "http")
+        for host in hosts
+        for rest in [(), ("",), ("/app/",), ("/a b/ü", "/x y"), ("", "/p", b"a=%20&b=\xc3\xbc")]
+    ] + [
+        ("get_host", (scheme, host, server, trusted))
+        for scheme in ("https", "http", "ws")
+        for host in hosts
+        for server in [None, ("localhost", 443), ("::1", 80), ("/sock", None)]
+        for trusted in [None, ["localhost"], [".amazonaws.com"]]
+    ]
+
+    def answers() -> list[Any]:
+        out: list[Any] = []
+        for name, args in calls * 2:
+            try:
+                out.append(getattr(sansio_request, name)(*args))
+            except (SecurityError, ValueError) as exc:
+                out.append((type(exc).__name__, str(exc)))
+        return out
+
+    fast = sansio_request.get_current_url
+    with moto_as_is():
+        assert sansio_request.get_current_url is not fast
+        expected = answers()
+    assert ("SecurityError", "Host 'localhost:443' is not trusted.") not in expected  # :443 dropped
+    assert any(type(a) is tuple for a in expected)
+    assert answers() == expected
