@@ -56,6 +56,8 @@ _FAST_PATHS: list[tuple[Any, str, Any, Any]] = []
 _ABSENT = object()
 _PARSES: dict[str, Any] = {}
 _PARSES_KEPT = 512
+# A condition expression's tokens, (nonterminal, text) each, per expression (the _PARSES_KEPT latest).
+_LEXES: dict[str, tuple[tuple[str, str], ...]] = {}
 _LOCK = threading.Lock()  # the local stack's handlers and moto server's requests run in threads
 # One-slot lists, each read once: threads parse and copy at once, so a slot's fields come from
 # one write. The tree `parsed` handed out last, its recipe and expression: (tree, recipe, expression).
@@ -151,6 +153,19 @@ def _make_fast_paths() -> None:
     # The children Node.find_clauses looks into.
     descended = (ast_nodes.Expression, ast_nodes.UpdateExpressionFunction)
 
+    # (processor class, its processing map's keys) -> {node class: the index of its processor in the
+    # map, None (a node left as is) or False (not a node)}: what a node's class gets depends only on
+    # these, so it is found once per class, not once per walk.
+    known_kinds: dict[tuple[Any, ...], dict[type, Any]] = {}
+    resolving_pre = validators.ExpressionAttributeResolvingProcessor.pre_processing_of_child
+    # The parents under which that pre-processing sets `resolving` (to whether the child is not the first).
+    resolves_under = kind_test(
+        ast_nodes.UpdateExpressionSetAction,
+        ast_nodes.UpdateExpressionRemoveAction,
+        ast_nodes.UpdateExpressionDeleteAction,
+        ast_nodes.UpdateExpressionAddAction,
+    )
+
     def fast_walk(self: Any, root: Any) -> Any:
         fresh = _FRESH_COPY[0]
         if fresh is not None and root is fresh[0]:
@@ -162,34 +177,45 @@ def _make_fast_paths() -> None:
         ):
             return walk(self, root)
         processors = self._processing_map()
-        pre = (
-            None
-            if cls.pre_processing_of_child is traverser.pre_processing_of_child
-            else self.pre_processing_of_child
-        )
-        kinds: dict[type, Any] = {}  # class -> its processor, None (a node left as is) or False (no node)
+        handlers = list(processors.values())
+        pre: Any = self.pre_processing_of_child
+        own_pre = getattr(pre, "__self__", None) is self and getattr(pre, "__func__", None)
+        sets_resolving = own_pre is resolving_pre  # done inline: only under an action it does anything
+        if own_pre is traverser.pre_processing_of_child or sets_resolving:
+            pre = None
+        key = (cls, *processors)
+        kinds = known_kinds.get(key)
+        if kinds is None:
+            kinds = known_kinds[key] = {}
 
         def kind(node_type: type) -> Any:
             if not issubclass(node_type, node_class):
                 found: Any = False
             else:  # the first key that matches, as process() takes it
-                found = next((p for key, p in processors.items() if issubclass(node_type, key)), None)
+                found = next((n for n, k in enumerate(processors) if issubclass(node_type, k)), None)
             kinds[node_type] = found
             return found
 
         def visit(node: Any, child_id: int) -> Any:
             node_type = type(node)
-            processor = kinds[node_type] if node_type in kinds else kind(node_type)
-            if processor is False:
+            found = kinds[node_type] if node_type in kinds else kind(node_type)
+            if found is False:
                 return node
             parent_node = node.parent
-            if node.children is not None:
-                for i, child_node in enumerate(node.children):
-                    if pre is not None:
-                        pre(node, i)
-                    visit(child_node, i)
-            if processor is not None:
-                node = processor(node)
+            if node.children is not None:  # a child that is not a node is not visited: visit() returns it
+                if sets_resolving and resolves_under(node):
+                    for i, child_node in enumerate(node.children):
+                        self.resolving = i != 0
+                        if (kinds[t] if (t := type(child_node)) in kinds else kind(t)) is not False:
+                            visit(child_node, i)
+                else:
+                    for i, child_node in enumerate(node.children):
+                        if pre is not None:
+                            pre(node, i)
+                        if (kinds[t] if (t := type(child_node)) in kinds else kind(t)) is not False:
+                            visit(child_node, i)
+            if found is not None:
+                node = handlers[found](node)
                 node.parent = parent_node
                 if parent_node:
                     parent_node.children[child_id] = node
@@ -402,10 +428,7 @@ def _make_fast_paths() -> None:
             recipe = recipe_of(tree)
             if recipe is None:
                 return tree
-            with _LOCK:  # another thread may add or drop one meanwhile
-                while len(_PARSES) >= _PARSES_KEPT:
-                    del _PARSES[next(iter(_PARSES))]
-                _PARSES[expression_str] = recipe
+            _keep(_PARSES, expression_str, recipe)
         tree = build(recipe)
         _HANDED_OUT[0] = tree, recipe, expression_str
         return tree
@@ -414,6 +437,8 @@ def _make_fast_paths() -> None:
         *_fast_member_values(),
         *_fast_action_lookup(),
         *_fast_sizes(),
+        *_fast_item_copies(),
+        *_fast_condition_lexing(),
         (traverser, "traverse", fast_walk),
         (validators.ActionCountValidator, "traverse", count_clauses),
         (validators.OverlappingPathsValidator, "traverse", check_paths),
@@ -608,3 +633,106 @@ def _fast_sizes() -> list[tuple[Any, str, Any]]:
         return own_size(self)
 
     return [(dynamo, "size", size)]
+
+
+def _keep(kept: dict[str, Any], expression: str, value: Any) -> None:
+    with _LOCK:  # another thread may add or drop one meanwhile
+        while len(kept) >= _PARSES_KEPT:
+            del kept[next(iter(kept))]
+        kept[expression] = value
+
+
+def _fast_condition_lexing() -> list[tuple[Any, str, Any]]:
+    """ConditionExpressionParser lexes its expression by trying six regular expressions per token
+    (UpdateItem parses its condition twice, Query and Scan their filter once): its tokens are a function
+    of the expression, kept per expression and handed out as moto makes them (a new deque of new nodes,
+    each with a new empty children list). An expression moto cannot lex is lexed by moto (its error)."""
+    from collections import deque
+
+    from moto.dynamodb import comparisons
+
+    parser = comparisons.ConditionExpressionParser
+    own_lex = parser._lex_condition_expression
+
+    def lex(self: Any) -> Any:
+        expression = self.condition_expression
+        if type(self) is not parser or type(expression) is not str:
+            return own_lex(self)
+        tokens = _LEXES.get(expression)
+        make, literal = parser.Node, parser.Kind.LITERAL
+        if tokens is None:
+            nodes = own_lex(self)
+            if all(
+                type(n) is make and n.kind == literal and n.value is n.text and n.children == []
+                for n in nodes
+            ):
+                _keep(_LEXES, expression, tuple((n.nonterminal, n.text) for n in nodes))
+            return nodes
+        return deque([make(nonterminal, literal, text, text, []) for nonterminal, text in tokens])
+
+    return [(parser, "_lex_condition_expression", lex)]
+
+
+def _fast_item_copies() -> list[tuple[Any, str, Any]]:
+    """Item.__deepcopy__ and DynamoType.__deepcopy__: moto's copy each value of an item through
+    copy.deepcopy (a memo look-up, a dispatch, a getattr and a keep-alive per value). The same copy
+    made directly: the same new objects in the same order, the same memo (a value held in two places
+    is copied once, as deepcopy does), sets copied as lists and other values shared as moto's does;
+    copy.deepcopy for anything else (raw dicts an update puts in maps, a subclass, an instance's own
+    __deepcopy__). UpdateItem copies the item twice; Query copies each item it answers."""
+    import copy
+
+    from moto.dynamodb.models import dynamo_type
+
+    dynamo = dynamo_type.DynamoType
+    item_class = dynamo_type.Item
+    limited = dynamo_type.LimitedSizeDict
+    own_value_copy = dynamo.__deepcopy__
+    own_item_copy = item_class.__deepcopy__
+    kinds = dynamo_type.DDBType
+    sets = (kinds.STRING_SET, kinds.NUMBER_SET, kinds.BINARY_SET)  # DynamoType.is_set's order
+    absent = object()
+
+    def copied(value: Any, memo: dict[int, Any]) -> Any:
+        """copy.deepcopy(value, memo)."""
+        if type(value) is not dynamo or "__deepcopy__" in value.__dict__:
+            return copy.deepcopy(value, memo)
+        done = memo.get(id(value), absent)
+        return value_copy(value, memo) if done is absent else done
+
+    def value_copy(self: Any, memo: dict[int, Any]) -> Any:
+        if type(self) is not dynamo:
+            return own_value_copy(self, memo)
+        if id(self) in memo:
+            return memo[id(self)]
+        result = dynamo.__new__(dynamo)
+        memo[id(self)] = result
+        kind = result.type = self.type
+        value = self.value
+        if kind == kinds.LIST:
+            result.value = [copied(v, memo) for v in value]
+        elif kind == kinds.MAP:
+            result.value = {k: copied(v, memo) for k, v in value.items()}
+        elif kind in sets:
+            result.value = list(value)
+        else:
+            result.value = value
+        return result
+
+    def item_copy(self: Any, memo: dict[int, Any]) -> Any:
+        if type(self) is not item_class:
+            return own_item_copy(self, memo)
+        if id(self) in memo:
+            return memo[id(self)]
+        result: Any = item_class.__new__(item_class)
+        memo[id(self)] = result
+        result.hash_key = copied(self.hash_key, memo)
+        result.range_key = copied(self.range_key, memo)
+        attrs = limited.__new__(limited)
+        dict.__init__(attrs)
+        for key, value in self.attrs.items():
+            dict.__setitem__(attrs, key, copied(value, memo))
+        result.attrs = attrs
+        return result
+
+    return [(dynamo, "__deepcopy__", value_copy), (item_class, "__deepcopy__", item_copy)]
