@@ -11,8 +11,9 @@ may answer.
 
 from __future__ import annotations
 
+import functools
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 # Faster paths through moto's DynamoDB UpdateItem, each answering exactly what moto answers (items,
@@ -406,7 +407,7 @@ def _make_fast_paths() -> None:
             # (UpdateItem's backend parses, then reads the item and checks the condition and copies
             # it once or twice; the response layer's and TransactWriteItems' trees are only read by
             # find_clauses, and all are parsed again by the backend before their copy).
-            tree = build(handed[1])
+            tree = handed[1]()
             _FRESH_COPY[0] = tree, handed[2]
             return tree
         if memo is None and isinstance(x, node_class):
@@ -422,15 +423,16 @@ def _make_fast_paths() -> None:
     def parsed(cls: Any, expression_str: Any) -> Any:
         if cls is not parser or type(expression_str) is not str or parser_log.isEnabledFor(logging.DEBUG):
             return make(cls, expression_str)
-        recipe = _PARSES.get(expression_str)
-        if recipe is None:
+        maker = _PARSES.get(expression_str)
+        if maker is None:
             tree = make(cls, expression_str)
             recipe = recipe_of(tree)
             if recipe is None:
                 return tree
-            _keep(_PARSES, expression_str, recipe)
-        tree = build(recipe)
-        _HANDED_OUT[0] = tree, recipe, expression_str
+            maker = _maker(recipe)
+            _keep(_PARSES, expression_str, maker)
+        tree = maker()
+        _HANDED_OUT[0] = tree, maker, expression_str
         return tree
 
     for owner, name, fast in (
@@ -633,6 +635,38 @@ def _fast_sizes() -> list[tuple[Any, str, Any]]:
         return own_size(self)
 
     return [(dynamo, "size", size)]
+
+
+def _maker(recipe: tuple[Any, str, Any]) -> Callable[[], Any]:
+    """A function making what build(recipe) makes (the same objects: nodes made by their class's
+    __new__ with the same state dict, keys in the same order, the recipe's own atoms), as straight-line
+    code: about twice as fast as build's recursion over the recipe, for the kept parses each UpdateItem
+    builds two or three times. The code names only its own locals and the constants it is given."""
+    constants: list[Any] = []
+    made: list[str] = []  # a line per node, in the order build() makes them
+    filled: list[str] = []  # a line per node setting its children and parent, each after its children's
+
+    def constant(value: Any) -> str:
+        constants.append(value)
+        return f"k[{len(constants) - 1}]"
+
+    def emit(node: tuple[Any, str, Any], parent: str) -> str:
+        cls, node_type, children = node
+        name, made_by = f"n{len(made)}", constant(cls)
+        made.append(f"{name} = {made_by}.__new__({made_by}); {name}.__dict__['type'] = {constant(node_type)}")
+        below = (
+            "None"
+            if children is None
+            else "[" + ", ".join(emit(c, name) if type(c) is tuple else constant(c) for c in children) + "]"
+        )
+        filled.append(f"d = {name}.__dict__; d['children'] = {below}; d['parent'] = {parent}")
+        return name
+
+    emit(recipe, "None")
+    source = "def make(k):\n" + "".join(f"    {line}\n" for line in made + filled) + "    return n0\n"
+    namespace: dict[str, Any] = {}
+    exec(source, namespace)  # code of our own: locals n<i> and d, and constants k[<i>]
+    return functools.partial(namespace["make"], tuple(constants))
 
 
 def _keep(kept: dict[str, Any], expression: str, value: Any) -> None:

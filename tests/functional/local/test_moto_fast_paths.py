@@ -263,12 +263,12 @@ def test_the_corpus_has_moto_errors_of_each_validator(dynamodb: Any) -> None:
 
 
 def _shape(node: Any, parent: Any = None) -> Any:
-    """An AST as nested (class, children), checking every child's parent link."""
+    """An AST as nested (class, its state's keys, type, children), checking every child's parent link."""
     from moto.dynamodb.parsing.ast_nodes import Node
 
     assert node.parent is parent
     children = [_shape(c, node) if isinstance(c, Node) else c for c in node.children or []]
-    return type(node), node.type, children
+    return type(node), tuple(vars(node)), node.type, children
 
 
 @pytest.mark.parametrize(
