@@ -1,4 +1,5 @@
-"""Faster paths through moto's DynamoDB UpdateItem and its response serializer, each answering
+"""Faster paths through moto's DynamoDB UpdateItem, its item copies, condition expressions and
+response serializer, each answering
 exactly what moto answers (items, errors and their messages): the local stack's calls spent most of
 their CPU there (docs/performance.md, "The local AWS endpoint's cost"). `patch_moto`
 (moto_extensions) installs them with the rest of the local stack's changes to moto.
@@ -25,7 +26,10 @@ from typing import Any
 # - DepthFirstTraverser (every validator of an UpdateExpression walks the AST with one) called
 #   `_processing_map()` (a new dict of bound methods) twice at every node and matched the node
 #   with isinstance against abc classes: the map is static per traverser and a node's processor
-#   depends only on its class, so the walk below looks the processor up once per class.
+#   depends only on its class, so the walk below looks the processor up once per class (kept per
+#   processor class and map keys across walks), calls visit() only on children that are nodes (on
+#   any other it returns at once), and does ExpressionAttributeResolvingProcessor's pre-processing
+#   inline (it only sets `resolving` under an action node, to whether the child is not the first).
 # - ActionCountValidator and OverlappingPathsValidator process every UpdateExpression node, and
 #   every clause, action chain, path and value of the AST is one (a subclass): each ran
 #   `find_clauses` over its whole subtree, quadratic in the clauses (~150 checks on a 20-clause SET).
@@ -39,7 +43,8 @@ from typing import Any
 #   children are nodes, strings or numbers), copied here as deepcopy would; a parse is a function
 #   of the expression, kept per expression (the 512 latest, oldest out first) as a recipe of
 #   nested tuples from which each caller gets a fresh tree (not while moto's parser logs at debug
-#   level, which a cached parse would skip).
+#   level, which a cached parse would skip), made by straight-line code compiled from the recipe
+#   (_maker: the same objects build() makes, about twice as fast).
 # - The tree parsed last is copied from its kept recipe (nothing changes it before a Validator's
 #   copy), and on that copy the checks that change nothing (ActionCount, OverlappingPaths,
 #   UpdateHashRangeKey) are not run again once they passed the same expression with the same names
@@ -47,6 +52,10 @@ from typing import Any
 # - An item's size: LimitedSizeDict checks the 400 KB limit at every attribute an update sets, by
 #   summing the size of every attribute, and DynamoType.size made a DynamoType of each map value
 #   and set element to measure it (see _fast_sizes).
+# - Items were copied (UpdateItem's two old images, Query's answers, to_json's values) through
+#   copy.deepcopy per value: copied directly, same objects and memo (see _fast_item_copies).
+# - ConditionExpressionParser lexed its expression with six regular expressions per token, twice
+#   per conditional UpdateItem: the tokens are kept per expression (see _fast_condition_lexing).
 # - The response serializer (every DynamoDB answer) looked each member of each structure up
 #   through six alias-provider objects (see _fast_member_values), and call_action asked whether
 #   its action is a method of the handler through inspect.getmembers (see _fast_action_lookup).
