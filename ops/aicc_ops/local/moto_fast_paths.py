@@ -1,7 +1,8 @@
 """Faster paths through moto's DynamoDB UpdateItem, its item copies, condition expressions and
 response serializer, each answering exactly what moto answers (items, errors and their messages):
-the local stack's calls spent most of their CPU there (docs/performance.md, "The local AWS endpoint's cost"). `patch_moto`
-(moto_extensions) installs them with the rest of the local stack's changes to moto.
+the local stack's calls spent most of their CPU there (docs/performance.md, "The local AWS
+endpoint's cost"). `patch_moto` (moto_extensions) installs them with the rest of the local stack's
+changes to moto.
 
 One exception to "exactly": recursion depth. Where moto's recursive copies and sizes run out of
 Python's stack (an arithmetic chain of some 150+ terms, maps nested some 330+ deep: far past what
