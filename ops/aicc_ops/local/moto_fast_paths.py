@@ -54,6 +54,8 @@ from typing import Any
 #   and set element to measure it (see _fast_sizes).
 # - Items were copied (UpdateItem's two old images, Query's answers, to_json's values) through
 #   copy.deepcopy per value: copied directly, same objects and memo (see _fast_item_copies).
+# - Item.project made the whole item's regular form once per projected path: once for paths of
+#   one name each (see _fast_projections).
 # - ConditionExpressionParser lexed its expression with six regular expressions per token, twice
 #   per conditional UpdateItem: the tokens are kept per expression (see _fast_condition_lexing).
 # - The response serializer (every DynamoDB answer) looked each member of each structure up
@@ -450,6 +452,7 @@ def _make_fast_paths() -> None:
         *_fast_sizes(),
         *_fast_item_copies(),
         *_fast_condition_lexing(),
+        *_fast_projections(),
         (traverser, "traverse", fast_walk),
         (validators.ActionCountValidator, "traverse", count_clauses),
         (validators.OverlappingPathsValidator, "traverse", check_paths),
@@ -714,6 +717,42 @@ def _fast_condition_lexing() -> list[tuple[Any, str, Any]]:
         return deque([make(nonterminal, literal, text, text, []) for nonterminal, text in tokens])
 
     return [(parser, "_lex_condition_expression", lex)]
+
+
+def _fast_projections() -> list[tuple[Any, str, Any]]:
+    """Item.project made the item's regular form (to_regular_json: a deep copy of each value, then
+    boto3's TypeDeserializer of it all) once per projected path. When each path is one name (an
+    attribute, or an element of a top-level list: what the call logic projects), find_nested_key
+    only reads that form and merge_dicts merges into the result only values read from it (a name
+    projected twice merges a value with itself), so nothing changes it and one serves every path;
+    the first path made it where moto does, so an item moto cannot convert fails as in moto."""
+    import importlib
+
+    # Read at each call, as moto's project reads its module's names (mypy sees no re-exports there).
+    dynamo_type: Any = importlib.import_module("moto.dynamodb.models.dynamo_type")
+    item_class = dynamo_type.Item
+    own_project = item_class.project
+
+    def project(self: Any, projection_expressions: Any) -> Any:
+        if (
+            type(self) is not item_class
+            or type(projection_expressions) is not list
+            or not all(type(path) is list and len(path) == 1 for path in projection_expressions)
+        ):
+            return own_project(self, projection_expressions)
+        result: dict[str, Any] = {}
+        regular = None
+        for path in projection_expressions:
+            if regular is None:
+                regular = self.to_regular_json()
+            dynamo_type.merge_dicts(result, dynamo_type.find_nested_key(path, regular))
+        return dynamo_type.Item(
+            hash_key=self.hash_key,
+            range_key=self.range_key,
+            attrs=dynamo_type.serializer.serialize(result)["M"],
+        )
+
+    return [(item_class, "project", project)]
 
 
 def _fast_item_copies() -> list[tuple[Any, str, Any]]:
