@@ -1,7 +1,8 @@
-"""Faster paths through moto's DynamoDB UpdateItem and its response serializer, each answering
-exactly what moto answers (items, errors and their messages): the local stack's calls spent most of
-their CPU there (docs/performance.md, "The local AWS endpoint's cost"). `patch_moto`
-(moto_extensions) installs them with the rest of the local stack's changes to moto.
+"""Faster paths through moto's DynamoDB UpdateItem, its item copies, condition expressions and
+response serializer, each answering exactly what moto answers (items, errors and their messages):
+the local stack's calls spent most of their CPU there (docs/performance.md, "The local AWS
+endpoint's cost"). `patch_moto` (moto_extensions) installs them with the rest of the local stack's
+changes to moto.
 
 One exception to "exactly": recursion depth. Where moto's recursive copies and sizes run out of
 Python's stack (an arithmetic chain of some 150+ terms, maps nested some 330+ deep: far past what
@@ -11,8 +12,9 @@ may answer.
 
 from __future__ import annotations
 
+import functools
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 # Faster paths through moto's DynamoDB UpdateItem, each answering exactly what moto answers (items,
@@ -24,7 +26,10 @@ from typing import Any
 # - DepthFirstTraverser (every validator of an UpdateExpression walks the AST with one) called
 #   `_processing_map()` (a new dict of bound methods) twice at every node and matched the node
 #   with isinstance against abc classes: the map is static per traverser and a node's processor
-#   depends only on its class, so the walk below looks the processor up once per class.
+#   depends only on its class, so the walk below looks the processor up once per class (kept per
+#   processor class and map keys across walks), calls visit() only on children that are nodes (on
+#   any other it returns at once), and does ExpressionAttributeResolvingProcessor's pre-processing
+#   inline (it only sets `resolving` under an action node, to whether the child is not the first).
 # - ActionCountValidator and OverlappingPathsValidator process every UpdateExpression node, and
 #   every clause, action chain, path and value of the AST is one (a subclass): each ran
 #   `find_clauses` over its whole subtree, quadratic in the clauses (~150 checks on a 20-clause SET).
@@ -38,7 +43,8 @@ from typing import Any
 #   children are nodes, strings or numbers), copied here as deepcopy would; a parse is a function
 #   of the expression, kept per expression (the 512 latest, oldest out first) as a recipe of
 #   nested tuples from which each caller gets a fresh tree (not while moto's parser logs at debug
-#   level, which a cached parse would skip).
+#   level, which a cached parse would skip), made by straight-line code compiled from the recipe
+#   (_maker: the same objects build() makes, about twice as fast).
 # - The tree parsed last is copied from its kept recipe (nothing changes it before a Validator's
 #   copy), and on that copy the checks that change nothing (ActionCount, OverlappingPaths,
 #   UpdateHashRangeKey) are not run again once they passed the same expression with the same names
@@ -46,6 +52,12 @@ from typing import Any
 # - An item's size: LimitedSizeDict checks the 400 KB limit at every attribute an update sets, by
 #   summing the size of every attribute, and DynamoType.size made a DynamoType of each map value
 #   and set element to measure it (see _fast_sizes).
+# - Items were copied (UpdateItem's two old images, Query's answers, to_json's values) through
+#   copy.deepcopy per value: copied directly, same objects and memo (see _fast_item_copies).
+# - Item.project made the whole item's regular form once per projected path: once for paths of
+#   one name each (see _fast_projections).
+# - ConditionExpressionParser lexed its expression with six regular expressions per token, twice
+#   per conditional UpdateItem: the tokens are kept per expression (see _fast_condition_lexing).
 # - The response serializer (every DynamoDB answer) looked each member of each structure up
 #   through six alias-provider objects (see _fast_member_values), and call_action asked whether
 #   its action is a method of the handler through inspect.getmembers (see _fast_action_lookup).
@@ -63,6 +75,8 @@ _FAST_PATHS: list[tuple[Any, str, Any, Any]] = []
 _ABSENT = object()
 _PARSES: dict[str, Any] = {}
 _PARSES_KEPT = 512
+# A condition expression's tokens, (nonterminal, text) each, per expression (the _PARSES_KEPT latest).
+_LEXES: dict[str, tuple[tuple[str, str], ...]] = {}
 _LOCK = threading.Lock()  # the local stack's handlers and moto server's requests run in threads
 # One-slot lists, each read once: threads parse and copy at once, so a slot's fields come from
 # one write. The tree `parsed` handed out last, its recipe and expression: (tree, recipe, expression).
@@ -158,6 +172,19 @@ def _make_fast_paths() -> None:
     # The children Node.find_clauses looks into.
     descended = (ast_nodes.Expression, ast_nodes.UpdateExpressionFunction)
 
+    # (processor class, its processing map's keys) -> {node class: the index of its processor in the
+    # map, None (a node left as is) or False (not a node)}: what a node's class gets depends only on
+    # these, so it is found once per class, not once per walk.
+    known_kinds: dict[tuple[Any, ...], dict[type, Any]] = {}
+    resolving_pre = validators.ExpressionAttributeResolvingProcessor.pre_processing_of_child
+    # The parents under which that pre-processing sets `resolving` (to whether the child is not the first).
+    resolves_under = kind_test(
+        ast_nodes.UpdateExpressionSetAction,
+        ast_nodes.UpdateExpressionRemoveAction,
+        ast_nodes.UpdateExpressionDeleteAction,
+        ast_nodes.UpdateExpressionAddAction,
+    )
+
     def fast_walk(self: Any, root: Any) -> Any:
         fresh = _FRESH_COPY[0]
         if fresh is not None and root is fresh[0]:
@@ -169,34 +196,45 @@ def _make_fast_paths() -> None:
         ):
             return walk(self, root)
         processors = self._processing_map()
-        pre = (
-            None
-            if cls.pre_processing_of_child is traverser.pre_processing_of_child
-            else self.pre_processing_of_child
-        )
-        kinds: dict[type, Any] = {}  # class -> its processor, None (a node left as is) or False (no node)
+        handlers = list(processors.values())
+        pre: Any = self.pre_processing_of_child
+        own_pre = getattr(pre, "__self__", None) is self and getattr(pre, "__func__", None)
+        sets_resolving = own_pre is resolving_pre  # done inline: only under an action it does anything
+        if own_pre is traverser.pre_processing_of_child or sets_resolving:
+            pre = None
+        key = (cls, *processors)
+        kinds = known_kinds.get(key)
+        if kinds is None:
+            kinds = known_kinds[key] = {}
 
         def kind(node_type: type) -> Any:
             if not issubclass(node_type, node_class):
                 found: Any = False
             else:  # the first key that matches, as process() takes it
-                found = next((p for key, p in processors.items() if issubclass(node_type, key)), None)
+                found = next((n for n, k in enumerate(processors) if issubclass(node_type, k)), None)
             kinds[node_type] = found
             return found
 
         def visit(node: Any, child_id: int) -> Any:
             node_type = type(node)
-            processor = kinds[node_type] if node_type in kinds else kind(node_type)
-            if processor is False:
+            found = kinds[node_type] if node_type in kinds else kind(node_type)
+            if found is False:
                 return node
             parent_node = node.parent
-            if node.children is not None:
-                for i, child_node in enumerate(node.children):
-                    if pre is not None:
-                        pre(node, i)
-                    visit(child_node, i)
-            if processor is not None:
-                node = processor(node)
+            if node.children is not None:  # a child that is not a node is not visited: visit() returns it
+                if sets_resolving and resolves_under(node):
+                    for i, child_node in enumerate(node.children):
+                        self.resolving = i != 0
+                        if (kinds[t] if (t := type(child_node)) in kinds else kind(t)) is not False:
+                            visit(child_node, i)
+                else:
+                    for i, child_node in enumerate(node.children):
+                        if pre is not None:
+                            pre(node, i)
+                        if (kinds[t] if (t := type(child_node)) in kinds else kind(t)) is not False:
+                            visit(child_node, i)
+            if found is not None:
+                node = handlers[found](node)
                 node.parent = parent_node
                 if parent_node:
                     parent_node.children[child_id] = node
@@ -387,7 +425,7 @@ def _make_fast_paths() -> None:
             # (UpdateItem's backend parses, then reads the item and checks the condition and copies
             # it once or twice; the response layer's and TransactWriteItems' trees are only read by
             # find_clauses, and all are parsed again by the backend before their copy).
-            tree = build(handed[1])
+            tree = handed[1]()
             _FRESH_COPY[0] = tree, handed[2]
             return tree
         if memo is None and isinstance(x, node_class):
@@ -403,18 +441,16 @@ def _make_fast_paths() -> None:
     def parsed(cls: Any, expression_str: Any) -> Any:
         if cls is not parser or type(expression_str) is not str or parser_log.isEnabledFor(logging.DEBUG):
             return make(cls, expression_str)
-        recipe = _PARSES.get(expression_str)
-        if recipe is None:
+        maker = _PARSES.get(expression_str)
+        if maker is None:
             tree = make(cls, expression_str)
             recipe = recipe_of(tree)
             if recipe is None:
                 return tree
-            with _LOCK:  # another thread may add or drop one meanwhile
-                while len(_PARSES) >= _PARSES_KEPT:
-                    del _PARSES[next(iter(_PARSES))]
-                _PARSES[expression_str] = recipe
-        tree = build(recipe)
-        _HANDED_OUT[0] = tree, recipe, expression_str
+            maker = _maker(recipe)
+            _keep(_PARSES, expression_str, maker)
+        tree = maker()
+        _HANDED_OUT[0] = tree, maker, expression_str
         return tree
 
     for owner, name, fast in (
@@ -425,6 +461,9 @@ def _make_fast_paths() -> None:
         *_fast_environ(),
         *_fast_urls(),
         *_fast_enrich(),
+        *_fast_item_copies(),
+        *_fast_condition_lexing(),
+        *_fast_projections(),
         (traverser, "traverse", fast_walk),
         (validators.ActionCountValidator, "traverse", count_clauses),
         (validators.OverlappingPathsValidator, "traverse", check_paths),
@@ -879,3 +918,174 @@ def _fast_enrich() -> list[tuple[Any, str, Any]]:
         return headers, body
 
     return [(base, "_enrich_response", staticmethod(enrich))]
+
+
+def _maker(recipe: tuple[Any, str, Any]) -> Callable[[], Any]:
+    """A function making what build(recipe) makes (the same objects: nodes made by their class's
+    __new__ with the same state dict, keys in the same order, the recipe's own atoms), as straight-line
+    code: about twice as fast as build's recursion over the recipe, for the kept parses each UpdateItem
+    builds two or three times. The code names only its own locals and the constants it is given."""
+    constants: list[Any] = []
+    made: list[str] = []  # a line per node, in the order build() makes them
+    filled: list[str] = []  # a line per node setting its children and parent, each after its children's
+
+    def constant(value: Any) -> str:
+        constants.append(value)
+        return f"k[{len(constants) - 1}]"
+
+    def emit(node: tuple[Any, str, Any], parent: str) -> str:
+        cls, node_type, children = node
+        name, made_by = f"n{len(made)}", constant(cls)
+        made.append(f"{name} = {made_by}.__new__({made_by}); {name}.__dict__['type'] = {constant(node_type)}")
+        below = (
+            "None"
+            if children is None
+            else "[" + ", ".join(emit(c, name) if type(c) is tuple else constant(c) for c in children) + "]"
+        )
+        filled.append(f"d = {name}.__dict__; d['children'] = {below}; d['parent'] = {parent}")
+        return name
+
+    emit(recipe, "None")
+    source = "def make(k):\n" + "".join(f"    {line}\n" for line in made + filled) + "    return n0\n"
+    namespace: dict[str, Any] = {}
+    exec(source, namespace)  # code of our own: locals n<i> and d, and constants k[<i>]
+    return functools.partial(namespace["make"], tuple(constants))
+
+
+def _keep(kept: dict[str, Any], expression: str, value: Any) -> None:
+    with _LOCK:  # another thread may add or drop one meanwhile
+        while len(kept) >= _PARSES_KEPT:
+            del kept[next(iter(kept))]
+        kept[expression] = value
+
+
+def _fast_condition_lexing() -> list[tuple[Any, str, Any]]:
+    """ConditionExpressionParser lexes its expression by trying six regular expressions per token
+    (UpdateItem parses its condition twice, Query and Scan their filter once): its tokens are a function
+    of the expression, kept per expression and handed out as moto makes them (a new deque of new nodes,
+    each with a new empty children list). An expression moto cannot lex is lexed by moto (its error)."""
+    from collections import deque
+
+    from moto.dynamodb import comparisons
+
+    parser = comparisons.ConditionExpressionParser
+    own_lex = parser._lex_condition_expression
+
+    def lex(self: Any) -> Any:
+        expression = self.condition_expression
+        if type(self) is not parser or type(expression) is not str:
+            return own_lex(self)
+        tokens = _LEXES.get(expression)
+        make, literal = parser.Node, parser.Kind.LITERAL
+        if tokens is None:
+            nodes = own_lex(self)
+            if all(
+                type(n) is make and n.kind == literal and n.value is n.text and n.children == []
+                for n in nodes
+            ):
+                _keep(_LEXES, expression, tuple((n.nonterminal, n.text) for n in nodes))
+            return nodes
+        return deque([make(nonterminal, literal, text, text, []) for nonterminal, text in tokens])
+
+    return [(parser, "_lex_condition_expression", lex)]
+
+
+def _fast_projections() -> list[tuple[Any, str, Any]]:
+    """Item.project made the item's regular form (to_regular_json: a deep copy of each value, then
+    boto3's TypeDeserializer of it all) once per projected path. When each path is one name (an
+    attribute, or an element of a top-level list: what the call logic projects), find_nested_key
+    only reads that form and merge_dicts merges into the result only values read from it (a name
+    projected twice merges a value with itself), so nothing changes it and one serves every path;
+    the first path made it where moto does, so an item moto cannot convert fails as in moto."""
+    import importlib
+
+    # Read at each call, as moto's project reads its module's names (mypy sees no re-exports there).
+    dynamo_type: Any = importlib.import_module("moto.dynamodb.models.dynamo_type")
+    item_class = dynamo_type.Item
+    own_project = item_class.project
+
+    def project(self: Any, projection_expressions: Any) -> Any:
+        if (
+            type(self) is not item_class
+            or type(projection_expressions) is not list
+            or not all(type(path) is list and len(path) == 1 for path in projection_expressions)
+        ):
+            return own_project(self, projection_expressions)
+        result: dict[str, Any] = {}
+        regular = None
+        for path in projection_expressions:
+            if regular is None:
+                regular = self.to_regular_json()
+            dynamo_type.merge_dicts(result, dynamo_type.find_nested_key(path, regular))
+        return dynamo_type.Item(
+            hash_key=self.hash_key,
+            range_key=self.range_key,
+            attrs=dynamo_type.serializer.serialize(result)["M"],
+        )
+
+    return [(item_class, "project", project)]
+
+
+def _fast_item_copies() -> list[tuple[Any, str, Any]]:
+    """Item.__deepcopy__ and DynamoType.__deepcopy__: moto's copy each value of an item through
+    copy.deepcopy (a memo look-up, a dispatch, a getattr and a keep-alive per value). The same copy
+    made directly: the same new objects in the same order, the same memo (a value held in two places
+    is copied once, as deepcopy does), sets copied as lists and other values shared as moto's does;
+    copy.deepcopy for anything else (raw dicts an update puts in maps, a subclass, an instance's own
+    __deepcopy__). UpdateItem copies the item twice; Query copies each item it answers."""
+    import copy
+
+    from moto.dynamodb.models import dynamo_type
+
+    dynamo = dynamo_type.DynamoType
+    item_class = dynamo_type.Item
+    limited = dynamo_type.LimitedSizeDict
+    own_value_copy = dynamo.__deepcopy__
+    own_item_copy = item_class.__deepcopy__
+    kinds = dynamo_type.DDBType
+    sets = (kinds.STRING_SET, kinds.NUMBER_SET, kinds.BINARY_SET)  # DynamoType.is_set's order
+    absent = object()
+
+    def copied(value: Any, memo: dict[int, Any]) -> Any:
+        """copy.deepcopy(value, memo)."""
+        if type(value) is not dynamo or "__deepcopy__" in value.__dict__:
+            return copy.deepcopy(value, memo)
+        done = memo.get(id(value), absent)
+        return value_copy(value, memo) if done is absent else done
+
+    def value_copy(self: Any, memo: dict[int, Any]) -> Any:
+        if type(self) is not dynamo:
+            return own_value_copy(self, memo)
+        if id(self) in memo:
+            return memo[id(self)]
+        result = dynamo.__new__(dynamo)
+        memo[id(self)] = result
+        kind = result.type = self.type
+        value = self.value
+        if kind == kinds.LIST:
+            result.value = [copied(v, memo) for v in value]
+        elif kind == kinds.MAP:
+            result.value = {k: copied(v, memo) for k, v in value.items()}
+        elif kind in sets:
+            result.value = list(value)
+        else:
+            result.value = value
+        return result
+
+    def item_copy(self: Any, memo: dict[int, Any]) -> Any:
+        if type(self) is not item_class:
+            return own_item_copy(self, memo)
+        if id(self) in memo:
+            return memo[id(self)]
+        result: Any = item_class.__new__(item_class)
+        memo[id(self)] = result
+        result.hash_key = copied(self.hash_key, memo)
+        result.range_key = copied(self.range_key, memo)
+        attrs = limited.__new__(limited)
+        dict.__init__(attrs)
+        for key, value in self.attrs.items():
+            dict.__setitem__(attrs, key, copied(value, memo))
+        result.attrs = attrs
+        return result
+
+    return [(dynamo, "__deepcopy__", value_copy), (item_class, "__deepcopy__", item_copy)]

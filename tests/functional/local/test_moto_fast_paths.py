@@ -266,12 +266,12 @@ def test_the_corpus_has_moto_errors_of_each_validator(dynamodb: Any) -> None:
 
 
 def _shape(node: Any, parent: Any = None) -> Any:
-    """An AST as nested (class, children), checking every child's parent link."""
+    """An AST as nested (class, its state's keys, type, children), checking every child's parent link."""
     from moto.dynamodb.parsing.ast_nodes import Node
 
     assert node.parent is parent
     children = [_shape(c, node) if isinstance(c, Node) else c for c in node.children or []]
-    return type(node), node.type, children
+    return type(node), tuple(vars(node)), node.type, children
 
 
 @pytest.mark.parametrize(
@@ -866,3 +866,258 @@ def test_urls_of_a_request_are_werkzeugs() -> None:
     assert ("SecurityError", "Host 'localhost:443' is not trusted.") not in expected  # :443 dropped
     assert any(type(a) is tuple for a in expected)
     assert answers() == expected
+
+
+def _image(obj: Any, seen: dict[int, int]) -> Any:
+    """An object tree as nested tuples: each container's class and contents, and for a container met
+    before (in this tree or another imaged with the same `seen`) only its number."""
+    from moto.dynamodb.models.dynamo_type import DynamoType, Item
+
+    if id(obj) in seen:
+        return ("again", seen[id(obj)])
+    if isinstance(obj, DynamoType | Item | dict | list):
+        seen[id(obj)] = len(seen)
+    if isinstance(obj, DynamoType | Item):
+        return type(obj).__name__, tuple((k, _image(v, seen)) for k, v in vars(obj).items())
+    if isinstance(obj, dict):
+        return type(obj).__name__, tuple((k, _image(v, seen)) for k, v in obj.items())
+    if isinstance(obj, list | tuple):
+        return type(obj).__name__, tuple(_image(v, seen) for v in obj)
+    return type(obj).__name__, obj
+
+
+def _items(rng: random.Random) -> list[Any]:
+    """Items as moto holds them: converted, with a value held in two places, raw dicts inside maps
+    and lists (an update's executor puts them there), and sets shared with another item."""
+    from moto.dynamodb.models.dynamo_type import DynamoType, Item
+
+    items = []
+    for n in range(60):
+        attrs = {f"a{i}": _value(rng) for i in range(rng.randrange(1, 8))}
+        item = Item(DynamoType({"S": f"key{n}"}), DynamoType({"N": str(n)}), attrs)
+        values = list(item.attrs.values())
+        if n % 3 == 0:
+            item.attrs["alias"] = values[0]  # SET alias = a0 puts a0's own value there
+        if n % 4 == 0:
+            item.attrs["raw"] = DynamoType({"M": {}})
+            item.attrs["raw"].value = {"r": {"L": [{"S": "raw"}]}, "t": values[-1]}
+            item.attrs["rawlist"] = DynamoType({"L": []})
+            item.attrs["rawlist"].value = [{"N": "1"}, values[0]]
+        items.append(item)
+    return items
+
+
+def test_item_copies_are_moto_copies() -> None:
+    """copy.deepcopy of an Item or a DynamoType (UpdateItem's old images, Query's answers, to_json):
+    the same objects shared with the source, the same ones copied, a value held twice copied once."""
+    import copy
+
+    patch_moto()
+
+    def copies(items: list[Any]) -> Any:
+        made = [copy.deepcopy(item) for item in items]
+        made += [copy.deepcopy(value) for item in items for value in item.attrs.values()]
+        made += [json_of(item) for item in items]
+        return _image((items, made), {})  # what the copies share with the items and each other
+
+    def json_of(item: Any) -> Any:
+        try:
+            return item.to_json()  # copies each value of a map or list (to_regular_json)
+        except AttributeError as exc:  # moto's, for a raw dict in a map
+            return str(exc)
+
+    items = _items(random.Random(26))
+    with moto_as_is():
+        expected = copies(items)
+    assert copies(items) == expected
+    assert str(expected).count("again") >= 50  # values held twice, raw values shared with the source
+
+
+# Condition expressions: valid, and invalid where moto's lexer fails (its ValueError's message).
+CONDITIONS = [
+    "attribute_not_exists(#n) OR NOT contains(#n, :p)",
+    "#n >= :one AND (begins_with(s, :p) OR size(l) > :one)",
+    "n BETWEEN :zero AND :one OR a IN (:p, :s)",
+    "m.x.y = :one AND l[1] <> :zero",
+    "n ! :one",
+    "n = :one AND (",
+    "attribute_exists(#n) AND",
+    "contains(ss, :p, :p)",
+]
+
+
+def _conditioned(client: Any) -> list[Any]:
+    answers: list[Any] = []
+    key = {"pk": SEED["pk"], "sk": SEED["sk"]}
+    for condition in CONDITIONS:
+        client.put_item(TableName=TABLE, Item=SEED)
+        values = _used(VALUES, condition)
+        names = {"#n": "n"} if "#n" in condition else {}
+        for call in ("update_item", "query"):
+            params: dict[str, Any] = {"TableName": TABLE}
+            if call == "update_item":
+                params |= {"Key": key, "UpdateExpression": "SET a = :s", "ConditionExpression": condition}
+                params |= {"ReturnValues": "UPDATED_NEW"}
+                params["ExpressionAttributeValues"] = {**values, ":s": VALUES[":s"]}
+            else:
+                params |= {"KeyConditionExpression": "pk = :pk", "FilterExpression": condition}
+                params["ExpressionAttributeValues"] = {**values, ":pk": SEED["pk"]}
+            if names:
+                params["ExpressionAttributeNames"] = names
+            try:
+                answer = getattr(client, call)(**params)
+                answers.append((answer.get("Attributes"), answer.get("Items")))
+            except ClientError as exc:
+                answers.append(exc.response["Error"])
+            except Exception as exc:  # moto's own failures
+                answers.append((type(exc).__name__, str(exc)))
+    return answers
+
+
+def test_conditions_and_filters_answer_as_moto_does(dynamodb: Any) -> None:
+    """Condition and filter expressions lexed from kept tokens: the same answers and errors, the first
+    time and again (kept), and each parse gets nodes of its own."""
+    from moto.dynamodb.comparisons import ConditionExpressionParser
+
+    with moto_as_is():
+        expected = _conditioned(dynamodb)
+    assert _conditioned(dynamodb) == expected == _conditioned(dynamodb)
+    assert CONDITIONS[0] in moto_fast_paths._LEXES and CONDITIONS[4] not in moto_fast_paths._LEXES
+    first, second = (
+        ConditionExpressionParser(CONDITIONS[1], {}, {})._lex_condition_expression() for _ in "ab"
+    )
+    assert first == second and all(a.children is not b.children for a, b in zip(first, second, strict=True))
+
+
+def _random_update(rng: random.Random) -> dict[str, Any]:
+    """A random UpdateItem of the seed item's attributes (top level, nested, by name placeholder),
+    valid or not, with or without a condition, and a random ReturnValues."""
+    paths = [
+        "a",
+        "#a",
+        "n",
+        "s",
+        "l",
+        "l[0]",
+        "l[2].k",
+        "l[9]",
+        "m",
+        "m.x",
+        "m.x.y",
+        "#m.z",
+        "m.new",
+        "ss",
+        "ns",
+    ]
+    paths = [*paths, *paths, "fresh", "#k", "sk", "gone.x", "flag"]  # mostly paths the item has
+    values: dict[str, Any] = {}
+
+    def value() -> str:
+        name = f":v{len(values)}"
+        values[name] = rng.choice([_value(rng), {"N": str(rng.randrange(9))}, {"SS": ["z", "b"]}, {"L": []}])
+        return name
+
+    actions: dict[str, list[str]] = {"SET": [], "REMOVE": [], "ADD": [], "DELETE": []}
+    for _ in range(rng.randrange(1, 5)):
+        path, clause = rng.choice(paths), rng.choice(["SET"] * 4 + ["REMOVE", "ADD", "DELETE"])
+        if clause == "SET":
+            form, source = rng.randrange(4), rng.choice(paths)
+            if form == 0:
+                right = value()
+            elif form == 1:
+                right = f"if_not_exists({source}, {value()})"
+            elif form == 2:
+                right = f"{source} {rng.choice('+-')} {value()}"
+            else:
+                right = f"list_append(if_not_exists({source}, {value()}), {value()})"
+            actions["SET"].append(f"{path} = {right}")
+        elif clause == "REMOVE":
+            actions["REMOVE"].append(path)
+        else:
+            actions[clause].append(f"{path} {value()}")
+    expression = " ".join(f"{c} {', '.join(a)}" for c, a in actions.items() if a)
+    params: dict[str, Any] = {"UpdateExpression": expression, "ExpressionAttributeValues": values}
+    params["ReturnValues"] = rng.choice(["NONE", "ALL_OLD", "ALL_NEW", "UPDATED_OLD", "UPDATED_NEW"])
+    if rng.random() < 0.4:
+        params["ConditionExpression"] = rng.choice(CONDITIONS[:4])
+        values |= {k: v for k, v in VALUES.items() if k in params["ConditionExpression"]}
+    names = {k: v for k, v in {"#a": "a", "#m": "m", "#k": "pk", "#n": "n"}.items() if k in str(params)}
+    if names:
+        params["ExpressionAttributeNames"] = names
+    return params
+
+
+def _random_outcomes(client: Any, updates: list[dict[str, Any]]) -> list[Any]:
+    key = {"pk": SEED["pk"], "sk": SEED["sk"]}
+    outcomes: list[Any] = []
+    for n, params in enumerate(updates):
+        if n % 3 == 0:
+            client.put_item(TableName=TABLE, Item=SEED)  # else the update applies to the one before's item
+        try:
+            outcomes.append(client.update_item(TableName=TABLE, Key=key, **params).get("Attributes"))
+        except ClientError as exc:
+            outcomes.append(exc.response["Error"])
+        except Exception as exc:  # moto's own failures
+            outcomes.append((type(exc).__name__, str(exc)))
+        outcomes.append(client.get_item(TableName=TABLE, Key=key).get("Item"))
+    return outcomes
+
+
+def test_random_updates_answer_as_moto_does(dynamodb: Any) -> None:
+    updates = [_random_update(random.Random(seed)) for seed in range(300)]
+    with moto_as_is():
+        expected = _random_outcomes(dynamodb, updates)
+    assert _random_outcomes(dynamodb, updates) == expected
+    answers = expected[::2]
+    assert sum(isinstance(a, dict) and "Code" in a for a in answers) > 20  # errors of several kinds
+    assert sum(not (isinstance(a, dict) and "Code" in a) for a in answers) > 20  # and updates done
+
+
+def _projected(client: Any) -> list[Any]:
+    key = {"pk": SEED["pk"], "sk": SEED["sk"]}
+    other = {**key, "sk": {"N": "2"}}
+    names = {"#m": "m", "#l": "l"}
+    answers: list[Any] = []
+    projections = ["m.x, l[2], ss, #n", "#m.x.y, #l[0], #l[2].k, nothing, m.z", "m, l[1], flag, pk"]
+    projections += ["a, #n, ss, m, l, b, nul", "a, a, l[1], l, m, nothing", "l, l[2], #n, ns, flag, sk, bs"]
+    projections += ["mm, mm.l[1], mm.l", "mm.l, mm.l[0], mm"]  # merges into a map another path reads
+    for projection in projections:
+        used = {k: v for k, v in {**names, "#n": "n"}.items() if k in projection}
+        kwargs: dict[str, Any] = {"ProjectionExpression": projection}
+        if used:
+            kwargs["ExpressionAttributeNames"] = used
+        query = {"KeyConditionExpression": "pk = :pk", "ExpressionAttributeValues": {":pk": SEED["pk"]}}
+        for call, params, pick in (
+            (client.query, {"TableName": TABLE, **query, **kwargs}, "Items"),
+            (
+                client.query,
+                {"TableName": TABLE, **query, **kwargs, "ScanIndexForward": False, "Limit": 1},
+                "Items",
+            ),
+            (client.batch_get_item, {"RequestItems": {TABLE: {"Keys": [key, other], **kwargs}}}, "Responses"),
+            (client.get_item, {"TableName": TABLE, "Key": key, **kwargs}, "Item"),
+            (client.get_item, {"TableName": TABLE, "Key": {**key, "pk": {"S": "other"}}, **kwargs}, "Item"),
+            (client.scan, {"TableName": TABLE, **kwargs}, "Items"),
+        ):
+            try:
+                answers.append(call(**params).get(pick))
+            except ClientError as exc:  # moto's: "#l[0]" does not count as a use of #l
+                answers.append(exc.response["Error"])
+            except Exception as exc:  # moto's own failures (a binary set it cannot project)
+                answers.append((type(exc).__name__, str(exc)))
+    return answers
+
+
+def test_projections_answer_as_moto_does(dynamodb: Any) -> None:
+    """Query, BatchGetItem, GetItem and Scan with projections: of nested maps and lists, and of
+    top-level names (each once or twice, list elements, absent ones, every type)."""
+    dynamodb.put_item(TableName=TABLE, Item=SEED)
+    dynamodb.put_item(
+        TableName=TABLE, Item={**SEED, "sk": {"N": "2"}, "b": {"B": b"bytes"}, "nul": {"NULL": True}}
+    )
+    dynamodb.put_item(TableName=TABLE, Item={**SEED, "pk": {"S": "other"}, "bs": {"BS": [b"1", b"2"]}})
+    nested = {"M": {"l": {"L": [{"S": "a"}, {"S": "b"}]}, "n": {"N": "1"}}}
+    dynamodb.put_item(TableName=TABLE, Item={**SEED, "sk": {"N": "4"}, "mm": nested})
+    with moto_as_is():
+        expected = _projected(dynamodb)
+    assert _projected(dynamodb) == expected
