@@ -27,6 +27,8 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "ops"))
+from aicc_ops.knowledge.documents import default_folder  # noqa: E402
 
 # Runs inside the revision's worktree: prints one JSON line of per-pass measurements.
 _PROBE = r"""
@@ -96,6 +98,9 @@ def _run(tree: Path, server: bool, passes: int) -> dict[str, Any]:
         "PATH": "/usr/bin:/bin",
         "PYTHONPATH": f"{tree}/lambdas:{tree}/ops:{tree}/tests",
         "HOME": str(Path.home()),
+        # This checkout's shared data: a temporary worktree has none beside it, and without the
+        # knowledge base its knowledge questions would go to an agent, a cheaper call than the bench's.
+        "AICC_SHARED_DIR": str(default_folder().parents[1]),
         **({"BENCH_MOTO_SERVER": "1"} if server else {}),
     }
     probe = [sys.executable, "-c", _PROBE, str(passes)]
@@ -114,6 +119,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--passes", type=int, default=4)
     args = parser.parse_args()
+    if not default_folder().is_dir():
+        raise SystemExit(f"no knowledge documents at {default_folder()}: set AICC_SHARED_DIR")
     with tempfile.TemporaryDirectory(prefix="aicc-revisions-") as tmp:
         trees: dict[str, Path] = {}
         runs: dict[str, list[dict[str, Any]]] = {}
