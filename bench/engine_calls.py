@@ -13,6 +13,7 @@ import statistics
 import time
 import unicodedata
 from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 
@@ -44,8 +45,10 @@ class Mode:
 
 def _isolated_round(mode: Mode, passes: int) -> Mode:
     """`_round` in a fresh process; the measurements come back in `mode`'s copy."""
-    with multiprocessing.get_context("spawn").Pool(1) as pool:
-        return pool.apply(_measured_round, (mode, passes))
+    # An executor, not a Pool: a Pool's exit terminates its worker, and the resource tracker then
+    # warns of a leaked semaphore on the operator's screen.
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return pool.submit(_measured_round, mode, passes).result()
 
 
 def _measured_round(mode: Mode, passes: int) -> Mode:
