@@ -88,8 +88,10 @@ checkov: $(CHECKOV_STAMP)
 
 # Lint runs beside the tests (they leave a core idle while some wait on their subprocesses); its
 # output is shown after theirs, and either failing fails the target.
+# (Through LINT_MAKE: a recipe line naming $(MAKE) itself runs even under `make -n`, pytest too.)
+LINT_MAKE = $(MAKE) --no-print-directory lint
 test: $(STAMP) $(CHECKOV_STAMP) $(LAMBDA_COMPILER) $(ESPEAK) $(CHROMIUM) $(MODELS)
-	@log=$$(mktemp); $(MAKE) --no-print-directory lint > $$log 2>&1 & lint=$$!; \
+	@log=$$(mktemp); $(LINT_MAKE) > $$log 2>&1 & lint=$$!; \
 	CHECKOV=$(CHECKOV_VENV)/bin/checkov $(BIN)/pytest -n auto --dist worksteal; tests=$$?; \
 	wait $$lint; linted=$$?; echo "---- make lint"; cat $$log; rm -f $$log; \
 	if [ $$linted -ne 0 ]; then echo "make test: lint failed (above)" >&2; fi; \

@@ -100,7 +100,7 @@ def _run(tree: Path, server: bool, passes: int) -> dict[str, Any]:
         "HOME": str(Path.home()),
         # This checkout's shared data: a temporary worktree has none beside it, and without the
         # knowledge base its knowledge questions would go to an agent, a cheaper call than the bench's.
-        "AICC_SHARED_DIR": str(default_folder().parents[1]),
+        "AICC_SHARED_DIR": str(default_folder().resolve().parents[1]),
         **({"BENCH_MOTO_SERVER": "1"} if server else {}),
     }
     probe = [sys.executable, "-c", _PROBE, str(passes)]

@@ -6,6 +6,8 @@ import io
 import json
 import logging
 import re
+import sys
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
@@ -130,6 +132,42 @@ def test_count_writes_the_lines_of_powertools_single_metric_whatever_came_before
         directive % ("Elsewhere", '"kind","service"', "Probe")
         + '"kind":"e","service":"deployed","Probe":[1.0]}',
     ]
+
+
+def test_counts_from_threads_at_once_each_write_their_own_line(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The local stack runs handlers in threads: each keeps its own SingleMetric (a shared one
+    would give a line another thread's metric or dimensions)."""
+    monkeypatch.setenv("POWERTOOLS_METRICS_NAMESPACE", "AICC")
+    monkeypatch.setenv("POWERTOOLS_SERVICE_NAME", "aicc")
+    start = threading.Barrier(2)
+
+    def counts(metric: str) -> None:
+        start.wait()
+        for n in range(1000):
+            count(metric, kind=f"{metric}{n}")
+
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads take turns within a count
+    try:
+        threads = [threading.Thread(target=counts, args=(m,)) for m in ("A", "B")]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(switch)
+    # print() writes a line's text and its newline apart: threads may put them in another order.
+    out, decoder, blobs, at = capsys.readouterr().out, json.JSONDecoder(), [], 0
+    while (at := len(out) - len(out[at:].lstrip())) < len(out):
+        blob, at = decoder.raw_decode(out, at)
+        blobs.append(blob)
+    assert len(blobs) == 2000
+    for blob in blobs:
+        (metric,) = [m["Name"] for m in blob["_aws"]["CloudWatchMetrics"][0]["Metrics"]]
+        assert blob[metric] == [1.0] and blob["kind"].startswith(metric), blob
+    assert sorted(b["kind"] for b in blobs) == sorted(f"{m}{n}" for m in "AB" for n in range(1000))
 
 
 def test_a_bad_event_is_logged_counted_and_raised_for_the_error_branch(

@@ -79,7 +79,10 @@ def _single() -> SingleMetric:
     if kept is None or kept[0] != settings:  # read at construction, as single_metric's are
         kept = _singles.kept = (settings, SingleMetric())
     one = kept[1]
-    one.clear_metrics()
+    # What clear_metrics does, without its debug line (single_metric logs none for a new count).
+    one.metric_set.clear()
+    one.dimension_set.clear()
+    one.metadata_set.clear()
     return one
 
 

@@ -12,9 +12,8 @@ may answer.
 
 from __future__ import annotations
 
-import functools
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 # Faster paths through moto's DynamoDB UpdateItem, each answering exactly what moto answers (items,
@@ -43,8 +42,7 @@ from typing import Any
 #   children are nodes, strings or numbers), copied here as deepcopy would; a parse is a function
 #   of the expression, kept per expression (the 512 latest, oldest out first) as a recipe of
 #   nested tuples from which each caller gets a fresh tree (not while moto's parser logs at debug
-#   level, which a cached parse would skip), made by straight-line code compiled from the recipe
-#   (_maker: the same objects build() makes, about twice as fast).
+#   level, which a cached parse would skip).
 # - The tree parsed last is copied from its kept recipe (nothing changes it before a Validator's
 #   copy), and on that copy the checks that change nothing (ActionCount, OverlappingPaths,
 #   UpdateHashRangeKey) are not run again once they passed the same expression with the same names
@@ -69,6 +67,8 @@ from typing import Any
 #   results kept per arguments, so moto server's werkzeug requests get the same URLs), and every
 #   answer's body was searched for a RequestId element by a regular expression (see _fast_enrich).
 FAST_PATHS_FOR = "5.2.5"
+# The request layer's paths (_fast_environ, _fast_urls) were read off werkzeug's code too.
+WERKZEUG_FOR = "3.1.9"
 
 # (owner, attribute, moto's own value or _ABSENT, replacement): set_fast_paths switches them.
 _FAST_PATHS: list[tuple[Any, str, Any, Any]] = []
@@ -103,10 +103,12 @@ def set_fast_paths(enabled: bool) -> None:
 
 
 def install_fast_paths() -> None:
-    """Install the fast paths if moto is the version they were proven against."""
+    """Install the fast paths if moto and werkzeug are the versions they were proven against."""
+    from importlib.metadata import version
+
     import moto
 
-    if moto.__version__ != FAST_PATHS_FOR:
+    if moto.__version__ != FAST_PATHS_FOR or version("werkzeug") != WERKZEUG_FOR:
         return
     with _LOCK:  # built once: a second build would take the first's paths for moto's own
         if not _FAST_PATHS:
@@ -425,7 +427,7 @@ def _make_fast_paths() -> None:
             # (UpdateItem's backend parses, then reads the item and checks the condition and copies
             # it once or twice; the response layer's and TransactWriteItems' trees are only read by
             # find_clauses, and all are parsed again by the backend before their copy).
-            tree = handed[1]()
+            tree = build(handed[1])
             _FRESH_COPY[0] = tree, handed[2]
             return tree
         if memo is None and isinstance(x, node_class):
@@ -441,16 +443,15 @@ def _make_fast_paths() -> None:
     def parsed(cls: Any, expression_str: Any) -> Any:
         if cls is not parser or type(expression_str) is not str or parser_log.isEnabledFor(logging.DEBUG):
             return make(cls, expression_str)
-        maker = _PARSES.get(expression_str)
-        if maker is None:
+        recipe = _PARSES.get(expression_str)
+        if recipe is None:
             tree = make(cls, expression_str)
             recipe = recipe_of(tree)
             if recipe is None:
                 return tree
-            maker = _maker(recipe)
-            _keep(_PARSES, expression_str, maker)
-        tree = maker()
-        _HANDED_OUT[0] = tree, maker, expression_str
+            _keep(_PARSES, expression_str, recipe)
+        tree = build(recipe)
+        _HANDED_OUT[0] = tree, recipe, expression_str
         return tree
 
     for owner, name, fast in (
@@ -918,38 +919,6 @@ def _fast_enrich() -> list[tuple[Any, str, Any]]:
         return headers, body
 
     return [(base, "_enrich_response", staticmethod(enrich))]
-
-
-def _maker(recipe: tuple[Any, str, Any]) -> Callable[[], Any]:
-    """A function making what build(recipe) makes (the same objects: nodes made by their class's
-    __new__ with the same state dict, keys in the same order, the recipe's own atoms), as straight-line
-    code: about twice as fast as build's recursion over the recipe, for the kept parses each UpdateItem
-    builds two or three times. The code names only its own locals and the constants it is given."""
-    constants: list[Any] = []
-    made: list[str] = []  # a line per node, in the order build() makes them
-    filled: list[str] = []  # a line per node setting its children and parent, each after its children's
-
-    def constant(value: Any) -> str:
-        constants.append(value)
-        return f"k[{len(constants) - 1}]"
-
-    def emit(node: tuple[Any, str, Any], parent: str) -> str:
-        cls, node_type, children = node
-        name, made_by = f"n{len(made)}", constant(cls)
-        made.append(f"{name} = {made_by}.__new__({made_by}); {name}.__dict__['type'] = {constant(node_type)}")
-        below = (
-            "None"
-            if children is None
-            else "[" + ", ".join(emit(c, name) if type(c) is tuple else constant(c) for c in children) + "]"
-        )
-        filled.append(f"d = {name}.__dict__; d['children'] = {below}; d['parent'] = {parent}")
-        return name
-
-    emit(recipe, "None")
-    source = "def make(k):\n" + "".join(f"    {line}\n" for line in made + filled) + "    return n0\n"
-    namespace: dict[str, Any] = {}
-    exec(source, namespace)  # code of our own: locals n<i> and d, and constants k[<i>]
-    return functools.partial(namespace["make"], tuple(constants))
 
 
 def _keep(kept: dict[str, Any], expression: str, value: Any) -> None:
