@@ -20,8 +20,8 @@ goes out through one formatter that masks PII by key and by shape wherever it si
 Metrics (Embedded Metric Format, docs/handlers.md "Metrics"), all with the dimension `service`
 (the function: Terraform sets POWERTOOLS_SERVICE_NAME to its key): every invocation records its
 `StepLatency` (ms) and every failure a `HandlerError` (kind: the exception's class); a handler's
-own counts go through `count`, each with its own dimension set (single_metric): Powertools' shared
-set would otherwise give every metric of an invocation the dimensions of all of them.
+own counts go through `count`, each with its own dimension set (the line single_metric writes):
+Powertools' shared set would otherwise give every metric of an invocation the dimensions of all.
 
 Service name and metrics namespace come from POWERTOOLS_SERVICE_NAME and
 POWERTOOLS_METRICS_NAMESPACE (Terraform sets them per function), never from code.
