@@ -86,20 +86,23 @@ flows-lint: $(STAMP)
 checkov: $(CHECKOV_STAMP)
 	$(CHECKOV_VENV)/bin/checkov -d terraform --framework terraform --skip-download --quiet --compact
 
-# Lint runs beside the tests (they leave a core idle while some wait on their subprocesses); its
-# output is shown after theirs, and either failing fails the target.
+# One pytest worker more than the cores: some tests wait on their subprocesses (local stacks,
+# Locust, Terraform) and would leave a core idle (on 2 cores: 8.5 min with 3 workers, 9.8 with 2).
+WORKERS ?= $(shell echo $$(( $$(nproc) + 1 )))
+# Lint runs beside the tests for the same reason; its output is shown after theirs, and either
+# failing fails the target.
 # (Through LINT_MAKE: a recipe line naming $(MAKE) itself runs even under `make -n`, pytest too.)
 LINT_MAKE = $(MAKE) --no-print-directory lint
 test: $(STAMP) $(CHECKOV_STAMP) $(LAMBDA_COMPILER) $(ESPEAK) $(CHROMIUM) $(MODELS)
 	@log=$$(mktemp); $(LINT_MAKE) > $$log 2>&1 & lint=$$!; \
-	CHECKOV=$(CHECKOV_VENV)/bin/checkov $(BIN)/pytest -n auto --dist worksteal; tests=$$?; \
+	CHECKOV=$(CHECKOV_VENV)/bin/checkov $(BIN)/pytest -n $(WORKERS) --dist worksteal; tests=$$?; \
 	wait $$lint; linted=$$?; echo "---- make lint"; cat $$log; rm -f $$log; \
 	if [ $$linted -ne 0 ]; then echo "make test: lint failed (above)" >&2; fi; \
 	[ $$tests -eq 0 ] && [ $$linted -eq 0 ]
 
 # The development loop: everything but the slow tests (whole-root plans, sweeps, drills), no lint.
 test-fast: $(STAMP) $(CHECKOV_STAMP) $(LAMBDA_COMPILER) $(ESPEAK) $(CHROMIUM) $(MODELS)
-	CHECKOV=$(CHECKOV_VENV)/bin/checkov $(BIN)/pytest -n auto --dist worksteal -m "not slow"
+	CHECKOV=$(CHECKOV_VENV)/bin/checkov $(BIN)/pytest -n $(WORKERS) --dist worksteal -m "not slow"
 
 bootstrap: $(STAMP)
 	$(BIN)/aicc-ops deploy bootstrap --env $(ENV)
