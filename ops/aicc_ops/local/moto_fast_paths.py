@@ -12,6 +12,7 @@ may answer.
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -878,18 +879,10 @@ def _fast_urls() -> list[tuple[Any, str, Any]]:
         )
 
     def kept(function: Any) -> Any:
-        results: dict[tuple[Any, ...], Any] = {}
+        cached = functools.lru_cache(maxsize=1024)(function)  # an error is raised, never kept
 
         def call(*args: Any, **kwargs: Any) -> Any:
-            if kwargs or not plain(args):
-                return function(*args, **kwargs)
-            found = results.get(args, _ABSENT)
-            if found is _ABSENT:
-                found = function(*args)
-                if len(results) >= 1024:
-                    results.clear()
-                results[args] = found
-            return found
+            return cached(*args) if not kwargs and plain(args) else function(*args, **kwargs)
 
         return call
 
