@@ -19,6 +19,8 @@ import operator
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
 
 _SENTENCE_END = re.compile(r"(?<=[.?!。])\s+|\n+")
 NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
@@ -81,9 +83,19 @@ def numbers(text: str) -> set[str]:
 
 def covered(claim: Counter[str], source: Counter[str]) -> float:
     """The share of the claim's bigrams (with their counts) the source holds."""
-    total = sum(claim.values())
-    # Only the bigrams both hold count (a set intersection, in C, before any lookup).
-    return sum(min(claim[g], source[g]) for g in claim.keys() & source.keys()) / total if total else 1.0
+    return _share(_bag(claim), _bag(source))
+
+
+def _bag(grams: Counter[str]) -> frozenset[str]:
+    """The bigrams with their counts as a set: a bigram's second, third... occurrence is the bigram
+    followed by its ordinal (a bigram is two characters: no clash), so that the size of two bags'
+    intersection is the sum of each bigram's lesser count, computed in C."""
+    return frozenset(grams).union(f"{g}{k}" for g, n in grams.items() if n > 1 for k in range(1, n))
+
+
+def _share(claim: frozenset[str], source: frozenset[str]) -> float:
+    """`covered` on bags."""
+    return len(claim & source) / len(claim) if claim else 1.0
 
 
 def clauses(text: str) -> list[str]:
@@ -106,31 +118,48 @@ def _content(text: str) -> Counter[str]:
     return grams
 
 
-def polarity_kept(answer: str, texts: Sequence[str]) -> bool:
-    """Whether every clause of the answer holds as many negations as the passages' clause that
-    covers its content best (of clauses that cover it equally well, any will do): "처리되지
-    않으며" against "처리되며", "3,000원이 아닙니다" against "3,000원입니다" are reversed."""
-    said = [(_content(c), negations(c)) for t in texts for c in clauses(t)]
+def _polarity_kept(answer: str, said: Sequence[tuple[frozenset[str], int]]) -> bool:
+    """Whether every clause of the answer holds as many negations as the passages' clause (`said`:
+    each one's content bag and negations) that covers its content best (of clauses that cover it
+    equally well, any will do): "처리되지 않으며" against "처리되며", "3,000원이 아닙니다" against
+    "3,000원입니다" are reversed."""
     for clause in clauses(answer):
-        claim = _content(clause)
-        fit = [(covered(claim, grams), n) for grams, n in said]
+        claim = _bag(_content(clause))
+        fit = [(_share(claim, grams), n) for grams, n in said]
         best = max((f for f, _ in fit), default=None)
         if negations(clause) not in {n for f, n in fit if f == best}:
             return False
     return True
 
 
+@dataclass(frozen=True)
+class _Source:
+    """What the check reads of one passage: its numbers, its bigrams, and each clause's content with
+    its negations (as bags)."""
+
+    numbers: frozenset[str]
+    bigrams: frozenset[str]
+    said: tuple[tuple[frozenset[str], int], ...]
+
+
+# The knowledge base hands out the same passages call after call, and their analysis (most of the
+# check's work) depends on the text alone: kept per text, a few hundred passages at most.
+@lru_cache(maxsize=512)
+def _source(text: str) -> _Source:
+    said = tuple((_bag(_content(c)), negations(c)) for c in clauses(text))
+    return _Source(frozenset(numbers(text)), _bag(bigrams(text)), said)
+
+
 def support(answer: str, passages: Iterable[str]) -> float:
     """How well the passages support the answer, 0-1: its least supported sentence's share of
     bigrams found in one passage; 0 when it holds a number no passage holds or a clause turns a
     passage's negation around."""
-    texts = list(passages)
-    if not numbers(answer) <= set().union(*(numbers(t) for t in texts)):
+    read = [_source(t) for t in passages]
+    if not numbers(answer) <= set().union(*(r.numbers for r in read)):
         return 0.0
-    if not polarity_kept(answer, texts):
+    if not _polarity_kept(answer, [said for r in read for said in r.said]):
         return 0.0
-    sources = [bigrams(t) for t in texts]
-    claims: Sequence[Counter[str]] = [bigrams(s) for s in sentences(answer)]
+    claims = [_bag(bigrams(s)) for s in sentences(answer)]
     if not claims:
         return 0.0  # nothing said: nothing to vouch for
-    return min(max((covered(c, s) for s in sources), default=0.0) for c in claims)
+    return min(max((_share(c, r.bigrams) for r in read), default=0.0) for c in claims)

@@ -133,6 +133,22 @@ def test_bigrams_are_of_letters_and_digits_of_any_script() -> None:
     claim = bigrams("가나다 가나")  # 가나 twice, 나다, 다가: the source must hold 가나 twice for both
     assert covered(claim, bigrams("가나다")) == 2 / 4 and covered(claim, bigrams("다가나 가나다")) == 1.0
     assert covered(bigrams(""), bigrams("가나")) == 1.0
+    # Counts above two, and digits after a bigram (its later occurrences are counted apart).
+    assert covered(bigrams("가나가나가나"), bigrams("가나가나")) == 3 / 5  # 가나 2 of 3, 나가 1 of 2
+    assert covered(bigrams("a1a1a1"), bigrams("a11 1a1")) == 3 / 5  # a1 2 of 3, 1a 1 of 2
+
+
+def test_a_passage_is_read_once_however_often_it_is_retrieved(monkeypatch: pytest.MonkeyPatch) -> None:
+    from aicc.domain import grounding
+
+    answer = "버전 관리가 켜져 있으면 삭제 마커를 지워서 객체를 복구할 수 있어요."
+    first = support(answer, [PASSAGE, INVOICE])
+    read: list[str] = []
+    clauses = grounding.clauses
+    monkeypatch.setattr(grounding, "clauses", lambda text: read.append(text) or clauses(text))
+    # Retrieved again (in another order): the same score, and only the answer is cut into clauses.
+    assert support(answer, [INVOICE, PASSAGE]) == first and read == [answer]
+    assert support(answer, [INVOICE]) < MIN  # the passages themselves decide, not the last ones read
 
 
 def test_sentences_and_numbers() -> None:
