@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from boto3.dynamodb.types import DYNAMODB_CONTEXT, TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
 from aicc.adapters import aws
@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
+# Integers of at most 38 digits are exact DynamoDB numbers, written as str() writes them.
+_EXACT_INT = 10**38
 _CONDITION_FAILED = "ConditionalCheckFailedException"
 # BatchGetItem takes at most 100 keys; keys it leaves unprocessed (throughput) are asked again
 # this many times in all.
@@ -71,11 +73,37 @@ def created_day(instant: datetime) -> str:
 
 
 def to_item(values: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: _serializer.serialize(v) for k, v in values.items()}
+    return {k: _attribute(v) for k, v in values.items()}
+
+
+def _attribute(value: Any) -> dict[str, Any]:
+    """boto3's serialization of one value; strings, flags and integers (most of them) without its
+    chain of type checks."""
+    kind = type(value)
+    if kind is str:
+        return {"S": value}
+    if kind is bool:
+        return {"BOOL": value}
+    if kind is int and -_EXACT_INT < value < _EXACT_INT:
+        return {"N": str(value)}
+    return _serializer.serialize(value)
 
 
 def from_item(item: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: _deserializer.deserialize(v) for k, v in item.items()}
+    return {k: _value(v) for k, v in item.items()}
+
+
+def _value(attribute: Mapping[str, Any]) -> Any:
+    """boto3's deserialization of one attribute value; strings, numbers and flags without its
+    lookup of a method by name."""
+    if len(attribute) == 1:
+        if "S" in attribute:
+            return attribute["S"]
+        if "N" in attribute:
+            return DYNAMODB_CONTEXT.create_decimal(attribute["N"])
+        if "BOOL" in attribute:
+            return attribute["BOOL"]
+    return _deserializer.deserialize(attribute)
 
 
 def item_text(item: Mapping[str, Any], key: str) -> str:
