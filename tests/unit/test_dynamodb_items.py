@@ -31,10 +31,13 @@ VALUES: dict[str, Any] = {
     "decimal": Decimal("3.25"),
     "none": None,
     "bytes": b"\x00\x01",
-    "strings": {"a", "b"},
+    "strings": {"a", "b", "c"},
+    "frozen": frozenset({"x"}),
+    "enums": {Kind.PAGE},
     "numbers": {1, 2},
-    "list": ["a", 1, True, None, {"k": "v"}],
-    "map": {"login": "ts.park", "paged_at": "2026-11-25T01:00:00.000+00:00", "n": 3},
+    "empty_set": set(),  # boto3 makes it a number set (DynamoDB refuses it): so do we
+    "list": ["a", 1, True, None, {"k": "v"}, ["nested", {"s"}], ("tuple",), []],
+    "map": {"login": "ts.park", "paged_at": "2026-11-25T01:00:00.000+00:00", "n": 3, "m": {}},
 }
 
 
@@ -46,7 +49,7 @@ def test_values_are_written_as_boto3_writes_them() -> None:
     assert type(item["enum"]["S"]) is Kind
 
 
-@pytest.mark.parametrize("value", [10**38, -(10**38), 1.5])
+@pytest.mark.parametrize("value", [10**38, -(10**38), 1.5, [1.5], {"m": [10**38]}, {"a", 1}])
 def test_what_boto3_refuses_is_refused(value: Any) -> None:
     with pytest.raises(Exception) as expected:
         TypeSerializer().serialize(value)
@@ -62,8 +65,9 @@ def test_items_are_read_as_boto3_reads_them() -> None:
     assert [type(v) for v in read.values()] == [type(v) for v in expected.values()]
     assert read["epoch"] == Decimal(1_890_000_000) and str(read["float_text"]) == "1.50"
     assert isinstance(read["binary"], Binary)
-    with pytest.raises(TypeError):
-        from_item({"bad": {}})
+    for bad in ({}, {"L": [{}]}, {"M": {"k": {}}}):
+        with pytest.raises(TypeError):
+            from_item({"bad": bad})
 
 
 def test_strings_numbers_and_flags_skip_boto3s_type_dispatch(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -75,5 +79,5 @@ def test_strings_numbers_and_flags_skip_boto3s_type_dispatch(monkeypatch: pytest
 
     monkeypatch.setattr(dynamodb._serializer, "serialize", refuse)
     monkeypatch.setattr(dynamodb._deserializer, "deserialize", refuse)
-    common = {"s": "x", "b": False, "n": 7}
-    assert from_item(to_item(common)) == {"s": "x", "b": False, "n": Decimal(7)}
+    common = {"s": "x", "b": False, "n": 7, "l": ["a", {"m": 1}], "ss": {"a", "b"}}
+    assert from_item(to_item(common)) == {**common, "n": Decimal(7), "l": ["a", {"m": Decimal(1)}]}

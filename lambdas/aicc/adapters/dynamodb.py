@@ -77,8 +77,8 @@ def to_item(values: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _attribute(value: Any) -> dict[str, Any]:
-    """boto3's serialization of one value; strings, flags and integers (most of them) without its
-    chain of type checks."""
+    """boto3's serialization of one value; strings, flags, integers (most of them) and lists, maps
+    and string sets of them without its chain of type checks."""
     kind = type(value)
     if kind is str:
         return {"S": value}
@@ -86,6 +86,12 @@ def _attribute(value: Any) -> dict[str, Any]:
         return {"BOOL": value}
     if kind is int and -_EXACT_INT < value < _EXACT_INT:
         return {"N": str(value)}
+    if kind is list:
+        return {"L": [_attribute(v) for v in value]}
+    if kind is dict:
+        return {"M": {k: _attribute(v) for k, v in value.items()}}
+    if (kind is set or kind is frozenset) and value and all(type(v) is str for v in value):
+        return {"SS": list(value)}
     return _serializer.serialize(value)
 
 
@@ -94,8 +100,8 @@ def from_item(item: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _value(attribute: Mapping[str, Any]) -> Any:
-    """boto3's deserialization of one attribute value; strings, numbers and flags without its
-    lookup of a method by name."""
+    """boto3's deserialization of one attribute value; strings, numbers, flags, lists, maps and
+    string sets without its lookup of a method by name."""
     if len(attribute) == 1:
         if "S" in attribute:
             return attribute["S"]
@@ -103,6 +109,12 @@ def _value(attribute: Mapping[str, Any]) -> Any:
             return DYNAMODB_CONTEXT.create_decimal(attribute["N"])
         if "BOOL" in attribute:
             return attribute["BOOL"]
+        if "L" in attribute:
+            return [_value(v) for v in attribute["L"]]
+        if "M" in attribute:
+            return {k: _value(v) for k, v in attribute["M"].items()}
+        if "SS" in attribute:
+            return set(attribute["SS"])
     return _deserializer.deserialize(attribute)
 
 
