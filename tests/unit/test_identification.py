@@ -221,3 +221,34 @@ def test_malformed_digits_that_identify_no_one_are_asked_again() -> None:
     # The same digits from the registered number with both names: identified, not asked again.
     result = authenticate("솔트웨어", "김민준", None, CALLER, POOL, given="12")
     assert (result.status, result.matched_by) == (LookupStatus.FOUND, MatchedBy.PHONE_NAME)
+
+
+def test_the_spoken_names_are_normalized_once_whatever_the_candidates(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from aicc.domain import names
+
+    normalized: list[str] = []
+    normalize = names.normalize
+    monkeypatch.setattr(names, "normalize", lambda text: normalized.append(text) or normalize(text))
+    candidates = [SALTWARE, SALTWARE_COLLEAGUE, HANBIT]
+    found = authenticate("솔트 웨어입니다", "김민준", "1234", CALLER, candidates)
+    assert (found.status, found.customer, found.matched_by) == (
+        LookupStatus.FOUND,
+        SALTWARE,
+        MatchedBy.NAME_LAST4,
+    )
+    # Each spoken name once; each registered company and alias of a candidate with the digits once,
+    # its contact name once when the company matched.
+    spoken = ["솔트 웨어입니다", "김민준"]
+    registered = [
+        "솔트웨어",
+        "Saltware",
+        "김민준",
+        "솔트웨어",
+        "김민수",
+        "한빛금융",
+        "Hanbit Financial",
+        "한빛",
+    ]
+    assert sorted(normalized) == sorted(spoken + registered)

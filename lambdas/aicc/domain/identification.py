@@ -119,6 +119,8 @@ def authenticate(
     `given` is what the caller entered for the digits: when it was not 4 digits and nothing else
     identifies the caller, the answer is INVALID_INPUT (the flow asks again).
     """
+    # The spoken names as the candidates' are compared with them: made comparable once.
+    company, contact_name = names.comparable(company), names.comparable(contact_name)
     found = _by_digits(company, contact_name, last4, phone, candidates) if last4 else None
     if found is not None and found.status is LookupStatus.FOUND:
         return found
@@ -138,8 +140,9 @@ def authenticate(
 def _by_phone_and_names(
     company: str, contact_name: str, phone: str | None, candidates: Sequence[Customer]
 ) -> LookupResult | None:
-    """The one customer registered with the caller number whose company and name were both said."""
-    if phone is None or not (names.normalize(company) and names.normalize(contact_name)):
+    """The one customer registered with the caller number whose company and name (comparable) were
+    both said."""
+    if phone is None or not (company and contact_name):
         return None
     pool = _unique([c for c in candidates if _same_phone(c.phone, phone)])
     scored = [s for c in pool if (s := _name_score(c, company, contact_name, phone)) is not None]
@@ -150,8 +153,9 @@ def _by_phone_and_names(
 def _by_digits(
     company: str, contact_name: str, last4: str, phone: str | None, candidates: Sequence[Customer]
 ) -> LookupResult:
+    """Among the candidates with the digits, by the names said (comparable), else the caller number."""
     pool = _unique([c for c in candidates if c.account_last4 == last4])
-    if names.normalize(company) or names.normalize(contact_name):
+    if company or contact_name:
         scored = [s for c in pool if (s := _name_score(c, company, contact_name, phone)) is not None]
         if scored:
             best = _best(scored)
@@ -178,16 +182,18 @@ class _Scored:
 
 
 def _name_score(c: Customer, company: str, contact_name: str, phone: str | None) -> _Scored | None:
+    """The candidate scored on the names said (comparable: names.comparable); "" when not said."""
     scores: list[float] = []
-    if names.normalize(company):
-        registered = (c.company, *c.aliases)
-        if not any(names.is_match(company, n) for n in registered):
+    if company:
+        registered = [names.comparable(n) for n in (c.company, *c.aliases)]
+        if not any(names.matches(company, n) for n in registered):
             return None
-        scores.append(max(names.similarity(company, n) for n in registered))
-    if names.normalize(contact_name):
-        if not names.is_match(contact_name, c.contact_name):
+        scores.append(max(names.similarity_of(company, n) for n in registered))
+    if contact_name:
+        registered_name = names.comparable(c.contact_name)
+        if not names.matches(contact_name, registered_name):
             return None
-        scores.append(names.similarity(contact_name, c.contact_name))
+        scores.append(names.similarity_of(contact_name, registered_name))
     return _Scored(c, sum(scores) / len(scores), phone is not None and _same_phone(c.phone, phone))
 
 

@@ -75,9 +75,19 @@ def jamo(text: str) -> str:
     return "".join(out)
 
 
+def comparable(text: str) -> str:
+    """A name as `is_match` and `similarity` compare it: normalized, Hangul split into jamo. A name
+    compared with many is made comparable once (`matches`, `similarity_of`)."""
+    return jamo(normalize(text))
+
+
 def similarity(a: str, b: str) -> float:
     """1.0 for the same name after normalization, falling with the jamo-level edit distance."""
-    x, y = jamo(normalize(a)), jamo(normalize(b))
+    return similarity_of(comparable(a), comparable(b))
+
+
+def similarity_of(x: str, y: str) -> float:
+    """`similarity` of two comparable names."""
     if not x or not y:
         return 0.0
     # Imported where used: most handlers that import this module never compare names (cold starts).
@@ -88,11 +98,15 @@ def similarity(a: str, b: str) -> float:
 
 def is_match(a: str, b: str) -> bool:
     """Whether two transcribed/registered names denote the same name (see the thresholds above)."""
-    x, y = jamo(normalize(a)), jamo(normalize(b))
-    if not x or not y:
-        return False
-    from rapidfuzz.distance import Levenshtein  # where used, as in similarity()
+    return matches(comparable(a), comparable(b))
 
-    if Levenshtein.normalized_similarity(x, y) >= MATCH_THRESHOLD:
+
+def matches(x: str, y: str) -> bool:
+    """`is_match` of two comparable names."""
+    if similarity_of(x, y) >= MATCH_THRESHOLD:
         return True
-    return min(len(x), len(y)) >= SINGLE_EDIT_MIN_LENGTH and Levenshtein.distance(x, y, score_cutoff=1) <= 1
+    if min(len(x), len(y)) < SINGLE_EDIT_MIN_LENGTH:
+        return False
+    from rapidfuzz.distance import Levenshtein  # where used, as in similarity_of()
+
+    return Levenshtein.distance(x, y, score_cutoff=1) <= 1
