@@ -76,7 +76,7 @@ def to_item(values: Mapping[str, Any]) -> dict[str, Any]:
     return {k: _attribute(v) for k, v in values.items()}
 
 
-def _attribute(value: Any) -> dict[str, Any]:
+def _attribute(value: Any) -> Mapping[str, Any]:
     """boto3's serialization of one value; strings, flags, integers (most of them) and lists, maps
     and string sets of them without its chain of type checks."""
     kind = type(value)
@@ -99,7 +99,7 @@ def from_item(item: Mapping[str, Any]) -> dict[str, Any]:
     return {k: _value(v) for k, v in item.items()}
 
 
-def _value(attribute: Mapping[str, Any]) -> Any:
+def _value(attribute: Any) -> Any:
     """boto3's deserialization of one attribute value; strings, numbers, flags, lists, maps and
     string sets without its lookup of a method by name."""
     if len(attribute) == 1:
