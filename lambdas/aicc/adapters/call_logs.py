@@ -49,15 +49,15 @@ class _Update:
     def __init__(self) -> None:
         self.clauses: dict[str, list[str]] = {"SET": [], "ADD": [], "DELETE": []}
         self.names: dict[str, str] = {}
+        self._placeholders: dict[str, str] = {}  # the inverse of `names`: an attribute's placeholder
         self.values: dict[str, Any] = {}
         self.touched: set[str] = set()
 
     def name(self, attribute: str) -> str:
-        for placeholder, known in self.names.items():
-            if known == attribute:
-                return placeholder
-        placeholder = f"#n{len(self.names)}"
-        self.names[placeholder] = attribute
+        placeholder = self._placeholders.get(attribute)
+        if placeholder is None:
+            placeholder = self._placeholders[attribute] = f"#n{len(self.names)}"
+            self.names[placeholder] = attribute
         return placeholder
 
     def value(self, value: Any) -> str:
