@@ -21,7 +21,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
-from typing import overload
+from typing import Any, overload
 
 from aicc.adapters.agents import AgentRepository, RosterRepository, roster_from_item
 from aicc.adapters.call_logs import CallLogRepository, EscalationState
@@ -58,15 +58,18 @@ class TeamOnDemand(Sequence[Agent]):
 
 
 class PeopleOnDemand(Mapping[str, Agent]):
-    """The agents a walk may look at, by login: those read already, and the others read together
-    (one BatchGetItem) the first time one of them is asked for. A walk that routes to the customer's
-    primary engineer reads no one else."""
+    """The agents a walk may look at, by login: those whose items were read already, made Agents
+    when first asked for, and the others read together (one BatchGetItem) the first time one of
+    them is asked for. A walk that routes to the customer's primary engineer reads no one else."""
 
-    def __init__(self, agents: AgentRepository, known: Mapping[str, Agent], wanted: Iterable[str]) -> None:
+    def __init__(
+        self, agents: AgentRepository, items: Mapping[str, Mapping[str, Any]], wanted: Iterable[str]
+    ) -> None:
         logins = [login for login in dict.fromkeys(wanted) if login]
         self._agents = agents
-        self._known = {login: known[login] for login in logins if login in known}
-        self._unread = [login for login in logins if login not in known]
+        self._items = {login: items[login] for login in logins if login in items}
+        self._known: dict[str, Agent] = {}
+        self._unread = [login for login in logins if login not in items]
 
     def _read(self) -> None:
         if self._unread:
@@ -74,17 +77,21 @@ class PeopleOnDemand(Mapping[str, Agent]):
             self._unread = []
 
     def __getitem__(self, login: str) -> Agent:
-        if login not in self._known and login in self._unread:
-            self._read()
+        if login not in self._known:
+            if login in self._items:
+                self._known[login] = self._agents.from_item(self._items[login])
+            elif login in self._unread:
+                self._read()
         return self._known[login]
 
     def __iter__(self) -> Iterator[str]:
         self._read()
-        return iter(self._known)
+        # Those read first, in the order wanted, then the others.
+        return iter({**{login: self[login] for login in self._items}, **self._known})
 
     def __len__(self) -> int:
         self._read()
-        return len(self._known)
+        return len(self._items.keys() | self._known.keys())
 
 
 @dataclass(frozen=True)
@@ -150,7 +157,7 @@ def read_step(
     expires_at = int((now + RETENTION).timestamp())
     state = logs.escalation_state(contact_id, items.get(keys[2], {}), now, expires_at)
     tried = [customer.ts_primary, customer.ts_secondary] if customer else []
-    known = {agent.login: agent for agent in map(agents.from_item, (items[k] for k in hinted if k in items))}
+    read = {key.value: items[key] for key in hinted if key in items}  # an agent's key is its login
     wanted = [*tried, *(roster.members if roster else ()), roster.manager if roster else ""]
-    people = PeopleOnDemand(agents, known, wanted)
+    people = PeopleOnDemand(agents, read, wanted)
     return StepReads(customer, roster, people, TeamOnDemand(agents, policy.general_team), state)
