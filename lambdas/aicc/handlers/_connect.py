@@ -102,6 +102,8 @@ Value = str | bool | int | datetime | Enum | None
 
 def text(value: Value) -> str:
     """One STRING_MAP value: "" for None, "true"/"false", decimal numbers, ISO-8601 with offset."""
+    if type(value) is str:  # most answers' values: as they are
+        return value
     if value is None:
         return ""
     if isinstance(value, bool):
