@@ -143,8 +143,9 @@ class _Source:
 
 
 # The knowledge base hands out the same passages call after call, and their analysis (most of the
-# check's work) depends on the text alone: kept per text, a few hundred passages at most.
-@lru_cache(maxsize=512)
+# check's work) depends on the text alone: kept per text, for the most recent passages (about 30 KiB
+# per 200 characters: some 20 MB for 128 of Bedrock's 300-token chunks, in a 1024 MB function).
+@lru_cache(maxsize=128)
 def _source(text: str) -> _Source:
     said = tuple((_bag(_content(c)), negations(c)) for c in clauses(text))
     return _Source(frozenset(numbers(text)), _bag(bigrams(text)), said)
