@@ -152,8 +152,8 @@ Outcome = tuple[list[str], str, list[str]]
 
 
 def outcome(run: Callable[[], object], capsys: pytest.CaptureFixture[str]) -> Outcome:
-    """What writing metrics did: the lines on stdout (timestamps left out), what it raised, and
-    the warnings it gave."""
+    """What writing metrics did: the lines on stdout (the time of writing left out, a timestamp
+    set on the metrics kept), what it raised, and the warnings it gave."""
     raised = ""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
