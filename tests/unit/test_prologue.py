@@ -2,20 +2,32 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import logging
 import re
 import sys
 import threading
+import time
+import warnings
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import pytest
+from aws_lambda_powertools.metrics.base import MetricManager
 from helpers import FakeLambdaContext, kinesis_event, read_event
 
 from aicc.handlers._connect import ContactEvent, EventError, Value
-from aicc.handlers._prologue import BatchFailedError, contact_flow, count, kinesis_batch, logger
+from aicc.handlers._prologue import (
+    BatchFailedError,
+    _flush_metrics,
+    contact_flow,
+    count,
+    kinesis_batch,
+    logger,
+    metrics,
+)
 
 CALL = "4a573372-1f28-4e26-b97b-00000000c0de"  # the call's first contact (before a transfer)
 
@@ -89,7 +101,7 @@ def test_each_metric_carries_its_own_dimensions_the_service_and_the_namespace_of
 
 
 def _single_metric(metric: str, **dimensions: str) -> None:
-    """What `count` did before it kept its SingleMetric: Powertools' single_metric."""
+    """What `count` stands for: Powertools' single_metric."""
     from aws_lambda_powertools.metrics import single_metric
 
     with single_metric(name=metric, unit="Count", value=1) as one:
@@ -101,10 +113,10 @@ def _single_metric(metric: str, **dimensions: str) -> None:
 def test_count_writes_the_lines_of_powertools_single_metric_whatever_came_before(
     counter: Callable[..., None], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """`count` keeps one SingleMetric per thread: each line is still single_metric's (the same
-    text, key order included), with no dimension or metric of an earlier count, and the namespace
-    and service of the environment at the time (a deployed function's is put in place per
-    invocation). Both run the same sequence against the same expected lines."""
+    """`count` writes single_metric's line itself: the same text, key order included, with no
+    dimension or metric of an earlier count, and the namespace and service of the environment at
+    the time (a deployed function's is put in place per invocation). Both run the same sequence
+    against the same expected lines."""
     from aws_lambda_powertools.metrics.exceptions import SchemaValidationError
 
     monkeypatch.setenv("POWERTOOLS_METRICS_NAMESPACE", "AICC")
@@ -134,11 +146,243 @@ def test_count_writes_the_lines_of_powertools_single_metric_whatever_came_before
     ]
 
 
+TIMESTAMP = re.compile(r'"Timestamp":(\d+),')
+AN_HOUR_AGO = int(time.time() * 1000) - 3_600_000  # a timestamp set on the metrics: kept in the line
+Outcome = tuple[list[str], str, list[str]]
+
+
+def outcome(run: Callable[[], object], capsys: pytest.CaptureFixture[str]) -> Outcome:
+    """What writing metrics did: the lines on stdout (the time of writing left out, a timestamp
+    set on the metrics kept), what it raised, and the warnings it gave."""
+    raised = ""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            run()
+        except Exception as exc:
+            raised = f"{type(exc).__name__}: {exc}"
+    out = capsys.readouterr().out
+    now = time.time() * 1000
+    lines = [
+        TIMESTAMP.sub(lambda t: "" if abs(int(t[1]) - now) < 60_000 else t[0], line)
+        for line in out.splitlines()
+    ]
+    return lines, raised, [f"{w.category.__name__}: {w.message}" for w in caught]
+
+
+def environment(monkeypatch: pytest.MonkeyPatch, **values: str | None) -> None:
+    for name, value in values.items():
+        if value is None:
+            monkeypatch.delenv(name, raising=False)
+        else:
+            monkeypatch.setenv(name, value)
+
+
+DEPLOYED = {"POWERTOOLS_METRICS_NAMESPACE": "AICC", "POWERTOOLS_SERVICE_NAME": "aicc"}
+COUNT_ENVIRONMENTS: dict[str, dict[str, str | None]] = {
+    "deployed": DEPLOYED,
+    "no namespace": {**DEPLOYED, "POWERTOOLS_METRICS_NAMESPACE": None},
+    "an empty namespace": {**DEPLOYED, "POWERTOOLS_METRICS_NAMESPACE": ""},
+    "no service": {**DEPLOYED, "POWERTOOLS_SERVICE_NAME": None},
+    "an empty service": {**DEPLOYED, "POWERTOOLS_SERVICE_NAME": ""},
+}
+TWENTY_EIGHT = {f"d{n}": "x" for n in range(28)}
+COUNTS: dict[str, tuple[str, dict[str, Any]]] = {
+    "dimensions": ("Probe", {"kind": "a", "queue": "b"}),
+    "no dimension": ("Probe", {}),
+    "a name to strip": (" Probe\n", {"kind": "a"}),
+    "an empty name": ("", {}),
+    "a blank name": ("  ", {}),
+    "the longest name": ("P" * 255, {}),
+    "a name too long": ("P" * 256, {}),
+    "a number for a value": ("Probe", {"kind": 7}),
+    "a service of its own": ("Probe", {"service": "mine"}),
+    "an empty service": ("Probe", {"service": ""}),
+    "a dimension named like the metric": ("Probe", {"Probe": "x", "kind": "a"}),
+    "a dimension named _aws": ("Probe", {"_aws": "x"}),
+    "a metric named _aws": ("_aws", {"kind": "a"}),
+    "text to escape": ('Pr\u00f8 "be" \\ \U0001f600', {"kind": "\ud55c\uad6d \u2028\x00\t</", "\u00e9": "/"}),
+    "28 dimensions and service": ("Probe", TWENTY_EIGHT),
+    "29 dimensions, no room for service": ("Probe", {**TWENTY_EIGHT, "d28": "x"}),
+    "29 dimensions with service": ("Probe", {**TWENTY_EIGHT, "service": "mine"}),
+    "30 dimensions": ("Probe", {f"d{n}": "x" for n in range(30)}),
+}
+
+
+@pytest.mark.parametrize("env", COUNT_ENVIRONMENTS.values(), ids=COUNT_ENVIRONMENTS)
+@pytest.mark.parametrize(("metric", "dimensions"), COUNTS.values(), ids=COUNTS)
+def test_count_writes_what_single_metric_writes(
+    metric: str,
+    dimensions: dict[str, Any],
+    env: dict[str, str | None],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`count` writes the plain lines itself: each is Powertools' own, byte for byte apart from
+    the time, and so is every other outcome (an error, and the `null` line before it)."""
+    environment(monkeypatch, **env)
+    ours = outcome(lambda: count(metric, **dimensions), capsys)
+    assert ours == outcome(lambda: _single_metric(metric, **dimensions), capsys)
+    assert len(ours[0]) == 1
+
+
+@pytest.mark.usefixtures("clean_metrics")
+def test_powertools_writes_its_own_debug_lines(
+    capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With Powertools at DEBUG (POWERTOOLS_DEBUG) a count and a flush write its debug lines."""
+    environment(monkeypatch, **DEPLOYED)
+    caplog.set_level(logging.DEBUG, logger="aws_lambda_powertools")
+    written = []
+    for counter, flush in ((count, _flush_metrics), (_single_metric, metrics.flush_metrics)):
+        caplog.clear()
+        counted = outcome(functools.partial(counter, "Probe", kind="a"), capsys)
+        metrics.add_metric(name="StepLatency", unit="Milliseconds", value=1)
+        written.append((counted, outcome(flush, capsys), caplog.messages[:]))
+    assert written[0] == written[1]
+    assert {"Adding dimension: kind:a", "Flushing existing metrics"} <= set(written[0][2])
+
+
+FLUSHES: dict[str, Callable[[], None]] = {
+    "an invocation's latency": lambda: metrics.add_metric(
+        name="StepLatency", unit="Milliseconds", value=12.3
+    ),
+    "nothing": lambda: None,
+    "two values": lambda: [
+        metrics.add_metric(name="StepLatency", unit="Milliseconds", value=v) for v in (1, 2.5)
+    ],
+    "values not finite": lambda: [
+        metrics.add_metric(name="StepLatency", unit="Milliseconds", value=float(v))
+        for v in ("nan", "inf", "-inf")
+    ],
+    "two metrics": lambda: [metrics.add_metric(name=n, unit="Count", value=1) for n in ("One", "Two")],
+    "a dimension": lambda: (
+        metrics.add_dimension(name="kind", value="a"),
+        metrics.add_metric(name="StepLatency", unit="Milliseconds", value=1),
+    ),
+    "a dimension set": lambda: (
+        metrics.add_dimensions(kind="a"),
+        metrics.add_metric(name="StepLatency", unit="Milliseconds", value=1),
+    ),
+    "default dimensions": lambda: (
+        metrics.set_default_dimensions(stage="test"),
+        metrics.add_metric(name="StepLatency", unit="Milliseconds", value=1),
+    ),
+    "metadata": lambda: (
+        metrics.add_metadata(key="contact", value="c-1"),
+        metrics.add_metric(name="StepLatency", unit="Milliseconds", value=1),
+    ),
+    "a timestamp": lambda: (
+        metrics.set_timestamp(AN_HOUR_AGO),
+        metrics.add_metric(name="StepLatency", unit="Milliseconds", value=1),
+    ),
+    "high resolution": lambda: metrics.add_metric(
+        name="StepLatency", unit="Milliseconds", value=1, resolution=1
+    ),
+    "a metric named service": lambda: metrics.add_metric(name="service", unit="Count", value=1),
+    "a metric named _aws": lambda: metrics.add_metric(name="_aws", unit="Count", value=1),
+    "text to escape": lambda: metrics.add_metric(name='St\u00e9p "\U0001f600"', unit="Count/Second", value=1),
+}
+FLUSH_SETTINGS: dict[str, tuple[str | None, str | None, dict[str, str | None]]] = {  # namespace, service, env
+    "deployed": ("AICC", "aicc", {}),
+    "no namespace": (None, "aicc", {}),
+    "no service": ("AICC", None, {}),
+    "an empty service": ("AICC", "", {}),
+    "a blank service": ("AICC", "  ", {}),
+    "text to escape": ('AI"CC\u00e9', "\ud55c", {}),
+    "metrics disabled": ("AICC", "aicc", {"POWERTOOLS_METRICS_DISABLED": "true"}),
+    "dev mode": ("AICC", "aicc", {"POWERTOOLS_DEV": "true", "POWERTOOLS_METRICS_DISABLED": None}),
+}
+
+
+@pytest.fixture
+def clean_metrics(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setattr(metrics.provider, "timestamp", None)
+    yield
+    metrics.clear_default_dimensions()
+    metrics.clear_metrics()
+
+
+def held() -> str:
+    """What the shared Metrics still holds after a flush (a repr: NaN is not equal to itself)."""
+    kept = metrics.provider
+    return repr(
+        (
+            {n: dict(m) for n, m in kept.metric_set.items()},
+            dict(kept.dimension_set),
+            list(kept.dimension_sets),
+            dict(kept.metadata_set),
+            dict(kept.default_dimensions),
+        )
+    )
+
+
+@pytest.mark.parametrize("setting", FLUSH_SETTINGS.values(), ids=FLUSH_SETTINGS)
+@pytest.mark.parametrize("add", FLUSHES.values(), ids=FLUSHES)
+@pytest.mark.usefixtures("clean_metrics")
+def test_the_flush_after_each_invocation_writes_what_powertools_flush_writes(
+    add: Callable[[], None],
+    setting: tuple[str | None, str | None, dict[str, str | None]],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The flush log_metrics did after every invocation writes its plain line (the StepLatency)
+    itself: Powertools' line byte for byte apart from the time, and for anything else the same
+    outcome too (lines, errors, warnings, and what stays held for the next flush)."""
+    namespace, service, env = setting
+    monkeypatch.setattr(metrics.provider, "namespace", namespace)
+    monkeypatch.setattr(metrics.provider, "service", service)
+    environment(monkeypatch, **env)
+    results = []
+    for flush in (_flush_metrics, metrics.flush_metrics):
+        metrics.clear_default_dimensions()
+        metrics.clear_metrics()
+        add()
+        capsys.readouterr()
+        results.append((outcome(flush, capsys), held()))
+    assert results[0] == results[1]
+
+
+def test_an_invocation_writes_its_plain_lines_without_powertools_serializing_them(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, lambda_context: FakeLambdaContext
+) -> None:
+    """What the lines are written here for: a count and the StepLatency flush, the metrics of
+    every invocation, cost Powertools about 20 us each (units and resolutions listed per
+    SingleMetric, validation, debug messages formatted for nobody, a dict JSON-encoded whole)."""
+
+    def refused(*args: object, **kwargs: object) -> None:
+        raise AssertionError("Powertools serialized a plain line")
+
+    for serializer in (MetricManager, type(metrics.provider)):
+        monkeypatch.setattr(serializer, "serialize_metric_set", refused)
+    probe(event("plain"), lambda_context)
+    blobs = emf(capsys.readouterr().out)
+    assert [next(k for k in b if k in ("Probe", "StepLatency")) for b in blobs] == ["Probe", "StepLatency"]
+
+
+def test_each_metric_line_is_written_whole_at_once(
+    monkeypatch: pytest.MonkeyPatch, lambda_context: FakeLambdaContext
+) -> None:
+    """One write per line, its newline included: handlers running in threads at once (the local
+    stack's) cannot put a line of theirs inside another's (print() wrote the newline apart)."""
+    writes: list[str] = []
+    monkeypatch.setattr(
+        sys, "stdout", type("Recorder", (), {"write": lambda self, text: writes.append(text)})()
+    )
+    probe(event("plain"), lambda_context)
+    assert [w.count("\n") for w in writes] == [1, 1] and all(w.endswith("}\n") for w in writes), writes
+    assert [next(k for k in json.loads(w) if k in ("Probe", "StepLatency")) for w in writes] == [
+        "Probe",
+        "StepLatency",
+    ]
+
+
 def test_counts_from_threads_at_once_each_write_their_own_line(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The local stack runs handlers in threads: each keeps its own SingleMetric (a shared one
-    would give a line another thread's metric or dimensions)."""
+    """The local stack runs handlers in threads: each line has its own metric and dimensions, and
+    comes whole (print() wrote a line's text and its newline apart, so that threads could put
+    another line between them)."""
     monkeypatch.setenv("POWERTOOLS_METRICS_NAMESPACE", "AICC")
     monkeypatch.setenv("POWERTOOLS_SERVICE_NAME", "aicc")
     start = threading.Barrier(2)
@@ -158,11 +402,7 @@ def test_counts_from_threads_at_once_each_write_their_own_line(
             thread.join()
     finally:
         sys.setswitchinterval(switch)
-    # print() writes a line's text and its newline apart: threads may put them in another order.
-    out, decoder, blobs, at = capsys.readouterr().out, json.JSONDecoder(), [], 0
-    while (at := len(out) - len(out[at:].lstrip())) < len(out):
-        blob, at = decoder.raw_decode(out, at)
-        blobs.append(blob)
+    blobs = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert len(blobs) == 2000
     for blob in blobs:
         (metric,) = [m["Name"] for m in blob["_aws"]["CloudWatchMetrics"][0]["Metrics"]]

@@ -29,17 +29,27 @@ POWERTOOLS_METRICS_NAMESPACE (Terraform sets them per function), never from code
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import json
+import logging
+import math
 import os
-import threading
+import sys
 import time
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
-from aws_lambda_powertools.metrics import EphemeralMetrics, MetricUnit
+from aws_lambda_powertools.metrics import EphemeralMetrics, MetricUnit, single_metric
 from aws_lambda_powertools.metrics.base import SingleMetric  # what single_metric yields
+from aws_lambda_powertools.metrics.functions import is_metrics_disabled
+from aws_lambda_powertools.metrics.provider.cloudwatch_emf.constants import (
+    MAX_DIMENSIONS,
+    MAX_METRIC_NAME_LENGTH,
+    MIN_METRIC_NAME_LENGTH,
+)
 from aws_lambda_powertools.middleware_factory import lambda_handler_decorator
 from aws_lambda_powertools.shared.constants import METRICS_NAMESPACE_ENV, SERVICE_NAME_ENV
 
@@ -67,36 +77,66 @@ R = TypeVar("R")
 Handler = Callable[[Any, "LambdaContext"], R]
 
 
-_singles = threading.local()  # per thread: ((namespace, service), SingleMetric) for `count`
+# json.dumps(blob, separators=(",", ":")), as Powertools prints an EMF line, writes each str thus.
+_json_str = json.encoder.encode_basestring_ascii
+# Powertools logs its work at DEBUG (POWERTOOLS_DEBUG): while these loggers would write, its own
+# code writes the lines, debug lines included.
+_single_metric_log = logging.getLogger(SingleMetric.__module__)
+_metrics_log = logging.getLogger(type(metrics.provider).__module__)
 
 
-def _single() -> SingleMetric:
-    """An empty SingleMetric for the environment's namespace and service, kept per thread (an
-    execution environment runs one invocation at a time): building one costs about half of a
-    `count` (Powertools lists every unit and resolution for each instance), and a call counts ~8."""
-    settings = (os.getenv(METRICS_NAMESPACE_ENV), os.getenv(SERVICE_NAME_ENV))
-    kept: tuple[tuple[str | None, str | None], SingleMetric] | None = getattr(_singles, "kept", None)
-    if kept is None or kept[0] != settings:  # read at construction, as single_metric's are
-        kept = _singles.kept = (settings, SingleMetric())
-    one = kept[1]
-    # What clear_metrics does, without its debug line (single_metric logs none for a new count).
-    one.metric_set.clear()
-    one.dimension_set.clear()
-    one.metadata_set.clear()
-    return one
+def _emf_line(
+    namespace: str, dimensions: Mapping[str, str], metric: str, unit: str, values: list[float]
+) -> str | None:
+    """The line Powertools prints for one metric of standard resolution with these dimensions:
+    json.dumps(serialize_metric_set(), separators=(",", ":")), written from its parts (encoding
+    the dict took a third of a line's cost); None when a key would come twice (a dimension named
+    like the metric or "_aws"): Powertools' dict merge decides that line. tests/unit/test_prologue.py
+    compares the lines with Powertools' own."""
+    if metric in dimensions or "_aws" in dimensions or metric == "_aws":
+        return None
+    timestamp = int(dt.datetime.now().timestamp() * 1000)  # serialize_metric_set's
+    names = ",".join(map(_json_str, dimensions))
+    pairs = "".join([f"{_json_str(name)}:{_json_str(value)}," for name, value in dimensions.items()])
+    amounts = ",".join([float.__repr__(v) if math.isfinite(v) else json.dumps(v) for v in values])
+    return (
+        f'{{"_aws":{{"Timestamp":{timestamp},"CloudWatchMetrics":[{{"Namespace":{_json_str(namespace)},'
+        f'"Dimensions":[[{names}]],"Metrics":[{{"Name":{_json_str(metric)},"Unit":{_json_str(unit)}}}]}}]}},'
+        f"{pairs}{_json_str(metric)}:[{amounts}]}}"
+    )
+
+
+def _write(line: str) -> None:
+    sys.stdout.write(line + "\n")  # print's bytes in one write: concurrent lines stay whole
 
 
 def count(metric: str, **dimensions: str) -> None:
     """Add 1 to `metric` with these dimensions (and `service`, which Powertools adds): the EMF line
-    Powertools' `single_metric` writes, from a kept SingleMetric (`_single`)."""
-    one, blob = _single(), None
-    try:
-        one.add_metric(name=metric, unit=MetricUnit.Count, value=1)
-        for name, value in dimensions.items():
-            one.add_dimension(name=name, value=value)
-        blob = one.serialize_metric_set()
-    finally:
-        print(json.dumps(blob, separators=(",", ":")))  # as single_metric prints it
+    Powertools' `single_metric` writes. Written here when nothing can fail: a SingleMetric per
+    count costs about 25 us (a call counts ~8), most of it lists of units and resolutions built
+    per instance, validation, debug messages formatted for nobody and a dict JSON-encoded whole.
+    Anything else (a name to strip or out of bounds, too many dimensions, no namespace, Powertools
+    at DEBUG) goes through single_metric itself, its errors and its `null` line included."""
+    namespace, service = os.getenv(METRICS_NAMESPACE_ENV), os.getenv(SERVICE_NAME_ENV)
+    line = None
+    if (
+        namespace is not None
+        and metric == metric.strip()
+        and MIN_METRIC_NAME_LENGTH <= len(metric) <= MAX_METRIC_NAME_LENGTH
+        and len(dimensions) < MAX_DIMENSIONS  # room for `service`
+        and not _single_metric_log.isEnabledFor(logging.DEBUG)
+    ):
+        # add_dimension's str(), then serialize_metric_set's `service`.
+        named = {name: value if isinstance(value, str) else str(value) for name, value in dimensions.items()}
+        if service and not named.get("service"):
+            named["service"] = service
+        line = _emf_line(namespace, named, metric, MetricUnit.Count.value, [1.0])
+    if line is None:
+        with single_metric(name=metric, unit=MetricUnit.Count, value=1) as one:
+            for name, value in dimensions.items():
+                one.add_dimension(name=name, value=value)
+    else:
+        _write(line)
 
 
 def measure(values: Mapping[str, tuple[Unit, float]], **dimensions: str) -> None:
@@ -128,10 +168,49 @@ def _failures_logged(handler: Handler[R], event: Any, context: LambdaContext) ->
         metrics.add_metric(name="StepLatency", unit=MetricUnit.Milliseconds, value=round(elapsed, 1))
 
 
+def _flush_metrics() -> None:
+    """metrics.flush_metrics(), as log_metrics calls it after each invocation: the line written
+    here for what an invocation holds (its StepLatency, which costs Powertools about 20 us to
+    write), by Powertools for anything else (more metrics or dimensions, metadata, a timestamp set,
+    no namespace, metrics disabled, Powertools at DEBUG)."""
+    held = metrics.provider
+    namespace, service, line = held.namespace, held.service, None
+    if (
+        len(held.metric_set) == 1
+        and not (held.dimension_set or held.dimension_sets or held.metadata_set or held.timestamp)
+        and isinstance(namespace, str)
+        and (not service or (isinstance(service, str) and service.strip()))  # else Powertools warns
+        and not _metrics_log.isEnabledFor(logging.DEBUG)
+        and not is_metrics_disabled()
+    ):
+        ((name, metric),) = held.metric_set.items()
+        if metric["StorageResolution"] != 1:  # high resolution: a key more in the line
+            dimensions = {"service": service} if service else {}
+            line = _emf_line(namespace, dimensions, name, metric["Unit"], metric["Value"])
+    if line is None:
+        metrics.flush_metrics()
+    else:
+        _write(line)
+        held.metric_set.clear()  # what clear_metrics does to a set without dimensions or metadata
+
+
+def _metrics_flushed(handler: Handler[R]) -> Handler[R]:
+    """What metrics.log_metrics does: the metrics flushed after every invocation, a failed one too."""
+
+    @functools.wraps(handler)
+    def flushed(event: Any, context: LambdaContext) -> R:
+        try:
+            return handler(event, context)
+        finally:
+            _flush_metrics()
+
+    return flushed
+
+
 def _observed(handler: Handler[R]) -> Handler[R]:
     """Logger context and metrics flush around the handler, failures logged inside both."""
     with_failures: Handler[R] = _failures_logged(handler)
-    flushed: Handler[R] = metrics.log_metrics(with_failures)
+    flushed: Handler[R] = _metrics_flushed(with_failures)
     injected: Handler[R] = logger.inject_lambda_context(log_event=False, clear_state=True)(flushed)
     return injected
 
