@@ -88,6 +88,7 @@ NOT_AT_IMPORT = {
     "aicc.domain.escalation": "only the emergency chain's handlers walk it",
     "aws_lambda_powertools.utilities.data_classes": "the prologue reads events itself",
     "pygal": "only the report job draws charts, when it renders the HTML",
+    "slack_sdk": "loaded by the first Slack message, which most SLA monitor runs never send",
 }
 NEEDED = {"customer_lookup": {"aicc.domain.identification"}, "escalation": {"aicc.domain.escalation"}}
 
