@@ -31,12 +31,12 @@ from aicc.adapters.dynamodb import (
 )
 from aicc.clock import parse_instant
 from aicc.domain.pages import CHANNELS, Page
-from aicc.domain.sla import LoggedCaller
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
     from aicc.domain.call_log import CallLogUpdate
+    from aicc.domain.sla import LoggedCaller
 
 _PAGE_PREFIX = "page_"
 ANSWERED_AT = "answered_at"  # when an agent accepted the contact (agent_events), set once
@@ -346,6 +346,8 @@ class EscalationState:
 
 
 def _caller(item: Mapping[str, Any]) -> LoggedCaller | None:
+    from aicc.domain.sla import LoggedCaller  # the SLA monitor's alone: not every handler's cold start
+
     queued_at = parse_instant(item.get("queued_at"))
     if queued_at is None:
         return None

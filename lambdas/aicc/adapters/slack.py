@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import os
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger
-from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 
 from aicc.adapters import aws
+
+if TYPE_CHECKING:
+    from slack_sdk import WebClient
 
 TOKEN_SECRET_ENV = "SLACK_TOKEN_SECRET_ID"
 BASE_URL_ENV = "AICC_SLACK_BASE_URL"
@@ -48,6 +48,11 @@ def forget_token() -> None:
 
 
 def web_client(token: str, base_url: str | None = None) -> WebClient:
+    # slack-sdk (with asyncio) costs a cold start ~20 % of `import boto3`: loaded by the first
+    # message, which most SLA monitor runs never send.
+    from slack_sdk import WebClient
+    from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
+
     retries = [RateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES), ConnectionErrorRetryHandler()]
     url = base_url or os.environ.get(BASE_URL_ENV, "").strip() or WebClient.BASE_URL
     return WebClient(
@@ -78,6 +83,8 @@ class SlackPoster:
         the retries on 429). A token Slack no longer accepts (rotated and revoked) is read again
         from the secret and the post tried once more: a rotation changes no function, so nothing
         else would replace the token a warm container holds."""
+        from slack_sdk.errors import SlackApiError
+
         try:
             response = self.client().chat_postMessage(channel=self.channel, text=text, blocks=blocks)
         except SlackApiError as exc:

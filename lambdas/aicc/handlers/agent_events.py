@@ -15,7 +15,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from aicc.adapters.agents import AgentRepository
-from aicc.adapters.call_logs import CallLogRepository
 from aicc.domain.agent_events import presence
 from aicc.handlers._prologue import count, kinesis_batch, logger
 
@@ -40,6 +39,8 @@ def handler(record: Mapping[str, Any]) -> None:
     outcome = AgentRepository().record_presence(update)
     count(_OUTCOME_METRICS.get(outcome, "AgentEventUnknownAgent"))
     if update.answered:
+        from aicc.adapters.call_logs import CallLogRepository  # answers only: most records are not
+
         logs = CallLogRepository()
         for answer in update.answered:
             if logs.record_answer(answer.contact_id, answer.at):
