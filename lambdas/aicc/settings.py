@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from datetime import date, time
 from functools import cache, cached_property
 from pathlib import Path
@@ -169,9 +168,8 @@ class SecurityProfile(NamedTuple):
     permissions: tuple[str, ...]  # its own and those of the roles it includes, in order
 
 
-@dataclass(frozen=True)
-class Config:
-    """Every data file, loaded and cross-checked."""
+class _CoreFiles(NamedTuple):
+    """The data files load_config() reads and cross-checks: Config's fields."""
 
     directory: Path
     queues: Mapping[str, Queue]
@@ -182,6 +180,11 @@ class Config:
     prompts: Mapping[str, Prompt]
     tables: Mapping[str, TableSchema]
     intents: Mapping[str, Any]
+
+
+class Config(_CoreFiles):
+    """Every data file, loaded and cross-checked. Its fields are a NamedTuple's (like the records
+    above); the subclass has an instance __dict__ for the files read on first use."""
 
     # Read on first use, not by load_config(): only the ops side (agents onboard, the emulator, the
     # call commands) needs these files, and every Lambda's cold start loads the config.

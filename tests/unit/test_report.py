@@ -120,6 +120,14 @@ def test_periods_are_korean_calendar_days_weeks_from_monday_and_months(
     assert period.previous().end == period.start
 
 
+def test_a_period_holds_the_instants_from_its_start_to_just_before_its_end() -> None:
+    # `in` is [start, end): a Period is a NamedTuple, and a tuple's own `in` would look at its fields.
+    period = period_for("daily", date(2026, 11, 25))
+    tick = timedelta(microseconds=1)
+    assert period.start in period and period.end - tick in period
+    assert period.end not in period and period.start - tick not in period
+
+
 def test_a_call_at_0830_kst_belongs_to_that_korean_day_not_utcs_previous_one() -> None:
     early = datetime(2026, 11, 24, 23, 30, tzinfo=UTC)  # 2026-11-25 08:30 KST
     late = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)  # 2026-11-26 00:00 KST: the next day

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from boto3.dynamodb.types import DYNAMODB_CONTEXT, TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
@@ -142,8 +141,9 @@ def condition_failed(exc: ClientError) -> bool:
     return exc.response.get("Error", {}).get("Code") == _CONDITION_FAILED
 
 
-@dataclass(frozen=True)
-class ItemKey:
+# A NamedTuple, not a frozen dataclass: most Lambdas import this module at cold start, and a
+# dataclass generates and compiles its methods at import.
+class ItemKey(NamedTuple):
     """One item to read by its hash key: the table (its key in tables.yaml) and the key's value;
     `consistent`: a strongly consistent read (sees every write that succeeded before it);
     `attributes`: the ones to read (a smaller answer), all when empty."""

@@ -16,9 +16,8 @@ import json
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from aws_lambda_powertools import Logger
 from botocore.exceptions import ClientError
@@ -184,8 +183,7 @@ def due(run_day: date) -> list[Period]:
     return periods
 
 
-@dataclass(frozen=True)
-class Delivered:
+class Delivered(NamedTuple):  # not a dataclass: its generated methods cost at cold start
     period: Period
     keys: tuple[str, ...]  # WRITTEN's order: the Markdown, then the HTML
     volume: int

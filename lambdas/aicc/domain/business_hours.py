@@ -9,10 +9,10 @@ Overrides and public holidays apply only to hours with `holidays: true`.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from functools import cache
+from typing import NamedTuple
 
 from aicc.domain.hangul import with_euro, with_gwa
 from aicc.settings import DAYS, DayHours, HolidayCalendar, Hours
@@ -36,8 +36,9 @@ class Reason(StrEnum):
     AFTER_HOURS = "AFTER_HOURS"
 
 
-@dataclass(frozen=True)
-class HoursStatus:
+# NamedTuples, not frozen dataclasses: several Lambdas import this module at cold start, and a
+# dataclass generates and compiles its methods at import.
+class HoursStatus(NamedTuple):
     """Open or closed at an instant, why, and when it opens next."""
 
     open: bool
@@ -46,8 +47,7 @@ class HoursStatus:
     next_open: datetime | None  # when closed: the next opening (local time); None when open
 
 
-@dataclass(frozen=True)
-class _Day:
+class _Day(NamedTuple):
     """One local date's effective hours: a window, or why there is none."""
 
     window: tuple[datetime, datetime] | None

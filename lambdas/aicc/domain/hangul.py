@@ -10,7 +10,16 @@ SYLLABLE_FIRST, SYLLABLE_LAST = 0xAC00, 0xD7A3
 _SYLLABLES = f"{chr(SYLLABLE_FIRST)}-{chr(SYLLABLE_LAST)}"
 HANGUL_SYLLABLES = re.compile(f"[{_SYLLABLES}]+")
 # Any Hangul: the syllables, conjoining jamo (U+1100-11FF) and compatibility jamo (ㄱ, ㅏ: U+3130-318F).
-HANGUL = re.compile(f"[\u1100-\u11ff\u3130-\u318f{_SYLLABLES}]+")
+# HANGUL is compiled when first read (__getattr__ below): only the ops side reads it, and every Lambda
+# imports this module at cold start (log masking), where compiling its class costs 0.5 ms.
+_HANGUL = f"[\u1100-\u11ff\u3130-\u318f{_SYLLABLES}]+"
+
+
+def __getattr__(name: str) -> re.Pattern[str]:
+    if name != "HANGUL":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    pattern = globals()["HANGUL"] = re.compile(_HANGUL)
+    return pattern
 
 
 # Jongseong (final consonant) index of a syllable: (code - first) % 28; 0 = none, 8 = ㄹ.

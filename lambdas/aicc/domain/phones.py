@@ -8,8 +8,8 @@ numbers). Numbers in other countries are accepted in E.164 form with a length ch
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 
 class PhoneNumberError(ValueError):
@@ -24,8 +24,9 @@ class PhoneKind(StrEnum):
     INTERNATIONAL = "INTERNATIONAL"
 
 
-@dataclass(frozen=True)
-class PhoneNumber:
+# A NamedTuple, not a frozen dataclass: every Lambda imports this module at cold start (log
+# masking), and a dataclass generates and compiles its methods at import.
+class PhoneNumber(NamedTuple):
     """A parsed phone number: E.164, its kind and how to read it out."""
 
     e164: str

@@ -98,7 +98,7 @@ def test_korean_in_a_korean_voice_and_english_in_any_voice_pass() -> None:
 
 def _with_prompt(resources: Resources, texts: dict[str, str]) -> Resources:
     prompts: Any = {**resources.config.prompts, "probe": Prompt("probe", texts)}
-    return dataclasses.replace(resources, config=dataclasses.replace(resources.config, prompts=prompts))
+    return dataclasses.replace(resources, config=resources.config._replace(prompts=prompts))
 
 
 def test_prompts_yaml_is_checked_per_locale_with_its_voice(
