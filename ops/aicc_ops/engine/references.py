@@ -129,7 +129,25 @@ def interpolate(text: str, view: Mapping[str, Any]) -> str:
     """Replace every embedded reference; unresolved ones become empty text (as Connect renders them)."""
     if "$" not in text:  # most parameters: no reference can start, and the regex is a scan slower
         return text
-    return REFERENCE.sub(lambda m: as_text(resolve(m.group(0), view)), text)
+    pieces = _pieces(text)
+    if len(pieces) == 3 and not pieces[0] and not pieces[2]:  # the text is one reference
+        return as_text(resolve(pieces[1], view))
+    out = [pieces[0]]
+    for i in range(1, len(pieces), 2):
+        out += (as_text(resolve(pieces[i], view)), pieces[i + 1])
+    return "".join(out)
+
+
+@lru_cache(maxsize=4096)
+def _pieces(text: str) -> tuple[str, ...]:
+    """The text around its references and the references, alternating (text first and last): a
+    flow's texts are few and each is interpolated at every block that holds it, on every call."""
+    pieces, end = [], 0
+    for m in REFERENCE.finditer(text):
+        pieces += (text[end : m.start()], m.group(0))
+        end = m.end()
+    pieces.append(text[end:])
+    return tuple(pieces)
 
 
 def resolve_param(value: Any, view: Mapping[str, Any], *, single: bool) -> Any:
@@ -143,3 +161,17 @@ def resolve_param(value: Any, view: Mapping[str, Any], *, single: bool) -> Any:
     if isinstance(value, list):
         return [resolve_param(v, view, single=False) for v in value]
     return value
+
+
+def namespaces_read(value: Any, *, single: bool) -> set[str]:
+    """The namespaces `resolve_param` reads resolving `value` (the first segment of each reference
+    it looks up), found as it walks; raises InvalidReferenceError where it would."""
+    if isinstance(value, str):
+        if single:
+            return {_parsed(value)[0]} if value.startswith("$") else set()
+        return {_parsed(r)[0] for r in REFERENCE.findall(value)} if "$" in value else set()
+    if type(value) is dict or isinstance(value, Mapping):
+        return set().union(*(namespaces_read(v, single=False) for v in value.values()))
+    if isinstance(value, list):
+        return set().union(*(namespaces_read(v, single=False) for v in value))
+    return set()
