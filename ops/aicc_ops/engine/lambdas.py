@@ -424,10 +424,42 @@ class _RawBody:
         yield self.data
 
 
+def _size_bound(result: dict[Any, Any]) -> int | None:
+    """At least the bytes of `result` as JSON (json.dumps with ensure_ascii=False, in UTF-8) for a
+    flat map of texts and nulls (every STRING_MAP answer); None for anything else, or for a text
+    UTF-8 cannot encode (a lone surrogate, on which the encoding fails). JSON writes a character in
+    at most 6 bytes (an escape such as \\u001f; UTF-8 takes at most 4), and an entry adds at most
+    10: the key's quotes, ": ", the value's quotes or "null", and ", "."""
+    bound = 2  # {}
+    for k, v in result.items():
+        if type(k) is not str or not (v is None or type(v) is str):
+            return None
+        if not _encodable(k) or (v is not None and not _encodable(v)):
+            return None
+        bound += 6 * (len(k) + len(v or "")) + 10
+    return bound
+
+
+def _encodable(text: str) -> bool:
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def validate_response(name: str, result: Any, response_type: str) -> dict[str, Any]:
     if not isinstance(result, dict):
         raise LambdaInvokeError("InvalidResponse", f"{name} returned {type(result).__name__}, not an object")
-    size = len(json.dumps(result, ensure_ascii=False).encode("utf-8"))
+    bound = _size_bound(result)
+    # The size only when it may be over the limit: measuring every answer cost more than the check.
+    size = (
+        0
+        if bound is not None and bound < MAX_RESPONSE_BYTES
+        else len(json.dumps(result, ensure_ascii=False).encode("utf-8"))
+    )
     if size >= MAX_RESPONSE_BYTES:
         raise LambdaInvokeError(
             "InvalidResponse", f"{name} returned {size} bytes; Connect accepts under 32 KB"
