@@ -115,3 +115,52 @@ def test_views_and_values_of_any_mapping_resolve_as_dicts_do() -> None:
         "k": "v=FOUND"
     }
     assert refs.resolve_param(["$.StoredCustomerInput", "plain"], frozen, single=False) == ["1234", "plain"]
+
+
+class _Reading(dict[str, Any]):
+    """A view that notes each namespace a resolution looks up."""
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.read: set[str] = set()
+
+    def __contains__(self, key: object) -> bool:
+        self.read.add(str(key))
+        return super().__contains__(key)
+
+
+def test_the_namespaces_read_are_those_the_resolution_looks_up() -> None:
+    """The interpreter builds only these namespaces of the contact's view: one the resolution reads
+    and namespaces_read misses would resolve to nothing."""
+    rng = random.Random(5)
+    texts = [
+        "$.Attributes.company",
+        "$.External.status 님",
+        "x $.Lex.IntentName",
+        "$.Queue.Name",
+        "$5",
+        "plain",
+    ]
+    texts += ["$['AwsRegion']", "$.Nope.x", "$.Metrics.Agents.Online.Count[0]", "a $.Customer.x b $.Case.y"]
+
+    def value(depth: int) -> Any:
+        pick = rng.random()
+        if depth < 3 and pick < 0.2:
+            return {f"k{i}": value(depth + 1) for i in range(rng.randint(0, 3))}
+        if depth < 3 and pick < 0.35:
+            return [value(depth + 1) for _ in range(rng.randint(0, 3))]
+        return rng.choice(texts) if pick < 0.9 else rng.choice([None, 3, True])
+
+    seen = 0
+    for _ in range(2000):
+        param, single = value(0), rng.random() < 0.5
+        view = _Reading(VIEW)
+        try:
+            refs.resolve_param(param, view, single=single)
+        except refs.InvalidReferenceError:
+            with pytest.raises(refs.InvalidReferenceError):
+                refs.namespaces_read(param, single=single)
+            continue
+        assert refs.namespaces_read(param, single=single) == view.read, param
+        seen += bool(view.read)
+    assert seen > 500
