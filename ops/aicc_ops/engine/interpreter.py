@@ -235,7 +235,8 @@ class _Plan:
 
 
 def _attributes_bytes(attributes: Mapping[str, str]) -> int:
-    return sum(len(k.encode("utf-8")) + len(v.encode("utf-8")) for k, v in attributes.items())
+    # The UTF-8 bytes of texts put together are the sum of theirs: two encodings, not two a key.
+    return len("".join(attributes).encode("utf-8")) + len("".join(attributes.values()).encode("utf-8"))
 
 
 class FlowRunError(RuntimeError):
@@ -655,8 +656,9 @@ class _Run(OfflineActions):
                 raise FlowRunError(f"{flow.name}: no action {ident!r}; Connect would drop the call")
             action = flow.actions[ident]
             kind = str(action["Type"])
-            injected = self.e.action_faults.get((flow.key, ident))
-            answer = self.e.fixtures.action(ident, kind)
+            # Most calls inject no fault and have no fixtures' answers: no key built to look them up.
+            injected = self.e.action_faults.get((flow.key, ident)) if self.e.action_faults else None
+            answer = self.e.fixtures.action(ident, kind) if self.e.fixtures.actions else None
             if injected:
                 outcome = _Outcome("error", injected, "injected fault")
             elif answer is not None and answer.error:
@@ -722,7 +724,7 @@ class _Run(OfflineActions):
             # Not Flow Language (references.NAMESPACES holds every documented namespace): the
             # linter reports it; here the action errors.
             return _Outcome("error", "NoMatchingError", str(exc))
-        wrong = off_channel(kind, raw, self.c.channel)
+        wrong = off_channel(kind, raw, self.c.channel) if self.c.channel != VOICE else None  # voice runs all
         if wrong is not None:
             return wrong
         try:
@@ -959,6 +961,7 @@ class _Run(OfflineActions):
 
     def lambda_event(self, parameters: dict[str, str]) -> dict[str, Any]:
         c = self.c
+        endpoints = self.endpoints()
         return {
             "Name": "ContactFlowEvent",
             "Details": {
@@ -966,7 +969,7 @@ class _Run(OfflineActions):
                     "Attributes": dict(c.attributes),
                     "Channel": c.channel,
                     "ContactId": c.contact_id,
-                    "CustomerEndpoint": self.endpoints()["CustomerEndpoint"],
+                    "CustomerEndpoint": endpoints["CustomerEndpoint"],
                     "CustomerId": c.contact_data.get("CustomerId"),
                     "Description": c.contact_data.get("Description"),
                     "InitialContactId": c.contact_id,
@@ -978,7 +981,7 @@ class _Run(OfflineActions):
                     "PreviousContactId": c.contact_id,
                     "Queue": self.queue_view(),
                     "References": {},
-                    "SystemEndpoint": self.endpoints()["SystemEndpoint"],
+                    "SystemEndpoint": endpoints["SystemEndpoint"],
                 },
                 "Parameters": parameters,
             },
@@ -1386,6 +1389,10 @@ class _Run(OfflineActions):
             )
 
 
+def _contact_datum(key: str) -> Callable[[_Run], Any]:
+    return lambda r: r.c.contact_data.get(key, _ABSENT)
+
+
 # The contact's view by namespace (connect-attrib-list.html), each read when a reference names it.
 # $.Agent is there only in the flow types that run with an agent (AGENT_FLOW_TYPES), and the
 # contact's own data ($.Name, $.Description, $.CustomerId, $.References) once UpdateContactData set
@@ -1395,7 +1402,7 @@ _VIEW: dict[str, Callable[[_Run], Any]] = {
     "External": lambda r: r.c.external,
     "StoredCustomerInput": lambda r: r.c.stored_input,
     "Lex": lambda r: r.c.lex,
-    "Queue": _Run.queue_view,
+    "Queue": lambda r: r.queue_view(),
     "FlowAttributes": lambda r: r.c.flow_attributes,
     "Metrics": lambda r: r.c.metrics,
     "CustomerEndpoint": lambda r: r.endpoints()["CustomerEndpoint"],
@@ -1409,7 +1416,7 @@ _VIEW: dict[str, Callable[[_Run], Any]] = {
     "LanguageCode": lambda r: r.c.language,
     "TextToSpeechVoiceId": lambda r: r.c.voice,
     "LambdaInvocation": lambda r: r.c.lambda_invocation,
-    **{key: lambda r, key=key: r.c.contact_data.get(key, _ABSENT) for key in CONTACT_DATA},
+    **{key: _contact_datum(key) for key in CONTACT_DATA},
     "Agent": lambda r: _ABSENT if r.c.agent is None else r.c.agent,
     "Customer": lambda r: r.c.customer,
     "Case": lambda r: r.c.case,

@@ -118,6 +118,8 @@ def resolve(reference: str, view: Mapping[str, Any]) -> Any:
 
 
 def as_text(value: Any) -> str:
+    if type(value) is str:  # most values: str() would return the very same text
+        return value
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -142,7 +144,8 @@ def interpolate(text: str, view: Mapping[str, Any]) -> str:
 def _pieces(text: str) -> tuple[str, ...]:
     """The text around its references and the references, alternating (text first and last): a
     flow's texts are few and each is interpolated at every block that holds it, on every call."""
-    pieces, end = [], 0
+    pieces: list[str] = []
+    end = 0
     for m in REFERENCE.finditer(text):
         pieces += (text[end : m.start()], m.group(0))
         end = m.end()

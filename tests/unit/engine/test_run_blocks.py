@@ -1,5 +1,6 @@
-"""The contact's view as references read it, and a block's parameters resolved from only the
-namespaces its references name: the same parameters as from the whole view."""
+"""Blocks as the interpreter runs them: the contact's view as references read it, a block's
+parameters resolved from only the namespaces its references name (the same parameters as from the
+whole view), the handler each action type runs, and the contact attributes' 32 KB."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from aicc_ops.engine import references as refs
 from aicc_ops.engine.actions import SINGLE_PATH_PARAMS
 from aicc_ops.engine.contact import Contact
 from aicc_ops.engine.flows import Flow, Resources
-from aicc_ops.engine.interpreter import CallResult, Engine, _Run
+from aicc_ops.engine.interpreter import MAX_ATTRIBUTES_BYTES, CallResult, Engine, FlowRunError, _Run
 from aicc_ops.engine.resource_map import has_placeholder
 
 
@@ -153,3 +154,54 @@ def test_parameters_resolve_from_the_namespaces_they_name_as_from_the_whole_view
         assert run.resolved(raw, plan) == expected, action
         resolved += 1
     assert resolved > 400
+
+
+def _block(kind: str, params: dict[str, Any]) -> dict[str, Any]:
+    return {"Identifier": "b", "Type": kind, "Parameters": params, "Transitions": {}}
+
+
+def test_each_action_type_runs_its_handler_and_an_unknown_one_stops_the_run(
+    resources: Resources, real_flows: dict[str, Flow]
+) -> None:
+    run = _run(resources, real_flows)
+    flow = next(iter(real_flows.values()))
+    for _ in range(2):  # the handler found, then found again
+        outcome = run.dispatch(
+            flow,
+            _block("UpdateFlowAttributes", {"FlowAttributes": {"x": {"Value": "1"}}}),
+            "UpdateFlowAttributes",
+            None,
+        )
+        assert (outcome.kind, run.c.flow_attributes["x"]) == ("next", "1")
+        outcome = run.dispatch(flow, _block("Compare", {"ComparisonValue": "$.External.n"}), "Compare", None)
+        assert (outcome.kind, outcome.value) == ("result", "3")
+    for kind in ("CheckStaffing", "Compare-It", "__init__", ""):
+        with pytest.raises(FlowRunError, match="unknown action type"):
+            run.dispatch(flow, _block(kind, {}), kind, None)
+
+
+def test_contact_attributes_may_take_32_kb_in_utf8_and_not_a_byte_more(
+    resources: Resources, real_flows: dict[str, Flow]
+) -> None:
+    flow = next(iter(real_flows.values()))
+    for fill in ("a", "가", "😀", "é"):
+        run = _run(resources, real_flows)
+        used = sum(len(k.encode()) + len(v.encode()) for k, v in run.c.attributes.items())
+        room = MAX_ATTRIBUTES_BYTES - used - len("big")
+        wide = len(fill.encode())
+        value = fill * (room // wide) + "a" * (room % wide)  # exactly the room left
+        outcome = run.dispatch(
+            flow,
+            _block("UpdateContactAttributes", {"Attributes": {"big": value}}),
+            "UpdateContactAttributes",
+            None,
+        )
+        assert outcome.kind == "next", fill
+        outcome = run.dispatch(
+            flow,
+            _block("UpdateContactAttributes", {"Attributes": {"big": value + "a"}}),
+            "UpdateContactAttributes",
+            None,
+        )
+        assert (outcome.kind, outcome.detail) == ("error", "attributes would exceed 32 KB"), fill
+        assert run.c.attributes["big"] == value
