@@ -214,11 +214,12 @@ class _Plan:
     """How an action's parameters are resolved: the keys resolved as one whole path (a key of
     SINGLE_PATH_PARAMS, unless its value holds a deploy-time placeholder such as
     ${Other.ContactFlowArn}, which is no JSONPath but text the deployment replaces:
-    resource_map.PLACEHOLDER), and the namespaces of the contact's view their references read (None:
-    a reference is not Flow Language, and resolving it errors the action)."""
+    resource_map.PLACEHOLDER), each parameter's resolver, and the namespaces of the contact's view
+    they read. No resolvers: a reference is not Flow Language, and resolving it errors the action."""
 
     singles: frozenset[str]
-    namespaces: tuple[str, ...] | None
+    resolvers: tuple[tuple[str, refs.Resolver], ...] | None
+    namespaces: tuple[str, ...]
 
     @classmethod
     def of(cls, raw: Mapping[str, Any]) -> _Plan:
@@ -227,11 +228,12 @@ class _Plan:
             for k, v in raw.items()
             if k in SINGLE_PATH_PARAMS and not (isinstance(v, str) and has_placeholder(v))
         )
+        read: set[str] = set()
         try:
-            read = set().union(*(refs.namespaces_read(v, single=k in singles) for k, v in raw.items()))
+            resolvers = tuple((k, refs.resolver(v, single=k in singles, read=read)) for k, v in raw.items())
         except refs.InvalidReferenceError:
-            return cls(singles, None)
-        return cls(singles, tuple(sorted(read)))
+            return cls(singles, None, ())
+        return cls(singles, resolvers, tuple(sorted(read)))
 
 
 def _attributes_bytes(attributes: Mapping[str, str]) -> int:
@@ -746,9 +748,11 @@ class _Run(OfflineActions):
 
     def resolved(self, raw: Mapping[str, Any], plan: _Plan) -> dict[str, Any]:
         """An action's parameters with the contact's values in place of their references."""
+        if plan.resolvers is None:  # resolving raises InvalidReferenceError, as it would here
+            view = self.view()
+            return {k: refs.resolve_param(v, view, single=k in plan.singles) for k, v in raw.items()}
         view = self.view(plan.namespaces)
-        singles = plan.singles
-        return {k: refs.resolve_param(v, view, single=k in singles) for k, v in raw.items()}
+        return {k: value_of(view) for k, value_of in plan.resolvers}
 
     # ---- caller I/O ---------------------------------------------------------------------------
     def note(self, kind: str, text: str) -> None:

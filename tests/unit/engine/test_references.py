@@ -1,4 +1,6 @@
 import random
+import re
+from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
@@ -129,9 +131,22 @@ class _Reading(dict[str, Any]):
         return super().__contains__(key)
 
 
-def test_the_namespaces_read_are_those_the_resolution_looks_up() -> None:
-    """The interpreter builds only these namespaces of the contact's view: one the resolution reads
-    and namespaces_read misses would resolve to nothing."""
+def _walked(value: Any, view: Any, single: bool) -> Any:
+    """resolve_param as it was written before resolvers: a walk of the value at every resolution."""
+    if isinstance(value, str):
+        if single:
+            return refs.resolve(value, view) if value.startswith("$") else value
+        return _by_regex(value, view)
+    if isinstance(value, Mapping):
+        return {k: _walked(v, view, False) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_walked(v, view, False) for v in value]
+    return value
+
+
+def test_a_resolver_gives_what_a_walk_of_the_value_gives_and_reads_the_namespaces_it_names() -> None:
+    """The interpreter builds only the namespaces a resolver reads: one it reads and does not name
+    would resolve to nothing."""
     rng = random.Random(5)
     texts = [
         "$.Attributes.company",
@@ -141,7 +156,7 @@ def test_the_namespaces_read_are_those_the_resolution_looks_up() -> None:
         "$5",
         "plain",
     ]
-    texts += ["$['AwsRegion']", "$.Nope.x", "$.Metrics.Agents.Online.Count[0]", "a $.Customer.x b $.Case.y"]
+    texts += ["$['AwsRegion']", "$.Nope.x", "$.Attributes['a b']", "a $.Customer.x b $.Case.y", "$.External"]
 
     def value(depth: int) -> Any:
         pick = rng.random()
@@ -156,11 +171,14 @@ def test_the_namespaces_read_are_those_the_resolution_looks_up() -> None:
         param, single = value(0), rng.random() < 0.5
         view = _Reading(VIEW)
         try:
-            refs.resolve_param(param, view, single=single)
-        except refs.InvalidReferenceError:
-            with pytest.raises(refs.InvalidReferenceError):
-                refs.namespaces_read(param, single=single)
+            expected = _walked(param, view, single)
+        except refs.InvalidReferenceError as exc:
+            with pytest.raises(refs.InvalidReferenceError, match=re.escape(str(exc))):
+                refs.resolver(param, single=single, read=set())
             continue
-        assert refs.namespaces_read(param, single=single) == view.read, param
+        read: set[str] = set()
+        of = refs.resolver(param, single=single, read=read)
+        assert read == view.read, param
+        assert of(VIEW) == expected == refs.resolve_param(param, VIEW, single=single), param
         seen += bool(view.read)
     assert seen > 500

@@ -147,7 +147,7 @@ def test_parameters_resolve_from_the_namespaces_they_name_as_from_the_whole_view
         try:
             expected = _whole_view(run, raw)
         except refs.InvalidReferenceError:
-            assert plan.namespaces is None
+            assert plan.resolvers is None
             with pytest.raises(refs.InvalidReferenceError):
                 run.resolved(raw, plan)
             continue
