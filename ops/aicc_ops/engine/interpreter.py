@@ -637,10 +637,12 @@ class _Run(OfflineActions):
         """Run a flow from its start. Returns ('flow', key) or ('queue', name) when it hands off, and
         ('resume', '') when an End flow / Resume block hands the contact back."""
         ident: str | None = flow.start
+        c, r, e = self.c, self.r, self.e  # the run's, for its whole length
+        steps, transitions_ = r.steps, r.transitions
         while ident:
-            if budget_until is not None and self.c.now >= budget_until:
+            if budget_until is not None and c.now >= budget_until:
                 return None
-            progress = (self.c.now, len(self.r.inputs_used))
+            progress = (c.now, len(r.inputs_used))
             self.steps = self.steps + 1 if progress == self.progress else 1
             self.progress = progress
             if self.steps > MAX_STEPS:
@@ -652,46 +654,46 @@ class _Run(OfflineActions):
             if self.total_steps > MAX_TOTAL_STEPS:
                 raise FlowRunError(
                     f"{flow.name} / {ident}: {MAX_TOTAL_STEPS} actions in one contact; a loop without an "
-                    f"exit (the contact's clock reached {self.c.now.isoformat()})"
+                    f"exit (the contact's clock reached {c.now.isoformat()})"
                 )
-            if ident not in flow.actions:
+            action = flow.actions.get(ident)
+            if action is None:
                 raise FlowRunError(f"{flow.name}: no action {ident!r}; Connect would drop the call")
-            action = flow.actions[ident]
             kind = str(action["Type"])
             # Most calls inject no fault and have no fixtures' answers: no key built to look them up.
-            injected = self.e.action_faults.get((flow.key, ident)) if self.e.action_faults else None
-            answer = self.e.fixtures.action(ident, kind) if self.e.fixtures.actions else None
+            injected = e.action_faults.get((flow.key, ident)) if e.action_faults else None
+            answer = e.fixtures.action(ident, kind) if e.fixtures.actions else None
             if injected:
                 outcome = _Outcome("error", injected, "injected fault")
             elif answer is not None and answer.error:
                 outcome = _Outcome(
                     "error",
                     answer.error,
-                    f"fixtures: actions.{ident if ident in self.e.fixtures.actions else kind}",
+                    f"fixtures: actions.{ident if ident in e.fixtures.actions else kind}",
                 )
             else:
                 outcome = self.dispatch(flow, action, kind, budget_until)
             next_ident, branch = self.choose(flow, action, outcome)
-            self.r.steps.append(Step(flow.name, ident, kind, branch, self.stamp(), outcome.detail))
+            steps.append(Step(flow.name, ident, kind, branch, self.stamp(), outcome.detail))
             if outcome.kind == "terminal":
                 return None
             if outcome.kind == "leave":
                 kind_, target = outcome.value.split(":", 1)
-                self.r.transitions.append((flow.name, ident, "leave", ""))
+                transitions_.append((flow.name, ident, "leave", ""))
                 return kind_, target
             if next_ident is None:
                 raise FlowRunError(
                     f"{flow.name} / {ident}: {branch} has no branch; Connect would drop the call"
                 )
-            self.r.transitions.append((flow.name, ident, branch, next_ident))
+            transitions_.append((flow.name, ident, branch, next_ident))
             ident = next_ident
         return None
 
     def choose(self, flow: Flow, action: Mapping[str, Any], outcome: _Outcome) -> tuple[str | None, str]:
-        # The well-formed part: a malformed branch is no branch (lint says why).
-        t = self.e.transitions(action)
         if outcome.kind in ("terminal", "leave"):
             return None, outcome.kind
+        # The well-formed part: a malformed branch is no branch (lint says why).
+        t = self.e.transitions(action)
         if outcome.kind == "error":
             errors = t.get("Errors") or []
             for wanted in (outcome.value, "NoMatchingError"):
@@ -717,7 +719,7 @@ class _Run(OfflineActions):
         if handler is None:
             raise FlowRunError(f"{flow.name} / {action['Identifier']}: unknown action type {kind!r}")
         raw = action.get("Parameters") or {}
-        if not isinstance(raw, Mapping):
+        if type(raw) is not dict and not isinstance(raw, Mapping):  # a dict first: the ABC's check is slower
             return _Outcome("error", "NoMatchingError", f"Parameters is {type(raw).__name__}, not an object")
         plan = self.e.resolution(action)
         try:
