@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -62,6 +62,8 @@ AGENT_FLOW_TYPES = frozenset({*WHISPER, *HOLD, OUTBOUND_WHISPER, "AGENT_TRANSFER
 # Flow types that start with a working queue: the customer waits in it (customer queue), the
 # quick connect names it (queue transfer, §2.0), or the agent answered from it (whispers).
 QUEUED_FLOW_TYPES = frozenset({"CUSTOMER_QUEUE", "QUEUE_TRANSFER", *WHISPER})
+# The contact's own data UpdateContactData sets, read as $.Name... (contact-actions-updatecontactdata.html).
+CONTACT_DATA = ("Name", "Description", "CustomerId", "References")
 _DTMF = re.compile(r"^[0-9#*]+$")
 _E164 = re.compile(r"^\+[1-9]\d{7,14}$")
 _ATTR_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
@@ -207,8 +209,36 @@ class CallResult:
         return data
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """How an action's parameters are resolved: the keys resolved as one whole path (a key of
+    SINGLE_PATH_PARAMS, unless its value holds a deploy-time placeholder such as
+    ${Other.ContactFlowArn}, which is no JSONPath but text the deployment replaces:
+    resource_map.PLACEHOLDER), each parameter's resolver, and the namespaces of the contact's view
+    they read. No resolvers: a reference is not Flow Language, and resolving it errors the action."""
+
+    singles: frozenset[str]
+    resolvers: tuple[tuple[str, refs.Resolver], ...] | None
+    namespaces: tuple[str, ...]
+
+    @classmethod
+    def of(cls, raw: Mapping[str, Any]) -> _Plan:
+        singles = frozenset(
+            k
+            for k, v in raw.items()
+            if k in SINGLE_PATH_PARAMS and not (isinstance(v, str) and has_placeholder(v))
+        )
+        read: set[str] = set()
+        try:
+            resolvers = tuple((k, refs.resolver(v, single=k in singles, read=read)) for k, v in raw.items())
+        except refs.InvalidReferenceError:
+            return cls(singles, None, ())
+        return cls(singles, resolvers, tuple(sorted(read)))
+
+
 def _attributes_bytes(attributes: Mapping[str, str]) -> int:
-    return sum(len(k.encode("utf-8")) + len(v.encode("utf-8")) for k, v in attributes.items())
+    # The UTF-8 bytes of texts put together are the sum of theirs: two encodings, not two a key.
+    return len("".join(attributes).encode("utf-8")) + len("".join(attributes.values()).encode("utf-8"))
 
 
 class FlowRunError(RuntimeError):
@@ -306,10 +336,10 @@ class Engine:
         # (flow key, action identifier) -> the ErrorType that action raises instead of running.
         self.queue_limits: dict[str, int] = {}
         self.action_faults: dict[tuple[str, str], str] = {}
-        # Per action (by id, the action kept alive with its entry): its transitions, and whether its
-        # parameters mention a reference.
+        # Per action (by id, the action kept alive with its entry): its transitions, and how its
+        # parameters' references are resolved.
         self._transitions: dict[int, tuple[Mapping[str, Any], dict[str, Any]]] = {}
-        self._references: dict[int, tuple[Mapping[str, Any], bool]] = {}
+        self._references: dict[int, tuple[Mapping[str, Any], _Plan | None]] = {}
 
     # ---- public -----------------------------------------------------------------------------
     def run(
@@ -389,12 +419,17 @@ class Engine:
             self._transitions[key] = (action, transitions(action))
         return self._transitions[key][1]
 
-    def mentions_reference(self, action: Mapping[str, Any]) -> bool:
-        """Whether any parameter of the action holds a `$` (a reference, or a placeholder the
-        resolution leaves as it is); one without is run with its parameters as written."""
+    def resolution(self, action: Mapping[str, Any]) -> _Plan | None:
+        """How the action's parameters are resolved, worked out once; None when no parameter holds
+        a `$` (a reference, or a placeholder the resolution leaves as it is): one without is run
+        with its parameters as written."""
         key = id(action)
         if key not in self._references:
-            self._references[key] = (action, "$" in json.dumps(action.get("Parameters"), ensure_ascii=False))
+            raw = action.get("Parameters")
+            plan = None
+            if isinstance(raw, Mapping) and "$" in json.dumps(raw, ensure_ascii=False):
+                plan = _Plan.of(raw)
+            self._references[key] = (action, plan)
         return self._references[key][1]
 
     def all_transitions(self, flow: Flow) -> set[tuple[str, str, str]]:
@@ -404,6 +439,9 @@ class Engine:
             for branch, target in branches(action):
                 out.add((ident, branch, target))
         return out
+
+
+_ABSENT = object()  # a namespace the contact does not have: not in its view
 
 
 class _Run(OfflineActions):
@@ -447,35 +485,16 @@ class _Run(OfflineActions):
             "OutboundCallerId": {"Address": c.dialed, "Type": "TELEPHONE_NUMBER"},
         }
 
-    def view(self) -> dict[str, Any]:
-        c = self.c
-        queue = self.queue_view()
-        return {
-            "Attributes": c.attributes,
-            "External": c.external,
-            "StoredCustomerInput": c.stored_input,
-            "Lex": c.lex,
-            "Queue": queue,
-            "FlowAttributes": c.flow_attributes,
-            "Metrics": c.metrics,
-            **self.endpoints(),
-            "Channel": c.channel,
-            "ContactId": c.contact_id,
-            "InitialContactId": c.contact_id,
-            "InstanceARN": self.e.resources.instance_arn,
-            "AwsRegion": self.e.resources.region,
-            "InitiationMethod": c.initiation_method,
-            "LanguageCode": c.language,
-            "TextToSpeechVoiceId": c.voice,
-            "LambdaInvocation": c.lambda_invocation,
-            **c.contact_data,
-            **({"Agent": c.agent} if c.agent is not None else {}),
-            "Customer": c.customer,
-            "Case": c.case,
-            "Views": c.views,
-            "MediaStreams": c.media_streams,
-            "Modules": c.modules,
-        }
+    def view(self, namespaces: Iterable[str] | None = None) -> dict[str, Any]:
+        """The contact as references read it ($.Attributes, $.Queue...): every namespace it has, or
+        those of `namespaces` (a block's references read one or two; the others are not built)."""
+        view = {}
+        for namespace in _VIEW if namespaces is None else namespaces:
+            read = _VIEW.get(namespace)
+            value = _ABSENT if read is None else read(self)
+            if value is not _ABSENT:
+                view[namespace] = value
+        return view
 
     def endpoints(self) -> dict[str, Any]:
         """$.CustomerEndpoint and $.SystemEndpoint: the phone numbers of a call; a chat started with
@@ -618,10 +637,12 @@ class _Run(OfflineActions):
         """Run a flow from its start. Returns ('flow', key) or ('queue', name) when it hands off, and
         ('resume', '') when an End flow / Resume block hands the contact back."""
         ident: str | None = flow.start
+        c, r, e = self.c, self.r, self.e  # the run's, for its whole length
+        steps, transitions_ = r.steps, r.transitions
         while ident:
-            if budget_until is not None and self.c.now >= budget_until:
+            if budget_until is not None and c.now >= budget_until:
                 return None
-            progress = (self.c.now, len(self.r.inputs_used))
+            progress = (c.now, len(r.inputs_used))
             self.steps = self.steps + 1 if progress == self.progress else 1
             self.progress = progress
             if self.steps > MAX_STEPS:
@@ -633,45 +654,46 @@ class _Run(OfflineActions):
             if self.total_steps > MAX_TOTAL_STEPS:
                 raise FlowRunError(
                     f"{flow.name} / {ident}: {MAX_TOTAL_STEPS} actions in one contact; a loop without an "
-                    f"exit (the contact's clock reached {self.c.now.isoformat()})"
+                    f"exit (the contact's clock reached {c.now.isoformat()})"
                 )
-            if ident not in flow.actions:
+            action = flow.actions.get(ident)
+            if action is None:
                 raise FlowRunError(f"{flow.name}: no action {ident!r}; Connect would drop the call")
-            action = flow.actions[ident]
             kind = str(action["Type"])
-            injected = self.e.action_faults.get((flow.key, ident))
-            answer = self.e.fixtures.action(ident, kind)
+            # Most calls inject no fault and have no fixtures' answers: no key built to look them up.
+            injected = e.action_faults.get((flow.key, ident)) if e.action_faults else None
+            answer = e.fixtures.action(ident, kind) if e.fixtures.actions else None
             if injected:
                 outcome = _Outcome("error", injected, "injected fault")
             elif answer is not None and answer.error:
                 outcome = _Outcome(
                     "error",
                     answer.error,
-                    f"fixtures: actions.{ident if ident in self.e.fixtures.actions else kind}",
+                    f"fixtures: actions.{ident if ident in e.fixtures.actions else kind}",
                 )
             else:
                 outcome = self.dispatch(flow, action, kind, budget_until)
             next_ident, branch = self.choose(flow, action, outcome)
-            self.r.steps.append(Step(flow.name, ident, kind, branch, self.stamp(), outcome.detail))
+            steps.append(Step(flow.name, ident, kind, branch, self.stamp(), outcome.detail))
             if outcome.kind == "terminal":
                 return None
             if outcome.kind == "leave":
                 kind_, target = outcome.value.split(":", 1)
-                self.r.transitions.append((flow.name, ident, "leave", ""))
+                transitions_.append((flow.name, ident, "leave", ""))
                 return kind_, target
             if next_ident is None:
                 raise FlowRunError(
                     f"{flow.name} / {ident}: {branch} has no branch; Connect would drop the call"
                 )
-            self.r.transitions.append((flow.name, ident, branch, next_ident))
+            transitions_.append((flow.name, ident, branch, next_ident))
             ident = next_ident
         return None
 
     def choose(self, flow: Flow, action: Mapping[str, Any], outcome: _Outcome) -> tuple[str | None, str]:
-        # The well-formed part: a malformed branch is no branch (lint says why).
-        t = self.e.transitions(action)
         if outcome.kind in ("terminal", "leave"):
             return None, outcome.kind
+        # The well-formed part: a malformed branch is no branch (lint says why).
+        t = self.e.transitions(action)
         if outcome.kind == "error":
             errors = t.get("Errors") or []
             for wanted in (outcome.value, "NoMatchingError"):
@@ -697,15 +719,16 @@ class _Run(OfflineActions):
         if handler is None:
             raise FlowRunError(f"{flow.name} / {action['Identifier']}: unknown action type {kind!r}")
         raw = action.get("Parameters") or {}
-        if not isinstance(raw, Mapping):
+        if type(raw) is not dict and not isinstance(raw, Mapping):  # a dict first: the ABC's check is slower
             return _Outcome("error", "NoMatchingError", f"Parameters is {type(raw).__name__}, not an object")
+        plan = self.e.resolution(action)
         try:
-            params = self.resolved(raw) if self.e.mentions_reference(action) else raw
+            params = raw if plan is None else self.resolved(raw, plan)
         except refs.InvalidReferenceError as exc:
             # Not Flow Language (references.NAMESPACES holds every documented namespace): the
             # linter reports it; here the action errors.
             return _Outcome("error", "NoMatchingError", str(exc))
-        wrong = off_channel(kind, raw, self.c.channel)
+        wrong = off_channel(kind, raw, self.c.channel) if self.c.channel != VOICE else None  # voice runs all
         if wrong is not None:
             return wrong
         try:
@@ -725,16 +748,13 @@ class _Run(OfflineActions):
             ) from exc
         return outcome
 
-    def resolved(self, raw: Mapping[str, Any]) -> dict[str, Any]:
+    def resolved(self, raw: Mapping[str, Any], plan: _Plan) -> dict[str, Any]:
         """An action's parameters with the contact's values in place of their references."""
-        view = self.view()
-
-        def single(key: str, value: Any) -> bool:
-            # A deploy-time placeholder (${Other.ContactFlowArn}) is not a JSONPath: the value is
-            # the text the deployment replaces (resource_map.PLACEHOLDER), taken as it is.
-            return key in SINGLE_PATH_PARAMS and not (isinstance(value, str) and has_placeholder(value))
-
-        return {k: refs.resolve_param(v, view, single=single(k, v)) for k, v in raw.items()}
+        if plan.resolvers is None:  # resolving raises InvalidReferenceError, as it would here
+            view = self.view()
+            return {k: refs.resolve_param(v, view, single=k in plan.singles) for k, v in raw.items()}
+        view = self.view(plan.namespaces)
+        return {k: value_of(view) for k, value_of in plan.resolvers}
 
     # ---- caller I/O ---------------------------------------------------------------------------
     def note(self, kind: str, text: str) -> None:
@@ -947,6 +967,7 @@ class _Run(OfflineActions):
 
     def lambda_event(self, parameters: dict[str, str]) -> dict[str, Any]:
         c = self.c
+        endpoints = self.endpoints()
         return {
             "Name": "ContactFlowEvent",
             "Details": {
@@ -954,7 +975,7 @@ class _Run(OfflineActions):
                     "Attributes": dict(c.attributes),
                     "Channel": c.channel,
                     "ContactId": c.contact_id,
-                    "CustomerEndpoint": self.endpoints()["CustomerEndpoint"],
+                    "CustomerEndpoint": endpoints["CustomerEndpoint"],
                     "CustomerId": c.contact_data.get("CustomerId"),
                     "Description": c.contact_data.get("Description"),
                     "InitialContactId": c.contact_id,
@@ -966,7 +987,7 @@ class _Run(OfflineActions):
                     "PreviousContactId": c.contact_id,
                     "Queue": self.queue_view(),
                     "References": {},
-                    "SystemEndpoint": self.endpoints()["SystemEndpoint"],
+                    "SystemEndpoint": endpoints["SystemEndpoint"],
                 },
                 "Parameters": parameters,
             },
@@ -1237,7 +1258,7 @@ class _Run(OfflineActions):
         # The contact's own data, readable as $.Name, $.Description, $.CustomerId, $.References
         # (APIReference/contact-actions-updatecontactdata.html); the Voice ID settings only
         # configure StartVoiceIdStream.
-        for key in ("Name", "Description", "CustomerId", "References"):
+        for key in CONTACT_DATA:
             if key in p:
                 self.c.contact_data[key] = p[key] if key == "References" else refs.as_text(p[key])
         return _Outcome("next", detail=", ".join(f"{k}={refs.as_text(v)}" for k, v in p.items()))
@@ -1372,3 +1393,40 @@ class _Run(OfflineActions):
             self.r.end_reason = (
                 f"waiting in {self.queue_name(self.c.target_queue)}" if self.c.target_queue else ""
             )
+
+
+def _contact_datum(key: str) -> Callable[[_Run], Any]:
+    return lambda r: r.c.contact_data.get(key, _ABSENT)
+
+
+# The contact's view by namespace (connect-attrib-list.html), each read when a reference names it.
+# $.Agent is there only in the flow types that run with an agent (AGENT_FLOW_TYPES), and the
+# contact's own data ($.Name, $.Description, $.CustomerId, $.References) once UpdateContactData set
+# it (it sets no other key).
+_VIEW: dict[str, Callable[[_Run], Any]] = {
+    "Attributes": lambda r: r.c.attributes,
+    "External": lambda r: r.c.external,
+    "StoredCustomerInput": lambda r: r.c.stored_input,
+    "Lex": lambda r: r.c.lex,
+    "Queue": lambda r: r.queue_view(),
+    "FlowAttributes": lambda r: r.c.flow_attributes,
+    "Metrics": lambda r: r.c.metrics,
+    "CustomerEndpoint": lambda r: r.endpoints()["CustomerEndpoint"],
+    "SystemEndpoint": lambda r: r.endpoints()["SystemEndpoint"],
+    "Channel": lambda r: r.c.channel,
+    "ContactId": lambda r: r.c.contact_id,
+    "InitialContactId": lambda r: r.c.contact_id,
+    "InstanceARN": lambda r: r.e.resources.instance_arn,
+    "AwsRegion": lambda r: r.e.resources.region,
+    "InitiationMethod": lambda r: r.c.initiation_method,
+    "LanguageCode": lambda r: r.c.language,
+    "TextToSpeechVoiceId": lambda r: r.c.voice,
+    "LambdaInvocation": lambda r: r.c.lambda_invocation,
+    **{key: _contact_datum(key) for key in CONTACT_DATA},
+    "Agent": lambda r: _ABSENT if r.c.agent is None else r.c.agent,
+    "Customer": lambda r: r.c.customer,
+    "Case": lambda r: r.c.case,
+    "Views": lambda r: r.c.views,
+    "MediaStreams": lambda r: r.c.media_streams,
+    "Modules": lambda r: r.c.modules,
+}

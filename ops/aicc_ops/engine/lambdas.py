@@ -19,6 +19,7 @@ import importlib
 import io
 import itertools
 import json
+import os
 import re
 import sys
 import threading
@@ -52,6 +53,15 @@ class LambdaInvokeError(Exception):
         super().__init__(f"{kind}: {message}")
 
 
+def _random_uuid() -> str:
+    """str(uuid.uuid4()) without the UUID object (whose checks cost more than the random bytes):
+    16 random bytes with the version (4) and variant (RFC 4122) bits set as uuid.UUID sets them."""
+    n = int.from_bytes(os.urandom(16), "big")
+    n = (n & ~(0xC000 << 48) | 0x8000 << 48) & ~(0xF000 << 64) | 4 << 76
+    h = f"{n:032x}"
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
 @dataclass
 class LambdaContext:
     """The attributes Powertools and handlers read from the Lambda context object."""
@@ -63,7 +73,7 @@ class LambdaContext:
     function_version: str = "$LATEST"
     log_group_name: str = ""
     log_stream_name: str = ""
-    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    aws_request_id: str = field(default_factory=_random_uuid)
     _started: float = field(default_factory=time.monotonic)
 
     def get_remaining_time_in_millis(self) -> int:
@@ -166,6 +176,9 @@ class LocalLambdas:
             self.environments[arn] = dict(environment)
 
     def handler(self, name: str) -> Handler:
+        loaded = self._handlers.get(name)  # once loaded, read without the lock: entries only get added
+        if loaded is not None:
+            return loaded
         with self._lock:
             if name not in self._handlers:
                 module = importlib.import_module(f"aicc.handlers.{name}")
@@ -266,7 +279,9 @@ class LocalLambdas:
             limit = self.reserved.get(name)
             if limit is None:
                 limit = self.unreserved
-                in_flight = sum(n for f, n in self.running.items() if f not in self.reserved)
+                in_flight = sum(self.running.values())
+                if self.reserved:
+                    in_flight -= sum(self.running[f] for f in self.reserved)
             else:
                 in_flight = self.running[name]
             if in_flight >= limit:
@@ -424,10 +439,42 @@ class _RawBody:
         yield self.data
 
 
+def _size_bound(result: dict[Any, Any]) -> int | None:
+    """At least the bytes of `result` as JSON (json.dumps with ensure_ascii=False, in UTF-8) for a
+    flat map of texts and nulls (every STRING_MAP answer); None for anything else, or for a text
+    UTF-8 cannot encode (a lone surrogate, on which the encoding fails). JSON writes a character in
+    at most 6 bytes (an escape such as \\u001f; UTF-8 takes at most 4), and an entry adds at most
+    10: the key's quotes, ": ", the value's quotes or "null", and ", "."""
+    bound = 2  # {}
+    for k, v in result.items():
+        if type(k) is not str or not (v is None or type(v) is str):
+            return None
+        if not _encodable(k) or (v is not None and not _encodable(v)):
+            return None
+        bound += 6 * (len(k) + len(v or "")) + 10
+    return bound
+
+
+def _encodable(text: str) -> bool:
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def validate_response(name: str, result: Any, response_type: str) -> dict[str, Any]:
     if not isinstance(result, dict):
         raise LambdaInvokeError("InvalidResponse", f"{name} returned {type(result).__name__}, not an object")
-    size = len(json.dumps(result, ensure_ascii=False).encode("utf-8"))
+    bound = _size_bound(result)
+    # The size only when it may be over the limit: measuring every answer cost more than the check.
+    size = (
+        0
+        if bound is not None and bound < MAX_RESPONSE_BYTES
+        else len(json.dumps(result, ensure_ascii=False).encode("utf-8"))
+    )
     if size >= MAX_RESPONSE_BYTES:
         raise LambdaInvokeError(
             "InvalidResponse", f"{name} returned {size} bytes; Connect accepts under 32 KB"

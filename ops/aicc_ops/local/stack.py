@@ -140,8 +140,10 @@ class LocalStack:
         saved = dict(lambdas.faults), dict(engine.action_faults), dict(lambdas.overrides)
         queues = engine.queues
         saved_waiting = dict(queues.waiting) if isinstance(queues, SimulatedQueues) else {}
-        with self._counted_as(SETUP):
-            previous = self.set_agent_status(agents or {})
+        previous: dict[str, str] = {}
+        if agents:  # most calls set none: no set-up to time
+            with self._counted_as(SETUP):
+                previous = self.set_agent_status(agents)
         lambdas.faults = {**saved[0], **(faults or {})}
         engine.action_faults = {**saved[1], **(action_faults or {})}
         lambdas.overrides = {**saved[2], **{k: dict(v) for k, v in (responses or {}).items()}}
@@ -153,8 +155,9 @@ class LocalStack:
             lambdas.faults, engine.action_faults, lambdas.overrides = saved
             if isinstance(queues, SimulatedQueues):
                 queues.waiting = saved_waiting
-            with self._counted_as(SETUP):
-                self.put_agent_status(previous)
+            if previous:
+                with self._counted_as(SETUP):
+                    self.put_agent_status(previous)
 
     def _counted_as(self, purpose: str) -> AbstractContextManager[None]:
         return self.meter.counted_as(purpose) if self.meter else counted_as(purpose)

@@ -1,4 +1,6 @@
 import random
+import re
+from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
@@ -115,3 +117,68 @@ def test_views_and_values_of_any_mapping_resolve_as_dicts_do() -> None:
         "k": "v=FOUND"
     }
     assert refs.resolve_param(["$.StoredCustomerInput", "plain"], frozen, single=False) == ["1234", "plain"]
+
+
+class _Reading(dict[str, Any]):
+    """A view that notes each namespace a resolution looks up."""
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.read: set[str] = set()
+
+    def __contains__(self, key: object) -> bool:
+        self.read.add(str(key))
+        return super().__contains__(key)
+
+
+def _walked(value: Any, view: Any, single: bool) -> Any:
+    """resolve_param as it was written before resolvers: a walk of the value at every resolution."""
+    if isinstance(value, str):
+        if single:
+            return refs.resolve(value, view) if value.startswith("$") else value
+        return _by_regex(value, view)
+    if isinstance(value, Mapping):
+        return {k: _walked(v, view, False) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_walked(v, view, False) for v in value]
+    return value
+
+
+def test_a_resolver_gives_what_a_walk_of_the_value_gives_and_reads_the_namespaces_it_names() -> None:
+    """The interpreter builds only the namespaces a resolver reads: one it reads and does not name
+    would resolve to nothing."""
+    rng = random.Random(5)
+    texts = [
+        "$.Attributes.company",
+        "$.External.status 님",
+        "x $.Lex.IntentName",
+        "$.Queue.Name",
+        "$5",
+        "plain",
+    ]
+    texts += ["$['AwsRegion']", "$.Nope.x", "$.Attributes['a b']", "a $.Customer.x b $.Case.y", "$.External"]
+
+    def value(depth: int) -> Any:
+        pick = rng.random()
+        if depth < 3 and pick < 0.2:
+            return {f"k{i}": value(depth + 1) for i in range(rng.randint(0, 3))}
+        if depth < 3 and pick < 0.35:
+            return [value(depth + 1) for _ in range(rng.randint(0, 3))]
+        return rng.choice(texts) if pick < 0.9 else rng.choice([None, 3, True])
+
+    seen = 0
+    for _ in range(2000):
+        param, single = value(0), rng.random() < 0.5
+        view = _Reading(VIEW)
+        try:
+            expected = _walked(param, view, single)
+        except refs.InvalidReferenceError as exc:
+            with pytest.raises(refs.InvalidReferenceError, match=re.escape(str(exc))):
+                refs.resolver(param, single=single, read=set())
+            continue
+        read: set[str] = set()
+        of = refs.resolver(param, single=single, read=read)
+        assert read == view.read, param
+        assert of(VIEW) == expected == refs.resolve_param(param, VIEW, single=single), param
+        seen += bool(view.read)
+    assert seen > 500
