@@ -70,6 +70,14 @@ def test_items_are_read_as_boto3_reads_them() -> None:
             from_item({"bad": bad})
 
 
+@pytest.mark.parametrize("bad", ["S", ["S"], ("N",), {"M": {"a": "N"}}, {"L": ["S"]}])
+def test_what_is_no_attribute_value_is_refused_as_boto3_refuses_it(bad: Any) -> None:
+    with pytest.raises(Exception) as expected:
+        TypeDeserializer().deserialize(bad)
+    with pytest.raises(type(expected.value)):
+        from_item({"bad": bad})
+
+
 def test_strings_numbers_and_flags_skip_boto3s_type_dispatch(monkeypatch: pytest.MonkeyPatch) -> None:
     # Most attributes a handler writes or reads: converted per call, without boto3's chain of checks.
     from aicc.adapters import dynamodb

@@ -101,7 +101,7 @@ def from_item(item: Mapping[str, Any]) -> dict[str, Any]:
 def _value(attribute: Any) -> Any:
     """boto3's deserialization of one attribute value; strings, numbers, flags, lists, maps and
     string sets without its lookup of a method by name."""
-    if len(attribute) == 1:
+    if type(attribute) is dict and len(attribute) == 1:  # anything else: boto3 says what is wrong
         if "S" in attribute:
             return attribute["S"]
         if "N" in attribute:

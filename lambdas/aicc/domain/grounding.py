@@ -143,8 +143,9 @@ class _Source:
 
 
 # The knowledge base hands out the same passages call after call, and their analysis (most of the
-# check's work) depends on the text alone: kept per text, for the most recent passages (about 30 KiB
-# per 200 characters: some 20 MB for 128 of Bedrock's 300-token chunks, in a 1024 MB function).
+# check's work) depends on the text alone: kept per text, for the most recent passages (at most
+# about 50 KiB per 200 characters and 225 KiB per 1,000, all bigrams distinct: under 30 MB for 128 of
+# Bedrock's 300-token chunks, in a 1024 MB function).
 @lru_cache(maxsize=128)
 def _source(text: str) -> _Source:
     said = tuple((_bag(_content(c)), negations(c)) for c in clauses(text))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 # Precomposed syllables (가-힣): how Korean names and words are written. names.jamo() decomposes a
 # syllable arithmetically from the first code point (Unicode ch. 3.12).
@@ -15,11 +16,15 @@ HANGUL_SYLLABLES = re.compile(f"[{_SYLLABLES}]+")
 _HANGUL = f"[\u1100-\u11ff\u3130-\u318f{_SYLLABLES}]+"
 
 
-def __getattr__(name: str) -> re.Pattern[str]:
-    if name != "HANGUL":
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    pattern = globals()["HANGUL"] = re.compile(_HANGUL)
-    return pattern
+if TYPE_CHECKING:  # mypy sees the attribute, so a misspelt name of this module stays an error
+    HANGUL: re.Pattern[str]
+else:
+
+    def __getattr__(name: str) -> re.Pattern[str]:
+        if name != "HANGUL":
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        pattern = globals()["HANGUL"] = re.compile(_HANGUL)
+        return pattern
 
 
 # Jongseong (final consonant) index of a syllable: (code - first) % 28; 0 = none, 8 = ㄹ.

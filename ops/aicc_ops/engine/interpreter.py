@@ -7,6 +7,7 @@ at any instant (holidays, nights) runs in milliseconds. Every step and transitio
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 import uuid
@@ -339,7 +340,8 @@ class Engine:
         # Per action (by id, the action kept alive with its entry): its transitions, and how its
         # parameters' references are resolved.
         self._transitions: dict[int, tuple[Mapping[str, Any], dict[str, Any]]] = {}
-        self._references: dict[int, tuple[Mapping[str, Any], _Plan | None]] = {}
+        # id(action) -> (the action, its plan, the parameters the plan was worked out from)
+        self._references: dict[int, tuple[Mapping[str, Any], _Plan | None, Any]] = {}
 
     # ---- public -----------------------------------------------------------------------------
     def run(
@@ -422,15 +424,16 @@ class Engine:
     def resolution(self, action: Mapping[str, Any]) -> _Plan | None:
         """How the action's parameters are resolved, worked out once; None when no parameter holds
         a `$` (a reference, or a placeholder the resolution leaves as it is): one without is run
-        with its parameters as written."""
-        key = id(action)
-        if key not in self._references:
-            raw = action.get("Parameters")
+        with its parameters as written. Worked out again when the parameters are no longer those
+        it was worked out from (an action edited in place: its resolvers hold the values)."""
+        raw = action.get("Parameters")
+        kept = self._references.get(id(action))
+        if kept is None or kept[0] is not action or kept[2] != raw:
             plan = None
             if isinstance(raw, Mapping) and "$" in json.dumps(raw, ensure_ascii=False):
                 plan = _Plan.of(raw)
-            self._references[key] = (action, plan)
-        return self._references[key][1]
+            kept = self._references[id(action)] = (action, plan, copy.deepcopy(raw))
+        return kept[1]
 
     def all_transitions(self, flow: Flow) -> set[tuple[str, str, str]]:
         """(source, branch, target) for every transition of a flow: the denominator of coverage."""

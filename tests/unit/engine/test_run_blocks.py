@@ -156,6 +156,26 @@ def test_parameters_resolve_from_the_namespaces_they_name_as_from_the_whole_view
     assert resolved > 400
 
 
+def test_an_action_edited_in_place_is_resolved_from_its_parameters_as_they_are_now(
+    resources: Resources, real_flows: dict[str, Flow]
+) -> None:
+    run = _run(resources, real_flows)
+    action = _block("UpdateContactAttributes", {"Attributes": {"greeting": "Hi $.Attributes.company"}})
+    assert run.resolved(action["Parameters"], run.e.resolution(action)) == {
+        "Attributes": {"greeting": "Hi 솔트웨어"}
+    }
+    action["Parameters"]["Attributes"]["greeting"] = "Bye $.Attributes.tier"  # nested, in place
+    action["Parameters"]["Extra"] = "$.StoredCustomerInput"
+    plan = run.e.resolution(action)
+    assert plan is not None
+    assert run.resolved(action["Parameters"], plan) == {
+        "Attributes": {"greeting": "Bye gold"},
+        "Extra": "1234",
+    }
+    action["Parameters"] = {"Attributes": {"greeting": "no reference"}}  # no `$` left: run as written
+    assert run.e.resolution(action) is None
+
+
 def _block(kind: str, params: dict[str, Any]) -> dict[str, Any]:
     return {"Identifier": "b", "Type": kind, "Parameters": params, "Transitions": {}}
 
