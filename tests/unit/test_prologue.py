@@ -457,3 +457,39 @@ def test_a_batch_reports_the_failed_records_and_fails_when_all_did(lambda_contex
     assert consume(batch, lambda_context) == {"batchItemFailures": [{"itemIdentifier": second}]}
     with pytest.raises(BatchFailedError, match="all 2 records"):
         consume(kinesis_event(b"no", b"no"), lambda_context)
+
+
+def test_invocations_in_threads_at_once_flush_the_shared_metric_set_in_turn(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, lambda_context: FakeLambdaContext
+) -> None:
+    """Powertools' metric set is one per process, and the local stack runs invocations in threads:
+    a flush that read the set while another thread cleared or grew it failed that invocation."""
+    monkeypatch.setenv("POWERTOOLS_METRICS_NAMESPACE", "AICC")
+    failures: list[BaseException] = []
+
+    @contact_flow
+    def plain(contact: ContactEvent) -> dict[str, Value]:
+        return {"ok": True}
+
+    def invocations() -> None:
+        for _ in range(1000):
+            try:
+                plain(event("plain"), lambda_context)
+            except Exception as exc:  # what the flow would see as the Lambda's error
+                failures.append(exc)
+
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads take turns within a flush
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # a flush that finds the set emptied by another: no line
+            threads = [threading.Thread(target=invocations) for _ in range(6)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+    finally:
+        sys.setswitchinterval(switch)
+    assert failures == []
+    latencies = [b["StepLatency"] for b in emf(capsys.readouterr().out)]
+    assert sum(len(v) if isinstance(v, list) else 1 for v in latencies) == 6 * 1000  # none lost

@@ -36,6 +36,7 @@ import logging
 import math
 import os
 import sys
+import threading
 import time
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar, cast
@@ -165,7 +166,15 @@ def _failures_logged(handler: Handler[R], event: Any, context: LambdaContext) ->
         raise
     finally:
         elapsed = (time.perf_counter() - started) * 1000
-        metrics.add_metric(name="StepLatency", unit=MetricUnit.Milliseconds, value=round(elapsed, 1))
+        with _metric_set_turn:
+            metrics.add_metric(name="StepLatency", unit=MetricUnit.Milliseconds, value=round(elapsed, 1))
+
+
+# Powertools keeps one metric set per process. Lambda runs one invocation at a time in it, but the
+# local stack runs its invocations in threads of one process: adding to the set and flushing it
+# take turns, or a flush could read the set while another thread clears or grows it (an error in
+# that invocation, and the flow's error branch).
+_metric_set_turn = threading.Lock()
 
 
 def _flush_metrics() -> None:
@@ -202,7 +211,8 @@ def _metrics_flushed(handler: Handler[R]) -> Handler[R]:
         try:
             return handler(event, context)
         finally:
-            _flush_metrics()
+            with _metric_set_turn:
+                _flush_metrics()
 
     return flushed
 
