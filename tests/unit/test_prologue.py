@@ -377,6 +377,21 @@ def test_each_metric_line_is_written_whole_at_once(
     ]
 
 
+def _in_threads_taking_turns_often(*targets: Callable[[], None]) -> None:
+    """Each target in a thread of its own, all at once, the interpreter switching between them
+    every microsecond (within a count or a flush)."""
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        threads = [threading.Thread(target=target) for target in targets]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(switch)
+
+
 def test_counts_from_threads_at_once_each_write_their_own_line(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -392,16 +407,7 @@ def test_counts_from_threads_at_once_each_write_their_own_line(
         for n in range(1000):
             count(metric, kind=f"{metric}{n}")
 
-    switch = sys.getswitchinterval()
-    sys.setswitchinterval(1e-6)  # threads take turns within a count
-    try:
-        threads = [threading.Thread(target=counts, args=(m,)) for m in ("A", "B")]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-    finally:
-        sys.setswitchinterval(switch)
+    _in_threads_taking_turns_often(functools.partial(counts, "A"), functools.partial(counts, "B"))
     blobs = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert len(blobs) == 2000
     for blob in blobs:
@@ -478,18 +484,9 @@ def test_invocations_in_threads_at_once_flush_the_shared_metric_set_in_turn(
             except Exception as exc:  # what the flow would see as the Lambda's error
                 failures.append(exc)
 
-    switch = sys.getswitchinterval()
-    sys.setswitchinterval(1e-6)  # threads take turns within a flush
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # a flush that finds the set emptied by another: no line
-            threads = [threading.Thread(target=invocations) for _ in range(6)]
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join()
-    finally:
-        sys.setswitchinterval(switch)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # a flush that finds the set emptied by another: no line
+        _in_threads_taking_turns_often(*[invocations] * 6)
     assert failures == []
     latencies = [b["StepLatency"] for b in emf(capsys.readouterr().out)]
     assert sum(len(v) if isinstance(v, list) else 1 for v in latencies) == 6 * 1000  # none lost
