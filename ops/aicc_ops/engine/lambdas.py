@@ -19,7 +19,6 @@ import importlib
 import io
 import itertools
 import json
-import os
 import re
 import sys
 import threading
@@ -53,15 +52,6 @@ class LambdaInvokeError(Exception):
         super().__init__(f"{kind}: {message}")
 
 
-def _random_uuid() -> str:
-    """str(uuid.uuid4()) without the UUID object (whose checks cost more than the random bytes):
-    16 random bytes with the version (4) and variant (RFC 4122) bits set as uuid.UUID sets them."""
-    n = int.from_bytes(os.urandom(16), "big")
-    n = (n & ~(0xC000 << 48) | 0x8000 << 48) & ~(0xF000 << 64) | 4 << 76
-    h = f"{n:032x}"
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
-
-
 @dataclass
 class LambdaContext:
     """The attributes Powertools and handlers read from the Lambda context object."""
@@ -73,7 +63,7 @@ class LambdaContext:
     function_version: str = "$LATEST"
     log_group_name: str = ""
     log_stream_name: str = ""
-    aws_request_id: str = field(default_factory=_random_uuid)
+    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     _started: float = field(default_factory=time.monotonic)
 
     def get_remaining_time_in_millis(self) -> int:

@@ -4,14 +4,12 @@ is exact at the limit whatever the answer holds (escapes, Korean, characters bey
 from __future__ import annotations
 
 import json
-import os
 import random
-import uuid
 from typing import Any
 
 import pytest
 
-from aicc_ops.engine.lambdas import MAX_RESPONSE_BYTES, LambdaContext, LambdaInvokeError, validate_response
+from aicc_ops.engine.lambdas import MAX_RESPONSE_BYTES, LambdaInvokeError, validate_response
 
 # One character of each width JSON and UTF-8 give it: 1 (a), 2 (\n, \", é), 3 (가), 4 (😀), 6 (\u0001).
 CHARACTERS = ["a", "\n", '"', "\\", "é", "가", "😀", "\x01", "\x7f", "\u2028", " "]
@@ -90,11 +88,3 @@ def test_text_utf8_cannot_encode_fails_as_it_did() -> None:
     for answer in ({"a": "x\ud800"}, {"\udfff": "x"}, {"a": "가", "b": "\ud83d"}):
         with pytest.raises(UnicodeEncodeError):
             validate_response("f", answer, "STRING_MAP")
-
-
-def test_a_request_id_is_the_uuid4_of_its_random_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
-    rng = random.Random(9)
-    for _ in range(2000):
-        raw = rng.randbytes(16)
-        monkeypatch.setattr(os, "urandom", lambda n, raw=raw: raw[:n])
-        assert LambdaContext("f", "arn", 8.0).aws_request_id == str(uuid.UUID(bytes=raw, version=4))
