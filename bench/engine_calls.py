@@ -113,7 +113,7 @@ def bench_calls(rounds: int, passes: int = 2) -> list[str]:
         "Endpoint: the time",
         "between botocore's before-send and before-parse events (moto's work, or the loopback round "
         "trip); botocore:",
-        "its API calls (before-parameter-build to after-call) less the endpoint's time; AI stand-ins: "
+        "its API calls (each client's _make_api_call, whole) less the endpoint's time; AI stand-ins: "
         "the local Lex bot's",
         "NLU and the offline sentiment model (Lex's and Comprehend's work in AWS; repeated transcripts "
         "reuse their",

@@ -11,8 +11,9 @@ before-send on boto3's default session, registered before the stack creates a cl
 calls, and apart those the demo makes to set a scenario's agents (main-thread requests to the
 agents table other than the engine's Scan). The own cost of a call is its wall time less the
 endpoint's (botocore's before-send to before-parse) and less the set-up's API calls; botocore's
-part of it is its API calls (before-parameter-build to after-call) less the endpoint's time, as
-`bench/engine_calls.py` splits it. Not part of `make bench`: it needs the repository.
+part of it is its API calls (each client's `_make_api_call`, timed whole through a first base class
+given at botocore's creating-client-class) less the endpoint's time, as `bench/engine_calls.py`
+splits it. Not part of `make bench`: it needs the repository.
 """
 
 from __future__ import annotations
@@ -38,8 +39,16 @@ import boto3
 counts, setup, on = Counter(), Counter(), [False]
 seconds = Counter()  # "endpoint", "api" (botocore's API calls, endpoint included), "setup" (set-up calls)
 local = threading.local()
-def began(**_):
-    local.call, local.setup = time.perf_counter(), False
+class Timed:
+    def _make_api_call(self, operation_name, api_params):
+        local.call, local.setup = time.perf_counter(), False
+        try:
+            return super()._make_api_call(operation_name, api_params)
+        finally:
+            if on[0]:
+                seconds["setup" if local.setup else "api"] += time.perf_counter() - local.call
+def timed(base_classes, **_):
+    base_classes.insert(0, Timed)
 def sent(event_name, request=None, **_):
     local.sent = time.perf_counter()
     if not on[0]:
@@ -56,15 +65,11 @@ def sent(event_name, request=None, **_):
 def answered(**_):
     if on[0] and not local.setup:
         seconds["endpoint"] += time.perf_counter() - local.sent
-def ended(**_):
-    if on[0]:
-        seconds["setup" if local.setup else "api"] += time.perf_counter() - local.call
 boto3.setup_default_session()
 events = boto3._get_default_session().events
-events.register_first("before-parameter-build", began)
+events.register("creating-client-class", timed)
 events.register("before-send", sent)
 events.register_last("before-parse", answered)
-events.register_last("after-call", ended)
 from aicc_ops.local.scenarios import DEMO_CALLS, run_call
 from aicc_ops.local.stack import local_stack
 kwargs = {"moto_server": True} if os.environ.get("BENCH_MOTO_SERVER") else {}
