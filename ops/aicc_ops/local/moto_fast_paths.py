@@ -12,6 +12,7 @@ may answer.
 
 from __future__ import annotations
 
+import base64
 import functools
 import threading
 from collections.abc import Iterator
@@ -67,6 +68,12 @@ from typing import Any
 #   Every request's raw_url recomputed werkzeug's URL root (see _fast_urls: a pure function's
 #   results kept per arguments, so moto server's werkzeug requests get the same URLs), and every
 #   answer's body was searched for a RequestId element by a regular expression (see _fast_enrich).
+# - Reference cycles, which only the garbage collector frees: a local stack's call left it ~1,850
+#   objects (~0.7 ms of collections a call). Every AST node with its parent's children list (the
+#   trees a request made are dismantled once it is answered: see _Served and dismantle), every
+#   werkzeug Request with its environ (cut there too, as Flask cuts it), every botocore response
+#   parser with its default blob parser, a method bound to it (see _acyclic_parsers), and the
+#   closures here that named themselves to recurse (they take themselves as an argument).
 FAST_PATHS_FOR = "5.2.5"
 # The request layer's paths (_fast_environ, _fast_urls) were read off werkzeug's code too.
 WERKZEUG_FOR = "3.1.9"
@@ -87,6 +94,16 @@ _HANDED_OUT: list[tuple[Any, Any, str] | None] = [None]
 _FRESH_COPY: list[tuple[Any, str] | None] = [None]
 # What those checks passed: (check, expression, what else the check reads).
 _PASSED: set[tuple[Any, ...]] = set()
+
+
+class _Served(threading.local):
+    """The UpdateExpression ASTs this thread made (parsed, copied, or dropped from a tree by a
+    processor's walk) while it serves an in-process request (_fast_routing); None outside one."""
+
+    trees: list[Any] | None = None
+
+
+_SERVED = _Served()
 
 
 def set_fast_paths(enabled: bool) -> None:
@@ -155,22 +172,52 @@ def _make_fast_paths() -> None:
         that returns its node leaves the tree as it was. None otherwise."""
         order: list[Any] = []
         seen: set[int] = set()
-        is_node = kind_test(node_class)
 
-        def visit(node: Any, parent: Any) -> None:
+        # Recursing through its argument, not its own name: a closure naming itself is a reference
+        # cycle (function, cell, function) that only the garbage collector frees, with all it holds.
+        def visit(node: Any, parent: Any, visit: Any) -> None:
             if node.parent is not parent or id(node) in seen:
                 raise NotPlainError
             seen.add(id(node))
             for child in node.children or ():
                 if is_node(child):
-                    visit(child, node)
+                    visit(child, node, visit)
             order.append(node)
 
         try:
-            visit(root, None)
+            visit(root, None, visit)
         except NotPlainError:
             return None
         return order
+
+    is_node = kind_test(node_class)
+
+    def made(tree: Any) -> Any:
+        """tree, kept to be dismantled when the request this thread serves is answered."""
+        trees = _SERVED.trees
+        if trees is not None:
+            trees.append(tree)
+        return tree
+
+    def dismantle(trees: list[Any]) -> None:
+        """Unlink every node of these trees (and any node linked to them either way: moto's
+        normalize() leaves the clauses it flattens away linked from their actions) from its parent.
+        A parent and its children's list make a reference cycle per node, which the garbage
+        collector alone could free; nothing reads these trees once their request is answered
+        (moto keeps none, _HANDED_OUT and _FRESH_COPY only compare identity). Each link is cut once
+        and pushes at most two nodes: the walk ends whatever the links."""
+        while trees:
+            node = trees.pop()
+            up = node.parent
+            if up is not None:
+                node.parent = None
+                trees.append(up)
+            for child in node.children or ():
+                if is_node(child) and (up := child.parent) is not None:
+                    child.parent = None
+                    trees.append(child)
+                    if up is not node:
+                        trees.append(up)
 
     # The children Node.find_clauses looks into.
     descended = (ast_nodes.Expression, ast_nodes.UpdateExpressionFunction)
@@ -218,7 +265,7 @@ def _make_fast_paths() -> None:
             kinds[node_type] = found
             return found
 
-        def visit(node: Any, child_id: int) -> Any:
+        def visit(node: Any, child_id: int, visit: Any) -> Any:  # itself as argument: see post_order
             node_type = type(node)
             found = kinds[node_type] if node_type in kinds else kind(node_type)
             if found is False:
@@ -229,21 +276,24 @@ def _make_fast_paths() -> None:
                     for i, child_node in enumerate(node.children):
                         self.resolving = i != 0
                         if (kinds[t] if (t := type(child_node)) in kinds else kind(t)) is not False:
-                            visit(child_node, i)
+                            visit(child_node, i, visit)
                 else:
                     for i, child_node in enumerate(node.children):
                         if pre is not None:
                             pre(node, i)
                         if (kinds[t] if (t := type(child_node)) in kinds else kind(t)) is not False:
-                            visit(child_node, i)
+                            visit(child_node, i, visit)
             if found is not None:
-                node = handlers[found](node)
+                new = handlers[found](node)
+                if new is not node:
+                    made(node)  # out of the tree, and still linked to it: dismantled with it
+                node = new
                 node.parent = parent_node
                 if parent_node:
                     parent_node.children[child_id] = node
             return node
 
-        return visit(root, -1)
+        return visit(root, -1, visit)
 
     clause_kinds = (
         ast_nodes.UpdateExpressionAddClause,
@@ -374,7 +424,7 @@ def _make_fast_paths() -> None:
                 raise NotPlainError
             return nodes[child_type]
 
-        def recipe(node: Any, parent: Any) -> tuple[Any, str, Any]:
+        def recipe(node: Any, parent: Any, recipe: Any) -> tuple[Any, str, Any]:  # see post_order
             cls: Any = type(node)
             state = node.__dict__
             children = state.get("children")
@@ -390,7 +440,7 @@ def _make_fast_paths() -> None:
             seen.add(id(node))
             if children is not None:
                 children = tuple(
-                    recipe(child, node)
+                    recipe(child, node, recipe)
                     if (nodes[t] if (t := type(child)) in nodes else is_node(t))
                     else child
                     for child in children
@@ -398,7 +448,7 @@ def _make_fast_paths() -> None:
             return cls, state["type"], children
 
         try:
-            return recipe(root, None)
+            return recipe(root, None, recipe)
         except NotPlainError:
             return None
 
@@ -428,13 +478,13 @@ def _make_fast_paths() -> None:
             # (UpdateItem's backend parses, then reads the item and checks the condition and copies
             # it once or twice; the response layer's and TransactWriteItems' trees are only read by
             # find_clauses, and all are parsed again by the backend before their copy).
-            tree = build(handed[1])
+            tree = made(build(handed[1]))
             _FRESH_COPY[0] = tree, handed[2]
             return tree
         if memo is None and isinstance(x, node_class):
             tree = copy_tree(x)
             if tree is not None:
-                return tree
+                return made(tree)
         return copy.deepcopy(x, memo) if _nil is None else copy.deepcopy(x, memo, _nil)
 
     parser = expressions.UpdateExpressionParser
@@ -443,15 +493,15 @@ def _make_fast_paths() -> None:
 
     def parsed(cls: Any, expression_str: Any) -> Any:
         if cls is not parser or type(expression_str) is not str or parser_log.isEnabledFor(logging.DEBUG):
-            return make(cls, expression_str)
+            return made(make(cls, expression_str))
         recipe = _PARSES.get(expression_str)
         if recipe is None:
-            tree = make(cls, expression_str)
+            tree = made(make(cls, expression_str))
             recipe = recipe_of(tree)
             if recipe is None:
                 return tree
             _keep(_PARSES, expression_str, recipe)
-        tree = build(recipe)
+        tree = made(build(recipe))
         _HANDED_OUT[0] = tree, recipe, expression_str
         return tree
 
@@ -459,10 +509,11 @@ def _make_fast_paths() -> None:
         *_fast_member_values(),
         *_fast_action_lookup(),
         *_fast_sizes(),
-        *_fast_routing(),
+        *_fast_routing(dismantle),
         *_fast_environ(),
         *_fast_urls(),
         *_fast_enrich(),
+        *_acyclic_parsers(),
         *_fast_item_copies(),
         *_fast_condition_lexing(),
         *_fast_projections(),
@@ -662,7 +713,7 @@ def _fast_sizes() -> list[tuple[Any, str, Any]]:
     return [(dynamo, "size", size)]
 
 
-def _fast_routing() -> list[tuple[Any, str, Any]]:
+def _fast_routing(dismantle: Any) -> list[tuple[Any, str, Any]]:
     """BotocoreStubber.process_request (moto's dispatcher of an in-process request) as moto runs it,
     with its two URL scans kept per URL: the services whose pattern matches the URL (a function of
     the URL and backend_index's patterns, compared on each request) and the handler of the first of
@@ -729,6 +780,20 @@ def _fast_routing() -> list[tuple[Any, str, Any]]:
             handlers[key] = found
         return found
 
+    def answer(method_to_execute: Any, normalized_request: Any) -> tuple[Any, Any, Any]:
+        try:
+            recorder._record_request(normalized_request)
+            status, headers, body = method_to_execute(
+                normalized_request,
+                normalized_request.raw_url,
+                normalized_request.headers,
+            )
+        except HTTPException as e:
+            status = e.code
+            headers = e.get_headers()
+            body = e.get_body()
+        return status, headers, body
+
     def process_request(self: Any, request: Any) -> Any:
         parsed_url, _ = m.get_equivalent_url_in_aws_domain(request.url)
         clean_url = f"{parsed_url.scheme}://{parsed_url.netloc}{parsed_url.path}"
@@ -756,18 +821,20 @@ def _fast_routing() -> list[tuple[Any, str, Any]]:
             method_to_execute = handler(backend, clean_url)
             if method_to_execute is not no_match:
                 normalized_request = m.normalize_request(request)
+                outer, _SERVED.trees = _SERVED.trees, []  # a request served within one (its own list)
                 try:
-                    recorder._record_request(normalized_request)
-                    status, headers, body = method_to_execute(
-                        normalized_request,
-                        normalized_request.raw_url,
-                        normalized_request.headers,
-                    )
-                except HTTPException as e:
-                    status = e.code
-                    headers = e.get_headers()
-                    body = e.get_body()
-
+                    status, headers, body = answer(method_to_execute, normalized_request)
+                finally:
+                    trees, _SERVED.trees = _SERVED.trees, outer
+                # Answered: break the reference cycles of what served it, none of which outlives it
+                # (left to the garbage collector if the request raised), so they go with their last
+                # reference: the ASTs it made, and the Request's own entry in its environ, as Flask
+                # does at the end of its requests.
+                dismantle(trees)
+                if normalized_request is not request:
+                    environ = normalized_request.environ
+                    if environ.get("werkzeug.request") is normalized_request:
+                        environ["werkzeug.request"] = None
                 return status, headers, body
 
         if m.re.compile(r"https?://.+\.amazonaws.com/.*").match(clean_url):
@@ -890,6 +957,31 @@ def _fast_urls() -> list[tuple[Any, str, Any]]:
         (sansio_request, name, kept(getattr(sansio_request, name)))
         for name in ("get_current_url", "get_host")
     ]
+
+
+def _acyclic_parsers() -> list[tuple[Any, str, Any]]:
+    """botocore's Endpoint makes a response parser per response, and each parser without a
+    blob_parser (all: the session's factory sets none) keeps its _default_blob_parser, a method
+    bound to itself, as its _blob_parser: a reference cycle per parser (two for JSON, with its event
+    stream parser). That method only returns base64.b64decode(value): base64.b64decode itself, as a
+    static method, gives the same bytes and no cycle. Installed only while botocore's method is that
+    very code (compared with _blob_read's, compiled here: botocore is not pinned)."""
+    from botocore import parsers
+
+    owner = parsers.ResponseParser
+    code, same = getattr(owner.__dict__.get("_default_blob_parser"), "__code__", None), _blob_read.__code__
+    if (
+        code is None
+        or vars(parsers).get("base64") is not base64
+        or (code.co_code, code.co_names, code.co_varnames) != (same.co_code, same.co_names, same.co_varnames)
+    ):
+        return []
+    return [(owner, "_default_blob_parser", staticmethod(base64.b64decode))]
+
+
+def _blob_read(self: Any, value: Any) -> Any:
+    """botocore 1.44's ResponseParser._default_blob_parser, statement for statement (_acyclic_parsers)."""
+    return base64.b64decode(value)
 
 
 def _fast_enrich() -> list[tuple[Any, str, Any]]:
