@@ -70,8 +70,8 @@ from typing import Any
 #   answer's body was searched for a RequestId element by a regular expression (see _fast_enrich).
 # - Reference cycles, which only the garbage collector frees: a local stack's call left it ~1,850
 #   objects (~0.7 ms of collections a call). Every AST node with its parent's children list (the
-#   trees a request made are dismantled once it is answered: see _Served and dismantle), every
-#   werkzeug Request with its environ (cut there too, as Flask cuts it), every botocore response
+#   nodes a request made are unlinked once it is answered: see _Served), every werkzeug Request
+#   with its environ (cut there too, as Flask cuts it), every botocore response
 #   parser with its default blob parser, a method bound to it (see _acyclic_parsers), and the
 #   closures here that named themselves to recurse (they take themselves as an argument).
 FAST_PATHS_FOR = "5.2.5"
@@ -97,10 +97,15 @@ _PASSED: set[tuple[Any, ...]] = set()
 
 
 class _Served(threading.local):
-    """The UpdateExpression ASTs this thread made (parsed, copied, or dropped from a tree by a
-    processor's walk) while it serves an in-process request (_fast_routing); None outside one."""
+    """The UpdateExpression AST nodes made here (built from a recipe, or put into a tree by a
+    processor's walk) while this thread serves an in-process request (_fast_routing); None outside
+    one. Each is linked to its parent, whose children hold it: a reference cycle per node, which
+    the garbage collector alone would free. Nothing reads them once the request is answered (moto
+    keeps none; _HANDED_OUT and _FRESH_COPY only compare identity): then their parent links are
+    cut, and each tree goes with its last reference. Nodes moto makes (a first parse, a tree that
+    is not plain) are left to the collector."""
 
-    trees: list[Any] | None = None
+    nodes: list[Any] | None = None
 
 
 _SERVED = _Served()
@@ -192,32 +197,10 @@ def _make_fast_paths() -> None:
 
     is_node = kind_test(node_class)
 
-    def made(tree: Any) -> Any:
-        """tree, kept to be dismantled when the request this thread serves is answered."""
-        trees = _SERVED.trees
-        if trees is not None:
-            trees.append(tree)
-        return tree
-
-    def dismantle(trees: list[Any]) -> None:
-        """Unlink every node of these trees (and any node linked to them either way: moto's
-        normalize() leaves the clauses it flattens away linked from their actions) from its parent.
-        A parent and its children's list make a reference cycle per node, which the garbage
-        collector alone could free; nothing reads these trees once their request is answered
-        (moto keeps none, _HANDED_OUT and _FRESH_COPY only compare identity). Each link is cut once
-        and pushes at most two nodes: the walk ends whatever the links."""
-        while trees:
-            node = trees.pop()
-            up = node.parent
-            if up is not None:
-                node.parent = None
-                trees.append(up)
-            for child in node.children or ():
-                if is_node(child) and (up := child.parent) is not None:
-                    child.parent = None
-                    trees.append(child)
-                    if up is not node:
-                        trees.append(up)
+    def served() -> list[Any]:
+        """Where the nodes made now go: the request's list (_Served), or one nobody keeps."""
+        nodes = _SERVED.nodes
+        return [] if nodes is None else nodes
 
     # The children Node.find_clauses looks into.
     descended = (ast_nodes.Expression, ast_nodes.UpdateExpressionFunction)
@@ -285,8 +268,8 @@ def _make_fast_paths() -> None:
                             visit(child_node, i, visit)
             if found is not None:
                 new = handlers[found](node)
-                if new is not node:
-                    made(node)  # out of the tree, and still linked to it: dismantled with it
+                if new is not node and parent_node:
+                    served().append(new)  # linked to parent_node, as node was (_Served)
                 node = new
                 node.parent = parent_node
                 if parent_node:
@@ -452,15 +435,17 @@ def _make_fast_paths() -> None:
         except NotPlainError:
             return None
 
-    def build(recipe: tuple[Any, str, Any], parent: Any = None) -> Any:
+    def build(recipe: tuple[Any, str, Any], nodes: list[Any], parent: Any = None) -> Any:
+        """The tree of this recipe; its nodes are added to nodes (_Served)."""
         cls, node_type, children = recipe
         node = cls.__new__(cls)
+        nodes.append(node)
         state = node.__dict__
         state["type"] = node_type
         state["children"] = (
             None
             if children is None
-            else [build(child, node) if type(child) is tuple else child for child in children]
+            else [build(child, nodes, node) if type(child) is tuple else child for child in children]
         )
         state["parent"] = parent
         return node
@@ -468,7 +453,7 @@ def _make_fast_paths() -> None:
     def copy_tree(root: Any) -> Any:
         """copy.deepcopy(root) for a plain AST, else None."""
         recipe = recipe_of(root)
-        return None if recipe is None else build(recipe)
+        return None if recipe is None else build(recipe, served())
 
     def deepcopy(x: Any, memo: Any = None, _nil: Any = None) -> Any:
         handed = _HANDED_OUT[0]
@@ -478,13 +463,13 @@ def _make_fast_paths() -> None:
             # (UpdateItem's backend parses, then reads the item and checks the condition and copies
             # it once or twice; the response layer's and TransactWriteItems' trees are only read by
             # find_clauses, and all are parsed again by the backend before their copy).
-            tree = made(build(handed[1]))
+            tree = build(handed[1], served())
             _FRESH_COPY[0] = tree, handed[2]
             return tree
         if memo is None and isinstance(x, node_class):
             tree = copy_tree(x)
             if tree is not None:
-                return made(tree)
+                return tree
         return copy.deepcopy(x, memo) if _nil is None else copy.deepcopy(x, memo, _nil)
 
     parser = expressions.UpdateExpressionParser
@@ -493,15 +478,15 @@ def _make_fast_paths() -> None:
 
     def parsed(cls: Any, expression_str: Any) -> Any:
         if cls is not parser or type(expression_str) is not str or parser_log.isEnabledFor(logging.DEBUG):
-            return made(make(cls, expression_str))
+            return make(cls, expression_str)
         recipe = _PARSES.get(expression_str)
         if recipe is None:
-            tree = made(make(cls, expression_str))
+            tree = make(cls, expression_str)
             recipe = recipe_of(tree)
             if recipe is None:
                 return tree
             _keep(_PARSES, expression_str, recipe)
-        tree = made(build(recipe))
+        tree = build(recipe, served())
         _HANDED_OUT[0] = tree, recipe, expression_str
         return tree
 
@@ -509,7 +494,7 @@ def _make_fast_paths() -> None:
         *_fast_member_values(),
         *_fast_action_lookup(),
         *_fast_sizes(),
-        *_fast_routing(dismantle),
+        *_fast_routing(),
         *_fast_environ(),
         *_fast_urls(),
         *_fast_enrich(),
@@ -713,7 +698,7 @@ def _fast_sizes() -> list[tuple[Any, str, Any]]:
     return [(dynamo, "size", size)]
 
 
-def _fast_routing(dismantle: Any) -> list[tuple[Any, str, Any]]:
+def _fast_routing() -> list[tuple[Any, str, Any]]:
     """BotocoreStubber.process_request (moto's dispatcher of an in-process request) as moto runs it,
     with its two URL scans kept per URL: the services whose pattern matches the URL (a function of
     the URL and backend_index's patterns, compared on each request) and the handler of the first of
@@ -821,16 +806,17 @@ def _fast_routing(dismantle: Any) -> list[tuple[Any, str, Any]]:
             method_to_execute = handler(backend, clean_url)
             if method_to_execute is not no_match:
                 normalized_request = m.normalize_request(request)
-                outer, _SERVED.trees = _SERVED.trees, []  # a request served within one (its own list)
+                outer, _SERVED.nodes = _SERVED.nodes, []  # a request served within one: its own list
                 try:
                     status, headers, body = answer(method_to_execute, normalized_request)
                 finally:
-                    trees, _SERVED.trees = _SERVED.trees, outer
-                # Answered: break the reference cycles of what served it, none of which outlives it
-                # (left to the garbage collector if the request raised), so they go with their last
-                # reference: the ASTs it made, and the Request's own entry in its environ, as Flask
-                # does at the end of its requests.
-                dismantle(trees)
+                    nodes, _SERVED.nodes = _SERVED.nodes, outer
+                # Answered: the reference cycles of what served it, none of which outlives it, are
+                # cut (left to the garbage collector if it raised), so all goes with its last
+                # reference: the AST nodes it made (_Served), and the Request's own entry in its
+                # environ, as Flask cuts it at the end of its requests.
+                for node in nodes:
+                    node.parent = None
                 if normalized_request is not request:
                     environ = normalized_request.environ
                     if environ.get("werkzeug.request") is normalized_request:
