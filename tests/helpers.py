@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import uuid
@@ -200,3 +201,22 @@ def config_with_sla(directory: Path, queue: str, seconds: int) -> Path:
     assert f"sla_seconds: {sla}" in text, f"queues.yaml has no 'sla_seconds: {sla}' to change"
     queues_yaml.write_text(text.replace(f"sla_seconds: {sla}", f"sla_seconds: {seconds}"), encoding="utf-8")
     return directory
+
+
+def cyclic_garbage(operation: Callable[[], object]) -> list[Any]:
+    """What operation leaves that only the garbage collector frees (objects in reference cycles):
+    the collector is off meanwhile, then one collection keeps them all (DEBUG_SAVEALL)."""
+    gc.collect()
+    enabled = gc.isenabled()
+    gc.disable()
+    gc.garbage.clear()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        operation()
+        gc.collect()
+        return list(gc.garbage)
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        if enabled:
+            gc.enable()

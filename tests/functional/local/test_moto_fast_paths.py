@@ -4,6 +4,7 @@ the same items, the same errors with the same messages, for valid and invalid Up
 from __future__ import annotations
 
 import abc
+import base64
 import importlib.metadata
 import random
 import re
@@ -11,6 +12,7 @@ import sys
 import threading
 import tomllib
 import types
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext, suppress
 from importlib.metadata import version
@@ -22,7 +24,7 @@ import boto3
 import moto
 import pytest
 from botocore.exceptions import ClientError
-from helpers import REGION
+from helpers import REGION, cyclic_garbage
 from moto import mock_aws
 
 from aicc_ops.local import moto_fast_paths
@@ -265,6 +267,49 @@ def test_the_corpus_has_moto_errors_of_each_validator(dynamodb: Any) -> None:
     assert any('The "ADD" section can only be used once' in m for m in messages)
     assert any("path one: [b], path two: [b]" in m for m in messages)  # the inner SET list first
     assert any("Cannot update attribute pk" in m for m in messages)
+
+
+def test_updates_leave_no_reference_cycles(dynamodb: Any) -> None:
+    """What serves an UpdateItem in process goes with its last reference, not to the garbage
+    collector: its ASTs (each node is in its parent's children), the item values they hold, the
+    werkzeug Request (in its own environ), botocore's response parsers (holding their own blob
+    parser) and the fast paths' recursive closures. Of every case but those moto cannot parse
+    (the nodes it made before failing are left to the collector) or fails on (an AssertionError)."""
+    from botocore.parsers import ResponseParser
+    from moto.dynamodb.models.dynamo_type import DynamoType
+    from moto.dynamodb.parsing.ast_nodes import Node
+    from werkzeug.wrappers import Request
+
+    cases = [(e, c) for e, c in CASES if e not in ("SET a =", "SET a = :s,", "SET n = (n + :one)")]
+
+    def updates() -> None:  # an update and the requests around it (_outcome)
+        for expression, condition in cases:
+            _outcome(dynamodb, expression, condition, True)
+
+    updates()  # the first parse of each expression is moto's own, left to the collector
+    garbage = cyclic_garbage(updates)
+    removed = [
+        o
+        for o in garbage
+        if isinstance(o, Node | DynamoType | Request | ResponseParser)
+        or getattr(o, "__module__", None) == moto_fast_paths.__name__
+    ]
+    assert removed == []
+    assert len(garbage) < 10 * len(cases), sorted(Counter(type(o).__qualname__ for o in garbage).items())
+
+
+def test_blobs_are_read_by_base64_only_while_botocore_reads_them_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The parsers' default blob reader is replaced while botocore's is `base64.b64decode(value)`
+    (the reads above compare blobs read both ways), not once it reads them otherwise."""
+    from botocore import parsers
+
+    patch_moto()
+    with moto_as_is():
+        assert [name for _, name, _ in moto_fast_paths._acyclic_parsers()] == ["_default_blob_parser"]
+        with monkeypatch.context() as other:  # undone before the fast paths are back
+            other.setattr(parsers.ResponseParser, "_default_blob_parser", lambda self, value: value)
+            assert moto_fast_paths._acyclic_parsers() == []
+    assert vars(parsers.ResponseParser)["_default_blob_parser"].__func__ is base64.b64decode
 
 
 def _shape(node: Any, parent: Any = None) -> Any:
