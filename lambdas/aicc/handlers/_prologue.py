@@ -84,6 +84,8 @@ _json_str = json.encoder.encode_basestring_ascii
 # code writes the lines, debug lines included.
 _single_metric_log = logging.getLogger(SingleMetric.__module__)
 _metrics_log = logging.getLogger(type(metrics.provider).__module__)
+# The units' names, as Powertools writes them (an enum member's value costs ~0.25 us a read).
+_COUNT, _MILLISECONDS = MetricUnit.Count.value, MetricUnit.Milliseconds.value
 
 
 def _emf_line(
@@ -131,7 +133,7 @@ def count(metric: str, **dimensions: str) -> None:
         named = {name: value if isinstance(value, str) else str(value) for name, value in dimensions.items()}
         if service and not named.get("service"):
             named["service"] = service
-        line = _emf_line(namespace, named, metric, MetricUnit.Count.value, 1.0)
+        line = _emf_line(namespace, named, metric, _COUNT, 1.0)
     if line is None:
         with single_metric(name=metric, unit=MetricUnit.Count, value=1) as one:
             for name, value in dimensions.items():
@@ -204,7 +206,7 @@ def _flush_latency(latency: float) -> None:
         and _metrics_enabled()
     ):
         dimensions = {"service": service} if service else {}
-        line = _emf_line(namespace, dimensions, "StepLatency", MetricUnit.Milliseconds.value, latency)
+        line = _emf_line(namespace, dimensions, "StepLatency", _MILLISECONDS, latency)
     if line is None:
         metrics.add_metric(name="StepLatency", unit=MetricUnit.Milliseconds, value=latency)
         metrics.flush_metrics()
@@ -243,8 +245,8 @@ def contact_flow(fn: Callable[[ContactEvent], Mapping[str, Value]]) -> Handler[d
 
     def handler(event: Any, context: LambdaContext) -> dict[str, str]:
         contact = parse(event)
-        logger.append_keys(contact_id=contact.contact_id)
-        logger.set_correlation_id(contact.initial_contact_id)
+        # set_correlation_id is append_keys(correlation_id=...): one call for both keys.
+        logger.append_keys(contact_id=contact.contact_id, correlation_id=contact.initial_contact_id)
         out = result(fn(contact))
         logger.info(name, extra={"request": contact.log_view(), "result": out})
         return out
