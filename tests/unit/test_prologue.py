@@ -339,12 +339,17 @@ def test_the_latency_flushed_after_each_invocation_is_what_powertools_writes(
         assert results[0] == results[1], latency
 
 
+@pytest.mark.parametrize("dev", [None, "false"], ids=["in Lambda", "in the local stack"])
 def test_an_invocation_writes_its_plain_lines_without_powertools_serializing_them(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, lambda_context: FakeLambdaContext
+    dev: str | None,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    lambda_context: FakeLambdaContext,
 ) -> None:
     """What the lines are written here for: a count and the StepLatency, the metrics of every
     invocation, cost Powertools about 20 us each (units and resolutions listed per SingleMetric or
     add_metric, validation, debug messages formatted for nobody, a dict JSON-encoded whole)."""
+    environment(monkeypatch, POWERTOOLS_DEV=dev)
 
     def refused(*args: object, **kwargs: object) -> None:
         raise AssertionError("Powertools built a plain line")
@@ -483,9 +488,9 @@ def test_invocations_in_threads_at_once_flush_the_shared_metric_set_in_turn(
             except Exception as exc:  # what the flow would see as the Lambda's error
                 failures.append(exc)
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # a flush that finds the set emptied by another: no line
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")  # a flush that found the set emptied by another warned
         _in_threads_taking_turns_often(*[invocations] * 6)
-    assert failures == []
+    assert failures == [] and caught == []
     latencies = [b["StepLatency"] for b in emf(capsys.readouterr().out)]
     assert len(latencies) == 6 * 1000 and all(len(values) == 1 for values in latencies)
