@@ -186,8 +186,8 @@ def _metrics_enabled() -> bool:
 def _flush_latency(latency: float) -> None:
     """metrics.add_metric(StepLatency) and metrics.flush_metrics(), what log_metrics does at the end
     of an invocation. When the shared set holds nothing (no handler adds to it: their counts go
-    through `count`), the one line that writes is written here: Powertools' validation, its lists
-    of units and the dict encoded whole cost about 15 us an invocation. Anything else (a metric,
+    through `count`), the one line that writes is written here: add_metric's validation and lists
+    of units, and a flush of the set, cost about 7 us an invocation more. Anything else (a metric,
     dimension or metadata held, a timestamp set, no namespace, metrics disabled, Powertools at
     DEBUG) goes through Powertools, its errors, warnings and what it keeps included."""
     held = metrics.provider
