@@ -21,7 +21,7 @@ from helpers import FakeLambdaContext, kinesis_event, read_event
 from aicc.handlers._connect import ContactEvent, EventError, Value
 from aicc.handlers._prologue import (
     BatchFailedError,
-    _flush_metrics,
+    _flush_latency,
     contact_flow,
     count,
     kinesis_batch,
@@ -146,7 +146,7 @@ def test_count_writes_the_lines_of_powertools_single_metric_whatever_came_before
     ]
 
 
-TIMESTAMP = re.compile(r'"Timestamp":(\d+),')
+TIMESTAMP = re.compile(r'"Timestamp": ?(\d+),')  # json.dumps with its default spacing too
 AN_HOUR_AGO = int(time.time() * 1000) - 3_600_000  # a timestamp set on the metrics: kept in the line
 Outcome = tuple[list[str], str, list[str]]
 
@@ -234,55 +234,44 @@ def test_powertools_writes_its_own_debug_lines(
     environment(monkeypatch, **DEPLOYED)
     caplog.set_level(logging.DEBUG, logger="aws_lambda_powertools")
     written = []
-    for counter, flush in ((count, _flush_metrics), (_single_metric, metrics.flush_metrics)):
+    for counter, flush in ((count, _flush_latency), (_single_metric, _powertools_flush)):
         caplog.clear()
         counted = outcome(functools.partial(counter, "Probe", kind="a"), capsys)
-        metrics.add_metric(name="StepLatency", unit="Milliseconds", value=1)
-        written.append((counted, outcome(flush, capsys), caplog.messages[:]))
+        written.append((counted, outcome(functools.partial(flush, 1.0), capsys), caplog.messages[:]))
     assert written[0] == written[1]
     assert {"Adding dimension: kind:a", "Flushing existing metrics"} <= set(written[0][2])
 
 
-FLUSHES: dict[str, Callable[[], None]] = {
-    "an invocation's latency": lambda: metrics.add_metric(
-        name="StepLatency", unit="Milliseconds", value=12.3
-    ),
+def _powertools_flush(latency: float) -> None:
+    """What `_flush_latency` stands for: an invocation's latency added to Powertools' shared set,
+    then the set flushed as log_metrics does."""
+    metrics.add_metric(name="StepLatency", unit="Milliseconds", value=latency)
+    metrics.flush_metrics()
+
+
+HOLDINGS: dict[str, Callable[[], None]] = {  # what the shared set holds when an invocation ends
     "nothing": lambda: None,
-    "two values": lambda: [
-        metrics.add_metric(name="StepLatency", unit="Milliseconds", value=v) for v in (1, 2.5)
+    "a latency": lambda: metrics.add_metric(name="StepLatency", unit="Milliseconds", value=12.3),
+    "99 latencies": lambda: [  # the 100th value makes add_metric print the set (json.dumps' spacing)
+        metrics.add_metric(name="StepLatency", unit="Milliseconds", value=v) for v in range(99)
     ],
     "values not finite": lambda: [
-        metrics.add_metric(name="StepLatency", unit="Milliseconds", value=float(v))
-        for v in ("nan", "inf", "-inf")
+        metrics.add_metric(name="Other", unit="Count", value=float(v)) for v in ("nan", "inf", "-inf")
     ],
     "two metrics": lambda: [metrics.add_metric(name=n, unit="Count", value=1) for n in ("One", "Two")],
-    "a dimension": lambda: (
-        metrics.add_dimension(name="kind", value="a"),
-        metrics.add_metric(name="StepLatency", unit="Milliseconds", value=1),
-    ),
-    "a dimension set": lambda: (
-        metrics.add_dimensions(kind="a"),
-        metrics.add_metric(name="StepLatency", unit="Milliseconds", value=1),
-    ),
-    "default dimensions": lambda: (
-        metrics.set_default_dimensions(stage="test"),
-        metrics.add_metric(name="StepLatency", unit="Milliseconds", value=1),
-    ),
-    "metadata": lambda: (
-        metrics.add_metadata(key="contact", value="c-1"),
-        metrics.add_metric(name="StepLatency", unit="Milliseconds", value=1),
-    ),
-    "a timestamp": lambda: (
-        metrics.set_timestamp(AN_HOUR_AGO),
-        metrics.add_metric(name="StepLatency", unit="Milliseconds", value=1),
-    ),
-    "high resolution": lambda: metrics.add_metric(
+    "a dimension": lambda: metrics.add_dimension(name="kind", value="a"),
+    "a dimension set": lambda: metrics.add_dimensions(kind="a"),
+    "default dimensions": lambda: metrics.set_default_dimensions(stage="test"),
+    "metadata": lambda: metrics.add_metadata(key="contact", value="c-1"),
+    "a timestamp": lambda: metrics.set_timestamp(AN_HOUR_AGO),
+    "a latency of high resolution": lambda: metrics.add_metric(
         name="StepLatency", unit="Milliseconds", value=1, resolution=1
     ),
     "a metric named service": lambda: metrics.add_metric(name="service", unit="Count", value=1),
     "a metric named _aws": lambda: metrics.add_metric(name="_aws", unit="Count", value=1),
     "text to escape": lambda: metrics.add_metric(name='St\u00e9p "\U0001f600"', unit="Count/Second", value=1),
 }
+LATENCIES = (12.3, 0.0, 0.1, 98765.4, 1e16)  # round(ms, 1) of an invocation; the last written 1e+16
 FLUSH_SETTINGS: dict[str, tuple[str | None, str | None, dict[str, str | None]]] = {  # namespace, service, env
     "deployed": ("AICC", "aicc", {}),
     "no namespace": (None, "aicc", {}),
@@ -290,8 +279,12 @@ FLUSH_SETTINGS: dict[str, tuple[str | None, str | None, dict[str, str | None]]] 
     "an empty service": ("AICC", "", {}),
     "a blank service": ("AICC", "  ", {}),
     "text to escape": ('AI"CC\u00e9', "\ud55c", {}),
+    "the local stack's": ("AICC", "aicc", {"POWERTOOLS_DEV": "false", "POWERTOOLS_METRICS_DISABLED": None}),
     "metrics disabled": ("AICC", "aicc", {"POWERTOOLS_METRICS_DISABLED": "true"}),
+    "metrics enabled": ("AICC", "aicc", {"POWERTOOLS_METRICS_DISABLED": "False"}),
     "dev mode": ("AICC", "aicc", {"POWERTOOLS_DEV": "true", "POWERTOOLS_METRICS_DISABLED": None}),
+    "dev mode, metrics on": ("AICC", "aicc", {"POWERTOOLS_DEV": "1", "POWERTOOLS_METRICS_DISABLED": "0"}),
+    "dev mode unreadable": ("AICC", "aicc", {"POWERTOOLS_DEV": "maybe"}),
 }
 
 
@@ -318,43 +311,52 @@ def held() -> str:
 
 
 @pytest.mark.parametrize("setting", FLUSH_SETTINGS.values(), ids=FLUSH_SETTINGS)
-@pytest.mark.parametrize("add", FLUSHES.values(), ids=FLUSHES)
+@pytest.mark.parametrize("hold", HOLDINGS.values(), ids=HOLDINGS)
 @pytest.mark.usefixtures("clean_metrics")
-def test_the_flush_after_each_invocation_writes_what_powertools_flush_writes(
-    add: Callable[[], None],
+def test_the_latency_flushed_after_each_invocation_is_what_powertools_writes(
+    hold: Callable[[], None],
     setting: tuple[str | None, str | None, dict[str, str | None]],
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """The flush log_metrics did after every invocation writes its plain line (the StepLatency)
-    itself: Powertools' line byte for byte apart from the time, and for anything else the same
-    outcome too (lines, errors, warnings, and what stays held for the next flush)."""
+    """An invocation's StepLatency, added to Powertools' set and flushed as log_metrics does: its
+    line when the set holds nothing else is written here, byte for byte Powertools' apart from
+    the time; for anything else the outcome is the same too (lines, errors, warnings, and what
+    stays held for the next flush)."""
     namespace, service, env = setting
     monkeypatch.setattr(metrics.provider, "namespace", namespace)
     monkeypatch.setattr(metrics.provider, "service", service)
     environment(monkeypatch, **env)
-    results = []
-    for flush in (_flush_metrics, metrics.flush_metrics):
-        metrics.clear_default_dimensions()
-        metrics.clear_metrics()
-        add()
-        capsys.readouterr()
-        results.append((outcome(flush, capsys), held()))
-    assert results[0] == results[1]
+    for latency in LATENCIES:
+        results = []
+        for flush in (_flush_latency, _powertools_flush):
+            metrics.clear_default_dimensions()
+            metrics.clear_metrics()
+            monkeypatch.setattr(metrics.provider, "timestamp", None)
+            hold()
+            capsys.readouterr()
+            results.append((outcome(functools.partial(flush, latency), capsys), held()))
+        assert results[0] == results[1], latency
 
 
+@pytest.mark.parametrize("dev", [None, "false"], ids=["in Lambda", "in the local stack"])
 def test_an_invocation_writes_its_plain_lines_without_powertools_serializing_them(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, lambda_context: FakeLambdaContext
+    dev: str | None,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    lambda_context: FakeLambdaContext,
 ) -> None:
-    """What the lines are written here for: a count and the StepLatency flush, the metrics of
-    every invocation, cost Powertools about 20 us each (units and resolutions listed per
-    SingleMetric, validation, debug messages formatted for nobody, a dict JSON-encoded whole)."""
+    """What the lines are written here for: a count and the StepLatency, the metrics of every
+    invocation, cost Powertools about 20 us each (units and resolutions listed per SingleMetric or
+    add_metric, validation, debug messages formatted for nobody, a dict JSON-encoded whole)."""
+    environment(monkeypatch, POWERTOOLS_DEV=dev)
 
     def refused(*args: object, **kwargs: object) -> None:
-        raise AssertionError("Powertools serialized a plain line")
+        raise AssertionError("Powertools built a plain line")
 
     for serializer in (MetricManager, type(metrics.provider)):
         monkeypatch.setattr(serializer, "serialize_metric_set", refused)
+    monkeypatch.setattr(type(metrics.provider), "add_metric", refused)
     probe(event("plain"), lambda_context)
     blobs = emf(capsys.readouterr().out)
     assert [next(k for k in b if k in ("Probe", "StepLatency")) for b in blobs] == ["Probe", "StepLatency"]
@@ -469,7 +471,9 @@ def test_invocations_in_threads_at_once_flush_the_shared_metric_set_in_turn(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, lambda_context: FakeLambdaContext
 ) -> None:
     """Powertools' metric set is one per process, and the local stack runs invocations in threads:
-    a flush that read the set while another thread cleared or grew it failed that invocation."""
+    a flush that read the set while another thread cleared or grew it failed that invocation. Each
+    invocation's latency is a line of its own, as from a Lambda environment of its own (another
+    invocation's flush took it into its line, with that one's time)."""
     monkeypatch.setenv("POWERTOOLS_METRICS_NAMESPACE", "AICC")
     failures: list[BaseException] = []
 
@@ -484,9 +488,9 @@ def test_invocations_in_threads_at_once_flush_the_shared_metric_set_in_turn(
             except Exception as exc:  # what the flow would see as the Lambda's error
                 failures.append(exc)
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # a flush that finds the set emptied by another: no line
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")  # a flush that found the set emptied by another warned
         _in_threads_taking_turns_often(*[invocations] * 6)
-    assert failures == []
+    assert failures == [] and caught == []
     latencies = [b["StepLatency"] for b in emf(capsys.readouterr().out)]
-    assert sum(len(v) if isinstance(v, list) else 1 for v in latencies) == 6 * 1000  # none lost
+    assert len(latencies) == 6 * 1000 and all(len(values) == 1 for values in latencies)

@@ -84,26 +84,28 @@ _json_str = json.encoder.encode_basestring_ascii
 # code writes the lines, debug lines included.
 _single_metric_log = logging.getLogger(SingleMetric.__module__)
 _metrics_log = logging.getLogger(type(metrics.provider).__module__)
+# The units' names, as Powertools writes them (an enum member's value costs ~0.25 us a read).
+_COUNT, _MILLISECONDS = MetricUnit.Count.value, MetricUnit.Milliseconds.value
 
 
 def _emf_line(
-    namespace: str, dimensions: Mapping[str, str], metric: str, unit: str, values: list[float]
+    namespace: str, dimensions: Mapping[str, str], metric: str, unit: str, value: float
 ) -> str | None:
-    """The line Powertools prints for one metric of standard resolution with these dimensions:
-    json.dumps(serialize_metric_set(), separators=(",", ":")), written from its parts (encoding
-    the dict took a third of a line's cost); None when a key would come twice (a dimension named
-    like the metric or "_aws"): Powertools' dict merge decides that line. tests/unit/test_prologue.py
-    compares the lines with Powertools' own."""
+    """The line Powertools prints for one value of a metric of standard resolution with these
+    dimensions: json.dumps(serialize_metric_set(), separators=(",", ":")), written from its parts
+    (encoding the dict took a third of a line's cost); None when a key would come twice (a dimension
+    named like the metric or "_aws"): Powertools' dict merge decides that line.
+    tests/unit/test_prologue.py compares the lines with Powertools' own."""
     if metric in dimensions or "_aws" in dimensions or metric == "_aws":
         return None
     timestamp = int(dt.datetime.now().timestamp() * 1000)  # serialize_metric_set's
     names = ",".join(map(_json_str, dimensions))
-    pairs = "".join([f"{_json_str(name)}:{_json_str(value)}," for name, value in dimensions.items()])
-    amounts = ",".join([float.__repr__(v) if math.isfinite(v) else json.dumps(v) for v in values])
+    pairs = "".join([f"{_json_str(name)}:{_json_str(text)}," for name, text in dimensions.items()])
+    amount = float.__repr__(value) if math.isfinite(value) else json.dumps(value)
     return (
         f'{{"_aws":{{"Timestamp":{timestamp},"CloudWatchMetrics":[{{"Namespace":{_json_str(namespace)},'
         f'"Dimensions":[[{names}]],"Metrics":[{{"Name":{_json_str(metric)},"Unit":{_json_str(unit)}}}]}}]}},'
-        f"{pairs}{_json_str(metric)}:[{amounts}]}}"
+        f"{pairs}{_json_str(metric)}:[{amount}]}}"
     )
 
 
@@ -131,7 +133,7 @@ def count(metric: str, **dimensions: str) -> None:
         named = {name: value if isinstance(value, str) else str(value) for name, value in dimensions.items()}
         if service and not named.get("service"):
             named["service"] = service
-        line = _emf_line(namespace, named, metric, MetricUnit.Count.value, [1.0])
+        line = _emf_line(namespace, named, metric, _COUNT, 1.0)
     if line is None:
         with single_metric(name=metric, unit=MetricUnit.Count, value=1) as one:
             for name, value in dimensions.items():
@@ -153,7 +155,6 @@ def measure(values: Mapping[str, tuple[Unit, float]], **dimensions: str) -> None
 
 @lambda_handler_decorator
 def _failures_logged(handler: Handler[R], event: Any, context: LambdaContext) -> R:
-    started = time.perf_counter()
     try:
         return handler(event, context)
     except EventError as exc:
@@ -164,55 +165,68 @@ def _failures_logged(handler: Handler[R], event: Any, context: LambdaContext) ->
         count("HandlerError", kind=type(exc).__name__)
         logger.exception("handler failed: the flow takes its error branch")
         raise
-    finally:
-        elapsed = (time.perf_counter() - started) * 1000
-        with _metric_set_turn:
-            metrics.add_metric(name="StepLatency", unit=MetricUnit.Milliseconds, value=round(elapsed, 1))
 
 
 # Powertools keeps one metric set per process. Lambda runs one invocation at a time in it, but the
 # local stack runs its invocations in threads of one process: adding to the set and flushing it
-# take turns, or a flush could read the set while another thread clears or grows it (an error in
+# take one turn, or a flush could read the set while another thread clears or grows it (an error in
 # that invocation, and the flow's error branch).
 _metric_set_turn = threading.Lock()
 
 
-def _flush_metrics() -> None:
-    """metrics.flush_metrics(), as log_metrics calls it after each invocation: the line written
-    here for what an invocation holds (its StepLatency, which costs Powertools about 20 us to
-    write), by Powertools for anything else (more metrics or dimensions, metadata, a timestamp set,
-    no namespace, metrics disabled, Powertools at DEBUG)."""
+def _metrics_enabled() -> bool:
+    """not is_metrics_disabled(), False where that raises (an env value strtobool cannot read):
+    Powertools' own flush raises it then, the value added to the set first."""
+    try:
+        return not is_metrics_disabled()
+    except ValueError:
+        return False
+
+
+def _flush_latency(latency: float) -> None:
+    """metrics.add_metric(StepLatency) and metrics.flush_metrics(), what log_metrics does at the end
+    of an invocation. When the shared set holds nothing (no handler adds to it: their counts go
+    through `count`), the one line that writes is written here: add_metric's validation and lists
+    of units, and a flush of the set, cost about 7 us an invocation more. Anything else (a metric,
+    dimension or metadata held, a timestamp set, no namespace, metrics disabled, Powertools at
+    DEBUG) goes through Powertools, its errors, warnings and what it keeps included."""
     held = metrics.provider
     namespace, service, line = held.namespace, held.service, None
     if (
-        len(held.metric_set) == 1
-        and not (held.dimension_set or held.dimension_sets or held.metadata_set or held.timestamp)
+        not (
+            held.metric_set
+            or held.dimension_set
+            or held.dimension_sets
+            or held.metadata_set
+            or held.timestamp
+        )
         and isinstance(namespace, str)
         and (not service or (isinstance(service, str) and service.strip()))  # else Powertools warns
         and not _metrics_log.isEnabledFor(logging.DEBUG)
-        and not is_metrics_disabled()
+        and _metrics_enabled()
     ):
-        ((name, metric),) = held.metric_set.items()
-        if metric["StorageResolution"] != 1:  # high resolution: a key more in the line
-            dimensions = {"service": service} if service else {}
-            line = _emf_line(namespace, dimensions, name, metric["Unit"], metric["Value"])
+        dimensions = {"service": service} if service else {}
+        line = _emf_line(namespace, dimensions, "StepLatency", _MILLISECONDS, latency)
     if line is None:
+        metrics.add_metric(name="StepLatency", unit=MetricUnit.Milliseconds, value=latency)
         metrics.flush_metrics()
     else:
         _write(line)
-        held.metric_set.clear()  # what clear_metrics does to a set without dimensions or metadata
 
 
 def _metrics_flushed(handler: Handler[R]) -> Handler[R]:
-    """What metrics.log_metrics does: the metrics flushed after every invocation, a failed one too."""
+    """What metrics.log_metrics does, the invocation's StepLatency (ms) added last: the metrics
+    flushed after every invocation, a failed one too."""
 
     @functools.wraps(handler)
     def flushed(event: Any, context: LambdaContext) -> R:
+        started = time.perf_counter()
         try:
             return handler(event, context)
         finally:
+            latency = round((time.perf_counter() - started) * 1000, 1)
             with _metric_set_turn:
-                _flush_metrics()
+                _flush_latency(latency)
 
     return flushed
 
@@ -231,8 +245,8 @@ def contact_flow(fn: Callable[[ContactEvent], Mapping[str, Value]]) -> Handler[d
 
     def handler(event: Any, context: LambdaContext) -> dict[str, str]:
         contact = parse(event)
-        logger.append_keys(contact_id=contact.contact_id)
-        logger.set_correlation_id(contact.initial_contact_id)
+        # set_correlation_id is append_keys(correlation_id=...): one call for both keys.
+        logger.append_keys(contact_id=contact.contact_id, correlation_id=contact.initial_contact_id)
         out = result(fn(contact))
         logger.info(name, extra={"request": contact.log_view(), "result": out})
         return out
