@@ -3,10 +3,11 @@
     .venv/bin/python bench/engine_revisions.py REV[+server] REV[+server] ... [--rounds 3] [--passes 4]
 
 Each revision is checked out in a temporary git worktree and run in a fresh interpreter of this
-virtualenv: `local_stack()` as that revision has it (moto over loopback HTTP before the in-process
-endpoint; `+server` asks a revision that has both for `local_stack(moto_server=True)`), one warm-up
-pass of the demo's calls, then measured passes. Rounds alternate the revisions, so machine drift hits
-them alike; the figures are medians over all passes. Requests are counted with botocore's
+virtualenv, pinned to one CPU: `local_stack()` as that revision has it (moto over loopback HTTP
+before the in-process endpoint; `+server` asks a revision that has both for
+`local_stack(moto_server=True)`), one warm-up pass of the demo's calls, then measured passes.
+Rounds alternate the revisions, so machine drift hits them alike; the figures are medians over all
+passes. Requests are counted with botocore's
 before-send on boto3's default session, registered before the stack creates a client: those of the
 calls, and apart those the demo makes to set a scenario's agents (main-thread requests to the
 agents table other than the engine's Scan). The own cost of a call is its wall time less the
@@ -35,6 +36,8 @@ from aicc_ops.knowledge.documents import default_folder  # noqa: E402
 _PROBE = r"""
 import json, os, sys, threading, time
 from collections import Counter
+if hasattr(os, "sched_setaffinity"):  # one CPU, as bench/engine_calls.py measures (on_one_core)
+    os.sched_setaffinity(0, {max(os.sched_getaffinity(0))})
 import boto3
 counts, setup, on = Counter(), Counter(), [False]
 seconds = Counter()  # "endpoint", "api" (botocore's API calls, endpoint included), "setup" (set-up calls)
