@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import logging
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -23,8 +21,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, NamedTuple
 
+from .http_serving import Listener, WsgiHandler
 from .moto_extensions import patch_moto
-from .runtime import HOST, listen_backlog
+from .runtime import HOST
 
 READY = "listening "
 FAILED = "failed "
@@ -92,30 +91,16 @@ def _stop(process: subprocess.Popen[str]) -> None:
 def _serve(port: int) -> int:
     # Bound before moto is imported: a port in use answers in a moment.
     try:
-        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        listener.bind((HOST, port))
-        listener.listen(listen_backlog())
+        server = Listener((HOST, port), _MotoHandler)
     except OSError as exc:
         print(f"{FAILED}{exc.errno or 0} {exc.strerror or exc}", flush=True)
         return 1
-    from moto.moto_server.werkzeug_app import (
-        DomainDispatcherApplication,
-        MotoRequestHandler,
-        create_backend_app,
-    )
-    from werkzeug.serving import make_server
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
-    class Handler(MotoRequestHandler):
-        # werkzeug writes an answer's head and body apart: with Nagle's algorithm the body waits
-        # for the client's delayed ACK of the head (40 ms on Linux) on every keep-alive request.
-        disable_nagle_algorithm = True
-
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no access log in the server's log
     patch_moto()
-    app = DomainDispatcherApplication(create_backend_app)
-    server = make_server(HOST, port, app, threaded=True, request_handler=Handler, fd=listener.fileno())
-    listener.close()  # the server holds its own duplicate of the socket
+    # moto's own server application, served kept-alive (http_serving: werkzeug's server closes
+    # every connection after one request).
+    _MotoHandler.app = DomainDispatcherApplication(create_backend_app)
 
     def parent_gone() -> None:
         sys.stdin.read()  # returns at EOF: the parent closed the pipe or ended
@@ -126,6 +111,10 @@ def _serve(port: int) -> int:
     server.serve_forever()
     server.server_close()
     return 0
+
+
+class _MotoHandler(WsgiHandler):
+    pass
 
 
 def _quit(signum: int, _frame: Any) -> None:

@@ -42,6 +42,7 @@ from .aws_process import moto_process
 from .chat import ParticipantService
 from .connect_emulator import CONTACT_TIME_HEADER, ConnectEmulator
 from .deployed import RoutingError, route
+from .http_serving import KeepAliveHandler, Listener
 from .lambda_api import Answer, LambdaApi, function_timeouts
 from .live import LiveCenter, LiveQueues
 from .runtime import (
@@ -68,34 +69,11 @@ from .stack import (
 from .streams import StreamToLambda
 
 log = logging.getLogger("aicc_ops.local.server")
-IDLE_SECONDS = 300.0
 TEAM_SECURITY = {"MANAGER": "supervisor"}
 FAULT_KINDS = ("lambdas", "services", "agents_offline", "queue_limits")
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"  # keep-alive: a client's connection (and its thread) serves many requests
-    server_version = "aicc-local"
-    disable_nagle_algorithm = True  # else each keep-alive answer waits ~40 ms for delayed ACKs
-    timeout = IDLE_SECONDS  # a connection idle this long is closed, and its thread ends
-
-    def log_message(self, format: str, *args: Any) -> None:
-        log.debug("%s %s", self.address_string(), format % args)
-
-    def _body(self) -> bytes:
-        length = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(length) if length else b""
-
-    def _send(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
-        self.send_response(status)
-        for k, v in (headers or {"Content-Type": "application/json"}).items():
-            self.send_header(k, v)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-
-class ConnectHandler(_Handler):
+class ConnectHandler(KeepAliveHandler):
     """One Connect API request: route by the service model, run the operation, answer as Connect."""
 
     emulator: ConnectEmulator
@@ -150,7 +128,7 @@ class ConnectHandler(_Handler):
     do_GET = do_PUT = do_POST = do_DELETE = do_PATCH = _serve
 
 
-class LambdaHandler(_Handler):
+class LambdaHandler(KeepAliveHandler):
     """AWS Lambda's Invoke API for our handlers (lambda_api.py)."""
 
     api: LambdaApi
@@ -181,7 +159,7 @@ class CallApiError(Exception):
         super().__init__(message)
 
 
-class CallsHandler(_Handler):
+class CallsHandler(KeepAliveHandler):
     """The HTTP call API (JSON): calls, caller input, simulated agents, fault injection."""
 
     app: CallApp
@@ -463,17 +441,10 @@ def _seed_users(stack: LocalStack, emulator: ConnectEmulator) -> None:
     assert set(stack.config.security_profiles) >= set(TEAM_SECURITY.values())
 
 
-class _Listener(ThreadingHTTPServer):
-    """A thread per connection (kept alive), and a listen backlog that holds a burst of callers."""
-
-    daemon_threads = True
-    request_queue_size = listen_backlog()
-
-
 def _bind(port: int, handler: type[BaseHTTPRequestHandler], what: str) -> ThreadingHTTPServer:
     """A listener bound now (a port in use fails before anything is built), served later."""
     try:
-        return _Listener((HOST, port), handler)
+        return Listener((HOST, port), handler)
     except OSError as exc:
         raise PortError(port, what, exc) from None
 
