@@ -205,11 +205,12 @@ class CallApiCaller(CallerUser):
             record.recorder.record(RING, "until answered", rang.total_seconds() * 1000)
         return final
 
-    def poll(self, contact_id: str) -> dict[str, Any]:
-        """The call's state; a server error (5xx) is retried: polling is not part of the call."""
+    def poll(self, contact_id: str, transcript: bool = True) -> dict[str, Any]:
+        """The call's state (with its transcript unless told otherwise); a server error (5xx) is
+        retried: polling is not part of the call."""
         for attempt in range(POLL_RETRIES):
             try:
-                return self.api.get(contact_id)
+                return self.api.get(contact_id, transcript)
             except CallApiError as exc:
                 if exc.status < 500 or attempt == POLL_RETRIES - 1:
                     raise
@@ -240,7 +241,7 @@ class CallApiCaller(CallerUser):
                 record.recorder.record(QUEUE, f"{queue} (abandoned)", record.elapsed_ms(queued))
                 return state  # the caller hangs up (dial's finally)
             time.sleep(QUEUE_POLL)
-            state = self.poll(contact_id)
+            state = self.poll(contact_id, transcript=False)  # its state is all it needs
         if state["state"] == "connected":
             record.recorder.record(QUEUE, f"{queue} (answered)", record.elapsed_ms(queued))
         deadline = time.perf_counter() + callers.talk_s + callers.step_timeout_s
@@ -248,7 +249,7 @@ class CallApiCaller(CallerUser):
             if time.perf_counter() > deadline:
                 raise CallError(f"the agent's talk did not end within {callers.talk_s:g} s")
             time.sleep(QUEUE_POLL)
-            state = self.poll(contact_id)
+            state = self.poll(contact_id, transcript=False)  # its state is all it needs
         if state.get("end_reason") != "completed":
             record.fail(f"the call ended in the queue or with the agent: {state.get('end_reason')}")
         return state

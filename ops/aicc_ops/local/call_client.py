@@ -105,8 +105,11 @@ class CallClient:
         result: dict[str, Any] = self.request("POST", "/calls", body)
         return result
 
-    def get(self, contact_id: str) -> dict[str, Any]:
-        result: dict[str, Any] = self.request("GET", f"/calls/{contact_id}")
+    def get(self, contact_id: str, transcript: bool = True) -> dict[str, Any]:
+        """The call; without its transcript (`call`) when not asked for: a poll of a long call
+        costs the server a fraction of the whole."""
+        query = "" if transcript else "?transcript=false"
+        result: dict[str, Any] = self.request("GET", f"/calls/{contact_id}{query}")
         return result
 
     def send_input(self, contact_id: str, value: str) -> dict[str, Any]:

@@ -27,6 +27,7 @@ from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl
 
 from aicc.adapters import aws as handler_clients
 from aicc.clock import seoul
@@ -170,7 +171,9 @@ class CallsHandler(KeepAliveHandler):
             payload = json.loads(raw) if raw.strip() else {}
             if not isinstance(payload, dict):
                 raise CallApiError(400, "the body must be a JSON object")
-            status, result = self.app.route(self.command, self.path.split("?", 1)[0].rstrip("/"), payload)
+            path, _, query = self.path.partition("?")
+            options = dict(parse_qsl(query)) if self.command == "GET" else {}  # ?transcript=false
+            status, result = self.app.route(self.command, path.rstrip("/"), {**options, **payload})
         except json.JSONDecodeError:
             status, result = 400, {"error": "the body is not JSON"}
         except CallApiError as exc:
@@ -214,7 +217,7 @@ class CallApp:
             if parts == ["calls"] and method == "POST":
                 return 201, self.place(body)
             if len(parts) == 2 and parts[0] == "calls" and method == "GET":
-                return 200, self.center.get(parts[1]).to_json()
+                return 200, self.center.get(parts[1]).to_json(transcript=_option(body, "transcript", True))
             if len(parts) == 2 and parts[0] == "calls" and method == "DELETE":
                 return 200, self.center.hang_up(parts[1]).to_json(transcript=False)
             if len(parts) == 3 and parts[0] == "calls" and parts[2] == "input" and method == "POST":
@@ -404,6 +407,14 @@ def _flag(body: dict[str, Any], name: str) -> bool:
     if not isinstance(value, bool):
         raise CallApiError(400, f'"{name}" is true or false')
     return value
+
+
+def _option(body: dict[str, Any], name: str, default: bool) -> bool:
+    """A yes/no option of a GET, from its query string (?transcript=false)."""
+    value = str(body.get(name, default)).lower()
+    if value not in ("true", "false"):
+        raise CallApiError(400, f"{name}={body[name]}: true or false")
+    return value == "true"
 
 
 def _timeout(body: dict[str, Any]) -> float:

@@ -80,6 +80,21 @@ def test_the_last_step_ends_where_the_flows_leave_the_caller(client: CallClient)
     assert call["steps"][-1]["until"] == "queued" and call["steps"][-1]["ms"] is not None
 
 
+def test_a_poll_may_leave_the_transcript_out(client: CallClient) -> None:
+    """A caller waiting in a queue polls its state every half second: the transcript, which grows
+    with the call, is left out when not asked for."""
+    call = client.request("POST", "/calls", {"caller": "+821012345678", "at": WEEKDAY, "wait_step": True})
+
+    whole, light = client.get(call["contact_id"]), client.get(call["contact_id"], transcript=False)
+
+    assert whole["call"]["prompts"] and "call" not in light
+    assert {k: v for k, v in whole.items() if k not in ("call", "waited_seconds")} == {
+        k: v for k, v in light.items() if k != "waited_seconds"
+    }
+    status, answer = raw(client, "GET", f"/calls/{call['contact_id']}?transcript=no", {})
+    assert status == 400 and "transcript=no: true or false" in answer["error"]
+
+
 @pytest.mark.parametrize(
     ("body", "message"),
     [
