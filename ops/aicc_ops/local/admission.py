@@ -3,10 +3,13 @@
 A call's flows are CPU work in the server's one interpreter. Two limits keep them within what it
 can do, and make callers beyond that wait instead of failing:
 
-- `AnswerRate`: new calls are answered at most so many a second, in the order they rang. Each
-  answered caller goes on to answer prompts, so the rate of answers sets the load of flow steps a
-  few seconds later; a burst of a thousand callers answered at once would all answer their prompts
-  at the same moment. Until its turn a call rings: accepted and counted, never reset or refused.
+- `AnswerRate`: new calls are answered at most so many a second, in the order they rang, and
+  none while the flows are behind (steps wait for a slot). Each answered caller goes on to answer
+  prompts, so the rate of answers sets the load of flow steps a few seconds later; a burst of a
+  thousand callers answered at once would all answer their prompts at the same moment, and so
+  would the callers answered while the flows were behind, the moment they caught up (they all
+  waited for the same slots). Until its turn a call rings: accepted and counted, never reset or
+  refused.
 - `FlowSlots`: at most `size` calls run a flow step at once. More at once would not finish more
   per second, only make each slower. A step waits its turn first come, first served, the steps of
   calls already answered before the first step of new ones.
@@ -22,6 +25,7 @@ import itertools
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 
 ANSWERED = 0  # the next step of a call in progress
 RINGING = 1  # a new call, not answered yet
@@ -98,6 +102,11 @@ class FlowSlots:
             self._line.clear()
             self._waiting = [0, 0]
 
+    def behind(self) -> bool:
+        """Steps wait for a slot: the flows are not keeping up."""
+        with self._lock:
+            return bool(self._waiting[ANSWERED] or self._waiting[RINGING])
+
     def counts(self) -> dict[str, int]:
         """Slots taken, and steps waiting for one (of calls in progress, of calls being answered)."""
         with self._lock:
@@ -126,12 +135,17 @@ class AnswerRate:
 
     The line holds callers, not reserved times: a caller who hangs up while ringing leaves it, and
     the callers behind move up to the turn it would have had (reserved times kept the turn of
-    every caller who had hung up, and the line behind waited for them)."""
+    every caller who had hung up, and the line behind waited for them).
 
-    def __init__(self, rate: float, burst: int) -> None:
+    `behind` says the flows are behind (FlowSlots.behind): then nobody is answered, the turn is
+    looked at again 1/rate later, and no burst is saved up meanwhile: once the flows catch up the
+    line is answered at the rate again, not all at once."""
+
+    def __init__(self, rate: float, burst: int, behind: Callable[[], bool] | None = None) -> None:
         if rate <= 0 or burst < 1:
             raise ValueError(f"answer rate {rate}/s, burst {burst}: both must be positive")
         self.rate, self.burst = rate, burst
+        self._behind = behind or (lambda: False)
         self._lock = threading.Lock()
         self._line: deque[Ringing] = deque()
         self._next = 0.0  # monotonic: the earliest moment the next call may be answered
@@ -178,6 +192,9 @@ class AnswerRate:
         due = max(self._next, now - (self.burst - 1) / self.rate)
         if due > now:
             return due - now
+        if self._behind():
+            self._next = now  # no burst saved up while the flows are behind
+            return 1 / self.rate
         self._next = due + 1 / self.rate
         self._line.popleft()
         if self._line:

@@ -264,7 +264,11 @@ class LiveCenter:
         self.emulator = emulator
         self.slots = FlowSlots(flow_slots)
         # 0: every call is answered as soon as a flow slot is free
-        self.answers = AnswerRate(answer_rate, burst=max(1, int(answer_rate))) if answer_rate else None
+        self.answers = (
+            AnswerRate(answer_rate, burst=max(1, int(answer_rate)), behind=self.slots.behind)
+            if answer_rate
+            else None
+        )
         self.talk_seconds, self.acw_seconds = talk_seconds, acw_seconds
         self.input_seconds, self.max_wait = input_seconds, max_wait_seconds
         self.keep_ended = keep_ended_seconds  # ended calls stay visible this long, then are forgotten

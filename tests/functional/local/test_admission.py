@@ -138,6 +138,51 @@ def test_closing_sends_every_ringing_caller_away() -> None:
     assert not rate.wait_answer(late) and rate.ringing == 0
 
 
+def test_nobody_is_answered_while_the_flows_are_behind(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Callers answered while steps wait for slots would all start their flows the moment the
+    flows caught up, and answer their prompts in step after that: they ring on instead."""
+    clock = Clock()
+    monkeypatch.setattr(admission.time, "monotonic", clock.monotonic)
+    slots = FlowSlots(1)
+    rate = AnswerRate(rate=4, burst=2, behind=slots.behind)
+    line = [rate.ring() for _ in range(4)]
+    assert rate.try_answer(line[0])
+
+    running = slots.enter(ANSWERED)
+    waiting = slots.enter(ANSWERED)  # a step of a call in progress waits: the flows are behind
+    assert running.granted and not waiting.granted and slots.behind()
+    for _ in range(8):  # two seconds: eight turns at the rate, none taken
+        clock.now += 0.25
+        assert not rate.try_answer(line[1])
+    assert rate.ringing == 3
+
+    slots.release()  # the waiting step runs: the flows have caught up
+    assert not slots.behind()
+    # Answered at the rate again, one at a time: no burst was saved up while they were behind.
+    assert [rate.try_answer(r) for r in line[1:]] == [True, False, False]
+    clock.now += 0.25
+    assert rate.try_answer(line[2]) and not rate.try_answer(line[3])
+
+
+def test_a_ringing_caller_waits_out_the_flows_being_behind() -> None:
+    """wait_answer looks again 1/rate later while the flows are behind, and answers once they are not."""
+    import threading
+
+    slots = FlowSlots(1)
+    rate = AnswerRate(rate=50, burst=1, behind=slots.behind)
+    slots.enter(ANSWERED)
+    slots.enter(RINGING)  # an answered call waits for the slot: behind
+    ringing = rate.ring()
+    answered: list[bool] = []
+    waiting = threading.Thread(target=lambda: answered.append(rate.wait_answer(ringing)))
+    waiting.start()
+    waiting.join(timeout=0.2)
+    assert waiting.is_alive() and answered == []  # still ringing
+    slots.release()  # the waiting call runs; nothing waits any more
+    waiting.join(timeout=30)
+    assert answered == [True]
+
+
 def test_a_rate_of_nothing_is_refused() -> None:
     with pytest.raises(ValueError, match="must be positive"):
         AnswerRate(0, 1)
