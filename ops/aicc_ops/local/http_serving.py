@@ -78,13 +78,20 @@ class WsgiHandler(KeepAliveHandler):
     app: Callable[[dict[str, Any], Any], Iterable[bytes]]
 
     def _serve(self) -> None:
-        body = self._body()
+        try:
+            body = self._body()
+        except ValueError:  # a Content-Length or chunk size that is no number
+            self.close_connection = True  # the rest of the request cannot be found
+            self._send(
+                400, b"the request's body is not framed as HTTP/1.1 says", {"Content-Type": "text/plain"}
+            )
+            return
         reply: list[Any] = []
         written: list[bytes] = []
 
         def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
-            if exc_info and reply:
-                raise exc_info[1].with_traceback(exc_info[2])
+            # Nothing is sent before the application returns, so a later call (an error page,
+            # with exc_info) replaces the answer, as PEP 3333 allows until the headers are out.
             reply[:] = [status, headers]
             return written.append  # the legacy write() callable
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -160,3 +161,29 @@ def test_bodies_of_any_size_round_trip(size: int) -> None:
     with serving(echo) as connection:
         status, _, body = ask(connection, "POST", "/", body=payload)
     assert status == 200 and json.loads(body)["body"] == payload.decode()
+
+
+def test_an_error_page_started_after_the_answer_replaces_it() -> None:
+    """PEP 3333: until the headers are out, start_response with exc_info replaces the answer."""
+
+    def changes_its_mind(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        try:
+            raise LookupError("no such item")
+        except LookupError:
+            start_response("404 Not Found", [("Content-Type", "text/plain")], sys.exc_info())
+        return [b"not found"]
+
+    with serving(changes_its_mind) as connection:
+        status, _, body = ask(connection, "GET", "/item")
+    assert (status, body) == (404, b"not found")
+
+
+def test_a_body_framed_wrong_is_a_400_not_a_trace() -> None:
+    with serving(echo) as connection:
+        connection.putrequest("POST", "/")
+        connection.putheader("Transfer-Encoding", "chunked")
+        connection.endheaders()
+        connection.send(b"zz\r\nnot hex\r\n0\r\n\r\n")
+        response = connection.getresponse()
+        assert response.status == 400 and b"not framed" in response.read()
