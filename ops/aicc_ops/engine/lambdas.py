@@ -175,13 +175,6 @@ class LocalLambdas:
                 self._handlers[name] = module.handler
             return self._handlers[name]
 
-    def preload(self) -> None:
-        """Import every deployed handler now (a long-running server, before its first caller): the
-        first invocations of a burst would otherwise import them one after the other, each holding
-        the interpreter lock for a few hundred milliseconds while every call waits."""
-        for name in sorted(set(self.functions.values())):
-            self.handler(name)
-
     def invoke(self, arn: str, event: dict[str, Any], timeout: float, response_type: str) -> dict[str, Any]:
         name = self.functions.get(arn)
         if name is None:

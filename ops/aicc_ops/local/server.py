@@ -519,7 +519,6 @@ def serve(
         stack_exit.enter_context(_environment(env))
         stack = provision(endpoint, cfg, data_dir, hold_seconds=0)
         stack_exit.callback(stack.lambdas.close)
-        stack.lambdas.preload()
         stack_exit.enter_context(long_lived())
         emulator = ConnectEmulator(cfg, stack.resources, stack.flows, rate=connect_rate, burst=connect_burst)
         # Connect's agent event stream: the simulated agents' state changes reach the agents table

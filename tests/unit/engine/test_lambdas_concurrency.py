@@ -187,24 +187,3 @@ def test_an_environment_is_reused_warm_and_reports_the_handlers_failure(
     assert len(set(threads)) == 1 and threads[0] != threading.current_thread().name  # one warm worker
     with pytest.raises(LambdaInvokeError, match="stopping"):
         local.invoke_named(SLOW, {}, 8, "STRING_MAP")
-
-
-def test_preload_imports_every_deployed_handler_before_the_first_invocation(
-    monkeypatch: pytest.MonkeyPatch, make: Callable[..., LocalLambdas]
-) -> None:
-    """A server imports its handlers before its first caller: in a burst, the first invocations
-    imported them one after the other while every call waited on the interpreter lock."""
-    imported: list[str] = []
-    real = lambdas.importlib.import_module
-
-    def recording(name: str, package: str | None = None) -> types.ModuleType:
-        imported.append(name)
-        return real(name, package)
-
-    monkeypatch.setattr(lambdas.importlib, "import_module", recording)
-    local = make()
-    assert imported == []  # nothing at construction: tests and the CLI start light
-    local.preload()
-    assert imported == [f"aicc.handlers.{OTHER}", f"aicc.handlers.{SLOW}"]
-    local.preload()
-    assert len(imported) == 2  # imported once
