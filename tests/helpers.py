@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
 import os
+import sys
+import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from click.testing import CliRunner
 
 if TYPE_CHECKING:
     from aicc_ops.engine.flows import Flow
@@ -220,3 +225,34 @@ def cyclic_garbage(operation: Callable[[], object]) -> list[Any]:
         gc.garbage.clear()
         if enabled:
             gc.enable()
+
+
+def wait_for(condition: Callable[[], Any], what: str = "the condition", timeout: float = 20) -> Any:
+    """Poll `condition` until it is truthy (its value is returned); fail saying what never came."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = condition()
+        if found:
+            return found
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+class StackCliRunner(CliRunner):
+    """CliRunner for a command run beside the local stack server in this process: what the stack's
+    Lambda workers print (Powertools' metric and log lines, to stdout as in AWS) stays out of the
+    command's output, as the server's own filter keeps it out of a terminal. CliRunner swaps
+    sys.stdout past that filter, so a call or an agent event still being handled would otherwise
+    land in the middle of the command's JSON."""
+
+    @contextlib.contextmanager
+    def isolation(self, *args: Any, **kwargs: Any) -> Iterator[Any]:
+        from aicc_ops.engine.lambdas import _WorkerOutputFilter
+
+        with super().isolation(*args, **kwargs) as streams:
+            captured = sys.stdout
+            sys.stdout = _WorkerOutputFilter(captured)
+            try:
+                yield streams
+            finally:
+                sys.stdout = captured

@@ -19,7 +19,8 @@ import botocore.client
 import botocore.exceptions
 import botocore.session
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
+from helpers import StackCliRunner
 
 from aicc_ops.admin import agents as work
 from aicc_ops.admin import queues as q
@@ -57,7 +58,9 @@ class Stack:
 
     def run(self, *args: str, input: str | None = None) -> Result:
         self.calls.clear()
-        return CliRunner().invoke(agents, [*args, "--local", "--state-dir", str(self.state_dir)], input=input)
+        return StackCliRunner().invoke(
+            agents, [*args, "--local", "--state-dir", str(self.state_dir)], input=input
+        )
 
     def writes(self) -> list[tuple[str, str]]:
         return [c for c in self.calls if not c[1].startswith(READS)]
@@ -328,7 +331,7 @@ def test_a_rerun_leaves_agents_moved_by_rebalance_where_they_are(stack: Stack, t
     assert "home_routing_profile" not in record
 
     # As the note says, `queues rebalance --restore` brings the other one home.
-    restored = CliRunner().invoke(
+    restored = StackCliRunner().invoke(
         queues, ["rebalance", "--restore", "--local", "--state-dir", str(stack.state_dir)]
     )
     assert restored.exit_code == 0, restored.output

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
+from helpers import StackCliRunner
 
 from aicc_ops.cli.call import call
 from aicc_ops.cli.local import local
@@ -42,7 +42,7 @@ def test_mix_injects_what_each_scenario_is_named_after(
     monkeypatch.setattr(CallClient, "place", place)
     CallClient(info.calls_endpoint).set_faults({"lambdas": {"call_log": "error"}})  # the operator's own
     try:
-        result = CliRunner().invoke(
+        result = StackCliRunner().invoke(
             call, ["place", "--mix", "--count", str(len(DEMO_CALLS)), "--state-dir", str(state_dir)]
         )
     finally:
@@ -61,14 +61,14 @@ def test_mix_injects_what_each_scenario_is_named_after(
 
 def test_the_server_start_time_is_shown_in_seoul(server: tuple[Path, ServerInfo]) -> None:
     state_dir, info = server
-    result = CliRunner().invoke(local, ["status", "--state-dir", str(state_dir)])
+    result = StackCliRunner().invoke(local, ["status", "--state-dir", str(state_dir)])
     assert result.exit_code == 0, result.output
     assert info.started_at.endswith("+09:00") and f"up since {info.started_at}" in result.stdout
 
 
 def test_mix_refuses_the_options_it_would_ignore(server: tuple[Path, ServerInfo]) -> None:
     state_dir, _ = server
-    result = CliRunner().invoke(
+    result = StackCliRunner().invoke(
         call, ["place", "--mix", "--number", "01012345678", "--input", "1", "--state-dir", str(state_dir)]
     )
     assert result.exit_code == 2
@@ -93,6 +93,6 @@ def test_mix_refuses_the_options_it_would_ignore(server: tuple[Path, ServerInfo]
 def test_absurd_call_times_are_clear_errors(server: tuple[Path, ServerInfo], at: str, message: str) -> None:
     state_dir, _ = server
     for command in (["simulate", "--input", "1"], ["place", "--state-dir", str(state_dir)]):
-        result = CliRunner().invoke(call, [*command, "--at", at])
+        result = StackCliRunner().invoke(call, [*command, "--at", at])
         assert result.exit_code == 2, (command, result.output)
         assert message in result.stderr and "Traceback" not in result.output

@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
+from helpers import StackCliRunner
 
 from aicc.settings import config
 from aicc_ops.admin import drift as d
@@ -18,7 +19,7 @@ from aicc_ops.local.runtime import ServerInfo
 
 
 def run(*args: str) -> Result:
-    return CliRunner().invoke(connect, list(args), catch_exceptions=False)
+    return StackCliRunner().invoke(connect, list(args), catch_exceptions=False)
 
 
 @pytest.fixture(scope="module")

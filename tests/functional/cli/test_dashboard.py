@@ -16,8 +16,7 @@ from typing import Any
 
 import boto3
 import pytest
-from click.testing import CliRunner
-from helpers import config_with_sla
+from helpers import StackCliRunner, config_with_sla
 
 from aicc.domain.sla import Level, SlaState
 from aicc.settings import config, load_config
@@ -48,13 +47,13 @@ WAIT_MS = 30_000  # the longest the page may take to show a change (it polls eve
 
 
 def test_no_local_stack_is_one_line_saying_how_to_start_one(tmp_path: Path) -> None:
-    result = CliRunner().invoke(dashboard, ["--local", "--state-dir", str(tmp_path), "--no-open"])
+    result = StackCliRunner().invoke(dashboard, ["--local", "--state-dir", str(tmp_path), "--no-open"])
     assert result.exit_code == 1, result.output
     assert "aicc-ops local up" in result.output and "Traceback" not in result.output
 
 
 def test_local_and_env_together_is_a_usage_error(tmp_path: Path) -> None:
-    result = CliRunner().invoke(dashboard, ["--local", "--env", "dev", "--no-open"])
+    result = StackCliRunner().invoke(dashboard, ["--local", "--env", "dev", "--no-open"])
     assert result.exit_code == 2 and "--local" in result.output
 
 
@@ -103,7 +102,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, CallC
 
 def sla_monitor_run(info: Any) -> None:
     """One run of the SLA monitor on the stack, as `aicc-ops sla watch --local --once` runs it."""
-    result = CliRunner().invoke(sla_cli.sla, ["watch", "--local", "--once", "--state-dir", info.state_dir])
+    result = StackCliRunner().invoke(
+        sla_cli.sla, ["watch", "--local", "--once", "--state-dir", info.state_dir]
+    )
     assert result.exit_code == 0, result.output
 
 
@@ -164,7 +165,7 @@ def test_a_port_in_use_is_one_line_saying_what_to_give(tmp_path: Path) -> None:
         taken.listen()
         port = taken.getsockname()[1]
         args = ["--local", "--state-dir", str(tmp_path), "--port", str(port), "--no-open"]
-        result = CliRunner().invoke(dashboard, args)
+        result = StackCliRunner().invoke(dashboard, args)
     assert result.exit_code == 1, result.output
     assert f"port {port}" in result.output and "--port" in result.output and "Traceback" not in result.output
 

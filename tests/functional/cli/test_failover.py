@@ -15,7 +15,8 @@ from typing import Any
 import boto3
 import pytest
 from botocore.stub import Stubber
-from click.testing import CliRunner, Result
+from click.testing import Result
+from helpers import StackCliRunner
 
 from aicc_ops.admin.context import OpsContext
 from aicc_ops.cli import failover as cli_failover
@@ -26,7 +27,7 @@ from aicc_ops.local.server import serve
 
 
 def run(*args: str, command: str = "drill", **kwargs: Any) -> Result:
-    return CliRunner().invoke(failover, [command, *args], **kwargs)
+    return StackCliRunner().invoke(failover, [command, *args], **kwargs)
 
 
 def throttle(*args: str, **kwargs: Any) -> Result:

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 import pytest
-from click.testing import CliRunner
+from helpers import StackCliRunner
 
 from aicc_ops.cli.kb_recommend import recommend
 from aicc_ops.local.call_client import CallClient
@@ -19,7 +19,7 @@ DAON = ["say:다온로지스", "say:정하은", "3456#"]
 
 
 def run(command: click.Command, *args: str) -> Any:
-    result = CliRunner().invoke(command, list(args))
+    result = StackCliRunner().invoke(command, list(args))
     assert result.exit_code == 0, result.output
     return result.output
 
@@ -39,5 +39,5 @@ def test_recommend_reads_the_live_transcript(local_server: Any) -> None:
 
 
 def test_recommend_for_an_unknown_contact_says_what_to_do(local_server: Any) -> None:
-    result = CliRunner().invoke(recommend, ["--contact", "nope", "--state-dir", local_server.state_dir])
+    result = StackCliRunner().invoke(recommend, ["--contact", "nope", "--state-dir", local_server.state_dir])
     assert result.exit_code == 1 and "contact nope" in result.output and "Traceback" not in result.output

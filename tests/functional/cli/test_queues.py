@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import json
 import shutil
-import time
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,7 +17,7 @@ from typing import Any
 import boto3
 import botocore.session
 import pytest
-from click.testing import CliRunner
+from helpers import StackCliRunner, wait_for
 
 from aicc.settings import DEFAULT_CONFIG_DIR, config, load_config
 from aicc_ops.admin import queues as q
@@ -45,7 +44,9 @@ class Stack:
     def run(self, *args: str) -> tuple[int, str]:
         """Exit code and output of `aicc-ops queues ARGS --local`. The server's Lambdas run in this
         process and print their metrics (EMF JSON lines) to the same stdout: those are dropped."""
-        result = CliRunner().invoke(queues_cli.queues, [*args, "--local", "--state-dir", str(self.state_dir)])
+        result = StackCliRunner().invoke(
+            queues_cli.queues, [*args, "--local", "--state-dir", str(self.state_dir)]
+        )
         lines = result.output.splitlines(keepends=True)
         return result.exit_code, "".join(line for line in lines if not line.startswith('{"_aws"'))
 
@@ -103,16 +104,6 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     config.cache_clear()
 
 
-def wait_for(condition: Callable[[], Any], what: str, timeout: float = 20) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = condition()
-        if found:
-            return found
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 # ---- the CLI layer alone (before the server starts: the shipped configuration) ----
 def test_failed_moves_are_reported_and_exit_1(monkeypatch: pytest.MonkeyPatch) -> None:
     """The CLI layer alone: a snapshot with one move, whose UpdateUserRoutingProfile fails."""
@@ -134,12 +125,12 @@ def test_failed_moves_are_reported_and_exit_1(monkeypatch: pytest.MonkeyPatch) -
 
     monkeypatch.setattr(q, "apply_moves", fail)
     args = ["rebalance", "--apply", "--instance-id", "i-1", "--region", "ap-northeast-2"]
-    result = CliRunner().invoke(queues_cli.queues, args)
+    result = StackCliRunner().invoke(queues_cli.queues, args)
     assert result.exit_code == 1
     assert "ts.lent  msp_ts_engineer  failed: UpdateUserRoutingProfile: ThrottlingException" in result.output
     assert "applied 0, failed 1" in result.output
     assert "Error: 1 move(s) failed (ts.lent); run the command again once the cause is fixed" in result.output
-    result = CliRunner().invoke(queues_cli.queues, [*args, "--output", "json"])
+    result = StackCliRunner().invoke(queues_cli.queues, [*args, "--output", "json"])
     data = json.loads(result.output[: result.output.index("Error:")])
     assert data["summary"] == {"applied": 0, "failed": 1} and data["results"][0]["result"] == "failed"
 
@@ -164,16 +155,18 @@ def test_restore_dry_run_claims_no_change(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setattr(q, "apply_restore", apply)
     args = ["rebalance", "--restore", "--instance-id", "i-1", "--region", "ap-northeast-2"]
 
-    dry = CliRunner().invoke(queues_cli.queues, [*args, "--dry-run"])
+    dry = StackCliRunner().invoke(queues_cli.queues, [*args, "--dry-run"])
 
     assert dry.exit_code == 0, dry.output
     assert "already on the home profile (its home_routing_profile would be cleared): ga.home" in dry.output
     assert "record cleared" not in dry.output and "dry run: nothing changed" in dry.output
     assert "ts.lent" in dry.output and applied == []
-    data = json.loads(CliRunner().invoke(queues_cli.queues, [*args, "--dry-run", "--output", "json"]).output)
+    data = json.loads(
+        StackCliRunner().invoke(queues_cli.queues, [*args, "--dry-run", "--output", "json"]).output
+    )
     assert (data["applied"], data["already_home"]) == (False, ["ga.home"]) and applied == []
 
-    done = CliRunner().invoke(queues_cli.queues, args)
+    done = StackCliRunner().invoke(queues_cli.queues, args)
 
     assert done.exit_code == 0, done.output
     assert "already on the home profile (clearing its home_routing_profile): ga.home" in done.output
@@ -181,9 +174,9 @@ def test_restore_dry_run_claims_no_change(monkeypatch: pytest.MonkeyPatch) -> No
 
 
 def test_bad_options_say_what_to_fix(tmp_path: Path) -> None:
-    result = CliRunner().invoke(queues_cli.queues, ["rebalance", "--max-moves", "0"])
+    result = StackCliRunner().invoke(queues_cli.queues, ["rebalance", "--max-moves", "0"])
     assert result.exit_code == 2 and "--max-moves" in result.output
-    result = CliRunner().invoke(queues_cli.queues, ["status", "--local", "--state-dir", str(tmp_path)])
+    result = StackCliRunner().invoke(queues_cli.queues, ["status", "--local", "--state-dir", str(tmp_path)])
     assert result.exit_code == 1
     assert f"no local stack runs from {tmp_path}: start it with `aicc-ops local up`" in result.output
 

@@ -10,8 +10,7 @@ from typing import Any
 
 import boto3
 import pytest
-from click.testing import CliRunner
-from helpers import config_with_sla
+from helpers import StackCliRunner, config_with_sla
 
 from aicc.domain.sla import HEADLINES, Message
 from aicc.settings import config, load_config
@@ -44,20 +43,20 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
 def watch(stack: Stack) -> dict[str, Any]:
     """One run (`--once --output json`): its line, the server's metric lines dropped."""
     args = ["watch", "--local", "--once", "--output", "json", "--state-dir", str(stack.state_dir)]
-    result = CliRunner().invoke(sla_cli.sla, args)
+    result = StackCliRunner().invoke(sla_cli.sla, args)
     assert result.exit_code == 0, result.output
     line = next(x for x in result.output.splitlines() if x.startswith('{"at"'))
     return dict(json.loads(line))
 
 
 def test_help_and_a_quiet_run(stack: Stack) -> None:
-    assert CliRunner().invoke(sla_cli.sla, ["watch", "--help"]).exit_code == 0
+    assert StackCliRunner().invoke(sla_cli.sla, ["watch", "--help"]).exit_code == 0
     run = watch(stack)
     rows = {r["queue"]: r for r in run["queues"]}
     assert set(rows) == {k for k, q in config().queues.items() if q.sla_seconds is not None}
     assert all(r["state"] == "OK" and r["sent"] is None for r in rows.values()) and run["slack"] == []
     table = (
-        CliRunner()
+        StackCliRunner()
         .invoke(sla_cli.sla, ["watch", "--local", "--once", "--state-dir", str(stack.state_dir)])
         .output
     )

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
-from helpers import prompt_opening
+from helpers import prompt_opening, wait_for
 
 from aicc_ops.engine.interpreter import InputError
 from aicc_ops.local import connect_emulator
@@ -89,13 +89,6 @@ def transcript(participant: Any, token: str) -> list[dict[str, Any]]:
 
 def said(items: list[dict[str, Any]]) -> list[str]:
     return [i["Content"] for i in items if i["ParticipantRole"] == "SYSTEM" and i["Type"] == "MESSAGE"]
-
-
-def wait_for(check: Callable[[], bool], seconds: float = 10.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not check():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.05)
 
 
 @pytest.fixture
@@ -306,7 +299,9 @@ def test_events_reach_the_transcript_when_they_happen_not_when_read(
     contact = app.center.get(started["ContactId"])
     wait_for(lambda: contact.state == "waiting_input")
     customer_answers(participant, token, contact)
-    wait_for(lambda: contact.state == "ended", 20)  # the agent talked 2 s; nobody read the chat
+    wait_for(
+        lambda: contact.state == "ended", "the chat to end", 20
+    )  # the agent talked 2 s; nobody read the chat
     session = app.emulator.chats.of_contact(contact.contact_id)
     wait_for(lambda: session.ended)  # the chat ended without a poll
     items = transcript(participant, token)

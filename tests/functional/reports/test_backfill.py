@@ -8,7 +8,7 @@ from typing import Any
 
 import boto3
 import pytest
-from click.testing import CliRunner
+from helpers import StackCliRunner
 
 from aicc.adapters.reports import read_call_logs
 from aicc_ops.cli.report import report
@@ -120,9 +120,9 @@ def test_an_item_deleted_after_the_scan_is_not_created_again(
 
 
 def test_backfill_needs_a_target_and_a_running_stack(tmp_path: Path) -> None:
-    neither = CliRunner().invoke(report, ["backfill"])
+    neither = StackCliRunner().invoke(report, ["backfill"])
     assert neither.exit_code == 2 and "--local" in neither.output
-    stopped = CliRunner().invoke(report, ["backfill", "--local", "--state-dir", str(tmp_path)])
+    stopped = StackCliRunner().invoke(report, ["backfill", "--local", "--state-dir", str(tmp_path)])
     assert stopped.exit_code == 1, stopped.output
     assert "Traceback" not in stopped.output and "aicc-ops local up" in stopped.output
 
@@ -141,14 +141,14 @@ def test_backfill_on_the_local_stack_with_adaptive_retries(
 
     monkeypatch.setattr(backfill, "backfill_created_day", recorded)
     target = ["--local", "--state-dir", str(local_server.state_dir)]
-    first = CliRunner().invoke(report, ["backfill", *target])
+    first = StackCliRunner().invoke(report, ["backfill", *target])
     assert first.exit_code == 0, first.output
     assert (
         f"{table}: scanned 2 call-log item(s): set created_day on 2, corrected it on 0, 0 already had it"
         in first.output
     )
     assert modes == ["adaptive"]  # a throttled Scan or write slows down instead of failing
-    second = CliRunner().invoke(report, ["backfill", *target])
+    second = StackCliRunner().invoke(report, ["backfill", *target])
     assert "set created_day on 0, corrected it on 0, 2 already had it" in second.output
     s3 = local_server.client("s3")  # no contact records: the calls come from the call log only
     where = {"LocationConstraint": local_server.region}
@@ -156,7 +156,7 @@ def test_backfill_on_the_local_stack_with_adaptive_retries(
         Bucket=sources.LOCAL_BUCKET,
         **({"CreateBucketConfiguration": where} if local_server.region != "us-east-1" else {}),
     )
-    daily = CliRunner().invoke(report, ["daily", *target, "--date", DAY.isoformat()])
+    daily = StackCliRunner().invoke(report, ["daily", *target, "--date", DAY.isoformat()])
     assert daily.exit_code == 0, daily.output
     # Both old calls count (volume, awaiting their contact records), the 00:30 one on its Seoul day.
     assert f"| {len(OLD)} | 0 | 0 | 0 | 0 | {len(OLD)} |" in daily.output

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
+from helpers import StackCliRunner
 
 from aicc.domain.report import build_report, call_log_entries, latest_records, period_for
 from aicc.settings import load_config
@@ -21,7 +21,7 @@ SUNDAY = date(2026, 11, 29)
 
 
 def run(*args: str) -> Any:
-    result = CliRunner().invoke(report, list(args))
+    result = StackCliRunner().invoke(report, list(args))
     assert result.exit_code == 0, result.output + str(result.exception)
     return result
 
@@ -62,7 +62,7 @@ def test_a_period_without_calls_says_so(local_server: Any) -> None:
 
 
 def test_seed_refuses_anything_but_the_local_stack() -> None:
-    result = CliRunner().invoke(report, ["seed", "--env", "prod"])
+    result = StackCliRunner().invoke(report, ["seed", "--env", "prod"])
     assert result.exit_code == 2
     assert "--local" in result.output
 
