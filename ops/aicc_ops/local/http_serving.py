@@ -109,12 +109,16 @@ class WsgiHandler(KeepAliveHandler):
             return
         status, headers = reply
         code, _, reason = status.partition(" ")
-        payload = b"".join(written)
+        # 1xx, 204 and 304 answers end at their headers (RFC 9110, 6.4.1): a body the application
+        # returned anyway would be read as the start of the next answer on this connection.
+        bodiless = int(code) < 200 or int(code) in (204, 304)
+        payload = b"" if bodiless else b"".join(written)
         self.send_response(int(code), reason or None)
         for name, value in headers:
             if name.lower() not in _FRAMING:
                 self.send_header(name, value)
-        self.send_header("Content-Length", str(len(payload)))
+        if not bodiless:
+            self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(payload)

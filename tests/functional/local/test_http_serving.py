@@ -24,10 +24,12 @@ DYNAMODB_AUTH = (
 
 
 @contextmanager
-def serving(app: Callable[..., Iterable[bytes]]) -> Iterator[http.client.HTTPConnection]:
-    """`app` served by WsgiHandler (checked by wsgiref's PEP 3333 validator) on a free port, and a
-    client connection to it."""
-    handler = type("Handler", (WsgiHandler,), {"app": staticmethod(validator(app))})
+def serving(
+    app: Callable[..., Iterable[bytes]], validate: bool = True
+) -> Iterator[http.client.HTTPConnection]:
+    """`app` served by WsgiHandler (checked by wsgiref's PEP 3333 validator unless told not to) on
+    a free port, and a client connection to it."""
+    handler = type("Handler", (WsgiHandler,), {"app": staticmethod(validator(app) if validate else app)})
     server = Listener(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     connection = http.client.HTTPConnection("127.0.0.1", server.server_address[1], timeout=10)
@@ -140,6 +142,21 @@ def test_the_answer_carries_its_length_and_a_head_answer_no_body() -> None:
         assert "close" not in headers.get("connection", "")  # the server frames the answer itself
         status, headers, body = ask(connection, "HEAD", "/")
         assert (status, body, headers["content-length"]) == (201, b"", "18")
+
+
+@pytest.mark.parametrize("status", ["204 No Content", "304 Not Modified"])
+def test_an_answer_without_a_body_sends_none_and_the_connection_serves_on(status: str) -> None:
+    def stray(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        if environ["PATH_INFO"] == "/gone":  # a body the status allows none of (RFC 9110, 6.4.1)
+            start_response(status, [("Content-Type", "text/plain")])
+            return [b"stray bytes"]
+        return echo(environ, start_response)
+
+    with serving(stray, validate=False) as connection:  # the validator refuses such an application
+        code, headers, body = ask(connection, "DELETE", "/gone")
+        assert (code, body) == (int(status[:3]), b"") and "content-length" not in headers
+        code, _, body = ask(connection, "GET", "/next")  # read from where the last answer ended
+        assert code == 200 and json.loads(body)["path"] == "/next"
 
 
 def test_an_application_error_is_a_500_and_the_connection_serves_on() -> None:
