@@ -70,6 +70,8 @@ def test_a_run_on_its_own_local_stack_records_steps_and_calls(tmp_path: Path, sl
     assert result["verdict"] == "pass", result
     assert result["calls_completed"] >= 1 and result["calls_failed"] == 0
     assert result["max_concurrent"] >= 1
+    steal = result["cpu_steal_share"]  # this machine's CPU time other guests took (Linux: a figure)
+    assert steal is None or 0 <= steal <= 1
     summary = json.loads((reports / "summary.json").read_text(encoding="utf-8"))
     assert summary["steps"]["count"] > summary["calls"]["completed"]  # several steps per call
     assert result["p95_ms"] == summary["steps"]["p95_ms"]  # the verdict reads Locust's figures

@@ -32,6 +32,17 @@ class KeepAliveHandler(BaseHTTPRequestHandler):
     server_version = "aicc-local"
     disable_nagle_algorithm = True  # else each keep-alive answer waits ~40 ms for delayed ACKs
     timeout = IDLE_SECONDS  # a connection idle this long is closed, and its thread ends
+    # An answer's head and body leave in one send (handle_one_request flushes after each request):
+    # written unbuffered, they were two, and on loopback each wakes the reader once more.
+    wbufsize = 64 * 1024
+
+    def handle_expect_100(self) -> bool:
+        """The interim 100 Continue goes out now: the client waits for it before sending the body
+        (botocore up to 1 s, then sends it anyway), and the buffered wfile would hold it until the
+        whole answer is written."""
+        answered = super().handle_expect_100()
+        self.wfile.flush()
+        return answered
 
     def log_message(self, format: str, *args: Any) -> None:
         log.debug("%s %s", self.address_string(), format % args)

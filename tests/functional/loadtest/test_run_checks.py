@@ -16,8 +16,11 @@ from aicc_ops.admin.loadtest.run import (
     CONNECT_LOAD_TEST_POLICY,
     RunRequest,
     check,
+    cpu_times,
     loads_connect,
     run_loadtest,
+    steal_note,
+    steal_share,
 )
 from aicc_ops.cli import cli
 from aicc_ops.cli.loadtest import Duration
@@ -121,3 +124,22 @@ def test_durations_read_like_locusts(text: str, seconds: int) -> None:
 def test_bad_durations_are_refused(text: str) -> None:
     with pytest.raises(click.BadParameter, match=r"duration|at least 1 s"):
         Duration().convert(text, None, None)
+
+
+def test_the_cpu_time_the_hypervisor_took_is_read_from_the_machines_counters(tmp_path: Path) -> None:
+    stat = tmp_path / "stat"
+    stat.write_text("cpu  1000 10 200 5000 20 0 30 100 0 0\ncpu0 500 5 100 2500 10 0 15 50 0 0\n")
+    before = cpu_times(stat)
+    assert before == [1000, 10, 200, 5000, 20, 0, 30, 100]
+    stat.write_text("cpu  1400 10 300 5300 20 0 30 300 0 0\n")
+    assert steal_share(before, cpu_times(stat)) == 200 / 1000  # 400 user, 100 system, 300 idle, 200 steal
+    assert cpu_times(tmp_path / "none") is None  # no /proc/stat (macOS): no figure, no note
+    stat.write_text("intr 1 2 3\n")
+    assert cpu_times(stat) is None and steal_share(None, before) is None
+    assert steal_share(before, before) is None  # no time passed
+
+
+def test_a_run_that_lost_cpu_to_other_guests_says_its_latencies_are_the_hosts() -> None:
+    assert steal_note(None) is None and steal_note(0.049) is None
+    said = steal_note(0.22)
+    assert said is not None and "22%" in said and "steal" in said and "quiet" in said

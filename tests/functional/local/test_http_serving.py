@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import socket
 import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -13,8 +14,9 @@ from typing import Any
 from wsgiref.validate import validator
 
 import pytest
+from helpers import REGION
 
-from aicc_ops.local.aws_process import moto_process
+from aicc_ops.local.aws_process import moto_application, moto_process
 from aicc_ops.local.http_serving import Listener, WsgiHandler
 
 DYNAMODB_AUTH = (
@@ -25,12 +27,12 @@ DYNAMODB_AUTH = (
 
 @contextmanager
 def serving(
-    app: Callable[..., Iterable[bytes]], validate: bool = True
+    app: Callable[..., Iterable[bytes]], validate: bool = True, listener: type[Listener] = Listener
 ) -> Iterator[http.client.HTTPConnection]:
     """`app` served by WsgiHandler (checked by wsgiref's PEP 3333 validator unless told not to) on
     a free port, and a client connection to it."""
     handler = type("Handler", (WsgiHandler,), {"app": staticmethod(validator(app) if validate else app)})
-    server = Listener(("127.0.0.1", 0), handler)
+    server = listener(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     connection = http.client.HTTPConnection("127.0.0.1", server.server_address[1], timeout=10)
     try:
@@ -85,6 +87,23 @@ def test_the_aws_endpoint_keeps_a_connection_for_the_next_request() -> None:
             sockets.append(connection.sock)
         connection.close()
     assert sockets[0] is not None and all(s is sockets[0] for s in sockets)
+
+
+def test_the_endpoint_looks_up_a_hosts_service_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """moto's dispatcher listed its package folder on every request to find the service."""
+    from moto import backends
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+
+    app = moto_application()
+    hosts = ["dynamodb", "sns", f"dynamodb.{REGION}.amazonaws.com", "s3.amazonaws.com", "nowhere.example"]
+    expected = [DomainDispatcherApplication.get_backend_for_host(app, host) for host in hosts]
+    listed: list[int] = []
+    listing = backends.list_of_moto_modules
+    monkeypatch.setattr(backends, "list_of_moto_modules", lambda: listed.append(1) or listing())
+    assert [app.get_backend_for_host(host) for host in hosts] == expected
+    assert expected[:4] == ["dynamodb", "sns", "dynamodb", "s3"] and len(listed) == len(hosts)
+    assert [app.get_backend_for_host(host) for host in hosts] == expected
+    assert len(listed) == len(hosts) + 1  # only the host no service answers is looked up again
 
 
 def test_requests_follow_one_another_on_one_connection() -> None:
@@ -157,6 +176,47 @@ def test_an_answer_without_a_body_sends_none_and_the_connection_serves_on(status
         assert (code, body) == (int(status[:3]), b"") and "content-length" not in headers
         code, _, body = ask(connection, "GET", "/next")  # read from where the last answer ended
         assert code == 200 and json.loads(body)["path"] == "/next"
+
+
+def test_an_answer_leaves_in_one_send() -> None:
+    """Head and body written apart were two sends, and on loopback each wakes the reader once."""
+    sends: list[int] = []
+
+    class Counted(socket.socket):
+        def send(self, data: Any, *args: Any) -> int:
+            sends.append(len(data))
+            return super().send(data, *args)
+
+        def sendall(self, data: Any, *args: Any) -> None:
+            sends.append(len(data))
+            super().sendall(data, *args)
+
+    class CountingListener(Listener):
+        def get_request(self) -> tuple[Any, Any]:
+            connection, address = super().get_request()
+            return Counted(connection.family, connection.type, connection.proto, connection.detach()), address
+
+    with serving(echo, listener=CountingListener) as connection:
+        for path in ("/one", "/two"):
+            status, _, body = ask(connection, "POST", path, body=b"x" * 3000)
+            assert status == 200 and json.loads(body)["path"] == path
+    assert len(sends) == 2, sends
+
+
+def test_a_client_that_expects_100_continue_is_told_to_send_its_body() -> None:
+    """botocore (S3 uploads) and Terraform's Go SDK send the body only after the interim answer."""
+    with serving(echo) as connection:
+        connection.putrequest("PUT", "/upload")
+        connection.putheader("Content-Length", "4")
+        connection.putheader("Expect", "100-continue")
+        connection.endheaders()
+        assert connection.sock is not None
+        connection.sock.settimeout(5)  # the old serving held the 100 back: no answer until the body
+        interim = connection.sock.recv(1024)
+        assert interim.startswith(b"HTTP/1.1 100 "), interim
+        connection.send(b"body")
+        response = connection.getresponse()
+        assert response.status == 200 and json.loads(response.read())["body"] == "body"
 
 
 def test_an_application_error_is_a_500_and_the_connection_serves_on() -> None:

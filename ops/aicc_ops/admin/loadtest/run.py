@@ -42,6 +42,10 @@ SHAPES = ("steady", "ramp", "surge")
 CONNECT_LOAD_TEST_POLICY = (
     "https://docs.aws.amazon.com/connect/latest/adminguide/load-and-penetration-testing.html"
 )
+# The machine's CPU counters (Linux): their 8th field is the time the hypervisor ran other guests
+# while this one's vCPUs had work (steal). A run that lost more than this share measured its host.
+PROC_STAT = Path("/proc/stat")
+STEAL_NOTE_SHARE = 0.05
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,7 @@ class RunResult:
     verdict: Verdict
     report_dir: Path
     notes: list[str]
+    cpu_steal: float | None = None  # the share of the machine's CPU time stolen during the run
 
     @property
     def reports(self) -> dict[str, str]:
@@ -106,6 +111,7 @@ class RunResult:
             "p95_ms": steps.get("p95_ms"),
             "p99_ms": steps.get("p99_ms"),
             "max_concurrent": self.summary.get("max_concurrent"),
+            "cpu_steal_share": None if self.cpu_steal is None else round(self.cpu_steal, 3),
             "slos": self.verdict.to_json(),
             "calls_by_flow": calls.get("by_flow") or {},
             "steps": steps.get("by_name") or {},
@@ -203,16 +209,54 @@ def run_loadtest(
             request.workers,
             target.env,
         )
+        before = cpu_times()
         run_locust(job, on_progress)
+        steal = steal_share(before, cpu_times())
+    stolen = steal_note(steal)
+    if stolen:
+        note(stolen)
     try:
         summary: dict[str, Any] = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         raise LoadTestError(f"Locust ended without a summary; see the logs in {out}") from None
-    result = RunResult(request, summary, judge(summary, slo), out, notes)
+    result = RunResult(request, summary, judge(summary, slo), out, notes, steal)
     (out / "verdict.json").write_text(
         json.dumps(result.to_json(), ensure_ascii=False, indent=2), encoding="utf-8"
     )
     return result
+
+
+def cpu_times(stat: Path = PROC_STAT) -> list[int] | None:
+    """The machine's CPU time counters (user nice system idle iowait irq softirq steal, in ticks),
+    or None where there is no /proc/stat to read them from."""
+    try:
+        with stat.open(encoding="ascii") as lines:
+            fields = lines.readline().split()
+    except OSError:
+        return None
+    if len(fields) < 9 or fields[0] != "cpu" or not all(f.isdigit() for f in fields[1:9]):
+        return None
+    return [int(f) for f in fields[1:9]]
+
+
+def steal_share(before: list[int] | None, after: list[int] | None) -> float | None:
+    """The share of the CPU time between two readings that the hypervisor gave other guests."""
+    if before is None or after is None:
+        return None
+    spent = [b - a for a, b in zip(before, after, strict=True)]
+    total = sum(spent)
+    return spent[7] / total if total > 0 else None
+
+
+def steal_note(share: float | None) -> str | None:
+    """What to say of a run whose machine lost `share` of its CPU time to other guests."""
+    if share is None or share < STEAL_NOTE_SHARE:
+        return None
+    return (
+        f"the hypervisor took {share:.0%} of this machine's CPU time during the run (steal): its "
+        "latencies measure the host as much as the target; run again when the machine is quiet "
+        "before trusting a latency verdict"
+    )
 
 
 def check(request: RunRequest) -> Path:
