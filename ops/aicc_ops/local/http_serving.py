@@ -119,12 +119,13 @@ class WsgiHandler(KeepAliveHandler):
             self._send(500, f"{type(exc).__name__}: {exc}".encode(), {"Content-Type": "text/plain"})
             return
         status, headers = reply
-        code, _, reason = status.partition(" ")
+        number, _, reason = status.partition(" ")
+        code = int(number)
         # 1xx, 204 and 304 answers end at their headers (RFC 9110, 6.4.1): a body the application
         # returned anyway would be read as the start of the next answer on this connection.
-        bodiless = int(code) < 200 or int(code) in (204, 304)
+        bodiless = code < 200 or code in (204, 304)
         payload = b"" if bodiless else b"".join(written)
-        self.send_response(int(code), reason or None)
+        self.send_response(code, reason or None)
         for name, value in headers:
             if name.lower() not in _FRAMING:
                 self.send_header(name, value)

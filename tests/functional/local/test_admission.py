@@ -3,6 +3,8 @@ a ringing call's turn to be answered comes."""
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
 from aicc_ops.local import admission
@@ -115,8 +117,6 @@ def test_a_caller_who_hangs_up_ringing_gives_its_turn_to_the_callers_behind(
 
 
 def test_a_ringing_caller_waiting_its_turn_is_woken_by_its_hang_up() -> None:
-    import threading
-
     rate = AnswerRate(rate=0.001, burst=1)  # the second caller's turn is 1,000 s away
     assert rate.try_answer(rate.ring())
     ringing = rate.ring()
@@ -166,8 +166,6 @@ def test_nobody_is_answered_while_the_flows_are_behind(monkeypatch: pytest.Monke
 
 def test_a_ringing_caller_waits_out_the_flows_being_behind() -> None:
     """wait_answer looks again 1/rate later while the flows are behind, and answers once they are not."""
-    import threading
-
     slots = FlowSlots(1)
     rate = AnswerRate(rate=50, burst=1, behind=slots.behind)
     slots.enter(ANSWERED)
