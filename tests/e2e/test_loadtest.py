@@ -11,6 +11,7 @@ import json
 import os
 import re
 import signal
+import subprocess
 import threading
 import urllib.request
 from collections.abc import Iterator
@@ -19,10 +20,11 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
+from helpers import wait_for
 
 from aicc_ops.local.runtime import pid_alive
 
-from .conftest import run
+from .conftest import AICC_OPS, run
 
 pytestmark = pytest.mark.slow
 
@@ -85,6 +87,46 @@ def test_a_run_on_its_own_local_stack_records_steps_and_calls(tmp_path: Path, sl
     assert started
     assert not pid_alive(int(started.group(1)))
     assert not (reports / "local-stack" / "server.json").exists()
+
+
+def _pids_naming(text: str) -> list[int]:
+    """Processes whose command line holds `text` (a run's own report directory)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                if text.encode() in (entry / "cmdline").read_bytes():
+                    found.append(int(entry.name))
+    return found
+
+
+def test_a_run_terminated_stops_its_own_stack_and_locust(tmp_path: Path, slo_file: Path) -> None:
+    """SIGTERM (kill, a CI timeout) ends a run as Ctrl-C does: the stack and Locust it started, each
+    in a session of its own, stop with it instead of running on."""
+    reports = tmp_path / "reports"
+    run_ = subprocess.Popen(
+        [*AICC_OPS, "loadtest", "run", "--scenario", "calls", "--users", "3", "--spawn-rate", "3",
+         "--duration", "120", "--slo", str(slo_file), "--state-dir", str(tmp_path / "no-stack-here"),
+         "--report-dir", str(reports)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        wait_for(
+            lambda: (reports / "progress.json").exists() or run_.poll() is not None, "Locust's progress", 120
+        )
+        assert run_.poll() is None, run_.communicate()
+        server = json.loads((reports / "local-stack" / "server.json").read_text(encoding="utf-8"))
+        children = [server["pid"], server["aws_pid"], *_pids_naming(str(reports / "plan.json"))]
+        assert len(children) >= 3  # the stack's two processes and Locust
+        run_.send_signal(signal.SIGTERM)
+        _, err = run_.communicate(timeout=60)
+    finally:
+        if run_.poll() is None:
+            run_.kill()
+    assert [pid for pid in children if pid_alive(pid)] == []  # nothing left running
+    assert run_.returncode == 128 + signal.SIGTERM
+    assert "SIGTERM: stopping what this command started" in err
+    assert "Traceback" not in err
 
 
 def test_an_injected_fault_fails_the_verdict_with_workers(

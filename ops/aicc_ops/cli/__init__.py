@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -87,7 +88,27 @@ def cli() -> None:
     """Operate the AICC contact center on Amazon Connect, and its local stack."""
 
 
+def _stop_like_ctrl_c() -> None:
+    """SIGTERM (kill, a CI job's timeout, systemd) and SIGHUP (the terminal closed) end a command as
+    Ctrl-C does, through its `finally` blocks: the local stack, Locust or Terraform it started stop
+    with it. Python's default dies on the spot, and those children, in sessions of their own so
+    that a terminal's Ctrl-C reaches only aicc-ops, ran on without it (a local stack for ever)."""
+    stopping = False
+
+    def stop(signum: int, _frame: object) -> None:
+        nonlocal stopping
+        if stopping:  # a repeat while the first one's clean-up runs: that clean-up is bounded
+            return
+        stopping = True
+        click.echo(f"aicc-ops: {signal.Signals(signum).name}: stopping what this command started", err=True)
+        raise SystemExit(128 + signum)
+
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, stop)
+
+
 def main() -> None:
+    _stop_like_ctrl_c()
     try:
         cli(prog_name="aicc-ops", standalone_mode=True)
     except Exception as exc:  # an unexpected failure is a bug: say so, without a trace for operators
