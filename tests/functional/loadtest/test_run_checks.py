@@ -143,3 +143,41 @@ def test_a_run_that_lost_cpu_to_other_guests_says_its_latencies_are_the_hosts() 
     assert steal_note(None) is None and steal_note(0.049) is None
     said = steal_note(0.22)
     assert said is not None and "22%" in said and "steal" in said and "quiet" in said
+
+
+def test_the_plan_is_made_while_the_runs_own_stack_starts_with_the_environment_taken_before(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The plan's offline stack sets the tables' names in os.environ: the server's environment is
+    taken first, then the plan made, then the server awaited; a failed plan stops the server."""
+    from aicc_ops.admin.loadtest import target
+
+    order: list[str] = []
+    plans_setting_in_server_env: list[bool] = []
+
+    def spawn(state_dir: Path, options: object, env: dict[str, str]) -> tuple[str, int]:
+        order.append("spawn")
+        plans_setting_in_server_env.append("PLAN_SET_THIS" in env)
+        return "process", 0
+
+    def plan() -> str:
+        monkeypatch.setenv("PLAN_SET_THIS", "1")
+        order.append("plan")
+        return "the plan"
+
+    monkeypatch.setattr(target, "spawn", spawn)
+    monkeypatch.setattr(target, "wait_until_up", lambda *_: order.append("up") or "info")
+    monkeypatch.setattr(target, "stop_process_group", lambda process: order.append(f"stop {process}"))
+    with target.own_local_stack(tmp_path, plan) as found:
+        assert found == ("info", "the plan")
+    assert order == ["spawn", "plan", "up", "stop process"]
+    assert plans_setting_in_server_env == [False]
+
+    order.clear()
+    with pytest.raises(LoadTestError, match="no demo call"), target.own_local_stack(tmp_path, _failing_plan):
+        pass
+    assert order == ["spawn", "stop process"]  # never awaited, stopped
+
+
+def _failing_plan() -> str:
+    raise LoadTestError("no demo call goes through the flows of x")

@@ -31,7 +31,7 @@ from . import plan as plans
 from .errors import ApprovalRequiredError, LoadTestError
 from .processes import CSV_PREFIX, HTML_REPORT, LocustJob, Progress, run_locust
 from .slo import Verdict, failure_ratio, judge, load_slo
-from .target import CHAT_ENTRY_FLOW, LoadTarget, environment_target, local_target
+from .target import CHAT_ENTRY_FLOW, LoadTarget, T, environment_target, local_target
 
 LOADTEST_DIR = REPO_ROOT / "loadtest"
 SCENARIOS = ("calls", "lambdas", "chat")
@@ -149,15 +149,17 @@ def run_loadtest(
     leave_out = plans.paging_handlers() if not request.local and not request.include_paging else set()
     if leave_out:
         note(f"left out on a real environment (they page people): {', '.join(sorted(leave_out))}")
-    entries, skipped = plans.demo_calls(mix, leave_out)
-    for why, names in skipped.items():
-        note(f"demo calls left out ({why}): {', '.join(names)}")
-    entries = [e for e in entries if e["weight"] > 0]
-    empty = [e["name"] for e in entries if not e["calls"]]
-    if empty:
-        raise LoadTestError(f"no demo call goes through the flows of {', '.join(empty)} (loadtest/mix.yaml)")
-    drain_s = drain_seconds(request, entries)
-    with target_of(request, out) as target:
+    # The plan is made while a local stack of the run's own starts.
+    with target_of(request, out, lambda: plans.demo_calls(mix, leave_out)) as (target, (entries, skipped)):
+        for why, names in skipped.items():
+            note(f"demo calls left out ({why}): {', '.join(names)}")
+        entries = [e for e in entries if e["weight"] > 0]
+        empty = [e["name"] for e in entries if not e["calls"]]
+        if empty:
+            raise LoadTestError(
+                f"no demo call goes through the flows of {', '.join(empty)} (loadtest/mix.yaml)"
+            )
+        drain_s = drain_seconds(request, entries)
         if request.scenario == "lambdas" and not target.lambda_endpoint and target.kind == "local":
             raise LoadTestError(
                 "the local stack has no Lambda endpoint (its server.json has no lambda_endpoint): "
@@ -312,12 +314,14 @@ def loads_connect(request: RunRequest) -> bool:
 
 
 @contextlib.contextmanager
-def target_of(request: RunRequest, out: Path) -> Iterator[LoadTarget]:
+def target_of(request: RunRequest, out: Path, meanwhile: Callable[[], T]) -> Iterator[tuple[LoadTarget, T]]:
+    """The run's target, and what `meanwhile` returned (run while a local stack of its own starts)."""
     if request.local:
-        with local_target(request.state_dir, out / "local-stack") as target:
-            yield target
+        with local_target(request.state_dir, out / "local-stack", meanwhile) as found:
+            yield found
     else:
-        yield environment_target(request.target, request.profile)
+        target = environment_target(request.target, request.profile)
+        yield target, meanwhile()
 
 
 def drain_seconds(request: RunRequest, entries: list[dict[str, Any]]) -> float:

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from ...local.launch import StartError, spawn, wait_until_up
 from ...local.runtime import ServerInfo, read_info, stop_process_group
@@ -28,6 +28,7 @@ START_SECONDS = 90.0
 CHAT_ENTRY_FLOW = "customer_authentication"  # the flow the phone number starts calls in
 OWN_ACW_SECONDS = 1.0
 LOCAL_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -63,8 +64,11 @@ class LoadTarget:
 
 
 @contextmanager
-def local_target(state_dir: Path | None, own_dir: Path) -> Iterator[LoadTarget]:
-    """The running local stack, else one started in `own_dir` for the run's length."""
+def local_target(
+    state_dir: Path | None, own_dir: Path, meanwhile: Callable[[], T]
+) -> Iterator[tuple[LoadTarget, T]]:
+    """The running local stack, else one started in `own_dir` for the run's length; with what
+    `meanwhile` returned (run while a stack of the run's own starts)."""
     from ...engine.flows import local_function_name
     from ...local.runtime import default_state_dir
 
@@ -72,36 +76,47 @@ def local_target(state_dir: Path | None, own_dir: Path) -> Iterator[LoadTarget]:
     owned = info is None
     with contextlib.ExitStack() as stack:
         if info is None:
-            info = stack.enter_context(own_local_stack(own_dir))
+            info, done = stack.enter_context(own_local_stack(own_dir, meanwhile))
+        else:
+            done = meanwhile()
         # botocore's own variable when the operator sets it (as for any AWS tool), else the server's.
         lambda_endpoint = os.environ.get("AWS_ENDPOINT_URL_LAMBDA") or getattr(info, "lambda_endpoint", None)
         from aicc.settings import config
 
-        yield LoadTarget(
-            "local",
-            "local",
-            info.region,
-            calls_endpoint=info.calls_endpoint,
-            lambda_endpoint=lambda_endpoint,
-            functions={h: local_function_name(h) for h in config().invoked_by},
-            env=dict(LOCAL_CREDENTIALS),
-            owned=owned,
-            connect_endpoint=info.connect_endpoint,
-            instance_id=info.instance_id,
-            chat_flow_id=CHAT_ENTRY_FLOW,
+        yield (
+            LoadTarget(
+                "local",
+                "local",
+                info.region,
+                calls_endpoint=info.calls_endpoint,
+                lambda_endpoint=lambda_endpoint,
+                functions={h: local_function_name(h) for h in config().invoked_by},
+                env=dict(LOCAL_CREDENTIALS),
+                owned=owned,
+                connect_endpoint=info.connect_endpoint,
+                instance_id=info.instance_id,
+                chat_flow_id=CHAT_ENTRY_FLOW,
+            ),
+            done,
         )
 
 
 @contextmanager
-def own_local_stack(state_dir: Path) -> Iterator[ServerInfo]:
-    """A local stack server on free loopback ports, stopped (with its whole process group) at the end."""
+def own_local_stack(state_dir: Path, meanwhile: Callable[[], T]) -> Iterator[tuple[ServerInfo, T]]:
+    """A local stack server on free loopback ports, stopped (with its whole process group) at the
+    end; with what `meanwhile` returned. `meanwhile` runs here while the server starts on the other
+    core (the run's plan takes as long as the start), after its environment was taken from this
+    process's: `meanwhile` may change it (the plan's offline stack sets the tables' names)."""
     state_dir.mkdir(parents=True, exist_ok=True)
     options = {"aws_port": 0, "connect_port": 0, "calls_port": 0, "acw_seconds": OWN_ACW_SECONDS}
     process, since = spawn(state_dir, options, env=child_env({}))
     try:
-        yield wait_until_up(process, state_dir, START_SECONDS, since)
-    except StartError as exc:
-        raise LoadTestError(f"the run's own {exc}") from None
+        done = meanwhile()
+        try:
+            info = wait_until_up(process, state_dir, START_SECONDS, since)
+        except StartError as exc:
+            raise LoadTestError(f"the run's own {exc}") from None
+        yield info, done
     finally:
         stop_process_group(process)
 
