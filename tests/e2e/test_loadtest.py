@@ -125,7 +125,7 @@ def test_a_run_terminated_stops_its_own_stack_and_locust(tmp_path: Path, slo_fil
             run_.kill()
     assert [pid for pid in children if pid_alive(pid)] == []  # nothing left running
     assert run_.returncode == 128 + signal.SIGTERM
-    assert "SIGTERM: stopping what this command started" in err
+    assert "Error: terminated (SIGTERM): stopping what this command started" in err
     assert "Traceback" not in err
 
 

@@ -100,7 +100,9 @@ def _stop_like_ctrl_c() -> None:
         if stopping:  # a repeat while the first one's clean-up runs: that clean-up is bounded
             return
         stopping = True
-        click.echo(f"aicc-ops: {signal.Signals(signum).name}: stopping what this command started", err=True)
+        from ._errors import show_terminated, wants_json
+
+        show_terminated(signal.Signals(signum).name, wants_json(sys.argv[1:]))
         raise SystemExit(128 + signum)
 
     for signum in (signal.SIGTERM, signal.SIGHUP):

@@ -4,7 +4,8 @@ object on stderr with a stable shape, {"error": {"code", "message", "hint"}}.
 
 Codes: usage (exit 2), aws_credentials, aws_region, endpoint_unreachable, aws (a refused AWS
 call), target (where to operate is unclear), not_running (no local stack), repository (the command
-needs a clone of the repository, not an installed package), aborted, error (any other).
+needs a clone of the repository, not an installed package), aborted (Ctrl-C), terminated (SIGTERM,
+SIGHUP), error (any other).
 """
 
 from __future__ import annotations
@@ -115,6 +116,15 @@ def wants_json(args: Sequence[str]) -> bool:
     flag of `call simulate`, `demo` and `loadtest`)."""
     pairs = zip(args, [*args[1:], ""], strict=True)
     return any((a == "--output" and b == "json") or a in ("--output=json", "--json") for a, b in pairs)
+
+
+def show_terminated(signal_name: str, as_json: bool) -> None:
+    """What a command says when a signal ends it, before its clean-up runs."""
+    message = f"terminated ({signal_name}): stopping what this command started"
+    if as_json:
+        click.echo(json.dumps({"error": {"code": "terminated", "message": message, "hint": ""}}), err=True)
+    else:
+        click.echo(f"Error: {message}", err=True)
 
 
 def show_error(exc: click.ClickException | click.exceptions.Abort, as_json: bool) -> None:

@@ -153,3 +153,46 @@ def test_the_json_flag_asks_for_json_errors_too() -> None:
     result = run("call", "simulate", "--at", "not-a-time", "--json")
     assert result.exit_code == 2
     assert error_of(result)["code"] == "usage"
+
+
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (
+            ["aicc-ops", "loadtest", "run"],
+            "Error: terminated (SIGTERM): stopping what this command started\n",
+        ),
+        (
+            ["aicc-ops", "loadtest", "run", "--json"],
+            '{"error": {"code": "terminated", "message": "terminated (SIGTERM): stopping what this '
+            'command started", "hint": ""}}\n',
+        ),
+    ],
+)
+def test_a_signal_ends_a_command_through_its_clean_up_once(
+    argv: list[str], said: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """SIGTERM and SIGHUP raise SystemExit (128 + the signal) as Ctrl-C raises KeyboardInterrupt,
+    so `finally` blocks stop what the command started; a repeat during that clean-up is ignored."""
+    import os
+    import signal
+
+    from aicc_ops.cli import _stop_like_ctrl_c
+
+    monkeypatch.setattr("sys.argv", argv)
+    previous = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGHUP)}
+    cleaned = []
+    try:
+        _stop_like_ctrl_c()
+        with pytest.raises(SystemExit) as ended:
+            try:
+                os.kill(os.getpid(), signal.SIGTERM)
+                signal.pause()  # never reached: the handler raises first
+            finally:
+                os.kill(os.getpid(), signal.SIGHUP)  # during the clean-up: ignored
+                cleaned.append(True)
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    assert ended.value.code == 128 + signal.SIGTERM and cleaned == [True]
+    assert capsys.readouterr().err == said
