@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import re
+import signal
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -28,6 +29,7 @@ from datetime import datetime
 from functools import reduce
 from typing import Any, Protocol
 
+from ..core.signals import Terminated
 from ..local.call_client import CallApiError, CallClient
 from .context import scan_all
 from .failover import DrillError, Rollback, absorb, deferred_interrupts, md_report, md_table, now, short
@@ -823,12 +825,14 @@ def run_drill(
             finally:
                 with deferred_interrupts() as interrupted:
                     absorb(report.rollback, runner.clear())
-                if interrupted:
-                    raise KeyboardInterrupt  # held during the rollback: no further fault sets
+                if interrupted:  # held during the rollback: no further fault sets
+                    raise KeyboardInterrupt if interrupted[0] == signal.SIGINT else Terminated(interrupted[0])
     except RunnerError as exc:
         report.aborted = str(exc)
     except KeyboardInterrupt:
         report.aborted = "interrupted (Ctrl-C)"
+    except Terminated as stopped:
+        report.aborted = f"terminated ({stopped.signal_name})"
     finally:
         with deferred_interrupts():
             final = runner.clear()  # a second, idempotent removal: the safety net

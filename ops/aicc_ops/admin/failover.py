@@ -19,6 +19,8 @@ from typing import Any
 
 from aicc.clock import seoul_time
 
+from ..core.signals import ENDING
+
 
 class DrillError(ValueError):
     """A fault, scenario or option the drill cannot use; the message says what to give instead."""
@@ -80,14 +82,20 @@ def absorb(into: Rollback, more: Rollback) -> None:
 
 @contextmanager
 def deferred_interrupts() -> Iterator[list[int]]:
-    """Let a rollback finish: a Ctrl-C meanwhile is held, and noted in the list yielded, so the
-    caller can stop once the rollback is done (main thread only: signals go there)."""
+    """Let a rollback finish: a Ctrl-C, SIGTERM or SIGHUP meanwhile is held, and noted in the list
+    yielded, so the caller can stop once the rollback is done (main thread only: signals go there).
+    A signal the process ignores (`nohup`) stays ignored."""
     caught: list[int] = []
     if threading.current_thread() is not threading.main_thread():
         yield caught
         return
-    previous = signal.signal(signal.SIGINT, lambda signum, _frame: caught.append(signum))
+    previous = {
+        signum: signal.signal(signum, lambda signum, _frame: caught.append(signum))
+        for signum in (signal.SIGINT, *ENDING)
+        if signal.getsignal(signum) is not signal.SIG_IGN
+    }
     try:
         yield caught
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)

@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from ..core.aws import error_text
+from ..core.signals import Terminated
 from .drill import Fault, Scenario
 from .failover import DrillError, Rollback, deferred_interrupts, md_report, md_table, now
 
@@ -201,6 +202,8 @@ def run_throttle_window(
         wait()
     except KeyboardInterrupt:
         report.aborted = "interrupted (Ctrl-C)"
+    except Terminated as stopped:
+        report.aborted = f"terminated ({stopped.signal_name})"
     except Exception as exc:
         report.aborted = error_text(exc)
     finally:

@@ -17,6 +17,7 @@ from typing import Any
 from aicc.settings import Config
 
 from ..core.aws import error_text, iter_pages, pages
+from ..core.signals import Terminated
 from .failover import DrillError, Rollback, deferred_interrupts, md_report, md_table, now
 
 # ---- AWS: Connect Global Resiliency traffic shift ---------------------------------------------------------
@@ -413,6 +414,8 @@ class TrafficShift:
             report.aborted = f"step {len(report.steps)}: {exc}"
         except KeyboardInterrupt:
             report.aborted = "interrupted (Ctrl-C)"
+        except Terminated as stopped:
+            report.aborted = f"terminated ({stopped.signal_name})"
         except Exception as exc:  # an API error: the shift stops, the rollback still runs
             report.aborted = error_text(exc)
             if report.steps:

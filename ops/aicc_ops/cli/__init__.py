@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import importlib
 import os
-import signal
 import sys
 from collections.abc import Sequence
 from typing import Any
 
 import click
+
+from ..core.signals import end_on_signals
 
 # Command groups, each the same-named object of the same-named module. A group's module (with
 # boto3, the engine...) is imported only when it runs: `aicc-ops local status` skips the engine.
@@ -89,24 +90,11 @@ def cli() -> None:
 
 
 def _stop_like_ctrl_c() -> None:
-    """SIGTERM (kill, a CI job's timeout, systemd) and SIGHUP (the terminal closed) end a command as
-    Ctrl-C does, through its `finally` blocks: the local stack, Locust or Terraform it started stop
-    with it. Python's default dies on the spot, and those children, in sessions of their own so
-    that a terminal's Ctrl-C reaches only aicc-ops, ran on without it (a local stack for ever)."""
-    stopping = False
+    """SIGTERM and SIGHUP end a command through its clean-up (core/signals.py), with a notice shown
+    as the command line asks."""
+    from ._errors import show_terminated, wants_json
 
-    def stop(signum: int, _frame: object) -> None:
-        nonlocal stopping
-        if stopping:  # a repeat while the first one's clean-up runs: that clean-up is bounded
-            return
-        stopping = True
-        from ._errors import show_terminated, wants_json
-
-        show_terminated(signal.Signals(signum).name, wants_json(sys.argv[1:]))
-        raise SystemExit(128 + signum)
-
-    for signum in (signal.SIGTERM, signal.SIGHUP):
-        signal.signal(signum, stop)
+    end_on_signals(lambda name: show_terminated(name, wants_json(sys.argv[1:])))
 
 
 def main() -> None:

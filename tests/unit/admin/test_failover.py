@@ -639,3 +639,32 @@ def test_ctrl_c_during_a_rollback_lets_it_finish_then_stops_the_drill() -> None:
     assert runner.log == ["inject {}", "place a", "clear", "clear"]
     assert report.aborted == "interrupted (Ctrl-C)"
     assert report.rollback.done
+
+
+def test_sigterm_during_a_rollback_lets_it_finish_then_stops_the_drill_and_says_so() -> None:
+    """As with Ctrl-C, once aicc-ops ends on SIGTERM (core/signals.py): held while faults come off,
+    then no further fault set; the report says what ended it."""
+    import os
+    import signal
+
+    from aicc_ops.core.signals import ENDING, end_on_signals
+
+    class TerminatedRollback(FakeRunner):
+        def clear(self) -> fo.Rollback:
+            if len([e for e in self.log if e == "clear"]) == 0:
+                os.kill(os.getpid(), signal.SIGTERM)  # a CI timeout while faults come off
+            return super().clear()
+
+    previous = {s: signal.getsignal(s) for s in ENDING}
+    try:
+        for signum in ENDING:  # as a process starts (a test runner may have its own)
+            signal.signal(signum, signal.SIG_DFL)
+        end_on_signals(lambda name: None)
+        runner = TerminatedRollback()
+        report = drill(runner, ["no-agents", "dynamodb-throttle"], ["a"])
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    assert runner.log == ["inject {}", "place a", "clear", "clear"]
+    assert report.aborted == "terminated (SIGTERM)"
+    assert report.rollback.done
