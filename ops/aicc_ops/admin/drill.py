@@ -29,10 +29,10 @@ from datetime import datetime
 from functools import reduce
 from typing import Any, Protocol
 
-from ..core.signals import Terminated
+from ..core.signals import Terminated, held
 from ..local.call_client import CallApiError, CallClient
 from .context import scan_all
-from .failover import DrillError, Rollback, absorb, deferred_interrupts, md_report, md_table, now, short
+from .failover import DrillError, Rollback, absorb, md_report, md_table, now, short
 
 # ---- fault catalogue -------------------------------------------------------------------------------
 
@@ -823,7 +823,7 @@ def run_drill(
                     if progress:
                         progress(run)
             finally:
-                with deferred_interrupts() as interrupted:
+                with held() as interrupted:
                     absorb(report.rollback, runner.clear())
                 if interrupted:  # held during the rollback: no further fault sets
                     raise KeyboardInterrupt if interrupted[0] == signal.SIGINT else Terminated(interrupted[0])
@@ -834,7 +834,7 @@ def run_drill(
     except Terminated as stopped:
         report.aborted = f"terminated ({stopped.signal_name})"
     finally:
-        with deferred_interrupts():
+        with held():
             final = runner.clear()  # a second, idempotent removal: the safety net
         absorb(report.rollback, final)
         report.finished_at = now()

@@ -9,17 +9,12 @@ phone), admin/traffic_shift.py (a Connect Global Resiliency traffic shift, step 
 
 from __future__ import annotations
 
-import signal
-import threading
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from aicc.clock import seoul_time
-
-from ..core.signals import ENDING
 
 
 class DrillError(ValueError):
@@ -78,24 +73,3 @@ def now() -> str:
 def absorb(into: Rollback, more: Rollback) -> None:
     into.steps += [s for s in more.steps if s not in into.steps]
     into.problems += [p for p in more.problems if p not in into.problems]  # the safety net repeats them
-
-
-@contextmanager
-def deferred_interrupts() -> Iterator[list[int]]:
-    """Let a rollback finish: a Ctrl-C, SIGTERM or SIGHUP meanwhile is held, and noted in the list
-    yielded, so the caller can stop once the rollback is done (main thread only: signals go there).
-    A signal the process ignores (`nohup`) stays ignored."""
-    caught: list[int] = []
-    if threading.current_thread() is not threading.main_thread():
-        yield caught
-        return
-    previous = {
-        signum: signal.signal(signum, lambda signum, _frame: caught.append(signum))
-        for signum in (signal.SIGINT, *ENDING)
-        if signal.getsignal(signum) is not signal.SIG_IGN
-    }
-    try:
-        yield caught
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)

@@ -12,9 +12,9 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from ..core.aws import error_text
-from ..core.signals import Terminated
+from ..core.signals import Terminated, held
 from .drill import Fault, Scenario
-from .failover import DrillError, Rollback, deferred_interrupts, md_report, md_table, now
+from .failover import DrillError, Rollback, md_report, md_table, now
 
 # ---- AWS: Lambda throttling by reserved concurrency --------------------------------------------------------
 
@@ -207,7 +207,7 @@ def run_throttle_window(
     except Exception as exc:
         report.aborted = error_text(exc)
     finally:
-        with deferred_interrupts():
+        with held():
             report.rollback = throttle.restore(report.changes)
         report.window_end = now()
     return report

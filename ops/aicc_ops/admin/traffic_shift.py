@@ -17,8 +17,8 @@ from typing import Any
 from aicc.settings import Config
 
 from ..core.aws import error_text, iter_pages, pages
-from ..core.signals import Terminated
-from .failover import DrillError, Rollback, deferred_interrupts, md_report, md_table, now
+from ..core.signals import Terminated, held
+from .failover import DrillError, Rollback, md_report, md_table, now
 
 # ---- AWS: Connect Global Resiliency traffic shift ---------------------------------------------------------
 
@@ -426,7 +426,7 @@ class TrafficShift:
             elif self.unchanged:
                 report.rollback = Rollback(["nothing to roll back: the first update was refused"])
             else:
-                with deferred_interrupts():
+                with held():
                     report.rollback = self._rollback()
                 report.rolled_back = report.rollback.done
             report.finished_at = now()

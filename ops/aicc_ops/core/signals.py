@@ -1,15 +1,21 @@
 """Signals that end a command as Ctrl-C does: SIGTERM (kill, a CI job's timeout, systemd) and
 SIGHUP (the terminal closed) raise `Terminated` in the main thread, so every `finally` block stops
 what the command started (a local stack, Locust, Terraform: each in a session of its own, so that a
-terminal's Ctrl-C reaches only aicc-ops). Python's default dies on the spot, and they ran on."""
+terminal's Ctrl-C reaches only aicc-ops). Python's default dies on the spot, and they ran on.
+
+`held()` keeps Ctrl-C, SIGTERM and SIGHUP back for a section that must not be cut short: a
+rollback, or a child started and recorded (a signal between the two would leave it running)."""
 
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 
 ENDING = (signal.SIGTERM, signal.SIGHUP)
+STOPPING = (signal.SIGINT, *ENDING)
 
 
 class Terminated(SystemExit):
@@ -38,3 +44,30 @@ def end_on_signals(notice: Callable[[str], None]) -> None:
     for signum in ENDING:
         if signal.getsignal(signum) is signal.SIG_DFL:
             signal.signal(signum, stop)
+
+
+@contextlib.contextmanager
+def held() -> Iterator[list[int]]:
+    """Ctrl-C, SIGTERM and SIGHUP arriving during the block are held and noted in the list yielded
+    (main thread only: signals go there; a signal the process ignores stays ignored). The caller
+    decides what a held one does once the block is done: `redeliver` it, or stop on its own."""
+    caught: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield caught
+        return
+    previous = {
+        signum: signal.signal(signum, lambda signum, _frame: caught.append(signum))
+        for signum in STOPPING
+        if signal.getsignal(signum) is not signal.SIG_IGN
+    }
+    try:
+        yield caught
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def redeliver(caught: list[int]) -> None:
+    """The first signal `held` kept back, sent again: it now does what it would have done."""
+    if caught:
+        os.kill(os.getpid(), caught[0])

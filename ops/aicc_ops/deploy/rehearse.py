@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core.repository import TERRAFORM_DIR
+from ..core.signals import end_on_signals, held, redeliver
 from ..local.call_client import CallApiError, CallClient
 from ..local.launch import log_tail, spawn, wait_until_up
 from ..local.runtime import ServerInfo, stop_process_group
@@ -196,9 +197,11 @@ def rehearse(terraform_dir: Path, state_dir: Path, timeout: float) -> int:
     os.environ["AICC_LOCAL_DIR"] = str(state_dir)
     use_mirror(state_dir)
     ports = {"aws_port": 0, "connect_port": 0, "calls_port": 0, "lambda_port": 0, "connect_rate": 0}
-    process, since = spawn(state_dir, ports)
+    with held() as caught:  # started and recorded, or not started
+        process, since = spawn(state_dir, ports)
     started = time.monotonic()
     try:
+        redeliver(caught)
         info = wait_until_up(process, state_dir, timeout, since)
         env = Environment.load(LOCAL_STACK, terraform_dir)
         before = sorted(i["Id"] for i in info.client("connect").list_instances()["InstanceSummaryList"])
@@ -250,6 +253,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--terraform-dir", type=Path, default=TERRAFORM_DIR)
     parser.add_argument("--start-timeout", type=float, default=180.0)
     args = parser.parse_args(argv)
+    # A CI timeout (SIGTERM) stops the rehearsal's local stack too, through rehearse's finally.
+    end_on_signals(lambda name: _say(f"rehearsal: {name}: stopping the local stack", err=True))
     with tempfile.TemporaryDirectory(prefix="aicc-rehearsal-") as state:
         return rehearse(args.terraform_dir, Path(state), args.start_timeout)
 

@@ -198,21 +198,3 @@ def test_a_signal_ends_a_command_through_its_clean_up_once(
             signal.signal(signum, handler)
     assert ended.value.code == 128 + signal.SIGTERM and cleaned == [True]
     assert capsys.readouterr().err == said
-
-
-def test_a_signal_the_process_was_started_ignoring_stays_ignored() -> None:
-    """`nohup aicc-ops ...` (SIGHUP ignored) keeps running when the terminal closes."""
-    import signal
-
-    from aicc_ops.core.signals import ENDING, end_on_signals
-
-    previous = {s: signal.getsignal(s) for s in ENDING}
-    try:
-        signal.signal(signal.SIGHUP, signal.SIG_IGN)
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        end_on_signals(lambda name: None)
-        assert signal.getsignal(signal.SIGHUP) is signal.SIG_IGN
-        assert callable(signal.getsignal(signal.SIGTERM))
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from ...core.repository import REPO_ROOT
+from ...core.signals import held, redeliver
 from ...local.runtime import stop_process_group
 from .errors import LoadTestError
 
@@ -127,7 +128,7 @@ def run_locust(job: LocustJob, on_progress: Callable[[Progress], None], poll_s: 
     processes: list[tuple[str, subprocess.Popen[bytes]]] = []
     try:
         for name, command in job.commands(free_port()):
-            with (job.out / f"{name}.log").open("wb") as log:
+            with (job.out / f"{name}.log").open("wb") as log, held() as caught:  # started and recorded
                 processes.append(
                     (
                         name,
@@ -142,6 +143,7 @@ def run_locust(job: LocustJob, on_progress: Callable[[Progress], None], poll_s: 
                         ),
                     )
                 )
+            redeliver(caught)
         main_name, main = processes[0]
         deadline = time.monotonic() + job.deadline_s()
         while main.poll() is None:

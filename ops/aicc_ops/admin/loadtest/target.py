@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from ...core.signals import held, redeliver
 from ...local.launch import StartError, spawn, wait_until_up
 from ...local.runtime import ServerInfo, read_info, stop_process_group
 from .errors import LoadTestError
@@ -109,8 +110,10 @@ def own_local_stack(state_dir: Path, meanwhile: Callable[[], T]) -> Iterator[tup
     process's: `meanwhile` may change it (the plan's offline stack sets the tables' names)."""
     state_dir.mkdir(parents=True, exist_ok=True)
     options = {"aws_port": 0, "connect_port": 0, "calls_port": 0, "acw_seconds": OWN_ACW_SECONDS}
-    process, since = spawn(state_dir, options, env=child_env({}))
+    with held() as caught:  # started and recorded, or not started
+        process, since = spawn(state_dir, options, env=child_env({}))
     try:
+        redeliver(caught)
         done = meanwhile()
         try:
             info = wait_until_up(process, state_dir, START_SECONDS, since)
