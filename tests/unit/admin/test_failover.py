@@ -633,8 +633,14 @@ def test_ctrl_c_during_a_rollback_lets_it_finish_then_stops_the_drill() -> None:
                 os.kill(os.getpid(), signal.SIGINT)  # the operator presses Ctrl-C while faults come off
             return super().clear()
 
-    runner = InterruptedRollback()
-    report = drill(runner, ["no-agents", "dynamodb-throttle"], ["a"])
+    # Ctrl-C as a terminal's process has it (one started in the background ignores it, and a held
+    # section leaves an ignored signal ignored)
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        runner = InterruptedRollback()
+        report = drill(runner, ["no-agents", "dynamodb-throttle"], ["a"])
+    finally:
+        signal.signal(signal.SIGINT, previous)
     # the rollback finished, no further fault set was injected, the safety net still ran
     assert runner.log == ["inject {}", "place a", "clear", "clear"]
     assert report.aborted == "interrupted (Ctrl-C)"
