@@ -29,7 +29,7 @@ from datetime import datetime
 from functools import reduce
 from typing import Any, Protocol
 
-from ..core.signals import Terminated, held
+from ..core.signals import Terminated, held, what_stopped
 from ..local.call_client import CallApiError, CallClient
 from .context import scan_all
 from .failover import DrillError, Rollback, absorb, md_report, md_table, now, short
@@ -829,10 +829,8 @@ def run_drill(
                     raise KeyboardInterrupt if interrupted[0] == signal.SIGINT else Terminated(interrupted[0])
     except RunnerError as exc:
         report.aborted = str(exc)
-    except KeyboardInterrupt:
-        report.aborted = "interrupted (Ctrl-C)"
-    except Terminated as stopped:
-        report.aborted = f"terminated ({stopped.signal_name})"
+    except (KeyboardInterrupt, Terminated) as stopped:
+        report.aborted = what_stopped(stopped)
     finally:
         with held():
             final = runner.clear()  # a second, idempotent removal: the safety net

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from ..core.aws import error_text
-from ..core.signals import Terminated, held
+from ..core.signals import Terminated, held, what_stopped
 from .drill import Fault, Scenario
 from .failover import DrillError, Rollback, md_report, md_table, now
 
@@ -200,10 +200,8 @@ def run_throttle_window(
         report.window_start = now()
         throttle.inject(report.changes)
         wait()
-    except KeyboardInterrupt:
-        report.aborted = "interrupted (Ctrl-C)"
-    except Terminated as stopped:
-        report.aborted = f"terminated ({stopped.signal_name})"
+    except (KeyboardInterrupt, Terminated) as stopped:
+        report.aborted = what_stopped(stopped)
     except Exception as exc:
         report.aborted = error_text(exc)
     finally:

@@ -17,7 +17,7 @@ from typing import Any
 from aicc.settings import Config
 
 from ..core.aws import error_text, iter_pages, pages
-from ..core.signals import Terminated, held
+from ..core.signals import Terminated, held, what_stopped
 from .failover import DrillError, Rollback, md_report, md_table, now
 
 # ---- AWS: Connect Global Resiliency traffic shift ---------------------------------------------------------
@@ -412,10 +412,8 @@ class TrafficShift:
                     raise
         except ShiftError as exc:
             report.aborted = f"step {len(report.steps)}: {exc}"
-        except KeyboardInterrupt:
-            report.aborted = "interrupted (Ctrl-C)"
-        except Terminated as stopped:
-            report.aborted = f"terminated ({stopped.signal_name})"
+        except (KeyboardInterrupt, Terminated) as stopped:
+            report.aborted = what_stopped(stopped)
         except Exception as exc:  # an API error: the shift stops, the rollback still runs
             report.aborted = error_text(exc)
             if report.steps:

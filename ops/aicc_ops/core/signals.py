@@ -26,6 +26,11 @@ class Terminated(SystemExit):
         self.signal_name = signal.Signals(signum).name
 
 
+def what_stopped(exc: KeyboardInterrupt | Terminated) -> str:
+    """A report's words for what ended it: Ctrl-C, or the signal."""
+    return f"terminated ({exc.signal_name})" if isinstance(exc, Terminated) else "interrupted (Ctrl-C)"
+
+
 def end_on_signals(notice: Callable[[str], None]) -> None:
     """From now on the first SIGTERM or SIGHUP calls `notice` with its name and raises Terminated;
     a repeat while that clean-up runs is ignored (the clean-up is bounded). A signal this process
