@@ -157,12 +157,16 @@ def run_locust(job: LocustJob, on_progress: Callable[[Progress], None], poll_s: 
                 on_progress(progress)
             time.sleep(poll_s)
     finally:
-        ended = bool(processes) and processes[0][1].poll() is not None
-        for _, process in processes:
-            if ended:  # the workers quit on the master's word
-                with contextlib.suppress(subprocess.TimeoutExpired):
-                    process.wait(WORKER_EXIT_SECONDS)
-            stop_process_group(process, STOP_SECONDS)
+        # A Ctrl-C or SIGTERM now waits for the clean-up (bounded by the waits below): raised in
+        # the middle of it, it left the processes after the current one running.
+        with held() as caught:
+            ended = bool(processes) and processes[0][1].poll() is not None
+            for _, process in processes:
+                if ended:  # the workers quit on the master's word
+                    with contextlib.suppress(subprocess.TimeoutExpired):
+                        process.wait(WORKER_EXIT_SECONDS)
+                stop_process_group(process, STOP_SECONDS)
+        redeliver(caught)
     if main.returncode not in (0, None):
         raise LoadTestError(
             f"Locust failed (exit code {main.returncode}); see {job.out / (main_name + '.log')}:\n"

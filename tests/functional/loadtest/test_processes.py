@@ -1,0 +1,66 @@
+"""run_locust's clean-up stops every process it started, whatever arrives meanwhile. Two stand-in
+processes (a master that ends, a worker that would not), not Locust."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from aicc_ops.admin.loadtest import processes
+from aicc_ops.admin.loadtest.processes import LocustJob, run_locust
+
+
+@dataclass(frozen=True)
+class _Job(LocustJob):
+    def commands(self, master_port: int) -> list[tuple[str, list[str]]]:
+        sleep = [sys.executable, "-c", "import sys, time; time.sleep(float(sys.argv[1]))"]
+        return [("master", [*sleep, "0.2"]), ("worker", [*sleep, "60"])]
+
+
+@pytest.fixture
+def ctrl_c() -> Iterator[None]:
+    """Ctrl-C's handler as a terminal's process has it (a background shell starts with it ignored)."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def test_a_ctrl_c_during_the_clean_up_waits_until_every_process_is_stopped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ctrl_c: None
+) -> None:
+    started: list[subprocess.Popen[bytes]] = []
+    real_popen, real_stop = subprocess.Popen, processes.stop_process_group
+
+    def popen(*args: Any, **kwargs: Any) -> subprocess.Popen[bytes]:
+        started.append(real_popen(*args, **kwargs))
+        return started[-1]
+
+    def stop(process: subprocess.Popen[bytes], seconds: float) -> None:
+        if process is started[0]:  # the operator presses Ctrl-C as the first one is stopped
+            os.kill(os.getpid(), signal.SIGINT)
+        real_stop(process, seconds)
+
+    monkeypatch.setattr(processes.subprocess, "Popen", popen)
+    monkeypatch.setattr(processes, "stop_process_group", stop)
+    monkeypatch.setattr(processes, "WORKER_EXIT_SECONDS", 0.1)
+    job = _Job(tmp_path / "main.py", tmp_path / "out", tmp_path / "plan.json", 1, 1.0, 1, 0.0, workers=1)
+    try:
+        with pytest.raises(KeyboardInterrupt):  # the Ctrl-C still stops the run, once it is clean
+            run_locust(job, lambda _: None, poll_s=0.05)
+        assert len(started) == 2
+        assert [p.poll() is not None for p in started] == [True, True], "the worker was left running"
+    finally:
+        for process in started:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
