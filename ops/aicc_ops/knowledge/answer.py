@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import threading
 from collections import Counter, OrderedDict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -90,12 +90,6 @@ class ExtractiveAnswerer:
                 while len(self._cache) > CACHE_SIZE:
                     self._cache.popitem(last=False)
         return np.stack([found[t] for t in texts])
-
-    def warm(self, passages: Iterable[Passage]) -> None:
-        """Embed these passages and their sentences now, not in a caller's silence."""
-        ps = list(passages)
-        self._embedded([f"{p.title}: {p.text}" for p in ps], "passage")
-        self._embedded([s for p in ps for s in self._sentences(p.text)], "passage")
 
     @staticmethod
     @lru_cache(maxsize=CACHE_SIZE)
