@@ -1,6 +1,6 @@
 """core/signals.py: SIGTERM and SIGHUP end a command through its clean-up, once; `nohup` is
 respected; `held` keeps Ctrl-C, SIGTERM and SIGHUP back for a section, `redeliver` sends the first
-again afterwards. Signals go to the main thread: these tests run there, and put every handler back."""
+again afterwards; `cleaning_up` does both, unless the command is already stopping. Signals go to the main thread: these tests run there, and put every handler back."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from aicc_ops.core.signals import STOPPING, Terminated, end_on_signals, held, redeliver
+from aicc_ops.core.signals import STOPPING, Terminated, cleaning_up, end_on_signals, held, redeliver
 
 
 @pytest.fixture(autouse=True)
@@ -71,3 +71,34 @@ def test_outside_the_main_thread_nothing_is_held_or_changed() -> None:
     worker.start()
     worker.join()
     assert seen == [[]] and signal.getsignal(signal.SIGTERM) is before
+
+
+def test_a_signal_during_a_clean_up_acts_once_it_is_done() -> None:
+    done = []
+    with pytest.raises(KeyboardInterrupt), cleaning_up():
+        os.kill(os.getpid(), signal.SIGINT)  # e.g. while the first of two children is stopped
+        done.append("both stopped")
+    assert done == ["both stopped"]
+    with cleaning_up():
+        done.append("nothing arrived")  # and nothing is raised
+
+
+def test_a_clean_up_of_a_command_already_stopping_keeps_what_stops_it() -> None:
+    """SIGTERM ended the command, then Ctrl-C during its clean-up: it still exits as terminated
+    (143, its notice already printed), not as interrupted."""
+    said: list[str] = []
+    end_on_signals(said.append)
+    cleaned: list[str] = []
+    stopped: BaseException | None = None
+    try:
+        try:
+            os.kill(os.getpid(), signal.SIGTERM)
+            pytest.fail("SIGTERM did not raise Terminated")
+        finally:
+            with cleaning_up():
+                os.kill(os.getpid(), signal.SIGINT)
+                cleaned.append("stopped")
+    except BaseException as exc:  # a KeyboardInterrupt here must fail the test, not end the run
+        stopped = exc
+    assert isinstance(stopped, Terminated) and stopped.code == 128 + signal.SIGTERM, stopped
+    assert said == ["SIGTERM"] and cleaned == ["stopped"]

@@ -4,13 +4,15 @@ what the command started (a local stack, Locust, Terraform: each in a session of
 terminal's Ctrl-C reaches only aicc-ops). Python's default dies on the spot, and they ran on.
 
 `held()` keeps Ctrl-C, SIGTERM and SIGHUP back for a section that must not be cut short: a
-rollback, or a child started and recorded (a signal between the two would leave it running)."""
+rollback, or a child started and recorded (a signal between the two would leave it running).
+`cleaning_up()` does so for the clean-up that stops such children."""
 
 from __future__ import annotations
 
 import contextlib
 import os
 import signal
+import sys
 import threading
 from collections.abc import Callable, Iterator
 
@@ -76,3 +78,15 @@ def redeliver(caught: list[int]) -> None:
     """The first signal `held` kept back, sent again: it now does what it would have done."""
     if caught:
         os.kill(os.getpid(), caught[0])
+
+
+@contextlib.contextmanager
+def cleaning_up() -> Iterator[None]:
+    """A clean-up that stops what a command started (its waits bounded): a signal arriving during it
+    waits until it is done, then acts, unless the command is already stopping for Ctrl-C or a
+    signal (the exception on its way out stays the one reported). Raised in the middle, it left the
+    children after the current one running."""
+    with held() as caught:
+        yield
+    if not isinstance(sys.exception(), KeyboardInterrupt | Terminated):
+        redeliver(caught)

@@ -1,5 +1,6 @@
-"""run_locust's clean-up stops every process it started, whatever arrives meanwhile. Two stand-in
-processes (a master that ends, a worker that would not), not Locust."""
+"""A load run's clean-ups stop every process they started, whatever arrives meanwhile: Locust's
+(two stand-in processes here, a master that ends and a worker that would not) and the run's own
+local stack (its start and stop stood in for)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from aicc_ops.admin.loadtest import processes
+from aicc_ops.admin.loadtest import processes, target
 from aicc_ops.admin.loadtest.processes import LocustJob, run_locust
 
 
@@ -64,3 +65,20 @@ def test_a_ctrl_c_during_the_clean_up_waits_until_every_process_is_stopped(
             if process.poll() is None:
                 process.kill()
                 process.wait()
+
+
+def test_a_ctrl_c_while_the_runs_own_stack_is_stopped_waits_for_the_stop(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ctrl_c: None
+) -> None:
+    stopped: list[str] = []
+
+    def stop(process: str) -> None:
+        os.kill(os.getpid(), signal.SIGINT)
+        stopped.append(process)
+
+    monkeypatch.setattr(target, "spawn", lambda *_, **__: ("the server", 0.0))
+    monkeypatch.setattr(target, "wait_until_up", lambda *_: "info")
+    monkeypatch.setattr(target, "stop_process_group", stop)
+    with pytest.raises(KeyboardInterrupt), target.own_local_stack(tmp_path, lambda: "the plan"):
+        pass
+    assert stopped == ["the server"]

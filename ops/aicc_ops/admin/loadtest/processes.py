@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from ...core.repository import REPO_ROOT
-from ...core.signals import held, redeliver
+from ...core.signals import cleaning_up, held, redeliver
 from ...local.runtime import stop_process_group
 from .errors import LoadTestError
 
@@ -157,16 +157,13 @@ def run_locust(job: LocustJob, on_progress: Callable[[Progress], None], poll_s: 
                 on_progress(progress)
             time.sleep(poll_s)
     finally:
-        # A Ctrl-C or SIGTERM now waits for the clean-up (bounded by the waits below): raised in
-        # the middle of it, it left the processes after the current one running.
-        with held() as caught:
+        with cleaning_up():  # each process: WORKER_EXIT_SECONDS, then SIGTERM and STOP_SECONDS, then SIGKILL
             ended = bool(processes) and processes[0][1].poll() is not None
             for _, process in processes:
                 if ended:  # the workers quit on the master's word
                     with contextlib.suppress(subprocess.TimeoutExpired):
                         process.wait(WORKER_EXIT_SECONDS)
                 stop_process_group(process, STOP_SECONDS)
-        redeliver(caught)
     if main.returncode not in (0, None):
         raise LoadTestError(
             f"Locust failed (exit code {main.returncode}); see {job.out / (main_name + '.log')}:\n"

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from ...core.signals import held, redeliver
+from ...core.signals import cleaning_up, held, redeliver
 from ...local.launch import StartError, spawn, wait_until_up
 from ...local.runtime import ServerInfo, read_info, stop_process_group
 from .errors import LoadTestError
@@ -121,7 +121,8 @@ def own_local_stack(state_dir: Path, meanwhile: Callable[[], T]) -> Iterator[tup
             raise LoadTestError(f"the run's own {exc}") from None
         yield info, done
     finally:
-        stop_process_group(process)
+        with cleaning_up():
+            stop_process_group(process)
 
 
 def environment_target(env: str, profile: str | None) -> LoadTarget:
