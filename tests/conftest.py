@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import tempfile
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -27,6 +28,24 @@ os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "AICC")
 # The knowledge store a local stack serves from: an empty one of this test process, never the
 # developer's own published knowledge base (the stacks then serve ../shared/data/kb as it is).
 os.environ["AICC_KB_DIR"] = tempfile.mkdtemp(prefix="aicc-kb-tests-")
+
+
+@pytest.fixture
+def fresh_signals() -> Iterator[None]:
+    """Ctrl-C, SIGTERM and SIGHUP handled as a process started from a terminal has them (a test
+    runner may have its own; a shell starts background commands with Ctrl-C ignored, and a held
+    section leaves an ignored signal ignored), put back afterwards. Signals go to the main thread,
+    where the tests run."""
+    from aicc_ops.core.signals import STOPPING
+
+    previous = {s: signal.getsignal(s) for s in STOPPING}
+    for signum in previous:
+        signal.signal(signum, signal.default_int_handler if signum == signal.SIGINT else signal.SIG_DFL)
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 @pytest.fixture

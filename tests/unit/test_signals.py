@@ -7,23 +7,12 @@ from __future__ import annotations
 import os
 import signal
 import threading
-from collections.abc import Iterator
 
 import pytest
 
-from aicc_ops.core.signals import STOPPING, Terminated, cleaning_up, end_on_signals, held, redeliver
+from aicc_ops.core.signals import Terminated, cleaning_up, end_on_signals, held, redeliver
 
-
-@pytest.fixture(autouse=True)
-def handlers() -> Iterator[None]:
-    previous = {s: signal.getsignal(s) for s in STOPPING}
-    for signum in previous:  # as a process starts (a test runner may have its own)
-        signal.signal(signum, signal.default_int_handler if signum == signal.SIGINT else signal.SIG_DFL)
-    try:
-        yield
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
+pytestmark = pytest.mark.usefixtures("fresh_signals")
 
 
 def test_a_signal_the_process_was_started_ignoring_stays_ignored() -> None:

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 import re
-import signal
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -29,7 +28,7 @@ from datetime import datetime
 from functools import reduce
 from typing import Any, Protocol
 
-from ..core.signals import Terminated, held, what_stopped
+from ..core.signals import Terminated, held, stop_for, what_stopped
 from ..local.call_client import CallApiError, CallClient
 from .context import scan_all
 from .failover import DrillError, Rollback, absorb, md_report, md_table, now, short
@@ -825,8 +824,7 @@ def run_drill(
             finally:
                 with held() as interrupted:
                     absorb(report.rollback, runner.clear())
-                if interrupted:  # held during the rollback: no further fault sets
-                    raise KeyboardInterrupt if interrupted[0] == signal.SIGINT else Terminated(interrupted[0])
+                stop_for(interrupted)  # held during the rollback: no further fault sets
     except RunnerError as exc:
         report.aborted = str(exc)
     except (KeyboardInterrupt, Terminated) as stopped:

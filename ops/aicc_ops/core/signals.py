@@ -74,6 +74,14 @@ def held() -> Iterator[list[int]]:
             signal.signal(signum, handler)
 
 
+def stop_for(caught: list[int]) -> None:
+    """Raise what the first signal `held` kept back stands for (KeyboardInterrupt for Ctrl-C,
+    Terminated for SIGTERM or SIGHUP) without sending it again: code that may run without
+    aicc-ops' handlers (a drill as a library, a test) is not killed by a redelivered SIGTERM."""
+    if caught:
+        raise KeyboardInterrupt if caught[0] == signal.SIGINT else Terminated(caught[0])
+
+
 def redeliver(caught: list[int]) -> None:
     """The first signal `held` kept back, sent again: it now does what it would have done."""
     if caught:

@@ -170,7 +170,11 @@ def test_the_json_flag_asks_for_json_errors_too() -> None:
     ],
 )
 def test_a_signal_ends_a_command_through_its_clean_up_once(
-    argv: list[str], said: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    argv: list[str],
+    said: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    fresh_signals: None,
 ) -> None:
     """SIGTERM and SIGHUP raise SystemExit (128 + the signal) as Ctrl-C raises KeyboardInterrupt,
     so `finally` blocks stop what the command started; a repeat during that clean-up is ignored."""
@@ -180,21 +184,14 @@ def test_a_signal_ends_a_command_through_its_clean_up_once(
     from aicc_ops.cli import _stop_like_ctrl_c
 
     monkeypatch.setattr("sys.argv", argv)
-    previous = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGHUP)}
     cleaned = []
-    try:
-        for signum in previous:  # as a process starts (a test runner may have its own)
-            signal.signal(signum, signal.SIG_DFL)
-        _stop_like_ctrl_c()
-        with pytest.raises(SystemExit) as ended:
-            try:
-                os.kill(os.getpid(), signal.SIGTERM)
-                pytest.fail("the signal did not end the command")  # the handler raises first
-            finally:
-                os.kill(os.getpid(), signal.SIGHUP)  # during the clean-up: ignored
-                cleaned.append(True)
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
+    _stop_like_ctrl_c()
+    with pytest.raises(SystemExit) as ended:
+        try:
+            os.kill(os.getpid(), signal.SIGTERM)
+            pytest.fail("the signal did not end the command")  # the handler raises first
+        finally:
+            os.kill(os.getpid(), signal.SIGHUP)  # during the clean-up: ignored
+            cleaned.append(True)
     assert ended.value.code == 128 + signal.SIGTERM and cleaned == [True]
     assert capsys.readouterr().err == said

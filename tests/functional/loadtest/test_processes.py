@@ -8,7 +8,6 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,18 +25,8 @@ class _Job(LocustJob):
         return [("master", [*sleep, "0.2"]), ("worker", [*sleep, "60"])]
 
 
-@pytest.fixture
-def ctrl_c() -> Iterator[None]:
-    """Ctrl-C's handler as a terminal's process has it (a background shell starts with it ignored)."""
-    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-
-
 def test_a_ctrl_c_during_the_clean_up_waits_until_every_process_is_stopped(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ctrl_c: None
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh_signals: None
 ) -> None:
     started: list[subprocess.Popen[bytes]] = []
     real_popen, real_stop = subprocess.Popen, processes.stop_process_group
@@ -68,7 +57,7 @@ def test_a_ctrl_c_during_the_clean_up_waits_until_every_process_is_stopped(
 
 
 def test_a_ctrl_c_while_the_runs_own_stack_is_stopped_waits_for_the_stop(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ctrl_c: None
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh_signals: None
 ) -> None:
     stopped: list[str] = []
 

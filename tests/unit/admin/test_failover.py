@@ -623,6 +623,7 @@ def test_shift_report_markdown_says_what_happened() -> None:
     assert json.loads(json.dumps(report.to_json()))["steps"][0]["applied_after_seconds"] == 12.0
 
 
+@pytest.mark.usefixtures("fresh_signals")
 def test_ctrl_c_during_a_rollback_lets_it_finish_then_stops_the_drill() -> None:
     import os
     import signal
@@ -633,27 +634,22 @@ def test_ctrl_c_during_a_rollback_lets_it_finish_then_stops_the_drill() -> None:
                 os.kill(os.getpid(), signal.SIGINT)  # the operator presses Ctrl-C while faults come off
             return super().clear()
 
-    # Ctrl-C as a terminal's process has it (one started in the background ignores it, and a held
-    # section leaves an ignored signal ignored)
-    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
-    try:
-        runner = InterruptedRollback()
-        report = drill(runner, ["no-agents", "dynamodb-throttle"], ["a"])
-    finally:
-        signal.signal(signal.SIGINT, previous)
+    runner = InterruptedRollback()
+    report = drill(runner, ["no-agents", "dynamodb-throttle"], ["a"])
     # the rollback finished, no further fault set was injected, the safety net still ran
     assert runner.log == ["inject {}", "place a", "clear", "clear"]
     assert report.aborted == "interrupted (Ctrl-C)"
     assert report.rollback.done
 
 
+@pytest.mark.usefixtures("fresh_signals")
 def test_sigterm_during_a_rollback_lets_it_finish_then_stops_the_drill_and_says_so() -> None:
     """As with Ctrl-C, once aicc-ops ends on SIGTERM (core/signals.py): held while faults come off,
     then no further fault set; the report says what ended it."""
     import os
     import signal
 
-    from aicc_ops.core.signals import ENDING, end_on_signals
+    from aicc_ops.core.signals import end_on_signals
 
     class TerminatedRollback(FakeRunner):
         def clear(self) -> fo.Rollback:
@@ -661,16 +657,9 @@ def test_sigterm_during_a_rollback_lets_it_finish_then_stops_the_drill_and_says_
                 os.kill(os.getpid(), signal.SIGTERM)  # a CI timeout while faults come off
             return super().clear()
 
-    previous = {s: signal.getsignal(s) for s in ENDING}
-    try:
-        for signum in ENDING:  # as a process starts (a test runner may have its own)
-            signal.signal(signum, signal.SIG_DFL)
-        end_on_signals(lambda name: None)
-        runner = TerminatedRollback()
-        report = drill(runner, ["no-agents", "dynamodb-throttle"], ["a"])
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
+    end_on_signals(lambda name: None)
+    runner = TerminatedRollback()
+    report = drill(runner, ["no-agents", "dynamodb-throttle"], ["a"])
     assert runner.log == ["inject {}", "place a", "clear", "clear"]
     assert report.aborted == "terminated (SIGTERM)"
     assert report.rollback.done
