@@ -103,7 +103,10 @@ class OpsContext:
             return self.server.instance_id
         if os.environ.get("AICC_INSTANCE_ID"):
             return os.environ["AICC_INSTANCE_ID"]
-        found = self.output("instance_id")
+        try:
+            found = self.output("instance_id")
+        except TargetError as exc:  # the one output a command can be given instead
+            raise TargetError(f"{exc}; or give --instance-id") from None
         if found:
             return str(found)
         raise TargetError(
@@ -187,8 +190,8 @@ def terraform_outputs(env: str, terraform_dir: Path, profile: str | None = None)
         data = outputs(Environment.load(env, terraform_dir), profile)
     except DeployError as exc:
         raise TargetError(
-            f"the Terraform outputs of {env}: {exc}; give --instance-id, or deploy with `make deploy` "
-            "(it saves the outputs)"
+            f"the Terraform outputs of {env}: {exc}; with credentials for its Terraform state "
+            f"(--profile) they are read, or deploy it with `make deploy ENV={env}` (it saves the outputs)"
         ) from None
     if not data:
         raise TargetError(f"{env} has no Terraform outputs: deploy it first (`make deploy ENV={env}`)")

@@ -209,6 +209,11 @@ def test_terraform_errors_are_shown_by_their_error_line(
     assert "terraform init failed (exit 1)\nError: Backend initialization required" in message
     assert "│" not in message and "give --instance-id" in message
     assert not (env / "outputs.json").exists()  # nothing saved from a failed read
+    # Another output (a load run's function names): no --instance-id could stand in for it.
+    with pytest.raises(TargetError) as failed:
+        OpsContext(Target(env="dev", terraform_dir=terraform_dir)).output("function_names")
+    message = str(failed.value)
+    assert "--instance-id" not in message and "make deploy ENV=dev" in message and "--profile" in message
 
 
 def test_every_attempt_is_paced_retries_included(monkeypatch: pytest.MonkeyPatch) -> None:
